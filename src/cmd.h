@@ -1,0 +1,20 @@
+/*
+ * Control commands: one table, one function each.  A command is a line of
+ * words ("pause 3", "resize 8", "kill 2 KILL", "status --json").  Dashboard
+ * keys, headless signals (SIGUSR1 = "resize +1") and the control socket all
+ * run commands through cmd_run(), so each control has one path.
+ */
+#ifndef PT_CMD_H
+#define PT_CMD_H
+
+#include "util.h"
+
+struct pool;
+
+/* Run one command line; the reply (or error text) goes to out.  0 or -1. */
+int	cmd_run(struct pool *, const char *line, struct buf *out);
+int	cmd_runv(struct pool *, int argc, char **argv, struct buf *out);
+/* One line per command: "name args  -- help". */
+void	cmd_help(struct buf *);
+
+#endif

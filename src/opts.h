@@ -1,0 +1,121 @@
+/*
+ * Run options: one struct filled from defaults, then the config file, then
+ * the command line (which wins).  The table in config.c gives every option
+ * its long name, short letter, config key, type, bounds, default and help;
+ * --help, the config loader, the CLI parser and conf/pooltop.conf all follow
+ * that table.  Only config.c writes a struct opts; everyone else reads it.
+ */
+#ifndef PT_OPTS_H
+#define PT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define PT_MAX_WORKERS	1024
+#define PT_EXIT_USAGE	255
+
+enum halt_when { HALT_NEVER = 0, HALT_NOW, HALT_SOON };
+enum halt_what { HALT_FAIL = 0, HALT_SUCCESS, HALT_DONE };
+
+/* GNU parallel's --halt: never | now,fail=N | soon,fail=N% | now,done=1 ... */
+struct halt_policy {
+	enum halt_when	when;
+	enum halt_what	what;
+	uint64_t	count;		/* N, when !percent */
+	double		percent;	/* N%, when percent */
+	bool		percent_set;
+};
+
+/* --termseq: signal, then milliseconds to wait, repeated. */
+#define PT_TERMSEQ_MAX	16
+struct termseq {
+	int	n;
+	int	sig[PT_TERMSEQ_MAX];
+	int	wait_ms[PT_TERMSEQ_MAX];
+};
+
+enum log_format { LOG_TEXT = 0, LOG_JSON };
+
+/* A task given whole in the config file's `tasks` list. */
+struct conf_task {
+	char	*command;
+	char	*name;		/* label; NULL: the command */
+};
+
+struct opts {
+	/* what to run */
+	char		*command;	/* template; NULL with only `tasks` */
+	char		**items;	/* after ::: or config `items` */
+	size_t		 nitems;
+	char		*arg_file;	/* -a; "-" is stdin */
+	bool		 null_sep;	/* -0 */
+	bool		 has_range;
+	long long	 range_from, range_to, range_step;
+	struct conf_task *tasks;	/* config `tasks` */
+	size_t		 ntasks;
+	char		*shell;		/* default /bin/sh */
+
+	/* the pool */
+	int		 workers;	/* -j; default ncpu */
+	int		 tick_ms;	/* worker sample period */
+	double		 timeout;	/* seconds, 0 none */
+	int		 retries;	/* extra attempts after the first */
+	struct halt_policy halt;
+	struct termseq	 termseq;
+	char		*name;		/* pool name shown in ls/dashboard */
+
+	/* output */
+	bool		 tag;
+	bool		 keep_order;
+	bool		 line_buffer;	/* default: group, as GNU parallel */
+	char		*results;	/* directory */
+
+	/* front end and logs */
+	bool		 headless;
+	char		*log_file;	/* NULL: stderr */
+	enum log_format	 log_format;
+	double		 progress_interval; /* seconds, 0: off */
+	bool		 quiet;		/* no summary */
+	char		*joblog;
+	bool		 resume;
+	bool		 resume_failed;
+	bool		 retry_failed;
+	bool		 check_config;
+
+	/* dashboard (ui.*) */
+	char		*theme;
+	int		 refresh_ms;
+
+	/* persistent workers (worker.*) */
+	char		*persistent;
+	char		*init;
+	int		 chunksize;
+	int		 max_tasks_per_worker;
+
+	char		*config_file;	/* -c, for messages */
+};
+
+void	opts_init(struct opts *);	/* defaults */
+void	opts_free(struct opts *);
+
+/*
+ * Parse argv (after the program name; stops at the template), load the
+ * config file named by -c, and apply the command line over it.  On error,
+ * writes "FILE:LINE: message" or "option --x: message" into err and returns
+ * -1; the caller exits PT_EXIT_USAGE.  *argi is set to the index of the
+ * first non-option argument (the command template), and items after ":::"
+ * go to o->items.
+ */
+int	opts_parse(struct opts *, int argc, char **argv, int *argi,
+	    char *err, size_t errlen);
+int	opts_load_config(struct opts *, const char *path, char *err,
+	    size_t errlen);
+void	opts_usage(FILE *);		/* --help text, from the table */
+
+int	parse_halt(const char *, struct halt_policy *, char *err, size_t);
+int	parse_termseq(const char *, struct termseq *, char *err, size_t);
+void	format_termseq(const struct termseq *, char *buf, size_t);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * Task output: what the supervisor does with the bytes workers forward.
+ * Default (GNU parallel's --group): a task's stdout and stderr are each
+ * printed as one block when the task ends.  --line-buffer: complete lines
+ * are printed as they come, never two tasks inside one line.  --tag: each
+ * line starts with the item and a tab.  --keep-order: tasks print in input
+ * order (later ones wait, buffered).  --results DIR: DIR/<seq>/stdout and
+ * DIR/<seq>/stderr (plus DIR/<seq>/item), nothing printed.
+ * Output of an attempt that will be retried is dropped in group mode.
+ */
+#ifndef PT_OUTPUT_H
+#define PT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opts.h"
+
+struct output;
+
+/* out_fd/err_fd: where stdout/stderr of tasks go (a spool in dashboard mode). */
+struct output	*output_new(const struct opts *, int out_fd, int err_fd,
+		    char *err, size_t errlen);
+void		 output_free(struct output *);	/* flushes what it holds */
+void		 output_start(struct output *, uint64_t seq, const char *item);
+void		 output_data(struct output *, uint64_t seq, int stream,
+		    const char *, size_t);
+/* final: no retry follows.  Prints what is due. */
+void		 output_end(struct output *, uint64_t seq, bool final);
+/* A seq that will never run (skipped by --resume): unblocks keep-order. */
+void		 output_skip(struct output *, uint64_t seq);
+/* 0, or -1 after a write error (the reason in output_error). */
+const char	*output_error(const struct output *);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The supervisor: one process, one poll() loop.  It owns the task source,
+ * the queue, retries, output, logs, the segment's header and event ring,
+ * and the pool's size.  Every control (pause, resume, kill, resize, drain,
+ * stop, retry) is one function below; dashboard keys, headless signals and
+ * the control socket all reach them through cmd.c's table.
+ *
+ * Front ends (the dashboard, the control socket) plug into the loop with
+ * pool_watch_fd() and pool_every(); they read the pool's state from the
+ * segment (pool_shm()), never from struct pool.
+ */
+#ifndef PT_POOL_H
+#define PT_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opts.h"
+#include "shm.h"
+#include "util.h"
+
+struct pool;
+struct source;
+
+struct pool	*pool_new(const struct opts *, struct source *);
+/* Run until all work is done or the pool is stopped; returns exit status. */
+int		 pool_run(struct pool *);
+void		 pool_free(struct pool *);
+
+struct pt_shm	*pool_shm(struct pool *);
+const struct opts *pool_opts(struct pool *);
+
+/* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
+int	pool_pause(struct pool *, int slot, struct buf *why);
+int	pool_resume(struct pool *, int slot, struct buf *why);
+int	pool_kill(struct pool *, int slot, int sig, struct buf *why);
+int	pool_resize(struct pool *, int n, bool kill_surplus, struct buf *why);
+int	pool_drain(struct pool *, struct buf *why);
+int	pool_stop(struct pool *, bool now, struct buf *why);
+int	pool_retry_failed(struct pool *, struct buf *why);
+int	pool_target(struct pool *);	/* current target worker count */
+
+/* Loop hooks for front ends.  cb gets the revents from poll(). */
+typedef void (*pool_fd_cb)(struct pool *, int fd, short revents, void *);
+typedef void (*pool_timer_cb)(struct pool *, void *);
+void	pool_watch_fd(struct pool *, int fd, short events, pool_fd_cb, void *);
+void	pool_unwatch_fd(struct pool *, int fd);
+void	pool_every(struct pool *, int ms, pool_timer_cb, void *);
+/* Called once the pool has ended, before the segment goes away. */
+void	pool_at_exit(struct pool *, pool_timer_cb, void *);
+
+/* Record an event: segment ring, headless log, event pane. */
+void	pool_event(struct pool *, enum pt_event_type, int slot,
+	    uint64_t task_seq, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * The supervisor <-> worker protocol, over one AF_UNIX SOCK_STREAM
+ * socketpair per worker.  Every message is a struct pt_msg header followed
+ * by `len` payload bytes.  Workers are forked from the supervisor (not
+ * exec'd), so configuration (termseq, tick, shell, the mapped segment) is
+ * inherited and never sent.
+ *
+ * supervisor -> worker
+ *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
+ *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
+ *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
+ *	RESUME	SIGCONT it
+ *	KILL	struct pt_kill: sig 0 runs the termination sequence
+ *	RETIRE	exit once idle (after the current task); payload none
+ * worker -> supervisor
+ *	READY	worker is up; payload none
+ *	STARTED	struct pt_started
+ *	OUT	struct pt_out, then the bytes
+ *	DONE	struct pt_done
+ */
+#ifndef PT_PROTO_H
+#define PT_PROTO_H
+
+#include <stdint.h>
+
+#include "util.h"
+
+enum pt_msg_type {
+	PT_MSG_RUN = 1,
+	PT_MSG_PAUSE,
+	PT_MSG_RESUME,
+	PT_MSG_KILL,
+	PT_MSG_RETIRE,
+	PT_MSG_READY = 64,
+	PT_MSG_STARTED,
+	PT_MSG_OUT,
+	PT_MSG_DONE,
+};
+
+#define PT_MSG_MAX	(8U * 1024 * 1024)	/* largest payload accepted */
+
+struct pt_msg {
+	uint32_t	type;
+	uint32_t	len;
+};
+
+#define PT_RUN_SHELL	0x1	/* argv[0] is run by the shell */
+
+struct pt_run {
+	uint64_t	task_seq;
+	int64_t		timeout_ms;	/* 0: none */
+	uint32_t	flags;
+	uint32_t	argc;
+};
+
+struct pt_kill {
+	int32_t		sig;		/* 0: termination sequence */
+};
+
+struct pt_started {
+	uint64_t	task_seq;
+	int32_t		pid;
+	int32_t		_pad;
+	int64_t		start_real_ns;
+};
+
+struct pt_out {
+	uint64_t	task_seq;
+	uint32_t	stream;		/* 1 stdout, 2 stderr */
+	uint32_t	_pad;
+};
+
+#define PT_DONE_TIMEOUT	0x1	/* ended by --timeout */
+#define PT_DONE_KILLED	0x2	/* ended by a kill request */
+#define PT_DONE_NOEXEC	0x4	/* could not be started; errno in status */
+
+struct pt_done {
+	uint64_t	task_seq;
+	int32_t		wstatus;	/* as from waitpid(); errno for NOEXEC */
+	uint32_t	flags;
+	int64_t		start_real_ns;
+	int64_t		wall_ns;	/* excluding time stopped by PAUSE */
+	int64_t		user_ns;
+	int64_t		sys_ns;
+};
+
+/* Queue one message on an output buffer. */
+void	proto_put(struct buf *, uint32_t type, const void *, size_t,
+	    const void *extra, size_t extralen);
+/*
+ * Take the next whole message from an input buffer: returns 1 and sets
+ * *hdr and *payload (pointing into the buffer, valid until the next
+ * proto_next or buf_consume), 0 when incomplete, -1 when malformed.
+ * The caller consumes sizeof(struct pt_msg) + hdr->len afterwards.
+ */
+int	proto_next(struct buf *, struct pt_msg *, const char **payload);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * The shared-memory segment: pooltop's public wire format.
+ *
+ * One POSIX shared-memory object per pool, named "/pooltop.<uid>.<pid>"
+ * (pid of the supervisor), mode 0600, created O_EXCL and removed when the
+ * pool ends.  Layout, all fields in host byte order:
+ *
+ *	struct pt_shm_header				offset 0
+ *	struct pt_shm_event  events[PT_SHM_NEVENTS]	offset header_size
+ *	struct pt_shm_slot   slots[nslots]		after the events
+ *
+ * A reader checks magic, version and the three sizes, and refuses anything
+ * else (shm_open_reader() does this).
+ *
+ * Writers.  Each record has exactly one writer at a time:
+ *  - the header and the event ring: the supervisor;
+ *  - a slot: its worker, while slot->worker_pid is that worker's pid; the
+ *    supervisor writes a slot only to hand it to a new worker or to mark it
+ *    exited, i.e. while no worker owns it;
+ *  - slot->mbox (progress mailbox): the task's `pooltop progress` command,
+ *    with single atomic stores, outside the seqlock; the worker copies it
+ *    into the slot on each tick.
+ *
+ * Torn reads.  Every header, event and slot starts with a sequence counter
+ * (seqlock).  The writer makes the counter odd (store, release fence), writes
+ * the fields, then makes it even again (release store).  A reader loads the
+ * counter (acquire); if odd it retries; it copies the record, issues an
+ * acquire fence and reloads the counter; if it changed it retries.  Use
+ * shm_read_header(), shm_read_slot() and shm_read_event(): they give a
+ * consistent private copy with every string NUL-terminated, or fail after a
+ * bounded number of tries (a writer that died mid-update), which a reader
+ * reports as a stale segment rather than waiting forever.
+ */
+#ifndef PT_SHM_H
+#define PT_SHM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PT_SHM_MAGIC	0x31504f544c4f4f50ULL	/* "POOLTOP1" little-endian */
+#define PT_SHM_VERSION	1
+#define PT_SHM_NEVENTS	128
+#define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
+#define PT_ITEM_MAX	160	/* item shown in a slot */
+#define PT_TAIL_MAX	2048	/* last bytes of task output kept per slot */
+#define PT_EVENT_TEXT	160
+#define PT_NAME_MAX	64
+#define PT_CMD_MAX	256
+
+enum pt_pool_state {
+	PT_POOL_STARTING = 0,
+	PT_POOL_RUNNING,
+	PT_POOL_PAUSED,
+	PT_POOL_DRAINING,	/* no new tasks; running ones finish */
+	PT_POOL_STOPPING,	/* running tasks are being terminated */
+	PT_POOL_DONE,
+};
+
+enum pt_slot_state {
+	PT_SLOT_EMPTY = 0,	/* never used */
+	PT_SLOT_STARTING,	/* worker forked, not yet ready */
+	PT_SLOT_IDLE,
+	PT_SLOT_RUNNING,
+	PT_SLOT_PAUSED,		/* its task is stopped (SIGSTOP) */
+	PT_SLOT_RETIRING,	/* will exit after its current task */
+	PT_SLOT_EXITED,
+};
+
+enum pt_event_type {
+	PT_EV_NONE = 0,
+	PT_EV_TASK_START,
+	PT_EV_TASK_DONE,
+	PT_EV_TASK_FAILED,
+	PT_EV_TASK_RETRY,
+	PT_EV_TASK_TIMEOUT,
+	PT_EV_TASK_KILLED,
+	PT_EV_WORKER_START,
+	PT_EV_WORKER_EXIT,
+	PT_EV_RESIZE,
+	PT_EV_PAUSE,
+	PT_EV_RESUME,
+	PT_EV_DRAIN,
+	PT_EV_STOP,
+	PT_EV_INFO,
+	PT_EV_ERROR,
+	PT_EV__COUNT
+};
+
+/* Progress written by a task: done out of total (total 0: none yet). */
+struct pt_shm_mbox {
+	_Atomic uint64_t	task_seq;	/* task the value belongs to */
+	_Atomic uint64_t	value;		/* done << 32 | total */
+};
+
+struct pt_shm_header {
+	_Atomic uint32_t	seq;
+	uint32_t		version;
+	uint64_t		magic;
+	uint32_t		header_size;
+	uint32_t		slot_size;
+	uint32_t		event_size;
+	uint32_t		nslots;		/* capacity: slots[] length */
+	uint32_t		nevents;	/* PT_SHM_NEVENTS */
+	uint32_t		uid;
+	int32_t			supervisor_pid;
+	uint32_t		state;		/* enum pt_pool_state */
+	uint32_t		paused;		/* whole pool paused */
+	uint32_t		target_workers;
+	uint32_t		live_workers;
+	uint32_t		tick_ms;
+	uint64_t		queued;		/* known waiting tasks */
+	uint64_t		running;
+	uint64_t		done;		/* succeeded */
+	uint64_t		failed;		/* failed for good (after retries) */
+	uint64_t		retried;
+	uint64_t		total;		/* 0 when not known yet */
+	uint32_t		total_known;
+	uint32_t		_pad0;
+	int64_t			start_real_ns;	/* CLOCK_REALTIME */
+	int64_t			update_real_ns;
+	uint64_t		event_head;	/* events written so far */
+	char			name[PT_NAME_MAX];
+	char			command[PT_CMD_MAX];
+	char			socket_path[108];
+	char			_pad1[4];
+};
+
+struct pt_shm_event {
+	_Atomic uint32_t	seq;
+	uint32_t		type;		/* enum pt_event_type */
+	uint64_t		n;		/* event number, from 1 */
+	int64_t			real_ns;
+	int32_t			slot;		/* -1: pool-wide */
+	int32_t			status;		/* exit status, signal, size ... */
+	uint64_t		task_seq;	/* 0: none */
+	char			text[PT_EVENT_TEXT];
+};
+
+struct pt_shm_slot {
+	_Atomic uint32_t	seq;
+	uint32_t		state;		/* enum pt_slot_state */
+	uint32_t		generation;	/* +1 each time a worker takes it */
+	int32_t			worker_pid;
+	int32_t			task_pid;	/* also its process group; 0 none */
+	uint32_t		cpu_permille;	/* task group CPU, 1000 = 1 CPU */
+	uint64_t		rss_bytes;	/* task group resident memory */
+	uint64_t		task_seq;	/* {#} of the current task, 0 none */
+	uint32_t		progress_done;
+	uint32_t		progress_total;	/* 0: task reports no progress */
+	int64_t			task_start_real_ns;
+	uint64_t		tasks_done;
+	uint64_t		tasks_failed;
+	uint64_t		cpu_ticks;	/* cumulative task CPU, clock ticks */
+	uint32_t		tail_len;	/* valid bytes in tail[] */
+	uint32_t		_pad0;
+	char			label[PT_LABEL_MAX];	/* expanded command */
+	char			item[PT_ITEM_MAX];
+	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */
+	struct pt_shm_mbox	mbox;
+};
+
+/* A mapped segment, for the writer or a reader. */
+struct pt_shm {
+	char			 name[64];
+	int			 fd;
+	size_t			 size;
+	bool			 owner;	/* created it; unlinks on close */
+	struct pt_shm_header	*hdr;
+	struct pt_shm_event	*events;
+	struct pt_shm_slot	*slots;
+};
+
+size_t	shm_segment_size(uint32_t nslots);
+/* "/pooltop.<uid>.<pid>" into buf. */
+void	shm_name(char *buf, size_t len, uid_t uid, pid_t pid);
+
+/*
+ * Create the segment for this process, O_EXCL, mode 0600 whatever the umask,
+ * refusing a pre-existing object; fstat-checks owner and mode.  -1 and errno
+ * (and a message in err) on failure.
+ */
+int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf, size_t errlen);
+/* Map an existing segment read-write (progress, tests) or read-only. */
+int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
+	    char *errbuf, size_t errlen);
+void	shm_close(struct pt_shm *);	/* unmaps; unlinks if owner */
+
+/* Seqlock writer side for any record starting with an _Atomic uint32_t. */
+void	shm_write_begin(_Atomic uint32_t *);
+void	shm_write_end(_Atomic uint32_t *);
+
+/* Consistent copies; false if no stable copy after a bounded retry. */
+bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
+bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);
+bool	shm_read_event(const struct pt_shm *, uint64_t n,
+	    struct pt_shm_event *);	/* n: event number; false if overwritten */
+
+/* Supervisor: append an event to the ring (header seqlock not needed). */
+void	shm_add_event(struct pt_shm *, enum pt_event_type, int slot,
+	    uint64_t task_seq, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/* Progress mailbox (used by `pooltop progress`). */
+void	shm_mbox_post(struct pt_shm_mbox *, uint64_t task_seq,
+	    uint32_t done, uint32_t total);
+bool	shm_mbox_take(struct pt_shm_mbox *, uint64_t task_seq,
+	    uint32_t *done, uint32_t *total);
+
+/* Is the segment's supervisor alive (kill(pid, 0) and same uid)? */
+bool	shm_owner_alive(const struct pt_shm_header *);
+
+/*
+ * List this user's segments: calls fn for each live one; removes (and
+ * reports through fn with alive=false) those whose supervisor is gone.
+ */
+typedef void (*shm_list_fn)(const char *name, const struct pt_shm *,
+    bool alive, void *arg);
+int	shm_list(uid_t, shm_list_fn, void *arg);
+
+const char	*shm_pool_state_name(uint32_t);
+const char	*shm_slot_state_name(uint32_t);
+const char	*shm_event_name(uint32_t);
+
+#endif

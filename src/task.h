@@ -1,0 +1,45 @@
+/*
+ * Command templates and GNU parallel replacement strings.
+ *
+ *	{}	the item			{.}	item without extension
+ *	{/}	basename			{//}	dirname
+ *	{/.}	basename without extension	{#}	task sequence number
+ *	{%}	worker slot (1-based)
+ * A template with none of {} {.} {/} {//} {/.} gets " {}" appended.
+ *
+ * Two ways to run: if the template has no shell syntax (only words, spaces,
+ * and simple '...' or "..." quoting without $ ` \ in double quotes), it is
+ * split into argv once at compile time and each replacement is substituted
+ * literally inside its word, so the item is one argument whatever its bytes
+ * and no shell runs.  Otherwise the template is a shell command: every
+ * substituted value is shell-quoted ('...' with '\'' for quotes), so no item
+ * can run code the template did not write.
+ */
+#ifndef PT_TASK_H
+#define PT_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct template;
+
+struct template	*template_compile(const char *src, char *err, size_t errlen);
+void		 template_free(struct template *);
+bool		 template_is_shell(const struct template *);
+
+/* The result of expanding a template for one item. */
+struct expanded {
+	bool	  shell;	/* argv[0] is a shell command line */
+	int	  argc;
+	char	**argv;		/* NULL-terminated */
+};
+void	template_expand(const struct template *, const char *item,
+	    uint64_t seq, int slot, struct expanded *);
+void	expanded_free(struct expanded *);
+/* A printable one-line form (for labels, joblog Command column). */
+char	*expanded_label(const struct expanded *);
+
+/* Quote s for POSIX sh: the result always parses back to exactly s. */
+char	*shell_quote(const char *s);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Small helpers shared by every module: allocation that never returns NULL,
+ * clocks, fd flags and whole-buffer I/O.  Nothing here knows about pools.
+ */
+#ifndef PT_UTIL_H
+#define PT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PT_NSEC 1000000000LL
+#define nitems_of(a) (sizeof(a) / sizeof((a)[0]))
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
+/* Monotonic and wall clocks in nanoseconds. */
+int64_t	 mono_ns(void);
+int64_t	 real_ns(void);
+
+int	 set_nonblock(int);
+int	 set_cloexec(int);
+/* Write all of buf, retrying on EINTR and short writes; -1 on error. */
+ssize_t	 write_all(int, const void *, size_t);
+
+/* A growable byte buffer. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+void	 buf_free(struct buf *);
+
+/* Online CPU count, at least 1. */
+int	 ncpu_online(void);
+
+#endif

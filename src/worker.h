@@ -1,0 +1,30 @@
+/*
+ * A worker: a long-lived process forked by the supervisor, one per slot.
+ * It takes one task at a time (proto.h RUN), starts it in a new process
+ * group with stdin /dev/null and stdout/stderr on pipes it reads, samples the
+ * task's process tree every tick and writes its own slot in the segment,
+ * enforces the timeout (not counting time paused), and reports STARTED, OUT
+ * and DONE.  It exits on RETIRE when idle, on EOF from the supervisor, or
+ * when the supervisor dies (PR_SET_PDEATHSIG): then it ends its task with the
+ * termination sequence and removes the segment and socket the dead
+ * supervisor left.
+ */
+#ifndef PT_WORKER_H
+#define PT_WORKER_H
+
+#include "opts.h"
+#include "shm.h"
+
+struct worker_conf {
+	int			 slot;		/* 0-based index in the segment */
+	int			 fd;		/* socket to the supervisor */
+	pid_t			 supervisor;
+	struct pt_shm		*shm;
+	const struct opts	*opts;		/* shell, termseq, tick, persistent */
+	const char		*socket_path;	/* removed if supervisor dies */
+};
+
+/* Runs in the forked child; never returns. */
+void	worker_main(const struct worker_conf *) __attribute__((noreturn));
+
+#endif

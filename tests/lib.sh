@@ -1,0 +1,61 @@
+# Shared helpers for the shell tests of the built binary.
+# Each test sources this file, then calls `ok` / `fail` and ends with `finish`.
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
+
+set -u
+: "${POOLTOP:=$(cd "$(dirname "$0")/../.." && pwd)/src/pooltop}"
+: "${POOLTOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+export POOLTOP POOLTOP_SRCDIR
+export LC_ALL=C.UTF-8
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pooltop-test.XXXXXX")
+# Each test gets its own runtime dir, so sockets and pools never mix.
+export XDG_RUNTIME_DIR="$T/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+_failed=0
+_count=0
+
+cleanup_test() {
+	# Kill anything a failed test left behind, then remove the temp dir.
+	if [ -n "${_bgpids:-}" ]; then
+		# shellcheck disable=SC2086
+		kill -9 $_bgpids 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup_test EXIT
+
+ok()   { _count=$((_count + 1)); echo "ok $_count - $*"; }
+fail() { _count=$((_count + 1)); _failed=$((_failed + 1)); echo "not ok $_count - $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# check DESC CMD...: run CMD, ok if it succeeds.
+check() { _d=$1; shift; if "$@"; then ok "$_d"; else fail "$_d"; fi; }
+
+# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds; 1 on timeout.
+wait_for() {
+	_limit=$(( $1 * 50 )); shift
+	_i=0
+	while [ $_i -lt $_limit ]; do
+		if "$@"; then return 0; fi
+		sleep 0.02
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# bg CMD...: start in the background, remember its pid in $!.
+bg() { "$@" & _bgpids="${_bgpids:-} $!"; }
+
+# Processes whose environment or command line mention the marker.
+pids_with_marker() { pgrep -f -- "$1" || true; }
+no_process_with() { [ -z "$(pgrep -f -- "$1")" ]; }
+
+# Segments of this user in /dev/shm.
+segments() { ls /dev/shm 2>/dev/null | grep "^pooltop\.$(id -u)\." || true; }
+
+finish() {
+	echo "# $_count checks, $_failed failed"
+	[ "$_failed" -eq 0 ] && [ "$_count" -gt 0 ]
+	exit $?
+}
