@@ -1,0 +1,44 @@
+/*
+ * The control socket.  Every pool listens on a Unix stream socket
+ * <dir>/<supervisor-pid>.sock, where <dir> is $XDG_RUNTIME_DIR/pooltop or
+ * /tmp/pooltop-<uid> (mode 0700, owned by us, not a symlink; else refused).
+ * The socket is 0600 and a peer whose SO_PEERCRED uid differs is refused.
+ *
+ * Protocol: the client sends one command line (cmd.h syntax) ending in
+ * '\n', at most CTL_LINE_MAX bytes; the server answers "ok\n" or
+ * "error: <reason>\n", then the body, and closes.  Bad, oversized or slow
+ * requests get an error reply; they never disturb the pool.
+ */
+#ifndef PT_CTL_H
+#define PT_CTL_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define CTL_LINE_MAX	4096
+
+struct pool;
+
+/* Server: create the socket and serve it from the pool's loop. */
+int	ctl_listen(struct pool *, char *path, size_t pathlen, char *err,
+	    size_t errlen);
+void	ctl_close(void);		/* close and unlink the socket */
+
+/* The per-user socket directory, created if asked; NULL and err if unsafe. */
+const char *ctl_dir(int create, char *err, size_t errlen);
+
+/*
+ * Client: find a live pool by ID (supervisor pid or pool name; NULL: the
+ * only live pool), fill its segment name and socket path.  -1 and err.
+ */
+int	ctl_find(const char *id, char *shm_name, size_t, char *sock, size_t,
+	    char *err, size_t errlen);
+/* Send one command, read the whole reply; 0 when the reply is "ok". */
+int	ctl_request(const char *sock, const char *line, struct buf *reply,
+	    char *err, size_t errlen);
+
+/* `pooltop ctl [--json] ID COMMAND [ARGS]` */
+int	ctl_main(int argc, char **argv);
+
+#endif

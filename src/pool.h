@@ -47,6 +47,8 @@ void	pool_watch_fd(struct pool *, int fd, short events, pool_fd_cb, void *);
 void	pool_unwatch_fd(struct pool *, int fd);
 void	pool_every(struct pool *, int ms, pool_timer_cb, void *);
 /* Called once the pool has ended, before the segment goes away. */
+/* Run cb when signal sig arrives (SIGWINCH for the dashboard ...). */
+void	pool_on_signal(struct pool *, int sig, pool_timer_cb, void *);
 void	pool_at_exit(struct pool *, pool_timer_cb, void *);
 
 /* Record an event: segment ring, headless log, event pane. */
