@@ -1,1 +1,720 @@
-/* placeholder: being written */
+/*
+ * The control command table.  Each command is one struct cmd_entry: its
+ * name, usage, argument count bounds, handler and help line.  cmd_run()
+ * splits a line into words on plain whitespace (no quoting: no command
+ * takes an argument with a space), cmd_runv() finds the entry, checks the
+ * argument count and calls the handler, which parses its arguments and
+ * calls one pool.h engine function.  Slots are 1-based here, as people
+ * count them ({%} in GNU parallel), and 0-based in pool.h.
+ *
+ * A reply is text.  On success it is the body (maybe empty); on failure it
+ * is one line starting with "error: " that names what was wrong.  Strings
+ * read from the segment are escaped before they are shown: log_escape()
+ * for text, log_json_string() for JSON.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <libutil.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "opts.h"
+#include "pool.h"
+#include "shm.h"
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;
+	int		 min;	/* arguments after the name */
+	int		 max;
+	int		(*exec)(struct pool *, int, char **, struct buf *);
+	const char	*help;
+};
+
+static int	cmd_pause(struct pool *, int, char **, struct buf *);
+static int	cmd_resume(struct pool *, int, char **, struct buf *);
+static int	cmd_kill(struct pool *, int, char **, struct buf *);
+static int	cmd_resize(struct pool *, int, char **, struct buf *);
+static int	cmd_drain(struct pool *, int, char **, struct buf *);
+static int	cmd_stop(struct pool *, int, char **, struct buf *);
+static int	cmd_retry(struct pool *, int, char **, struct buf *);
+static int	cmd_status(struct pool *, int, char **, struct buf *);
+static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
+
+static const struct cmd_entry cmd_table[] = {
+	{ "pause", "[SLOT]", 0, 1, cmd_pause,
+	  "pause the pool (nothing new starts, tasks stopped) or one task" },
+	{ "resume", "[SLOT]", 0, 1, cmd_resume,
+	  "resume the pool or one task" },
+	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
+	  "end SLOT's task: the termination sequence, or SIGNAL" },
+	{ "resize", "N|+N|-N [--kill]", 1, 2, cmd_resize,
+	  "set the worker count; --kill ends surplus tasks at once" },
+	{ "drain", "", 0, 0, cmd_drain,
+	  "start nothing new, let running tasks finish, then end" },
+	{ "stop", "", 0, 0, cmd_stop,
+	  "end the run: running tasks get the termination sequence" },
+	{ "retry", "", 0, 0, cmd_retry,
+	  "queue the tasks that failed for good again" },
+	{ "status", "[--json]", 0, 1, cmd_status,
+	  "one-shot summary of the pool and its workers" },
+	{ "help", "", 0, 0, cmd_helpcmd,
+	  "list the commands" },
+};
+
+static const struct {
+	const char	*name;
+	int		 sig;
+} cmd_signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+};
+
+/* Append an error line to out; always returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+cmd_error(struct buf *out, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_printf(out, "error: %s\n", s);
+	free(s);
+	return -1;
+}
+
+/* Append a word from the user, escaped and shortened, for a message. */
+static char *
+cmd_quote_word(const char *w)
+{
+	size_t	 len = strlen(w);
+	char	*e, *s;
+
+	e = log_escape(w, len > 40 ? 40 : len);
+	s = xasprintf("'%s'%s", e, len > 40 ? "..." : "");
+	free(e);
+	return s;
+}
+
+/* Report an engine failure: its reason, or a generic one. */
+static int
+cmd_engine_error(struct buf *out, struct buf *why, const char *what)
+{
+	char	*e, *s = why->data;
+	size_t	 n = why->len;
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	if (n > 7 && strncmp(s, "error: ", 7) == 0) {
+		s += 7;
+		n -= 7;
+	}
+	if (n > 0) {
+		e = log_escape(s, n);
+		cmd_error(out, "%s", e);
+		free(e);
+	} else
+		cmd_error(out, "%s failed", what);
+	buf_free(why);
+	return -1;
+}
+
+/* Report an engine success: its own message if it gave one, else done. */
+static int
+cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
+{
+	char	*e;
+	size_t	 n = why->len;
+
+	while (n > 0 && (why->data[n - 1] == '\n' || why->data[n - 1] == ' '))
+		n--;
+	if (n > 0) {
+		e = log_escape(why->data, n);
+		buf_printf(out, "%s\n", e);
+		free(e);
+	} else
+		buf_printf(out, "%s\n", done);
+	buf_free(why);
+	return 0;
+}
+
+/* Parse a signal: a name with or without SIG, any case, or 1..64. */
+int
+cmd_signal(const char *s)
+{
+	const char	*errstr;
+	long long	 n;
+	size_t		 i;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (isdigit((unsigned char)*s)) {
+		n = strtonum(s, 1, 64, &errstr);
+		return errstr != NULL ? -1 : (int)n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < nitems_of(cmd_signals); i++) {
+		if (strcasecmp(s, cmd_signals[i].name) == 0)
+			return cmd_signals[i].sig;
+	}
+	return -1;
+}
+
+/* Split a line into words on blanks; returns the word count. */
+int
+cmd_split(const char *line, char ***argvp)
+{
+	char		**argv = NULL;
+	const char	 *p = line, *start;
+	int		  argc = 0;
+
+	for (;;) {
+		while (*p != '\0' && isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		argv = xreallocarray(argv, argc + 2, sizeof *argv);
+		argv[argc++] = xstrndup(start, p - start);
+	}
+	if (argv == NULL)
+		argv = xcalloc(1, sizeof *argv);
+	argv[argc] = NULL;
+	*argvp = argv;
+	return argc;
+}
+
+/* Free what cmd_split returned. */
+void
+cmd_freev(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* Find a command by name. */
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems_of(cmd_table); i++) {
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	}
+	return NULL;
+}
+
+/* Is name a command? */
+int
+cmd_known(const char *name)
+{
+	return cmd_find(name) != NULL;
+}
+
+/* Is this slot state one with a worker? */
+static int
+cmd_slot_live(uint32_t state)
+{
+	return state != PT_SLOT_EMPTY && state != PT_SLOT_EXITED;
+}
+
+/* How many slots are worth reading: those ever used. */
+static uint32_t
+cmd_nslots(const struct pt_shm_header *h)
+{
+	return h->slots_used < h->nslots ? h->slots_used : h->nslots;
+}
+
+/* Check that a 1-based slot number names a live worker; 0-based or -1. */
+static int
+cmd_slot(struct pool *p, const char *arg, struct buf *out)
+{
+	struct pt_shm		*shm;
+	struct pt_shm_header	 hdr;
+	struct pt_shm_slot	 slot;
+	const char		*errstr;
+	char			*q;
+	long long		 n;
+	uint32_t		 i, top = 0;
+
+	n = strtonum(arg, 1, PT_MAX_WORKERS, &errstr);
+	if (errstr != NULL) {
+		q = cmd_quote_word(arg);
+		cmd_error(out, "bad slot %s: slots are numbered from 1", q);
+		free(q);
+		return -1;
+	}
+	if (p == NULL || (shm = pool_shm(p)) == NULL ||
+	    !shm_read_header(shm, &hdr))
+		return cmd_error(out, "no pool to control");
+	for (i = 0; i < cmd_nslots(&hdr); i++) {
+		if (shm_read_slot(shm, i, &slot) && cmd_slot_live(slot.state))
+			top = i + 1;
+	}
+	if ((uint64_t)n <= cmd_nslots(&hdr) &&
+	    shm_read_slot(shm, n - 1, &slot) &&
+	    cmd_slot_live(slot.state))
+		return (int)n - 1;
+	if (top == 0)
+		return cmd_error(out, "no worker in slot %lld (no workers)", n);
+	return cmd_error(out, "no worker in slot %lld (1-%u)", n, top);
+}
+
+/* Shared body of pause and resume. */
+static int
+cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
+    int resume)
+{
+	struct buf	 why = { 0 };
+	char		 done[32];
+	int		 slot = -1, rv;
+
+	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
+		return -1;
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (resume)
+		rv = pool_resume(p, slot, &why);
+	else
+		rv = pool_pause(p, slot, &why);
+	if (rv != 0)
+		return cmd_engine_error(out, &why, argv[0]);
+	if (slot == -1)
+		snprintf(done, sizeof done, "pool %s", resume ? "resumed" :
+		    "paused");
+	else
+		snprintf(done, sizeof done, "slot %d %s", slot + 1,
+		    resume ? "resumed" : "paused");
+	return cmd_engine_ok(out, &why, done);
+}
+
+/* pause [SLOT] */
+static int
+cmd_pause(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	return cmd_pause_resume(p, argc, argv, out, 0);
+}
+
+/* resume [SLOT] */
+static int
+cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	return cmd_pause_resume(p, argc, argv, out, 1);
+}
+
+/* kill SLOT [SIGNAL] */
+static int
+cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct buf	 why = { 0 };
+	char		*q, done[48];
+	int		 slot, sig = 0;
+
+	if (argc == 3 && (sig = cmd_signal(argv[2])) == -1) {
+		q = cmd_quote_word(argv[2]);
+		cmd_error(out, "unknown signal %s (a name such as TERM or KILL,"
+		    " or 1-64)", q);
+		free(q);
+		return -1;
+	}
+	if ((slot = cmd_slot(p, argv[1], out)) == -1)
+		return -1;
+	if (pool_kill(p, slot, sig, &why) != 0)
+		return cmd_engine_error(out, &why, "kill");
+	if (sig == 0)
+		snprintf(done, sizeof done, "slot %d: ending its task",
+		    slot + 1);
+	else
+		snprintf(done, sizeof done, "slot %d: sent signal %d",
+		    slot + 1, sig);
+	return cmd_engine_ok(out, &why, done);
+}
+
+/* Parse N, +N or -N against the current count into *n; -1 on error. */
+static int
+cmd_resize_count(struct pool *p, const char *arg, long long *n,
+    struct buf *out)
+{
+	const char	*errstr;
+	char		*q;
+	long long	 cur = pool_target(p);
+
+	*n = strtonum(arg + (*arg == '+' || *arg == '-'), 0, PT_MAX_WORKERS,
+	    &errstr);
+	if (errstr != NULL) {
+		q = cmd_quote_word(arg);
+		cmd_error(out, "bad worker count %s (N, +N or -N)", q);
+		free(q);
+		return -1;
+	}
+	if (*arg == '+')
+		*n = cur + *n;
+	else if (*arg == '-')
+		*n = cur - *n;
+	return 0;
+}
+
+/* The most workers the pool can have: its segment's slot count. */
+static long long
+cmd_max_workers(struct pool *p)
+{
+	struct pt_shm		*shm = pool_shm(p);
+	struct pt_shm_header	 hdr;
+
+	if (shm == NULL || !shm_read_header(shm, &hdr) ||
+	    hdr.nslots > PT_MAX_WORKERS)
+		return PT_MAX_WORKERS;
+	return hdr.nslots;
+}
+
+/* resize N|+N|-N [--kill] */
+static int
+cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct buf	 why = { 0 };
+	const char	*count = NULL;
+	char		 done[48];
+	long long	 n, max;
+	int		 i, kill_surplus = 0, before;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--kill") == 0 && !kill_surplus)
+			kill_surplus = 1;
+		else if (strcmp(argv[i], "--kill") != 0 && count == NULL)
+			count = argv[i];
+		else
+			return cmd_error(out, "usage: resize N|+N|-N [--kill]");
+	}
+	if (count == NULL)
+		return cmd_error(out, "usage: resize N|+N|-N [--kill]");
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	before = pool_target(p);
+	if (cmd_resize_count(p, count, &n, out) == -1)
+		return -1;
+	max = cmd_max_workers(p);
+	if (n < 1 || n > max)
+		return cmd_error(out, "worker count must be between 1 and %lld"
+		    " (got %lld)", max, n);
+	if (pool_resize(p, (int)n, kill_surplus, &why) != 0)
+		return cmd_engine_error(out, &why, "resize");
+	snprintf(done, sizeof done, "workers %d -> %lld", before, n);
+	return cmd_engine_ok(out, &why, done);
+}
+
+/* Shared body of the commands without arguments. */
+static int
+cmd_simple(struct pool *p, struct buf *out, const char *name,
+    int (*fn)(struct pool *, struct buf *), const char *done)
+{
+	struct buf	why = { 0 };
+
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (fn(p, &why) != 0)
+		return cmd_engine_error(out, &why, name);
+	return cmd_engine_ok(out, &why, done);
+}
+
+/* drain */
+static int
+cmd_drain(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	return cmd_simple(p, out, "drain", pool_drain, "draining");
+}
+
+/* pool_stop as the command means it: the termination sequence. */
+static int
+cmd_stop_fn(struct pool *p, struct buf *why)
+{
+	return pool_stop(p, false, why);
+}
+
+/* stop */
+static int
+cmd_stop(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	return cmd_simple(p, out, "stop", cmd_stop_fn, "stopping");
+}
+
+/* retry */
+static int
+cmd_retry(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	return cmd_simple(p, out, "retry", pool_retry_failed,
+	    "failed tasks queued again");
+}
+
+/* Append "key":"escaped string", for a NUL-terminated segment field. */
+static void
+cmd_json_field(struct buf *b, const char *key, const char *s)
+{
+	buf_printf(b, "\"%s\":", key);
+	log_json_string(b, s, strlen(s));
+}
+
+/* The header part of status --json. */
+static void
+cmd_status_json_header(struct buf *b, const struct pt_shm_header *h)
+{
+	buf_printf(b, "{\"supervisor_pid\":%d,", h->supervisor_pid);
+	cmd_json_field(b, "name", h->name);
+	buf_addstr(b, ",");
+	cmd_json_field(b, "command", h->command);
+	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,", shm_pool_state_name(
+	    h->state), h->paused ? "true" : "false");
+	buf_printf(b, "\"target_workers\":%u,\"live_workers\":%u,"
+	    "\"nslots\":%u,\"tick_ms\":%u,", h->target_workers,
+	    h->live_workers, h->nslots, h->tick_ms);
+	buf_printf(b, "\"queued\":%llu,\"running\":%llu,\"done\":%llu,"
+	    "\"failed\":%llu,\"retried\":%llu,",
+	    (unsigned long long)h->queued, (unsigned long long)h->running,
+	    (unsigned long long)h->done, (unsigned long long)h->failed,
+	    (unsigned long long)h->retried);
+	if (h->total_known)
+		buf_printf(b, "\"total\":%llu,", (unsigned long long)h->total);
+	else
+		buf_addstr(b, "\"total\":null,");
+	buf_printf(b, "\"start_real_ns\":%lld,\"update_real_ns\":%lld,"
+	    "\"event_head\":%llu,", (long long)h->start_real_ns,
+	    (long long)h->update_real_ns, (unsigned long long)h->event_head);
+	cmd_json_field(b, "socket_path", h->socket_path);
+}
+
+/* One slot of status --json. */
+static void
+cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
+{
+	buf_printf(b, "{\"slot\":%u,\"state\":\"%s\",\"generation\":%u,"
+	    "\"worker_pid\":%d,\"task_pid\":%d,\"task\":%llu,", i + 1,
+	    shm_slot_state_name(s->state), s->generation, s->worker_pid,
+	    s->task_pid, (unsigned long long)s->task_seq);
+	buf_printf(b, "\"cpu\":%u.%u,\"rss\":%llu,", s->cpu_permille / 10,
+	    s->cpu_permille % 10, (unsigned long long)s->rss_bytes);
+	if (s->progress_total > 0)
+		buf_printf(b, "\"progress\":{\"done\":%u,\"total\":%u},",
+		    s->progress_done, s->progress_total);
+	else
+		buf_addstr(b, "\"progress\":null,");
+	buf_printf(b, "\"task_start_real_ns\":%lld,\"tasks_done\":%llu,"
+	    "\"tasks_failed\":%llu,", (long long)s->task_start_real_ns,
+	    (unsigned long long)s->tasks_done,
+	    (unsigned long long)s->tasks_failed);
+	cmd_json_field(b, "label", s->label);
+	buf_addstr(b, ",");
+	cmd_json_field(b, "item", s->item);
+	buf_addstr(b, "}");
+}
+
+/* status --json: the header fields and one object per non-empty slot. */
+static int
+cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
+    struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+	int			first = 1;
+
+	cmd_status_json_header(out, h);
+	buf_addstr(out, ",\"slots\":[");
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)
+			continue;
+		if (!first)
+			buf_addstr(out, ",");
+		first = 0;
+		cmd_status_json_slot(out, i, &s);
+	}
+	buf_addstr(out, "]}\n");
+	return 0;
+}
+
+/* Append an escaped segment string. */
+static void
+cmd_text_str(struct buf *b, const char *s)
+{
+	char	*e = log_escape(s, strlen(s));
+
+	buf_addstr(b, e);
+	free(e);
+}
+
+/* The header lines of the text status. */
+static void
+cmd_status_text_header(struct buf *b, const struct pt_shm_header *h)
+{
+	int64_t	el = 0;
+
+	buf_printf(b, "pool %d", h->supervisor_pid);
+	if (h->name[0] != '\0') {
+		buf_addstr(b, " (");
+		cmd_text_str(b, h->name);
+		buf_addstr(b, ")");
+	}
+	buf_printf(b, ": %s%s, workers %u/%u\n", shm_pool_state_name(h->state),
+	    h->paused && h->state != PT_POOL_PAUSED ? " (paused)" : "",
+	    h->live_workers, h->target_workers);
+	buf_printf(b, "tasks: %llu running, %llu queued, %llu done, "
+	    "%llu failed, %llu retried, total ", (unsigned long long)h->running,
+	    (unsigned long long)h->queued, (unsigned long long)h->done,
+	    (unsigned long long)h->failed, (unsigned long long)h->retried);
+	if (h->total_known)
+		buf_printf(b, "%llu\n", (unsigned long long)h->total);
+	else
+		buf_addstr(b, "unknown\n");
+	if (h->start_real_ns > 0 && h->update_real_ns >= h->start_real_ns)
+		el = (h->update_real_ns - h->start_real_ns) / 1000000;
+	buf_printf(b, "elapsed %lld.%01llds\ncommand: ", (long long)el / 1000,
+	    (long long)(el % 1000) / 100);
+	cmd_text_str(b, h->command);
+	buf_addstr(b, "\n");
+}
+
+/* One worker line of the text status. */
+static void
+cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
+{
+	char	rss[8], prog[24], tpid[16], seq[24];
+
+	if (humanize_number(rss, sizeof rss, (int64_t)s->rss_bytes, "",
+	    HN_AUTOSCALE, HN_DECIMAL | HN_NOSPACE | HN_B) == -1)
+		strlcpy(rss, "?", sizeof rss);
+	if (s->progress_total > 0)
+		snprintf(prog, sizeof prog, "%u/%u", s->progress_done,
+		    s->progress_total);
+	else
+		strlcpy(prog, "-", sizeof prog);
+	strlcpy(tpid, "-", sizeof tpid);
+	strlcpy(seq, "-", sizeof seq);
+	if (s->task_pid != 0) {
+		snprintf(tpid, sizeof tpid, "%d", s->task_pid);
+		snprintf(seq, sizeof seq, "%llu",
+		    (unsigned long long)s->task_seq);
+	}
+	buf_printf(b, "%4u %-8s %7d %7s %6s %3u.%u %6s %9s  ", i + 1,
+	    shm_slot_state_name(s->state), s->worker_pid, tpid, seq,
+	    s->cpu_permille / 10, s->cpu_permille % 10, rss, prog);
+	cmd_text_str(b, s->task_pid != 0 ? s->label : "");
+	buf_addstr(b, "\n");
+}
+
+/* status: a header and one line per non-empty slot. */
+static int
+cmd_status_text(struct pt_shm *shm, const struct pt_shm_header *h,
+    struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+
+	cmd_status_text_header(out, h);
+	buf_addstr(out, "SLOT STATE     WORKER    TASK  TASK#  CPU%    RSS"
+	    "  PROGRESS  COMMAND\n");
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (shm_read_slot(shm, i, &s) && s.state != PT_SLOT_EMPTY)
+			cmd_status_text_slot(out, i, &s);
+	}
+	return 0;
+}
+
+/* status [--json] */
+static int
+cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct pt_shm		*shm;
+	struct pt_shm_header	 h;
+	char			*q;
+
+	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
+		q = cmd_quote_word(argv[1]);
+		cmd_error(out, "unknown option %s (usage: status [--json])", q);
+		free(q);
+		return -1;
+	}
+	if (p == NULL || (shm = pool_shm(p)) == NULL)
+		return cmd_error(out, "no pool to control");
+	if (!shm_read_header(shm, &h))
+		return cmd_error(out, "cannot read the pool's segment");
+	if (argc == 2)
+		return cmd_status_json(shm, &h, out);
+	return cmd_status_text(shm, &h, out);
+}
+
+/* help */
+static int
+cmd_helpcmd(__attribute__((unused)) struct pool *p,
+    __attribute__((unused)) int argc, __attribute__((unused)) char **argv,
+    struct buf *out)
+{
+	cmd_help(out);
+	return 0;
+}
+
+/* One line per command: "name args  -- help". */
+void
+cmd_help(struct buf *out)
+{
+	const struct cmd_entry	*e;
+	char			 head[64];
+	size_t			 i;
+
+	for (i = 0; i < nitems_of(cmd_table); i++) {
+		e = &cmd_table[i];
+		snprintf(head, sizeof head, "%s%s%s", e->name,
+		    *e->usage != '\0' ? " " : "", e->usage);
+		buf_printf(out, "%-26s -- %s\n", head, e->help);
+	}
+}
+
+/* Run one command given as words. */
+int
+cmd_runv(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	const struct cmd_entry	*e;
+	char			*q;
+
+	if (argc < 1)
+		return cmd_error(out, "empty command (try help)");
+	if ((e = cmd_find(argv[0])) == NULL) {
+		q = cmd_quote_word(argv[0]);
+		cmd_error(out, "unknown command %s (try help)", q);
+		free(q);
+		return -1;
+	}
+	if (argc - 1 < e->min || argc - 1 > e->max) {
+		return cmd_error(out, "usage: %s%s%s", e->name,
+		    *e->usage != '\0' ? " " : "", e->usage);
+	}
+	return e->exec(p, argc, argv, out);
+}
+
+/* Run one command line. */
+int
+cmd_run(struct pool *p, const char *line, struct buf *out)
+{
+	char	**argv;
+	int	  argc, rv;
+
+	argc = cmd_split(line, &argv);
+	rv = cmd_runv(p, argc, argv, out);
+	cmd_freev(argc, argv);
+	return rv;
+}

@@ -1,1 +1,2055 @@
-/* placeholder: being written */
+/*
+ * Options: defaults, the config file and the command line.
+ *
+ * One table, opt_table[], describes every option once: long name, short
+ * letter, config key, type, bounds, default text, argument name and help.
+ * getopt_long()'s tables, the config loader's key lookup and type checks
+ * and --help all come from it, so they cannot disagree.  A few keys exist
+ * only in config files (command, items, items_file, tasks, and the group
+ * form of range); conf_only[] gives them loaders of their own.
+ *
+ * opts_parse() first scans argv, recording each option with its argument
+ * without applying it; then it loads the -c file over the defaults and
+ * applies the recorded options over that, so the command line wins.  Where
+ * each value came from (a file line or the command line) is kept in a
+ * struct origin for the cross-option checks and their messages.
+ *
+ * libconfig 1.5 calls exit() from its scanner when an @include names a
+ * directory or a file it cannot read, and rescans long tokens read from a
+ * file quadratically.  So the main file is read into memory and parsed with
+ * config_read_string(), and a pre-scan that follows libconfig's lexical
+ * rules (strings, comments, "@include" at the start of a line) checks every
+ * @include before libconfig sees it.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "util.h"
+
+#define CONF_MAX_SIZE		(16 * 1024 * 1024)	/* main file */
+#define CONF_INCLUDE_MAX_SIZE	(1024 * 1024)		/* each @include */
+#define CONF_INCLUDE_DEPTH	10			/* as libconfig */
+#define CONF_INCLUDE_MAX	64			/* directives in all */
+#define TERMSEQ_WAIT_MAX	3600000			/* one hour, in ms */
+#define SUGGEST_DISTANCE	3
+
+#define DEFAULT_TERMSEQ	"TERM,200,TERM,100,TERM,50,KILL,25"
+
+enum opt_type {
+	OPT_BOOL,	/* no argument; stores opt_entry.value */
+	OPT_INT,
+	OPT_DOUBLE,
+	OPT_STRING,
+	OPT_ENUM,
+	OPT_FUNC,	/* opt_entry.parse: halt, termseq, range */
+	OPT_CONFIG,	/* -c FILE */
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+struct opt_entry {
+	const char	 *name;		/* long option */
+	const char	 *alias;	/* another long name, or NULL */
+	int		  letter;	/* short option, or 0 */
+	const char	 *key;		/* config key; NULL: command line only */
+	enum opt_type	  type;
+	size_t		  off;		/* field in struct opts */
+	long long	  min, max;	/* OPT_INT and OPT_DOUBLE */
+	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
+	int		(*parse)(struct opts *, const char *, char *, size_t);
+	bool		  value;	/* OPT_BOOL: the value stored */
+	bool		  joblog;	/* needs --joblog */
+	const char	 *def;		/* default, as text for --help */
+	const char	 *arg;		/* argument name; NULL: none */
+	const char	 *help;
+};
+
+static int	set_halt(struct opts *, const char *, char *, size_t);
+static int	set_termseq(struct opts *, const char *, char *, size_t);
+static int	set_range(struct opts *, const char *, char *, size_t);
+
+static const char *const log_formats[] = { "text", "json", NULL };
+
+#define F(field) offsetof(struct opts, field)
+
+static const struct opt_entry opt_table[] = {
+	{ .name = "workers", .letter = 'j', .key = "workers", .type = OPT_INT,
+	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
+	  .def = "online CPUs", .arg = "N",
+	  .help = "number of worker processes" },
+	{ .name = "config", .letter = 'c', .type = OPT_CONFIG, .arg = "FILE",
+	  .help = "read options from FILE (libconfig syntax)" },
+	{ .name = "arg-file", .letter = 'a', .key = "arg_file",
+	  .type = OPT_STRING, .off = F(arg_file), .arg = "FILE",
+	  .help = "read items from FILE, one per line (- is stdin)" },
+	{ .name = "null", .letter = '0', .key = "null", .type = OPT_BOOL,
+	  .off = F(null_sep), .value = true,
+	  .help = "items are ended by NUL bytes, not newlines" },
+	{ .name = "range", .key = "range", .type = OPT_FUNC, .parse = set_range,
+	  .arg = "FROM:TO[:STEP]",
+	  .help = "items are the integers FROM to TO, by STEP" },
+	{ .name = "shell", .key = "shell", .type = OPT_STRING, .off = F(shell),
+	  .def = "/bin/sh", .arg = "PATH",
+	  .help = "shell for templates that need one" },
+	{ .name = "tick", .key = "tick", .type = OPT_INT, .off = F(tick_ms),
+	  .min = 10, .max = 60000, .def = "250", .arg = "MS",
+	  .help = "how often workers sample their task, in ms" },
+	{ .name = "timeout", .key = "timeout", .type = OPT_DOUBLE,
+	  .off = F(timeout), .min = 0, .max = 31536000, .def = "0, none",
+	  .arg = "SECS", .help = "end a task that runs longer than SECS" },
+	{ .name = "retries", .key = "retries", .type = OPT_INT,
+	  .off = F(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
+	  .help = "run a failed task up to N more times" },
+	{ .name = "halt", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
+	  .def = "never", .arg = "POLICY",
+	  .help = "stop early: now|soon,fail|success|done=N[%], or 0, 1, 2" },
+	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
+	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
+	  .help = "signals and waits in ms that end a task" },
+	{ .name = "name", .key = "name", .type = OPT_STRING, .off = F(name),
+	  .def = "the command", .arg = "NAME",
+	  .help = "pool name shown by the dashboard and ls" },
+	{ .name = "tag", .key = "tag", .type = OPT_BOOL, .off = F(tag),
+	  .value = true, .help = "start each output line with the item and a tab" },
+	{ .name = "keep-order", .letter = 'k', .key = "keep_order",
+	  .type = OPT_BOOL, .off = F(keep_order), .value = true,
+	  .help = "print output in the order of the input" },
+	{ .name = "line-buffer", .alias = "lb", .key = "line_buffer",
+	  .type = OPT_BOOL, .off = F(line_buffer), .value = true,
+	  .help = "print output line by line as it comes" },
+	{ .name = "group", .type = OPT_BOOL, .off = F(line_buffer),
+	  .value = false, .def = "on",
+	  .help = "print a task's output in one block when it ends" },
+	{ .name = "results", .key = "results", .type = OPT_STRING,
+	  .off = F(results), .arg = "DIR",
+	  .help = "save output in DIR/SEQ/stdout and stderr, print nothing" },
+	{ .name = "headless", .key = "headless", .type = OPT_BOOL,
+	  .off = F(headless), .value = true,
+	  .help = "no dashboard: log events to stderr or --log" },
+	{ .name = "log", .key = "log", .type = OPT_STRING, .off = F(log_file),
+	  .def = "stderr", .arg = "FILE", .help = "write the event log to FILE" },
+	{ .name = "log-format", .key = "log_format", .type = OPT_ENUM,
+	  .off = F(log_format), .choices = log_formats, .def = "text",
+	  .arg = "text|json", .help = "format of the event log" },
+	{ .name = "progress-interval", .key = "progress_interval",
+	  .type = OPT_DOUBLE, .off = F(progress_interval), .min = 0,
+	  .max = 86400, .def = "10", .arg = "SECS",
+	  .help = "headless progress line every SECS, 0: off" },
+	{ .name = "quiet", .letter = 'q', .key = "quiet", .type = OPT_BOOL,
+	  .off = F(quiet), .value = true, .help = "no summary at the end" },
+	{ .name = "joblog", .key = "joblog", .type = OPT_STRING,
+	  .off = F(joblog), .arg = "FILE",
+	  .help = "record finished tasks in FILE (GNU parallel's format)" },
+	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .joblog = true, .off = F(resume),
+	  .value = true, .help = "skip the tasks the joblog records as run" },
+	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .joblog = true,
+	  .off = F(resume_failed), .value = true,
+	  .help = "like --resume, but run again those that failed" },
+	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .joblog = true,
+	  .off = F(retry_failed), .value = true,
+	  .help = "run again only the failed tasks of the joblog" },
+	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
+	  .value = true, .help = "check the options and config file, then exit" },
+	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
+	  .off = F(theme), .def = "default", .arg = "NAME|PATH",
+	  .help = "dashboard colour theme" },
+	{ .name = "refresh", .key = "ui.refresh_ms", .type = OPT_INT,
+	  .off = F(refresh_ms), .min = 50, .max = 10000, .def = "500",
+	  .arg = "MS", .help = "dashboard refresh period in ms" },
+	{ .name = "persistent", .key = "worker.persistent", .type = OPT_STRING,
+	  .off = F(persistent), .arg = "CMD",
+	  .help = "keep CMD running in each worker and hand it the items" },
+	{ .name = "init", .key = "worker.init", .type = OPT_STRING,
+	  .off = F(init), .arg = "CMD",
+	  .help = "run CMD in each worker as it starts" },
+	{ .name = "chunksize", .key = "worker.chunksize", .type = OPT_INT,
+	  .off = F(chunksize), .min = 1, .max = 10000, .def = "1", .arg = "N",
+	  .help = "items handed to a worker at a time" },
+	{ .name = "max-tasks-per-worker", .key = "worker.max_tasks_per_worker",
+	  .type = OPT_INT, .off = F(max_tasks_per_worker), .min = 0,
+	  .max = 1000000000, .def = "0, unlimited", .arg = "N",
+	  .help = "replace a worker after it has run N tasks" },
+	{ .name = "help", .letter = 'h', .type = OPT_HELP,
+	  .help = "show this help and exit" },
+	{ .name = "version", .letter = 'V', .type = OPT_VERSION,
+	  .help = "show the version and exit" },
+};
+#define NOPTS	nitems_of(opt_table)
+
+/* Where a value came from: a config file line or the command line. */
+struct origin {
+	const char	*path;		/* config file, as given */
+	int		 line[NOPTS];	/* 0: not set by the file */
+	bool		 cli[NOPTS];
+	int		 command_line, items_line, tasks_line;
+};
+
+/* Loading one config file. */
+struct loadctx {
+	struct opts	*o;
+	const char	*path;		/* as given */
+	char		*dir;		/* include directory */
+	struct origin	*org;
+	const char	*src_key;	/* the file's source of items so far */
+	int		 src_line;
+	char		*err;
+	size_t		 errlen;
+};
+
+/* Where a message points: a file line (and key) or a command-line option. */
+struct where {
+	const char		*file;	/* NULL: command line */
+	int			 line;
+	const char		*key;
+	const struct opt_entry	*e;
+};
+
+static int	load_command(struct loadctx *, config_setting_t *);
+static int	load_items(struct loadctx *, config_setting_t *);
+static int	load_items_file(struct loadctx *, config_setting_t *);
+static int	load_tasks(struct loadctx *, config_setting_t *);
+
+/* Config keys that no command-line option has. */
+static const struct {
+	const char	*key;
+	int		(*load)(struct loadctx *, config_setting_t *);
+} conf_only[] = {
+	{ "command", load_command },
+	{ "items", load_items },
+	{ "items_file", load_items_file },
+	{ "tasks", load_tasks },
+};
+
+static const char *const range_keys[] = {
+	"range.from", "range.to", "range.step"
+};
+static const char *const task_keys[] = { "tasks.command", "tasks.name" };
+
+/* The field an entry stores into. */
+static void *
+field(struct opts *o, const struct opt_entry *e)
+{
+	return (char *)o + e->off;
+}
+
+/* Copy s into buf for a message: control bytes escaped, long text cut. */
+static const char *
+show(const char *s, char *buf, size_t len)
+{
+	size_t	i = 0;
+
+	for (; *s != '\0' && i + 8 < len; s++) {
+		if (i >= 60) {
+			memcpy(buf + i, "...", 3);
+			i += 3;
+			break;
+		}
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\'')
+			i += snprintf(buf + i, len - i, "\\x%02x",
+			    (unsigned char)*s);
+		else
+			buf[i++] = *s;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Set err to the message prefixed by its place. */
+static int __attribute__((format(printf, 4, 5)))
+fail_at(const struct where *w, char *err, size_t len, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (w->file == NULL)
+		n = snprintf(err, len, "option --%s: ", w->e->name);
+	else if (w->line > 0)
+		n = snprintf(err, len, "%s:%d: ", w->file, w->line);
+	else
+		n = snprintf(err, len, "%s: ", w->file);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, len - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Like fail_at, naming the key for a file ("'workers' must ..."). */
+static int __attribute__((format(printf, 4, 5)))
+fail_key(const struct where *w, char *err, size_t len, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (w->file == NULL)
+		return fail_at(w, err, len, "%s", msg);
+	return fail_at(w, err, len, "'%s' %s", w->key, msg);
+}
+
+/* Levenshtein distance between two short strings. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, prev, cur, diag;
+	size_t	row[65];
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			prev = row[j];
+			cur = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < cur)
+				cur = row[j] + 1;
+			if (row[j - 1] + 1 < cur)
+				cur = row[j - 1] + 1;
+			row[j] = cur;
+			diag = prev;
+		}
+	}
+	return row[lb];
+}
+
+/* The candidate nearest to name, or NULL if none is close. */
+static const char *
+suggest(const char *name, const char *const *cands, size_t n)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = SIZE_MAX;
+
+	for (i = 0; i < n; i++) {
+		d = distance(name, cands[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (bestd > SUGGEST_DISTANCE || bestd >= strlen(name))
+		return NULL;
+	return best;
+}
+
+/* Every config key, table order then config-only; NULL past the end. */
+const char *
+opts_config_key(size_t i)
+{
+	size_t	k;
+
+	for (k = 0; k < NOPTS; k++) {
+		if (opt_table[k].key != NULL && i-- == 0)
+			return opt_table[k].key;
+	}
+	if (i < nitems_of(conf_only))
+		return conf_only[i].key;
+	return NULL;
+}
+
+/* Describe the i-th option of the table; false past the end. */
+bool
+opts_info(size_t i, struct opt_info *oi)
+{
+	if (i >= NOPTS)
+		return false;
+	oi->name = opt_table[i].name;
+	oi->alias = opt_table[i].alias;
+	oi->letter = opt_table[i].letter;
+	oi->key = opt_table[i].key;
+	oi->has_arg = opt_table[i].arg != NULL;
+	return true;
+}
+
+/* Fill o with the defaults. */
+void
+opts_init(struct opts *o)
+{
+	char	err[128];
+	int	n = ncpu_online();
+
+	memset(o, 0, sizeof *o);
+	o->shell = xstrdup("/bin/sh");
+	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
+	o->tick_ms = 250;
+	o->halt.when = HALT_NEVER;
+	if (parse_termseq(DEFAULT_TERMSEQ, &o->termseq, err, sizeof err) != 0)
+		abort();
+	o->log_format = LOG_TEXT;
+	o->progress_interval = 10;
+	o->theme = xstrdup("default");
+	o->refresh_ms = 500;
+	o->chunksize = 1;
+}
+
+/* Free the item list. */
+static void
+free_items(struct opts *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->nitems; i++)
+		free(o->items[i]);
+	free(o->items);
+	o->items = NULL;
+	o->nitems = 0;
+}
+
+/* Free the task list. */
+static void
+free_tasks(struct opts *o)
+{
+	size_t	i;
+
+	for (i = 0; i < o->ntasks; i++) {
+		free(o->tasks[i].command);
+		free(o->tasks[i].name);
+	}
+	free(o->tasks);
+	o->tasks = NULL;
+	o->ntasks = 0;
+}
+
+/* Forget every source of items: items, arg file, range, tasks. */
+static void
+clear_sources(struct opts *o)
+{
+	free_items(o);
+	free_tasks(o);
+	free(o->arg_file);
+	o->arg_file = NULL;
+	o->has_range = false;
+}
+
+/* Free everything o holds; o can be freed again or re-initialised. */
+void
+opts_free(struct opts *o)
+{
+	size_t	i;
+
+	clear_sources(o);
+	free(o->command);
+	for (i = 0; i < NOPTS; i++) {
+		if (opt_table[i].type == OPT_STRING)
+			free(*(char **)field(o, &opt_table[i]));
+	}
+	free(o->config_file);
+	memset(o, 0, sizeof *o);
+}
+
+/* Replace a string field. */
+static void
+set_string(char **p, const char *s)
+{
+	free(*p);
+	*p = xstrdup(s);
+}
+
+/* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
+static int
+parse_ll(const char *s, long long *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	if (errno == ERANGE)
+		return -2;
+	return 0;
+}
+
+/* Parse a whole finite number. */
+static int
+parse_double(const char *s, double *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	*v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(*v))
+		return -1;
+	return 0;
+}
+
+/* Store an integer after checking its bounds. */
+static int
+store_int(struct opts *o, const struct where *w, long long v, char *err,
+    size_t len)
+{
+	const struct opt_entry	*e = w->e;
+
+	if (v < e->min || v > e->max) {
+		return fail_key(w, err, len,
+		    "must be between %lld and %lld (got %lld)", e->min, e->max,
+		    v);
+	}
+	*(int *)field(o, e) = (int)v;
+	return 0;
+}
+
+/* Store a number after checking its bounds. */
+static int
+store_double(struct opts *o, const struct where *w, double v, char *err,
+    size_t len)
+{
+	const struct opt_entry	*e = w->e;
+
+	if (!isfinite(v) || v < e->min || v > e->max) {
+		return fail_key(w, err, len,
+		    "must be between %lld and %lld (got %g)", e->min, e->max, v);
+	}
+	*(double *)field(o, e) = v;
+	return 0;
+}
+
+/* Store a string that must not be empty. */
+static int
+store_string(struct opts *o, const struct where *w, const char *s, char *err,
+    size_t len)
+{
+	if (*s == '\0')
+		return fail_key(w, err, len, "must not be empty");
+	set_string(field(o, w->e), s);
+	return 0;
+}
+
+/* Store one of an enum's names. */
+static int
+store_enum(struct opts *o, const struct where *w, const char *s, char *err,
+    size_t len)
+{
+	const struct opt_entry	*e = w->e;
+	char			 list[128] = "", v[80];
+	int			 i;
+
+	for (i = 0; e->choices[i] != NULL; i++) {
+		if (strcmp(s, e->choices[i]) == 0) {
+			*(int *)field(o, e) = i;
+			return 0;
+		}
+		if (i > 0)
+			strlcat(list, ", ", sizeof list);
+		strlcat(list, e->choices[i], sizeof list);
+	}
+	return fail_key(w, err, len, "must be one of %s (got '%s')", list,
+	    show(s, v, sizeof v));
+}
+
+/* Run an entry's parse function; its message names the value. */
+static int
+store_func(struct opts *o, const struct where *w, const char *s, char *err,
+    size_t len)
+{
+	char	msg[400];
+
+	if (w->e->parse(o, s, msg, sizeof msg) != 0)
+		return fail_at(w, err, len, "%s", msg);
+	return 0;
+}
+
+/* Apply one command-line option with its argument (NULL for none). */
+static int
+apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
+    char *err, size_t len)
+{
+	struct where	 w = { .e = e };
+	long long	 ll;
+	double		 d;
+	char		 v[80];
+	int		 r;
+
+	switch (e->type) {
+	case OPT_BOOL:
+		*(bool *)field(o, e) = e->value;
+		return 0;
+	case OPT_INT:
+		if ((r = parse_ll(arg, &ll)) == -1)
+			return fail_at(&w, err, len,
+			    "must be an integer (got '%s')", show(arg, v, sizeof v));
+		if (r == -2)
+			return fail_at(&w, err, len,
+			    "must be between %lld and %lld (got %s)", e->min,
+			    e->max, show(arg, v, sizeof v));
+		return store_int(o, &w, ll, err, len);
+	case OPT_DOUBLE:
+		if (parse_double(arg, &d) != 0)
+			return fail_at(&w, err, len,
+			    "must be a number (got '%s')", show(arg, v, sizeof v));
+		return store_double(o, &w, d, err, len);
+	case OPT_STRING:
+		return store_string(o, &w, arg, err, len);
+	case OPT_ENUM:
+		return store_enum(o, &w, arg, err, len);
+	case OPT_FUNC:
+		return store_func(o, &w, arg, err, len);
+	default:
+		return 0;
+	}
+}
+
+/* Name of a libconfig setting's file, as the user would find it. */
+static void
+setting_file(const struct loadctx *lc, const char *file, char *buf,
+    size_t len)
+{
+	if (file == NULL)
+		strlcpy(buf, lc->path, len);
+	else if (file[0] == '/' || strcmp(lc->dir, ".") == 0)
+		strlcpy(buf, file, len);
+	else
+		snprintf(buf, len, "%s%s%s", lc->dir,
+		    lc->dir[strlen(lc->dir) - 1] == '/' ? "" : "/", file);
+}
+
+/* The place of a setting, for messages; file goes in buf. */
+static struct where
+where_of(const struct loadctx *lc, const config_setting_t *s,
+    const char *key, char *buf, size_t len)
+{
+	struct where	w = { .key = key };
+
+	setting_file(lc, config_setting_source_file(s), buf, len);
+	w.file = buf;
+	w.line = config_setting_source_line(s);
+	return w;
+}
+
+/* A config setting's integer value, if it has one. */
+static bool
+setting_int(const config_setting_t *s, long long *v)
+{
+	int	t = config_setting_type(s);
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return false;
+	*v = config_setting_get_int64(s);
+	return true;
+}
+
+/* Load a func-typed setting: a string, or an integer (--halt 1). */
+static int
+load_func(struct loadctx *lc, const struct where *w, config_setting_t *s)
+{
+	const char	*str;
+	char		 num[32];
+	long long	 ll;
+
+	if (setting_int(s, &ll)) {
+		snprintf(num, sizeof num, "%lld", ll);
+		str = num;
+	} else if ((str = config_setting_get_string(s)) == NULL)
+		return fail_key(w, lc->err, lc->errlen, "must be a string");
+	return store_func(lc->o, w, str, lc->err, lc->errlen);
+}
+
+/* Load the setting of one table entry. */
+static int
+load_entry(struct loadctx *lc, const struct opt_entry *e,
+    config_setting_t *s)
+{
+	struct where	 w;
+	const char	*str;
+	long long	 ll;
+	char		 file[PATH_MAX];
+	int		 t = config_setting_type(s);
+
+	w = where_of(lc, s, e->key, file, sizeof file);
+	w.e = e;
+	switch (e->type) {
+	case OPT_BOOL:
+		if (t != CONFIG_TYPE_BOOL)
+			return fail_key(&w, lc->err, lc->errlen,
+			    "must be true or false");
+		*(bool *)field(lc->o, e) = config_setting_get_bool(s);
+		return 0;
+	case OPT_INT:
+		if (!setting_int(s, &ll))
+			return fail_key(&w, lc->err, lc->errlen,
+			    "must be an integer");
+		return store_int(lc->o, &w, ll, lc->err, lc->errlen);
+	case OPT_DOUBLE:
+		if (setting_int(s, &ll))
+			return store_double(lc->o, &w, (double)ll, lc->err,
+			    lc->errlen);
+		if (t != CONFIG_TYPE_FLOAT)
+			return fail_key(&w, lc->err, lc->errlen,
+			    "must be a number");
+		return store_double(lc->o, &w, config_setting_get_float(s),
+		    lc->err, lc->errlen);
+	case OPT_STRING:
+	case OPT_ENUM:
+		if ((str = config_setting_get_string(s)) == NULL)
+			return fail_key(&w, lc->err, lc->errlen,
+			    "must be a string");
+		if (e->type == OPT_ENUM)
+			return store_enum(lc->o, &w, str, lc->err, lc->errlen);
+		return store_string(lc->o, &w, str, lc->err, lc->errlen);
+	default:
+		return load_func(lc, &w, s);
+	}
+}
+
+/* Note that the file gives a source of items; only one is allowed. */
+static int
+note_source(struct loadctx *lc, const char *key, config_setting_t *s)
+{
+	struct where	w;
+	char		file[PATH_MAX];
+
+	if (lc->src_key != NULL) {
+		w = where_of(lc, s, key, file, sizeof file);
+		return fail_key(&w, lc->err, lc->errlen,
+		    "cannot be used with '%s' (line %d): give one source of "
+		    "items", lc->src_key, lc->src_line);
+	}
+	lc->src_key = key;
+	lc->src_line = config_setting_source_line(s);
+	return 0;
+}
+
+/* command = "template"; */
+static int
+load_command(struct loadctx *lc, config_setting_t *s)
+{
+	struct where	 w;
+	const char	*str;
+	char		 file[PATH_MAX];
+
+	w = where_of(lc, s, "command", file, sizeof file);
+	if ((str = config_setting_get_string(s)) == NULL)
+		return fail_key(&w, lc->err, lc->errlen, "must be a string");
+	if (*str == '\0')
+		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
+	set_string(&lc->o->command, str);
+	lc->org->command_line = w.line;
+	return 0;
+}
+
+/* One element of items as text: a string or a number. */
+static char *
+item_text(const config_setting_t *e)
+{
+	long long	ll;
+
+	if (setting_int(e, &ll))
+		return xasprintf("%lld", ll);
+	if (config_setting_type(e) == CONFIG_TYPE_FLOAT)
+		return xasprintf("%.15g", config_setting_get_float(e));
+	if (config_setting_type(e) == CONFIG_TYPE_STRING)
+		return xstrdup(config_setting_get_string(e));
+	return NULL;
+}
+
+/* items = ( "a", "b", 3 ); or an array. */
+static int
+load_items(struct loadctx *lc, config_setting_t *s)
+{
+	struct where	 w;
+	config_setting_t *e;
+	char		 file[PATH_MAX], *text;
+	int		 i, n;
+
+	w = where_of(lc, s, "items", file, sizeof file);
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s))
+		return fail_key(&w, lc->err, lc->errlen,
+		    "must be a list or array of strings or numbers");
+	if (note_source(lc, "items", s) != 0)
+		return -1;
+	free_items(lc->o);
+	n = config_setting_length(s);
+	lc->o->items = xcalloc(n + 1, sizeof *lc->o->items);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if ((text = item_text(e)) == NULL) {
+			w = where_of(lc, e, "items", file, sizeof file);
+			return fail_key(&w, lc->err, lc->errlen,
+			    "must hold only strings or numbers (item %d)",
+			    i + 1);
+		}
+		lc->o->items[lc->o->nitems++] = text;
+	}
+	lc->org->items_line = w.line;
+	return 0;
+}
+
+/* items_file = "FILE"; the same as arg_file. */
+static int
+load_items_file(struct loadctx *lc, config_setting_t *s)
+{
+	struct where	 w;
+	const char	*str;
+	char		 file[PATH_MAX];
+
+	w = where_of(lc, s, "items_file", file, sizeof file);
+	if ((str = config_setting_get_string(s)) == NULL)
+		return fail_key(&w, lc->err, lc->errlen, "must be a string");
+	if (*str == '\0')
+		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
+	if (note_source(lc, "items_file", s) != 0)
+		return -1;
+	set_string(&lc->o->arg_file, str);
+	return 0;
+}
+
+/* Report an unknown key, with the nearest known one. */
+static int
+unknown_key(struct loadctx *lc, config_setting_t *s, const char *key,
+    const char *const *cands, size_t n)
+{
+	struct where	 w;
+	const char	*near;
+	char		 file[PATH_MAX];
+
+	w = where_of(lc, s, key, file, sizeof file);
+	if ((near = suggest(key, cands, n)) != NULL)
+		return fail_at(&w, lc->err, lc->errlen,
+		    "unknown key '%s' (did you mean '%s'?)", key, near);
+	return fail_at(&w, lc->err, lc->errlen, "unknown key '%s'", key);
+}
+
+/* A string member of a task group, or NULL; -1 if not a string. */
+static int
+task_string(struct loadctx *lc, config_setting_t *m, char **out)
+{
+	struct where	 w;
+	const char	*str;
+	char		 file[PATH_MAX], key[32];
+
+	snprintf(key, sizeof key, "tasks.%s", config_setting_name(m));
+	w = where_of(lc, m, key, file, sizeof file);
+	if ((str = config_setting_get_string(m)) == NULL)
+		return fail_key(&w, lc->err, lc->errlen, "must be a string");
+	if (*str == '\0')
+		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
+	free(*out);
+	*out = xstrdup(str);
+	return 0;
+}
+
+/* One task: { command = "..."; name = "..."; } or a string. */
+static int
+load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
+    int idx)
+{
+	struct where	  w;
+	config_setting_t *m;
+	char		  file[PATH_MAX], key[64];
+	const char	 *str;
+	int		  i;
+
+	w = where_of(lc, t, "tasks", file, sizeof file);
+	if ((str = config_setting_get_string(t)) != NULL) {
+		if (*str == '\0')
+			return fail_at(&w, lc->err, lc->errlen,
+			    "task %d: empty command", idx + 1);
+		ct->command = xstrdup(str);
+		return 0;
+	}
+	if (!config_setting_is_group(t))
+		return fail_at(&w, lc->err, lc->errlen, "task %d must be a "
+		    "group { command = \"...\"; name = \"...\"; } or a string",
+		    idx + 1);
+	for (i = 0; (m = config_setting_get_elem(t, i)) != NULL; i++) {
+		if (strcmp(config_setting_name(m), "command") == 0) {
+			if (task_string(lc, m, &ct->command) != 0)
+				return -1;
+		} else if (strcmp(config_setting_name(m), "name") == 0) {
+			if (task_string(lc, m, &ct->name) != 0)
+				return -1;
+		} else {
+			snprintf(key, sizeof key, "tasks.%s",
+			    config_setting_name(m));
+			return unknown_key(lc, m, key, task_keys,
+			    nitems_of(task_keys));
+		}
+	}
+	if (ct->command == NULL)
+		return fail_at(&w, lc->err, lc->errlen,
+		    "task %d has no 'command'", idx + 1);
+	return 0;
+}
+
+/* tasks = ( { command = "..."; name = "..."; }, ... ); */
+static int
+load_tasks(struct loadctx *lc, config_setting_t *s)
+{
+	struct where	 w;
+	char		 file[PATH_MAX];
+	int		 i, n;
+
+	w = where_of(lc, s, "tasks", file, sizeof file);
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s))
+		return fail_key(&w, lc->err, lc->errlen, "must be a list ( "
+		    "{ command = \"...\"; name = \"...\"; }, ... )");
+	if (note_source(lc, "tasks", s) != 0)
+		return -1;
+	free_tasks(lc->o);
+	n = config_setting_length(s);
+	lc->o->tasks = xcalloc(n + 1, sizeof *lc->o->tasks);
+	for (i = 0; i < n; i++) {
+		lc->o->ntasks++;
+		if (load_task(lc, config_setting_get_elem(s, i),
+		    &lc->o->tasks[i], i) != 0)
+			return -1;
+	}
+	lc->org->tasks_line = w.line;
+	return 0;
+}
+
+/* Check and store a range; msg gets the reason if it is bad. */
+static int
+store_range(struct opts *o, long long from, long long to, long long step,
+    bool has_step, char *msg, size_t len)
+{
+	if (!has_step)
+		step = from <= to ? 1 : -1;
+	if (step == 0) {
+		snprintf(msg, len, "step must not be 0");
+		return -1;
+	}
+	if ((step > 0 && from > to) || (step < 0 && from < to)) {
+		snprintf(msg, len, "step %lld never goes from %lld to %lld",
+		    step, from, to);
+		return -1;
+	}
+	o->has_range = true;
+	o->range_from = from;
+	o->range_to = to;
+	o->range_step = step;
+	return 0;
+}
+
+/* One integer member of the range group. */
+static int
+range_member(struct loadctx *lc, config_setting_t *m, long long *v,
+    bool *seen)
+{
+	struct where	w;
+	char		file[PATH_MAX], key[32];
+
+	snprintf(key, sizeof key, "range.%s", config_setting_name(m));
+	w = where_of(lc, m, key, file, sizeof file);
+	if (!setting_int(m, v))
+		return fail_key(&w, lc->err, lc->errlen, "must be an integer");
+	*seen = true;
+	return 0;
+}
+
+/* range = { from = 1; to = 10; step = 1; }; */
+static int
+load_range_group(struct loadctx *lc, config_setting_t *s)
+{
+	struct where	  w;
+	config_setting_t *m;
+	long long	  v[3] = { 0, 0, 0 };
+	bool		  seen[3] = { false, false, false };
+	char		  file[PATH_MAX], key[64], msg[200];
+	int		  i, k;
+
+	w = where_of(lc, s, "range", file, sizeof file);
+	for (i = 0; (m = config_setting_get_elem(s, i)) != NULL; i++) {
+		snprintf(key, sizeof key, "range.%s", config_setting_name(m));
+		for (k = 0; k < 3; k++) {
+			if (strcmp(key, range_keys[k]) == 0)
+				break;
+		}
+		if (k == 3)
+			return unknown_key(lc, m, key, range_keys, 3);
+		if (range_member(lc, m, &v[k], &seen[k]) != 0)
+			return -1;
+	}
+	if (!seen[0] || !seen[1])
+		return fail_key(&w, lc->err, lc->errlen,
+		    "needs 'from' and 'to'");
+	if (store_range(lc->o, v[0], v[1], v[2], seen[2], msg, sizeof msg) != 0)
+		return fail_key(&w, lc->err, lc->errlen, "is bad: %s", msg);
+	return 0;
+}
+
+/* Load the range key: a group or a "FROM:TO[:STEP]" string. */
+static int
+load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
+{
+	struct where	w;
+	char		file[PATH_MAX];
+
+	if (note_source(lc, "range", s) != 0)
+		return -1;
+	if (config_setting_is_group(s))
+		return load_range_group(lc, s);
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		w = where_of(lc, s, "range", file, sizeof file);
+		return fail_key(&w, lc->err, lc->errlen, "must be a "
+		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
+	}
+	return load_entry(lc, e, s);
+}
+
+/* Every key a file may hold, for suggestions. */
+static size_t
+all_keys(const char **keys, size_t max)
+{
+	size_t	n = 0;
+
+	while (n < max && (keys[n] = opts_config_key(n)) != NULL)
+		n++;
+	return n;
+}
+
+/* Is prefix the name of a group of keys ("ui", "worker")? */
+static bool
+is_key_group(const char *prefix)
+{
+	size_t	i, len = strlen(prefix);
+
+	for (i = 0; i < NOPTS; i++) {
+		if (opt_table[i].key != NULL &&
+		    strncmp(opt_table[i].key, prefix, len) == 0 &&
+		    opt_table[i].key[len] == '.')
+			return true;
+	}
+	return false;
+}
+
+static int	load_group(struct loadctx *, config_setting_t *, const char *);
+
+/* Load one setting named key (a full dotted path). */
+static int
+load_key(struct loadctx *lc, config_setting_t *s, const char *key)
+{
+	const char	*keys[NOPTS + nitems_of(conf_only)];
+	struct where	 w;
+	char		 file[PATH_MAX];
+	size_t		 i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (opt_table[i].key == NULL || strcmp(opt_table[i].key, key))
+			continue;
+		lc->org->line[i] = config_setting_source_line(s);
+		if (opt_table[i].parse == set_range)
+			return load_range(lc, &opt_table[i], s);
+		return load_entry(lc, &opt_table[i], s);
+	}
+	for (i = 0; i < nitems_of(conf_only); i++) {
+		if (strcmp(conf_only[i].key, key) == 0)
+			return conf_only[i].load(lc, s);
+	}
+	if (is_key_group(key)) {
+		if (config_setting_is_group(s))
+			return load_group(lc, s, key);
+		w = where_of(lc, s, key, file, sizeof file);
+		return fail_key(&w, lc->err, lc->errlen,
+		    "must be a group { ... }");
+	}
+	return unknown_key(lc, s, key, keys, all_keys(keys, nitems_of(keys)));
+}
+
+/* Load every setting of a group; prefix is its dotted path or NULL. */
+static int
+load_group(struct loadctx *lc, config_setting_t *g, const char *prefix)
+{
+	config_setting_t	*s;
+	char			*key;
+	int			 i, r;
+
+	for (i = 0; (s = config_setting_get_elem(g, i)) != NULL; i++) {
+		if (prefix == NULL)
+			key = xstrdup(config_setting_name(s));
+		else
+			key = xasprintf("%s.%s", prefix, config_setting_name(s));
+		r = load_key(lc, s, key);
+		free(key);
+		if (r != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Checks between keys of one file. */
+static int
+check_file(struct loadctx *lc)
+{
+	struct origin	*org = lc->org;
+	int		 line;
+
+	if (org->tasks_line == 0 || org->command_line == 0)
+		return 0;
+	line = org->tasks_line > org->command_line ? org->tasks_line :
+	    org->command_line;
+	snprintf(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
+	    "'command': each task gives its own command", lc->path, line);
+	return -1;
+}
+
+/* Pre-scan state: checks @include directives the way libconfig finds them. */
+struct scan {
+	const char	*dir;		/* include directory */
+	int		 count;		/* directives seen */
+	char		*err;
+	size_t		 errlen;
+};
+
+/* Read fd to its end, at most max bytes; NULL and why if it fails. */
+static char *
+read_all(int fd, size_t max, size_t hint, size_t *lenp, char *why,
+    size_t whylen)
+{
+	size_t	 cap = (hint < max ? hint : max) + 1, len = 0;
+	char	*buf = xmalloc(cap + 1);
+	ssize_t	 n;
+
+	for (;;) {
+		if (len == cap) {
+			if (len > max)
+				break;
+			cap = cap > max / 2 ? max + 1 : cap * 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		if ((n = read(fd, buf + len, cap - len)) == 0)
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			strlcpy(why, strerror(errno), whylen);
+			free(buf);
+			return NULL;
+		}
+		len += n;
+	}
+	if (len > max) {
+		snprintf(why, whylen, "larger than %zu KiB", max / 1024);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/* Read a whole regular file of at most max bytes; why gets the reason. */
+static char *
+read_regular(const char *path, size_t max, size_t *lenp, char *why,
+    size_t whylen)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) == -1) {
+		strlcpy(why, strerror(errno), whylen);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1)
+		strlcpy(why, strerror(errno), whylen);
+	else if (S_ISDIR(st.st_mode))
+		strlcpy(why, strerror(EISDIR), whylen);
+	else if (!S_ISREG(st.st_mode))
+		strlcpy(why, "not a regular file", whylen);
+	else if ((uintmax_t)st.st_size > max)
+		snprintf(why, whylen, "larger than %zu KiB", max / 1024);
+	else
+		buf = read_all(fd, max, st.st_size, lenp, why, whylen);
+	close(fd);
+	return buf;
+}
+
+/* The line holding the first NUL byte, or 0. */
+static int
+nul_line(const char *buf, size_t len)
+{
+	const char	*p;
+	int		 line = 1;
+
+	if ((p = memchr(buf, '\0', len)) == NULL)
+		return 0;
+	for (; buf < p; buf++)
+		line += *buf == '\n';
+	return line;
+}
+
+static int	scan_text(struct scan *, const char *, const char *, size_t,
+		    int);
+
+/* Check (and scan) one included file, named at file:line. */
+static int
+scan_include(struct scan *sc, const char *file, int line, const char *name,
+    int depth)
+{
+	char	*path, *buf, why[128];
+	size_t	 len;
+	int	 r = 0, nl;
+
+	if (++sc->count > CONF_INCLUDE_MAX) {
+		snprintf(sc->err, sc->errlen, "%s:%d: more than %d @include "
+		    "directives", file, line, CONF_INCLUDE_MAX);
+		return -1;
+	}
+	if (name[0] == '/' || strcmp(sc->dir, ".") == 0)
+		path = xstrdup(name);
+	else
+		path = xasprintf("%s/%s", sc->dir, name);
+	if ((buf = read_regular(path, CONF_INCLUDE_MAX_SIZE, &len, why,
+	    sizeof why)) == NULL) {
+		snprintf(sc->err, sc->errlen, "%s:%d: cannot include '%s': %s",
+		    file, line, path, why);
+		r = -1;
+	} else if ((nl = nul_line(buf, len)) != 0) {
+		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file", path,
+		    nl);
+		r = -1;
+	} else
+		r = scan_text(sc, path, buf, len, depth + 1);
+	free(buf);
+	free(path);
+	return r;
+}
+
+/* At p (start of a line): "[ \t]*@include[ \t]+\"", else NULL. */
+static const char *
+include_open(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(end - p) < 8 || strncmp(p, "@include", 8) != 0)
+		return NULL;
+	p += 8;
+	if (p == end || (*p != ' ' && *p != '\t'))
+		return NULL;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != '"')
+		return NULL;
+	return p + 1;
+}
+
+/* Read an include name from p up to its quote; NULL if unterminated. */
+static char *
+include_name(const char **pp, const char *end, int *line, bool *bad)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*p = *pp;
+
+	*bad = false;
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\') {
+			if (p + 1 == end || (p[1] != '\\' && p[1] != '"'))
+				*bad = true;
+			else
+				p++;
+		}
+		*line += *p == '\n';
+		buf_add(&b, p, 1);
+	}
+	if (p == end) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_add(&b, "", 1);
+	*pp = p + 1;
+	return b.data;
+}
+
+/* Handle an @include directive whose name starts at *pp. */
+static int
+scan_directive(struct scan *sc, const char *file, const char **pp,
+    const char *end, int *line, int depth)
+{
+	char	*name;
+	bool	 bad;
+	int	 at = *line, r = 0;
+
+	if ((name = include_name(pp, end, line, &bad)) == NULL) {
+		*pp = end;
+		return 0;
+	}
+	if (bad) {
+		snprintf(sc->err, sc->errlen, "%s:%d: bad escape in @include "
+		    "name", file, at);
+		r = -1;
+	} else if (depth < CONF_INCLUDE_DEPTH)
+		r = scan_include(sc, file, at, name, depth);
+	free(name);
+	return r;
+}
+
+/* Skip a string body after its opening quote. */
+static const char *
+skip_string(const char *p, const char *end, int *line)
+{
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		*line += *p == '\n';
+	}
+	return p < end ? p + 1 : end;
+}
+
+/* Skip a block comment after its opening slash-star. */
+static const char *
+skip_comment(const char *p, const char *end, int *line)
+{
+	for (; p < end; p++) {
+		if (*p == '*' && p + 1 < end && p[1] == '/')
+			return p + 2;
+		*line += *p == '\n';
+	}
+	return end;
+}
+
+/* Scan text of file for @include directives, as libconfig's lexer would. */
+static int
+scan_text(struct scan *sc, const char *file, const char *p, size_t len,
+    int depth)
+{
+	const char	*end = p + len, *q;
+	int		 line = 1;
+	bool		 bol = true;
+
+	while (p < end) {
+		if (bol && (q = include_open(p, end)) != NULL) {
+			p = q;
+			if (scan_directive(sc, file, &p, end, &line, depth) != 0)
+				return -1;
+			bol = false;
+			continue;
+		}
+		bol = false;
+		if (*p == '"')
+			p = skip_string(p + 1, end, &line);
+		else if (*p == '/' && p + 1 < end && p[1] == '*')
+			p = skip_comment(p + 2, end, &line);
+		else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
+			while (p < end && *p != '\n')
+				p++;
+		} else {
+			if (*p == '\n') {
+				line++;
+				bol = true;
+			}
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* The directory includes are found in: that of path, as given. */
+static char *
+include_dir(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, slash - path);
+}
+
+/* Report a libconfig parse error as FILE:LINE: message. */
+static int
+parse_error(struct loadctx *lc, const config_t *cf)
+{
+	const char	*text = config_error_text(cf);
+	char		 file[PATH_MAX];
+
+	if (text == NULL)
+		text = "cannot parse";
+	else if (strcmp(text, "memory exhausted") == 0)
+		text = "nested too deeply";
+	setting_file(lc, config_error_file(cf), file, sizeof file);
+	if (config_error_line(cf) > 0)
+		snprintf(lc->err, lc->errlen, "%s:%d: %s", file,
+		    config_error_line(cf), text);
+	else
+		snprintf(lc->err, lc->errlen, "%s: %s", file, text);
+	return -1;
+}
+
+/* Read, pre-scan and parse the file into cf. */
+static int
+parse_file(struct loadctx *lc, config_t *cf)
+{
+	struct scan	 sc = { lc->dir, 0, lc->err, lc->errlen };
+	char		*buf, why[128];
+	size_t		 len;
+	int		 r = -1, nl;
+
+	if ((buf = read_regular(lc->path, CONF_MAX_SIZE, &len, why,
+	    sizeof why)) == NULL) {
+		snprintf(lc->err, lc->errlen, "%s: %s", lc->path, why);
+		return -1;
+	}
+	if ((nl = nul_line(buf, len)) != 0)
+		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
+		    lc->path, nl);
+	else if (scan_text(&sc, lc->path, buf, len, 0) == 0) {
+		config_set_include_dir(cf, lc->dir);
+		if (config_read_string(cf, buf) == CONFIG_TRUE)
+			r = 0;
+		else
+			parse_error(lc, cf);
+	}
+	free(buf);
+	return r;
+}
+
+/* Load path into o, recording where each value came from. */
+static int
+load_file(struct opts *o, const char *path, struct origin *org, char *err,
+    size_t errlen)
+{
+	struct loadctx	lc = { .o = o, .path = path, .org = org, .err = err,
+			    .errlen = errlen };
+	config_t	cf;
+	int		r = -1;
+
+	memset(org, 0, sizeof *org);
+	org->path = path;
+	set_string(&o->config_file, path);
+	lc.dir = include_dir(path);
+	config_init(&cf);
+	if (parse_file(&lc, &cf) == 0 &&
+	    load_group(&lc, config_root_setting(&cf), NULL) == 0 &&
+	    check_file(&lc) == 0)
+		r = 0;
+	config_destroy(&cf);
+	free(lc.dir);
+	return r;
+}
+
+/* Load a config file over o. */
+int
+opts_load_config(struct opts *o, const char *path, char *err, size_t errlen)
+{
+	struct origin	org;
+
+	return load_file(o, path, &org, err, errlen);
+}
+
+/* One option seen on the command line, applied after the config file. */
+struct cli_opt {
+	const struct opt_entry	*e;
+	const char		*arg;
+};
+
+/* What the command line holds. */
+struct cli {
+	struct cli_opt	*opts;
+	size_t		 nopts;
+	const char	*config;	/* -c */
+	char		*template;	/* words before :::, joined */
+	char		**items;	/* words after ::: */
+	size_t		 nitems;
+	bool		 has_items;	/* ::: was given */
+	int		 argi;
+};
+
+/* The table entry getopt's return value stands for. */
+static const struct opt_entry *
+entry_of(int val)
+{
+	if (val >= 256 && (size_t)(val - 256) < NOPTS)
+		return &opt_table[val - 256];
+	return NULL;
+}
+
+/* The getopt_long value of an entry. */
+static int
+entry_val(size_t i)
+{
+	return opt_table[i].letter != 0 ? opt_table[i].letter : 256 + (int)i;
+}
+
+/* Map a short letter to its entry. */
+static const struct opt_entry *
+entry_of_letter(int c)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (opt_table[i].letter != 0 && opt_table[i].letter == c)
+			return &opt_table[i];
+	}
+	return entry_of(c);
+}
+
+/* Add one long option to getopt's table. */
+static void
+add_long(struct option *lo, size_t *n, const char *name, size_t i)
+{
+	lo[*n].name = name;
+	lo[*n].has_arg = opt_table[i].arg != NULL ? required_argument :
+	    no_argument;
+	lo[*n].flag = NULL;
+	lo[*n].val = entry_val(i);
+	(*n)++;
+}
+
+/* Build getopt_long's option string and table from opt_table. */
+static void
+build_getopt(char *shortopts, size_t len, struct option *lo)
+{
+	size_t	i, n = 0, s = 0;
+
+	shortopts[s++] = '+';
+	shortopts[s++] = ':';
+	for (i = 0; i < NOPTS; i++) {
+		if (opt_table[i].letter != 0 && s + 3 < len) {
+			shortopts[s++] = opt_table[i].letter;
+			if (opt_table[i].arg != NULL)
+				shortopts[s++] = ':';
+		}
+		add_long(lo, &n, opt_table[i].name, i);
+		if (opt_table[i].alias != NULL)
+			add_long(lo, &n, opt_table[i].alias, i);
+	}
+	shortopts[s] = '\0';
+	memset(&lo[n], 0, sizeof lo[n]);
+}
+
+/* Message for an option getopt did not know. */
+static int
+bad_option(const char *arg, int optopt_, char *err, size_t len)
+{
+	const char	*names[NOPTS * 2], *near;
+	char		 v[80];
+	size_t		 i, n = 0;
+
+	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
+		snprintf(err, len, "unknown option -%c", optopt_);
+		return -1;
+	}
+	if (optopt_ != 0) {
+		snprintf(err, len, "option --%s: takes no argument",
+		    entry_of_letter(optopt_)->name);
+		return -1;
+	}
+	for (i = 0; i < NOPTS; i++)
+		names[n++] = opt_table[i].name;
+	arg += strspn(arg, "-");
+	show(arg, v, sizeof v);
+	v[strcspn(v, "=")] = '\0';
+	if ((near = suggest(v, names, n)) != NULL)
+		snprintf(err, len, "unknown option '--%s' (did you mean "
+		    "'--%s'?)", v, near);
+	else
+		snprintf(err, len, "unknown or ambiguous option '--%s'", v);
+	return -1;
+}
+
+/* Message for an option missing its argument. */
+static int
+missing_arg(int optopt_, char *err, size_t len)
+{
+	const struct opt_entry	*e = entry_of_letter(optopt_);
+
+	if (e == NULL)
+		snprintf(err, len, "option requires an argument");
+	else
+		snprintf(err, len, "option --%s: requires an argument %s",
+		    e->name, e->arg);
+	return -1;
+}
+
+/* Act on or record one option. */
+static void
+cli_option(struct cli *cli, const struct opt_entry *e, const char *arg)
+{
+	switch (e->type) {
+	case OPT_HELP:
+		opts_usage(stdout);
+		exit(0);
+	case OPT_VERSION:
+		printf("pooltop %s\n", PACKAGE_VERSION);
+		exit(0);
+	case OPT_CONFIG:
+		cli->config = arg;
+		break;
+	default:
+		cli->opts[cli->nopts].e = e;
+		cli->opts[cli->nopts++].arg = arg;
+		break;
+	}
+}
+
+/* Scan the options with getopt_long, stopping at the first non-option. */
+static int
+cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
+{
+	struct option		 lo[NOPTS * 2 + 1];
+	char			 shortopts[NOPTS * 2 + 4];
+	const struct opt_entry	*e;
+	int			 c;
+
+	build_getopt(shortopts, sizeof shortopts, lo);
+	cli->opts = xcalloc(argc + 1, sizeof *cli->opts);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+		if (c == '?')
+			return bad_option(argv[optind - 1], optopt, err, len);
+		if (c == ':')
+			return missing_arg(optopt, err, len);
+		if ((e = entry_of_letter(c)) == NULL)
+			return bad_option(argv[optind - 1], 0, err, len);
+		cli_option(cli, e, optarg);
+	}
+	cli->argi = optind;
+	return 0;
+}
+
+/* Split the words after the options into the template and ::: items. */
+static int
+cli_words(struct cli *cli, int argc, char **argv, char *err, size_t len)
+{
+	struct buf	b = { NULL, 0, 0 };
+	int		i;
+
+	for (i = cli->argi; i < argc && strcmp(argv[i], ":::") != 0; i++) {
+		if (b.len > 0)
+			buf_add(&b, " ", 1);
+		buf_addstr(&b, argv[i]);
+	}
+	if (b.len > 0) {
+		buf_add(&b, "", 1);
+		cli->template = b.data;
+	}
+	if (i == argc)
+		return 0;
+	cli->has_items = true;
+	cli->items = xcalloc(argc - i, sizeof *cli->items);
+	for (i++; i < argc; i++) {
+		if (strcmp(argv[i], ":::") == 0) {
+			snprintf(err, len, "only one ::: group is supported");
+			return -1;
+		}
+		cli->items[cli->nitems++] = xstrdup(argv[i]);
+	}
+	return 0;
+}
+
+/* Free what the command-line scan holds. */
+static void
+cli_free(struct cli *cli)
+{
+	size_t	i;
+
+	for (i = 0; i < cli->nitems; i++)
+		free(cli->items[i]);
+	free(cli->items);
+	free(cli->template);
+	free(cli->opts);
+}
+
+/* The sources of items the command line gives, as text for messages. */
+static size_t
+cli_sources(const struct cli *cli, const char **names)
+{
+	size_t	i, n = 0;
+	bool	file = false, range = false;
+
+	if (cli->has_items)
+		names[n++] = "items after :::";
+	for (i = 0; i < cli->nopts; i++) {
+		if (strcmp(cli->opts[i].e->name, "arg-file") == 0)
+			file = true;
+		if (cli->opts[i].e->parse == set_range)
+			range = true;
+	}
+	if (file)
+		names[n++] = "option --arg-file";
+	if (range)
+		names[n++] = "option --range";
+	return n;
+}
+
+/* Apply the command line over what the file gave. */
+static int
+cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
+    size_t len)
+{
+	const char	*src[3];
+	size_t		 i, nsrc = cli_sources(cli, src);
+
+	if (nsrc > 1) {
+		snprintf(err, len, "%s and %s cannot be used together", src[0],
+		    src[1]);
+		return -1;
+	}
+	if (nsrc > 0)
+		clear_sources(o);
+	for (i = 0; i < cli->nopts; i++) {
+		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len))
+			return -1;
+		org->cli[cli->opts[i].e - opt_table] = true;
+	}
+	if (cli->has_items) {
+		o->items = cli->items;
+		o->nitems = cli->nitems;
+		cli->items = NULL;
+		cli->nitems = 0;
+	}
+	if (cli->template != NULL) {
+		free(o->command);
+		o->command = cli->template;
+		cli->template = NULL;
+	}
+	return 0;
+}
+
+/* Options that need --joblog: fail naming the first one set and where. */
+static int
+need_joblog(const struct opts *o, const struct origin *org, char *err,
+    size_t len)
+{
+	size_t	i;
+
+	if (o->joblog != NULL)
+		return 0;
+	for (i = 0; i < NOPTS; i++) {
+		if (!opt_table[i].joblog ||
+		    !*(bool *)field((struct opts *)o, &opt_table[i]))
+			continue;
+		if (org->cli[i])
+			snprintf(err, len, "option --%s requires --joblog",
+			    opt_table[i].name);
+		else
+			snprintf(err, len, "%s:%d: '%s' requires 'joblog'",
+			    org->path, org->line[i], opt_table[i].key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse the command line, load -c FILE, apply the command line over it. */
+int
+opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
+    size_t errlen)
+{
+	struct cli	cli;
+	struct origin	org;
+	bool		cli_template;
+	int		r = -1;
+
+	memset(&cli, 0, sizeof cli);
+	memset(&org, 0, sizeof org);
+	*argi = argc;
+	if (cli_scan(&cli, argc, argv, err, errlen) != 0 ||
+	    cli_words(&cli, argc, argv, err, errlen) != 0)
+		goto out;
+	*argi = cli.argi;
+	if (cli.config != NULL &&
+	    load_file(o, cli.config, &org, err, errlen) != 0)
+		goto out;
+	cli_template = cli.template != NULL;
+	if (cli_apply(o, &cli, &org, err, errlen) != 0)
+		goto out;
+	if (cli_template && o->tasks != NULL) {
+		snprintf(err, errlen, "%s:%d: 'tasks' cannot be used with a "
+		    "command template on the command line", org.path,
+		    org.tasks_line);
+		goto out;
+	}
+	r = need_joblog(o, &org, err, errlen);
+out:
+	cli_free(&cli);
+	return r;
+}
+
+/* The left column of --help for one entry. */
+static void
+usage_left(const struct opt_entry *e, char *buf, size_t len)
+{
+	if (e->letter != 0)
+		snprintf(buf, len, "  -%c, --%s", e->letter, e->name);
+	else
+		snprintf(buf, len, "      --%s", e->name);
+	if (e->alias != NULL) {
+		strlcat(buf, ", --", len);
+		strlcat(buf, e->alias, len);
+	}
+	if (e->arg != NULL) {
+		strlcat(buf, " ", len);
+		strlcat(buf, e->arg, len);
+	}
+}
+
+/* The bounds and default of an entry, in parentheses, or "". */
+static void
+usage_right(const struct opt_entry *e, char *buf, size_t len)
+{
+	char	bounds[64] = "";
+
+	if (e->type == OPT_INT || e->type == OPT_DOUBLE)
+		snprintf(bounds, sizeof bounds, "%lld..%lld", e->min, e->max);
+	if (e->def != NULL && bounds[0] != '\0')
+		snprintf(buf, len, " (%s; default: %s)", bounds, e->def);
+	else if (e->def != NULL)
+		snprintf(buf, len, " (default: %s)", e->def);
+	else if (bounds[0] != '\0')
+		snprintf(buf, len, " (%s)", bounds);
+	else
+		buf[0] = '\0';
+}
+
+/* Print the --help text, from the table. */
+void
+opts_usage(FILE *f)
+{
+	const struct opt_entry	*e;
+	char			 left[80], right[128];
+	size_t			 i;
+
+	fprintf(f, "usage: pooltop [options] [command [arg ...]] "
+	    "[::: item ...]\n"
+	    "Run command once per item on a pool of worker processes.\n"
+	    "Items come after :::, from --arg-file or --range, or from "
+	    "stdin.\n\nOptions:\n");
+	for (i = 0; i < NOPTS; i++) {
+		e = &opt_table[i];
+		usage_left(e, left, sizeof left);
+		usage_right(e, right, sizeof right);
+		if (strlen(left) > 30)
+			fprintf(f, "%s\n%-31s%s%s\n", left, "", e->help, right);
+		else
+			fprintf(f, "%-31s%s%s\n", left, e->help, right);
+	}
+}
+
+/* A "WHEN,WHAT=N[%]" halt policy. */
+static int
+parse_halt_rule(const char *s, struct halt_policy *h)
+{
+	static const char *const whats[] = { "fail=", "success=", "done=" };
+	const char	*errstr, *v;
+	char		*end;
+	size_t		 i, n;
+
+	if (strncmp(s, "now,", 4) == 0)
+		h->when = HALT_NOW;
+	else if (strncmp(s, "soon,", 5) == 0)
+		h->when = HALT_SOON;
+	else
+		return -1;
+	s = strchr(s, ',') + 1;
+	for (i = 0; i < nitems_of(whats); i++) {
+		n = strlen(whats[i]);
+		if (strncmp(s, whats[i], n) == 0)
+			break;
+	}
+	if (i == nitems_of(whats))
+		return -1;
+	h->what = (enum halt_what)i;
+	v = s + n;
+	n = strlen(v);
+	if (n > 1 && v[n - 1] == '%') {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		h->percent = strtod(v, &end);
+		h->percent_set = true;
+		return end == v + n - 1 && h->percent > 0 &&
+		    h->percent <= 100 ? 0 : -1;
+	}
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	h->count = strtonum(v, 1, LLONG_MAX, &errstr);
+	return errstr == NULL ? 0 : -1;
+}
+
+/* Parse GNU parallel's --halt policy. */
+int
+parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
+{
+	struct halt_policy	h;
+	char			v[80];
+	int			r = 0;
+
+	memset(&h, 0, sizeof h);
+	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0)
+		h.when = HALT_NEVER;
+	else if (strcmp(s, "1") == 0 || strcmp(s, "2") == 0) {
+		h.when = s[0] == '1' ? HALT_SOON : HALT_NOW;
+		h.what = HALT_FAIL;
+		h.count = 1;
+	} else
+		r = parse_halt_rule(s, &h);
+	if (r != 0) {
+		snprintf(err, len, "bad halt policy '%s': expected never, "
+		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
+		    "or 0, 1, 2", show(s, v, sizeof v));
+		return -1;
+	}
+	*hp = h;
+	return 0;
+}
+
+/* A signal by number, name or SIG-name; 0 if unknown. */
+static int
+signal_number(const char *s)
+{
+	const char	*abbr, *errstr;
+	int		 sig;
+
+	if (isdigit((unsigned char)*s)) {
+		sig = strtonum(s, 1, NSIG - 1, &errstr);
+		return errstr == NULL ? sig : 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (sig = 1; sig < NSIG; sig++) {
+		abbr = sigabbrev_np(sig);
+		if (abbr != NULL && strcasecmp(s, abbr) == 0)
+			return sig;
+	}
+	return 0;
+}
+
+/* Parse one SIG or MS word of a termseq into ts. */
+static int
+termseq_word(const char *w, int idx, struct termseq *ts, char *why,
+    size_t len)
+{
+	const char	*errstr;
+	char		 v[80];
+
+	if (idx % 2 == 0) {
+		if (ts->n == PT_TERMSEQ_MAX) {
+			snprintf(why, len, "more than %d signals",
+			    PT_TERMSEQ_MAX);
+			return -1;
+		}
+		if ((ts->sig[ts->n] = signal_number(w)) == 0) {
+			snprintf(why, len, "unknown signal '%s'",
+			    show(w, v, sizeof v));
+			return -1;
+		}
+		ts->wait_ms[ts->n++] = 0;
+		return 0;
+	}
+	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
+	if (errstr != NULL || !isdigit((unsigned char)*w)) {
+		snprintf(why, len, "wait '%s' must be 0..%d ms",
+		    show(w, v, sizeof v), TERMSEQ_WAIT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse --termseq: SIG,MS,SIG,MS... (the last MS may be left out). */
+int
+parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
+{
+	struct termseq	 ts;
+	char		*copy, *p, *w, why[128], v[80];
+	int		 idx = 0, r = 0;
+
+	memset(&ts, 0, sizeof ts);
+	p = copy = xstrdup(s);
+	if (*s == '\0') {
+		strlcpy(why, "it is empty", sizeof why);
+		r = -1;
+	}
+	while (r == 0 && (w = strsep(&p, ",")) != NULL)
+		r = termseq_word(w, idx++, &ts, why, sizeof why);
+	free(copy);
+	if (r != 0) {
+		snprintf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
+		    "SIG,MS..., e.g. %s)", show(s, v, sizeof v), why,
+		    DEFAULT_TERMSEQ);
+		return -1;
+	}
+	*out = ts;
+	return 0;
+}
+
+/* Format a termseq the way parse_termseq reads it. */
+void
+format_termseq(const struct termseq *ts, char *buf, size_t len)
+{
+	const char	*abbr;
+	char		 word[32];
+	int		 i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < ts->n && i < PT_TERMSEQ_MAX; i++) {
+		abbr = ts->sig[i] > 0 ? sigabbrev_np(ts->sig[i]) : NULL;
+		if (abbr != NULL)
+			snprintf(word, sizeof word, "%s%s,%d", i ? "," : "",
+			    abbr, ts->wait_ms[i]);
+		else
+			snprintf(word, sizeof word, "%s%d,%d", i ? "," : "",
+			    ts->sig[i], ts->wait_ms[i]);
+		strlcat(buf, word, len);
+	}
+}
+
+/* --halt into o. */
+static int
+set_halt(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_halt(s, &o->halt, err, len);
+}
+
+/* --termseq into o. */
+static int
+set_termseq(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_termseq(s, &o->termseq, err, len);
+}
+
+/* --range FROM:TO[:STEP] into o. */
+static int
+set_range(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	 v[3];
+	char		*copy, *p, *w, msg[160], vb[80];
+	int		 n = 0, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ":")) != NULL) {
+		if (n == 3 || parse_ll(w, &v[n++]) != 0)
+			r = -1;
+	}
+	free(copy);
+	if (r != 0 || n < 2) {
+		snprintf(err, len, "bad range '%s': expected FROM:TO[:STEP], "
+		    "integers", show(s, vb, sizeof vb));
+		return -1;
+	}
+	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
+	    sizeof msg) != 0) {
+		snprintf(err, len, "bad range '%s': %s",
+		    show(s, vb, sizeof vb), msg);
+		return -1;
+	}
+	return 0;
+}

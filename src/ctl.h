@@ -12,6 +12,8 @@
 #ifndef PT_CTL_H
 #define PT_CTL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 #include "util.h"
@@ -34,11 +36,26 @@ const char *ctl_dir(int create, char *err, size_t errlen);
  */
 int	ctl_find(const char *id, char *shm_name, size_t, char *sock, size_t,
 	    char *err, size_t errlen);
-/* Send one command, read the whole reply; 0 when the reply is "ok". */
+/*
+ * Send one command, read the whole reply; 0 when the reply is "ok" (reply
+ * gets the body after "ok\n"), else -1: reply gets the "error: ...\n" line
+ * (the server's, or the reason the exchange failed) and err its text.
+ */
 int	ctl_request(const char *sock, const char *line, struct buf *reply,
 	    char *err, size_t errlen);
 
-/* `pooltop ctl [--json] ID COMMAND [ARGS]` */
+/*
+ * `pooltop ctl [--json] [ID|NAME] COMMAND [ARGS]`; argv[0] is "ctl".
+ * Exit 0 on an "ok" reply, 1 on an error reply, 255 on a usage error or
+ * when no pool answers.
+ */
 int	ctl_main(int argc, char **argv);
+
+/*
+ * Remove sockets in ctl_dir() whose pool is gone (pid not among live and
+ * the process dead, or nothing listening); their paths, one a line, are
+ * appended to removed (may be NULL).  Returns how many were removed.
+ */
+int	ctl_remove_stale(const pid_t *live, size_t nlive, struct buf *removed);
 
 #endif

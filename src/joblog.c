@@ -1,1 +1,548 @@
-/* placeholder: being written */
+/*
+ * GNU parallel's joblog, written and read.
+ *
+ * Writing.  A line is formatted whole and written with one write(2) on an
+ * O_APPEND descriptor, with no stdio buffer, so a supervisor killed at any
+ * moment leaves only whole lines.  The columns are GNU parallel's exactly:
+ * Starttime "%.3f", JobRuntime "%10.3f" of the runtime truncated to the
+ * millisecond, Host ":", Send and Receive 0.  GNU parallel writes a newline
+ * inside a command as a NUL byte and leaves tabs as they are (Command is the
+ * last column); so does pooltop, and the reader turns NUL back into '\n'.
+ *
+ * Locking.  The file is locked with a POSIX record lock (fcntl F_SETLK) on
+ * the whole file, not flock(): F_GETLK names the pid holding a POSIX lock,
+ * so a second pooltop can say who has the joblog.  POSIX locks belong to the
+ * process and vanish when it exits (kill -9 included) -- but also when the
+ * process closes *any* descriptor of the file.  So joblog_read() never opens
+ * a file this process holds: it reads through the locked descriptor.  The
+ * lock is taken before the file is truncated, so a refused second pooltop
+ * leaves the first one's joblog untouched.
+ *
+ * Reading.  Lines are parsed as they stream in; each is kept as a seq, its
+ * state and, for a failed one only, its command.  The records are then
+ * sorted by seq and the last line of each seq wins.  A last line without
+ * its newline was cut by a crash and is ignored; any other line that is
+ * not a joblog line is an error naming the file and line.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "joblog.h"
+#include "util.h"
+
+#define JOBLOG_HEADER \
+	"Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
+
+struct joblog {
+	int			 fd;
+	pid_t			 pid;		/* the lock's owner */
+	dev_t			 dev;
+	ino_t			 ino;
+	LIST_ENTRY(joblog)	 entry;
+};
+
+/* Joblogs this process holds open (and locked). */
+static LIST_HEAD(, joblog) open_joblogs = LIST_HEAD_INITIALIZER(open_joblogs);
+
+struct past_rec {
+	uint64_t	 seq;
+	uint32_t	 line;		/* order in the file: last one wins */
+	uint32_t	 failed;
+	char		*command;	/* failed ones only */
+};
+
+struct joblog_past {
+	struct past_rec	 *recs;
+	size_t		  n, cap;
+	uint64_t	 *failed_seqs;
+	char		**failed_cmds;
+	size_t		  nfailed;
+};
+
+/* The joblog this process holds on this file (not a forked parent's). */
+static struct joblog *
+joblog_held(dev_t dev, ino_t ino)
+{
+	struct joblog	*j;
+
+	LIST_FOREACH(j, &open_joblogs, entry) {
+		if (j->dev == dev && j->ino == ino && j->pid == getpid())
+			return j;
+	}
+	return NULL;
+}
+
+/* Lock the whole file for writing, or say who holds it. */
+static int
+joblog_lock(int fd, const char *path, char *err, size_t errlen)
+{
+	struct flock	fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EACCES && errno != EAGAIN) {
+		snprintf(err, errlen, "joblog %s: cannot lock: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK &&
+	    fl.l_pid > 0)
+		snprintf(err, errlen, "joblog %s is in use by another pooltop "
+		    "(pid %ld)", path, (long)fl.l_pid);
+	else
+		snprintf(err, errlen, "joblog %s is in use by another pooltop",
+		    path);
+	return -1;
+}
+
+/* Offset just after the last newline of a regular file, or -1. */
+static off_t
+joblog_whole_end(int fd, off_t size)
+{
+	char	chunk[4096];
+	off_t	at = size;
+	ssize_t	n;
+	size_t	want;
+
+	while (at > 0) {
+		want = at < (off_t)sizeof chunk ? (size_t)at : sizeof chunk;
+		n = pread(fd, chunk, want, at - (off_t)want);
+		if (n != (ssize_t)want)
+			return -1;
+		while (n > 0) {
+			if (chunk[n - 1] == '\n')
+				return at - (off_t)want + n;
+			n--;
+		}
+		at -= (off_t)want;
+	}
+	return 0;
+}
+
+/*
+ * Make the file ready for appending: empty it for a fresh run, or cut a
+ * partial last line left by a crash so the next line starts whole.
+ * Returns whether the header is due, or -1.
+ */
+static int
+joblog_prepare(int fd, const struct stat *st, bool keep)
+{
+	off_t	end;
+
+	if (!S_ISREG(st->st_mode))
+		return !keep;
+	if (!keep) {
+		if (ftruncate(fd, 0) == -1)
+			return -1;
+		return 1;
+	}
+	if ((end = joblog_whole_end(fd, st->st_size)) == -1)
+		return -1;
+	if (end != st->st_size && ftruncate(fd, end) == -1)
+		return -1;
+	return end == 0;
+}
+
+/* Open the file (never through a symbolic link) and fstat it. */
+static int
+joblog_open_fd(const char *path, struct stat *st, char *err, size_t errlen)
+{
+	int	fd;
+
+	fd = open(path, O_RDWR|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600);
+	if (fd == -1 && errno == ELOOP) {
+		snprintf(err, errlen, "joblog %s is a symbolic link: refusing "
+		    "to follow it", path);
+		return -1;
+	}
+	if (fd != -1 && fstat(fd, st) == 0)
+		return fd;
+	snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* Open, lock and prepare a joblog. */
+struct joblog *
+joblog_open(const char *path, bool keep, char *err, size_t errlen)
+{
+	struct joblog	*j;
+	struct stat	 st;
+	int		 fd, header;
+
+	/* Opening a file this process has locked would unlock it on close. */
+	if (stat(path, &st) == 0 && joblog_held(st.st_dev, st.st_ino)) {
+		snprintf(err, errlen, "joblog %s is already open in this "
+		    "pooltop", path);
+		return NULL;
+	}
+	if ((fd = joblog_open_fd(path, &st, err, errlen)) == -1)
+		return NULL;
+	if (joblog_lock(fd, path, err, errlen) == -1) {
+		close(fd);
+		return NULL;
+	}
+	if ((header = joblog_prepare(fd, &st, keep)) == -1 ||
+	    (header && write_all(fd, JOBLOG_HEADER "\n",
+	    sizeof JOBLOG_HEADER) == -1)) {
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->fd = fd;
+	j->pid = getpid();
+	j->dev = st.st_dev;
+	j->ino = st.st_ino;
+	LIST_INSERT_HEAD(&open_joblogs, j, entry);
+	return j;
+}
+
+/* Seconds with 3 decimals from nanoseconds, rounded (Starttime). */
+static void
+format_start(char *out, size_t len, int64_t ns)
+{
+	int64_t	ms;
+
+	ms = (ns >= 0 ? ns + 500000 : ns - 500000) / 1000000;
+	if (ms < 0)
+		snprintf(out, len, "-%" PRId64 ".%03d", -ms / 1000,
+		    (int)(-ms % 1000));
+	else
+		snprintf(out, len, "%" PRId64 ".%03d", ms / 1000,
+		    (int)(ms % 1000));
+}
+
+/* "%10.3f" of a duration truncated to the millisecond (JobRuntime). */
+static void
+format_runtime(char *out, size_t len, int64_t ns)
+{
+	char	s[32];
+	int64_t	ms;
+
+	ms = ns > 0 ? ns / 1000000 : 0;
+	snprintf(s, sizeof s, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+	snprintf(out, len, "%10s", s);
+}
+
+/* Append one line for a finished task, with one write(2). */
+int
+joblog_write(struct joblog *j, const struct joblog_entry *e)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*cmd = e->command != NULL ? e->command : "";
+	char		 start[32], runtime[32];
+	size_t		 i, at;
+	ssize_t		 r;
+	int		 saved;
+
+	format_start(start, sizeof start, e->start_real_ns);
+	format_runtime(runtime, sizeof runtime, e->runtime_ns);
+	buf_printf(&b, "%" PRIu64 "\t:\t%s\t%s\t0\t0\t%d\t%d\t", e->seq,
+	    start, runtime, e->exitval, e->signal);
+	at = b.len;
+	buf_addstr(&b, cmd);
+	for (i = at; i < b.len; i++) {
+		if (b.data[i] == '\n')
+			b.data[i] = '\0';	/* GNU parallel's way */
+	}
+	buf_add(&b, "\n", 1);
+	r = write_all(j->fd, b.data, b.len);
+	saved = errno;
+	buf_free(&b);
+	errno = saved;
+	return r == -1 ? -1 : 0;
+}
+
+/* Close the joblog, which releases its lock. */
+void
+joblog_close(struct joblog *j)
+{
+	if (j == NULL)
+		return;
+	LIST_REMOVE(j, entry);
+	close(j->fd);
+	free(j);
+}
+
+/* Parse a decimal integer field of len bytes within [min, max]. */
+static int
+parse_field(const char *s, size_t len, long long min, long long max,
+    long long *out)
+{
+	char		 tmp[32];
+	const char	*errstr;
+
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	if (len == 0 || len >= sizeof tmp)
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	*out = strtonum(tmp, min, max, &errstr);
+	return errstr == NULL ? 0 : -1;
+}
+
+/* Split a line into its 9 columns; -1 if it has fewer. */
+static int
+split_line(const char *line, size_t len, const char **col, size_t *collen)
+{
+	const char	*p = line, *end = line + len, *tab;
+	int		 i;
+
+	for (i = 0; i < 8; i++) {
+		if ((tab = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			return -1;
+		col[i] = p;
+		collen[i] = (size_t)(tab - p);
+		p = tab + 1;
+	}
+	col[8] = p;
+	collen[8] = (size_t)(end - p);
+	return 0;
+}
+
+/* Record one parsed line; -1 if it is not a joblog line. */
+static int
+past_add_line(struct joblog_past *jp, const char *line, size_t len,
+    uint32_t lineno)
+{
+	const char	*col[9];
+	size_t		 collen[9], i;
+	long long	 seq, exitval, sig;
+	struct past_rec	*r;
+
+	if (len == 0 || (len == sizeof JOBLOG_HEADER - 1 &&
+	    memcmp(line, JOBLOG_HEADER, len) == 0))
+		return 0;
+	if (split_line(line, len, col, collen) == -1 ||
+	    parse_field(col[0], collen[0], 1, LLONG_MAX, &seq) == -1 ||
+	    parse_field(col[6], collen[6], INT_MIN, INT_MAX, &exitval) == -1 ||
+	    parse_field(col[7], collen[7], 0, INT_MAX, &sig) == -1)
+		return -1;
+	if (jp->n == jp->cap) {
+		jp->cap = jp->cap ? jp->cap * 2 : 64;
+		jp->recs = xreallocarray(jp->recs, jp->cap, sizeof *jp->recs);
+	}
+	r = &jp->recs[jp->n++];
+	r->seq = (uint64_t)seq;
+	r->line = lineno;
+	r->failed = exitval != 0 || sig != 0;
+	r->command = NULL;
+	if (r->failed) {
+		r->command = xmalloc(collen[8] + 1);
+		memcpy(r->command, col[8], collen[8]);
+		r->command[collen[8]] = '\0';
+		for (i = 0; i < collen[8]; i++) {
+			if (r->command[i] == '\0')
+				r->command[i] = '\n';
+		}
+	}
+	return 0;
+}
+
+/* Order records by seq, then by line. */
+static int
+past_rec_cmp(const void *a, const void *b)
+{
+	const struct past_rec	*x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+/* Sort, keep the last line of each seq, and list the failed ones. */
+static void
+past_finish(struct joblog_past *jp)
+{
+	size_t	i, out = 0;
+
+	if (jp->n > 1)
+		qsort(jp->recs, jp->n, sizeof *jp->recs, past_rec_cmp);
+	for (i = 0; i < jp->n; i++) {
+		if (i + 1 < jp->n && jp->recs[i + 1].seq == jp->recs[i].seq) {
+			free(jp->recs[i].command);
+			continue;
+		}
+		jp->recs[out++] = jp->recs[i];
+		if (jp->recs[i].failed)
+			jp->nfailed++;
+	}
+	jp->n = out;
+	jp->failed_seqs = xreallocarray(NULL, jp->nfailed, sizeof (uint64_t));
+	jp->failed_cmds = xreallocarray(NULL, jp->nfailed, sizeof (char *));
+	for (i = 0, out = 0; i < jp->n; i++) {
+		if (!jp->recs[i].failed)
+			continue;
+		jp->failed_seqs[out] = jp->recs[i].seq;
+		jp->failed_cmds[out++] = jp->recs[i].command;
+	}
+}
+
+/* Feed the whole lines of b into jp and keep the rest; -1 on a bad line. */
+static int
+past_feed(struct joblog_past *jp, struct buf *b, uint32_t *lineno,
+    const char *path, char *err, size_t errlen)
+{
+	char	*nl;
+	size_t	 off = 0, len;
+
+	while ((nl = memchr(b->data + off, '\n', b->len - off)) != NULL) {
+		len = (size_t)(nl - (b->data + off));
+		(*lineno)++;
+		if (past_add_line(jp, b->data + off, len, *lineno) == -1) {
+			snprintf(err, errlen, "%s:%" PRIu32 ": not a joblog "
+			    "line", path, *lineno);
+			return -1;
+		}
+		off += len + 1;
+	}
+	buf_consume(b, off);
+	return 0;
+}
+
+/* Read fd (from offset 0 with pread) into jp. */
+static int
+past_read_fd(struct joblog_past *jp, int fd, const char *path, char *err,
+    size_t errlen)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 chunk[65536];
+	off_t		 at = 0;
+	ssize_t		 n;
+	uint32_t	 lineno = 0;
+	int		 rc = 0;
+
+	for (;;) {
+		n = pread(fd, chunk, sizeof chunk, at);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "joblog %s: %s", path,
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;	/* what is left has no newline: ignored */
+		at += n;
+		buf_add(&b, chunk, (size_t)n);
+		if ((rc = past_feed(jp, &b, &lineno, path, err, errlen)) != 0)
+			break;
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* Read what an earlier run recorded; a missing file gives an empty set. */
+struct joblog_past *
+joblog_read(const char *path, char *err, size_t errlen)
+{
+	struct joblog_past	*jp = xcalloc(1, sizeof *jp);
+	struct joblog		*held;
+	struct stat		 st;
+	int			 fd, rc;
+
+	held = NULL;
+	if (stat(path, &st) == 0)
+		held = joblog_held(st.st_dev, st.st_ino);
+	else if (errno == ENOENT) {
+		past_finish(jp);
+		return jp;
+	}
+	if (held != NULL)
+		rc = past_read_fd(jp, held->fd, path, err, errlen);
+	else if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = past_read_fd(jp, fd, path, err, errlen);
+		close(fd);
+	}
+	past_finish(jp);
+	if (rc == -1) {
+		joblog_past_free(jp);
+		return NULL;
+	}
+	return jp;
+}
+
+/* Free what joblog_read returned. */
+void
+joblog_past_free(struct joblog_past *jp)
+{
+	size_t	i;
+
+	if (jp == NULL)
+		return;
+	for (i = 0; i < jp->n; i++)
+		free(jp->recs[i].command);
+	free(jp->recs);
+	free(jp->failed_seqs);
+	free(jp->failed_cmds);
+	free(jp);
+}
+
+/* 0 not recorded, 1 recorded ok, 2 recorded failed. */
+int
+joblog_past_state(const struct joblog_past *jp, uint64_t seq)
+{
+	size_t	lo = 0, hi = jp->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (jp->recs[mid].seq == seq)
+			return jp->recs[mid].failed ? 2 : 1;
+		if (jp->recs[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Failed entries in seq order, copied for the caller to free. */
+size_t
+joblog_past_failed(const struct joblog_past *jp, uint64_t **seqs,
+    char ***commands)
+{
+	size_t	i;
+
+	*seqs = xreallocarray(NULL, jp->nfailed, sizeof **seqs);
+	*commands = xreallocarray(NULL, jp->nfailed, sizeof **commands);
+	for (i = 0; i < jp->nfailed; i++) {
+		(*seqs)[i] = jp->failed_seqs[i];
+		(*commands)[i] = xstrdup(jp->failed_cmds[i]);
+	}
+	return jp->nfailed;
+}
+
+/* The highest seq recorded, 0 if none. */
+uint64_t
+joblog_past_max_seq(const struct joblog_past *jp)
+{
+	return jp->n == 0 ? 0 : jp->recs[jp->n - 1].seq;
+}

@@ -4,8 +4,13 @@
  * Command.  Starttime is epoch seconds with 3 decimals, JobRuntime seconds
  * with 3 decimals, Host ":", Send and Receive 0.  Each line is written with
  * one write(2) as the task ends, so a killed supervisor leaves whole lines.
- * The file is locked (flock) while a pool uses it: a second pooltop on the
- * same joblog refuses to start.
+ * The file is locked while a pool uses it (a POSIX fcntl lock, whose
+ * holder's pid F_GETLK can name): a second pooltop on the same joblog
+ * refuses to start with "joblog FILE is in use by another pooltop (pid N)".
+ * Such a lock dies with the process (kill -9 too), and also as soon as the
+ * process closes any descriptor of the file: never open the joblog file
+ * elsewhere in pooltop (joblog_read() knows to read the held descriptor).
+ * Newlines in a command are written as NUL bytes, as GNU parallel does.
  */
 #ifndef PT_JOBLOG_H
 #define PT_JOBLOG_H
@@ -24,7 +29,11 @@ struct joblog_entry {
 	const char	*command;
 };
 
-/* Open for append (truncate when !keep); locks; writes header if empty. */
+/*
+ * Open for append (truncate when !keep, after locking); locks; writes the
+ * header if empty.  With keep, a partial last line left by a crash is cut
+ * off first.  Refuses a symbolic link; created with mode 0600.
+ */
 struct joblog	*joblog_open(const char *path, bool keep, char *err, size_t);
 int		 joblog_write(struct joblog *, const struct joblog_entry *);
 void		 joblog_close(struct joblog *);
@@ -32,14 +41,21 @@ void		 joblog_close(struct joblog *);
 /*
  * What an earlier run recorded, for --resume/--resume-failed/--retry-failed:
  * per seq, whether it ran and whether it succeeded (the last line wins),
- * and its command.  Reading a missing file gives an empty set.
+ * and its command.  Reading a missing file gives an empty set.  A last
+ * line without its newline is ignored; another malformed line is an error
+ * ("FILE:LINE: not a joblog line").  Exitval -1 (a timeout in GNU parallel)
+ * or a nonzero Signal count as failed.
  */
 struct joblog_past;
 struct joblog_past *joblog_read(const char *path, char *err, size_t);
 void		 joblog_past_free(struct joblog_past *);
 /* 0 not recorded, 1 recorded ok, 2 recorded failed. */
 int		 joblog_past_state(const struct joblog_past *, uint64_t seq);
-/* Failed entries in seq order, for --retry-failed: seq and command. */
+/*
+ * Failed entries in seq order, for --retry-failed: seq and command (with
+ * its newlines back).  Both arrays and every string are new copies: the
+ * caller frees each command, then the two arrays.
+ */
 size_t		 joblog_past_failed(const struct joblog_past *, uint64_t **seqs,
 		    char ***commands);
 uint64_t	 joblog_past_max_seq(const struct joblog_past *);

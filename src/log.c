@@ -1,1 +1,399 @@
-/* placeholder: being written */
+/*
+ * The headless event log, the progress line and the end-of-run summary.
+ *
+ * Every line is built whole in memory and written with one write(2), so
+ * lines from a killed supervisor are never cut in the middle and a failed
+ * write (disk full, a closed pipe) is seen at once: the caller stops the
+ * run with an explicit message rather than losing lines silently.
+ *
+ * Two escapings.  log_escape() makes any bytes safe to show on a terminal
+ * or in a text log: printable ASCII and printable UTF-8 are kept, \n \t \r
+ * become two characters, and every other control byte, C1 control, bidi
+ * override and invalid UTF-8 byte becomes \xHH.  JSON strings keep the text
+ * itself: control characters, C1 controls and bidi controls become \u00XX
+ * or \uXXXX, and an invalid UTF-8 byte 0xHH becomes \u00HH (the character
+ * of the same number: lossy, but always valid JSON).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+struct evlog {
+	int		 fd;
+	bool		 owned;
+	enum log_format	 format;
+};
+
+/* Length of the valid UTF-8 sequence at s with its code point, or 0. */
+static size_t
+utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t		 n, i;
+	uint32_t	 c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2; c = s[0] & 0x1f; min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3; c = s[0] & 0x0f; min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4; c = s[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Is this code point one that must not reach a terminal as is? */
+static bool
+cp_hidden(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		return true;
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f)
+		return true;			/* bidi marks */
+	if (cp >= 0x2028 && cp <= 0x202e)
+		return true;			/* separators, bidi embeddings */
+	return cp >= 0x2066 && cp <= 0x2069;	/* bidi isolates */
+}
+
+/* Append bytes as \xHH each. */
+static void
+hex_bytes(struct buf *b, const unsigned char *u, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 e[4] = { '\\', 'x', 0, 0 };
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		e[2] = hex[u[i] >> 4];
+		e[3] = hex[u[i] & 0xf];
+		buf_add(b, e, sizeof e);
+	}
+}
+
+/* Append the display-safe form of s to b. */
+static void
+escape_into(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+	uint32_t		 cp;
+
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(u + i, len - i, &cp);
+		if (n == 0) {
+			n = 1;
+			hex_bytes(b, u + i, 1);
+		} else if (!cp_hidden(cp))
+			buf_add(b, s + i, n);
+		else if (cp == '\n')
+			buf_addstr(b, "\\n");
+		else if (cp == '\t')
+			buf_addstr(b, "\\t");
+		else if (cp == '\r')
+			buf_addstr(b, "\\r");
+		else
+			hex_bytes(b, u + i, n);
+	}
+}
+
+/* Escape control bytes and invalid UTF-8 for display. */
+char *
+log_escape(const char *s, size_t len)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	buf_add(&b, "", 0);
+	escape_into(&b, s, len);
+	return b.data;
+}
+
+/* Append s as a quoted JSON string. */
+void
+log_json_string(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+	uint32_t		 cp;
+
+	buf_addstr(b, "\"");
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(u + i, len - i, &cp);
+		if (n == 0) {
+			buf_printf(b, "\\u%04x", u[i]);
+			n = 1;
+		} else if (cp == '"' || cp == '\\')
+			buf_printf(b, "\\%c", (char)cp);
+		else if (cp_hidden(cp))
+			buf_printf(b, "\\u%04x", (unsigned)cp);
+		else
+			buf_add(b, s + i, n);
+	}
+	buf_addstr(b, "\"");
+}
+
+/* ISO-8601 UTC with milliseconds: 2026-11-24T13:47:06.123Z. */
+static void
+format_time(char *out, size_t len, int64_t ns)
+{
+	struct tm	tm;
+	time_t		t;
+	char		day[32];
+	int64_t		ms;
+
+	if (ns < 0)
+		ns = 0;
+	t = (time_t)(ns / PT_NSEC);
+	ms = (ns % PT_NSEC) / 1000000;
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, len, "%s.%03dZ", day, (int)ms);
+}
+
+/* Open the event log: stderr, or a file appended to (never a symlink). */
+struct evlog *
+evlog_open(const char *path, enum log_format format, char *err, size_t errlen)
+{
+	struct evlog	*l;
+	int		 fd;
+
+	if (path == NULL)
+		fd = STDERR_FILENO;
+	else {
+		fd = open(path, O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC,
+		    0600);
+		if (fd == -1) {
+			if (errno == ELOOP)
+				snprintf(err, errlen, "log file %s is a symbolic "
+				    "link: refusing to follow it", path);
+			else
+				snprintf(err, errlen, "log file %s: %s", path,
+				    strerror(errno));
+			return NULL;
+		}
+	}
+	l = xcalloc(1, sizeof *l);
+	l->fd = fd;
+	l->owned = path != NULL;
+	l->format = format;
+	return l;
+}
+
+/* Close the log (stderr stays open). */
+void
+evlog_close(struct evlog *l)
+{
+	if (l == NULL)
+		return;
+	if (l->owned)
+		close(l->fd);
+	free(l);
+}
+
+/* Write one finished line with one write(2); -1 and errno on failure. */
+static int
+evlog_put(struct evlog *l, struct buf *b)
+{
+	ssize_t	r;
+	int	saved;
+
+	r = write_all(l->fd, b->data, b->len);
+	saved = errno;
+	buf_free(b);
+	errno = saved;
+	return r == -1 ? -1 : 0;
+}
+
+/* Do events of this type carry a meaningful status? */
+static bool
+event_has_status(uint32_t type)
+{
+	switch (type) {
+	case PT_EV_TASK_DONE:
+	case PT_EV_TASK_FAILED:
+	case PT_EV_TASK_RETRY:
+	case PT_EV_TASK_TIMEOUT:
+	case PT_EV_TASK_KILLED:
+	case PT_EV_WORKER_EXIT:
+	case PT_EV_RESIZE:
+		return true;
+	}
+	return false;
+}
+
+/* Build the text form of an event. */
+static void
+event_text(struct buf *b, const struct pt_shm_event *ev, const char *when,
+    size_t textlen)
+{
+	buf_printf(b, "%s %s", when, shm_event_name(ev->type));
+	if (ev->slot >= 0)
+		buf_printf(b, " slot=%d", (int)ev->slot + 1);
+	if (ev->task_seq != 0)
+		buf_printf(b, " task=%" PRIu64, ev->task_seq);
+	if (event_has_status(ev->type))
+		buf_printf(b, " status=%d", (int)ev->status);
+	if (textlen != 0) {
+		buf_addstr(b, " ");
+		escape_into(b, ev->text, textlen);
+	}
+	buf_addstr(b, "\n");
+}
+
+/* Build the JSON form of an event. */
+static void
+event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
+    size_t textlen)
+{
+	const char	*name = shm_event_name(ev->type);
+
+	buf_printf(b, "{\"time\":\"%s\",\"event\":", when);
+	log_json_string(b, name, strlen(name));
+	if (ev->slot >= 0)
+		buf_printf(b, ",\"slot\":%d", (int)ev->slot + 1);
+	if (ev->task_seq != 0)
+		buf_printf(b, ",\"task\":%" PRIu64, ev->task_seq);
+	if (event_has_status(ev->type))
+		buf_printf(b, ",\"status\":%d", (int)ev->status);
+	buf_addstr(b, ",\"text\":");
+	log_json_string(b, ev->text, textlen);
+	buf_addstr(b, "}\n");
+}
+
+/* Log one event. */
+int
+evlog_event(struct evlog *l, const struct pt_shm_event *ev)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 when[64];
+	size_t		 textlen = strnlen(ev->text, sizeof ev->text);
+
+	format_time(when, sizeof when, ev->real_ns);
+	if (l->format == LOG_JSON)
+		event_json(&b, ev, when, textlen);
+	else
+		event_text(&b, ev, when, textlen);
+	return evlog_put(l, &b);
+}
+
+/* Seconds left at the current rate, or -1 when unknown. */
+static int64_t
+stats_eta(const struct run_stats *st, double rate)
+{
+	uint64_t	finished = st->done + st->failed;
+
+	if (st->total == 0)
+		return -1;
+	if (finished >= st->total)
+		return 0;
+	if (rate <= 0)
+		return -1;
+	return (int64_t)ceil((double)(st->total - finished) / rate);
+}
+
+/* Log the progress line. */
+int
+evlog_progress(struct evlog *l, const struct run_stats *st)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 when[64];
+	double		 rate = st->rate;
+	int64_t		 eta;
+
+	if (!isfinite(rate) || rate < 0)
+		rate = 0;
+	eta = stats_eta(st, rate);
+	format_time(when, sizeof when, real_ns());
+	if (l->format == LOG_JSON) {
+		buf_printf(&b, "{\"time\":\"%s\",\"event\":\"progress\","
+		    "\"done\":%" PRIu64 ",\"failed\":%" PRIu64, when, st->done,
+		    st->failed);
+		if (st->total != 0)
+			buf_printf(&b, ",\"total\":%" PRIu64, st->total);
+		buf_printf(&b, ",\"rate\":%.1f", rate);
+		if (eta >= 0)
+			buf_printf(&b, ",\"eta\":%" PRId64, eta);
+		buf_addstr(&b, "}\n");
+	} else {
+		buf_printf(&b, "%s progress done=%" PRIu64, when, st->done);
+		if (st->total != 0)
+			buf_printf(&b, "/%" PRIu64, st->total);
+		buf_printf(&b, " failed=%" PRIu64 " rate=%.1f/s", st->failed,
+		    rate);
+		if (eta >= 0)
+			buf_printf(&b, " eta=%" PRId64 "s", eta);
+		buf_addstr(&b, "\n");
+	}
+	return evlog_put(l, &b);
+}
+
+/* A duration for people: 12.3s, 4m05s, 2h03m09s. */
+static void
+format_duration(char *out, size_t len, int64_t ns)
+{
+	int64_t	s;
+
+	if (ns < 0)
+		ns = 0;
+	if (ns < 60 * PT_NSEC - PT_NSEC / 20) {
+		snprintf(out, len, "%.1fs", (double)ns / PT_NSEC);
+		return;
+	}
+	s = (ns + PT_NSEC / 2) / PT_NSEC;
+	if (s < 3600)
+		snprintf(out, len, "%dm%02ds", (int)(s / 60), (int)(s % 60));
+	else
+		snprintf(out, len, "%" PRId64 "h%02dm%02ds", s / 3600,
+		    (int)(s / 60 % 60), (int)(s % 60));
+}
+
+/* Print the end-of-run summary. */
+void
+log_summary(FILE *f, const struct run_stats *st)
+{
+	uint64_t	 n = st->done + st->failed;
+	char		 wall[32], serial[32];
+	double		 speedup, eff;
+
+	format_duration(wall, sizeof wall, st->wall_ns);
+	format_duration(serial, sizeof serial, st->task_ns);
+	fprintf(f, "pooltop: %" PRIu64, n);
+	if (st->total > n)
+		fprintf(f, " of %" PRIu64, st->total);
+	fprintf(f, " task%s: %" PRIu64 " done, %" PRIu64 " failed in %s wall\n",
+	    (st->total > n ? st->total : n) == 1 ? "" : "s", st->done,
+	    st->failed, wall);
+	fprintf(f, "pooltop: task time %s (a serial run)", serial);
+	if (st->wall_ns > 0 && st->workers > 0) {
+		speedup = (double)st->task_ns / (double)st->wall_ns;
+		eff = 100.0 * speedup / st->workers;
+		fprintf(f, ", speedup %.2fx on %d worker%s, efficiency %.0f%%",
+		    speedup, st->workers, st->workers == 1 ? "" : "s", eff);
+	}
+	fprintf(f, "\n");
+	fflush(f);
+}

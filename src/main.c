@@ -1,1 +1,368 @@
-int main(void) { return 0; }
+/*
+ * pooltop: run commands in parallel on a pool of workers, and watch and
+ * steer the pool while it runs.
+ *
+ * main() picks the subcommand (ls, progress, ctl, attach) or a run; a run
+ * parses options and config, builds the task source, sets the pool up,
+ * chooses the front end (dashboard on a terminal, headless otherwise),
+ * runs it, and prints the summary.
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "log.h"
+#include "ls.h"
+#include "opts.h"
+#include "pool.h"
+#include "shm.h"
+#include "source.h"
+#include "ui/ui.h"
+
+extern char **environ;
+
+/* `pooltop progress PERCENT | DONE/TOTAL`: report the task's progress. */
+static int
+progress_main(int argc, char **argv)
+{
+	struct pt_shm	 shm;
+	const char	*name = getenv("POOLTOP_SHM");
+	const char	*slot_s = getenv("POOLTOP_SLOT");
+	const char	*task_s = getenv("POOLTOP_TASK");
+	const char	*errstr;
+	char		 err[256], *slash, *end;
+	long long	 slot, task;
+	double		 done, total = 100;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pooltop progress PERCENT | DONE/TOTAL\n");
+		return PT_EXIT_USAGE;
+	}
+	if (name == NULL || slot_s == NULL || task_s == NULL) {
+		fprintf(stderr, "pooltop progress: not run by a pooltop worker"
+		    " (POOLTOP_SHM, POOLTOP_SLOT, POOLTOP_TASK are not set)\n");
+		return PT_EXIT_USAGE;
+	}
+	slot = strtonum(slot_s, 1, PT_MAX_WORKERS, &errstr);
+	if (errstr == NULL)
+		task = strtonum(task_s, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "pooltop progress: bad POOLTOP_SLOT or"
+		    " POOLTOP_TASK\n");
+		return PT_EXIT_USAGE;
+	}
+	errno = 0;
+	done = strtod(argv[1], &end);
+	if ((slash = strchr(argv[1], '/')) != NULL && end == slash)
+		total = strtod(slash + 1, &end);
+	if (errno != 0 || *end != '\0' || end == argv[1] || done < 0 ||
+	    total <= 0 || done > total || total > 4294967295.0) {
+		fprintf(stderr, "pooltop progress: '%s' is not PERCENT (0-100)"
+		    " or DONE/TOTAL\n", argv[1]);
+		return PT_EXIT_USAGE;
+	}
+	if (slash == NULL) {	/* percent, kept to a tenth */
+		done *= 10;
+		total = 1000;
+	}
+	if (shm_open_reader(&shm, name, true, err, sizeof err) == -1) {
+		fprintf(stderr, "pooltop progress: %s\n", err);
+		return 1;
+	}
+	if ((uint64_t)slot > shm.hdr->nslots) {
+		shm_close(&shm);
+		return 1;
+	}
+	shm_mbox_post(&shm.slots[slot - 1].mbox, (uint64_t)task,
+	    (uint32_t)done, (uint32_t)total);
+	shm_close(&shm);
+	return 0;
+}
+
+/* Build the task source the options ask for. */
+static struct source *
+make_source(const struct opts *o)
+{
+	int	fd;
+
+	if (o->retry_failed)
+		return NULL;
+	if (o->ntasks > 0)
+		return source_tasks(o->tasks, o->ntasks);
+	if (o->has_range)
+		return source_range(o->range_from, o->range_to, o->range_step);
+	if (o->nitems > 0 || (o->items != NULL && o->arg_file == NULL))
+		return source_args(o->items, o->nitems);
+	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
+		fd = open(o->arg_file, O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			err(PT_EXIT_USAGE, "%s", o->arg_file);
+		return source_fd(fd, o->arg_file, o->null_sep ? '\0' : '\n');
+	}
+	if (isatty(STDIN_FILENO) && o->arg_file == NULL)
+		errx(PT_EXIT_USAGE, "no items: give them after :::, with -a FILE,"
+		    " in the config file, or on a pipe to stdin");
+	fd = dup(STDIN_FILENO);
+	if (fd == -1)
+		err(PT_EXIT_USAGE, "stdin");
+	set_cloexec(fd);
+	return source_fd(fd, "stdin", o->null_sep ? '\0' : '\n');
+}
+
+/* A spool file for task output while the dashboard owns the terminal. */
+static int
+spool_open(void)
+{
+	int	fd = memfd_create("pooltop-spool", MFD_CLOEXEC);
+
+	if (fd == -1) {
+		char	path[] = "/tmp/pooltop-spool.XXXXXX";
+
+		if ((fd = mkstemp(path)) == -1)
+			err(PT_EXIT_USAGE, "spool file");
+		unlink(path);
+		set_cloexec(fd);
+	}
+	return fd;
+}
+
+/* Copy a spool to fd. */
+static void
+spool_copy(int spool, int fd)
+{
+	char	buf[65536];
+	ssize_t	n;
+
+	if (lseek(spool, 0, SEEK_SET) == -1)
+		return;
+	while ((n = read(spool, buf, sizeof buf)) > 0)
+		if (write_all(fd, buf, (size_t)n) == -1)
+			break;
+	close(spool);
+}
+
+/* The in-process dashboard's command path: the same table as the socket. */
+static int
+ui_send_local(void *arg, const char *line, struct buf *reply)
+{
+	return cmd_run(arg, line, reply);
+}
+
+struct ui_glue {
+	struct ui	*ui;
+	bool		 quit;
+};
+
+/* Keys from the terminal. */
+static void
+ui_input_cb(struct pool *p, int fd, short revents, void *arg)
+{
+	struct ui_glue	*g = arg;
+
+	(void)fd;
+	(void)revents;
+	if (ui_input(g->ui) != UI_CONTINUE && !g->quit) {
+		g->quit = true;
+		pool_unwatch_fd(p, ui_fd(g->ui));
+	}
+}
+
+/* Redraw timer. */
+static void
+ui_tick_cb(struct pool *p, void *arg)
+{
+	struct ui_glue	*g = arg;
+
+	(void)p;
+	ui_tick(g->ui);
+}
+
+/* SIGWINCH. */
+static void
+ui_winch_cb(struct pool *p, void *arg)
+{
+	(void)p;
+	ui_resize(((struct ui_glue *)arg)->ui);
+}
+
+/* Ctrl-Z. */
+static void
+ui_tstp_cb(struct pool *p, void *arg)
+{
+	(void)p;
+	ui_suspend(((struct ui_glue *)arg)->ui);
+}
+
+/* fg. */
+static void
+ui_cont_cb(struct pool *p, void *arg)
+{
+	(void)p;
+	ui_resume(((struct ui_glue *)arg)->ui);
+}
+
+/* The pool ended: give the terminal back before output and summary. */
+static void
+ui_exit_cb(struct pool *p, void *arg)
+{
+	struct ui_glue	*g = arg;
+
+	(void)p;
+	ui_close(g->ui);
+	g->ui = NULL;
+}
+
+/* Decide whether the dashboard can run. */
+static bool
+want_dashboard(const struct opts *o)
+{
+	const char	*term = getenv("TERM");
+
+	if (o->headless)
+		return false;
+	if (!isatty(STDOUT_FILENO))
+		return false;
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
+		return false;
+	return true;
+}
+
+/* Run a pool: the default subcommand. */
+static int
+run_main(int argc, char **argv)
+{
+	static struct opts	 o;
+	static struct ui_glue	 glue;
+	struct ui_host		 host;
+	struct source		*src;
+	struct pool		*p;
+	struct run_stats	 st;
+	char			 err[1024], sock[256];
+	int			 argi = 0, rc, out_fd = 1, err_fd = 2;
+	int			 spool_out = -1, spool_err = -1;
+	bool			 dash;
+
+	opts_init(&o);
+	if (opts_parse(&o, argc, argv, &argi, err, sizeof err) == -1) {
+		fprintf(stderr, "pooltop: %s\n", err);
+		return PT_EXIT_USAGE;
+	}
+	if (o.check_config) {
+		printf("%s: configuration OK\n", o.config_file ? o.config_file :
+		    "command line");
+		opts_free(&o);
+		return 0;
+	}
+	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
+	    o.persistent == NULL) {
+		fprintf(stderr, "pooltop: no command: give a command template,"
+		    " or `command`/`tasks` in the config (see pooltop --help)\n");
+		return PT_EXIT_USAGE;
+	}
+	src = make_source(&o);
+	dash = want_dashboard(&o);
+	if (!dash)
+		o.headless = true;
+	else {
+		spool_out = spool_open();
+		spool_err = spool_open();
+		out_fd = spool_out;
+		err_fd = spool_err;
+	}
+	p = pool_new(&o, src);
+	if (pool_setup(p, out_fd, err_fd) == -1) {
+		pool_free(p);
+		return PT_EXIT_USAGE;
+	}
+	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
+		warnx("control socket: %s (pooltop ctl/attach will not reach"
+		    " this pool)", err);
+	else
+		pool_set_socket(p, sock);
+	if (dash) {
+		memset(&host, 0, sizeof host);
+		host.shm = pool_shm(p);
+		host.send = ui_send_local;
+		host.arg = p;
+		host.theme = o.theme;
+		host.refresh_ms = o.refresh_ms;
+		glue.ui = ui_open(&host, err, sizeof err);
+		if (glue.ui == NULL) {
+			fprintf(stderr, "pooltop: %s\n", err);
+			ctl_close();
+			pool_free(p);
+			return PT_EXIT_USAGE;
+		}
+		pool_watch_fd(p, ui_fd(glue.ui), POLLIN, ui_input_cb, &glue);
+		pool_every(p, o.refresh_ms, ui_tick_cb, &glue);
+		pool_on_signal(p, SIGWINCH, ui_winch_cb, &glue);
+		pool_on_signal(p, SIGTSTP, ui_tstp_cb, &glue);
+		pool_on_signal(p, SIGCONT, ui_cont_cb, &glue);
+		pool_at_exit(p, ui_exit_cb, &glue);
+	}
+	rc = pool_run(p);
+	ctl_close();
+	if (spool_out != -1) {
+		spool_copy(spool_out, STDOUT_FILENO);
+		spool_copy(spool_err, STDERR_FILENO);
+	}
+	pool_stats(p, &st);
+	if (!o.quiet)
+		log_summary(stderr, &st);
+	pool_free(p);
+	if (src != NULL)
+		source_free(src);
+	opts_free(&o);
+	return rc;
+}
+
+/* Is argv a run (it has a ::: group) rather than a subcommand? */
+static bool
+has_items_marker(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], ":::") == 0)
+			return true;
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		(*fn)(int, char **);
+	} subs[] = {
+		{ "ls", ls_main },
+		{ "progress", progress_main },
+		{ "ctl", ctl_main },
+		{ "attach", ui_attach_main },
+	};
+	size_t	i;
+
+	setlocale(LC_ALL, "");
+	setproctitle_init(argc, argv, environ);
+	if (argc > 1 && !has_items_marker(argc, argv)) {
+		for (i = 0; i < nitems_of(subs); i++)
+			if (strcmp(argv[1], subs[i].name) == 0)
+				return subs[i].fn(argc - 1, argv + 1);
+	}
+	return run_main(argc, argv);
+}

@@ -107,12 +107,31 @@ void	opts_free(struct opts *);
  * -1; the caller exits PT_EXIT_USAGE.  *argi is set to the index of the
  * first non-option argument (the command template), and items after ":::"
  * go to o->items.
+ *
+ * argc and argv are main()'s: argv[0] is the program name and is skipped.
+ * o must have been opts_init()ed.  The words from *argi up to ":::" are
+ * joined with spaces into o->command.  -h and -V print to stdout and exit 0.
+ * o->items is non-NULL whenever items were given (even none), likewise
+ * o->tasks; with no template and no config `command`, o->command is NULL
+ * and each item is a whole command (as in GNU parallel).
  */
 int	opts_parse(struct opts *, int argc, char **argv, int *argi,
 	    char *err, size_t errlen);
 int	opts_load_config(struct opts *, const char *path, char *err,
 	    size_t errlen);
 void	opts_usage(FILE *);		/* --help text, from the table */
+
+/* The option table, for tests and documentation. */
+struct opt_info {
+	const char	*name;		/* long option */
+	const char	*alias;		/* another long name, or NULL */
+	int		 letter;	/* short option, or 0 */
+	const char	*key;		/* config key, or NULL */
+	bool		 has_arg;
+};
+bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
+/* The i-th config key (table keys, then command, items ...); NULL past end. */
+const char	*opts_config_key(size_t i);
 
 int	parse_halt(const char *, struct halt_policy *, char *err, size_t);
 int	parse_termseq(const char *, struct termseq *, char *err, size_t);

@@ -1,1 +1,661 @@
-/* placeholder: being written */
+/*
+ * Task output: the bytes workers forward, held and printed the way GNU
+ * parallel does.
+ *
+ * Each task has one spool per stream: the bytes not yet printed, tagged
+ * already when --tag is on, and the offset just after their last newline.
+ * A spool keeps up to SPOOL_MEM_MAX bytes in memory; beyond that (or when
+ * all spools together pass OUTPUT_MEM_MAX) its memory moves to one unlinked
+ * temporary file shared by the whole output, as extents, so a slow first
+ * task under --keep-order cannot exhaust memory and spilling never needs
+ * more than one descriptor.  Printed or dropped extents are punched out of
+ * the file, and the file is emptied whenever no spool uses it.
+ *
+ * A task is "live" when its lines may go out as they come: --line-buffer,
+ * and with --keep-order only the lowest unfinished seq.  A live task prints
+ * the complete lines of its spool at once; everything else is printed when
+ * the task ends (group mode) or when its turn comes (keep-order).
+ *
+ * Decisions.  Group mode prints a last line without its newline as is, as
+ * GNU parallel does.  Line-buffer mode ends such a line with a newline, so
+ * another task's next line never continues it (GNU parallel lets them run
+ * together).  When an attempt will be retried, group mode drops its output
+ * and line-buffer mode keeps it (its lines may be printed already).  With
+ * --results, DIR and DIR/<seq> are made with mode 0777 and the files with
+ * 0666, less the umask, like GNU parallel and shell redirections; DIR must
+ * not be a symbolic link, nor any DIR/<seq> or file in it.  item holds the
+ * item's bytes exactly, with no newline added.  A retried task's results
+ * files are rewritten by the next attempt.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/tree.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "util.h"
+
+#define SPOOL_MEM_MAX	(1024 * 1024)
+#define OUTPUT_MEM_MAX	(32 * 1024 * 1024)
+
+struct extent {
+	off_t	off;
+	size_t	len;
+};
+
+struct spool {
+	struct extent	*ext;		/* in the spill file, oldest first */
+	size_t		 first, next, cap;
+	struct buf	 mem;		/* after the extents */
+	size_t		 len;		/* bytes held in all */
+	size_t		 complete;	/* bytes up to the last newline */
+};
+
+enum otask_state { OT_RUNNING, OT_ENDED };
+
+struct otask {
+	RB_ENTRY(otask)	 entry;
+	uint64_t	 seq;
+	enum otask_state state;
+	char		*tag;		/* "item\t", with --tag */
+	size_t		 taglen;
+	bool		 line_start[2];
+	struct spool	 sp[2];		/* stdout, stderr */
+	int		 resfd[2];
+};
+RB_HEAD(otasks, otask);
+
+struct seqrange {
+	uint64_t	lo, hi;
+};
+
+struct output {
+	bool		 tag, keep_order, line_buffer;
+	int		 fd[2];
+	bool		 dead[2];	/* a write failed: stop writing */
+	char		*results;
+	int		 resdir;
+
+	struct otasks	 tasks;
+	uint64_t	 next_seq;	/* keep-order: next to print */
+	struct seqrange	*skips;		/* sorted, disjoint, > next_seq */
+	size_t		 nskips;
+
+	int		 spill_fd;
+	bool		 spill_broken;
+	off_t		 spill_end;
+	size_t		 spilled;	/* live bytes in the spill file */
+	size_t		 mem;		/* bytes held in memory */
+
+	char		 error[256];
+};
+
+/* Order tasks by seq. */
+static int
+otask_cmp(struct otask *a, struct otask *b)
+{
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return 0;
+}
+/* libbsd leaves __unused undefined, so RB_GENERATE_STATIC cannot be used. */
+RB_GENERATE_INTERNAL(otasks, otask, entry, otask_cmp,
+    __attribute__((__unused__)) static)
+
+/* Remember the first error. */
+static void
+output_fail(struct output *o, const char *what, const char *name)
+{
+	if (o->error[0] == '\0')
+		snprintf(o->error, sizeof o->error, "%s%s: %s", what, name,
+		    strerror(errno));
+}
+
+/* Create the spill file: unlinked, in $TMPDIR. */
+static int
+spill_open(struct output *o)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		*path;
+	int		 fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		path = xasprintf("%s/pooltop-out.XXXXXX", dir);
+		if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
+			unlink(path);
+		free(path);
+	}
+	if (fd == -1) {
+		o->spill_broken = true;
+		return -1;
+	}
+	o->spill_fd = fd;
+	return 0;
+}
+
+/* Give an extent's disk space back. */
+static void
+spill_release(struct output *o, off_t off, size_t len)
+{
+	o->spilled -= len;
+	if (o->spilled == 0) {
+		if (ftruncate(o->spill_fd, 0) == 0)
+			o->spill_end = 0;
+		return;
+	}
+	(void)fallocate(o->spill_fd, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE,
+	    off, (off_t)len);
+}
+
+/* Move a spool's memory to the spill file, if it can be. */
+static void
+spool_spill(struct output *o, struct spool *sp)
+{
+	struct extent	*last;
+	size_t		 n = sp->mem.len;
+
+	if (n == 0 || o->spill_broken || (o->spill_fd == -1 &&
+	    spill_open(o) == -1))
+		return;
+	if (pwrite(o->spill_fd, sp->mem.data, n, o->spill_end) != (ssize_t)n)
+		return;		/* keep it in memory */
+	last = sp->next > sp->first ? &sp->ext[sp->next - 1] : NULL;
+	if (last != NULL && last->off + (off_t)last->len == o->spill_end)
+		last->len += n;
+	else {
+		if (sp->next == sp->cap) {
+			sp->cap = sp->cap ? sp->cap * 2 : 8;
+			sp->ext = xreallocarray(sp->ext, sp->cap,
+			    sizeof *sp->ext);
+		}
+		sp->ext[sp->next].off = o->spill_end;
+		sp->ext[sp->next++].len = n;
+	}
+	o->spill_end += (off_t)n;
+	o->spilled += n;
+	o->mem -= n;
+	buf_free(&sp->mem);
+}
+
+/* Append bytes to a spool, spilling when it grows too big. */
+static void
+spool_append(struct output *o, struct spool *sp, const char *p, size_t n)
+{
+	buf_add(&sp->mem, p, n);
+	sp->len += n;
+	o->mem += n;
+	if (sp->mem.len > SPOOL_MEM_MAX || o->mem > OUTPUT_MEM_MAX)
+		spool_spill(o, sp);
+}
+
+/* Write to a task stream's destination, unless it has failed. */
+static void
+output_write(struct output *o, int s, const char *p, size_t n)
+{
+	if (o->dead[s] || n == 0)
+		return;
+	if (write_all(o->fd[s], p, n) == -1) {
+		output_fail(o, s == 0 ? "writing task output" :
+		    "writing task error output", "");
+		o->dead[s] = true;
+	}
+}
+
+/* Print the first n bytes of the spool's extents, consuming them. */
+static size_t
+spool_emit_extents(struct output *o, struct spool *sp, int s, size_t n)
+{
+	char		 chunk[65536];
+	struct extent	*e;
+	size_t		 done = 0, k;
+	ssize_t		 r;
+
+	while (done < n && sp->first < sp->next) {
+		e = &sp->ext[sp->first];
+		k = n - done < e->len ? n - done : e->len;
+		if (k > sizeof chunk)
+			k = sizeof chunk;
+		r = pread(o->spill_fd, chunk, k, e->off);
+		if (r <= 0) {
+			output_fail(o, "output spill file", "");
+			r = (ssize_t)k;	/* lose it, but move on */
+		} else
+			output_write(o, s, chunk, (size_t)r);
+		spill_release(o, e->off, (size_t)r);
+		e->off += r;
+		e->len -= (size_t)r;
+		done += (size_t)r;
+		if (e->len == 0)
+			sp->first++;
+	}
+	if (sp->first == sp->next)
+		sp->first = sp->next = 0;
+	return done;
+}
+
+/* Print and consume the first n bytes of a spool. */
+static void
+spool_emit(struct output *o, struct spool *sp, int s, size_t n)
+{
+	size_t	k;
+
+	k = spool_emit_extents(o, sp, s, n);
+	sp->len -= k;
+	n -= k;
+	if (n > sp->mem.len)
+		n = sp->mem.len;
+	output_write(o, s, sp->mem.data, n);
+	buf_consume(&sp->mem, n);
+	o->mem -= n;
+	sp->len -= n;
+	sp->complete = sp->complete > k + n ? sp->complete - k - n : 0;
+	if (sp->len == 0)
+		buf_free(&sp->mem);
+}
+
+/* Forget everything a spool holds. */
+static void
+spool_drop(struct output *o, struct spool *sp)
+{
+	size_t	i;
+
+	for (i = sp->first; i < sp->next; i++)
+		spill_release(o, sp->ext[i].off, sp->ext[i].len);
+	free(sp->ext);
+	o->mem -= sp->mem.len;
+	buf_free(&sp->mem);
+	memset(sp, 0, sizeof *sp);
+}
+
+/* Add task bytes to a spool, tagging each line with --tag. */
+static void
+task_put(struct output *o, struct otask *t, int s, const char *p, size_t n)
+{
+	struct spool	*sp = &t->sp[s];
+	const char	*nl;
+	size_t		 k;
+
+	if (t->tag == NULL) {
+		spool_append(o, sp, p, n);
+		if ((nl = memrchr(p, '\n', n)) != NULL)
+			sp->complete = sp->len - n + (size_t)(nl - p) + 1;
+		return;
+	}
+	while (n > 0) {
+		if (t->line_start[s])
+			spool_append(o, sp, t->tag, t->taglen);
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		spool_append(o, sp, p, k);
+		t->line_start[s] = nl != NULL;
+		if (nl != NULL)
+			sp->complete = sp->len;
+		p += k;
+		n -= k;
+	}
+}
+
+/* Print all a task holds; line-buffer mode ends a last partial line. */
+static void
+task_emit_all(struct output *o, struct otask *t)
+{
+	int	s;
+	bool	partial;
+
+	for (s = 0; s < 2; s++) {
+		partial = t->sp[s].len > t->sp[s].complete;
+		spool_emit(o, &t->sp[s], s, t->sp[s].len);
+		if (partial && o->line_buffer)
+			output_write(o, s, "\n", 1);
+		t->line_start[s] = true;
+	}
+}
+
+/* Print the complete lines a live task holds. */
+static void
+task_emit_lines(struct output *o, struct otask *t)
+{
+	int	s;
+
+	for (s = 0; s < 2; s++) {
+		if (t->sp[s].complete != 0)
+			spool_emit(o, &t->sp[s], s, t->sp[s].complete);
+	}
+}
+
+/* May this task print its lines as they come? */
+static bool
+task_live(const struct output *o, const struct otask *t)
+{
+	return o->line_buffer && t->state == OT_RUNNING &&
+	    (!o->keep_order || t->seq == o->next_seq);
+}
+
+/* Close a task's results files. */
+static void
+task_close_results(struct otask *t)
+{
+	int	s;
+
+	for (s = 0; s < 2; s++) {
+		if (t->resfd[s] != -1)
+			close(t->resfd[s]);
+		t->resfd[s] = -1;
+	}
+}
+
+/* Forget a task. */
+static void
+task_free(struct output *o, struct otask *t)
+{
+	RB_REMOVE(otasks, &o->tasks, t);
+	spool_drop(o, &t->sp[0]);
+	spool_drop(o, &t->sp[1]);
+	task_close_results(t);
+	free(t->tag);
+	free(t);
+}
+
+/* Find a task, creating it if asked. */
+static struct otask *
+task_get(struct output *o, uint64_t seq, bool create)
+{
+	struct otask	 key, *t;
+
+	key.seq = seq;
+	if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
+		return t;
+	t = xcalloc(1, sizeof *t);
+	t->seq = seq;
+	t->state = OT_RUNNING;
+	t->line_start[0] = t->line_start[1] = true;
+	t->resfd[0] = t->resfd[1] = -1;
+	RB_INSERT(otasks, &o->tasks, t);
+	return t;
+}
+
+/* Is seq recorded as skipped?  Drops ranges below it. */
+static bool
+skip_take(struct output *o, uint64_t seq)
+{
+	while (o->nskips > 0 && o->skips[0].hi < seq) {
+		o->nskips--;
+		memmove(o->skips, o->skips + 1, o->nskips * sizeof *o->skips);
+	}
+	return o->nskips > 0 && o->skips[0].lo <= seq;
+}
+
+/* Keep-order: print every task whose turn has come. */
+static void
+release_ready(struct output *o)
+{
+	struct otask	*t;
+
+	for (;;) {
+		if (skip_take(o, o->next_seq)) {
+			o->next_seq = o->skips[0].hi + 1;
+			continue;
+		}
+		if ((t = task_get(o, o->next_seq, false)) == NULL)
+			return;
+		if (t->state == OT_RUNNING) {
+			if (task_live(o, t))
+				task_emit_lines(o, t);
+			return;
+		}
+		task_emit_all(o, t);
+		task_free(o, t);
+		o->next_seq++;
+	}
+}
+
+/* Make the results directory, refusing a symbolic link. */
+static int
+results_open(struct output *o, const char *dir, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (lstat(dir, &st) == -1) {
+		if (errno != ENOENT || mkdir(dir, 0777) == -1) {
+			snprintf(err, errlen, "results directory %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+	} else if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "results directory %s is a symbolic "
+		    "link: refusing to follow it", dir);
+		return -1;
+	}
+	o->resdir = open(dir, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+	if (o->resdir == -1) {
+		snprintf(err, errlen, "results directory %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	o->results = xstrdup(dir);
+	return 0;
+}
+
+/* Set up output handling for a run. */
+struct output *
+output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
+    size_t errlen)
+{
+	struct output	*o = xcalloc(1, sizeof *o);
+
+	o->tag = opts->tag;
+	o->keep_order = opts->keep_order;
+	o->line_buffer = opts->line_buffer;
+	o->fd[0] = out_fd;
+	o->fd[1] = err_fd;
+	o->resdir = -1;
+	o->spill_fd = -1;
+	o->next_seq = 1;
+	RB_INIT(&o->tasks);
+	if (opts->results != NULL &&
+	    results_open(o, opts->results, err, errlen) == -1) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Print what is still held, in seq order, and free everything. */
+void
+output_free(struct output *o)
+{
+	struct otask	*t, *next;
+
+	if (o == NULL)
+		return;
+	RB_FOREACH_SAFE(t, otasks, &o->tasks, next) {
+		task_emit_all(o, t);
+		task_free(o, t);
+	}
+	if (o->spill_fd != -1)
+		close(o->spill_fd);
+	if (o->resdir != -1)
+		close(o->resdir);
+	free(o->skips);
+	free(o->results);
+	free(o);
+}
+
+/* Open one results file of a task, refusing symbolic links. */
+static int
+results_file(struct output *o, int dfd, uint64_t seq, const char *name)
+{
+	char	path[64];
+	int	fd;
+
+	fd = openat(dfd, name, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC,
+	    0666);
+	if (fd == -1) {
+		snprintf(path, sizeof path, "/%" PRIu64 "/%s", seq, name);
+		output_fail(o, o->results, path);
+	}
+	return fd;
+}
+
+/* Create DIR/<seq>/ and its files for an attempt. */
+static void
+results_start(struct output *o, struct otask *t, const char *item)
+{
+	char	name[32], sub[40];
+	int	dfd, fd;
+
+	task_close_results(t);
+	snprintf(name, sizeof name, "%" PRIu64, t->seq);
+	snprintf(sub, sizeof sub, "/%s", name);
+	if (mkdirat(o->resdir, name, 0777) == -1 && errno != EEXIST) {
+		output_fail(o, o->results, sub);
+		return;
+	}
+	dfd = openat(o->resdir, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+	if (dfd == -1) {
+		output_fail(o, o->results, sub);
+		return;
+	}
+	t->resfd[0] = results_file(o, dfd, t->seq, "stdout");
+	t->resfd[1] = results_file(o, dfd, t->seq, "stderr");
+	if ((fd = results_file(o, dfd, t->seq, "item")) != -1) {
+		if (item != NULL && write_all(fd, item, strlen(item)) == -1)
+			output_fail(o, o->results, name);
+		close(fd);
+	}
+	close(dfd);
+}
+
+/* A task (or a new attempt of it) starts. */
+void
+output_start(struct output *o, uint64_t seq, const char *item)
+{
+	struct otask	*t = task_get(o, seq, true);
+
+	free(t->tag);
+	t->tag = NULL;
+	t->taglen = 0;
+	if (o->tag && o->results == NULL) {
+		t->tag = xasprintf("%s\t", item != NULL ? item : "");
+		t->taglen = strlen(t->tag);
+	}
+	t->line_start[0] = t->line_start[1] = true;
+	if (o->results != NULL)
+		results_start(o, t, item);
+}
+
+/* Bytes from a task's stdout (stream 1) or stderr (stream 2). */
+void
+output_data(struct output *o, uint64_t seq, int stream, const char *p,
+    size_t n)
+{
+	struct otask	*t = task_get(o, seq, true);
+	int		 s = stream == 2 ? 1 : 0;
+	char		 name[64];
+
+	if (n == 0)
+		return;
+	if (o->results != NULL) {
+		if (t->resfd[s] != -1 && write_all(t->resfd[s], p, n) == -1) {
+			snprintf(name, sizeof name, "/%" PRIu64 "/%s", seq,
+			    s ? "stderr" : "stdout");
+			output_fail(o, o->results, name);
+			close(t->resfd[s]);
+			t->resfd[s] = -1;
+		}
+		return;
+	}
+	task_put(o, t, s, p, n);
+	if (task_live(o, t) && t->sp[s].complete != 0)
+		spool_emit(o, &t->sp[s], s, t->sp[s].complete);
+}
+
+/* A task attempt ended; final: no retry follows. */
+void
+output_end(struct output *o, uint64_t seq, bool final)
+{
+	struct otask	*t = task_get(o, seq, o->keep_order && final);
+
+	if (t == NULL)
+		return;
+	if (o->results != NULL) {
+		task_close_results(t);
+		if (final)
+			task_free(o, t);
+		return;
+	}
+	if (!final) {
+		if (!o->line_buffer) {
+			spool_drop(o, &t->sp[0]);
+			spool_drop(o, &t->sp[1]);
+		} else if (task_live(o, t))
+			task_emit_all(o, t);
+		return;
+	}
+	if (o->keep_order) {
+		t->state = OT_ENDED;
+		release_ready(o);
+		return;
+	}
+	task_emit_all(o, t);
+	task_free(o, t);
+}
+
+/* Record seq as skipped (keep-order), merging with its neighbours. */
+static void
+skip_add(struct output *o, uint64_t seq)
+{
+	size_t	i;
+
+	for (i = 0; i < o->nskips && o->skips[i].hi + 1 < seq; i++)
+		continue;
+	if (i < o->nskips && seq >= o->skips[i].lo && seq <= o->skips[i].hi)
+		return;
+	if (i < o->nskips && o->skips[i].hi + 1 == seq) {
+		o->skips[i].hi = seq;
+		if (i + 1 < o->nskips && o->skips[i + 1].lo == seq + 1) {
+			o->skips[i].hi = o->skips[i + 1].hi;
+			o->nskips--;
+			memmove(o->skips + i + 1, o->skips + i + 2,
+			    (o->nskips - i - 1) * sizeof *o->skips);
+		}
+		return;
+	}
+	if (i < o->nskips && o->skips[i].lo == seq + 1) {
+		o->skips[i].lo = seq;
+		return;
+	}
+	o->skips = xreallocarray(o->skips, o->nskips + 1, sizeof *o->skips);
+	memmove(o->skips + i + 1, o->skips + i,
+	    (o->nskips - i) * sizeof *o->skips);
+	o->skips[i].lo = o->skips[i].hi = seq;
+	o->nskips++;
+}
+
+/* A seq that will never run: it no longer holds back keep-order. */
+void
+output_skip(struct output *o, uint64_t seq)
+{
+	if (!o->keep_order || o->results != NULL || seq < o->next_seq)
+		return;
+	skip_add(o, seq);
+	release_ready(o);
+}
+
+/* The first write error, or NULL. */
+const char *
+output_error(const struct output *o)
+{
+	return o->error[0] != '\0' ? o->error : NULL;
+}

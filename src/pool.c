@@ -1,1 +1,1596 @@
-/* placeholder: being written */
+/*
+ * The supervisor.
+ *
+ * One process and one poll() loop.  Each turn: hand ready tasks to idle
+ * workers, publish the pool header, sleep in poll() until a signal (via a
+ * signalfd), a worker message, input, a front-end fd or a timer needs us,
+ * then handle exactly that.  Workers are forked once and fed one task at a
+ * time over a socketpair (proto.h); they report STARTED, OUT and DONE.
+ *
+ * Tasks come lazily from the source: one is pulled only when a worker is
+ * free, so memory does not grow with the input.  A failed attempt is retried
+ * (--retries) after a growing delay; a task ended by a stop or by shrinking
+ * with --kill is not recorded in the joblog, so --resume runs it again.
+ *
+ * Ending: DRAINING starts nothing new and waits; STOPPING also ends running
+ * tasks with the termination sequence.  The pool is done when nothing runs
+ * and nothing more will start; then workers are retired, reaped, and the
+ * segment and socket removed.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "joblog.h"
+#include "log.h"
+#include "output.h"
+#include "pool.h"
+#include "proto.h"
+#include "source.h"
+#include "task.h"
+#include "worker.h"
+
+#define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */
+#define RETRY_DELAY_MAX_MS	5000
+#define RESPAWN_DELAY_MS	200	/* after a worker died young */
+
+struct task {
+	uint64_t		 seq;
+	char			*arg;
+	char			*command;	/* whole command, or NULL */
+	int			 attempts;	/* started so far */
+	int64_t			 not_before;	/* mono ns, for retries */
+	bool			 requeue;	/* ended by us: run again */
+	bool			 no_record;	/* ended by a stop: no joblog */
+	char			*label;
+	TAILQ_ENTRY(task)	 entry;
+};
+TAILQ_HEAD(tasklist, task);
+
+enum wstate { W_FREE = 0, W_STARTING, W_IDLE, W_BUSY, W_GONE };
+
+struct wk {
+	enum wstate	 state;
+	pid_t		 pid;
+	int		 fd;
+	struct buf	 in;
+	struct buf	 out;
+	struct task	*task;
+	bool		 retire;	/* exit after the current task */
+	bool		 paused;	/* its task paused by an operator */
+	bool		 tstp;		/* its task paused by our SIGTSTP */
+	int64_t		 started_ns;
+};
+
+struct watch {
+	int		 fd;
+	short		 events;
+	pool_fd_cb	 cb;
+	void		*arg;
+};
+
+struct timer {
+	int		 ms;
+	int64_t		 due;
+	pool_timer_cb	 cb;
+	void		*arg;
+};
+
+struct sighook {
+	int		 sig;
+	pool_timer_cb	 cb;
+	void		*arg;
+};
+
+struct pool {
+	const struct opts	*o;
+	struct source		*src;
+	struct template		*tpl;
+	struct pt_shm		 shm;
+	int			 sfd;		/* signalfd */
+	sigset_t		 oldmask;
+
+	struct wk		 w[PT_MAX_WORKERS];
+	int			 target;
+	int			 live;		/* forked and not reaped */
+	int			 max_live;
+
+	struct tasklist		 ready;		/* retries and requeues */
+	struct tasklist		 failed_list;	/* failed for good, for `retry` */
+	bool			 src_done;
+	bool			 src_wait;	/* source needs its fd polled */
+	uint64_t		 total;
+	bool			 total_known;
+
+	enum pt_pool_state	 state;
+	bool			 paused;
+	int			 stop_sig;	/* signal that stopped us, or 0 */
+	int			 halt_status;	/* -1: none */
+	bool			 halt_fired;
+	uint64_t		 done, failed, retried, skipped, running;
+	uint64_t		 finished_attempts;
+	int64_t			 task_ns;
+	int64_t			 start_ns;
+	int64_t			 respawn_after;
+
+	struct evlog		*evlog;
+	struct joblog		*joblog;
+	struct joblog_past	*past;
+	struct output		*out;
+	bool			 fatal;
+
+	uint64_t		*retry_seqs;	/* --retry-failed */
+	char			**retry_cmds;
+	size_t			 retry_n, retry_i;
+	uint64_t		 retry_last;
+
+	struct watch		*watches;
+	size_t			 nwatches;
+	struct timer		*timers;
+	size_t			 ntimers;
+	struct sighook		*hooks;
+	size_t			 nhooks;
+	struct sighook		*exits;
+	size_t			 nexits;
+	int			 progress_timer;
+	int64_t			 last_progress;
+	uint64_t		 rate_done;
+	int64_t			 rate_ns;
+	double			 rate;
+};
+
+static void	pool_dispatch(struct pool *);
+static void	worker_spawn(struct pool *, int);
+static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
+static void	task_free(struct task *);
+
+static const int handled_signals[] = {
+	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+	SIGTSTP, SIGCONT, SIGWINCH, SIGTTIN, SIGTTOU
+};
+
+/* Return the segment, for front ends. */
+struct pt_shm *
+pool_shm(struct pool *p)
+{
+	return &p->shm;
+}
+
+/* Return the options. */
+const struct opts *
+pool_opts(struct pool *p)
+{
+	return p->o;
+}
+
+/* Return the current target worker count. */
+int
+pool_target(struct pool *p)
+{
+	return p->target;
+}
+
+/* Create a pool for the options and task source (not yet running). */
+struct pool *
+pool_new(const struct opts *o, struct source *src)
+{
+	struct pool	*p = xcalloc(1, sizeof *p);
+	int		 i;
+
+	p->o = o;
+	p->src = src;
+	p->sfd = -1;
+	p->target = o->workers;
+	p->halt_status = -1;
+	p->progress_timer = -1;
+	TAILQ_INIT(&p->ready);
+	TAILQ_INIT(&p->failed_list);
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		p->w[i].fd = -1;
+	p->shm.fd = -1;
+	return p;
+}
+
+/* Record an event: segment ring, headless log. */
+void
+pool_event(struct pool *p, enum pt_event_type type, int slot,
+    uint64_t task_seq, int status, const char *fmt, ...)
+{
+	struct pt_shm_event	 ev;
+	va_list			 ap;
+	char			*text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (p->shm.hdr != NULL)
+		shm_add_event(&p->shm, type, slot, task_seq, status, "%s", text);
+	if (p->evlog != NULL) {
+		memset(&ev, 0, sizeof ev);
+		ev.type = type;
+		ev.real_ns = real_ns();
+		ev.slot = slot;
+		ev.status = status;
+		ev.task_seq = task_seq;
+		strlcpy(ev.text, text, sizeof ev.text);
+		if (evlog_event(p->evlog, &ev) == -1 && !p->fatal) {
+			p->fatal = true;
+			warn("writing the log");
+		}
+	}
+	free(text);
+}
+
+/* Publish the pool header. */
+static void
+publish(struct pool *p)
+{
+	struct pt_shm_header	*h = p->shm.hdr;
+	uint64_t		 queued;
+	int			 i, used = 0;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		if (p->w[i].state != W_FREE || p->shm.slots[i].state != 0)
+			used = i + 1;
+	queued = 0;
+	if (p->total_known) {
+		uint64_t gone = p->done + p->failed + p->skipped + p->running;
+
+		queued = p->total > gone ? p->total - gone : 0;
+	} else {
+		struct task *t;
+
+		TAILQ_FOREACH(t, &p->ready, entry)
+			queued++;
+	}
+	shm_write_begin(&h->seq);
+	h->state = p->state;
+	h->paused = p->paused;
+	h->target_workers = (uint32_t)p->target;
+	h->live_workers = (uint32_t)p->live;
+	h->queued = queued;
+	h->running = p->running;
+	h->done = p->done;
+	h->failed = p->failed;
+	h->retried = p->retried;
+	h->total = p->total_known ? p->total - p->skipped : 0;
+	h->total_known = p->total_known;
+	h->slots_used = (uint32_t)used;
+	h->update_real_ns = real_ns();
+	shm_write_end(&h->seq);
+}
+
+/* Set the pool state and log the change. */
+static void
+set_state(struct pool *p, enum pt_pool_state s)
+{
+	p->state = s;
+}
+
+/* Count live workers that are not retiring. */
+static int
+active_workers(struct pool *p)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		struct wk *w = &p->w[i];
+
+		if ((w->state == W_STARTING || w->state == W_IDLE ||
+		    w->state == W_BUSY) && !w->retire)
+			n++;
+	}
+	return n;
+}
+
+/* Queue a message for worker i and try to write it. */
+static void
+send_msg(struct pool *p, int i, uint32_t type, const void *m, size_t n)
+{
+	struct wk	*w = &p->w[i];
+	ssize_t		 r;
+
+	if (w->fd == -1)
+		return;
+	proto_put(&w->out, type, m, n, NULL, 0);
+	r = write(w->fd, w->out.data, w->out.len);
+	if (r > 0)
+		buf_consume(&w->out, (size_t)r);
+}
+
+/* Write what is pending for worker i, blocking briefly if needed. */
+static void
+flush_worker(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+	struct pollfd	 pfd;
+	ssize_t		 r;
+	int		 tries = 0;
+
+	while (w->fd != -1 && w->out.len > 0 && tries++ < 100) {
+		r = write(w->fd, w->out.data, w->out.len);
+		if (r > 0) {
+			buf_consume(&w->out, (size_t)r);
+			continue;
+		}
+		if (r == -1 && errno != EAGAIN && errno != EINTR)
+			return;
+		pfd.fd = w->fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 10);
+	}
+}
+
+/* Take the next task: ready queue first, then the source. */
+static struct task *
+next_task(struct pool *p)
+{
+	struct task	*t;
+	struct item	 it;
+	int64_t		 now = 0;
+	int		 r;
+
+	TAILQ_FOREACH(t, &p->ready, entry) {
+		if (t->not_before != 0) {
+			if (now == 0)
+				now = mono_ns();
+			if (t->not_before > now)
+				continue;
+		}
+		TAILQ_REMOVE(&p->ready, t, entry);
+		return t;
+	}
+	if (p->retry_seqs != NULL) {
+		if (p->retry_i >= p->retry_n) {
+			p->src_done = true;
+			return NULL;
+		}
+		t = xcalloc(1, sizeof *t);
+		t->seq = p->retry_seqs[p->retry_i];
+		/* Seqs not retried never print: unblock --keep-order. */
+		while (p->out != NULL && ++p->retry_last < t->seq)
+			output_skip(p->out, p->retry_last);
+		p->retry_last = t->seq;
+		t->command = xstrdup(p->retry_cmds[p->retry_i]);
+		t->arg = xstrdup("");
+		p->retry_i++;
+		return t;
+	}
+	while (!p->src_done) {
+		memset(&it, 0, sizeof it);
+		r = source_next(p->src, &it);
+		if (r == 0) {
+			p->src_wait = true;
+			return NULL;
+		}
+		if (r == -1) {
+			p->src_done = true;
+			if (source_error(p->src) != NULL) {
+				pool_event(p, PT_EV_ERROR, -1, 0, 0, "%s",
+				    source_error(p->src));
+				warnx("%s", source_error(p->src));
+				p->fatal = true;
+			}
+			return NULL;
+		}
+		if (p->past != NULL) {
+			int st = joblog_past_state(p->past, it.seq);
+
+			if ((p->o->resume && !p->o->resume_failed && st != 0) ||
+			    (p->o->resume_failed && st == 1)) {
+				p->skipped++;
+				if (p->out != NULL)
+					output_skip(p->out, it.seq);
+				item_clear(&it);
+				continue;
+			}
+		}
+		t = xcalloc(1, sizeof *t);
+		t->seq = it.seq;
+		t->arg = it.arg;
+		t->command = it.command;
+		return t;
+	}
+	return NULL;
+}
+
+/* Build the RUN message for task t on slot i and send it. */
+static void
+start_task(struct pool *p, int i, struct task *t)
+{
+	struct wk	*w = &p->w[i];
+	struct expanded	 e;
+	struct pt_run	 run;
+	struct buf	 extra = { 0 };
+	int		 k;
+
+	memset(&e, 0, sizeof e);
+	if (t->command != NULL) {
+		e.shell = true;
+		e.argc = 1;
+		e.argv = xcalloc(2, sizeof *e.argv);
+		e.argv[0] = xstrdup(t->command);
+	} else
+		template_expand(p->tpl, t->arg, t->seq, i + 1, &e);
+	free(t->label);
+	t->label = expanded_label(&e);
+
+	memset(&run, 0, sizeof run);
+	run.task_seq = t->seq;
+	run.timeout_ms = (int64_t)(p->o->timeout * 1000);
+	run.flags = e.shell ? PT_RUN_SHELL : 0;
+	run.argc = (uint32_t)e.argc;
+	buf_add(&extra, t->arg, strlen(t->arg) + 1);
+	for (k = 0; k < e.argc; k++)
+		buf_add(&extra, e.argv[k], strlen(e.argv[k]) + 1);
+	proto_put(&w->out, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
+	buf_free(&extra);
+	expanded_free(&e);
+	flush_worker(p, i);
+
+	t->attempts++;
+	w->task = t;
+	w->state = W_BUSY;
+	w->started_ns = mono_ns();
+	p->running++;
+	if (p->out != NULL)
+		output_start(p->out, t->seq, t->arg);
+	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+}
+
+/* Hand ready tasks to idle workers. */
+static void
+pool_dispatch(struct pool *p)
+{
+	struct task	*t;
+	int		 i;
+
+	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
+		return;
+	p->src_wait = false;
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		struct wk *w = &p->w[i];
+
+		if (w->state != W_IDLE || w->retire)
+			continue;
+		if ((t = next_task(p)) == NULL)
+			break;
+		start_task(p, i, t);
+	}
+}
+
+/* Fork a worker into slot i. */
+static void
+worker_spawn(struct pool *p, int i)
+{
+	struct worker_conf	 wc;
+	struct pt_shm_slot	*s = &p->shm.slots[i];
+	struct wk		*w = &p->w[i];
+	int			 sv[2];
+	pid_t			 pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		pool_event(p, PT_EV_ERROR, i, 0, errno, "socketpair: %s",
+		    strerror(errno));
+		return;
+	}
+	shm_write_begin(&s->seq);
+	s->state = PT_SLOT_STARTING;
+	s->worker_pid = 0;
+	s->task_pid = 0;
+	s->task_seq = 0;
+	shm_write_end(&s->seq);
+	fflush(NULL);
+	pid = fork();
+	if (pid == -1) {
+		pool_event(p, PT_EV_ERROR, i, 0, errno, "fork: %s",
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		shm_write_begin(&s->seq);
+		s->state = PT_SLOT_EXITED;
+		shm_write_end(&s->seq);
+		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
+		return;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		memset(&wc, 0, sizeof wc);
+		wc.slot = i;
+		wc.fd = sv[1];
+		wc.supervisor = getppid();
+		wc.shm = &p->shm;
+		wc.opts = p->o;
+		wc.socket_path = p->shm.hdr->socket_path[0] ?
+		    p->shm.hdr->socket_path : NULL;
+		worker_main(&wc);
+	}
+	close(sv[1]);
+	set_nonblock(sv[0]);
+	buf_free(&w->in);
+	buf_free(&w->out);
+	w->state = W_STARTING;
+	w->pid = pid;
+	w->fd = sv[0];
+	w->task = NULL;
+	w->retire = false;
+	w->paused = w->tstp = false;
+	w->started_ns = mono_ns();
+	p->live++;
+	if (p->live > p->max_live)
+		p->max_live = p->live;
+	pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started, pid %ld",
+	    i + 1, (long)pid);
+}
+
+/* Start or retire workers until the active count matches the target. */
+static void
+balance_workers(struct pool *p)
+{
+	int	i, n;
+
+	if (p->state == PT_POOL_DONE)
+		return;
+	n = active_workers(p);
+	if (n < p->target && p->state != PT_POOL_STOPPING &&
+	    mono_ns() >= p->respawn_after) {
+		for (i = 0; i < PT_MAX_WORKERS && n < p->target; i++) {
+			if (p->w[i].state != W_FREE)
+				continue;
+			worker_spawn(p, i);
+			if (p->w[i].state == W_FREE)
+				break;
+			n++;
+		}
+	}
+}
+
+/* Is task status a success? */
+static bool
+status_ok(int wstatus)
+{
+	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+}
+
+/* Apply the halt policy after a task ended for good. */
+static void
+check_halt(struct pool *p, bool ok, int exitval)
+{
+	const struct halt_policy	*h = &p->o->halt;
+	uint64_t			 n, base;
+
+	if (h->when == HALT_NEVER || p->halt_fired)
+		return;
+	if (h->what == HALT_FAIL && ok)
+		return;
+	if (h->what == HALT_SUCCESS && !ok)
+		return;
+	n = h->what == HALT_FAIL ? p->failed :
+	    h->what == HALT_SUCCESS ? p->done : p->done + p->failed;
+	if (h->percent_set) {
+		base = p->total_known ? p->total - p->skipped : 0;
+		if (base == 0 || n < 3 || (double)n * 100.0 < h->percent * base)
+			return;
+	} else if (n < h->count)
+		return;
+	p->halt_fired = true;
+	p->halt_status = h->what == HALT_SUCCESS ? 0 :
+	    (h->what == HALT_FAIL ? exitval : (ok ? 0 : exitval));
+	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status, "halt policy reached (%s)",
+	    h->when == HALT_NOW ? "now" : "soon");
+	if (h->when == HALT_NOW)
+		pool_stop(p, true, NULL);
+	else
+		pool_drain(p, NULL);
+}
+
+/* A task attempt ended: log, retry or finish it. */
+static void
+task_ended(struct pool *p, int i, const struct pt_done *d)
+{
+	struct wk		*w = &p->w[i];
+	struct task		*t = w->task;
+	struct joblog_entry	 je;
+	int			 exitval = 0, sig = 0;
+	bool			 ok, final;
+
+	if (t == NULL || t->seq != d->task_seq)
+		return;
+	w->task = NULL;
+	w->paused = w->tstp = false;
+	if (w->state == W_BUSY)
+		w->state = W_IDLE;
+	p->running--;
+	p->finished_attempts++;
+	p->task_ns += d->wall_ns;
+
+	if (d->flags & PT_DONE_NOEXEC)
+		exitval = 127;
+	else if (WIFEXITED(d->wstatus))
+		exitval = WEXITSTATUS(d->wstatus);
+	else if (WIFSIGNALED(d->wstatus))
+		sig = WTERMSIG(d->wstatus);
+	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
+
+	if (t->requeue || t->no_record) {
+		/* Ended by us (stop, shrink --kill): not the task's fault. */
+		if (p->out != NULL)
+			output_end(p->out, t->seq, false);
+		pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
+		    "%s (will run again)", t->label);
+		t->attempts--;
+		t->requeue = t->no_record = false;
+		TAILQ_INSERT_HEAD(&p->ready, t, entry);
+		return;
+	}
+
+	final = ok || t->attempts > p->o->retries || (d->flags & PT_DONE_KILLED);
+	if (p->out != NULL)
+		output_end(p->out, t->seq, final);
+	if (!final) {
+		int64_t delay = RETRY_DELAY_MS;
+		int	k;
+
+		for (k = 1; k < t->attempts && delay < RETRY_DELAY_MAX_MS; k++)
+			delay *= 2;
+		if (delay > RETRY_DELAY_MAX_MS)
+			delay = RETRY_DELAY_MAX_MS;
+		p->retried++;
+		t->not_before = mono_ns() + delay * 1000000LL;
+		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig ? sig : exitval,
+		    "attempt %d failed (%s %d), retry in %lldms: %s", t->attempts,
+		    sig ? "signal" : "exit", sig ? sig : exitval,
+		    (long long)delay, t->label);
+		TAILQ_INSERT_TAIL(&p->ready, t, entry);
+		return;
+	}
+
+	if (p->joblog != NULL) {
+		memset(&je, 0, sizeof je);
+		je.seq = t->seq;
+		je.start_real_ns = d->start_real_ns;
+		je.runtime_ns = d->wall_ns;
+		je.exitval = exitval;
+		je.signal = sig;
+		je.command = t->label;
+		if (joblog_write(p->joblog, &je) == -1 && !p->fatal) {
+			warn("writing joblog %s", p->o->joblog);
+			p->fatal = true;
+		}
+	}
+	if (ok) {
+		p->done++;
+		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
+		task_free(t);
+	} else {
+		p->failed++;
+		if (d->flags & PT_DONE_TIMEOUT)
+			pool_event(p, PT_EV_TASK_TIMEOUT, i, t->seq, sig,
+			    "timed out after %.3gs: %s", p->o->timeout, t->label);
+		else if (d->flags & PT_DONE_KILLED)
+			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
+			    "killed (signal %d): %s", sig, t->label);
+		else if (d->flags & PT_DONE_NOEXEC)
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
+			    "cannot run: %s: %s", strerror(d->wstatus),
+			    t->label);
+		else
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
+			    sig ? sig : exitval, "%s %d: %s",
+			    sig ? "signal" : "exit", sig ? sig : exitval,
+			    t->label);
+		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
+	}
+	check_halt(p, ok, sig ? 128 + sig : exitval);
+}
+
+/* Handle one message from worker i. */
+static void
+worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
+{
+	struct wk		*w = &p->w[i];
+	struct pt_done		 d;
+	struct pt_out		 o;
+
+	switch (m->type) {
+	case PT_MSG_READY:
+		if (w->state == W_STARTING)
+			w->state = W_IDLE;
+		if (w->retire)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		break;
+	case PT_MSG_STARTED:
+		break;
+	case PT_MSG_OUT:
+		if (m->len < sizeof o)
+			break;
+		memcpy(&o, pl, sizeof o);
+		if (p->out != NULL)
+			output_data(p->out, o.task_seq, (int)o.stream,
+			    pl + sizeof o, m->len - sizeof o);
+		break;
+	case PT_MSG_DONE:
+		if (m->len < sizeof d)
+			break;
+		memcpy(&d, pl, sizeof d);
+		task_ended(p, i, &d);
+		if (w->retire && w->task == NULL)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Read from worker i and handle whole messages. */
+static void
+worker_read(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+	struct pt_msg	 m;
+	const char	*pl;
+	char		 tmp[65536];
+	ssize_t		 r;
+	int		 k;
+
+	for (k = 0; k < 4; k++) {
+		r = read(w->fd, tmp, sizeof tmp);
+		if (r > 0) {
+			buf_add(&w->in, tmp, (size_t)r);
+			if ((size_t)r < sizeof tmp)
+				break;
+			continue;
+		}
+		if (r == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		/* EOF or error: the worker is going away. */
+		close(w->fd);
+		w->fd = -1;
+		break;
+	}
+	while (proto_next(&w->in, &m, &pl) == 1) {
+		worker_msg(p, i, &m, pl);
+		buf_consume(&w->in, sizeof m + m.len);
+	}
+}
+
+/* A worker process was reaped. */
+static void
+worker_reaped(struct pool *p, int i, int wstatus)
+{
+	struct wk		*w = &p->w[i];
+	struct pt_shm_slot	*s = &p->shm.slots[i];
+	struct task		*t = w->task;
+	struct pt_done		 d;
+
+	if (w->fd != -1)
+		worker_read(p, i);
+	t = w->task;
+	if (t != NULL) {
+		/* Its task may live on in its own group: end it. */
+		if (s->task_pid > 0)
+			killpg(s->task_pid, SIGKILL);
+		memset(&d, 0, sizeof d);
+		d.task_seq = t->seq;
+		d.wstatus = W_EXITCODE(0, SIGKILL);
+		d.start_real_ns = s->task_start_real_ns;
+		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
+		    "worker %d (pid %ld) died during task %llu", i + 1,
+		    (long)w->pid, (unsigned long long)t->seq);
+		task_ended(p, i, &d);
+	}
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+	buf_free(&w->in);
+	buf_free(&w->out);
+	if (!w->retire && p->state != PT_POOL_STOPPING &&
+	    p->state != PT_POOL_DONE && mono_ns() - w->started_ns < PT_NSEC)
+		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
+	pool_event(p, PT_EV_WORKER_EXIT, i, 0,
+	    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus),
+	    "worker %d exited (pid %ld)", i + 1, (long)w->pid);
+	shm_write_begin(&s->seq);
+	s->state = PT_SLOT_EXITED;
+	s->task_pid = 0;
+	shm_write_end(&s->seq);
+	w->state = W_FREE;
+	w->pid = 0;
+	w->retire = false;
+	p->live--;
+}
+
+/* Reap every child that has ended. */
+static void
+reap(struct pool *p)
+{
+	pid_t	pid;
+	int	st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < PT_MAX_WORKERS; i++)
+			if (p->w[i].pid == pid && p->w[i].state != W_FREE)
+				break;
+		if (i < PT_MAX_WORKERS)
+			worker_reaped(p, i, st);
+	}
+}
+
+/* Pause the pool or one slot's task. */
+int
+pool_pause(struct pool *p, int slot, struct buf *why)
+{
+	int	i;
+
+	if (slot >= 0) {
+		if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
+			if (why)
+				buf_printf(why, "no task runs in slot %d", slot + 1);
+			return -1;
+		}
+		if (!p->w[slot].paused) {
+			p->w[slot].paused = true;
+			send_msg(p, slot, PT_MSG_PAUSE, NULL, 0);
+			pool_event(p, PT_EV_PAUSE, slot, p->w[slot].task->seq,
+			    0, "task paused in slot %d", slot + 1);
+		}
+		return 0;
+	}
+	if (p->paused)
+		return 0;
+	p->paused = true;
+	if (p->state == PT_POOL_RUNNING)
+		set_state(p, PT_POOL_PAUSED);
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
+			p->w[i].paused = true;
+			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
+		}
+	pool_event(p, PT_EV_PAUSE, -1, 0, 0, "pool paused");
+	return 0;
+}
+
+/* Resume the pool or one slot's task. */
+int
+pool_resume(struct pool *p, int slot, struct buf *why)
+{
+	int	i;
+
+	if (slot >= 0) {
+		if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
+			if (why)
+				buf_printf(why, "no task runs in slot %d", slot + 1);
+			return -1;
+		}
+		if (p->w[slot].paused) {
+			p->w[slot].paused = false;
+			send_msg(p, slot, PT_MSG_RESUME, NULL, 0);
+			pool_event(p, PT_EV_RESUME, slot, p->w[slot].task->seq,
+			    0, "task resumed in slot %d", slot + 1);
+		}
+		return 0;
+	}
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		if (p->w[i].state == W_BUSY && p->w[i].paused) {
+			p->w[i].paused = false;
+			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
+		}
+	if (!p->paused)
+		return 0;
+	p->paused = false;
+	if (p->state == PT_POOL_PAUSED)
+		set_state(p, PT_POOL_RUNNING);
+	pool_event(p, PT_EV_RESUME, -1, 0, 0, "pool resumed");
+	return 0;
+}
+
+/* End slot's task with sig (0: the termination sequence); it fails. */
+int
+pool_kill(struct pool *p, int slot, int sig, struct buf *why)
+{
+	struct pt_kill	k = { sig };
+
+	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
+		if (why)
+			buf_printf(why, "no task runs in slot %d", slot + 1);
+		return -1;
+	}
+	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
+	p->w[slot].paused = false;
+	return 0;
+}
+
+/* Set the worker count; surplus workers finish first unless kill. */
+int
+pool_resize(struct pool *p, int n, bool kill, struct buf *why)
+{
+	struct pt_kill	 k = { 0 };
+	int		 i, active, pass, old = p->target;
+
+	if (n < 1 || n > PT_MAX_WORKERS) {
+		if (why)
+			buf_printf(why, "worker count must be between 1 and %d"
+			    " (got %d)", PT_MAX_WORKERS, n);
+		return -1;
+	}
+	p->target = n;
+	active = active_workers(p);
+	/* Retire idle or starting workers first, then busy ones. */
+	for (pass = 0; pass < 2 && active > n; pass++) {
+		for (i = PT_MAX_WORKERS - 1; i >= 0 && active > n; i--) {
+			struct wk *w = &p->w[i];
+
+			if (w->retire || w->state == W_FREE ||
+			    w->state == W_GONE)
+				continue;
+			if (pass == 0 && w->state == W_BUSY)
+				continue;
+			w->retire = true;
+			active--;
+			if (w->state == W_BUSY && kill) {
+				w->task->requeue = true;
+				send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
+			}
+			if (w->state != W_STARTING)
+				send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		}
+	}
+	balance_workers(p);
+	if (n != old)
+		pool_event(p, PT_EV_RESIZE, -1, 0, n, "pool resized from %d to"
+		    " %d workers%s", old, n, kill && n < old ? " (kill)" : "");
+	return 0;
+}
+
+/* Start nothing new; let running tasks finish, then end. */
+int
+pool_drain(struct pool *p, struct buf *why)
+{
+	(void)why;
+	if (p->state == PT_POOL_DRAINING || p->state == PT_POOL_STOPPING ||
+	    p->state == PT_POOL_DONE)
+		return 0;
+	set_state(p, PT_POOL_DRAINING);
+	if (p->paused)
+		pool_resume(p, -1, NULL);
+	pool_event(p, PT_EV_DRAIN, -1, 0, 0, "draining: no new tasks, %llu"
+	    " running", (unsigned long long)p->running);
+	return 0;
+}
+
+/* End the run: running tasks get the termination sequence (or KILL). */
+int
+pool_stop(struct pool *p, bool now, struct buf *why)
+{
+	struct pt_kill	 k = { now && p->state == PT_POOL_STOPPING ? SIGKILL : 0 };
+	int		 i;
+
+	(void)why;
+	if (p->state == PT_POOL_DONE)
+		return 0;
+	set_state(p, PT_POOL_STOPPING);
+	p->paused = false;
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		struct wk *w = &p->w[i];
+
+		if (w->state != W_BUSY || w->task == NULL)
+			continue;
+		if (!p->halt_fired)
+			w->task->no_record = true;
+		send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
+	}
+	pool_event(p, PT_EV_STOP, -1, 0, k.sig, "stopping: %llu running task%s"
+	    " ended%s", (unsigned long long)p->running,
+	    p->running == 1 ? "" : "s", k.sig == SIGKILL ? " with SIGKILL" : "");
+	return 0;
+}
+
+/* Queue the tasks that failed for good again. */
+int
+pool_retry_failed(struct pool *p, struct buf *why)
+{
+	struct task	*t;
+	uint64_t	 n = 0;
+
+	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED) {
+		if (why)
+			buf_printf(why, "the pool is %s", shm_pool_state_name(p->state));
+		return -1;
+	}
+	while ((t = TAILQ_FIRST(&p->failed_list)) != NULL) {
+		TAILQ_REMOVE(&p->failed_list, t, entry);
+		t->attempts = 0;
+		t->not_before = 0;
+		TAILQ_INSERT_TAIL(&p->ready, t, entry);
+		p->failed--;
+		n++;
+	}
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "%llu failed task%s queued again",
+	    (unsigned long long)n, n == 1 ? "" : "s");
+	if (why)
+		buf_printf(why, "%llu failed task%s queued again\n",
+		    (unsigned long long)n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* Ctrl-Z: stop every running task and then ourselves. */
+static void
+suspend_all(struct pool *p)
+{
+	int	i;
+
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
+			p->w[i].tstp = true;
+			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
+			flush_worker(p, i);
+		}
+	kill(getpid(), SIGSTOP);
+}
+
+/* SIGCONT: resume what our SIGTSTP stopped. */
+static void
+resume_all(struct pool *p)
+{
+	int	i;
+
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		if (p->w[i].state == W_BUSY && p->w[i].tstp) {
+			p->w[i].tstp = false;
+			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
+		}
+}
+
+/* Run the hooks registered for sig. */
+static void
+run_hooks(struct pool *p, int sig)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nhooks; i++)
+		if (p->hooks[i].sig == sig)
+			p->hooks[i].cb(p, p->hooks[i].arg);
+}
+
+/* Handle one signal from the signalfd. */
+static void
+handle_signal(struct pool *p, int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+		reap(p);
+		break;
+	case SIGUSR1:
+		pool_resize(p, p->target + 1, false, NULL);
+		break;
+	case SIGUSR2:
+		if (p->target > 1)
+			pool_resize(p, p->target - 1, false, NULL);
+		break;
+	case SIGHUP:
+		pool_drain(p, NULL);
+		break;
+	case SIGINT:
+	case SIGTERM:
+	case SIGQUIT:
+		if (p->stop_sig == 0)
+			p->stop_sig = sig;
+		pool_stop(p, true, NULL);
+		break;
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		run_hooks(p, SIGTSTP);
+		suspend_all(p);
+		break;
+	case SIGCONT:
+		resume_all(p);
+		run_hooks(p, SIGCONT);
+		break;
+	default:
+		run_hooks(p, sig);
+		break;
+	}
+}
+
+/* Drain the signalfd. */
+static void
+read_signals(struct pool *p)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(p->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+		handle_signal(p, (int)si.ssi_signo);
+}
+
+/* Is the run over? */
+static bool
+finished(struct pool *p)
+{
+	struct task	*t;
+
+	if (p->running > 0)
+		return false;
+	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DRAINING ||
+	    p->fatal)
+		return true;
+	if (!p->src_done)
+		return false;
+	TAILQ_FOREACH(t, &p->ready, entry)
+		return false;
+	return true;
+}
+
+/* Add a front-end fd to the loop. */
+void
+pool_watch_fd(struct pool *p, int fd, short events, pool_fd_cb cb, void *arg)
+{
+	p->watches = xreallocarray(p->watches, p->nwatches + 1,
+	    sizeof *p->watches);
+	p->watches[p->nwatches++] = (struct watch){ fd, events, cb, arg };
+}
+
+/* Remove a front-end fd from the loop. */
+void
+pool_unwatch_fd(struct pool *p, int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nwatches; i++)
+		if (p->watches[i].fd == fd)
+			p->watches[i].fd = -1;
+}
+
+/* Call cb every ms milliseconds. */
+void
+pool_every(struct pool *p, int ms, pool_timer_cb cb, void *arg)
+{
+	p->timers = xreallocarray(p->timers, p->ntimers + 1, sizeof *p->timers);
+	p->timers[p->ntimers++] = (struct timer){ ms, mono_ns() +
+	    (int64_t)ms * 1000000, cb, arg };
+}
+
+/* Call cb when sig arrives. */
+void
+pool_on_signal(struct pool *p, int sig, pool_timer_cb cb, void *arg)
+{
+	p->hooks = xreallocarray(p->hooks, p->nhooks + 1, sizeof *p->hooks);
+	p->hooks[p->nhooks++] = (struct sighook){ sig, cb, arg };
+}
+
+/* Call cb once the pool has ended. */
+void
+pool_at_exit(struct pool *p, pool_timer_cb cb, void *arg)
+{
+	p->exits = xreallocarray(p->exits, p->nexits + 1, sizeof *p->exits);
+	p->exits[p->nexits++] = (struct sighook){ 0, cb, arg };
+}
+
+/* Headless progress line. */
+static void
+progress_tick(struct pool *p, void *arg)
+{
+	struct run_stats	st;
+
+	(void)arg;
+	memset(&st, 0, sizeof st);
+	st.done = p->done;
+	st.failed = p->failed;
+	st.total = p->total_known ? p->total - p->skipped : 0;
+	st.wall_ns = mono_ns() - p->start_ns;
+	st.task_ns = p->task_ns;
+	st.workers = p->live;
+	st.rate = p->rate;
+	if (p->evlog != NULL && evlog_progress(p->evlog, &st) == -1)
+		p->fatal = true;
+}
+
+/* Keep a recent task rate (tasks per second). */
+static void
+rate_tick(struct pool *p, void *arg)
+{
+	int64_t		now = mono_ns();
+	uint64_t	fin = p->done + p->failed;
+
+	(void)arg;
+	if (p->rate_ns != 0 && now > p->rate_ns) {
+		double inst = (double)(fin - p->rate_done) * 1e9 /
+		    (double)(now - p->rate_ns);
+
+		p->rate = p->rate == 0 ? inst : 0.7 * p->rate + 0.3 * inst;
+	}
+	p->rate_done = fin;
+	p->rate_ns = now;
+}
+
+/* Run due timers; return ms until the next one (-1: none). */
+static int
+run_timers(struct pool *p)
+{
+	int64_t	now = mono_ns(), next = -1, d;
+	size_t	i;
+
+	for (i = 0; i < p->ntimers; i++) {
+		struct timer *t = &p->timers[i];
+
+		if (t->due <= now) {
+			t->cb(p, t->arg);
+			now = mono_ns();
+			t->due = now + (int64_t)t->ms * 1000000;
+		}
+		if (next == -1 || t->due < next)
+			next = t->due;
+	}
+	if (next == -1)
+		return -1;
+	d = (next - now) / 1000000 + 1;
+	return d > 0 ? (int)d : 0;
+}
+
+/* Earliest retry or respawn deadline, in ms from now (-1: none). */
+static int
+deadline_ms(struct pool *p)
+{
+	struct task	*t;
+	int64_t		 now = mono_ns(), best = -1;
+
+	TAILQ_FOREACH(t, &p->ready, entry)
+		if (t->not_before > now && (best == -1 || t->not_before < best))
+			best = t->not_before;
+	if (p->respawn_after > now && (best == -1 || p->respawn_after < best))
+		best = p->respawn_after;
+	if (best == -1)
+		return -1;
+	return (int)((best - now) / 1000000 + 1);
+}
+
+/* One poll() and what it woke up for. */
+static void
+loop_once(struct pool *p)
+{
+	struct pollfd	*pf;
+	int		*who;
+	size_t		 n = 0, cap, k;
+	int		 i, tmo, t2, srcfd;
+
+	cap = 2 + PT_MAX_WORKERS + p->nwatches;
+	pf = xcalloc(cap, sizeof *pf);
+	who = xcalloc(cap, sizeof *who);
+	pf[n].fd = p->sfd;
+	pf[n].events = POLLIN;
+	who[n++] = -1;
+	srcfd = p->src_wait && !p->src_done && p->src != NULL ?
+	    source_fd_get(p->src) : -1;
+	if (srcfd != -1) {
+		pf[n].fd = srcfd;
+		pf[n].events = POLLIN;
+		who[n++] = -2;
+	}
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		struct wk *w = &p->w[i];
+
+		if (w->fd == -1)
+			continue;
+		pf[n].fd = w->fd;
+		pf[n].events = POLLIN | (w->out.len ? POLLOUT : 0);
+		who[n++] = i;
+	}
+	for (k = 0; k < p->nwatches; k++) {
+		if (p->watches[k].fd == -1)
+			continue;
+		pf[n].fd = p->watches[k].fd;
+		pf[n].events = p->watches[k].events;
+		who[n++] = -3 - (int)k;
+	}
+	tmo = run_timers(p);
+	t2 = deadline_ms(p);
+	if (t2 != -1 && (tmo == -1 || t2 < tmo))
+		tmo = t2;
+	if (poll(pf, n, tmo) > 0) {
+		for (k = 0; k < n; k++) {
+			if (pf[k].revents == 0)
+				continue;
+			if (who[k] == -1)
+				read_signals(p);
+			else if (who[k] == -2)
+				source_fill(p->src);
+			else if (who[k] >= 0) {
+				if (pf[k].revents & POLLOUT)
+					flush_worker(p, who[k]);
+				if (pf[k].revents & (POLLIN | POLLHUP | POLLERR)
+				    && p->w[who[k]].fd != -1)
+					worker_read(p, who[k]);
+			} else {
+				struct watch *wa = &p->watches[-3 - who[k]];
+
+				if (wa->fd != -1)
+					wa->cb(p, wa->fd, pf[k].revents, wa->arg);
+			}
+		}
+	}
+	free(pf);
+	free(who);
+}
+
+/* Block our signals and route them to a signalfd. */
+static int
+setup_signals(struct pool *p)
+{
+	sigset_t	set;
+	size_t		i;
+
+	sigemptyset(&set);
+	for (i = 0; i < nitems_of(handled_signals); i++)
+		sigaddset(&set, handled_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, &p->oldmask) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	p->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return p->sfd == -1 ? -1 : 0;
+}
+
+/* Open logs, joblog, output; read the past joblog for --resume. */
+static int
+setup_io(struct pool *p, int out_fd, int err_fd)
+{
+	const struct opts	*o = p->o;
+	char			 err[512];
+
+	if (o->headless || o->log_file != NULL) {
+		p->evlog = evlog_open(o->log_file, o->log_format, err, sizeof err);
+		if (p->evlog == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	}
+	if (o->joblog != NULL && (o->resume || o->resume_failed ||
+	    o->retry_failed)) {
+		p->past = joblog_read(o->joblog, err, sizeof err);
+		if (p->past == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	}
+	if (o->joblog != NULL) {
+		p->joblog = joblog_open(o->joblog, p->past != NULL, err,
+		    sizeof err);
+		if (p->joblog == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	}
+	if (o->retry_failed && p->past != NULL)
+		p->retry_n = joblog_past_failed(p->past, &p->retry_seqs,
+		    &p->retry_cmds);
+	p->out = output_new(o, out_fd, err_fd, err, sizeof err);
+	if (p->out == NULL) {
+		warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepare the segment, signals and I/O; 0 or -1 (message printed). */
+int
+pool_setup(struct pool *p, int out_fd, int err_fd)
+{
+	const struct opts	*o = p->o;
+	char			 err[512];
+
+	if (o->command != NULL) {
+		p->tpl = template_compile(o->command, err, sizeof err);
+		if (p->tpl == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	}
+	if (setup_signals(p) == -1) {
+		warn("signals");
+		return -1;
+	}
+	if (shm_create(&p->shm, PT_MAX_WORKERS, err, sizeof err) == -1) {
+		warnx("%s", err);
+		return -1;
+	}
+	shm_write_begin(&p->shm.hdr->seq);
+	strlcpy(p->shm.hdr->name, o->name ? o->name : "", PT_NAME_MAX);
+	strlcpy(p->shm.hdr->command, o->command ? o->command :
+	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);
+	p->shm.hdr->tick_ms = (uint32_t)o->tick_ms;
+	p->shm.hdr->state = PT_POOL_STARTING;
+	shm_write_end(&p->shm.hdr->seq);
+	if (setup_io(p, out_fd, err_fd) == -1)
+		return -1;
+	if (p->retry_seqs != NULL) {
+		p->total = p->retry_n;
+		p->total_known = true;
+	} else if (p->src != NULL)
+		p->total_known = source_total(p->src, &p->total);
+	return 0;
+}
+
+/* Set the socket path shown in the header (by the control socket). */
+void
+pool_set_socket(struct pool *p, const char *path)
+{
+	shm_write_begin(&p->shm.hdr->seq);
+	strlcpy(p->shm.hdr->socket_path, path, sizeof p->shm.hdr->socket_path);
+	shm_write_end(&p->shm.hdr->seq);
+}
+
+/* Retire every worker and wait for all of them. */
+static void
+shutdown_workers(struct pool *p)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd;
+	int64_t			 limit;
+	int			 i, waited = 0;
+
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		if (p->w[i].state == W_FREE)
+			continue;
+		p->w[i].retire = true;
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		flush_worker(p, i);
+	}
+	limit = mono_ns() + 5 * PT_NSEC;
+	while (p->live > 0) {
+		reap(p);
+		if (p->live == 0)
+			break;
+		if (mono_ns() > limit && !waited) {
+			for (i = 0; i < PT_MAX_WORKERS; i++)
+				if (p->w[i].state != W_FREE && p->w[i].pid > 0)
+					kill(p->w[i].pid, SIGKILL);
+			waited = 1;
+		}
+		pfd.fd = p->sfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) > 0)
+			while (read(p->sfd, &si, sizeof si) > 0)
+				;
+		for (i = 0; i < PT_MAX_WORKERS; i++)
+			if (p->w[i].fd != -1)
+				worker_read(p, i);
+	}
+}
+
+/* Fill run statistics for the summary. */
+void
+pool_stats(struct pool *p, struct run_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->done = p->done;
+	st->failed = p->failed;
+	st->total = p->total_known ? p->total - p->skipped : 0;
+	st->wall_ns = mono_ns() - p->start_ns;
+	st->task_ns = p->task_ns;
+	st->workers = p->max_live;
+	st->rate = p->rate;
+}
+
+/* The run's exit status, as documented. */
+static int
+exit_status(struct pool *p)
+{
+	if (p->fatal)
+		return PT_EXIT_USAGE;
+	if (p->stop_sig > 0)
+		return 128 + p->stop_sig;
+	if (p->halt_fired)
+		return p->halt_status;
+	return p->failed > 101 ? 101 : (int)p->failed;
+}
+
+/* Run until all work is done or the pool is stopped. */
+int
+pool_run(struct pool *p)
+{
+	size_t	i;
+	int	rc;
+
+	p->start_ns = mono_ns();
+	shm_write_begin(&p->shm.hdr->seq);
+	p->shm.hdr->start_real_ns = real_ns();
+	shm_write_end(&p->shm.hdr->seq);
+	set_state(p, PT_POOL_RUNNING);
+	pool_every(p, 1000, rate_tick, NULL);
+	if (p->evlog != NULL && p->o->headless && p->o->progress_interval > 0)
+		pool_every(p, (int)(p->o->progress_interval * 1000),
+		    progress_tick, NULL);
+	balance_workers(p);
+	publish(p);
+	while (!finished(p)) {
+		if (p->fatal && p->state != PT_POOL_STOPPING)
+			pool_stop(p, false, NULL);
+		balance_workers(p);
+		pool_dispatch(p);
+		publish(p);
+		if (finished(p))
+			break;
+		loop_once(p);
+	}
+	set_state(p, PT_POOL_DONE);
+	publish(p);
+	shutdown_workers(p);
+	publish(p);
+	for (i = 0; i < p->nexits; i++)
+		p->exits[i].cb(p, p->exits[i].arg);
+	if (p->out != NULL && output_error(p->out) != NULL) {
+		warnx("output: %s", output_error(p->out));
+		p->fatal = true;
+	}
+	rc = exit_status(p);
+	return rc;
+}
+
+/* Free a task. */
+static void
+task_free(struct task *t)
+{
+	free(t->arg);
+	free(t->command);
+	free(t->label);
+	free(t);
+}
+
+/* Free the pool and remove its segment. */
+void
+pool_free(struct pool *p)
+{
+	struct task	*t;
+	size_t		 i;
+
+	if (p == NULL)
+		return;
+	while ((t = TAILQ_FIRST(&p->ready)) != NULL) {
+		TAILQ_REMOVE(&p->ready, t, entry);
+		task_free(t);
+	}
+	while ((t = TAILQ_FIRST(&p->failed_list)) != NULL) {
+		TAILQ_REMOVE(&p->failed_list, t, entry);
+		task_free(t);
+	}
+	if (p->out != NULL)
+		output_free(p->out);
+	if (p->joblog != NULL)
+		joblog_close(p->joblog);
+	if (p->past != NULL)
+		joblog_past_free(p->past);
+	if (p->evlog != NULL)
+		evlog_close(p->evlog);
+	for (i = 0; i < p->retry_n; i++)
+		free(p->retry_cmds[i]);
+	free(p->retry_cmds);
+	free(p->retry_seqs);
+	if (p->tpl != NULL)
+		template_free(p->tpl);
+	if (p->shm.hdr != NULL)
+		shm_close(&p->shm);
+	if (p->sfd != -1)
+		close(p->sfd);
+	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
+	free(p->watches);
+	free(p->timers);
+	free(p->hooks);
+	free(p->exits);
+	free(p);
+}

@@ -22,7 +22,17 @@
 struct pool;
 struct source;
 
+struct run_stats;
+
 struct pool	*pool_new(const struct opts *, struct source *);
+/*
+ * Compile the template, block signals into a signalfd, create the segment,
+ * open logs, joblog and output (task stdout/stderr go to out_fd/err_fd).
+ * 0, or -1 with the reason printed.
+ */
+int		 pool_setup(struct pool *, int out_fd, int err_fd);
+void		 pool_set_socket(struct pool *, const char *);
+void		 pool_stats(struct pool *, struct run_stats *);
 /* Run until all work is done or the pool is stopped; returns exit status. */
 int		 pool_run(struct pool *);
 void		 pool_free(struct pool *);

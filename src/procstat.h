@@ -1,17 +1,25 @@
 /*
  * CPU and memory of a task's whole process tree, from /proc.  The tree is
- * walked from the task leader through /proc/PID/task/TID/children, and
- * processes still in the task's process group are counted too.
+ * walked from the task leader through /proc/PID/task/TID/children; the
+ * caller's own children that sit in the leader's process group are walked
+ * too (a worker that is a child subreaper inherits the task's orphans).
+ * Kernels without CONFIG_PROC_CHILDREN get the same set from one scan of
+ * /proc.  Not thread-safe (the scan keeps a table between calls).
  */
 #ifndef PT_PROCSTAT_H
 #define PT_PROCSTAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#define PROCSTAT_MAX	4096	/* processes counted per tree, at most */
+
 struct procstat {
-	uint64_t	ticks;		/* utime+stime of the live processes */
-	uint64_t	rss_bytes;
+	uint64_t	ticks;		/* utime+stime+cutime+cstime of the live
+					   processes: CPU of children they have
+					   reaped stays counted */
+	uint64_t	rss_bytes;	/* sum of RSS (shared pages counted twice) */
 	int		nprocs;
 };
 
@@ -20,5 +28,7 @@ int	procstat_tree(pid_t pid, struct procstat *);
 /* CPU in permille of one CPU between two samples dt_ns apart (htop's CPU%). */
 uint32_t procstat_permille(uint64_t ticks_before, uint64_t ticks_after,
 	    int64_t dt_ns);
+/* Tests: walk by scanning /proc even where children files exist. */
+void	procstat_set_scan(bool);
 
 #endif

@@ -1,1 +1,712 @@
-/* placeholder: being written */
+/*
+ * The shared-memory segment: creation, validation, seqlocked copies, the
+ * event ring, the progress mailbox and the listing of a user's segments.
+ *
+ * The layout is fixed by shm.h and checked at compile time below.  Every
+ * record starts with a 32-bit sequence counter.  Readers never trust a
+ * record in place: they copy it word by word with relaxed atomic loads
+ * between an acquire load of the counter and an acquire fence, keep the
+ * copy only if the counter was even and did not move, and retry a bounded
+ * number of times (a writer that died mid-update leaves it odd for good).
+ * The supervisor's event ring is written the same way, entry first, then
+ * event_head under the header's counter; an event number n lives at index
+ * (n - 1) % PT_SHM_NEVENTS and a copy whose n differs was overwritten.
+ *
+ * A segment is only ever removed by its creator (shm_close) or, once its
+ * supervisor is gone, by shm_list; a name that already exists when we
+ * create, or a segment we cannot validate, is never touched.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shm.h"
+#include "util.h"
+
+/*
+ * ThreadSanitizer does not model fences (gcc says so with -Wtsan).  Every
+ * shared word below is accessed atomically, so it has no race to report
+ * either way; the fences are still needed for real hardware.
+ */
+#if defined(__SANITIZE_THREAD__)
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+
+/* The wire format: sizes and the offsets every version must keep. */
+_Static_assert(sizeof(struct pt_shm_header) == 576, "header size changed");
+_Static_assert(sizeof(struct pt_shm_event) == 200, "event size changed");
+_Static_assert(sizeof(struct pt_shm_slot) == 2472, "slot size changed");
+_Static_assert(sizeof(struct pt_shm_header) % 8 == 0, "header not 8-aligned");
+_Static_assert(sizeof(struct pt_shm_event) % 8 == 0, "event not 8-aligned");
+_Static_assert(sizeof(struct pt_shm_slot) % 8 == 0, "slot not 8-aligned");
+_Static_assert(offsetof(struct pt_shm_header, version) == 4, "version moved");
+_Static_assert(offsetof(struct pt_shm_header, magic) == 8, "magic moved");
+_Static_assert(offsetof(struct pt_shm_header, event_head) == 136,
+    "header fields moved");
+_Static_assert(offsetof(struct pt_shm_slot, mbox) == 2456, "mbox moved");
+_Static_assert(offsetof(struct pt_shm_slot, label) == 88, "slot fields moved");
+_Static_assert(offsetof(struct pt_shm_event, text) == 40, "event text moved");
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
+    "shared atomics must be lock-free");
+
+#define SHM_DIR		"/dev/shm"
+#define SHM_SPIN_TRIES	1000		/* quick retries before sleeping */
+#define SHM_GIVEUP_NS	(20 * 1000 * 1000)	/* then sleep up to this */
+#define SHM_SLOT_WORDS	offsetof(struct pt_shm_slot, mbox)
+
+/* A 32-bit word of any record; may alias every field type. */
+typedef uint32_t shm_word __attribute__((__may_alias__));
+
+static _Atomic uint64_t	shm_nreads;
+static _Atomic uint64_t	shm_nretries;
+
+static const char *pool_state_names[] = {
+	"starting", "running", "paused", "draining", "stopping", "done"
+};
+static const char *slot_state_names[] = {
+	"empty", "starting", "idle", "running", "paused", "retiring", "exited"
+};
+static const char *event_names[] = {
+	"none", "task.start", "task.done", "task.failed", "task.retry",
+	"task.timeout", "task.killed", "worker.start", "worker.exit",
+	"pool.resize", "pool.pause", "pool.resume", "pool.drain", "pool.stop",
+	"info", "error"
+};
+_Static_assert(nitems_of(event_names) == PT_EV__COUNT, "event names");
+
+/* Write a message, set errno, return -1. */
+static int __attribute__((format(printf, 4, 5)))
+shm_fail(char *errbuf, size_t errlen, int errnum, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (errbuf != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errlen, fmt, ap);
+		va_end(ap);
+	}
+	errno = errnum;
+	return -1;
+}
+
+size_t
+shm_segment_size(uint32_t nslots)
+{
+	return sizeof(struct pt_shm_header) +
+	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event) +
+	    (size_t)nslots * sizeof(struct pt_shm_slot);
+}
+
+void
+shm_name(char *buf, size_t len, uid_t uid, pid_t pid)
+{
+	snprintf(buf, len, "/pooltop.%u.%ld", (unsigned)uid, (long)pid);
+}
+
+/* Point the handle's record pointers into a mapping. */
+static void
+shm_attach(struct pt_shm *shm, void *base, size_t size, uint32_t nslots)
+{
+	char	*p = base;
+
+	shm->size = size;
+	shm->nslots = nslots;
+	shm->hdr = base;
+	shm->events = (void *)(p + sizeof(struct pt_shm_header));
+	shm->slots = (void *)(p + sizeof(struct pt_shm_header) +
+	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event));
+	if ((char *)(shm->slots + nslots) != p + size)
+		abort();	/* shm_segment_size and the layout disagree */
+}
+
+/* Fill a fresh header; magic last, so a reader never sees half of one. */
+static void
+shm_fill_header(struct pt_shm_header *h, uint32_t nslots)
+{
+	h->version = PT_SHM_VERSION;
+	h->header_size = sizeof(struct pt_shm_header);
+	h->slot_size = sizeof(struct pt_shm_slot);
+	h->event_size = sizeof(struct pt_shm_event);
+	h->nslots = nslots;
+	h->nevents = PT_SHM_NEVENTS;
+	h->uid = (uint32_t)geteuid();
+	h->supervisor_pid = (int32_t)getpid();
+	h->state = PT_POOL_STARTING;
+	h->start_real_ns = h->update_real_ns = real_ns();
+	__atomic_store_n(&h->magic, PT_SHM_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* Check that the object we just created is ours and private. */
+static int
+shm_check_new(int fd, const char *name, char *errbuf, size_t errlen)
+{
+	struct stat	st;
+
+	if (fchmod(fd, 0600) == -1 || fstat(fd, &st) == -1)
+		return shm_fail(errbuf, errlen, errno, "segment %s: %s", name,
+		    strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600 ||
+	    st.st_size != 0)
+		return shm_fail(errbuf, errlen, EPERM,
+		    "segment %s: owner %u mode %04o size %jd, expected %u 0600 0",
+		    name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		    (intmax_t)st.st_size, (unsigned)geteuid());
+	return 0;
+}
+
+/* Size and map a segment we created. */
+static int
+shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
+{
+	size_t	 size = shm_segment_size(nslots);
+	void	*base;
+	int	 error;
+
+	if ((error = posix_fallocate(shm->fd, 0, (off_t)size)) != 0)
+		return shm_fail(errbuf, errlen, error,
+		    "segment %s: cannot reserve %zu bytes: %s", shm->name, size,
+		    strerror(error));
+	base = mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_SHARED, shm->fd, 0);
+	if (base == MAP_FAILED)
+		return shm_fail(errbuf, errlen, errno, "segment %s: mmap: %s",
+		    shm->name, strerror(errno));
+	shm_attach(shm, base, size, nslots);
+	return 0;
+}
+
+int
+shm_create(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
+{
+	int	saved;
+
+	memset(shm, 0, sizeof *shm);
+	shm->fd = -1;
+	if (nslots == 0 || nslots > PT_SHM_MAX_SLOTS)
+		return shm_fail(errbuf, errlen, EINVAL,
+		    "%u slots: must be 1 to %u", nslots, PT_SHM_MAX_SLOTS);
+	shm_name(shm->name, sizeof shm->name, geteuid(), getpid());
+	shm->fd = shm_open(shm->name, O_RDWR|O_CREAT|O_EXCL, 0600);
+	if (shm->fd == -1 && errno == EEXIST)
+		return shm_fail(errbuf, errlen, EEXIST, "segment %s already "
+		    "exists (left by an earlier process with this pid?); "
+		    "not touching it", shm->name);
+	if (shm->fd == -1)
+		return shm_fail(errbuf, errlen, errno, "segment %s: %s",
+		    shm->name, strerror(errno));
+	if (shm_check_new(shm->fd, shm->name, errbuf, errlen) == -1 ||
+	    shm_map_new(shm, nslots, errbuf, errlen) == -1) {
+		saved = errno;
+		close(shm->fd);
+		shm_unlink(shm->name);	/* O_EXCL: the name is ours */
+		shm->fd = -1;
+		errno = saved;
+		return -1;
+	}
+	shm_fill_header(shm->hdr, nslots);
+	shm->owner = true;
+	shm->creator = getpid();
+	return 0;
+}
+
+/* Refuse a segment object that is not a private file of ours. */
+static int
+shm_check_stat(const char *name, const struct stat *st, char *errbuf,
+    size_t errlen)
+{
+	if (!S_ISREG(st->st_mode))
+		return shm_fail(errbuf, errlen, EINVAL,
+		    "segment %s is not a regular file", name);
+	if (st->st_uid != geteuid())
+		return shm_fail(errbuf, errlen, EPERM,
+		    "segment %s belongs to uid %u, not %u", name,
+		    (unsigned)st->st_uid, (unsigned)geteuid());
+	if ((st->st_mode & 077) != 0)
+		return shm_fail(errbuf, errlen, EPERM,
+		    "segment %s has mode %04o, expected 0600", name,
+		    (unsigned)(st->st_mode & 07777));
+	if ((uintmax_t)st->st_size < sizeof(struct pt_shm_header))
+		return shm_fail(errbuf, errlen, EINVAL,
+		    "segment %s is truncated (%jd bytes)", name,
+		    (intmax_t)st->st_size);
+	return 0;
+}
+
+/* Check magic, version, record sizes, file size and uid of a mapping. */
+static int
+shm_validate(const char *name, const struct pt_shm_header *h, size_t size,
+    char *errbuf, size_t errlen)
+{
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != PT_SHM_MAGIC)
+		return shm_fail(errbuf, errlen, EINVAL,
+		    "segment %s is not a pooltop segment (bad magic)", name);
+	if (h->version != PT_SHM_VERSION)
+		return shm_fail(errbuf, errlen, EPROTO, "segment %s has version "
+		    "%u, this pooltop reads version %d", name, h->version,
+		    PT_SHM_VERSION);
+	if (h->header_size != sizeof(struct pt_shm_header) ||
+	    h->event_size != sizeof(struct pt_shm_event) ||
+	    h->slot_size != sizeof(struct pt_shm_slot) ||
+	    h->nevents != PT_SHM_NEVENTS)
+		return shm_fail(errbuf, errlen, EPROTO, "segment %s has header/"
+		    "event/slot sizes %u/%u/%u and %u events, expected "
+		    "%zu/%zu/%zu and %d", name, h->header_size, h->event_size,
+		    h->slot_size, h->nevents, sizeof(struct pt_shm_header),
+		    sizeof(struct pt_shm_event), sizeof(struct pt_shm_slot),
+		    PT_SHM_NEVENTS);
+	if (h->nslots == 0 || h->nslots > PT_SHM_MAX_SLOTS ||
+	    size != shm_segment_size(h->nslots))
+		return shm_fail(errbuf, errlen, EINVAL, "segment %s is %zu bytes "
+		    "for %u slots, expected %zu", name, size, h->nslots,
+		    shm_segment_size(h->nslots));
+	if (h->uid != geteuid())
+		return shm_fail(errbuf, errlen, EPERM,
+		    "segment %s says uid %u, not %u", name, h->uid,
+		    (unsigned)geteuid());
+	return 0;
+}
+
+int
+shm_open_reader(struct pt_shm *shm, const char *name, bool writable,
+    char *errbuf, size_t errlen)
+{
+	struct stat	 st;
+	void		*base;
+	int		 prot = PROT_READ | (writable ? PROT_WRITE : 0), saved;
+
+	memset(shm, 0, sizeof *shm);
+	shm->fd = -1;
+	if (strlcpy(shm->name, name, sizeof shm->name) >= sizeof shm->name)
+		return shm_fail(errbuf, errlen, ENAMETOOLONG,
+		    "segment name too long: %.80s", name);
+	shm->fd = shm_open(name, writable ? O_RDWR : O_RDONLY, 0);
+	if (shm->fd == -1)
+		return shm_fail(errbuf, errlen, errno, "segment %s: %s", name,
+		    strerror(errno));
+	if (fstat(shm->fd, &st) == -1) {
+		shm_fail(errbuf, errlen, errno, "segment %s: %s", name,
+		    strerror(errno));
+		goto fail;
+	}
+	if (shm_check_stat(name, &st, errbuf, errlen) == -1)
+		goto fail;
+	base = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, shm->fd, 0);
+	if (base == MAP_FAILED) {
+		shm_fail(errbuf, errlen, errno, "segment %s: mmap: %s", name,
+		    strerror(errno));
+		goto fail;
+	}
+	if (shm_validate(name, base, (size_t)st.st_size, errbuf, errlen) == -1) {
+		saved = errno;
+		munmap(base, (size_t)st.st_size);
+		errno = saved;
+		goto fail;
+	}
+	shm_attach(shm, base, (size_t)st.st_size,
+	    ((struct pt_shm_header *)base)->nslots);
+	return 0;
+fail:
+	saved = errno;
+	close(shm->fd);
+	shm->fd = -1;
+	errno = saved;
+	return -1;
+}
+
+void
+shm_close(struct pt_shm *shm)
+{
+	bool	unlink_it = shm->owner && shm->creator == getpid();
+
+	if (shm->hdr != NULL)
+		munmap(shm->hdr, shm->size);
+	if (shm->fd != -1)
+		close(shm->fd);
+	if (unlink_it)
+		shm_unlink(shm->name);
+	shm->hdr = NULL;
+	shm->events = NULL;
+	shm->slots = NULL;
+	shm->fd = -1;
+	shm->size = 0;
+	shm->nslots = 0;
+	shm->owner = false;
+	shm->creator = 0;
+}
+
+void
+shm_write_begin(_Atomic uint32_t *seq)
+{
+	uint32_t	s = atomic_load_explicit(seq, memory_order_relaxed);
+
+	atomic_store_explicit(seq, (s + 1) | 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+void
+shm_write_end(_Atomic uint32_t *seq)
+{
+	uint32_t	s = atomic_load_explicit(seq, memory_order_relaxed);
+
+	atomic_store_explicit(seq, (s | 1) + 1, memory_order_release);
+}
+
+/* Copy bytes [from, to) of a record with relaxed atomic word loads. */
+static void
+load_words(void *dst, const void *src, size_t from, size_t to)
+{
+	shm_word	*d = dst;
+	const shm_word	*s = src;
+	size_t		 i;
+
+	for (i = from / 4; i < to / 4; i++)
+		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+
+/* Store bytes [from, to) of a record with relaxed atomic word stores. */
+static void
+store_words(void *dst, const void *src, size_t from, size_t to)
+{
+	shm_word	*d = dst;
+	const shm_word	*s = src;
+	size_t		 i;
+
+	for (i = from / 4; i < to / 4; i++)
+		__atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
+}
+
+/* One attempt at a consistent copy of the first len bytes of a record. */
+static bool
+try_copy(void *dst, const void *src, size_t len)
+{
+	const _Atomic uint32_t	*seq = src;
+	uint32_t		 s0, s1;
+
+	s0 = atomic_load_explicit(seq, memory_order_acquire);
+	if (s0 & 1)
+		return false;
+	load_words(dst, src, sizeof(uint32_t), len);
+	atomic_thread_fence(memory_order_acquire);
+	s1 = atomic_load_explicit(seq, memory_order_relaxed);
+	if (s0 != s1)
+		return false;
+	atomic_store_explicit((_Atomic uint32_t *)dst, s0,
+	    memory_order_relaxed);
+	return true;
+}
+
+/* Copy a record, retrying: spin, yield, then sleep until the deadline. */
+static bool
+read_stable(void *dst, const void *src, size_t len)
+{
+	struct timespec	ts = { 0, 200 * 1000 };
+	int64_t		start = 0;
+	uint64_t	tries;
+	bool		ok = true;
+
+	for (tries = 0; !try_copy(dst, src, len); tries++) {
+		if (tries < SHM_SPIN_TRIES) {
+			if (tries >= 16)
+				sched_yield();
+			continue;
+		}
+		if (start == 0)
+			start = mono_ns();
+		else if (mono_ns() - start > SHM_GIVEUP_NS) {
+			ok = false;
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	atomic_fetch_add_explicit(&shm_nreads, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&shm_nretries, tries, memory_order_relaxed);
+	return ok;
+}
+
+bool
+shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
+{
+	if (shm->hdr == NULL ||
+	    !read_stable(out, shm->hdr, sizeof(struct pt_shm_header)))
+		return false;
+	out->name[sizeof out->name - 1] = '\0';
+	out->command[sizeof out->command - 1] = '\0';
+	out->socket_path[sizeof out->socket_path - 1] = '\0';
+	return true;
+}
+
+bool
+shm_read_slot(const struct pt_shm *shm, uint32_t i, struct pt_shm_slot *out)
+{
+	const struct pt_shm_slot	*s;
+
+	if (shm->slots == NULL || i >= shm->nslots)
+		return false;
+	s = &shm->slots[i];
+	if (!read_stable(out, s, SHM_SLOT_WORDS))
+		return false;
+	atomic_store_explicit(&out->mbox.task_seq, atomic_load_explicit(
+	    &s->mbox.task_seq, memory_order_relaxed), memory_order_relaxed);
+	atomic_store_explicit(&out->mbox.value, atomic_load_explicit(
+	    &s->mbox.value, memory_order_relaxed), memory_order_relaxed);
+	out->label[sizeof out->label - 1] = '\0';
+	out->item[sizeof out->item - 1] = '\0';
+	if (out->tail_len > sizeof out->tail - 1)
+		out->tail_len = sizeof out->tail - 1;
+	out->tail[out->tail_len] = '\0';
+	return true;
+}
+
+bool
+shm_read_event(const struct pt_shm *shm, uint64_t n, struct pt_shm_event *out)
+{
+	if (shm->events == NULL || n == 0)
+		return false;
+	if (!read_stable(out, &shm->events[(n - 1) % PT_SHM_NEVENTS],
+	    sizeof(struct pt_shm_event)))
+		return false;
+	if (out->n != n || out->type == PT_EV_NONE)
+		return false;	/* overwritten, or not written yet */
+	out->text[sizeof out->text - 1] = '\0';
+	return true;
+}
+
+void
+shm_read_stats(uint64_t *reads, uint64_t *retries)
+{
+	*reads = atomic_load_explicit(&shm_nreads, memory_order_relaxed);
+	*retries = atomic_load_explicit(&shm_nretries, memory_order_relaxed);
+}
+
+void
+shm_write_slot(struct pt_shm *shm, uint32_t i, const struct pt_shm_slot *src)
+{
+	struct pt_shm_slot	*s;
+
+	if (shm->slots == NULL || i >= shm->nslots)
+		return;
+	s = &shm->slots[i];
+	shm_write_begin(&s->seq);
+	store_words(s, src, sizeof(uint32_t), SHM_SLOT_WORDS);
+	shm_write_end(&s->seq);
+}
+
+size_t
+shm_copy_text(char *dst, const char *src, size_t size)
+{
+	size_t	len, back;
+
+	if (size == 0)
+		return 0;
+	len = strnlen(src, size);
+	if (len >= size) {
+		/* src[len] is the first byte dropped: do not split its char. */
+		len = size - 1;
+		for (back = 0; back < 3 && len > 0 &&
+		    ((unsigned char)src[len] & 0xc0) == 0x80; back++)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return len;
+}
+
+void
+shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
+    uint64_t task_seq, int status, const char *fmt, ...)
+{
+	struct pt_shm_header	*h = shm->hdr;
+	struct pt_shm_event	 ev, *e;
+	char			 text[PT_EVENT_TEXT + 4];
+	va_list			 ap;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.n = h->event_head + 1;	/* we are the only writer */
+	ev.real_ns = real_ns();
+	ev.slot = slot;
+	ev.status = status;
+	ev.task_seq = task_seq;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	shm_copy_text(ev.text, text, sizeof ev.text);
+
+	e = &shm->events[(ev.n - 1) % PT_SHM_NEVENTS];
+	shm_write_begin(&e->seq);
+	store_words(e, &ev, sizeof(uint32_t), sizeof ev);
+	shm_write_end(&e->seq);
+
+	shm_write_begin(&h->seq);
+	__atomic_store_n(&h->event_head, ev.n, __ATOMIC_RELAXED);
+	shm_write_end(&h->seq);
+}
+
+void
+shm_mbox_post(struct pt_shm_mbox *m, uint64_t task_seq, uint32_t done,
+    uint32_t total)
+{
+	if (task_seq == 0)
+		return;
+	atomic_store_explicit(&m->task_seq, 0, memory_order_relaxed);
+	atomic_store_explicit(&m->value, (uint64_t)done << 32 | total,
+	    memory_order_release);
+	atomic_store_explicit(&m->task_seq, task_seq, memory_order_release);
+}
+
+bool
+shm_mbox_take(struct pt_shm_mbox *m, uint64_t task_seq, uint32_t *done,
+    uint32_t *total)
+{
+	uint64_t	v;
+
+	if (task_seq == 0 ||
+	    atomic_load_explicit(&m->task_seq, memory_order_acquire) != task_seq)
+		return false;
+	v = atomic_load_explicit(&m->value, memory_order_acquire);
+	if (atomic_load_explicit(&m->task_seq, memory_order_relaxed) != task_seq)
+		return false;
+	*done = (uint32_t)(v >> 32);
+	*total = (uint32_t)v;
+	return true;
+}
+
+/* Is /proc/<pid>/stat that of a zombie (or a dying process)? */
+static bool
+proc_is_zombie(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	ssize_t	 n;
+	int	 fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return false;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+bool
+shm_owner_alive(const struct pt_shm_header *h)
+{
+	char		path[64];
+	struct stat	st;
+	pid_t		pid = h->supervisor_pid;
+
+	if (pid <= 0)
+		return false;
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+	if (stat(path, &st) == -1)	/* no /proc, or it just ended */
+		return kill(pid, 0) == 0 || errno == EPERM;
+	if (st.st_uid != h->uid)
+		return false;	/* the pid now belongs to someone else */
+	return !proc_is_zombie(pid);
+}
+
+/* Unlink a stale segment, if the name still leads to the file we hold. */
+static int
+shm_remove_stale(const struct pt_shm *shm, char *errbuf, size_t errlen)
+{
+	struct stat	held, now;
+	char		path[sizeof SHM_DIR + sizeof shm->name];
+
+	snprintf(path, sizeof path, "%s%s", SHM_DIR, shm->name);
+	if (fstat(shm->fd, &held) == -1 || stat(path, &now) == -1)
+		return shm_fail(errbuf, errlen, errno, "cannot remove %s: %s",
+		    shm->name, strerror(errno));
+	if (held.st_uid != geteuid() || held.st_dev != now.st_dev ||
+	    held.st_ino != now.st_ino)
+		return shm_fail(errbuf, errlen, EPERM,
+		    "cannot remove %s: it changed under us", shm->name);
+	if (shm_unlink(shm->name) == -1 && errno != ENOENT)
+		return shm_fail(errbuf, errlen, errno, "cannot remove %s: %s",
+		    shm->name, strerror(errno));
+	return 0;
+}
+
+/* Open, judge and report one directory entry of /dev/shm. */
+static void
+shm_list_one(const char *entry, shm_list_fn fn, void *arg)
+{
+	struct pt_shm	shm;
+	char		name[NAME_MAX + 2], err[256];
+
+	snprintf(name, sizeof name, "/%s", entry);
+	if (strlen(name) >= sizeof shm.name) {
+		fn(name, NULL, false, "name too long", arg);
+		return;
+	}
+	if (shm_open_reader(&shm, name, false, err, sizeof err) == -1) {
+		if (errno != ENOENT)	/* removed meanwhile: nothing to say */
+			fn(name, NULL, false, err, arg);
+		return;
+	}
+	if (shm_owner_alive(shm.hdr))
+		fn(name, &shm, true, NULL, arg);
+	else if (shm_remove_stale(&shm, err, sizeof err) == -1)
+		fn(name, &shm, false, err, arg);
+	else
+		fn(name, &shm, false, NULL, arg);
+	shm_close(&shm);
+}
+
+int
+shm_list(uid_t uid, shm_list_fn fn, void *arg)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 prefix[32];
+	size_t		 plen;
+
+	snprintf(prefix, sizeof prefix, "pooltop.%u.", (unsigned)uid);
+	plen = strlen(prefix);
+	if ((d = opendir(SHM_DIR)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) == 0)
+			shm_list_one(de->d_name, fn, arg);
+	}
+	closedir(d);
+	return 0;
+}
+
+const char *
+shm_pool_state_name(uint32_t s)
+{
+	return s < nitems_of(pool_state_names) ? pool_state_names[s] : "unknown";
+}
+
+const char *
+shm_slot_state_name(uint32_t s)
+{
+	return s < nitems_of(slot_state_names) ? slot_state_names[s] : "unknown";
+}
+
+const char *
+shm_event_name(uint32_t t)
+{
+	return t < nitems_of(event_names) ? event_names[t] : "unknown";
+}

@@ -10,7 +10,9 @@
  *	struct pt_shm_slot   slots[nslots]		after the events
  *
  * A reader checks magic, version and the three sizes, and refuses anything
- * else (shm_open_reader() does this).
+ * else (shm_open_reader() does this).  `version` (offset 4) and `magic`
+ * (offset 8) stay where they are in every future version, so any pooltop
+ * can tell a segment it cannot read from one that is not pooltop's.
  *
  * Writers.  Each record has exactly one writer at a time:
  *  - the header and the event ring: the supervisor;
@@ -19,7 +21,10 @@
  *    exited, i.e. while no worker owns it;
  *  - slot->mbox (progress mailbox): the task's `pooltop progress` command,
  *    with single atomic stores, outside the seqlock; the worker copies it
- *    into the slot on each tick.
+ *    into the slot on each tick.  It is advisory: a late post from a task
+ *    that already ended may show for one tick.
+ * slot->tail holds at most PT_TAIL_MAX - 1 bytes (tail_len), so a reader's
+ * copy can end it with a NUL.
  *
  * Torn reads.  Every header, event and slot starts with a sequence counter
  * (seqlock).  The writer makes the counter odd (store, release fence), writes
@@ -29,7 +34,12 @@
  * shm_read_header(), shm_read_slot() and shm_read_event(): they give a
  * consistent private copy with every string NUL-terminated, or fail after a
  * bounded number of tries (a writer that died mid-update), which a reader
- * reports as a stale segment rather than waiting forever.
+ * reports as a stale segment rather than waiting forever (about 20 ms).
+ *
+ * The readers copy with relaxed atomic word loads, and shm_write_slot() and
+ * shm_add_event() store with relaxed atomic words, so the pair is free of
+ * data races in the C11 sense (and under ThreadSanitizer); a writer may also
+ * store plain fields between shm_write_begin() and shm_write_end().
  */
 #ifndef PT_SHM_H
 #define PT_SHM_H
@@ -49,6 +59,7 @@
 #define PT_EVENT_TEXT	160
 #define PT_NAME_MAX	64
 #define PT_CMD_MAX	256
+#define PT_SHM_MAX_SLOTS 65536	/* sanity bound on nslots */
 
 enum pt_pool_state {
 	PT_POOL_STARTING = 0,
@@ -118,7 +129,8 @@ struct pt_shm_header {
 	uint64_t		retried;
 	uint64_t		total;		/* 0 when not known yet */
 	uint32_t		total_known;
-	uint32_t		_pad0;
+	uint32_t		slots_used;	/* slots[0..slots_used) ever used:
+						   readers need not look further */
 	int64_t			start_real_ns;	/* CLOCK_REALTIME */
 	int64_t			update_real_ns;
 	uint64_t		event_head;	/* events written so far */
@@ -168,6 +180,8 @@ struct pt_shm {
 	int			 fd;
 	size_t			 size;
 	bool			 owner;	/* created it; unlinks on close */
+	uint32_t		 nslots;	/* validated length of slots[] */
+	pid_t			 creator;	/* shm_create's caller; 0: reader */
 	struct pt_shm_header	*hdr;
 	struct pt_shm_event	*events;
 	struct pt_shm_slot	*slots;
@@ -186,19 +200,37 @@ int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf, size_t errlen);
 /* Map an existing segment read-write (progress, tests) or read-only. */
 int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
 	    char *errbuf, size_t errlen);
-void	shm_close(struct pt_shm *);	/* unmaps; unlinks if owner */
+/*
+ * Unmap and close; unlink too if owner and called by the process that
+ * created it (a forked worker closing its inherited copy never unlinks).
+ */
+void	shm_close(struct pt_shm *);
 
-/* Seqlock writer side for any record starting with an _Atomic uint32_t. */
+/*
+ * Seqlock writer side for any record starting with an _Atomic uint32_t.
+ * begin makes the counter odd even if a dead writer left it odd.
+ */
 void	shm_write_begin(_Atomic uint32_t *);
 void	shm_write_end(_Atomic uint32_t *);
+/* Publish a private copy of slot i (all but seq and mbox) under its seqlock. */
+void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
+/* strlcpy that never cuts a UTF-8 sequence in two; returns bytes copied. */
+size_t	shm_copy_text(char *dst, const char *src, size_t size);
 
 /* Consistent copies; false if no stable copy after a bounded retry. */
 bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);
 bool	shm_read_event(const struct pt_shm *, uint64_t n,
 	    struct pt_shm_event *);	/* n: event number; false if overwritten */
+/* Reads and retries (torn copies thrown away) by this process so far. */
+void	shm_read_stats(uint64_t *reads, uint64_t *retries);
 
-/* Supervisor: append an event to the ring (header seqlock not needed). */
+/*
+ * Supervisor: append an event to the ring.  Writes the entry under its own
+ * seqlock, then takes the header seqlock itself to bump event_head, so the
+ * caller must not be between shm_write_begin/end on the header.  The text
+ * is cut at a UTF-8 boundary to fit PT_EVENT_TEXT.
+ */
 void	shm_add_event(struct pt_shm *, enum pt_event_type, int slot,
 	    uint64_t task_seq, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
@@ -209,15 +241,26 @@ void	shm_mbox_post(struct pt_shm_mbox *, uint64_t task_seq,
 bool	shm_mbox_take(struct pt_shm_mbox *, uint64_t task_seq,
 	    uint32_t *done, uint32_t *total);
 
-/* Is the segment's supervisor alive (kill(pid, 0) and same uid)? */
+/*
+ * Is the segment's supervisor alive: kill(pid, 0) finds it, /proc/<pid> is
+ * owned by the segment's uid and it is not a zombie.  A pid reused by
+ * another process of the same user counts as alive until that one ends.
+ */
 bool	shm_owner_alive(const struct pt_shm_header *);
 
 /*
- * List this user's segments: calls fn for each live one; removes (and
- * reports through fn with alive=false) those whose supervisor is gone.
+ * List the segments of uid (/dev/shm/pooltop.<uid>.*), in no set order:
+ *  - valid, supervisor alive: fn(name, shm, true, NULL);
+ *  - valid, supervisor gone: unlinked, then fn(name, shm, false, NULL), or
+ *    fn(name, shm, false, reason) if it could not be removed;
+ *  - not readable or not valid (unknown version, wrong owner ...):
+ *    fn(name, NULL, false, reason); never removed, as it may belong to
+ *    another version of pooltop.
+ * shm is mapped read-only and only valid during the call.  0, or -1 and
+ * errno if /dev/shm cannot be read.
  */
 typedef void (*shm_list_fn)(const char *name, const struct pt_shm *,
-    bool alive, void *arg);
+    bool alive, const char *error, void *arg);
 int	shm_list(uid_t, shm_list_fn, void *arg);
 
 const char	*shm_pool_state_name(uint32_t);

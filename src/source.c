@@ -1,1 +1,427 @@
-/* placeholder: being written */
+/*
+ * Item sources, streamed.
+ *
+ * The fd source keeps one buffer: buf[start, len) holds what has been read
+ * and not handed out, and scan marks how far it is known to hold no
+ * separator.  It reads at most SRC_CHUNK bytes at a time and only when no
+ * complete item is buffered, so it never holds more than the current partial
+ * item plus one chunk (in a buffer sized in whole chunks).  An item longer than SRC_ITEM_MAX ends the source
+ * with an error instead of growing without bound.
+ *
+ * A pipe (anything but a regular file) is made non-blocking and read from
+ * the caller's poll loop: source_next() tries one read and returns 0 when
+ * nothing is ready.  A regular file is read synchronously and counted once
+ * up front (with pread, so the file offset is untouched) to give a total.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "util.h"
+
+#define SRC_CHUNK	(64 * 1024)
+#define SRC_ITEM_MAX	(1024 * 1024)
+
+enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD };
+
+struct source {
+	enum src_type		 type;
+	uint64_t		 seq;		/* items handed out */
+	char			*error;
+
+	/* args, tasks */
+	char			**items;
+	const struct conf_task	*tasks;
+	size_t			 n;
+	size_t			 next;
+
+	/* range */
+	long long		 from;
+	long long		 step;
+	uint64_t		 last;		/* index of the last value */
+	bool			 empty;
+	uint64_t		 index;
+	bool			 done;
+
+	/* fd */
+	int			 fd;
+	int			 oflags;	/* file status flags to restore */
+	char			*name;
+	char			 sep;
+	bool			 regular;
+	bool			 eof;
+	char			*buf;
+	size_t			 cap;
+	size_t			 start;
+	size_t			 len;
+	size_t			 scan;
+	uint64_t		 total;
+};
+
+/* A new source of the given type. */
+static struct source *
+source_new(enum src_type type)
+{
+	struct source	*s = xcalloc(1, sizeof *s);
+
+	s->type = type;
+	s->fd = -1;
+	return s;
+}
+
+/* Items given on the command line or in the config. */
+struct source *
+source_args(char **items, size_t n)
+{
+	struct source	*s = source_new(SRC_ARGS);
+
+	s->items = items;
+	s->n = n;
+	return s;
+}
+
+/* from..to by step (step != 0; the caller rejects 0). */
+struct source *
+source_range(long long from, long long to, long long step)
+{
+	struct source	*s = source_new(SRC_RANGE);
+	uint64_t	 dist, ustep;
+
+	assert(step != 0);
+	s->from = from;
+	s->step = step;
+	if ((step > 0 && from > to) || (step < 0 && from < to)) {
+		s->done = s->empty = true;
+		return s;
+	}
+	/* The distance fits in uint64_t even when it overflows long long. */
+	if (step > 0) {
+		dist = (uint64_t)to - (uint64_t)from;
+		ustep = (uint64_t)step;
+	} else {
+		dist = (uint64_t)from - (uint64_t)to;
+		ustep = 0 - (uint64_t)step;
+	}
+	s->last = dist / ustep;
+	return s;
+}
+
+/* Whole tasks from the config file (not copied: must outlive the source). */
+struct source *
+source_tasks(const struct conf_task *tasks, size_t n)
+{
+	struct source	*s = source_new(SRC_TASKS);
+
+	s->tasks = tasks;
+	s->n = n;
+	return s;
+}
+
+/* Set the error that ends the source. */
+static void
+source_fail(struct source *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+source_fail(struct source *s, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (s->error == NULL) {
+		va_start(ap, fmt);
+		s->error = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	s->eof = true;
+	free(s->buf);
+	s->buf = NULL;
+	s->cap = s->start = s->len = s->scan = 0;
+}
+
+/* Count the items of a regular file from the current offset. */
+static void
+fd_count(struct source *s)
+{
+	off_t		 off;
+	ssize_t		 r;
+	uint64_t	 n = 0;
+	char		*p, *end, last = s->sep;
+
+	if ((off = lseek(s->fd, 0, SEEK_CUR)) == -1)
+		off = 0;
+	for (;;) {
+		r = pread(s->fd, s->buf, SRC_CHUNK, off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		end = s->buf + r;
+		for (p = s->buf; (p = memchr(p, s->sep, (size_t)(end - p)));
+		    p++)
+			n++;
+		last = end[-1];
+		off += r;
+	}
+	if (last != s->sep)
+		n++;
+	s->total = n;
+}
+
+/* A file or pipe; owns fd. */
+struct source *
+source_fd(int fd, const char *name, char sep)
+{
+	struct source	*s = source_new(SRC_FD);
+	struct stat	 st;
+
+	s->fd = fd;
+	s->name = xstrdup(name);
+	s->sep = sep;
+	s->oflags = -1;
+	s->cap = 2 * SRC_CHUNK;
+	s->buf = xmalloc(s->cap);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		s->regular = true;
+		fd_count(s);
+	} else {
+		s->oflags = fcntl(fd, F_GETFL);
+		if (set_nonblock(fd) == -1)
+			s->oflags = -1;
+	}
+	return s;
+}
+
+/* Free a source; closes its fd after restoring its flags. */
+void
+source_free(struct source *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd != -1) {
+		if (s->oflags != -1)
+			fcntl(s->fd, F_SETFL, s->oflags);
+		close(s->fd);
+	}
+	free(s->name);
+	free(s->buf);
+	free(s->error);
+	free(s);
+}
+
+/* Make room for one more chunk after the buffered bytes. */
+static void
+fd_make_room(struct source *s)
+{
+	size_t	keep = s->len - s->start, want;
+
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, keep);
+		s->scan -= s->start;
+		s->len = keep;
+		s->start = 0;
+	}
+	/* Room for keep + one chunk, in whole chunks; shrink after a long item. */
+	want = (keep / SRC_CHUNK + 2) * SRC_CHUNK;
+	if (s->cap < keep + SRC_CHUNK || s->cap > want) {
+		s->cap = want;
+		s->buf = xreallocarray(s->buf, s->cap, 1);
+	}
+}
+
+/* Read one chunk: 1 if something happened (data, EOF, error), 0 if not ready. */
+static int
+fd_read(struct source *s)
+{
+	ssize_t	r;
+
+	fd_make_room(s);
+	do
+		r = read(s->fd, s->buf + s->len, SRC_CHUNK);
+	while (r == -1 && errno == EINTR);
+	if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (r == -1) {
+		source_fail(s, "%s: read: %s", s->name, strerror(errno));
+		return 1;
+	}
+	if (r == 0)
+		s->eof = true;
+	s->len += (size_t)r;
+	return 1;
+}
+
+/* Hand out buf[start, start + n) as the next item and skip skip bytes more. */
+static int
+fd_emit(struct source *s, size_t n, size_t skip, struct item *it)
+{
+	const char	*p = s->buf + s->start;
+
+	if (n > SRC_ITEM_MAX) {
+		source_fail(s, "%s:%llu: item longer than 1 MiB", s->name,
+		    (unsigned long long)s->seq + 1);
+		return -1;
+	}
+	if (s->sep != '\0' && memchr(p, '\0', n) != NULL) {
+		source_fail(s, "%s:%llu: item contains a NUL byte", s->name,
+		    (unsigned long long)s->seq + 1);
+		return -1;
+	}
+	it->arg = xstrndup(p, n);
+	it->command = NULL;
+	it->seq = ++s->seq;
+	s->start += n + skip;
+	s->scan = s->start;
+	return 1;
+}
+
+/* Take a complete item from the buffer: 1, 0 if none yet, -1 on error. */
+static int
+fd_take(struct source *s, struct item *it)
+{
+	char	*e;
+
+	if (s->buf == NULL)
+		return 0;
+	e = memchr(s->buf + s->scan, s->sep, s->len - s->scan);
+	if (e != NULL)
+		return fd_emit(s, (size_t)(e - (s->buf + s->start)), 1, it);
+	s->scan = s->len;
+	if (s->len - s->start > SRC_ITEM_MAX)
+		return fd_emit(s, s->len - s->start, 0, it);
+	return 0;
+}
+
+/* The next item of a file or pipe. */
+static int
+fd_next(struct source *s, struct item *it)
+{
+	int	r;
+
+	for (;;) {
+		if (s->error != NULL)
+			return -1;
+		if ((r = fd_take(s, it)) != 0)
+			return r;
+		if (s->eof) {
+			/* A last item without a separator is still an item. */
+			if (s->len > s->start)
+				return fd_emit(s, s->len - s->start, 0, it);
+			return -1;
+		}
+		if (fd_read(s) == 0)
+			return 0;
+	}
+}
+
+/* The next value of a range. */
+static int
+range_next(struct source *s, struct item *it)
+{
+	long long	v;
+
+	if (s->done)
+		return -1;
+	v = (long long)((uint64_t)s->from + s->index * (uint64_t)s->step);
+	if (s->index == s->last)
+		s->done = true;
+	else
+		s->index++;
+	it->arg = xasprintf("%lld", v);
+	it->command = NULL;
+	it->seq = ++s->seq;
+	return 1;
+}
+
+/* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
+int
+source_next(struct source *s, struct item *it)
+{
+	const struct conf_task	*ct;
+
+	memset(it, 0, sizeof *it);
+	switch (s->type) {
+	case SRC_FD:
+		return fd_next(s, it);
+	case SRC_RANGE:
+		return range_next(s, it);
+	case SRC_ARGS:
+	case SRC_TASKS:
+		break;
+	}
+	if (s->next >= s->n)
+		return -1;
+	if (s->type == SRC_ARGS) {
+		it->arg = xstrdup(s->items[s->next]);
+	} else {
+		ct = &s->tasks[s->next];
+		it->arg = xstrdup(ct->name != NULL ? ct->name : ct->command);
+		it->command = xstrdup(ct->command);
+	}
+	s->next++;
+	it->seq = ++s->seq;
+	return 1;
+}
+
+/* The fd to poll for POLLIN, or -1 when the source never blocks. */
+int
+source_fd_get(const struct source *s)
+{
+	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
+		return -1;
+	return s->fd;
+}
+
+/* Read what is ready, unless a complete item is already buffered. */
+void
+source_fill(struct source *s)
+{
+	if (source_fd_get(s) == -1 || s->buf == NULL)
+		return;
+	if (memchr(s->buf + s->scan, s->sep, s->len - s->scan) != NULL)
+		return;
+	s->scan = s->len;
+	fd_read(s);
+}
+
+/* The number of items, when known before reading them. */
+bool
+source_total(const struct source *s, uint64_t *total)
+{
+	switch (s->type) {
+	case SRC_ARGS:
+	case SRC_TASKS:
+		*total = s->n;
+		return true;
+	case SRC_RANGE:
+		*total = s->empty ? 0 : s->last + 1;
+		return true;
+	case SRC_FD:
+		*total = s->total;
+		return s->regular;
+	}
+	return false;
+}
+
+/* Why the source ended early, or NULL. */
+const char *
+source_error(const struct source *s)
+{
+	return s->error;
+}
+
+/* Free an item's strings. */
+void
+item_clear(struct item *it)
+{
+	free(it->arg);
+	free(it->command);
+	memset(it, 0, sizeof *it);
+}

@@ -3,12 +3,21 @@
  * a numeric range, or the config file's list of whole tasks.  The
  * supervisor asks for the next item only when it has room, so a million-line
  * input never sits in memory.  A pipe source is read without blocking from
- * the poll loop (source_fd() / source_fill()).
+ * the poll loop (source_fd_get() / source_fill()).
+ *
+ * Every item gets seq 1, 2, 3 ... in input order.  A file or pipe item is
+ * the bytes up to the separator, kept as they are (a '\r' stays); a last
+ * item without a separator still counts; an empty line is an empty item.
+ * An item over 1 MiB (or holding a NUL byte with sep '\n') ends the source:
+ * source_next() returns -1 and source_error() says "NAME:LINE: item longer
+ * than 1 MiB"; the caller must fail the run.  The fd source holds at most
+ * the current partial item plus one 64 KiB chunk.
  */
 #ifndef PT_SOURCE_H
 #define PT_SOURCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "opts.h"
@@ -22,15 +31,24 @@ struct item {
 };
 
 struct source	*source_args(char **items, size_t n);	/* not copied */
+/* Items of a range are "%lld" strings.  step != 0 (asserted). */
 struct source	*source_range(long long from, long long to, long long step);
-struct source	*source_tasks(const struct conf_task *, size_t n);
-/* fd: a file or pipe; name for messages; sep '\n' or '\0'; owns the fd. */
+/* Tasks: arg is the task's name (or its command), command its command. */
+struct source	*source_tasks(const struct conf_task *, size_t n); /* not copied */
+/*
+ * fd: a file or pipe; name for messages; sep '\n' or '\0'; owns the fd.  A
+ * regular file is read synchronously and counted up front for the total; a
+ * pipe is set O_NONBLOCK (restored by source_free).
+ */
 struct source	*source_fd(int fd, const char *name, char sep);
 void		 source_free(struct source *);
 
 /*
- * 1: *it filled (free it with item_clear); 0: nothing now, poll source_fd()
+ * 1: *it filled (free it with item_clear); 0: nothing now, poll source_fd_get()
  * and call source_fill(); -1: end of input (or read error, see source_error).
+ * source_next() itself tries one non-blocking read when nothing is buffered.
+ * Watch the fd only after source_next() returned 0: with a complete item
+ * buffered source_fill() reads nothing, so polling then would spin.
  */
 int		 source_next(struct source *, struct item *it);
 int		 source_fd_get(const struct source *);	/* -1: never blocks */

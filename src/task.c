@@ -1,1 +1,948 @@
-/* placeholder: being written */
+/*
+ * Command templates: GNU parallel's replacement strings, and quoting.
+ *
+ * A template is compiled once into words, each a list of segments: literal
+ * text or a replacement string.  Expanding it for an item concatenates the
+ * segments of each word.
+ *
+ * Direct mode (no shell syntax) splits the template into words at compile
+ * time, honouring '...' and "...", and puts values in literally: a word
+ * stays one argv entry whatever the item holds.
+ *
+ * Shell mode keeps the template as one command line.  A small lexer follows
+ * the POSIX sh quoting rules (unquoted text, '...', "...", $(...), comments,
+ * backslashes) to learn the context of every replacement string, and the
+ * value is quoted for that context:
+ *
+ *	unquoted	'value'		each ' written as '\''
+ *	inside '...'	value		each ' written as '\''
+ *	inside "..."	"'value'"	close the quotes, quote, reopen
+ *
+ * Constructs that re-read their text or that shells parse differently
+ * (backquotes, ${...}, $((...)), $[...], $'...', ((...)), [[...]],
+ * here-documents, case inside $(...)) end what the lexer knows: an item
+ * replacement after one is refused at compile time, so a template can never
+ * be quoted wrongly.  {#} and {%} are digits and are allowed anywhere.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "task.h"
+#include "util.h"
+
+enum tok {
+	T_LIT = 0,
+	T_ITEM,		/* {} */
+	T_NOEXT,	/* {.} */
+	T_BASE,		/* {/} */
+	T_DIR,		/* {//} */
+	T_BASENOEXT,	/* {/.} */
+	T_SEQ,		/* {#} */
+	T_SLOT,		/* {%} */
+};
+
+enum qctx { Q_NONE = 0, Q_SQ, Q_DQ };
+
+struct seg {
+	enum tok	 tok;
+	enum qctx	 ctx;		/* shell mode: quoting around it */
+	char		*text;		/* T_LIT */
+	size_t		 len;
+};
+
+struct word {
+	struct seg	*segs;
+	size_t		 nsegs;
+};
+
+struct template {
+	bool		 shell;
+	struct word	*words;
+	size_t		 nwords;
+};
+
+static const struct {
+	const char	*s;
+	size_t		 len;
+	enum tok	 tok;
+} tok_table[] = {
+	{ "{}", 2, T_ITEM },
+	{ "{.}", 3, T_NOEXT },
+	{ "{/}", 3, T_BASE },
+	{ "{//}", 4, T_DIR },
+	{ "{/.}", 4, T_BASENOEXT },
+	{ "{#}", 3, T_SEQ },
+	{ "{%}", 3, T_SLOT },
+};
+
+/* Shell lexer frames. */
+enum frame { F_TOP, F_SUB, F_DQ, F_SQ };
+#define LEX_DEPTH	32
+
+/* State of one compile. */
+struct parse {
+	const char	*src;
+	const char	*p;
+	const char	*end;
+	struct template	*t;
+	struct buf	 lit;		/* literal bytes not yet in a segment */
+	size_t		 nitems;	/* item replacement strings seen */
+	bool		 inword;	/* direct mode */
+	bool		 wordstart;	/* shell mode: at the start of a word */
+	const char	*wordp;		/* shell mode: where that word began */
+	const char	*taint;		/* construct that ended the lexer */
+	enum frame	 frames[LEX_DEPTH];
+	int		 parens[LEX_DEPTH];
+	int		 nframes;
+	char		*err;
+	size_t		 errlen;
+	bool		 failed;
+};
+
+/* Words that only a shell can run: reserved words and builtins. */
+static const char *shell_words[] = {
+	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
+	"for", "function", "if", "in", "select", "then", "time", "until",
+	"while", ".", ":", "alias", "bg", "break", "builtin", "cd", "command",
+	"continue", "declare", "dirs", "disown", "enable", "eval", "exec",
+	"exit", "export", "fc", "fg", "getopts", "hash", "jobs", "let",
+	"local", "popd", "pushd", "read", "readonly", "return", "set",
+	"setopt", "shift", "shopt", "source", "times", "trap", "type",
+	"typeset", "ulimit", "umask", "unalias", "unset", "wait",
+};
+
+/* Record a compile error (the first one wins). */
+static void
+parse_fail(struct parse *ps, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (ps->failed)
+		return;
+	ps->failed = true;
+	if (ps->err == NULL || ps->errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Which replacement string starts at p, with its length; T_LIT if none. */
+static enum tok
+match_tok(const char *p, const char *end, size_t *len)
+{
+	size_t	i;
+
+	if (*p != '{')
+		return T_LIT;
+	for (i = 0; i < nitems_of(tok_table); i++) {
+		if ((size_t)(end - p) >= tok_table[i].len &&
+		    memcmp(p, tok_table[i].s, tok_table[i].len) == 0) {
+			*len = tok_table[i].len;
+			return tok_table[i].tok;
+		}
+	}
+	return T_LIT;
+}
+
+/* Is tok derived from the item (as opposed to {#} and {%})? */
+static bool
+tok_is_item(enum tok tok)
+{
+	return tok != T_LIT && tok != T_SEQ && tok != T_SLOT;
+}
+
+/* The word being built. */
+static struct word *
+cur_word(struct parse *ps)
+{
+	return &ps->t->words[ps->t->nwords - 1];
+}
+
+/* Start a new, empty word. */
+static void
+word_open(struct parse *ps)
+{
+	struct template	*t = ps->t;
+
+	t->words = xreallocarray(t->words, t->nwords + 1, sizeof *t->words);
+	memset(&t->words[t->nwords], 0, sizeof *t->words);
+	t->nwords++;
+}
+
+/* Append a segment to the current word. */
+static struct seg *
+seg_add(struct parse *ps, enum tok tok, enum qctx ctx)
+{
+	struct word	*w = cur_word(ps);
+	struct seg	*s;
+
+	w->segs = xreallocarray(w->segs, w->nsegs + 1, sizeof *w->segs);
+	s = &w->segs[w->nsegs++];
+	memset(s, 0, sizeof *s);
+	s->tok = tok;
+	s->ctx = ctx;
+	return s;
+}
+
+/* Move pending literal bytes into a segment. */
+static void
+lit_flush(struct parse *ps)
+{
+	struct seg	*s;
+
+	if (ps->lit.len == 0)
+		return;
+	s = seg_add(ps, T_LIT, Q_NONE);
+	s->text = xstrndup(ps->lit.data, ps->lit.len);
+	s->len = ps->lit.len;
+	ps->lit.len = 0;
+}
+
+/* Add literal bytes. */
+static void
+lit_add(struct parse *ps, const char *p, size_t n)
+{
+	buf_add(&ps->lit, p, n);
+}
+
+/* Add a replacement string segment. */
+static void
+tok_add(struct parse *ps, enum tok tok, enum qctx ctx)
+{
+	lit_flush(ps);
+	seg_add(ps, tok, ctx);
+	if (tok_is_item(tok))
+		ps->nitems++;
+}
+
+/* Does the template need a shell?  See task.h. */
+static bool
+needs_shell_chars(const char *s)
+{
+	const char	*p;
+	char		 q = 0;
+	bool		 start = true;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\n')
+			return true;
+		if (q == '\'') {
+			if (*p == '\'')
+				q = 0;
+			continue;
+		}
+		if (q == '"') {
+			if (*p == '"')
+				q = 0;
+			else if (strchr("$`\\", *p) != NULL)
+				return true;
+			continue;
+		}
+		if (*p == ' ' || *p == '\t') {
+			start = true;
+			continue;
+		}
+		if (strchr("|&;<>()$`\\*?[", *p) != NULL)
+			return true;
+		if (start && (*p == '~' || *p == '#'))
+			return true;
+		if (*p == '\'' || *p == '"')
+			q = *p;
+		start = false;
+	}
+	return q != 0;
+}
+
+/* Is the first word an assignment, a reserved word or a shell builtin? */
+static bool
+needs_shell_word(const char *s)
+{
+	size_t	len, i;
+
+	s += strspn(s, " \t");
+	len = strcspn(s, " \t");
+	if (len == 0)
+		return false;
+	if (s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') ||
+	    (s[0] >= 'a' && s[0] <= 'z')) {
+		i = strspn(s, "_abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+		if (i < len && s[i] == '=')
+			return true;
+	}
+	for (i = 0; i < nitems_of(shell_words); i++) {
+		if (strlen(shell_words[i]) == len &&
+		    memcmp(shell_words[i], s, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Split a direct-mode template into words. */
+static void
+parse_direct(struct parse *ps)
+{
+	enum tok	 tok;
+	size_t		 len;
+	char		 q = 0, c;
+
+	while (ps->p < ps->end) {
+		c = *ps->p;
+		if (q == 0 && (c == ' ' || c == '\t')) {
+			if (ps->inword)
+				lit_flush(ps);
+			ps->inword = false;
+			ps->p++;
+			continue;
+		}
+		if (!ps->inword) {
+			word_open(ps);
+			ps->inword = true;
+		}
+		if ((q == 0 && (c == '\'' || c == '"')) || (q != 0 && c == q)) {
+			q = q ? 0 : c;
+			ps->p++;
+			continue;
+		}
+		if ((tok = match_tok(ps->p, ps->end, &len)) != T_LIT) {
+			tok_add(ps, tok, Q_NONE);
+			ps->p += len;
+			continue;
+		}
+		lit_add(ps, ps->p++, 1);
+	}
+	if (ps->inword)
+		lit_flush(ps);
+}
+
+/* The innermost shell lexer frame. */
+static enum frame
+frame_top(const struct parse *ps)
+{
+	return ps->frames[ps->nframes - 1];
+}
+
+/* Enter a nested frame. */
+static void
+frame_push(struct parse *ps, enum frame f)
+{
+	if (ps->nframes == LEX_DEPTH) {
+		ps->taint = "quoting nested too deep";
+		return;
+	}
+	ps->frames[ps->nframes] = f;
+	ps->parens[ps->nframes] = 0;
+	ps->nframes++;
+}
+
+/* Mark the rest of the template as unknown to the lexer. */
+static void
+set_taint(struct parse *ps, const char *what)
+{
+	if (ps->taint == NULL)
+		ps->taint = what;
+}
+
+/* Is p at the start of a word equal to w, followed by a blank or end? */
+static bool
+at_word(const struct parse *ps, const char *w)
+{
+	size_t	len = strlen(w);
+
+	if (!ps->wordstart || (size_t)(ps->end - ps->p) < len ||
+	    memcmp(ps->p, w, len) != 0)
+		return false;
+	return ps->p + len == ps->end || strchr(" \t\n", ps->p[len]) != NULL;
+}
+
+/* Is p in a word starting with ~ or = and no / yet (zsh expands those)? */
+static bool
+tilde_word(const struct parse *ps)
+{
+	if (ps->wordp >= ps->p || (*ps->wordp != '~' && *ps->wordp != '='))
+		return false;
+	return memchr(ps->wordp, '/', (size_t)(ps->p - ps->wordp)) == NULL;
+}
+
+/* Handle a replacement string in shell mode; false if none at p. */
+static bool
+shell_tok(struct parse *ps, enum qctx ctx)
+{
+	enum tok	 tok;
+	size_t		 len;
+
+	if ((tok = match_tok(ps->p, ps->end, &len)) == T_LIT)
+		return false;
+	if (tok_is_item(tok) && ps->taint != NULL) {
+		parse_fail(ps, "%.*s after %s cannot be quoted safely; "
+		    "put it before", (int)len, ps->p, ps->taint);
+	} else if (tok_is_item(tok) && tilde_word(ps)) {
+		parse_fail(ps, "%.*s in a word starting with %c would be "
+		    "expanded by the shell", (int)len, ps->p, *ps->wordp);
+	}
+	tok_add(ps, tok, ctx);
+	ps->p += len;
+	ps->wordstart = false;
+	return true;
+}
+
+/* Handle $ in unquoted or double-quoted text. */
+static void
+shell_dollar(struct parse *ps, bool dq)
+{
+	const char	*n = ps->p + 1;
+	char		 c = n < ps->end ? *n : '\0';
+
+	if (c == '(' && n + 1 < ps->end && n[1] == '(')
+		set_taint(ps, "$((...))");
+	else if (c == '{')
+		set_taint(ps, "${...}");
+	else if (c == '[')
+		set_taint(ps, "$[...]");
+	else if (c == '\'' && !dq)
+		set_taint(ps, "$'...'");
+	else if (c == '(') {
+		lit_add(ps, ps->p, 2);
+		ps->p += 2;
+		frame_push(ps, F_SUB);
+		ps->wordstart = true;
+		ps->wordp = ps->p;
+		return;
+	}
+	lit_add(ps, ps->p++, 1);
+	ps->wordstart = false;
+}
+
+/* Copy a backslash and the byte it escapes. */
+static void
+shell_backslash(struct parse *ps)
+{
+	size_t	n = ps->p + 1 < ps->end ? 2 : 1;
+
+	lit_add(ps, ps->p, n);
+	ps->p += n;
+	ps->wordstart = false;
+}
+
+/* One step of the lexer inside "...". */
+static void
+shell_step_dq(struct parse *ps)
+{
+	char	c = *ps->p;
+
+	ps->wordstart = false;
+	if (c == '"') {
+		ps->nframes--;
+		lit_add(ps, ps->p++, 1);
+	} else if (c == '\\')
+		shell_backslash(ps);
+	else if (c == '`') {
+		set_taint(ps, "`...`");
+		lit_add(ps, ps->p++, 1);
+	} else if (c == '$')
+		shell_dollar(ps, true);
+	else if (!shell_tok(ps, Q_DQ))
+		lit_add(ps, ps->p++, 1);
+}
+
+/* One step of the lexer inside '...'. */
+static void
+shell_step_sq(struct parse *ps)
+{
+	if (*ps->p == '\'') {
+		ps->nframes--;
+		lit_add(ps, ps->p++, 1);
+	} else if (!shell_tok(ps, Q_SQ))
+		lit_add(ps, ps->p++, 1);
+	ps->wordstart = false;
+}
+
+/* Copy a comment up to (not including) the newline. */
+static void
+shell_comment(struct parse *ps)
+{
+	const char	*nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p));
+
+	if (nl == NULL)
+		nl = ps->end;
+	lit_add(ps, ps->p, (size_t)(nl - ps->p));
+	ps->p = nl;
+}
+
+/* Taint on syntax that starts a construct the lexer does not follow. */
+static void
+shell_check_construct(struct parse *ps)
+{
+	const char	*p = ps->p;
+	size_t		 left = (size_t)(ps->end - p);
+
+	if (left >= 2 && p[0] == '<' && p[1] == '<')
+		set_taint(ps, "a here-document (<<)");
+	else if (left >= 2 && p[0] == '(' && p[1] == '(')
+		set_taint(ps, "((...))");
+	else if (at_word(ps, "[["))
+		set_taint(ps, "[[...]]");
+	else if (frame_top(ps) == F_SUB && at_word(ps, "case"))
+		set_taint(ps, "case inside $(...)");
+}
+
+/* One step of the lexer in unquoted text (top level or inside $(...)). */
+static void
+shell_step_plain(struct parse *ps)
+{
+	char	c = *ps->p;
+
+	if (ps->wordstart)
+		ps->wordp = ps->p;
+	if (ps->wordstart && c == '#') {
+		shell_comment(ps);
+		return;
+	}
+	shell_check_construct(ps);
+	if (c == '\\') {
+		shell_backslash(ps);
+		return;
+	}
+	if (c == '$') {
+		shell_dollar(ps, false);
+		return;
+	}
+	if (shell_tok(ps, Q_NONE))
+		return;
+	if (c == '\'')
+		frame_push(ps, F_SQ);
+	else if (c == '"')
+		frame_push(ps, F_DQ);
+	else if (c == '`')
+		set_taint(ps, "`...`");
+	else if (c == '(' && frame_top(ps) == F_SUB)
+		ps->parens[ps->nframes - 1]++;
+	else if (c == ')' && frame_top(ps) == F_SUB) {
+		if (ps->parens[ps->nframes - 1]-- == 0)
+			ps->nframes--;
+	}
+	lit_add(ps, ps->p++, 1);
+	ps->wordstart = strchr(" \t\n;&|()<>", c) != NULL;
+}
+
+/* Lex a shell-mode template into one word. */
+static void
+parse_shell(struct parse *ps)
+{
+	word_open(ps);
+	ps->nframes = 0;
+	frame_push(ps, F_TOP);
+	ps->wordstart = true;
+	ps->wordp = ps->p;
+	while (ps->p < ps->end && !ps->failed) {
+		switch (frame_top(ps)) {
+		case F_DQ:
+			shell_step_dq(ps);
+			break;
+		case F_SQ:
+			shell_step_sq(ps);
+			break;
+		default:
+			shell_step_plain(ps);
+			break;
+		}
+	}
+	lit_flush(ps);
+}
+
+/* Free the words of a template, keeping the struct. */
+static void
+template_clear(struct template *t)
+{
+	size_t	i, j;
+
+	for (i = 0; i < t->nwords; i++) {
+		for (j = 0; j < t->words[i].nsegs; j++)
+			free(t->words[i].segs[j].text);
+		free(t->words[i].segs);
+	}
+	free(t->words);
+	t->words = NULL;
+	t->nwords = 0;
+}
+
+/* Parse src (len bytes) into t; false on error. */
+static bool
+template_parse(struct template *t, const char *src, size_t len,
+    size_t *nitems, char *err, size_t errlen)
+{
+	struct parse	ps;
+
+	memset(&ps, 0, sizeof ps);
+	ps.src = ps.p = src;
+	ps.end = src + len;
+	ps.t = t;
+	ps.err = err;
+	ps.errlen = errlen;
+	if (t->shell)
+		parse_shell(&ps);
+	else
+		parse_direct(&ps);
+	buf_free(&ps.lit);
+	*nitems = ps.nitems;
+	return !ps.failed;
+}
+
+/* Compile a template; NULL and a message in err on error. */
+struct template *
+template_compile(const char *src, char *err, size_t errlen)
+{
+	struct template	*t;
+	size_t		 len, nitems;
+	char		*with, *trim;
+
+	len = src ? strlen(src) : 0;
+	while (len > 0 && strchr(" \t\n", src[len - 1]) != NULL)
+		len--;
+	if (len == 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "empty command template");
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	trim = xstrndup(src, len);
+	t->shell = needs_shell_chars(trim) || needs_shell_word(trim);
+	free(trim);
+	if (!template_parse(t, src, len, &nitems, err, errlen))
+		goto fail;
+	if (nitems > 0)
+		return t;
+
+	/* No item replacement string: append " {}", as GNU parallel does. */
+	if (t->shell && strchr(";&|(", src[len - 1]) != NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "template ends with '%c': "
+			    "say where {} goes", src[len - 1]);
+		goto fail;
+	}
+	template_clear(t);
+	with = xasprintf("%.*s {}", (int)len, src);
+	if (!template_parse(t, with, strlen(with), &nitems, err, errlen)) {
+		free(with);
+		goto fail;
+	}
+	free(with);
+	if (nitems == 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "template ends in a comment: "
+			    "{} would be ignored");
+		goto fail;
+	}
+	return t;
+
+fail:
+	template_free(t);
+	return NULL;
+}
+
+/* Free a template. */
+void
+template_free(struct template *t)
+{
+	if (t == NULL)
+		return;
+	template_clear(t);
+	free(t);
+}
+
+/* Does the template run through a shell? */
+bool
+template_is_shell(const struct template *t)
+{
+	return t->shell;
+}
+
+/* Offset of the basename: just after the last '/'. */
+static size_t
+base_off(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = len; i > 0; i--) {
+		if (s[i - 1] == '/')
+			return i;
+	}
+	return 0;
+}
+
+/* Length of s without its extension: a last '.' with no '/' after it. */
+static size_t
+noext_len(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = len; i > 0; i--) {
+		if (s[i - 1] == '/')
+			return len;
+		if (s[i - 1] == '.')
+			return i - 1;
+	}
+	return len;
+}
+
+/* Drop trailing slashes, keeping the first byte (Perl's dirname). */
+static size_t
+strip_slashes(const char *s, size_t len)
+{
+	while (len > 1 && s[len - 1] == '/')
+		len--;
+	return len;
+}
+
+/* Perl's File::Basename::dirname, which GNU parallel's {//} uses. */
+static void
+dir_of(const char *s, size_t len, const char **out, size_t *outlen)
+{
+	size_t		 b = base_off(s, len), dlen;
+	const char	*d = s;
+
+	dlen = b;
+	if (b == 0) {
+		d = "./";
+		dlen = 2;
+	}
+	dlen = strip_slashes(d, dlen);
+	if (b == len) {
+		/* No basename ("dir/"): take the dirname of the dirname. */
+		b = base_off(d, dlen);
+		if (b == 0) {
+			d = "./";
+			b = 2;
+		}
+		dlen = strip_slashes(d, b);
+	}
+	*out = d;
+	*outlen = dlen;
+}
+
+/* The value of an item replacement string. */
+static void
+derive(enum tok tok, const char *item, const char **v, size_t *vlen)
+{
+	size_t	len = strlen(item), b;
+
+	*v = item;
+	*vlen = len;
+	switch (tok) {
+	case T_NOEXT:
+		*vlen = noext_len(item, len);
+		break;
+	case T_BASE:
+	case T_BASENOEXT:
+		b = base_off(item, len);
+		*v = item + b;
+		*vlen = len - b;
+		if (tok == T_BASENOEXT)
+			*vlen = noext_len(*v, *vlen);
+		break;
+	case T_DIR:
+		dir_of(item, len, v, vlen);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Add s with each ' written as '\''. */
+static void
+add_sq_escaped(struct buf *b, const char *s, size_t len)
+{
+	const char	*q;
+
+	while ((q = memchr(s, '\'', len)) != NULL) {
+		buf_add(b, s, (size_t)(q - s));
+		buf_add(b, "'\\''", 4);
+		len -= (size_t)(q - s) + 1;
+		s = q + 1;
+	}
+	buf_add(b, s, len);
+}
+
+/* Add a value for its shell quoting context. */
+static void
+add_shell_value(struct buf *b, enum qctx ctx, const char *v, size_t len)
+{
+	if (ctx == Q_DQ)
+		buf_add(b, "\"'", 2);
+	else if (ctx == Q_NONE)
+		buf_add(b, "'", 1);
+	add_sq_escaped(b, v, len);
+	if (ctx == Q_DQ)
+		buf_add(b, "'\"", 2);
+	else if (ctx == Q_NONE)
+		buf_add(b, "'", 1);
+}
+
+/* Expand one segment onto b. */
+static void
+expand_seg(const struct template *t, const struct seg *s, const char *item,
+    uint64_t seq, int slot, struct buf *b)
+{
+	const char	*v;
+	size_t		 vlen;
+
+	switch (s->tok) {
+	case T_LIT:
+		buf_add(b, s->text, s->len);
+		return;
+	case T_SEQ:
+		buf_printf(b, "%llu", (unsigned long long)seq);
+		return;
+	case T_SLOT:
+		buf_printf(b, "%d", slot + 1);
+		return;
+	default:
+		break;
+	}
+	derive(s->tok, item, &v, &vlen);
+	if (t->shell)
+		add_shell_value(b, s->ctx, v, vlen);
+	else
+		buf_add(b, v, vlen);
+}
+
+/* Expand a template for one item. */
+void
+template_expand(const struct template *t, const char *item, uint64_t seq,
+    int slot, struct expanded *e)
+{
+	struct buf	 b;
+	size_t		 i, j;
+
+	e->shell = t->shell;
+	e->argc = (int)t->nwords;
+	e->argv = xcalloc(t->nwords + 1, sizeof *e->argv);
+	for (i = 0; i < t->nwords; i++) {
+		memset(&b, 0, sizeof b);
+		buf_add(&b, "", 0);
+		for (j = 0; j < t->words[i].nsegs; j++)
+			expand_seg(t, &t->words[i].segs[j], item, seq, slot, &b);
+		e->argv[i] = b.data;
+	}
+}
+
+/* Free an expansion's strings. */
+void
+expanded_free(struct expanded *e)
+{
+	int	i;
+
+	if (e->argv != NULL) {
+		for (i = 0; i < e->argc; i++)
+			free(e->argv[i]);
+		free(e->argv);
+	}
+	e->argv = NULL;
+	e->argc = 0;
+}
+
+/* May b stand unquoted in a shell word? */
+static bool
+safe_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("_-./:,+@%", c) != NULL;
+}
+
+/* Is c a control byte (escaped in labels)? */
+static bool
+ctrl_byte(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Add c as a C-style escape (\n, \t, \r, \xHH). */
+static void
+add_ctrl_escape(struct buf *b, unsigned char c)
+{
+	if (c == '\n')
+		buf_addstr(b, "\\n");
+	else if (c == '\t')
+		buf_addstr(b, "\\t");
+	else if (c == '\r')
+		buf_addstr(b, "\\r");
+	else
+		buf_printf(b, "\\x%02x", c);
+}
+
+/* Quote s for POSIX sh. */
+char *
+shell_quote(const char *s)
+{
+	struct buf	 b;
+	const char	*p;
+
+	for (p = s; *p != '\0' && safe_byte((unsigned char)*p); p++)
+		/* nothing */;
+	if (*s != '\0' && *p == '\0')
+		return xstrdup(s);
+	memset(&b, 0, sizeof b);
+	add_shell_value(&b, Q_NONE, s, strlen(s));
+	return b.data;
+}
+
+/* Add one argv entry to a label, quoted only if needed. */
+static void
+label_arg(struct buf *b, const char *s)
+{
+	const char	*p;
+	char		*q;
+
+	for (p = s; *p != '\0' && !ctrl_byte((unsigned char)*p); p++)
+		/* nothing */;
+	if (*p == '\0') {
+		q = shell_quote(s);
+		buf_addstr(b, q);
+		free(q);
+		return;
+	}
+	/* Control bytes: $'...' keeps the label on one line. */
+	buf_addstr(b, "$'");
+	for (p = s; *p != '\0'; p++) {
+		if (ctrl_byte((unsigned char)*p))
+			add_ctrl_escape(b, (unsigned char)*p);
+		else if (*p == '\\' || *p == '\'')
+			buf_printf(b, "\\%c", *p);
+		else
+			buf_add(b, p, 1);
+	}
+	buf_addstr(b, "'");
+}
+
+/* A printable one-line form of an expansion. */
+char *
+expanded_label(const struct expanded *e)
+{
+	struct buf	 b;
+	const char	*p;
+	int		 i;
+
+	memset(&b, 0, sizeof b);
+	buf_add(&b, "", 0);
+	if (e->shell && e->argc > 0) {
+		for (p = e->argv[0]; *p != '\0'; p++) {
+			if (ctrl_byte((unsigned char)*p))
+				add_ctrl_escape(&b, (unsigned char)*p);
+			else
+				buf_add(&b, p, 1);
+		}
+		return b.data;
+	}
+	for (i = 0; i < e->argc; i++) {
+		if (i > 0)
+			buf_add(&b, " ", 1);
+		label_arg(&b, e->argv[i]);
+	}
+	return b.data;
+}

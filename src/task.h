@@ -14,11 +14,24 @@
  * and no shell runs.  Otherwise the template is a shell command: every
  * substituted value is shell-quoted ('...' with '\'' for quotes), so no item
  * can run code the template did not write.
+ *
+ * Shell mode knows the quoting around each replacement string: unquoted it
+ * becomes 'value', inside '...' the value with '\'' for quotes, inside "..."
+ * "'value'".  Replacement strings work in plain text, '...', "..." and
+ * $(...).  An item replacement after `...`, ${...}, $((...)), $[...],
+ * $'...', ((...)), [[...]], a here-document, or case inside $(...) is a
+ * compile error (the shells disagree on how those re-read quotes), and so
+ * is one in a word starting with ~ or = (zsh expands those).  {#} and {%}
+ * are digits and may go anywhere.  Inside a # comment nothing is replaced.
+ * Values are bytes: {/} cuts after the last '/' even across newlines.
+ * A template ending in ; & | ( and lacking {} is refused rather than run
+ * with the item as a command.
  */
 #ifndef PT_TASK_H
 #define PT_TASK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct template;
@@ -33,13 +46,21 @@ struct expanded {
 	int	  argc;
 	char	**argv;		/* NULL-terminated */
 };
+/* slot is the 0-based slot index; {%} prints slot + 1.  Free with expanded_free. */
 void	template_expand(const struct template *, const char *item,
 	    uint64_t seq, int slot, struct expanded *);
 void	expanded_free(struct expanded *);
-/* A printable one-line form (for labels, joblog Command column). */
+/*
+ * A printable one-line form (for labels, joblog Command column): argv joined
+ * by spaces, each quoted only if needed ($'...' when it holds control
+ * bytes); a shell command line as is, control bytes written \n \t \xHH.
+ */
 char	*expanded_label(const struct expanded *);
 
-/* Quote s for POSIX sh: the result always parses back to exactly s. */
+/*
+ * Quote s for POSIX sh: the result always parses back to exactly s.  Bytes
+ * of [A-Za-z0-9_-./:,+@%] alone stay bare; anything else is '...' with '\''.
+ */
 char	*shell_quote(const char *s);
 
 #endif

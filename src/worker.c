@@ -1,1 +1,1236 @@
-/* placeholder: being written */
+/*
+ * The worker process.
+ *
+ * A worker is forked from the supervisor and lives in one poll() loop on
+ * four descriptors: the socket to the supervisor, a signalfd for SIGCHLD and
+ * SIGTERM, and the read ends of the current task's stdout and stderr pipes.
+ * Nothing blocks: messages to the supervisor are queued on a buffer and
+ * written when the socket is writable, and task output stops being read
+ * while that queue is long, so a task that floods its output waits on its
+ * pipe rather than the worker growing without bound.
+ *
+ * A task is spawned (posix_spawn) as the leader of its own process group,
+ * with default signal handling, an empty mask, stdin /dev/null and the
+ * POOLTOP_* variables.  The worker is a child subreaper, so every process
+ * the task leaves behind is reparented to it and reaped here.  The task ends
+ * when its leader is reaped; whatever remains of its group is sent SIGTERM
+ * and, after the last termination step's wait, SIGKILL, without holding up
+ * the next task ("lingering" groups).  Timeouts and kill requests run the
+ * termination sequence one step per deadline from the same loop; time spent
+ * stopped by PAUSE counts neither for the timeout nor in the wall time.
+ *
+ * The worker alone writes its slot in the segment, under the slot's seqlock:
+ * at once for a change of state, and once per tick for CPU, memory,
+ * progress and the output tail.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procstat.h"
+#include "proto.h"
+#include "shm.h"
+#include "util.h"
+#include "worker.h"
+
+extern char **environ;
+
+#define W_RBUF		(64 * 1024)	/* one read from a pipe or the socket */
+#define W_OUT_HIGH	(1024 * 1024)	/* queued bytes that pause task reads */
+#define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe once the task ended */
+#define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
+#define W_TICK_MS	500		/* when the options give none */
+#define W_NEVER		INT64_MAX
+#define W_MS		1000000LL
+
+enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_NFDS };
+
+/* What is left of an ended task's process group, killed at deadline. */
+struct linger {
+	pid_t			pgid;
+	int64_t			deadline;
+	TAILQ_ENTRY(linger)	entry;
+};
+TAILQ_HEAD(lingers, linger);
+
+/* The task being run. */
+struct task {
+	uint64_t	seq;
+	pid_t		pid;		/* leader and process group */
+	int		fd[2];		/* stdout, stderr; -1 once closed */
+	uint32_t	flags;		/* PT_DONE_* */
+	bool		reaped;
+	int		wstatus;
+	struct rusage	ru;
+	int64_t		start_real;
+	int64_t		start_mono;
+	int64_t		timeout_ns;	/* 0: none */
+	int64_t		paused_at;	/* when PAUSE stopped it; 0: running */
+	int64_t		paused_ns;	/* stopped time before paused_at */
+	int		term_step;	/* termination step under way; -1 none */
+	int64_t		term_deadline;
+	int64_t		next_tick;
+	int64_t		sample_ns;
+	uint64_t	sample_ticks;
+	uint32_t	cpu_permille;
+	uint64_t	rss_bytes;
+	uint64_t	cpu_ticks;
+	uint32_t	progress_done;
+	uint32_t	progress_total;
+	size_t		tail_len;
+	char		tail[PT_TAIL_MAX];
+};
+
+struct worker {
+	const struct worker_conf *conf;
+	struct pt_shm_slot	*slot;
+	int			 sock;		/* -1: the supervisor is gone */
+	int			 sigfd;
+	int			 devnull;
+	struct buf		 in;
+	struct buf		 out;
+	char			*rbuf;
+	const char		*shell;
+	struct termseq		 termseq;
+	int64_t			 tick_ns;
+	posix_spawnattr_t	 attr;
+	char			**envp;
+	char			 env_shm[96];
+	char			 env_slot[32];
+	char			 env_worker[40];
+	char			 env_jobslot[40];
+	char			 env_task[48];
+	char			 env_seq[48];
+	bool			 busy;		/* t is a live task */
+	struct task		 t;
+	struct lingers		 lingers;
+	bool			 retiring;	/* exit once idle */
+	bool			 ending;	/* end the task, then exit */
+	int64_t			 exit_deadline;	/* 0: not exiting yet */
+};
+
+/* GNU parallel's default: TERM,200,TERM,100,TERM,50,KILL,25. */
+static const struct termseq worker_default_termseq = {
+	4, { SIGTERM, SIGTERM, SIGTERM, SIGKILL }, { 200, 100, 50, 25 }
+};
+
+/* Signals the supervisor handles for the whole pool. */
+static const int worker_ignored[] = {
+	SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1, SIGUSR2,
+	SIGWINCH, SIGPIPE
+};
+
+/* Signals raised by a fault in this process; their handlers are kept. */
+static const int worker_sync[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS
+};
+
+static const char *const worker_env_names[] = {
+	"POOLTOP_SHM=", "POOLTOP_SLOT=", "POOLTOP_TASK=", "POOLTOP_WORKER=",
+	"PARALLEL_SEQ=", "PARALLEL_JOBSLOT="
+};
+
+static void	worker_lost(struct worker *);
+static void	worker_end(struct worker *);
+static void	term_start(struct worker *, int64_t);
+
+/* Is sig in the list? */
+static bool
+sig_in(int sig, const int *list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == sig)
+			return true;
+	return false;
+}
+
+/* Smaller of two deadlines. */
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Signal a process group and wake it if stopped; errors do not matter. */
+static void
+group_signal(pid_t pgid, int sig)
+{
+	killpg(pgid, sig);
+	if (sig != SIGKILL && sig != SIGCONT)
+		killpg(pgid, SIGCONT);
+}
+
+/*
+ * Append src to dst (size bytes) at *len as one line: control characters
+ * become spaces.  False when dst is full.
+ */
+static bool
+text_add(char *dst, size_t size, size_t *len, const char *src)
+{
+	for (; *src != '\0'; src++) {
+		if (*len == size)
+			return false;
+		dst[(*len)++] = iscntrl((unsigned char)*src) ? ' ' : *src;
+	}
+	return true;
+}
+
+/* NUL-terminate dst after len bytes, cutting a full one before a UTF-8 tail. */
+static void
+text_end(char *dst, size_t size, size_t len)
+{
+	if (len == size) {
+		len = size - 1;
+		while (len > 0 && ((unsigned char)dst[len] & 0xc0) == 0x80)
+			len--;
+	}
+	dst[len] = '\0';
+}
+
+/* The slot's label: argv joined by spaces, truncated to size. */
+static void
+label_make(char *dst, size_t size, char *const *argv)
+{
+	size_t	len = 0;
+
+	for (; *argv != NULL; argv++) {
+		if (len > 0 && !text_add(dst, size, &len, " "))
+			break;
+		if (!text_add(dst, size, &len, *argv))
+			break;
+	}
+	text_end(dst, size, len);
+}
+
+/* A copy of src for the slot, truncated to size. */
+static void
+text_copy(char *dst, size_t size, const char *src)
+{
+	size_t	len = 0;
+
+	text_add(dst, size, &len, src);
+	text_end(dst, size, len);
+}
+
+/* The slot state that matches what the worker is doing. */
+static uint32_t
+worker_state(const struct worker *w)
+{
+	if (w->busy && w->t.paused_at != 0)
+		return PT_SLOT_PAUSED;
+	if (w->retiring)
+		return PT_SLOT_RETIRING;
+	return w->busy ? PT_SLOT_RUNNING : PT_SLOT_IDLE;
+}
+
+/* Write the state and the current task's samples and tail to the slot. */
+static void
+slot_update(struct worker *w)
+{
+	struct pt_shm_slot	*s = w->slot;
+	struct task		*t = &w->t;
+
+	shm_write_begin(&s->seq);
+	s->state = worker_state(w);
+	if (w->busy) {
+		s->cpu_permille = t->cpu_permille;
+		s->rss_bytes = t->rss_bytes;
+		s->cpu_ticks = t->cpu_ticks;
+		s->progress_done = t->progress_done;
+		s->progress_total = t->progress_total;
+		memcpy(s->tail, t->tail, t->tail_len);
+		s->tail_len = (uint32_t)t->tail_len;
+	}
+	shm_write_end(&s->seq);
+}
+
+/* Write a newly started task to the slot. */
+static void
+slot_started(struct worker *w, const char *label, const char *item)
+{
+	struct pt_shm_slot	*s = w->slot;
+	struct task		*t = &w->t;
+
+	shm_write_begin(&s->seq);
+	s->state = worker_state(w);
+	s->task_pid = t->pid;
+	s->task_seq = t->seq;
+	strlcpy(s->label, label, sizeof s->label);
+	text_copy(s->item, sizeof s->item, item);
+	s->task_start_real_ns = t->start_real;
+	s->cpu_permille = 0;
+	s->rss_bytes = 0;
+	s->cpu_ticks = 0;
+	s->progress_done = s->progress_total = 0;
+	s->tail_len = 0;
+	shm_write_end(&s->seq);
+}
+
+/* Write an ended task's last tail and result to the slot. */
+static void
+slot_ended(struct worker *w, bool failed)
+{
+	struct pt_shm_slot	*s = w->slot;
+	struct task		*t = &w->t;
+
+	shm_write_begin(&s->seq);
+	s->state = worker_state(w);
+	s->task_pid = 0;
+	s->task_seq = 0;
+	s->cpu_permille = 0;
+	s->cpu_ticks = t->cpu_ticks;
+	s->progress_done = t->progress_done;
+	s->progress_total = t->progress_total;
+	memcpy(s->tail, t->tail, t->tail_len);
+	s->tail_len = (uint32_t)t->tail_len;
+	if (failed)
+		s->tasks_failed++;
+	else
+		s->tasks_done++;
+	shm_write_end(&s->seq);
+}
+
+/* Show what the worker does in ps(1); label NULL when idle. */
+static void
+worker_title(struct worker *w, const char *label)
+{
+	if (label == NULL)
+		setproctitle("worker %d", w->conf->slot + 1);
+	else
+		setproctitle("worker %d: #%llu %s", w->conf->slot + 1,
+		    (unsigned long long)w->t.seq, label);
+}
+
+/* Queue a message to the supervisor, unless it is gone. */
+static void
+worker_send(struct worker *w, uint32_t type, const void *p, size_t n,
+    const void *extra, size_t extralen)
+{
+	if (w->sock != -1)
+		proto_put(&w->out, type, p, n, extra, extralen);
+}
+
+/* Write queued messages as far as the socket takes them. */
+static void
+worker_flush(struct worker *w)
+{
+	ssize_t	n;
+
+	while (w->sock != -1 && w->out.len > 0) {
+		n = write(w->sock, w->out.data, w->out.len);
+		if (n > 0)
+			buf_consume(&w->out, (size_t)n);
+		else if (n == -1 && errno == EAGAIN)
+			return;
+		else if (n != -1 || errno != EINTR)
+			worker_lost(w);
+	}
+}
+
+/* Keep the last PT_TAIL_MAX bytes of output, oldest first. */
+static void
+tail_add(struct task *t, const char *p, size_t n)
+{
+	size_t	drop;
+
+	if (n >= PT_TAIL_MAX) {
+		memcpy(t->tail, p + n - PT_TAIL_MAX, PT_TAIL_MAX);
+		t->tail_len = PT_TAIL_MAX;
+		return;
+	}
+	if (t->tail_len + n > PT_TAIL_MAX) {
+		drop = t->tail_len + n - PT_TAIL_MAX;
+		memmove(t->tail, t->tail + drop, t->tail_len - drop);
+		t->tail_len -= drop;
+	}
+	memcpy(t->tail + t->tail_len, p, n);
+	t->tail_len += n;
+}
+
+/* Read once from the task's stream i: bytes read, 0 for none now, -1 closed. */
+static ssize_t
+task_read(struct worker *w, int i)
+{
+	struct task	*t = &w->t;
+	struct pt_out	 o;
+	ssize_t		 n;
+
+	n = read(t->fd[i], w->rbuf, W_RBUF);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		close(t->fd[i]);
+		t->fd[i] = -1;
+		return -1;
+	}
+	memset(&o, 0, sizeof o);
+	o.task_seq = t->seq;
+	o.stream = (uint32_t)i + 1;
+	worker_send(w, PT_MSG_OUT, &o, sizeof o, w->rbuf, (size_t)n);
+	tail_add(t, w->rbuf, (size_t)n);
+	return n;
+}
+
+/* Read what the ended task left in stream i without blocking, and close it. */
+static void
+task_drain(struct worker *w, int i)
+{
+	struct task	*t = &w->t;
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	while (t->fd[i] != -1 && total < W_DRAIN_MAX &&
+	    (n = task_read(w, i)) > 0)
+		total += (size_t)n;
+	if (t->fd[i] != -1) {
+		close(t->fd[i]);
+		t->fd[i] = -1;
+	}
+}
+
+/* Sample the task's process tree and progress, then write the slot. */
+static void
+task_tick(struct worker *w, int64_t now)
+{
+	struct task		*t = &w->t;
+	struct procstat		 ps;
+	uint32_t		 done, total;
+
+	if (procstat_tree(t->pid, &ps) == 0) {
+		t->cpu_permille = procstat_permille(t->sample_ticks, ps.ticks,
+		    now - t->sample_ns);
+		t->sample_ticks = ps.ticks;
+		t->sample_ns = now;
+		t->rss_bytes = ps.rss_bytes;
+		if (ps.ticks > t->cpu_ticks)
+			t->cpu_ticks = ps.ticks;
+	}
+	if (shm_mbox_take(&w->slot->mbox, t->seq, &done, &total)) {
+		t->progress_done = done;
+		t->progress_total = total;
+	}
+	slot_update(w);
+	t->next_tick = now + w->tick_ns;
+}
+
+/* Report a task that could not be started; count it failed if counted. */
+static void
+task_noexec(struct worker *w, uint64_t seq, int error, bool counted)
+{
+	struct pt_done	d;
+
+	memset(&d, 0, sizeof d);
+	d.task_seq = seq;
+	d.wstatus = error;
+	d.flags = PT_DONE_NOEXEC;
+	d.start_real_ns = real_ns();
+	if (counted) {
+		shm_write_begin(&w->slot->seq);
+		w->slot->tasks_failed++;
+		shm_write_end(&w->slot->seq);
+	}
+	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
+}
+
+/*
+ * Split a RUN payload after struct pt_run: item, then argc strings.  NULL if
+ * malformed; the strings point into the payload.
+ */
+static char **
+run_argv(const char *p, size_t len, uint32_t argc, const char **item)
+{
+	const char	*end = p + len, *nul;
+	char		**argv;
+	uint32_t	 i;
+
+	if (argc == 0 || argc > len)
+		return NULL;
+	argv = xreallocarray(NULL, (size_t)argc + 1, sizeof *argv);
+	for (i = 0; i <= argc; i++) {
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL) {
+			free(argv);
+			return NULL;
+		}
+		if (i == 0)
+			*item = p;
+		else
+			argv[i - 1] = (char *)p;
+		p = nul + 1;
+	}
+	argv[argc] = NULL;
+	return argv;
+}
+
+/* Close both ends of up to two pipes, ignoring -1. */
+static void
+close_pipes(int *a, int *b)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		if (a[i] != -1)
+			close(a[i]);
+		if (b[i] != -1)
+			close(b[i]);
+	}
+}
+
+/*
+ * Spawn argv (a shell command line when shell) with its output on two new
+ * pipes; the read ends go to t->fd.  0 or an errno.
+ */
+static int
+task_spawn(struct worker *w, char **argv, bool shell)
+{
+	posix_spawn_file_actions_t	 fa;
+	struct task			*t = &w->t;
+	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+	char				*sh[4] = { (char *)"sh", (char *)"-c", argv[0],
+					    NULL };
+	int				 error;
+
+	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
+		error = errno;
+		close_pipes(po, pe);
+		return error;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, w->devnull, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
+	if (shell)
+		error = posix_spawn(&t->pid, w->shell, &fa, &w->attr, sh,
+		    w->envp);
+	else
+		error = posix_spawnp(&t->pid, argv[0], &fa, &w->attr, argv,
+		    w->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(po[1]);
+	close(pe[1]);
+	if (error != 0) {
+		close(po[0]);
+		close(pe[0]);
+		return error;
+	}
+	t->fd[0] = po[0];
+	t->fd[1] = pe[0];
+	set_nonblock(t->fd[0]);
+	set_nonblock(t->fd[1]);
+	return 0;
+}
+
+/* Prepare per-task state, the environment and the progress mailbox. */
+static void
+task_init(struct worker *w, const struct pt_run *r)
+{
+	struct task	*t = &w->t;
+
+	memset(t, 0, sizeof *t);
+	t->seq = r->task_seq;
+	t->fd[0] = t->fd[1] = -1;
+	t->term_step = -1;
+	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * W_MS : 0;
+	snprintf(w->env_task, sizeof w->env_task, "POOLTOP_TASK=%llu",
+	    (unsigned long long)t->seq);
+	snprintf(w->env_seq, sizeof w->env_seq, "PARALLEL_SEQ=%llu",
+	    (unsigned long long)t->seq);
+	shm_mbox_post(&w->slot->mbox, t->seq, 0, 0);
+}
+
+/* The task is spawned: take a baseline sample, write the slot, report. */
+static void
+task_started(struct worker *w, char **argv, const char *item)
+{
+	struct task	*t = &w->t;
+	struct procstat	 ps;
+	struct pt_started st;
+	char		 label[PT_LABEL_MAX];
+
+	w->busy = true;
+	t->sample_ns = mono_ns();
+	if (procstat_tree(t->pid, &ps) == 0)
+		t->sample_ticks = ps.ticks;
+	t->next_tick = t->sample_ns + w->tick_ns;
+	label_make(label, sizeof label, argv);
+	slot_started(w, label, item);
+	memset(&st, 0, sizeof st);
+	st.task_seq = t->seq;
+	st.pid = t->pid;
+	st.start_real_ns = t->start_real;
+	worker_send(w, PT_MSG_STARTED, &st, sizeof st, NULL, 0);
+	worker_title(w, label);
+}
+
+/* Handle RUN: start the task or report why not. */
+static void
+task_run(struct worker *w, const char *p, size_t len)
+{
+	struct pt_run	 r;
+	const char	*item = NULL;
+	char		**argv;
+	int		 error;
+
+	if (len < sizeof r) {
+		worker_lost(w);
+		return;
+	}
+	memcpy(&r, p, sizeof r);
+	argv = run_argv(p + sizeof r, len - sizeof r, r.argc, &item);
+	if (argv == NULL) {
+		task_noexec(w, r.task_seq, EINVAL, false);
+		return;
+	}
+	if (w->busy || w->retiring || w->ending)
+		task_noexec(w, r.task_seq, EBUSY, false);
+	else {
+		task_init(w, &r);
+		w->t.start_real = real_ns();
+		w->t.start_mono = mono_ns();
+		error = task_spawn(w, argv, (r.flags & PT_RUN_SHELL) != 0);
+		if (error != 0)
+			task_noexec(w, r.task_seq, error, true);
+		else
+			task_started(w, argv, item);
+	}
+	free(argv);
+}
+
+/* Count the time stopped so far and mark the task running. */
+static void
+task_unpause(struct task *t, int64_t now)
+{
+	if (t->paused_at != 0) {
+		t->paused_ns += now - t->paused_at;
+		t->paused_at = 0;
+	}
+}
+
+/* Handle PAUSE: stop the task's group and its clock. */
+static void
+task_pause(struct worker *w)
+{
+	struct task	*t = &w->t;
+
+	if (!w->busy || t->paused_at != 0 || t->term_step >= 0)
+		return;
+	killpg(t->pid, SIGSTOP);
+	t->paused_at = mono_ns();
+	slot_update(w);
+}
+
+/* Handle RESUME: continue the task's group and its clock. */
+static void
+task_resume(struct worker *w)
+{
+	struct task	*t = &w->t;
+
+	if (!w->busy || t->paused_at == 0)
+		return;
+	killpg(t->pid, SIGCONT);
+	task_unpause(t, mono_ns());
+	slot_update(w);
+}
+
+/* Handle KILL: sig 0 runs the termination sequence, else signal the group. */
+static void
+task_kill(struct worker *w, int sig)
+{
+	struct task	*t = &w->t;
+	int64_t		 now = mono_ns();
+
+	if (!w->busy || sig < 0 || sig >= NSIG)
+		return;
+	if (sig == SIGSTOP) {
+		task_pause(w);
+		return;
+	}
+	if (sig == SIGCONT) {
+		task_resume(w);
+		return;
+	}
+	t->flags |= PT_DONE_KILLED;
+	if (sig == 0) {
+		if (t->term_step < 0)
+			term_start(w, now);
+		return;
+	}
+	group_signal(t->pid, sig);
+	if (t->paused_at != 0) {
+		task_unpause(t, now);
+		slot_update(w);
+	}
+}
+
+/* Send the next step of the termination sequence; SIGKILL after the last. */
+static void
+term_next(struct worker *w, int64_t now)
+{
+	struct task	*t = &w->t;
+	int		 i = ++t->term_step;
+
+	if (i < w->termseq.n) {
+		group_signal(t->pid, w->termseq.sig[i]);
+		t->term_deadline = now + w->termseq.wait_ms[i] * W_MS;
+	} else {
+		if (i == w->termseq.n)
+			killpg(t->pid, SIGKILL);
+		t->term_deadline = W_NEVER;
+	}
+}
+
+/* Start the termination sequence (the task runs again if paused). */
+static void
+term_start(struct worker *w, int64_t now)
+{
+	struct task	*t = &w->t;
+
+	if (t->paused_at != 0) {
+		task_unpause(t, now);
+		slot_update(w);
+	}
+	t->term_step = -1;
+	term_next(w, now);
+}
+
+/* Remember a group that outlived its leader: TERM now, KILL at deadline. */
+static void
+linger_add(struct worker *w, pid_t pgid, int64_t now)
+{
+	struct linger	*l;
+	int		 wait_ms;
+
+	group_signal(pgid, SIGTERM);
+	wait_ms = w->termseq.wait_ms[w->termseq.n - 1];
+	l = xmalloc(sizeof *l);
+	l->pgid = pgid;
+	l->deadline = now + wait_ms * W_MS;
+	TAILQ_INSERT_TAIL(&w->lingers, l, entry);
+}
+
+/* Forget lingering groups that are gone; SIGKILL those past deadline. */
+static void
+linger_check(struct worker *w, int64_t now)
+{
+	struct linger	*l, *l1;
+	bool		 alive;
+
+	TAILQ_FOREACH_SAFE(l, &w->lingers, entry, l1) {
+		alive = killpg(l->pgid, 0) == 0;
+		if (alive && now < l->deadline)
+			continue;
+		if (alive)
+			killpg(l->pgid, SIGKILL);
+		TAILQ_REMOVE(&w->lingers, l, entry);
+		free(l);
+	}
+}
+
+/* Was this wait status a failure (nonzero exit or a signal)? */
+static bool
+status_failed(int st)
+{
+	return !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+}
+
+/* The leader was reaped: finish reading, deal with leftovers, report. */
+static void
+task_end(struct worker *w)
+{
+	struct task	*t = &w->t;
+	struct pt_done	 d;
+	int64_t		 now;
+
+	task_drain(w, 0);
+	task_drain(w, 1);
+	now = mono_ns();
+	task_unpause(t, now);
+	if (killpg(t->pid, 0) == 0)
+		linger_add(w, t->pid, now);
+	memset(&d, 0, sizeof d);
+	d.task_seq = t->seq;
+	d.wstatus = t->wstatus;
+	d.flags = t->flags;
+	d.start_real_ns = t->start_real;
+	d.wall_ns = now - t->start_mono - t->paused_ns;
+	d.user_ns = t->ru.ru_utime.tv_sec * PT_NSEC +
+	    t->ru.ru_utime.tv_usec * 1000LL;
+	d.sys_ns = t->ru.ru_stime.tv_sec * PT_NSEC +
+	    t->ru.ru_stime.tv_usec * 1000LL;
+	w->busy = false;
+	slot_ended(w, status_failed(t->wstatus));
+	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
+	worker_title(w, NULL);
+}
+
+/* Reap every child that has exited; end the task if its leader was one. */
+static void
+worker_reap(struct worker *w)
+{
+	struct rusage	ru;
+	pid_t		pid;
+	int		st;
+
+	for (;;) {
+		pid = wait4(-1, &st, WNOHANG, &ru);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid <= 0)
+			break;
+		if (w->busy && pid == w->t.pid) {
+			w->t.reaped = true;
+			w->t.wstatus = st;
+			w->t.ru = ru;
+		}
+	}
+	if (w->busy && w->t.reaped)
+		task_end(w);
+}
+
+/* Read the signalfd: SIGTERM ends the worker; SIGCHLD reaps. */
+static void
+worker_signals(struct worker *w)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(w->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo != SIGTERM)
+			continue;
+		if (getppid() != w->conf->supervisor)
+			worker_lost(w);
+		else
+			worker_end(w);
+	}
+	worker_reap(w);
+}
+
+/* End the current task with the termination sequence, then exit. */
+static void
+worker_end(struct worker *w)
+{
+	w->ending = true;
+	if (w->busy && w->t.term_step < 0) {
+		w->t.flags |= PT_DONE_KILLED;
+		term_start(w, mono_ns());
+	}
+}
+
+/* The supervisor is gone or broke the protocol: stop talking, wind down. */
+static void
+worker_lost(struct worker *w)
+{
+	if (w->sock != -1) {
+		close(w->sock);
+		w->sock = -1;
+	}
+	buf_consume(&w->out, w->out.len);
+	worker_end(w);
+}
+
+/* Handle RETIRE: exit once the current task (if any) has ended. */
+static void
+worker_retire(struct worker *w)
+{
+	if (w->retiring)
+		return;
+	w->retiring = true;
+	if (w->busy)
+		slot_update(w);
+}
+
+/* Handle one message from the supervisor. */
+static void
+worker_message(struct worker *w, const struct pt_msg *m, const char *p)
+{
+	struct pt_kill	k;
+
+	switch (m->type) {
+	case PT_MSG_RUN:
+		task_run(w, p, m->len);
+		break;
+	case PT_MSG_PAUSE:
+		task_pause(w);
+		break;
+	case PT_MSG_RESUME:
+		task_resume(w);
+		break;
+	case PT_MSG_KILL:
+		if (m->len >= sizeof k) {
+			memcpy(&k, p, sizeof k);
+			task_kill(w, k.sig);
+		}
+		break;
+	case PT_MSG_RETIRE:
+		worker_retire(w);
+		break;
+	default:
+		break;		/* unknown: from a newer supervisor */
+	}
+}
+
+/* Read from the supervisor and handle every whole message. */
+static void
+worker_sock(struct worker *w)
+{
+	struct pt_msg	 m;
+	const char	*p;
+	ssize_t		 n;
+	int		 r;
+
+	n = read(w->sock, w->rbuf, W_RBUF);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		worker_lost(w);
+		return;
+	}
+	buf_add(&w->in, w->rbuf, (size_t)n);
+	while (w->sock != -1 && (r = proto_next(&w->in, &m, &p)) != 0) {
+		if (r == -1) {
+			worker_lost(w);
+			break;
+		}
+		worker_message(w, &m, p);
+		buf_consume(&w->in, sizeof m + m.len);
+	}
+}
+
+/* Leave: remove what a dead supervisor left, mark the slot, exit. */
+static void __attribute__((noreturn))
+worker_exit(struct worker *w)
+{
+	const struct worker_conf	*c = w->conf;
+
+	shm_write_begin(&w->slot->seq);
+	w->slot->state = PT_SLOT_EXITED;
+	w->slot->task_pid = 0;
+	shm_write_end(&w->slot->seq);
+	if (getppid() != c->supervisor) {
+		shm_unlink(c->shm->name);
+		if (c->socket_path != NULL)
+			unlink(c->socket_path);
+	}
+	_exit(0);
+}
+
+/* Is it time to exit: nothing running, lingering, or left to send? */
+static bool
+worker_done(struct worker *w, int64_t now)
+{
+	if (w->busy || (!w->retiring && !w->ending))
+		return false;
+	if (!TAILQ_EMPTY(&w->lingers))
+		return false;
+	if (w->sock == -1 || w->out.len == 0)
+		return true;
+	if (w->exit_deadline == 0)
+		w->exit_deadline = now + W_FLUSH_NS;
+	return now >= w->exit_deadline;
+}
+
+/* Act on the deadlines that have passed. */
+static void
+worker_timers(struct worker *w, int64_t now)
+{
+	struct task	*t = &w->t;
+
+	if (w->busy && t->term_step >= 0 && now >= t->term_deadline)
+		term_next(w, now);
+	else if (w->busy && t->term_step < 0 && t->timeout_ns != 0 &&
+	    t->paused_at == 0 &&
+	    now >= t->start_mono + t->paused_ns + t->timeout_ns) {
+		t->flags |= PT_DONE_TIMEOUT;
+		term_start(w, now);
+	}
+	if (w->busy && now >= t->next_tick)
+		task_tick(w, now);
+	linger_check(w, now);
+}
+
+/* Milliseconds until the next deadline, for poll(); -1 for none. */
+static int
+worker_timeout(struct worker *w, int64_t now)
+{
+	struct task	*t = &w->t;
+	struct linger	*l;
+	int64_t		 d = W_NEVER;
+
+	if (w->busy) {
+		d = t->next_tick;
+		if (t->term_step >= 0)
+			d = min64(d, t->term_deadline);
+		else if (t->timeout_ns != 0 && t->paused_at == 0)
+			d = min64(d, t->start_mono + t->paused_ns +
+			    t->timeout_ns);
+	}
+	TAILQ_FOREACH(l, &w->lingers, entry)
+		d = min64(d, l->deadline);
+	if (w->exit_deadline != 0)
+		d = min64(d, w->exit_deadline);
+	if (d == W_NEVER)
+		return -1;
+	if (d <= now)
+		return 0;
+	return (int)min64((d - now + W_MS - 1) / W_MS, INT_MAX);
+}
+
+/* Fill the poll set; task output is not read while the queue is long. */
+static void
+worker_pollfds(struct worker *w, struct pollfd *pfd)
+{
+	bool	reading = w->busy && w->out.len < W_OUT_HIGH;
+
+	pfd[W_SOCK].fd = w->sock;
+	pfd[W_SOCK].events = POLLIN | (w->out.len > 0 ? POLLOUT : 0);
+	pfd[W_SIG].fd = w->sigfd;
+	pfd[W_SIG].events = POLLIN;
+	pfd[W_OUT].fd = reading ? w->t.fd[0] : -1;
+	pfd[W_OUT].events = POLLIN;
+	pfd[W_ERR].fd = reading ? w->t.fd[1] : -1;
+	pfd[W_ERR].events = POLLIN;
+}
+
+/* The loop: wait for anything, handle it, check deadlines. */
+static void __attribute__((noreturn))
+worker_loop(struct worker *w)
+{
+	struct pollfd	pfd[W_NFDS];
+	int64_t		now;
+
+	for (;;) {
+		worker_flush(w);
+		now = mono_ns();
+		if (worker_done(w, now))
+			worker_exit(w);
+		worker_pollfds(w, pfd);
+		if (poll(pfd, W_NFDS, worker_timeout(w, now)) == -1) {
+			if (errno != EINTR)
+				worker_exit(w);
+			continue;
+		}
+		if (pfd[W_OUT].revents != 0)
+			(void)task_read(w, 0);
+		if (pfd[W_ERR].revents != 0)
+			(void)task_read(w, 1);
+		if (pfd[W_SIG].revents != 0)
+			worker_signals(w);
+		if (pfd[W_SOCK].revents != 0 && w->sock != -1)
+			worker_sock(w);
+		worker_timers(w, mono_ns());
+	}
+}
+
+/* Signals: the pool's ignored, fault handlers kept, the rest default. */
+static void
+worker_signal_setup(void)
+{
+	struct sigaction	sa;
+	int			sig;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    sig_in(sig, worker_sync, nitems_of(worker_sync)))
+			continue;
+		if (sig_in(sig, worker_ignored, nitems_of(worker_ignored)))
+			sa.sa_handler = SIG_IGN;
+		else
+			sa.sa_handler = SIG_DFL;
+		sigaction(sig, &sa, NULL);	/* fails for reserved ones */
+	}
+}
+
+/*
+ * Descriptors: the socket moves to 3 and everything above is closed;
+ * 0-2 are kept (opened on /dev/null if closed); /dev/null kept for tasks.
+ */
+static int
+worker_fd_setup(struct worker *w)
+{
+	int	fd;
+
+	fd = w->conf->fd;
+	if (fd != 3) {
+		if (dup2(fd, 3) == -1)
+			return -1;
+		fd = 3;
+	}
+	closefrom(4);
+	if (set_cloexec(fd) == -1 || set_nonblock(fd) == -1)
+		return -1;
+	w->sock = fd;
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;			/* a closed 0-2 gets /dev/null */
+	if (fd == -1 || set_cloexec(fd) == -1)
+		return -1;
+	w->devnull = fd;
+	return 0;
+}
+
+/* The process: death signal, subreaper, descriptors, signals. */
+static int
+worker_process_setup(struct worker *w)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	worker_signal_setup();
+	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
+		return -1;
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		return -1;
+	if (worker_fd_setup(w) == -1)
+		return -1;
+	w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return w->sigfd == -1 ? -1 : 0;
+}
+
+/* Does this environment entry name one of the variables set per task? */
+static bool
+env_ours(const char *e)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems_of(worker_env_names); i++)
+		if (strncmp(e, worker_env_names[i],
+		    strlen(worker_env_names[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Build the tasks' environment once; per-task values are patched later. */
+static void
+worker_env_setup(struct worker *w)
+{
+	const struct worker_conf	*c = w->conf;
+	size_t				 n = 0, i, j = 0;
+
+	while (environ != NULL && environ[n] != NULL)
+		n++;
+	w->envp = xreallocarray(NULL, n + nitems_of(worker_env_names) + 1,
+	    sizeof *w->envp);
+	for (i = 0; i < n; i++)
+		if (!env_ours(environ[i]))
+			w->envp[j++] = environ[i];
+	snprintf(w->env_shm, sizeof w->env_shm, "POOLTOP_SHM=%s", c->shm->name);
+	snprintf(w->env_slot, sizeof w->env_slot, "POOLTOP_SLOT=%d",
+	    c->slot + 1);
+	snprintf(w->env_worker, sizeof w->env_worker, "POOLTOP_WORKER=%ld",
+	    (long)getpid());
+	snprintf(w->env_jobslot, sizeof w->env_jobslot, "PARALLEL_JOBSLOT=%d",
+	    c->slot + 1);
+	strlcpy(w->env_task, "POOLTOP_TASK=0", sizeof w->env_task);
+	strlcpy(w->env_seq, "PARALLEL_SEQ=0", sizeof w->env_seq);
+	w->envp[j++] = w->env_shm;
+	w->envp[j++] = w->env_slot;
+	w->envp[j++] = w->env_task;
+	w->envp[j++] = w->env_worker;
+	w->envp[j++] = w->env_seq;
+	w->envp[j++] = w->env_jobslot;
+	w->envp[j] = NULL;
+}
+
+/* Spawn attributes: own group, empty mask, every signal back to default. */
+static void
+worker_spawn_setup(struct worker *w)
+{
+	sigset_t	set;
+
+	posix_spawnattr_init(&w->attr);
+	sigemptyset(&set);
+	posix_spawnattr_setsigmask(&w->attr, &set);
+	sigfillset(&set);
+	sigdelset(&set, SIGKILL);
+	sigdelset(&set, SIGSTOP);
+	posix_spawnattr_setsigdefault(&w->attr, &set);
+	posix_spawnattr_setpgroup(&w->attr, 0);
+	posix_spawnattr_setflags(&w->attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
+/* Options the worker uses, with defaults when unset. */
+static void
+worker_opts_setup(struct worker *w)
+{
+	const struct opts	*o = w->conf->opts;
+	int			 tick_ms = W_TICK_MS;
+
+	w->shell = "/bin/sh";
+	w->termseq = worker_default_termseq;
+	if (o != NULL) {
+		if (o->shell != NULL && *o->shell != '\0')
+			w->shell = o->shell;
+		if (o->termseq.n > 0 && o->termseq.n <= PT_TERMSEQ_MAX)
+			w->termseq = o->termseq;
+		if (o->tick_ms > 0)
+			tick_ms = o->tick_ms;
+	}
+	w->tick_ns = tick_ms * W_MS;
+}
+
+/* Take the slot: a new generation, this pid, idle. */
+static void
+worker_take_slot(struct worker *w)
+{
+	struct pt_shm_slot	*s = w->slot;
+
+	shm_write_begin(&s->seq);
+	s->generation++;
+	s->worker_pid = getpid();
+	s->state = PT_SLOT_IDLE;
+	s->task_pid = 0;
+	s->task_seq = 0;
+	s->cpu_permille = 0;
+	s->rss_bytes = 0;
+	shm_write_end(&s->seq);
+}
+
+void
+worker_main(const struct worker_conf *conf)
+{
+	struct worker	*w;
+
+	w = xcalloc(1, sizeof *w);
+	w->conf = conf;
+	w->slot = &conf->shm->slots[conf->slot];
+	w->sock = w->sigfd = w->devnull = -1;
+	TAILQ_INIT(&w->lingers);
+	if (worker_process_setup(w) == -1)
+		_exit(1);
+	w->rbuf = xmalloc(W_RBUF);
+	worker_opts_setup(w);
+	worker_env_setup(w);
+	worker_spawn_setup(w);
+	worker_take_slot(w);
+	worker_title(w, NULL);
+	if (getppid() != conf->supervisor)
+		worker_lost(w);
+	worker_send(w, PT_MSG_READY, NULL, 0, NULL, 0);
+	worker_loop(w);
+}

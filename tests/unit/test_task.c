@@ -1,1 +1,594 @@
-int main(void){return 0;}
+/*
+ * Templates: replacement strings, the " {}" rule, direct-vs-shell
+ * detection, and hostile items run for real.  Every hostile item is
+ * expanded into small templates in both modes, the result is run (argv
+ * directly, or under each of sh, bash, dash and zsh that is installed) with
+ * stdout captured, and the bytes printed must equal the item while the
+ * tripwire file that the item tries to create must not exist.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "task.h"
+#include "util.h"
+
+extern char **environ;
+
+static char	 tmpdir[PATH_MAX];
+static char	 trip[PATH_MAX];
+
+/* Expand src for item in direct or shell mode as compiled; asserts success. */
+static struct template *
+compile_ok(const char *src)
+{
+	struct template	*t;
+	char		 err[256] = "";
+
+	t = template_compile(src, err, sizeof err);
+	if (t == NULL)
+		fail_msg("template \"%s\": %s", src, err);
+	return t;
+}
+
+/* Compile src, expand it for item, return argv[n] (caller frees). */
+static char *
+expand_word(const char *src, const char *item, int n)
+{
+	struct template	*t = compile_ok(src);
+	struct expanded	 e;
+	char		*w;
+
+	template_expand(t, item, 42, 2, &e);
+	assert_true(n < e.argc);
+	assert_null(e.argv[e.argc]);
+	w = xstrdup(e.argv[n]);
+	expanded_free(&e);
+	template_free(t);
+	return w;
+}
+
+/* Each replacement string on a table of paths, as GNU parallel gives them. */
+static void
+test_replacements(void **state)
+{
+	static const struct {
+		const char	*item, *noext, *base, *dir, *basenoext;
+	} tab[] = {
+		{ "a/b.c",	"a/b",		"b.c",		"a",	"b" },
+		{ "a/b",	"a/b",		"b",		"a",	"b" },
+		{ "b.c.d",	"b.c",		"b.c.d",	".",	"b.c" },
+		{ "/x",		"/x",		"x",		"/",	"x" },
+		{ ".",		"",		".",		".",	"" },
+		{ ".hidden",	"",		".hidden",	".",	"" },
+		{ "dir/",	"dir/",		"",		".",	"" },
+		{ "",		"",		"",		".",	"" },
+		{ "a.b/c",	"a.b/c",	"c",		"a.b",	"c" },
+		{ "dir/.x",	"dir/",		".x",		"dir",	"" },
+		{ "/",		"/",		"",		"/",	"" },
+		{ "//",		"//",		"",		"/",	"" },
+		{ "a//b",	"a//b",		"b",		"a",	"b" },
+		{ "a/b/",	"a/b/",		"",		"a",	"" },
+		{ "x.",		"x",		"x.",		".",	"x" },
+		{ "..",		".",		"..",		".",	"." },
+		{ "../a.b",	"../a",		"a.b",		"..",	"a" },
+		{ "a b/c d.e",	"a b/c d",	"c d.e",	"a b",	"c d" },
+	};
+	const char	*tpl[] = { "x {}", "x {.}", "x {/}", "x {//}", "x {/.}" };
+	size_t		 i, j;
+	char		*w;
+
+	(void)state;
+	for (i = 0; i < nitems_of(tab); i++) {
+		const char	*want[] = { tab[i].item, tab[i].noext,
+		    tab[i].base, tab[i].dir, tab[i].basenoext };
+
+		for (j = 0; j < nitems_of(tpl); j++) {
+			w = expand_word(tpl[j], tab[i].item, 1);
+			if (strcmp(w, want[j]) != 0)
+				fail_msg("%s of \"%s\": got \"%s\", want \"%s\"",
+				    tpl[j] + 2, tab[i].item, w, want[j]);
+			free(w);
+		}
+	}
+	w = expand_word("x {#}-{%}", "a", 1);
+	assert_string_equal(w, "42-3");		/* slot 2 is the third */
+	free(w);
+	w = expand_word("x {#}{}{%}", "{}{#}", 1);
+	assert_string_equal(w, "42{}{#}3");	/* values are not re-read */
+	free(w);
+	w = expand_word("x pre{.}mid{/}post", "d/f.txt", 1);
+	assert_string_equal(w, "pred/fmidf.txtpost");
+	free(w);
+}
+
+/* Compile src and compare the expansion with want (words joined by |). */
+static void
+check_expansion(const char *src, const char *item, const char *want)
+{
+	struct template	*t = compile_ok(src);
+	struct expanded	 e;
+	struct buf	 b = { 0 };
+	int		 i;
+
+	template_expand(t, item, 7, 0, &e);
+	buf_add(&b, "", 0);
+	for (i = 0; i < e.argc; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", e.argv[i]);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("\"%s\": got \"%s\", want \"%s\"", src, b.data, want);
+	buf_free(&b);
+	expanded_free(&e);
+	template_free(t);
+}
+
+/* A template with no item replacement string gets " {}" appended. */
+static void
+test_append(void **state)
+{
+	(void)state;
+	check_expansion("echo", "it", "echo|it");
+	check_expansion("echo {#}", "it", "echo|7|it");
+	check_expansion("echo {%}", "it", "echo|1|it");
+	check_expansion("echo {.}", "a.b", "echo|a");
+	check_expansion("echo {//}", "a/b", "echo|a");
+	check_expansion("echo  \t\n", "it", "echo|it");
+	check_expansion("echo ''", "", "echo||");
+	check_expansion("echo a | cat", "x y", "echo a | cat 'x y'");
+	check_expansion("echo $HOME", "x", "echo $HOME 'x'");
+	check_expansion("{}", "prog", "prog");
+	check_expansion("sh -c {}", "echo a; echo b", "sh|-c|echo a; echo b");
+	check_expansion("echo \"a  b\" 'c d'{}", "!", "echo|a  b|c d!");
+	check_expansion("echo a # {}\necho", "z", "echo a # {}\necho 'z'");
+}
+
+/* Direct exec or shell, decided at compile time. */
+static void
+test_detect(void **state)
+{
+	static const char *direct[] = {
+		"echo {}", "printf %s {}", "grep 'a*b|c;$x' {}",
+		"echo \"a b*|;\" {}", "cp {} {.}.bak", "echo a#b", "echo a~b",
+		"echo '~' '#'", "echo {#} {%}", "sh -c {}", "{}", "echo x=1",
+		"env A=1 prog", "echo \"\"", "a\tb", "echo '\"' \"'\"",
+		"echo {} ]", "echo {a,b}", "echo !",
+	};
+	static const char *shell[] = {
+		"echo {} | cat", "a && b", "a & b", "a; b", "a > f", "a < f",
+		"(a)", "echo $HOME", "echo `x`", "echo a\\b", "ls *.c",
+		"ls ?", "ls [ab]", "echo ~/x", "echo ~", "echo #c\necho x",
+		"X=1 cmd {}", "_x9=2", "echo a\nb", "echo \"$x\"",
+		"echo \"a`b`\"", "echo \"a\\b\"", "echo 'unbalanced",
+		"echo \"unbalanced", "cd {}", "if true", "! false", "eval {}",
+		"export X", "exit 3", ". ./env", "source x", "umask 022",
+		"ulimit -n 10",
+	};
+	struct template	*t;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < nitems_of(direct); i++) {
+		t = compile_ok(direct[i]);
+		if (template_is_shell(t))
+			fail_msg("\"%s\" should run directly", direct[i]);
+		template_free(t);
+	}
+	for (i = 0; i < nitems_of(shell); i++) {
+		t = compile_ok(shell[i]);
+		if (!template_is_shell(t))
+			fail_msg("\"%s\" needs a shell", shell[i]);
+		template_free(t);
+	}
+}
+
+/* Templates that cannot be quoted safely, or make no sense, are refused. */
+static void
+test_refused(void **state)
+{
+	static const char *bad[] = {
+		"", "   \n", "echo `echo {}`", "echo \"`echo {}`\"",
+		"echo ${x:-{}}", "echo $(({#}+{}))", "echo $[{}]",
+		"echo $'{}'", "cat <<EOF\n{}\nEOF", "cat <<< {}",
+		"(( {} ))", "[[ {} -eq 1 ]]", "x=$(case a in a) echo {};; esac)",
+		"echo ~{}", "echo ~'{}'", "echo =\"{}\"", "echo `date`",
+		"echo a # comment", "echo a;", "echo a &", "echo a |",
+		"echo {} `date` {.}",
+	};
+	static const char *good[] = {
+		"echo {} `date` {#}", "echo ~/{}", "echo x~{}", "echo x={}",
+		"echo $(echo {}) | cat", "echo \"$(echo \"{}\")\" | cat",
+		"case {} in *) echo;; esac", "echo {} # {}", "echo $$ {} | cat",
+		"echo \"$\" {} | cat", "echo \\`{}\\` | cat",
+	};
+	char		 err[256];
+	struct template	*t;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < nitems_of(bad); i++) {
+		err[0] = '\0';
+		t = template_compile(bad[i], err, sizeof err);
+		if (t != NULL)
+			fail_msg("\"%s\" should be refused", bad[i]);
+		assert_true(err[0] != '\0');
+	}
+	for (i = 0; i < nitems_of(good); i++)
+		template_free(compile_ok(good[i]));
+	t = template_compile("echo `x` {}", err, sizeof err);
+	assert_null(t);
+	assert_string_equal(err, "{} after `...` cannot be quoted safely; "
+	    "put it before");
+	assert_null(template_compile("", NULL, 0));
+}
+
+/* Run argv (argv[0] looked up in PATH), stdout into out; exit status. */
+static int
+run_capture(char **argv, struct buf *out)
+{
+	posix_spawn_file_actions_t	 fa;
+	char				 chunk[4096];
+	ssize_t				 r;
+	pid_t				 pid;
+	int				 p[2], st;
+
+	assert_int_equal(pipe(p), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	posix_spawn_file_actions_addclose(&fa, p[1]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		fail_msg("cannot run %s", argv[0]);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	out->len = 0;
+	buf_add(out, "", 0);
+	while ((r = read(p[0], chunk, sizeof chunk)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		assert_true(r > 0);
+		buf_add(out, chunk, (size_t)r);
+	}
+	close(p[0]);
+	while (waitpid(pid, &st, 0) == -1)
+		assert_int_equal(errno, EINTR);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Describe bytes for a failure message. */
+static char *
+show(const char *s, size_t len)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < len && i < 80; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f)
+			buf_add(&b, &s[i], 1);
+		else
+			buf_printf(&b, "\\x%02x", (unsigned char)s[i]);
+	}
+	return b.data;
+}
+
+/* Hostile items, each with the tripwire path put in place of %s. */
+static const char *hostile_fmt[] = {
+	"plain", "", "a b  c\t", "$(touch %s)", "`touch %s`", ";touch %s",
+	"|touch %s", "&touch %s&", "'; touch %s; '", "\"; touch %s; \"",
+	"\ntouch %s\n", "'\ntouch %s\n'", "-n", "--help", "-", "*", "~",
+	"~root", "=ls", "$HOME", "${HOME}", "\\", "'", "\"", "''", "\"\"",
+	"{}", "{.}", "{#}", "a'b\"c$d`e\\f", "'\"'\"'$(touch %s)'",
+	"\")$(touch %s)(\"", "\\'$(touch %s)\\'", "x\ny\n", "\n",
+	"%s%%d", "!!", "$'\\x41'", "#not a comment", "a;#b",
+	"$((1+1))", "{a,b}", "?[*]", "'\\''", ")", "(", "\r",
+};
+
+/* The hostile item number i (caller frees); the last is bytes 1..255. */
+static char *
+hostile_item(size_t i)
+{
+	char	*s;
+	int	 c;
+
+	if (i < nitems_of(hostile_fmt))
+		return xasprintf(hostile_fmt[i], trip);
+	s = xmalloc(256);
+	for (c = 1; c < 256; c++)
+		s[c - 1] = (char)c;
+	s[255] = '\0';
+	return s;
+}
+
+#define NHOSTILE	(nitems_of(hostile_fmt) + 1)
+
+/* Templates that print the item between a prefix and a suffix. */
+static const struct {
+	const char	*tpl;
+	bool		 shell;
+	const char	*pre, *post;
+} print_tpl[] = {
+	{ "printf %s {}", false, "", "" },
+	{ "printf %s x{}y", false, "x", "y" },
+	{ "printf %s \"a {}\"", false, "a ", "" },
+	{ "printf %s '{}'{}", false, "", "" },	/* item twice, see below */
+	{ "printf %s {} | cat", true, "", "" },
+	{ "printf %s '{}' | cat", true, "", "" },
+	{ "printf %s \"{}\" | cat", true, "", "" },
+	{ "printf %s \"<{}>\" | cat", true, "<", ">" },
+	{ "printf %s 'a{}b' | cat", true, "a", "b" },
+	{ "printf %s \"$(printf %s {}; echo .)\" | cat", true, "", "." },
+	{ "printf %s \"$(printf %s \"{}\"; echo .)\"", true, "", "." },
+	{ "printf %s $(printf \"%s\" '{}' >/dev/null)\"{}\"", true, "", "" },
+	{ "x={}; printf %s \"$x\"", true, "", "" },
+	{ "case {} in *) printf %s {};; esac", true, "", "" },
+	{ "printf %s {} # {} `touch x`", true, "", "" },
+	{ "printf %s \\{}{}", true, "{}", "" },
+	{ "printf %s '{}'\"{}\"{} | cat", true, "", "" },	/* item 3x */
+};
+
+/* How many times the item is printed by print_tpl[i]. */
+static int
+print_times(size_t i)
+{
+	if (strstr(print_tpl[i].tpl, "'{}'\"{}\"{}") != NULL)
+		return 3;
+	if (strstr(print_tpl[i].tpl, "'{}'{}") != NULL)
+		return 2;
+	return 1;
+}
+
+/* Shells to try: /bin/sh always, the others when installed. */
+static const char *shells[] = { "/bin/sh", "bash", "dash", "zsh" };
+
+/* Find a shell in PATH; NULL when not installed. */
+static char *
+find_shell(const char *name)
+{
+	const char	*dirs[] = { "/bin", "/usr/bin", "/usr/local/bin" };
+	size_t		 i;
+	char		*p;
+
+	if (name[0] == '/')
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	for (i = 0; i < nitems_of(dirs); i++) {
+		p = xasprintf("%s/%s", dirs[i], name);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* Run one expansion and check what it printed; runs = how many shells. */
+static void
+run_one(const struct expanded *e, const char *sh, const char *want,
+    size_t wantlen, const char *what)
+{
+	struct buf	 out = { 0 };
+	char		*argv[4], *a, *b;
+	struct stat	 st;
+	int		 status;
+
+	if (e->shell) {
+		argv[0] = (char *)sh;
+		argv[1] = (char *)"-c";
+		argv[2] = e->argv[0];
+		argv[3] = NULL;
+		status = run_capture(argv, &out);
+	} else
+		status = run_capture(e->argv, &out);
+	if (status != 0 || out.len != wantlen ||
+	    memcmp(out.data, want, wantlen) != 0) {
+		a = show(out.data, out.len);
+		b = show(want, wantlen);
+		fail_msg("%s under %s: status %d, printed \"%s\", want \"%s\"",
+		    what, e->shell ? sh : "exec", status, a, b);
+	}
+	if (stat(trip, &st) == 0)
+		fail_msg("%s under %s: the item ran code", what, sh);
+	buf_free(&out);
+}
+
+/* Every hostile item through every printing template, in every shell. */
+static void
+test_hostile(void **state)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 want = { 0 };
+	char		*item, *sh, *what;
+	size_t		 i, j, k, nsh = 0;
+	int		 n;
+
+	(void)state;
+	for (j = 0; j < nitems_of(print_tpl); j++) {
+		t = compile_ok(print_tpl[j].tpl);
+		if (template_is_shell(t) != print_tpl[j].shell)
+			fail_msg("\"%s\": wrong mode", print_tpl[j].tpl);
+		for (i = 0; i < NHOSTILE; i++) {
+			item = hostile_item(i);
+			template_expand(t, item, 1, 0, &e);
+			if (!e.shell)
+				assert_int_equal(e.argc, 3);
+			want.len = 0;
+			buf_addstr(&want, print_tpl[j].pre);
+			for (n = 0; n < print_times(j); n++)
+				buf_addstr(&want, item);
+			buf_addstr(&want, print_tpl[j].post);
+			what = xasprintf("\"%s\" item %zu", print_tpl[j].tpl, i);
+			for (k = 0; k < nitems_of(shells); k++) {
+				if ((sh = find_shell(shells[k])) == NULL)
+					continue;
+				run_one(&e, sh, want.data, want.len, what);
+				nsh++;
+				free(sh);
+				if (!e.shell)
+					break;
+			}
+			free(what);
+			expanded_free(&e);
+			free(item);
+		}
+		template_free(t);
+	}
+	assert_true(nsh > NHOSTILE * nitems_of(print_tpl));
+	buf_free(&want);
+}
+
+/* shell_quote() output parses back to the string in every shell. */
+static void
+test_shell_quote(void **state)
+{
+	char	*q, *sh, *cmd, *argv[4];
+	struct buf out = { 0 };
+	size_t	 i, k;
+
+	(void)state;
+	q = shell_quote("abc-1.2/x:y,z+w@v%u_");
+	assert_string_equal(q, "abc-1.2/x:y,z+w@v%u_");
+	free(q);
+	q = shell_quote("");
+	assert_string_equal(q, "''");
+	free(q);
+	q = shell_quote("it's a b");
+	assert_string_equal(q, "'it'\\''s a b'");
+	free(q);
+	q = shell_quote("=x");
+	assert_string_equal(q, "'=x'");
+	free(q);
+	for (i = 0; i < NHOSTILE; i++) {
+		char *item = hostile_item(i);
+
+		q = shell_quote(item);
+		cmd = xasprintf("printf %%s %s", q);
+		for (k = 0; k < nitems_of(shells); k++) {
+			if ((sh = find_shell(shells[k])) == NULL)
+				continue;
+			argv[0] = sh;
+			argv[1] = (char *)"-c";
+			argv[2] = cmd;
+			argv[3] = NULL;
+			assert_int_equal(run_capture(argv, &out), 0);
+			assert_int_equal(out.len, strlen(item));
+			assert_memory_equal(out.data, item, out.len);
+			free(sh);
+		}
+		free(cmd);
+		free(q);
+		free(item);
+	}
+	buf_free(&out);
+}
+
+/* Labels: one line, quoted only where needed; direct labels re-run in bash. */
+static void
+test_label(void **state)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 out = { 0 };
+	char		*l, *cmd, *bash, *argv[4];
+	size_t		 i;
+
+	(void)state;
+	t = compile_ok("printf %s {}");
+	template_expand(t, "a b", 1, 0, &e);
+	l = expanded_label(&e);
+	assert_string_equal(l, "printf %s 'a b'");
+	free(l);
+	expanded_free(&e);
+	template_expand(t, "x\ny'\\", 1, 0, &e);
+	l = expanded_label(&e);
+	assert_string_equal(l, "printf %s $'x\\ny\\'\\\\'");
+	free(l);
+	expanded_free(&e);
+
+	bash = find_shell("bash");
+	for (i = 0; bash != NULL && i < NHOSTILE; i++) {
+		char *item = hostile_item(i);
+
+		template_expand(t, item, 1, 0, &e);
+		l = expanded_label(&e);
+		assert_null(strchr(l, '\n'));
+		cmd = xstrdup(l);
+		argv[0] = bash;
+		argv[1] = (char *)"-c";
+		argv[2] = cmd;
+		argv[3] = NULL;
+		assert_int_equal(run_capture(argv, &out), 0);
+		assert_int_equal(out.len, strlen(item));
+		assert_memory_equal(out.data, item, out.len);
+		free(cmd);
+		free(l);
+		expanded_free(&e);
+		free(item);
+	}
+	free(bash);
+	template_free(t);
+
+	t = compile_ok("printf %s {} | cat");
+	template_expand(t, "a\tb\n", 1, 0, &e);
+	l = expanded_label(&e);
+	assert_string_equal(l, "printf %s 'a\\tb\\n' | cat");
+	free(l);
+	expanded_free(&e);
+	template_free(t);
+	buf_free(&out);
+}
+
+/* Make a private directory for the tripwire. */
+static int
+setup(void **state)
+{
+	const char	*base = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "%s/pt-task.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(trip, sizeof trip, "%s/TRIP", tmpdir);
+	setenv("LC_ALL", "C", 1);
+	return 0;
+}
+
+/* Remove the tripwire directory. */
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(trip);
+	return rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replacements),
+		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_shell_quote),
+		cmocka_unit_test(test_label),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,257 @@
+/*
+ * `pooltop ls`: one row per live pool of this user, read from the pools'
+ * segments, as a table or as JSON.  Listing also cleans up: shm_list()
+ * removes the segments of supervisors that are gone, and
+ * ctl_remove_stale() then removes control sockets no live pool serves.
+ * What was removed is noted on stderr, so stdout stays parseable.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "ls.h"
+#include "opts.h"
+#include "shm.h"
+
+#define LS_NCOLS	6
+
+struct ls_pool {
+	char			shm[64];
+	struct pt_shm_header	h;
+};
+
+struct ls_list {
+	struct ls_pool	*v;
+	size_t		 n;
+	struct buf	 removed;	/* stale segment names, one a line */
+};
+
+static const char *ls_heads[LS_NCOLS] = {
+	"ID", "NAME", "STATE", "WORKERS", "PROGRESS", "COMMAND"
+};
+
+/* shm_list callback: keep live pools, note removed or unreadable ones. */
+static void
+ls_collect(const char *name, const struct pt_shm *shm, bool alive,
+    const char *error, void *arg)
+{
+	struct ls_list	*l = arg;
+	struct ls_pool	*lp;
+
+	if (shm == NULL) {
+		fprintf(stderr, "pooltop ls: skipped segment %s: %s\n", name,
+		    error != NULL ? error : "not readable");
+		return;
+	}
+	if (!alive && error != NULL) {
+		fprintf(stderr, "pooltop ls: stale segment %s not removed: %s\n",
+		    name, error);
+		return;
+	}
+	if (!alive) {
+		buf_printf(&l->removed, "segment %s\n", name);
+		return;
+	}
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	lp = &l->v[l->n];
+	if (!shm_read_header(shm, &lp->h))
+		return;
+	strlcpy(lp->shm, name, sizeof lp->shm);
+	l->n++;
+}
+
+/* Order pools by supervisor pid. */
+static int
+ls_cmp(const void *a, const void *b)
+{
+	const struct ls_pool	*x = a, *y = b;
+
+	return (x->h.supervisor_pid > y->h.supervisor_pid) -
+	    (x->h.supervisor_pid < y->h.supervisor_pid);
+}
+
+/* Tasks finished, and of how many when known. */
+static char *
+ls_progress(const struct pt_shm_header *h)
+{
+	unsigned long long	fin = h->done + h->failed;
+
+	if (h->total_known)
+		return xasprintf("%llu/%llu", fin,
+		    (unsigned long long)h->total);
+	return xasprintf("%llu", fin);
+}
+
+/* The cells of one row, escaped for a terminal. */
+static void
+ls_cells(const struct pt_shm_header *h, char *cell[LS_NCOLS])
+{
+	cell[0] = xasprintf("%d", h->supervisor_pid);
+	cell[1] = h->name[0] != '\0' ? log_escape(h->name, strlen(h->name)) :
+	    xstrdup("-");
+	cell[2] = xstrdup(shm_pool_state_name(h->state));
+	cell[3] = xasprintf("%u/%u", h->live_workers, h->target_workers);
+	cell[4] = ls_progress(h);
+	cell[5] = log_escape(h->command, strlen(h->command));
+}
+
+/* Print one row, padding all but the last column. */
+static void
+ls_row(char *const cell[LS_NCOLS], const size_t width[LS_NCOLS])
+{
+	int	i;
+
+	for (i = 0; i < LS_NCOLS - 1; i++)
+		printf("%-*s  ", (int)width[i], cell[i]);
+	printf("%s\n", cell[LS_NCOLS - 1]);
+}
+
+/* The table. */
+static void
+ls_text(const struct ls_list *l)
+{
+	char	*(*cells)[LS_NCOLS];
+	size_t	 width[LS_NCOLS], i;
+	int	 c;
+
+	cells = xreallocarray(NULL, l->n, sizeof *cells);
+	for (c = 0; c < LS_NCOLS; c++)
+		width[c] = strlen(ls_heads[c]);
+	for (i = 0; i < l->n; i++) {
+		ls_cells(&l->v[i].h, cells[i]);
+		for (c = 0; c < LS_NCOLS; c++) {
+			if (strlen(cells[i][c]) > width[c])
+				width[c] = strlen(cells[i][c]);
+		}
+	}
+	ls_row((char *const *)ls_heads, width);
+	for (i = 0; i < l->n; i++) {
+		ls_row(cells[i], width);
+		for (c = 0; c < LS_NCOLS; c++)
+			free(cells[i][c]);
+	}
+	free(cells);
+}
+
+/* One pool as a JSON object. */
+static void
+ls_json_pool(struct buf *b, const struct ls_pool *lp)
+{
+	const struct pt_shm_header	*h = &lp->h;
+
+	buf_printf(b, "{\"id\":%d,\"name\":", h->supervisor_pid);
+	log_json_string(b, h->name, strlen(h->name));
+	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,\"workers\":%u,"
+	    "\"target\":%u,", shm_pool_state_name(h->state),
+	    h->paused ? "true" : "false", h->live_workers, h->target_workers);
+	buf_printf(b, "\"running\":%llu,\"queued\":%llu,\"done\":%llu,"
+	    "\"failed\":%llu,", (unsigned long long)h->running,
+	    (unsigned long long)h->queued, (unsigned long long)h->done,
+	    (unsigned long long)h->failed);
+	if (h->total_known)
+		buf_printf(b, "\"total\":%llu,", (unsigned long long)h->total);
+	else
+		buf_addstr(b, "\"total\":null,");
+	buf_printf(b, "\"start_real_ns\":%lld,\"command\":",
+	    (long long)h->start_real_ns);
+	log_json_string(b, h->command, strlen(h->command));
+	buf_addstr(b, ",\"segment\":");
+	log_json_string(b, lp->shm, strlen(lp->shm));
+	buf_addstr(b, ",\"socket\":");
+	log_json_string(b, h->socket_path, strlen(h->socket_path));
+	buf_addstr(b, "}");
+}
+
+/* The list as one JSON array. */
+static void
+ls_json(const struct ls_list *l)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	buf_addstr(&b, "[");
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			buf_addstr(&b, ",");
+		ls_json_pool(&b, &l->v[i]);
+	}
+	buf_addstr(&b, "]\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/* Remove sockets of gone pools; note what went on stderr. */
+static void
+ls_cleanup(struct ls_list *l)
+{
+	struct buf	 socks = { 0 };
+	pid_t		*live;
+	char		*line, *next;
+	size_t		 i;
+
+	live = xreallocarray(NULL, l->n, sizeof *live);
+	for (i = 0; i < l->n; i++)
+		live[i] = l->v[i].h.supervisor_pid;
+	if (ctl_remove_stale(live, l->n, &socks) > 0) {
+		for (line = socks.data; *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			*next++ = '\0';
+			buf_printf(&l->removed, "socket %s\n", line);
+		}
+	}
+	free(live);
+	buf_free(&socks);
+	for (line = l->removed.data; line != NULL && *line != '\0';
+	    line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		fprintf(stderr, "pooltop ls: removed stale %s\n", line);
+	}
+}
+
+/* Print usage of ls. */
+static void
+ls_usage(FILE *f)
+{
+	fprintf(f, "usage: pooltop ls [--json]\n");
+}
+
+/* `pooltop ls [--json]` */
+int
+ls_main(int argc, char **argv)
+{
+	struct ls_list	l = { NULL, 0, { 0 } };
+	int		i, json = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			ls_usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "pooltop ls: unknown argument %s\n",
+			    argv[i]);
+			ls_usage(stderr);
+			return PT_EXIT_USAGE;
+		}
+	}
+	if (shm_list(geteuid(), ls_collect, &l) == -1)
+		fprintf(stderr, "pooltop ls: cannot list all segments\n");
+	if (l.n > 0)
+		qsort(l.v, l.n, sizeof *l.v, ls_cmp);
+	ls_cleanup(&l);
+	if (json)
+		ls_json(&l);
+	else
+		ls_text(&l);
+	free(l.v);
+	buf_free(&l.removed);
+	return fflush(stdout) == EOF ? 1 : 0;
+}

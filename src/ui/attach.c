@@ -1,0 +1,268 @@
+/*
+ * `pooltop attach [-t THEME] [-d MS] [ID]`: the dashboard of a pool running
+ * elsewhere (usually headless).  It maps the pool's segment read-only,
+ * sends every command through the pool's control socket, and runs its own
+ * small poll loop over the terminal, a signalfd and a refresh timer.  q
+ * detaches and leaves the pool running; the loop also ends when the pool's
+ * supervisor is gone or the pool is done.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ui/ui-int.h"
+
+#define ATTACH_EXIT_USAGE	255
+
+enum attach_end { ATTACH_RUNNING, ATTACH_DETACHED, ATTACH_DONE, ATTACH_GONE };
+
+struct attach {
+	char		 shm_name[64];
+	char		 sock[256];
+	struct pt_shm	 shm;
+	struct ui	*ui;
+	int		 sfd;
+	sigset_t	 oldmask;
+	int		 refresh_ms;
+	const char	*theme;
+};
+
+/* host->send: one command over the pool's control socket. */
+static int
+attach_send(void *arg, const char *line, struct buf *reply)
+{
+	struct attach	*a = arg;
+	char		 err[256];
+	int		 rc;
+
+	err[0] = '\0';
+	rc = ctl_request(a->sock, line, reply, err, sizeof err);
+	if (rc != 0 && reply->len == 0)
+		buf_printf(reply, "error: %s\n", err[0] != '\0' ? err :
+		    "no reply from the pool");
+	return rc;
+}
+
+/* Print the usage line. */
+static int
+attach_usage(void)
+{
+	fprintf(stderr, "usage: pooltop attach [-t theme] [-d ms] [id]\n");
+	return ATTACH_EXIT_USAGE;
+}
+
+/* Parse the options; -1 on a usage error. */
+static int
+attach_args(struct attach *a, int argc, char **argv, const char **id)
+{
+	static const struct option	 longopts[] = {
+		{ "theme", required_argument, NULL, 't' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char			*errstr;
+	int				 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+t:d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			a->theme = optarg;
+			break;
+		case 'd':
+			a->refresh_ms = (int)strtonum(optarg, 50, 60000,
+			    &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "pooltop attach: -d %s: %s "
+				    "(50-60000 ms)\n", optarg, errstr);
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (argc - optind > 1)
+		return -1;
+	*id = optind < argc ? argv[optind] : NULL;
+	return 0;
+}
+
+/* Block the signals the loop reads from a signalfd. */
+static int
+attach_signals(struct attach *a)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTSTP);
+	if (sigprocmask(SIG_BLOCK, &set, &a->oldmask) == -1)
+		return -1;
+	a->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return a->sfd == -1 ? -1 : 0;
+}
+
+/* Handle the signals that arrived; ATTACH_DETACHED on INT, TERM, HUP. */
+static enum attach_end
+attach_signal(struct attach *a)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(a->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGWINCH:
+			ui_resize(a->ui);
+			break;
+		case SIGTSTP:
+			ui_suspend(a->ui);
+			kill(getpid(), SIGSTOP);
+			ui_resume(a->ui);
+			break;
+		default:
+			return ATTACH_DETACHED;
+		}
+	}
+	return ATTACH_RUNNING;
+}
+
+/* Has the pool ended? */
+static enum attach_end
+attach_check(struct attach *a, struct pt_shm_header *h)
+{
+	if (!shm_read_header(&a->shm, h))
+		return shm_owner_alive(a->shm.hdr) ? ATTACH_RUNNING :
+		    ATTACH_GONE;
+	if (h->state == PT_POOL_DONE)
+		return ATTACH_DONE;
+	if (!shm_owner_alive(h))
+		return ATTACH_GONE;
+	return ATTACH_RUNNING;
+}
+
+/* The loop: terminal, signals and the refresh timer. */
+static enum attach_end
+attach_loop(struct attach *a, struct pt_shm_header *h)
+{
+	struct pollfd	pfd[2];
+	enum attach_end	end = ATTACH_RUNNING;
+	int64_t		next = mono_ns(), now;
+	int		timeout;
+
+	while (end == ATTACH_RUNNING) {
+		now = mono_ns();
+		if (now >= next) {
+			if ((end = attach_check(a, h)) != ATTACH_RUNNING)
+				break;
+			ui_tick(a->ui);
+			next = now + (int64_t)a->refresh_ms * 1000000;
+		}
+		timeout = (int)((next - now) / 1000000) + 1;
+		pfd[0].fd = ui_fd(a->ui);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = a->sfd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+			return ATTACH_DETACHED;
+		if (pfd[1].revents & POLLIN)
+			end = attach_signal(a);
+		if (end == ATTACH_RUNNING && pfd[0].revents != 0 &&
+		    ui_input(a->ui) != UI_CONTINUE)
+			end = ATTACH_DETACHED;
+	}
+	return end;
+}
+
+/* Say how the attachment ended; the exit status. */
+static int
+attach_report(enum attach_end end, const struct pt_shm_header *h)
+{
+	switch (end) {
+	case ATTACH_DONE:
+		fprintf(stderr, "pooltop attach: pool %d has finished: %llu "
+		    "done, %llu failed\n", (int)h->supervisor_pid,
+		    (unsigned long long)h->done, (unsigned long long)h->failed);
+		return 0;
+	case ATTACH_GONE:
+		fprintf(stderr, "pooltop attach: pool %d is gone: its "
+		    "supervisor is no longer running\n",
+		    (int)h->supervisor_pid);
+		return 1;
+	default:
+		fprintf(stderr, "pooltop attach: detached from pool %d; it "
+		    "keeps running\n", (int)h->supervisor_pid);
+		return 0;
+	}
+}
+
+/* `pooltop attach`. */
+int
+ui_attach_main(int argc, char **argv)
+{
+	struct attach		 a;
+	struct ui_host		 host;
+	struct pt_shm_header	 h;
+	const char		*id;
+	char			 err[512];
+	enum attach_end		 end;
+
+	memset(&a, 0, sizeof a);
+	a.sfd = -1;
+	a.refresh_ms = 500;
+	if (attach_args(&a, argc, argv, &id) != 0)
+		return attach_usage();
+	if (ctl_find(id, a.shm_name, sizeof a.shm_name, a.sock, sizeof a.sock,
+	    err, sizeof err) != 0) {
+		fprintf(stderr, "pooltop attach: %s\n", err);
+		return ATTACH_EXIT_USAGE;
+	}
+	if (shm_open_reader(&a.shm, a.shm_name, false, err, sizeof err) != 0) {
+		fprintf(stderr, "pooltop attach: %s\n", err);
+		return ATTACH_EXIT_USAGE;
+	}
+	memset(&h, 0, sizeof h);
+	h.supervisor_pid = a.shm.hdr->supervisor_pid;
+	if ((end = attach_check(&a, &h)) != ATTACH_RUNNING) {
+		shm_close(&a.shm);
+		return attach_report(end, &h);
+	}
+	if (attach_signals(&a) != 0) {
+		fprintf(stderr, "pooltop attach: signalfd: %s\n",
+		    strerror(errno));
+		shm_close(&a.shm);
+		return ATTACH_EXIT_USAGE;
+	}
+	memset(&host, 0, sizeof host);
+	host.shm = &a.shm;
+	host.send = attach_send;
+	host.arg = &a;
+	host.attached = true;
+	host.theme = a.theme;
+	host.refresh_ms = a.refresh_ms;
+	if ((a.ui = ui_open(&host, err, sizeof err)) == NULL) {
+		fprintf(stderr, "pooltop attach: %s\n", err);
+		end = ATTACH_RUNNING;
+	} else {
+		end = attach_loop(&a, &h);
+		ui_close(a.ui);
+	}
+	close(a.sfd);
+	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
+	shm_close(&a.shm);
+	if (a.ui == NULL)
+		return ATTACH_EXIT_USAGE;
+	return attach_report(end, &h);
+}

@@ -1,0 +1,324 @@
+/*
+ * Text for the dashboard.  Every string that comes from the segment (labels,
+ * items, event text, output tail) goes through ui_escape() before it is
+ * drawn: control bytes, invalid UTF-8, C1 controls and bidirectional
+ * overrides become visible escapes (\n, \x1b, \u202e), so nothing a task
+ * prints can move the cursor or change the terminal.  In a locale whose
+ * codeset is not UTF-8 every non-ASCII byte is escaped.  ui_put() then
+ * clips an escaped string to a number of columns (wide characters count
+ * two) and pads it.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <libutil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <wctype.h>
+
+#include "ui/ui-int.h"
+
+/* Decode one UTF-8 sequence: its length, or 0 if invalid. */
+static size_t
+text_utf8(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t		len, i;
+	uint32_t	c, min;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	if (p[0] < 0xe0) {
+		len = 2; c = p[0] & 0x1f; min = 0x80;
+	} else if (p[0] < 0xf0) {
+		len = 3; c = p[0] & 0x0f; min = 0x800;
+	} else {
+		len = 4; c = p[0] & 0x07; min = 0x10000;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* May this code point reach the terminal as it is? */
+static bool
+text_safe(uint32_t c)
+{
+	if (c < 0xa0)
+		return false;	/* C1 controls */
+	if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	    (c >= 0xfff9 && c <= 0xfffb))
+		return false;	/* invisible and bidirectional controls */
+	return iswprint((wint_t)c) != 0;
+}
+
+/* Escape one control byte. */
+static void
+text_escape_byte(struct buf *b, unsigned char c)
+{
+	switch (c) {
+	case '\n':
+		buf_addstr(b, "\\n");
+		break;
+	case '\t':
+		buf_addstr(b, "\\t");
+		break;
+	case '\r':
+		buf_addstr(b, "\\r");
+		break;
+	default:
+		buf_printf(b, "\\x%02x", c);
+		break;
+	}
+}
+
+/* Escape len bytes of s for display; the caller frees the result. */
+char *
+ui_escape(const char *s, size_t len, bool utf8)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b = { NULL, 0, 0 };
+	size_t			 i = 0, n, k;
+	uint32_t		 cp;
+
+	while (i < len && p[i] != '\0') {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			buf_add(&b, &p[i++], 1);
+			continue;
+		}
+		if (p[i] < 0x80) {
+			text_escape_byte(&b, p[i++]);
+			continue;
+		}
+		n = text_utf8(p + i, len - i, &cp);
+		if (n == 0) {
+			text_escape_byte(&b, p[i++]);
+			continue;
+		}
+		if (utf8 && text_safe(cp))
+			buf_add(&b, &p[i], n);
+		else if (utf8)
+			buf_printf(&b, "\\u%04x", cp);
+		else
+			for (k = 0; k < n; k++)
+				text_escape_byte(&b, p[i + k]);
+		i += n;
+	}
+	buf_add(&b, "", 1);
+	return b.data;
+}
+
+/* Decode the next character of an escaped string: bytes and columns. */
+static size_t
+text_next(const char *s, int *w)
+{
+	mbstate_t	ps;
+	wchar_t		wc;
+	size_t		n;
+
+	memset(&ps, 0, sizeof ps);
+	n = mbrtowc(&wc, s, MB_CUR_MAX, &ps);
+	if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
+		*w = 1;
+		return 1;
+	}
+	*w = wcwidth(wc);
+	if (*w < 0)
+		*w = 1;
+	return n;
+}
+
+/* Columns an escaped string takes. */
+int
+ui_width(const char *s)
+{
+	int	w, total = 0;
+
+	while (*s != '\0') {
+		s += text_next(s, &w);
+		total += w;
+	}
+	return total;
+}
+
+/* Draw an escaped string in at most width columns, padded; columns used. */
+int
+ui_put(int y, int x, int width, const char *s, unsigned int attr)
+{
+	const char	*p = s;
+	size_t		 n;
+	int		 w, col = 0;
+
+	if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return 0;
+	if (x + width > COLS)
+		width = COLS - x;
+	while (*p != '\0') {
+		n = text_next(p, &w);
+		if (col + w > width)
+			break;
+		p += n;
+		col += w;
+	}
+	attrset(attr);
+	mvaddnstr(y, x, s, (int)(p - s));
+	if (col < width)
+		mvhline(y, x + col, ' ', width - col);
+	attrset(A_NORMAL);
+	return col;
+}
+
+/* Fill width columns with blanks. */
+void
+ui_fill(int y, int x, int width, unsigned int attr)
+{
+	if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	attrset(attr);
+	mvhline(y, x, ' ', width);
+	attrset(A_NORMAL);
+}
+
+/* Format a duration: M:SS, H:MM:SS or Nd HH:MM. */
+void
+ui_fmt_duration(char *buf, size_t len, int64_t ns)
+{
+	long long	s;
+
+	if (ns < 0) {
+		strlcpy(buf, "-", len);
+		return;
+	}
+	s = ns / PT_NSEC;
+	if (s < 3600)
+		snprintf(buf, len, "%lld:%02lld", s / 60, s % 60);
+	else if (s < 100 * 3600)
+		snprintf(buf, len, "%lld:%02lld:%02lld", s / 3600,
+		    s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", s / 86400, s / 3600 % 24);
+}
+
+/* Format a byte count in at most five columns ("980K", "1.5G"). */
+void
+ui_fmt_bytes(char *buf, size_t len, uint64_t n)
+{
+	if (len < 6 || humanize_number(buf, 6, (int64_t)n, "",
+	    HN_AUTOSCALE, HN_B | HN_NOSPACE | HN_DECIMAL) == -1)
+		strlcpy(buf, "?", len);
+}
+
+/* A sparkline of n values scaled to max, one glyph each. */
+void
+ui_spark(char *buf, size_t len, const uint16_t *v, int n, uint16_t max,
+    bool utf8)
+{
+	static const char *const	 blocks[] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
+	};
+	static const char		 ascii[] = "_.-:=+*#";
+	size_t				 off = 0;
+	int				 i, lvl;
+	const char			*g;
+	char				 one[2] = { ' ', '\0' };
+
+	if (len == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i] == 0)
+			lvl = -1;
+		else if (max == 0 || v[i] >= max)
+			lvl = 7;
+		else
+			lvl = (int)((uint32_t)v[i] * 8 / max);
+		if (lvl > 7)
+			lvl = 7;
+		one[0] = lvl < 0 ? ' ' : ascii[lvl];
+		g = lvl >= 0 && utf8 ? blocks[lvl] : one;
+		if (off + strlen(g) + 1 > len)
+			break;
+		memcpy(buf + off, g, strlen(g));
+		off += strlen(g);
+	}
+	buf[off] = '\0';
+}
+
+/* A progress bar of width cells, frac done (0..1). */
+void
+ui_bar(struct ui *ui, int y, int x, int width, double frac,
+    unsigned int done_attr, unsigned int todo_attr)
+{
+	static const char *const	 eighths[] = {
+		"", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d",
+		"\xe2\x96\x8c", "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89"
+	};
+	int				 i, full, part;
+
+	if (width <= 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	full = (int)(frac * width);
+	part = ui->utf8 ? (int)((frac * width - full) * 8) : 0;
+	move(y, x);
+	attrset(done_attr);
+	for (i = 0; i < full; i++)
+		addstr(ui->utf8 ? "\xe2\x96\x88" : "#");
+	if (part > 0 && full < width) {
+		addstr(eighths[part]);
+		full++;
+	}
+	attrset(todo_attr);
+	for (i = full; i < width; i++)
+		addstr(ui->utf8 ? "\xe2\x96\x91" : ".");
+	attrset(A_NORMAL);
+}
+
+/* Draw an escaped string wrapped over at most maxlines lines; lines used. */
+int
+ui_put_wrap(int y, int x, int width, int maxlines, const char *s,
+    unsigned int attr)
+{
+	const char	*p = s, *start;
+	size_t		 n;
+	int		 w, col, line;
+
+	if (width <= 0)
+		return 0;
+	for (line = 0; line < maxlines && (line == 0 || *p != '\0'); line++) {
+		start = p;
+		col = 0;
+		while (*p != '\0') {
+			n = text_next(p, &w);
+			if (col + w > width)
+				break;
+			p += n;
+			col += w;
+		}
+		attrset(attr);
+		mvaddnstr(y + line, x, start, (int)(p - start));
+		if (col < width)
+			mvhline(y + line, x + col, ' ', width - col);
+		attrset(A_NORMAL);
+		if (p == start)
+			break;	/* a character wider than the line */
+	}
+	return line;
+}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Config files: a bad config never starts a run; errors are FILE:LINE and 255.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+printf 'workers = 2;\nwrokers = 3;\n' >"$T/a.conf"
+"$POOLTOP" -c "$T/a.conf" --check-config >/dev/null 2>"$T/e"
+check "unknown key exits 255" [ $? -eq 255 ]
+check "FILE:LINE and suggestion" grep -q "$T/a.conf:2: .*did you mean 'workers'" "$T/e"
+
+printf 'workers = -3;\n' >"$T/b.conf"
+"$POOLTOP" -c "$T/b.conf" echo ::: x >"$T/o" 2>"$T/e"
+check "out of range exits 255" [ $? -eq 255 ]
+check "nothing ran" [ ! -s "$T/o" ]
+check "range message" grep -q "$T/b.conf:1:" "$T/e"
+
+printf 'workers = 2\ncommand = "echo {}"\n' >"$T/c.conf"
+"$POOLTOP" -c "$T/c.conf" --check-config >/dev/null 2>"$T/e"
+check "syntax error exits 255" [ $? -eq 255 ]
+check "syntax error has FILE:LINE" grep -q "$T/c.conf:[0-9]" "$T/e"
+
+# A good config runs; the command line overrides it.
+cat >"$T/d.conf" <<'CONF'
+workers = 1;
+command = "echo item-{}";
+items = [ "x", "y" ];
+keep_order = true;
+headless = true;
+quiet = true;
+CONF
+"$POOLTOP" -c "$T/d.conf" >"$T/o" 2>/dev/null
+check "config-driven run" [ "$(tr '\n' ' ' <"$T/o")" = "item-x item-y " ]
+"$POOLTOP" -c "$T/d.conf" -j 3 --check-config >/dev/null 2>&1
+check "check-config ok exits 0" [ $? -eq 0 ]
+
+# The demo config and the documented config load.
+check "demo.conf valid" "$POOLTOP" -c "$POOLTOP_SRCDIR/conf/demo.conf" --check-config
+check "pooltop.conf valid" "$POOLTOP" -c "$POOLTOP_SRCDIR/conf/pooltop.conf" --check-config
+finish

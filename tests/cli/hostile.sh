@@ -1,0 +1,22 @@
+#!/bin/sh
+# Items are data, never code: hostile items cannot create a tripwire file,
+# in direct-exec mode and in shell mode, and reach the task byte-exact.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+cd "$T" || exit 99
+printf '%s\n' '$(touch TRIP1)' '`touch TRIP2`' '; touch TRIP3' "'; touch TRIP4; '" \
+  '"; touch TRIP5; "' '| touch TRIP6' '&& touch TRIP7' '-n' '$HOME' '{}' >items
+"$POOLTOP" -j2 --headless -q -k -a items printf '%s\n' >out1 2>/dev/null
+check "direct mode: no tripwire" [ -z "$(ls | grep TRIP)" ]
+check "direct mode: byte-exact" cmp -s items out1
+"$POOLTOP" -j2 --headless -q -k -a items 'printf "%s\n" {} | cat' >out2 2>/dev/null
+check "shell mode: no tripwire" [ -z "$(ls | grep TRIP)" ]
+check "shell mode: byte-exact" cmp -s items out2
+
+# A newline inside an item (NUL-separated input).
+printf 'a\n$(touch TRIP8)\0b\0' | "$POOLTOP" -0 -j1 --headless -q -k 'printf "[%s]" {}; echo' >out3 2>/dev/null
+check "newline item: no tripwire" [ ! -e TRIP8 ]
+check "newline item: exact" [ "$(cat out3)" = "[a
+\$(touch TRIP8)]
+[b]" ]
+finish

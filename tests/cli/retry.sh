@@ -1,0 +1,34 @@
+#!/bin/sh
+# --retries, --timeout and --halt.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+# A task that fails twice then succeeds, with --retries 2.
+"$POOLTOP" -j1 --headless -q --retries 2 \
+  'n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]' ::: x >/dev/null 2>&1
+check "retried until success" [ $? -eq 0 ]
+check "three attempts" [ "$(cat "$T/c")" = 3 ]
+
+"$POOLTOP" -j1 --headless -q --retries 1 'echo run >>'"$T"'/d; exit 1' ::: x >/dev/null 2>&1
+check "fails after retries: exit 1" [ $? -eq 1 ]
+check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
+
+# Timeout: a 30 s sleep ends in about the timeout.
+start=$(date +%s)
+"$POOLTOP" -j1 --headless --timeout 0.5 'sleep 30' ::: x >/dev/null 2>"$T/to"
+rc=$?
+end=$(date +%s)
+check "timeout fails the task" [ $rc -eq 1 ]
+check "timeout event" grep -q "task.timeout" "$T/to"
+check "ended well before 30 s" [ $((end - start)) -lt 20 ]
+
+# --halt now,fail=1: the first failure stops the run; later tasks never start.
+"$POOLTOP" -j1 --headless -q --halt now,fail=1 'echo {} >>'"$T"'/h; exit {}' ::: 0 3 0 0 >/dev/null 2>&1
+rc=$?
+check "halt exit status is the failing task's" [ $rc -eq 3 ]
+check "no task after the halt" [ "$(tr '\n' ' ' <"$T/h")" = "0 3 " ]
+
+# --halt soon,fail=1: running tasks finish, nothing new starts.
+"$POOLTOP" -j2 --headless -q --halt soon,fail=1 'if [ {} = f ]; then exit 1; fi; sleep 0.5; echo {} >>'"$T"'/s' ::: a f b c d e >/dev/null 2>&1
+check "halt soon lets the running task finish" grep -q '^a$' "$T/s"
+check "halt soon starts nothing new" [ "$(wc -l <"$T/s")" -le 2 ]
+finish

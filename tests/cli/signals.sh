@@ -1,0 +1,47 @@
+#!/bin/sh
+# Headless steering by signals, as xargs and GNU parallel users expect:
+# SIGUSR1 adds a worker, SIGUSR2 removes one, SIGHUP drains, SIGTSTP/SIGCONT
+# stop and resume every task.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+live_workers() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+print(d[0]["workers"] if d else -1)'; }
+workers_are() { [ "$(live_workers)" = "$1" ]; }
+
+"$POOLTOP" -j2 --headless -q 'sleep 30' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
+pid=$!
+_bgpids="$pid"
+check "pool listed with 2 workers" wait_for 10 workers_are 2
+kill -USR1 $pid
+check "SIGUSR1 adds a worker" wait_for 10 workers_are 3
+kill -USR2 $pid
+kill -USR2 $pid
+# Surplus workers finish their task first; the target drops at once.
+target() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
+import json,sys
+d=json.load(sys.stdin); print(d[0]["target"] if d else -1)'; }
+check "SIGUSR2 lowers the target" wait_for 10 sh -c "[ \"\$(\"$POOLTOP\" ls --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"target\"])')\" = 1 ]"
+kill -TERM $pid; wait $pid
+
+# SIGTSTP stops every task process, SIGCONT resumes them.
+"$POOLTOP" -j2 --headless -q 'sh -c "sleep 30 & sleep 30; wait"' ::: a b >/dev/null 2>&1 &
+pid=$!
+_bgpids="$pid"
+sleeps() { pgrep -f "^sleep 30" | wc -l; }
+wait_for 10 sh -c '[ "$(pgrep -f "^sleep 30" | wc -l)" -eq 4 ]'
+states() { for s in $(pgrep -f "^sleep 30"); do awk '{print $3}' /proc/$s/stat; done | sort -u | tr -d '\n'; }
+kill -TSTP $pid
+check "SIGTSTP stops all task processes" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 30"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = T ]'
+kill -CONT $pid
+check "SIGCONT resumes them" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 30"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = S ]'
+
+# SIGHUP drains: running tasks finish (we end them early), nothing new starts.
+kill -HUP $pid
+pkill -f "^sleep 30"
+wait $pid
+check "drained run ends" [ $? -ne 255 ]
+check "nothing left" no_process_with "^sleep 30"
+check "no segment left" [ -z "$(segments)" ]
+finish

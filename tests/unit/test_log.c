@@ -1,0 +1,385 @@
+/* Tests of the event log: escaping, text and JSON lines, summary. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+
+static char	tmpdir[] = "/tmp/pooltop-test-log.XXXXXX";
+
+/* The whole content of a file, NUL-terminated. */
+static char *
+slurp(const char *path, size_t *lenp)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 chunk[4096];
+	ssize_t		 n;
+	int		 fd;
+
+	fd = open(path, O_RDONLY);
+	assert_true(fd != -1);
+	buf_add(&b, "", 0);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	if (lenp != NULL)
+		*lenp = b.len;
+	return b.data;
+}
+
+/* A path in the test's directory. */
+static char *
+tpath(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+/* An event with text. */
+static void
+make_event(struct pt_shm_event *ev, uint32_t type, int slot, uint64_t task,
+    int status, const char *text)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->type = type;
+	ev->slot = slot;
+	ev->task_seq = task;
+	ev->status = status;
+	ev->real_ns = 1795528492123456789LL;	/* 2026-11-24T13:54:52.123Z */
+	strlcpy(ev->text, text, sizeof ev->text);
+}
+
+/* log_escape turns terminal controls into harmless text. */
+static void
+test_escape_table(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*out;
+	} t[] = {
+		{ "plain text ~", 0, "plain text ~" },
+		{ "\x1b]0;x\x07", 0, "\\x1b]0;x\\x07" },	/* set title */
+		{ "\x1b[2J", 0, "\\x1b[2J" },		/* clear screen */
+		{ "a\nb\tc\rd", 0, "a\\nb\\tc\\rd" },
+		{ "del\x7f", 0, "del\\x7f" },
+		{ "nul\0x", 5, "nul\\x00x" },
+		{ "bad\xff\xfe!", 0, "bad\\xff\\xfe!" },
+		{ "\xc0\xaf", 0, "\\xc0\\xaf" },		/* overlong '/' */
+		{ "\xed\xa0\x80", 0, "\\xed\\xa0\\x80" },	/* surrogate */
+		{ "cut\xe2\x82", 0, "cut\\xe2\\x82" },	/* truncated */
+		{ "\xc2\x9b" "31m", 0, "\\xc2\\x9b31m" },	/* C1 CSI */
+		{ "\xe2\x80\xae" "txt", 0, "\\xe2\\x80\\xaetxt" },	/* RLO */
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0,
+		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "back\\slash", 0, "back\\slash" },
+		{ "", 0, "" },
+	};
+	size_t	 i, len;
+	char	*s;
+
+	(void)state;
+	for (i = 0; i < nitems_of(t); i++) {
+		len = t[i].len ? t[i].len : strlen(t[i].in);
+		s = log_escape(t[i].in, len);
+		assert_string_equal(s, t[i].out);
+		free(s);
+	}
+}
+
+/* Check "YYYY-MM-DDTHH:MM:SS.mmmZ" at the start of a line. */
+static void
+assert_iso_time(const char *s)
+{
+	const char	*pat = "dddd-dd-ddTdd:dd:dd.dddZ";
+	size_t		 i;
+
+	for (i = 0; pat[i] != '\0'; i++) {
+		if (pat[i] == 'd')
+			assert_true(s[i] >= '0' && s[i] <= '9');
+		else
+			assert_int_equal(s[i], pat[i]);
+	}
+}
+
+/* Text lines: time, event, 1-based slot, task, status, escaped text. */
+static void
+test_text_lines(void **state)
+{
+	struct pt_shm_event	 ev;
+	struct evlog		*l;
+	struct stat		 st;
+	char			 err[256], *path = tpath("text.log"), *s, *want;
+
+	(void)state;
+	umask(0);
+	l = evlog_open(path, LOG_TEXT, err, sizeof err);
+	umask(022);
+	assert_non_null(l);
+	make_event(&ev, PT_EV_TASK_DONE, 1, 17, 0, "ls \x1b[2J");
+	assert_int_equal(evlog_event(l, &ev), 0);
+	make_event(&ev, PT_EV_PAUSE, -1, 0, 5, "");
+	assert_int_equal(evlog_event(l, &ev), 0);
+	evlog_close(l);
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	s = slurp(path, NULL);
+	assert_iso_time(s);
+	assert_memory_equal(s, "2026-11-24T13:54:52.123Z", 24);
+	assert_non_null(strstr(s, "Z task.done slot=2 task=17 status=0 "
+	    "ls \\x1b[2J\n"));
+	want = xasprintf("Z %s\n", shm_event_name(PT_EV_PAUSE));
+	assert_non_null(strstr(s, want));
+	free(want);
+	assert_null(strstr(s, "\x1b"));
+	/* The pool-wide event has no slot, task or status field. */
+	assert_null(strstr(strchr(s, '\n') + 1, "slot="));
+	assert_null(strstr(strchr(s, '\n') + 1, "status="));
+	free(s);
+	free(path);
+}
+
+/* Run a python3 validator over a JSON lines file; its stdout is returned. */
+static char *
+python_check(const char *path)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*cmd, chunk[1024];
+	FILE		*p;
+	size_t		 n;
+
+	cmd = xasprintf("python3 -c 'import json,sys\n"
+	    "for line in open(sys.argv[1], encoding=\"utf-8\"):\n"
+	    "    o = json.loads(line)\n"
+	    "    print(o[\"event\"], o.get(\"slot\"), o.get(\"task\"),"
+	    " o.get(\"status\"), ascii(o.get(\"text\")))\n' %s 2>&1", path);
+	p = popen(cmd, "r");
+	free(cmd);
+	assert_non_null(p);
+	buf_add(&b, "", 0);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_add(&b, chunk, n);
+	if (pclose(p) != 0) {
+		print_error("python3 said: %s\n", b.data);
+		fail();
+	}
+	return b.data;
+}
+
+/* JSON lines parse with a real JSON parser and keep the text. */
+static void
+test_json_lines(void **state)
+{
+	struct pt_shm_event	 ev;
+	struct evlog		*l;
+	char			 err[256], *path = tpath("json.log"), *s, *want;
+
+	(void)state;
+	if (system("python3 -c 1 >/dev/null 2>&1") != 0)
+		skip();
+	l = evlog_open(path, LOG_JSON, err, sizeof err);
+	assert_non_null(l);
+	make_event(&ev, PT_EV_TASK_DONE, 1, 17, 0, "ls /tmp");
+	assert_int_equal(evlog_event(l, &ev), 0);
+	make_event(&ev, PT_EV_TASK_FAILED, 0, 3, 2,
+	    "q\"b\\s\x1b]0;x\x07\n\t\x7f\xff\xc3\xa9\xc2\x9b\xe2\x80\xae");
+	assert_int_equal(evlog_event(l, &ev), 0);
+	make_event(&ev, PT_EV_RESUME, -1, 0, 0, "");
+	assert_int_equal(evlog_event(l, &ev), 0);
+	evlog_close(l);
+
+	s = python_check(path);
+	want = xasprintf("%s 2 17 0 'ls /tmp'\n"
+	    "%s 1 3 2 "
+	    "'q\"b\\\\s\\x1b]0;x\\x07\\n\\t\\x7f\\xff\\xe9\\x9b\\u202e'\n"
+	    "%s None None None ''\n", shm_event_name(PT_EV_TASK_DONE),
+	    shm_event_name(PT_EV_TASK_FAILED), shm_event_name(PT_EV_RESUME));
+	assert_string_equal(s, want);
+	free(want);
+	free(s);
+	s = slurp(path, NULL);
+	want = xasprintf("{\"time\":\"2026-11-24T13:54:52.123Z\","
+	    "\"event\":\"%s\",\"slot\":2,\"task\":17,\"status\":0,"
+	    "\"text\":\"ls /tmp\"}\n", shm_event_name(PT_EV_TASK_DONE));
+	assert_memory_equal(s, want, strlen(want));
+	free(want);
+	free(s);
+	free(path);
+}
+
+/* Progress lines in both formats. */
+static void
+test_progress(void **state)
+{
+	struct run_stats	 st = { 120, 2, 1000, 0, 0, 4, 35.1 };
+	struct evlog		*l;
+	char			 err[256], *path = tpath("progress.log"), *s;
+
+	(void)state;
+	l = evlog_open(path, LOG_TEXT, err, sizeof err);
+	assert_non_null(l);
+	assert_int_equal(evlog_progress(l, &st), 0);
+	st.total = 0;
+	assert_int_equal(evlog_progress(l, &st), 0);
+	evlog_close(l);
+	l = evlog_open(path, LOG_JSON, err, sizeof err);
+	assert_non_null(l);
+	st.total = 1000;
+	assert_int_equal(evlog_progress(l, &st), 0);
+	evlog_close(l);
+
+	s = slurp(path, NULL);
+	assert_iso_time(s);
+	/* (1000 - 122) / 35.1 = 25.01...: 26 seconds, rounded up. */
+	assert_non_null(strstr(s, "Z progress done=120/1000 failed=2 "
+	    "rate=35.1/s eta=26s\n"));
+	assert_non_null(strstr(s, "Z progress done=120 failed=2 "
+	    "rate=35.1/s\n"));
+	assert_non_null(strstr(s, "\"event\":\"progress\",\"done\":120,"
+	    "\"failed\":2,\"total\":1000,\"rate\":35.1,\"eta\":26}\n"));
+	free(s);
+	free(path);
+}
+
+/* The summary as a string. */
+static char *
+summary(const struct run_stats *st)
+{
+	char	*s = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&s, &len);
+
+	assert_non_null(f);
+	log_summary(f, st);
+	fclose(f);
+	return s;
+}
+
+/* Summary math: speedup is task time over wall, efficiency per worker. */
+static void
+test_summary(void **state)
+{
+	struct run_stats	 st = { 998, 2, 1000, 12300000000LL,
+				     45600000000LL, 4, 0 };
+	char			*s;
+
+	(void)state;
+	s = summary(&st);
+	assert_string_equal(s,
+	    "pooltop: 1000 tasks: 998 done, 2 failed in 12.3s wall\n"
+	    "pooltop: task time 45.6s (a serial run), speedup 3.71x on 4 "
+	    "workers, efficiency 93%\n");
+	free(s);
+
+	st = (struct run_stats){ 1, 0, 5, 2 * PT_NSEC, 2 * PT_NSEC, 1, 0 };
+	s = summary(&st);
+	assert_string_equal(s,
+	    "pooltop: 1 of 5 tasks: 1 done, 0 failed in 2.0s wall\n"
+	    "pooltop: task time 2.0s (a serial run), speedup 1.00x on 1 "
+	    "worker, efficiency 100%\n");
+	free(s);
+
+	st = (struct run_stats){ 1, 0, 0, 3725 * PT_NSEC, 125 * PT_NSEC, 2,
+	    0 };
+	s = summary(&st);
+	assert_string_equal(s,
+	    "pooltop: 1 task: 1 done, 0 failed in 1h02m05s wall\n"
+	    "pooltop: task time 2m05s (a serial run), speedup 0.03x on 2 "
+	    "workers, efficiency 2%\n");
+	free(s);
+
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0 };
+	s = summary(&st);
+	assert_string_equal(s,
+	    "pooltop: 0 tasks: 0 done, 0 failed in 0.0s wall\n"
+	    "pooltop: task time 0.0s (a serial run)\n");
+	free(s);
+}
+
+/* A full disk is an error the caller sees, with errno. */
+static void
+test_dev_full(void **state)
+{
+	struct pt_shm_event	 ev;
+	struct run_stats	 st = { 1, 0, 2, 0, 0, 1, 1.0 };
+	struct evlog		*l;
+	char			 err[256];
+
+	(void)state;
+	l = evlog_open("/dev/full", LOG_TEXT, err, sizeof err);
+	if (l == NULL)
+		skip();
+	make_event(&ev, PT_EV_TASK_DONE, 0, 1, 0, "x");
+	errno = 0;
+	assert_int_equal(evlog_event(l, &ev), -1);
+	assert_int_equal(errno, ENOSPC);
+	errno = 0;
+	assert_int_equal(evlog_progress(l, &st), -1);
+	assert_int_equal(errno, ENOSPC);
+	evlog_close(l);
+}
+
+/* A symbolic link as log file is refused. */
+static void
+test_symlink_refused(void **state)
+{
+	char	 err[256], *target = tpath("target"), *link = tpath("link");
+
+	(void)state;
+	assert_int_equal(symlink(target, link), 0);
+	err[0] = '\0';
+	assert_null(evlog_open(link, LOG_TEXT, err, sizeof err));
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(access(target, F_OK), -1);
+	free(target);
+	free(link);
+}
+
+/* Make the scratch directory. */
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* Remove the scratch directory. */
+static int
+teardown(void **state)
+{
+	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int	 rc = system(cmd);
+
+	(void)state;
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_table),
+		cmocka_unit_test(test_text_lines),
+		cmocka_unit_test(test_json_lines),
+		cmocka_unit_test(test_progress),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_dev_full),
+		cmocka_unit_test(test_symlink_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,401 @@
+/* Unit tests of the dashboard's themes and of its display escaping. */
+#include "config.h"
+
+#include <limits.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libconfig.h>
+
+#include "ui/theme.h"
+#include "ui/ui-int.h"
+
+static char	tmpdir[256];
+
+/* Write a file under the test's temporary directory; its path in out. */
+static void
+write_file(const char *name, const char *text, char *out, size_t len)
+{
+	FILE	*f;
+
+	snprintf(out, len, "%s/%s", tmpdir, name);
+	f = fopen(out, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Path of a shipped theme in the source tree. */
+static void
+shipped_path(const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/themes/%s.theme", PT_SRCDIR, name);
+}
+
+/* Every shipped theme loads, without warnings, by path and by name. */
+static void
+test_shipped_load(void **state)
+{
+	struct theme	t;
+	struct buf	warn = { NULL, 0, 0 };
+	char		path[PATH_MAX], err[512];
+	size_t		i;
+
+	(void)state;
+	assert_int_equal(theme_nshipped, 4);
+	for (i = 0; i < theme_nshipped; i++) {
+		shipped_path(theme_shipped[i], path, sizeof path);
+		err[0] = '\0';
+		if (theme_load_file(&t, path, &warn, err, sizeof err) != 0)
+			fail_msg("%s: %s", path, err);
+		assert_int_equal(warn.len, 0);
+		assert_string_equal(t.name, theme_shipped[i]);
+		assert_int_equal(theme_load(&t, theme_shipped[i], &warn, err,
+		    sizeof err), 0);
+		assert_string_equal(t.name, theme_shipped[i]);
+	}
+	buf_free(&warn);
+}
+
+/* Every shipped theme sets every key (none relies on the fallback). */
+static void
+test_shipped_complete(void **state)
+{
+	config_t	cfg;
+	char		path[PATH_MAX];
+	size_t		i;
+	int		k;
+
+	(void)state;
+	for (i = 0; i < theme_nshipped; i++) {
+		shipped_path(theme_shipped[i], path, sizeof path);
+		config_init(&cfg);
+		assert_int_equal(config_read_file(&cfg, path), CONFIG_TRUE);
+		for (k = 0; k < THEME_NKEYS; k++) {
+			if (config_lookup(&cfg, theme_key_name(k)) == NULL)
+				fail_msg("%s: no key %s", path,
+				    theme_key_name(k));
+		}
+		config_destroy(&cfg);
+	}
+}
+
+/* default.theme is exactly the built-in default; mono has no colour. */
+static void
+test_default_matches_builtin(void **state)
+{
+	struct theme	builtin, file;
+	char		path[PATH_MAX], err[512];
+	int		k;
+
+	(void)state;
+	theme_default(&builtin);
+	shipped_path("default", path, sizeof path);
+	assert_int_equal(theme_load_file(&file, path, NULL, err, sizeof err),
+	    0);
+	for (k = 0; k < THEME_NKEYS; k++) {
+		assert_int_equal(file.c[k].fg, builtin.c[k].fg);
+		assert_int_equal(file.c[k].bg, builtin.c[k].bg);
+		assert_int_equal(file.c[k].attr, builtin.c[k].attr);
+	}
+	shipped_path("mono", path, sizeof path);
+	assert_int_equal(theme_load_file(&file, path, NULL, err, sizeof err),
+	    0);
+	for (k = 0; k < THEME_NKEYS; k++) {
+		assert_int_equal(file.c[k].fg, THEME_DEFAULT_COLOR);
+		assert_int_equal(file.c[k].bg, THEME_DEFAULT_COLOR);
+	}
+	assert_true(file.c[THEME_ROW_SELECTED].attr & THEME_REVERSE);
+}
+
+/* The contrast theme never tells two things apart by red against green. */
+static void
+test_contrast_no_red_green(void **state)
+{
+	struct theme	t;
+	char		path[PATH_MAX], err[512];
+	int		k;
+
+	(void)state;
+	shipped_path("contrast", path, sizeof path);
+	assert_int_equal(theme_load_file(&t, path, NULL, err, sizeof err), 0);
+	for (k = 0; k < THEME_NKEYS; k++) {
+		if (t.c[k].fg == 1 || t.c[k].fg == 2 || t.c[k].fg == 9 ||
+		    t.c[k].fg == 10 || t.c[k].bg == 1 || t.c[k].bg == 2 ||
+		    t.c[k].bg == 9 || t.c[k].bg == 10)
+			fail_msg("contrast: %s uses red or green",
+			    theme_key_name(k));
+	}
+	assert_int_not_equal(t.c[THEME_EVENT_OK].fg, t.c[THEME_EVENT_FAIL].fg);
+	assert_true(t.c[THEME_EVENT_FAIL].attr & THEME_UNDERLINE);
+}
+
+/* Good and bad colour values. */
+static void
+test_parse_color(void **state)
+{
+	static const char *const	 bad[] = {
+		"", "red", "purple,blue", "256,0", "red,blue,blink", "red,,bold",
+		",red", "red,blue,", "-2,0", "brightpurple,red", "1e3,0",
+		"red,blue,bold,", "0x10,0",
+	};
+	struct theme_color		 c;
+	char				 err[256];
+	size_t				 i;
+
+	(void)state;
+	assert_int_equal(theme_parse_color("red,blue", &c, err, sizeof err),
+	    0);
+	assert_int_equal(c.fg, 1);
+	assert_int_equal(c.bg, 4);
+	assert_int_equal(c.attr, 0);
+	assert_int_equal(theme_parse_color(" BrightRed , default , bold , "
+	    "underline", &c, err, sizeof err), 0);
+	assert_int_equal(c.fg, 9);
+	assert_int_equal(c.bg, THEME_DEFAULT_COLOR);
+	assert_int_equal(c.attr, THEME_BOLD | THEME_UNDERLINE);
+	assert_int_equal(theme_parse_color("208,0,reverse,dim", &c, err,
+	    sizeof err), 0);
+	assert_int_equal(c.fg, 208);
+	assert_int_equal(c.bg, 0);
+	assert_int_equal(c.attr, THEME_REVERSE | THEME_DIM);
+	for (i = 0; i < nitems_of(bad); i++) {
+		c.fg = 77;
+		err[0] = '\0';
+		if (theme_parse_color(bad[i], &c, err, sizeof err) == 0)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_true(err[0] != '\0');
+		assert_int_equal(c.fg, 77);	/* untouched */
+	}
+}
+
+/* A syntax error is reported as FILE:LINE and leaves the theme alone. */
+static void
+test_syntax_error(void **state)
+{
+	struct theme	t;
+	char		path[PATH_MAX], err[512], want[PATH_MAX + 8];
+
+	(void)state;
+	write_file("broken.theme", "# a broken theme\nrow = \"red,blue\";\n"
+	    "header = ;\n", path, sizeof path);
+	theme_default(&t);
+	strlcpy(t.name, "before", sizeof t.name);
+	assert_int_equal(theme_load_file(&t, path, NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:3: ", path);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("error \"%s\" does not start with \"%s\"", err, want);
+	assert_string_equal(t.name, "before");
+}
+
+/* Value and type errors are reported as FILE:LINE: key: reason. */
+static void
+test_value_errors(void **state)
+{
+	struct theme	t;
+	char		path[PATH_MAX], err[512], want[PATH_MAX + 64];
+
+	(void)state;
+	write_file("value.theme", "row = \"red,blue\";\n\n"
+	    "spark = \"purple,default\";\n", path, sizeof path);
+	assert_int_equal(theme_load_file(&t, path, NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:3: spark: unknown colour \"purple\"",
+	    path);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("error \"%s\" does not start with \"%s\"", err, want);
+	write_file("type.theme", "row = 5;\n", path, sizeof path);
+	assert_int_equal(theme_load_file(&t, path, NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:1: row: expected a string", path);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("error \"%s\" does not start with \"%s\"", err, want);
+	write_file("attr.theme", "row = \"red,blue,blink\";\n", path,
+	    sizeof path);
+	assert_int_equal(theme_load_file(&t, path, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: row: unknown attribute \"blink\""));
+}
+
+/* Unknown keys warn; missing keys keep the default theme's values. */
+static void
+test_unknown_and_missing(void **state)
+{
+	struct theme	t, def;
+	struct buf	warn = { NULL, 0, 0 };
+	char		path[PATH_MAX], err[512];
+
+	(void)state;
+	write_file("partial.theme", "row = \"yellow,black\";\n"
+	    "rwo = \"red,blue\";\n", path, sizeof path);
+	assert_int_equal(theme_load_file(&t, path, &warn, err, sizeof err), 0);
+	buf_add(&warn, "", 1);
+	assert_non_null(strstr(warn.data, ":2: unknown colour key \"rwo\""));
+	assert_int_equal(t.c[THEME_ROW].fg, 3);
+	assert_int_equal(t.c[THEME_ROW].bg, 0);
+	theme_default(&def);
+	assert_memory_equal(&t.c[THEME_HEADER], &def.c[THEME_HEADER],
+	    sizeof def.c[0]);
+	assert_string_equal(t.name, "partial");
+	buf_free(&warn);
+}
+
+/* The user's directory comes first; a path is used as is. */
+static void
+test_search_order(void **state)
+{
+	struct theme	t;
+	char		dir[PATH_MAX], path[PATH_MAX], err[512];
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/pooltop", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/pooltop/themes", tmpdir);
+	mkdir(dir, 0700);
+	write_file("pooltop/themes/mono.theme", "row = \"red,blue\";\n", path,
+	    sizeof path);
+	setenv("XDG_CONFIG_HOME", tmpdir, 1);
+	assert_int_equal(theme_find("mono", dir, sizeof dir), 0);
+	assert_string_equal(dir, path);
+	assert_int_equal(theme_load(&t, "mono", NULL, err, sizeof err), 0);
+	assert_int_equal(t.c[THEME_ROW].fg, 1);
+	/* Not in the user's directory: the shipped one. */
+	assert_int_equal(theme_load(&t, "light", NULL, err, sizeof err), 0);
+	assert_non_null(strstr(t.path, "/themes/light.theme"));
+	assert_int_equal(theme_load(&t, path, NULL, err, sizeof err), 0);
+	assert_int_equal(t.c[THEME_ROW].fg, 1);
+	assert_int_equal(theme_load(&t, "no-such-theme", NULL, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "no-such-theme"));
+	assert_int_equal(theme_load(&t, "../etc/passwd", NULL, err,
+	    sizeof err), -1);
+	assert_int_equal(theme_load(&t, "/nonexistent/x.theme", NULL, err,
+	    sizeof err), -1);
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/* Escape one string and compare. */
+static void
+check_escape(const char *in, size_t len, bool utf8, const char *want)
+{
+	char	*got = ui_escape(in, len, utf8);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("escape: got \"%s\", want \"%s\"", got, want);
+	free(got);
+}
+
+/* Nothing that reaches the terminal from the segment is a control. */
+static void
+test_escape(void **state)
+{
+	(void)state;
+	check_escape("ls -l", 5, true, "ls -l");
+	check_escape("a\nb\tc\rd", 7, true, "a\\nb\\tc\\rd");
+	check_escape("\x1b[2J\x1b]0;x\x07", 10, true,
+	    "\\x1b[2J\\x1b]0;x\\x07");
+	check_escape("\x7f", 1, true, "\\x7f");
+	check_escape("caf\xc3\xa9", 5, true, "caf\xc3\xa9");
+	check_escape("caf\xc3\xa9", 5, false, "caf\\xc3\\xa9");
+	check_escape("\xc2\x9b" "31m", 5, true, "\\u009b31m");	/* C1 CSI */
+	check_escape("a\xe2\x80\xae" "b", 5, true, "a\\u202eb");	/* RLO */
+	check_escape("\xff\xfe", 2, true, "\\xff\\xfe");
+	check_escape("\xc3", 1, true, "\\xc3");		/* truncated */
+	check_escape("\xc0\xaf", 2, true, "\\xc0\\xaf");	/* overlong */
+	check_escape("\xed\xa0\x80", 3, true, "\\xed\\xa0\\x80"); /* surrogate */
+	check_escape("ab\0cd", 5, true, "ab");		/* stops at NUL */
+	check_escape("abcdef", 3, true, "abc");		/* stops at len */
+}
+
+/* Duration and byte formats fit their columns. */
+static void
+test_formats(void **state)
+{
+	char	b[32];
+
+	(void)state;
+	ui_fmt_duration(b, sizeof b, 0);
+	assert_string_equal(b, "0:00");
+	ui_fmt_duration(b, sizeof b, 75 * PT_NSEC);
+	assert_string_equal(b, "1:15");
+	ui_fmt_duration(b, sizeof b, 3725 * PT_NSEC);
+	assert_string_equal(b, "1:02:05");
+	ui_fmt_duration(b, sizeof b, 500000LL * PT_NSEC);
+	assert_string_equal(b, "5d18h");
+	ui_fmt_duration(b, sizeof b, -1);
+	assert_string_equal(b, "-");
+	ui_fmt_bytes(b, sizeof b, 512);
+	assert_string_equal(b, "512B");
+	ui_fmt_bytes(b, sizeof b, 64ULL << 20);
+	assert_string_equal(b, "64M");
+	ui_fmt_bytes(b, sizeof b, 3ULL << 40);
+	assert_true(strlen(b) <= 5);
+}
+
+/* Sparklines: one glyph per value, blanks for zero. */
+static void
+test_spark(void **state)
+{
+	uint16_t	v[4] = { 0, 1000, 500, 2000 };
+	char		b[64];
+
+	(void)state;
+	ui_spark(b, sizeof b, v, 4, 1000, false);
+	assert_string_equal(b, " #=#");
+	ui_spark(b, sizeof b, v, 4, 1000, true);
+	assert_string_equal(b, " \xe2\x96\x88\xe2\x96\x85\xe2\x96\x88");
+	ui_spark(b, 3, v, 4, 1000, false);
+	assert_string_equal(b, " #");
+}
+
+/* Make the temporary directory. */
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "%s/pt-theme.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* Remove the temporary directory. */
+static int
+teardown(void **state)
+{
+	char	cmd[PATH_MAX + 16];
+
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_load),
+		cmocka_unit_test(test_shipped_complete),
+		cmocka_unit_test(test_default_matches_builtin),
+		cmocka_unit_test(test_contrast_no_red_green),
+		cmocka_unit_test(test_parse_color),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_unknown_and_missing),
+		cmocka_unit_test(test_search_order),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_spark),
+	};
+
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+		setlocale(LC_ALL, "");
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", "/nonexistent", 1);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

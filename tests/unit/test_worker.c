@@ -1,0 +1,1041 @@
+/*
+ * Worker tests: a real worker process driven without the supervisor.  Each
+ * test creates a segment and a socketpair, forks, and runs worker_main() in
+ * the child; the test plays the supervisor, sending RUN, PAUSE, KILL ...
+ * and reading replies.  Every wait is a poll with a bound (WAIT_MS).
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "opts.h"
+#include "proto.h"
+#include "shm.h"
+#include "util.h"
+#include "worker.h"
+
+extern char **environ;
+
+#define WAIT_MS		15000	/* bound on any wait for the worker */
+#define NSLOTS		4
+
+struct tw {
+	struct pt_shm	 shm;
+	struct opts	 opts;
+	int		 slot;
+	int		 fd;		/* our end of the socketpair; -1 */
+	pid_t		 pid;		/* our child, the worker; 0 none */
+	bool		 mapped;
+	struct buf	 in;
+};
+
+/* What a task sent back. */
+struct result {
+	bool		 started;
+	struct pt_started st;
+	struct buf	 out;
+	struct buf	 err;
+	struct pt_done	 done;
+};
+
+/* Sleep ms milliseconds (only to pace bounded polling loops). */
+static void
+nap(int ms)
+{
+	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Milliseconds since the first call. */
+static int64_t
+now_ms(void)
+{
+	return mono_ns() / 1000000;
+}
+
+/* Block what a supervisor blocks and ignore SIGQUIT, as pool.c would. */
+static void
+act_like_supervisor(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGQUIT, SIG_IGN);
+}
+
+/* In the child: become the worker for slot with our end fd. */
+static void __attribute__((noreturn))
+become_worker(struct tw *tw, int fd, const char *sock_path)
+{
+	struct worker_conf	wc;
+
+	act_like_supervisor();
+	memset(&wc, 0, sizeof wc);
+	wc.slot = tw->slot;
+	wc.fd = fd;
+	wc.supervisor = getppid();
+	wc.shm = &tw->shm;
+	wc.opts = &tw->opts;
+	wc.socket_path = sock_path;
+	worker_main(&wc);
+}
+
+/* Read one whole message within ms; 0, or -1 on timeout or EOF. */
+static int
+tw_recv(struct tw *tw, struct pt_msg *m, char **payload, int ms)
+{
+	struct pollfd	 pfd = { tw->fd, POLLIN, 0 };
+	int64_t		 end = now_ms() + ms;
+	const char	*p;
+	char		 tmp[65536];
+	ssize_t		 n;
+
+	for (;;) {
+		if (proto_next(&tw->in, m, &p) == 1) {
+			*payload = xmalloc(m->len + 1);
+			memcpy(*payload, p, m->len);
+			(*payload)[m->len] = '\0';
+			buf_consume(&tw->in, sizeof *m + m->len);
+			return 0;
+		}
+		if (now_ms() >= end ||
+		    poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+			return -1;
+		if ((n = read(tw->fd, tmp, sizeof tmp)) <= 0)
+			return -1;
+		buf_add(&tw->in, tmp, (size_t)n);
+	}
+}
+
+/* Send one message to the worker. */
+static void
+tw_send(struct tw *tw, uint32_t type, const void *p, size_t n)
+{
+	struct buf	b = { 0 };
+
+	proto_put(&b, type, p, n, NULL, 0);
+	assert_int_equal(write_all(tw->fd, b.data, b.len), (ssize_t)b.len);
+	buf_free(&b);
+}
+
+/* Send RUN for seq: argv (NULL-terminated), shell when flags say so. */
+static void
+tw_run(struct tw *tw, uint64_t seq, int64_t timeout_ms, uint32_t flags,
+    const char *item, const char *const *argv)
+{
+	struct pt_run	r;
+	struct buf	b = { 0 }, m = { 0 };
+	int		i;
+
+	memset(&r, 0, sizeof r);
+	r.task_seq = seq;
+	r.timeout_ms = timeout_ms;
+	r.flags = flags;
+	buf_add(&b, item, strlen(item) + 1);
+	for (i = 0; argv[i] != NULL; i++)
+		buf_add(&b, argv[i], strlen(argv[i]) + 1);
+	r.argc = (uint32_t)i;
+	proto_put(&m, PT_MSG_RUN, &r, sizeof r, b.data, b.len);
+	assert_int_equal(write_all(tw->fd, m.data, m.len), (ssize_t)m.len);
+	buf_free(&m);
+	buf_free(&b);
+}
+
+/* Run a shell command line. */
+static void
+tw_sh(struct tw *tw, uint64_t seq, int64_t timeout_ms, const char *cmd)
+{
+	const char	*argv[] = { cmd, NULL };
+
+	tw_run(tw, seq, timeout_ms, PT_RUN_SHELL, "item", argv);
+}
+
+/* Read messages for seq until STARTED (true) or DONE (false). */
+static bool
+tw_started(struct tw *tw, uint64_t seq, struct result *res)
+{
+	struct pt_msg	 m;
+	char		*p;
+
+	memset(res, 0, sizeof *res);
+	assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+	if (m.type == PT_MSG_DONE) {
+		assert_true(m.len >= sizeof res->done);
+		memcpy(&res->done, p, sizeof res->done);
+		assert_int_equal(res->done.task_seq, seq);
+		free(p);
+		return false;
+	}
+	assert_int_equal(m.type, PT_MSG_STARTED);
+	assert_true(m.len >= sizeof res->st);
+	memcpy(&res->st, p, sizeof res->st);
+	assert_int_equal(res->st.task_seq, seq);
+	assert_true(res->st.pid > 0);
+	res->started = true;
+	free(p);
+	return true;
+}
+
+/* Read OUT messages for seq until DONE. */
+static void
+tw_finish(struct tw *tw, uint64_t seq, struct result *res)
+{
+	struct pt_msg	 m;
+	struct pt_out	 o;
+	char		*p;
+
+	for (;;) {
+		assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+		if (m.type == PT_MSG_DONE) {
+			assert_true(m.len >= sizeof res->done);
+			memcpy(&res->done, p, sizeof res->done);
+			assert_int_equal(res->done.task_seq, seq);
+			free(p);
+			return;
+		}
+		assert_int_equal(m.type, PT_MSG_OUT);
+		assert_true(m.len >= sizeof o);
+		memcpy(&o, p, sizeof o);
+		assert_int_equal(o.task_seq, seq);
+		assert_true(o.stream == 1 || o.stream == 2);
+		buf_add(o.stream == 1 ? &res->out : &res->err, p + sizeof o,
+		    m.len - sizeof o);
+		free(p);
+	}
+}
+
+/* Both halves: the whole exchange for one task. */
+static void
+tw_collect(struct tw *tw, uint64_t seq, struct result *res)
+{
+	if (tw_started(tw, seq, res))
+		tw_finish(tw, seq, res);
+}
+
+static void
+result_free(struct result *res)
+{
+	buf_free(&res->out);
+	buf_free(&res->err);
+}
+
+/* A consistent copy of the worker's slot. */
+static struct pt_shm_slot
+tw_slot(struct tw *tw)
+{
+	struct pt_shm_slot	s;
+
+	assert_true(shm_read_slot(&tw->shm, (uint32_t)tw->slot, &s));
+	return s;
+}
+
+/* Wait (bounded) until the slot is in state st. */
+static bool
+tw_wait_state(struct tw *tw, uint32_t st)
+{
+	int64_t	end = now_ms() + WAIT_MS;
+
+	while (now_ms() < end) {
+		if (tw_slot(tw).state == st)
+			return true;
+		nap(5);
+	}
+	return false;
+}
+
+/* Set up a segment and options, fork the worker, expect READY. */
+static void
+tw_start_at(struct tw *tw, int slot)
+{
+	char		 err[256];
+	struct pt_msg	 m;
+	char		*p;
+	int		 sv[2];
+
+	assert_int_equal(shm_create(&tw->shm, NSLOTS, err, sizeof err), 0);
+	tw->mapped = true;
+	tw->slot = slot;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	tw->pid = fork();
+	assert_true(tw->pid != -1);
+	if (tw->pid == 0) {
+		close(sv[0]);
+		become_worker(tw, sv[1], NULL);
+	}
+	close(sv[1]);
+	tw->fd = sv[0];
+	assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+	assert_int_equal(m.type, PT_MSG_READY);
+	free(p);
+}
+
+static void
+tw_start(struct tw *tw)
+{
+	tw_start_at(tw, 0);
+}
+
+/* Wait (bounded) for pid, a child of ours, to exit; its status or -1. */
+static int
+wait_exit(pid_t pid)
+{
+	int64_t	end = now_ms() + WAIT_MS;
+	int	st;
+
+	while (now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		nap(5);
+	}
+	return -1;
+}
+
+/* Close our end (the worker sees EOF and exits), reap it, drop the segment. */
+static void
+tw_stop(struct tw *tw)
+{
+	int	st;
+
+	if (tw->fd != -1)
+		close(tw->fd);
+	tw->fd = -1;
+	if (tw->pid > 0) {
+		st = wait_exit(tw->pid);
+		tw->pid = 0;
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+}
+
+/* Before each test: a fresh, empty harness. */
+static int
+tw_setup(void **state)
+{
+	struct tw	*tw = xcalloc(1, sizeof *tw);
+
+	tw->fd = -1;
+	tw->opts.tick_ms = 20;
+	*state = tw;
+	return 0;
+}
+
+/* After each test, passed or not: no worker, no segment left behind. */
+static int
+tw_teardown(void **state)
+{
+	struct tw	*tw = *state;
+
+	if (tw->fd != -1)
+		close(tw->fd);
+	if (tw->pid > 0 && wait_exit(tw->pid) == -1) {
+		kill(tw->pid, SIGKILL);
+		waitpid(tw->pid, NULL, 0);
+	}
+	if (tw->mapped)
+		shm_close(&tw->shm);
+	buf_free(&tw->in);
+	free(tw);
+	return 0;
+}
+
+/* Does the segment still exist? */
+static bool
+segment_exists(const char *name)
+{
+	int	fd = shm_open(name, O_RDONLY, 0);
+
+	if (fd == -1)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * Processes (zombies too) in process group pgid: how many, and how many
+ * stopped (state T).
+ */
+static int
+group_count(pid_t pgid, int *stopped)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[300], buf[1024], *p, st;
+	int		 n = 0, pgrp, fd;
+	ssize_t		 len;
+
+	*stopped = 0;
+	assert_non_null(d = opendir("/proc"));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			continue;
+		len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		if ((p = strrchr(buf, ')')) == NULL ||
+		    sscanf(p + 1, " %c %*d %d", &st, &pgrp) != 2)
+			continue;
+		if (pgrp != pgid)
+			continue;
+		n++;
+		if (st == 'T')
+			(*stopped)++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Wait (bounded) until the group has at least min members, stopped as asked. */
+static bool
+group_wait(pid_t pgid, int min, int want_stopped)
+{
+	int64_t	end = now_ms() + WAIT_MS;
+	int	n, stopped;
+
+	while (now_ms() < end) {
+		n = group_count(pgid, &stopped);
+		if (min == 0 && n == 0)
+			return true;
+		if (min > 0 && n >= min && want_stopped == 1 && stopped == n)
+			return true;
+		if (min > 0 && n >= min && want_stopped == 0 && stopped == 0)
+			return true;
+		nap(10);
+	}
+	return false;
+}
+
+/* Is a process whose command line is exactly argv alive (or a zombie)? */
+static bool
+process_with_cmdline(const char *a0, const char *a1)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[300], buf[256], want[256];
+	size_t		 wl;
+	ssize_t		 len;
+	int		 fd;
+	bool		 found = false;
+
+	wl = (size_t)snprintf(want, sizeof want, "%s%c%s", a0, '\0', a1) + 1;
+	assert_non_null(d = opendir("/proc"));
+	while (!found && (de = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			continue;
+		len = read(fd, buf, sizeof buf);
+		close(fd);
+		found = len == (ssize_t)wl && memcmp(buf, want, wl) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* echo hi: READY, STARTED, OUT "hi\n", DONE exit 0; slot idle, 1 done. */
+static void
+test_echo(void **state)
+{
+	struct tw		*tw = *state;
+	struct result		 r;
+	struct pt_shm_slot	 s;
+	const char		*argv[] = { "echo", "hi", NULL };
+
+	tw_start(tw);
+	s = tw_slot(tw);
+	assert_int_equal(s.state, PT_SLOT_IDLE);
+	assert_int_equal(s.worker_pid, tw->pid);
+	assert_int_equal(s.generation, 1);
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);	/* idle: no reply */
+	tw_run(tw, 1, 0, 0, "the item", argv);
+	tw_collect(tw, 1, &r);
+	assert_true(r.started);
+	assert_string_equal(r.out.data, "hi\n");
+	assert_int_equal(r.err.len, 0);
+	assert_int_equal(r.done.flags, 0);
+	assert_true(WIFEXITED(r.done.wstatus));
+	assert_int_equal(WEXITSTATUS(r.done.wstatus), 0);
+	assert_true(r.done.start_real_ns == r.st.start_real_ns);
+	assert_true(r.done.wall_ns > 0);
+	s = tw_slot(tw);
+	assert_int_equal(s.state, PT_SLOT_IDLE);
+	assert_int_equal(s.tasks_done, 1);
+	assert_int_equal(s.tasks_failed, 0);
+	assert_int_equal(s.task_pid, 0);
+	assert_int_equal(s.tail_len, 3);
+	assert_memory_equal(s.tail, "hi\n", 3);
+	assert_string_equal(s.label, "echo hi");
+	assert_string_equal(s.item, "the item");
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* Shell mode: exit 3 and stderr on stream 2. */
+static void
+test_shell_exit(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	r;
+
+	tw_start(tw);
+	tw_sh(tw, 7, 0, "echo oops >&2; exit 3");
+	tw_collect(tw, 7, &r);
+	assert_true(WIFEXITED(r.done.wstatus));
+	assert_int_equal(WEXITSTATUS(r.done.wstatus), 3);
+	assert_string_equal(r.err.data, "oops\n");
+	assert_int_equal(r.out.len, 0);
+	assert_int_equal(tw_slot(tw).tasks_failed, 1);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* A missing program: DONE NOEXEC with ENOENT, no STARTED; worker goes on. */
+static void
+test_noexec(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	const char	*missing[] = { "pooltop-no-such-program", "x", NULL };
+	const char	*abs[] = { "/nonexistent/pooltop-prog", NULL };
+	const char	*ok[] = { "true", NULL };
+
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", missing);
+	assert_false(tw_started(tw, 1, &r));
+	assert_int_equal(r.done.flags, PT_DONE_NOEXEC);
+	assert_int_equal(r.done.wstatus, ENOENT);
+	tw_run(tw, 2, 0, 0, "", abs);
+	assert_false(tw_started(tw, 2, &r));
+	assert_int_equal(r.done.flags, PT_DONE_NOEXEC);
+	assert_int_equal(r.done.wstatus, ENOENT);
+	assert_int_equal(tw_slot(tw).tasks_failed, 2);
+	tw_run(tw, 3, 0, 0, "", ok);
+	tw_collect(tw, 3, &r);
+	assert_int_equal(r.done.flags, 0);
+	assert_int_equal(r.done.wstatus, 0);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* Timeout 200 ms on sleep 30: TIMEOUT, killed by SIGTERM. */
+static void
+test_timeout(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	const char	*argv[] = { "sleep", "30", NULL };
+
+	tw_start(tw);
+	tw_run(tw, 1, 200, 0, "", argv);
+	tw_collect(tw, 1, &r);
+	assert_int_equal(r.done.flags, PT_DONE_TIMEOUT);
+	assert_true(WIFSIGNALED(r.done.wstatus));
+	assert_int_equal(WTERMSIG(r.done.wstatus), SIGTERM);
+	assert_true(r.done.wall_ns >= 200 * 1000000LL);
+	assert_true(r.done.wall_ns < 30 * PT_NSEC);
+	assert_int_equal(tw_slot(tw).tasks_failed, 1);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* The timeout clock stops while the task is paused. */
+static void
+test_timeout_paused(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	struct pt_msg	 m;
+	char		*p;
+	const char	*argv[] = { "sleep", "30", NULL };
+
+	tw_start(tw);
+	tw_run(tw, 1, 1000, 0, "", argv);
+	assert_true(tw_started(tw, 1, &r));
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(tw_wait_state(tw, PT_SLOT_PAUSED));
+	/* Stopped longer than the timeout: nothing may happen. */
+	assert_int_equal(tw_recv(tw, &m, &p, 1500), -1);
+	tw_send(tw, PT_MSG_RESUME, NULL, 0);
+	tw_finish(tw, 1, &r);
+	assert_int_equal(r.done.flags, PT_DONE_TIMEOUT);
+	assert_true(r.done.wall_ns >= 1000 * 1000000LL);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* PAUSE stops every process of the group, RESUME continues, KILL 0 ends. */
+static void
+test_pause_resume_kill(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	r;
+	struct pt_kill	k = { 0 };
+	pid_t		pg;
+
+	tw_start(tw);
+	tw_sh(tw, 5, 0, "yes >/dev/null & yes >/dev/null; wait");
+	assert_true(tw_started(tw, 5, &r));
+	pg = r.st.pid;
+	assert_true(group_wait(pg, 3, 0));
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(group_wait(pg, 3, 1));
+	assert_true(tw_wait_state(tw, PT_SLOT_PAUSED));
+	tw_send(tw, PT_MSG_RESUME, NULL, 0);
+	assert_true(group_wait(pg, 3, 0));
+	assert_true(tw_wait_state(tw, PT_SLOT_RUNNING));
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(group_wait(pg, 3, 1));
+	tw_send(tw, PT_MSG_KILL, &k, sizeof k);
+	tw_finish(tw, 5, &r);
+	assert_int_equal(r.done.flags, PT_DONE_KILLED);
+	assert_true(WIFSIGNALED(r.done.wstatus));
+	assert_int_equal(WTERMSIG(r.done.wstatus), SIGTERM);
+	assert_true(group_wait(pg, 0, 0));
+	assert_int_equal(tw_slot(tw).state, PT_SLOT_IDLE);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* KILL with a signal sends exactly that signal. */
+static void
+test_kill_signal(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	struct pt_kill	 k = { SIGKILL };
+	const char	*argv[] = { "sleep", "30", NULL };
+
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", argv);
+	assert_true(tw_started(tw, 1, &r));
+	tw_send(tw, PT_MSG_KILL, &k, sizeof k);
+	tw_finish(tw, 1, &r);
+	assert_int_equal(r.done.flags, PT_DONE_KILLED);
+	assert_true(WIFSIGNALED(r.done.wstatus));
+	assert_int_equal(WTERMSIG(r.done.wstatus), SIGKILL);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* In the worker child: a stale value that the task must not see. */
+static void
+test_env(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	r;
+	char		want[256];
+
+	setenv("POOLTOP_TASK", "stale", 1);
+	tw_start_at(tw, 2);
+	unsetenv("POOLTOP_TASK");
+	tw_sh(tw, 42, 0, "echo $POOLTOP_SHM $POOLTOP_SLOT $POOLTOP_TASK"
+	    " $POOLTOP_WORKER $PARALLEL_SEQ $PARALLEL_JOBSLOT;"
+	    " env | grep -c '^POOLTOP_TASK='");
+	tw_collect(tw, 42, &r);
+	snprintf(want, sizeof want, "%s 3 42 %ld 42 3\n1\n", tw->shm.name,
+	    (long)tw->pid);
+	assert_string_equal(r.out.data, want);
+	result_free(&r);
+	tw_sh(tw, 43, 0, "echo $POOLTOP_TASK $PARALLEL_SEQ");
+	tw_collect(tw, 43, &r);
+	assert_string_equal(r.out.data, "43 43\n");
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* Value of a "Name:\thex" line of /proc/PID/status text. */
+static unsigned long long
+status_mask(const char *text, const char *name)
+{
+	const char	*p = strstr(text, name);
+
+	assert_non_null(p);
+	return strtoull(p + strlen(name), NULL, 16);
+}
+
+/* A task gets no blocked and no ignored signals. */
+static void
+test_signals_reset(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	const char	*argv[] = { "grep", "-E", "^Sig(Blk|Ign):",
+			    "/proc/self/status", NULL };
+
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", argv);
+	tw_collect(tw, 1, &r);
+	assert_int_equal(r.done.wstatus, 0);
+	assert_int_equal(status_mask(r.out.data, "SigBlk:"), 0);
+	/* glibc's posix_spawn leaves its internal signals 32, 33 ignored. */
+	assert_int_equal(status_mask(r.out.data, "SigIgn:") & ~(3ULL << 31),
+	    0);
+	result_free(&r);
+	tw_sh(tw, 2, 0, "grep SigIgn /proc/self/status");
+	tw_collect(tw, 2, &r);
+	assert_int_equal(status_mask(r.out.data, "SigIgn:") &
+	    (1ULL << (SIGINT - 1)), 0);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* A background grandchild is killed and reaped after its leader exits. */
+static void
+test_grandchild(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	r;
+	int64_t		end;
+
+	tw_start(tw);
+	tw_sh(tw, 1, 0, "sleep 86401 & exit 0");
+	tw_collect(tw, 1, &r);
+	assert_int_equal(r.done.wstatus, 0);
+	assert_true(group_wait(r.st.pid, 0, 0));
+	end = now_ms() + WAIT_MS;
+	while (process_with_cmdline("sleep", "86401") && now_ms() < end)
+		nap(10);
+	assert_false(process_with_cmdline("sleep", "86401"));
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* Output larger than the tail: all forwarded, the slot keeps the end. */
+static void
+test_output_tail(void **state)
+{
+	struct tw		*tw = *state;
+	struct result		 r;
+	struct pt_shm_slot	 s;
+	struct buf		 want = { 0 };
+	const char		*argv[] = { "seq", "1", "100000", NULL };
+	int			 i;
+
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", argv);
+	tw_collect(tw, 1, &r);
+	for (i = 1; i <= 100000; i++)
+		buf_printf(&want, "%d\n", i);
+	assert_int_equal(r.out.len, want.len);
+	assert_memory_equal(r.out.data, want.data, want.len);
+	s = tw_slot(tw);
+	assert_int_equal(s.tail_len, PT_TAIL_MAX);
+	assert_memory_equal(s.tail, want.data + want.len - PT_TAIL_MAX,
+	    PT_TAIL_MAX);
+	buf_free(&want);
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/* Open a FIFO for writing once its reader is there (bounded). */
+static int
+fifo_writer(const char *path)
+{
+	int64_t	end = now_ms() + WAIT_MS;
+	int	fd;
+
+	while ((fd = open(path, O_WRONLY | O_NONBLOCK)) == -1 &&
+	    errno == ENXIO && now_ms() < end)
+		nap(5);
+	return fd;
+}
+
+/* While a task runs: samples, progress, RUN refused; then it ends. */
+static void
+test_running_slot(void **state)
+{
+	struct tw		*tw = *state;
+	struct result		 r, busy;
+	struct pt_shm_slot	 s;
+	char			 dir[] = "/tmp/pt-worker.XXXXXX", fifo[64];
+	const char		*argv[] = { "cat", fifo, NULL };
+	int64_t			 end;
+	int			 fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tw_start(tw);
+	tw_run(tw, 9, 0, 0, "it", argv);
+	assert_true(tw_started(tw, 9, &r));
+	s = tw_slot(tw);
+	assert_int_equal(s.state, PT_SLOT_RUNNING);
+	assert_int_equal(s.task_pid, r.st.pid);
+	assert_int_equal(s.task_seq, 9);
+	shm_mbox_post(&tw->shm.slots[0].mbox, 9, 3, 10);
+	end = now_ms() + WAIT_MS;
+	do {
+		s = tw_slot(tw);
+		if (s.progress_done == 3 && s.progress_total == 10 &&
+		    s.rss_bytes > 0)
+			break;
+		nap(5);
+	} while (now_ms() < end);
+	assert_int_equal(s.progress_done, 3);
+	assert_int_equal(s.progress_total, 10);
+	assert_true(s.rss_bytes > 0);
+	tw_run(tw, 10, 0, 0, "", argv);
+	assert_false(tw_started(tw, 10, &busy));
+	assert_int_equal(busy.done.flags, PT_DONE_NOEXEC);
+	assert_int_equal(busy.done.wstatus, EBUSY);
+	assert_true((fd = fifo_writer(fifo)) != -1);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	close(fd);
+	tw_finish(tw, 9, &r);
+	assert_string_equal(r.out.data, "x\n");
+	assert_int_equal(r.done.wstatus, 0);
+	result_free(&r);
+	unlink(fifo);
+	rmdir(dir);
+	tw_stop(tw);
+}
+
+/* RETIRE when idle: the worker exits 0; the segment stays. */
+static void
+test_retire_idle(void **state)
+{
+	struct tw	*tw = *state;
+	int		st;
+
+	tw_start(tw);
+	tw_send(tw, PT_MSG_RETIRE, NULL, 0);
+	st = wait_exit(tw->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(tw_slot(tw).state, PT_SLOT_EXITED);
+	assert_true(segment_exists(tw->shm.name));
+	tw->pid = 0;
+	tw_stop(tw);
+}
+
+/* RETIRE while busy: RETIRING until the task ends, then exit 0. */
+static void
+test_retire_busy(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	char		 dir[] = "/tmp/pt-worker.XXXXXX", fifo[64];
+	const char	*argv[] = { "cat", fifo, NULL };
+	int		 fd, st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", argv);
+	assert_true(tw_started(tw, 1, &r));
+	tw_send(tw, PT_MSG_RETIRE, NULL, 0);
+	assert_true(tw_wait_state(tw, PT_SLOT_RETIRING));
+	assert_true((fd = fifo_writer(fifo)) != -1);
+	assert_int_equal(write(fd, "bye\n", 4), 4);
+	close(fd);
+	tw_finish(tw, 1, &r);
+	assert_string_equal(r.out.data, "bye\n");
+	st = wait_exit(tw->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(tw_slot(tw).state, PT_SLOT_EXITED);
+	tw->pid = 0;
+	result_free(&r);
+	unlink(fifo);
+	rmdir(dir);
+	tw_stop(tw);
+}
+
+/* SIGTERM to a worker whose supervisor lives: task ended, DONE, exit 0. */
+static void
+test_sigterm(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	const char	*argv[] = { "sleep", "30", NULL };
+	int		 st;
+
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, "", argv);
+	assert_true(tw_started(tw, 1, &r));
+	kill(tw->pid, SIGTERM);
+	tw_finish(tw, 1, &r);
+	assert_true(WIFSIGNALED(r.done.wstatus));
+	assert_int_equal(WTERMSIG(r.done.wstatus), SIGTERM);
+	assert_true(r.done.flags & PT_DONE_KILLED);
+	st = wait_exit(tw->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(segment_exists(tw->shm.name));
+	assert_true(group_wait(r.st.pid, 0, 0));
+	tw->pid = 0;
+	result_free(&r);
+	tw_stop(tw);
+}
+
+/*
+ * The intermediate "supervisor": fork the worker, start sleep 86402, write
+ * both pids to out, then wait to be killed.
+ */
+static void __attribute__((noreturn))
+fake_supervisor(struct tw *tw, int out, const char *sock_path)
+{
+	const char	*argv[] = { "sleep", "86402", NULL };
+	struct pt_msg	 m;
+	char		*p;
+	pid_t		 pids[2];
+	int		 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		_exit(1);
+	if ((pids[0] = fork()) == 0) {
+		close(sv[0]);
+		become_worker(tw, sv[1], sock_path);
+	}
+	close(sv[1]);
+	tw->fd = sv[0];
+	if (tw_recv(tw, &m, &p, WAIT_MS) != 0 || m.type != PT_MSG_READY)
+		_exit(1);
+	tw_run(tw, 1, 0, 0, "", argv);
+	if (tw_recv(tw, &m, &p, WAIT_MS) != 0 || m.type != PT_MSG_STARTED)
+		_exit(1);
+	pids[1] = ((struct pt_started *)(void *)p)->pid;
+	if (write_all(out, pids, sizeof pids) == -1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* The supervisor is SIGKILLed: worker and task go, segment and socket too. */
+static void
+test_supervisor_death(void **state)
+{
+	struct tw	*tw = *state;
+	char		 sock_path[] = "/tmp/pt-worker-sock.XXXXXX";
+	char		 err[256];
+	struct pollfd	 pfd;
+	pid_t		 inter, pids[2];
+	int		 pp[2], fd, st;
+
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	assert_int_equal(shm_create(&tw->shm, NSLOTS, err, sizeof err), 0);
+	tw->mapped = true;
+	assert_true((fd = mkstemp(sock_path)) != -1);
+	close(fd);
+	assert_int_equal(pipe(pp), 0);
+	if ((inter = fork()) == 0) {
+		close(pp[0]);
+		fake_supervisor(tw, pp[1], sock_path);
+	}
+	tw->pid = inter;
+	close(pp[1]);
+	pfd.fd = pp[0];
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, WAIT_MS), 1);
+	assert_int_equal(read(pp[0], pids, sizeof pids), (ssize_t)sizeof pids);
+	close(pp[0]);
+	assert_true(group_wait(pids[1], 1, 0));
+	kill(inter, SIGKILL);
+	assert_int_equal(waitpid(inter, &st, 0), inter);
+	tw->pid = 0;
+	st = wait_exit(pids[0]);	/* reparented to us, the subreaper */
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(group_wait(pids[1], 0, 0));
+	assert_false(segment_exists(tw->shm.name));
+	assert_int_equal(access(sock_path, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(tw_slot(tw).state, PT_SLOT_EXITED);
+}
+
+/* EOF from the supervisor while idle: exit 0, segment left alone. */
+static void
+test_eof(void **state)
+{
+	struct tw	*tw = *state;
+	int		st;
+
+	tw_start(tw);
+	close(tw->fd);
+	tw->fd = -1;
+	st = wait_exit(tw->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(segment_exists(tw->shm.name));
+	tw->pid = 0;
+	tw_stop(tw);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_echo, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_shell_exit, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_noexec, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_paused, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_pause_resume_kill, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_kill_signal, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_env, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_signals_reset, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_grandchild, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_output_tail, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_running_slot, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_retire_idle, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_retire_busy, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_eof, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_supervisor_death, tw_setup,
+		    tw_teardown),
+	};
+
+	setproctitle_init(argc, argv, environ);
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
