@@ -119,7 +119,7 @@ static const struct opt_entry opt_table[] = {
 	  .help = "run a failed task up to N more times" },
 	{ .name = "halt", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
 	  .def = "never", .arg = "POLICY",
-	  .help = "stop early: now|soon,fail|success|done=N[%], or 0, 1, 2" },
+	  .help = "stop early: never, now|soon,fail|success|done=N[%]" },
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
 	  .help = "signals and waits in ms that end a task" },
@@ -139,7 +139,7 @@ static const struct opt_entry opt_table[] = {
 	  .help = "print a task's output in one block when it ends" },
 	{ .name = "results", .key = "results", .type = OPT_STRING,
 	  .off = F(results), .arg = "DIR",
-	  .help = "save output in DIR/SEQ/stdout and stderr, print nothing" },
+	  .help = "save output in DIR/SEQ/, print nothing" },
 	{ .name = "headless", .key = "headless", .type = OPT_BOOL,
 	  .off = F(headless), .value = true,
 	  .help = "no dashboard: log events to stderr or --log" },
@@ -156,7 +156,7 @@ static const struct opt_entry opt_table[] = {
 	  .off = F(quiet), .value = true, .help = "no summary at the end" },
 	{ .name = "joblog", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
-	  .help = "record finished tasks in FILE (GNU parallel's format)" },
+	  .help = "record finished tasks in FILE, as GNU parallel" },
 	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .joblog = true, .off = F(resume),
 	  .value = true, .help = "skip the tasks the joblog records as run" },
 	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .joblog = true,
@@ -168,14 +168,14 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
-	  .off = F(theme), .def = "default", .arg = "NAME|PATH",
+	  .off = F(theme), .def = "\"default\"", .arg = "NAME|PATH",
 	  .help = "dashboard colour theme" },
 	{ .name = "refresh", .key = "ui.refresh_ms", .type = OPT_INT,
 	  .off = F(refresh_ms), .min = 50, .max = 10000, .def = "500",
 	  .arg = "MS", .help = "dashboard refresh period in ms" },
 	{ .name = "persistent", .key = "worker.persistent", .type = OPT_STRING,
 	  .off = F(persistent), .arg = "CMD",
-	  .help = "keep CMD running in each worker and hand it the items" },
+	  .help = "keep CMD running per worker, fed the items" },
 	{ .name = "init", .key = "worker.init", .type = OPT_STRING,
 	  .off = F(init), .arg = "CMD",
 	  .help = "run CMD in each worker as it starts" },
@@ -255,8 +255,8 @@ show(const char *s, char *buf, size_t len)
 {
 	size_t	i = 0;
 
-	for (; *s != '\0' && i + 8 < len; s++) {
-		if (i >= 60) {
+	for (; *s != '\0'; s++) {
+		if (i + 8 >= len) {
 			memcpy(buf + i, "...", 3);
 			i += 3;
 			break;
@@ -307,32 +307,35 @@ fail_key(const struct where *w, char *err, size_t len, const char *fmt, ...)
 	return fail_at(w, err, len, "'%s' %s", w->key, msg);
 }
 
-/* Levenshtein distance between two short strings. */
+/* Edit distance (with transpositions) between two short strings. */
 static size_t
 distance(const char *a, const char *b)
 {
-	size_t	la = strlen(a), lb = strlen(b), i, j, prev, cur, diag;
-	size_t	row[65];
+	size_t	la = strlen(a), lb = strlen(b), i, j, c;
+	size_t	d[3][65], *cur, *p, *pp;
 
 	if (la > 64 || lb > 64)
 		return SIZE_MAX;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
+		cur = d[i % 3];
+		p = d[(i - 1) % 3];
+		pp = d[(i + 1) % 3];	/* row i - 2 */
+		cur[0] = i;
 		for (j = 1; j <= lb; j++) {
-			prev = row[j];
-			cur = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < cur)
-				cur = row[j] + 1;
-			if (row[j - 1] + 1 < cur)
-				cur = row[j - 1] + 1;
-			row[j] = cur;
-			diag = prev;
+			c = p[j - 1] + (a[i - 1] != b[j - 1]);
+			if (p[j] + 1 < c)
+				c = p[j] + 1;
+			if (cur[j - 1] + 1 < c)
+				c = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < c)
+				c = pp[j - 2] + 1;
+			cur[j] = c;
 		}
 	}
-	return row[lb];
+	return d[la % 3][lb];
 }
 
 /* The candidate nearest to name, or NULL if none is close. */
@@ -349,7 +352,7 @@ suggest(const char *name, const char *const *cands, size_t n)
 			best = cands[i];
 		}
 	}
-	if (bestd > SUGGEST_DISTANCE || bestd >= strlen(name))
+	if (bestd > SUGGEST_DISTANCE || bestd + 1 >= strlen(name))
 		return NULL;
 	return best;
 }
@@ -451,6 +454,9 @@ opts_free(struct opts *o)
 
 	clear_sources(o);
 	free(o->command);
+	for (i = 0; i < (size_t)o->command_argc; i++)
+		free(o->command_argv[i]);
+	free(o->command_argv);
 	for (i = 0; i < NOPTS; i++) {
 		if (opt_table[i].type == OPT_STRING)
 			free(*(char **)field(o, &opt_table[i]));
@@ -619,13 +625,20 @@ static void
 setting_file(const struct loadctx *lc, const char *file, char *buf,
     size_t len)
 {
-	if (file == NULL)
+	char	name[PATH_MAX];
+
+	if (file == NULL) {
 		strlcpy(buf, lc->path, len);
-	else if (file[0] == '/' || strcmp(lc->dir, ".") == 0)
-		strlcpy(buf, file, len);
-	else
-		snprintf(buf, len, "%s%s%s", lc->dir,
-		    lc->dir[strlen(lc->dir) - 1] == '/' ? "" : "/", file);
+		return;
+	}
+	show(file, name, sizeof name);
+	buf[0] = '\0';
+	if (file[0] != '/' && strcmp(lc->dir, ".") != 0) {
+		strlcpy(buf, lc->dir, len);
+		if (lc->dir[strlen(lc->dir) - 1] != '/')
+			strlcat(buf, "/", len);
+	}
+	strlcat(buf, name, len);
 }
 
 /* The place of a setting, for messages; file goes in buf. */
@@ -1202,7 +1215,7 @@ static int
 scan_include(struct scan *sc, const char *file, int line, const char *name,
     int depth)
 {
-	char	*path, *buf, why[128];
+	char	*path, *buf, why[128], vp[PATH_MAX];
 	size_t	 len;
 	int	 r = 0, nl;
 
@@ -1218,14 +1231,15 @@ scan_include(struct scan *sc, const char *file, int line, const char *name,
 	if ((buf = read_regular(path, CONF_INCLUDE_MAX_SIZE, &len, why,
 	    sizeof why)) == NULL) {
 		snprintf(sc->err, sc->errlen, "%s:%d: cannot include '%s': %s",
-		    file, line, path, why);
+		    file, line, show(path, vp, sizeof vp), why);
 		r = -1;
 	} else if ((nl = nul_line(buf, len)) != 0) {
-		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file", path,
-		    nl);
+		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
+		    show(path, vp, sizeof vp), nl);
 		r = -1;
 	} else
-		r = scan_text(sc, path, buf, len, depth + 1);
+		r = scan_text(sc, show(path, vp, sizeof vp), buf, len,
+		    depth + 1);
 	free(buf);
 	free(path);
 	return r;
@@ -1465,6 +1479,8 @@ struct cli {
 	size_t		 nopts;
 	const char	*config;	/* -c */
 	char		*template;	/* words before :::, joined */
+	char		**words;	/* the same words, when several */
+	int		 nwords;
 	char		**items;	/* words after ::: */
 	size_t		 nitems;
 	bool		 has_items;	/* ::: was given */
@@ -1641,6 +1657,14 @@ cli_words(struct cli *cli, int argc, char **argv, char *err, size_t len)
 		buf_add(&b, "", 1);
 		cli->template = b.data;
 	}
+	if (i - cli->argi > 1) {
+		int	k;
+
+		cli->nwords = i - cli->argi;
+		cli->words = xcalloc((size_t)cli->nwords + 1, sizeof *cli->words);
+		for (k = 0; k < cli->nwords; k++)
+			cli->words[k] = xstrdup(argv[cli->argi + k]);
+	}
 	if (i == argc)
 		return 0;
 	cli->has_items = true;
@@ -1665,6 +1689,9 @@ cli_free(struct cli *cli)
 		free(cli->items[i]);
 	free(cli->items);
 	free(cli->template);
+	for (i = 0; i < (size_t)cli->nwords; i++)
+		free(cli->words[i]);
+	free(cli->words);
 	free(cli->opts);
 }
 
@@ -1720,6 +1747,10 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 		free(o->command);
 		o->command = cli->template;
 		cli->template = NULL;
+		o->command_argv = cli->words;
+		o->command_argc = cli->nwords;
+		cli->words = NULL;
+		cli->nwords = 0;
 	}
 	return 0;
 }
@@ -1825,7 +1856,7 @@ opts_usage(FILE *f)
 {
 	const struct opt_entry	*e;
 	char			 left[80], right[128];
-	size_t			 i;
+	size_t			 i, col = 29;
 
 	fprintf(f, "usage: pooltop [options] [command [arg ...]] "
 	    "[::: item ...]\n"
@@ -1836,10 +1867,15 @@ opts_usage(FILE *f)
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);
 		usage_right(e, right, sizeof right);
-		if (strlen(left) > 30)
-			fprintf(f, "%s\n%-31s%s%s\n", left, "", e->help, right);
+		if (strlen(left) >= col)
+			fprintf(f, "%s\n%-*s%s", left, (int)col, "", e->help);
 		else
-			fprintf(f, "%-31s%s%s\n", left, e->help, right);
+			fprintf(f, "%-*s%s", (int)col, left, e->help);
+		if (right[0] != '\0' &&
+		    col + strlen(e->help) + strlen(right) > 79)
+			fprintf(f, "\n%-*s%s\n", (int)col, "", right + 1);
+		else
+			fprintf(f, "%s\n", right);
 	}
 }
 

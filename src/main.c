@@ -269,7 +269,8 @@ run_main(int argc, char **argv)
 		return 0;
 	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
-	    o.persistent == NULL) {
+	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
+	    isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;

@@ -47,6 +47,9 @@ struct conf_task {
 struct opts {
 	/* what to run */
 	char		*command;	/* template; NULL with only `tasks` */
+	char		**command_argv;	/* the template as several words on the
+					   command line: each word one argument */
+	int		 command_argc;
 	char		**items;	/* after ::: or config `items` */
 	size_t		 nitems;
 	char		*arg_file;	/* -a; "-" is stdin */
@@ -112,8 +115,7 @@ void	opts_free(struct opts *);
  * o must have been opts_init()ed.  The words from *argi up to ":::" are
  * joined with spaces into o->command.  -h and -V print to stdout and exit 0.
  * o->items is non-NULL whenever items were given (even none), likewise
- * o->tasks; with no template and no config `command`, o->command is NULL
- * and each item is a whole command (as in GNU parallel).
+ * o->tasks.  With no template and no config `command`, o->command is NULL.
  */
 int	opts_parse(struct opts *, int argc, char **argv, int *argi,
 	    char *err, size_t errlen);

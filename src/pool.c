@@ -70,7 +70,8 @@ struct wk {
 	int		 fd;
 	struct buf	 in;
 	struct buf	 out;
-	struct task	*task;
+	struct tasklist	 tasks;		/* in flight, oldest first */
+	int		 ntasks;
 	bool		 retire;	/* exit after the current task */
 	bool		 paused;	/* its task paused by an operator */
 	bool		 tstp;		/* its task paused by our SIGTSTP */
@@ -107,6 +108,7 @@ struct pool {
 
 	struct wk		 w[PT_MAX_WORKERS];
 	int			 target;
+	int			 inflight;	/* tasks per worker at once */
 	int			 live;		/* forked and not reaped */
 	int			 max_live;
 
@@ -196,6 +198,8 @@ pool_new(const struct opts *o, struct source *src)
 	p->src = src;
 	p->sfd = -1;
 	p->target = o->workers;
+	p->inflight = o->persistent != NULL && o->chunksize > 1 ?
+	    o->chunksize : 1;
 	p->halt_status = -1;
 	p->progress_timer = -1;
 	TAILQ_INIT(&p->ready);
@@ -422,13 +426,14 @@ start_task(struct pool *p, int i, struct task *t)
 	int		 k;
 
 	memset(&e, 0, sizeof e);
-	if (t->command != NULL) {
+	if (t->command != NULL || p->tpl == NULL) {
+		/* A whole command: config `tasks`, or items with no template. */
 		e.shell = true;
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
-		e.argv[0] = xstrdup(t->command);
+		e.argv[0] = xstrdup(t->command ? t->command : t->arg);
 	} else
-		template_expand(p->tpl, t->arg, t->seq, i + 1, &e);
+		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
 	t->label = expanded_label(&e);
 
@@ -446,7 +451,8 @@ start_task(struct pool *p, int i, struct task *t)
 	flush_worker(p, i);
 
 	t->attempts++;
-	w->task = t;
+	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
+	w->ntasks++;
 	w->state = W_BUSY;
 	w->started_ns = mono_ns();
 	p->running++;
@@ -468,11 +474,13 @@ pool_dispatch(struct pool *p)
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
 		struct wk *w = &p->w[i];
 
-		if (w->state != W_IDLE || w->retire)
+		if ((w->state != W_IDLE && w->state != W_BUSY) || w->retire)
 			continue;
-		if ((t = next_task(p)) == NULL)
-			break;
-		start_task(p, i, t);
+		while (w->ntasks < p->inflight) {
+			if ((t = next_task(p)) == NULL)
+				return;
+			start_task(p, i, t);
+		}
 	}
 }
 
@@ -529,7 +537,8 @@ worker_spawn(struct pool *p, int i)
 	w->state = W_STARTING;
 	w->pid = pid;
 	w->fd = sv[0];
-	w->task = NULL;
+	TAILQ_INIT(&w->tasks);
+	w->ntasks = 0;
 	w->retire = false;
 	w->paused = w->tstp = false;
 	w->started_ns = mono_ns();
@@ -606,18 +615,26 @@ static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
 {
 	struct wk		*w = &p->w[i];
-	struct task		*t = w->task;
+	struct task		*t;
 	struct joblog_entry	 je;
 	int			 exitval = 0, sig = 0;
 	bool			 ok, final;
 
-	if (t == NULL || t->seq != d->task_seq)
+	TAILQ_FOREACH(t, &w->tasks, entry)
+		if (t->seq == d->task_seq)
+			break;
+	if (t == NULL)
 		return;
-	w->task = NULL;
-	w->paused = w->tstp = false;
-	if (w->state == W_BUSY)
-		w->state = W_IDLE;
+	TAILQ_REMOVE(&w->tasks, t, entry);
+	w->ntasks--;
+	if (w->ntasks == 0) {
+		w->paused = w->tstp = false;
+		if (w->state == W_BUSY)
+			w->state = W_IDLE;
+	}
 	p->running--;
+	if (d->flags & PT_DONE_REQUEUE)
+		t->requeue = true;
 	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 
@@ -731,7 +748,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			break;
 		memcpy(&d, pl, sizeof d);
 		task_ended(p, i, &d);
-		if (w->retire && w->task == NULL)
+		if (w->retire && w->ntasks == 0)
 			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		break;
 	default:
@@ -777,23 +794,28 @@ worker_reaped(struct pool *p, int i, int wstatus)
 {
 	struct wk		*w = &p->w[i];
 	struct pt_shm_slot	*s = &p->shm.slots[i];
-	struct task		*t = w->task;
+	struct task		*t;
 	struct pt_done		 d;
+	bool			 first = true;
 
 	if (w->fd != -1)
 		worker_read(p, i);
-	t = w->task;
-	if (t != NULL) {
-		/* Its task may live on in its own group: end it. */
-		if (s->task_pid > 0)
-			killpg(s->task_pid, SIGKILL);
+	/* Its task may live on in its own group: end it. */
+	if (w->ntasks > 0 && s->task_pid > 0)
+		killpg(s->task_pid, SIGKILL);
+	while ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
+		/* The oldest was running: a failed attempt; the rest wait. */
 		memset(&d, 0, sizeof d);
 		d.task_seq = t->seq;
 		d.wstatus = W_EXITCODE(0, SIGKILL);
 		d.start_real_ns = s->task_start_real_ns;
-		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
-		    "worker %d (pid %ld) died during task %llu", i + 1,
-		    (long)w->pid, (unsigned long long)t->seq);
+		if (!first)
+			d.flags = PT_DONE_REQUEUE;
+		else
+			pool_event(p, PT_EV_ERROR, i, t->seq, 0,
+			    "worker %d (pid %ld) died during task %llu", i + 1,
+			    (long)w->pid, (unsigned long long)t->seq);
+		first = false;
 		task_ended(p, i, &d);
 	}
 	if (w->fd != -1)
@@ -848,7 +870,8 @@ pool_pause(struct pool *p, int slot, struct buf *why)
 		if (!p->w[slot].paused) {
 			p->w[slot].paused = true;
 			send_msg(p, slot, PT_MSG_PAUSE, NULL, 0);
-			pool_event(p, PT_EV_PAUSE, slot, p->w[slot].task->seq,
+			pool_event(p, PT_EV_PAUSE, slot,
+			    TAILQ_FIRST(&p->w[slot].tasks)->seq,
 			    0, "task paused in slot %d", slot + 1);
 		}
 		return 0;
@@ -882,7 +905,8 @@ pool_resume(struct pool *p, int slot, struct buf *why)
 		if (p->w[slot].paused) {
 			p->w[slot].paused = false;
 			send_msg(p, slot, PT_MSG_RESUME, NULL, 0);
-			pool_event(p, PT_EV_RESUME, slot, p->w[slot].task->seq,
+			pool_event(p, PT_EV_RESUME, slot,
+			    TAILQ_FIRST(&p->w[slot].tasks)->seq,
 			    0, "task resumed in slot %d", slot + 1);
 		}
 		return 0;
@@ -945,7 +969,10 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 			w->retire = true;
 			active--;
 			if (w->state == W_BUSY && kill) {
-				w->task->requeue = true;
+				struct task *t;
+
+				TAILQ_FOREACH(t, &w->tasks, entry)
+					t->requeue = true;
 				send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
 			}
 			if (w->state != W_STARTING)
@@ -990,10 +1017,13 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
 		struct wk *w = &p->w[i];
 
-		if (w->state != W_BUSY || w->task == NULL)
+		struct task *t;
+
+		if (w->state != W_BUSY || w->ntasks == 0)
 			continue;
 		if (!p->halt_fired)
-			w->task->no_record = true;
+			TAILQ_FOREACH(t, &w->tasks, entry)
+				t->no_record = true;
 		send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
 	}
 	pool_event(p, PT_EV_STOP, -1, 0, k.sig, "stopping: %llu running task%s"
@@ -1353,7 +1383,7 @@ setup_io(struct pool *p, int out_fd, int err_fd)
 	const struct opts	*o = p->o;
 	char			 err[512];
 
-	if (o->headless || o->log_file != NULL) {
+	if ((o->headless && !o->quiet) || o->log_file != NULL) {
 		p->evlog = evlog_open(o->log_file, o->log_format, err, sizeof err);
 		if (p->evlog == NULL) {
 			warnx("%s", err);
@@ -1394,7 +1424,14 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 	const struct opts	*o = p->o;
 	char			 err[512];
 
-	if (o->command != NULL) {
+	if (o->command_argv != NULL && o->persistent == NULL) {
+		p->tpl = template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err);
+		if (p->tpl == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	} else if (o->command != NULL) {
 		p->tpl = template_compile(o->command, err, sizeof err);
 		if (p->tpl == NULL) {
 			warnx("%s", err);

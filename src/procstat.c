@@ -14,8 +14,11 @@
  * parentheses cannot shift the fields.  Each process adds utime + stime +
  * cutime + cstime, so the CPU of a child that its parent in the tree has
  * reaped stays counted and the sum only drops when a process leaves the
- * tree; RSS is field 24 times the page size.  Processes that end while we
- * walk are skipped; the walk stops at PROCSTAT_MAX processes.
+ * tree.  RSS comes from /proc/PID/statm, read only for processes in the
+ * tree: newer kernels keep RSS in per-CPU counters and stat's field 24 is
+ * only their rough sum (off by up to a batch per CPU); statm adds them up.
+ * Processes that end while we walk are skipped; the walk stops at
+ * PROCSTAT_MAX processes.
  */
 #include "config.h"
 
@@ -39,7 +42,7 @@ struct pinfo {
 	pid_t		pgrp;
 	int		nthreads;
 	uint64_t	ticks;
-	uint64_t	rss_pages;
+	uint64_t	rss_pages;	/* stat's estimate */
 	bool		taken;		/* scan: already in the tree */
 };
 
@@ -207,12 +210,34 @@ children_of(pid_t pid, int nthreads, pid_t *out, int room)
 	return read_pids(path, out, room);
 }
 
+/* Resident pages from /proc/PID/statm; stat's estimate if it is gone. */
+static uint64_t
+statm_pages(const struct pinfo *pi)
+{
+	char		 path[64], buf[256];
+	const char	*p;
+	ssize_t		 n;
+	int		 fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/statm", (long)pi->pid);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+		return pi->rss_pages;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return pi->rss_pages;
+	buf[n] = '\0';
+	if ((p = strchr(buf, ' ')) == NULL)
+		return pi->rss_pages;
+	return strtoull(p + 1, NULL, 10);
+}
+
 /* Add one process to the totals. */
 static void
 account(struct procstat *ps, const struct pinfo *pi)
 {
 	ps->ticks += pi->ticks;
-	ps->rss_bytes += pi->rss_pages * (uint64_t)page_size;
+	ps->rss_bytes += statm_pages(pi) * (uint64_t)page_size;
 	ps->nprocs++;
 }
 

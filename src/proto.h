@@ -73,6 +73,8 @@ struct pt_out {
 #define PT_DONE_TIMEOUT	0x1	/* ended by --timeout */
 #define PT_DONE_KILLED	0x2	/* ended by a kill request */
 #define PT_DONE_NOEXEC	0x4	/* could not be started; errno in status */
+#define PT_DONE_REQUEUE	0x8	/* never ran (persistent mode: queued in a
+				   program that died): run it again */
 
 struct pt_done {
 	uint64_t	task_seq;

@@ -66,8 +66,9 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
     "shared atomics must be lock-free");
 
 #define SHM_DIR		"/dev/shm"
-#define SHM_SPIN_TRIES	1000		/* quick retries before sleeping */
-#define SHM_GIVEUP_NS	(20 * 1000 * 1000)	/* then sleep up to this */
+#define SHM_SPIN_TRIES	16		/* retries before the clock starts */
+#define SHM_YIELD_TRIES	1000		/* then yield; then sleep 200 us */
+#define SHM_GIVEUP_NS	(50 * 1000 * 1000)	/* until this has passed */
 #define SHM_SLOT_WORDS	offsetof(struct pt_shm_slot, mbox)
 
 /* A 32-bit word of any record; may alias every field type. */
@@ -410,7 +411,10 @@ try_copy(void *dst, const void *src, size_t len)
 	return true;
 }
 
-/* Copy a record, retrying: spin, yield, then sleep until the deadline. */
+/*
+ * Copy a record, retrying: spin, then yield, then sleep, and give up once
+ * SHM_GIVEUP_NS have passed, however loaded the machine is.
+ */
 static bool
 read_stable(void *dst, const void *src, size_t len)
 {
@@ -420,18 +424,18 @@ read_stable(void *dst, const void *src, size_t len)
 	bool		ok = true;
 
 	for (tries = 0; !try_copy(dst, src, len); tries++) {
-		if (tries < SHM_SPIN_TRIES) {
-			if (tries >= 16)
-				sched_yield();
+		if (tries < SHM_SPIN_TRIES)
 			continue;
-		}
 		if (start == 0)
 			start = mono_ns();
 		else if (mono_ns() - start > SHM_GIVEUP_NS) {
 			ok = false;
 			break;
 		}
-		nanosleep(&ts, NULL);
+		if (tries < SHM_YIELD_TRIES)
+			sched_yield();
+		else
+			nanosleep(&ts, NULL);
 	}
 	atomic_fetch_add_explicit(&shm_nreads, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&shm_nretries, tries, memory_order_relaxed);
@@ -535,6 +539,8 @@ shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
 	char			 text[PT_EVENT_TEXT + 4];
 	va_list			 ap;
 
+	if (h == NULL)
+		return;
 	memset(&ev, 0, sizeof ev);
 	ev.type = type;
 	ev.n = h->event_head + 1;	/* we are the only writer */

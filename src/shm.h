@@ -34,7 +34,7 @@
  * shm_read_header(), shm_read_slot() and shm_read_event(): they give a
  * consistent private copy with every string NUL-terminated, or fail after a
  * bounded number of tries (a writer that died mid-update), which a reader
- * reports as a stale segment rather than waiting forever (about 20 ms).
+ * reports as a stale segment rather than waiting forever (about 50 ms).
  *
  * The readers copy with relaxed atomic word loads, and shm_write_slot() and
  * shm_add_event() store with relaxed atomic words, so the pair is free of

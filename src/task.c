@@ -86,7 +86,6 @@ enum frame { F_TOP, F_SUB, F_DQ, F_SQ };
 
 /* State of one compile. */
 struct parse {
-	const char	*src;
 	const char	*p;
 	const char	*end;
 	struct template	*t;
@@ -580,7 +579,7 @@ template_parse(struct template *t, const char *src, size_t len,
 	struct parse	ps;
 
 	memset(&ps, 0, sizeof ps);
-	ps.src = ps.p = src;
+	ps.p = src;
 	ps.end = src + len;
 	ps.t = t;
 	ps.err = err;
@@ -644,6 +643,45 @@ template_compile(const char *src, char *err, size_t errlen)
 fail:
 	template_free(t);
 	return NULL;
+}
+
+/* Compile a template given as separate words: each word is one argument. */
+struct template *
+template_compile_argv(char *const *words, int n, char *err, size_t errlen)
+{
+	struct template	*t;
+	struct parse	 ps;
+	enum tok	 tok;
+	size_t		 len;
+	int		 i;
+
+	if (n < 1 || words[0][0] == '\0') {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "empty command template");
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	memset(&ps, 0, sizeof ps);
+	ps.t = t;
+	for (i = 0; i < n; i++) {
+		word_open(&ps);
+		ps.p = words[i];
+		ps.end = words[i] + strlen(words[i]);
+		while (ps.p < ps.end) {
+			if ((tok = match_tok(ps.p, ps.end, &len)) != T_LIT) {
+				tok_add(&ps, tok, Q_NONE);
+				ps.p += len;
+			} else
+				lit_add(&ps, ps.p++, 1);
+		}
+		lit_flush(&ps);
+	}
+	if (ps.nitems == 0) {
+		word_open(&ps);
+		tok_add(&ps, T_ITEM, Q_NONE);
+	}
+	buf_free(&ps.lit);
+	return t;
 }
 
 /* Free a template. */

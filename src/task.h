@@ -37,6 +37,13 @@
 struct template;
 
 struct template	*template_compile(const char *src, char *err, size_t errlen);
+/*
+ * The template given as several command-line words (`pooltop printf '%s\n'
+ * {}`): never a shell; each word is exactly one argument, with replacement
+ * strings substituted inside it; " {}" appended as one more word if none.
+ */
+struct template	*template_compile_argv(char *const *words, int n, char *err,
+		    size_t errlen);
 void		 template_free(struct template *);
 bool		 template_is_shell(const struct template *);
 

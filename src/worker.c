@@ -61,6 +61,7 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
+#define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: room for a reader's NUL */
 
 enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_NFDS };
 
@@ -97,7 +98,7 @@ struct task {
 	uint32_t	progress_done;
 	uint32_t	progress_total;
 	size_t		tail_len;
-	char		tail[PT_TAIL_MAX];
+	char		tail[W_TAIL];
 };
 
 struct worker {
@@ -348,19 +349,19 @@ worker_flush(struct worker *w)
 	}
 }
 
-/* Keep the last PT_TAIL_MAX bytes of output, oldest first. */
+/* Keep the last W_TAIL bytes of output, oldest first. */
 static void
 tail_add(struct task *t, const char *p, size_t n)
 {
 	size_t	drop;
 
-	if (n >= PT_TAIL_MAX) {
-		memcpy(t->tail, p + n - PT_TAIL_MAX, PT_TAIL_MAX);
-		t->tail_len = PT_TAIL_MAX;
+	if (n >= W_TAIL) {
+		memcpy(t->tail, p + n - W_TAIL, W_TAIL);
+		t->tail_len = W_TAIL;
 		return;
 	}
-	if (t->tail_len + n > PT_TAIL_MAX) {
-		drop = t->tail_len + n - PT_TAIL_MAX;
+	if (t->tail_len + n > W_TAIL) {
+		drop = t->tail_len + n - W_TAIL;
 		memmove(t->tail, t->tail + drop, t->tail_len - drop);
 		t->tail_len -= drop;
 	}

@@ -51,8 +51,15 @@ bg() { "$@" & _bgpids="${_bgpids:-} $!"; }
 pids_with_marker() { pgrep -f -- "$1" || true; }
 no_process_with() { [ -z "$(pgrep -f -- "$1")" ]; }
 
-# Segments of this user in /dev/shm.
-segments() { ls /dev/shm 2>/dev/null | grep "^pooltop\.$(id -u)\." || true; }
+# Segments of this user in /dev/shm (of pool PID when given).
+segments() {
+	if [ $# -gt 0 ]; then
+		ls /dev/shm 2>/dev/null | grep -x "pooltop\.$(id -u)\.$1" || true
+	else
+		ls /dev/shm 2>/dev/null | grep "^pooltop\.$(id -u)\." || true
+	fi
+}
+no_segment() { [ -z "$(segments "$1")" ]; }
 
 finish() {
 	echo "# $_count checks, $_failed failed"

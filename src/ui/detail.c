@@ -109,12 +109,18 @@ static void
 detail_tail(struct ui *ui, int y, int height, const struct pt_shm_slot *s)
 {
 	size_t	 len = s->tail_len < PT_TAIL_MAX ? s->tail_len : PT_TAIL_MAX;
-	size_t	 end = len, start;
+	size_t	 end = len, start, i;
 	char	*line;
-	int	 row = y + height - 1;
+	int	 row, n = 1;
 
 	if (len > 0 && s->tail[len - 1] == '\n')
 		end = len - 1;
+	if (len == 0)
+		return;
+	for (i = 0; i < end; i++)
+		if (s->tail[i] == '\n')
+			n++;
+	row = y + (n < height ? n : height) - 1;
 	while (row >= y) {
 		start = end;
 		while (start > 0 && s->tail[start - 1] != '\n')
@@ -200,7 +206,7 @@ static const char *const detail_help[][2] = {
 	{ "k", "end the selected task (termination sequence)" },
 	{ "K", "kill the selected task at once (SIGKILL)" },
 	{ "+ -", "one worker more, one fewer" },
-	{ "=", "set the worker count: N, +N, -N; N! kills surplus tasks" },
+	{ "=", "set the worker count: N, +N, -N (N! kills surplus)" },
 	{ "r", "retry the tasks that failed" },
 	{ "s", "sort by the next column" },
 	{ "t", "next theme" },

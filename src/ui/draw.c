@@ -536,23 +536,20 @@ ui_draw_keybar(struct ui *ui, int y)
 		{ "=", "Size" }, { "Enter", "Detail" }, { "/", "Filter" },
 		{ "s", "Sort" }, { "t", "Theme" }, { "r", "Retry" },
 	};
+	const char			*label;
+	char				 text[32];
 	size_t				 i;
 	int				 x = 0;
 
 	ui_fill(y, 0, ui->cols, ui->attr[THEME_KEYBAR]);
 	for (i = 0; i < nitems_of(keys) && x < ui->cols; i++) {
-		if (ui->host.attached && i == 0) {
-			x += ui_put(y, x, ui->cols - x, "q",
-			    ui->attr[THEME_KEYBAR_KEY]);
-			x += ui_put(y, x, ui->cols - x, "Detach ",
-			    ui->attr[THEME_KEYBAR]);
-			continue;
-		}
+		label = keys[i][1];
+		if (ui->host.attached && i == 0)
+			label = "Detach";
+		snprintf(text, sizeof text, " %s ", label);
 		x += ui_put(y, x, ui->cols - x, keys[i][0],
 		    ui->attr[THEME_KEYBAR_KEY]);
-		x += ui_put(y, x, ui->cols - x, keys[i][1],
-		    ui->attr[THEME_KEYBAR]);
-		x += ui_put(y, x, 1, " ", ui->attr[THEME_KEYBAR]);
+		x += ui_put(y, x, ui->cols - x, text, ui->attr[THEME_KEYBAR]);
 	}
 }
 

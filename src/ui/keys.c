@@ -299,8 +299,7 @@ keys_view(struct ui *ui, int ch)
 		keys_mouse(ui);
 		break;
 	case KEY_RESIZE:
-		ui_resize(ui);
-		break;
+		break;	/* resizeterm() queued it: the size is applied */
 	case KEY_CTRL('l'):
 		clearok(curscr, TRUE);
 		break;

@@ -136,6 +136,11 @@ ui_sample(struct ui *ui)
 	ui->stale = false;
 	ui->hdr_valid = true;
 	for (i = 0; i < ui->nslots && i < ui->hdr.nslots; i++) {
+		/* A slot never used is skipped without a copy (a hint only). */
+		if (!ui->slots[i].valid && __atomic_load_n(
+		    &ui->host.shm->slots[i].state, __ATOMIC_RELAXED) ==
+		    PT_SLOT_EMPTY)
+			continue;
 		if (!shm_read_slot(ui->host.shm, i, &tmp))
 			continue;
 		ui->slots[i].s = tmp;
@@ -144,6 +149,15 @@ ui_sample(struct ui *ui)
 	}
 	model_rate(ui);
 	ui_rows(ui);
+}
+
+/* Does the slot have a task now? */
+static bool
+model_busy(const struct pt_shm_slot *s)
+{
+	return s->task_seq != 0 && s->task_pid > 0 &&
+	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
+	    s->state == PT_SLOT_RETIRING);
 }
 
 /* Compare two rows by the sort column, then by slot. */
@@ -155,21 +169,25 @@ model_cmp(const void *a, const void *b)
 	int				 ib = *(const int *)b;
 	const struct pt_shm_slot	*sa = &ui->slots[ia].s;
 	const struct pt_shm_slot	*sb = &ui->slots[ib].s;
-	int				 c = 0;
+	bool				 ba = model_busy(sa), bb = model_busy(sb);
+	uint64_t			 va, vb;
+	int				 c;
 
+	/* Exited workers last, then busy before idle whatever the column. */
+	c = (sa->state == PT_SLOT_EXITED) - (sb->state == PT_SLOT_EXITED);
+	if (c != 0)
+		return c;
+	if (ui->sort != UI_SORT_SLOT && ba != bb)
+		return ba ? -1 : 1;
 	switch (ui->sort) {
 	case UI_SORT_CPU:
-		c = (sb->cpu_permille > sa->cpu_permille) -
-		    (sb->cpu_permille < sa->cpu_permille);
-		break;
 	case UI_SORT_MEM:
-		c = (sb->rss_bytes > sa->rss_bytes) -
-		    (sb->rss_bytes < sa->rss_bytes);
+		va = ui->sort == UI_SORT_CPU ? sa->cpu_permille : sa->rss_bytes;
+		vb = ui->sort == UI_SORT_CPU ? sb->cpu_permille : sb->rss_bytes;
+		c = (vb > va) - (vb < va);
 		break;
 	case UI_SORT_TIME:
-		c = ((sa->task_start_real_ns == 0) -
-		    (sb->task_start_real_ns == 0)) * 2 +
-		    (sa->task_start_real_ns > sb->task_start_real_ns) -
+		c = (sa->task_start_real_ns > sb->task_start_real_ns) -
 		    (sa->task_start_real_ns < sb->task_start_real_ns);
 		break;
 	case UI_SORT_TASK:

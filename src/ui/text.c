@@ -138,6 +138,20 @@ text_next(const char *s, int *w)
 	return n;
 }
 
+/* Columns the first len bytes of an escaped string take. */
+static int
+ui_width_n(const char *s, size_t len)
+{
+	const char	*end = s + len;
+	int		 w, total = 0;
+
+	while (s < end && *s != '\0') {
+		s += text_next(s, &w);
+		total += w;
+	}
+	return total;
+}
+
 /* Columns an escaped string takes. */
 int
 ui_width(const char *s)
@@ -220,7 +234,7 @@ ui_fmt_bytes(char *buf, size_t len, uint64_t n)
 		strlcpy(buf, "?", len);
 }
 
-/* A sparkline of n values scaled to max, one glyph each. */
+/* A sparkline of n values scaled to max, one glyph each (0: the lowest). */
 void
 ui_spark(char *buf, size_t len, const uint16_t *v, int n, uint16_t max,
     bool utf8)
@@ -238,16 +252,14 @@ ui_spark(char *buf, size_t len, const uint16_t *v, int n, uint16_t max,
 	if (len == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if (v[i] == 0)
-			lvl = -1;
-		else if (max == 0 || v[i] >= max)
+		if (max == 0 || v[i] >= max)
 			lvl = 7;
 		else
 			lvl = (int)((uint32_t)v[i] * 8 / max);
 		if (lvl > 7)
 			lvl = 7;
-		one[0] = lvl < 0 ? ' ' : ascii[lvl];
-		g = lvl >= 0 && utf8 ? blocks[lvl] : one;
+		one[0] = ascii[lvl];
+		g = utf8 ? blocks[lvl] : one;
 		if (off + strlen(g) + 1 > len)
 			break;
 		memcpy(buf + off, g, strlen(g));
@@ -296,7 +308,7 @@ int
 ui_put_wrap(int y, int x, int width, int maxlines, const char *s,
     unsigned int attr)
 {
-	const char	*p = s, *start;
+	const char	*p = s, *start, *space;
 	size_t		 n;
 	int		 w, col, line;
 
@@ -305,12 +317,20 @@ ui_put_wrap(int y, int x, int width, int maxlines, const char *s,
 	for (line = 0; line < maxlines && (line == 0 || *p != '\0'); line++) {
 		start = p;
 		col = 0;
+		space = NULL;
 		while (*p != '\0') {
 			n = text_next(p, &w);
 			if (col + w > width)
 				break;
+			if (*p == ' ')
+				space = p;
 			p += n;
 			col += w;
+		}
+		/* Break after the last blank, unless this is the last line. */
+		if (*p != '\0' && space != NULL && line + 1 < maxlines) {
+			col -= ui_width_n(space + 1, (size_t)(p - space - 1));
+			p = space + 1;
 		}
 		attrset(attr);
 		mvaddnstr(y + line, x, start, (int)(p - start));

@@ -13,7 +13,7 @@ check "out of range exits 255" [ $? -eq 255 ]
 check "nothing ran" [ ! -s "$T/o" ]
 check "range message" grep -q "$T/b.conf:1:" "$T/e"
 
-printf 'workers = 2\ncommand = "echo {}"\n' >"$T/c.conf"
+printf 'workers = 2;\ncommand = = "echo {}";\n' >"$T/c.conf"
 "$POOLTOP" -c "$T/c.conf" --check-config >/dev/null 2>"$T/e"
 check "syntax error exits 255" [ $? -eq 255 ]
 check "syntax error has FILE:LINE" grep -q "$T/c.conf:[0-9]" "$T/e"

@@ -3,10 +3,10 @@
 # output of different tasks never mixes inside a line.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-"$POOLTOP" -j4 --headless -q -k 'sleep 0.$((5 - {})); echo {}' ::: 1 2 3 4 >"$T/o" 2>/dev/null
+"$POOLTOP" -j4 --headless -q -k 'n={}; sleep 0.$((5 - n)); echo {}' ::: 1 2 3 4 >"$T/o" 2>/dev/null
 check "keep-order" [ "$(tr '\n' ' ' <"$T/o")" = "1 2 3 4 " ]
 
-"$POOLTOP" -j2 --headless -q --tag 'echo x; echo y' ::: a b >"$T/t" 2>/dev/null
+"$POOLTOP" -j2 --headless -q --tag 'echo x; echo y; : {}' ::: a b >"$T/t" 2>/dev/null
 check "tag lines" [ "$(sort "$T/t" | tr '\n' '|')" = "a	x|a	y|b	x|b	y|" ]
 
 # Two chatty tasks writing partial lines: every line is whole.

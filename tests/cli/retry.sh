@@ -4,11 +4,11 @@
 
 # A task that fails twice then succeeds, with --retries 2.
 "$POOLTOP" -j1 --headless -q --retries 2 \
-  'n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]' ::: x >/dev/null 2>&1
+  'n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]; : {}' ::: x >/dev/null 2>&1
 check "retried until success" [ $? -eq 0 ]
 check "three attempts" [ "$(cat "$T/c")" = 3 ]
 
-"$POOLTOP" -j1 --headless -q --retries 1 'echo run >>'"$T"'/d; exit 1' ::: x >/dev/null 2>&1
+"$POOLTOP" -j1 --headless -q --retries 1 'echo run >>'"$T"'/d; exit 1; : {}' ::: x >/dev/null 2>&1
 check "fails after retries: exit 1" [ $? -eq 1 ]
 check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
 

@@ -41,6 +41,10 @@ for l in open(sys.argv[1]):
     json.loads(l); n+=1
 assert n >= 4, n' "$T/log.json"
 
-# No segment left behind.
-check "no segment left" [ -z "$(segments)" ]
+# No segment or socket left behind.
+"$POOLTOP" -j2 --headless -q 'echo {}' ::: a b >/dev/null 2>&1 &
+pid=$!
+wait $pid
+check "no segment left" no_segment $pid
+check "no socket left" [ ! -e "$XDG_RUNTIME_DIR/pooltop/$pid.sock" ]
 finish

@@ -4,25 +4,24 @@
 # stop and resume every task.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-live_workers() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
+# field PID NAME: a field of pool PID in `pooltop ls --json`.
+field() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
 import json,sys
-d=json.load(sys.stdin)
-print(d[0]["workers"] if d else -1)'; }
-workers_are() { [ "$(live_workers)" = "$1" ]; }
+d=[p for p in json.load(sys.stdin) if p["segment"].endswith("."+sys.argv[1])]
+print(d[0][sys.argv[2]] if d else -1)' "$1" "$2"; }
+field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
 
 "$POOLTOP" -j2 --headless -q 'sleep 30' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
-check "pool listed with 2 workers" wait_for 10 workers_are 2
+check "pool listed with 2 workers" wait_for 10 field_is $pid workers 2
 kill -USR1 $pid
-check "SIGUSR1 adds a worker" wait_for 10 workers_are 3
+check "SIGUSR1 adds a worker" wait_for 10 field_is $pid workers 3
 kill -USR2 $pid
 kill -USR2 $pid
 # Surplus workers finish their task first; the target drops at once.
-target() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
-import json,sys
-d=json.load(sys.stdin); print(d[0]["target"] if d else -1)'; }
-check "SIGUSR2 lowers the target" wait_for 10 sh -c "[ \"\$(\"$POOLTOP\" ls --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"target\"])')\" = 1 ]"
+check "SIGUSR2 lowers the target" wait_for 10 field_is $pid target 1
+check "busy surplus workers keep running" field_is $pid workers 3
 kill -TERM $pid; wait $pid
 
 # SIGTSTP stops every task process, SIGCONT resumes them.
@@ -43,5 +42,5 @@ pkill -f "^sleep 30"
 wait $pid
 check "drained run ends" [ $? -ne 255 ]
 check "nothing left" no_process_with "^sleep 30"
-check "no segment left" [ -z "$(segments)" ]
+check "no segment left" no_segment $pid
 finish

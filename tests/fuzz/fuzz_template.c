@@ -1,0 +1,287 @@
+/*
+ * libFuzzer target for templates and quoting.  The input is a template, a
+ * NUL byte, then an item.  The template is compiled as is and behind ": ; "
+ * (which forces shell mode), and each one that compiles is expanded for the
+ * item and for a one-byte marker found in neither.  Invariants:
+ *
+ *  - the expansion for the item is the marker's expansion with the marker
+ *    replaced by the item (direct mode: verbatim, so every argv word that
+ *    holds the item holds it whole and argc never changes) or by the item
+ *    with each ' written '\'' (shell mode: the value always sits in single
+ *    quotes the template's context opened or closed around it);
+ *  - in shell mode every marker byte is inside '...' when the command line
+ *    is read the POSIX sh way (a second, independent little lexer);
+ *  - a label is one line of printable bytes;
+ *  - shell_quote(item) is made of safe bytes, '...' strings and \' only,
+ *    and unquoting it gives the item back.
+ * A finding is an abort (or a sanitizer report).
+ *
+ * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
+ *	tests/fuzz/fuzz_template.c src/task.c src/util.c -lbsd
+ * or tests/fuzz/run.sh.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "task.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Report a broken invariant and abort, so libFuzzer saves the input. */
+static void
+finding(const char *what, const char *tpl, const char *item)
+{
+	fprintf(stderr, "fuzz_template: %s\ntemplate: \"%s\"\nitem: \"%s\"\n",
+	    what, tpl, item);
+	abort();
+}
+
+/* May c stand unquoted in shell_quote() output? */
+static bool
+safe_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("_-./:,+@%", c) != NULL;
+}
+
+/* Undo shell_quote(): NULL if q holds anything but its own format. */
+static char *
+unquote(const char *q)
+{
+	struct buf	 b = { 0 };
+	const char	*p = q, *e;
+
+	buf_add(&b, "", 0);
+	while (*p != '\0') {
+		if (*p == '\'') {
+			if ((e = strchr(p + 1, '\'')) == NULL)
+				goto bad;
+			buf_add(&b, p + 1, (size_t)(e - p - 1));
+			p = e + 1;
+		} else if (p[0] == '\\' && p[1] == '\'') {
+			buf_add(&b, "'", 1);
+			p += 2;
+		} else if (safe_byte((unsigned char)*p))
+			buf_add(&b, p++, 1);
+		else
+			goto bad;
+	}
+	return b.data;
+bad:
+	buf_free(&b);
+	return NULL;
+}
+
+/* shell_quote() round-trips and leaves no metacharacter unquoted. */
+static void
+check_quote(const char *item)
+{
+	char	*q = shell_quote(item), *u;
+
+	if ((u = unquote(q)) == NULL)
+		finding("shell_quote output has an unquoted metacharacter",
+		    q, item);
+	if (strcmp(u, item) != 0)
+		finding("shell_quote does not round-trip", q, item);
+	free(u);
+	free(q);
+}
+
+/* A byte in neither string, usable as a marker item; 0 if none. */
+static char
+pick_marker(const char *a, const char *b)
+{
+	int	c;
+
+	for (c = 1; c < 256; c++) {
+		if (c == '\'' || c == '/' || c == '.' || c == '{' || c == '}')
+			continue;
+		if (strchr(a, c) == NULL && strchr(b, c) == NULL)
+			return (char)c;
+	}
+	return 0;
+}
+
+/* s with every m replaced by rep (caller frees). */
+static char *
+replace_marker(const char *s, char m, const char *rep)
+{
+	struct buf	b = { 0 };
+
+	buf_add(&b, "", 0);
+	for (; *s != '\0'; s++) {
+		if (*s == m)
+			buf_addstr(&b, rep);
+		else
+			buf_add(&b, s, 1);
+	}
+	return b.data;
+}
+
+/* The item with each ' written '\''. */
+static char *
+sq_escaped(const char *item)
+{
+	char	*out = replace_marker(item, '\'', "'\\''");
+
+	return out;
+}
+
+/* Skip a comment: p at '#', returns the last byte before the newline. */
+static const char *
+skip_comment(const char *p)
+{
+	const char	*nl = strchr(p, '\n');
+
+	return nl != NULL ? nl - 1 : p + strlen(p) - 1;
+}
+
+/*
+ * Is every m in the command line s inside single quotes?  Follows quotes,
+ * backslashes, comments and $(...) like sh.  task.c refuses item strings
+ * after the constructs not followed here, so no marker comes after one.
+ */
+static bool
+marker_quoted(const char *s, char m)
+{
+	char		 st[64];
+	int		 paren[64], n = 1;
+	bool		 ws = true;
+	const char	*p;
+
+	st[0] = 'T';
+	paren[0] = 0;
+	for (p = s; *p != '\0'; p++) {
+		if (n >= 63)
+			return true;		/* too deep: task.c stopped too */
+		if (st[n - 1] == 'S') {
+			if (*p == '\'')
+				n--;
+			continue;
+		}
+		if (*p == m)
+			return false;
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			ws = false;
+			continue;
+		}
+		if (*p == '$' && p[1] == '(' && p[2] != '(') {
+			st[n] = 'C';
+			paren[n++] = 0;
+			p++;
+			ws = true;
+			continue;
+		}
+		if (st[n - 1] == 'D') {
+			if (*p == '"')
+				n--;
+			continue;
+		}
+		if (ws && *p == '#') {
+			p = skip_comment(p);
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			st[n] = *p == '\'' ? 'S' : 'D';
+			paren[n++] = 0;
+		} else if (*p == '(' && st[n - 1] == 'C')
+			paren[n - 1]++;
+		else if (*p == ')' && st[n - 1] == 'C' && paren[n - 1]-- == 0)
+			n--;
+		ws = strchr(" \t\n;&|()<>", *p) != NULL;
+	}
+	return true;
+}
+
+/* A label is one line of printable bytes. */
+static void
+check_label(const struct expanded *e, const char *tpl, const char *item)
+{
+	char		*l = expanded_label(e);
+	const char	*p;
+
+	for (p = l; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			finding("label holds a control byte", tpl, item);
+	}
+	free(l);
+}
+
+/* Are the derived values ({.} {/} {//} {/.}) of item and marker alike? */
+static bool
+derived_alike(const char *tpl, const char *item)
+{
+	if (strchr(item, '/') == NULL && strchr(item, '.') == NULL)
+		return true;
+	return strstr(tpl, "{.}") == NULL && strstr(tpl, "{/}") == NULL &&
+	    strstr(tpl, "{//}") == NULL && strstr(tpl, "{/.}") == NULL;
+}
+
+/* Compile tpl; expand for item and for a marker; compare. */
+static void
+check_template(const char *tpl, const char *item)
+{
+	struct template	*t;
+	struct expanded	 ei, em;
+	char		 err[256] = "", m[2] = { 0, 0 }, *rep, *want;
+	int		 i;
+
+	if ((t = template_compile(tpl, err, sizeof err)) == NULL) {
+		if (err[0] == '\0')
+			finding("compile failed without a message", tpl, item);
+		return;
+	}
+	template_expand(t, item, UINT64_MAX, 1023, &ei);
+	if (ei.argc < 1 || ei.argv[ei.argc] != NULL ||
+	    (ei.shell && ei.argc != 1) || ei.shell != template_is_shell(t))
+		finding("malformed expansion", tpl, item);
+	check_label(&ei, tpl, item);
+	if ((m[0] = pick_marker(tpl, item)) != 0 && derived_alike(tpl, item)) {
+		template_expand(t, m, UINT64_MAX, 1023, &em);
+		if (em.argc != ei.argc)
+			finding("argc depends on the item", tpl, item);
+		if (em.shell && !marker_quoted(em.argv[0], m[0]))
+			finding("item outside single quotes", tpl, item);
+		rep = ei.shell ? sq_escaped(item) : xstrdup(item);
+		for (i = 0; i < ei.argc; i++) {
+			want = replace_marker(em.argv[i], m[0], rep);
+			if (strcmp(want, ei.argv[i]) != 0)
+				finding(ei.shell ? "item not quoted for its context" :
+				    "argv word does not hold the item verbatim",
+				    tpl, item);
+			free(want);
+		}
+		free(rep);
+		expanded_free(&em);
+	}
+	expanded_free(&ei);
+	template_free(t);
+}
+
+/* One input: template NUL item. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char	*d = (const char *)data;
+	const char	*nul = memchr(d, '\0', size);
+	char		*tpl, *item, *shell;
+	size_t		 tlen = nul != NULL ? (size_t)(nul - d) : size;
+
+	tpl = xstrndup(d, tlen);
+	item = nul != NULL ? xstrndup(nul + 1, size - tlen - 1) : xstrdup("");
+	check_quote(item);
+	check_template(tpl, item);
+	shell = xasprintf(": ; %s", tpl);
+	check_template(shell, item);
+	free(shell);
+	free(tpl);
+	free(item);
+	return 0;
+}

@@ -1,0 +1,580 @@
+/*
+ * Item sources: args, ranges, config tasks, files and pipes.  Pipes are fed
+ * by a forked writer; the piecewise writer sends one piece per
+ * acknowledgement, so items really are split across reads without any
+ * sleep.  Every wait is a bounded poll().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "source.h"
+#include "util.h"
+
+#define POLL_MS		20000		/* a bound, never a delay */
+#define MIB		(1024 * 1024)
+
+static char	tmpdir[PATH_MAX];
+
+/* Items read from a source, in order. */
+struct got {
+	char	**items;
+	size_t	 *lens;
+	size_t	  n;
+};
+
+/* Free what drain() collected. */
+static void
+got_free(struct got *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->items[i]);
+	free(g->items);
+	free(g->lens);
+	memset(g, 0, sizeof g[0]);
+}
+
+/* Keep one item, checking that seq follows on. */
+static void
+got_add(struct got *g, struct item *it)
+{
+	assert_int_equal(it->seq, g->n + 1);
+	g->items = xreallocarray(g->items, g->n + 1, sizeof *g->items);
+	g->lens = xreallocarray(g->lens, g->n + 1, sizeof *g->lens);
+	g->lens[g->n] = strlen(it->arg);
+	g->items[g->n++] = it->arg;
+	it->arg = NULL;
+	item_clear(it);
+}
+
+/* Wait (bounded) until the source's fd is readable, then fill. */
+static void
+wait_fill(struct source *s)
+{
+	struct pollfd	pfd;
+	int		r;
+
+	pfd.fd = source_fd_get(s);
+	pfd.events = POLLIN;
+	assert_true(pfd.fd != -1);
+	do
+		r = poll(&pfd, 1, POLL_MS);
+	while (r == -1 && errno == EINTR);
+	assert_int_equal(r, 1);
+	source_fill(s);
+}
+
+/* Read a source to its end; ackfd >= 0 gets a byte each time it runs dry. */
+static void
+drain(struct source *s, struct got *g, int ackfd)
+{
+	struct item	it;
+	int		r;
+
+	memset(g, 0, sizeof *g);
+	while ((r = source_next(s, &it)) != -1) {
+		if (r == 1) {
+			got_add(g, &it);
+			continue;
+		}
+		assert_int_equal(r, 0);
+		if (ackfd != -1 && write(ackfd, "", 1) == -1)
+			assert_int_equal(errno, EPIPE);	/* writer is done */
+		wait_fill(s);
+	}
+}
+
+/* Fork a writer that writes each piece after one byte on ack (if >= 0). */
+static pid_t
+writer(int fd, const char **pieces, const size_t *lens, size_t n, int ack,
+    int closefd)
+{
+	pid_t	pid;
+	size_t	i;
+	char	c;
+
+	if ((pid = fork()) != 0) {
+		assert_true(pid > 0);
+		close(fd);
+		if (ack != -1)
+			close(ack);
+		return pid;
+	}
+	close(closefd);
+	for (i = 0; i < n; i++) {
+		if (ack != -1 && read(ack, &c, 1) != 1)
+			_exit(1);
+		if (write_all(fd, pieces[i], lens[i]) == -1)
+			_exit(1);
+	}
+	/* Exec, so a run under valgrind does not leak-check this copy. */
+	close(fd);
+	execl("/bin/true", "true", (char *)NULL);
+	_exit(0);
+}
+
+/* Reap a child; its exit status. */
+static int
+reap(pid_t pid)
+{
+	int	st;
+
+	while (waitpid(pid, &st, 0) == -1)
+		assert_int_equal(errno, EINTR);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Write a file in the temp dir and open it for reading. */
+static int
+file_with(const char *name, const void *data, size_t len)
+{
+	char	*path = xasprintf("%s/%s", tmpdir, name);
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	assert_int_equal(write_all(fd, data, len), (ssize_t)len);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	assert_true(fd != -1);
+	free(path);
+	return fd;
+}
+
+/* Items given as arguments, in order, copied out. */
+static void
+test_args(void **state)
+{
+	char		*items[] = { "a", "", "c d" };
+	struct source	*s = source_args(items, 3);
+	struct got	 g;
+	uint64_t	 total;
+
+	(void)state;
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, 3);
+	assert_int_equal(source_fd_get(s), -1);
+	drain(s, &g, -1);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.items[1], "");
+	assert_string_equal(g.items[2], "c d");
+	assert_null(source_error(s));
+	got_free(&g);
+	source_free(s);
+}
+
+/* Check a range's items and total. */
+static void
+check_range(long long from, long long to, long long step, const char *want)
+{
+	struct source	*s = source_range(from, to, step);
+	struct got	 g;
+	struct buf	 b = { 0 };
+	uint64_t	 total;
+	size_t		 i;
+
+	assert_true(source_total(s, &total));
+	drain(s, &g, -1);
+	assert_int_equal(total, g.n);
+	buf_add(&b, "", 0);
+	for (i = 0; i < g.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", g.items[i]);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("range %lld..%lld/%lld: got \"%s\", want \"%s\"",
+		    from, to, step, b.data, want);
+	buf_free(&b);
+	got_free(&g);
+	source_free(s);
+}
+
+/* Ranges up, down, by steps, empty, and at the ends of long long. */
+static void
+test_range(void **state)
+{
+	(void)state;
+	check_range(1, 5, 1, "1 2 3 4 5");
+	check_range(10, 1, -3, "10 7 4 1");
+	check_range(1, 10, 4, "1 5 9");
+	check_range(-2, 2, 2, "-2 0 2");
+	check_range(3, 3, 1, "3");
+	check_range(3, 3, -1, "3");
+	check_range(5, 1, 1, "");
+	check_range(1, 5, -1, "");
+	check_range(LLONG_MAX - 1, LLONG_MAX, 5, "9223372036854775806");
+	check_range(LLONG_MAX - 2, LLONG_MAX, 1,
+	    "9223372036854775805 9223372036854775806 9223372036854775807");
+	check_range(LLONG_MIN + 1, LLONG_MIN, -1,
+	    "-9223372036854775807 -9223372036854775808");
+	check_range(LLONG_MIN, LLONG_MAX, LLONG_MAX,
+	    "-9223372036854775808 -1 9223372036854775806");
+}
+
+/* Config tasks: the label is the item, the command comes along. */
+static void
+test_tasks(void **state)
+{
+	struct conf_task tasks[] = {
+		{ .command = (char *)"make all", .name = (char *)"build" },
+		{ .command = (char *)"make check", .name = NULL },
+	};
+	struct source	*s = source_tasks(tasks, 2);
+	struct item	 it;
+	uint64_t	 total;
+
+	(void)state;
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, 2);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_int_equal(it.seq, 1);
+	assert_string_equal(it.arg, "build");
+	assert_string_equal(it.command, "make all");
+	item_clear(&it);
+	assert_null(it.arg);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_int_equal(it.seq, 2);
+	assert_string_equal(it.arg, "make check");
+	assert_string_equal(it.command, "make check");
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), -1);
+	assert_int_equal(source_next(s, &it), -1);
+	source_free(s);
+}
+
+/* A pipe fed piece by piece: items split across reads, then EOF. */
+static void
+test_pipe_pieces(void **state)
+{
+	char		*big = xmalloc(150001);
+	const char	*pieces[] = { "al", "pha\nbe", "ta\n", "\ngam",
+	    "ma\r\n", big, big + 50000, big + 100000,
+	    "\nlast-no-newline" };
+	size_t		 lens[nitems_of(pieces)], i;
+	struct source	*s;
+	struct got	 g;
+	uint64_t	 total;
+	int		 p[2], a[2], dupfd;
+	pid_t		 pid;
+
+	(void)state;
+	memset(big, 'x', 150000);
+	big[150000] = '\0';
+	for (i = 0; i < nitems_of(pieces); i++)
+		lens[i] = strlen(pieces[i]) < 50000 ? strlen(pieces[i]) : 50000;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(a), 0);
+	pid = writer(p[1], pieces, lens, nitems_of(pieces), a[0], p[0]);
+	assert_true((dupfd = dup(p[0])) != -1);
+	s = source_fd(p[0], "pipe", '\n');
+	assert_int_equal(source_fd_get(s), p[0]);
+	assert_false(source_total(s, &total));
+	drain(s, &g, a[1]);
+	assert_int_equal(g.n, 6);
+	assert_string_equal(g.items[0], "alpha");
+	assert_string_equal(g.items[1], "beta");
+	assert_string_equal(g.items[2], "");
+	assert_string_equal(g.items[3], "gamma\r");
+	assert_int_equal(g.lens[4], 150000);
+	assert_int_equal(strspn(g.items[4], "x"), 150000);
+	assert_string_equal(g.items[5], "last-no-newline");
+	assert_null(source_error(s));
+	assert_int_equal(source_fd_get(s), -1);	/* at EOF: stop polling */
+	source_free(s);
+	/* The pipe's flags are given back. */
+	assert_int_equal(fcntl(dupfd, F_GETFL) & O_NONBLOCK, 0);
+	close(dupfd);
+	close(a[1]);
+	assert_int_equal(reap(pid), 0);
+	got_free(&g);
+	free(big);
+}
+
+/* NUL-separated items may hold newlines; a pipe written in one go. */
+static void
+test_nul_sep(void **state)
+{
+	static const char data[] = "a\0b\nc\0\0d";
+	const char	*pieces[] = { data };
+	size_t		 lens[] = { sizeof data - 1 };
+	struct source	*s;
+	struct got	 g;
+	int		 p[2];
+	pid_t		 pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = writer(p[1], pieces, lens, 1, -1, p[0]);
+	s = source_fd(p[0], "-", '\0');
+	drain(s, &g, -1);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.items[0], "a");
+	assert_string_equal(g.items[1], "b\nc");
+	assert_string_equal(g.items[2], "");
+	assert_string_equal(g.items[3], "d");
+	assert_int_equal(reap(pid), 0);
+	source_free(s);
+	got_free(&g);
+}
+
+/* Read a file source; check total and items joined by '|'. */
+static void
+check_file(const char *data, size_t len, char sep, uint64_t want_total,
+    const char *want)
+{
+	struct source	*s = source_fd(file_with("f", data, len), "f", sep);
+	struct got	 g;
+	struct buf	 b = { 0 };
+	uint64_t	 total;
+	size_t		 i;
+
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, want_total);
+	assert_int_equal(source_fd_get(s), -1);
+	source_fill(s);			/* nothing to do for a file */
+	drain(s, &g, -1);
+	assert_int_equal(g.n, want_total);
+	buf_add(&b, "", 0);
+	for (i = 0; i < g.n; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", g.items[i]);
+	assert_string_equal(b.data, want);
+	assert_null(source_error(s));
+	buf_free(&b);
+	got_free(&g);
+	source_free(s);
+}
+
+/* Files: totals up front, missing final newline, empty lines, '\r'. */
+static void
+test_file_totals(void **state)
+{
+	struct source	*s;
+	struct item	 it;
+	uint64_t	 total;
+	char		 two[2];
+	int		 fd;
+
+	(void)state;
+	check_file("x\ny", 3, '\n', 2, "x|y");
+	check_file("x\ny\n", 4, '\n', 2, "x|y");
+	check_file("", 0, '\n', 0, "");
+	check_file("\n", 1, '\n', 1, "");
+	check_file("\n\n", 2, '\n', 2, "|");
+	check_file("a\r\nb", 4, '\n', 2, "a\r|b");
+	check_file("a\0b\0", 4, '\0', 2, "a|b");
+	check_file("a\0b\nc", 5, '\0', 2, "a|b\nc");
+
+	/* Counting starts where the fd stands and leaves it there. */
+	fd = file_with("off", "a\nb\nc\n", 6);
+	assert_int_equal(read(fd, two, 2), 2);
+	s = source_fd(fd, "off", '\n');
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, 2);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_string_equal(it.arg, "b");
+	assert_int_equal(it.seq, 1);
+	item_clear(&it);
+	source_free(s);
+}
+
+/* An item over 1 MiB ends the source with a message naming its line. */
+static void
+test_long_line(void **state)
+{
+	size_t		 len = 3 + MIB + 1 + 7;
+	char		*data = xmalloc(len);
+	struct source	*s;
+	struct item	 it;
+
+	(void)state;
+	memcpy(data, "ok\n", 3);
+	memset(data + 3, 'x', MIB + 1);
+	memcpy(data + 3 + MIB + 1, "\nafter\n", 7);
+	s = source_fd(file_with("long", data, len), "long.txt", '\n');
+	assert_int_equal(source_next(s, &it), 1);
+	assert_string_equal(it.arg, "ok");
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), -1);
+	assert_null(it.arg);
+	assert_string_equal(source_error(s), "long.txt:2: item longer than 1 MiB");
+	assert_int_equal(source_next(s, &it), -1);
+	source_free(s);
+
+	/* Exactly 1 MiB is fine. */
+	memset(data, 'y', MIB);
+	data[MIB] = '\n';
+	s = source_fd(file_with("mib", data, MIB + 1), "mib", '\n');
+	assert_int_equal(source_next(s, &it), 1);
+	assert_int_equal(strlen(it.arg), MIB);
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), -1);
+	assert_null(source_error(s));
+	source_free(s);
+
+	/* Too long at EOF, without a separator. */
+	memset(data, 'z', MIB + 1);
+	s = source_fd(file_with("eof", data, MIB + 1), "eof", '\n');
+	assert_int_equal(source_next(s, &it), -1);
+	assert_string_equal(source_error(s), "eof:1: item longer than 1 MiB");
+	source_free(s);
+	free(data);
+}
+
+/* The same limit on a pipe, and a NUL byte in a '\n' item. */
+static void
+test_pipe_limit_and_nul(void **state)
+{
+	size_t		 len = MIB + 100000;
+	char		*data = xmalloc(len);
+	const char	*pieces[] = { data };
+	size_t		 lens[] = { len };
+	struct source	*s;
+	struct got	 g;
+	int		 p[2];
+	pid_t		 pid;
+
+	(void)state;
+	memcpy(data, "one\ntwo\n", 8);
+	memset(data + 8, 'q', len - 8);
+	assert_int_equal(pipe(p), 0);
+	pid = writer(p[1], pieces, lens, 1, -1, p[0]);
+	s = source_fd(p[0], "stdin", '\n');
+	drain(s, &g, -1);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(source_error(s), "stdin:3: item longer than 1 MiB");
+	source_free(s);		/* closes the pipe: the writer may see EPIPE */
+	reap(pid);
+	got_free(&g);
+	free(data);
+
+	s = source_fd(file_with("nul", "a\nb\0c\n", 6), "nul", '\n');
+	drain(s, &g, -1);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(source_error(s), "nul:2: item contains a NUL byte");
+	source_free(s);
+	got_free(&g);
+}
+
+/* Bytes the allocator has handed out (heap and mmap). */
+static size_t
+heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2	mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+/* A million-line file streams through a small, bounded heap. */
+static void
+test_million_lines(void **state)
+{
+	char		*path = xasprintf("%s/million", tmpdir);
+	FILE		*f = fopen(path, "w");
+	struct source	*s;
+	struct item	 it;
+	uint64_t	 total, n = 0;
+	size_t		 base, peak = 0, use;
+	char		 want[16];
+	int		 r;
+
+	(void)state;
+	assert_non_null(f);
+	for (n = 1; n <= 1000000; n++)
+		fprintf(f, "line %07llu\n", (unsigned long long)n);
+	assert_int_equal(fclose(f), 0);
+	base = heap_in_use();
+	s = source_fd(open(path, O_RDONLY), "million", '\n');
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, 1000000);
+	n = 0;
+	while ((r = source_next(s, &it)) == 1) {
+		n++;
+		assert_int_equal(it.seq, n);
+		if (n % 1009 == 0 || n == 1000000) {
+			snprintf(want, sizeof want, "line %07llu",
+			    (unsigned long long)n);
+			assert_string_equal(it.arg, want);
+			use = heap_in_use();
+			if (use > base && use - base > peak)
+				peak = use - base;
+		}
+		item_clear(&it);
+	}
+	assert_int_equal(r, -1);
+	assert_int_equal(n, 1000000);
+	assert_null(source_error(s));
+	if (peak >= MIB)
+		fail_msg("source used %zu bytes of heap", peak);
+	source_free(s);
+	unlink(path);
+	free(path);
+}
+
+/* Private temp dir; a dead reader must not kill the test. */
+static int
+setup(void **state)
+{
+	const char	*base = getenv("TMPDIR");
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(tmpdir, sizeof tmpdir, "%s/pt-source.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* Remove the temp dir and what is in it. */
+static int
+teardown(void **state)
+{
+	const char	*names[] = { "f", "off", "long", "mib", "eof", "nul",
+	    "million" };
+	char		*p;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < nitems_of(names); i++) {
+		p = xasprintf("%s/%s", tmpdir, names[i]);
+		unlink(p);
+		free(p);
+	}
+	return rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_tasks),
+		cmocka_unit_test(test_pipe_pieces),
+		cmocka_unit_test(test_nul_sep),
+		cmocka_unit_test(test_file_totals),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_pipe_limit_and_nul),
+		cmocka_unit_test(test_million_lines),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
