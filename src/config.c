@@ -153,7 +153,7 @@ static const struct opt_entry opt_table[] = {
 	  .max = 86400, .def = "10", .arg = "SECS",
 	  .help = "headless progress line every SECS, 0: off" },
 	{ .name = "quiet", .letter = 'q', .key = "quiet", .type = OPT_BOOL,
-	  .off = F(quiet), .value = true, .help = "no summary at the end" },
+	  .off = F(quiet), .value = true, .help = "no event lines on stderr and no summary" },
 	{ .name = "joblog", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
 	  .help = "record finished tasks in FILE, as GNU parallel" },

@@ -585,6 +585,19 @@ ui_draw_status(struct ui *ui, int y)
 		    ui->attr[THEME_STATUS_ERROR] : ui->attr[THEME_STATUS]);
 		return;
 	}
+	if (ui->stale) {
+		ui_put(y, 0, ui->cols, "error: the pool's segment cannot be "
+		    "read (a writer died mid-update?)",
+		    ui->attr[THEME_STATUS_ERROR]);
+		return;
+	}
+	if (ui->quitting && ui->hdr.state != PT_POOL_DONE) {
+		snprintf(line, sizeof line, "ending: %llu task(s) still "
+		    "running; Q stops them now",
+		    (unsigned long long)ui->hdr.running);
+		ui_put(y, 0, ui->cols, line, ui->attr[THEME_STATUS]);
+		return;
+	}
 	if (ui->filter[0] != '\0') {
 		e = ui_escape(ui->filter, strlen(ui->filter), ui->utf8);
 		snprintf(line, sizeof line, "filter: %s  (/ then Esc clears)",

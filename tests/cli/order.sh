@@ -3,7 +3,7 @@
 # output of different tasks never mixes inside a line.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-"$POOLTOP" -j4 --headless -q -k 'n={}; sleep 0.$((5 - n)); echo {}' ::: 1 2 3 4 >"$T/o" 2>/dev/null
+"$POOLTOP" -j4 --headless -q -k 'n={}; sleep 0.$((5 - {#})); echo $n' ::: 1 2 3 4 >"$T/o" 2>/dev/null
 check "keep-order" [ "$(tr '\n' ' ' <"$T/o")" = "1 2 3 4 " ]
 
 "$POOLTOP" -j2 --headless -q --tag 'echo x; echo y; : {}' ::: a b >"$T/t" 2>/dev/null

@@ -4,7 +4,7 @@
 
 # A task that fails twice then succeeds, with --retries 2.
 "$POOLTOP" -j1 --headless -q --retries 2 \
-  'n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]; : {}' ::: x >/dev/null 2>&1
+  ': {}; n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]' ::: x >/dev/null 2>&1
 check "retried until success" [ $? -eq 0 ]
 check "three attempts" [ "$(cat "$T/c")" = 3 ]
 
@@ -14,7 +14,7 @@ check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
 
 # Timeout: a 30 s sleep ends in about the timeout.
 start=$(date +%s)
-"$POOLTOP" -j1 --headless --timeout 0.5 'sleep 30' ::: x >/dev/null 2>"$T/to"
+"$POOLTOP" -j1 --headless --timeout 0.5 'sleep 30; : {}' ::: x >/dev/null 2>"$T/to"
 rc=$?
 end=$(date +%s)
 check "timeout fails the task" [ $rc -eq 1 ]
