@@ -426,12 +426,17 @@ start_task(struct pool *p, int i, struct task *t)
 	int		 k;
 
 	memset(&e, 0, sizeof e);
-	if (t->command != NULL || p->tpl == NULL) {
+	if (t->command != NULL || (p->tpl == NULL && p->o->persistent == NULL)) {
 		/* A whole command: config `tasks`, or items with no template. */
 		e.shell = true;
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
 		e.argv[0] = xstrdup(t->command ? t->command : t->arg);
+	} else if (p->tpl == NULL) {
+		/* Persistent mode without a template: the item is the line. */
+		e.argc = 1;
+		e.argv = xcalloc(2, sizeof *e.argv);
+		e.argv[0] = xstrdup(t->arg);
 	} else
 		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
@@ -1424,7 +1429,17 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 	const struct opts	*o = p->o;
 	char			 err[512];
 
-	if (o->command_argv != NULL && o->persistent == NULL) {
+	if (o->persistent != NULL && o->command != NULL) {
+		/* Persistent mode sends lines: substitute, never quote. */
+		p->tpl = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err) :
+		    template_compile_argv(&o->command, 1, err, sizeof err);
+		if (p->tpl == NULL) {
+			warnx("%s", err);
+			return -1;
+		}
+	} else if (o->command_argv != NULL) {
 		p->tpl = template_compile_argv(o->command_argv, o->command_argc,
 		    err, sizeof err);
 		if (p->tpl == NULL) {

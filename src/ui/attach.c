@@ -113,7 +113,11 @@ attach_signals(struct attach *a)
 	if (sigprocmask(SIG_BLOCK, &set, &a->oldmask) == -1)
 		return -1;
 	a->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return a->sfd == -1 ? -1 : 0;
+	if (a->sfd == -1) {
+		sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 /* Handle the signals that arrived; ATTACH_DETACHED on INT, TERM, HUP. */
@@ -208,16 +212,45 @@ attach_report(enum attach_end end, const struct pt_shm_header *h)
 	}
 }
 
+/* Run the dashboard on the attached pool until it ends or we detach. */
+static int
+attach_run(struct attach *a, struct pt_shm_header *h)
+{
+	struct ui_host	host;
+	char		err[512];
+	enum attach_end	end;
+
+	if (attach_signals(a) != 0) {
+		fprintf(stderr, "pooltop attach: signalfd: %s\n",
+		    strerror(errno));
+		return ATTACH_EXIT_USAGE;
+	}
+	memset(&host, 0, sizeof host);
+	host.shm = &a->shm;
+	host.send = attach_send;
+	host.arg = a;
+	host.attached = true;
+	host.theme = a->theme;
+	host.refresh_ms = a->refresh_ms;
+	if ((a->ui = ui_open(&host, err, sizeof err)) == NULL) {
+		fprintf(stderr, "pooltop attach: %s\n", err);
+		return ATTACH_EXIT_USAGE;
+	}
+	end = attach_loop(a, h);
+	ui_close(a->ui);
+	return attach_report(end, h);
+}
+
 /* `pooltop attach`. */
 int
 ui_attach_main(int argc, char **argv)
 {
 	struct attach		 a;
-	struct ui_host		 host;
 	struct pt_shm_header	 h;
 	const char		*id;
 	char			 err[512];
 	enum attach_end		 end;
+	int			 rc;
 
 	memset(&a, 0, sizeof a);
 	a.sfd = -1;
@@ -225,44 +258,21 @@ ui_attach_main(int argc, char **argv)
 	if (attach_args(&a, argc, argv, &id) != 0)
 		return attach_usage();
 	if (ctl_find(id, a.shm_name, sizeof a.shm_name, a.sock, sizeof a.sock,
+	    err, sizeof err) != 0 || shm_open_reader(&a.shm, a.shm_name, false,
 	    err, sizeof err) != 0) {
-		fprintf(stderr, "pooltop attach: %s\n", err);
-		return ATTACH_EXIT_USAGE;
-	}
-	if (shm_open_reader(&a.shm, a.shm_name, false, err, sizeof err) != 0) {
 		fprintf(stderr, "pooltop attach: %s\n", err);
 		return ATTACH_EXIT_USAGE;
 	}
 	memset(&h, 0, sizeof h);
 	h.supervisor_pid = a.shm.hdr->supervisor_pid;
-	if ((end = attach_check(&a, &h)) != ATTACH_RUNNING) {
-		shm_close(&a.shm);
-		return attach_report(end, &h);
+	if ((end = attach_check(&a, &h)) != ATTACH_RUNNING)
+		rc = attach_report(end, &h);
+	else
+		rc = attach_run(&a, &h);
+	if (a.sfd != -1) {
+		close(a.sfd);
+		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
 	}
-	if (attach_signals(&a) != 0) {
-		fprintf(stderr, "pooltop attach: signalfd: %s\n",
-		    strerror(errno));
-		shm_close(&a.shm);
-		return ATTACH_EXIT_USAGE;
-	}
-	memset(&host, 0, sizeof host);
-	host.shm = &a.shm;
-	host.send = attach_send;
-	host.arg = &a;
-	host.attached = true;
-	host.theme = a.theme;
-	host.refresh_ms = a.refresh_ms;
-	if ((a.ui = ui_open(&host, err, sizeof err)) == NULL) {
-		fprintf(stderr, "pooltop attach: %s\n", err);
-		end = ATTACH_RUNNING;
-	} else {
-		end = attach_loop(&a, &h);
-		ui_close(a.ui);
-	}
-	close(a.sfd);
-	sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
 	shm_close(&a.shm);
-	if (a.ui == NULL)
-		return ATTACH_EXIT_USAGE;
-	return attach_report(end, &h);
+	return rc;
 }

@@ -134,26 +134,12 @@ detail_tail(struct ui *ui, int y, int height, const struct pt_shm_slot *s)
 	}
 }
 
-/* The detail view of the selected worker. */
-void
-ui_draw_detail(struct ui *ui)
+/* The worker and task lines of the detail view; the next line. */
+static int
+detail_task(struct ui *ui, int y, const struct pt_shm_slot *s)
 {
-	const struct ui_slot		*us;
-	const struct pt_shm_slot	*s;
-	char				 b[256], t[32], m[16], *e;
-	int				 y = 2, slot = ui->sel_slot;
+	char	b[256], t[32], m[16];
 
-	ui_fill(0, 0, ui->cols, ui->attr[THEME_HEADER]);
-	if (slot < 0 || (uint32_t)slot >= ui->nslots) {
-		ui_put(0, 1, ui->cols - 1, "no worker selected (Esc returns)",
-		    ui->attr[THEME_HEADER]);
-		return;
-	}
-	us = &ui->slots[slot];
-	s = &us->s;
-	snprintf(b, sizeof b, " worker slot %d  %s  (Esc, Enter or q returns)",
-	    slot + 1, shm_slot_state_name(s->state));
-	ui_put(0, 0, ui->cols, b, ui->attr[THEME_HEADER_TITLE]);
 	snprintf(b, sizeof b, "%d  generation %u  tasks done %llu, failed %llu",
 	    (int)s->worker_pid, s->generation,
 	    (unsigned long long)s->tasks_done,
@@ -175,6 +161,30 @@ ui_draw_detail(struct ui *ui)
 		    s->progress_total);
 		y += detail_field(ui, y, "progress", b, 1);
 	}
+	return y;
+}
+
+/* The detail view of the selected worker. */
+void
+ui_draw_detail(struct ui *ui)
+{
+	const struct ui_slot		*us;
+	const struct pt_shm_slot	*s;
+	char				 b[128], *e;
+	int				 y, slot = ui->sel_slot;
+
+	ui_fill(0, 0, ui->cols, ui->attr[THEME_HEADER]);
+	if (slot < 0 || (uint32_t)slot >= ui->nslots) {
+		ui_put(0, 1, ui->cols - 1, "no worker selected (Esc returns)",
+		    ui->attr[THEME_HEADER]);
+		return;
+	}
+	us = &ui->slots[slot];
+	s = &us->s;
+	snprintf(b, sizeof b, " worker slot %d  %s  (Esc, Enter or q returns)",
+	    slot + 1, shm_slot_state_name(s->state));
+	ui_put(0, 0, ui->cols, b, ui->attr[THEME_HEADER_TITLE]);
+	y = detail_task(ui, 2, s);
 	e = ui_escape(s->label, sizeof s->label, ui->utf8);
 	y += detail_field(ui, y, "command", e, 4);
 	free(e);

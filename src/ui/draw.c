@@ -553,31 +553,39 @@ ui_draw_keybar(struct ui *ui, int y)
 	}
 }
 
+/* The bottom-line editor: its question, what was typed, the cursor. */
+static void
+draw_prompt(struct ui *ui, int y)
+{
+	char		 line[UI_STATUS_MAX + UI_PROMPT_MAX], *e;
+	const char	*what;
+	int		 w;
+
+	if (ui->prompt == UI_PROMPT_QUIT)
+		what = "Tasks are running: let them finish (f), kill them (k), "
+		    "or cancel (Esc)? ";
+	else if (ui->prompt == UI_PROMPT_RESIZE)
+		what = "Workers (N, +N, -N; end with ! to kill surplus tasks): ";
+	else
+		what = "Filter commands: ";
+	e = ui_escape(ui->pbuf, ui->plen, ui->utf8);
+	snprintf(line, sizeof line, "%s%s", what, e);
+	free(e);
+	ui_put(y, 0, ui->cols, line, ui->attr[THEME_PROMPT]);
+	w = ui_width(line);
+	ui->cur_y = y;
+	ui->cur_x = w < ui->cols ? w : ui->cols - 1;
+}
+
 /* The status line: the prompt, the last message, or the view's state. */
 void
 ui_draw_status(struct ui *ui, int y)
 {
 	char		line[UI_STATUS_MAX + UI_PROMPT_MAX], *e;
-	const char	*what;
 
 	ui_fill(y, 0, ui->cols, ui->attr[THEME_STATUS]);
 	if (ui->prompt != UI_PROMPT_NONE) {
-		if (ui->prompt == UI_PROMPT_QUIT)
-			what = "Tasks are running: let them finish (f), kill "
-			    "them (k), or cancel (Esc)? ";
-		else if (ui->prompt == UI_PROMPT_RESIZE)
-			what = "Workers (N, +N, -N; end with ! to kill "
-			    "surplus tasks): ";
-		else
-			what = "Filter commands: ";
-		e = ui_escape(ui->pbuf, ui->plen, ui->utf8);
-		snprintf(line, sizeof line, "%s%s", what, e);
-		free(e);
-		ui_put(y, 0, ui->cols, line, ui->attr[THEME_PROMPT]);
-		if (ui->prompt != UI_PROMPT_QUIT) {
-			move(y, ui_width(line) < ui->cols ? ui_width(line) :
-			    ui->cols - 1);
-		}
+		draw_prompt(ui, y);
 		return;
 	}
 	if (ui->status[0] != '\0') {

@@ -111,7 +111,9 @@ model_rate(struct ui *ui)
 	}
 	dt = old == -1 ? 0 : now - ui->rate_t[old];
 	if (dt >= PT_NSEC) {
-		ui->rate = (double)(v - ui->rate_v[old]) * PT_NSEC / (double)dt;
+		/* retry can lower "failed": never a negative rate */
+		ui->rate = v < ui->rate_v[old] ? 0 :
+		    (double)(v - ui->rate_v[old]) * PT_NSEC / (double)dt;
 		return;
 	}
 	/* Too early for a window: the average since the pool started. */

@@ -105,6 +105,7 @@ struct ui {
 	enum ui_prompt		 prompt;
 	char			 pbuf[UI_PROMPT_MAX];
 	size_t			 plen;
+	int			 cur_y, cur_x;	/* the prompt's cursor */
 	char			 status[UI_STATUS_MAX];
 	bool			 status_error;
 	bool			 quitting;	/* sent drain/stop after q */

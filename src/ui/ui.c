@@ -307,8 +307,11 @@ ui_draw(struct ui *ui)
 		if (ui->mode == UI_MODE_HELP)
 			ui_draw_help(ui);
 	}
-	curs_set(ui->prompt == UI_PROMPT_RESIZE ||
-	    ui->prompt == UI_PROMPT_FILTER ? 1 : 0);
+	if (ui->prompt == UI_PROMPT_RESIZE || ui->prompt == UI_PROMPT_FILTER) {
+		move(ui->cur_y, ui->cur_x);
+		curs_set(1);
+	} else
+		curs_set(0);
 	refresh();
 }
 

@@ -28,12 +28,23 @@ check "attach: dashboard shows the pool" \
     wait_until $LIMIT on_screen "workers 2/2 .*$N"
 check "attach: key bar offers detach" on_screen "^q Detach"
 
-tpid=$(slot_field "$N" 1 task_pid)
+# tasks_stopped: every task of the paused pool is stopped, and there is one.
+tasks_stopped() {
+	_n=0
+	for _slot in 1 2; do
+		_t=$(slot_field "$N" $_slot task_pid)
+		[ -n "$_t" ] && [ "$_t" != 0 ] || continue
+		group_all_stopped "$_t" || return 1
+		_n=$((_n + 1))
+	done
+	[ $_n -gt 0 ]
+}
+
 key P
 check "P: the pool is paused" \
     wait_until $LIMIT sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":true'"
 check "P: the header says PAUSED" wait_until $LIMIT on_screen "^ PAUSED "
-check "P: running tasks are stopped" wait_until $LIMIT group_all_stopped "$tpid"
+check "P: running tasks are stopped" wait_until $LIMIT tasks_stopped
 key P
 check "P again: the pool runs" \
     wait_until $LIMIT sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":false'"
