@@ -288,6 +288,13 @@ run_main(int argc, char **argv)
 	p = pool_new(&o, src);
 	if (pool_setup(p, out_fd, err_fd) == -1) {
 		pool_free(p);
+		if (src != NULL)
+			source_free(src);
+		if (spool_out != -1) {
+			close(spool_out);
+			close(spool_err);
+		}
+		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
 	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
@@ -307,6 +314,11 @@ run_main(int argc, char **argv)
 			fprintf(stderr, "pooltop: %s\n", err);
 			ctl_close();
 			pool_free(p);
+			if (src != NULL)
+				source_free(src);
+			close(spool_out);
+			close(spool_err);
+			opts_free(&o);
 			return PT_EXIT_USAGE;
 		}
 		pool_watch_fd(p, ui_fd(glue.ui), POLLIN, ui_input_cb, &glue);

@@ -251,7 +251,7 @@ ui_open(const struct ui_host *host, char *err, size_t errlen)
 int
 ui_fd(const struct ui *ui)
 {
-	return ui->open ? fileno(ui->in) : -1;
+	return ui != NULL && ui->open ? fileno(ui->in) : -1;
 }
 
 /* Has the terminal gone away (hangup, EOF)? */

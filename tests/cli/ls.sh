@@ -3,14 +3,17 @@
 # and control socket of a pool killed with SIGKILL are removed by ls.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
+command -v perl >/dev/null 2>&1 || skip "perl is needed for the tasks"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed to read JSON"
 command -v setsid >/dev/null 2>&1 || skip "setsid (util-linux) is needed"
 
-cat >"$T/task.sh" <<'EOF'
-while [ ! -e "$1" ]; do sleep 0.05; done
-echo "item $2"
+# A task: wait until its go file exists, then print its item.  One
+# process that never forks, so a paused task is exactly one stopped process.
+cat >"$T/task.pl" <<'EOF'
+select(undef, undef, undef, 0.05) until -e $ARGV[0];
+print "item $ARGV[1]\n";
 EOF
 uid=$(id -u)
 row() { "$POOLTOP" ls 2>/dev/null | awk -v p="$1" '$1 == p'; }
@@ -27,7 +30,7 @@ print($2)"
 
 # A live pool.
 N=lsA$$
-"$POOLTOP" --headless -q -j2 --name "$N" sh "$T/task.sh" "$T/go" {} \
+"$POOLTOP" --headless -q -j2 --name "$N" perl "$T/task.pl" "$T/go" {} \
     ::: a b c d >"$T/out" 2>"$T/log" &
 a=$!
 _bgpids="$a"
@@ -37,7 +40,7 @@ check "name column" field_is "$a" 2 "$N"
 check "state column" wait_for 10 field_is "$a" 3 running
 check "workers live/target" wait_for 10 field_is "$a" 4 2/2
 check "progress done/total" field_is "$a" 5 0/4
-check "command column" sh -c "\"$POOLTOP\" ls | awk '\$1 == $a' | grep -q 'task.sh'"
+check "command column" sh -c "\"$POOLTOP\" ls | awk '\$1 == $a' | grep -q 'task.pl'"
 check "json: one entry" [ "$(json_py "$a" "len(p)")" = 1 ]
 check "json: fields" [ "$(json_py "$a" "(p[0]['name'], p[0]['workers'], p[0]['target'], p[0]['total'], p[0]['segment'])")" = "('$N', 2, 2, 4, '/pooltop.$uid.$a')" ]
 check "json: socket path" [ "$(json_py "$a" "p[0]['socket']")" = "$XDG_RUNTIME_DIR/pooltop/$a.sock" ]
@@ -51,7 +54,7 @@ check "finished pool no longer listed" sh -c "! \"$POOLTOP\" ls 2>/dev/null | aw
 # A pool killed outright: its workers are stopped first so that none can
 # clean up after it, then everything is killed with SIGKILL.
 rm -f "$T/go"
-setsid "$POOLTOP" --headless -q -j2 sh "$T/task.sh" "$T/go" {} ::: e f \
+setsid "$POOLTOP" --headless -q -j2 perl "$T/task.pl" "$T/go" {} ::: e f \
     >/dev/null 2>&1 &
 k=$!
 _bgpids="$_bgpids $k"
@@ -76,5 +79,5 @@ check "dead pool not listed" sh -c "! awk '\$1 == $k' '$T/ls.out' | grep -q ."
 check "ls removed the segment" [ ! -e "/dev/shm/pooltop.$uid.$k" ]
 check "ls removed the socket" [ ! -e "$XDG_RUNTIME_DIR/pooltop/$k.sock" ]
 check "ls said so" grep -q "removed stale socket $XDG_RUNTIME_DIR/pooltop/$k.sock" "$T/ls.err"
-check "orphaned tasks end" wait_for 10 no_process_with "$T/task.sh"
+check "orphaned tasks end" wait_for 10 no_process_with "$T/task.pl"
 finish
