@@ -81,7 +81,7 @@ static const struct {
 };
 
 /* Shell lexer frames. */
-enum frame { F_TOP, F_SUB, F_DQ, F_SQ };
+enum frame { F_TOP, F_SUB, F_DQ, F_SQ, F_ARITH };
 #define LEX_DEPTH	32
 
 /* State of one compile. */
@@ -398,9 +398,13 @@ shell_dollar(struct parse *ps, bool dq)
 	const char	*n = ps->p + 1;
 	char		 c = n < ps->end ? *n : '\0';
 
-	if (c == '(' && n + 1 < ps->end && n[1] == '(')
-		set_taint(ps, "$((...))");
-	else if (c == '{')
+	if (c == '(' && n + 1 < ps->end && n[1] == '(') {
+		lit_add(ps, ps->p, 3);
+		ps->p += 3;
+		frame_push(ps, F_ARITH);
+		ps->wordstart = false;
+		return;
+	} else if (c == '{')
 		set_taint(ps, "${...}");
 	else if (c == '[')
 		set_taint(ps, "$[...]");
@@ -460,6 +464,44 @@ shell_step_sq(struct parse *ps)
 	} else if (!shell_tok(ps, Q_SQ))
 		lit_add(ps, ps->p++, 1);
 	ps->wordstart = false;
+}
+
+/*
+ * One step inside $((...)): a value there cannot be quoted, so item
+ * replacement strings are refused ({#} and {%} are digits and fine);
+ * the frame ends at the matching "))".
+ */
+static void
+shell_step_arith(struct parse *ps)
+{
+	enum tok	tok;
+	size_t		len;
+	char		c = *ps->p;
+
+	ps->wordstart = false;
+	if ((tok = match_tok(ps->p, ps->end, &len)) != T_LIT) {
+		if (tok_is_item(tok))
+			parse_fail(ps, "%.*s inside $((...)) cannot be quoted; "
+			    "assign it to a variable first (n={}; ...$((n)))",
+			    (int)len, ps->p);
+		tok_add(ps, tok, Q_NONE);
+		ps->p += len;
+		return;
+	}
+	if (c == '`' || (c == '$' && ps->p + 1 < ps->end &&
+	    (ps->p[1] == '(' || ps->p[1] == '{')))
+		set_taint(ps, "a substitution inside $((...))");
+	if (c == '(')
+		ps->parens[ps->nframes - 1]++;
+	else if (c == ')' && ps->parens[ps->nframes - 1] > 0)
+		ps->parens[ps->nframes - 1]--;
+	else if (c == ')' && ps->p + 1 < ps->end && ps->p[1] == ')') {
+		lit_add(ps, ps->p, 2);
+		ps->p += 2;
+		ps->nframes--;
+		return;
+	}
+	lit_add(ps, ps->p++, 1);
 }
 
 /* Copy a comment up to (not including) the newline. */
@@ -546,6 +588,9 @@ parse_shell(struct parse *ps)
 			break;
 		case F_SQ:
 			shell_step_sq(ps);
+			break;
+		case F_ARITH:
+			shell_step_arith(ps);
 			break;
 		default:
 			shell_step_plain(ps);
