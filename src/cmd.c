@@ -256,7 +256,8 @@ cmd_slot(struct pool *p, const char *arg, struct buf *out)
 	n = strtonum(arg, 1, PT_MAX_WORKERS, &errstr);
 	if (errstr != NULL) {
 		q = cmd_quote_word(arg);
-		cmd_error(out, "bad slot %s: slots are numbered from 1", q);
+		cmd_error(out, "bad slot %s (slots count from 1 to %d)", q,
+		    PT_MAX_WORKERS);
 		free(q);
 		return -1;
 	}

@@ -1177,6 +1177,14 @@ finished(struct pool *p)
 void
 pool_watch_fd(struct pool *p, int fd, short events, pool_fd_cb cb, void *arg)
 {
+	size_t	i;
+
+	for (i = 0; i < p->nwatches; i++) {
+		if (p->watches[i].fd == -1) {
+			p->watches[i] = (struct watch){ fd, events, cb, arg };
+			return;
+		}
+	}
 	p->watches = xreallocarray(p->watches, p->nwatches + 1,
 	    sizeof *p->watches);
 	p->watches[p->nwatches++] = (struct watch){ fd, events, cb, arg };

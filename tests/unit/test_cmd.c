@@ -146,11 +146,11 @@ test_errors(void **state)
 		{ "resize 1 2", "error: usage: resize N|+N|-N [--kill]\n" },
 		{ "resize --kill", "error: usage: resize N|+N|-N [--kill]\n" },
 		{ "resize --kill --kill", "error: usage: resize N|+N|-N [--kill]\n" },
-		{ "kill 0", "error: bad slot '0': slots are numbered from 1\n" },
-		{ "kill -1", "error: bad slot '-1': slots are numbered from 1\n" },
-		{ "kill x", "error: bad slot 'x': slots are numbered from 1\n" },
-		{ "pause 99999", "error: bad slot '99999': slots are numbered "
-		  "from 1\n" },
+		{ "kill 0", "error: bad slot '0' (slots count from 1 to 1024)\n" },
+		{ "kill -1", "error: bad slot '-1' (slots count from 1 to 1024)\n" },
+		{ "kill x", "error: bad slot 'x' (slots count from 1 to 1024)\n" },
+		{ "pause 99999", "error: bad slot '99999' (slots count from 1 "
+		  "to 1024)\n" },
 		{ "kill 3 FOO", "error: unknown signal 'FOO' (a name such as TERM "
 		  "or KILL, or 1-64)\n" },
 		{ "kill 3 0", "error: unknown signal '0' (a name such as TERM "
