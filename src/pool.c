@@ -1363,7 +1363,7 @@ loop_once(struct pool *p)
 			} else {
 				struct watch *wa = &p->watches[-3 - who[k]];
 
-				if (wa->fd != -1)
+				if (wa->fd != -1 && wa->fd == pf[k].fd)
 					wa->cb(p, wa->fd, pf[k].revents, wa->arg);
 			}
 		}
