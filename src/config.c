@@ -1862,7 +1862,11 @@ opts_usage(FILE *f)
 	    "[::: item ...]\n"
 	    "Run command once per item on a pool of worker processes.\n"
 	    "Items come after :::, from --arg-file or --range, or from "
-	    "stdin.\n\nOptions:\n");
+	    "stdin.\n"
+	    "       pooltop ls [--json]\n"
+	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
+	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
+	    "       pooltop progress PERCENT | DONE/TOTAL\n\nOptions:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

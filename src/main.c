@@ -32,6 +32,7 @@
 #include "pool.h"
 #include "shm.h"
 #include "source.h"
+#include "task.h"
 #include "ui/ui.h"
 
 extern char **environ;
@@ -242,6 +243,32 @@ want_dashboard(const struct opts *o)
 	return true;
 }
 
+/* --check-config: the template must compile too. */
+static int
+check_template(const struct opts *o)
+{
+	struct template	*t = NULL;
+	char		 err[512];
+
+	if (o->command == NULL)
+		return 0;
+	if (o->persistent != NULL || o->command_argv != NULL)
+		t = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err) :
+		    template_compile_argv(&o->command, 1, err, sizeof err);
+	else
+		t = template_compile(o->command, err, sizeof err);
+	if (t == NULL) {
+		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
+		    o->config_file ? o->config_file : "",
+		    o->config_file ? ": " : "", err);
+		return -1;
+	}
+	template_free(t);
+	return 0;
+}
+
 /* Run a pool: the default subcommand. */
 static int
 run_main(int argc, char **argv)
@@ -263,6 +290,10 @@ run_main(int argc, char **argv)
 		return PT_EXIT_USAGE;
 	}
 	if (o.check_config) {
+		if (check_template(&o) == -1) {
+			opts_free(&o);
+			return PT_EXIT_USAGE;
+		}
 		printf("%s: configuration OK\n", o.config_file ? o.config_file :
 		    "command line");
 		opts_free(&o);

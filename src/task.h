@@ -18,9 +18,10 @@
  * Shell mode knows the quoting around each replacement string: unquoted it
  * becomes 'value', inside '...' the value with '\'' for quotes, inside "..."
  * "'value'".  Replacement strings work in plain text, '...', "..." and
- * $(...).  An item replacement after `...`, ${...}, $((...)), $[...],
- * $'...', ((...)), [[...]], a here-document, or case inside $(...) is a
- * compile error (the shells disagree on how those re-read quotes), and so
+ * $(...).  An item replacement inside $((...)) (no quoting is possible
+ * there), or after `...`, ${...}, $[...], $'...', ((...)), [[...]], a
+ * here-document, or case inside $(...) is a compile error (the shells
+ * disagree on how those re-read quotes), and so
  * is one in a word starting with ~ or = (zsh expands those).  {#} and {%}
  * are digits and may go anywhere.  Inside a # comment nothing is replaced.
  * Values are bytes: {/} cuts after the last '/' even across newlines.

@@ -56,12 +56,12 @@ extern char **environ;
 
 #define W_RBUF		(64 * 1024)	/* one read from a pipe or the socket */
 #define W_OUT_HIGH	(1024 * 1024)	/* queued bytes that pause task reads */
-#define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe once the task ended */
+#define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
-#define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: room for a reader's NUL */
+#define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
 
 enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_NFDS };
 
@@ -87,7 +87,7 @@ struct task {
 	int64_t		timeout_ns;	/* 0: none */
 	int64_t		paused_at;	/* when PAUSE stopped it; 0: running */
 	int64_t		paused_ns;	/* stopped time before paused_at */
-	int		term_step;	/* termination step under way; -1 none */
+	int		term_step;	/* termination step sent; -1 none */
 	int64_t		term_deadline;
 	int64_t		next_tick;
 	int64_t		sample_ns;
@@ -114,6 +114,9 @@ struct worker {
 	struct termseq		 termseq;
 	int64_t			 tick_ns;
 	posix_spawnattr_t	 attr;
+	posix_spawn_file_actions_t fa;		/* for fa_out, fa_err */
+	int			 fa_out;	/* -1: fa not made yet */
+	int			 fa_err;
 	char			**envp;
 	char			 env_shm[96];
 	char			 env_slot[32];
@@ -300,6 +303,7 @@ slot_ended(struct worker *w, bool failed)
 	s->task_pid = 0;
 	s->task_seq = 0;
 	s->cpu_permille = 0;
+	s->rss_bytes = 0;
 	s->cpu_ticks = t->cpu_ticks;
 	s->progress_done = t->progress_done;
 	s->progress_total = t->progress_total;
@@ -498,17 +502,37 @@ close_pipes(int *a, int *b)
 }
 
 /*
+ * The file actions for a task writing to out and err (stdin /dev/null).  The
+ * pipes mostly get the same descriptors each time, so they are kept.
+ */
+static posix_spawn_file_actions_t *
+worker_actions(struct worker *w, int out, int err)
+{
+	if (w->fa_out == out && w->fa_err == err)
+		return &w->fa;
+	if (w->fa_out != -1)
+		posix_spawn_file_actions_destroy(&w->fa);
+	posix_spawn_file_actions_init(&w->fa);
+	posix_spawn_file_actions_adddup2(&w->fa, w->devnull, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&w->fa, out, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&w->fa, err, STDERR_FILENO);
+	w->fa_out = out;
+	w->fa_err = err;
+	return &w->fa;
+}
+
+/*
  * Spawn argv (a shell command line when shell) with its output on two new
  * pipes; the read ends go to t->fd.  0 or an errno.
  */
 static int
 task_spawn(struct worker *w, char **argv, bool shell)
 {
-	posix_spawn_file_actions_t	 fa;
+	posix_spawn_file_actions_t	*fa;
 	struct task			*t = &w->t;
 	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	char				*sh[4] = { (char *)"sh", (char *)"-c", argv[0],
-					    NULL };
+	char				*sh[4] = { (char *)"sh", (char *)"-c",
+					    argv[0], NULL };
 	int				 error;
 
 	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
@@ -516,17 +540,13 @@ task_spawn(struct worker *w, char **argv, bool shell)
 		close_pipes(po, pe);
 		return error;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, w->devnull, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
+	fa = worker_actions(w, po[1], pe[1]);
 	if (shell)
-		error = posix_spawn(&t->pid, w->shell, &fa, &w->attr, sh,
+		error = posix_spawn(&t->pid, w->shell, fa, &w->attr, sh,
 		    w->envp);
 	else
-		error = posix_spawnp(&t->pid, argv[0], &fa, &w->attr, argv,
+		error = posix_spawnp(&t->pid, argv[0], fa, &w->attr, argv,
 		    w->envp);
-	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
 	if (error != 0) {
@@ -1212,6 +1232,7 @@ worker_take_slot(struct worker *w)
 	shm_write_end(&s->seq);
 }
 
+/* Set the worker up, take the slot, say READY and serve until told to go. */
 void
 worker_main(const struct worker_conf *conf)
 {
@@ -1220,7 +1241,7 @@ worker_main(const struct worker_conf *conf)
 	w = xcalloc(1, sizeof *w);
 	w->conf = conf;
 	w->slot = &conf->shm->slots[conf->slot];
-	w->sock = w->sigfd = w->devnull = -1;
+	w->sock = w->sigfd = w->devnull = w->fa_out = w->fa_err = -1;
 	TAILQ_INIT(&w->lingers);
 	if (worker_process_setup(w) == -1)
 		_exit(1);

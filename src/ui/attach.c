@@ -88,6 +88,9 @@ attach_args(struct attach *a, int argc, char **argv, const char **id)
 				return -1;
 			}
 			break;
+		case 'h':
+			printf("usage: pooltop attach [-t theme] [-d ms] [id]\n");
+			exit(0);
 		default:
 			return -1;
 		}

@@ -783,6 +783,57 @@ test_grandchild(void **state)
 	tw_stop(tw);
 }
 
+/* Is s valid UTF-8 with no control characters? */
+static bool
+clean_utf8(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 more;
+
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		more = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 :
+		    (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+		if (more < 0)
+			return false;
+		for (p++; more > 0; more--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Long multibyte labels and items are cut whole, control bytes blanked. */
+static void
+test_label(void **state)
+{
+	struct tw		*tw = *state;
+	struct result		 r;
+	struct pt_shm_slot	 s;
+	struct buf		 arg = { 0 };
+	const char		*argv[] = { "true", "a\nb", NULL, NULL };
+	int			 i;
+
+	buf_addstr(&arg, "x");
+	for (i = 0; i < 200; i++)
+		buf_addstr(&arg, "\xc3\xa9");	/* é */
+	argv[2] = arg.data;
+	tw_start(tw);
+	tw_run(tw, 1, 0, 0, arg.data, argv);
+	tw_collect(tw, 1, &r);
+	s = tw_slot(tw);
+	assert_true(strlen(s.label) >= PT_LABEL_MAX - 4);
+	assert_true(strlen(s.label) < PT_LABEL_MAX);
+	assert_true(clean_utf8(s.label));
+	assert_memory_equal(s.label, "true a b x\xc3\xa9", 12);
+	assert_true(strlen(s.item) >= PT_ITEM_MAX - 4);
+	assert_true(clean_utf8(s.item));
+	buf_free(&arg);
+	result_free(&r);
+	tw_stop(tw);
+}
+
 /* Output larger than the tail: all forwarded, the slot keeps the end. */
 static void
 test_output_tail(void **state)
@@ -823,7 +874,26 @@ fifo_writer(const char *path)
 	return fd;
 }
 
-/* While a task runs: samples, progress, RUN refused; then it ends. */
+/* Does pid's process title (/proc/PID/cmdline) contain s, as want says? */
+static bool
+title_has(pid_t pid, const char *s, bool want)
+{
+	char	path[64], buf[4096];
+	ssize_t	n;
+	int	fd;
+
+	if (under_valgrind())
+		return true;		/* its argv is not the kernel's */
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	return (strstr(buf, s) != NULL) == want;
+}
+
+/* While a task runs: samples, progress, title, RUN refused; then it ends. */
 static void
 test_running_slot(void **state)
 {
@@ -857,6 +927,7 @@ test_running_slot(void **state)
 	assert_int_equal(s.progress_done, 3);
 	assert_int_equal(s.progress_total, 10);
 	assert_true(s.rss_bytes > 0);
+	assert_true(title_has(tw->pid, "worker 1: #9 cat ", true));
 	tw_run(tw, 10, 0, 0, "", argv);
 	assert_false(tw_started(tw, 10, &busy));
 	assert_int_equal(busy.done.flags, PT_DONE_NOEXEC);
@@ -867,6 +938,8 @@ test_running_slot(void **state)
 	tw_finish(tw, 9, &r);
 	assert_string_equal(r.out.data, "x\n");
 	assert_int_equal(r.done.wstatus, 0);
+	assert_true(title_has(tw->pid, "worker 1", true));
+	assert_true(title_has(tw->pid, "#9", false));
 	result_free(&r);
 	unlink(fifo);
 	rmdir(dir);
@@ -1059,8 +1132,8 @@ main(int argc, char **argv)
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_paused, tw_setup,
 		    tw_teardown),
-		cmocka_unit_test_setup_teardown(test_pause_resume_kill, tw_setup,
-		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_pause_resume_kill,
+		    tw_setup, tw_teardown),
 		cmocka_unit_test_setup_teardown(test_kill_signal, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_env, tw_setup,
@@ -1070,6 +1143,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_grandchild, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_output_tail, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_label, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_running_slot, tw_setup,
 		    tw_teardown),
