@@ -35,7 +35,7 @@ J2=$T/jl2
 check "resume-failed reran only seq 2" [ "$(cat "$T/ran")" = "1" ]
 
 # A second pooltop on the same joblog refuses to start.
-"$POOLTOP" -j1 --headless -q --joblog "$T/jl3" 'sleep 30' ::: x >/dev/null 2>&1 &
+"$POOLTOP" -j1 --headless -q --joblog "$T/jl3" 'sleep 30; : {}' ::: x >/dev/null 2>&1 &
 p1=$!
 _bgpids="$p1"
 wait_for 10 test -s "$T/jl3"

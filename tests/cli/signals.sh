@@ -17,10 +17,12 @@ _bgpids="$pid"
 check "pool listed with 2 workers" wait_for 10 field_is $pid workers 2
 kill -USR1 $pid
 check "SIGUSR1 adds a worker" wait_for 10 field_is $pid workers 3
+# Signals of one kind do not queue: send the second after the first landed.
 kill -USR2 $pid
+check "SIGUSR2 lowers the target" wait_for 10 field_is $pid target 2
 kill -USR2 $pid
 # Surplus workers finish their task first; the target drops at once.
-check "SIGUSR2 lowers the target" wait_for 10 field_is $pid target 1
+check "second SIGUSR2 lowers it again" wait_for 10 field_is $pid target 1
 check "busy surplus workers keep running" field_is $pid workers 3
 kill -TERM $pid; wait $pid
 
