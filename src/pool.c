@@ -107,6 +107,10 @@ struct pool {
 	sigset_t		 oldmask;
 
 	struct wk		 w[PT_MAX_WORKERS];
+	int			 nw;		/* slots ever used: w[0..nw) */
+	struct pollfd		*pf;		/* loop_once's arrays, kept */
+	int			*who;
+	size_t			 pfcap;
 	int			 target;
 	int			 inflight;	/* tasks per worker at once */
 	int			 live;		/* forked and not reaped */
@@ -204,7 +208,7 @@ pool_new(const struct opts *o, struct source *src)
 	p->progress_timer = -1;
 	TAILQ_INIT(&p->ready);
 	TAILQ_INIT(&p->failed_list);
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < p->nw; i++)
 		p->w[i].fd = -1;
 	p->shm.fd = -1;
 	return p;
@@ -246,13 +250,10 @@ publish(struct pool *p)
 {
 	struct pt_shm_header	*h = p->shm.hdr;
 	uint64_t		 queued;
-	int			 i, used = 0;
+	int			 used = p->nw;
 
 	if (h == NULL)
 		return;
-	for (i = 0; i < PT_MAX_WORKERS; i++)
-		if (p->w[i].state != W_FREE || p->shm.slots[i].state != 0)
-			used = i + 1;
 	queued = 0;
 	if (p->total_known) {
 		uint64_t gone = p->done + p->failed + p->skipped + p->running;
@@ -294,7 +295,7 @@ active_workers(struct pool *p)
 {
 	int	i, n = 0;
 
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
+	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
 		if ((w->state == W_STARTING || w->state == W_IDLE ||
@@ -476,7 +477,7 @@ pool_dispatch(struct pool *p)
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
 		return;
 	p->src_wait = false;
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
+	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
 		if ((w->state != W_IDLE && w->state != W_BUSY) || w->retire)
@@ -537,6 +538,8 @@ worker_spawn(struct pool *p, int i)
 	}
 	close(sv[1]);
 	set_nonblock(sv[0]);
+	if (i >= p->nw)
+		p->nw = i + 1;
 	buf_free(&w->in);
 	buf_free(&w->out);
 	w->state = W_STARTING;
@@ -852,10 +855,10 @@ reap(struct pool *p)
 	int	st, i;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < PT_MAX_WORKERS; i++)
+		for (i = 0; i < p->nw; i++)
 			if (p->w[i].pid == pid && p->w[i].state != W_FREE)
 				break;
-		if (i < PT_MAX_WORKERS)
+		if (i < p->nw)
 			worker_reaped(p, i, st);
 	}
 }
@@ -886,7 +889,7 @@ pool_pause(struct pool *p, int slot, struct buf *why)
 	p->paused = true;
 	if (p->state == PT_POOL_RUNNING)
 		set_state(p, PT_POOL_PAUSED);
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
 			p->w[i].paused = true;
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
@@ -916,7 +919,7 @@ pool_resume(struct pool *p, int slot, struct buf *why)
 		}
 		return 0;
 	}
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].paused) {
 			p->w[i].paused = false;
 			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
@@ -963,7 +966,7 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 	active = active_workers(p);
 	/* Retire idle or starting workers first, then busy ones. */
 	for (pass = 0; pass < 2 && active > n; pass++) {
-		for (i = PT_MAX_WORKERS - 1; i >= 0 && active > n; i--) {
+		for (i = p->nw - 1; i >= 0 && active > n; i--) {
 			struct wk *w = &p->w[i];
 
 			if (w->retire || w->state == W_FREE ||
@@ -1019,7 +1022,7 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 		return 0;
 	set_state(p, PT_POOL_STOPPING);
 	p->paused = false;
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
+	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
 		struct task *t;
@@ -1071,7 +1074,7 @@ suspend_all(struct pool *p)
 {
 	int	i;
 
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
 			p->w[i].tstp = true;
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
@@ -1086,7 +1089,7 @@ resume_all(struct pool *p)
 {
 	int	i;
 
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].tstp) {
 			p->w[i].tstp = false;
 			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
@@ -1313,9 +1316,15 @@ loop_once(struct pool *p)
 	size_t		 n = 0, cap, k;
 	int		 i, tmo, t2, srcfd;
 
-	cap = 2 + PT_MAX_WORKERS + p->nwatches;
-	pf = xcalloc(cap, sizeof *pf);
-	who = xcalloc(cap, sizeof *who);
+	cap = 2 + (size_t)p->nw + p->nwatches;
+	if (cap > p->pfcap) {
+		p->pf = xreallocarray(p->pf, cap, sizeof *p->pf);
+		p->who = xreallocarray(p->who, cap, sizeof *p->who);
+		p->pfcap = cap;
+	}
+	pf = p->pf;
+	who = p->who;
+	memset(pf, 0, cap * sizeof *pf);
 	pf[n].fd = p->sfd;
 	pf[n].events = POLLIN;
 	who[n++] = -1;
@@ -1326,7 +1335,7 @@ loop_once(struct pool *p)
 		pf[n].events = POLLIN;
 		who[n++] = -2;
 	}
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
+	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
 		if (w->fd == -1)
@@ -1368,8 +1377,6 @@ loop_once(struct pool *p)
 			}
 		}
 	}
-	free(pf);
-	free(who);
 }
 
 /* Block our signals and route them to a signalfd. */
@@ -1504,7 +1511,7 @@ shutdown_workers(struct pool *p)
 	int64_t			 limit;
 	int			 i, waited = 0;
 
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
+	for (i = 0; i < p->nw; i++) {
 		if (p->w[i].state == W_FREE)
 			continue;
 		p->w[i].retire = true;
@@ -1517,7 +1524,7 @@ shutdown_workers(struct pool *p)
 		if (p->live == 0)
 			break;
 		if (mono_ns() > limit && !waited) {
-			for (i = 0; i < PT_MAX_WORKERS; i++)
+			for (i = 0; i < p->nw; i++)
 				if (p->w[i].state != W_FREE && p->w[i].pid > 0)
 					kill(p->w[i].pid, SIGKILL);
 			waited = 1;
@@ -1527,7 +1534,7 @@ shutdown_workers(struct pool *p)
 		if (poll(&pfd, 1, 100) > 0)
 			while (read(p->sfd, &si, sizeof si) > 0)
 				;
-		for (i = 0; i < PT_MAX_WORKERS; i++)
+		for (i = 0; i < p->nw; i++)
 			if (p->w[i].fd != -1)
 				worker_read(p, i);
 	}
@@ -1648,6 +1655,8 @@ pool_free(struct pool *p)
 	if (p->sfd != -1)
 		close(p->sfd);
 	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
+	free(p->pf);
+	free(p->who);
 	free(p->watches);
 	free(p->timers);
 	free(p->hooks);
