@@ -46,6 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "persist.h"
 #include "procstat.h"
 #include "proto.h"
 #include "shm.h"
@@ -63,7 +64,8 @@ extern char **environ;
 #define W_MS		1000000LL
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
 
-enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_NFDS };
+enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
+    W_NFDS = W_PERSIST + PERSIST_NFDS };
 
 /* What is left of an ended task's process group, killed at deadline. */
 struct linger {
@@ -130,6 +132,8 @@ struct worker {
 	bool			 retiring;	/* exit once idle */
 	bool			 ending;	/* end the task, then exit */
 	int64_t			 exit_deadline;	/* 0: not exiting yet */
+	int			 exit_status;
+	struct persist		*persist;	/* persistent mode; else NULL */
 };
 
 /* GNU parallel's default: TERM,200,TERM,100,TERM,50,KILL,25. */
@@ -579,19 +583,21 @@ task_init(struct worker *w, const struct pt_run *r)
 	shm_mbox_post(&w->slot->mbox, t->seq, 0, 0);
 }
 
-/* The task is spawned: take a baseline sample, write the slot, report. */
+/*
+ * The task is spawned: write the slot, report.  The CPU baseline is zero:
+ * a process just spawned has used no CPU worth counting, and sampling /proc
+ * here would cost every task several system calls while it runs.
+ */
 static void
 task_started(struct worker *w, char **argv, const char *item)
 {
 	struct task	*t = &w->t;
-	struct procstat	 ps;
 	struct pt_started st;
 	char		 label[PT_LABEL_MAX];
 
 	w->busy = true;
 	t->sample_ns = mono_ns();
-	if (procstat_tree(t->pid, &ps) == 0)
-		t->sample_ticks = ps.ticks;
+	t->sample_ticks = 0;
 	t->next_tick = t->sample_ns + w->tick_ns;
 	label_make(label, sizeof label, argv);
 	slot_started(w, label, item);
@@ -622,7 +628,9 @@ task_run(struct worker *w, const char *p, size_t len)
 		task_noexec(w, r.task_seq, EINVAL, false);
 		return;
 	}
-	if (w->busy || w->retiring || w->ending)
+	if (w->persist != NULL)
+		persist_run(w->persist, &r, item, argv);
+	else if (w->busy || w->retiring || w->ending)
 		task_noexec(w, r.task_seq, EBUSY, false);
 	else {
 		task_init(w, &r);
@@ -818,6 +826,8 @@ worker_reap(struct worker *w)
 			continue;
 		if (pid <= 0)
 			break;
+		if (w->persist != NULL && persist_reaped(w->persist, pid, st))
+			continue;
 		if (w->busy && pid == w->t.pid) {
 			w->t.reaped = true;
 			w->t.wstatus = st;
@@ -850,6 +860,8 @@ static void
 worker_end(struct worker *w)
 {
 	w->ending = true;
+	if (w->persist != NULL)
+		persist_end(w->persist);
 	if (w->busy && w->t.term_step < 0) {
 		w->t.flags |= PT_DONE_KILLED;
 		term_start(w, mono_ns());
@@ -875,7 +887,9 @@ worker_retire(struct worker *w)
 	if (w->retiring)
 		return;
 	w->retiring = true;
-	if (w->busy)
+	if (w->persist != NULL)
+		persist_retire(w->persist);
+	else if (w->busy)
 		slot_update(w);
 }
 
@@ -890,16 +904,25 @@ worker_message(struct worker *w, const struct pt_msg *m, const char *p)
 		task_run(w, p, m->len);
 		break;
 	case PT_MSG_PAUSE:
-		task_pause(w);
+		if (w->persist != NULL)
+			persist_pause(w->persist);
+		else
+			task_pause(w);
 		break;
 	case PT_MSG_RESUME:
-		task_resume(w);
+		if (w->persist != NULL)
+			persist_resume(w->persist);
+		else
+			task_resume(w);
 		break;
 	case PT_MSG_KILL:
-		if (m->len >= sizeof k) {
-			memcpy(&k, p, sizeof k);
+		if (m->len < sizeof k)
+			break;
+		memcpy(&k, p, sizeof k);
+		if (w->persist != NULL)
+			persist_kill(w->persist, k.sig);
+		else
 			task_kill(w, k.sig);
-		}
 		break;
 	case PT_MSG_RETIRE:
 		worker_retire(w);
@@ -951,14 +974,17 @@ worker_exit(struct worker *w)
 		if (c->socket_path != NULL)
 			unlink(c->socket_path);
 	}
-	_exit(0);
+	_exit(w->exit_status);
 }
 
 /* Is it time to exit: nothing running, lingering, or left to send? */
 static bool
 worker_done(struct worker *w, int64_t now)
 {
-	if (w->busy || (!w->retiring && !w->ending))
+	if (w->persist != NULL) {
+		if (!persist_finished(w->persist, &w->exit_status))
+			return false;
+	} else if (w->busy || (!w->retiring && !w->ending))
 		return false;
 	if (!TAILQ_EMPTY(&w->lingers))
 		return false;
@@ -985,6 +1011,8 @@ worker_timers(struct worker *w, int64_t now)
 	}
 	if (w->busy && now >= t->next_tick)
 		task_tick(w, now);
+	if (w->persist != NULL)
+		persist_timers(w->persist, now);
 	linger_check(w, now);
 }
 
@@ -1006,6 +1034,8 @@ worker_timeout(struct worker *w, int64_t now)
 	}
 	TAILQ_FOREACH(l, &w->lingers, entry)
 		d = min64(d, l->deadline);
+	if (w->persist != NULL)
+		d = min64(d, persist_deadline(w->persist));
 	if (w->exit_deadline != 0)
 		d = min64(d, w->exit_deadline);
 	if (d == W_NEVER)
@@ -1020,6 +1050,7 @@ static void
 worker_pollfds(struct worker *w, struct pollfd *pfd)
 {
 	bool	reading = w->busy && w->out.len < W_OUT_HIGH;
+	int	i;
 
 	pfd[W_SOCK].fd = w->sock;
 	pfd[W_SOCK].events = POLLIN | (w->out.len > 0 ? POLLOUT : 0);
@@ -1029,6 +1060,12 @@ worker_pollfds(struct worker *w, struct pollfd *pfd)
 	pfd[W_OUT].events = POLLIN;
 	pfd[W_ERR].fd = reading ? w->t.fd[1] : -1;
 	pfd[W_ERR].events = POLLIN;
+	if (w->persist != NULL)
+		persist_pollfds(w->persist, &pfd[W_PERSIST],
+		    w->out.len < W_OUT_HIGH);
+	else
+		for (i = W_PERSIST; i < W_NFDS; i++)
+			pfd[i].fd = -1;
 }
 
 /* The loop: wait for anything, handle it, check deadlines. */
@@ -1039,6 +1076,8 @@ worker_loop(struct worker *w)
 	int64_t		now;
 
 	for (;;) {
+		if (w->persist != NULL)
+			persist_flush(w->persist);
 		worker_flush(w);
 		now = mono_ns();
 		if (worker_done(w, now))
@@ -1053,6 +1092,8 @@ worker_loop(struct worker *w)
 			(void)task_read(w, 0);
 		if (pfd[W_ERR].revents != 0)
 			(void)task_read(w, 1);
+		if (w->persist != NULL)
+			persist_io(w->persist, &pfd[W_PERSIST]);
 		if (pfd[W_SIG].revents != 0)
 			worker_signals(w);
 		if (pfd[W_SOCK].revents != 0 && w->sock != -1)
@@ -1232,6 +1273,48 @@ worker_take_slot(struct worker *w)
 	shm_write_end(&s->seq);
 }
 
+/* persist.c's way to queue a message to the supervisor. */
+static void
+persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
+    const void *extra, size_t extralen)
+{
+	worker_send(arg, type, p, n, extra, extralen);
+}
+
+/* persist.c's way to hand over what is left of an ended group. */
+static void
+persist_linger_cb(void *arg, pid_t pgid)
+{
+	linger_add(arg, pgid, mono_ns());
+}
+
+/* Persistent mode: the engine that runs --init and the program. */
+static void
+worker_persist_setup(struct worker *w)
+{
+	const struct opts	*o = w->conf->opts;
+	struct persist_conf	 pc;
+
+	memset(&pc, 0, sizeof pc);
+	pc.command = o->persistent;
+	pc.init = o->init;
+	pc.shell = w->shell;
+	pc.envp = w->envp;
+	pc.env_task = w->env_task;
+	pc.env_task_size = sizeof w->env_task;
+	pc.attr = &w->attr;
+	pc.devnull = w->devnull;
+	pc.termseq = &w->termseq;
+	pc.tick_ns = w->tick_ns;
+	pc.max_tasks = o->max_tasks_per_worker;
+	pc.slot = w->conf->slot;
+	pc.shm_slot = w->slot;
+	pc.send = persist_send_cb;
+	pc.linger = persist_linger_cb;
+	pc.arg = w;
+	w->persist = persist_new(&pc);
+}
+
 /* Set the worker up, take the slot, say READY and serve until told to go. */
 void
 worker_main(const struct worker_conf *conf)
@@ -1251,8 +1334,13 @@ worker_main(const struct worker_conf *conf)
 	worker_spawn_setup(w);
 	worker_take_slot(w);
 	worker_title(w, NULL);
+	if (conf->opts != NULL && conf->opts->persistent != NULL)
+		worker_persist_setup(w);
 	if (getppid() != conf->supervisor)
 		worker_lost(w);
-	worker_send(w, PT_MSG_READY, NULL, 0, NULL, 0);
+	else if (w->persist != NULL)
+		persist_start(w->persist);	/* READY once --init is done */
+	else
+		worker_send(w, PT_MSG_READY, NULL, 0, NULL, 0);
 	worker_loop(w);
 }

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "opts.h"
+#include "persist.h"
 #include "proto.h"
 #include "shm.h"
 #include "util.h"
@@ -1118,6 +1119,543 @@ test_eof(void **state)
 	tw_stop(tw);
 }
 
+/*
+ * Persistent mode (persist.c): the worker keeps one program running and
+ * talks to it in lines.  The harness below collects the replies for several
+ * tasks sent at once, in the order they arrive.
+ */
+
+/* The replies for one task of a batch. */
+struct presult {
+	uint64_t	 seq;
+	bool		 started;
+	pid_t		 pid;		/* from STARTED */
+	struct buf	 out;
+	struct buf	 err;
+	bool		 done;
+	struct pt_done	 d;
+	int		 order;		/* DONE arrived as the order-th */
+};
+
+/*
+ * Read replies until every task of the batch has its DONE, or (started
+ * not 0) until task started has its STARTED.
+ */
+static void
+tw_batch_until(struct tw *tw, struct presult *r, int n, uint64_t started)
+{
+	struct pt_started	 st;
+	struct pt_out		 o;
+	struct pt_msg		 m;
+	char			*p;
+	int			 i, left, order = 0;
+	uint64_t		 seq;
+
+	for (i = left = 0; i < n; i++) {
+		if (!r[i].done)
+			left++;
+		if (r[i].done && r[i].order >= order)
+			order = r[i].order + 1;
+	}
+	while (left > 0) {
+		assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+		assert_true(m.type == PT_MSG_STARTED || m.type == PT_MSG_OUT ||
+		    m.type == PT_MSG_DONE);
+		assert_true(m.len >= sizeof seq);
+		memcpy(&seq, p, sizeof seq);
+		for (i = 0; i < n && r[i].seq != seq; i++)
+			;
+		assert_true(i < n);
+		assert_false(r[i].done);
+		if (m.type == PT_MSG_STARTED) {
+			memcpy(&st, p, sizeof st);
+			r[i].started = true;
+			r[i].pid = st.pid;
+			if (seq == started) {
+				free(p);
+				return;
+			}
+		} else if (m.type == PT_MSG_OUT) {
+			memcpy(&o, p, sizeof o);
+			buf_add(o.stream == 1 ? &r[i].out : &r[i].err,
+			    p + sizeof o, m.len - sizeof o);
+		} else {
+			memcpy(&r[i].d, p, sizeof r[i].d);
+			r[i].done = true;
+			r[i].order = order++;
+			left--;
+		}
+		free(p);
+	}
+}
+
+/* Read replies until every task of the batch has its DONE. */
+static void
+tw_batch(struct tw *tw, struct presult *r, int n)
+{
+	tw_batch_until(tw, r, n, 0);
+}
+
+/* Send RUN for each task of the batch: line words argv, item "it<seq>". */
+static void
+tw_pruns(struct tw *tw, struct presult *r, int n, uint64_t first,
+    int64_t timeout_ms, const char *const *lines)
+{
+	const char	*argv[2];
+	char		 item[32];
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		memset(&r[i], 0, sizeof r[i]);
+		r[i].seq = first + (uint64_t)i;
+		argv[0] = lines[i];
+		argv[1] = NULL;
+		snprintf(item, sizeof item, "it%llu",
+		    (unsigned long long)r[i].seq);
+		tw_run(tw, r[i].seq, timeout_ms, 0, item, argv);
+	}
+}
+
+static void
+presult_free(struct presult *r, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		buf_free(&r[i].out);
+		buf_free(&r[i].err);
+	}
+}
+
+/* Did the task succeed (exit 0, no flags)? */
+static bool
+pr_ok(const struct presult *r)
+{
+	return r->done && r->d.flags == 0 && WIFEXITED(r->d.wstatus) &&
+	    WEXITSTATUS(r->d.wstatus) == 0;
+}
+
+/* A shell line worker: "got LINE" on stdout and "e LINE" on stderr. */
+#define ECHO_WORKER	"while read -r l; do echo \"e $l\" >&2;" \
+			" echo \"got $l\"; done"
+
+/*
+ * Lines in, one answer each, in order, from one program.  Stderr goes to
+ * the oldest unanswered task when read: exact one line at a time, and all
+ * of it somewhere when several are in flight.
+ */
+static void
+test_persist_lines(void **state)
+{
+	struct tw		*tw = *state;
+	struct presult		 r[5];
+	struct pt_shm_slot	 s;
+	struct buf		 err = { 0 };
+	const char		*lines[] = { "a", "b c", "", "d\te", "f" };
+	const char		*words[] = { "row", "x y", NULL };
+	char			 want[64];
+	int			 i;
+
+	tw->opts.persistent = (char *)ECHO_WORKER;
+	tw_start(tw);
+	tw_pruns(tw, r, 5, 1, 0, lines);
+	tw_batch(tw, r, 5);
+	for (i = 0; i < 5; i++) {
+		assert_true(pr_ok(&r[i]));
+		assert_int_equal(r[i].order, i);
+		assert_true(r[i].started);
+		assert_int_equal(r[i].pid, r[0].pid);
+		snprintf(want, sizeof want, "got %s\n", lines[i]);
+		assert_string_equal(r[i].out.data, want);
+		assert_true(r[i].d.start_real_ns > 0);
+		buf_add(&err, r[i].err.data, r[i].err.len);
+	}
+	assert_string_equal(err.data, "e a\ne b c\ne \ne d\te\ne f\n");
+	buf_free(&err);
+	presult_free(r, 5);
+	for (i = 0; i < 5; i++) {
+		tw_pruns(tw, r + i, 1, 10 + (uint64_t)i, 0, lines + i);
+		tw_batch(tw, r + i, 1);
+		snprintf(want, sizeof want, "e %s\n", lines[i]);
+		assert_string_equal(r[i].err.data, want);
+		assert_int_equal(r[i].pid, r[0].pid);
+	}
+	presult_free(r, 5);
+	/* argv words are joined by spaces, not quoted. */
+	memset(&r[0], 0, sizeof r[0]);
+	r[0].seq = 6;
+	tw_run(tw, 6, 0, 0, "item", words);
+	tw_batch(tw, r, 1);
+	assert_string_equal(r[0].out.data, "got row x y\n");
+	assert_true(tw_wait_state(tw, PT_SLOT_IDLE));
+	s = tw_slot(tw);
+	assert_int_equal(s.tasks_done, 11);
+	assert_int_equal(s.tasks_failed, 0);
+	assert_int_equal(s.task_pid, 0);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/* The error marker fails the task, its line on stderr; a newline refused. */
+static void
+test_persist_error(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[3];
+	const char	*lines[] = { "ok1", "bad", "ok2" };
+	const char	*nl[] = { "two\nlines", NULL };
+
+	tw->opts.persistent = (char *)"while read -r l; do case $l in"
+	    " bad) echo \"" PERSIST_ERROR_MARK " no $l\";; *) echo \"$l\";;"
+	    " esac; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 3, 1, 0, lines);
+	tw_batch(tw, r, 3);
+	assert_true(pr_ok(&r[0]));
+	assert_true(pr_ok(&r[2]));
+	assert_string_equal(r[2].out.data, "ok2\n");
+	assert_true(WIFEXITED(r[1].d.wstatus));
+	assert_int_equal(WEXITSTATUS(r[1].d.wstatus), 1);
+	assert_int_equal(r[1].d.flags, 0);
+	assert_int_equal(r[1].out.len, 0);
+	assert_string_equal(r[1].err.data, PERSIST_ERROR_MARK " no bad\n");
+	presult_free(r, 3);
+	memset(&r[0], 0, sizeof r[0]);
+	r[0].seq = 4;
+	tw_run(tw, 4, 0, 0, "x", nl);
+	tw_batch(tw, r, 1);
+	assert_false(r[0].started);
+	assert_int_equal(r[0].d.flags, PT_DONE_NOEXEC);
+	assert_int_equal(r[0].d.wstatus, EINVAL);
+	assert_non_null(strstr(r[0].err.data, "newline"));
+	assert_int_equal(tw_slot(tw).tasks_failed, 2);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/*
+ * The program exits on one line: that task fails with its status, the
+ * ones behind it are handed back, and a new program answers the next.
+ */
+static void
+test_persist_crash(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[4];
+	const char	*lines[] = { "a", "die", "b", "c" };
+	const char	*next[] = { "d" };
+	pid_t		 first;
+	int		 i;
+
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = die ] && exit 7; echo \"$$ $l\"; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 4, 1, 0, lines);
+	tw_batch(tw, r, 4);
+	assert_true(pr_ok(&r[0]));
+	first = r[0].pid;
+	assert_true(WIFEXITED(r[1].d.wstatus));
+	assert_int_equal(WEXITSTATUS(r[1].d.wstatus), 7);
+	assert_int_equal(r[1].d.flags, 0);
+	assert_non_null(strstr(r[1].err.data, "exited with status 7"));
+	for (i = 2; i < 4; i++) {
+		assert_int_equal(r[i].d.flags, PT_DONE_REQUEUE);
+		assert_int_equal(r[i].out.len, 0);
+	}
+	presult_free(r, 4);
+	tw_pruns(tw, r, 1, 5, 0, next);
+	tw_batch(tw, r, 1);
+	assert_true(pr_ok(&r[0]));
+	assert_true(r[0].pid != first);
+	assert_true(r[0].pid > 0);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/* --max-tasks-per-worker 2: a new program every two lines, none lost. */
+static void
+test_persist_max_tasks(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[5];
+	const char	*lines[] = { "1", "2", "3", "4", "5" };
+	char		 want[64];
+	int		 i;
+
+	tw->opts.persistent = (char *)"while read -r l; do echo \"$$ $l\";"
+	    " done";
+	tw->opts.max_tasks_per_worker = 2;
+	tw_start(tw);
+	tw_pruns(tw, r, 5, 1, 0, lines);
+	tw_batch(tw, r, 5);
+	for (i = 0; i < 5; i++) {
+		assert_true(pr_ok(&r[i]));
+		snprintf(want, sizeof want, "%ld %s\n", (long)r[i].pid,
+		    lines[i]);
+		assert_string_equal(r[i].out.data, want);
+	}
+	assert_int_equal(r[1].pid, r[0].pid);
+	assert_int_equal(r[3].pid, r[2].pid);
+	assert_true(r[2].pid != r[0].pid);
+	assert_true(r[4].pid != r[2].pid && r[4].pid != r[0].pid);
+	presult_free(r, 5);
+	tw_stop(tw);
+}
+
+/*
+ * --timeout on the line the program hangs on, with time paused not
+ * counted: TIMEOUT, the program ended; the line behind it handed back.
+ */
+static void
+test_persist_timeout(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[3];
+	struct pt_msg	 m;
+	char		*p;
+	const char	*lines[] = { "a", "hang", "b" };
+
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = hang ] && sleep 60; echo \"$l\"; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 3, 1, 1000, lines);
+	/* a's answer, then hang starts: pause longer than the timeout. */
+	tw_batch_until(tw, r, 3, 2);
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(tw_wait_state(tw, PT_SLOT_PAUSED));
+	assert_int_equal(tw_recv(tw, &m, &p, 1500), -1);
+	tw_send(tw, PT_MSG_RESUME, NULL, 0);
+	tw_batch(tw, r, 3);
+	assert_true(pr_ok(&r[0]));
+	assert_int_equal(r[1].d.flags, PT_DONE_TIMEOUT);
+	assert_true(WIFSIGNALED(r[1].d.wstatus));
+	assert_int_equal(WTERMSIG(r[1].d.wstatus), SIGTERM);
+	assert_true(r[1].d.wall_ns >= 1000 * 1000000LL);
+	assert_true(r[1].d.wall_ns < 30 * PT_NSEC);
+	assert_int_equal(r[2].d.flags, PT_DONE_REQUEUE);
+	assert_true(group_wait(r[1].pid, 0, 0));
+	presult_free(r, 3);
+	tw_stop(tw);
+}
+
+/* PAUSE stops the program's group; KILL fails the task, a new one runs. */
+static void
+test_persist_pause_kill(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[2];
+	struct pt_kill	 k = { 0 };
+	const char	*lines[] = { "slow", "next" };
+	const char	*more[] = { "x" };
+	pid_t		 pg;
+
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = slow ] && sleep 60; echo \"$$ $l\"; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 2, 1, 0, lines);
+	assert_true(tw_wait_state(tw, PT_SLOT_RUNNING));
+	pg = tw_slot(tw).task_pid;
+	assert_true(pg > 0);
+	assert_true(group_wait(pg, 2, 0));	/* sh and its sleep */
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(group_wait(pg, 2, 1));
+	assert_true(tw_wait_state(tw, PT_SLOT_PAUSED));
+	tw_send(tw, PT_MSG_RESUME, NULL, 0);
+	assert_true(group_wait(pg, 2, 0));
+	assert_true(tw_wait_state(tw, PT_SLOT_RUNNING));
+	tw_send(tw, PT_MSG_KILL, &k, sizeof k);
+	tw_batch(tw, r, 2);
+	assert_int_equal(r[0].d.flags, PT_DONE_KILLED);
+	assert_true(WIFSIGNALED(r[0].d.wstatus));
+	assert_int_equal(r[1].d.flags, PT_DONE_REQUEUE);
+	assert_true(group_wait(pg, 0, 0));
+	presult_free(r, 2);
+	tw_pruns(tw, r, 1, 3, 0, more);
+	tw_batch(tw, r, 1);
+	assert_true(pr_ok(&r[0]));
+	assert_true(r[0].pid != pg);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/* --init runs once per worker, before the program, with its variables. */
+static void
+test_persist_init(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[3];
+	const char	*lines[] = { "1", "2", "3" };
+	char		 path[] = "/tmp/pt-init.XXXXXX", buf[256];
+	int		 fd;
+	ssize_t		 n;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	setenv("PT_INIT_FILE", path, 1);
+	tw->opts.init = (char *)"echo \"init $POOLTOP_SLOT\" >>\"$PT_INIT_FILE\"";
+	tw->opts.persistent = (char *)"while read -r l; do echo $l; done";
+	tw->opts.max_tasks_per_worker = 1;	/* three programs, one init */
+	tw_start_at(tw, 1);
+	unsetenv("PT_INIT_FILE");
+	tw_pruns(tw, r, 3, 1, 0, lines);
+	tw_batch(tw, r, 3);
+	assert_true(pr_ok(&r[0]) && pr_ok(&r[1]) && pr_ok(&r[2]));
+	assert_true(r[0].pid != r[1].pid && r[1].pid != r[2].pid);
+	n = read(fd, buf, sizeof buf - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "init 2\n");
+	close(fd);
+	unlink(path);
+	presult_free(r, 3);
+	tw_stop(tw);
+}
+
+/* A failing --init: no READY, the worker exits PERSIST_EXIT_INIT. */
+static void
+test_persist_init_fails(void **state)
+{
+	struct tw	*tw = *state;
+	char		 err[256];
+	struct pt_msg	 m;
+	char		*p;
+	int		 sv[2], st;
+
+	tw->opts.init = (char *)"echo cannot connect >&2; exit 4";
+	tw->opts.persistent = (char *)"cat";
+	assert_int_equal(shm_create(&tw->shm, NSLOTS, err, sizeof err), 0);
+	tw->mapped = true;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	if ((tw->pid = fork()) == 0) {
+		close(sv[0]);
+		become_worker(tw, sv[1], NULL);
+	}
+	close(sv[1]);
+	tw->fd = sv[0];
+	assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), -1);	/* EOF */
+	st = wait_exit(tw->pid);
+	tw->pid = 0;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), PERSIST_EXIT_INIT);
+	assert_non_null(strstr(tw_slot(tw).tail, "cannot connect"));
+	assert_int_equal(tw_slot(tw).state, PT_SLOT_EXITED);
+}
+
+/* RETIRE: what was given is answered, stdin closes, the program exits. */
+static void
+test_persist_retire(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[2];
+	const char	*lines[] = { "a", "b" };
+	char		 path[] = "/tmp/pt-retire.XXXXXX", buf[64];
+	int		 fd, st;
+	ssize_t		 n;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	setenv("PT_BYE_FILE", path, 1);
+	tw->opts.persistent = (char *)"while read -r l; do echo $l; done;"
+	    " echo bye >\"$PT_BYE_FILE\"";
+	tw_start(tw);
+	unsetenv("PT_BYE_FILE");
+	tw_pruns(tw, r, 2, 1, 0, lines);
+	tw_send(tw, PT_MSG_RETIRE, NULL, 0);
+	tw_batch(tw, r, 2);
+	assert_true(pr_ok(&r[0]) && pr_ok(&r[1]));
+	st = wait_exit(tw->pid);
+	tw->pid = 0;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	n = read(fd, buf, sizeof buf - 1);
+	assert_int_equal(n, 4);	/* it saw EOF and ended by itself */
+	close(fd);
+	unlink(path);
+	presult_free(r, 2);
+	tw_stop(tw);
+}
+
+/* The supervisor goes away: the program's group is ended, exit 0. */
+static void
+test_persist_eof(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[1];
+	const char	*lines[] = { "x" };
+	pid_t		 pg;
+	int		 st;
+
+	tw->opts.persistent = (char *)"trap '' TERM; while read -r l; do"
+	    " echo $l; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 1, 1, 0, lines);
+	tw_batch(tw, r, 1);
+	pg = r[0].pid;
+	assert_true(group_wait(pg, 1, 0));
+	close(tw->fd);
+	tw->fd = -1;
+	st = wait_exit(tw->pid);
+	tw->pid = 0;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(group_wait(pg, 0, 0));
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/*
+ * Progress: the program's POOLTOP_TASK names it; a post for that name
+ * shows as the progress of the task it is working on.
+ */
+static void
+test_persist_progress(void **state)
+{
+	struct tw		*tw = *state;
+	struct presult		 r[2];
+	struct pt_shm_slot	 s;
+	const char		*lines[] = { "token", "slow" };
+	char			 dir[] = "/tmp/pt-prog.XXXXXX", go[64];
+	unsigned long long	 token;
+	int64_t			 end;
+	int			 fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(go, sizeof go, "%s/go", dir);
+	setenv("PT_GO", go, 1);
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = slow ] && while [ ! -e \"$PT_GO\" ]; do sleep 0.02;"
+	    " done; echo \"$POOLTOP_TASK\"; done";
+	tw_start(tw);
+	unsetenv("PT_GO");
+	tw_pruns(tw, r, 1, 1, 0, lines);
+	tw_batch(tw, r, 1);
+	token = strtoull(r[0].out.data, NULL, 10);
+	assert_true(token >= 1ULL << 62);
+	presult_free(r, 1);
+	tw_pruns(tw, r, 1, 2, 0, lines + 1);
+	shm_mbox_post(&tw->shm.slots[tw->slot].mbox, token, 3, 10);
+	end = now_ms() + WAIT_MS;
+	do {
+		s = tw_slot(tw);
+		if (s.progress_total == 10)
+			break;
+		nap(5);
+	} while (now_ms() < end);
+	assert_int_equal(s.progress_done, 3);
+	assert_int_equal(s.progress_total, 10);
+	assert_int_equal(s.task_seq, 2);
+	assert_string_equal(s.label, "slow");
+	assert_string_equal(s.item, "it2");
+	assert_int_equal(s.state, PT_SLOT_RUNNING);
+	assert_true((fd = open(go, O_CREAT | O_WRONLY, 0600)) != -1);
+	close(fd);
+	tw_batch(tw, r, 1);
+	assert_true(pr_ok(&r[0]));
+	unlink(go);
+	rmdir(dir);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1157,6 +1695,28 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_eof, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_supervisor_death, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_lines, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_error, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_crash, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_max_tasks, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_timeout, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_pause_kill, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_init, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_init_fails, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_retire, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_eof, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_progress, tw_setup,
 		    tw_teardown),
 	};
 
