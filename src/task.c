@@ -491,6 +491,8 @@ shell_step_arith(struct parse *ps)
 	if (c == '`' || (c == '$' && ps->p + 1 < ps->end &&
 	    (ps->p[1] == '(' || ps->p[1] == '{')))
 		set_taint(ps, "a substitution inside $((...))");
+	else if (c == '\\' || c == '\'' || c == '"' || c == '\n')
+		set_taint(ps, "quoting inside $((...))");
 	if (c == '(')
 		ps->parens[ps->nframes - 1]++;
 	else if (c == ')' && ps->parens[ps->nframes - 1] > 0)
