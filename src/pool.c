@@ -863,27 +863,36 @@ reap(struct pool *p)
 	}
 }
 
+/* Pause or resume one slot's task. */
+static int
+slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
+{
+	struct wk	*w;
+
+	if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
+		if (why)
+			buf_printf(why, "no task runs in slot %d", slot + 1);
+		return -1;
+	}
+	w = &p->w[slot];
+	if (w->paused == pause)
+		return 0;
+	w->paused = pause;
+	send_msg(p, slot, pause ? PT_MSG_PAUSE : PT_MSG_RESUME, NULL, 0);
+	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, slot,
+	    TAILQ_FIRST(&w->tasks)->seq, 0, "task %s in slot %d",
+	    pause ? "paused" : "resumed", slot + 1);
+	return 0;
+}
+
 /* Pause the pool or one slot's task. */
 int
 pool_pause(struct pool *p, int slot, struct buf *why)
 {
 	int	i;
 
-	if (slot >= 0) {
-		if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-			if (why)
-				buf_printf(why, "no task runs in slot %d", slot + 1);
-			return -1;
-		}
-		if (!p->w[slot].paused) {
-			p->w[slot].paused = true;
-			send_msg(p, slot, PT_MSG_PAUSE, NULL, 0);
-			pool_event(p, PT_EV_PAUSE, slot,
-			    TAILQ_FIRST(&p->w[slot].tasks)->seq,
-			    0, "task paused in slot %d", slot + 1);
-		}
-		return 0;
-	}
+	if (slot >= 0)
+		return slot_pause(p, slot, true, why);
 	if (p->paused)
 		return 0;
 	p->paused = true;
@@ -904,21 +913,8 @@ pool_resume(struct pool *p, int slot, struct buf *why)
 {
 	int	i;
 
-	if (slot >= 0) {
-		if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-			if (why)
-				buf_printf(why, "no task runs in slot %d", slot + 1);
-			return -1;
-		}
-		if (p->w[slot].paused) {
-			p->w[slot].paused = false;
-			send_msg(p, slot, PT_MSG_RESUME, NULL, 0);
-			pool_event(p, PT_EV_RESUME, slot,
-			    TAILQ_FIRST(&p->w[slot].tasks)->seq,
-			    0, "task resumed in slot %d", slot + 1);
-		}
-		return 0;
-	}
+	if (slot >= 0)
+		return slot_pause(p, slot, false, why);
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].paused) {
 			p->w[i].paused = false;
