@@ -12,7 +12,7 @@ check "exit values recorded" [ "$(tail -n +2 "$J" | sort -n | cut -f7 | tr '\n' 
 
 # Interrupt a run: the first 3 tasks finish, then SIGTERM while task 4 sleeps.
 : >"$T/ran"
-"$POOLTOP" -j1 --headless -q --joblog "$J" 'echo {} >>'"$T"'/ran; [ {} -ge 4 ] && sleep 30; true' ::: 1 2 3 4 5 6 >/dev/null 2>&1 &
+"$POOLTOP" -j1 --headless -q --joblog "$J" 'echo {} >>'"$T"'/ran; [ {} -ge 4 ] && sleep 3013; true' ::: 1 2 3 4 5 6 >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
 wait_for 20 grep -q '^4$' "$T/ran"
@@ -35,7 +35,7 @@ J2=$T/jl2
 check "resume-failed reran only seq 2" [ "$(cat "$T/ran")" = "1" ]
 
 # A second pooltop on the same joblog refuses to start.
-"$POOLTOP" -j1 --headless -q --joblog "$T/jl3" 'sleep 30; : {}' ::: x >/dev/null 2>&1 &
+"$POOLTOP" -j1 --headless -q --joblog "$T/jl3" 'sleep 3013; : {}' ::: x >/dev/null 2>&1 &
 p1=$!
 _bgpids="$p1"
 wait_for 10 test -s "$T/jl3"

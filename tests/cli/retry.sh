@@ -14,7 +14,7 @@ check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
 
 # Timeout: a 30 s sleep ends in about the timeout.
 start=$(date +%s)
-"$POOLTOP" -j1 --headless --timeout 0.5 'sleep 30; : {}' ::: x >/dev/null 2>"$T/to"
+"$POOLTOP" -j1 --headless --timeout 0.5 'sleep 3014; : {}' ::: x >/dev/null 2>"$T/to"
 rc=$?
 end=$(date +%s)
 check "timeout fails the task" [ $rc -eq 1 ]

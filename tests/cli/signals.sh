@@ -11,7 +11,7 @@ d=[p for p in json.load(sys.stdin) if p["segment"].endswith("."+sys.argv[1])]
 print(d[0][sys.argv[2]] if d else -1)' "$1" "$2"; }
 field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
 
-"$POOLTOP" -j2 --headless -q 'sleep 30' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
+"$POOLTOP" -j2 --headless -q 'sleep 3011' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
 check "pool listed with 2 workers" wait_for 10 field_is $pid workers 2
@@ -27,22 +27,22 @@ check "busy surplus workers keep running" field_is $pid workers 3
 kill -TERM $pid; wait $pid
 
 # SIGTSTP stops every task process, SIGCONT resumes them.
-"$POOLTOP" -j2 --headless -q 'sh -c "sleep 30 & sleep 30; wait"' ::: a b >/dev/null 2>&1 &
+"$POOLTOP" -j2 --headless -q 'sh -c "sleep 3012 & sleep 3012; wait"' ::: a b >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
-sleeps() { pgrep -f "^sleep 30" | wc -l; }
-wait_for 10 sh -c '[ "$(pgrep -f "^sleep 30" | wc -l)" -eq 4 ]'
-states() { for s in $(pgrep -f "^sleep 30"); do awk '{print $3}' /proc/$s/stat; done | sort -u | tr -d '\n'; }
+sleeps() { pgrep -f "^sleep 3012" | wc -l; }
+wait_for 10 sh -c '[ "$(pgrep -f "^sleep 3012" | wc -l)" -eq 4 ]'
+states() { for s in $(pgrep -f "^sleep 3012"); do awk '{print $3}' /proc/$s/stat; done | sort -u | tr -d '\n'; }
 kill -TSTP $pid
-check "SIGTSTP stops all task processes" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 30"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = T ]'
+check "SIGTSTP stops all task processes" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 3012"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = T ]'
 kill -CONT $pid
-check "SIGCONT resumes them" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 30"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = S ]'
+check "SIGCONT resumes them" wait_for 10 sh -c '[ "$(for s in $(pgrep -f "^sleep 3012"); do awk "{print \$3}" /proc/$s/stat; done | sort -u | tr -d "\n")" = S ]'
 
 # SIGHUP drains: running tasks finish (we end them early), nothing new starts.
 kill -HUP $pid
-pkill -f "^sleep 30"
+pkill -f "^sleep 3012"
 wait $pid
 check "drained run ends" [ $? -ne 255 ]
-check "nothing left" no_process_with "^sleep 30"
+check "nothing left" no_process_with "^sleep 3012"
 check "no segment left" no_segment $pid
 finish
