@@ -18,11 +18,16 @@
  * lock is taken before the file is truncated, so a refused second pooltop
  * leaves the first one's joblog untouched.
  *
- * Reading.  Lines are parsed as they stream in; each is kept as a seq, its
- * state and, for a failed one only, its command.  The records are then
- * sorted by seq and the last line of each seq wins.  A last line without
- * its newline was cut by a crash and is ignored; any other line that is
- * not a joblog line is an error naming the file and line.
+ * Reading.  Lines are parsed as they stream in, into a chunk of (seq, line,
+ * state) records; a failed line's command is kept aside.  A full chunk is
+ * sorted by seq, the last line of each seq wins, and it is folded into a
+ * sorted list of runs (seqs from..to with one state), the chunk winning
+ * over what earlier lines said.  So a joblog of millions of finished tasks
+ * costs a few runs, not a record per line (--resume of a huge input keeps
+ * the supervisor's memory flat); a chunk grows with the run list, so even
+ * a fragmented joblog is read in O(n log n).  A last line without its
+ * newline was cut by a crash and is ignored; any other line that is not a
+ * joblog line is an error naming the file and line.
  */
 #include "config.h"
 
@@ -55,16 +60,32 @@ struct joblog {
 /* Joblogs this process holds open (and locked). */
 static LIST_HEAD(, joblog) open_joblogs = LIST_HEAD_INITIALIZER(open_joblogs);
 
+#define PAST_CHUNK	8192	/* lines parsed before they are folded */
+
 struct past_rec {
 	uint64_t	 seq;
 	uint32_t	 line;		/* order in the file: last one wins */
 	uint32_t	 failed;
-	char		*command;	/* failed ones only */
+	char		*command;	/* the fails list only */
+};
+
+/* Seqs from..to, all recorded with one state. */
+struct past_run {
+	uint64_t	 from, to;
+	uint32_t	 failed;
+};
+
+struct past_runs {
+	struct past_run	*r;
+	size_t		 n, cap;
 };
 
 struct joblog_past {
-	struct past_rec	 *recs;
+	struct past_rec	 *recs;		/* the chunk not yet folded */
 	size_t		  n, cap;
+	struct past_runs  runs;		/* sorted, disjoint */
+	struct past_rec	 *fails;	/* every failed line, with its command */
+	size_t		  nfails, failcap;
 	uint64_t	 *failed_seqs;
 	char		**failed_cmds;
 	size_t		  nfailed;
@@ -322,6 +343,124 @@ split_line(const char *line, size_t len, const char **col, size_t *collen)
 	return 0;
 }
 
+/* Order records by seq, then by line. */
+static int
+past_rec_cmp(const void *a, const void *b)
+{
+	const struct past_rec	*x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+/* Append seqs from..to to v (sorted), merged with the last run they touch. */
+static void
+runs_push(struct past_runs *v, uint64_t from, uint64_t to, uint32_t failed)
+{
+	struct past_run	*last = v->n > 0 ? &v->r[v->n - 1] : NULL;
+
+	if (last != NULL && last->failed == failed && last->to + 1 == from) {
+		last->to = to;
+		return;
+	}
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 16;
+		v->r = xreallocarray(v->r, v->cap, sizeof *v->r);
+	}
+	v->r[v->n].from = from;
+	v->r[v->n].to = to;
+	v->r[v->n++].failed = failed;
+}
+
+/* Runs a overlaid with runs b (b wins where both have a seq), into out. */
+static void
+runs_overlay(struct past_runs *out, const struct past_runs *a,
+    const struct past_runs *b)
+{
+	const struct past_run	*x, *y;
+	uint64_t		 from;
+	size_t			 i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		x = &a->r[i];
+		from = x->from;
+		while (from <= x->to) {
+			for (; j < b->n && b->r[j].to < from; j++)
+				runs_push(out, b->r[j].from, b->r[j].to,
+				    b->r[j].failed);
+			y = j < b->n ? &b->r[j] : NULL;
+			if (y == NULL || y->from > x->to) {
+				runs_push(out, from, x->to, x->failed);
+				break;
+			}
+			if (y->from > from)
+				runs_push(out, from, y->from - 1, x->failed);
+			from = y->to + 1;	/* y itself is pushed above */
+		}
+	}
+	for (; j < b->n; j++)
+		runs_push(out, b->r[j].from, b->r[j].to, b->r[j].failed);
+}
+
+/* Fold the chunk into the runs: the last line of each seq wins. */
+static void
+past_fold(struct joblog_past *jp)
+{
+	struct past_runs	chunk = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	size_t			i;
+
+	if (jp->n == 0)
+		return;
+	qsort(jp->recs, jp->n, sizeof *jp->recs, past_rec_cmp);
+	for (i = 0; i < jp->n; i++) {
+		if (i + 1 < jp->n && jp->recs[i + 1].seq == jp->recs[i].seq)
+			continue;
+		runs_push(&chunk, jp->recs[i].seq, jp->recs[i].seq,
+		    jp->recs[i].failed);
+	}
+	jp->n = 0;
+	runs_overlay(&out, &jp->runs, &chunk);
+	free(jp->runs.r);
+	free(chunk.r);
+	jp->runs = out;
+}
+
+/*
+ * Fold the last chunk, then list the seqs whose last line failed, each
+ * with the command of that line (the last failed line of the seq).
+ */
+static void
+past_finish(struct joblog_past *jp)
+{
+	struct past_rec	*f;
+	size_t		 i;
+
+	past_fold(jp);
+	free(jp->recs);
+	jp->recs = NULL;
+	jp->cap = 0;
+	if (jp->nfails > 1)
+		qsort(jp->fails, jp->nfails, sizeof *jp->fails, past_rec_cmp);
+	jp->failed_seqs = xreallocarray(NULL, jp->nfails, sizeof (uint64_t));
+	jp->failed_cmds = xreallocarray(NULL, jp->nfails, sizeof (char *));
+	for (i = 0; i < jp->nfails; i++) {
+		f = &jp->fails[i];
+		if ((i + 1 < jp->nfails && jp->fails[i + 1].seq == f->seq) ||
+		    joblog_past_state(jp, f->seq) != 2) {
+			free(f->command);
+			continue;
+		}
+		jp->failed_seqs[jp->nfailed] = f->seq;
+		jp->failed_cmds[jp->nfailed++] = f->command;
+	}
+	free(jp->fails);
+	jp->fails = NULL;
+	jp->nfails = 0;
+}
+
 /* Record one parsed line; -1 if it is not a joblog line. */
 static int
 past_add_line(struct joblog_past *jp, const char *line, size_t len,
@@ -350,6 +489,13 @@ past_add_line(struct joblog_past *jp, const char *line, size_t len,
 	r->failed = exitval != 0 || sig != 0;
 	r->command = NULL;
 	if (r->failed) {
+		if (jp->nfails == jp->failcap) {
+			jp->failcap = jp->failcap ? jp->failcap * 2 : 16;
+			jp->fails = xreallocarray(jp->fails, jp->failcap,
+			    sizeof *jp->fails);
+		}
+		jp->fails[jp->nfails] = *r;
+		r = &jp->fails[jp->nfails++];
 		r->command = xmalloc(collen[8] + 1);
 		memcpy(r->command, col[8], collen[8]);
 		r->command[collen[8]] = '\0';
@@ -358,48 +504,9 @@ past_add_line(struct joblog_past *jp, const char *line, size_t len,
 				r->command[i] = '\n';
 		}
 	}
+	if (jp->n >= PAST_CHUNK && jp->n >= jp->runs.n)
+		past_fold(jp);
 	return 0;
-}
-
-/* Order records by seq, then by line. */
-static int
-past_rec_cmp(const void *a, const void *b)
-{
-	const struct past_rec	*x = a, *y = b;
-
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return 0;
-}
-
-/* Sort, keep the last line of each seq, and list the failed ones. */
-static void
-past_finish(struct joblog_past *jp)
-{
-	size_t	i, out = 0;
-
-	if (jp->n > 1)
-		qsort(jp->recs, jp->n, sizeof *jp->recs, past_rec_cmp);
-	for (i = 0; i < jp->n; i++) {
-		if (i + 1 < jp->n && jp->recs[i + 1].seq == jp->recs[i].seq) {
-			free(jp->recs[i].command);
-			continue;
-		}
-		jp->recs[out++] = jp->recs[i];
-		if (jp->recs[i].failed)
-			jp->nfailed++;
-	}
-	jp->n = out;
-	jp->failed_seqs = xreallocarray(NULL, jp->nfailed, sizeof (uint64_t));
-	jp->failed_cmds = xreallocarray(NULL, jp->nfailed, sizeof (char *));
-	for (i = 0, out = 0; i < jp->n; i++) {
-		if (!jp->recs[i].failed)
-			continue;
-		jp->failed_seqs[out] = jp->recs[i].seq;
-		jp->failed_cmds[out++] = jp->recs[i].command;
-	}
 }
 
 /* Feed the whole lines of b into jp and keep the rest; -1 on a bad line. */
@@ -498,9 +605,13 @@ joblog_past_free(struct joblog_past *jp)
 
 	if (jp == NULL)
 		return;
-	for (i = 0; i < jp->n; i++)
-		free(jp->recs[i].command);
+	for (i = 0; i < jp->nfails; i++)
+		free(jp->fails[i].command);
+	for (i = 0; i < jp->nfailed; i++)
+		free(jp->failed_cmds[i]);
+	free(jp->fails);
 	free(jp->recs);
+	free(jp->runs.r);
 	free(jp->failed_seqs);
 	free(jp->failed_cmds);
 	free(jp);
@@ -510,13 +621,15 @@ joblog_past_free(struct joblog_past *jp)
 int
 joblog_past_state(const struct joblog_past *jp, uint64_t seq)
 {
-	size_t	lo = 0, hi = jp->n, mid;
+	const struct past_run	*r;
+	size_t			 lo = 0, hi = jp->runs.n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (jp->recs[mid].seq == seq)
-			return jp->recs[mid].failed ? 2 : 1;
-		if (jp->recs[mid].seq < seq)
+		r = &jp->runs.r[mid];
+		if (seq >= r->from && seq <= r->to)
+			return r->failed ? 2 : 1;
+		if (r->to < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -544,5 +657,5 @@ joblog_past_failed(const struct joblog_past *jp, uint64_t **seqs,
 uint64_t
 joblog_past_max_seq(const struct joblog_past *jp)
 {
-	return jp->n == 0 ? 0 : jp->recs[jp->n - 1].seq;
+	return jp->runs.n == 0 ? 0 : jp->runs.r[jp->runs.n - 1].to;
 }

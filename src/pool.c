@@ -21,10 +21,12 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,12 +50,17 @@
 #define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */
 #define RETRY_DELAY_MAX_MS	5000
 #define RESPAWN_DELAY_MS	200	/* after a worker died young */
+#define FD_RESERVE		10	/* fds kept for control clients, logs,
+					   results, the spool */
+#define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
+#define FAULT_TRIES_MAX		20	/* puts back for want of resources */
 
 struct task {
 	uint64_t		 seq;
 	char			*arg;
 	char			*command;	/* whole command, or NULL */
 	int			 attempts;	/* started so far */
+	int			 faults;	/* put back: no resources */
 	int64_t			 not_before;	/* mono ns, for retries */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
@@ -76,6 +83,7 @@ struct wk {
 	bool		 paused;	/* its task paused by an operator */
 	bool		 tstp;		/* its task paused by our SIGTSTP */
 	int64_t		 started_ns;
+	int64_t		 hold_until;	/* mono ns: a task could not start */
 };
 
 struct watch {
@@ -133,6 +141,11 @@ struct pool {
 	int64_t			 task_ns;
 	int64_t			 start_ns;
 	int64_t			 respawn_after;
+	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
+	int			 spawn_fails;	/* in a row, with no worker */
+	int64_t			 fault_at;	/* last lowered by a task */
+	bool			 limit_warned;
+	bool			 out_failed;	/* output error reported */
 
 	struct evlog		*evlog;
 	struct joblog		*joblog;
@@ -237,8 +250,17 @@ pool_event(struct pool *p, enum pt_event_type type, int slot,
 		ev.task_seq = task_seq;
 		strlcpy(ev.text, text, sizeof ev.text);
 		if (evlog_event(p->evlog, &ev) == -1 && !p->fatal) {
+			const char	*f = p->o->log_file ? p->o->log_file :
+			    "(stderr)";
+			int		 error = errno;
+
 			p->fatal = true;
-			warn("writing the log");
+			if (p->shm.hdr != NULL)
+				shm_add_event(&p->shm, PT_EV_ERROR, -1, 0,
+				    error, "writing the log %s: %s", f,
+				    strerror(error));
+			errno = error;
+			warn("writing the log %s", f);
 		}
 	}
 	free(text);
@@ -482,11 +504,60 @@ pool_dispatch(struct pool *p)
 
 		if ((w->state != W_IDLE && w->state != W_BUSY) || w->retire)
 			continue;
+		if (w->hold_until != 0 && w->hold_until > mono_ns())
+			continue;
 		while (w->ntasks < p->inflight) {
 			if ((t = next_task(p)) == NULL)
 				return;
 			start_task(p, i, t);
 		}
+	}
+}
+
+/* Is error a shortage of descriptors, processes or memory? */
+static bool
+resource_error(int error)
+{
+	return error == EMFILE || error == ENFILE || error == EAGAIN ||
+	    error == ENOMEM;
+}
+
+/* Run n workers (at least one) for want of a resource; warn the first time. */
+static void
+limit_workers(struct pool *p, int n, const char *why)
+{
+	if (n < 1)
+		n = 1;
+	if (n >= p->target)
+		return;
+	if (!p->limit_warned) {
+		p->limit_warned = true;
+		pool_event(p, PT_EV_ERROR, -1, 0, n, "%s: workers limited to %d"
+		    " (of %d)", why, n, p->target);
+		if (p->o->headless)
+			warnx("%s: workers limited to %d (of %d)", why, n,
+			    p->target);
+	}
+	pool_resize(p, n, false, NULL);
+}
+
+/* A worker could not be started: a shortage lowers the target to what runs. */
+static void
+spawn_failed(struct pool *p, int i, const char *what, int error)
+{
+	char	why[128];
+	int	n = active_workers(p);
+
+	p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
+	snprintf(why, sizeof why, "%s: %s", what, strerror(error));
+	if (n > 0 && resource_error(error)) {
+		limit_workers(p, n, why);
+		return;
+	}
+	pool_event(p, PT_EV_ERROR, i, 0, error, "%s", why);
+	if (n == 0 && ++p->spawn_fails >= SPAWN_FAIL_MAX && !p->fatal) {
+		warnx("cannot start any worker: %s", why);
+		p->fatal = true;
 	}
 }
 
@@ -501,8 +572,7 @@ worker_spawn(struct pool *p, int i)
 	pid_t			 pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		pool_event(p, PT_EV_ERROR, i, 0, errno, "socketpair: %s",
-		    strerror(errno));
+		spawn_failed(p, i, "socketpair", errno);
 		return;
 	}
 	shm_write_begin(&s->seq);
@@ -514,14 +584,14 @@ worker_spawn(struct pool *p, int i)
 	fflush(NULL);
 	pid = fork();
 	if (pid == -1) {
-		pool_event(p, PT_EV_ERROR, i, 0, errno, "fork: %s",
-		    strerror(errno));
+		int error = errno;
+
 		close(sv[0]);
 		close(sv[1]);
 		shm_write_begin(&s->seq);
 		s->state = PT_SLOT_EXITED;
 		shm_write_end(&s->seq);
-		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
+		spawn_failed(p, i, "fork", error);
 		return;
 	}
 	if (pid == 0) {
@@ -550,6 +620,8 @@ worker_spawn(struct pool *p, int i)
 	w->retire = false;
 	w->paused = w->tstp = false;
 	w->started_ns = mono_ns();
+	w->hold_until = 0;
+	p->spawn_fails = 0;
 	p->live++;
 	if (p->live > p->max_live)
 		p->max_live = p->live;
@@ -618,6 +690,36 @@ check_halt(struct pool *p, bool ok, int exitval)
 		pool_drain(p, NULL);
 }
 
+/*
+ * A worker had no descriptor or process left to start task t: not the
+ * task's fault.  Run it again a little later, and on one worker fewer (at
+ * most once per RESPAWN_DELAY_MS, as faults come in bursts).
+ */
+static void
+task_fault(struct pool *p, int i, struct task *t, int error)
+{
+	char	why[128];
+	int64_t	delay = (int64_t)RESPAWN_DELAY_MS * t->faults;
+
+	if (delay > RETRY_DELAY_MAX_MS)
+		delay = RETRY_DELAY_MAX_MS;
+	if (p->out != NULL)
+		output_end(p->out, t->seq, false);
+	t->attempts--;
+	t->not_before = mono_ns() + delay * 1000000LL;
+	p->w[i].hold_until = t->not_before;
+	TAILQ_INSERT_HEAD(&p->ready, t, entry);
+	pool_event(p, PT_EV_TASK_RETRY, i, t->seq, error, "cannot start (%s),"
+	    " will run again in %lldms: %s", strerror(error), (long long)delay,
+	    t->label);
+	if (mono_ns() - p->fault_at >= RESPAWN_DELAY_MS * 1000000LL) {
+		p->fault_at = mono_ns();
+		snprintf(why, sizeof why, "starting a task: %s",
+		    strerror(error));
+		limit_workers(p, p->target - 1, why);
+	}
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -654,6 +756,11 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		sig = WTERMSIG(d->wstatus);
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
 
+	if ((d->flags & PT_DONE_NOEXEC) && resource_error(d->wstatus) &&
+	    ++t->faults <= FAULT_TRIES_MAX) {
+		task_fault(p, i, t, d->wstatus);
+		return;
+	}
 	if (t->requeue || t->no_record) {
 		/* Ended by us (stop, shrink --kill): not the task's fault. */
 		if (p->out != NULL)
@@ -696,8 +803,13 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.signal = sig;
 		je.command = t->label;
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal) {
+			int error = errno;
+
 			warn("writing joblog %s", p->o->joblog);
 			p->fatal = true;
+			pool_event(p, PT_EV_ERROR, i, t->seq, error,
+			    "writing joblog %s: %s", p->o->joblog,
+			    strerror(error));
 		}
 	}
 	if (ok) {
@@ -958,6 +1070,8 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 			    " (got %d)", PT_MAX_WORKERS, n);
 		return -1;
 	}
+	if (p->fd_cap > 0 && n > p->fd_cap)
+		n = p->fd_cap;		/* the open file limit */
 	p->target = n;
 	active = active_workers(p);
 	/* Retire idle or starting workers first, then busy ones. */
@@ -1292,12 +1406,17 @@ deadline_ms(struct pool *p)
 {
 	struct task	*t;
 	int64_t		 now = mono_ns(), best = -1;
+	int		 i;
 
 	TAILQ_FOREACH(t, &p->ready, entry)
 		if (t->not_before > now && (best == -1 || t->not_before < best))
 			best = t->not_before;
 	if (p->respawn_after > now && (best == -1 || p->respawn_after < best))
 		best = p->respawn_after;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].hold_until > now &&
+		    (best == -1 || p->w[i].hold_until < best))
+			best = p->w[i].hold_until;
 	if (best == -1)
 		return -1;
 	return (int)((best - now) / 1000000 + 1);
@@ -1563,6 +1682,59 @@ exit_status(struct pool *p)
 	return p->failed > 101 ? 101 : (int)p->failed;
 }
 
+/* Count this process's open descriptors. */
+static long
+fds_open(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	long		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return 3;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;		/* the directory's own */
+}
+
+/*
+ * Each worker costs the supervisor one descriptor (two more with
+ * --results): lower the target to what RLIMIT_NOFILE allows, keeping
+ * FD_RESERVE for the rest, and remember the cap for resizes.
+ */
+static void
+fd_budget(struct pool *p)
+{
+	struct rlimit	rl;
+	char		why[128];
+	long		room, per = p->o->results != NULL ? 3 : 1;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY
+	    || rl.rlim_cur > 1000000)
+		return;
+	room = ((long)rl.rlim_cur - fds_open() - FD_RESERVE) / per;
+	p->fd_cap = room < 1 ? 1 : room > PT_MAX_WORKERS ? PT_MAX_WORKERS :
+	    (int)room;
+	snprintf(why, sizeof why, "open file limit %llu",
+	    (unsigned long long)rl.rlim_cur);
+	limit_workers(p, p->fd_cap, why);
+}
+
+/* Task output could not be written (disk full, a closed pipe): stop. */
+static void
+output_check(struct pool *p)
+{
+	if (p->out_failed || p->out == NULL || output_error(p->out) == NULL)
+		return;
+	p->out_failed = true;
+	p->fatal = true;
+	warnx("output: %s", output_error(p->out));
+	pool_event(p, PT_EV_ERROR, -1, 0, 0, "output: %s",
+	    output_error(p->out));
+}
+
 /* Run until all work is done or the pool is stopped. */
 int
 pool_run(struct pool *p)
@@ -1576,12 +1748,14 @@ pool_run(struct pool *p)
 	shm_write_end(&p->shm.hdr->seq);
 	set_state(p, PT_POOL_RUNNING);
 	pool_every(p, 1000, rate_tick, NULL);
+	fd_budget(p);
 	if (p->evlog != NULL && p->o->headless && p->o->progress_interval > 0)
 		pool_every(p, (int)(p->o->progress_interval * 1000),
 		    progress_tick, NULL);
 	balance_workers(p);
 	publish(p);
 	while (!finished(p)) {
+		output_check(p);
 		if (p->fatal && p->state != PT_POOL_STOPPING)
 			pool_stop(p, false, NULL);
 		balance_workers(p);
@@ -1597,10 +1771,7 @@ pool_run(struct pool *p)
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
-	if (p->out != NULL && output_error(p->out) != NULL) {
-		warnx("output: %s", output_error(p->out));
-		p->fatal = true;
-	}
+	output_check(p);
 	rc = exit_status(p);
 	return rc;
 }

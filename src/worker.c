@@ -22,6 +22,12 @@
  * The worker alone writes its slot in the segment, under the slot's seqlock:
  * at once for a change of state, and once per tick for CPU, memory,
  * progress and the output tail.
+ *
+ * In persistent mode (--persistent) there is no task process: persist.c
+ * keeps one program running and feeds it the tasks as lines.  The loop,
+ * the socket, the signals, reaping and lingering groups stay here; RUN,
+ * PAUSE, RESUME, KILL and RETIRE, three more poll entries, the deadlines
+ * and the decision to exit are handed to persist.c.
  */
 #include "config.h"
 
@@ -60,6 +66,7 @@ extern char **environ;
 #define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
+#define W_ORPHAN_TRIES	40		/* 5 ms each: see worker_exit() */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
@@ -133,6 +140,7 @@ struct worker {
 	bool			 ending;	/* end the task, then exit */
 	int64_t			 exit_deadline;	/* 0: not exiting yet */
 	int			 exit_status;
+	bool			 eof;		/* socket closed, unretired */
 	struct persist		*persist;	/* persistent mode; else NULL */
 };
 
@@ -945,6 +953,7 @@ worker_sock(struct worker *w)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
+		w->eof = !w->retiring;
 		worker_lost(w);
 		return;
 	}
@@ -964,11 +973,19 @@ static void __attribute__((noreturn))
 worker_exit(struct worker *w)
 {
 	const struct worker_conf	*c = w->conf;
+	int				 i;
 
 	shm_write_begin(&w->slot->seq);
 	w->slot->state = PT_SLOT_EXITED;
 	w->slot->task_pid = 0;
 	shm_write_end(&w->slot->seq);
+	/*
+	 * A supervisor killed mid-run closes our socket before the kernel
+	 * hands us to a new parent: give that a moment (bounded).
+	 */
+	for (i = 0; w->eof && i < W_ORPHAN_TRIES &&
+	    getppid() == c->supervisor; i++)
+		poll(NULL, 0, 5);
 	if (getppid() != c->supervisor) {
 		shm_unlink(c->shm->name);
 		if (c->socket_path != NULL)
@@ -1064,8 +1081,10 @@ worker_pollfds(struct worker *w, struct pollfd *pfd)
 		persist_pollfds(w->persist, &pfd[W_PERSIST],
 		    w->out.len < W_OUT_HIGH);
 	else
-		for (i = W_PERSIST; i < W_NFDS; i++)
+		for (i = W_PERSIST; i < W_NFDS; i++) {
 			pfd[i].fd = -1;
+			pfd[i].events = 0;
+		}
 }
 
 /* The loop: wait for anything, handle it, check deadlines. */

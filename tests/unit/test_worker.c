@@ -1304,10 +1304,13 @@ test_persist_error(void **state)
 	struct presult	 r[3];
 	const char	*lines[] = { "ok1", "bad", "ok2" };
 	const char	*nl[] = { "two\nlines", NULL };
+	const char	*split[] = { "split", "half" };
 
 	tw->opts.persistent = (char *)"while read -r l; do case $l in"
-	    " bad) echo \"" PERSIST_ERROR_MARK " no $l\";; *) echo \"$l\";;"
-	    " esac; done";
+	    " bad) echo \"" PERSIST_ERROR_MARK " no $l\";;"
+	    " split*) printf ERR; sleep 0.05; printf 'OR: %s\\n' $l;;"
+	    " half*) printf h; sleep 0.05; printf 'alf %s\\n' $l;;"
+	    " *) echo \"$l\";; esac; done";
 	tw_start(tw);
 	tw_pruns(tw, r, 3, 1, 0, lines);
 	tw_batch(tw, r, 3);
@@ -1328,8 +1331,17 @@ test_persist_error(void **state)
 	assert_int_equal(r[0].d.flags, PT_DONE_NOEXEC);
 	assert_int_equal(r[0].d.wstatus, EINVAL);
 	assert_non_null(strstr(r[0].err.data, "newline"));
-	assert_int_equal(tw_slot(tw).tasks_failed, 2);
 	presult_free(r, 1);
+	/* Lines that come in pieces: the marker is seen across reads. */
+	tw_pruns(tw, r, 2, 5, 0, split);
+	tw_batch(tw, r, 2);
+	assert_int_equal(WEXITSTATUS(r[0].d.wstatus), 1);
+	assert_string_equal(r[0].err.data, "ERROR: split\n");
+	assert_int_equal(r[0].out.len, 0);
+	assert_true(pr_ok(&r[1]));
+	assert_string_equal(r[1].out.data, "half half\n");
+	assert_int_equal(tw_slot(tw).tasks_failed, 3);
+	presult_free(r, 2);
 	tw_stop(tw);
 }
 
@@ -1418,7 +1430,8 @@ test_persist_timeout(void **state)
 	tw->opts.persistent = (char *)"while read -r l; do"
 	    " [ \"$l\" = hang ] && sleep 60; echo \"$l\"; done";
 	tw_start(tw);
-	tw_pruns(tw, r, 3, 1, 1000, lines);
+	tw_pruns(tw, r, 1, 1, 0, lines);	/* no timeout: sh may start slowly */
+	tw_pruns(tw, r + 1, 2, 2, 1000, lines + 1);
 	/* a's answer, then hang starts: pause longer than the timeout. */
 	tw_batch_until(tw, r, 3, 2);
 	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
@@ -1469,6 +1482,45 @@ test_persist_pause_kill(void **state)
 	assert_true(WIFSIGNALED(r[0].d.wstatus));
 	assert_int_equal(r[1].d.flags, PT_DONE_REQUEUE);
 	assert_true(group_wait(pg, 0, 0));
+	presult_free(r, 2);
+	tw_pruns(tw, r, 1, 3, 0, more);
+	tw_batch(tw, r, 1);
+	assert_true(pr_ok(&r[0]));
+	assert_true(r[0].pid != pg);
+	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/*
+ * The program dies while paused: its tasks end, and so does the pause (as
+ * for the supervisor, which sends no RESUME to a worker without tasks);
+ * the next program runs.
+ */
+static void
+test_persist_pause_crash(void **state)
+{
+	struct tw	*tw = *state;
+	struct presult	 r[2];
+	const char	*lines[] = { "slow", "next" };
+	const char	*more[] = { "x" };
+	pid_t		 pg;
+
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = slow ] && sleep 60; echo \"$$ $l\"; done";
+	tw_start(tw);
+	tw_pruns(tw, r, 2, 1, 0, lines);
+	tw_batch_until(tw, r, 2, 1);
+	pg = r[0].pid;
+	assert_true(group_wait(pg, 2, 0));
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	assert_true(group_wait(pg, 2, 1));
+	kill(pg, SIGKILL);
+	tw_batch(tw, r, 2);
+	assert_true(WIFSIGNALED(r[0].d.wstatus));
+	assert_int_equal(WTERMSIG(r[0].d.wstatus), SIGKILL);
+	assert_int_equal(r[0].d.flags, 0);
+	assert_int_equal(r[1].d.flags, PT_DONE_REQUEUE);
+	assert_true(tw_wait_state(tw, PT_SLOT_IDLE));
 	presult_free(r, 2);
 	tw_pruns(tw, r, 1, 3, 0, more);
 	tw_batch(tw, r, 1);
@@ -1708,6 +1760,8 @@ main(int argc, char **argv)
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_pause_kill, tw_setup,
 		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_pause_crash,
+		    tw_setup, tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_init, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_init_fails, tw_setup,

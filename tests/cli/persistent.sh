@@ -1,0 +1,246 @@
+#!/bin/sh
+# Persistent mode (--persistent): one long-lived program per worker, one
+# task per line in, one result line out.  Results are counted, never
+# timed: every task answered exactly once, in order with -k; the error
+# marker; a crash on one item; --max-tasks-per-worker; --timeout; pause
+# and kill through `pooltop ctl`; --init once per worker; progress; and
+# the two example workers of conf/examples.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+EX=$POOLTOP_SRCDIR/conf/examples
+LINE='while IFS= read -r l; do printf "got %s\n" "$l"; done'
+run() { "$POOLTOP" --headless -q "$@"; }
+
+# reap PID SECONDS: wait for a background pooltop, at most SECONDS (then
+# kill it); its exit status, or 124 if it had to be killed.
+reap() {
+	if ! wait_for "$2" sh -c "! kill -0 $1 2>/dev/null ||
+	    [ \"\$(awk '{ print \$3 }' /proc/$1/stat 2>/dev/null)\" = Z ]"; then
+		kill -9 "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+	wait "$1"
+}
+
+# --- 1000 items through a shell line worker --------------------------------
+seq 1000 >"$T/items"
+sed 's/^/got /' "$T/items" >"$T/want"
+run -j3 -a "$T/items" --persistent "$LINE" >"$T/out" 2>"$T/err"
+check "1000 items: exit 0" [ $? -eq 0 ]
+sort -n -k2 "$T/out" >"$T/sorted"
+check "1000 items: 1000 right results, each once" cmp -s "$T/sorted" "$T/want"
+
+run -j3 -k --chunksize 8 -a "$T/items" --persistent "$LINE" >"$T/out" 2>&1
+check "--keep-order --chunksize 8: exit 0" [ $? -eq 0 ]
+check "--keep-order --chunksize 8: results in input order" \
+    cmp -s "$T/out" "$T/want"
+
+run -j2 -k --chunksize 8 --persistent "$LINE" 'row {} of {#}' \
+    ::: a b c >"$T/out" 2>&1
+printf 'got row a of 1\ngot row b of 2\ngot row c of 3\n' >"$T/w"
+check "a template: the line is the template substituted" cmp -s "$T/out" "$T/w"
+
+# Items are data: quotes, $(...), backslashes and ; arrive as they are.
+printf '%s\n' "O'Brien; DROP TABLE x" '$(touch pwned) `id` \n "q"' >"$T/hostile"
+run -j1 -k -a "$T/hostile" --persistent "$LINE" >"$T/out" 2>&1
+sed 's/^/got /' "$T/hostile" >"$T/w"
+check "hostile items arrive verbatim" cmp -s "$T/out" "$T/w"
+check "... and nothing ran them" [ ! -e pwned ]
+
+# An item holding a newline cannot be a line: that task fails, no other.
+printf 'a\0two\nlines\0b\0' >"$T/nul"
+run -j1 -k -0 -a "$T/nul" --persistent "$LINE" >"$T/out" 2>"$T/err"
+check "a newline in an item: exit 1 (one failed)" [ $? -eq 1 ]
+printf 'got a\ngot b\n' >"$T/w"
+check "... the others answered" cmp -s "$T/out" "$T/w"
+check "... and the reason is on stderr" grep -q "holds a newline" "$T/err"
+
+# --tag and --results work on the result lines.
+run -j2 -k --tag --persistent "$LINE" ::: x y >"$T/out" 2>&1
+printf 'x\tgot x\ny\tgot y\n' >"$T/w"
+check "--tag prefixes the item" cmp -s "$T/out" "$T/w"
+run -j2 --results "$T/res" --persistent "$LINE" ::: x y >/dev/null 2>&1
+check "--results: one stdout per task" \
+    [ "$(cat "$T/res/1/stdout" "$T/res/2/stdout")" = "got x
+got y" ]
+
+# --- the error marker --------------------------------------------------------
+ERRW='while IFS= read -r l; do case $l in *7) echo "ERROR: no $l" ;;
+	*) echo "ok $l" ;; esac; done'
+seq 20 >"$T/i20"
+run -j2 -k --joblog "$T/jl" -a "$T/i20" --persistent "$ERRW" >"$T/out" \
+    2>"$T/err"
+check "error marker: exit 2 (two tasks failed)" [ $? -eq 2 ]
+check "... 18 results on stdout" [ "$(grep -c '^ok ' "$T/out")" -eq 18 ]
+check "... the marker lines on stderr" \
+    [ "$(grep -c '^ERROR: no [0-9]*7$' "$T/err")" -eq 2 ]
+check "... joblog: exit 1 for both" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 == 1' "$T/jl" | wc -l)" -eq 2 ]
+run -j2 -k --joblog "$T/jl" --resume-failed -a "$T/i20" \
+    --persistent "$LINE" >"$T/out" 2>&1
+check "--resume-failed: only the two failed run again" \
+    [ "$(cat "$T/out")" = "got 7
+got 17" ]
+run -j2 --joblog "$T/jl" --resume -a "$T/i20" --persistent "$LINE" \
+    >"$T/out" 2>&1
+check "--resume: nothing left to run" [ ! -s "$T/out" ]
+
+# --- a program that crashes on one item ---------------------------------------
+# It logs every line it reads, and dies (SIGKILL) on item 77: 77 fails
+# after its retry, and every other item is answered exactly once.
+seq 200 >"$T/i200"
+CRASH="while IFS= read -r l; do echo \"\$l\" >>'$T/seen';
+	[ \"\$l\" = 77 ] && kill -9 \$\$; echo \"r \$l\"; done"
+run -j3 --chunksize 8 --retries 1 -a "$T/i200" --persistent "$CRASH" \
+    >"$T/out" 2>"$T/err"
+check "crash on 77: exit 1 (only 77 failed)" [ $? -eq 1 ]
+check "... 199 results, none twice" \
+    [ "$(sort -u "$T/out" | wc -l) $(wc -l <"$T/out")" = "199 199" ]
+check "... no result for 77" [ -z "$(grep -x 'r 77' "$T/out")" ]
+check "... 77 was tried twice" [ "$(grep -cx 77 "$T/seen")" -eq 2 ]
+check "... every other item read once" \
+    [ "$(grep -vx 77 "$T/seen" | sort | uniq -d | wc -l)" -eq 0 ]
+
+# Crashing only the first time: the retry succeeds, nothing is lost.
+rm -f "$T/seen"
+ONCE="while IFS= read -r l; do
+	if [ \"\$l\" = 77 ] && mkdir '$T/crashed' 2>/dev/null; then
+		kill -9 \$\$; fi; echo \"r \$l\"; done"
+run -j3 --chunksize 8 --retries 1 -a "$T/i200" --persistent "$ONCE" \
+    >"$T/out" 2>/dev/null
+check "crash once on 77, --retries 1: exit 0" [ $? -eq 0 ]
+check "... all 200 answered once" \
+    [ "$(sort -u "$T/out" | wc -l) $(wc -l <"$T/out")" = "200 200" ]
+
+# A program that will not start answers nothing: every task fails, and
+# the run ends.
+run -j2 --persistent 'exit 3' ::: a b c >/dev/null 2>"$T/err"
+check "a program that exits at once: exit 3 (all failed)" [ $? -eq 3 ]
+check "... with its status" grep -q "exited with status 3" "$T/err"
+
+# --- --max-tasks-per-worker ---------------------------------------------------
+seq 100 >"$T/i100"
+run -j2 --max-tasks-per-worker 10 -a "$T/i100" \
+    --persistent 'while read -r l; do echo "pid=$$ $l"; done' >"$T/out" 2>&1
+check "--max-tasks-per-worker 10: exit 0" [ $? -eq 0 ]
+check "... 100 results" [ "$(wc -l <"$T/out")" -eq 100 ]
+cut -d' ' -f1 "$T/out" | sort | uniq -c | awk '{ print $1 }' >"$T/per"
+check "... at least 10 programs" [ "$(wc -l <"$T/per")" -ge 10 ]
+check "... none answered more than 10" [ "$(sort -n "$T/per" | tail -n 1)" -le 10 ]
+
+# --- --timeout on the line the program hangs on -----------------------------
+HANG='while read -r l; do [ "$l" = hang ] && sleep 300.'$$'; echo "r $l"; done'
+# (--retries: a loaded machine may be slow to answer "a" in time too.)
+run -j1 -k --timeout 1 --retries 2 --persistent "$HANG" ::: a hang b \
+    >"$T/out" 2>/dev/null
+check "--timeout on a hanging line: exit 1" [ $? -eq 1 ]
+printf 'r a\nr b\n' >"$T/w"
+check "... the others answered" cmp -s "$T/out" "$T/w"
+"$POOLTOP" --headless -j1 --timeout 0.5 --persistent "$HANG" ::: hang \
+    >/dev/null 2>"$T/log"
+check "... logged as a timeout" grep -q "task.timeout" "$T/log"
+check "... its sleep is gone" no_process_with "sleep 300.$$"
+
+# --- --init, once per worker --------------------------------------------------
+run -j3 --max-tasks-per-worker 5 -a "$T/i100" \
+    --init "echo \"slot \$POOLTOP_SLOT\" >>'$T/init'" \
+    --persistent 'while read -r l; do echo "$l"; done' >"$T/out" 2>&1
+rc=$?
+check "--init: exit 0, 100 results" [ "$rc $(wc -l <"$T/out")" = "0 100" ]
+printf 'slot 1\nslot 2\nslot 3\n' >"$T/w"
+sort "$T/init" >"$T/got"
+check "--init ran once in each of 3 workers" cmp -s "$T/got" "$T/w"
+"$POOLTOP" --headless -j1 --init 'echo no database >&2; exit 2' \
+    --persistent cat ::: a >"$T/out" 2>"$T/log" &
+ipid=$!
+_bgpids="${_bgpids:-} $ipid"
+check "a failing --init is reported" wait_for 20 grep -q \
+    "init failed (exit 2): no database" "$T/log"
+kill "$ipid" 2>/dev/null
+wait "$ipid" 2>/dev/null
+
+# --- pause, progress and kill through pooltop ctl -------------------------------
+# The program blocks on "slow" until a go file exists, after reporting
+# progress with `pooltop progress` (its POOLTOP_TASK names the program).
+SLOW="while IFS= read -r l; do if [ \"\$l\" = slow ]; then
+	echo \$\$ >'$T/slowpid.new'; mv '$T/slowpid.new' '$T/slowpid';
+	'$POOLTOP' progress 3/10;
+	while [ ! -e '$T/go' ]; do sleep 0.02; done; fi; echo \"r \$l\"; done"
+"$POOLTOP" --headless -q -j1 -k --name "pers$$" --persistent "$SLOW" \
+    ::: a slow b >"$T/out" 2>"$T/err" &
+pid=$!
+_bgpids="${_bgpids:-} $pid"
+slot_line() { "$POOLTOP" ctl "$pid" status 2>/dev/null | awk '$1 == 1'; }
+slot_has() { slot_line | grep -q -- "$1"; }
+check "ctl: the slow line runs, with its progress" wait_for 20 slot_has "3/10 *slow"
+prog=$(cat "$T/slowpid" 2>/dev/null)
+"$POOLTOP" ctl "$pid" pause >/dev/null 2>&1
+stopped() { [ "$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)" = T ]; }
+check "ctl pause: the program is stopped" wait_for 20 stopped
+check "... the slot is paused" wait_for 20 slot_has "paused"
+"$POOLTOP" ctl "$pid" resume >/dev/null 2>&1
+check "ctl resume: it runs again" wait_for 20 sh -c \
+    "[ \"\$(awk '{print \$3}' /proc/$prog/stat)\" != T ]"
+"$POOLTOP" ctl "$pid" kill 1 >/dev/null 2>&1
+reap "$pid" 60
+check "ctl kill: that task failed for good (exit 1)" [ $? -eq 1 ]
+printf 'r a\nr b\n' >"$T/w"
+check "... the others answered by a new program" cmp -s "$T/out" "$T/w"
+check "... the old program is gone" [ ! -d "/proc/$prog" ]
+
+# --- the example workers ------------------------------------------------------
+run -j2 -k --persistent "$EX/worker.sh" ::: "$T/w" "$T/nope" >"$T/out" \
+    2>"$T/err"
+check "worker.sh: exit 1 (one unreadable)" [ $? -eq 1 ]
+check "worker.sh: lines, words, name" [ "$(cat "$T/out")" = "2 4 $T/w" ]
+check "worker.sh: error marker for the missing file" \
+    grep -q "^ERROR: cannot read $T/nope" "$T/err"
+if command -v python3 >/dev/null 2>&1; then
+	run -j2 -k --chunksize 4 --persistent "$EX/worker.py" ::: 3 4 x 12 \
+	    >"$T/out" 2>"$T/err"
+	check "worker.py: exit 1 (one bad number)" [ $? -eq 1 ]
+	printf '9\n16\n144\n' >"$T/w"
+	check "worker.py: squares in order" cmp -s "$T/out" "$T/w"
+	check "worker.py: the error line" grep -q "^ERROR: invalid literal" "$T/err"
+else
+	echo "# python3 missing: worker.py not run"
+fi
+
+# --- resize: retiring workers answer what they hold; --kill hands it back --
+# Each line waits for a go file, so the pool is full when it shrinks.
+GATE="while IFS= read -r l; do while [ ! -e '$T/gate' ]; do sleep 0.02;
+	done; echo \"r \$l\"; done"
+for how in "" --kill; do
+	rm -f "$T/gate"
+	"$POOLTOP" --headless -j3 --chunksize 2 -a "$T/i20" \
+	    --persistent "$GATE" >"$T/out" 2>"$T/log" &
+	pid=$!
+	_bgpids="${_bgpids:-} $pid"
+	three() { [ "$(grep -c task.start "$T/log")" -ge 6 ]; }
+	wait_for 20 three
+	"$POOLTOP" ctl "$pid" resize 1 $how >/dev/null 2>&1
+	touch "$T/gate"
+	reap "$pid" 60
+	rc=$?
+	check "resize 1 $how: exit 0" [ $rc -eq 0 ]
+	check "resize 1 $how: 20 results, each once" \
+	    [ "$(sort -u "$T/out" | wc -l) $(wc -l <"$T/out")" = "20 20" ]
+	check "resize 1 $how: logged" grep -q "resized from 3 to 1" "$T/log"
+done
+
+# The man page shows both workers verbatim.
+awk -v dir="$T" '
+/^\.Sh / { on = ($0 == ".Sh PERSISTENT WORKERS") }
+on && /^\.Bd -literal/ { n++; lit = 1; next }
+lit && /^\.Ed/ { lit = 0; next }
+lit && n <= 2 {
+	gsub(/\\\(aq/, "\047"); gsub(/\\\(dq/, "\""); gsub(/\\&/, "")
+	gsub(/\\e/, "\\")
+	print > (dir "/man." n)
+}' "$POOLTOP_SRCDIR/src/pooltop.1"
+check "the man page shows worker.py as it is" cmp -s "$T/man.1" "$EX/worker.py"
+check "the man page shows worker.sh as it is" cmp -s "$T/man.2" "$EX/worker.sh"
+
+check "no program left running" no_process_with "$T/"
+finish
