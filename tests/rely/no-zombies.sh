@@ -8,6 +8,7 @@
 #   NO_ZOMBIES_TASKS=100000  the full size (default 3000: a fork
 #                            and exec costs ~4 ms on the 2-core CI machine)
 #   NO_ZOMBIES_WORKERS=64
+#   NO_ZOMBIES_LIMIT=600     seconds to wait for every task (1500 for 100000)
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
