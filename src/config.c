@@ -64,6 +64,8 @@ enum opt_type {
 	OPT_VERSION,
 };
 
+enum need { NEED_NONE = 0, NEED_JOBLOG, NEED_PERSISTENT };
+
 struct opt_entry {
 	const char	 *name;		/* long option */
 	const char	 *alias;	/* another long name, or NULL */
@@ -75,7 +77,9 @@ struct opt_entry {
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 	int		(*parse)(struct opts *, const char *, char *, size_t);
 	bool		  value;	/* OPT_BOOL: the value stored */
-	bool		  joblog;	/* needs --joblog */
+	enum need	  needs;	/* needs another option set */
+	const char	 *word;		/* OPT_INT: a word that stands for */
+	int		  wordval;	/* this value (chunksize "auto": 0) */
 	const char	 *def;		/* default, as text for --help */
 	const char	 *arg;		/* argument name; NULL: none */
 	const char	 *help;
@@ -157,12 +161,12 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "joblog", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
 	  .help = "record finished tasks in FILE, as GNU parallel" },
-	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .joblog = true, .off = F(resume),
+	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .needs = NEED_JOBLOG, .off = F(resume),
 	  .value = true, .help = "skip the tasks the joblog records as run" },
-	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .joblog = true,
+	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
 	  .off = F(resume_failed), .value = true,
 	  .help = "like --resume, but run again those that failed" },
-	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .joblog = true,
+	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
 	  .off = F(retry_failed), .value = true,
 	  .help = "run again only the failed tasks of the joblog" },
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
@@ -178,14 +182,16 @@ static const struct opt_entry opt_table[] = {
 	  .help = "keep CMD running per worker, fed the items" },
 	{ .name = "init", .key = "worker.init", .type = OPT_STRING,
 	  .off = F(init), .arg = "CMD",
-	  .help = "run CMD in each worker as it starts" },
+	  .needs = NEED_PERSISTENT,
+	  .help = "run CMD in each worker before the --persistent program" },
 	{ .name = "chunksize", .key = "worker.chunksize", .type = OPT_INT,
-	  .off = F(chunksize), .min = 1, .max = 10000, .def = "1", .arg = "N",
-	  .help = "items handed to a worker at a time" },
+	  .off = F(chunksize), .min = 1, .max = 10000, .def = "auto",
+	  .word = "auto", .wordval = PT_CHUNKSIZE_AUTO, .arg = "N",
+	  .help = "items handed to a persistent worker at a time" },
 	{ .name = "max-tasks-per-worker", .key = "worker.max_tasks_per_worker",
 	  .type = OPT_INT, .off = F(max_tasks_per_worker), .min = 0,
 	  .max = 1000000000, .def = "0, unlimited", .arg = "N",
-	  .help = "replace a worker after it has run N tasks" },
+	  .help = "restart a persistent worker after N tasks" },
 	{ .name = "help", .letter = 'h', .type = OPT_HELP,
 	  .help = "show this help and exit" },
 	{ .name = "version", .letter = 'V', .type = OPT_VERSION,
@@ -404,7 +410,7 @@ opts_init(struct opts *o)
 	o->progress_interval = 10;
 	o->theme = xstrdup("default");
 	o->refresh_ms = 500;
-	o->chunksize = 1;
+	o->chunksize = PT_CHUNKSIZE_AUTO;
 }
 
 /* Free the item list. */
@@ -596,9 +602,15 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 		*(bool *)field(o, e) = e->value;
 		return 0;
 	case OPT_INT:
+		if (e->word != NULL && strcmp(arg, e->word) == 0) {
+			*(int *)field(o, e) = e->wordval;
+			return 0;
+		}
 		if ((r = parse_ll(arg, &ll)) == -1)
 			return fail_at(&w, err, len,
-			    "must be an integer (got '%s')", show(arg, v, sizeof v));
+			    "must be an integer%s%s%s (got '%s')",
+			    e->word ? " or '" : "", e->word ? e->word : "",
+			    e->word ? "'" : "", show(arg, v, sizeof v));
 		if (r == -2)
 			return fail_at(&w, err, len,
 			    "must be between %lld and %lld (got %s)", e->min,
@@ -703,9 +715,15 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 		*(bool *)field(lc->o, e) = config_setting_get_bool(s);
 		return 0;
 	case OPT_INT:
+		if (e->word != NULL && t == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(s), e->word) == 0) {
+			*(int *)field(lc->o, e) = e->wordval;
+			return 0;
+		}
 		if (!setting_int(s, &ll))
 			return fail_key(&w, lc->err, lc->errlen,
-			    "must be an integer");
+			    "must be an integer%s%s%s", e->word ? " or \"" : "",
+			    e->word ? e->word : "", e->word ? "\"" : "");
 		return store_int(lc->o, &w, ll, lc->err, lc->errlen);
 	case OPT_DOUBLE:
 		if (setting_int(s, &ll))
@@ -1755,25 +1773,47 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	return 0;
 }
 
-/* Options that need --joblog: fail naming the first one set and where. */
+/* Is option e set in o (to true, or to a string)? */
+static bool
+opt_set(const struct opts *o, const struct opt_entry *e)
+{
+	void	*f = field((struct opts *)o, e);
+
+	if (e->type == OPT_BOOL)
+		return *(bool *)f;
+	if (e->type == OPT_STRING)
+		return *(char **)f != NULL;
+	return false;
+}
+
+/* Options that need another: fail naming the first one set and where. */
 static int
-need_joblog(const struct opts *o, const struct origin *org, char *err,
+check_needs(const struct opts *o, const struct origin *org, char *err,
     size_t len)
 {
-	size_t	i;
+	static const struct {
+		const char	*opt, *key;
+	} needed[] = {
+		[NEED_JOBLOG] = { "joblog", "joblog" },
+		[NEED_PERSISTENT] = { "persistent", "worker.persistent" },
+	};
+	const struct opt_entry	*e;
+	size_t			 i;
+	enum need		 n;
 
-	if (o->joblog != NULL)
-		return 0;
 	for (i = 0; i < NOPTS; i++) {
-		if (!opt_table[i].joblog ||
-		    !*(bool *)field((struct opts *)o, &opt_table[i]))
+		e = &opt_table[i];
+		if ((n = e->needs) == NEED_NONE || !opt_set(o, e))
+			continue;
+		if ((n == NEED_JOBLOG && o->joblog != NULL) ||
+		    (n == NEED_PERSISTENT && o->persistent != NULL))
 			continue;
 		if (org->cli[i])
-			snprintf(err, len, "option --%s requires --joblog",
-			    opt_table[i].name);
+			snprintf(err, len, "option --%s requires --%s",
+			    e->name, needed[n].opt);
 		else
-			snprintf(err, len, "%s:%d: '%s' requires 'joblog'",
-			    org->path, org->line[i], opt_table[i].key);
+			snprintf(err, len, "%s:%d: '%s' requires '%s'",
+			    org->path, org->line[i], e->key, needed[n].key);
 		return -1;
 	}
 	return 0;
@@ -1808,7 +1848,7 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		    org.tasks_line);
 		goto out;
 	}
-	r = need_joblog(o, &org, err, errlen);
+	r = check_needs(o, &org, err, errlen);
 out:
 	cli_free(&cli);
 	return r;
@@ -1839,7 +1879,9 @@ usage_right(const struct opt_entry *e, char *buf, size_t len)
 	char	bounds[64] = "";
 
 	if (e->type == OPT_INT || e->type == OPT_DOUBLE)
-		snprintf(bounds, sizeof bounds, "%lld..%lld", e->min, e->max);
+		snprintf(bounds, sizeof bounds, "%s%s%lld..%lld",
+		    e->word ? e->word : "", e->word ? " or " : "", e->min,
+		    e->max);
 	if (e->def != NULL && bounds[0] != '\0')
 		snprintf(buf, len, " (%s; default: %s)", bounds, e->def);
 	else if (e->def != NULL)

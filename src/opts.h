@@ -15,6 +15,7 @@
 
 #define PT_MAX_WORKERS	1024
 #define PT_EXIT_USAGE	255
+#define PT_CHUNKSIZE_AUTO 0	/* --chunksize auto: see pool.c */
 
 enum halt_when { HALT_NEVER = 0, HALT_NOW, HALT_SOON };
 enum halt_what { HALT_FAIL = 0, HALT_SUCCESS, HALT_DONE };
@@ -94,7 +95,7 @@ struct opts {
 	/* persistent workers (worker.*) */
 	char		*persistent;
 	char		*init;
-	int		 chunksize;
+	int		 chunksize;	/* or PT_CHUNKSIZE_AUTO */
 	int		 max_tasks_per_worker;
 
 	char		*config_file;	/* -c, for messages */

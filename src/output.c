@@ -45,6 +45,7 @@
 
 #define SPOOL_MEM_MAX	(1024 * 1024)
 #define OUTPUT_MEM_MAX	(32 * 1024 * 1024)
+#define PENDING_MAX	(64 * 1024)	/* gathered before one write(2) */
 
 struct extent {
 	off_t	off;
@@ -81,6 +82,7 @@ struct output {
 	bool		 tag, keep_order, line_buffer;
 	int		 fd[2];
 	bool		 dead[2];	/* a write failed: stop writing */
+	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
 	char		*results;
 	int		 resdir;
 
@@ -199,17 +201,57 @@ spool_append(struct output *o, struct spool *sp, const char *p, size_t n)
 		spool_spill(o, sp);
 }
 
-/* Write to a task stream's destination, unless it has failed. */
+/* Write what stream s has gathered, unless it has failed. */
+static void
+pend_flush(struct output *o, int s)
+{
+	struct buf	*b = &o->pend[s];
+
+	if (b->len == 0)
+		return;
+	if (!o->dead[s] && write_all(o->fd[s], b->data, b->len) == -1) {
+		output_fail(o, s == 0 ? "writing task output" :
+		    "writing task error output", "");
+		o->dead[s] = true;
+	}
+	b->len = 0;
+}
+
+/*
+ * Print to a task stream's destination.  Bytes are gathered and written
+ * by output_flush(), which the pool calls once per turn of its loop before
+ * it sleeps, so that a turn that ends many small tasks costs one write(2)
+ * rather than one per task; more than PENDING_MAX goes out at once.  The
+ * other stream's gathered bytes go first, so the two streams still reach a
+ * shared destination (2>&1) in the order they were printed.
+ */
 static void
 output_write(struct output *o, int s, const char *p, size_t n)
 {
 	if (o->dead[s] || n == 0)
 		return;
-	if (write_all(o->fd[s], p, n) == -1) {
-		output_fail(o, s == 0 ? "writing task output" :
-		    "writing task error output", "");
-		o->dead[s] = true;
+	pend_flush(o, 1 - s);		/* keep the order of 2>&1 */
+	if (o->pend[s].len + n > PENDING_MAX)
+		pend_flush(o, s);
+	if (n >= PENDING_MAX) {
+		if (write_all(o->fd[s], p, n) == -1) {
+			output_fail(o, s == 0 ? "writing task output" :
+			    "writing task error output", "");
+			o->dead[s] = true;
+		}
+		return;
 	}
+	buf_add(&o->pend[s], p, n);
+}
+
+/* Write everything gathered; output_error() tells whether it failed. */
+void
+output_flush(struct output *o)
+{
+	if (o == NULL)
+		return;
+	pend_flush(o, 0);
+	pend_flush(o, 1);
 }
 
 /* Print the first n bytes of the spool's extents, consuming them. */
@@ -483,6 +525,9 @@ output_free(struct output *o)
 		task_emit_all(o, t);
 		task_free(o, t);
 	}
+	output_flush(o);
+	buf_free(&o->pend[0]);
+	buf_free(&o->pend[1]);
 	if (o->spill_fd != -1)
 		close(o->spill_fd);
 	if (o->resdir != -1)

@@ -29,6 +29,7 @@ void		 output_data(struct output *, uint64_t seq, int stream,
 void		 output_end(struct output *, uint64_t seq, bool final);
 /* A seq that will never run (skipped by --resume): unblocks keep-order. */
 void		 output_skip(struct output *, uint64_t seq);
+void		 output_flush(struct output *);
 /* 0, or -1 after a write error (the reason in output_error). */
 const char	*output_error(const struct output *);
 

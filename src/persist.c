@@ -355,8 +355,8 @@ task_refuse(struct persist *p, uint64_t seq, int error, const char *why)
 
 /*
  * Hand every task still here back to the supervisor (they never ran).
- * Newest first: the supervisor puts each at the head of its queue, so they
- * run again in their order.
+ * The supervisor puts them back in seq order; newest first is its cheap
+ * case.
  */
 static void
 requeue_all(struct persist *p, int64_t now)

@@ -41,6 +41,7 @@
 #include "joblog.h"
 #include "log.h"
 #include "output.h"
+#include "persist.h"
 #include "pool.h"
 #include "proto.h"
 #include "source.h"
@@ -53,7 +54,10 @@
 #define FD_RESERVE		10	/* fds kept for control clients, logs,
 					   results, the spool */
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
+#define INIT_ROUNDS_MAX		5	/* --init fails, none runs: give up */
 #define FAULT_TRIES_MAX		20	/* puts back for want of resources */
+#define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
+#define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
 
 struct task {
 	uint64_t		 seq;
@@ -84,6 +88,8 @@ struct wk {
 	bool		 tstp;		/* its task paused by our SIGTSTP */
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
+	int		 window;	/* tasks it may hold at once */
+	int64_t		 avg_ns;	/* --chunksize auto: time per task */
 };
 
 struct watch {
@@ -121,6 +127,7 @@ struct pool {
 	size_t			 pfcap;
 	int			 target;
 	int			 inflight;	/* tasks per worker at once */
+	bool			 auto_window;	/* --chunksize auto */
 	int			 live;		/* forked and not reaped */
 	int			 max_live;
 
@@ -143,6 +150,8 @@ struct pool {
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 spawn_fails;	/* in a row, with no worker */
+	int			 init_rounds;	/* --init failed, none since */
+	int64_t			 init_round_end;
 	int64_t			 fault_at;	/* last lowered by a task */
 	bool			 limit_warned;
 	bool			 out_failed;	/* output error reported */
@@ -217,6 +226,8 @@ pool_new(const struct opts *o, struct source *src)
 	p->target = o->workers;
 	p->inflight = o->persistent != NULL && o->chunksize > 1 ?
 	    o->chunksize : 1;
+	p->auto_window = o->persistent != NULL &&
+	    o->chunksize == PT_CHUNKSIZE_AUTO;
 	p->halt_status = -1;
 	p->progress_timer = -1;
 	TAILQ_INIT(&p->ready);
@@ -337,6 +348,20 @@ send_msg(struct pool *p, int i, uint32_t type, const void *m, size_t n)
 	if (w->fd == -1)
 		return;
 	proto_put(&w->out, type, m, n, NULL, 0);
+	r = write(w->fd, w->out.data, w->out.len);
+	if (r > 0)
+		buf_consume(&w->out, (size_t)r);
+}
+
+/* Write what is pending for worker i, as much as goes without waiting. */
+static void
+send_pending(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+	ssize_t		 r;
+
+	if (w->fd == -1 || w->out.len == 0)
+		return;
 	r = write(w->fd, w->out.data, w->out.len);
 	if (r > 0)
 		buf_consume(&w->out, (size_t)r);
@@ -476,7 +501,6 @@ start_task(struct pool *p, int i, struct task *t)
 	proto_put(&w->out, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
 	buf_free(&extra);
 	expanded_free(&e);
-	flush_worker(p, i);
 
 	t->attempts++;
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
@@ -494,6 +518,7 @@ static void
 pool_dispatch(struct pool *p)
 {
 	struct task	*t;
+	bool		 dry = false;
 	int		 i;
 
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
@@ -506,11 +531,17 @@ pool_dispatch(struct pool *p)
 			continue;
 		if (w->hold_until != 0 && w->hold_until > mono_ns())
 			continue;
-		while (w->ntasks < p->inflight) {
-			if ((t = next_task(p)) == NULL)
-				return;
+		while (w->ntasks < w->window) {
+			if ((t = next_task(p)) == NULL) {
+				dry = true;
+				break;
+			}
 			start_task(p, i, t);
 		}
+		/* One write for all the RUNs of this turn; poll does the rest. */
+		send_pending(p, i);
+		if (dry)
+			return;
 	}
 }
 
@@ -621,6 +652,8 @@ worker_spawn(struct pool *p, int i)
 	w->paused = w->tstp = false;
 	w->started_ns = mono_ns();
 	w->hold_until = 0;
+	w->window = p->auto_window ? 1 : p->inflight;
+	w->avg_ns = 0;
 	p->spawn_fails = 0;
 	p->live++;
 	if (p->live > p->max_live)
@@ -691,6 +724,26 @@ check_halt(struct pool *p, bool ok, int exitval)
 }
 
 /*
+ * Put a task that was ended by us, or never ran, back on the ready queue
+ * in seq order, ahead of later ones, so that it runs again before them and
+ * a batch handed back keeps its order.  Batches come newest first, which
+ * makes this O(1) for each.
+ */
+static void
+ready_insert(struct pool *p, struct task *t)
+{
+	struct task	*u;
+
+	TAILQ_FOREACH(u, &p->ready, entry)
+		if (u->seq > t->seq)
+			break;
+	if (u != NULL)
+		TAILQ_INSERT_BEFORE(u, t, entry);
+	else
+		TAILQ_INSERT_TAIL(&p->ready, t, entry);
+}
+
+/*
  * A worker had no descriptor or process left to start task t: not the
  * task's fault.  Run it again a little later, and on one worker fewer (at
  * most once per RESPAWN_DELAY_MS, as faults come in bursts).
@@ -708,7 +761,7 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 	t->attempts--;
 	t->not_before = mono_ns() + delay * 1000000LL;
 	p->w[i].hold_until = t->not_before;
-	TAILQ_INSERT_HEAD(&p->ready, t, entry);
+	ready_insert(p, t);
 	pool_event(p, PT_EV_TASK_RETRY, i, t->seq, error, "cannot start (%s),"
 	    " will run again in %lldms: %s", strerror(error), (long long)delay,
 	    t->label);
@@ -718,6 +771,33 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 		    strerror(error));
 		limit_workers(p, p->target - 1, why);
 	}
+}
+
+/*
+ * --chunksize auto: how many lines a persistent worker may hold.  Enough
+ * that about AUTO_BUDGET_NS of work waits in its pipe, so throughput is not
+ * bound by round trips, yet a slow task holds back little else; at most
+ * AUTO_WINDOW_MAX.  It starts at 1 and at most doubles per answer (slow
+ * items never pile up on one worker at the start), and shrinks at once
+ * when answers slow down.  wall_ns of a pipelined task is the time since
+ * the answer before it: the program's time per item.
+ */
+static void
+window_update(struct wk *w, int64_t wall_ns)
+{
+	int64_t	want;
+
+	if (wall_ns < 1000)
+		wall_ns = 1000;
+	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;
+	want = AUTO_BUDGET_NS / w->avg_ns;
+	if (want > AUTO_WINDOW_MAX)
+		want = AUTO_WINDOW_MAX;
+	if (want < 1)
+		want = 1;
+	if (want > 2LL * w->window)
+		want = 2LL * w->window;
+	w->window = (int)want;
 }
 
 /* A task attempt ended: log, retry or finish it. */
@@ -747,6 +827,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		t->requeue = true;
 	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
+	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
+		window_update(w, d->wall_ns);
 
 	if (d->flags & PT_DONE_NOEXEC)
 		exitval = 127;
@@ -769,7 +851,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		    "%s (will run again)", t->label);
 		t->attempts--;
 		t->requeue = t->no_record = false;
-		TAILQ_INSERT_HEAD(&p->ready, t, entry);
+		ready_insert(p, t);
 		return;
 	}
 
@@ -850,6 +932,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 	case PT_MSG_READY:
 		if (w->state == W_STARTING)
 			w->state = W_IDLE;
+		p->init_rounds = 0;	/* --init, if any, worked */
 		if (w->retire)
 			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		break;
@@ -908,6 +991,44 @@ worker_read(struct pool *p, int i)
 	}
 }
 
+/*
+ * Worker i failed its --init.  Workers are started again in rounds, the
+ * pause between rounds doubling from RESPAWN_DELAY_MS to RETRY_DELAY_MAX_MS
+ * (a database that is not up yet, a connection limit), for as long as
+ * other workers run tasks.  When INIT_ROUNDS_MAX rounds in a row fail and
+ * no worker is running, --init cannot work: the pool stops (exit 255) and
+ * the tasks not run stay for --resume.
+ */
+static void
+init_failed(struct pool *p, int i)
+{
+	int64_t	now = mono_ns(), delay;
+	int	k, ready = 0;
+
+	if (now >= p->init_round_end) {
+		p->init_rounds++;
+		delay = RESPAWN_DELAY_MS;
+		for (k = 1; k < p->init_rounds && delay < RETRY_DELAY_MAX_MS; k++)
+			delay *= 2;
+		if (delay > RETRY_DELAY_MAX_MS)
+			delay = RETRY_DELAY_MAX_MS;
+		p->init_round_end = now + delay * 1000000LL;
+	}
+	if (p->respawn_after < p->init_round_end)
+		p->respawn_after = p->init_round_end;
+	for (k = 0; k < p->nw; k++)
+		if (k != i && (p->w[k].state == W_IDLE ||
+		    p->w[k].state == W_BUSY))
+			ready++;
+	if (p->init_rounds >= INIT_ROUNDS_MAX && ready == 0 && !p->fatal) {
+		warnx("--init failed %d times in a row in every worker:"
+		    " stopping", p->init_rounds);
+		pool_event(p, PT_EV_ERROR, i, 0, 0, "--init failed %d times in"
+		    " a row in every worker: stopping", p->init_rounds);
+		p->fatal = true;
+	}
+}
+
 /* A worker process was reaped. */
 static void
 worker_reaped(struct pool *p, int i, int wstatus)
@@ -916,26 +1037,29 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	struct pt_shm_slot	*s = &p->shm.slots[i];
 	struct task		*t;
 	struct pt_done		 d;
-	bool			 first = true;
 
 	if (w->fd != -1)
 		worker_read(p, i);
 	/* Its task may live on in its own group: end it. */
 	if (w->ntasks > 0 && s->task_pid > 0)
 		killpg(s->task_pid, SIGKILL);
-	while ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
-		/* The oldest was running: a failed attempt; the rest wait. */
+	if ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
+		/* The oldest was running: a failed attempt. */
 		memset(&d, 0, sizeof d);
 		d.task_seq = t->seq;
 		d.wstatus = W_EXITCODE(0, SIGKILL);
 		d.start_real_ns = s->task_start_real_ns;
-		if (!first)
-			d.flags = PT_DONE_REQUEUE;
-		else
-			pool_event(p, PT_EV_ERROR, i, t->seq, 0,
-			    "worker %d (pid %ld) died during task %llu", i + 1,
-			    (long)w->pid, (unsigned long long)t->seq);
-		first = false;
+		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
+		    "worker %d (pid %ld) died during task %llu", i + 1,
+		    (long)w->pid, (unsigned long long)t->seq);
+		task_ended(p, i, &d);
+	}
+	while ((t = TAILQ_LAST(&w->tasks, tasklist)) != NULL) {
+		/* The rest never ran: back to the queue, newest first. */
+		memset(&d, 0, sizeof d);
+		d.task_seq = t->seq;
+		d.wstatus = W_EXITCODE(0, SIGKILL);
+		d.flags = PT_DONE_REQUEUE;
 		task_ended(p, i, &d);
 	}
 	if (w->fd != -1)
@@ -946,6 +1070,11 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	if (!w->retire && p->state != PT_POOL_STOPPING &&
 	    p->state != PT_POOL_DONE && mono_ns() - w->started_ns < PT_NSEC)
 		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
+	if (p->o->persistent != NULL && p->o->init != NULL &&
+	    w->state == W_STARTING && !w->retire && WIFEXITED(wstatus) &&
+	    WEXITSTATUS(wstatus) == PERSIST_EXIT_INIT &&
+	    p->state != PT_POOL_STOPPING && p->state != PT_POOL_DONE)
+		init_failed(p, i);
 	pool_event(p, PT_EV_WORKER_EXIT, i, 0,
 	    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus),
 	    "worker %d exited (pid %ld)", i + 1, (long)w->pid);
@@ -1763,6 +1892,8 @@ pool_run(struct pool *p)
 		publish(p);
 		if (finished(p))
 			break;
+		if (p->out != NULL)
+			output_flush(p->out);
 		loop_once(p);
 	}
 	set_state(p, PT_POOL_DONE);
@@ -1771,6 +1902,8 @@ pool_run(struct pool *p)
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
+	if (p->out != NULL)
+		output_flush(p->out);
 	output_check(p);
 	rc = exit_status(p);
 	return rc;

@@ -7,6 +7,7 @@ def work(item):                 # what Pool.map would call for one item
 
 for line in sys.stdin:          # one task per line, in order
     try:
-        print(work(line[:-1]), flush=True)    # one line per task
+        out = "%s\n" % work(line[:-1])         # one line per task
     except Exception as e:      # a failed task is one line too
-        print("ERROR:", e, flush=True)
+        out = "ERROR: %s\n" % e
+    sys.stdout.write(out); sys.stdout.flush()   # one write(2) each

@@ -14,11 +14,11 @@
 # (b) and (c) start a process per item, so they run NS items (default
 # 1000), once, and their rate is per item all the same; `expr` is about
 # the cheapest program there is, which flatters them, not pooltop.
-#   tests/bench/persistent.sh [N=20000] [P=2] [C=256] [NS=1000] [R=3]
+#   tests/bench/persistent.sh [N=20000] [P=2] [C=auto] [NS=1000] [R=3]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
-N=${1:-20000} P=${2:-2} C=${3:-256} NS=${4:-1000} R=${5:-3}
+N=${1:-20000} P=${2:-2} C=${3:-auto} NS=${4:-1000} R=${5:-3}
 # Debian's own python3 first: a version manager's shim costs a lot per start.
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3

@@ -151,14 +151,62 @@ check "--init: exit 0, 100 results" [ "$rc $(wc -l <"$T/out")" = "0 100" ]
 printf 'slot 1\nslot 2\nslot 3\n' >"$T/w"
 sort "$T/init" >"$T/got"
 check "--init ran once in each of 3 workers" cmp -s "$T/got" "$T/w"
-"$POOLTOP" --headless -j1 --init 'echo no database >&2; exit 2' \
-    --persistent cat ::: a >"$T/out" 2>"$T/log" &
-ipid=$!
-_bgpids="${_bgpids:-} $ipid"
-check "a failing --init is reported" wait_for 20 grep -q \
+# An --init that always fails: rounds of restarts, then the pool stops
+# (exit 255) with every task left for --resume.
+"$POOLTOP" --headless -j2 --joblog "$T/ijl" \
+    --init 'echo no database >&2; exit 2' --persistent cat ::: a b c \
+    >"$T/out" 2>"$T/log"
+rc=$?
+check "a failing --init is reported" grep -q \
     "init failed (exit 2): no database" "$T/log"
-kill "$ipid" 2>/dev/null
-wait "$ipid" 2>/dev/null
+check "--init failing everywhere: the pool stops, exit 255" [ "$rc" -eq 255 ]
+check "... saying why" grep -q "init failed 5 times in a row" "$T/log"
+check "... no task recorded as run" [ "$(grep -c . "$T/ijl")" -eq 1 ]
+run -j2 --joblog "$T/ijl" --resume --init true --persistent cat ::: a b c \
+    >"$T/out" 2>&1
+check "... --resume with a working --init runs all 3" \
+    [ "$?:$(sort "$T/out" | tr -d '\n')" = "0:abc" ]
+# Failing in one slot only: the pool keeps going on the others.
+run -j2 --init 'test "$POOLTOP_SLOT" != 2' --persistent cat -a "$T/i100" \
+    >"$T/out" 2>"$T/log"
+check "--init failing in one slot: exit 0, all 100 done" \
+    [ "$?:$(sort -n "$T/out" | cmp - "$T/i100" && echo same)" = "0:same" ]
+# --init prepares the program of --persistent: alone, it is refused.
+run --init true 'echo {}' ::: a >/dev/null 2>"$T/err"
+check "--init without --persistent: exit 255" [ $? -eq 255 ]
+check "... naming both options" grep -q -- "--init requires --persistent" \
+    "$T/err"
+printf 'name = "x";\nworker = { init = "true"; };\n' >"$T/init.conf"
+run -c "$T/init.conf" 'echo {}' ::: a >/dev/null 2>"$T/err"
+check "worker.init without worker.persistent: FILE:LINE" grep -q \
+    "init.conf:2: 'worker.init' requires 'worker.persistent'" "$T/err"
+
+# --- --chunksize auto (the default) ---------------------------------------------
+# A fresh worker holds one line until it has answers to time: with both
+# programs blocked, both slots run a task and the other 4 wait in the pool.
+# A fixed --chunksize 3 hands 3 to each at once.
+BLOCK="while IFS= read -r l; do while [ ! -e '$T/wgo' ]; do sleep 0.02;
+	done; echo \"\$l\"; done"
+for cs in auto 3; do
+	rm -f "$T/wgo"
+	"$POOLTOP" --headless -q -j2 --chunksize "$cs" --name "win$cs$$" \
+	    --persistent "$BLOCK" ::: 1 2 3 4 5 6 >"$T/out" 2>"$T/err" &
+	wpid=$!
+	_bgpids="${_bgpids:-} $wpid"
+	[ "$cs" = auto ] && want="2 running, 4 queued" || want="6 running, 0 queued"
+	check "--chunksize $cs: $want" wait_for 20 sh -c \
+	    "'$POOLTOP' ctl $wpid status 2>/dev/null | grep -q '$want'"
+	touch "$T/wgo"
+	reap "$wpid" 30
+	check "--chunksize $cs: exit 0, all 6 answered" \
+	    [ "$?:$(sort "$T/out" | tr -d '\n')" = "0:123456" ]
+done
+printf 'worker = { persistent = "cat"; chunksize = "auto"; };\n' >"$T/cs.conf"
+run -c "$T/cs.conf" ::: a b >"$T/out" 2>&1
+check "chunksize = \"auto\" in a config file" [ "$?:$(sort "$T/out" | tr -d '\n')" = "0:ab" ]
+run --chunksize fast --persistent cat ::: a >/dev/null 2>"$T/err"
+check "--chunksize fast: exit 255, naming what it takes" [ "$?:$(cat "$T/err")" \
+    = "255:pooltop: option --chunksize: must be an integer or 'auto' (got 'fast')" ]
 
 # --- pause, progress and kill through pooltop ctl -------------------------------
 # The program blocks on "slow" until a go file exists, after reporting

@@ -151,6 +151,8 @@ static const struct {
 	    "and 1024 (got 5000000000)" },
 	{ "worker = { chunksize = 0; };\n", "%1$s:1: 'worker.chunksize' must "
 	    "be between 1 and 10000 (got 0)" },
+	{ "worker = { chunksize = \"many\"; };\n", "%1$s:1: 'worker.chunksize' "
+	    "must be an integer or \"auto\"" },
 	{ "tag = 1;\n", "%1$s:1: 'tag' must be true or false" },
 	{ "timeout = -1.5;\n", "%1$s:1: 'timeout' must be between 0 and "
 	    "31536000 (got -1.5)" },
@@ -712,7 +714,7 @@ test_defaults(void **state)
 	assert_string_equal(o.shell, "/bin/sh");
 	assert_int_equal(o.tick_ms, 250);
 	assert_int_equal(o.refresh_ms, 500);
-	assert_int_equal(o.chunksize, 1);
+	assert_int_equal(o.chunksize, PT_CHUNKSIZE_AUTO);
 	assert_true(o.progress_interval == 10);
 	assert_int_equal(o.halt.when, HALT_NEVER);
 	format_termseq(&o.termseq, buf, sizeof buf);

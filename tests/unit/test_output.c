@@ -47,6 +47,7 @@ sink_read(struct sink *k, int s, size_t *lenp)
 	ssize_t		 n;
 	off_t		 at = 0;
 
+	output_flush(k->out);		/* as the pool does every turn */
 	buf_add(&b, "", 0);
 	while ((n = pread(k->fd[s], chunk, sizeof chunk, at)) > 0) {
 		buf_add(&b, chunk, (size_t)n);
@@ -494,6 +495,8 @@ test_write_error(void **state)
 	output_data(out, 1, 1, "x\n", 2);
 	assert_null(output_error(out));
 	output_end(out, 1, true);
+	assert_null(output_error(out));		/* gathered, not written */
+	output_flush(out);
 	assert_non_null(output_error(out));
 	assert_non_null(strstr(output_error(out), strerror(ENOSPC)));
 	output_free(out);
@@ -507,6 +510,7 @@ test_write_error(void **state)
 	assert_non_null(out);
 	output_start(out, 1, "a");
 	output_data(out, 1, 1, "x\n", 2);
+	output_flush(out);
 	assert_non_null(strstr(output_error(out), strerror(EPIPE)));
 	output_data(out, 1, 1, "y\n", 2);	/* no crash, no new error */
 	output_end(out, 1, true);
