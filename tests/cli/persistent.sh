@@ -208,6 +208,27 @@ run --chunksize fast --persistent cat ::: a >/dev/null 2>"$T/err"
 check "--chunksize fast: exit 255, naming what it takes" [ "$?:$(cat "$T/err")" \
     = "255:pooltop: option --chunksize: must be an integer or 'auto' (got 'fast')" ]
 
+# --- a worker killed with lines in flight -------------------------------------
+# Item 1 hangs; 2-5 wait in the program's pipe.  SIGKILL to the worker:
+# 1 fails, and 2-5 go back to the pool in their order, ahead of 6-8.
+HANG1="while IFS= read -r l; do echo \"\$l\" >>'$T/seen';
+	[ \"\$l\" = 1 ] && sleep 301.$$; echo \"\$l\"; done"
+"$POOLTOP" --headless -q -j1 --chunksize 5 --persistent "$HANG1" \
+    ::: 1 2 3 4 5 6 7 8 >"$T/out" 2>"$T/err" &
+kpid=$!
+_bgpids="${_bgpids:-} $kpid"
+check "5 lines in flight to one worker" wait_for 20 sh -c \
+    "'$POOLTOP' ctl $kpid status 2>/dev/null | grep -q '5 running, 3 queued'"
+wk=$("$POOLTOP" ctl "$kpid" status 2>/dev/null | awk '$1 == 1 { print $3 }')
+kill -9 "$wk"
+reap "$kpid" 30
+check "worker killed: exit 1 (item 1 failed)" [ $? -eq 1 ]
+check "... the rest answered once each" \
+    [ "$(sort -n "$T/out" | tr -d '\n')" = "2345678" ]
+check "... and handed out again in their order" \
+    [ "$(tr -d '\n' <"$T/seen")" = "12345678" ]
+check "... its hanging task is gone" no_process_with "sleep 301.$$"
+
 # --- pause, progress and kill through pooltop ctl -------------------------------
 # The program blocks on "slow" until a go file exists, after reporting
 # progress with `pooltop progress` (its POOLTOP_TASK names the program).
