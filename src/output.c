@@ -98,6 +98,7 @@ struct output {
 	size_t		 mem;		/* bytes held in memory */
 
 	char		 error[256];
+	int		 error_errno;	/* of a failed stdout/stderr write */
 };
 
 /* Order tasks by seq. */
@@ -201,6 +202,19 @@ spool_append(struct output *o, struct spool *sp, const char *p, size_t n)
 		spool_spill(o, sp);
 }
 
+/* Write to stream s now; a failure stops the stream for good. */
+static void
+stream_write(struct output *o, int s, const char *p, size_t n)
+{
+	if (write_all(o->fd[s], p, n) == -1) {
+		if (o->error[0] == '\0')
+			o->error_errno = errno;
+		output_fail(o, s == 0 ? "writing task output" :
+		    "writing task error output", "");
+		o->dead[s] = true;
+	}
+}
+
 /* Write what stream s has gathered, unless it has failed. */
 static void
 pend_flush(struct output *o, int s)
@@ -209,11 +223,8 @@ pend_flush(struct output *o, int s)
 
 	if (b->len == 0)
 		return;
-	if (!o->dead[s] && write_all(o->fd[s], b->data, b->len) == -1) {
-		output_fail(o, s == 0 ? "writing task output" :
-		    "writing task error output", "");
-		o->dead[s] = true;
-	}
+	if (!o->dead[s])
+		stream_write(o, s, b->data, b->len);
 	b->len = 0;
 }
 
@@ -234,11 +245,7 @@ output_write(struct output *o, int s, const char *p, size_t n)
 	if (o->pend[s].len + n > PENDING_MAX)
 		pend_flush(o, s);
 	if (n >= PENDING_MAX) {
-		if (write_all(o->fd[s], p, n) == -1) {
-			output_fail(o, s == 0 ? "writing task output" :
-			    "writing task error output", "");
-			o->dead[s] = true;
-		}
+		stream_write(o, s, p, n);
 		return;
 	}
 	buf_add(&o->pend[s], p, n);
@@ -703,4 +710,11 @@ const char *
 output_error(const struct output *o)
 {
 	return o->error[0] != '\0' ? o->error : NULL;
+}
+
+/* Did the first error come from a reader closing stdout or stderr? */
+bool
+output_closed(const struct output *o)
+{
+	return o->error_errno == EPIPE;
 }

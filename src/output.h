@@ -32,5 +32,6 @@ void		 output_skip(struct output *, uint64_t seq);
 void		 output_flush(struct output *);
 /* 0, or -1 after a write error (the reason in output_error). */
 const char	*output_error(const struct output *);
+bool		 output_closed(const struct output *);	/* EPIPE */
 
 #endif

@@ -1851,13 +1851,26 @@ fd_budget(struct pool *p)
 	limit_workers(p, p->fd_cap, why);
 }
 
-/* Task output could not be written (disk full, a closed pipe): stop. */
+/*
+ * Task output could not be written (disk full): stop, exit 255.  When the
+ * reader went away (`pooltop ... | head`), stop as a filter does on
+ * SIGPIPE: quietly, running tasks ended, exit 128+SIGPIPE, the tasks not
+ * done left for --resume.
+ */
 static void
 output_check(struct pool *p)
 {
 	if (p->out_failed || p->out == NULL || output_error(p->out) == NULL)
 		return;
 	p->out_failed = true;
+	if (output_closed(p->out)) {
+		pool_event(p, PT_EV_STOP, -1, 0, SIGPIPE, "output closed by"
+		    " its reader: stopping");
+		if (p->stop_sig == 0)
+			p->stop_sig = SIGPIPE;
+		pool_stop(p, true, NULL);
+		return;
+	}
 	p->fatal = true;
 	warnx("output: %s", output_error(p->out));
 	pool_event(p, PT_EV_ERROR, -1, 0, 0, "output: %s",

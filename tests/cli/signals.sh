@@ -45,4 +45,25 @@ wait $pid
 check "drained run ends" [ $? -ne 255 ]
 check "nothing left" no_process_with "^sleep 3012"
 check "no segment left" no_segment $pid
+# The reader of stdout goes away (`pooltop ... | head -n 3`): stop as a
+# filter stops on SIGPIPE: exit 141, no error message, no task left
+# running, and --resume runs exactly the rest.  Tasks after the third wait
+# until head has exited, so their output is written into a closed pipe.
+HT="echo {}; [ {} -le 3 ] || while [ ! -e '$T/headgone' ]; do sleep 0.02; done"
+seq 200 >"$T/items200"
+{ "$POOLTOP" --headless -j2 --joblog "$T/hjl" -a "$T/items200" "$HT" \
+    2>"$T/herr"; echo $? >"$T/hrc"; } | { head -n 3 >"$T/head"; touch "$T/headgone"; }
+check "| head -n 3: head got 3 lines" [ "$(grep -c . "$T/head")" -eq 3 ]
+check "| head -n 3: exit 141, as on SIGPIPE" [ "$(cat "$T/hrc")" = 141 ]
+check "| head -n 3: no error message" sh -c "! grep -qi 'pipe\|error' '$T/herr'"
+check "| head -n 3: the stop is logged" grep -q "output closed by its reader" "$T/herr"
+check "| head -n 3: not everything ran" [ "$(grep -c . "$T/hjl")" -lt 201 ]
+"$POOLTOP" --headless -q -j2 --joblog "$T/hjl" --resume -a "$T/items200" \
+    'echo {}' >"$T/rest"
+awk -F'\t' 'NR > 1 { print $1 }' "$T/hjl" | sort -n >"$T/all"
+check "--resume then runs the rest: every task once in the joblog" \
+    cmp -s "$T/all" "$T/items200"
+cat "$T/head" "$T/rest" | sort -n | uniq -d >"$T/twice"
+check "... none printed twice" [ ! -s "$T/twice" ]
+check "nothing left" no_process_with "headgone"
 finish
