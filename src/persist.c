@@ -99,6 +99,7 @@ struct child {
 	size_t		 pfx_len;
 	int64_t		 sample_ns;
 	uint64_t	 sample_ticks;
+	struct sampler	 sampler;	/* when to walk its tree next */
 };
 
 struct persist {
@@ -825,6 +826,7 @@ prog_start(struct persist *p)
 		ch->sample_ticks = ps.ticks;
 	p->cpu_ticks = 0;
 	p->next_tick = ch->sample_ns + p->c.tick_ns;
+	sampler_start(&ch->sampler, ch->sample_ns, p->c.tick_ns);
 	setproctitle("worker %d: persistent pid %ld", p->c.slot + 1,
 	    (long)ch->pid);
 	prog_feed(p);
@@ -945,9 +947,12 @@ prog_tick(struct persist *p, int64_t now)
 	uint32_t	 done, total;
 	uint64_t	 v;
 
-	if (procstat_tree(ch->pid, &ps) == 0) {
+	if (sampler_due(&ch->sampler, now) &&
+	    procstat_tree(ch->pid, &ps) == 0) {
 		p->cpu_permille = procstat_permille(ch->sample_ticks, ps.ticks,
 		    now - ch->sample_ns);
+		sampler_done(&ch->sampler, ps.ticks != ch->sample_ticks, now,
+		    p->c.tick_ns);
 		ch->sample_ticks = ps.ticks;
 		ch->sample_ns = now;
 		p->rss_bytes = ps.rss_bytes;

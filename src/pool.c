@@ -545,14 +545,6 @@ pool_dispatch(struct pool *p)
 	}
 }
 
-/* Is error a shortage of descriptors, processes or memory? */
-static bool
-resource_error(int error)
-{
-	return error == EMFILE || error == ENFILE || error == EAGAIN ||
-	    error == ENOMEM;
-}
-
 /* Run n workers (at least one) for want of a resource; warn the first time. */
 static void
 limit_workers(struct pool *p, int n, const char *why)
@@ -581,7 +573,7 @@ spawn_failed(struct pool *p, int i, const char *what, int error)
 
 	p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
 	snprintf(why, sizeof why, "%s: %s", what, strerror(error));
-	if (n > 0 && resource_error(error)) {
+	if (n > 0 && resource_shortage(error)) {
 		limit_workers(p, n, why);
 		return;
 	}
@@ -838,7 +830,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		sig = WTERMSIG(d->wstatus);
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
 
-	if ((d->flags & PT_DONE_NOEXEC) && resource_error(d->wstatus) &&
+	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus) &&
 	    ++t->faults <= FAULT_TRIES_MAX) {
 		task_fault(p, i, t, d->wstatus);
 		return;

@@ -378,3 +378,26 @@ procstat_permille(uint64_t ticks_before, uint64_t ticks_after, int64_t dt_ns)
 	max = 1000.0 * ncpu;
 	return pm >= max ? (uint32_t)max : (uint32_t)(pm + 0.5);
 }
+
+void
+sampler_start(struct sampler *sa, int64_t now, int64_t tick_ns)
+{
+	sa->stretch = 1;
+	sa->next = now + tick_ns;
+}
+
+bool
+sampler_due(const struct sampler *sa, int64_t now)
+{
+	return now >= sa->next;
+}
+
+void
+sampler_done(struct sampler *sa, bool busy, int64_t now, int64_t tick_ns)
+{
+	if (busy || sa->stretch < 1)
+		sa->stretch = 1;
+	else if (sa->stretch < PROCSTAT_IDLE_MAX)
+		sa->stretch *= 2;
+	sa->next = now + tick_ns * sa->stretch;
+}

@@ -28,6 +28,23 @@ int	procstat_tree(pid_t pid, struct procstat *);
 /* CPU in permille of one CPU between two samples dt_ns apart (htop's CPU%). */
 uint32_t procstat_permille(uint64_t ticks_before, uint64_t ticks_after,
 	    int64_t dt_ns);
+/*
+ * When to sample a tree next: every tick while it uses CPU; after samples
+ * that found it using none, every 2, 4, then at most PROCSTAT_IDLE_MAX
+ * ticks, back to every tick as soon as it uses CPU again.  A sleeping task
+ * (or a program waiting for input) then costs an eighth of a busy one.
+ */
+#define PROCSTAT_IDLE_MAX	8
+struct sampler {
+	int64_t		next;		/* mono ns of the next sample */
+	int		stretch;	/* ticks until it: 1, 2, 4 or 8 */
+};
+/* Start sampling at now: the first sample a tick later. */
+void	sampler_start(struct sampler *, int64_t now, int64_t tick_ns);
+/* Is a sample due at now? */
+bool	sampler_due(const struct sampler *, int64_t now);
+/* A sample was taken at now; busy: the tree used CPU since the last. */
+void	sampler_done(struct sampler *, bool busy, int64_t now, int64_t tick_ns);
 /* Tests: walk by scanning /proc even where children files exist. */
 void	procstat_set_scan(bool);
 

@@ -194,6 +194,14 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/* Is error a shortage of descriptors, processes or memory? */
+bool
+resource_shortage(int error)
+{
+	return error == EMFILE || error == ENFILE || error == EAGAIN ||
+	    error == ENOMEM;
+}
+
 int
 ncpu_online(void)
 {

@@ -6,6 +6,7 @@
 #define PT_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +43,9 @@ void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
 void	 buf_free(struct buf *);
+
+/* Is error a shortage of descriptors, processes or memory (EAGAIN...)? */
+bool	 resource_shortage(int);
 
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);

@@ -99,6 +99,7 @@ struct task {
 	int		term_step;	/* termination step sent; -1 none */
 	int64_t		term_deadline;
 	int64_t		next_tick;
+	struct sampler	sampler;	/* when to walk its tree next */
 	int64_t		sample_ns;
 	uint64_t	sample_ticks;
 	uint32_t	cpu_permille;
@@ -434,9 +435,11 @@ task_tick(struct worker *w, int64_t now)
 	struct procstat		 ps;
 	uint32_t		 done, total;
 
-	if (procstat_tree(t->pid, &ps) == 0) {
+	if (sampler_due(&t->sampler, now) && procstat_tree(t->pid, &ps) == 0) {
 		t->cpu_permille = procstat_permille(t->sample_ticks, ps.ticks,
 		    now - t->sample_ns);
+		sampler_done(&t->sampler, ps.ticks != t->sample_ticks, now,
+		    w->tick_ns);
 		t->sample_ticks = ps.ticks;
 		t->sample_ns = now;
 		t->rss_bytes = ps.rss_bytes;
@@ -607,6 +610,7 @@ task_started(struct worker *w, char **argv, const char *item)
 	t->sample_ns = mono_ns();
 	t->sample_ticks = 0;
 	t->next_tick = t->sample_ns + w->tick_ns;
+	sampler_start(&t->sampler, t->sample_ns, w->tick_ns);
 	label_make(label, sizeof label, argv);
 	slot_started(w, label, item);
 	memset(&st, 0, sizeof st);
@@ -645,8 +649,10 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		w->t.start_mono = mono_ns();
 		error = task_spawn(w, argv, (r.flags & PT_RUN_SHELL) != 0);
+		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
-			task_noexec(w, r.task_seq, error, true);
+			task_noexec(w, r.task_seq, error,
+			    !resource_shortage(error));
 		else
 			task_started(w, argv, item);
 	}

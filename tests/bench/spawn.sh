@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Per-task overhead: N `true` tasks at P workers with pooltop, a minimal
 # posix_spawn loop, xargs -P and GNU parallel, in one run; prints the wall
-# times (best of R runs) and the ratios to the spawn loop.
+# times (best of R runs) and the ratios to the spawn loop.  Every runner
+# runs `true ITEM` (one argument each, as xargs -n1 and GNU parallel do).
 #   tests/bench/spawn.sh [N=2000] [P=2] [R=5]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)

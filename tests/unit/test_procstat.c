@@ -367,11 +367,41 @@ test_permille(void **state)
 	assert_int_equal(procstat_permille(0, UINT64_MAX, 1), max);
 }
 
+/* Idle trees are sampled every 1, 2, 4, then 8 ticks; CPU resets it. */
+static void
+test_sampler(void **state)
+{
+	static const struct {
+		bool	busy;
+		int64_t	gap;		/* ticks to the next sample */
+	} steps[] = {
+		{ false, 2 }, { false, 4 }, { false, 8 }, { false, 8 },
+		{ true, 1 }, { true, 1 }, { false, 2 }, { true, 1 },
+	};
+	struct sampler	sa;
+	int64_t		now = 1000, tick = 250;
+	size_t		i;
+
+	(void)state;
+	sampler_start(&sa, now, tick);
+	assert_false(sampler_due(&sa, now));
+	assert_false(sampler_due(&sa, now + tick - 1));
+	assert_true(sampler_due(&sa, now + tick));
+	now += tick;
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		sampler_done(&sa, steps[i].busy, now, tick);
+		assert_false(sampler_due(&sa, now + steps[i].gap * tick - 1));
+		assert_true(sampler_due(&sa, now + steps[i].gap * tick));
+		now += steps[i].gap * tick;
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_permille),
+		cmocka_unit_test(test_sampler),
 		cmocka_unit_test(test_cpu_ticks),
 		cmocka_unit_test(test_tree_count),
 		cmocka_unit_test(test_orphans),
