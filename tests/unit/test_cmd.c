@@ -25,17 +25,11 @@
 
 #include <cmocka.h>
 
+#define SCRATCH_NAME "cmd"
+#include "scratch.h"
+
 #include "cmd.h"
 #include "ctl.h"
-
-static char	tmpdir[] = "/tmp/pooltop-test-cmd.XXXXXX";
-
-/* A path in the test's directory. */
-static char *
-tpath(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
 
 /* Run a line without a pool; the reply in *out (caller frees). */
 static int
@@ -522,28 +516,6 @@ test_find_none(void **state)
 	assert_int_equal(ctl_find("no-such-pool-name-for-test", name,
 	    sizeof name, sock, sizeof sock, err, sizeof err), -1);
 	assert_non_null(strstr(err, "no live pool"));
-}
-
-/* Make the temporary directory. */
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-/* Remove the temporary directory. */
-static int
-teardown(void **state)
-{
-	char	*cmd;
-	int	 rv;
-
-	(void)state;
-	cmd = xasprintf("rm -rf '%s'", tmpdir);
-	rv = system(cmd);
-	free(cmd);
-	return rv == 0 ? 0 : -1;
 }
 
 int

@@ -18,40 +18,14 @@
 
 #include <cmocka.h>
 
+#define SCRATCH_NAME "joblog"
+#include "scratch.h"
+
 #include "joblog.h"
 #include "util.h"
 
 #define HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\t" \
 	"Signal\tCommand\n"
-
-static char	tmpdir[] = "/tmp/pooltop-test-joblog.XXXXXX";
-
-/* A path in the test's directory. */
-static char *
-tpath(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
-
-/* The whole content of a file, NUL-terminated (it may hold NULs). */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct buf	 b = { NULL, 0, 0 };
-	char		 chunk[4096];
-	ssize_t		 n;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd != -1);
-	buf_add(&b, "", 0);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (lenp != NULL)
-		*lenp = b.len;
-	return b.data;
-}
 
 /* Write a file whole. */
 static void
@@ -493,26 +467,6 @@ test_symlink(void **state)
 	assert_int_equal(access(target, F_OK), -1);
 	free(target);
 	free(link);
-}
-
-/* Make the scratch directory. */
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-/* Remove the scratch directory. */
-static int
-teardown(void **state)
-{
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int	 rc = system(cmd);
-
-	(void)state;
-	free(cmd);
-	return rc == 0 ? 0 : -1;
 }
 
 int

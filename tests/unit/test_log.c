@@ -16,36 +16,10 @@
 
 #include <cmocka.h>
 
+#define SCRATCH_NAME "log"
+#include "scratch.h"
+
 #include "log.h"
-
-static char	tmpdir[] = "/tmp/pooltop-test-log.XXXXXX";
-
-/* The whole content of a file, NUL-terminated. */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct buf	 b = { NULL, 0, 0 };
-	char		 chunk[4096];
-	ssize_t		 n;
-	int		 fd;
-
-	fd = open(path, O_RDONLY);
-	assert_true(fd != -1);
-	buf_add(&b, "", 0);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
-	if (lenp != NULL)
-		*lenp = b.len;
-	return b.data;
-}
-
-/* A path in the test's directory. */
-static char *
-tpath(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
 
 /* An event with text. */
 static void
@@ -346,26 +320,6 @@ test_symlink_refused(void **state)
 	assert_int_equal(access(target, F_OK), -1);
 	free(target);
 	free(link);
-}
-
-/* Make the scratch directory. */
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-/* Remove the scratch directory. */
-static int
-teardown(void **state)
-{
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int	 rc = system(cmd);
-
-	(void)state;
-	free(cmd);
-	return rc == 0 ? 0 : -1;
 }
 
 int

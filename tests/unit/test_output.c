@@ -19,10 +19,11 @@
 
 #include <cmocka.h>
 
+#define SCRATCH_NAME "output"
+#include "scratch.h"
+
 #include "output.h"
 #include "util.h"
-
-static char	tmpdir[] = "/tmp/pooltop-test-output.XXXXXX";
 
 /* What a test's output goes to: two scratch files. */
 struct sink {
@@ -30,13 +31,6 @@ struct sink {
 	int		 fd[2];
 	struct output	*out;
 };
-
-/* A path in the test's directory. */
-static char *
-tpath(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
 
 /* Everything written so far to one fd of the sink (from offset 0). */
 static char *
@@ -536,26 +530,6 @@ test_free_flushes(void **state)
 	k.out = NULL;
 	sink_is(&k, 0, "two\nthree");
 	sink_close(&k);
-}
-
-/* Make the scratch directory. */
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-/* Remove the scratch directory. */
-static int
-teardown(void **state)
-{
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int	 rc = system(cmd);
-
-	(void)state;
-	free(cmd);
-	return rc == 0 ? 0 : -1;
 }
 
 int

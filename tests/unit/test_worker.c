@@ -1451,6 +1451,20 @@ test_persist_timeout(void **state)
 	tw_stop(tw);
 }
 
+/* Task seq, sent next, is answered by a new program (not group pg). */
+static void
+expect_new_program(struct tw *tw, uint64_t seq, pid_t pg)
+{
+	struct presult	 r[1];
+	const char	*line[] = { "x" };
+
+	tw_pruns(tw, r, 1, seq, 0, line);
+	tw_batch(tw, r, 1);
+	assert_true(pr_ok(&r[0]));
+	assert_true(r[0].pid != pg);
+	presult_free(r, 1);
+}
+
 /* PAUSE stops the program's group; KILL fails the task, a new one runs. */
 static void
 test_persist_pause_kill(void **state)
@@ -1459,7 +1473,6 @@ test_persist_pause_kill(void **state)
 	struct presult	 r[2];
 	struct pt_kill	 k = { 0 };
 	const char	*lines[] = { "slow", "next" };
-	const char	*more[] = { "x" };
 	pid_t		 pg;
 
 	tw->opts.persistent = (char *)"while read -r l; do"
@@ -1483,11 +1496,7 @@ test_persist_pause_kill(void **state)
 	assert_int_equal(r[1].d.flags, PT_DONE_REQUEUE);
 	assert_true(group_wait(pg, 0, 0));
 	presult_free(r, 2);
-	tw_pruns(tw, r, 1, 3, 0, more);
-	tw_batch(tw, r, 1);
-	assert_true(pr_ok(&r[0]));
-	assert_true(r[0].pid != pg);
-	presult_free(r, 1);
+	expect_new_program(tw, 3, pg);
 	tw_stop(tw);
 }
 
@@ -1502,7 +1511,6 @@ test_persist_pause_crash(void **state)
 	struct tw	*tw = *state;
 	struct presult	 r[2];
 	const char	*lines[] = { "slow", "next" };
-	const char	*more[] = { "x" };
 	pid_t		 pg;
 
 	tw->opts.persistent = (char *)"while read -r l; do"
@@ -1522,11 +1530,7 @@ test_persist_pause_crash(void **state)
 	assert_int_equal(r[1].d.flags, PT_DONE_REQUEUE);
 	assert_true(tw_wait_state(tw, PT_SLOT_IDLE));
 	presult_free(r, 2);
-	tw_pruns(tw, r, 1, 3, 0, more);
-	tw_batch(tw, r, 1);
-	assert_true(pr_ok(&r[0]));
-	assert_true(r[0].pid != pg);
-	presult_free(r, 1);
+	expect_new_program(tw, 3, pg);
 	tw_stop(tw);
 }
 
