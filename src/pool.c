@@ -245,10 +245,11 @@ pool_event(struct pool *p, enum pt_event_type type, int slot,
 {
 	struct pt_shm_event	 ev;
 	va_list			 ap;
-	char			*text;
+	char			 text[PT_EVENT_TEXT];
 
+	/* Formatted once, on the stack: two of these run per task. */
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	if (p->shm.hdr != NULL)
 		shm_add_event(&p->shm, type, slot, task_seq, status, "%s", text);
@@ -274,7 +275,6 @@ pool_event(struct pool *p, enum pt_event_type type, int slot,
 			warn("writing the log %s", f);
 		}
 	}
-	free(text);
 }
 
 /* Publish the pool header. */
