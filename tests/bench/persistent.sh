@@ -29,7 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 export XDG_RUNTIME_DIR=$tmp
 seq 1 "$N" >"$tmp/items"
 seq 1 "$NS" >"$tmp/small"
-awk '{ print $1 * $1 }' "$tmp/items" >"$tmp/want"
+awk '{ printf "%.0f\n", $1 * $1 }' "$tmp/items" >"$tmp/want"
 
 cat >"$tmp/poolmap.py" <<'EOF'
 import multiprocessing, sys
