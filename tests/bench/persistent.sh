@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Small items, four ways, in one run: N numbers squared by
-#  (a) pooltop --persistent with conf/examples/worker.py (and a shell line
-#      worker), P workers, --chunksize C;
+#  (a) pooltop --persistent with conf/examples/worker.py (one write per
+#      answer), batch_worker.py (one write per batch of answers) and a
+#      shell line worker, P workers, --chunksize C;
 #  (b) pooltop in normal mode, one `expr` process per item;
 #  (c) GNU parallel, one `expr` process per item;
 #  (d) Python's multiprocessing.Pool(P).map over the same work() as
@@ -23,6 +24,7 @@ N=${1:-20000} P=${2:-2} C=${3:-auto} NS=${4:-1000} R=${5:-3}
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 WORKER="$PY $top/conf/examples/worker.py"
+BATCH="$PY $top/conf/examples/batch_worker.py"
 SHW='while read -r n; do echo $((n * n)); done'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -74,6 +76,9 @@ pers1=$(best p1 "$POOLTOP" --headless -q -j1 --chunksize "$C" \
 pers=$(best p "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
     -a "$tmp/items" --persistent "$WORKER")
 check_p=$(same p)
+persb=$(best pb "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
+    -a "$tmp/items" --persistent "$BATCH")
+check_b=$(same pb)
 persh=$(best psh "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
     -a "$tmp/items" --persistent "$SHW")
 check_sh=$(same psh)
@@ -110,6 +115,7 @@ row() {
 	fi
 }
 row "(a) pooltop --persistent worker.py ($check_p)" "$N" "$pers"
+row "(a) pooltop --persistent batch_worker.py ($check_b)" "$N" "$persb"
 row "(a) pooltop --persistent shell loop ($check_sh)" "$N" "$persh"
 row "(a) ... worker.py, 1 worker" "$N" "$pers1"
 row "    worker.py alone, no pooltop" "$N" "$direct"
@@ -125,7 +131,8 @@ printf ' (supervisor and worker together)\n'
 verdict() { [ "$(calc "$1")" = 1.000000 ] && echo met || echo MISSED; }
 [ -n "$r_gp" ] && printf 'target: persistent >= 50x GNU parallel: %.0fx, %s\n' \
     "$(calc "$r_pers / $r_gp")" "$(verdict "$r_pers >= 50 * $r_gp")"
-printf 'target: persistent no slower than Pool.map: %.2fx its rate, %s\n' \
+printf 'target: persistent no slower than Pool.map: %.2fx its rate, %s' \
     "$(calc "$r_pers / $r_pm")" "$(verdict "$r_pers >= $r_pm")"
+printf ' (batch_worker.py: %.2fx)\n' "$(calc "$N / $persb / $r_pm")"
 printf 'target: pooltop per-item overhead < 20 us: %.1f us, %s\n' "$ovh" \
     "$(verdict "$ovh < 20")"

@@ -272,6 +272,20 @@ if command -v python3 >/dev/null 2>&1; then
 	printf '9\n16\n144\n' >"$T/w"
 	check "worker.py: squares in order" cmp -s "$T/out" "$T/w"
 	check "worker.py: the error line" grep -q "^ERROR: invalid literal" "$T/err"
+	# The batch worker answers whole reads at once: 2000 lines, 8 in
+	# flight and auto, each answered once and in order with -k.
+	seq 2000 >"$T/b"
+	awk '{ printf "%.0f\n", $1 * $1 }' "$T/b" >"$T/w"
+	for cs in 8 auto; do
+		run -j2 -k --chunksize $cs --persistent "$EX/batch_worker.py" \
+		    -a "$T/b" >"$T/out" 2>"$T/err"
+		check "batch_worker.py --chunksize $cs: exit 0, squares in order" \
+		    [ "$?:$(cmp "$T/out" "$T/w" && echo same)" = "0:same" ]
+	done
+	run -j1 --persistent "$EX/batch_worker.py" ::: 3 x 4 >"$T/out" 2>"$T/err"
+	check "batch_worker.py: exit 1, the bad line's error, the others" \
+	    [ "$?:$(tr '\n' ' ' <"$T/out")" = "1:9 16 " ] &&
+	    grep -q "^ERROR: invalid literal" "$T/err"
 else
 	echo "# python3 missing: worker.py not run"
 fi
