@@ -147,6 +147,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "headless", .key = "headless", .type = OPT_BOOL,
 	  .off = F(headless), .value = true,
 	  .help = "no dashboard: log events to stderr or --log" },
+	{ .name = "dashboard", .key = "dashboard", .type = OPT_BOOL,
+	  .off = F(dashboard), .value = true,
+	  .help = "the dashboard on the terminal, even with stdout redirected" },
 	{ .name = "log", .key = "log", .type = OPT_STRING, .off = F(log_file),
 	  .def = "stderr", .arg = "FILE", .help = "write the event log to FILE" },
 	{ .name = "log-format", .key = "log_format", .type = OPT_ENUM,
@@ -1819,6 +1822,48 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 	return 0;
 }
 
+/* The index of the option named name. */
+static size_t
+opt_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(opt_table[i].name, name) == 0)
+			break;
+	return i;
+}
+
+/*
+ * --headless and --dashboard: the command line wins over the config file;
+ * both at the same level is an error naming them.
+ */
+static int
+check_ui_mode(struct opts *o, const struct origin *org, char *err,
+    size_t len)
+{
+	size_t	h = opt_index("headless"), d = opt_index("dashboard");
+
+	if (!o->headless || !o->dashboard)
+		return 0;
+	if (org->cli[h] && !org->cli[d]) {
+		o->dashboard = false;
+		return 0;
+	}
+	if (org->cli[d] && !org->cli[h]) {
+		o->headless = false;
+		return 0;
+	}
+	if (org->cli[d])
+		snprintf(err, len, "options --headless and --dashboard cannot"
+		    " be used together");
+	else
+		snprintf(err, len, "%s:%d: 'dashboard' cannot be used with"
+		    " 'headless' (line %d)", org->path, org->line[d],
+		    org->line[h]);
+	return -1;
+}
+
 /* Parse the command line, load -c FILE, apply the command line over it. */
 int
 opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
@@ -1849,6 +1894,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		goto out;
 	}
 	r = check_needs(o, &org, err, errlen);
+	if (r == 0)
+		r = check_ui_mode(o, &org, err, errlen);
 out:
 	cli_free(&cli);
 	return r;

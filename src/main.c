@@ -157,6 +157,16 @@ spool_copy(int spool, int fd)
 	close(spool);
 }
 
+/* Drop the spools (either may be -1) on a way out that prints nothing. */
+static void
+spool_close(int out, int err)
+{
+	if (out != -1)
+		close(out);
+	if (err != -1)
+		close(err);
+}
+
 /* The in-process dashboard's command path: the same table as the socket. */
 static int
 ui_send_local(void *arg, const char *line, struct buf *reply)
@@ -236,6 +246,8 @@ want_dashboard(const struct opts *o)
 
 	if (o->headless)
 		return false;
+	if (o->dashboard)
+		return true;	/* ui_open() says if there is no terminal */
 	if (!isatty(STDOUT_FILENO))
 		return false;
 	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
@@ -311,20 +323,21 @@ run_main(int argc, char **argv)
 	if (!dash)
 		o.headless = true;
 	else {
-		spool_out = spool_open();
-		spool_err = spool_open();
-		out_fd = spool_out;
-		err_fd = spool_err;
+		/*
+		 * Task output bound for the terminal waits until the dashboard
+		 * has given it back; to a file or a pipe it goes at once.
+		 */
+		if (isatty(STDOUT_FILENO))
+			out_fd = spool_out = spool_open();
+		if (isatty(STDERR_FILENO))
+			err_fd = spool_err = spool_open();
 	}
 	p = pool_new(&o, src);
 	if (pool_setup(p, out_fd, err_fd) == -1) {
 		pool_free(p);
 		if (src != NULL)
 			source_free(src);
-		if (spool_out != -1) {
-			close(spool_out);
-			close(spool_err);
-		}
+		spool_close(spool_out, spool_err);
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
@@ -347,8 +360,7 @@ run_main(int argc, char **argv)
 			pool_free(p);
 			if (src != NULL)
 				source_free(src);
-			close(spool_out);
-			close(spool_err);
+			spool_close(spool_out, spool_err);
 			opts_free(&o);
 			return PT_EXIT_USAGE;
 		}
@@ -361,10 +373,10 @@ run_main(int argc, char **argv)
 	}
 	rc = pool_run(p);
 	ctl_close();
-	if (spool_out != -1) {
+	if (spool_out != -1)
 		spool_copy(spool_out, STDOUT_FILENO);
+	if (spool_err != -1)
 		spool_copy(spool_err, STDERR_FILENO);
-	}
 	pool_stats(p, &st);
 	if (!o.quiet)
 		log_summary(stderr, &st);

@@ -78,6 +78,7 @@ struct opts {
 
 	/* front end and logs */
 	bool		 headless;
+	bool		 dashboard;	/* even when stdout is not a terminal */
 	char		*log_file;	/* NULL: stderr */
 	enum log_format	 log_format;
 	double		 progress_interval; /* seconds, 0: off */

@@ -35,4 +35,23 @@ check "check-config ok exits 0" [ $? -eq 0 ]
 # The demo config and the documented config load.
 check "demo.conf valid" "$POOLTOP" -c "$POOLTOP_SRCDIR/conf/demo.conf" --check-config
 check "pooltop.conf valid" "$POOLTOP" -c "$POOLTOP_SRCDIR/conf/pooltop.conf" --check-config
+
+# --headless and --dashboard: the command line wins over the file; both at
+# one level is refused, naming them; --dashboard with no terminal says so.
+"$POOLTOP" --headless --dashboard 'echo {}' ::: a >/dev/null 2>"$T/e"
+check "--headless --dashboard: exit 255, naming both" \
+    [ "$?:$(cat "$T/e")" = "255:pooltop: options --headless and --dashboard cannot be used together" ]
+printf 'headless = true;\nquiet = true;\ndashboard = true;\n' >"$T/hd.conf"
+"$POOLTOP" -c "$T/hd.conf" 'echo {}' ::: a >/dev/null 2>"$T/e"
+check "headless and dashboard in one file: FILE:LINE" \
+    [ "$?:$(cat "$T/e")" = "255:pooltop: $T/hd.conf:3: 'dashboard' cannot be used with 'headless' (line 1)" ]
+"$POOLTOP" -c "$T/hd.conf" --headless 'echo {}' ::: a >"$T/o" 2>"$T/e"
+check "--headless over the file's dashboard: runs headless" \
+    [ "$?:$(cat "$T/o")" = "0:a" ]
+if command -v setsid >/dev/null 2>&1; then
+	setsid -w "$POOLTOP" --dashboard 'echo {}' ::: a </dev/null >"$T/o" 2>"$T/e"
+	check "--dashboard with no terminal: exit 255, nothing ran" \
+	    [ "$?:$(cat "$T/o")" = "255:" ]
+	check "... saying it needs a terminal" grep -q "the dashboard needs a terminal" "$T/e"
+fi
 finish

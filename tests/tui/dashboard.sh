@@ -113,4 +113,22 @@ check "drain: the running task's output is printed" wait_until $LIMIT on_screen 
 check "drain: the queued task never started" gone_from_screen "^ran second"
 check "drain: the terminal is usable again" terminal_sane
 
+
+# --dashboard with stdout redirected: the dashboard is on the terminal, and
+# task output goes to the file as tasks end, not when the dashboard closes.
+rm -f "$T/go2"
+cat >"$T/wait2.sh" <<EOF
+[ "\$1" = second ] && while ! [ -e $T/go2 ]; do sleep 0.05; done
+echo "ran \$1"
+EOF
+run_in_tui "$POOLTOP --dashboard --name $N --refresh 100 -j1 sh $T/wait2.sh ::: first second >$T/dout"
+check "--dashboard >file: the dashboard runs" \
+    wait_until $LIMIT on_screen "running 1 +queued 0 +done 1"
+check "--dashboard >file: the first task's output is in the file already" \
+    [ "$(cat "$T/dout")" = "ran first" ]
+touch "$T/go2"
+check "--dashboard >file: pooltop exits when done" wait_until $LIMIT exited
+check "--dashboard >file: exit 0, both outputs in the file" \
+    [ "$(exit_status):$(tr '\n' ' ' <"$T/dout")" = "0:ran first ran second " ]
+check "--dashboard >file: the terminal is usable again" terminal_sane
 finish
