@@ -770,16 +770,20 @@ test_grandchild(void **state)
 	struct tw	*tw = *state;
 	struct result	r;
 	int64_t		end;
+	char		cmd[64], secs[32];
 
+	/* A length of its own: tests may run side by side. */
+	snprintf(secs, sizeof secs, "%ld.5", 86400L + (long)getpid());
+	snprintf(cmd, sizeof cmd, "sleep %s & exit 0", secs);
 	tw_start(tw);
-	tw_sh(tw, 1, 0, "sleep 86401 & exit 0");
+	tw_sh(tw, 1, 0, cmd);
 	tw_collect(tw, 1, &r);
 	assert_int_equal(r.done.wstatus, 0);
 	assert_true(group_wait(r.st.pid, 0, 0));
 	end = now_ms() + WAIT_MS;
-	while (process_with_cmdline("sleep", "86401") && now_ms() < end)
+	while (process_with_cmdline("sleep", secs) && now_ms() < end)
 		nap(10);
-	assert_false(process_with_cmdline("sleep", "86401"));
+	assert_false(process_with_cmdline("sleep", secs));
 	result_free(&r);
 	tw_stop(tw);
 }
