@@ -1108,7 +1108,12 @@ worker_loop(struct worker *w)
 		if (worker_done(w, now))
 			worker_exit(w);
 		worker_pollfds(w, pfd);
-		if (poll(pfd, W_NFDS, worker_timeout(w, now)) == -1) {
+		/*
+		 * Only the entries in use: poll() refuses more than the
+		 * open-file limit (EINVAL), however many are -1.
+		 */
+		if (poll(pfd, w->persist != NULL ? W_NFDS : W_PERSIST,
+		    worker_timeout(w, now)) == -1) {
 			if (errno != EINTR)
 				worker_exit(w);
 			continue;

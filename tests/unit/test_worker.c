@@ -8,6 +8,7 @@
 
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -574,6 +575,58 @@ expect_noexec(struct tw *tw, uint64_t seq)
 	}
 	assert_int_equal(r.done.flags, PT_DONE_NOEXEC);
 	assert_int_equal(r.done.wstatus, ENOENT);
+}
+
+/* The lowest descriptor number free in process pid. */
+static int
+lowest_free_fd(pid_t pid)
+{
+	char	path[64];
+	int	fd;
+
+	for (fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)pid, fd);
+		if (access(path, F_OK) == -1)
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * A task the worker cannot start for want of descriptors (EMFILE) is the
+ * pool's to put back, not a failure: DONE NOEXEC with the error, and the
+ * slot's failed count stays 0.  The worker's open-file limit is lowered,
+ * from outside, to its lowest free descriptor.
+ */
+static void
+test_noexec_shortage(void **state)
+{
+	struct tw	*tw = *state;
+	struct result	 r;
+	struct rlimit	 old, low;
+	int		 fd;
+
+	if (under_valgrind())
+		skip();		/* valgrind keeps descriptors of its own */
+	tw_start(tw);
+	assert_true((fd = lowest_free_fd(tw->pid)) > 0);
+	assert_int_equal(prlimit(tw->pid, RLIMIT_NOFILE, NULL, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(prlimit(tw->pid, RLIMIT_NOFILE, &low, NULL), 0);
+	tw_sh(tw, 1, 0, "true");
+	assert_false(tw_started(tw, 1, &r));
+	assert_int_equal(r.done.flags, PT_DONE_NOEXEC);
+	assert_int_equal(r.done.wstatus, EMFILE);
+	assert_int_equal(tw_slot(tw).tasks_failed, 0);
+	assert_int_equal(prlimit(tw->pid, RLIMIT_NOFILE, &old, NULL), 0);
+	tw_sh(tw, 2, 0, "true");
+	tw_collect(tw, 2, &r);
+	assert_int_equal(r.done.flags, 0);
+	assert_int_equal(r.done.wstatus, 0);
+	result_free(&r);
+	assert_int_equal(tw_slot(tw).tasks_failed, 0);
+	tw_stop(tw);
 }
 
 /* A missing program: DONE NOEXEC with ENOENT, no STARTED; worker goes on. */
@@ -1723,6 +1776,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_echo, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_shell_exit, tw_setup,
+		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_noexec_shortage, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_noexec, tw_setup,
 		    tw_teardown),
