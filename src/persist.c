@@ -675,8 +675,8 @@ init_report(struct persist *p, int error)
 		snprintf(msg, sizeof msg, "exit %d", WEXITSTATUS(st));
 	else
 		snprintf(msg, sizeof msg, "signal %d", WTERMSIG(st));
-	if (isatty(STDERR_FILENO))
-		return;		/* the dashboard's slot detail shows the tail */
+	if (isatty(STDERR_FILENO) || p->c.init_quiet)
+		return;		/* the slot detail shows the tail; the log, the exit */
 	n = p->tail_len;
 	while (n > 0 && p->tail[n - 1] == '\n')
 		n--;

@@ -55,6 +55,7 @@
 					   results, the spool */
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
 #define INIT_ROUNDS_MAX		5	/* --init fails, none runs: give up */
+#define INIT_REPORTS_MAX	10	/* --init failures said one by one */
 #define FAULT_TRIES_MAX		20	/* puts back for want of resources */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
@@ -151,6 +152,7 @@ struct pool {
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 spawn_fails;	/* in a row, with no worker */
 	int			 init_rounds;	/* --init failed, none since */
+	int			 init_fails;	/* --init failures in all */
 	int64_t			 init_round_end;
 	int64_t			 fault_at;	/* last lowered by a task */
 	bool			 limit_warned;
@@ -627,6 +629,7 @@ worker_spawn(struct pool *p, int i)
 		wc.opts = p->o;
 		wc.socket_path = p->shm.hdr->socket_path[0] ?
 		    p->shm.hdr->socket_path : NULL;
+		wc.init_quiet = p->init_fails >= INIT_REPORTS_MAX;
 		worker_main(&wc);
 	}
 	close(sv[1]);
@@ -997,6 +1000,11 @@ init_failed(struct pool *p, int i)
 	int64_t	now = mono_ns(), delay;
 	int	k, ready = 0;
 
+	pool_event(p, PT_EV_ERROR, i, 0, PERSIST_EXIT_INIT, "worker %d: --init"
+	    " failed", i + 1);
+	if (++p->init_fails == INIT_REPORTS_MAX && p->o->headless)
+		warnx("--init failed %d times: later failures are only in the"
+		    " event log (worker.exit status=3)", INIT_REPORTS_MAX);
 	if (now >= p->init_round_end) {
 		p->init_rounds++;
 		delay = RESPAWN_DELAY_MS;

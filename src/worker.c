@@ -1328,6 +1328,7 @@ worker_persist_setup(struct worker *w)
 	memset(&pc, 0, sizeof pc);
 	pc.command = o->persistent;
 	pc.init = o->init;
+	pc.init_quiet = w->conf->init_quiet;
 	pc.shell = w->shell;
 	pc.envp = w->envp;
 	pc.env_task = w->env_task;

@@ -12,6 +12,8 @@
 #ifndef PT_WORKER_H
 #define PT_WORKER_H
 
+#include <stdbool.h>
+
 #include "opts.h"
 #include "shm.h"
 
@@ -22,6 +24,7 @@ struct worker_conf {
 	struct pt_shm		*shm;
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
 	const char		*socket_path;	/* removed if supervisor dies */
+	bool			 init_quiet;	/* --init failed often: no line */
 };
 
 /* Runs in the forked child; never returns. */

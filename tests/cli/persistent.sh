@@ -171,6 +171,26 @@ run -j2 --init 'test "$POOLTOP_SLOT" != 2' --persistent cat -a "$T/i100" \
     >"$T/out" 2>"$T/log"
 check "--init failing in one slot: exit 0, all 100 done" \
     [ "$?:$(sort -n "$T/out" | cmp - "$T/i100" && echo same)" = "0:same" ]
+# Failing for long in some slots: after 10 failures said one by one, the
+# rest are only in the event log (one pool warning says so).
+rm -f "$T/igo"
+"$POOLTOP" --headless -q -j4 --log "$T/ilog" \
+    --init 'test "$POOLTOP_SLOT" = 1 || { echo no slot; exit 1; }' \
+    --persistent "while read -r l; do while [ ! -e '$T/igo' ]; do sleep 0.05;
+	done; echo \"\$l\"; done" ::: a b >"$T/out" 2>"$T/ierr" &
+ipid=$!
+_bgpids="${_bgpids:-} $ipid"
+said() { grep -c "init failed (exit 1): no slot" "$T/ierr"; }
+check "--init failing for long: failures beyond those said are logged" \
+    wait_for 30 sh -c "[ \$(grep -c 'init failed' '$T/ilog') -gt \
+    \$(grep -c 'init failed (exit 1)' '$T/ierr') ]"
+touch "$T/igo"
+reap "$ipid" 30
+check "... the run still ends with exit 0 and both answers" \
+    [ "$?:$(sort "$T/out" | tr -d '\n')" = "0:ab" ]
+check "... at least 10 said, one by one" [ "$(said)" -ge 10 ]
+check "... one warning that the rest are only logged" \
+    [ "$(grep -c 'later failures are only in the event log' "$T/ierr")" -eq 1 ]
 # --init prepares the program of --persistent: alone, it is refused.
 run --init true 'echo {}' ::: a >/dev/null 2>"$T/err"
 check "--init without --persistent: exit 255" [ $? -eq 255 ]
