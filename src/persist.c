@@ -249,26 +249,6 @@ slot_tail(struct persist *p)
 	shm_write_end(&s->seq);
 }
 
-/* Keep the last P_TAIL bytes of output, oldest first. */
-static void
-tail_add(struct persist *p, const char *b, size_t n)
-{
-	size_t	drop;
-
-	if (n >= P_TAIL) {
-		memcpy(p->tail, b + n - P_TAIL, P_TAIL);
-		p->tail_len = P_TAIL;
-		return;
-	}
-	if (p->tail_len + n > P_TAIL) {
-		drop = p->tail_len + n - P_TAIL;
-		memmove(p->tail, p->tail + drop, p->tail_len - drop);
-		p->tail_len -= drop;
-	}
-	memcpy(p->tail + p->tail_len, b, n);
-	p->tail_len += n;
-}
-
 /* Send task seq's output on stream (1 stdout, 2 stderr). */
 static void
 send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
@@ -279,7 +259,7 @@ send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
 	o.task_seq = seq;
 	o.stream = (uint32_t)stream;
 	p->c.send(p->c.arg, PT_MSG_OUT, &o, sizeof o, b, n);
-	tail_add(p, b, n);
+	tail_keep(p->tail, &p->tail_len, P_TAIL, b, n);
 }
 
 /* Report the end of task t (not in the list any more). */
@@ -527,7 +507,8 @@ child_read(struct persist *p, int *fd, int stream, int64_t now)
 		return -1;
 	}
 	if (p->state == P_INIT)
-		tail_add(p, p->rbuf, (size_t)n);
+		tail_keep(p->tail, &p->tail_len, P_TAIL, p->rbuf,
+		    (size_t)n);
 	else if (stream == 1)
 		prog_stdout(p, p->rbuf, (size_t)n, now);
 	else

@@ -340,21 +340,6 @@ active_workers(struct pool *p)
 	return n;
 }
 
-/* Queue a message for worker i and try to write it. */
-static void
-send_msg(struct pool *p, int i, uint32_t type, const void *m, size_t n)
-{
-	struct wk	*w = &p->w[i];
-	ssize_t		 r;
-
-	if (w->fd == -1)
-		return;
-	proto_put(&w->out, type, m, n, NULL, 0);
-	r = write(w->fd, w->out.data, w->out.len);
-	if (r > 0)
-		buf_consume(&w->out, (size_t)r);
-}
-
 /* Write what is pending for worker i, as much as goes without waiting. */
 static void
 send_pending(struct pool *p, int i)
@@ -367,6 +352,16 @@ send_pending(struct pool *p, int i)
 	r = write(w->fd, w->out.data, w->out.len);
 	if (r > 0)
 		buf_consume(&w->out, (size_t)r);
+}
+
+/* Queue a message for worker i and try to write it. */
+static void
+send_msg(struct pool *p, int i, uint32_t type, const void *m, size_t n)
+{
+	if (p->w[i].fd == -1)
+		return;
+	proto_put(&p->w[i].out, type, m, n, NULL, 0);
+	send_pending(p, i);
 }
 
 /* Write what is pending for worker i, blocking briefly if needed. */

@@ -194,6 +194,25 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void
+tail_keep(char *tail, size_t *len, size_t cap, const char *b, size_t n)
+{
+	size_t	drop;
+
+	if (n >= cap) {
+		memcpy(tail, b + n - cap, cap);
+		*len = cap;
+		return;
+	}
+	if (*len + n > cap) {
+		drop = *len + n - cap;
+		memmove(tail, tail + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(tail + *len, b, n);
+	*len += n;
+}
+
 /* Is error a shortage of descriptors, processes or memory? */
 bool
 resource_shortage(int error)

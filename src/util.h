@@ -44,6 +44,9 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
 void	 buf_free(struct buf *);
 
+/* Append n bytes to a tail of at most cap bytes, dropping the oldest. */
+void	 tail_keep(char *tail, size_t *len, size_t cap, const char *, size_t);
+
 /* Is error a shortage of descriptors, processes or memory (EAGAIN...)? */
 bool	 resource_shortage(int);
 

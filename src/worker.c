@@ -366,26 +366,6 @@ worker_flush(struct worker *w)
 	}
 }
 
-/* Keep the last W_TAIL bytes of output, oldest first. */
-static void
-tail_add(struct task *t, const char *p, size_t n)
-{
-	size_t	drop;
-
-	if (n >= W_TAIL) {
-		memcpy(t->tail, p + n - W_TAIL, W_TAIL);
-		t->tail_len = W_TAIL;
-		return;
-	}
-	if (t->tail_len + n > W_TAIL) {
-		drop = t->tail_len + n - W_TAIL;
-		memmove(t->tail, t->tail + drop, t->tail_len - drop);
-		t->tail_len -= drop;
-	}
-	memcpy(t->tail + t->tail_len, p, n);
-	t->tail_len += n;
-}
-
 /* Read once from the task's stream i: bytes read, 0 for none now, -1 closed. */
 static ssize_t
 task_read(struct worker *w, int i)
@@ -406,7 +386,7 @@ task_read(struct worker *w, int i)
 	o.task_seq = t->seq;
 	o.stream = (uint32_t)i + 1;
 	worker_send(w, PT_MSG_OUT, &o, sizeof o, w->rbuf, (size_t)n);
-	tail_add(t, w->rbuf, (size_t)n);
+	tail_keep(t->tail, &t->tail_len, W_TAIL, w->rbuf, (size_t)n);
 	return n;
 }
 

@@ -44,6 +44,18 @@ wait_for() {
 	return 1
 }
 
+# reap PID SECONDS: wait for a background pooltop, at most SECONDS (then
+# kill it); its exit status, or 124 if it had to be killed.
+reap() {
+	if ! wait_for "$2" sh -c "! kill -0 $1 2>/dev/null ||
+	    [ \"\$(awk '{ print \$3 }' /proc/$1/stat 2>/dev/null)\" = Z ]"; then
+		kill -9 "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+	wait "$1"
+}
+
 # bg CMD...: start in the background, remember its pid in $!.
 bg() { "$@" & _bgpids="${_bgpids:-} $!"; }
 

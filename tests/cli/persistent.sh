@@ -11,18 +11,6 @@ EX=$POOLTOP_SRCDIR/conf/examples
 LINE='while IFS= read -r l; do printf "got %s\n" "$l"; done'
 run() { "$POOLTOP" --headless -q "$@"; }
 
-# reap PID SECONDS: wait for a background pooltop, at most SECONDS (then
-# kill it); its exit status, or 124 if it had to be killed.
-reap() {
-	if ! wait_for "$2" sh -c "! kill -0 $1 2>/dev/null ||
-	    [ \"\$(awk '{ print \$3 }' /proc/$1/stat 2>/dev/null)\" = Z ]"; then
-		kill -9 "$1" 2>/dev/null
-		wait "$1" 2>/dev/null
-		return 124
-	fi
-	wait "$1"
-}
-
 # --- 1000 items through a shell line worker --------------------------------
 seq 1000 >"$T/items"
 sed 's/^/got /' "$T/items" >"$T/want"
