@@ -26,7 +26,7 @@ ok "dashboard started"
 
 # The header's counts are the segment's.
 check "header: done and failed match the run" \
-    wait_until $LIMIT field_is "$N" done 2
+    wait_until $LIMIT field_is "$N" "done" 2
 check "header: total 5" on_screen "total 5"
 check "header: workers 2/2" on_screen "workers 2/2"
 check "header: RUNNING state" on_screen "RUNNING"
