@@ -39,6 +39,7 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "keeper.h"
 #include "log.h"
 #include "opts.h"
 #include "pool.h"
@@ -533,6 +534,7 @@ ctl_listen(struct pool *p, char *path, size_t pathlen, char *err,
 	}
 	if (ctl_clear_path(sock, err, errlen) == -1)
 		return -1;
+	keeper_keep_socket(sock);
 	if ((fd = ctl_bind(sock, err, errlen)) == -1)
 		return -1;
 	TAILQ_INIT(&ctl.clients);

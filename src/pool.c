@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "joblog.h"
+#include "keeper.h"
 #include "log.h"
 #include "output.h"
 #include "persist.h"
@@ -91,6 +92,7 @@ struct wk {
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
 	int64_t		 avg_ns;	/* --chunksize auto: time per task */
+	int		 stops;		/* times found stopped and continued */
 };
 
 struct watch {
@@ -615,6 +617,8 @@ worker_spawn(struct pool *p, int i)
 		return;
 	}
 	if (pid == 0) {
+		/* Out of our process group: see "Nothing outside the kill". */
+		(void)setpgid(0, 0);
 		close(sv[0]);
 		memset(&wc, 0, sizeof wc);
 		wc.slot = i;
@@ -622,12 +626,12 @@ worker_spawn(struct pool *p, int i)
 		wc.supervisor = getppid();
 		wc.shm = &p->shm;
 		wc.opts = p->o;
-		wc.socket_path = p->shm.hdr->socket_path[0] ?
-		    p->shm.hdr->socket_path : NULL;
 		wc.init_quiet = p->init_fails >= INIT_REPORTS_MAX;
 		worker_main(&wc);
 	}
 	close(sv[1]);
+	(void)setpgid(pid, pid);
+	keeper_add_worker(pid);
 	set_nonblock(sv[0]);
 	if (i >= p->nw)
 		p->nw = i + 1;
@@ -644,6 +648,7 @@ worker_spawn(struct pool *p, int i)
 	w->hold_until = 0;
 	w->window = p->auto_window ? 1 : p->inflight;
 	w->avg_ns = 0;
+	w->stops = 0;
 	p->spawn_fails = 0;
 	p->live++;
 	if (p->live > p->max_live)
@@ -1083,18 +1088,35 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	p->live--;
 }
 
-/* Reap every child that has ended. */
+/*
+ * A child of ours was stopped (a task's `kill -STOP $PPID`, a debugger):
+ * a stopped worker would hold its task past its timeout and the pool past
+ * every stop, so continue it at once, and say so (once per worker).
+ */
+static void
+child_stopped(struct pool *p, int i, pid_t pid, int sig)
+{
+	kill(pid, SIGCONT);
+	if (i < 0 || p->w[i].stops++ > 0)
+		return;
+	pool_event(p, PT_EV_INFO, i, 0, sig, "worker %d (pid %ld) was stopped"
+	    " by signal %d: continued", i + 1, (long)pid, sig);
+}
+
+/* Reap every child that has ended; continue any that was stopped. */
 static void
 reap(struct pool *p)
 {
 	pid_t	pid;
 	int	st, i;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
 		for (i = 0; i < p->nw; i++)
 			if (p->w[i].pid == pid && p->w[i].state != W_FREE)
 				break;
-		if (i < p->nw)
+		if (WIFSTOPPED(st))
+			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
+		else if (i < p->nw)
 			worker_reaped(p, i, st);
 	}
 }
@@ -1707,6 +1729,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 			return -1;
 		}
 	}
+	/* Before any state exists: see keeper.h. */
+	(void)keeper_start();
+	shm_on_create(keeper_keep_shm);
 	if (setup_signals(p) == -1) {
 		warn("signals");
 		return -1;
@@ -1960,6 +1985,7 @@ pool_free(struct pool *p)
 		template_free(p->tpl);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
+	keeper_finish();
 	if (p->sfd != -1)
 		close(p->sfd);
 	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);

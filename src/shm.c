@@ -191,6 +191,14 @@ shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 	return 0;
 }
 
+static void	(*shm_announce)(const char *);
+
+void
+shm_on_create(void (*fn)(const char *))
+{
+	shm_announce = fn;
+}
+
 int
 shm_create(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 {
@@ -202,6 +210,8 @@ shm_create(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 		return shm_fail(errbuf, errlen, EINVAL,
 		    "%u slots: must be 1 to %u", nslots, PT_SHM_MAX_SLOTS);
 	shm_name(shm->name, sizeof shm->name, geteuid(), getpid());
+	if (shm_announce != NULL)
+		shm_announce(shm->name);
 	shm->fd = shm_open(shm->name, O_RDWR|O_CREAT|O_EXCL, 0600);
 	if (shm->fd == -1 && errno == EEXIST)
 		return shm_fail(errbuf, errlen, EEXIST, "segment %s already "

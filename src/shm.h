@@ -197,6 +197,8 @@ void	shm_name(char *buf, size_t len, uid_t uid, pid_t pid);
  * (and a message in err) on failure.
  */
 int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf, size_t errlen);
+/* Call fn with each name shm_create is about to create (keeper.h). */
+void	shm_on_create(void (*fn)(const char *));
 /* Map an existing segment read-write (progress, tests) or read-only. */
 int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
 	    char *errbuf, size_t errlen);

@@ -66,7 +66,6 @@ extern char **environ;
 #define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
-#define W_ORPHAN_TRIES	40		/* 5 ms each: see worker_exit() */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
@@ -141,7 +140,6 @@ struct worker {
 	bool			 ending;	/* end the task, then exit */
 	int64_t			 exit_deadline;	/* 0: not exiting yet */
 	int			 exit_status;
-	bool			 eof;		/* socket closed, unretired */
 	struct persist		*persist;	/* persistent mode; else NULL */
 };
 
@@ -939,7 +937,6 @@ worker_sock(struct worker *w)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		w->eof = !w->retiring;
 		worker_lost(w);
 		return;
 	}
@@ -954,29 +951,17 @@ worker_sock(struct worker *w)
 	}
 }
 
-/* Leave: remove what a dead supervisor left, mark the slot, exit. */
+/*
+ * Leave: mark the slot and exit.  What a dead supervisor left (segment,
+ * socket) is the keeper's to remove (keeper.h).
+ */
 static void __attribute__((noreturn))
 worker_exit(struct worker *w)
 {
-	const struct worker_conf	*c = w->conf;
-	int				 i;
-
 	shm_write_begin(&w->slot->seq);
 	w->slot->state = PT_SLOT_EXITED;
 	w->slot->task_pid = 0;
 	shm_write_end(&w->slot->seq);
-	/*
-	 * A supervisor killed mid-run closes our socket before the kernel
-	 * hands us to a new parent: give that a moment (bounded).
-	 */
-	for (i = 0; w->eof && i < W_ORPHAN_TRIES &&
-	    getppid() == c->supervisor; i++)
-		poll(NULL, 0, 5);
-	if (getppid() != c->supervisor) {
-		shm_unlink(c->shm->name);
-		if (c->socket_path != NULL)
-			unlink(c->socket_path);
-	}
 	_exit(w->exit_status);
 }
 

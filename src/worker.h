@@ -6,8 +6,10 @@
  * enforces the timeout (not counting time paused), and reports STARTED, OUT
  * and DONE.  It exits on RETIRE when idle, on EOF from the supervisor, or
  * when the supervisor dies (PR_SET_PDEATHSIG): then it ends its task with the
- * termination sequence and removes the segment and socket the dead
- * supervisor left.
+ * termination sequence.  It runs in a process group of its own (set by the
+ * supervisor at fork), so a signal to the supervisor's group does not take
+ * the workers with it; the segment and socket a dead supervisor leaves are
+ * the keeper's to remove (keeper.h).
  */
 #ifndef PT_WORKER_H
 #define PT_WORKER_H
@@ -23,7 +25,6 @@ struct worker_conf {
 	pid_t			 supervisor;
 	struct pt_shm		*shm;
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
-	const char		*socket_path;	/* removed if supervisor dies */
 	bool			 init_quiet;	/* --init failed often: no line */
 };
 

@@ -80,3 +80,28 @@ gone_within() {
 
 # figures KEY=N ...: this test's figures (tasks, faults, hostile, lost).
 figures() { echo "# rely-figures: $*"; }
+
+# run_session ARGS...: pooltop in the background in a session (and process
+# group) of its own, as a job under job control or a daemon has; SIGINT and
+# SIGQUIT at their defaults.  Its pid, which is also the session's and the
+# group's id, in $pid.
+run_session() {
+	env --default-signal=INT,QUIT setsid "$POOLTOP" "$@" &
+	pid=$!
+	_bgpids="${_bgpids:-} $pid"
+}
+
+# in_session SID: the live (not zombie) processes of session SID.
+in_session() {
+	ps -e -o pid=,sid=,stat= | awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'
+}
+session_empty() { [ -z "$(in_session "$1")" ]; }
+
+# state_gone PID: neither the segment nor the socket of pool PID is left.
+state_gone() {
+	no_segment "$1" && [ ! -e "$XDG_RUNTIME_DIR/pooltop/$1.sock" ]
+}
+
+# pool_gone PID: nothing of pool PID run by run_session is left: no process
+# of its session, no marked task, no segment, no socket.
+pool_gone() { session_empty "$1" && no_marked && state_gone "$1"; }

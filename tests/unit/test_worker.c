@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -30,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "keeper.h"
 #include "opts.h"
 #include "persist.h"
 #include "proto.h"
@@ -96,7 +98,7 @@ act_like_supervisor(void)
 
 /* In the child: become the worker for slot with our end fd. */
 static void __attribute__((noreturn))
-become_worker(struct tw *tw, int fd, const char *sock_path)
+become_worker(struct tw *tw, int fd)
 {
 	struct worker_conf	wc;
 
@@ -107,7 +109,6 @@ become_worker(struct tw *tw, int fd, const char *sock_path)
 	wc.supervisor = getppid();
 	wc.shm = &tw->shm;
 	wc.opts = &tw->opts;
-	wc.socket_path = sock_path;
 	worker_main(&wc);
 }
 
@@ -297,7 +298,7 @@ tw_start_at(struct tw *tw, int slot)
 	assert_true(tw->pid != -1);
 	if (tw->pid == 0) {
 		close(sv[0]);
-		become_worker(tw, sv[1], NULL);
+		become_worker(tw, sv[1]);
 	}
 	close(sv[1]);
 	tw->fd = sv[0];
@@ -1084,8 +1085,9 @@ test_sigterm(void **state)
 }
 
 /*
- * The intermediate "supervisor": fork the worker, start sleep 86402, write
- * both pids to out, then wait to be killed.
+ * The intermediate "supervisor": start a keeper that knows the segment and
+ * the socket, fork the worker, start sleep 86402, write both pids to out,
+ * then wait to be killed.
  */
 static void __attribute__((noreturn))
 fake_supervisor(struct tw *tw, int out, const char *sock_path)
@@ -1096,12 +1098,17 @@ fake_supervisor(struct tw *tw, int out, const char *sock_path)
 	pid_t		 pids[2];
 	int		 sv[2];
 
+	if (keeper_start() == -1)
+		_exit(1);
+	keeper_keep_shm(tw->shm.name);
+	keeper_keep_socket(sock_path);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		_exit(1);
 	if ((pids[0] = fork()) == 0) {
 		close(sv[0]);
-		become_worker(tw, sv[1], sock_path);
+		become_worker(tw, sv[1]);
 	}
+	keeper_add_worker(pids[0]);
 	close(sv[1]);
 	tw->fd = sv[0];
 	if (tw_recv(tw, &m, &p, WAIT_MS) != 0 || m.type != PT_MSG_READY)
@@ -1116,21 +1123,32 @@ fake_supervisor(struct tw *tw, int out, const char *sock_path)
 		pause();
 }
 
-/* The supervisor is SIGKILLed: worker and task go, segment and socket too. */
+/*
+ * The supervisor is SIGKILLed: worker and task go; the keeper removes the
+ * segment and the socket.
+ */
 static void
 test_supervisor_death(void **state)
 {
-	struct tw	*tw = *state;
-	char		 sock_path[] = "/tmp/pt-worker-sock.XXXXXX";
-	char		 err[256];
-	struct pollfd	 pfd;
-	pid_t		 inter, pids[2];
-	int		 pp[2], fd, st;
+	struct tw		*tw = *state;
+	struct sockaddr_un	 sun;
+	char			 sock_path[64];
+	char			 err[256];
+	struct pollfd		 pfd;
+	pid_t			 inter, pids[2];
+	int			 pp[2], fd, st;
 
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	assert_int_equal(shm_create(&tw->shm, NSLOTS, err, sizeof err), 0);
 	tw->mapped = true;
-	assert_true((fd = mkstemp(sock_path)) != -1);
+	snprintf(sock_path, sizeof sock_path, "/tmp/pt-worker-sock.%ld",
+	    (long)getpid());
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, sock_path, sizeof sun.sun_path);
+	unlink(sock_path);
+	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
 	close(fd);
 	assert_int_equal(pipe(pp), 0);
 	if ((inter = fork()) == 0) {
@@ -1152,6 +1170,9 @@ test_supervisor_death(void **state)
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 	assert_true(group_wait(pids[1], 0, 0));
+	/* The keeper (reparented to us too) removes them and exits. */
+	while (waitpid(-1, &st, 0) > 0)
+		;
 	assert_false(segment_exists(tw->shm.name));
 	assert_int_equal(access(sock_path, F_OK), -1);
 	assert_int_equal(errno, ENOENT);
@@ -1641,7 +1662,7 @@ test_persist_init_fails(void **state)
 	    sv), 0);
 	if ((tw->pid = fork()) == 0) {
 		close(sv[0]);
-		become_worker(tw, sv[1], NULL);
+		become_worker(tw, sv[1]);
 	}
 	close(sv[1]);
 	tw->fd = sv[0];
