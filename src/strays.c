@@ -1,6 +1,7 @@
 /*
  * Ending what a worker's tasks leave behind: lingering groups and strays
- * (see strays.h).  A record is a pid or a process group in one of three
+ * (see strays.h).  Every stray is recorded by pid (and, when it leads its
+ * group, by group too).  A record is a pid or a process group in one of three
  * stages: sent SIGTERM (SIGKILL due at its deadline), sent SIGKILL (given
  * up at its deadline unless gone), or given up (kept, so that it is not
  * swept again).  A pid record goes when the caller reaps it; a group record
@@ -38,6 +39,7 @@ TAILQ_HEAD(strayq, stray);
 struct strays {
 	struct strayq	 q;
 	int64_t		 wait_ns;
+	int64_t		 hurry_at;	/* strays_leave(); 0: not leaving */
 	pid_t		*kids;		/* PROCSTAT_MAX, for sweeps */
 };
 
@@ -48,6 +50,8 @@ strays_new(int wait_ms)
 
 	s = xcalloc(1, sizeof *s);
 	TAILQ_INIT(&s->q);
+	if (wait_ms > STRAYS_WAIT_MAX_MS)
+		wait_ms = STRAYS_WAIT_MAX_MS;
 	s->wait_ns = (int64_t)(wait_ms > 0 ? wait_ms : 0) * S_MS;
 	s->kids = xreallocarray(NULL, PROCSTAT_MAX, sizeof *s->kids);
 	return s;
@@ -142,9 +146,17 @@ strays_group(struct strays *s, pid_t pgid, int64_t now)
 }
 
 void
-strays_sweep(struct strays *s, pid_t keep, bool at_once, int64_t now)
+strays_leave(struct strays *s, int64_t now)
+{
+	if (s->hurry_at == 0)
+		s->hurry_at = now + s->wait_ns;
+}
+
+void
+strays_sweep(struct strays *s, pid_t keep, int64_t now)
 {
 	pid_t	pid, pgid;
+	bool	at_once = s->hurry_at != 0 && now >= s->hurry_at;
 	int	n, i;
 
 	n = procstat_children(s->kids, PROCSTAT_MAX);
@@ -152,10 +164,15 @@ strays_sweep(struct strays *s, pid_t keep, bool at_once, int64_t now)
 		pid = s->kids[i];
 		if (pid <= 0 || pid == keep || stray_find(s, pid, false) != NULL)
 			continue;
-		if ((pgid = getpgid(pid)) == -1 ||
-		    stray_find(s, pgid, true) != NULL)
-			continue;	/* reaped meanwhile, or being ended */
-		stray_add(s, pid, pgid == pid, at_once, now);
+		if ((pgid = getpgid(pid)) == -1)
+			continue;	/* reaped meanwhile */
+		/*
+		 * By pid even when its group is being ended: it may leave
+		 * the group (setsid) before the group's SIGKILL.
+		 */
+		if (pgid == pid && stray_find(s, pgid, true) == NULL)
+			stray_add(s, pgid, true, at_once, now);
+		stray_add(s, pid, false, at_once, now);
 	}
 }
 

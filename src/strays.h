@@ -11,8 +11,10 @@
  * reaped, every child of the worker but a live leader is swept.
  *
  * Each record gets SIGTERM (and SIGCONT) at once and SIGKILL at its
- * deadline, the last wait of the termination sequence; a stray that leads
- * its own process group is signalled as a group.  After SIGKILL a record is
+ * deadline, the last wait of the termination sequence but at most
+ * STRAYS_WAIT_MAX_MS (a supervisor that stops waits a few seconds for its
+ * workers, then kills them); a stray that leads its own process group is
+ * signalled as a group.  After SIGKILL a record is
  * kept until the process is reaped (the group is empty), at most
  * STRAYS_KILL_MS; then it is given up (a process in uninterruptible sleep):
  * it no longer holds the worker, and is not swept again.
@@ -30,21 +32,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define STRAYS_WAIT_MAX_MS 2000	/* from SIGTERM to SIGKILL, at most */
 #define STRAYS_KILL_MS	1000	/* after SIGKILL, to be reaped */
 
 struct strays;
 
-/* wait_ms: from SIGTERM to SIGKILL. */
+/* wait_ms: from SIGTERM to SIGKILL (capped). */
 struct strays	*strays_new(int wait_ms);
 void		 strays_free(struct strays *);
 
 /* The leader of group pgid was reaped: end what is left of the group. */
 void	strays_group(struct strays *, pid_t pgid, int64_t now);
+/* End every child of the caller but keep (0: none) not already being ended. */
+void	strays_sweep(struct strays *, pid_t keep, int64_t now);
 /*
- * End every child of the caller but keep (0: none) not already being
- * ended; at_once: SIGKILL without the wait.
+ * The caller is leaving: one wait from the first call on, strays found are
+ * sent SIGKILL at once (strays that keep starting strays cannot hold it).
  */
-void	strays_sweep(struct strays *, pid_t keep, bool at_once, int64_t now);
+void	strays_leave(struct strays *, int64_t now);
 /* The caller reaped pid. */
 void	strays_reaped(struct strays *, pid_t);
 /* SIGKILL what is past its deadline; forget what is gone. */

@@ -135,7 +135,6 @@ struct worker {
 	bool			 busy;		/* t is a live task */
 	struct task		 t;
 	struct strays		*strays;	/* ended tasks' leftovers */
-	int64_t			 leave_by;	/* then strays get SIGKILL */
 	bool			 retiring;	/* exit once idle */
 	bool			 ending;	/* end the task, then exit */
 	int64_t			 exit_deadline;	/* 0: not exiting yet */
@@ -749,7 +748,7 @@ static void
 worker_leftovers(struct worker *w, pid_t pgid, int64_t now)
 {
 	strays_group(w->strays, pgid, now);
-	strays_sweep(w->strays, worker_leader(w), false, now);
+	strays_sweep(w->strays, worker_leader(w), now);
 }
 
 /* Was this wait status a failure (nonzero exit or a signal)? */
@@ -819,7 +818,7 @@ worker_reap(struct worker *w)
 	if (w->busy && w->t.reaped)
 		task_end(w);
 	else if (reaped && worker_leader(w) == 0)
-		strays_sweep(w->strays, 0, false, mono_ns());
+		strays_sweep(w->strays, 0, mono_ns());
 }
 
 /* Read the signalfd: SIGTERM ends the worker; SIGCHLD reaps. */
@@ -970,18 +969,12 @@ worker_exit(struct worker *w)
 	_exit(w->exit_status);
 }
 
-/*
- * Leaving: sweep every child left, with SIGKILL at once past leave_by (so
- * that strays that keep spawning strays cannot hold the worker); true once
- * none is being ended.
- */
+/* Leaving: sweep every child left; true once none is being ended. */
 static bool
 worker_strays_ended(struct worker *w, int64_t now)
 {
-	if (w->leave_by == 0)
-		w->leave_by = now +
-		    (int64_t)w->termseq.wait_ms[w->termseq.n - 1] * W_MS;
-	strays_sweep(w->strays, worker_leader(w), now >= w->leave_by, now);
+	strays_leave(w->strays, now);
+	strays_sweep(w->strays, worker_leader(w), now);
 	return !strays_pending(w->strays);
 }
 
@@ -1023,7 +1016,7 @@ worker_timers(struct worker *w, int64_t now)
 		persist_timers(w->persist, now);
 	strays_check(w->strays, now);
 	if (strays_pending(w->strays) && worker_leader(w) == 0)
-		strays_sweep(w->strays, 0, false, now);
+		strays_sweep(w->strays, 0, now);
 }
 
 /* Milliseconds until the next deadline, for poll(); -1 for none. */
