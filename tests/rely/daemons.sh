@@ -10,6 +10,8 @@
 # for a persistent program that daemonizes helpers (--persistent): they
 # live while it runs and end when it ends or is replaced.  Each run checks
 # that no escapee is left (not even as a zombie) and the pool's exit status.
+# Functions run through check and wait_for; lists of words split on purpose.
+# shellcheck disable=SC2317,SC2086
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
@@ -109,12 +111,11 @@ chmod +x "$T/prog"
 escapees() { pgrep -f "^sleep $MARK\\.|chain-$MARK\\." || true; }
 # gone "PID START": that process exists no more (not even a zombie).
 gone() {
-	set -- $1
-	[ "$(awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null)" != "$2" ]
+	[ "$(awk '{ print $22 }' "/proc/${1%% *}/stat" 2>/dev/null)" != "${1#* }" ]
 }
 # recorded: every escapee recorded so far, as "pid:start".
 recorded() { cat "$T"/esc/* 2>/dev/null | tr ' ' ':'; }
-nrecorded() { ls "$T/esc" | grep -vc tmp; }
+nrecorded() { find "$T/esc" -type f ! -name '*.tmp' | wc -l; }
 nrecorded_is() { [ "$(nrecorded)" -eq "$1" ]; }
 nrecorded_ge() { [ "$(nrecorded)" -ge "$1" ]; }
 # all_escapees_gone: none recorded lives, none other is left.
