@@ -13,8 +13,8 @@
  * Each record gets SIGTERM (and SIGCONT) at once and SIGKILL at its
  * deadline, the last wait of the termination sequence but at most
  * STRAYS_WAIT_MAX_MS (a supervisor that stops waits a few seconds for its
- * workers, then kills them); a stray that leads its own process group is
- * signalled as a group.  After SIGKILL a record is
+ * workers, then kills them).  A stray is signalled by pid and, when it
+ * leads its own process group, as a group too.  After SIGKILL a record is
  * kept until the process is reaped (the group is empty), at most
  * STRAYS_KILL_MS; then it is given up (a process in uninterruptible sleep):
  * it no longer holds the worker, and is not swept again.
