@@ -902,8 +902,7 @@ child_ended(struct persist *p)
 	child_drain(p, &ch->err, 2, now);
 	child_drain(p, &ch->out, 1, now);
 	fd_close(&ch->in);
-	if (killpg(ch->pid, 0) == 0)
-		p->c.linger(p->c.arg, ch->pid);
+	p->c.linger(p->c.arg, ch->pid);	/* before a new program starts */
 	if (was == P_INIT) {
 		p->state = P_NONE;
 		init_ended(p);
@@ -1250,6 +1249,15 @@ persist_reaped(struct persist *p, pid_t pid, int wstatus)
 	p->ch.wstatus = wstatus;
 	child_ended(p);
 	return true;
+}
+
+/* The live --init or program (it owns the worker's children), or 0. */
+pid_t
+persist_leader(const struct persist *p)
+{
+	if (p->ch.pid == 0 || p->ch.reaped || p->state == P_NONE)
+		return 0;
+	return p->ch.pid;
 }
 
 /* Act on the deadlines that have passed. */

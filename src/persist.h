@@ -33,7 +33,10 @@
  * dying without answering anything.  With --max-tasks-per-worker N it is
  * sent at most N lines; after N answers its stdin is closed, it is given
  * PERSIST_CLOSE_MS to exit (then the termination sequence), and a new one
- * takes the lines that waited.
+ * takes the lines that waited.  Processes the program (or --init) started
+ * that left its group, and the worker adopted, are its own while it runs;
+ * when it ends they are ended with the rest of its group, before a new
+ * program starts (the linger callback).
  */
 #ifndef PT_PERSIST_H
 #define PT_PERSIST_H
@@ -59,7 +62,10 @@ struct persist;
 /* Queue a message to the supervisor. */
 typedef void (*persist_send_fn)(void *, uint32_t type, const void *, size_t,
     const void *extra, size_t extralen);
-/* Leftovers of an ended group: terminate them without waiting here. */
+/*
+ * The child (init or program) that led group pgid was reaped: terminate what
+ * is left of the group and the strays it left, without waiting here.
+ */
 typedef void (*persist_linger_fn)(void *, pid_t pgid);
 
 struct persist_conf {
@@ -102,6 +108,8 @@ void	persist_pollfds(struct persist *, struct pollfd *, bool reading);
 void	persist_io(struct persist *, const struct pollfd *);
 /* Write what waits for the program's stdin; call before each poll. */
 void	persist_flush(struct persist *);
+/* The live --init or program, or 0: it owns the worker's children. */
+pid_t	persist_leader(const struct persist *);
 /* A child was reaped: true if it was ours (the program or init). */
 bool	persist_reaped(struct persist *, pid_t, int wstatus);
 void	persist_timers(struct persist *, int64_t now);

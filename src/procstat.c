@@ -346,6 +346,22 @@ tree_scan(pid_t root, struct procstat *ps)
 }
 
 int
+procstat_children(pid_t *out, int room)
+{
+	pid_t	self = getpid();
+	size_t	j;
+	int	n = 0;
+
+	if (!use_scan())
+		return children_of(self, 0, out, room);
+	scan_proc();
+	for (j = 0; j < ntable && n < room; j++)
+		if (table[j].ppid == self)
+			out[n++] = table[j].pid;
+	return n;
+}
+
+int
 procstat_tree(pid_t pid, struct procstat *ps)
 {
 	memset(ps, 0, sizeof *ps);

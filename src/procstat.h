@@ -25,6 +25,11 @@ struct procstat {
 
 /* Sample the tree rooted at pid (also its group leader). 0 or -1. */
 int	procstat_tree(pid_t pid, struct procstat *);
+/*
+ * The caller's own children (zombies too, orphans it adopted as a
+ * subreaper too), at most room: how many.
+ */
+int	procstat_children(pid_t *out, int room);
 /* CPU in permille of one CPU between two samples dt_ns apart (htop's CPU%). */
 uint32_t procstat_permille(uint64_t ticks_before, uint64_t ticks_after,
 	    int64_t dt_ns);

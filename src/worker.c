@@ -13,11 +13,15 @@
  * with default signal handling, an empty mask, stdin /dev/null and the
  * POOLTOP_* variables.  The worker is a child subreaper, so every process
  * the task leaves behind is reparented to it and reaped here.  The task ends
- * when its leader is reaped; whatever remains of its group is sent SIGTERM
- * and, after the last termination step's wait, SIGKILL, without holding up
- * the next task ("lingering" groups).  Timeouts and kill requests run the
- * termination sequence one step per deadline from the same loop; time spent
- * stopped by PAUSE counts neither for the timeout nor in the wall time.
+ * when its leader is reaped; whatever remains of its group, and every child
+ * of the worker that no running task owns (daemons that left the group:
+ * setsid, double forks), is sent SIGTERM and, after the last termination
+ * step's wait, SIGKILL, without holding up the next task (strays.c).  Such
+ * children are swept again whenever one is reaped while no task runs, and
+ * the worker does not exit while it has any.  Timeouts and kill requests
+ * run the termination sequence one step per deadline from the same loop;
+ * time spent stopped by PAUSE counts neither for the timeout nor in the
+ * wall time.
  *
  * The worker alone writes its slot in the segment, under the slot's seqlock:
  * at once for a change of state, and once per tick for CPU, memory,
@@ -25,9 +29,10 @@
  *
  * In persistent mode (--persistent) there is no task process: persist.c
  * keeps one program running and feeds it the tasks as lines.  The loop,
- * the socket, the signals, reaping and lingering groups stay here; RUN,
- * PAUSE, RESUME, KILL and RETIRE, three more poll entries, the deadlines
- * and the decision to exit are handed to persist.c.
+ * the socket, the signals, reaping and strays stay here (the program's
+ * strays are swept when it ends, as a task's); RUN, PAUSE, RESUME, KILL
+ * and RETIRE, three more poll entries, the deadlines and the decision to
+ * exit are handed to persist.c.
  */
 #include "config.h"
 
@@ -56,6 +61,7 @@
 #include "procstat.h"
 #include "proto.h"
 #include "shm.h"
+#include "strays.h"
 #include "util.h"
 #include "worker.h"
 
@@ -72,14 +78,6 @@ extern char **environ;
 
 enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
     W_NFDS = W_PERSIST + PERSIST_NFDS };
-
-/* What is left of an ended task's process group, killed at deadline. */
-struct linger {
-	pid_t			pgid;
-	int64_t			deadline;
-	TAILQ_ENTRY(linger)	entry;
-};
-TAILQ_HEAD(lingers, linger);
 
 /* The task being run. */
 struct task {
@@ -135,7 +133,7 @@ struct worker {
 	char			 env_seq[48];
 	bool			 busy;		/* t is a live task */
 	struct task		 t;
-	struct lingers		 lingers;
+	struct strays		*strays;	/* ended tasks' leftovers */
 	bool			 retiring;	/* exit once idle */
 	bool			 ending;	/* end the task, then exit */
 	int64_t			 exit_deadline;	/* 0: not exiting yet */
@@ -734,37 +732,21 @@ term_start(struct worker *w, int64_t now)
 	term_next(w, now);
 }
 
-/* Remember a group that outlived its leader: TERM now, KILL at deadline. */
-static void
-linger_add(struct worker *w, pid_t pgid, int64_t now)
+/* Who owns the worker's children now: the live task's or program's pid. */
+static pid_t
+worker_leader(struct worker *w)
 {
-	struct linger	*l;
-	int		 wait_ms;
-
-	group_signal(pgid, SIGTERM);
-	wait_ms = w->termseq.wait_ms[w->termseq.n - 1];
-	l = xmalloc(sizeof *l);
-	l->pgid = pgid;
-	l->deadline = now + wait_ms * W_MS;
-	TAILQ_INSERT_TAIL(&w->lingers, l, entry);
+	if (w->persist != NULL)
+		return persist_leader(w->persist);
+	return w->busy && !w->t.reaped ? w->t.pid : 0;
 }
 
-/* Forget lingering groups that are gone; SIGKILL those past deadline. */
+/* A leader was reaped: end the rest of its group and every stray child. */
 static void
-linger_check(struct worker *w, int64_t now)
+worker_leftovers(struct worker *w, pid_t pgid, int64_t now)
 {
-	struct linger	*l, *l1;
-	bool		 alive;
-
-	TAILQ_FOREACH_SAFE(l, &w->lingers, entry, l1) {
-		alive = killpg(l->pgid, 0) == 0;
-		if (alive && now < l->deadline)
-			continue;
-		if (alive)
-			killpg(l->pgid, SIGKILL);
-		TAILQ_REMOVE(&w->lingers, l, entry);
-		free(l);
-	}
+	strays_group(w->strays, pgid, now);
+	strays_sweep(w->strays, worker_leader(w), now);
 }
 
 /* Was this wait status a failure (nonzero exit or a signal)? */
@@ -786,8 +768,7 @@ task_end(struct worker *w)
 	task_drain(w, 1);
 	now = mono_ns();
 	task_unpause(t, now);
-	if (killpg(t->pid, 0) == 0)
-		linger_add(w, t->pid, now);
+	worker_leftovers(w, t->pid, now);
 	memset(&d, 0, sizeof d);
 	d.task_seq = t->seq;
 	d.wstatus = t->wstatus;
@@ -804,13 +785,17 @@ task_end(struct worker *w)
 	worker_title(w, NULL);
 }
 
-/* Reap every child that has exited; end the task if its leader was one. */
+/*
+ * Reap every child that has exited; end the task if its leader was one.
+ * Another child reaped while nothing runs may have left orphans: sweep.
+ */
 static void
 worker_reap(struct worker *w)
 {
 	struct rusage	ru;
 	pid_t		pid;
 	int		st;
+	bool		reaped = false;
 
 	for (;;) {
 		pid = wait4(-1, &st, WNOHANG, &ru);
@@ -818,6 +803,8 @@ worker_reap(struct worker *w)
 			continue;
 		if (pid <= 0)
 			break;
+		reaped = true;
+		strays_reaped(w->strays, pid);
 		if (w->persist != NULL && persist_reaped(w->persist, pid, st))
 			continue;
 		if (w->busy && pid == w->t.pid) {
@@ -828,6 +815,8 @@ worker_reap(struct worker *w)
 	}
 	if (w->busy && w->t.reaped)
 		task_end(w);
+	else if (reaped && worker_leader(w) == 0)
+		strays_sweep(w->strays, 0, mono_ns());
 }
 
 /* Read the signalfd: SIGTERM ends the worker; SIGCHLD reaps. */
@@ -965,7 +954,16 @@ worker_exit(struct worker *w)
 	_exit(w->exit_status);
 }
 
-/* Is it time to exit: nothing running, lingering, or left to send? */
+/* Leaving: sweep every child left; true once none is being ended. */
+static bool
+worker_strays_ended(struct worker *w, int64_t now)
+{
+	strays_leave(w->strays, now);
+	strays_sweep(w->strays, worker_leader(w), now);
+	return !strays_pending(w->strays);
+}
+
+/* Is it time to exit: nothing running, no child left, nothing to send? */
 static bool
 worker_done(struct worker *w, int64_t now)
 {
@@ -974,7 +972,7 @@ worker_done(struct worker *w, int64_t now)
 			return false;
 	} else if (w->busy || (!w->retiring && !w->ending))
 		return false;
-	if (!TAILQ_EMPTY(&w->lingers))
+	if (!worker_strays_ended(w, now))
 		return false;
 	if (w->sock == -1 || w->out.len == 0)
 		return true;
@@ -1001,7 +999,9 @@ worker_timers(struct worker *w, int64_t now)
 		task_tick(w, now);
 	if (w->persist != NULL)
 		persist_timers(w->persist, now);
-	linger_check(w, now);
+	strays_check(w->strays, now);
+	if (strays_pending(w->strays) && worker_leader(w) == 0)
+		strays_sweep(w->strays, 0, now);
 }
 
 /* Milliseconds until the next deadline, for poll(); -1 for none. */
@@ -1009,7 +1009,6 @@ static int
 worker_timeout(struct worker *w, int64_t now)
 {
 	struct task	*t = &w->t;
-	struct linger	*l;
 	int64_t		 d = W_NEVER;
 
 	if (w->busy) {
@@ -1020,8 +1019,7 @@ worker_timeout(struct worker *w, int64_t now)
 			d = min64(d, t->start_mono + t->paused_ns +
 			    t->timeout_ns);
 	}
-	TAILQ_FOREACH(l, &w->lingers, entry)
-		d = min64(d, l->deadline);
+	d = min64(d, strays_deadline(w->strays));
 	if (w->persist != NULL)
 		d = min64(d, persist_deadline(w->persist));
 	if (w->exit_deadline != 0)
@@ -1276,11 +1274,11 @@ persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
 	worker_send(arg, type, p, n, extra, extralen);
 }
 
-/* persist.c's way to hand over what is left of an ended group. */
+/* persist.c's way to hand over what its ended child left. */
 static void
 persist_linger_cb(void *arg, pid_t pgid)
 {
-	linger_add(arg, pgid, mono_ns());
+	worker_leftovers(arg, pgid, mono_ns());
 }
 
 /* Persistent mode: the engine that runs --init and the program. */
@@ -1321,11 +1319,11 @@ worker_main(const struct worker_conf *conf)
 	w->conf = conf;
 	w->slot = &conf->shm->slots[conf->slot];
 	w->sock = w->sigfd = w->devnull = w->fa_out = w->fa_err = -1;
-	TAILQ_INIT(&w->lingers);
 	if (worker_process_setup(w) == -1)
 		_exit(1);
 	w->rbuf = xmalloc(W_RBUF);
 	worker_opts_setup(w);
+	w->strays = strays_new(w->termseq.wait_ms[w->termseq.n - 1]);
 	worker_env_setup(w);
 	worker_spawn_setup(w);
 	worker_take_slot(w);

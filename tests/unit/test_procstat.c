@@ -1,9 +1,10 @@
 /*
  * Tests of /proc sampling: CPU ticks of a busy child, counting a shell's
  * children, orphans kept in the task's process group, RSS of a child that
- * touches 64 MiB, command names with spaces and parentheses, and the
- * permille arithmetic.  Every sampling test runs both ways: through the
- * children files (where the kernel has them) and by scanning /proc.
+ * touches 64 MiB, command names with spaces and parentheses, the caller's
+ * own children (adopted orphans too), and the permille arithmetic.  Every
+ * sampling test runs both ways: through the children files (where the
+ * kernel has them) and by scanning /proc.
  */
 #include "config.h"
 
@@ -257,6 +258,66 @@ test_orphans(void **state)
 	assert_int_equal(sample(pid, &ps), -1);
 }
 
+/* Is pid among the n pids? */
+static bool
+listed(const pid_t *pids, int n, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Our children, both ways: a child, and a double-forked grandchild in its
+ * own session adopted by us (a subreaper) once its parent exited.
+ */
+static void
+test_children(void **state)
+{
+	pid_t	pids[64], child, mid, orphan;
+	int	p[2], status, n, scan;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child != -1);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	mid = fork();
+	assert_true(mid != -1);
+	if (mid == 0) {
+		if ((orphan = fork()) == 0) {
+			setsid();
+			pause();
+			_exit(0);
+		}
+		(void)write(p[1], &orphan, sizeof orphan);
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &orphan, sizeof orphan), sizeof orphan);
+	assert_int_equal(waitpid(mid, &status, 0), mid);
+	for (scan = 0; scan < 2; scan++) {
+		procstat_set_scan(scan);
+		n = procstat_children(pids, (int)nitems_of(pids));
+		assert_true(listed(pids, n, child));
+		assert_true(listed(pids, n, orphan));
+		assert_false(listed(pids, n, mid));
+		assert_int_equal(procstat_children(pids, 1), 1);
+	}
+	procstat_set_scan(false);
+	kill(child, SIGKILL);
+	kill(orphan, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(waitpid(orphan, &status, 0), orphan);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A child that touched 64 MiB has at least that much resident. */
 static void
 test_rss(void **state)
@@ -405,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_cpu_ticks),
 		cmocka_unit_test(test_tree_count),
 		cmocka_unit_test(test_orphans),
+		cmocka_unit_test(test_children),
 		cmocka_unit_test(test_rss),
 		cmocka_unit_test(test_odd_names),
 		cmocka_unit_test(test_missing),
