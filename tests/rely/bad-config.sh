@@ -5,9 +5,8 @@
 # nesting, a 10 MB string, a NUL byte, a binary file, random bytes; and
 # huge ones, each within HUGE_LIMIT seconds: HUGE_KEYS unknown keys, at the
 # top and in a group, groups of 999 keys, HUGE_DEPTH levels of groups,
-# HUGE_KEYS tasks) the
-# built pooltop exits 255 with "FILE:LINE: message" (or "FILE: reason"),
-# runs nothing, and leaves no segment.  The exact message of each case is
+# HUGE_TASKS tasks) the built pooltop exits 255 with "FILE:LINE: message"
+# (or "FILE: reason"), runs nothing, and leaves no segment.  The exact message of each case is
 # tested in tests/unit/test_config.c; this proves the process behaviour,
 # also under the sanitizers.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -59,7 +58,7 @@ timed_case() {
 	echo "# $1: $_ms ms"
 	check "$1: within ${HUGE_LIMIT}s" [ "$_ms" -le $((HUGE_LIMIT * 1000)) ]
 }
-: "${HUGE_KEYS:=100000}" "${HUGE_DEPTH:=20000}" "${HUGE_LIMIT:=10}"
+: "${HUGE_KEYS:=100000}" "${HUGE_TASKS:=25000}" "${HUGE_DEPTH:=20000}" "${HUGE_LIMIT:=10}"
 awk -v n="$HUGE_KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "zz%d = 1;\n", i }' >"$F"
 timed_case "$HUGE_KEYS unknown keys" "^pooltop: $F:1001: more than 1000 settings in one group"
 awk -v n="$HUGE_KEYS" 'BEGIN { print "ui = {"; for (i = 0; i < n; i++) printf "zz%d = 1;\n", i; print "};" }' >"$F"
@@ -68,8 +67,8 @@ awk -v n="$HUGE_KEYS" 'BEGIN { for (g = 0; g < n / 999 + 5; g++) { printf "g%d =
 timed_case "groups of 999 keys" "^pooltop: $F:5: too many settings in large groups"
 awk -v n="$HUGE_DEPTH" 'BEGIN { printf "ui = "; for (i = 0; i < n; i++) printf "{ a = "; print "1;" }' >"$F"
 timed_case "$HUGE_DEPTH levels of groups" "^pooltop: $F:1: nested more than 64 levels deep"
-awk -v n="$HUGE_KEYS" 'BEGIN { print "tasks = ("; for (i = 0; i < n; i++) printf "{ name = \"t%d\"; command = \"true\"; },\n", i; print "\"true\" );"; print "wrokers = 1;" }' >"$F"
-timed_case "$HUGE_KEYS tasks, then a typo" "^pooltop: $F:$((HUGE_KEYS + 3)): unknown key 'wrokers'"
+awk -v n="$HUGE_TASKS" 'BEGIN { print "tasks = ("; for (i = 0; i < n; i++) printf "{ name = \"t%d\"; command = \"true\"; },\n", i; print "\"true\" );"; print "wrokers = 1;" }' >"$F"
+timed_case "$HUGE_TASKS tasks, then a typo" "^pooltop: $F:$((HUGE_TASKS + 3)): unknown key 'wrokers'"
 printf 'workers = 2;\n\000x\n' >"$F"
 case_ "a NUL byte" "^pooltop: $F:2: NUL byte"
 cp "$POOLTOP" "$F"
