@@ -180,9 +180,9 @@ match_positional(const char *p, const char *end, size_t *len)
 
 /*
  * Which replacement string starts at p, with its length; T_LIT if none.
- * GNU parallel's Perl expressions {=...=} and positional strings other than
- * {1} are recognised (so a template holding one never gets the item
- * appended) and T_UNSUP.
+ * GNU parallel's Perl expressions {=...=} and the positional strings that
+ * are not the item are recognised too (so a template holding one never
+ * gets the item appended), as T_UNSUP.
  */
 static enum tok
 match_tok(const char *p, const char *end, size_t *len)
@@ -214,20 +214,24 @@ match_tok(const char *p, const char *end, size_t *len)
 static enum tok
 parse_tok(struct parse *ps, size_t *len)
 {
-	enum tok	tok = match_tok(ps->p, ps->end, len);
+	enum tok	 tok = match_tok(ps->p, ps->end, len);
+	const char	*more = "";
+	int		 show;
 
 	if (tok != T_UNSUP)
 		return tok;
+	show = *len > 40 ? 40 : (int)*len;
+	if (*len > 40)
+		more = "...";
 	if (ps->p[1] == '=')
 		parse_fail(ps, "%.*s%s: Perl expressions {=...=} are not "
-		    "supported", *len > 40 ? 40 : (int)*len, ps->p,
-		    *len > 40 ? "..." : "");
+		    "supported", show, ps->p, more);
 	else if (ps->p[*len - 2] == '#' || ps->p[*len - 2] == '%')
-		parse_fail(ps, "%.*s: not supported; use {%c}", (int)*len,
-		    ps->p, ps->p[*len - 2]);
+		parse_fail(ps, "%.*s%s: not supported; use {%c}", show, ps->p,
+		    more, ps->p[*len - 2]);
 	else
-		parse_fail(ps, "%.*s: there is one input source; {1} is its "
-		    "item", *len > 40 ? 40 : (int)*len, ps->p);
+		parse_fail(ps, "%.*s%s: there is one input source; {1} is its "
+		    "item", show, ps->p, more);
 	return T_LIT;
 }
 
@@ -235,7 +239,7 @@ parse_tok(struct parse *ps, size_t *len)
 static bool
 tok_is_item(enum tok tok)
 {
-	return tok != T_LIT && tok != T_SEQ && tok != T_SLOT && tok != T_UNSUP;
+	return tok != T_LIT && tok != T_SEQ && tok != T_SLOT;
 }
 
 /* The word being built. */
@@ -478,12 +482,18 @@ shell_dollar(struct parse *ps, bool dq)
 {
 	const char	*n = ps->p + 1;
 	char		 c = n < ps->end ? *n : '\0';
+	size_t		 len;
 
 	if (c == '(' && n + 1 < ps->end && n[1] == '(') {
 		lit_add(ps, ps->p, 3);
 		ps->p += 3;
 		frame_push(ps, F_ARITH);
 		ps->wordstart = false;
+		return;
+	} else if (c == '{' && match_tok(n, ps->end, &len) != T_LIT) {
+		parse_fail(ps, "$%.*s: %.*s is a replacement string here, as "
+		    "in GNU parallel; write the variable without braces",
+		    len > 40 ? 40 : (int)len, n, len > 40 ? 40 : (int)len, n);
 		return;
 	} else if (c == '{')
 		set_taint(ps, "${...}");

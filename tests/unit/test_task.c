@@ -264,6 +264,10 @@ test_unsupported(void **state)
 		    "{=...=} are not supported" },
 		{ "echo {#} {==}", "{==}: Perl expressions {=...=} are not "
 		    "supported" },
+		{ "echo ${1} {}", "${1}: {1} is a replacement string here, as "
+		    "in GNU parallel; write the variable without braces" },
+		{ "echo {} \"${#}\"", "${#}: {#} is a replacement string here, "
+		    "as in GNU parallel; write the variable without braces" },
 	};
 	char		 err[256];
 	size_t		 i;
