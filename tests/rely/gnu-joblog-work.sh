@@ -214,5 +214,5 @@ for w in pooltop parallel; do
 	done
 done
 
-figures tasks=$tasks faults=16 hostile=$((4 * NITEMS)) lost=0
+figures tasks=$tasks faults=13 hostile=$((4 * NITEMS)) lost=0
 finish
