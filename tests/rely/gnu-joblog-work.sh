@@ -2,7 +2,8 @@
 # No work lost or changed through the joblog, checked against GNU parallel.
 #
 # 1. Bytes: commands holding a newline (in the template and in items), tabs,
-#    CRs, escapes, quotes and 8-bit bytes are written by each tool and read
+#    CRs, escapes, quotes, 8-bit bytes and every byte 1-255 (in 17 items)
+#    are written by each tool and read
 #    back by each tool: --retry-failed runs exactly the command that was run
 #    (each prints its item to a file, compared byte for byte), and
 #    --resume-failed reads every line.
@@ -39,6 +40,18 @@ NL='
 set -- "a${NL}b" "tab	in" "$(printf 'cr\rx')" 'back\n\slash' "q'uote\"dq" \
     "$(printf '\001\033[2J\177')" "$(printf '\200\377\376')" " lead" \
     "trail " '$(touch trip)`touch trip`' "-n" "${NL}${NL}x${NL}y"
+# And every byte 1-255, fifteen to an item.
+b=1
+while [ $b -le 255 ]; do
+	it=b
+	for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+		[ $((b + k)) -le 255 ] || break
+		it=$it$(printf "\\$(printf %o $((b + k)))x")
+		it=${it%x}
+	done
+	set -- "$@" "${it}e"
+	b=$((b + 15))
+done
 NITEMS=$#
 # Each task writes its item to $OUT/SEQ; a newline in the template too.
 TPL='printf %s {} >"$OUT/{#}"
