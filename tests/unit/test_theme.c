@@ -408,9 +408,9 @@ theme_bounded(const char *name, struct buf *b, const char *want,
 
 /*
  * Huge themes are refused quickly with FILE[:LINE]: many unknown keys, a
- * 10 MB colour string, deep groups; under the limits they load, and
- * unknown keys give a few warnings, not one each.  Sizes: HUGE_KEYS
- * (100000), HUGE_STRING_MB (10).
+ * 10 MB colour string, deep groups, one key many times; under the limits
+ * they load, and unknown keys give a few warnings, not one each.  Sizes:
+ * HUGE_KEYS (100000), HUGE_STRING_MB (10).
  */
 static void
 test_huge_themes(void **state)
@@ -443,6 +443,12 @@ test_huge_themes(void **state)
 	assert_int_equal(lines, 6);
 	assert_non_null(strstr(warn.data, ":5: unknown colour key \"zz4\""));
 	assert_non_null(strstr(warn.data, ": 895 more unknown colour keys"));
+
+	/* Many keys of a known kind: libconfig refuses the second. */
+	b.len = 0;
+	for (i = 0; i < 999; i++)
+		buf_addstr(&b, "row = \"red,blue\";\n");
+	theme_bounded("dup.theme", &b, "%s:2: duplicate setting name", NULL);
 
 	b.len = 0;
 	buf_addstr(&b, "row = \"red,");
