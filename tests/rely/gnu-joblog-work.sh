@@ -138,7 +138,9 @@ writer() {
 # records RECORDED, and --resume of it, by each tool, runs RESUMED.
 after() {
 	check "$1, $2: gone, no task left" wait_for 20 no_marked
-	check "$1, $2: the joblog records '$3'" [ "$(seqs "$T/h.$1.$2")" = "$3" ]
+	_got=$(seqs "$T/h.$1.$2")
+	[ "$_got" = "$3" ] || echo "# $1, $2: the joblog records '$_got'"
+	check "$1, $2: the joblog records '$3'" [ "$_got" = "$3" ]
 	for r in pooltop parallel; do
 		cp "$T/h.$1.$2" "$T/copy"
 		: >"$T/ran"
@@ -146,8 +148,9 @@ after() {
 		RAN="$T/ran" D="$T/rd" FAIL='' SLOW='' SOON='' \
 		    tool $r -j3 --joblog "$T/copy" --resume "$HTPL" \
 		    ::: 1 2 3 4 5 6 >/dev/null 2>&1
-		check "$1, $2: $r --resume runs '$4'" \
-		    [ "$(sort -n "$T/ran" | tr '\n' ' ')" = "$4" ]
+		_got=$(sort -n "$T/ran" | tr '\n' ' ')
+		[ "$_got" = "$4" ] || echo "# $1, $2: $r --resume ran '$_got'"
+		check "$1, $2: $r --resume runs '$4'" [ "$_got" = "$4" ]
 	done
 }
 
