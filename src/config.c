@@ -47,6 +47,10 @@
 #define CONF_INCLUDE_MAX_SIZE	(1024 * 1024)		/* each @include */
 #define CONF_INCLUDE_DEPTH	10			/* as libconfig */
 #define CONF_INCLUDE_MAX	64			/* directives in all */
+#define CONF_DEPTH_MAX		64			/* groups and lists nested */
+#define CONF_GROUP_MAX		1000			/* settings in one group */
+#define CONF_NAME_WORK_MAX	2000000			/* see scan_syntax() */
+#define SCAN_LIST		UINT32_MAX		/* a list or array level */
 #define TERMSEQ_WAIT_MAX	3600000			/* one hour, in ms */
 #define SUGGEST_DISTANCE	3
 
@@ -1142,12 +1146,19 @@ check_file(struct loadctx *lc)
 	return -1;
 }
 
-/* Pre-scan state: checks @include directives the way libconfig finds them. */
+/*
+ * Pre-scan state: checks @include directives the way libconfig finds them,
+ * and counts what libconfig will build: nesting, and the settings of each
+ * open group (members[0] is the root; SCAN_LIST marks a list or array).
+ */
 struct scan {
 	const char	*dir;		/* include directory */
 	int		 count;		/* directives seen */
 	char		*err;
 	size_t		 errlen;
+	int		 depth;
+	uint32_t	 members[CONF_DEPTH_MAX + 1];
+	uint64_t	 work;		/* names libconfig will compare */
 };
 
 /* Read fd to its end, at most max bytes; NULL and why if it fails. */
@@ -1358,6 +1369,48 @@ skip_comment(const char *p, const char *end, int *line)
 	return end;
 }
 
+/*
+ * Count one byte of syntax outside strings and comments.  libconfig looks
+ * for a duplicate name among the settings of a group before it adds one, a
+ * linear search, so a group of n settings costs n*n/2 comparisons: 100,000
+ * unknown keys took minutes.  So groups hold at most CONF_GROUP_MAX
+ * settings (a real file holds a few dozen), all groups together cost at
+ * most CONF_NAME_WORK_MAX comparisons (many groups near the limit), and
+ * nesting is at most CONF_DEPTH_MAX deep (the loader recurses).
+ */
+static int
+scan_syntax(struct scan *sc, const char *file, int line, char c)
+{
+	uint32_t	*m;
+
+	if (c == '{' || c == '(' || c == '[') {
+		if (sc->depth == CONF_DEPTH_MAX) {
+			snprintf(sc->err, sc->errlen, "%s:%d: nested more than "
+			    "%d levels deep", file, line, CONF_DEPTH_MAX);
+			return -1;
+		}
+		sc->members[++sc->depth] = c == '{' ? 0 : SCAN_LIST;
+	} else if ((c == '}' || c == ')' || c == ']') && sc->depth > 0)
+		sc->depth--;
+	else if ((c == '=' || c == ':') &&
+	    *(m = &sc->members[sc->depth]) != SCAN_LIST) {
+		sc->work += *m;
+		if (++*m > CONF_GROUP_MAX) {
+			snprintf(sc->err, sc->errlen, "%s:%d: more than %d "
+			    "settings in one group", file, line,
+			    CONF_GROUP_MAX);
+			return -1;
+		}
+		if (sc->work > CONF_NAME_WORK_MAX) {
+			snprintf(sc->err, sc->errlen, "%s:%d: too many "
+			    "settings in large groups (more than %d names to "
+			    "compare)", file, line, CONF_NAME_WORK_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Scan text of file for @include directives, as libconfig's lexer would. */
 static int
 scan_text(struct scan *sc, const char *file, const char *p, size_t len,
@@ -1387,7 +1440,8 @@ scan_text(struct scan *sc, const char *file, const char *p, size_t len,
 			if (*p == '\n') {
 				line++;
 				bol = true;
-			}
+			} else if (scan_syntax(sc, file, line, *p) != 0)
+				return -1;
 			p++;
 		}
 	}
@@ -1427,16 +1481,17 @@ parse_error(struct loadctx *lc, const config_t *cf)
 	return -1;
 }
 
-/* Read, pre-scan and parse the file into cf. */
+/* Read (at most max bytes), pre-scan and parse the file into cf. */
 static int
-parse_file(struct loadctx *lc, config_t *cf)
+parse_file(struct loadctx *lc, config_t *cf, size_t max)
 {
-	struct scan	 sc = { lc->dir, 0, lc->err, lc->errlen };
+	struct scan	 sc = { .dir = lc->dir, .err = lc->err,
+			    .errlen = lc->errlen };
 	char		*buf, why[128];
 	size_t		 len;
 	int		 r = -1, nl;
 
-	if ((buf = read_regular(lc->path, CONF_MAX_SIZE, &len, why,
+	if ((buf = read_regular(lc->path, max, &len, why,
 	    sizeof why)) == NULL) {
 		snprintf(lc->err, lc->errlen, "%s: %s", lc->path, why);
 		return -1;
@@ -1455,6 +1510,20 @@ parse_file(struct loadctx *lc, config_t *cf)
 	return r;
 }
 
+/* Parse a libconfig file the way config files are parsed; see opts.h. */
+int
+conf_parse_file(struct config_t *cf, const char *path, size_t max, char *err,
+    size_t errlen)
+{
+	struct loadctx	lc = { .path = path, .err = err, .errlen = errlen };
+	int		r;
+
+	lc.dir = include_dir(path);
+	r = parse_file(&lc, cf, max);
+	free(lc.dir);
+	return r;
+}
+
 /* Load path into o, recording where each value came from. */
 static int
 load_file(struct opts *o, const char *path, struct origin *org, char *err,
@@ -1470,7 +1539,7 @@ load_file(struct opts *o, const char *path, struct origin *org, char *err,
 	set_string(&o->config_file, path);
 	lc.dir = include_dir(path);
 	config_init(&cf);
-	if (parse_file(&lc, &cf) == 0 &&
+	if (parse_file(&lc, &cf, CONF_MAX_SIZE) == 0 &&
 	    load_group(&lc, config_root_setting(&cf), NULL) == 0 &&
 	    check_file(&lc) == 0)
 		r = 0;

@@ -26,7 +26,7 @@ struct joblog_entry {
 	int64_t		 runtime_ns;
 	int		 exitval;
 	int		 signal;
-	const char	*command;
+	const char	*command;	/* as run, raw: expanded_cmdline() */
 };
 
 /*

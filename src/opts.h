@@ -123,6 +123,18 @@ int	opts_parse(struct opts *, int argc, char **argv, int *argi,
 	    char *err, size_t errlen);
 int	opts_load_config(struct opts *, const char *path, char *err,
 	    size_t errlen);
+/*
+ * Parse a libconfig file into an initialised config_t as config files are
+ * parsed (themes use it too): a regular file of at most max bytes, no NUL
+ * byte, @include directives found relative to the file's directory and
+ * checked (at most 64, 1 MiB each), groups and lists nested at most 64
+ * deep, at most 1000 settings in a group and bounded work for all groups
+ * (libconfig's duplicate check is quadratic).  On error, "FILE:LINE:
+ * message" (or "FILE: message") in err and -1.
+ */
+struct config_t;
+int	conf_parse_file(struct config_t *, const char *path, size_t max,
+	    char *err, size_t errlen);
 void	opts_usage(FILE *);		/* --help text, from the table */
 
 /* The option table, for tests and documentation. */

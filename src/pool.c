@@ -71,6 +71,7 @@ struct task {
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
+	char			*cmdline;	/* raw, for the joblog */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -488,6 +489,8 @@ start_task(struct pool *p, int i, struct task *t)
 		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
 	t->label = expanded_label(&e);
+	free(t->cmdline);
+	t->cmdline = expanded_cmdline(&e);
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
@@ -878,7 +881,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.runtime_ns = d->wall_ns;
 		je.exitval = exitval;
 		je.signal = sig;
-		je.command = t->label;
+		je.command = t->cmdline;
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal) {
 			int error = errno;
 
@@ -1285,9 +1288,9 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 
 		if (w->state != W_BUSY || w->ntasks == 0)
 			continue;
-		if (!p->halt_fired)
-			TAILQ_FOREACH(t, &w->tasks, entry)
-				t->no_record = true;
+		/* Cut short, not run: no joblog line, --resume runs it. */
+		TAILQ_FOREACH(t, &w->tasks, entry)
+			t->no_record = true;
 		send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
 	}
 	pool_event(p, PT_EV_STOP, -1, 0, k.sig, "stopping: %llu running task%s"
@@ -1949,6 +1952,7 @@ task_free(struct task *t)
 	free(t->arg);
 	free(t->command);
 	free(t->label);
+	free(t->cmdline);
 	free(t);
 }
 

@@ -44,6 +44,7 @@ enum tok {
 	T_BASENOEXT,	/* {/.} */
 	T_SEQ,		/* {#} */
 	T_SLOT,		/* {%} */
+	T_UNSUP,	/* {= perl =}, {2}: refused */
 };
 
 enum qctx { Q_NONE = 0, Q_SQ, Q_DQ };
@@ -90,7 +91,7 @@ struct parse {
 	const char	*end;
 	struct template	*t;
 	struct buf	 lit;		/* literal bytes not yet in a segment */
-	size_t		 nitems;	/* item replacement strings seen */
+	size_t		 nrepl;		/* replacement strings seen */
 	bool		 inword;	/* direct mode */
 	bool		 wordstart;	/* shell mode: at the start of a word */
 	const char	*wordp;		/* shell mode: where that word began */
@@ -131,11 +132,63 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Which replacement string starts at p, with its length; T_LIT if none. */
+/* Positional forms: {1}, {1.}, {-1/} ..., in the order they are tried. */
+static const struct {
+	const char	*s;
+	size_t		 len;
+	enum tok	 tok;
+} pos_table[] = {
+	{ "}", 1, T_ITEM },
+	{ ".}", 2, T_NOEXT },
+	{ "/}", 2, T_BASE },
+	{ "//}", 3, T_DIR },
+	{ "/.}", 3, T_BASENOEXT },
+	{ "#}", 2, T_UNSUP },	/* GNU parallel gives "" */
+	{ "%}", 2, T_UNSUP },
+};
+
+/*
+ * A positional replacement string at p ({N} and {N.} {N/} {N//} {N/.}
+ * {N#} {N%}, blanks allowed after N, as GNU parallel reads them), with its
+ * length; T_LIT if none.  With one input source {1}, {-1} and {0} (all the
+ * sources) are the item; any other N is T_UNSUP, and so are {N#} and {N%}.
+ */
+static enum tok
+match_positional(const char *p, const char *end, size_t *len)
+{
+	const char	*q = p + 1, *num;
+	long		 n = 0;
+	size_t		 i;
+
+	if (q < end && *q == '-')
+		q++;
+	for (num = q; q < end && *q >= '0' && *q <= '9'; q++)
+		n = n < 1000 ? n * 10 + (*q - '0') : n;
+	if (q == num)
+		return T_LIT;
+	while (q < end && strchr(" \t\n\r\f\v", *q) != NULL && *q != '\0')
+		q++;
+	for (i = 0; i < nitems_of(pos_table); i++) {
+		if ((size_t)(end - q) >= pos_table[i].len &&
+		    memcmp(q, pos_table[i].s, pos_table[i].len) == 0) {
+			*len = (size_t)(q - p) + pos_table[i].len;
+			return n <= 1 ? pos_table[i].tok : T_UNSUP;
+		}
+	}
+	return T_LIT;
+}
+
+/*
+ * Which replacement string starts at p, with its length; T_LIT if none.
+ * GNU parallel's Perl expressions {=...=} and the positional strings that
+ * are not the item are recognised too (so a template holding one never
+ * gets the item appended), as T_UNSUP.
+ */
 static enum tok
 match_tok(const char *p, const char *end, size_t *len)
 {
-	size_t	i;
+	const char	*q;
+	size_t		 i;
 
 	if (*p != '{')
 		return T_LIT;
@@ -146,6 +199,39 @@ match_tok(const char *p, const char *end, size_t *len)
 			return tok_table[i].tok;
 		}
 	}
+	if (end - p >= 4 && p[1] == '=') {
+		for (q = p + 2; q + 1 < end; q++) {
+			if (q[0] == '=' && q[1] == '}') {
+				*len = (size_t)(q + 2 - p);
+				return T_UNSUP;
+			}
+		}
+	}
+	return match_positional(p, end, len);
+}
+
+/* Match a replacement string at ps->p, failing the compile on T_UNSUP. */
+static enum tok
+parse_tok(struct parse *ps, size_t *len)
+{
+	enum tok	 tok = match_tok(ps->p, ps->end, len);
+	const char	*more = "";
+	int		 show;
+
+	if (tok != T_UNSUP)
+		return tok;
+	show = *len > 40 ? 40 : (int)*len;
+	if (*len > 40)
+		more = "...";
+	if (ps->p[1] == '=')
+		parse_fail(ps, "%.*s%s: Perl expressions {=...=} are not "
+		    "supported", show, ps->p, more);
+	else if (ps->p[*len - 2] == '#' || ps->p[*len - 2] == '%')
+		parse_fail(ps, "%.*s%s: not supported; use {%c}", show, ps->p,
+		    more, ps->p[*len - 2]);
+	else
+		parse_fail(ps, "%.*s%s: there is one input source; {1} is its "
+		    "item", show, ps->p, more);
 	return T_LIT;
 }
 
@@ -216,8 +302,7 @@ tok_add(struct parse *ps, enum tok tok, enum qctx ctx)
 {
 	lit_flush(ps);
 	seg_add(ps, tok, ctx);
-	if (tok_is_item(tok))
-		ps->nitems++;
+	ps->nrepl++;
 }
 
 /* Does the template need a shell?  See task.h. */
@@ -309,7 +394,7 @@ parse_direct(struct parse *ps)
 			ps->p++;
 			continue;
 		}
-		if ((tok = match_tok(ps->p, ps->end, &len)) != T_LIT) {
+		if ((tok = parse_tok(ps, &len)) != T_LIT) {
 			tok_add(ps, tok, Q_NONE);
 			ps->p += len;
 			continue;
@@ -376,7 +461,7 @@ shell_tok(struct parse *ps, enum qctx ctx)
 	enum tok	 tok;
 	size_t		 len;
 
-	if ((tok = match_tok(ps->p, ps->end, &len)) == T_LIT)
+	if ((tok = parse_tok(ps, &len)) == T_LIT)
 		return false;
 	if (tok_is_item(tok) && ps->taint != NULL) {
 		parse_fail(ps, "%.*s after %s cannot be quoted safely; "
@@ -397,12 +482,18 @@ shell_dollar(struct parse *ps, bool dq)
 {
 	const char	*n = ps->p + 1;
 	char		 c = n < ps->end ? *n : '\0';
+	size_t		 len;
 
 	if (c == '(' && n + 1 < ps->end && n[1] == '(') {
 		lit_add(ps, ps->p, 3);
 		ps->p += 3;
 		frame_push(ps, F_ARITH);
 		ps->wordstart = false;
+		return;
+	} else if (c == '{' && match_tok(n, ps->end, &len) != T_LIT) {
+		parse_fail(ps, "$%.*s: %.*s is a replacement string here, as "
+		    "in GNU parallel; write the variable without braces",
+		    len > 40 ? 40 : (int)len, n, len > 40 ? 40 : (int)len, n);
 		return;
 	} else if (c == '{')
 		set_taint(ps, "${...}");
@@ -479,7 +570,7 @@ shell_step_arith(struct parse *ps)
 	char		c = *ps->p;
 
 	ps->wordstart = false;
-	if ((tok = match_tok(ps->p, ps->end, &len)) != T_LIT) {
+	if ((tok = parse_tok(ps, &len)) != T_LIT) {
 		if (tok_is_item(tok))
 			parse_fail(ps, "%.*s inside $((...)) cannot be quoted; "
 			    "assign it to a variable first (n={}; ...$((n)))",
@@ -621,7 +712,7 @@ template_clear(struct template *t)
 /* Parse src (len bytes) into t; false on error. */
 static bool
 template_parse(struct template *t, const char *src, size_t len,
-    size_t *nitems, char *err, size_t errlen)
+    size_t *nrepl, char *err, size_t errlen)
 {
 	struct parse	ps;
 
@@ -636,7 +727,7 @@ template_parse(struct template *t, const char *src, size_t len,
 	else
 		parse_direct(&ps);
 	buf_free(&ps.lit);
-	*nitems = ps.nitems;
+	*nrepl = ps.nrepl;
 	return !ps.failed;
 }
 
@@ -645,7 +736,7 @@ struct template *
 template_compile(const char *src, char *err, size_t errlen)
 {
 	struct template	*t;
-	size_t		 len, nitems;
+	size_t		 len, nrepl;
 	char		*with, *trim;
 
 	len = src ? strlen(src) : 0;
@@ -660,12 +751,15 @@ template_compile(const char *src, char *err, size_t errlen)
 	trim = xstrndup(src, len);
 	t->shell = needs_shell_chars(trim) || needs_shell_word(trim);
 	free(trim);
-	if (!template_parse(t, src, len, &nitems, err, errlen))
+	if (!template_parse(t, src, len, &nrepl, err, errlen))
 		goto fail;
-	if (nitems > 0)
+	if (nrepl > 0)
 		return t;
 
-	/* No item replacement string: append " {}", as GNU parallel does. */
+	/*
+	 * No replacement string at all ({#} and {%} count): append " {}", as
+	 * GNU parallel does.
+	 */
 	if (t->shell && strchr(";&|(", src[len - 1]) != NULL) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "template ends with '%c': "
@@ -674,12 +768,12 @@ template_compile(const char *src, char *err, size_t errlen)
 	}
 	template_clear(t);
 	with = xasprintf("%.*s {}", (int)len, src);
-	if (!template_parse(t, with, strlen(with), &nitems, err, errlen)) {
+	if (!template_parse(t, with, strlen(with), &nrepl, err, errlen)) {
 		free(with);
 		goto fail;
 	}
 	free(with);
-	if (nitems == 0) {
+	if (nrepl == 0) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "template ends in a comment: "
 			    "{} would be ignored");
@@ -690,6 +784,28 @@ template_compile(const char *src, char *err, size_t errlen)
 fail:
 	template_free(t);
 	return NULL;
+}
+
+/*
+ * Does a word open {= that a later word closes with =}?  GNU parallel joins
+ * such words into one Perl expression.
+ */
+static bool
+perl_across_words(char *const *words, int n)
+{
+	const char	*open;
+	int		 i, j;
+
+	for (i = 0; i < n; i++) {
+		if ((open = strstr(words[i], "{=")) == NULL ||
+		    strstr(open + 2, "=}") != NULL)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			if (strstr(words[j], "=}") != NULL)
+				return true;
+		}
+	}
+	return false;
 }
 
 /* Compile a template given as separate words: each word is one argument. */
@@ -707,15 +823,23 @@ template_compile_argv(char *const *words, int n, char *err, size_t errlen)
 			snprintf(err, errlen, "empty command template");
 		return NULL;
 	}
+	if (perl_across_words(words, n)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "{= ... =} across words: Perl "
+			    "expressions {=...=} are not supported");
+		return NULL;
+	}
 	t = xcalloc(1, sizeof *t);
 	memset(&ps, 0, sizeof ps);
 	ps.t = t;
+	ps.err = err;
+	ps.errlen = errlen;
 	for (i = 0; i < n; i++) {
 		word_open(&ps);
 		ps.p = words[i];
 		ps.end = words[i] + strlen(words[i]);
 		while (ps.p < ps.end) {
-			if ((tok = match_tok(ps.p, ps.end, &len)) != T_LIT) {
+			if ((tok = parse_tok(&ps, &len)) != T_LIT) {
 				tok_add(&ps, tok, Q_NONE);
 				ps.p += len;
 			} else
@@ -723,11 +847,15 @@ template_compile_argv(char *const *words, int n, char *err, size_t errlen)
 		}
 		lit_flush(&ps);
 	}
-	if (ps.nitems == 0) {
+	buf_free(&ps.lit);
+	if (ps.failed) {
+		template_free(t);
+		return NULL;
+	}
+	if (ps.nrepl == 0) {
 		word_open(&ps);
 		tok_add(&ps, T_ITEM, Q_NONE);
 	}
-	buf_free(&ps.lit);
 	return t;
 }
 
@@ -1003,6 +1131,28 @@ label_arg(struct buf *b, const char *s)
 			buf_add(b, p, 1);
 	}
 	buf_addstr(b, "'");
+}
+
+/* The command as a shell would run it, raw bytes (the joblog's Command). */
+char *
+expanded_cmdline(const struct expanded *e)
+{
+	struct buf	 b;
+	char		*q;
+	int		 i;
+
+	if (e->shell && e->argc > 0)
+		return xstrdup(e->argv[0]);
+	memset(&b, 0, sizeof b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < e->argc; i++) {
+		if (i > 0)
+			buf_add(&b, " ", 1);
+		q = shell_quote(e->argv[i]);
+		buf_addstr(&b, q);
+		free(q);
+	}
+	return b.data;
 }
 
 /* A printable one-line form of an expansion. */

@@ -5,7 +5,12 @@
  *	{/}	basename			{//}	dirname
  *	{/.}	basename without extension	{#}	task sequence number
  *	{%}	worker slot (1-based)
- * A template with none of {} {.} {/} {//} {/.} gets " {}" appended.
+ * {1}, {-1} and {0} (with {1.} {1/} {1//} {1/.}, blanks allowed after the
+ * number) are the same strings: there is one input source.  Other
+ * positional strings ({2}, {1#}, {1%}) and Perl expressions ({=...=}) are
+ * refused.
+ * A template with no replacement string at all ({#} and {%} count, as in
+ * GNU parallel) gets " {}" appended.
  *
  * Two ways to run: if the template has no shell syntax (only words, spaces,
  * and simple '...' or "..." quoting without $ ` \ in double quotes), it is
@@ -64,6 +69,12 @@ void	expanded_free(struct expanded *);
  * bytes); a shell command line as is, control bytes written \n \t \xHH.
  */
 char	*expanded_label(const struct expanded *);
+/*
+ * The command as sh -c would run it, byte for byte (the joblog's Command
+ * column, which --retry-failed runs again): a shell command line as is,
+ * argv joined by spaces with each word shell_quote()d.
+ */
+char	*expanded_cmdline(const struct expanded *);
 
 /*
  * Quote s for POSIX sh: the result always parses back to exactly s.  Bytes

@@ -16,7 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "opts.h"
 #include "ui/theme.h"
+
+#define THEME_MAX_SIZE	(64 * 1024)	/* a theme is about 2 kB */
+#define THEME_WARN_MAX	5		/* unknown keys warned one by one */
 
 #ifndef PT_DATADIR
 #define PT_DATADIR "/usr/local/share/pooltop"
@@ -177,8 +181,9 @@ theme_parse_color(const char *s, struct theme_color *c,
 	for (field = 0; !last; field++) {
 		if (theme_next_field(&p, word, sizeof word, &last) != 0 ||
 		    (last && field == 0)) {
-			snprintf(err, errlen, "bad colour \"%s\": expected "
-			    "\"fg,bg[,bold|dim|reverse|underline]\"", s);
+			snprintf(err, errlen, "bad colour \"%.64s%s\": expected "
+			    "\"fg,bg[,bold|dim|reverse|underline]\"", s,
+			    strlen(s) > 64 ? "..." : "");
 			return -1;
 		}
 		if (field < 2 && theme_parse_one(word, field == 0 ? &out.fg :
@@ -250,10 +255,13 @@ theme_find(const char *name, char *path, size_t len)
 	return -1;
 }
 
-/* Apply one setting of a theme file to t. */
+/*
+ * Apply one setting of a theme file to t; the first THEME_WARN_MAX unknown
+ * keys are warned about one by one (*unknown counts them all).
+ */
 static int
 theme_apply(struct theme *t, config_setting_t *s, const char *path,
-    struct buf *warn, char *err, size_t errlen)
+    struct buf *warn, int *unknown, char *err, size_t errlen)
 {
 	const char	*name = config_setting_name(s), *value;
 	char		 why[160];
@@ -263,9 +271,10 @@ theme_apply(struct theme *t, config_setting_t *s, const char *path,
 		return 0;
 	k = theme_key_find(name);
 	if (k == -1) {
-		if (warn != NULL)
-			buf_printf(warn, "%s:%d: unknown colour key \"%s\" "
-			    "(ignored)\n", path, line, name);
+		if (warn != NULL && ++*unknown <= THEME_WARN_MAX)
+			buf_printf(warn, "%s:%d: unknown colour key \"%.64s%s\" "
+			    "(ignored)\n", path, line, name,
+			    strlen(name) > 64 ? "..." : "");
 		return 0;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
@@ -294,20 +303,6 @@ theme_name_from(struct theme *t, const char *path)
 		*dot = '\0';
 }
 
-/* Report a libconfig read error as FILE:LINE: message. */
-static void
-theme_read_error(const config_t *cfg, const char *path, char *err,
-    size_t errlen)
-{
-	const char	*file = config_error_file(cfg);
-
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else
-		snprintf(err, errlen, "%s:%d: %s", file != NULL ? file : path,
-		    config_error_line(cfg), config_error_text(cfg));
-}
-
 /* Load one theme file over the default theme. */
 int
 theme_load_file(struct theme *t, const char *path, struct buf *warn,
@@ -316,22 +311,24 @@ theme_load_file(struct theme *t, const char *path, struct buf *warn,
 	struct theme		 nt;
 	config_t		 cfg;
 	config_setting_t	*root, *s;
-	int			 i, rc = 0;
+	int			 i, rc = 0, unknown = 0;
 
 	theme_default(&nt);
 	config_init(&cfg);
-	errno = 0;
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		theme_read_error(&cfg, path, err, errlen);
+	if (conf_parse_file(&cfg, path, THEME_MAX_SIZE, err, errlen) != 0) {
 		config_destroy(&cfg);
 		return -1;
 	}
 	root = config_root_setting(&cfg);
 	for (i = 0; (s = config_setting_get_elem(root, (unsigned)i)) != NULL;
 	    i++) {
-		if ((rc = theme_apply(&nt, s, path, warn, err, errlen)) != 0)
+		if ((rc = theme_apply(&nt, s, path, warn, &unknown, err,
+		    errlen)) != 0)
 			break;
 	}
+	if (rc == 0 && warn != NULL && unknown > THEME_WARN_MAX)
+		buf_printf(warn, "%s: %d more unknown colour keys (ignored)\n",
+		    path, unknown - THEME_WARN_MAX);
 	config_destroy(&cfg);
 	if (rc != 0)
 		return -1;

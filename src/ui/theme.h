@@ -9,9 +9,11 @@
  *
  * Colours are names (default black red green yellow blue magenta cyan white,
  * bright<name> for 8-15) or numbers 0-255; attributes are bold, dim,
- * reverse and underline.  Unknown keys give a warning, missing keys keep the
- * built-in default theme's value, and a syntax or value error is reported
- * as "FILE:LINE: message".  This file knows nothing of ncurses: the
+ * reverse and underline.  Unknown keys give a warning (the first few one by
+ * one, then a count), missing keys keep the built-in default theme's value,
+ * and a syntax or value error is reported as "FILE:LINE: message".  A
+ * theme file is read by conf_parse_file() (opts.h), with its bounds, and is
+ * at most 64 KiB.  This file knows nothing of ncurses: the
  * dashboard turns a struct theme into colour pairs.
  */
 #ifndef PT_UI_THEME_H

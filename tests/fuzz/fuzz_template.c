@@ -214,6 +214,28 @@ check_label(const struct expanded *e, const char *tpl, const char *item)
 	free(l);
 }
 
+/* Does tpl hold a positional string with a modifier ({1.}, {-1 /})? */
+static bool
+positional_derived(const char *tpl)
+{
+	const char	*p;
+
+	for (p = strchr(tpl, '{'); p != NULL; p = strchr(p + 1, '{')) {
+		const char *q = p + 1;
+
+		if (*q == '-')
+			q++;
+		if (*q < '0' || *q > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		q += strspn(q, " \t\n\r\f\v");
+		if (*q == '.' || *q == '/')
+			return true;
+	}
+	return false;
+}
+
 /* Are the derived values ({.} {/} {//} {/.}) of item and marker alike? */
 static bool
 derived_alike(const char *tpl, const char *item)
@@ -221,7 +243,48 @@ derived_alike(const char *tpl, const char *item)
 	if (strchr(item, '/') == NULL && strchr(item, '.') == NULL)
 		return true;
 	return strstr(tpl, "{.}") == NULL && strstr(tpl, "{/}") == NULL &&
-	    strstr(tpl, "{//}") == NULL && strstr(tpl, "{/.}") == NULL;
+	    strstr(tpl, "{//}") == NULL && strstr(tpl, "{/.}") == NULL &&
+	    !positional_derived(tpl);
+}
+
+/*
+ * The joblog's command: a shell line as is; argv as shell_quote()d words
+ * joined by spaces, which split and unquote back to exactly argv.
+ */
+static void
+check_cmdline(const struct expanded *e, const char *tpl, const char *item)
+{
+	char	*c = expanded_cmdline(e), *p = c, *w, *u;
+	bool	 inq = false, last;
+	int	 i;
+
+	if (e->shell) {
+		if (strcmp(c, e->argv[0]) != 0)
+			finding("cmdline differs from the shell line", tpl, item);
+		free(c);
+		return;
+	}
+	for (i = 0;; i++) {
+		for (w = p; *p != '\0' && (*p != ' ' || inq); p++) {
+			if (*p == '\\' && !inq && p[1] != '\0')
+				p++;
+			else if (*p == '\'')
+				inq = !inq;
+		}
+		last = *p == '\0';
+		*p = '\0';
+		if (i >= e->argc || (u = unquote(w)) == NULL)
+			finding("cmdline does not split back to argv", tpl, item);
+		if (strcmp(u, e->argv[i]) != 0)
+			finding("cmdline word differs from argv", tpl, item);
+		free(u);
+		if (last)
+			break;
+		p++;
+	}
+	if (i + 1 != e->argc)
+		finding("cmdline has a different word count", tpl, item);
+	free(c);
 }
 
 /* Compile tpl; expand for item and for a marker; compare. */
@@ -243,6 +306,7 @@ check_template(const char *tpl, const char *item)
 	    (ei.shell && ei.argc != 1) || ei.shell != template_is_shell(t))
 		finding("malformed expansion", tpl, item);
 	check_label(&ei, tpl, item);
+	check_cmdline(&ei, tpl, item);
 	if ((m[0] = pick_marker(tpl, item)) != 0 && derived_alike(tpl, item)) {
 		template_expand(t, m, UINT64_MAX, 1023, &em);
 		if (em.argc != ei.argc)

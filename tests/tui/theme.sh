@@ -1,7 +1,8 @@
 #!/bin/sh
 # Dashboard themes from the command line: a broken theme stops the dashboard
 # with FILE:LINE and exit 255 (no crash, nothing left behind); a missing
-# one too; an unknown key only warns; a shipped theme by name works.
+# one too, and huge ones, at once; an unknown key only warns; a shipped
+# theme by name works.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
 
@@ -28,6 +29,18 @@ start --name $N --theme $T/syntax.theme -j1 true ::: 1
 wait_until $LIMIT exited
 check "syntax error: exit 255" [ "$(exit_status)" = 255 ]
 check "syntax error: FILE:LINE" grep -q "$T/syntax.theme:2: " "$T/err"
+
+# Huge themes: a 10 MB colour string, 100,000 unknown keys (each hung
+# libconfig for minutes); refused at once, FILE: reason.
+awk 'BEGIN { printf "row = \"red,"; for (i = 0; i < 10 * 1024; i++) printf "%1024s", "x"; print "\";" }' >"$T/huge.theme"
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "zz%d = \"red,blue\";\n", i }' >"$T/keys.theme"
+for th in huge keys; do
+	start --name $N --theme $T/$th.theme -j1 true ::: 1
+	check "$th theme: pooltop exits" wait_until $LIMIT exited
+	check "$th theme: exit 255" [ "$(exit_status)" = 255 ]
+	check "$th theme: FILE: larger than 64 KiB" \
+	    grep -q "$T/$th.theme: larger than 64 KiB" "$T/err"
+done
 
 start --name $N --theme no-such-theme -j1 true ::: 1
 wait_until $LIMIT exited

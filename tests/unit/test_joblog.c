@@ -102,6 +102,9 @@ test_format(void **state)
 	free(path);
 }
 
+/* Every byte that could break a line: newline, tab, CR, escapes, 8-bit. */
+#define ODD_BYTES	"a\n\nb\tc\rd\\n\x01\x1b[2J\x7f\x80\xff'\"\t\n"
+
 /* Written entries read back; the last line of a seq wins. */
 static void
 test_round_trip(void **state)
@@ -129,6 +132,8 @@ test_round_trip(void **state)
 	assert_int_equal(joblog_write(j, &e), 0);
 	e = entry(5, 1, 0, "ok then\tfails");
 	assert_int_equal(joblog_write(j, &e), 0);
+	e = entry(6, 2, 0, ODD_BYTES);
+	assert_int_equal(joblog_write(j, &e), 0);
 	joblog_close(j);
 
 	jp = joblog_read(path, err, sizeof err);
@@ -138,10 +143,13 @@ test_round_trip(void **state)
 	assert_int_equal(joblog_past_state(jp, 3), 0);
 	assert_int_equal(joblog_past_state(jp, 4), 2);
 	assert_int_equal(joblog_past_state(jp, 5), 2);
-	assert_int_equal(joblog_past_state(jp, 6), 0);
-	assert_int_equal(joblog_past_max_seq(jp), 5);
+	assert_int_equal(joblog_past_state(jp, 6), 2);
+	assert_int_equal(joblog_past_state(jp, 7), 0);
+	assert_int_equal(joblog_past_max_seq(jp), 6);
 	n = joblog_past_failed(jp, &seqs, &cmds);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(seqs[2], 6);
+	assert_string_equal(cmds[2], ODD_BYTES);
 	assert_int_equal(seqs[0], 4);
 	assert_string_equal(cmds[0], "killed\nby nine");
 	assert_int_equal(seqs[1], 5);

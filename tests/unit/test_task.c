@@ -137,14 +137,50 @@ check_expansion(const char *src, const char *item, const char *want)
 	template_free(t);
 }
 
-/* A template with no item replacement string gets " {}" appended. */
+/*
+ * A template with no replacement string at all gets " {}" appended, as GNU
+ * parallel does: {#} and {%} count, and so do the positional strings and
+ * the Perl expressions GNU parallel knows (which are refused, not appended
+ * to).  Every string alone, in pairs, and each inside a word.
+ */
 static void
 test_append(void **state)
 {
+	static const struct {
+		const char	*tok, *val;	/* for item "d/f.x", seq 7, slot 1 */
+	} tok[] = {
+		{ "{}", "d/f.x" }, { "{.}", "d/f" }, { "{/}", "f.x" },
+		{ "{//}", "d" }, { "{/.}", "f" }, { "{#}", "7" }, { "{%}", "1" },
+		{ "{1}", "d/f.x" }, { "{-1}", "d/f.x" }, { "{1.}", "d/f" },
+		{ "{1/}", "f.x" }, { "{1//}", "d" }, { "{1/.}", "f" },
+		{ "{-1/.}", "f" }, { "{0}", "d/f.x" }, { "{0/}", "f.x" },
+		{ "{1 }", "d/f.x" }, { "{01}", "d/f.x" }, { "{1 /}", "f.x" },
+	};
+	char	 src[64], want[64];
+	size_t	 i, j;
+
 	(void)state;
+	for (i = 0; i < nitems_of(tok); i++) {
+		snprintf(src, sizeof src, "echo %s", tok[i].tok);
+		snprintf(want, sizeof want, "echo|%s", tok[i].val);
+		check_expansion(src, "d/f.x", want);
+		snprintf(src, sizeof src, "echo a%sb", tok[i].tok);
+		snprintf(want, sizeof want, "echo|a%sb", tok[i].val);
+		check_expansion(src, "d/f.x", want);
+		for (j = 0; j < nitems_of(tok); j++) {
+			snprintf(src, sizeof src, "echo %s%s", tok[i].tok,
+			    tok[j].tok);
+			snprintf(want, sizeof want, "echo|%s%s", tok[i].val,
+			    tok[j].val);
+			check_expansion(src, "d/f.x", want);
+		}
+	}
+	check_expansion("rm -f f{#}", "x", "rm|-f|f7");
+	check_expansion("echo {#}; echo z", "x", "echo 7; echo z");
+	check_expansion("echo {%} | cat", "x", "echo 1 | cat");
 	check_expansion("echo", "it", "echo|it");
-	check_expansion("echo {#}", "it", "echo|7|it");
-	check_expansion("echo {%}", "it", "echo|1|it");
+	check_expansion("echo {foo}", "it", "echo|{foo}|it");
+	check_expansion("echo { } {1x} {=}", "it", "echo|{|}|{1x}|{=}|it");
 	check_expansion("echo {.}", "a.b", "echo|a");
 	check_expansion("echo {//}", "a/b", "echo|a");
 	check_expansion("echo  \t\n", "it", "echo|it");
@@ -155,6 +191,96 @@ test_append(void **state)
 	check_expansion("sh -c {}", "echo a; echo b", "sh|-c|echo a; echo b");
 	check_expansion("echo \"a  b\" 'c d'{}", "!", "echo|a  b|c d!");
 	check_expansion("echo a # {}\necho", "z", "echo a # {}\necho 'z'");
+}
+
+/* Compile the words of src (split at '|') as argv; expand for item. */
+static void
+check_argv(const char *src, const char *item, const char *want)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 b = { 0 };
+	char		*copy = xstrdup(src), *words[16], *p = copy, err[256];
+	int		 n = 0, i;
+
+	while (n < 16 && (words[n++] = strsep(&p, "|")) != NULL)
+		/* nothing */;
+	t = template_compile_argv(words, n - 1, err, sizeof err);
+	if (want == NULL) {
+		if (t != NULL)
+			fail_msg("argv \"%s\" should be refused", src);
+		free(copy);
+		return;
+	}
+	if (t == NULL)
+		fail_msg("argv \"%s\": %s", src, err);
+	template_expand(t, item, 7, 0, &e);
+	buf_add(&b, "", 0);
+	for (i = 0; i < e.argc; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", e.argv[i]);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("argv \"%s\": got \"%s\", want \"%s\"", src, b.data,
+		    want);
+	buf_free(&b);
+	expanded_free(&e);
+	template_free(t);
+	free(copy);
+}
+
+/* The same rule for a template given as several words. */
+static void
+test_append_argv(void **state)
+{
+	(void)state;
+	check_argv("rm|-f|f{#}", "x", "rm|-f|f7");
+	check_argv("echo|{%}", "x", "echo|1");
+	check_argv("echo|{1/}", "a/b", "echo|b");
+	check_argv("echo", "x y", "echo|x y");
+	check_argv("echo|{foo}", "x", "echo|{foo}|x");
+	check_argv("echo|{2}", "x", NULL);
+	check_argv("echo|{= $_ =}", "x", NULL);
+	check_argv("echo|{=|s/a/b/|=}", "x", NULL);
+}
+
+/*
+ * Strings GNU parallel replaces but pooltop cannot are refused with a
+ * message naming them, never run as text or with the item appended.
+ */
+static void
+test_unsupported(void **state)
+{
+	static const struct {
+		const char	*src, *err;
+	} bad[] = {
+		{ "echo {2}", "{2}: there is one input source; {1} is its item" },
+		{ "echo {1#}", "{1#}: not supported; use {#}" },
+		{ "echo {-1 %}", "{-1 %}: not supported; use {%}" },
+		{ "echo {-2/.}", "{-2/.}: there is one input source; {1} is its item" },
+		{ "echo {3 .} | cat", "{3 .}: there is one input source; {1} is its item" },
+		{ "echo '{12#}'", "{12#}: not supported; use {#}" },
+		{ "echo {= s/a/b/ =}", "{= s/a/b/ =}: Perl expressions {=...=} "
+		    "are not supported" },
+		{ "echo \"{=1 uc =}\" | cat", "{=1 uc =}: Perl expressions "
+		    "{=...=} are not supported" },
+		{ "echo {#} {==}", "{==}: Perl expressions {=...=} are not "
+		    "supported" },
+		{ "echo ${1} {}", "${1}: {1} is a replacement string here, as "
+		    "in GNU parallel; write the variable without braces" },
+		{ "echo {} \"${#}\"", "${#}: {#} is a replacement string here, "
+		    "as in GNU parallel; write the variable without braces" },
+	};
+	char		 err[256];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < nitems_of(bad); i++) {
+		err[0] = '\0';
+		if (template_compile(bad[i].src, err, sizeof err) != NULL)
+			fail_msg("\"%s\" should be refused", bad[i].src);
+		if (strcmp(err, bad[i].err) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].src,
+			    err, bad[i].err);
+	}
 }
 
 /* Direct exec or shell, decided at compile time. */
@@ -624,6 +750,54 @@ test_label(void **state)
 	template_free(t);
 }
 
+/*
+ * The joblog's command line: raw bytes (newlines and all), a shell line as
+ * it is, argv quoted so that every shell runs exactly the same command.
+ */
+static void
+test_cmdline(void **state)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 want[NHOSTILE];
+	char		*l, *item, *cmds[NHOSTILE];
+	size_t		 i, k;
+
+	(void)state;
+	t = compile_ok("printf %s {}");
+	template_expand(t, "a\nb\tc\rd'", 1, 0, &e);
+	l = expanded_cmdline(&e);
+	assert_string_equal(l, "printf %s 'a\nb\tc\rd'\\'''");
+	free(l);
+	expanded_free(&e);
+	memset(want, 0, sizeof want);
+	for (i = 0; i < NHOSTILE; i++) {
+		item = hostile_item(i);
+		template_expand(t, item, 1, 0, &e);
+		cmds[i] = expanded_cmdline(&e);
+		buf_add(&want[i], "", 0);
+		buf_addstr(&want[i], item);
+		expanded_free(&e);
+		free(item);
+	}
+	template_free(t);
+	for (k = 0; k < nshells; k++)
+		run_batch(shells[k], cmds, want, NHOSTILE, "cmdline");
+	for (i = 0; i < NHOSTILE; i++) {
+		free(cmds[i]);
+		buf_free(&want[i]);
+	}
+
+	t = compile_ok("printf %s {} | cat");
+	template_expand(t, "a\tb\n", 1, 0, &e);
+	l = expanded_cmdline(&e);
+	assert_string_equal(l, "printf %s 'a\tb\n' | cat");
+	assert_string_equal(l, e.argv[0]);
+	free(l);
+	expanded_free(&e);
+	template_free(t);
+}
+
 /* Make a private directory for the tripwire. */
 static int
 setup(void **state)
@@ -658,11 +832,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replacements),
 		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_append_argv),
+		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_label),
+		cmocka_unit_test(test_cmdline),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

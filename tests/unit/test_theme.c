@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -356,6 +357,125 @@ test_spark(void **state)
 	assert_string_equal(b, "_#");
 }
 
+/* A size from the environment, or def. */
+static long
+env_size(const char *name, long def)
+{
+	const char	*v = getenv(name);
+
+	return v != NULL && atol(v) > 0 ? atol(v) : def;
+}
+
+/*
+ * Load the theme in b (written to name) within HUGE_LIMIT_MS; the error
+ * must start with want (printf'd with the path), or it loads (want NULL).
+ * Before themes were read as config files are, 100,000 unknown keys or a
+ * 10 MB string each took minutes in libconfig; now a few ms.
+ */
+static void
+theme_bounded(const char *name, struct buf *b, const char *want,
+    struct buf *warn)
+{
+	struct theme	 t;
+	struct timespec	 start, now;
+	char		 path[PATH_MAX], err[512], w[PATH_MAX + 128];
+	long		 ms, limit = env_size("HUGE_LIMIT_MS", 10000);
+	int		 r;
+	FILE		*f;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
+	assert_int_equal(fclose(f), 0);
+	err[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	r = theme_load_file(&t, path, warn, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - start.tv_sec) * 1000 +
+	    (now.tv_nsec - start.tv_nsec) / 1000000;
+	print_message("%s: %ld ms\n", name, ms);
+	if (want == NULL && r != 0)
+		fail_msg("%s: %s", name, err);
+	if (want != NULL) {
+		snprintf(w, sizeof w, want, path);
+		assert_int_equal(r, -1);
+		if (strncmp(err, w, strlen(w)) != 0)
+			fail_msg("%s:\n got  %s\n want %s", name, err, w);
+	}
+	if (ms > limit)
+		fail_msg("%s: %ld ms, more than %ld", name, ms, limit);
+}
+
+/*
+ * Huge themes are refused quickly with FILE[:LINE]: many unknown keys, a
+ * 10 MB colour string, deep groups, one key many times; under the limits
+ * they load, and unknown keys give a few warnings, not one each.  Sizes:
+ * HUGE_KEYS (100000), HUGE_STRING_MB (10).
+ */
+static void
+test_huge_themes(void **state)
+{
+	struct buf	 b = { NULL, 0, 0 }, warn = { NULL, 0, 0 };
+	long		 n = env_size("HUGE_KEYS", 100000), i;
+	long		 mb = env_size("HUGE_STRING_MB", 10);
+	size_t		 lines = 0;
+	char		*p;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "zz%ld = \"red,blue\";\n", i);
+	theme_bounded("keys.theme", &b, "%s: larger than 64 KiB", NULL);
+
+	b.len = 0;
+	for (i = 0; i < 1001; i++)
+		buf_printf(&b, "z%ld=1;", i);
+	theme_bounded("keys1001.theme", &b, "%s:1: more than 1000 settings "
+	    "in one group", NULL);
+
+	b.len = 0;
+	for (i = 0; i < 900; i++)
+		buf_printf(&b, "zz%ld = \"red,blue\";\n", i);
+	buf_addstr(&b, "row = \"red,blue\";\n");
+	theme_bounded("keys900.theme", &b, NULL, &warn);
+	buf_add(&warn, "", 1);
+	for (p = warn.data; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 6);
+	assert_non_null(strstr(warn.data, ":5: unknown colour key \"zz4\""));
+	assert_non_null(strstr(warn.data, ": 895 more unknown colour keys"));
+
+	/* Many keys of a known kind: libconfig refuses the second. */
+	b.len = 0;
+	for (i = 0; i < 999; i++)
+		buf_addstr(&b, "row = \"red,blue\";\n");
+	theme_bounded("dup.theme", &b, "%s:2: duplicate setting name", NULL);
+
+	b.len = 0;
+	buf_addstr(&b, "row = \"red,");
+	for (i = 0; i < mb * 1024 * 1024; i++)
+		buf_add(&b, "x", 1);
+	buf_addstr(&b, "\";\n");
+	theme_bounded("string.theme", &b, "%s: larger than 64 KiB", NULL);
+
+	b.len = 0;
+	buf_addstr(&b, "row = \"red,");
+	for (i = 0; i < 60 * 1024; i++)
+		buf_add(&b, "x", 1);
+	buf_addstr(&b, "\";\n");
+	theme_bounded("string60k.theme", &b, "%s:1: row: bad colour "
+	    "\"red,xxxx", NULL);
+	assert_true(b.len > 60 * 1024);
+
+	b.len = 0;
+	buf_addstr(&b, "row = ");
+	for (i = 0; i < 5000; i++)
+		buf_add(&b, "{ a = ", 6);
+	theme_bounded("deep.theme", &b, "%s:1: nested more than 64 levels "
+	    "deep", NULL);
+	buf_free(&b);
+	buf_free(&warn);
+}
+
 /* Make the temporary directory. */
 static int
 setup(void **state)
@@ -393,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_spark),
+		cmocka_unit_test(test_huge_themes),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
