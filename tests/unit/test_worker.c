@@ -106,6 +106,7 @@ become_worker(struct tw *tw, int fd, const char *sock_path)
 	wc.fd = fd;
 	wc.supervisor = getppid();
 	wc.shm = &tw->shm;
+	wc.generation = 1;	/* the supervisor counts: first worker */
 	wc.opts = &tw->opts;
 	wc.socket_path = sock_path;
 	worker_main(&wc);
