@@ -697,7 +697,7 @@ ctl_socket_of(pid_t pid, char *sock, size_t len)
 	return -1;
 }
 
-/* shm_list callback: collect live pools. */
+/* shm_list callback: collect live pools, readable or not. */
 static void
 ctl_collect(const char *name, const struct pt_shm *shm, bool alive,
     __attribute__((unused)) const char *error, void *arg)
@@ -705,14 +705,17 @@ ctl_collect(const char *name, const struct pt_shm *shm, bool alive,
 	struct ctl_pools	*ps = arg;
 	struct pt_shm_header	 h;
 	struct ctl_pool		*cp;
+	pid_t			 pid;
 
-	if (!alive || shm == NULL || shm->pid <= 0)
+	/* Alive is judged from the name; a damaged segment costs the name. */
+	pid = shm != NULL ? shm->pid : shm_name_pid(name, geteuid());
+	if (!alive || pid <= 0)
 		return;
-	if (!shm_read_header(shm, &h))
-		memset(&h, 0, sizeof h);	/* damaged: no name */
+	if (shm == NULL || !shm_read_header(shm, &h))
+		memset(&h, 0, sizeof h);
 	ps->v = xreallocarray(ps->v, ps->n + 1, sizeof *ps->v);
 	cp = &ps->v[ps->n++];
-	cp->pid = shm->pid;
+	cp->pid = pid;
 	strlcpy(cp->shm, name, sizeof cp->shm);
 	if (ctl_socket_of(cp->pid, cp->sock, sizeof cp->sock) == -1)
 		cp->sock[0] = '\0';

@@ -941,6 +941,7 @@ shm_list(uid_t uid, shm_list_fn fn, void *arg)
 {
 	DIR		*d;
 	struct dirent	*de;
+	struct stat	 st;
 	char		 prefix[32];
 	size_t		 plen;
 
@@ -949,8 +950,13 @@ shm_list(uid_t uid, shm_list_fn fn, void *arg)
 	if ((d = opendir(SHM_DIR)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, plen) == 0)
-			shm_list_one(de->d_name, fn, arg);
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		/* Names anyone may create: only regular files of ours count. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISREG(st.st_mode) || st.st_uid != uid)
+			continue;
+		shm_list_one(de->d_name, fn, arg);
 	}
 	closedir(d);
 	return 0;

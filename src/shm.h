@@ -305,7 +305,9 @@ int	shm_post_progress(struct pt_shm *, uint32_t slot, uint64_t task_seq,
 bool	shm_pid_alive(pid_t);
 
 /*
- * List the segments of uid (/dev/shm/pooltop.<uid>.*), in no set order.
+ * List the segments of uid (/dev/shm/pooltop.<uid>.*), in no set order;
+ * entries that are not regular files owned by uid (anyone can create such
+ * names) are passed over without a word, and never opened.
  * Whether the pool is alive is decided from the <pid> of the name
  * (shm_pid_alive()), never from what the segment says:
  *  - valid, supervisor alive: fn(name, shm, true, NULL);

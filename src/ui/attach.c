@@ -24,6 +24,7 @@
 #include "ui/ui-int.h"
 
 #define ATTACH_EXIT_USAGE	255
+#define ATTACH_OPEN_TRIES	20	/* 50 ms apart: a damaged segment */
 
 enum attach_end { ATTACH_RUNNING, ATTACH_DETACHED, ATTACH_DONE, ATTACH_GONE };
 
@@ -247,6 +248,26 @@ attach_run(struct attach *a, struct pt_shm_header *h)
 	return attach_report(end, a->shm.pid, h);
 }
 
+/*
+ * Open the segment; one being written by someone else may fail to check
+ * out for a moment, so try a few times (bounded, about a second).
+ */
+static int
+attach_open(struct attach *a, char *err, size_t errlen)
+{
+	int	i;
+
+	for (i = 0; i < ATTACH_OPEN_TRIES; i++) {
+		if (shm_open_reader(&a->shm, a->shm_name, false, err,
+		    errlen) == 0)
+			return 0;
+		if (errno == ENOENT || errno == EPERM)
+			break;
+		poll(NULL, 0, 50);
+	}
+	return -1;
+}
+
 /* `pooltop attach`. */
 int
 ui_attach_main(int argc, char **argv)
@@ -264,8 +285,7 @@ ui_attach_main(int argc, char **argv)
 	if (attach_args(&a, argc, argv, &id) != 0)
 		return attach_usage();
 	if (ctl_find(id, a.shm_name, sizeof a.shm_name, a.sock, sizeof a.sock,
-	    err, sizeof err) != 0 || shm_open_reader(&a.shm, a.shm_name, false,
-	    err, sizeof err) != 0) {
+	    err, sizeof err) != 0 || attach_open(&a, err, sizeof err) != 0) {
 		fprintf(stderr, "pooltop attach: %s\n", err);
 		return ATTACH_EXIT_USAGE;
 	}
