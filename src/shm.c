@@ -85,7 +85,6 @@ static struct {
 } shm_guards[SHM_GUARDS];
 static volatile sig_atomic_t	shm_faulted;
 static struct sigaction		shm_oldbus;
-static bool			shm_bus_set;
 
 /* A 32-bit word of any record; may alias every field type. */
 typedef uint32_t shm_word __attribute__((__may_alias__));
@@ -209,14 +208,15 @@ shm_guard(void *base, size_t size, bool on)
 			break;
 		}
 	}
-	if (!on || shm_bus_set)
+	/* Ours, unless someone put another handler in since. */
+	if (!on || sigaction(SIGBUS, NULL, &sa) == -1 ||
+	    ((sa.sa_flags & SA_SIGINFO) && sa.sa_sigaction == shm_sigbus))
 		return;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = shm_sigbus;
 	sa.sa_flags = SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &shm_oldbus) == 0)
-		shm_bus_set = true;
+	sigaction(SIGBUS, &sa, &shm_oldbus);
 }
 
 /* Point the handle's record pointers into a mapping. */

@@ -143,6 +143,8 @@ reap "$pid" 60
 rc=$?
 check "every task done, exit 0 (got $rc)" [ "$rc" -eq 0 ]
 check "the worker's death was seen" grep -q "died during task" "$T/log"
+check "the truncations were seen and repaired" grep -q "truncated by another process: restored" "$T/log"
+check "no worker died but the one killed" [ "$(grep 'worker\.exit' "$T/log" | grep -vc 'status=0 ')" -eq 1 ]
 check "$NTASKS tasks' output" [ "$(grep -c '^done$' "$T/out")" -eq "$NTASKS" ]
 check "no task left running" wait_for 10 no_marked
 check "the decoy group lives on" kill -0 "$decoy"

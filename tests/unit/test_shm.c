@@ -539,6 +539,81 @@ test_dead_writer(void **state)
 	shm_close(&shm);
 }
 
+/*
+ * A reader survives any bytes: a flipped slot count makes header copies
+ * fail, lies are clamped, a truncated object is a short read; the writer
+ * survives its truncation (SIGBUS guarded) and shm_repair() puts it right.
+ */
+static void
+test_hostile(void **state)
+{
+	struct pt_shm		 w, r;
+	struct pt_shm_header	 h;
+	struct pt_shm_slot	 s, copy;
+	struct pt_shm_event	 ev;
+	struct stat		 st;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(shm_create(&w, 4, err, sizeof err), 0);
+	assert_int_equal(shm_open_reader(&r, w.name, false, err, sizeof err),
+	    0);
+	assert_null(r.hdr);		/* a reader maps nothing */
+	assert_int_equal(r.nslots, 4);
+
+	shm_write_begin(&w.hdr->seq);
+	w.hdr->nslots = 100000;
+	shm_write_end(&w.hdr->seq);
+	assert_false(shm_read_header(&r, &h));
+	shm_write_begin(&w.hdr->seq);
+	w.hdr->nslots = 4;
+	w.hdr->slots_used = 1000;
+	w.hdr->start_real_ns = INT64_MIN;
+	w.hdr->update_real_ns = INT64_MAX;
+	memset(w.hdr->name, 'x', sizeof w.hdr->name);
+	shm_write_end(&w.hdr->seq);
+	assert_true(shm_read_header(&r, &h));
+	assert_int_equal(h.slots_used, 4);
+	assert_true(h.start_real_ns == 0 && h.update_real_ns == 0);
+	assert_int_equal(strlen(h.name), sizeof h.name - 1);
+
+	memset(&s, 0, sizeof s);
+	s.tail_len = 0xffffffff;
+	memset(s.label, 'y', sizeof s.label);
+	s.progress_done = 9;
+	s.progress_total = 3;
+	s.task_start_real_ns = -5;
+	shm_write_slot(&w, 0, &s);
+	assert_true(shm_read_slot(&r, 0, &copy));
+	assert_int_equal(copy.tail_len, PT_TAIL_MAX - 1);
+	assert_int_equal(strlen(copy.label), sizeof copy.label - 1);
+	assert_int_equal(copy.progress_done, 3);
+	assert_true(copy.task_start_real_ns == 0);
+	assert_false(shm_read_slot(&r, 4, &copy));	/* past nslots */
+
+	shm_add_event(&w, PT_EV_INFO, -1, 0, 0, "one");
+	w.events[0].real_ns = INT64_MAX;
+	assert_true(shm_read_event(&r, 1, &ev));
+	assert_true(ev.real_ns == 0);
+
+	/* Truncated: short reads for the reader, a guarded fault for us. */
+	assert_int_equal(ftruncate(w.fd, 100), 0);
+	assert_false(shm_read_header(&r, &h));
+	assert_false(shm_read_slot(&r, 3, &copy));
+	w.pub.done = 42;
+	shm_publish_header(&w);		/* SIGBUS without the guard */
+	shm_write_slot(&w, 3, &s);
+	assert_int_equal(shm_repair(&w), 1);
+	assert_int_equal(fstat(w.fd, &st), 0);
+	assert_true((size_t)st.st_size == shm_segment_size(4));
+	shm_publish_header(&w);
+	assert_true(shm_read_header(&r, &h));
+	assert_true(h.done == 42);
+	assert_int_equal(shm_repair(&w), 0);
+	shm_close(&r);
+	shm_close(&w);
+}
+
 /* Wait (bounded) until pid is a zombie. */
 static bool
 wait_zombie(pid_t pid)
@@ -845,6 +920,7 @@ main(void)
 		T(test_event_utf8),
 		T(test_mbox),
 		T(test_dead_writer),
+		T(test_hostile),
 		T(test_pid_alive),
 		T(test_name_pid),
 		T(test_list),
