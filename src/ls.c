@@ -79,9 +79,8 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 			    geteuid());
 
 	if (shm == NULL) {
-		fprintf(stderr, "pooltop ls: %s segment %s: %s\n", alive ?
-		    "damaged" : "skipped", name, error != NULL ? error :
-		    "not readable");
+		fprintf(stderr, "pooltop ls: skipped segment %s: %s\n", name,
+		    error != NULL ? error : "not readable");
 		if (alive && pid > 0)
 			ls_live(l, pid);	/* keep its socket */
 		return;

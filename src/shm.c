@@ -22,7 +22,6 @@
 
 #include <sys/types.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <dirent.h>

@@ -67,7 +67,7 @@ extern char **environ;
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
 #define W_ORPHAN_TRIES	40		/* 5 ms each: see worker_exit() */
-#define W_PUBLISH_NS	PT_NSEC		/* the slot republished at least */
+#define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
