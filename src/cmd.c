@@ -641,9 +641,7 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 	if (p == NULL || (shm = pool_shm(p)) == NULL)
 		return cmd_error(out, "no pool to control");
 	/* The header is the pool's own; the slots are its workers' words. */
-	if (shm->hdr != NULL)
-		h = shm->pub;
-	else if (!shm_read_header(shm, &h))
+	if (!shm_header(shm, &h))
 		return cmd_error(out, "cannot read the pool's segment");
 	if (argc == 2)
 		return cmd_status_json(shm, &h, out);

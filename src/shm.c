@@ -669,6 +669,15 @@ shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
 	return true;
 }
 
+bool
+shm_header(const struct pt_shm *shm, struct pt_shm_header *out)
+{
+	if (shm->hdr == NULL || shm->creator != getpid())
+		return shm_read_header(shm, out);
+	*out = shm->pub;
+	return true;
+}
+
 /* Offset of slot i. */
 static off_t
 slot_off(uint32_t i)

@@ -267,6 +267,11 @@ void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
 /* strlcpy that never cuts a UTF-8 sequence in two; returns bytes copied. */
 size_t	shm_copy_text(char *dst, const char *src, size_t size);
 
+/*
+ * The header to act on: in the process that publishes it, its own private
+ * copy (shm->pub), never read back; elsewhere shm_read_header().
+ */
+bool	shm_header(const struct pt_shm *, struct pt_shm_header *);
 /* Consistent copies; false if no stable copy after a bounded retry. */
 bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);

@@ -128,7 +128,7 @@ ui_sample(struct ui *ui)
 	struct pt_shm_slot	 tmp;
 	uint32_t		 i;
 
-	if (!shm_read_header(ui->host.shm, &ui->hdr)) {
+	if (!shm_header(ui->host.shm, &ui->hdr)) {
 		ui->stale = true;
 		return;
 	}
