@@ -2,8 +2,9 @@
 # The segment is for readers only.  Another process of the pool's user
 # (tests/rely/scribble, as any task could with POOLTOP_SHM) writes random
 # bytes into it, lies in its header, slots and events (nslots flipped,
-# task_pid and worker_pid 1 or a decoy's process group, socket_path a decoy
-# file, times at the ends of int64, strings without a NUL, odd seqlocks)
+# task_pid and worker_pid 1 or a decoy's process group, supervisor_pid 1,
+# the decoy or a dead pid, socket_path a decoy file, times at the ends of
+# int64, strings without a NUL, odd seqlocks)
 # and truncates it, while the pool runs, a worker is killed, and `pooltop
 # ls`, `ls --json`, `ctl status` and `attach` read it.
 #  - The pool finishes every task, exit 0 (truncation is no SIGBUS), and

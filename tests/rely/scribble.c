@@ -6,8 +6,9 @@
  *  random	random bytes at random offsets;
  *  fields	lies in the header (nslots flipped between its value and
  *		absurd ones, sizes, slots_used, event_head, times at the ends
- *		of int64, supervisor_pid 1 or the decoy, socket_path the
- *		decoy file, strings without a NUL, odd seqlocks) and in slots
+ *		of int64, supervisor_pid 1, the decoy or a dead pid,
+ *		socket_path the decoy file, strings without a NUL, odd
+ *		seqlocks) and in slots
  *		and events (task_pid and worker_pid 1 or the decoy group,
  *		huge tail_len, progress done > total, unknown states);
  *  truncate	ftruncate to 0, to a few bytes, to half, to one byte short,
@@ -144,9 +145,9 @@ lie_header(void)
 		put64(HDR(start_real_ns), bad64());
 		put64(HDR(update_real_ns), bad64());
 		break;
-	case 7:
-		put32(HDR(supervisor_pid), arc4random_uniform(2) ? 1 :
-		    (uint32_t)decoy);
+	case 7:		/* init, the decoy, or a pid no process has */
+		put32(HDR(supervisor_pid), (uint32_t[]){ 1, (uint32_t)decoy,
+		    0x7ffffffe }[arc4random_uniform(3)]);
 		break;
 	case 8:
 		bad_string(HDR(socket_path), sizeof(((struct pt_shm_header *)0)->
