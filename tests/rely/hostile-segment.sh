@@ -112,7 +112,7 @@ rounds=$ATTACHES
 [ "$rounds" -gt 0 ] || rounds=1
 r=0
 : >"$T/scribble1"
-while [ $r -lt $rounds ]; do
+while [ $r -lt "$rounds" ]; do
 	[ "$ATTACHES" -gt 0 ] && attach_start "$pid"
 	"$SCRIBBLE" "$seg" all $((MS / rounds + 1)) "$decoy" "$T/decoy" >>"$T/scribble1" 2>&1 &
 	scr=$!

@@ -93,7 +93,7 @@ while [ $n -lt "$NPOOLS" ]; do
 	reap "$p" 20
 	rc=$?
 	if [ "$rc" -eq 0 ] && [ "$(sort "$V/out" | tr '\n' ' ')" = "a b " ] &&
-	    [ -z "$(ls /dev/shm | grep "^pooltop\.$vuid\.$p\.")" ] &&
+	    [ -z "$(find /dev/shm -maxdepth 1 -name "pooltop.$vuid.$p.*")" ] &&
 	    [ -z "$(find /tmp -maxdepth 2 -path "/tmp/pooltop-$vuid*" -name "$p.sock")" ]; then
 		finished=$((finished + 1))
 	else
