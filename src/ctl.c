@@ -664,18 +664,25 @@ struct ctl_pools {
 	size_t		 n;
 };
 
-/* The directories where sockets may be: the safe ones; how many. */
+/*
+ * The directories where sockets may be, the safe ones: the primary, the
+ * /tmp one (a pool started without $XDG_RUNTIME_DIR, from cron say), the
+ * fallbacks; how many.
+ */
 static int
 ctl_dirs(char dirs[][CTL_PATH_MAX], int max)
 {
 	int	n = 0;
 
-	if (max < 1)
+	if (max < 2)
 		return 0;
-	if (!ctl_primary(dirs[0], CTL_PATH_MAX) || !ctl_squatted(dirs[0])) {
-		if (ctl_dir_safe(dirs[0], NULL, 0) == 0)
-			n++;
-	}
+	if (ctl_primary(dirs[n], CTL_PATH_MAX) && ctl_dir_safe(dirs[n], NULL,
+	    0) == 0)
+		n++;
+	snprintf(dirs[n], CTL_PATH_MAX, "%s/pooltop-%u", CTL_TMP,
+	    (unsigned)geteuid());
+	if (!ctl_squatted(dirs[n]) && ctl_dir_safe(dirs[n], NULL, 0) == 0)
+		n++;
 	return n + ctl_fallbacks(dirs + n, max - n);
 }
 

@@ -57,7 +57,8 @@ read_once() {
 		echo "# bad read: ls $_a, json $_b, ctl $_c" >&2
 		head -n 5 "$T/ls.err" "$T/ctl.err" >&2
 	fi
-	grep -q "removed stale" "$T/ls.err" && echo removed >>"$T/removed"
+	grep -Eq "removed stale (segment /pooltop\.[0-9]+\.$1\.|socket .*/$1\.sock)" \
+	    "$T/ls.err" && echo removed >>"$T/removed"
 	return 0
 }
 
