@@ -227,13 +227,6 @@ cmd_known(const char *name)
 	return cmd_find(name) != NULL;
 }
 
-/* Is this slot state one with a worker? */
-static int
-cmd_slot_live(uint32_t state)
-{
-	return state != PT_SLOT_EMPTY && state != PT_SLOT_EXITED;
-}
-
 /* How many slots are worth reading: those ever used. */
 static uint32_t
 cmd_nslots(const struct pt_shm_header *h)
@@ -241,17 +234,17 @@ cmd_nslots(const struct pt_shm_header *h)
 	return h->slots_used < h->nslots ? h->slots_used : h->nslots;
 }
 
-/* Check that a 1-based slot number names a live worker; 0-based or -1. */
+/*
+ * Check that a 1-based slot number names a live worker; 0-based or -1.
+ * Asked of the pool itself, never of the segment anyone may write.
+ */
 static int
 cmd_slot(struct pool *p, const char *arg, struct buf *out)
 {
-	struct pt_shm		*shm;
-	struct pt_shm_header	 hdr;
-	struct pt_shm_slot	 slot;
 	const char		*errstr;
 	char			*q;
 	long long		 n;
-	uint32_t		 i, top = 0;
+	int			 i, top = 0;
 
 	n = strtonum(arg, 1, PT_MAX_WORKERS, &errstr);
 	if (errstr != NULL) {
@@ -261,20 +254,17 @@ cmd_slot(struct pool *p, const char *arg, struct buf *out)
 		free(q);
 		return -1;
 	}
-	if (p == NULL || (shm = pool_shm(p)) == NULL ||
-	    !shm_read_header(shm, &hdr))
+	if (p == NULL || pool_shm(p) == NULL)
 		return cmd_error(out, "no pool to control");
-	for (i = 0; i < cmd_nslots(&hdr); i++) {
-		if (shm_read_slot(shm, i, &slot) && cmd_slot_live(slot.state))
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		if (pool_slot_live(p, i))
 			top = i + 1;
 	}
-	if ((uint64_t)n <= cmd_nslots(&hdr) &&
-	    shm_read_slot(shm, n - 1, &slot) &&
-	    cmd_slot_live(slot.state))
+	if (pool_slot_live(p, (int)n - 1))
 		return (int)n - 1;
 	if (top == 0)
 		return cmd_error(out, "no worker in slot %lld (no workers)", n);
-	return cmd_error(out, "no worker in slot %lld (1-%u)", n, top);
+	return cmd_error(out, "no worker in slot %lld (1-%d)", n, top);
 }
 
 /* Shared body of pause and resume. */
@@ -376,12 +366,10 @@ static long long
 cmd_max_workers(struct pool *p)
 {
 	struct pt_shm		*shm = pool_shm(p);
-	struct pt_shm_header	 hdr;
 
-	if (shm == NULL || !shm_read_header(shm, &hdr) ||
-	    hdr.nslots > PT_MAX_WORKERS)
+	if (shm == NULL || shm->nslots == 0 || shm->nslots > PT_MAX_WORKERS)
 		return PT_MAX_WORKERS;
-	return hdr.nslots;
+	return shm->nslots;
 }
 
 /* resize N|+N|-N [--kill] */
@@ -652,7 +640,8 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 	}
 	if (p == NULL || (shm = pool_shm(p)) == NULL)
 		return cmd_error(out, "no pool to control");
-	if (!shm_read_header(shm, &h))
+	/* The header is the pool's own; the slots are its workers' words. */
+	if (!shm_header(shm, &h))
 		return cmd_error(out, "cannot read the pool's segment");
 	if (argc == 2)
 		return cmd_status_json(shm, &h, out);

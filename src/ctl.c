@@ -2,7 +2,10 @@
  * The control socket, both ends.
  *
  * Server.  ctl_listen() binds <dir>/<pid>.sock (0600, in a 0700 directory
- * of ours) and plugs the listening fd into the pool's loop.  Every client
+ * of ours) and plugs the listening fd into the pool's loop.  <dir> is
+ * $XDG_RUNTIME_DIR/pooltop, else /tmp/pooltop-<uid>; as anyone can create
+ * the latter first, when it belongs to another uid a directory of ours,
+ * /tmp/pooltop-<uid>.XXXXXX (mkdtemp), is used (and reused) instead.  Every client
  * is checked by SO_PEERCRED (same uid, whatever the file modes say), then
  * read without blocking until its first '\n'.  The line must arrive within
  * CTL_READ_NS, fit in CTL_LINE_MAX bytes and be printable ASCII; it is run
@@ -13,9 +16,12 @@
  * nothing a client does can stall or grow the supervisor.  A connection
  * that ends before its newline runs nothing.
  *
- * Client.  ctl_find() finds a pool through the segments (shm_list) and
- * takes the socket path from the pool's header; ctl_request() sends one
- * line and reads the reply until EOF, all bounded by CTL_CLIENT_NS.
+ * Client.  ctl_find() finds the live pools through the segments (shm_list:
+ * the pool's ID is the pid in the segment's name) and looks for <pid>.sock
+ * in the directories above that are safe (never at a path the segment
+ * gives: anyone can write that); ctl_request() sends one line and reads the
+ * reply until EOF, all bounded by CTL_CLIENT_NS, and talks only to a peer
+ * whose SO_PEERCRED says our uid and the pid the socket is named after.
  */
 #include "config.h"
 
@@ -53,6 +59,8 @@
 #define CTL_REPLY_MAX	(64U * 1024 * 1024)
 #define CTL_DRAIN_MAX	(64 * 1024)
 #define CTL_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
+#define CTL_TMP		"/tmp"
+#define CTL_MAX_DIRS	8	/* directories searched for sockets */
 
 struct ctl_client {
 	int			 fd;
@@ -135,18 +143,106 @@ ctl_xdg_usable(const char *x)
 	return access(x, W_OK | X_OK) == 0;
 }
 
-/* The per-user socket directory, created if asked; NULL and err if unsafe. */
+/* The first directory looked at: $XDG_RUNTIME_DIR/pooltop or /tmp's. */
+static bool
+ctl_primary(char *dir, size_t len)
+{
+	const char	*x = getenv("XDG_RUNTIME_DIR");
+
+	if (ctl_xdg_usable(x)) {
+		snprintf(dir, len, "%s/pooltop", x);
+		return true;
+	}
+	snprintf(dir, len, "%s/pooltop-%u", CTL_TMP, (unsigned)geteuid());
+	return false;
+}
+
+/* Was path made by another uid (so we cannot and must not fix it)? */
+static bool
+ctl_squatted(const char *path)
+{
+	struct stat	sb;
+
+	return lstat(path, &sb) == 0 && sb.st_uid != geteuid();
+}
+
+/*
+ * The safe fallback directories of ours in /tmp, /tmp/pooltop-<uid>.*:
+ * up to max into dirs; how many.
+ */
+static int
+ctl_fallbacks(char dirs[][CTL_PATH_MAX], int max)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		 prefix[32];
+	int		 n = 0;
+
+	snprintf(prefix, sizeof prefix, "pooltop-%u.", (unsigned)geteuid());
+	if ((d = opendir(CTL_TMP)) == NULL)
+		return 0;
+	while (n < max && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if ((size_t)snprintf(dirs[n], CTL_PATH_MAX, "%s/%s", CTL_TMP,
+		    de->d_name) >= CTL_PATH_MAX)
+			continue;
+		if (ctl_dir_safe(dirs[n], NULL, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Someone else holds /tmp/pooltop-<uid>: use a directory of ours that no
+ * one could have made for us (an existing safe one, else mkdtemp's).
+ */
+static const char *
+ctl_fallback(char *dir, size_t len, int create, char *err, size_t errlen)
+{
+	char	found[1][CTL_PATH_MAX], squat[CTL_PATH_MAX];
+
+	strlcpy(squat, dir, sizeof squat);
+	if (ctl_fallbacks(found, 1) == 1)
+		strlcpy(dir, found[0], len);
+	else if (!create) {
+		ctl_err(err, errlen, "control directory %s belongs to another "
+		    "uid and there is no fallback", squat);
+		return NULL;
+	} else {
+		snprintf(dir, len, "%s/pooltop-%u.XXXXXX", CTL_TMP,
+		    (unsigned)geteuid());
+		if (mkdtemp(dir) == NULL) {
+			ctl_err(err, errlen, "control directory %s belongs to "
+			    "another uid, and mkdtemp: %s", squat,
+			    strerror(errno));
+			return NULL;
+		}
+	}
+	if (ctl_dir_safe(dir, err, errlen) == -1)
+		return NULL;
+	ctl_err(err, errlen, "%s belongs to another uid: using %s", squat,
+	    dir);
+	return dir;
+}
+
+/*
+ * The per-user socket directory, created if asked; NULL and err if unsafe.
+ * When /tmp/pooltop-<uid> was taken by another uid, a fallback of ours is
+ * returned and err says so.
+ */
 const char *
 ctl_dir(int create, char *err, size_t errlen)
 {
 	static char	 dir[CTL_PATH_MAX];
-	const char	*x = getenv("XDG_RUNTIME_DIR");
+	bool		 xdg;
 
-	if (ctl_xdg_usable(x))
-		snprintf(dir, sizeof dir, "%s/pooltop", x);
-	else
-		snprintf(dir, sizeof dir, "/tmp/pooltop-%u",
-		    (unsigned)geteuid());
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	xdg = ctl_primary(dir, sizeof dir);
+	if (!xdg && ctl_squatted(dir))
+		return ctl_fallback(dir, sizeof dir, create, err, errlen);
 	if (create) {
 		if (mkdir(dir, 0700) == 0)
 			(void)chmod(dir, 0700);
@@ -570,7 +666,47 @@ struct ctl_pools {
 	size_t		 n;
 };
 
-/* shm_list callback: collect live pools. */
+/*
+ * The directories where sockets may be, the safe ones: the primary, the
+ * /tmp one (a pool started without $XDG_RUNTIME_DIR, from cron say), the
+ * fallbacks; how many.
+ */
+static int
+ctl_dirs(char dirs[][CTL_PATH_MAX], int max)
+{
+	int	n = 0;
+
+	if (max < 2)
+		return 0;
+	if (ctl_primary(dirs[n], CTL_PATH_MAX) && ctl_dir_safe(dirs[n], NULL,
+	    0) == 0)
+		n++;
+	snprintf(dirs[n], CTL_PATH_MAX, "%s/pooltop-%u", CTL_TMP,
+	    (unsigned)geteuid());
+	if (!ctl_squatted(dirs[n]) && ctl_dir_safe(dirs[n], NULL, 0) == 0)
+		n++;
+	return n + ctl_fallbacks(dirs + n, max - n);
+}
+
+int
+ctl_socket_of(pid_t pid, char *sock, size_t len)
+{
+	char		dirs[CTL_MAX_DIRS][CTL_PATH_MAX];
+	struct stat	sb;
+	int		i, n = ctl_dirs(dirs, CTL_MAX_DIRS);
+
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(sock, len, "%s/%ld.sock", dirs[i],
+		    (long)pid) >= len)
+			continue;
+		if (lstat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+		    sb.st_uid == geteuid())
+			return 0;
+	}
+	return -1;
+}
+
+/* shm_list callback: collect live pools, readable or not. */
 static void
 ctl_collect(const char *name, const struct pt_shm *shm, bool alive,
     __attribute__((unused)) const char *error, void *arg)
@@ -578,14 +714,20 @@ ctl_collect(const char *name, const struct pt_shm *shm, bool alive,
 	struct ctl_pools	*ps = arg;
 	struct pt_shm_header	 h;
 	struct ctl_pool		*cp;
+	pid_t			 pid;
 
-	if (!alive || shm == NULL || !shm_read_header(shm, &h))
+	/* Alive is judged from the name; a damaged segment costs the name. */
+	pid = shm != NULL ? shm->pid : shm_name_pid(name, geteuid());
+	if (!alive || pid <= 0)
 		return;
+	if (shm == NULL || !shm_read_header(shm, &h))
+		memset(&h, 0, sizeof h);
 	ps->v = xreallocarray(ps->v, ps->n + 1, sizeof *ps->v);
 	cp = &ps->v[ps->n++];
-	cp->pid = h.supervisor_pid;
+	cp->pid = pid;
 	strlcpy(cp->shm, name, sizeof cp->shm);
-	strlcpy(cp->sock, h.socket_path, sizeof cp->sock);
+	if (ctl_socket_of(cp->pid, cp->sock, sizeof cp->sock) == -1)
+		cp->sock[0] = '\0';
 	strlcpy(cp->name, h.name, sizeof cp->name);
 }
 
@@ -699,7 +841,29 @@ ctl_left_ms(int64_t deadline)
 	return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 }
 
-/* Connect to the pool's socket and check it is served by our uid. */
+/* The pid a socket path is named after (<dir>/<pid>.sock), or 0. */
+static pid_t
+ctl_sock_pid(const char *path)
+{
+	const char	*base = strrchr(path, '/'), *errstr;
+	char		 num[16];
+	size_t		 len;
+	long long	 pid;
+
+	base = base != NULL ? base + 1 : path;
+	len = strlen(base);
+	if (len < 6 || len - 5 >= sizeof num ||
+	    strcmp(base + len - 5, ".sock") != 0)
+		return 0;
+	memcpy(num, base, len - 5);
+	num[len - 5] = '\0';
+	if (!ctl_all_digits(num))
+		return 0;
+	pid = strtonum(num, 1, INT32_MAX, &errstr);
+	return errstr == NULL ? (pid_t)pid : 0;
+}
+
+/* Connect to the pool's socket: served by our uid, by the pid it names. */
 static int
 ctl_connect(const char *path, char *err, size_t errlen)
 {
@@ -707,6 +871,7 @@ ctl_connect(const char *path, char *err, size_t errlen)
 	struct timeval		tv = { CTL_CLIENT_NS / PT_NSEC, 0 };
 	struct ucred		uc;
 	socklen_t		len = sizeof uc;
+	pid_t			pid;
 	int			fd;
 
 	memset(&sun, 0, sizeof sun);
@@ -731,6 +896,12 @@ ctl_connect(const char *path, char *err, size_t errlen)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
 	    uc.uid != geteuid()) {
 		ctl_err(err, errlen, "%s is not served by our uid", path);
+		close(fd);
+		return -1;
+	}
+	if ((pid = ctl_sock_pid(path)) > 0 && uc.pid != pid) {
+		ctl_err(err, errlen, "%s is served by pid %ld, not by pool %ld",
+		    path, (long)uc.pid, (long)pid);
 		close(fd);
 		return -1;
 	}
@@ -856,20 +1027,10 @@ ctl_stale(int dfd, const char *dir, const char *name, const pid_t *live,
 {
 	struct stat	 sb;
 	char		 path[CTL_PATH_MAX];
-	const char	*errstr;
-	char		 num[16];
-	long long	 pid;
-	size_t		 i, len = strlen(name);
+	pid_t		 pid;
+	size_t		 i;
 
-	if (len < 6 || len - 5 >= sizeof num ||
-	    strcmp(name + len - 5, ".sock") != 0)
-		return 0;
-	memcpy(num, name, len - 5);
-	num[len - 5] = '\0';
-	if (!ctl_all_digits(num))
-		return 0;
-	pid = strtonum(num, 1, INT32_MAX, &errstr);
-	if (errstr != NULL)
+	if ((pid = ctl_sock_pid(name)) == 0)
 		return 0;
 	for (i = 0; i < nlive; i++) {
 		if (live[i] == pid)
@@ -878,9 +1039,11 @@ ctl_stale(int dfd, const char *dir, const char *name, const pid_t *live,
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    !S_ISSOCK(sb.st_mode) || sb.st_uid != geteuid())
 		return 0;
-	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+	if (kill(pid, 0) == -1 && errno == ESRCH)
 		return 1;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+	    sizeof path)
+		return 0;
 	return !ctl_answers(path);
 }
 
@@ -888,23 +1051,28 @@ ctl_stale(int dfd, const char *dir, const char *name, const pid_t *live,
 int
 ctl_remove_stale(const pid_t *live, size_t nlive, struct buf *removed)
 {
+	char		 dirs[CTL_MAX_DIRS][CTL_PATH_MAX];
 	struct dirent	*de;
-	const char	*dir;
 	DIR		*d;
-	int		 n = 0;
+	int		 i, ndirs, n = 0;
 
-	if ((dir = ctl_dir(0, NULL, 0)) == NULL || (d = opendir(dir)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (!ctl_stale(dirfd(d), dir, de->d_name, live, nlive))
+	ndirs = ctl_dirs(dirs, CTL_MAX_DIRS);
+	for (i = 0; i < ndirs; i++) {
+		if ((d = opendir(dirs[i])) == NULL)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
-			if (removed != NULL)
-				buf_printf(removed, "%s/%s\n", dir, de->d_name);
-			n++;
+		while ((de = readdir(d)) != NULL) {
+			if (!ctl_stale(dirfd(d), dirs[i], de->d_name, live,
+			    nlive))
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
+				if (removed != NULL)
+					buf_printf(removed, "%s/%s\n", dirs[i],
+					    de->d_name);
+				n++;
+			}
 		}
+		closedir(d);
 	}
-	closedir(d);
 	return n;
 }
 

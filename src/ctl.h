@@ -1,7 +1,9 @@
 /*
  * The control socket.  Every pool listens on a Unix stream socket
  * <dir>/<supervisor-pid>.sock, where <dir> is $XDG_RUNTIME_DIR/pooltop or
- * /tmp/pooltop-<uid> (mode 0700, owned by us, not a symlink; else refused).
+ * /tmp/pooltop-<uid> (mode 0700, owned by us, not a symlink; else refused);
+ * when another uid holds /tmp/pooltop-<uid>, a directory of ours,
+ * /tmp/pooltop-<uid>.XXXXXX, is used instead and clients search it too.
  * The socket is 0600 and a peer whose SO_PEERCRED uid differs is refused.
  *
  * Protocol: the client sends one command line (cmd.h syntax) ending in
@@ -27,9 +29,18 @@ int	ctl_listen(struct pool *, char *path, size_t pathlen, char *err,
 	    size_t errlen);
 void	ctl_close(void);		/* close and unlink the socket */
 
-/* The per-user socket directory, created if asked; NULL and err if unsafe. */
+/*
+ * The per-user socket directory, created if asked; NULL and err if unsafe.
+ * When it is a fallback (see above), err says so (a note, not an error).
+ */
 const char *ctl_dir(int create, char *err, size_t errlen);
 
+/*
+ * Client: the socket of the pool whose supervisor is pid, looked for in
+ * the safe per-user directories (never taken from the segment).  -1 if
+ * there is none.
+ */
+int	ctl_socket_of(pid_t pid, char *sock, size_t len);
 /*
  * Client: find a live pool by ID (supervisor pid or pool name; NULL: the
  * only live pool), fill its segment name and socket path.  -1 and err.

@@ -4,6 +4,11 @@
  * removes the segments of supervisors that are gone, and
  * ctl_remove_stale() then removes control sockets no live pool serves.
  * What was removed is noted on stderr, so stdout stays parseable.
+ *
+ * Nothing the segments say decides anything: the ID is the pid in the
+ * segment's name, a pool is alive if that process is, the socket is the
+ * one in the per-user directory.  A live pool whose segment cannot be read
+ * (damaged, being written by someone else) is still listed, as "damaged".
  */
 #include "config.h"
 
@@ -22,18 +27,46 @@
 
 struct ls_pool {
 	char			shm[64];
+	pid_t			pid;	/* from the segment's name */
+	bool			damaged;	/* no valid header copy */
 	struct pt_shm_header	h;
 };
 
 struct ls_list {
 	struct ls_pool	*v;
 	size_t		 n;
+	pid_t		*live;		/* every live pool, listed or not */
+	size_t		 nlive;
 	struct buf	 removed;	/* stale segment names, one a line */
 };
 
 static const char *ls_heads[LS_NCOLS] = {
 	"ID", "NAME", "STATE", "WORKERS", "PROGRESS", "COMMAND"
 };
+
+/* Note a live pool: its socket is not stale. */
+static void
+ls_live(struct ls_list *l, pid_t pid)
+{
+	l->live = xreallocarray(l->live, l->nlive + 1, sizeof *l->live);
+	l->live[l->nlive++] = pid;
+}
+
+/* Add a pool to the list, damaged until its header is read. */
+static struct ls_pool *
+ls_add(struct ls_list *l, const char *name, pid_t pid)
+{
+	struct ls_pool	*lp;
+
+	ls_live(l, pid);
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	lp = &l->v[l->n++];
+	memset(lp, 0, sizeof *lp);
+	strlcpy(lp->shm, name, sizeof lp->shm);
+	lp->pid = pid;
+	lp->damaged = true;
+	return lp;
+}
 
 /* shm_list callback: keep live pools, note removed or unreadable ones. */
 static void
@@ -42,10 +75,14 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 {
 	struct ls_list	*l = arg;
 	struct ls_pool	*lp;
+	pid_t		 pid = shm != NULL ? shm->pid : shm_name_pid(name,
+			    geteuid());
 
 	if (shm == NULL) {
 		fprintf(stderr, "pooltop ls: skipped segment %s: %s\n", name,
 		    error != NULL ? error : "not readable");
+		if (alive && pid > 0)
+			ls_live(l, pid);	/* keep its socket */
 		return;
 	}
 	if (!alive && error != NULL) {
@@ -57,12 +94,11 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 		buf_printf(&l->removed, "segment %s\n", name);
 		return;
 	}
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-	lp = &l->v[l->n];
-	if (!shm_read_header(shm, &lp->h))
-		return;
-	strlcpy(lp->shm, name, sizeof lp->shm);
-	l->n++;
+	lp = ls_add(l, name, pid);
+	if (shm_read_header(shm, &lp->h))
+		lp->damaged = false;
+	else
+		memset(&lp->h, 0, sizeof lp->h);
 }
 
 /* Order pools by supervisor pid. */
@@ -71,8 +107,7 @@ ls_cmp(const void *a, const void *b)
 {
 	const struct ls_pool	*x = a, *y = b;
 
-	return (x->h.supervisor_pid > y->h.supervisor_pid) -
-	    (x->h.supervisor_pid < y->h.supervisor_pid);
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 /* Tasks finished, and of how many when known. */
@@ -89,9 +124,19 @@ ls_progress(const struct pt_shm_header *h)
 
 /* The cells of one row, escaped for a terminal. */
 static void
-ls_cells(const struct pt_shm_header *h, char *cell[LS_NCOLS])
+ls_cells(const struct ls_pool *lp, char *cell[LS_NCOLS])
 {
-	cell[0] = xasprintf("%d", h->supervisor_pid);
+	const struct pt_shm_header	*h = &lp->h;
+	int				 c;
+
+	cell[0] = xasprintf("%ld", (long)lp->pid);
+	if (lp->damaged) {
+		cell[2] = xstrdup("damaged");
+		for (c = 1; c < LS_NCOLS; c++)
+			if (c != 2)
+				cell[c] = xstrdup("-");
+		return;
+	}
 	cell[1] = h->name[0] != '\0' ? log_escape(h->name, strlen(h->name)) :
 	    xstrdup("-");
 	cell[2] = xstrdup(shm_pool_state_name(h->state));
@@ -123,7 +168,7 @@ ls_text(const struct ls_list *l)
 	for (c = 0; c < LS_NCOLS; c++)
 		width[c] = strlen(ls_heads[c]);
 	for (i = 0; i < l->n; i++) {
-		ls_cells(&l->v[i].h, cells[i]);
+		ls_cells(&l->v[i], cells[i]);
 		for (c = 0; c < LS_NCOLS; c++) {
 			if (strlen(cells[i][c]) > width[c])
 				width[c] = strlen(cells[i][c]);
@@ -143,11 +188,15 @@ static void
 ls_json_pool(struct buf *b, const struct ls_pool *lp)
 {
 	const struct pt_shm_header	*h = &lp->h;
+	char				 sock[108];
 
-	buf_printf(b, "{\"id\":%d,\"name\":", h->supervisor_pid);
+	if (ctl_socket_of(lp->pid, sock, sizeof sock) == -1)
+		sock[0] = '\0';
+	buf_printf(b, "{\"id\":%ld,\"name\":", (long)lp->pid);
 	log_json_string(b, h->name, strlen(h->name));
 	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,\"workers\":%u,"
-	    "\"target\":%u,", shm_pool_state_name(h->state),
+	    "\"target\":%u,", lp->damaged ? "damaged" :
+	    shm_pool_state_name(h->state),
 	    h->paused ? "true" : "false", h->live_workers, h->target_workers);
 	buf_printf(b, "\"running\":%llu,\"queued\":%llu,\"done\":%llu,"
 	    "\"failed\":%llu,", (unsigned long long)h->running,
@@ -163,7 +212,7 @@ ls_json_pool(struct buf *b, const struct ls_pool *lp)
 	buf_addstr(b, ",\"segment\":");
 	log_json_string(b, lp->shm, strlen(lp->shm));
 	buf_addstr(b, ",\"socket\":");
-	log_json_string(b, h->socket_path, strlen(h->socket_path));
+	log_json_string(b, sock, strlen(sock));
 	buf_addstr(b, "}");
 }
 
@@ -190,21 +239,15 @@ static void
 ls_cleanup(struct ls_list *l)
 {
 	struct buf	 socks = { 0 };
-	pid_t		*live;
 	char		*line, *next;
-	size_t		 i;
 
-	live = xreallocarray(NULL, l->n, sizeof *live);
-	for (i = 0; i < l->n; i++)
-		live[i] = l->v[i].h.supervisor_pid;
-	if (ctl_remove_stale(live, l->n, &socks) > 0) {
+	if (ctl_remove_stale(l->live, l->nlive, &socks) > 0) {
 		for (line = socks.data; *line != '\0'; line = next) {
 			next = strchr(line, '\n');
 			*next++ = '\0';
 			buf_printf(&l->removed, "socket %s\n", line);
 		}
 	}
-	free(live);
 	buf_free(&socks);
 	for (line = l->removed.data; line != NULL && *line != '\0';
 	    line = next) {
@@ -225,7 +268,7 @@ ls_usage(FILE *f)
 int
 ls_main(int argc, char **argv)
 {
-	struct ls_list	l = { NULL, 0, { 0 } };
+	struct ls_list	l = { NULL, 0, NULL, 0, { 0 } };
 	int		i, json = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -252,6 +295,7 @@ ls_main(int argc, char **argv)
 	else
 		ls_text(&l);
 	free(l.v);
+	free(l.live);
 	buf_free(&l.removed);
 	return fflush(stdout) == EOF ? 1 : 0;
 }

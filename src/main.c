@@ -85,12 +85,13 @@ progress_main(int argc, char **argv)
 		fprintf(stderr, "pooltop progress: %s\n", err);
 		return 1;
 	}
-	if ((uint64_t)slot > shm.hdr->nslots) {
+	if (shm_post_progress(&shm, (uint32_t)slot - 1, (uint64_t)task,
+	    (uint32_t)done, (uint32_t)total) == -1) {
+		fprintf(stderr, "pooltop progress: segment %s: %s\n", name,
+		    strerror(errno));
 		shm_close(&shm);
 		return 1;
 	}
-	shm_mbox_post(&shm.slots[slot - 1].mbox, (uint64_t)task,
-	    (uint32_t)done, (uint32_t)total);
 	shm_close(&shm);
 	return 0;
 }
@@ -341,11 +342,15 @@ run_main(int argc, char **argv)
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
+	err[0] = '\0';
 	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
 		warnx("control socket: %s (pooltop ctl/attach will not reach"
 		    " this pool)", err);
-	else
+	else {
+		if (err[0] != '\0')	/* a fallback directory: say which */
+			warnx("control socket: %s", err);
 		pool_set_socket(p, sock);
+	}
 	if (dash) {
 		memset(&host, 0, sizeof host);
 		host.shm = pool_shm(p);

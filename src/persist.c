@@ -207,7 +207,6 @@ slot_write(struct persist *p, int done, int failed)
 	struct pt_shm_slot	*s = p->c.shm_slot;
 	struct ptask		*t = TAILQ_FIRST(&p->tasks);
 
-	shm_write_begin(&s->seq);
 	s->state = slot_state(p);
 	s->tasks_done += (uint64_t)done;
 	s->tasks_failed += (uint64_t)failed;
@@ -234,7 +233,7 @@ slot_write(struct persist *p, int done, int failed)
 	s->cpu_ticks = p->cpu_ticks;
 	s->progress_done = p->progress_done;
 	s->progress_total = p->progress_total;
-	shm_write_end(&s->seq);
+	p->c.publish(p->c.arg);
 }
 
 /* Publish the output tail (on ticks and when things end). */
@@ -243,10 +242,9 @@ slot_tail(struct persist *p)
 {
 	struct pt_shm_slot	*s = p->c.shm_slot;
 
-	shm_write_begin(&s->seq);
 	memcpy(s->tail, p->tail, p->tail_len);
 	s->tail_len = (uint32_t)p->tail_len;
-	shm_write_end(&s->seq);
+	p->c.publish(p->c.arg);
 }
 
 /* Send task seq's output on stream (1 stdout, 2 stderr). */
@@ -693,12 +691,11 @@ init_start(struct persist *p)
 	p->state = P_INIT;
 	setproctitle("worker %d: init", p->c.slot + 1);
 	slot_write(p, 0, 0);
-	shm_write_begin(&p->c.shm_slot->seq);
 	text_copy(p->c.shm_slot->label, sizeof p->c.shm_slot->label,
 	    p->c.init, strlen(p->c.init));
 	p->c.shm_slot->item[0] = '\0';
 	p->c.shm_slot->task_start_real_ns = real_ns();
-	shm_write_end(&p->c.shm_slot->seq);
+	p->c.publish(p->c.arg);
 }
 
 /* --init ended: go on with the program, or give up. */
@@ -939,7 +936,10 @@ prog_tick(struct persist *p, int64_t now)
 		if (ps.ticks > p->cpu_ticks)
 			p->cpu_ticks = ps.ticks;
 	}
-	if (shm_mbox_take(&p->c.shm_slot->mbox, ch->token, &done, &total)) {
+	if (shm_mbox_take(p->c.mbox, ch->token, &done, &total)) {
+		/* The task's word: shown, clamped, never acted on. */
+		if (total == 0 || done > total)
+			done = total;
 		v = (uint64_t)done << 32 | total;
 		if (v != p->mbox_last) {
 			p->mbox_last = v;

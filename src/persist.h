@@ -81,7 +81,9 @@ struct persist_conf {
 	int64_t			 tick_ns;
 	int			 max_tasks;	/* lines per program; 0 no limit */
 	int			 slot;		/* 0-based */
-	struct pt_shm_slot	*shm_slot;	/* ours to write */
+	struct pt_shm_slot	*shm_slot;	/* private: what the slot shows */
+	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
+	void			(*publish)(void *); /* publish shm_slot */
 	persist_send_fn		 send;
 	persist_linger_fn	 linger;
 	void			*arg;		/* for send and linger */

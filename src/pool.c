@@ -52,6 +52,7 @@
 #define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */
 #define RETRY_DELAY_MAX_MS	5000
 #define RESPAWN_DELAY_MS	200	/* after a worker died young */
+#define PUBLISH_CHECK_MS	200	/* segment size checked this often */
 #define FD_RESERVE		10	/* fds kept for control clients, logs,
 					   results, the spool */
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
@@ -94,6 +95,9 @@ struct wk {
 	int		 window;	/* tasks it may hold at once */
 	int64_t		 avg_ns;	/* --chunksize auto: time per task */
 	int		 stops;		/* times found stopped and continued */
+	pid_t		 task_pgid;	/* from STARTED; never the segment's */
+	int64_t		 task_start_real;
+	uint32_t	 generation;	/* workers the slot has had */
 };
 
 struct watch {
@@ -121,6 +125,8 @@ struct pool {
 	struct source		*src;
 	struct template		*tpl;
 	struct pt_shm		 shm;
+	char			 sock[108];	/* control socket, for workers */
+	int64_t			 repair_ns;	/* last segment check */
 	int			 sfd;		/* signalfd */
 	sigset_t		 oldmask;
 
@@ -196,6 +202,13 @@ static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 	SIGTSTP, SIGCONT, SIGWINCH, SIGTTIN, SIGTTOU
 };
+
+/* Does slot i have a worker (starting, idle or busy)? */
+bool
+pool_slot_live(struct pool *p, int i)
+{
+	return i >= 0 && i < p->nw && p->w[i].state != W_FREE;
+}
 
 /* Return the segment, for front ends. */
 struct pt_shm *
@@ -282,16 +295,28 @@ pool_event(struct pool *p, enum pt_event_type type, int slot,
 	}
 }
 
-/* Publish the pool header. */
+/*
+ * Publish the pool header from our own state.  Every few ticks, check that
+ * no one truncated the segment (shm_repair()); the workers republish their
+ * slots on their own ticks.
+ */
 static void
 publish(struct pool *p)
 {
-	struct pt_shm_header	*h = p->shm.hdr;
+	struct pt_shm_header	*h = &p->shm.pub;
 	uint64_t		 queued;
+	int64_t			 now = mono_ns();
 	int			 used = p->nw;
 
-	if (h == NULL)
+	if (p->shm.hdr == NULL)
 		return;
+	if (now - p->repair_ns >= PUBLISH_CHECK_MS * 1000000LL) {
+		p->repair_ns = now;
+		if (shm_repair(&p->shm) == 1)
+			pool_event(p, PT_EV_ERROR, -1, 0, 0, "the segment %s "
+			    "was truncated by another process: restored",
+			    p->shm.name);
+	}
 	queued = 0;
 	if (p->total_known) {
 		uint64_t gone = p->done + p->failed + p->skipped + p->running;
@@ -303,7 +328,6 @@ publish(struct pool *p)
 		TAILQ_FOREACH(t, &p->ready, entry)
 			queued++;
 	}
-	shm_write_begin(&h->seq);
 	h->state = p->state;
 	h->paused = p->paused;
 	h->target_workers = (uint32_t)p->target;
@@ -317,7 +341,7 @@ publish(struct pool *p)
 	h->total_known = p->total_known;
 	h->slots_used = (uint32_t)used;
 	h->update_real_ns = real_ns();
-	shm_write_end(&h->seq);
+	shm_publish_header(&p->shm);
 }
 
 /* Set the pool state and log the change. */
@@ -600,8 +624,11 @@ worker_spawn(struct pool *p, int i)
 		spawn_failed(p, i, "socketpair", errno);
 		return;
 	}
+	w->generation++;
+	w->task_pgid = 0;
 	shm_write_begin(&s->seq);
 	s->state = PT_SLOT_STARTING;
+	s->generation = w->generation;
 	s->worker_pid = 0;
 	s->task_pid = 0;
 	s->task_seq = 0;
@@ -629,6 +656,7 @@ worker_spawn(struct pool *p, int i)
 		wc.supervisor = getppid();
 		wc.shm = &p->shm;
 		wc.opts = p->o;
+		wc.generation = w->generation;
 		wc.init_quiet = p->init_fails >= INIT_REPORTS_MAX;
 		worker_main(&wc);
 	}
@@ -925,6 +953,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 	struct wk		*w = &p->w[i];
 	struct pt_done		 d;
 	struct pt_out		 o;
+	struct pt_started	 st;
 
 	switch (m->type) {
 	case PT_MSG_READY:
@@ -935,6 +964,12 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		break;
 	case PT_MSG_STARTED:
+		if (m->len < sizeof st)
+			break;
+		memcpy(&st, pl, sizeof st);
+		if (st.pid > 1)
+			w->task_pgid = st.pid;
+		w->task_start_real = st.start_real_ns;
 		break;
 	case PT_MSG_OUT:
 		if (m->len < sizeof o)
@@ -949,6 +984,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			break;
 		memcpy(&d, pl, sizeof d);
 		task_ended(p, i, &d);
+		if (w->ntasks == 0)
+			w->task_pgid = 0;	/* it ended: never signal it */
 		if (w->retire && w->ntasks == 0)
 			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		break;
@@ -1043,15 +1080,20 @@ worker_reaped(struct pool *p, int i, int wstatus)
 
 	if (w->fd != -1)
 		worker_read(p, i);
-	/* Its task may live on in its own group: end it. */
-	if (w->ntasks > 0 && s->task_pid > 0)
-		killpg(s->task_pid, SIGKILL);
+	/*
+	 * Its task may live on in its own group: end it.  The group is the
+	 * one the worker told us it started, never one read from the
+	 * segment, which any process of the user can write.
+	 */
+	if (w->ntasks > 0 && w->task_pgid > 1)
+		killpg(w->task_pgid, SIGKILL);
+	w->task_pgid = 0;
 	if ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
 		/* The oldest was running: a failed attempt. */
 		memset(&d, 0, sizeof d);
 		d.task_seq = t->seq;
 		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.start_real_ns = s->task_start_real_ns;
+		d.start_real_ns = w->task_start_real;
 		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
 		    "worker %d (pid %ld) died during task %llu", i + 1,
 		    (long)w->pid, (unsigned long long)t->seq);
@@ -1743,13 +1785,12 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 		warnx("%s", err);
 		return -1;
 	}
-	shm_write_begin(&p->shm.hdr->seq);
-	strlcpy(p->shm.hdr->name, o->name ? o->name : "", PT_NAME_MAX);
-	strlcpy(p->shm.hdr->command, o->command ? o->command :
+	strlcpy(p->shm.pub.name, o->name ? o->name : "", PT_NAME_MAX);
+	strlcpy(p->shm.pub.command, o->command ? o->command :
 	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);
-	p->shm.hdr->tick_ms = (uint32_t)o->tick_ms;
-	p->shm.hdr->state = PT_POOL_STARTING;
-	shm_write_end(&p->shm.hdr->seq);
+	p->shm.pub.tick_ms = (uint32_t)o->tick_ms;
+	p->shm.pub.state = PT_POOL_STARTING;
+	shm_publish_header(&p->shm);
 	if (setup_io(p, out_fd, err_fd) == -1)
 		return -1;
 	if (p->retry_seqs != NULL) {
@@ -1764,9 +1805,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 void
 pool_set_socket(struct pool *p, const char *path)
 {
-	shm_write_begin(&p->shm.hdr->seq);
-	strlcpy(p->shm.hdr->socket_path, path, sizeof p->shm.hdr->socket_path);
-	shm_write_end(&p->shm.hdr->seq);
+	strlcpy(p->sock, path, sizeof p->sock);
+	strlcpy(p->shm.pub.socket_path, path, sizeof p->shm.pub.socket_path);
+	shm_publish_header(&p->shm);
 }
 
 /* Retire every worker and wait for all of them. */
@@ -1908,9 +1949,8 @@ pool_run(struct pool *p)
 	int	rc;
 
 	p->start_ns = mono_ns();
-	shm_write_begin(&p->shm.hdr->seq);
-	p->shm.hdr->start_real_ns = real_ns();
-	shm_write_end(&p->shm.hdr->seq);
+	p->shm.pub.start_real_ns = real_ns();
+	shm_publish_header(&p->shm);
 	set_state(p, PT_POOL_RUNNING);
 	pool_every(p, 1000, rate_tick, NULL);
 	fd_budget(p);

@@ -7,7 +7,9 @@
  *
  * Front ends (the dashboard, the control socket) plug into the loop with
  * pool_watch_fd() and pool_every(); they read the pool's state from the
- * segment (pool_shm()), never from struct pool.
+ * segment (pool_shm()), never from struct pool.  A control that decides
+ * something (which slot has a worker) asks the pool (pool_slot_live()),
+ * never the segment, which any process of the user can write.
  */
 #ifndef PT_POOL_H
 #define PT_POOL_H
@@ -49,6 +51,7 @@ int	pool_drain(struct pool *, struct buf *why);
 int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);
 int	pool_target(struct pool *);	/* current target worker count */
+bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
 
 /* Loop hooks for front ends.  cb gets the revents from poll(). */
 typedef void (*pool_fd_cb)(struct pool *, int fd, short revents, void *);

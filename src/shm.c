@@ -3,18 +3,20 @@
  * event ring, the progress mailbox and the listing of a user's segments.
  *
  * The layout is fixed by shm.h and checked at compile time below.  Every
- * record starts with a 32-bit sequence counter.  Readers never trust a
- * record in place: they copy it word by word with relaxed atomic loads
- * between an acquire load of the counter and an acquire fence, keep the
- * copy only if the counter was even and did not move, and retry a bounded
- * number of times (a writer that died mid-update leaves it odd for good).
+ * record starts with a 32-bit sequence counter.  Readers never map the
+ * object: they pread() the counter, the record and the counter again
+ * (acquire fences between), keep the copy only if the counter was even and
+ * did not move, and retry a bounded number of times (a writer that died
+ * mid-update leaves it odd for good); then they check and clamp the copy.
+ * Writers map it, guarded against SIGBUS (shm_sigbus()), and never read a
+ * decision back from it.
  * The supervisor's event ring is written the same way, entry first, then
  * event_head under the header's counter; an event number n lives at index
  * (n - 1) % PT_SHM_NEVENTS and a copy whose n differs was overwritten.
  *
- * A segment is only ever removed by its creator (shm_close) or, once its
- * supervisor is gone, by shm_list; a name that already exists when we
- * create, or a segment we cannot validate, is never touched.
+ * A segment is only ever removed by its creator (shm_close) or, once the
+ * process named in its name is gone, by shm_list; a name that already
+ * exists when we create, or a segment we cannot validate, is never touched.
  */
 #include "config.h"
 
@@ -70,12 +72,28 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
 #define SHM_YIELD_TRIES	1000		/* then yield; then sleep 200 us */
 #define SHM_GIVEUP_NS	(50 * 1000 * 1000)	/* until this has passed */
 #define SHM_SLOT_WORDS	offsetof(struct pt_shm_slot, mbox)
+#define SHM_STALL_NS	PT_NSEC		/* after a give-up: no waiting */
+#define SHM_NAME_TRIES	64		/* random names tried on EEXIST */
+#define SHM_GUARDS	8		/* writer mappings per process */
+#define SHM_TIME_MAX	((int64_t)1 << 62)	/* a reader's times: below */
+
+/* The writers' mappings that SIGBUS may hit, and whether one was hit. */
+static struct {
+	void	*base;
+	size_t	 size;
+} shm_guards[SHM_GUARDS];
+static volatile sig_atomic_t	shm_faulted;
+static struct sigaction		shm_oldbus;
 
 /* A 32-bit word of any record; may alias every field type. */
 typedef uint32_t shm_word __attribute__((__may_alias__));
 
 static _Atomic uint64_t	shm_nreads;
 static _Atomic uint64_t	shm_nretries;
+static _Atomic int64_t	shm_gaveup_ns;	/* when a copy last gave up */
+
+static void	store_words(void *, const void *, size_t, size_t);
+static bool	read_stable(const struct pt_shm *, off_t, void *, size_t);
 
 static const char *pool_state_names[] = {
 	"starting", "running", "paused", "draining", "stopping", "done"
@@ -117,7 +135,87 @@ shm_segment_size(uint32_t nslots)
 void
 shm_name(char *buf, size_t len, uid_t uid, pid_t pid)
 {
-	snprintf(buf, len, "/pooltop.%u.%ld", (unsigned)uid, (long)pid);
+	snprintf(buf, len, "/pooltop.%u.%ld.%08x%08x", (unsigned)uid,
+	    (long)pid, arc4random(), arc4random());
+}
+
+pid_t
+shm_name_pid(const char *name, uid_t uid)
+{
+	char		 prefix[32], *end;
+	size_t		 plen;
+	long long	 pid;
+
+	if (*name == '/')
+		name++;
+	snprintf(prefix, sizeof prefix, "pooltop.%u.", (unsigned)uid);
+	plen = strlen(prefix);
+	if (strncmp(name, prefix, plen) != 0 || name[plen] < '1' ||
+	    name[plen] > '9')
+		return 0;
+	errno = 0;
+	pid = strtoll(name + plen, &end, 10);
+	if (errno != 0 || pid <= 0 || pid > INT32_MAX ||
+	    (*end != '\0' && *end != '.'))
+		return 0;
+	return (pid_t)pid;
+}
+
+/*
+ * SIGBUS: a store into a writer's mapping beyond the end of an object
+ * someone truncated.  Map anonymous memory over that mapping so the store
+ * completes, and note it for shm_repair().  A fault elsewhere is not ours:
+ * put the old action back and return, so it happens again under it.
+ */
+static void
+shm_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	char	*a = si->si_addr, *b;
+	size_t	 i;
+	int	 saved = errno;
+
+	(void)sig;
+	(void)ctx;
+	for (i = 0; i < SHM_GUARDS; i++) {
+		b = shm_guards[i].base;
+		if (b == NULL || a < b || a >= b + shm_guards[i].size)
+			continue;
+		if (mmap(b, shm_guards[i].size, PROT_READ|PROT_WRITE,
+		    MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) == MAP_FAILED)
+			break;
+		shm_faulted = 1;
+		errno = saved;
+		return;
+	}
+	sigaction(SIGBUS, &shm_oldbus, NULL);
+	errno = saved;
+}
+
+/* Guard a writer's mapping against SIGBUS (or stop guarding it). */
+static void
+shm_guard(void *base, size_t size, bool on)
+{
+	struct sigaction	sa;
+	size_t			i;
+
+	for (i = 0; i < SHM_GUARDS; i++) {
+		if (!on && shm_guards[i].base == base)
+			shm_guards[i].base = NULL;
+		else if (on && shm_guards[i].base == NULL) {
+			shm_guards[i].size = size;
+			shm_guards[i].base = base;
+			break;
+		}
+	}
+	/* Ours, unless someone put another handler in since. */
+	if (!on || sigaction(SIGBUS, NULL, &sa) == -1 ||
+	    ((sa.sa_flags & SA_SIGINFO) && sa.sa_sigaction == shm_sigbus))
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = shm_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &shm_oldbus);
 }
 
 /* Point the handle's record pointers into a mapping. */
@@ -138,8 +236,12 @@ shm_attach(struct pt_shm *shm, void *base, size_t size, uint32_t nslots)
 
 /* Fill a fresh header; magic last, so a reader never sees half of one. */
 static void
-shm_fill_header(struct pt_shm_header *h, uint32_t nslots)
+shm_fill_header(struct pt_shm *shm, uint32_t nslots)
 {
+	struct pt_shm_header	*h = &shm->pub;
+
+	memset(h, 0, sizeof *h);
+	h->magic = PT_SHM_MAGIC;
 	h->version = PT_SHM_VERSION;
 	h->header_size = sizeof(struct pt_shm_header);
 	h->slot_size = sizeof(struct pt_shm_slot);
@@ -150,14 +252,16 @@ shm_fill_header(struct pt_shm_header *h, uint32_t nslots)
 	h->supervisor_pid = (int32_t)getpid();
 	h->state = PT_POOL_STARTING;
 	h->start_real_ns = h->update_real_ns = real_ns();
-	__atomic_store_n(&h->magic, PT_SHM_MAGIC, __ATOMIC_RELEASE);
+	shm_publish_header(shm);
 }
 
-/* Check that the object we just created is ours and private. */
+/* Check that the object we just created is ours and private; note it. */
 static int
-shm_check_new(int fd, const char *name, char *errbuf, size_t errlen)
+shm_check_new(struct pt_shm *shm, char *errbuf, size_t errlen)
 {
-	struct stat	st;
+	struct stat	 st;
+	int		 fd = shm->fd;
+	const char	*name = shm->name;
 
 	if (fchmod(fd, 0600) == -1 || fstat(fd, &st) == -1)
 		return shm_fail(errbuf, errlen, errno, "segment %s: %s", name,
@@ -168,6 +272,8 @@ shm_check_new(int fd, const char *name, char *errbuf, size_t errlen)
 		    "segment %s: owner %u mode %04o size %jd, expected %u 0600 0",
 		    name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
 		    (intmax_t)st.st_size, (unsigned)geteuid());
+	shm->dev = st.st_dev;
+	shm->ino = st.st_ino;
 	return 0;
 }
 
@@ -188,6 +294,7 @@ shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 		return shm_fail(errbuf, errlen, errno, "segment %s: mmap: %s",
 		    shm->name, strerror(errno));
 	shm_attach(shm, base, size, nslots);
+	shm_guard(base, size, true);
 	return 0;
 }
 
@@ -202,25 +309,29 @@ shm_on_create(void (*fn)(const char *))
 int
 shm_create(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 {
-	int	saved;
+	int	saved, i;
 
 	memset(shm, 0, sizeof *shm);
 	shm->fd = -1;
 	if (nslots == 0 || nslots > PT_SHM_MAX_SLOTS)
 		return shm_fail(errbuf, errlen, EINVAL,
 		    "%u slots: must be 1 to %u", nslots, PT_SHM_MAX_SLOTS);
-	shm_name(shm->name, sizeof shm->name, geteuid(), getpid());
-	if (shm_announce != NULL)
-		shm_announce(shm->name);
-	shm->fd = shm_open(shm->name, O_RDWR|O_CREAT|O_EXCL, 0600);
+	for (i = 0; i < SHM_NAME_TRIES; i++) {
+		shm_name(shm->name, sizeof shm->name, geteuid(), getpid());
+		if (shm_announce != NULL)
+			shm_announce(shm->name);
+		shm->fd = shm_open(shm->name, O_RDWR|O_CREAT|O_EXCL, 0600);
+		if (shm->fd != -1 || errno != EEXIST)
+			break;
+	}
 	if (shm->fd == -1 && errno == EEXIST)
-		return shm_fail(errbuf, errlen, EEXIST, "segment %s already "
-		    "exists (left by an earlier process with this pid?); "
-		    "not touching it", shm->name);
+		return shm_fail(errbuf, errlen, EEXIST, "%d random segment "
+		    "names all exist (last %s); not touching them",
+		    SHM_NAME_TRIES, shm->name);
 	if (shm->fd == -1)
 		return shm_fail(errbuf, errlen, errno, "segment %s: %s",
 		    shm->name, strerror(errno));
-	if (shm_check_new(shm->fd, shm->name, errbuf, errlen) == -1 ||
+	if (shm_check_new(shm, errbuf, errlen) == -1 ||
 	    shm_map_new(shm, nslots, errbuf, errlen) == -1) {
 		saved = errno;
 		close(shm->fd);
@@ -229,9 +340,10 @@ shm_create(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 		errno = saved;
 		return -1;
 	}
-	shm_fill_header(shm->hdr, nslots);
 	shm->owner = true;
 	shm->creator = getpid();
+	shm->pid = getpid();
+	shm_fill_header(shm, nslots);
 	return 0;
 }
 
@@ -263,7 +375,7 @@ static int
 shm_validate(const char *name, const struct pt_shm_header *h, size_t size,
     char *errbuf, size_t errlen)
 {
-	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != PT_SHM_MAGIC)
+	if (h->magic != PT_SHM_MAGIC)
 		return shm_fail(errbuf, errlen, EINVAL,
 		    "segment %s is not a pooltop segment (bad magic)", name);
 	if (h->version != PT_SHM_VERSION)
@@ -296,9 +408,9 @@ int
 shm_open_reader(struct pt_shm *shm, const char *name, bool writable,
     char *errbuf, size_t errlen)
 {
-	struct stat	 st;
-	void		*base;
-	int		 prot = PROT_READ | (writable ? PROT_WRITE : 0), saved;
+	struct pt_shm_header	 h;
+	struct stat		 st;
+	int			 saved;
 
 	memset(shm, 0, sizeof *shm);
 	shm->fd = -1;
@@ -316,25 +428,23 @@ shm_open_reader(struct pt_shm *shm, const char *name, bool writable,
 	}
 	if (shm_check_stat(name, &st, errbuf, errlen) == -1)
 		goto fail;
-	base = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, shm->fd, 0);
-	if (base == MAP_FAILED) {
-		shm_fail(errbuf, errlen, errno, "segment %s: mmap: %s", name,
-		    strerror(errno));
+	shm->size = sizeof h;
+	if (!read_stable(shm, 0, &h, sizeof h)) {
+		shm_fail(errbuf, errlen, EIO, "segment %s is damaged (no "
+		    "stable copy of its header)", name);
 		goto fail;
 	}
-	if (shm_validate(name, base, (size_t)st.st_size, errbuf, errlen) == -1) {
-		saved = errno;
-		munmap(base, (size_t)st.st_size);
-		errno = saved;
+	if (shm_validate(name, &h, (size_t)st.st_size, errbuf, errlen) == -1)
 		goto fail;
-	}
-	shm_attach(shm, base, (size_t)st.st_size,
-	    ((struct pt_shm_header *)base)->nslots);
+	shm->nslots = h.nslots;
+	shm->size = shm_segment_size(h.nslots);
+	shm->pid = shm_name_pid(name, geteuid());
 	return 0;
 fail:
 	saved = errno;
 	close(shm->fd);
 	shm->fd = -1;
+	shm->size = 0;
 	errno = saved;
 	return -1;
 }
@@ -344,8 +454,10 @@ shm_close(struct pt_shm *shm)
 {
 	bool	unlink_it = shm->owner && shm->creator == getpid();
 
-	if (shm->hdr != NULL)
+	if (shm->hdr != NULL) {
+		shm_guard(shm->hdr, shm->size, false);
 		munmap(shm->hdr, shm->size);
+	}
 	if (shm->fd != -1)
 		close(shm->fd);
 	if (unlink_it)
@@ -358,6 +470,70 @@ shm_close(struct pt_shm *shm)
 	shm->nslots = 0;
 	shm->owner = false;
 	shm->creator = 0;
+	shm->pid = 0;
+}
+
+void
+shm_publish_header(struct pt_shm *shm)
+{
+	struct pt_shm_header	*h = shm->hdr;
+
+	if (h == NULL)
+		return;
+	shm_write_begin(&h->seq);
+	store_words(h, &shm->pub, sizeof(uint32_t), sizeof *h);
+	shm_write_end(&h->seq);
+}
+
+/*
+ * Open our object again by name (a worker closed the fd it inherited): the
+ * fd, or -1 if the name now leads to another object.
+ */
+static int
+shm_reopen(const struct pt_shm *shm)
+{
+	struct stat	st;
+	int		fd;
+
+	if ((fd = shm_open(shm->name, O_RDWR, 0)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_dev != shm->dev ||
+	    st.st_ino != shm->ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+shm_repair(struct pt_shm *shm)
+{
+	struct stat	 st;
+	void		*base;
+	int		 fd = shm->fd;
+
+	if (shm->hdr == NULL)
+		return 0;
+	if (fd == -1 && !shm_faulted)
+		return 0;	/* no fd to look: a store will tell */
+	if (fd != -1 && !shm_faulted && fstat(fd, &st) == 0 &&
+	    (uintmax_t)st.st_size == shm->size)
+		return 0;
+	if (fd == -1 && (fd = shm_reopen(shm)) == -1)
+		return -1;
+	shm_faulted = 0;
+	if (ftruncate(fd, (off_t)shm->size) == -1)
+		base = MAP_FAILED;
+	else
+		base = mmap(shm->hdr, shm->size, PROT_READ|PROT_WRITE,
+		    MAP_SHARED|MAP_FIXED, fd, 0);
+	if (fd != shm->fd)
+		close(fd);
+	if (base == MAP_FAILED) {
+		shm_faulted = 1;
+		return -1;
+	}
+	return 1;
 }
 
 void
@@ -377,18 +553,6 @@ shm_write_end(_Atomic uint32_t *seq)
 	atomic_store_explicit(seq, (s | 1) + 1, memory_order_release);
 }
 
-/* Copy bytes [from, to) of a record with relaxed atomic word loads. */
-static void
-load_words(void *dst, const void *src, size_t from, size_t to)
-{
-	shm_word	*d = dst;
-	const shm_word	*s = src;
-	size_t		 i;
-
-	for (i = from / 4; i < to / 4; i++)
-		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
-}
-
 /* Store bytes [from, to) of a record with relaxed atomic word stores. */
 static void
 store_words(void *dst, const void *src, size_t from, size_t to)
@@ -401,44 +565,73 @@ store_words(void *dst, const void *src, size_t from, size_t to)
 		__atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
 }
 
-/* One attempt at a consistent copy of the first len bytes of a record. */
+/* Read len bytes at off, whole; false on a short read or an error. */
 static bool
-try_copy(void *dst, const void *src, size_t len)
+pread_all(int fd, void *dst, size_t len, off_t off)
 {
-	const _Atomic uint32_t	*seq = src;
-	uint32_t		 s0, s1;
+	ssize_t	n;
 
-	s0 = atomic_load_explicit(seq, memory_order_acquire);
+	do
+		n = pread(fd, dst, len, off);
+	while (n == -1 && errno == EINTR);
+	return n == (ssize_t)len;
+}
+
+/*
+ * One attempt at a consistent copy of the len bytes at off: 1 done, 0 try
+ * again (a writer is in the record), -1 the object is too short.
+ */
+static int
+try_copy(int fd, off_t off, void *dst, size_t len)
+{
+	uint32_t	s0, s1;
+
+	if (!pread_all(fd, &s0, sizeof s0, off))
+		return -1;
 	if (s0 & 1)
-		return false;
-	load_words(dst, src, sizeof(uint32_t), len);
+		return 0;
 	atomic_thread_fence(memory_order_acquire);
-	s1 = atomic_load_explicit(seq, memory_order_relaxed);
+	if (!pread_all(fd, dst, len, off))
+		return -1;
+	atomic_thread_fence(memory_order_acquire);
+	if (!pread_all(fd, &s1, sizeof s1, off))
+		return -1;
 	if (s0 != s1)
-		return false;
-	atomic_store_explicit((_Atomic uint32_t *)dst, s0,
-	    memory_order_relaxed);
-	return true;
+		return 0;
+	memcpy(dst, &s0, sizeof s0);
+	return 1;
 }
 
 /*
  * Copy a record, retrying: spin, then yield, then sleep, and give up once
- * SHM_GIVEUP_NS have passed, however loaded the machine is.
+ * SHM_GIVEUP_NS have passed, however loaded the machine is.  For a second
+ * after a copy gave up, copies only spin: a segment whose counters were
+ * all left odd (or written odd by someone else) costs one wait, not one
+ * per record.
  */
 static bool
-read_stable(void *dst, const void *src, size_t len)
+read_stable(const struct pt_shm *shm, off_t off, void *dst, size_t len)
 {
 	struct timespec	ts = { 0, 200 * 1000 };
-	int64_t		start = 0;
+	int64_t		start = 0, now;
 	uint64_t	tries;
-	bool		ok = true;
+	bool		ok = true, hurry;
+	int		rv;
 
-	for (tries = 0; !try_copy(dst, src, len); tries++) {
+	if (shm->fd == -1 || (uintmax_t)off + len > shm->size)
+		return false;
+	hurry = mono_ns() - atomic_load_explicit(&shm_gaveup_ns,
+	    memory_order_relaxed) < SHM_STALL_NS;
+	for (tries = 0; (rv = try_copy(shm->fd, off, dst, len)) == 0;
+	    tries++) {
 		if (tries < SHM_SPIN_TRIES)
 			continue;
+		now = mono_ns();
 		if (start == 0)
-			start = mono_ns();
-		else if (mono_ns() - start > SHM_GIVEUP_NS) {
+			start = now;
+		if (hurry || now - start > SHM_GIVEUP_NS) {
+			atomic_store_explicit(&shm_gaveup_ns, now,
+			    memory_order_relaxed);
 			ok = false;
 			break;
 		}
@@ -449,54 +642,103 @@ read_stable(void *dst, const void *src, size_t len)
 	}
 	atomic_fetch_add_explicit(&shm_nreads, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&shm_nretries, tries, memory_order_relaxed);
-	return ok;
+	return ok && rv == 1;
+}
+
+/* A time read from the segment: kept if in [0, 2^62), else 0 (unknown). */
+static int64_t
+clamp_time(int64_t t)
+{
+	return t >= 0 && t < SHM_TIME_MAX ? t : 0;
+}
+
+/* Is a header copy still the segment the reader opened? */
+static bool
+header_ok(const struct pt_shm *shm, const struct pt_shm_header *h)
+{
+	return h->magic == PT_SHM_MAGIC && h->version == PT_SHM_VERSION &&
+	    h->header_size == sizeof(struct pt_shm_header) &&
+	    h->event_size == sizeof(struct pt_shm_event) &&
+	    h->slot_size == sizeof(struct pt_shm_slot) &&
+	    h->nevents == PT_SHM_NEVENTS && h->nslots == shm->nslots &&
+	    h->uid == (uint32_t)geteuid();
 }
 
 bool
 shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
 {
-	if (shm->hdr == NULL ||
-	    !read_stable(out, shm->hdr, sizeof(struct pt_shm_header)))
+	if (!read_stable(shm, 0, out, sizeof *out) || !header_ok(shm, out))
 		return false;
 	out->name[sizeof out->name - 1] = '\0';
 	out->command[sizeof out->command - 1] = '\0';
 	out->socket_path[sizeof out->socket_path - 1] = '\0';
+	if (out->slots_used > out->nslots)
+		out->slots_used = out->nslots;
+	out->start_real_ns = clamp_time(out->start_real_ns);
+	out->update_real_ns = clamp_time(out->update_real_ns);
 	return true;
+}
+
+bool
+shm_header(const struct pt_shm *shm, struct pt_shm_header *out)
+{
+	if (shm->hdr == NULL || shm->creator != getpid())
+		return shm_read_header(shm, out);
+	*out = shm->pub;
+	return true;
+}
+
+/* Offset of slot i. */
+static off_t
+slot_off(uint32_t i)
+{
+	return (off_t)(sizeof(struct pt_shm_header) +
+	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event) +
+	    (size_t)i * sizeof(struct pt_shm_slot));
 }
 
 bool
 shm_read_slot(const struct pt_shm *shm, uint32_t i, struct pt_shm_slot *out)
 {
-	const struct pt_shm_slot	*s;
+	uint64_t	mbox[2];
 
-	if (shm->slots == NULL || i >= shm->nslots)
+	if (i >= shm->nslots ||
+	    !read_stable(shm, slot_off(i), out, SHM_SLOT_WORDS))
 		return false;
-	s = &shm->slots[i];
-	if (!read_stable(out, s, SHM_SLOT_WORDS))
-		return false;
-	atomic_store_explicit(&out->mbox.task_seq, atomic_load_explicit(
-	    &s->mbox.task_seq, memory_order_relaxed), memory_order_relaxed);
-	atomic_store_explicit(&out->mbox.value, atomic_load_explicit(
-	    &s->mbox.value, memory_order_relaxed), memory_order_relaxed);
+	if (!pread_all(shm->fd, mbox, sizeof mbox, slot_off(i) +
+	    (off_t)offsetof(struct pt_shm_slot, mbox)))
+		mbox[0] = mbox[1] = 0;
+	atomic_store_explicit(&out->mbox.task_seq, mbox[0],
+	    memory_order_relaxed);
+	atomic_store_explicit(&out->mbox.value, mbox[1], memory_order_relaxed);
 	out->label[sizeof out->label - 1] = '\0';
 	out->item[sizeof out->item - 1] = '\0';
 	if (out->tail_len > sizeof out->tail - 1)
 		out->tail_len = sizeof out->tail - 1;
 	out->tail[out->tail_len] = '\0';
+	if (out->progress_total == 0)
+		out->progress_done = 0;
+	else if (out->progress_done > out->progress_total)
+		out->progress_done = out->progress_total;
+	out->task_start_real_ns = clamp_time(out->task_start_real_ns);
 	return true;
 }
 
 bool
 shm_read_event(const struct pt_shm *shm, uint64_t n, struct pt_shm_event *out)
 {
-	if (shm->events == NULL || n == 0)
+	off_t	off;
+
+	if (n == 0)
 		return false;
-	if (!read_stable(out, &shm->events[(n - 1) % PT_SHM_NEVENTS],
-	    sizeof(struct pt_shm_event)))
+	off = (off_t)(sizeof(struct pt_shm_header) +
+	    ((n - 1) % PT_SHM_NEVENTS) * sizeof(struct pt_shm_event));
+	if (!read_stable(shm, off, out, sizeof *out))
 		return false;
 	if (out->n != n || out->type == PT_EV_NONE)
 		return false;	/* overwritten, or not written yet */
 	out->text[sizeof out->text - 1] = '\0';
+	out->real_ns = clamp_time(out->real_ns);
 	return true;
 }
 
@@ -544,16 +786,15 @@ void
 shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
 {
-	struct pt_shm_header	*h = shm->hdr;
 	struct pt_shm_event	 ev, *e;
 	char			 text[PT_EVENT_TEXT + 4];
 	va_list			 ap;
 
-	if (h == NULL)
+	if (shm->hdr == NULL)
 		return;
 	memset(&ev, 0, sizeof ev);
 	ev.type = type;
-	ev.n = h->event_head + 1;	/* we are the only writer */
+	ev.n = ++shm->event_head;	/* kept here: we are the only writer */
 	ev.real_ns = real_ns();
 	ev.slot = slot;
 	ev.status = status;
@@ -568,9 +809,8 @@ shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
 	store_words(e, &ev, sizeof(uint32_t), sizeof ev);
 	shm_write_end(&e->seq);
 
-	shm_write_begin(&h->seq);
-	__atomic_store_n(&h->event_head, ev.n, __ATOMIC_RELAXED);
-	shm_write_end(&h->seq);
+	shm->pub.event_head = ev.n;
+	shm_publish_header(shm);
 }
 
 void
@@ -602,6 +842,26 @@ shm_mbox_take(struct pt_shm_mbox *m, uint64_t task_seq, uint32_t *done,
 	return true;
 }
 
+int
+shm_post_progress(struct pt_shm *shm, uint32_t slot, uint64_t task_seq,
+    uint32_t done, uint32_t total)
+{
+	off_t		off = slot_off(slot) +
+			    (off_t)offsetof(struct pt_shm_slot, mbox);
+	uint64_t	zero = 0, value = (uint64_t)done << 32 | total;
+
+	if (slot >= shm->nslots || task_seq == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pwrite(shm->fd, &zero, sizeof zero, off) != sizeof zero ||
+	    pwrite(shm->fd, &value, sizeof value, off + 8) != sizeof value ||
+	    pwrite(shm->fd, &task_seq, sizeof task_seq, off) !=
+	    sizeof task_seq)
+		return -1;
+	return 0;
+}
+
 /* Is /proc/<pid>/stat that of a zombie (or a dying process)? */
 static bool
 proc_is_zombie(pid_t pid)
@@ -624,11 +884,10 @@ proc_is_zombie(pid_t pid)
 }
 
 bool
-shm_owner_alive(const struct pt_shm_header *h)
+shm_pid_alive(pid_t pid)
 {
 	char		path[64];
 	struct stat	st;
-	pid_t		pid = h->supervisor_pid;
 
 	if (pid <= 0)
 		return false;
@@ -637,7 +896,7 @@ shm_owner_alive(const struct pt_shm_header *h)
 	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
 	if (stat(path, &st) == -1)	/* no /proc, or it just ended */
 		return kill(pid, 0) == 0 || errno == EPERM;
-	if (st.st_uid != h->uid)
+	if (st.st_uid != geteuid())
 		return false;	/* the pid now belongs to someone else */
 	return !proc_is_zombie(pid);
 }
@@ -669,18 +928,24 @@ shm_list_one(const char *entry, shm_list_fn fn, void *arg)
 {
 	struct pt_shm	shm;
 	char		name[NAME_MAX + 2], err[256];
+	pid_t		pid;
+	bool		alive;
 
 	snprintf(name, sizeof name, "/%s", entry);
 	if (strlen(name) >= sizeof shm.name) {
 		fn(name, NULL, false, "name too long", arg);
 		return;
 	}
+	pid = shm_name_pid(name, geteuid());
+	alive = pid > 0 && shm_pid_alive(pid);
 	if (shm_open_reader(&shm, name, false, err, sizeof err) == -1) {
 		if (errno != ENOENT)	/* removed meanwhile: nothing to say */
-			fn(name, NULL, false, err, arg);
+			fn(name, NULL, alive, err, arg);
 		return;
 	}
-	if (shm_owner_alive(shm.hdr))
+	if (pid == 0)
+		fn(name, NULL, false, "not a pooltop segment name", arg);
+	else if (alive)
 		fn(name, &shm, true, NULL, arg);
 	else if (shm_remove_stale(&shm, err, sizeof err) == -1)
 		fn(name, &shm, false, err, arg);
@@ -694,6 +959,7 @@ shm_list(uid_t uid, shm_list_fn fn, void *arg)
 {
 	DIR		*d;
 	struct dirent	*de;
+	struct stat	 st;
 	char		 prefix[32];
 	size_t		 plen;
 
@@ -702,8 +968,13 @@ shm_list(uid_t uid, shm_list_fn fn, void *arg)
 	if ((d = opendir(SHM_DIR)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, plen) == 0)
-			shm_list_one(de->d_name, fn, arg);
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		/* Names anyone may create: only regular files of ours count. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISREG(st.st_mode) || st.st_uid != uid)
+			continue;
+		shm_list_one(de->d_name, fn, arg);
 	}
 	closedir(d);
 	return 0;

@@ -1,9 +1,13 @@
 /*
  * The shared-memory segment: pooltop's public wire format.
  *
- * One POSIX shared-memory object per pool, named "/pooltop.<uid>.<pid>"
- * (pid of the supervisor), mode 0600, created O_EXCL and removed when the
- * pool ends.  Layout, all fields in host byte order:
+ * One POSIX shared-memory object per pool, named
+ * "/pooltop.<uid>.<pid>.<random>" (<pid> of the supervisor, <random> 16 hex
+ * digits from arc4random, so no one can create the name first), mode 0600,
+ * created O_EXCL (a new random part on EEXIST) and removed when the pool
+ * ends.  Readers find a user's segments by listing /dev/shm for the prefix
+ * "pooltop.<uid>." and keep only regular files of that uid, mode 0600.
+ * Layout, all fields in host byte order:
  *
  *	struct pt_shm_header				offset 0
  *	struct pt_shm_event  events[PT_SHM_NEVENTS]	offset header_size
@@ -13,6 +17,29 @@
  * else (shm_open_reader() does this).  `version` (offset 4) and `magic`
  * (offset 8) stay where they are in every future version, so any pooltop
  * can tell a segment it cannot read from one that is not pooltop's.
+ *
+ * Trust.  Any process of the user can write or truncate the object (every
+ * task is given its name in POOLTOP_SHM).  So the segment is for readers
+ * only: the supervisor and the workers never read a decision back from it
+ * (they keep what they publish in private memory and write it out whole),
+ * and readers treat every byte as untrusted.  A reader never maps the
+ * object: it copies records with pread(), so a truncated object gives a
+ * short read (reported as damaged), never SIGBUS.  It takes nslots once,
+ * when it opens the segment and checks it against the object's size, and
+ * then refuses any header copy whose magic, version, sizes, nslots or uid
+ * differ; its copies have every string NUL-terminated, tail_len,
+ * slots_used and progress clamped, and every time outside [0, 2^62) set to
+ * 0 (unknown), so time differences cannot overflow.  The pool's ID is the
+ * <pid> in the segment's name, not what the header says; whether a pool is
+ * alive is decided from that process, never from the segment.
+ *
+ * Writers map the object shared.  A process that truncates it would kill a
+ * writer with SIGBUS on its next store, so shm_create() guards the mapping
+ * (inherited by the forked workers): on SIGBUS inside it, anonymous memory
+ * is mapped over it so the store completes, and shm_repair(), called on each tick, restores the
+ * object's size, maps it again and asks the caller to publish everything
+ * anew (the supervisor its header, each worker its slot; the event ring
+ * starts again empty).
  *
  * Writers.  Each record has exactly one writer at a time:
  *  - the header and the event ring: the supervisor;
@@ -28,18 +55,19 @@
  *
  * Torn reads.  Every header, event and slot starts with a sequence counter
  * (seqlock).  The writer makes the counter odd (store, release fence), writes
- * the fields, then makes it even again (release store).  A reader loads the
- * counter (acquire); if odd it retries; it copies the record, issues an
- * acquire fence and reloads the counter; if it changed it retries.  Use
+ * the fields, then makes it even again (release store).  A reader reads the
+ * counter; if odd it retries; it copies the record, issues an acquire fence
+ * and reads the counter again; if it changed it retries.  Use
  * shm_read_header(), shm_read_slot() and shm_read_event(): they give a
- * consistent private copy with every string NUL-terminated, or fail after a
- * bounded number of tries (a writer that died mid-update), which a reader
- * reports as a stale segment rather than waiting forever (about 50 ms).
+ * consistent, checked private copy, or fail after a bounded number of tries
+ * (a writer that died mid-update, or bytes written by someone else), which
+ * a reader reports rather than waiting: the first copy that gives up waits
+ * about 50 ms, and for a second after that copies only spin briefly, so a
+ * segment full of odd counters cannot stall a reader.
  *
- * The readers copy with relaxed atomic word loads, and shm_write_slot() and
- * shm_add_event() store with relaxed atomic words, so the pair is free of
- * data races in the C11 sense (and under ThreadSanitizer); a writer may also
- * store plain fields between shm_write_begin() and shm_write_end().
+ * shm_write_slot(), shm_publish_header() and shm_add_event() store with
+ * relaxed atomic words; a writer may also store plain fields between
+ * shm_write_begin() and shm_write_end().
  */
 #ifndef PT_SHM_H
 #define PT_SHM_H
@@ -174,34 +202,56 @@ struct pt_shm_slot {
 	struct pt_shm_mbox	mbox;
 };
 
-/* A mapped segment, for the writer or a reader. */
+/*
+ * A segment: the writer's (mapped, with the header it publishes kept in
+ * private memory) or a reader's (an fd only: hdr, events, slots are NULL).
+ */
 struct pt_shm {
 	char			 name[64];
 	int			 fd;
-	size_t			 size;
+	size_t			 size;	/* segment_size(nslots) */
 	bool			 owner;	/* created it; unlinks on close */
 	uint32_t		 nslots;	/* validated length of slots[] */
 	pid_t			 creator;	/* shm_create's caller; 0: reader */
-	struct pt_shm_header	*hdr;
+	pid_t			 pid;	/* the <pid> of the name; 0: none */
+	struct pt_shm_header	*hdr;		/* writer: the mapping */
 	struct pt_shm_event	*events;
 	struct pt_shm_slot	*slots;
+	struct pt_shm_header	 pub;	/* writer: the header, private */
+	dev_t			 dev;	/* writer: the object created */
+	ino_t			 ino;
+	uint64_t		 event_head;	/* writer: events written */
 };
 
 size_t	shm_segment_size(uint32_t nslots);
-/* "/pooltop.<uid>.<pid>" into buf. */
+/* "/pooltop.<uid>.<pid>.<16 random hex digits>" into buf. */
 void	shm_name(char *buf, size_t len, uid_t uid, pid_t pid);
+/* The <pid> of a segment name of uid ("/" optional), or 0 if not one. */
+pid_t	shm_name_pid(const char *name, uid_t uid);
 
 /*
  * Create the segment for this process, O_EXCL, mode 0600 whatever the umask,
- * refusing a pre-existing object; fstat-checks owner and mode.  -1 and errno
- * (and a message in err) on failure.
+ * under a new random name each time one exists; fstat-checks owner and
+ * mode; maps and guards it.  -1 and errno (and a message in err) on failure.
  */
 int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf, size_t errlen);
 /* Call fn with each name shm_create is about to create (keeper.h). */
 void	shm_on_create(void (*fn)(const char *));
-/* Map an existing segment read-write (progress, tests) or read-only. */
+/*
+ * Open an existing segment to read it (writable: for `pooltop progress`,
+ * which posts with shm_post_progress()).  Nothing is mapped.
+ */
 int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
 	    char *errbuf, size_t errlen);
+/*
+ * Writer, on each tick: if the object was truncated or resized, or a store
+ * faulted, restore its size and mapping (through fd, or, when fd is -1 as
+ * in a worker, through the name if it still leads to the same object).  1: the caller must publish all
+ * it writes again; 0: nothing to do; -1: not repaired yet (try next tick).
+ */
+int	shm_repair(struct pt_shm *);
+/* Writer: publish the private header (shm->pub) under the seqlock. */
+void	shm_publish_header(struct pt_shm *);
 /*
  * Unmap and close; unlink too if owner and called by the process that
  * created it (a forked worker closing its inherited copy never unlinks).
@@ -219,6 +269,11 @@ void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
 /* strlcpy that never cuts a UTF-8 sequence in two; returns bytes copied. */
 size_t	shm_copy_text(char *dst, const char *src, size_t size);
 
+/*
+ * The header to act on: in the process that publishes it, its own private
+ * copy (shm->pub), never read back; elsewhere shm_read_header().
+ */
+bool	shm_header(const struct pt_shm *, struct pt_shm_header *);
 /* Consistent copies; false if no stable copy after a bounded retry. */
 bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);
@@ -237,28 +292,38 @@ void	shm_add_event(struct pt_shm *, enum pt_event_type, int slot,
 	    uint64_t task_seq, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
 
-/* Progress mailbox (used by `pooltop progress`). */
+/*
+ * Progress mailbox.  A worker takes what a task posted; the values are the
+ * task's word, to show, never to act on.  `pooltop progress` posts through
+ * a reader opened writable (pwrite, never a mapping).
+ */
 void	shm_mbox_post(struct pt_shm_mbox *, uint64_t task_seq,
 	    uint32_t done, uint32_t total);
 bool	shm_mbox_take(struct pt_shm_mbox *, uint64_t task_seq,
 	    uint32_t *done, uint32_t *total);
+int	shm_post_progress(struct pt_shm *, uint32_t slot, uint64_t task_seq,
+	    uint32_t done, uint32_t total);
 
 /*
- * Is the segment's supervisor alive: kill(pid, 0) finds it, /proc/<pid> is
- * owned by the segment's uid and it is not a zombie.  A pid reused by
- * another process of the same user counts as alive until that one ends.
+ * Is process pid, of our uid, alive: kill(pid, 0) finds it, /proc/<pid> is
+ * owned by our uid and it is not a zombie.  A pid reused by another process
+ * of the same user counts as alive until that one ends.
  */
-bool	shm_owner_alive(const struct pt_shm_header *);
+bool	shm_pid_alive(pid_t);
 
 /*
- * List the segments of uid (/dev/shm/pooltop.<uid>.*), in no set order:
+ * List the segments of uid (/dev/shm/pooltop.<uid>.*), in no set order;
+ * entries that are not regular files owned by uid (anyone can create such
+ * names) are passed over without a word, and never opened.
+ * Whether the pool is alive is decided from the <pid> of the name
+ * (shm_pid_alive()), never from what the segment says:
  *  - valid, supervisor alive: fn(name, shm, true, NULL);
  *  - valid, supervisor gone: unlinked, then fn(name, shm, false, NULL), or
  *    fn(name, shm, false, reason) if it could not be removed;
- *  - not readable or not valid (unknown version, wrong owner ...):
- *    fn(name, NULL, false, reason); never removed, as it may belong to
+ *  - not readable or not valid (damaged, unknown version, wrong owner ...):
+ *    fn(name, NULL, alive, reason); never removed, as it may belong to
  *    another version of pooltop.
- * shm is mapped read-only and only valid during the call.  0, or -1 and
+ * shm is open for reading and only valid during the call.  0, or -1 and
  * errno if /dev/shm cannot be read.
  */
 typedef void (*shm_list_fn)(const char *name, const struct pt_shm *,

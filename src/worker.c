@@ -72,6 +72,7 @@ extern char **environ;
 #define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
+#define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
 #define W_NEVER		INT64_MAX
 #define W_MS		1000000LL
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
@@ -110,7 +111,10 @@ struct task {
 
 struct worker {
 	const struct worker_conf *conf;
-	struct pt_shm_slot	*slot;
+	struct pt_shm_slot	*slot;		/* &pub */
+	struct pt_shm_slot	 pub;		/* what the slot shows, private */
+	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
+	int64_t			 next_publish;
 	int			 sock;		/* -1: the supervisor is gone */
 	int			 sigfd;
 	int			 devnull;
@@ -257,6 +261,22 @@ worker_state(const struct worker *w)
 	return w->busy ? PT_SLOT_RUNNING : PT_SLOT_IDLE;
 }
 
+/*
+ * Publish the private slot to the segment, whole: what someone else wrote
+ * there is overwritten, never read.  A segment truncated meanwhile is put
+ * right first (shm_repair()).
+ */
+static void
+slot_publish(struct worker *w)
+{
+	struct pt_shm	*shm = w->conf->shm;
+
+	if (shm_repair(shm) == -1)
+		return;		/* not mapped again yet: next time */
+	shm_write_slot(shm, (uint32_t)w->conf->slot, &w->pub);
+	w->next_publish = mono_ns() + W_PUBLISH_NS;
+}
+
 /* Write the state and the current task's samples and tail to the slot. */
 static void
 slot_update(struct worker *w)
@@ -264,7 +284,6 @@ slot_update(struct worker *w)
 	struct pt_shm_slot	*s = w->slot;
 	struct task		*t = &w->t;
 
-	shm_write_begin(&s->seq);
 	s->state = worker_state(w);
 	if (w->busy) {
 		s->cpu_permille = t->cpu_permille;
@@ -275,7 +294,7 @@ slot_update(struct worker *w)
 		memcpy(s->tail, t->tail, t->tail_len);
 		s->tail_len = (uint32_t)t->tail_len;
 	}
-	shm_write_end(&s->seq);
+	slot_publish(w);
 }
 
 /* Write a newly started task to the slot. */
@@ -285,7 +304,6 @@ slot_started(struct worker *w, const char *label, const char *item)
 	struct pt_shm_slot	*s = w->slot;
 	struct task		*t = &w->t;
 
-	shm_write_begin(&s->seq);
 	s->state = worker_state(w);
 	s->task_pid = t->pid;
 	s->task_seq = t->seq;
@@ -297,7 +315,7 @@ slot_started(struct worker *w, const char *label, const char *item)
 	s->cpu_ticks = 0;
 	s->progress_done = s->progress_total = 0;
 	s->tail_len = 0;
-	shm_write_end(&s->seq);
+	slot_publish(w);
 }
 
 /* Write an ended task's last tail and result to the slot. */
@@ -307,7 +325,6 @@ slot_ended(struct worker *w, bool failed)
 	struct pt_shm_slot	*s = w->slot;
 	struct task		*t = &w->t;
 
-	shm_write_begin(&s->seq);
 	s->state = worker_state(w);
 	s->task_pid = 0;
 	s->task_seq = 0;
@@ -322,7 +339,7 @@ slot_ended(struct worker *w, bool failed)
 		s->tasks_failed++;
 	else
 		s->tasks_done++;
-	shm_write_end(&s->seq);
+	slot_publish(w);
 }
 
 /* Show what the worker does in ps(1); label NULL when idle. */
@@ -422,9 +439,10 @@ task_tick(struct worker *w, int64_t now)
 		if (ps.ticks > t->cpu_ticks)
 			t->cpu_ticks = ps.ticks;
 	}
-	if (shm_mbox_take(&w->slot->mbox, t->seq, &done, &total)) {
-		t->progress_done = done;
+	if (shm_mbox_take(w->mbox, t->seq, &done, &total)) {
+		/* The task's word: shown, clamped, never acted on. */
 		t->progress_total = total;
+		t->progress_done = total == 0 ? 0 : done > total ? total : done;
 	}
 	slot_update(w);
 	t->next_tick = now + w->tick_ns;
@@ -442,9 +460,8 @@ task_noexec(struct worker *w, uint64_t seq, int error, bool counted)
 	d.flags = PT_DONE_NOEXEC;
 	d.start_real_ns = real_ns();
 	if (counted) {
-		shm_write_begin(&w->slot->seq);
 		w->slot->tasks_failed++;
-		shm_write_end(&w->slot->seq);
+		slot_publish(w);
 	}
 	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 }
@@ -567,7 +584,7 @@ task_init(struct worker *w, const struct pt_run *r)
 	    (unsigned long long)t->seq);
 	snprintf(w->env_seq, sizeof w->env_seq, "PARALLEL_SEQ=%llu",
 	    (unsigned long long)t->seq);
-	shm_mbox_post(&w->slot->mbox, t->seq, 0, 0);
+	shm_mbox_post(w->mbox, t->seq, 0, 0);
 }
 
 /*
@@ -947,10 +964,9 @@ worker_sock(struct worker *w)
 static void __attribute__((noreturn))
 worker_exit(struct worker *w)
 {
-	shm_write_begin(&w->slot->seq);
 	w->slot->state = PT_SLOT_EXITED;
 	w->slot->task_pid = 0;
-	shm_write_end(&w->slot->seq);
+	slot_publish(w);
 	_exit(w->exit_status);
 }
 
@@ -997,6 +1013,8 @@ worker_timers(struct worker *w, int64_t now)
 	}
 	if (w->busy && now >= t->next_tick)
 		task_tick(w, now);
+	else if (now >= w->next_publish)
+		slot_publish(w);	/* idle: keep the slot shown */
 	if (w->persist != NULL)
 		persist_timers(w->persist, now);
 	strays_check(w->strays, now);
@@ -1024,6 +1042,7 @@ worker_timeout(struct worker *w, int64_t now)
 		d = min64(d, persist_deadline(w->persist));
 	if (w->exit_deadline != 0)
 		d = min64(d, w->exit_deadline);
+	d = min64(d, w->next_publish);
 	if (d == W_NEVER)
 		return -1;
 	if (d <= now)
@@ -1132,6 +1151,7 @@ worker_fd_setup(struct worker *w)
 		fd = 3;
 	}
 	closefrom(4);
+	w->conf->shm->fd = -1;	/* closed: shm_repair() goes by the name */
 	if (set_cloexec(fd) == -1 || set_nonblock(fd) == -1)
 		return -1;
 	w->sock = fd;
@@ -1255,15 +1275,15 @@ worker_take_slot(struct worker *w)
 {
 	struct pt_shm_slot	*s = w->slot;
 
-	shm_write_begin(&s->seq);
-	s->generation++;
+	memset(s, 0, sizeof *s);
+	s->generation = w->conf->generation;
 	s->worker_pid = getpid();
 	s->state = PT_SLOT_IDLE;
 	s->task_pid = 0;
 	s->task_seq = 0;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
-	shm_write_end(&s->seq);
+	slot_publish(w);
 }
 
 /* persist.c's way to queue a message to the supervisor. */
@@ -1272,6 +1292,13 @@ persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
 {
 	worker_send(arg, type, p, n, extra, extralen);
+}
+
+/* persist.c's way to publish the slot it wrote. */
+static void
+persist_publish_cb(void *arg)
+{
+	slot_publish(arg);
 }
 
 /* persist.c's way to hand over what its ended child left. */
@@ -1303,6 +1330,8 @@ worker_persist_setup(struct worker *w)
 	pc.max_tasks = o->max_tasks_per_worker;
 	pc.slot = w->conf->slot;
 	pc.shm_slot = w->slot;
+	pc.mbox = w->mbox;
+	pc.publish = persist_publish_cb;
 	pc.send = persist_send_cb;
 	pc.linger = persist_linger_cb;
 	pc.arg = w;
@@ -1317,7 +1346,8 @@ worker_main(const struct worker_conf *conf)
 
 	w = xcalloc(1, sizeof *w);
 	w->conf = conf;
-	w->slot = &conf->shm->slots[conf->slot];
+	w->slot = &w->pub;
+	w->mbox = &conf->shm->slots[conf->slot].mbox;
 	w->sock = w->sigfd = w->devnull = w->fa_out = w->fa_err = -1;
 	if (worker_process_setup(w) == -1)
 		_exit(1);

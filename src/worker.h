@@ -2,7 +2,9 @@
  * A worker: a long-lived process forked by the supervisor, one per slot.
  * It takes one task at a time (proto.h RUN), starts it in a new process
  * group with stdin /dev/null and stdout/stderr on pipes it reads, samples the
- * task's process tree every tick and writes its own slot in the segment,
+ * task's process tree every tick and publishes its own slot in the segment
+ * from a private copy (it never reads the segment back, but for the
+ * progress a task posts, which it only shows),
  * enforces the timeout (not counting time paused), and reports STARTED, OUT
  * and DONE.  It exits on RETIRE when idle, on EOF from the supervisor, or
  * when the supervisor dies (PR_SET_PDEATHSIG): then it ends its task with the
@@ -23,7 +25,8 @@ struct worker_conf {
 	int			 slot;		/* 0-based index in the segment */
 	int			 fd;		/* socket to the supervisor */
 	pid_t			 supervisor;
-	struct pt_shm		*shm;
+	struct pt_shm		*shm;		/* its slot: written, never read */
+	uint32_t		 generation;	/* the slot's, from the supervisor */
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
 	bool			 init_quiet;	/* --init failed often: no line */
 };

@@ -63,10 +63,11 @@ bg() { "$@" & _bgpids="${_bgpids:-} $!"; }
 pids_with_marker() { pgrep -f -- "$1" || true; }
 no_process_with() { [ -z "$(pgrep -f -- "$1")" ]; }
 
-# Segments of this user in /dev/shm (of pool PID when given).
+# Segments of this user in /dev/shm (of pool PID when given), named
+# pooltop.UID.PID.RANDOM (pooltop.UID.PID by older versions).
 segments() {
 	if [ $# -gt 0 ]; then
-		ls /dev/shm 2>/dev/null | grep -x "pooltop\.$(id -u)\.$1" || true
+		ls /dev/shm 2>/dev/null | grep -E "^pooltop\.$(id -u)\.$1(\.[0-9a-f]+)?\$" || true
 	else
 		ls /dev/shm 2>/dev/null | grep "^pooltop\.$(id -u)\." || true
 	fi

@@ -1,10 +1,12 @@
 /*
  * `pooltop attach [-t THEME] [-d MS] [ID]`: the dashboard of a pool running
- * elsewhere (usually headless).  It maps the pool's segment read-only,
- * sends every command through the pool's control socket, and runs its own
- * small poll loop over the terminal, a signalfd and a refresh timer.  q
- * detaches and leaves the pool running; the loop also ends when the pool's
- * supervisor is gone or the pool is done.
+ * elsewhere (usually headless).  It reads the pool's segment (copies, never
+ * a mapping: shm.h), sends every command through the pool's control
+ * socket, and runs its own small poll loop over the terminal, a signalfd
+ * and a refresh timer.  q detaches and leaves the pool running; the loop
+ * also ends when the pool's supervisor (the pid in the segment's name) is
+ * gone or the pool says it is done.  A damaged segment is shown as stale;
+ * every read is bounded, so q is always served.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include "ui/ui-int.h"
 
 #define ATTACH_EXIT_USAGE	255
+#define ATTACH_OPEN_TRIES	20	/* 50 ms apart: a damaged segment */
 
 enum attach_end { ATTACH_RUNNING, ATTACH_DETACHED, ATTACH_DONE, ATTACH_GONE };
 
@@ -146,18 +149,20 @@ attach_signal(struct attach *a)
 	return ATTACH_RUNNING;
 }
 
-/* Has the pool ended? */
+/*
+ * Has the pool ended?  Only when its supervisor has (judged outside the
+ * segment); the last good header copy says whether it finished its work.
+ */
 static enum attach_end
 attach_check(struct attach *a, struct pt_shm_header *h)
 {
-	if (!shm_read_header(&a->shm, h))
-		return shm_owner_alive(a->shm.hdr) ? ATTACH_RUNNING :
-		    ATTACH_GONE;
-	if (h->state == PT_POOL_DONE)
-		return ATTACH_DONE;
-	if (!shm_owner_alive(h))
-		return ATTACH_GONE;
-	return ATTACH_RUNNING;
+	struct pt_shm_header	copy;
+
+	if (shm_read_header(&a->shm, &copy))
+		*h = copy;	/* else damaged for now: shown stale */
+	if (shm_pid_alive(a->shm.pid))
+		return ATTACH_RUNNING;
+	return h->state == PT_POOL_DONE ? ATTACH_DONE : ATTACH_GONE;
 }
 
 /* The loop: terminal, signals and the refresh timer. */
@@ -195,22 +200,21 @@ attach_loop(struct attach *a, struct pt_shm_header *h)
 
 /* Say how the attachment ended; the exit status. */
 static int
-attach_report(enum attach_end end, const struct pt_shm_header *h)
+attach_report(enum attach_end end, pid_t pid, const struct pt_shm_header *h)
 {
 	switch (end) {
 	case ATTACH_DONE:
 		fprintf(stderr, "pooltop attach: pool %d has finished: %llu "
-		    "done, %llu failed\n", (int)h->supervisor_pid,
+		    "done, %llu failed\n", (int)pid,
 		    (unsigned long long)h->done, (unsigned long long)h->failed);
 		return 0;
 	case ATTACH_GONE:
 		fprintf(stderr, "pooltop attach: pool %d is gone: its "
-		    "supervisor is no longer running\n",
-		    (int)h->supervisor_pid);
+		    "supervisor is no longer running\n", (int)pid);
 		return 1;
 	default:
 		fprintf(stderr, "pooltop attach: detached from pool %d; it "
-		    "keeps running\n", (int)h->supervisor_pid);
+		    "keeps running\n", (int)pid);
 		return 0;
 	}
 }
@@ -241,7 +245,27 @@ attach_run(struct attach *a, struct pt_shm_header *h)
 	}
 	end = attach_loop(a, h);
 	ui_close(a->ui);
-	return attach_report(end, h);
+	return attach_report(end, a->shm.pid, h);
+}
+
+/*
+ * Open the segment; one being written by someone else may fail to check
+ * out for a moment, so try a few times (bounded, about a second).
+ */
+static int
+attach_open(struct attach *a, char *err, size_t errlen)
+{
+	int	i;
+
+	for (i = 0; i < ATTACH_OPEN_TRIES; i++) {
+		if (shm_open_reader(&a->shm, a->shm_name, false, err,
+		    errlen) == 0)
+			return 0;
+		if (errno == ENOENT || errno == EPERM)
+			break;
+		poll(NULL, 0, 50);
+	}
+	return -1;
 }
 
 /* `pooltop attach`. */
@@ -261,15 +285,13 @@ ui_attach_main(int argc, char **argv)
 	if (attach_args(&a, argc, argv, &id) != 0)
 		return attach_usage();
 	if (ctl_find(id, a.shm_name, sizeof a.shm_name, a.sock, sizeof a.sock,
-	    err, sizeof err) != 0 || shm_open_reader(&a.shm, a.shm_name, false,
-	    err, sizeof err) != 0) {
+	    err, sizeof err) != 0 || attach_open(&a, err, sizeof err) != 0) {
 		fprintf(stderr, "pooltop attach: %s\n", err);
 		return ATTACH_EXIT_USAGE;
 	}
 	memset(&h, 0, sizeof h);
-	h.supervisor_pid = a.shm.hdr->supervisor_pid;
 	if ((end = attach_check(&a, &h)) != ATTACH_RUNNING)
-		rc = attach_report(end, &h);
+		rc = attach_report(end, a.shm.pid, &h);
 	else
 		rc = attach_run(&a, &h);
 	if (a.sfd != -1) {

@@ -19,11 +19,8 @@ static struct ui	*model_sort_ui;	/* for the qsort comparator */
 void
 ui_model_init(struct ui *ui)
 {
-	struct pt_shm_header	hdr;
-
-	ui->nslots = ui->host.shm->hdr->nslots;
-	if (shm_read_header(ui->host.shm, &hdr))
-		ui->nslots = hdr.nslots;
+	/* The count checked against the object's size when it was opened. */
+	ui->nslots = ui->host.shm->nslots;
 	ui->slots = xcalloc(ui->nslots, sizeof *ui->slots);
 	ui->rows = xcalloc(ui->nslots, sizeof *ui->rows);
 	ui->rate = -1;
@@ -117,7 +114,7 @@ model_rate(struct ui *ui)
 		return;
 	}
 	/* Too early for a window: the average since the pool started. */
-	el = h->update_real_ns - h->start_real_ns;
+	el = h->update_real_ns - h->start_real_ns;	/* both in [0, 2^62) */
 	if (h->start_real_ns > 0 && el > PT_NSEC / 2)
 		ui->rate = (double)v * PT_NSEC / (double)el;
 	else
@@ -131,18 +128,14 @@ ui_sample(struct ui *ui)
 	struct pt_shm_slot	 tmp;
 	uint32_t		 i;
 
-	if (!shm_read_header(ui->host.shm, &ui->hdr)) {
+	if (!shm_header(ui->host.shm, &ui->hdr)) {
 		ui->stale = true;
 		return;
 	}
 	ui->stale = false;
 	ui->hdr_valid = true;
-	for (i = 0; i < ui->nslots && i < ui->hdr.nslots; i++) {
-		/* A slot never used is skipped without a copy (a hint only). */
-		if (!ui->slots[i].valid && __atomic_load_n(
-		    &ui->host.shm->slots[i].state, __ATOMIC_RELAXED) ==
-		    PT_SLOT_EMPTY)
-			continue;
+	/* Slots never used are not read (slots_used is at most nslots). */
+	for (i = 0; i < ui->nslots && i < ui->hdr.slots_used; i++) {
 		if (!shm_read_slot(ui->host.shm, i, &tmp))
 			continue;
 		ui->slots[i].s = tmp;

@@ -228,7 +228,7 @@ check "pool C runs two tasks" wait_for 10 is_py "$c" "d['running']" 2
 check "stop replies" grep -q "stopping" "$T/r"
 wait "$c"
 check "stopped: no task left" wait_for 5 no_process_with "$T/goC"
-check "stopped: no segment" [ ! -e "/dev/shm/pooltop.$(id -u).$c" ]
+check "stopped: no segment" no_segment "$c"
 check "stopped: no socket" [ ! -e "$(sock_of "$c")" ]
 check "stopped: nothing ran to the end" [ ! -s "$T/out.$C" ]
 finish

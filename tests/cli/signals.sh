@@ -7,7 +7,7 @@
 # field PID NAME: a field of pool PID in `pooltop ls --json`.
 field() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
 import json,sys
-d=[p for p in json.load(sys.stdin) if p["segment"].endswith("."+sys.argv[1])]
+d=[p for p in json.load(sys.stdin) if str(p["id"]) == sys.argv[1]]
 print(d[0][sys.argv[2]] if d else -1)' "$1" "$2"; }
 field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
 

@@ -24,7 +24,7 @@ case_() {
 	_rc=$?
 	check "$1: exit 255 (got $_rc)" [ "$_rc" -eq 255 ]
 	check "$1: message" grep -Eq -- "$2" "$T/e"
-	check "$1: nothing ran, no segment" sh -c "[ ! -e '$T/ran' ] && [ ! -e /dev/shm/pooltop.$(id -u).$_p ]"
+	check "$1: nothing ran, no segment" sh -c "[ ! -e '$T/ran' ] && [ -z \"\$(ls /dev/shm | grep '^pooltop\.$(id -u)\.$_p\.')\" ]"
 }
 F=$T/c.conf
 printf 'workers = 2;\ncommand = = "x";\n' >"$F"

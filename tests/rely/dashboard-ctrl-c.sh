@@ -44,7 +44,7 @@ one_run() {
 		fail "$1: left behind: $(marked) $workers"
 	fi
 	check "$1: exit status $2 (got $(exit_status))" [ "$(exit_status)" = "$2" ]
-	check "$1: no segment" sh -c "! [ -e /dev/shm/pooltop.$(id -u).$spid ]"
+	check "$1: no segment" no_segment "$spid"
 	stty_now "$T/stty.after" || { fail "$1: cannot read stty after"; return; }
 	check "$1: stty -g unchanged" cmp -s "$T/stty.before" "$T/stty.after"
 	check "$1: the terminal is usable" terminal_sane

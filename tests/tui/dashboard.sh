@@ -91,7 +91,7 @@ check "q: no supervisor left" sh -c "! kill -0 $spid 2>/dev/null"
 left=0
 for w in $workers; do kill -0 "$w" 2>/dev/null && left=1; done
 check "q: no worker left" [ "$left" = 0 ]
-check "q: no segment left" sh -c "! [ -e /dev/shm/pooltop.$(id -u).$spid ]"
+check "q: no segment left" no_segment "$spid"
 check "q: no socket left" sh -c "! ls $XDG_RUNTIME_DIR/pooltop/$spid.sock 2>/dev/null"
 check "q: the terminal is usable again" terminal_sane
 

@@ -81,7 +81,7 @@ check "k on an exited worker: the pool's error is shown" \
 # The detail view.
 key Home Enter
 check "detail: environment" wait_until $LIMIT on_screen \
-    "POOLTOP_SHM=/pooltop\.$(id -u)\.$fpid POOLTOP_SLOT=1 POOLTOP_TASK=100 "
+    "POOLTOP_SHM=/pooltop\.$(id -u)\.$fpid\.[0-9a-f]{16} POOLTOP_SLOT=1 POOLTOP_TASK=100 "
 check "detail: PARALLEL_JOBSLOT" on_screen "PARALLEL_JOBSLOT=1"
 check "detail: item" on_screen "^item +item-1"
 check "detail: output tail, escaped" on_screen '^ \\x1b\[31mred\\x1b\[0m escape'

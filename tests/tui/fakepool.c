@@ -76,7 +76,7 @@ fp_slot(uint32_t i, uint32_t state)
 static void
 fp_resize(uint32_t n)
 {
-	struct pt_shm_header	*h = fp_shm.hdr;
+	struct pt_shm_header	*h = &fp_shm.pub;
 	uint32_t		 i;
 
 	if (n > h->nslots)
@@ -87,10 +87,9 @@ fp_resize(uint32_t n)
 		else if (i >= n && fp_shm.slots[i].state == PT_SLOT_RUNNING)
 			fp_slot(i, PT_SLOT_EXITED);
 	}
-	shm_write_begin(&h->seq);
 	h->target_workers = h->live_workers = n;
 	h->running = n;
-	shm_write_end(&h->seq);
+	shm_publish_header(&fp_shm);
 	shm_add_event(&fp_shm, PT_EV_RESIZE, -1, 0, (int)n, "workers %u", n);
 }
 
@@ -100,7 +99,7 @@ fp_slot_state(int slot, uint32_t state)
 {
 	struct pt_shm_slot	*s;
 
-	if (slot < 1 || (uint32_t)slot > fp_shm.hdr->nslots)
+	if (slot < 1 || (uint32_t)slot > fp_shm.pub.nslots)
 		return;
 	s = &fp_shm.slots[slot - 1];
 	shm_write_begin(&s->seq);
@@ -112,13 +111,12 @@ fp_slot_state(int slot, uint32_t state)
 static void
 fp_pool_state(uint32_t state, uint32_t paused)
 {
-	struct pt_shm_header	*h = fp_shm.hdr;
+	struct pt_shm_header	*h = &fp_shm.pub;
 
-	shm_write_begin(&h->seq);
 	h->state = state;
 	h->paused = paused;
 	h->update_real_ns = real_ns();
-	shm_write_end(&h->seq);
+	shm_publish_header(&fp_shm);
 }
 
 /* Apply one command; the reply goes to out. */
@@ -140,9 +138,9 @@ fp_command(char *line, struct buf *out)
 		fp_pool_state(PT_POOL_RUNNING, 0);
 	else if (strcmp(verb, "resize") == 0 && arg != NULL)
 		fp_resize((uint32_t)((*arg == '+' || *arg == '-') ?
-		    (int)fp_shm.hdr->target_workers + n : n));
+		    (int)fp_shm.pub.target_workers + n : n));
 	else if (strcmp(verb, "kill") == 0 && (n < 1 ||
-	    (uint32_t)n > fp_shm.hdr->nslots ||
+	    (uint32_t)n > fp_shm.pub.nslots ||
 	    fp_shm.slots[n - 1].state != PT_SLOT_RUNNING)) {
 		buf_printf(out, "error: no task in slot %d\n", n);
 		return;
@@ -220,9 +218,8 @@ fp_listen(void)
 static void
 fp_fill(const char *name, uint32_t n)
 {
-	struct pt_shm_header	*h = fp_shm.hdr;
+	struct pt_shm_header	*h = &fp_shm.pub;
 
-	shm_write_begin(&h->seq);
 	h->state = PT_POOL_RUNNING;
 	h->queued = 40;
 	h->done = 57;
@@ -231,12 +228,13 @@ fp_fill(const char *name, uint32_t n)
 	h->total = 100 + n;
 	h->total_known = 1;
 	h->tick_ms = 200;
+	h->slots_used = h->nslots;	/* readers look no further */
 	h->start_real_ns = real_ns() - 83 * PT_NSEC;
 	h->update_real_ns = real_ns();
 	strlcpy(h->name, name, sizeof h->name);
 	strlcpy(h->command, "fake {}", sizeof h->command);
 	strlcpy(h->socket_path, fp_sock, sizeof h->socket_path);
-	shm_write_end(&h->seq);
+	shm_publish_header(&fp_shm);
 	shm_add_event(&fp_shm, PT_EV_TASK_DONE, 0, 7, 0, "fake task done");
 	shm_add_event(&fp_shm, PT_EV_TASK_FAILED, 1, 8, 1,
 	    "evil \x1b[41mevent\x1b[0m text");
@@ -250,7 +248,7 @@ fp_tick(void)
 	struct pt_shm_slot	*s;
 	uint32_t		 i;
 
-	for (i = 0; i < fp_shm.hdr->nslots; i++) {
+	for (i = 0; i < fp_shm.pub.nslots; i++) {
 		s = &fp_shm.slots[i];
 		if (s->state != PT_SLOT_RUNNING)
 			continue;
@@ -258,9 +256,8 @@ fp_tick(void)
 		s->cpu_permille = (s->cpu_permille + 130) % 1000;
 		shm_write_end(&s->seq);
 	}
-	shm_write_begin(&fp_shm.hdr->seq);
-	fp_shm.hdr->update_real_ns = real_ns();
-	shm_write_end(&fp_shm.hdr->seq);
+	fp_shm.pub.update_real_ns = real_ns();
+	shm_publish_header(&fp_shm);
 }
 
 int

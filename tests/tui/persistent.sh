@@ -90,7 +90,7 @@ check "q k: pooltop exits" wait_until $LIMIT exited
 check "q k: no sleep left" wait_until $LIMIT no_process_with "sleep $S"
 check "q k: no program left" wait_until $LIMIT no_process_with "$T/prog.sh"
 check "q k: no supervisor left" sh -c "! kill -0 $spid 2>/dev/null"
-check "q k: no segment left" sh -c "! [ -e /dev/shm/pooltop.$(id -u).$spid ]"
+check "q k: no segment left" no_segment "$spid"
 check "q k: x and y printed once each when the dashboard closed" \
     [ "$(screen | grep -c '^r [xy]$')" -eq 2 ]
 check "q: the terminal is usable again" terminal_sane

@@ -88,7 +88,7 @@ group_none_stopped() {
 }
 
 # segment_exists PID: is the segment of pool PID still there?
-segment_exists() { [ -e "/dev/shm/pooltop.$(id -u).$1" ]; }
+segment_exists() { [ -n "$(segments "$1")" ]; }
 
 # terminal_sane: after the program ended, the shell's terminal is back in
 # cooked mode with echo (stty run in the window).

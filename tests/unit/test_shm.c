@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -128,8 +129,12 @@ test_create_mode(void **state)
 	old = umask(0);
 	assert_int_equal(shm_create(&shm, 4, err, sizeof err), 0);
 	umask(old);
-	shm_name(want, sizeof want, geteuid(), getpid());
-	assert_string_equal(shm.name, want);
+	snprintf(want, sizeof want, "/pooltop.%u.%ld.", (unsigned)geteuid(),
+	    (long)getpid());
+	assert_true(strncmp(shm.name, want, strlen(want)) == 0);
+	assert_int_equal(shm_name_pid(shm.name, geteuid()), getpid());
+	assert_int_equal(shm.pid, getpid());
+	strlcpy(want, shm.name, sizeof want);
 	dev_path(path, sizeof path, shm.name);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -150,7 +155,7 @@ test_create_mode(void **state)
 	assert_false(seg_exists(want));
 }
 
-/* A second create with the same name fails and leaves the first alone. */
+/* A second create gets a name of its own and leaves the first alone. */
 static void
 test_create_twice(void **state)
 {
@@ -160,15 +165,14 @@ test_create_twice(void **state)
 
 	(void)state;
 	assert_int_equal(shm_create(&a, 2, err, sizeof err), 0);
-	shm_write_begin(&a.hdr->seq);
-	strlcpy(a.hdr->name, "first", sizeof a.hdr->name);
-	shm_write_end(&a.hdr->seq);
+	strlcpy(a.pub.name, "first", sizeof a.pub.name);
+	shm_publish_header(&a);
 
-	assert_int_equal(shm_create(&b, 5, err, sizeof err), -1);
-	assert_int_equal(errno, EEXIST);
-	assert_non_null(strstr(err, "already exists"));
-	assert_null(b.hdr);
-	shm_close(&b);		/* harmless on a failed handle */
+	assert_int_equal(shm_create(&b, 5, err, sizeof err), 0);
+	assert_string_not_equal(a.name, b.name);
+	assert_true(shm_read_header(&b, &h));
+	assert_int_equal(h.nslots, 5);
+	shm_close(&b);
 
 	assert_true(seg_exists(a.name));
 	assert_true(shm_read_header(&a, &h));
@@ -177,7 +181,10 @@ test_create_twice(void **state)
 	shm_close(&a);
 }
 
-/* An object someone else put at our name is refused and never touched. */
+/*
+ * An object someone else put at the name a squatter can guess (the pid
+ * alone, as older versions used) does not stop us and is never touched.
+ */
 static void
 test_create_preexisting(void **state)
 {
@@ -187,15 +194,16 @@ test_create_preexisting(void **state)
 	int		fd;
 
 	(void)state;
-	shm_name(name, sizeof name, geteuid(), getpid());
+	snprintf(name, sizeof name, "/pooltop.%u.%ld", (unsigned)geteuid(),
+	    (long)getpid());
 	fd = shm_open(name, O_RDWR|O_CREAT|O_EXCL, 0644);
 	assert_true(fd != -1);
 	assert_int_equal(fchmod(fd, 0644), 0);
 	assert_int_equal(write(fd, "not ours", 8), 8);
 
-	assert_int_equal(shm_create(&shm, 2, err, sizeof err), -1);
-	assert_int_equal(errno, EEXIST);
-	assert_non_null(strstr(err, name));
+	assert_int_equal(shm_create(&shm, 2, err, sizeof err), 0);
+	assert_string_not_equal(shm.name, name);
+	shm_close(&shm);
 
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(st.st_size, 8);
@@ -472,7 +480,10 @@ test_mbox(void **state)
 	if (pid == 0) {
 		if (shm_open_reader(&w, shm.name, true, err, sizeof err) == -1)
 			_exit(1);
-		shm_mbox_post(&w.slots[1].mbox, 8, 5, 4000000000U);
+		if (w.hdr != NULL || shm_post_progress(&w, 1, 8, 5,
+		    4000000000U) == -1 || shm_post_progress(&w, 2, 8, 1, 1) !=
+		    -1)
+			_exit(2);	/* mapped, or slot 2 of 2 taken */
 		shm_close(&w);
 		_exit(0);
 	}
@@ -528,6 +539,81 @@ test_dead_writer(void **state)
 	shm_close(&shm);
 }
 
+/*
+ * A reader survives any bytes: a flipped slot count makes header copies
+ * fail, lies are clamped, a truncated object is a short read; the writer
+ * survives its truncation (SIGBUS guarded) and shm_repair() puts it right.
+ */
+static void
+test_hostile(void **state)
+{
+	struct pt_shm		 w, r;
+	struct pt_shm_header	 h;
+	struct pt_shm_slot	 s, copy;
+	struct pt_shm_event	 ev;
+	struct stat		 st;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(shm_create(&w, 4, err, sizeof err), 0);
+	assert_int_equal(shm_open_reader(&r, w.name, false, err, sizeof err),
+	    0);
+	assert_null(r.hdr);		/* a reader maps nothing */
+	assert_int_equal(r.nslots, 4);
+
+	shm_write_begin(&w.hdr->seq);
+	w.hdr->nslots = 100000;
+	shm_write_end(&w.hdr->seq);
+	assert_false(shm_read_header(&r, &h));
+	shm_write_begin(&w.hdr->seq);
+	w.hdr->nslots = 4;
+	w.hdr->slots_used = 1000;
+	w.hdr->start_real_ns = INT64_MIN;
+	w.hdr->update_real_ns = INT64_MAX;
+	memset(w.hdr->name, 'x', sizeof w.hdr->name);
+	shm_write_end(&w.hdr->seq);
+	assert_true(shm_read_header(&r, &h));
+	assert_int_equal(h.slots_used, 4);
+	assert_true(h.start_real_ns == 0 && h.update_real_ns == 0);
+	assert_int_equal(strlen(h.name), sizeof h.name - 1);
+
+	memset(&s, 0, sizeof s);
+	s.tail_len = 0xffffffff;
+	memset(s.label, 'y', sizeof s.label);
+	s.progress_done = 9;
+	s.progress_total = 3;
+	s.task_start_real_ns = -5;
+	shm_write_slot(&w, 0, &s);
+	assert_true(shm_read_slot(&r, 0, &copy));
+	assert_int_equal(copy.tail_len, PT_TAIL_MAX - 1);
+	assert_int_equal(strlen(copy.label), sizeof copy.label - 1);
+	assert_int_equal(copy.progress_done, 3);
+	assert_true(copy.task_start_real_ns == 0);
+	assert_false(shm_read_slot(&r, 4, &copy));	/* past nslots */
+
+	shm_add_event(&w, PT_EV_INFO, -1, 0, 0, "one");
+	w.events[0].real_ns = INT64_MAX;
+	assert_true(shm_read_event(&r, 1, &ev));
+	assert_true(ev.real_ns == 0);
+
+	/* Truncated: short reads for the reader, a guarded fault for us. */
+	assert_int_equal(ftruncate(w.fd, 100), 0);
+	assert_false(shm_read_header(&r, &h));
+	assert_false(shm_read_slot(&r, 3, &copy));
+	w.pub.done = 42;
+	shm_publish_header(&w);		/* SIGBUS without the guard */
+	shm_write_slot(&w, 3, &s);
+	assert_int_equal(shm_repair(&w), 1);
+	assert_int_equal(fstat(w.fd, &st), 0);
+	assert_true((size_t)st.st_size == shm_segment_size(4));
+	shm_publish_header(&w);
+	assert_true(shm_read_header(&r, &h));
+	assert_true(h.done == 42);
+	assert_int_equal(shm_repair(&w), 0);
+	shm_close(&r);
+	shm_close(&w);
+}
+
 /* Wait (bounded) until pid is a zombie. */
 static bool
 wait_zombie(pid_t pid)
@@ -552,25 +638,19 @@ wait_zombie(pid_t pid)
 	return false;
 }
 
-/* Alive means: the pid exists, has the segment's uid, is not a zombie. */
+/* Alive means: the pid exists, has our uid, is not a zombie. */
 static void
-test_owner_alive(void **state)
+test_pid_alive(void **state)
 {
-	struct pt_shm_header	h;
-	int			fds[2];
-	pid_t			pid;
-	char			c;
+	int	fds[2];
+	pid_t	pid;
+	char	c;
 
 	(void)state;
-	memset(&h, 0, sizeof h);
-	h.uid = (uint32_t)geteuid();
-	h.supervisor_pid = (int32_t)getpid();
-	assert_true(shm_owner_alive(&h));
-	h.uid++;
-	assert_false(shm_owner_alive(&h));
-	h.uid--;
-	h.supervisor_pid = 0;
-	assert_false(shm_owner_alive(&h));
+	assert_true(shm_pid_alive(getpid()));
+	assert_false(shm_pid_alive(0));
+	if (geteuid() != 0)
+		assert_false(shm_pid_alive(1));	/* init: not ours */
 
 	assert_int_equal(pipe(fds), 0);
 	pid = fork();
@@ -581,13 +661,37 @@ test_owner_alive(void **state)
 		_exit(0);
 	}
 	close(fds[0]);
-	h.supervisor_pid = (int32_t)pid;
-	assert_true(shm_owner_alive(&h));
+	assert_true(shm_pid_alive(pid));
 	close(fds[1]);
 	assert_true(wait_zombie(pid));
-	assert_false(shm_owner_alive(&h));
+	assert_false(shm_pid_alive(pid));
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	assert_false(shm_owner_alive(&h));
+	assert_false(shm_pid_alive(pid));
+}
+
+/* Names: random, unguessable, and their pid read back. */
+static void
+test_name_pid(void **state)
+{
+	char	a[64], b[64], name[64];
+
+	(void)state;
+	shm_name(a, sizeof a, 1000, 4242);
+	shm_name(b, sizeof b, 1000, 4242);
+	assert_true(strncmp(a, "/pooltop.1000.4242.", 19) == 0);
+	assert_int_equal(strlen(a), 19 + 16);
+	assert_string_not_equal(a, b);
+	assert_int_equal(shm_name_pid(a, 1000), 4242);
+	assert_int_equal(shm_name_pid(a + 1, 1000), 4242);
+	assert_int_equal(shm_name_pid(a, 1001), 0);
+	assert_int_equal(shm_name_pid("/pooltop.1000.77", 1000), 77);
+	assert_int_equal(shm_name_pid("/pooltop.1000.0.ab", 1000), 0);
+	assert_int_equal(shm_name_pid("/pooltop.1000.-5", 1000), 0);
+	assert_int_equal(shm_name_pid("/pooltop.1000.12x", 1000), 0);
+	assert_int_equal(shm_name_pid("/pooltop.1000.99999999999", 1000), 0);
+	snprintf(name, sizeof name, "/pooltop.%u.%ld.v2test",
+	    (unsigned)geteuid(), (long)getpid());
+	assert_int_equal(shm_name_pid(name, geteuid()), getpid());
 }
 
 struct listed {
@@ -613,7 +717,7 @@ list_cb(const char *name, const struct pt_shm *shm, bool alive,
 		l->seen[i]++;
 		l->alive[i] = alive;
 		l->had_shm[i] = shm != NULL;
-		l->pid[i] = shm != NULL ? shm->hdr->supervisor_pid : 0;
+		l->pid[i] = shm != NULL ? shm->pid : 0;
 		strlcpy(l->error[i], error != NULL ? error : "",
 		    sizeof l->error[i]);
 	}
@@ -677,7 +781,7 @@ test_list(void **state)
 	assert_false(seg_exists(deadname));
 
 	assert_int_equal(l.seen[2], 1);
-	assert_false(l.alive[2]);
+	assert_true(l.alive[2]);	/* its name's pid is ours: alive */
 	assert_false(l.had_shm[2]);
 	assert_non_null(strstr(l.error[2], "version 2"));
 	assert_true(seg_exists(badname));
@@ -777,15 +881,26 @@ test_names(void **state)
 	assert_string_equal(shm_event_name(PT_EV__COUNT), "unknown");
 }
 
-/* Remove a segment a failed test left under our name. */
+/* Remove the segments a failed test left under our pid. */
 static int
 cleanup(void **state)
 {
-	char	name[64];
+	struct dirent	*de;
+	DIR		*d;
+	char		 prefix[64], name[300];
 
 	(void)state;
-	shm_name(name, sizeof name, geteuid(), getpid());
-	shm_unlink(name);
+	snprintf(prefix, sizeof prefix, "pooltop.%u.%ld.", (unsigned)geteuid(),
+	    (long)getpid());
+	if ((d = opendir("/dev/shm")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(name, sizeof name, "/%s", de->d_name);
+		shm_unlink(name);
+	}
+	closedir(d);
 	return 0;
 }
 
@@ -805,7 +920,9 @@ main(void)
 		T(test_event_utf8),
 		T(test_mbox),
 		T(test_dead_writer),
-		T(test_owner_alive),
+		T(test_hostile),
+		T(test_pid_alive),
+		T(test_name_pid),
 		T(test_list),
 		T(test_hammer),
 		T(test_names),

@@ -108,6 +108,7 @@ become_worker(struct tw *tw, int fd)
 	wc.fd = fd;
 	wc.supervisor = getppid();
 	wc.shm = &tw->shm;
+	wc.generation = 1;	/* the supervisor counts: first worker */
 	wc.opts = &tw->opts;
 	worker_main(&wc);
 }
