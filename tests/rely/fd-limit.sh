@@ -3,7 +3,8 @@
 # `ulimit -n 32` and -j100, pooltop warns once, runs as many workers as the
 # limit allows (one descriptor each in the supervisor, three with
 # --results), keeps answering on its control socket, refuses to resize past
-# the cap, and loses no item.  With `ulimit -n 16` it still runs, on one.
+# the cap, and loses no item.  With `ulimit -n 16` it still runs, on a few
+# (tests/rely/fd-limit-sweep.sh tries every limit down to the smallest).
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
@@ -58,13 +59,13 @@ check "32 --results: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 check "32 --results: 200 results" [ "$(cat "$T"/res/*/stdout | sort -un | wc -l)" -eq 200 ]
 lost=$((lost + 200 - $(cat "$T"/res/*/stdout | sort -un | wc -l)))
 
-# Very few descriptors: one worker, still every item.
+# Very few descriptors: a few workers, still every item.
 limited 16 "$T/o3" -j100
 touch "$GO"
 wait "$pid"
 rc=$?
 check "16: exit 0 (got $rc)" [ "$rc" -eq 0 ]
-check "16: warned: one worker" grep -q "open file limit 16: workers limited to 1 (of 100)" "$T/e"
+check "16: warned: a few workers" grep -Eq "open file limit 16: workers limited to [1-9] \(of 100\)" "$T/e"
 check "16: every item ran once" [ "$(sort -n "$T/o3" | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
 lost=$((lost + 200 - $(sort -un "$T/o3" | wc -l)))
 figures tasks=600 faults=3 hostile=0 lost=$lost
