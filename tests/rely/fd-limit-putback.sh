@@ -13,17 +13,19 @@ command -v prlimit >/dev/null 2>&1 || skip "prlimit (util-linux) is needed"
 N=${FD_PUTBACK_ITEMS:-12}
 [ "$N" -ge 4 ] && [ "$N" -le 1000 ] || { echo "bad FD_PUTBACK_ITEMS"; exit 99; }
 export RAN="$T/ran" GO="$T/go"
-TASK=": $MARK; echo \"\$1\" >>\"\$RAN\"; while [ ! -e \"\$GO\" ]; do sleep 0.02; done; echo \"\$1\""
-PROG=": $MARK; while read -r l; do echo \"\$l\" >>\"\$RAN\"; while [ ! -e \"\$GO\" ]; do sleep 0.02; done; echo \"\$l\"; done"
+# A task waits for $GO.ITEM or $GO.all, then prints its item.
+TASK=": $MARK; echo \"\$1\" >>\"\$RAN\"; until [ -e \"\$GO.\$1\" ] || [ -e \"\$GO.all\" ]; do sleep 0.02; done; echo \"\$1\""
+PROG=": $MARK; while read -r l; do echo \"\$l\" >>\"\$RAN\"; until [ -e \"\$GO.\$l\" ] || [ -e \"\$GO.all\" ]; do sleep 0.02; done; echo \"\$l\"; done"
 # gone: no task of this test, no segment of the pool.
 gone() { [ -z "$(pgrep -f -- "$MARK")" ] && no_segment "$pid"; }
 lost=0 faults=0
 
 # once MODE LIMIT ARGS...: run N items on 3 workers; once all three are
-# busy, lower worker 1's limit to LIMIT, too low for its next start.
+# busy, lower worker 1's limit to LIMIT, too low for its next start, and
+# let only its task end: the next item goes to it, and cannot start.
 once() {
 	_m=$1 _l=$2; shift 2
-	rm -f "$RAN" "$GO" "$T/jl" "$T/log"
+	rm -f "$RAN" "$GO".* "$T/jl" "$T/log"
 	run_pool --headless -q -j3 --joblog "$T/jl" --log "$T/log" "$@" \
 	    ::: $(seq 1 "$N") >"$T/out" 2>"$T/err"
 	if ! check "$_m: three tasks start" wait_for 20 sh -c \
@@ -32,9 +34,13 @@ once() {
 		return
 	fi
 	w1=$(status_py "$pid" "s[1]['worker_pid']")
+	t1=$(status_py "$pid" "s[1]['task']")
 	check "$_m: worker 1's limit lowered to $_l" \
 	    prlimit --pid "$w1" --nofile="$_l:$_l"
-	touch "$GO"
+	touch "$GO.$t1"
+	check "$_m: worker 1's next task is put back" wait_for 20 \
+	    grep -q "cannot start (Too many open files)" "$T/log"
+	touch "$GO.all"
 	reap "$pid" 60
 	rc=$?
 	cp "$T/log" "$T/log.$_m"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every open-file limit from one too small to start anything up to a
-# comfortable one, in every mode (plain, --keep-order, --results,
-# --line-buffer, --persistent with and without --init, the dashboard), with
+# comfortable one, in every mode (here plain, --keep-order, --results and
+# --line-buffer; fd-limit-sweep-persist.sh runs this for --persistent with
+# and without --init, and the dashboard on a pty), with
 # 0 to FD_SWEEP_HELD control connections held open by a hostile client that
 # reconnects whenever it is dropped.  Each run either completes every item
 # exactly once (joblog and task side both checked, then `--resume` runs
@@ -17,7 +18,7 @@ HI=${FD_SWEEP_HI:-24}
 N=${FD_SWEEP_ITEMS:-6}
 HELD=${FD_SWEEP_HELD:-3}
 WAIT=${FD_SWEEP_WAIT:-30}
-MODES=${FD_SWEEP_MODES:-"plain keep-order results line-buffer persistent init dashboard"}
+MODES=${FD_SWEEP_MODES:-${sweep_modes:-"plain keep-order results line-buffer"}}
 [ "$LO" -ge 1 ] && [ "$HI" -ge "$LO" ] && [ "$HI" -le 256 ] &&
     [ "$N" -ge 1 ] && [ "$N" -le 1000 ] && [ "$HELD" -ge 0 ] &&
     [ "$HELD" -le 64 ] || { echo "bad FD_SWEEP_* sizes"; exit 99; }
@@ -136,8 +137,9 @@ nothing_started() {
 leftovers() {
 	pgrep -f -- "$MARK" | sed 's/^/process /'
 	segments "$1" | sed 's/^/segment /'
-	ls "$XDG_RUNTIME_DIR/pooltop" 2>/dev/null | grep '\.sock$' |
-	    sed 's/^/socket /'
+	for _s in "$XDG_RUNTIME_DIR"/pooltop/*.sock; do
+		[ -e "$_s" ] && echo "socket $_s"
+	done
 }
 no_leftovers() { [ -z "$(leftovers "$1")" ]; }
 
@@ -154,7 +156,6 @@ one() {
 	set +f
 	runs=$((runs + 1))
 	pool "$_l" "$_m" "$@" ::: $(seq 1 "$N")
-	spid=""
 	if [ "$_h" -gt 0 ]; then
 		"$PY" "$T/holder.py" "$XDG_RUNTIME_DIR/pooltop" "$_h" \
 		    "$T/ready" "$pid" &
@@ -187,7 +188,7 @@ one() {
 		    >/dev/null 2>&1
 		_rrc=$?
 		[ "$_rrc" -eq 0 ] && [ ! -s "$RAN" ] ||
-		    _bad="$_bad resume(rc $_rrc, ran $(cat "$RAN" 2>/dev/null | tr '\n' ' '))"
+		    _bad="$_bad resume(rc $_rrc, ran $(tr '\n' ' ' 2>/dev/null <"$RAN"))"
 		if [ -n "$_bad" ]; then
 			fail "$_what: completed but:$_bad"
 			lost=$((lost + 1))
@@ -199,7 +200,7 @@ one() {
 		if ! grep -q "open file limit $_l is too low\|Too many open files" "$_err"; then
 			fail "$_what: exit 255 without naming the limit: $(head -c 300 "$_err")"
 		elif ! nothing_started; then
-			fail "$_what: refused after starting tasks (ran: $(cat "$RAN" 2>/dev/null | tr '\n' ' '))"
+			fail "$_what: refused after starting tasks (ran: $(tr '\n' ' ' 2>/dev/null <"$RAN"))"
 			lost=$((lost + 1))
 		fi
 		[ -n "$lowest_run" ] && [ "${lowest_run%%:*}" = "$_m" ] &&
