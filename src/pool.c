@@ -60,7 +60,7 @@
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
 #define INIT_ROUNDS_MAX		5	/* --init fails, none runs: give up */
 #define INIT_REPORTS_MAX	10	/* --init failures said one by one */
-#define FAULT_TRIES_MAX		20	/* puts back for want of resources,
+#define FAULT_TRIES_MAX		10	/* puts back for want of resources,
 					   then the pool stops (exit 255) */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
@@ -786,7 +786,7 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 	if (p->out != NULL)
 		output_end(p->out, t->seq, false);
 	t->attempts--;
-	if (++t->faults > FAULT_TRIES_MAX) {
+	if (++t->faults >= FAULT_TRIES_MAX) {
 		task_starved(p, i, t, error);
 		return;
 	}

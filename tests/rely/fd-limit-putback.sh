@@ -6,6 +6,9 @@
 # (the task's pipes) and in persistent mode (the program restarted after
 # each task with --max-tasks-per-worker 1, its pipes).  Every item ends up
 # in the joblog exactly once, as a success; `--resume` then runs nothing.
+# On a pool of one worker whose limit stays too low, a task that can never
+# start stops the pool after 10 tries (exit 255) instead of being recorded
+# as failed: `--resume` runs it and the rest.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
@@ -70,5 +73,41 @@ once() {
 # starts), or the program's 3 (6).  Below 7 its poll() itself would fail.
 once normal 8 sh -c "$TASK" sh
 once persistent 10 --persistent "$PROG" --max-tasks-per-worker 1
-figures tasks=$((2 * N)) faults=$faults hostile=0 lost=$lost
+
+# starve: one worker, its limit lowered for good after item 1 started.
+starve() {
+	rm -f "$RAN" "$GO".* "$T/jl" "$T/log"
+	run_pool --headless -q -j1 --joblog "$T/jl" --log "$T/log" \
+	    sh -c "$TASK" sh ::: 1 2 3 4 >"$T/out" 2>"$T/err"
+	check "starved: item 1 starts" wait_for 20 test -s "$RAN"
+	w1=$(status_py "$pid" "s[1]['worker_pid']")
+	prlimit --pid "$w1" --nofile=8:8
+	touch "$GO.all"
+	reap "$pid" 60
+	rc=$?
+	check "starved: exit 255 (got $rc)" [ "$rc" -eq 255 ]
+	check "starved: the error names the task and the cause" grep -q \
+	    "task 2 could not start 10 times (Too many open files): stopping" \
+	    "$T/err"
+	put=$(grep -c "cannot start (Too many open files)" "$T/log")
+	faults=$((faults + put))
+	check "starved: put back 9 times, then stopped ($put)" [ "$put" -eq 9 ]
+	check "starved: only item 1 ran and is in the joblog" \
+	    [ "$(tr '\n' ' ' <"$RAN")" = "1 " ] &&
+	    [ "$(tail -n +2 "$T/jl" | cut -f1,7,8 | tr '\t\n' ',;')" = "1,0,0;" ]
+	rm -f "$RAN"
+	run_pool --headless -q -j1 --joblog "$T/jl" --resume \
+	    sh -c "$TASK" sh ::: 1 2 3 4 >"$T/out" 2>"$T/err"
+	reap "$pid" 60
+	rc=$?
+	check "starved: --resume exits 0 (got $rc), runs 2 3 4" [ "$rc" -eq 0 ] &&
+	    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "2 3 4 " ]
+	check "starved: the joblog holds each item once, each a success" \
+	    [ "$(tail -n +2 "$T/jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -n | tr '\n' ' ')" = "1 2 3 4 " ] &&
+	    [ "$(tail -n +2 "$T/jl" | wc -l)" -eq 4 ]
+	lost=$((lost + 4 - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
+	check "starved: nothing left" wait_for 10 gone
+}
+starve
+figures tasks=$((2 * N + 4)) faults=$faults hostile=0 lost=$lost
 finish
