@@ -60,8 +60,8 @@
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
 #define INIT_ROUNDS_MAX		5	/* --init fails, none runs: give up */
 #define INIT_REPORTS_MAX	10	/* --init failures said one by one */
-#define FAULT_TRIES_MAX		10	/* puts back for want of resources,
-					   then the pool stops (exit 255) */
+#define FAULT_TRIES_MAX		10	/* a task that cannot start on one
+					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
@@ -72,6 +72,7 @@ struct task {
 	char			*command;	/* whole command, or NULL */
 	int			 attempts;	/* started so far */
 	int			 faults;	/* put back: no resources */
+	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
@@ -753,8 +754,9 @@ ready_insert(struct pool *p, struct task *t)
 
 /*
  * Task t could not start FAULT_TRIES_MAX times in a row for want of a
- * resource: stop (exit 255) rather than wait for ever.  It is put back, not
- * failed: like every task not run, --resume runs it.
+ * resource on a pool of one worker: stop (exit 255) rather than wait for
+ * ever.  It is put back, not failed: like every task not run, --resume
+ * runs it.
  */
 static void
 task_starved(struct pool *p, int i, struct task *t, int error)
@@ -775,7 +777,8 @@ task_starved(struct pool *p, int i, struct task *t, int error)
  * A worker had no descriptor or process left to start task t: not the
  * task's fault, and never recorded as a failure.  Run it again a little
  * later, and on one worker fewer, that one retired (at most once per
- * RESPAWN_DELAY_MS, as faults come in bursts).
+ * RESPAWN_DELAY_MS, as faults come in bursts).  Only once the pool is down
+ * to one worker do the faults count towards giving up.
  */
 static void
 task_fault(struct pool *p, int i, struct task *t, int error)
@@ -786,7 +789,8 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 	if (p->out != NULL)
 		output_end(p->out, t->seq, false);
 	t->attempts--;
-	if (++t->faults >= FAULT_TRIES_MAX) {
+	t->faults++;
+	if (p->target <= 1 && ++t->stuck >= FAULT_TRIES_MAX) {
 		task_starved(p, i, t, error);
 		return;
 	}
