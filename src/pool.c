@@ -818,9 +818,9 @@ task_fault(struct pool *p, int i, struct task *t, int error)
  * --chunksize auto: how many lines a persistent worker may hold.  Enough
  * that about AUTO_BUDGET_NS of work waits in its pipe, so throughput is not
  * bound by round trips, yet a slow task holds back little else; at most
- * max.  It starts at 1 and at most doubles per answer (slow
- * items never pile up on one worker at the start), and shrinks at once
- * when answers slow down.  wall_ns of a pipelined task is the time since
+ * max.  It starts at 1 and at most doubles per answer (slow items never
+ * pile up on one worker at the start), and shrinks at once when answers
+ * slow down.  wall_ns of a pipelined task is the time since
  * the answer before it: the program's time per item.
  */
 static void
@@ -1924,6 +1924,8 @@ fd_budget(struct pool *p)
 		return -1;
 	}
 	p->client_fds = room / FD_CLIENT_SHARE;
+	if (p->client_fds > room - per)
+		p->client_fds = room - per;	/* one worker first */
 	if (p->client_fds < 1)
 		p->client_fds = 1;
 	if (p->client_fds > CTL_MAX_CLIENTS)

@@ -93,6 +93,9 @@ args() {
 	persistent)	printf '%s\n' --persistent "$PROG"; return ;;
 	init)		printf '%s\n' --persistent "$PROG" --init "true $MARK"
 			return ;;
+	chunk-results)	printf '%s\n' --persistent "$PROG" --chunksize 3 \
+			    --results "$T/res"
+			return ;;
 	esac
 	printf '%s\n' sh -c "$TASK" sh
 }
@@ -177,7 +180,7 @@ one() {
 		_bad=""
 		ran_once || _bad="$_bad ran:[$(sort -n "$RAN" | tr '\n' ' ')]"
 		logged_once || _bad="$_bad joblog"
-		if [ "$_m" = results ]; then
+		if [ -n "$(args "$_m" | grep -x -- --results)" ]; then
 			[ "$(cat "$T"/res/*/stdout 2>/dev/null | sort -n | tr '\n' ' ')" = \
 			    "$(seq 1 "$N" | tr '\n' ' ')" ] || _bad="$_bad results"
 		fi
