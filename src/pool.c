@@ -159,6 +159,7 @@ struct pool {
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
+	char			 refusal[160];	/* why nothing started, or "" */
 	int			 spawn_fails;	/* in a row, with no worker */
 	int			 init_rounds;	/* --init failed, none since */
 	int			 init_fails;	/* --init failures in all */
@@ -1882,15 +1883,18 @@ fds_per_worker(struct pool *p)
 	return 1 + (p->o->results != NULL ? 2L * lines : 0);
 }
 
-/* The open file limit is too low for even one worker: refuse to run. */
+/*
+ * The open file limit is too low for even one worker: refuse to run.  The
+ * message is said once the front end is closed (a dashboard would hide it).
+ */
 static void
 fd_refuse(struct pool *p, long lim, long need)
 {
 	pool_event(p, PT_EV_ERROR, -1, 0, EMFILE, "open file limit %ld is too"
 	    " low: %ld needed (ulimit -n %ld)", lim, need, need);
-	warnx("open file limit %ld is too low to run: at least %ld descriptors"
-	    " are needed (ulimit -n %ld); nothing was started", lim, need,
-	    need);
+	snprintf(p->refusal, sizeof p->refusal, "open file limit %ld is too low"
+	    " to run: at least %ld descriptors are needed (ulimit -n %ld);"
+	    " nothing was started", lim, need, need);
 	p->fatal = true;
 }
 
@@ -2003,6 +2007,8 @@ done:
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
+	if (p->refusal[0] != '\0')
+		warnx("%s", p->refusal);
 	if (p->out != NULL)
 		output_flush(p->out);
 	output_check(p);

@@ -199,7 +199,13 @@ one() {
 	elif [ "$rc" -eq 255 ]; then
 		refused=$((refused + 1))
 		_err="$T/err"
-		[ "$_m" = dashboard ] && _err="$T/out"
+		if [ "$_m" = dashboard ]; then
+			# What the terminal shows once the dashboard is gone.
+			_err="$T/shown"
+			sed 's/\x1b\[?1049l/\n@@gone@@\n/g' "$T/out" | awk '
+			    /@@gone@@/ { b = ""; next } { b = b $0 "\n" }
+			    END { printf "%s", b }' >"$_err"
+		fi
 		if ! grep -q "open file limit $_l is too low\|Too many open files" "$_err"; then
 			fail "$_what: exit 255 without naming the limit: $(head -c 300 "$_err")"
 		elif ! nothing_started; then
