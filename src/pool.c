@@ -159,7 +159,7 @@ struct pool {
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
-	char			 refusal[160];	/* why nothing started, or "" */
+	char			 last_word[160]; /* said after the front end */
 	int			 spawn_fails;	/* in a row, with no worker */
 	int			 init_rounds;	/* --init failed, none since */
 	int			 init_fails;	/* --init failures in all */
@@ -769,9 +769,9 @@ task_starved(struct pool *p, int i, struct task *t, int error)
 	pool_event(p, PT_EV_ERROR, i, t->seq, error, "task %llu could not start"
 	    " %d times (%s): stopping", (unsigned long long)t->seq,
 	    FAULT_TRIES_MAX, strerror(error));
-	warnx("task %llu could not start %d times (%s): stopping, the tasks"
-	    " not run are left for --resume", (unsigned long long)t->seq,
-	    FAULT_TRIES_MAX, strerror(error));
+	snprintf(p->last_word, sizeof p->last_word, "task %llu could not start"
+	    " %d times (%s): stopping, the tasks not run are left for --resume",
+	    (unsigned long long)t->seq, FAULT_TRIES_MAX, strerror(error));
 }
 
 /*
@@ -1883,16 +1883,13 @@ fds_per_worker(struct pool *p)
 	return 1 + (p->o->results != NULL ? 2L * lines : 0);
 }
 
-/*
- * The open file limit is too low for even one worker: refuse to run.  The
- * message is said once the front end is closed (a dashboard would hide it).
- */
+/* The open file limit is too low for even one worker: refuse to run. */
 static void
 fd_refuse(struct pool *p, long lim, long need)
 {
 	pool_event(p, PT_EV_ERROR, -1, 0, EMFILE, "open file limit %ld is too"
 	    " low: %ld needed (ulimit -n %ld)", lim, need, need);
-	snprintf(p->refusal, sizeof p->refusal, "open file limit %ld is too low"
+	snprintf(p->last_word, sizeof p->last_word, "open file limit %ld is too low"
 	    " to run: at least %ld descriptors are needed (ulimit -n %ld);"
 	    " nothing was started", lim, need, need);
 	p->fatal = true;
@@ -2007,8 +2004,9 @@ done:
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
-	if (p->refusal[0] != '\0')
-		warnx("%s", p->refusal);
+	/* Said now: a dashboard's screen would have hidden it. */
+	if (p->last_word[0] != '\0')
+		warnx("%s", p->last_word);
 	if (p->out != NULL)
 		output_flush(p->out);
 	output_check(p);
