@@ -11,7 +11,10 @@
  * CTL_READ_NS, fit in CTL_LINE_MAX bytes and be printable ASCII; it is run
  * with cmd_run() and the reply ("ok\n" + body, or "error: ...\n") is written
  * without blocking, from a buffer, then the connection is closed.  At most
- * CTL_MAX_CLIENTS are served at once; more are told so and closed at once.
+ * pool_client_fds() clients (CTL_MAX_CLIENTS, fewer under a low open file
+ * limit: the pool's workers come first) are served at once; more are told
+ * so and closed at once.  Out of descriptors, accept() is not retried until
+ * the next sweep, so the loop never spins on it.
  * A periodic sweep ends clients that are too slow to send or to read, so
  * nothing a client does can stall or grow the supervisor.  A connection
  * that ends before its newline runs nothing.
@@ -51,7 +54,6 @@
 #include "pool.h"
 #include "shm.h"
 
-#define CTL_MAX_CLIENTS	16
 #define CTL_READ_NS	(2 * PT_NSEC)	/* to send the request line */
 #define CTL_WRITE_NS	(10 * PT_NSEC)	/* to take the reply */
 #define CTL_SWEEP_MS	250
@@ -515,7 +517,7 @@ ctl_new_client(int fd)
 		ctl_refuse(fd, "error: permission denied\n");
 		return;
 	}
-	if (ctl.nclients >= CTL_MAX_CLIENTS) {
+	if (ctl.nclients >= pool_client_fds(ctl.pool)) {
 		ctl_refuse(fd, "error: too many clients, try again\n");
 		return;
 	}

@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define CTL_LINE_MAX	4096
+#define CTL_MAX_CLIENTS	16	/* served at once; fewer under a low fd limit */
 
 struct pool;
 

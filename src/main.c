@@ -126,7 +126,7 @@ make_source(const struct opts *o)
 	return source_fd(fd, "stdin", o->null_sep ? '\0' : '\n');
 }
 
-/* A spool file for task output while the dashboard owns the terminal. */
+/* A spool file for task output while the dashboard owns the terminal; -1. */
 static int
 spool_open(void)
 {
@@ -135,8 +135,10 @@ spool_open(void)
 	if (fd == -1) {
 		char	path[] = "/tmp/pooltop-spool.XXXXXX";
 
-		if ((fd = mkstemp(path)) == -1)
-			err(PT_EXIT_USAGE, "spool file");
+		if ((fd = mkstemp(path)) == -1) {
+			warn("spool file");
+			return -1;
+		}
 		unlink(path);
 		set_cloexec(fd);
 	}
@@ -332,6 +334,14 @@ run_main(int argc, char **argv)
 			out_fd = spool_out = spool_open();
 		if (isatty(STDERR_FILENO))
 			err_fd = spool_err = spool_open();
+		if (out_fd == -1 || err_fd == -1) {
+			/* Out of descriptors: leave with none of ours open. */
+			spool_close(spool_out, spool_err);
+			if (src != NULL)
+				source_free(src);
+			opts_free(&o);
+			return PT_EXIT_USAGE;
+		}
 	}
 	p = pool_new(&o, src);
 	if (pool_setup(p, out_fd, err_fd) == -1) {

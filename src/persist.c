@@ -739,13 +739,28 @@ prog_feed(struct persist *p)
 	}
 }
 
-/* The program could not be started: the oldest task pays, as for a crash. */
+/*
+ * The program could not be started: the oldest task pays, as for a crash.
+ * For want of a descriptor or a process it is handed back instead (the
+ * supervisor puts it back and counts the fault), and the program is not
+ * counted as dying: the tasks waiting here are not failed for it.
+ */
 static void
 prog_start_failed(struct persist *p, int error, int64_t now)
 {
 	struct ptask	*t = TAILQ_FIRST(&p->tasks);
 	char		*why;
 
+	if (resource_shortage(error)) {
+		if (t != NULL) {
+			task_remove(p, t);
+			task_refuse(p, t->seq, error, NULL);
+			task_free(t);
+		}
+		requeue_all(p, now);
+		p->restart_at = now;
+		return;
+	}
 	if (t != NULL) {
 		task_remove(p, t);
 		why = xasprintf("cannot start %s: %s", p->c.command,

@@ -56,6 +56,7 @@
 #define PERSIST_CLOSE_MS	2000	/* to exit after its stdin closed */
 #define PERSIST_EXIT_INIT	3	/* worker exit status: --init failed */
 #define PERSIST_NFDS		3	/* poll entries persist_pollfds fills */
+#define PERSIST_SPAWN_FDS	6	/* the program's three pipes, starting */
 
 struct persist;
 

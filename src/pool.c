@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "joblog.h"
 #include "keeper.h"
 #include "log.h"
@@ -53,14 +54,19 @@
 #define RETRY_DELAY_MAX_MS	5000
 #define RESPAWN_DELAY_MS	200	/* after a worker died young */
 #define PUBLISH_CHECK_MS	200	/* segment size checked this often */
-#define FD_RESERVE		10	/* fds kept for control clients, logs,
-					   results, the spool */
+#define FD_SLACK		3	/* fds open for a moment: a new worker's
+					   socketpair, a --results directory
+					   and item file, a refused client */
+#define FD_CLIENT_SHARE		4	/* of the fds left, 1 in this many
+					   serves control clients */
 #define SPAWN_FAIL_MAX		25	/* no worker starts: give up */
 #define INIT_ROUNDS_MAX		5	/* --init fails, none runs: give up */
 #define INIT_REPORTS_MAX	10	/* --init failures said one by one */
-#define FAULT_TRIES_MAX		20	/* puts back for want of resources */
+#define FAULT_TRIES_MAX		10	/* a task that cannot start on one
+					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
+#define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 
 struct task {
 	uint64_t		 seq;
@@ -68,6 +74,7 @@ struct task {
 	char			*command;	/* whole command, or NULL */
 	int			 attempts;	/* started so far */
 	int			 faults;	/* put back: no resources */
+	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
@@ -138,6 +145,7 @@ struct pool {
 	int			 target;
 	int			 inflight;	/* tasks per worker at once */
 	bool			 auto_window;	/* --chunksize auto */
+	int			 window_max;	/* ... up to this many */
 	int			 live;		/* forked and not reaped */
 	int			 max_live;
 
@@ -159,6 +167,8 @@ struct pool {
 	int64_t			 start_ns;
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
+	int			 client_fds;	/* control clients at once */
+	char			 last_word[160]; /* said after the front end */
 	int			 spawn_fails;	/* in a row, with no worker */
 	int			 init_rounds;	/* --init failed, none since */
 	int			 init_fails;	/* --init failures in all */
@@ -231,6 +241,13 @@ pool_target(struct pool *p)
 	return p->target;
 }
 
+/* Return how many control clients may hold a descriptor at once. */
+int
+pool_client_fds(struct pool *p)
+{
+	return p->client_fds;
+}
+
 /* Create a pool for the options and task source (not yet running). */
 struct pool *
 pool_new(const struct opts *o, struct source *src)
@@ -246,6 +263,9 @@ pool_new(const struct opts *o, struct source *src)
 	    o->chunksize : 1;
 	p->auto_window = o->persistent != NULL &&
 	    o->chunksize == PT_CHUNKSIZE_AUTO;
+	p->window_max = o->results != NULL ? AUTO_WINDOW_RESULTS :
+	    AUTO_WINDOW_MAX;
+	p->client_fds = CTL_MAX_CLIENTS;
 	p->halt_status = -1;
 	p->progress_timer = -1;
 	TAILQ_INIT(&p->ready);
@@ -770,21 +790,50 @@ ready_insert(struct pool *p, struct task *t)
 }
 
 /*
+ * Task t could not start FAULT_TRIES_MAX times in a row for want of a
+ * resource on a pool of one worker: stop (exit 255) rather than wait for
+ * ever.  It is put back, not failed: like every task not run, --resume
+ * runs it.
+ */
+static void
+task_starved(struct pool *p, int i, struct task *t, int error)
+{
+	ready_insert(p, t);
+	if (p->fatal)
+		return;
+	p->fatal = true;
+	pool_event(p, PT_EV_ERROR, i, t->seq, error, "task %llu could not start"
+	    " %d times (%s): stopping", (unsigned long long)t->seq,
+	    FAULT_TRIES_MAX, strerror(error));
+	snprintf(p->last_word, sizeof p->last_word, "task %llu could not start"
+	    " %d times (%s): stopping, the tasks not run are left for --resume",
+	    (unsigned long long)t->seq, FAULT_TRIES_MAX, strerror(error));
+}
+
+/*
  * A worker had no descriptor or process left to start task t: not the
- * task's fault.  Run it again a little later, and on one worker fewer (at
- * most once per RESPAWN_DELAY_MS, as faults come in bursts).
+ * task's fault, and never recorded as a failure.  Run it again a little
+ * later, and on one worker fewer, that one retired (at most once per
+ * RESPAWN_DELAY_MS, as faults come in bursts).  Only once the pool is down
+ * to one worker do the faults count towards giving up.
  */
 static void
 task_fault(struct pool *p, int i, struct task *t, int error)
 {
 	char	why[128];
-	int64_t	delay = (int64_t)RESPAWN_DELAY_MS * t->faults;
+	int64_t	delay;
 
-	if (delay > RETRY_DELAY_MAX_MS)
-		delay = RETRY_DELAY_MAX_MS;
 	if (p->out != NULL)
 		output_end(p->out, t->seq, false);
 	t->attempts--;
+	t->faults++;
+	if (p->target <= 1 && ++t->stuck >= FAULT_TRIES_MAX) {
+		task_starved(p, i, t, error);
+		return;
+	}
+	delay = (int64_t)RESPAWN_DELAY_MS * t->faults;
+	if (delay > RETRY_DELAY_MAX_MS)
+		delay = RETRY_DELAY_MAX_MS;
 	t->not_before = mono_ns() + delay * 1000000LL;
 	p->w[i].hold_until = t->not_before;
 	ready_insert(p, t);
@@ -795,6 +844,9 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 		p->fault_at = mono_ns();
 		snprintf(why, sizeof why, "starting a task: %s",
 		    strerror(error));
+		/* The worker that faulted goes: the shortage may be its own. */
+		if (p->target > 1)
+			p->w[i].retire = true;
 		limit_workers(p, p->target - 1, why);
 	}
 }
@@ -803,13 +855,13 @@ task_fault(struct pool *p, int i, struct task *t, int error)
  * --chunksize auto: how many lines a persistent worker may hold.  Enough
  * that about AUTO_BUDGET_NS of work waits in its pipe, so throughput is not
  * bound by round trips, yet a slow task holds back little else; at most
- * AUTO_WINDOW_MAX.  It starts at 1 and at most doubles per answer (slow
- * items never pile up on one worker at the start), and shrinks at once
- * when answers slow down.  wall_ns of a pipelined task is the time since
+ * max.  It starts at 1 and at most doubles per answer (slow items never
+ * pile up on one worker at the start), and shrinks at once when answers
+ * slow down.  wall_ns of a pipelined task is the time since
  * the answer before it: the program's time per item.
  */
 static void
-window_update(struct wk *w, int64_t wall_ns)
+window_update(struct wk *w, int64_t wall_ns, int max)
 {
 	int64_t	want;
 
@@ -817,8 +869,8 @@ window_update(struct wk *w, int64_t wall_ns)
 		wall_ns = 1000;
 	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;
 	want = AUTO_BUDGET_NS / w->avg_ns;
-	if (want > AUTO_WINDOW_MAX)
-		want = AUTO_WINDOW_MAX;
+	if (want > max)
+		want = max;
 	if (want < 1)
 		want = 1;
 	if (want > 2LL * w->window)
@@ -854,7 +906,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
-		window_update(w, d->wall_ns);
+		window_update(w, d->wall_ns, p->window_max);
 
 	if (d->flags & PT_DONE_NOEXEC)
 		exitval = 127;
@@ -864,8 +916,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		sig = WTERMSIG(d->wstatus);
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
 
-	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus) &&
-	    ++t->faults <= FAULT_TRIES_MAX) {
+	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
 		task_fault(p, i, t, d->wstatus);
 		return;
 	}
@@ -1875,9 +1926,9 @@ exit_status(struct pool *p)
 	return p->failed > 101 ? 101 : (int)p->failed;
 }
 
-/* Count this process's open descriptors. */
+/* Count this process's open descriptors below lim (those take room). */
 static long
-fds_open(void)
+fds_open(long lim)
 {
 	DIR		*d;
 	struct dirent	*e;
@@ -1886,33 +1937,74 @@ fds_open(void)
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		return 3;
 	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
+		if (e->d_name[0] != '.' && strtol(e->d_name, NULL, 10) < lim)
 			n++;
 	closedir(d);
 	return n - 1;		/* the directory's own */
 }
 
-/*
- * Each worker costs the supervisor one descriptor (two more with
- * --results): lower the target to what RLIMIT_NOFILE allows, keeping
- * FD_RESERVE for the rest, and remember the cap for resizes.
- */
+/* Descriptors one worker costs the supervisor: its socket, results files. */
+static long
+fds_per_worker(struct pool *p)
+{
+	int	lines = p->auto_window ? p->window_max : p->inflight;
+
+	return 1 + (p->o->results != NULL ? 2L * lines : 0);
+}
+
+/* The open file limit is too low for even one worker: refuse to run. */
 static void
+fd_refuse(struct pool *p, long lim, long need)
+{
+	pool_event(p, PT_EV_ERROR, -1, 0, EMFILE, "open file limit %ld is too"
+	    " low: %ld needed (ulimit -n %ld)", lim, need, need);
+	snprintf(p->last_word, sizeof p->last_word, "open file limit %ld is too low"
+	    " to run: at least %ld descriptors are needed (ulimit -n %ld);"
+	    " nothing was started", lim, need, need);
+	p->fatal = true;
+}
+
+/*
+ * Share RLIMIT_NOFILE out before anything starts.  The descriptors open
+ * now and FD_SLACK for short-lived ones come first; of the rest one in
+ * FD_CLIENT_SHARE (1 to CTL_MAX_CLIENTS) goes to control clients, and the
+ * rest to workers (fds_per_worker each), which lowers the target and caps
+ * resizes.  A limit under which not even one worker could start a task,
+ * with one control client, is refused (exit 255): waiting would never end.
+ * -1 when refused.
+ */
+static int
 fd_budget(struct pool *p)
 {
 	struct rlimit	rl;
 	char		why[128];
-	long		room, per = p->o->results != NULL ? 3 : 1;
+	long		lim, room, per = fds_per_worker(p), need;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY
 	    || rl.rlim_cur > 1000000)
-		return;
-	room = ((long)rl.rlim_cur - fds_open() - FD_RESERVE) / per;
-	p->fd_cap = room < 1 ? 1 : room > PT_MAX_WORKERS ? PT_MAX_WORKERS :
-	    (int)room;
-	snprintf(why, sizeof why, "open file limit %llu",
-	    (unsigned long long)rl.rlim_cur);
+		return 0;
+	lim = (long)rl.rlim_cur;
+	room = lim - fds_open(lim) - FD_SLACK;
+	if (lim < worker_fds(p->o) || room < per + 1) {
+		/* With its socket the control server would need one more. */
+		need = lim - room + per + 1 +
+		    (p->shm.hdr->socket_path[0] == '\0');
+		fd_refuse(p, lim, need > worker_fds(p->o) ? need :
+		    worker_fds(p->o));
+		return -1;
+	}
+	p->client_fds = room / FD_CLIENT_SHARE;
+	if (p->client_fds > room - per)
+		p->client_fds = room - per;	/* one worker first */
+	if (p->client_fds < 1)
+		p->client_fds = 1;
+	if (p->client_fds > CTL_MAX_CLIENTS)
+		p->client_fds = CTL_MAX_CLIENTS;
+	room = (room - p->client_fds) / per;
+	p->fd_cap = room > PT_MAX_WORKERS ? PT_MAX_WORKERS : (int)room;
+	snprintf(why, sizeof why, "open file limit %ld", lim);
 	limit_workers(p, p->fd_cap, why);
+	return 0;
 }
 
 /*
@@ -1953,7 +2045,8 @@ pool_run(struct pool *p)
 	shm_publish_header(&p->shm);
 	set_state(p, PT_POOL_RUNNING);
 	pool_every(p, 1000, rate_tick, NULL);
-	fd_budget(p);
+	if (fd_budget(p) == -1)
+		goto done;
 	if (p->evlog != NULL && p->o->headless && p->o->progress_interval > 0)
 		pool_every(p, (int)(p->o->progress_interval * 1000),
 		    progress_tick, NULL);
@@ -1972,12 +2065,16 @@ pool_run(struct pool *p)
 			output_flush(p->out);
 		loop_once(p);
 	}
+done:
 	set_state(p, PT_POOL_DONE);
 	publish(p);
 	shutdown_workers(p);
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
+	/* Said now: a dashboard's screen would have hidden it. */
+	if (p->last_word[0] != '\0')
+		warnx("%s", p->last_word);
 	if (p->out != NULL)
 		output_flush(p->out);
 	output_check(p);

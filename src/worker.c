@@ -70,6 +70,8 @@ extern char **environ;
 #define W_RBUF		(64 * 1024)	/* one read from a pipe or the socket */
 #define W_OUT_HIGH	(1024 * 1024)	/* queued bytes that pause task reads */
 #define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
+#define W_FDS_OWN	6		/* 0-2, socket, /dev/null, signalfd */
+#define W_FDS_SPAWN	4		/* a task's two pipes while it starts */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
 #define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
@@ -1336,6 +1338,18 @@ worker_persist_setup(struct worker *w)
 	pc.linger = persist_linger_cb;
 	pc.arg = w;
 	w->persist = persist_new(&pc);
+}
+
+/*
+ * The descriptors a worker holds at most: its own (worker_fd_setup) and
+ * those a task or the persistent program needs while it starts (sampling
+ * /proc needs fewer).  Under a lower open file limit nothing can start.
+ */
+int
+worker_fds(const struct opts *o)
+{
+	return W_FDS_OWN + (o->persistent != NULL ? PERSIST_SPAWN_FDS :
+	    W_FDS_SPAWN);
 }
 
 /* Set the worker up, take the slot, say READY and serve until told to go. */

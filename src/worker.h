@@ -34,4 +34,7 @@ struct worker_conf {
 /* Runs in the forked child; never returns. */
 void	worker_main(const struct worker_conf *) __attribute__((noreturn));
 
+/* The open file limit a worker needs to start tasks under these options. */
+int	worker_fds(const struct opts *);
+
 #endif

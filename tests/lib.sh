@@ -79,3 +79,13 @@ finish() {
 	[ "$_failed" -eq 0 ] && [ "$_count" -gt 0 ]
 	exit $?
 }
+
+# workers_of PID: the workers of pool PID, that is its children but the
+# keeper (a worker's title starts "pooltop: worker").
+workers_of() {
+	for _w in $(pgrep -P "$1"); do
+		case "$(tr '\0' ' ' <"/proc/$_w/cmdline" 2>/dev/null)" in
+		"pooltop: worker"*) echo "$_w" ;;
+		esac
+	done
+}

@@ -59,8 +59,9 @@ setsid "$POOLTOP" --headless -q -j2 perl "$T/task.pl" "$T/go" {} ::: e f \
 k=$!
 _bgpids="$_bgpids $k"
 check "second pool listed" wait_for 10 listed "$k"
-check "its workers started" wait_for 10 sh -c "[ \$(pgrep -P $k | wc -l) -ge 2 ]"
-workers=$(pgrep -P "$k")
+nworkers_ge() { [ "$(workers_of "$1" | wc -l)" -ge "$2" ]; }
+check "its workers started" wait_for 10 nworkers_ge "$k" 2
+workers=$(workers_of "$k")
 # shellcheck disable=SC2086
 kill -STOP $workers
 kill -9 "$k"

@@ -119,7 +119,7 @@ check "run 2: under way" wait_for 60 results 1000
 # Pause the pool so the kills land while tasks are in flight, whatever
 # the speed of the machine; the kills do not wait for the pause.
 "$POOLTOP" ctl "$pid" pause >/dev/null 2>&1
-workers=$(pgrep -P "$pid")
+workers=$(workers_of "$pid")
 w1=$(echo "$workers" | sed -n 1p)
 w2=$(echo "$workers" | sed -n 2p)
 psqls=$(for w in $workers; do pgrep -x -P "$w" psql; done)

@@ -125,7 +125,7 @@ while [ $r -lt "$rounds" ]; do
 	if [ $r -eq 0 ]; then
 		# A worker dies while its slot may say task_pid 1 or the decoy:
 		# its real task's group must end (long before $GO).
-		w=$(pgrep -P "$pid" | head -n 1)
+		w=$(workers_of "$pid" | head -n 1)
 		wt=$(pgrep -P "$w" | head -n 1)
 		kill -KILL "$w"
 		check "a killed worker's task group is ended" wait_for 10 group_gone "$wt"

@@ -3,6 +3,8 @@
 # supervisor (starting workers) and in the workers (starting tasks).
 # pooltop warns once, runs with the workers it could start, puts back
 # tasks that could not start rather than failing them, and loses no item.
+# The same in persistent mode, where the program is started again after
+# every two lines (--max-tasks-per-worker 2) and its start fails as well.
 # Needs root, to run as a uid of its own (root ignores RLIMIT_NPROC).
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
@@ -38,5 +40,22 @@ echo "# tasks put back for want of a process: $put"
 check "the pool shrank below the limit" grep -q "pool.resize" "$T/u/log"
 check "nothing of uid $U left" wait_for 10 sh -c "[ -z \"\$(pgrep -U $U)\" ]"
 lost=$((N - $(tail -n +2 "$T/u/jl" | cut -f1 | sort -un | wc -l)))
-figures tasks="$N" faults=$((put + 1)) hostile=0 lost=$lost
+
+rm -f "$T/u/jl" "$T/u/log"
+as_u env XDG_RUNTIME_DIR="$T/u/run" prlimit --nproc="$LIM" \
+    "$POOLTOP" --headless -j20 --joblog "$T/u/jl" --log "$T/u/log" \
+    --persistent 'while read -r l; do echo "$l"; done' \
+    --max-tasks-per-worker 2 ::: $(seq 1 "$N") >"$T/pout" 2>"$T/e"
+rc=$?
+check "persistent: exit 0, every task succeeded (got $rc)" [ "$rc" -eq 0 ]
+check "persistent: all $N recorded once, all succeeded" \
+    [ "$(tail -n +2 "$T/u/jl" | awk -F'\t' '$7 == 0 && $8 == 0 {print $1}' | sort -un | wc -l)" -eq "$N" ] &&
+    [ "$(tail -n +2 "$T/u/jl" | wc -l)" -eq "$N" ]
+check "persistent: every line answered once" \
+    [ "$(sort -n "$T/pout" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]
+pput=$(grep -c "cannot start (Resource temporarily unavailable)" "$T/u/log")
+echo "# persistent: tasks put back for want of a process: $pput"
+check "persistent: nothing of uid $U left" wait_for 10 sh -c "[ -z \"\$(pgrep -U $U)\" ]"
+lost=$((lost + N - $(tail -n +2 "$T/u/jl" | cut -f1 | sort -un | wc -l)))
+figures tasks=$((2 * N)) faults=$((put + pput + 2)) hostile=0 lost=$lost
 finish
