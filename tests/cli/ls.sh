@@ -61,7 +61,8 @@ _bgpids="$_bgpids $k"
 check "second pool listed" wait_for 10 listed "$k"
 nworkers_ge() { [ "$(workers_of "$1" | wc -l)" -ge "$2" ]; }
 check "its workers started" wait_for 10 nworkers_ge "$k" 2
-workers=$(workers_of "$k")
+# The workers and the keeper (which would remove the segment and socket).
+workers=$(pgrep -P "$k")
 # shellcheck disable=SC2086
 kill -STOP $workers
 kill -9 "$k"
