@@ -64,6 +64,7 @@ timeout_kill() {
 # kill -9 %1 under job control (bash -m, in a session of its own), of
 # pooltop alone and of a pipeline `pooltop | cat`.
 job_kill() {
+	# shellcheck disable=SC2016
 	setsid bash -m -c '
 	    if [ "$2" = pipe ]; then
 		sh -c "echo \$\$ >$3; exec \"\$POOLTOP\" --headless -q -j2 \"\$0\" ::: a b c" "$1" | cat &

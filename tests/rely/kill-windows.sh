@@ -87,6 +87,7 @@ done
 check "--resume: $RUNS kills, nothing left after any" [ "$left" -eq "$_left0" ]
 
 phase "--init back-off" 1500 --headless -q -j2 --persistent cat --init false ::: a b
+# shellcheck disable=SC2016
 phase "respawn delay" 1000 --headless -q -j1 'kill -9 $PPID; : {}' ::: $(seq 1 40)
 
 figures "faults=$kills"

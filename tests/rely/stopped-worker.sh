@@ -10,6 +10,7 @@
 LIMIT=${RELY_GONE_LIMIT:-5}	# seconds for everything to be gone
 ntasks=0
 
+# shellcheck disable=SC2034
 once="kill -STOP \$PPID; sleep $MARK; : {}"
 loop="while kill -STOP \$PPID; do sleep 0.01; done & sleep $MARK; : {}"
 stubborn="trap '' TERM; while kill -STOP \$PPID; do sleep 0.01; done & sleep $MARK; : {}"
@@ -50,6 +51,7 @@ for how in pid group; do
 	if wait_for "$LIMIT" pool_gone "$pid"; then
 		ok "KILL ($how): workers, keeper and tasks gone, segment and socket removed"
 	else
+		# shellcheck disable=SC2046
 		fail "KILL ($how): left [$(in_session "$pid")] states [$(states $(in_session "$pid"))]"
 	fi
 	ntasks=$((ntasks + 2))
