@@ -89,3 +89,14 @@ workers_of() {
 		esac
 	done
 }
+
+# reach_pooltop CMD...: make $POOLTOP executable by the user that CMD (a
+# prefix such as `setpriv --reuid=U ...`) runs as.  When the build tree is
+# closed to that user (a clone in a private directory), use a copy in $T.
+reach_pooltop() {
+	"$@" test -x "$POOLTOP" && return 0
+	chmod 711 "$T"
+	cp "$POOLTOP" "$T/pooltop" && chmod 755 "$T/pooltop" || return 1
+	POOLTOP=$T/pooltop
+	"$@" test -x "$POOLTOP"
+}

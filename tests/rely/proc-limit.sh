@@ -15,7 +15,7 @@ command -v prlimit >/dev/null 2>&1 || skip "prlimit (util-linux) is needed"
 U=$((40000 + $$ % 20000))	# a uid with no other process
 [ -z "$(pgrep -U "$U")" ] || skip "uid $U is in use"
 as_u() { setpriv --reuid="$U" --regid="$U" --clear-groups "$@"; }
-as_u test -x "$POOLTOP" || skip "$POOLTOP is not reachable by uid $U"
+reach_pooltop as_u || skip "$POOLTOP is not reachable by uid $U"
 
 chmod 711 "$T"
 mkdir -m 700 "$T/u" "$T/u/run"

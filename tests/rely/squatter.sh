@@ -47,7 +47,7 @@ as_bg() {
 	(exec setpriv --reuid "$(id -u "$_u")" --regid "$(id -g "$_u")" \
 	    --clear-groups -- env -u XDG_RUNTIME_DIR HOME=/ "$@") &
 }
-as "$VI" test -x "$POOLTOP" || skip "$POOLTOP is not executable by $VI"
+reach_pooltop as "$VI" || skip "$POOLTOP is not executable by $VI"
 chmod 711 "$T"
 V=$T/v
 mkdir "$V"
