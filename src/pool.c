@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -45,6 +46,7 @@
 #include "output.h"
 #include "persist.h"
 #include "pool.h"
+#include "procstat.h"
 #include "proto.h"
 #include "source.h"
 #include "task.h"
@@ -1199,12 +1201,48 @@ child_stopped(struct pool *p, int i, pid_t pid, int sig)
 	    " by signal %d: continued", i + 1, (long)pid, sig);
 }
 
+/* Is pid a worker of ours? */
+static bool
+is_worker(struct pool *p, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].pid == pid && p->w[i].state != W_FREE)
+			return true;
+	return false;
+}
+
+/*
+ * We are a child subreaper, and fork nothing but the keeper and the
+ * workers: any other child of ours is what a worker that died left (its
+ * task's daemons, then their children as each dies).  Nobody else will
+ * end it: SIGKILL it, and its group when it leads one.
+ */
+static void
+sweep_orphans(struct pool *p)
+{
+	pid_t	kids[256];
+	int	n, i;
+
+	n = procstat_children(kids, (int)nitems_of(kids));
+	for (i = 0; i < n; i++) {
+		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
+		    is_worker(p, kids[i]))
+			continue;
+		if (getpgid(kids[i]) == kids[i])
+			killpg(kids[i], SIGKILL);
+		kill(kids[i], SIGKILL);
+	}
+}
+
 /* Reap every child that has ended; continue any that was stopped. */
 static void
 reap(struct pool *p)
 {
 	pid_t	pid;
 	int	st, i;
+	bool	sweep = false;
 
 	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
 		for (i = 0; i < p->nw; i++)
@@ -1212,9 +1250,15 @@ reap(struct pool *p)
 				break;
 		if (WIFSTOPPED(st))
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
-		else if (i < p->nw)
+		else if (i < p->nw) {
+			sweep = sweep || !WIFEXITED(st) ||
+			    WEXITSTATUS(st) != 0 || !p->w[i].retire;
 			worker_reaped(p, i, st);
+		} else if (pid != keeper_pid())
+			sweep = true;	/* an orphan we adopted */
 	}
+	if (sweep)
+		sweep_orphans(p);
 }
 
 /* Pause or resume one slot's task. */
@@ -1827,6 +1871,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 	}
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
+	/* What a worker that dies leaves comes to us: sweep_orphans(). */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	shm_on_create(keeper_keep_shm);
 	if (setup_signals(p) == -1) {
 		warn("signals");
