@@ -35,14 +35,14 @@
 #include "persist.h"
 #include "procstat.h"
 #include "util.h"
+#include "worker-group.h"
 
 #define P_RBUF		(64 * 1024)	/* one read from a pipe */
 #define P_DRAIN_MAX	(1024 * 1024)	/* read after the program ended */
 #define P_HELD_MAX	(64 * 1024)	/* stderr kept while no task waits */
 #define P_TAIL		(PT_TAIL_MAX - 1)
 #define P_MARK_LEN	(sizeof PERSIST_ERROR_MARK - 1)
-#define P_NEVER		INT64_MAX
-#define P_MS		1000000LL
+#define P_MS		WG_MS
 #define P_BACKOFF_MS	100		/* first restart delay after a crash */
 #define P_BACKOFF_MAX_MS 5000
 #define P_BROKEN	3		/* deaths in a row: fail tasks at once */
@@ -65,16 +65,15 @@ struct ptask {
 	int64_t			 timeout_ns;	/* 0: none */
 	bool			 fed;		/* given to the current program */
 	uint64_t		 end_off;	/* stdin offset after its line */
-	int64_t			 start_mono;	/* its clock; 0: not started */
+	struct wgroup_clock	 clock;		/* start 0: not started */
 	int64_t			 start_real;
-	int64_t			 paused_ns;
 	TAILQ_ENTRY(ptask)	 entry;
 };
 TAILQ_HEAD(ptasks, ptask);
 
 /* The child: --init or the program. */
 struct child {
-	pid_t		 pid;		/* leader and group; 0: none */
+	struct wgroup	 g;		/* leader and group; pid 0: none */
 	int		 in;		/* -1 when closed */
 	int		 out;		/* stdout (init: stdout and stderr) */
 	int		 err;
@@ -85,8 +84,6 @@ struct child {
 	uint64_t	 answers;
 	bool		 reaped;
 	int		 wstatus;
-	int		 term_step;	/* -1: not ending it */
-	int64_t		 term_deadline;
 	int64_t		 close_deadline;
 	bool		 killed;	/* ended by us: kill, timeout, exit */
 	const char	*broke;		/* it broke the protocol: how */
@@ -132,16 +129,9 @@ struct persist {
 	int64_t			 next_tick;
 };
 
-static void	term_start(struct persist *, int64_t);
+static void	child_terminate(struct persist *, int64_t);
 static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
-
-/* Smaller of two deadlines. */
-static int64_t
-min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
 
 /* Close *fd if open and mark it closed. */
 static void
@@ -151,21 +141,6 @@ fd_close(int *fd)
 		close(*fd);
 		*fd = -1;
 	}
-}
-
-/* Copy src (n bytes) for the slot, control characters as spaces. */
-static void
-text_copy(char *dst, size_t size, const char *src, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n && i < size - 1 && src[i] != '\0'; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
-		    ' ' : src[i];
-	if (i == size - 1)	/* do not leave half a UTF-8 sequence */
-		while (i > 0 && ((unsigned char)dst[i] & 0xc0) == 0x80)
-			i--;
-	dst[i] = '\0';
 }
 
 /* Is there a program alive that takes or answers lines? */
@@ -211,15 +186,15 @@ slot_write(struct persist *p, int done, int failed)
 	s->tasks_done += (uint64_t)done;
 	s->tasks_failed += (uint64_t)failed;
 	if (p->state == P_INIT) {
-		s->task_pid = p->ch.pid;
+		s->task_pid = p->ch.g.pid;
 		s->task_seq = 0;
 	} else if (t != NULL) {
-		s->task_pid = prog_alive(p) ? p->ch.pid : 0;
+		s->task_pid = prog_alive(p) ? p->ch.g.pid : 0;
 		if (s->task_seq != t->seq) {
 			s->task_seq = t->seq;
-			text_copy(s->label, sizeof s->label, t->line,
+			wgroup_text(s->label, sizeof s->label, t->line,
 			    t->len - 1);
-			text_copy(s->item, sizeof s->item, t->item,
+			wgroup_text(s->item, sizeof s->item, t->item,
 			    strlen(t->item));
 			s->task_start_real_ns = t->start_real != 0 ?
 			    t->start_real : real_ns();
@@ -266,21 +241,14 @@ send_done(struct persist *p, const struct ptask *t, int wstatus,
     uint32_t flags, int64_t now)
 {
 	struct pt_done	d;
-	int64_t		paused = t->paused_ns;
 
 	memset(&d, 0, sizeof d);
 	d.task_seq = t->seq;
 	d.wstatus = wstatus;
 	d.flags = flags;
 	d.start_real_ns = t->start_real != 0 ? t->start_real : real_ns();
-	if (t->start_mono != 0) {
-		if (p->paused)
-			paused += now - (p->paused_at > t->start_mono ?
-			    p->paused_at : t->start_mono);
-		d.wall_ns = now - t->start_mono - paused;
-		if (d.wall_ns < 0)
-			d.wall_ns = 0;
-	}
+	d.wall_ns = wgroup_clock_running(&t->clock,
+	    p->paused ? p->paused_at : 0, now);
 	p->c.send(p->c.arg, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 }
 
@@ -308,7 +276,7 @@ task_remove(struct persist *p, struct ptask *t)
 		p->paused = false;
 		p->paused_at = 0;
 		if (prog_alive(p))
-			killpg(p->ch.pid, SIGCONT);
+			killpg(p->ch.g.pid, SIGCONT);
 	}
 }
 
@@ -357,15 +325,14 @@ clock_check(struct persist *p, int64_t now)
 	struct ptask		*t = oldest_fed(p);
 	struct pt_started	 st;
 
-	if (t == NULL || t->start_mono != 0 || t->end_off > p->ch.written)
+	if (t == NULL || t->clock.start != 0 || t->end_off > p->ch.written)
 		return;
-	t->start_mono = now;
+	wgroup_clock_start(&t->clock, now);
 	t->start_real = real_ns();
-	t->paused_ns = 0;
 	p->progress_done = p->progress_total = 0;
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
-	st.pid = p->ch.pid;
+	st.pid = p->ch.g.pid;
 	st.start_real_ns = t->start_real;
 	p->c.send(p->c.arg, PT_MSG_STARTED, &st, sizeof st, NULL, 0);
 }
@@ -527,15 +494,6 @@ child_drain(struct persist *p, int *fd, int stream, int64_t now)
 	fd_close(fd);
 }
 
-/* Signal a group and wake it if stopped; errors do not matter. */
-static void
-group_signal(pid_t pgid, int sig)
-{
-	killpg(pgid, sig);
-	if (sig != SIGKILL && sig != SIGCONT)
-		killpg(pgid, SIGCONT);
-}
-
 /* Add the time paused so far to the running task's clock. */
 static void
 unpause_clock(struct persist *p, int64_t now)
@@ -544,44 +502,24 @@ unpause_clock(struct persist *p, int64_t now)
 
 	if (!p->paused)
 		return;
-	if (t != NULL && t->start_mono != 0)
-		t->paused_ns += now - (p->paused_at > t->start_mono ?
-		    p->paused_at : t->start_mono);
+	if (t != NULL)
+		wgroup_clock_unpause(&t->clock, p->paused_at, now);
 	p->paused = false;
 	p->paused_at = 0;
 }
 
-/* Send the next step of the termination sequence; SIGKILL after the last. */
-static void
-term_next(struct persist *p, int64_t now)
-{
-	const struct termseq	*ts = p->c.termseq;
-	struct child		*ch = &p->ch;
-	int			 i = ++ch->term_step;
-
-	if (i < ts->n) {
-		group_signal(ch->pid, ts->sig[i]);
-		ch->term_deadline = now + ts->wait_ms[i] * P_MS;
-	} else {
-		if (i == ts->n)
-			killpg(ch->pid, SIGKILL);
-		ch->term_deadline = P_NEVER;
-	}
-}
-
 /* End the child with the termination sequence (it runs again if paused). */
 static void
-term_start(struct persist *p, int64_t now)
+child_terminate(struct persist *p, int64_t now)
 {
 	struct child	*ch = &p->ch;
 
-	if (ch->pid == 0 || ch->reaped || ch->term_step >= 0)
+	if (ch->g.pid == 0 || ch->reaped || wgroup_ending(&ch->g))
 		return;
 	unpause_clock(p, now);
 	fd_close(&ch->in);
 	buf_consume(&ch->inbuf, ch->inbuf.len);
-	ch->term_step = -1;
-	term_next(p, now);
+	wgroup_term_start(&ch->g, now);
 }
 
 /*
@@ -594,7 +532,7 @@ prog_broke(struct persist *p, const char *what, int64_t now)
 {
 	struct child	*ch = &p->ch;
 
-	if (ch->reaped || ch->term_step >= 0 || ch->broke != NULL)
+	if (ch->reaped || wgroup_ending(&ch->g) || ch->broke != NULL)
 		return;
 	ch->broke = what;
 	ch->broke_deadline = now + P_BROKE_MS * P_MS;
@@ -604,12 +542,12 @@ prog_broke(struct persist *p, const char *what, int64_t now)
 
 /* A fresh child record. */
 static void
-child_reset(struct child *ch)
+child_reset(struct child *ch, const struct termseq *ts)
 {
 	buf_free(&ch->inbuf);
 	memset(ch, 0, sizeof *ch);
 	ch->in = ch->out = ch->err = -1;
-	ch->term_step = -1;
+	wgroup_init(&ch->g, 0, ts);
 }
 
 /*
@@ -632,11 +570,11 @@ child_spawn(struct persist *p, const char *cmd, int in_fd, int out_fd,
 	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
-	error = posix_spawn(&p->ch.pid, p->c.shell, &fa, p->c.attr, argv,
+	error = posix_spawn(&p->ch.g.pid, p->c.shell, &fa, p->c.attr, argv,
 	    p->c.envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (error != 0)
-		p->ch.pid = 0;
+		p->ch.g.pid = 0;
 	return error;
 }
 
@@ -671,7 +609,7 @@ init_start(struct persist *p)
 {
 	int	po[2], error;
 
-	child_reset(&p->ch);
+	child_reset(&p->ch, p->c.termseq);
 	if (pipe2(po, O_CLOEXEC) == -1) {
 		p->init_failed = true;
 		init_report(p, errno);
@@ -691,7 +629,7 @@ init_start(struct persist *p)
 	p->state = P_INIT;
 	setproctitle("worker %d: init", p->c.slot + 1);
 	slot_write(p, 0, 0);
-	text_copy(p->c.shm_slot->label, sizeof p->c.shm_slot->label,
+	wgroup_text(p->c.shm_slot->label, sizeof p->c.shm_slot->label,
 	    p->c.init, strlen(p->c.init));
 	p->c.shm_slot->item[0] = '\0';
 	p->c.shm_slot->task_start_real_ns = real_ns();
@@ -725,7 +663,7 @@ prog_feed(struct persist *p)
 	struct child	*ch = &p->ch;
 	struct ptask	*t;
 
-	if (p->state != P_RUN || ch->in == -1 || ch->term_step >= 0 ||
+	if (p->state != P_RUN || ch->in == -1 || wgroup_ending(&ch->g) ||
 	    ch->broke != NULL)
 		return;
 	while ((t = p->feed) != NULL &&
@@ -784,7 +722,7 @@ prog_start(struct persist *p)
 	int		 pi[2] = { -1, -1 }, po[2] = { -1, -1 };
 	int		 pe[2] = { -1, -1 }, error = 0;
 
-	child_reset(ch);
+	child_reset(ch, p->c.termseq);
 	if (pipe2(pi, O_CLOEXEC) == -1 || pipe2(po, O_CLOEXEC) == -1 ||
 	    pipe2(pe, O_CLOEXEC) == -1)
 		error = errno;
@@ -813,15 +751,15 @@ prog_start(struct persist *p)
 	set_nonblock(ch->err);
 	p->state = P_RUN;
 	if (p->paused)
-		killpg(ch->pid, SIGSTOP);
+		killpg(ch->g.pid, SIGSTOP);
 	ch->sample_ns = mono_ns();
-	if (procstat_tree(ch->pid, &ps) == 0)
+	if (procstat_tree(ch->g.pid, &ps) == 0)
 		ch->sample_ticks = ps.ticks;
 	p->cpu_ticks = 0;
 	p->next_tick = ch->sample_ns + p->c.tick_ns;
 	sampler_start(&ch->sampler, ch->sample_ns, p->c.tick_ns);
 	setproctitle("worker %d: persistent pid %ld", p->c.slot + 1,
-	    (long)ch->pid);
+	    (long)ch->g.pid);
 	prog_feed(p);
 }
 
@@ -842,17 +780,17 @@ crash_message(struct persist *p, const struct ptask *t, int st)
 {
 	char	msg[160];
 
-	if (p->ch.broke != NULL && p->ch.term_step >= 0)
+	if (p->ch.broke != NULL && wgroup_ending(&p->ch.g))
 		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
-		    " %s\n", (long)p->ch.pid, p->ch.broke);
+		    " %s\n", (long)p->ch.g.pid, p->ch.broke);
 	else if (WIFSIGNALED(st))
 		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
-		    " killed by signal %d before answering\n", (long)p->ch.pid,
-		    WTERMSIG(st));
+		    " killed by signal %d before answering\n",
+		    (long)p->ch.g.pid, WTERMSIG(st));
 	else
 		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
 		    " exited with status %d before answering\n",
-		    (long)p->ch.pid, WEXITSTATUS(st));
+		    (long)p->ch.g.pid, WEXITSTATUS(st));
 	send_out(p, t->seq, 2, msg, strlen(msg));
 }
 
@@ -898,7 +836,7 @@ prog_ended(struct persist *p, int64_t now)
 
 		for (i = 1; i < p->fast_fails && delay < P_BACKOFF_MAX_MS; i++)
 			delay *= 2;
-		p->restart_at += min64(delay, P_BACKOFF_MAX_MS) * P_MS;
+		p->restart_at += wgroup_min(delay, P_BACKOFF_MAX_MS) * P_MS;
 	}
 	p->feed = TAILQ_FIRST(&p->tasks);
 }
@@ -914,7 +852,8 @@ child_ended(struct persist *p)
 	child_drain(p, &ch->err, 2, now);
 	child_drain(p, &ch->out, 1, now);
 	fd_close(&ch->in);
-	p->c.linger(p->c.arg, ch->pid);	/* before a new program starts */
+	/* Before a new program starts. */
+	p->c.linger(p->c.arg, ch->g.pid);
 	if (was == P_INIT) {
 		p->state = P_NONE;
 		init_ended(p);
@@ -940,7 +879,7 @@ prog_tick(struct persist *p, int64_t now)
 	uint64_t	 v;
 
 	if (sampler_due(&ch->sampler, now) &&
-	    procstat_tree(ch->pid, &ps) == 0) {
+	    procstat_tree(ch->g.pid, &ps) == 0) {
 		p->cpu_permille = procstat_permille(ch->sample_ticks, ps.ticks,
 		    now - ch->sample_ns);
 		sampler_done(&ch->sampler, ps.ticks != ch->sample_ticks, now,
@@ -973,10 +912,10 @@ timeout_at(const struct persist *p)
 {
 	struct ptask	*t = oldest_fed(p);
 
-	if (t == NULL || t->start_mono == 0 || t->timeout_ns == 0 ||
-	    p->paused || p->state != P_RUN || p->ch.term_step >= 0)
-		return P_NEVER;
-	return t->start_mono + t->paused_ns + t->timeout_ns;
+	if (t == NULL || p->paused || p->state != P_RUN ||
+	    wgroup_ending(&p->ch.g))
+		return WG_NEVER;
+	return wgroup_clock_timeout(&t->clock, t->timeout_ns);
 }
 
 /* Create the engine for one worker. */
@@ -987,7 +926,7 @@ persist_new(const struct persist_conf *c)
 
 	p->c = *c;
 	TAILQ_INIT(&p->tasks);
-	child_reset(&p->ch);
+	child_reset(&p->ch, p->c.termseq);
 	p->rbuf = xmalloc(P_RBUF);
 	return p;
 }
@@ -1106,12 +1045,12 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 void
 persist_pause(struct persist *p)
 {
-	if (p->paused || p->ch.term_step >= 0 || TAILQ_EMPTY(&p->tasks))
+	if (p->paused || wgroup_ending(&p->ch.g) || TAILQ_EMPTY(&p->tasks))
 		return;
 	p->paused = true;
 	p->paused_at = mono_ns();
 	if (prog_alive(p))
-		killpg(p->ch.pid, SIGSTOP);
+		killpg(p->ch.g.pid, SIGSTOP);
 	slot_write(p, 0, 0);
 }
 
@@ -1123,7 +1062,7 @@ persist_resume(struct persist *p)
 		return;
 	unpause_clock(p, mono_ns());
 	if (prog_alive(p))
-		killpg(p->ch.pid, SIGCONT);
+		killpg(p->ch.g.pid, SIGCONT);
 	slot_write(p, 0, 0);
 }
 
@@ -1158,9 +1097,9 @@ persist_kill(struct persist *p, int sig)
 	p->ch.doom_flags = PT_DONE_KILLED;
 	p->ch.killed = true;
 	if (sig == 0)
-		term_start(p, now);
+		child_terminate(p, now);
 	else {
-		group_signal(p->ch.pid, sig);
+		wgroup_signal(p->ch.g.pid, sig);
 		unpause_clock(p, now);
 		slot_write(p, 0, 0);
 	}
@@ -1192,7 +1131,7 @@ persist_end(struct persist *p)
 		p->ch.doom_flags = PT_DONE_KILLED;
 	}
 	p->ch.killed = true;
-	term_start(p, now);
+	child_terminate(p, now);
 }
 
 /* Poll entries: the program's stdin (when bytes wait), stdout, stderr. */
@@ -1258,7 +1197,7 @@ persist_io(struct persist *p, const struct pollfd *pfd)
 bool
 persist_reaped(struct persist *p, pid_t pid, int wstatus)
 {
-	if (p->ch.pid == 0 || pid != p->ch.pid || p->ch.reaped)
+	if (p->ch.g.pid == 0 || pid != p->ch.g.pid || p->ch.reaped)
 		return false;
 	p->ch.reaped = true;
 	p->ch.wstatus = wstatus;
@@ -1270,9 +1209,9 @@ persist_reaped(struct persist *p, pid_t pid, int wstatus)
 pid_t
 persist_leader(const struct persist *p)
 {
-	if (p->ch.pid == 0 || p->ch.reaped || p->state == P_NONE)
+	if (p->ch.g.pid == 0 || p->ch.reaped || p->state == P_NONE)
 		return 0;
-	return p->ch.pid;
+	return p->ch.g.pid;
 }
 
 /* Act on the deadlines that have passed. */
@@ -1282,20 +1221,19 @@ persist_timers(struct persist *p, int64_t now)
 	struct child	*ch = &p->ch;
 	struct ptask	*t;
 
-	if (ch->pid != 0 && !ch->reaped && p->state != P_NONE) {
-		if (ch->term_step >= 0) {
-			if (now >= ch->term_deadline)
-				term_next(p, now);
-		} else if (p->state == P_CLOSING && now >= ch->close_deadline)
-			term_start(p, now);
+	if (ch->g.pid != 0 && !ch->reaped && p->state != P_NONE) {
+		if (wgroup_ending(&ch->g))
+			wgroup_term_check(&ch->g, now);
+		else if (p->state == P_CLOSING && now >= ch->close_deadline)
+			child_terminate(p, now);
 		else if (ch->broke != NULL && now >= ch->broke_deadline)
-			term_start(p, now);
+			child_terminate(p, now);
 		else if (now >= timeout_at(p)) {
 			t = oldest_fed(p);
 			ch->doomed = t->seq;
 			ch->doom_flags = PT_DONE_TIMEOUT;
 			ch->killed = true;
-			term_start(p, now);
+			child_terminate(p, now);
 		}
 	}
 	if (prog_alive(p) && now >= p->next_tick)
@@ -1308,23 +1246,23 @@ int64_t
 persist_deadline(struct persist *p)
 {
 	struct child	*ch = &p->ch;
-	int64_t		 d = P_NEVER;
+	int64_t		 d = WG_NEVER;
 
-	if (ch->pid != 0 && !ch->reaped && p->state != P_NONE) {
-		if (ch->term_step >= 0)
-			d = ch->term_deadline;
+	if (ch->g.pid != 0 && !ch->reaped && p->state != P_NONE) {
+		if (wgroup_ending(&ch->g))
+			d = wgroup_term_deadline(&ch->g);
 		else if (p->state == P_CLOSING)
 			d = ch->close_deadline;
 		else
 			d = timeout_at(p);
-		if (ch->term_step < 0 && ch->broke != NULL)
-			d = min64(d, ch->broke_deadline);
+		if (!wgroup_ending(&ch->g) && ch->broke != NULL)
+			d = wgroup_min(d, ch->broke_deadline);
 	}
 	if (prog_alive(p))
-		d = min64(d, p->next_tick);
+		d = wgroup_min(d, p->next_tick);
 	if (p->state == P_NONE && p->init_done && !p->ending &&
 	    !TAILQ_EMPTY(&p->tasks))
-		d = min64(d, p->restart_at);
+		d = wgroup_min(d, p->restart_at);
 	return d;
 }
 

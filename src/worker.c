@@ -44,10 +44,8 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -63,6 +61,7 @@
 #include "shm.h"
 #include "strays.h"
 #include "util.h"
+#include "worker-group.h"
 #include "worker.h"
 
 extern char **environ;
@@ -75,8 +74,7 @@ extern char **environ;
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
 #define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
-#define W_NEVER		INT64_MAX
-#define W_MS		1000000LL
+#define W_MS		WG_MS
 #define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
 
 enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
@@ -85,19 +83,16 @@ enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
 /* The task being run. */
 struct task {
 	uint64_t	seq;
-	pid_t		pid;		/* leader and process group */
+	struct wgroup	g;		/* its leader and group */
 	int		fd[2];		/* stdout, stderr; -1 once closed */
 	uint32_t	flags;		/* PT_DONE_* */
 	bool		reaped;
 	int		wstatus;
 	struct rusage	ru;
 	int64_t		start_real;
-	int64_t		start_mono;
+	struct wgroup_clock clock;	/* mono_ns() */
 	int64_t		timeout_ns;	/* 0: none */
 	int64_t		paused_at;	/* when PAUSE stopped it; 0: running */
-	int64_t		paused_ns;	/* stopped time before paused_at */
-	int		term_step;	/* termination step sent; -1 none */
-	int64_t		term_deadline;
 	int64_t		next_tick;
 	struct sampler	sampler;	/* when to walk its tree next */
 	int64_t		sample_ns;
@@ -170,7 +165,7 @@ static const char *const worker_env_names[] = {
 
 static void	worker_lost(struct worker *);
 static void	worker_end(struct worker *);
-static void	term_start(struct worker *, int64_t);
+static void	task_terminate(struct worker *, int64_t);
 
 /* Is sig in the list? */
 static bool
@@ -184,72 +179,21 @@ sig_in(int sig, const int *list, size_t n)
 	return false;
 }
 
-/* Smaller of two deadlines. */
-static int64_t
-min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Signal a process group and wake it if stopped; errors do not matter. */
-static void
-group_signal(pid_t pgid, int sig)
-{
-	killpg(pgid, sig);
-	if (sig != SIGKILL && sig != SIGCONT)
-		killpg(pgid, SIGCONT);
-}
-
-/*
- * Append src to dst (size bytes) at *len as one line: control characters
- * become spaces.  False when dst is full.
- */
-static bool
-text_add(char *dst, size_t size, size_t *len, const char *src)
-{
-	for (; *src != '\0'; src++) {
-		if (*len == size)
-			return false;
-		dst[(*len)++] = iscntrl((unsigned char)*src) ? ' ' : *src;
-	}
-	return true;
-}
-
-/* NUL-terminate dst after len bytes, cutting a full one before a UTF-8 tail. */
-static void
-text_end(char *dst, size_t size, size_t len)
-{
-	if (len == size) {
-		len = size - 1;
-		while (len > 0 && ((unsigned char)dst[len] & 0xc0) == 0x80)
-			len--;
-	}
-	dst[len] = '\0';
-}
-
 /* The slot's label: argv joined by spaces, truncated to size. */
 static void
 label_make(char *dst, size_t size, char *const *argv)
 {
-	size_t	len = 0;
+	char	line[PT_LABEL_MAX + 1];
 
+	line[0] = '\0';
 	for (; *argv != NULL; argv++) {
-		if (len > 0 && !text_add(dst, size, &len, " "))
+		if (line[0] != '\0' && strlcat(line, " ", sizeof line) >=
+		    sizeof line)
 			break;
-		if (!text_add(dst, size, &len, *argv))
+		if (strlcat(line, *argv, sizeof line) >= sizeof line)
 			break;
 	}
-	text_end(dst, size, len);
-}
-
-/* A copy of src for the slot, truncated to size. */
-static void
-text_copy(char *dst, size_t size, const char *src)
-{
-	size_t	len = 0;
-
-	text_add(dst, size, &len, src);
-	text_end(dst, size, len);
+	wgroup_text(dst, size, line, SIZE_MAX);
 }
 
 /* The slot state that matches what the worker is doing. */
@@ -307,10 +251,10 @@ slot_started(struct worker *w, const char *label, const char *item)
 	struct task		*t = &w->t;
 
 	s->state = worker_state(w);
-	s->task_pid = t->pid;
+	s->task_pid = t->g.pid;
 	s->task_seq = t->seq;
 	strlcpy(s->label, label, sizeof s->label);
-	text_copy(s->item, sizeof s->item, item);
+	wgroup_text(s->item, sizeof s->item, item, SIZE_MAX);
 	s->task_start_real_ns = t->start_real;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
@@ -430,7 +374,8 @@ task_tick(struct worker *w, int64_t now)
 	struct procstat		 ps;
 	uint32_t		 done, total;
 
-	if (sampler_due(&t->sampler, now) && procstat_tree(t->pid, &ps) == 0) {
+	if (sampler_due(&t->sampler, now) &&
+	    procstat_tree(t->g.pid, &ps) == 0) {
 		t->cpu_permille = procstat_permille(t->sample_ticks, ps.ticks,
 		    now - t->sample_ns);
 		sampler_done(&t->sampler, ps.ticks != t->sample_ticks, now,
@@ -552,10 +497,10 @@ task_spawn(struct worker *w, char **argv, bool shell)
 	}
 	fa = worker_actions(w, po[1], pe[1]);
 	if (shell)
-		error = posix_spawn(&t->pid, w->shell, fa, &w->attr, sh,
+		error = posix_spawn(&t->g.pid, w->shell, fa, &w->attr, sh,
 		    w->envp);
 	else
-		error = posix_spawnp(&t->pid, argv[0], fa, &w->attr, argv,
+		error = posix_spawnp(&t->g.pid, argv[0], fa, &w->attr, argv,
 		    w->envp);
 	close(po[1]);
 	close(pe[1]);
@@ -580,7 +525,7 @@ task_init(struct worker *w, const struct pt_run *r)
 	memset(t, 0, sizeof *t);
 	t->seq = r->task_seq;
 	t->fd[0] = t->fd[1] = -1;
-	t->term_step = -1;
+	wgroup_init(&t->g, 0, &w->termseq);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * W_MS : 0;
 	snprintf(w->env_task, sizeof w->env_task, "POOLTOP_TASK=%llu",
 	    (unsigned long long)t->seq);
@@ -610,7 +555,7 @@ task_started(struct worker *w, char **argv, const char *item)
 	slot_started(w, label, item);
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
-	st.pid = t->pid;
+	st.pid = t->g.pid;
 	st.start_real_ns = t->start_real;
 	worker_send(w, PT_MSG_STARTED, &st, sizeof st, NULL, 0);
 	worker_title(w, label);
@@ -642,7 +587,7 @@ task_run(struct worker *w, const char *p, size_t len)
 	else {
 		task_init(w, &r);
 		w->t.start_real = real_ns();
-		w->t.start_mono = mono_ns();
+		wgroup_clock_start(&w->t.clock, mono_ns());
 		error = task_spawn(w, argv, (r.flags & PT_RUN_SHELL) != 0);
 		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
@@ -659,7 +604,7 @@ static void
 task_unpause(struct task *t, int64_t now)
 {
 	if (t->paused_at != 0) {
-		t->paused_ns += now - t->paused_at;
+		wgroup_clock_unpause(&t->clock, t->paused_at, now);
 		t->paused_at = 0;
 	}
 }
@@ -670,9 +615,9 @@ task_pause(struct worker *w)
 {
 	struct task	*t = &w->t;
 
-	if (!w->busy || t->paused_at != 0 || t->term_step >= 0)
+	if (!w->busy || t->paused_at != 0 || wgroup_ending(&t->g))
 		return;
-	killpg(t->pid, SIGSTOP);
+	killpg(t->g.pid, SIGSTOP);
 	t->paused_at = mono_ns();
 	slot_update(w);
 }
@@ -685,7 +630,7 @@ task_resume(struct worker *w)
 
 	if (!w->busy || t->paused_at == 0)
 		return;
-	killpg(t->pid, SIGCONT);
+	killpg(t->g.pid, SIGCONT);
 	task_unpause(t, mono_ns());
 	slot_update(w);
 }
@@ -709,37 +654,20 @@ task_kill(struct worker *w, int sig)
 	}
 	t->flags |= PT_DONE_KILLED;
 	if (sig == 0) {
-		if (t->term_step < 0)
-			term_start(w, now);
+		if (!wgroup_ending(&t->g))
+			task_terminate(w, now);
 		return;
 	}
-	group_signal(t->pid, sig);
+	wgroup_signal(t->g.pid, sig);
 	if (t->paused_at != 0) {
 		task_unpause(t, now);
 		slot_update(w);
-	}
-}
-
-/* Send the next step of the termination sequence; SIGKILL after the last. */
-static void
-term_next(struct worker *w, int64_t now)
-{
-	struct task	*t = &w->t;
-	int		 i = ++t->term_step;
-
-	if (i < w->termseq.n) {
-		group_signal(t->pid, w->termseq.sig[i]);
-		t->term_deadline = now + w->termseq.wait_ms[i] * W_MS;
-	} else {
-		if (i == w->termseq.n)
-			killpg(t->pid, SIGKILL);
-		t->term_deadline = W_NEVER;
 	}
 }
 
 /* Start the termination sequence (the task runs again if paused). */
 static void
-term_start(struct worker *w, int64_t now)
+task_terminate(struct worker *w, int64_t now)
 {
 	struct task	*t = &w->t;
 
@@ -747,8 +675,7 @@ term_start(struct worker *w, int64_t now)
 		task_unpause(t, now);
 		slot_update(w);
 	}
-	t->term_step = -1;
-	term_next(w, now);
+	wgroup_term_start(&t->g, now);
 }
 
 /* Who owns the worker's children now: the live task's or program's pid. */
@@ -757,7 +684,7 @@ worker_leader(struct worker *w)
 {
 	if (w->persist != NULL)
 		return persist_leader(w->persist);
-	return w->busy && !w->t.reaped ? w->t.pid : 0;
+	return w->busy && !w->t.reaped ? w->t.g.pid : 0;
 }
 
 /* A leader was reaped: end the rest of its group and every stray child. */
@@ -787,13 +714,13 @@ task_end(struct worker *w)
 	task_drain(w, 1);
 	now = mono_ns();
 	task_unpause(t, now);
-	worker_leftovers(w, t->pid, now);
+	worker_leftovers(w, t->g.pid, now);
 	memset(&d, 0, sizeof d);
 	d.task_seq = t->seq;
 	d.wstatus = t->wstatus;
 	d.flags = t->flags;
 	d.start_real_ns = t->start_real;
-	d.wall_ns = now - t->start_mono - t->paused_ns;
+	d.wall_ns = wgroup_clock_running(&t->clock, 0, now);
 	d.user_ns = t->ru.ru_utime.tv_sec * PT_NSEC +
 	    t->ru.ru_utime.tv_usec * 1000LL;
 	d.sys_ns = t->ru.ru_stime.tv_sec * PT_NSEC +
@@ -826,7 +753,7 @@ worker_reap(struct worker *w)
 		strays_reaped(w->strays, pid);
 		if (w->persist != NULL && persist_reaped(w->persist, pid, st))
 			continue;
-		if (w->busy && pid == w->t.pid) {
+		if (w->busy && pid == w->t.g.pid) {
 			w->t.reaped = true;
 			w->t.wstatus = st;
 			w->t.ru = ru;
@@ -862,9 +789,9 @@ worker_end(struct worker *w)
 	w->ending = true;
 	if (w->persist != NULL)
 		persist_end(w->persist);
-	if (w->busy && w->t.term_step < 0) {
+	if (w->busy && !wgroup_ending(&w->t.g)) {
 		w->t.flags |= PT_DONE_KILLED;
-		term_start(w, mono_ns());
+		task_terminate(w, mono_ns());
 	}
 }
 
@@ -1005,13 +932,12 @@ worker_timers(struct worker *w, int64_t now)
 {
 	struct task	*t = &w->t;
 
-	if (w->busy && t->term_step >= 0 && now >= t->term_deadline)
-		term_next(w, now);
-	else if (w->busy && t->term_step < 0 && t->timeout_ns != 0 &&
-	    t->paused_at == 0 &&
-	    now >= t->start_mono + t->paused_ns + t->timeout_ns) {
+	if (w->busy && wgroup_ending(&t->g))
+		wgroup_term_check(&t->g, now);
+	else if (w->busy && t->paused_at == 0 &&
+	    now >= wgroup_clock_timeout(&t->clock, t->timeout_ns)) {
 		t->flags |= PT_DONE_TIMEOUT;
-		term_start(w, now);
+		task_terminate(w, now);
 	}
 	if (w->busy && now >= t->next_tick)
 		task_tick(w, now);
@@ -1029,27 +955,23 @@ static int
 worker_timeout(struct worker *w, int64_t now)
 {
 	struct task	*t = &w->t;
-	int64_t		 d = W_NEVER;
+	int64_t		 d = WG_NEVER;
 
 	if (w->busy) {
 		d = t->next_tick;
-		if (t->term_step >= 0)
-			d = min64(d, t->term_deadline);
-		else if (t->timeout_ns != 0 && t->paused_at == 0)
-			d = min64(d, t->start_mono + t->paused_ns +
-			    t->timeout_ns);
+		if (wgroup_ending(&t->g))
+			d = wgroup_min(d, wgroup_term_deadline(&t->g));
+		else if (t->paused_at == 0)
+			d = wgroup_min(d, wgroup_clock_timeout(&t->clock,
+			    t->timeout_ns));
 	}
-	d = min64(d, strays_deadline(w->strays));
+	d = wgroup_min(d, strays_deadline(w->strays));
 	if (w->persist != NULL)
-		d = min64(d, persist_deadline(w->persist));
+		d = wgroup_min(d, persist_deadline(w->persist));
 	if (w->exit_deadline != 0)
-		d = min64(d, w->exit_deadline);
-	d = min64(d, w->next_publish);
-	if (d == W_NEVER)
-		return -1;
-	if (d <= now)
-		return 0;
-	return (int)min64((d - now + W_MS - 1) / W_MS, INT_MAX);
+		d = wgroup_min(d, w->exit_deadline);
+	d = wgroup_min(d, w->next_publish);
+	return wgroup_poll_ms(d, now);
 }
 
 /* Fill the poll set; task output is not read while the queue is long. */

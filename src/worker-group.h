@@ -1,0 +1,83 @@
+/*
+ * The process group a worker runs: a one-shot task (worker.c) or the
+ * persistent program and its --init (persist.c).  This module owns what
+ * both do to such a group and its clock:
+ *
+ *  - signalling the group (a stopped group is woken to see the signal);
+ *  - the termination sequence (--termseq): one step per deadline, SIGKILL
+ *    after the last step's wait, nothing once that is sent;
+ *  - the pause clock: time a task spent stopped by PAUSE counts neither
+ *    for its timeout nor in its wall time;
+ *  - copying text for the slot (one line, control bytes as spaces, never
+ *    half a UTF-8 sequence).
+ *
+ * What a group leaves once its leader is reaped is strays.c's.  The caller
+ * passes the clock in (mono_ns()), so every deadline is exact and testable.
+ * Owned by one worker; not thread-safe.
+ */
+#ifndef PT_WORKER_GROUP_H
+#define PT_WORKER_GROUP_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opts.h"
+
+#define WG_NEVER	INT64_MAX	/* a deadline that never comes */
+#define WG_MS		1000000LL	/* nanoseconds in a millisecond */
+
+/* A group being run: its leader and how far its termination went. */
+struct wgroup {
+	pid_t			 pid;		/* leader and group; 0: none */
+	const struct termseq	*termseq;
+	int			 term_step;	/* step sent; -1: not ending */
+	int64_t			 term_deadline;	/* next step due */
+};
+
+/*
+ * A task's clock: when it started (0: not yet) and the time it spent
+ * stopped before the current pause, if any.  The pause itself (paused_at)
+ * is the caller's: a program's pause spans the clocks of several tasks.
+ */
+struct wgroup_clock {
+	int64_t	start;
+	int64_t	paused_ns;
+};
+
+/* Smaller of two deadlines. */
+int64_t	wgroup_min(int64_t, int64_t);
+/* Milliseconds from now to deadline d for poll(): -1 never, 0 past. */
+int	wgroup_poll_ms(int64_t d, int64_t now);
+/* Copy up to n bytes of src (stopping at a NUL) to dst for the slot. */
+void	wgroup_text(char *dst, size_t size, const char *src, size_t n);
+
+/* Signal group pgid, and wake it if stopped; errors do not matter. */
+void	wgroup_signal(pid_t pgid, int sig);
+
+/* A group led by pid, not being ended. */
+void	wgroup_init(struct wgroup *, pid_t pid, const struct termseq *);
+/* Is its termination sequence running? */
+bool	wgroup_ending(const struct wgroup *);
+/* Start the termination sequence: its first step now. */
+void	wgroup_term_start(struct wgroup *, int64_t now);
+/* Send the next step if its deadline has passed. */
+void	wgroup_term_check(struct wgroup *, int64_t now);
+/* When the next step is due; WG_NEVER when not ending or all sent. */
+int64_t	wgroup_term_deadline(const struct wgroup *);
+
+/* Start the clock at now. */
+void	wgroup_clock_start(struct wgroup_clock *, int64_t now);
+/* A pause from paused_at ends now: count the part after the start. */
+void	wgroup_clock_unpause(struct wgroup_clock *, int64_t paused_at,
+	    int64_t now);
+/* Time run until now, pauses left out (paused_at 0: not paused now). */
+int64_t	wgroup_clock_running(const struct wgroup_clock *, int64_t paused_at,
+	    int64_t now);
+/* When a timeout of timeout_ns passes if it keeps running; WG_NEVER for
+   none (timeout 0, not started). */
+int64_t	wgroup_clock_timeout(const struct wgroup_clock *, int64_t timeout_ns);
+
+#endif
