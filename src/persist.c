@@ -24,7 +24,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -37,8 +36,6 @@
 #include "util.h"
 #include "worker-group.h"
 
-#define P_RBUF		(64 * 1024)	/* one read from a pipe */
-#define P_DRAIN_MAX	(1024 * 1024)	/* read after the program ended */
 #define P_HELD_MAX	(64 * 1024)	/* stderr kept while no task waits */
 #define P_TAIL		(PT_TAIL_MAX - 1)
 #define P_MARK_LEN	(sizeof PERSIST_ERROR_MARK - 1)
@@ -73,10 +70,7 @@ TAILQ_HEAD(ptasks, ptask);
 
 /* The child: --init or the program. */
 struct child {
-	struct wgroup	 g;		/* leader and group; pid 0: none */
-	int		 in;		/* -1 when closed */
-	int		 out;		/* stdout (init: stdout and stderr) */
-	int		 err;
+	struct wgroup	 g;		/* pid 0: none; init: stderr on fd[1] */
 	struct buf	 inbuf;
 	uint64_t	 fed;		/* bytes given to inbuf, in all */
 	uint64_t	 written;	/* bytes written to the pipe */
@@ -117,7 +111,7 @@ struct persist {
 	int64_t			 restart_at;
 	uint64_t		 instances;
 	struct buf		 held_err;
-	char			*rbuf;
+	int64_t			 now;		/* for output being read */
 	char			 tail[P_TAIL];
 	size_t			 tail_len;
 	uint32_t		 cpu_permille;
@@ -132,16 +126,6 @@ struct persist {
 static void	child_terminate(struct persist *, int64_t);
 static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
-
-/* Close *fd if open and mark it closed. */
-static void
-fd_close(int *fd)
-{
-	if (*fd != -1) {
-		close(*fd);
-		*fd = -1;
-	}
-}
 
 /* Is there a program alive that takes or answers lines? */
 static bool
@@ -341,7 +325,7 @@ clock_check(struct persist *p, int64_t now)
 static void
 prog_close(struct persist *p, int64_t now)
 {
-	fd_close(&p->ch.in);
+	wgroup_close(&p->ch.g, 0);
 	buf_consume(&p->ch.inbuf, p->ch.inbuf.len);
 	if (p->state == P_RUN) {
 		p->state = P_CLOSING;
@@ -458,41 +442,28 @@ prog_stderr(struct persist *p, const char *b, size_t n)
 		buf_add(&p->held_err, b, n);
 }
 
-/* Read once from one of the child's pipes; -1 once it is closed. */
-static ssize_t
-child_read(struct persist *p, int *fd, int stream, int64_t now)
-{
-	ssize_t	n;
-
-	n = read(*fd, p->rbuf, P_RBUF);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		fd_close(fd);
-		return -1;
-	}
-	if (p->state == P_INIT)
-		tail_keep(p->tail, &p->tail_len, P_TAIL, p->rbuf,
-		    (size_t)n);
-	else if (stream == 1)
-		prog_stdout(p, p->rbuf, (size_t)n, now);
-	else
-		prog_stderr(p, p->rbuf, (size_t)n);
-	return n;
-}
-
-/* Read what is left in a pipe of an ended child, then close it. */
+/* Output of the child on stream (1, 2), read at p->now. */
 static void
-child_drain(struct persist *p, int *fd, int stream, int64_t now)
+child_out(void *arg, int stream, const char *b, size_t n)
 {
-	size_t	total = 0;
-	ssize_t	n;
+	struct persist	*p = arg;
 
-	while (*fd != -1 && total < P_DRAIN_MAX &&
-	    (n = child_read(p, fd, stream, now)) > 0)
-		total += (size_t)n;
-	fd_close(fd);
+	if (p->state == P_INIT)
+		tail_keep(p->tail, &p->tail_len, P_TAIL, b, n);
+	else if (stream == 1)
+		prog_stdout(p, b, n, p->now);
+	else
+		prog_stderr(p, b, n);
 }
+
+/* Read once from the child's stream; -1 once it is closed. */
+static ssize_t
+child_read(struct persist *p, int stream, int64_t now)
+{
+	p->now = now;
+	return wgroup_read(&p->ch.g, stream);
+}
+
 
 /* Add the time paused so far to the running task's clock. */
 static void
@@ -517,7 +488,7 @@ child_terminate(struct persist *p, int64_t now)
 	if (ch->g.pid == 0 || ch->reaped || wgroup_ending(&ch->g))
 		return;
 	unpause_clock(p, now);
-	fd_close(&ch->in);
+	wgroup_close(&ch->g, 0);
 	buf_consume(&ch->inbuf, ch->inbuf.len);
 	wgroup_term_start(&ch->g, now);
 }
@@ -536,46 +507,19 @@ prog_broke(struct persist *p, const char *what, int64_t now)
 		return;
 	ch->broke = what;
 	ch->broke_deadline = now + P_BROKE_MS * P_MS;
-	fd_close(&ch->in);
+	wgroup_close(&ch->g, 0);
 	buf_consume(&ch->inbuf, ch->inbuf.len);
 }
 
 /* A fresh child record. */
 static void
-child_reset(struct child *ch, const struct termseq *ts)
+child_reset(struct persist *p)
 {
+	struct child	*ch = &p->ch;
+
 	buf_free(&ch->inbuf);
 	memset(ch, 0, sizeof *ch);
-	ch->in = ch->out = ch->err = -1;
-	wgroup_init(&ch->g, 0, ts);
-}
-
-/*
- * Spawn shell -c cmd with stdin from in_fd and stdout/stderr to out_fd and
- * err_fd.  0 or an errno.
- */
-static int
-child_spawn(struct persist *p, const char *cmd, int in_fd, int out_fd,
-    int err_fd)
-{
-	posix_spawn_file_actions_t	 fa;
-	char				*argv[4];
-	int				 error;
-
-	argv[0] = (char *)"sh";
-	argv[1] = (char *)"-c";
-	argv[2] = (char *)cmd;
-	argv[3] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
-	error = posix_spawn(&p->ch.g.pid, p->c.shell, &fa, p->c.attr, argv,
-	    p->c.envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (error != 0)
-		p->ch.g.pid = 0;
-	return error;
+	wgroup_init(&ch->g, p->c.spawner, p->c.termseq, child_out, p);
 }
 
 /* Say why --init failed, where no dashboard is drawn. */
@@ -607,25 +551,17 @@ init_report(struct persist *p, int error)
 static void
 init_start(struct persist *p)
 {
-	int	po[2], error;
+	char	*argv[2] = { (char *)p->c.init, NULL };
+	int	 error;
 
-	child_reset(&p->ch, p->c.termseq);
-	if (pipe2(po, O_CLOEXEC) == -1) {
-		p->init_failed = true;
-		init_report(p, errno);
-		return;
-	}
+	child_reset(p);
 	strlcpy(p->c.env_task, "POOLTOP_TASK=0", p->c.env_task_size);
-	error = child_spawn(p, p->c.init, p->c.devnull, po[1], po[1]);
-	close(po[1]);
+	error = wgroup_spawn(&p->ch.g, argv, true, WG_MERGE);
 	if (error != 0) {
-		close(po[0]);
 		p->init_failed = true;
 		init_report(p, error);
 		return;
 	}
-	p->ch.out = po[0];
-	set_nonblock(p->ch.out);
 	p->state = P_INIT;
 	setproctitle("worker %d: init", p->c.slot + 1);
 	slot_write(p, 0, 0);
@@ -663,7 +599,7 @@ prog_feed(struct persist *p)
 	struct child	*ch = &p->ch;
 	struct ptask	*t;
 
-	if (p->state != P_RUN || ch->in == -1 || wgroup_ending(&ch->g) ||
+	if (p->state != P_RUN || ch->g.fd[0] == -1 || wgroup_ending(&ch->g) ||
 	    ch->broke != NULL)
 		return;
 	while ((t = p->feed) != NULL &&
@@ -719,36 +655,19 @@ prog_start(struct persist *p)
 {
 	struct child	*ch = &p->ch;
 	struct procstat	 ps;
-	int		 pi[2] = { -1, -1 }, po[2] = { -1, -1 };
-	int		 pe[2] = { -1, -1 }, error = 0;
+	char		*argv[2] = { (char *)p->c.command, NULL };
+	int		 error;
 
-	child_reset(ch, p->c.termseq);
-	if (pipe2(pi, O_CLOEXEC) == -1 || pipe2(po, O_CLOEXEC) == -1 ||
-	    pipe2(pe, O_CLOEXEC) == -1)
-		error = errno;
-	else {
-		ch->token = P_TOKEN_BASE | (uint64_t)getpid() << 20 |
-		    (++p->instances & 0xfffff);
-		snprintf(p->c.env_task, p->c.env_task_size,
-		    "POOLTOP_TASK=%llu", (unsigned long long)ch->token);
-		error = child_spawn(p, p->c.command, pi[0], po[1], pe[1]);
-	}
-	fd_close(&pi[0]);		/* the child's ends */
-	fd_close(&po[1]);
-	fd_close(&pe[1]);
+	child_reset(p);
+	ch->token = P_TOKEN_BASE | (uint64_t)getpid() << 20 |
+	    (++p->instances & 0xfffff);
+	snprintf(p->c.env_task, p->c.env_task_size, "POOLTOP_TASK=%llu",
+	    (unsigned long long)ch->token);
+	error = wgroup_spawn(&ch->g, argv, true, WG_STDIN);
 	if (error != 0) {
-		fd_close(&pi[1]);
-		fd_close(&po[0]);
-		fd_close(&pe[0]);
 		prog_start_failed(p, error, mono_ns());
 		return;
 	}
-	ch->in = pi[1];
-	ch->out = po[0];
-	ch->err = pe[0];
-	set_nonblock(ch->in);
-	set_nonblock(ch->out);
-	set_nonblock(ch->err);
 	p->state = P_RUN;
 	if (p->paused)
 		killpg(ch->g.pid, SIGSTOP);
@@ -849,9 +768,10 @@ child_ended(struct persist *p)
 	int64_t		 now = mono_ns();
 	enum pstate	 was = p->state;
 
-	child_drain(p, &ch->err, 2, now);
-	child_drain(p, &ch->out, 1, now);
-	fd_close(&ch->in);
+	p->now = now;
+	wgroup_drain(&ch->g, 2);
+	wgroup_drain(&ch->g, 1);
+	wgroup_close(&ch->g, 0);
 	/* Before a new program starts. */
 	p->c.linger(p->c.arg, ch->g.pid);
 	if (was == P_INIT) {
@@ -926,8 +846,7 @@ persist_new(const struct persist_conf *c)
 
 	p->c = *c;
 	TAILQ_INIT(&p->tasks);
-	child_reset(&p->ch, p->c.termseq);
-	p->rbuf = xmalloc(P_RBUF);
+	child_reset(p);
 	return p;
 }
 
@@ -943,12 +862,11 @@ persist_free(struct persist *p)
 		TAILQ_REMOVE(&p->tasks, t, entry);
 		task_free(t);
 	}
-	fd_close(&p->ch.in);
-	fd_close(&p->ch.out);
-	fd_close(&p->ch.err);
+	wgroup_close(&p->ch.g, 0);
+	wgroup_close(&p->ch.g, 1);
+	wgroup_close(&p->ch.g, 2);
 	buf_free(&p->ch.inbuf);
 	buf_free(&p->held_err);
-	free(p->rbuf);
 	free(p);
 }
 
@@ -1140,11 +1058,11 @@ persist_pollfds(struct persist *p, struct pollfd *pfd, bool reading)
 {
 	struct child	*ch = &p->ch;
 
-	pfd[0].fd = ch->inbuf.len > 0 ? ch->in : -1;
+	pfd[0].fd = ch->inbuf.len > 0 ? ch->g.fd[0] : -1;
 	pfd[0].events = POLLOUT;
-	pfd[1].fd = reading ? ch->out : -1;
+	pfd[1].fd = reading ? ch->g.fd[1] : -1;
 	pfd[1].events = POLLIN;
-	pfd[2].fd = reading ? ch->err : -1;
+	pfd[2].fd = reading ? ch->g.fd[2] : -1;
 	pfd[2].events = POLLIN;
 }
 
@@ -1157,8 +1075,8 @@ persist_flush(struct persist *p)
 	bool		 wrote = false;
 
 	prog_feed(p);
-	while (ch->in != -1 && ch->inbuf.len > 0) {
-		n = write(ch->in, ch->inbuf.data, ch->inbuf.len);
+	while (ch->g.fd[0] != -1 && ch->inbuf.len > 0) {
+		n = write(ch->g.fd[0], ch->inbuf.data, ch->inbuf.len);
 		if (n > 0) {
 			buf_consume(&ch->inbuf, (size_t)n);
 			ch->written += (uint64_t)n;
@@ -1184,10 +1102,10 @@ persist_io(struct persist *p, const struct pollfd *pfd)
 	int64_t		 now = mono_ns();
 
 	/* Stderr first: what it wrote before an answer goes with that task. */
-	if (pfd[2].revents != 0 && ch->err != -1)
-		(void)child_read(p, &ch->err, 2, now);
-	if (pfd[1].revents != 0 && ch->out != -1 &&
-	    child_read(p, &ch->out, 1, now) == -1 && p->state == P_RUN)
+	if (pfd[2].revents != 0 && ch->g.fd[2] != -1)
+		(void)child_read(p, 2, now);
+	if (pfd[1].revents != 0 && ch->g.fd[1] != -1 &&
+	    child_read(p, 1, now) == -1 && p->state == P_RUN)
 		prog_broke(p, "closed its stdout", now);
 	if (pfd[0].revents != 0)
 		persist_flush(p);

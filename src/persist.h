@@ -51,6 +51,7 @@
 #include "opts.h"
 #include "proto.h"
 #include "shm.h"
+#include "worker-group.h"
 
 #define PERSIST_ERROR_MARK	"ERROR:"
 #define PERSIST_CLOSE_MS	2000	/* to exit after its stdin closed */
@@ -72,12 +73,9 @@ typedef void (*persist_linger_fn)(void *, pid_t pgid);
 struct persist_conf {
 	const char		*command;	/* run as shell -c command */
 	const char		*init;		/* NULL: none */
-	const char		*shell;
-	char			**envp;		/* the tasks' environment */
+	struct wgroup_spawner	*spawner;	/* the tasks' shell, environment */
 	char			*env_task;	/* its POOLTOP_TASK= entry */
 	size_t			 env_task_size;
-	const posix_spawnattr_t	*attr;		/* own group, default signals */
-	int			 devnull;
 	const struct termseq	*termseq;
 	int64_t			 tick_ns;
 	int			 max_tasks;	/* lines per program; 0 no limit */

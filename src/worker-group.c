@@ -1,16 +1,21 @@
 /*
- * The process group a worker runs: signals, the termination sequence, the
- * pause clock and slot text (see worker-group.h).
+ * The process group a worker runs: spawning, its pipes, signals, the
+ * termination sequence, the pause clock and slot text (see worker-group.h).
  */
 #include "config.h"
 
 #include <sys/types.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <unistd.h>
 
+#include "util.h"
 #include "worker-group.h"
 
 /* Smaller of two deadlines. */
@@ -66,14 +71,164 @@ wgroup_signal(pid_t pgid, int sig)
 		killpg(pgid, SIGCONT);
 }
 
-/* A group led by pid, not being ended. */
+/* The caller set its fields; no file actions made yet. */
 void
-wgroup_init(struct wgroup *g, pid_t pid, const struct termseq *ts)
+wgroup_spawner_init(struct wgroup_spawner *sp)
 {
-	g->pid = pid;
+	sp->fa_fd[0] = sp->fa_fd[1] = sp->fa_fd[2] = -1;
+}
+
+/* Free the file actions kept. */
+void
+wgroup_spawner_free(struct wgroup_spawner *sp)
+{
+	if (sp->fa_fd[1] != -1)
+		posix_spawn_file_actions_destroy(&sp->fa);
+	sp->fa_fd[0] = sp->fa_fd[1] = sp->fa_fd[2] = -1;
+}
+
+/*
+ * The file actions that make fd[i] the child's descriptor i.  The pipes
+ * mostly get the same descriptors each time, so they are kept.
+ */
+static posix_spawn_file_actions_t *
+spawner_actions(struct wgroup_spawner *sp, const int *fd)
+{
+	int	i;
+
+	if (sp->fa_fd[0] == fd[0] && sp->fa_fd[1] == fd[1] &&
+	    sp->fa_fd[2] == fd[2])
+		return &sp->fa;
+	wgroup_spawner_free(sp);
+	posix_spawn_file_actions_init(&sp->fa);
+	for (i = 0; i < 3; i++) {
+		posix_spawn_file_actions_adddup2(&sp->fa, fd[i], i);
+		sp->fa_fd[i] = fd[i];
+	}
+	return &sp->fa;
+}
+
+/* No group yet, not being ended. */
+void
+wgroup_init(struct wgroup *g, struct wgroup_spawner *sp,
+    const struct termseq *ts, wgroup_out_fn out, void *arg)
+{
+	g->pid = 0;
+	g->fd[0] = g->fd[1] = g->fd[2] = -1;
+	g->spawner = sp;
+	g->out = out;
+	g->arg = arg;
 	g->termseq = ts;
 	g->term_step = -1;
 	g->term_deadline = WG_NEVER;
+}
+
+/* Close *fd if open and mark it closed. */
+static void
+fd_close(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Close the pipe of stream i if open. */
+void
+wgroup_close(struct wgroup *g, int i)
+{
+	fd_close(&g->fd[i]);
+}
+
+/*
+ * Make the pipes: ours[i] is our end of stream i, theirs[i] the child's
+ * (stdin /dev/null, stderr on stdout as flags say).  0 or an errno.
+ */
+static int
+spawn_pipes(struct wgroup *g, int flags, int *ours, int *theirs)
+{
+	int	p[2], i;
+
+	theirs[0] = g->spawner->devnull;
+	for (i = 0; i < 3; i++) {
+		if ((i == 0 && !(flags & WG_STDIN)) ||
+		    (i == 2 && (flags & WG_MERGE)))
+			continue;
+		if (pipe2(p, O_CLOEXEC) == -1)
+			return errno;
+		ours[i] = p[i == 0 ? 1 : 0];
+		theirs[i] = p[i == 0 ? 0 : 1];
+	}
+	if (flags & WG_MERGE)
+		theirs[2] = theirs[1];
+	return 0;
+}
+
+/* Spawn argv with its output on new pipes; 0 or an errno. */
+int
+wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
+{
+	struct wgroup_spawner		*sp = g->spawner;
+	posix_spawn_file_actions_t	*fa;
+	int				 ours[3] = { -1, -1, -1 };
+	int				 theirs[3] = { -1, -1, -1 };
+	char				*sh[4] = { (char *)"sh", (char *)"-c",
+					    argv[0], NULL };
+	int				 error, i;
+
+	error = spawn_pipes(g, flags, ours, theirs);
+	if (error == 0) {
+		fa = spawner_actions(sp, theirs);
+		if (shell)
+			error = posix_spawn(&g->pid, sp->shell, fa, sp->attr,
+			    sh, sp->envp);
+		else
+			error = posix_spawnp(&g->pid, argv[0], fa, sp->attr,
+			    argv, sp->envp);
+	}
+	for (i = 0; i < 3; i++) {
+		if (theirs[i] != sp->devnull && (i != 2 || !(flags & WG_MERGE)))
+			fd_close(&theirs[i]);
+		if (error != 0)
+			fd_close(&ours[i]);
+		else if (ours[i] != -1)
+			set_nonblock(ours[i]);
+		g->fd[i] = ours[i];
+	}
+	if (error != 0)
+		g->pid = 0;
+	return error;
+}
+
+/* Read once from stream i; what is read goes to g->out. */
+ssize_t
+wgroup_read(struct wgroup *g, int i)
+{
+	char	*b = g->spawner->rbuf;
+	ssize_t	 n;
+
+	n = read(g->fd[i], b, WG_RBUF);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		fd_close(&g->fd[i]);
+		return -1;
+	}
+	g->out(g->arg, i, b, (size_t)n);
+	return n;
+}
+
+/* Read what an ended group left in stream i, bounded, and close it. */
+void
+wgroup_drain(struct wgroup *g, int i)
+{
+	size_t	total = 0;
+	ssize_t	n;
+
+	while (g->fd[i] != -1 && total < WG_DRAIN_MAX &&
+	    (n = wgroup_read(g, i)) > 0)
+		total += (size_t)n;
+	fd_close(&g->fd[i]);
 }
 
 /* Is the termination sequence running? */

@@ -3,6 +3,11 @@
  * persistent program and its --init (persist.c).  This module owns what
  * both do to such a group and its clock:
  *
+ *  - spawning it: `shell -c LINE` or argv on PATH, leading its own group
+ *    (the caller's spawn attributes), stdin /dev/null or a pipe, stdout and
+ *    stderr on pipes (or one pipe for both), the caller's environment;
+ *  - reading its pipes without blocking, and what is left in them once its
+ *    leader is reaped (bounded: a daemon holding a pipe cannot hold us);
  *  - signalling the group (a stopped group is woken to see the signal);
  *  - the termination sequence (--termseq): one step per deadline, SIGKILL
  *    after the last step's wait, nothing once that is sent;
@@ -20,6 +25,7 @@
 
 #include <sys/types.h>
 
+#include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,10 +34,34 @@
 
 #define WG_NEVER	INT64_MAX	/* a deadline that never comes */
 #define WG_MS		1000000LL	/* nanoseconds in a millisecond */
+#define WG_RBUF		(64 * 1024)	/* one read from a pipe */
+#define WG_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the end */
+
+/* wgroup_spawn() flags. */
+#define WG_STDIN	0x1	/* stdin a pipe (fd[0]), not /dev/null */
+#define WG_MERGE	0x2	/* stderr on the stdout pipe; fd[2] -1 */
+
+/* Output read from a group: stream 1 stdout, 2 stderr. */
+typedef void (*wgroup_out_fn)(void *arg, int stream, const char *, size_t);
+
+/* How one worker starts its groups; the fields above fa are the caller's. */
+struct wgroup_spawner {
+	const char		*shell;
+	char			**envp;
+	const posix_spawnattr_t	*attr;		/* own group, default signals */
+	int			 devnull;
+	char			*rbuf;		/* WG_RBUF bytes, for reads */
+	posix_spawn_file_actions_t fa;		/* kept while the fds repeat */
+	int			 fa_fd[3];	/* what fa dups; [1] -1: none */
+};
 
 /* A group being run: its leader and how far its termination went. */
 struct wgroup {
 	pid_t			 pid;		/* leader and group; 0: none */
+	int			 fd[3];		/* stdin, stdout, stderr; -1 */
+	struct wgroup_spawner	*spawner;
+	wgroup_out_fn		 out;
+	void			*arg;		/* for out */
 	const struct termseq	*termseq;
 	int			 term_step;	/* step sent; -1: not ending */
 	int64_t			 term_deadline;	/* next step due */
@@ -57,8 +87,23 @@ void	wgroup_text(char *dst, size_t size, const char *src, size_t n);
 /* Signal group pgid, and wake it if stopped; errors do not matter. */
 void	wgroup_signal(pid_t pgid, int sig);
 
-/* A group led by pid, not being ended. */
-void	wgroup_init(struct wgroup *, pid_t pid, const struct termseq *);
+/* The caller's fields set, fa not made yet. */
+void	wgroup_spawner_init(struct wgroup_spawner *);
+void	wgroup_spawner_free(struct wgroup_spawner *);
+
+/* No group yet (pid 0, no pipes); output to out(arg). */
+void	wgroup_init(struct wgroup *, struct wgroup_spawner *,
+	    const struct termseq *, wgroup_out_fn out, void *arg);
+/* Spawn argv (shell: argv[0] is a command line for the shell); 0 or an
+   errno, and then no group and no pipes. */
+int	wgroup_spawn(struct wgroup *, char *const *argv, bool shell,
+	    int flags);
+/* Read once from stream 1 or 2: bytes read, 0 for none now, -1 closed. */
+ssize_t	wgroup_read(struct wgroup *, int stream);
+/* Read what is left in stream 1 or 2 without blocking, then close it. */
+void	wgroup_drain(struct wgroup *, int stream);
+/* Close the pipe of stream 0, 1 or 2 if open. */
+void	wgroup_close(struct wgroup *, int stream);
 /* Is its termination sequence running? */
 bool	wgroup_ending(const struct wgroup *);
 /* Start the termination sequence: its first step now. */

@@ -66,9 +66,8 @@
 
 extern char **environ;
 
-#define W_RBUF		(64 * 1024)	/* one read from a pipe or the socket */
+#define W_RBUF		WG_RBUF		/* one read from a pipe or the socket */
 #define W_OUT_HIGH	(1024 * 1024)	/* queued bytes that pause task reads */
-#define W_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the task */
 #define W_FDS_OWN	6		/* 0-2, socket, /dev/null, signalfd */
 #define W_FDS_SPAWN	4		/* a task's two pipes while it starts */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
@@ -84,7 +83,6 @@ enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
 struct task {
 	uint64_t	seq;
 	struct wgroup	g;		/* its leader and group */
-	int		fd[2];		/* stdout, stderr; -1 once closed */
 	uint32_t	flags;		/* PT_DONE_* */
 	bool		reaped;
 	int		wstatus;
@@ -122,9 +120,7 @@ struct worker {
 	struct termseq		 termseq;
 	int64_t			 tick_ns;
 	posix_spawnattr_t	 attr;
-	posix_spawn_file_actions_t fa;		/* for fa_out, fa_err */
-	int			 fa_out;	/* -1: fa not made yet */
-	int			 fa_err;
+	struct wgroup_spawner	 spawner;
 	char			**envp;
 	char			 env_shm[96];
 	char			 env_slot[32];
@@ -325,45 +321,19 @@ worker_flush(struct worker *w)
 	}
 }
 
-/* Read once from the task's stream i: bytes read, 0 for none now, -1 closed. */
-static ssize_t
-task_read(struct worker *w, int i)
+/* Output of the task on stream (1 stdout, 2 stderr): send it, keep a tail. */
+static void
+task_out(void *arg, int stream, const char *b, size_t n)
 {
+	struct worker	*w = arg;
 	struct task	*t = &w->t;
 	struct pt_out	 o;
-	ssize_t		 n;
 
-	n = read(t->fd[i], w->rbuf, W_RBUF);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		close(t->fd[i]);
-		t->fd[i] = -1;
-		return -1;
-	}
 	memset(&o, 0, sizeof o);
 	o.task_seq = t->seq;
-	o.stream = (uint32_t)i + 1;
-	worker_send(w, PT_MSG_OUT, &o, sizeof o, w->rbuf, (size_t)n);
-	tail_keep(t->tail, &t->tail_len, W_TAIL, w->rbuf, (size_t)n);
-	return n;
-}
-
-/* Read what the ended task left in stream i without blocking, and close it. */
-static void
-task_drain(struct worker *w, int i)
-{
-	struct task	*t = &w->t;
-	size_t		 total = 0;
-	ssize_t		 n;
-
-	while (t->fd[i] != -1 && total < W_DRAIN_MAX &&
-	    (n = task_read(w, i)) > 0)
-		total += (size_t)n;
-	if (t->fd[i] != -1) {
-		close(t->fd[i]);
-		t->fd[i] = -1;
-	}
+	o.stream = (uint32_t)stream;
+	worker_send(w, PT_MSG_OUT, &o, sizeof o, b, n);
+	tail_keep(t->tail, &t->tail_len, W_TAIL, b, n);
 }
 
 /* Sample the task's process tree and progress, then write the slot. */
@@ -442,80 +412,6 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item)
 	return argv;
 }
 
-/* Close both ends of up to two pipes, ignoring -1. */
-static void
-close_pipes(int *a, int *b)
-{
-	int	i;
-
-	for (i = 0; i < 2; i++) {
-		if (a[i] != -1)
-			close(a[i]);
-		if (b[i] != -1)
-			close(b[i]);
-	}
-}
-
-/*
- * The file actions for a task writing to out and err (stdin /dev/null).  The
- * pipes mostly get the same descriptors each time, so they are kept.
- */
-static posix_spawn_file_actions_t *
-worker_actions(struct worker *w, int out, int err)
-{
-	if (w->fa_out == out && w->fa_err == err)
-		return &w->fa;
-	if (w->fa_out != -1)
-		posix_spawn_file_actions_destroy(&w->fa);
-	posix_spawn_file_actions_init(&w->fa);
-	posix_spawn_file_actions_adddup2(&w->fa, w->devnull, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&w->fa, out, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&w->fa, err, STDERR_FILENO);
-	w->fa_out = out;
-	w->fa_err = err;
-	return &w->fa;
-}
-
-/*
- * Spawn argv (a shell command line when shell) with its output on two new
- * pipes; the read ends go to t->fd.  0 or an errno.
- */
-static int
-task_spawn(struct worker *w, char **argv, bool shell)
-{
-	posix_spawn_file_actions_t	*fa;
-	struct task			*t = &w->t;
-	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	char				*sh[4] = { (char *)"sh", (char *)"-c",
-					    argv[0], NULL };
-	int				 error;
-
-	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
-		error = errno;
-		close_pipes(po, pe);
-		return error;
-	}
-	fa = worker_actions(w, po[1], pe[1]);
-	if (shell)
-		error = posix_spawn(&t->g.pid, w->shell, fa, &w->attr, sh,
-		    w->envp);
-	else
-		error = posix_spawnp(&t->g.pid, argv[0], fa, &w->attr, argv,
-		    w->envp);
-	close(po[1]);
-	close(pe[1]);
-	if (error != 0) {
-		close(po[0]);
-		close(pe[0]);
-		return error;
-	}
-	t->fd[0] = po[0];
-	t->fd[1] = pe[0];
-	set_nonblock(t->fd[0]);
-	set_nonblock(t->fd[1]);
-	return 0;
-}
-
 /* Prepare per-task state, the environment and the progress mailbox. */
 static void
 task_init(struct worker *w, const struct pt_run *r)
@@ -524,8 +420,7 @@ task_init(struct worker *w, const struct pt_run *r)
 
 	memset(t, 0, sizeof *t);
 	t->seq = r->task_seq;
-	t->fd[0] = t->fd[1] = -1;
-	wgroup_init(&t->g, 0, &w->termseq);
+	wgroup_init(&t->g, &w->spawner, &w->termseq, task_out, w);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * W_MS : 0;
 	snprintf(w->env_task, sizeof w->env_task, "POOLTOP_TASK=%llu",
 	    (unsigned long long)t->seq);
@@ -588,7 +483,8 @@ task_run(struct worker *w, const char *p, size_t len)
 		task_init(w, &r);
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
-		error = task_spawn(w, argv, (r.flags & PT_RUN_SHELL) != 0);
+		error = wgroup_spawn(&w->t.g, argv,
+		    (r.flags & PT_RUN_SHELL) != 0, 0);
 		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
 			task_noexec(w, r.task_seq, error,
@@ -710,8 +606,8 @@ task_end(struct worker *w)
 	struct pt_done	 d;
 	int64_t		 now;
 
-	task_drain(w, 0);
-	task_drain(w, 1);
+	wgroup_drain(&t->g, 1);
+	wgroup_drain(&t->g, 2);
 	now = mono_ns();
 	task_unpause(t, now);
 	worker_leftovers(w, t->g.pid, now);
@@ -985,9 +881,9 @@ worker_pollfds(struct worker *w, struct pollfd *pfd)
 	pfd[W_SOCK].events = POLLIN | (w->out.len > 0 ? POLLOUT : 0);
 	pfd[W_SIG].fd = w->sigfd;
 	pfd[W_SIG].events = POLLIN;
-	pfd[W_OUT].fd = reading ? w->t.fd[0] : -1;
+	pfd[W_OUT].fd = reading ? w->t.g.fd[1] : -1;
 	pfd[W_OUT].events = POLLIN;
-	pfd[W_ERR].fd = reading ? w->t.fd[1] : -1;
+	pfd[W_ERR].fd = reading ? w->t.g.fd[2] : -1;
 	pfd[W_ERR].events = POLLIN;
 	if (w->persist != NULL)
 		persist_pollfds(w->persist, &pfd[W_PERSIST],
@@ -1024,10 +920,10 @@ worker_loop(struct worker *w)
 				worker_exit(w);
 			continue;
 		}
-		if (pfd[W_OUT].revents != 0)
-			(void)task_read(w, 0);
-		if (pfd[W_ERR].revents != 0)
-			(void)task_read(w, 1);
+		if (pfd[W_OUT].revents != 0 && w->t.g.fd[1] != -1)
+			(void)wgroup_read(&w->t.g, 1);
+		if (pfd[W_ERR].revents != 0 && w->t.g.fd[2] != -1)
+			(void)wgroup_read(&w->t.g, 2);
 		if (w->persist != NULL)
 			persist_io(w->persist, &pfd[W_PERSIST]);
 		if (pfd[W_SIG].revents != 0)
@@ -1155,7 +1051,7 @@ worker_env_setup(struct worker *w)
 	w->envp[j] = NULL;
 }
 
-/* Spawn attributes: own group, empty mask, every signal back to default. */
+/* How tasks start: own group, empty mask, every signal back to default. */
 static void
 worker_spawn_setup(struct worker *w)
 {
@@ -1171,6 +1067,12 @@ worker_spawn_setup(struct worker *w)
 	posix_spawnattr_setpgroup(&w->attr, 0);
 	posix_spawnattr_setflags(&w->attr, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	w->spawner.shell = w->shell;
+	w->spawner.envp = w->envp;
+	w->spawner.attr = &w->attr;
+	w->spawner.devnull = w->devnull;
+	w->spawner.rbuf = w->rbuf;
+	wgroup_spawner_init(&w->spawner);
 }
 
 /* Options the worker uses, with defaults when unset. */
@@ -1243,12 +1145,9 @@ worker_persist_setup(struct worker *w)
 	pc.command = o->persistent;
 	pc.init = o->init;
 	pc.init_quiet = w->conf->init_quiet;
-	pc.shell = w->shell;
-	pc.envp = w->envp;
+	pc.spawner = &w->spawner;
 	pc.env_task = w->env_task;
 	pc.env_task_size = sizeof w->env_task;
-	pc.attr = &w->attr;
-	pc.devnull = w->devnull;
 	pc.termseq = &w->termseq;
 	pc.tick_ns = w->tick_ns;
 	pc.max_tasks = o->max_tasks_per_worker;
@@ -1284,7 +1183,7 @@ worker_main(const struct worker_conf *conf)
 	w->conf = conf;
 	w->slot = &w->pub;
 	w->mbox = &conf->shm->slots[conf->slot].mbox;
-	w->sock = w->sigfd = w->devnull = w->fa_out = w->fa_err = -1;
+	w->sock = w->sigfd = w->devnull = -1;
 	if (worker_process_setup(w) == -1)
 		_exit(1);
 	w->rbuf = xmalloc(W_RBUF);

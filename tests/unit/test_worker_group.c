@@ -5,7 +5,9 @@
  * signal wakes a stopped group; the pause clock leaves out time stopped
  * (even a pause that began before the clock), so the timeout moves by the
  * pause; deadlines round up to poll() milliseconds; slot text is one line
- * and never ends inside a UTF-8 sequence.  Clocks are passed in, so
+ * and never ends inside a UTF-8 sequence.  A spawned group leads its own
+ * group, its streams come apart or merged, its stdin is a pipe when asked,
+ * and a spawn that fails leaves no pipe open.  Clocks are passed in, so
  * deadlines are exact; the signals are real.
  */
 #include "config.h"
@@ -13,6 +15,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +36,14 @@
 #define MS		1000000LL
 #define T0		(1000 * MS)	/* any clock reading */
 #define WAIT_TRIES	2500		/* polls of 2 ms: 5 s at most */
+
+extern char **environ;
+
+/* What a spawned group wrote, by stream. */
+struct got {
+	char	s[3][64];
+	size_t	n[3];
+};
 
 /* `sleep 60` leading its own group; SIGTERM ignored if deaf. */
 static pid_t
@@ -98,10 +111,12 @@ test_termseq(void **state)
 
 	(void)state;
 	pid = spawn_sleep(true);
-	wgroup_init(&g, pid, &ts);
+	wgroup_init(&g, NULL, &ts, NULL, NULL);
+	g.pid = pid;
 	assert_false(wgroup_ending(&g));
 	assert_int_equal(wgroup_term_deadline(&g), WG_NEVER);
-	wgroup_term_check(&g, T0 + 3600000 * MS);	/* not ending: nothing */
+	/* Not ending: nothing. */
+	wgroup_term_check(&g, T0 + 3600000 * MS);
 	assert_false(wgroup_ending(&g));
 
 	wgroup_term_start(&g, T0);
@@ -122,7 +137,8 @@ test_termseq(void **state)
 	st = wait_for(pid, 0);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGKILL);
-	wgroup_term_check(&g, T0 + 3600000 * MS);	/* all sent: nothing */
+	/* All sent: nothing. */
+	wgroup_term_check(&g, T0 + 3600000 * MS);
 	assert_int_equal(wgroup_term_deadline(&g), WG_NEVER);
 }
 
@@ -137,7 +153,8 @@ test_termseq_first(void **state)
 
 	(void)state;
 	pid = spawn_sleep(false);
-	wgroup_init(&g, pid, &ts);
+	wgroup_init(&g, NULL, &ts, NULL, NULL);
+	g.pid = pid;
 	wgroup_term_start(&g, T0);
 	st = wait_for(pid, 0);
 	assert_true(WIFSIGNALED(st));
@@ -214,7 +231,8 @@ test_timeout_paused(void **state)
 
 	(void)state;
 	pid = spawn_sleep(false);
-	wgroup_init(&g, pid, &ts);
+	wgroup_init(&g, NULL, &ts, NULL, NULL);
+	g.pid = pid;
 	wgroup_clock_start(&c, T0);
 	paused_at = T0 + 200 * MS;
 	killpg(pid, SIGSTOP);
@@ -280,6 +298,131 @@ test_text(void **state)
 	assert_string_equal(dst, "abc\xc3\xa9");
 }
 
+/* Keep output by stream. */
+static void
+got_out(void *arg, int stream, const char *b, size_t n)
+{
+	struct got	*g = arg;
+
+	assert_true(stream == 1 || stream == 2);
+	assert_true(g->n[stream] + n < sizeof g->s[stream]);
+	memcpy(g->s[stream] + g->n[stream], b, n);
+	g->n[stream] += n;
+}
+
+/* Read every stream of g until it is closed, then reap its leader. */
+static int
+read_all(struct wgroup *g)
+{
+	struct timespec	ts = { 0, 2 * MS };
+	int		i, tries;
+
+	for (tries = 0; tries < WAIT_TRIES; tries++) {
+		for (i = 1; i < 3; i++)
+			if (g->fd[i] != -1)
+				(void)wgroup_read(g, i);
+		if (g->fd[1] == -1 && g->fd[2] == -1)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(g->fd[1], -1);
+	return wait_for(g->pid, 0);
+}
+
+/* A spawner as a worker makes one: own group, /dev/null, this env. */
+static void
+spawner_make(struct wgroup_spawner *sp, posix_spawnattr_t *attr, char *rbuf)
+{
+	posix_spawnattr_init(attr);
+	posix_spawnattr_setpgroup(attr, 0);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP);
+	memset(sp, 0, sizeof *sp);
+	sp->shell = "/bin/sh";
+	sp->envp = environ;
+	sp->attr = attr;
+	sp->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	assert_true(sp->devnull != -1);
+	sp->rbuf = rbuf;
+	wgroup_spawner_init(sp);
+}
+
+/* Spawn: own group, two streams or one, stdin a pipe, failures. */
+static void
+test_spawn(void **state)
+{
+	const struct termseq	 ts = { 1, { SIGTERM }, { 100 } };
+	static char		 rbuf[WG_RBUF];
+	struct wgroup_spawner	 sp;
+	posix_spawnattr_t	 attr;
+	struct wgroup		 g;
+	struct got		 got;
+	char			*sh[] = { (char *)"echo out; echo err >&2",
+				    NULL };
+	char			*cat[] = { (char *)"cat", NULL };
+	char			*none[] = { (char *)"/nonexistent/x", NULL };
+	int			 st, i;
+
+	(void)state;
+	spawner_make(&sp, &attr, rbuf);
+	for (i = 0; i < 2; i++) {	/* twice: the file actions kept */
+		memset(&got, 0, sizeof got);
+		wgroup_init(&g, &sp, &ts, got_out, &got);
+		assert_int_equal(wgroup_spawn(&g, sh, true, 0), 0);
+		assert_true(g.pid > 0);
+		assert_int_equal(g.fd[0], -1);
+		assert_true(g.fd[1] != -1 && g.fd[2] != -1);
+		assert_int_equal(getpgid(g.pid), g.pid);
+		st = read_all(&g);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		assert_int_equal(got.n[1], 4);
+		assert_memory_equal(got.s[1], "out\n", 4);
+		assert_int_equal(got.n[2], 4);
+		assert_memory_equal(got.s[2], "err\n", 4);
+	}
+
+	memset(&got, 0, sizeof got);
+	wgroup_init(&g, &sp, &ts, got_out, &got);
+	assert_int_equal(wgroup_spawn(&g, sh, true, WG_MERGE), 0);
+	assert_int_equal(g.fd[2], -1);
+	st = read_all(&g);
+	assert_int_equal(got.n[1], 8);
+	assert_int_equal(got.n[2], 0);
+
+	memset(&got, 0, sizeof got);
+	wgroup_init(&g, &sp, &ts, got_out, &got);
+	assert_int_equal(wgroup_spawn(&g, cat, false, WG_STDIN), 0);
+	assert_true(g.fd[0] != -1);
+	assert_true(fcntl(g.fd[0], F_GETFL) & O_NONBLOCK);
+	assert_int_equal(write(g.fd[0], "in\n", 3), 3);
+	wgroup_close(&g, 0);
+	assert_int_equal(g.fd[0], -1);
+	st = read_all(&g);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(got.n[1], 3);
+	assert_memory_equal(got.s[1], "in\n", 3);
+
+	wgroup_init(&g, &sp, &ts, got_out, &got);
+	assert_int_equal(wgroup_spawn(&g, none, false, WG_STDIN), ENOENT);
+	assert_int_equal(g.pid, 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(g.fd[i], -1);
+
+	/* Drain: what is left is read, bounded, and the pipe closed. */
+	memset(&got, 0, sizeof got);
+	wgroup_init(&g, &sp, &ts, got_out, &got);
+	assert_int_equal(wgroup_spawn(&g, sh, true, 0), 0);
+	st = wait_for(g.pid, 0);
+	wgroup_drain(&g, 1);
+	wgroup_drain(&g, 2);
+	assert_int_equal(g.fd[1], -1);
+	assert_int_equal(g.fd[2], -1);
+	assert_int_equal(got.n[1] + got.n[2], 8);
+
+	wgroup_spawner_free(&sp);
+	close(sp.devnull);
+	posix_spawnattr_destroy(&attr);
+}
+
 int
 main(void)
 {
@@ -291,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_timeout_paused),
 		cmocka_unit_test(test_poll_ms),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_spawn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
