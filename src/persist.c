@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "persist.h"
-#include "procstat.h"
 #include "util.h"
 #include "worker-group.h"
 
@@ -88,9 +87,6 @@ struct child {
 	int		 line_stream;	/* 0: at line start; 1, 2; -1 drop */
 	char		 pfx[P_MARK_LEN];
 	size_t		 pfx_len;
-	int64_t		 sample_ns;
-	uint64_t	 sample_ticks;
-	struct sampler	 sampler;	/* when to walk its tree next */
 };
 
 struct persist {
@@ -114,9 +110,7 @@ struct persist {
 	int64_t			 now;		/* for output being read */
 	char			 tail[P_TAIL];
 	size_t			 tail_len;
-	uint32_t		 cpu_permille;
-	uint64_t		 rss_bytes;
-	uint64_t		 cpu_ticks;
+	struct wgroup_sample	 sample;	/* the program's CPU, memory */
 	uint32_t		 progress_done;
 	uint32_t		 progress_total;
 	uint64_t		 mbox_last;	/* last progress taken, packed */
@@ -187,9 +181,9 @@ slot_write(struct persist *p, int done, int failed)
 		s->task_pid = 0;
 		s->task_seq = 0;
 	}
-	s->cpu_permille = p->cpu_permille;
-	s->rss_bytes = p->rss_bytes;
-	s->cpu_ticks = p->cpu_ticks;
+	s->cpu_permille = p->sample.cpu_permille;
+	s->rss_bytes = p->sample.rss_bytes;
+	s->cpu_ticks = p->sample.cpu_ticks;
 	s->progress_done = p->progress_done;
 	s->progress_total = p->progress_total;
 	p->c.publish(p->c.arg);
@@ -654,7 +648,7 @@ static void
 prog_start(struct persist *p)
 {
 	struct child	*ch = &p->ch;
-	struct procstat	 ps;
+	int64_t		 now;
 	char		*argv[2] = { (char *)p->c.command, NULL };
 	int		 error;
 
@@ -671,12 +665,10 @@ prog_start(struct persist *p)
 	p->state = P_RUN;
 	if (p->paused)
 		killpg(ch->g.pid, SIGSTOP);
-	ch->sample_ns = mono_ns();
-	if (procstat_tree(ch->g.pid, &ps) == 0)
-		ch->sample_ticks = ps.ticks;
-	p->cpu_ticks = 0;
-	p->next_tick = ch->sample_ns + p->c.tick_ns;
-	sampler_start(&ch->sampler, ch->sample_ns, p->c.tick_ns);
+	now = mono_ns();
+	wgroup_sample_start(&ch->g, now, p->c.tick_ns, true);
+	p->sample.cpu_ticks = 0;
+	p->next_tick = now + p->c.tick_ns;
 	setproctitle("worker %d: persistent pid %ld", p->c.slot + 1,
 	    (long)ch->g.pid);
 	prog_feed(p);
@@ -780,8 +772,8 @@ child_ended(struct persist *p)
 	} else {
 		prog_ended(p, now);
 		p->state = P_NONE;
-		p->cpu_permille = 0;
-		p->rss_bytes = 0;
+		p->sample.cpu_permille = 0;
+		p->sample.rss_bytes = 0;
 		slot_write(p, 0, 0);
 		slot_tail(p);
 		setproctitle("worker %d", p->c.slot + 1);
@@ -794,22 +786,10 @@ static void
 prog_tick(struct persist *p, int64_t now)
 {
 	struct child	*ch = &p->ch;
-	struct procstat	 ps;
 	uint32_t	 done, total;
 	uint64_t	 v;
 
-	if (sampler_due(&ch->sampler, now) &&
-	    procstat_tree(ch->g.pid, &ps) == 0) {
-		p->cpu_permille = procstat_permille(ch->sample_ticks, ps.ticks,
-		    now - ch->sample_ns);
-		sampler_done(&ch->sampler, ps.ticks != ch->sample_ticks, now,
-		    p->c.tick_ns);
-		ch->sample_ticks = ps.ticks;
-		ch->sample_ns = now;
-		p->rss_bytes = ps.rss_bytes;
-		if (ps.ticks > p->cpu_ticks)
-			p->cpu_ticks = ps.ticks;
-	}
+	(void)wgroup_sample(&ch->g, now, &p->sample);
 	if (shm_mbox_take(p->c.mbox, ch->token, &done, &total)) {
 		/* The task's word: shown, clamped, never acted on. */
 		if (total == 0 || done > total)

@@ -278,6 +278,41 @@ wgroup_term_deadline(const struct wgroup *g)
 	return g->term_step >= 0 ? g->term_deadline : WG_NEVER;
 }
 
+/* Start sampling at now. */
+void
+wgroup_sample_start(struct wgroup *g, int64_t now, int64_t tick_ns,
+    bool baseline)
+{
+	struct procstat	ps;
+
+	g->tick_ns = tick_ns;
+	g->sample_ns = now;
+	g->sample_ticks = 0;
+	if (baseline && procstat_tree(g->pid, &ps) == 0)
+		g->sample_ticks = ps.ticks;
+	sampler_start(&g->sampler, now, tick_ns);
+}
+
+/* Walk the tree if due: CPU since the last walk, memory, CPU in all. */
+bool
+wgroup_sample(struct wgroup *g, int64_t now, struct wgroup_sample *s)
+{
+	struct procstat	ps;
+
+	if (!sampler_due(&g->sampler, now) || procstat_tree(g->pid, &ps) != 0)
+		return false;
+	s->cpu_permille = procstat_permille(g->sample_ticks, ps.ticks,
+	    now - g->sample_ns);
+	sampler_done(&g->sampler, ps.ticks != g->sample_ticks, now,
+	    g->tick_ns);
+	g->sample_ticks = ps.ticks;
+	g->sample_ns = now;
+	s->rss_bytes = ps.rss_bytes;
+	if (ps.ticks > s->cpu_ticks)
+		s->cpu_ticks = ps.ticks;
+	return true;
+}
+
 /* Start the clock at now, with no time paused. */
 void
 wgroup_clock_start(struct wgroup_clock *c, int64_t now)

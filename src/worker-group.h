@@ -11,6 +11,7 @@
  *  - signalling the group (a stopped group is woken to see the signal);
  *  - the termination sequence (--termseq): one step per deadline, SIGKILL
  *    after the last step's wait, nothing once that is sent;
+ *  - sampling its process tree (CPU, memory) no more often than needed;
  *  - the pause clock: time a task spent stopped by PAUSE counts neither
  *    for its timeout nor in its wall time;
  *  - copying text for the slot (one line, control bytes as spaces, never
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "opts.h"
+#include "procstat.h"
 
 #define WG_NEVER	INT64_MAX	/* a deadline that never comes */
 #define WG_MS		1000000LL	/* nanoseconds in a millisecond */
@@ -55,6 +57,13 @@ struct wgroup_spawner {
 	int			 fa_fd[3];	/* what fa dups; [1] -1: none */
 };
 
+/* What the samples of a group's tree found, as the slot shows it. */
+struct wgroup_sample {
+	uint32_t	cpu_permille;	/* over the last sampled interval */
+	uint64_t	rss_bytes;
+	uint64_t	cpu_ticks;	/* the most seen */
+};
+
 /* A group being run: its leader and how far its termination went. */
 struct wgroup {
 	pid_t			 pid;		/* leader and group; 0: none */
@@ -65,6 +74,10 @@ struct wgroup {
 	const struct termseq	*termseq;
 	int			 term_step;	/* step sent; -1: not ending */
 	int64_t			 term_deadline;	/* next step due */
+	struct sampler		 sampler;	/* when to walk its tree next */
+	int64_t			 sample_ns;	/* the last walk */
+	uint64_t		 sample_ticks;	/* CPU ticks it found */
+	int64_t			 tick_ns;
 };
 
 /*
@@ -112,6 +125,15 @@ void	wgroup_term_start(struct wgroup *, int64_t now);
 void	wgroup_term_check(struct wgroup *, int64_t now);
 /* When the next step is due; WG_NEVER when not ending or all sent. */
 int64_t	wgroup_term_deadline(const struct wgroup *);
+
+/*
+ * Sampling starts at now, every tick_ns at most; the CPU used so far is
+ * read as a baseline if baseline, else taken as none.
+ */
+void	wgroup_sample_start(struct wgroup *, int64_t now, int64_t tick_ns,
+	    bool baseline);
+/* Walk the group's tree into *s if a sample is due; true if it was. */
+bool	wgroup_sample(struct wgroup *, int64_t now, struct wgroup_sample *s);
 
 /* Start the clock at now. */
 void	wgroup_clock_start(struct wgroup_clock *, int64_t now);

@@ -56,7 +56,6 @@
 #include <unistd.h>
 
 #include "persist.h"
-#include "procstat.h"
 #include "proto.h"
 #include "shm.h"
 #include "strays.h"
@@ -92,12 +91,7 @@ struct task {
 	int64_t		timeout_ns;	/* 0: none */
 	int64_t		paused_at;	/* when PAUSE stopped it; 0: running */
 	int64_t		next_tick;
-	struct sampler	sampler;	/* when to walk its tree next */
-	int64_t		sample_ns;
-	uint64_t	sample_ticks;
-	uint32_t	cpu_permille;
-	uint64_t	rss_bytes;
-	uint64_t	cpu_ticks;
+	struct wgroup_sample sample;	/* CPU and memory */
 	uint32_t	progress_done;
 	uint32_t	progress_total;
 	size_t		tail_len;
@@ -228,9 +222,9 @@ slot_update(struct worker *w)
 
 	s->state = worker_state(w);
 	if (w->busy) {
-		s->cpu_permille = t->cpu_permille;
-		s->rss_bytes = t->rss_bytes;
-		s->cpu_ticks = t->cpu_ticks;
+		s->cpu_permille = t->sample.cpu_permille;
+		s->rss_bytes = t->sample.rss_bytes;
+		s->cpu_ticks = t->sample.cpu_ticks;
 		s->progress_done = t->progress_done;
 		s->progress_total = t->progress_total;
 		memcpy(s->tail, t->tail, t->tail_len);
@@ -272,7 +266,7 @@ slot_ended(struct worker *w, bool failed)
 	s->task_seq = 0;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
-	s->cpu_ticks = t->cpu_ticks;
+	s->cpu_ticks = t->sample.cpu_ticks;
 	s->progress_done = t->progress_done;
 	s->progress_total = t->progress_total;
 	memcpy(s->tail, t->tail, t->tail_len);
@@ -341,21 +335,9 @@ static void
 task_tick(struct worker *w, int64_t now)
 {
 	struct task		*t = &w->t;
-	struct procstat		 ps;
 	uint32_t		 done, total;
 
-	if (sampler_due(&t->sampler, now) &&
-	    procstat_tree(t->g.pid, &ps) == 0) {
-		t->cpu_permille = procstat_permille(t->sample_ticks, ps.ticks,
-		    now - t->sample_ns);
-		sampler_done(&t->sampler, ps.ticks != t->sample_ticks, now,
-		    w->tick_ns);
-		t->sample_ticks = ps.ticks;
-		t->sample_ns = now;
-		t->rss_bytes = ps.rss_bytes;
-		if (ps.ticks > t->cpu_ticks)
-			t->cpu_ticks = ps.ticks;
-	}
+	(void)wgroup_sample(&t->g, now, &t->sample);
 	if (shm_mbox_take(w->mbox, t->seq, &done, &total)) {
 		/* The task's word: shown, clamped, never acted on. */
 		t->progress_total = total;
@@ -440,12 +422,11 @@ task_started(struct worker *w, char **argv, const char *item)
 	struct task	*t = &w->t;
 	struct pt_started st;
 	char		 label[PT_LABEL_MAX];
+	int64_t		 now = mono_ns();
 
 	w->busy = true;
-	t->sample_ns = mono_ns();
-	t->sample_ticks = 0;
-	t->next_tick = t->sample_ns + w->tick_ns;
-	sampler_start(&t->sampler, t->sample_ns, w->tick_ns);
+	wgroup_sample_start(&t->g, now, w->tick_ns, false);
+	t->next_tick = now + w->tick_ns;
 	label_make(label, sizeof label, argv);
 	slot_started(w, label, item);
 	memset(&st, 0, sizeof st);

@@ -7,7 +7,8 @@
  * pause; deadlines round up to poll() milliseconds; slot text is one line
  * and never ends inside a UTF-8 sequence.  A spawned group leads its own
  * group, its streams come apart or merged, its stdin is a pipe when asked,
- * and a spawn that fails leaves no pipe open.  Clocks are passed in, so
+ * and a spawn that fails leaves no pipe open.  Sampling walks a busy
+ * group's tree only when due, and finds its CPU and memory.  Clocks are passed in, so
  * deadlines are exact; the signals are real.
  */
 #include "config.h"
@@ -31,6 +32,7 @@
 
 #include <cmocka.h>
 
+#include "util.h"
 #include "worker-group.h"
 
 #define MS		1000000LL
@@ -423,6 +425,45 @@ test_spawn(void **state)
 	posix_spawnattr_destroy(&attr);
 }
 
+/* Samples of a busy group: not before due, then its CPU and memory. */
+static void
+test_sample(void **state)
+{
+	const struct termseq	 ts = { 1, { SIGKILL }, { 100 } };
+	static char		 rbuf[WG_RBUF];
+	struct wgroup_spawner	 sp;
+	posix_spawnattr_t	 attr;
+	struct wgroup		 g;
+	struct wgroup_sample	 s;
+	struct timespec		 nap = { 0, 300 * MS };
+	char			*busy[] = { (char *)"while :; do :; done",
+				    NULL };
+	int64_t			 t0;
+	int			 st;
+
+	(void)state;
+	spawner_make(&sp, &attr, rbuf);
+	wgroup_init(&g, &sp, &ts, NULL, NULL);
+	assert_int_equal(wgroup_spawn(&g, busy, true, 0), 0);
+	memset(&s, 0, sizeof s);
+	t0 = mono_ns();
+	wgroup_sample_start(&g, t0, 100 * MS, false);
+	assert_false(wgroup_sample(&g, t0 + 100 * MS - 1, &s));
+	assert_int_equal(s.cpu_ticks, 0);
+	nanosleep(&nap, NULL);
+	assert_true(wgroup_sample(&g, mono_ns(), &s));
+	assert_true(s.cpu_ticks > 0);
+	assert_true(s.cpu_permille > 0);
+	assert_true(s.rss_bytes > 0);
+	assert_false(wgroup_sample(&g, g.sample_ns, &s));	/* just done */
+	wgroup_term_start(&g, mono_ns());
+	st = wait_for(g.pid, 0);
+	assert_int_equal(WTERMSIG(st), SIGKILL);
+	wgroup_spawner_free(&sp);
+	close(sp.devnull);
+	posix_spawnattr_destroy(&attr);
+}
+
 int
 main(void)
 {
@@ -435,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_poll_ms),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
