@@ -75,8 +75,6 @@ struct child {
 	uint64_t	 written;	/* bytes written to the pipe */
 	int		 nfed;		/* lines given */
 	uint64_t	 answers;
-	bool		 reaped;
-	int		 wstatus;
 	int64_t		 close_deadline;
 	bool		 killed;	/* ended by us: kill, timeout, exit */
 	const char	*broke;		/* it broke the protocol: how */
@@ -125,7 +123,8 @@ static void	child_ended(struct persist *);
 static bool
 prog_alive(const struct persist *p)
 {
-	return (p->state == P_RUN || p->state == P_CLOSING) && !p->ch.reaped;
+	return (p->state == P_RUN || p->state == P_CLOSING) &&
+	    !p->ch.g.reaped;
 }
 
 /* The oldest task if it was given to the program. */
@@ -254,7 +253,7 @@ task_remove(struct persist *p, struct ptask *t)
 		p->paused = false;
 		p->paused_at = 0;
 		if (prog_alive(p))
-			killpg(p->ch.g.pid, SIGCONT);
+			wgroup_cont(&p->ch.g);
 	}
 }
 
@@ -479,7 +478,7 @@ child_terminate(struct persist *p, int64_t now)
 {
 	struct child	*ch = &p->ch;
 
-	if (ch->g.pid == 0 || ch->reaped || wgroup_ending(&ch->g))
+	if (!wgroup_alive(&ch->g) || wgroup_ending(&ch->g))
 		return;
 	unpause_clock(p, now);
 	wgroup_close(&ch->g, 0);
@@ -497,7 +496,7 @@ prog_broke(struct persist *p, const char *what, int64_t now)
 {
 	struct child	*ch = &p->ch;
 
-	if (ch->reaped || wgroup_ending(&ch->g) || ch->broke != NULL)
+	if (ch->g.reaped || wgroup_ending(&ch->g) || ch->broke != NULL)
 		return;
 	ch->broke = what;
 	ch->broke_deadline = now + P_BROKE_MS * P_MS;
@@ -570,11 +569,11 @@ init_start(struct persist *p)
 static void
 init_ended(struct persist *p)
 {
-	p->init_wstatus = p->ch.wstatus;
+	p->init_wstatus = p->ch.g.wstatus;
 	slot_tail(p);
 	if (p->ending)
 		return;
-	if (!WIFEXITED(p->ch.wstatus) || WEXITSTATUS(p->ch.wstatus) != 0) {
+	if (!WIFEXITED(p->init_wstatus) || WEXITSTATUS(p->init_wstatus) != 0) {
 		p->init_failed = true;
 		init_report(p, 0);
 		return;
@@ -664,7 +663,7 @@ prog_start(struct persist *p)
 	}
 	p->state = P_RUN;
 	if (p->paused)
-		killpg(ch->g.pid, SIGSTOP);
+		wgroup_stop(&ch->g);
 	now = mono_ns();
 	wgroup_sample_start(&ch->g, now, p->c.tick_ns, true);
 	p->sample.cpu_ticks = 0;
@@ -715,7 +714,7 @@ prog_ended(struct persist *p, int64_t now)
 	struct child	*ch = &p->ch;
 	struct ptask	*t = oldest_fed(p);
 	uint32_t	 flags = 0;
-	int		 st = ch->wstatus;
+	int		 st = ch->g.wstatus;
 	bool		 answered = ch->answers > 0;
 
 	p->last_wstatus = st;
@@ -948,7 +947,7 @@ persist_pause(struct persist *p)
 	p->paused = true;
 	p->paused_at = mono_ns();
 	if (prog_alive(p))
-		killpg(p->ch.g.pid, SIGSTOP);
+		wgroup_stop(&p->ch.g);
 	slot_write(p, 0, 0);
 }
 
@@ -960,7 +959,7 @@ persist_resume(struct persist *p)
 		return;
 	unpause_clock(p, mono_ns());
 	if (prog_alive(p))
-		killpg(p->ch.g.pid, SIGCONT);
+		wgroup_cont(&p->ch.g);
 	slot_write(p, 0, 0);
 }
 
@@ -1095,10 +1094,8 @@ persist_io(struct persist *p, const struct pollfd *pfd)
 bool
 persist_reaped(struct persist *p, pid_t pid, int wstatus)
 {
-	if (p->ch.g.pid == 0 || pid != p->ch.g.pid || p->ch.reaped)
+	if (!wgroup_reaped(&p->ch.g, pid, wstatus))
 		return false;
-	p->ch.reaped = true;
-	p->ch.wstatus = wstatus;
 	child_ended(p);
 	return true;
 }
@@ -1107,7 +1104,7 @@ persist_reaped(struct persist *p, pid_t pid, int wstatus)
 pid_t
 persist_leader(const struct persist *p)
 {
-	if (p->ch.g.pid == 0 || p->ch.reaped || p->state == P_NONE)
+	if (!wgroup_alive(&p->ch.g) || p->state == P_NONE)
 		return 0;
 	return p->ch.g.pid;
 }
@@ -1119,7 +1116,7 @@ persist_timers(struct persist *p, int64_t now)
 	struct child	*ch = &p->ch;
 	struct ptask	*t;
 
-	if (ch->g.pid != 0 && !ch->reaped && p->state != P_NONE) {
+	if (wgroup_alive(&ch->g) && p->state != P_NONE) {
 		if (wgroup_ending(&ch->g))
 			wgroup_term_check(&ch->g, now);
 		else if (p->state == P_CLOSING && now >= ch->close_deadline)
@@ -1146,7 +1143,7 @@ persist_deadline(struct persist *p)
 	struct child	*ch = &p->ch;
 	int64_t		 d = WG_NEVER;
 
-	if (ch->g.pid != 0 && !ch->reaped && p->state != P_NONE) {
+	if (wgroup_alive(&ch->g) && p->state != P_NONE) {
 		if (wgroup_ending(&ch->g))
 			d = wgroup_term_deadline(&ch->g);
 		else if (p->state == P_CLOSING)

@@ -114,6 +114,8 @@ wgroup_init(struct wgroup *g, struct wgroup_spawner *sp,
     const struct termseq *ts, wgroup_out_fn out, void *arg)
 {
 	g->pid = 0;
+	g->reaped = false;
+	g->wstatus = 0;
 	g->fd[0] = g->fd[1] = g->fd[2] = -1;
 	g->spawner = sp;
 	g->out = out;
@@ -229,6 +231,38 @@ wgroup_drain(struct wgroup *g, int i)
 	    (n = wgroup_read(g, i)) > 0)
 		total += (size_t)n;
 	fd_close(&g->fd[i]);
+}
+
+/* Is the leader spawned and not reaped yet? */
+bool
+wgroup_alive(const struct wgroup *g)
+{
+	return g->pid != 0 && !g->reaped;
+}
+
+/* A child was reaped: ours if it was the live leader. */
+bool
+wgroup_reaped(struct wgroup *g, pid_t pid, int wstatus)
+{
+	if (!wgroup_alive(g) || pid != g->pid)
+		return false;
+	g->reaped = true;
+	g->wstatus = wstatus;
+	return true;
+}
+
+/* Stop the group (PAUSE). */
+void
+wgroup_stop(const struct wgroup *g)
+{
+	killpg(g->pid, SIGSTOP);
+}
+
+/* Continue the group (RESUME). */
+void
+wgroup_cont(const struct wgroup *g)
+{
+	killpg(g->pid, SIGCONT);
 }
 
 /* Is the termination sequence running? */

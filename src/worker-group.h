@@ -67,6 +67,8 @@ struct wgroup_sample {
 /* A group being run: its leader and how far its termination went. */
 struct wgroup {
 	pid_t			 pid;		/* leader and group; 0: none */
+	bool			 reaped;	/* the leader; then wstatus */
+	int			 wstatus;
 	int			 fd[3];		/* stdin, stdout, stderr; -1 */
 	struct wgroup_spawner	*spawner;
 	wgroup_out_fn		 out;
@@ -117,6 +119,13 @@ ssize_t	wgroup_read(struct wgroup *, int stream);
 void	wgroup_drain(struct wgroup *, int stream);
 /* Close the pipe of stream 0, 1 or 2 if open. */
 void	wgroup_close(struct wgroup *, int stream);
+/* Is its leader spawned and not reaped yet? */
+bool	wgroup_alive(const struct wgroup *);
+/* pid was reaped with wstatus: true if it led g (and g is reaped now). */
+bool	wgroup_reaped(struct wgroup *, pid_t pid, int wstatus);
+/* Stop (PAUSE) or continue (RESUME) the group. */
+void	wgroup_stop(const struct wgroup *);
+void	wgroup_cont(const struct wgroup *);
 /* Is its termination sequence running? */
 bool	wgroup_ending(const struct wgroup *);
 /* Start the termination sequence: its first step now. */
@@ -141,10 +150,11 @@ void	wgroup_clock_start(struct wgroup_clock *, int64_t now);
 void	wgroup_clock_unpause(struct wgroup_clock *, int64_t paused_at,
 	    int64_t now);
 /* Time run until now, pauses left out (paused_at 0: not paused now). */
-int64_t	wgroup_clock_running(const struct wgroup_clock *, int64_t paused_at,
-	    int64_t now);
+int64_t	wgroup_clock_running(const struct wgroup_clock *,
+	    int64_t paused_at, int64_t now);
 /* When a timeout of timeout_ns passes if it keeps running; WG_NEVER for
    none (timeout 0, not started). */
-int64_t	wgroup_clock_timeout(const struct wgroup_clock *, int64_t timeout_ns);
+int64_t	wgroup_clock_timeout(const struct wgroup_clock *,
+	    int64_t timeout_ns);
 
 #endif

@@ -83,8 +83,6 @@ struct task {
 	uint64_t	seq;
 	struct wgroup	g;		/* its leader and group */
 	uint32_t	flags;		/* PT_DONE_* */
-	bool		reaped;
-	int		wstatus;
 	struct rusage	ru;
 	int64_t		start_real;
 	struct wgroup_clock clock;	/* mono_ns() */
@@ -494,7 +492,7 @@ task_pause(struct worker *w)
 
 	if (!w->busy || t->paused_at != 0 || wgroup_ending(&t->g))
 		return;
-	killpg(t->g.pid, SIGSTOP);
+	wgroup_stop(&t->g);
 	t->paused_at = mono_ns();
 	slot_update(w);
 }
@@ -507,7 +505,7 @@ task_resume(struct worker *w)
 
 	if (!w->busy || t->paused_at == 0)
 		return;
-	killpg(t->g.pid, SIGCONT);
+	wgroup_cont(&t->g);
 	task_unpause(t, mono_ns());
 	slot_update(w);
 }
@@ -561,7 +559,7 @@ worker_leader(struct worker *w)
 {
 	if (w->persist != NULL)
 		return persist_leader(w->persist);
-	return w->busy && !w->t.reaped ? w->t.g.pid : 0;
+	return w->busy && wgroup_alive(&w->t.g) ? w->t.g.pid : 0;
 }
 
 /* A leader was reaped: end the rest of its group and every stray child. */
@@ -594,7 +592,7 @@ task_end(struct worker *w)
 	worker_leftovers(w, t->g.pid, now);
 	memset(&d, 0, sizeof d);
 	d.task_seq = t->seq;
-	d.wstatus = t->wstatus;
+	d.wstatus = t->g.wstatus;
 	d.flags = t->flags;
 	d.start_real_ns = t->start_real;
 	d.wall_ns = wgroup_clock_running(&t->clock, 0, now);
@@ -603,7 +601,7 @@ task_end(struct worker *w)
 	d.sys_ns = t->ru.ru_stime.tv_sec * PT_NSEC +
 	    t->ru.ru_stime.tv_usec * 1000LL;
 	w->busy = false;
-	slot_ended(w, status_failed(t->wstatus));
+	slot_ended(w, status_failed(t->g.wstatus));
 	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 	worker_title(w, NULL);
 }
@@ -630,13 +628,10 @@ worker_reap(struct worker *w)
 		strays_reaped(w->strays, pid);
 		if (w->persist != NULL && persist_reaped(w->persist, pid, st))
 			continue;
-		if (w->busy && pid == w->t.g.pid) {
-			w->t.reaped = true;
-			w->t.wstatus = st;
+		if (w->busy && wgroup_reaped(&w->t.g, pid, st))
 			w->t.ru = ru;
-		}
 	}
-	if (w->busy && w->t.reaped)
+	if (w->busy && w->t.g.reaped)
 		task_end(w);
 	else if (reaped && worker_leader(w) == 0)
 		strays_sweep(w->strays, 0, mono_ns());

@@ -8,7 +8,8 @@
  * and never ends inside a UTF-8 sequence.  A spawned group leads its own
  * group, its streams come apart or merged, its stdin is a pipe when asked,
  * and a spawn that fails leaves no pipe open.  Sampling walks a busy
- * group's tree only when due, and finds its CPU and memory.  Clocks are passed in, so
+ * group's tree only when due, and finds its CPU and memory; a reaped
+ * leader is told apart from other children.  Clocks are passed in, so
  * deadlines are exact; the signals are real.
  */
 #include "config.h"
@@ -464,6 +465,40 @@ test_sample(void **state)
 	posix_spawnattr_destroy(&attr);
 }
 
+/* Stop, continue, reap: only the leader's end counts, once. */
+static void
+test_reaped(void **state)
+{
+	const struct termseq	ts = { 1, { SIGTERM }, { 100 } };
+	struct wgroup		g;
+	pid_t			pid;
+	int			st;
+
+	(void)state;
+	wgroup_init(&g, NULL, &ts, NULL, NULL);
+	assert_false(wgroup_alive(&g));
+	assert_false(wgroup_reaped(&g, 1, 0));		/* no group yet */
+	pid = spawn_sleep(false);
+	g.pid = pid;
+	assert_true(wgroup_alive(&g));
+	wgroup_stop(&g);
+	st = wait_for(pid, WUNTRACED);
+	assert_true(WIFSTOPPED(st));
+	wgroup_cont(&g);
+	st = wait_for(pid, WCONTINUED);
+	assert_true(WIFCONTINUED(st));
+	wgroup_term_start(&g, T0);
+	st = wait_for(pid, 0);
+	assert_false(wgroup_reaped(&g, pid + 1, 0));
+	assert_true(wgroup_alive(&g));
+	assert_true(wgroup_reaped(&g, pid, st));
+	assert_true(g.reaped);
+	assert_int_equal(g.wstatus, st);
+	assert_false(wgroup_alive(&g));
+	assert_false(wgroup_reaped(&g, pid, 0));	/* once */
+	assert_int_equal(g.wstatus, st);
+}
+
 int
 main(void)
 {
@@ -477,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_reaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
