@@ -22,8 +22,6 @@ void	cmd_help(struct buf *);
  * "error: <reason>\n".  The helpers below are shared with ctl.c.
  */
 int	cmd_known(const char *name);		/* is it a command name? */
-/* A signal name (TERM, SIGTERM, term ...) or number 1..64; -1 if bad. */
-int	cmd_signal(const char *);
 /* Split on blanks (no quoting); argv is NULL-terminated; free: cmd_freev. */
 int	cmd_split(const char *line, char ***argv);
 void	cmd_freev(int argc, char **argv);

@@ -2108,27 +2108,6 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 	return 0;
 }
 
-/* A signal by number, name or SIG-name; 0 if unknown. */
-static int
-signal_number(const char *s)
-{
-	const char	*abbr, *errstr;
-	int		 sig;
-
-	if (isdigit((unsigned char)*s)) {
-		sig = strtonum(s, 1, NSIG - 1, &errstr);
-		return errstr == NULL ? sig : 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (sig = 1; sig < NSIG; sig++) {
-		abbr = sigabbrev_np(sig);
-		if (abbr != NULL && strcasecmp(s, abbr) == 0)
-			return sig;
-	}
-	return 0;
-}
-
 /* Parse one SIG or MS word of a termseq into ts. */
 static int
 termseq_word(const char *w, int idx, struct termseq *ts, char *why,
@@ -2143,7 +2122,7 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 			    PT_TERMSEQ_MAX);
 			return -1;
 		}
-		if ((ts->sig[ts->n] = signal_number(w)) == 0) {
+		if ((ts->sig[ts->n] = signal_parse(w)) == -1) {
 			snprintf(why, len, "unknown signal '%s'",
 			    show(w, v, sizeof v));
 			return -1;

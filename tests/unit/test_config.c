@@ -804,6 +804,7 @@ test_termseq(void **state)
 		{ "SIGINT,10,sigkill", "INT,10,KILL,0" },
 		{ "15,100,9,5", "TERM,100,KILL,5" },
 		{ "hup", "HUP,0" },
+		{ "WINCH,100", "WINCH,100" },
 		{ "", NULL },
 		{ "TERM,", NULL },
 		{ "TERM,-1", NULL },
