@@ -143,6 +143,7 @@ struct opt_info {
 	const char	*alias;		/* another long name, or NULL */
 	int		 letter;	/* short option, or 0 */
 	const char	*key;		/* config key, or NULL */
+	const char	*def;		/* default as an argument, or NULL */
 	bool		 has_arg;
 };
 bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
