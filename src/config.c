@@ -187,7 +187,7 @@ static const struct opt_entry opt_table[] = {
 	  .off = F(theme), .def = "default", .arg = "NAME|PATH",
 	  .help = "dashboard colour theme" },
 	{ .name = "refresh", .key = "ui.refresh_ms", .type = OPT_INT,
-	  .off = F(refresh_ms), .min = 50, .max = 10000, .def = "500",
+	  .off = F(refresh_ms), .min = 50, .max = 60000, .def = "500",
 	  .arg = "MS", .help = "dashboard refresh period in ms" },
 	{ .name = "persistent", .key = "worker.persistent", .type = OPT_STRING,
 	  .off = F(persistent), .arg = "CMD",
@@ -642,6 +642,21 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	default:
 		return 0;
 	}
+}
+
+/* Set the option named name (a long name) to arg, as on the command line. */
+int
+opts_set(struct opts *o, const char *name, const char *arg, char *err,
+    size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (strcmp(opt_table[i].name, name) == 0)
+			return apply_arg(o, &opt_table[i], arg, err, len);
+	}
+	snprintf(err, len, "no option --%s", name);
+	return -1;
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
