@@ -429,16 +429,20 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	log_json_string(b, s, strlen(s));
 }
 
-/* The header part of status --json. */
-static void
-cmd_status_json_header(struct buf *b, const struct pt_shm_header *h)
+/*
+ * The fields of a pool in JSON, without braces: the one schema that
+ * status --json and ls --json share.  state is the caller's (ls can say
+ * "damaged").
+ */
+void
+cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {
-	buf_printf(b, "{\"supervisor_pid\":%d,", h->supervisor_pid);
+	buf_printf(b, "\"supervisor_pid\":%d,", h->supervisor_pid);
 	cmd_json_field(b, "name", h->name);
 	buf_addstr(b, ",");
 	cmd_json_field(b, "command", h->command);
-	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,", shm_pool_state_name(
-	    h->state), h->paused ? "true" : "false");
+	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,", state,
+	    h->paused ? "true" : "false");
 	buf_printf(b, "\"target_workers\":%u,\"live_workers\":%u,"
 	    "\"nslots\":%u,\"tick_ms\":%u,", h->target_workers,
 	    h->live_workers, h->nslots, h->tick_ms);
@@ -491,7 +495,8 @@ cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
 	uint32_t		i;
 	int			first = 1;
 
-	cmd_status_json_header(out, h);
+	buf_addstr(out, "{");
+	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)

@@ -10,6 +10,7 @@
 #include "util.h"
 
 struct pool;
+struct pt_shm_header;
 
 /* Run one command line; the reply (or error text) goes to out.  0 or -1. */
 int	cmd_run(struct pool *, const char *line, struct buf *out);
@@ -25,5 +26,8 @@ int	cmd_known(const char *name);		/* is it a command name? */
 /* Split on blanks (no quoting); argv is NULL-terminated; free: cmd_freev. */
 int	cmd_split(const char *line, char ***argv);
 void	cmd_freev(int argc, char **argv);
+/* A pool's JSON fields, no braces: status --json and ls --json share them. */
+void	cmd_json_pool(struct buf *, const struct pt_shm_header *,
+	    const char *state);
 
 #endif
