@@ -68,15 +68,6 @@ static const struct cmd_entry cmd_table[] = {
 	  "list the commands" },
 };
 
-static const struct {
-	const char	*name;
-	int		 sig;
-} cmd_signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
-	{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-};
-
 /* Append an error line to out; always returns -1. */
 static int __attribute__((format(printf, 2, 3)))
 cmd_error(struct buf *out, const char *fmt, ...)
@@ -145,29 +136,6 @@ cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
 		buf_printf(out, "%s\n", done);
 	buf_free(why);
 	return 0;
-}
-
-/* Parse a signal: a name with or without SIG, any case, or 1..64. */
-int
-cmd_signal(const char *s)
-{
-	const char	*errstr;
-	long long	 n;
-	size_t		 i;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	if (isdigit((unsigned char)*s)) {
-		n = strtonum(s, 1, 64, &errstr);
-		return errstr != NULL ? -1 : (int)n;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (i = 0; i < nitems_of(cmd_signals); i++) {
-		if (strcasecmp(s, cmd_signals[i].name) == 0)
-			return cmd_signals[i].sig;
-	}
-	return -1;
 }
 
 /* Split a line into words on blanks; returns the word count. */
@@ -317,7 +285,7 @@ cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
 	char		*q, done[48];
 	int		 slot, sig = 0;
 
-	if (argc == 3 && (sig = cmd_signal(argv[2])) == -1) {
+	if (argc == 3 && (sig = signal_parse(argv[2])) == -1) {
 		q = cmd_quote_word(argv[2]);
 		cmd_error(out, "unknown signal %s (a name such as TERM or KILL,"
 		    " or 1-64)", q);
@@ -461,16 +429,20 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	log_json_string(b, s, strlen(s));
 }
 
-/* The header part of status --json. */
-static void
-cmd_status_json_header(struct buf *b, const struct pt_shm_header *h)
+/*
+ * The fields of a pool in JSON, without braces: the one schema that
+ * status --json and ls --json share.  state is the caller's (ls can say
+ * "damaged").
+ */
+void
+cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {
-	buf_printf(b, "{\"supervisor_pid\":%d,", h->supervisor_pid);
+	buf_printf(b, "\"supervisor_pid\":%d,", h->supervisor_pid);
 	cmd_json_field(b, "name", h->name);
 	buf_addstr(b, ",");
 	cmd_json_field(b, "command", h->command);
-	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,", shm_pool_state_name(
-	    h->state), h->paused ? "true" : "false");
+	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,", state,
+	    h->paused ? "true" : "false");
 	buf_printf(b, "\"target_workers\":%u,\"live_workers\":%u,"
 	    "\"nslots\":%u,\"tick_ms\":%u,", h->target_workers,
 	    h->live_workers, h->nslots, h->tick_ms);
@@ -523,7 +495,8 @@ cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
 	uint32_t		i;
 	int			first = 1;
 
-	cmd_status_json_header(out, h);
+	buf_addstr(out, "{");
+	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)

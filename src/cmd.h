@@ -10,6 +10,7 @@
 #include "util.h"
 
 struct pool;
+struct pt_shm_header;
 
 /* Run one command line; the reply (or error text) goes to out.  0 or -1. */
 int	cmd_run(struct pool *, const char *line, struct buf *out);
@@ -22,10 +23,11 @@ void	cmd_help(struct buf *);
  * "error: <reason>\n".  The helpers below are shared with ctl.c.
  */
 int	cmd_known(const char *name);		/* is it a command name? */
-/* A signal name (TERM, SIGTERM, term ...) or number 1..64; -1 if bad. */
-int	cmd_signal(const char *);
 /* Split on blanks (no quoting); argv is NULL-terminated; free: cmd_freev. */
 int	cmd_split(const char *line, char ***argv);
 void	cmd_freev(int argc, char **argv);
+/* A pool's JSON fields, no braces: status --json and ls --json share them. */
+void	cmd_json_pool(struct buf *, const struct pt_shm_header *,
+	    const char *state);
 
 #endif

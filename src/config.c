@@ -84,7 +84,8 @@ struct opt_entry {
 	enum need	  needs;	/* needs another option set */
 	const char	 *word;		/* OPT_INT: a word that stands for */
 	int		  wordval;	/* this value (chunksize "auto": 0) */
-	const char	 *def;		/* default, as text for --help */
+	const char	 *def;		/* default, as the option's argument */
+	const char	 *defnote;	/* what --help adds, or says alone */
 	const char	 *arg;		/* argument name; NULL: none */
 	const char	 *help;
 };
@@ -92,6 +93,8 @@ struct opt_entry {
 static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
+static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
+		    char *, size_t);
 
 static const char *const log_formats[] = { "text", "json", NULL };
 
@@ -100,7 +103,7 @@ static const char *const log_formats[] = { "text", "json", NULL };
 static const struct opt_entry opt_table[] = {
 	{ .name = "workers", .letter = 'j', .key = "workers", .type = OPT_INT,
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
-	  .def = "online CPUs", .arg = "N",
+	  .defnote = "online CPUs", .arg = "N",
 	  .help = "number of worker processes" },
 	{ .name = "config", .letter = 'c', .type = OPT_CONFIG, .arg = "FILE",
 	  .help = "read options from FILE (libconfig syntax)" },
@@ -120,7 +123,8 @@ static const struct opt_entry opt_table[] = {
 	  .min = 10, .max = 60000, .def = "250", .arg = "MS",
 	  .help = "how often workers sample their task, in ms" },
 	{ .name = "timeout", .key = "timeout", .type = OPT_DOUBLE,
-	  .off = F(timeout), .min = 0, .max = 31536000, .def = "0, none",
+	  .off = F(timeout), .min = 0, .max = 31536000, .def = "0",
+	  .defnote = "none",
 	  .arg = "SECS", .help = "end a task that runs longer than SECS" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
@@ -132,7 +136,7 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
 	  .help = "signals and waits in ms that end a task" },
 	{ .name = "name", .key = "name", .type = OPT_STRING, .off = F(name),
-	  .def = "the command", .arg = "NAME",
+	  .defnote = "the command", .arg = "NAME",
 	  .help = "pool name shown by the dashboard and ls" },
 	{ .name = "tag", .key = "tag", .type = OPT_BOOL, .off = F(tag),
 	  .value = true, .help = "start each output line with the item and a tab" },
@@ -143,7 +147,7 @@ static const struct opt_entry opt_table[] = {
 	  .type = OPT_BOOL, .off = F(line_buffer), .value = true,
 	  .help = "print output line by line as it comes" },
 	{ .name = "group", .type = OPT_BOOL, .off = F(line_buffer),
-	  .value = false, .def = "on",
+	  .value = false, .defnote = "on",
 	  .help = "print a task's output in one block when it ends" },
 	{ .name = "results", .key = "results", .type = OPT_STRING,
 	  .off = F(results), .arg = "DIR",
@@ -155,7 +159,8 @@ static const struct opt_entry opt_table[] = {
 	  .off = F(dashboard), .value = true,
 	  .help = "the dashboard on the terminal, even with stdout redirected" },
 	{ .name = "log", .key = "log", .type = OPT_STRING, .off = F(log_file),
-	  .def = "stderr", .arg = "FILE", .help = "write the event log to FILE" },
+	  .defnote = "stderr", .arg = "FILE",
+	  .help = "write the event log to FILE" },
 	{ .name = "log-format", .key = "log_format", .type = OPT_ENUM,
 	  .off = F(log_format), .choices = log_formats, .def = "text",
 	  .arg = "text|json", .help = "format of the event log" },
@@ -179,10 +184,10 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
-	  .off = F(theme), .def = "\"default\"", .arg = "NAME|PATH",
+	  .off = F(theme), .def = "default", .arg = "NAME|PATH",
 	  .help = "dashboard colour theme" },
 	{ .name = "refresh", .key = "ui.refresh_ms", .type = OPT_INT,
-	  .off = F(refresh_ms), .min = 50, .max = 10000, .def = "500",
+	  .off = F(refresh_ms), .min = 50, .max = 60000, .def = "500",
 	  .arg = "MS", .help = "dashboard refresh period in ms" },
 	{ .name = "persistent", .key = "worker.persistent", .type = OPT_STRING,
 	  .off = F(persistent), .arg = "CMD",
@@ -197,7 +202,8 @@ static const struct opt_entry opt_table[] = {
 	  .help = "items handed to a persistent worker at a time" },
 	{ .name = "max-tasks-per-worker", .key = "worker.max_tasks_per_worker",
 	  .type = OPT_INT, .off = F(max_tasks_per_worker), .min = 0,
-	  .max = 1000000000, .def = "0, unlimited", .arg = "N",
+	  .max = 1000000000, .def = "0", .defnote = "unlimited",
+	  .arg = "N",
 	  .help = "restart a persistent worker after N tasks" },
 	{ .name = "help", .letter = 'h', .type = OPT_HELP,
 	  .help = "show this help and exit" },
@@ -395,29 +401,28 @@ opts_info(size_t i, struct opt_info *oi)
 	oi->alias = opt_table[i].alias;
 	oi->letter = opt_table[i].letter;
 	oi->key = opt_table[i].key;
+	oi->def = opt_table[i].def;
 	oi->has_arg = opt_table[i].arg != NULL;
 	return true;
 }
 
-/* Fill o with the defaults. */
+/* Fill o with the defaults: the table's, and the CPU count for workers. */
 void
 opts_init(struct opts *o)
 {
-	char	err[128];
-	int	n = ncpu_online();
+	const struct opt_entry	*e;
+	char			 err[256];
+	size_t			 i;
+	int			 n = ncpu_online();
 
 	memset(o, 0, sizeof *o);
-	o->shell = xstrdup("/bin/sh");
+	for (i = 0; i < NOPTS; i++) {
+		e = &opt_table[i];
+		if (e->def != NULL &&
+		    apply_arg(o, e, e->def, err, sizeof err) != 0)
+			abort();	/* the table's default is not valid */
+	}
 	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
-	o->tick_ms = 250;
-	o->halt.when = HALT_NEVER;
-	if (parse_termseq(DEFAULT_TERMSEQ, &o->termseq, err, sizeof err) != 0)
-		abort();
-	o->log_format = LOG_TEXT;
-	o->progress_interval = 10;
-	o->theme = xstrdup("default");
-	o->refresh_ms = 500;
-	o->chunksize = PT_CHUNKSIZE_AUTO;
 }
 
 /* Free the item list. */
@@ -637,6 +642,21 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	default:
 		return 0;
 	}
+}
+
+/* Set the option named name (a long name) to arg, as on the command line. */
+int
+opts_set(struct opts *o, const char *name, const char *arg, char *err,
+    size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (strcmp(opt_table[i].name, name) == 0)
+			return apply_arg(o, &opt_table[i], arg, err, len);
+	}
+	snprintf(err, len, "no option --%s", name);
+	return -1;
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
@@ -1988,20 +2008,37 @@ usage_left(const struct opt_entry *e, char *buf, size_t len)
 	}
 }
 
+/* The default of an entry as --help says it (strings quoted), or "". */
+static void
+usage_default(const struct opt_entry *e, char *buf, size_t len)
+{
+	const char	*q = e->type == OPT_STRING ? "\"" : "";
+
+	if (e->def != NULL && e->defnote != NULL)
+		snprintf(buf, len, "%s%s%s, %s", q, e->def, q, e->defnote);
+	else if (e->def != NULL)
+		snprintf(buf, len, "%s%s%s", q, e->def, q);
+	else if (e->defnote != NULL)
+		strlcpy(buf, e->defnote, len);
+	else
+		buf[0] = '\0';
+}
+
 /* The bounds and default of an entry, in parentheses, or "". */
 static void
 usage_right(const struct opt_entry *e, char *buf, size_t len)
 {
-	char	bounds[64] = "";
+	char	bounds[64] = "", def[64];
 
 	if (e->type == OPT_INT || e->type == OPT_DOUBLE)
 		snprintf(bounds, sizeof bounds, "%s%s%lld..%lld",
 		    e->word ? e->word : "", e->word ? " or " : "", e->min,
 		    e->max);
-	if (e->def != NULL && bounds[0] != '\0')
-		snprintf(buf, len, " (%s; default: %s)", bounds, e->def);
-	else if (e->def != NULL)
-		snprintf(buf, len, " (default: %s)", e->def);
+	usage_default(e, def, sizeof def);
+	if (def[0] != '\0' && bounds[0] != '\0')
+		snprintf(buf, len, " (%s; default: %s)", bounds, def);
+	else if (def[0] != '\0')
+		snprintf(buf, len, " (default: %s)", def);
 	else if (bounds[0] != '\0')
 		snprintf(buf, len, " (%s)", bounds);
 	else
@@ -2108,27 +2145,6 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 	return 0;
 }
 
-/* A signal by number, name or SIG-name; 0 if unknown. */
-static int
-signal_number(const char *s)
-{
-	const char	*abbr, *errstr;
-	int		 sig;
-
-	if (isdigit((unsigned char)*s)) {
-		sig = strtonum(s, 1, NSIG - 1, &errstr);
-		return errstr == NULL ? sig : 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (sig = 1; sig < NSIG; sig++) {
-		abbr = sigabbrev_np(sig);
-		if (abbr != NULL && strcasecmp(s, abbr) == 0)
-			return sig;
-	}
-	return 0;
-}
-
 /* Parse one SIG or MS word of a termseq into ts. */
 static int
 termseq_word(const char *w, int idx, struct termseq *ts, char *why,
@@ -2143,7 +2159,7 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 			    PT_TERMSEQ_MAX);
 			return -1;
 		}
-		if ((ts->sig[ts->n] = signal_number(w)) == 0) {
+		if ((ts->sig[ts->n] = signal_parse(w)) == -1) {
 			snprintf(why, len, "unknown signal '%s'",
 			    show(w, v, sizeof v));
 			return -1;

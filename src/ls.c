@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "ctl.h"
 #include "log.h"
 #include "ls.h"
@@ -183,7 +184,11 @@ ls_text(const struct ls_list *l)
 	free(cells);
 }
 
-/* One pool as a JSON object. */
+/*
+ * One pool as a JSON object: status --json's fields, then the segment, and
+ * id, workers, target and socket, the names ls used first (socket is where
+ * ls finds the pool's socket; socket_path is what the pool says).
+ */
 static void
 ls_json_pool(struct buf *b, const struct ls_pool *lp)
 {
@@ -192,26 +197,13 @@ ls_json_pool(struct buf *b, const struct ls_pool *lp)
 
 	if (ctl_socket_of(lp->pid, sock, sizeof sock) == -1)
 		sock[0] = '\0';
-	buf_printf(b, "{\"id\":%ld,\"name\":", (long)lp->pid);
-	log_json_string(b, h->name, strlen(h->name));
-	buf_printf(b, ",\"state\":\"%s\",\"paused\":%s,\"workers\":%u,"
-	    "\"target\":%u,", lp->damaged ? "damaged" :
-	    shm_pool_state_name(h->state),
-	    h->paused ? "true" : "false", h->live_workers, h->target_workers);
-	buf_printf(b, "\"running\":%llu,\"queued\":%llu,\"done\":%llu,"
-	    "\"failed\":%llu,", (unsigned long long)h->running,
-	    (unsigned long long)h->queued, (unsigned long long)h->done,
-	    (unsigned long long)h->failed);
-	if (h->total_known)
-		buf_printf(b, "\"total\":%llu,", (unsigned long long)h->total);
-	else
-		buf_addstr(b, "\"total\":null,");
-	buf_printf(b, "\"start_real_ns\":%lld,\"command\":",
-	    (long long)h->start_real_ns);
-	log_json_string(b, h->command, strlen(h->command));
+	buf_addstr(b, "{");
+	cmd_json_pool(b, h, lp->damaged ? "damaged" :
+	    shm_pool_state_name(h->state));
 	buf_addstr(b, ",\"segment\":");
 	log_json_string(b, lp->shm, strlen(lp->shm));
-	buf_addstr(b, ",\"socket\":");
+	buf_printf(b, ",\"id\":%ld,\"workers\":%u,\"target\":%u,"
+	    "\"socket\":", (long)lp->pid, h->live_workers, h->target_workers);
 	log_json_string(b, sock, strlen(sock));
 	buf_addstr(b, "}");
 }

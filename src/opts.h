@@ -143,9 +143,13 @@ struct opt_info {
 	const char	*alias;		/* another long name, or NULL */
 	int		 letter;	/* short option, or 0 */
 	const char	*key;		/* config key, or NULL */
+	const char	*def;		/* default as an argument, or NULL */
 	bool		 has_arg;
 };
 bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
+/* Set one option by its long name, as on the command line; -1 and err. */
+int		 opts_set(struct opts *, const char *name, const char *arg,
+		    char *err, size_t);
 /* The i-th config key (table keys, then command, items ...); NULL past end. */
 const char	*opts_config_key(size_t i);
 

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "persist.h"
 #include "util.h"
 #include "worker-group.h"
@@ -740,14 +741,9 @@ prog_ended(struct persist *p, int64_t now)
 	else if (t == NULL || answered)
 		p->fast_fails = 0;
 	p->restart_at = now;
-	if (p->fast_fails > 0) {
-		int64_t	delay = P_BACKOFF_MS;
-		int	i;
-
-		for (i = 1; i < p->fast_fails && delay < P_BACKOFF_MAX_MS; i++)
-			delay *= 2;
-		p->restart_at += wgroup_min(delay, P_BACKOFF_MAX_MS) * P_MS;
-	}
+	if (p->fast_fails > 0)
+		p->restart_at += backoff_double(P_BACKOFF_MS, P_BACKOFF_MAX_MS,
+		    p->fast_fails) * P_MS;
 	p->feed = TAILQ_FIRST(&p->tasks);
 }
 

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "ctl.h"
 #include "joblog.h"
 #include "keeper.h"
@@ -833,9 +834,7 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 		task_starved(p, i, t, error);
 		return;
 	}
-	delay = (int64_t)RESPAWN_DELAY_MS * t->faults;
-	if (delay > RETRY_DELAY_MAX_MS)
-		delay = RETRY_DELAY_MAX_MS;
+	delay = backoff_linear(RESPAWN_DELAY_MS, RETRY_DELAY_MAX_MS, t->faults);
 	t->not_before = mono_ns() + delay * 1000000LL;
 	p->w[i].hold_until = t->not_before;
 	ready_insert(p, t);
@@ -938,13 +937,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (p->out != NULL)
 		output_end(p->out, t->seq, final);
 	if (!final) {
-		int64_t delay = RETRY_DELAY_MS;
-		int	k;
+		int64_t delay;
 
-		for (k = 1; k < t->attempts && delay < RETRY_DELAY_MAX_MS; k++)
-			delay *= 2;
-		if (delay > RETRY_DELAY_MAX_MS)
-			delay = RETRY_DELAY_MAX_MS;
+		delay = backoff_double(RETRY_DELAY_MS, RETRY_DELAY_MAX_MS,
+		    t->attempts);
 		p->retried++;
 		t->not_before = mono_ns() + delay * 1000000LL;
 		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig ? sig : exitval,
@@ -1100,11 +1096,8 @@ init_failed(struct pool *p, int i)
 		    " event log (worker.exit status=3)", INIT_REPORTS_MAX);
 	if (now >= p->init_round_end) {
 		p->init_rounds++;
-		delay = RESPAWN_DELAY_MS;
-		for (k = 1; k < p->init_rounds && delay < RETRY_DELAY_MAX_MS; k++)
-			delay *= 2;
-		if (delay > RETRY_DELAY_MAX_MS)
-			delay = RETRY_DELAY_MAX_MS;
+		delay = backoff_double(RESPAWN_DELAY_MS, RETRY_DELAY_MAX_MS,
+		    p->init_rounds);
 		p->init_round_end = now + delay * 1000000LL;
 	}
 	if (p->respawn_after < p->init_round_end)

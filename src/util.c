@@ -1,12 +1,15 @@
 /* Allocation wrappers, clocks and buffers used throughout pooltop. */
 #include "config.h"
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,4 +230,27 @@ ncpu_online(void)
 	long	n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : (int)n;
+}
+
+/* A signal by number (1..NSIG-1), name or SIG-name, any case; -1 if unknown. */
+int
+signal_parse(const char *s)
+{
+	const char	*abbr, *errstr;
+	int		 sig;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (isdigit((unsigned char)*s)) {
+		sig = strtonum(s, 1, NSIG - 1, &errstr);
+		return errstr == NULL ? sig : -1;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (sig = 1; sig < NSIG; sig++) {
+		abbr = sigabbrev_np(sig);
+		if (abbr != NULL && strcasecmp(s, abbr) == 0)
+			return sig;
+	}
+	return -1;
 }

@@ -1,6 +1,6 @@
 /*
  * Small helpers shared by every module: allocation that never returns NULL,
- * clocks, fd flags and whole-buffer I/O.  Nothing here knows about pools.
+ * clocks, fd flags, whole-buffer I/O and signal names.  Nothing here knows about pools.
  */
 #ifndef PT_UTIL_H
 #define PT_UTIL_H
@@ -49,6 +49,12 @@ void	 tail_keep(char *tail, size_t *len, size_t cap, const char *, size_t);
 
 /* Is error a shortage of descriptors, processes or memory (EAGAIN...)? */
 bool	 resource_shortage(int);
+
+/*
+ * The one signal parser (--termseq, ctl kill): a number 1..NSIG-1 or a name
+ * with or without SIG, any case; -1 if unknown.
+ */
+int	 signal_parse(const char *);
 
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "opts.h"
 #include "ui/ui-int.h"
 
 #define ATTACH_EXIT_USAGE	255
@@ -63,17 +64,22 @@ attach_usage(void)
 	return ATTACH_EXIT_USAGE;
 }
 
-/* Parse the options; -1 on a usage error. */
+/*
+ * Parse the options into a and o; -1 on a usage error.  -d, --delay and
+ * --refresh are the one option --refresh, with its bounds and default.
+ */
 static int
-attach_args(struct attach *a, int argc, char **argv, const char **id)
+attach_args(struct attach *a, struct opts *o, int argc, char **argv,
+    const char **id)
 {
 	static const struct option	 longopts[] = {
 		{ "theme", required_argument, NULL, 't' },
+		{ "refresh", required_argument, NULL, 'd' },
 		{ "delay", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char			*errstr;
+	char				 err[256];
 	int				 ch;
 
 	optind = 0;
@@ -83,11 +89,9 @@ attach_args(struct attach *a, int argc, char **argv, const char **id)
 			a->theme = optarg;
 			break;
 		case 'd':
-			a->refresh_ms = (int)strtonum(optarg, 50, 60000,
-			    &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr, "pooltop attach: -d %s: %s "
-				    "(50-60000 ms)\n", optarg, errstr);
+			if (opts_set(o, "refresh", optarg, err,
+			    sizeof err) != 0) {
+				fprintf(stderr, "pooltop attach: %s\n", err);
 				return -1;
 			}
 			break;
@@ -273,6 +277,7 @@ int
 ui_attach_main(int argc, char **argv)
 {
 	struct attach		 a;
+	struct opts		 o;
 	struct pt_shm_header	 h;
 	const char		*id;
 	char			 err[512];
@@ -281,8 +286,11 @@ ui_attach_main(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	a.sfd = -1;
-	a.refresh_ms = 500;
-	if (attach_args(&a, argc, argv, &id) != 0)
+	opts_init(&o);
+	rc = attach_args(&a, &o, argc, argv, &id);
+	a.refresh_ms = o.refresh_ms;
+	opts_free(&o);
+	if (rc != 0)
 		return attach_usage();
 	if (ctl_find(id, a.shm_name, sizeof a.shm_name, a.sock, sizeof a.sock,
 	    err, sizeof err) != 0 || attach_open(&a, err, sizeof err) != 0) {

@@ -54,4 +54,16 @@ if command -v setsid >/dev/null 2>&1; then
 	    [ "$?:$(cat "$T/o")" = "255:" ]
 	check "... saying it needs a terminal" grep -q "the dashboard needs a terminal" "$T/e"
 fi
+# attach's -d, --delay and --refresh are the one option --refresh: the same
+# bounds and message; 60000 is a period both take.
+for o in -d --delay --refresh; do
+	"$POOLTOP" attach $o 20 >/dev/null 2>"$T/e"
+	check "attach $o 20: exit 255, --refresh's bounds" \
+	    [ "$?:$(head -n 1 "$T/e")" = "255:pooltop attach: option --refresh: must be between 50 and 60000 (got 20)" ]
+	"$POOLTOP" attach $o 60000 2147483000 >/dev/null 2>"$T/e"
+	check "attach $o 60000: taken (no such pool)" \
+	    grep -q "no live pool" "$T/e"
+done
+"$POOLTOP" --refresh 60000 --check-config true >/dev/null 2>&1
+check "--refresh 60000: taken" [ $? -eq 0 ]
 finish

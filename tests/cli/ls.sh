@@ -44,6 +44,10 @@ check "command column" sh -c "\"$POOLTOP\" ls | awk '\$1 == $a' | grep -q 'task.
 check "json: one entry" [ "$(json_py "$a" "len(p)")" = 1 ]
 check "json: fields" [ "$(json_py "$a" "(p[0]['name'], p[0]['workers'], p[0]['target'], p[0]['total'], p[0]['segment'].startswith('/pooltop.$uid.$a.'))")" = "('$N', 2, 2, 4, True)" ]
 check "json: socket path" [ "$(json_py "$a" "p[0]['socket']")" = "$XDG_RUNTIME_DIR/pooltop/$a.sock" ]
+check "json: the names of status --json" [ "$(json_py "$a" "(p[0]['supervisor_pid'], p[0]['live_workers'], p[0]['target_workers'], p[0]['socket_path'])")" = "($a, 2, 2, '$XDG_RUNTIME_DIR/pooltop/$a.sock')" ]
+# One schema: every field of status --json but its slots is in ls --json.
+"$POOLTOP" ctl "$a" status --json >"$T/status.json" 2>/dev/null
+check "json: ls has each status --json field" [ "$(json_py "$a" "sorted(set(json.load(open('$T/status.json'))) - set(p[0]) - {'slots'})")" = "[]" ]
 "$POOLTOP" ls --bogus >/dev/null 2>&1
 check "bad argument: 255" [ $? -eq 255 ]
 check "ls keeps a live pool's socket" [ -S "$XDG_RUNTIME_DIR/pooltop/$a.sock" ]

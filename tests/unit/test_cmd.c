@@ -30,6 +30,7 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "opts.h"
 
 /* Run a line without a pool; the reply in *out (caller frees). */
 static int
@@ -44,33 +45,63 @@ run(const char *line, char **out)
 	return rv;
 }
 
-/* Signal names and numbers. */
+/* Signal names and numbers: the parser kill and --termseq share. */
 static void
 test_signal(void **state)
 {
 	(void)state;
-	assert_int_equal(cmd_signal("TERM"), SIGTERM);
-	assert_int_equal(cmd_signal("SIGTERM"), SIGTERM);
-	assert_int_equal(cmd_signal("kill"), SIGKILL);
-	assert_int_equal(cmd_signal("SigInt"), SIGINT);
-	assert_int_equal(cmd_signal("HUP"), SIGHUP);
-	assert_int_equal(cmd_signal("STOP"), SIGSTOP);
-	assert_int_equal(cmd_signal("CONT"), SIGCONT);
-	assert_int_equal(cmd_signal("USR1"), SIGUSR1);
-	assert_int_equal(cmd_signal("USR2"), SIGUSR2);
-	assert_int_equal(cmd_signal("QUIT"), SIGQUIT);
-	assert_int_equal(cmd_signal("9"), 9);
-	assert_int_equal(cmd_signal("1"), 1);
-	assert_int_equal(cmd_signal("64"), 64);
-	assert_int_equal(cmd_signal("0"), -1);
-	assert_int_equal(cmd_signal("65"), -1);
-	assert_int_equal(cmd_signal("-9"), -1);
-	assert_int_equal(cmd_signal("9x"), -1);
-	assert_int_equal(cmd_signal("SIG"), -1);
-	assert_int_equal(cmd_signal("SIGSIGTERM"), -1);
-	assert_int_equal(cmd_signal("FOO"), -1);
-	assert_int_equal(cmd_signal(""), -1);
-	assert_int_equal(cmd_signal(NULL), -1);
+	assert_int_equal(signal_parse("TERM"), SIGTERM);
+	assert_int_equal(signal_parse("SIGTERM"), SIGTERM);
+	assert_int_equal(signal_parse("kill"), SIGKILL);
+	assert_int_equal(signal_parse("SigInt"), SIGINT);
+	assert_int_equal(signal_parse("HUP"), SIGHUP);
+	assert_int_equal(signal_parse("STOP"), SIGSTOP);
+	assert_int_equal(signal_parse("CONT"), SIGCONT);
+	assert_int_equal(signal_parse("USR1"), SIGUSR1);
+	assert_int_equal(signal_parse("USR2"), SIGUSR2);
+	assert_int_equal(signal_parse("QUIT"), SIGQUIT);
+	assert_int_equal(signal_parse("WINCH"), SIGWINCH);
+	assert_int_equal(signal_parse("sigchld"), SIGCHLD);
+	assert_int_equal(signal_parse("ALRM"), SIGALRM);
+	assert_int_equal(signal_parse("9"), 9);
+	assert_int_equal(signal_parse("1"), 1);
+	assert_int_equal(signal_parse("64"), 64);
+	assert_int_equal(signal_parse("0"), -1);
+	assert_int_equal(signal_parse("65"), -1);
+	assert_int_equal(signal_parse("-9"), -1);
+	assert_int_equal(signal_parse("9x"), -1);
+	assert_int_equal(signal_parse("SIG"), -1);
+	assert_int_equal(signal_parse("SIGSIGTERM"), -1);
+	assert_int_equal(signal_parse("FOO"), -1);
+	assert_int_equal(signal_parse(""), -1);
+	assert_int_equal(signal_parse(NULL), -1);
+}
+
+/* ctl kill and --termseq accept and refuse the same signal words. */
+static void
+test_signal_callers(void **state)
+{
+	static const char	*words[] = { "TERM", "sigkill", "WINCH", "hup",
+	    "SigUsr1", "1", "15", "64", "0", "65", "FOO", "SIG", "9x" };
+	struct termseq		 ts;
+	char			 line[64], seq[64], err[256], *out;
+	size_t			 i;
+	int			 known, by_kill, by_termseq;
+
+	(void)state;
+	for (i = 0; i < nitems_of(words); i++) {
+		known = signal_parse(words[i]) != -1;
+		snprintf(line, sizeof line, "kill 3 %s", words[i]);
+		assert_int_equal(run(line, &out), -1);
+		by_kill = strcmp(out, "error: no pool to control\n") == 0;
+		free(out);
+		snprintf(seq, sizeof seq, "%s,1", words[i]);
+		by_termseq = parse_termseq(seq, &ts, err, sizeof err) == 0;
+		assert_int_equal(by_kill, known);
+		assert_int_equal(by_termseq, known);
+		if (known)
+			assert_int_equal(ts.sig[0], signal_parse(words[i]));
+	}
 }
 
 /* Lines split on any run of blanks. */
@@ -153,6 +184,8 @@ test_errors(void **state)
 		  "[--json])\n" },
 		{ "pause 3", "error: no pool to control\n" },
 		{ "kill 3 KILL", "error: no pool to control\n" },
+		{ "kill 3 WINCH", "error: no pool to control\n" },
+		{ "kill 3 sigwinch", "error: no pool to control\n" },
 		{ "drain", "error: no pool to control\n" },
 		{ "status", "error: no pool to control\n" },
 		{ "status --json", "error: no pool to control\n" },
@@ -523,6 +556,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_signal_callers),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_known),
 		cmocka_unit_test(test_errors),

@@ -804,6 +804,7 @@ test_termseq(void **state)
 		{ "SIGINT,10,sigkill", "INT,10,KILL,0" },
 		{ "15,100,9,5", "TERM,100,KILL,5" },
 		{ "hup", "HUP,0" },
+		{ "WINCH,100", "WINCH,100" },
 		{ "", NULL },
 		{ "TERM,", NULL },
 		{ "TERM,-1", NULL },
@@ -962,6 +963,33 @@ test_pooltop_conf(void **state)
 	assert_same_opts(&o, &d);
 	opts_free(&o);
 	opts_free(&d);
+}
+
+/* conf/pooltop.conf shows each key set to the option table's default. */
+static void
+test_conf_defaults(void **state)
+{
+	struct opt_info	 oi;
+	const char	*last, *q;
+	char		*text, want[256];
+	size_t		 i, n = 0;
+
+	(void)state;
+	text = read_src("conf/pooltop.conf");
+	for (i = 0; opts_info(i, &oi); i++) {
+		if (oi.key == NULL || oi.def == NULL)
+			continue;
+		last = strrchr(oi.key, '.') ? strrchr(oi.key, '.') + 1 : oi.key;
+		q = strspn(oi.def, "0123456789") == strlen(oi.def) ? "" : "\"";
+		snprintf(want, sizeof want, "#%s = %s%s%s;\n", last, q, oi.def,
+		    q);
+		if (strstr(text, want) == NULL)
+			print_error("conf/pooltop.conf lacks '%s'", want);
+		assert_non_null(strstr(text, want));
+		n++;
+	}
+	assert_true(n >= 10);
+	free(text);
 }
 
 /* Load one shipped config; it must load without error. */
@@ -1126,6 +1154,7 @@ main(void)
 		cmocka_unit_test(test_termseq),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_pooltop_conf),
+		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_shipped_confs),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_help_version),
