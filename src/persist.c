@@ -37,7 +37,6 @@
 #include "worker-group.h"
 
 #define P_HELD_MAX	(64 * 1024)	/* stderr kept while no task waits */
-#define P_TAIL		(PT_TAIL_MAX - 1)
 #define P_MARK_LEN	(sizeof PERSIST_ERROR_MARK - 1)
 #define P_MS		WG_MS
 #define P_BACKOFF_MS	100		/* first restart delay after a crash */
@@ -107,11 +106,8 @@ struct persist {
 	uint64_t		 instances;
 	struct buf		 held_err;
 	int64_t			 now;		/* for output being read */
-	char			 tail[P_TAIL];
-	size_t			 tail_len;
+	struct wgroup_tail	 tail;
 	struct wgroup_sample	 sample;	/* the program's CPU, memory */
-	uint32_t		 progress_done;
-	uint32_t		 progress_total;
 	uint64_t		 mbox_last;	/* last progress taken, packed */
 	int64_t			 next_tick;
 };
@@ -181,11 +177,7 @@ slot_write(struct persist *p, int done, int failed)
 		s->task_pid = 0;
 		s->task_seq = 0;
 	}
-	s->cpu_permille = p->sample.cpu_permille;
-	s->rss_bytes = p->sample.rss_bytes;
-	s->cpu_ticks = p->sample.cpu_ticks;
-	s->progress_done = p->progress_done;
-	s->progress_total = p->progress_total;
+	wgroup_slot_sample(s, &p->sample);
 	p->c.publish(p->c.arg);
 }
 
@@ -193,10 +185,7 @@ slot_write(struct persist *p, int done, int failed)
 static void
 slot_tail(struct persist *p)
 {
-	struct pt_shm_slot	*s = p->c.shm_slot;
-
-	memcpy(s->tail, p->tail, p->tail_len);
-	s->tail_len = (uint32_t)p->tail_len;
+	wgroup_slot_tail(p->c.shm_slot, &p->tail);
 	p->c.publish(p->c.arg);
 }
 
@@ -210,7 +199,7 @@ send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
 	o.task_seq = seq;
 	o.stream = (uint32_t)stream;
 	p->c.send(p->c.arg, PT_MSG_OUT, &o, sizeof o, b, n);
-	tail_keep(p->tail, &p->tail_len, P_TAIL, b, n);
+	wgroup_tail_add(&p->tail, b, n);
 }
 
 /* Report the end of task t (not in the list any more). */
@@ -307,7 +296,7 @@ clock_check(struct persist *p, int64_t now)
 		return;
 	wgroup_clock_start(&t->clock, now);
 	t->start_real = real_ns();
-	p->progress_done = p->progress_total = 0;
+	p->sample.progress_done = p->sample.progress_total = 0;
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
 	st.pid = p->ch.g.pid;
@@ -443,7 +432,7 @@ child_out(void *arg, int stream, const char *b, size_t n)
 	struct persist	*p = arg;
 
 	if (p->state == P_INIT)
-		tail_keep(p->tail, &p->tail_len, P_TAIL, b, n);
+		wgroup_tail_add(&p->tail, b, n);
 	else if (stream == 1)
 		prog_stdout(p, b, n, p->now);
 	else
@@ -532,13 +521,13 @@ init_report(struct persist *p, int error)
 		snprintf(msg, sizeof msg, "signal %d", WTERMSIG(st));
 	if (isatty(STDERR_FILENO) || p->c.init_quiet)
 		return;		/* the slot detail shows the tail; the log, the exit */
-	n = p->tail_len;
-	while (n > 0 && p->tail[n - 1] == '\n')
+	n = p->tail.len;
+	while (n > 0 && p->tail.b[n - 1] == '\n')
 		n--;
-	for (i = n; i > 0 && p->tail[i - 1] != '\n'; i--)
+	for (i = n; i > 0 && p->tail.b[i - 1] != '\n'; i--)
 		;
 	dprintf(STDERR_FILENO, "pooltop: worker %d: --init failed (%s)%s%.*s\n",
-	    p->c.slot + 1, msg, n > i ? ": " : "", (int)(n - i), p->tail + i);
+	    p->c.slot + 1, msg, n > i ? ": " : "", (int)(n - i), p->tail.b + i);
 }
 
 /* Run --init; its stdout and stderr go to the slot's tail. */
@@ -792,8 +781,8 @@ prog_tick(struct persist *p, int64_t now)
 		v = (uint64_t)done << 32 | total;
 		if (v != p->mbox_last) {
 			p->mbox_last = v;
-			p->progress_done = done;
-			p->progress_total = total;
+			p->sample.progress_done = done;
+			p->sample.progress_total = total;
 		}
 	}
 	slot_write(p, 0, 0);

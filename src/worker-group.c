@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -345,6 +346,32 @@ wgroup_sample(struct wgroup *g, int64_t now, struct wgroup_sample *s)
 	if (ps.ticks > s->cpu_ticks)
 		s->cpu_ticks = ps.ticks;
 	return true;
+}
+
+/* Keep the last bytes of output. */
+void
+wgroup_tail_add(struct wgroup_tail *t, const char *b, size_t n)
+{
+	tail_keep(t->b, &t->len, sizeof t->b, b, n);
+}
+
+/* Write the samples and the progress to the slot. */
+void
+wgroup_slot_sample(struct pt_shm_slot *s, const struct wgroup_sample *v)
+{
+	s->cpu_permille = v->cpu_permille;
+	s->rss_bytes = v->rss_bytes;
+	s->cpu_ticks = v->cpu_ticks;
+	s->progress_done = v->progress_done;
+	s->progress_total = v->progress_total;
+}
+
+/* Write the output tail to the slot. */
+void
+wgroup_slot_tail(struct pt_shm_slot *s, const struct wgroup_tail *t)
+{
+	memcpy(s->tail, t->b, t->len);
+	s->tail_len = (uint32_t)t->len;
 }
 
 /* Start the clock at now, with no time paused. */

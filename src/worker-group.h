@@ -14,6 +14,7 @@
  *  - sampling its process tree (CPU, memory) no more often than needed;
  *  - the pause clock: time a task spent stopped by PAUSE counts neither
  *    for its timeout nor in its wall time;
+ *  - what the slot shows of it: samples, progress, the output tail;
  *  - copying text for the slot (one line, control bytes as spaces, never
  *    half a UTF-8 sequence).
  *
@@ -33,11 +34,13 @@
 
 #include "opts.h"
 #include "procstat.h"
+#include "shm.h"
 
 #define WG_NEVER	INT64_MAX	/* a deadline that never comes */
 #define WG_MS		1000000LL	/* nanoseconds in a millisecond */
 #define WG_RBUF		(64 * 1024)	/* one read from a pipe */
 #define WG_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the end */
+#define WG_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
 
 /* wgroup_spawn() flags. */
 #define WG_STDIN	0x1	/* stdin a pipe (fd[0]), not /dev/null */
@@ -57,11 +60,19 @@ struct wgroup_spawner {
 	int			 fa_fd[3];	/* what fa dups; [1] -1: none */
 };
 
-/* What the samples of a group's tree found, as the slot shows it. */
+/* What the slot shows of a group: its tree's samples, the progress. */
 struct wgroup_sample {
 	uint32_t	cpu_permille;	/* over the last sampled interval */
 	uint64_t	rss_bytes;
 	uint64_t	cpu_ticks;	/* the most seen */
+	uint32_t	progress_done;	/* the task's word, clamped */
+	uint32_t	progress_total;
+};
+
+/* The last bytes of output, for the slot. */
+struct wgroup_tail {
+	size_t	len;
+	char	b[WG_TAIL];
 };
 
 /* A group being run: its leader and how far its termination went. */
@@ -143,6 +154,12 @@ void	wgroup_sample_start(struct wgroup *, int64_t now, int64_t tick_ns,
 	    bool baseline);
 /* Walk the group's tree into *s if a sample is due; true if it was. */
 bool	wgroup_sample(struct wgroup *, int64_t now, struct wgroup_sample *s);
+
+/* Keep n more bytes of output in the tail. */
+void	wgroup_tail_add(struct wgroup_tail *, const char *, size_t n);
+/* Write the samples and progress, or the tail, to a (private) slot. */
+void	wgroup_slot_sample(struct pt_shm_slot *, const struct wgroup_sample *);
+void	wgroup_slot_tail(struct pt_shm_slot *, const struct wgroup_tail *);
 
 /* Start the clock at now. */
 void	wgroup_clock_start(struct wgroup_clock *, int64_t now);

@@ -73,7 +73,6 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
 #define W_MS		WG_MS
-#define W_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
 
 enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
     W_NFDS = W_PERSIST + PERSIST_NFDS };
@@ -90,10 +89,7 @@ struct task {
 	int64_t		paused_at;	/* when PAUSE stopped it; 0: running */
 	int64_t		next_tick;
 	struct wgroup_sample sample;	/* CPU and memory */
-	uint32_t	progress_done;
-	uint32_t	progress_total;
-	size_t		tail_len;
-	char		tail[W_TAIL];
+	struct wgroup_tail tail;
 };
 
 struct worker {
@@ -220,13 +216,8 @@ slot_update(struct worker *w)
 
 	s->state = worker_state(w);
 	if (w->busy) {
-		s->cpu_permille = t->sample.cpu_permille;
-		s->rss_bytes = t->sample.rss_bytes;
-		s->cpu_ticks = t->sample.cpu_ticks;
-		s->progress_done = t->progress_done;
-		s->progress_total = t->progress_total;
-		memcpy(s->tail, t->tail, t->tail_len);
-		s->tail_len = (uint32_t)t->tail_len;
+		wgroup_slot_sample(s, &t->sample);
+		wgroup_slot_tail(s, &t->tail);
 	}
 	slot_publish(w);
 }
@@ -262,13 +253,10 @@ slot_ended(struct worker *w, bool failed)
 	s->state = worker_state(w);
 	s->task_pid = 0;
 	s->task_seq = 0;
+	wgroup_slot_sample(s, &t->sample);
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
-	s->cpu_ticks = t->sample.cpu_ticks;
-	s->progress_done = t->progress_done;
-	s->progress_total = t->progress_total;
-	memcpy(s->tail, t->tail, t->tail_len);
-	s->tail_len = (uint32_t)t->tail_len;
+	wgroup_slot_tail(s, &t->tail);
 	if (failed)
 		s->tasks_failed++;
 	else
@@ -325,7 +313,7 @@ task_out(void *arg, int stream, const char *b, size_t n)
 	o.task_seq = t->seq;
 	o.stream = (uint32_t)stream;
 	worker_send(w, PT_MSG_OUT, &o, sizeof o, b, n);
-	tail_keep(t->tail, &t->tail_len, W_TAIL, b, n);
+	wgroup_tail_add(&t->tail, b, n);
 }
 
 /* Sample the task's process tree and progress, then write the slot. */
@@ -338,8 +326,9 @@ task_tick(struct worker *w, int64_t now)
 	(void)wgroup_sample(&t->g, now, &t->sample);
 	if (shm_mbox_take(w->mbox, t->seq, &done, &total)) {
 		/* The task's word: shown, clamped, never acted on. */
-		t->progress_total = total;
-		t->progress_done = total == 0 ? 0 : done > total ? total : done;
+		t->sample.progress_total = total;
+		t->sample.progress_done = total == 0 ? 0 :
+		    done > total ? total : done;
 	}
 	slot_update(w);
 	t->next_tick = now + w->tick_ns;

@@ -9,7 +9,8 @@
  * group, its streams come apart or merged, its stdin is a pipe when asked,
  * and a spawn that fails leaves no pipe open.  Sampling walks a busy
  * group's tree only when due, and finds its CPU and memory; a reaped
- * leader is told apart from other children.  Clocks are passed in, so
+ * leader is told apart from other children; the slot shows the samples,
+ * the progress and the last bytes of output.  Clocks are passed in, so
  * deadlines are exact; the signals are real.
  */
 #include "config.h"
@@ -499,6 +500,37 @@ test_reaped(void **state)
 	assert_int_equal(g.wstatus, st);
 }
 
+/* The slot gets the samples, the progress and the tail's last bytes. */
+static void
+test_slot(void **state)
+{
+	static struct pt_shm_slot	s;
+	struct wgroup_sample		v = { 250, 4096, 7, 3, 9 };
+	static struct wgroup_tail	t;
+	static char			big[WG_TAIL + 10];
+
+	(void)state;
+	memset(&s, 0xff, sizeof s);
+	wgroup_slot_sample(&s, &v);
+	assert_int_equal(s.cpu_permille, 250);
+	assert_int_equal(s.rss_bytes, 4096);
+	assert_int_equal(s.cpu_ticks, 7);
+	assert_int_equal(s.progress_done, 3);
+	assert_int_equal(s.progress_total, 9);
+
+	wgroup_tail_add(&t, "ab", 2);
+	wgroup_slot_tail(&s, &t);
+	assert_int_equal(s.tail_len, 2);
+	assert_memory_equal(s.tail, "ab", 2);
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = 'z';
+	wgroup_tail_add(&t, big, sizeof big);
+	wgroup_slot_tail(&s, &t);
+	assert_int_equal(s.tail_len, WG_TAIL);
+	assert_int_equal(s.tail[WG_TAIL - 1], 'z');
+	assert_int_equal(s.tail[0], 'x');
+}
+
 int
 main(void)
 {
@@ -513,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_reaped),
+		cmocka_unit_test(test_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
