@@ -40,7 +40,7 @@
 #define WG_MS		1000000LL	/* nanoseconds in a millisecond */
 #define WG_RBUF		(64 * 1024)	/* one read from a pipe */
 #define WG_DRAIN_MAX	(1024 * 1024)	/* read from a pipe after the end */
-#define WG_TAIL		(PT_TAIL_MAX - 1)	/* shm.h: a reader adds a NUL */
+#define WG_TAIL		(PT_TAIL_MAX - 1)	/* a reader adds a NUL */
 
 /* wgroup_spawn() flags. */
 #define WG_STDIN	0x1	/* stdin a pipe (fd[0]), not /dev/null */

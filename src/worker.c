@@ -9,10 +9,11 @@
  * while that queue is long, so a task that floods its output waits on its
  * pipe rather than the worker growing without bound.
  *
- * A task is spawned (posix_spawn) as the leader of its own process group,
- * with default signal handling, an empty mask, stdin /dev/null and the
- * POOLTOP_* variables.  The worker is a child subreaper, so every process
- * the task leaves behind is reparented to it and reaped here.  The task ends
+ * A task is spawned (posix_spawn, worker-group.c) as the leader of its own
+ * process group, with default signal handling, an empty mask, stdin
+ * /dev/null and the POOLTOP_* variables.  The worker is a child subreaper,
+ * so every process the task leaves behind is reparented to it and reaped
+ * here.  The task ends
  * when its leader is reaped; whatever remains of its group, and every child
  * of the worker that no running task owns (daemons that left the group:
  * setsid, double forks), is sent SIGTERM and, after the last termination
