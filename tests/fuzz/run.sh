@@ -13,6 +13,7 @@
 SOURCES='
 fuzz_template	src/task.c src/text.c src/util.c
 fuzz_config	src/config.c src/text.c src/util.c
+fuzz_text	src/text.c src/util.c
 '
 PKGS='libbsd-overlay libconfig'
 
