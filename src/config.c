@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "text.h"
 #include "util.h"
 
 #define CONF_MAX_SIZE		(16 * 1024 * 1024)	/* main file */
@@ -268,26 +269,11 @@ field(struct opts *o, const struct opt_entry *e)
 	return (char *)o + e->off;
 }
 
-/* Copy s into buf for a message: control bytes escaped, long text cut. */
+/* Copy s into buf for a message: escaped as text_brief() does. */
 static const char *
 show(const char *s, char *buf, size_t len)
 {
-	size_t	i = 0;
-
-	for (; *s != '\0'; s++) {
-		if (i + 8 >= len) {
-			memcpy(buf + i, "...", 3);
-			i += 3;
-			break;
-		}
-		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\'')
-			i += snprintf(buf + i, len - i, "\\x%02x",
-			    (unsigned char)*s);
-		else
-			buf[i++] = *s;
-	}
-	buf[i] = '\0';
-	return buf;
+	return text_brief(buf, len, s);
 }
 
 /* Set err to the message prefixed by its place. */

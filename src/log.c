@@ -6,13 +6,8 @@
  * write (disk full, a closed pipe) is seen at once: the caller stops the
  * run with an explicit message rather than losing lines silently.
  *
- * Two escapings.  log_escape() makes any bytes safe to show on a terminal
- * or in a text log: printable ASCII and printable UTF-8 are kept, \n \t \r
- * become two characters, and every other control byte, C1 control, bidi
- * override and invalid UTF-8 byte becomes \xHH.  JSON strings keep the text
- * itself: control characters, C1 controls and bidi controls become \u00XX
- * or \uXXXX, and an invalid UTF-8 byte 0xHH becomes \u00HH (the character
- * of the same number: lossy, but always valid JSON).
+ * Event text is escaped by the text module: text_escape() in text lines,
+ * text_json() in JSON lines.
  */
 #include "config.h"
 
@@ -27,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 #include "util.h"
 
 struct evlog {
@@ -35,125 +31,22 @@ struct evlog {
 	enum log_format	 format;
 };
 
-/* Length of the valid UTF-8 sequence at s with its code point, or 0. */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t		 n, i;
-	uint32_t	 c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2; c = s[0] & 0x1f; min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3; c = s[0] & 0x0f; min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4; c = s[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Is this code point one that must not reach a terminal as is? */
-static bool
-cp_hidden(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-		return true;
-	if (cp == 0x061c || cp == 0x200e || cp == 0x200f)
-		return true;			/* bidi marks */
-	if (cp >= 0x2028 && cp <= 0x202e)
-		return true;			/* separators, bidi embeddings */
-	return cp >= 0x2066 && cp <= 0x2069;	/* bidi isolates */
-}
-
-/* Append bytes as \xHH each. */
-static void
-hex_bytes(struct buf *b, const unsigned char *u, size_t n)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	char			 e[4] = { '\\', 'x', 0, 0 };
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		e[2] = hex[u[i] >> 4];
-		e[3] = hex[u[i] & 0xf];
-		buf_add(b, e, sizeof e);
-	}
-}
-
-/* Append the display-safe form of s to b. */
-static void
-escape_into(struct buf *b, const char *s, size_t len)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n;
-	uint32_t		 cp;
-
-	for (i = 0; i < len; i += n) {
-		n = utf8_decode(u + i, len - i, &cp);
-		if (n == 0) {
-			n = 1;
-			hex_bytes(b, u + i, 1);
-		} else if (!cp_hidden(cp))
-			buf_add(b, s + i, n);
-		else if (cp == '\n')
-			buf_addstr(b, "\\n");
-		else if (cp == '\t')
-			buf_addstr(b, "\\t");
-		else if (cp == '\r')
-			buf_addstr(b, "\\r");
-		else
-			hex_bytes(b, u + i, n);
-	}
-}
-
-/* Escape control bytes and invalid UTF-8 for display. */
+/* Escape control bytes and invalid UTF-8 for display (text_escape()). */
 char *
 log_escape(const char *s, size_t len)
 {
 	struct buf	b = { NULL, 0, 0 };
 
 	buf_add(&b, "", 0);
-	escape_into(&b, s, len);
+	text_escape(&b, s, len);
 	return b.data;
 }
 
-/* Append s as a quoted JSON string. */
+/* Append s as a quoted JSON string (text_json()). */
 void
 log_json_string(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n;
-	uint32_t		 cp;
-
-	buf_addstr(b, "\"");
-	for (i = 0; i < len; i += n) {
-		n = utf8_decode(u + i, len - i, &cp);
-		if (n == 0) {
-			buf_printf(b, "\\u%04x", u[i]);
-			n = 1;
-		} else if (cp == '"' || cp == '\\')
-			buf_printf(b, "\\%c", (char)cp);
-		else if (cp_hidden(cp))
-			buf_printf(b, "\\u%04x", (unsigned)cp);
-		else
-			buf_add(b, s + i, n);
-	}
-	buf_addstr(b, "\"");
+	text_json(b, s, len);
 }
 
 /* ISO-8601 UTC with milliseconds: 2026-11-24T13:47:06.123Z. */
@@ -259,7 +152,7 @@ event_text(struct buf *b, const struct pt_shm_event *ev, const char *when,
 		buf_printf(b, " status=%d", (int)ev->status);
 	if (textlen != 0) {
 		buf_addstr(b, " ");
-		escape_into(b, ev->text, textlen);
+		text_escape(b, ev->text, textlen);
 	}
 	buf_addstr(b, "\n");
 }

@@ -8,10 +8,8 @@
  * Event names: shm_event_name() (task.start, task.done, ...).  slot is
  * 1-based and absent for pool-wide events, task absent when 0, status only
  * for task.done/failed/retry/timeout/killed, worker.exit and resize.
- * Text lines escape the text with log_escape() (\n, \t, \x1b ...).  JSON
- * strings carry the text itself, JSON-escaped: control characters, C1
- * controls and bidi controls as \u00XX/\uXXXX, and each invalid UTF-8
- * byte 0xHH as \u00HH (valid JSON, but such a byte reads back as U+00HH).
+ * Text lines escape the text with text_escape() (\n, \t, \x1b ...).  JSON
+ * strings carry the text itself, escaped by text_json() (see text.h).
  *
  * progress:  <time> progress done=120/1000 failed=2 rate=35.1/s eta=25s
  *            {"time":...,"event":"progress","done":120,"failed":2,
@@ -49,14 +47,9 @@ int		 evlog_progress(struct evlog *, const struct run_stats *);
 /* The summary: done/failed, wall, serial time, speedup, efficiency. */
 void		 log_summary(FILE *, const struct run_stats *);
 
-/*
- * Escape for display: caller frees.  Printable ASCII and printable UTF-8
- * are kept; \n \t \r become "\n" "\t" "\r"; other C0 bytes, DEL, C1
- * controls (U+0080..U+009F), bidi controls (U+061C, U+200E/F, U+202A..E,
- * U+2066..9), U+2028/9 and invalid UTF-8 bytes become \xHH per byte.
- */
+/* text_escape() of len bytes of s into a new string: caller frees. */
 char		*log_escape(const char *s, size_t len);
-/* Append s (len bytes) to b as a quoted JSON string, escaped as above. */
+/* text_json(): append s (len bytes) to b as a quoted JSON string. */
 void		 log_json_string(struct buf *, const char *s, size_t len);
 
 #endif

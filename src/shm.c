@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "shm.h"
+#include "text.h"
 #include "util.h"
 
 /*
@@ -762,26 +763,6 @@ shm_write_slot(struct pt_shm *shm, uint32_t i, const struct pt_shm_slot *src)
 	shm_write_end(&s->seq);
 }
 
-size_t
-shm_copy_text(char *dst, const char *src, size_t size)
-{
-	size_t	len, back;
-
-	if (size == 0)
-		return 0;
-	len = strnlen(src, size);
-	if (len >= size) {
-		/* src[len] is the first byte dropped: do not split its char. */
-		len = size - 1;
-		for (back = 0; back < 3 && len > 0 &&
-		    ((unsigned char)src[len] & 0xc0) == 0x80; back++)
-			len--;
-	}
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-	return len;
-}
-
 void
 shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
@@ -802,7 +783,7 @@ shm_add_event(struct pt_shm *shm, enum pt_event_type type, int slot,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	shm_copy_text(ev.text, text, sizeof ev.text);
+	text_cut(ev.text, sizeof ev.text, text);
 
 	e = &shm->events[(ev.n - 1) % PT_SHM_NEVENTS];
 	shm_write_begin(&e->seq);

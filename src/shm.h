@@ -266,8 +266,6 @@ void	shm_write_begin(_Atomic uint32_t *);
 void	shm_write_end(_Atomic uint32_t *);
 /* Publish a private copy of slot i (all but seq and mbox) under its seqlock. */
 void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
-/* strlcpy that never cuts a UTF-8 sequence in two; returns bytes copied. */
-size_t	shm_copy_text(char *dst, const char *src, size_t size);
 
 /*
  * The header to act on: in the process that publishes it, its own private

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "task.h"
+#include "text.h"
 #include "util.h"
 
 enum tok {
@@ -1075,20 +1076,6 @@ ctrl_byte(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* Add c as a C-style escape (\n, \t, \r, \xHH). */
-static void
-add_ctrl_escape(struct buf *b, unsigned char c)
-{
-	if (c == '\n')
-		buf_addstr(b, "\\n");
-	else if (c == '\t')
-		buf_addstr(b, "\\t");
-	else if (c == '\r')
-		buf_addstr(b, "\\r");
-	else
-		buf_printf(b, "\\x%02x", c);
-}
-
 /* Quote s for POSIX sh. */
 char *
 shell_quote(const char *s)
@@ -1124,7 +1111,7 @@ label_arg(struct buf *b, const char *s)
 	buf_addstr(b, "$'");
 	for (p = s; *p != '\0'; p++) {
 		if (ctrl_byte((unsigned char)*p))
-			add_ctrl_escape(b, (unsigned char)*p);
+			text_escape_byte(b, (unsigned char)*p);
 		else if (*p == '\\' || *p == '\'')
 			buf_printf(b, "\\%c", *p);
 		else
@@ -1168,7 +1155,7 @@ expanded_label(const struct expanded *e)
 	if (e->shell && e->argc > 0) {
 		for (p = e->argv[0]; *p != '\0'; p++) {
 			if (ctrl_byte((unsigned char)*p))
-				add_ctrl_escape(&b, (unsigned char)*p);
+				text_escape_byte(&b, (unsigned char)*p);
 			else
 				buf_add(&b, p, 1);
 		}

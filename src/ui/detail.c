@@ -99,7 +99,7 @@ detail_line(struct ui *ui, const char *p, size_t n)
 	for (i = 0; tmp[i] != '\0'; i++)
 		if (tmp[i] == '\t')
 			tmp[i] = ' ';
-	out = ui_escape(tmp, strlen(tmp), ui->utf8);
+	out = text_cell(tmp, strlen(tmp), ui->utf8);
 	free(tmp);
 	return out;
 }
@@ -185,10 +185,10 @@ ui_draw_detail(struct ui *ui)
 	    slot + 1, shm_slot_state_name(s->state));
 	ui_put(0, 0, ui->cols, b, ui->attr[THEME_HEADER_TITLE]);
 	y = detail_task(ui, 2, s);
-	e = ui_escape(s->label, sizeof s->label, ui->utf8);
+	e = text_cell(s->label, sizeof s->label, ui->utf8);
 	y += detail_field(ui, y, "command", e, 4);
 	free(e);
-	e = ui_escape(s->item, sizeof s->item, ui->utf8);
+	e = text_cell(s->item, sizeof s->item, ui->utf8);
 	y += detail_field(ui, y, "item", e, 2);
 	free(e);
 	y += detail_env(ui, y, slot, s);

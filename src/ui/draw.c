@@ -55,7 +55,7 @@ ui_pool_title(const struct ui *ui)
 	static char	 title[PT_CMD_MAX * 4 + 16];
 	const char	*src = ui->hdr.name[0] != '\0' ? ui->hdr.name :
 			    ui->hdr.command;
-	char		*e = ui_escape(src, strlen(src), ui->utf8);
+	char		*e = text_cell(src, strlen(src), ui->utf8);
 
 	strlcpy(title, e, sizeof title);
 	free(e);
@@ -394,7 +394,7 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	draw_cell(l, y, COL_DONE, b, base);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)s->tasks_failed);
 	draw_cell(l, y, COL_FAIL, b, base);
-	e = ui_escape(s->label, sizeof s->label, ui->utf8);
+	e = text_cell(s->label, sizeof s->label, ui->utf8);
 	draw_cell(l, y, COL_COMMAND, busy ? e : "", base);
 	free(e);
 }
@@ -496,7 +496,7 @@ draw_event(struct ui *ui, int y, const struct pt_shm_event *ev)
 	else
 		snprintf(what, sizeof what, "%-16s", "");
 	x += ui_put(y, x, ui->cols - x, what, ui->attr[THEME_ROW]);
-	e = ui_escape(ev->text, sizeof ev->text, ui->utf8);
+	e = text_cell(ev->text, sizeof ev->text, ui->utf8);
 	ui_put(y, x, ui->cols - x, e, ui->attr[THEME_ROW]);
 	free(e);
 }
@@ -568,7 +568,7 @@ draw_prompt(struct ui *ui, int y)
 		what = "Workers (N, +N, -N; end with ! to kill surplus tasks): ";
 	else
 		what = "Filter commands: ";
-	e = ui_escape(ui->pbuf, ui->plen, ui->utf8);
+	e = text_cell(ui->pbuf, ui->plen, ui->utf8);
 	snprintf(line, sizeof line, "%s%s", what, e);
 	free(e);
 	ui_put(y, 0, ui->cols, line, ui->attr[THEME_PROMPT]);
@@ -607,7 +607,7 @@ ui_draw_status(struct ui *ui, int y)
 		return;
 	}
 	if (ui->filter[0] != '\0') {
-		e = ui_escape(ui->filter, strlen(ui->filter), ui->utf8);
+		e = text_cell(ui->filter, strlen(ui->filter), ui->utf8);
 		snprintf(line, sizeof line, "filter: %s  (/ then Esc clears)",
 		    e);
 		free(e);

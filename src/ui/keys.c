@@ -49,7 +49,7 @@ keys_reply(struct ui *ui, const char *line, int rc, const struct buf *reply)
 		p += 2;
 	if ((nl = strchr(p, '\n')) != NULL)
 		*nl = '\0';
-	e = ui_escape(p, strlen(p), ui->utf8);
+	e = text_cell(p, strlen(p), ui->utf8);
 	if (rc != 0 && *e == '\0')
 		ui_statusf(ui, true, "error: %s failed", line);
 	else if (rc != 0 && strncmp(e, "error", 5) != 0)

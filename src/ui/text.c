@@ -1,12 +1,12 @@
 /*
  * Text for the dashboard.  Every string that comes from the segment (labels,
- * items, event text, output tail) goes through ui_escape() before it is
- * drawn: control bytes, invalid UTF-8, C1 controls and bidirectional
- * overrides become visible escapes (\n, \x1b, \u202e), so nothing a task
- * prints can move the cursor or change the terminal.  In a locale whose
- * codeset is not UTF-8 every non-ASCII byte is escaped.  ui_put() then
- * clips an escaped string to a number of columns (wide characters count
- * two) and pads it.
+ * items, event text, output tail) goes through text_cell() (src/text.c)
+ * before it is drawn: control bytes, invalid UTF-8, C1 controls,
+ * bidirectional and zero-width characters become visible escapes (\n,
+ * \x1b, \u202e), so nothing a task prints can move the cursor or change the
+ * terminal.  In a locale whose codeset is not UTF-8 every non-ASCII byte is
+ * escaped.  ui_put() then clips an escaped string to a number of columns
+ * (wide characters count two) and pads it.
  */
 #include "config.h"
 
@@ -19,104 +19,6 @@
 #include <wctype.h>
 
 #include "ui/ui-int.h"
-
-/* Decode one UTF-8 sequence: its length, or 0 if invalid. */
-static size_t
-text_utf8(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t		len, i;
-	uint32_t	c, min;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	if (p[0] < 0xe0) {
-		len = 2; c = p[0] & 0x1f; min = 0x80;
-	} else if (p[0] < 0xf0) {
-		len = 3; c = p[0] & 0x0f; min = 0x800;
-	} else {
-		len = 4; c = p[0] & 0x07; min = 0x10000;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* May this code point reach the terminal as it is? */
-static bool
-text_safe(uint32_t c)
-{
-	if (c < 0xa0)
-		return false;	/* C1 controls */
-	if ((c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
-	    (c >= 0xfff9 && c <= 0xfffb))
-		return false;	/* invisible and bidirectional controls */
-	return iswprint((wint_t)c) != 0;
-}
-
-/* Escape one control byte. */
-static void
-text_escape_byte(struct buf *b, unsigned char c)
-{
-	switch (c) {
-	case '\n':
-		buf_addstr(b, "\\n");
-		break;
-	case '\t':
-		buf_addstr(b, "\\t");
-		break;
-	case '\r':
-		buf_addstr(b, "\\r");
-		break;
-	default:
-		buf_printf(b, "\\x%02x", c);
-		break;
-	}
-}
-
-/* Escape len bytes of s for display; the caller frees the result. */
-char *
-ui_escape(const char *s, size_t len, bool utf8)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b = { NULL, 0, 0 };
-	size_t			 i = 0, n, k;
-	uint32_t		 cp;
-
-	while (i < len && p[i] != '\0') {
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			buf_add(&b, &p[i++], 1);
-			continue;
-		}
-		if (p[i] < 0x80) {
-			text_escape_byte(&b, p[i++]);
-			continue;
-		}
-		n = text_utf8(p + i, len - i, &cp);
-		if (n == 0) {
-			text_escape_byte(&b, p[i++]);
-			continue;
-		}
-		if (utf8 && text_safe(cp))
-			buf_add(&b, &p[i], n);
-		else if (utf8)
-			buf_printf(&b, "\\u%04x", cp);
-		else
-			for (k = 0; k < n; k++)
-				text_escape_byte(&b, p[i + k]);
-		i += n;
-	}
-	buf_add(&b, "", 1);
-	return b.data;
-}
 
 /* Decode the next character of an escaped string: bytes and columns. */
 static size_t

@@ -8,7 +8,7 @@
  *	model.c	 sampling the segment: slots, rate window, histories, rows
  *	draw.c	 painting the main screen; detail.c the detail view and help
  *	keys.c	 key handling, the bottom-line prompt, commands to host->send
- *	text.c	 escaping segment strings and clipping them to columns
+ *	text.c	 clipping escaped strings (text_cell()) to columns
  *	attach.c `pooltop attach`
  */
 #ifndef PT_UI_INT_H
@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "shm.h"
+#include "text.h"
 #include "ui/theme.h"
 #include "ui/ui.h"
 #include "util.h"
@@ -141,7 +142,6 @@ void	ui_statusf(struct ui *, bool, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
 /* text.c */
-char	*ui_escape(const char *, size_t, bool utf8);
 int	 ui_put(int y, int x, int width, const char *, unsigned int attr);
 int	 ui_put_wrap(int y, int x, int width, int maxlines, const char *,
 	    unsigned int attr);

@@ -303,14 +303,16 @@ fi
 GATE="while IFS= read -r l; do while [ ! -e '$T/gate' ]; do sleep 0.02;
 	done; echo \"r \$l\"; done"
 for how in "" --kill; do
-	rm -f "$T/gate"
+	# The log of the round before must not pass for this one's.
+	rm -f "$T/gate" "$T/log" "$T/out"
 	"$POOLTOP" --headless -j3 --chunksize 2 -a "$T/i20" \
 	    --persistent "$GATE" >"$T/out" 2>"$T/log" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
-	three() { [ "$(grep -c task.start "$T/log")" -ge 6 ]; }
-	wait_for 20 three
-	"$POOLTOP" ctl "$pid" resize 1 $how >/dev/null 2>&1
+	three() { [ -e "$T/log" ] && [ "$(grep -c task.start "$T/log")" -ge 6 ]; }
+	check "resize 1 $how: the pool is full" wait_for 20 three
+	check "resize 1 $how: ctl resize answered" \
+	    "$POOLTOP" ctl "$pid" resize 1 $how
 	touch "$T/gate"
 	reap "$pid" 60
 	rc=$?

@@ -6,7 +6,8 @@
  * missing files, directories and the file itself among them).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
- *	tests/fuzz/fuzz_config.c src/config.c src/util.c -lconfig -lbsd
+ *	tests/fuzz/fuzz_config.c src/config.c src/text.c src/util.c \
+ *	    -lconfig -lbsd
  */
 #include "config.h"
 

@@ -17,7 +17,7 @@
  * A finding is an abort (or a sanitizer report).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
- *	tests/fuzz/fuzz_template.c src/task.c src/util.c -lbsd
+ *	tests/fuzz/fuzz_template.c src/task.c src/text.c src/util.c -lbsd
  * or tests/fuzz/run.sh.
  */
 #include "config.h"

@@ -282,39 +282,6 @@ test_search_order(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
-/* Escape one string and compare. */
-static void
-check_escape(const char *in, size_t len, bool utf8, const char *want)
-{
-	char	*got = ui_escape(in, len, utf8);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("escape: got \"%s\", want \"%s\"", got, want);
-	free(got);
-}
-
-/* Nothing that reaches the terminal from the segment is a control. */
-static void
-test_escape(void **state)
-{
-	(void)state;
-	check_escape("ls -l", 5, true, "ls -l");
-	check_escape("a\nb\tc\rd", 7, true, "a\\nb\\tc\\rd");
-	check_escape("\x1b[2J\x1b]0;x\x07", 10, true,
-	    "\\x1b[2J\\x1b]0;x\\x07");
-	check_escape("\x7f", 1, true, "\\x7f");
-	check_escape("caf\xc3\xa9", 5, true, "caf\xc3\xa9");
-	check_escape("caf\xc3\xa9", 5, false, "caf\\xc3\\xa9");
-	check_escape("\xc2\x9b" "31m", 5, true, "\\u009b31m");	/* C1 CSI */
-	check_escape("a\xe2\x80\xae" "b", 5, true, "a\\u202eb");	/* RLO */
-	check_escape("\xff\xfe", 2, true, "\\xff\\xfe");
-	check_escape("\xc3", 1, true, "\\xc3");		/* truncated */
-	check_escape("\xc0\xaf", 2, true, "\\xc0\\xaf");	/* overlong */
-	check_escape("\xed\xa0\x80", 3, true, "\\xed\\xa0\\x80"); /* surrogate */
-	check_escape("ab\0cd", 5, true, "ab");		/* stops at NUL */
-	check_escape("abcdef", 3, true, "abc");		/* stops at len */
-}
-
 /* Duration and byte formats fit their columns. */
 static void
 test_formats(void **state)
@@ -510,7 +477,6 @@ main(void)
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_unknown_and_missing),
 		cmocka_unit_test(test_search_order),
-		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_spark),
 		cmocka_unit_test(test_huge_themes),
