@@ -34,7 +34,8 @@ wgroup_poll_ms(int64_t d, int64_t now)
 		return -1;
 	if (d <= now)
 		return 0;
-	return (int)wgroup_min((d - now + WG_MS - 1) / WG_MS, INT_MAX);
+	d -= now;		/* rounded up without overflow */
+	return (int)wgroup_min(d / WG_MS + (d % WG_MS != 0), INT_MAX);
 }
 
 /* Is c a byte inside a UTF-8 sequence (not its first)? */

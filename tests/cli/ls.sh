@@ -65,13 +65,14 @@ _bgpids="$_bgpids $k"
 check "second pool listed" wait_for 10 listed "$k"
 nworkers_ge() { [ "$(workers_of "$1" | wc -l)" -ge "$2" ]; }
 check "its workers started" wait_for 10 nworkers_ge "$k" 2
-# The workers and the keeper (which would remove the segment and socket).
+# The workers and the keeper (which would remove the segment and socket)
+# die first, with the supervisor stopped so that it cannot act on their
+# deaths; a stopped child of a dead parent would be continued by the kernel.
 workers=$(pgrep -P "$k")
-# shellcheck disable=SC2086
-kill -STOP $workers
-kill -9 "$k"
+kill -STOP "$k"
 # shellcheck disable=SC2086
 kill -9 $workers
+kill -9 "$k"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 check "supervisor gone" wait_for 10 gone "$k"
 touch "$T/go"	# the orphaned tasks end themselves
