@@ -196,6 +196,7 @@ test_create_preexisting(void **state)
 	(void)state;
 	snprintf(name, sizeof name, "/pooltop.%u.%ld", (unsigned)geteuid(),
 	    (long)getpid());
+	shm_unlink(name);	/* left by an earlier process with our pid */
 	fd = shm_open(name, O_RDWR|O_CREAT|O_EXCL, 0644);
 	assert_true(fd != -1);
 	assert_int_equal(fchmod(fd, 0644), 0);
