@@ -648,7 +648,7 @@ cmd_help(struct buf *out)
 }
 
 /* Run one command given as words. */
-int
+static int
 cmd_runv(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	const struct cmd_entry	*e;

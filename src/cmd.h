@@ -1,8 +1,9 @@
 /*
  * Control commands: one table, one function each.  A command is a line of
  * words ("pause 3", "resize 8", "kill 2 KILL", "status --json").  Dashboard
- * keys, headless signals (SIGUSR1 = "resize +1") and the control socket all
- * run commands through cmd_run(), so each control has one path.
+ * keys and the control socket run commands through cmd_run(); signals
+ * (SIGUSR1: one worker more) call the same pool.h functions from pool.c, so
+ * each control has one function in the engine.
  */
 #ifndef PT_CMD_H
 #define PT_CMD_H
@@ -14,13 +15,14 @@ struct pt_shm_header;
 
 /* Run one command line; the reply (or error text) goes to out.  0 or -1. */
 int	cmd_run(struct pool *, const char *line, struct buf *out);
-int	cmd_runv(struct pool *, int argc, char **argv, struct buf *out);
 /* One line per command: "name args  -- help". */
 void	cmd_help(struct buf *);
 
 /*
  * Replies: on success the body (maybe empty); on failure one line
- * "error: <reason>\n".  The helpers below are shared with ctl.c.
+ * "error: <reason>\n".  Of the helpers below, ctl.c uses cmd_known() and
+ * ls.c cmd_json_pool(); cmd_split() and cmd_freev() are exported for the
+ * unit tests.
  */
 int	cmd_known(const char *name);		/* is it a command name? */
 /* Split on blanks (no quoting); argv is NULL-terminated; free: cmd_freev. */

@@ -3,7 +3,8 @@
  * the command line (which wins).  The table in config.c gives every option
  * its long name, short letter, config key, type, bounds, default and help;
  * --help, the config loader, the CLI parser and conf/pooltop.conf all follow
- * that table.  Only config.c writes a struct opts; everyone else reads it.
+ * that table.  config.c fills a struct opts; main.c then sets `headless`
+ * when there is no dashboard to draw; from pool_new() on, it is read only.
  */
 #ifndef PT_OPTS_H
 #define PT_OPTS_H

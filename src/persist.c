@@ -115,6 +115,8 @@ struct persist {
 static void	child_terminate(struct persist *, int64_t);
 static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
+static char	*persist_line(char *const *, bool, size_t *, const char **);
+static bool	persist_is_error(const char *, size_t);
 
 /* Is there a program alive that takes or answers lines? */
 static bool
@@ -814,26 +816,6 @@ persist_new(const struct persist_conf *c)
 	return p;
 }
 
-/* Free the engine (the worker is exiting). */
-void
-persist_free(struct persist *p)
-{
-	struct ptask	*t;
-
-	if (p == NULL)
-		return;
-	while ((t = TAILQ_FIRST(&p->tasks)) != NULL) {
-		TAILQ_REMOVE(&p->tasks, t, entry);
-		task_free(t);
-	}
-	wgroup_close(&p->ch.g, 0);
-	wgroup_close(&p->ch.g, 1);
-	wgroup_close(&p->ch.g, 2);
-	buf_free(&p->ch.inbuf);
-	buf_free(&p->held_err);
-	free(p);
-}
-
 /* Run --init if given, then the program. */
 void
 persist_start(struct persist *p)
@@ -1161,7 +1143,7 @@ persist_finished(struct persist *p, int *status)
 }
 
 /* The task line: argv joined by spaces (argv[0] for a shell line), "\n". */
-char *
+static char *
 persist_line(char *const *argv, bool shell, size_t *len, const char **why)
 {
 	struct buf	 b = { 0 };
@@ -1184,7 +1166,7 @@ persist_line(char *const *argv, bool shell, size_t *len, const char **why)
 }
 
 /* Does a result line start with the error marker? */
-bool
+static bool
 persist_is_error(const char *line, size_t len)
 {
 	return len >= P_MARK_LEN &&

@@ -90,7 +90,6 @@ struct persist_conf {
 };
 
 struct persist	*persist_new(const struct persist_conf *);
-void		 persist_free(struct persist *);
 /* Run --init, then the program; READY is sent once init has succeeded. */
 void		 persist_start(struct persist *);
 
@@ -117,12 +116,5 @@ void	persist_timers(struct persist *, int64_t now);
 int64_t	persist_deadline(struct persist *);	/* INT64_MAX: none */
 /* True once the worker may exit; *status is its exit status. */
 bool	persist_finished(struct persist *, int *status);
-
-/* The task line for a RUN's argv; NULL (and *why) when it cannot be sent. */
-char	*persist_line(char *const *argv, bool shell, size_t *len,
-	    const char **why);
-/* Does a result line (len bytes so far, at least the marker's length or
-   the whole line) mark a failure? */
-bool	persist_is_error(const char *line, size_t len);
 
 #endif

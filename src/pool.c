@@ -230,13 +230,6 @@ pool_shm(struct pool *p)
 	return &p->shm;
 }
 
-/* Return the options. */
-const struct opts *
-pool_opts(struct pool *p)
-{
-	return p->o;
-}
-
 /* Return the current target worker count. */
 int
 pool_target(struct pool *p)
@@ -280,7 +273,7 @@ pool_new(const struct opts *o, struct source *src)
 }
 
 /* Record an event: segment ring, headless log. */
-void
+static void __attribute__((format(printf, 6, 7)))
 pool_event(struct pool *p, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
 {

@@ -2,8 +2,10 @@
  * The supervisor: one process, one poll() loop.  It owns the task source,
  * the queue, retries, output, logs, the segment's header and event ring,
  * and the pool's size.  Every control (pause, resume, kill, resize, drain,
- * stop, retry) is one function below; dashboard keys, headless signals and
- * the control socket all reach them through cmd.c's table.
+ * stop, retry) is one function below.  Dashboard keys and the control
+ * socket reach them through cmd.c's table; the signals a pool obeys
+ * (SIGUSR1, SIGUSR2, SIGHUP, SIGINT, SIGTERM, SIGQUIT) call them directly
+ * from pool.c's signal handler.
  *
  * Front ends (the dashboard, the control socket) plug into the loop with
  * pool_watch_fd() and pool_every(); they read the pool's state from the
@@ -40,7 +42,6 @@ int		 pool_run(struct pool *);
 void		 pool_free(struct pool *);
 
 struct pt_shm	*pool_shm(struct pool *);
-const struct opts *pool_opts(struct pool *);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
 int	pool_pause(struct pool *, int slot, struct buf *why);
@@ -60,14 +61,12 @@ typedef void (*pool_timer_cb)(struct pool *, void *);
 void	pool_watch_fd(struct pool *, int fd, short events, pool_fd_cb, void *);
 void	pool_unwatch_fd(struct pool *, int fd);
 void	pool_every(struct pool *, int ms, pool_timer_cb, void *);
-/* Called once the pool has ended, before the segment goes away. */
-/* Run cb when signal sig arrives (SIGWINCH for the dashboard ...). */
+/*
+ * Run cb when signal sig arrives: SIGWINCH, SIGTSTP (also for SIGTTIN and
+ * SIGTTOU; before the pool stops itself) or SIGCONT (once its tasks resume).
+ */
 void	pool_on_signal(struct pool *, int sig, pool_timer_cb, void *);
+/* Called once the pool has ended, before the segment goes away. */
 void	pool_at_exit(struct pool *, pool_timer_cb, void *);
-
-/* Record an event: segment ring, headless log, event pane. */
-void	pool_event(struct pool *, enum pt_event_type, int slot,
-	    uint64_t task_seq, int status, const char *fmt, ...)
-	    __attribute__((format(printf, 6, 7)));
 
 #endif

@@ -2,8 +2,9 @@
  * The supervisor <-> worker protocol, over one AF_UNIX SOCK_STREAM
  * socketpair per worker.  Every message is a struct pt_msg header followed
  * by `len` payload bytes.  Workers are forked from the supervisor (not
- * exec'd), so configuration (termseq, tick, shell, the mapped segment) is
- * inherited and never sent.
+ * exec'd), so the pool's configuration (termseq, tick, shell, --init, the
+ * persistent command, the mapped segment) is inherited, not sent; the one
+ * setting a RUN carries is the task's --timeout (struct pt_run).
  *
  * supervisor -> worker
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]

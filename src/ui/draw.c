@@ -49,7 +49,7 @@ struct draw_layout {
 };
 
 /* The pool's title: its name, else its command, escaped. */
-const char *
+static const char *
 ui_pool_title(const struct ui *ui)
 {
 	static char	 title[PT_CMD_MAX * 4 + 16];

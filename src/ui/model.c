@@ -40,7 +40,7 @@ ui_model_free(struct ui *ui)
 }
 
 /* Is a slot in this state shown in the table? */
-bool
+static bool
 ui_slot_shown(uint32_t state)
 {
 	return state != PT_SLOT_EMPTY;

@@ -67,7 +67,7 @@ theme_key_name(enum theme_key k)
 }
 
 /* Index of a key by name, -1 if unknown. */
-int
+static int
 theme_key_find(const char *name)
 {
 	int	i;

@@ -101,8 +101,6 @@ extern const char *const theme_shipped[];
 extern const size_t theme_nshipped;
 
 const char	*theme_key_name(enum theme_key);
-/* Look a key up by name: -1 if unknown. */
-int		 theme_key_find(const char *);
 
 /* Fill a theme with the built-in default (equal to themes/default.theme). */
 void		 theme_default(struct theme *);

@@ -113,8 +113,6 @@ struct ui {
 };
 
 /* ui.c */
-void	ui_draw(struct ui *);
-void	ui_apply_theme(struct ui *);
 int	ui_set_theme(struct ui *, const char *, char *, size_t);
 
 /* model.c */
@@ -123,14 +121,12 @@ void	ui_model_free(struct ui *);
 void	ui_sample(struct ui *);
 void	ui_rows(struct ui *);
 int	ui_row_of_slot(const struct ui *, int);
-bool	ui_slot_shown(uint32_t state);
 int	ui_hist_get(const struct ui_slot *, int age, uint16_t *, uint64_t *);
 
 /* draw.c */
 void	ui_draw_main(struct ui *);
 void	ui_draw_keybar(struct ui *, int y);
 void	ui_draw_status(struct ui *, int y);
-const char *ui_pool_title(const struct ui *);
 
 /* detail.c */
 void	ui_draw_detail(struct ui *);

@@ -26,6 +26,8 @@
 static struct ui	ui_the;
 static bool		ui_atexit_set;
 
+static void	ui_draw(struct ui *);
+
 /* Map a theme colour onto what the terminal has (-1: its default). */
 static short
 ui_color(int c, bool *bold)
@@ -43,7 +45,7 @@ ui_color(int c, bool *bold)
 }
 
 /* Turn the theme into ncurses attributes, one colour pair per key. */
-void
+static void
 ui_apply_theme(struct ui *ui)
 {
 	const struct theme_color	*c;
@@ -286,7 +288,7 @@ ui_input(struct ui *ui)
 }
 
 /* Paint the current mode's screen. */
-void
+static void
 ui_draw(struct ui *ui)
 {
 	char	msg[64];
