@@ -253,7 +253,12 @@ slot_has() { slot_line | grep -q -- "$1"; }
 check "ctl: the slow line runs, with its progress" wait_for 20 slot_has "3/10 *slow"
 prog=$(cat "$T/slowpid" 2>/dev/null)
 "$POOLTOP" ctl "$pid" pause >/dev/null 2>&1
-stopped() { [ "$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)" = T ]; }
+# Stopped: state T, or D in vfork() with the child it waits for stopped.
+stopped() {
+	_s=$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)
+	[ "$_s" = T ] || { [ "$_s" = D ] &&
+	    ps -o stat= --ppid "$prog" | grep -q '^T'; }
+}
 check "ctl pause: the program is stopped" wait_for 20 stopped
 check "... the slot is paused" wait_for 20 slot_has "paused"
 "$POOLTOP" ctl "$pid" resume >/dev/null 2>&1

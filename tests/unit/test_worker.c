@@ -390,8 +390,10 @@ segment_exists(const char *name)
 }
 
 /*
- * Processes (zombies too) in process group pgid: how many, how many stopped
- * (state T), and how many run the program yes.
+ * Processes (zombies too) in process group pgid: how many, how many stopped,
+ * and how many run the program yes.  Stopped is state T, or D: a shell
+ * caught by SIGSTOP inside vfork() waits, uninterruptibly, for its child,
+ * which the same signal stopped before it could exec.
  */
 static int
 group_count(pid_t pgid, int *stopped, int *yes)
@@ -421,7 +423,7 @@ group_count(pid_t pgid, int *stopped, int *yes)
 		if (pgrp != pgid)
 			continue;
 		n++;
-		if (st == 'T')
+		if (st == 'T' || st == 'D')
 			(*stopped)++;
 		if (p - buf > 5 && memcmp(p - 5, " (yes", 5) == 0)
 			(*yes)++;
@@ -1449,9 +1451,18 @@ test_persist_crash(void **state)
 	assert_int_equal(WEXITSTATUS(r[1].d.wstatus), 7);
 	assert_int_equal(r[1].d.flags, 0);
 	assert_non_null(strstr(r[1].err.data, "exited with status 7"));
+	/*
+	 * The lines behind it are handed back if they had been written to
+	 * the dead program; those not written yet (the window grows with
+	 * answers, so this depends on timing) are answered by a new one.
+	 */
 	for (i = 2; i < 4; i++) {
-		assert_int_equal(r[i].d.flags, PT_DONE_REQUEUE);
-		assert_int_equal(r[i].out.len, 0);
+		if (r[i].d.flags == PT_DONE_REQUEUE) {
+			assert_int_equal(r[i].out.len, 0);
+			continue;
+		}
+		assert_true(pr_ok(&r[i]));
+		assert_true(r[i].pid != first);
 	}
 	presult_free(r, 4);
 	tw_pruns(tw, r, 1, 5, 0, next);
