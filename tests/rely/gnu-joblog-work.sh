@@ -16,11 +16,7 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
-command -v parallel >/dev/null 2>&1 || skip "GNU parallel is not installed"
-parallel --version 2>/dev/null | grep -q "GNU parallel" || skip "parallel is not GNU parallel"
-export SHELL=/bin/sh PARALLEL_HOME="$T/parallel-home"
-mkdir -p "$PARALLEL_HOME"
-touch "$PARALLEL_HOME/will-cite"
+need_gnu_parallel
 tasks=0
 
 # tool NAME ARGS...: run GNU parallel or pooltop (headless, quiet).

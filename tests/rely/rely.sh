@@ -105,3 +105,14 @@ state_gone() {
 # pool_gone PID: nothing of pool PID run by run_session is left: no process
 # of its session, no marked task, no segment, no socket.
 pool_gone() { session_empty "$1" && no_marked && state_gone "$1"; }
+
+# need_gnu_parallel: skip unless GNU parallel is here; give it a private
+# home (citation notice accepted) and /bin/sh as its shell.
+need_gnu_parallel() {
+	command -v parallel >/dev/null 2>&1 || skip "GNU parallel is not installed"
+	parallel --version 2>/dev/null | grep -q "GNU parallel" ||
+	    skip "parallel is not GNU parallel"
+	export SHELL=/bin/sh PARALLEL_HOME="$T/parallel-home"
+	mkdir -p "$PARALLEL_HOME"
+	touch "$PARALLEL_HOME/will-cite"
+}
