@@ -86,8 +86,11 @@ while [ $n -lt "$NPOOLS" ]; do
 	_bgpids="${_bgpids:-} $p"
 	if wait_for 10 listed "$p" "sq$n"; then
 		started=$((started + 1))
-		as "$VI" "$POOLTOP" ctl "$p" status >/dev/null 2>"$V/ctlerr" &&
-		    answered=$((answered + 1))
+		# ls sees the segment before the socket is bound: poll.
+		wait_for 10 sh -c 'exec "$@" >/dev/null 2>"$0"' "$V/ctlerr" \
+		    setpriv --reuid "$(id -u "$VI")" --regid "$(id -g "$VI")" \
+		    --clear-groups -- env -u XDG_RUNTIME_DIR HOME=/ \
+		    "$POOLTOP" ctl "$p" status && answered=$((answered + 1))
 	fi
 	touch "$V/go"
 	reap "$p" 20
