@@ -73,6 +73,16 @@ listed() {
 	as "$VI" "$POOLTOP" ls 2>"$V/lserr" | awk -v p="$1" '$1 == p' |
 	    grep -q "$2"
 }
+# unanswered PID: say all we know of a pool that did not answer ctl.
+unanswered() {
+	echo "# pool $n (pid $1) did not answer ctl status:"
+	sed 's/^/#   ctl: /' "$V/ctlerr"
+	sed 's/^/#   pool: /' "$V/err"
+	as "$VI" "$POOLTOP" ls 2>&1 | sed 's/^/#   ls: /'
+	ls -la /tmp/pooltop-"$vuid"* 2>&1 | sed 's/^/#   dir: /'
+	ls -l /proc/"$1"/fd 2>&1 | sed 's/^/#   fd: /'
+	ps -o pid,ppid,pgid,stat,args --ppid "$1" 2>&1 | sed 's/^/#   child: /'
+}
 started=0
 answered=0
 finished=0
@@ -90,7 +100,8 @@ while [ $n -lt "$NPOOLS" ]; do
 		wait_for 10 sh -c 'exec "$@" >/dev/null 2>"$0"' "$V/ctlerr" \
 		    setpriv --reuid "$(id -u "$VI")" --regid "$(id -g "$VI")" \
 		    --clear-groups -- env -u XDG_RUNTIME_DIR HOME=/ \
-		    "$POOLTOP" ctl "$p" status && answered=$((answered + 1))
+		    "$POOLTOP" ctl "$p" status && answered=$((answered + 1)) ||
+		    unanswered "$p"
 	fi
 	touch "$V/go"
 	reap "$p" 20
