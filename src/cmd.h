@@ -21,7 +21,7 @@ void	cmd_help(struct buf *);
 /*
  * Replies: on success the body (maybe empty); on failure one line
  * "error: <reason>\n".  Of the helpers below, ctl.c uses cmd_known() and
- * ls.c cmd_json_pool(); cmd_split() and cmd_freev() are exported for the
+ * client-ls.c cmd_json_pool(); cmd_split() and cmd_freev() are exported for the
  * unit tests.
  */
 int	cmd_known(const char *name);		/* is it a command name? */

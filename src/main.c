@@ -27,12 +27,12 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
-#include "ls.h"
+#include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
-#include "source.h"
-#include "task.h"
+#include "pool-source.h"
+#include "template.h"
 #include "ui/ui.h"
 
 extern char **environ;

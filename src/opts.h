@@ -1,9 +1,9 @@
 /*
  * Run options: one struct filled from defaults, then the config file, then
- * the command line (which wins).  The table in config.c gives every option
+ * the command line (which wins).  The table in opts.c gives every option
  * its long name, short letter, config key, type, bounds, default and help;
  * --help, the config loader, the CLI parser and conf/pooltop.conf all follow
- * that table.  config.c fills a struct opts; main.c then sets `headless`
+ * that table.  opts.c fills a struct opts; main.c then sets `headless`
  * when there is no dashboard to draw; from pool_new() on, it is read only.
  */
 #ifndef PT_OPTS_H

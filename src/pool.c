@@ -41,16 +41,16 @@
 
 #include "backoff.h"
 #include "ctl.h"
-#include "joblog.h"
+#include "pool-joblog.h"
 #include "keeper.h"
 #include "log.h"
-#include "output.h"
-#include "persist.h"
+#include "pool-output.h"
+#include "worker-persist.h"
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
-#include "source.h"
-#include "task.h"
+#include "pool-source.h"
+#include "template.h"
 #include "worker.h"
 
 #define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "source.h"
+#include "pool-source.h"
 #include "util.h"
 
 #define POLL_MS		20000		/* a bound, never a delay */

@@ -33,7 +33,7 @@
 
 #include "keeper.h"
 #include "opts.h"
-#include "persist.h"
+#include "worker-persist.h"
 #include "proto.h"
 #include "shm.h"
 #include "util.h"
@@ -1201,7 +1201,7 @@ test_eof(void **state)
 }
 
 /*
- * Persistent mode (persist.c): the worker keeps one program running and
+ * Persistent mode (worker-persist.c): the worker keeps one program running and
  * talks to it in lines.  The harness below collects the replies for several
  * tasks sent at once, in the order they arrive.
  */

@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task.h"
+#include "template.h"
 #include "text.h"
 #include "util.h"
 
@@ -306,7 +306,7 @@ tok_add(struct parse *ps, enum tok tok, enum qctx ctx)
 	ps->nrepl++;
 }
 
-/* Does the template need a shell?  See task.h. */
+/* Does the template need a shell?  See template.h. */
 static bool
 needs_shell_chars(const char *s)
 {

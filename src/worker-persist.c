@@ -1,6 +1,6 @@
 /*
- * Persistent mode: one long-lived program per worker (see persist.h for the
- * protocol the program sees).
+ * Persistent mode: one long-lived program per worker (see worker-persist.h
+ * for the protocol the program sees).
  *
  * The tasks a worker was given wait in one FIFO.  A prefix of it has been
  * "fed" to the current program (appended to its stdin buffer); the rest
@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
-#include "persist.h"
+#include "worker-persist.h"
 #include "util.h"
 #include "worker-group.h"
 
@@ -223,7 +223,7 @@ send_done(struct persist *p, const struct ptask *t, int wstatus,
 
 /* Free a task. */
 static void
-task_free(struct ptask *t)
+ptask_free(struct ptask *t)
 {
 	free(t->line);
 	free(t->item);
@@ -282,7 +282,7 @@ requeue_all(struct persist *p, int64_t now)
 	while ((t = TAILQ_LAST(&p->tasks, ptasks)) != NULL) {
 		task_remove(p, t);
 		send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		task_free(t);
+		ptask_free(t);
 	}
 	p->feed = NULL;
 }
@@ -344,7 +344,7 @@ task_answered(struct persist *p, int stream, int64_t now)
 		p->ch.doomed = 0;
 	}
 	send_done(p, t, stream == 2 ? W_EXITCODE(1, 0) : 0, flags, now);
-	task_free(t);
+	ptask_free(t);
 	p->ch.answers++;
 	p->fast_fails = 0;
 	clock_check(p, now);
@@ -614,7 +614,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		if (t != NULL) {
 			task_remove(p, t);
 			task_refuse(p, t->seq, error, NULL);
-			task_free(t);
+			ptask_free(t);
 		}
 		requeue_all(p, now);
 		p->restart_at = now;
@@ -626,7 +626,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		    strerror(error));
 		task_refuse(p, t->seq, error, why);
 		free(why);
-		task_free(t);
+		ptask_free(t);
 		slot_write(p, 0, 1);
 	}
 	requeue_all(p, now);
@@ -723,7 +723,7 @@ prog_ended(struct persist *p, int64_t now)
 			slot_write(p, 0, 1);
 		} else	/* the task we ended it for had answered */
 			send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		task_free(t);
+		ptask_free(t);
 		requeue_all(p, now);
 	} else if (p->ending)
 		requeue_all(p, now);
@@ -953,7 +953,7 @@ persist_kill(struct persist *p, int sig)
 		/* Not with the program yet: it fails here and now. */
 		task_remove(p, t);
 		send_done(p, t, W_EXITCODE(0, SIGKILL), PT_DONE_KILLED, now);
-		task_free(t);
+		ptask_free(t);
 		slot_write(p, 0, 1);
 		return;
 	}

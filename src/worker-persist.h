@@ -38,8 +38,8 @@
  * when it ends they are ended with the rest of its group, before a new
  * program starts (the linger callback).
  */
-#ifndef PT_PERSIST_H
-#define PT_PERSIST_H
+#ifndef PT_WORKER_PERSIST_H
+#define PT_WORKER_PERSIST_H
 
 #include <sys/types.h>
 

@@ -20,7 +20,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
-#include "ls.h"
+#include "client-ls.h"
 #include "opts.h"
 #include "shm.h"
 

@@ -13,8 +13,8 @@
  * than 1 MiB"; the caller must fail the run.  The fd source holds at most
  * the current partial item plus one 64 KiB chunk.
  */
-#ifndef PT_SOURCE_H
-#define PT_SOURCE_H
+#ifndef PT_POOL_SOURCE_H
+#define PT_POOL_SOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>

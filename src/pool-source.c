@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "pool-source.h"
 #include "util.h"
 
 #define SRC_CHUNK	(64 * 1024)
