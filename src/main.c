@@ -344,7 +344,8 @@ run_main(int argc, char **argv)
 		}
 	}
 	p = pool_new(&o, src);
-	if (pool_setup(p, out_fd, err_fd) == -1) {
+	if (pool_setup(p, out_fd, err_fd, err, sizeof err) == -1) {
+		(void)log_error(o.log_format, err);
 		pool_free(p);
 		if (src != NULL)
 			source_free(src);
@@ -354,11 +355,11 @@ run_main(int argc, char **argv)
 	}
 	err[0] = '\0';
 	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
-		warnx("control socket: %s (pooltop ctl/attach will not reach"
-		    " this pool)", err);
+		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
+		    " will not reach this pool)", err);
 	else {
 		if (err[0] != '\0')	/* a fallback directory: say which */
-			warnx("control socket: %s", err);
+			pool_warn(p, PT_EV_INFO, "control socket: %s", err);
 		pool_set_socket(p, sock);
 	}
 	if (dash) {
@@ -370,7 +371,7 @@ run_main(int argc, char **argv)
 		host.refresh_ms = o.refresh_ms;
 		glue.ui = ui_open(&host, err, sizeof err);
 		if (glue.ui == NULL) {
-			fprintf(stderr, "pooltop: %s\n", err);
+			(void)log_error(o.log_format, err);
 			ctl_close();
 			pool_free(p);
 			if (src != NULL)
@@ -394,7 +395,7 @@ run_main(int argc, char **argv)
 		spool_copy(spool_err, STDERR_FILENO);
 	pool_stats(p, &st);
 	if (!o.quiet)
-		log_summary(stderr, &st);
+		log_summary(stderr, o.log_format, &st);
 	pool_free(p);
 	if (src != NULL)
 		source_free(src);
