@@ -2156,13 +2156,13 @@ done:
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
+	if (p->out != NULL)
+		output_flush(p->out);
+	output_check(p);
 	/* Said now: a dashboard's screen would have hidden it. */
 	if (p->last_word.type != PT_EV_NONE)
 		(void)log_say(p->o->log_format, &p->last_word,
 		    p->last_word.text);
-	if (p->out != NULL)
-		output_flush(p->out);
-	output_check(p);
 	rc = exit_status(p);
 	return rc;
 }

@@ -5,7 +5,8 @@
 # cannot be run, a worker that dies, a control socket that cannot be made,
 # a joblog and task output that cannot be written, a log that cannot be
 # written, a timeout.  The same cases in text say each failure once too,
-# as an event line, or as "pooltop: ..." where the log is elsewhere (-q).
+# as an event line, or as "pooltop: ..." where the log is elsewhere (-q);
+# with the dashboard, the error that stopped the pool once it has closed.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
@@ -109,6 +110,19 @@ for fmt in json text; do
 	check "$fmt: timeout: exit 1" [ "$(rc timeout.$fmt)" -eq 1 ]
 	check "$fmt: timeout: said once" once "timed out after 0.2s" "$f"
 done
+
+# With the dashboard (on a pseudo-terminal from script(1)), the error that
+# stopped the pool is said once, after the dashboard has closed.
+if command -v script >/dev/null 2>&1; then
+	for fmt in json text; do
+		TERM=xterm script -qec "'$POOLTOP' --dashboard --log-format $fmt \
+		    -j1 'echo {}' ::: a >/dev/full 2>'$T/dash.$fmt'" /dev/null \
+		    >/dev/null 2>&1
+		check "$fmt: dashboard, output on /dev/full: exit 255" [ $? -eq 255 ]
+		check "$fmt: dashboard: the error said once after it closed" \
+		    once "output: writing task output: No space left" "$T/dash.$fmt"
+	done
+fi
 
 # JSON: nothing but JSON objects on stderr, the summary included.
 for f in "$T"/*.json; do
