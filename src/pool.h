@@ -24,7 +24,7 @@
  * the pool is said once the dashboard has closed.  Workers never write to
  * stderr: they tell the supervisor (proto.h).  Only main.c (usage, config,
  * pool_setup's reason, the summary) and the client commands (ctl, ls,
- * attach, progress) print.
+ * attach, progress) print, and util.h's allocators when memory runs out.
  */
 #ifndef PT_POOL_H
 #define PT_POOL_H
