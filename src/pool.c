@@ -556,10 +556,9 @@ next_task(struct pool *p)
 		}
 		if (r == -1) {
 			p->src_done = true;
-			if (source_error(p->src) != NULL) {
+			if (source_error(p->src) != NULL)
 				pool_alert(p, SAY_FATAL, -1, 0, 0, "%s",
 				    source_error(p->src));
-			}
 			return NULL;
 		}
 		if (p->past != NULL) {
