@@ -308,23 +308,7 @@ pool_say(struct pool *p, const struct pt_shm_event *ev, enum say say)
 		p->last_word = *ev;
 }
 
-/* Record an event: segment ring, event log, stderr as say says. */
-static void
-pool_record(struct pool *p, const struct pt_shm_event *ev, enum say say)
-{
-	if (say == SAY_FATAL)
-		p->fatal = true;
-	if (p->shm.hdr != NULL)
-		shm_add_event(&p->shm, ev->type, ev->slot, ev->task_seq,
-		    ev->status, "%s", ev->text);
-	if (p->evlog != NULL && !p->log_broken &&
-	    evlog_event(p->evlog, ev) == -1)
-		log_failed(p);
-	if (say != SAY_LOG)
-		pool_say(p, ev, say);
-}
-
-/* Build an event and record it. */
+/* Record an event: segment ring, event log, and stderr as say says. */
 static void
 pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, va_list ap)
@@ -339,7 +323,16 @@ pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
 	ev.status = status;
 	ev.task_seq = task_seq;
 	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
-	pool_record(p, &ev, say);
+	if (say == SAY_FATAL)
+		p->fatal = true;
+	if (p->shm.hdr != NULL)
+		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
+		    ev.text);
+	if (p->evlog != NULL && !p->log_broken &&
+	    evlog_event(p->evlog, &ev) == -1)
+		log_failed(p);
+	if (say != SAY_LOG)
+		pool_say(p, &ev, say);
 }
 
 /* Record an event: segment ring, event log. */
