@@ -507,11 +507,14 @@ child_reset(struct persist *p)
 	wgroup_init(&ch->g, p->c.spawner, p->c.termseq, child_out, p);
 }
 
-/* Say why --init failed, where no dashboard is drawn. */
+/*
+ * Tell the supervisor why --init failed (PT_MSG_WHY), with the last line
+ * of its output; the supervisor makes it an event.
+ */
 static void
 init_report(struct persist *p, int error)
 {
-	char	msg[256];
+	char	msg[256], *why;
 	size_t	i, n;
 	int	st = p->init_wstatus;
 
@@ -521,15 +524,15 @@ init_report(struct persist *p, int error)
 		snprintf(msg, sizeof msg, "exit %d", WEXITSTATUS(st));
 	else
 		snprintf(msg, sizeof msg, "signal %d", WTERMSIG(st));
-	if (isatty(STDERR_FILENO) || p->c.init_quiet)
-		return;		/* the slot detail shows the tail; the log, the exit */
 	n = p->tail.len;
 	while (n > 0 && p->tail.b[n - 1] == '\n')
 		n--;
 	for (i = n; i > 0 && p->tail.b[i - 1] != '\n'; i--)
 		;
-	dprintf(STDERR_FILENO, "pooltop: worker %d: --init failed (%s)%s%.*s\n",
-	    p->c.slot + 1, msg, n > i ? ": " : "", (int)(n - i), p->tail.b + i);
+	why = xasprintf("--init failed (%s)%s%.*s", msg, n > i ? ": " : "",
+	    (int)(n - i), p->tail.b + i);
+	p->c.send(p->c.arg, PT_MSG_WHY, why, strlen(why), NULL, 0);
+	free(why);
 }
 
 /* Run --init; its stdout and stderr go to the slot's tail. */

@@ -86,7 +86,6 @@ struct persist_conf {
 	persist_send_fn		 send;
 	persist_linger_fn	 linger;
 	void			*arg;		/* for send and linger */
-	bool		 init_quiet;	/* a failed --init prints no line */
 };
 
 struct persist	*persist_new(const struct persist_conf *);

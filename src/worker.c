@@ -1110,7 +1110,6 @@ worker_persist_setup(struct worker *w)
 	memset(&pc, 0, sizeof pc);
 	pc.command = o->persistent;
 	pc.init = o->init;
-	pc.init_quiet = w->conf->init_quiet;
 	pc.spawner = &w->spawner;
 	pc.env_task = w->env_task;
 	pc.env_task_size = sizeof w->env_task;
