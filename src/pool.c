@@ -237,6 +237,15 @@ pool_target(struct pool *p)
 	return p->target;
 }
 
+/* Is the pool (slot -1) or slot's task paused by an operator? */
+bool
+pool_paused(struct pool *p, int slot)
+{
+	if (slot < 0)
+		return p->paused;
+	return slot < p->nw && p->w[slot].paused;
+}
+
 /* Return how many control clients may hold a descriptor at once. */
 int
 pool_client_fds(struct pool *p)
