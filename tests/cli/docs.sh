@@ -10,7 +10,8 @@
 # - Every key of conf/pooltop.conf is known to the loader and named in the
 #   page; every subcommand, control command, event name, shipped theme and
 #   task variable (read from the sources' own tables) is named in the page;
-#   every --option the README mentions exists.
+#   every --option the README mentions exists; the README's first command
+#   needs no sudo as root, and its test command is .ci/run.
 # - The page renders without warnings (mandoc -Tlint, groff -ww), when one
 #   of them is installed.
 # - The EXAMPLES marked with a "test:" comment run, in an empty directory,
@@ -230,6 +231,20 @@ if [ -f "$README" ]; then
 		check "README's $o exists" sh -c 'grep -Eq "^ .*$1( |,|$)" "$2" ||
 		    grep -Eq "Fl -${1#--}( |$)" "$3"' sh "$o" "$T/help" "$MAN"
 	done <"$T/readme"
+fi
+
+# The README's two commands: the first runs as root without sudo (a
+# container) and as a user with sudo; the second installs what the tests
+# need, then runs them.
+if [ -f "$README" ]; then
+	awk '/^    [^ ]/ { print substr($0, 5) }' "$README" | head -n 2 \
+	    >"$T/readme-cmds"
+	first=$(sed -n 1p "$T/readme-cmds")
+	check "README's first command: sudo only where there is one" \
+	    sh -c 'case $1 in "\$(command -v sudo) "*) ;; *) exit 1 ;; esac' \
+	    sh "$first"
+	check "README's test command is .ci/run" \
+	    [ "$(sed -n 2p "$T/readme-cmds")" = .ci/run ]
 fi
 
 # The page renders without warnings.
