@@ -164,12 +164,14 @@ while IFS='|' read -r name letter alias lo hi def; do
 	fi
 done <"$T/opts"
 
-# Every option the page lists is one --help shows.
+# Every option the page lists is one --help shows.  (Read from a file: a
+# loop at the end of a pipe would count its checks in a subshell.)
 man_section OPTIONS | awk '/^\.It / { for (i = 1; i < NF; i++)
-    if ($i == "Fl" && $(i + 1) ~ /^-/) print substr($(i + 1), 2) }' |
+    if ($i == "Fl" && $(i + 1) ~ /^-/) print substr($(i + 1), 2) }' \
+    >"$T/manopts"
 while read -r o; do
 	check "documented --$o exists" grep -Eq "^ .*--$o( |,|$)" "$T/help"
-done
+done <"$T/manopts"
 
 # A key the loader does not know is reported as such (the checks above
 # depend on it).
