@@ -198,6 +198,13 @@ cmd_known(const char *name)
 	return cmd_find(name) != NULL;
 }
 
+/* The i-th command's name, for shell completion; NULL past the end. */
+const char *
+cmd_name(size_t i)
+{
+	return i < nitems_of(cmd_table) ? cmd_table[i].name : NULL;
+}
+
 /* How many slots are worth reading: those ever used. */
 static uint32_t
 cmd_nslots(const struct pt_shm_header *h)

@@ -390,6 +390,9 @@ opts_info(size_t i, struct opt_info *oi)
 	oi->key = opt_table[i].key;
 	oi->def = opt_table[i].def;
 	oi->has_arg = opt_table[i].arg != NULL;
+	oi->arg = opt_table[i].arg;
+	oi->choices = opt_table[i].choices;
+	oi->help = opt_table[i].help;
 	return true;
 }
 
