@@ -369,12 +369,13 @@ gen_zsh(int argc, char **argv)
 	printf("#compdef pooltop\n"
 	    "# zsh completion for pooltop(1).  Generated from pooltop's option "
 	    "table by\n# src/gen-completion: edit that, not this.\n\n");
-	printf("# The IDs and names of this user's live pools.\n"
+	printf("# The IDs and names of this user's live pools (the arguments are\n"
+	    "# compadd's, from _arguments).\n"
 	    "_pooltop_pools() {\n"
 	    "\tlocal -a pools\n"
 	    "\tpools=(${(f)\"$(pooltop ls 2>/dev/null |\n"
 	    "\t    awk 'NR > 1 { print $1; if ($2 != \"-\") print $2 }')\"})\n"
-	    "\t_describe -t pools 'live pool' pools\n"
+	    "\tcompadd \"$@\" -a pools\n"
 	    "}\n\n");
 	printf("# Theme names: the shipped ones and the user's.\n"
 	    "_pooltop_themes() {\n"
@@ -383,7 +384,8 @@ gen_zsh(int argc, char **argv)
 	gen_themes(argc, argv);
 	printf("\n\t    ${XDG_CONFIG_HOME:-$HOME/.config}/pooltop/themes/"
 	    "*.theme(N:t:r))\n"
-	    "\t_alternative 'themes:theme:compadd -a themes' 'files:file:_files'\n"
+	    "\tcompadd \"$@\" -a themes\n"
+	    "\t_files \"$@\"\n"
 	    "}\n\n");
 	printf("_pooltop_ctl() {\n"
 	    "\tlocal -a cmds\n"
@@ -399,8 +401,8 @@ gen_zsh(int argc, char **argv)
 	    "\tif [[ $PREFIX == -* ]]; then\n"
 	    "\t\tcompadd -- --json\n"
 	    "\telif (( n == 0 )); then\n"
-	    "\t\t_alternative 'pools:pool:_pooltop_pools' "
-	    "'commands:command:compadd -a cmds'\n"
+	    "\t\t_pooltop_pools\n"
+	    "\t\tcompadd -a cmds\n"
 	    "\telse\n"
 	    "\t\tcompadd -a cmds\n"
 	    "\tfi\n"
@@ -438,9 +440,8 @@ gen_zsh(int argc, char **argv)
 		printf("'\n");
 	}
 	printf("\t\t)\n"
-	    "\t\t_alternative 'subcommands:subcommand:_describe -t "
-	    "subcommands subcommand subs' \\\n"
-	    "\t\t    'commands:command:_command_names -e' ;;\n"
+	    "\t\t_describe -t subcommands subcommand subs\n"
+	    "\t\t_command_names -e ;;\n"
 	    "\tesac\n"
 	    "}\n\n"
 	    "_pooltop \"$@\"\n");
