@@ -4,7 +4,8 @@
 # the bash script, driven in a real bash through COMP_WORDS and
 # COMP_CWORD, offers the expected words (options, choices, themes,
 # subcommands, live pools by ID and name after ctl and attach); zsh loads
-# its script with compinit.
+# its script with compinit and, typed into it in tmux, completes a few
+# lines (option, value, ctl command, pool name) without an error.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 COMP=$(dirname "$POOLTOP")/../completion
@@ -100,6 +101,38 @@ W=--workers check "bash: no option after the template" \
 W=--workers check "bash: none after a template after options" \
     hasnt pooltop --theme = mono -j 2 gzip --wor
 
+# zsh_keys: an interactive zsh in tmux, Tab pressed after a few lines.
+zsh_keys() {
+	unset TMUX
+	zt() { tmux -L "cz$$" "$@"; }
+	zt -f /dev/null new-session -d -x 150 -y 30 \
+	    "cd $T/cwd && PATH=$T/bin:$PATH HOME=$T zsh -f -i" || return
+	zt send-keys "PS1='%% '; fpath=($T/zfunc \$fpath); autoload -U" \
+	    " compinit; compinit -u -d $T/zcompdump2" Enter
+	# zline KEYS: type KEYS, Tab twice; the screen after in $T/zscreen.
+	zline() {
+		zt send-keys C-u "$1" Tab
+		sleep 0.5
+		zt send-keys Tab
+		sleep 1
+		zt capture-pane -p >"$T/zscreen"
+	}
+	zline "pooltop --log-f"
+	check "zsh keys: --log-f completes to --log-format=" \
+	    grep -q "^% pooltop --log-format=" "$T/zscreen"
+	check "zsh keys: then its values" grep -Eq "^json +text" "$T/zscreen"
+	zt send-keys C-c
+	zline "pooltop ctl $N "
+	check "zsh keys: ctl NAME offers toggle" grep -q "toggle" "$T/zscreen"
+	zt send-keys C-c
+	zline "pooltop attach $N"
+	check "zsh keys: attach completes the pool's name" \
+	    grep -q "^% pooltop attach $N " "$T/zscreen"
+	check "zsh keys: no completion error" sh -c \
+	    "! grep -Eq 'bad option|command not found|parse error' '$T/zscreen'"
+	zt kill-server
+}
+
 # zsh loads the script through compinit, as for any site function.
 if command -v zsh >/dev/null 2>&1; then
 	check "zsh: the script parses" zsh -n "$ZSHC"
@@ -113,6 +146,11 @@ if command -v zsh >/dev/null 2>&1; then
 	    [ "$(cat "$T/zout")" = _pooltop ]
 	check "zsh: nothing on stderr" [ ! -s "$T/zerr" ]
 	sed 's/^/# /' "$T/zerr"
+	if command -v tmux >/dev/null 2>&1; then
+		zsh_keys
+	else
+		echo "# tmux is not installed: zsh is not driven by keys"
+	fi
 else
 	echo "# zsh is not installed: its checks skipped"
 fi
