@@ -39,6 +39,7 @@ struct cmd_entry {
 
 static int	cmd_pause(struct pool *, int, char **, struct buf *);
 static int	cmd_resume(struct pool *, int, char **, struct buf *);
+static int	cmd_toggle(struct pool *, int, char **, struct buf *);
 static int	cmd_kill(struct pool *, int, char **, struct buf *);
 static int	cmd_resize(struct pool *, int, char **, struct buf *);
 static int	cmd_drain(struct pool *, int, char **, struct buf *);
@@ -52,6 +53,8 @@ static const struct cmd_entry cmd_table[] = {
 	  "pause the pool (nothing new starts, tasks stopped) or one task" },
 	{ "resume", "[SLOT]", 0, 1, cmd_resume,
 	  "resume the pool or one task" },
+	{ "toggle", "[SLOT]", 0, 1, cmd_toggle,
+	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
 	{ "resize", "N|+N|-N [--kill]", 1, 2, cmd_resize,
@@ -195,6 +198,13 @@ cmd_known(const char *name)
 	return cmd_find(name) != NULL;
 }
 
+/* The i-th command's name, for shell completion; NULL past the end. */
+const char *
+cmd_name(size_t i)
+{
+	return i < nitems_of(cmd_table) ? cmd_table[i].name : NULL;
+}
+
 /* How many slots are worth reading: those ever used. */
 static uint32_t
 cmd_nslots(const struct pt_shm_header *h)
@@ -275,6 +285,22 @@ static int
 cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	return cmd_pause_resume(p, argc, argv, out, 1);
+}
+
+/*
+ * toggle [SLOT]: pause or resume, decided by the pool's state when the
+ * command runs, so that two quick presses of a key cancel out.
+ */
+static int
+cmd_toggle(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	int	slot = -1;
+
+	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
+		return -1;
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	return cmd_pause_resume(p, argc, argv, out, pool_paused(p, slot));
 }
 
 /* kill SLOT [SIGNAL] */

@@ -138,7 +138,7 @@ int	conf_parse_file(struct config_t *, const char *path, size_t max,
 	    char *err, size_t errlen);
 void	opts_usage(FILE *);		/* --help text, from the table */
 
-/* The option table, for tests and documentation. */
+/* The option table, for tests, documentation and shell completion. */
 struct opt_info {
 	const char	*name;		/* long option */
 	const char	*alias;		/* another long name, or NULL */
@@ -146,6 +146,9 @@ struct opt_info {
 	const char	*key;		/* config key, or NULL */
 	const char	*def;		/* default as an argument, or NULL */
 	bool		 has_arg;
+	const char	*arg;		/* argument name ("FILE"), or NULL */
+	const char *const *choices;	/* the only values, or NULL */
+	const char	*help;		/* one line */
 };
 bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
 /* Set one option by its long name, as on the command line; -1 and err. */

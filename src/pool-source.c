@@ -364,6 +364,7 @@ source_next(struct source *s, struct item *it)
 		ct = &s->tasks[s->next];
 		it->arg = xstrdup(ct->name != NULL ? ct->name : ct->command);
 		it->command = xstrdup(ct->command);
+		it->named = ct->name != NULL;
 	}
 	s->next++;
 	it->seq = ++s->seq;

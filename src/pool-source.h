@@ -28,6 +28,7 @@ struct item {
 	uint64_t  seq;		/* 1-based position in the input: {#} */
 	char	 *arg;		/* the item (owned by the caller after next) */
 	char	 *command;	/* whole-task command, or NULL: use template */
+	bool	  named;	/* arg is the task's name, not its command */
 };
 
 struct source	*source_args(char **items, size_t n);	/* not copied */

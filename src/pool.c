@@ -77,6 +77,7 @@ struct task {
 	uint64_t		 seq;
 	char			*arg;
 	char			*command;	/* whole command, or NULL */
+	bool			 named;		/* arg is its name: show that */
 	int			 attempts;	/* started so far */
 	int			 faults;	/* put back: no resources */
 	int			 stuck;		/* ... with one worker left */
@@ -240,6 +241,15 @@ int
 pool_target(struct pool *p)
 {
 	return p->target;
+}
+
+/* Is the pool (slot -1) or slot's task paused by an operator? */
+bool
+pool_paused(struct pool *p, int slot)
+{
+	if (slot < 0)
+		return p->paused;
+	return slot < p->nw && p->w[slot].paused;
 }
 
 /* Return how many control clients may hold a descriptor at once. */
@@ -570,6 +580,7 @@ next_task(struct pool *p)
 		t->seq = it.seq;
 		t->arg = it.arg;
 		t->command = it.command;
+		t->named = it.named;
 		return t;
 	}
 	return NULL;
@@ -600,14 +611,14 @@ start_task(struct pool *p, int i, struct task *t)
 	} else
 		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
-	t->label = expanded_label(&e);
+	t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
 	free(t->cmdline);
 	t->cmdline = expanded_cmdline(&e);
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
 	run.timeout_ms = (int64_t)(p->o->timeout * 1000);
-	run.flags = e.shell ? PT_RUN_SHELL : 0;
+	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)

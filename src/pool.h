@@ -70,6 +70,7 @@ int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);
 int	pool_target(struct pool *);	/* current target worker count */
 bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
+bool	pool_paused(struct pool *, int slot);	/* -1: the pool */
 int	pool_client_fds(struct pool *);	/* control clients served at once */
 
 /* Loop hooks for front ends.  cb gets the revents from poll(). */

@@ -50,6 +50,7 @@ struct pt_msg {
 };
 
 #define PT_RUN_SHELL	0x1	/* argv[0] is run by the shell */
+#define PT_RUN_NAMED	0x2	/* the item is the task's name (config tasks) */
 
 struct pt_run {
 	uint64_t	task_seq;

@@ -225,7 +225,8 @@ slot_update(struct worker *w)
 
 /* Write a newly started task to the slot. */
 static void
-slot_started(struct worker *w, const char *label, const char *item)
+slot_started(struct worker *w, const char *label, const char *item,
+    bool named)
 {
 	struct pt_shm_slot	*s = w->slot;
 	struct task		*t = &w->t;
@@ -235,6 +236,7 @@ slot_started(struct worker *w, const char *label, const char *item)
 	s->task_seq = t->seq;
 	strlcpy(s->label, label, sizeof s->label);
 	wgroup_text(s->item, sizeof s->item, item, SIZE_MAX);
+	s->flags = named ? PT_SLOT_NAMED : 0;
 	s->task_start_real_ns = t->start_real;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
@@ -405,7 +407,7 @@ task_init(struct worker *w, const struct pt_run *r)
  * here would cost every task several system calls while it runs.
  */
 static void
-task_started(struct worker *w, char **argv, const char *item)
+task_started(struct worker *w, char **argv, const char *item, bool named)
 {
 	struct task	*t = &w->t;
 	struct pt_started st;
@@ -416,7 +418,7 @@ task_started(struct worker *w, char **argv, const char *item)
 	wgroup_sample_start(&t->g, now, w->tick_ns, false);
 	t->next_tick = now + w->tick_ns;
 	label_make(label, sizeof label, argv);
-	slot_started(w, label, item);
+	slot_started(w, label, item, named);
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
 	st.pid = t->g.pid;
@@ -459,7 +461,8 @@ task_run(struct worker *w, const char *p, size_t len)
 			task_noexec(w, r.task_seq, error,
 			    !resource_shortage(error));
 		else
-			task_started(w, argv, item);
+			task_started(w, argv, item,
+			    (r.flags & PT_RUN_NAMED) != 0);
 	}
 	free(argv);
 }
