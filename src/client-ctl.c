@@ -25,8 +25,9 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "ctl-int.h"
-#include "log.h"
+#include "opts.h"
 #include "shm.h"
+#include "text.h"
 #include "util.h"
 
 #define CTL_REPLY_MAX	(64U * 1024 * 1024)
@@ -82,7 +83,7 @@ ctl_list_pools(struct buf *b, const struct ctl_pools *ps, const char *id)
 			continue;
 		buf_printf(b, "%s%ld", first ? "" : ", ", (long)ps->v[i].pid);
 		if (ps->v[i].name[0] != '\0') {
-			e = log_escape(ps->v[i].name, strlen(ps->v[i].name));
+			e = text_escaped(ps->v[i].name, strlen(ps->v[i].name));
 			buf_printf(b, " (%s)", e);
 			free(e);
 		}
@@ -114,7 +115,7 @@ ctl_pick(const struct ctl_pools *ps, const char *id, char *err, size_t errlen)
 	if (n == 1)
 		return found;
 	if (n == 0) {
-		e = log_escape(id, strlen(id));
+		e = text_escaped(id, strlen(id));
 		ctl_err(err, errlen, "no live pool with ID or name '%s' "
 		    "(pooltop ls lists them)", e);
 		free(e);

@@ -9,8 +9,8 @@
  *
  * A reply is text.  On success it is the body (maybe empty); on failure it
  * is one line starting with "error: " that names what was wrong.  Strings
- * read from the segment are escaped before they are shown: log_escape()
- * for text, log_json_string() for JSON.
+ * read from the segment are escaped before they are shown: text_escaped()
+ * for text, text_json() for JSON.
  */
 #include "config.h"
 
@@ -23,10 +23,10 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "log.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
+#include "text.h"
 
 struct cmd_entry {
 	const char	*name;
@@ -93,7 +93,7 @@ cmd_quote_word(const char *w)
 	size_t	 len = strlen(w);
 	char	*e, *s;
 
-	e = log_escape(w, len > 40 ? 40 : len);
+	e = text_escaped(w, len > 40 ? 40 : len);
 	s = xasprintf("'%s'%s", e, len > 40 ? "..." : "");
 	free(e);
 	return s;
@@ -113,7 +113,7 @@ cmd_engine_error(struct buf *out, struct buf *why, const char *what)
 		n -= 7;
 	}
 	if (n > 0) {
-		e = log_escape(s, n);
+		e = text_escaped(s, n);
 		cmd_error(out, "%s", e);
 		free(e);
 	} else
@@ -132,7 +132,7 @@ cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
 	while (n > 0 && (why->data[n - 1] == '\n' || why->data[n - 1] == ' '))
 		n--;
 	if (n > 0) {
-		e = log_escape(why->data, n);
+		e = text_escaped(why->data, n);
 		buf_printf(out, "%s\n", e);
 		free(e);
 	} else
@@ -452,7 +452,7 @@ static void
 cmd_json_field(struct buf *b, const char *key, const char *s)
 {
 	buf_printf(b, "\"%s\":", key);
-	log_json_string(b, s, strlen(s));
+	text_json(b, s, strlen(s));
 }
 
 /*
@@ -540,7 +540,7 @@ cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
 static void
 cmd_text_str(struct buf *b, const char *s)
 {
-	char	*e = log_escape(s, strlen(s));
+	char	*e = text_escaped(s, strlen(s));
 
 	buf_addstr(b, e);
 	free(e);

@@ -35,24 +35,6 @@ struct evlog {
 	enum log_format	 format;
 };
 
-/* Escape control bytes and invalid UTF-8 for display (text_escape()). */
-char *
-log_escape(const char *s, size_t len)
-{
-	struct buf	b = { NULL, 0, 0 };
-
-	buf_add(&b, "", 0);
-	text_escape(&b, s, len);
-	return b.data;
-}
-
-/* Append s as a quoted JSON string (text_json()). */
-void
-log_json_string(struct buf *b, const char *s, size_t len)
-{
-	text_json(b, s, len);
-}
-
 /* ISO-8601 UTC with milliseconds: 2026-11-24T13:47:06.123Z. */
 static void
 format_time(char *out, size_t len, int64_t ns)
@@ -169,7 +151,7 @@ event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
 	const char	*name = shm_event_name(ev->type);
 
 	buf_printf(b, "{\"time\":\"%s\",\"event\":", when);
-	log_json_string(b, name, strlen(name));
+	text_json(b, name, strlen(name));
 	if (ev->slot >= 0)
 		buf_printf(b, ",\"slot\":%d", (int)ev->slot + 1);
 	if (ev->task_seq != 0)
@@ -177,7 +159,7 @@ event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
 	if (event_has_status(ev->type))
 		buf_printf(b, ",\"status\":%d", (int)ev->status);
 	buf_addstr(b, ",\"text\":");
-	log_json_string(b, text, textlen);
+	text_json(b, text, textlen);
 	buf_addstr(b, "}\n");
 }
 

@@ -60,9 +60,4 @@ int		 log_say(enum log_format, const struct pt_shm_event *ev,
 /* log_say() of a pool-wide error (why the pool cannot run). */
 int		 log_error(enum log_format, const char *text);
 
-/* text_escape() of len bytes of s into a new string: caller frees. */
-char		*log_escape(const char *s, size_t len);
-/* text_json(): append s (len bytes) to b as a quoted JSON string. */
-void		 log_json_string(struct buf *, const char *s, size_t len);
-
 #endif

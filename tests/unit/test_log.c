@@ -20,6 +20,7 @@
 #include "scratch.h"
 
 #include "log.h"
+#include "text.h"
 
 /* An event with text. */
 static void
@@ -35,7 +36,7 @@ make_event(struct pt_shm_event *ev, uint32_t type, int slot, uint64_t task,
 	strlcpy(ev->text, text, sizeof ev->text);
 }
 
-/* log_escape turns terminal controls into harmless text. */
+/* text_escaped() turns terminal controls into harmless text. */
 static void
 test_escape_table(void **state)
 {
@@ -67,7 +68,7 @@ test_escape_table(void **state)
 	(void)state;
 	for (i = 0; i < nitems_of(t); i++) {
 		len = t[i].len ? t[i].len : strlen(t[i].in);
-		s = log_escape(t[i].in, len);
+		s = text_escaped(t[i].in, len);
 		assert_string_equal(s, t[i].out);
 		free(s);
 	}
