@@ -66,7 +66,7 @@ struct opts {
 	int		 workers;	/* -j; default ncpu */
 	int		 tick_ms;	/* worker sample period */
 	double		 timeout;	/* seconds, 0 none */
-	int		 retries;	/* extra attempts after the first */
+	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;
 	char		*name;		/* pool name shown in ls/dashboard */

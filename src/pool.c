@@ -926,7 +926,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		return;
 	}
 
-	final = ok || t->attempts > p->o->retries || (d->flags & PT_DONE_KILLED);
+	final = ok || (p->o->retries != 0 && t->attempts >= p->o->retries) ||
+	    (d->flags & PT_DONE_KILLED);
 	if (p->out != NULL)
 		output_end(p->out, t->seq, final);
 	if (!final) {

@@ -2,15 +2,22 @@
 # --retries, --timeout and --halt.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-# A task that fails twice then succeeds, with --retries 2.
-"$POOLTOP" -j1 --headless -q --retries 2 \
+# A task that fails twice then succeeds, with --retries 3 (attempts in all,
+# as GNU parallel counts them).
+"$POOLTOP" -j1 --headless -q --retries 3 \
   ': {}; n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]' ::: x >/dev/null 2>&1
 check "retried until success" [ $? -eq 0 ]
 check "three attempts" [ "$(cat "$T/c")" = 3 ]
 
-"$POOLTOP" -j1 --headless -q --retries 1 'echo run >>'"$T"'/d; exit 1; : {}' ::: x >/dev/null 2>&1
+"$POOLTOP" -j1 --headless -q --retries 2 'echo run >>'"$T"'/d; exit 1; : {}' ::: x >/dev/null 2>&1
 check "fails after retries: exit 1" [ $? -eq 1 ]
 check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
+
+# --retries 0: no limit, until the task succeeds.
+"$POOLTOP" -j1 --headless -q --retries 0 \
+  ': {}; echo run >>'"$T"'/z; [ $(wc -l <'"$T"'/z) -ge 4 ]' ::: x >/dev/null 2>&1
+check "--retries 0 retries until success" [ $? -eq 0 ]
+check "four attempts" [ "$(wc -l <"$T/z")" -eq 4 ]
 
 # Timeout: a 30 s sleep ends in about the timeout.
 start=$(date +%s)
