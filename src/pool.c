@@ -733,6 +733,31 @@ status_ok(int wstatus)
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
 }
 
+/* The number of tasks a --halt percentage is taken of (0: not known). */
+static uint64_t
+halt_base(const struct pool *p)
+{
+	return p->total_known ? p->total - p->skipped : 0;
+}
+
+/*
+ * The exit status --halt gives, as GNU parallel's: the share of failures
+ * in percent (rounded up) for a percentage, or the number of failures,
+ * capped at 101; with a count of 1, the status of the task that triggered
+ * it, exitval.
+ */
+static int
+halt_exit_status(const struct pool *p, uint64_t base, int exitval)
+{
+	const struct halt_policy	*h = &p->o->halt;
+
+	if (h->percent_set)
+		return base == 0 ? 0 : (int)((p->failed * 100 + base - 1) / base);
+	if (h->count == 1)
+		return exitval;
+	return p->failed > 101 ? 101 : (int)p->failed;
+}
+
 /* Apply the halt policy after a task ended for good. */
 static void
 check_halt(struct pool *p, bool ok, int exitval)
@@ -748,15 +773,15 @@ check_halt(struct pool *p, bool ok, int exitval)
 		return;
 	n = h->what == HALT_FAIL ? p->failed :
 	    h->what == HALT_SUCCESS ? p->done : p->done + p->failed;
+	base = halt_base(p);
 	if (h->percent_set) {
-		base = p->total_known ? p->total - p->skipped : 0;
-		if (base == 0 || n < 3 || (double)n * 100.0 < h->percent * base)
+		if (base == 0 || (double)n * 100.0 < h->percent * base)
 			return;
 	} else if (n < h->count)
 		return;
 	p->halt_fired = true;
 	p->halt_status = h->what == HALT_SUCCESS ? 0 :
-	    (h->what == HALT_FAIL ? exitval : (ok ? 0 : exitval));
+	    halt_exit_status(p, base, exitval);
 	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status, "halt policy reached (%s)",
 	    h->when == HALT_NOW ? "now" : "soon");
 	if (h->when == HALT_NOW)
@@ -1825,6 +1850,41 @@ setup_io(struct pool *p, int out_fd, int err_fd)
 	return 0;
 }
 
+/*
+ * A --halt percentage needs the total: read a pipe to its end before the
+ * first task starts, as GNU parallel does, and queue every item.  A signal
+ * to the supervisor ends the wait; the total then stays unknown.
+ */
+static void
+read_all_items(struct pool *p)
+{
+	struct tasklist	 all = TAILQ_HEAD_INITIALIZER(all);
+	struct pollfd	 pfd[2];
+	struct task	*t;
+
+	while (!p->src_done) {
+		p->src_wait = false;
+		if ((t = next_task(p)) != NULL) {
+			p->total = t->seq;
+			TAILQ_INSERT_TAIL(&all, t, entry);
+			continue;
+		}
+		if (!p->src_wait)
+			break;
+		pfd[0].fd = source_fd_get(p->src);
+		pfd[1].fd = p->sfd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			break;
+		if (pfd[1].revents != 0)
+			break;
+		source_fill(p->src);
+	}
+	p->src_wait = false;
+	p->total_known = p->src_done && !p->fatal;
+	TAILQ_CONCAT(&p->ready, &all, entry);
+}
+
 /* Prepare the segment, signals and I/O; 0 or -1 (message printed). */
 int
 pool_setup(struct pool *p, int out_fd, int err_fd)
@@ -1882,6 +1942,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd)
 		p->total_known = true;
 	} else if (p->src != NULL)
 		p->total_known = source_total(p->src, &p->total);
+	if (o->halt.when != HALT_NEVER && o->halt.percent_set &&
+	    !p->total_known && p->src != NULL)
+		read_all_items(p);
 	return 0;
 }
 
@@ -1956,6 +2019,8 @@ exit_status(struct pool *p)
 		return 128 + p->stop_sig;
 	if (p->halt_fired)
 		return p->halt_status;
+	if (p->o->halt.when != HALT_NEVER && p->o->halt.percent_set)
+		return halt_exit_status(p, p->done + p->failed, 0);
 	return p->failed > 101 ? 101 : (int)p->failed;
 }
 

@@ -34,6 +34,18 @@ rc=$?
 check "halt exit status is the failing task's" [ $rc -eq 3 ]
 check "no task after the halt" [ "$(tr '\n' ' ' <"$T/h")" = "0 3 " ]
 
+# --halt fail=N (N > 1) and done=N exit with the number of failures; a
+# percentage with the share that failed, rounded up, also for items read
+# from a pipe (read to the end first, for the total).
+"$POOLTOP" -j1 --headless -q --halt now,fail=2 'exit {}' ::: 0 3 5 0 >/dev/null 2>&1
+check "halt now,fail=2: exit 2" [ $? -eq 2 ]
+"$POOLTOP" -j1 --headless -q --halt now,done=2 'exit {}' ::: 0 3 5 0 >/dev/null 2>&1
+check "halt now,done=2: exit 1, the failures" [ $? -eq 1 ]
+printf '%s\n' 0 3 5 0 7 0 0 0 0 | "$POOLTOP" -j1 --headless -q \
+    --halt soon,fail=20% 'echo {}; exit {}' >"$T/p" 2>&1
+check "halt soon,fail=20% on a pipe: exit 23 (2 of 9)" [ $? -eq 23 ]
+check "halt soon,fail=20% on a pipe: stops after 5" [ "$(tr '\n' ' ' <"$T/p")" = "0 3 5 " ]
+
 # --halt soon,fail=1: running tasks finish, nothing new starts.
 "$POOLTOP" -j2 --headless -q --halt soon,fail=1 'if [ {} = f ]; then exit 1; fi; sleep 0.5; echo {} >>'"$T"'/s' ::: a f b c d e >/dev/null 2>&1
 check "halt soon lets the running task finish" grep -q '^a$' "$T/s"
