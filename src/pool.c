@@ -79,6 +79,7 @@ struct task {
 	int			 faults;	/* put back: no resources */
 	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
+	uint64_t		 received;	/* stdout bytes, this attempt */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
@@ -545,6 +546,7 @@ start_task(struct pool *p, int i, struct task *t)
 	expanded_free(&e);
 
 	t->attempts++;
+	t->received = 0;
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
@@ -975,7 +977,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.seq = t->seq;
 		je.start_real_ns = d->start_real_ns;
 		je.runtime_ns = d->wall_ns;
-		je.exitval = exitval;
+		je.receive = t->received;
+		/* GNU parallel records a timed-out task with Exitval -1. */
+		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
 		je.command = t->cmdline;
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal) {
@@ -1014,6 +1018,20 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	check_halt(p, ok, sig ? 128 + sig : exitval);
 }
 
+/* Count len bytes of standard output of task seq (the joblog's Receive). */
+static void
+count_received(struct wk *w, uint64_t seq, size_t len)
+{
+	struct task	*t;
+
+	TAILQ_FOREACH(t, &w->tasks, entry) {
+		if (t->seq == seq) {
+			t->received += len;
+			return;
+		}
+	}
+}
+
 /* Handle one message from worker i. */
 static void
 worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
@@ -1043,6 +1061,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof o)
 			break;
 		memcpy(&o, pl, sizeof o);
+		if (o.stream == 1)
+			count_received(w, o.task_seq, m->len - sizeof o);
 		if (p->out != NULL)
 			output_data(p->out, o.task_seq, (int)o.stream,
 			    pl + sizeof o, m->len - sizeof o);
