@@ -16,11 +16,11 @@
  * the complete lines of its spool at once; everything else is printed when
  * the task ends (group mode) or when its turn comes (keep-order).
  *
- * Decisions.  Group mode prints a last line without its newline as is, as
- * GNU parallel does.  Line-buffer mode ends such a line with a newline, so
- * another task's next line never continues it (GNU parallel lets them run
- * together).  When an attempt will be retried, group mode drops its output
- * and line-buffer mode keeps it (its lines may be printed already).  With
+ * Decisions.  A last line without its newline is printed as it is, as GNU
+ * parallel does, in line-buffer mode too (where another task's next line
+ * may then continue it): a task's bytes are never changed.  When an
+ * attempt will be retried, group mode drops its output and line-buffer
+ * mode keeps it (its lines may be printed already).  With
  * --results, DIR and DIR/<seq> are made with mode 0777 and the files with
  * 0666, less the umask, like GNU parallel and shell redirections; DIR must
  * not be a symbolic link, nor any DIR/<seq> or file in it.  item holds the
@@ -355,18 +355,14 @@ task_put(struct output *o, struct otask *t, int s, const char *p, size_t n)
 	}
 }
 
-/* Print all a task holds; line-buffer mode ends a last partial line. */
+/* Print all a task holds, a last line without its newline as it is. */
 static void
 task_emit_all(struct output *o, struct otask *t)
 {
 	int	s;
-	bool	partial;
 
 	for (s = 0; s < 2; s++) {
-		partial = t->sp[s].len > t->sp[s].complete;
 		spool_emit(o, &t->sp[s], s, t->sp[s].len);
-		if (partial && o->line_buffer)
-			output_write(o, s, "\n", 1);
 		t->line_start[s] = true;
 	}
 }

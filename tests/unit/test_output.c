@@ -141,7 +141,10 @@ assert_lines_unmixed(const char *s)
 	}
 }
 
-/* Line-buffer mode: whole lines as they come, never two tasks in one. */
+/*
+ * Line-buffer mode: whole lines as they come, never two tasks in one; a
+ * last line without its newline is printed as it is, as GNU parallel does.
+ */
 static void
 test_line_buffer(void **state)
 {
@@ -159,9 +162,9 @@ test_line_buffer(void **state)
 	feed(&k, 1, 1, "2\n");
 	feed(&k, 2, 1, "2");
 	sink_is(&k, 0, "a1\nb1\na2\n");
-	output_end(k.out, 2, true);	/* partial line gets its newline */
+	output_end(k.out, 2, true);	/* partial line: no newline added */
 	output_end(k.out, 1, true);
-	sink_is(&k, 0, "a1\nb1\na2\nb2\n");
+	sink_is(&k, 0, "a1\nb1\na2\nb2");
 	sink_close(&k);
 
 	/* Many interleaved chunks, split anywhere: no mixed line. */
@@ -172,6 +175,8 @@ test_line_buffer(void **state)
 		feed(&k, 1, 1, i % 3 ? "aaa" : "aa\naaaa");
 		feed(&k, 2, 1, i % 5 ? "bbbbb" : "b\nbb");
 	}
+	feed(&k, 1, 1, "\n");
+	feed(&k, 2, 1, "\n");
 	output_end(k.out, 1, true);
 	output_end(k.out, 2, true);
 	s = sink_read(&k, 0, NULL);
@@ -204,7 +209,7 @@ test_tag(void **state)
 	sink_is(&k, 0, "it\x1b\tone\n");
 	feed(&k, 7, 1, "o");
 	output_end(k.out, 7, true);
-	sink_is(&k, 0, "it\x1b\tone\nit\x1b\ttwo\n");
+	sink_is(&k, 0, "it\x1b\tone\nit\x1b\ttwo");
 	sink_close(&k);
 }
 
@@ -267,11 +272,11 @@ test_keep_order_lines(void **state)
 	feed(&k, 2, 1, "b2\nb");
 	sink_is(&k, 0, "a1\n");
 	output_end(k.out, 1, true);
-	sink_is(&k, 0, "a1\na\nb1\nb2\n");
+	sink_is(&k, 0, "a1\nab1\nb2\n");
 	feed(&k, 2, 1, "3\n");
-	sink_is(&k, 0, "a1\na\nb1\nb2\nb3\n");
+	sink_is(&k, 0, "a1\nab1\nb2\nb3\n");
 	output_end(k.out, 2, true);
-	sink_is(&k, 0, "a1\na\nb1\nb2\nb3\n");
+	sink_is(&k, 0, "a1\nab1\nb2\nb3\n");
 	sink_close(&k);
 }
 
