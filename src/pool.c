@@ -431,6 +431,20 @@ flush_worker(struct pool *p, int i)
 	}
 }
 
+/* Say what the source has to say about its last item, on stderr too. */
+static void
+source_warn(struct pool *p)
+{
+	char	*w;
+
+	if ((w = source_take_warning(p->src)) == NULL)
+		return;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "%s", w);
+	if (!p->o->headless || p->o->quiet || p->o->log_file != NULL)
+		warnx("%s", w);
+	free(w);
+}
+
 /* Take the next task: ready queue first, then the source. */
 static struct task *
 next_task(struct pool *p)
@@ -495,6 +509,7 @@ next_task(struct pool *p)
 				continue;
 			}
 		}
+		source_warn(p);
 		t = xcalloc(1, sizeof *t);
 		t->seq = it.seq;
 		t->arg = it.arg;
