@@ -660,6 +660,43 @@ output_end(struct output *o, uint64_t seq, bool final)
 	task_free(o, t);
 }
 
+/* Forget what a task holds, unprinted. */
+static void
+task_drop(struct output *o, struct otask *t)
+{
+	spool_drop(o, &t->sp[0]);
+	spool_drop(o, &t->sp[1]);
+	t->line_start[0] = t->line_start[1] = true;
+}
+
+/*
+ * An attempt the pool ended (a stop, --halt now, a shrink that kills): its
+ * output not printed yet goes, a last line without its newline too, as GNU
+ * parallel drops the output of the tasks it kills.
+ */
+void
+output_cancel(struct output *o, uint64_t seq)
+{
+	struct otask	*t = task_get(o, seq, false);
+
+	if (t == NULL)
+		return;
+	if (o->results != NULL)
+		task_close_results(t);
+	else
+		task_drop(o, t);
+}
+
+/* Drop every output not printed yet: --halt now prints nothing more. */
+void
+output_drop_held(struct output *o)
+{
+	struct otask	*t;
+
+	RB_FOREACH(t, otasks, &o->tasks)
+		task_drop(o, t);
+}
+
 /* Record seq as skipped (keep-order), merging with its neighbours. */
 static void
 skip_add(struct output *o, uint64_t seq)

@@ -801,8 +801,12 @@ check_halt(struct pool *p, bool ok, int exitval)
 	    halt_exit_status(p, base, exitval);
 	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status, "halt policy reached (%s)",
 	    h->when == HALT_NOW ? "now" : "soon");
-	if (h->when == HALT_NOW)
+	if (h->when == HALT_NOW) {
+		/* GNU parallel prints nothing more, even output held by -k. */
+		if (p->out != NULL)
+			output_drop_held(p->out);
 		pool_stop(p, true, NULL);
+	}
 	else
 		pool_drain(p, NULL);
 }
@@ -959,7 +963,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (t->requeue || t->no_record) {
 		/* Ended by us (stop, shrink --kill): not the task's fault. */
 		if (p->out != NULL)
-			output_end(p->out, t->seq, false);
+			output_cancel(p->out, t->seq);
 		pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 		    "%s (will run again)", t->label);
 		t->attempts--;

@@ -280,6 +280,39 @@ test_keep_order_lines(void **state)
 	sink_close(&k);
 }
 
+/*
+ * An attempt the pool ends loses what it holds, a last line without its
+ * newline too; --halt now drops what --keep-order holds, as GNU parallel.
+ */
+static void
+test_cancel(void **state)
+{
+	struct sink	k;
+
+	(void)state;
+	sink_open(&k, false, false, true);
+	output_start(k.out, 1, "a");
+	feed(&k, 1, 1, "a1\npart");
+	output_cancel(k.out, 1);
+	output_start(k.out, 1, "a");
+	feed(&k, 1, 1, "again\n");
+	output_end(k.out, 1, true);
+	sink_is(&k, 0, "a1\nagain\n");
+	sink_close(&k);
+
+	sink_open(&k, false, true, false);
+	output_start(k.out, 1, "a");
+	output_start(k.out, 2, "b");
+	feed(&k, 1, 1, "a1\n");
+	feed(&k, 2, 1, "b1\n");
+	output_end(k.out, 2, true);
+	output_drop_held(k.out);
+	output_cancel(k.out, 1);
+	output_skip(k.out, 1);
+	sink_is(&k, 0, "");
+	sink_close(&k);
+}
+
 /* Group mode drops the output of an attempt that will be retried. */
 static void
 test_retry_drop(void **state)
@@ -543,6 +576,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_line_buffer),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_keep_order),
 		cmocka_unit_test(test_keep_order_lines),
