@@ -98,6 +98,7 @@ static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
 static const char *const log_formats[] = { "text", "json", NULL };
+static const char *const results_layouts[] = { "seq", "gnu", NULL };
 
 #define F(field) offsetof(struct opts, field)
 
@@ -153,6 +154,10 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "results", .key = "results", .type = OPT_STRING,
 	  .off = F(results), .arg = "DIR",
 	  .help = "save output in DIR/SEQ/, print nothing" },
+	{ .name = "results-layout", .key = "results_layout", .type = OPT_ENUM,
+	  .off = F(results_layout), .choices = results_layouts, .def = "seq",
+	  .arg = "seq|gnu",
+	  .help = "--results in DIR/SEQ/ or GNU parallel's DIR/1/ITEM/" },
 	{ .name = "headless", .key = "headless", .type = OPT_BOOL,
 	  .off = F(headless), .value = true,
 	  .help = "no dashboard: log events to stderr or --log" },

@@ -10,6 +10,8 @@
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
 need_gnu_parallel
+# GNU parallel runs commands with its parent's shell: make it pooltop's.
+export PARALLEL_SHELL=/bin/sh
 cd "$T" || exit 99
 
 # run TOOL NAME ARGS...: run GNU parallel or pooltop (headless, quiet) in
@@ -183,5 +185,38 @@ agree "an item with a NUL byte" nul
 check "a NUL byte: pooltop warns" grep -q 'NUL' nul.pooltop.err
 printf 'a\0b\nc\0d\n' | both nul2 -j1 'printf "[%s]" {}'
 agree "items with NUL bytes" nul2
+
+# --- --results -------------------------------------------------------
+# --results-layout gnu: GNU parallel's DIR/1/ITEM/{seq,stdout,stderr}, the
+# same files with the same bytes, duplicate and odd items included.
+set -- a 'b c' d/e "t${TAB}b\\c" a '' .. "$(printf '\303\251')"
+RES='echo o{#}; printf "e%s\n" {} >&2'
+run parallel res -j1 --results res.parallel "$RES" ::: "$@"
+run pooltop res -j1 --results res.pooltop --results-layout gnu "$RES" ::: "$@"
+agree "--results" res
+if diff -r res.parallel res.pooltop >res.diff 2>&1; then
+	ok "--results-layout gnu: the same files"
+else
+	fail "--results-layout gnu: the same files"
+	sed 's/^/# /' res.diff
+fi
+# The default (documented): one directory per task, DIR/SEQ/.
+run pooltop rs -j1 --results rs 'echo o{#}' ::: a a
+check "--results: DIR/SEQ/ by default, duplicates kept" \
+    [ "$(cat rs/1/stdout rs/2/stdout rs/2/item | tr '\n' ' ')" = "o1 o2 a" ]
+
+# --- documented differences ------------------------------------------
+# A value inside quotes is quoted for its place: the item is printed.
+run pooltop dq -j1 'printf "<%s>" "{}"; printf "<%s>" '"'"'{}'"'"'' ::: "d'e"
+check "documented: {} inside quotes stays the item" \
+    [ "$(cat dq.pooltop.out)" = "<d'e><d'e>" ]
+# Several words: no shell runs, each word one argument.
+run pooltop dw -j1 printf '<%s>' '{}' ::: 'a b' '$x;y'
+check "documented: several words, no shell" \
+    [ "$(cat dw.pooltop.out)" = '<a b><$x;y>' ]
+# An item from ::: holding a newline is one item.
+run pooltop dn -j1 'printf "<%s>" {}' ::: "$(printf 'u\nv')"
+check "documented: a ::: item with a newline is one item" \
+    [ "$(cat dn.pooltop.out)" = "$(printf '<u\nv>')" ]
 
 finish

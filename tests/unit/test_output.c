@@ -428,6 +428,47 @@ test_results(void **state)
 	free(link);
 }
 
+/*
+ * --results-layout gnu: GNU parallel's DIR/1/ITEM/{seq,stdout,stderr},
+ * the item's '\\', tab and '/' escaped, a long one cut into pieces.
+ */
+static void
+test_results_gnu(void **state)
+{
+	struct sink	 k;
+	char		*dir = tpath("resgnu"), *lng, *want;
+	char		 err[256];
+
+	(void)state;
+	sink_open(&k, false, false, false);
+	output_free(k.out);
+	k.o.results = dir;
+	k.o.results_layout = RESULTS_GNU;
+	k.out = output_new(&k.o, k.fd[0], k.fd[1], err, sizeof err);
+	assert_non_null(k.out);
+	output_start(k.out, 1, "a/b\t\\c");
+	feed(&k, 1, 1, "out1\n");
+	output_end(k.out, 1, true);
+	output_start(k.out, 2, "a/b\t\\c");
+	feed(&k, 2, 2, "err2");
+	output_end(k.out, 2, true);
+	assert_result(dir, "1/a\\_b\\t\\\\c/stdout", "");	/* the last wins */
+	assert_result(dir, "1/a\\_b\\t\\\\c/stderr", "err2");
+	assert_result(dir, "1/a\\_b\\t\\\\c/seq", "2");
+	lng = xmalloc(301);
+	memset(lng, 'x', 300);
+	lng[300] = '\0';
+	output_start(k.out, 3, lng);
+	output_end(k.out, 3, true);
+	want = xasprintf("1/%.*s/%s/seq", NAME_MAX, lng, lng + NAME_MAX);
+	assert_result(dir, want, "3");
+	assert_null(output_error(k.out));
+	free(want);
+	free(lng);
+	sink_close(&k);
+	free(dir);
+}
+
 /* Descriptors of this process open on a file under dir (deleted too). */
 static int
 fds_under(const char *dir)
@@ -582,6 +623,7 @@ main(void)
 		cmocka_unit_test(test_keep_order_lines),
 		cmocka_unit_test(test_retry_drop),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_results_gnu),
 		cmocka_unit_test(test_spill),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_free_flushes),
