@@ -9,8 +9,8 @@
  *
  * A reply is text.  On success it is the body (maybe empty); on failure it
  * is one line starting with "error: " that names what was wrong.  Strings
- * read from the segment are escaped before they are shown: log_escape()
- * for text, log_json_string() for JSON.
+ * read from the segment are escaped before they are shown: text_escaped()
+ * for text, text_json() for JSON.
  */
 #include "config.h"
 
@@ -23,10 +23,10 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "log.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
+#include "text.h"
 
 struct cmd_entry {
 	const char	*name;
@@ -39,6 +39,7 @@ struct cmd_entry {
 
 static int	cmd_pause(struct pool *, int, char **, struct buf *);
 static int	cmd_resume(struct pool *, int, char **, struct buf *);
+static int	cmd_toggle(struct pool *, int, char **, struct buf *);
 static int	cmd_kill(struct pool *, int, char **, struct buf *);
 static int	cmd_resize(struct pool *, int, char **, struct buf *);
 static int	cmd_drain(struct pool *, int, char **, struct buf *);
@@ -52,6 +53,8 @@ static const struct cmd_entry cmd_table[] = {
 	  "pause the pool (nothing new starts, tasks stopped) or one task" },
 	{ "resume", "[SLOT]", 0, 1, cmd_resume,
 	  "resume the pool or one task" },
+	{ "toggle", "[SLOT]", 0, 1, cmd_toggle,
+	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
 	{ "resize", "N|+N|-N [--kill]", 1, 2, cmd_resize,
@@ -90,7 +93,7 @@ cmd_quote_word(const char *w)
 	size_t	 len = strlen(w);
 	char	*e, *s;
 
-	e = log_escape(w, len > 40 ? 40 : len);
+	e = text_escaped(w, len > 40 ? 40 : len);
 	s = xasprintf("'%s'%s", e, len > 40 ? "..." : "");
 	free(e);
 	return s;
@@ -110,7 +113,7 @@ cmd_engine_error(struct buf *out, struct buf *why, const char *what)
 		n -= 7;
 	}
 	if (n > 0) {
-		e = log_escape(s, n);
+		e = text_escaped(s, n);
 		cmd_error(out, "%s", e);
 		free(e);
 	} else
@@ -129,7 +132,7 @@ cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
 	while (n > 0 && (why->data[n - 1] == '\n' || why->data[n - 1] == ' '))
 		n--;
 	if (n > 0) {
-		e = log_escape(why->data, n);
+		e = text_escaped(why->data, n);
 		buf_printf(out, "%s\n", e);
 		free(e);
 	} else
@@ -193,6 +196,13 @@ int
 cmd_known(const char *name)
 {
 	return cmd_find(name) != NULL;
+}
+
+/* The i-th command's name, for shell completion; NULL past the end. */
+const char *
+cmd_name(size_t i)
+{
+	return i < nitems_of(cmd_table) ? cmd_table[i].name : NULL;
 }
 
 /* How many slots are worth reading: those ever used. */
@@ -275,6 +285,22 @@ static int
 cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	return cmd_pause_resume(p, argc, argv, out, 1);
+}
+
+/*
+ * toggle [SLOT]: pause or resume, decided by the pool's state when the
+ * command runs, so that two quick presses of a key cancel out.
+ */
+static int
+cmd_toggle(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	int	slot = -1;
+
+	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
+		return -1;
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	return cmd_pause_resume(p, argc, argv, out, pool_paused(p, slot));
 }
 
 /* kill SLOT [SIGNAL] */
@@ -426,7 +452,7 @@ static void
 cmd_json_field(struct buf *b, const char *key, const char *s)
 {
 	buf_printf(b, "\"%s\":", key);
-	log_json_string(b, s, strlen(s));
+	text_json(b, s, strlen(s));
 }
 
 /*
@@ -514,7 +540,7 @@ cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
 static void
 cmd_text_str(struct buf *b, const char *s)
 {
-	char	*e = log_escape(s, strlen(s));
+	char	*e = text_escaped(s, strlen(s));
 
 	buf_addstr(b, e);
 	free(e);

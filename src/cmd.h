@@ -20,11 +20,12 @@ void	cmd_help(struct buf *);
 
 /*
  * Replies: on success the body (maybe empty); on failure one line
- * "error: <reason>\n".  Of the helpers below, ctl.c uses cmd_known() and
- * ls.c cmd_json_pool(); cmd_split() and cmd_freev() are exported for the
- * unit tests.
+ * "error: <reason>\n".  Of the helpers below, ctl.c uses cmd_known(),
+ * src/gen-completion.c cmd_name() and client-ls.c cmd_json_pool();
+ * cmd_split() and cmd_freev() are exported for the unit tests.
  */
 int	cmd_known(const char *name);		/* is it a command name? */
+const char *cmd_name(size_t i);		/* the i-th command; NULL past end */
 /* Split on blanks (no quoting); argv is NULL-terminated; free: cmd_freev. */
 int	cmd_split(const char *line, char ***argv);
 void	cmd_freev(int argc, char **argv);

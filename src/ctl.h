@@ -10,6 +10,10 @@
  * '\n', at most CTL_LINE_MAX bytes; the server answers "ok\n" or
  * "error: <reason>\n", then the body, and closes.  Bad, oversized or slow
  * requests get an error reply; they never disturb the pool.
+ *
+ * The server end runs in the supervisor (pool-ctl.c), the client end in
+ * `pooltop ctl`, `attach` and `ls` (client-ctl.c); both find the
+ * directories through ctl.c.
  */
 #ifndef PT_CTL_H
 #define PT_CTL_H
@@ -25,7 +29,7 @@
 
 struct pool;
 
-/* Server: create the socket and serve it from the pool's loop. */
+/* Server (pool-ctl.c): create the socket, serve it from the pool's loop. */
 int	ctl_listen(struct pool *, char *path, size_t pathlen, char *err,
 	    size_t errlen);
 void	ctl_close(void);		/* close and unlink the socket */

@@ -8,6 +8,10 @@
  *
  * Event text is escaped by the text module: text_escape() in text lines,
  * text_json() in JSON lines.
+ *
+ * What pooltop itself says on stderr besides the event log (log_say(), the
+ * summary) follows the log's format too, so that with --log-format json
+ * every line of ours on stderr is one JSON object.
  */
 #include "config.h"
 
@@ -30,24 +34,6 @@ struct evlog {
 	bool		 owned;
 	enum log_format	 format;
 };
-
-/* Escape control bytes and invalid UTF-8 for display (text_escape()). */
-char *
-log_escape(const char *s, size_t len)
-{
-	struct buf	b = { NULL, 0, 0 };
-
-	buf_add(&b, "", 0);
-	text_escape(&b, s, len);
-	return b.data;
-}
-
-/* Append s as a quoted JSON string (text_json()). */
-void
-log_json_string(struct buf *b, const char *s, size_t len)
-{
-	text_json(b, s, len);
-}
 
 /* ISO-8601 UTC with milliseconds: 2026-11-24T13:47:06.123Z. */
 static void
@@ -138,10 +124,10 @@ event_has_status(uint32_t type)
 	return false;
 }
 
-/* Build the text form of an event. */
+/* Build the text form of an event whose text is text (textlen bytes). */
 static void
 event_text(struct buf *b, const struct pt_shm_event *ev, const char *when,
-    size_t textlen)
+    const char *text, size_t textlen)
 {
 	buf_printf(b, "%s %s", when, shm_event_name(ev->type));
 	if (ev->slot >= 0)
@@ -152,20 +138,20 @@ event_text(struct buf *b, const struct pt_shm_event *ev, const char *when,
 		buf_printf(b, " status=%d", (int)ev->status);
 	if (textlen != 0) {
 		buf_addstr(b, " ");
-		text_escape(b, ev->text, textlen);
+		text_escape(b, text, textlen);
 	}
 	buf_addstr(b, "\n");
 }
 
-/* Build the JSON form of an event. */
+/* Build the JSON form of an event whose text is text (textlen bytes). */
 static void
 event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
-    size_t textlen)
+    const char *text, size_t textlen)
 {
 	const char	*name = shm_event_name(ev->type);
 
 	buf_printf(b, "{\"time\":\"%s\",\"event\":", when);
-	log_json_string(b, name, strlen(name));
+	text_json(b, name, strlen(name));
 	if (ev->slot >= 0)
 		buf_printf(b, ",\"slot\":%d", (int)ev->slot + 1);
 	if (ev->task_seq != 0)
@@ -173,7 +159,7 @@ event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
 	if (event_has_status(ev->type))
 		buf_printf(b, ",\"status\":%d", (int)ev->status);
 	buf_addstr(b, ",\"text\":");
-	log_json_string(b, ev->text, textlen);
+	text_json(b, text, textlen);
 	buf_addstr(b, "}\n");
 }
 
@@ -187,10 +173,47 @@ evlog_event(struct evlog *l, const struct pt_shm_event *ev)
 
 	format_time(when, sizeof when, ev->real_ns);
 	if (l->format == LOG_JSON)
-		event_json(&b, ev, when, textlen);
+		event_json(&b, ev, when, ev->text, textlen);
 	else
-		event_text(&b, ev, when, textlen);
+		event_text(&b, ev, when, ev->text, textlen);
 	return evlog_put(l, &b);
+}
+
+/*
+ * Say one message on stderr, where the event log does not show it: the
+ * event's JSON line in json, "pooltop: TEXT" in text.  text may be longer
+ * than an event's (a reason from before the pool runs).
+ */
+int
+log_say(enum log_format format, const struct pt_shm_event *ev,
+    const char *text)
+{
+	struct evlog	 l = { STDERR_FILENO, false, format };
+	struct buf	 b = { NULL, 0, 0 };
+	char		 when[64];
+
+	if (format == LOG_JSON) {
+		format_time(when, sizeof when, ev->real_ns);
+		event_json(&b, ev, when, text, strlen(text));
+	} else {
+		buf_addstr(&b, "pooltop: ");
+		text_escape(&b, text, strlen(text));
+		buf_addstr(&b, "\n");
+	}
+	return evlog_put(&l, &b);
+}
+
+/* Say a pool-wide error on stderr (log_say()), such as why it cannot run. */
+int
+log_error(enum log_format format, const char *text)
+{
+	struct pt_shm_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = PT_EV_ERROR;
+	ev.real_ns = real_ns();
+	ev.slot = -1;
+	return log_say(format, &ev, text);
 }
 
 /* Seconds left at the current rate, or -1 when unknown. */
@@ -264,14 +287,42 @@ format_duration(char *out, size_t len, int64_t ns)
 		    (int)(s / 60 % 60), (int)(s % 60));
 }
 
-/* Print the end-of-run summary. */
+/* The summary as one JSON line: times in seconds, total when known. */
+static void
+summary_json(FILE *f, const struct run_stats *st)
+{
+	char	when[64];
+	double	speedup;
+
+	format_time(when, sizeof when, real_ns());
+	fprintf(f, "{\"time\":\"%s\",\"event\":\"summary\",\"done\":%" PRIu64
+	    ",\"failed\":%" PRIu64, when, st->done, st->failed);
+	if (st->total != 0)
+		fprintf(f, ",\"total\":%" PRIu64, st->total);
+	fprintf(f, ",\"wall\":%.3f,\"task_time\":%.3f,\"workers\":%d",
+	    (double)st->wall_ns / PT_NSEC, (double)st->task_ns / PT_NSEC,
+	    st->workers);
+	if (st->wall_ns > 0 && st->workers > 0) {
+		speedup = (double)st->task_ns / (double)st->wall_ns;
+		fprintf(f, ",\"speedup\":%.2f,\"efficiency\":%.0f", speedup,
+		    100.0 * speedup / st->workers);
+	}
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+/* Print the end-of-run summary, in the log's format. */
 void
-log_summary(FILE *f, const struct run_stats *st)
+log_summary(FILE *f, enum log_format format, const struct run_stats *st)
 {
 	uint64_t	 n = st->done + st->failed;
 	char		 wall[32], serial[32];
 	double		 speedup, eff;
 
+	if (format == LOG_JSON) {
+		summary_json(f, st);
+		return;
+	}
 	format_duration(wall, sizeof wall, st->wall_ns);
 	format_duration(serial, sizeof serial, st->task_ns);
 	fprintf(f, "pooltop: %" PRIu64, n);

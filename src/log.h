@@ -44,12 +44,20 @@ struct run_stats {
 	double		rate;		/* tasks per second, recent */
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
-/* The summary: done/failed, wall, serial time, speedup, efficiency. */
-void		 log_summary(FILE *, const struct run_stats *);
-
-/* text_escape() of len bytes of s into a new string: caller frees. */
-char		*log_escape(const char *s, size_t len);
-/* text_json(): append s (len bytes) to b as a quoted JSON string. */
-void		 log_json_string(struct buf *, const char *s, size_t len);
+/*
+ * The summary: done/failed, wall, serial time, speedup, efficiency.
+ * json:  {"time":...,"event":"summary","done":16,"failed":0,"total":16,
+ *         "wall":4.012,"task_time":16.004,"workers":4,"speedup":3.99,
+ *         "efficiency":100}
+ */
+void		 log_summary(FILE *, enum log_format, const struct run_stats *);
+/*
+ * Say a message on stderr where the event log does not go (see pool.h):
+ * "pooltop: TEXT", or the event's JSON line; text replaces ev->text.
+ */
+int		 log_say(enum log_format, const struct pt_shm_event *ev,
+		    const char *text);
+/* log_say() of a pool-wide error (why the pool cannot run). */
+int		 log_error(enum log_format, const char *text);
 
 #endif

@@ -27,12 +27,12 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
-#include "ls.h"
+#include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
-#include "source.h"
-#include "task.h"
+#include "pool-source.h"
+#include "template.h"
 #include "ui/ui.h"
 
 extern char **environ;
@@ -96,34 +96,44 @@ progress_main(int argc, char **argv)
 	return 0;
 }
 
-/* Build the task source the options ask for. */
-static struct source *
-make_source(const struct opts *o)
+/* Build the task source the options ask for in *src; 0 or -1 and err. */
+static int
+make_source(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
 {
-	int	fd;
+	const char	*name = "stdin";
+	int		 fd;
 
+	*src = NULL;
 	if (o->retry_failed)
-		return NULL;
-	if (o->ntasks > 0)
-		return source_tasks(o->tasks, o->ntasks);
-	if (o->has_range)
-		return source_range(o->range_from, o->range_to, o->range_step);
-	if (o->nitems > 0 || (o->items != NULL && o->arg_file == NULL))
-		return source_args(o->items, o->nitems);
-	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
-		fd = open(o->arg_file, O_RDONLY | O_CLOEXEC);
-		if (fd == -1)
-			err(PT_EXIT_USAGE, "%s", o->arg_file);
-		return source_fd(fd, o->arg_file, o->null_sep ? '\0' : '\n');
+		return 0;
+	if (o->ntasks > 0) {
+		*src = source_tasks(o->tasks, o->ntasks);
+		return 0;
 	}
-	if (isatty(STDIN_FILENO) && o->arg_file == NULL)
-		errx(PT_EXIT_USAGE, "no items: give them after :::, with -a FILE,"
-		    " in the config file, or on a pipe to stdin");
-	fd = dup(STDIN_FILENO);
-	if (fd == -1)
-		err(PT_EXIT_USAGE, "stdin");
-	set_cloexec(fd);
-	return source_fd(fd, "stdin", o->null_sep ? '\0' : '\n');
+	if (o->has_range) {
+		*src = source_range(o->range_from, o->range_to, o->range_step);
+		return 0;
+	}
+	if (o->nitems > 0 || (o->items != NULL && o->arg_file == NULL)) {
+		*src = source_args(o->items, o->nitems);
+		return 0;
+	}
+	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
+		name = o->arg_file;
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+	} else if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
+		snprintf(err, errlen, "no items: give them after :::, with -a"
+		    " FILE, in the config file, or on a pipe to stdin");
+		return -1;
+	} else if ((fd = dup(STDIN_FILENO)) != -1)
+		set_cloexec(fd);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	*src = source_fd(fd, name, o->null_sep ? '\0' : '\n');
+	return 0;
 }
 
 /* A spool file for task output while the dashboard owns the terminal; -1. */
@@ -321,7 +331,11 @@ run_main(int argc, char **argv)
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;
 	}
-	src = make_source(&o);
+	if (make_source(&o, &src, err, sizeof err) == -1) {
+		fprintf(stderr, "pooltop: %s\n", err);
+		opts_free(&o);
+		return PT_EXIT_USAGE;
+	}
 	dash = want_dashboard(&o);
 	if (!dash)
 		o.headless = true;
@@ -344,7 +358,8 @@ run_main(int argc, char **argv)
 		}
 	}
 	p = pool_new(&o, src);
-	if (pool_setup(p, out_fd, err_fd) == -1) {
+	if (pool_setup(p, out_fd, err_fd, err, sizeof err) == -1) {
+		(void)log_error(o.log_format, err);
 		pool_free(p);
 		if (src != NULL)
 			source_free(src);
@@ -354,11 +369,11 @@ run_main(int argc, char **argv)
 	}
 	err[0] = '\0';
 	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
-		warnx("control socket: %s (pooltop ctl/attach will not reach"
-		    " this pool)", err);
+		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
+		    " will not reach this pool)", err);
 	else {
 		if (err[0] != '\0')	/* a fallback directory: say which */
-			warnx("control socket: %s", err);
+			pool_warn(p, PT_EV_INFO, "control socket: %s", err);
 		pool_set_socket(p, sock);
 	}
 	if (dash) {
@@ -370,7 +385,7 @@ run_main(int argc, char **argv)
 		host.refresh_ms = o.refresh_ms;
 		glue.ui = ui_open(&host, err, sizeof err);
 		if (glue.ui == NULL) {
-			fprintf(stderr, "pooltop: %s\n", err);
+			(void)log_error(o.log_format, err);
 			ctl_close();
 			pool_free(p);
 			if (src != NULL)
@@ -394,7 +409,7 @@ run_main(int argc, char **argv)
 		spool_copy(spool_err, STDERR_FILENO);
 	pool_stats(p, &st);
 	if (!o.quiet)
-		log_summary(stderr, &st);
+		log_summary(stderr, o.log_format, &st);
 	pool_free(p);
 	if (src != NULL)
 		source_free(src);

@@ -1,9 +1,9 @@
 /*
  * Run options: one struct filled from defaults, then the config file, then
- * the command line (which wins).  The table in config.c gives every option
+ * the command line (which wins).  The table in opts.c gives every option
  * its long name, short letter, config key, type, bounds, default and help;
  * --help, the config loader, the CLI parser and conf/pooltop.conf all follow
- * that table.  config.c fills a struct opts; main.c then sets `headless`
+ * that table.  opts.c fills a struct opts; main.c then sets `headless`
  * when there is no dashboard to draw; from pool_new() on, it is read only.
  */
 #ifndef PT_OPTS_H
@@ -140,7 +140,7 @@ int	conf_parse_file(struct config_t *, const char *path, size_t max,
 	    char *err, size_t errlen);
 void	opts_usage(FILE *);		/* --help text, from the table */
 
-/* The option table, for tests and documentation. */
+/* The option table, for tests, documentation and shell completion. */
 struct opt_info {
 	const char	*name;		/* long option */
 	const char	*alias;		/* another long name, or NULL */
@@ -148,6 +148,9 @@ struct opt_info {
 	const char	*key;		/* config key, or NULL */
 	const char	*def;		/* default as an argument, or NULL */
 	bool		 has_arg;
+	const char	*arg;		/* argument name ("FILE"), or NULL */
+	const char *const *choices;	/* the only values, or NULL */
+	const char	*help;		/* one line */
 };
 bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
 /* Set one option by its long name, as on the command line; -1 and err. */

@@ -16,6 +16,9 @@
  * tasks with the termination sequence.  The pool is done when nothing runs
  * and nothing more will start; then workers are retired, reaped, and the
  * segment and socket removed.
+ *
+ * Reporting: every message about the running pool is an event (see pool.h
+ * for where each kind is said); nothing here writes to stderr itself.
  */
 #include "config.h"
 
@@ -28,7 +31,6 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -41,16 +43,16 @@
 
 #include "backoff.h"
 #include "ctl.h"
-#include "joblog.h"
+#include "pool-joblog.h"
 #include "keeper.h"
 #include "log.h"
-#include "output.h"
-#include "persist.h"
+#include "pool-output.h"
+#include "worker-persist.h"
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
-#include "source.h"
-#include "task.h"
+#include "pool-source.h"
+#include "template.h"
 #include "worker.h"
 
 #define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */
@@ -75,6 +77,7 @@ struct task {
 	uint64_t		 seq;
 	char			*arg;
 	char			*command;	/* whole command, or NULL */
+	bool			 named;		/* arg is its name: show that */
 	int			 attempts;	/* started so far */
 	int			 faults;	/* put back: no resources */
 	int			 stuck;		/* ... with one worker left */
@@ -109,6 +112,7 @@ struct wk {
 	pid_t		 task_pgid;	/* from STARTED; never the segment's */
 	int64_t		 task_start_real;
 	uint32_t	 generation;	/* workers the slot has had */
+	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
 };
 
 struct watch {
@@ -172,7 +176,8 @@ struct pool {
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
-	char			 last_word[160]; /* said after the front end */
+	struct pt_shm_event	 last_word;	/* the error that stopped
+						   the dashboard's pool */
 	int			 spawn_fails;	/* in a row, with no worker */
 	int			 init_rounds;	/* --init failed, none since */
 	int			 init_fails;	/* --init failures in all */
@@ -182,6 +187,7 @@ struct pool {
 	bool			 out_failed;	/* output error reported */
 
 	struct evlog		*evlog;
+	bool			 log_broken;	/* a write to it failed */
 	struct joblog		*joblog;
 	struct joblog_past	*past;
 	struct output		*out;
@@ -238,6 +244,15 @@ pool_target(struct pool *p)
 	return p->target;
 }
 
+/* Is the pool (slot -1) or slot's task paused by an operator? */
+bool
+pool_paused(struct pool *p, int slot)
+{
+	if (slot < 0)
+		return p->paused;
+	return slot < p->nw && p->w[slot].paused;
+}
+
 /* Return how many control clients may hold a descriptor at once. */
 int
 pool_client_fds(struct pool *p)
@@ -273,43 +288,113 @@ pool_new(const struct opts *o, struct source *src)
 	return p;
 }
 
-/* Record an event: segment ring, headless log. */
+/* How far an event is said. */
+enum say {
+	SAY_LOG,	/* the segment's ring and the event log */
+	SAY_WARN,	/* and on stderr, headless, where the log is not */
+	SAY_FATAL,	/* a warning that stops the pool (exit 255) */
+};
+
+static void	log_failed(struct pool *);
+
+/* Is the event log on stderr (so that a warning is said there once)? */
+static bool
+log_on_stderr(struct pool *p)
+{
+	return p->evlog != NULL && !p->log_broken && p->o->log_file == NULL;
+}
+
+/*
+ * Say a warning to the user once: headless, on stderr unless the event log
+ * already is there; with the dashboard, which shows events, only the error
+ * that stopped the pool, once the dashboard has closed (pool_run()).
+ */
+static void
+pool_say(struct pool *p, const struct pt_shm_event *ev, enum say say)
+{
+	if (p->o->headless) {
+		if (!log_on_stderr(p))
+			(void)log_say(p->o->log_format, ev, ev->text);
+	} else if (say == SAY_FATAL && p->last_word.type == PT_EV_NONE)
+		p->last_word = *ev;
+}
+
+/* Record an event: segment ring, event log, and stderr as say says. */
+static void
+pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
+    uint64_t task_seq, int status, const char *fmt, va_list ap)
+{
+	struct pt_shm_event	ev;
+
+	/* Built once, on the stack: two of these run per task. */
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.real_ns = real_ns();
+	ev.slot = slot;
+	ev.status = status;
+	ev.task_seq = task_seq;
+	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
+	if (say == SAY_FATAL)
+		p->fatal = true;
+	if (p->shm.hdr != NULL)
+		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
+		    ev.text);
+	if (p->evlog != NULL && !p->log_broken &&
+	    evlog_event(p->evlog, &ev) == -1)
+		log_failed(p);
+	if (say != SAY_LOG)
+		pool_say(p, &ev, say);
+}
+
+/* Record an event: segment ring, event log. */
 static void __attribute__((format(printf, 6, 7)))
 pool_event(struct pool *p, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
 {
-	struct pt_shm_event	 ev;
-	va_list			 ap;
-	char			 text[PT_EVENT_TEXT];
+	va_list	ap;
 
-	/* Formatted once, on the stack: two of these run per task. */
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	pool_vreport(p, SAY_LOG, type, slot, task_seq, status, fmt, ap);
 	va_end(ap);
-	if (p->shm.hdr != NULL)
-		shm_add_event(&p->shm, type, slot, task_seq, status, "%s", text);
-	if (p->evlog != NULL) {
-		memset(&ev, 0, sizeof ev);
-		ev.type = type;
-		ev.real_ns = real_ns();
-		ev.slot = slot;
-		ev.status = status;
-		ev.task_seq = task_seq;
-		strlcpy(ev.text, text, sizeof ev.text);
-		if (evlog_event(p->evlog, &ev) == -1 && !p->fatal) {
-			const char	*f = p->o->log_file ? p->o->log_file :
-			    "(stderr)";
-			int		 error = errno;
+}
 
-			p->fatal = true;
-			if (p->shm.hdr != NULL)
-				shm_add_event(&p->shm, PT_EV_ERROR, -1, 0,
-				    error, "writing the log %s: %s", f,
-				    strerror(error));
-			errno = error;
-			warn("writing the log %s", f);
-		}
-	}
+/* Report an error the user must see (SAY_WARN) or that stops the pool. */
+static void __attribute__((format(printf, 6, 7)))
+pool_alert(struct pool *p, enum say say, int slot, uint64_t task_seq,
+    int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	pool_vreport(p, say, PT_EV_ERROR, slot, task_seq, status, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The event log could not be written (disk full): stop, and say so where
+ * the user may see it.  Later events go to the segment only.
+ */
+static void
+log_failed(struct pool *p)
+{
+	int	error = errno;
+
+	if (p->log_broken)
+		return;
+	p->log_broken = true;
+	pool_alert(p, SAY_FATAL, -1, 0, error, "writing the log %s: %s",
+	    p->o->log_file ? p->o->log_file : "(stderr)", strerror(error));
+}
+
+/* A front end's warning about the pool (pool.h). */
+void
+pool_warn(struct pool *p, enum pt_event_type type, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	pool_vreport(p, SAY_WARN, type, -1, 0, 0, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -431,7 +516,7 @@ flush_worker(struct pool *p, int i)
 	}
 }
 
-/* Say what the source has to say about its last item, on stderr too. */
+/* Say what the source has to say about its last item: a warning. */
 static void
 source_warn(struct pool *p)
 {
@@ -439,9 +524,7 @@ source_warn(struct pool *p)
 
 	if ((w = source_take_warning(p->src)) == NULL)
 		return;
-	pool_event(p, PT_EV_INFO, -1, 0, 0, "%s", w);
-	if (!p->o->headless || p->o->quiet || p->o->log_file != NULL)
-		warnx("%s", w);
+	pool_warn(p, PT_EV_INFO, "%s", w);
 	free(w);
 }
 
@@ -489,12 +572,9 @@ next_task(struct pool *p)
 		}
 		if (r == -1) {
 			p->src_done = true;
-			if (source_error(p->src) != NULL) {
-				pool_event(p, PT_EV_ERROR, -1, 0, 0, "%s",
+			if (source_error(p->src) != NULL)
+				pool_alert(p, SAY_FATAL, -1, 0, 0, "%s",
 				    source_error(p->src));
-				warnx("%s", source_error(p->src));
-				p->fatal = true;
-			}
 			return NULL;
 		}
 		if (p->past != NULL) {
@@ -514,6 +594,7 @@ next_task(struct pool *p)
 		t->seq = it.seq;
 		t->arg = it.arg;
 		t->command = it.command;
+		t->named = it.named;
 		return t;
 	}
 	return NULL;
@@ -544,14 +625,14 @@ start_task(struct pool *p, int i, struct task *t)
 	} else
 		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
-	t->label = expanded_label(&e);
+	t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
 	free(t->cmdline);
 	t->cmdline = expanded_cmdline(&e);
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
 	run.timeout_ms = (int64_t)(p->o->timeout * 1000);
-	run.flags = e.shell ? PT_RUN_SHELL : 0;
+	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
@@ -614,11 +695,8 @@ limit_workers(struct pool *p, int n, const char *why)
 		return;
 	if (!p->limit_warned) {
 		p->limit_warned = true;
-		pool_event(p, PT_EV_ERROR, -1, 0, n, "%s: workers limited to %d"
+		pool_alert(p, SAY_WARN, -1, 0, n, "%s: workers limited to %d"
 		    " (of %d)", why, n, p->target);
-		if (p->o->headless)
-			warnx("%s: workers limited to %d (of %d)", why, n,
-			    p->target);
 	}
 	pool_resize(p, n, false, NULL);
 }
@@ -636,11 +714,11 @@ spawn_failed(struct pool *p, int i, const char *what, int error)
 		limit_workers(p, n, why);
 		return;
 	}
-	pool_event(p, PT_EV_ERROR, i, 0, error, "%s", why);
-	if (n == 0 && ++p->spawn_fails >= SPAWN_FAIL_MAX && !p->fatal) {
-		warnx("cannot start any worker: %s", why);
-		p->fatal = true;
-	}
+	if (n == 0 && ++p->spawn_fails >= SPAWN_FAIL_MAX && !p->fatal)
+		pool_alert(p, SAY_FATAL, i, 0, error, "cannot start any worker:"
+		    " %s", why);
+	else
+		pool_event(p, PT_EV_ERROR, i, 0, error, "%s", why);
 }
 
 /* Fork a worker into slot i. */
@@ -690,7 +768,6 @@ worker_spawn(struct pool *p, int i)
 		wc.shm = &p->shm;
 		wc.opts = p->o;
 		wc.generation = w->generation;
-		wc.init_quiet = p->init_fails >= INIT_REPORTS_MAX;
 		worker_main(&wc);
 	}
 	close(sv[1]);
@@ -713,6 +790,7 @@ worker_spawn(struct pool *p, int i)
 	w->window = p->auto_window ? 1 : p->inflight;
 	w->avg_ns = 0;
 	w->stops = 0;
+	w->why[0] = '\0';
 	p->spawn_fails = 0;
 	p->live++;
 	if (p->live > p->max_live)
@@ -843,11 +921,7 @@ task_starved(struct pool *p, int i, struct task *t, int error)
 	ready_insert(p, t);
 	if (p->fatal)
 		return;
-	p->fatal = true;
-	pool_event(p, PT_EV_ERROR, i, t->seq, error, "task %llu could not start"
-	    " %d times (%s): stopping", (unsigned long long)t->seq,
-	    FAULT_TRIES_MAX, strerror(error));
-	snprintf(p->last_word, sizeof p->last_word, "task %llu could not start"
+	pool_alert(p, SAY_FATAL, i, t->seq, error, "task %llu could not start"
 	    " %d times (%s): stopping, the tasks not run are left for --resume",
 	    (unsigned long long)t->seq, FAULT_TRIES_MAX, strerror(error));
 }
@@ -1001,15 +1075,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
 		je.command = t->cmdline;
-		if (joblog_write(p->joblog, &je) == -1 && !p->fatal) {
-			int error = errno;
-
-			warn("writing joblog %s", p->o->joblog);
-			p->fatal = true;
-			pool_event(p, PT_EV_ERROR, i, t->seq, error,
+		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
+			pool_alert(p, SAY_FATAL, i, t->seq, errno,
 			    "writing joblog %s: %s", p->o->joblog,
-			    strerror(error));
-		}
+			    strerror(errno));
 	}
 	if (ok) {
 		p->done++;
@@ -1086,6 +1155,10 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			output_data(p->out, o.task_seq, (int)o.stream,
 			    pl + sizeof o, m->len - sizeof o);
 		break;
+	case PT_MSG_WHY:
+		/* Text; the event log and the dashboard escape it. */
+		snprintf(w->why, sizeof w->why, "%.*s", (int)m->len, pl);
+		break;
 	case PT_MSG_DONE:
 		if (m->len < sizeof d)
 			break;
@@ -1147,11 +1220,15 @@ init_failed(struct pool *p, int i)
 	int64_t	now = mono_ns(), delay;
 	int	k, ready = 0;
 
-	pool_event(p, PT_EV_ERROR, i, 0, PERSIST_EXIT_INIT, "worker %d: --init"
-	    " failed", i + 1);
-	if (++p->init_fails == INIT_REPORTS_MAX && p->o->headless)
-		warnx("--init failed %d times: later failures are only in the"
-		    " event log (worker.exit status=3)", INIT_REPORTS_MAX);
+	/* The worker said why (PT_MSG_WHY); the first ones are said aloud. */
+	pool_alert(p, ++p->init_fails <= INIT_REPORTS_MAX ? SAY_WARN : SAY_LOG,
+	    i, 0, PERSIST_EXIT_INIT, "worker %d: %s", i + 1,
+	    p->w[i].why[0] != '\0' ? p->w[i].why : "--init failed");
+	if (p->init_fails == INIT_REPORTS_MAX && p->o->headless &&
+	    !log_on_stderr(p))
+		pool_alert(p, SAY_WARN, -1, 0, 0, "--init failed %d times: later"
+		    " failures are only in the event log (worker.exit"
+		    " status=3)", INIT_REPORTS_MAX);
 	if (now >= p->init_round_end) {
 		p->init_rounds++;
 		delay = backoff_double(RESPAWN_DELAY_MS, RETRY_DELAY_MAX_MS,
@@ -1164,13 +1241,9 @@ init_failed(struct pool *p, int i)
 		if (k != i && (p->w[k].state == W_IDLE ||
 		    p->w[k].state == W_BUSY))
 			ready++;
-	if (p->init_rounds >= INIT_ROUNDS_MAX && ready == 0 && !p->fatal) {
-		warnx("--init failed %d times in a row in every worker:"
-		    " stopping", p->init_rounds);
-		pool_event(p, PT_EV_ERROR, i, 0, 0, "--init failed %d times in"
-		    " a row in every worker: stopping", p->init_rounds);
-		p->fatal = true;
-	}
+	if (p->init_rounds >= INIT_ROUNDS_MAX && ready == 0 && !p->fatal)
+		pool_alert(p, SAY_FATAL, i, 0, 0, "--init failed %d times in a"
+		    " row in every worker: stopping", p->init_rounds);
 }
 
 /* A worker process was reaped. */
@@ -1691,8 +1764,9 @@ progress_tick(struct pool *p, void *arg)
 	st.task_ns = p->task_ns;
 	st.workers = p->live;
 	st.rate = p->rate;
-	if (p->evlog != NULL && evlog_progress(p->evlog, &st) == -1)
-		p->fatal = true;
+	if (p->evlog != NULL && !p->log_broken &&
+	    evlog_progress(p->evlog, &st) == -1)
+		log_failed(p);
 }
 
 /* Keep a recent task rate (tasks per second). */
@@ -1850,43 +1924,31 @@ setup_signals(struct pool *p)
 
 /* Open logs, joblog, output; read the past joblog for --resume. */
 static int
-setup_io(struct pool *p, int out_fd, int err_fd)
+setup_io(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
-	char			 err[512];
 
 	if ((o->headless && !o->quiet) || o->log_file != NULL) {
-		p->evlog = evlog_open(o->log_file, o->log_format, err, sizeof err);
-		if (p->evlog == NULL) {
-			warnx("%s", err);
+		p->evlog = evlog_open(o->log_file, o->log_format, err, errlen);
+		if (p->evlog == NULL)
 			return -1;
-		}
 	}
 	if (o->joblog != NULL && (o->resume || o->resume_failed ||
 	    o->retry_failed)) {
-		p->past = joblog_read(o->joblog, err, sizeof err);
-		if (p->past == NULL) {
-			warnx("%s", err);
+		p->past = joblog_read(o->joblog, err, errlen);
+		if (p->past == NULL)
 			return -1;
-		}
 	}
 	if (o->joblog != NULL) {
-		p->joblog = joblog_open(o->joblog, p->past != NULL, err,
-		    sizeof err);
-		if (p->joblog == NULL) {
-			warnx("%s", err);
+		p->joblog = joblog_open(o->joblog, p->past != NULL, err, errlen);
+		if (p->joblog == NULL)
 			return -1;
-		}
 	}
 	if (o->retry_failed && p->past != NULL)
 		p->retry_n = joblog_past_failed(p->past, &p->retry_seqs,
 		    &p->retry_cmds);
-	p->out = output_new(o, out_fd, err_fd, err, sizeof err);
-	if (p->out == NULL) {
-		warnx("%s", err);
-		return -1;
-	}
-	return 0;
+	p->out = output_new(o, out_fd, err_fd, err, errlen);
+	return p->out == NULL ? -1 : 0;
 }
 
 /*
@@ -1924,57 +1986,54 @@ read_all_items(struct pool *p)
 	TAILQ_CONCAT(&p->ready, &all, entry);
 }
 
-/* Prepare the segment, signals and I/O; 0 or -1 (message printed). */
-int
-pool_setup(struct pool *p, int out_fd, int err_fd)
+/* Compile the command template, if there is one; 0 or -1 and err. */
+static int
+setup_template(struct pool *p, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
-	char			 err[512];
 
-	if (o->persistent != NULL && o->command != NULL) {
+	if (o->persistent != NULL && o->command != NULL)
 		/* Persistent mode sends lines: substitute, never quote. */
 		p->tpl = o->command_argv != NULL ?
 		    template_compile_argv(o->command_argv, o->command_argc,
-		    err, sizeof err) :
-		    template_compile_argv(&o->command, 1, err, sizeof err);
-		if (p->tpl == NULL) {
-			warnx("%s", err);
-			return -1;
-		}
-	} else if (o->command_argv != NULL) {
+		    err, errlen) :
+		    template_compile_argv(&o->command, 1, err, errlen);
+	else if (o->command_argv != NULL)
 		p->tpl = template_compile_argv(o->command_argv, o->command_argc,
-		    err, sizeof err);
-		if (p->tpl == NULL) {
-			warnx("%s", err);
-			return -1;
-		}
-	} else if (o->command != NULL) {
-		p->tpl = template_compile(o->command, err, sizeof err);
-		if (p->tpl == NULL) {
-			warnx("%s", err);
-			return -1;
-		}
-	}
+		    err, errlen);
+	else if (o->command != NULL)
+		p->tpl = template_compile(o->command, err, errlen);
+	else
+		return 0;
+	return p->tpl == NULL ? -1 : 0;
+}
+
+/* Prepare the segment, signals and I/O; 0 or -1 and the reason in err. */
+int
+pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
+{
+	const struct opts	*o = p->o;
+
+	if (setup_template(p, err, errlen) == -1)
+		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	shm_on_create(keeper_keep_shm);
 	if (setup_signals(p) == -1) {
-		warn("signals");
+		snprintf(err, errlen, "signals: %s", strerror(errno));
 		return -1;
 	}
-	if (shm_create(&p->shm, PT_MAX_WORKERS, err, sizeof err) == -1) {
-		warnx("%s", err);
+	if (shm_create(&p->shm, PT_MAX_WORKERS, err, errlen) == -1)
 		return -1;
-	}
 	strlcpy(p->shm.pub.name, o->name ? o->name : "", PT_NAME_MAX);
 	strlcpy(p->shm.pub.command, o->command ? o->command :
 	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);
 	p->shm.pub.tick_ms = (uint32_t)o->tick_ms;
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
-	if (setup_io(p, out_fd, err_fd) == -1)
+	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)
 		return -1;
 	if (p->retry_seqs != NULL) {
 		p->total = p->retry_n;
@@ -2093,12 +2152,9 @@ fds_per_worker(struct pool *p)
 static void
 fd_refuse(struct pool *p, long lim, long need)
 {
-	pool_event(p, PT_EV_ERROR, -1, 0, EMFILE, "open file limit %ld is too"
-	    " low: %ld needed (ulimit -n %ld)", lim, need, need);
-	snprintf(p->last_word, sizeof p->last_word, "open file limit %ld is too low"
+	pool_alert(p, SAY_FATAL, -1, 0, EMFILE, "open file limit %ld is too low"
 	    " to run: at least %ld descriptors are needed (ulimit -n %ld);"
 	    " nothing was started", lim, need, need);
-	p->fatal = true;
 }
 
 /*
@@ -2164,10 +2220,7 @@ output_check(struct pool *p)
 		pool_stop(p, true, NULL);
 		return;
 	}
-	p->fatal = true;
-	warnx("output: %s", output_error(p->out));
-	pool_event(p, PT_EV_ERROR, -1, 0, 0, "output: %s",
-	    output_error(p->out));
+	pool_alert(p, SAY_FATAL, -1, 0, 0, "output: %s", output_error(p->out));
 }
 
 /* Run until all work is done or the pool is stopped. */
@@ -2209,12 +2262,13 @@ done:
 	publish(p);
 	for (i = 0; i < p->nexits; i++)
 		p->exits[i].cb(p, p->exits[i].arg);
-	/* Said now: a dashboard's screen would have hidden it. */
-	if (p->last_word[0] != '\0')
-		warnx("%s", p->last_word);
 	if (p->out != NULL)
 		output_flush(p->out);
 	output_check(p);
+	/* Said now: a dashboard's screen would have hidden it. */
+	if (p->last_word.type != PT_EV_NONE)
+		(void)log_say(p->o->log_format, &p->last_word,
+		    p->last_word.text);
 	rc = exit_status(p);
 	return rc;
 }

@@ -12,6 +12,19 @@
  * segment (pool_shm()), never from struct pool.  A control that decides
  * something (which slot has a worker) asks the pool (pool_slot_live()),
  * never the segment, which any process of the user can write.
+ *
+ * One way to report.  A function that can fail returns -1 (or NULL) with
+ * the reason in the caller's err/errlen; a control's reply to a client
+ * goes in a struct buf (why below); a stream that fails later (source,
+ * output) keeps its first error for a getter.  What happens to the running
+ * pool is an event: the segment's ring (the dashboard, attach), the event
+ * log (stderr or --log FILE, text or JSON).  Errors the user must see are
+ * also said on stderr, headless, where the event log is not (-q, --log
+ * FILE), in the log's format; with the dashboard, the error that stopped
+ * the pool is said once the dashboard has closed.  Workers never write to
+ * stderr: they tell the supervisor (proto.h).  Only main.c (usage, config,
+ * pool_setup's reason, the summary) and the client commands (ctl, ls,
+ * attach, progress) print, and util.h's allocators when memory runs out.
  */
 #ifndef PT_POOL_H
 #define PT_POOL_H
@@ -32,10 +45,14 @@ struct pool	*pool_new(const struct opts *, struct source *);
 /*
  * Compile the template, block signals into a signalfd, create the segment,
  * open logs, joblog and output (task stdout/stderr go to out_fd/err_fd).
- * 0, or -1 with the reason printed.
+ * 0, or -1 with the reason in err.
  */
-int		 pool_setup(struct pool *, int out_fd, int err_fd);
+int		 pool_setup(struct pool *, int out_fd, int err_fd, char *err,
+		    size_t errlen);
 void		 pool_set_socket(struct pool *, const char *);
+/* A front end's warning about the pool: an event, said as above. */
+void		 pool_warn(struct pool *, enum pt_event_type, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 void		 pool_stats(struct pool *, struct run_stats *);
 /* Run until all work is done or the pool is stopped; returns exit status. */
 int		 pool_run(struct pool *);
@@ -53,6 +70,7 @@ int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);
 int	pool_target(struct pool *);	/* current target worker count */
 bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
+bool	pool_paused(struct pool *, int slot);	/* -1: the pool */
 int	pool_client_fds(struct pool *);	/* control clients served at once */
 
 /* Loop hooks for front ends.  cb gets the revents from poll(). */

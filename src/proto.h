@@ -18,6 +18,9 @@
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
+ *	WHY	text (no NUL): why the worker is about to exit (its --init
+ *		failed); the supervisor reports it as one event.  A worker
+ *		never writes to stderr itself.
  */
 #ifndef PT_PROTO_H
 #define PT_PROTO_H
@@ -36,6 +39,7 @@ enum pt_msg_type {
 	PT_MSG_STARTED,
 	PT_MSG_OUT,
 	PT_MSG_DONE,
+	PT_MSG_WHY,
 };
 
 #define PT_MSG_MAX	(8U * 1024 * 1024)	/* largest payload accepted */
@@ -46,6 +50,7 @@ struct pt_msg {
 };
 
 #define PT_RUN_SHELL	0x1	/* argv[0] is run by the shell */
+#define PT_RUN_NAMED	0x2	/* the item is the task's name (config tasks) */
 
 struct pt_run {
 	uint64_t	task_seq;

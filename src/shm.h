@@ -82,6 +82,7 @@
 #define PT_SHM_VERSION	1
 #define PT_SHM_NEVENTS	128
 #define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
+#define PT_SLOT_NAMED	0x1	/* slot flag: item is the task's name */
 #define PT_ITEM_MAX	160	/* item shown in a slot */
 #define PT_TAIL_MAX	2048	/* last bytes of task output kept per slot */
 #define PT_EVENT_TEXT	160
@@ -195,7 +196,7 @@ struct pt_shm_slot {
 	uint64_t		tasks_failed;
 	uint64_t		cpu_ticks;	/* cumulative task CPU, clock ticks */
 	uint32_t		tail_len;	/* valid bytes in tail[] */
-	uint32_t		_pad0;
+	uint32_t		flags;		/* PT_SLOT_NAMED */
 	char			label[PT_LABEL_MAX];	/* expanded command */
 	char			item[PT_ITEM_MAX];
 	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */

@@ -113,6 +113,17 @@ text_escape(struct buf *b, const char *s, size_t len)
 	}
 }
 
+/* text_escape() into a new string. */
+char *
+text_escaped(const char *s, size_t len)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	buf_add(&b, "", 0);
+	text_escape(&b, s, len);
+	return b.data;
+}
+
 /* Append s as a quoted JSON string. */
 void
 text_json(struct buf *b, const char *s, size_t len)

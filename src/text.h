@@ -47,6 +47,8 @@ void	 text_escape_byte(struct buf *, unsigned char c);
 
 /* Append len bytes of s (NUL bytes included) escaped for a text line. */
 void	 text_escape(struct buf *, const char *s, size_t len);
+/* text_escape() of len bytes of s into a new string: caller frees. */
+char	*text_escaped(const char *s, size_t len);
 /* Append len bytes of s as a quoted JSON string. */
 void	 text_json(struct buf *, const char *s, size_t len);
 /* s escaped for a terminal cell, up to len bytes or a NUL; caller frees. */

@@ -14,6 +14,10 @@
 #define PT_NSEC 1000000000LL
 #define nitems_of(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Out of memory, these end the process (exit 255) with a line on stderr:
+ * the one message any process of pooltop writes there itself (pool.h).
+ */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);

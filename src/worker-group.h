@@ -1,6 +1,6 @@
 /*
  * The process group a worker runs: a one-shot task (worker.c) or the
- * persistent program and its --init (persist.c).  This module owns what
+ * persistent program and its --init (worker-persist.c).  This module owns what
  * both do to such a group and its clock:
  *
  *  - spawning it: `shell -c LINE` or argv on PATH, leading its own group
@@ -18,9 +18,9 @@
  *  - copying text for the slot (one line, control bytes as spaces, never
  *    half a UTF-8 sequence).
  *
- * What a group leaves once its leader is reaped is strays.c's.  The caller
- * passes the clock in (mono_ns()), so every deadline is exact and testable.
- * Owned by one worker; not thread-safe.
+ * What a group leaves once its leader is reaped is worker-strays.c's.  The
+ * caller passes the clock in (mono_ns()), so every deadline is exact and
+ * testable.  Owned by one worker; not thread-safe.
  */
 #ifndef PT_WORKER_GROUP_H
 #define PT_WORKER_GROUP_H

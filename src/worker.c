@@ -17,8 +17,8 @@
  * when its leader is reaped; whatever remains of its group, and every child
  * of the worker that no running task owns (daemons that left the group:
  * setsid, double forks), is sent SIGTERM and, after the last termination
- * step's wait, SIGKILL, without holding up the next task (strays.c).  Such
- * children are swept again whenever one is reaped while no task runs, and
+ * step's wait, SIGKILL, without holding up the next task (worker-strays.c).
+ * Such children are swept again whenever one is reaped while no task runs, and
  * the worker does not exit while it has any.  Timeouts and kill requests
  * run the termination sequence one step per deadline from the same loop;
  * time spent stopped by PAUSE counts neither for the timeout nor in the
@@ -28,12 +28,12 @@
  * at once for a change of state, and once per tick for CPU, memory,
  * progress and the output tail.
  *
- * In persistent mode (--persistent) there is no task process: persist.c
+ * In persistent mode (--persistent) there is no task process: worker-persist.c
  * keeps one program running and feeds it the tasks as lines.  The loop,
  * the socket, the signals, reaping and strays stay here (the program's
  * strays are swept when it ends, as a task's); RUN, PAUSE, RESUME, KILL
  * and RETIRE, three more poll entries, the deadlines and the decision to
- * exit are handed to persist.c.
+ * exit are handed to worker-persist.c.
  */
 #include "config.h"
 
@@ -56,10 +56,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "persist.h"
+#include "worker-persist.h"
 #include "proto.h"
 #include "shm.h"
-#include "strays.h"
+#include "worker-strays.h"
 #include "util.h"
 #include "worker-group.h"
 #include "worker.h"
@@ -225,7 +225,8 @@ slot_update(struct worker *w)
 
 /* Write a newly started task to the slot. */
 static void
-slot_started(struct worker *w, const char *label, const char *item)
+slot_started(struct worker *w, const char *label, const char *item,
+    bool named)
 {
 	struct pt_shm_slot	*s = w->slot;
 	struct task		*t = &w->t;
@@ -235,6 +236,7 @@ slot_started(struct worker *w, const char *label, const char *item)
 	s->task_seq = t->seq;
 	strlcpy(s->label, label, sizeof s->label);
 	wgroup_text(s->item, sizeof s->item, item, SIZE_MAX);
+	s->flags = named ? PT_SLOT_NAMED : 0;
 	s->task_start_real_ns = t->start_real;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
@@ -405,7 +407,7 @@ task_init(struct worker *w, const struct pt_run *r)
  * here would cost every task several system calls while it runs.
  */
 static void
-task_started(struct worker *w, char **argv, const char *item)
+task_started(struct worker *w, char **argv, const char *item, bool named)
 {
 	struct task	*t = &w->t;
 	struct pt_started st;
@@ -416,7 +418,7 @@ task_started(struct worker *w, char **argv, const char *item)
 	wgroup_sample_start(&t->g, now, w->tick_ns, false);
 	t->next_tick = now + w->tick_ns;
 	label_make(label, sizeof label, argv);
-	slot_started(w, label, item);
+	slot_started(w, label, item, named);
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
 	st.pid = t->g.pid;
@@ -459,7 +461,8 @@ task_run(struct worker *w, const char *p, size_t len)
 			task_noexec(w, r.task_seq, error,
 			    !resource_shortage(error));
 		else
-			task_started(w, argv, item);
+			task_started(w, argv, item,
+			    (r.flags & PT_RUN_NAMED) != 0);
 	}
 	free(argv);
 }
@@ -1078,7 +1081,7 @@ worker_take_slot(struct worker *w)
 	slot_publish(w);
 }
 
-/* persist.c's way to queue a message to the supervisor. */
+/* worker-persist.c's way to queue a message to the supervisor. */
 static void
 persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
@@ -1086,14 +1089,14 @@ persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
 	worker_send(arg, type, p, n, extra, extralen);
 }
 
-/* persist.c's way to publish the slot it wrote. */
+/* worker-persist.c's way to publish the slot it wrote. */
 static void
 persist_publish_cb(void *arg)
 {
 	slot_publish(arg);
 }
 
-/* persist.c's way to hand over what its ended child left. */
+/* worker-persist.c's way to hand over what its ended child left. */
 static void
 persist_linger_cb(void *arg, pid_t pgid)
 {
@@ -1110,7 +1113,6 @@ worker_persist_setup(struct worker *w)
 	memset(&pc, 0, sizeof pc);
 	pc.command = o->persistent;
 	pc.init = o->init;
-	pc.init_quiet = w->conf->init_quiet;
 	pc.spawner = &w->spawner;
 	pc.env_task = w->env_task;
 	pc.env_task_size = sizeof w->env_task;

@@ -28,7 +28,6 @@ struct worker_conf {
 	struct pt_shm		*shm;		/* its slot: written, never read */
 	uint32_t		 generation;	/* the slot's, from the supervisor */
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
-	bool			 init_quiet;	/* --init failed often: no line */
 };
 
 /* Runs in the forked child; never returns. */

@@ -1,8 +1,12 @@
 # Shared helpers for the shell tests of the built binary.
 # Each test sources this file, then calls `ok` / `fail` and ends with `finish`.
-# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
+# Output is TAP (`ok N - ...`, the plan `1..N` last, `1..0 # SKIP why`),
+# read by automake's tap-driver.sh; exit status 0 pass, 1 fail.
 
 set -u
+# tap-driver.sh leaves its log open on fd 3: close it, so that a test sees
+# the descriptors a shell has (the open-file limit tests count them).
+exec 3>&-
 : "${POOLTOP:=$(cd "$(dirname "$0")/../.." && pwd)/src/pooltop}"
 : "${POOLTOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 export POOLTOP POOLTOP_SRCDIR
@@ -27,7 +31,17 @@ trap cleanup_test EXIT
 
 ok()   { _count=$((_count + 1)); echo "ok $_count - $*"; }
 fail() { _count=$((_count + 1)); _failed=$((_failed + 1)); echo "not ok $_count - $*"; }
-skip() { echo "SKIP: $*"; exit 77; }
+# skip WHY: skip the rest of the script (all of it before any check).
+skip() {
+	if [ "$_count" -eq 0 ]; then
+		echo "1..0 # SKIP $*"
+	else
+		_count=$((_count + 1))
+		echo "ok $_count # SKIP $*"
+		echo "1..$_count"
+	fi
+	exit 0
+}
 
 # check DESC CMD...: run CMD, ok if it succeeds.
 check() { _d=$1; shift; if "$@"; then ok "$_d"; else fail "$_d"; fi; }
@@ -75,7 +89,9 @@ segments() {
 no_segment() { [ -z "$(segments "$1")" ]; }
 
 finish() {
+	[ "$_count" -gt 0 ] || fail "the script ran no check"
 	echo "# $_count checks, $_failed failed"
+	echo "1..$_count"
 	[ "$_failed" -eq 0 ] && [ "$_count" -gt 0 ]
 	exit $?
 }

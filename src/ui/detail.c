@@ -185,12 +185,18 @@ ui_draw_detail(struct ui *ui)
 	    slot + 1, shm_slot_state_name(s->state));
 	ui_put(0, 0, ui->cols, b, ui->attr[THEME_HEADER_TITLE]);
 	y = detail_task(ui, 2, s);
+	e = text_cell(s->item, sizeof s->item, ui->utf8);
+	if (s->flags & PT_SLOT_NAMED)
+		y += detail_field(ui, y, "name", e, 2);
+	free(e);
 	e = text_cell(s->label, sizeof s->label, ui->utf8);
 	y += detail_field(ui, y, "command", e, 4);
 	free(e);
-	e = text_cell(s->item, sizeof s->item, ui->utf8);
-	y += detail_field(ui, y, "item", e, 2);
-	free(e);
+	if (!(s->flags & PT_SLOT_NAMED)) {
+		e = text_cell(s->item, sizeof s->item, ui->utf8);
+		y += detail_field(ui, y, "item", e, 2);
+		free(e);
+	}
 	y += detail_env(ui, y, slot, s);
 	if (y < ui->lines - 3)
 		y += detail_history(ui, y, us, false);

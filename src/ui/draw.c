@@ -360,6 +360,7 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	bool				 busy = s->task_seq != 0 &&
 					    s->task_pid > 0;
 	unsigned int			 a, base;
+	const char			*title;
 	char				 b[64], *e;
 
 	base = sel ? ui->attr[THEME_ROW_SELECTED] : dim ?
@@ -394,7 +395,8 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	draw_cell(l, y, COL_DONE, b, base);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)s->tasks_failed);
 	draw_cell(l, y, COL_FAIL, b, base);
-	e = text_cell(s->label, sizeof s->label, ui->utf8);
+	title = ui_slot_title(s);
+	e = text_cell(title, strlen(title), ui->utf8);
 	draw_cell(l, y, COL_COMMAND, busy ? e : "", base);
 	free(e);
 }

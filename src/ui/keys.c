@@ -338,21 +338,16 @@ keys_view(struct ui *ui, int ch)
 static enum ui_result
 keys_command(struct ui *ui, int ch)
 {
-	const struct ui_slot	*us;
 	int			 n;
 
 	switch (ch) {
 	case 'p':
-		if ((n = keys_slot(ui)) == 0)
-			break;
-		us = &ui->slots[n - 1];
-		keys_send(ui, "%s %d", us->s.state == PT_SLOT_PAUSED ?
-		    "resume" : "pause", n);
+		if ((n = keys_slot(ui)) != 0)
+			keys_send(ui, "toggle %d", n);
 		break;
 	case 'P':
 	case ' ':
-		keys_send(ui, "%s", ui->hdr.paused ||
-		    ui->hdr.state == PT_POOL_PAUSED ? "resume" : "pause");
+		keys_send(ui, "toggle");
 		break;
 	case 'k':
 		if ((n = keys_slot(ui)) != 0)

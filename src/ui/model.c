@@ -189,12 +189,22 @@ model_cmp(const void *a, const void *b)
 		c = (sa->task_seq > sb->task_seq) - (sa->task_seq < sb->task_seq);
 		break;
 	case UI_SORT_COMMAND:
-		c = strcmp(sa->label, sb->label);
+		c = strcmp(ui_slot_title(sa), ui_slot_title(sb));
 		break;
 	default:
 		break;
 	}
 	return c != 0 ? c : ia - ib;
+}
+
+/*
+ * What a row shows in its COMMAND column: the task's name when the config
+ * gave one, else its command.
+ */
+const char *
+ui_slot_title(const struct pt_shm_slot *s)
+{
+	return (s->flags & PT_SLOT_NAMED) ? s->item : s->label;
 }
 
 /* Build the list of rows shown: non-empty slots, filtered, sorted. */
@@ -210,6 +220,7 @@ ui_rows(struct ui *ui)
 		if (!us->valid || !ui_slot_shown(us->s.state))
 			continue;
 		if (ui->filter[0] != '\0' &&
+		    strcasestr(ui_slot_title(&us->s), ui->filter) == NULL &&
 		    strcasestr(us->s.label, ui->filter) == NULL)
 			continue;
 		ui->rows[ui->nrows++] = (int)i;

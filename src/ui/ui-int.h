@@ -121,6 +121,7 @@ void	ui_model_free(struct ui *);
 void	ui_sample(struct ui *);
 void	ui_rows(struct ui *);
 int	ui_row_of_slot(const struct ui *, int);
+const char *ui_slot_title(const struct pt_shm_slot *);
 int	ui_hist_get(const struct ui_slot *, int age, uint16_t *, uint64_t *);
 
 /* draw.c */

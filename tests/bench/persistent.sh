@@ -10,14 +10,16 @@
 # Prints items/s and ratios, and pooltop's own cost per item: the wall
 # time of (a) with one worker minus the worker alone reading the items
 # from a file (`worker.py <items`), divided by N, and the same for the CPU
-# time of the whole run.  Wall times are the best of R runs.
+# time of the whole run.  Every runner runs once in each of R rounds, in
+# turn; figures are medians over the rounds with their spread (min-max).
 #
 # (b) and (c) start a process per item, so they run NS items (default
-# 1000), once, and their rate is per item all the same; `expr` is about
+# 1000), and their rate is per item all the same; `expr` is about
 # the cheapest program there is, which flatters them, not pooltop.
 #   tests/bench/persistent.sh [N=20000] [P=2] [C=auto] [NS=1000] [R=3]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/paired.sh"
 POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
 N=${1:-20000} P=${2:-2} C=${3:-auto} NS=${4:-1000} R=${5:-3}
 # Debian's own python3 first: a version manager's shim costs a lot per start.
@@ -47,92 +49,94 @@ if __name__ == "__main__":
     sys.stdout.write("".join("%d\n" % x for x in out))
 EOF
 
-now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.6f\", ($1) }"; }
-# best OUT CMD...: best wall time (s) of R runs, stdout kept in $tmp/OUT.
-best() {
-	local out=$1 b="" s e t
-	shift
-	for _ in $(seq 1 "${RUNS:-$R}"); do
-		s=$(now)
-		"$@" >"$tmp/$out" 2>/dev/null </dev/null || true
-		e=$(now)
-		t=$(calc "$e - $s")
-		if [ -z "$b" ] || [ "$(calc "$t < $b")" = 1.000000 ]; then b=$t; fi
-	done
-	echo "$b"
-}
-# cpu CMD...: user+sys seconds of CMD and its children (one run).
+# cpu NAME CMD...: add the user+sys seconds of CMD and its children to NAME.
 cpu() {
+	local name=$1
+	shift
 	/usr/bin/time -f "%U %S" -o "$tmp/cpu" "$@" >/dev/null 2>&1 </dev/null
-	awk '{ printf "%.3f", $1 + $2 }' "$tmp/cpu"
+	pr_add "$name" "$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/cpu")"
 }
 # same OUT: did the run print every square (in any order)?
 same() { sort -n "$tmp/$1" | cmp -s - "$tmp/want" && echo ok || echo WRONG; }
 
-direct=$(best direct sh -c "$WORKER <'$tmp/items'")
-pers1=$(best p1 "$POOLTOP" --headless -q -j1 --chunksize "$C" \
-    -a "$tmp/items" --persistent "$WORKER")
-pers=$(best p "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
-    -a "$tmp/items" --persistent "$WORKER")
-check_p=$(same p)
-persb=$(best pb "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
-    -a "$tmp/items" --persistent "$BATCH")
-check_b=$(same pb)
-persh=$(best psh "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
-    -a "$tmp/items" --persistent "$SHW")
-check_sh=$(same psh)
-pm=$(best pm "$PY" "$tmp/poolmap.py" "$tmp/items" "$P")
-check_pm=$(same pm)
-normal=$(RUNS=1 best normal "$POOLTOP" --headless -q -j"$P" -a "$tmp/small" \
-    expr {} '*' {})
-if command -v parallel >/dev/null 2>&1; then
-	gp=$(RUNS=1 best gp parallel --will-cite -j"$P" expr {} '*' {} :::: "$tmp/small")
-else
-	gp=""
-fi
-cpu_direct=$(cpu sh -c "$WORKER <'$tmp/items'")
-cpu_pers1=$(cpu "$POOLTOP" --headless -q -j1 --chunksize "$C" \
-    -a "$tmp/items" --persistent "$WORKER")
-
-rate() { calc "$1 / $2"; }
-r_pers=$(rate "$N" "$pers")
-r_gp=${gp:+$(rate "$NS" "$gp")}
-r_pm=$(rate "$N" "$pm")
-
-printf 'squares of 1..N, %d workers, %s CPUs, best of %d runs\n' "$P" \
-    "$(nproc)" "$R"
-printf '%-44s %7s %9s %11s %10s\n' runner items "wall (s)" "items/s" \
-    "vs parallel"
-row() {
-	local r
-	r=$(rate "$2" "$3")
-	if [ -n "$r_gp" ]; then
-		printf '%-44s %7d %9.3f %11.0f %9.1fx\n' "$1" "$2" "$3" "$r" \
-		    "$(calc "$r / $r_gp")"
-	else
-		printf '%-44s %7d %9.3f %11.0f %10s\n' "$1" "$2" "$3" "$r" -
-	fi
+pr_init "$tmp/t"
+gpok=false
+command -v parallel >/dev/null 2>&1 && gpok=true
+checks=""
+for _ in $(seq 1 "$R"); do
+	pr_time direct "$tmp/direct" sh -c "$WORKER <'$tmp/items'"
+	pr_time pers1 "$tmp/p1" "$POOLTOP" --headless -q -j1 --chunksize "$C" \
+	    -a "$tmp/items" --persistent "$WORKER"
+	pr_time pers "$tmp/p" "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
+	    -a "$tmp/items" --persistent "$WORKER"
+	pr_time persb "$tmp/pb" "$POOLTOP" --headless -q -j"$P" \
+	    --chunksize "$C" -a "$tmp/items" --persistent "$BATCH"
+	pr_time persh "$tmp/psh" "$POOLTOP" --headless -q -j"$P" \
+	    --chunksize "$C" -a "$tmp/items" --persistent "$SHW"
+	pr_time pm "$tmp/pm" "$PY" "$tmp/poolmap.py" "$tmp/items" "$P"
+	checks="$checks $(same p) $(same pb) $(same psh) $(same pm)"
+	pr_time normal /dev/null "$POOLTOP" --headless -q -j"$P" \
+	    -a "$tmp/small" expr {} '*' {}
+	$gpok && pr_time gp /dev/null parallel --will-cite -j"$P" \
+	    expr {} '*' {} :::: "$tmp/small"
+	cpu cpu_direct sh -c "$WORKER <'$tmp/items'"
+	cpu cpu_pers1 "$POOLTOP" --headless -q -j1 --chunksize "$C" \
+	    -a "$tmp/items" --persistent "$WORKER"
+done
+case $checks in *WRONG*) check=WRONG ;; *) check=ok ;; esac
+# rr NAME N BASE NB: the rate ratio (N/NAME) / (NB/BASE), round by round:
+# "median min-max".
+rr() {
+	paste "$tmp/t/$1" "$tmp/t/$3" | awk -v n="$2" -v nb="$4" \
+	    '$1 > 0 && $2 > 0 { printf "%.6f\n", (n / $1) / (nb / $2) }' \
+	    >"$tmp/t/.rr"
+	_pr_stats "$tmp/t/.rr" | awk '{ printf "%.2f %.2f-%.2f\n", $1, $2, $3 }'
 }
-row "(a) pooltop --persistent worker.py ($check_p)" "$N" "$pers"
-row "(a) pooltop --persistent batch_worker.py ($check_b)" "$N" "$persb"
-row "(a) pooltop --persistent shell loop ($check_sh)" "$N" "$persh"
-row "(a) ... worker.py, 1 worker" "$N" "$pers1"
-row "    worker.py alone, no pooltop" "$N" "$direct"
-row "(b) pooltop, expr per item" "$NS" "$normal"
-[ -n "$gp" ] && row "(c) GNU parallel, expr per item" "$NS" "$gp"
-row "(d) multiprocessing.Pool.map ($check_pm)" "$N" "$pm"
+# per_item A B: (A - B) * 1e6 / N round by round, in us: "median min-max".
+per_item() {
+	paste "$tmp/t/$1" "$tmp/t/$2" | awk -v n="$N" \
+	    '{ printf "%.6f\n", ($1 - $2) * 1000000 / n }' >"$tmp/t/.pi"
+	_pr_stats "$tmp/t/.pi" | awk '{ printf "%.1f %.1f-%.1f\n", $1, $2, $3 }'
+}
+med() { echo "$1" | awk '{ print $1 }'; }
+rng() { echo "$1" | awk '{ print $2 }'; }
+
+printf 'squares of 1..N, %d workers, %s CPUs, %d paired rounds;\n' "$P" \
+    "$(nproc)" "$R"
+printf 'median (min-max over the rounds); every answer checked: %s\n' "$check"
+printf '%-40s %6s %18s %22s\n' runner items "items/s" "vs Pool.map"
+row() {
+	local r v
+	r=$(pr_rate "$2" "$3")
+	v=$(rr "$3" "$2" pm "$N")
+	printf '%-40s %6d %7s (%9s) %8sx (%11s)\n' "$1" "$2" "$(med "$r")" \
+	    "$(rng "$r")" "$(med "$v")" "$(rng "$v")"
+}
+row "(a) pooltop --persistent worker.py" "$N" pers
+row "(a) pooltop --persistent batch_worker.py" "$N" persb
+row "(a) pooltop --persistent shell loop" "$N" persh
+row "(a) ... worker.py, 1 worker" "$N" pers1
+row "    worker.py alone, no pooltop" "$N" direct
+row "(b) pooltop, expr per item" "$NS" normal
+$gpok && row "(c) GNU parallel, expr per item" "$NS" gp
+row "(d) multiprocessing.Pool.map" "$N" pm
 echo
-ovh=$(calc "($pers1 - $direct) * 1000000 / $N")
-ovh_cpu=$(calc "($cpu_pers1 - $cpu_direct) * 1000000 / $N")
-printf 'pooltop per item, 1 worker: %.1f us of wall time, %.1f us of CPU' \
-    "$ovh" "$ovh_cpu"
-printf ' (supervisor and worker together)\n'
+ovh=$(per_item pers1 direct)
+ovh_cpu=$(per_item cpu_pers1 cpu_direct)
+printf 'pooltop per item, 1 worker: %s us (%s) of wall time, %s us (%s) of' \
+    "$(med "$ovh")" "$(rng "$ovh")" "$(med "$ovh_cpu")" "$(rng "$ovh_cpu")"
+printf ' CPU (supervisor and worker together)\n'
 verdict() { [ "$(calc "$1")" = 1.000000 ] && echo met || echo MISSED; }
-[ -n "$r_gp" ] && printf 'target: persistent >= 50x GNU parallel: %.0fx, %s\n' \
-    "$(calc "$r_pers / $r_gp")" "$(verdict "$r_pers >= 50 * $r_gp")"
-printf 'target: persistent no slower than Pool.map: %.2fx its rate, %s' \
-    "$(calc "$r_pers / $r_pm")" "$(verdict "$r_pers >= $r_pm")"
-printf ' (batch_worker.py: %.2fx)\n' "$(calc "$N / $persb / $r_pm")"
-printf 'target: pooltop per-item overhead < 20 us: %.1f us, %s\n' "$ovh" \
-    "$(verdict "$ovh < 20")"
+if $gpok; then
+	v=$(rr pers "$N" gp "$NS")
+	printf 'target: persistent >= 50x GNU parallel: %sx (%s), %s\n' \
+	    "$(med "$v")" "$(rng "$v")" "$(verdict "$(med "$v") >= 50")"
+fi
+v=$(rr pers "$N" pm "$N")
+printf 'target: persistent no slower than Pool.map: %sx (%s) its rate, %s' \
+    "$(med "$v")" "$(rng "$v")" "$(verdict "$(med "$v") >= 1")"
+v=$(rr persb "$N" pm "$N")
+printf ' (batch_worker.py: %sx, %s)\n' "$(med "$v")" "$(rng "$v")"
+printf 'target: pooltop per-item overhead < 20 us: %s us, %s\n' \
+    "$(med "$ovh")" "$(verdict "$(med "$ovh") < 20")"

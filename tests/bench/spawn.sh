@@ -1,43 +1,49 @@
 #!/usr/bin/env bash
 # Per-task overhead: N `true` tasks at P workers with pooltop, a minimal
-# posix_spawn loop, xargs -P and GNU parallel, in one run; prints the wall
-# times (best of R runs) and the ratios to the spawn loop.  Every runner
-# runs `true ITEM` (one argument each, as xargs -n1 and GNU parallel do).
+# posix_spawn loop, xargs -P and GNU parallel, in one run of R paired
+# rounds (each round runs every runner once, in turn); prints each
+# runner's median wall time with its spread (min-max over the rounds), and
+# its ratio to the spawn loop (median of the per-round ratios, and their
+# spread).  Every runner runs `true ITEM` (one argument each, as xargs -n1
+# and GNU parallel do).
 #   tests/bench/spawn.sh [N=2000] [P=2] [R=5]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/paired.sh"
 POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
 N=${1:-2000} P=${2:-2} R=${3:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export XDG_RUNTIME_DIR=$tmp
 cc -O2 -o "$tmp/spawnloop" "$top/tests/bench/spawnloop.c"
 seq 1 "$N" >"$tmp/items"
+pr_init "$tmp/t"
+gp=false
+command -v parallel >/dev/null && gp=true
 
-best() {	# best wall time in seconds of R runs of "$@"
-	local b="" s e t
-	for _ in $(seq 1 "$R"); do
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 </dev/null || true
-		e=$(date +%s.%N)
-		t=$(echo "$e - $s" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-	done
-	echo "$b"
+for _ in $(seq 1 "$R"); do
+	pr_time loop /dev/null "$tmp/spawnloop" "$P" "$N" true
+	pr_time pooltop /dev/null "$POOLTOP" --headless -q -j"$P" \
+	    -a "$tmp/items" true
+	pr_time xargs /dev/null sh -c "xargs -P$P -n1 true <'$tmp/items'"
+	$gp && pr_time parallel /dev/null parallel --will-cite -j"$P" true \
+	    :::: "$tmp/items"
+done
+
+printf '%d tasks of `true`, %d at a time, %d paired rounds, %s CPUs;\n' \
+    "$N" "$P" "$R" "$(nproc)"
+printf 'median (min-max over the rounds)\n'
+printf '%-20s %22s %10s %20s\n' runner "wall (s)" "per task" "vs spawn loop"
+row() {
+	local med
+	med=$(pr_med "$2")
+	printf '%-20s %8.3f (%11s) %7.0f us %20s\n' "$1" "$med" \
+	    "$(pr_range "$2" | awk -F- '{ printf "%.2f-%.2f", $1, $2 }')" \
+	    "$(echo "$med * 1000000 / $N" | bc -l)" \
+	    "$(pr_ratio "$2" loop | awk '{ printf "%sx (%s)", $1, $2 }')"
 }
-
-base=$(best "$tmp/spawnloop" "$P" "$N" true)
-pt=$(best "$POOLTOP" --headless -q -j"$P" -a "$tmp/items" true)
-xa=$(best sh -c "xargs -P$P -n1 true <'$tmp/items'")
-if command -v parallel >/dev/null; then
-	gp=$(best parallel --will-cite -j"$P" true :::: "$tmp/items")
-else
-	gp=""
-fi
-
-printf '%d tasks of `true`, %d at a time, best of %d runs (%s)\n' "$N" "$P" "$R" "$(nproc) CPUs"
-printf '%-22s %10s %12s %14s\n' runner "wall (s)" "per task" "vs spawnloop"
-row() { printf '%-22s %10.3f %9.0f us %13.2fx\n' "$1" "$2" "$(echo "$2 * 1000000 / $N" | bc -l)" "$(echo "$2 / $base" | bc -l)"; }
-row "posix_spawn loop" "$base"
-row "pooltop" "$pt"
-row "xargs -P$P" "$xa"
-[ -n "$gp" ] && row "GNU parallel -j$P" "$gp"
+row "posix_spawn loop" loop
+row "pooltop" pooltop
+row "xargs -P$P" xargs
+$gp && row "GNU parallel -j$P" parallel
+exit 0

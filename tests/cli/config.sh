@@ -66,4 +66,16 @@ for o in -d --delay --refresh; do
 done
 "$POOLTOP" --refresh 60000 --check-config true >/dev/null 2>&1
 check "--refresh 60000: taken" [ $? -eq 0 ]
+
+# A task's name is what its events show; one without, its command.
+printf 'tasks = ( { name = "lib"; command = "echo built lib"; },\n\t"echo app" );\n' \
+    >"$T/named.conf"
+"$POOLTOP" --headless -j1 -c "$T/named.conf" >"$T/out" 2>"$T/err"
+check "named tasks: exit 0" [ $? -eq 0 ]
+check "named tasks: task.start shows the name" \
+    grep -Eq "task\.start .*task=1 lib$" "$T/err"
+check "named tasks: task.done shows the name" \
+    grep -Eq "task\.done .*task=1 status=0 lib$" "$T/err"
+check "named tasks: an unnamed task shows its command" \
+    grep -Eq "task\.start .*task=2 echo app$" "$T/err"
 finish

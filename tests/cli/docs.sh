@@ -10,7 +10,8 @@
 # - Every key of conf/pooltop.conf is known to the loader and named in the
 #   page; every subcommand, control command, event name, shipped theme and
 #   task variable (read from the sources' own tables) is named in the page;
-#   every --option the README mentions exists.
+#   every --option the README mentions exists; the README's first command
+#   needs no sudo as root, and its test command is .ci/run.
 # - The page renders without warnings (mandoc -Tlint, groff -ww), when one
 #   of them is installed.
 # - The EXAMPLES marked with a "test:" comment run, in an empty directory,
@@ -163,12 +164,14 @@ while IFS='|' read -r name letter alias lo hi def; do
 	fi
 done <"$T/opts"
 
-# Every option the page lists is one --help shows.
+# Every option the page lists is one --help shows.  (Read from a file: a
+# loop at the end of a pipe would count its checks in a subshell.)
 man_section OPTIONS | awk '/^\.It / { for (i = 1; i < NF; i++)
-    if ($i == "Fl" && $(i + 1) ~ /^-/) print substr($(i + 1), 2) }' |
+    if ($i == "Fl" && $(i + 1) ~ /^-/) print substr($(i + 1), 2) }' \
+    >"$T/manopts"
 while read -r o; do
 	check "documented --$o exists" grep -Eq "^ .*--$o( |,|$)" "$T/help"
-done
+done <"$T/manopts"
 
 # A key the loader does not know is reported as such (the checks above
 # depend on it).
@@ -230,6 +233,20 @@ if [ -f "$README" ]; then
 		check "README's $o exists" sh -c 'grep -Eq "^ .*$1( |,|$)" "$2" ||
 		    grep -Eq "Fl -${1#--}( |$)" "$3"' sh "$o" "$T/help" "$MAN"
 	done <"$T/readme"
+fi
+
+# The README's two commands: the first runs as root without sudo (a
+# container) and as a user with sudo; the second installs what the tests
+# need, then runs them.
+if [ -f "$README" ]; then
+	awk '/^    [^ ]/ { print substr($0, 5) }' "$README" | head -n 2 \
+	    >"$T/readme-cmds"
+	first=$(sed -n 1p "$T/readme-cmds")
+	check "README's first command: sudo only where there is one" \
+	    sh -c 'case $1 in "\$(command -v sudo) "*) ;; *) exit 1 ;; esac' \
+	    sh "$first"
+	check "README's test command is .ci/run" \
+	    [ "$(sed -n 2p "$T/readme-cmds")" = .ci/run ]
 fi
 
 # The page renders without warnings.

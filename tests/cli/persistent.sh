@@ -188,6 +188,19 @@ printf 'name = "x";\nworker = { init = "true"; };\n' >"$T/init.conf"
 run -c "$T/init.conf" 'echo {}' ::: a >/dev/null 2>"$T/err"
 check "worker.init without worker.persistent: FILE:LINE" grep -q \
     "init.conf:2: 'worker.init' requires 'worker.persistent'" "$T/err"
+# So are --chunksize and --max-tasks-per-worker, which only steer it.
+for o in chunksize max-tasks-per-worker; do
+	run --$o 2 'echo {}' ::: a >/dev/null 2>"$T/err"
+	check "--$o without --persistent: exit 255" [ $? -eq 255 ]
+	check "... naming both options" grep -q -- \
+	    "--$o requires --persistent" "$T/err"
+	k=$(echo $o | tr - _)
+	printf 'name = "x";\n\nworker = { %s = 2; };\n' "$k" >"$T/$k.conf"
+	run -c "$T/$k.conf" 'echo {}' ::: a >/dev/null 2>"$T/err"
+	check "worker.$k without worker.persistent: exit 255" [ $? -eq 255 ]
+	check "... FILE:LINE" grep -q \
+	    "$k.conf:3: 'worker.$k' requires 'worker.persistent'" "$T/err"
+done
 
 # --- --chunksize auto (the default) ---------------------------------------------
 # A fresh worker holds one line until it has answers to time: with both

@@ -6,7 +6,7 @@
  * missing files, directories and the file itself among them).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
- *	tests/fuzz/fuzz_config.c src/config.c src/text.c src/util.c \
+ *	tests/fuzz/fuzz_config.c src/opts.c src/text.c src/util.c \
  *	    -lconfig -lbsd
  */
 #include "config.h"

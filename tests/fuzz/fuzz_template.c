@@ -17,7 +17,7 @@
  * A finding is an abort (or a sanitizer report).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
- *	tests/fuzz/fuzz_template.c src/task.c src/text.c src/util.c -lbsd
+ *	tests/fuzz/fuzz_template.c src/template.c src/text.c src/util.c -lbsd
  * or tests/fuzz/run.sh.
  */
 #include "config.h"
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task.h"
+#include "template.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -144,7 +144,7 @@ skip_comment(const char *p)
 
 /*
  * Is every m in the command line s inside single quotes?  Follows quotes,
- * backslashes, comments and $(...) like sh.  task.c refuses item strings
+ * backslashes, comments and $(...) like sh.  template.c refuses item strings
  * after the constructs not followed here, so no marker comes after one.
  */
 static bool
@@ -159,7 +159,7 @@ marker_quoted(const char *s, char m)
 	paren[0] = 0;
 	for (p = s; *p != '\0'; p++) {
 		if (n >= 63)
-			return true;		/* too deep: task.c stopped too */
+			return true;	/* too deep: template.c stopped too */
 		if (st[n - 1] == 'S') {
 			if (*p == '\'')
 				n--;

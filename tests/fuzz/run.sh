@@ -11,8 +11,8 @@
 
 # The sources each target links besides itself: one line per target.
 SOURCES='
-fuzz_template	src/task.c src/text.c src/util.c
-fuzz_config	src/config.c src/text.c src/util.c
+fuzz_template	src/template.c src/text.c src/util.c
+fuzz_config	src/opts.c src/text.c src/util.c
 fuzz_text	src/text.c src/util.c
 '
 PKGS='libbsd-overlay libconfig'

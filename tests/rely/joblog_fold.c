@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "joblog.h"
+#include "pool-joblog.h"
 #include "util.h"
 
 static int	failures;

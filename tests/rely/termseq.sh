@@ -24,8 +24,15 @@ printf $f "READY %d\n", time * 1000;
 select(undef, undef, undef, 0.05) while 1;
 EOF
 
-# seq_of FILE: the signal names logged, in order, one line.
-seq_of() { awk '$1 != "READY" { printf "%s ", $1 }' "$1"; }
+# seq_of FILE: the signal names logged, in order, one line.  A signal and
+# the SIGCONT sent right after it may both be pending when the task next
+# runs, and perl then runs their handlers in either order: a CONT logged
+# within 5 ms before another signal counts as after it.
+seq_of() {
+	awk '$1 != "READY" {
+		printf "%.0f %d %s\n", $2 + ($1 == "CONT" ? 5 : 0), NR, $1
+	}' "$1" | sort -n -k1,1 -k2,2 | awk '{ printf "%s ", $3 }'
+}
 # gaps_ok FILE WAIT...: the time from the first signal to each later one
 # (CONT aside) is at least the sum of the waits before it, less JITTER ms
 # (a handler runs when the task is next scheduled, so one delayed handler

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `pooltop attach` to a headless pool: P pauses the pool (its tasks stop),
-# P resumes it, q detaches and leaves it running; a second attach stays
+# P resumes it, P P leaves it running, q detaches and leaves it running; a second attach stays
 # until the pool finishes all its work, then says so and exits.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
@@ -48,6 +48,15 @@ check "P: running tasks are stopped" wait_until $LIMIT tasks_stopped
 key P
 check "P again: the pool runs" \
     wait_until $LIMIT sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":false'"
+# Two presses sent back to back reach the pool as two toggles: it runs.
+# (s first, so that the status line no longer says the pool resumed.)
+key s
+wait_until $LIMIT on_screen "^sort: " >/dev/null
+key P P
+check "P P: the second press resumes" \
+    wait_until $LIMIT on_screen "^toggle: pool resumed"
+check "P P: the pool runs" \
+    sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":false'"
 
 key q
 check "q: attach exits" wait_until $LIMIT exited

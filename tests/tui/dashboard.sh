@@ -1,7 +1,8 @@
 #!/bin/sh
 # The in-process dashboard driven through tmux: the header's counts match
 # the run, a row's PIDs are live processes, + adds a worker, p pauses and
-# resumes a task, k ends it, a resize redraws, and q leaves nothing behind.
+# resumes a task, P toggles the pool, k ends a task, a resize redraws, and
+# q leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
 
@@ -61,6 +62,30 @@ check "p: the row shows paused" wait_until $LIMIT on_screen "^ +1 .* paused "
 key p
 check "p again: the task's processes run again" \
     wait_until $LIMIT group_none_stopped "$tpid"
+
+# P acts on the pool's state when the pool reads it, not on the picture
+# the dashboard last drew: two presses sent back to back cancel out, one
+# pauses, three pause.
+paused_is() { status_json "$N" | grep -q "\"paused\":$1"; }
+key P P
+check "P P: the second press resumes" \
+    wait_until $LIMIT on_screen "^toggle: pool resumed"
+check "P P: the pool runs" paused_is false
+check "P P: the header shows RUNNING" wait_until $LIMIT on_screen "^ RUNNING "
+key P
+check "P: the pool is paused" wait_until $LIMIT paused_is true
+check "P: the header shows PAUSED" wait_until $LIMIT on_screen "^ PAUSED "
+key P
+check "P again: the pool runs" wait_until $LIMIT paused_is false
+check "P again: the header shows RUNNING" \
+    wait_until $LIMIT on_screen "^ RUNNING "
+key P P P
+check "P P P: the pool is paused" wait_until $LIMIT paused_is true
+check "P P P: the third press pauses" \
+    wait_until $LIMIT on_screen "^toggle: pool paused"
+key P
+check "P: resumed for what follows" wait_until $LIMIT paused_is false
+check "P: the header shows RUNNING" wait_until $LIMIT on_screen "^ RUNNING "
 
 # k ends the task, and the event pane says so.
 key k

@@ -42,7 +42,7 @@ check "row: memory" on_screen "^ +2 .* 2048K "
 
 # Each key sends its command line.
 key Home p
-check "p sends pause 1" wait_until $LIMIT sent "pause 1"
+check "p sends toggle 1" wait_until $LIMIT sent "toggle 1"
 key j k
 check "k sends kill 2" wait_until $LIMIT sent "kill 2"
 key K
@@ -66,10 +66,12 @@ check "= Esc: cancelled" wait_until $LIMIT gone_from_screen "^Workers \("
 key r
 check "r sends retry" wait_until $LIMIT sent "retry"
 key P
-check "P sends pause" wait_until $LIMIT sent "pause"
+check "P sends toggle" wait_until $LIMIT sent "toggle"
 check "P: header shows PAUSED" wait_until $LIMIT on_screen "^ PAUSED "
+: >"$CMDS"
 key Space
-check "space sends resume" wait_until $LIMIT sent "resume"
+check "space sends toggle" wait_until $LIMIT sent "toggle"
+check "space: header shows RUNNING" wait_until $LIMIT on_screen "^ RUNNING "
 
 # An error reply is shown on the status line.
 key = 3 ! Enter

@@ -3,7 +3,7 @@
  * socket like a real supervisor, fills the header, the slots and the event
  * ring with known values (hostile strings included), appends every command
  * line it receives to a log file, applies the simple ones to the segment
- * (pause, resume, resize, kill, drain, stop) and answers "ok".  It lets the
+ * (pause, resume, toggle, resize, kill, drain, stop) and answers "ok".  It lets the
  * tests check what the dashboard draws and which command each key sends,
  * independent of the timing of real tasks.  Not part of pooltop.
  *
@@ -128,6 +128,12 @@ fp_command(char *line, struct buf *out)
 
 	if (verb == NULL)
 		verb = "";
+	if (strcmp(verb, "toggle") == 0 && arg != NULL)
+		verb = n >= 1 && (uint32_t)n <= fp_shm.pub.nslots &&
+		    fp_shm.slots[n - 1].state == PT_SLOT_PAUSED ? "resume" :
+		    "pause";
+	else if (strcmp(verb, "toggle") == 0)
+		verb = fp_shm.pub.paused ? "resume" : "pause";
 	if (strcmp(verb, "pause") == 0 && arg != NULL)
 		fp_slot_state(n, PT_SLOT_PAUSED);
 	else if (strcmp(verb, "pause") == 0)

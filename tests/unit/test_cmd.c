@@ -139,8 +139,8 @@ test_split(void **state)
 static void
 test_known(void **state)
 {
-	static const char	*names[] = { "pause", "resume", "kill", "resize",
-	    "drain", "stop", "retry", "status", "help" };
+	static const char	*names[] = { "pause", "resume", "toggle", "kill",
+	    "resize", "drain", "stop", "retry", "status", "help" };
 	size_t			 i;
 
 	(void)state;
@@ -183,6 +183,10 @@ test_errors(void **state)
 		{ "status --xml", "error: unknown option '--xml' (usage: status "
 		  "[--json])\n" },
 		{ "pause 3", "error: no pool to control\n" },
+		{ "toggle 1 2", "error: usage: toggle [SLOT]\n" },
+		{ "toggle 0", "error: bad slot '0' (slots count from 1 "
+		  "to 1024)\n" },
+		{ "toggle", "error: no pool to control\n" },
 		{ "kill 3 KILL", "error: no pool to control\n" },
 		{ "kill 3 WINCH", "error: no pool to control\n" },
 		{ "kill 3 sigwinch", "error: no pool to control\n" },

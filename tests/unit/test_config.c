@@ -677,6 +677,10 @@ test_cli_errors(void **state)
 		    "'1:10:-1': step -1 never goes from 1 to 10" },
 		{ { "--shell", "" }, "option --shell: must not be empty" },
 		{ { "--resume" }, "option --resume requires --joblog" },
+		{ { "--chunksize", "auto" }, "option --chunksize requires "
+		    "--persistent" },
+		{ { "--max-tasks-per-worker", "0" }, "option "
+		    "--max-tasks-per-worker requires --persistent" },
 		{ { "--retry-failed" }, "option --retry-failed requires "
 		    "--joblog" },
 		{ { "-a", "f", "echo", ":::" }, "items after ::: and option "

@@ -21,7 +21,7 @@
 #define SCRATCH_NAME "joblog"
 #include "scratch.h"
 
-#include "joblog.h"
+#include "pool-joblog.h"
 #include "util.h"
 
 #define HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\t" \

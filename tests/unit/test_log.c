@@ -20,6 +20,7 @@
 #include "scratch.h"
 
 #include "log.h"
+#include "text.h"
 
 /* An event with text. */
 static void
@@ -35,7 +36,7 @@ make_event(struct pt_shm_event *ev, uint32_t type, int slot, uint64_t task,
 	strlcpy(ev->text, text, sizeof ev->text);
 }
 
-/* log_escape turns terminal controls into harmless text. */
+/* text_escaped() turns terminal controls into harmless text. */
 static void
 test_escape_table(void **state)
 {
@@ -67,7 +68,7 @@ test_escape_table(void **state)
 	(void)state;
 	for (i = 0; i < nitems_of(t); i++) {
 		len = t[i].len ? t[i].len : strlen(t[i].in);
-		s = log_escape(t[i].in, len);
+		s = text_escaped(t[i].in, len);
 		assert_string_equal(s, t[i].out);
 		free(s);
 	}
@@ -228,18 +229,25 @@ test_progress(void **state)
 	free(path);
 }
 
-/* The summary as a string. */
+/* The summary as a string, in format fmt. */
 static char *
-summary(const struct run_stats *st)
+summary_in(enum log_format fmt, const struct run_stats *st)
 {
 	char	*s = NULL;
 	size_t	 len = 0;
 	FILE	*f = open_memstream(&s, &len);
 
 	assert_non_null(f);
-	log_summary(f, st);
+	log_summary(f, fmt, st);
 	fclose(f);
 	return s;
+}
+
+/* The text summary as a string. */
+static char *
+summary(const struct run_stats *st)
+{
+	return summary_in(LOG_TEXT, st);
 }
 
 /* Summary math: speedup is task time over wall, efficiency per worker. */
@@ -281,6 +289,57 @@ test_summary(void **state)
 	    "pooltop: 0 tasks: 0 done, 0 failed in 0.0s wall\n"
 	    "pooltop: task time 0.0s (a serial run)\n");
 	free(s);
+}
+
+/* The JSON summary: one object on one line, the same figures. */
+static void
+test_summary_json(void **state)
+{
+	struct run_stats	 st = { 998, 2, 1000, 12300000000LL,
+				     45600000000LL, 4, 0 };
+	char			*s;
+
+	(void)state;
+	s = summary_in(LOG_JSON, &st);
+	assert_int_equal(strncmp(s, "{\"time\":\"", 9), 0);
+	assert_iso_time(s + 9);
+	assert_string_equal(s + 9 + 24, "\",\"event\":\"summary\",\"done\":998,"
+	    "\"failed\":2,\"total\":1000,\"wall\":12.300,\"task_time\":45.600,"
+	    "\"workers\":4,\"speedup\":3.71,\"efficiency\":93}\n");
+	free(s);
+
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0 };
+	s = summary_in(LOG_JSON, &st);
+	assert_non_null(strstr(s, "\"event\":\"summary\",\"done\":0,"
+	    "\"failed\":0,\"wall\":0.000,\"task_time\":0.000,\"workers\":0}\n"));
+	free(s);
+}
+
+/* log_say(): "pooltop: TEXT" in text, the event's line in JSON; stderr. */
+static void
+test_say(void **state)
+{
+	struct pt_shm_event	 ev;
+	char			*path = tpath("say"), *s;
+	int			 fd, saved;
+
+	(void)state;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	saved = dup(STDERR_FILENO);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	make_event(&ev, PT_EV_ERROR, 1, 0, 3, "cut to fit");
+	assert_int_equal(log_say(LOG_TEXT, &ev, "worker 2: no\x1b[2J"), 0);
+	assert_int_equal(log_say(LOG_JSON, &ev, "worker 2: \"x\""), 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	s = slurp(path, NULL);
+	assert_string_equal(s, "pooltop: worker 2: no\\x1b[2J\n"
+	    "{\"time\":\"2026-11-24T13:54:52.123Z\",\"event\":\"error\","
+	    "\"slot\":2,\"text\":\"worker 2: \\\"x\\\"\"}\n");
+	free(s);
+	free(path);
 }
 
 /* A full disk is an error the caller sees, with errno. */
@@ -331,6 +390,8 @@ main(void)
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_say),
 		cmocka_unit_test(test_dev_full),
 		cmocka_unit_test(test_symlink_refused),
 	};

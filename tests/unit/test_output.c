@@ -22,7 +22,7 @@
 #define SCRATCH_NAME "output"
 #include "scratch.h"
 
-#include "output.h"
+#include "pool-output.h"
 #include "util.h"
 
 /* What a test's output goes to: two scratch files. */

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "source.h"
+#include "pool-source.h"
 #include "util.h"
 
 #define POLL_MS		20000		/* a bound, never a delay */
@@ -246,11 +246,13 @@ test_tasks(void **state)
 	assert_int_equal(it.seq, 1);
 	assert_string_equal(it.arg, "build");
 	assert_string_equal(it.command, "make all");
+	assert_true(it.named);
 	item_clear(&it);
 	assert_null(it.arg);
 	assert_int_equal(source_next(s, &it), 1);
 	assert_int_equal(it.seq, 2);
 	assert_string_equal(it.arg, "make check");
+	assert_false(it.named);
 	assert_string_equal(it.command, "make check");
 	item_clear(&it);
 	assert_int_equal(source_next(s, &it), -1);

@@ -33,7 +33,7 @@
 
 #include "keeper.h"
 #include "opts.h"
-#include "persist.h"
+#include "worker-persist.h"
 #include "proto.h"
 #include "shm.h"
 #include "util.h"
@@ -1201,7 +1201,7 @@ test_eof(void **state)
 }
 
 /*
- * Persistent mode (persist.c): the worker keeps one program running and
+ * Persistent mode (worker-persist.c): the worker keeps one program running and
  * talks to it in lines.  The harness below collects the replies for several
  * tasks sent at once, in the order they arrive.
  */
@@ -1656,7 +1656,11 @@ test_persist_init(void **state)
 	tw_stop(tw);
 }
 
-/* A failing --init: no READY, the worker exits PERSIST_EXIT_INIT. */
+/*
+ * A failing --init: no READY; the worker says why in one WHY message (its
+ * status and the last line of its output), never on stderr, and exits
+ * PERSIST_EXIT_INIT.
+ */
 static void
 test_persist_init_fails(void **state)
 {
@@ -1678,6 +1682,10 @@ test_persist_init_fails(void **state)
 	}
 	close(sv[1]);
 	tw->fd = sv[0];
+	assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+	assert_int_equal(m.type, PT_MSG_WHY);
+	assert_string_equal(p, "--init failed (exit 4): cannot connect");
+	free(p);
 	assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), -1);	/* EOF */
 	st = wait_exit(tw->pid);
 	tw->pid = 0;

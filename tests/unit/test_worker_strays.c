@@ -1,6 +1,6 @@
 /*
- * Tests of strays.c, as a child subreaper (as a worker is): a sweep sends
- * SIGTERM to every child but the one kept, SIGKILL at the deadline to one
+ * Tests of worker-strays.c, as a child subreaper (as a worker is): a sweep
+ * sends SIGTERM to every child but the one kept, SIGKILL at the deadline to one
  * that ignores SIGTERM (not before); the rest of an ended group is ended;
  * a stray that left a group being ended is ended by pid; once leaving, a
  * stray is killed at once; a child that is not reaped after SIGKILL is
@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "strays.h"
+#include "worker-strays.h"
 #include "util.h"
 
 #define MS		1000000LL

@@ -16,8 +16,8 @@
  * elsewhere in pooltop (joblog_read() knows to read the held descriptor).
  * Newlines in a command are written as NUL bytes, as GNU parallel does.
  */
-#ifndef PT_JOBLOG_H
-#define PT_JOBLOG_H
+#ifndef PT_POOL_JOBLOG_H
+#define PT_POOL_JOBLOG_H
 
 #include <stdbool.h>
 #include <stdint.h>

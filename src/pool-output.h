@@ -8,8 +8,8 @@
  * DIR/<seq>/stderr (plus DIR/<seq>/item), nothing printed.
  * Output of an attempt that will be retried is dropped in group mode.
  */
-#ifndef PT_OUTPUT_H
-#define PT_OUTPUT_H
+#ifndef PT_POOL_OUTPUT_H
+#define PT_POOL_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdint.h>

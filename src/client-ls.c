@@ -19,10 +19,10 @@
 
 #include "cmd.h"
 #include "ctl.h"
-#include "log.h"
-#include "ls.h"
+#include "client-ls.h"
 #include "opts.h"
 #include "shm.h"
+#include "text.h"
 
 #define LS_NCOLS	6
 
@@ -138,12 +138,12 @@ ls_cells(const struct ls_pool *lp, char *cell[LS_NCOLS])
 				cell[c] = xstrdup("-");
 		return;
 	}
-	cell[1] = h->name[0] != '\0' ? log_escape(h->name, strlen(h->name)) :
+	cell[1] = h->name[0] != '\0' ? text_escaped(h->name, strlen(h->name)) :
 	    xstrdup("-");
 	cell[2] = xstrdup(shm_pool_state_name(h->state));
 	cell[3] = xasprintf("%u/%u", h->live_workers, h->target_workers);
 	cell[4] = ls_progress(h);
-	cell[5] = log_escape(h->command, strlen(h->command));
+	cell[5] = text_escaped(h->command, strlen(h->command));
 }
 
 /* Print one row, padding all but the last column. */
@@ -201,10 +201,10 @@ ls_json_pool(struct buf *b, const struct ls_pool *lp)
 	cmd_json_pool(b, h, lp->damaged ? "damaged" :
 	    shm_pool_state_name(h->state));
 	buf_addstr(b, ",\"segment\":");
-	log_json_string(b, lp->shm, strlen(lp->shm));
+	text_json(b, lp->shm, strlen(lp->shm));
 	buf_printf(b, ",\"id\":%ld,\"workers\":%u,\"target\":%u,"
 	    "\"socket\":", (long)lp->pid, h->live_workers, h->target_workers);
-	log_json_string(b, sock, strlen(sock));
+	text_json(b, sock, strlen(sock));
 	buf_addstr(b, "}");
 }
 

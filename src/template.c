@@ -38,7 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task.h"
+#include "template.h"
 #include "text.h"
 #include "util.h"
 
@@ -312,7 +312,7 @@ tok_add(struct parse *ps, enum tok tok, enum qctx ctx)
 	ps->nrepl++;
 }
 
-/* Does the template need a shell?  See task.h. */
+/* Does the template need a shell?  See template.h. */
 static bool
 needs_shell_chars(const char *s)
 {

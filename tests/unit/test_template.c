@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "task.h"
+#include "template.h"
 #include "util.h"
 
 extern char **environ;

@@ -42,7 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "pool-output.h"
 #include "util.h"
 
 #define SPOOL_MEM_MAX	(1024 * 1024)
@@ -405,7 +405,7 @@ task_close_results(struct otask *t)
 
 /* Forget a task. */
 static void
-task_free(struct output *o, struct otask *t)
+otask_free(struct output *o, struct otask *t)
 {
 	RB_REMOVE(otasks, &o->tasks, t);
 	spool_drop(o, &t->sp[0]);
@@ -463,7 +463,7 @@ release_ready(struct output *o)
 			return;
 		}
 		task_emit_all(o, t);
-		task_free(o, t);
+		otask_free(o, t);
 		o->next_seq++;
 	}
 }
@@ -530,7 +530,7 @@ output_free(struct output *o)
 		return;
 	RB_FOREACH_SAFE(t, otasks, &o->tasks, next) {
 		task_emit_all(o, t);
-		task_free(o, t);
+		otask_free(o, t);
 	}
 	output_flush(o);
 	buf_free(&o->pend[0]);
@@ -724,7 +724,7 @@ output_end(struct output *o, uint64_t seq, bool final)
 	if (o->results != NULL) {
 		task_close_results(t);
 		if (final)
-			task_free(o, t);
+			otask_free(o, t);
 		return;
 	}
 	if (!final) {
@@ -741,7 +741,7 @@ output_end(struct output *o, uint64_t seq, bool final)
 		return;
 	}
 	task_emit_all(o, t);
-	task_free(o, t);
+	otask_free(o, t);
 }
 
 /* Forget what a task holds, unprinted. */

@@ -1,6 +1,6 @@
 /*
- * Persistent mode: one long-lived program per worker (see persist.h for the
- * protocol the program sees).
+ * Persistent mode: one long-lived program per worker (see worker-persist.h
+ * for the protocol the program sees).
  *
  * The tasks a worker was given wait in one FIFO.  A prefix of it has been
  * "fed" to the current program (appended to its stdin buffer); the rest
@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
-#include "persist.h"
+#include "worker-persist.h"
 #include "util.h"
 #include "worker-group.h"
 
@@ -223,7 +223,7 @@ send_done(struct persist *p, const struct ptask *t, int wstatus,
 
 /* Free a task. */
 static void
-task_free(struct ptask *t)
+ptask_free(struct ptask *t)
 {
 	free(t->line);
 	free(t->item);
@@ -282,7 +282,7 @@ requeue_all(struct persist *p, int64_t now)
 	while ((t = TAILQ_LAST(&p->tasks, ptasks)) != NULL) {
 		task_remove(p, t);
 		send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		task_free(t);
+		ptask_free(t);
 	}
 	p->feed = NULL;
 }
@@ -344,7 +344,7 @@ task_answered(struct persist *p, int stream, int64_t now)
 		p->ch.doomed = 0;
 	}
 	send_done(p, t, stream == 2 ? W_EXITCODE(1, 0) : 0, flags, now);
-	task_free(t);
+	ptask_free(t);
 	p->ch.answers++;
 	p->fast_fails = 0;
 	clock_check(p, now);
@@ -507,11 +507,14 @@ child_reset(struct persist *p)
 	wgroup_init(&ch->g, p->c.spawner, p->c.termseq, child_out, p);
 }
 
-/* Say why --init failed, where no dashboard is drawn. */
+/*
+ * Tell the supervisor why --init failed (PT_MSG_WHY), with the last line
+ * of its output; the supervisor makes it an event.
+ */
 static void
 init_report(struct persist *p, int error)
 {
-	char	msg[256];
+	char	msg[256], *why;
 	size_t	i, n;
 	int	st = p->init_wstatus;
 
@@ -521,15 +524,15 @@ init_report(struct persist *p, int error)
 		snprintf(msg, sizeof msg, "exit %d", WEXITSTATUS(st));
 	else
 		snprintf(msg, sizeof msg, "signal %d", WTERMSIG(st));
-	if (isatty(STDERR_FILENO) || p->c.init_quiet)
-		return;		/* the slot detail shows the tail; the log, the exit */
 	n = p->tail.len;
 	while (n > 0 && p->tail.b[n - 1] == '\n')
 		n--;
 	for (i = n; i > 0 && p->tail.b[i - 1] != '\n'; i--)
 		;
-	dprintf(STDERR_FILENO, "pooltop: worker %d: --init failed (%s)%s%.*s\n",
-	    p->c.slot + 1, msg, n > i ? ": " : "", (int)(n - i), p->tail.b + i);
+	why = xasprintf("--init failed (%s)%s%.*s", msg, n > i ? ": " : "",
+	    (int)(n - i), p->tail.b + i);
+	p->c.send(p->c.arg, PT_MSG_WHY, why, strlen(why), NULL, 0);
+	free(why);
 }
 
 /* Run --init; its stdout and stderr go to the slot's tail. */
@@ -614,7 +617,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		if (t != NULL) {
 			task_remove(p, t);
 			task_refuse(p, t->seq, error, NULL);
-			task_free(t);
+			ptask_free(t);
 		}
 		requeue_all(p, now);
 		p->restart_at = now;
@@ -626,7 +629,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		    strerror(error));
 		task_refuse(p, t->seq, error, why);
 		free(why);
-		task_free(t);
+		ptask_free(t);
 		slot_write(p, 0, 1);
 	}
 	requeue_all(p, now);
@@ -723,7 +726,7 @@ prog_ended(struct persist *p, int64_t now)
 			slot_write(p, 0, 1);
 		} else	/* the task we ended it for had answered */
 			send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		task_free(t);
+		ptask_free(t);
 		requeue_all(p, now);
 	} else if (p->ending)
 		requeue_all(p, now);
@@ -953,7 +956,7 @@ persist_kill(struct persist *p, int sig)
 		/* Not with the program yet: it fails here and now. */
 		task_remove(p, t);
 		send_done(p, t, W_EXITCODE(0, SIGKILL), PT_DONE_KILLED, now);
-		task_free(t);
+		ptask_free(t);
 		slot_write(p, 0, 1);
 		return;
 	}

@@ -47,7 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "joblog.h"
+#include "pool-joblog.h"
 #include "util.h"
 
 #define JOBLOG_HEADER \

@@ -1,11 +1,11 @@
 /*
- * Ending what a worker's tasks leave behind: lingering groups and strays
- * (see strays.h).  Every stray is recorded by pid (and, when it leads its
+ * Ending what a worker's tasks leave behind: lingering groups and strays (see
+ * worker-strays.h).  Every stray is recorded by pid (and, when it leads its
  * group, by group too).  A record is a pid or a process group in one of three
- * stages: sent SIGTERM (SIGKILL due at its deadline), sent SIGKILL (given
- * up at its deadline unless gone), or given up (kept, so that it is not
- * swept again).  A pid record goes when the caller reaps it; a group record
- * when no process holds the group.
+ * stages: sent SIGTERM (SIGKILL due at its deadline), sent SIGKILL (given up at
+ * its deadline unless gone), or given up (kept, so that it is not swept
+ * again).  A pid record goes when the caller reaps it; a group record when no
+ * process holds the group.
  */
 #include "config.h"
 
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "procstat.h"
-#include "strays.h"
+#include "worker-strays.h"
 #include "util.h"
 
 #define S_NEVER		INT64_MAX

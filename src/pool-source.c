@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "pool-source.h"
 #include "util.h"
 
 #define SRC_CHUNK	(64 * 1024)
@@ -387,6 +387,7 @@ source_next(struct source *s, struct item *it)
 		ct = &s->tasks[s->next];
 		it->arg = xstrdup(ct->name != NULL ? ct->name : ct->command);
 		it->command = xstrdup(ct->command);
+		it->named = ct->name != NULL;
 	}
 	s->next++;
 	it->seq = ++s->seq;

@@ -24,8 +24,8 @@
  * recycled pid.  The caller must report every pid it reaps.  Owned by one
  * worker; not thread-safe.
  */
-#ifndef PT_STRAYS_H
-#define PT_STRAYS_H
+#ifndef PT_WORKER_STRAYS_H
+#define PT_WORKER_STRAYS_H
 
 #include <sys/types.h>
 

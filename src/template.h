@@ -33,8 +33,8 @@
  * A template ending in ; & | ( and lacking {} is refused rather than run
  * with the item as a command.
  */
-#ifndef PT_TASK_H
-#define PT_TASK_H
+#ifndef PT_TEMPLATE_H
+#define PT_TEMPLATE_H
 
 #include <stdbool.h>
 #include <stddef.h>

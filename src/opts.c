@@ -205,11 +205,12 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "chunksize", .key = "worker.chunksize", .type = OPT_INT,
 	  .off = F(chunksize), .min = 1, .max = 10000, .def = "auto",
 	  .word = "auto", .wordval = PT_CHUNKSIZE_AUTO, .arg = "N",
+	  .needs = NEED_PERSISTENT,
 	  .help = "items handed to a persistent worker at a time" },
 	{ .name = "max-tasks-per-worker", .key = "worker.max_tasks_per_worker",
 	  .type = OPT_INT, .off = F(max_tasks_per_worker), .min = 0,
 	  .max = 1000000000, .def = "0", .defnote = "unlimited",
-	  .arg = "N",
+	  .arg = "N", .needs = NEED_PERSISTENT,
 	  .help = "restart a persistent worker after N tasks" },
 	{ .name = "help", .letter = 'h', .type = OPT_HELP,
 	  .help = "show this help and exit" },
@@ -394,6 +395,9 @@ opts_info(size_t i, struct opt_info *oi)
 	oi->key = opt_table[i].key;
 	oi->def = opt_table[i].def;
 	oi->has_arg = opt_table[i].arg != NULL;
+	oi->arg = opt_table[i].arg;
+	oi->choices = opt_table[i].choices;
+	oi->help = opt_table[i].help;
 	return true;
 }
 
@@ -1856,17 +1860,22 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	return 0;
 }
 
-/* Is option e set in o (to true, or to a string)? */
+/*
+ * Is option e set in o: to true, to a string, or (a number) given at all,
+ * on the command line or in the file?
+ */
 static bool
-opt_set(const struct opts *o, const struct opt_entry *e)
+opt_set(const struct opts *o, const struct opt_entry *e,
+    const struct origin *org)
 {
 	void	*f = field((struct opts *)o, e);
+	size_t	 i = e - opt_table;
 
 	if (e->type == OPT_BOOL)
 		return *(bool *)f;
 	if (e->type == OPT_STRING)
 		return *(char **)f != NULL;
-	return false;
+	return org->cli[i] || org->line[i] != 0;
 }
 
 /* Options that need another: fail naming the first one set and where. */
@@ -1886,7 +1895,7 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
-		if ((n = e->needs) == NEED_NONE || !opt_set(o, e))
+		if ((n = e->needs) == NEED_NONE || !opt_set(o, e, org))
 			continue;
 		if ((n == NEED_JOBLOG && o->joblog != NULL) ||
 		    (n == NEED_PERSISTENT && o->persistent != NULL))

@@ -38,8 +38,8 @@
  * when it ends they are ended with the rest of its group, before a new
  * program starts (the linger callback).
  */
-#ifndef PT_PERSIST_H
-#define PT_PERSIST_H
+#ifndef PT_WORKER_PERSIST_H
+#define PT_WORKER_PERSIST_H
 
 #include <sys/types.h>
 
@@ -86,7 +86,6 @@ struct persist_conf {
 	persist_send_fn		 send;
 	persist_linger_fn	 linger;
 	void			*arg;		/* for send and linger */
-	bool		 init_quiet;	/* a failed --init prints no line */
 };
 
 struct persist	*persist_new(const struct persist_conf *);

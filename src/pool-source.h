@@ -14,8 +14,8 @@
  * bytes "\\0", as GNU parallel does, and source_take_warning() says so.  The fd source holds at most
  * the current partial item plus one 64 KiB chunk.
  */
-#ifndef PT_SOURCE_H
-#define PT_SOURCE_H
+#ifndef PT_POOL_SOURCE_H
+#define PT_POOL_SOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +29,7 @@ struct item {
 	uint64_t  seq;		/* 1-based position in the input: {#} */
 	char	 *arg;		/* the item (owned by the caller after next) */
 	char	 *command;	/* whole-task command, or NULL: use template */
+	bool	  named;	/* arg is the task's name, not its command */
 };
 
 struct source	*source_args(char **items, size_t n);	/* not copied */

@@ -1,0 +1,211 @@
+# Real remote engines for the tests, started by the test and stopped by
+# pid (sourced after tests/lib.sh; needs root).  Every "host" and every
+# Slurm node runs in its own mount namespace with its own tmpfs over
+# /dev/shm and over the test user's pooltop runtime directory, so only what
+# pooltop's own protocol carries can cross from a "remote" task to the
+# local pool: a test never passes because a remote task reached the local
+# segment or socket.
+#
+#   remote_user                 create the test user $RU (login shell
+#                               /bin/sh, unlocked for key logins, no home)
+#   ssh_hosts_start N           N sshd "hosts" h1..hN on 127.0.0.2:2201 ...
+#                               for $RU; $SSH_CONFIG is the client config
+#                               (Host h1 ... with key and known hosts)
+#   ssh_on HOST CMD...          run CMD on HOST as $RU
+#   slurm_start N               munged, slurmctld and N slurmd nodes n1..nN
+#                               in $T/slurm; exports SLURM_CONF
+#   remote_stop                 stop every daemon started, by pid (the EXIT
+#                               trap calls it too)
+#   in_ns PID CMD...            run CMD inside the mount namespace of PID
+
+RU=ptr$$
+_remote_pids=""
+_remote_user=false
+
+# _ns_wrap CMD...: exec CMD in a new mount namespace with private tmpfs
+# over /dev/shm and /tmp/pooltop-$RUID (CMD keeps the pid, so the caller
+# backgrounds it and stops it by $!).
+_ns_wrap() {
+	_uid=$RUID
+	mkdir -p "/tmp/pooltop-$_uid"
+	chown "$RU" "/tmp/pooltop-$_uid"
+	chmod 700 "/tmp/pooltop-$_uid"
+	exec unshare -m --propagation private sh -c '
+		mount -t tmpfs -o mode=1777 tmpfs /dev/shm &&
+		mount -t tmpfs -o mode=0700,uid='"$_uid"' tmpfs /tmp/pooltop-'"$_uid"' &&
+		exec "$@"' sh "$@"
+}
+
+remote_user() {
+	$_remote_user && return 0
+	for c in useradd userdel usermod unshare; do
+		command -v $c >/dev/null 2>&1 || skip "$c is not installed"
+	done
+	useradd -M -N -d / -s /bin/sh "$RU" 2>/dev/null || skip "useradd failed"
+	usermod -p '*' "$RU"
+	RUID=$(id -u "$RU")
+	_remote_user=true
+}
+
+ssh_hosts_start() {
+	_n=$1
+	[ "$(id -u)" = 0 ] || skip "needs root (sshd, users, namespaces)"
+	[ -x /usr/sbin/sshd ] || skip "openssh-server is not installed"
+	command -v ssh >/dev/null 2>&1 || skip "ssh is not installed"
+	remote_user
+	_S=$T/ssh
+	mkdir -p "$_S" /run/sshd
+	chmod 755 "$T" "$_S"
+	ssh-keygen -q -t ed25519 -N '' -f "$_S/host_key" || return 1
+	ssh-keygen -q -t ed25519 -N '' -f "$_S/id" || return 1
+	cp "$_S/id.pub" "$_S/authorized_keys"
+	chmod 644 "$_S/authorized_keys"
+	SSH_CONFIG=$_S/ssh_config
+	: >"$SSH_CONFIG"
+	: >"$_S/known_hosts"
+	_ri=1
+	while [ "$_ri" -le "$_n" ]; do
+		_addr=127.0.0.$((_ri + 1)) _port=$((2200 + _ri + ($$ % 500) * 10))
+		cat >"$_S/sshd_h$_ri" <<EOC
+ListenAddress $_addr:$_port
+HostKey $_S/host_key
+PidFile none
+AuthorizedKeysFile $_S/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $RU
+MaxSessions 64
+MaxStartups 64:30:128
+LogLevel ERROR
+EOC
+		_ns_wrap /usr/sbin/sshd -D -e -f "$_S/sshd_h$_ri" \
+		    2>"$_S/sshd_h$_ri.log" &
+		_remote_pids="$_remote_pids $!"
+		echo "[$_addr]:$_port $(cut -d' ' -f1-2 "$_S/host_key.pub")" \
+		    >>"$_S/known_hosts"
+		cat >>"$SSH_CONFIG" <<EOC
+Host h$_ri
+	HostName $_addr
+	Port $_port
+EOC
+		_ri=$((_ri + 1))
+	done
+	cat >>"$SSH_CONFIG" <<EOC
+Host *
+	User $RU
+	IdentityFile $_S/id
+	IdentitiesOnly yes
+	UserKnownHostsFile $_S/known_hosts
+	StrictHostKeyChecking yes
+	BatchMode yes
+	ConnectTimeout 10
+	LogLevel ERROR
+EOC
+	chmod 644 "$SSH_CONFIG" "$_S/known_hosts"
+	chmod 600 "$_S/id"
+	# Each host answers before the test goes on.
+	_ri=1
+	while [ "$_ri" -le "$_n" ]; do
+		wait_for 20 ssh -F "$SSH_CONFIG" "h$_ri" true 2>/dev/null ||
+		    { cat "$_S/sshd_h$_ri.log" >&2; return 1; }
+		_ri=$((_ri + 1))
+	done
+}
+
+ssh_on() { _h=$1; shift; ssh -F "$SSH_CONFIG" "$_h" "$@"; }
+
+slurm_start() {
+	_n=$1
+	[ "$(id -u)" = 0 ] || skip "needs root (munged, slurmd)"
+	for c in munged slurmctld slurmd srun; do
+		command -v $c >/dev/null 2>&1 || [ -x /usr/sbin/$c ] ||
+		    skip "$c is not installed (munge, slurm-wlm)"
+	done
+	remote_user
+	_W=$T/slurm
+	mkdir -p "$_W/munge" "$_W/state" "$_W/spool"
+	chmod 755 "$T" "$_W" "$_W/munge"
+	dd if=/dev/urandom of="$_W/munge.key" bs=1024 count=1 2>/dev/null
+	chmod 400 "$_W/munge.key"
+	/usr/sbin/munged --force --key-file="$_W/munge.key" \
+	    --socket="$_W/munge/munge.socket" --pid-file="$_W/munged.pid" \
+	    --log-file="$_W/munged.log" --seed-file="$_W/munge.seed" ||
+	    return 1
+	_remote_pids="$_remote_pids $(cat "$_W/munged.pid")"
+	_cport=$((6800 + ($$ % 500) * 10))
+	_nodes=""
+	_ri=1
+	while [ "$_ri" -le "$_n" ]; do
+		_nodes="$_nodes
+NodeName=n$_ri NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((_cport + _ri)) CPUs=$(nproc) RealMemory=1000 State=UNKNOWN"
+		_ri=$((_ri + 1))
+	done
+	SLURM_CONF=$_W/slurm.conf
+	cat >"$SLURM_CONF" <<EOC
+ClusterName=pt$$
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$_cport
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$_W/munge/munge.socket
+StateSaveLocation=$_W/state
+SlurmdSpoolDir=$_W/spool/%n
+SlurmctldPidFile=$_W/slurmctld.pid
+SlurmdPidFile=$_W/slurmd.%n.pid
+SlurmctldLogFile=$_W/slurmctld.log
+SlurmdLogFile=$_W/slurmd.%n.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SlurmdParameters=config_overrides
+MpiDefault=none
+ReturnToService=2
+SchedulerType=sched/builtin
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+$_nodes
+PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOC
+	chmod 644 "$SLURM_CONF"
+	export SLURM_CONF
+	/usr/sbin/slurmctld -D -i -f "$SLURM_CONF" >"$_W/slurmctld.out" 2>&1 &
+	_remote_pids="$_remote_pids $!"
+	_ri=1
+	while [ "$_ri" -le "$_n" ]; do
+		mkdir -p "$_W/spool/n$_ri"
+		_ns_wrap /usr/sbin/slurmd -D -N "n$_ri" -f "$SLURM_CONF" \
+		    >"$_W/slurmd.n$_ri.out" 2>&1 &
+		_remote_pids="$_remote_pids $!"
+		_ri=$((_ri + 1))
+	done
+	wait_for 30 sh -c "[ \"\$(sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')\" -eq $_n ]" ||
+	    { sinfo -N 2>&1; cat "$_W"/*.log >&2; return 1; }
+}
+
+in_ns() { _p=$1; shift; nsenter -t "$_p" -m "$@"; }
+
+remote_stop() {
+	if [ -n "$_remote_pids" ]; then
+		# shellcheck disable=SC2086
+		kill $_remote_pids 2>/dev/null
+		for _p in $_remote_pids; do
+			wait_for 10 sh -c "! kill -0 $_p 2>/dev/null" ||
+			    kill -9 "$_p" 2>/dev/null
+		done
+		_remote_pids=""
+	fi
+	if $_remote_user; then
+		pkill -9 -u "$RU" 2>/dev/null
+		wait_for 10 sh -c "! pgrep -u $RU >/dev/null"
+		userdel "$RU" 2>/dev/null
+		rm -rf "/tmp/pooltop-$RUID"
+		_remote_user=false
+	fi
+}
+trap 'remote_stop; cleanup_test' EXIT
