@@ -23,9 +23,10 @@
  * mode keeps it (its lines may be printed already).  With
  * --results, DIR and DIR/<seq> (or GNU parallel's DIR/1/ITEM, with
  * --results-layout gnu, and its seq file in place of item) are made with
- * mode 0777 and the files with 0666, less the umask, like GNU parallel and shell redirections; DIR must
- * not be a symbolic link, nor any DIR/<seq> or file in it.  item holds the
- * item's bytes exactly, with no newline added.  A retried task's results
+ * mode 0777 and the files with 0666, less the umask, like GNU parallel
+ * and shell redirections; DIR must not be a symbolic link, nor any
+ * DIR/<seq> or file in it.  item holds the item's bytes exactly, with no
+ * newline added.  A retried task's results
  * files are rewritten by the next attempt.
  */
 #include "config.h"

@@ -11,8 +11,9 @@
  * An item over 1 MiB ends the source: source_next() returns -1 and
  * source_error() says "NAME:LINE: item longer than 1 MiB"; the caller must
  * fail the run.  A NUL byte in an item with sep '\n' is replaced by the two
- * bytes "\\0", as GNU parallel does, and source_take_warning() says so.  The fd source holds at most
- * the current partial item plus one 64 KiB chunk.
+ * bytes "\\0", as GNU parallel does, and source_take_warning() says so.
+ * The fd source holds at most the current partial item plus one 64 KiB
+ * chunk.
  */
 #ifndef PT_POOL_SOURCE_H
 #define PT_POOL_SOURCE_H

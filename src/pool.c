@@ -847,7 +847,8 @@ halt_exit_status(const struct pool *p, uint64_t base, int exitval)
 	const struct halt_policy	*h = &p->o->halt;
 
 	if (h->percent_set)
-		return base == 0 ? 0 : (int)((p->failed * 100 + base - 1) / base);
+		return base == 0 ? 0 :
+		    (int)((p->failed * 100 + base - 1) / base);
 	if (h->count == 1)
 		return exitval;
 	return p->failed > 101 ? 101 : (int)p->failed;
@@ -884,8 +885,7 @@ check_halt(struct pool *p, bool ok, int exitval)
 		if (p->out != NULL)
 			output_drop_held(p->out);
 		pool_stop(p, true, NULL);
-	}
-	else
+	} else
 		pool_drain(p, NULL);
 }
 
