@@ -98,6 +98,7 @@ static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
 static const char *const log_formats[] = { "text", "json", NULL };
+static const char *const results_layouts[] = { "seq", "gnu", NULL };
 
 #define F(field) offsetof(struct opts, field)
 
@@ -128,8 +129,8 @@ static const struct opt_entry opt_table[] = {
 	  .defnote = "none",
 	  .arg = "SECS", .help = "end a task that runs longer than SECS" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
-	  .off = F(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
-	  .help = "run a failed task up to N more times" },
+	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
+	  .help = "make up to N attempts at a task, 0 without limit" },
 	{ .name = "halt", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
 	  .def = "never", .arg = "POLICY",
 	  .help = "stop early: never, now|soon,fail|success|done=N[%]" },
@@ -153,6 +154,10 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "results", .key = "results", .type = OPT_STRING,
 	  .off = F(results), .arg = "DIR",
 	  .help = "save output in DIR/SEQ/, print nothing" },
+	{ .name = "results-layout", .key = "results_layout", .type = OPT_ENUM,
+	  .off = F(results_layout), .choices = results_layouts, .def = "seq",
+	  .arg = "seq|gnu",
+	  .help = "--results in DIR/SEQ/ or GNU parallel's DIR/1/ITEM/" },
 	{ .name = "headless", .key = "headless", .type = OPT_BOOL,
 	  .off = F(headless), .value = true,
 	  .help = "no dashboard: log events to stderr or --log" },

@@ -39,6 +39,7 @@ struct termseq {
 };
 
 enum log_format { LOG_TEXT = 0, LOG_JSON };
+enum results_layout { RESULTS_SEQ = 0, RESULTS_GNU };
 
 /* A task given whole in the config file's `tasks` list. */
 struct conf_task {
@@ -66,7 +67,7 @@ struct opts {
 	int		 workers;	/* -j; default ncpu */
 	int		 tick_ms;	/* worker sample period */
 	double		 timeout;	/* seconds, 0 none */
-	int		 retries;	/* extra attempts after the first */
+	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;
 	char		*name;		/* pool name shown in ls/dashboard */
@@ -76,6 +77,7 @@ struct opts {
 	bool		 keep_order;
 	bool		 line_buffer;	/* default: group, as GNU parallel */
 	char		*results;	/* directory */
+	enum results_layout results_layout;
 
 	/* front end and logs */
 	bool		 headless;

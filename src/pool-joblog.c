@@ -5,9 +5,13 @@
  * O_APPEND descriptor, with no stdio buffer, so a supervisor killed at any
  * moment leaves only whole lines.  The columns are GNU parallel's exactly:
  * Starttime "%.3f", JobRuntime "%10.3f" of the runtime truncated to the
- * millisecond, Host ":", Send and Receive 0.  GNU parallel writes a newline
- * inside a command as a NUL byte and leaves tabs as they are (Command is the
- * last column); so does pooltop, and the reader turns NUL back into '\n'.
+ * millisecond, Host ":", Send 0, Receive the bytes of standard output.
+ * "-", /dev/stdout and /dev/stderr write to pooltop's own descriptors (not
+ * locked), and "+FILE" appends to FILE without a header, as GNU parallel
+ * does; the symbolic links under /dev are followed.  GNU parallel writes
+ * a newline inside a command as a NUL byte and leaves tabs as they are
+ * (Command is the last column); so does pooltop, and the reader turns NUL
+ * back into '\n'.
  *
  * Locking.  The file is locked with a POSIX record lock (fcntl F_SETLK) on
  * the whole file, not flock(): F_GETLK names the pid holding a POSIX lock,
@@ -181,13 +185,40 @@ joblog_prepare(int fd, const struct stat *st, bool keep)
 	return end == 0;
 }
 
-/* Open the file (never through a symbolic link) and fstat it. */
+/*
+ * The file --joblog names, in GNU parallel's spellings: "-" (and
+ * /dev/stdout) is standard output and /dev/stderr standard error, *fd set
+ * to the descriptor to write; "+FILE" is FILE, appended to (*append).
+ */
+static const char *
+joblog_target(const char *arg, int *fd, bool *append)
+{
+	*fd = -1;
+	*append = false;
+	if (strcmp(arg, "-") == 0 || strcmp(arg, "/dev/stdout") == 0)
+		*fd = STDOUT_FILENO;
+	else if (strcmp(arg, "/dev/stderr") == 0)
+		*fd = STDERR_FILENO;
+	else if (arg[0] == '+') {
+		*append = true;
+		return arg + 1;
+	}
+	return arg;
+}
+
+/*
+ * Open the file and fstat it: never through a symbolic link, but under
+ * /dev, whose links (/dev/fd/N) the system owns.
+ */
 static int
 joblog_open_fd(const char *path, struct stat *st, char *err, size_t errlen)
 {
-	int	fd;
+	int	fd, flags;
 
-	fd = open(path, O_RDWR|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600);
+	flags = O_RDWR|O_APPEND|O_CREAT|O_CLOEXEC;
+	if (strncmp(path, "/dev/", 5) != 0)
+		flags |= O_NOFOLLOW;
+	fd = open(path, flags, 0600);
 	if (fd == -1 && errno == ELOOP) {
 		snprintf(err, errlen, "joblog %s is a symbolic link: refusing "
 		    "to follow it", path);
@@ -201,28 +232,52 @@ joblog_open_fd(const char *path, struct stat *st, char *err, size_t errlen)
 	return -1;
 }
 
+/* A copy of standard output or error to write the joblog to, or -1. */
+static int
+joblog_dup(int std, const char *arg, struct stat *st, char *err,
+    size_t errlen)
+{
+	int	fd;
+
+	if ((fd = fcntl(std, F_DUPFD_CLOEXEC, 3)) != -1 && fstat(fd, st) == 0)
+		return fd;
+	snprintf(err, errlen, "joblog %s: %s", arg, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 /* Open, lock and prepare a joblog. */
 struct joblog *
-joblog_open(const char *path, bool keep, char *err, size_t errlen)
+joblog_open(const char *arg, bool keep, char *err, size_t errlen)
 {
 	struct joblog	*j;
 	struct stat	 st;
-	int		 fd, header;
+	const char	*path;
+	bool		 append;
+	int		 fd, header, std;
 
+	path = joblog_target(arg, &std, &append);
 	/* Opening a file this process has locked would unlock it on close. */
-	if (stat(path, &st) == 0 && joblog_held(st.st_dev, st.st_ino)) {
+	if (std == -1 && stat(path, &st) == 0 &&
+	    joblog_held(st.st_dev, st.st_ino)) {
 		snprintf(err, errlen, "joblog %s is already open in this "
 		    "pooltop", path);
 		return NULL;
 	}
-	if ((fd = joblog_open_fd(path, &st, err, errlen)) == -1)
+	if (std != -1)
+		fd = joblog_dup(std, arg, &st, err, errlen);
+	else
+		fd = joblog_open_fd(path, &st, err, errlen);
+	if (fd == -1)
 		return NULL;
-	if (joblog_lock(fd, path, err, errlen) == -1) {
+	if (std == -1 && S_ISREG(st.st_mode) &&
+	    joblog_lock(fd, path, err, errlen) == -1) {
 		close(fd);
 		return NULL;
 	}
-	if ((header = joblog_prepare(fd, &st, keep)) == -1 ||
-	    (header && write_all(fd, JOBLOG_HEADER "\n",
+	if ((header = joblog_prepare(fd, &st, keep || append)) == -1 ||
+	    (header && !append && write_all(fd, JOBLOG_HEADER "\n",
 	    sizeof JOBLOG_HEADER) == -1)) {
 		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
 		close(fd);
@@ -277,8 +332,8 @@ joblog_write(struct joblog *j, const struct joblog_entry *e)
 
 	format_start(start, sizeof start, e->start_real_ns);
 	format_runtime(runtime, sizeof runtime, e->runtime_ns);
-	buf_printf(&b, "%" PRIu64 "\t:\t%s\t%s\t0\t0\t%d\t%d\t", e->seq,
-	    start, runtime, e->exitval, e->signal);
+	buf_printf(&b, "%" PRIu64 "\t:\t%s\t%s\t0\t%" PRIu64 "\t%d\t%d\t",
+	    e->seq, start, runtime, e->receive, e->exitval, e->signal);
 	at = b.len;
 	buf_addstr(&b, cmd);
 	for (i = at; i < b.len; i++) {
@@ -564,16 +619,26 @@ past_read_fd(struct joblog_past *jp, int fd, const char *path, char *err,
 	return rc;
 }
 
-/* Read what an earlier run recorded; a missing file gives an empty set. */
+/*
+ * Read what an earlier run recorded; a missing file, or standard output or
+ * error, gives an empty set.
+ */
 struct joblog_past *
-joblog_read(const char *path, char *err, size_t errlen)
+joblog_read(const char *arg, char *err, size_t errlen)
 {
 	struct joblog_past	*jp = xcalloc(1, sizeof *jp);
 	struct joblog		*held;
 	struct stat		 st;
+	const char		*path;
+	bool			 append;
 	int			 fd, rc;
 
 	held = NULL;
+	path = joblog_target(arg, &fd, &append);
+	if (fd != -1) {
+		past_finish(jp);
+		return jp;
+	}
 	if (stat(path, &st) == 0)
 		held = joblog_held(st.st_dev, st.st_ino);
 	else if (errno == ENOENT) {

@@ -2,8 +2,12 @@
  * GNU parallel's joblog, written and read.  Columns, tab-separated, with a
  * header line:  Seq Host Starttime JobRuntime Send Receive Exitval Signal
  * Command.  Starttime is epoch seconds with 3 decimals, JobRuntime seconds
- * with 3 decimals, Host ":", Send and Receive 0.  Each line is written with
- * one write(2) as the task ends, so a killed supervisor leaves whole lines.
+ * with 3 decimals, Host ":", Send 0, Receive the bytes the task wrote to
+ * its standard output.  "-" (or /dev/stdout) and /dev/stderr name pooltop's
+ * own descriptors, and "+FILE" appends to FILE with no header, as in GNU
+ * parallel; a symbolic link is refused but under /dev.  Each line is
+ * written with one write(2) as the task ends, so a killed supervisor leaves
+ * whole lines.
  * The file is locked while a pool uses it (a POSIX fcntl lock, whose
  * holder's pid F_GETLK can name): a second pooltop on the same joblog
  * refuses to start with "joblog FILE is in use by another pooltop (pid N)".
@@ -24,7 +28,8 @@ struct joblog_entry {
 	uint64_t	 seq;
 	int64_t		 start_real_ns;
 	int64_t		 runtime_ns;
-	int		 exitval;
+	uint64_t	 receive;	/* bytes of standard output */
+	int		 exitval;	/* -1: timed out */
 	int		 signal;
 	const char	*command;	/* as run, raw: expanded_cmdline() */
 };

@@ -16,15 +16,17 @@
  * the complete lines of its spool at once; everything else is printed when
  * the task ends (group mode) or when its turn comes (keep-order).
  *
- * Decisions.  Group mode prints a last line without its newline as is, as
- * GNU parallel does.  Line-buffer mode ends such a line with a newline, so
- * another task's next line never continues it (GNU parallel lets them run
- * together).  When an attempt will be retried, group mode drops its output
- * and line-buffer mode keeps it (its lines may be printed already).  With
- * --results, DIR and DIR/<seq> are made with mode 0777 and the files with
- * 0666, less the umask, like GNU parallel and shell redirections; DIR must
- * not be a symbolic link, nor any DIR/<seq> or file in it.  item holds the
- * item's bytes exactly, with no newline added.  A retried task's results
+ * Decisions.  A last line without its newline is printed as it is, as GNU
+ * parallel does, in line-buffer mode too (where another task's next line
+ * may then continue it): a task's bytes are never changed.  When an
+ * attempt will be retried, group mode drops its output and line-buffer
+ * mode keeps it (its lines may be printed already).  With
+ * --results, DIR and DIR/<seq> (or GNU parallel's DIR/1/ITEM, with
+ * --results-layout gnu, and its seq file in place of item) are made with
+ * mode 0777 and the files with 0666, less the umask, like GNU parallel
+ * and shell redirections; DIR must not be a symbolic link, nor any
+ * DIR/<seq> or file in it.  item holds the item's bytes exactly, with no
+ * newline added.  A retried task's results
  * files are rewritten by the next attempt.
  */
 #include "config.h"
@@ -35,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +88,7 @@ struct output {
 	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
 	char		*results;
 	int		 resdir;
+	bool		 results_gnu;	/* DIR/1/ITEM/, not DIR/SEQ/ */
 
 	struct otasks	 tasks;
 	uint64_t	 next_seq;	/* keep-order: next to print */
@@ -355,18 +359,14 @@ task_put(struct output *o, struct otask *t, int s, const char *p, size_t n)
 	}
 }
 
-/* Print all a task holds; line-buffer mode ends a last partial line. */
+/* Print all a task holds, a last line without its newline as it is. */
 static void
 task_emit_all(struct output *o, struct otask *t)
 {
 	int	s;
-	bool	partial;
 
 	for (s = 0; s < 2; s++) {
-		partial = t->sp[s].len > t->sp[s].complete;
 		spool_emit(o, &t->sp[s], s, t->sp[s].len);
-		if (partial && o->line_buffer)
-			output_write(o, s, "\n", 1);
 		t->line_start[s] = true;
 	}
 }
@@ -506,6 +506,7 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	o->tag = opts->tag;
 	o->keep_order = opts->keep_order;
 	o->line_buffer = opts->line_buffer;
+	o->results_gnu = opts->results_layout == RESULTS_GNU;
 	o->fd[0] = out_fd;
 	o->fd[1] = err_fd;
 	o->resdir = -1;
@@ -560,32 +561,112 @@ results_file(struct output *o, int dfd, uint64_t seq, const char *name)
 	return fd;
 }
 
-/* Create DIR/<seq>/ and its files for an attempt. */
+/* Make directory name in dfd (if need be) and open it, never by a link. */
+static int
+results_subdir(int dfd, const char *name)
+{
+	if (mkdirat(dfd, name, 0777) == -1 && errno != EEXIST)
+		return -1;
+	return openat(dfd, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+}
+
+/*
+ * GNU parallel's directory for an item, under DIR: "1/" then the item
+ * with backslash, tab and '/' written as a backslash followed by '\\',
+ * 't' and '_', cut into pieces of at most NAME_MAX bytes.
+ */
+static char *
+results_gnu_path(const char *item)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*e;
+	size_t		 n, run = 0;
+
+	buf_addstr(&b, "1/");
+	for (; *item != '\0'; item++) {
+		e = *item == '\\' ? "\\\\" : *item == '\t' ? "\\t" :
+		    *item == '/' ? "\\_" : item;
+		n = e == item ? 1 : 2;
+		if (run + n > NAME_MAX) {
+			buf_add(&b, "/", 1);
+			run = 0;
+		}
+		buf_add(&b, e, n);
+		run += n;
+	}
+	return b.data;
+}
+
+/* Open (making them) the directories of path under dfd; -1 on error. */
+static int
+results_walk(int dfd, char *path)
+{
+	char	*name;
+	int	 fd = dup(dfd), next;
+
+	while (fd != -1 && (name = strsep(&path, "/")) != NULL) {
+		if (*name == '\0')
+			continue;
+		next = results_subdir(fd, name);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* The directory of a task's results: DIR/<seq>/, or DIR/1/ITEM/. */
+static int
+results_dir(struct output *o, struct otask *t, const char *item)
+{
+	char	name[32], sub[40], *path;
+	int	dfd;
+
+	if (o->results_gnu) {
+		path = results_gnu_path(item != NULL ? item : "");
+		dfd = results_walk(o->resdir, path);
+		free(path);
+	} else {
+		snprintf(name, sizeof name, "%" PRIu64, t->seq);
+		dfd = results_subdir(o->resdir, name);
+	}
+	if (dfd == -1) {
+		snprintf(sub, sizeof sub, "/%" PRIu64, t->seq);
+		output_fail(o, o->results, sub);
+	}
+	return dfd;
+}
+
+/* Write a small results file: the item, or the seq. */
+static void
+results_note(struct output *o, int dfd, uint64_t seq, const char *name,
+    const char *text)
+{
+	int	fd;
+
+	if ((fd = results_file(o, dfd, seq, name)) == -1)
+		return;
+	if (write_all(fd, text, strlen(text)) == -1)
+		output_fail(o, o->results, name);
+	close(fd);
+}
+
+/* Create a task's results directory and files for an attempt. */
 static void
 results_start(struct output *o, struct otask *t, const char *item)
 {
-	char	name[32], sub[40];
-	int	dfd, fd;
+	char	seq[32];
+	int	dfd;
 
 	task_close_results(t);
-	snprintf(name, sizeof name, "%" PRIu64, t->seq);
-	snprintf(sub, sizeof sub, "/%s", name);
-	if (mkdirat(o->resdir, name, 0777) == -1 && errno != EEXIST) {
-		output_fail(o, o->results, sub);
+	if ((dfd = results_dir(o, t, item)) == -1)
 		return;
-	}
-	dfd = openat(o->resdir, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
-	if (dfd == -1) {
-		output_fail(o, o->results, sub);
-		return;
-	}
 	t->resfd[0] = results_file(o, dfd, t->seq, "stdout");
 	t->resfd[1] = results_file(o, dfd, t->seq, "stderr");
-	if ((fd = results_file(o, dfd, t->seq, "item")) != -1) {
-		if (item != NULL && write_all(fd, item, strlen(item)) == -1)
-			output_fail(o, o->results, name);
-		close(fd);
-	}
+	if (o->results_gnu) {
+		snprintf(seq, sizeof seq, "%" PRIu64, t->seq);
+		results_note(o, dfd, t->seq, "seq", seq);
+	} else
+		results_note(o, dfd, t->seq, "item", item != NULL ? item : "");
 	close(dfd);
 }
 
@@ -662,6 +743,43 @@ output_end(struct output *o, uint64_t seq, bool final)
 	}
 	task_emit_all(o, t);
 	otask_free(o, t);
+}
+
+/* Forget what a task holds, unprinted. */
+static void
+task_drop(struct output *o, struct otask *t)
+{
+	spool_drop(o, &t->sp[0]);
+	spool_drop(o, &t->sp[1]);
+	t->line_start[0] = t->line_start[1] = true;
+}
+
+/*
+ * An attempt the pool ended (a stop, --halt now, a shrink that kills): its
+ * output not printed yet goes, a last line without its newline too, as GNU
+ * parallel drops the output of the tasks it kills.
+ */
+void
+output_cancel(struct output *o, uint64_t seq)
+{
+	struct otask	*t = task_get(o, seq, false);
+
+	if (t == NULL)
+		return;
+	if (o->results != NULL)
+		task_close_results(t);
+	else
+		task_drop(o, t);
+}
+
+/* Drop every output not printed yet: --halt now prints nothing more. */
+void
+output_drop_held(struct output *o)
+{
+	struct otask	*t;
+
+	RB_FOREACH(t, otasks, &o->tasks)
+		task_drop(o, t);
 }
 
 /* Record seq as skipped (keep-order), merging with its neighbours. */

@@ -27,6 +27,10 @@ void		 output_data(struct output *, uint64_t seq, int stream,
 		    const char *, size_t);
 /* final: no retry follows.  Prints what is due. */
 void		 output_end(struct output *, uint64_t seq, bool final);
+/* An attempt ended by the pool (stop, halt, shrink): drop what it holds. */
+void		 output_cancel(struct output *, uint64_t seq);
+/* Drop every output not printed yet (--halt now). */
+void		 output_drop_held(struct output *);
 /* A seq that will never run (skipped by --resume): unblocks keep-order. */
 void		 output_skip(struct output *, uint64_t seq);
 void		 output_flush(struct output *);

@@ -37,6 +37,7 @@ struct source {
 	enum src_type		 type;
 	uint64_t		 seq;		/* items handed out */
 	char			*error;
+	char			*warning;	/* about the last item */
 
 	/* args, tasks */
 	char			**items;
@@ -213,6 +214,7 @@ source_free(struct source *s)
 	free(s->name);
 	free(s->buf);
 	free(s->error);
+	free(s->warning);
 	free(s);
 }
 
@@ -258,6 +260,29 @@ fd_read(struct source *s)
 	return 1;
 }
 
+/*
+ * An item of n bytes at p holding NUL bytes, each replaced by the two
+ * bytes "\\0", with a warning, as GNU parallel does.
+ */
+static char *
+nul_replaced(struct source *s, const char *p, size_t n)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\0')
+			buf_add(&b, "\\0", 2);
+		else
+			buf_add(&b, p + i, 1);
+	}
+	free(s->warning);
+	s->warning = xasprintf("%s:%llu: a NUL byte in the item was replaced "
+	    "with \\0: NUL cannot be passed in an argument (did you mean "
+	    "--null?)", s->name, (unsigned long long)s->seq + 1);
+	return b.data;
+}
+
 /* Hand out buf[start, start + n) as the next item and skip skip bytes more. */
 static int
 fd_emit(struct source *s, size_t n, size_t skip, struct item *it)
@@ -269,12 +294,10 @@ fd_emit(struct source *s, size_t n, size_t skip, struct item *it)
 		    (unsigned long long)s->seq + 1);
 		return -1;
 	}
-	if (s->sep != '\0' && memchr(p, '\0', n) != NULL) {
-		source_fail(s, "%s:%llu: item contains a NUL byte", s->name,
-		    (unsigned long long)s->seq + 1);
-		return -1;
-	}
-	it->arg = xstrndup(p, n);
+	if (s->sep != '\0' && memchr(p, '\0', n) != NULL)
+		it->arg = nul_replaced(s, p, n);
+	else
+		it->arg = xstrndup(p, n);
 	it->command = NULL;
 	it->seq = ++s->seq;
 	s->start += n + skip;
@@ -409,6 +432,16 @@ source_total(const struct source *s, uint64_t *total)
 		return s->regular;
 	}
 	return false;
+}
+
+/* The warning about the item just handed out, or NULL; the caller frees. */
+char *
+source_take_warning(struct source *s)
+{
+	char	*w = s->warning;
+
+	s->warning = NULL;
+	return w;
 }
 
 /* Why the source ended early, or NULL. */

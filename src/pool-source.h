@@ -8,10 +8,12 @@
  * Every item gets seq 1, 2, 3 ... in input order.  A file or pipe item is
  * the bytes up to the separator, kept as they are (a '\r' stays); a last
  * item without a separator still counts; an empty line is an empty item.
- * An item over 1 MiB (or holding a NUL byte with sep '\n') ends the source:
- * source_next() returns -1 and source_error() says "NAME:LINE: item longer
- * than 1 MiB"; the caller must fail the run.  The fd source holds at most
- * the current partial item plus one 64 KiB chunk.
+ * An item over 1 MiB ends the source: source_next() returns -1 and
+ * source_error() says "NAME:LINE: item longer than 1 MiB"; the caller must
+ * fail the run.  A NUL byte in an item with sep '\n' is replaced by the two
+ * bytes "\\0", as GNU parallel does, and source_take_warning() says so.
+ * The fd source holds at most the current partial item plus one 64 KiB
+ * chunk.
  */
 #ifndef PT_POOL_SOURCE_H
 #define PT_POOL_SOURCE_H
@@ -56,6 +58,7 @@ int		 source_fd_get(const struct source *);	/* -1: never blocks */
 void		 source_fill(struct source *);		/* read what is ready */
 bool		 source_total(const struct source *, uint64_t *total);
 const char	*source_error(const struct source *);	/* NULL if fine */
+char		*source_take_warning(struct source *);	/* NULL if none */
 void		 item_clear(struct item *);
 
 #endif

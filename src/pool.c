@@ -82,6 +82,7 @@ struct task {
 	int			 faults;	/* put back: no resources */
 	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
+	uint64_t		 received;	/* stdout bytes, this attempt */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
@@ -515,6 +516,18 @@ flush_worker(struct pool *p, int i)
 	}
 }
 
+/* Say what the source has to say about its last item: a warning. */
+static void
+source_warn(struct pool *p)
+{
+	char	*w;
+
+	if ((w = source_take_warning(p->src)) == NULL)
+		return;
+	pool_warn(p, PT_EV_INFO, "%s", w);
+	free(w);
+}
+
 /* Take the next task: ready queue first, then the source. */
 static struct task *
 next_task(struct pool *p)
@@ -576,6 +589,7 @@ next_task(struct pool *p)
 				continue;
 			}
 		}
+		source_warn(p);
 		t = xcalloc(1, sizeof *t);
 		t->seq = it.seq;
 		t->arg = it.arg;
@@ -628,6 +642,7 @@ start_task(struct pool *p, int i, struct task *t)
 	expanded_free(&e);
 
 	t->attempts++;
+	t->received = 0;
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
@@ -813,6 +828,32 @@ status_ok(int wstatus)
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
 }
 
+/* The number of tasks a --halt percentage is taken of (0: not known). */
+static uint64_t
+halt_base(const struct pool *p)
+{
+	return p->total_known ? p->total - p->skipped : 0;
+}
+
+/*
+ * The exit status --halt gives, as GNU parallel's: the share of failures
+ * in percent (rounded up) for a percentage, or the number of failures,
+ * capped at 101; with a count of 1, the status of the task that triggered
+ * it, exitval.
+ */
+static int
+halt_exit_status(const struct pool *p, uint64_t base, int exitval)
+{
+	const struct halt_policy	*h = &p->o->halt;
+
+	if (h->percent_set)
+		return base == 0 ? 0 :
+		    (int)((p->failed * 100 + base - 1) / base);
+	if (h->count == 1)
+		return exitval;
+	return p->failed > 101 ? 101 : (int)p->failed;
+}
+
 /* Apply the halt policy after a task ended for good. */
 static void
 check_halt(struct pool *p, bool ok, int exitval)
@@ -828,20 +869,23 @@ check_halt(struct pool *p, bool ok, int exitval)
 		return;
 	n = h->what == HALT_FAIL ? p->failed :
 	    h->what == HALT_SUCCESS ? p->done : p->done + p->failed;
+	base = halt_base(p);
 	if (h->percent_set) {
-		base = p->total_known ? p->total - p->skipped : 0;
-		if (base == 0 || n < 3 || (double)n * 100.0 < h->percent * base)
+		if (base == 0 || (double)n * 100.0 < h->percent * base)
 			return;
 	} else if (n < h->count)
 		return;
 	p->halt_fired = true;
 	p->halt_status = h->what == HALT_SUCCESS ? 0 :
-	    (h->what == HALT_FAIL ? exitval : (ok ? 0 : exitval));
+	    halt_exit_status(p, base, exitval);
 	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status, "halt policy reached (%s)",
 	    h->when == HALT_NOW ? "now" : "soon");
-	if (h->when == HALT_NOW)
+	if (h->when == HALT_NOW) {
+		/* GNU parallel prints nothing more, even output held by -k. */
+		if (p->out != NULL)
+			output_drop_held(p->out);
 		pool_stop(p, true, NULL);
-	else
+	} else
 		pool_drain(p, NULL);
 }
 
@@ -993,7 +1037,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (t->requeue || t->no_record) {
 		/* Ended by us (stop, shrink --kill): not the task's fault. */
 		if (p->out != NULL)
-			output_end(p->out, t->seq, false);
+			output_cancel(p->out, t->seq);
 		pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 		    "%s (will run again)", t->label);
 		t->attempts--;
@@ -1002,7 +1046,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		return;
 	}
 
-	final = ok || t->attempts > p->o->retries || (d->flags & PT_DONE_KILLED);
+	final = ok || (p->o->retries != 0 && t->attempts >= p->o->retries) ||
+	    (d->flags & PT_DONE_KILLED);
 	if (p->out != NULL)
 		output_end(p->out, t->seq, final);
 	if (!final) {
@@ -1025,7 +1070,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.seq = t->seq;
 		je.start_real_ns = d->start_real_ns;
 		je.runtime_ns = d->wall_ns;
-		je.exitval = exitval;
+		je.receive = t->received;
+		/* GNU parallel records a timed-out task with Exitval -1. */
+		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
 		je.command = t->cmdline;
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
@@ -1059,6 +1106,20 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	check_halt(p, ok, sig ? 128 + sig : exitval);
 }
 
+/* Count len bytes of standard output of task seq (the joblog's Receive). */
+static void
+count_received(struct wk *w, uint64_t seq, size_t len)
+{
+	struct task	*t;
+
+	TAILQ_FOREACH(t, &w->tasks, entry) {
+		if (t->seq == seq) {
+			t->received += len;
+			return;
+		}
+	}
+}
+
 /* Handle one message from worker i. */
 static void
 worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
@@ -1088,6 +1149,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof o)
 			break;
 		memcpy(&o, pl, sizeof o);
+		if (o.stream == 1)
+			count_received(w, o.task_seq, m->len - sizeof o);
 		if (p->out != NULL)
 			output_data(p->out, o.task_seq, (int)o.stream,
 			    pl + sizeof o, m->len - sizeof o);
@@ -1888,6 +1951,41 @@ setup_io(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	return p->out == NULL ? -1 : 0;
 }
 
+/*
+ * A --halt percentage needs the total: read a pipe to its end before the
+ * first task starts, as GNU parallel does, and queue every item.  A signal
+ * to the supervisor ends the wait; the total then stays unknown.
+ */
+static void
+read_all_items(struct pool *p)
+{
+	struct tasklist	 all = TAILQ_HEAD_INITIALIZER(all);
+	struct pollfd	 pfd[2];
+	struct task	*t;
+
+	while (!p->src_done) {
+		p->src_wait = false;
+		if ((t = next_task(p)) != NULL) {
+			p->total = t->seq;
+			TAILQ_INSERT_TAIL(&all, t, entry);
+			continue;
+		}
+		if (!p->src_wait)
+			break;
+		pfd[0].fd = source_fd_get(p->src);
+		pfd[1].fd = p->sfd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			break;
+		if (pfd[1].revents != 0)
+			break;
+		source_fill(p->src);
+	}
+	p->src_wait = false;
+	p->total_known = p->src_done && !p->fatal;
+	TAILQ_CONCAT(&p->ready, &all, entry);
+}
+
 /* Compile the command template, if there is one; 0 or -1 and err. */
 static int
 setup_template(struct pool *p, char *err, size_t errlen)
@@ -1942,6 +2040,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		p->total_known = true;
 	} else if (p->src != NULL)
 		p->total_known = source_total(p->src, &p->total);
+	if (o->halt.when != HALT_NEVER && o->halt.percent_set &&
+	    !p->total_known && p->src != NULL)
+		read_all_items(p);
 	return 0;
 }
 
@@ -2016,6 +2117,8 @@ exit_status(struct pool *p)
 		return 128 + p->stop_sig;
 	if (p->halt_fired)
 		return p->halt_status;
+	if (p->o->halt.when != HALT_NEVER && p->o->halt.percent_set)
+		return halt_exit_status(p, p->done + p->failed, 0);
 	return p->failed > 101 ? 101 : (int)p->failed;
 }
 

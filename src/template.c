@@ -14,9 +14,15 @@
  * backslashes) to learn the context of every replacement string, and the
  * value is quoted for that context:
  *
- *	unquoted	'value'		each ' written as '\''
- *	inside '...'	value		each ' written as '\''
+ *	unquoted	'value'		each ' written as '"'"'
+ *	inside '...'	value		each ' written as '"'"'
  *	inside "..."	"'value'"	close the quotes, quote, reopen
+ *
+ * The quoting is GNU parallel's, so that both tools' joblogs hold the same
+ * command: a value of only letters, digits and "-_.+/" stands bare, an
+ * empty one is '', and the '' a leading or trailing ' would leave is cut.
+ * A bare value is quoted still where the shell would read more into it:
+ * a reserved word, after '$', a '$name' or '~', or before '='.
  *
  * Constructs that re-read their text or that shells parse differently
  * (backquotes, ${...}, $((...)), $[...], $'...', ((...)), [[...]],
@@ -968,7 +974,7 @@ derive(enum tok tok, const char *item, const char **v, size_t *vlen)
 	}
 }
 
-/* Add s with each ' written as '\''. */
+/* Add s with each ' written as '"'"' (GNU parallel's way). */
 static void
 add_sq_escaped(struct buf *b, const char *s, size_t len)
 {
@@ -976,33 +982,120 @@ add_sq_escaped(struct buf *b, const char *s, size_t len)
 
 	while ((q = memchr(s, '\'', len)) != NULL) {
 		buf_add(b, s, (size_t)(q - s));
-		buf_add(b, "'\\''", 4);
+		buf_add(b, "'\"'\"'", 5);
 		len -= (size_t)(q - s) + 1;
 		s = q + 1;
 	}
 	buf_add(b, s, len);
 }
 
-/* Add a value for its shell quoting context. */
-static void
-add_shell_value(struct buf *b, enum qctx ctx, const char *v, size_t len)
+/* May c stand unquoted, by GNU parallel's rule? */
+static bool
+safe_byte(unsigned char c)
 {
-	if (ctx == Q_DQ)
-		buf_add(b, "\"'", 2);
-	else if (ctx == Q_NONE)
-		buf_add(b, "'", 1);
-	add_sq_escaped(b, v, len);
-	if (ctx == Q_DQ)
-		buf_add(b, "'\"", 2);
-	else if (ctx == Q_NONE)
-		buf_add(b, "'", 1);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-_.+/", c) != NULL);
 }
 
-/* Expand one segment onto b. */
-static void
-expand_seg(const struct template *t, const struct seg *s, const char *item,
-    uint64_t seq, int slot, struct buf *b)
+/* Are all len bytes of v safe unquoted (and is there one)? */
+static bool
+all_safe(const char *v, size_t len)
 {
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (!safe_byte((unsigned char)v[i]))
+			return false;
+	return len > 0;
+}
+
+/* Is v one of the shells' reserved words? */
+static bool
+reserved_word(const char *v, size_t len)
+{
+	static const char *const words[] = { "if", "then", "else", "elif",
+	    "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
+	    "function", "select", "time", "coproc", NULL };
+	int	i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) == len && memcmp(words[i], v, len) == 0)
+			return true;
+	return false;
+}
+
+/* Add v quoted as GNU parallel quotes it (its Q()). */
+static void
+add_gnu_quoted(struct buf *b, const char *v, size_t len)
+{
+	size_t	at;
+
+	at = b->len;
+	buf_add(b, "'", 1);
+	add_sq_escaped(b, v, len);
+	buf_add(b, "'", 1);
+	/* Cut the '' of a leading and a trailing '. */
+	if (b->len - at >= 4 && memcmp(b->data + at, "''", 2) == 0) {
+		memmove(b->data + at, b->data + at + 2, b->len - at - 2);
+		b->len -= 2;
+	}
+	if (b->len - at >= 4 && memcmp(b->data + b->len - 2, "''", 2) == 0)
+		b->len -= 2;
+	b->data[b->len] = '\0';
+}
+
+/* Add a value for its shell quoting context; bare: it may stand unquoted. */
+static void
+add_shell_value(struct buf *b, enum qctx ctx, const char *v, size_t len,
+    bool bare)
+{
+	if (ctx == Q_SQ) {
+		add_sq_escaped(b, v, len);
+		return;
+	}
+	if (ctx == Q_DQ)
+		buf_add(b, "\"", 1);
+	if (bare && all_safe(v, len) && !reserved_word(v, len))
+		buf_add(b, v, len);
+	else
+		add_gnu_quoted(b, v, len);
+	if (ctx == Q_DQ)
+		buf_add(b, "\"", 1);
+}
+
+/*
+ * May a safe value stand bare between segments prev and next of its word
+ * (NULL: none)?  Not after '$', '$name' or '~' (it would extend the name or
+ * be a user's home), nor before '=' (an assignment).
+ */
+static bool
+may_stand_bare(const struct seg *prev, const struct seg *next)
+{
+	const char	*t;
+	size_t		 n;
+
+	if (next != NULL && next->tok == T_LIT && next->len > 0 &&
+	    next->text[0] == '=')
+		return false;
+	if (prev == NULL || prev->tok != T_LIT || prev->len == 0)
+		return true;
+	t = prev->text;
+	n = prev->len;
+	if (t[n - 1] == '~')
+		return false;
+	while (n > 0 && (t[n - 1] == '_' || (t[n - 1] >= 'a' &&
+	    t[n - 1] <= 'z') || (t[n - 1] >= 'A' && t[n - 1] <= 'Z') ||
+	    (t[n - 1] >= '0' && t[n - 1] <= '9')))
+		n--;
+	return n == 0 || t[n - 1] != '$';
+}
+
+/* Expand segment j of word w onto b. */
+static void
+expand_seg(const struct template *t, const struct word *w, size_t j,
+    const char *item, uint64_t seq, int slot, struct buf *b)
+{
+	const struct seg	*s = &w->segs[j];
 	const char	*v;
 	size_t		 vlen;
 
@@ -1021,7 +1114,9 @@ expand_seg(const struct template *t, const struct seg *s, const char *item,
 	}
 	derive(s->tok, item, &v, &vlen);
 	if (t->shell)
-		add_shell_value(b, s->ctx, v, vlen);
+		add_shell_value(b, s->ctx, v, vlen, may_stand_bare(
+		    j > 0 ? &w->segs[j - 1] : NULL,
+		    j + 1 < w->nsegs ? &w->segs[j + 1] : NULL));
 	else
 		buf_add(b, v, vlen);
 }
@@ -1041,7 +1136,7 @@ template_expand(const struct template *t, const char *item, uint64_t seq,
 		memset(&b, 0, sizeof b);
 		buf_add(&b, "", 0);
 		for (j = 0; j < t->words[i].nsegs; j++)
-			expand_seg(t, &t->words[i].segs[j], item, seq, slot, &b);
+			expand_seg(t, &t->words[i], j, item, seq, slot, &b);
 		e->argv[i] = b.data;
 	}
 }
@@ -1061,14 +1156,6 @@ expanded_free(struct expanded *e)
 	e->argc = 0;
 }
 
-/* May b stand unquoted in a shell word? */
-static bool
-safe_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("_-./:,+@%", c) != NULL;
-}
-
 /* Is c a control byte (escaped in labels)? */
 static bool
 ctrl_byte(unsigned char c)
@@ -1076,19 +1163,15 @@ ctrl_byte(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* Quote s for POSIX sh. */
+/* Quote s for POSIX sh, as GNU parallel does. */
 char *
 shell_quote(const char *s)
 {
 	struct buf	 b;
-	const char	*p;
 
-	for (p = s; *p != '\0' && safe_byte((unsigned char)*p); p++)
-		/* nothing */;
-	if (*s != '\0' && *p == '\0')
-		return xstrdup(s);
 	memset(&b, 0, sizeof b);
-	add_shell_value(&b, Q_NONE, s, strlen(s));
+	buf_add(&b, "", 0);
+	add_shell_value(&b, Q_NONE, s, strlen(s), true);
 	return b.data;
 }
 

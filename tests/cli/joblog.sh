@@ -10,6 +10,23 @@ check "one line per task" [ "$(tail -n +2 "$J" | wc -l)" -eq 4 ]
 check "9 columns" [ "$(awk -F'\t' 'NF != 9' "$J" | wc -l)" -eq 0 ]
 check "exit values recorded" [ "$(tail -n +2 "$J" | sort -n | cut -f7 | tr '\n' ' ')" = "0 1 0 2 " ]
 
+# Receive is the bytes of standard output; a timed-out task's Exitval -1.
+"$POOLTOP" -j1 --headless -q --joblog "$J" --timeout 0.3 \
+    'printf %s {}; echo err >&2; [ {} = ccc ] && sleep 3013; true' ::: a bb ccc >/dev/null 2>&1
+check "Receive counts stdout bytes" [ "$(tail -n +2 "$J" | sort -n | cut -f6 | tr '\n' ' ')" = "1 2 3 " ]
+check "timed out: Exitval -1, Signal 15" [ "$(tail -n +2 "$J" | sort -n | tail -1 | cut -f7,8)" = "$(printf -- '-1\t15')" ]
+
+# "-" is standard output, /dev/stderr standard error, +FILE appends.
+(cd "$T" && "$POOLTOP" -j1 --headless -q --joblog - 'echo {}' ::: x >"$T/o" 2>/dev/null)
+check "--joblog -: header and line on stdout" [ "$(grep -c -e '^Seq' -e '^1' "$T/o")" -eq 2 ]
+check "--joblog -: no file" [ ! -e "$T/-" ]
+"$POOLTOP" -j1 --headless -q --joblog /dev/stderr 'echo {}' ::: x 2>"$T/e" >/dev/null
+check "--joblog /dev/stderr" [ "$(grep -c -e '^Seq' -e '^1' "$T/e")" -eq 2 ]
+rm -f "$T/ap"
+"$POOLTOP" -j1 --headless -q --joblog "+$T/ap" 'echo {}' ::: x >/dev/null 2>&1
+"$POOLTOP" -j1 --headless -q --joblog "+$T/ap" 'echo {}' ::: y >/dev/null 2>&1
+check "--joblog +FILE appends, with no header" [ "$(cut -f1,9 "$T/ap" | tr '\n\t' '  ')" = "1 echo x 1 echo y " ]
+
 # Interrupt a run: the first 3 tasks finish, then SIGTERM while task 4 sleeps.
 : >"$T/ran"
 "$POOLTOP" -j1 --headless -q --joblog "$J" 'echo {} >>'"$T"'/ran; [ {} -ge 4 ] && sleep 3013; true' ::: 1 2 3 4 5 6 >/dev/null 2>&1 &

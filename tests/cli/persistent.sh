@@ -80,7 +80,7 @@ check "--resume: nothing left to run" [ ! -s "$T/out" ]
 seq 200 >"$T/i200"
 CRASH="while IFS= read -r l; do echo \"\$l\" >>'$T/seen';
 	[ \"\$l\" = 77 ] && kill -9 \$\$; echo \"r \$l\"; done"
-run -j3 --chunksize 8 --retries 1 -a "$T/i200" --persistent "$CRASH" \
+run -j3 --chunksize 8 --retries 2 -a "$T/i200" --persistent "$CRASH" \
     >"$T/out" 2>"$T/err"
 check "crash on 77: exit 1 (only 77 failed)" [ $? -eq 1 ]
 check "... 199 results, none twice" \
@@ -95,9 +95,9 @@ rm -f "$T/seen"
 ONCE="while IFS= read -r l; do
 	if [ \"\$l\" = 77 ] && mkdir '$T/crashed' 2>/dev/null; then
 		kill -9 \$\$; fi; echo \"r \$l\"; done"
-run -j3 --chunksize 8 --retries 1 -a "$T/i200" --persistent "$ONCE" \
+run -j3 --chunksize 8 --retries 2 -a "$T/i200" --persistent "$ONCE" \
     >"$T/out" 2>/dev/null
-check "crash once on 77, --retries 1: exit 0" [ $? -eq 0 ]
+check "crash once on 77, --retries 2: exit 0" [ $? -eq 0 ]
 check "... all 200 answered once" \
     [ "$(sort -u "$T/out" | wc -l) $(wc -l <"$T/out")" = "200 200" ]
 
@@ -120,7 +120,7 @@ check "... none answered more than 10" [ "$(sort -n "$T/per" | tail -n 1)" -le 1
 # --- --timeout on the line the program hangs on -----------------------------
 HANG='while read -r l; do [ "$l" = hang ] && sleep 300.'$$'; echo "r $l"; done'
 # (--retries: a loaded machine may be slow to answer "a" in time too.)
-run -j1 -k --timeout 1 --retries 2 --persistent "$HANG" ::: a hang b \
+run -j1 -k --timeout 1 --retries 3 --persistent "$HANG" ::: a hang b \
     >"$T/out" 2>/dev/null
 check "--timeout on a hanging line: exit 1" [ $? -eq 1 ]
 printf 'r a\nr b\n' >"$T/w"

@@ -111,7 +111,7 @@ check "run 1: the names that look like SQL arrived as data" \
 # --- run 2: changed values, a psql and a worker killed mid-run ----------------
 gen 1
 (cd "$EX" && exec "$POOLTOP" -c pg-upsert.conf --headless --name "pg$$" \
-    --retries 5 <"$T/csv") >"$T/out2" 2>"$T/log2" &
+    --retries 6 <"$T/csv") >"$T/out2" 2>"$T/log2" &
 pid=$!
 _bgpids="${_bgpids:-} $pid"
 results() { [ "$(wc -l <"$T/out2")" -ge "$1" ]; }

@@ -2,15 +2,22 @@
 # --retries, --timeout and --halt.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-# A task that fails twice then succeeds, with --retries 2.
-"$POOLTOP" -j1 --headless -q --retries 2 \
+# A task that fails twice then succeeds, with --retries 3 (attempts in all,
+# as GNU parallel counts them).
+"$POOLTOP" -j1 --headless -q --retries 3 \
   ': {}; n=$(cat '"$T"'/c 2>/dev/null || echo 0); n=$((n+1)); echo $n >'"$T"'/c; [ $n -ge 3 ]' ::: x >/dev/null 2>&1
 check "retried until success" [ $? -eq 0 ]
 check "three attempts" [ "$(cat "$T/c")" = 3 ]
 
-"$POOLTOP" -j1 --headless -q --retries 1 'echo run >>'"$T"'/d; exit 1; : {}' ::: x >/dev/null 2>&1
+"$POOLTOP" -j1 --headless -q --retries 2 'echo run >>'"$T"'/d; exit 1; : {}' ::: x >/dev/null 2>&1
 check "fails after retries: exit 1" [ $? -eq 1 ]
 check "two attempts" [ "$(wc -l <"$T/d")" -eq 2 ]
+
+# --retries 0: no limit, until the task succeeds.
+"$POOLTOP" -j1 --headless -q --retries 0 \
+  ': {}; echo run >>'"$T"'/z; [ $(wc -l <'"$T"'/z) -ge 4 ]' ::: x >/dev/null 2>&1
+check "--retries 0 retries until success" [ $? -eq 0 ]
+check "four attempts" [ "$(wc -l <"$T/z")" -eq 4 ]
 
 # Timeout: a 30 s sleep ends in about the timeout.
 start=$(date +%s)
@@ -26,6 +33,18 @@ check "ended well before 30 s" [ $((end - start)) -lt 20 ]
 rc=$?
 check "halt exit status is the failing task's" [ $rc -eq 3 ]
 check "no task after the halt" [ "$(tr '\n' ' ' <"$T/h")" = "0 3 " ]
+
+# --halt fail=N (N > 1) and done=N exit with the number of failures; a
+# percentage with the share that failed, rounded up, also for items read
+# from a pipe (read to the end first, for the total).
+"$POOLTOP" -j1 --headless -q --halt now,fail=2 'exit {}' ::: 0 3 5 0 >/dev/null 2>&1
+check "halt now,fail=2: exit 2" [ $? -eq 2 ]
+"$POOLTOP" -j1 --headless -q --halt now,done=2 'exit {}' ::: 0 3 5 0 >/dev/null 2>&1
+check "halt now,done=2: exit 1, the failures" [ $? -eq 1 ]
+printf '%s\n' 0 3 5 0 7 0 0 0 0 | "$POOLTOP" -j1 --headless -q \
+    --halt soon,fail=20% 'echo {}; exit {}' >"$T/p" 2>&1
+check "halt soon,fail=20% on a pipe: exit 23 (2 of 9)" [ $? -eq 23 ]
+check "halt soon,fail=20% on a pipe: stops after 5" [ "$(tr '\n' ' ' <"$T/p")" = "0 3 5 " ]
 
 # --halt soon,fail=1: running tasks finish, nothing new starts.
 "$POOLTOP" -j2 --headless -q --halt soon,fail=1 'if [ {} = f ]; then exit 1; fi; sleep 0.5; echo {} >>'"$T"'/s' ::: a f b c d e >/dev/null 2>&1

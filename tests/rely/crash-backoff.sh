@@ -1,5 +1,5 @@
 #!/bin/sh
-# A crash-looping task backs off: with --retries 7 a task that kills itself
+# A crash-looping task backs off: with --retries 8 a task that kills itself
 # with SIGSEGV is started 8 times, the delay before each retry doubles from
 # 100 ms and is capped at 5 s (100 200 400 800 1600 3200 5000, announced in
 # the log and seen between attempts), other tasks keep running meanwhile,
@@ -13,7 +13,7 @@ WANT="100 200 400 800 1600 3200 5000"
 export ATT="$T/attempts"
 TASK='case $1 in crash) date +%s%3N >>"$ATT"; kill -SEGV $$ ;; *) sleep 0.1 ;; esac'
 
-"$POOLTOP" --headless -j1 --retries 7 --log "$T/log" --joblog "$T/jl" \
+"$POOLTOP" --headless -j1 --retries 8 --log "$T/log" --joblog "$T/jl" \
     sh -c "$TASK" sh ::: crash a b c d e f >/dev/null 2>&1
 rc=$?
 check "exit status 1: one task failed for good (got $rc)" [ "$rc" -eq 1 ]

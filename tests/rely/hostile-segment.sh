@@ -103,7 +103,7 @@ group_gone() { [ -n "$1" ] && [ -z "$(pgrep -g "$1")" ]; }
 # Run 1: the pool runs through it all, in rounds of scribbling, each with
 # an attach session open from before it starts until after it ends.
 rm -f "$PIDS"
-run_pool --headless -j3 --retries 3 --log "$T/log" sh -c "$TASK" ::: $(seq $NTASKS) >"$T/out"
+run_pool --headless -j3 --retries 4 --log "$T/log" sh -c "$TASK" ::: $(seq $NTASKS) >"$T/out"
 check "three tasks running" wait_for 20 sh -c "[ \$(cat '$PIDS' 2>/dev/null | wc -l) -ge 3 ]"
 check "the pool answers" wait_for 10 answers "$pid"
 seg=/$(segments "$pid")

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A worker killed with SIGKILL in the middle of a task: its task's whole
 # process group (grandchild included) is ended by the supervisor, the
-# attempt counts as failed and is retried (--retries 1), a new worker takes
+# attempt counts as failed and is retried (--retries 2), a new worker takes
 # the slot, and the run ends with every item done once.  Without retries
 # the task is failed for good, and still nothing is left behind.  Each task
 # also starts a daemon in a session of its own (setsid): the dead worker's
@@ -16,7 +16,7 @@ group_gone() { [ -z "$(pgrep -g "$1")" ]; }
 # escapees_are N: N daemons of this test's tasks live.
 escapees_are() { [ "$(pgrep -f "^sleep $ESC\$" | wc -l)" -eq "$1" ]; }
 
-for retries in 1 0; do
+for retries in 2 1; do
 	rm -f "$GO"
 	run_pool --headless -j2 --retries $retries --log "$T/log$retries" \
 	    --joblog "$T/jl$retries" sh -c "$TASK" ::: 1 2 3 4 5 6
@@ -35,7 +35,7 @@ for retries in 1 0; do
 	touch "$GO"
 	wait "$pid"
 	rc=$?
-	check "r$retries: exit status $((1 - retries)) (got $rc)" [ "$rc" -eq $((1 - retries)) ]
+	check "r$retries: exit status $((2 - retries)) (got $rc)" [ "$rc" -eq $((2 - retries)) ]
 	check "r$retries: six seqs recorded once" \
 	    [ "$(tail -n +2 "$T/jl$retries" | cut -f1 | sort -un | wc -l)" -eq 6 ] &&
 	    [ "$(tail -n +2 "$T/jl$retries" | wc -l)" -eq 6 ]

@@ -141,7 +141,10 @@ assert_lines_unmixed(const char *s)
 	}
 }
 
-/* Line-buffer mode: whole lines as they come, never two tasks in one. */
+/*
+ * Line-buffer mode: whole lines as they come, never two tasks in one; a
+ * last line without its newline is printed as it is, as GNU parallel does.
+ */
 static void
 test_line_buffer(void **state)
 {
@@ -159,9 +162,9 @@ test_line_buffer(void **state)
 	feed(&k, 1, 1, "2\n");
 	feed(&k, 2, 1, "2");
 	sink_is(&k, 0, "a1\nb1\na2\n");
-	output_end(k.out, 2, true);	/* partial line gets its newline */
+	output_end(k.out, 2, true);	/* partial line: no newline added */
 	output_end(k.out, 1, true);
-	sink_is(&k, 0, "a1\nb1\na2\nb2\n");
+	sink_is(&k, 0, "a1\nb1\na2\nb2");
 	sink_close(&k);
 
 	/* Many interleaved chunks, split anywhere: no mixed line. */
@@ -172,6 +175,8 @@ test_line_buffer(void **state)
 		feed(&k, 1, 1, i % 3 ? "aaa" : "aa\naaaa");
 		feed(&k, 2, 1, i % 5 ? "bbbbb" : "b\nbb");
 	}
+	feed(&k, 1, 1, "\n");
+	feed(&k, 2, 1, "\n");
 	output_end(k.out, 1, true);
 	output_end(k.out, 2, true);
 	s = sink_read(&k, 0, NULL);
@@ -204,7 +209,7 @@ test_tag(void **state)
 	sink_is(&k, 0, "it\x1b\tone\n");
 	feed(&k, 7, 1, "o");
 	output_end(k.out, 7, true);
-	sink_is(&k, 0, "it\x1b\tone\nit\x1b\ttwo\n");
+	sink_is(&k, 0, "it\x1b\tone\nit\x1b\ttwo");
 	sink_close(&k);
 }
 
@@ -267,11 +272,44 @@ test_keep_order_lines(void **state)
 	feed(&k, 2, 1, "b2\nb");
 	sink_is(&k, 0, "a1\n");
 	output_end(k.out, 1, true);
-	sink_is(&k, 0, "a1\na\nb1\nb2\n");
+	sink_is(&k, 0, "a1\nab1\nb2\n");
 	feed(&k, 2, 1, "3\n");
-	sink_is(&k, 0, "a1\na\nb1\nb2\nb3\n");
+	sink_is(&k, 0, "a1\nab1\nb2\nb3\n");
 	output_end(k.out, 2, true);
-	sink_is(&k, 0, "a1\na\nb1\nb2\nb3\n");
+	sink_is(&k, 0, "a1\nab1\nb2\nb3\n");
+	sink_close(&k);
+}
+
+/*
+ * An attempt the pool ends loses what it holds, a last line without its
+ * newline too; --halt now drops what --keep-order holds, as GNU parallel.
+ */
+static void
+test_cancel(void **state)
+{
+	struct sink	k;
+
+	(void)state;
+	sink_open(&k, false, false, true);
+	output_start(k.out, 1, "a");
+	feed(&k, 1, 1, "a1\npart");
+	output_cancel(k.out, 1);
+	output_start(k.out, 1, "a");
+	feed(&k, 1, 1, "again\n");
+	output_end(k.out, 1, true);
+	sink_is(&k, 0, "a1\nagain\n");
+	sink_close(&k);
+
+	sink_open(&k, false, true, false);
+	output_start(k.out, 1, "a");
+	output_start(k.out, 2, "b");
+	feed(&k, 1, 1, "a1\n");
+	feed(&k, 2, 1, "b1\n");
+	output_end(k.out, 2, true);
+	output_drop_held(k.out);
+	output_cancel(k.out, 1);
+	output_skip(k.out, 1);
+	sink_is(&k, 0, "");
 	sink_close(&k);
 }
 
@@ -388,6 +426,47 @@ test_results(void **state)
 	sink_close(&k);
 	free(dir);
 	free(link);
+}
+
+/*
+ * --results-layout gnu: GNU parallel's DIR/1/ITEM/{seq,stdout,stderr},
+ * the item's '\\', tab and '/' escaped, a long one cut into pieces.
+ */
+static void
+test_results_gnu(void **state)
+{
+	struct sink	 k;
+	char		*dir = tpath("resgnu"), *lng, *want;
+	char		 err[256];
+
+	(void)state;
+	sink_open(&k, false, false, false);
+	output_free(k.out);
+	k.o.results = dir;
+	k.o.results_layout = RESULTS_GNU;
+	k.out = output_new(&k.o, k.fd[0], k.fd[1], err, sizeof err);
+	assert_non_null(k.out);
+	output_start(k.out, 1, "a/b\t\\c");
+	feed(&k, 1, 1, "out1\n");
+	output_end(k.out, 1, true);
+	output_start(k.out, 2, "a/b\t\\c");
+	feed(&k, 2, 2, "err2");
+	output_end(k.out, 2, true);
+	assert_result(dir, "1/a\\_b\\t\\\\c/stdout", "");	/* the last wins */
+	assert_result(dir, "1/a\\_b\\t\\\\c/stderr", "err2");
+	assert_result(dir, "1/a\\_b\\t\\\\c/seq", "2");
+	lng = xmalloc(301);
+	memset(lng, 'x', 300);
+	lng[300] = '\0';
+	output_start(k.out, 3, lng);
+	output_end(k.out, 3, true);
+	want = xasprintf("1/%.*s/%s/seq", NAME_MAX, lng, lng + NAME_MAX);
+	assert_result(dir, want, "3");
+	assert_null(output_error(k.out));
+	free(want);
+	free(lng);
+	sink_close(&k);
+	free(dir);
 }
 
 /* Descriptors of this process open on a file under dir (deleted too). */
@@ -538,11 +617,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_line_buffer),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_keep_order),
 		cmocka_unit_test(test_keep_order_lines),
 		cmocka_unit_test(test_retry_drop),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_results_gnu),
 		cmocka_unit_test(test_spill),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_free_flushes),

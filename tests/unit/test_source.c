@@ -438,7 +438,10 @@ test_long_line(void **state)
 	free(data);
 }
 
-/* The same limit on a pipe, and a NUL byte in a '\n' item. */
+/*
+ * The same limit on a pipe, and NUL bytes in '\n' items: each replaced by
+ * "\0" with a warning, as GNU parallel does, and the source goes on.
+ */
 static void
 test_pipe_limit_and_nul(void **state)
 {
@@ -448,6 +451,8 @@ test_pipe_limit_and_nul(void **state)
 	size_t		 lens[] = { len };
 	struct source	*s;
 	struct got	 g;
+	struct item	 it;
+	char		*w;
 	int		 p[2];
 	pid_t		 pid;
 
@@ -465,12 +470,25 @@ test_pipe_limit_and_nul(void **state)
 	got_free(&g);
 	free(data);
 
-	s = source_fd(file_with("nul", "a\nb\0c\n", 6), "nul", '\n');
-	drain(s, &g, -1);
-	assert_int_equal(g.n, 1);
-	assert_string_equal(source_error(s), "nul:2: item contains a NUL byte");
+	s = source_fd(file_with("nul", "a\nb\0c\0\nd\n", 9), "nul", '\n');
+	assert_int_equal(source_next(s, &it), 1);
+	assert_string_equal(it.arg, "a");
+	assert_null(source_take_warning(s));
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_string_equal(it.arg, "b\\0c\\0");
+	w = source_take_warning(s);
+	assert_non_null(w);
+	assert_non_null(strstr(w, "nul:2: a NUL byte in the item was replaced"));
+	free(w);
+	assert_null(source_take_warning(s));
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_string_equal(it.arg, "d");
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), -1);
+	assert_null(source_error(s));
 	source_free(s);
-	got_free(&g);
 }
 
 /* Bytes the allocator has handed out (heap and mmap). */

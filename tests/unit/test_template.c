@@ -186,11 +186,22 @@ test_append(void **state)
 	check_expansion("echo  \t\n", "it", "echo|it");
 	check_expansion("echo ''", "", "echo||");
 	check_expansion("echo a | cat", "x y", "echo a | cat 'x y'");
-	check_expansion("echo $HOME", "x", "echo $HOME 'x'");
+	check_expansion("echo $HOME", "x", "echo $HOME x");
 	check_expansion("{}", "prog", "prog");
 	check_expansion("sh -c {}", "echo a; echo b", "sh|-c|echo a; echo b");
 	check_expansion("echo \"a  b\" 'c d'{}", "!", "echo|a  b|c d!");
-	check_expansion("echo a # {}\necho", "z", "echo a # {}\necho 'z'");
+	check_expansion("echo a # {}\necho", "z", "echo a # {}\necho z");
+	/* GNU parallel's quoting, but where a bare value would be read more. */
+	check_expansion("echo x{}y; :", "a-b_c.d+e/f", "echo xa-b_c.d+e/fy; :");
+	check_expansion("echo {}; :", "d'e", "echo 'd'\"'\"'e'; :");
+	check_expansion("echo {}; :", "'a'", "echo \"'\"'a'\"'\"; :");
+	check_expansion("echo \"x{}\"; :", "ab", "echo \"x\"ab\"\"; :");
+	check_expansion("echo 'x{}'; :", "a'b", "echo 'xa'\"'\"'b'; :");
+	check_expansion("{} x; :", "if", "'if' x; :");
+	check_expansion("{}=1; :", "a", "'a'=1; :");
+	check_expansion("a=x:~{}; :", "root", "a=x:~'root'; :");
+	check_expansion("echo $x{} $; :", "y", "echo $x'y' $; :");
+	check_expansion("echo $x.{}; :", "y", "echo $x.y; :");
 }
 
 /* Compile the words of src (split at '|') as argv; expand for item. */
@@ -670,14 +681,17 @@ test_shell_quote(void **state)
 	size_t		 i;
 
 	(void)state;
-	q = shell_quote("abc-1.2/x:y,z+w@v%u_");
-	assert_string_equal(q, "abc-1.2/x:y,z+w@v%u_");
+	q = shell_quote("abc-1.2/x+w_");
+	assert_string_equal(q, "abc-1.2/x+w_");
+	free(q);
+	q = shell_quote("x:y,z@v%u");
+	assert_string_equal(q, "'x:y,z@v%u'");
 	free(q);
 	q = shell_quote("");
 	assert_string_equal(q, "''");
 	free(q);
 	q = shell_quote("it's a b");
-	assert_string_equal(q, "'it'\\''s a b'");
+	assert_string_equal(q, "'it'\"'\"'s a b'");
 	free(q);
 	q = shell_quote("=x");
 	assert_string_equal(q, "'=x'");
@@ -709,12 +723,12 @@ test_label(void **state)
 	t = compile_ok("printf %s {}");
 	template_expand(t, "a b", 1, 0, &e);
 	l = expanded_label(&e);
-	assert_string_equal(l, "printf %s 'a b'");
+	assert_string_equal(l, "printf '%s' 'a b'");
 	free(l);
 	expanded_free(&e);
 	template_expand(t, "x\ny'\\", 1, 0, &e);
 	l = expanded_label(&e);
-	assert_string_equal(l, "printf %s $'x\\ny\\'\\\\'");
+	assert_string_equal(l, "printf '%s' $'x\\ny\\'\\\\'");
 	free(l);
 	expanded_free(&e);
 
@@ -767,7 +781,7 @@ test_cmdline(void **state)
 	t = compile_ok("printf %s {}");
 	template_expand(t, "a\nb\tc\rd'", 1, 0, &e);
 	l = expanded_cmdline(&e);
-	assert_string_equal(l, "printf %s 'a\nb\tc\rd'\\'''");
+	assert_string_equal(l, "printf '%s' 'a\nb\tc\rd'\"'\"");
 	free(l);
 	expanded_free(&e);
 	memset(want, 0, sizeof want);

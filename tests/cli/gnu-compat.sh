@@ -1,0 +1,222 @@
+#!/bin/sh
+# pooltop and GNU parallel side by side: each case runs through both tools,
+# and their output, exit status and joblog (times masked) must agree, on
+# --retries, --halt and its exit status, the joblog (timeouts, Receive,
+# "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
+# holding a NUL byte.  The deliberate differences are those the man page
+# lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
+# documented behaviour is checked instead.  Skipped without GNU parallel.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/rely/rely.sh"
+
+need_gnu_parallel
+# GNU parallel runs commands with its parent's shell: make it pooltop's.
+export PARALLEL_SHELL=/bin/sh
+cd "$T" || exit 99
+
+# run TOOL NAME ARGS...: run GNU parallel or pooltop (headless, quiet) in
+# $T; its output in $T/NAME.TOOL.out, errors in .err, status in .rc.
+run() {
+	_t=$1 _n=$2; shift 2
+	if [ "$_t" = pooltop ]; then
+		"$POOLTOP" --headless -q "$@" >"$_n.$_t.out" 2>"$_n.$_t.err"
+	else
+		parallel "$@" >"$_n.$_t.out" 2>"$_n.$_t.err"
+	fi
+	echo $? >"$_n.$_t.rc"
+}
+
+# both NAME ARGS...: run both tools with ARGS (standard input, if any, is
+# read once and given to each).
+both() {
+	_n=$1; shift
+	cat >"$_n.in"
+	run parallel "$_n" "$@" <"$_n.in"
+	run pooltop "$_n" "$@" <"$_n.in"
+}
+
+# same DESC FILE-SUFFIX NAME: the two tools' files NAME.TOOL.SUFFIX agree.
+same() {
+	if cmp -s "$3.parallel.$2" "$3.pooltop.$2"; then
+		ok "$1: same $2"
+	else
+		fail "$1: $2 differs: GNU parallel '$(od -An -c "$3.parallel.$2" |
+		    tr -s ' \n' '  ')', pooltop '$(od -An -c "$3.pooltop.$2" |
+		    tr -s ' \n' '  ')'"
+	fi
+}
+
+# agree DESC NAME: same output and exit status.
+agree() { same "$1" out "$2"; same "$1" rc "$2"; }
+
+# masked FILE: a joblog with Starttime and JobRuntime masked, by seq.
+masked() {
+	awk -F'\t' 'BEGIN { OFS = "\t" } NR > 1 || $1 != "Seq" { $3 = "T"; $4 = "T" } 1' \
+	    "$1" | sort -s -t "$(printf '\t')" -k1,1n
+}
+
+# joblogs DESC NAME: the joblogs NAME.TOOL.jl agree, times masked.
+joblogs() {
+	masked "$2.parallel.jl" >"$2.parallel.mjl"
+	masked "$2.pooltop.jl" >"$2.pooltop.mjl"
+	same "$1" mjl "$2"
+}
+
+# attempts NAME TOOL ARGS...: how many times a task that fails until its
+# third attempt ran, with ARGS.
+attempts() {
+	_n=$1 _t=$2; shift 2
+	: >"$_n.$_t.count"
+	run "$_t" "$_n" -j1 "$@" \
+	    ': {}; echo x >>'"$_n.$_t"'.count; [ $(wc -l <'"$_n.$_t"'.count) -ge 3 ]' \
+	    ::: x
+	wc -l <"$_n.$_t.count" | tr -d ' ' >>"$_n.$_t.out"
+}
+
+# --- --retries: N attempts in all; 0 is without limit -----------------
+for n in 1 2 3 4 0; do
+	attempts "retries$n" parallel --retries "$n"
+	attempts "retries$n" pooltop --retries "$n"
+	agree "--retries $n" "retries$n"
+done
+attempts retries-none parallel
+attempts retries-none pooltop
+agree "no --retries: one attempt" retries-none
+
+# --- --halt and the exit status ------------------------------------
+halt() {
+	_n=$1; shift
+	both "$_n" -j1 "$@" 'echo {}; exit {}' </dev/null
+	agree "--halt $*" "$_n"
+}
+halt h1 --halt now,fail=1 ::: 0 3 5 0 0
+halt h2 --halt now,fail=2 ::: 0 3 5 0 0
+halt h3 --halt soon,fail=2 ::: 0 3 5 0 7 0
+halt h4 --halt now,fail=3 ::: 0 3 5 0 7 0
+halt h5 --halt now,done=2 ::: 0 3 5 0 0
+halt h6 --halt now,done=1 ::: 4 0
+halt h7 --halt soon,done=3 ::: 3 0 0 0 0
+halt h8 --halt now,success=1 ::: 3 0 5 0 0
+halt h9 --halt soon,success=2 ::: 3 0 5 0 0
+halt h10 --halt soon,fail=34% ::: 0 3 5 0 7 0 0 0 0
+halt h11 --halt now,fail=50% ::: 0 0 1 0 0
+halt h12 --halt soon,done=40% ::: 2 0 0 0 0
+halt h13 --halt 1 ::: 0 6 0
+halt h14 --halt 2 ::: 0 0 9 0
+halt h15 --halt never ::: 0 1 2
+
+# Items from a pipe: GNU parallel reads them all first to know the total.
+printf '%s\n' 0 3 5 0 7 0 0 0 0 |
+    both hp1 -j1 --halt soon,fail=20% 'echo {}; exit {}'
+agree "--halt soon,fail=20% on a pipe" hp1
+printf '%s\n' 0 0 1 0 0 0 |
+    both hp2 -j1 --halt now,fail=50% 'echo {}; exit {}'
+agree "--halt now,fail=50% on a pipe, not reached" hp2
+
+# A task ended by a signal: 128 plus its number, with fail=1.
+both hs -j1 --halt now,fail=1 'kill -9 $$; : {}' ::: x </dev/null
+agree "--halt now,fail=1 on a signal" hs
+
+# --halt now: the output of the tasks it ended is discarded, a last line
+# without its newline (--line-buffer) too, and so is the output -k holds.
+HK='[ {} = 1 ] && sleep 0.5; printf "x{}\nout{}"; sleep {}; exit 1'
+for o in "" --lb -k "-k --lb" --tag; do
+	# shellcheck disable=SC2086
+	both "hk$o" -j2 $o --halt now,fail=1 "$HK" ::: 3 1 </dev/null
+	agree "--halt now $o discards the output of the tasks it ends" "hk$o"
+done
+
+# --- the joblog ------------------------------------------------------
+# A timed-out task: Exitval -1, its signal.
+run parallel to -j1 --timeout 0.5 --joblog to.parallel.jl 'sleep 3; echo {}' ::: a
+run pooltop to -j1 --timeout 0.5 --joblog to.pooltop.jl 'sleep 3; echo {}' ::: a
+agree "timeout" to
+joblogs "a timed-out task's joblog line" to
+
+# Receive is the bytes of output, and Command is quoted as GNU parallel does.
+TAB=$(printf '\t')
+set -- abc "d'e" 'f"g' 'h$i' 'j k' 'l\m' 'n`o' 'p;q' 'r*' "s${TAB}t" '~w' \
+    'x#' '' "$(printf '\303\251')" 'y!z' '(a)' '{}' 'a=b' '-x' "'" "''" \
+    'a/b.c' '+1' '%' '@x' 'a:b' ',' "$(printf 'cr\rx')" '&' '|' '<' '>'
+run parallel q -j1 --joblog q.parallel.jl 'printf %s {}; printf "<%s>" {}' ::: "$@"
+run pooltop q -j1 --joblog q.pooltop.jl 'printf %s {}; printf "<%s>" {}' ::: "$@"
+agree "hostile items" q
+joblogs "hostile items: Receive and Command" q
+run parallel q2 -j1 --joblog q2.parallel.jl 'echo {}.{#}; echo x{/}y >&2' ::: a/b 'c d/e'
+run pooltop q2 -j1 --joblog q2.pooltop.jl 'echo {}.{#}; echo x{/}y >&2' ::: a/b 'c d/e'
+agree "stderr counts in Receive" q2
+joblogs "stderr counts in Receive" q2
+
+# --joblog -: the joblog goes to standard output.
+run parallel jd -j1 --joblog - 'echo {}' ::: a b
+run pooltop jd -j1 --joblog - 'echo {}' ::: a b
+grep -v '^[a-z]*$' jd.parallel.out >jd.parallel.jl
+grep -v '^[a-z]*$' jd.pooltop.out >jd.pooltop.jl
+joblogs "--joblog -" jd
+check "--joblog - makes no file" [ ! -e ./- ]
+grep -x '[a-z]*' jd.pooltop.out >jd.pooltop.items
+check "--joblog -: the output too" [ "$(tr '\n' ' ' <jd.pooltop.items)" = "a b " ]
+
+# --joblog /dev/stderr
+run parallel je -j1 --joblog /dev/stderr 'echo {}' ::: a b
+run pooltop je -j1 --joblog /dev/stderr 'echo {}' ::: a b
+agree "--joblog /dev/stderr" je
+grep -v '^parallel:' je.parallel.err >je.parallel.jl
+cp je.pooltop.err je.pooltop.jl
+joblogs "--joblog /dev/stderr" je
+
+# --joblog +FILE appends, to a file that exists or not.
+for t in parallel pooltop; do
+	run "$t" ja -j1 --joblog "ja.$t.jl" 'echo {}' ::: a
+	run "$t" ja -j1 --joblog "+ja.$t.jl" 'echo {}' ::: b c
+	run "$t" jn -j1 --joblog "+jn.$t.jl" 'echo {}' ::: d
+done
+joblogs "--joblog +FILE on a joblog" ja
+joblogs "--joblog +FILE on no file" jn
+check "--joblog +FILE makes no +FILE" [ ! -e +ja.pooltop.jl ] && [ ! -e +jn.pooltop.jl ]
+
+# --- --line-buffer ---------------------------------------------------
+both lb -j1 --line-buffer 'printf "a{}\nb{}"' ::: 1 2 </dev/null
+agree "--line-buffer, last line without a newline" lb
+
+# --- items with a NUL byte -------------------------------------------
+printf 'a\nb\0c\nd\n' | both nul -j1 'printf "[%s]" {}'
+agree "an item with a NUL byte" nul
+check "a NUL byte: pooltop warns" grep -q 'NUL' nul.pooltop.err
+printf 'a\0b\nc\0d\n' | both nul2 -j1 'printf "[%s]" {}'
+agree "items with NUL bytes" nul2
+
+# --- --results -------------------------------------------------------
+# --results-layout gnu: GNU parallel's DIR/1/ITEM/{seq,stdout,stderr}, the
+# same files with the same bytes, duplicate and odd items included.
+set -- a 'b c' d/e "t${TAB}b\\c" a '' .. "$(printf '\303\251')"
+RES='echo o{#}; printf "e%s\n" {} >&2'
+run parallel res -j1 --results res.parallel "$RES" ::: "$@"
+run pooltop res -j1 --results res.pooltop --results-layout gnu "$RES" ::: "$@"
+agree "--results" res
+if diff -r res.parallel res.pooltop >res.diff 2>&1; then
+	ok "--results-layout gnu: the same files"
+else
+	fail "--results-layout gnu: the same files"
+	sed 's/^/# /' res.diff
+fi
+# The default (documented): one directory per task, DIR/SEQ/.
+run pooltop rs -j1 --results rs 'echo o{#}' ::: a a
+check "--results: DIR/SEQ/ by default, duplicates kept" \
+    [ "$(cat rs/1/stdout rs/2/stdout rs/2/item | tr '\n' ' ')" = "o1 o2 a" ]
+
+# --- documented differences ------------------------------------------
+# A value inside quotes is quoted for its place: the item is printed.
+run pooltop dq -j1 'printf "<%s>" "{}"; printf "<%s>" '"'"'{}'"'"'' ::: "d'e"
+check "documented: {} inside quotes stays the item" \
+    [ "$(cat dq.pooltop.out)" = "<d'e><d'e>" ]
+# Several words: no shell runs, each word one argument.
+run pooltop dw -j1 printf '<%s>' '{}' ::: 'a b' '$x;y'
+check "documented: several words, no shell" \
+    [ "$(cat dw.pooltop.out)" = '<a b><$x;y>' ]
+# An item from ::: holding a newline is one item.
+run pooltop dn -j1 'printf "<%s>" {}' ::: "$(printf 'u\nv')"
+check "documented: a ::: item with a newline is one item" \
+    [ "$(cat dn.pooltop.out)" = "$(printf '<u\nv>')" ]
+
+finish
