@@ -7,8 +7,8 @@
  * (SIGUSR1, SIGUSR2, SIGHUP, SIGINT, SIGTERM, SIGQUIT) call them directly
  * from pool.c's signal handler.
  *
- * Front ends (the dashboard, the control socket) plug into the loop with
- * pool_watch_fd() and pool_every(); they read the pool's state from the
+ * Front ends (the dashboard, the control socket) plug into the process's
+ * loop (loop.h) beside the pool; they read the pool's state from the
  * segment (pool_shm()), never from struct pool.  A control that decides
  * something (which slot has a worker) asks the pool (pool_slot_live()),
  * never the segment, which any process of the user can write.
@@ -25,6 +25,13 @@
  * stderr: they tell the supervisor (proto.h).  Only main.c (usage, config,
  * pool_setup's reason, the summary) and the client commands (ctl, ls,
  * attach, progress) print, and util.h's allocators when memory runs out.
+ *
+ * The pool registers its own descriptors, timers and signal hooks with the
+ * loop given to pool_new(); one for every signal above, and for SIGCHLD,
+ * SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT and SIGWINCH.  Its SIGTSTP (and
+ * SIGTTIN, SIGTTOU) hook stops the process: a front end that must act
+ * before adds its hook with loop_signal_first().  Its SIGCONT hook resumes
+ * the tasks: a front end's, added later with loop_signal(), runs after.
  */
 #ifndef PT_POOL_H
 #define PT_POOL_H
@@ -36,14 +43,16 @@
 #include "shm.h"
 #include "util.h"
 
+struct loop;
 struct pool;
 struct source;
 
 struct run_stats;
 
-struct pool	*pool_new(const struct opts *, struct source *);
+/* The pool runs in loop, which the caller frees after pool_free(). */
+struct pool	*pool_new(const struct opts *, struct source *, struct loop *);
 /*
- * Compile the template, block signals into a signalfd, create the segment,
+ * Compile the template, add its signal hooks to the loop, create the segment,
  * open logs, joblog and output (task stdout/stderr go to out_fd/err_fd).
  * 0, or -1 with the reason in err.
  */
@@ -73,18 +82,8 @@ bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
 bool	pool_paused(struct pool *, int slot);	/* -1: the pool */
 int	pool_client_fds(struct pool *);	/* control clients served at once */
 
-/* Loop hooks for front ends.  cb gets the revents from poll(). */
-typedef void (*pool_fd_cb)(struct pool *, int fd, short revents, void *);
-typedef void (*pool_timer_cb)(struct pool *, void *);
-void	pool_watch_fd(struct pool *, int fd, short events, pool_fd_cb, void *);
-void	pool_unwatch_fd(struct pool *, int fd);
-void	pool_every(struct pool *, int ms, pool_timer_cb, void *);
-/*
- * Run cb when signal sig arrives: SIGWINCH, SIGTSTP (also for SIGTTIN and
- * SIGTTOU; before the pool stops itself) or SIGCONT (once its tasks resume).
- */
-void	pool_on_signal(struct pool *, int sig, pool_timer_cb, void *);
+typedef void (*pool_cb)(struct pool *, void *);
 /* Called once the pool has ended, before the segment goes away. */
-void	pool_at_exit(struct pool *, pool_timer_cb, void *);
+void	pool_at_exit(struct pool *, pool_cb, void *);
 
 #endif
