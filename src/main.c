@@ -31,6 +31,7 @@
 #include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-logger.h"
 #include "shm.h"
 #include "pool-source.h"
 #include "template.h"
@@ -319,6 +320,7 @@ run_main(int argc, char **argv)
 	struct ui_host		 host;
 	struct source		*src;
 	struct loop		*loop;
+	struct logger		*log;
 	struct pool		*p;
 	struct run_stats	 st;
 	char			 err[1024], sock[256];
@@ -374,11 +376,20 @@ run_main(int argc, char **argv)
 			return PT_EXIT_USAGE;
 		}
 	}
+	if (logger_open(&log, &o, err, sizeof err) == -1) {
+		(void)log_error(o.log_format, err);
+		if (src != NULL)
+			source_free(src);
+		spool_close(spool_out, spool_err);
+		opts_free(&o);
+		return PT_EXIT_USAGE;
+	}
 	loop = loop_new();
 	p = pool_new(&o, src, loop);
 	if (pool_setup(p, out_fd, err_fd, err, sizeof err) == -1) {
 		(void)log_error(o.log_format, err);
 		pool_free(p);
+		logger_close(log);
 		loop_free(loop);
 		if (src != NULL)
 			source_free(src);
@@ -386,6 +397,8 @@ run_main(int argc, char **argv)
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
+	if (log != NULL)
+		logger_plug(log, loop, p);
 	err[0] = '\0';
 	if (ctl_listen(loop, p, sock, sizeof sock, err, sizeof err) == -1)
 		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
@@ -407,6 +420,7 @@ run_main(int argc, char **argv)
 			(void)log_error(o.log_format, err);
 			ctl_close();
 			pool_free(p);
+			logger_close(log);
 			loop_free(loop);
 			if (src != NULL)
 				source_free(src);
@@ -426,6 +440,7 @@ run_main(int argc, char **argv)
 	if (!o.quiet)
 		log_summary(stderr, o.log_format, &st);
 	pool_free(p);
+	logger_close(log);
 	loop_free(loop);
 	if (src != NULL)
 		source_free(src);

@@ -122,6 +122,11 @@ struct exit_hook {
 	void		*arg;
 };
 
+struct event_hook {
+	pool_event_cb	 cb;
+	void		*arg;
+};
+
 struct pool {
 	const struct opts	*o;
 	struct source		*src;
@@ -171,8 +176,8 @@ struct pool {
 	bool			 limit_warned;
 	bool			 out_failed;	/* output error reported */
 
-	struct evlog		*evlog;
-	bool			 log_broken;	/* a write to it failed */
+	bool			 log_stderr;	/* a hook logs to stderr */
+	bool			 log_broken;	/* a write to the log failed */
 	struct joblog		*joblog;
 	struct joblog_past	*past;
 	struct output		*out;
@@ -185,6 +190,8 @@ struct pool {
 
 	struct exit_hook	*exits;
 	size_t			 nexits;
+	struct event_hook	*events;
+	size_t			 nevents;
 	uint64_t		 rate_done;
 	int64_t			 rate_ns;
 	double			 rate;
@@ -275,13 +282,11 @@ enum say {
 	SAY_FATAL,	/* a warning that stops the pool (exit 255) */
 };
 
-static void	log_failed(struct pool *);
-
 /* Is the event log on stderr (so that a warning is said there once)? */
 static bool
 log_on_stderr(struct pool *p)
 {
-	return p->evlog != NULL && !p->log_broken && p->o->log_file == NULL;
+	return p->log_stderr && !p->log_broken;
 }
 
 /*
@@ -299,12 +304,13 @@ pool_say(struct pool *p, const struct pt_shm_event *ev, enum say say)
 		p->last_word = *ev;
 }
 
-/* Record an event: segment ring, event log, and stderr as say says. */
+/* Record an event: segment ring, front ends, and stderr as say says. */
 static void
 pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, va_list ap)
 {
 	struct pt_shm_event	ev;
+	size_t			i;
 
 	/* Built once, on the stack: two of these run per task. */
 	memset(&ev, 0, sizeof ev);
@@ -319,14 +325,13 @@ pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
 	if (p->shm.hdr != NULL)
 		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
 		    ev.text);
-	if (p->evlog != NULL && !p->log_broken &&
-	    evlog_event(p->evlog, &ev) == -1)
-		log_failed(p);
+	for (i = 0; i < p->nevents; i++)
+		p->events[i].cb(&ev, p->events[i].arg);
 	if (say != SAY_LOG)
 		pool_say(p, &ev, say);
 }
 
-/* Record an event: segment ring, event log. */
+/* Record an event: segment ring, front ends (the event log). */
 static void __attribute__((format(printf, 6, 7)))
 pool_event(struct pool *p, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
@@ -350,15 +355,21 @@ pool_alert(struct pool *p, enum say say, int slot, uint64_t task_seq,
 	va_end(ap);
 }
 
-/*
- * The event log could not be written (disk full): stop, and say so where
- * the user may see it.  Later events go to the segment only.
- */
-static void
-log_failed(struct pool *p)
+/* Call cb with every event recorded from now on (pool.h). */
+void
+pool_on_event(struct pool *p, pool_event_cb cb, void *arg, bool on_stderr)
 {
-	int	error = errno;
+	p->events = xreallocarray(p->events, p->nevents + 1,
+	    sizeof *p->events);
+	p->events[p->nevents++] = (struct event_hook){ cb, arg };
+	if (on_stderr)
+		p->log_stderr = true;
+}
 
+/* The event log could not be written (disk full): stop, say so (pool.h). */
+void
+pool_log_failed(struct pool *p, int error)
+{
 	if (p->log_broken)
 		return;
 	p->log_broken = true;
@@ -1668,26 +1679,6 @@ pool_at_exit(struct pool *p, pool_cb cb, void *arg)
 	p->exits[p->nexits++] = (struct exit_hook){ cb, arg };
 }
 
-/* Headless progress line. */
-static void
-progress_tick(void *arg)
-{
-	struct pool		*p = arg;
-	struct run_stats	 st;
-
-	memset(&st, 0, sizeof st);
-	st.done = p->done;
-	st.failed = p->failed;
-	st.total = p->total_known ? p->total - p->skipped : 0;
-	st.wall_ns = mono_ns() - p->start_ns;
-	st.task_ns = p->task_ns;
-	st.workers = p->live;
-	st.rate = p->rate;
-	if (p->evlog != NULL && !p->log_broken &&
-	    evlog_progress(p->evlog, &st) == -1)
-		log_failed(p);
-}
-
 /* Keep a recent task rate (tasks per second). */
 static void
 rate_tick(void *arg)
@@ -1792,20 +1783,16 @@ setup_signals(struct pool *p)
 	signal(SIGPIPE, SIG_IGN);
 	p->src_watch = loop_add(p->loop, -1, 0, source_ready, p);
 	p->deadline = loop_timer(p->loop, deadline_cb, p);
+	(void)loop_every(p->loop, 1000, rate_tick, p);
 	return 0;
 }
 
-/* Open logs, joblog, output; read the past joblog for --resume. */
+/* Open the joblog and output; read the past joblog for --resume. */
 static int
 setup_io(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
 
-	if ((o->headless && !o->quiet) || o->log_file != NULL) {
-		p->evlog = evlog_open(o->log_file, o->log_format, err, errlen);
-		if (p->evlog == NULL)
-			return -1;
-	}
 	if (o->joblog != NULL && (o->resume || o->resume_failed ||
 	    o->retry_failed)) {
 		p->past = joblog_read(o->joblog, err, errlen);
@@ -2095,12 +2082,8 @@ pool_run(struct pool *p)
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	set_state(p, PT_POOL_RUNNING);
-	(void)loop_every(p->loop, 1000, rate_tick, p);
 	if (fd_budget(p) == -1)
 		goto done;
-	if (p->evlog != NULL && p->o->headless && p->o->progress_interval > 0)
-		(void)loop_every(p->loop, (int)(p->o->progress_interval *
-		    1000), progress_tick, p);
 	balance_workers(p);
 	publish(p);
 	while (!finished(p)) {
@@ -2168,8 +2151,6 @@ pool_free(struct pool *p)
 		joblog_close(p->joblog);
 	if (p->past != NULL)
 		joblog_past_free(p->past);
-	if (p->evlog != NULL)
-		evlog_close(p->evlog);
 	for (i = 0; i < p->retry_n; i++)
 		free(p->retry_cmds[i]);
 	free(p->retry_cmds);
@@ -2180,5 +2161,6 @@ pool_free(struct pool *p)
 		shm_close(&p->shm);
 	keeper_finish();
 	free(p->exits);
+	free(p->events);
 	free(p);
 }

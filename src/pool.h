@@ -7,11 +7,12 @@
  * (SIGUSR1, SIGUSR2, SIGHUP, SIGINT, SIGTERM, SIGQUIT) call them directly
  * from pool.c's signal handler.
  *
- * Front ends (the dashboard, the control socket) plug into the process's
- * loop (loop.h) beside the pool; they read the pool's state from the
- * segment (pool_shm()), never from struct pool.  A control that decides
- * something (which slot has a worker) asks the pool (pool_slot_live()),
- * never the segment, which any process of the user can write.
+ * Front ends (the dashboard, the control socket, the event log) plug into
+ * the process's loop (loop.h) and the pool's event hooks beside the pool;
+ * they read the pool's state from the segment (pool_shm()) or its events,
+ * never from struct pool.  A control that decides something (which slot
+ * has a worker) asks the pool (pool_slot_live()), never the segment,
+ * which any process of the user can write.
  *
  * One way to report.  A function that can fail returns -1 (or NULL) with
  * the reason in the caller's err/errlen; a control's reply to a client
@@ -53,7 +54,7 @@ struct run_stats;
 struct pool	*pool_new(const struct opts *, struct source *, struct loop *);
 /*
  * Compile the template, add its signal hooks to the loop, create the segment,
- * open logs, joblog and output (task stdout/stderr go to out_fd/err_fd).
+ * open the joblog and output (task stdout/stderr go to out_fd/err_fd).
  * 0, or -1 with the reason in err.
  */
 int		 pool_setup(struct pool *, int out_fd, int err_fd, char *err,
@@ -62,6 +63,20 @@ void		 pool_set_socket(struct pool *, const char *);
 /* A front end's warning about the pool: an event, said as above. */
 void		 pool_warn(struct pool *, enum pt_event_type, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+/*
+ * Call cb with every event recorded from now on, after the segment's ring.
+ * on_stderr: cb writes each one to stderr (the event log is there), so a
+ * warning is not said there a second time.
+ */
+typedef void (*pool_event_cb)(const struct pt_shm_event *, void *);
+void		 pool_on_event(struct pool *, pool_event_cb, void *,
+		    bool on_stderr);
+/*
+ * The event log could not be written (disk full): the pool stops (exit
+ * 255), says so where the user may see it, and says later warnings on
+ * stderr itself.
+ */
+void		 pool_log_failed(struct pool *, int error);
 void		 pool_stats(struct pool *, struct run_stats *);
 /* Run until all work is done or the pool is stopped; returns exit status. */
 int		 pool_run(struct pool *);
