@@ -334,8 +334,10 @@ loop_timers(struct loop *l)
 			next = l->t[i].due;
 	if (next == 0)
 		return -1;
-	d = (next - now) / 1000000 + 1;
-	return d > 0 ? (d > INT32_MAX ? INT32_MAX : (int)d) : 0;
+	if (next <= now)
+		return 0;
+	d = (next - now + 999999) / 1000000;	/* rounded up: never early */
+	return d > INT32_MAX ? INT32_MAX : (int)d;
 }
 
 /* Fill the pollfd array from the watches; the number of entries. */
