@@ -16,9 +16,9 @@
  * at most once; poll() until the next timer or deadline is due (never
  * earlier: the wait is rounded up), a watched fd is ready or a signal
  * arrives, or without waiting if a timer ran (the caller sees what it
- * changed before the loop sleeps); then call back, in the order the watches were added (a freed
- * place is taken again by the next loop_add()), every watch that poll()
- * found ready, with its revents.  The signalfd takes the place of the
+ * changed before the loop sleeps); then call back, in the order the
+ * watches were added (a freed place is taken again by the next
+ * loop_add()), every watch that poll() found ready, with its revents.  The signalfd takes the place of the
  * first loop_signal() call among the watches.  A callback may add, change
  * or remove any watch or timer, its own too: a watch removed or given
  * another fd during the turn is not called for what poll() said of the

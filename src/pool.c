@@ -1,10 +1,10 @@
 /*
  * The supervisor.
  *
- * One process and one poll() loop.  Each turn: hand ready tasks to idle
- * workers, publish the pool header, sleep in poll() until a signal (via a
- * signalfd), a worker message, input, a front-end fd or a timer needs us,
- * then handle exactly that.  Workers are forked once and fed one task at a
+ * One process and one loop (loop.c), shared with the front ends.  Each
+ * turn: hand ready tasks to idle workers, publish the pool header, sleep
+ * in the loop until a signal, a worker message, input, a front-end fd, a
+ * timer or a retry's deadline needs us, then handle exactly that.  Workers are forked once and fed one task at a
  * time over a socketpair (proto.h); they report STARTED, OUT and DONE.
  *
  * Tasks come lazily from the source: one is pulled only when a worker is
@@ -135,7 +135,7 @@ struct pool {
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
 	struct loop		*loop;
-	int			 src_watch;	/* the source's fd, in the loop */
+	int			 src_watch;	/* the source's, in the loop */
 	int			 deadline;	/* retries, respawns: a timer */
 
 	struct wk		 w[PT_MAX_WORKERS];
