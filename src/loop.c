@@ -2,10 +2,11 @@
  * The event loop (loop.h): arrays of watches and timers, rebuilt into a
  * pollfd array each turn, and one signalfd read by an internal watch.
  *
- * A watch is matched to what poll() said of it by its place and a serial
- * number taken when it was added, and by its fd: so a callback that
- * removes or replaces a watch (its own or another) during the turn never
- * sees revents meant for the one before.  Timers due in a turn run
+ * Each watch polled in a turn keeps the index of its pollfd entry until
+ * the turn calls it back; loop_add() and loop_del() clear it, and the fd
+ * must still be the one polled: so a callback that removes or replaces a
+ * watch (its own or another) during the turn never hands it revents meant
+ * for the one before.  Timers due in a turn run
  * earliest first; a turn number kept in each timer lets each run at most
  * once per turn, so one re-armed in the past waits for the next turn.
  */
@@ -28,7 +29,7 @@ struct watch {
 	bool		 used;
 	int		 fd;
 	short		 events;
-	uint32_t	 serial;
+	int		 k;		/* its entry in pf this turn; -1 */
 	loop_fd_cb	 cb;
 	void		*arg;
 };
@@ -53,14 +54,11 @@ TAILQ_HEAD(hooks, hook);
 struct loop {
 	struct watch	*w;
 	size_t		 nw;
-	uint32_t	 serial;
 	struct timer	*t;
 	size_t		 nt;
 	uint64_t	 turn;
 
-	struct pollfd	*pf;		/* loop_once's, kept between turns */
-	int		*who;
-	uint32_t	*ser;
+	struct pollfd	*pf;		/* kept from turn to turn */
 	size_t		 pfcap;
 
 	int		 sfd;		/* -1 until the first loop_signal() */
@@ -81,30 +79,6 @@ loop_new(void)
 	return l;
 }
 
-/* Free the loop: the signalfd closed, the signal mask restored. */
-void
-loop_free(struct loop *l)
-{
-	struct hook	*h;
-
-	if (l == NULL)
-		return;
-	if (l->sfd != -1) {
-		close(l->sfd);
-		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
-	}
-	while ((h = TAILQ_FIRST(&l->hooks)) != NULL) {
-		TAILQ_REMOVE(&l->hooks, h, entry);
-		free(h);
-	}
-	free(l->w);
-	free(l->t);
-	free(l->pf);
-	free(l->who);
-	free(l->ser);
-	free(l);
-}
-
 /* Watch fd; the first free place, or a new one at the end. */
 int
 loop_add(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg)
@@ -115,7 +89,7 @@ loop_add(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg)
 		;
 	if (i == l->nw)
 		l->w = xreallocarray(l->w, ++l->nw, sizeof *l->w);
-	l->w[i] = (struct watch){ true, fd, events, ++l->serial, cb, arg };
+	l->w[i] = (struct watch){ true, fd, events, -1, cb, arg };
 	return (int)i;
 }
 
@@ -131,8 +105,10 @@ loop_set(struct loop *l, int id, int fd, short events)
 void
 loop_del(struct loop *l, int id)
 {
-	if (id >= 0 && (size_t)id < l->nw)
+	if (id >= 0 && (size_t)id < l->nw) {
 		l->w[id].used = false;
+		l->w[id].k = -1;
+	}
 }
 
 /* Add a timer, not armed. */
@@ -348,20 +324,16 @@ loop_fill(struct loop *l)
 
 	if (l->nw > l->pfcap) {
 		l->pf = xreallocarray(l->pf, l->nw, sizeof *l->pf);
-		l->who = xreallocarray(l->who, l->nw, sizeof *l->who);
-		l->ser = xreallocarray(l->ser, l->nw, sizeof *l->ser);
 		l->pfcap = l->nw;
 	}
 	for (i = 0; i < l->nw; i++) {
 		struct watch *w = &l->w[i];
 
+		w->k = -1;
 		if (!w->used || w->fd == -1 || w->events == 0)
 			continue;
-		l->pf[n].fd = w->fd;
-		l->pf[n].events = w->events;
-		l->pf[n].revents = 0;
-		l->who[n] = (int)i;
-		l->ser[n++] = w->serial;
+		l->pf[n] = (struct pollfd){ w->fd, w->events, 0 };
+		w->k = (int)n++;
 	}
 	return n;
 }
@@ -370,20 +342,20 @@ loop_fill(struct loop *l)
 int
 loop_once(struct loop *l)
 {
-	size_t	n, k;
-	int	tmo;
+	struct watch	*w;
+	size_t		 i, n;
+	int		 k;
 
-	tmo = loop_timers(l);
-	n = loop_fill(l);
-	if (poll(l->pf, n, tmo) == -1)
+	k = loop_timers(l);
+	n = loop_fill(l);	/* it may move l->pf */
+	if (poll(l->pf, n, k) == -1)
 		return errno == EINTR ? 0 : -1;
-	for (k = 0; k < n; k++) {
-		struct watch	*w;
-
-		if (l->pf[k].revents == 0)
+	for (i = 0; i < l->nw; i++) {	/* l->w may move: index it */
+		w = &l->w[i];
+		if ((k = w->k) == -1)
 			continue;
-		w = &l->w[l->who[k]];	/* l->w may move: index each time */
-		if (w->used && w->serial == l->ser[k] && w->fd == l->pf[k].fd)
+		w->k = -1;
+		if (l->pf[k].revents != 0 && l->pf[k].fd == w->fd)
 			w->cb(w->fd, l->pf[k].revents, w->arg);
 	}
 	return 0;
@@ -397,4 +369,24 @@ loop_run(struct loop *l, bool (*done)(void *), void *arg)
 		if (loop_once(l) == -1)
 			return -1;
 	return 0;
+}
+
+/* Free the loop: the signalfd closed, the signal mask restored. */
+void
+loop_free(struct loop *l)
+{
+	struct hook	*h, *next;
+
+	if (l == NULL)
+		return;
+	if (l->sfd != -1) {
+		close(l->sfd);
+		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
+	}
+	TAILQ_FOREACH_SAFE(h, &l->hooks, entry, next)
+		free(h);
+	free(l->w);
+	free(l->t);
+	free(l->pf);
+	free(l);
 }

@@ -319,12 +319,12 @@ run_main(int argc, char **argv)
 	static struct ui_glue	 glue;
 	struct ui_host		 host;
 	struct source		*src;
-	struct loop		*loop;
-	struct logger		*log;
-	struct pool		*p;
+	struct loop		*loop = NULL;
+	struct logger		*log = NULL;
+	struct pool		*p = NULL;
 	struct run_stats	 st;
 	char			 err[1024], sock[256];
-	int			 argi = 0, rc, out_fd = 1, err_fd = 2;
+	int			 argi = 0, rc = PT_EXIT_USAGE, out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
 	bool			 dash;
 
@@ -367,35 +367,18 @@ run_main(int argc, char **argv)
 			out_fd = spool_out = spool_open();
 		if (isatty(STDERR_FILENO))
 			err_fd = spool_err = spool_open();
-		if (out_fd == -1 || err_fd == -1) {
-			/* Out of descriptors: leave with none of ours open. */
-			spool_close(spool_out, spool_err);
-			if (src != NULL)
-				source_free(src);
-			opts_free(&o);
-			return PT_EXIT_USAGE;
-		}
+		if (out_fd == -1 || err_fd == -1)
+			goto out;	/* out of descriptors: close ours */
 	}
 	if (logger_open(&log, &o, err, sizeof err) == -1) {
 		(void)log_error(o.log_format, err);
-		if (src != NULL)
-			source_free(src);
-		spool_close(spool_out, spool_err);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
+		goto out;
 	}
 	loop = loop_new();
 	p = pool_new(&o, src, loop);
 	if (pool_setup(p, out_fd, err_fd, err, sizeof err) == -1) {
 		(void)log_error(o.log_format, err);
-		pool_free(p);
-		logger_close(log);
-		loop_free(loop);
-		if (src != NULL)
-			source_free(src);
-		spool_close(spool_out, spool_err);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
+		goto out;
 	}
 	if (log != NULL)
 		logger_plug(log, loop, p);
@@ -419,14 +402,7 @@ run_main(int argc, char **argv)
 		if (glue.ui == NULL) {
 			(void)log_error(o.log_format, err);
 			ctl_close();
-			pool_free(p);
-			logger_close(log);
-			loop_free(loop);
-			if (src != NULL)
-				source_free(src);
-			spool_close(spool_out, spool_err);
-			opts_free(&o);
-			return PT_EXIT_USAGE;
+			goto out;
 		}
 		ui_plug(&glue, loop, p, o.refresh_ms);
 	}
@@ -436,10 +412,13 @@ run_main(int argc, char **argv)
 		spool_copy(spool_out, STDOUT_FILENO);
 	if (spool_err != -1)
 		spool_copy(spool_err, STDERR_FILENO);
+	spool_out = spool_err = -1;	/* closed by spool_copy() */
 	pool_stats(p, &st);
 	if (!o.quiet)
 		log_summary(stderr, o.log_format, &st);
+out:
 	pool_free(p);
+	spool_close(spool_out, spool_err);
 	logger_close(log);
 	loop_free(loop);
 	if (src != NULL)
