@@ -296,7 +296,8 @@ loop_timers(struct loop *l)
 		i = (size_t)(t - l->t);
 		t->turn = l->turn;
 		t->due = 0;
-		t->cb(t->arg);
+		if (t->cb != NULL)
+			t->cb(t->arg);
 		if (i < l->nt && l->t[i].used && l->t[i].ms > 0 &&
 		    l->t[i].due == 0)
 			l->t[i].due = mono_ns() + (int64_t)l->t[i].ms * 1000000;
@@ -312,7 +313,8 @@ loop_timers(struct loop *l)
 		return -1;
 	if (next <= now)
 		return 0;
-	d = (next - now + 999999) / 1000000;	/* rounded up: never early */
+	d = next - now;		/* rounded up, never early, no overflow */
+	d = d / 1000000 + (d % 1000000 != 0);
 	return d > INT32_MAX ? INT32_MAX : (int)d;
 }
 

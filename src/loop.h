@@ -51,7 +51,7 @@ int	loop_add(struct loop *, int fd, short events, loop_fd_cb, void *);
 void	loop_set(struct loop *, int id, int fd, short events);
 void	loop_del(struct loop *, int id);
 
-/* A timer, not armed; returns its name. */
+/* A timer, not armed; returns its name.  cb NULL: it only ends the wait. */
 int	loop_timer(struct loop *, loop_cb, void *);
 /* Call it once, at mono_ns() when or soon after; when 0 disarms it. */
 void	loop_timer_at(struct loop *, int id, int64_t when);

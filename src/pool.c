@@ -1717,13 +1717,6 @@ deadline_at(struct pool *p)
 	return best;
 }
 
-/* The deadline came: the next turn of pool_run() acts on it. */
-static void
-deadline_cb(void *arg)
-{
-	(void)arg;
-}
-
 /* A worker's socket is ready: write what waits, read what came. */
 static void
 worker_ready(int fd, short revents, void *arg)
@@ -1782,7 +1775,7 @@ setup_signals(struct pool *p)
 			return -1;
 	signal(SIGPIPE, SIG_IGN);
 	p->src_watch = loop_add(p->loop, -1, 0, source_ready, p);
-	p->deadline = loop_timer(p->loop, deadline_cb, p);
+	p->deadline = loop_timer(p->loop, NULL, NULL);	/* pool_run() acts */
 	(void)loop_every(p->loop, 1000, rate_tick, p);
 	return 0;
 }

@@ -915,13 +915,6 @@ sock_ready(int fd, short revents, void *arg)
 		worker_sock(w);
 }
 
-/* A deadline came: worker_timers() acts on it after the turn. */
-static void
-worker_wake(void *arg)
-{
-	(void)arg;
-}
-
 /*
  * The worker's own loop (never the supervisor's it was forked with):
  * task output, then the persistent program's, then signals, then the
@@ -941,7 +934,7 @@ worker_loop_setup(struct worker *w)
 	    loop_signal(w->loop, SIGCHLD, worker_signal, w) == -1)
 		return -1;
 	w->watch[W_SOCK] = loop_add(w->loop, w->sock, POLLIN, sock_ready, w);
-	w->wake = loop_timer(w->loop, worker_wake, w);
+	w->wake = loop_timer(w->loop, NULL, NULL);	/* worker_timers() */
 	return 0;
 }
 

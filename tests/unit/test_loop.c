@@ -173,6 +173,13 @@ test_deadline_wakes(void **state)
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.order[0], 1);
 	assert_true(r.at[0] >= start + 50 * MS);
+	/* A timer with no callback only ends the wait. */
+	start = mono_ns();
+	loop_timer_at(l, loop_timer(l, NULL, NULL), start + 30 * MS);
+	assert_int_equal(loop_once(l), 0);
+	assert_true(mono_ns() - start >= 30 * MS);
+	assert_int_equal(loop_once(l), 0);	/* runs it: no wait, no call */
+	assert_int_equal(r.n, 1);
 	alarm(0);
 	loop_free(l);
 	close(p[0]);
