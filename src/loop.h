@@ -18,11 +18,12 @@
  * arrives, or without waiting if a timer ran (the caller sees what it
  * changed before the loop sleeps); then call back, in the order the
  * watches were added (a freed place is taken again by the next
- * loop_add()), every watch that poll() found ready, with its revents.  The signalfd takes the place of the
- * first loop_signal() call among the watches.  A callback may add, change
- * or remove any watch or timer, its own too: a watch removed or given
- * another fd during the turn is not called for what poll() said of the
- * old one, and a watch added during the turn waits for the next.
+ * loop_add()), every watch that poll() found ready, with its revents.
+ * The signalfd takes the place of the first loop_signal() call among the
+ * watches.  A callback may add, change or remove any watch or timer, its
+ * own too: a watch removed or given another fd during the turn is not
+ * called for what poll() said of the old one, and a watch added during
+ * the turn waits for the next.
  *
  * Signals: loop_signal() blocks sig, reads it from the signalfd and runs
  * its hooks, oldest first; loop_signal_first() puts a hook before the

@@ -324,7 +324,8 @@ run_main(int argc, char **argv)
 	struct pool		*p = NULL;
 	struct run_stats	 st;
 	char			 err[1024], sock[256];
-	int			 argi = 0, rc = PT_EXIT_USAGE, out_fd = 1, err_fd = 2;
+	int			 argi = 0, rc = PT_EXIT_USAGE;
+	int			 out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
 	bool			 dash;
 

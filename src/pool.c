@@ -4,8 +4,9 @@
  * One process and one loop (loop.c), shared with the front ends.  Each
  * turn: hand ready tasks to idle workers, publish the pool header, sleep
  * in the loop until a signal, a worker message, input, a front-end fd, a
- * timer or a retry's deadline needs us, then handle exactly that.  Workers are forked once and fed one task at a
- * time over a socketpair (proto.h); they report STARTED, OUT and DONE.
+ * timer or a retry's deadline needs us, then handle exactly that.  Workers
+ * are forked once and fed one task at a time over a socketpair (proto.h);
+ * they report STARTED, OUT and DONE.
  *
  * Tasks come lazily from the source: one is pulled only when a worker is
  * free, so memory does not grow with the input.  A failed attempt is retried
