@@ -1746,7 +1746,7 @@ source_ready(int fd, short revents, void *arg)
 
 /* One turn of the loop, on what the pool waits for now. */
 static void
-loop_turn(struct pool *p)
+wait_once(struct pool *p)
 {
 	int	i, srcfd;
 
@@ -2091,7 +2091,7 @@ pool_run(struct pool *p)
 			break;
 		if (p->out != NULL)
 			output_flush(p->out);
-		loop_turn(p);
+		wait_once(p);
 	}
 done:
 	set_state(p, PT_POOL_DONE);
