@@ -6,9 +6,9 @@
  * the turn calls it back; loop_add() and loop_del() clear it, and the fd
  * must still be the one polled: so a callback that removes or replaces a
  * watch (its own or another) during the turn never hands it revents meant
- * for the one before.  Timers due in a turn run
- * earliest first; a turn number kept in each timer lets each run at most
- * once per turn, so one re-armed in the past waits for the next turn.
+ * for the one before.  Timers due in a turn run earliest first; a turn
+ * number kept in each timer lets each run at most once per turn, so one
+ * re-armed in the past waits for the next turn.
  */
 #include "config.h"
 
