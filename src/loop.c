@@ -133,14 +133,6 @@ loop_timer_at(struct loop *l, int id, int64_t when)
 	l->t[id].ms = 0;
 }
 
-/* Arm timer id to run every ms milliseconds. */
-void
-loop_timer_every(struct loop *l, int id, int ms)
-{
-	l->t[id].ms = ms > 0 ? ms : 1;
-	l->t[id].due = mono_ns() + (int64_t)l->t[id].ms * 1000000;
-}
-
 /* Remove timer id. */
 void
 loop_timer_del(struct loop *l, int id)
@@ -155,7 +147,8 @@ loop_every(struct loop *l, int ms, loop_cb cb, void *arg)
 {
 	int	id = loop_timer(l, cb, arg);
 
-	loop_timer_every(l, id, ms);
+	l->t[id].ms = ms > 0 ? ms : 1;
+	l->t[id].due = mono_ns() + (int64_t)l->t[id].ms * 1000000;
 	return id;
 }
 

@@ -56,10 +56,8 @@ void	loop_del(struct loop *, int id);
 int	loop_timer(struct loop *, loop_cb, void *);
 /* Call it once, at mono_ns() when or soon after; when 0 disarms it. */
 void	loop_timer_at(struct loop *, int id, int64_t when);
-/* Call it every ms milliseconds, the first time ms from now. */
-void	loop_timer_every(struct loop *, int id, int ms);
 void	loop_timer_del(struct loop *, int id);
-/* loop_timer() and loop_timer_every() at once. */
+/* A timer called every ms milliseconds, the first time ms from now. */
 int	loop_every(struct loop *, int ms, loop_cb, void *);
 
 /* Run cb whenever sig arrives; 0, or -1 with errno (sigprocmask, signalfd). */
