@@ -27,11 +27,12 @@
 #define CTL_LINE_MAX	4096
 #define CTL_MAX_CLIENTS	16	/* served at once; fewer under a low fd limit */
 
+struct loop;
 struct pool;
 
-/* Server (pool-ctl.c): create the socket, serve it from the pool's loop. */
-int	ctl_listen(struct pool *, char *path, size_t pathlen, char *err,
-	    size_t errlen);
+/* Server (pool-ctl.c): create the socket, serve it from the loop. */
+int	ctl_listen(struct loop *, struct pool *, char *path, size_t pathlen,
+	    char *err, size_t errlen);
 void	ctl_close(void);		/* close and unlink the socket */
 
 /*

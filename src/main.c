@@ -27,9 +27,11 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
+#include "loop.h"
 #include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-logger.h"
 #include "shm.h"
 #include "pool-source.h"
 #include "template.h"
@@ -189,12 +191,15 @@ ui_send_local(void *arg, const char *line, struct buf *reply)
 
 struct ui_glue {
 	struct ui	*ui;
+	struct loop	*loop;
+	int		 input;		/* the terminal's watch */
+	int		 tick;		/* the redraw timer */
 	bool		 quit;
 };
 
 /* Keys from the terminal. */
 static void
-ui_input_cb(struct pool *p, int fd, short revents, void *arg)
+ui_input_cb(int fd, short revents, void *arg)
 {
 	struct ui_glue	*g = arg;
 
@@ -202,42 +207,34 @@ ui_input_cb(struct pool *p, int fd, short revents, void *arg)
 	(void)revents;
 	if (ui_input(g->ui) != UI_CONTINUE && !g->quit) {
 		g->quit = true;
-		pool_unwatch_fd(p, ui_fd(g->ui));
+		loop_del(g->loop, g->input);
 	}
 }
 
 /* Redraw timer. */
 static void
-ui_tick_cb(struct pool *p, void *arg)
+ui_tick_cb(void *arg)
 {
 	struct ui_glue	*g = arg;
 
-	(void)p;
-	ui_tick(g->ui);
+	if (g->ui != NULL)
+		ui_tick(g->ui);
 }
 
-/* SIGWINCH. */
+/* SIGWINCH, Ctrl-Z (before the pool stops) and fg (once tasks resume). */
 static void
-ui_winch_cb(struct pool *p, void *arg)
+ui_signal_cb(int sig, void *arg)
 {
-	(void)p;
-	ui_resize(((struct ui_glue *)arg)->ui);
-}
+	struct ui_glue	*g = arg;
 
-/* Ctrl-Z. */
-static void
-ui_tstp_cb(struct pool *p, void *arg)
-{
-	(void)p;
-	ui_suspend(((struct ui_glue *)arg)->ui);
-}
-
-/* fg. */
-static void
-ui_cont_cb(struct pool *p, void *arg)
-{
-	(void)p;
-	ui_resume(((struct ui_glue *)arg)->ui);
+	if (g->ui == NULL)
+		return;
+	if (sig == SIGWINCH)
+		ui_resize(g->ui);
+	else if (sig == SIGCONT)
+		ui_resume(g->ui);
+	else
+		ui_suspend(g->ui);
 }
 
 /* The pool ended: give the terminal back before output and summary. */
@@ -249,6 +246,26 @@ ui_exit_cb(struct pool *p, void *arg)
 	(void)p;
 	ui_close(g->ui);
 	g->ui = NULL;
+	if (!g->quit)
+		loop_del(g->loop, g->input);
+	loop_timer_del(g->loop, g->tick);
+}
+
+/* Plug the dashboard into the loop beside the pool. */
+static void
+ui_plug(struct ui_glue *g, struct loop *loop, struct pool *p, int ms)
+{
+	static const int	 stop[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t			 i;
+
+	g->loop = loop;
+	g->input = loop_add(loop, ui_fd(g->ui), POLLIN, ui_input_cb, g);
+	g->tick = loop_every(loop, ms, ui_tick_cb, g);
+	(void)loop_signal(loop, SIGWINCH, ui_signal_cb, g);
+	for (i = 0; i < nitems_of(stop); i++)
+		(void)loop_signal_first(loop, stop[i], ui_signal_cb, g);
+	(void)loop_signal(loop, SIGCONT, ui_signal_cb, g);
+	pool_at_exit(p, ui_exit_cb, g);
 }
 
 /* Decide whether the dashboard can run. */
@@ -302,10 +319,13 @@ run_main(int argc, char **argv)
 	static struct ui_glue	 glue;
 	struct ui_host		 host;
 	struct source		*src;
-	struct pool		*p;
+	struct loop		*loop = NULL;
+	struct logger		*log = NULL;
+	struct pool		*p = NULL;
 	struct run_stats	 st;
 	char			 err[1024], sock[256];
-	int			 argi = 0, rc, out_fd = 1, err_fd = 2;
+	int			 argi = 0, rc = PT_EXIT_USAGE;
+	int			 out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
 	bool			 dash;
 
@@ -348,27 +368,23 @@ run_main(int argc, char **argv)
 			out_fd = spool_out = spool_open();
 		if (isatty(STDERR_FILENO))
 			err_fd = spool_err = spool_open();
-		if (out_fd == -1 || err_fd == -1) {
-			/* Out of descriptors: leave with none of ours open. */
-			spool_close(spool_out, spool_err);
-			if (src != NULL)
-				source_free(src);
-			opts_free(&o);
-			return PT_EXIT_USAGE;
-		}
+		if (out_fd == -1 || err_fd == -1)
+			goto out;	/* out of descriptors: close ours */
 	}
-	p = pool_new(&o, src);
+	if (logger_open(&log, &o, err, sizeof err) == -1) {
+		(void)log_error(o.log_format, err);
+		goto out;
+	}
+	loop = loop_new();
+	p = pool_new(&o, src, loop);
 	if (pool_setup(p, out_fd, err_fd, err, sizeof err) == -1) {
 		(void)log_error(o.log_format, err);
-		pool_free(p);
-		if (src != NULL)
-			source_free(src);
-		spool_close(spool_out, spool_err);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
+		goto out;
 	}
+	if (log != NULL)
+		logger_plug(log, loop, p);
 	err[0] = '\0';
-	if (ctl_listen(p, sock, sizeof sock, err, sizeof err) == -1)
+	if (ctl_listen(loop, p, sock, sizeof sock, err, sizeof err) == -1)
 		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
 		    " will not reach this pool)", err);
 	else {
@@ -387,19 +403,9 @@ run_main(int argc, char **argv)
 		if (glue.ui == NULL) {
 			(void)log_error(o.log_format, err);
 			ctl_close();
-			pool_free(p);
-			if (src != NULL)
-				source_free(src);
-			spool_close(spool_out, spool_err);
-			opts_free(&o);
-			return PT_EXIT_USAGE;
+			goto out;
 		}
-		pool_watch_fd(p, ui_fd(glue.ui), POLLIN, ui_input_cb, &glue);
-		pool_every(p, o.refresh_ms, ui_tick_cb, &glue);
-		pool_on_signal(p, SIGWINCH, ui_winch_cb, &glue);
-		pool_on_signal(p, SIGTSTP, ui_tstp_cb, &glue);
-		pool_on_signal(p, SIGCONT, ui_cont_cb, &glue);
-		pool_at_exit(p, ui_exit_cb, &glue);
+		ui_plug(&glue, loop, p, o.refresh_ms);
 	}
 	rc = pool_run(p);
 	ctl_close();
@@ -407,10 +413,15 @@ run_main(int argc, char **argv)
 		spool_copy(spool_out, STDOUT_FILENO);
 	if (spool_err != -1)
 		spool_copy(spool_err, STDERR_FILENO);
+	spool_out = spool_err = -1;	/* closed by spool_copy() */
 	pool_stats(p, &st);
 	if (!o.quiet)
 		log_summary(stderr, o.log_format, &st);
+out:
 	pool_free(p);
+	spool_close(spool_out, spool_err);
+	logger_close(log);
+	loop_free(loop);
 	if (src != NULL)
 		source_free(src);
 	opts_free(&o);

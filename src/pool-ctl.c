@@ -2,7 +2,7 @@
  * The control socket, server end (runs in the supervisor).
  *
  * ctl_listen() binds <dir>/<pid>.sock (0600, in a 0700 directory of ours:
- * see ctl.c) and plugs the listening fd into the pool's loop.  Every client
+ * see ctl.c) and plugs the listening fd into the loop.  Every client
  * is checked by SO_PEERCRED (same uid, whatever the file modes say), then
  * read without blocking until its first '\n'.  The line must arrive within
  * CTL_READ_NS, fit in CTL_LINE_MAX bytes and be printable ASCII; it is run
@@ -35,6 +35,7 @@
 #include "ctl.h"
 #include "ctl-int.h"
 #include "keeper.h"
+#include "loop.h"
 #include "pool.h"
 #include "util.h"
 
@@ -48,6 +49,7 @@ struct ctl_client {
 	int			 fd;
 	int			 writing;
 	int			 pollout;	/* watched for POLLOUT */
+	int			 watch;		/* in the loop */
 	int64_t			 deadline;	/* CLOCK_MONOTONIC ns */
 	struct buf		 in;
 	struct buf		 out;
@@ -56,15 +58,17 @@ struct ctl_client {
 TAILQ_HEAD(ctl_clients, ctl_client);
 
 static struct {
+	struct loop		*loop;
 	struct pool		*pool;
 	int			 fd;
+	int			 watch;		/* fd's, in the loop */
+	int			 sweep;		/* the timer */
 	int			 accept_off;	/* out of fds: retry on sweep */
 	int			 nclients;
 	struct ctl_clients	 clients;
 	char			 path[CTL_PATH_MAX];
 } ctl = { .fd = -1 };
 
-static void	ctl_client_cb(struct pool *, int, short, void *);
 
 /* Make way for our socket: refuse a live one, remove a stale one. */
 static int
@@ -147,8 +151,8 @@ ctl_refuse(int fd, const char *msg)
 static void
 ctl_drop(struct ctl_client *c)
 {
-	if (ctl.pool != NULL)
-		pool_unwatch_fd(ctl.pool, c->fd);
+	if (ctl.loop != NULL)
+		loop_del(ctl.loop, c->watch);
 	ctl_drain_close(c->fd);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
@@ -169,10 +173,8 @@ ctl_flush(struct ctl_client *c)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!c->pollout && ctl.pool != NULL) {
-				pool_unwatch_fd(ctl.pool, c->fd);
-				pool_watch_fd(ctl.pool, c->fd, POLLOUT,
-				    ctl_client_cb, c);
+			if (!c->pollout && ctl.loop != NULL) {
+				loop_set(ctl.loop, c->watch, c->fd, POLLOUT);
 				c->pollout = 1;
 			}
 			return;
@@ -277,9 +279,8 @@ ctl_read(struct ctl_client *c)
 
 /* A client's fd is ready. */
 static void
-ctl_client_cb(__attribute__((unused)) struct pool *p,
-    __attribute__((unused)) int fd, __attribute__((unused)) short revents,
-    void *arg)
+ctl_client_cb(__attribute__((unused)) int fd,
+    __attribute__((unused)) short revents, void *arg)
 {
 	struct ctl_client	*c = arg;
 
@@ -311,12 +312,12 @@ ctl_new_client(int fd)
 	c->deadline = mono_ns() + CTL_READ_NS;
 	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
 	ctl.nclients++;
-	pool_watch_fd(ctl.pool, fd, POLLIN, ctl_client_cb, c);
+	c->watch = loop_add(ctl.loop, fd, POLLIN, ctl_client_cb, c);
 }
 
 /* The listening socket is ready: accept what is pending. */
 static void
-ctl_accept(struct pool *p, int fd, __attribute__((unused)) short revents,
+ctl_accept(int fd, __attribute__((unused)) short revents,
     __attribute__((unused)) void *arg)
 {
 	int	cfd, i;
@@ -328,7 +329,7 @@ ctl_accept(struct pool *p, int fd, __attribute__((unused)) short revents,
 		if (cfd == -1 && (errno == EMFILE || errno == ENFILE ||
 		    errno == ENOBUFS || errno == ENOMEM)) {
 			/* Stop polling it (it would spin) until the sweep. */
-			pool_unwatch_fd(p, fd);
+			loop_set(ctl.loop, ctl.watch, fd, 0);
 			ctl.accept_off = 1;
 			return;
 		}
@@ -340,16 +341,16 @@ ctl_accept(struct pool *p, int fd, __attribute__((unused)) short revents,
 
 /* Periodically end clients that are too slow. */
 static void
-ctl_sweep(struct pool *p, __attribute__((unused)) void *arg)
+ctl_sweep(__attribute__((unused)) void *arg)
 {
 	struct ctl_client	*c, *next;
 	int64_t			 now = mono_ns();
 
-	if (p != ctl.pool || ctl.fd == -1)
+	if (ctl.fd == -1)
 		return;
 	if (ctl.accept_off) {
 		ctl.accept_off = 0;
-		pool_watch_fd(p, ctl.fd, POLLIN, ctl_accept, NULL);
+		loop_set(ctl.loop, ctl.watch, ctl.fd, POLLIN);
 	}
 	for (c = TAILQ_FIRST(&ctl.clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -376,8 +377,10 @@ ctl_shutdown(void)
 				    MSG_NOSIGNAL | MSG_DONTWAIT);
 			ctl_drop(c);
 		}
-		if (ctl.pool != NULL && !ctl.accept_off)
-			pool_unwatch_fd(ctl.pool, ctl.fd);
+		if (ctl.loop != NULL) {
+			loop_del(ctl.loop, ctl.watch);
+			loop_timer_del(ctl.loop, ctl.sweep);
+		}
 		close(ctl.fd);
 		ctl.fd = -1;
 	}
@@ -385,6 +388,7 @@ ctl_shutdown(void)
 		unlink(ctl.path);
 	ctl.path[0] = '\0';
 	ctl.pool = NULL;
+	ctl.loop = NULL;
 }
 
 /* The pool has ended: stop serving. */
@@ -395,10 +399,10 @@ ctl_at_exit(__attribute__((unused)) struct pool *p,
 	ctl_shutdown();
 }
 
-/* Server: create the socket and serve it from the pool's loop. */
+/* Server: create the socket and serve it from the loop. */
 int
-ctl_listen(struct pool *p, char *path, size_t pathlen, char *err,
-    size_t errlen)
+ctl_listen(struct loop *loop, struct pool *p, char *path, size_t pathlen,
+    char *err, size_t errlen)
 {
 	const char	*dir;
 	char		 sock[CTL_PATH_MAX];
@@ -423,11 +427,12 @@ ctl_listen(struct pool *p, char *path, size_t pathlen, char *err,
 	TAILQ_INIT(&ctl.clients);
 	ctl.nclients = 0;
 	ctl.accept_off = 0;
+	ctl.loop = loop;
 	ctl.pool = p;
 	ctl.fd = fd;
 	strlcpy(ctl.path, sock, sizeof ctl.path);
-	pool_watch_fd(p, fd, POLLIN, ctl_accept, NULL);
-	pool_every(p, CTL_SWEEP_MS, ctl_sweep, NULL);
+	ctl.watch = loop_add(loop, fd, POLLIN, ctl_accept, NULL);
+	ctl.sweep = loop_every(loop, CTL_SWEEP_MS, ctl_sweep, NULL);
 	pool_at_exit(p, ctl_at_exit, NULL);
 	strlcpy(path, sock, pathlen);
 	return 0;

@@ -1,11 +1,12 @@
 /*
  * The supervisor.
  *
- * One process and one poll() loop.  Each turn: hand ready tasks to idle
- * workers, publish the pool header, sleep in poll() until a signal (via a
- * signalfd), a worker message, input, a front-end fd or a timer needs us,
- * then handle exactly that.  Workers are forked once and fed one task at a
- * time over a socketpair (proto.h); they report STARTED, OUT and DONE.
+ * One process and one loop (loop.c), shared with the front ends.  Each
+ * turn: hand ready tasks to idle workers, publish the pool header, sleep
+ * in the loop until a signal, a worker message, input, a front-end fd, a
+ * timer or a retry's deadline needs us, then handle exactly that.  Workers
+ * are forked once and fed one task at a time over a socketpair (proto.h);
+ * they report STARTED, OUT and DONE.
  *
  * Tasks come lazily from the source: one is pulled only when a worker is
  * free, so memory does not grow with the input.  A failed attempt is retried
@@ -26,7 +27,6 @@
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -46,6 +46,7 @@
 #include "pool-joblog.h"
 #include "keeper.h"
 #include "log.h"
+#include "loop.h"
 #include "pool-output.h"
 #include "worker-persist.h"
 #include "pool.h"
@@ -113,25 +114,17 @@ struct wk {
 	int64_t		 task_start_real;
 	uint32_t	 generation;	/* workers the slot has had */
 	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
+	int		 watch;		/* its socket's, in the loop; -1 */
+	struct pool	*pool;
 };
 
-struct watch {
-	int		 fd;
-	short		 events;
-	pool_fd_cb	 cb;
+struct exit_hook {
+	pool_cb		 cb;
 	void		*arg;
 };
 
-struct timer {
-	int		 ms;
-	int64_t		 due;
-	pool_timer_cb	 cb;
-	void		*arg;
-};
-
-struct sighook {
-	int		 sig;
-	pool_timer_cb	 cb;
+struct event_hook {
+	pool_event_cb	 cb;
 	void		*arg;
 };
 
@@ -142,14 +135,12 @@ struct pool {
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
-	int			 sfd;		/* signalfd */
-	sigset_t		 oldmask;
+	struct loop		*loop;
+	int			 src_watch;	/* the source's, in the loop */
+	int			 deadline;	/* retries, respawns: a timer */
 
 	struct wk		 w[PT_MAX_WORKERS];
 	int			 nw;		/* slots ever used: w[0..nw) */
-	struct pollfd		*pf;		/* loop_once's arrays, kept */
-	int			*who;
-	size_t			 pfcap;
 	int			 target;
 	int			 inflight;	/* tasks per worker at once */
 	bool			 auto_window;	/* --chunksize auto */
@@ -186,8 +177,8 @@ struct pool {
 	bool			 limit_warned;
 	bool			 out_failed;	/* output error reported */
 
-	struct evlog		*evlog;
-	bool			 log_broken;	/* a write to it failed */
+	bool			 log_stderr;	/* a hook logs to stderr */
+	bool			 log_broken;	/* a write to the log failed */
 	struct joblog		*joblog;
 	struct joblog_past	*past;
 	struct output		*out;
@@ -198,16 +189,10 @@ struct pool {
 	size_t			 retry_n, retry_i;
 	uint64_t		 retry_last;
 
-	struct watch		*watches;
-	size_t			 nwatches;
-	struct timer		*timers;
-	size_t			 ntimers;
-	struct sighook		*hooks;
-	size_t			 nhooks;
-	struct sighook		*exits;
+	struct exit_hook	*exits;
 	size_t			 nexits;
-	int			 progress_timer;
-	int64_t			 last_progress;
+	struct event_hook	*events;
+	size_t			 nevents;
 	uint64_t		 rate_done;
 	int64_t			 rate_ns;
 	double			 rate;
@@ -215,6 +200,7 @@ struct pool {
 
 static void	pool_dispatch(struct pool *);
 static void	worker_spawn(struct pool *, int);
+static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
 
@@ -262,14 +248,15 @@ pool_client_fds(struct pool *p)
 
 /* Create a pool for the options and task source (not yet running). */
 struct pool *
-pool_new(const struct opts *o, struct source *src)
+pool_new(const struct opts *o, struct source *src, struct loop *loop)
 {
 	struct pool	*p = xcalloc(1, sizeof *p);
 	int		 i;
 
 	p->o = o;
 	p->src = src;
-	p->sfd = -1;
+	p->loop = loop;
+	p->src_watch = p->deadline = -1;
 	p->target = o->workers;
 	p->inflight = o->persistent != NULL && o->chunksize > 1 ?
 	    o->chunksize : 1;
@@ -279,11 +266,12 @@ pool_new(const struct opts *o, struct source *src)
 	    AUTO_WINDOW_MAX;
 	p->client_fds = CTL_MAX_CLIENTS;
 	p->halt_status = -1;
-	p->progress_timer = -1;
 	TAILQ_INIT(&p->ready);
 	TAILQ_INIT(&p->failed_list);
-	for (i = 0; i < p->nw; i++)
-		p->w[i].fd = -1;
+	for (i = 0; i < PT_MAX_WORKERS; i++) {
+		p->w[i].fd = p->w[i].watch = -1;
+		p->w[i].pool = p;
+	}
 	p->shm.fd = -1;
 	return p;
 }
@@ -295,13 +283,11 @@ enum say {
 	SAY_FATAL,	/* a warning that stops the pool (exit 255) */
 };
 
-static void	log_failed(struct pool *);
-
 /* Is the event log on stderr (so that a warning is said there once)? */
 static bool
 log_on_stderr(struct pool *p)
 {
-	return p->evlog != NULL && !p->log_broken && p->o->log_file == NULL;
+	return p->log_stderr && !p->log_broken;
 }
 
 /*
@@ -319,12 +305,13 @@ pool_say(struct pool *p, const struct pt_shm_event *ev, enum say say)
 		p->last_word = *ev;
 }
 
-/* Record an event: segment ring, event log, and stderr as say says. */
+/* Record an event: segment ring, front ends, and stderr as say says. */
 static void
 pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, va_list ap)
 {
 	struct pt_shm_event	ev;
+	size_t			i;
 
 	/* Built once, on the stack: two of these run per task. */
 	memset(&ev, 0, sizeof ev);
@@ -339,14 +326,13 @@ pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
 	if (p->shm.hdr != NULL)
 		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
 		    ev.text);
-	if (p->evlog != NULL && !p->log_broken &&
-	    evlog_event(p->evlog, &ev) == -1)
-		log_failed(p);
+	for (i = 0; i < p->nevents; i++)
+		p->events[i].cb(&ev, p->events[i].arg);
 	if (say != SAY_LOG)
 		pool_say(p, &ev, say);
 }
 
-/* Record an event: segment ring, event log. */
+/* Record an event: segment ring, front ends (the event log). */
 static void __attribute__((format(printf, 6, 7)))
 pool_event(struct pool *p, enum pt_event_type type, int slot,
     uint64_t task_seq, int status, const char *fmt, ...)
@@ -370,15 +356,21 @@ pool_alert(struct pool *p, enum say say, int slot, uint64_t task_seq,
 	va_end(ap);
 }
 
-/*
- * The event log could not be written (disk full): stop, and say so where
- * the user may see it.  Later events go to the segment only.
- */
-static void
-log_failed(struct pool *p)
+/* Call cb with every event recorded from now on (pool.h). */
+void
+pool_on_event(struct pool *p, pool_event_cb cb, void *arg, bool on_stderr)
 {
-	int	error = errno;
+	p->events = xreallocarray(p->events, p->nevents + 1,
+	    sizeof *p->events);
+	p->events[p->nevents++] = (struct event_hook){ cb, arg };
+	if (on_stderr)
+		p->log_stderr = true;
+}
 
+/* The event log could not be written (disk full): stop, say so (pool.h). */
+void
+pool_log_failed(struct pool *p, int error)
+{
 	if (p->log_broken)
 		return;
 	p->log_broken = true;
@@ -781,6 +773,8 @@ worker_spawn(struct pool *p, int i)
 	w->state = W_STARTING;
 	w->pid = pid;
 	w->fd = sv[0];
+	if (w->watch == -1)
+		w->watch = loop_add(p->loop, -1, 0, worker_ready, w);
 	TAILQ_INIT(&w->tasks);
 	w->ntasks = 0;
 	w->retire = false;
@@ -1616,21 +1610,16 @@ resume_all(struct pool *p)
 		}
 }
 
-/* Run the hooks registered for sig. */
+/*
+ * Handle one signal from the loop's signalfd.  The front ends' hooks for
+ * SIGTSTP, SIGTTIN and SIGTTOU run before this one, those for SIGCONT
+ * after (see pool.h).
+ */
 static void
-run_hooks(struct pool *p, int sig)
+handle_signal(int sig, void *arg)
 {
-	size_t	i;
+	struct pool	*p = arg;
 
-	for (i = 0; i < p->nhooks; i++)
-		if (p->hooks[i].sig == sig)
-			p->hooks[i].cb(p, p->hooks[i].arg);
-}
-
-/* Handle one signal from the signalfd. */
-static void
-handle_signal(struct pool *p, int sig)
-{
 	switch (sig) {
 	case SIGCHLD:
 		reap(p);
@@ -1655,27 +1644,14 @@ handle_signal(struct pool *p, int sig)
 	case SIGTSTP:
 	case SIGTTIN:
 	case SIGTTOU:
-		run_hooks(p, SIGTSTP);
 		suspend_all(p);
 		break;
 	case SIGCONT:
 		resume_all(p);
-		run_hooks(p, SIGCONT);
 		break;
 	default:
-		run_hooks(p, sig);
 		break;
 	}
-}
-
-/* Drain the signalfd. */
-static void
-read_signals(struct pool *p)
-{
-	struct signalfd_siginfo	si;
-
-	while (read(p->sfd, &si, sizeof si) == (ssize_t)sizeof si)
-		handle_signal(p, (int)si.ssi_signo);
 }
 
 /* Is the run over? */
@@ -1696,87 +1672,22 @@ finished(struct pool *p)
 	return true;
 }
 
-/* Add a front-end fd to the loop. */
-void
-pool_watch_fd(struct pool *p, int fd, short events, pool_fd_cb cb, void *arg)
-{
-	size_t	i;
-
-	for (i = 0; i < p->nwatches; i++) {
-		if (p->watches[i].fd == -1) {
-			p->watches[i] = (struct watch){ fd, events, cb, arg };
-			return;
-		}
-	}
-	p->watches = xreallocarray(p->watches, p->nwatches + 1,
-	    sizeof *p->watches);
-	p->watches[p->nwatches++] = (struct watch){ fd, events, cb, arg };
-}
-
-/* Remove a front-end fd from the loop. */
-void
-pool_unwatch_fd(struct pool *p, int fd)
-{
-	size_t	i;
-
-	for (i = 0; i < p->nwatches; i++)
-		if (p->watches[i].fd == fd)
-			p->watches[i].fd = -1;
-}
-
-/* Call cb every ms milliseconds. */
-void
-pool_every(struct pool *p, int ms, pool_timer_cb cb, void *arg)
-{
-	p->timers = xreallocarray(p->timers, p->ntimers + 1, sizeof *p->timers);
-	p->timers[p->ntimers++] = (struct timer){ ms, mono_ns() +
-	    (int64_t)ms * 1000000, cb, arg };
-}
-
-/* Call cb when sig arrives. */
-void
-pool_on_signal(struct pool *p, int sig, pool_timer_cb cb, void *arg)
-{
-	p->hooks = xreallocarray(p->hooks, p->nhooks + 1, sizeof *p->hooks);
-	p->hooks[p->nhooks++] = (struct sighook){ sig, cb, arg };
-}
-
 /* Call cb once the pool has ended. */
 void
-pool_at_exit(struct pool *p, pool_timer_cb cb, void *arg)
+pool_at_exit(struct pool *p, pool_cb cb, void *arg)
 {
 	p->exits = xreallocarray(p->exits, p->nexits + 1, sizeof *p->exits);
-	p->exits[p->nexits++] = (struct sighook){ 0, cb, arg };
-}
-
-/* Headless progress line. */
-static void
-progress_tick(struct pool *p, void *arg)
-{
-	struct run_stats	st;
-
-	(void)arg;
-	memset(&st, 0, sizeof st);
-	st.done = p->done;
-	st.failed = p->failed;
-	st.total = p->total_known ? p->total - p->skipped : 0;
-	st.wall_ns = mono_ns() - p->start_ns;
-	st.task_ns = p->task_ns;
-	st.workers = p->live;
-	st.rate = p->rate;
-	if (p->evlog != NULL && !p->log_broken &&
-	    evlog_progress(p->evlog, &st) == -1)
-		log_failed(p);
+	p->exits[p->nexits++] = (struct exit_hook){ cb, arg };
 }
 
 /* Keep a recent task rate (tasks per second). */
 static void
-rate_tick(struct pool *p, void *arg)
+rate_tick(void *arg)
 {
-	int64_t		now = mono_ns();
-	uint64_t	fin = p->done + p->failed;
+	struct pool	*p = arg;
+	int64_t		 now = mono_ns();
+	uint64_t	 fin = p->done + p->failed;
 
-	(void)arg;
 	if (p->rate_ns != 0 && now > p->rate_ns) {
 		double inst = (double)(fin - p->rate_done) * 1e9 /
 		    (double)(now - p->rate_ns);
@@ -1787,152 +1698,95 @@ rate_tick(struct pool *p, void *arg)
 	p->rate_ns = now;
 }
 
-/* Run due timers; return ms until the next one (-1: none). */
-static int
-run_timers(struct pool *p)
-{
-	int64_t	now = mono_ns(), next = -1, d;
-	size_t	i;
-
-	for (i = 0; i < p->ntimers; i++) {
-		struct timer *t = &p->timers[i];
-
-		if (t->due <= now) {
-			t->cb(p, t->arg);
-			now = mono_ns();
-			t->due = now + (int64_t)t->ms * 1000000;
-		}
-		if (next == -1 || t->due < next)
-			next = t->due;
-	}
-	if (next == -1)
-		return -1;
-	d = (next - now) / 1000000 + 1;
-	return d > 0 ? (int)d : 0;
-}
-
-/* Earliest retry or respawn deadline, in ms from now (-1: none). */
-static int
-deadline_ms(struct pool *p)
+/* Earliest retry or respawn deadline still to come, mono ns (0: none). */
+static int64_t
+deadline_at(struct pool *p)
 {
 	struct task	*t;
-	int64_t		 now = mono_ns(), best = -1;
+	int64_t		 now = mono_ns(), best = 0;
 	int		 i;
 
 	TAILQ_FOREACH(t, &p->ready, entry)
-		if (t->not_before > now && (best == -1 || t->not_before < best))
+		if (t->not_before > now && (best == 0 || t->not_before < best))
 			best = t->not_before;
-	if (p->respawn_after > now && (best == -1 || p->respawn_after < best))
+	if (p->respawn_after > now && (best == 0 || p->respawn_after < best))
 		best = p->respawn_after;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].hold_until > now &&
-		    (best == -1 || p->w[i].hold_until < best))
+		    (best == 0 || p->w[i].hold_until < best))
 			best = p->w[i].hold_until;
-	if (best == -1)
-		return -1;
-	return (int)((best - now) / 1000000 + 1);
+	return best;
 }
 
-/* One poll() and what it woke up for. */
+/* A worker's socket is ready: write what waits, read what came. */
 static void
-loop_once(struct pool *p)
+worker_ready(int fd, short revents, void *arg)
 {
-	struct pollfd	*pf;
-	int		*who;
-	size_t		 n = 0, cap, k;
-	int		 i, tmo, t2, srcfd;
+	struct wk	*w = arg;
+	struct pool	*p = w->pool;
+	int		 i = (int)(w - p->w);
 
-	cap = 2 + (size_t)p->nw + p->nwatches;
-	if (cap > p->pfcap) {
-		p->pf = xreallocarray(p->pf, cap, sizeof *p->pf);
-		p->who = xreallocarray(p->who, cap, sizeof *p->who);
-		p->pfcap = cap;
-	}
-	pf = p->pf;
-	who = p->who;
-	memset(pf, 0, cap * sizeof *pf);
-	pf[n].fd = p->sfd;
-	pf[n].events = POLLIN;
-	who[n++] = -1;
+	(void)fd;
+	if (revents & POLLOUT)
+		flush_worker(p, i);
+	if (revents & (POLLIN | POLLHUP | POLLERR) && w->fd != -1)
+		worker_read(p, i);
+}
+
+/* The source's fd is ready. */
+static void
+source_ready(int fd, short revents, void *arg)
+{
+	struct pool	*p = arg;
+
+	(void)fd;
+	(void)revents;
+	source_fill(p->src);
+}
+
+/* One turn of the loop, on what the pool waits for now. */
+static void
+wait_once(struct pool *p)
+{
+	int	i, srcfd;
+
 	srcfd = p->src_wait && !p->src_done && p->src != NULL ?
 	    source_fd_get(p->src) : -1;
-	if (srcfd != -1) {
-		pf[n].fd = srcfd;
-		pf[n].events = POLLIN;
-		who[n++] = -2;
-	}
+	loop_set(p->loop, p->src_watch, srcfd, POLLIN);
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
-		if (w->fd == -1)
-			continue;
-		pf[n].fd = w->fd;
-		pf[n].events = POLLIN | (w->out.len ? POLLOUT : 0);
-		who[n++] = i;
+		if (w->watch != -1)
+			loop_set(p->loop, w->watch, w->fd,
+			    POLLIN | (w->out.len ? POLLOUT : 0));
 	}
-	for (k = 0; k < p->nwatches; k++) {
-		if (p->watches[k].fd == -1)
-			continue;
-		pf[n].fd = p->watches[k].fd;
-		pf[n].events = p->watches[k].events;
-		who[n++] = -3 - (int)k;
-	}
-	tmo = run_timers(p);
-	t2 = deadline_ms(p);
-	if (t2 != -1 && (tmo == -1 || t2 < tmo))
-		tmo = t2;
-	if (poll(pf, n, tmo) > 0) {
-		for (k = 0; k < n; k++) {
-			if (pf[k].revents == 0)
-				continue;
-			if (who[k] == -1)
-				read_signals(p);
-			else if (who[k] == -2)
-				source_fill(p->src);
-			else if (who[k] >= 0) {
-				if (pf[k].revents & POLLOUT)
-					flush_worker(p, who[k]);
-				if (pf[k].revents & (POLLIN | POLLHUP | POLLERR)
-				    && p->w[who[k]].fd != -1)
-					worker_read(p, who[k]);
-			} else {
-				struct watch *wa = &p->watches[-3 - who[k]];
-
-				if (wa->fd != -1 && wa->fd == pf[k].fd)
-					wa->cb(p, wa->fd, pf[k].revents, wa->arg);
-			}
-		}
-	}
+	loop_timer_at(p->loop, p->deadline, deadline_at(p));
+	(void)loop_once(p->loop);
 }
 
-/* Block our signals and route them to a signalfd. */
+/* Route our signals through the loop's signalfd; watch the source. */
 static int
 setup_signals(struct pool *p)
 {
-	sigset_t	set;
-	size_t		i;
+	size_t	i;
 
-	sigemptyset(&set);
 	for (i = 0; i < nitems_of(handled_signals); i++)
-		sigaddset(&set, handled_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &set, &p->oldmask) == -1)
-		return -1;
+		if (loop_signal(p->loop, handled_signals[i], handle_signal,
+		    p) == -1)
+			return -1;
 	signal(SIGPIPE, SIG_IGN);
-	p->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return p->sfd == -1 ? -1 : 0;
+	p->src_watch = loop_add(p->loop, -1, 0, source_ready, p);
+	p->deadline = loop_timer(p->loop, NULL, NULL);	/* pool_run() acts */
+	(void)loop_every(p->loop, 1000, rate_tick, p);
+	return 0;
 }
 
-/* Open logs, joblog, output; read the past joblog for --resume. */
+/* Open the joblog and output; read the past joblog for --resume. */
 static int
 setup_io(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
 
-	if ((o->headless && !o->quiet) || o->log_file != NULL) {
-		p->evlog = evlog_open(o->log_file, o->log_format, err, errlen);
-		if (p->evlog == NULL)
-			return -1;
-	}
 	if (o->joblog != NULL && (o->resume || o->resume_failed ||
 	    o->retry_failed)) {
 		p->past = joblog_read(o->joblog, err, errlen);
@@ -1960,7 +1814,6 @@ static void
 read_all_items(struct pool *p)
 {
 	struct tasklist	 all = TAILQ_HEAD_INITIALIZER(all);
-	struct pollfd	 pfd[2];
 	struct task	*t;
 
 	while (!p->src_done) {
@@ -1972,13 +1825,8 @@ read_all_items(struct pool *p)
 		}
 		if (!p->src_wait)
 			break;
-		pfd[0].fd = source_fd_get(p->src);
-		pfd[1].fd = p->sfd;
-		pfd[0].events = pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			break;
-		if (pfd[1].revents != 0)
-			break;
+		if (loop_wait(p->loop, source_fd_get(p->src)) != 1)
+			break;		/* a signal: the loop reads it */
 		source_fill(p->src);
 	}
 	p->src_wait = false;
@@ -2059,10 +1907,8 @@ pool_set_socket(struct pool *p, const char *path)
 static void
 shutdown_workers(struct pool *p)
 {
-	struct signalfd_siginfo	 si;
-	struct pollfd		 pfd;
-	int64_t			 limit;
-	int			 i, waited = 0;
+	int64_t	limit;
+	int	i, waited = 0;
 
 	for (i = 0; i < p->nw; i++) {
 		if (p->w[i].state == W_FREE)
@@ -2082,11 +1928,7 @@ shutdown_workers(struct pool *p)
 					kill(p->w[i].pid, SIGKILL);
 			waited = 1;
 		}
-		pfd.fd = p->sfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 100) > 0)
-			while (read(p->sfd, &si, sizeof si) > 0)
-				;
+		loop_drop_signals(p->loop, 100);
 		for (i = 0; i < p->nw; i++)
 			if (p->w[i].fd != -1)
 				worker_read(p, i);
@@ -2234,12 +2076,8 @@ pool_run(struct pool *p)
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	set_state(p, PT_POOL_RUNNING);
-	pool_every(p, 1000, rate_tick, NULL);
 	if (fd_budget(p) == -1)
 		goto done;
-	if (p->evlog != NULL && p->o->headless && p->o->progress_interval > 0)
-		pool_every(p, (int)(p->o->progress_interval * 1000),
-		    progress_tick, NULL);
 	balance_workers(p);
 	publish(p);
 	while (!finished(p)) {
@@ -2253,7 +2091,7 @@ pool_run(struct pool *p)
 			break;
 		if (p->out != NULL)
 			output_flush(p->out);
-		loop_once(p);
+		wait_once(p);
 	}
 done:
 	set_state(p, PT_POOL_DONE);
@@ -2307,8 +2145,6 @@ pool_free(struct pool *p)
 		joblog_close(p->joblog);
 	if (p->past != NULL)
 		joblog_past_free(p->past);
-	if (p->evlog != NULL)
-		evlog_close(p->evlog);
 	for (i = 0; i < p->retry_n; i++)
 		free(p->retry_cmds[i]);
 	free(p->retry_cmds);
@@ -2318,14 +2154,7 @@ pool_free(struct pool *p)
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();
-	if (p->sfd != -1)
-		close(p->sfd);
-	sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
-	free(p->pf);
-	free(p->who);
-	free(p->watches);
-	free(p->timers);
-	free(p->hooks);
 	free(p->exits);
+	free(p->events);
 	free(p);
 }

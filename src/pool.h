@@ -7,11 +7,12 @@
  * (SIGUSR1, SIGUSR2, SIGHUP, SIGINT, SIGTERM, SIGQUIT) call them directly
  * from pool.c's signal handler.
  *
- * Front ends (the dashboard, the control socket) plug into the loop with
- * pool_watch_fd() and pool_every(); they read the pool's state from the
- * segment (pool_shm()), never from struct pool.  A control that decides
- * something (which slot has a worker) asks the pool (pool_slot_live()),
- * never the segment, which any process of the user can write.
+ * Front ends (the dashboard, the control socket, the event log) plug into
+ * the process's loop (loop.h) and the pool's event hooks beside the pool;
+ * they read the pool's state from the segment (pool_shm()) or its events,
+ * never from struct pool.  A control that decides something (which slot
+ * has a worker) asks the pool (pool_slot_live()), never the segment,
+ * which any process of the user can write.
  *
  * One way to report.  A function that can fail returns -1 (or NULL) with
  * the reason in the caller's err/errlen; a control's reply to a client
@@ -25,6 +26,13 @@
  * stderr: they tell the supervisor (proto.h).  Only main.c (usage, config,
  * pool_setup's reason, the summary) and the client commands (ctl, ls,
  * attach, progress) print, and util.h's allocators when memory runs out.
+ *
+ * The pool registers its own descriptors, timers and signal hooks with the
+ * loop given to pool_new(); one for every signal above, and for SIGCHLD,
+ * SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT and SIGWINCH.  Its SIGTSTP (and
+ * SIGTTIN, SIGTTOU) hook stops the process: a front end that must act
+ * before adds its hook with loop_signal_first().  Its SIGCONT hook resumes
+ * the tasks: a front end's, added later with loop_signal(), runs after.
  */
 #ifndef PT_POOL_H
 #define PT_POOL_H
@@ -36,15 +44,17 @@
 #include "shm.h"
 #include "util.h"
 
+struct loop;
 struct pool;
 struct source;
 
 struct run_stats;
 
-struct pool	*pool_new(const struct opts *, struct source *);
+/* The pool runs in loop, which the caller frees after pool_free(). */
+struct pool	*pool_new(const struct opts *, struct source *, struct loop *);
 /*
- * Compile the template, block signals into a signalfd, create the segment,
- * open logs, joblog and output (task stdout/stderr go to out_fd/err_fd).
+ * Compile the template, add its signal hooks to the loop, create the segment,
+ * open the joblog and output (task stdout/stderr go to out_fd/err_fd).
  * 0, or -1 with the reason in err.
  */
 int		 pool_setup(struct pool *, int out_fd, int err_fd, char *err,
@@ -53,6 +63,20 @@ void		 pool_set_socket(struct pool *, const char *);
 /* A front end's warning about the pool: an event, said as above. */
 void		 pool_warn(struct pool *, enum pt_event_type, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+/*
+ * Call cb with every event recorded from now on, after the segment's ring.
+ * on_stderr: cb writes each one to stderr (the event log is there), so a
+ * warning is not said there a second time.
+ */
+typedef void (*pool_event_cb)(const struct pt_shm_event *, void *);
+void		 pool_on_event(struct pool *, pool_event_cb, void *,
+		    bool on_stderr);
+/*
+ * The event log could not be written (disk full): the pool stops (exit
+ * 255), says so where the user may see it, and says later warnings on
+ * stderr itself.
+ */
+void		 pool_log_failed(struct pool *, int error);
 void		 pool_stats(struct pool *, struct run_stats *);
 /* Run until all work is done or the pool is stopped; returns exit status. */
 int		 pool_run(struct pool *);
@@ -73,18 +97,8 @@ bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
 bool	pool_paused(struct pool *, int slot);	/* -1: the pool */
 int	pool_client_fds(struct pool *);	/* control clients served at once */
 
-/* Loop hooks for front ends.  cb gets the revents from poll(). */
-typedef void (*pool_fd_cb)(struct pool *, int fd, short revents, void *);
-typedef void (*pool_timer_cb)(struct pool *, void *);
-void	pool_watch_fd(struct pool *, int fd, short events, pool_fd_cb, void *);
-void	pool_unwatch_fd(struct pool *, int fd);
-void	pool_every(struct pool *, int ms, pool_timer_cb, void *);
-/*
- * Run cb when signal sig arrives: SIGWINCH, SIGTSTP (also for SIGTTIN and
- * SIGTTOU; before the pool stops itself) or SIGCONT (once its tasks resume).
- */
-void	pool_on_signal(struct pool *, int sig, pool_timer_cb, void *);
+typedef void (*pool_cb)(struct pool *, void *);
 /* Called once the pool has ended, before the segment goes away. */
-void	pool_at_exit(struct pool *, pool_timer_cb, void *);
+void	pool_at_exit(struct pool *, pool_cb, void *);
 
 #endif

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -24,18 +23,6 @@ int64_t
 wgroup_min(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
-}
-
-/* Milliseconds from now to d, rounded up, for poll(); -1 for never. */
-int
-wgroup_poll_ms(int64_t d, int64_t now)
-{
-	if (d == WG_NEVER)
-		return -1;
-	if (d <= now)
-		return 0;
-	d -= now;		/* rounded up without overflow */
-	return (int)wgroup_min(d / WG_MS + (d % WG_MS != 0), INT_MAX);
 }
 
 /* Is c a byte inside a UTF-8 sequence (not its first)? */

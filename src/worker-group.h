@@ -105,8 +105,6 @@ struct wgroup_clock {
 
 /* Smaller of two deadlines. */
 int64_t	wgroup_min(int64_t, int64_t);
-/* Milliseconds from now to deadline d for poll(): -1 never, 0 past. */
-int	wgroup_poll_ms(int64_t d, int64_t now);
 /* Copy up to n bytes of src (stopping at a NUL) to dst for the slot. */
 void	wgroup_text(char *dst, size_t size, const char *src, size_t n);
 

@@ -1043,20 +1043,21 @@ persist_flush(struct persist *p)
 		clock_check(p, mono_ns());
 }
 
-/* Handle poll results for the entries persist_pollfds filled. */
+/* One of the descriptors persist_pollfds() gave is ready. */
 void
-persist_io(struct persist *p, const struct pollfd *pfd)
+persist_ready(struct persist *p, int fd, short revents)
 {
 	struct child	*ch = &p->ch;
 	int64_t		 now = mono_ns();
 
-	/* Stderr first: what it wrote before an answer goes with that task. */
-	if (pfd[2].revents != 0 && ch->g.fd[2] != -1)
+	if (revents == 0 || fd == -1)
+		return;
+	if (fd == ch->g.fd[2])
 		(void)child_read(p, 2, now);
-	if (pfd[1].revents != 0 && ch->g.fd[1] != -1 &&
-	    child_read(p, 1, now) == -1 && p->state == P_RUN)
-		prog_broke(p, "closed its stdout", now);
-	if (pfd[0].revents != 0)
+	else if (fd == ch->g.fd[1]) {
+		if (child_read(p, 1, now) == -1 && p->state == P_RUN)
+			prog_broke(p, "closed its stdout", now);
+	} else if (fd == ch->g.fd[0])
 		persist_flush(p);
 }
 

@@ -102,9 +102,14 @@ void	persist_retire(struct persist *);
 /* Worker going away: end everything now (termination sequence). */
 void	persist_end(struct persist *);
 
-/* Poll entries (reading: read the program's output), then their results. */
+/*
+ * Poll entries (reading: read the program's output): the program's stdin,
+ * stdout, stderr.  Stderr is to be served first, so that what it wrote
+ * before an answer goes with that task: watch them in the reverse order.
+ */
 void	persist_pollfds(struct persist *, struct pollfd *, bool reading);
-void	persist_io(struct persist *, const struct pollfd *);
+/* A descriptor persist_pollfds() gave is ready. */
+void	persist_ready(struct persist *, int fd, short revents);
 /* Write what waits for the program's stdin; call before each poll. */
 void	persist_flush(struct persist *);
 /* The live --init or program, or 0: it owns the worker's children. */

@@ -1,9 +1,10 @@
 /*
  * The worker process.
  *
- * A worker is forked from the supervisor and lives in one poll() loop on
- * four descriptors: the socket to the supervisor, a signalfd for SIGCHLD and
- * SIGTERM, and the read ends of the current task's stdout and stderr pipes.
+ * A worker is forked from the supervisor and lives in a loop of its own
+ * (loop.c) on four descriptors: the socket to the supervisor, the loop's
+ * signalfd for SIGCHLD and SIGTERM, and the read ends of the current
+ * task's stdout and stderr pipes.
  * Nothing blocks: messages to the supervisor are queued on a buffer and
  * written when the socket is writable, and task output stops being read
  * while that queue is long, so a task that floods its output waits on its
@@ -42,7 +43,6 @@
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -56,6 +56,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "worker-persist.h"
 #include "proto.h"
 #include "shm.h"
@@ -75,8 +76,8 @@ extern char **environ;
 #define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
 #define W_MS		WG_MS
 
-enum { W_SOCK, W_SIG, W_OUT, W_ERR, W_PERSIST,
-    W_NFDS = W_PERSIST + PERSIST_NFDS };
+/* The watches, in the order they are served; the signals come between. */
+enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_NWATCH };
 
 /* The task being run. */
 struct task {
@@ -100,8 +101,10 @@ struct worker {
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
 	int64_t			 next_publish;
 	int			 sock;		/* -1: the supervisor is gone */
-	int			 sigfd;
 	int			 devnull;
+	struct loop		*loop;
+	int			 watch[W_NWATCH];
+	int			 wake;		/* the next deadline's timer */
 	struct buf		 in;
 	struct buf		 out;
 	char			*rbuf;
@@ -630,21 +633,18 @@ worker_reap(struct worker *w)
 		strays_sweep(w->strays, 0, mono_ns());
 }
 
-/* Read the signalfd: SIGTERM ends the worker; SIGCHLD reaps. */
+/* A signal from the loop: SIGTERM ends the worker; SIGCHLD reaps. */
 static void
-worker_signals(struct worker *w)
+worker_signal(int sig, void *arg)
 {
-	struct signalfd_siginfo	si;
+	struct worker	*w = arg;
 
-	while (read(w->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo != SIGTERM)
-			continue;
-		if (getppid() != w->conf->supervisor)
-			worker_lost(w);
-		else
-			worker_end(w);
-	}
-	worker_reap(w);
+	if (sig != SIGTERM)
+		worker_reap(w);
+	else if (getppid() != w->conf->supervisor)
+		worker_lost(w);
+	else
+		worker_end(w);
 }
 
 /* End the current task with the termination sequence, then exit. */
@@ -815,9 +815,9 @@ worker_timers(struct worker *w, int64_t now)
 		strays_sweep(w->strays, 0, now);
 }
 
-/* Milliseconds until the next deadline, for poll(); -1 for none. */
-static int
-worker_timeout(struct worker *w, int64_t now)
+/* The next deadline, for the loop's timer; 0 for none. */
+static int64_t
+worker_deadline(struct worker *w)
 {
 	struct task	*t = &w->t;
 	int64_t		 d = WG_NEVER;
@@ -836,39 +836,33 @@ worker_timeout(struct worker *w, int64_t now)
 	if (w->exit_deadline != 0)
 		d = wgroup_min(d, w->exit_deadline);
 	d = wgroup_min(d, w->next_publish);
-	return wgroup_poll_ms(d, now);
+	return d == WG_NEVER ? 0 : d;
 }
 
-/* Fill the poll set; task output is not read while the queue is long. */
+/* Point the watches; task output is not read while the queue is long. */
 static void
-worker_pollfds(struct worker *w, struct pollfd *pfd)
+worker_watches(struct worker *w)
 {
-	bool	reading = w->busy && w->out.len < W_OUT_HIGH;
-	int	i;
+	struct pollfd	pp[PERSIST_NFDS];
+	bool		reading = w->busy && w->out.len < W_OUT_HIGH;
+	int		i;
 
-	pfd[W_SOCK].fd = w->sock;
-	pfd[W_SOCK].events = POLLIN | (w->out.len > 0 ? POLLOUT : 0);
-	pfd[W_SIG].fd = w->sigfd;
-	pfd[W_SIG].events = POLLIN;
-	pfd[W_OUT].fd = reading ? w->t.g.fd[1] : -1;
-	pfd[W_OUT].events = POLLIN;
-	pfd[W_ERR].fd = reading ? w->t.g.fd[2] : -1;
-	pfd[W_ERR].events = POLLIN;
-	if (w->persist != NULL)
-		persist_pollfds(w->persist, &pfd[W_PERSIST],
-		    w->out.len < W_OUT_HIGH);
-	else
-		for (i = W_PERSIST; i < W_NFDS; i++) {
-			pfd[i].fd = -1;
-			pfd[i].events = 0;
-		}
+	loop_set(w->loop, w->watch[W_SOCK], w->sock,
+	    POLLIN | (w->out.len > 0 ? POLLOUT : 0));
+	loop_set(w->loop, w->watch[W_OUT], reading ? w->t.g.fd[1] : -1, POLLIN);
+	loop_set(w->loop, w->watch[W_ERR], reading ? w->t.g.fd[2] : -1, POLLIN);
+	if (w->persist == NULL)
+		return;
+	persist_pollfds(w->persist, pp, w->out.len < W_OUT_HIGH);
+	for (i = 0; i < PERSIST_NFDS; i++)	/* stderr first */
+		loop_set(w->loop, w->watch[W_SOCK - 1 - i], pp[i].fd,
+		    pp[i].events);
 }
 
 /* The loop: wait for anything, handle it, check deadlines. */
 static void __attribute__((noreturn))
 worker_loop(struct worker *w)
 {
-	struct pollfd	pfd[W_NFDS];
 	int64_t		now;
 
 	for (;;) {
@@ -878,29 +872,70 @@ worker_loop(struct worker *w)
 		now = mono_ns();
 		if (worker_done(w, now))
 			worker_exit(w);
-		worker_pollfds(w, pfd);
-		/*
-		 * Only the entries in use: poll() refuses more than the
-		 * open-file limit (EINVAL), however many are -1.
-		 */
-		if (poll(pfd, w->persist != NULL ? W_NFDS : W_PERSIST,
-		    worker_timeout(w, now)) == -1) {
-			if (errno != EINTR)
-				worker_exit(w);
-			continue;
-		}
-		if (pfd[W_OUT].revents != 0 && w->t.g.fd[1] != -1)
-			(void)wgroup_read(&w->t.g, 1);
-		if (pfd[W_ERR].revents != 0 && w->t.g.fd[2] != -1)
-			(void)wgroup_read(&w->t.g, 2);
-		if (w->persist != NULL)
-			persist_io(w->persist, &pfd[W_PERSIST]);
-		if (pfd[W_SIG].revents != 0)
-			worker_signals(w);
-		if (pfd[W_SOCK].revents != 0 && w->sock != -1)
-			worker_sock(w);
+		worker_watches(w);
+		loop_timer_at(w->loop, w->wake, worker_deadline(w));
+		if (loop_once(w->loop) == -1)
+			worker_exit(w);
 		worker_timers(w, mono_ns());
 	}
+}
+
+/* A task's stdout or stderr is ready. */
+static void
+task_ready(int fd, short revents, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)revents;
+	if (fd == w->t.g.fd[1])
+		(void)wgroup_read(&w->t.g, 1);
+	else if (fd == w->t.g.fd[2])
+		(void)wgroup_read(&w->t.g, 2);
+}
+
+/* One of the persistent program's descriptors is ready. */
+static void
+persist_io_cb(int fd, short revents, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (w->persist != NULL)
+		persist_ready(w->persist, fd, revents);
+}
+
+/* The socket to the supervisor is ready. */
+static void
+sock_ready(int fd, short revents, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)revents;
+	if (w->sock != -1)
+		worker_sock(w);
+}
+
+/*
+ * The worker's own loop (never the supervisor's it was forked with):
+ * task output, then the persistent program's, then signals, then the
+ * supervisor's messages, each turn in that order.
+ */
+static int
+worker_loop_setup(struct worker *w)
+{
+	int	i;
+
+	w->loop = loop_new();
+	w->watch[W_OUT] = loop_add(w->loop, -1, POLLIN, task_ready, w);
+	w->watch[W_ERR] = loop_add(w->loop, -1, POLLIN, task_ready, w);
+	for (i = W_PERSIST; i < W_SOCK; i++)
+		w->watch[i] = loop_add(w->loop, -1, 0, persist_io_cb, w);
+	if (loop_signal(w->loop, SIGTERM, worker_signal, w) == -1 ||
+	    loop_signal(w->loop, SIGCHLD, worker_signal, w) == -1)
+		return -1;
+	w->watch[W_SOCK] = loop_add(w->loop, w->sock, POLLIN, sock_ready, w);
+	w->wake = loop_timer(w->loop, NULL, NULL);	/* worker_timers() */
+	return 0;
 }
 
 /* Signals: the pool's ignored, fault handlers kept, the rest default. */
@@ -971,8 +1006,7 @@ worker_process_setup(struct worker *w)
 		return -1;
 	if (worker_fd_setup(w) == -1)
 		return -1;
-	w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return w->sigfd == -1 ? -1 : 0;
+	return worker_loop_setup(w);
 }
 
 /* Does this environment entry name one of the variables set per task? */
@@ -1151,7 +1185,7 @@ worker_main(const struct worker_conf *conf)
 	w->conf = conf;
 	w->slot = &w->pub;
 	w->mbox = &conf->shm->slots[conf->slot].mbox;
-	w->sock = w->sigfd = w->devnull = -1;
+	w->sock = w->devnull = -1;
 	if (worker_process_setup(w) == -1)
 		_exit(1);
 	w->rbuf = xmalloc(W_RBUF);

@@ -2,8 +2,8 @@
  * `pooltop attach [-t THEME] [-d MS] [ID]`: the dashboard of a pool running
  * elsewhere (usually headless).  It reads the pool's segment (copies, never
  * a mapping: shm.h), sends every command through the pool's control
- * socket, and runs its own small poll loop over the terminal, a signalfd
- * and a refresh timer.  q detaches and leaves the pool running; the loop
+ * socket, and runs its own loop (loop.c) over the terminal, signals and
+ * a refresh timer.  q detaches and leaves the pool running; the loop
  * also ends when the pool's supervisor (the pid in the segment's name) is
  * gone or the pool says it is done.  A damaged segment is shown as stale;
  * every read is bounded, so q is always served.
@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "loop.h"
 #include "opts.h"
 #include "ui/ui-int.h"
 
@@ -34,8 +34,9 @@ struct attach {
 	char		 sock[256];
 	struct pt_shm	 shm;
 	struct ui	*ui;
-	int		 sfd;
-	sigset_t	 oldmask;
+	struct loop	*loop;
+	enum attach_end	 end;
+	struct pt_shm_header *h;	/* the last good header copy */
 	int		 refresh_ms;
 	const char	*theme;
 };
@@ -108,49 +109,42 @@ attach_args(struct attach *a, struct opts *o, int argc, char **argv,
 	return 0;
 }
 
-/* Block the signals the loop reads from a signalfd. */
+/* A signal: resize, suspend, or detach on INT, TERM and HUP. */
+static void
+attach_signal(int sig, void *arg)
+{
+	struct attach	*a = arg;
+
+	if (a->end != ATTACH_RUNNING)
+		return;
+	switch (sig) {
+	case SIGWINCH:
+		ui_resize(a->ui);
+		break;
+	case SIGTSTP:
+		ui_suspend(a->ui);
+		kill(getpid(), SIGSTOP);
+		ui_resume(a->ui);
+		break;
+	default:
+		a->end = ATTACH_DETACHED;
+		break;
+	}
+}
+
+/* Have the loop read the signals we act on. */
 static int
 attach_signals(struct attach *a)
 {
-	sigset_t	set;
+	static const int	sigs[] = {
+		SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP
+	};
+	size_t			i;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTSTP);
-	if (sigprocmask(SIG_BLOCK, &set, &a->oldmask) == -1)
-		return -1;
-	a->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (a->sfd == -1) {
-		sigprocmask(SIG_SETMASK, &a->oldmask, NULL);
-		return -1;
-	}
+	for (i = 0; i < nitems_of(sigs); i++)
+		if (loop_signal(a->loop, sigs[i], attach_signal, a) == -1)
+			return -1;
 	return 0;
-}
-
-/* Handle the signals that arrived; ATTACH_DETACHED on INT, TERM, HUP. */
-static enum attach_end
-attach_signal(struct attach *a)
-{
-	struct signalfd_siginfo	si;
-
-	while (read(a->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		switch (si.ssi_signo) {
-		case SIGWINCH:
-			ui_resize(a->ui);
-			break;
-		case SIGTSTP:
-			ui_suspend(a->ui);
-			kill(getpid(), SIGSTOP);
-			ui_resume(a->ui);
-			break;
-		default:
-			return ATTACH_DETACHED;
-		}
-	}
-	return ATTACH_RUNNING;
 }
 
 /*
@@ -169,37 +163,49 @@ attach_check(struct attach *a, struct pt_shm_header *h)
 	return h->state == PT_POOL_DONE ? ATTACH_DONE : ATTACH_GONE;
 }
 
-/* The loop: terminal, signals and the refresh timer. */
+/* The refresh timer: has the pool ended?  If not, redraw. */
+static void
+attach_tick(void *arg)
+{
+	struct attach	*a = arg;
+
+	if (a->end != ATTACH_RUNNING ||
+	    (a->end = attach_check(a, a->h)) != ATTACH_RUNNING)
+		return;
+	ui_tick(a->ui);
+}
+
+/* Keys from the terminal. */
+static void
+attach_input(int fd, short revents, void *arg)
+{
+	struct attach	*a = arg;
+
+	(void)fd;
+	(void)revents;
+	if (a->end == ATTACH_RUNNING && ui_input(a->ui) != UI_CONTINUE)
+		a->end = ATTACH_DETACHED;
+}
+
+/* loop_run()'s test. */
+static bool
+attach_ended(void *arg)
+{
+	return ((struct attach *)arg)->end != ATTACH_RUNNING;
+}
+
+/* The loop: signals, the terminal and the refresh timer, until the end. */
 static enum attach_end
 attach_loop(struct attach *a, struct pt_shm_header *h)
 {
-	struct pollfd	pfd[2];
-	enum attach_end	end = ATTACH_RUNNING;
-	int64_t		next = mono_ns(), now;
-	int		timeout;
-
-	while (end == ATTACH_RUNNING) {
-		now = mono_ns();
-		if (now >= next) {
-			if ((end = attach_check(a, h)) != ATTACH_RUNNING)
-				break;
-			ui_tick(a->ui);
-			next = now + (int64_t)a->refresh_ms * 1000000;
-		}
-		timeout = (int)((next - now) / 1000000) + 1;
-		pfd[0].fd = ui_fd(a->ui);
-		pfd[0].events = POLLIN;
-		pfd[1].fd = a->sfd;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
-			return ATTACH_DETACHED;
-		if (pfd[1].revents & POLLIN)
-			end = attach_signal(a);
-		if (end == ATTACH_RUNNING && pfd[0].revents != 0 &&
-		    ui_input(a->ui) != UI_CONTINUE)
-			end = ATTACH_DETACHED;
-	}
-	return end;
+	a->h = h;
+	a->end = ATTACH_RUNNING;
+	(void)loop_add(a->loop, ui_fd(a->ui), POLLIN, attach_input, a);
+	(void)loop_every(a->loop, a->refresh_ms, attach_tick, a);
+	attach_tick(a);
+	if (loop_run(a->loop, attach_ended, a) == -1)
+		return ATTACH_DETACHED;
+	return a->end;
 }
 
 /* Say how the attachment ended; the exit status. */
@@ -231,6 +237,7 @@ attach_run(struct attach *a, struct pt_shm_header *h)
 	char		err[512];
 	enum attach_end	end;
 
+	a->loop = loop_new();
 	if (attach_signals(a) != 0) {
 		fprintf(stderr, "pooltop attach: signalfd: %s\n",
 		    strerror(errno));
@@ -285,7 +292,6 @@ ui_attach_main(int argc, char **argv)
 	int			 rc;
 
 	memset(&a, 0, sizeof a);
-	a.sfd = -1;
 	opts_init(&o);
 	rc = attach_args(&a, &o, argc, argv, &id);
 	a.refresh_ms = o.refresh_ms;
@@ -302,10 +308,7 @@ ui_attach_main(int argc, char **argv)
 		rc = attach_report(end, a.shm.pid, &h);
 	else
 		rc = attach_run(&a, &h);
-	if (a.sfd != -1) {
-		close(a.sfd);
-		sigprocmask(SIG_SETMASK, &a.oldmask, NULL);
-	}
+	loop_free(a.loop);	/* the signal mask back */
 	shm_close(&a.shm);
 	return rc;
 }

@@ -4,10 +4,10 @@
  * deadline (not before) and SIGKILL after the last wait, then nothing; a
  * signal wakes a stopped group; the pause clock leaves out time stopped
  * (even a pause that began before the clock), so the timeout moves by the
- * pause; deadlines round up to poll() milliseconds; slot text is one line
- * and never ends inside a UTF-8 sequence.  A spawned group leads its own
- * group, its streams come apart or merged, its stdin is a pipe when asked,
- * and a spawn that fails leaves no pipe open.  Sampling walks a busy
+ * pause; slot text is one line and never ends inside a UTF-8 sequence.
+ * A spawned group leads its own group, its streams come apart or merged,
+ * its stdin is a pipe when asked, and a spawn that fails leaves no pipe
+ * open.  Sampling walks a busy
  * group's tree only when due, and finds its CPU and memory; a reaped
  * leader is told apart from other children; the slot shows the samples,
  * the progress and the last bytes of output.  Clocks are passed in, so
@@ -254,18 +254,11 @@ test_timeout_paused(void **state)
 	assert_int_equal(WTERMSIG(st), SIGTERM);
 }
 
-/* Deadlines become poll() timeouts, rounded up. */
+/* The earlier of two deadlines. */
 static void
-test_poll_ms(void **state)
+test_min(void **state)
 {
 	(void)state;
-	assert_int_equal(wgroup_poll_ms(WG_NEVER, T0), -1);
-	assert_int_equal(wgroup_poll_ms(T0, T0), 0);
-	assert_int_equal(wgroup_poll_ms(T0 - 1, T0), 0);
-	assert_int_equal(wgroup_poll_ms(T0 + 1, T0), 1);
-	assert_int_equal(wgroup_poll_ms(T0 + MS, T0), 1);
-	assert_int_equal(wgroup_poll_ms(T0 + MS + 1, T0), 2);
-	assert_int_equal(wgroup_poll_ms(WG_NEVER - 1, 0), INT32_MAX);
 	assert_int_equal(wgroup_min(3, 2), 2);
 	assert_int_equal(wgroup_min(-1, WG_NEVER), -1);
 }
@@ -540,7 +533,7 @@ main(void)
 		cmocka_unit_test(test_signal_wakes),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_timeout_paused),
-		cmocka_unit_test(test_poll_ms),
+		cmocka_unit_test(test_min),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_sample),
