@@ -80,7 +80,7 @@ extern char **environ;
 enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_NWATCH };
 
 /* The task being run. */
-struct task {
+struct wtask {
 	uint64_t	seq;
 	struct wgroup	g;		/* its leader and group */
 	uint32_t	flags;		/* PT_DONE_* */
@@ -121,7 +121,7 @@ struct worker {
 	char			 env_task[48];
 	char			 env_seq[48];
 	bool			 busy;		/* t is a live task */
-	struct task		 t;
+	struct wtask		 t;
 	struct strays		*strays;	/* ended tasks' leftovers */
 	bool			 retiring;	/* exit once idle */
 	bool			 ending;	/* end the task, then exit */
@@ -216,7 +216,7 @@ static void
 slot_update(struct worker *w)
 {
 	struct pt_shm_slot	*s = w->slot;
-	struct task		*t = &w->t;
+	struct wtask		*t = &w->t;
 
 	s->state = worker_state(w);
 	if (w->busy) {
@@ -232,7 +232,7 @@ slot_started(struct worker *w, const char *label, const char *item,
     bool named)
 {
 	struct pt_shm_slot	*s = w->slot;
-	struct task		*t = &w->t;
+	struct wtask		*t = &w->t;
 
 	s->state = worker_state(w);
 	s->task_pid = t->g.pid;
@@ -254,7 +254,7 @@ static void
 slot_ended(struct worker *w, bool failed)
 {
 	struct pt_shm_slot	*s = w->slot;
-	struct task		*t = &w->t;
+	struct wtask		*t = &w->t;
 
 	s->state = worker_state(w);
 	s->task_pid = 0;
@@ -312,7 +312,7 @@ static void
 task_out(void *arg, int stream, const char *b, size_t n)
 {
 	struct worker	*w = arg;
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 	struct pt_out	 o;
 
 	memset(&o, 0, sizeof o);
@@ -326,7 +326,7 @@ task_out(void *arg, int stream, const char *b, size_t n)
 static void
 task_tick(struct worker *w, int64_t now)
 {
-	struct task		*t = &w->t;
+	struct wtask		*t = &w->t;
 	uint32_t		 done, total;
 
 	(void)wgroup_sample(&t->g, now, &t->sample);
@@ -391,7 +391,7 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item)
 static void
 task_init(struct worker *w, const struct pt_run *r)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 
 	memset(t, 0, sizeof *t);
 	t->seq = r->task_seq;
@@ -412,7 +412,7 @@ task_init(struct worker *w, const struct pt_run *r)
 static void
 task_started(struct worker *w, char **argv, const char *item, bool named)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 	struct pt_started st;
 	char		 label[PT_LABEL_MAX];
 	int64_t		 now = mono_ns();
@@ -472,7 +472,7 @@ task_run(struct worker *w, const char *p, size_t len)
 
 /* Count the time stopped so far and mark the task running. */
 static void
-task_unpause(struct task *t, int64_t now)
+task_unpause(struct wtask *t, int64_t now)
 {
 	if (t->paused_at != 0) {
 		wgroup_clock_unpause(&t->clock, t->paused_at, now);
@@ -484,7 +484,7 @@ task_unpause(struct task *t, int64_t now)
 static void
 task_pause(struct worker *w)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 
 	if (!w->busy || t->paused_at != 0 || wgroup_ending(&t->g))
 		return;
@@ -497,7 +497,7 @@ task_pause(struct worker *w)
 static void
 task_resume(struct worker *w)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 
 	if (!w->busy || t->paused_at == 0)
 		return;
@@ -510,7 +510,7 @@ task_resume(struct worker *w)
 static void
 task_kill(struct worker *w, int sig)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 	int64_t		 now = mono_ns();
 
 	if (!w->busy || sig < 0 || sig >= NSIG)
@@ -540,7 +540,7 @@ task_kill(struct worker *w, int sig)
 static void
 task_terminate(struct worker *w, int64_t now)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 
 	if (t->paused_at != 0) {
 		task_unpause(t, now);
@@ -577,7 +577,7 @@ status_failed(int st)
 static void
 task_end(struct worker *w)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 	struct pt_done	 d;
 	int64_t		 now;
 
@@ -685,6 +685,16 @@ worker_retire(struct worker *w)
 		slot_update(w);
 }
 
+/* Pause or resume what runs: the task, or the persistent program. */
+static void
+worker_pause(struct worker *w, bool pause)
+{
+	if (w->persist != NULL)
+		(pause ? persist_pause : persist_resume)(w->persist);
+	else
+		(pause ? task_pause : task_resume)(w);
+}
+
 /* Handle one message from the supervisor. */
 static void
 worker_message(struct worker *w, const struct pt_msg *m, const char *p)
@@ -696,16 +706,8 @@ worker_message(struct worker *w, const struct pt_msg *m, const char *p)
 		task_run(w, p, m->len);
 		break;
 	case PT_MSG_PAUSE:
-		if (w->persist != NULL)
-			persist_pause(w->persist);
-		else
-			task_pause(w);
-		break;
 	case PT_MSG_RESUME:
-		if (w->persist != NULL)
-			persist_resume(w->persist);
-		else
-			task_resume(w);
+		worker_pause(w, m->type == PT_MSG_PAUSE);
 		break;
 	case PT_MSG_KILL:
 		if (m->len < sizeof k)
@@ -795,7 +797,7 @@ worker_done(struct worker *w, int64_t now)
 static void
 worker_timers(struct worker *w, int64_t now)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 
 	if (w->busy && wgroup_ending(&t->g))
 		wgroup_term_check(&t->g, now);
@@ -819,7 +821,7 @@ worker_timers(struct worker *w, int64_t now)
 static int64_t
 worker_deadline(struct worker *w)
 {
-	struct task	*t = &w->t;
+	struct wtask	*t = &w->t;
 	int64_t		 d = WG_NEVER;
 
 	if (w->busy) {
