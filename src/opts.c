@@ -2152,6 +2152,8 @@ opts_usage(FILE *f)
 	    "Run command once per item on a pool of worker processes.\n"
 	    "Items come after :::, from --arg-file or --range, or from "
 	    "stdin.\n"
+	    "Several ::: groups, :::: FILE and -a FILE give every "
+	    "combination: {1} {2} ...\n"
 	    "       pooltop ls [--json]\n"
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
