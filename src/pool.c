@@ -2122,17 +2122,14 @@ done:
 	return rc;
 }
 
-/* Free a task. */
+/* Free a task; the strings it took from its item go as an item's do. */
 static void
 task_free(struct task *t)
 {
-	size_t	k;
+	struct item	it = { .arg = t->arg, .args = t->args,
+	    .nargs = t->nargs, .command = t->command };
 
-	for (k = 0; k < t->nargs; k++)
-		free(t->args[k]);
-	free(t->args);
-	free(t->arg);
-	free(t->command);
+	item_clear(&it);
 	free(t->label);
 	free(t->cmdline);
 	free(t);
