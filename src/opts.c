@@ -1790,7 +1790,7 @@ input_add(struct input **in, size_t *n, const char *file, bool linked)
 
 /*
  * The groups after the template: each ::: group is a source of its words,
- * each word of a :::: group a file source (the first linked with ::::+).
+ * each word of a :::: group a file source (each linked with ::::+).
  */
 static void
 cli_groups(struct cli *cli, int argc, char **argv, int i)
@@ -1814,10 +1814,8 @@ cli_groups(struct cli *cli, int argc, char **argv, int i)
 			    sizeof *in->items);
 			in->items[in->nitems++] = xstrdup(argv[i]);
 			in->items[in->nitems] = NULL;
-		} else {
+		} else
 			input_add(&cli->groups, &cli->ngroups, argv[i], link);
-			link = false;
-		}
 	}
 }
 

@@ -391,6 +391,7 @@ range_next(struct source *s, struct item *it)
  * gives tuples, as long as its shortest source; the groups' tuples are
  * combined as a cartesian product, the last group varying fastest.  The
  * first group streams; the others are read whole before the first task.
+ * As in GNU parallel, an empty source among several gives one empty value.
  */
 struct source *
 source_product(struct source **subs, const bool *linked, size_t n)
@@ -475,15 +476,17 @@ product_load(struct source *s)
 		}
 		if (r == 0 || s->error != NULL)
 			return r == 0 ? 0 : -1;
+		if (h->n == 0) {
+			/* An empty source among several: one empty value. */
+			h->v = xcalloc(1, sizeof *h->v);
+			h->v[h->n++] = xstrdup("");
+		}
 	}
 	for (k = s->nfirst; k < s->nsubs; k++) {
 		if (k == 0 || s->group[k] != s->group[k - 1] ||
 		    s->held[k].n < s->glen[s->group[k]])
 			s->glen[s->group[k]] = s->held[k].n;
 	}
-	for (k = 1; k < s->ngroups; k++)
-		if (s->glen[k] == 0)
-			s->done = true;
 	return 1;
 }
 
@@ -534,7 +537,13 @@ product_next(struct source *s, struct item *it)
 	if (s->loading < s->nsubs && (r = product_load(s)) != 1)
 		return r;
 	while (!s->done && s->nhave < s->nfirst) {
-		if ((r = product_pull(s, s->nhave, &sub)) != 1) {
+		r = product_pull(s, s->nhave, &sub);
+		if (r == -1 && s->seq == 0 && s->nsubs > 1 && s->error == NULL) {
+			/* An empty source among several: one empty value. */
+			s->first[s->nhave++] = xstrdup("");
+			continue;
+		}
+		if (r != 1) {
 			if (r == -1)
 				s->done = true;
 			return r;
@@ -577,6 +586,8 @@ product_total(const struct source *s, uint64_t *total)
 	for (k = 0; k < s->nsubs; k++) {
 		if (!source_total(s->subs[k], &n))
 			return false;
+		if (n == 0 && s->nsubs > 1)
+			n = 1;		/* one empty value */
 		if (k == 0 || s->group[k] != s->group[k - 1])
 			min = n;
 		else if (n < min)

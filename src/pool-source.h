@@ -56,7 +56,8 @@ struct source	*source_fd(int fd, const char *name, char sep);
 /*
  * The combinations of n sources (owned; the array is copied): the last
  * varies fastest; a source with linked[k] (:::+, ::::+) pairs its values
- * with those of the one before, as long as the shorter of them lasts.
+ * with those of the one before, as long as the shorter of them lasts.  An
+ * empty source among several gives one empty value, as in GNU parallel.
  */
 struct source	*source_product(struct source **subs, const bool *linked,
 		    size_t n);

@@ -228,6 +228,12 @@ bothjl s6 ":::: ::::+ :::" 'echo {}' :::: f1 ::::+ f2 ::: z
 bothjl s7 "-a twice" -a f1 -a f2 'echo {}'
 bothjl s8 "-a then :::" -a f1 'echo {}' ::: p q
 bothjl s9 "::: then ::::" 'echo {}' ::: a :::: f1
+: >f0
+bothjl s9e "an empty source among several" 'printf "<%s>" {1} {2} {3} | cat' \
+    ::: a b ::: :::: f0
+bothjl s9f "an empty linked source" 'printf "<%s>" {} | cat' ::: a b :::+
+bothjl s9g "::::+ links every file after it" 'echo {}' \
+    ::: a b c ::::+ f1 f2
 bothjl s10 "{N.} {N/} {N//} {N/.} {-N}" 'echo {2.} {1/} {1//} {2/.} {-1}' \
     ::: /x/y.z a/b ::: a/b.c d.e
 bothjl s11 "{0} and {-2}" 'echo {0} {-2}' ::: a ::: b ::: c

@@ -645,7 +645,8 @@ pipe_of(const char *text, pid_t *pid)
 
 /*
  * Several sources: the cartesian product, the last fastest; linked
- * sources go in step as long as the shorter lasts; a pipe may stand
+ * sources go in step as long as the shorter lasts; an empty source among
+ * several is one empty value, as in GNU parallel; a pipe may stand
  * first (streamed) or later (read whole), and its total is unknown.
  */
 static void
@@ -656,6 +657,9 @@ test_product(void **state)
 	const char	*link_short[] = { "a b", "+1 2 3" };
 	const char	*three[] = { "x y", "+p q r", "1 2" };
 	const char	*empty[] = { "a b", "" };
+	const char	*empty_first[] = { "", "1 2" };
+	const char	*empty_linked[] = { "a b", "+" };
+	const char	*empty_alone[] = { "" };
 	const char	*one[] = { "a b" };
 	const char	*pipe_last[] = { "a b", "|" };
 	const char	*pipe_first[] = { "|", "+p q", "1 2" };
@@ -670,7 +674,11 @@ test_product(void **state)
 	check_product(link_long, 2, NULL, "a 1,b 2", true);
 	check_product(link_short, 2, NULL, "a 1,b 2", true);
 	check_product(three, 3, NULL, "x p 1,x p 2,y q 1,y q 2", true);
-	check_product(empty, 2, NULL, "", true);
+	/* An empty source among several is one empty value. */
+	check_product(empty, 2, NULL, "a ,b ", true);
+	check_product(empty_first, 2, NULL, " 1, 2", true);
+	check_product(empty_linked, 2, NULL, "a ", true);
+	check_product(empty_alone, 1, NULL, "", true);
 	check_product(one, 1, NULL, "a,b", true);
 	check_product(pipe_last, 2, pipe_of("1\n2\n", &pid),
 	    "a 1,a 2,b 1,b 2", false);
