@@ -3,7 +3,9 @@
  *
  * A template is compiled once into words, each a list of segments: literal
  * text or a replacement string.  Expanding it for an item concatenates the
- * segments of each word.
+ * segments of each word.  With several input sources, {N} picks one
+ * argument and an unquoted {} spreads the arguments over several words
+ * (several argv entries in direct mode); see template.h.
  *
  * Direct mode (no shell syntax) splits the template into words at compile
  * time, honouring '...' and "...", and puts values in literally: a word
