@@ -52,7 +52,7 @@ struct input {
 	char		**items;	/* after :::, or NULL: a file */
 	size_t		  nitems;
 	char		 *file;		/* after :::: or -a; "-" is stdin */
-	bool		  linked;	/* :::+ or ::::+: paired with the one before */
+	bool		  linked;	/* :::+ or ::::+: paired with the last */
 };
 
 struct opts {

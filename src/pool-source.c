@@ -538,7 +538,8 @@ product_next(struct source *s, struct item *it)
 		return r;
 	while (!s->done && s->nhave < s->nfirst) {
 		r = product_pull(s, s->nhave, &sub);
-		if (r == -1 && s->seq == 0 && s->nsubs > 1 && s->error == NULL) {
+		if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
+		    s->error == NULL) {
 			/* An empty source among several: one empty value. */
 			s->first[s->nhave++] = xstrdup("");
 			continue;

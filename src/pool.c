@@ -77,7 +77,7 @@
 struct task {
 	uint64_t		 seq;
 	char			*arg;
-	char			**args;		/* one per input source, or NULL */
+	char			**args;		/* per input source, or NULL */
 	size_t			 nargs;
 	char			*command;	/* whole command, or NULL */
 	bool			 named;		/* arg is its name: show that */

@@ -246,8 +246,10 @@ bothjl s14 "hostile values in two sources" 'printf "<%s|%s>" {1} {2} | cat' \
 printf 'x\ny\n' | both s15 -k -j1 'echo {}' ::: 1 2 :::: -
 agree ":::: - (stdin) as a later source" s15
 bothjl s16 "--tag with two sources" --tag 'echo x' ::: a b ::: 1 2
-run parallel s17 -j1 --results s17.parallel 'echo {1}{2}' ::: a/b 'c d' ::: "t${TAB}u" '' </dev/null
-run pooltop s17 -j1 --results s17.pooltop --results-layout gnu 'echo {1}{2}' ::: a/b 'c d' ::: "t${TAB}u" '' </dev/null
+set -- ::: a/b 'c d' ::: "t${TAB}u" ''
+run parallel s17 -j1 --results s17.parallel 'echo {1}{2}' "$@" </dev/null
+run pooltop s17 -j1 --results s17.pooltop --results-layout gnu \
+    'echo {1}{2}' "$@" </dev/null
 agree "--results with two sources" s17
 if diff -r s17.parallel s17.pooltop >s17.diff 2>&1; then
 	ok "--results-layout gnu with two sources: the same files"
@@ -258,7 +260,8 @@ fi
 # Failed tasks run again from the joblog: --resume-failed and --retry-failed.
 RF='echo {1}{2}; [ {2} != 2 ]'
 for t in parallel pooltop; do
-	run "$t" s18 -k -j1 --joblog "s18.$t.jl" "$RF" ::: a 'b c' ::: 1 2 </dev/null
+	run "$t" s18 -k -j1 --joblog "s18.$t.jl" "$RF" \
+	    ::: a 'b c' ::: 1 2 </dev/null
 	run "$t" s18 -k -j1 --joblog "s18.$t.jl" --resume-failed "$RF" \
 	    ::: a 'b c' ::: 1 2 </dev/null
 	cp "s18.$t.jl" "s19.$t.jl"
@@ -287,7 +290,9 @@ check "documented: in a later source too" \
     [ "$(cat dn2.pooltop.out)" = "$(printf '<u\nv>')" ]
 # {N} past the last source is refused (GNU parallel makes it empty).
 run pooltop dp -j1 'echo {3}' ::: a ::: b
-check "documented: {3} with two sources is refused" \
-    [ "$(cat dp.pooltop.rc)" = 255 ] && grep -q '{3}: there are 2 input sources' dp.pooltop.err
+check "documented: {3} with two sources: exit 255" \
+    [ "$(cat dp.pooltop.rc)" = 255 ]
+check "documented: {3} with two sources: says why" \
+    grep -q '{3}: there are 2 input sources' dp.pooltop.err
 
 finish
