@@ -2224,17 +2224,6 @@ done:
 	return rc;
 }
 
-/* Free a task. */
-static void
-task_free(struct task *t)
-{
-	free(t->arg);
-	free(t->command);
-	free(t->label);
-	free(t->cmdline);
-	free(t);
-}
-
 /* Free every task of a list. */
 static void
 tasks_free(struct tasklist *l)
@@ -2245,6 +2234,17 @@ tasks_free(struct tasklist *l)
 		TAILQ_REMOVE(l, t, entry);
 		task_free(t);
 	}
+}
+
+/* Free a task. */
+static void
+task_free(struct task *t)
+{
+	free(t->arg);
+	free(t->command);
+	free(t->label);
+	free(t->cmdline);
+	free(t);
 }
 
 /* Free the pool and remove its segment. */
