@@ -136,6 +136,19 @@ check "draining: says why" grep -q "the pool is draining" "$T/r6"
 touch "$T/go"
 reap $P 20 >/dev/null
 
+# --- With --resume, added items are numbered after the joblog's last. ---
+"$POOLTOP" -q --joblog "$T/jl3" echo {#}:{} ::: a b c >/dev/null 2>&1
+bg "$POOLTOP" -q -k --keep-open --headless --joblog "$T/jl3" --resume \
+    echo {#}:{} ::: a </dev/null >"$T/out3" 2>&1
+P=$!
+check "resume: pool answers" wait_for 10 status_has $P '"state":"running"'
+"$POOLTOP" ctl $P add z >/dev/null
+check "resume: the added item runs as 4" wait_for 10 grep -q "^4	" "$T/jl3"
+"$POOLTOP" ctl $P close >/dev/null
+reap $P 20
+check "resume: exit 0" [ $? -eq 0 ]
+check "resume: -k prints the added item" grep -qx "4:z" "$T/out3"
+
 # --- The bound on added items waiting to start. ---
 bg "$POOLTOP" --keep-open --headless -j1 true </dev/null >/dev/null 2>&1
 P=$!
