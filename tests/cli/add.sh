@@ -149,6 +149,21 @@ reap $P 20
 check "resume: exit 0" [ $? -eq 0 ]
 check "resume: -k prints the added item" grep -qx "4:z" "$T/out3"
 
+# --- An idle --keep-open pool prints its progress line once, not forever. ---
+bg "$POOLTOP" --keep-open --headless -j1 --progress-interval 0.05 true \
+    </dev/null >/dev/null 2>"$T/err4"
+P=$!
+check "idle: a first progress line" wait_for 10 grep -q "progress done=0" "$T/err4"
+check "idle: a second passes" wait_for 10 sh -c \
+    "'$POOLTOP' ctl $P status | grep -q '^elapsed [1-9]'"
+"$POOLTOP" ctl $P add a >/dev/null
+check "idle: a line once a task is done" \
+    wait_for 10 grep -q "progress done=1" "$T/err4"
+check "idle: only one line while idle" \
+    [ "$(grep -c "progress done=0" "$T/err4")" -eq 1 ]
+"$POOLTOP" ctl $P close >/dev/null
+reap $P 20 >/dev/null
+
 # --- The bound on added items waiting to start. ---
 bg "$POOLTOP" --keep-open --headless -j1 true </dev/null >/dev/null 2>&1
 P=$!
