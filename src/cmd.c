@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "ctl.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
@@ -45,6 +46,8 @@ static int	cmd_resize(struct pool *, int, char **, struct buf *);
 static int	cmd_drain(struct pool *, int, char **, struct buf *);
 static int	cmd_stop(struct pool *, int, char **, struct buf *);
 static int	cmd_retry(struct pool *, int, char **, struct buf *);
+static int	cmd_add(struct pool *, int, char **, struct buf *);
+static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
 static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 
@@ -65,6 +68,10 @@ static const struct cmd_entry cmd_table[] = {
 	  "end the run: running tasks get the termination sequence" },
 	{ "retry", "", 0, 0, cmd_retry,
 	  "queue the tasks that failed for good again" },
+	{ "add", "[--] ITEM...|-a FILE", 1, CTL_LINE_MAX, cmd_add,
+	  "queue items after the last (escaped on the way: see pooltop(1))" },
+	{ "close", "", 0, 0, cmd_close,
+	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
 	{ "help", "", 0, 0, cmd_helpcmd,
@@ -445,6 +452,45 @@ cmd_retry(struct pool *p, __attribute__((unused)) int argc,
 {
 	return cmd_simple(p, out, "retry", pool_retry_failed,
 	    "failed tasks queued again");
+}
+
+/* add WORD...: each word is an item written with text_word(). */
+static int
+cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct buf	  why = { 0 };
+	char		**items, *q;
+	int		  i, n = 0, rv = -1;
+
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	items = xcalloc(argc, sizeof *items);
+	for (i = 1; i < argc; i++) {
+		if ((items[n] = text_unword(argv[i])) == NULL) {
+			q = cmd_quote_word(argv[i]);
+			cmd_error(out, "bad item %s (write bytes outside !..~ "
+			    "and %% as %%HH, an empty item as %%)", q);
+			free(q);
+			goto out;
+		}
+		n++;
+	}
+	if (pool_add(p, items, (size_t)n, &why) != 0)
+		rv = cmd_engine_error(out, &why, "add");
+	else
+		rv = cmd_engine_ok(out, &why, "added");
+out:
+	cmd_freev(n, items);
+	return rv;
+}
+
+/* close */
+static int
+cmd_close(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	return cmd_simple(p, out, "close", pool_close,
+	    "closed: the queued tasks run, then the pool ends");
 }
 
 /* Append "key":"escaped string", for a NUL-terminated segment field. */

@@ -124,6 +124,10 @@ make_source(const struct opts *o, struct source **src, char *err,
 	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
 		name = o->arg_file;
 		fd = open(name, O_RDONLY | O_CLOEXEC);
+	} else if (isatty(STDIN_FILENO) && o->arg_file == NULL &&
+	    o->keep_open) {
+		*src = source_args(NULL, 0);	/* items come by ctl add */
+		return 0;
 	} else if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
 		snprintf(err, errlen, "no items: give them after :::, with -a"
 		    " FILE, in the config file, or on a pipe to stdin");
@@ -346,7 +350,7 @@ run_main(int argc, char **argv)
 	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
-	    isatty(STDIN_FILENO)) {
+	    !o.keep_open && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;
