@@ -1209,6 +1209,7 @@ worker_read(struct pool *p, int i)
 	struct pt_msg	 m;
 	const char	*pl;
 	char		 tmp[65536];
+	size_t		 off;
 	ssize_t		 r;
 	int		 k;
 
@@ -1227,10 +1228,11 @@ worker_read(struct pool *p, int i)
 		w->fd = -1;
 		break;
 	}
-	while (proto_next(&w->in, &m, &pl) == 1) {
+	/* worker_msg() may empty w->in (the worker is gone): off then stops. */
+	for (off = 0; proto_next(&w->in, off, &m, &pl) == 1;
+	    off += sizeof m + m.len)
 		worker_msg(p, i, &m, pl);
-		buf_consume(&w->in, sizeof m + m.len);
-	}
+	buf_consume(&w->in, off);
 }
 
 /*

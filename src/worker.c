@@ -732,6 +732,7 @@ worker_sock(struct worker *w)
 {
 	struct pt_msg	 m;
 	const char	*p;
+	size_t		 off;
 	ssize_t		 n;
 	int		 r;
 
@@ -743,14 +744,15 @@ worker_sock(struct worker *w)
 		return;
 	}
 	buf_add(&w->in, w->rbuf, (size_t)n);
-	while (w->sock != -1 && (r = proto_next(&w->in, &m, &p)) != 0) {
+	for (off = 0; w->sock != -1 &&
+	    (r = proto_next(&w->in, off, &m, &p)) != 0; off += sizeof m + m.len) {
 		if (r == -1) {
 			worker_lost(w);
 			break;
 		}
 		worker_message(w, &m, p);
-		buf_consume(&w->in, sizeof m + m.len);
 	}
+	buf_consume(&w->in, off);
 }
 
 /*
