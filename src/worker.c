@@ -62,6 +62,7 @@
 #include "shm.h"
 #include "worker-strays.h"
 #include "util.h"
+#include "text.h"
 #include "worker-group.h"
 #include "worker.h"
 
@@ -181,7 +182,7 @@ label_make(char *dst, size_t size, char *const *argv)
 		if (strlcat(line, *argv, sizeof line) >= sizeof line)
 			break;
 	}
-	wgroup_text(dst, size, line, SIZE_MAX);
+	text_copy(dst, size, line, SIZE_MAX);
 }
 
 /* The slot state that matches what the worker is doing. */
@@ -238,7 +239,7 @@ slot_started(struct worker *w, const char *label, const char *item,
 	s->task_pid = t->g.pid;
 	s->task_seq = t->seq;
 	strlcpy(s->label, label, sizeof s->label);
-	wgroup_text(s->item, sizeof s->item, item, SIZE_MAX);
+	text_copy(s->item, sizeof s->item, item, SIZE_MAX);
 	s->flags = named ? PT_SLOT_NAMED : 0;
 	s->task_start_real_ns = t->start_real;
 	s->cpu_permille = 0;
