@@ -1401,47 +1401,36 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	return 0;
 }
 
-/* Pause the pool or one slot's task. */
+/* Pause (pause) or resume the pool or one slot's task. */
 int
-pool_pause(struct pool *p, int slot, struct buf *why)
+pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	int	i;
 
 	if (slot >= 0)
-		return slot_pause(p, slot, true, why);
-	if (p->paused)
-		return 0;
-	p->paused = true;
-	if (p->state == PT_POOL_RUNNING)
-		set_state(p, PT_POOL_PAUSED);
+		return slot_pause(p, slot, pause, why);
+	if (pause) {
+		if (p->paused)
+			return 0;
+		p->paused = true;
+		if (p->state == PT_POOL_RUNNING)
+			set_state(p, PT_POOL_PAUSED);
+	}
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
-			p->w[i].paused = true;
-			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
+		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
+			p->w[i].paused = pause;
+			send_msg(p, i, pause ? PT_MSG_PAUSE : PT_MSG_RESUME,
+			    NULL, 0);
 		}
-	pool_event(p, PT_EV_PAUSE, -1, 0, 0, "pool paused");
-	return 0;
-}
-
-/* Resume the pool or one slot's task. */
-int
-pool_resume(struct pool *p, int slot, struct buf *why)
-{
-	int	i;
-
-	if (slot >= 0)
-		return slot_pause(p, slot, false, why);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && p->w[i].paused) {
-			p->w[i].paused = false;
-			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
-		}
-	if (!p->paused)
-		return 0;
-	p->paused = false;
-	if (p->state == PT_POOL_PAUSED)
-		set_state(p, PT_POOL_RUNNING);
-	pool_event(p, PT_EV_RESUME, -1, 0, 0, "pool resumed");
+	if (!pause) {
+		if (!p->paused)
+			return 0;
+		p->paused = false;
+		if (p->state == PT_POOL_PAUSED)
+			set_state(p, PT_POOL_RUNNING);
+	}
+	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, -1, 0, 0,
+	    "pool %s", pause ? "paused" : "resumed");
 	return 0;
 }
 
@@ -1518,7 +1507,7 @@ pool_drain(struct pool *p, struct buf *why)
 		return 0;
 	set_state(p, PT_POOL_DRAINING);
 	if (p->paused)
-		pool_resume(p, -1, NULL);
+		pool_pause(p, -1, false, NULL);
 	pool_event(p, PT_EV_DRAIN, -1, 0, 0, "draining: no new tasks, %llu"
 	    " running", (unsigned long long)p->running);
 	return 0;
