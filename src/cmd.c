@@ -451,11 +451,7 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	text_json(b, s, strlen(s));
 }
 
-/*
- * The fields of a pool in JSON, without braces: the one schema that
- * status --json and ls --json share.  state is the caller's (ls can say
- * "damaged").
- */
+/* The fields of a pool in JSON, without braces; state is the caller's. */
 void
 cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {

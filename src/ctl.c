@@ -173,11 +173,7 @@ ctl_fallback(char *dir, size_t len, int create, char *err, size_t errlen)
 	return dir;
 }
 
-/*
- * The per-user socket directory, created if asked; NULL and err if unsafe.
- * When /tmp/pooltop-<uid> was taken by another uid, a fallback of ours is
- * returned and err says so.
- */
+/* The per-user socket directory, created if asked; NULL and err if unsafe. */
 const char *
 ctl_dir(int create, char *err, size_t errlen)
 {
@@ -225,11 +221,7 @@ ctl_answers(const char *path)
 	return rv == 0;
 }
 
-/*
- * The directories where sockets may be, the safe ones: the primary, the
- * /tmp one (a pool started without $XDG_RUNTIME_DIR, from cron say), the
- * fallbacks; how many.
- */
+/* The safe directories where sockets may be: primary, /tmp, fallbacks. */
 int
 ctl_dirs(char dirs[][CTL_PATH_MAX], int max)
 {

@@ -179,11 +179,7 @@ evlog_event(struct evlog *l, const struct pt_shm_event *ev)
 	return evlog_put(l, &b);
 }
 
-/*
- * Say one message on stderr, where the event log does not show it: the
- * event's JSON line in json, "pooltop: TEXT" in text.  text may be longer
- * than an event's (a reason from before the pool runs).
- */
+/* Say one message on stderr, where the event log does not show it. */
 int
 log_say(enum log_format format, const struct pt_shm_event *ev,
     const char *text)

@@ -619,10 +619,7 @@ past_read_fd(struct joblog_past *jp, int fd, const char *path, char *err,
 	return rc;
 }
 
-/*
- * Read what an earlier run recorded; a missing file, or standard output or
- * error, gives an empty set.
- */
+/* Read what an earlier run recorded. */
 struct joblog_past *
 joblog_read(const char *arg, char *err, size_t errlen)
 {
