@@ -438,13 +438,6 @@ publish(struct pool *p)
 	shm_publish_header(&p->shm);
 }
 
-/* Set the pool state and log the change. */
-static void
-set_state(struct pool *p, enum pt_pool_state s)
-{
-	p->state = s;
-}
-
 /* Count live workers that are not retiring. */
 static int
 active_workers(struct pool *p)
@@ -1414,7 +1407,7 @@ pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 			return 0;
 		p->paused = true;
 		if (p->state == PT_POOL_RUNNING)
-			set_state(p, PT_POOL_PAUSED);
+			p->state = PT_POOL_PAUSED;
 	}
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
@@ -1427,7 +1420,7 @@ pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 			return 0;
 		p->paused = false;
 		if (p->state == PT_POOL_PAUSED)
-			set_state(p, PT_POOL_RUNNING);
+			p->state = PT_POOL_RUNNING;
 	}
 	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, -1, 0, 0,
 	    "pool %s", pause ? "paused" : "resumed");
@@ -1505,7 +1498,7 @@ pool_drain(struct pool *p, struct buf *why)
 	if (p->state == PT_POOL_DRAINING || p->state == PT_POOL_STOPPING ||
 	    p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_DRAINING);
+	p->state = PT_POOL_DRAINING;
 	if (p->paused)
 		pool_pause(p, -1, false, NULL);
 	pool_event(p, PT_EV_DRAIN, -1, 0, 0, "draining: no new tasks, %llu"
@@ -1523,7 +1516,7 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	(void)why;
 	if (p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_STOPPING);
+	p->state = PT_POOL_STOPPING;
 	p->paused = false;
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
@@ -2064,7 +2057,7 @@ pool_run(struct pool *p)
 	p->start_ns = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
-	set_state(p, PT_POOL_RUNNING);
+	p->state = PT_POOL_RUNNING;
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2083,7 +2076,7 @@ pool_run(struct pool *p)
 		wait_once(p);
 	}
 done:
-	set_state(p, PT_POOL_DONE);
+	p->state = PT_POOL_DONE;
 	publish(p);
 	shutdown_workers(p);
 	publish(p);
