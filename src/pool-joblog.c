@@ -206,6 +206,19 @@ joblog_target(const char *arg, int *fd, bool *append)
 	return arg;
 }
 
+/* fd, with st filled by fstat; else -1 and err, and fd is closed. */
+static int
+joblog_stat(int fd, const char *name, struct stat *st, char *err,
+    size_t errlen)
+{
+	if (fd != -1 && fstat(fd, st) == 0)
+		return fd;
+	snprintf(err, errlen, "joblog %s: %s", name, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 /*
  * Open the file and fstat it: never through a symbolic link, but under
  * /dev, whose links (/dev/fd/N) the system owns.
@@ -224,27 +237,7 @@ joblog_open_fd(const char *path, struct stat *st, char *err, size_t errlen)
 		    "to follow it", path);
 		return -1;
 	}
-	if (fd != -1 && fstat(fd, st) == 0)
-		return fd;
-	snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* A copy of standard output or error to write the joblog to, or -1. */
-static int
-joblog_dup(int std, const char *arg, struct stat *st, char *err,
-    size_t errlen)
-{
-	int	fd;
-
-	if ((fd = fcntl(std, F_DUPFD_CLOEXEC, 3)) != -1 && fstat(fd, st) == 0)
-		return fd;
-	snprintf(err, errlen, "joblog %s: %s", arg, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
+	return joblog_stat(fd, path, st, err, errlen);
 }
 
 /* Open, lock and prepare a joblog. */
@@ -265,8 +258,9 @@ joblog_open(const char *arg, bool keep, char *err, size_t errlen)
 		    "pooltop", path);
 		return NULL;
 	}
-	if (std != -1)
-		fd = joblog_dup(std, arg, &st, err, errlen);
+	if (std != -1)	/* a copy of standard output or error */
+		fd = joblog_stat(fcntl(std, F_DUPFD_CLOEXEC, 3), arg, &st,
+		    err, errlen);
 	else
 		fd = joblog_open_fd(path, &st, err, errlen);
 	if (fd == -1)
