@@ -1,13 +1,9 @@
 /*
- * The control socket's directories, for both ends (the server is
- * pool-ctl.c, the client client-ctl.c).  A pool's socket is
- * <dir>/<pid>.sock, where <dir> is $XDG_RUNTIME_DIR/pooltop, else
- * /tmp/pooltop-<uid>; as anyone can create the latter first, when it
- * belongs to another uid a directory of ours, /tmp/pooltop-<uid>.XXXXXX
- * (mkdtemp), is used (and reused) instead.  A directory is used only when it
- * is ours, a real directory and closed to group and others; clients look
- * for a pool's socket in every such directory, never at a path a segment
- * gives (anyone can write that).
+ * The control socket's directories (ctl.h), for both ends.  The fallback
+ * is made with mkdtemp() and reused.  A directory is used only when it is
+ * ours, a real directory and closed to group and others; clients look for
+ * a pool's socket in every such directory, never at a path a segment gives
+ * (anyone can write that).
  */
 #include "config.h"
 

@@ -6,9 +6,6 @@
  * write (disk full, a closed pipe) is seen at once: the caller stops the
  * run with an explicit message rather than losing lines silently.
  *
- * Event text is escaped by the text module: text_escape() in text lines,
- * text_json() in JSON lines.
- *
  * What pooltop itself says on stderr besides the event log (log_say(), the
  * summary) follows the log's format too, so that with --log-format json
  * every line of ours on stderr is one JSON object.
