@@ -38,7 +38,6 @@
 #define PT_POOL_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "opts.h"
 #include "shm.h"

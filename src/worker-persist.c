@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,7 +448,6 @@ child_read(struct persist *p, int stream, int64_t now)
 	p->now = now;
 	return wgroup_read(&p->ch.g, stream);
 }
-
 
 /* Add the time paused so far to the running task's clock. */
 static void

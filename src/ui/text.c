@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-#include <wctype.h>
 
 #include "ui/ui-int.h"
 
