@@ -14,16 +14,13 @@
  * process group, with default signal handling, an empty mask, stdin
  * /dev/null and the POOLTOP_* variables.  The worker is a child subreaper,
  * so every process the task leaves behind is reparented to it and reaped
- * here.  The task ends
- * when its leader is reaped; whatever remains of its group, and every child
- * of the worker that no running task owns (daemons that left the group:
- * setsid, double forks), is sent SIGTERM and, after the last termination
- * step's wait, SIGKILL, without holding up the next task (worker-strays.c).
- * Such children are swept again whenever one is reaped while no task runs, and
- * the worker does not exit while it has any.  Timeouts and kill requests
- * run the termination sequence one step per deadline from the same loop;
- * time spent stopped by PAUSE counts neither for the timeout nor in the
- * wall time.
+ * here.  The task ends when its leader is reaped; what remains of its
+ * group, and every child of the worker that no running task owns, is ended
+ * by worker-strays.c without holding up the next task, and the worker does
+ * not exit while it has any.  Timeouts and kill requests run the
+ * termination sequence one step per deadline from the same loop; time
+ * spent stopped by PAUSE counts neither for the timeout nor in the wall
+ * time.
  *
  * The worker alone writes its slot in the segment, under the slot's seqlock:
  * at once for a change of state, and once per tick for CPU, memory,
