@@ -259,17 +259,13 @@ cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
 {
 	struct buf	 why = { 0 };
 	char		 done[32];
-	int		 slot = -1, rv;
+	int		 slot = -1;
 
 	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
-	if (resume)
-		rv = pool_resume(p, slot, &why);
-	else
-		rv = pool_pause(p, slot, &why);
-	if (rv != 0)
+	if (pool_pause(p, slot, !resume, &why) != 0)
 		return cmd_engine_error(out, &why, argv[0]);
 	if (slot == -1)
 		snprintf(done, sizeof done, "pool %s", resume ? "resumed" :
@@ -501,11 +497,7 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	text_json(b, s, strlen(s));
 }
 
-/*
- * The fields of a pool in JSON, without braces: the one schema that
- * status --json and ls --json share.  state is the caller's (ls can say
- * "damaged").
- */
+/* The fields of a pool in JSON, without braces; state is the caller's. */
 void
 cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>

@@ -445,13 +445,6 @@ publish(struct pool *p)
 	shm_publish_header(&p->shm);
 }
 
-/* Set the pool state and log the change. */
-static void
-set_state(struct pool *p, enum pt_pool_state s)
-{
-	p->state = s;
-}
-
 /* Count live workers that are not retiring. */
 static int
 active_workers(struct pool *p)
@@ -1436,47 +1429,36 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	return 0;
 }
 
-/* Pause the pool or one slot's task. */
+/* Pause (pause) or resume the pool or one slot's task. */
 int
-pool_pause(struct pool *p, int slot, struct buf *why)
+pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	int	i;
 
 	if (slot >= 0)
-		return slot_pause(p, slot, true, why);
-	if (p->paused)
-		return 0;
-	p->paused = true;
-	if (p->state == PT_POOL_RUNNING)
-		set_state(p, PT_POOL_PAUSED);
+		return slot_pause(p, slot, pause, why);
+	if (pause) {
+		if (p->paused)
+			return 0;
+		p->paused = true;
+		if (p->state == PT_POOL_RUNNING)
+			p->state = PT_POOL_PAUSED;
+	}
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
-			p->w[i].paused = true;
-			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
+		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
+			p->w[i].paused = pause;
+			send_msg(p, i, pause ? PT_MSG_PAUSE : PT_MSG_RESUME,
+			    NULL, 0);
 		}
-	pool_event(p, PT_EV_PAUSE, -1, 0, 0, "pool paused");
-	return 0;
-}
-
-/* Resume the pool or one slot's task. */
-int
-pool_resume(struct pool *p, int slot, struct buf *why)
-{
-	int	i;
-
-	if (slot >= 0)
-		return slot_pause(p, slot, false, why);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && p->w[i].paused) {
-			p->w[i].paused = false;
-			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
-		}
-	if (!p->paused)
-		return 0;
-	p->paused = false;
-	if (p->state == PT_POOL_PAUSED)
-		set_state(p, PT_POOL_RUNNING);
-	pool_event(p, PT_EV_RESUME, -1, 0, 0, "pool resumed");
+	if (!pause) {
+		if (!p->paused)
+			return 0;
+		p->paused = false;
+		if (p->state == PT_POOL_PAUSED)
+			p->state = PT_POOL_RUNNING;
+	}
+	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, -1, 0, 0,
+	    "pool %s", pause ? "paused" : "resumed");
 	return 0;
 }
 
@@ -1551,9 +1533,9 @@ pool_drain(struct pool *p, struct buf *why)
 	if (p->state == PT_POOL_DRAINING || p->state == PT_POOL_STOPPING ||
 	    p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_DRAINING);
+	p->state = PT_POOL_DRAINING;
 	if (p->paused)
-		pool_resume(p, -1, NULL);
+		pool_pause(p, -1, false, NULL);
 	pool_event(p, PT_EV_DRAIN, -1, 0, 0, "draining: no new tasks, %llu"
 	    " running", (unsigned long long)p->running);
 	return 0;
@@ -1569,7 +1551,7 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	(void)why;
 	if (p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_STOPPING);
+	p->state = PT_POOL_STOPPING;
 	p->paused = false;
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
@@ -2189,7 +2171,7 @@ pool_run(struct pool *p)
 	p->start_ns = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
-	set_state(p, PT_POOL_RUNNING);
+	p->state = PT_POOL_RUNNING;
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2209,7 +2191,7 @@ pool_run(struct pool *p)
 		wait_once(p);
 	}
 done:
-	set_state(p, PT_POOL_DONE);
+	p->state = PT_POOL_DONE;
 	publish(p);
 	shutdown_workers(p);
 	publish(p);

@@ -38,7 +38,6 @@
 #define PT_POOL_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "opts.h"
 #include "shm.h"
@@ -85,8 +84,7 @@ void		 pool_free(struct pool *);
 struct pt_shm	*pool_shm(struct pool *);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
-int	pool_pause(struct pool *, int slot, struct buf *why);
-int	pool_resume(struct pool *, int slot, struct buf *why);
+int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);
 int	pool_kill(struct pool *, int slot, int sig, struct buf *why);
 int	pool_resize(struct pool *, int n, bool kill_surplus, struct buf *why);
 int	pool_drain(struct pool *, struct buf *why);
