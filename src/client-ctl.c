@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +351,198 @@ ctl_join(int argc, char **argv, int json)
 	return b.data;
 }
 
+/* The longest word an add line can carry: "add WORD" in one line. */
+#define CTL_WORD_MAX	(CTL_LINE_MAX - 1 - sizeof "add")
+
+/* An add's items: argv's, or a file's split at sep. */
+struct ctl_items {
+	char		**v;
+	size_t		  n;
+	struct buf	  file;
+};
+
+/* Split the file's bytes at sep into items; -1 on a NUL in a line. */
+static int
+ctl_split_items(struct ctl_items *it, const char *path, char sep)
+{
+	char	*p, *end, *e;
+
+	buf_add(&it->file, "", 1);	/* room for a last item's NUL */
+	p = it->file.data;
+	end = p + it->file.len - 1;
+	while (p < end) {
+		if ((e = memchr(p, sep, (size_t)(end - p))) == NULL)
+			e = end;
+		if (sep != '\0' && memchr(p, '\0', (size_t)(e - p)) != NULL) {
+			fprintf(stderr, "pooltop ctl: %s: item %zu holds a NUL "
+			    "byte (use -0 for NUL-separated items)\n", path,
+			    it->n + 1);
+			return -1;
+		}
+		*e = '\0';
+		it->v = xreallocarray(it->v, it->n + 1, sizeof *it->v);
+		it->v[it->n++] = p;
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* Read FILE ('-': stdin) into items split at sep; -1 after a message. */
+static int
+ctl_read_items(struct ctl_items *it, const char *path, char sep)
+{
+	char	tmp[65536];
+	ssize_t	n;
+	int	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
+		    open(path, O_RDONLY | O_CLOEXEC);
+
+	while (fd != -1 && (n = read(fd, tmp, sizeof tmp)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		buf_add(&it->file, tmp, (size_t)n);
+	}
+	if (fd == -1 || n == -1) {
+		fprintf(stderr, "pooltop ctl: %s: %s\n", path, strerror(errno));
+		if (fd > STDIN_FILENO)
+			close(fd);
+		return -1;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ctl_split_items(it, path, sep);
+}
+
+/* Parse add's arguments into items; -1 after a usage message. */
+static int
+ctl_add_args(int argc, char **argv, struct ctl_items *it)
+{
+	char	sep = '\n';
+	int	i = 1;
+
+	if (i < argc && strcmp(argv[i], "-0") == 0) {
+		sep = '\0';
+		i++;
+	}
+	if (i < argc && strcmp(argv[i], "-a") == 0) {
+		if (i + 2 != argc) {
+			fprintf(stderr, "pooltop ctl: usage: add [-0] -a FILE\n");
+			return -1;
+		}
+		return ctl_read_items(it, argv[i + 1], sep);
+	}
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	else if (i < argc && argv[i][0] == '-') {
+		fprintf(stderr, "pooltop ctl: add: unknown option %s (put -- "
+		    "before items that start with -)\n", argv[i]);
+		return -1;
+	}
+	if (sep == '\0' || i == argc) {
+		fprintf(stderr, "pooltop ctl: usage: add [--] ITEM... | "
+		    "add [-0] -a FILE\n");
+		return -1;
+	}
+	it->v = argv + i;
+	it->n = (size_t)(argc - i);
+	return 0;
+}
+
+/* Is every item short enough to travel?  -1 after a message if not. */
+static int
+ctl_add_check(const struct ctl_items *it)
+{
+	struct buf	w = { 0 };
+	size_t		i;
+	int		rv = 0;
+
+	for (i = 0; i < it->n && rv == 0; i++) {
+		w.len = 0;
+		text_word(&w, it->v[i], strlen(it->v[i]));
+		if (w.len > CTL_WORD_MAX) {
+			fprintf(stderr, "pooltop ctl: item %zu is too long to "
+			    "add: %zu bytes escaped, at most %zu (bytes outside"
+			    " !..~ take 3)\n", i + 1, w.len,
+			    (size_t)CTL_WORD_MAX);
+			rv = -1;
+		}
+	}
+	buf_free(&w);
+	return rv;
+}
+
+/*
+ * Send the items in as few add lines as fit; each line is added whole or
+ * not at all.  0, 1 (an error reply) or -1 (no answer), after a message.
+ */
+static int
+ctl_add_send(const char *sock, const struct ctl_items *it)
+{
+	struct buf	 line = { 0 }, reply = { 0 };
+	char		 err[1024];
+	size_t		 i = 0, sent = 0, n;
+	int		 rv = 0;
+
+	while (i < it->n && rv == 0) {
+		line.len = 0;
+		buf_addstr(&line, "add");
+		for (n = 0; i < it->n; i++, n++) {
+			size_t mark = line.len;
+
+			buf_addstr(&line, " ");
+			text_word(&line, it->v[i], strlen(it->v[i]));
+			if (line.len <= CTL_LINE_MAX - 1)
+				continue;
+			line.len = mark;
+			line.data[mark] = '\0';
+			break;
+		}
+		reply.len = 0;
+		if ((rv = ctl_exchange(sock, line.data, &reply, err,
+		    sizeof err)) == 0)
+			sent += n;
+	}
+	if (rv == 0)
+		printf("%zu item%s added\n", sent, sent == 1 ? "" : "s");
+	else {
+		if (rv == 1)
+			snprintf(err, sizeof err, "%.*s", (int)strcspn(
+			    reply.data + 7, "\n"), reply.data + 7);
+		fprintf(stderr, "pooltop ctl: %zu of %zu items added; %s\n",
+		    sent, it->n, err);
+	}
+	buf_free(&line);
+	buf_free(&reply);
+	return rv;
+}
+
+/* ctl add: 0, 1 for a refusal, PT_EXIT_USAGE. */
+static int
+ctl_add(const char *id, int argc, char **argv)
+{
+	struct ctl_items	 it = { NULL, 0, { 0 } };
+	char			 sock[CTL_PATH_MAX], err[1024];
+	int			 rv = PT_EXIT_USAGE;
+
+	if (ctl_add_args(argc, argv, &it) == -1 || ctl_add_check(&it) == -1)
+		goto out;
+	if (ctl_find(id, NULL, 0, sock, sizeof sock, err, sizeof err) == -1) {
+		fprintf(stderr, "pooltop ctl: %s\n", err);
+		goto out;
+	}
+	if (it.n == 0)
+		rv = printf("0 items added\n") < 0;
+	else
+		rv = ctl_add_send(sock, &it);
+	rv = rv == 0 ? 0 : rv == 1 ? 1 : PT_EXIT_USAGE;
+out:
+	if (it.file.data != NULL)
+		free(it.v);
+	buf_free(&it.file);
+	return rv;
+}
+
 /* `pooltop ctl [--json] [ID] COMMAND [ARGS]` */
 int
 ctl_main(int argc, char **argv)
@@ -378,7 +571,9 @@ ctl_main(int argc, char **argv)
 	}
 	argc -= i;
 	argv += i;
-	if (argc > 0 && !(cmd_known(argv[0]) && (argc == 1 ||
+	/* A first word "add" is the command: its items may be anything. */
+	if (argc > 0 && strcmp(argv[0], "add") != 0 &&
+	    !(cmd_known(argv[0]) && (argc == 1 ||
 	    !cmd_known(argv[1])))) {
 		id = argv[0];
 		argc--;
@@ -401,6 +596,8 @@ ctl_main(int argc, char **argv)
 		ctl_usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[0], "add") == 0)
+		return ctl_add(id, argc, argv);
 	if (ctl_find(id, NULL, 0, sock, sizeof sock, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop ctl: %s\n", err);
 		return PT_EXIT_USAGE;

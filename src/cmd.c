@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "ctl.h"
 #include "opts.h"
 #include "pool.h"
 #include "shm.h"
@@ -45,6 +46,8 @@ static int	cmd_resize(struct pool *, int, char **, struct buf *);
 static int	cmd_drain(struct pool *, int, char **, struct buf *);
 static int	cmd_stop(struct pool *, int, char **, struct buf *);
 static int	cmd_retry(struct pool *, int, char **, struct buf *);
+static int	cmd_add(struct pool *, int, char **, struct buf *);
+static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
 static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 
@@ -65,6 +68,10 @@ static const struct cmd_entry cmd_table[] = {
 	  "end the run: running tasks get the termination sequence" },
 	{ "retry", "", 0, 0, cmd_retry,
 	  "queue the tasks that failed for good again" },
+	{ "add", "[--] ITEM...|-a FILE", 1, CTL_LINE_MAX, cmd_add,
+	  "queue items after the last (escaped on the way: see pooltop(1))" },
+	{ "close", "", 0, 0, cmd_close,
+	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
 	{ "help", "", 0, 0, cmd_helpcmd,
@@ -252,17 +259,13 @@ cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
 {
 	struct buf	 why = { 0 };
 	char		 done[32];
-	int		 slot = -1, rv;
+	int		 slot = -1;
 
 	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
-	if (resume)
-		rv = pool_resume(p, slot, &why);
-	else
-		rv = pool_pause(p, slot, &why);
-	if (rv != 0)
+	if (pool_pause(p, slot, !resume, &why) != 0)
 		return cmd_engine_error(out, &why, argv[0]);
 	if (slot == -1)
 		snprintf(done, sizeof done, "pool %s", resume ? "resumed" :
@@ -447,6 +450,45 @@ cmd_retry(struct pool *p, __attribute__((unused)) int argc,
 	    "failed tasks queued again");
 }
 
+/* add WORD...: each word is an item written with text_word(). */
+static int
+cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct buf	  why = { 0 };
+	char		**items, *q;
+	int		  i, n = 0, rv = -1;
+
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	items = xcalloc(argc, sizeof *items);
+	for (i = 1; i < argc; i++) {
+		if ((items[n] = text_unword(argv[i])) == NULL) {
+			q = cmd_quote_word(argv[i]);
+			cmd_error(out, "bad item %s (write bytes outside !..~ "
+			    "and %% as %%HH, an empty item as %%)", q);
+			free(q);
+			goto out;
+		}
+		n++;
+	}
+	if (pool_add(p, items, (size_t)n, &why) != 0)
+		rv = cmd_engine_error(out, &why, "add");
+	else
+		rv = cmd_engine_ok(out, &why, "added");
+out:
+	cmd_freev(n, items);
+	return rv;
+}
+
+/* close */
+static int
+cmd_close(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	return cmd_simple(p, out, "close", pool_close,
+	    "closed: the queued tasks run, then the pool ends");
+}
+
 /* Append "key":"escaped string", for a NUL-terminated segment field. */
 static void
 cmd_json_field(struct buf *b, const char *key, const char *s)
@@ -455,11 +497,7 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	text_json(b, s, strlen(s));
 }
 
-/*
- * The fields of a pool in JSON, without braces: the one schema that
- * status --json and ls --json share.  state is the caller's (ls can say
- * "damaged").
- */
+/* The fields of a pool in JSON, without braces; state is the caller's. */
 void
 cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {

@@ -6,10 +6,8 @@
 #define PT_CTL_INT_H
 
 #include <sys/types.h>
-#include <sys/socket.h>
 #include <sys/un.h>
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #define CTL_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)

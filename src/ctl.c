@@ -1,13 +1,9 @@
 /*
- * The control socket's directories, for both ends (the server is
- * pool-ctl.c, the client client-ctl.c).  A pool's socket is
- * <dir>/<pid>.sock, where <dir> is $XDG_RUNTIME_DIR/pooltop, else
- * /tmp/pooltop-<uid>; as anyone can create the latter first, when it
- * belongs to another uid a directory of ours, /tmp/pooltop-<uid>.XXXXXX
- * (mkdtemp), is used (and reused) instead.  A directory is used only when it
- * is ours, a real directory and closed to group and others; clients look
- * for a pool's socket in every such directory, never at a path a segment
- * gives (anyone can write that).
+ * The control socket's directories (ctl.h), for both ends.  The fallback
+ * is made with mkdtemp() and reused.  A directory is used only when it is
+ * ours, a real directory and closed to group and others; clients look for
+ * a pool's socket in every such directory, never at a path a segment gives
+ * (anyone can write that).
  */
 #include "config.h"
 
@@ -173,11 +169,7 @@ ctl_fallback(char *dir, size_t len, int create, char *err, size_t errlen)
 	return dir;
 }
 
-/*
- * The per-user socket directory, created if asked; NULL and err if unsafe.
- * When /tmp/pooltop-<uid> was taken by another uid, a fallback of ours is
- * returned and err says so.
- */
+/* The per-user socket directory, created if asked; NULL and err if unsafe. */
 const char *
 ctl_dir(int create, char *err, size_t errlen)
 {
@@ -225,11 +217,7 @@ ctl_answers(const char *path)
 	return rv == 0;
 }
 
-/*
- * The directories where sockets may be, the safe ones: the primary, the
- * /tmp one (a pool started without $XDG_RUNTIME_DIR, from cron say), the
- * fallbacks; how many.
- */
+/* The safe directories where sockets may be: primary, /tmp, fallbacks. */
 int
 ctl_dirs(char dirs[][CTL_PATH_MAX], int max)
 {

@@ -11,6 +11,15 @@
  * "error: <reason>\n", then the body, and closes.  Bad, oversized or slow
  * requests get an error reply; they never disturb the pool.
  *
+ * Items of `add` may hold any byte but NUL, the line only printable
+ * ASCII: the client writes each item as one word with text_word() (bytes
+ * outside '!'..'~', and '%', as %HH; the empty item as "%") and the server
+ * decodes it with text_unword().  An item must fit in one line (4091
+ * bytes escaped); the client sends as many lines as its items need, each
+ * added whole or refused whole, and reads `add -a FILE` itself, so a
+ * relative path is the client's.  The pool bounds what waits to start
+ * (pool.h: POOL_ADD_MAX_ITEMS, POOL_ADD_MAX_BYTES).
+ *
  * The server end runs in the supervisor (pool-ctl.c), the client end in
  * `pooltop ctl`, `attach` and `ls` (client-ctl.c); both find the
  * directories through ctl.c.

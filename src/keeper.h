@@ -23,7 +23,6 @@
 #ifndef PT_KEEPER_H
 #define PT_KEEPER_H
 
-#include <stdbool.h>
 #include <sys/types.h>
 
 #define KEEPER_WAIT_MS	60000	/* for workers to end after the supervisor */

@@ -6,9 +6,6 @@
  * write (disk full, a closed pipe) is seen at once: the caller stops the
  * run with an explicit message rather than losing lines silently.
  *
- * Event text is escaped by the text module: text_escape() in text lines,
- * text_json() in JSON lines.
- *
  * What pooltop itself says on stderr besides the event log (log_say(), the
  * summary) follows the log's format too, so that with --log-format json
  * every line of ours on stderr is one JSON object.
@@ -124,43 +121,34 @@ event_has_status(uint32_t type)
 	return false;
 }
 
-/* Build the text form of an event whose text is text (textlen bytes). */
+/* Build an event's line, text or JSON, whose text is text (textlen bytes). */
 static void
-event_text(struct buf *b, const struct pt_shm_event *ev, const char *when,
-    const char *text, size_t textlen)
+event_line(struct buf *b, bool json, const struct pt_shm_event *ev,
+    const char *when, const char *text, size_t textlen)
 {
-	buf_printf(b, "%s %s", when, shm_event_name(ev->type));
+	static const char *const	 formats[][6] = {
+		{ "%s %s", " slot=%d", " task=%" PRIu64, " status=%d", " ",
+		  "\n" },
+		{ "{\"time\":\"%s\",\"event\":\"%s\"", ",\"slot\":%d",
+		  ",\"task\":%" PRIu64, ",\"status\":%d", ",\"text\":", "}\n" },
+	};
+	const char *const		*f = formats[json];
+
+	/* Event names are plain words: as they are in JSON too. */
+	buf_printf(b, f[0], when, shm_event_name(ev->type));
 	if (ev->slot >= 0)
-		buf_printf(b, " slot=%d", (int)ev->slot + 1);
+		buf_printf(b, f[1], (int)ev->slot + 1);
 	if (ev->task_seq != 0)
-		buf_printf(b, " task=%" PRIu64, ev->task_seq);
+		buf_printf(b, f[2], ev->task_seq);
 	if (event_has_status(ev->type))
-		buf_printf(b, " status=%d", (int)ev->status);
-	if (textlen != 0) {
-		buf_addstr(b, " ");
+		buf_printf(b, f[3], (int)ev->status);
+	if (json || textlen != 0)
+		buf_addstr(b, f[4]);
+	if (json)
+		text_json(b, text, textlen);
+	else
 		text_escape(b, text, textlen);
-	}
-	buf_addstr(b, "\n");
-}
-
-/* Build the JSON form of an event whose text is text (textlen bytes). */
-static void
-event_json(struct buf *b, const struct pt_shm_event *ev, const char *when,
-    const char *text, size_t textlen)
-{
-	const char	*name = shm_event_name(ev->type);
-
-	buf_printf(b, "{\"time\":\"%s\",\"event\":", when);
-	text_json(b, name, strlen(name));
-	if (ev->slot >= 0)
-		buf_printf(b, ",\"slot\":%d", (int)ev->slot + 1);
-	if (ev->task_seq != 0)
-		buf_printf(b, ",\"task\":%" PRIu64, ev->task_seq);
-	if (event_has_status(ev->type))
-		buf_printf(b, ",\"status\":%d", (int)ev->status);
-	buf_addstr(b, ",\"text\":");
-	text_json(b, text, textlen);
-	buf_addstr(b, "}\n");
+	buf_addstr(b, f[5]);
 }
 
 /* Log one event. */
@@ -172,18 +160,11 @@ evlog_event(struct evlog *l, const struct pt_shm_event *ev)
 	size_t		 textlen = strnlen(ev->text, sizeof ev->text);
 
 	format_time(when, sizeof when, ev->real_ns);
-	if (l->format == LOG_JSON)
-		event_json(&b, ev, when, ev->text, textlen);
-	else
-		event_text(&b, ev, when, ev->text, textlen);
+	event_line(&b, l->format == LOG_JSON, ev, when, ev->text, textlen);
 	return evlog_put(l, &b);
 }
 
-/*
- * Say one message on stderr, where the event log does not show it: the
- * event's JSON line in json, "pooltop: TEXT" in text.  text may be longer
- * than an event's (a reason from before the pool runs).
- */
+/* Say one message on stderr, where the event log does not show it. */
 int
 log_say(enum log_format format, const struct pt_shm_event *ev,
     const char *text)
@@ -194,7 +175,7 @@ log_say(enum log_format format, const struct pt_shm_event *ev,
 
 	if (format == LOG_JSON) {
 		format_time(when, sizeof when, ev->real_ns);
-		event_json(&b, ev, when, text, strlen(text));
+		event_line(&b, true, ev, when, text, strlen(text));
 	} else {
 		buf_addstr(&b, "pooltop: ");
 		text_escape(&b, text, strlen(text));

@@ -19,7 +19,6 @@
 #ifndef PT_LOG_H
 #define PT_LOG_H
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 

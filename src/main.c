@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -169,6 +168,10 @@ make_source(const struct opts *o, struct source **src, char *err,
 	}
 	if (o->nitems > 0 || (o->items != NULL && o->arg_file == NULL)) {
 		*src = source_args(o->items, o->nitems);
+		return 0;
+	}
+	if (isatty(STDIN_FILENO) && o->arg_file == NULL && o->keep_open) {
+		*src = source_args(NULL, 0);	/* items come by ctl add */
 		return 0;
 	}
 	if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
@@ -393,8 +396,7 @@ run_main(int argc, char **argv)
 	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
-	    o.ninputs == 0 &&
-	    isatty(STDIN_FILENO)) {
+	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;

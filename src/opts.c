@@ -187,6 +187,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
 	  .off = F(retry_failed), .value = true,
 	  .help = "run again only the failed tasks of the joblog" },
+	{ .name = "keep-open", .key = "keep_open", .type = OPT_BOOL,
+	  .off = F(keep_open), .value = true,
+	  .help = "take items from pooltop ctl add until ctl close" },
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
@@ -273,13 +276,6 @@ static void *
 field(struct opts *o, const struct opt_entry *e)
 {
 	return (char *)o + e->off;
-}
-
-/* Copy s into buf for a message: escaped as text_brief() does. */
-static const char *
-show(const char *s, char *buf, size_t len)
-{
-	return text_brief(buf, len, s);
 }
 
 /* Set err to the message prefixed by its place. */
@@ -596,7 +592,7 @@ store_enum(struct opts *o, const struct where *w, const char *s, char *err,
 		strlcat(list, e->choices[i], sizeof list);
 	}
 	return fail_key(w, err, len, "must be one of %s (got '%s')", list,
-	    show(s, v, sizeof v));
+	    text_brief(v, sizeof v, s));
 }
 
 /* Run an entry's parse function; its message names the value. */
@@ -635,16 +631,17 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 			return fail_at(&w, err, len,
 			    "must be an integer%s%s%s (got '%s')",
 			    e->word ? " or '" : "", e->word ? e->word : "",
-			    e->word ? "'" : "", show(arg, v, sizeof v));
+			    e->word ? "'" : "", text_brief(v, sizeof v, arg));
 		if (r == -2)
 			return fail_at(&w, err, len,
 			    "must be between %lld and %lld (got %s)", e->min,
-			    e->max, show(arg, v, sizeof v));
+			    e->max, text_brief(v, sizeof v, arg));
 		return store_int(o, &w, ll, err, len);
 	case OPT_DOUBLE:
 		if (parse_double(arg, &d) != 0)
 			return fail_at(&w, err, len,
-			    "must be a number (got '%s')", show(arg, v, sizeof v));
+			    "must be a number (got '%s')",
+			    text_brief(v, sizeof v, arg));
 		return store_double(o, &w, d, err, len);
 	case OPT_STRING:
 		return store_string(o, &w, arg, err, len);
@@ -683,7 +680,7 @@ setting_file(const struct loadctx *lc, const char *file, char *buf,
 		strlcpy(buf, lc->path, len);
 		return;
 	}
-	show(file, name, sizeof name);
+	text_brief(name, sizeof name, file);
 	buf[0] = '\0';
 	if (file[0] != '/' && strcmp(lc->dir, ".") != 0) {
 		strlcpy(buf, lc->dir, len);
@@ -1296,14 +1293,14 @@ scan_include(struct scan *sc, const char *file, int line, const char *name,
 	if ((buf = read_regular(path, CONF_INCLUDE_MAX_SIZE, &len, why,
 	    sizeof why)) == NULL) {
 		snprintf(sc->err, sc->errlen, "%s:%d: cannot include '%s': %s",
-		    file, line, show(path, vp, sizeof vp), why);
+		    file, line, text_brief(vp, sizeof vp, path), why);
 		r = -1;
 	} else if ((nl = nul_line(buf, len)) != 0) {
 		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
-		    show(path, vp, sizeof vp), nl);
+		    text_brief(vp, sizeof vp, path), nl);
 		r = -1;
 	} else
-		r = scan_text(sc, show(path, vp, sizeof vp), buf, len,
+		r = scan_text(sc, text_brief(vp, sizeof vp, path), buf, len,
 		    depth + 1);
 	free(buf);
 	free(path);
@@ -1692,7 +1689,7 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	for (i = 0; i < NOPTS; i++)
 		names[n++] = opt_table[i].name;
 	arg += strspn(arg, "-");
-	show(arg, v, sizeof v);
+	text_brief(v, sizeof v, arg);
 	v[strcspn(v, "=")] = '\0';
 	if ((near = suggest(v, names, n)) != NULL)
 		snprintf(err, len, "unknown option '--%s' (did you mean "
@@ -2232,7 +2229,7 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 	if (r != 0) {
 		snprintf(err, len, "bad halt policy '%s': expected never, "
 		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
-		    "or 0, 1, 2", show(s, v, sizeof v));
+		    "or 0, 1, 2", text_brief(v, sizeof v, s));
 		return -1;
 	}
 	*hp = h;
@@ -2255,7 +2252,7 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 		}
 		if ((ts->sig[ts->n] = signal_parse(w)) == -1) {
 			snprintf(why, len, "unknown signal '%s'",
-			    show(w, v, sizeof v));
+			    text_brief(v, sizeof v, w));
 			return -1;
 		}
 		ts->wait_ms[ts->n++] = 0;
@@ -2264,7 +2261,7 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
 	if (errstr != NULL || !isdigit((unsigned char)*w)) {
 		snprintf(why, len, "wait '%s' must be 0..%d ms",
-		    show(w, v, sizeof v), TERMSEQ_WAIT_MAX);
+		    text_brief(v, sizeof v, w), TERMSEQ_WAIT_MAX);
 		return -1;
 	}
 	return 0;
@@ -2289,7 +2286,7 @@ parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
 	free(copy);
 	if (r != 0) {
 		snprintf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
-		    "SIG,MS..., e.g. %s)", show(s, v, sizeof v), why,
+		    "SIG,MS..., e.g. %s)", text_brief(v, sizeof v, s), why,
 		    DEFAULT_TERMSEQ);
 		return -1;
 	}
@@ -2350,13 +2347,13 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 	free(copy);
 	if (r != 0 || n < 2) {
 		snprintf(err, len, "bad range '%s': expected FROM:TO[:STEP], "
-		    "integers", show(s, vb, sizeof vb));
+		    "integers", text_brief(vb, sizeof vb, s));
 		return -1;
 	}
 	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
 	    sizeof msg) != 0) {
 		snprintf(err, len, "bad range '%s': %s",
-		    show(s, vb, sizeof vb), msg);
+		    text_brief(vb, sizeof vb, s), msg);
 		return -1;
 	}
 	return 0;

@@ -103,6 +103,7 @@ struct opts {
 	bool		 resume_failed;
 	bool		 retry_failed;
 	bool		 check_config;
+	bool		 keep_open;	/* input ends at ctl close only */
 
 	/* dashboard (ui.*) */
 	char		*theme;

@@ -1,26 +1,17 @@
 /*
  * GNU parallel's joblog, written and read.
  *
- * Writing.  A line is formatted whole and written with one write(2) on an
- * O_APPEND descriptor, with no stdio buffer, so a supervisor killed at any
- * moment leaves only whole lines.  The columns are GNU parallel's exactly:
- * Starttime "%.3f", JobRuntime "%10.3f" of the runtime truncated to the
- * millisecond, Host ":", Send 0, Receive the bytes of standard output.
- * "-", /dev/stdout and /dev/stderr write to pooltop's own descriptors (not
- * locked), and "+FILE" appends to FILE without a header, as GNU parallel
- * does; the symbolic links under /dev are followed.  GNU parallel writes
- * a newline inside a command as a NUL byte and leaves tabs as they are
- * (Command is the last column); so does pooltop, and the reader turns NUL
- * back into '\n'.
+ * Writing (the format and the file names: pool-joblog.h).  JobRuntime is
+ * "%10.3f" of the runtime truncated to the millisecond.  Tabs in a
+ * command are left as they are (Command is the last column), and the
+ * reader turns the NUL bytes written for newlines back into '\n'.
  *
  * Locking.  The file is locked with a POSIX record lock (fcntl F_SETLK) on
- * the whole file, not flock(): F_GETLK names the pid holding a POSIX lock,
- * so a second pooltop can say who has the joblog.  POSIX locks belong to the
- * process and vanish when it exits (kill -9 included) -- but also when the
- * process closes *any* descriptor of the file.  So joblog_read() never opens
- * a file this process holds: it reads through the locked descriptor.  The
- * lock is taken before the file is truncated, so a refused second pooltop
- * leaves the first one's joblog untouched.
+ * the whole file, not flock(), so that F_GETLK can name the holder; such a
+ * lock goes when any descriptor of the file closes, so a file this
+ * process holds is never opened again (joblog_held()).
+ * The lock is taken before the file is truncated, so a refused second
+ * pooltop leaves the first one's joblog untouched.
  *
  * Reading.  Lines are parsed as they stream in, into a chunk of (seq, line,
  * state) records; a failed line's command is kept aside.  A full chunk is
@@ -29,9 +20,7 @@
  * over what earlier lines said.  So a joblog of millions of finished tasks
  * costs a few runs, not a record per line (--resume of a huge input keeps
  * the supervisor's memory flat); a chunk grows with the run list, so even
- * a fragmented joblog is read in O(n log n).  A last line without its
- * newline was cut by a crash and is ignored; any other line that is not a
- * joblog line is an error naming the file and line.
+ * a fragmented joblog is read in O(n log n).
  */
 #include "config.h"
 
@@ -206,6 +195,19 @@ joblog_target(const char *arg, int *fd, bool *append)
 	return arg;
 }
 
+/* fd, with st filled by fstat; else -1 and err, and fd is closed. */
+static int
+joblog_stat(int fd, const char *name, struct stat *st, char *err,
+    size_t errlen)
+{
+	if (fd != -1 && fstat(fd, st) == 0)
+		return fd;
+	snprintf(err, errlen, "joblog %s: %s", name, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 /*
  * Open the file and fstat it: never through a symbolic link, but under
  * /dev, whose links (/dev/fd/N) the system owns.
@@ -224,27 +226,7 @@ joblog_open_fd(const char *path, struct stat *st, char *err, size_t errlen)
 		    "to follow it", path);
 		return -1;
 	}
-	if (fd != -1 && fstat(fd, st) == 0)
-		return fd;
-	snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-/* A copy of standard output or error to write the joblog to, or -1. */
-static int
-joblog_dup(int std, const char *arg, struct stat *st, char *err,
-    size_t errlen)
-{
-	int	fd;
-
-	if ((fd = fcntl(std, F_DUPFD_CLOEXEC, 3)) != -1 && fstat(fd, st) == 0)
-		return fd;
-	snprintf(err, errlen, "joblog %s: %s", arg, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
+	return joblog_stat(fd, path, st, err, errlen);
 }
 
 /* Open, lock and prepare a joblog. */
@@ -265,8 +247,9 @@ joblog_open(const char *arg, bool keep, char *err, size_t errlen)
 		    "pooltop", path);
 		return NULL;
 	}
-	if (std != -1)
-		fd = joblog_dup(std, arg, &st, err, errlen);
+	if (std != -1)	/* a copy of standard output or error */
+		fd = joblog_stat(fcntl(std, F_DUPFD_CLOEXEC, 3), arg, &st,
+		    err, errlen);
 	else
 		fd = joblog_open_fd(path, &st, err, errlen);
 	if (fd == -1)
@@ -619,10 +602,7 @@ past_read_fd(struct joblog_past *jp, int fd, const char *path, char *err,
 	return rc;
 }
 
-/*
- * Read what an earlier run recorded; a missing file, or standard output or
- * error, gives an empty set.
- */
+/* Read what an earlier run recorded. */
 struct joblog_past *
 joblog_read(const char *arg, char *err, size_t errlen)
 {

@@ -46,10 +46,10 @@ void		 joblog_close(struct joblog *);
 /*
  * What an earlier run recorded, for --resume/--resume-failed/--retry-failed:
  * per seq, whether it ran and whether it succeeded (the last line wins),
- * and its command.  Reading a missing file gives an empty set.  A last
- * line without its newline is ignored; another malformed line is an error
- * ("FILE:LINE: not a joblog line").  Exitval -1 (a timeout in GNU parallel)
- * or a nonzero Signal count as failed.
+ * and its command.  A missing file, or standard output or error, gives an
+ * empty set.  A last line without its newline is ignored; another
+ * malformed line is an error ("FILE:LINE: not a joblog line").  Exitval -1
+ * (a timeout in GNU parallel) or a nonzero Signal count as failed.
  */
 struct joblog_past;
 struct joblog_past *joblog_read(const char *path, char *err, size_t);

@@ -20,6 +20,8 @@ struct logger {
 	struct evlog		*evlog;
 	struct pool		*pool;
 	bool			 broken;	/* a write failed: no more */
+	uint64_t		 said;		/* tasks finished at the last
+						   progress line, plus one */
 };
 
 /* Open the log, if the options ask for one. */
@@ -66,6 +68,12 @@ logger_progress(void *arg)
 	struct run_stats	 st;
 
 	pool_stats(lg->pool, &st);
+	/* An idle --keep-open pool says its progress once, not forever. */
+	if (lg->o->keep_open && pool_shm(lg->pool)->pub.running == 0 &&
+	    pool_shm(lg->pool)->pub.queued == 0 &&
+	    lg->said == st.done + st.failed + 1)
+		return;
+	lg->said = st.done + st.failed + 1;
 	if (!lg->broken && evlog_progress(lg->evlog, &st) == -1)
 		logger_broke(lg, errno);
 }

@@ -152,6 +152,11 @@ struct pool {
 
 	struct tasklist		 ready;		/* retries and requeues */
 	struct tasklist		 failed_list;	/* failed for good, for `retry` */
+	struct tasklist		 added;		/* by pool_add(), not numbered */
+	size_t			 nadded, added_bytes;
+	uint64_t		 last_seq;	/* highest number given so far */
+	bool			 closed;	/* pool_close(): no more adds */
+	bool			 idle_said;	/* --keep-open: said it waits */
 	bool			 src_done;
 	bool			 src_wait;	/* source needs its fd polled */
 	uint64_t		 total;
@@ -270,6 +275,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	p->halt_status = -1;
 	TAILQ_INIT(&p->ready);
 	TAILQ_INIT(&p->failed_list);
+	TAILQ_INIT(&p->added);
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
 		p->w[i].fd = p->w[i].watch = -1;
 		p->w[i].pool = p;
@@ -423,6 +429,7 @@ publish(struct pool *p)
 
 		TAILQ_FOREACH(t, &p->ready, entry)
 			queued++;
+		queued += p->nadded;
 	}
 	h->state = p->state;
 	h->paused = p->paused;
@@ -438,13 +445,6 @@ publish(struct pool *p)
 	h->slots_used = (uint32_t)used;
 	h->update_real_ns = real_ns();
 	shm_publish_header(&p->shm);
-}
-
-/* Set the pool state and log the change. */
-static void
-set_state(struct pool *p, enum pt_pool_state s)
-{
-	p->state = s;
 }
 
 /* Count live workers that are not retiring. */
@@ -522,7 +522,32 @@ source_warn(struct pool *p)
 	free(w);
 }
 
-/* Take the next task: ready queue first, then the source. */
+/*
+ * Take the first added item, numbered after the last task and after a
+ * past joblog's: numbers skipped past never print (--keep-order).
+ */
+static struct task *
+next_added(struct pool *p)
+{
+	struct task	*t;
+	uint64_t	 past = p->past != NULL ? joblog_past_max_seq(p->past) : 0;
+
+	if (p->fatal || (t = TAILQ_FIRST(&p->added)) == NULL)
+		return NULL;
+	TAILQ_REMOVE(&p->added, t, entry);
+	p->nadded--;
+	p->added_bytes -= strlen(t->arg);
+	while (p->last_seq < past)
+		if (p->out != NULL)
+			output_skip(p->out, ++p->last_seq);
+		else
+			p->last_seq = past;
+	t->seq = ++p->last_seq;
+	p->idle_said = false;
+	return t;
+}
+
+/* Take the next task: ready queue first, then the source, then adds. */
 static struct task *
 next_task(struct pool *p)
 {
@@ -544,14 +569,14 @@ next_task(struct pool *p)
 	if (p->retry_seqs != NULL) {
 		if (p->retry_i >= p->retry_n) {
 			p->src_done = true;
-			return NULL;
+			return next_added(p);
 		}
 		t = xcalloc(1, sizeof *t);
 		t->seq = p->retry_seqs[p->retry_i];
 		/* Seqs not retried never print: unblock --keep-order. */
 		while (p->out != NULL && ++p->retry_last < t->seq)
 			output_skip(p->out, p->retry_last);
-		p->retry_last = t->seq;
+		p->retry_last = p->last_seq = t->seq;
 		t->command = xstrdup(p->retry_cmds[p->retry_i]);
 		t->arg = xstrdup("");
 		p->retry_i++;
@@ -569,8 +594,9 @@ next_task(struct pool *p)
 			if (source_error(p->src) != NULL)
 				pool_alert(p, SAY_FATAL, -1, 0, 0, "%s",
 				    source_error(p->src));
-			return NULL;
+			return next_added(p);
 		}
+		p->last_seq = it.seq;
 		if (p->past != NULL) {
 			int st = joblog_past_state(p->past, it.seq);
 
@@ -593,7 +619,7 @@ next_task(struct pool *p)
 		t->named = it.named;
 		return t;
 	}
-	return NULL;
+	return next_added(p);
 }
 
 /* Build the RUN message for task t on slot i and send it. */
@@ -1184,6 +1210,7 @@ worker_read(struct pool *p, int i)
 	struct pt_msg	 m;
 	const char	*pl;
 	char		 tmp[65536];
+	size_t		 off;
 	ssize_t		 r;
 	int		 k;
 
@@ -1202,10 +1229,11 @@ worker_read(struct pool *p, int i)
 		w->fd = -1;
 		break;
 	}
-	while (proto_next(&w->in, &m, &pl) == 1) {
+	/* worker_msg() may empty w->in (the worker is gone): off then stops. */
+	for (off = 0; proto_next(&w->in, off, &m, &pl) == 1;
+	    off += sizeof m + m.len)
 		worker_msg(p, i, &m, pl);
-		buf_consume(&w->in, sizeof m + m.len);
-	}
+	buf_consume(&w->in, off);
 }
 
 /*
@@ -1409,47 +1437,36 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	return 0;
 }
 
-/* Pause the pool or one slot's task. */
+/* Pause (pause) or resume the pool or one slot's task. */
 int
-pool_pause(struct pool *p, int slot, struct buf *why)
+pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	int	i;
 
 	if (slot >= 0)
-		return slot_pause(p, slot, true, why);
-	if (p->paused)
-		return 0;
-	p->paused = true;
-	if (p->state == PT_POOL_RUNNING)
-		set_state(p, PT_POOL_PAUSED);
+		return slot_pause(p, slot, pause, why);
+	if (pause) {
+		if (p->paused)
+			return 0;
+		p->paused = true;
+		if (p->state == PT_POOL_RUNNING)
+			p->state = PT_POOL_PAUSED;
+	}
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
-			p->w[i].paused = true;
-			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
+		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
+			p->w[i].paused = pause;
+			send_msg(p, i, pause ? PT_MSG_PAUSE : PT_MSG_RESUME,
+			    NULL, 0);
 		}
-	pool_event(p, PT_EV_PAUSE, -1, 0, 0, "pool paused");
-	return 0;
-}
-
-/* Resume the pool or one slot's task. */
-int
-pool_resume(struct pool *p, int slot, struct buf *why)
-{
-	int	i;
-
-	if (slot >= 0)
-		return slot_pause(p, slot, false, why);
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && p->w[i].paused) {
-			p->w[i].paused = false;
-			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
-		}
-	if (!p->paused)
-		return 0;
-	p->paused = false;
-	if (p->state == PT_POOL_PAUSED)
-		set_state(p, PT_POOL_RUNNING);
-	pool_event(p, PT_EV_RESUME, -1, 0, 0, "pool resumed");
+	if (!pause) {
+		if (!p->paused)
+			return 0;
+		p->paused = false;
+		if (p->state == PT_POOL_PAUSED)
+			p->state = PT_POOL_RUNNING;
+	}
+	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, -1, 0, 0,
+	    "pool %s", pause ? "paused" : "resumed");
 	return 0;
 }
 
@@ -1524,9 +1541,9 @@ pool_drain(struct pool *p, struct buf *why)
 	if (p->state == PT_POOL_DRAINING || p->state == PT_POOL_STOPPING ||
 	    p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_DRAINING);
+	p->state = PT_POOL_DRAINING;
 	if (p->paused)
-		pool_resume(p, -1, NULL);
+		pool_pause(p, -1, false, NULL);
 	pool_event(p, PT_EV_DRAIN, -1, 0, 0, "draining: no new tasks, %llu"
 	    " running", (unsigned long long)p->running);
 	return 0;
@@ -1542,7 +1559,7 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	(void)why;
 	if (p->state == PT_POOL_DONE)
 		return 0;
-	set_state(p, PT_POOL_STOPPING);
+	p->state = PT_POOL_STOPPING;
 	p->paused = false;
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
@@ -1587,6 +1604,71 @@ pool_retry_failed(struct pool *p, struct buf *why)
 	if (why)
 		buf_printf(why, "%llu failed task%s queued again\n",
 		    (unsigned long long)n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* Why the pool takes no items now, or NULL. */
+static const char *
+add_refusal(struct pool *p)
+{
+	if (p->state == PT_POOL_DRAINING)
+		return "the pool is draining: it takes no new items";
+	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DONE ||
+	    p->fatal)
+		return "the pool is stopping: it takes no new items";
+	if (p->closed)
+		return "the pool is closed (ctl close): it takes no new items";
+	return NULL;
+}
+
+/* Queue n items after the last; all or none. */
+int
+pool_add(struct pool *p, char **items, size_t n, struct buf *why)
+{
+	struct task	*t;
+	const char	*no;
+	size_t		 i, bytes = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += strlen(items[i]);
+	if ((no = add_refusal(p)) != NULL) {
+		buf_printf(why, "%s\n", no);
+		return -1;
+	}
+	if (p->nadded + n > POOL_ADD_MAX_ITEMS ||
+	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES) {
+		buf_printf(why, "too much waiting to start: %zu added items, "
+		    "%zu bytes (at most %d items, %d bytes); try again once "
+		    "some have started\n", p->nadded, p->added_bytes,
+		    POOL_ADD_MAX_ITEMS, POOL_ADD_MAX_BYTES);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		t = xcalloc(1, sizeof *t);
+		t->arg = xstrdup(items[i]);
+		TAILQ_INSERT_TAIL(&p->added, t, entry);
+	}
+	p->nadded += n;
+	p->added_bytes += bytes;
+	if (p->total_known)
+		p->total += n;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "%zu item%s added, %zu waiting",
+	    n, n == 1 ? "" : "s", p->nadded);
+	buf_printf(why, "%zu item%s added\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+/* Take no more items; queued ones run, then the pool ends. */
+int
+pool_close(struct pool *p, struct buf *why)
+{
+	(void)why;
+	if (p->closed || add_refusal(p) != NULL)
+		return 0;
+	p->closed = true;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "input closed: %llu running, "
+	    "the queued tasks run, then the pool ends",
+	    (unsigned long long)p->running);
 	return 0;
 }
 
@@ -1673,11 +1755,25 @@ finished(struct pool *p)
 	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DRAINING ||
 	    p->fatal)
 		return true;
-	if (!p->src_done)
+	if (!p->src_done || !TAILQ_EMPTY(&p->added))
 		return false;
 	TAILQ_FOREACH(t, &p->ready, entry)
 		return false;
-	return true;
+	return !p->o->keep_open || p->closed;
+}
+
+/* --keep-open: say once each time the pool runs dry that it waits. */
+static void
+say_idle(struct pool *p)
+{
+	if (!p->o->keep_open || p->closed || p->idle_said || p->running > 0 ||
+	    !p->src_done || !TAILQ_EMPTY(&p->added) || !TAILQ_EMPTY(&p->ready)
+	    || p->state != PT_POOL_RUNNING)
+		return;
+	p->idle_said = true;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "waiting for items: pooltop ctl %ld"
+	    " add ITEM... queues them, ctl %ld close ends the pool",
+	    (long)getpid(), (long)getpid());
 }
 
 /* Call cb once the pool has ended. */
@@ -2086,7 +2182,7 @@ pool_run(struct pool *p)
 	p->start_ns = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
-	set_state(p, PT_POOL_RUNNING);
+	p->state = PT_POOL_RUNNING;
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2097,6 +2193,7 @@ pool_run(struct pool *p)
 			pool_stop(p, false, NULL);
 		balance_workers(p);
 		pool_dispatch(p);
+		say_idle(p);
 		publish(p);
 		if (finished(p))
 			break;
@@ -2105,7 +2202,7 @@ pool_run(struct pool *p)
 		wait_once(p);
 	}
 done:
-	set_state(p, PT_POOL_DONE);
+	p->state = PT_POOL_DONE;
 	publish(p);
 	shutdown_workers(p);
 	publish(p);
@@ -2120,6 +2217,18 @@ done:
 		    p->last_word.text);
 	rc = exit_status(p);
 	return rc;
+}
+
+/* Free every task of a list. */
+static void
+tasks_free(struct tasklist *l)
+{
+	struct task	*t;
+
+	while ((t = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, t, entry);
+		task_free(t);
+	}
 }
 
 /* Free a task; the strings it took from its item go as an item's do. */
@@ -2139,19 +2248,13 @@ task_free(struct task *t)
 void
 pool_free(struct pool *p)
 {
-	struct task	*t;
 	size_t		 i;
 
 	if (p == NULL)
 		return;
-	while ((t = TAILQ_FIRST(&p->ready)) != NULL) {
-		TAILQ_REMOVE(&p->ready, t, entry);
-		task_free(t);
-	}
-	while ((t = TAILQ_FIRST(&p->failed_list)) != NULL) {
-		TAILQ_REMOVE(&p->failed_list, t, entry);
-		task_free(t);
-	}
+	tasks_free(&p->ready);
+	tasks_free(&p->failed_list);
+	tasks_free(&p->added);
 	if (p->out != NULL)
 		output_free(p->out);
 	if (p->joblog != NULL)

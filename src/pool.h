@@ -38,7 +38,6 @@
 #define PT_POOL_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "opts.h"
 #include "shm.h"
@@ -85,13 +84,24 @@ void		 pool_free(struct pool *);
 struct pt_shm	*pool_shm(struct pool *);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
-int	pool_pause(struct pool *, int slot, struct buf *why);
-int	pool_resume(struct pool *, int slot, struct buf *why);
+int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);
 int	pool_kill(struct pool *, int slot, int sig, struct buf *why);
 int	pool_resize(struct pool *, int n, bool kill_surplus, struct buf *why);
 int	pool_drain(struct pool *, struct buf *why);
 int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);
+/*
+ * Queue n items after the last: numbered when they are taken, after the
+ * source's last item (and a past joblog's last task), expanded with the
+ * template like the others.  All or none: refused when the pool is
+ * draining, stopping or closed, or when the items waiting to start would
+ * pass POOL_ADD_MAX_ITEMS or POOL_ADD_MAX_BYTES.
+ */
+#define POOL_ADD_MAX_ITEMS	65536
+#define POOL_ADD_MAX_BYTES	(16 * 1024 * 1024)
+int	pool_add(struct pool *, char **items, size_t n, struct buf *why);
+/* Take no more items: what is queued runs, then (--keep-open too) it ends. */
+int	pool_close(struct pool *, struct buf *why);
 int	pool_target(struct pool *);	/* current target worker count */
 bool	pool_slot_live(struct pool *, int slot);	/* has a worker */
 bool	pool_paused(struct pool *, int slot);	/* -1: the pool */

@@ -19,15 +19,16 @@ proto_put(struct buf *b, uint32_t type, const void *p, size_t n,
 }
 
 int
-proto_next(struct buf *b, struct pt_msg *hdr, const char **payload)
+proto_next(const struct buf *b, size_t off, struct pt_msg *hdr,
+    const char **payload)
 {
-	if (b->len < sizeof *hdr)
+	if (off > b->len || b->len - off < sizeof *hdr)
 		return 0;
-	memcpy(hdr, b->data, sizeof *hdr);
+	memcpy(hdr, b->data + off, sizeof *hdr);
 	if (hdr->len > PT_MSG_MAX)
 		return -1;
-	if (b->len < sizeof *hdr + hdr->len)
+	if (b->len - off - sizeof *hdr < hdr->len)
 		return 0;
-	*payload = b->data + sizeof *hdr;
+	*payload = b->data + off + sizeof *hdr;
 	return 1;
 }

@@ -96,11 +96,15 @@ struct pt_done {
 void	proto_put(struct buf *, uint32_t type, const void *, size_t,
 	    const void *extra, size_t extralen);
 /*
- * Take the next whole message from an input buffer: returns 1 and sets
- * *hdr and *payload (pointing into the buffer, valid until the next
- * proto_next or buf_consume), 0 when incomplete, -1 when malformed.
+ * Take the whole message at offset off of an input buffer: returns 1 and
+ * sets *hdr and *payload (pointing into the buffer, valid until it changes),
+ * 0 when incomplete, -1 when malformed.  A reader walks the buffer with off
+ * (the next message is at off + sizeof *hdr + hdr->len) and consumes what it
+ * took once, at the end: consuming message by message would move the rest
+ * of the buffer each time.
  * The caller consumes sizeof(struct pt_msg) + hdr->len afterwards.
  */
-int	proto_next(struct buf *, struct pt_msg *, const char **payload);
+int	proto_next(const struct buf *, size_t off, struct pt_msg *,
+	    const char **payload);
 
 #endif

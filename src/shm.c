@@ -2,17 +2,12 @@
  * The shared-memory segment: creation, validation, seqlocked copies, the
  * event ring, the progress mailbox and the listing of a user's segments.
  *
- * The layout is fixed by shm.h and checked at compile time below.  Every
- * record starts with a 32-bit sequence counter.  Readers never map the
- * object: they pread() the counter, the record and the counter again
- * (acquire fences between), keep the copy only if the counter was even and
- * did not move, and retry a bounded number of times (a writer that died
- * mid-update leaves it odd for good); then they check and clamp the copy.
- * Writers map it, guarded against SIGBUS (shm_sigbus()), and never read a
- * decision back from it.
- * The supervisor's event ring is written the same way, entry first, then
- * event_head under the header's counter; an event number n lives at index
- * (n - 1) % PT_SHM_NEVENTS and a copy whose n differs was overwritten.
+ * The layout, the seqlock, the readers' pread() copies and the writers'
+ * SIGBUS guard (shm_sigbus()) are as shm.h says; the layout is checked at
+ * compile time below.  The supervisor's event ring is written the same
+ * way, entry first, then event_head under the header's counter; an event
+ * number n lives at index (n - 1) % PT_SHM_NEVENTS and a copy whose n
+ * differs was overwritten.
  *
  * A segment is only ever removed by its creator (shm_close) or, once the
  * process named in its name is gone, by shm_list; a name that already

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
 
@@ -258,4 +259,62 @@ text_copy(char *dst, size_t size, const char *src, size_t n)
 		    ' ' : src[i];
 	dst[len] = '\0';
 	return len;
+}
+
+/* Append len bytes of s as a control-line word: printable, no blanks. */
+void
+text_word(struct buf *b, const char *s, size_t len)
+{
+	unsigned char	c;
+	size_t		i;
+
+	if (len == 0)
+		buf_addstr(b, "%");
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c > 0x20 && c < 0x7f && c != '%')
+			buf_add(b, s + i, 1);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+/* The value of a hex digit, or -1. */
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decode a control-line word into a new string; NULL if malformed. */
+char *
+text_unword(const char *w)
+{
+	char	*s, *d;
+	int	 hi, lo;
+
+	if (strcmp(w, "%") == 0)
+		return xstrdup("");
+	s = d = xmalloc(strlen(w) + 1);
+	for (; *w != '\0'; w++) {
+		if (*w != '%') {
+			*d++ = *w;
+			continue;
+		}
+		if ((hi = hex_digit(w[1])) == -1 ||
+		    (lo = hex_digit(w[2])) == -1 || hi + lo == 0) {
+			free(s);
+			return NULL;
+		}
+		*d++ = (char)(hi << 4 | lo);
+		w += 2;
+	}
+	*d = '\0';
+	return s;
 }

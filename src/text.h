@@ -56,6 +56,15 @@ char	*text_cell(const char *s, size_t len, bool utf8);
 /* s escaped for a message into buf (size >= 4), "..." when cut; returns buf. */
 const char *text_brief(char *buf, size_t size, const char *s);
 
+/*
+ * A word for the control line (ctl.h): every byte outside '!'..'~', and
+ * '%', written %HH; the empty string is the word "%".  text_word() appends
+ * the word for len bytes of s (no NUL among them); text_unword() decodes a
+ * word into a new string, or returns NULL if it is not one (a bad %, %00).
+ */
+void	 text_word(struct buf *, const char *s, size_t len);
+char	*text_unword(const char *word);
+
 /* Copy a NUL-terminated src into dst (size bytes) as it is; bytes copied. */
 size_t	 text_cut(char *dst, size_t size, const char *src);
 /*

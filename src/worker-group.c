@@ -25,32 +25,6 @@ wgroup_min(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-/* Is c a byte inside a UTF-8 sequence (not its first)? */
-static bool
-utf8_cont(char c)
-{
-	return ((unsigned char)c & 0xc0) == 0x80;
-}
-
-/*
- * Copy src (at most n bytes, up to a NUL) to dst (size bytes), one line:
- * control bytes become spaces.  Cut short, it ends before a whole UTF-8
- * sequence rather than inside one.
- */
-void
-wgroup_text(char *dst, size_t size, const char *src, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n && i < size - 1 && src[i] != '\0'; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
-		    ' ' : src[i];
-	if (i < n && src[i] != '\0')	/* cut: src[i] does not fit */
-		while (i > 0 && utf8_cont(src[i]))
-			i--;
-	dst[i] = '\0';
-}
-
 /* Signal a process group and wake it if stopped; errors do not matter. */
 void
 wgroup_signal(pid_t pgid, int sig)

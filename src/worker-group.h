@@ -105,8 +105,6 @@ struct wgroup_clock {
 
 /* Smaller of two deadlines. */
 int64_t	wgroup_min(int64_t, int64_t);
-/* Copy up to n bytes of src (stopping at a NUL) to dst for the slot. */
-void	wgroup_text(char *dst, size_t size, const char *src, size_t n);
 
 /* Signal group pgid, and wake it if stopped; errors do not matter. */
 void	wgroup_signal(pid_t pgid, int sig);

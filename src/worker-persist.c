@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include "backoff.h"
 #include "worker-persist.h"
 #include "util.h"
+#include "text.h"
 #include "worker-group.h"
 
 #define P_HELD_MAX	(64 * 1024)	/* stderr kept while no task waits */
@@ -168,9 +168,9 @@ slot_write(struct persist *p, int done, int failed)
 		s->task_pid = prog_alive(p) ? p->ch.g.pid : 0;
 		if (s->task_seq != t->seq) {
 			s->task_seq = t->seq;
-			wgroup_text(s->label, sizeof s->label, t->line,
+			text_copy(s->label, sizeof s->label, t->line,
 			    t->len - 1);
-			wgroup_text(s->item, sizeof s->item, t->item,
+			text_copy(s->item, sizeof s->item, t->item,
 			    strlen(t->item));
 			s->task_start_real_ns = t->start_real != 0 ?
 			    t->start_real : real_ns();
@@ -449,7 +449,6 @@ child_read(struct persist *p, int stream, int64_t now)
 	return wgroup_read(&p->ch.g, stream);
 }
 
-
 /* Add the time paused so far to the running task's clock. */
 static void
 unpause_clock(struct persist *p, int64_t now)
@@ -553,7 +552,7 @@ init_start(struct persist *p)
 	p->state = P_INIT;
 	setproctitle("worker %d: init", p->c.slot + 1);
 	slot_write(p, 0, 0);
-	wgroup_text(p->c.shm_slot->label, sizeof p->c.shm_slot->label,
+	text_copy(p->c.shm_slot->label, sizeof p->c.shm_slot->label,
 	    p->c.init, strlen(p->c.init));
 	p->c.shm_slot->item[0] = '\0';
 	p->c.shm_slot->task_start_real_ns = real_ns();

@@ -44,7 +44,6 @@
 #include <sys/types.h>
 
 #include <poll.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,10 +1,8 @@
 /*
- * Ending what a worker's tasks leave behind: lingering groups and strays (see
- * worker-strays.h).  Every stray is recorded by pid (and, when it leads its
- * group, by group too).  A record is a pid or a process group in one of three
- * stages: sent SIGTERM (SIGKILL due at its deadline), sent SIGKILL (given up at
- * its deadline unless gone), or given up (kept, so that it is not swept
- * again).  A pid record goes when the caller reaps it; a group record when no
+ * Ending what a worker's tasks leave behind (worker-strays.h).  A record is
+ * a pid or a process group (a stray that leads its group has both), and
+ * goes from SIGTERM sent to SIGKILL sent to given up, each at a deadline.
+ * A pid record goes when the caller reaps it; a group record when no
  * process holds the group.
  */
 #include "config.h"

@@ -14,16 +14,13 @@
  * process group, with default signal handling, an empty mask, stdin
  * /dev/null and the POOLTOP_* variables.  The worker is a child subreaper,
  * so every process the task leaves behind is reparented to it and reaped
- * here.  The task ends
- * when its leader is reaped; whatever remains of its group, and every child
- * of the worker that no running task owns (daemons that left the group:
- * setsid, double forks), is sent SIGTERM and, after the last termination
- * step's wait, SIGKILL, without holding up the next task (worker-strays.c).
- * Such children are swept again whenever one is reaped while no task runs, and
- * the worker does not exit while it has any.  Timeouts and kill requests
- * run the termination sequence one step per deadline from the same loop;
- * time spent stopped by PAUSE counts neither for the timeout nor in the
- * wall time.
+ * here.  The task ends when its leader is reaped; what remains of its
+ * group, and every child of the worker that no running task owns, is ended
+ * by worker-strays.c without holding up the next task, and the worker does
+ * not exit while it has any.  Timeouts and kill requests run the
+ * termination sequence one step per deadline from the same loop; time
+ * spent stopped by PAUSE counts neither for the timeout nor in the wall
+ * time.
  *
  * The worker alone writes its slot in the segment, under the slot's seqlock:
  * at once for a change of state, and once per tick for CPU, memory,
@@ -39,9 +36,7 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -62,6 +57,7 @@
 #include "shm.h"
 #include "worker-strays.h"
 #include "util.h"
+#include "text.h"
 #include "worker-group.h"
 #include "worker.h"
 
@@ -75,6 +71,10 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
 #define W_MS		WG_MS
+
+/* The variables set for tasks, in worker_env_names' order. */
+enum { W_ENV_SHM, W_ENV_SLOT, W_ENV_TASK, W_ENV_WORKER, W_ENV_SEQ,
+    W_ENV_JOBSLOT, W_NENV };
 
 /* The watches, in the order they are served; the signals come between. */
 enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_NWATCH };
@@ -114,12 +114,7 @@ struct worker {
 	posix_spawnattr_t	 attr;
 	struct wgroup_spawner	 spawner;
 	char			**envp;
-	char			 env_shm[96];
-	char			 env_slot[32];
-	char			 env_worker[40];
-	char			 env_jobslot[40];
-	char			 env_task[48];
-	char			 env_seq[48];
+	char			 env[W_NENV][96];	/* worker_env_names' */
 	bool			 busy;		/* t is a live task */
 	struct wtask		 t;
 	struct strays		*strays;	/* ended tasks' leftovers */
@@ -150,6 +145,7 @@ static const char *const worker_env_names[] = {
 	"POOLTOP_SHM=", "POOLTOP_SLOT=", "POOLTOP_TASK=", "POOLTOP_WORKER=",
 	"PARALLEL_SEQ=", "PARALLEL_JOBSLOT="
 };
+_Static_assert(nitems_of(worker_env_names) == W_NENV, "task variables");
 
 static void	worker_lost(struct worker *);
 static void	worker_end(struct worker *);
@@ -181,7 +177,7 @@ label_make(char *dst, size_t size, char *const *argv)
 		if (strlcat(line, *argv, sizeof line) >= sizeof line)
 			break;
 	}
-	wgroup_text(dst, size, line, SIZE_MAX);
+	text_copy(dst, size, line, SIZE_MAX);
 }
 
 /* The slot state that matches what the worker is doing. */
@@ -238,7 +234,7 @@ slot_started(struct worker *w, const char *label, const char *item,
 	s->task_pid = t->g.pid;
 	s->task_seq = t->seq;
 	strlcpy(s->label, label, sizeof s->label);
-	wgroup_text(s->item, sizeof s->item, item, SIZE_MAX);
+	text_copy(s->item, sizeof s->item, item, SIZE_MAX);
 	s->flags = named ? PT_SLOT_NAMED : 0;
 	s->task_start_real_ns = t->start_real;
 	s->cpu_permille = 0;
@@ -397,9 +393,9 @@ task_init(struct worker *w, const struct pt_run *r)
 	t->seq = r->task_seq;
 	wgroup_init(&t->g, &w->spawner, &w->termseq, task_out, w);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * W_MS : 0;
-	snprintf(w->env_task, sizeof w->env_task, "POOLTOP_TASK=%llu",
+	snprintf(w->env[W_ENV_TASK], sizeof w->env[0], "POOLTOP_TASK=%llu",
 	    (unsigned long long)t->seq);
-	snprintf(w->env_seq, sizeof w->env_seq, "PARALLEL_SEQ=%llu",
+	snprintf(w->env[W_ENV_SEQ], sizeof w->env[0], "PARALLEL_SEQ=%llu",
 	    (unsigned long long)t->seq);
 	shm_mbox_post(w->mbox, t->seq, 0, 0);
 }
@@ -732,6 +728,7 @@ worker_sock(struct worker *w)
 {
 	struct pt_msg	 m;
 	const char	*p;
+	size_t		 off;
 	ssize_t		 n;
 	int		 r;
 
@@ -743,14 +740,15 @@ worker_sock(struct worker *w)
 		return;
 	}
 	buf_add(&w->in, w->rbuf, (size_t)n);
-	while (w->sock != -1 && (r = proto_next(&w->in, &m, &p)) != 0) {
+	for (off = 0; w->sock != -1 &&
+	    (r = proto_next(&w->in, off, &m, &p)) != 0; off += sizeof m + m.len) {
 		if (r == -1) {
 			worker_lost(w);
 			break;
 		}
 		worker_message(w, &m, p);
-		buf_consume(&w->in, sizeof m + m.len);
 	}
+	buf_consume(&w->in, off);
 }
 
 /*
@@ -1029,6 +1027,8 @@ static void
 worker_env_setup(struct worker *w)
 {
 	const struct worker_conf	*c = w->conf;
+	const char			*val[W_NENV];
+	char				 slot[16], pid[24];
 	size_t				 n = 0, i, j = 0;
 
 	while (environ != NULL && environ[n] != NULL)
@@ -1038,21 +1038,17 @@ worker_env_setup(struct worker *w)
 	for (i = 0; i < n; i++)
 		if (!env_ours(environ[i]))
 			w->envp[j++] = environ[i];
-	snprintf(w->env_shm, sizeof w->env_shm, "POOLTOP_SHM=%s", c->shm->name);
-	snprintf(w->env_slot, sizeof w->env_slot, "POOLTOP_SLOT=%d",
-	    c->slot + 1);
-	snprintf(w->env_worker, sizeof w->env_worker, "POOLTOP_WORKER=%ld",
-	    (long)getpid());
-	snprintf(w->env_jobslot, sizeof w->env_jobslot, "PARALLEL_JOBSLOT=%d",
-	    c->slot + 1);
-	strlcpy(w->env_task, "POOLTOP_TASK=0", sizeof w->env_task);
-	strlcpy(w->env_seq, "PARALLEL_SEQ=0", sizeof w->env_seq);
-	w->envp[j++] = w->env_shm;
-	w->envp[j++] = w->env_slot;
-	w->envp[j++] = w->env_task;
-	w->envp[j++] = w->env_worker;
-	w->envp[j++] = w->env_seq;
-	w->envp[j++] = w->env_jobslot;
+	snprintf(slot, sizeof slot, "%d", c->slot + 1);
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	val[W_ENV_SHM] = c->shm->name;
+	val[W_ENV_SLOT] = val[W_ENV_JOBSLOT] = slot;
+	val[W_ENV_TASK] = val[W_ENV_SEQ] = "0";
+	val[W_ENV_WORKER] = pid;
+	for (i = 0; i < W_NENV; i++) {
+		snprintf(w->env[i], sizeof w->env[i], "%s%s",
+		    worker_env_names[i], val[i]);
+		w->envp[j++] = w->env[i];
+	}
 	w->envp[j] = NULL;
 }
 
@@ -1150,8 +1146,8 @@ worker_persist_setup(struct worker *w)
 	pc.command = o->persistent;
 	pc.init = o->init;
 	pc.spawner = &w->spawner;
-	pc.env_task = w->env_task;
-	pc.env_task_size = sizeof w->env_task;
+	pc.env_task = w->env[W_ENV_TASK];
+	pc.env_task_size = sizeof w->env[W_ENV_TASK];
 	pc.termseq = &w->termseq;
 	pc.tick_ns = w->tick_ns;
 	pc.max_tasks = o->max_tasks_per_worker;

@@ -16,8 +16,6 @@
 #ifndef PT_WORKER_H
 #define PT_WORKER_H
 
-#include <stdbool.h>
-
 #include "opts.h"
 #include "shm.h"
 

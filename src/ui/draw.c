@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,30 +65,23 @@ ui_pool_title(const struct ui *ui)
 static const char *
 draw_pool_state(const struct ui *ui, unsigned int *attr)
 {
-	switch (ui->hdr.state) {
-	case PT_POOL_STARTING:
-		*attr = ui->attr[THEME_HEADER_STATE_RUNNING];
-		return "STARTING";
-	case PT_POOL_PAUSED:
-		*attr = ui->attr[THEME_HEADER_STATE_PAUSED];
-		return "PAUSED";
-	case PT_POOL_DRAINING:
-		*attr = ui->attr[THEME_HEADER_STATE_DRAINING];
-		return "DRAINING";
-	case PT_POOL_STOPPING:
-		*attr = ui->attr[THEME_HEADER_STATE_STOPPING];
-		return "STOPPING";
-	case PT_POOL_DONE:
-		*attr = ui->attr[THEME_HEADER_STATE_DONE];
-		return "DONE";
-	default:
-		if (ui->hdr.paused) {
-			*attr = ui->attr[THEME_HEADER_STATE_PAUSED];
-			return "PAUSED";
-		}
-		*attr = ui->attr[THEME_HEADER_STATE_RUNNING];
-		return "RUNNING";
-	}
+	static const struct {
+		const char	*name;
+		enum theme_key	 key;
+	} states[] = {
+		[PT_POOL_STARTING] = { "STARTING", THEME_HEADER_STATE_RUNNING },
+		[PT_POOL_RUNNING] = { "RUNNING", THEME_HEADER_STATE_RUNNING },
+		[PT_POOL_PAUSED] = { "PAUSED", THEME_HEADER_STATE_PAUSED },
+		[PT_POOL_DRAINING] = { "DRAINING", THEME_HEADER_STATE_DRAINING },
+		[PT_POOL_STOPPING] = { "STOPPING", THEME_HEADER_STATE_STOPPING },
+		[PT_POOL_DONE] = { "DONE", THEME_HEADER_STATE_DONE },
+	};
+	uint32_t	st = ui->hdr.state;
+
+	if (st >= nitems_of(states) || st == PT_POOL_RUNNING)
+		st = ui->hdr.paused ? PT_POOL_PAUSED : PT_POOL_RUNNING;
+	*attr = ui->attr[states[st].key];
+	return states[st].name;
 }
 
 /* Put "label value" pairs on a line; the next x. */
@@ -283,20 +275,18 @@ draw_cell(const struct draw_layout *l, int y, int col, const char *s,
 static unsigned int
 draw_state_attr(const struct ui *ui, uint32_t state)
 {
-	switch (state) {
-	case PT_SLOT_STARTING:
-		return ui->attr[THEME_STATE_STARTING];
-	case PT_SLOT_RUNNING:
-		return ui->attr[THEME_STATE_RUNNING];
-	case PT_SLOT_PAUSED:
-		return ui->attr[THEME_STATE_PAUSED];
-	case PT_SLOT_RETIRING:
-		return ui->attr[THEME_STATE_RETIRING];
-	case PT_SLOT_EXITED:
-		return ui->attr[THEME_STATE_EXITED];
-	default:
-		return ui->attr[THEME_STATE_IDLE];
-	}
+	static const enum theme_key	keys[] = {
+		[PT_SLOT_EMPTY] = THEME_STATE_IDLE,
+		[PT_SLOT_STARTING] = THEME_STATE_STARTING,
+		[PT_SLOT_IDLE] = THEME_STATE_IDLE,
+		[PT_SLOT_RUNNING] = THEME_STATE_RUNNING,
+		[PT_SLOT_PAUSED] = THEME_STATE_PAUSED,
+		[PT_SLOT_RETIRING] = THEME_STATE_RETIRING,
+		[PT_SLOT_EXITED] = THEME_STATE_EXITED,
+	};
+
+	return ui->attr[state < nitems_of(keys) ? keys[state] :
+	    THEME_STATE_IDLE];
 }
 
 /* The CPU cell's colour. */

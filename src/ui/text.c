@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-#include <wctype.h>
 
 #include "ui/ui-int.h"
 
@@ -58,13 +57,7 @@ ui_width_n(const char *s, size_t len)
 int
 ui_width(const char *s)
 {
-	int	w, total = 0;
-
-	while (*s != '\0') {
-		s += text_next(s, &w);
-		total += w;
-	}
-	return total;
+	return ui_width_n(s, strlen(s));
 }
 
 /* Draw an escaped string in at most width columns, padded; columns used. */

@@ -19,7 +19,6 @@
 #ifndef PT_UI_THEME_H
 #define PT_UI_THEME_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -31,8 +31,6 @@
 #define UI_PROMPT_MAX	128
 #define UI_STATUS_MAX	256
 #define UI_FILTER_MAX	64
-#define UI_MIN_COLS	40
-#define UI_MIN_LINES	10
 
 /* What the reader keeps per slot. */
 struct ui_slot {

@@ -91,7 +91,7 @@ rr() {
 	paste "$tmp/t/$1" "$tmp/t/$3" | awk -v n="$2" -v nb="$4" \
 	    '$1 > 0 && $2 > 0 { printf "%.6f\n", (n / $1) / (nb / $2) }' \
 	    >"$tmp/t/.rr"
-	_pr_stats "$tmp/t/.rr" | awk '{ printf "%.2f %.2f-%.2f\n", $1, $2, $3 }'
+	_pr_stats "$tmp/t/.rr" | awk '{ printf "%.3g %.3g-%.3g\n", $1, $2, $3 }'
 }
 # per_item A B: (A - B) * 1e6 / N round by round, in us: "median min-max".
 per_item() {

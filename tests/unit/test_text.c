@@ -221,6 +221,44 @@ test_brief(void **state)
 		    t[i].out);
 }
 
+/* text_word() makes one printable word of any bytes; text_unword() undoes it. */
+static void
+test_word(void **state)
+{
+	struct buf	 b = { 0 };
+	char		 all[256], *s;
+	size_t		 i;
+
+	(void)state;
+	for (i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	text_word(&b, all, 255);
+	for (i = 0; i < b.len; i++)
+		assert_true(b.data[i] > 0x20 && b.data[i] < 0x7f);
+	s = text_unword(b.data);
+	assert_non_null(s);
+	assert_memory_equal(s, all, 256);
+	free(s);
+	b.len = 0;
+	text_word(&b, "", 0);
+	assert_string_equal(b.data, "%");
+	s = text_unword(b.data);
+	assert_string_equal(s, "");
+	free(s);
+	b.len = 0;
+	text_word(&b, "a b%-", 5);
+	assert_string_equal(b.data, "a%20b%25-");
+	buf_free(&b);
+	s = text_unword("%0a%0A");
+	assert_string_equal(s, "\n\n");
+	free(s);
+	assert_null(text_unword("%00"));	/* no NUL in an item */
+	assert_null(text_unword("a%2"));
+	assert_null(text_unword("%zz"));
+	assert_null(text_unword("%%"));
+}
+
 int
 main(void)
 {
@@ -230,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_hidden),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_brief),
+		cmocka_unit_test(test_word),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

@@ -124,7 +124,7 @@ tw_recv(struct tw *tw, struct pt_msg *m, char **payload, int ms)
 	ssize_t		 n;
 
 	for (;;) {
-		if (proto_next(&tw->in, m, &p) == 1) {
+		if (proto_next(&tw->in, 0, m, &p) == 1) {
 			*payload = xmalloc(m->len + 1);
 			memcpy(*payload, p, m->len);
 			(*payload)[m->len] = '\0';

@@ -263,38 +263,6 @@ test_min(void **state)
 	assert_int_equal(wgroup_min(-1, WG_NEVER), -1);
 }
 
-/* Slot text: one line, cut before a whole UTF-8 sequence. */
-static void
-test_text(void **state)
-{
-	char	dst[6];
-
-	(void)state;
-	memset(dst, 'x', sizeof dst);
-	wgroup_text(dst, sizeof dst, "a\tb\nc", SIZE_MAX);
-	assert_string_equal(dst, "a b c");
-	wgroup_text(dst, sizeof dst, "a\x7f" "b", SIZE_MAX);
-	assert_string_equal(dst, "a b");
-	wgroup_text(dst, sizeof dst, "abcdefgh", 3);
-	assert_string_equal(dst, "abc");
-	wgroup_text(dst, sizeof dst, "abcdefgh", SIZE_MAX);
-	assert_string_equal(dst, "abcde");
-	/* "abc" then é (2 bytes): "abcé" is 5 bytes, fits exactly. */
-	wgroup_text(dst, sizeof dst, "abc\xc3\xa9", SIZE_MAX);
-	assert_string_equal(dst, "abc\xc3\xa9");
-	/* "abcd" then é: only its first byte would fit, so neither. */
-	memset(dst, 0x80, sizeof dst);
-	wgroup_text(dst, sizeof dst, "abcd\xc3\xa9", SIZE_MAX);
-	assert_string_equal(dst, "abcd");
-	/* A 3-byte sequence cut after its first two bytes. */
-	wgroup_text(dst, sizeof dst, "abc\xe2\x82\xac", SIZE_MAX);
-	assert_string_equal(dst, "abc");
-	/* Exactly size - 1 bytes whatever dst held before. */
-	memset(dst, 0x80, sizeof dst);
-	wgroup_text(dst, sizeof dst, "abc\xc3\xa9", SIZE_MAX);
-	assert_string_equal(dst, "abc\xc3\xa9");
-}
-
 /* Keep output by stream. */
 static void
 got_out(void *arg, int stream, const char *b, size_t n)
@@ -534,7 +502,6 @@ main(void)
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_timeout_paused),
 		cmocka_unit_test(test_min),
-		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_reaped),
