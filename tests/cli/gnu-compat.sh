@@ -240,6 +240,10 @@ bothjl s11 "{0} and {-2}" 'echo {0} {-2}' ::: a ::: b ::: c
 bothjl s12 "the append rule: every argument" "printf '<%s>'" ::: a 'b c' ::: -n
 bothjl s13 "{} in shell mode: each argument quoted" 'printf "<%s>" {} | cat' \
     ::: 'a b' "c'd" ::: '-n' '$x' '\t'
+# Without a shell, {} spreads over words as GNU parallel's shell splits them
+# (the joblog's Command quotes whole words: see COMPATIBILITY).
+both s13b -k -j1 'printf "<%s>" x{}y' ::: a 'b c' ::: 1 '' </dev/null
+agree "x{}y over two sources" s13b
 set -- "d'e" 'f"g' 'h$i' 'j k' 'l\m' 'n`o' 'p;q' '-x' '' "$(printf 'cr\rx')"
 bothjl s14 "hostile values in two sources" 'printf "<%s|%s>" {1} {2} | cat' \
     ::: "$@" ::: '-n' "'"
