@@ -97,17 +97,67 @@ progress_main(int argc, char **argv)
 	return 0;
 }
 
-/* Build the task source the options ask for in *src; 0 or -1 and err. */
-static int
-make_source(const struct opts *o, struct source **src, char *err,
+/* A file source: "-" is stdin; NULL and err on error. */
+static struct source *
+file_source(const struct opts *o, const char *path, char *err,
     size_t errlen)
 {
 	const char	*name = "stdin";
 	int		 fd;
 
+	if (strcmp(path, "-") != 0) {
+		name = path;
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+	} else if ((fd = dup(STDIN_FILENO)) != -1)
+		set_cloexec(fd);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	return source_fd(fd, name, o->null_sep ? '\0' : '\n');
+}
+
+/* The product of the command line's input sources; 0 or -1 and err. */
+static int
+make_product(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
+{
+	struct source	**subs;
+	bool		 *linked;
+	size_t		  i;
+	int		  rc = 0;
+
+	subs = xcalloc(o->ninputs, sizeof *subs);
+	linked = xcalloc(o->ninputs, sizeof *linked);
+	for (i = 0; i < o->ninputs && rc == 0; i++) {
+		linked[i] = o->inputs[i].linked;
+		if (o->inputs[i].file == NULL)
+			subs[i] = source_args(o->inputs[i].items,
+			    o->inputs[i].nitems);
+		else if ((subs[i] = file_source(o, o->inputs[i].file, err,
+		    errlen)) == NULL)
+			rc = -1;
+	}
+	if (rc == 0)
+		*src = source_product(subs, linked, o->ninputs);
+	else
+		while (i-- > 0)
+			source_free(subs[i]);
+	free(subs);
+	free(linked);
+	return rc;
+}
+
+/* Build the task source the options ask for in *src; 0 or -1 and err. */
+static int
+make_source(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
+{
 	*src = NULL;
 	if (o->retry_failed)
 		return 0;
+	if (o->ninputs > 0)
+		return make_product(o, src, err, errlen);
 	if (o->ntasks > 0) {
 		*src = source_tasks(o->tasks, o->ntasks);
 		return 0;
@@ -120,25 +170,17 @@ make_source(const struct opts *o, struct source **src, char *err,
 		*src = source_args(o->items, o->nitems);
 		return 0;
 	}
-	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
-		name = o->arg_file;
-		fd = open(name, O_RDONLY | O_CLOEXEC);
-	} else if (isatty(STDIN_FILENO) && o->arg_file == NULL &&
-	    o->keep_open) {
+	if (isatty(STDIN_FILENO) && o->arg_file == NULL && o->keep_open) {
 		*src = source_args(NULL, 0);	/* items come by ctl add */
 		return 0;
-	} else if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
+	}
+	if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
 		snprintf(err, errlen, "no items: give them after :::, with -a"
 		    " FILE, in the config file, or on a pipe to stdin");
 		return -1;
-	} else if ((fd = dup(STDIN_FILENO)) != -1)
-		set_cloexec(fd);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		return -1;
 	}
-	*src = source_fd(fd, name, o->null_sep ? '\0' : '\n');
-	return 0;
+	*src = file_source(o, o->arg_file ? o->arg_file : "-", err, errlen);
+	return *src == NULL ? -1 : 0;
 }
 
 /* A spool file for task output while the dashboard owns the terminal; -1. */
@@ -304,6 +346,11 @@ check_template(const struct opts *o)
 		    template_compile_argv(&o->command, 1, err, sizeof err);
 	else
 		t = template_compile(o->command, err, sizeof err);
+	if (t != NULL && template_check_pos(t, o->ninputs > 0 ? o->ninputs :
+	    1, err, sizeof err) == -1) {
+		template_free(t);
+		t = NULL;
+	}
 	if (t == NULL) {
 		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
 		    o->config_file ? o->config_file : "",
@@ -349,7 +396,7 @@ run_main(int argc, char **argv)
 	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
-	    !o.keep_open && isatty(STDIN_FILENO)) {
+	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;

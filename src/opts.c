@@ -444,10 +444,28 @@ free_tasks(struct opts *o)
 	o->ntasks = 0;
 }
 
+/* Free the input sources. */
+static void
+free_inputs(struct input *in, size_t n)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < in[i].nitems; k++)
+			free(in[i].items[k]);
+		free(in[i].items);
+		free(in[i].file);
+	}
+	free(in);
+}
+
 /* Forget every source of items: items, arg file, range, tasks. */
 static void
 clear_sources(struct opts *o)
 {
+	free_inputs(o->inputs, o->ninputs);
+	o->inputs = NULL;
+	o->ninputs = 0;
 	free_items(o);
 	free_tasks(o);
 	free(o->arg_file);
@@ -1583,9 +1601,8 @@ struct cli {
 	char		*template;	/* words before :::, joined */
 	char		**words;	/* the same words, when several */
 	int		 nwords;
-	char		**items;	/* words after ::: */
-	size_t		 nitems;
-	bool		 has_items;	/* ::: was given */
+	struct input	*groups;	/* :::, ::::, with their words */
+	size_t		 ngroups;
 	int		 argi;
 };
 
@@ -1743,14 +1760,70 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 	return 0;
 }
 
+/* Is w a group marker: 1 for ::: or :::+, 2 for :::: or ::::+, else 0? */
+static int
+group_marker(const char *w)
+{
+	if (strcmp(w, ":::") == 0 || strcmp(w, ":::+") == 0)
+		return 1;
+	if (strcmp(w, "::::") == 0 || strcmp(w, "::::+") == 0)
+		return 2;
+	return 0;
+}
+
+/* Add an input source to a list. */
+static struct input *
+input_add(struct input **in, size_t *n, const char *file, bool linked)
+{
+	struct input	*it;
+
+	*in = xreallocarray(*in, *n + 1, sizeof **in);
+	it = &(*in)[(*n)++];
+	memset(it, 0, sizeof *it);
+	it->file = file != NULL ? xstrdup(file) : NULL;
+	it->linked = linked;
+	return it;
+}
+
+/*
+ * The groups after the template: each ::: group is a source of its words,
+ * each word of a :::: group a file source (each linked with ::::+).
+ */
+static void
+cli_groups(struct cli *cli, int argc, char **argv, int i)
+{
+	struct input	*in = NULL;
+	int		 kind = 0;
+	bool		 link = false;
+
+	for (; i < argc; i++) {
+		if (group_marker(argv[i]) != 0) {
+			kind = group_marker(argv[i]);
+			link = argv[i][kind + 2] == '+';
+			in = NULL;
+			if (kind == 1)
+				in = input_add(&cli->groups, &cli->ngroups,
+				    NULL, link);
+			if (in != NULL)
+				in->items = xcalloc(1, sizeof *in->items);
+		} else if (kind == 1) {
+			in->items = xreallocarray(in->items, in->nitems + 2,
+			    sizeof *in->items);
+			in->items[in->nitems++] = xstrdup(argv[i]);
+			in->items[in->nitems] = NULL;
+		} else
+			input_add(&cli->groups, &cli->ngroups, argv[i], link);
+	}
+}
+
 /* Split the words after the options into the template and ::: items. */
 static int
-cli_words(struct cli *cli, int argc, char **argv, char *err, size_t len)
+cli_words(struct cli *cli, int argc, char **argv)
 {
 	struct buf	b = { NULL, 0, 0 };
 	int		i;
 
-	for (i = cli->argi; i < argc && strcmp(argv[i], ":::") != 0; i++) {
+	for (i = cli->argi; i < argc && group_marker(argv[i]) == 0; i++) {
 		if (b.len > 0)
 			buf_add(&b, " ", 1);
 		buf_addstr(&b, argv[i]);
@@ -1767,17 +1840,7 @@ cli_words(struct cli *cli, int argc, char **argv, char *err, size_t len)
 		for (k = 0; k < cli->nwords; k++)
 			cli->words[k] = xstrdup(argv[cli->argi + k]);
 	}
-	if (i == argc)
-		return 0;
-	cli->has_items = true;
-	cli->items = xcalloc(argc - i, sizeof *cli->items);
-	for (i++; i < argc; i++) {
-		if (strcmp(argv[i], ":::") == 0) {
-			snprintf(err, len, "only one ::: group is supported");
-			return -1;
-		}
-		cli->items[cli->nitems++] = xstrdup(argv[i]);
-	}
+	cli_groups(cli, argc, argv, i);
 	return 0;
 }
 
@@ -1787,9 +1850,7 @@ cli_free(struct cli *cli)
 {
 	size_t	i;
 
-	for (i = 0; i < cli->nitems; i++)
-		free(cli->items[i]);
-	free(cli->items);
+	free_inputs(cli->groups, cli->ngroups);
 	free(cli->template);
 	for (i = 0; i < (size_t)cli->nwords; i++)
 		free(cli->words[i]);
@@ -1804,19 +1865,55 @@ cli_sources(const struct cli *cli, const char **names)
 	size_t	i, n = 0;
 	bool	file = false, range = false;
 
-	if (cli->has_items)
-		names[n++] = "items after :::";
 	for (i = 0; i < cli->nopts; i++) {
-		if (strcmp(cli->opts[i].e->name, "arg-file") == 0)
+		if (cli->opts[i].e->off == F(arg_file))
 			file = true;
 		if (cli->opts[i].e->parse == set_range)
 			range = true;
 	}
-	if (file)
+	/* ::: and -a combine: one name for both. */
+	if (cli->ngroups > 0)
+		names[n++] = "items after :::";
+	else if (file)
 		names[n++] = "option --arg-file";
 	if (range)
 		names[n++] = "option --range";
 	return n;
+}
+
+/*
+ * Move the command line's input sources into o: one ::: group to o->items
+ * (one -a is o->arg_file already), anything more to o->inputs, the -a
+ * files first, as GNU parallel orders them.
+ */
+static void
+cli_inputs(struct opts *o, struct cli *cli)
+{
+	struct input	*in = NULL;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < cli->nopts; i++)
+		if (cli->opts[i].e->off == F(arg_file))
+			input_add(&in, &n, cli->opts[i].arg, false);
+	if (n + cli->ngroups == 1 && cli->ngroups == 1 &&
+	    cli->groups[0].file == NULL) {
+		o->items = cli->groups[0].items;
+		o->nitems = cli->groups[0].nitems;
+		cli->groups[0].items = NULL;
+		cli->groups[0].nitems = 0;
+	} else if (n + cli->ngroups > 1 || cli->ngroups > 0) {
+		in = xreallocarray(in, n + cli->ngroups, sizeof *in);
+		memcpy(in + n, cli->groups, cli->ngroups * sizeof *in);
+		free(cli->groups);
+		cli->groups = NULL;
+		o->inputs = in;
+		o->ninputs = n + cli->ngroups;
+		cli->ngroups = 0;
+		free(o->arg_file);
+		o->arg_file = NULL;
+		return;
+	}
+	free_inputs(in, n);
 }
 
 /* Apply the command line over what the file gave. */
@@ -1839,12 +1936,7 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 			return -1;
 		org->cli[cli->opts[i].e - opt_table] = true;
 	}
-	if (cli->has_items) {
-		o->items = cli->items;
-		o->nitems = cli->nitems;
-		cli->items = NULL;
-		cli->nitems = 0;
-	}
+	cli_inputs(o, cli);
 	if (cli->template != NULL) {
 		free(o->command);
 		o->command = cli->template;
@@ -1964,7 +2056,7 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	memset(&org, 0, sizeof org);
 	*argi = argc;
 	if (cli_scan(&cli, argc, argv, err, errlen) != 0 ||
-	    cli_words(&cli, argc, argv, err, errlen) != 0)
+	    cli_words(&cli, argc, argv) != 0)
 		goto out;
 	*argi = cli.argi;
 	if (cli.config != NULL &&
@@ -2055,6 +2147,8 @@ opts_usage(FILE *f)
 	    "Run command once per item on a pool of worker processes.\n"
 	    "Items come after :::, from --arg-file or --range, or from "
 	    "stdin.\n"
+	    "Several ::: groups, :::: FILE and -a FILE give every "
+	    "combination: {1} {2} ...\n"
 	    "       pooltop ls [--json]\n"
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"

@@ -47,6 +47,14 @@ struct conf_task {
 	char	*name;		/* label; NULL: the command */
 };
 
+/* One of several input sources given on the command line. */
+struct input {
+	char		**items;	/* after :::, or NULL: a file */
+	size_t		  nitems;
+	char		 *file;		/* after :::: or -a; "-" is stdin */
+	bool		  linked;	/* :::+ or ::::+: paired with the last */
+};
+
 struct opts {
 	/* what to run */
 	char		*command;	/* template; NULL with only `tasks` */
@@ -56,6 +64,10 @@ struct opts {
 	char		**items;	/* after ::: or config `items` */
 	size_t		 nitems;
 	char		*arg_file;	/* -a; "-" is stdin */
+	struct input	*inputs;	/* several sources (-a, :::, ::::), in
+					   GNU parallel's order, or a :::: file;
+					   then items and arg_file are unset */
+	size_t		 ninputs;
 	bool		 null_sep;	/* -0 */
 	bool		 has_range;
 	long long	 range_from, range_to, range_step;
@@ -115,7 +127,8 @@ void	opts_free(struct opts *);
  * writes "FILE:LINE: message" or "option --x: message" into err and returns
  * -1; the caller exits PT_EXIT_USAGE.  *argi is set to the index of the
  * first non-option argument (the command template), and items after ":::"
- * go to o->items.
+ * go to o->items; several sources (":::", ":::+", "::::", "::::+" groups
+ * and -a FILE, repeatable) go to o->inputs, the -a files first.
  *
  * argc and argv are main()'s: argv[0] is the program name and is skipped.
  * o must have been opts_init()ed.  The words from *argi up to ":::" are

@@ -570,29 +570,41 @@ results_subdir(int dfd, const char *name)
 	return openat(dfd, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
 }
 
-/*
- * GNU parallel's directory for an item, under DIR: "1/" then the item
- * with backslash, tab and '/' written as a backslash followed by '\\',
- * 't' and '_', cut into pieces of at most NAME_MAX bytes.
- */
-static char *
-results_gnu_path(const char *item)
+/* Add one argument, escaped, to a GNU parallel results path. */
+static void
+results_gnu_arg(struct buf *b, const char *item)
 {
-	struct buf	 b = { NULL, 0, 0 };
 	const char	*e;
 	size_t		 n, run = 0;
 
-	buf_addstr(&b, "1/");
 	for (; *item != '\0'; item++) {
 		e = *item == '\\' ? "\\\\" : *item == '\t' ? "\\t" :
 		    *item == '/' ? "\\_" : item;
 		n = e == item ? 1 : 2;
 		if (run + n > NAME_MAX) {
-			buf_add(&b, "/", 1);
+			buf_add(b, "/", 1);
 			run = 0;
 		}
-		buf_add(&b, e, n);
+		buf_add(b, e, n);
 		run += n;
+	}
+}
+
+/*
+ * GNU parallel's directory for a task's arguments, under DIR: "1/" then
+ * the first with backslash, tab and '/' written as a backslash followed by
+ * '\\', 't' and '_', cut into pieces of at most NAME_MAX bytes, then "/2/"
+ * and the second ...
+ */
+static char *
+results_gnu_path(const char *const *args, size_t nargs)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 k;
+
+	for (k = 0; k < nargs; k++) {
+		buf_printf(&b, "%s%zu/", k > 0 ? "/" : "", k + 1);
+		results_gnu_arg(&b, args[k]);
 	}
 	return b.data;
 }
@@ -616,13 +628,14 @@ results_walk(int dfd, char *path)
 
 /* The directory of a task's results: DIR/<seq>/, or DIR/1/ITEM/. */
 static int
-results_dir(struct output *o, struct otask *t, const char *item)
+results_dir(struct output *o, struct otask *t, const char *const *args,
+    size_t nargs)
 {
 	char	name[32], sub[40], *path;
 	int	dfd;
 
 	if (o->results_gnu) {
-		path = results_gnu_path(item != NULL ? item : "");
+		path = results_gnu_path(args, nargs);
 		dfd = results_walk(o->resdir, path);
 		free(path);
 	} else {
@@ -652,13 +665,14 @@ results_note(struct output *o, int dfd, uint64_t seq, const char *name,
 
 /* Create a task's results directory and files for an attempt. */
 static void
-results_start(struct output *o, struct otask *t, const char *item)
+results_start(struct output *o, struct otask *t, const char *item,
+    const char *const *args, size_t nargs)
 {
 	char	seq[32];
 	int	dfd;
 
 	task_close_results(t);
-	if ((dfd = results_dir(o, t, item)) == -1)
+	if ((dfd = results_dir(o, t, args, nargs)) == -1)
 		return;
 	t->resfd[0] = results_file(o, dfd, t->seq, "stdout");
 	t->resfd[1] = results_file(o, dfd, t->seq, "stderr");
@@ -674,7 +688,16 @@ results_start(struct output *o, struct otask *t, const char *item)
 void
 output_start(struct output *o, uint64_t seq, const char *item)
 {
+	output_start_args(o, seq, item, NULL, 0);
+}
+
+/* A task of several arguments starts (args NULL: the item is its one). */
+void
+output_start_args(struct output *o, uint64_t seq, const char *item,
+    const char *const *args, size_t nargs)
+{
 	struct otask	*t = task_get(o, seq, true);
+	const char	*one = item != NULL ? item : "";
 
 	free(t->tag);
 	t->tag = NULL;
@@ -684,8 +707,10 @@ output_start(struct output *o, uint64_t seq, const char *item)
 		t->taglen = strlen(t->tag);
 	}
 	t->line_start[0] = t->line_start[1] = true;
-	if (o->results != NULL)
-		results_start(o, t, item);
+	if (o->results != NULL && args == NULL)
+		results_start(o, t, item, &one, 1);
+	else if (o->results != NULL)
+		results_start(o, t, item, args, nargs);
 }
 
 /* Bytes from a task's stdout (stream 1) or stderr (stream 2). */

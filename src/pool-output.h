@@ -23,6 +23,12 @@ struct output	*output_new(const struct opts *, int out_fd, int err_fd,
 		    char *err, size_t errlen);
 void		 output_free(struct output *);	/* flushes what it holds */
 void		 output_start(struct output *, uint64_t seq, const char *item);
+/*
+ * The same for a task of several arguments (args NULL: one, the item):
+ * --results-layout gnu names its directory DIR/1/ARG1/2/ARG2/...
+ */
+void		 output_start_args(struct output *, uint64_t seq,
+		    const char *item, const char *const *args, size_t nargs);
 void		 output_data(struct output *, uint64_t seq, int stream,
 		    const char *, size_t);
 /* final: no retry follows.  Prints what is due. */

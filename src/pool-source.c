@@ -31,7 +31,13 @@
 #define SRC_CHUNK	(64 * 1024)
 #define SRC_ITEM_MAX	(1024 * 1024)
 
-enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD };
+enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT };
+
+/* The values of one input source a product holds in memory. */
+struct held {
+	char		**v;
+	size_t		  n;
+};
 
 struct source {
 	enum src_type		 type;
@@ -66,7 +72,22 @@ struct source {
 	size_t			 len;
 	size_t			 scan;
 	uint64_t		 total;
+
+	/* product: the first group streams, the other groups are held */
+	struct source		**subs;
+	size_t			 nsubs;
+	size_t			 nfirst;	/* subs in the first group */
+	size_t			*group;		/* sub k's group */
+	size_t			 ngroups;
+	struct held		*held;		/* per sub (k >= nfirst) */
+	size_t			*glen;		/* per group: its length */
+	size_t			*at;		/* per group: its position */
+	size_t			 loading;	/* sub being read whole */
+	char			**first;	/* the first group's values */
+	size_t			 nhave;		/* of them read */
 };
+
+static void	product_free(struct source *);
 
 /* A new source of the given type. */
 static struct source *
@@ -211,6 +232,8 @@ source_free(struct source *s)
 			fcntl(s->fd, F_SETFL, s->oflags);
 		close(s->fd);
 	}
+	if (s->type == SRC_PRODUCT)
+		product_free(s);
 	free(s->name);
 	free(s->buf);
 	free(s->error);
@@ -363,6 +386,221 @@ range_next(struct source *s, struct item *it)
 	return 1;
 }
 
+/*
+ * Input sources combined: each group (a source and those linked to it)
+ * gives tuples, as long as its shortest source; the groups' tuples are
+ * combined as a cartesian product, the last group varying fastest.  The
+ * first group streams; the others are read whole before the first task.
+ * As in GNU parallel, an empty source among several gives one empty value.
+ */
+struct source *
+source_product(struct source **subs, const bool *linked, size_t n)
+{
+	struct source	*s = source_new(SRC_PRODUCT);
+	size_t		 k;
+
+	assert(n > 0);
+	s->subs = xcalloc(n, sizeof *s->subs);
+	s->group = xcalloc(n, sizeof *s->group);
+	s->held = xcalloc(n, sizeof *s->held);
+	s->first = xcalloc(n, sizeof *s->first);
+	s->nsubs = n;
+	for (k = 0; k < n; k++) {
+		s->subs[k] = subs[k];
+		if (k > 0 && !linked[k])
+			s->ngroups++;
+		s->group[k] = s->ngroups;
+		if (s->group[k] == 0)
+			s->nfirst = k + 1;
+	}
+	s->ngroups++;
+	s->glen = xcalloc(s->ngroups, sizeof *s->glen);
+	s->at = xcalloc(s->ngroups, sizeof *s->at);
+	s->loading = s->nfirst;
+	return s;
+}
+
+/* Free what a product holds. */
+static void
+product_free(struct source *s)
+{
+	size_t	k, i;
+
+	for (k = 0; k < s->nsubs; k++) {
+		source_free(s->subs[k]);
+		for (i = 0; i < s->held[k].n; i++)
+			free(s->held[k].v[i]);
+		free(s->held[k].v);
+		free(s->first[k]);
+	}
+	free(s->subs);
+	free(s->group);
+	free(s->held);
+	free(s->first);
+	free(s->glen);
+	free(s->at);
+}
+
+/* The next item of sub k: as source_next, taking its error or warning. */
+static int
+product_pull(struct source *s, size_t k, struct item *it)
+{
+	struct source	*sub = s->subs[k];
+	int		 r = source_next(sub, it);
+
+	if (r == -1 && source_error(sub) != NULL)
+		source_fail(s, "%s", source_error(sub));
+	if (r == 1 && sub->warning != NULL) {
+		free(s->warning);
+		s->warning = source_take_warning(sub);
+	}
+	return r;
+}
+
+/* Read the held sources whole: 1 done, 0 not ready, -1 error. */
+static int
+product_load(struct source *s)
+{
+	struct item	 it;
+	struct held	*h;
+	size_t		 k;
+	int		 r;
+
+	for (; s->loading < s->nsubs; s->loading++) {
+		h = &s->held[s->loading];
+		while ((r = product_pull(s, s->loading, &it)) == 1) {
+			h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+			h->v[h->n++] = it.arg;
+			it.arg = NULL;
+			item_clear(&it);
+		}
+		if (r == 0 || s->error != NULL)
+			return r == 0 ? 0 : -1;
+		if (h->n == 0) {
+			/* An empty source among several: one empty value. */
+			h->v = xcalloc(1, sizeof *h->v);
+			h->v[h->n++] = xstrdup("");
+		}
+	}
+	for (k = s->nfirst; k < s->nsubs; k++) {
+		if (k == 0 || s->group[k] != s->group[k - 1] ||
+		    s->held[k].n < s->glen[s->group[k]])
+			s->glen[s->group[k]] = s->held[k].n;
+	}
+	return 1;
+}
+
+/* Step the held groups on, the last fastest; false when all wrapped. */
+static bool
+product_step(struct source *s)
+{
+	size_t	g;
+
+	for (g = s->ngroups; g > 1; g--) {
+		if (++s->at[g - 1] < s->glen[g - 1])
+			return true;
+		s->at[g - 1] = 0;
+	}
+	return false;
+}
+
+/* Hand out the current combination. */
+static int
+product_emit(struct source *s, struct item *it)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 k;
+
+	it->args = xcalloc(s->nsubs + 1, sizeof *it->args);
+	it->nargs = s->nsubs;
+	for (k = 0; k < s->nsubs; k++) {
+		it->args[k] = xstrdup(k < s->nfirst ? s->first[k] :
+		    s->held[k].v[s->at[s->group[k]]]);
+		if (k > 0)
+			buf_add(&b, " ", 1);
+		buf_addstr(&b, it->args[k]);
+	}
+	buf_add(&b, "", 1);
+	it->arg = b.data;
+	it->seq = ++s->seq;
+	return 1;
+}
+
+/* The next combination of a product. */
+static int
+product_next(struct source *s, struct item *it)
+{
+	struct item	 sub;
+	size_t		 k;
+	int		 r;
+
+	if (s->loading < s->nsubs && (r = product_load(s)) != 1)
+		return r;
+	while (!s->done && s->nhave < s->nfirst) {
+		r = product_pull(s, s->nhave, &sub);
+		if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
+		    s->error == NULL) {
+			/* An empty source among several: one empty value. */
+			s->first[s->nhave++] = xstrdup("");
+			continue;
+		}
+		if (r != 1) {
+			if (r == -1)
+				s->done = true;
+			return r;
+		}
+		s->first[s->nhave++] = sub.arg;
+		sub.arg = NULL;
+		item_clear(&sub);
+	}
+	if (s->done || s->error != NULL)
+		return -1;
+	product_emit(s, it);
+	if (!product_step(s)) {
+		for (k = 0; k < s->nfirst; k++) {
+			free(s->first[k]);
+			s->first[k] = NULL;
+		}
+		s->nhave = 0;
+	}
+	return 1;
+}
+
+/* The sub-source a product waits for, or NULL. */
+static struct source *
+product_waiting(const struct source *s)
+{
+	if (s->error != NULL || s->done)
+		return NULL;
+	if (s->loading < s->nsubs)
+		return s->subs[s->loading];
+	return s->subs[s->nhave < s->nfirst ? s->nhave : 0];
+}
+
+/* The number of combinations, when every source knows its own. */
+static bool
+product_total(const struct source *s, uint64_t *total)
+{
+	uint64_t	 t = 1, n, min = 0;
+	size_t		 k;
+
+	for (k = 0; k < s->nsubs; k++) {
+		if (!source_total(s->subs[k], &n))
+			return false;
+		if (n == 0 && s->nsubs > 1)
+			n = 1;		/* one empty value */
+		if (k == 0 || s->group[k] != s->group[k - 1])
+			min = n;
+		else if (n < min)
+			min = n;
+		if (k + 1 == s->nsubs || s->group[k + 1] != s->group[k])
+			t = min != 0 && t > UINT64_MAX / min ? UINT64_MAX :
+			    t * min;
+	}
+	*total = t;
+	return true;
+}
+
 /* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
 int
 source_next(struct source *s, struct item *it)
@@ -375,6 +613,8 @@ source_next(struct source *s, struct item *it)
 		return fd_next(s, it);
 	case SRC_RANGE:
 		return range_next(s, it);
+	case SRC_PRODUCT:
+		return product_next(s, it);
 	case SRC_ARGS:
 	case SRC_TASKS:
 		break;
@@ -398,6 +638,10 @@ source_next(struct source *s, struct item *it)
 int
 source_fd_get(const struct source *s)
 {
+	const struct source	*sub;
+
+	if (s->type == SRC_PRODUCT)
+		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
 	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
 		return -1;
 	return s->fd;
@@ -407,6 +651,10 @@ source_fd_get(const struct source *s)
 void
 source_fill(struct source *s)
 {
+	struct source	*sub;
+
+	if (s->type == SRC_PRODUCT && (sub = product_waiting(s)) != NULL)
+		source_fill(sub);
 	if (source_fd_get(s) == -1 || s->buf == NULL)
 		return;
 	if (memchr(s->buf + s->scan, s->sep, s->len - s->scan) != NULL)
@@ -430,6 +678,8 @@ source_total(const struct source *s, uint64_t *total)
 	case SRC_FD:
 		*total = s->total;
 		return s->regular;
+	case SRC_PRODUCT:
+		return product_total(s, total);
 	}
 	return false;
 }
@@ -455,6 +705,11 @@ source_error(const struct source *s)
 void
 item_clear(struct item *it)
 {
+	size_t	k;
+
+	for (k = 0; k < it->nargs; k++)
+		free(it->args[k]);
+	free(it->args);
 	free(it->arg);
 	free(it->command);
 	memset(it, 0, sizeof *it);

@@ -14,6 +14,13 @@
  * bytes "\\0", as GNU parallel does, and source_take_warning() says so.
  * The fd source holds at most the current partial item plus one 64 KiB
  * chunk.
+ *
+ * Several input sources make one product source (source_product()): its
+ * items are the combinations, numbered 1, 2, 3 ..., each with one argument
+ * per source in args and, in arg, the arguments joined by spaces (GNU
+ * parallel's --tag).  The first source (and those linked to it) is read as
+ * it goes; the others are read whole, before the first item, since their
+ * values repeat.
  */
 #ifndef PT_POOL_SOURCE_H
 #define PT_POOL_SOURCE_H
@@ -31,6 +38,8 @@ struct item {
 	char	 *arg;		/* the item (owned by the caller after next) */
 	char	 *command;	/* whole-task command, or NULL: use template */
 	bool	  named;	/* arg is the task's name, not its command */
+	char	**args;		/* product: one per source, or NULL */
+	size_t	  nargs;
 };
 
 struct source	*source_args(char **items, size_t n);	/* not copied */
@@ -44,6 +53,14 @@ struct source	*source_tasks(const struct conf_task *, size_t n); /* not copied *
  * pipe is set O_NONBLOCK (restored by source_free).
  */
 struct source	*source_fd(int fd, const char *name, char sep);
+/*
+ * The combinations of n sources (owned; the array is copied): the last
+ * varies fastest; a source with linked[k] (:::+, ::::+) pairs its values
+ * with those of the one before, as long as the shorter of them lasts.  An
+ * empty source among several gives one empty value, as in GNU parallel.
+ */
+struct source	*source_product(struct source **subs, const bool *linked,
+		    size_t n);
 void		 source_free(struct source *);
 
 /*

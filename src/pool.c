@@ -77,6 +77,8 @@
 struct task {
 	uint64_t		 seq;
 	char			*arg;
+	char			**args;		/* per input source, or NULL */
+	size_t			 nargs;
 	char			*command;	/* whole command, or NULL */
 	bool			 named;		/* arg is its name: show that */
 	int			 attempts;	/* started so far */
@@ -611,6 +613,8 @@ next_task(struct pool *p)
 		t = xcalloc(1, sizeof *t);
 		t->seq = it.seq;
 		t->arg = it.arg;
+		t->args = it.args;
+		t->nargs = it.nargs;
 		t->command = it.command;
 		t->named = it.named;
 		return t;
@@ -640,7 +644,10 @@ start_task(struct pool *p, int i, struct task *t)
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
 		e.argv[0] = xstrdup(t->arg);
-	} else
+	} else if (t->args != NULL)
+		template_expand_args(p->tpl, (const char *const *)t->args,
+		    t->nargs, t->seq, i, &e);
+	else
 		template_expand(p->tpl, t->arg, t->seq, i, &e);
 	free(t->label);
 	t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
@@ -667,7 +674,8 @@ start_task(struct pool *p, int i, struct task *t)
 	w->started_ns = mono_ns();
 	p->running++;
 	if (p->out != NULL)
-		output_start(p->out, t->seq, t->arg);
+		output_start_args(p->out, t->seq, t->arg,
+		    (const char *const *)t->args, t->nargs);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
 }
 
@@ -1949,7 +1957,10 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		p->tpl = template_compile(o->command, err, errlen);
 	else
 		return 0;
-	return p->tpl == NULL ? -1 : 0;
+	if (p->tpl == NULL || template_check_pos(p->tpl, o->ninputs > 0 ?
+	    o->ninputs : 1, err, errlen) == -1)
+		return -1;
+	return 0;
 }
 
 /* Prepare the segment, signals and I/O; 0 or -1 and the reason in err. */
@@ -2220,12 +2231,14 @@ tasks_free(struct tasklist *l)
 	}
 }
 
-/* Free a task. */
+/* Free a task; the strings it took from its item go as an item's do. */
 static void
 task_free(struct task *t)
 {
-	free(t->arg);
-	free(t->command);
+	struct item	it = { .arg = t->arg, .args = t->args,
+	    .nargs = t->nargs, .command = t->command };
+
+	item_clear(&it);
 	free(t->label);
 	free(t->cmdline);
 	free(t);

@@ -3,7 +3,9 @@
  *
  * A template is compiled once into words, each a list of segments: literal
  * text or a replacement string.  Expanding it for an item concatenates the
- * segments of each word.
+ * segments of each word.  With several input sources, {N} picks one
+ * argument and an unquoted {} spreads the arguments over several words
+ * (several argv entries in direct mode); see template.h.
  *
  * Direct mode (no shell syntax) splits the template into words at compile
  * time, honouring '...' and "...", and puts values in literally: a word
@@ -51,14 +53,15 @@ enum tok {
 	T_BASENOEXT,	/* {/.} */
 	T_SEQ,		/* {#} */
 	T_SLOT,		/* {%} */
-	T_UNSUP,	/* {= perl =}, {2}: refused */
+	T_UNSUP,	/* {= perl =}, {1#}: refused */
 };
 
 enum qctx { Q_NONE = 0, Q_SQ, Q_DQ };
 
 struct seg {
 	enum tok	 tok;
-	enum qctx	 ctx;		/* shell mode: quoting around it */
+	enum qctx	 ctx;		/* quoting around it */
+	int		 pos;		/* {N}: N, {-N}: -N, 0: every source */
 	char		*text;		/* T_LIT */
 	size_t		 len;
 };
@@ -70,6 +73,7 @@ struct word {
 
 struct template {
 	bool		 shell;
+	int		 maxpos;	/* largest |N| of the {N} used */
 	struct word	*words;
 	size_t		 nwords;
 };
@@ -99,6 +103,7 @@ struct parse {
 	struct template	*t;
 	struct buf	 lit;		/* literal bytes not yet in a segment */
 	size_t		 nrepl;		/* replacement strings seen */
+	int		 pos;		/* of the string just matched */
 	bool		 inword;	/* direct mode */
 	bool		 wordstart;	/* shell mode: at the start of a word */
 	const char	*wordp;		/* shell mode: where that word began */
@@ -157,18 +162,21 @@ static const struct {
 /*
  * A positional replacement string at p ({N} and {N.} {N/} {N//} {N/.}
  * {N#} {N%}, blanks allowed after N, as GNU parallel reads them), with its
- * length; T_LIT if none.  With one input source {1}, {-1} and {0} (all the
- * sources) are the item; any other N is T_UNSUP, and so are {N#} and {N%}.
+ * length and N in *pos (negative for {-N}); T_LIT if none.  {0} is every
+ * source, as {} is; {N#} and {N%} are T_UNSUP.
  */
 static enum tok
-match_positional(const char *p, const char *end, size_t *len)
+match_positional(const char *p, const char *end, size_t *len, int *pos)
 {
 	const char	*q = p + 1, *num;
 	long		 n = 0;
 	size_t		 i;
+	bool		 neg = false;
 
-	if (q < end && *q == '-')
+	if (q < end && *q == '-') {
+		neg = true;
 		q++;
+	}
 	for (num = q; q < end && *q >= '0' && *q <= '9'; q++)
 		n = n < 1000 ? n * 10 + (*q - '0') : n;
 	if (q == num)
@@ -179,7 +187,8 @@ match_positional(const char *p, const char *end, size_t *len)
 		if ((size_t)(end - q) >= pos_table[i].len &&
 		    memcmp(q, pos_table[i].s, pos_table[i].len) == 0) {
 			*len = (size_t)(q - p) + pos_table[i].len;
-			return n <= 1 ? pos_table[i].tok : T_UNSUP;
+			*pos = neg ? -(int)n : (int)n;
+			return pos_table[i].tok;
 		}
 	}
 	return T_LIT;
@@ -192,7 +201,7 @@ match_positional(const char *p, const char *end, size_t *len)
  * gets the item appended), as T_UNSUP.
  */
 static enum tok
-match_tok(const char *p, const char *end, size_t *len)
+match_tok(const char *p, const char *end, size_t *len, int *pos)
 {
 	const char	*q;
 	size_t		 i;
@@ -214,17 +223,19 @@ match_tok(const char *p, const char *end, size_t *len)
 			}
 		}
 	}
-	return match_positional(p, end, len);
+	return match_positional(p, end, len, pos);
 }
 
 /* Match a replacement string at ps->p, failing the compile on T_UNSUP. */
 static enum tok
 parse_tok(struct parse *ps, size_t *len)
 {
-	enum tok	 tok = match_tok(ps->p, ps->end, len);
+	enum tok	 tok;
 	const char	*more = "";
 	int		 show;
 
+	ps->pos = 0;
+	tok = match_tok(ps->p, ps->end, len, &ps->pos);
 	if (tok != T_UNSUP)
 		return tok;
 	show = *len > 40 ? 40 : (int)*len;
@@ -233,12 +244,9 @@ parse_tok(struct parse *ps, size_t *len)
 	if (ps->p[1] == '=')
 		parse_fail(ps, "%.*s%s: Perl expressions {=...=} are not "
 		    "supported", show, ps->p, more);
-	else if (ps->p[*len - 2] == '#' || ps->p[*len - 2] == '%')
+	else
 		parse_fail(ps, "%.*s%s: not supported; use {%c}", show, ps->p,
 		    more, ps->p[*len - 2]);
-	else
-		parse_fail(ps, "%.*s%s: there is one input source; {1} is its "
-		    "item", show, ps->p, more);
 	return T_LIT;
 }
 
@@ -303,12 +311,19 @@ lit_add(struct parse *ps, const char *p, size_t n)
 	buf_add(&ps->lit, p, n);
 }
 
-/* Add a replacement string segment. */
+/* Add a replacement string segment, at the position parse_tok() read. */
 static void
 tok_add(struct parse *ps, enum tok tok, enum qctx ctx)
 {
+	int	pos = ps->pos;
+
 	lit_flush(ps);
-	seg_add(ps, tok, ctx);
+	seg_add(ps, tok, ctx)->pos = pos;
+	if (pos < 0)
+		pos = -pos;
+	if (pos > ps->t->maxpos)
+		ps->t->maxpos = pos;
+	ps->pos = 0;
 	ps->nrepl++;
 }
 
@@ -402,7 +417,8 @@ parse_direct(struct parse *ps)
 			continue;
 		}
 		if ((tok = parse_tok(ps, &len)) != T_LIT) {
-			tok_add(ps, tok, Q_NONE);
+			tok_add(ps, tok, q == 0 ? Q_NONE : q == '"' ? Q_DQ :
+			    Q_SQ);
 			ps->p += len;
 			continue;
 		}
@@ -490,6 +506,7 @@ shell_dollar(struct parse *ps, bool dq)
 	const char	*n = ps->p + 1;
 	char		 c = n < ps->end ? *n : '\0';
 	size_t		 len;
+	int		 pos;
 
 	if (c == '(' && n + 1 < ps->end && n[1] == '(') {
 		lit_add(ps, ps->p, 3);
@@ -497,7 +514,7 @@ shell_dollar(struct parse *ps, bool dq)
 		frame_push(ps, F_ARITH);
 		ps->wordstart = false;
 		return;
-	} else if (c == '{' && match_tok(n, ps->end, &len) != T_LIT) {
+	} else if (c == '{' && match_tok(n, ps->end, &len, &pos) != T_LIT) {
 		parse_fail(ps, "$%.*s: %.*s is a replacement string here, as "
 		    "in GNU parallel; write the variable without braces",
 		    len > 40 ? 40 : (int)len, n, len > 40 ? 40 : (int)len, n);
@@ -1090,35 +1107,130 @@ may_stand_bare(const struct seg *prev, const struct seg *next)
 	return n == 0 || t[n - 1] != '$';
 }
 
-/* Expand segment j of word w onto b. */
+/* The values and the argv of one expansion. */
+struct expansion {
+	const char *const	*args;
+	size_t			 nargs;
+	uint64_t		 seq;
+	int			 slot;
+	struct expanded		*e;
+	struct buf		 b;	/* the word being built */
+};
+
+/* End the word being built: it becomes the next argv entry. */
 static void
-expand_seg(const struct template *t, const struct word *w, size_t j,
-    const char *item, uint64_t seq, int slot, struct buf *b)
+word_end(struct expansion *x)
+{
+	struct expanded	*e = x->e;
+
+	e->argv = xreallocarray(e->argv, (size_t)e->argc + 2,
+	    sizeof *e->argv);
+	buf_add(&x->b, "", 0);
+	e->argv[e->argc++] = x->b.data;
+	e->argv[e->argc] = NULL;
+	memset(&x->b, 0, sizeof x->b);
+}
+
+/* The argument {N} stands for ({-N} counts from the last); "" past them. */
+static const char *
+arg_at(const struct expansion *x, int pos)
+{
+	long	i = pos > 0 ? pos - 1 : (long)x->nargs + pos;
+
+	if (i < 0 || (size_t)i >= x->nargs)
+		return "";
+	return x->args[i];
+}
+
+/* Every argument derived by tok, joined by spaces, as one value. */
+static char *
+joined_values(const struct expansion *x, enum tok tok)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*v;
+	size_t		 k, vlen;
+
+	for (k = 0; k < x->nargs; k++) {
+		derive(tok, x->args[k], &v, &vlen);
+		if (k > 0)
+			buf_add(&b, " ", 1);
+		buf_add(&b, v, vlen);
+	}
+	buf_add(&b, "", 0);
+	return b.data;
+}
+
+/*
+ * An unquoted {} (or {.} ...) standing for several arguments: each its own
+ * word, as GNU parallel gives them.  The shell splits quoted values at the
+ * spaces between them; without a shell, each ends an argv entry.
+ */
+static void
+expand_spread(struct expansion *x, const struct template *t,
+    const struct word *w, size_t j)
+{
+	const struct seg	*s = &w->segs[j];
+	const char		*v;
+	size_t			 k, vlen;
+
+	for (k = 0; k < x->nargs; k++) {
+		derive(s->tok, x->args[k], &v, &vlen);
+		if (!t->shell) {
+			if (k > 0)
+				word_end(x);
+			buf_add(&x->b, v, vlen);
+			continue;
+		}
+		if (k > 0)
+			buf_add(&x->b, " ", 1);
+		add_shell_value(&x->b, Q_NONE, v, vlen, may_stand_bare(
+		    k == 0 && j > 0 ? &w->segs[j - 1] : NULL,
+		    k + 1 == x->nargs && j + 1 < w->nsegs ? &w->segs[j + 1] :
+		    NULL));
+	}
+}
+
+/* Expand segment j of word w. */
+static void
+expand_seg(struct expansion *x, const struct template *t,
+    const struct word *w, size_t j)
 {
 	const struct seg	*s = &w->segs[j];
 	const char	*v;
+	char		*all = NULL;
 	size_t		 vlen;
 
 	switch (s->tok) {
 	case T_LIT:
-		buf_add(b, s->text, s->len);
+		buf_add(&x->b, s->text, s->len);
 		return;
 	case T_SEQ:
-		buf_printf(b, "%llu", (unsigned long long)seq);
+		buf_printf(&x->b, "%llu", (unsigned long long)x->seq);
 		return;
 	case T_SLOT:
-		buf_printf(b, "%d", slot + 1);
+		buf_printf(&x->b, "%d", x->slot + 1);
 		return;
 	default:
 		break;
 	}
-	derive(s->tok, item, &v, &vlen);
+	if (s->pos == 0 && x->nargs > 1 && s->ctx == Q_NONE) {
+		expand_spread(x, t, w, j);
+		return;
+	}
+	if (s->pos == 0 && x->nargs != 1) {
+		all = joined_values(x, s->tok);
+		v = all;
+		vlen = strlen(all);
+	} else
+		derive(s->tok, s->pos == 0 ? x->args[0] : arg_at(x, s->pos),
+		    &v, &vlen);
 	if (t->shell)
-		add_shell_value(b, s->ctx, v, vlen, may_stand_bare(
+		add_shell_value(&x->b, s->ctx, v, vlen, may_stand_bare(
 		    j > 0 ? &w->segs[j - 1] : NULL,
 		    j + 1 < w->nsegs ? &w->segs[j + 1] : NULL));
 	else
-		buf_add(b, v, vlen);
+		buf_add(&x->b, v, vlen);
+	free(all);
 }
 
 /* Expand a template for one item. */
@@ -1126,19 +1238,43 @@ void
 template_expand(const struct template *t, const char *item, uint64_t seq,
     int slot, struct expanded *e)
 {
-	struct buf	 b;
-	size_t		 i, j;
+	template_expand_args(t, &item, 1, seq, slot, e);
+}
 
+/* Expand a template for the arguments of one task. */
+void
+template_expand_args(const struct template *t, const char *const *args,
+    size_t nargs, uint64_t seq, int slot, struct expanded *e)
+{
+	struct expansion	 x;
+	size_t			 i, j;
+
+	memset(&x, 0, sizeof x);
+	x.args = args;
+	x.nargs = nargs;
+	x.seq = seq;
+	x.slot = slot;
+	x.e = e;
 	e->shell = t->shell;
-	e->argc = (int)t->nwords;
-	e->argv = xcalloc(t->nwords + 1, sizeof *e->argv);
+	e->argc = 0;
+	e->argv = xcalloc(1, sizeof *e->argv);
 	for (i = 0; i < t->nwords; i++) {
-		memset(&b, 0, sizeof b);
-		buf_add(&b, "", 0);
 		for (j = 0; j < t->words[i].nsegs; j++)
-			expand_seg(t, &t->words[i], j, item, seq, slot, &b);
-		e->argv[i] = b.data;
+			expand_seg(&x, t, &t->words[i], j);
+		word_end(&x);
 	}
+}
+
+/* Refuse an {N} or {-N} past the last of nsrc input sources. */
+int
+template_check_pos(const struct template *t, size_t nsrc, char *err,
+    size_t errlen)
+{
+	if ((size_t)t->maxpos <= nsrc)
+		return 0;
+	snprintf(err, errlen, "{%d}: there %s %zu input source%s", t->maxpos,
+	    nsrc == 1 ? "is" : "are", nsrc, nsrc == 1 ? "" : "s");
+	return -1;
 }
 
 /* Free an expansion's strings. */

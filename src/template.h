@@ -5,12 +5,16 @@
  *	{/}	basename			{//}	dirname
  *	{/.}	basename without extension	{#}	task sequence number
  *	{%}	worker slot (1-based)
- * {1}, {-1} and {0} (with {1.} {1/} {1//} {1/.}, blanks allowed after the
- * number) are the same strings: there is one input source.  Other
- * positional strings ({2}, {1#}, {1%}) and Perl expressions ({=...=}) are
- * refused.
+ * With several input sources a task has several arguments: {N} is the
+ * N-th (with {N.} {N/} {N//} {N/.}, blanks allowed after the number), {-N}
+ * counts from the last, and {N} past the last is "" (callers refuse it,
+ * see template_max_pos()).  {} and {0} are every argument: each its own
+ * word where {} stands unquoted (each quoted on its own in shell mode, one
+ * argv entry each in direct mode), all joined by spaces into one value
+ * inside quotes; {.} {/} {//} {/.} derive each argument the same way.
+ * {1#}, {1%} and Perl expressions ({=...=}) are refused.
  * A template with no replacement string at all ({#} and {%} count, as in
- * GNU parallel) gets " {}" appended.
+ * GNU parallel) gets " {}" appended: every argument.
  *
  * Two ways to run: if the template has no shell syntax (only words, spaces,
  * and simple '...' or "..." quoting without $ ` \ in double quotes), it is
@@ -62,6 +66,15 @@ struct expanded {
 /* slot is the 0-based slot index; {%} prints slot + 1.  Free with expanded_free. */
 void	template_expand(const struct template *, const char *item,
 	    uint64_t seq, int slot, struct expanded *);
+/* The same for a task of nargs arguments, one per input source. */
+void	template_expand_args(const struct template *, const char *const *args,
+	    size_t nargs, uint64_t seq, int slot, struct expanded *);
+/*
+ * 0, or -1 and a message in err if the template has an {N} or {-N} past
+ * the last of nsrc input sources (GNU parallel would make it "").
+ */
+int	template_check_pos(const struct template *, size_t nsrc, char *err,
+	    size_t errlen);
 void	expanded_free(struct expanded *);
 /*
  * A printable one-line form (for labels, joblog Command column): argv joined

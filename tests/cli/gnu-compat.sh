@@ -3,7 +3,8 @@
 # and their output, exit status and joblog (times masked) must agree, on
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
-# holding a NUL byte.  The deliberate differences are those the man page
+# holding a NUL byte, and several input sources (:::, ::::, -a, :::+).
+# The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -205,6 +206,76 @@ run pooltop rs -j1 --results rs 'echo o{#}' ::: a a
 check "--results: DIR/SEQ/ by default, duplicates kept" \
     [ "$(cat rs/1/stdout rs/2/stdout rs/2/item | tr '\n' ' ')" = "o1 o2 a" ]
 
+# --- several input sources -------------------------------------------
+# bothjl NAME DESC ARGS...: both tools with ARGS and a joblog; output,
+# status and joblog agree.
+bothjl() {
+	_n=$1 _d=$2; shift 2
+	run parallel "$_n" -k -j1 --joblog "$_n.parallel.jl" "$@" </dev/null
+	run pooltop "$_n" -k -j1 --joblog "$_n.pooltop.jl" "$@" </dev/null
+	agree "$_d" "$_n"
+	joblogs "$_d" "$_n"
+}
+printf 'x\ny\n' >f1
+printf '1\n2\n3\n' >f2
+bothjl s1 "::: ::: product, last fastest, {#}" 'echo {#} {}' ::: a b ::: 1 2 3
+bothjl s2 ":::+ longer than its partner" 'echo {1}-{2}' ::: a b c :::+ 1 2
+bothjl s3 ":::+ shorter than its partner" 'echo {1}-{2}' ::: a b :::+ 1 2 3
+bothjl s4 "linked and crossed groups" 'echo {}' \
+    ::: a b c :::+ 1 2 3 ::: X Y :::+ 11 22
+bothjl s5 ":::: two files" 'echo {2} {1}' :::: f1 f2
+bothjl s6 ":::: ::::+ :::" 'echo {}' :::: f1 ::::+ f2 ::: z
+bothjl s7 "-a twice" -a f1 -a f2 'echo {}'
+bothjl s8 "-a then :::" -a f1 'echo {}' ::: p q
+bothjl s9 "::: then ::::" 'echo {}' ::: a :::: f1
+: >f0
+bothjl s9e "an empty source among several" 'printf "<%s>" {1} {2} {3} | cat' \
+    ::: a b ::: :::: f0
+bothjl s9f "an empty linked source" 'printf "<%s>" {} | cat' ::: a b :::+
+bothjl s9g "::::+ links every file after it" 'echo {}' \
+    ::: a b c ::::+ f1 f2
+bothjl s10 "{N.} {N/} {N//} {N/.} {-N}" 'echo {2.} {1/} {1//} {2/.} {-1}' \
+    ::: /x/y.z a/b ::: a/b.c d.e
+bothjl s11 "{0} and {-2}" 'echo {0} {-2}' ::: a ::: b ::: c
+bothjl s12 "the append rule: every argument" "printf '<%s>'" ::: a 'b c' ::: -n
+bothjl s13 "{} in shell mode: each argument quoted" 'printf "<%s>" {} | cat' \
+    ::: 'a b' "c'd" ::: '-n' '$x' '\t'
+# Without a shell, {} spreads over words as GNU parallel's shell splits them
+# (the joblog's Command quotes whole words: see COMPATIBILITY).
+both s13b -k -j1 'printf "<%s>" x{}y' ::: a 'b c' ::: 1 '' </dev/null
+agree "x{}y over two sources" s13b
+set -- "d'e" 'f"g' 'h$i' 'j k' 'l\m' 'n`o' 'p;q' '-x' '' "$(printf 'cr\rx')"
+bothjl s14 "hostile values in two sources" 'printf "<%s|%s>" {1} {2} | cat' \
+    ::: "$@" ::: '-n' "'"
+printf 'x\ny\n' | both s15 -k -j1 'echo {}' ::: 1 2 :::: -
+agree ":::: - (stdin) as a later source" s15
+bothjl s16 "--tag with two sources" --tag 'echo x' ::: a b ::: 1 2
+set -- ::: a/b 'c d' ::: "t${TAB}u" ''
+run parallel s17 -j1 --results s17.parallel 'echo {1}{2}' "$@" </dev/null
+run pooltop s17 -j1 --results s17.pooltop --results-layout gnu \
+    'echo {1}{2}' "$@" </dev/null
+agree "--results with two sources" s17
+if diff -r s17.parallel s17.pooltop >s17.diff 2>&1; then
+	ok "--results-layout gnu with two sources: the same files"
+else
+	fail "--results-layout gnu with two sources: the same files"
+	sed 's/^/# /' s17.diff
+fi
+# Failed tasks run again from the joblog: --resume-failed and --retry-failed.
+RF='echo {1}{2}; [ {2} != 2 ]'
+for t in parallel pooltop; do
+	run "$t" s18 -k -j1 --joblog "s18.$t.jl" "$RF" \
+	    ::: a 'b c' ::: 1 2 </dev/null
+	run "$t" s18 -k -j1 --joblog "s18.$t.jl" --resume-failed "$RF" \
+	    ::: a 'b c' ::: 1 2 </dev/null
+	cp "s18.$t.jl" "s19.$t.jl"
+	run "$t" s19 -k -j1 --joblog "s19.$t.jl" --retry-failed </dev/null
+done
+agree "--resume-failed with two sources" s18
+joblogs "--resume-failed with two sources" s18
+agree "--retry-failed with two sources" s19
+joblogs "--retry-failed with two sources" s19
+
 # --- documented differences ------------------------------------------
 # A value inside quotes is quoted for its place: the item is printed.
 run pooltop dq -j1 'printf "<%s>" "{}"; printf "<%s>" '"'"'{}'"'"'' ::: "d'e"
@@ -218,5 +289,14 @@ check "documented: several words, no shell" \
 run pooltop dn -j1 'printf "<%s>" {}' ::: "$(printf 'u\nv')"
 check "documented: a ::: item with a newline is one item" \
     [ "$(cat dn.pooltop.out)" = "$(printf '<u\nv>')" ]
+run pooltop dn2 -j1 'printf "<%s>" {2}' ::: a ::: "$(printf 'u\nv')"
+check "documented: in a later source too" \
+    [ "$(cat dn2.pooltop.out)" = "$(printf '<u\nv>')" ]
+# {N} past the last source is refused (GNU parallel makes it empty).
+run pooltop dp -j1 'echo {3}' ::: a ::: b
+check "documented: {3} with two sources: exit 255" \
+    [ "$(cat dp.pooltop.rc)" = 255 ]
+check "documented: {3} with two sources: says why" \
+    grep -q '{3}: there are 2 input sources' dp.pooltop.err
 
 finish

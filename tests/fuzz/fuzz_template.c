@@ -2,7 +2,8 @@
  * libFuzzer target for templates and quoting.  The input is a template, a
  * NUL byte, then an item.  The template is compiled as is and behind ": ; "
  * (which forces shell mode), and each one that compiles is expanded for the
- * item and for a one-byte marker found in neither.  Invariants:
+ * item and for a one-byte marker found in neither, as the one argument of
+ * one input source and as both arguments of two.  Invariants:
  *
  *  - the expansion for the item is the marker's expansion with the marker
  *    replaced by the item (direct mode: verbatim, so every argv word that
@@ -287,28 +288,28 @@ check_cmdline(const struct expanded *e, const char *tpl, const char *item)
 	free(c);
 }
 
-/* Compile tpl; expand for item and for a marker; compare. */
+/*
+ * Expand t for nargs arguments (one per input source), each the item, and
+ * for the same number of markers; compare.
+ */
 static void
-check_template(const char *tpl, const char *item)
+check_expand(const struct template *t, const char *tpl, const char *item,
+    size_t nargs)
 {
-	struct template	*t;
 	struct expanded	 ei, em;
-	char		 err[256] = "", m[2] = { 0, 0 }, *rep, *want;
+	const char	*args[2] = { item, item }, *margs[2];
+	char		 m[2] = { 0, 0 }, *rep, *want;
 	int		 i;
 
-	if ((t = template_compile(tpl, err, sizeof err)) == NULL) {
-		if (err[0] == '\0')
-			finding("compile failed without a message", tpl, item);
-		return;
-	}
-	template_expand(t, item, UINT64_MAX, 1023, &ei);
+	template_expand_args(t, args, nargs, UINT64_MAX, 1023, &ei);
 	if (ei.argc < 1 || ei.argv[ei.argc] != NULL ||
 	    (ei.shell && ei.argc != 1) || ei.shell != template_is_shell(t))
 		finding("malformed expansion", tpl, item);
 	check_label(&ei, tpl, item);
 	check_cmdline(&ei, tpl, item);
 	if ((m[0] = pick_marker(tpl, item)) != 0 && derived_alike(tpl, item)) {
-		template_expand(t, m, UINT64_MAX, 1023, &em);
+		margs[0] = margs[1] = m;
+		template_expand_args(t, margs, nargs, UINT64_MAX, 1023, &em);
 		if (em.argc != ei.argc)
 			finding("argc depends on the item", tpl, item);
 		if (em.shell && !marker_quoted(em.argv[0], m[0]))
@@ -326,6 +327,22 @@ check_template(const char *tpl, const char *item)
 		expanded_free(&em);
 	}
 	expanded_free(&ei);
+}
+
+/* Compile tpl; expand it for one and for two input sources. */
+static void
+check_template(const char *tpl, const char *item)
+{
+	struct template	*t;
+	char		 err[256] = "";
+
+	if ((t = template_compile(tpl, err, sizeof err)) == NULL) {
+		if (err[0] == '\0')
+			finding("compile failed without a message", tpl, item);
+		return;
+	}
+	check_expand(t, tpl, item, 1);
+	check_expand(t, tpl, item, 2);
 	template_free(t);
 }
 

@@ -634,9 +634,41 @@ test_words(void **state)
 	assert_null(o.command);
 	opts_free(&o);
 
-	assert_int_equal(parse(&o, &argi, err, sizeof err, "echo", ":::", "a",
-	    ":::", "b", NULL), -1);
-	assert_string_equal(err, "only one ::: group is supported");
+	/* Several sources: the -a files first, then the groups in order. */
+	assert_int_equal(parse(&o, &argi, err, sizeof err, "-a", "f1", "-a",
+	    "f2", "echo", ":::", "a", "b", ":::+", "c", "::::", "g1", "g2",
+	    "::::+", "h", ":::", NULL), 0);
+	assert_null(o.items);
+	assert_null(o.arg_file);
+	assert_int_equal(o.ninputs, 8);
+	assert_string_equal(o.inputs[0].file, "f1");
+	assert_string_equal(o.inputs[1].file, "f2");
+	assert_int_equal(o.inputs[2].nitems, 2);
+	assert_string_equal(o.inputs[2].items[1], "b");
+	assert_false(o.inputs[2].linked);
+	assert_string_equal(o.inputs[3].items[0], "c");
+	assert_true(o.inputs[3].linked);
+	assert_string_equal(o.inputs[4].file, "g1");
+	assert_false(o.inputs[4].linked);
+	assert_string_equal(o.inputs[5].file, "g2");
+	assert_false(o.inputs[5].linked);
+	assert_string_equal(o.inputs[6].file, "h");
+	assert_true(o.inputs[6].linked);
+	assert_null(o.inputs[7].file);
+	assert_int_equal(o.inputs[7].nitems, 0);
+	assert_string_equal(o.command, "echo");
+	opts_free(&o);
+
+	/* One :::: file is a source of its own, one -a is arg_file. */
+	assert_int_equal(parse(&o, &argi, err, sizeof err, "echo", "::::",
+	    "f", NULL), 0);
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0].file, "f");
+	opts_free(&o);
+	assert_int_equal(parse(&o, &argi, err, sizeof err, "-a", "f", "echo",
+	    NULL), 0);
+	assert_int_equal(o.ninputs, 0);
+	assert_string_equal(o.arg_file, "f");
 	opts_free(&o);
 }
 
@@ -683,8 +715,8 @@ test_cli_errors(void **state)
 		    "--max-tasks-per-worker requires --persistent" },
 		{ { "--retry-failed" }, "option --retry-failed requires "
 		    "--joblog" },
-		{ { "-a", "f", "echo", ":::" }, "items after ::: and option "
-		    "--arg-file cannot be used together" },
+		{ { "--range", "1:2", "echo", ":::" }, "items after ::: and "
+		    "option --range cannot be used together" },
 		{ { "--range", "1:2", "-a", "f" }, "option --arg-file and "
 		    "option --range cannot be used together" },
 	};

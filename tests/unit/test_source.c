@@ -581,6 +581,131 @@ teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/*
+ * Drain a product of sources (each a string of space-separated words, or
+ * "|" for the pipe source pipe_src; a leading '+' links it) and compare
+ * the items, joined by commas, with want.
+ */
+static void
+check_product(const char *const *srcs, size_t n, struct source *pipe_src,
+    const char *want, bool known)
+{
+	struct source	*subs[8];
+	bool		 linked[8];
+	char		*words[8][8], *copy[8], *p;
+	struct source	*s;
+	struct got	 g;
+	struct buf	 b = { 0 };
+	uint64_t	 total;
+	size_t		 i, k;
+
+	for (i = 0; i < n; i++) {
+		p = copy[i] = xstrdup(srcs[i] + (srcs[i][0] == '+'));
+		linked[i] = srcs[i][0] == '+';
+		if (strcmp(p, "|") == 0) {
+			subs[i] = pipe_src;
+			continue;
+		}
+		for (k = 0; k < 8 && (words[i][k] = strsep(&p, " ")) != NULL &&
+		    *words[i][k] != '\0'; k++)
+			/* nothing */;
+		subs[i] = source_args(words[i], k);
+	}
+	s = source_product(subs, linked, n);
+	assert_true(source_total(s, &total) == known);
+	drain(s, &g, -1);
+	if (known)
+		assert_int_equal(total, g.n);
+	buf_add(&b, "", 0);
+	for (i = 0; i < g.n; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", g.items[i]);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("product: got \"%s\", want \"%s\"", b.data, want);
+	assert_null(source_error(s));
+	buf_free(&b);
+	got_free(&g);
+	source_free(s);
+	for (i = 0; i < n; i++)
+		free(copy[i]);
+}
+
+/* A pipe source that a writer feeds with text in two pieces. */
+static struct source *
+pipe_of(const char *text, pid_t *pid)
+{
+	const char	*pieces[] = { text, text + strlen(text) / 2 };
+	size_t		 lens[] = { strlen(text) / 2,
+	    strlen(text) - strlen(text) / 2 };
+	int		 p[2];
+
+	assert_int_equal(pipe(p), 0);
+	*pid = writer(p[1], pieces, lens, 2, -1, p[0]);
+	return source_fd(p[0], "pipe", '\n');
+}
+
+/*
+ * Several sources: the cartesian product, the last fastest; linked
+ * sources go in step as long as the shorter lasts; an empty source among
+ * several is one empty value, as in GNU parallel; a pipe may stand
+ * first (streamed) or later (read whole), and its total is unknown.
+ */
+static void
+test_product(void **state)
+{
+	const char	*ab_123[] = { "a b", "1 2 3" };
+	const char	*link_long[] = { "a b c", "+1 2" };
+	const char	*link_short[] = { "a b", "+1 2 3" };
+	const char	*three[] = { "x y", "+p q r", "1 2" };
+	const char	*empty[] = { "a b", "" };
+	const char	*empty_first[] = { "", "1 2" };
+	const char	*empty_linked[] = { "a b", "+" };
+	const char	*empty_alone[] = { "" };
+	const char	*one[] = { "a b" };
+	const char	*pipe_last[] = { "a b", "|" };
+	const char	*pipe_first[] = { "|", "+p q", "1 2" };
+	struct item	 it;
+	struct source	*subs[2], *s;
+	char		*w1[] = { "a", "b c" }, *w2[] = { "-n" };
+	bool		 linked[2] = { false, false };
+	pid_t		 pid;
+
+	(void)state;
+	check_product(ab_123, 2, NULL, "a 1,a 2,a 3,b 1,b 2,b 3", true);
+	check_product(link_long, 2, NULL, "a 1,b 2", true);
+	check_product(link_short, 2, NULL, "a 1,b 2", true);
+	check_product(three, 3, NULL, "x p 1,x p 2,y q 1,y q 2", true);
+	/* An empty source among several is one empty value. */
+	check_product(empty, 2, NULL, "a ,b ", true);
+	check_product(empty_first, 2, NULL, " 1, 2", true);
+	check_product(empty_linked, 2, NULL, "a ", true);
+	check_product(empty_alone, 1, NULL, "", true);
+	check_product(one, 1, NULL, "a,b", true);
+	check_product(pipe_last, 2, pipe_of("1\n2\n", &pid),
+	    "a 1,a 2,b 1,b 2", false);
+	assert_int_equal(reap(pid), 0);
+	check_product(pipe_first, 3, pipe_of("x\ny\nz", &pid),
+	    "x p 1,x p 2,y q 1,y q 2", false);
+	assert_int_equal(reap(pid), 0);
+
+	/* Each argument whole in args, whatever it holds. */
+	subs[0] = source_args(w1, 2);
+	subs[1] = source_args(w2, 1);
+	s = source_product(subs, linked, 2);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_int_equal(it.seq, 1);
+	assert_int_equal(it.nargs, 2);
+	assert_string_equal(it.args[0], "a");
+	assert_string_equal(it.args[1], "-n");
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), 1);
+	assert_int_equal(it.seq, 2);
+	assert_string_equal(it.args[0], "b c");
+	assert_string_equal(it.arg, "b c -n");
+	item_clear(&it);
+	assert_int_equal(source_next(s, &it), -1);
+	source_free(s);
+}
+
 int
 main(void)
 {
@@ -594,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_pipe_limit_and_nul),
 		cmocka_unit_test(test_million_lines),
+		cmocka_unit_test(test_product),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -248,7 +248,7 @@ test_append_argv(void **state)
 	check_argv("echo|{1/}", "a/b", "echo|b");
 	check_argv("echo", "x y", "echo|x y");
 	check_argv("echo|{foo}", "x", "echo|{foo}|x");
-	check_argv("echo|{2}", "x", NULL);
+	check_argv("echo|{2}", "x", "echo|");
 	check_argv("echo|{= $_ =}", "x", NULL);
 	check_argv("echo|{=|s/a/b/|=}", "x", NULL);
 }
@@ -263,11 +263,8 @@ test_unsupported(void **state)
 	static const struct {
 		const char	*src, *err;
 	} bad[] = {
-		{ "echo {2}", "{2}: there is one input source; {1} is its item" },
 		{ "echo {1#}", "{1#}: not supported; use {#}" },
 		{ "echo {-1 %}", "{-1 %}: not supported; use {%}" },
-		{ "echo {-2/.}", "{-2/.}: there is one input source; {1} is its item" },
-		{ "echo {3 .} | cat", "{3 .}: there is one input source; {1} is its item" },
 		{ "echo '{12#}'", "{12#}: not supported; use {#}" },
 		{ "echo {= s/a/b/ =}", "{= s/a/b/ =}: Perl expressions {=...=} "
 		    "are not supported" },
@@ -672,6 +669,164 @@ test_hostile(void **state)
 	}
 }
 
+/* Templates over two arguments; want: \1 is the first, \2 the second. */
+static const struct {
+	const char	*tpl;
+	bool		 shell;
+	const char	*want;
+} args_tpl[] = {
+	{ "printf %s {2}{1}", false, "\2\1" },
+	{ "printf :%s. {}", false, ":\1.:\2." },
+	{ "printf :%s. x{}y", false, ":x\1.:\2y." },
+	{ "printf :%s. \"{}\"", false, ":\1 \2." },
+	{ "printf :%s. {} | cat", true, ":\1.:\2." },
+	{ "printf :%s. x{}y;", true, ":x\1.:\2y." },
+	{ "printf :%s. \"{}\";", true, ":\1 \2." },
+	{ "printf :%s. '{-1}{1}';", true, ":\2\1." },
+	{ "printf :%s. \"$(printf %s {2} {0}; echo .)\";", true, ":\2\1\2.." },
+	{ "printf :%s.", false, ":\1.:\2." },		/* appended */
+	{ "printf :%s. >&1", true, ":\1.:\2." },	/* appended */
+};
+
+/* What args_tpl[j] prints for arguments a and b. */
+static void
+args_want(size_t j, const char *a, const char *b, struct buf *want)
+{
+	const char	*p;
+
+	buf_add(want, "", 0);
+	for (p = args_tpl[j].want; *p != '\0'; p++) {
+		if (*p == '\1' || *p == '\2')
+			buf_addstr(want, *p == '\1' ? a : b);
+		else
+			buf_add(want, p, 1);
+	}
+}
+
+/* Every pair of hostile items as two sources' arguments, in every shell. */
+static void
+test_hostile_sources(void **state)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 want[NHOSTILE];
+	const char	*args[2];
+	char		*a, *b, *cmds[NHOSTILE], *what;
+	size_t		 i, j;
+
+	(void)state;
+	memset(want, 0, sizeof want);
+	for (j = 0; j < nitems_of(args_tpl); j++) {
+		t = compile_ok(args_tpl[j].tpl);
+		if (template_is_shell(t) != args_tpl[j].shell)
+			fail_msg("\"%s\": wrong mode", args_tpl[j].tpl);
+		what = xasprintf("\"%s\", two sources", args_tpl[j].tpl);
+		for (i = 0; i < NHOSTILE; i++) {
+			args[0] = a = hostile_item(i);
+			args[1] = b = hostile_item((i + 1) % NHOSTILE);
+			template_expand_args(t, args, 2, 1, 0, &e);
+			args_want(j, a, b, &want[i]);
+			if (e.shell)
+				cmds[i] = xstrdup(e.argv[0]);
+			else {
+				run_direct(&e, &want[i], what);
+				buf_free(&want[i]);
+			}
+			expanded_free(&e);
+			free(a);
+			free(b);
+		}
+		if (template_is_shell(t))
+			run_everywhere(cmds, want, NHOSTILE, what);
+		free(what);
+		template_free(t);
+	}
+}
+
+/* Compile src (words joined by | as one argv when argv), expand for args. */
+static void
+check_args(const char *src, bool argv, const char *const *args, size_t n,
+    const char *want)
+{
+	struct template	*t;
+	struct expanded	 e;
+	struct buf	 b = { 0 };
+	char		*copy = xstrdup(src), *words[16], *p = copy, err[256];
+	int		 nw = 0, i;
+
+	if (argv) {
+		while (nw < 16 && (words[nw++] = strsep(&p, "|")) != NULL)
+			/* nothing */;
+		t = template_compile_argv(words, nw - 1, err, sizeof err);
+	} else
+		t = template_compile(src, err, sizeof err);
+	if (t == NULL)
+		fail_msg("\"%s\": %s", src, err);
+	template_expand_args(t, args, n, 9, 0, &e);
+	buf_add(&b, "", 0);
+	for (i = 0; i < e.argc; i++)
+		buf_printf(&b, "%s%s", i ? "|" : "", e.argv[i]);
+	assert_null(e.argv[e.argc]);
+	if (strcmp(b.data, want) != 0)
+		fail_msg("\"%s\": got \"%s\", want \"%s\"", src, b.data, want);
+	buf_free(&b);
+	expanded_free(&e);
+	template_free(t);
+	free(copy);
+}
+
+/*
+ * Several sources: {N}, {-N} and their modifiers pick one argument, {}
+ * and {0} give them all, quoted as GNU parallel quotes them; {N} past the
+ * last source is refused by template_check_pos().
+ */
+static void
+test_sources(void **state)
+{
+	const char	*two[] = { "a b", "c'd" };
+	const char	*paths[] = { "/x/y.z", "a/b.c", "-n" };
+	struct template	*t;
+	char		 err[256];
+
+	(void)state;
+	check_args("echo {}", false, two, 2, "echo|a b|c'd");
+	check_args("echo x{}y {#}", false, two, 2, "echo|xa b|c'dy|9");
+	check_args("echo '{}'", false, two, 2, "echo|a b c'd");
+	check_args("echo {2} {1} {-1} {-2}", false, two, 2,
+	    "echo|c'd|a b|c'd|a b");
+	check_args("echo {0}", false, two, 2, "echo|a b|c'd");
+	check_args("echo", false, two, 2, "echo|a b|c'd");
+	check_args("echo|{}|x{2}", true, two, 2, "echo|a b|c'd|xc'd");
+	check_args("printf", true, two, 2, "printf|a b|c'd");
+	check_args("echo {} | cat", false, two, 2,
+	    "echo 'a b' 'c'\"'\"'d' | cat");
+	check_args("echo {2} {1} >&2", false, two, 2,
+	    "echo 'c'\"'\"'d' 'a b' >&2");
+	check_args("echo $HOME", false, two, 2,
+	    "echo $HOME 'a b' 'c'\"'\"'d'");
+	check_args("echo \"{}\" | cat", false, two, 2,
+	    "echo \"\"'a b c'\"'\"'d'\"\" | cat");
+	check_args("echo {2.} {1/} {1//} {2/.} {3} | cat", false, paths, 3,
+	    "echo a/b y.z /x b -n | cat");
+	check_args("echo {.} {/} | cat", false, paths, 3,
+	    "echo /x/y a/b -n y.z b.c -n | cat");
+	check_args("echo {3}", false, two, 2, "echo|");
+	check_args("echo {-3}", false, two, 2, "echo|");
+
+	t = compile_ok("echo {3 .} {-2/}");
+	assert_int_equal(template_check_pos(t, 3, err, sizeof err), 0);
+	assert_int_equal(template_check_pos(t, 2, err, sizeof err), -1);
+	assert_string_equal(err, "{3}: there are 2 input sources");
+	template_free(t);
+	t = compile_ok("echo {-2}");
+	assert_int_equal(template_check_pos(t, 1, err, sizeof err), -1);
+	assert_string_equal(err, "{2}: there is 1 input source");
+	template_free(t);
+	t = compile_ok("echo {} {0} {1}");
+	assert_int_equal(template_check_pos(t, 1, err, sizeof err), 0);
+	template_free(t);
+}
+
 /* shell_quote() output parses back to the string in every shell. */
 static void
 test_shell_quote(void **state)
@@ -851,6 +1006,8 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_sources),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_cmdline),
