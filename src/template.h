@@ -21,12 +21,17 @@
  * split into argv once at compile time and each replacement is substituted
  * literally inside its word, so the item is one argument whatever its bytes
  * and no shell runs.  Otherwise the template is a shell command: every
- * substituted value is shell-quoted ('...' with '\'' for quotes), so no item
- * can run code the template did not write.
+ * substituted value is shell-quoted as GNU parallel quotes it ('...' with
+ * '"'"' for quotes, the empty '' at either end left out), so no item can run
+ * code the template did not write.  A value made only of GNU parallel's safe
+ * bytes (letters, digits, - _ . + /) stands bare where a bare word means
+ * itself: not a reserved word (if, do, ...), not after $, $name or ~, not
+ * before =.
  *
  * Shell mode knows the quoting around each replacement string: unquoted it
- * becomes 'value', inside '...' the value with '\'' for quotes, inside "..."
- * "'value'".  Replacement strings work in plain text, '...', "..." and
+ * becomes the quoted value, inside '...' the value with '"'"' for quotes,
+ * inside "..." the quoted value between a closing and a reopening ".
+ * Replacement strings work in plain text, '...', "..." and
  * $(...).  An item replacement inside $((...)) (no quoting is possible
  * there), or after `...`, ${...}, $[...], $'...', ((...)), [[...]], a
  * here-document, or case inside $(...) is a compile error (the shells

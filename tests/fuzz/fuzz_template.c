@@ -5,16 +5,19 @@
  * item and for a one-byte marker found in neither, as the one argument of
  * one input source and as both arguments of two.  Invariants:
  *
- *  - the expansion for the item is the marker's expansion with the marker
- *    replaced by the item (direct mode: verbatim, so every argv word that
- *    holds the item holds it whole and argc never changes) or by the item
- *    with each ' written '\'' (shell mode: the value always sits in single
- *    quotes the template's context opened or closed around it);
- *  - in shell mode every marker byte is inside '...' when the command line
- *    is read the POSIX sh way (a second, independent little lexer);
+ *  - direct mode: the expansion for the item is the marker's expansion with
+ *    the marker replaced by the item verbatim, so every argv word that holds
+ *    the item holds it whole and argc never changes;
+ *  - shell mode: the command line, read the POSIX sh way by a second,
+ *    independent little lexer, says the same after quote removal as the
+ *    marker's with the marker replaced by the item, and every byte of the
+ *    item is quoted there unless the item is all safe bytes (GNU parallel's
+ *    rule) standing where a bare word means itself (not a reserved word,
+ *    not after $ or ~, not before =);
+ *  - in shell mode every marker byte (never a safe byte) is inside '...';
  *  - a label is one line of printable bytes;
- *  - shell_quote(item) is made of safe bytes, '...' strings and \' only,
- *    and unquoting it gives the item back.
+ *  - shell_quote(item) is made of safe bytes, '...' strings and \' or "'"
+ *    only, and unquoting it gives the item back.
  * A finding is an abort (or a sanitizer report).
  *
  * Build: clang -fsanitize=fuzzer,address,undefined -I src -I BUILDDIR
@@ -48,7 +51,7 @@ static bool
 safe_byte(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("_-./:,+@%", c) != NULL;
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-_.+/", c) != NULL);
 }
 
 /* Undo shell_quote(): NULL if q holds anything but its own format. */
@@ -68,6 +71,9 @@ unquote(const char *q)
 		} else if (p[0] == '\\' && p[1] == '\'') {
 			buf_add(&b, "'", 1);
 			p += 2;
+		} else if (p[0] == '"' && p[1] == '\'' && p[2] == '"') {
+			buf_add(&b, "'", 1);
+			p += 3;
 		} else if (safe_byte((unsigned char)*p))
 			buf_add(&b, p++, 1);
 		else
@@ -101,7 +107,7 @@ pick_marker(const char *a, const char *b)
 	int	c;
 
 	for (c = 1; c < 256; c++) {
-		if (c == '\'' || c == '/' || c == '.' || c == '{' || c == '}')
+		if (c == '\'' || c == '{' || c == '}' || safe_byte(c))
 			continue;
 		if (strchr(a, c) == NULL && strchr(b, c) == NULL)
 			return (char)c;
@@ -123,15 +129,6 @@ replace_marker(const char *s, char m, const char *rep)
 			buf_add(&b, s, 1);
 	}
 	return b.data;
-}
-
-/* The item with each ' written '\''. */
-static char *
-sq_escaped(const char *item)
-{
-	char	*out = replace_marker(item, '\'', "'\\''");
-
-	return out;
 }
 
 /* Skip a comment: p at '#', returns the last byte before the newline. */
@@ -201,6 +198,191 @@ marker_quoted(const char *s, char m)
 	return true;
 }
 
+/* A command line after quote removal: its bytes, and which were quoted. */
+struct unquoted {
+	struct buf	text;
+	struct buf	quoted;		/* one byte per text byte: 0 or 1 */
+};
+
+/* Append c to u, quoted or not. */
+static void
+uq_add(struct unquoted *u, char c, bool q)
+{
+	char	f = q;
+
+	buf_add(&u->text, &c, 1);
+	buf_add(&u->quoted, &f, 1);
+}
+
+/*
+ * Quote removal of the command line s the POSIX sh way, following what
+ * marker_quoted() follows ('...', "...", backslashes, comments, $(...));
+ * false when nested too deep to follow.
+ */
+static bool
+unquote_line(const char *s, struct unquoted *u)
+{
+	char		 st[64];
+	int		 paren[64], n = 1;
+	bool		 ws = true;
+	const char	*p;
+
+	memset(u, 0, sizeof *u);
+	buf_add(&u->text, "", 0);
+	buf_add(&u->quoted, "", 0);
+	st[0] = 'T';
+	paren[0] = 0;
+	for (p = s; *p != '\0'; p++) {
+		if (n >= 63)
+			return false;
+		if (st[n - 1] == 'S') {
+			if (*p == '\'')
+				n--;
+			else
+				uq_add(u, *p, true);
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			if (st[n - 1] == 'D' && strchr("$`\"\\\n", p[1]) == NULL)
+				uq_add(u, *p, true);
+			else {
+				p++;
+				if (*p != '\n')
+					uq_add(u, *p, true);
+			}
+			ws = false;
+			continue;
+		}
+		if (*p == '$' && p[1] == '(' && p[2] != '(') {
+			st[n] = 'C';
+			paren[n++] = 0;
+			uq_add(u, *p++, false);
+			uq_add(u, *p, false);
+			ws = true;
+			continue;
+		}
+		if (st[n - 1] == 'D') {
+			if (*p == '"')
+				n--;
+			else
+				uq_add(u, *p, true);
+			continue;
+		}
+		if (ws && *p == '#') {
+			p = skip_comment(p);
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			st[n] = *p == '\'' ? 'S' : 'D';
+			paren[n++] = 0;
+		} else {
+			if (*p == '(' && st[n - 1] == 'C')
+				paren[n - 1]++;
+			else if (*p == ')' && st[n - 1] == 'C' &&
+			    paren[n - 1]-- == 0)
+				n--;
+			uq_add(u, *p, false);
+		}
+		ws = strchr(" \t\n;&|()<>", *p) != NULL;
+	}
+	return true;
+}
+
+/* Is v one of the shells' reserved words? */
+static bool
+reserved(const char *v)
+{
+	static const char *const words[] = { "if", "then", "else", "elif",
+	    "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
+	    "function", "select", "time", "coproc", NULL };
+	int	i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(words[i], v) == 0)
+			return true;
+	return false;
+}
+
+/* Is every byte of v safe bare (and is there one)? */
+static bool
+all_safe(const char *v)
+{
+	if (*v == '\0')
+		return false;
+	for (; *v != '\0'; v++)
+		if (!safe_byte((unsigned char)*v))
+			return false;
+	return true;
+}
+
+/*
+ * The item where it stands bare in u (at..at+len): it means itself there,
+ * neither a reserved word nor after $ or $name or ~ nor before =.
+ */
+static bool
+bare_means_itself(const struct unquoted *u, size_t at, const char *item)
+{
+	const char	*t = u->text.data, *q = u->quoted.data;
+	size_t		 len = strlen(item), i = at;
+
+	if (at + len < u->text.len && !q[at + len] && t[at + len] == '=')
+		return false;
+	if (i > 0 && !q[i - 1] && t[i - 1] == '~')
+		return false;
+	while (i > 0 && !q[i - 1] && (t[i - 1] == '_' ||
+	    (t[i - 1] >= 'a' && t[i - 1] <= 'z') ||
+	    (t[i - 1] >= 'A' && t[i - 1] <= 'Z') ||
+	    (t[i - 1] >= '0' && t[i - 1] <= '9')))
+		i--;
+	if (i > 0 && !q[i - 1] && t[i - 1] == '$')
+		return false;
+	return !reserved(item);
+}
+
+/*
+ * Shell mode: the item's line (ei) says, after quote removal, what the
+ * marker's line (em) says with each marker replaced by the item, and the
+ * item's bytes are quoted there or stand bare where that is safe.
+ */
+static void
+check_shell_line(const char *ei, const char *em, char m, const char *tpl,
+    const char *item)
+{
+	struct unquoted	 ui, um;
+	size_t		 j = 0, k, c, len = strlen(item);
+	bool		 safe = all_safe(item), bare;
+
+	if (!unquote_line(ei, &ui) || !unquote_line(em, &um))
+		goto out;
+	for (k = 0; k < um.text.len; k++) {
+		if (um.text.data[k] != m) {
+			if (j >= ui.text.len ||
+			    ui.text.data[j] != um.text.data[k])
+				finding("the line says something else for the "
+				    "item than for the marker", tpl, item);
+			j++;
+			continue;
+		}
+		if (j + len > ui.text.len ||
+		    memcmp(ui.text.data + j, item, len) != 0)
+			finding("item not quoted for its context", tpl, item);
+		for (bare = false, c = 0; c < len; c++)
+			if (!ui.quoted.data[j + c])
+				bare = true;
+		if (bare && (!safe || !bare_means_itself(&ui, j, item)))
+			finding("item byte left unquoted", tpl, item);
+		j += len;
+	}
+	if (j != ui.text.len)
+		finding("the line says more for the item than for the marker",
+		    tpl, item);
+out:
+	buf_free(&ui.text);
+	buf_free(&ui.quoted);
+	buf_free(&um.text);
+	buf_free(&um.quoted);
+}
+
 /* A label is one line of printable bytes. */
 static void
 check_label(const struct expanded *e, const char *tpl, const char *item)
@@ -255,8 +437,8 @@ derived_alike(const char *tpl, const char *item)
 static void
 check_cmdline(const struct expanded *e, const char *tpl, const char *item)
 {
-	char	*c = expanded_cmdline(e), *p = c, *w, *u;
-	bool	 inq = false, last;
+	char	*c = expanded_cmdline(e), *p = c, *w, *u, inq = 0;
+	bool	 last;
 	int	 i;
 
 	if (e->shell) {
@@ -267,10 +449,12 @@ check_cmdline(const struct expanded *e, const char *tpl, const char *item)
 	}
 	for (i = 0;; i++) {
 		for (w = p; *p != '\0' && (*p != ' ' || inq); p++) {
-			if (*p == '\\' && !inq && p[1] != '\0')
+			if (*p == '\\' && inq != '\'' && p[1] != '\0')
 				p++;
-			else if (*p == '\'')
-				inq = !inq;
+			else if (inq == 0 && (*p == '\'' || *p == '"'))
+				inq = *p;
+			else if (*p == inq)
+				inq = 0;
 		}
 		last = *p == '\0';
 		*p = '\0';
@@ -298,7 +482,7 @@ check_expand(const struct template *t, const char *tpl, const char *item,
 {
 	struct expanded	 ei, em;
 	const char	*args[2] = { item, item }, *margs[2];
-	char		 m[2] = { 0, 0 }, *rep, *want;
+	char		 m[2] = { 0, 0 }, *want;
 	int		 i;
 
 	template_expand_args(t, args, nargs, UINT64_MAX, 1023, &ei);
@@ -314,16 +498,18 @@ check_expand(const struct template *t, const char *tpl, const char *item,
 			finding("argc depends on the item", tpl, item);
 		if (em.shell && !marker_quoted(em.argv[0], m[0]))
 			finding("item outside single quotes", tpl, item);
-		rep = ei.shell ? sq_escaped(item) : xstrdup(item);
 		for (i = 0; i < ei.argc; i++) {
-			want = replace_marker(em.argv[i], m[0], rep);
-			if (strcmp(want, ei.argv[i]) != 0)
-				finding(ei.shell ? "item not quoted for its context" :
-				    "argv word does not hold the item verbatim",
+			if (ei.shell) {
+				check_shell_line(ei.argv[i], em.argv[i], m[0],
 				    tpl, item);
+				continue;
+			}
+			want = replace_marker(em.argv[i], m[0], item);
+			if (strcmp(want, ei.argv[i]) != 0)
+				finding("argv word does not hold the item "
+				    "verbatim", tpl, item);
 			free(want);
 		}
-		free(rep);
 		expanded_free(&em);
 	}
 	expanded_free(&ei);
