@@ -24,12 +24,20 @@ rm -f /dev/shm/pooltop-probe.$$
 
 slurm_start 2 || { fail "a two-node Slurm cluster starts"; finish; }
 ok "a two-node Slurm cluster starts"
-out=$(setpriv --reuid "$RUID" --regid "$(id -g "$RU")" --clear-groups \
-    env SLURM_CONF="$SLURM_CONF" srun -N2 -n2 sh -c \
-    'echo "$SLURMD_NODENAME $(id -un) $(ls /dev/shm | wc -l)"' 2>&1 | sort)
-check "srun -N2 runs on n1 and n2 as the test user, private /dev/shm" \
-    [ "$out" = "n1 $RU 0
-n2 $RU 0" ]
+# From / : the test user may not enter the build directory (a clone in a
+# private temp dir), and a step that cannot chdir says so on stderr.
+out=$(cd / && setpriv --reuid "$RUID" --regid "$(id -g "$RU")" \
+    --clear-groups env SLURM_CONF="$SLURM_CONF" srun -N2 -n2 sh -c \
+    'echo "$SLURMD_NODENAME $(id -un) $(ls /dev/shm | wc -l)"' \
+    2>"$T/srun.err" | sort)
+if [ "$out" = "n1 $RU 0
+n2 $RU 0" ]; then
+	ok "srun -N2 runs on n1 and n2 as the test user, private /dev/shm"
+else
+	fail "srun -N2 runs on n1 and n2 as the test user, private /dev/shm"
+	echo "$out" | sed 's/^/# srun: /'
+	sed 's/^/# srun stderr: /' "$T/srun.err"
+fi
 
 remote_stop
 none() { ! pgrep "$@" >/dev/null; }
