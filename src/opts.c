@@ -1903,7 +1903,8 @@ cli_inputs(struct opts *o, struct cli *cli)
 		cli->groups[0].nitems = 0;
 	} else if (n + cli->ngroups > 1 || cli->ngroups > 0) {
 		in = xreallocarray(in, n + cli->ngroups, sizeof *in);
-		memcpy(in + n, cli->groups, cli->ngroups * sizeof *in);
+		if (cli->ngroups > 0)	/* -a only: no groups, groups NULL */
+			memcpy(in + n, cli->groups, cli->ngroups * sizeof *in);
 		free(cli->groups);
 		cli->groups = NULL;
 		o->inputs = in;
