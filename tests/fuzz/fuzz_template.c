@@ -198,20 +198,41 @@ marker_quoted(const char *s, char m)
 	return true;
 }
 
-/* A command line after quote removal: its bytes, and which were quoted. */
+/*
+ * A command line after quote removal: its bytes, which were quoted, and
+ * where each stood in the line (two bytes with no quote between them stand
+ * side by side there).
+ */
 struct unquoted {
 	struct buf	text;
 	struct buf	quoted;		/* one byte per text byte: 0 or 1 */
+	struct buf	at;		/* one size_t per text byte */
+	const char	*line;
 };
 
-/* Append c to u, quoted or not. */
+/* Append *p (at its place in the line) to u, quoted or not. */
 static void
-uq_add(struct unquoted *u, char c, bool q)
+uq_add(struct unquoted *u, const char *p, bool q)
 {
 	char	f = q;
+	size_t	at = (size_t)(p - u->line);
 
-	buf_add(&u->text, &c, 1);
+	buf_add(&u->text, p, 1);
 	buf_add(&u->quoted, &f, 1);
+	buf_add(&u->at, &at, sizeof at);
+}
+
+/* Do text bytes i - 1 and i stand side by side, the first one bare? */
+static bool
+uq_joined(const struct unquoted *u, size_t i)
+{
+	size_t	a, b;
+
+	if (i == 0 || u->quoted.data[i - 1])
+		return false;
+	memcpy(&a, u->at.data + (i - 1) * sizeof a, sizeof a);
+	memcpy(&b, u->at.data + i * sizeof b, sizeof b);
+	return a + 1 == b;
 }
 
 /*
@@ -228,6 +249,7 @@ unquote_line(const char *s, struct unquoted *u)
 	const char	*p;
 
 	memset(u, 0, sizeof *u);
+	u->line = s;
 	buf_add(&u->text, "", 0);
 	buf_add(&u->quoted, "", 0);
 	st[0] = 'T';
@@ -239,16 +261,16 @@ unquote_line(const char *s, struct unquoted *u)
 			if (*p == '\'')
 				n--;
 			else
-				uq_add(u, *p, true);
+				uq_add(u, p, true);
 			continue;
 		}
 		if (*p == '\\' && p[1] != '\0') {
 			if (st[n - 1] == 'D' && strchr("$`\"\\\n", p[1]) == NULL)
-				uq_add(u, *p, true);
+				uq_add(u, p, true);
 			else {
 				p++;
 				if (*p != '\n')
-					uq_add(u, *p, true);
+					uq_add(u, p, true);
 			}
 			ws = false;
 			continue;
@@ -256,8 +278,8 @@ unquote_line(const char *s, struct unquoted *u)
 		if (*p == '$' && p[1] == '(' && p[2] != '(') {
 			st[n] = 'C';
 			paren[n++] = 0;
-			uq_add(u, *p++, false);
-			uq_add(u, *p, false);
+			uq_add(u, p++, false);
+			uq_add(u, p, false);
 			ws = true;
 			continue;
 		}
@@ -265,7 +287,7 @@ unquote_line(const char *s, struct unquoted *u)
 			if (*p == '"')
 				n--;
 			else
-				uq_add(u, *p, true);
+				uq_add(u, p, true);
 			continue;
 		}
 		if (ws && *p == '#') {
@@ -281,7 +303,7 @@ unquote_line(const char *s, struct unquoted *u)
 			else if (*p == ')' && st[n - 1] == 'C' &&
 			    paren[n - 1]-- == 0)
 				n--;
-			uq_add(u, *p, false);
+			uq_add(u, p, false);
 		}
 		ws = strchr(" \t\n;&|()<>", *p) != NULL;
 	}
@@ -317,24 +339,26 @@ all_safe(const char *v)
 
 /*
  * The item where it stands bare in u (at..at+len): it means itself there,
- * neither a reserved word nor after $ or $name or ~ nor before =.
+ * neither a reserved word nor right after $ or $name or ~ nor right
+ * before =.
  */
 static bool
 bare_means_itself(const struct unquoted *u, size_t at, const char *item)
 {
-	const char	*t = u->text.data, *q = u->quoted.data;
+	const char	*t = u->text.data;
 	size_t		 len = strlen(item), i = at;
 
-	if (at + len < u->text.len && !q[at + len] && t[at + len] == '=')
+	if (at + len < u->text.len && uq_joined(u, at + len) &&
+	    t[at + len] == '=')
 		return false;
-	if (i > 0 && !q[i - 1] && t[i - 1] == '~')
+	if (uq_joined(u, i) && t[i - 1] == '~')
 		return false;
-	while (i > 0 && !q[i - 1] && (t[i - 1] == '_' ||
+	while (uq_joined(u, i) && (t[i - 1] == '_' ||
 	    (t[i - 1] >= 'a' && t[i - 1] <= 'z') ||
 	    (t[i - 1] >= 'A' && t[i - 1] <= 'Z') ||
 	    (t[i - 1] >= '0' && t[i - 1] <= '9')))
 		i--;
-	if (i > 0 && !q[i - 1] && t[i - 1] == '$')
+	if (uq_joined(u, i) && t[i - 1] == '$')
 		return false;
 	return !reserved(item);
 }
@@ -379,8 +403,10 @@ check_shell_line(const char *ei, const char *em, char m, const char *tpl,
 out:
 	buf_free(&ui.text);
 	buf_free(&ui.quoted);
+	buf_free(&ui.at);
 	buf_free(&um.text);
 	buf_free(&um.quoted);
+	buf_free(&um.at);
 }
 
 /* A label is one line of printable bytes. */
