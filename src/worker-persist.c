@@ -37,6 +37,7 @@
 #include "worker-group.h"
 
 #define P_HELD_MAX	(64 * 1024)	/* stderr kept while no task waits */
+#define P_ERR_BEFORE	(64 * 1024)	/* stderr read ahead of an answer */
 #define P_MARK_LEN	(sizeof PERSIST_ERROR_MARK - 1)
 #define P_MS		WG_MS
 #define P_BACKOFF_MS	100		/* first restart delay after a crash */
@@ -427,6 +428,26 @@ prog_stderr(struct persist *p, const char *b, size_t n)
 		buf_add(&p->held_err, b, n);
 }
 
+/*
+ * The program's stdout was just read: take what it wrote on stderr before
+ * (at most P_ERR_BEFORE bytes), so that it goes with the tasks still
+ * unanswered, not after their answers.  A plain read into a buffer of its
+ * own: the group's read buffer holds the stdout bytes being handled.
+ */
+static void
+stderr_before(struct persist *p)
+{
+	char	b[4096];
+	ssize_t	n;
+	size_t	got = 0;
+
+	while (p->ch.g.fd[2] != -1 && got < P_ERR_BEFORE &&
+	    (n = read(p->ch.g.fd[2], b, sizeof b)) > 0) {
+		prog_stderr(p, b, (size_t)n);
+		got += (size_t)n;
+	}
+}
+
 /* Output of the child on stream (1, 2), read at p->now. */
 static void
 child_out(void *arg, int stream, const char *b, size_t n)
@@ -435,8 +456,10 @@ child_out(void *arg, int stream, const char *b, size_t n)
 
 	if (p->state == P_INIT)
 		wgroup_tail_add(&p->tail, b, n);
-	else if (stream == 1)
+	else if (stream == 1) {
+		stderr_before(p);
 		prog_stdout(p, b, n, p->now);
+	}
 	else
 		prog_stderr(p, b, n);
 }
