@@ -141,80 +141,23 @@ skip_comment(const char *p)
 }
 
 /*
- * Is every m in the command line s inside single quotes?  Follows quotes,
- * backslashes, comments and $(...) like sh.  template.c refuses item strings
- * after the constructs not followed here, so no marker comes after one.
- */
-static bool
-marker_quoted(const char *s, char m)
-{
-	char		 st[64];
-	int		 paren[64], n = 1;
-	bool		 ws = true;
-	const char	*p;
-
-	st[0] = 'T';
-	paren[0] = 0;
-	for (p = s; *p != '\0'; p++) {
-		if (n >= 63)
-			return true;	/* too deep: template.c stopped too */
-		if (st[n - 1] == 'S') {
-			if (*p == '\'')
-				n--;
-			continue;
-		}
-		if (*p == m)
-			return false;
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			ws = false;
-			continue;
-		}
-		if (*p == '$' && p[1] == '(' && p[2] != '(') {
-			st[n] = 'C';
-			paren[n++] = 0;
-			p++;
-			ws = true;
-			continue;
-		}
-		if (st[n - 1] == 'D') {
-			if (*p == '"')
-				n--;
-			continue;
-		}
-		if (ws && *p == '#') {
-			p = skip_comment(p);
-			continue;
-		}
-		if (*p == '\'' || *p == '"') {
-			st[n] = *p == '\'' ? 'S' : 'D';
-			paren[n++] = 0;
-		} else if (*p == '(' && st[n - 1] == 'C')
-			paren[n - 1]++;
-		else if (*p == ')' && st[n - 1] == 'C' && paren[n - 1]-- == 0)
-			n--;
-		ws = strchr(" \t\n;&|()<>", *p) != NULL;
-	}
-	return true;
-}
-
-/*
  * A command line after quote removal: its bytes, which were quoted, and
  * where each stood in the line (two bytes with no quote between them stand
  * side by side there).
  */
 struct unquoted {
 	struct buf	text;
-	struct buf	quoted;		/* one byte per text byte: 0 or 1 */
+	struct buf	quoted;		/* per text byte: 0 bare, 'S' inside
+					   '...', 'D' by "..." or \\ */
 	struct buf	at;		/* one size_t per text byte */
 	const char	*line;
 };
 
-/* Append *p (at its place in the line) to u, quoted or not. */
+/* Append *p (at its place in the line) to u, quoted as how says. */
 static void
-uq_add(struct unquoted *u, const char *p, bool q)
+uq_add(struct unquoted *u, const char *p, char how)
 {
-	char	f = q;
+	char	f = how;
 	size_t	at = (size_t)(p - u->line);
 
 	buf_add(&u->text, p, 1);
@@ -237,8 +180,9 @@ uq_joined(const struct unquoted *u, size_t i)
 
 /*
  * Quote removal of the command line s the POSIX sh way, following what
- * marker_quoted() follows ('...', "...", backslashes, comments, $(...));
- * false when nested too deep to follow.
+ * following '...', "...", backslashes, comments and $(...) (template.c
+ * refuses item strings after the constructs not followed here); false
+ * when nested too deep to follow.
  */
 static bool
 unquote_line(const char *s, struct unquoted *u)
@@ -261,16 +205,16 @@ unquote_line(const char *s, struct unquoted *u)
 			if (*p == '\'')
 				n--;
 			else
-				uq_add(u, p, true);
+				uq_add(u, p, 'S');
 			continue;
 		}
 		if (*p == '\\' && p[1] != '\0') {
 			if (st[n - 1] == 'D' && strchr("$`\"\\\n", p[1]) == NULL)
-				uq_add(u, p, true);
+				uq_add(u, p, 'D');
 			else {
 				p++;
 				if (*p != '\n')
-					uq_add(u, p, true);
+					uq_add(u, p, 'D');
 			}
 			ws = false;
 			continue;
@@ -278,8 +222,8 @@ unquote_line(const char *s, struct unquoted *u)
 		if (*p == '$' && p[1] == '(' && p[2] != '(') {
 			st[n] = 'C';
 			paren[n++] = 0;
-			uq_add(u, p++, false);
-			uq_add(u, p, false);
+			uq_add(u, p++, 0);
+			uq_add(u, p, 0);
 			ws = true;
 			continue;
 		}
@@ -287,7 +231,7 @@ unquote_line(const char *s, struct unquoted *u)
 			if (*p == '"')
 				n--;
 			else
-				uq_add(u, p, true);
+				uq_add(u, p, 'D');
 			continue;
 		}
 		if (ws && *p == '#') {
@@ -303,11 +247,36 @@ unquote_line(const char *s, struct unquoted *u)
 			else if (*p == ')' && st[n - 1] == 'C' &&
 			    paren[n - 1]-- == 0)
 				n--;
-			uq_add(u, p, false);
+			uq_add(u, p, 0);
 		}
 		ws = strchr(" \t\n;&|()<>", *p) != NULL;
 	}
 	return true;
+}
+
+/* Free what unquote_line() made. */
+static void
+uq_free(struct unquoted *u)
+{
+	buf_free(&u->text);
+	buf_free(&u->quoted);
+	buf_free(&u->at);
+}
+
+/* Is every m in the command line s inside single quotes? */
+static bool
+marker_quoted(const char *s, char m)
+{
+	struct unquoted	 u;
+	size_t		 i;
+	bool		 ok = true;
+
+	if (unquote_line(s, &u))	/* else too deep: template.c stopped */
+		for (i = 0; i < u.text.len; i++)
+			if (u.text.data[i] == m && u.quoted.data[i] != 'S')
+				ok = false;
+	uq_free(&u);
+	return ok;
 }
 
 /* Is v one of the shells' reserved words? */
@@ -401,12 +370,8 @@ check_shell_line(const char *ei, const char *em, char m, const char *tpl,
 		finding("the line says more for the item than for the marker",
 		    tpl, item);
 out:
-	buf_free(&ui.text);
-	buf_free(&ui.quoted);
-	buf_free(&ui.at);
-	buf_free(&um.text);
-	buf_free(&um.quoted);
-	buf_free(&um.at);
+	uq_free(&ui);
+	uq_free(&um);
 }
 
 /* A label is one line of printable bytes. */
