@@ -35,6 +35,8 @@ N=lsA$$
 a=$!
 _bgpids="$a"
 check "live pool listed" wait_for 10 listed "$a"
+# ls lists a pool once its segment exists; its socket is bound just after.
+check "its control socket is bound" wait_for 10 test -S "$XDG_RUNTIME_DIR/pooltop/$a.sock"
 check "header" sh -c "\"$POOLTOP\" ls 2>/dev/null | head -1 | grep -Eq '^ID +NAME +STATE +WORKERS +PROGRESS +COMMAND$'"
 check "name column" field_is "$a" 2 "$N"
 check "state column" wait_for 10 field_is "$a" 3 running
