@@ -1080,31 +1080,43 @@ add_shell_value(struct buf *b, enum qctx ctx, const char *v, size_t len,
 		buf_add(b, "\"", 1);
 }
 
+/* Can c be part of a shell variable name? */
+static bool
+name_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
 /*
- * May a safe value stand bare between segments prev and next of its word
- * (NULL: none)?  Not after '$', '$name' or '~' (it would extend the name or
- * be a user's home), nor before '=' (an assignment).
+ * May a safe value stand bare as segment j of word w?  Not before '=' (an
+ * assignment), nor where it would extend a $name or a ~user: the run of
+ * name bytes before it, through literals and {#} {%} digits, must not
+ * start after '$' or '~'.  A value before that run ends it (quoted, or
+ * bare after this same check).  Alone: neither neighbour counts (a word of
+ * several arguments, spaces between).
  */
 static bool
-may_stand_bare(const struct seg *prev, const struct seg *next)
+may_stand_bare(const struct word *w, size_t j, bool first, bool last)
 {
-	const char	*t;
-	size_t		 n;
+	const struct seg	*s;
+	size_t			 n;
 
-	if (next != NULL && next->tok == T_LIT && next->len > 0 &&
-	    next->text[0] == '=')
+	s = last || j + 1 >= w->nsegs ? NULL : &w->segs[j + 1];
+	if (s != NULL && s->tok == T_LIT && s->len > 0 && s->text[0] == '=')
 		return false;
-	if (prev == NULL || prev->tok != T_LIT || prev->len == 0)
-		return true;
-	t = prev->text;
-	n = prev->len;
-	if (t[n - 1] == '~')
-		return false;
-	while (n > 0 && (t[n - 1] == '_' || (t[n - 1] >= 'a' &&
-	    t[n - 1] <= 'z') || (t[n - 1] >= 'A' && t[n - 1] <= 'Z') ||
-	    (t[n - 1] >= '0' && t[n - 1] <= '9')))
-		n--;
-	return n == 0 || t[n - 1] != '$';
+	while (!first && j-- > 0) {
+		s = &w->segs[j];
+		if (s->tok == T_SEQ || s->tok == T_SLOT)
+			continue;	/* digits */
+		if (s->tok != T_LIT)
+			return true;
+		for (n = s->len; n > 0 && name_byte(s->text[n - 1]); n--)
+			;
+		if (n > 0)
+			return s->text[n - 1] != '$' && s->text[n - 1] != '~';
+	}
+	return true;
 }
 
 /* The values and the argv of one expansion. */
@@ -1183,10 +1195,8 @@ expand_spread(struct expansion *x, const struct template *t,
 		}
 		if (k > 0)
 			buf_add(&x->b, " ", 1);
-		add_shell_value(&x->b, Q_NONE, v, vlen, may_stand_bare(
-		    k == 0 && j > 0 ? &w->segs[j - 1] : NULL,
-		    k + 1 == x->nargs && j + 1 < w->nsegs ? &w->segs[j + 1] :
-		    NULL));
+		add_shell_value(&x->b, Q_NONE, v, vlen, may_stand_bare(w, j,
+		    k > 0, k + 1 < x->nargs));
 	}
 }
 
@@ -1225,9 +1235,8 @@ expand_seg(struct expansion *x, const struct template *t,
 		derive(s->tok, s->pos == 0 ? x->args[0] : arg_at(x, s->pos),
 		    &v, &vlen);
 	if (t->shell)
-		add_shell_value(&x->b, s->ctx, v, vlen, may_stand_bare(
-		    j > 0 ? &w->segs[j - 1] : NULL,
-		    j + 1 < w->nsegs ? &w->segs[j + 1] : NULL));
+		add_shell_value(&x->b, s->ctx, v, vlen,
+		    may_stand_bare(w, j, false, false));
 	else
 		buf_add(&x->b, v, vlen);
 	free(all);

@@ -202,6 +202,10 @@ test_append(void **state)
 	check_expansion("a=x:~{}; :", "root", "a=x:~'root'; :");
 	check_expansion("echo $x{} $; :", "y", "echo $x'y' $; :");
 	check_expansion("echo $x.{}; :", "y", "echo $x.y; :");
+	/* A name runs on through {#} and {%} digits and other literals. */
+	check_expansion("echo $h{#}n{}; :", "x", "echo $h7n'x'; :");
+	check_expansion("echo $h{%}{}; :", "x", "echo $h1'x'; :");
+	check_expansion("echo $h{#}.{}; :", "x", "echo $h7.x; :");
 }
 
 /* Compile the words of src (split at '|') as argv; expand for item. */
