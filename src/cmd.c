@@ -547,6 +547,11 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	cmd_json_field(b, "label", s->label);
 	buf_addstr(b, ",");
 	cmd_json_field(b, "item", s->item);
+	buf_addstr(b, ",");
+	if (s->host[0] != '\0')
+		cmd_json_field(b, "host", s->host);
+	else
+		buf_addstr(b, "\"host\":null");
 	buf_addstr(b, "}");
 }
 
@@ -639,6 +644,11 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	buf_printf(b, "%4u %-8s %7d %7s %6s %3u.%u %6s %9s  ", i + 1,
 	    shm_slot_state_name(s->state), s->worker_pid, tpid, seq,
 	    s->cpu_permille / 10, s->cpu_permille % 10, rss, prog);
+	if (s->host[0] != '\0') {
+		/* A pid there, not here: say where. */
+		cmd_text_str(b, s->host);
+		buf_addstr(b, ": ");
+	}
 	cmd_text_str(b, s->task_pid != 0 ? s->label : "");
 	buf_addstr(b, "\n");
 }

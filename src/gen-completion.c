@@ -36,6 +36,7 @@ static const struct {
 	{ "attach", "-t --theme -d --refresh --delay", "open the dashboard "
 	    "of a running pool" },
 	{ "progress", "", "report a task's progress from inside it" },
+	{ "worker", "", "a worker on stdin and stdout (pooltop's own use)" },
 };
 
 /* How an option's argument is completed. */

@@ -35,6 +35,7 @@
 #include "pool-source.h"
 #include "template.h"
 #include "ui/ui.h"
+#include "worker.h"
 
 extern char **environ;
 
@@ -501,6 +502,7 @@ main(int argc, char **argv)
 		{ "progress", progress_main },
 		{ "ctl", ctl_main },
 		{ "attach", ui_attach_main },
+		{ "worker", worker_stdio_main },
 	};
 	size_t	i;
 

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "pool-hosts.h"
 #include "text.h"
 #include "util.h"
 
@@ -94,6 +95,7 @@ struct opt_entry {
 static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
+static int	set_sshlogin(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -215,6 +217,16 @@ static const struct opt_entry opt_table[] = {
 	  .max = 1000000000, .def = "0", .defnote = "unlimited",
 	  .arg = "N", .needs = NEED_PERSISTENT,
 	  .help = "restart a persistent worker after N tasks" },
+	{ .name = "sshlogin", .letter = 'S', .key = "remote.sshlogin",
+	  .type = OPT_FUNC, .parse = set_sshlogin,
+	  .arg = "[N/][USER@]HOST[:PORT],...",
+	  .help = "run workers on HOST over ssh (repeatable; : is this one)" },
+	{ .name = "ssh", .key = "remote.ssh", .type = OPT_STRING,
+	  .off = F(ssh), .def = "ssh", .arg = "CMD",
+	  .help = "the command that reaches a host, split on blanks" },
+	{ .name = "remote-pooltop", .key = "remote.pooltop", .type = OPT_STRING,
+	  .off = F(remote_pooltop), .def = "pooltop", .arg = "PATH",
+	  .help = "pooltop on the other hosts" },
 	{ .name = "help", .letter = 'h', .type = OPT_HELP,
 	  .help = "show this help and exit" },
 	{ .name = "version", .letter = 'V', .type = OPT_VERSION,
@@ -488,6 +500,9 @@ opts_free(struct opts *o)
 		if (opt_table[i].type == OPT_STRING)
 			free(*(char **)field(o, &opt_table[i]));
 	}
+	for (i = 0; i < o->nsshlogins; i++)
+		free(o->sshlogins[i]);
+	free(o->sshlogins);
 	free(o->config_file);
 	memset(o, 0, sizeof *o);
 }
@@ -1968,6 +1983,29 @@ opt_set(const struct opts *o, const struct opt_entry *e,
 	return org->cli[i] || org->line[i] != 0;
 }
 
+/*
+ * -j given (per host with -S, as GNU parallel's), and what does not work
+ * on other machines yet.
+ */
+static int
+check_remote(struct opts *o, const struct origin *org, char *err,
+    size_t errlen)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (opt_table[i].off == F(workers) && opt_table[i].letter == 'j')
+			o->workers_given = org->cli[i] || org->line[i] != 0;
+	if (o->nsshlogins == 0)
+		return 0;
+	if (o->persistent != NULL) {
+		snprintf(err, errlen, "--persistent cannot be used with"
+		    " --sshlogin yet: run the pool on each machine");
+		return -1;
+	}
+	return 0;
+}
+
 /* Options that need another: fail naming the first one set and where. */
 static int
 check_needs(const struct opts *o, const struct origin *org, char *err,
@@ -2075,6 +2113,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	r = check_needs(o, &org, err, errlen);
 	if (r == 0)
 		r = check_ui_mode(o, &org, err, errlen);
+	if (r == 0)
+		r = check_remote(o, &org, err, errlen);
 out:
 	cli_free(&cli);
 	return r;
@@ -2323,6 +2363,32 @@ static int
 set_halt(struct opts *o, const char *s, char *err, size_t len)
 {
 	return parse_halt(s, &o->halt, err, len);
+}
+
+/* -S LOGIN[,LOGIN...]: appended, each checked. */
+static int
+set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, user[64], host[256], msg[200];
+	int	 slots, port, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		w += strspn(w, " \t");
+		if (*w == '\0')
+			continue;
+		if (hosts_parse_login(w, &slots, user, sizeof user, host,
+		    sizeof host, &port, msg, sizeof msg) == -1) {
+			snprintf(err, len, "'%s': %s", w, msg);
+			r = -1;
+			break;
+		}
+		o->sshlogins = xreallocarray(o->sshlogins, o->nsshlogins + 1,
+		    sizeof *o->sshlogins);
+		o->sshlogins[o->nsshlogins++] = xstrdup(w);
+	}
+	free(copy);
+	return r;
 }
 
 /* --termseq into o. */

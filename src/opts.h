@@ -115,6 +115,14 @@ struct opts {
 	int		 chunksize;	/* or PT_CHUNKSIZE_AUTO */
 	int		 max_tasks_per_worker;
 
+	/* other machines (remote.*) */
+	char		**sshlogins;	/* -S, each "[N/][user@]host[:port]"
+					   or ":" */
+	size_t		 nsshlogins;
+	char		*ssh;		/* --ssh, split on blanks */
+	char		*remote_pooltop;
+	bool		 workers_given;	/* -j set: per host with -S */
+
 	char		*config_file;	/* -c, for messages */
 };
 

@@ -32,6 +32,7 @@ struct joblog_entry {
 	int		 exitval;	/* -1: timed out */
 	int		 signal;
 	const char	*command;	/* as run, raw: expanded_cmdline() */
+	const char	*host;		/* the sshlogin it ran on; NULL: ":" */
 };
 
 /*

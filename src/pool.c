@@ -47,6 +47,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "loop.h"
+#include "pool-hosts.h"
 #include "pool-output.h"
 #include "worker-persist.h"
 #include "pool.h"
@@ -73,6 +74,7 @@
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
+#define LOST_MAX		3	/* a task's host lost: run elsewhere */
 
 struct task {
 	uint64_t		 seq;
@@ -86,6 +88,7 @@ struct task {
 	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
 	uint64_t		 received;	/* stdout bytes, this attempt */
+	int			 lost;		/* its host lost while it ran */
 	bool			 requeue;	/* ended by us: run again */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
@@ -116,6 +119,13 @@ struct wk {
 	int64_t		 task_start_real;
 	uint32_t	 generation;	/* workers the slot has had */
 	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
+	struct pt_shm_slot *slot;	/* what its slot shows: ours alone
+					   writes the segment's */
+	int		 host;		/* HOST_LOCAL, or the hosts' index */
+	bool		 hello;		/* a remote one said HELLO */
+	int		 errfd;		/* a remote one's ssh stderr; -1 */
+	int		 errwatch;	/* its watch in the loop; -1 */
+	char		 errline[PT_EVENT_TEXT]; /* the last line there */
 	int		 watch;		/* its socket's, in the loop; -1 */
 	struct pool	*pool;
 };
@@ -139,6 +149,10 @@ struct pool {
 	int64_t			 repair_ns;	/* last segment check */
 	struct loop		*loop;
 	int			 src_watch;	/* the source's, in the loop */
+	struct hosts		*hosts;		/* -S; NULL: this machine only */
+	bool			 hosts_auto;	/* target follows the hosts' */
+	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
+	bool			*host_said;	/* down, said */
 	int			 deadline;	/* retries, respawns: a timer */
 
 	struct wk		 w[PT_MAX_WORKERS];
@@ -207,6 +221,7 @@ struct pool {
 
 static void	pool_dispatch(struct pool *);
 static void	worker_spawn(struct pool *, int);
+static void	host_is_down(struct pool *, int);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
@@ -278,6 +293,8 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	TAILQ_INIT(&p->added);
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
 		p->w[i].fd = p->w[i].watch = -1;
+		p->w[i].errfd = p->w[i].errwatch = -1;
+		p->w[i].host = HOST_LOCAL;
 		p->w[i].pool = p;
 	}
 	p->shm.fd = -1;
@@ -397,10 +414,80 @@ pool_warn(struct pool *p, enum pt_event_type type, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Write slot i to the segment from our copy. */
+static void
+slot_publish(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->slot != NULL)
+		shm_write_slot(&p->shm, (uint32_t)i, w->slot);
+}
+
+/* Write every slot ever used again (the segment was restored). */
+static void
+slots_publish(struct pool *p)
+{
+	int	i;
+
+	for (i = 0; i < p->nw; i++)
+		slot_publish(p, i);
+}
+
+/*
+ * Slot i passes to a new worker (state STARTING) or from the one it had
+ * (EXITED): what its worker said last stays shown but the task.
+ */
+static void
+slot_lifecycle(struct pool *p, int i, uint32_t state)
+{
+	struct wk		*w = &p->w[i];
+	struct pt_shm_slot	*s;
+
+	if (w->slot == NULL)
+		w->slot = xcalloc(1, sizeof *w->slot);
+	s = w->slot;
+	s->state = state;
+	s->generation = w->generation;
+	strlcpy(s->host, p->hosts != NULL ? hosts_name(p->hosts, w->host) : "",
+	    sizeof s->host);
+	s->task_pid = 0;
+	s->task_seq = 0;
+	s->cpu_permille = 0;
+	s->rss_bytes = 0;
+	if (state == PT_SLOT_STARTING) {
+		s->worker_pid = 0;
+		s->tasks_done = s->tasks_failed = s->cpu_ticks = 0;
+		s->tail_len = 0;
+		s->tail[0] = s->label[0] = s->item[0] = '\0';
+		s->flags = 0;
+		s->progress_done = s->progress_total = 0;
+		s->task_start_real_ns = 0;
+	}
+	slot_publish(p, i);
+}
+
+/* A worker's SLOT: what its slot shows, with what only we know. */
+static void
+slot_message(struct pool *p, int i, const char *pl, size_t len)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->slot == NULL || w->state == W_FREE ||
+	    !proto_get_slot(pl, len, w->slot))
+		return;
+	if (w->slot->state == PT_SLOT_EMPTY ||
+	    w->slot->state == PT_SLOT_EXITED)
+		w->slot->state = PT_SLOT_IDLE;	/* we say when it left */
+	w->slot->generation = w->generation;
+	w->slot->worker_pid = w->pid;
+	slot_publish(p, i);
+}
+
 /*
  * Publish the pool header from our own state.  Every few ticks, check that
- * no one truncated the segment (shm_repair()); the workers republish their
- * slots on their own ticks.
+ * no one truncated the segment (shm_repair()), and publish the slots
+ * again if someone did.
  */
 static void
 publish(struct pool *p)
@@ -414,10 +501,12 @@ publish(struct pool *p)
 		return;
 	if (now - p->repair_ns >= PUBLISH_CHECK_MS * 1000000LL) {
 		p->repair_ns = now;
-		if (shm_repair(&p->shm) == 1)
+		if (shm_repair(&p->shm) == 1) {
+			slots_publish(p);
 			pool_event(p, PT_EV_ERROR, -1, 0, 0, "the segment %s "
 			    "was truncated by another process: restored",
 			    p->shm.name);
+		}
 	}
 	queued = 0;
 	if (p->total_known) {
@@ -481,8 +570,16 @@ send_pending(struct pool *p, int i)
 static void
 send_msg(struct pool *p, int i, uint32_t type, const void *m, size_t n)
 {
-	if (p->w[i].fd == -1)
+	struct wk	*w = &p->w[i];
+
+	if (w->fd == -1)
 		return;
+	if (w->host != HOST_LOCAL && !w->hello) {
+		/* Not connected: its first message must be CONF. */
+		if (type == PT_MSG_RETIRE || type == PT_MSG_KILL)
+			kill(w->pid, SIGTERM);
+		return;
+	}
 	proto_put(&p->w[i].out, type, m, n, NULL, 0);
 	send_pending(p, i);
 }
@@ -747,39 +844,96 @@ spawn_failed(struct pool *p, int i, const char *what, int error)
 		pool_event(p, PT_EV_ERROR, i, 0, error, "%s", why);
 }
 
-/* Fork a worker into slot i. */
+/*
+ * In the child that becomes the ssh client of a remote worker: out of our
+ * group, killed with us, signals as a new process has them, the stream on
+ * 0 and 1, stderr to us.
+ */
+static void __attribute__((noreturn))
+remote_exec(int sock, int err, char *const *argv)
+{
+	sigset_t	set;
+	int		sig;
+
+	(void)setpgid(0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	if (dup2(sock, 0) == -1 || dup2(sock, 1) == -1 || dup2(err, 2) == -1)
+		_exit(127);
+	execvp(argv[0], argv);
+	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* A remote worker's ssh wrote on its stderr: keep the last line. */
+static void
+worker_err(int fd, short revents, void *arg)
+{
+	struct wk	*w = arg;
+	char		 b[1024], *s, *e;
+	ssize_t		 n;
+
+	(void)revents;
+	n = read(fd, b, sizeof b - 1);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		loop_set(w->pool->loop, w->errwatch, -1, 0);
+		close(w->errfd);
+		w->errfd = -1;
+		return;
+	}
+	b[n] = '\0';
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+		b[--n] = '\0';
+	s = (e = strrchr(b, '\n')) != NULL ? e + 1 : b;
+	if (*s != '\0')
+		strlcpy(w->errline, s, sizeof w->errline);
+}
+
+/* Fork a worker into slot i, on the host the hosts pick. */
 static void
 worker_spawn(struct pool *p, int i)
 {
 	struct worker_conf	 wc;
-	struct pt_shm_slot	*s = &p->shm.slots[i];
 	struct wk		*w = &p->w[i];
-	int			 sv[2];
+	int			 sv[2], ep[2] = { -1, -1 }, host = HOST_LOCAL;
 	pid_t			 pid;
 
+	if (p->hosts != NULL &&
+	    (host = hosts_pick(p->hosts, mono_ns())) == HOST_NONE)
+		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		spawn_failed(p, i, "socketpair", errno);
 		return;
 	}
+	if (host != HOST_LOCAL && pipe2(ep, O_CLOEXEC) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		spawn_failed(p, i, "pipe", errno);
+		return;
+	}
 	w->generation++;
 	w->task_pgid = 0;
-	shm_write_begin(&s->seq);
-	s->state = PT_SLOT_STARTING;
-	s->generation = w->generation;
-	s->worker_pid = 0;
-	s->task_pid = 0;
-	s->task_seq = 0;
-	shm_write_end(&s->seq);
+	w->host = host;
+	slot_lifecycle(p, i, PT_SLOT_STARTING);
 	fflush(NULL);
 	pid = fork();
+	if (pid == 0 && host != HOST_LOCAL)
+		remote_exec(sv[1], ep[1], hosts_worker_argv(p->hosts, host));
+	if (ep[1] != -1)
+		close(ep[1]);
 	if (pid == -1) {
+		if (ep[0] != -1)
+			close(ep[0]);
 		int error = errno;
 
 		close(sv[0]);
 		close(sv[1]);
-		shm_write_begin(&s->seq);
-		s->state = PT_SLOT_EXITED;
-		shm_write_end(&s->seq);
+		slot_lifecycle(p, i, PT_SLOT_EXITED);
 		spawn_failed(p, i, "fork", error);
 		return;
 	}
@@ -789,7 +943,7 @@ worker_spawn(struct pool *p, int i)
 		close(sv[0]);
 		memset(&wc, 0, sizeof wc);
 		wc.slot = i;
-		wc.fd = sv[1];
+		wc.fd = wc.fd_out = sv[1];
 		wc.supervisor = getppid();
 		wc.shm = &p->shm;
 		wc.opts = p->o;
@@ -800,6 +954,17 @@ worker_spawn(struct pool *p, int i)
 	(void)setpgid(pid, pid);
 	keeper_add_worker(pid);
 	set_nonblock(sv[0]);
+	w->hello = false;
+	w->errline[0] = '\0';
+	w->errfd = ep[0];
+	if (host != HOST_LOCAL) {
+		set_nonblock(ep[0]);
+		if (w->errwatch == -1)
+			w->errwatch = loop_add(p->loop, -1, 0, worker_err, w);
+		loop_set(p->loop, w->errwatch, ep[0], POLLIN);
+	}
+	if (p->hosts != NULL)
+		hosts_worker_started(p->hosts, host);
 	if (i >= p->nw)
 		p->nw = i + 1;
 	buf_free(&w->in);
@@ -823,8 +988,13 @@ worker_spawn(struct pool *p, int i)
 	p->live++;
 	if (p->live > p->max_live)
 		p->max_live = p->live;
-	pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started, pid %ld",
-	    i + 1, (long)pid);
+	if (host == HOST_LOCAL)
+		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started,"
+		    " pid %ld", i + 1, (long)pid);
+	else
+		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started"
+		    " on %s, ssh pid %ld", i + 1, hosts_name(p->hosts, host),
+		    (long)pid);
 }
 
 /* Start or retire workers until the active count matches the target. */
@@ -835,6 +1005,8 @@ balance_workers(struct pool *p)
 
 	if (p->state == PT_POOL_DONE)
 		return;
+	if (p->hosts != NULL)
+		(void)hosts_tick(p->hosts, mono_ns(), &p->hosts_next);
 	n = active_workers(p);
 	if (n < p->target && p->state != PT_POOL_STOPPING &&
 	    mono_ns() >= p->respawn_after) {
@@ -1103,6 +1275,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
 		je.command = t->cmdline;
+		if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
+			je.host = hosts_login(p->hosts, p->w[i].host);
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
 			pool_alert(p, SAY_FATAL, i, t->seq, errno,
 			    "writing joblog %s: %s", p->o->joblog,
@@ -1148,6 +1322,56 @@ count_received(struct wk *w, uint64_t seq, size_t len)
 	}
 }
 
+/*
+ * A remote worker's HELLO: check its versions, learn its host's CPUs, send
+ * CONF.  A worker of another version is refused, and its host with it.
+ */
+static void
+worker_hello(struct pool *p, int i, const char *pl, size_t len)
+{
+	struct wk	*w = &p->w[i];
+	struct pt_hello	 h;
+	struct pt_conf	 c;
+	struct buf	 strs = { NULL, 0, 0 };
+	const char	*ver, *name = hosts_name(p->hosts, w->host);
+	int		 k;
+
+	if (w->host == HOST_LOCAL || w->hello || len < sizeof h)
+		return;
+	memcpy(&h, pl, sizeof h);
+	ver = proto_string(pl + sizeof h, len - sizeof h, 0);
+	if (h.version != PT_PROTO_VERSION || ver == NULL ||
+	    strcmp(ver, PACKAGE_VERSION) != 0) {
+		snprintf(w->errline, sizeof w->errline, "pooltop %s there"
+		    " (protocol %u), %s here (protocol %d): install the same"
+		    " version, or name it with --remote-pooltop",
+		    ver != NULL ? ver : "?", h.version, PACKAGE_VERSION,
+		    PT_PROTO_VERSION);
+		kill(w->pid, SIGTERM);
+		return;
+	}
+	w->hello = true;
+	hosts_worker_hello(p->hosts, w->host, h.ncpu);
+	if (p->hosts_auto)
+		p->target = hosts_wanted(p->hosts);
+	memset(&c, 0, sizeof c);
+	c.version = PT_PROTO_VERSION;
+	c.slot = (uint32_t)i;
+	c.generation = w->generation;
+	c.tick_ms = p->o->tick_ms;
+	c.nterm = p->o->termseq.n;
+	for (k = 0; k < c.nterm && k < PT_CONF_TERM_MAX; k++) {
+		c.term_sig[k] = p->o->termseq.sig[k];
+		c.term_ms[k] = p->o->termseq.wait_ms[k];
+	}
+	buf_addstr(&strs, p->o->shell != NULL ? p->o->shell : "/bin/sh");
+	buf_add(&strs, "", 1);
+	buf_addstr(&strs, name);
+	buf_add(&strs, "", 1);
+	proto_put(&w->out, PT_MSG_CONF, &c, sizeof c, strs.data, strs.len);
+	buf_free(&strs);
+}
+
 /* Handle one message from worker i. */
 static void
 worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
@@ -1169,8 +1393,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof st)
 			break;
 		memcpy(&st, pl, sizeof st);
-		if (st.pid > 1)
-			w->task_pgid = st.pid;
+		if (st.pid > 1 && w->host == HOST_LOCAL)
+			w->task_pgid = st.pid;	/* a remote pid is not ours */
 		w->task_start_real = st.start_real_ns;
 		break;
 	case PT_MSG_OUT:
@@ -1182,6 +1406,12 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (p->out != NULL)
 			output_data(p->out, o.task_seq, (int)o.stream,
 			    pl + sizeof o, m->len - sizeof o);
+		break;
+	case PT_MSG_SLOT:
+		slot_message(p, i, pl, m->len);
+		break;
+	case PT_MSG_HELLO:
+		worker_hello(p, i, pl, m->len);
 		break;
 	case PT_MSG_WHY:
 		/* Text; the event log and the dashboard escape it. */
@@ -1276,17 +1506,90 @@ init_failed(struct pool *p, int i)
 		    " row in every worker: stopping", p->init_rounds);
 }
 
+/*
+ * A remote worker ended (its ssh was reaped): what it ran is put back to
+ * run elsewhere, as the host may be gone (at most LOST_MAX times a task,
+ * then it counts as a failed attempt: a task that kills its own worker);
+ * a worker that never connected counts against its host.
+ */
+static void
+remote_lost(struct pool *p, int i, int wstatus)
+{
+	struct wk	*w = &p->w[i];
+	struct task	*t;
+	struct pt_done	 d;
+	const char	*name = hosts_name(p->hosts, w->host);
+	char		 why[PT_EVENT_TEXT];
+
+	if (w->why[0] != '\0')
+		snprintf(why, sizeof why, "%s", w->why);
+	else if (w->errline[0] != '\0')
+		snprintf(why, sizeof why, "%s", w->errline);
+	else
+		snprintf(why, sizeof why, "ssh exited with status %d",
+		    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
+		    128 + WTERMSIG(wstatus));
+	if ((!w->hello || w->why[0] != '\0') && !w->retire &&
+	    p->state != PT_POOL_STOPPING && p->state != PT_POOL_DONE)
+		pool_event(p, PT_EV_ERROR, i, 0, 0, "worker %d on %s did not"
+		    " connect: %s", i + 1, name, why);
+	if (hosts_worker_ended(p->hosts, w->host, w->hello, why) ||
+	    (w->hello && hosts_state(p->hosts, w->host) == HOST_DOWN))
+		host_is_down(p, w->host);
+	if ((t = TAILQ_FIRST(&w->tasks)) != NULL && t->lost < LOST_MAX &&
+	    p->state != PT_POOL_STOPPING) {
+		t->lost++;
+		t->attempts--;
+		memset(&d, 0, sizeof d);
+		d.task_seq = t->seq;
+		d.wstatus = W_EXITCODE(0, SIGKILL);
+		d.flags = PT_DONE_REQUEUE;
+		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, 0, "worker %d on %s"
+		    " lost during task %llu (%s): it runs again", i + 1, name,
+		    (unsigned long long)t->seq, why);
+		task_ended(p, i, &d);
+	}
+	if (p->hosts_auto)
+		p->target = hosts_wanted(p->hosts);
+}
+
+/* Host h is down: say so once; with no host left, stop. */
+static void
+host_is_down(struct pool *p, int h)
+{
+	if (p->host_said[h])
+		return;
+	p->host_said[h] = true;
+	if (p->hosts_auto)
+		p->target = hosts_wanted(p->hosts);
+	pool_alert(p, SAY_WARN, -1, 0, 0, "host %s is down: %s",
+	    hosts_login(p->hosts, h), hosts_why(p->hosts, h));
+	if (hosts_all_down(p->hosts) && !p->fatal)
+		pool_alert(p, SAY_FATAL, -1, 0, 0, "no host is left to run"
+		    " workers on: stopping, the tasks not run are left for"
+		    " --resume");
+}
+
 /* A worker process was reaped. */
 static void
 worker_reaped(struct pool *p, int i, int wstatus)
 {
 	struct wk		*w = &p->w[i];
-	struct pt_shm_slot	*s = &p->shm.slots[i];
 	struct task		*t;
 	struct pt_done		 d;
 
 	if (w->fd != -1)
 		worker_read(p, i);
+	if (w->errfd != -1) {
+		worker_err(w->errfd, POLLIN, w);
+		if (w->errfd != -1) {
+			loop_set(p->loop, w->errwatch, -1, 0);
+			close(w->errfd);
+			w->errfd = -1;
+		}
+	}
+	if (w->host != HOST_LOCAL)
+		remote_lost(p, i, wstatus);
 	/*
 	 * Its task may live on in its own group: end it.  The group is the
 	 * one the worker told us it started, never one read from the
@@ -1330,10 +1633,7 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	pool_event(p, PT_EV_WORKER_EXIT, i, 0,
 	    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus),
 	    "worker %d exited (pid %ld)", i + 1, (long)w->pid);
-	shm_write_begin(&s->seq);
-	s->state = PT_SLOT_EXITED;
-	s->task_pid = 0;
-	shm_write_end(&s->seq);
+	slot_lifecycle(p, i, PT_SLOT_EXITED);
 	w->state = W_FREE;
 	w->pid = 0;
 	w->retire = false;
@@ -1382,7 +1682,7 @@ sweep_orphans(struct pool *p)
 	n = procstat_children(kids, (int)nitems_of(kids));
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
-		    is_worker(p, kids[i]))
+		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
 			killpg(kids[i], SIGKILL);
@@ -1404,7 +1704,11 @@ reap(struct pool *p)
 				break;
 		if (WIFSTOPPED(st))
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
-		else if (i < p->nw) {
+		else if (hosts_reaped(p->hosts, pid, st)) {
+			for (i = 0; i < hosts_count(p->hosts); i++)
+				if (hosts_state(p->hosts, i) == HOST_DOWN)
+					host_is_down(p, i);
+		} else if (i < p->nw) {
 			sweep = sweep || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0 || !p->w[i].retire;
 			worker_reaped(p, i, st);
@@ -1502,6 +1806,7 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 	if (p->fd_cap > 0 && n > p->fd_cap)
 		n = p->fd_cap;		/* the open file limit */
 	p->target = n;
+	p->hosts_auto = false;	/* the operator's size, on every host */
 	active = active_workers(p);
 	/* Retire idle or starting workers first, then busy ones. */
 	for (pass = 0; pass < 2 && active > n; pass++) {
@@ -1819,6 +2124,8 @@ deadline_at(struct pool *p)
 		if (p->w[i].hold_until > now &&
 		    (best == 0 || p->w[i].hold_until < best))
 			best = p->w[i].hold_until;
+	if (p->hosts_next != 0 && (best == 0 || p->hosts_next < best))
+		best = p->hosts_next;
 	return best;
 }
 
@@ -1971,6 +2278,14 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 
 	if (setup_template(p, err, errlen) == -1)
 		return -1;
+	if ((p->hosts = hosts_new(o, err, errlen)) == NULL && err[0] != '\0')
+		return -1;
+	if (p->hosts != NULL) {
+		p->hosts_auto = true;
+		p->target = hosts_wanted(p->hosts);
+		p->host_said = xcalloc((size_t)hosts_count(p->hosts) + 1,
+		    sizeof *p->host_said);
+	}
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2270,6 +2585,10 @@ pool_free(struct pool *p)
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();
+	for (i = 0; i < PT_MAX_WORKERS; i++)
+		free(p->w[i].slot);
+	hosts_free(p->hosts);
+	free(p->host_said);
 	free(p->exits);
 	free(p->events);
 	free(p);

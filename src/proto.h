@@ -1,12 +1,27 @@
 /*
- * The supervisor <-> worker protocol, over one AF_UNIX SOCK_STREAM
- * socketpair per worker.  Every message is a struct pt_msg header followed
- * by `len` payload bytes.  Workers are forked from the supervisor (not
- * exec'd), so the pool's configuration (termseq, tick, shell, --init, the
- * persistent command, the mapped segment) is inherited, not sent; the one
- * setting a RUN carries is the task's --timeout (struct pt_run).
+ * The supervisor <-> worker protocol, over one byte stream per worker: an
+ * AF_UNIX socketpair for a worker forked here, the standard input and
+ * output of `pooltop worker` for one started elsewhere (through ssh or
+ * srun).  Every message is a struct pt_msg header followed by `len` payload
+ * bytes, in host byte order: both ends run the same pooltop version, which
+ * HELLO and CONF check.  A forked worker inherits the pool's configuration
+ * (termseq, tick, shell, --init, the persistent command); a worker started
+ * elsewhere is sent what it needs in CONF.  The one setting a RUN carries
+ * is the task's --timeout (struct pt_run).
+ *
+ * Connecting a worker started elsewhere: it sends HELLO at once; the
+ * supervisor checks the version and answers CONF; the worker checks the
+ * version again and goes on as a forked one, with READY.  A worker that
+ * refuses says WHY and exits.  A forked worker sends neither.
+ *
+ * The worker never writes the segment: it sends SLOT, what its slot shows,
+ * whenever its state changes and at most every PT_SLOT_EVERY_MS otherwise;
+ * the supervisor writes it into the slot (with the fields only it knows:
+ * generation, worker pid, host).
  *
  * supervisor -> worker
+ *	CONF	struct pt_conf, then NUL-terminated strings: the shell, the
+ *		host name the supervisor knows the worker's machine by
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
@@ -14,7 +29,10 @@
  *	KILL	struct pt_kill: sig 0 runs the termination sequence
  *	RETIRE	exit once idle (after the current task); payload none
  * worker -> supervisor
+ *	HELLO	struct pt_hello, then NUL-terminated strings: pooltop's
+ *		version, the machine's host name
  *	READY	worker is up; payload none
+ *	SLOT	struct pt_slotmsg, then label, item and tail bytes
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
@@ -25,6 +43,8 @@
 #ifndef PT_PROTO_H
 #define PT_PROTO_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -35,12 +55,20 @@ enum pt_msg_type {
 	PT_MSG_RESUME,
 	PT_MSG_KILL,
 	PT_MSG_RETIRE,
+	PT_MSG_CONF,
 	PT_MSG_READY = 64,
 	PT_MSG_STARTED,
 	PT_MSG_OUT,
 	PT_MSG_DONE,
 	PT_MSG_WHY,
+	PT_MSG_HELLO,
+	PT_MSG_SLOT,
 };
+
+/* Changes with any change of a message's layout or meaning. */
+#define PT_PROTO_VERSION	2
+#define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
+					   change of state */
 
 #define PT_MSG_MAX	(8U * 1024 * 1024)	/* largest payload accepted */
 
@@ -57,6 +85,45 @@ struct pt_run {
 	int64_t		timeout_ms;	/* 0: none */
 	uint32_t	flags;
 	uint32_t	argc;
+};
+
+struct pt_hello {
+	uint32_t	version;	/* PT_PROTO_VERSION */
+	int32_t		ncpu;		/* online CPUs of its machine */
+	int32_t		pid;
+	uint32_t	_pad;
+};
+
+#define PT_CONF_TERM_MAX	16
+
+struct pt_conf {
+	uint32_t	version;	/* PT_PROTO_VERSION */
+	uint32_t	slot;		/* 0-based */
+	uint32_t	generation;
+	int32_t		tick_ms;
+	int32_t		nterm;		/* --termseq steps; 0: the default */
+	int32_t		term_sig[PT_CONF_TERM_MAX];
+	int32_t		term_ms[PT_CONF_TERM_MAX];
+	uint32_t	_pad;
+};
+
+struct pt_slotmsg {
+	uint32_t	state;		/* enum pt_slot_state */
+	uint32_t	flags;		/* PT_SLOT_* */
+	int32_t		task_pid;	/* on the worker's machine */
+	uint32_t	cpu_permille;
+	uint64_t	rss_bytes;
+	uint64_t	task_seq;
+	uint32_t	progress_done;
+	uint32_t	progress_total;
+	int64_t		task_start_real_ns;
+	uint64_t	tasks_done;
+	uint64_t	tasks_failed;
+	uint64_t	cpu_ticks;
+	uint32_t	label_len;	/* bytes that follow, in this order */
+	uint32_t	item_len;
+	uint32_t	tail_len;
+	uint32_t	_pad;
 };
 
 struct pt_kill {
@@ -106,5 +173,20 @@ void	proto_put(struct buf *, uint32_t type, const void *, size_t,
  */
 int	proto_next(const struct buf *, size_t off, struct pt_msg *,
 	    const char **payload);
+
+struct pt_shm_slot;
+/* Queue a SLOT message showing slot s (its state, task, samples, texts). */
+void	proto_put_slot(struct buf *, const struct pt_shm_slot *);
+/*
+ * Read a SLOT payload into s: the fields SLOT carries, texts NUL-ended and
+ * cut to fit; the others (seq, generation, worker_pid, host, mbox) are left
+ * as they are.  false if the payload is malformed.
+ */
+bool	proto_get_slot(const char *, size_t, struct pt_shm_slot *);
+/*
+ * The i-th NUL-terminated string of a payload's tail (p, n), or NULL
+ * when there are fewer.
+ */
+const char *proto_string(const char *p, size_t n, int i);
 
 #endif

@@ -49,7 +49,7 @@
 /* The wire format: sizes and the offsets every version must keep. */
 _Static_assert(sizeof(struct pt_shm_header) == 576, "header size changed");
 _Static_assert(sizeof(struct pt_shm_event) == 200, "event size changed");
-_Static_assert(sizeof(struct pt_shm_slot) == 2472, "slot size changed");
+_Static_assert(sizeof(struct pt_shm_slot) == 2536, "slot size changed");
 _Static_assert(sizeof(struct pt_shm_header) % 8 == 0, "header not 8-aligned");
 _Static_assert(sizeof(struct pt_shm_event) % 8 == 0, "event not 8-aligned");
 _Static_assert(sizeof(struct pt_shm_slot) % 8 == 0, "slot not 8-aligned");
@@ -57,7 +57,7 @@ _Static_assert(offsetof(struct pt_shm_header, version) == 4, "version moved");
 _Static_assert(offsetof(struct pt_shm_header, magic) == 8, "magic moved");
 _Static_assert(offsetof(struct pt_shm_header, event_head) == 136,
     "header fields moved");
-_Static_assert(offsetof(struct pt_shm_slot, mbox) == 2456, "mbox moved");
+_Static_assert(offsetof(struct pt_shm_slot, mbox) == 2520, "mbox moved");
 _Static_assert(offsetof(struct pt_shm_slot, label) == 88, "slot fields moved");
 _Static_assert(offsetof(struct pt_shm_event, text) == 40, "event text moved");
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
@@ -709,6 +709,7 @@ shm_read_slot(const struct pt_shm *shm, uint32_t i, struct pt_shm_slot *out)
 	atomic_store_explicit(&out->mbox.value, mbox[1], memory_order_relaxed);
 	out->label[sizeof out->label - 1] = '\0';
 	out->item[sizeof out->item - 1] = '\0';
+	out->host[sizeof out->host - 1] = '\0';
 	if (out->tail_len > sizeof out->tail - 1)
 		out->tail_len = sizeof out->tail - 1;
 	out->tail[out->tail_len] = '\0';

@@ -79,7 +79,7 @@
 #include <sys/types.h>
 
 #define PT_SHM_MAGIC	0x31504f544c4f4f50ULL	/* "POOLTOP1" little-endian */
-#define PT_SHM_VERSION	1
+#define PT_SHM_VERSION	2
 #define PT_SHM_NEVENTS	128
 #define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
 #define PT_SLOT_NAMED	0x1	/* slot flag: item is the task's name */
@@ -87,6 +87,7 @@
 #define PT_TAIL_MAX	2048	/* last bytes of task output kept per slot */
 #define PT_EVENT_TEXT	160
 #define PT_NAME_MAX	64
+#define PT_HOST_MAX	64	/* a slot's host, bytes incl. NUL */
 #define PT_CMD_MAX	256
 #define PT_SHM_MAX_SLOTS 65536	/* sanity bound on nslots */
 
@@ -200,6 +201,9 @@ struct pt_shm_slot {
 	char			label[PT_LABEL_MAX];	/* expanded command */
 	char			item[PT_ITEM_MAX];
 	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */
+	char			host[PT_HOST_MAX];	/* "": this machine; else
+						   where the worker runs, and
+						   task_pid is a pid there */
 	struct pt_shm_mbox	mbox;
 };
 

@@ -22,9 +22,13 @@
  * spent stopped by PAUSE counts neither for the timeout nor in the wall
  * time.
  *
- * The worker alone writes its slot in the segment, under the slot's seqlock:
- * at once for a change of state, and once per tick for CPU, memory,
- * progress and the output tail.
+ * The worker keeps what its slot shows in private memory and sends it to
+ * the supervisor (SLOT, proto.h), which writes the segment: at once for a
+ * change of state, at most every PT_SLOT_EVERY_MS for the rest (CPU,
+ * memory, progress and the output tail, sampled once per tick).  It reads
+ * only the progress mailbox of its slot, which a task's `pooltop progress`
+ * writes: in the pool's segment for a forked worker, in a segment of its
+ * own for one started by `pooltop worker` (worker_stdio_main()).
  *
  * In persistent mode (--persistent) there is no task process: worker-persist.c
  * keeps one program running and feeds it the tasks as lines.  The loop,
@@ -69,7 +73,8 @@ extern char **environ;
 #define W_FDS_SPAWN	4		/* a task's two pipes while it starts */
 #define W_FLUSH_NS	(5 * PT_NSEC)	/* to flush messages before exiting */
 #define W_TICK_MS	500		/* when the options give none */
-#define W_PUBLISH_NS	PT_NSEC		/* the slot republished this often */
+#define W_REPAIR_NS	PT_NSEC		/* the mailbox's mapping checked */
+#define W_SLOT_NS	(PT_SLOT_EVERY_MS * W_MS)
 #define W_MS		WG_MS
 
 /* The variables set for tasks, in worker_env_names' order. */
@@ -77,7 +82,8 @@ enum { W_ENV_SHM, W_ENV_SLOT, W_ENV_TASK, W_ENV_WORKER, W_ENV_SEQ,
     W_ENV_JOBSLOT, W_NENV };
 
 /* The watches, in the order they are served; the signals come between. */
-enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_NWATCH };
+enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_SOCKOUT,
+    W_NWATCH };
 
 /* The task being run. */
 struct wtask {
@@ -99,8 +105,13 @@ struct worker {
 	struct pt_shm_slot	*slot;		/* &pub */
 	struct pt_shm_slot	 pub;		/* what the slot shows, private */
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
-	int64_t			 next_publish;
+	int64_t			 next_repair;
+	bool			 slot_dirty;	/* pub changed since sent */
+	uint32_t		 sent_state;	/* pub.state when last sent */
+	int64_t			 slot_sent;	/* mono ns, last sent */
 	int			 sock;		/* -1: the supervisor is gone */
+	int			 sock_out;	/* where messages go: sock, or
+					   stdout for `pooltop worker` */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -191,20 +202,42 @@ worker_state(const struct worker *w)
 	return w->busy ? PT_SLOT_RUNNING : PT_SLOT_IDLE;
 }
 
-/*
- * Publish the private slot to the segment, whole: what someone else wrote
- * there is overwritten, never read.  A segment truncated meanwhile is put
- * right first (shm_repair()).
- */
+/* The private slot changed: slot_send() tells the supervisor. */
 static void
 slot_publish(struct worker *w)
 {
-	struct pt_shm	*shm = w->conf->shm;
+	w->slot_dirty = true;
+}
 
-	if (shm_repair(shm) == -1)
-		return;		/* not mapped again yet: next time */
-	shm_write_slot(shm, (uint32_t)w->conf->slot, &w->pub);
-	w->next_publish = mono_ns() + W_PUBLISH_NS;
+/*
+ * Send the slot if it changed: at once for a new state, else at most every
+ * W_SLOT_NS (persistent mode changes it with every line).
+ */
+static void
+slot_send(struct worker *w, int64_t now, bool now_or_never)
+{
+	if (!w->slot_dirty || w->sock == -1)
+		return;
+	if (!now_or_never && w->pub.state == w->sent_state &&
+	    now - w->slot_sent < W_SLOT_NS)
+		return;
+	proto_put_slot(&w->out, &w->pub);
+	w->slot_dirty = false;
+	w->sent_state = w->pub.state;
+	w->slot_sent = now;
+}
+
+/*
+ * The progress mailbox is read through a mapping of the segment, which
+ * any process of the user may truncate: map it again when it was.
+ */
+static void
+mbox_repair(struct worker *w, int64_t now)
+{
+	if (now < w->next_repair)
+		return;
+	(void)shm_repair(w->conf->shm);
+	w->next_repair = now + W_REPAIR_NS;
 }
 
 /* Write the state and the current task's samples and tail to the slot. */
@@ -293,7 +326,7 @@ worker_flush(struct worker *w)
 	ssize_t	n;
 
 	while (w->sock != -1 && w->out.len > 0) {
-		n = write(w->sock, w->out.data, w->out.len);
+		n = write(w->sock_out, w->out.data, w->out.len);
 		if (n > 0)
 			buf_consume(&w->out, (size_t)n);
 		else if (n == -1 && errno == EAGAIN)
@@ -637,7 +670,8 @@ worker_signal(int sig, void *arg)
 
 	if (sig != SIGTERM)
 		worker_reap(w);
-	else if (getppid() != w->conf->supervisor)
+	else if (w->conf->supervisor != 0 &&
+	    getppid() != w->conf->supervisor)
 		worker_lost(w);
 	else
 		worker_end(w);
@@ -661,8 +695,10 @@ static void
 worker_lost(struct worker *w)
 {
 	if (w->sock != -1) {
+		if (w->sock_out != w->sock)
+			close(w->sock_out);
 		close(w->sock);
-		w->sock = -1;
+		w->sock = w->sock_out = -1;
 	}
 	buf_consume(&w->out, w->out.len);
 	worker_end(w);
@@ -722,24 +758,15 @@ worker_message(struct worker *w, const struct pt_msg *m, const char *p)
 	}
 }
 
-/* Read from the supervisor and handle every whole message. */
+/* Handle every whole message read from the supervisor. */
 static void
-worker_sock(struct worker *w)
+worker_take(struct worker *w)
 {
 	struct pt_msg	 m;
 	const char	*p;
 	size_t		 off;
-	ssize_t		 n;
 	int		 r;
 
-	n = read(w->sock, w->rbuf, W_RBUF);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		worker_lost(w);
-		return;
-	}
-	buf_add(&w->in, w->rbuf, (size_t)n);
 	for (off = 0; w->sock != -1 &&
 	    (r = proto_next(&w->in, off, &m, &p)) != 0; off += sizeof m + m.len) {
 		if (r == -1) {
@@ -751,16 +778,33 @@ worker_sock(struct worker *w)
 	buf_consume(&w->in, off);
 }
 
+/* Read from the supervisor and handle every whole message. */
+static void
+worker_sock(struct worker *w)
+{
+	ssize_t		 n;
+
+	n = read(w->sock, w->rbuf, W_RBUF);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		worker_lost(w);
+		return;
+	}
+	buf_add(&w->in, w->rbuf, (size_t)n);
+	worker_take(w);
+}
+
 /*
- * Leave: mark the slot and exit.  What a dead supervisor left (segment,
- * socket) is the keeper's to remove (keeper.h).
+ * Leave.  The supervisor marks the slot when it sees the worker go; what a
+ * dead supervisor left (segment, socket) is the keeper's to remove
+ * (keeper.h).  A worker with a segment of its own removes it.
  */
 static void __attribute__((noreturn))
 worker_exit(struct worker *w)
 {
-	w->slot->state = PT_SLOT_EXITED;
-	w->slot->task_pid = 0;
-	slot_publish(w);
+	if (w->conf->own_shm)
+		shm_close(w->conf->shm);
 	_exit(w->exit_status);
 }
 
@@ -784,6 +828,7 @@ worker_done(struct worker *w, int64_t now)
 		return false;
 	if (!worker_strays_ended(w, now))
 		return false;
+	slot_send(w, now, true);	/* the last word on the slot */
 	if (w->sock == -1 || w->out.len == 0)
 		return true;
 	if (w->exit_deadline == 0)
@@ -806,8 +851,7 @@ worker_timers(struct worker *w, int64_t now)
 	}
 	if (w->busy && now >= t->next_tick)
 		task_tick(w, now);
-	else if (now >= w->next_publish)
-		slot_publish(w);	/* idle: keep the slot shown */
+	mbox_repair(w, now);
 	if (w->persist != NULL)
 		persist_timers(w->persist, now);
 	strays_check(w->strays, now);
@@ -835,7 +879,9 @@ worker_deadline(struct worker *w)
 		d = wgroup_min(d, persist_deadline(w->persist));
 	if (w->exit_deadline != 0)
 		d = wgroup_min(d, w->exit_deadline);
-	d = wgroup_min(d, w->next_publish);
+	d = wgroup_min(d, w->next_repair);
+	if (w->slot_dirty)
+		d = wgroup_min(d, w->slot_sent + W_SLOT_NS);
 	return d == WG_NEVER ? 0 : d;
 }
 
@@ -847,8 +893,13 @@ worker_watches(struct worker *w)
 	bool		reading = w->busy && w->out.len < W_OUT_HIGH;
 	int		i;
 
-	loop_set(w->loop, w->watch[W_SOCK], w->sock,
-	    POLLIN | (w->out.len > 0 ? POLLOUT : 0));
+	short	out = w->out.len > 0 ? POLLOUT : 0;
+
+	if (w->sock_out != w->sock) {
+		loop_set(w->loop, w->watch[W_SOCK], w->sock, POLLIN);
+		loop_set(w->loop, w->watch[W_SOCKOUT], w->sock_out, out);
+	} else
+		loop_set(w->loop, w->watch[W_SOCK], w->sock, POLLIN | out);
 	loop_set(w->loop, w->watch[W_OUT], reading ? w->t.g.fd[1] : -1, POLLIN);
 	loop_set(w->loop, w->watch[W_ERR], reading ? w->t.g.fd[2] : -1, POLLIN);
 	if (w->persist == NULL)
@@ -868,8 +919,9 @@ worker_loop(struct worker *w)
 	for (;;) {
 		if (w->persist != NULL)
 			persist_flush(w->persist);
-		worker_flush(w);
 		now = mono_ns();
+		slot_send(w, now, false);
+		worker_flush(w);
 		if (worker_done(w, now))
 			worker_exit(w);
 		worker_watches(w);
@@ -934,6 +986,7 @@ worker_loop_setup(struct worker *w)
 	    loop_signal(w->loop, SIGCHLD, worker_signal, w) == -1)
 		return -1;
 	w->watch[W_SOCK] = loop_add(w->loop, w->sock, POLLIN, sock_ready, w);
+	w->watch[W_SOCKOUT] = loop_add(w->loop, -1, 0, sock_ready, w);
 	w->wake = loop_timer(w->loop, NULL, NULL);	/* worker_timers() */
 	return 0;
 }
@@ -960,25 +1013,33 @@ worker_signal_setup(void)
 }
 
 /*
- * Descriptors: the socket moves to 3 and everything above is closed;
- * 0-2 are kept (opened on /dev/null if closed); /dev/null kept for tasks.
+ * Descriptors: the socket moves to 3 (for `pooltop worker`, its stdin to 3
+ * and stdout to 4, and 0 and 1 go to /dev/null) and everything above is
+ * closed; 0-2 are kept (opened on /dev/null if closed); /dev/null kept for
+ * tasks.
  */
 static int
 worker_fd_setup(struct worker *w)
 {
-	int	fd;
+	const struct worker_conf *c = w->conf;
+	int			  fd;
 
-	fd = w->conf->fd;
-	if (fd != 3) {
-		if (dup2(fd, 3) == -1)
-			return -1;
-		fd = 3;
-	}
-	closefrom(4);
-	w->conf->shm->fd = -1;	/* closed: shm_repair() goes by the name */
-	if (set_cloexec(fd) == -1 || set_nonblock(fd) == -1)
+	if (dup2(c->fd, 3) == -1)
 		return -1;
-	w->sock = fd;
+	w->sock = w->sock_out = 3;
+	if (c->fd_out != c->fd) {
+		if (dup2(c->fd_out, 4) == -1)
+			return -1;
+		w->sock_out = 4;
+		close(0);
+		close(1);
+	}
+	closefrom(w->sock_out + 1);
+	if (!c->own_shm)
+		c->shm->fd = -1; /* closed: shm_repair() goes by the name */
+	if (set_cloexec(w->sock) == -1 || set_nonblock(w->sock) == -1 ||
+	    set_cloexec(w->sock_out) == -1 || set_nonblock(w->sock_out) == -1)
+		return -1;
 	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
 		;			/* a closed 0-2 gets /dev/null */
 	if (fd == -1 || set_cloexec(fd) == -1)
@@ -1001,7 +1062,8 @@ worker_process_setup(struct worker *w)
 	worker_signal_setup();
 	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
 		return -1;
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	if ((w->conf->supervisor != 0 &&
+	    prctl(PR_SET_PDEATHSIG, SIGTERM) == -1) ||
 	    prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
 	if (worker_fd_setup(w) == -1)
@@ -1183,7 +1245,7 @@ worker_main(const struct worker_conf *conf)
 	w->conf = conf;
 	w->slot = &w->pub;
 	w->mbox = &conf->shm->slots[conf->slot].mbox;
-	w->sock = w->devnull = -1;
+	w->sock = w->sock_out = w->devnull = -1;
 	if (worker_process_setup(w) == -1)
 		_exit(1);
 	w->rbuf = xmalloc(W_RBUF);
@@ -1195,11 +1257,16 @@ worker_main(const struct worker_conf *conf)
 	worker_title(w, NULL);
 	if (conf->opts != NULL && conf->opts->persistent != NULL)
 		worker_persist_setup(w);
-	if (getppid() != conf->supervisor)
+	if (conf->supervisor != 0 && getppid() != conf->supervisor)
 		worker_lost(w);
 	else if (w->persist != NULL)
 		persist_start(w->persist);	/* READY once --init is done */
 	else
 		worker_send(w, PT_MSG_READY, NULL, 0, NULL, 0);
+	if (conf->pending != NULL && conf->pending->len > 0) {
+		/* What came after CONF, with it (`pooltop worker`). */
+		buf_add(&w->in, conf->pending->data, conf->pending->len);
+		worker_take(w);
+	}
 	worker_loop(w);
 }

@@ -18,18 +18,30 @@
 
 #include "opts.h"
 #include "shm.h"
+#include "util.h"
 
 struct worker_conf {
 	int			 slot;		/* 0-based index in the segment */
 	int			 fd;		/* socket to the supervisor */
+	int			 fd_out;	/* fd, or where messages go */
 	pid_t			 supervisor;
 	struct pt_shm		*shm;		/* its slot: written, never read */
 	uint32_t		 generation;	/* the slot's, from the supervisor */
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
+	bool			 own_shm;	/* shm is the worker's own */
+	const struct buf	*pending;	/* messages read already, or NULL */
 };
 
 /* Runs in the forked child; never returns. */
 void	worker_main(const struct worker_conf *) __attribute__((noreturn));
+
+/*
+ * `pooltop worker`: a worker on the supervisor-worker protocol over its
+ * standard input and output, started elsewhere (ssh, srun).  Says HELLO,
+ * takes CONF, then serves as a forked worker does; exits when its input
+ * ends.  Returns only on bad usage (an exit status).
+ */
+int	worker_stdio_main(int argc, char **argv);
 
 /* The open file limit a worker needs to start tasks under these options. */
 int	worker_fds(const struct opts *);

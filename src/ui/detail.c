@@ -145,6 +145,13 @@ detail_task(struct ui *ui, int y, const struct pt_shm_slot *s)
 	    (unsigned long long)s->tasks_done,
 	    (unsigned long long)s->tasks_failed);
 	y += detail_field(ui, y, "worker pid", b, 1);
+	if (s->host[0] != '\0') {
+		/* Its pids are there; the worker pid is its ssh, here. */
+		char *e = text_cell(s->host, strlen(s->host), ui->utf8);
+
+		y += detail_field(ui, y, "host", e, 1);
+		free(e);
+	}
 	ui_fmt_duration(t, sizeof t, s->task_pid > 0 &&
 	    s->task_start_real_ns > 0 ? real_ns() - s->task_start_real_ns : -1);
 	ui_fmt_bytes(m, sizeof m, s->rss_bytes);

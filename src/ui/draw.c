@@ -15,7 +15,7 @@
 #include "ui/ui-int.h"
 
 enum draw_col {
-	COL_SLOT, COL_WPID, COL_TPID, COL_STATE, COL_CPU, COL_SPARK, COL_MEM,
+	COL_SLOT, COL_HOST, COL_WPID, COL_TPID, COL_STATE, COL_CPU, COL_SPARK, COL_MEM,
 	COL_PROG, COL_TASK, COL_TIME, COL_DONE, COL_FAIL, COL_COMMAND, COL_N
 };
 
@@ -27,6 +27,7 @@ static const struct draw_coldef {
 	int		 sort;		/* enum ui_sort, -1 none */
 } draw_cols[COL_N] = {
 	{ "SLOT",	4,  0,  true,  UI_SORT_SLOT },
+	{ "HOST",	10, 4,  false, -1 },
 	{ "WPID",	7,  9,  true,  -1 },
 	{ "TPID",	7,  4,  true,  -1 },
 	{ "STATE",	8,  1,  false, -1 },
@@ -195,6 +196,19 @@ draw_header_bar(struct ui *ui)
 	ui_put(2, 1 + w, ui->cols - 1 - w, txt, ui->attr[THEME_HEADER_VALUE]);
 }
 
+/* Does any slot run on another machine?  Then HOST is shown. */
+static bool
+draw_any_host(const struct ui *ui)
+{
+	uint32_t	i;
+
+	for (i = 0; i < ui->nslots; i++)
+		if (ui->slots[i].s.state != PT_SLOT_EMPTY &&
+		    ui->slots[i].s.host[0] != '\0')
+			return true;
+	return false;
+}
+
 /* Choose the columns that fit in the terminal's width. */
 static void
 draw_layout(const struct ui *ui, struct draw_layout *l)
@@ -203,6 +217,7 @@ draw_layout(const struct ui *ui, struct draw_layout *l)
 
 	for (i = 0; i < COL_N; i++)
 		l->on[i] = true;
+	l->on[COL_HOST] = draw_any_host(ui);
 	for (;;) {
 		used = 0;
 		for (i = 0; i < COL_N; i++)
@@ -358,6 +373,13 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	ui_fill(y, 0, ui->cols, base);
 	snprintf(b, sizeof b, "%d", slot + 1);
 	draw_cell(l, y, COL_SLOT, b, base);
+	if (l->on[COL_HOST]) {
+		e = text_cell(s->host[0] != '\0' ? s->host : "localhost",
+		    strlen(s->host[0] != '\0' ? s->host : "localhost"),
+		    ui->utf8);
+		draw_cell(l, y, COL_HOST, e, base);
+		free(e);
+	}
 	snprintf(b, sizeof b, "%d", (int)s->worker_pid);
 	draw_cell(l, y, COL_WPID, s->worker_pid > 0 ? b : "-", base);
 	snprintf(b, sizeof b, "%d", (int)s->task_pid);

@@ -14,6 +14,9 @@
 #   ssh_on HOST CMD...          run CMD on HOST as $RU
 #   slurm_start N               munged, slurmctld and N slurmd nodes n1..nN
 #                               in $T/slurm; exports SLURM_CONF
+#   host_kill HOST              kill -9 every process of sshd host HOST (its
+#                               sshd, sessions, and what runs there): the
+#                               host is lost
 #   remote_stop                 stop every daemon started, by pid (the EXIT
 #                               trap calls it too)
 #   in_ns PID CMD...            run CMD inside the mount namespace of PID
@@ -84,6 +87,7 @@ EOC
 		_ns_wrap /usr/sbin/sshd -D -e -f "$_S/sshd_h$_ri" \
 		    2>"$_S/sshd_h$_ri.log" &
 		_remote_pids="$_remote_pids $!"
+		eval "SSHD_PID_h$_ri=\$!"
 		echo "[$_addr]:$_port $(cut -d' ' -f1-2 "$_S/host_key.pub")" \
 		    >>"$_S/known_hosts"
 		cat >>"$SSH_CONFIG" <<EOC
@@ -189,6 +193,27 @@ EOC
 }
 
 in_ns() { _p=$1; shift; nsenter -t "$_p" -m "$@"; }
+
+# The processes in the mount namespace of PID (PID among them).
+procs_in_ns() {
+	_ns=$(readlink "/proc/$1/ns/mnt") || return 0
+	for _d in /proc/[0-9]*; do
+		[ "$(readlink "$_d/ns/mnt" 2>/dev/null)" = "$_ns" ] &&
+		    echo "${_d#/proc/}"
+	done
+}
+
+host_kill() {
+	eval "_hp=\${SSHD_PID_$1:-}"
+	[ -n "$_hp" ] || return 1
+	# Until none is left: a session may fork while we look.
+	wait_for 10 sh -c '
+		p=$(for d in /proc/[0-9]*; do
+			[ "$(readlink $d/ns/mnt 2>/dev/null)" = "$1" ] &&
+			    echo ${d#/proc/}; done)
+		[ -z "$p" ] && exit 0
+		kill -9 $p 2>/dev/null; exit 1' sh "$(readlink "/proc/$_hp/ns/mnt")"
+}
 
 remote_stop() {
 	if [ -n "$_remote_pids" ]; then

@@ -101,7 +101,7 @@ test_layout(void **state)
 	char		err[256];
 
 	(void)state;
-	assert_int_equal(shm_segment_size(1), 576 + PT_SHM_NEVENTS * 200 + 2472);
+	assert_int_equal(shm_segment_size(1), 576 + PT_SHM_NEVENTS * 200 + 2536);
 	assert_int_equal(shm_create(&shm, 3, err, sizeof err), 0);
 	assert_int_equal(shm.size, shm_segment_size(3));
 	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 576);
@@ -240,9 +240,9 @@ test_reader_validation(void **state)
 	expect_refused(name, "bad magic");
 	h->magic = PT_SHM_MAGIC;
 
-	h->version = 2;
-	snprintf(err, sizeof err, "segment %s has version 2, this pooltop "
-	    "reads version 1", name);
+	h->version = PT_SHM_VERSION + 1;
+	snprintf(err, sizeof err, "segment %s has version %d, this pooltop "
+	    "reads version %d", name, PT_SHM_VERSION + 1, PT_SHM_VERSION);
 	expect_refused(name, err);
 	h->version = PT_SHM_VERSION;
 
@@ -682,7 +682,7 @@ test_name_pid(void **state)
 	assert_int_equal(shm_name_pid("/pooltop.1000.-5", 1000), 0);
 	assert_int_equal(shm_name_pid("/pooltop.1000.12x", 1000), 0);
 	assert_int_equal(shm_name_pid("/pooltop.1000.99999999999", 1000), 0);
-	snprintf(name, sizeof name, "/pooltop.%u.%ld.v2test",
+	snprintf(name, sizeof name, "/pooltop.%u.%ld.vxtest",
 	    (unsigned)geteuid(), (long)getpid());
 	assert_int_equal(shm_name_pid(name, geteuid()), getpid());
 }
@@ -724,6 +724,7 @@ test_list(void **state)
 	struct pt_shm		 live, dead;
 	struct listed		 l;
 	char			 err[256], deadname[64], badname[64];
+	char			 want[32];
 	size_t			 size;
 	pid_t			 pid;
 	int			 fds[2], status, fd;
@@ -747,10 +748,10 @@ test_list(void **state)
 	assert_int_equal(status, 0);
 	assert_true(seg_exists(deadname));
 
-	snprintf(badname, sizeof badname, "/pooltop.%u.%ld.v2test",
+	snprintf(badname, sizeof badname, "/pooltop.%u.%ld.vxtest",
 	    (unsigned)geteuid(), (long)getpid());
 	fd = fake_segment(badname, 1, &h, &size);
-	h->version = 2;
+	h->version = PT_SHM_VERSION + 1;
 	h->supervisor_pid = 0;
 
 	memset(&l, 0, sizeof l);
@@ -776,7 +777,8 @@ test_list(void **state)
 	assert_int_equal(l.seen[2], 1);
 	assert_true(l.alive[2]);	/* its name's pid is ours: alive */
 	assert_false(l.had_shm[2]);
-	assert_non_null(strstr(l.error[2], "version 2"));
+	snprintf(want, sizeof want, "version %d", PT_SHM_VERSION + 1);
+	assert_non_null(strstr(l.error[2], want));
 	assert_true(seg_exists(badname));
 
 	munmap(h, size);

@@ -1,0 +1,608 @@
+/* The machines a pool's workers run on: see pool-hosts.h. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "keeper.h"
+#include "pool-hosts.h"
+#include "util.h"
+
+#define HOSTS_FAIL_MAX		3	/* workers that never connected */
+#define HOST_CONNECT_NS		(30 * PT_NSEC)	/* for a master to come up */
+#define HOST_CHECK_NS		(20 * 1000000LL) /* a connecting one's socket */
+
+struct host {
+	char		*login;		/* as given, without N/ */
+	char		 user[64];
+	char		 name[256];
+	int		 port;		/* 0: ssh's */
+	int		 slots;		/* N/, -j, or its CPUs; 0: not known */
+	int		 ncpu;		/* from HELLO; 0: not yet */
+	int		 live;		/* workers started, not yet ended */
+	int		 fails;		/* workers in a row that never said HELLO */
+	enum host_state	 state;
+	pid_t		 master;	/* 0: none */
+	int		 errfd;		/* the master's stderr, read end */
+	int64_t		 connect_by;
+	char		 ctlpath[108];
+	char		**argv;		/* to start a worker */
+	char		 why[160];	/* why it is down */
+};
+
+struct hosts {
+	struct host	*h;
+	int		 n;
+	bool		 local;		/* ":" given */
+	int		 local_slots;
+	int		 local_live;
+	char		**ssh;		/* --ssh, split */
+	int		 nssh;
+	char		*pooltop;	/* quoted for the remote shell */
+	bool		 started;	/* masters started */
+};
+
+int
+hosts_parse_login(const char *s, int *slots, char *user, size_t ulen,
+    char *host, size_t hlen, int *port, char *err, size_t errlen)
+{
+	const char	*at, *colon, *slash, *h;
+	char		*end;
+	long		 v;
+
+	*slots = 0;
+	*port = 0;
+	user[0] = host[0] = '\0';
+	if ((slash = strchr(s, '/')) != NULL) {
+		v = strtol(s, &end, 10);
+		if (end != slash || end == s || v < 1 || v > PT_MAX_WORKERS) {
+			snprintf(err, errlen, "N/ must be a number of workers"
+			    " (1-%d)", PT_MAX_WORKERS);
+			return -1;
+		}
+		*slots = (int)v;
+		s = slash + 1;
+	}
+	if (strcmp(s, ":") == 0) {
+		strlcpy(host, ":", hlen);
+		return 0;
+	}
+	h = s;
+	if ((at = strchr(s, '@')) != NULL) {
+		if (at == s || (size_t)(at - s) >= ulen) {
+			snprintf(err, errlen, "bad user name");
+			return -1;
+		}
+		memcpy(user, s, (size_t)(at - s));
+		user[at - s] = '\0';
+		h = at + 1;
+	}
+	if ((colon = strchr(h, ':')) != NULL) {
+		v = strtol(colon + 1, &end, 10);
+		if (*end != '\0' || end == colon + 1 || v < 1 || v > 65535) {
+			snprintf(err, errlen, "bad port");
+			return -1;
+		}
+		*port = (int)v;
+	} else
+		colon = h + strlen(h);
+	if (colon == h || (size_t)(colon - h) >= hlen) {
+		snprintf(err, errlen, "no host name");
+		return -1;
+	}
+	memcpy(host, h, (size_t)(colon - h));
+	host[colon - h] = '\0';
+	/* Never an option of ssh, never a word the shell splits. */
+	if (host[0] == '-' || user[0] == '-' ||
+	    strpbrk(host, " \t\n'\"\\$`;&|<>(){}*?[]!#~") != NULL ||
+	    strpbrk(user, " \t\n'\"\\$`;&|<>(){}*?[]!#~:") != NULL) {
+		snprintf(err, errlen, "not a host name");
+		return -1;
+	}
+	return 0;
+}
+
+/* s in single quotes for a POSIX shell. */
+static char *
+shell_quote(const char *s)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	buf_add(&b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_addstr(&b, "'\\''");
+		else
+			buf_add(&b, s, 1);
+	}
+	buf_add(&b, "'", 2);	/* and the NUL */
+	return b.data;
+}
+
+/* Append word to a NULL-terminated vector of n words. */
+static void
+vec_add(char ***v, int *n, const char *word)
+{
+	*v = xreallocarray(*v, (size_t)*n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(word);
+	(*v)[*n] = NULL;
+}
+
+static void
+vec_free(char **v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The ssh words with the options every connection to h takes. */
+static void
+ssh_words(const struct hosts *hs, const struct host *h, char ***v, int *n,
+    bool master)
+{
+	char	port[16];
+	int	i;
+
+	for (i = 0; i < hs->nssh; i++)
+		vec_add(v, n, hs->ssh[i]);
+	vec_add(v, n, "-S");
+	vec_add(v, n, h->ctlpath);
+	vec_add(v, n, "-o");
+	vec_add(v, n, master ? "ControlPersist=no" : "ControlMaster=no");
+	vec_add(v, n, "-o");
+	vec_add(v, n, "BatchMode=yes");
+	if (master) {
+		vec_add(v, n, "-M");
+		vec_add(v, n, "-N");
+		vec_add(v, n, "-o");
+		vec_add(v, n, "ServerAliveInterval=10");
+	}
+	if (h->port != 0) {
+		snprintf(port, sizeof port, "%d", h->port);
+		vec_add(v, n, "-p");
+		vec_add(v, n, port);
+	}
+	if (h->user[0] != '\0') {
+		vec_add(v, n, "-l");
+		vec_add(v, n, h->user);
+	}
+	vec_add(v, n, h->name);
+}
+
+static int
+host_add(struct hosts *hs, const char *login, int jslots, char *err,
+    size_t errlen)
+{
+	struct host	*h;
+	char		 user[64], name[256], msg[160], dir[PATH_MAX];
+	const char	*d, *slash;
+	int		 slots, port, n = 0;
+
+	if (hosts_parse_login(login, &slots, user, sizeof user, name,
+	    sizeof name, &port, msg, sizeof msg) == -1) {
+		snprintf(err, errlen, "--sshlogin '%s': %s", login, msg);
+		return -1;
+	}
+	if (strcmp(name, ":") == 0) {
+		hs->local = true;
+		hs->local_slots = slots != 0 ? slots : jslots;
+		return 0;
+	}
+	if ((d = ctl_dir(1, msg, sizeof msg)) == NULL) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	strlcpy(dir, d, sizeof dir);
+	hs->h = xreallocarray(hs->h, (size_t)hs->n + 1, sizeof *hs->h);
+	h = &hs->h[hs->n];
+	memset(h, 0, sizeof *h);
+	slash = strchr(login, '/');
+	h->login = xstrdup(slash != NULL ? slash + 1 : login);
+	strlcpy(h->user, user, sizeof h->user);
+	strlcpy(h->name, name, sizeof h->name);
+	h->port = port;
+	h->slots = slots != 0 ? slots : jslots;
+	h->errfd = -1;
+	if ((size_t)snprintf(h->ctlpath, sizeof h->ctlpath, "%s/%ld.%d.ssh",
+	    dir, (long)getpid(), hs->n) >= sizeof h->ctlpath) {
+		snprintf(err, errlen, "%s: the runtime directory's name is too"
+		    " long for ssh's control socket", dir);
+		free(h->login);
+		return -1;
+	}
+	ssh_words(hs, h, &h->argv, &n, false);
+	vec_add(&h->argv, &n, hs->pooltop);
+	vec_add(&h->argv, &n, "worker");
+	hs->n++;
+	return 0;
+}
+
+struct hosts *
+hosts_new(const struct opts *o, char *err, size_t errlen)
+{
+	struct hosts	*hs;
+	char		*copy, *p, *w;
+	size_t		 i;
+	int		 jslots = o->workers_given ? o->workers : 0;
+
+	err[0] = '\0';
+	if (o->nsshlogins == 0)
+		return NULL;
+	hs = xcalloc(1, sizeof *hs);
+	p = copy = xstrdup(o->ssh != NULL && *o->ssh != '\0' ? o->ssh : "ssh");
+	while ((w = strsep(&p, " \t")) != NULL)
+		if (*w != '\0')
+			vec_add(&hs->ssh, &hs->nssh, w);
+	free(copy);
+	if (hs->nssh == 0)
+		vec_add(&hs->ssh, &hs->nssh, "ssh");
+	hs->pooltop = shell_quote(o->remote_pooltop != NULL &&
+	    *o->remote_pooltop != '\0' ? o->remote_pooltop : "pooltop");
+	for (i = 0; i < o->nsshlogins; i++) {
+		if (host_add(hs, o->sshlogins[i], jslots, err, errlen) == -1) {
+			hosts_free(hs);
+			return NULL;
+		}
+	}
+	if (hs->local && hs->local_slots == 0)
+		hs->local_slots = o->workers;
+	return hs;
+}
+
+void
+hosts_free(struct hosts *hs)
+{
+	int	i;
+
+	if (hs == NULL)
+		return;
+	for (i = 0; i < hs->n; i++) {
+		if (hs->h[i].master > 0) {
+			kill(hs->h[i].master, SIGTERM);
+			(void)waitpid(hs->h[i].master, NULL, 0);
+		}
+		if (hs->h[i].errfd != -1)
+			close(hs->h[i].errfd);
+		(void)unlink(hs->h[i].ctlpath);
+		free(hs->h[i].login);
+		vec_free(hs->h[i].argv);
+	}
+	free(hs->h);
+	vec_free(hs->ssh);
+	free(hs->pooltop);
+	free(hs);
+}
+
+int
+hosts_count(const struct hosts *hs)
+{
+	return hs != NULL ? hs->n : 0;
+}
+
+bool
+hosts_local(const struct hosts *hs)
+{
+	return hs == NULL || hs->local;
+}
+
+/* Host h's share: its slots, or one worker while its CPUs are not known. */
+static int
+host_share(const struct host *h)
+{
+	if (h->state == HOST_DOWN)
+		return 0;
+	return h->slots != 0 ? h->slots : 1;
+}
+
+int
+hosts_wanted(const struct hosts *hs)
+{
+	int	i, n;
+
+	n = hs->local ? hs->local_slots : 0;
+	for (i = 0; i < hs->n; i++)
+		n += host_share(&hs->h[i]);
+	return n;
+}
+
+/*
+ * In a child about to exec: out of our group, killed with us, signals as
+ * a new process has them.
+ */
+static void
+child_setup(void)
+{
+	sigset_t	set;
+	int		sig;
+
+	(void)setpgid(0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/* Start h's master connection. */
+static void
+master_start(struct hosts *hs, struct host *h, int64_t now)
+{
+	char	**argv = NULL;
+	int	  n = 0, ep[2], null;
+	pid_t	  pid;
+
+	(void)hs;
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		snprintf(h->why, sizeof h->why, "pipe: %s", strerror(errno));
+		h->state = HOST_DOWN;
+		return;
+	}
+	ssh_words(hs, h, &argv, &n, true);
+	(void)unlink(h->ctlpath);
+	keeper_keep_socket(h->ctlpath);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		child_setup();
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(ep[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	vec_free(argv);
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		snprintf(h->why, sizeof h->why, "fork: %s", strerror(errno));
+		h->state = HOST_DOWN;
+		return;
+	}
+	(void)setpgid(pid, pid);
+	keeper_add_worker(pid);
+	set_nonblock(ep[0]);
+	h->errfd = ep[0];
+	h->master = pid;
+	h->state = HOST_CONNECTING;
+	h->connect_by = now + HOST_CONNECT_NS;
+}
+
+/* The last line a process wrote on fd (non-blocking), into why. */
+static void
+last_words(int fd, char *why, size_t len)
+{
+	char	 b[2048], *s, *e;
+	ssize_t	 n;
+
+	if (fd == -1 || (n = read(fd, b, sizeof b - 1)) <= 0)
+		return;
+	b[n] = '\0';
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+		b[--n] = '\0';
+	s = (e = strrchr(b, '\n')) != NULL ? e + 1 : b;
+	if (*s != '\0')
+		strlcpy(why, s, len);
+}
+
+/* h is down: no more workers there. */
+static void
+host_down(struct host *h, const char *why)
+{
+	if (h->state == HOST_DOWN)
+		return;
+	h->state = HOST_DOWN;
+	if (why != NULL && why[0] != '\0' && h->why[0] == '\0')
+		strlcpy(h->why, why, sizeof h->why);
+	if (h->master > 0)
+		kill(h->master, SIGTERM);
+}
+
+bool
+hosts_tick(struct hosts *hs, int64_t now, int64_t *next)
+{
+	struct host	*h;
+	struct stat	 st;
+	bool		 changed = false;
+	int		 i;
+
+	*next = 0;
+	for (i = 0; i < hs->n; i++) {
+		h = &hs->h[i];
+		if (h->state == HOST_NEW) {
+			master_start(hs, h, now);
+			changed = true;
+		}
+		if (h->state != HOST_CONNECTING)
+			continue;
+		if (lstat(h->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			h->state = HOST_UP;
+			changed = true;
+			continue;
+		}
+		if (now >= h->connect_by) {
+			host_down(h, "no connection in 30 s");
+			changed = true;
+			continue;
+		}
+		if (*next == 0 || now + HOST_CHECK_NS < *next)
+			*next = now + HOST_CHECK_NS;
+	}
+	return changed;
+}
+
+bool
+hosts_is_master(const struct hosts *hs, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; hs != NULL && i < hs->n; i++)
+		if (hs->h[i].master == pid && pid > 0)
+			return true;
+	return false;
+}
+
+bool
+hosts_reaped(struct hosts *hs, pid_t pid, int wstatus)
+{
+	struct host	*h;
+	char		 why[160] = "";
+	int		 i;
+
+	for (i = 0; hs != NULL && i < hs->n; i++) {
+		h = &hs->h[i];
+		if (h->master != pid || pid <= 0)
+			continue;
+		h->master = 0;
+		last_words(h->errfd, why, sizeof why);
+		close(h->errfd);
+		h->errfd = -1;
+		if (why[0] == '\0')
+			snprintf(why, sizeof why, "ssh exited with status %d",
+			    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
+			    128 + WTERMSIG(wstatus));
+		host_down(h, why);
+		return true;
+	}
+	return false;
+}
+
+int
+hosts_pick(struct hosts *hs, int64_t now)
+{
+	struct host	*h;
+	double		 best = 0, r;
+	int		 i, pick = HOST_NONE, share;
+
+	(void)now;
+	if (hs->local && hs->local_slots > 0) {
+		best = (double)hs->local_live / hs->local_slots;
+		pick = HOST_LOCAL;
+	}
+	for (i = 0; i < hs->n; i++) {
+		h = &hs->h[i];
+		if ((share = host_share(h)) == 0)
+			continue;
+		/* Not measured yet: one worker, until its HELLO. */
+		if (h->slots == 0 && h->live > 0)
+			continue;
+		r = (double)h->live / share;
+		if (pick == HOST_NONE || r < best) {
+			best = r;
+			pick = i;
+		}
+	}
+	if (pick >= 0 && hs->h[pick].state != HOST_UP)
+		return HOST_NONE;	/* its turn, once it is up */
+	return pick;
+}
+
+char *const *
+hosts_worker_argv(struct hosts *hs, int h)
+{
+	return hs->h[h].argv;
+}
+
+void
+hosts_worker_started(struct hosts *hs, int h)
+{
+	if (h == HOST_LOCAL)
+		hs->local_live++;
+	else
+		hs->h[h].live++;
+}
+
+void
+hosts_worker_hello(struct hosts *hs, int h, int ncpu)
+{
+	struct host	*x = &hs->h[h];
+
+	x->fails = 0;
+	x->ncpu = ncpu > 0 ? ncpu : 1;
+	if (x->slots == 0)
+		x->slots = x->ncpu;
+}
+
+bool
+hosts_worker_ended(struct hosts *hs, int h, bool hello, const char *why)
+{
+	struct host	*x;
+
+	if (h == HOST_LOCAL) {
+		hs->local_live--;
+		return false;
+	}
+	x = &hs->h[h];
+	x->live--;
+	if (hello || x->state == HOST_DOWN)
+		return false;
+	if (++x->fails < HOSTS_FAIL_MAX)
+		return false;
+	host_down(x, why);
+	return true;
+}
+
+const char *
+hosts_name(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? "" : hs->h[h].name;
+}
+
+const char *
+hosts_login(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? ":" : hs->h[h].login;
+}
+
+enum host_state
+hosts_state(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? HOST_UP : hs->h[h].state;
+}
+
+int
+hosts_live(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? hs->local_live : hs->h[h].live;
+}
+
+int
+hosts_slots(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? hs->local_slots : hs->h[h].slots;
+}
+
+const char *
+hosts_why(const struct hosts *hs, int h)
+{
+	return h == HOST_LOCAL ? "" : hs->h[h].why;
+}
+
+bool
+hosts_all_down(const struct hosts *hs)
+{
+	int	i;
+
+	if (hs->local)
+		return false;
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].state != HOST_DOWN)
+			return false;
+	return true;
+}

@@ -1,0 +1,193 @@
+#!/bin/sh
+# Workers on other machines over ssh (-S): two sshd "hosts", each in its own
+# mount namespace with its own /dev/shm and runtime directory
+# (tests/remote/remote.sh), so only what pooltop's protocol carries crosses.
+# Checks a 1000-task run spread over both hosts, hostile items, progress,
+# pause and timeout of a remote task as seen in its /proc, the slots per
+# host, errors that name the host (pooltop missing there, another version),
+# a host lost mid-run (every item done exactly once on the other), and
+# SIGKILL of the supervisor (no process of the pool left on any host).
+# Needs root; SKIP otherwise or without openssh-server.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/remote/remote.sh"
+. "$POOLTOP_SRCDIR/tests/tui/tuilib.sh"
+trap 'tui_end; remote_stop; cleanup_test' EXIT
+
+ssh_hosts_start 2 || { fail "two sshd hosts start"; finish; }
+# The remote hosts' pooltop: a copy the test user may run.
+mkdir -p "$T/bin"
+cp "$POOLTOP" "$T/bin/pooltop"
+chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
+RP=$T/bin/pooltop
+SSH="ssh -F $SSH_CONFIG"
+
+run() { "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
+# start ARGS...: run in the background; $pid is pooltop's.
+start() {
+	"$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@" &
+	pid=$!
+}
+
+# slots_of POOL: its slots as "state host task_pid progress" lines.
+cat >"$T/slots" <<EOS
+#!/bin/sh
+"$POOLTOP" ctl "\$1" status --json 2>/dev/null | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["slots"]:
+    p = s["progress"]
+    print(s["state"], s["host"], s["task_pid"],
+          "%d/%d" % (p["done"], p["total"]) if p else "-")' 2>/dev/null
+EOS
+chmod 755 "$T/slots"
+slots_of() { "$T/slots" "$1"; }
+
+# --- 1000 tasks over two hosts ---------------------------------------------
+seq 1000 >"$T/items"
+run -S 2/h1,2/h2 --joblog "$T/jl1" -a "$T/items" echo {} \
+    >"$T/out1" 2>"$T/err1"
+rc=$?
+check "1000 tasks on two hosts: exit 0" [ "$rc" -eq 0 ]
+sort -n "$T/out1" >"$T/out1.sorted"
+check "... each item's output once" cmp -s "$T/out1.sorted" "$T/items"
+check "... the joblog has 1000 tasks, each once" sh -c \
+    "[ \$(tail -n +2 '$T/jl1' | cut -f1 | sort -un | wc -l) -eq 1000 ] &&
+     [ \$(tail -n +2 '$T/jl1' | wc -l) -eq 1000 ]"
+n1=$(tail -n +2 "$T/jl1" | cut -f2 | grep -cx h1)
+n2=$(tail -n +2 "$T/jl1" | cut -f2 | grep -cx h2)
+check "... the Host column says h1 ($n1) and h2 ($n2), nothing else" \
+    [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 1000 ]
+check "... workers started on both hosts" sh -c \
+    "grep -q 'started on h1' '$T/err1' && grep -q 'started on h2' '$T/err1'"
+check "... no process of the pool left on the hosts" \
+    wait_for 10 sh -c "! pgrep -u $RU -f 'pooltop worker' >/dev/null"
+
+# --- hostile items, and what a remote task sees -----------------------------
+printf '%s\n' "it's" 'a "b"' '$(touch '"$T"'/pwned)' '`id`' 'a;b' \
+    '  lead' 'x\y' '*' >"$T/hostile"
+run -k -S h1 -a "$T/hostile" printf '%s\n' {} >"$T/out2" 2>"$T/err2"
+if cmp -s "$T/out2" "$T/hostile"; then
+	ok "hostile items arrive on the host verbatim"
+else
+	fail "hostile items arrive on the host verbatim"
+	diff "$T/hostile" "$T/out2" | sed 's/^/# /'
+	sed 's/^/# stderr: /' "$T/err2"
+fi
+check "... and nothing ran them" [ ! -e "$T/pwned" ]
+run -S h1 sh -c 'ls /dev/shm; echo "$POOLTOP_SLOT $PARALLEL_SEQ"' ::: x \
+    >"$T/out3" 2>"$T/err3"
+check "a remote task sees no segment of the local pool" \
+    sh -c "! grep -q '^pooltop\.0\.' '$T/out3'"
+check "... its worker's own segment there, for pooltop progress" \
+    grep -q "^pooltop\.$RUID\." "$T/out3"
+check "... POOLTOP_SLOT and PARALLEL_SEQ set" grep -qx "1 1" "$T/out3"
+
+# --- progress, pause, resume and timeout of a remote task -------------------
+start -S 1/h1 sh -c "$RP progress 3/4; while [ ! -e $T/go ]; do sleep 0.05; done" \
+    ::: one >"$T/out4" 2>"$T/err4"
+if wait_for 20 sh -c "'$T/slots' $pid | grep -q '^running h1 .* 3/4$'"; then
+	ok "pooltop progress in a remote task shows in ctl status, host h1"
+else
+	fail "pooltop progress in a remote task shows in ctl status, host h1"
+	slots_of "$pid" | sed 's/^/# /'
+fi
+tpid=$(slots_of "$pid" | awk '$1 == "running" { print $3 }')
+tui_start
+run_in_tui "$POOLTOP attach $pid"
+if wait_until 20 on_screen '^ *SLOT +HOST ' &&
+    wait_until 20 on_screen '^ +1 +h1 +[0-9]+ +'"$tpid"' +running'; then
+	ok "the dashboard (attach) shows a HOST column: slot 1 on h1, its pid"
+else
+	fail "the dashboard (attach) shows a HOST column: slot 1 on h1, its pid"
+	screen | sed 's/^/# /'
+fi
+key q
+tui_end
+pstate() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
+"$POOLTOP" ctl "$pid" pause 1 >/dev/null 2>&1
+check "pause: the remote task is stopped (T in its /proc)" \
+    wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" = T ]"
+"$POOLTOP" ctl "$pid" resume 1 >/dev/null 2>&1
+check "resume: it runs again" \
+    wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" != T ]"
+touch "$T/go"
+wait "$pid"
+check "... and it ends when told, exit 0" [ $? -eq 0 ]
+rm -f "$T/go"
+
+timeout 60 "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+    -S h1 --timeout 1 --joblog "$T/jl5" sleep {} ::: 300 >/dev/null 2>&1
+rc=$?
+check "--timeout ends a remote task: exit 1" [ "$rc" -eq 1 ]
+check "... its joblog Exitval is -1" sh -c \
+    "tail -n 1 '$T/jl5' | cut -f7 | grep -qx -- -1"
+check "... and no sleep is left on the host" \
+    wait_for 10 sh -c "! pgrep -u $RU -x sleep >/dev/null"
+
+# --- slots per host: its CPUs, or -j ----------------------------------------
+ncpu=$(ssh_on h1 nproc)
+start -S h1 sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" \
+    ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1
+check "a host runs as many workers as it has CPUs ($ncpu)" wait_for 20 sh -c \
+    "[ \$($POOLTOP ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq $ncpu ]"
+touch "$T/go"
+wait "$pid"
+rm -f "$T/go"
+start -j 3 -S h1,: sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" \
+    ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1
+check "-j 3 -S h1,: gives 3 workers on h1 and 3 here" wait_for 20 sh -c \
+    "[ \$($POOLTOP ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq 6 ] &&
+     [ \$($POOLTOP ctl $pid status --json | grep -o '\"host\":\"h1\"' | wc -l) -eq 3 ]"
+touch "$T/go"
+wait "$pid"
+rm -f "$T/go"
+
+# --- errors that name the host ----------------------------------------------
+timeout 60 "$POOLTOP" --headless --ssh "$SSH" -S h2 \
+    --remote-pooltop /nonexistent/pooltop echo ::: a >/dev/null 2>"$T/err6"
+rc=$?
+check "pooltop missing on the host: exit 255" [ "$rc" -eq 255 ]
+check "... the error names the host and what is missing" sh -c \
+    "grep -q 'h2' '$T/err6' && grep -q 'not found' '$T/err6'"
+# A "pooltop" that answers HELLO as another version would.
+cat >"$T/bin/old-pooltop" <<'EOF'
+#!/bin/sh
+printf 'E\000\000\000\030\000\000\000\001\000\000\000\001\000\000\000\001\000\000\000\000\000\000\0000.0.1\000h\000'
+exec cat >/dev/null
+EOF
+chmod 755 "$T/bin/old-pooltop"
+timeout 60 "$POOLTOP" --headless --ssh "$SSH" -S h1 \
+    --remote-pooltop "$T/bin/old-pooltop" echo ::: a >/dev/null 2>"$T/err7"
+rc=$?
+check "another pooltop version on the host: exit 255" [ "$rc" -eq 255 ]
+check "... the error says which versions" grep -q "0.0.1 there" "$T/err7"
+check "bad -S login: exit 255 and the login named" sh -c \
+    "$POOLTOP -S 'x/h1' echo ::: a 2>&1 >/dev/null | grep -q \"'x/h1'\"; [ \$? -eq 0 ]"
+
+# --- a host lost mid-run ----------------------------------------------------
+seq 60 >"$T/items8"
+start -S 2/h1,2/h2 --joblog "$T/jl8" -a "$T/items8" \
+    sh -c 'sleep 0.1; echo $1' sh {} >"$T/out8" 2>"$T/err8"
+wait_for 30 sh -c "grep -q '	h2	' '$T/jl8' 2>/dev/null"
+host_kill h2
+wait "$pid"
+rc=$?
+check "h2 killed mid-run: the run completes, exit 0" [ "$rc" -eq 0 ]
+sort -n "$T/out8" >"$T/out8.sorted"
+check "... every item's output exactly once" cmp -s "$T/out8.sorted" "$T/items8"
+check "... the joblog has each task once" sh -c \
+    "[ \$(tail -n +2 '$T/jl8' | cut -f1 | sort -un | wc -l) -eq 60 ] &&
+     [ \$(tail -n +2 '$T/jl8' | wc -l) -eq 60 ]"
+check "... h2 is said to be down" grep -q "host h2 is down" "$T/err8"
+
+# --- SIGKILL of the supervisor ----------------------------------------------
+start -S 2/h1 sleep 1000 ::: 1 2 3 4 >/dev/null 2>&1
+wait_for 30 sh -c "[ \$(pgrep -u $RU -x sleep | wc -l) -eq 2 ]"
+check "two remote tasks run" [ "$(pgrep -u "$RU" -x sleep | wc -l)" -eq 2 ]
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+check "supervisor SIGKILLed: no process of the test user left on the host" \
+    wait_for 20 sh -c "! pgrep -u $RU >/dev/null"
+check "... nor an ssh client of the pool here" \
+    wait_for 10 sh -c "! pgrep -f '[s]sh -F $SSH_CONFIG' >/dev/null"
+
+finish
