@@ -89,6 +89,8 @@ struct opt_entry {
 	const char	 *def;		/* default, as the option's argument */
 	const char	 *defnote;	/* what --help adds, or says alone */
 	const char	 *arg;		/* argument name; NULL: none */
+	const char	 *optdef;	/* the argument may be left out (only
+					   --name=ARG gives one): this one */
 	const char	 *help;
 };
 
@@ -101,6 +103,7 @@ static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const results_layouts[] = { "seq", "gnu", NULL };
+static const char *const slurm_modes[] = { "auto", "yes", "no", NULL };
 
 #define F(field) offsetof(struct opts, field)
 
@@ -221,6 +224,10 @@ static const struct opt_entry opt_table[] = {
 	  .type = OPT_FUNC, .parse = set_sshlogin,
 	  .arg = "[N/][USER@]HOST[:PORT],...",
 	  .help = "run workers on HOST over ssh (repeatable; : is this one)" },
+	{ .name = "slurm", .key = "remote.slurm", .type = OPT_ENUM,
+	  .off = F(slurm), .choices = slurm_modes, .def = "auto",
+	  .optdef = "yes", .arg = "yes|no|auto",
+	  .help = "workers as job steps of the Slurm allocation (auto: inside one)" },
 	{ .name = "ssh", .key = "remote.ssh", .type = OPT_STRING,
 	  .off = F(ssh), .def = "ssh", .arg = "CMD",
 	  .help = "the command that reaches a host, split on blanks" },
@@ -402,7 +409,7 @@ opts_info(size_t i, struct opt_info *oi)
 	oi->letter = opt_table[i].letter;
 	oi->key = opt_table[i].key;
 	oi->def = opt_table[i].def;
-	oi->has_arg = opt_table[i].arg != NULL;
+	oi->has_arg = opt_table[i].arg != NULL && opt_table[i].optdef == NULL;
 	oi->arg = opt_table[i].arg;
 	oi->choices = opt_table[i].choices;
 	oi->help = opt_table[i].help;
@@ -1655,8 +1662,8 @@ static void
 add_long(struct option *lo, size_t *n, const char *name, size_t i)
 {
 	lo[*n].name = name;
-	lo[*n].has_arg = opt_table[i].arg != NULL ? required_argument :
-	    no_argument;
+	lo[*n].has_arg = opt_table[i].optdef != NULL ? optional_argument :
+	    opt_table[i].arg != NULL ? required_argument : no_argument;
 	lo[*n].flag = NULL;
 	lo[*n].val = entry_val(i);
 	(*n)++;
@@ -1671,7 +1678,8 @@ build_getopt(char *shortopts, size_t len, struct option *lo)
 	shortopts[s++] = '+';
 	shortopts[s++] = ':';
 	for (i = 0; i < NOPTS; i++) {
-		if (opt_table[i].letter != 0 && s + 3 < len) {
+		if (opt_table[i].letter != 0 && s + 3 < len &&
+		    opt_table[i].optdef == NULL) {
 			shortopts[s++] = opt_table[i].letter;
 			if (opt_table[i].arg != NULL)
 				shortopts[s++] = ':';
@@ -1743,6 +1751,8 @@ cli_option(struct cli *cli, const struct opt_entry *e, const char *arg)
 		cli->config = arg;
 		break;
 	default:
+		if (arg == NULL && e->optdef != NULL)
+			arg = e->optdef;
 		cli->opts[cli->nopts].e = e;
 		cli->opts[cli->nopts++].arg = arg;
 		break;
@@ -1996,11 +2006,27 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 	for (i = 0; i < NOPTS; i++)
 		if (opt_table[i].off == F(workers) && opt_table[i].letter == 'j')
 			o->workers_given = org->cli[i] || org->line[i] != 0;
-	if (o->nsshlogins == 0)
+	if (o->slurm == SLURM_AUTO)
+		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
+		    o->nsshlogins == 0 && o->persistent == NULL ?
+		    SLURM_YES : SLURM_NO;
+	if (o->slurm == SLURM_YES && o->nsshlogins > 0) {
+		snprintf(err, errlen, "--slurm and --sshlogin cannot be used"
+		    " together");
+		return -1;
+	}
+	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL) {
+		snprintf(err, errlen, "--slurm: not inside a Slurm allocation"
+		    " (SLURM_JOB_ID is not set): run pooltop under salloc or"
+		    " sbatch");
+		return -1;
+	}
+	if (o->nsshlogins == 0 && o->slurm != SLURM_YES)
 		return 0;
 	if (o->persistent != NULL) {
 		snprintf(err, errlen, "--persistent cannot be used with"
-		    " --sshlogin yet: run the pool on each machine");
+		    " --%s yet: run the pool on each machine",
+		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 		return -1;
 	}
 	return 0;
@@ -2133,8 +2159,10 @@ usage_left(const struct opt_entry *e, char *buf, size_t len)
 		strlcat(buf, e->alias, len);
 	}
 	if (e->arg != NULL) {
-		strlcat(buf, " ", len);
+		strlcat(buf, e->optdef != NULL ? "[=" : " ", len);
 		strlcat(buf, e->arg, len);
+		if (e->optdef != NULL)
+			strlcat(buf, "]", len);
 	}
 }
 

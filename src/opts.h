@@ -40,6 +40,7 @@ struct termseq {
 
 enum log_format { LOG_TEXT = 0, LOG_JSON };
 enum results_layout { RESULTS_SEQ = 0, RESULTS_GNU };
+enum slurm_mode { SLURM_AUTO = 0, SLURM_YES, SLURM_NO };
 
 /* A task given whole in the config file's `tasks` list. */
 struct conf_task {
@@ -121,6 +122,7 @@ struct opts {
 	size_t		 nsshlogins;
 	char		*ssh;		/* --ssh, split on blanks */
 	char		*remote_pooltop;
+	enum slurm_mode	 slurm;		/* --slurm; AUTO until parsed */
 	bool		 workers_given;	/* -j set: per host with -S */
 
 	char		*config_file;	/* -c, for messages */

@@ -43,6 +43,7 @@ struct host {
 };
 
 struct hosts {
+	bool		 slurm;		/* job steps, not ssh */
 	struct host	*h;
 	int		 n;
 	bool		 local;		/* ":" given */
@@ -232,6 +233,98 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 	return 0;
 }
 
+/*
+ * SLURM_JOB_CPUS_PER_NODE ("4(x2),2"): the CPUs of node i of the
+ * allocation, or 0 if it does not say.
+ */
+static int
+slurm_cpus(int i)
+{
+	const char	*s = getenv("SLURM_JOB_CPUS_PER_NODE");
+	char		*end;
+	long		 n, rep;
+
+	while (s != NULL && *s != '\0') {
+		n = strtol(s, &end, 10);
+		if (end == s || n < 1)
+			return 0;
+		rep = 1;
+		if (strncmp(end, "(x", 2) == 0) {
+			rep = strtol(end + 2, &end, 10);
+			if (*end++ != ')' || rep < 1)
+				return 0;
+		}
+		if (i < rep)
+			return n > PT_MAX_WORKERS ? PT_MAX_WORKERS : (int)n;
+		i -= (int)rep;
+		s = *end == ',' ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* A node of the allocation: its workers are job steps placed on it. */
+static void
+node_add(struct hosts *hs, const char *node, int jslots, const char *pooltop)
+{
+	struct host	*h;
+	int		 n = 0;
+
+	hs->h = xreallocarray(hs->h, (size_t)hs->n + 1, sizeof *hs->h);
+	h = &hs->h[hs->n];
+	memset(h, 0, sizeof *h);
+	h->login = xstrdup(node);
+	strlcpy(h->name, node, sizeof h->name);
+	h->slots = jslots != 0 ? jslots : slurm_cpus(hs->n);
+	h->errfd = -1;
+	h->state = HOST_UP;	/* no connection to make first */
+	vec_add(&h->argv, &n, "srun");
+	vec_add(&h->argv, &n, "--exclusive");
+	vec_add(&h->argv, &n, "-N1");
+	vec_add(&h->argv, &n, "-n1");
+	vec_add(&h->argv, &n, "-c1");
+	vec_add(&h->argv, &n, "-Q");
+	vec_add(&h->argv, &n, "--job-name=pooltop-worker");
+	vec_add(&h->argv, &n, "-w");
+	vec_add(&h->argv, &n, node);
+	vec_add(&h->argv, &n, pooltop);
+	vec_add(&h->argv, &n, "worker");
+	hs->n++;
+}
+
+/* The nodes of the allocation we run in, from scontrol. */
+static int
+slurm_nodes(struct hosts *hs, const struct opts *o, int jslots, char *err,
+    size_t errlen)
+{
+	const char	*pooltop = o->remote_pooltop != NULL &&
+			    *o->remote_pooltop != '\0' ? o->remote_pooltop :
+			    "pooltop";
+	char		 line[256];
+	FILE		*f;
+	int		 st;
+
+	hs->slurm = true;
+	if ((f = popen("scontrol show hostnames 2>&1", "r")) == NULL) {
+		snprintf(err, errlen, "--slurm: scontrol: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || strpbrk(line, " \t:") != NULL)
+			continue;	/* not a node name: said below */
+		node_add(hs, line, jslots, pooltop);
+	}
+	st = pclose(f);
+	if (st != 0 || hs->n == 0) {
+		snprintf(err, errlen, "--slurm: 'scontrol show hostnames' found"
+		    " no node of the allocation (SLURM_JOB_NODELIST=%s)",
+		    getenv("SLURM_JOB_NODELIST") != NULL ?
+		    getenv("SLURM_JOB_NODELIST") : "unset");
+		return -1;
+	}
+	return 0;
+}
+
 struct hosts *
 hosts_new(const struct opts *o, char *err, size_t errlen)
 {
@@ -241,9 +334,16 @@ hosts_new(const struct opts *o, char *err, size_t errlen)
 	int		 jslots = o->workers_given ? o->workers : 0;
 
 	err[0] = '\0';
-	if (o->nsshlogins == 0)
+	if (o->nsshlogins == 0 && o->slurm != SLURM_YES)
 		return NULL;
 	hs = xcalloc(1, sizeof *hs);
+	if (o->slurm == SLURM_YES) {
+		if (slurm_nodes(hs, o, jslots, err, errlen) == -1) {
+			hosts_free(hs);
+			return NULL;
+		}
+		return hs;
+	}
 	p = copy = xstrdup(o->ssh != NULL && *o->ssh != '\0' ? o->ssh : "ssh");
 	while ((w = strsep(&p, " \t")) != NULL)
 		if (*w != '\0')
@@ -278,7 +378,8 @@ hosts_free(struct hosts *hs)
 		}
 		if (hs->h[i].errfd != -1)
 			close(hs->h[i].errfd);
-		(void)unlink(hs->h[i].ctlpath);
+		if (hs->h[i].ctlpath[0] != '\0')
+			(void)unlink(hs->h[i].ctlpath);
 		free(hs->h[i].login);
 		vec_free(hs->h[i].argv);
 	}

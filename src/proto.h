@@ -33,6 +33,9 @@
  *		version, the machine's host name
  *	READY	worker is up; payload none
  *	SLOT	struct pt_slotmsg, then label, item and tail bytes
+ *	NOP	ignored.  `pooltop worker` makes the last byte of each write
+ *		a newline with one (payload "\n") when it is not one already:
+ *		a Slurm job step forwards its output line by line.
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
@@ -63,6 +66,7 @@ enum pt_msg_type {
 	PT_MSG_WHY,
 	PT_MSG_HELLO,
 	PT_MSG_SLOT,
+	PT_MSG_NOP,
 };
 
 /* Changes with any change of a message's layout or meaning. */

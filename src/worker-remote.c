@@ -55,6 +55,7 @@ send_now(uint32_t type, const void *p, size_t n, const void *x, size_t xn)
 
 	memset(&b, 0, sizeof b);
 	proto_put(&b, type, p, n, x, xn);
+	proto_put(&b, PT_MSG_NOP, "\n", 1, NULL, 0);	/* proto.h */
 	r = write_all(1, b.data, b.len) == -1 ? -1 : 0;
 	buf_free(&b);
 	return r;

@@ -921,6 +921,10 @@ worker_loop(struct worker *w)
 			persist_flush(w->persist);
 		now = mono_ns();
 		slot_send(w, now, false);
+		if (w->sock_out != w->sock && w->out.len > 0 &&
+		    w->out.data[w->out.len - 1] != '\n')
+			/* Through a Slurm step: see proto.h, NOP. */
+			proto_put(&w->out, PT_MSG_NOP, "\n", 1, NULL, 0);
 		worker_flush(w);
 		if (worker_done(w, now))
 			worker_exit(w);

@@ -20,7 +20,7 @@ command -v bash >/dev/null 2>&1 || skip "bash is not installed"
 awk '/^  -[A-Za-z0-9], --|^      --/ {
 	s = $0; sub(/^ +/, "", s)
 	if (s ~ /^-[A-Za-z0-9],/) { print substr(s, 1, 2); s = substr(s, 5) }
-	n = split(s, w, /[ ,=]+/)
+	n = split(s, w, /[ ,=[]+/)
 	for (i = 1; i <= n && w[i] ~ /^--/; i++) print w[i]
 }' "$T/help" | sort -u >"$T/opts"
 check "--help lists options ($(wc -l <"$T/opts"))" \

@@ -59,7 +59,7 @@ check "... the Host column says h1 ($n1) and h2 ($n2), nothing else" \
 check "... workers started on both hosts" sh -c \
     "grep -q 'started on h1' '$T/err1' && grep -q 'started on h2' '$T/err1'"
 check "... no process of the pool left on the hosts" \
-    wait_for 10 sh -c "! pgrep -u $RU -f 'pooltop worker' >/dev/null"
+    wait_for 10 sh -c "! pgrep -u $RU -f 'pooltop:? worker' >/dev/null"
 
 # --- hostile items, and what a remote task sees -----------------------------
 printf '%s\n' "it's" 'a "b"' '$(touch '"$T"'/pwned)' '`id`' 'a;b' \

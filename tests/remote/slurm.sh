@@ -1,0 +1,117 @@
+#!/bin/sh
+# Workers as Slurm job steps (--slurm): a throw-away cluster of two nodes
+# (munged, slurmctld, two slurmd, each node in its own mount namespace:
+# tests/remote/remote.sh), the pool run as the test user inside
+# `salloc -N2`.  Checks a run spread over both nodes with the node in the
+# joblog, what a step's task sees, auto-detection and --slurm=no, pause
+# and timeout of a task inside a step, the refusal outside an allocation,
+# and SIGKILL of the supervisor (no step and no process left).
+# Needs root; SKIP otherwise or without munge and slurm-wlm.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/remote/remote.sh"
+
+slurm_start 2 || { fail "a two-node Slurm cluster starts"; finish; }
+mkdir -p "$T/bin" "$T/w"
+cp "$POOLTOP" "$T/bin/pooltop"
+chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
+chmod 777 "$T/w"
+RP=$T/bin/pooltop
+W=$T/w
+
+# as_ru CMD...: run CMD as the test user, from / (the build tree may be
+# closed to it), with its own runtime directory.
+as_ru() {
+	(cd / && setpriv --reuid "$RUID" --regid "$(id -g "$RU")" \
+	    --clear-groups env -u XDG_RUNTIME_DIR SLURM_CONF="$SLURM_CONF" "$@")
+}
+# in_alloc ARGS...: pooltop ARGS inside a fresh two-node allocation.
+in_alloc() {
+	as_ru timeout 120 salloc -N2 -Q "$RP" --headless --remote-pooltop "$RP" \
+	    "$@"
+}
+pool_pid() { pgrep -u "$RU" -f "^$RP --headless" | head -n 1; }
+
+# --- a run over both nodes --------------------------------------------------
+seq 200 >"$W/items"
+in_alloc --slurm --joblog "$W/jl1" -a "$W/items" echo {} \
+    >"$W/out1" 2>"$W/err1"
+rc=$?
+check "200 tasks as job steps on two nodes: exit 0" [ "$rc" -eq 0 ]
+sort -n "$W/out1" >"$W/out1.sorted"
+check "... each item's output once" cmp -s "$W/out1.sorted" "$W/items"
+n1=$(tail -n +2 "$W/jl1" | cut -f2 | grep -cx n1)
+n2=$(tail -n +2 "$W/jl1" | cut -f2 | grep -cx n2)
+check "... the Host column says n1 ($n1) and n2 ($n2), nothing else" \
+    [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 200 ]
+check "... the joblog has each task once" sh -c \
+    "[ \$(tail -n +2 '$W/jl1' | cut -f1 | sort -un | wc -l) -eq 200 ]"
+
+in_alloc -k sh -c 'echo "$SLURMD_NODENAME $POOLTOP_SLOT"; ls /dev/shm' \
+    ::: x >"$W/out2" 2>"$W/err2"
+if grep -Eq '^n[12] [12]$' "$W/out2"; then
+	ok "auto-detected inside salloc: the task ran in a step on a node"
+else
+	fail "auto-detected inside salloc: the task ran in a step on a node"
+	sed 's/^/# /' "$W/out2" "$W/err2"
+fi
+check "... it sees its worker's segment, not the pool's" sh -c \
+    "grep -q '^pooltop\.$RUID\.' '$W/out2' && [ \$(grep -c '^pooltop\.' '$W/out2') -eq 1 ]"
+in_alloc --slurm=no --joblog "$W/jl3" true ::: x >/dev/null 2>&1
+check "--slurm=no: the task runs here (Host :)" sh -c \
+    "tail -n 1 '$W/jl3' | cut -f2 | grep -qx ':'"
+
+# --- pause and timeout of a task inside a step ------------------------------
+in_alloc --slurm sh -c "while [ ! -e $W/go ]; do sleep 0.05; done" ::: 1 \
+    >/dev/null 2>&1 &
+bgpid=$!
+wait_for 60 sh -c "[ -n \"\$(pgrep -u $RU -f 'while \[ ! -e $W/go')\" ] &&
+    [ -n \"\$(pgrep -u $RU -f '^$RP --headless')\" ]"
+pid=$(pool_pid)
+tpid=$(pgrep -u "$RU" -f "^sh -c while \[ ! -e $W/go" | head -n 1)
+check "a task runs in a step (pool $pid, task $tpid)" \
+    [ -n "$pid" ] && [ -n "$tpid" ]
+as_ru "$RP" ctl "$pid" pause >"$W/pause.out" 2>&1
+if wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" = T ]"; then
+	ok "pause: the task in the step is stopped (T)"
+else
+	fail "pause: the task in the step is stopped (T)"
+	sed 's/^/# /' "$W/pause.out"
+	as_ru "$RP" ctl "$pid" status 2>&1 | sed 's/^/# /'
+	ps -o pid,ppid,pgid,stat,args -u "$RU" | sed 's/^/# /'
+fi
+as_ru "$RP" ctl "$pid" resume >/dev/null 2>&1
+check "resume: it runs again" wait_for 10 sh -c \
+    "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" != T ]"
+check "ctl status names the node" sh -c \
+    "$(command -v setpriv) --reuid $RUID --regid $(id -g "$RU") --clear-groups \
+     env -u XDG_RUNTIME_DIR $RP ctl $pid status --json | grep -q '\"host\":\"n[12]\"'"
+touch "$W/go"
+wait "$bgpid"	# not a bare wait: the daemons are our children too
+rm -f "$W/go"
+
+in_alloc --slurm --timeout 1 --joblog "$W/jl5" sleep {} ::: 300 >/dev/null 2>&1
+rc=$?
+check "--timeout ends a task in a step: exit 1, Exitval -1" sh -c \
+    "[ $rc -eq 1 ] && tail -n 1 '$W/jl5' | cut -f7 | grep -qx -- -1"
+
+# --- outside an allocation --------------------------------------------------
+as_ru "$RP" --slurm echo ::: a >/dev/null 2>"$W/err6"
+rc=$?
+check "--slurm outside an allocation: exit 255, said why" sh -c \
+    "[ $rc -eq 255 ] && grep -q 'not inside a Slurm allocation' '$W/err6'"
+
+# --- SIGKILL of the supervisor ----------------------------------------------
+in_alloc --slurm -j 1 sleep {} ::: 1000 1001 >/dev/null 2>&1 &
+bgpid=$!
+check "two tasks run in steps" wait_for 60 sh -c \
+    "[ \$(pgrep -u $RU -x sleep | wc -l) -eq 2 ]"
+pid=$(pool_pid)
+kill -9 "$pid"
+check "supervisor SIGKILLed: no task and no worker left on the nodes" \
+    wait_for 30 sh -c "! pgrep -u $RU -x sleep >/dev/null &&
+        ! pgrep -u $RU -f 'pooltop:? worker' >/dev/null"
+check "... and no pooltop step left in Slurm" wait_for 30 sh -c \
+    "[ -z \"\$(squeue -h -s -o '%j' 2>/dev/null | grep pooltop-worker)\" ]"
+wait "$bgpid"
+
+finish
