@@ -159,6 +159,22 @@ out:
 	return rv;
 }
 
+/* Client: the pid of a live pool named name, or 0. */
+pid_t
+ctl_name_live(const char *name)
+{
+	struct ctl_pools	 ps = { NULL, 0 };
+	size_t			 i;
+	pid_t			 pid = 0;
+
+	(void)shm_list(geteuid(), ctl_collect, &ps);
+	for (i = 0; i < ps.n && pid == 0; i++)
+		if (ps.v[i].pid != getpid() && strcmp(ps.v[i].name, name) == 0)
+			pid = ps.v[i].pid;
+	free(ps.v);
+	return pid;
+}
+
 /* Milliseconds left until deadline, at least 0. */
 static int
 ctl_left_ms(int64_t deadline)

@@ -62,6 +62,8 @@ int	ctl_socket_of(pid_t pid, char *sock, size_t len);
  */
 int	ctl_find(const char *id, char *shm_name, size_t, char *sock, size_t,
 	    char *err, size_t errlen);
+/* Client: the pid of a live pool named name, or 0 if there is none. */
+pid_t	ctl_name_live(const char *name);
 /*
  * Send one command, read the whole reply; 0 when the reply is "ok" (reply
  * gets the body after "ok\n"), else -1: reply gets the "error: ...\n" line

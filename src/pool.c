@@ -48,6 +48,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pool-output.h"
+#include "pool-hook.h"
 #include "worker-persist.h"
 #include "pool.h"
 #include "procstat.h"
@@ -189,6 +190,7 @@ struct pool {
 	struct joblog		*joblog;
 	struct joblog_past	*past;
 	struct output		*out;
+	struct hooks		*hooks;		/* --on-task-end, --on-end */
 	bool			 fatal;
 
 	uint64_t		*retry_seqs;	/* --retry-failed */
@@ -206,6 +208,7 @@ struct pool {
 };
 
 static void	pool_dispatch(struct pool *);
+static uint32_t	pool_input(struct pool *);
 static void	worker_spawn(struct pool *, int);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
@@ -433,6 +436,7 @@ publish(struct pool *p)
 	}
 	h->state = p->state;
 	h->paused = p->paused;
+	h->input = pool_input(p);
 	h->target_workers = (uint32_t)p->target;
 	h->live_workers = (uint32_t)p->live;
 	h->queued = queued;
@@ -1020,6 +1024,38 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 	w->window = (int)want;
 }
 
+/* A task ended for good: its --on-task-end. */
+static void
+task_hook(struct pool *p, int i, const struct task *t,
+    const struct pt_done *d, bool ok, int exitval, int sig)
+{
+	struct hook_task	ht;
+
+	if (p->o->on_task_end == NULL)
+		return;
+	memset(&ht, 0, sizeof ht);
+	ht.seq = t->seq;
+	ht.slot = i;
+	ht.item = t->arg;
+	ht.args = (const char *const *)t->args;
+	ht.nargs = t->nargs;
+	ht.result = ok ? "done" : (d->flags & PT_DONE_TIMEOUT) ? "timeout" :
+	    (d->flags & PT_DONE_KILLED) ? "killed" : "failed";
+	ht.exitval = sig != 0 ? -1 : exitval;
+	ht.sig = sig;
+	ht.wall_ns = d->wall_ns;
+	ht.attempts = t->attempts;
+	ht.command = t->cmdline;
+	hooks_task_end(p->hooks, &ht);
+}
+
+/* A hook failed: an event, said like a warning; never a stop. */
+static void
+hook_say(void *arg, uint64_t seq, int status, const char *text)
+{
+	pool_alert(arg, SAY_WARN, -1, seq, status, "%s", text);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1111,6 +1147,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (ok) {
 		p->done++;
 		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		task_free(t);
 	} else {
 		p->failed++;
@@ -1129,6 +1166,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
 			    t->label);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
 	check_halt(p, ok, sig ? 128 + sig : exitval);
@@ -1368,8 +1406,8 @@ is_worker(struct pool *p, pid_t pid)
 }
 
 /*
- * We are a child subreaper, and fork nothing but the keeper and the
- * workers: any other child of ours is what a worker that died left (its
+ * We are a child subreaper, and fork nothing but the keeper, the
+ * workers and the hooks: any other child of ours is what a worker that died left (its
  * task's daemons, then their children as each dies).  Nobody else will
  * end it: SIGKILL it, and its group when it leads one.
  */
@@ -1382,7 +1420,7 @@ sweep_orphans(struct pool *p)
 	n = procstat_children(kids, (int)nitems_of(kids));
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
-		    is_worker(p, kids[i]))
+		    is_worker(p, kids[i]) || hooks_own(p->hooks, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
 			killpg(kids[i], SIGKILL);
@@ -1404,6 +1442,8 @@ reap(struct pool *p)
 				break;
 		if (WIFSTOPPED(st))
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
+		else if (hooks_reaped(p->hooks, pid, st))
+			continue;
 		else if (i < p->nw) {
 			sweep = sweep || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0 || !p->w[i].retire;
@@ -1658,6 +1698,19 @@ pool_add(struct pool *p, char **items, size_t n, struct buf *why)
 	return 0;
 }
 
+/* Whether the pool takes items: the header's input (shm.h). */
+static uint32_t
+pool_input(struct pool *p)
+{
+	uint32_t	flag = p->o->keep_open ? PT_INPUT_KEEP_OPEN_FLAG : 0;
+
+	if (p->closed)
+		return PT_INPUT_CLOSED | flag;
+	if (add_refusal(p) != NULL)
+		return PT_INPUT_STOPPING | flag;
+	return (p->o->keep_open ? PT_INPUT_KEEP_OPEN : PT_INPUT_SOURCE) | flag;
+}
+
 /* Take no more items; queued ones run, then the pool ends. */
 int
 pool_close(struct pool *p, struct buf *why)
@@ -1710,6 +1763,9 @@ handle_signal(int sig, void *arg)
 {
 	struct pool	*p = arg;
 
+	if (p->state == PT_POOL_DONE && (sig == SIGINT || sig == SIGTERM ||
+	    sig == SIGQUIT))
+		hooks_stop(p->hooks);	/* the pool is over: end its hooks */
 	switch (sig) {
 	case SIGCHLD:
 		reap(p);
@@ -1971,6 +2027,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 
 	if (setup_template(p, err, errlen) == -1)
 		return -1;
+	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
+	    errlen)) == NULL)
+		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2172,6 +2231,35 @@ output_check(struct pool *p)
 	pool_alert(p, SAY_FATAL, -1, 0, 0, "output: %s", output_error(p->out));
 }
 
+/* Turn the loop until no hook runs or waits (each is bounded in time). */
+static void
+hooks_wait(struct pool *p)
+{
+	reap(p);
+	while (hooks_busy(p->hooks)) {
+		if (loop_once(p->loop) == -1)
+			break;
+		reap(p);
+	}
+}
+
+/* The pool ended: --on-end, then wait (bounded) for every hook. */
+static void
+hooks_end(struct pool *p, int rc)
+{
+	struct hook_run	r;
+
+	hooks_wait(p);		/* every task's hook before the pool's */
+	memset(&r, 0, sizeof r);
+	r.done = p->done;
+	r.failed = p->failed;
+	r.exit = rc;
+	r.wall_ns = mono_ns() - p->start_ns;
+	r.joblog = p->o->joblog;
+	hooks_pool_end(p->hooks, &r);
+	hooks_wait(p);
+}
+
 /* Run until all work is done or the pool is stopped. */
 int
 pool_run(struct pool *p)
@@ -2216,6 +2304,7 @@ done:
 		(void)log_say(p->o->log_format, &p->last_word,
 		    p->last_word.text);
 	rc = exit_status(p);
+	hooks_end(p, rc);
 	return rc;
 }
 
@@ -2267,6 +2356,7 @@ pool_free(struct pool *p)
 	free(p->retry_seqs);
 	if (p->tpl != NULL)
 		template_free(p->tpl);
+	hooks_free(p->hooks);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();
