@@ -68,7 +68,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "end the run: running tasks get the termination sequence" },
 	{ "retry", "", 0, 0, cmd_retry,
 	  "queue the tasks that failed for good again" },
-	{ "add", "[--] ITEM...|-a FILE", 1, CTL_LINE_MAX, cmd_add,
+	{ "add", "[--] ITEM...|-a FILE...", 1, CTL_LINE_MAX, cmd_add,
 	  "queue items after the last (escaped on the way: see pooltop(1))" },
 	{ "close", "", 0, 0, cmd_close,
 	  "take no more items: run what is queued, then end" },

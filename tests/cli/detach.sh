@@ -64,13 +64,20 @@ check "same name: the first pool still runs" kill -0 "$ID"
 check "add by name: exit 0" [ $? -eq 0 ]
 "$POOLTOP" ctl "$ID" add -- three >/dev/null
 check "add by ID: exit 0" [ $? -eq 0 ]
-check "the tasks ran" wait_for 20 sh -c "[ \$(wc -l <'$T/jl') -eq 4 ]"
+printf 'f1a\nf1b' >"$T/f1"
+printf 'f2a\n' >"$T/f2"
+"$POOLTOP" ctl "$NAME" add -a "$T/f1" -a "$T/f2" >"$T/r" 2>&1
+check "add -a F1 -a F2: exit 0" [ $? -eq 0 ]
+check "add -a F1 -a F2: 3 items, in order" grep -q "^3 items added" "$T/r"
+check "the tasks ran" wait_for 20 sh -c "[ \$(wc -l <'$T/jl') -eq 7 ]"
+check "add -a F1 -a F2: each file's items" sh -c "grep -c 'got f[12][ab]\$' '$T/jl' |
+    grep -qx 3"
 check "task output is in the log" wait_for 10 grep -q "^got three$" "$LOG"
 check "events are in the log" grep -q "task.done" "$LOG"
 "$POOLTOP" ctl "$NAME" close >/dev/null
 check "close: the pool ends" wait_for 20 gone "$ID"
 check "close: its segment is gone" wait_for 10 no_segment "$ID"
-check "close: the summary is in the log" grep -q "3 done, 0 failed" "$LOG"
+check "close: the summary is in the log" grep -q "6 done, 0 failed" "$LOG"
 
 # --- status says closed while the queued tasks still run. ---
 : >"$T/hold"
