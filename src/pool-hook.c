@@ -166,11 +166,8 @@ hook_env(struct hook *k, const char *name, const char *fmt, ...)
 	if (i == HOOK_ENV_MAX)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) == -1)
-		v = NULL;
+	v = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (v == NULL)
-		return;
 	k->env[i] = xasprintf("%s=%s", name, v);
 	free(v);
 }
