@@ -58,6 +58,7 @@ struct hooks {
 	size_t			 nwaiting, nrunning;
 	bool			 stopping;
 	bool			 full_said;
+	int64_t			 stopped_at;	/* hooks_suspend(), or 0 */
 };
 
 static void	hooks_tick(void *);
@@ -415,6 +416,23 @@ hooks_tick(void *arg)
 		}
 		hook_step(h, k);
 	}
+	hooks_arm(h);
+}
+
+void
+hooks_suspend(struct hooks *h, bool stop)
+{
+	struct hook	*k;
+	int64_t		 now = mono_ns();
+
+	if (h == NULL || stop == (h->stopped_at != 0))
+		return;
+	TAILQ_FOREACH(k, &h->running, entry) {
+		if (!stop)
+			k->deadline += now - h->stopped_at;
+		killpg(k->pid, stop ? SIGSTOP : SIGCONT);
+	}
+	h->stopped_at = stop ? now : 0;
 	hooks_arm(h);
 }
 

@@ -80,6 +80,11 @@ void	hooks_pool_end(struct hooks *, const struct hook_run *);
 bool	hooks_busy(const struct hooks *);
 /* End them now: drop those waiting, the termination sequence for the rest. */
 void	hooks_stop(struct hooks *);
+/*
+ * Ctrl-Z: stop the running hooks' groups (true) or continue them; the
+ * time stopped does not count against --hook-timeout.
+ */
+void	hooks_suspend(struct hooks *, bool stop);
 /* A child was reaped: true if it was a hook (then handled). */
 bool	hooks_reaped(struct hooks *, pid_t, int wstatus);
 /* Is pid a running hook? */

@@ -1737,6 +1737,7 @@ suspend_all(struct pool *p)
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
 			flush_worker(p, i);
 		}
+	hooks_suspend(p->hooks, true);
 	kill(getpid(), SIGSTOP);
 }
 
@@ -1751,6 +1752,7 @@ resume_all(struct pool *p)
 			p->w[i].tstp = false;
 			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
 		}
+	hooks_suspend(p->hooks, false);
 }
 
 /*

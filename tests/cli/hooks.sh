@@ -73,6 +73,27 @@ kill -9 $P
 check "kill -9: the hook's group is ended" wait_for 20 \
     sh -c "[ -z \"\$(pgrep -g $PG)\" ]"
 
+# --- Ctrl-Z stops the hooks with the tasks; fg continues them. ---
+bg "$POOLTOP" --headless -q -j1 --on-task-end \
+    "echo \$\$ >'$T/tpg.tmp'; mv '$T/tpg.tmp' '$T/tpg';
+    while [ ! -e '$T/tgo' ]; do sleep 0.02; done" true ::: a >/dev/null 2>&1
+P=$!
+check "SIGTSTP: the hook runs" wait_for 20 test -s "$T/tpg"
+PG=$(cat "$T/tpg")
+# The state letters of the processes of group $PG, one a line.
+group_states() {
+	ps -eo pgid=,stat= | awk -v g="$PG" '$1 == g { print substr($2, 1, 1) }'
+}
+all_stopped() { _s=$(group_states); [ -n "$_s" ] && ! echo "$_s" | grep -qv T; }
+none_stopped() { _s=$(group_states); [ -n "$_s" ] && ! echo "$_s" | grep -q T; }
+kill -TSTP $P
+check "SIGTSTP: the hook's group is stopped" wait_for 20 all_stopped
+kill -CONT $P
+check "SIGCONT: the hook's group runs again" wait_for 20 none_stopped
+touch "$T/tgo"
+reap $P 20
+check "SIGCONT: then the pool ends, exit 0" [ $? -eq 0 ]
+
 # --- Config keys. ---
 cat >"$T/c.conf" <<EOF
 command = "true";
