@@ -1407,9 +1407,10 @@ is_worker(struct pool *p, pid_t pid)
 
 /*
  * We are a child subreaper, and fork nothing but the keeper, the
- * workers and the hooks: any other child of ours is what a worker that died left (its
- * task's daemons, then their children as each dies).  Nobody else will
- * end it: SIGKILL it, and its group when it leads one.
+ * workers and the hooks: any other child of ours is what a worker that
+ * died left (its task's daemons, then their children as each dies) or a
+ * hook left behind.  Nobody else will end it: SIGKILL it, and its group
+ * when it leads one.
  */
 static void
 sweep_orphans(struct pool *p)

@@ -49,7 +49,8 @@ check "ls: shows the name" sh -c "'$POOLTOP' ls 2>/dev/null |
 check "state dir: mode 0700" [ "$(stat -c %a "$XDG_STATE_HOME/pooltop")" = 700 ]
 check "own session" [ "$(ps -o sid= -p "$ID" | tr -d ' ')" = "$ID" ]
 check "stdin is /dev/null" [ "$(readlink "/proc/$ID/fd/0")" = /dev/null ]
-check "stdout and stderr: the log" sh -c "[ \"\$(readlink /proc/$ID/fd/1)\" = '$LOG' ] &&
+check "stdout and stderr: the log" sh -c \
+    "[ \"\$(readlink /proc/$ID/fd/1)\" = '$LOG' ] &&
     [ \"\$(readlink /proc/$ID/fd/2)\" = '$LOG' ]"
 
 # --- The name is unique among live pools. ---
@@ -70,8 +71,8 @@ printf 'f2a\n' >"$T/f2"
 check "add -a F1 -a F2: exit 0" [ $? -eq 0 ]
 check "add -a F1 -a F2: 3 items, in order" grep -q "^3 items added" "$T/r"
 check "the tasks ran" wait_for 20 sh -c "[ \$(wc -l <'$T/jl') -eq 7 ]"
-check "add -a F1 -a F2: each file's items" sh -c "grep -c 'got f[12][ab]\$' '$T/jl' |
-    grep -qx 3"
+check "add -a F1 -a F2: each file's items" sh -c \
+    "grep -c 'got f[12][ab]\$' '$T/jl' | grep -qx 3"
 check "task output is in the log" wait_for 10 grep -q "^got three$" "$LOG"
 check "events are in the log" grep -q "task.done" "$LOG"
 "$POOLTOP" ctl "$NAME" close >/dev/null
@@ -89,8 +90,10 @@ check "--log FILE: the pool writes there" \
     wait_for 10 grep -q "worker.start" "$T/log2"
 "$POOLTOP" ctl "$ID2" add "$T/hold" >/dev/null
 "$POOLTOP" ctl "$ID2" close >/dev/null
-check "status: closed" sh -c "'$POOLTOP' ctl '$ID2' status | grep -q '^input: closed'"
-check "status --json: closed" status_has "$ID2" '"closed":true,"accepting":false'
+check "status: closed" sh -c \
+    "'$POOLTOP' ctl '$ID2' status | grep -q '^input: closed'"
+check "status --json: closed" \
+    status_has "$ID2" '"closed":true,"accepting":false'
 "$POOLTOP" ctl "$ID2" add x >/dev/null 2>&1
 check "closed: add refused (exit 1)" [ $? -eq 1 ]
 rm -f "$T/hold"

@@ -18,15 +18,18 @@ rc=$?
 check "the run's status: 2 failed" [ $rc -eq 2 ]
 check "on-task-end: once per task" [ "$(wc -l <"$T/task")" -eq 3 ]
 check "on-task-end: {#} {} and a success" grep -qx '1|0|done|0|0|0' "$T/task"
-check "on-task-end: a failure's exit status" grep -qx '2|3|failed|3|0|3' "$T/task"
+check "on-task-end: a failure's exit status" \
+    grep -qx '2|3|failed|3|0|3' "$T/task"
 check "on-task-end: a hostile item is one argument" \
-    grep -qxF "3|a'b;\$(touch $T/pwned)|failed|2|0|a'b;\$(touch $T/pwned)" "$T/task"
+    grep -qxF "3|a'b;\$(touch $T/pwned)|failed|2|0|a'b;\$(touch $T/pwned)" \
+    "$T/task"
 check "on-task-end: the item ran no code" [ ! -e "$T/pwned" ]
 check "on-end: counts, exit status, joblog" \
     grep -qxF "1 2 2 $T/jl" "$T/end"
 
 # --- A signal and the duration. ---
-"$POOLTOP" --headless -q --on-task-end "echo \"\$POOLTOP_SIGNAL \$POOLTOP_EXIT \$POOLTOP_DURATION\" >'$T/sig'" \
+"$POOLTOP" --headless -q --on-task-end \
+    "echo \"\$POOLTOP_SIGNAL \$POOLTOP_EXIT \$POOLTOP_DURATION\" >'$T/sig'" \
     sh -c 'kill -TERM $$' ::: x >/dev/null 2>&1
 check "on-task-end: signal 15, exit -1, a duration" \
     grep -Eqx '15 -1 [0-9]+\.[0-9]{3}' "$T/sig"

@@ -35,7 +35,8 @@ tui_end
 check "the terminal gone: its server has ended" \
     wait_until $LIMIT sh -c "! tmux -L '$TMUX_SOCK' ls >/dev/null 2>&1"
 check "the terminal gone: the pool still runs, open" sh -c \
-    "'$POOLTOP' ctl $N status --json | grep -q '\"state\":\"running\".*\"input\":\"keep-open\"'"
+    "'$POOLTOP' ctl $N status --json |
+    grep -q '\"state\":\"running\".*\"input\":\"keep-open\"'"
 "$POOLTOP" ctl "$N" add x >/dev/null
 check "then ctl add works" [ $? -eq 0 ]
 "$POOLTOP" ctl "$N" close >/dev/null
