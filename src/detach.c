@@ -71,7 +71,10 @@ detach_check(const struct opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* mkdir path (and its missing parents) mode 0700; 0 or -1 and errno. */
+/*
+ * mkdir path (and its missing parents) mode 0700; 0, or -1 and errno
+ * (EPERM: path is not a directory of ours).
+ */
 static int
 mkdir_parents(char *path)
 {
@@ -93,7 +96,7 @@ mkdir_parents(char *path)
 	if (lstat(path, &sb) == -1)
 		return -1;
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid()) {
-		errno = ENOTDIR;
+		errno = EPERM;
 		return -1;
 	}
 	return 0;
@@ -128,7 +131,8 @@ default_log(const struct opts *o, char *err, size_t errlen)
 	}
 	if (mkdir_parents(dir) == -1) {
 		snprintf(err, errlen, "--detach: state directory %s: %s", dir,
-		    strerror(errno));
+		    errno == EPERM ? "not a directory of ours (give --log"
+		    " FILE)" : strerror(errno));
 		free(dir);
 		return NULL;
 	}

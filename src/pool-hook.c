@@ -199,6 +199,11 @@ hook_exec(const struct hooks *h, struct hook *k)
 	    dup2(fd, STDERR_FILENO) == -1)
 		_exit(126);
 	closefrom(3);
+	/* An outer pool's task variables are not this hook's. */
+	(void)unsetenv("POOLTOP_SHM");
+	(void)unsetenv("POOLTOP_SLOT");
+	(void)unsetenv("POOLTOP_TASK");
+	(void)unsetenv("POOLTOP_WORKER");
 	for (i = 0; k->env[i] != NULL; i++)
 		(void)putenv(k->env[i]);
 	if (k->shell)

@@ -112,4 +112,13 @@ env -u XDG_STATE_HOME -u HOME "$POOLTOP" -b echo ::: a >"$T/o4" 2>"$T/e4"
 check "no HOME: refused" [ $? -ne 0 ]
 check "no HOME: asks for --log" grep -q -- "--log FILE" "$T/e4"
 
+# --- A state directory that is a symbolic link is not used. ---
+mkdir "$T/st2" "$T/elsewhere"
+ln -s "$T/elsewhere" "$T/st2/pooltop"
+XDG_STATE_HOME="$T/st2" "$POOLTOP" -b echo ::: a >"$T/o5" 2>"$T/e5"
+check "state dir a symlink: refused" [ $? -ne 0 ]
+check "state dir a symlink: says so" grep -q "not a directory of ours" "$T/e5"
+check "state dir a symlink: nothing written there" \
+    [ -z "$(ls "$T/elsewhere")" ]
+
 finish
