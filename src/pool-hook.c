@@ -175,7 +175,7 @@ hook_env(struct hook *k, const char *name, const char *fmt, ...)
 
 /* The child: reset what the supervisor changed, exec the hook. */
 static void __attribute__((noreturn))
-hook_exec(const struct hooks *h, struct hook *k)
+hook_exec(const struct hooks *h, struct hook *k, pid_t sup)
 {
 	struct sigaction	sa;
 	sigset_t		none;
@@ -183,6 +183,8 @@ hook_exec(const struct hooks *h, struct hook *k)
 
 	(void)setpgid(0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != sup)
+		_exit(126);	/* it died before the keeper heard of us */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -232,7 +234,7 @@ static void
 hooks_start(struct hooks *h)
 {
 	struct hook	*k;
-	pid_t		 pid;
+	pid_t		 pid, sup = getpid();
 
 	while (h->nrunning < HOOK_RUN_MAX &&
 	    (k = TAILQ_FIRST(&h->waiting)) != NULL) {
@@ -248,7 +250,7 @@ hooks_start(struct hooks *h)
 			continue;
 		}
 		if (pid == 0)
-			hook_exec(h, k);
+			hook_exec(h, k, sup);
 		(void)setpgid(pid, pid);
 		keeper_add_group(pid);
 		k->pid = pid;
