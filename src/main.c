@@ -377,18 +377,30 @@ check_template(const struct opts *o)
 	return check_hooks(o);
 }
 
-/* --name NAME taken by a live pool: true and err. */
+/*
+ * --name NAME taken by a live pool: true and err.  Else hold it in
+ * *lock (-1 when none is needed or none could be taken).
+ */
 static bool
-name_taken(const struct opts *o, char *err, size_t errlen)
+name_taken(const struct opts *o, int *lock, char *err, size_t errlen)
 {
 	pid_t	pid;
 
-	if (o->name == NULL || o->name[0] == '\0' ||
-	    (pid = ctl_name_live(o->name)) <= 0)
+	*lock = -1;
+	if (o->name == NULL || o->name[0] == '\0')
 		return false;
-	snprintf(err, errlen, "--name %s: pool %ld has that name; a name must"
-	    " be unique among live pools", o->name, (long)pid);
-	return true;
+	if ((pid = ctl_name_live(o->name)) > 0) {
+		snprintf(err, errlen, "--name %s: pool %ld has that name; a name"
+		    " must be unique among live pools", o->name, (long)pid);
+		return true;
+	}
+	if ((*lock = ctl_name_lock(o->name)) == -1 && errno == EWOULDBLOCK) {
+		snprintf(err, errlen, "--name %s: another pool with that name"
+		    " is starting; a name must be unique among live pools",
+		    o->name);
+		return true;
+	}
+	return false;
 }
 
 /* Run a pool: the default subcommand. */
@@ -407,6 +419,7 @@ run_main(int argc, char **argv)
 	int			 argi = 0, rc = PT_EXIT_USAGE;
 	int			 out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
+	int			 name_lock = -1;
 	bool			 dash;
 
 	opts_init(&o);
@@ -438,9 +451,11 @@ run_main(int argc, char **argv)
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
-	if (name_taken(&o, err, sizeof err) ||
+	if (name_taken(&o, &name_lock, err, sizeof err) ||
 	    make_source(&o, &src, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop: %s\n", err);
+		if (name_lock != -1)
+			close(name_lock);
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
@@ -517,6 +532,8 @@ out:
 	loop_free(loop);
 	if (src != NULL)
 		source_free(src);
+	if (name_lock != -1)
+		close(name_lock);
 	opts_free(&o);
 	return rc;
 }

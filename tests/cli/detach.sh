@@ -60,6 +60,23 @@ check "same name: says so" grep -q "must be unique" "$T/e2"
 check "same name: prints no ID" [ ! -s "$T/o2" ]
 check "same name: the first pool still runs" kill -0 "$ID"
 
+# --- Started at once, four pools with one name: one runs. ---
+R="race$$"
+for i in 1 2 3 4; do
+	( "$POOLTOP" -b --name "$R" --keep-open --log "$T/race$i.log" echo {} \
+	    >"$T/race$i" 2>"$T/race$i.err"; echo $? >"$T/race$i.rc" ) &
+done
+wait
+check "same name at once: exactly one started" \
+    [ "$(cat "$T"/race?.rc | grep -cx 0)" -eq 1 ]
+check "same name at once: the others say why" \
+    [ "$(cat "$T"/race?.err | grep -c "must be unique")" -eq 3 ]
+RID=$(cat "$T"/race? | grep -Ex '[0-9]+')
+_bgpids="$_bgpids $RID"
+"$POOLTOP" ctl "$R" close >/dev/null
+check "same name at once: the one is addressed by name" \
+    wait_for 20 sh -c "! kill -0 $RID 2>/dev/null"
+
 # --- Add by name and by ID, then close. ---
 "$POOLTOP" ctl "$NAME" add one two >/dev/null
 check "add by name: exit 0" [ $? -eq 0 ]
