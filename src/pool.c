@@ -172,6 +172,7 @@ struct pool {
 	uint64_t		 finished_attempts;
 	int64_t			 task_ns;
 	int64_t			 start_ns;
+	int64_t			 end_ns;	/* the run's end, before hooks */
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
@@ -2112,7 +2113,7 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->done = p->done;
 	st->failed = p->failed;
 	st->total = p->total_known ? p->total - p->skipped : 0;
-	st->wall_ns = mono_ns() - p->start_ns;
+	st->wall_ns = (p->end_ns != 0 ? p->end_ns : mono_ns()) - p->start_ns;
 	st->task_ns = p->task_ns;
 	st->workers = p->max_live;
 	st->rate = p->rate;
@@ -2257,7 +2258,7 @@ hooks_end(struct pool *p, int rc)
 	r.done = p->done;
 	r.failed = p->failed;
 	r.exit = rc;
-	r.wall_ns = mono_ns() - p->start_ns;
+	r.wall_ns = p->end_ns - p->start_ns;
 	r.joblog = p->o->joblog;
 	hooks_pool_end(p->hooks, &r);
 	hooks_wait(p);
@@ -2307,6 +2308,7 @@ done:
 		(void)log_say(p->o->log_format, &p->last_word,
 		    p->last_word.text);
 	rc = exit_status(p);
+	p->end_ns = mono_ns();	/* the summary's wall time leaves hooks out */
 	hooks_end(p, rc);
 	return rc;
 }
