@@ -2240,6 +2240,9 @@ static void
 hooks_wait(struct pool *p)
 {
 	reap(p);
+	if (hooks_busy(p->hooks))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "waiting for hooks to end"
+		    " (each at most %gs)", p->o->hook_timeout);
 	while (hooks_busy(p->hooks)) {
 		if (loop_once(p->loop) == -1)
 			break;
