@@ -446,12 +446,9 @@ run_main(int argc, char **argv)
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;
 	}
-	if (o.detach && detach_start(&o, err, sizeof err) == -1) {
-		fprintf(stderr, "pooltop: %s\n", err);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
-	}
+	/* Before --detach forks: the lock is shared with the child. */
 	if (name_taken(&o, &name_lock, err, sizeof err) ||
+	    (o.detach && detach_start(&o, err, sizeof err) == -1) ||
 	    make_source(&o, &src, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop: %s\n", err);
 		if (name_lock != -1)

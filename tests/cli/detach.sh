@@ -59,6 +59,8 @@ check "same name: refused, non-zero" [ $? -ne 0 ]
 check "same name: says so" grep -q "must be unique" "$T/e2"
 check "same name: prints no ID" [ ! -s "$T/o2" ]
 check "same name: the first pool still runs" kill -0 "$ID"
+check "same name: refused before it touched the first one's log" \
+    sh -c "! grep -q 'must be unique' '$LOG'"
 
 # --- Started at once, four pools with one name: one runs. ---
 R="race$$"
