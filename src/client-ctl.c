@@ -159,6 +159,22 @@ out:
 	return rv;
 }
 
+/* Client: the pid of a live pool named name, or 0. */
+pid_t
+ctl_name_live(const char *name)
+{
+	struct ctl_pools	 ps = { NULL, 0 };
+	size_t			 i;
+	pid_t			 pid = 0;
+
+	(void)shm_list(geteuid(), ctl_collect, &ps);
+	for (i = 0; i < ps.n && pid == 0; i++)
+		if (ps.v[i].pid != getpid() && strcmp(ps.v[i].name, name) == 0)
+			pid = ps.v[i].pid;
+	free(ps.v);
+	return pid;
+}
+
 /* Milliseconds left until deadline, at least 0. */
 static int
 ctl_left_ms(int64_t deadline)
@@ -361,15 +377,18 @@ struct ctl_items {
 	struct buf	  file;
 };
 
-/* Split the file's bytes at sep into items; -1 on a NUL in a line. */
+/*
+ * Split the bytes [off, lim) of the files' buffer (path's) at sep into
+ * items; -1 on a NUL in a line.  The buffer no longer grows.
+ */
 static int
-ctl_split_items(struct ctl_items *it, const char *path, char sep)
+ctl_split_items(struct ctl_items *it, const char *path, size_t off,
+    size_t lim, char sep)
 {
 	char	*p, *end, *e;
 
-	buf_add(&it->file, "", 1);	/* room for a last item's NUL */
-	p = it->file.data;
-	end = p + it->file.len - 1;
+	p = it->file.data + off;
+	end = it->file.data + lim;
 	while (p < end) {
 		if ((e = memchr(p, sep, (size_t)(end - p))) == NULL)
 			e = end;
@@ -387,9 +406,12 @@ ctl_split_items(struct ctl_items *it, const char *path, char sep)
 	return 0;
 }
 
-/* Read FILE ('-': stdin) into items split at sep; -1 after a message. */
+/*
+ * Append FILE ('-': stdin) to the files' buffer, followed by one byte
+ * for its last item's NUL; -1 after a message.
+ */
 static int
-ctl_read_items(struct ctl_items *it, const char *path, char sep)
+ctl_read_file(struct ctl_items *it, const char *path)
 {
 	char	tmp[65536];
 	ssize_t	n;
@@ -411,7 +433,38 @@ ctl_read_items(struct ctl_items *it, const char *path, char sep)
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	return ctl_split_items(it, path, sep);
+	buf_add(&it->file, "", 1);
+	return 0;
+}
+
+/*
+ * Read the files (each '-a FILE' of argv[i..argc)) into items split at
+ * sep, the first file's first; -1 after a message.
+ */
+static int
+ctl_read_items(struct ctl_items *it, int argc, char **argv, int i, char sep)
+{
+	size_t	*ends, k, nfiles = 0, off = 0;
+	int	 j, rv = 0;
+
+	for (j = i; j < argc; j += 2) {
+		if (strcmp(argv[j], "-a") != 0 || j + 1 == argc) {
+			fprintf(stderr, "pooltop ctl: usage: add [-0] -a FILE"
+			    " [-a FILE]...\n");
+			return -1;
+		}
+	}
+	ends = xcalloc((size_t)(argc - i) / 2, sizeof *ends);
+	for (j = i; j < argc && rv == 0; j += 2) {
+		rv = ctl_read_file(it, argv[j + 1]);
+		ends[nfiles++] = it->file.len - 1;
+	}
+	for (k = 0, j = i; k < nfiles && rv == 0; k++, j += 2) {
+		rv = ctl_split_items(it, argv[j + 1], off, ends[k], sep);
+		off = ends[k] + 1;
+	}
+	free(ends);
+	return rv;
 }
 
 /* Parse add's arguments into items; -1 after a usage message. */
@@ -425,13 +478,8 @@ ctl_add_args(int argc, char **argv, struct ctl_items *it)
 		sep = '\0';
 		i++;
 	}
-	if (i < argc && strcmp(argv[i], "-a") == 0) {
-		if (i + 2 != argc) {
-			fprintf(stderr, "pooltop ctl: usage: add [-0] -a FILE\n");
-			return -1;
-		}
-		return ctl_read_items(it, argv[i + 1], sep);
-	}
+	if (i < argc && strcmp(argv[i], "-a") == 0)
+		return ctl_read_items(it, argc, argv, i, sep);
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;
 	else if (i < argc && argv[i][0] == '-') {
@@ -441,7 +489,7 @@ ctl_add_args(int argc, char **argv, struct ctl_items *it)
 	}
 	if (sep == '\0' || i == argc) {
 		fprintf(stderr, "pooltop ctl: usage: add [--] ITEM... | "
-		    "add [-0] -a FILE\n");
+		    "add [-0] -a FILE [-a FILE]...\n");
 		return -1;
 	}
 	it->v = argv + i;

@@ -68,7 +68,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "end the run: running tasks get the termination sequence" },
 	{ "retry", "", 0, 0, cmd_retry,
 	  "queue the tasks that failed for good again" },
-	{ "add", "[--] ITEM...|-a FILE", 1, CTL_LINE_MAX, cmd_add,
+	{ "add", "[--] ITEM...|-a FILE...", 1, CTL_LINE_MAX, cmd_add,
 	  "queue items after the last (escaped on the way: see pooltop(1))" },
 	{ "close", "", 0, 0, cmd_close,
 	  "take no more items: run what is queued, then end" },
@@ -501,6 +501,8 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 void
 cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 {
+	uint32_t	in;
+
 	buf_printf(b, "\"supervisor_pid\":%d,", h->supervisor_pid);
 	cmd_json_field(b, "name", h->name);
 	buf_addstr(b, ",");
@@ -523,6 +525,13 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 	    "\"event_head\":%llu,", (long long)h->start_real_ns,
 	    (long long)h->update_real_ns, (unsigned long long)h->event_head);
 	cmd_json_field(b, "socket_path", h->socket_path);
+	in = h->input & PT_INPUT_MASK;
+	buf_printf(b, ",\"input\":\"%s\",\"keep_open\":%s,\"closed\":%s,"
+	    "\"accepting\":%s", shm_input_name(h->input),
+	    (h->input & PT_INPUT_KEEP_OPEN_FLAG) ? "true" : "false",
+	    in == PT_INPUT_CLOSED || in == PT_INPUT_STOPPING ? "true" : "false",
+	    in == PT_INPUT_SOURCE || in == PT_INPUT_KEEP_OPEN ? "true" :
+	    "false");
 }
 
 /* One slot of status --json. */
@@ -557,8 +566,8 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 
 /* status --json: the header fields and one object per non-empty slot. */
 static int
-cmd_status_json(struct pt_shm *shm, const struct pt_shm_header *h,
-    struct buf *out)
+cmd_status_json(struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
 	uint32_t		i;
@@ -593,7 +602,17 @@ cmd_text_str(struct buf *b, const char *s)
 static void
 cmd_status_text_header(struct buf *b, const struct pt_shm_header *h)
 {
-	int64_t	el = 0;
+	static const char *const says[] = {
+		[PT_INPUT_UNKNOWN] = "not said",
+		[PT_INPUT_SOURCE] = "items from its source; ctl add takes more,"
+		    " ctl close ends it",
+		[PT_INPUT_KEEP_OPEN] = "ctl add takes items until ctl close",
+		[PT_INPUT_CLOSED] = "ctl close: the queued tasks run, then the"
+		    " pool ends",
+		[PT_INPUT_STOPPING] = "it takes no new items",
+	};
+	uint32_t	in = h->input & PT_INPUT_MASK;
+	int64_t		el = 0;
 
 	buf_printf(b, "pool %d", h->supervisor_pid);
 	if (h->name[0] != '\0') {
@@ -617,7 +636,8 @@ cmd_status_text_header(struct buf *b, const struct pt_shm_header *h)
 	buf_printf(b, "elapsed %lld.%01llds\ncommand: ", (long long)el / 1000,
 	    (long long)(el % 1000) / 100);
 	cmd_text_str(b, h->command);
-	buf_addstr(b, "\n");
+	buf_printf(b, "\ninput: %s (%s)\n", shm_input_name(h->input),
+	    in < nitems_of(says) ? says[in] : "not said");
 }
 
 /* One worker line of the text status. */
@@ -655,8 +675,8 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 
 /* status: a header and one line per non-empty slot. */
 static int
-cmd_status_text(struct pt_shm *shm, const struct pt_shm_header *h,
-    struct buf *out)
+cmd_status_text(struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
 	uint32_t		i;

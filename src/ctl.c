@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -16,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +288,41 @@ ctl_sock_pid(const char *path)
 		return 0;
 	pid = strtonum(num, 1, INT32_MAX, &errstr);
 	return errstr == NULL ? (pid_t)pid : 0;
+}
+
+/* Hold a pool name: flock a lock file named after it (ctl.h). */
+int
+ctl_name_lock(const char *name)
+{
+	char		 path[PATH_MAX], err[256];
+	const char	*dir;
+	size_t		 len, i;
+	int		 fd;
+
+	if ((dir = ctl_dir(1, err, sizeof err)) == NULL) {
+		errno = EACCES;
+		return -1;
+	}
+	len = (size_t)snprintf(path, sizeof path, "%s/name-", dir);
+	for (i = 0; name[i] != '\0' && len + 8 < sizeof path; i++)
+		len += (size_t)snprintf(path + len, sizeof path - len, "%02x",
+		    (unsigned char)name[i]);
+	if (name[i] != '\0' || strlcat(path, ".lock", sizeof path) >=
+	    sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		int error = errno;
+
+		close(fd);
+		errno = error;
+		return -1;
+	}
+	return fd;
 }
 
 /* Is a socket in the directory stale: its pool is gone? */

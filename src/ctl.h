@@ -63,6 +63,16 @@ int	ctl_socket_of(pid_t pid, char *sock, size_t len);
 int	ctl_find(const char *id, char *shm_name, size_t, char *sock, size_t,
 	    char *err, size_t errlen);
 /*
+ * Server: hold the pool name for as long as the returned descriptor (and
+ * its copies) stays open: an flock()ed file <ctl_dir>/name-<hex>.lock,
+ * which closes the window between two pools that check a name at once.
+ * -1 with errno EWOULDBLOCK when another pool holds it, other errno when
+ * no lock could be taken.
+ */
+int	ctl_name_lock(const char *name);
+/* Client: the pid of a live pool named name, or 0 if there is none. */
+pid_t	ctl_name_live(const char *name);
+/*
  * Send one command, read the whole reply; 0 when the reply is "ok" (reply
  * gets the body after "ok\n"), else -1: reply gets the "error: ...\n" line
  * (the server's, or the reason the exchange failed) and err its text.

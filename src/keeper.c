@@ -3,7 +3,9 @@
  *
  * The supervisor's side is a SOCK_SEQPACKET socket, one message a record:
  * a type byte and its text, 'S' a segment name, 'C' a control socket path,
- * 'W' a worker (its pidfd rides along as SCM_RIGHTS), 'X' "finished".
+ * 'W' a worker (its pidfd rides along as SCM_RIGHTS), 'G' a hook's
+ * group (its leader's pid as text, its pidfd along), 'g' that group's
+ * leader reaped (its pid), 'X' "finished".
  * Sends never block: the socket is empty when the names go out, and a
  * worker the keeper has no room for is only a worker it cannot continue.
  *
@@ -55,6 +57,9 @@ struct keep {
 	char	 path[KEEPER_PATH];
 	int	*workers;		/* pidfds of live workers */
 	size_t	 nworkers, cap;
+	int	*gfd;			/* pidfds of hooks' group leaders */
+	pid_t	*gpid;			/* ... and their pids */
+	size_t	 ngroups, gcap;
 };
 
 /* Signals the keeper ignores: the terminal's and the pool's controls. */
@@ -150,6 +155,28 @@ keeper_add_worker(pid_t pid)
 		return;
 	keeper_send('W', NULL, fd);
 	close(fd);
+}
+
+void
+keeper_add_group(pid_t pid)
+{
+	char	text[32];
+	int	fd;
+
+	if (keeper.fd == -1 || (fd = pidfd_of(pid)) == -1)
+		return;
+	snprintf(text, sizeof text, "%ld", (long)pid);
+	keeper_send('G', text, fd);
+	close(fd);
+}
+
+void
+keeper_drop_group(pid_t pid)
+{
+	char	text[32];
+
+	snprintf(text, sizeof text, "%ld", (long)pid);
+	keeper_send('g', text, -1);
 }
 
 pid_t
@@ -250,6 +277,95 @@ keeper_take_worker(struct keep *k, struct msghdr *mh)
 	}
 }
 
+/* The pidfd a record carried, or -1. */
+static int
+keeper_fd_of(struct msghdr *mh)
+{
+	struct cmsghdr	*c;
+	int		 fd = -1, extra;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(sizeof(int)))
+			continue;
+		if (fd == -1)
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+		else {
+			memcpy(&extra, CMSG_DATA(c), sizeof extra);
+			close(extra);
+		}
+	}
+	return fd;
+}
+
+/* Forget the hook whose leader pid the supervisor has reaped ('g'). */
+static void
+keeper_forget_group(struct keep *k, const char *msg, ssize_t n)
+{
+	char	text[32];
+	size_t	i, len = n > 1 ? (size_t)n - 1 : 0;
+	long	pid;
+
+	if (len >= sizeof text)
+		len = sizeof text - 1;
+	memcpy(text, msg + 1, len);
+	text[len] = '\0';
+	pid = strtol(text, NULL, 10);
+	for (i = 0; i < k->ngroups; i++) {
+		if (k->gpid[i] != pid)
+			continue;
+		close(k->gfd[i]);
+		k->ngroups--;
+		k->gfd[i] = k->gfd[k->ngroups];
+		k->gpid[i] = k->gpid[k->ngroups];
+		break;
+	}
+}
+
+/* Take a 'G' record: a hook's group. */
+static void
+keeper_take_group(struct keep *k, const char *msg, ssize_t n,
+    struct msghdr *mh)
+{
+	char	text[32];
+	size_t	len = n > 1 ? (size_t)n - 1 : 0;
+	long	pid;
+	int	fd;
+
+	if ((fd = keeper_fd_of(mh)) == -1)
+		return;
+	if (len >= sizeof text)
+		len = sizeof text - 1;
+	memcpy(text, msg + 1, len);
+	text[len] = '\0';
+	if ((pid = strtol(text, NULL, 10)) <= 1) {
+		close(fd);
+		return;
+	}
+	if (k->ngroups == k->gcap) {
+		k->gcap = k->gcap ? k->gcap * 2 : 16;
+		k->gfd = xreallocarray(k->gfd, k->gcap, sizeof *k->gfd);
+		k->gpid = xreallocarray(k->gpid, k->gcap, sizeof *k->gpid);
+	}
+	k->gfd[k->ngroups] = fd;
+	k->gpid[k->ngroups++] = (pid_t)pid;
+}
+
+/*
+ * The supervisor died: kill the group of every hook it had not reaped
+ * (a leader not reaped keeps its pid, so the group's id is still its).
+ */
+static void
+keeper_kill_groups(struct keep *k)
+{
+	size_t	i;
+
+	for (i = 0; i < k->ngroups; i++) {
+		(void)kill(-k->gpid[i], SIGKILL);
+		(void)pidfd_signal(k->gfd[i], SIGKILL);
+	}
+}
+
 /* Copy a record's text, NUL-terminated. */
 static void
 keeper_text(char *dst, const char *msg, ssize_t n)
@@ -296,6 +412,12 @@ keeper_recv(struct keep *k)
 		break;
 	case 'W':
 		keeper_take_worker(k, &mh);
+		break;
+	case 'G':
+		keeper_take_group(k, msg, n, &mh);
+		break;
+	case 'g':
+		keeper_forget_group(k, msg, n);
 		break;
 	case 'X':
 		k->finished = true;
@@ -426,6 +548,7 @@ keeper_main(int sock, pid_t sup)
 	keeper_watch(&k);
 	keeper_last(&k);
 	if (!k.finished) {
+		keeper_kill_groups(&k);
 		keeper_clean(&k);
 		keeper_nudge(&k);
 	}

@@ -39,6 +39,13 @@ void	keeper_keep_shm(const char *name);
 void	keeper_keep_socket(const char *path);
 /* A worker was forked: continue it until it ends if the supervisor dies. */
 void	keeper_add_worker(pid_t);
+/*
+ * A hook (pool-hook.h) was forked, leading a process group of its own:
+ * kill that group if the supervisor dies while its leader runs.
+ */
+void	keeper_add_group(pid_t);
+/* That hook's leader was reaped (and what it left in its group killed). */
+void	keeper_drop_group(pid_t);
 /* The keeper's pid, or 0 when there is none. */
 pid_t	keeper_pid(void);
 /*

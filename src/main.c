@@ -25,11 +25,13 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "detach.h"
 #include "log.h"
 #include "loop.h"
 #include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-hook.h"
 #include "pool-logger.h"
 #include "shm.h"
 #include "pool-source.h"
@@ -171,7 +173,8 @@ make_source(const struct opts *o, struct source **src, char *err,
 		*src = source_args(o->items, o->nitems);
 		return 0;
 	}
-	if (isatty(STDIN_FILENO) && o->arg_file == NULL && o->keep_open) {
+	if ((isatty(STDIN_FILENO) || o->detach) && o->arg_file == NULL &&
+	    o->keep_open) {
 		*src = source_args(NULL, 0);	/* items come by ctl add */
 		return 0;
 	}
@@ -331,6 +334,19 @@ want_dashboard(const struct opts *o)
 	return true;
 }
 
+/* --check-config: --on-task-end must compile. */
+static int
+check_hooks(const struct opts *o)
+{
+	char	err[512];
+
+	if (hooks_check(o, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "pooltop: %s%s%s\n", o->config_file ? o->config_file :
+	    "", o->config_file ? ": " : "", err);
+	return -1;
+}
+
 /* --check-config: the template must compile too. */
 static int
 check_template(const struct opts *o)
@@ -339,7 +355,7 @@ check_template(const struct opts *o)
 	char		 err[512];
 
 	if (o->command == NULL)
-		return 0;
+		return check_hooks(o);
 	if (o->persistent != NULL || o->command_argv != NULL)
 		t = o->command_argv != NULL ?
 		    template_compile_argv(o->command_argv, o->command_argc,
@@ -359,7 +375,33 @@ check_template(const struct opts *o)
 		return -1;
 	}
 	template_free(t);
-	return 0;
+	return check_hooks(o);
+}
+
+/*
+ * --name NAME taken by a live pool: true and err.  Else hold it in
+ * *lock (-1 when none is needed or none could be taken).
+ */
+static bool
+name_taken(const struct opts *o, int *lock, char *err, size_t errlen)
+{
+	pid_t	pid;
+
+	*lock = -1;
+	if (o->name == NULL || o->name[0] == '\0')
+		return false;
+	if ((pid = ctl_name_live(o->name)) > 0) {
+		snprintf(err, errlen, "--name %s: pool %ld has that name; a name"
+		    " must be unique among live pools", o->name, (long)pid);
+		return true;
+	}
+	if ((*lock = ctl_name_lock(o->name)) == -1 && errno == EWOULDBLOCK) {
+		snprintf(err, errlen, "--name %s: another pool with that name"
+		    " is starting; a name must be unique among live pools",
+		    o->name);
+		return true;
+	}
+	return false;
 }
 
 /* Run a pool: the default subcommand. */
@@ -378,11 +420,14 @@ run_main(int argc, char **argv)
 	int			 argi = 0, rc = PT_EXIT_USAGE;
 	int			 out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
+	int			 name_lock = -1;
 	bool			 dash;
 
 	opts_init(&o);
-	if (opts_parse(&o, argc, argv, &argi, err, sizeof err) == -1) {
+	if (opts_parse(&o, argc, argv, &argi, err, sizeof err) == -1 ||
+	    (o.detach && detach_check(&o, err, sizeof err) == -1)) {
 		fprintf(stderr, "pooltop: %s\n", err);
+		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
 	if (o.check_config) {
@@ -402,8 +447,13 @@ run_main(int argc, char **argv)
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
 		return PT_EXIT_USAGE;
 	}
-	if (make_source(&o, &src, err, sizeof err) == -1) {
+	/* Before --detach forks: the lock is shared with the child. */
+	if (name_taken(&o, &name_lock, err, sizeof err) ||
+	    (o.detach && detach_start(&o, err, sizeof err) == -1) ||
+	    make_source(&o, &src, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop: %s\n", err);
+		if (name_lock != -1)
+			close(name_lock);
 		opts_free(&o);
 		return PT_EXIT_USAGE;
 	}
@@ -435,13 +485,18 @@ run_main(int argc, char **argv)
 	if (log != NULL)
 		logger_plug(log, loop, p);
 	err[0] = '\0';
-	if (ctl_listen(loop, p, sock, sizeof sock, err, sizeof err) == -1)
+	if (ctl_listen(loop, p, sock, sizeof sock, err, sizeof err) == -1) {
+		if (o.detach) {
+			(void)log_error(o.log_format, err);
+			goto out;
+		}
 		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
 		    " will not reach this pool)", err);
-	else {
+	} else {
 		if (err[0] != '\0')	/* a fallback directory: say which */
 			pool_warn(p, PT_EV_INFO, "control socket: %s", err);
 		pool_set_socket(p, sock);
+		detach_ready();
 	}
 	if (dash) {
 		memset(&host, 0, sizeof host);
@@ -475,6 +530,8 @@ out:
 	loop_free(loop);
 	if (src != NULL)
 		source_free(src);
+	if (name_lock != -1)
+		close(name_lock);
 	opts_free(&o);
 	return rc;
 }

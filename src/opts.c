@@ -195,6 +195,19 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "keep-open", .key = "keep_open", .type = OPT_BOOL,
 	  .off = F(keep_open), .value = true,
 	  .help = "take items from pooltop ctl add until ctl close" },
+	{ .name = "detach", .letter = 'b', .type = OPT_BOOL, .off = F(detach),
+	  .value = true,
+	  .help = "run in the background: print the ID, return at once" },
+	{ .name = "on-task-end", .key = "on_task_end", .type = OPT_STRING,
+	  .off = F(on_task_end), .arg = "CMD",
+	  .help = "run CMD after each task ({} {#} ..., POOLTOP_* set)" },
+	{ .name = "on-end", .key = "on_end", .type = OPT_STRING,
+	  .off = F(on_end), .arg = "CMD",
+	  .help = "run CMD when the pool ends (POOLTOP_* set)" },
+	{ .name = "hook-timeout", .key = "hook_timeout", .type = OPT_DOUBLE,
+	  .off = F(hook_timeout), .min = 1, .max = 86400, .def = "60",
+	  .arg = "SECS",
+	  .help = "end an --on-task-end or --on-end command after SECS" },
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
@@ -2107,6 +2120,25 @@ check_ui_mode(struct opts *o, const struct origin *org, char *err,
 	return -1;
 }
 
+/* A pool name made of digits would read as an ID: refuse it. */
+static int
+check_name(const struct opts *o, const struct origin *org, char *err,
+    size_t len)
+{
+	size_t	n = opt_index("name");
+
+	if (o->name == NULL || o->name[0] == '\0' ||
+	    strspn(o->name, "0123456789") != strlen(o->name))
+		return 0;
+	if (org->cli[n])
+		snprintf(err, len, "option --name: '%s' is all digits: it would"
+		    " read as a pool ID", o->name);
+	else
+		snprintf(err, len, "%s:%d: 'name': '%s' is all digits: it would"
+		    " read as a pool ID", org->path, org->line[n], o->name);
+	return -1;
+}
+
 /* Parse the command line, load -c FILE, apply the command line over it. */
 int
 opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
@@ -2141,6 +2173,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		r = check_ui_mode(o, &org, err, errlen);
 	if (r == 0)
 		r = check_remote(o, &org, err, errlen);
+	if (r == 0)
+		r = check_name(o, &org, err, errlen);
 out:
 	cli_free(&cli);
 	return r;

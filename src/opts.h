@@ -105,6 +105,10 @@ struct opts {
 	bool		 retry_failed;
 	bool		 check_config;
 	bool		 keep_open;	/* input ends at ctl close only */
+	bool		 detach;	/* in the background (detach.h) */
+	char		*on_task_end;	/* hooks (pool-hook.h) */
+	char		*on_end;
+	double		 hook_timeout;	/* seconds */
 
 	/* dashboard (ui.*) */
 	char		*theme;

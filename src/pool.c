@@ -49,6 +49,7 @@
 #include "loop.h"
 #include "pool-hosts.h"
 #include "pool-output.h"
+#include "pool-hook.h"
 #include "worker-persist.h"
 #include "pool.h"
 #include "procstat.h"
@@ -185,6 +186,7 @@ struct pool {
 	uint64_t		 finished_attempts;
 	int64_t			 task_ns;
 	int64_t			 start_ns;
+	int64_t			 end_ns;	/* the run's end, before hooks */
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
@@ -203,6 +205,7 @@ struct pool {
 	struct joblog		*joblog;
 	struct joblog_past	*past;
 	struct output		*out;
+	struct hooks		*hooks;		/* --on-task-end, --on-end */
 	bool			 fatal;
 
 	uint64_t		*retry_seqs;	/* --retry-failed */
@@ -220,6 +223,7 @@ struct pool {
 };
 
 static void	pool_dispatch(struct pool *);
+static uint32_t	pool_input(struct pool *);
 static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
 static void	worker_ready(int, short, void *);
@@ -522,6 +526,7 @@ publish(struct pool *p)
 	}
 	h->state = p->state;
 	h->paused = p->paused;
+	h->input = pool_input(p);
 	h->target_workers = (uint32_t)p->target;
 	h->live_workers = (uint32_t)p->live;
 	h->queued = queued;
@@ -1192,6 +1197,38 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 	w->window = (int)want;
 }
 
+/* A task ended for good: its --on-task-end. */
+static void
+task_hook(struct pool *p, int i, const struct task *t,
+    const struct pt_done *d, bool ok, int exitval, int sig)
+{
+	struct hook_task	ht;
+
+	if (p->o->on_task_end == NULL)
+		return;
+	memset(&ht, 0, sizeof ht);
+	ht.seq = t->seq;
+	ht.slot = i;
+	ht.item = t->arg;
+	ht.args = (const char *const *)t->args;
+	ht.nargs = t->nargs;
+	ht.result = ok ? "done" : (d->flags & PT_DONE_TIMEOUT) ? "timeout" :
+	    (d->flags & PT_DONE_KILLED) ? "killed" : "failed";
+	ht.exitval = sig != 0 ? -1 : exitval;
+	ht.sig = sig;
+	ht.wall_ns = d->wall_ns;
+	ht.attempts = t->attempts;
+	ht.command = t->cmdline;
+	hooks_task_end(p->hooks, &ht);
+}
+
+/* A hook failed: an event, said like a warning; never a stop. */
+static void
+hook_say(void *arg, uint64_t seq, int status, const char *text)
+{
+	pool_alert(arg, SAY_WARN, -1, seq, status, "%s", text);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1285,6 +1322,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (ok) {
 		p->done++;
 		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		task_free(t);
 	} else {
 		p->failed++;
@@ -1303,6 +1341,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
 			    t->label);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
 	check_halt(p, ok, sig ? 128 + sig : exitval);
@@ -1668,10 +1707,11 @@ is_worker(struct pool *p, pid_t pid)
 }
 
 /*
- * We are a child subreaper, and fork nothing but the keeper and the
- * workers: any other child of ours is what a worker that died left (its
- * task's daemons, then their children as each dies).  Nobody else will
- * end it: SIGKILL it, and its group when it leads one.
+ * We are a child subreaper, and fork nothing but the keeper, the
+ * workers and the hooks: any other child of ours is what a worker that
+ * died left (its task's daemons, then their children as each dies) or a
+ * hook left behind.  Nobody else will end it: SIGKILL it, and its group
+ * when it leads one.
  */
 static void
 sweep_orphans(struct pool *p)
@@ -1682,7 +1722,8 @@ sweep_orphans(struct pool *p)
 	n = procstat_children(kids, (int)nitems_of(kids));
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
-		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]))
+		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]) ||
+		    hooks_own(p->hooks, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
 			killpg(kids[i], SIGKILL);
@@ -1704,6 +1745,8 @@ reap(struct pool *p)
 				break;
 		if (WIFSTOPPED(st))
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
+		else if (hooks_reaped(p->hooks, pid, st))
+			continue;
 		else if (hosts_reaped(p->hosts, pid, st)) {
 			for (i = 0; i < hosts_count(p->hosts); i++)
 				if (hosts_state(p->hosts, i) == HOST_DOWN)
@@ -1963,6 +2006,19 @@ pool_add(struct pool *p, char **items, size_t n, struct buf *why)
 	return 0;
 }
 
+/* Whether the pool takes items: the header's input (shm.h). */
+static uint32_t
+pool_input(struct pool *p)
+{
+	uint32_t	flag = p->o->keep_open ? PT_INPUT_KEEP_OPEN_FLAG : 0;
+
+	if (p->closed)
+		return PT_INPUT_CLOSED | flag;
+	if (add_refusal(p) != NULL)
+		return PT_INPUT_STOPPING | flag;
+	return (p->o->keep_open ? PT_INPUT_KEEP_OPEN : PT_INPUT_SOURCE) | flag;
+}
+
 /* Take no more items; queued ones run, then the pool ends. */
 int
 pool_close(struct pool *p, struct buf *why)
@@ -1989,6 +2045,7 @@ suspend_all(struct pool *p)
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
 			flush_worker(p, i);
 		}
+	hooks_suspend(p->hooks, true);
 	kill(getpid(), SIGSTOP);
 }
 
@@ -2003,6 +2060,7 @@ resume_all(struct pool *p)
 			p->w[i].tstp = false;
 			send_msg(p, i, PT_MSG_RESUME, NULL, 0);
 		}
+	hooks_suspend(p->hooks, false);
 }
 
 /*
@@ -2015,6 +2073,9 @@ handle_signal(int sig, void *arg)
 {
 	struct pool	*p = arg;
 
+	if (p->state == PT_POOL_DONE && (sig == SIGINT || sig == SIGTERM ||
+	    sig == SIGQUIT))
+		hooks_stop(p->hooks);	/* the pool is over: end its hooks */
 	switch (sig) {
 	case SIGCHLD:
 		reap(p);
@@ -2286,6 +2347,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		p->host_said = xcalloc((size_t)hosts_count(p->hosts) + 1,
 		    sizeof *p->host_said);
 	}
+	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
+	    errlen)) == NULL)
+		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2365,7 +2429,7 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->done = p->done;
 	st->failed = p->failed;
 	st->total = p->total_known ? p->total - p->skipped : 0;
-	st->wall_ns = mono_ns() - p->start_ns;
+	st->wall_ns = (p->end_ns != 0 ? p->end_ns : mono_ns()) - p->start_ns;
 	st->task_ns = p->task_ns;
 	st->workers = p->max_live;
 	st->rate = p->rate;
@@ -2487,6 +2551,38 @@ output_check(struct pool *p)
 	pool_alert(p, SAY_FATAL, -1, 0, 0, "output: %s", output_error(p->out));
 }
 
+/* Turn the loop until no hook runs or waits (each is bounded in time). */
+static void
+hooks_wait(struct pool *p)
+{
+	reap(p);
+	if (hooks_busy(p->hooks))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "waiting for hooks to end"
+		    " (each at most %gs)", p->o->hook_timeout);
+	while (hooks_busy(p->hooks)) {
+		if (loop_once(p->loop) == -1)
+			break;
+		reap(p);
+	}
+}
+
+/* The pool ended: --on-end, then wait (bounded) for every hook. */
+static void
+hooks_end(struct pool *p, int rc)
+{
+	struct hook_run	r;
+
+	hooks_wait(p);		/* every task's hook before the pool's */
+	memset(&r, 0, sizeof r);
+	r.done = p->done;
+	r.failed = p->failed;
+	r.exit = rc;
+	r.wall_ns = p->end_ns - p->start_ns;
+	r.joblog = p->o->joblog;
+	hooks_pool_end(p->hooks, &r);
+	hooks_wait(p);
+}
+
 /* Run until all work is done or the pool is stopped. */
 int
 pool_run(struct pool *p)
@@ -2531,6 +2627,8 @@ done:
 		(void)log_say(p->o->log_format, &p->last_word,
 		    p->last_word.text);
 	rc = exit_status(p);
+	p->end_ns = mono_ns();	/* the summary's wall time leaves hooks out */
+	hooks_end(p, rc);
 	return rc;
 }
 
@@ -2582,6 +2680,7 @@ pool_free(struct pool *p)
 	free(p->retry_seqs);
 	if (p->tpl != NULL)
 		template_free(p->tpl);
+	hooks_free(p->hooks);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

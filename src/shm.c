@@ -964,6 +964,17 @@ shm_pool_state_name(uint32_t s)
 }
 
 const char *
+shm_input_name(uint32_t in)
+{
+	static const char *const names[] = {
+		"unknown", "source", "keep-open", "closed", "stopping"
+	};
+
+	in &= PT_INPUT_MASK;
+	return in < nitems_of(names) ? names[in] : "unknown";
+}
+
+const char *
 shm_slot_state_name(uint32_t s)
 {
 	return s < nitems_of(slot_state_names) ? slot_state_names[s] : "unknown";

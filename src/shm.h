@@ -100,6 +100,17 @@ enum pt_pool_state {
 	PT_POOL_DONE,
 };
 
+/* Whether the pool takes items (the header's input). */
+enum pt_input {
+	PT_INPUT_UNKNOWN = 0,
+	PT_INPUT_SOURCE,	/* items from its source; ctl add takes more */
+	PT_INPUT_KEEP_OPEN,	/* --keep-open: ctl add until ctl close */
+	PT_INPUT_CLOSED,	/* ctl close: the queued run, then it ends */
+	PT_INPUT_STOPPING,	/* draining or stopping: it takes nothing */
+};
+#define PT_INPUT_MASK		0xff
+#define PT_INPUT_KEEP_OPEN_FLAG	0x100	/* started with --keep-open */
+
 enum pt_slot_state {
 	PT_SLOT_EMPTY = 0,	/* never used */
 	PT_SLOT_STARTING,	/* worker forked, not yet ready */
@@ -167,7 +178,9 @@ struct pt_shm_header {
 	char			name[PT_NAME_MAX];
 	char			command[PT_CMD_MAX];
 	char			socket_path[108];
-	char			_pad1[4];
+	uint32_t		input;		/* enum pt_input, with
+						   PT_INPUT_KEEP_OPEN_FLAG; was
+						   padding: 0 from older writers */
 };
 
 struct pt_shm_event {
@@ -334,6 +347,7 @@ typedef void (*shm_list_fn)(const char *name, const struct pt_shm *,
 int	shm_list(uid_t, shm_list_fn, void *arg);
 
 const char	*shm_pool_state_name(uint32_t);
+const char	*shm_input_name(uint32_t);	/* of header.input */
 const char	*shm_slot_state_name(uint32_t);
 const char	*shm_event_name(uint32_t);
 

@@ -756,8 +756,9 @@ template_parse(struct template *t, const char *src, size_t len,
 }
 
 /* Compile a template; NULL and a message in err on error. */
-struct template *
-template_compile(const char *src, char *err, size_t errlen)
+/* Compile src; append " {}" when it has no replacement string and asked. */
+static struct template *
+compile(const char *src, bool append, char *err, size_t errlen)
 {
 	struct template	*t;
 	size_t		 len, nrepl;
@@ -777,7 +778,7 @@ template_compile(const char *src, char *err, size_t errlen)
 	free(trim);
 	if (!template_parse(t, src, len, &nrepl, err, errlen))
 		goto fail;
-	if (nrepl > 0)
+	if (nrepl > 0 || !append)
 		return t;
 
 	/*
@@ -808,6 +809,18 @@ template_compile(const char *src, char *err, size_t errlen)
 fail:
 	template_free(t);
 	return NULL;
+}
+
+struct template *
+template_compile(const char *src, char *err, size_t errlen)
+{
+	return compile(src, true, err, errlen);
+}
+
+struct template *
+template_compile_bare(const char *src, char *err, size_t errlen)
+{
+	return compile(src, false, err, errlen);
 }
 
 /*

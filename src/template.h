@@ -52,6 +52,9 @@
 struct template;
 
 struct template	*template_compile(const char *src, char *err, size_t errlen);
+/* The same, with nothing appended when it has no replacement string. */
+struct template	*template_compile_bare(const char *src, char *err,
+		    size_t errlen);
 /*
  * The template given as several command-line words (`pooltop printf '%s\n'
  * {}`): never a shell; each word is exactly one argument, with replacement
