@@ -41,6 +41,8 @@ struct run_stats {
 	int64_t		task_ns;	/* sum of task wall times */
 	int		workers;	/* max live workers seen */
 	double		rate;		/* tasks per second, recent */
+	bool		admit;		/* an admission option was set */
+	int64_t		held_ns;	/* ... and admission held this long */
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
 /*
@@ -48,6 +50,8 @@ int		 evlog_progress(struct evlog *, const struct run_stats *);
  * json:  {"time":...,"event":"summary","done":16,"failed":0,"total":16,
  *         "wall":4.012,"task_time":16.004,"workers":4,"speedup":3.99,
  *         "efficiency":100}
+ * With an admission option, a third text line "pooltop: admission held
+ * 12.3s" and "admission_held":12.300 in JSON.
  */
 void		 log_summary(FILE *, enum log_format, const struct run_stats *);
 /*

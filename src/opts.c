@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "opts.h"
+#include "pool-admit.h"
 #include "text.h"
 #include "util.h"
 
@@ -94,6 +95,11 @@ struct opt_entry {
 static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
+static int	set_delay(struct opts *, const char *, char *, size_t);
+static int	set_load(struct opts *, const char *, char *, size_t);
+static int	set_memfree(struct opts *, const char *, char *, size_t);
+static int	set_memsuspend(struct opts *, const char *, char *, size_t);
+static int	set_pressure(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -137,6 +143,26 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
 	  .help = "signals and waits in ms that end a task" },
+	{ .name = "delay", .key = "delay", .type = OPT_FUNC, .parse = set_delay,
+	  .def = "0", .arg = "SECS",
+	  .help = "wait SECS between task starts; SECSauto adapts it" },
+	{ .name = "load", .key = "load", .type = OPT_FUNC, .parse = set_load,
+	  .defnote = "none", .arg = "MAX",
+	  .help = "start no task while the 1-minute load is MAX or more" },
+	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
+	  .parse = set_memfree, .defnote = "none", .arg = "SIZE",
+	  .help = "start no task below SIZE available; below half, "
+	  "put back the youngest" },
+	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
+	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
+	  .help = "suspend the youngest tasks below twice SIZE available" },
+	{ .name = "noswap", .key = "noswap", .type = OPT_BOOL,
+	  .off = F(admit.noswap), .value = true,
+	  .help = "start no task while the machine swaps in and out" },
+	{ .name = "max-pressure", .key = "max_pressure", .type = OPT_FUNC,
+	  .parse = set_pressure, .defnote = "none",
+	  .arg = "cpu=P,memory=P,io=P",
+	  .help = "start no task while a PSI some avg10 is above P%" },
 	{ .name = "name", .key = "name", .type = OPT_STRING, .off = F(name),
 	  .defnote = "the command", .arg = "NAME",
 	  .help = "pool name shown by the dashboard and ls" },
@@ -725,6 +751,10 @@ load_func(struct loadctx *lc, const struct where *w, config_setting_t *s)
 
 	if (setting_int(s, &ll)) {
 		snprintf(num, sizeof num, "%lld", ll);
+		str = num;
+	} else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		snprintf(num, sizeof num, "%.17g",
+		    config_setting_get_float(s));
 		str = num;
 	} else if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(w, lc->err, lc->errlen, "must be a string");
@@ -2323,6 +2353,45 @@ static int
 set_halt(struct opts *o, const char *s, char *err, size_t len)
 {
 	return parse_halt(s, &o->halt, err, len);
+}
+
+/* --delay SECS[auto] into o. */
+static int
+set_delay(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
+	    err, len);
+}
+
+/* --load MAX into o, in load units. */
+static int
+set_load(struct opts *o, const char *s, char *err, size_t len)
+{
+	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
+	    len);
+}
+
+/* --memfree SIZE into o. */
+static int
+set_memfree(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memfree, err, len);
+}
+
+/* --memsuspend SIZE into o. */
+static int
+set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memsuspend, err, len);
+}
+
+/* --max-pressure cpu=P,memory=P,io=P into o. */
+static int
+set_pressure(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_pressure(s, o->admit.pressure, err, len);
 }
 
 /* --termseq into o. */

@@ -41,6 +41,18 @@ struct termseq {
 enum log_format { LOG_TEXT = 0, LOG_JSON };
 enum results_layout { RESULTS_SEQ = 0, RESULTS_GNU };
 
+/* Admission options (pool-admit.h); all zero: none. */
+struct admit_opts {
+	double		delay;		/* --delay, seconds between starts */
+	bool		delay_auto;	/* ... adapted as GNU parallel's */
+	double		load;		/* --load, 0: not set */
+	uint64_t	memfree;	/* --memfree, bytes, 0: not set */
+	uint64_t	memsuspend;	/* --memsuspend, bytes, 0: not set */
+	bool		noswap;
+	double		pressure[3];	/* --max-pressure cpu, memory, io;
+					   0: not watched */
+};
+
 /* A task given whole in the config file's `tasks` list. */
 struct conf_task {
 	char	*command;
@@ -83,6 +95,7 @@ struct opts {
 	struct halt_policy halt;
 	struct termseq	 termseq;
 	char		*name;		/* pool name shown in ls/dashboard */
+	struct admit_opts admit;
 
 	/* output */
 	bool		 tag;

@@ -43,6 +43,7 @@
 
 #include "backoff.h"
 #include "ctl.h"
+#include "pool-admit.h"
 #include "pool-joblog.h"
 #include "keeper.h"
 #include "log.h"
@@ -107,6 +108,8 @@ struct wk {
 	bool		 retire;	/* exit after the current task */
 	bool		 paused;	/* its task paused by an operator */
 	bool		 tstp;		/* its task paused by our SIGTSTP */
+	bool		 msusp;		/* ... by --memsuspend */
+	bool		 mkill;		/* ... being ended by --memfree */
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
@@ -203,6 +206,11 @@ struct pool {
 	uint64_t		 rate_done;
 	int64_t			 rate_ns;
 	double			 rate;
+
+	struct admit		*admit;		/* may a task start now? */
+	int64_t			 admit_at;	/* --delay: next start, mono */
+	int			 nsusp;		/* tasks --memsuspend stopped */
+	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -210,6 +218,7 @@ static void	worker_spawn(struct pool *, int);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static void	admit_show(struct pool *, struct pt_shm_header *);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -444,6 +453,7 @@ publish(struct pool *p)
 	h->total_known = p->total_known;
 	h->slots_used = (uint32_t)used;
 	h->update_real_ns = real_ns();
+	admit_show(p, h);
 	shm_publish_header(&p->shm);
 }
 
@@ -679,6 +689,158 @@ start_task(struct pool *p, int i, struct task *t)
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
 }
 
+/* The header's admission state and reason ("holding: load 3.10 >= 2"). */
+static void
+admit_show(struct pool *p, struct pt_shm_header *h)
+{
+	char		 why[PT_ADMIT_WHY + 32], mem[PT_ADMIT_WHY];
+	uint32_t	 state = PT_ADMIT_OPEN;
+
+	if (p->admit == NULL)
+		return;
+	if (p->nsusp > 0) {
+		state = PT_ADMIT_SUSPENDED;
+		admit_why_mem(admit_last(p->admit),
+		    2 * p->o->admit.memsuspend, mem, sizeof mem);
+		snprintf(why, sizeof why, "suspended %d task%s: %s", p->nsusp,
+		    p->nsusp == 1 ? "" : "s", mem);
+	} else if (admit_holding(p->admit)) {
+		state = PT_ADMIT_HOLDING;
+		snprintf(why, sizeof why, "holding: %s", admit_why(p->admit));
+	} else
+		strlcpy(why, "open", sizeof why);
+	admit_publish(p->admit, state, (uint32_t)p->nsusp, why, mono_ns(), h);
+}
+
+/* --memfree: end the youngest task, to run again; one at a time. */
+static void
+admit_kill_youngest(struct pool *p, const char *why)
+{
+	struct pt_kill	 k = { 0 };
+	struct task	*t;
+	int		 i, y = -1;
+
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i].state != W_BUSY)
+			continue;
+		if (p->w[i].mkill)
+			return;
+		if (y == -1 || p->w[i].started_ns > p->w[y].started_ns)
+			y = i;
+	}
+	if (y == -1)
+		return;
+	TAILQ_FOREACH(t, &p->w[y].tasks, entry)
+		t->requeue = true;
+	p->w[y].mkill = true;
+	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
+	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
+	    "%s, under half of --memfree: ending the youngest task, in slot "
+	    "%d, to run it again", why, y + 1);
+}
+
+/* Stop (suspend) or continue a task for --memsuspend. */
+static void
+admit_suspend(struct pool *p, int i, bool suspend, const char *why)
+{
+	struct wk	*w = &p->w[i];
+
+	w->msusp = suspend;
+	p->nsusp += suspend ? 1 : -1;
+	send_msg(p, i, suspend ? PT_MSG_PAUSE : PT_MSG_RESUME, NULL, 0);
+	pool_event(p, suspend ? PT_EV_PAUSE : PT_EV_RESUME, i,
+	    TAILQ_FIRST(&w->tasks)->seq, 0, "task %s in slot %d: %s",
+	    suspend ? "suspended" : "resumed", i + 1, why);
+}
+
+/*
+ * --memfree below half its size ends the youngest task; --memsuspend keeps
+ * the oldest running and stops the others (admit_mem_running()).
+ */
+static void
+admit_memory(struct pool *p)
+{
+	const struct admit_sample	*s = admit_last(p->admit);
+	const struct admit_opts		*o = &p->o->admit;
+	char				 why[PT_ADMIT_WHY];
+	int				 order[PT_MAX_WORKERS];
+	int				 i, j, k, n = 0, running = 0, allowed;
+
+	if (!s->mem_ok)
+		return;
+	if (admit_mem_kill(o->memfree, s)) {
+		admit_why_mem(s, o->memfree / 2, why, sizeof why);
+		admit_kill_youngest(p, why);
+	}
+	if (o->memsuspend == 0)
+		return;
+	/* Tasks not paused by an operator nor being ended, oldest first. */
+	for (i = 0; i < p->nw; i++) {
+		struct wk *w = &p->w[i];
+
+		if (w->state != W_BUSY || w->paused || w->mkill)
+			continue;
+		for (j = n; j > 0 && p->w[order[j - 1]].started_ns >
+		    w->started_ns; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+		running += !w->msusp;
+	}
+	allowed = admit_mem_running(o->memsuspend, s->mem_avail, n, running);
+	admit_why_mem(s, 2 * o->memsuspend, why, sizeof why);
+	for (k = 0; k < n; k++) {
+		bool susp = p->w[order[k]].msusp;
+
+		if (k >= allowed && !susp)
+			admit_suspend(p, order[k], true, why);
+		else if (k < allowed && susp)
+			admit_suspend(p, order[k], false, why);
+	}
+}
+
+/* Read the machine: admission holds or opens, memory acts; say so. */
+static void
+admit_tick(void *arg)
+{
+	struct pool	*p = arg;
+	int64_t		 now = mono_ns();
+	char		 d[32];
+
+	if (p->state == PT_POOL_STARTING || p->state == PT_POOL_DONE)
+		return;
+	switch (admit_sample(p->admit, now)) {
+	case 1:
+		strlcpy(p->admit_said, admit_why(p->admit),
+		    sizeof p->admit_said);
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "admission holding: %s",
+		    p->admit_said);
+		break;
+	case -1:
+		snprintf(d, sizeof d, "%.1fs",
+		    (double)admit_hold_ns(p->admit, now) / PT_NSEC);
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "admission open after "
+		    "holding %s (%s)", d, p->admit_said);
+		break;
+	default:
+		break;
+	}
+	admit_memory(p);
+	publish(p);
+}
+
+/*
+ * May a task start now (pool-admit.h)?  Not while --memsuspend keeps tasks
+ * stopped.  When only --delay says no, wake up when it says yes.
+ */
+static bool
+admit_ok(struct pool *p)
+{
+	if (p->nsusp > 0)
+		return false;
+	return admit_may_start(p->admit, mono_ns(), &p->admit_at);
+}
+
 /* Hand ready tasks to idle workers. */
 static void
 pool_dispatch(struct pool *p)
@@ -698,11 +860,14 @@ pool_dispatch(struct pool *p)
 		if (w->hold_until != 0 && w->hold_until > mono_ns())
 			continue;
 		while (w->ntasks < w->window) {
+			if (!admit_ok(p))
+				return;
 			if ((t = next_task(p)) == NULL) {
 				dry = true;
 				break;
 			}
 			start_task(p, i, t);
+			admit_started(p->admit, mono_ns());
 		}
 		/* One write for all the RUNs of this turn; poll does the rest. */
 		send_pending(p, i);
@@ -1038,7 +1203,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
 	if (w->ntasks == 0) {
-		w->paused = w->tstp = false;
+		if (w->msusp)
+			p->nsusp--;
+		w->paused = w->tstp = w->msusp = w->mkill = false;
 		if (w->state == W_BUSY)
 			w->state = W_IDLE;
 	}
@@ -1057,6 +1224,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	else if (WIFSIGNALED(d->wstatus))
 		sig = WTERMSIG(d->wstatus);
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
+	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
+		admit_ended(p->admit, ok);
 
 	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
 		task_fault(p, i, t, d->wstatus);
@@ -1427,6 +1596,12 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 		return -1;
 	}
 	w = &p->w[slot];
+	if (!pause && w->msusp) {
+		/* The operator's word wins; memory is looked at again. */
+		w->msusp = false;
+		p->nsusp--;
+		w->paused = true;
+	}
 	if (w->paused == pause)
 		return 0;
 	w->paused = pause;
@@ -1679,7 +1854,8 @@ suspend_all(struct pool *p)
 	int	i;
 
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
+		if (p->w[i].state == W_BUSY && !p->w[i].paused &&
+		    !p->w[i].msusp) {
 			p->w[i].tstp = true;
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
 			flush_worker(p, i);
@@ -1815,6 +1991,8 @@ deadline_at(struct pool *p)
 			best = t->not_before;
 	if (p->respawn_after > now && (best == 0 || p->respawn_after < best))
 		best = p->respawn_after;
+	if (p->admit_at > now && (best == 0 || p->admit_at < best))
+		best = p->admit_at;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].hold_until > now &&
 		    (best == 0 || p->w[i].hold_until < best))
@@ -1971,6 +2149,10 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 
 	if (setup_template(p, err, errlen) == -1)
 		return -1;
+	if ((p->admit = admit_new(&o->admit, err, errlen)) == NULL)
+		return -1;
+	if (admit_wanted(&o->admit))
+		(void)loop_every(p->loop, ADMIT_SAMPLE_MS, admit_tick, p);
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2054,6 +2236,10 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->task_ns = p->task_ns;
 	st->workers = p->max_live;
 	st->rate = p->rate;
+	if (p->admit != NULL && admit_wanted(&p->o->admit)) {
+		st->admit = true;
+		st->held_ns = admit_held_ns(p->admit, mono_ns());
+	}
 }
 
 /* The run's exit status, as documented. */
@@ -2183,6 +2369,8 @@ pool_run(struct pool *p)
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	p->state = PT_POOL_RUNNING;
+	if (admit_wanted(&p->o->admit))
+		admit_tick(p);		/* before the first start */
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2270,6 +2458,7 @@ pool_free(struct pool *p)
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();
+	admit_free(p->admit);
 	free(p->exits);
 	free(p->events);
 	free(p);

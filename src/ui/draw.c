@@ -161,7 +161,17 @@ draw_header_counts(struct ui *ui)
 	}
 	if (h->total_known) {
 		snprintf(n, sizeof n, "%llu", (unsigned long long)h->total);
-		draw_pair(ui, 1, x, "total ", n, l, v);
+		x = draw_pair(ui, 1, x, "total ", n, l, v);
+	}
+	/* Why nothing starts: "holding: load 3.10 >= 2" (pool-admit.h). */
+	if (h->admit_state != PT_ADMIT_OFF) {
+		char *e = text_cell(h->admit_why, strlen(h->admit_why),
+		    ui->utf8);
+
+		draw_pair(ui, 1, x, "admission ", e, l,
+		    h->admit_state == PT_ADMIT_OPEN ? v :
+		    ui->attr[THEME_EVENT_FAIL]);
+		free(e);
 	}
 }
 

@@ -101,10 +101,10 @@ test_layout(void **state)
 	char		err[256];
 
 	(void)state;
-	assert_int_equal(shm_segment_size(1), 576 + PT_SHM_NEVENTS * 200 + 2472);
+	assert_int_equal(shm_segment_size(1), 720 + PT_SHM_NEVENTS * 200 + 2472);
 	assert_int_equal(shm_create(&shm, 3, err, sizeof err), 0);
 	assert_int_equal(shm.size, shm_segment_size(3));
-	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 576);
+	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 720);
 	assert_ptr_equal((char *)(shm.slots + 3), (char *)shm.hdr + shm.size);
 	assert_int_equal(shm.nslots, 3);
 	shm_close(&shm);
@@ -240,9 +240,9 @@ test_reader_validation(void **state)
 	expect_refused(name, "bad magic");
 	h->magic = PT_SHM_MAGIC;
 
-	h->version = 2;
-	snprintf(err, sizeof err, "segment %s has version 2, this pooltop "
-	    "reads version 1", name);
+	h->version = PT_SHM_VERSION + 1;
+	snprintf(err, sizeof err, "segment %s has version %d, this pooltop "
+	    "reads version %d", name, PT_SHM_VERSION + 1, PT_SHM_VERSION);
 	expect_refused(name, err);
 	h->version = PT_SHM_VERSION;
 
@@ -564,11 +564,15 @@ test_hostile(void **state)
 	w.hdr->start_real_ns = INT64_MIN;
 	w.hdr->update_real_ns = INT64_MAX;
 	memset(w.hdr->name, 'x', sizeof w.hdr->name);
+	memset(w.hdr->admit_why, 'z', sizeof w.hdr->admit_why);
+	w.hdr->admit_held_ns = -1;
 	shm_write_end(&w.hdr->seq);
 	assert_true(shm_read_header(&r, &h));
 	assert_int_equal(h.slots_used, 4);
 	assert_true(h.start_real_ns == 0 && h.update_real_ns == 0);
 	assert_int_equal(strlen(h.name), sizeof h.name - 1);
+	assert_int_equal(strlen(h.admit_why), sizeof h.admit_why - 1);
+	assert_true(h.admit_held_ns == 0);
 
 	memset(&s, 0, sizeof s);
 	s.tail_len = 0xffffffff;
@@ -747,10 +751,10 @@ test_list(void **state)
 	assert_int_equal(status, 0);
 	assert_true(seg_exists(deadname));
 
-	snprintf(badname, sizeof badname, "/pooltop.%u.%ld.v2test",
+	snprintf(badname, sizeof badname, "/pooltop.%u.%ld.v9test",
 	    (unsigned)geteuid(), (long)getpid());
 	fd = fake_segment(badname, 1, &h, &size);
-	h->version = 2;
+	h->version = 9;
 	h->supervisor_pid = 0;
 
 	memset(&l, 0, sizeof l);
@@ -776,7 +780,7 @@ test_list(void **state)
 	assert_int_equal(l.seen[2], 1);
 	assert_true(l.alive[2]);	/* its name's pid is ours: alive */
 	assert_false(l.had_shm[2]);
-	assert_non_null(strstr(l.error[2], "version 2"));
+	assert_non_null(strstr(l.error[2], "version 9"));
 	assert_true(seg_exists(badname));
 
 	munmap(h, size);
