@@ -151,7 +151,7 @@ static const struct opt_entry opt_table[] = {
 	  .help = "no start while the 1-minute load is MAX or more" },
 	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
 	  .parse = set_memfree, .defnote = "none", .arg = "SIZE",
-	  .help = "no start below SIZE free; under half, rerun the youngest" },
+	  .help = "no start below SIZE free; rerun youngest below half" },
 	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
 	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
 	  .help = "stop the youngest tasks below twice SIZE free" },
