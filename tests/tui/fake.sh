@@ -36,6 +36,8 @@ check "escaped: the OSC title sequence did not reach the terminal" \
     sh -c "! tmux -L $TMUX_SOCK display -p '#{pane_title}' | grep -q pwned"
 check "header: counts from the segment" \
     on_screen "running 4 +queued 40 +done 57 +failed 3 +retried 2 +total 104"
+check "header: admission and its reason, escaped" \
+    on_screen "total 104 +admission holding: load 3.10 >= 2 \\\\x1b\[2J"
 check "header: progress 60/104" on_screen "60/104 +57%"
 check "row: task progress bar" on_screen "^ +1 .* 25% +#100 "
 check "row: memory" on_screen "^ +2 .* 2048K "
