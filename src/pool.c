@@ -860,8 +860,10 @@ pool_dispatch(struct pool *p)
 		if (w->hold_until != 0 && w->hold_until > mono_ns())
 			continue;
 		while (w->ntasks < w->window) {
-			if (!admit_ok(p))
+			if (!admit_ok(p)) {
+				send_pending(p, i);
 				return;
+			}
 			if ((t = next_task(p)) == NULL) {
 				dry = true;
 				break;
