@@ -291,6 +291,8 @@ summary_json(FILE *f, const struct run_stats *st)
 	if (st->admit)
 		fprintf(f, ",\"admission_held\":%.3f",
 		    (double)st->held_ns / PT_NSEC);
+	if (st->oom_killed > 0)
+		fprintf(f, ",\"oom_killed\":%" PRIu64, st->oom_killed);
 	fprintf(f, "}\n");
 	fflush(f);
 }
@@ -327,5 +329,8 @@ log_summary(FILE *f, enum log_format format, const struct run_stats *st)
 		format_duration(wall, sizeof wall, st->held_ns);
 		fprintf(f, "pooltop: admission held %s\n", wall);
 	}
+	if (st->oom_killed > 0)
+		fprintf(f, "pooltop: %" PRIu64 " task%s oom-killed\n",
+		    st->oom_killed, st->oom_killed == 1 ? "" : "s");
 	fflush(f);
 }

@@ -368,7 +368,7 @@ read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The number after "key" at the start of a line of buf. */
+/* The number after the word key at the start of a line of buf. */
 static bool
 find_u64(const char *buf, const char *key, uint64_t *v)
 {
@@ -376,7 +376,8 @@ find_u64(const char *buf, const char *key, uint64_t *v)
 	size_t		 n = strlen(key);
 
 	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, n) == 0) {
+		if (strncmp(p, key, n) == 0 && strchr(" \t:", p[n]) != NULL &&
+		    p[n] != '\0') {
 			char *end;
 
 			p += n;
@@ -605,9 +606,9 @@ admit_new(const struct admit_opts *o, char *err, size_t len)
 	a->o = *o;
 	a->active = admit_wanted(o);
 	a->delay = o->delay;
+	find_cgroups(a);	/* for admit_oom_kills() too */
 	if (!a->active)
 		return a;
-	find_cgroups(a);
 	for (i = 0; i < ADMIT_PSI_N; i++) {
 		if (o->pressure[i] <= 0)
 			continue;
@@ -662,6 +663,24 @@ admit_sample(struct admit *a, int64_t now)
 		return -1;
 	}
 	return 0;
+}
+
+/* OOM kills the pool can see (pool-admit.h). */
+bool
+admit_oom_kills(const struct admit *a, uint64_t *n)
+{
+	char	buf[ADMIT_READ_MAX], path[PATH_MAX];
+
+	if (a != NULL && a->ncg > 0) {
+		snprintf(path, sizeof path, "%s/%s", a->cg[0],
+		    a->cg_version == 1 ? "memory.oom_control" :
+		    "memory.events");
+		if (read_small(path, buf, sizeof buf) == 0 &&
+		    find_u64(buf, "oom_kill", n))
+			return true;
+	}
+	return read_small("/proc/vmstat", buf, sizeof buf) == 0 &&
+	    find_u64(buf, "oom_kill", n);
 }
 
 bool

@@ -146,6 +146,15 @@ void		 admit_started(struct admit *, int64_t now_ns);
 void		 admit_ended(struct admit *, bool ok);
 double		 admit_delay(const struct admit *);
 
+/*
+ * The count of OOM kills the pool can see: its memory cgroup's (v1
+ * memory.oom_control, v2 memory.events "oom_kill"), or the machine's
+ * (/proc/vmstat "oom_kill") when it runs in none; false if unknown.  A
+ * task that died of SIGKILL no one in the pool sent while it rose was
+ * OOM-killed.
+ */
+bool		 admit_oom_kills(const struct admit *, uint64_t *);
+
 /* Fill the header's admission fields (state given by the pool). */
 void		 admit_publish(const struct admit *, uint32_t state,
 		    uint32_t suspended, const char *why, int64_t now_ns,

@@ -74,6 +74,7 @@
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
+#define OOM_READ_MS		1000	/* OOM kill count read this often */
 
 struct task {
 	uint64_t		 seq;
@@ -88,6 +89,7 @@ struct task {
 	int64_t			 not_before;	/* mono ns, for retries */
 	uint64_t		 received;	/* stdout bytes, this attempt */
 	bool			 requeue;	/* ended by us: run again */
+	uint64_t		 oom_at;	/* OOM kills seen when it started */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
@@ -211,6 +213,8 @@ struct pool {
 	int64_t			 admit_at;	/* --delay: next start, mono */
 	int			 nsusp;		/* tasks --memsuspend stopped */
 	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
+	uint64_t		 oom_seen;	/* OOM kills, read each second */
+	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -678,6 +682,7 @@ start_task(struct pool *p, int i, struct task *t)
 
 	t->attempts++;
 	t->received = 0;
+	t->oom_at = p->oom_seen;
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
@@ -1187,6 +1192,26 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 	w->window = (int)want;
 }
 
+/*
+ * Was a task that died of SIGKILL killed by the kernel's OOM killer?  Yes
+ * when no one in the pool ended it (timeout, kill, stop, shrink, --memfree)
+ * and the OOM kills the pool can see rose since it started
+ * (admit_oom_kills()).
+ */
+static bool
+oom_killed(struct pool *p, const struct task *t, uint32_t flags)
+{
+	uint64_t	n;
+
+	if ((flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
+	    PT_DONE_REQUEUE)) || t->requeue || t->no_record)
+		return false;
+	if (!admit_oom_kills(p->admit, &n))
+		return false;
+	p->oom_seen = n;
+	return n > t->oom_at;
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1195,7 +1220,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	struct task		*t;
 	struct joblog_entry	 je;
 	int			 exitval = 0, sig = 0;
-	bool			 ok, final;
+	bool			 ok, final, oom;
 
 	TAILQ_FOREACH(t, &w->tasks, entry)
 		if (t->seq == d->task_seq)
@@ -1228,6 +1253,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
 	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
 		admit_ended(p->admit, ok);
+	oom = sig == SIGKILL && oom_killed(p, t, d->flags);
 
 	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
 		task_fault(p, i, t, d->wstatus);
@@ -1256,10 +1282,16 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		    t->attempts);
 		p->retried++;
 		t->not_before = mono_ns() + delay * 1000000LL;
-		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig ? sig : exitval,
-		    "attempt %d failed (%s %d), retry in %lldms: %s", t->attempts,
-		    sig ? "signal" : "exit", sig ? sig : exitval,
-		    (long long)delay, t->label);
+		if (oom)
+			pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig,
+			    "attempt %d failed (oom-killed), retry in %lldms: %s",
+			    t->attempts, (long long)delay, t->label);
+		else
+			pool_event(p, PT_EV_TASK_RETRY, i, t->seq,
+			    sig ? sig : exitval, "attempt %d failed (%s %d), "
+			    "retry in %lldms: %s", t->attempts,
+			    sig ? "signal" : "exit", sig ? sig : exitval,
+			    (long long)delay, t->label);
 		TAILQ_INSERT_TAIL(&p->ready, t, entry);
 		return;
 	}
@@ -1295,6 +1327,11 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
 			    t->label);
+		else if (oom) {
+			p->oom_killed++;
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, sig,
+			    "oom-killed: %s", t->label);
+		}
 		else
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
 			    sig ? sig : exitval, "%s %d: %s",
@@ -1980,6 +2017,15 @@ rate_tick(void *arg)
 	p->rate_ns = now;
 }
 
+/* Keep the count of OOM kills a task's start is compared with. */
+static void
+oom_tick(void *arg)
+{
+	struct pool	*p = arg;
+
+	(void)admit_oom_kills(p->admit, &p->oom_seen);
+}
+
 /* Earliest retry or respawn deadline still to come, mono ns (0: none). */
 static int64_t
 deadline_at(struct pool *p)
@@ -2155,6 +2201,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		return -1;
 	if (admit_wanted(&o->admit))
 		(void)loop_every(p->loop, ADMIT_SAMPLE_MS, admit_tick, p);
+	(void)admit_oom_kills(p->admit, &p->oom_seen);
+	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2238,6 +2286,7 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->task_ns = p->task_ns;
 	st->workers = p->max_live;
 	st->rate = p->rate;
+	st->oom_killed = p->oom_killed;
 	if (p->admit != NULL && admit_wanted(&p->o->admit)) {
 		st->admit = true;
 		st->held_ns = admit_held_ns(p->admit, mono_ns());

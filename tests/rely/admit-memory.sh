@@ -8,6 +8,8 @@
 #    ended and run again later; the run still succeeds.
 #  - --memsuspend 100M: three tasks of 100 MiB; all but the oldest are
 #    stopped, and resumed once the oldest has ended.
+#  - a task of 500 MiB is killed by the kernel's OOM killer: said
+#    "oom-killed", not "signal 9".
 # Needs root and a memory cgroup (v1, or v2 with the memory controller)
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -151,4 +153,20 @@ reap "$P" 60
 rc=$?
 check "3: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "3: three tasks done" [ "$(grep -c task.done "$T/3.log")" -eq 3 ]
+# --- 4. A task the OOM killer ends is said to be oom-killed ----------------
+# 500 MiB in a 400 MiB cgroup without swap: the kernel kills it; the other
+# task finishes; the joblog's Signal is 9, as GNU parallel writes it.
+bg "$incg" "$POOLTOP" --headless -j2 --log "$T/4.log" --joblog "$T/4.jl" \
+    $HOG '{}' "$T/hog4.end" ::: 500 10 >/dev/null 2>"$T/4.err"
+P=$!
+check "4: the hog is said oom-killed" wait_for 60 grep -q \
+    "task.failed slot=[0-9]* task=1 status=9 oom-killed: " "$T/4.log"
+touch "$T/hog4.end"
+reap "$P" 60
+rc=$?
+check "4: the run fails, as one task did (got $rc)" [ "$rc" -eq 1 ]
+check "4: the other task succeeded" grep -q "task.done .* task=2 " "$T/4.log"
+check "4: joblog: signal 9 for the hog, 0 for the other" [ "$(tail -n +2 \
+    "$T/4.jl" | awk -F'\t' '{ print $1 ":" $8 }' | sort | tr '\n' ' ')" = "1:9 2:0 " ]
+check "4: the summary counts it" grep -q "^pooltop: 1 task oom-killed" "$T/4.err"
 finish
