@@ -100,6 +100,7 @@ static int	set_load(struct opts *, const char *, char *, size_t);
 static int	set_memfree(struct opts *, const char *, char *, size_t);
 static int	set_memsuspend(struct opts *, const char *, char *, size_t);
 static int	set_pressure(struct opts *, const char *, char *, size_t);
+static int	set_task_memory(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -162,6 +163,13 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_pressure, .defnote = "none",
 	  .arg = "cpu=P,memory=P,io=P",
 	  .help = "no start while a PSI some avg10 is above P%" },
+	{ .name = "task-memory", .key = "task_memory", .type = OPT_FUNC,
+	  .parse = set_task_memory, .defnote = "none", .arg = "SIZE",
+	  .help = "limit each task's memory with a cgroup of its own" },
+	{ .name = "task-cpus", .key = "task_cpus", .type = OPT_DOUBLE,
+	  .off = F(task_cpus), .min = 0, .max = PT_MAX_WORKERS, .def = "0",
+	  .defnote = "none", .arg = "N",
+	  .help = "limit each task to N CPUs with a cgroup of its own" },
 	{ .name = "name", .key = "name", .type = OPT_STRING, .off = F(name),
 	  .defnote = "the command", .arg = "NAME",
 	  .help = "pool name shown by the dashboard and ls" },
@@ -2391,6 +2399,13 @@ static int
 set_pressure(struct opts *o, const char *s, char *err, size_t len)
 {
 	return admit_parse_pressure(s, o->admit.pressure, err, len);
+}
+
+/* --task-memory SIZE into o. */
+static int
+set_task_memory(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->task_memory, err, len);
 }
 
 /* --termseq into o. */

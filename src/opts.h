@@ -96,6 +96,8 @@ struct opts {
 	struct termseq	 termseq;
 	char		*name;		/* pool name shown in ls/dashboard */
 	struct admit_opts admit;
+	uint64_t	 task_memory;	/* bytes, each task's cgroup; 0: none */
+	double		 task_cpus;	/* CPUs, each task's cgroup; 0: none */
 
 	/* output */
 	bool		 tag;

@@ -43,6 +43,7 @@
 
 #include "backoff.h"
 #include "ctl.h"
+#include "cgroup.h"
 #include "pool-admit.h"
 #include "pool-joblog.h"
 #include "keeper.h"
@@ -215,6 +216,7 @@ struct pool {
 	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
 	uint64_t		 oom_seen;	/* OOM kills, read each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
+	struct tcg		*tcg;		/* --task-memory, --task-cpus */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -683,6 +685,8 @@ start_task(struct pool *p, int i, struct task *t)
 	t->attempts++;
 	t->received = 0;
 	t->oom_at = p->oom_seen;
+	if (p->tcg != NULL && !tcg_oom_kills(p->tcg, i, &t->oom_at))
+		t->oom_at = 0;		/* its cgroup is made by the worker */
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
@@ -834,6 +838,23 @@ admit_tick(void *arg)
 	publish(p);
 }
 
+/* Say where tasks run limited (--task-memory, --task-cpus). */
+static void
+tcg_say(struct pool *p)
+{
+	char	mem[32] = "", cpus[32] = "";
+
+	if (p->o->task_memory > 0) {
+		admit_fmt_size(mem, sizeof mem, p->o->task_memory);
+		strlcat(mem, " of memory", sizeof mem);
+	}
+	if (p->o->task_cpus > 0)
+		snprintf(cpus, sizeof cpus, "%s%g CPUs", mem[0] ? ", " : "",
+		    p->o->task_cpus);
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "each task limited to %s%s, in a "
+	    "cgroup of its own under %s", mem, cpus, tcg_where(p->tcg));
+}
+
 /*
  * May a task start now (pool-admit.h)?  Not while --memsuspend keeps tasks
  * stopped.  When only --delay says no, wake up when it says yes.
@@ -965,6 +986,7 @@ worker_spawn(struct pool *p, int i)
 		wc.supervisor = getppid();
 		wc.shm = &p->shm;
 		wc.opts = p->o;
+		wc.tcg = p->tcg;
 		wc.generation = w->generation;
 		worker_main(&wc);
 	}
@@ -1195,17 +1217,19 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 /*
  * Was a task that died of SIGKILL killed by the kernel's OOM killer?  Yes
  * when no one in the pool ended it (timeout, kill, stop, shrink, --memfree)
- * and the OOM kills the pool can see rose since it started
- * (admit_oom_kills()).
+ * and the OOM kills the pool can see rose since it started: those of its
+ * own cgroup with --task-memory (cgroup.h), else admit_oom_kills().
  */
 static bool
-oom_killed(struct pool *p, const struct task *t, uint32_t flags)
+oom_killed(struct pool *p, int i, const struct task *t, uint32_t flags)
 {
 	uint64_t	n;
 
 	if ((flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
 	    PT_DONE_REQUEUE)) || t->requeue || t->no_record)
 		return false;
+	if (p->tcg != NULL)
+		return tcg_oom_kills(p->tcg, i, &n) && n > t->oom_at;
 	if (!admit_oom_kills(p->admit, &n))
 		return false;
 	p->oom_seen = n;
@@ -1253,7 +1277,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
 	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
 		admit_ended(p->admit, ok);
-	oom = sig == SIGKILL && oom_killed(p, t, d->flags);
+	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
 
 	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
 		task_fault(p, i, t, d->wstatus);
@@ -2203,6 +2227,15 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		(void)loop_every(p->loop, ADMIT_SAMPLE_MS, admit_tick, p);
 	(void)admit_oom_kills(p->admit, &p->oom_seen);
 	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
+	if ((o->task_memory > 0 || o->task_cpus > 0) && o->persistent != NULL) {
+		snprintf(err, errlen, "--task-memory and --task-cpus limit "
+		    "tasks, not --persistent programs");
+		return -1;
+	}
+	if ((o->task_memory > 0 || o->task_cpus > 0) &&
+	    (p->tcg = tcg_new(o->task_memory, o->task_cpus, err, errlen)) ==
+	    NULL)
+		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2422,6 +2455,8 @@ pool_run(struct pool *p)
 	p->state = PT_POOL_RUNNING;
 	if (admit_wanted(&p->o->admit))
 		admit_tick(p);		/* before the first start */
+	if (p->tcg != NULL)
+		tcg_say(p);
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2510,6 +2545,7 @@ pool_free(struct pool *p)
 		shm_close(&p->shm);
 	keeper_finish();
 	admit_free(p->admit);
+	tcg_free(p->tcg);
 	free(p->exits);
 	free(p->events);
 	free(p);

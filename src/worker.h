@@ -26,6 +26,7 @@ struct worker_conf {
 	struct pt_shm		*shm;		/* its slot: written, never read */
 	uint32_t		 generation;	/* the slot's, from the supervisor */
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
+	struct tcg		*tcg;		/* tasks' cgroups, or NULL */
 };
 
 /* Runs in the forked child; never returns. */
