@@ -1355,8 +1355,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			p->oom_killed++;
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, sig,
 			    "oom-killed: %s", t->label);
-		}
-		else
+		} else
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
@@ -1693,8 +1692,10 @@ pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
 			p->w[i].paused = pause;
-			send_msg(p, i, pause ? PT_MSG_PAUSE : PT_MSG_RESUME,
-			    NULL, 0);
+			/* --memsuspend's stay stopped until it resumes them. */
+			if (!p->w[i].msusp)
+				send_msg(p, i, pause ? PT_MSG_PAUSE :
+				    PT_MSG_RESUME, NULL, 0);
 		}
 	if (!pause) {
 		if (!p->paused)
