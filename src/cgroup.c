@@ -56,7 +56,7 @@ has_word(const char *list, const char *word)
 	return false;
 }
 
-/* The mount point of the v1 hierarchy with controller ctl. */
+/* The mount point of the v1 hierarchy with controller ctl (NULL: v2). */
 static bool
 v1_mount(const char *ctl, char *mnt, size_t len)
 {
@@ -78,7 +78,16 @@ v1_mount(const char *ctl, char *mnt, size_t len)
 				point = tok;
 		p = dash + 3;
 		tok = strsep(&p, " ");		/* type */
-		if (tok == NULL || strcmp(tok, "cgroup") != 0 || point == NULL)
+		if (tok == NULL || point == NULL)
+			continue;
+		if (ctl == NULL) {
+			if (strcmp(tok, "cgroup2") == 0) {
+				strlcpy(mnt, point, len);
+				found = true;
+			}
+			continue;
+		}
+		if (strcmp(tok, "cgroup") != 0)
 			continue;
 		(void)strsep(&p, " ");		/* source */
 		if (p != NULL && has_word(p, ctl)) {
@@ -91,7 +100,8 @@ v1_mount(const char *ctl, char *mnt, size_t len)
 	return found;
 }
 
-/* The pool's path in the v1 hierarchy with ctl, from /proc/self/cgroup. */
+/* The pool's path in the v1 hierarchy with ctl (NULL: v2), from
+   /proc/self/cgroup. */
 static bool
 v1_path(const char *ctl, char *path, size_t len)
 {
@@ -108,7 +118,8 @@ v1_path(const char *ctl, char *path, size_t len)
 		    (b = strchr(a + 1, ':')) == NULL)
 			continue;
 		*b = '\0';
-		if (a[1] != '\0' && has_word(a + 1, ctl)) {
+		if (ctl == NULL ? strcmp(line, "0") == 0 && a[1] == '\0' :
+		    a[1] != '\0' && has_word(a + 1, ctl)) {
 			strlcpy(path, b + 1, len);
 			found = true;
 		}
@@ -116,6 +127,20 @@ v1_path(const char *ctl, char *path, size_t len)
 	free(line);
 	fclose(f);
 	return found;
+}
+
+/* The process's cgroup in a hierarchy (cgroup.h). */
+bool
+cg_dir(const char *ctl, char *dir, size_t len, char *mnt, size_t mlen)
+{
+	char	path[PATH_MAX];
+	int	n;
+
+	if (!v1_mount(ctl, mnt, mlen) || !v1_path(ctl, path, sizeof path))
+		return false;
+	n = snprintf(dir, len, "%s%s", mnt, strcmp(path, "/") == 0 ? "" :
+	    path);
+	return n > 0 && (size_t)n < len;
 }
 
 /* Write s to dir/name; 0 or an errno. */
@@ -241,7 +266,7 @@ struct tcg *
 tcg_new(uint64_t mem, double cpus, char *err, size_t len)
 {
 	struct tcg	*c = xcalloc(1, sizeof *c);
-	char		 mnt[PATH_MAX], path[PATH_MAX], dir[PATH_MAX * 2];
+	char		 mnt[PATH_MAX], dir[PATH_MAX * 2];
 	int		 k, e;
 
 	c->mem = mem;
@@ -250,8 +275,7 @@ tcg_new(uint64_t mem, double cpus, char *err, size_t len)
 	for (k = 0; k < TCG_N; k++) {
 		if ((k == TCG_MEM && mem == 0) || (k == TCG_CPU && cpus <= 0))
 			continue;
-		if (!v1_mount(tcg_ctl[k], mnt, sizeof mnt) ||
-		    !v1_path(tcg_ctl[k], path, sizeof path)) {
+		if (!cg_dir(tcg_ctl[k], dir, sizeof dir, mnt, sizeof mnt)) {
 			if (v2_has(tcg_ctl[k]))
 				return refuse(c, k, err, len, "cgroup v2 "
 				    "alone is not supported yet (the %s "
@@ -262,8 +286,6 @@ tcg_new(uint64_t mem, double cpus, char *err, size_t len)
 			    "controller is mounted (mount | grep cgroup); "
 			    "run without the option", tcg_ctl[k]);
 		}
-		snprintf(dir, sizeof dir, "%s%s", mnt, strcmp(path, "/") == 0 ?
-		    "" : path);
 		c->h[k].home = xstrdup(dir);
 		snprintf(dir, sizeof dir, "%s/pooltop.%ld", c->h[k].home,
 		    (long)getpid());

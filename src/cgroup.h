@@ -54,6 +54,14 @@ const char	*tcg_where(const struct tcg *);
 int		 tcg_enter(struct tcg *, int slot);
 void		 tcg_leave(struct tcg *);
 
+/*
+ * The process's cgroup in the hierarchy holding controller ctl: cgroup
+ * v1 ("memory": the mount with that option), or cgroup v2 with ctl NULL.
+ * Its directory in dir and the hierarchy's mount point in mnt; false if
+ * there is none.
+ */
+bool		 cg_dir(const char *ctl, char *dir, size_t, char *mnt, size_t);
+
 /* The OOM kills in slot's cgroup so far; false if unknown. */
 bool		 tcg_oom_kills(const struct tcg *, int slot, uint64_t *);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "pool-admit.h"
 #include "util.h"
 
@@ -501,45 +502,6 @@ read_machine(struct admit *a, struct admit_sample *s, int64_t now)
 	}
 }
 
-/* Where the cgroup hierarchy with opt (v1) or cgroup2 (opt NULL) is. */
-static bool
-cgroup_mount(const char *opt, char *mnt, size_t len)
-{
-	FILE	*f;
-	char	*line = NULL, *dash, *fields[8], *p, *tok;
-	size_t	 cap = 0;
-	bool	 found = false;
-	int	 n;
-
-	if ((f = fopen("/proc/self/mountinfo", "re")) == NULL)
-		return false;
-	while (!found && getline(&line, &cap, f) != -1) {
-		if ((dash = strstr(line, " - ")) == NULL)
-			continue;
-		*dash = '\0';
-		p = line;
-		for (n = 0; n < 8 && (tok = strsep(&p, " ")) != NULL; n++)
-			fields[n] = tok;
-		if (n < 5)
-			continue;
-		p = dash + 3;
-		tok = strsep(&p, " ");	/* type */
-		if (opt == NULL) {
-			found = tok != NULL && strcmp(tok, "cgroup2") == 0;
-		} else if (tok != NULL && strcmp(tok, "cgroup") == 0) {
-			(void)strsep(&p, " ");	/* source */
-			while (p != NULL && (tok = strsep(&p, ",\n")) != NULL)
-				if (strcmp(tok, opt) == 0)
-					found = true;
-		}
-		if (found)
-			strlcpy(mnt, fields[4], len);
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
 /* dir/name into buf; false if it does not fit or does not exist. */
 static bool
 cg_file(char *buf, size_t len, const char *mnt, const char *path,
@@ -556,42 +518,25 @@ cg_file(char *buf, size_t len, const char *mnt, const char *path,
 static void
 find_cgroups(struct admit *a)
 {
-	FILE	*f;
-	char	*line = NULL, mnt[PATH_MAX], dir[PATH_MAX], v2[PATH_MAX] = "";
-	char	 v1[PATH_MAX] = "", *p, *slash;
-	size_t	 cap = 0;
-	struct stat st;
+	char		 mnt[PATH_MAX], dir[PATH_MAX], f[PATH_MAX], *slash;
+	struct stat	 st;
 
-	if ((f = fopen("/proc/self/cgroup", "re")) == NULL)
-		return;
-	while (getline(&line, &cap, f) != -1) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "0::", 3) == 0)
-			strlcpy(v2, line + 3, sizeof v2);
-		else if ((p = strstr(line, ":memory:")) != NULL)
-			strlcpy(v1, p + 8, sizeof v1);
-	}
-	free(line);
-	fclose(f);
-	if (v1[0] != '\0' && cgroup_mount("memory", mnt, sizeof mnt))
+	if (cg_dir("memory", dir, sizeof dir, mnt, sizeof mnt))
 		a->cg_version = 1;
-	else if (v2[0] != '\0' && cgroup_mount(NULL, mnt, sizeof mnt))
-		a->cg_version = cg_file(dir, sizeof dir, mnt, v2,
-		    "/memory.max") ? 2 : 0;
-	if (a->cg_version != 0 && cg_file(dir, sizeof dir, mnt,
-	    a->cg_version == 1 ? v1 : v2, "")) {
-		while (a->ncg < ADMIT_CG_LEVELS && strlen(dir) > strlen(mnt)) {
-			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-				a->cg[a->ncg++] = xstrdup(dir);
-			if ((slash = strrchr(dir, '/')) == NULL)
-				break;
-			*slash = '\0';
-		}
+	else if (cg_dir(NULL, dir, sizeof dir, mnt, sizeof mnt) &&
+	    cg_file(f, sizeof f, dir, "", "/memory.max"))
+		a->cg_version = 2;
+	while (a->cg_version != 0 && a->ncg < ADMIT_CG_LEVELS &&
+	    strlen(dir) > strlen(mnt)) {
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			a->cg[a->ncg++] = xstrdup(dir);
+		if ((slash = strrchr(dir, '/')) == NULL)
+			break;
+		*slash = '\0';
 	}
-	if (v2[0] != '\0' && strcmp(v2, "/") != 0 &&
-	    cgroup_mount(NULL, mnt, sizeof mnt) &&
-	    cg_file(dir, sizeof dir, mnt, v2, "/cpu.pressure") &&
-	    cg_file(dir, sizeof dir, mnt, v2, ""))
+	if (cg_dir(NULL, dir, sizeof dir, mnt, sizeof mnt) &&
+	    strcmp(dir, mnt) != 0 && cg_file(f, sizeof f, dir, "",
+	    "/cpu.pressure"))
 		a->psi_dir = xstrdup(dir);
 }
 
