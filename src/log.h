@@ -43,7 +43,7 @@ struct run_stats {
 	double		rate;		/* tasks per second, recent */
 	bool		admit;		/* an admission option was set */
 	int64_t		held_ns;	/* ... and admission held this long */
-	uint64_t	oom_killed;	/* failed tasks the OOM killer ended */
+	uint64_t	oom_killed;	/* tasks the OOM killer ended */
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
 /*

@@ -98,6 +98,7 @@ struct opts {
 	struct admit_opts admit;
 	uint64_t	 task_memory;	/* bytes, each task's cgroup; 0: none */
 	double		 task_cpus;	/* CPUs, each task's cgroup; 0: none */
+	bool		 oom_retry;	/* put OOM-killed tasks back, shrink */
 
 	/* output */
 	bool		 tag;

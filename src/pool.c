@@ -1236,6 +1236,24 @@ oom_killed(struct pool *p, int i, const struct task *t, uint32_t flags)
 	return n > t->oom_at;
 }
 
+/*
+ * --oom-retry: an OOM-killed task is put back, not counted as an attempt,
+ * and the pool shrinks by one worker so that fewer tasks share the memory.
+ */
+static void
+oom_put_back(struct pool *p, int i, struct task *t, int sig)
+{
+	if (p->out != NULL)
+		output_cancel(p->out, t->seq);
+	p->oom_killed++;
+	pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig, "oom-killed, put "
+	    "back; the pool shrinks to %d worker%s (--oom-retry): %s",
+	    p->target - 1, p->target - 1 == 1 ? "" : "s", t->label);
+	t->attempts--;
+	ready_insert(p, t);
+	(void)pool_resize(p, p->target - 1, false, NULL);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1292,6 +1310,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		t->attempts--;
 		t->requeue = t->no_record = false;
 		ready_insert(p, t);
+		return;
+	}
+	if (oom && p->o->oom_retry && p->target > 1) {
+		oom_put_back(p, i, t, sig);
 		return;
 	}
 

@@ -10,6 +10,8 @@
 #    stopped, and resumed once the oldest has ended.
 #  - a task of 500 MiB is killed by the kernel's OOM killer: said
 #    "oom-killed", not "signal 9".
+#  - --oom-retry: two tasks of 250 MiB; the one OOM-killed is put back and
+#    the pool shrinks to one worker; both succeed.
 # Needs root and a memory cgroup (v1, or v2 with the memory controller)
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -169,4 +171,22 @@ check "4: the other task succeeded" grep -q "task.done .* task=2 " "$T/4.log"
 check "4: joblog: signal 9 for the hog, 0 for the other" [ "$(tail -n +2 \
     "$T/4.jl" | awk -F'\t' '{ print $1 ":" $8 }' | sort | tr '\n' ' ')" = "1:9 2:0 " ]
 check "4: the summary counts it" grep -q "^pooltop: 1 task oom-killed" "$T/4.err"
+
+# --- 5. --oom-retry: put back, one worker fewer, then it fits --------------
+# Two tasks of 250 MiB at once do not fit in 400 MiB: one is OOM-killed and
+# put back, the pool shrinks to one worker, and both end up done.
+bg "$incg" "$POOLTOP" --headless -j2 --oom-retry --log "$T/5.log" \
+    --joblog "$T/5.jl" $HOG 250 "$T/hog5.end" ::: 1 2 >/dev/null 2>"$T/5.err"
+P=$!
+check "5: one is put back, the pool shrinks" wait_for 60 grep -q \
+    "task.killed slot=[0-9]* task=[12] status=9 oom-killed, put back; the pool shrinks to 1 worker (--oom-retry): " \
+    "$T/5.log"
+check "5: ... and resized" grep -q "pool.resize .*from 2 to 1 workers" "$T/5.log"
+touch "$T/hog5.end"
+reap "$P" 60
+rc=$?
+check "5: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "5: both recorded once, succeeded" \
+    [ "$(tail -n +2 "$T/5.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 " ]
+check "5: the summary counts the kill" grep -q "^pooltop: 1 task oom-killed" "$T/5.err"
 finish
