@@ -555,6 +555,12 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 	    (long long)h->update_real_ns, (unsigned long long)h->event_head);
 	cmd_json_field(b, "socket_path", h->socket_path);
 	cmd_json_admit(b, h);
+	if (h->task_mem_limit > 0)
+		buf_printf(b, ",\"task_memory\":%llu",
+		    (unsigned long long)h->task_mem_limit);
+	if (h->task_cpu_milli > 0)
+		buf_printf(b, ",\"task_cpus\":%u.%03u", h->task_cpu_milli / 1000,
+		    h->task_cpu_milli % 1000);
 }
 
 /* One slot of status --json. */

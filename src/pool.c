@@ -2274,6 +2274,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	strlcpy(p->shm.pub.command, o->command ? o->command :
 	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);
 	p->shm.pub.tick_ms = (uint32_t)o->tick_ms;
+	p->shm.pub.task_mem_limit = o->task_memory;
+	p->shm.pub.task_cpu_milli = (uint32_t)(o->task_cpus * 1000 + 0.5);
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
 	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)

@@ -47,7 +47,7 @@
 #endif
 
 /* The wire format: sizes and the offsets every version must keep. */
-_Static_assert(sizeof(struct pt_shm_header) == 720, "header size changed");
+_Static_assert(sizeof(struct pt_shm_header) == 736, "header size changed");
 _Static_assert(offsetof(struct pt_shm_header, admit_state) == 576,
     "version 2 fields moved");
 _Static_assert(sizeof(struct pt_shm_event) == 200, "event size changed");

@@ -197,6 +197,9 @@ struct pt_shm_header {
 	uint32_t		_pad2;
 	int64_t			admit_held_ns;	/* time held, in all */
 	char			admit_why[PT_ADMIT_WHY]; /* "load 3.1 >= 2" */
+	uint64_t		task_mem_limit;	/* --task-memory, bytes; 0 none */
+	uint32_t		task_cpu_milli;	/* --task-cpus x 1000; 0 none */
+	uint32_t		_pad3;
 };
 
 struct pt_shm_event {

@@ -83,6 +83,12 @@ check "--task-cpus 0.5: quota 50000 of 100000 us" \
     [ "$(cat "$CD/cpu.cfs_quota_us"):$(cat "$CD/cpu.cfs_period_us")" = "50000:100000" ]
 check "--task-memory 64M: the limit is 64 MiB" \
     [ "$(cat "$MD/memory.limit_in_bytes")" = $((64 << 20)) ]
+"$POOLTOP" ctl "$P" status --json >"$T/c.json" 2>/dev/null
+check "status --json: task_memory and task_cpus" "$PY" -c "
+import json
+d = json.load(open('$T/c.json'))
+assert d['task_memory'] == 64 << 20 and d['task_cpus'] == 0.5, d
+"
 throttled() { awk '$1 == "nr_throttled" { exit !($2 > 0) }' "$CD/cpu.stat"; }
 check "--task-cpus: the busy task is throttled" wait_for 20 throttled
 W=$(workers_of "$P")

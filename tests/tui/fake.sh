@@ -88,6 +88,8 @@ check "detail: environment" wait_until $LIMIT on_screen \
     "POOLTOP_SHM=/pooltop\.$(id -u)\.$fpid\.[0-9a-f]{16} POOLTOP_SLOT=1 POOLTOP_TASK=100 "
 check "detail: PARALLEL_JOBSLOT" on_screen "PARALLEL_JOBSLOT=1"
 check "detail: item" on_screen "^item +item-1"
+check "detail: memory against --task-memory, and --task-cpus" \
+    on_screen "memory [0-9.]+[KM] of [0-9.]+[KM]  limit 0\.50 CPUs"
 check "detail: output tail, escaped" on_screen '^ \\x1b\[31mred\\x1b\[0m escape'
 check "detail: a carriage return shows the latest text" on_screen "^ progress 90%"
 check "detail: no overwritten text" gone_from_screen "progress 10%"

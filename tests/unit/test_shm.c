@@ -101,10 +101,10 @@ test_layout(void **state)
 	char		err[256];
 
 	(void)state;
-	assert_int_equal(shm_segment_size(1), 720 + PT_SHM_NEVENTS * 200 + 2472);
+	assert_int_equal(shm_segment_size(1), 736 + PT_SHM_NEVENTS * 200 + 2472);
 	assert_int_equal(shm_create(&shm, 3, err, sizeof err), 0);
 	assert_int_equal(shm.size, shm_segment_size(3));
-	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 720);
+	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 736);
 	assert_ptr_equal((char *)(shm.slots + 3), (char *)shm.hdr + shm.size);
 	assert_int_equal(shm.nslots, 3);
 	shm_close(&shm);
