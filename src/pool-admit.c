@@ -20,7 +20,7 @@
 #include "util.h"
 
 #define ADMIT_CG_LEVELS	32	/* memory cgroup and its ancestors */
-#define ADMIT_READ_MAX	8192	/* bytes read of a /proc or cgroup file */
+#define ADMIT_READ_MAX	16384	/* bytes read of a /proc or cgroup file */
 #define ADMIT_NO_LIMIT	(UINT64_C(1) << 60)	/* v1 "unlimited" is near 2^63 */
 
 static const char *const psi_names[ADMIT_PSI_N] = { "cpu", "memory", "io" };
@@ -354,18 +354,25 @@ read_small(const char *path, char *buf, size_t len)
 	ssize_t	n;
 	int	fd;
 
+	size_t	got = 0;
+
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	n = read(fd, buf, len - 1);
-	if (n == -1) {
-		int e = errno;
+	/* A /proc file may come in several reads. */
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			int e = errno;
 
-		close(fd);
-		errno = e;
-		return -1;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		got += (size_t)n;
 	}
 	close(fd);
-	buf[n] = '\0';
+	buf[got] = '\0';
 	return 0;
 }
 
