@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-admit.h"
 #include "shm.h"
 #include "text.h"
 
@@ -497,6 +498,36 @@ cmd_json_field(struct buf *b, const char *key, const char *s)
 	text_json(b, s, strlen(s));
 }
 
+/* The admission fields of a pool in JSON: "admission":{...} or null. */
+static void
+cmd_json_admit(struct buf *b, const struct pt_shm_header *h)
+{
+	static const char *const psi[] = { "cpu", "memory", "io" };
+	int	i;
+
+	if (h->admit_state == PT_ADMIT_OFF) {
+		buf_addstr(b, ",\"admission\":null");
+		return;
+	}
+	buf_printf(b, ",\"admission\":{\"state\":\"%s\",",
+	    shm_admit_state_name(h->admit_state));
+	cmd_json_field(b, "reason", h->admit_why);
+	buf_printf(b, ",\"suspended\":%u,\"held\":%.3f", h->admit_suspended,
+	    (double)h->admit_held_ns / PT_NSEC);
+	if (h->admit_watch & PT_WATCH_LOAD)
+		buf_printf(b, ",\"load\":%u.%02u", h->load_centi / 100,
+		    h->load_centi % 100);
+	if (h->admit_watch & PT_WATCH_MEM)
+		buf_printf(b, ",\"mem_available\":%llu,\"mem_cgroup\":%s",
+		    (unsigned long long)h->mem_avail,
+		    h->admit_watch & PT_WATCH_MEMCG ? "true" : "false");
+	for (i = 0; i < 3; i++)
+		if (h->admit_watch & (PT_WATCH_PSI_CPU << i))
+			buf_printf(b, ",\"%s_pressure\":%u.%02u", psi[i],
+			    h->psi_centi[i] / 100, h->psi_centi[i] % 100);
+	buf_addstr(b, "}");
+}
+
 /* The fields of a pool in JSON, without braces; state is the caller's. */
 void
 cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
@@ -532,6 +563,13 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 	    in == PT_INPUT_CLOSED || in == PT_INPUT_STOPPING ? "true" : "false",
 	    in == PT_INPUT_SOURCE || in == PT_INPUT_KEEP_OPEN ? "true" :
 	    "false");
+	cmd_json_admit(b, h);
+	if (h->task_mem_limit > 0)
+		buf_printf(b, ",\"task_memory\":%llu",
+		    (unsigned long long)h->task_mem_limit);
+	if (h->task_cpu_milli > 0)
+		buf_printf(b, ",\"task_cpus\":%u.%03u", h->task_cpu_milli / 1000,
+		    h->task_cpu_milli % 1000);
 }
 
 /* One slot of status --json. */
@@ -598,6 +636,38 @@ cmd_text_str(struct buf *b, const char *s)
 	free(e);
 }
 
+/*
+ * "admission: holding: load 3.10 >= 2 (held 12.0s; load 3.10,
+ * MemAvailable 23G, cpu pressure 61.3%)".
+ */
+static void
+cmd_status_text_admit(struct buf *b, const struct pt_shm_header *h)
+{
+	static const char *const psi[] = { "cpu", "memory", "io" };
+	char	sz[16];
+	int	i;
+
+	if (h->admit_state == PT_ADMIT_OFF)
+		return;
+	buf_addstr(b, "admission: ");
+	cmd_text_str(b, h->admit_why);
+	buf_printf(b, " (held %lld.%01llds", (long long)(h->admit_held_ns /
+	    PT_NSEC), (long long)(h->admit_held_ns % PT_NSEC / 100000000));
+	if (h->admit_watch & PT_WATCH_LOAD)
+		buf_printf(b, "; load %u.%02u", h->load_centi / 100,
+		    h->load_centi % 100);
+	if (h->admit_watch & PT_WATCH_MEM) {
+		admit_fmt_size(sz, sizeof sz, h->mem_avail);
+		buf_printf(b, "; %s %s", h->admit_watch & PT_WATCH_MEMCG ?
+		    "cgroup memory available" : "MemAvailable", sz);
+	}
+	for (i = 0; i < 3; i++)
+		if (h->admit_watch & (PT_WATCH_PSI_CPU << i))
+			buf_printf(b, "; %s pressure %u.%02u%%", psi[i],
+			    h->psi_centi[i] / 100, h->psi_centi[i] % 100);
+	buf_addstr(b, ")\n");
+}
+
 /* The header lines of the text status. */
 static void
 cmd_status_text_header(struct buf *b, const struct pt_shm_header *h)
@@ -638,6 +708,7 @@ cmd_status_text_header(struct buf *b, const struct pt_shm_header *h)
 	cmd_text_str(b, h->command);
 	buf_printf(b, "\ninput: %s (%s)\n", shm_input_name(h->input),
 	    in < nitems_of(says) ? says[in] : "not said");
+	cmd_status_text_admit(b, h);
 }
 
 /* One worker line of the text status. */

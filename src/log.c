@@ -288,6 +288,11 @@ summary_json(FILE *f, const struct run_stats *st)
 		fprintf(f, ",\"speedup\":%.2f,\"efficiency\":%.0f", speedup,
 		    100.0 * speedup / st->workers);
 	}
+	if (st->admit)
+		fprintf(f, ",\"admission_held\":%.3f",
+		    (double)st->held_ns / PT_NSEC);
+	if (st->oom_killed > 0)
+		fprintf(f, ",\"oom_killed\":%" PRIu64, st->oom_killed);
 	fprintf(f, "}\n");
 	fflush(f);
 }
@@ -320,5 +325,12 @@ log_summary(FILE *f, enum log_format format, const struct run_stats *st)
 		    speedup, st->workers, st->workers == 1 ? "" : "s", eff);
 	}
 	fprintf(f, "\n");
+	if (st->admit) {
+		format_duration(wall, sizeof wall, st->held_ns);
+		fprintf(f, "pooltop: admission held %s\n", wall);
+	}
+	if (st->oom_killed > 0)
+		fprintf(f, "pooltop: %" PRIu64 " task%s oom-killed\n",
+		    st->oom_killed, st->oom_killed == 1 ? "" : "s");
 	fflush(f);
 }

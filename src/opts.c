@@ -42,6 +42,7 @@
 
 #include "opts.h"
 #include "pool-hosts.h"
+#include "pool-admit.h"
 #include "text.h"
 #include "util.h"
 
@@ -98,6 +99,12 @@ static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_sshlogin(struct opts *, const char *, char *, size_t);
+static int	set_delay(struct opts *, const char *, char *, size_t);
+static int	set_load(struct opts *, const char *, char *, size_t);
+static int	set_memfree(struct opts *, const char *, char *, size_t);
+static int	set_memsuspend(struct opts *, const char *, char *, size_t);
+static int	set_pressure(struct opts *, const char *, char *, size_t);
+static int	set_task_memory(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -142,6 +149,35 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
 	  .help = "signals and waits in ms that end a task" },
+	{ .name = "delay", .key = "delay", .type = OPT_FUNC, .parse = set_delay,
+	  .def = "0", .arg = "SECS",
+	  .help = "wait SECS between task starts; SECSauto adapts it" },
+	{ .name = "load", .key = "load", .type = OPT_FUNC, .parse = set_load,
+	  .defnote = "none", .arg = "MAX",
+	  .help = "no start while the 1-minute load is MAX or more" },
+	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
+	  .parse = set_memfree, .defnote = "none", .arg = "SIZE",
+	  .help = "no start below SIZE free; rerun youngest below half" },
+	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
+	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
+	  .help = "stop the youngest tasks below twice SIZE free" },
+	{ .name = "noswap", .key = "noswap", .type = OPT_BOOL,
+	  .off = F(admit.noswap), .value = true,
+	  .help = "no start while the machine swaps in and out" },
+	{ .name = "max-pressure", .key = "max_pressure", .type = OPT_FUNC,
+	  .parse = set_pressure, .defnote = "none",
+	  .arg = "cpu=P,memory=P,io=P",
+	  .help = "no start while a PSI some avg10 is above P%" },
+	{ .name = "task-memory", .key = "task_memory", .type = OPT_FUNC,
+	  .parse = set_task_memory, .defnote = "none", .arg = "SIZE",
+	  .help = "limit each task's memory with a cgroup of its own" },
+	{ .name = "task-cpus", .key = "task_cpus", .type = OPT_DOUBLE,
+	  .off = F(task_cpus), .min = 0, .max = PT_MAX_WORKERS, .def = "0",
+	  .defnote = "none", .arg = "N",
+	  .help = "limit each task to N CPUs with a cgroup of its own" },
+	{ .name = "oom-retry", .key = "oom_retry", .type = OPT_BOOL,
+	  .off = F(oom_retry), .value = true,
+	  .help = "put an OOM-killed task back and run one worker fewer" },
 	{ .name = "name", .key = "name", .type = OPT_STRING, .off = F(name),
 	  .defnote = "the command", .arg = "NAME",
 	  .help = "pool name shown by the dashboard and ls" },
@@ -760,6 +796,10 @@ load_func(struct loadctx *lc, const struct where *w, config_setting_t *s)
 
 	if (setting_int(s, &ll)) {
 		snprintf(num, sizeof num, "%lld", ll);
+		str = num;
+	} else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		snprintf(num, sizeof num, "%.17g",
+		    config_setting_get_float(s));
 		str = num;
 	} else if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(w, lc->err, lc->errlen, "must be a string");
@@ -2042,6 +2082,12 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 		return -1;
 	}
+	if (o->task_memory > 0 || o->task_cpus > 0) {
+		snprintf(err, errlen, "--task-memory and --task-cpus cannot be"
+		    " used with --%s yet: the cgroups are this machine's",
+		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
+		return -1;
+	}
 	return 0;
 }
 
@@ -2451,6 +2497,52 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 	}
 	free(copy);
 	return r;
+}
+
+/* --delay SECS[auto] into o. */
+static int
+set_delay(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
+	    err, len);
+}
+
+/* --load MAX into o, in load units. */
+static int
+set_load(struct opts *o, const char *s, char *err, size_t len)
+{
+	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
+	    len);
+}
+
+/* --memfree SIZE into o. */
+static int
+set_memfree(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memfree, err, len);
+}
+
+/* --memsuspend SIZE into o. */
+static int
+set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memsuspend, err, len);
+}
+
+/* --max-pressure cpu=P,memory=P,io=P into o. */
+static int
+set_pressure(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_pressure(s, o->admit.pressure, err, len);
+}
+
+/* --task-memory SIZE into o. */
+static int
+set_task_memory(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->task_memory, err, len);
 }
 
 /* --termseq into o. */

@@ -42,6 +42,18 @@ enum log_format { LOG_TEXT = 0, LOG_JSON };
 enum results_layout { RESULTS_SEQ = 0, RESULTS_GNU };
 enum slurm_mode { SLURM_AUTO = 0, SLURM_YES, SLURM_NO };
 
+/* Admission options (pool-admit.h); all zero: none. */
+struct admit_opts {
+	double		delay;		/* --delay, seconds between starts */
+	bool		delay_auto;	/* ... adapted as GNU parallel's */
+	double		load;		/* --load, 0: not set */
+	uint64_t	memfree;	/* --memfree, bytes, 0: not set */
+	uint64_t	memsuspend;	/* --memsuspend, bytes, 0: not set */
+	bool		noswap;
+	double		pressure[3];	/* --max-pressure cpu, memory, io;
+					   0: not watched */
+};
+
 /* A task given whole in the config file's `tasks` list. */
 struct conf_task {
 	char	*command;
@@ -84,6 +96,10 @@ struct opts {
 	struct halt_policy halt;
 	struct termseq	 termseq;
 	char		*name;		/* pool name shown in ls/dashboard */
+	struct admit_opts admit;
+	uint64_t	 task_memory;	/* bytes, each task's cgroup; 0: none */
+	double		 task_cpus;	/* CPUs, each task's cgroup; 0: none */
+	bool		 oom_retry;	/* put OOM-killed tasks back, shrink */
 
 	/* output */
 	bool		 tag;

@@ -43,6 +43,8 @@
 
 #include "backoff.h"
 #include "ctl.h"
+#include "cgroup.h"
+#include "pool-admit.h"
 #include "pool-joblog.h"
 #include "keeper.h"
 #include "log.h"
@@ -76,6 +78,7 @@
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
+#define OOM_READ_MS		1000	/* OOM kill count read this often */
 
 struct task {
 	uint64_t		 seq;
@@ -91,6 +94,7 @@ struct task {
 	uint64_t		 received;	/* stdout bytes, this attempt */
 	int			 lost;		/* its host lost while it ran */
 	bool			 requeue;	/* ended by us: run again */
+	uint64_t		 oom_at;	/* OOM kills seen when it started */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
@@ -111,6 +115,8 @@ struct wk {
 	bool		 retire;	/* exit after the current task */
 	bool		 paused;	/* its task paused by an operator */
 	bool		 tstp;		/* its task paused by our SIGTSTP */
+	bool		 msusp;		/* ... by --memsuspend */
+	bool		 mkill;		/* ... being ended by --memfree */
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
@@ -220,6 +226,14 @@ struct pool {
 	uint64_t		 rate_done;
 	int64_t			 rate_ns;
 	double			 rate;
+
+	struct admit		*admit;		/* may a task start now? */
+	int64_t			 admit_at;	/* --delay: next start, mono */
+	int			 nsusp;		/* tasks --memsuspend stopped */
+	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
+	uint64_t		 oom_seen;	/* OOM kills, read each second */
+	uint64_t		 oom_killed;	/* tasks found OOM-killed */
+	struct tcg		*tcg;		/* --task-memory, --task-cpus */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -229,6 +243,7 @@ static void	host_is_down(struct pool *, int);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static void	admit_show(struct pool *, struct pt_shm_header *);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -538,6 +553,7 @@ publish(struct pool *p)
 	h->total_known = p->total_known;
 	h->slots_used = (uint32_t)used;
 	h->update_real_ns = real_ns();
+	admit_show(p, h);
 	shm_publish_header(&p->shm);
 }
 
@@ -770,6 +786,9 @@ start_task(struct pool *p, int i, struct task *t)
 
 	t->attempts++;
 	t->received = 0;
+	t->oom_at = p->oom_seen;
+	if (p->tcg != NULL && !tcg_oom_kills(p->tcg, i, &t->oom_at))
+		t->oom_at = 0;		/* its cgroup is made by the worker */
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
@@ -779,6 +798,175 @@ start_task(struct pool *p, int i, struct task *t)
 		output_start_args(p->out, t->seq, t->arg,
 		    (const char *const *)t->args, t->nargs);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+}
+
+/* The header's admission state and reason ("holding: load 3.10 >= 2"). */
+static void
+admit_show(struct pool *p, struct pt_shm_header *h)
+{
+	char		 why[PT_ADMIT_WHY + 32], mem[PT_ADMIT_WHY];
+	uint32_t	 state = PT_ADMIT_OPEN;
+
+	if (p->admit == NULL)
+		return;
+	if (p->nsusp > 0) {
+		state = PT_ADMIT_SUSPENDED;
+		admit_why_mem(admit_last(p->admit),
+		    2 * p->o->admit.memsuspend, mem, sizeof mem);
+		snprintf(why, sizeof why, "suspended %d task%s: %s", p->nsusp,
+		    p->nsusp == 1 ? "" : "s", mem);
+	} else if (admit_holding(p->admit)) {
+		state = PT_ADMIT_HOLDING;
+		snprintf(why, sizeof why, "holding: %s", admit_why(p->admit));
+	} else
+		strlcpy(why, "open", sizeof why);
+	admit_publish(p->admit, state, (uint32_t)p->nsusp, why, mono_ns(), h);
+}
+
+/* --memfree: end the youngest task, to run again; one at a time. */
+static void
+admit_kill_youngest(struct pool *p, const char *why)
+{
+	struct pt_kill	 k = { 0 };
+	struct task	*t;
+	int		 i, y = -1;
+
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i].state != W_BUSY)
+			continue;
+		if (p->w[i].mkill)
+			return;
+		if (y == -1 || p->w[i].started_ns > p->w[y].started_ns)
+			y = i;
+	}
+	if (y == -1)
+		return;
+	TAILQ_FOREACH(t, &p->w[y].tasks, entry)
+		t->requeue = true;
+	p->w[y].mkill = true;
+	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
+	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
+	    "%s, under half of --memfree: ending the youngest task, in slot "
+	    "%d, to run it again", why, y + 1);
+}
+
+/* Stop (suspend) or continue a task for --memsuspend. */
+static void
+admit_suspend(struct pool *p, int i, bool suspend, const char *why)
+{
+	struct wk	*w = &p->w[i];
+
+	w->msusp = suspend;
+	p->nsusp += suspend ? 1 : -1;
+	send_msg(p, i, suspend ? PT_MSG_PAUSE : PT_MSG_RESUME, NULL, 0);
+	pool_event(p, suspend ? PT_EV_PAUSE : PT_EV_RESUME, i,
+	    TAILQ_FIRST(&w->tasks)->seq, 0, "task %s in slot %d: %s",
+	    suspend ? "suspended" : "resumed", i + 1, why);
+}
+
+/*
+ * --memfree below half its size ends the youngest task; --memsuspend keeps
+ * the oldest running and stops the others (admit_mem_running()).
+ */
+static void
+admit_memory(struct pool *p)
+{
+	const struct admit_sample	*s = admit_last(p->admit);
+	const struct admit_opts		*o = &p->o->admit;
+	char				 why[PT_ADMIT_WHY];
+	int				 order[PT_MAX_WORKERS];
+	int				 i, j, k, n = 0, running = 0, allowed;
+
+	if (!s->mem_ok)
+		return;
+	if (admit_mem_kill(o->memfree, s)) {
+		admit_why_mem(s, o->memfree / 2, why, sizeof why);
+		admit_kill_youngest(p, why);
+	}
+	if (o->memsuspend == 0)
+		return;
+	/* Tasks not paused by an operator nor being ended, oldest first. */
+	for (i = 0; i < p->nw; i++) {
+		struct wk *w = &p->w[i];
+
+		if (w->state != W_BUSY || w->paused || w->mkill)
+			continue;
+		for (j = n; j > 0 && p->w[order[j - 1]].started_ns >
+		    w->started_ns; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+		running += !w->msusp;
+	}
+	allowed = admit_mem_running(o->memsuspend, s->mem_avail, n, running);
+	admit_why_mem(s, 2 * o->memsuspend, why, sizeof why);
+	for (k = 0; k < n; k++) {
+		bool susp = p->w[order[k]].msusp;
+
+		if (k >= allowed && !susp)
+			admit_suspend(p, order[k], true, why);
+		else if (k < allowed && susp)
+			admit_suspend(p, order[k], false, why);
+	}
+}
+
+/* Read the machine: admission holds or opens, memory acts; say so. */
+static void
+admit_tick(void *arg)
+{
+	struct pool	*p = arg;
+	int64_t		 now = mono_ns();
+	char		 d[32];
+
+	if (p->state == PT_POOL_STARTING || p->state == PT_POOL_DONE)
+		return;
+	switch (admit_sample(p->admit, now)) {
+	case 1:
+		strlcpy(p->admit_said, admit_why(p->admit),
+		    sizeof p->admit_said);
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "admission holding: %s",
+		    p->admit_said);
+		break;
+	case -1:
+		snprintf(d, sizeof d, "%.1fs",
+		    (double)admit_hold_ns(p->admit, now) / PT_NSEC);
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "admission open after "
+		    "holding %s (%s)", d, p->admit_said);
+		break;
+	default:
+		break;
+	}
+	admit_memory(p);
+	publish(p);
+}
+
+/* Say where tasks run limited (--task-memory, --task-cpus). */
+static void
+tcg_say(struct pool *p)
+{
+	char	mem[32] = "", cpus[32] = "";
+
+	if (p->o->task_memory > 0) {
+		admit_fmt_size(mem, sizeof mem, p->o->task_memory);
+		strlcat(mem, " of memory", sizeof mem);
+	}
+	if (p->o->task_cpus > 0)
+		snprintf(cpus, sizeof cpus, "%s%g CPUs", mem[0] ? ", " : "",
+		    p->o->task_cpus);
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "each task limited to %s%s, in a "
+	    "cgroup of its own under %s", mem, cpus, tcg_where(p->tcg));
+}
+
+/*
+ * May a task start now (pool-admit.h)?  Not while --memsuspend keeps tasks
+ * stopped.  When only --delay says no, wake up when it says yes.
+ */
+static bool
+admit_ok(struct pool *p)
+{
+	if (p->nsusp > 0)
+		return false;
+	return admit_may_start(p->admit, mono_ns(), &p->admit_at);
 }
 
 /* Hand ready tasks to idle workers. */
@@ -800,11 +988,16 @@ pool_dispatch(struct pool *p)
 		if (w->hold_until != 0 && w->hold_until > mono_ns())
 			continue;
 		while (w->ntasks < w->window) {
+			if (!admit_ok(p)) {
+				send_pending(p, i);
+				return;
+			}
 			if ((t = next_task(p)) == NULL) {
 				dry = true;
 				break;
 			}
 			start_task(p, i, t);
+			admit_started(p->admit, mono_ns());
 		}
 		/* One write for all the RUNs of this turn; poll does the rest. */
 		send_pending(p, i);
@@ -952,6 +1145,7 @@ worker_spawn(struct pool *p, int i)
 		wc.supervisor = getppid();
 		wc.shm = &p->shm;
 		wc.opts = p->o;
+		wc.tcg = p->tcg;
 		wc.generation = w->generation;
 		worker_main(&wc);
 	}
@@ -1229,6 +1423,46 @@ hook_say(void *arg, uint64_t seq, int status, const char *text)
 	pool_alert(arg, SAY_WARN, -1, seq, status, "%s", text);
 }
 
+/*
+ * Was a task that died of SIGKILL killed by the kernel's OOM killer?  Yes
+ * when no one in the pool ended it (timeout, kill, stop, shrink, --memfree)
+ * and the OOM kills the pool can see rose since it started: those of its
+ * own cgroup with --task-memory (cgroup.h), else admit_oom_kills().
+ */
+static bool
+oom_killed(struct pool *p, int i, const struct task *t, uint32_t flags)
+{
+	uint64_t	n;
+
+	if ((flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
+	    PT_DONE_REQUEUE)) || t->requeue || t->no_record)
+		return false;
+	if (p->tcg != NULL)
+		return tcg_oom_kills(p->tcg, i, &n) && n > t->oom_at;
+	if (!admit_oom_kills(p->admit, &n))
+		return false;
+	p->oom_seen = n;
+	return n > t->oom_at;
+}
+
+/*
+ * --oom-retry: an OOM-killed task is put back, not counted as an attempt,
+ * and the pool shrinks by one worker so that fewer tasks share the memory.
+ */
+static void
+oom_put_back(struct pool *p, int i, struct task *t, int sig)
+{
+	if (p->out != NULL)
+		output_cancel(p->out, t->seq);
+	p->oom_killed++;
+	pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig, "oom-killed, put "
+	    "back; the pool shrinks to %d worker%s (--oom-retry): %s",
+	    p->target - 1, p->target - 1 == 1 ? "" : "s", t->label);
+	t->attempts--;
+	ready_insert(p, t);
+	(void)pool_resize(p, p->target - 1, false, NULL);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1237,7 +1471,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	struct task		*t;
 	struct joblog_entry	 je;
 	int			 exitval = 0, sig = 0;
-	bool			 ok, final;
+	bool			 ok, final, oom;
 
 	TAILQ_FOREACH(t, &w->tasks, entry)
 		if (t->seq == d->task_seq)
@@ -1247,7 +1481,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
 	if (w->ntasks == 0) {
-		w->paused = w->tstp = false;
+		if (w->msusp)
+			p->nsusp--;
+		w->paused = w->tstp = w->msusp = w->mkill = false;
 		if (w->state == W_BUSY)
 			w->state = W_IDLE;
 	}
@@ -1266,6 +1502,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	else if (WIFSIGNALED(d->wstatus))
 		sig = WTERMSIG(d->wstatus);
 	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
+	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
+		admit_ended(p->admit, ok);
+	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
 
 	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
 		task_fault(p, i, t, d->wstatus);
@@ -1282,6 +1521,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		ready_insert(p, t);
 		return;
 	}
+	if (oom && p->o->oom_retry && p->target > 1) {
+		oom_put_back(p, i, t, sig);
+		return;
+	}
 
 	final = ok || (p->o->retries != 0 && t->attempts >= p->o->retries) ||
 	    (d->flags & PT_DONE_KILLED);
@@ -1294,10 +1537,16 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		    t->attempts);
 		p->retried++;
 		t->not_before = mono_ns() + delay * 1000000LL;
-		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig ? sig : exitval,
-		    "attempt %d failed (%s %d), retry in %lldms: %s", t->attempts,
-		    sig ? "signal" : "exit", sig ? sig : exitval,
-		    (long long)delay, t->label);
+		if (oom)
+			pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig,
+			    "attempt %d failed (oom-killed), retry in %lldms: %s",
+			    t->attempts, (long long)delay, t->label);
+		else
+			pool_event(p, PT_EV_TASK_RETRY, i, t->seq,
+			    sig ? sig : exitval, "attempt %d failed (%s %d), "
+			    "retry in %lldms: %s", t->attempts,
+			    sig ? "signal" : "exit", sig ? sig : exitval,
+			    (long long)delay, t->label);
 		TAILQ_INSERT_TAIL(&p->ready, t, entry);
 		return;
 	}
@@ -1336,7 +1585,11 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
 			    t->label);
-		else
+		else if (oom) {
+			p->oom_killed++;
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, sig,
+			    "oom-killed: %s", t->label);
+		} else
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
@@ -1774,6 +2027,12 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 		return -1;
 	}
 	w = &p->w[slot];
+	if (!pause && w->msusp) {
+		/* The operator's word wins; memory is looked at again. */
+		w->msusp = false;
+		p->nsusp--;
+		w->paused = true;
+	}
 	if (w->paused == pause)
 		return 0;
 	w->paused = pause;
@@ -1802,8 +2061,10 @@ pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].state == W_BUSY && p->w[i].paused != pause) {
 			p->w[i].paused = pause;
-			send_msg(p, i, pause ? PT_MSG_PAUSE : PT_MSG_RESUME,
-			    NULL, 0);
+			/* --memsuspend's stay stopped until it resumes them. */
+			if (!p->w[i].msusp)
+				send_msg(p, i, pause ? PT_MSG_PAUSE :
+				    PT_MSG_RESUME, NULL, 0);
 		}
 	if (!pause) {
 		if (!p->paused)
@@ -2040,7 +2301,8 @@ suspend_all(struct pool *p)
 	int	i;
 
 	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_BUSY && !p->w[i].paused) {
+		if (p->w[i].state == W_BUSY && !p->w[i].paused &&
+		    !p->w[i].msusp) {
 			p->w[i].tstp = true;
 			send_msg(p, i, PT_MSG_PAUSE, NULL, 0);
 			flush_worker(p, i);
@@ -2168,6 +2430,15 @@ rate_tick(void *arg)
 	p->rate_ns = now;
 }
 
+/* Keep the count of OOM kills a task's start is compared with. */
+static void
+oom_tick(void *arg)
+{
+	struct pool	*p = arg;
+
+	(void)admit_oom_kills(p->admit, &p->oom_seen);
+}
+
 /* Earliest retry or respawn deadline still to come, mono ns (0: none). */
 static int64_t
 deadline_at(struct pool *p)
@@ -2181,6 +2452,8 @@ deadline_at(struct pool *p)
 			best = t->not_before;
 	if (p->respawn_after > now && (best == 0 || p->respawn_after < best))
 		best = p->respawn_after;
+	if (p->admit_at > now && (best == 0 || p->admit_at < best))
+		best = p->admit_at;
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].hold_until > now &&
 		    (best == 0 || p->w[i].hold_until < best))
@@ -2350,6 +2623,21 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
 	    errlen)) == NULL)
 		return -1;
+	if ((p->admit = admit_new(&o->admit, err, errlen)) == NULL)
+		return -1;
+	if (admit_wanted(&o->admit))
+		(void)loop_every(p->loop, ADMIT_SAMPLE_MS, admit_tick, p);
+	(void)admit_oom_kills(p->admit, &p->oom_seen);
+	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
+	if ((o->task_memory > 0 || o->task_cpus > 0) && o->persistent != NULL) {
+		snprintf(err, errlen, "--task-memory and --task-cpus limit "
+		    "tasks, not --persistent programs");
+		return -1;
+	}
+	if ((o->task_memory > 0 || o->task_cpus > 0) &&
+	    (p->tcg = tcg_new(o->task_memory, o->task_cpus, err, errlen)) ==
+	    NULL)
+		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
@@ -2365,6 +2653,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	strlcpy(p->shm.pub.command, o->command ? o->command :
 	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);
 	p->shm.pub.tick_ms = (uint32_t)o->tick_ms;
+	p->shm.pub.task_mem_limit = o->task_memory;
+	p->shm.pub.task_cpu_milli = (uint32_t)(o->task_cpus * 1000 + 0.5);
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
 	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)
@@ -2433,6 +2723,11 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->task_ns = p->task_ns;
 	st->workers = p->max_live;
 	st->rate = p->rate;
+	st->oom_killed = p->oom_killed;
+	if (p->admit != NULL && admit_wanted(&p->o->admit)) {
+		st->admit = true;
+		st->held_ns = admit_held_ns(p->admit, mono_ns());
+	}
 }
 
 /* The run's exit status, as documented. */
@@ -2594,6 +2889,10 @@ pool_run(struct pool *p)
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	p->state = PT_POOL_RUNNING;
+	if (admit_wanted(&p->o->admit))
+		admit_tick(p);		/* before the first start */
+	if (p->tcg != NULL)
+		tcg_say(p);
 	if (fd_budget(p) == -1)
 		goto done;
 	balance_workers(p);
@@ -2688,6 +2987,8 @@ pool_free(struct pool *p)
 		free(p->w[i].slot);
 	hosts_free(p->hosts);
 	free(p->host_said);
+	admit_free(p->admit);
+	tcg_free(p->tcg);
 	free(p->exits);
 	free(p->events);
 	free(p);

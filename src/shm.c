@@ -47,7 +47,9 @@
 #endif
 
 /* The wire format: sizes and the offsets every version must keep. */
-_Static_assert(sizeof(struct pt_shm_header) == 576, "header size changed");
+_Static_assert(sizeof(struct pt_shm_header) == 736, "header size changed");
+_Static_assert(offsetof(struct pt_shm_header, admit_state) == 576,
+    "version 2 fields moved");
 _Static_assert(sizeof(struct pt_shm_event) == 200, "event size changed");
 _Static_assert(sizeof(struct pt_shm_slot) == 2536, "slot size changed");
 _Static_assert(sizeof(struct pt_shm_header) % 8 == 0, "header not 8-aligned");
@@ -104,6 +106,9 @@ static const char *event_names[] = {
 	"info", "error"
 };
 _Static_assert(nitems_of(event_names) == PT_EV__COUNT, "event names");
+static const char *admit_state_names[] = {
+	"off", "open", "holding", "suspended"
+};
 
 /* Write a message, set errno, return -1. */
 static int __attribute__((format(printf, 4, 5)))
@@ -668,6 +673,8 @@ shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
 	out->name[sizeof out->name - 1] = '\0';
 	out->command[sizeof out->command - 1] = '\0';
 	out->socket_path[sizeof out->socket_path - 1] = '\0';
+	out->admit_why[sizeof out->admit_why - 1] = '\0';
+	out->admit_held_ns = clamp_time(out->admit_held_ns);
 	if (out->slots_used > out->nslots)
 		out->slots_used = out->nslots;
 	out->start_real_ns = clamp_time(out->start_real_ns);
@@ -978,6 +985,13 @@ const char *
 shm_slot_state_name(uint32_t s)
 {
 	return s < nitems_of(slot_state_names) ? slot_state_names[s] : "unknown";
+}
+
+const char *
+shm_admit_state_name(uint32_t s)
+{
+	return s < nitems_of(admit_state_names) ? admit_state_names[s] :
+	    "unknown";
 }
 
 const char *

@@ -79,7 +79,7 @@
 #include <sys/types.h>
 
 #define PT_SHM_MAGIC	0x31504f544c4f4f50ULL	/* "POOLTOP1" little-endian */
-#define PT_SHM_VERSION	2
+#define PT_SHM_VERSION	2	/* 2: a host per slot; admission, input */
 #define PT_SHM_NEVENTS	128
 #define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
 #define PT_SLOT_NAMED	0x1	/* slot flag: item is the task's name */
@@ -90,6 +90,17 @@
 #define PT_HOST_MAX	64	/* a slot's host, bytes incl. NUL */
 #define PT_CMD_MAX	256
 #define PT_SHM_MAX_SLOTS 65536	/* sanity bound on nslots */
+#define PT_ADMIT_WHY	96	/* admission reason, bytes incl. NUL */
+
+/* What admission watches (header admit_watch). */
+#define PT_WATCH_LOAD		0x01
+#define PT_WATCH_MEM		0x02
+#define PT_WATCH_MEMCG		0x04	/* mem_avail is the memory cgroup's */
+#define PT_WATCH_SWAP		0x08
+#define PT_WATCH_PSI_CPU	0x10
+#define PT_WATCH_PSI_MEMORY	0x20
+#define PT_WATCH_PSI_IO		0x40
+#define PT_WATCH_DELAY		0x80
 
 enum pt_pool_state {
 	PT_POOL_STARTING = 0,
@@ -110,6 +121,14 @@ enum pt_input {
 };
 #define PT_INPUT_MASK		0xff
 #define PT_INPUT_KEEP_OPEN_FLAG	0x100	/* started with --keep-open */
+
+/* Admission (pool-admit.h): may a free worker take a task? */
+enum pt_admit_state {
+	PT_ADMIT_OFF = 0,	/* no admission option: always */
+	PT_ADMIT_OPEN,
+	PT_ADMIT_HOLDING,	/* no task starts: admit_why says why */
+	PT_ADMIT_SUSPENDED,	/* and tasks are stopped for memory */
+};
 
 enum pt_slot_state {
 	PT_SLOT_EMPTY = 0,	/* never used */
@@ -181,6 +200,20 @@ struct pt_shm_header {
 	uint32_t		input;		/* enum pt_input, with
 						   PT_INPUT_KEEP_OPEN_FLAG; was
 						   padding: 0 from older writers */
+	/* Admission, from version 2 (PT_ADMIT_OFF: none of it is set). */
+	uint32_t		admit_state;	/* enum pt_admit_state */
+	uint32_t		admit_watch;	/* PT_WATCH_*: what is read */
+	uint32_t		admit_suspended; /* tasks stopped for memory */
+	uint32_t		load_centi;	/* 1-min load average x 100 */
+	uint64_t		mem_avail;	/* bytes available */
+	uint32_t		psi_centi[3];	/* PSI some avg10 x 100: cpu,
+						   memory, io */
+	uint32_t		_pad2;
+	int64_t			admit_held_ns;	/* time held, in all */
+	char			admit_why[PT_ADMIT_WHY]; /* "load 3.1 >= 2" */
+	uint64_t		task_mem_limit;	/* --task-memory, bytes; 0 none */
+	uint32_t		task_cpu_milli;	/* --task-cpus x 1000; 0 none */
+	uint32_t		_pad3;
 };
 
 struct pt_shm_event {
@@ -350,5 +383,6 @@ const char	*shm_pool_state_name(uint32_t);
 const char	*shm_input_name(uint32_t);	/* of header.input */
 const char	*shm_slot_state_name(uint32_t);
 const char	*shm_event_name(uint32_t);
+const char	*shm_admit_state_name(uint32_t);
 
 #endif

@@ -63,6 +63,7 @@
 #include "util.h"
 #include "text.h"
 #include "worker-group.h"
+#include "cgroup.h"
 #include "worker.h"
 
 extern char **environ;
@@ -486,8 +487,14 @@ task_run(struct worker *w, const char *p, size_t len)
 		task_init(w, &r);
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
-		error = wgroup_spawn(&w->t.g, argv,
-		    (r.flags & PT_RUN_SHELL) != 0, 0);
+		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
+		error = w->conf->tcg != NULL ?
+		    tcg_enter(w->conf->tcg, w->conf->slot) : 0;
+		if (error == 0)
+			error = wgroup_spawn(&w->t.g, argv,
+			    (r.flags & PT_RUN_SHELL) != 0, 0);
+		if (w->conf->tcg != NULL)
+			tcg_leave(w->conf->tcg);
 		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
 			task_noexec(w, r.task_seq, error,

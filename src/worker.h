@@ -30,6 +30,7 @@ struct worker_conf {
 	const struct opts	*opts;		/* shell, termseq, tick, persistent */
 	bool			 own_shm;	/* shm is the worker's own */
 	const struct buf	*pending;	/* messages read already, or NULL */
+	struct tcg		*tcg;		/* tasks' cgroups, or NULL */
 };
 
 /* Runs in the forked child; never returns. */

@@ -134,11 +134,29 @@ detail_tail(struct ui *ui, int y, int height, const struct pt_shm_slot *s)
 	}
 }
 
+/* The task's limits (--task-memory, --task-cpus): " of 50M, 0.5 CPUs". */
+static void
+detail_limits(const struct ui *ui, char *buf, size_t len)
+{
+	const struct pt_shm_header	*h = &ui->hdr;
+	char				 m[16];
+
+	buf[0] = '\0';
+	if (h->task_mem_limit > 0) {
+		ui_fmt_bytes(m, sizeof m, h->task_mem_limit);
+		snprintf(buf, len, " of %s", m);
+	}
+	if (h->task_cpu_milli > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "  limit %u.%02u "
+		    "CPUs", h->task_cpu_milli / 1000,
+		    h->task_cpu_milli % 1000 / 10);
+}
+
 /* The worker and task lines of the detail view; the next line. */
 static int
 detail_task(struct ui *ui, int y, const struct pt_shm_slot *s)
 {
-	char	b[256], t[32], m[16];
+	char	b[256], t[32], m[16], lim[64];
 
 	snprintf(b, sizeof b, "%d  generation %u  tasks done %llu, failed %llu",
 	    (int)s->worker_pid, s->generation,
@@ -155,11 +173,12 @@ detail_task(struct ui *ui, int y, const struct pt_shm_slot *s)
 	ui_fmt_duration(t, sizeof t, s->task_pid > 0 &&
 	    s->task_start_real_ns > 0 ? real_ns() - s->task_start_real_ns : -1);
 	ui_fmt_bytes(m, sizeof m, s->rss_bytes);
+	detail_limits(ui, lim, sizeof lim);
 	if (s->task_seq != 0 && s->task_pid > 0)
 		snprintf(b, sizeof b, "#%llu  pid %d  elapsed %s  cpu %u.%u%%  "
-		    "memory %s", (unsigned long long)s->task_seq,
+		    "memory %s%s", (unsigned long long)s->task_seq,
 		    (int)s->task_pid, t, s->cpu_permille / 10,
-		    s->cpu_permille % 10, m);
+		    s->cpu_permille % 10, m, lim);
 	else
 		strlcpy(b, "none", sizeof b);
 	y += detail_field(ui, y, "task", b, 1);

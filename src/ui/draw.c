@@ -162,7 +162,17 @@ draw_header_counts(struct ui *ui)
 	}
 	if (h->total_known) {
 		snprintf(n, sizeof n, "%llu", (unsigned long long)h->total);
-		draw_pair(ui, 1, x, "total ", n, l, v);
+		x = draw_pair(ui, 1, x, "total ", n, l, v);
+	}
+	/* Why nothing starts: "holding: load 3.10 >= 2" (pool-admit.h). */
+	if (h->admit_state != PT_ADMIT_OFF) {
+		char *e = text_cell(h->admit_why, strlen(h->admit_why),
+		    ui->utf8);
+
+		draw_pair(ui, 1, x, "admission ", e, l,
+		    h->admit_state == PT_ADMIT_OPEN ? v :
+		    ui->attr[THEME_EVENT_FAIL]);
+		free(e);
 	}
 }
 
@@ -394,7 +404,10 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 		draw_spark(ui, us, y, l->x[COL_SPARK], l->w[COL_SPARK],
 		    sel || dim ? base : ui->attr[THEME_SPARK]);
 	ui_fmt_bytes(b, sizeof b, s->rss_bytes);
-	draw_cell(l, y, COL_MEM, busy ? b : "-", base);
+	/* Near its --task-memory limit (90%): in the failure colour. */
+	a = !sel && !dim && ui->hdr.task_mem_limit > 0 && s->rss_bytes >=
+	    ui->hdr.task_mem_limit / 10 * 9 ? ui->attr[THEME_EVENT_FAIL] : base;
+	draw_cell(l, y, COL_MEM, busy ? b : "-", a);
 	if (l->on[COL_PROG])
 		draw_progress(ui, s, y, l->x[COL_PROG], l->w[COL_PROG], base,
 		    sel);

@@ -12,7 +12,7 @@
 # The sources each target links besides itself: one line per target.
 SOURCES='
 fuzz_template	src/template.c src/text.c src/util.c
-fuzz_config	src/opts.c src/text.c src/util.c
+fuzz_config	src/opts.c src/pool-admit.c src/cgroup.c src/text.c src/util.c
 fuzz_text	src/text.c src/util.c
 '
 PKGS='libbsd-overlay libconfig'
@@ -56,7 +56,7 @@ for name in "$@"; do
 	if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I"$srcdir/src" -I"$inc" \
 	    -DPT_DATADIR="\"$srcdir\"" -DPT_SRCDIR="\"$srcdir\"" \
-	    -o "$tmp/$name" "$srcdir/tests/fuzz/$name.c" $files $pkgflags; then
+	    -o "$tmp/$name" "$srcdir/tests/fuzz/$name.c" $files $pkgflags -lm; then
 		echo "run.sh: $name does not build"
 		failed=1
 		continue

@@ -36,6 +36,8 @@ check "escaped: the OSC title sequence did not reach the terminal" \
     sh -c "! tmux -L $TMUX_SOCK display -p '#{pane_title}' | grep -q pwned"
 check "header: counts from the segment" \
     on_screen "running 4 +queued 40 +done 57 +failed 3 +retried 2 +total 104"
+check "header: admission and its reason, escaped" \
+    on_screen "total 104 +admission holding: load 3.10 >= 2 \\\\x1b\[2J"
 check "header: progress 60/104" on_screen "60/104 +57%"
 check "row: task progress bar" on_screen "^ +1 .* 25% +#100 "
 check "row: memory" on_screen "^ +2 .* 2048K "
@@ -86,6 +88,8 @@ check "detail: environment" wait_until $LIMIT on_screen \
     "POOLTOP_SHM=/pooltop\.$(id -u)\.$fpid\.[0-9a-f]{16} POOLTOP_SLOT=1 POOLTOP_TASK=100 "
 check "detail: PARALLEL_JOBSLOT" on_screen "PARALLEL_JOBSLOT=1"
 check "detail: item" on_screen "^item +item-1"
+check "detail: memory against --task-memory, and --task-cpus" \
+    on_screen "memory [0-9.]+[KM] of [0-9.]+[KM]  limit 0\.50 CPUs"
 check "detail: output tail, escaped" on_screen '^ \\x1b\[31mred\\x1b\[0m escape'
 check "detail: a carriage return shows the latest text" on_screen "^ progress 90%"
 check "detail: no overwritten text" gone_from_screen "progress 10%"

@@ -240,6 +240,13 @@ fp_fill(const char *name, uint32_t n)
 	strlcpy(h->name, name, sizeof h->name);
 	strlcpy(h->command, "fake {}", sizeof h->command);
 	strlcpy(h->socket_path, fp_sock, sizeof h->socket_path);
+	h->task_mem_limit = 8 << 20;
+	h->task_cpu_milli = 500;
+	h->admit_state = PT_ADMIT_HOLDING;
+	h->admit_watch = PT_WATCH_LOAD;
+	h->load_centi = 310;
+	strlcpy(h->admit_why, "holding: load 3.10 >= 2 \x1b[2J",
+	    sizeof h->admit_why);
 	shm_publish_header(&fp_shm);
 	shm_add_event(&fp_shm, PT_EV_TASK_DONE, 0, 7, 0, "fake task done");
 	shm_add_event(&fp_shm, PT_EV_TASK_FAILED, 1, 8, 1,

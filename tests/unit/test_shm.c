@@ -101,10 +101,10 @@ test_layout(void **state)
 	char		err[256];
 
 	(void)state;
-	assert_int_equal(shm_segment_size(1), 576 + PT_SHM_NEVENTS * 200 + 2536);
+	assert_int_equal(shm_segment_size(1), 736 + PT_SHM_NEVENTS * 200 + 2536);
 	assert_int_equal(shm_create(&shm, 3, err, sizeof err), 0);
 	assert_int_equal(shm.size, shm_segment_size(3));
-	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 576);
+	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 736);
 	assert_ptr_equal((char *)(shm.slots + 3), (char *)shm.hdr + shm.size);
 	assert_int_equal(shm.nslots, 3);
 	shm_close(&shm);
@@ -564,11 +564,15 @@ test_hostile(void **state)
 	w.hdr->start_real_ns = INT64_MIN;
 	w.hdr->update_real_ns = INT64_MAX;
 	memset(w.hdr->name, 'x', sizeof w.hdr->name);
+	memset(w.hdr->admit_why, 'z', sizeof w.hdr->admit_why);
+	w.hdr->admit_held_ns = -1;
 	shm_write_end(&w.hdr->seq);
 	assert_true(shm_read_header(&r, &h));
 	assert_int_equal(h.slots_used, 4);
 	assert_true(h.start_real_ns == 0 && h.update_real_ns == 0);
 	assert_int_equal(strlen(h.name), sizeof h.name - 1);
+	assert_int_equal(strlen(h.admit_why), sizeof h.admit_why - 1);
+	assert_true(h.admit_held_ns == 0);
 
 	memset(&s, 0, sizeof s);
 	s.tail_len = 0xffffffff;

@@ -1,0 +1,192 @@
+#!/bin/sh
+# --memfree and --memsuspend, driven for real inside a memory cgroup this
+# test creates (400 MiB; never the machine's own memory, which is shared):
+# pooltop reads the cgroup's limit less its usage as the memory available.
+#  - --memfree 200M with a 250 MiB hog in the cgroup: admission holds, no
+#    task starts; the hog ends: admission opens, the tasks run after.
+#  - --memfree 200M: a task that takes the cgroup under half of it is
+#    ended and run again later; the run still succeeds.
+#  - --memsuspend 100M: three tasks of 100 MiB; all but the oldest are
+#    stopped, and resumed once the oldest has ended.
+#  - a task of 500 MiB is killed by the kernel's OOM killer: said
+#    "oom-killed", not "signal 9".
+#  - --oom-retry: two tasks of 250 MiB; the one OOM-killed is put back and
+#    the pool shrinks to one worker; both succeed.
+# Needs root and a memory cgroup (v1, or v2 with the memory controller)
+# that can be created under the test's own; skips, saying why, elsewhere.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
+[ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
+
+# Where our memory cgroup is: v1 "N:memory:/path", else v2 "0::/path".
+CG=
+v1=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+v1mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' \
+    /proc/self/mountinfo)
+v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$v1" ] && [ -n "$v1mnt" ]; then
+	CG=$v1mnt${v1%/}/pooltop-test.$$
+	LIMIT=memory.limit_in_bytes USAGE=memory.usage_in_bytes
+elif [ -n "$v2mnt" ] && grep -qw memory "$v2mnt${v2%/}/cgroup.controllers" \
+    2>/dev/null; then
+	CG=$v2mnt${v2%/}/pooltop-test.$$
+	LIMIT=memory.max USAGE=memory.current
+else
+	skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+fi
+mkdir "$CG" 2>/dev/null || skip "cannot create the memory cgroup $CG"
+cg_gone() {
+	for _p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+		kill -9 "$_p" 2>/dev/null
+	done
+	wait_for 10 rmdir "$CG" 2>/dev/null
+	cleanup_test
+}
+trap cg_gone EXIT
+echo 400M >"$CG/$LIMIT" 2>/dev/null ||
+    skip "cannot set $LIMIT in $CG"
+[ -w "$CG/cgroup.procs" ] || skip "cannot move processes into $CG"
+echo "# memory cgroup $CG, 400 MiB"
+
+# incg CMD...: run CMD inside the cgroup (as the same process: $! is CMD's).
+printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' "$CG" >"$T/incg"
+chmod +x "$T/incg"
+incg=$T/incg
+usage_over() { [ "$(cat "$CG/$USAGE")" -gt $(($1 << 20)) ]; }
+
+# The hog: MiB of memory, touched, kept until FILE exists (60 s at most).
+cat >"$T/hog.py" <<'EOF'
+import os, sys, time
+n = int(sys.argv[1]) << 20
+b = bytearray(n)
+for i in range(0, n, 4096):
+    b[i] = 1
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+EOF
+HOG="$PY $T/hog.py"
+
+# Seconds since midnight of a text log line's time.
+secs() { echo "$1" | awk '{ split(substr($1, 12, 12), t, ":");
+	printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'; }
+
+# --- 1. --memfree holds while the cgroup is short, opens after ------------
+bg "$incg" $HOG 250 "$T/hog1.end"
+HOGPID=$!
+check "a 250 MiB hog fills the cgroup" wait_for 30 usage_over 240
+bg "$incg" "$POOLTOP" --headless -j2 --log "$T/1.log" --memfree 200M \
+    touch "$T/one.{}" ::: 1 2 >/dev/null 2>"$T/1.err"
+P=$!
+check "1: holding said, with the cgroup's memory" wait_for 10 grep -q \
+    "info admission holding: cgroup memory available [0-9.]*M < 200M" \
+    "$T/1.log"
+wait_for 10 "$POOLTOP" ctl "$P" status >"$T/1.st" 2>/dev/null
+check "1: ctl status says holding and the memory" grep -q \
+    "^admission: holding: cgroup memory available .*; cgroup memory available [0-9.]*M)" \
+    "$T/1.st"
+check "1: no task started while holding" \
+    [ "$(grep -c task.start "$T/1.log")" -eq 0 ]
+touch "$T/hog1.end"
+reap "$HOGPID" 30
+check "1: admission opens once the hog has gone" wait_for 20 grep -q \
+    "info admission open after holding [0-9.]*s (cgroup memory available" \
+    "$T/1.log"
+reap "$P" 30
+rc=$?
+check "1: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+both_ran() { [ -e "$T/one.1" ] && [ -e "$T/one.2" ]; }
+check "1: both tasks ran" both_ran
+opened=$(secs "$(grep "admission open" "$T/1.log")")
+first=$(secs "$(grep -m1 task.start "$T/1.log")")
+check "1: the first start ($first) is not before the opening ($opened)" \
+    awk -v a="$first" -v b="$opened" 'BEGIN { exit !(a >= b) }'
+check "1: the summary says how long admission held" \
+    grep -q "^pooltop: admission held [0-9.]*s" "$T/1.err"
+
+# --- 2. --memfree under half: the youngest task ends and runs again -------
+# Task 1 keeps 120 MiB; task 2 takes 180 more: under 100 MiB left.
+bg "$incg" "$POOLTOP" --headless -j2 --log "$T/2.log" --joblog "$T/2.jl" \
+    --memfree 200M $HOG '{}' "$T/hog2.end" ::: 120 180 >/dev/null 2>&1
+P=$!
+check "2: the youngest is ended, to run again" wait_for 30 grep -q \
+    "under half of --memfree: ending the youngest task, in slot 2" "$T/2.log"
+check "2: ... said as killed, to run again" wait_for 10 grep -q \
+    "task.killed slot=2 task=2 .*(will run again)" "$T/2.log"
+touch "$T/hog2.end"
+reap "$P" 60
+rc=$?
+check "2: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "2: each task recorded once, succeeded" \
+    [ "$(tail -n +2 "$T/2.jl" | awk -F'\t' '$7 == 0 { print $1 }' | sort -u | wc -l)" -eq 2 ]
+
+# --- 3. --memsuspend: the youngest stopped, resumed when memory is back ----
+# Three tasks of 100 MiB: about 90 MiB left, under the size: one runs.
+bg "$incg" "$POOLTOP" --headless -j3 --log "$T/3.log" --memsuspend 100M \
+    $HOG 100 "$T/hog3.end.{}" ::: 1 2 3 >/dev/null 2>&1
+P=$!
+check "3: two tasks suspended" wait_for 30 sh -c \
+    "[ \$(grep -c 'task suspended in slot' '$T/3.log') -ge 2 ]"
+wait_for 10 "$POOLTOP" ctl "$P" status --json >"$T/3.json" 2>/dev/null
+check "3: status --json: suspended, with the reason" "$PY" -c "
+import json
+a = json.load(open('$T/3.json'))['admission']
+assert a['state'] == 'suspended' and a['suspended'] == 2, a
+assert a['reason'].startswith('suspended 2 tasks: cgroup memory available '), a
+assert a['reason'].endswith(' < 200M') and a['mem_cgroup'], a
+s = json.load(open('$T/3.json'))['slots']
+stopped = [x['task_pid'] for x in s if x['state'] == 'paused']
+assert len(stopped) == 2, s
+for pid in stopped:
+    st = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[0]
+    assert st == 'T', (pid, st)
+"
+susp=$(grep 'task suspended in slot' "$T/3.log" | sed 's/.* task=\([0-9]*\) .*/\1/' | tr '\n' ' ')
+check "3: the youngest two (tasks 2 and 3) suspended (got $susp)" \
+    [ "$(echo $susp | tr ' ' '\n' | sort | tr '\n' ' ')" = "2 3 " ]
+touch "$T/hog3.end.1" "$T/hog3.end.2" "$T/hog3.end.3"
+check "3: resumed once the oldest has ended" wait_for 30 sh -c \
+    "[ \$(grep -c 'task resumed in slot' '$T/3.log') -ge 2 ]"
+reap "$P" 60
+rc=$?
+check "3: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "3: three tasks done" [ "$(grep -c task.done "$T/3.log")" -eq 3 ]
+# --- 4. A task the OOM killer ends is said to be oom-killed ----------------
+# 500 MiB in a 400 MiB cgroup without swap: the kernel kills it; the other
+# task finishes; the joblog's Signal is 9, as GNU parallel writes it.
+bg "$incg" "$POOLTOP" --headless -j2 --log "$T/4.log" --joblog "$T/4.jl" \
+    $HOG '{}' "$T/hog4.end" ::: 500 10 >/dev/null 2>"$T/4.err"
+P=$!
+check "4: the hog is said oom-killed" wait_for 60 grep -q \
+    "task.failed slot=[0-9]* task=1 status=9 oom-killed: " "$T/4.log"
+touch "$T/hog4.end"
+reap "$P" 60
+rc=$?
+check "4: the run fails, as one task did (got $rc)" [ "$rc" -eq 1 ]
+check "4: the other task succeeded" grep -q "task.done .* task=2 " "$T/4.log"
+check "4: joblog: signal 9 for the hog, 0 for the other" [ "$(tail -n +2 \
+    "$T/4.jl" | awk -F'\t' '{ print $1 ":" $8 }' | sort | tr '\n' ' ')" = "1:9 2:0 " ]
+check "4: the summary counts it" grep -q "^pooltop: 1 task oom-killed" "$T/4.err"
+
+# --- 5. --oom-retry: put back, one worker fewer, then it fits --------------
+# Two tasks of 250 MiB at once do not fit in 400 MiB: one is OOM-killed and
+# put back, the pool shrinks to one worker, and both end up done.
+bg "$incg" "$POOLTOP" --headless -j2 --oom-retry --log "$T/5.log" \
+    --joblog "$T/5.jl" $HOG 250 "$T/hog5.end" ::: 1 2 >/dev/null 2>"$T/5.err"
+P=$!
+check "5: one is put back, the pool shrinks" wait_for 60 grep -q \
+    "task.killed slot=[0-9]* task=[12] status=9 oom-killed, put back; the pool shrinks to 1 worker (--oom-retry): " \
+    "$T/5.log"
+check "5: ... and resized" grep -q "pool.resize .*from 2 to 1 workers" "$T/5.log"
+touch "$T/hog5.end"
+reap "$P" 60
+rc=$?
+check "5: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "5: both recorded once, succeeded" \
+    [ "$(tail -n +2 "$T/5.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 " ]
+check "5: the summary counts the kill" grep -q "^pooltop: 1 task oom-killed" "$T/5.err"
+finish
