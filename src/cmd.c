@@ -61,7 +61,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
-	{ "resize", "N|+N|-N [--kill]", 1, 2, cmd_resize,
+	{ "resize", "N|+N|-N [--kill] [--host HOST]", 1, 4, cmd_resize,
 	  "set the worker count; --kill ends surplus tasks at once" },
 	{ "drain", "", 0, 0, cmd_drain,
 	  "start nothing new, let running tasks finish, then end" },
@@ -337,12 +337,11 @@ cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
 
 /* Parse N, +N or -N against the current count into *n; -1 on error. */
 static int
-cmd_resize_count(struct pool *p, const char *arg, long long *n,
+cmd_resize_count(const char *arg, long long cur, long long *n,
     struct buf *out)
 {
 	const char	*errstr;
 	char		*q;
-	long long	 cur = pool_target(p);
 
 	*n = strtonum(arg + (*arg == '+' || *arg == '-'), 0, PT_MAX_WORKERS,
 	    &errstr);
@@ -370,12 +369,42 @@ cmd_max_workers(struct pool *p)
 	return shm->nslots;
 }
 
-/* resize N|+N|-N [--kill] */
+/* resize HOST's workers to count: --host */
+static int
+cmd_resize_host(struct pool *p, const char *host, const char *count,
+    int kill_surplus, struct buf *out)
+{
+	struct buf	 why = { 0 };
+	char		 done[PT_HOST_MAX + 48], *q;
+	long long	 n;
+	int		 before = pool_host_workers(p, host);
+
+	if (before < 0) {
+		q = cmd_quote_word(host);
+		cmd_error(out, "no host %s in this pool", q);
+		free(q);
+		return -1;
+	}
+	if (cmd_resize_count(count, before, &n, out) == -1)
+		return -1;
+	if (pool_resize_host(p, host, (int)n, kill_surplus, &why) != 0)
+		return cmd_engine_error(out, &why, "resize");
+	q = cmd_quote_word(host);
+	snprintf(done, sizeof done, "host %s: workers %d -> %lld",
+	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._:-")] == '\0' ? host : q, before, n);
+	free(q);
+	return cmd_engine_ok(out, &why, done);
+}
+
+/* resize N|+N|-N [--kill] [--host HOST] */
 static int
 cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 {
+	static const char usage[] =
+	    "usage: resize N|+N|-N [--kill] [--host HOST]";
 	struct buf	 why = { 0 };
-	const char	*count = NULL;
+	const char	*count = NULL, *host = NULL;
 	char		 done[48];
 	long long	 n, max;
 	int		 i, kill_surplus = 0, before;
@@ -383,17 +412,25 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--kill") == 0 && !kill_surplus)
 			kill_surplus = 1;
-		else if (strcmp(argv[i], "--kill") != 0 && count == NULL)
+		else if (strcmp(argv[i], "--host") == 0 && host == NULL &&
+		    i + 1 < argc)
+			host = argv[++i];
+		else if (argv[i][0] != '-' || argv[i][1] == '\0' ||
+		    (argv[i][1] >= '0' && argv[i][1] <= '9')) {
+			if (count != NULL)
+				return cmd_error(out, "%s", usage);
 			count = argv[i];
-		else
-			return cmd_error(out, "usage: resize N|+N|-N [--kill]");
+		} else
+			return cmd_error(out, "%s", usage);
 	}
 	if (count == NULL)
-		return cmd_error(out, "usage: resize N|+N|-N [--kill]");
+		return cmd_error(out, "%s", usage);
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
+	if (host != NULL)
+		return cmd_resize_host(p, host, count, kill_surplus, out);
 	before = pool_target(p);
-	if (cmd_resize_count(p, count, &n, out) == -1)
+	if (cmd_resize_count(count, before, &n, out) == -1)
 		return -1;
 	max = cmd_max_workers(p);
 	if (n < 1 || n > max)
@@ -602,6 +639,54 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	buf_addstr(b, "}");
 }
 
+/*
+ * status --json "hosts": per machine the slots run on ("host" null for
+ * this one), its live workers and running tasks, from the slots; [] when
+ * all run here.
+ */
+static void
+cmd_json_hosts(struct pt_shm *shm, const struct pt_shm_header *h,
+    struct buf *out)
+{
+	struct pt_shm_slot	 s;
+	struct {
+		char	 name[PT_HOST_MAX];
+		int	 workers, running;
+	}			*v = NULL;
+	uint32_t		 i;
+	size_t			 n = 0, k;
+	bool			 remote = false;
+
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY ||
+		    s.state == PT_SLOT_EXITED)
+			continue;
+		remote = remote || s.host[0] != '\0';
+		for (k = 0; k < n && strcmp(v[k].name, s.host) != 0; k++)
+			;
+		if (k == n) {
+			v = xreallocarray(v, n + 1, sizeof *v);
+			memset(&v[n], 0, sizeof v[n]);
+			strlcpy(v[n++].name, s.host, sizeof v[0].name);
+		}
+		v[k].workers++;
+		if (s.state == PT_SLOT_RUNNING || s.state == PT_SLOT_PAUSED)
+			v[k].running++;
+	}
+	buf_addstr(out, ",\"hosts\":[");
+	for (k = 0; remote && k < n; k++) {
+		buf_addstr(out, k ? ",{" : "{");
+		if (v[k].name[0] != '\0')
+			cmd_json_field(out, "host", v[k].name);
+		else
+			buf_addstr(out, "\"host\":null");
+		buf_printf(out, ",\"workers\":%d,\"running\":%d}",
+		    v[k].workers, v[k].running);
+	}
+	buf_addstr(out, "]");
+	free(v);
+}
+
 /* status --json: the header fields and one object per non-empty slot. */
 static int
 cmd_status_json(struct pt_shm *shm,
@@ -613,6 +698,7 @@ cmd_status_json(struct pt_shm *shm,
 
 	buf_addstr(out, "{");
 	cmd_json_pool(out, h, shm_pool_state_name(h->state));
+	cmd_json_hosts(shm, h, out);
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)

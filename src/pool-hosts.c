@@ -29,7 +29,7 @@ struct host {
 	char		 user[64];
 	char		 name[256];
 	int		 port;		/* 0: ssh's */
-	int		 slots;		/* N/, -j, or its CPUs; 0: not known */
+	int		 slots;		/* N/, -j, or its CPUs; -1: not known */
 	int		 ncpu;		/* from HELLO; 0: not yet */
 	int		 live;		/* workers started, not yet ended */
 	int		 fails;		/* workers in a row that never said HELLO */
@@ -217,7 +217,7 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 	strlcpy(h->user, user, sizeof h->user);
 	strlcpy(h->name, name, sizeof h->name);
 	h->port = port;
-	h->slots = slots != 0 ? slots : jslots;
+	h->slots = slots != 0 ? slots : jslots != 0 ? jslots : -1;
 	h->errfd = -1;
 	if ((size_t)snprintf(h->ctlpath, sizeof h->ctlpath, "%s/%ld.%d.ssh",
 	    dir, (long)getpid(), hs->n) >= sizeof h->ctlpath) {
@@ -275,6 +275,8 @@ node_add(struct hosts *hs, const char *node, int jslots, const char *pooltop)
 	h->login = xstrdup(node);
 	strlcpy(h->name, node, sizeof h->name);
 	h->slots = jslots != 0 ? jslots : slurm_cpus(hs->n);
+	if (h->slots == 0)
+		h->slots = -1;	/* its first HELLO says */
 	h->errfd = -1;
 	h->state = HOST_UP;	/* no connection to make first */
 	vec_add(&h->argv, &n, "srun");
@@ -401,13 +403,16 @@ hosts_local(const struct hosts *hs)
 	return hs == NULL || hs->local;
 }
 
-/* Host h's share: its slots, or one worker while its CPUs are not known. */
+/*
+ * Host h's share: its slots, or one worker while its CPUs are not known
+ * (slots -1 until its first HELLO).
+ */
 static int
 host_share(const struct host *h)
 {
 	if (h->state == HOST_DOWN)
 		return 0;
-	return h->slots != 0 ? h->slots : 1;
+	return h->slots >= 0 ? h->slots : 1;
 }
 
 int
@@ -596,12 +601,13 @@ hosts_pick(struct hosts *hs, int64_t now)
 		best = (double)hs->local_live / hs->local_slots;
 		pick = HOST_LOCAL;
 	}
+	/* A share of 0 (resized to nothing) takes no worker. */
 	for (i = 0; i < hs->n; i++) {
 		h = &hs->h[i];
 		if ((share = host_share(h)) == 0)
 			continue;
 		/* Not measured yet: one worker, until its HELLO. */
-		if (h->slots == 0 && h->live > 0)
+		if (h->slots < 0 && h->live > 0)
 			continue;
 		r = (double)h->live / share;
 		if (pick == HOST_NONE || r < best) {
@@ -636,7 +642,7 @@ hosts_worker_hello(struct hosts *hs, int h, int ncpu)
 
 	x->fails = 0;
 	x->ncpu = ncpu > 0 ? ncpu : 1;
-	if (x->slots == 0)
+	if (x->slots < 0)
 		x->slots = x->ncpu;
 }
 
@@ -706,4 +712,27 @@ hosts_all_down(const struct hosts *hs)
 		if (hs->h[i].state != HOST_DOWN)
 			return false;
 	return true;
+}
+
+int
+hosts_find(const struct hosts *hs, const char *name)
+{
+	int	i;
+
+	if (strcmp(name, ":") == 0)
+		return hs->local ? HOST_LOCAL : HOST_NONE;
+	for (i = 0; i < hs->n; i++)
+		if (strcmp(hs->h[i].name, name) == 0 ||
+		    strcmp(hs->h[i].login, name) == 0)
+			return i;
+	return HOST_NONE;
+}
+
+void
+hosts_set_slots(struct hosts *hs, int h, int n)
+{
+	if (h == HOST_LOCAL)
+		hs->local_slots = n;
+	else
+		hs->h[h].slots = n;
 }

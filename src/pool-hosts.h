@@ -30,6 +30,7 @@
 
 #define HOST_LOCAL	(-1)	/* this machine, as a host index */
 #define HOST_NONE	(-2)	/* no host can take a worker now */
+#define HOST_ANY	(-3)	/* every host, for the caller's filters */
 
 struct hosts;
 
@@ -87,6 +88,10 @@ enum host_state	 hosts_state(const struct hosts *, int h);
 int		 hosts_live(const struct hosts *, int h);
 int		 hosts_slots(const struct hosts *, int h);
 const char	*hosts_why(const struct hosts *, int h);	/* "" */
+/* The host named name ("host" as the slots show it; ":" this machine). */
+int		 hosts_find(const struct hosts *, const char *name);
+/* Host h gets n workers from now on (resize). */
+void		 hosts_set_slots(struct hosts *, int h, int n);
 /* Every remote host is down and there is no local one. */
 bool		 hosts_all_down(const struct hosts *);
 

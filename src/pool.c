@@ -240,6 +240,7 @@ static void	pool_dispatch(struct pool *);
 static uint32_t	pool_input(struct pool *);
 static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
+static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
@@ -555,6 +556,47 @@ publish(struct pool *p)
 	h->update_real_ns = real_ns();
 	admit_show(p, h);
 	shm_publish_header(&p->shm);
+}
+
+/*
+ * Retire workers (of host, or any with HOST_ANY) until n are left: idle or
+ * starting ones first, then busy ones, newest slots first; with kill, a
+ * busy one's tasks are ended and run again later.
+ */
+static void
+retire_surplus(struct pool *p, int host, int n, bool kill)
+{
+	struct pt_kill	 k = { 0 };
+	struct task	*t;
+	struct wk	*w;
+	int		 i, pass, active = 0;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->state != W_FREE && w->state != W_GONE && !w->retire &&
+		    (host == HOST_ANY || w->host == host))
+			active++;
+	}
+	for (pass = 0; pass < 2 && active > n; pass++) {
+		for (i = p->nw - 1; i >= 0 && active > n; i--) {
+			w = &p->w[i];
+			if (w->retire || w->state == W_FREE ||
+			    w->state == W_GONE ||
+			    (host != HOST_ANY && w->host != host))
+				continue;
+			if (pass == 0 && w->state == W_BUSY)
+				continue;
+			w->retire = true;
+			active--;
+			if (w->state == W_BUSY && kill) {
+				TAILQ_FOREACH(t, &w->tasks, entry)
+					t->requeue = true;
+				send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
+			}
+			if (w->state != W_STARTING)
+				send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		}
+	}
 }
 
 /* Count live workers that are not retiring. */
@@ -2098,8 +2140,7 @@ pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 int
 pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 {
-	struct pt_kill	 k = { 0 };
-	int		 i, active, pass, old = p->target;
+	int	old = p->target;
 
 	if (n < 1 || n > PT_MAX_WORKERS) {
 		if (why)
@@ -2111,30 +2152,7 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 		n = p->fd_cap;		/* the open file limit */
 	p->target = n;
 	p->hosts_auto = false;	/* the operator's size, on every host */
-	active = active_workers(p);
-	/* Retire idle or starting workers first, then busy ones. */
-	for (pass = 0; pass < 2 && active > n; pass++) {
-		for (i = p->nw - 1; i >= 0 && active > n; i--) {
-			struct wk *w = &p->w[i];
-
-			if (w->retire || w->state == W_FREE ||
-			    w->state == W_GONE)
-				continue;
-			if (pass == 0 && w->state == W_BUSY)
-				continue;
-			w->retire = true;
-			active--;
-			if (w->state == W_BUSY && kill) {
-				struct task *t;
-
-				TAILQ_FOREACH(t, &w->tasks, entry)
-					t->requeue = true;
-				send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
-			}
-			if (w->state != W_STARTING)
-				send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
-		}
-	}
+	retire_surplus(p, HOST_ANY, n, kill);
 	balance_workers(p);
 	if (n != old)
 		pool_event(p, PT_EV_RESIZE, -1, 0, n, "pool resized from %d to"
@@ -2143,6 +2161,56 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 }
 
 /* Start nothing new; let running tasks finish, then end. */
+int
+pool_resize_host(struct pool *p, const char *name, int n, bool kill,
+    struct buf *why)
+{
+	int	h, old;
+
+	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE) {
+		if (why)
+			buf_printf(why, "no host %s in this pool", name);
+		return -1;
+	}
+	if (hosts_state(p->hosts, h) == HOST_DOWN) {
+		if (why)
+			buf_printf(why, "host %s is down", name);
+		return -1;
+	}
+	if (n < 0 || n > PT_MAX_WORKERS) {
+		if (why)
+			buf_printf(why, "worker count must be between 0 and %d"
+			    " (got %d)", PT_MAX_WORKERS, n);
+		return -1;
+	}
+	old = hosts_slots(p->hosts, h);
+	hosts_set_slots(p->hosts, h, n);
+	if (hosts_wanted(p->hosts) < 1) {
+		hosts_set_slots(p->hosts, h, old);
+		if (why)
+			buf_printf(why, "the pool would have no worker left");
+		return -1;
+	}
+	p->hosts_auto = true;	/* each host's own size again */
+	p->target = hosts_wanted(p->hosts);
+	retire_surplus(p, h, n, kill);
+	balance_workers(p);
+	pool_event(p, PT_EV_RESIZE, -1, 0, n, "host %s resized from %d to %d"
+	    " workers%s", name, old, n, kill && n < old ? " (kill)" : "");
+	return 0;
+}
+
+int
+pool_host_workers(struct pool *p, const char *name)
+{
+	int	h;
+
+	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE)
+		return -1;
+	return hosts_slots(p->hosts, h) >= 0 ? hosts_slots(p->hosts, h) :
+	    hosts_live(p->hosts, h);
+}
+
 int
 pool_drain(struct pool *p, struct buf *why)
 {

@@ -87,6 +87,15 @@ struct pt_shm	*pool_shm(struct pool *);
 int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);
 int	pool_kill(struct pool *, int slot, int sig, struct buf *why);
 int	pool_resize(struct pool *, int n, bool kill_surplus, struct buf *why);
+/*
+ * Resize one host of -S/--slurm (by its name as the slots show it, or ":"
+ * for this machine) to n workers, 0 to leave it idle; the pool's size is
+ * then the sum of its hosts'.  -1 and why for an unknown or down host.
+ */
+int	pool_resize_host(struct pool *, const char *host, int n,
+	    bool kill_surplus, struct buf *why);
+/* The workers host is sized to, or -1 when the pool has no such host. */
+int	pool_host_workers(struct pool *, const char *host);
 int	pool_drain(struct pool *, struct buf *why);
 int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);

@@ -126,6 +126,36 @@ keys_prompt_start(struct ui *ui, enum ui_prompt p, const char *init)
 	ui->status[0] = '\0';
 }
 
+/*
+ * + and -: one worker more or fewer; on the selected worker's host when
+ * the pool runs on several (":" for this machine), else in all.  A host
+ * name is taken from the segment: sent only if it is a plain name.
+ */
+static void
+keys_resize_one(struct ui *ui, const char *by)
+{
+	const char	*host = NULL;
+	uint32_t	 i;
+	bool		 hosts = false;
+
+	for (i = 0; i < ui->nslots; i++)
+		if (ui->slots[i].s.state != PT_SLOT_EMPTY &&
+		    ui->slots[i].s.host[0] != '\0')
+			hosts = true;
+	if (hosts && ui->sel_slot >= 0 && (uint32_t)ui->sel_slot < ui->nslots) {
+		host = ui->slots[ui->sel_slot].s.host;
+		if (host[0] == '\0')
+			host = ":";
+		else if (host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] != '\0')
+			host = NULL;
+	}
+	if (host != NULL)
+		keys_send(ui, "resize %s --host %s", by, host);
+	else
+		keys_send(ui, "resize %s", by);
+}
+
 /* Enter in the resize prompt: "N", "+N" or "-N", "!" at the end kills. */
 static void
 keys_resize(struct ui *ui)
@@ -357,10 +387,8 @@ keys_command(struct ui *ui, int ch)
 			keys_send(ui, "kill %d KILL", n);
 		break;
 	case '+':
-		keys_send(ui, "resize +1");
-		break;
 	case '-':
-		keys_send(ui, "resize -1");
+		keys_resize_one(ui, ch == '+' ? "+1" : "-1");
 		break;
 	case '=':
 		keys_prompt_start(ui, UI_PROMPT_RESIZE, "");

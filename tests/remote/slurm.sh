@@ -64,7 +64,7 @@ check "--slurm=no: the task runs here (Host :)" sh -c \
 in_alloc --slurm sh -c "while [ ! -e $W/go ]; do sleep 0.05; done" ::: 1 \
     >/dev/null 2>&1 &
 bgpid=$!
-wait_for 60 sh -c "[ -n \"\$(pgrep -u $RU -f 'while \[ ! -e $W/go')\" ] &&
+wait_for 60 sh -c "[ -n \"\$(pgrep -u $RU -f '^sh -c while \[ ! -e $W/go')\" ] &&
     [ -n \"\$(pgrep -u $RU -f '^$RP --headless')\" ]"
 pid=$(pool_pid)
 tpid=$(pgrep -u "$RU" -f "^sh -c while \[ ! -e $W/go" | head -n 1)

@@ -136,7 +136,28 @@ start -j 3 -S h1,: sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" \
     ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1
 check "-j 3 -S h1,: gives 3 workers on h1 and 3 here" wait_for 20 sh -c \
     "[ \$($POOLTOP ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq 6 ] &&
-     [ \$($POOLTOP ctl $pid status --json | grep -o '\"host\":\"h1\"' | wc -l) -eq 3 ]"
+     [ \$($POOLTOP ctl $pid status --json | grep -o '\"host\":\"h1\"}' | wc -l) -eq 3 ]"
+# hosts_of POOL: "host workers running" per host, from status --json.
+cat >"$T/hosts" <<EOS
+#!/bin/sh
+"$POOLTOP" ctl "\$1" status --json 2>/dev/null | python3 -c '
+import json, sys
+for h in json.load(sys.stdin)["hosts"]:
+    print(h["host"] or ":", h["workers"], h["running"])' 2>/dev/null
+EOS
+chmod 755 "$T/hosts"
+check "status --json lists the hosts: h1 3 3 and : 3 3" sh -c \
+    "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 3 3 h1 3 3 '"
+"$POOLTOP" ctl "$pid" resize 1 --kill --host h1 >"$T/rs" 2>&1
+check "ctl resize 1 --kill --host h1: said" grep -q "host h1: workers 3 -> 1" "$T/rs"
+check "... h1 is down to one worker, this machine keeps 3" wait_for 20 sh -c \
+    "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 3 3 h1 1 1 '"
+"$POOLTOP" ctl "$pid" resize +1 --host : >"$T/rs" 2>&1
+check "ctl resize +1 --host : adds one here" wait_for 20 sh -c \
+    "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 4 4 h1 1 1 '"
+check "ctl resize --host with an unknown host: refused, named" sh -c \
+    "! $POOLTOP ctl $pid resize 2 --host nosuch >'$T/rs' 2>&1 &&
+     grep -q \"no host 'nosuch'\" '$T/rs'"
 touch "$T/go"
 wait "$pid"
 rm -f "$T/go"
