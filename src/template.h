@@ -7,8 +7,10 @@
  *	{%}	worker slot (1-based)
  * With several input sources a task has several arguments: {N} is the
  * N-th (with {N.} {N/} {N//} {N/.}, blanks allowed after the number), {-N}
- * counts from the last, and {N} past the last is "" (callers refuse it,
- * see template_max_pos()).  {} and {0} are every argument: each its own
+ * counts from the last, and {N} past the last stands for nothing at all,
+ * as in GNU parallel: not even '' (callers refuse it when the number of
+ * arguments is fixed, see template_check_pos()); a word made only of such
+ * missing arguments ({} of a task of no argument too) is no word.  {} and {0} are every argument: each its own
  * word where {} stands unquoted (each quoted on its own in shell mode, one
  * argv entry each in direct mode), all joined by spaces into one value
  * inside quotes; {.} {/} {//} {/.} derive each argument the same way.
@@ -61,6 +63,8 @@ struct template	*template_compile_argv(char *const *words, int n, char *err,
 		    size_t errlen);
 void		 template_free(struct template *);
 bool		 template_is_shell(const struct template *);
+/* Was " {}" appended, the template having no replacement string? */
+bool		 template_appended(const struct template *);
 
 /* The result of expanding a template for one item. */
 struct expanded {
