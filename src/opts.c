@@ -94,6 +94,8 @@ struct opt_entry {
 static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
+static int	set_header(struct opts *, const char *, char *, size_t);
+static int	set_max_args(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -118,6 +120,23 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "range", .key = "range", .type = OPT_FUNC, .parse = set_range,
 	  .arg = "FROM:TO[:STEP]",
 	  .help = "items are the integers FROM to TO, by STEP" },
+	{ .name = "colsep", .key = "colsep", .type = OPT_STRING,
+	  .off = F(colsep), .arg = "REGEX",
+	  .help = "split each item into columns {1} {2} ... at REGEX" },
+	{ .name = "csv", .key = "csv", .type = OPT_BOOL, .off = F(csv),
+	  .value = true,
+	  .help = "items are CSV records: columns {1} {2} ... (RFC 4180)" },
+	{ .name = "header", .key = "header", .type = OPT_FUNC,
+	  .parse = set_header, .arg = ":",
+	  .help = "the first item names the columns: {NAME}" },
+	{ .name = "max-args", .letter = 'n', .key = "max_args",
+	  .type = OPT_FUNC, .parse = set_max_args, .arg = "N",
+	  .help = "N items per task: {} all of them, {1} ... {N} each" },
+	{ .name = "max-replace-args", .letter = 'N', .type = OPT_FUNC,
+	  .parse = set_max_args, .arg = "N", .help = "the same as -n N" },
+	{ .name = "shuf", .key = "shuf", .type = OPT_BOOL, .off = F(shuf),
+	  .value = true,
+	  .help = "run the tasks in a random order (reads all input first)" },
 	{ .name = "shell", .key = "shell", .type = OPT_STRING, .off = F(shell),
 	  .def = "/bin/sh", .arg = "PATH",
 	  .help = "shell for templates that need one" },
@@ -142,6 +161,9 @@ static const struct opt_entry opt_table[] = {
 	  .help = "pool name shown by the dashboard and ls" },
 	{ .name = "tag", .key = "tag", .type = OPT_BOOL, .off = F(tag),
 	  .value = true, .help = "start each output line with the item and a tab" },
+	{ .name = "tagstring", .key = "tagstring", .type = OPT_STRING,
+	  .off = F(tagstring), .arg = "STR",
+	  .help = "like --tag, with STR (replacement strings work) as the tag" },
 	{ .name = "keep-order", .letter = 'k', .key = "keep_order",
 	  .type = OPT_BOOL, .off = F(keep_order), .value = true,
 	  .help = "print output in the order of the input" },
@@ -190,6 +212,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "keep-open", .key = "keep_open", .type = OPT_BOOL,
 	  .off = F(keep_open), .value = true,
 	  .help = "take items from pooltop ctl add until ctl close" },
+	{ .name = "dry-run", .alias = "dryrun", .type = OPT_BOOL,
+	  .off = F(dry_run), .value = true,
+	  .help = "print the commands that would run, run none" },
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
@@ -1677,6 +1702,13 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	char		 v[80];
 	size_t		 i, n = 0;
 
+	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL &&
+	    strchr("XmLs", optopt_) != NULL) {
+		snprintf(err, len, "unknown option -%c: GNU parallel's -%c is "
+		    "not supported (see COMPATIBILITY WITH GNU PARALLEL in "
+		    "pooltop(1))", optopt_, optopt_);
+		return -1;
+	}
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		snprintf(err, len, "unknown option -%c", optopt_);
 		return -1;
@@ -2358,4 +2390,51 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* --header: only ':' (the first line), as GNU parallel's usual form. */
+static int
+set_header(struct opts *o, const char *s, char *err, size_t len)
+{
+	if (strcmp(s, ":") != 0) {
+		snprintf(err, len, "'%s': only ':' (the first item is the"
+		    " header) is supported", s);
+		return -1;
+	}
+	o->header = true;
+	return 0;
+}
+
+/* -n N, -N N: items per task. */
+static int
+set_max_args(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000) {
+		snprintf(err, len, "'%s': expected an integer from 0 to"
+		    " 1000000", s);
+		return -1;
+	}
+	o->max_args = (int)v;
+	o->max_args_set = true;
+	return 0;
+}
+
+/* Does the input split into columns? */
+bool
+opts_columns(const struct opts *o)
+{
+	return o->colsep != NULL || o->csv || o->header;
+}
+
+/* The highest {N} a template may name. */
+size_t
+opts_max_pos(const struct opts *o)
+{
+	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+
+	if (opts_columns(o) || o->max_args_set)
+		return SIZE_MAX;
+	return n;
 }

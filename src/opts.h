@@ -71,6 +71,13 @@ struct opts {
 	bool		 null_sep;	/* -0 */
 	bool		 has_range;
 	long long	 range_from, range_to, range_step;
+	char		*colsep;	/* --colsep REGEX, or NULL */
+	bool		 csv;		/* --csv */
+	bool		 header;	/* --header : */
+	int		 max_args;	/* -N / -n, when max_args_set */
+	bool		 max_args_set;
+	bool		 shuf;		/* --shuf */
+	bool		 dry_run;	/* print the commands, run none */
 	struct conf_task *tasks;	/* config `tasks` */
 	size_t		 ntasks;
 	char		*shell;		/* default /bin/sh */
@@ -86,6 +93,7 @@ struct opts {
 
 	/* output */
 	bool		 tag;
+	char		*tagstring;	/* --tagstring: the tag, a template */
 	bool		 keep_order;
 	bool		 line_buffer;	/* default: group, as GNU parallel */
 	char		*results;	/* directory */
@@ -176,5 +184,13 @@ const char	*opts_config_key(size_t i);
 int	parse_halt(const char *, struct halt_policy *, char *err, size_t);
 int	parse_termseq(const char *, struct termseq *, char *err, size_t);
 void	format_termseq(const struct termseq *, char *buf, size_t);
+/*
+ * The highest {N} a template may name: the number of input sources, or
+ * SIZE_MAX when it varies from task to task (--colsep, --csv, --header,
+ * -N: then an {N} past a task's last argument stands for nothing).
+ */
+size_t	opts_max_pos(const struct opts *);
+/* Does the input split into columns (--colsep, --csv or --header)? */
+bool	opts_columns(const struct opts *);
 
 #endif

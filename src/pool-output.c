@@ -503,7 +503,7 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 {
 	struct output	*o = xcalloc(1, sizeof *o);
 
-	o->tag = opts->tag;
+	o->tag = opts->tag || opts->tagstring != NULL;
 	o->keep_order = opts->keep_order;
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
@@ -711,6 +711,19 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 		results_start(o, t, item, &one, 1);
 	else if (o->results != NULL)
 		results_start(o, t, item, args, nargs);
+}
+
+/* The tag of a started task's lines, with --tag or --tagstring. */
+void
+output_set_tag(struct output *o, uint64_t seq, const char *tag)
+{
+	struct otask	*t = task_get(o, seq, true);
+
+	if (t->tag == NULL)
+		return;		/* no tags (--results) */
+	free(t->tag);
+	t->tag = xasprintf("%s\t", tag);
+	t->taglen = strlen(t->tag);
 }
 
 /* Bytes from a task's stdout (stream 1) or stderr (stream 2). */

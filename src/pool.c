@@ -52,6 +52,7 @@
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
+#include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
 #include "worker.h"
@@ -134,6 +135,7 @@ struct pool {
 	const struct opts	*o;
 	struct source		*src;
 	struct template		*tpl;
+	struct template		*tagtpl;	/* --tagstring, or NULL */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
@@ -622,6 +624,18 @@ next_task(struct pool *p)
 	return next_added(p);
 }
 
+/* --tagstring: the tag of task t's lines, on slot i. */
+static void
+start_tag(struct pool *p, int i, const struct task *t)
+{
+	char	*tag;
+
+	tag = input_tag(p->tagtpl, t->arg, (const char *const *)t->args,
+	    t->nargs, t->seq, i);
+	output_set_tag(p->out, t->seq, tag);
+	free(tag);
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -676,6 +690,8 @@ start_task(struct pool *p, int i, struct task *t)
 	if (p->out != NULL)
 		output_start_args(p->out, t->seq, t->arg,
 		    (const char *const *)t->args, t->nargs);
+	if (p->out != NULL && p->tagtpl != NULL)
+		start_tag(p, i, t);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
 }
 
@@ -1944,6 +1960,9 @@ setup_template(struct pool *p, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
 
+	if (o->tagstring != NULL &&
+	    (p->tagtpl = input_tag_compile(o->tagstring, err, errlen)) == NULL)
+		return -1;
 	if (o->persistent != NULL && o->command != NULL)
 		/* Persistent mode sends lines: substitute, never quote. */
 		p->tpl = o->command_argv != NULL ?
@@ -1957,8 +1976,8 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		p->tpl = template_compile(o->command, err, errlen);
 	else
 		return 0;
-	if (p->tpl == NULL || template_check_pos(p->tpl, o->ninputs > 0 ?
-	    o->ninputs : 1, err, errlen) == -1)
+	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),
+	    err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -2267,6 +2286,8 @@ pool_free(struct pool *p)
 	free(p->retry_seqs);
 	if (p->tpl != NULL)
 		template_free(p->tpl);
+	if (p->tagtpl != NULL)
+		template_free(p->tagtpl);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

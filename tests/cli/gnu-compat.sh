@@ -3,7 +3,8 @@
 # and their output, exit status and joblog (times masked) must agree, on
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
-# holding a NUL byte, and several input sources (:::, ::::, -a, :::+).
+# holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
+# (--colsep, --header, --csv), -N, --dry-run, --tagstring and --shuf.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -276,6 +277,129 @@ joblogs "--resume-failed with two sources" s18
 agree "--retry-failed with two sources" s19
 joblogs "--retry-failed with two sources" s19
 
+# --- columns: --colsep, --header, --csv -------------------------------
+# absent FILE...: none of them exists.
+absent() { for _f; do [ ! -e "$_f" ] || return 1; done; }
+# not_same A B: the files differ.
+not_same() { ! cmp -s "$1" "$2"; }
+# refused NAME TEXT: pooltop's run NAME exited 255 saying TEXT.
+refused() {
+	[ "$(cat "$1.pooltop.rc")" = 255 ] && grep -q -- "$2" "$1.pooltop.err"
+}
+# pipe NAME DESC INPUT ARGS...: INPUT (printf format) on stdin to both.
+pipe() {
+	_n=$1 _d=$2 _i=$3; shift 3
+	# shellcheck disable=SC2059
+	printf "$_i" | both "$_n" -k -j1 "$@"
+	agree "$_d" "$_n"
+}
+PC='printf "<%s>" {1} {2} {3} {4}; echo'
+pipe c1 "--colsep: empty and trailing columns, an empty line" \
+    'a,,b,\n,x\n\n' --colsep , "$PC"
+pipe c2 "--colsep '\\s+'" 'a  b\tc\n \td\n' --colsep '\s+' "$PC"
+pipe c3 "--colsep '\\t'" 'a\tb c\t\n' --colsep '\t' "$PC"
+pipe c4 "--colsep with regex metacharacters" 'a|b.c|d\n' --colsep '[|]' "$PC"
+pipe c5 "--colsep '\\.'" 'a|b.c|d\n' --colsep '\.' "$PC"
+pipe c6 "--colsep matching no bytes" 'aXXbXc\nX\nabc\n' --colsep 'X*' "$PC"
+pipe c7 "--colsep of several bytes, unicode" \
+    'a\303\251\303\251b\303\251\n' --colsep "$(printf '\303\251')" "$PC"
+pipe c8 "--colsep: hostile columns, shell template" \
+    "a b,\$x;\`c\`,'q\"\\\\,-n\n" --colsep , "$PC"
+pipe c9 "--colsep: hostile columns, no shell" \
+    "a b,\$x;\`c\`,'q\"\\\\,-n\n" --colsep , 'printf [%s] {1} {4} x{2}y {3}'
+pipe c10 "--colsep: {} is every column" 'a b,c\n' --colsep , \
+    'printf "<%s>" {}; echo'
+pipe c11 "--colsep: no replacement string appends the columns" \
+    'a b,c\n' --colsep , 'printf "<%s>"'
+pipe c12 "--colsep: a column missing stands for nothing" 'a\nb,c\n' \
+    --colsep , 'printf "<%s>" {2} x{2}y "{2}"; echo'
+pipe c13 "--colsep: {2.} {2/} {-1}" 'x,a/b.c\n' --colsep , \
+    'echo {2.} {2/} {2//} {2/.} {-1}'
+bothjl c14 "--colsep over two sources" --colsep , 'echo {1}-{2}-{3}' \
+    ::: a,b c,d ::: x,y
+pipe h1 "--header : with --colsep" 'n1,n2\na,b\nc,d\n' --colsep , \
+    --header : 'echo {n2} {n1} {1}'
+pipe h2 "--header : splits at tabs" 'n1\tn2\na\tb\n' --header : \
+    'echo {n1} {} {2}'
+pipe h3 "--header : names with spaces, modifiers" \
+    'n 1,f\nx,a/b.c\n' --colsep , --header : \
+    'echo {n 1} {f.} {f/} {f//} {f/.} {g}'
+pipe h4 "--header : only a header" 'n1,n2\n' --colsep , --header : 'echo {n1}'
+bothjl h5 "--header : over two sources" --header : 'echo {f} {g}' \
+    ::: f a b ::: g 1 2
+pipe h6 "--header : in --tagstring" 'n\na\nb\n' --header : \
+    --tagstring '<{n}>' 'echo {n}'
+pipe h8 "--header : with -N 2" 'n\na\nb\nc\n' --header : -N 2 \
+    'echo {n} {2} | cat'
+pipe h7 "--header : with hostile values" "v,w\n\$(echo x),'a'\n" \
+    --colsep , --header : 'printf "<%s>" {w} {v}'
+# --csv needs Perl's Text::CSV in GNU parallel.
+if perl -MText::CSV -e 1 2>/dev/null; then
+	pipe v1 "--csv: quoted fields with commas, quotes, newlines" \
+	    'a,"b,c","d""e",\n"x\ny",z\n' --csv "$PC"
+	pipe v2 "--csv with --colsep ;" 'a;"b;c"\n' --csv --colsep ';' "$PC"
+	pipe v3 "--csv and --header" 'h1,h2\n"x,1",2\n' --csv --header : \
+	    'echo {h2} {h1}'
+	pipe v4 "--csv: hostile fields" "\"\$x;\`y\`\",\"'\",\"a\"\"b\"\n" \
+	    --csv "$PC"
+	pipe v5 "--csv: an empty line, spaces kept" '\n a , b \n' --csv "$PC"
+	pipe v6 "--csv: a bad record" 'a"b,c\n' --csv "$PC"
+else
+	ok "--csv against GNU parallel # SKIP it needs Text::CSV (libtext-csv-perl)"
+fi
+printf 'a,"b,c","d""e",\n"x\ny",z\n' |
+    run pooltop v0 -k -j1 --csv "$PC"
+check "--csv: fields as RFC 4180 says" [ "$(cat v0.pooltop.out)" = \
+    "$(printf '<a><b,c><d"e><>\n<x\ny><z>')" ]
+bothjl v7 "--csv on ::: items" --csv 'printf "<%s>" {1} {2}; echo' \
+    ::: 'a,"b
+c"' '"x""y",'
+
+# --- -n / -N: several items a task ------------------------------------
+bothjl n1 "-N 2: {} {1} {2} {#}" -N 2 'echo {} {1} {2} {#} | cat' \
+    ::: a 'b c' d
+bothjl n2 "-n 2 appends the items" -n 2 echo ::: a b c
+bothjl n3 "-n 0: no argument" -n 0 'echo x | cat' ::: a b c
+bothjl n4 "-N 2 with two sources" -N 2 'echo {1} {2} {3} {4}' \
+    ::: a b c ::: 1 2
+bothjl n5 "-N 2 with --colsep" -N 2 --colsep , \
+    'echo {1} {2} {3} {4} | cat' ::: a,b c,d e
+bothjl n6 "-N 2 --tag" -N 2 --tag echo ::: a b c
+bothjl n7 "-N 2: hostile items" -N 2 'printf "<%s>" {2} {1}; echo' \
+    ::: "d'e" '$x' 'a b' '-n' '`y`'
+pipe n8 "-N 3 on a pipe" '1\n2\n3\n4\n5\n6\n7\n' -N 3 'echo {#}: {}'
+
+# --- --dry-run, --tagstring, --shuf -----------------------------------
+bothjl d1 "--dry-run prints the commands" --dry-run \
+    'echo {}' ::: "a'b" '$x' 'c d'
+both d2 -k -j1 --dry-run --tag 'echo {}; exit 3' ::: a 'b c' </dev/null
+agree "--dry-run --tag, exit 0" d2
+both d3 -k -j1 --dry-run -N 2 'echo {2} {1} | cat' ::: a b c </dev/null
+agree "--dry-run -N 2" d3
+run pooltop d4 -j1 --dry-run --joblog d4.jl 'touch d4.ran' ::: a </dev/null
+check "--dry-run runs nothing, writes no joblog" absent d4.ran d4.jl
+bothjl t1 "--tagstring with replacement strings" \
+    --tagstring '<{}|{#}|{2}>' 'echo {}' ::: a 'b c' ::: 1
+bothjl t2 "--tagstring on every line" --tagstring 'x{.}y' \
+    'echo {}; echo z' ::: a.b
+bothjl t3 "--tagstring: the value as it is" --tagstring "'{}'" \
+    'echo {}' ::: "a'b" '$x'
+both t4 -k -j1 --lb --tagstring '{1}:' 'echo {}' ::: "a'b" c </dev/null
+agree "--tagstring --line-buffer" t4
+# --shuf: the same tasks in some order, numbered in the order they run.
+seq 1 40 >shuf.in
+for t in parallel pooltop; do
+	run "$t" sh1 -j1 --shuf 'echo {#} {}' <shuf.in
+	sort -n sh1.$t.out | awk '{ print $2 }' | sort -n >sh1.$t.items
+	awk '{ print $1 }' sh1.$t.out >sh1.$t.seqs
+	run "$t" sh2 -j1 --shuf -N 3 'echo {#}' <shuf.in
+done
+same "--shuf: every item once" items sh1
+same "--shuf: {#} in the order they run" seqs sh1
+agree "--shuf -N 3: items shuffled, then grouped" sh2
+awk '{ print $2 }' sh1.pooltop.out >sh1.pooltop.order
+check "--shuf: not in input order" not_same sh1.pooltop.order shuf.in
+
 # --- documented differences ------------------------------------------
 # A value inside quotes is quoted for its place: the item is printed.
 run pooltop dq -j1 'printf "<%s>" "{}"; printf "<%s>" '"'"'{}'"'"'' ::: "d'e"
@@ -298,5 +422,32 @@ check "documented: {3} with two sources: exit 255" \
     [ "$(cat dp.pooltop.rc)" = 255 ]
 check "documented: {3} with two sources: says why" \
     grep -q '{3}: there are 2 input sources' dp.pooltop.err
+# --colsep is a POSIX extended expression: Perl's (?...) is an error.
+run pooltop dr -j1 --colsep '(?i)x' echo ::: a
+check "documented: --colsep '(?i)x' refused, exit 255" \
+    refused dr "--colsep '(?i)x'"
+run pooltop dh -j1 --header 2 echo ::: a
+check "documented: --header takes only ':'" refused dh "only ':'"
+printf 'a,b\r\nc,"d"\r\n' | run pooltop dc -k -j1 --csv 'printf "<%s>" {2}'
+check "documented: --csv takes CRLF records" \
+    [ "$(cat dc.pooltop.out)" = "<b><d>" ]
+printf 'a,b\n"x\n' | run pooltop db -k -j1 --csv 'printf "<%s>" {2}'
+check "documented: --csv: an unclosed quote, exit 255" \
+    refused db 'stdin:2: not a well-formed CSV record' 
+for o in -X -m -L -s; do
+	run pooltop dx -j1 "$o" 1 echo ::: a
+	check "documented: $o is refused" \
+	    refused dx "GNU parallel's $o is not supported"
+done
+# -N: {} of several items is as with several sources (each its own word,
+# the word's text before the first and after the last; one value, spaces
+# between, inside quotes), where GNU parallel repeats the word for each.
+run pooltop dN -k -j1 -N 2 'printf "<%s>" x{}y "{}"; echo' ::: a 'b c' d
+check "documented: -N 2: x{}y and \"{}\" as with several sources" \
+    [ "$(cat dN.pooltop.out)" = "$(printf '<xa><b cy><a b c>\n<xdy><d>')" ]
+run pooltop ds -j1 --shuf --joblog ds.jl --resume echo ::: a
+check "documented: --shuf with --resume refused" refused ds "cannot be used"
+run pooltop dt -j1 --tagstring '' echo ::: a
+check "documented: --tagstring '' refused" [ "$(cat dt.pooltop.rc)" = 255 ]
 
 finish
