@@ -85,6 +85,7 @@ struct opts {
 	/* the pool */
 	int		 workers;	/* -j; default ncpu */
 	int		 tick_ms;	/* worker sample period */
+	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;

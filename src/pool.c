@@ -636,6 +636,19 @@ start_tag(struct pool *p, int i, const struct task *t)
 	free(tag);
 }
 
+/*
+ * --nice: a new worker (and so every task it runs) n steps nicer.  Without
+ * the privilege a negative n needs, it keeps the pool's niceness, as the
+ * manual says.
+ */
+static void
+worker_nice(int n)
+{
+	if (n != 0)
+		(void)setpriority(PRIO_PROCESS, 0,
+		    getpriority(PRIO_PROCESS, 0) + n);
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -802,6 +815,7 @@ worker_spawn(struct pool *p, int i)
 	if (pid == 0) {
 		/* Out of our process group: see "Nothing outside the kill". */
 		(void)setpgid(0, 0);
+		worker_nice(p->o->nice);
 		close(sv[0]);
 		memset(&wc, 0, sizeof wc);
 		wc.slot = i;

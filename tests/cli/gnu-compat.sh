@@ -4,7 +4,8 @@
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
-# (--colsep, --header, --csv), -N, --dry-run, --tagstring and --shuf.
+# (--colsep, --header, --csv), -N, --dry-run, --tagstring, --shuf and
+# --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -399,6 +400,11 @@ same "--shuf: {#} in the order they run" seqs sh1
 agree "--shuf -N 3: items shuffled, then grouped" sh2
 awk '{ print $2 }' sh1.pooltop.out >sh1.pooltop.order
 check "--shuf: not in input order" not_same sh1.pooltop.order shuf.in
+
+# --- --nice ----------------------------------------------------------
+bothjl ni1 "--nice 5" --nice 5 'nice; : {}' ::: a b
+both ni2 -j1 --nice 19 sh -c 'nice; : "$1"' sh ::: a </dev/null
+agree "--nice 19, no shell" ni2
 
 # --- documented differences ------------------------------------------
 # A value inside quotes is quoted for its place: the item is printed.
