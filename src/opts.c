@@ -95,6 +95,7 @@ static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_header(struct opts *, const char *, char *, size_t);
+static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
@@ -146,10 +147,10 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "tick", .key = "tick", .type = OPT_INT, .off = F(tick_ms),
 	  .min = 10, .max = 60000, .def = "250", .arg = "MS",
 	  .help = "how often workers sample their task, in ms" },
-	{ .name = "timeout", .key = "timeout", .type = OPT_DOUBLE,
-	  .off = F(timeout), .min = 0, .max = 31536000, .def = "0",
-	  .defnote = "none",
-	  .arg = "SECS", .help = "end a task that runs longer than SECS" },
+	{ .name = "timeout", .key = "timeout", .type = OPT_FUNC,
+	  .parse = set_timeout, .def = "0", .defnote = "none",
+	  .arg = "SECS|N%",
+	  .help = "end a task running over SECS, or N% of the median run" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
@@ -630,8 +631,12 @@ store_func(struct opts *o, const struct where *w, const char *s, char *err,
 {
 	char	msg[400];
 
-	if (w->e->parse(o, s, msg, sizeof msg) != 0)
+	if (w->e->parse(o, s, msg, sizeof msg) != 0) {
+		/* "must ...": name the key, as the typed options do. */
+		if (strncmp(msg, "must ", 5) == 0)
+			return fail_key(w, err, len, "%s", msg);
 		return fail_at(w, err, len, "%s", msg);
+	}
 	return 0;
 }
 
@@ -753,6 +758,9 @@ load_func(struct loadctx *lc, const struct where *w, config_setting_t *s)
 
 	if (setting_int(s, &ll)) {
 		snprintf(num, sizeof num, "%lld", ll);
+		str = num;
+	} else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		snprintf(num, sizeof num, "%.17g", config_setting_get_float(s));
 		str = num;
 	} else if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(w, lc->err, lc->errlen, "must be a string");
@@ -2440,4 +2448,38 @@ opts_max_pos(const struct opts *o)
 	if (opts_columns(o) || o->max_args_set)
 		return SIZE_MAX;
 	return n;
+}
+
+/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
+static int
+set_timeout(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*num = xstrdup(s), vb[80];
+	size_t	 n = strlen(num);
+	bool	 pct = n > 0 && num[n - 1] == '%';
+	double	 v;
+	int	 r;
+
+	if (pct)
+		num[n - 1] = '\0';
+	r = parse_double(num, &v);
+	free(num);
+	if (r != 0) {
+		snprintf(err, len, "must be a number, or N%% (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+		return -1;
+	}
+	if (pct && (v <= 0 || v > 1e6)) {
+		snprintf(err, len, "must be a percentage above 0 (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+		return -1;
+	}
+	if (!pct && (v < 0 || v > 31536000)) {
+		snprintf(err, len, "must be between 0 and 31536000 (got %g)",
+		    v);
+		return -1;
+	}
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v : 0;
+	return 0;
 }

@@ -52,6 +52,7 @@
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
+#include "median.h"
 #include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
@@ -91,6 +92,7 @@ struct task {
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
+	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -136,6 +138,7 @@ struct pool {
 	struct source		*src;
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
+	struct median		 runtimes;	/* of the tasks that succeeded */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
@@ -649,6 +652,25 @@ worker_nice(int n)
 		    getpriority(PRIO_PROCESS, 0) + n);
 }
 
+/*
+ * The timeout of a task starting now, in ms (0: none): --timeout SECS, or
+ * N% of the median runtime of the tasks that succeeded so far (none
+ * before the first has).
+ */
+static int64_t
+task_timeout(const struct pool *p)
+{
+	int64_t	med;
+	double	ms;
+
+	if (p->o->timeout_pct == 0)
+		return (int64_t)(p->o->timeout * 1000);
+	if (!median_get(&p->runtimes, &med))
+		return 0;
+	ms = (double)med / 1e6 * p->o->timeout_pct / 100;
+	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -683,7 +705,7 @@ start_task(struct pool *p, int i, struct task *t)
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
-	run.timeout_ms = (int64_t)(p->o->timeout * 1000);
+	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
@@ -1139,6 +1161,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    strerror(errno));
 	}
 	if (ok) {
+		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
 		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
 		task_free(t);
@@ -1146,7 +1169,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		p->failed++;
 		if (d->flags & PT_DONE_TIMEOUT)
 			pool_event(p, PT_EV_TASK_TIMEOUT, i, t->seq, sig,
-			    "timed out after %.3gs: %s", p->o->timeout, t->label);
+			    "timed out after %.3gs: %s",
+			    (double)t->timeout_ms / 1000, t->label);
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 			    "killed (signal %d): %s", sig, t->label);
@@ -2302,6 +2326,7 @@ pool_free(struct pool *p)
 		template_free(p->tpl);
 	if (p->tagtpl != NULL)
 		template_free(p->tagtpl);
+	median_free(&p->runtimes);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

@@ -4,8 +4,8 @@
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
-# (--colsep, --header, --csv), -N, --dry-run, --tagstring, --shuf and
-# --nice.
+# (--colsep, --header, --csv), -N, --dry-run, --tagstring, --shuf,
+# --timeout N% and --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -400,6 +400,11 @@ same "--shuf: {#} in the order they run" seqs sh1
 agree "--shuf -N 3: items shuffled, then grouped" sh2
 awk '{ print $2 }' sh1.pooltop.out >sh1.pooltop.order
 check "--shuf: not in input order" not_same sh1.pooltop.order shuf.in
+
+# --- --timeout N%: of the median runtime of the tasks that succeeded ---
+# The long task runs 50 times the others: ended with room to spare.
+bothjl tp "--timeout 300%" --timeout 300% 'sleep {}; echo {}' \
+    ::: 0.2 0.2 0.2 10 0.2
 
 # --- --nice ----------------------------------------------------------
 bothjl ni1 "--nice 5" --nice 5 'nice; : {}' ::: a b

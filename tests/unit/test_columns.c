@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "median.h"
 #include "pool-columns.h"
 #include "pool-source.h"
 #include "util.h"
@@ -294,6 +295,32 @@ test_shuffle(void **state)
 		free(items[i]);
 }
 
+/* The running median --timeout N% uses (tested here, with the input's). */
+static void
+test_median(void **state)
+{
+	static const int64_t	 v[] = { 5, 1, 9, 3, 3, 100, -2, 7 };
+	static const int64_t	 want[] = { 5, 1, 5, 3, 3, 3, 3, 3 };
+	struct median		 m;
+	int64_t			 got;
+	size_t			 i;
+
+	(void)state;
+	memset(&m, 0, sizeof m);
+	assert_false(median_get(&m, &got));
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		median_add(&m, v[i]);
+		assert_true(median_get(&m, &got));
+		assert_int_equal(got, want[i]);
+	}
+	for (i = 0; i < 10000; i++)
+		median_add(&m, (int64_t)(i * 7919 % 10007));
+	assert_true(median_get(&m, &got));
+	assert_true(got > 4000 && got < 6000);
+	median_free(&m);
+	assert_false(median_get(&m, &got));
+}
+
 int
 main(void)
 {
@@ -304,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_product_columns),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_shuffle),
+		cmocka_unit_test(test_median),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
