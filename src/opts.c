@@ -135,6 +135,15 @@ static const struct opt_entry opt_table[] = {
 	  .help = "N items per task: {} all of them, {1} ... {N} each" },
 	{ .name = "max-replace-args", .letter = 'N', .type = OPT_FUNC,
 	  .parse = set_max_args, .arg = "N", .help = "the same as -n N" },
+	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
+	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
+	  .help = "give a task as many items as fit (-s), spread over -j" },
+	{ .name = "xargs", .key = "xargs", .type = OPT_BOOL, .off = F(xargs),
+	  .value = true, .help = "give a task as many items as fit (-s)" },
+	{ .name = "max-chars", .letter = 's', .key = "max_chars",
+	  .type = OPT_INT, .off = F(max_chars), .min = 1,
+	  .max = 100000000, .def = "131072", .arg = "N",
+	  .help = "with -m or --xargs, commands are shorter than N bytes" },
 	{ .name = "shuf", .key = "shuf", .type = OPT_BOOL, .off = F(shuf),
 	  .value = true,
 	  .help = "run the tasks in a random order (reads all input first)" },
@@ -1714,7 +1723,7 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	size_t		 i, n = 0;
 
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL &&
-	    strchr("XmLs", optopt_) != NULL) {
+	    strchr("XL", optopt_) != NULL) {
 		snprintf(err, len, "unknown option -%c: GNU parallel's -%c is "
 		    "not supported (see COMPATIBILITY WITH GNU PARALLEL in "
 		    "pooltop(1))", optopt_, optopt_);
@@ -2445,7 +2454,7 @@ opts_max_pos(const struct opts *o)
 {
 	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
 
-	if (opts_columns(o) || o->max_args_set)
+	if (opts_columns(o) || o->max_args_set || o->multi_args || o->xargs)
 		return SIZE_MAX;
 	return n;
 }

@@ -77,6 +77,9 @@ struct opts {
 	int		 max_args;	/* -N / -n, when max_args_set */
 	bool		 max_args_set;
 	bool		 shuf;		/* --shuf */
+	bool		 multi_args;	/* -m: fill commands, spread over -j */
+	bool		 xargs;		/* --xargs: fill commands */
+	int		 max_chars;	/* -s: a command is shorter */
 	bool		 dry_run;	/* print the commands, run none */
 	struct conf_task *tasks;	/* config `tasks` */
 	size_t		 ntasks;

@@ -26,7 +26,45 @@ task_misfit(const struct opts *o)
 		return "--header";
 	if (o->max_args_set)
 		return "-N";
+	if (o->multi_args || o->xargs)
+		return o->xargs ? "--xargs" : "-m";
 	return NULL;
+}
+
+/* -m and --xargs measure commands with the template, compiled late. */
+static struct {
+	const struct opts	*o;
+	struct template		*t;
+	bool			 tried;
+} measure;
+
+/* The length of the command a task of these arguments runs. */
+static size_t
+measure_len(void *arg, const char *const *args, size_t nargs)
+{
+	const struct opts	*o = measure.o;
+	struct expanded		 e;
+	char			*cmd, err[256];
+	size_t			 len;
+
+	(void)arg;
+	if (!measure.tried) {
+		/* After input_header(): {NAME} are written {K} by now. */
+		measure.tried = true;
+		measure.t = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err) :
+		    template_compile(o->command, err, sizeof err);
+	}
+	if (measure.t == NULL)
+		return 0;	/* the pool says why, before any task */
+	memset(&e, 0, sizeof e);
+	template_expand_args(measure.t, args, nargs, 1, 0, &e);
+	cmd = expanded_cmdline(&e);
+	len = strlen(cmd);
+	free(cmd);
+	expanded_free(&e);
+	return len;
 }
 
 /* Wrap the source in columns, groups and a shuffle. */
@@ -64,7 +102,19 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 	/* As GNU parallel: the items are shuffled, then grouped. */
 	if (o->shuf)
 		*src = source_shuffle(*src);
-	if (o->max_args_set)
+	if ((o->multi_args || o->xargs) && o->command == NULL) {
+		snprintf(err, errlen, "%s needs a command template",
+		    o->xargs ? "--xargs" : "-m");
+		return -1;
+	}
+	if ((o->multi_args || o->xargs) &&
+	    (!o->max_args_set || o->max_args > 0)) {
+		measure.o = o;
+		*src = source_xargs(*src, measure_len, NULL,
+		    (size_t)o->max_chars, o->max_args_set ?
+		    (size_t)o->max_args : 0, o->xargs ? 1 :
+		    (size_t)o->workers);
+	} else if (o->max_args_set)
 		*src = source_group(*src, (size_t)o->max_args);
 	return 0;
 }

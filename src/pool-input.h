@@ -1,6 +1,7 @@
 /*
  * GNU parallel's input model on top of the item sources: columns
- * (--colsep, --csv, --header), items grouped into tasks (-N), a random
+ * (--colsep, --csv, --header), items grouped into tasks (-N, or as many
+ * as fit with -m and --xargs, measured with the template), a random
  * order (--shuf), and --dry-run, which prints the commands instead of
  * running them.  main.c calls these between building the source and
  * starting the pool.

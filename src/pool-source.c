@@ -33,7 +33,7 @@
 #define SRC_ITEM_MAX	(1024 * 1024)
 
 enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT,
-    SRC_GROUP, SRC_SHUFFLE };
+    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS };
 
 /* The values of one input source a product holds in memory. */
 struct held {
@@ -105,6 +105,19 @@ struct source {
 	bool			 sub_done;
 	struct item		*all;		/* shuffle: every item */
 	size_t			 nall;
+
+	/* xargs (-m): all[next, nall) read ahead, with their costs */
+	source_len_fn		 lenfn;
+	void			*lenarg;
+	size_t			 maxlen;	/* a command is shorter */
+	size_t			 maxn;		/* items a task, 0: any */
+	size_t			 jobs;		/* spread over this many */
+	size_t			 xcap;		/* items a task at most, 0: */
+	bool			 capped;	/* ... any; xcap decided */
+	size_t			 base;		/* length with no argument */
+	size_t			 xsep;		/* added by each argument more */
+	size_t			*costs;		/* per item in all[] */
+	size_t			 ahead;		/* sum of costs[next, nall) */
 };
 
 static void	product_free(struct source *);
@@ -262,7 +275,8 @@ source_free(struct source *s)
 	}
 	if (s->type == SRC_PRODUCT)
 		product_free(s);
-	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE)
+	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS)
 		wrapped_free(s);
 	free(s->name);
 	free(s->buf);
@@ -756,7 +770,8 @@ source_header(struct source *s, char *const **names, size_t *n)
 
 	*names = NULL;
 	*n = 0;
-	while (s->type == SRC_GROUP || s->type == SRC_SHUFFLE)
+	while (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS)
 		s = s->sub;
 	if (s->type != SRC_PRODUCT || !s->header)
 		return -1;
@@ -916,6 +931,148 @@ shuffle_next(struct source *s, struct item *it)
 	return 1;
 }
 
+/* An item's arguments: its args, or its arg alone. */
+static const char *const *
+item_args(const struct item *it, size_t *n)
+{
+	*n = it->args != NULL ? it->nargs : 1;
+	return it->args != NULL ? (const char *const *)it->args :
+	    (const char *const *)&it->arg;
+}
+
+/* Items a task of -m: see pool-source.h. */
+struct source *
+source_xargs(struct source *sub, source_len_fn len, void *arg,
+    size_t maxlen, size_t maxn, size_t jobs)
+{
+	struct source	*s = source_new(SRC_XARGS);
+
+	s->sub = sub;
+	s->lenfn = len;
+	s->lenarg = arg;
+	s->maxlen = maxlen;
+	s->maxn = maxn;
+	s->per = 1;		/* group_add() keeps the arguments */
+	s->jobs = jobs > 0 ? jobs : 1;
+	s->base = SIZE_MAX;
+	return s;
+}
+
+/*
+ * What an item adds to a command: its length with the item alone, less
+ * the length with none, plus what each argument more adds (a space per
+ * {}), measured once with "x" and "x x".
+ */
+static size_t
+xargs_cost(struct source *s, const struct item *it)
+{
+	static const char *const	 xx[] = { "x", "x" };
+	const char *const		*a;
+	size_t				 n, one, two;
+
+	if (s->base == SIZE_MAX) {
+		s->base = s->lenfn(s->lenarg, NULL, 0);
+		one = s->lenfn(s->lenarg, xx, 1);
+		two = s->lenfn(s->lenarg, xx, 2);
+		s->xsep = two + s->base >= 2 * one ? two + s->base - 2 * one : 0;
+	}
+	a = item_args(it, &n);
+	return s->lenfn(s->lenarg, a, n) - s->base + s->xsep;
+}
+
+/* Read ahead: enough for jobs commands, or all.  0: sub not ready. */
+static int
+xargs_read(struct source *s)
+{
+	int	r;
+
+	if (s->next > 0 && s->next * 2 >= s->nall) {
+		/* Drop the items handed out. */
+		memmove(s->all, s->all + s->next, (s->nall - s->next) *
+		    sizeof *s->all);
+		memmove(s->costs, s->costs + s->next, (s->nall - s->next) *
+		    sizeof *s->costs);
+		s->nall -= s->next;
+		s->next = 0;
+	}
+	while (!s->sub_done && s->ahead < s->jobs * s->maxlen) {
+		s->all = xreallocarray(s->all, s->nall + 1, sizeof *s->all);
+		s->costs = xreallocarray(s->costs, s->nall + 1,
+		    sizeof *s->costs);
+		r = source_next(s->sub, &s->all[s->nall]);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			break;
+		}
+		s->costs[s->nall] = xargs_cost(s, &s->all[s->nall]);
+		s->ahead += s->costs[s->nall++];
+	}
+	if (!s->capped) {
+		/* Spread what fits in fewer than jobs commands over jobs. */
+		s->capped = true;
+		if (s->sub_done && s->jobs > 1)
+			s->xcap = (s->nall + s->jobs - 1) / s->jobs;
+	}
+	return 1;
+}
+
+/* The exact length of a command of items [next, next + k). */
+static size_t
+xargs_len(struct source *s, size_t k)
+{
+	const char *const	*a;
+	const char		**v = NULL;
+	size_t			 i, j, n, nv = 0, len;
+
+	for (i = s->next; i < s->next + k; i++) {
+		a = item_args(&s->all[i], &n);
+		v = xreallocarray(v, nv + n + 1, sizeof *v);
+		for (j = 0; j < n; j++)
+			v[nv++] = a[j];
+	}
+	len = s->lenfn(s->lenarg, v, nv);
+	free(v);
+	return len;
+}
+
+/* The next task of -m: as many items as fit. */
+static int
+xargs_next(struct source *s, struct item *it)
+{
+	size_t	k, est, len;
+	int	r;
+
+	if (s->error != NULL || (r = xargs_read(s)) != 1)
+		return s->error != NULL ? -1 : r;
+	if (s->next >= s->nall)
+		return -1;
+	est = s->base - s->xsep;
+	for (k = 0; s->next + k < s->nall; k++) {
+		if ((s->maxn > 0 && k >= s->maxn) || (s->xcap > 0 && k >= s->xcap))
+			break;
+		if (k > 0 && est + s->costs[s->next + k] >= s->maxlen)
+			break;
+		est += s->costs[s->next + k];
+	}
+	while ((len = xargs_len(s, k)) >= s->maxlen && k > 1)
+		k--;
+	if (len >= s->maxlen) {
+		source_fail(s, "command line too long (%zu >= %zu) at input "
+		    "%llu: %s", len, s->maxlen, (unsigned long long)s->seq + 1,
+		    s->all[s->next].arg);
+		return -1;
+	}
+	while (k-- > 0) {
+		s->ahead -= s->costs[s->next];
+		group_add(s, &s->all[s->next++]);
+		s->gitems++;
+	}
+	return group_emit(s, it);
+}
+
 /* Free a group or shuffle. */
 static void
 wrapped_free(struct source *s)
@@ -929,6 +1086,7 @@ wrapped_free(struct source *s)
 	for (i = s->next; i < s->nall; i++)
 		item_clear(&s->all[i]);
 	free(s->all);
+	free(s->costs);
 }
 
 /* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
@@ -949,6 +1107,8 @@ source_next(struct source *s, struct item *it)
 		return group_next(s, it);
 	case SRC_SHUFFLE:
 		return shuffle_next(s, it);
+	case SRC_XARGS:
+		return xargs_next(s, it);
 	case SRC_ARGS:
 	case SRC_TASKS:
 		break;
@@ -976,7 +1136,8 @@ source_fd_get(const struct source *s)
 
 	if (s->type == SRC_PRODUCT)
 		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
-	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE)
+	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
 	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
 		return -1;
@@ -991,7 +1152,8 @@ source_fill(struct source *s)
 
 	if (s->type == SRC_PRODUCT && (sub = product_waiting(s)) != NULL)
 		source_fill(sub);
-	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE) && !s->sub_done)
+	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS) && !s->sub_done)
 		source_fill(s->sub);
 	if (source_fd_get(s) == -1 || s->buf == NULL)
 		return;
@@ -1025,6 +1187,8 @@ source_total(const struct source *s, uint64_t *total)
 		return true;
 	case SRC_SHUFFLE:
 		return source_total(s->sub, total);
+	case SRC_XARGS:
+		return false;
 	}
 	return false;
 }

@@ -93,6 +93,18 @@ struct source	*source_group(struct source *sub, size_t n);
  */
 struct source	*source_shuffle(struct source *sub);
 bool		 source_is_product(const struct source *);
+/*
+ * --xargs / -m: tasks of as many items of sub (owned) as give a command
+ * shorter than maxlen bytes, as len (called with a task's arguments)
+ * measures it; at most maxn items a task if maxn > 0.  With jobs > 1, when
+ * the input ends before it fills jobs commands, the items are spread
+ * evenly over jobs tasks (GNU parallel's -m).  An item too long for a
+ * command alone ends the source with "command line too long".
+ */
+typedef size_t	(*source_len_fn)(void *arg, const char *const *args,
+		    size_t nargs);
+struct source	*source_xargs(struct source *sub, source_len_fn len,
+		    void *arg, size_t maxlen, size_t maxn, size_t jobs);
 void		 source_free(struct source *);
 
 /*

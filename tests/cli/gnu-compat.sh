@@ -4,8 +4,8 @@
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
-# (--colsep, --header, --csv), -N, --dry-run, --tagstring, --shuf,
-# --timeout N% and --nice.
+# (--colsep, --header, --csv), -N, -m, --xargs, -s, --dry-run, --tagstring,
+# --shuf, --timeout N% and --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -370,6 +370,37 @@ bothjl n7 "-N 2: hostile items" -N 2 'printf "<%s>" {2} {1}; echo' \
     ::: "d'e" '$x' 'a b' '-n' '`y`'
 pipe n8 "-N 3 on a pipe" '1\n2\n3\n4\n5\n6\n7\n' -N 3 'echo {#}: {}'
 
+# --- -m, --xargs, -s: as many items as fit ----------------------------
+# each NAME DESC ARGS...: both tools with ARGS (no -j1: -m spreads over -j).
+each() {
+	_n=$1 _d=$2; shift 2
+	run parallel "$_n" -k "$@" </dev/null
+	run pooltop "$_n" -k "$@" </dev/null
+	agree "$_d" "$_n"
+}
+each m1 "-m spreads over -j" -j3 -m echo ::: 1 2 3 4 5 6 7 8
+each m2 "-m with -j1" -j1 -m echo ::: 1 2 3 4 5 6 7 8
+each m3 "--xargs does not spread" -j3 --xargs echo ::: 1 2 3 4 5 6 7 8
+each m4 "-s 12 -m" -j1 -s 12 -m echo ::: 1 2 3 4 5 6 7 8
+each m5 "-s 14 -m, {} twice" -j1 -s 14 -m 'echo {} {}' ::: 1 2 3 4 5
+each m6 "-s 14 --xargs, a shell template" -j1 -s 14 --xargs \
+    'echo {} | cat' ::: 1 2 3 4 5
+each m7 "-s 14 -m: spreading bounded by the length" -j2 -s 14 -m echo \
+    ::: 1 2 3 4 5 6 7 8 9 10 11 12
+each m8 "-m: hostile items" -j1 -s 30 -m 'printf "<%s>" {}; echo' \
+    ::: "a'b" 'c d' '$x' '`y`' ';' 'e' '-n' 'g'
+each m9 "--xargs -N 2" -j1 -s 20 --xargs -N 2 echo ::: 1 2 3 4 5
+seq 20 | both m10 -k -j3 -m echo
+agree "-m on a pipe spreads over -j" m10
+seq 1000 | both m11 -k -j1 -s 200 --xargs 'echo {} | wc -c'
+agree "--xargs -s 200 over 1000 items" m11
+run parallel m12 -j1 -s 10 -m echo ::: 123456789012 a </dev/null
+run pooltop m12 -j1 -s 10 -m echo ::: 123456789012 a </dev/null
+same "an item too long for -s" rc m12
+check "an item too long for -s: says so" \
+    grep -q 'command line too long (17 >= 10)' m12.pooltop.err
+bothjl m13 "-m: the joblog" -s 16 -m 'echo {} | cat' ::: a b c d e f
+
 # --- --dry-run, --tagstring, --shuf -----------------------------------
 bothjl d1 "--dry-run prints the commands" --dry-run \
     'echo {}' ::: "a'b" '$x' 'c d'
@@ -445,7 +476,7 @@ check "documented: --csv takes CRLF records" \
 printf 'a,b\n"x\n' | run pooltop db -k -j1 --csv 'printf "<%s>" {2}'
 check "documented: --csv: an unclosed quote, exit 255" \
     refused db 'stdin:2: not a well-formed CSV record' 
-for o in -X -m -L -s; do
+for o in -X -L; do
 	run pooltop dx -j1 "$o" 1 echo ::: a
 	check "documented: $o is refused" \
 	    refused dx "GNU parallel's $o is not supported"
@@ -456,6 +487,10 @@ done
 run pooltop dN -k -j1 -N 2 'printf "<%s>" x{}y "{}"; echo' ::: a 'b c' d
 check "documented: -N 2: x{}y and \"{}\" as with several sources" \
     [ "$(cat dN.pooltop.out)" = "$(printf '<xa><b cy><a b c>\n<xdy><d>')" ]
+# In quotes, -m's items are one value: GNU parallel's quoting breaks there.
+run pooltop dm -k -j1 -s 100 -m 'printf "<%s>" "{}"; echo' ::: "a'b" '`y`'
+check "documented: -m: \"{}\" is the items as one value" \
+    [ "$(cat dm.pooltop.out)" = "<a'b \`y\`>" ]
 run pooltop ds -j1 --shuf --joblog ds.jl --resume echo ::: a
 check "documented: --shuf with --resume refused" refused ds "cannot be used"
 run pooltop dt -j1 --tagstring '' echo ::: a

@@ -295,6 +295,56 @@ test_shuffle(void **state)
 		free(items[i]);
 }
 
+/* "echo" and the arguments, a space before each. */
+static size_t
+echo_len(void *arg, const char *const *args, size_t n)
+{
+	size_t	len = 4, i;
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		len += 1 + strlen(args[i]);
+	return len;
+}
+
+static void
+test_xargs(void **state)
+{
+	static char	*eight[] = { "1", "2", "3", "4", "5", "6", "7", "8" };
+	static char	*big[] = { "123456789012", "a" };
+	struct source	*s;
+	char		*got;
+
+	(void)state;
+	/* "echo 1 2 3" is 10 bytes, shorter than 12; one more is not. */
+	s = source_xargs(source_args(eight, 8), echo_len, NULL, 12, 0, 1);
+	got = drain(s);
+	assert_string_equal(got, "1:1 2 3<3>; 2:4 5 6<3>; 3:7 8<2>");
+	free(got);
+	source_free(s);
+	/* -m over 3 jobs: the input ends at once, spread 3 3 2. */
+	s = source_xargs(source_args(eight, 8), echo_len, NULL, 1000, 0, 3);
+	got = drain(s);
+	assert_string_equal(got, "1:1 2 3<3>; 2:4 5 6<3>; 3:7 8<2>");
+	free(got);
+	source_free(s);
+	/* At most 2 items (-N 2), from a pipe. */
+	s = source_xargs(source_fd(pipe_of("1\n2\n3\n4\n5\n"), "p", '\n'),
+	    echo_len, NULL, 1000, 2, 1);
+	got = drain(s);
+	assert_string_equal(got, "1:1 2<2>; 2:3 4<2>; 3:5<1>");
+	free(got);
+	source_free(s);
+	/* An item too long alone ends the source. */
+	s = source_xargs(source_args(big, 2), echo_len, NULL, 10, 0, 1);
+	got = drain(s);
+	assert_string_equal(got, "");
+	free(got);
+	assert_non_null(source_error(s));
+	assert_non_null(strstr(source_error(s), "too long (17 >= 10)"));
+	source_free(s);
+}
+
 /* The running median --timeout N% uses (tested here, with the input's). */
 static void
 test_median(void **state)
@@ -331,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_product_columns),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_shuffle),
+		cmocka_unit_test(test_xargs),
 		cmocka_unit_test(test_median),
 	};
 
