@@ -518,6 +518,9 @@ opts_free(struct opts *o)
 	size_t	i;
 
 	clear_sources(o);
+	for (i = 0; i < o->nresult_keys; i++)
+		free(o->result_keys[i]);
+	free(o->result_keys);
 	free(o->command);
 	for (i = 0; i < (size_t)o->command_argc; i++)
 		free(o->command_argv[i]);

@@ -81,6 +81,11 @@ struct opts {
 	bool		 xargs;		/* --xargs: fill commands */
 	int		 max_chars;	/* -s: a command is shorter */
 	bool		 dry_run;	/* print the commands, run none */
+	char		**result_keys;	/* --results-layout gnu: the name of
+					   argument k's level is key k % n
+					   (header names; "1" ... with -N);
+					   NULL: k + 1 */
+	size_t		 nresult_keys;
 	struct conf_task *tasks;	/* config `tasks` */
 	size_t		 ntasks;
 	char		*shell;		/* default /bin/sh */

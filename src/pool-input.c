@@ -145,6 +145,18 @@ rename_in(char **s, char *const *names, size_t n)
 	*s = r;
 }
 
+/* --results-layout gnu for grouped items: "1", "2" ... per source. */
+static void
+number_keys(struct opts *o)
+{
+	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+
+	o->result_keys = xcalloc(n, sizeof *o->result_keys);
+	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
+		o->result_keys[o->nresult_keys] = xasprintf("%zu",
+		    o->nresult_keys + 1);
+}
+
 /* Read the header, then name the template's columns. */
 int
 input_header(struct opts *o, struct source *src, char *err, size_t errlen)
@@ -153,8 +165,13 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 	size_t		 n;
 	int		 i, r;
 
-	if (!o->header || src == NULL)
+	if (!o->header || src == NULL) {
+		/* Grouped items: each names its level after its source. */
+		if (!opts_columns(o) && (o->max_args_set || o->multi_args ||
+		    o->xargs))
+			number_keys(o);
 		return 0;
+	}
 	while ((r = source_header(src, &names, &n)) == 0)
 		input_wait(src);
 	if (r == -1) {
@@ -163,6 +180,10 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", source_error(src));
 		return -1;
 	}
+	o->result_keys = xcalloc(n, sizeof *o->result_keys);
+	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
+		o->result_keys[o->nresult_keys] =
+		    xstrdup(names[o->nresult_keys]);
 	rename_in(&o->command, names, n);
 	rename_in(&o->tagstring, names, n);
 	for (i = 0; i < o->command_argc; i++)

@@ -25,7 +25,9 @@ int	input_wrap(const struct opts *, struct source **src, char *err,
 	    size_t errlen);
 /*
  * --header: wait for the header (blocking on a pipe), then write each
- * {NAME} of o's template as the {K} of its column.  0, or -1 and err.
+ * {NAME} of o's template as the {K} of its column, and name the results
+ * levels after the columns (o->result_keys).  Without a header, grouped
+ * items (-N, -m) get keys "1", "2" ... per source.  0, or -1 and err.
  */
 int	input_header(struct opts *, struct source *, char *err,
 	    size_t errlen);

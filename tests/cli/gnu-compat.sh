@@ -263,6 +263,32 @@ else
 	fail "--results-layout gnu with two sources: the same files"
 	sed 's/^/# /' s17.diff
 fi
+# --results-layout gnu with grouped items and with named columns.
+# rgnu NAME DESC OPTIONS... -- SOURCES...: --results in both, same files.
+rgnu() {
+	_n=$1 _d=$2; shift 2
+	_o=
+	while [ "$1" != -- ]; do _o="$_o $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	run parallel "$_n" -j1 --results "$_n.parallel" $_o 'echo x' "$@" \
+	    </dev/null
+	# shellcheck disable=SC2086
+	run pooltop "$_n" -j1 --results "$_n.pooltop" --results-layout gnu \
+	    $_o 'echo x' "$@" </dev/null
+	if diff -r "$_n.parallel" "$_n.pooltop" >"$_n.diff" 2>&1; then
+		ok "--results-layout gnu, $_d: the same files"
+	else
+		fail "--results-layout gnu, $_d: the same files"
+		sed 's/^/# /' "$_n.diff"
+	fi
+}
+rgnu rg1 "-N 2" -N 2 -- ::: a b c
+rgnu rg2 "-N 2, two sources" -N 2 -- ::: a b c ::: 1 2
+rgnu rg3 "--colsep" --colsep , -- ::: a,b c
+rgnu rg4 "--header :" --header : --colsep , -- ::: h,i a,b c,d
+rgnu rg5 "-m" -m -s 12 -- ::: x y z
+rgnu rg6 "--header :, an empty name" --header : -- ::: h a b ::: '' c
 # Failed tasks run again from the joblog: --resume-failed and --retry-failed.
 RF='echo {1}{2}; [ {2} != 2 ]'
 for t in parallel pooltop; do
@@ -491,6 +517,11 @@ check "documented: -N 2: x{}y and \"{}\" as with several sources" \
 run pooltop dm -k -j1 -s 100 -m 'printf "<%s>" "{}"; echo' ::: "a'b" '`y`'
 check "documented: -m: \"{}\" is the items as one value" \
     [ "$(cat dm.pooltop.out)" = "<a'b \`y\`>" ]
+# A header name holding '/' is escaped as items are: one level.
+run pooltop dl -j1 --results dl --results-layout gnu --header : 'echo x' \
+    ::: a/b c
+check "documented: --results: a header name with '/' is one level" \
+    [ -f 'dl/a\_b/c/stdout' ]
 run pooltop ds -j1 --shuf --joblog ds.jl --resume echo ::: a
 check "documented: --shuf with --resume refused" refused ds "cannot be used"
 run pooltop dt -j1 --tagstring '' echo ::: a
