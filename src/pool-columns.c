@@ -38,12 +38,12 @@ escape_byte(const char *p, size_t *used)
 	*used = 2;
 	if (*p != '\0' && (c = strchr(from, *p)) != NULL)
 		return (unsigned char)to[c - from];
-	if (*p != 'x')
+	if (*p != 'x' || p[1] == '\0' || p[2] == '\0')
 		return -1;
 	memcpy(hex, p + 1, 2);
 	hex[2] = '\0';
-	if (strlen(p + 1) < 2 || strchr("0123456789abcdefABCDEF", hex[0]) ==
-	    NULL || strchr("0123456789abcdefABCDEF", hex[1]) == NULL)
+	if (strchr("0123456789abcdefABCDEF", hex[0]) == NULL ||
+	    strchr("0123456789abcdefABCDEF", hex[1]) == NULL)
 		return -1;
 	v = strtol(hex, &end, 16);
 	if (v == 0)
@@ -145,10 +145,28 @@ rewrite_regex(const char *re, char *err, size_t errlen)
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*p, *end, *cls;
 	size_t		 used;
+	bool		 quant = false, was;
 	int		 c;
 
 	buf_add(&b, "", 0);
 	for (p = re; *p != '\0'; p++) {
+		/*
+		 * Repetition right after repetition is undefined in POSIX,
+		 * and a run of them makes glibc's regcomp() take gigabytes.
+		 */
+		was = quant;
+		quant = strchr("*+?{", *p) != NULL;
+		if (was && quant) {
+			snprintf(err, errlen, "a repetition (* + ? {...}) "
+			    "right after another");
+			buf_free(&b);
+			return NULL;
+		}
+		if (*p == '{' && (end = strchr(p, '}')) != NULL) {
+			buf_add(&b, p, (size_t)(end - p) + 1);
+			p = end;
+			continue;
+		}
 		if (*p == '[' && (end = bracket_end(p)) != NULL) {
 			if (rewrite_bracket(&b, p, end) == -1) {
 				snprintf(err, errlen, "\\D, \\S and \\W cannot"

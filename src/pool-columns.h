@@ -5,7 +5,8 @@
  * --colsep REGEX splits a line at every match of REGEX, a POSIX extended
  * regular expression in which the Perl escapes GNU parallel users write
  * work too: \t \n \r \f \e \a \xHH, \d \D \s \S \w \W (\D \S \W not inside
- * [...]).  As Perl's split with a negative limit: empty columns are kept,
+ * [...]); a repetition right after another (a++, a*{2}) is refused.  As
+ * Perl's split with a negative limit: empty columns are kept,
  * trailing ones too; an empty line is one empty column; a match of no bytes
  * splits between characters but never at the start of a column.
  *

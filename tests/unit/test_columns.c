@@ -92,6 +92,11 @@ test_colsep(void **state)
 	assert_null(columns_new("(?i)x", false, err, sizeof err));
 	assert_non_null(strstr(err, "--colsep '(?i)x'"));
 	assert_null(columns_new("[\\S]", false, err, sizeof err));
+	assert_null(columns_new("a+++", false, err, sizeof err));
+	assert_non_null(strstr(err, "right after another"));
+	assert_null(columns_new("a{2}*", false, err, sizeof err));
+	check_split("a{2}", false, "baaab", "b|ab");
+	check_split(",+", false, "a,,b", "a|b");
 	assert_null(columns_new("", false, err, sizeof err));
 }
 
