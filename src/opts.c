@@ -176,7 +176,7 @@ static const struct opt_entry opt_table[] = {
 	  .value = true, .help = "start each output line with the item and a tab" },
 	{ .name = "tagstring", .key = "tagstring", .type = OPT_STRING,
 	  .off = F(tagstring), .arg = "STR",
-	  .help = "like --tag, with STR (replacement strings work) as the tag" },
+	  .help = "like --tag, with STR (replacement strings work) as tag" },
 	{ .name = "keep-order", .letter = 'k', .key = "keep_order",
 	  .type = OPT_BOOL, .off = F(keep_order), .value = true,
 	  .help = "print output in the order of the input" },

@@ -95,7 +95,7 @@ struct opts {
 	int		 tick_ms;	/* worker sample period */
 	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */
-	double		 timeout_pct;	/* --timeout N%: of the median, 0 none */
+	double		 timeout_pct;	/* --timeout N% of the median, or 0 */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;

@@ -74,7 +74,7 @@ struct source {
 	size_t			 len;
 	size_t			 scan;
 	uint64_t		 total;
-	bool			 csv;		/* a record spans quoted newlines */
+	bool			 csv;		/* quoted newlines are data */
 	bool			 inq;		/* csv: scan is inside quotes */
 
 	/* product: the first group streams, the other groups are held */
@@ -98,7 +98,7 @@ struct source {
 
 	/* group (-N): sub's items, n at a time; shuffle: all of sub's */
 	struct source		*sub;
-	size_t			 per;		/* items per task, 0: one, no args */
+	size_t			 per;		/* items a task; 0: no args */
 	char			**gargs;	/* the arguments gathered */
 	size_t			 ngargs;
 	size_t			 gitems;	/* items gathered */
@@ -115,7 +115,7 @@ struct source {
 	size_t			 xcap;		/* items a task at most, 0: */
 	bool			 capped;	/* ... any; xcap decided */
 	size_t			 base;		/* length with no argument */
-	size_t			 xsep;		/* added by each argument more */
+	size_t			 xsep;		/* added by one argument more */
 	size_t			*costs;		/* per item in all[] */
 	size_t			 ahead;		/* sum of costs[next, nall) */
 };
@@ -671,7 +671,8 @@ product_prepare(struct source *s, bool header_only)
 			if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
 			    s->error == NULL && (!s->header ||
 			    s->header_done)) {
-				/* An empty source among several: one empty value. */
+				/* An empty source among several: one
+				 * empty value. */
 				s->first[s->nhave++] = xstrdup("");
 				continue;
 			}
@@ -974,7 +975,8 @@ xargs_cost(struct source *s, const struct item *it)
 		s->base = s->lenfn(s->lenarg, NULL, 0);
 		one = s->lenfn(s->lenarg, xx, 1);
 		two = s->lenfn(s->lenarg, xx, 2);
-		s->xsep = two + s->base >= 2 * one ? two + s->base - 2 * one : 0;
+		s->xsep = two + s->base >= 2 * one ?
+		    two + s->base - 2 * one : 0;
 	}
 	a = item_args(it, &n);
 	return s->lenfn(s->lenarg, a, n) - s->base + s->xsep;
@@ -1051,7 +1053,8 @@ xargs_next(struct source *s, struct item *it)
 		return -1;
 	est = s->base - s->xsep;
 	for (k = 0; s->next + k < s->nall; k++) {
-		if ((s->maxn > 0 && k >= s->maxn) || (s->xcap > 0 && k >= s->xcap))
+		if ((s->maxn > 0 && k >= s->maxn) ||
+		    (s->xcap > 0 && k >= s->xcap))
 			break;
 		if (k > 0 && est + s->costs[s->next + k] >= s->maxlen)
 			break;

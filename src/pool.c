@@ -138,7 +138,7 @@ struct pool {
 	struct source		*src;
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
-	struct median		 runtimes;	/* of the tasks that succeeded */
+	struct median		 runtimes;	/* of the tasks that succeed */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */

@@ -10,10 +10,11 @@
  * counts from the last, and {N} past the last stands for nothing at all,
  * as in GNU parallel: not even '' (callers refuse it when the number of
  * arguments is fixed, see template_check_pos()); a word made only of such
- * missing arguments ({} of a task of no argument too) is no word.  {} and {0} are every argument: each its own
- * word where {} stands unquoted (each quoted on its own in shell mode, one
- * argv entry each in direct mode), all joined by spaces into one value
- * inside quotes; {.} {/} {//} {/.} derive each argument the same way.
+ * missing arguments ({} of a task of no argument too) is no word.  {} and
+ * {0} are every argument: each its own word where {} stands unquoted
+ * (each quoted on its own in shell mode, one argv entry each in direct
+ * mode), all joined by spaces into one value inside quotes; {.} {/} {//}
+ * {/.} derive each argument the same way.
  * {1#}, {1%} and Perl expressions ({=...=}) are refused.
  * A template with no replacement string at all ({#} and {%} count, as in
  * GNU parallel) gets " {}" appended: every argument.

@@ -372,7 +372,7 @@ if perl -MText::CSV -e 1 2>/dev/null; then
 	pipe v5 "--csv: an empty line, spaces kept" '\n a , b \n' --csv "$PC"
 	pipe v6 "--csv: a bad record" 'a"b,c\n' --csv "$PC"
 else
-	ok "--csv against GNU parallel # SKIP it needs Text::CSV (libtext-csv-perl)"
+	ok "--csv against GNU parallel # SKIP it needs Perl's Text::CSV"
 fi
 printf 'a,"b,c","d""e",\n"x\ny",z\n' |
     run pooltop v0 -k -j1 --csv "$PC"

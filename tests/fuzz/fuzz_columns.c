@@ -110,7 +110,7 @@ fuzz_regex(const char *re, const char *line)
 			buf_addstr(&b, v[i]);
 		}
 		if (strcmp(b.data, line) != 0)
-			finding("the columns joined are not the line", re, line);
+			finding("columns joined are not the line", re, line);
 		buf_free(&b);
 	}
 	free_cols(v, n);
@@ -134,14 +134,12 @@ fuzz_csv(const char *line)
 		free(csv);
 	}
 	free_cols(v, n);
-	/* The line's ',' pieces as fields (no '\r' at the very end). */
+	/* The line's ',' pieces as fields. */
 	copy = p = xstrdup(line);
 	while ((w = strsep(&p, ",")) != NULL) {
 		f = xreallocarray(f, nf + 1, sizeof *f);
 		f[nf++] = xstrdup(w);
 	}
-	if (nf > 0 && (p = strchr(f[nf - 1], '\0')) > f[nf - 1] && p[-1] == '\r')
-		p[-1] = 'r';
 	csv = csv_of(f, nf);
 	if (!csv_back(c, csv, f, nf))
 		finding("fields written as CSV split otherwise", csv, line);

@@ -162,10 +162,11 @@ drain(struct source *s)
 static int
 pipe_of(const char *text)
 {
+	ssize_t	n = (ssize_t)strlen(text);
 	int	p[2];
 
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(p[1], text, (size_t)n), n);
 	close(p[1]);
 	return p[0];
 }
