@@ -365,8 +365,9 @@ check_template(const struct opts *o)
 		    template_compile_argv(&o->command, 1, err, sizeof err);
 	else
 		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && template_check_pos(t, opts_max_pos(o), err,
-	    sizeof err) == -1) {
+	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
+	    sizeof err) == -1 ||
+	    input_template_mode(t, o, err, sizeof err) == -1)) {
 		template_free(t);
 		t = NULL;
 	}

@@ -138,6 +138,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
 	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
 	  .help = "give a task as many items as fit (-s), spread over -j" },
+	{ .name = "context-replace", .letter = 'X', .key = "context_replace",
+	  .type = OPT_BOOL, .off = F(context_replace), .value = true,
+	  .help = "like -m, a word holding {} repeated for each item" },
 	{ .name = "xargs", .key = "xargs", .type = OPT_BOOL, .off = F(xargs),
 	  .value = true, .help = "give a task as many items as fit (-s)" },
 	{ .name = "max-chars", .letter = 's', .key = "max_chars",
@@ -1726,7 +1729,7 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	size_t		 i, n = 0;
 
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL &&
-	    strchr("XL", optopt_) != NULL) {
+	    optopt_ == 'L') {
 		snprintf(err, len, "unknown option -%c: GNU parallel's -%c is "
 		    "not supported (see COMPATIBILITY WITH GNU PARALLEL in "
 		    "pooltop(1))", optopt_, optopt_);
@@ -2444,6 +2447,13 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 	return 0;
 }
 
+/* Are commands filled with items (-m, -X, --xargs)? */
+bool
+opts_fill(const struct opts *o)
+{
+	return o->multi_args || o->context_replace || o->xargs;
+}
+
 /* Does the input split into columns? */
 bool
 opts_columns(const struct opts *o)
@@ -2457,7 +2467,7 @@ opts_max_pos(const struct opts *o)
 {
 	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
 
-	if (opts_columns(o) || o->max_args_set || o->multi_args || o->xargs)
+	if (opts_columns(o) || o->max_args_set || opts_fill(o))
 		return SIZE_MAX;
 	return n;
 }

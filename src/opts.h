@@ -79,6 +79,7 @@ struct opts {
 	bool		 shuf;		/* --shuf */
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
+	bool		 context_replace; /* -X: -m, repeating {}'s word */
 	int		 max_chars;	/* -s: a command is shorter */
 	bool		 dry_run;	/* print the commands, run none */
 	char		**result_keys;	/* --results-layout gnu: the name of
@@ -200,6 +201,8 @@ void	format_termseq(const struct termseq *, char *buf, size_t);
  * -N: then an {N} past a task's last argument stands for nothing).
  */
 size_t	opts_max_pos(const struct opts *);
+/* Are commands filled with as many items as fit (-m, -X, --xargs)? */
+bool	opts_fill(const struct opts *);
 /* Does the input split into columns (--colsep, --csv or --header)? */
 bool	opts_columns(const struct opts *);
 

@@ -26,8 +26,8 @@ task_misfit(const struct opts *o)
 		return "--header";
 	if (o->max_args_set)
 		return "-N";
-	if (o->multi_args || o->xargs)
-		return o->xargs ? "--xargs" : "-m";
+	if (opts_fill(o))
+		return o->xargs ? "--xargs" : o->context_replace ? "-X" : "-m";
 	return NULL;
 }
 
@@ -55,6 +55,11 @@ measure_len(void *arg, const char *const *args, size_t nargs)
 		    template_compile_argv(o->command_argv, o->command_argc,
 		    err, sizeof err) :
 		    template_compile(o->command, err, sizeof err);
+		if (measure.t != NULL &&
+		    input_template_mode(measure.t, o, err, sizeof err) == -1) {
+			template_free(measure.t);
+			measure.t = NULL;
+		}
 	}
 	if (measure.t == NULL)
 		return 0;	/* the pool says why, before any task */
@@ -102,12 +107,12 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 	/* As GNU parallel: the items are shuffled, then grouped. */
 	if (o->shuf)
 		*src = source_shuffle(*src);
-	if ((o->multi_args || o->xargs) && o->command == NULL) {
+	if (opts_fill(o) && o->command == NULL) {
 		snprintf(err, errlen, "%s needs a command template",
-		    o->xargs ? "--xargs" : "-m");
+		    o->xargs ? "--xargs" : o->context_replace ? "-X" : "-m");
 		return -1;
 	}
-	if ((o->multi_args || o->xargs) &&
+	if (opts_fill(o) &&
 	    (!o->max_args_set || o->max_args > 0)) {
 		measure.o = o;
 		*src = source_xargs(*src, measure_len, NULL,
@@ -167,8 +172,7 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 
 	if (!o->header || src == NULL) {
 		/* Grouped items: each names its level after its source. */
-		if (!opts_columns(o) && (o->max_args_set || o->multi_args ||
-		    o->xargs))
+		if (!opts_columns(o) && (o->max_args_set || opts_fill(o)))
 			number_keys(o);
 		return 0;
 	}
@@ -189,6 +193,18 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 	for (i = 0; i < o->command_argc; i++)
 		rename_in(&o->command_argv[i], names, n);
 	return 0;
+}
+
+/* -X: a word holding {} repeated; refused for a shell template. */
+int
+input_template_mode(struct template *t, const struct opts *o, char *err,
+    size_t errlen)
+{
+	if (!o->context_replace || template_repeat_words(t) == 0)
+		return 0;
+	snprintf(err, errlen, "-X needs a template without shell syntax"
+	    " (several words, or one string without $ ; | ...)");
+	return -1;
 }
 
 /* Compile --tagstring as one word. */
@@ -250,8 +266,9 @@ dry_template(const struct opts *o, bool *bad)
 		    sizeof err);
 	else
 		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && template_check_pos(t, opts_max_pos(o), err,
-	    sizeof err) == -1) {
+	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
+	    sizeof err) == -1 || input_template_mode(t, o, err, sizeof err) ==
+	    -1)) {
 		template_free(t);
 		t = NULL;
 	}

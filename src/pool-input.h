@@ -45,6 +45,12 @@ int	input_dry_run(const struct opts *, struct source *);
  */
 char	*input_tag(const struct template *tpl, const char *arg,
 	    const char *const *args, size_t nargs, uint64_t seq, int slot);
+/*
+ * Make a compiled command template what the options ask (-X: repeat the
+ * words holding {}); 0, or -1 and err (-X with a shell template).
+ */
+int	input_template_mode(struct template *, const struct opts *,
+	    char *err, size_t errlen);
 /* Compile --tagstring's template; NULL and err if it does not compile. */
 struct template *input_tag_compile(const char *str, char *err,
 	    size_t errlen);

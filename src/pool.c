@@ -2015,7 +2015,8 @@ setup_template(struct pool *p, char *err, size_t errlen)
 	else
 		return 0;
 	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),
-	    err, errlen) == -1)
+	    err, errlen) == -1 ||
+	    input_template_mode(p->tpl, o, err, errlen) == -1)
 		return -1;
 	return 0;
 }

@@ -75,6 +75,7 @@ struct template {
 	bool		 shell;
 	int		 maxpos;	/* largest |N| of the {N} used */
 	bool		 appended;	/* the last word is " {}", appended */
+	bool		 repeat;	/* -X: a word with {} once an argument */
 	struct word	*words;
 	size_t		 nwords;
 };
@@ -1290,6 +1291,48 @@ expand_seg(struct expansion *x, const struct template *t,
 	free(all);
 }
 
+/* Does word w hold {} (or {.} ...: every argument)? */
+static bool
+word_has_all(const struct word *w)
+{
+	size_t	j;
+
+	for (j = 0; j < w->nsegs; j++)
+		if (tok_is_item(w->segs[j].tok) && w->segs[j].pos == 0)
+			return true;
+	return false;
+}
+
+/* -X: word w once for each argument, {} standing for that one. */
+static void
+expand_repeated(struct expansion *x, const struct template *t,
+    const struct word *w)
+{
+	const char *const	*args = x->args;
+	size_t			 nargs = x->nargs, k, j;
+
+	for (k = 0; k < nargs; k++) {
+		x->args = &args[k];
+		x->nargs = 1;
+		x->some = w->nsegs == 0;
+		for (j = 0; j < w->nsegs; j++)
+			expand_seg(x, t, w, j);
+		word_end(x);
+	}
+	x->args = args;
+	x->nargs = nargs;
+}
+
+/* -X: repeat each word holding {}; -1 for a shell template. */
+int
+template_repeat_words(struct template *t)
+{
+	if (t->shell)
+		return -1;
+	t->repeat = true;
+	return 0;
+}
+
 /* Expand a template for one item. */
 void
 template_expand(const struct template *t, const char *item, uint64_t seq,
@@ -1316,6 +1359,10 @@ template_expand_args(const struct template *t, const char *const *args,
 	e->argc = 0;
 	e->argv = xcalloc(1, sizeof *e->argv);
 	for (i = 0; i < t->nwords; i++) {
+		if (t->repeat && word_has_all(&t->words[i])) {
+			expand_repeated(&x, t, &t->words[i]);
+			continue;
+		}
 		x.some = t->words[i].nsegs == 0;	/* '' */
 		for (j = 0; j < t->words[i].nsegs; j++)
 			expand_seg(&x, t, &t->words[i], j);

@@ -64,6 +64,13 @@ struct template	*template_compile_argv(char *const *words, int n, char *err,
 		    size_t errlen);
 void		 template_free(struct template *);
 bool		 template_is_shell(const struct template *);
+/*
+ * -X: in each expansion, a word holding {} (or {.} {/} {//} {/.}) is
+ * repeated once for each argument, standing for that one (pic{}.jpg
+ * gives pica.jpg picb.jpg), other words as they are.  Only without a
+ * shell: -1 (and nothing changed) for a shell template.
+ */
+int		 template_repeat_words(struct template *);
 /* Was " {}" appended, the template having no replacement string? */
 bool		 template_appended(const struct template *);
 

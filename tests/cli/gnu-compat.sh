@@ -4,7 +4,7 @@
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
-# (--colsep, --header, --csv), -N, -m, --xargs, -s, --dry-run, --tagstring,
+# (--colsep, --header, --csv), -N, -m, -X, --xargs, -s, --dry-run, --tagstring,
 # --shuf, --timeout N% and --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
@@ -426,6 +426,13 @@ same "an item too long for -s" rc m12
 check "an item too long for -s: says so" \
     grep -q 'command line too long (17 >= 10)' m12.pooltop.err
 bothjl m13 "-m: the joblog" -s 16 -m 'echo {} | cat' ::: a b c d e f
+each x1 "-X: x{}y repeated" -j1 -X echo x{}y ::: 1 2 3
+each x2 "-X -s 20, one string" -j1 -s 20 -X 'echo x{}y' ::: 1 2 3 4 5 6 7 8
+each x3 "-X spreads over -j, {.}" -j3 -X echo pic{.}.png \
+    ::: a.jpg b.jpg c.jpg d.jpg e.jpg
+each x4 "-X: hostile items" -j1 -X 'printf "<%s>" x{}y {} z' \
+    ::: 'a b' "c'd" '$x' '`y`'
+each x5 "-X --dry-run" -j1 --dry-run -X echo x{}y ::: 1 2 3
 
 # --- --dry-run, --tagstring, --shuf -----------------------------------
 bothjl d1 "--dry-run prints the commands" --dry-run \
@@ -502,11 +509,12 @@ check "documented: --csv takes CRLF records" \
 printf 'a,b\n"x\n' | run pooltop db -k -j1 --csv 'printf "<%s>" {2}'
 check "documented: --csv: an unclosed quote, exit 255" \
     refused db 'stdin:2: not a well-formed CSV record' 
-for o in -X -L; do
-	run pooltop dx -j1 "$o" 1 echo ::: a
-	check "documented: $o is refused" \
-	    refused dx "GNU parallel's $o is not supported"
-done
+run pooltop dx -j1 -L 1 echo ::: a
+check "documented: -L is refused" \
+    refused dx "GNU parallel's -L is not supported"
+run pooltop dX -j1 -X 'echo x{}y | cat' ::: a
+check "documented: -X with a shell template is refused" \
+    refused dX "-X needs a template without shell syntax"
 # -N: {} of several items is as with several sources (each its own word,
 # the word's text before the first and after the last; one value, spaces
 # between, inside quotes), where GNU parallel repeats the word for each.

@@ -793,6 +793,7 @@ test_sources(void **state)
 	const char	*paths[] = { "/x/y.z", "a/b.c", "-n" };
 	const char	*one[] = { "x" };
 	struct template	*t;
+	struct expanded	 e;
 	char		 err[256];
 
 	(void)state;
@@ -827,6 +828,21 @@ test_sources(void **state)
 	check_args("echo {} {1} x", false, two, 0, "echo|x");
 	check_args("echo {} {1} x | cat", false, two, 0, "echo   x | cat");
 	check_args("{3}", false, two, 2, "");
+	/* -X: a word holding {} once for each argument. */
+	t = compile_ok("echo x{.}y {1} 'q {}' z");
+	assert_int_equal(template_repeat_words(t), 0);
+	template_expand_args(t, two, 2, 9, 0, &e);
+	assert_int_equal(e.argc, 7);
+	assert_string_equal(e.argv[1], "xa by");
+	assert_string_equal(e.argv[2], "xc'dy");
+	assert_string_equal(e.argv[3], "a b");
+	assert_string_equal(e.argv[4], "q a b");
+	assert_string_equal(e.argv[6], "z");
+	expanded_free(&e);
+	template_free(t);
+	t = compile_ok("echo {} | cat");
+	assert_int_equal(template_repeat_words(t), -1);
+	template_free(t);
 	/* A missing argument is looked through: no $name or x= made. */
 	check_args("echo $h{3}n{1} {1}{2}=v {1}{-2}{#}=w", false, one, 1,
 	    "echo $hn'x' 'x'=v 'x'9=w");
