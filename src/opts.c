@@ -97,6 +97,7 @@ static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_header(struct opts *, const char *, char *, size_t);
 static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
+static int	set_max_lines(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -141,6 +142,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "context-replace", .letter = 'X', .key = "context_replace",
 	  .type = OPT_BOOL, .off = F(context_replace), .value = true,
 	  .help = "like -m, a word holding {} repeated for each item" },
+	{ .name = "max-lines", .letter = 'L', .key = "max_lines",
+	  .type = OPT_FUNC, .parse = set_max_lines, .arg = "N",
+	  .help = "N lines a task, a line ending in a blank going on; -X" },
 	{ .name = "xargs", .key = "xargs", .type = OPT_BOOL, .off = F(xargs),
 	  .value = true, .help = "give a task as many items as fit (-s)" },
 	{ .name = "max-chars", .letter = 's', .key = "max_chars",
@@ -1728,13 +1732,6 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	char		 v[80];
 	size_t		 i, n = 0;
 
-	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL &&
-	    optopt_ == 'L') {
-		snprintf(err, len, "unknown option -%c: GNU parallel's -%c is "
-		    "not supported (see COMPATIBILITY WITH GNU PARALLEL in "
-		    "pooltop(1))", optopt_, optopt_);
-		return -1;
-	}
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		snprintf(err, len, "unknown option -%c", optopt_);
 		return -1;
@@ -2451,7 +2448,32 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 bool
 opts_fill(const struct opts *o)
 {
-	return o->multi_args || o->context_replace || o->xargs;
+	return o->multi_args || o->context_replace || o->xargs ||
+	    o->max_lines_set;
+}
+
+/* Are words holding {} repeated? */
+bool
+opts_context(const struct opts *o)
+{
+	return o->context_replace ||
+	    (o->max_lines_set && !o->multi_args && !o->xargs);
+}
+
+/* -L N: N lines a task. */
+static int
+set_max_lines(struct opts *o, const char *s, char *err, size_t len)
+{
+	int	n = o->max_args;
+	bool	set = o->max_args_set;
+
+	if (set_max_args(o, s, err, len) != 0)
+		return -1;
+	o->max_lines = o->max_args;
+	o->max_lines_set = true;
+	o->max_args = n;
+	o->max_args_set = set;
+	return 0;
 }
 
 /* Does the input split into columns? */

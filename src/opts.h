@@ -80,6 +80,8 @@ struct opts {
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
 	bool		 context_replace; /* -X: -m, repeating {}'s word */
+	int		 max_lines;	/* -L, when max_lines_set */
+	bool		 max_lines_set;
 	int		 max_chars;	/* -s: a command is shorter */
 	bool		 dry_run;	/* print the commands, run none */
 	char		**result_keys;	/* --results-layout gnu: the name of
@@ -201,8 +203,10 @@ void	format_termseq(const struct termseq *, char *buf, size_t);
  * -N: then an {N} past a task's last argument stands for nothing).
  */
 size_t	opts_max_pos(const struct opts *);
-/* Are commands filled with as many items as fit (-m, -X, --xargs)? */
+/* Are commands filled with as many items as fit (-m, -X, --xargs, -L)? */
 bool	opts_fill(const struct opts *);
+/* Are words holding {} repeated (-X, or -L without -m or --xargs)? */
+bool	opts_context(const struct opts *);
 /* Does the input split into columns (--colsep, --csv or --header)? */
 bool	opts_columns(const struct opts *);
 

@@ -14,6 +14,14 @@
 #include "template.h"
 #include "util.h"
 
+/* The option that fills commands with items. */
+static const char *
+fill_name(const struct opts *o)
+{
+	return o->xargs ? "--xargs" : o->context_replace ? "-X" :
+	    o->multi_args ? "-m" : "-L";
+}
+
 /* The first option that asks for more than the config's tasks can give. */
 static const char *
 task_misfit(const struct opts *o)
@@ -27,7 +35,7 @@ task_misfit(const struct opts *o)
 	if (o->max_args_set)
 		return "-N";
 	if (opts_fill(o))
-		return o->xargs ? "--xargs" : o->context_replace ? "-X" : "-m";
+		return fill_name(o);
 	return NULL;
 }
 
@@ -80,6 +88,7 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 	struct columns	*cols;
 	struct source	*one;
 	const char	*what;
+	size_t		 maxn;
 	bool		 linked = false;
 
 	if (*src == NULL)
@@ -109,18 +118,21 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		*src = source_shuffle(*src);
 	if (opts_fill(o) && o->command == NULL) {
 		snprintf(err, errlen, "%s needs a command template",
-		    o->xargs ? "--xargs" : o->context_replace ? "-X" : "-m");
+		    fill_name(o));
 		return -1;
 	}
-	if (opts_fill(o) &&
-	    (!o->max_args_set || o->max_args > 0)) {
+	if (o->max_lines_set)
+		*src = source_lines(*src);
+	maxn = o->max_args_set ? (size_t)o->max_args : SIZE_MAX;
+	if (o->max_lines_set && (size_t)o->max_lines < maxn)
+		maxn = (size_t)o->max_lines;
+	if (opts_fill(o) && maxn > 0) {
 		measure.o = o;
 		*src = source_xargs(*src, measure_len, NULL,
-		    (size_t)o->max_chars, o->max_args_set ?
-		    (size_t)o->max_args : 0, o->xargs ? 1 :
-		    (size_t)o->workers);
-	} else if (o->max_args_set)
-		*src = source_group(*src, (size_t)o->max_args);
+		    (size_t)o->max_chars, maxn == SIZE_MAX ? 0 : maxn,
+		    o->xargs ? 1 : (size_t)o->workers);
+	} else if (maxn != SIZE_MAX)
+		*src = source_group(*src, maxn);
 	return 0;
 }
 
@@ -200,10 +212,15 @@ int
 input_template_mode(struct template *t, const struct opts *o, char *err,
     size_t errlen)
 {
-	if (!o->context_replace || template_repeat_words(t) == 0)
+	if (!opts_context(o) || template_repeat_words(t) == 0)
 		return 0;
-	snprintf(err, errlen, "-X needs a template without shell syntax"
-	    " (several words, or one string without $ ; | ...)");
+	/* -L 1 (or -N 1): one item a task, nothing to repeat. */
+	if (!o->context_replace && (o->max_lines <= 1 ||
+	    (o->max_args_set && o->max_args <= 1)))
+		return 0;
+	snprintf(err, errlen, "%s needs a template without shell syntax"
+	    " (several words, or one string without $ ; | ...)",
+	    o->context_replace ? "-X" : "-L without -m or --xargs");
 	return -1;
 }
 

@@ -33,7 +33,7 @@
 #define SRC_ITEM_MAX	(1024 * 1024)
 
 enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT,
-    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS };
+    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS, SRC_LINES };
 
 /* The values of one input source a product holds in memory. */
 struct held {
@@ -276,7 +276,7 @@ source_free(struct source *s)
 	if (s->type == SRC_PRODUCT)
 		product_free(s);
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS)
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		wrapped_free(s);
 	free(s->name);
 	free(s->buf);
@@ -772,7 +772,7 @@ source_header(struct source *s, char *const **names, size_t *n)
 	*names = NULL;
 	*n = 0;
 	while (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS)
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		s = s->sub;
 	if (s->type != SRC_PRODUCT || !s->header)
 		return -1;
@@ -886,6 +886,59 @@ group_next(struct source *s, struct item *it)
 	if (s->error != NULL || s->gitems == 0)
 		return -1;
 	return group_emit(s, it);
+}
+
+/* Items ending in a blank go on with the next (owns sub). */
+struct source *
+source_lines(struct source *sub)
+{
+	struct source	*s = source_new(SRC_LINES);
+
+	s->sub = sub;
+	return s;
+}
+
+/* The next logical line: items joined while they end in a blank. */
+static int
+lines_next(struct source *s, struct item *it)
+{
+	struct item	 sub;
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 n;
+	int		 r;
+
+	for (;;) {
+		if (s->all == NULL && s->sub_done)
+			return -1;
+		r = s->sub_done ? -1 : source_next(s->sub, &sub);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			if (s->all == NULL || s->error != NULL)
+				return -1;
+			break;		/* a last line ending in a blank */
+		}
+		if (s->all == NULL) {
+			s->all = xcalloc(1, sizeof *s->all);
+			s->all->arg = xstrdup("");
+		}
+		b.data = s->all->arg;
+		b.len = strlen(b.data);
+		b.cap = b.len + 1;
+		buf_addstr(&b, sub.arg);
+		s->all->arg = b.data;
+		item_clear(&sub);
+		n = b.len;
+		if (n == 0 || (b.data[n - 1] != ' ' && b.data[n - 1] != '\t'))
+			break;
+	}
+	it->arg = s->all->arg;
+	free(s->all);
+	s->all = NULL;
+	it->seq = ++s->seq;
+	return 1;
 }
 
 /* Every item of sub, in a random order (owns sub). */
@@ -1088,6 +1141,8 @@ wrapped_free(struct source *s)
 	free(s->gargs);
 	for (i = s->next; i < s->nall; i++)
 		item_clear(&s->all[i]);
+	if (s->type == SRC_LINES && s->all != NULL)
+		item_clear(s->all);	/* a line going on, unfinished */
 	free(s->all);
 	free(s->costs);
 }
@@ -1112,6 +1167,8 @@ source_next(struct source *s, struct item *it)
 		return shuffle_next(s, it);
 	case SRC_XARGS:
 		return xargs_next(s, it);
+	case SRC_LINES:
+		return lines_next(s, it);
 	case SRC_ARGS:
 	case SRC_TASKS:
 		break;
@@ -1140,7 +1197,7 @@ source_fd_get(const struct source *s)
 	if (s->type == SRC_PRODUCT)
 		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS)
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
 	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
 		return -1;
@@ -1156,7 +1213,7 @@ source_fill(struct source *s)
 	if (s->type == SRC_PRODUCT && (sub = product_waiting(s)) != NULL)
 		source_fill(sub);
 	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS) && !s->sub_done)
+	    s->type == SRC_XARGS || s->type == SRC_LINES) && !s->sub_done)
 		source_fill(s->sub);
 	if (source_fd_get(s) == -1 || s->buf == NULL)
 		return;
@@ -1191,6 +1248,7 @@ source_total(const struct source *s, uint64_t *total)
 	case SRC_SHUFFLE:
 		return source_total(s->sub, total);
 	case SRC_XARGS:
+	case SRC_LINES:
 		return false;
 	}
 	return false;

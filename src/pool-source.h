@@ -88,6 +88,11 @@ void		 source_fd_csv(struct source *);
  */
 struct source	*source_group(struct source *sub, size_t n);
 /*
+ * -L: an item of sub (owned) ending in a blank (space or tab) goes on
+ * with the next one, as one item: "c " and "d" give "c d".
+ */
+struct source	*source_lines(struct source *sub);
+/*
  * Every item of sub (owned) in a random order, renumbered in that order:
  * the first item comes once sub has ended (--shuf).
  */

@@ -4,8 +4,8 @@
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
-# (--colsep, --header, --csv), -N, -m, -X, --xargs, -s, --dry-run, --tagstring,
-# --shuf, --timeout N% and --nice.
+# (--colsep, --header, --csv), -N, -m, -X, -L, --xargs, -s, --dry-run,
+# --tagstring, --shuf, --timeout N% and --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -433,6 +433,16 @@ each x3 "-X spreads over -j, {.}" -j3 -X echo pic{.}.png \
 each x4 "-X: hostile items" -j1 -X 'printf "<%s>" x{}y {} z' \
     ::: 'a b' "c'd" '$x' '`y`'
 each x5 "-X --dry-run" -j1 --dry-run -X echo x{}y ::: 1 2 3
+pipe l1 "-L 2: a line ending in a blank goes on" 'a b\nc \nd\n\ne\nf\n' \
+    -L 2 echo
+pipe l2 "-L 2 implies -X" 'a b\nc \nd\n\ne\nf\n' -L 2 \
+    'printf %s. x{}y'
+pipe l3 "-L 1, a shell template" 'a\nb \nc\n' -L 1 'echo {} | cat'
+pipe l4 "-L 0" 'a\nb\nc\n' -L 0 'echo x | cat'
+pipe l5 "-L 2 -m" 'a\nb\nc\nd\ne\n' -L 2 -m echo
+pipe l6 "-L 2 --xargs, x{}y" 'a\nb\nc\nd\ne\n' -L 2 --xargs 'echo x{}y'
+pipe l7 "-L 2 -N 1" 'a\nb\nc\n' -L 2 -N 1 echo
+pipe l8 "-L 1, the last line ending in a blank" 'a \nb ' -L 1 echo
 
 # --- --dry-run, --tagstring, --shuf -----------------------------------
 bothjl d1 "--dry-run prints the commands" --dry-run \
@@ -509,9 +519,9 @@ check "documented: --csv takes CRLF records" \
 printf 'a,b\n"x\n' | run pooltop db -k -j1 --csv 'printf "<%s>" {2}'
 check "documented: --csv: an unclosed quote, exit 255" \
     refused db 'stdin:2: not a well-formed CSV record' 
-run pooltop dx -j1 -L 1 echo ::: a
-check "documented: -L is refused" \
-    refused dx "GNU parallel's -L is not supported"
+run pooltop dx -j1 -L 2 'echo {} | cat' ::: a
+check "documented: -L 2 with a shell template is refused" \
+    refused dx "-L without -m or --xargs needs a template without shell"
 run pooltop dX -j1 -X 'echo x{}y | cat' ::: a
 check "documented: -X with a shell template is refused" \
     refused dX "-X needs a template without shell syntax"

@@ -351,6 +351,36 @@ test_xargs(void **state)
 	source_free(s);
 }
 
+static void
+test_lines(void **state)
+{
+	static char	*in[] = { "a b", "c ", "d", "", "e\t", "f  ", "g" };
+	static char	*open_end[] = { "x", "y " };
+	struct source	*s;
+	struct item	 it;
+	char		*got;
+	int		 p[2];
+
+	(void)state;
+	s = source_lines(source_args(in, 7));
+	got = drain(s);
+	assert_string_equal(got, "1:a b<0>; 2:c d<0>; 3:<0>; 4:e\tf  g<0>");
+	free(got);
+	source_free(s);
+	s = source_lines(source_args(open_end, 2));
+	got = drain(s);
+	assert_string_equal(got, "1:x<0>; 2:y <0>");
+	free(got);
+	source_free(s);
+	/* Freed with a line going on: nothing leaks (the sanitizer says). */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "a \n", 3), 3);
+	s = source_lines(source_fd(p[0], "p", '\n'));
+	assert_int_equal(source_next(s, &it), 0);
+	source_free(s);
+	close(p[1]);
+}
+
 /* The running median --timeout N% uses (tested here, with the input's). */
 static void
 test_median(void **state)
@@ -388,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_shuffle),
 		cmocka_unit_test(test_xargs),
+		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_median),
 	};
 
