@@ -32,6 +32,7 @@
 #include "opts.h"
 #include "pool.h"
 #include "pool-hook.h"
+#include "pool-input.h"
 #include "pool-logger.h"
 #include "shm.h"
 #include "pool-source.h"
@@ -105,6 +106,7 @@ static struct source *
 file_source(const struct opts *o, const char *path, char *err,
     size_t errlen)
 {
+	struct source	*src;
 	const char	*name = "stdin";
 	int		 fd;
 
@@ -117,7 +119,10 @@ file_source(const struct opts *o, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	return source_fd(fd, name, o->null_sep ? '\0' : '\n');
+	src = source_fd(fd, name, o->null_sep ? '\0' : '\n');
+	if (o->csv)
+		source_fd_csv(src);
+	return src;
 }
 
 /* The product of the command line's input sources; 0 or -1 and err. */
@@ -151,9 +156,9 @@ make_product(const struct opts *o, struct source **src, char *err,
 	return rc;
 }
 
-/* Build the task source the options ask for in *src; 0 or -1 and err. */
+/* The source of the items, before pool-input.c's wrapping. */
 static int
-make_source(const struct opts *o, struct source **src, char *err,
+make_items(const struct opts *o, struct source **src, char *err,
     size_t errlen)
 {
 	*src = NULL;
@@ -185,6 +190,20 @@ make_source(const struct opts *o, struct source **src, char *err,
 	}
 	*src = file_source(o, o->arg_file ? o->arg_file : "-", err, errlen);
 	return *src == NULL ? -1 : 0;
+}
+
+/* Build the task source the options ask for in *src; 0 or -1 and err. */
+static int
+make_source(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
+{
+	if (make_items(o, src, err, errlen) == -1)
+		return -1;
+	if (input_wrap(o, src, err, errlen) == 0)
+		return 0;
+	source_free(*src);
+	*src = NULL;
+	return -1;
 }
 
 /* A spool file for task output while the dashboard owns the terminal; -1. */
@@ -363,8 +382,9 @@ check_template(const struct opts *o)
 		    template_compile_argv(&o->command, 1, err, sizeof err);
 	else
 		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && template_check_pos(t, o->ninputs > 0 ? o->ninputs :
-	    1, err, sizeof err) == -1) {
+	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
+	    sizeof err) == -1 ||
+	    input_template_mode(t, o, err, sizeof err) == -1)) {
 		template_free(t);
 		t = NULL;
 	}
@@ -450,12 +470,20 @@ run_main(int argc, char **argv)
 	/* Before --detach forks: the lock is shared with the child. */
 	if (name_taken(&o, &name_lock, err, sizeof err) ||
 	    (o.detach && detach_start(&o, err, sizeof err) == -1) ||
-	    make_source(&o, &src, err, sizeof err) == -1) {
+	    make_source(&o, &src, err, sizeof err) == -1 ||
+	    input_header(&o, src, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop: %s\n", err);
 		if (name_lock != -1)
 			close(name_lock);
+		source_free(src);
 		opts_free(&o);
 		return PT_EXIT_USAGE;
+	}
+	if (o.dry_run) {
+		rc = input_dry_run(&o, src);
+		source_free(src);
+		opts_free(&o);
+		return rc;
 	}
 	dash = want_dashboard(&o);
 	if (!dash)

@@ -105,6 +105,10 @@ static int	set_memfree(struct opts *, const char *, char *, size_t);
 static int	set_memsuspend(struct opts *, const char *, char *, size_t);
 static int	set_pressure(struct opts *, const char *, char *, size_t);
 static int	set_task_memory(struct opts *, const char *, char *, size_t);
+static int	set_header(struct opts *, const char *, char *, size_t);
+static int	set_timeout(struct opts *, const char *, char *, size_t);
+static int	set_max_args(struct opts *, const char *, char *, size_t);
+static int	set_max_lines(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -130,16 +134,51 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "range", .key = "range", .type = OPT_FUNC, .parse = set_range,
 	  .arg = "FROM:TO[:STEP]",
 	  .help = "items are the integers FROM to TO, by STEP" },
+	{ .name = "colsep", .key = "colsep", .type = OPT_STRING,
+	  .off = F(colsep), .arg = "REGEX",
+	  .help = "split each item into columns {1} {2} ... at REGEX" },
+	{ .name = "csv", .key = "csv", .type = OPT_BOOL, .off = F(csv),
+	  .value = true,
+	  .help = "items are CSV records: columns {1} {2} ... (RFC 4180)" },
+	{ .name = "header", .key = "header", .type = OPT_FUNC,
+	  .parse = set_header, .arg = ":",
+	  .help = "the first item names the columns: {NAME}" },
+	{ .name = "max-args", .letter = 'n', .key = "max_args",
+	  .type = OPT_FUNC, .parse = set_max_args, .arg = "N",
+	  .help = "N items per task: {} all of them, {1} ... {N} each" },
+	{ .name = "max-replace-args", .letter = 'N', .type = OPT_FUNC,
+	  .parse = set_max_args, .arg = "N", .help = "the same as -n N" },
+	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
+	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
+	  .help = "give a task as many items as fit (-s), spread over -j" },
+	{ .name = "context-replace", .letter = 'X', .key = "context_replace",
+	  .type = OPT_BOOL, .off = F(context_replace), .value = true,
+	  .help = "like -m, a word holding {} repeated for each item" },
+	{ .name = "max-lines", .letter = 'L', .key = "max_lines",
+	  .type = OPT_FUNC, .parse = set_max_lines, .arg = "N",
+	  .help = "N lines a task, a line ending in a blank going on; -X" },
+	{ .name = "xargs", .key = "xargs", .type = OPT_BOOL, .off = F(xargs),
+	  .value = true, .help = "give a task as many items as fit (-s)" },
+	{ .name = "max-chars", .letter = 's', .key = "max_chars",
+	  .type = OPT_INT, .off = F(max_chars), .min = 1,
+	  .max = 100000000, .def = "131072", .arg = "N",
+	  .help = "with -m or --xargs, commands are shorter than N bytes" },
+	{ .name = "shuf", .key = "shuf", .type = OPT_BOOL, .off = F(shuf),
+	  .value = true,
+	  .help = "run the tasks in a random order (reads all input first)" },
 	{ .name = "shell", .key = "shell", .type = OPT_STRING, .off = F(shell),
 	  .def = "/bin/sh", .arg = "PATH",
 	  .help = "shell for templates that need one" },
+	{ .name = "nice", .key = "nice", .type = OPT_INT, .off = F(nice),
+	  .min = -20, .max = 19, .def = "0", .arg = "N",
+	  .help = "run the tasks N steps nicer than pooltop itself" },
 	{ .name = "tick", .key = "tick", .type = OPT_INT, .off = F(tick_ms),
 	  .min = 10, .max = 60000, .def = "250", .arg = "MS",
 	  .help = "how often workers sample their task, in ms" },
-	{ .name = "timeout", .key = "timeout", .type = OPT_DOUBLE,
-	  .off = F(timeout), .min = 0, .max = 31536000, .def = "0",
-	  .defnote = "none",
-	  .arg = "SECS", .help = "end a task that runs longer than SECS" },
+	{ .name = "timeout", .key = "timeout", .type = OPT_FUNC,
+	  .parse = set_timeout, .def = "0", .defnote = "none",
+	  .arg = "SECS|N%",
+	  .help = "end a task running over SECS, or N% of the median run" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
@@ -183,6 +222,9 @@ static const struct opt_entry opt_table[] = {
 	  .help = "pool name shown by the dashboard and ls" },
 	{ .name = "tag", .key = "tag", .type = OPT_BOOL, .off = F(tag),
 	  .value = true, .help = "start each output line with the item and a tab" },
+	{ .name = "tagstring", .key = "tagstring", .type = OPT_STRING,
+	  .off = F(tagstring), .arg = "STR",
+	  .help = "like --tag, with STR (replacement strings work) as tag" },
 	{ .name = "keep-order", .letter = 'k', .key = "keep_order",
 	  .type = OPT_BOOL, .off = F(keep_order), .value = true,
 	  .help = "print output in the order of the input" },
@@ -244,6 +286,9 @@ static const struct opt_entry opt_table[] = {
 	  .off = F(hook_timeout), .min = 1, .max = 86400, .def = "60",
 	  .arg = "SECS",
 	  .help = "end an --on-task-end or --on-end command after SECS" },
+	{ .name = "dry-run", .alias = "dryrun", .type = OPT_BOOL,
+	  .off = F(dry_run), .value = true,
+	  .help = "print the commands that would run, run none" },
 	{ .name = "check-config", .type = OPT_BOOL, .off = F(check_config),
 	  .value = true, .help = "check the options and config file, then exit" },
 	{ .name = "theme", .key = "ui.theme", .type = OPT_STRING,
@@ -548,6 +593,9 @@ opts_free(struct opts *o)
 	size_t	i;
 
 	clear_sources(o);
+	for (i = 0; i < o->nresult_keys; i++)
+		free(o->result_keys[i]);
+	free(o->result_keys);
 	free(o->command);
 	for (i = 0; i < (size_t)o->command_argc; i++)
 		free(o->command_argv[i]);
@@ -673,8 +721,12 @@ store_func(struct opts *o, const struct where *w, const char *s, char *err,
 {
 	char	msg[400];
 
-	if (w->e->parse(o, s, msg, sizeof msg) != 0)
+	if (w->e->parse(o, s, msg, sizeof msg) != 0) {
+		/* "must ...": name the key, as the typed options do. */
+		if (strncmp(msg, "must ", 5) == 0)
+			return fail_key(w, err, len, "%s", msg);
 		return fail_at(w, err, len, "%s", msg);
+	}
 	return 0;
 }
 
@@ -798,8 +850,7 @@ load_func(struct loadctx *lc, const struct where *w, config_setting_t *s)
 		snprintf(num, sizeof num, "%lld", ll);
 		str = num;
 	} else if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
-		snprintf(num, sizeof num, "%.17g",
-		    config_setting_get_float(s));
+		snprintf(num, sizeof num, "%.17g", config_setting_get_float(s));
 		str = num;
 	} else if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(w, lc->err, lc->errlen, "must be a string");
@@ -2577,5 +2628,118 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 		    text_brief(vb, sizeof vb, s), msg);
 		return -1;
 	}
+	return 0;
+}
+
+/* --header: only ':' (the first line), as GNU parallel's usual form. */
+static int
+set_header(struct opts *o, const char *s, char *err, size_t len)
+{
+	if (strcmp(s, ":") != 0) {
+		snprintf(err, len, "'%s': only ':' (the first item is the"
+		    " header) is supported", s);
+		return -1;
+	}
+	o->header = true;
+	return 0;
+}
+
+/* -n N, -N N: items per task. */
+static int
+set_max_args(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000) {
+		snprintf(err, len, "'%s': expected an integer from 0 to"
+		    " 1000000", s);
+		return -1;
+	}
+	o->max_args = (int)v;
+	o->max_args_set = true;
+	return 0;
+}
+
+/* Are commands filled with items (-m, -X, --xargs)? */
+bool
+opts_fill(const struct opts *o)
+{
+	return o->multi_args || o->context_replace || o->xargs ||
+	    o->max_lines_set;
+}
+
+/* Are words holding {} repeated? */
+bool
+opts_context(const struct opts *o)
+{
+	return o->context_replace ||
+	    (o->max_lines_set && !o->multi_args && !o->xargs);
+}
+
+/* -L N: N lines a task. */
+static int
+set_max_lines(struct opts *o, const char *s, char *err, size_t len)
+{
+	int	n = o->max_args;
+	bool	set = o->max_args_set;
+
+	if (set_max_args(o, s, err, len) != 0)
+		return -1;
+	o->max_lines = o->max_args;
+	o->max_lines_set = true;
+	o->max_args = n;
+	o->max_args_set = set;
+	return 0;
+}
+
+/* Does the input split into columns? */
+bool
+opts_columns(const struct opts *o)
+{
+	return o->colsep != NULL || o->csv || o->header;
+}
+
+/* The highest {N} a template may name. */
+size_t
+opts_max_pos(const struct opts *o)
+{
+	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+
+	if (opts_columns(o) || o->max_args_set || opts_fill(o))
+		return SIZE_MAX;
+	return n;
+}
+
+/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
+static int
+set_timeout(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*num = xstrdup(s), vb[80];
+	size_t	 n = strlen(num);
+	bool	 pct = n > 0 && num[n - 1] == '%';
+	double	 v;
+	int	 r;
+
+	if (pct)
+		num[n - 1] = '\0';
+	r = parse_double(num, &v);
+	free(num);
+	if (r != 0) {
+		snprintf(err, len, "must be a number, or N%% (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+		return -1;
+	}
+	if (pct && (v <= 0 || v > 1e6)) {
+		snprintf(err, len, "must be a percentage above 0 (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+		return -1;
+	}
+	if (!pct && (v < 0 || v > 31536000)) {
+		snprintf(err, len, "must be between 0 and 31536000 (got %g)",
+		    v);
+		return -1;
+	}
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v : 0;
 	return 0;
 }

@@ -84,6 +84,24 @@ struct opts {
 	bool		 null_sep;	/* -0 */
 	bool		 has_range;
 	long long	 range_from, range_to, range_step;
+	char		*colsep;	/* --colsep REGEX, or NULL */
+	bool		 csv;		/* --csv */
+	bool		 header;	/* --header : */
+	int		 max_args;	/* -N / -n, when max_args_set */
+	bool		 max_args_set;
+	bool		 shuf;		/* --shuf */
+	bool		 multi_args;	/* -m: fill commands, spread over -j */
+	bool		 xargs;		/* --xargs: fill commands */
+	bool		 context_replace; /* -X: -m, repeating {}'s word */
+	int		 max_lines;	/* -L, when max_lines_set */
+	bool		 max_lines_set;
+	int		 max_chars;	/* -s: a command is shorter */
+	bool		 dry_run;	/* print the commands, run none */
+	char		**result_keys;	/* --results-layout gnu: the name of
+					   argument k's level is key k % n
+					   (header names; "1" ... with -N);
+					   NULL: k + 1 */
+	size_t		 nresult_keys;
 	struct conf_task *tasks;	/* config `tasks` */
 	size_t		 ntasks;
 	char		*shell;		/* default /bin/sh */
@@ -91,7 +109,9 @@ struct opts {
 	/* the pool */
 	int		 workers;	/* -j; default ncpu */
 	int		 tick_ms;	/* worker sample period */
+	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */
+	double		 timeout_pct;	/* --timeout N% of the median, or 0 */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;
@@ -103,6 +123,7 @@ struct opts {
 
 	/* output */
 	bool		 tag;
+	char		*tagstring;	/* --tagstring: the tag, a template */
 	bool		 keep_order;
 	bool		 line_buffer;	/* default: group, as GNU parallel */
 	char		*results;	/* directory */
@@ -206,5 +227,17 @@ const char	*opts_config_key(size_t i);
 int	parse_halt(const char *, struct halt_policy *, char *err, size_t);
 int	parse_termseq(const char *, struct termseq *, char *err, size_t);
 void	format_termseq(const struct termseq *, char *buf, size_t);
+/*
+ * The highest {N} a template may name: the number of input sources, or
+ * SIZE_MAX when it varies from task to task (--colsep, --csv, --header,
+ * -N: then an {N} past a task's last argument stands for nothing).
+ */
+size_t	opts_max_pos(const struct opts *);
+/* Are commands filled with as many items as fit (-m, -X, --xargs, -L)? */
+bool	opts_fill(const struct opts *);
+/* Are words holding {} repeated (-X, or -L without -m or --xargs)? */
+bool	opts_context(const struct opts *);
+/* Does the input split into columns (--colsep, --csv or --header)? */
+bool	opts_columns(const struct opts *);
 
 #endif

@@ -89,6 +89,8 @@ struct output {
 	char		*results;
 	int		 resdir;
 	bool		 results_gnu;	/* DIR/1/ITEM/, not DIR/SEQ/ */
+	const char *const *keys;	/* its levels' names (opts.h) */
+	size_t		 nkeys;
 
 	struct otasks	 tasks;
 	uint64_t	 next_seq;	/* keep-order: next to print */
@@ -503,10 +505,12 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 {
 	struct output	*o = xcalloc(1, sizeof *o);
 
-	o->tag = opts->tag;
+	o->tag = opts->tag || opts->tagstring != NULL;
 	o->keep_order = opts->keep_order;
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
+	o->keys = (const char *const *)opts->result_keys;
+	o->nkeys = opts->nresult_keys;
 	o->fd[0] = out_fd;
 	o->fd[1] = err_fd;
 	o->resdir = -1;
@@ -594,16 +598,26 @@ results_gnu_arg(struct buf *b, const char *item)
  * GNU parallel's directory for a task's arguments, under DIR: "1/" then
  * the first with backslash, tab and '/' written as a backslash followed by
  * '\\', 't' and '_', cut into pieces of at most NAME_MAX bytes, then "/2/"
- * and the second ...
+ * and the second ...; with keys (a header's names, or "1" ... over groups
+ * of items), argument k's level is named keys[k % nkeys] instead.
  */
 static char *
-results_gnu_path(const char *const *args, size_t nargs)
+results_gnu_path(const struct output *o, const char *const *args,
+    size_t nargs)
 {
 	struct buf	 b = { NULL, 0, 0 };
+	const char	*key;
 	size_t		 k;
 
 	for (k = 0; k < nargs; k++) {
-		buf_printf(&b, "%s%zu/", k > 0 ? "/" : "", k + 1);
+		key = o->nkeys > 0 ? o->keys[k % o->nkeys] : NULL;
+		if (k > 0)
+			buf_add(&b, "/", 1);
+		if (key != NULL && *key != '\0')
+			results_gnu_arg(&b, key);	/* a header's name */
+		else
+			buf_printf(&b, "%zu", k + 1);
+		buf_add(&b, "/", 1);
 		results_gnu_arg(&b, args[k]);
 	}
 	return b.data;
@@ -635,7 +649,7 @@ results_dir(struct output *o, struct otask *t, const char *const *args,
 	int	dfd;
 
 	if (o->results_gnu) {
-		path = results_gnu_path(args, nargs);
+		path = results_gnu_path(o, args, nargs);
 		dfd = results_walk(o->resdir, path);
 		free(path);
 	} else {
@@ -711,6 +725,19 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 		results_start(o, t, item, &one, 1);
 	else if (o->results != NULL)
 		results_start(o, t, item, args, nargs);
+}
+
+/* The tag of a started task's lines, with --tag or --tagstring. */
+void
+output_set_tag(struct output *o, uint64_t seq, const char *tag)
+{
+	struct otask	*t = task_get(o, seq, true);
+
+	if (t->tag == NULL)
+		return;		/* no tags (--results) */
+	free(t->tag);
+	t->tag = xasprintf("%s\t", tag);
+	t->taglen = strlen(t->tag);
 }
 
 /* Bytes from a task's stdout (stream 1) or stderr (stream 2). */

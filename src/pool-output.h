@@ -29,6 +29,8 @@ void		 output_start(struct output *, uint64_t seq, const char *item);
  */
 void		 output_start_args(struct output *, uint64_t seq,
 		    const char *item, const char *const *args, size_t nargs);
+/* --tagstring: the tag of a started task's lines (a tab follows it). */
+void		 output_set_tag(struct output *, uint64_t seq, const char *tag);
 void		 output_data(struct output *, uint64_t seq, int stream,
 		    const char *, size_t);
 /* final: no retry follows.  Prints what is due. */

@@ -25,13 +25,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pool-columns.h"
 #include "pool-source.h"
 #include "util.h"
 
 #define SRC_CHUNK	(64 * 1024)
 #define SRC_ITEM_MAX	(1024 * 1024)
 
-enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT };
+enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT,
+    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS, SRC_LINES };
 
 /* The values of one input source a product holds in memory. */
 struct held {
@@ -72,6 +74,8 @@ struct source {
 	size_t			 len;
 	size_t			 scan;
 	uint64_t		 total;
+	bool			 csv;		/* quoted newlines are data */
+	bool			 inq;		/* csv: scan is inside quotes */
 
 	/* product: the first group streams, the other groups are held */
 	struct source		**subs;
@@ -85,9 +89,39 @@ struct source {
 	size_t			 loading;	/* sub being read whole */
 	char			**first;	/* the first group's values */
 	size_t			 nhave;		/* of them read */
+	struct columns		*cols;		/* split values, or NULL */
+	bool			 header;	/* first values name columns */
+	bool			 header_done;
+	char			**hdr;		/* per sub: its header line */
+	char			**names;	/* the columns' names */
+	size_t			 nnames;
+
+	/* group (-N): sub's items, n at a time; shuffle: all of sub's */
+	struct source		*sub;
+	size_t			 per;		/* items a task; 0: no args */
+	char			**gargs;	/* the arguments gathered */
+	size_t			 ngargs;
+	size_t			 gitems;	/* items gathered */
+	bool			 sub_done;
+	struct item		*all;		/* shuffle: every item */
+	size_t			 nall;
+
+	/* xargs (-m): all[next, nall) read ahead, with their costs */
+	source_len_fn		 lenfn;
+	void			*lenarg;
+	size_t			 maxlen;	/* a command is shorter */
+	size_t			 maxn;		/* items a task, 0: any */
+	size_t			 jobs;		/* spread over this many */
+	size_t			 xcap;		/* items a task at most, 0: */
+	bool			 capped;	/* ... any; xcap decided */
+	size_t			 base;		/* length with no argument */
+	size_t			 xsep;		/* added by one argument more */
+	size_t			*costs;		/* per item in all[] */
+	size_t			 ahead;		/* sum of costs[next, nall) */
 };
 
 static void	product_free(struct source *);
+static void	wrapped_free(struct source *);
 
 /* A new source of the given type. */
 static struct source *
@@ -221,6 +255,13 @@ source_fd(int fd, const char *name, char sep)
 	return s;
 }
 
+/* Is s a product of sources (source_product())? */
+bool
+source_is_product(const struct source *s)
+{
+	return s->type == SRC_PRODUCT;
+}
+
 /* Free a source; closes its fd after restoring its flags. */
 void
 source_free(struct source *s)
@@ -234,6 +275,9 @@ source_free(struct source *s)
 	}
 	if (s->type == SRC_PRODUCT)
 		product_free(s);
+	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
+		wrapped_free(s);
 	free(s->name);
 	free(s->buf);
 	free(s->error);
@@ -325,7 +369,33 @@ fd_emit(struct source *s, size_t n, size_t skip, struct item *it)
 	it->seq = ++s->seq;
 	s->start += n + skip;
 	s->scan = s->start;
+	s->inq = false;
 	return 1;
+}
+
+/*
+ * The separator ending the buffered item, or NULL (then scan moves to the
+ * end).  --csv: not one inside double quotes.
+ */
+static char *
+fd_find_sep(struct source *s)
+{
+	char	*p, *end = s->buf + s->len;
+
+	if (!s->csv) {
+		if ((p = memchr(s->buf + s->scan, s->sep, s->len - s->scan)))
+			return p;
+		s->scan = s->len;
+		return NULL;
+	}
+	for (p = s->buf + s->scan; p < end; p++) {
+		if (*p == '"')
+			s->inq = !s->inq;
+		else if (*p == s->sep && !s->inq)
+			break;
+	}
+	s->scan = (size_t)(p - s->buf);
+	return p < end ? p : NULL;
 }
 
 /* Take a complete item from the buffer: 1, 0 if none yet, -1 on error. */
@@ -336,10 +406,8 @@ fd_take(struct source *s, struct item *it)
 
 	if (s->buf == NULL)
 		return 0;
-	e = memchr(s->buf + s->scan, s->sep, s->len - s->scan);
-	if (e != NULL)
+	if ((e = fd_find_sep(s)) != NULL)
 		return fd_emit(s, (size_t)(e - (s->buf + s->start)), 1, it);
-	s->scan = s->len;
 	if (s->len - s->start > SRC_ITEM_MAX)
 		return fd_emit(s, s->len - s->start, 0, it);
 	return 0;
@@ -432,7 +500,14 @@ product_free(struct source *s)
 			free(s->held[k].v[i]);
 		free(s->held[k].v);
 		free(s->first[k]);
+		if (s->hdr != NULL)
+			free(s->hdr[k]);
 	}
+	for (i = 0; i < s->nnames; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->hdr);
+	columns_free(s->cols);
 	free(s->subs);
 	free(s->group);
 	free(s->held);
@@ -476,6 +551,11 @@ product_load(struct source *s)
 		}
 		if (r == 0 || s->error != NULL)
 			return r == 0 ? 0 : -1;
+		if (s->header && h->n > 0) {
+			/* Its first value names its columns. */
+			s->hdr[s->loading] = h->v[0];
+			memmove(h->v, h->v + 1, --h->n * sizeof *h->v);
+		}
 		if (h->n == 0) {
 			/* An empty source among several: one empty value. */
 			h->v = xcalloc(1, sizeof *h->v);
@@ -504,58 +584,127 @@ product_step(struct source *s)
 	return false;
 }
 
-/* Hand out the current combination. */
+/* Split value v of sub k into columns appended to it; -1: bad (failed). */
+static int
+product_split(struct source *s, size_t k, const char *v, char ***args,
+    size_t *n)
+{
+	const struct source	*sub = s->subs[k];
+	char			 err[256];
+
+	if (columns_split(s->cols, v, args, n, err, sizeof err) == 0)
+		return 0;
+	source_fail(s, "%s:%llu: %s", sub->name != NULL ? sub->name :
+	    ":::", (unsigned long long)sub->seq, err);
+	return -1;
+}
+
+/* Hand out the current combination: 1, or -1 (a bad CSV record). */
 static int
 product_emit(struct source *s, struct item *it)
 {
 	struct buf	 b = { NULL, 0, 0 };
+	const char	*v;
 	size_t		 k;
 
 	it->args = xcalloc(s->nsubs + 1, sizeof *it->args);
-	it->nargs = s->nsubs;
 	for (k = 0; k < s->nsubs; k++) {
-		it->args[k] = xstrdup(k < s->nfirst ? s->first[k] :
-		    s->held[k].v[s->at[s->group[k]]]);
+		v = k < s->nfirst ? s->first[k] :
+		    s->held[k].v[s->at[s->group[k]]];
+		if (s->cols == NULL)
+			it->args[it->nargs++] = xstrdup(v);
+		else if (product_split(s, k, v, &it->args, &it->nargs) == -1) {
+			item_clear(it);
+			return -1;
+		}
+	}
+	it->args = xreallocarray(it->args, it->nargs + 1, sizeof *it->args);
+	it->args[it->nargs] = NULL;
+	buf_add(&b, "", 0);
+	for (k = 0; k < it->nargs; k++) {
 		if (k > 0)
 			buf_add(&b, " ", 1);
 		buf_addstr(&b, it->args[k]);
 	}
-	buf_add(&b, "", 1);
 	it->arg = b.data;
 	it->seq = ++s->seq;
 	return 1;
+}
+
+/* The first values were the header: name the columns from them. */
+static int
+product_take_header(struct source *s)
+{
+	size_t	k;
+
+	for (k = 0; k < s->nfirst; k++) {
+		s->hdr[k] = s->first[k];
+		s->first[k] = NULL;
+	}
+	s->nhave = 0;
+	s->header_done = true;
+	for (k = 0; k < s->nsubs; k++)
+		if (s->hdr[k] != NULL && product_split(s, k, s->hdr[k],
+		    &s->names, &s->nnames) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Read the held sources, then the first group's values (the header, with
+ * --header, then the next combination's): 1 ready, 0 not yet, -1 the end.
+ * header_only: stop once the header is read.
+ */
+static int
+product_prepare(struct source *s, bool header_only)
+{
+	struct item	 sub;
+	int		 r;
+
+	if (s->loading < s->nsubs && (r = product_load(s)) != 1)
+		return r;
+	for (;;) {
+		if (s->header_done && header_only)
+			return 1;
+		while (!s->done && s->nhave < s->nfirst) {
+			r = product_pull(s, s->nhave, &sub);
+			if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
+			    s->error == NULL && (!s->header ||
+			    s->header_done)) {
+				/* An empty source among several: one
+				 * empty value. */
+				s->first[s->nhave++] = xstrdup("");
+				continue;
+			}
+			if (r != 1) {
+				if (r == -1)
+					s->done = true;
+				return r;
+			}
+			s->first[s->nhave++] = sub.arg;
+			sub.arg = NULL;
+			item_clear(&sub);
+		}
+		if (s->done || s->error != NULL)
+			return -1;
+		if (!s->header || s->header_done)
+			return 1;
+		if (product_take_header(s) == -1)
+			return -1;
+	}
 }
 
 /* The next combination of a product. */
 static int
 product_next(struct source *s, struct item *it)
 {
-	struct item	 sub;
 	size_t		 k;
 	int		 r;
 
-	if (s->loading < s->nsubs && (r = product_load(s)) != 1)
+	if ((r = product_prepare(s, false)) != 1)
 		return r;
-	while (!s->done && s->nhave < s->nfirst) {
-		r = product_pull(s, s->nhave, &sub);
-		if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
-		    s->error == NULL) {
-			/* An empty source among several: one empty value. */
-			s->first[s->nhave++] = xstrdup("");
-			continue;
-		}
-		if (r != 1) {
-			if (r == -1)
-				s->done = true;
-			return r;
-		}
-		s->first[s->nhave++] = sub.arg;
-		sub.arg = NULL;
-		item_clear(&sub);
-	}
-	if (s->done || s->error != NULL)
+	if (product_emit(s, it) == -1)
 		return -1;
-	product_emit(s, it);
 	if (!product_step(s)) {
 		for (k = 0; k < s->nfirst; k++) {
 			free(s->first[k]);
@@ -587,6 +736,8 @@ product_total(const struct source *s, uint64_t *total)
 	for (k = 0; k < s->nsubs; k++) {
 		if (!source_total(s->subs[k], &n))
 			return false;
+		if (s->header && n > 0)
+			n--;
 		if (n == 0 && s->nsubs > 1)
 			n = 1;		/* one empty value */
 		if (k == 0 || s->group[k] != s->group[k - 1])
@@ -599,6 +750,401 @@ product_total(const struct source *s, uint64_t *total)
 	}
 	*total = t;
 	return true;
+}
+
+/* Split every value into columns; with header, the first values name them. */
+void
+source_columns(struct source *s, struct columns *cols, bool header)
+{
+	assert(s->type == SRC_PRODUCT);
+	s->cols = cols;
+	s->header = header;
+	if (header)
+		s->hdr = xcalloc(s->nsubs, sizeof *s->hdr);
+}
+
+/* The header's names: 1, 0 (poll and fill), -1 (no header: the end). */
+int
+source_header(struct source *s, char *const **names, size_t *n)
+{
+	int	r;
+
+	*names = NULL;
+	*n = 0;
+	while (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
+		s = s->sub;
+	if (s->type != SRC_PRODUCT || !s->header)
+		return -1;
+	if ((r = product_prepare(s, true)) != 1)
+		return r;
+	*names = s->names;
+	*n = s->nnames;
+	return 1;
+}
+
+/* Records may span lines: a separator inside double quotes is data. */
+void
+source_fd_csv(struct source *s)
+{
+	assert(s->type == SRC_FD);
+	s->csv = true;
+}
+
+/* Tasks of n items each (owns sub); n = 0: one item each, no argument. */
+struct source *
+source_group(struct source *sub, size_t n)
+{
+	struct source	*s = source_new(SRC_GROUP);
+
+	s->sub = sub;
+	s->per = n;
+	return s;
+}
+
+/* Add an item's arguments to the group being gathered. */
+static void
+group_add(struct source *s, struct item *it)
+{
+	size_t	k;
+
+	if (s->per == 0) {
+		item_clear(it);
+		return;
+	}
+	if (it->args == NULL) {
+		s->gargs = xreallocarray(s->gargs, s->ngargs + 1,
+		    sizeof *s->gargs);
+		s->gargs[s->ngargs++] = it->arg;
+		it->arg = NULL;
+	} else {
+		s->gargs = xreallocarray(s->gargs, s->ngargs + it->nargs,
+		    sizeof *s->gargs);
+		for (k = 0; k < it->nargs; k++) {
+			s->gargs[s->ngargs++] = it->args[k];
+			it->args[k] = NULL;
+		}
+	}
+	item_clear(it);
+}
+
+/* Hand out the gathered group. */
+static int
+group_emit(struct source *s, struct item *it)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 k;
+
+	buf_add(&b, "", 0);
+	for (k = 0; k < s->ngargs; k++) {
+		if (k > 0)
+			buf_add(&b, " ", 1);
+		buf_addstr(&b, s->gargs[k]);
+	}
+	it->arg = b.data;
+	it->args = xreallocarray(s->gargs, s->ngargs + 1, sizeof *it->args);
+	it->args[s->ngargs] = NULL;
+	it->nargs = s->ngargs;
+	it->seq = ++s->seq;
+	s->gargs = NULL;
+	s->ngargs = s->gitems = 0;
+	return 1;
+}
+
+/* Take the error or warning of a wrapped source. */
+static void
+wrapped_take(struct source *s, int r)
+{
+	if (r == -1 && source_error(s->sub) != NULL)
+		source_fail(s, "%s", source_error(s->sub));
+	if (r == 1 && s->sub->warning != NULL) {
+		free(s->warning);
+		s->warning = source_take_warning(s->sub);
+	}
+}
+
+/* The next group of items. */
+static int
+group_next(struct source *s, struct item *it)
+{
+	struct item	 sub;
+	size_t		 want = s->per > 0 ? s->per : 1;
+	int		 r;
+
+	while (!s->sub_done && s->gitems < want) {
+		r = source_next(s->sub, &sub);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			break;
+		}
+		group_add(s, &sub);
+		s->gitems++;
+	}
+	if (s->error != NULL || s->gitems == 0)
+		return -1;
+	return group_emit(s, it);
+}
+
+/* Items ending in a blank go on with the next (owns sub). */
+struct source *
+source_lines(struct source *sub)
+{
+	struct source	*s = source_new(SRC_LINES);
+
+	s->sub = sub;
+	return s;
+}
+
+/* The next logical line: items joined while they end in a blank. */
+static int
+lines_next(struct source *s, struct item *it)
+{
+	struct item	 sub;
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 n;
+	int		 r;
+
+	for (;;) {
+		if (s->all == NULL && s->sub_done)
+			return -1;
+		r = s->sub_done ? -1 : source_next(s->sub, &sub);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			if (s->all == NULL || s->error != NULL)
+				return -1;
+			break;		/* a last line ending in a blank */
+		}
+		if (s->all == NULL) {
+			s->all = xcalloc(1, sizeof *s->all);
+			s->all->arg = xstrdup("");
+		}
+		b.data = s->all->arg;
+		b.len = strlen(b.data);
+		b.cap = b.len + 1;
+		buf_addstr(&b, sub.arg);
+		s->all->arg = b.data;
+		item_clear(&sub);
+		n = b.len;
+		if (n == 0 || (b.data[n - 1] != ' ' && b.data[n - 1] != '\t'))
+			break;
+	}
+	it->arg = s->all->arg;
+	free(s->all);
+	s->all = NULL;
+	it->seq = ++s->seq;
+	return 1;
+}
+
+/* Every item of sub, in a random order (owns sub). */
+struct source *
+source_shuffle(struct source *sub)
+{
+	struct source	*s = source_new(SRC_SHUFFLE);
+
+	s->sub = sub;
+	return s;
+}
+
+/* Read all of sub, then shuffle; items renumbered in their new order. */
+static int
+shuffle_next(struct source *s, struct item *it)
+{
+	struct item	 tmp;
+	size_t		 i, j;
+	int		 r;
+
+	while (!s->sub_done) {
+		s->all = xreallocarray(s->all, s->nall + 1, sizeof *s->all);
+		r = source_next(s->sub, &s->all[s->nall]);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			for (i = s->nall; i > 1; i--) {
+				j = arc4random_uniform((uint32_t)i);
+				tmp = s->all[i - 1];
+				s->all[i - 1] = s->all[j];
+				s->all[j] = tmp;
+			}
+			break;
+		}
+		s->nall++;
+	}
+	if (s->error != NULL || s->next >= s->nall)
+		return -1;
+	*it = s->all[s->next];
+	memset(&s->all[s->next++], 0, sizeof *it);
+	it->seq = ++s->seq;
+	return 1;
+}
+
+/* An item's arguments: its args, or its arg alone. */
+static const char *const *
+item_args(const struct item *it, size_t *n)
+{
+	*n = it->args != NULL ? it->nargs : 1;
+	return it->args != NULL ? (const char *const *)it->args :
+	    (const char *const *)&it->arg;
+}
+
+/* Items a task of -m: see pool-source.h. */
+struct source *
+source_xargs(struct source *sub, source_len_fn len, void *arg,
+    size_t maxlen, size_t maxn, size_t jobs)
+{
+	struct source	*s = source_new(SRC_XARGS);
+
+	s->sub = sub;
+	s->lenfn = len;
+	s->lenarg = arg;
+	s->maxlen = maxlen;
+	s->maxn = maxn;
+	s->per = 1;		/* group_add() keeps the arguments */
+	s->jobs = jobs > 0 ? jobs : 1;
+	s->base = SIZE_MAX;
+	return s;
+}
+
+/*
+ * What an item adds to a command: its length with the item alone, less
+ * the length with none, plus what each argument more adds (a space per
+ * {}), measured once with "x" and "x x".
+ */
+static size_t
+xargs_cost(struct source *s, const struct item *it)
+{
+	static const char *const	 xx[] = { "x", "x" };
+	const char *const		*a;
+	size_t				 n, one, two;
+
+	if (s->base == SIZE_MAX) {
+		s->base = s->lenfn(s->lenarg, NULL, 0);
+		one = s->lenfn(s->lenarg, xx, 1);
+		two = s->lenfn(s->lenarg, xx, 2);
+		s->xsep = two + s->base >= 2 * one ?
+		    two + s->base - 2 * one : 0;
+	}
+	a = item_args(it, &n);
+	return s->lenfn(s->lenarg, a, n) - s->base + s->xsep;
+}
+
+/* Read ahead: enough for jobs commands, or all.  0: sub not ready. */
+static int
+xargs_read(struct source *s)
+{
+	int	r;
+
+	if (s->next > 0 && s->next * 2 >= s->nall) {
+		/* Drop the items handed out. */
+		memmove(s->all, s->all + s->next, (s->nall - s->next) *
+		    sizeof *s->all);
+		memmove(s->costs, s->costs + s->next, (s->nall - s->next) *
+		    sizeof *s->costs);
+		s->nall -= s->next;
+		s->next = 0;
+	}
+	while (!s->sub_done && s->ahead < s->jobs * s->maxlen) {
+		s->all = xreallocarray(s->all, s->nall + 1, sizeof *s->all);
+		s->costs = xreallocarray(s->costs, s->nall + 1,
+		    sizeof *s->costs);
+		r = source_next(s->sub, &s->all[s->nall]);
+		wrapped_take(s, r);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			s->sub_done = true;
+			break;
+		}
+		s->costs[s->nall] = xargs_cost(s, &s->all[s->nall]);
+		s->ahead += s->costs[s->nall++];
+	}
+	if (!s->capped) {
+		/* Spread what fits in fewer than jobs commands over jobs. */
+		s->capped = true;
+		if (s->sub_done && s->jobs > 1)
+			s->xcap = (s->nall + s->jobs - 1) / s->jobs;
+	}
+	return 1;
+}
+
+/* The exact length of a command of items [next, next + k). */
+static size_t
+xargs_len(struct source *s, size_t k)
+{
+	const char *const	*a;
+	const char		**v = NULL;
+	size_t			 i, j, n, nv = 0, len;
+
+	for (i = s->next; i < s->next + k; i++) {
+		a = item_args(&s->all[i], &n);
+		v = xreallocarray(v, nv + n + 1, sizeof *v);
+		for (j = 0; j < n; j++)
+			v[nv++] = a[j];
+	}
+	len = s->lenfn(s->lenarg, v, nv);
+	free(v);
+	return len;
+}
+
+/* The next task of -m: as many items as fit. */
+static int
+xargs_next(struct source *s, struct item *it)
+{
+	size_t	k, est, len;
+	int	r;
+
+	if (s->error != NULL || (r = xargs_read(s)) != 1)
+		return s->error != NULL ? -1 : r;
+	if (s->next >= s->nall)
+		return -1;
+	est = s->base - s->xsep;
+	for (k = 0; s->next + k < s->nall; k++) {
+		if ((s->maxn > 0 && k >= s->maxn) ||
+		    (s->xcap > 0 && k >= s->xcap))
+			break;
+		if (k > 0 && est + s->costs[s->next + k] >= s->maxlen)
+			break;
+		est += s->costs[s->next + k];
+	}
+	while ((len = xargs_len(s, k)) >= s->maxlen && k > 1)
+		k--;
+	if (len >= s->maxlen) {
+		source_fail(s, "command line too long (%zu >= %zu) at input "
+		    "%llu: %s", len, s->maxlen, (unsigned long long)s->seq + 1,
+		    s->all[s->next].arg);
+		return -1;
+	}
+	while (k-- > 0) {
+		s->ahead -= s->costs[s->next];
+		group_add(s, &s->all[s->next++]);
+		s->gitems++;
+	}
+	return group_emit(s, it);
+}
+
+/* Free a group or shuffle. */
+static void
+wrapped_free(struct source *s)
+{
+	size_t	i;
+
+	source_free(s->sub);
+	for (i = 0; i < s->ngargs; i++)
+		free(s->gargs[i]);
+	free(s->gargs);
+	for (i = s->next; i < s->nall; i++)
+		item_clear(&s->all[i]);
+	if (s->type == SRC_LINES && s->all != NULL)
+		item_clear(s->all);	/* a line going on, unfinished */
+	free(s->all);
+	free(s->costs);
 }
 
 /* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
@@ -615,6 +1161,14 @@ source_next(struct source *s, struct item *it)
 		return range_next(s, it);
 	case SRC_PRODUCT:
 		return product_next(s, it);
+	case SRC_GROUP:
+		return group_next(s, it);
+	case SRC_SHUFFLE:
+		return shuffle_next(s, it);
+	case SRC_XARGS:
+		return xargs_next(s, it);
+	case SRC_LINES:
+		return lines_next(s, it);
 	case SRC_ARGS:
 	case SRC_TASKS:
 		break;
@@ -642,6 +1196,9 @@ source_fd_get(const struct source *s)
 
 	if (s->type == SRC_PRODUCT)
 		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
+	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS || s->type == SRC_LINES)
+		return s->sub_done ? -1 : source_fd_get(s->sub);
 	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
 		return -1;
 	return s->fd;
@@ -655,11 +1212,13 @@ source_fill(struct source *s)
 
 	if (s->type == SRC_PRODUCT && (sub = product_waiting(s)) != NULL)
 		source_fill(sub);
+	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
+	    s->type == SRC_XARGS || s->type == SRC_LINES) && !s->sub_done)
+		source_fill(s->sub);
 	if (source_fd_get(s) == -1 || s->buf == NULL)
 		return;
-	if (memchr(s->buf + s->scan, s->sep, s->len - s->scan) != NULL)
+	if (fd_find_sep(s) != NULL)
 		return;
-	s->scan = s->len;
 	fd_read(s);
 }
 
@@ -677,9 +1236,20 @@ source_total(const struct source *s, uint64_t *total)
 		return true;
 	case SRC_FD:
 		*total = s->total;
-		return s->regular;
+		return s->regular && !s->csv;
 	case SRC_PRODUCT:
 		return product_total(s, total);
+	case SRC_GROUP:
+		if (!source_total(s->sub, total))
+			return false;
+		if (s->per > 1)
+			*total = *total / s->per + (*total % s->per != 0);
+		return true;
+	case SRC_SHUFFLE:
+		return source_total(s->sub, total);
+	case SRC_XARGS:
+	case SRC_LINES:
+		return false;
 	}
 	return false;
 }

@@ -61,6 +61,55 @@ struct source	*source_fd(int fd, const char *name, char sep);
  */
 struct source	*source_product(struct source **subs, const bool *linked,
 		    size_t n);
+struct columns;
+/*
+ * A product's values split into columns (cols owned; see pool-columns.h):
+ * a task's arguments are every source's columns in turn, and its arg the
+ * columns joined by spaces.  header: the first value of each source names
+ * its columns and is no task (source_header()).  A bad CSV record ends the
+ * source with "NAME:N: ..." (NAME ":::" for items of the command line).
+ */
+void		 source_columns(struct source *product, struct columns *cols,
+		    bool header);
+/*
+ * The header's column names (of the product s is, or wraps in a group or
+ * a shuffle), valid until source_free: 1; 0 not read yet
+ * (poll source_fd_get(), source_fill(), ask again); -1 no header (no
+ * input, or an error: see source_error).
+ */
+int		 source_header(struct source *, char *const **names,
+		    size_t *n);
+/* An fd source of CSV records: a newline inside "..." does not end one. */
+void		 source_fd_csv(struct source *);
+/*
+ * Tasks of n items of sub each (-N n; owns sub), the last one perhaps
+ * fewer: args the items' arguments in turn.  n = 0: one item a task,
+ * with no argument at all (-N 0).  Numbered 1, 2, 3 ... again.
+ */
+struct source	*source_group(struct source *sub, size_t n);
+/*
+ * -L: an item of sub (owned) ending in a blank (space or tab) goes on
+ * with the next one, as one item: "c " and "d" give "c d".
+ */
+struct source	*source_lines(struct source *sub);
+/*
+ * Every item of sub (owned) in a random order, renumbered in that order:
+ * the first item comes once sub has ended (--shuf).
+ */
+struct source	*source_shuffle(struct source *sub);
+bool		 source_is_product(const struct source *);
+/*
+ * --xargs / -m: tasks of as many items of sub (owned) as give a command
+ * shorter than maxlen bytes, as len (called with a task's arguments)
+ * measures it; at most maxn items a task if maxn > 0.  With jobs > 1, when
+ * the input ends before it fills jobs commands, the items are spread
+ * evenly over jobs tasks (GNU parallel's -m).  An item too long for a
+ * command alone ends the source with "command line too long".
+ */
+typedef size_t	(*source_len_fn)(void *arg, const char *const *args,
+		    size_t nargs);
+struct source	*source_xargs(struct source *sub, source_len_fn len,
+		    void *arg, size_t maxlen, size_t maxn, size_t jobs);
 void		 source_free(struct source *);
 
 /*

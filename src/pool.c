@@ -56,6 +56,8 @@
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
+#include "median.h"
+#include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
 #include "worker.h"
@@ -98,6 +100,7 @@ struct task {
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
+	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -151,6 +154,8 @@ struct pool {
 	const struct opts	*o;
 	struct source		*src;
 	struct template		*tpl;
+	struct template		*tagtpl;	/* --tagstring, or NULL */
+	struct median		 runtimes;	/* of the tasks that succeed */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
@@ -782,6 +787,50 @@ next_task(struct pool *p)
 	return next_added(p);
 }
 
+/* --tagstring: the tag of task t's lines, on slot i. */
+static void
+start_tag(struct pool *p, int i, const struct task *t)
+{
+	char	*tag;
+
+	tag = input_tag(p->tagtpl, t->arg, (const char *const *)t->args,
+	    t->nargs, t->seq, i);
+	output_set_tag(p->out, t->seq, tag);
+	free(tag);
+}
+
+/*
+ * --nice: a new worker (and so every task it runs) n steps nicer.  Without
+ * the privilege a negative n needs, it keeps the pool's niceness, as the
+ * manual says.
+ */
+static void
+worker_nice(int n)
+{
+	if (n != 0)
+		(void)setpriority(PRIO_PROCESS, 0,
+		    getpriority(PRIO_PROCESS, 0) + n);
+}
+
+/*
+ * The timeout of a task starting now, in ms (0: none): --timeout SECS, or
+ * N% of the median runtime of the tasks that succeeded so far (none
+ * before the first has).
+ */
+static int64_t
+task_timeout(const struct pool *p)
+{
+	int64_t	med;
+	double	ms;
+
+	if (p->o->timeout_pct == 0)
+		return (int64_t)(p->o->timeout * 1000);
+	if (!median_get(&p->runtimes, &med))
+		return 0;
+	ms = (double)med / 1e6 * p->o->timeout_pct / 100;
+	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -816,7 +865,7 @@ start_task(struct pool *p, int i, struct task *t)
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
-	run.timeout_ms = (int64_t)(p->o->timeout * 1000);
+	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
@@ -839,6 +888,8 @@ start_task(struct pool *p, int i, struct task *t)
 	if (p->out != NULL)
 		output_start_args(p->out, t->seq, t->arg,
 		    (const char *const *)t->args, t->nargs);
+	if (p->out != NULL && p->tagtpl != NULL)
+		start_tag(p, i, t);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
 }
 
@@ -1180,6 +1231,7 @@ worker_spawn(struct pool *p, int i)
 	if (pid == 0) {
 		/* Out of our process group: see "Nothing outside the kill". */
 		(void)setpgid(0, 0);
+		worker_nice(p->o->nice);
 		close(sv[0]);
 		memset(&wc, 0, sizeof wc);
 		wc.slot = i;
@@ -1611,6 +1663,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    strerror(errno));
 	}
 	if (ok) {
+		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
 		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
 		task_hook(p, i, t, d, ok, exitval, sig);
@@ -1619,7 +1672,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		p->failed++;
 		if (d->flags & PT_DONE_TIMEOUT)
 			pool_event(p, PT_EV_TASK_TIMEOUT, i, t->seq, sig,
-			    "timed out after %.3gs: %s", p->o->timeout, t->label);
+			    "timed out after %.3gs: %s",
+			    (double)t->timeout_ms / 1000, t->label);
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 			    "killed (signal %d): %s", sig, t->label);
@@ -2653,6 +2707,9 @@ setup_template(struct pool *p, char *err, size_t errlen)
 {
 	const struct opts	*o = p->o;
 
+	if (o->tagstring != NULL &&
+	    (p->tagtpl = input_tag_compile(o->tagstring, err, errlen)) == NULL)
+		return -1;
 	if (o->persistent != NULL && o->command != NULL)
 		/* Persistent mode sends lines: substitute, never quote. */
 		p->tpl = o->command_argv != NULL ?
@@ -2666,8 +2723,9 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		p->tpl = template_compile(o->command, err, errlen);
 	else
 		return 0;
-	if (p->tpl == NULL || template_check_pos(p->tpl, o->ninputs > 0 ?
-	    o->ninputs : 1, err, errlen) == -1)
+	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),
+	    err, errlen) == -1 ||
+	    input_template_mode(p->tpl, o, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -3048,6 +3106,9 @@ pool_free(struct pool *p)
 	if (p->tpl != NULL)
 		template_free(p->tpl);
 	hooks_free(p->hooks);
+	if (p->tagtpl != NULL)
+		template_free(p->tagtpl);
+	median_free(&p->runtimes);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

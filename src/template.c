@@ -74,6 +74,8 @@ struct word {
 struct template {
 	bool		 shell;
 	int		 maxpos;	/* largest |N| of the {N} used */
+	bool		 appended;	/* the last word is " {}", appended */
+	bool		 repeat;	/* -X: a word with {} once an argument */
 	struct word	*words;
 	size_t		 nwords;
 };
@@ -892,6 +894,7 @@ template_compile_argv(char *const *words, int n, char *err, size_t errlen)
 	if (ps.nrepl == 0) {
 		word_open(&ps);
 		tok_add(&ps, T_ITEM, Q_NONE);
+		t->appended = true;
 	}
 	return t;
 }
@@ -907,6 +910,12 @@ template_free(struct template *t)
 }
 
 /* Does the template run through a shell? */
+bool
+template_appended(const struct template *t)
+{
+	return t->appended;
+}
+
 bool
 template_is_shell(const struct template *t)
 {
@@ -1101,27 +1110,58 @@ name_byte(char c)
 	    (c >= '0' && c <= '9');
 }
 
+/* The values and the argv of one expansion. */
+struct expansion {
+	const char *const	*args;
+	size_t			 nargs;
+	uint64_t		 seq;
+	int			 slot;
+	struct expanded		*e;
+	struct buf		 b;	/* the word being built */
+	bool			 some;	/* the word has more than missing {N} */
+};
+
+static const char	*arg_at(const struct expansion *, int);
+
+/* Does segment s stand for nothing here (an argument the task lacks)? */
+static bool
+seg_missing(const struct expansion *x, const struct seg *s)
+{
+	if (!tok_is_item(s->tok))
+		return false;
+	return s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL;
+}
+
 /*
  * May a safe value stand bare as segment j of word w?  Not before '=' (an
  * assignment), nor where it would extend a $name or a ~user: the run of
  * name bytes before it, through literals and {#} {%} digits, must not
  * start after '$' or '~'.  A value before that run ends it (quoted, or
- * bare after this same check).  Alone: neither neighbour counts (a word of
- * several arguments, spaces between).
+ * bare after this same check).  Arguments the task lacks stand for nothing
+ * and are looked through, both ways, and so are digits before '='.
+ * Alone: neither neighbour counts (a word of several arguments, spaces
+ * between).
  */
 static bool
-may_stand_bare(const struct word *w, size_t j, bool first, bool last)
+may_stand_bare(const struct expansion *x, const struct word *w, size_t j,
+    bool first, bool last)
 {
 	const struct seg	*s;
-	size_t			 n;
+	size_t			 n, k;
 
-	s = last || j + 1 >= w->nsegs ? NULL : &w->segs[j + 1];
-	if (s != NULL && s->tok == T_LIT && s->len > 0 && s->text[0] == '=')
-		return false;
+	for (k = j + 1; !last && k < w->nsegs; k++) {
+		s = &w->segs[k];
+		if (s->tok == T_SEQ || s->tok == T_SLOT || seg_missing(x, s))
+			continue;
+		if (s->tok == T_LIT && s->len > 0 && s->text[0] == '=')
+			return false;
+		if (s->tok != T_LIT || s->len > 0)
+			break;
+	}
 	while (!first && j-- > 0) {
 		s = &w->segs[j];
-		if (s->tok == T_SEQ || s->tok == T_SLOT)
-			continue;	/* digits */
+		if (s->tok == T_SEQ || s->tok == T_SLOT || seg_missing(x, s))
+			continue;	/* digits, or nothing */
 		if (s->tok != T_LIT)
 			return true;
 		for (n = s->len; n > 0 && name_byte(s->text[n - 1]); n--)
@@ -1132,21 +1172,23 @@ may_stand_bare(const struct word *w, size_t j, bool first, bool last)
 	return true;
 }
 
-/* The values and the argv of one expansion. */
-struct expansion {
-	const char *const	*args;
-	size_t			 nargs;
-	uint64_t		 seq;
-	int			 slot;
-	struct expanded		*e;
-	struct buf		 b;	/* the word being built */
-};
 
-/* End the word being built: it becomes the next argv entry. */
+/*
+ * End the word being built: it becomes the next argv entry, unless all it
+ * had were arguments that do not exist ({3} of two, {} of none): in GNU
+ * parallel those leave nothing, so no word for the shell.
+ */
 static void
 word_end(struct expansion *x)
 {
 	struct expanded	*e = x->e;
+
+	if (!x->some && !e->shell) {
+		buf_free(&x->b);
+		memset(&x->b, 0, sizeof x->b);
+		return;
+	}
+	x->some = false;
 
 	e->argv = xreallocarray(e->argv, (size_t)e->argc + 2,
 	    sizeof *e->argv);
@@ -1156,14 +1198,14 @@ word_end(struct expansion *x)
 	memset(&x->b, 0, sizeof x->b);
 }
 
-/* The argument {N} stands for ({-N} counts from the last); "" past them. */
+/* The argument {N} stands for ({-N} counts from the last); NULL past them. */
 static const char *
 arg_at(const struct expansion *x, int pos)
 {
 	long	i = pos > 0 ? pos - 1 : (long)x->nargs + pos;
 
 	if (i < 0 || (size_t)i >= x->nargs)
-		return "";
+		return NULL;
 	return x->args[i];
 }
 
@@ -1203,13 +1245,14 @@ expand_spread(struct expansion *x, const struct template *t,
 		if (!t->shell) {
 			if (k > 0)
 				word_end(x);
+			x->some = true;
 			buf_add(&x->b, v, vlen);
 			continue;
 		}
 		if (k > 0)
 			buf_add(&x->b, " ", 1);
-		add_shell_value(&x->b, Q_NONE, v, vlen, may_stand_bare(w, j,
-		    k > 0, k + 1 < x->nargs));
+		add_shell_value(&x->b, Q_NONE, v, vlen, may_stand_bare(x, w,
+		    j, k > 0, k + 1 < x->nargs));
 	}
 }
 
@@ -1223,6 +1266,12 @@ expand_seg(struct expansion *x, const struct template *t,
 	char		*all = NULL;
 	size_t		 vlen;
 
+	if (s->ctx != Q_NONE)
+		x->some = true;		/* quoted: a word, if an empty one */
+	if (s->tok != T_LIT && s->tok != T_SEQ && s->tok != T_SLOT &&
+	    (s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL))
+		return;		/* no such argument: nothing at all */
+	x->some = true;
 	switch (s->tok) {
 	case T_LIT:
 		buf_add(&x->b, s->text, s->len);
@@ -1249,10 +1298,52 @@ expand_seg(struct expansion *x, const struct template *t,
 		    &v, &vlen);
 	if (t->shell)
 		add_shell_value(&x->b, s->ctx, v, vlen,
-		    may_stand_bare(w, j, false, false));
+		    may_stand_bare(x, w, j, false, false));
 	else
 		buf_add(&x->b, v, vlen);
 	free(all);
+}
+
+/* Does word w hold {} (or {.} ...: every argument)? */
+static bool
+word_has_all(const struct word *w)
+{
+	size_t	j;
+
+	for (j = 0; j < w->nsegs; j++)
+		if (tok_is_item(w->segs[j].tok) && w->segs[j].pos == 0)
+			return true;
+	return false;
+}
+
+/* -X: word w once for each argument, {} standing for that one. */
+static void
+expand_repeated(struct expansion *x, const struct template *t,
+    const struct word *w)
+{
+	const char *const	*args = x->args;
+	size_t			 nargs = x->nargs, k, j;
+
+	for (k = 0; k < nargs; k++) {
+		x->args = &args[k];
+		x->nargs = 1;
+		x->some = w->nsegs == 0;
+		for (j = 0; j < w->nsegs; j++)
+			expand_seg(x, t, w, j);
+		word_end(x);
+	}
+	x->args = args;
+	x->nargs = nargs;
+}
+
+/* -X: repeat each word holding {}; -1 for a shell template. */
+int
+template_repeat_words(struct template *t)
+{
+	if (t->shell)
+		return -1;
+	t->repeat = true;
+	return 0;
 }
 
 /* Expand a template for one item. */
@@ -1281,8 +1372,17 @@ template_expand_args(const struct template *t, const char *const *args,
 	e->argc = 0;
 	e->argv = xcalloc(1, sizeof *e->argv);
 	for (i = 0; i < t->nwords; i++) {
+		if (t->repeat && word_has_all(&t->words[i])) {
+			expand_repeated(&x, t, &t->words[i]);
+			continue;
+		}
+		x.some = t->words[i].nsegs == 0;	/* '' */
 		for (j = 0; j < t->words[i].nsegs; j++)
 			expand_seg(&x, t, &t->words[i], j);
+		word_end(&x);
+	}
+	if (e->argc == 0) {
+		x.some = true;		/* every word gone: an empty command */
 		word_end(&x);
 	}
 }

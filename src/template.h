@@ -7,11 +7,14 @@
  *	{%}	worker slot (1-based)
  * With several input sources a task has several arguments: {N} is the
  * N-th (with {N.} {N/} {N//} {N/.}, blanks allowed after the number), {-N}
- * counts from the last, and {N} past the last is "" (callers refuse it,
- * see template_max_pos()).  {} and {0} are every argument: each its own
- * word where {} stands unquoted (each quoted on its own in shell mode, one
- * argv entry each in direct mode), all joined by spaces into one value
- * inside quotes; {.} {/} {//} {/.} derive each argument the same way.
+ * counts from the last, and {N} past the last stands for nothing at all,
+ * as in GNU parallel: not even '' (callers refuse it when the number of
+ * arguments is fixed, see template_check_pos()); a word made only of such
+ * missing arguments ({} of a task of no argument too) is no word.  {} and
+ * {0} are every argument: each its own word where {} stands unquoted
+ * (each quoted on its own in shell mode, one argv entry each in direct
+ * mode), all joined by spaces into one value inside quotes; {.} {/} {//}
+ * {/.} derive each argument the same way.
  * {1#}, {1%} and Perl expressions ({=...=}) are refused.
  * A template with no replacement string at all ({#} and {%} count, as in
  * GNU parallel) gets " {}" appended: every argument.
@@ -64,6 +67,15 @@ struct template	*template_compile_argv(char *const *words, int n, char *err,
 		    size_t errlen);
 void		 template_free(struct template *);
 bool		 template_is_shell(const struct template *);
+/*
+ * -X: in each expansion, a word holding {} (or {.} {/} {//} {/.}) is
+ * repeated once for each argument, standing for that one (pic{}.jpg
+ * gives pica.jpg picb.jpg), other words as they are.  Only without a
+ * shell: -1 (and nothing changed) for a shell template.
+ */
+int		 template_repeat_words(struct template *);
+/* Was " {}" appended, the template having no replacement string? */
+bool		 template_appended(const struct template *);
 
 /* The result of expanding a template for one item. */
 struct expanded {

@@ -3,7 +3,9 @@
 # and their output, exit status and joblog (times masked) must agree, on
 # --retries, --halt and its exit status, the joblog (timeouts, Receive,
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
-# holding a NUL byte, and several input sources (:::, ::::, -a, :::+).
+# holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
+# (--colsep, --header, --csv), -N, -m, -X, -L, --xargs, -s, --dry-run,
+# --tagstring, --shuf, --timeout N% and --nice.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -261,6 +263,32 @@ else
 	fail "--results-layout gnu with two sources: the same files"
 	sed 's/^/# /' s17.diff
 fi
+# --results-layout gnu with grouped items and with named columns.
+# rgnu NAME DESC OPTIONS... -- SOURCES...: --results in both, same files.
+rgnu() {
+	_n=$1 _d=$2; shift 2
+	_o=
+	while [ "$1" != -- ]; do _o="$_o $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	run parallel "$_n" -j1 --results "$_n.parallel" $_o 'echo x' "$@" \
+	    </dev/null
+	# shellcheck disable=SC2086
+	run pooltop "$_n" -j1 --results "$_n.pooltop" --results-layout gnu \
+	    $_o 'echo x' "$@" </dev/null
+	if diff -r "$_n.parallel" "$_n.pooltop" >"$_n.diff" 2>&1; then
+		ok "--results-layout gnu, $_d: the same files"
+	else
+		fail "--results-layout gnu, $_d: the same files"
+		sed 's/^/# /' "$_n.diff"
+	fi
+}
+rgnu rg1 "-N 2" -N 2 -- ::: a b c
+rgnu rg2 "-N 2, two sources" -N 2 -- ::: a b c ::: 1 2
+rgnu rg3 "--colsep" --colsep , -- ::: a,b c
+rgnu rg4 "--header :" --header : --colsep , -- ::: h,i a,b c,d
+rgnu rg5 "-m" -m -s 12 -- ::: x y z
+rgnu rg6 "--header :, an empty name" --header : -- ::: h a b ::: '' c
 # Failed tasks run again from the joblog: --resume-failed and --retry-failed.
 RF='echo {1}{2}; [ {2} != 2 ]'
 for t in parallel pooltop; do
@@ -275,6 +303,187 @@ agree "--resume-failed with two sources" s18
 joblogs "--resume-failed with two sources" s18
 agree "--retry-failed with two sources" s19
 joblogs "--retry-failed with two sources" s19
+
+# --- columns: --colsep, --header, --csv -------------------------------
+# absent FILE...: none of them exists.
+absent() { for _f; do [ ! -e "$_f" ] || return 1; done; }
+# not_same A B: the files differ.
+not_same() { ! cmp -s "$1" "$2"; }
+# refused NAME TEXT: pooltop's run NAME exited 255 saying TEXT.
+refused() {
+	[ "$(cat "$1.pooltop.rc")" = 255 ] && grep -q -- "$2" "$1.pooltop.err"
+}
+# pipe NAME DESC INPUT ARGS...: INPUT (printf format) on stdin to both.
+pipe() {
+	_n=$1 _d=$2 _i=$3; shift 3
+	# shellcheck disable=SC2059
+	printf "$_i" | both "$_n" -k -j1 "$@"
+	agree "$_d" "$_n"
+}
+PC='printf "<%s>" {1} {2} {3} {4}; echo'
+pipe c1 "--colsep: empty and trailing columns, an empty line" \
+    'a,,b,\n,x\n\n' --colsep , "$PC"
+pipe c2 "--colsep '\\s+'" 'a  b\tc\n \td\n' --colsep '\s+' "$PC"
+pipe c3 "--colsep '\\t'" 'a\tb c\t\n' --colsep '\t' "$PC"
+pipe c4 "--colsep with regex metacharacters" 'a|b.c|d\n' --colsep '[|]' "$PC"
+pipe c5 "--colsep '\\.'" 'a|b.c|d\n' --colsep '\.' "$PC"
+pipe c6 "--colsep matching no bytes" 'aXXbXc\nX\nabc\n' --colsep 'X*' "$PC"
+pipe c7 "--colsep of several bytes, unicode" \
+    'a\303\251\303\251b\303\251\n' --colsep "$(printf '\303\251')" "$PC"
+pipe c8 "--colsep: hostile columns, shell template" \
+    "a b,\$x;\`c\`,'q\"\\\\,-n\n" --colsep , "$PC"
+pipe c9 "--colsep: hostile columns, no shell" \
+    "a b,\$x;\`c\`,'q\"\\\\,-n\n" --colsep , 'printf [%s] {1} {4} x{2}y {3}'
+pipe c10 "--colsep: {} is every column" 'a b,c\n' --colsep , \
+    'printf "<%s>" {}; echo'
+pipe c11 "--colsep: no replacement string appends the columns" \
+    'a b,c\n' --colsep , 'printf "<%s>"'
+pipe c12 "--colsep: a column missing stands for nothing" 'a\nb,c\n' \
+    --colsep , 'printf "<%s>" {2} x{2}y "{2}"; echo'
+pipe c13 "--colsep: {2.} {2/} {-1}" 'x,a/b.c\n' --colsep , \
+    'echo {2.} {2/} {2//} {2/.} {-1}'
+bothjl c14 "--colsep over two sources" --colsep , 'echo {1}-{2}-{3}' \
+    ::: a,b c,d ::: x,y
+pipe h1 "--header : with --colsep" 'n1,n2\na,b\nc,d\n' --colsep , \
+    --header : 'echo {n2} {n1} {1}'
+pipe h2 "--header : splits at tabs" 'n1\tn2\na\tb\n' --header : \
+    'echo {n1} {} {2}'
+pipe h3 "--header : names with spaces, modifiers" \
+    'n 1,f\nx,a/b.c\n' --colsep , --header : \
+    'echo {n 1} {f.} {f/} {f//} {f/.} {g}'
+pipe h4 "--header : only a header" 'n1,n2\n' --colsep , --header : 'echo {n1}'
+bothjl h5 "--header : over two sources" --header : 'echo {f} {g}' \
+    ::: f a b ::: g 1 2
+pipe h6 "--header : in --tagstring" 'n\na\nb\n' --header : \
+    --tagstring '<{n}>' 'echo {n}'
+pipe h8 "--header : with -N 2" 'n\na\nb\nc\n' --header : -N 2 \
+    'echo {n} {2} | cat'
+pipe h7 "--header : with hostile values" "v,w\n\$(echo x),'a'\n" \
+    --colsep , --header : 'printf "<%s>" {w} {v}'
+# --csv needs Perl's Text::CSV in GNU parallel.
+if perl -MText::CSV -e 1 2>/dev/null; then
+	pipe v1 "--csv: quoted fields with commas, quotes, newlines" \
+	    'a,"b,c","d""e",\n"x\ny",z\n' --csv "$PC"
+	pipe v2 "--csv with --colsep ;" 'a;"b;c"\n' --csv --colsep ';' "$PC"
+	pipe v3 "--csv and --header" 'h1,h2\n"x,1",2\n' --csv --header : \
+	    'echo {h2} {h1}'
+	pipe v4 "--csv: hostile fields" "\"\$x;\`y\`\",\"'\",\"a\"\"b\"\n" \
+	    --csv "$PC"
+	pipe v5 "--csv: an empty line, spaces kept" '\n a , b \n' --csv "$PC"
+	pipe v6 "--csv: a bad record" 'a"b,c\n' --csv "$PC"
+else
+	ok "--csv against GNU parallel # SKIP it needs Perl's Text::CSV"
+fi
+printf 'a,"b,c","d""e",\n"x\ny",z\n' |
+    run pooltop v0 -k -j1 --csv "$PC"
+check "--csv: fields as RFC 4180 says" [ "$(cat v0.pooltop.out)" = \
+    "$(printf '<a><b,c><d"e><>\n<x\ny><z>')" ]
+bothjl v7 "--csv on ::: items" --csv 'printf "<%s>" {1} {2}; echo' \
+    ::: 'a,"b
+c"' '"x""y",'
+
+# --- -n / -N: several items a task ------------------------------------
+bothjl n1 "-N 2: {} {1} {2} {#}" -N 2 'echo {} {1} {2} {#} | cat' \
+    ::: a 'b c' d
+bothjl n2 "-n 2 appends the items" -n 2 echo ::: a b c
+bothjl n3 "-n 0: no argument" -n 0 'echo x | cat' ::: a b c
+bothjl n4 "-N 2 with two sources" -N 2 'echo {1} {2} {3} {4}' \
+    ::: a b c ::: 1 2
+bothjl n5 "-N 2 with --colsep" -N 2 --colsep , \
+    'echo {1} {2} {3} {4} | cat' ::: a,b c,d e
+bothjl n6 "-N 2 --tag" -N 2 --tag echo ::: a b c
+bothjl n7 "-N 2: hostile items" -N 2 'printf "<%s>" {2} {1}; echo' \
+    ::: "d'e" '$x' 'a b' '-n' '`y`'
+pipe n8 "-N 3 on a pipe" '1\n2\n3\n4\n5\n6\n7\n' -N 3 'echo {#}: {}'
+
+# --- -m, --xargs, -s: as many items as fit ----------------------------
+# each NAME DESC ARGS...: both tools with ARGS (no -j1: -m spreads over -j).
+each() {
+	_n=$1 _d=$2; shift 2
+	run parallel "$_n" -k "$@" </dev/null
+	run pooltop "$_n" -k "$@" </dev/null
+	agree "$_d" "$_n"
+}
+each m1 "-m spreads over -j" -j3 -m echo ::: 1 2 3 4 5 6 7 8
+each m2 "-m with -j1" -j1 -m echo ::: 1 2 3 4 5 6 7 8
+each m3 "--xargs does not spread" -j3 --xargs echo ::: 1 2 3 4 5 6 7 8
+each m4 "-s 12 -m" -j1 -s 12 -m echo ::: 1 2 3 4 5 6 7 8
+each m5 "-s 14 -m, {} twice" -j1 -s 14 -m 'echo {} {}' ::: 1 2 3 4 5
+each m6 "-s 14 --xargs, a shell template" -j1 -s 14 --xargs \
+    'echo {} | cat' ::: 1 2 3 4 5
+each m7 "-s 14 -m: spreading bounded by the length" -j2 -s 14 -m echo \
+    ::: 1 2 3 4 5 6 7 8 9 10 11 12
+each m8 "-m: hostile items" -j1 -s 30 -m 'printf "<%s>" {}; echo' \
+    ::: "a'b" 'c d' '$x' '`y`' ';' 'e' '-n' 'g'
+each m9 "--xargs -N 2" -j1 -s 20 --xargs -N 2 echo ::: 1 2 3 4 5
+seq 20 | both m10 -k -j3 -m echo
+agree "-m on a pipe spreads over -j" m10
+seq 1000 | both m11 -k -j1 -s 200 --xargs 'echo {} | wc -c'
+agree "--xargs -s 200 over 1000 items" m11
+run parallel m12 -j1 -s 10 -m echo ::: 123456789012 a </dev/null
+run pooltop m12 -j1 -s 10 -m echo ::: 123456789012 a </dev/null
+same "an item too long for -s" rc m12
+check "an item too long for -s: says so" \
+    grep -q 'command line too long (17 >= 10)' m12.pooltop.err
+bothjl m13 "-m: the joblog" -s 16 -m 'echo {} | cat' ::: a b c d e f
+each x1 "-X: x{}y repeated" -j1 -X echo x{}y ::: 1 2 3
+each x2 "-X -s 20, one string" -j1 -s 20 -X 'echo x{}y' ::: 1 2 3 4 5 6 7 8
+each x3 "-X spreads over -j, {.}" -j3 -X echo pic{.}.png \
+    ::: a.jpg b.jpg c.jpg d.jpg e.jpg
+each x4 "-X: hostile items" -j1 -X 'printf "<%s>" x{}y {} z' \
+    ::: 'a b' "c'd" '$x' '`y`'
+each x5 "-X --dry-run" -j1 --dry-run -X echo x{}y ::: 1 2 3
+pipe l1 "-L 2: a line ending in a blank goes on" 'a b\nc \nd\n\ne\nf\n' \
+    -L 2 echo
+pipe l2 "-L 2 implies -X" 'a b\nc \nd\n\ne\nf\n' -L 2 \
+    'printf %s. x{}y'
+pipe l3 "-L 1, a shell template" 'a\nb \nc\n' -L 1 'echo {} | cat'
+pipe l4 "-L 0" 'a\nb\nc\n' -L 0 'echo x | cat'
+pipe l5 "-L 2 -m" 'a\nb\nc\nd\ne\n' -L 2 -m echo
+pipe l6 "-L 2 --xargs, x{}y" 'a\nb\nc\nd\ne\n' -L 2 --xargs 'echo x{}y'
+pipe l7 "-L 2 -N 1" 'a\nb\nc\n' -L 2 -N 1 echo
+pipe l8 "-L 1, the last line ending in a blank" 'a \nb ' -L 1 echo
+
+# --- --dry-run, --tagstring, --shuf -----------------------------------
+bothjl d1 "--dry-run prints the commands" --dry-run \
+    'echo {}' ::: "a'b" '$x' 'c d'
+both d2 -k -j1 --dry-run --tag 'echo {}; exit 3' ::: a 'b c' </dev/null
+agree "--dry-run --tag, exit 0" d2
+both d3 -k -j1 --dry-run -N 2 'echo {2} {1} | cat' ::: a b c </dev/null
+agree "--dry-run -N 2" d3
+run pooltop d4 -j1 --dry-run --joblog d4.jl 'touch d4.ran' ::: a </dev/null
+check "--dry-run runs nothing, writes no joblog" absent d4.ran d4.jl
+bothjl t1 "--tagstring with replacement strings" \
+    --tagstring '<{}|{#}|{2}>' 'echo {}' ::: a 'b c' ::: 1
+bothjl t2 "--tagstring on every line" --tagstring 'x{.}y' \
+    'echo {}; echo z' ::: a.b
+bothjl t3 "--tagstring: the value as it is" --tagstring "'{}'" \
+    'echo {}' ::: "a'b" '$x'
+both t4 -k -j1 --lb --tagstring '{1}:' 'echo {}' ::: "a'b" c </dev/null
+agree "--tagstring --line-buffer" t4
+# --shuf: the same tasks in some order, numbered in the order they run.
+seq 1 40 >shuf.in
+for t in parallel pooltop; do
+	run "$t" sh1 -j1 --shuf 'echo {#} {}' <shuf.in
+	sort -n sh1.$t.out | awk '{ print $2 }' | sort -n >sh1.$t.items
+	awk '{ print $1 }' sh1.$t.out >sh1.$t.seqs
+	run "$t" sh2 -j1 --shuf -N 3 'echo {#}' <shuf.in
+done
+same "--shuf: every item once" items sh1
+same "--shuf: {#} in the order they run" seqs sh1
+agree "--shuf -N 3: items shuffled, then grouped" sh2
+awk '{ print $2 }' sh1.pooltop.out >sh1.pooltop.order
+check "--shuf: not in input order" not_same sh1.pooltop.order shuf.in
+
+# --- --timeout N%: of the median runtime of the tasks that succeeded ---
+# The long task runs 50 times the others: ended with room to spare.
+bothjl tp "--timeout 300%" --timeout 300% 'sleep {}; echo {}' \
+    ::: 0.2 0.2 0.2 10 0.2
+
+# --- --nice ----------------------------------------------------------
+bothjl ni1 "--nice 5" --nice 5 'nice; : {}' ::: a b
+both ni2 -j1 --nice 19 sh -c 'nice; : "$1"' sh ::: a </dev/null
+agree "--nice 19, no shell" ni2
 
 # --- documented differences ------------------------------------------
 # A value inside quotes is quoted for its place: the item is printed.
@@ -298,5 +507,42 @@ check "documented: {3} with two sources: exit 255" \
     [ "$(cat dp.pooltop.rc)" = 255 ]
 check "documented: {3} with two sources: says why" \
     grep -q '{3}: there are 2 input sources' dp.pooltop.err
+# --colsep is a POSIX extended expression: Perl's (?...) is an error.
+run pooltop dr -j1 --colsep '(?i)x' echo ::: a
+check "documented: --colsep '(?i)x' refused, exit 255" \
+    refused dr "--colsep '(?i)x'"
+run pooltop dh -j1 --header 2 echo ::: a
+check "documented: --header takes only ':'" refused dh "only ':'"
+printf 'a,b\r\nc,"d"\r\n' | run pooltop dc -k -j1 --csv 'printf "<%s>" {2}'
+check "documented: --csv takes CRLF records" \
+    [ "$(cat dc.pooltop.out)" = "<b><d>" ]
+printf 'a,b\n"x\n' | run pooltop db -k -j1 --csv 'printf "<%s>" {2}'
+check "documented: --csv: an unclosed quote, exit 255" \
+    refused db 'stdin:2: not a well-formed CSV record' 
+run pooltop dx -j1 -L 2 'echo {} | cat' ::: a
+check "documented: -L 2 with a shell template is refused" \
+    refused dx "-L without -m or --xargs needs a template without shell"
+run pooltop dX -j1 -X 'echo x{}y | cat' ::: a
+check "documented: -X with a shell template is refused" \
+    refused dX "-X needs a template without shell syntax"
+# -N: {} of several items is as with several sources (each its own word,
+# the word's text before the first and after the last; one value, spaces
+# between, inside quotes), where GNU parallel repeats the word for each.
+run pooltop dN -k -j1 -N 2 'printf "<%s>" x{}y "{}"; echo' ::: a 'b c' d
+check "documented: -N 2: x{}y and \"{}\" as with several sources" \
+    [ "$(cat dN.pooltop.out)" = "$(printf '<xa><b cy><a b c>\n<xdy><d>')" ]
+# In quotes, -m's items are one value: GNU parallel's quoting breaks there.
+run pooltop dm -k -j1 -s 100 -m 'printf "<%s>" "{}"; echo' ::: "a'b" '`y`'
+check "documented: -m: \"{}\" is the items as one value" \
+    [ "$(cat dm.pooltop.out)" = "<a'b \`y\`>" ]
+# A header name holding '/' is escaped as items are: one level.
+run pooltop dl -j1 --results dl --results-layout gnu --header : 'echo x' \
+    ::: a/b c
+check "documented: --results: a header name with '/' is one level" \
+    [ -f 'dl/a\_b/c/stdout' ]
+run pooltop ds -j1 --shuf --joblog ds.jl --resume echo ::: a
+check "documented: --shuf with --resume refused" refused ds "cannot be used"
+run pooltop dt -j1 --tagstring '' echo ::: a
+check "documented: --tagstring '' refused" [ "$(cat dt.pooltop.rc)" = 255 ]
 
 finish

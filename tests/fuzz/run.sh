@@ -14,6 +14,7 @@ SOURCES='
 fuzz_template	src/template.c src/text.c src/util.c
 fuzz_config	src/opts.c src/pool-admit.c src/cgroup.c src/text.c src/util.c
 fuzz_text	src/text.c src/util.c
+fuzz_columns	src/pool-columns.c src/util.c
 '
 PKGS='libbsd-overlay libconfig'
 

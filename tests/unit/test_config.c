@@ -157,7 +157,10 @@ static const struct {
 	{ "tag = 1;\n", "%1$s:1: 'tag' must be true or false" },
 	{ "timeout = -1.5;\n", "%1$s:1: 'timeout' must be between 0 and "
 	    "31536000 (got -1.5)" },
-	{ "timeout = \"5\";\n", "%1$s:1: 'timeout' must be a number" },
+	{ "timeout = \"5s\";\n", "%1$s:1: 'timeout' must be a number, or N% "
+	    "(got '5s')" },
+	{ "timeout = \"-5%\";\n", "%1$s:1: 'timeout' must be a percentage "
+	    "above 0 (got '-5%')" },
 	{ "shell = \"\";\n", "%1$s:1: 'shell' must not be empty" },
 	{ "log_format = \"xml\";\n", "%1$s:1: 'log_format' must be one of "
 	    "text, json (got 'xml')" },
@@ -696,8 +699,10 @@ test_cli_errors(void **state)
 		    "between 1 and 1024 (got 99999999999999999999)" },
 		{ { "--timeout", "-1" }, "option --timeout: must be between 0 "
 		    "and 31536000 (got -1)" },
-		{ { "--timeout", "nan" }, "option --timeout: must be a number "
-		    "(got 'nan')" },
+		{ { "--timeout", "nan" }, "option --timeout: must be a number, "
+		    "or N% (got 'nan')" },
+		{ { "--timeout", "0%" }, "option --timeout: must be a "
+		    "percentage above 0 (got '0%')" },
 		{ { "--log-format", "xml" }, "option --log-format: must be one "
 		    "of text, json (got 'xml')" },
 		{ { "--halt", "now" }, "option --halt: bad halt policy 'now': "

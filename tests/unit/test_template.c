@@ -252,7 +252,9 @@ test_append_argv(void **state)
 	check_argv("echo|{1/}", "a/b", "echo|b");
 	check_argv("echo", "x y", "echo|x y");
 	check_argv("echo|{foo}", "x", "echo|{foo}|x");
-	check_argv("echo|{2}", "x", "echo|");
+	/* A word of nothing but a missing argument is no word. */
+	check_argv("echo|{2}", "x", "echo");
+	check_argv("echo|{2}x", "x", "echo|x");
 	check_argv("echo|{= $_ =}", "x", NULL);
 	check_argv("echo|{=|s/a/b/|=}", "x", NULL);
 }
@@ -789,7 +791,9 @@ test_sources(void **state)
 {
 	const char	*two[] = { "a b", "c'd" };
 	const char	*paths[] = { "/x/y.z", "a/b.c", "-n" };
+	const char	*one[] = { "x" };
 	struct template	*t;
+	struct expanded	 e;
 	char		 err[256];
 
 	(void)state;
@@ -814,8 +818,34 @@ test_sources(void **state)
 	    "echo a/b y.z /x b -n | cat");
 	check_args("echo {.} {/} | cat", false, paths, 3,
 	    "echo /x/y a/b -n y.z b.c -n | cat");
-	check_args("echo {3}", false, two, 2, "echo|");
-	check_args("echo {-3}", false, two, 2, "echo|");
+	/* Missing arguments stand for nothing, as in GNU parallel. */
+	check_args("echo {3}", false, two, 2, "echo");
+	check_args("echo {-3}", false, two, 2, "echo");
+	check_args("echo {3} x{3}y \"{3}\" '{3}'", false, two, 2,
+	    "echo|xy||");
+	check_args("printf '<%s>' {3} x{3}y \"{3}\" | cat", false, two, 2,
+	    "printf '<%s>'  xy \"\" | cat");
+	check_args("echo {} {1} x", false, two, 0, "echo|x");
+	check_args("echo {} {1} x | cat", false, two, 0, "echo   x | cat");
+	check_args("{3}", false, two, 2, "");
+	/* -X: a word holding {} once for each argument. */
+	t = compile_ok("echo x{.}y {1} 'q {}' z");
+	assert_int_equal(template_repeat_words(t), 0);
+	template_expand_args(t, two, 2, 9, 0, &e);
+	assert_int_equal(e.argc, 7);
+	assert_string_equal(e.argv[1], "xa by");
+	assert_string_equal(e.argv[2], "xc'dy");
+	assert_string_equal(e.argv[3], "a b");
+	assert_string_equal(e.argv[4], "q a b");
+	assert_string_equal(e.argv[6], "z");
+	expanded_free(&e);
+	template_free(t);
+	t = compile_ok("echo {} | cat");
+	assert_int_equal(template_repeat_words(t), -1);
+	template_free(t);
+	/* A missing argument is looked through: no $name or x= made. */
+	check_args("echo $h{3}n{1} {1}{2}=v {1}{-2}{#}=w", false, one, 1,
+	    "echo $hn'x' 'x'=v 'x'9=w");
 
 	t = compile_ok("echo {3 .} {-2/}");
 	assert_int_equal(template_check_pos(t, 3, err, sizeof err), 0);

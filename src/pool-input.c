@@ -1,0 +1,367 @@
+/*
+ * GNU parallel's input model over the item sources: see pool-input.h.
+ */
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool-columns.h"
+#include "pool-input.h"
+#include "pool-source.h"
+#include "template.h"
+#include "util.h"
+
+/* The option that fills commands with items. */
+static const char *
+fill_name(const struct opts *o)
+{
+	return o->xargs ? "--xargs" : o->context_replace ? "-X" :
+	    o->multi_args ? "-m" : "-L";
+}
+
+/* The first option that asks for more than the config's tasks can give. */
+static const char *
+task_misfit(const struct opts *o)
+{
+	if (o->colsep != NULL)
+		return "--colsep";
+	if (o->csv)
+		return "--csv";
+	if (o->header)
+		return "--header";
+	if (o->max_args_set)
+		return "-N";
+	if (opts_fill(o))
+		return fill_name(o);
+	return NULL;
+}
+
+/* -m and --xargs measure commands with the template, compiled late. */
+static struct {
+	const struct opts	*o;
+	struct template		*t;
+	bool			 tried;
+} measure;
+
+/* The length of the command a task of these arguments runs. */
+static size_t
+measure_len(void *arg, const char *const *args, size_t nargs)
+{
+	const struct opts	*o = measure.o;
+	struct expanded		 e;
+	char			*cmd, err[256];
+	size_t			 len;
+
+	(void)arg;
+	if (!measure.tried) {
+		/* After input_header(): {NAME} are written {K} by now. */
+		measure.tried = true;
+		measure.t = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err) :
+		    template_compile(o->command, err, sizeof err);
+		if (measure.t != NULL &&
+		    input_template_mode(measure.t, o, err, sizeof err) == -1) {
+			template_free(measure.t);
+			measure.t = NULL;
+		}
+	}
+	if (measure.t == NULL)
+		return 0;	/* the pool says why, before any task */
+	memset(&e, 0, sizeof e);
+	template_expand_args(measure.t, args, nargs, 1, 0, &e);
+	cmd = expanded_cmdline(&e);
+	len = strlen(cmd);
+	free(cmd);
+	expanded_free(&e);
+	return len;
+}
+
+/* Wrap the source in columns, groups and a shuffle. */
+int
+input_wrap(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
+{
+	struct columns	*cols;
+	struct source	*one;
+	const char	*what;
+	size_t		 maxn;
+	bool		 linked = false;
+
+	if (*src == NULL)
+		return 0;
+	if (o->shuf && (o->resume || o->resume_failed)) {
+		snprintf(err, errlen, "--shuf cannot be used with --resume or"
+		    " --resume-failed: its tasks are numbered anew each run");
+		return -1;
+	}
+	if (o->ntasks > 0 && o->ninputs == 0 && (what = task_misfit(o))) {
+		snprintf(err, errlen, "%s cannot be used with the config "
+		    "file's tasks (whole commands, not items)", what);
+		return -1;
+	}
+	if (opts_columns(o)) {
+		if ((cols = columns_new(o->colsep, o->csv, err, errlen)) ==
+		    NULL)
+			return -1;
+		if (!source_is_product(*src)) {
+			one = *src;
+			*src = source_product(&one, &linked, 1);
+		}
+		source_columns(*src, cols, o->header);
+	}
+	/* As GNU parallel: the items are shuffled, then grouped. */
+	if (o->shuf)
+		*src = source_shuffle(*src);
+	if (opts_fill(o) && o->command == NULL) {
+		snprintf(err, errlen, "%s needs a command template",
+		    fill_name(o));
+		return -1;
+	}
+	if (o->max_lines_set)
+		*src = source_lines(*src);
+	maxn = o->max_args_set ? (size_t)o->max_args : SIZE_MAX;
+	if (o->max_lines_set && (size_t)o->max_lines < maxn)
+		maxn = (size_t)o->max_lines;
+	if (opts_fill(o) && maxn > 0) {
+		measure.o = o;
+		*src = source_xargs(*src, measure_len, NULL,
+		    (size_t)o->max_chars, maxn == SIZE_MAX ? 0 : maxn,
+		    o->xargs ? 1 : (size_t)o->workers);
+	} else if (maxn != SIZE_MAX)
+		*src = source_group(*src, maxn);
+	return 0;
+}
+
+/* Wait until the source has something to say. */
+static void
+input_wait(struct source *src)
+{
+	struct pollfd	pfd;
+
+	if ((pfd.fd = source_fd_get(src)) != -1) {
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, -1);
+	}
+	source_fill(src);
+}
+
+/* Rename one template string's {NAME}s. */
+static void
+rename_in(char **s, char *const *names, size_t n)
+{
+	char	*r;
+
+	if (*s == NULL)
+		return;
+	r = columns_rename(*s, names, n);
+	free(*s);
+	*s = r;
+}
+
+/* --results-layout gnu for grouped items: "1", "2" ... per source. */
+static void
+number_keys(struct opts *o)
+{
+	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+
+	o->result_keys = xcalloc(n, sizeof *o->result_keys);
+	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
+		o->result_keys[o->nresult_keys] = xasprintf("%zu",
+		    o->nresult_keys + 1);
+}
+
+/* Read the header, then name the template's columns. */
+int
+input_header(struct opts *o, struct source *src, char *err, size_t errlen)
+{
+	char *const	*names;
+	size_t		 n;
+	int		 i, r;
+
+	if (!o->header || src == NULL) {
+		/* Grouped items: each names its level after its source. */
+		if (!opts_columns(o) && (o->max_args_set || opts_fill(o)))
+			number_keys(o);
+		return 0;
+	}
+	while ((r = source_header(src, &names, &n)) == 0)
+		input_wait(src);
+	if (r == -1) {
+		if (source_error(src) == NULL)
+			return 0;	/* no input at all */
+		snprintf(err, errlen, "%s", source_error(src));
+		return -1;
+	}
+	o->result_keys = xcalloc(n, sizeof *o->result_keys);
+	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
+		o->result_keys[o->nresult_keys] =
+		    xstrdup(names[o->nresult_keys]);
+	rename_in(&o->command, names, n);
+	rename_in(&o->tagstring, names, n);
+	for (i = 0; i < o->command_argc; i++)
+		rename_in(&o->command_argv[i], names, n);
+	return 0;
+}
+
+/* -X: a word holding {} repeated; refused for a shell template. */
+int
+input_template_mode(struct template *t, const struct opts *o, char *err,
+    size_t errlen)
+{
+	if (!opts_context(o) || template_repeat_words(t) == 0)
+		return 0;
+	/* -L 1 (or -N 1): one item a task, nothing to repeat. */
+	if (!o->context_replace && (o->max_lines <= 1 ||
+	    (o->max_args_set && o->max_args <= 1)))
+		return 0;
+	snprintf(err, errlen, "%s needs a template without shell syntax"
+	    " (several words, or one string without $ ; | ...)",
+	    o->context_replace ? "-X" : "-L without -m or --xargs");
+	return -1;
+}
+
+/* Compile --tagstring as one word. */
+struct template *
+input_tag_compile(const char *str, char *err, size_t errlen)
+{
+	char	*words[1] = { (char *)str };
+
+	return template_compile_argv(words, 1, err, errlen);
+}
+
+/* --tagstring's tag for a task. */
+char *
+input_tag(const struct template *tpl, const char *arg,
+    const char *const *args, size_t nargs, uint64_t seq, int slot)
+{
+	struct expanded	 e;
+	struct buf	 b;
+	char		*tag;
+	int		 i;
+
+	memset(&e, 0, sizeof e);
+	if (args != NULL)
+		template_expand_args(tpl, args, nargs, seq, slot, &e);
+	else
+		template_expand(tpl, arg, seq, slot, &e);
+	if (template_appended(tpl) || e.argc < 2)
+		tag = xstrdup(e.argc > 0 ? e.argv[0] : "");
+	else {
+		/* {} of several arguments: spread over argv, spaces between. */
+		memset(&b, 0, sizeof b);
+		buf_add(&b, "", 0);
+		for (i = 0; i < e.argc; i++) {
+			if (i > 0)
+				buf_add(&b, " ", 1);
+			buf_addstr(&b, e.argv[i]);
+		}
+		tag = b.data;
+	}
+	expanded_free(&e);
+	return tag;
+}
+
+/* The template as the pool would compile it, or NULL (none, or err). */
+static struct template *
+dry_template(const struct opts *o, bool *bad)
+{
+	struct template	*t;
+	char		 err[512];
+
+	*bad = false;
+	if (o->command == NULL)
+		return NULL;
+	if (o->persistent != NULL || o->command_argv != NULL)
+		t = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, sizeof err) :
+		    template_compile_argv((char **)&o->command, 1, err,
+		    sizeof err);
+	else
+		t = template_compile(o->command, err, sizeof err);
+	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
+	    sizeof err) == -1 || input_template_mode(t, o, err, sizeof err) ==
+	    -1)) {
+		template_free(t);
+		t = NULL;
+	}
+	if (t == NULL) {
+		fprintf(stderr, "pooltop: command template: %s\n", err);
+		*bad = true;
+	}
+	return t;
+}
+
+/* Print one task's line. */
+static void
+dry_print(const struct opts *o, const struct template *t,
+    const struct template *tagt, const struct item *it)
+{
+	struct expanded	 e;
+	char		*cmd, *tag = NULL;
+
+	memset(&e, 0, sizeof e);
+	if (it->command != NULL || t == NULL)
+		cmd = xstrdup(it->command != NULL ? it->command : it->arg);
+	else {
+		if (it->args != NULL)
+			template_expand_args(t, (const char *const *)it->args,
+			    it->nargs, it->seq, 0, &e);
+		else
+			template_expand(t, it->arg, it->seq, 0, &e);
+		cmd = expanded_cmdline(&e);
+		expanded_free(&e);
+	}
+	if (tagt != NULL)
+		tag = input_tag(tagt, it->arg, (const char *const *)it->args,
+		    it->nargs, it->seq, 0);
+	else if (o->tag)
+		tag = xstrdup(it->arg);
+	if (tag != NULL)
+		printf("%s\t", tag);
+	printf("%s\n", cmd);
+	free(tag);
+	free(cmd);
+}
+
+/* Print the commands; run nothing. */
+int
+input_dry_run(const struct opts *o, struct source *src)
+{
+	struct template	*t, *tagt = NULL;
+	struct item	 it;
+	char		 err[512];
+	bool		 bad;
+	int		 r, rc = 0;
+
+	t = dry_template(o, &bad);
+	if (bad)
+		return PT_EXIT_USAGE;
+	if (o->tagstring != NULL &&
+	    (tagt = input_tag_compile(o->tagstring, err, sizeof err)) == NULL) {
+		fprintf(stderr, "pooltop: --tagstring: %s\n", err);
+		template_free(t);
+		return PT_EXIT_USAGE;
+	}
+	while (src != NULL && (r = source_next(src, &it)) != -1) {
+		if (r == 0) {
+			input_wait(src);
+			continue;
+		}
+		dry_print(o, t, tagt, &it);
+		item_clear(&it);
+	}
+	if (src != NULL && source_error(src) != NULL) {
+		fprintf(stderr, "pooltop: %s\n", source_error(src));
+		rc = PT_EXIT_USAGE;
+	}
+	if (fflush(stdout) == EOF)
+		rc = PT_EXIT_USAGE;
+	template_free(tagt);
+	template_free(t);
+	return rc;
+}
