@@ -31,6 +31,7 @@ struct ls_pool {
 	pid_t			pid;	/* from the segment's name */
 	bool			damaged;	/* no valid header copy */
 	struct pt_shm_header	h;
+	char			*hosts;		/* ,"hosts":[...] for --json */
 };
 
 struct ls_list {
@@ -96,9 +97,14 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 		return;
 	}
 	lp = ls_add(l, name, pid);
-	if (shm_read_header(shm, &lp->h))
+	if (shm_read_header(shm, &lp->h)) {
+		struct buf	b = { NULL, 0, 0 };
+
 		lp->damaged = false;
-	else
+		cmd_json_hosts(shm, &lp->h, &b);
+		buf_add(&b, "", 1);
+		lp->hosts = b.data;
+	} else
 		memset(&lp->h, 0, sizeof lp->h);
 }
 
@@ -200,6 +206,7 @@ ls_json_pool(struct buf *b, const struct ls_pool *lp)
 	buf_addstr(b, "{");
 	cmd_json_pool(b, h, lp->damaged ? "damaged" :
 	    shm_pool_state_name(h->state));
+	buf_addstr(b, lp->hosts != NULL ? lp->hosts : ",\"hosts\":[]");
 	buf_addstr(b, ",\"segment\":");
 	text_json(b, lp->shm, strlen(lp->shm));
 	buf_printf(b, ",\"id\":%ld,\"workers\":%u,\"target\":%u,"
@@ -286,6 +293,8 @@ ls_main(int argc, char **argv)
 		ls_json(&l);
 	else
 		ls_text(&l);
+	for (i = 0; i < (int)l.n; i++)
+		free(l.v[i].hosts);
 	free(l.v);
 	free(l.live);
 	buf_free(&l.removed);

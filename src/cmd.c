@@ -644,8 +644,8 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
  * this one), its live workers and running tasks, from the slots; [] when
  * all run here.
  */
-static void
-cmd_json_hosts(struct pt_shm *shm, const struct pt_shm_header *h,
+void
+cmd_json_hosts(const struct pt_shm *shm, const struct pt_shm_header *h,
     struct buf *out)
 {
 	struct pt_shm_slot	 s;

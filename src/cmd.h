@@ -30,6 +30,13 @@ const char *cmd_name(size_t i);		/* the i-th command; NULL past end */
 int	cmd_split(const char *line, char ***argv);
 void	cmd_freev(int argc, char **argv);
 /* A pool's JSON fields, no braces: status --json and ls --json share them. */
+/*
+ * The "hosts" field of status --json (and ls --json), with its leading
+ * comma: per machine the slots run on, its live workers and running tasks.
+ */
+struct pt_shm;
+void	cmd_json_hosts(const struct pt_shm *, const struct pt_shm_header *,
+	    struct buf *);
 void	cmd_json_pool(struct buf *, const struct pt_shm_header *,
 	    const char *state);
 

@@ -800,16 +800,15 @@ start_tag(struct pool *p, int i, const struct task *t)
 }
 
 /*
- * --nice: a new worker (and so every task it runs) n steps nicer.  Without
- * the privilege a negative n needs, it keeps the pool's niceness, as the
- * manual says.
+ * --nice: a new worker (and so every task it runs) at niceness n, as GNU
+ * parallel sets it (not n steps nicer than the pool).  Without the
+ * privilege to lower its niceness it keeps the pool's, as the manual says.
  */
 static void
 worker_nice(int n)
 {
 	if (n != 0)
-		(void)setpriority(PRIO_PROCESS, 0,
-		    getpriority(PRIO_PROCESS, 0) + n);
+		(void)setpriority(PRIO_PROCESS, 0, n);
 }
 
 /*
