@@ -284,7 +284,6 @@ node_add(struct hosts *hs, const char *node, int jslots, const char *pooltop)
 	vec_add(&h->argv, &n, "-N1");
 	vec_add(&h->argv, &n, "-n1");
 	vec_add(&h->argv, &n, "-c1");
-	vec_add(&h->argv, &n, "-Q");
 	vec_add(&h->argv, &n, "--job-name=pooltop-worker");
 	vec_add(&h->argv, &n, "-w");
 	vec_add(&h->argv, &n, node);

@@ -1180,8 +1180,16 @@ worker_err(int fd, short revents, void *arg)
 	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
 		b[--n] = '\0';
 	s = (e = strrchr(b, '\n')) != NULL ? e + 1 : b;
-	if (*s != '\0')
-		strlcpy(w->errline, s, sizeof w->errline);
+	if (*s == '\0')
+		return;
+	strlcpy(w->errline, s, sizeof w->errline);
+	if (w->state == W_STARTING && w->slot != NULL) {
+		/* Not connected yet: what holds it (srun: "Requested nodes
+		   are busy") is what its slot shows. */
+		snprintf(w->slot->label, sizeof w->slot->label, "pending: %.*s",
+		    (int)(sizeof w->slot->label - 10), s);
+		slot_publish(w->pool, (int)(w - w->pool->w));
+	}
 }
 
 /* Fork a worker into slot i, on the host the hosts pick. */

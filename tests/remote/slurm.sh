@@ -94,6 +94,27 @@ rc=$?
 check "--timeout ends a task in a step: exit 1, Exitval -1" sh -c \
     "[ $rc -eq 1 ] && tail -n 1 '$W/jl5' | cut -f7 | grep -qx -- -1"
 
+# --- more workers than CPUs: the steps that cannot start wait --------------
+# salloc -N2 gives one CPU a node: 2 of the 6 steps start, 4 wait.
+in_alloc --slurm -j 3 --joblog "$W/jl7" sh -c \
+    "while [ ! -e $W/go ]; do sleep 0.05; done" ::: 1 2 3 4 5 6 \
+    >/dev/null 2>&1 &
+bgpid=$!
+wait_for 60 sh -c "[ -n \"\$(pgrep -u $RU -f '^$RP --headless')\" ]"
+pid=$(pool_pid)
+check "6 workers on 2 one-CPU nodes: 2 steps run, 4 wait as starting" \
+    wait_for 60 sh -c "[ \"\$(cd / && $(command -v setpriv) --reuid $RUID \
+    --regid $(id -g "$RU") --clear-groups env -u XDG_RUNTIME_DIR $RP ctl $pid \
+    status 2>/dev/null | awk '\$2 == \"running\" || \$2 == \"starting\" \
+    { print \$2 }' | sort | uniq -c | awk '{ printf \"%s=%s \", \$2, \$1 }')\" = \
+    'running=2 starting=4 ' ]"
+touch "$W/go"
+wait "$bgpid"
+rc=$?
+check "... and the run completes when they can: exit 0, 6 tasks" sh -c \
+    "[ $rc -eq 0 ] && [ \$(tail -n +2 '$W/jl7' | wc -l) -eq 6 ]"
+rm -f "$W/go"
+
 # --- outside an allocation --------------------------------------------------
 as_ru "$RP" --slurm echo ::: a >/dev/null 2>"$W/err6"
 rc=$?
