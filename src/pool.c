@@ -1859,6 +1859,19 @@ worker_read(struct pool *p, int i)
 	    off += sizeof m + m.len)
 		worker_msg(p, i, &m, pl);
 	buf_consume(&w->in, off);
+	if (off > 0 && w->host != HOST_LOCAL && w->hello && w->fd != -1 &&
+	    w->out.len == 0) {
+		/*
+		 * An answer, even an empty one: through a Slurm step the
+		 * worker's output crosses a TCP connection whose sender
+		 * holds a small segment until the last is acknowledged
+		 * (Nagle), and srun acknowledges late (delayed ACK, 40 ms)
+		 * unless it has something to send back.  Without this a task
+		 * costs 40 ms there.
+		 */
+		proto_put(&w->out, PT_MSG_NOP, NULL, 0, NULL, 0);
+		send_pending(p, i);
+	}
 }
 
 /*
