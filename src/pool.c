@@ -133,6 +133,7 @@ struct wk {
 					   writes the segment's */
 	int		 host;		/* HOST_LOCAL, or the hosts' index */
 	bool		 hello;		/* a remote one said HELLO */
+	bool		 answer;	/* it spoke this turn: answer_workers() */
 	int		 errfd;		/* a remote one's ssh stderr; -1 */
 	int		 errwatch;	/* its watch in the loop; -1 */
 	char		 errline[PT_EVENT_TEXT]; /* the last line there */
@@ -630,8 +631,10 @@ send_pending(struct pool *p, int i)
 	if (w->fd == -1 || w->out.len == 0)
 		return;
 	r = write(w->fd, w->out.data, w->out.len);
-	if (r > 0)
+	if (r > 0) {
 		buf_consume(&w->out, (size_t)r);
+		w->answer = false;	/* it is answered */
+	}
 }
 
 /* Queue a message for worker i and try to write it. */
@@ -1859,18 +1862,36 @@ worker_read(struct pool *p, int i)
 	    off += sizeof m + m.len)
 		worker_msg(p, i, &m, pl);
 	buf_consume(&w->in, off);
-	if (off > 0 && w->host != HOST_LOCAL && w->hello && w->fd != -1 &&
-	    w->out.len == 0) {
-		/*
-		 * An answer, even an empty one: through a Slurm step the
-		 * worker's output crosses a TCP connection whose sender
-		 * holds a small segment until the last is acknowledged
-		 * (Nagle), and srun acknowledges late (delayed ACK, 40 ms)
-		 * unless it has something to send back.  Without this a task
-		 * costs 40 ms there.
-		 */
+	if (off > 0 && w->host != HOST_LOCAL)
+		w->answer = true;	/* answer_workers() */
+}
+
+/*
+ * Answer each remote worker that sent something this turn and was sent
+ * nothing back (no RUN): an empty NOP.  Through a Slurm step the worker's
+ * output crosses a TCP connection whose sender holds a small segment until
+ * the last one is acknowledged (Nagle), and srun acknowledges late
+ * (delayed ACK, 40 ms) unless it has something to send back; without an
+ * answer a task costs 40 ms there.  Only at the end of a turn, and only
+ * with nothing else queued: a NOP just before a RUN would be the small
+ * segment that holds the RUN back.
+ */
+static void
+answer_workers(struct pool *p)
+{
+	struct wk	*w;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (!w->answer)
+			continue;
+		w->answer = false;
+		if (w->fd == -1 || !w->hello || w->out.len > 0)
+			continue;
 		proto_put(&w->out, PT_MSG_NOP, NULL, 0, NULL, 0);
 		send_pending(p, i);
+		w->answer = false;
 	}
 }
 
@@ -3055,6 +3076,7 @@ pool_run(struct pool *p)
 			break;
 		if (p->out != NULL)
 			output_flush(p->out);
+		answer_workers(p);
 		wait_once(p);
 	}
 done:

@@ -76,6 +76,8 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_REPAIR_NS	PT_NSEC		/* the mailbox's mapping checked */
 #define W_SLOT_NS	(PT_SLOT_EVERY_MS * W_MS)
+#define W_HOLD_NS	(5 * W_MS)	/* `pooltop worker`: messages of a
+					   running task held this long */
 #define W_MS		WG_MS
 
 /* The variables set for tasks, in worker_env_names' order. */
@@ -113,6 +115,7 @@ struct worker {
 	int			 sock;		/* -1: the supervisor is gone */
 	int			 sock_out;	/* where messages go: sock, or
 					   stdout for `pooltop worker` */
+	int64_t			 out_since;	/* mono ns: out was empty before */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -889,6 +892,8 @@ worker_deadline(struct worker *w)
 	d = wgroup_min(d, w->next_repair);
 	if (w->slot_dirty)
 		d = wgroup_min(d, w->slot_sent + W_SLOT_NS);
+	if (w->out_since != 0 && w->sock_out != w->sock)
+		d = wgroup_min(d, w->out_since + W_HOLD_NS);
 	return d == WG_NEVER ? 0 : d;
 }
 
@@ -917,6 +922,26 @@ worker_watches(struct worker *w)
 		    pp[i].events);
 }
 
+/*
+ * `pooltop worker` holds what a task that has just started sends for
+ * W_HOLD_NS, so that a short task's STARTED and DONE cross the stream in
+ * one write: through a Slurm step a second small write waits for the
+ * first's acknowledgement (TCP's Nagle) and costs a round trip.  True
+ * while holding.
+ */
+static bool
+worker_hold(struct worker *w, int64_t now)
+{
+	if (w->out.len == 0) {
+		w->out_since = 0;
+		return false;
+	}
+	if (w->out_since == 0)
+		w->out_since = now;
+	return w->sock_out != w->sock && w->busy && w->sock != -1 &&
+	    w->out.len < W_OUT_HIGH / 4 && now - w->out_since < W_HOLD_NS;
+}
+
 /* The loop: wait for anything, handle it, check deadlines. */
 static void __attribute__((noreturn))
 worker_loop(struct worker *w)
@@ -928,11 +953,14 @@ worker_loop(struct worker *w)
 			persist_flush(w->persist);
 		now = mono_ns();
 		slot_send(w, now, false);
-		if (w->sock_out != w->sock && w->out.len > 0 &&
-		    w->out.data[w->out.len - 1] != '\n')
-			/* Through a Slurm step: see proto.h, NOP. */
-			proto_put(&w->out, PT_MSG_NOP, "\n", 1, NULL, 0);
-		worker_flush(w);
+		if (!worker_hold(w, now)) {
+			if (w->sock_out != w->sock && w->out.len > 0 &&
+			    w->out.data[w->out.len - 1] != '\n')
+				/* Through a Slurm step: see proto.h, NOP. */
+				proto_put(&w->out, PT_MSG_NOP, "\n", 1, NULL,
+				    0);
+			worker_flush(w);
+		}
 		if (worker_done(w, now))
 			worker_exit(w);
 		worker_watches(w);

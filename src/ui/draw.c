@@ -137,6 +137,53 @@ draw_header_title(struct ui *ui)
 }
 
 /* Header line 2: the task counts. */
+/*
+ * Per-host totals when the pool spans machines: "h1 2/3" is 2 tasks
+ * running on 3 live workers (":" this machine).  The next column.
+ */
+static int
+draw_header_hosts(struct ui *ui, int x)
+{
+	struct {
+		const char	*name;
+		int		 live, running;
+	}		 v[16];
+	char		 n[32], lab[PT_HOST_MAX * 4 + 2], *e;
+	uint32_t	 i;
+	int		 k, nv = 0;
+	bool		 remote = false;
+
+	for (i = 0; i < ui->nslots; i++) {
+		const struct pt_shm_slot *s = &ui->slots[i].s;
+
+		if (s->state == PT_SLOT_EMPTY || s->state == PT_SLOT_EXITED)
+			continue;
+		remote = remote || s->host[0] != '\0';
+		for (k = 0; k < nv && strcmp(v[k].name, s->host) != 0; k++)
+			;
+		if (k == nv) {
+			if (nv == (int)nitems_of(v))
+				continue;	/* the rest do not fit anyway */
+			v[nv].name = s->host;
+			v[nv].live = v[nv].running = 0;
+			nv++;
+		}
+		v[k].live++;
+		if (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED)
+			v[k].running++;
+	}
+	for (k = 0; remote && k < nv; k++) {
+		snprintf(n, sizeof n, "%d/%d", v[k].running, v[k].live);
+		e = text_cell(v[k].name[0] != '\0' ? v[k].name : ":",
+		    strlen(v[k].name[0] != '\0' ? v[k].name : ":"), ui->utf8);
+		snprintf(lab, sizeof lab, "%s ", e);
+		x = draw_pair(ui, 1, x, lab, n, ui->attr[THEME_HEADER_LABEL],
+		    ui->attr[THEME_HEADER_VALUE]);
+		free(e);
+	}
+	return x;
+}
+
 static void
 draw_header_counts(struct ui *ui)
 {
@@ -164,6 +211,7 @@ draw_header_counts(struct ui *ui)
 		snprintf(n, sizeof n, "%llu", (unsigned long long)h->total);
 		x = draw_pair(ui, 1, x, "total ", n, l, v);
 	}
+	x = draw_header_hosts(ui, x);
 	/* Why nothing starts: "holding: load 3.10 >= 2" (pool-admit.h). */
 	if (h->admit_state != PT_ADMIT_OFF) {
 		char *e = text_cell(h->admit_why, strlen(h->admit_why),

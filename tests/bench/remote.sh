@@ -42,10 +42,10 @@ for _ in $(seq 1 "$R"); do
 	    -a "$T/w/items" true
 	pr_time gp_ssh /dev/null parallel --will-cite --ssh "$SSH" \
 	    -S "$S/h1,$S/h2" true :::: "$T/w/items"
-	pr_time pt_slurm /dev/null as_ru salloc -N2 -Q "$T/bin/pooltop" \
+	pr_time pt_slurm /dev/null as_ru salloc -N2 --ntasks-per-node="$S" -Q "$T/bin/pooltop" \
 	    --headless -q --slurm -j "$S" --remote-pooltop "$T/bin/pooltop" \
 	    -a "$T/w/items" true
-	pr_time gp_slurm /dev/null as_ru salloc -N2 -Q parallel --will-cite \
+	pr_time gp_slurm /dev/null as_ru salloc -N2 --ntasks-per-node="$S" -Q parallel --will-cite \
 	    -j $((2 * S)) srun --exclusive -N1 -n1 -Q true :::: "$T/w/items"
 done
 

@@ -96,6 +96,13 @@ run_in_tui "$POOLTOP attach $pid"
 if wait_until 20 on_screen '^ *SLOT +HOST ' &&
     wait_until 20 on_screen '^ +1 +h1 +[0-9]+ +'"$tpid"' +running'; then
 	ok "the dashboard (attach) shows a HOST column: slot 1 on h1, its pid"
+	if on_screen ' h1 1/1( |$)'; then
+		ok "... and h1's totals in the header: 1 running of 1"
+	else
+		fail "... and h1's totals in the header: 1 running of 1"
+		screen | head -3 | sed 's/^/# /'
+	fi
+
 else
 	fail "the dashboard (attach) shows a HOST column: slot 1 on h1, its pid"
 	screen | sed 's/^/# /'
