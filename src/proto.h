@@ -33,9 +33,13 @@
  *		version, the machine's host name
  *	READY	worker is up; payload none
  *	SLOT	struct pt_slotmsg, then label, item and tail bytes
- *	NOP	ignored.  `pooltop worker` makes the last byte of each write
- *		a newline with one (payload "\n") when it is not one already:
- *		a Slurm job step forwards its output line by line.
+ *	NOP	ignored, either way.  `pooltop worker` makes the last byte
+ *		of each write a newline with one (payload "\n") when it is
+ *		not one already: a Slurm job step forwards its output line
+ *		by line.  The supervisor answers a remote worker that spoke
+ *		with an empty one when it sends it nothing else that turn,
+ *		so that srun acknowledges at once (see pool.c,
+ *		answer_workers()).
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
