@@ -39,6 +39,7 @@ struct host {
 	int64_t		 connect_by;
 	char		 ctlpath[108];
 	char		**argv;		/* to start a worker */
+	char		**sshv;		/* ssh to it, over the master */
 	char		 why[160];	/* why it is down */
 };
 
@@ -227,6 +228,11 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 		return -1;
 	}
 	ssh_words(hs, h, &h->argv, &n, false);
+	n = 0;
+	ssh_words(hs, h, &h->sshv, &n, false);
+	n = 0;
+	while (h->argv[n] != NULL)
+		n++;
 	vec_add(&h->argv, &n, hs->pooltop);
 	vec_add(&h->argv, &n, "worker");
 	hs->n++;
@@ -384,6 +390,7 @@ hosts_free(struct hosts *hs)
 			(void)unlink(hs->h[i].ctlpath);
 		free(hs->h[i].login);
 		vec_free(hs->h[i].argv);
+		vec_free(hs->h[i].sshv);
 	}
 	free(hs->h);
 	vec_free(hs->ssh);
@@ -624,6 +631,12 @@ char *const *
 hosts_worker_argv(struct hosts *hs, int h)
 {
 	return hs->h[h].argv;
+}
+
+char *const *
+hosts_ssh_argv(struct hosts *hs, int h)
+{
+	return hs->h[h].sshv;
 }
 
 void

@@ -72,6 +72,12 @@ bool		 hosts_is_master(const struct hosts *, pid_t);
  */
 char *const	*hosts_worker_argv(struct hosts *, int h);
 
+/*
+ * ssh to host h over its master connection, for a command line that
+ * follows (NULL-terminated, the hosts'): file copies.  NULL on Slurm.
+ */
+char *const	*hosts_ssh_argv(struct hosts *, int h);
+
 /* A worker started on h; its HELLO came (ncpu there); it ended. */
 void		 hosts_worker_started(struct hosts *, int h);
 void		 hosts_worker_hello(struct hosts *, int h, int ncpu);

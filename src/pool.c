@@ -50,6 +50,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pool-hosts.h"
+#include "pool-xfer.h"
 #include "pool-output.h"
 #include "pool-hook.h"
 #include "worker-persist.h"
@@ -165,6 +166,7 @@ struct pool {
 	bool			 hosts_auto;	/* target follows the hosts' */
 	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
 	bool			*host_said;	/* down, said */
+	struct xfer		*xfer;		/* remote files; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
 
 	struct wk		 w[PT_MAX_WORKERS];
@@ -249,6 +251,7 @@ static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static void	task_ended(struct pool *, int, const struct pt_done *);
 static void	admit_show(struct pool *, struct pt_shm_header *);
 
 static const int handled_signals[] = {
@@ -831,6 +834,121 @@ task_timeout(const struct pool *p)
 	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
 }
 
+/* The task a copy is for. */
+static void
+xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
+{
+	memset(x, 0, sizeof *x);
+	x->slot = i;
+	x->generation = p->w[i].generation;
+	x->seq = t->seq;
+	x->arg = t->arg;
+	x->args = (const char *const *)t->args;
+	x->nargs = t->nargs;
+}
+
+/* Copies before task t on slot i: xfer_before()'s answer. */
+static int
+xfer_task_before(struct pool *p, int i, const struct task *t,
+    const struct buf *run, char *why, size_t len)
+{
+	struct xfer_task x;
+
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
+		return 0;
+	xfer_task(p, i, t, &x);
+	return xfer_before(p->xfer, p->w[i].host, &x, run, why, len);
+}
+
+/* Task seq of slot i (its worker of generation gen), or NULL. */
+static struct task *
+xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
+{
+	struct task	*t;
+
+	if (i < 0 || i >= p->nw || p->w[i].generation != gen ||
+	    (p->w[i].state != W_IDLE && p->w[i].state != W_BUSY))
+		return NULL;
+	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+		if (t->seq == seq)
+			return t;
+	return NULL;
+}
+
+/*
+ * A copy for task seq of slot i failed (why names file and host): the
+ * attempt failed.  d: how the task itself ended, if it ran.
+ */
+static void
+xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
+    const struct pt_done *d, const char *why)
+{
+	struct pt_done	fd;
+
+	pool_event(p, PT_EV_ERROR, i, seq, 0, "task %llu: %s",
+	    (unsigned long long)seq, why);
+	memset(&fd, 0, sizeof fd);
+	if (ran && d != NULL)
+		fd = *d;
+	fd.task_seq = seq;
+	fd.flags = (fd.flags & ~PT_DONE_NOEXEC) | PT_DONE_XFER;
+	if (!ran)
+		fd.start_real_ns = real_ns();
+	task_ended(p, i, &fd);
+	if (p->w[i].retire && p->w[i].ntasks == 0 &&
+	    p->w[i].state != W_GONE && p->w[i].state != W_FREE)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
+/* After task d ended on slot i: true if a copy holds its end. */
+static bool
+xfer_task_after(struct pool *p, int i, const struct pt_done *d)
+{
+	struct xfer_task x;
+	struct task	*t;
+	char		 why[200];
+	int		 r;
+
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
+		return false;
+	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+		if (t->seq == d->task_seq)
+			break;
+	if (t == NULL)
+		return false;
+	xfer_task(p, i, t, &x);
+	r = xfer_after(p->xfer, p->w[i].host, &x, d, why, sizeof why);
+	if (r == -1)
+		xfer_failed(p, i, d->task_seq, true, d, why);
+	return r != 0;
+}
+
+/* A copy ended: send the task's RUN, end the task, or fail it. */
+static void
+xfer_ended(struct pool *p, struct xfer_done *xd)
+{
+	struct task	*t;
+	int		 i = xd->slot;
+
+	t = xfer_find(p, i, xd->generation, xd->seq);
+	if (t == NULL)
+		;	/* its worker is gone: the task was put back */
+	else if (!xd->ok)
+		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
+	else if (xd->after) {
+		task_ended(p, i, &xd->d);
+		if (p->w[i].ntasks == 0)
+			p->w[i].task_pgid = 0;
+		if (p->w[i].retire && p->w[i].ntasks == 0)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	} else {
+		buf_add(&p->w[i].out, xd->run.data, xd->run.len);
+		send_pending(p, i);
+	}
+	buf_free(&xd->run);
+	pool_dispatch(p);
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -838,8 +956,9 @@ start_task(struct pool *p, int i, struct task *t)
 	struct wk	*w = &p->w[i];
 	struct expanded	 e;
 	struct pt_run	 run;
-	struct buf	 extra = { 0 };
-	int		 k;
+	struct buf	 extra = { 0 }, msg = { 0 };
+	char		 why[200];
+	int		 k, held;
 
 	memset(&e, 0, sizeof e);
 	if (t->command != NULL || (p->tpl == NULL && p->o->persistent == NULL)) {
@@ -871,9 +990,13 @@ start_task(struct pool *p, int i, struct task *t)
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
 		buf_add(&extra, e.argv[k], strlen(e.argv[k]) + 1);
-	proto_put(&w->out, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
+	proto_put(&msg, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
 	buf_free(&extra);
 	expanded_free(&e);
+	/* --transferfile, --basefile: RUN waits for the copy (pool-xfer.h). */
+	if ((held = xfer_task_before(p, i, t, &msg, why, sizeof why)) == 0)
+		buf_add(&w->out, msg.data, msg.len);
+	buf_free(&msg);
 
 	t->attempts++;
 	t->received = 0;
@@ -891,6 +1014,8 @@ start_task(struct pool *p, int i, struct task *t)
 	if (p->out != NULL && p->tagtpl != NULL)
 		start_tag(p, i, t);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+	if (held == -1)
+		xfer_failed(p, i, t->seq, false, NULL, why);
 }
 
 /* The header's admission state and reason ("holding: load 3.10 >= 2"). */
@@ -1591,11 +1716,14 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 
 	if (d->flags & PT_DONE_NOEXEC)
 		exitval = 127;
+	else if (d->flags & PT_DONE_XFER)
+		exitval = 255;
 	else if (WIFEXITED(d->wstatus))
 		exitval = WEXITSTATUS(d->wstatus);
 	else if (WIFSIGNALED(d->wstatus))
 		sig = WTERMSIG(d->wstatus);
-	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
+	ok = !(d->flags & (PT_DONE_NOEXEC | PT_DONE_XFER)) &&
+	    status_ok(d->wstatus);
 	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
 		admit_ended(p->admit, ok);
 	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
@@ -1677,6 +1805,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 			    "killed (signal %d): %s", sig, t->label);
+		else if (d->flags & PT_DONE_XFER)
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
+			    "its files were not copied: %s", t->label);
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
@@ -1756,6 +1887,8 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_add(&strs, "", 1);
 	buf_addstr(&strs, name);
 	buf_add(&strs, "", 1);
+	buf_addstr(&strs, xfer_workdir(p->xfer, &c.flags));
+	buf_add(&strs, "", 1);
 	proto_put(&w->out, PT_MSG_CONF, &c, sizeof c, strs.data, strs.len);
 	buf_free(&strs);
 }
@@ -1809,7 +1942,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof d)
 			break;
 		memcpy(&d, pl, sizeof d);
-		task_ended(p, i, &d);
+		if (!xfer_task_after(p, i, &d))
+			task_ended(p, i, &d);
 		if (w->ntasks == 0)
 			w->task_pgid = 0;	/* it ended: never signal it */
 		if (w->retire && w->ntasks == 0)
@@ -2072,7 +2206,7 @@ sweep_orphans(struct pool *p)
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
 		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]) ||
-		    hooks_own(p->hooks, kids[i]))
+		    hooks_own(p->hooks, kids[i]) || xfer_own(p->xfer, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
 			killpg(kids[i], SIGKILL);
@@ -2084,6 +2218,7 @@ sweep_orphans(struct pool *p)
 static void
 reap(struct pool *p)
 {
+	struct xfer_done xd;
 	pid_t	pid;
 	int	st, i;
 	bool	sweep = false;
@@ -2096,6 +2231,8 @@ reap(struct pool *p)
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
 		else if (hooks_reaped(p->hooks, pid, st))
 			continue;
+		else if (xfer_reaped(p->xfer, pid, st, &xd))
+			xfer_ended(p, &xd);
 		else if (hosts_reaped(p->hosts, pid, st)) {
 			for (i = 0; i < hosts_count(p->hosts); i++)
 				if (hosts_state(p->hosts, i) == HOST_DOWN)
@@ -2746,6 +2883,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		p->host_said = xcalloc((size_t)hosts_count(p->hosts) + 1,
 		    sizeof *p->host_said);
 	}
+	if ((p->xfer = xfer_new(o, p->hosts, err, errlen)) == NULL &&
+	    err[0] != '\0')
+		return -1;
 	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
 	    errlen)) == NULL)
 		return -1;
@@ -3114,6 +3254,7 @@ pool_free(struct pool *p)
 	keeper_finish();
 	for (i = 0; i < PT_MAX_WORKERS; i++)
 		free(p->w[i].slot);
+	xfer_free(p->xfer);
 	hosts_free(p->hosts);
 	free(p->host_said);
 	admit_free(p->admit);

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Files of remote tasks (--workdir, --transferfile, --return, --cleanup,
+# --basefile, --trc) against two sshd "hosts", each in its own mount
+# namespace (tests/remote/remote.sh).  The work directory is under the test
+# user's pooltop runtime directory, a tmpfs private to each host, so a file
+# is there only if pooltop copied it, and a returned file here only if it
+# came back.  Needs root; SKIP otherwise or without openssh-server.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/remote/remote.sh"
+trap 'remote_stop; cleanup_test' EXIT
+
+ssh_hosts_start 2 || { fail "two sshd hosts start"; finish; }
+mkdir -p "$T/bin"
+cp "$POOLTOP" "$T/bin/pooltop"
+chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
+RP=$T/bin/pooltop
+SSH="ssh -F $SSH_CONFIG"
+WD=/tmp/pooltop-$RUID/wd	# private to each host
+
+run() { "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
+# on HOST CMD...: CMD inside HOST's mount namespace (sees its tmpfs).
+on() { _h=$1; shift; eval "_p=\$SSHD_PID_$_h"; in_ns "$_p" "$@"; }
+
+# --- --workdir --------------------------------------------------------------
+run -S h1 --workdir "$WD/a b" pwd ::: x >"$T/pwd" 2>"$T/pwd.err"
+check "--workdir: the remote task runs there (made for it)" \
+    [ "$(cat "$T/pwd")" = "$WD/a b" ]
+run -S h1 pwd ::: x >"$T/pwd0" 2>/dev/null
+check "... without it, in the login directory" [ "$(cat "$T/pwd0")" = / ]
+run -S : --workdir /nonexistent pwd ::: x >"$T/pwd1" 2>/dev/null
+check "... a local worker ignores it" [ "$(cat "$T/pwd1")" = "$PWD" ]
+
+# --- files with awkward names, there and back -------------------------------
+S=$T/src
+mkdir -p "$S/sub dir"
+for f in "a b.txt" "it's.dat" "-lead.txt" 'sub dir/"q".txt' 'x$(id).txt'; do
+	head -c 3000 /dev/urandom >"$S/$f"
+	printf '%s\n' "$f"
+done >"$T/names"
+(cd "$S" && run -S 1/h1,1/h2 --workdir "$WD" --trc {}.sum \
+    --joblog "$T/jl" -a "$T/names" sh -c 'cksum <"$1" >"$1.sum"' sh {}) \
+    >"$T/o1" 2>"$T/e1"
+rc=$?
+check "--trc over two hosts: exit 0" [ "$rc" -eq 0 ]
+good=0
+while IFS= read -r f; do
+	[ "$(cksum <"$S/$f")" = "$(cat "$S/$f.sum" 2>/dev/null)" ] &&
+	    good=$((good + 1))
+done <"$T/names"
+check "... each file arrived whole and its result came back ($good/5)" \
+    [ "$good" -eq 5 ]
+h1=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h1)
+h2=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h2)
+check "... on both hosts ($h1 and $h2)" [ "$h1" -gt 0 ] && [ "$h2" -gt 0 ]
+check "... --cleanup left no file on h1" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD' -type f)\" ]"
+check "... nor on h2" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h2 -m find '$WD' -type f)\" ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/e1"
+
+# Without --cleanup, the files stay where the tasks saw them.
+(cd "$S" && run -S h1 --workdir "$WD" --tf {} -a "$T/names" true) \
+    >/dev/null 2>"$T/e2"
+good=0
+while IFS= read -r f; do
+	[ "$(cksum <"$S/$f")" = "$(on h1 cat "$WD/$f" | cksum)" ] &&
+	    good=$((good + 1))
+done <"$T/names"
+check "--transferfile without --cleanup: the files stay, same bytes ($good/5)" \
+    [ "$good" -eq 5 ]
+mode=$(on h1 stat -c %a "$WD/a b.txt")
+check "... with their mode" [ "$mode" = "$(stat -c %a "$S/a b.txt")" ]
+
+# /./: the rest of the path is relative to the work directory.
+mkdir -p "$T/deep/in"
+echo deep >"$T/deep/in/f"
+run -S h1 --workdir "$WD/dot" --tf "$T/deep/./in/f" cat in/f ::: x \
+    >"$T/o3" 2>"$T/e3"
+check "--transferfile DIR/./PATH lands at PATH in the work directory" \
+    [ "$(cat "$T/o3")" = deep ]
+
+# --- --basefile --------------------------------------------------------------
+printf '#!/bin/sh\necho "base $1"\n' >"$S/tool.sh"
+chmod 755 "$S/tool.sh"
+(cd "$S" && run -S 1/h1 --workdir "$WD/b" --bf tool.sh -k ./tool.sh {} \
+    ::: 1 2 3) >"$T/o4" 2>"$T/e4"
+check "--basefile: copied before the first task, runnable" \
+    [ "$(cat "$T/o4")" = "$(printf 'base 1\nbase 2\nbase 3')" ]
+
+# --- a copy that fails -------------------------------------------------------
+(cd "$S" && run -S h1 --workdir "$WD" --tf {} cat {} ::: 'no such file') \
+    >/dev/null 2>"$T/e5"
+rc=$?
+check "a file that cannot be sent fails its task (exit $rc)" [ "$rc" -eq 1 ]
+check "... with an event naming the file and the host" \
+    grep -q "copying 'no such file' to h1: No such file" "$T/e5"
+(cd "$S" && run -S h1 --workdir /proc/nope --tf {} cat {} ::: 'a b.txt') \
+    >/dev/null 2>"$T/e6"
+rc=$?
+check "a file the host refuses fails its task (exit $rc)" [ "$rc" -eq 1 ]
+check "... naming file, host and the host's reason" \
+    grep -q "copying 'a b.txt' to h1: .*/proc/nope" "$T/e6" ||
+    sed 's/^/# /' "$T/e6"
+(cd "$S" && run -S h1 --workdir "$WD" --return {}.none true ::: x) \
+    >/dev/null 2>"$T/e7"
+rc=$?
+check "a --return file missing on the host fails its task (exit $rc)" \
+    [ "$rc" -eq 1 ]
+check "... naming it and the host" \
+    grep -q -- "--return 'x.none' from h1: " "$T/e7"
+check "... and leaves no half file here" \
+    sh -c "! ls '$S' | grep -q 'x.none'"
+(cd "$S" && run -S h1 --workdir "$WD" --retries 2 --tf {} \
+    cat {} ::: 'no such file') >/dev/null 2>"$T/e8"
+check "... a failed copy is an attempt: --retries 2 copies twice" \
+    [ "$(grep -c "copying 'no such file'" "$T/e8")" -eq 2 ]
+
+# --- refused -----------------------------------------------------------------
+"$POOLTOP" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
+    --workdir ... echo ::: x >"$T/o9" 2>"$T/e9"
+check "locally, the file options do nothing" [ "$(cat "$T/o9")" = x ]
+
+finish
