@@ -412,26 +412,41 @@ send_file(char *const *ssh, const char *wd, const struct xfile *f,
 	return r;
 }
 
+/* mkdir -p dir (its parents too); 0 or an errno. */
+static int
+mkdir_p(char *dir)
+{
+	char	*s, c;
+
+	for (s = dir + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+			*s = c;
+			return errno;
+		}
+		*s = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
 /* mkdir -p the directories of a local path; 0 or -1 (errno). */
 static int
 local_dirs(const char *path)
 {
-	char	*d = dir_of(path), *s;
-	int	 r = 0;
+	char	*d = dir_of(path);
+	int	 r;
 
-	for (s = d + 1; r == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		int end = *s == '\0';
-		*s = '\0';
-		if (mkdir(d, 0777) == -1 && errno != EEXIST)
-			r = -1;
-		if (end)
-			break;
-		*s = '/';
-	}
+	r = mkdir_p(d);
 	free(d);
-	return r;
+	if (r != 0) {
+		errno = r;
+		return -1;
+	}
+	return 0;
 }
 
 /* Copy one file f back from the host's wd; 0 or -1 and why. */
@@ -559,9 +574,8 @@ job_new(struct xfer *x)
 	for (i = 0; i < x->njobs; i++)
 		if (x->jobs[i].pid == 0)
 			break;
-	if (i == x->njobs) {
+	if (i == x->njobs)
 		x->jobs = xreallocarray(x->jobs, ++x->njobs, sizeof *x->jobs);
-	}
 	memset(&x->jobs[i], 0, sizeof x->jobs[i]);
 	x->jobs[i].errfd = -1;
 	return &x->jobs[i];
@@ -757,31 +771,11 @@ xfer_own(const struct xfer *x, pid_t pid)
 	return false;
 }
 
-/* mkdir -p dir (absolute); 0 or an errno. */
-static int
-mkdir_p(char *dir)
-{
-	char	*s;
-
-	for (s = dir + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-			*s = c;
-			return errno;
-		}
-		*s = c;
-		if (c == '\0')
-			return 0;
-	}
-}
-
 int
 xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
 {
 	char	d[PATH_MAX];
+	int	r;
 
 	if (dir == NULL || *dir == '\0')
 		return 0;
@@ -794,7 +788,7 @@ xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
 		return 0;
 	if (errno != ENOENT)
 		return errno;
-	if (mkdir_p(d) != 0 || chdir(d) == -1)
-		return errno;
-	return 0;
+	if ((r = mkdir_p(d)) != 0)
+		return r;
+	return chdir(d) == -1 ? errno : 0;
 }
