@@ -332,6 +332,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "remote-pooltop", .key = "remote.pooltop", .type = OPT_STRING,
 	  .off = F(remote_pooltop), .def = "pooltop", .arg = "PATH",
 	  .help = "pooltop on the other hosts" },
+	{ .name = "sshloginfile", .alias = "slf", .key = "remote.sshloginfile",
+	  .type = OPT_STRING, .off = F(slf), .arg = "FILE",
+	  .help = "the -S logins of FILE, one a line, re-read when it changes" },
 	{ .name = "workdir", .alias = "wd", .key = "remote.workdir",
 	  .type = OPT_STRING, .off = F(workdir), .arg = "DIR",
 	  .help = "run remote tasks in DIR (.: this one's path; ...: a new one)" },
@@ -2142,9 +2145,10 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 			o->workers_given = org->cli[i] || org->line[i] != 0;
 	if (o->slurm == SLURM_AUTO)
 		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
-		    o->nsshlogins == 0 && o->persistent == NULL ?
+		    o->nsshlogins == 0 && o->slf == NULL &&
+		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
-	if (o->slurm == SLURM_YES && o->nsshlogins > 0) {
+	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL)) {
 		snprintf(err, errlen, "--slurm and --sshlogin cannot be used"
 		    " together");
 		return -1;
@@ -2155,7 +2159,7 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    " sbatch");
 		return -1;
 	}
-	if (o->nsshlogins == 0 && o->slurm != SLURM_YES)
+	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
 	if (o->persistent != NULL) {
 		snprintf(err, errlen, "--persistent cannot be used with"

@@ -163,6 +163,8 @@ struct opts {
 	size_t		 nsshlogins;
 	char		*ssh;		/* --ssh, split on blanks */
 	char		*remote_pooltop;
+	char		*slf;		/* --sshloginfile, re-read when it
+					   changes */
 	char		*workdir;	/* --workdir, as given; NULL: home */
 	char		**transfers;	/* --transferfile, templates */
 	size_t		 ntransfers;

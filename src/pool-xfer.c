@@ -41,6 +41,7 @@ struct xfer {
 	struct template		**ret;		/* --return */
 	size_t			 nret;
 	bool			*based;		/* per host: bases copied */
+	int			 nbased;	/* hosts join (--slf) */
 	struct job		*jobs;
 	size_t			 njobs;
 };
@@ -142,7 +143,6 @@ xfer_new(const struct opts *o, struct hosts *hs, char *err, size_t errlen)
 	x = xcalloc(1, sizeof *x);
 	x->o = o;
 	x->hs = hs;
-	x->based = xcalloc((size_t)hosts_count(hs) + 1, sizeof *x->based);
 	if (workdir_resolve(x, o->workdir, err, errlen) == -1 ||
 	    compile_all(o->transfers, o->ntransfers, &x->tf, &x->ntf,
 	    "transferfile", err, errlen) == -1 ||
@@ -651,6 +651,13 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 
 	if (x == NULL || h < 0)
 		return 0;
+	if (h >= x->nbased) {
+		x->based = xreallocarray(x->based, (size_t)h + 1,
+		    sizeof *x->based);
+		memset(x->based + x->nbased, 0,
+		    (size_t)(h + 1 - x->nbased) * sizeof *x->based);
+		x->nbased = h + 1;
+	}
 	bases = !x->based[h] && x->o->nbasefiles > 0;
 	if (x->ntf == 0 && !bases)
 		return 0;
@@ -751,7 +758,7 @@ xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
 				    WIFSIGNALED(wstatus) ?
 				    WTERMSIG(wstatus) : 0);
 		}
-		if (done->ok && j->bases)
+		if (done->ok && j->bases && j->host < x->nbased)
 			x->based[j->host] = true;
 		close(j->errfd);
 		memset(j, 0, sizeof *j);

@@ -82,6 +82,7 @@
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
+#define SLF_CHECK_MS		2000	/* --sshloginfile looked at this often */
 
 struct task {
 	uint64_t		 seq;
@@ -166,6 +167,7 @@ struct pool {
 	bool			 hosts_auto;	/* target follows the hosts' */
 	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
 	bool			*host_said;	/* down, said */
+	int			 nhost_said;	/* hosts join (--slf) */
 	struct xfer		*xfer;		/* remote files; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
 
@@ -247,6 +249,7 @@ static void	pool_dispatch(struct pool *);
 static uint32_t	pool_input(struct pool *);
 static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
+static void	slf_tick(void *);
 static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
@@ -2075,17 +2078,66 @@ remote_lost(struct pool *p, int i, int wstatus)
 		p->target = hosts_wanted(p->hosts);
 }
 
+/*
+ * --sshloginfile: read it again if it changed; hosts join (balanced in
+ * like the others) and leave (their workers retire after their task).
+ */
+static void
+slf_tick(void *arg)
+{
+	struct pool	*p = arg;
+	struct buf	 said = { NULL, 0, 0 };
+	char		*line, *nl;
+	int		 h, n;
+
+	if (p->state == PT_POOL_DONE || p->state == PT_POOL_STOPPING ||
+	    hosts_reload(p->hosts, &said) == 0) {
+		buf_free(&said);
+		return;
+	}
+	buf_add(&said, "", 1);
+	for (line = said.data; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "%s", line);
+	}
+	buf_free(&said);
+	n = hosts_count(p->hosts) + 1;
+	if (n > p->nhost_said) {
+		p->host_said = xreallocarray(p->host_said, (size_t)n,
+		    sizeof *p->host_said);
+		memset(p->host_said + p->nhost_said, 0,
+		    (size_t)(n - p->nhost_said) * sizeof *p->host_said);
+		p->nhost_said = n;
+	}
+	for (h = 0; h < hosts_count(p->hosts); h++) {
+		if (hosts_gone(p->hosts, h))
+			retire_surplus(p, h, 0, false);
+		if (hosts_state(p->hosts, h) == HOST_DOWN)
+			host_is_down(p, h);
+	}
+	if (p->hosts_auto)
+		p->target = hosts_wanted(p->hosts);
+	balance_workers(p);
+	pool_dispatch(p);
+}
+
 /* Host h is down: say so once; with no host left, stop. */
 static void
 host_is_down(struct pool *p, int h)
 {
-	if (p->host_said[h])
+	if (h >= p->nhost_said || p->host_said[h])
 		return;
 	p->host_said[h] = true;
 	if (p->hosts_auto)
 		p->target = hosts_wanted(p->hosts);
-	pool_alert(p, SAY_WARN, -1, 0, 0, "host %s is down: %s",
-	    hosts_login(p->hosts, h), hosts_why(p->hosts, h));
+	if (hosts_gone(p->hosts, h))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "host %s has left the pool",
+		    hosts_login(p->hosts, h));
+	else
+		pool_alert(p, SAY_WARN, -1, 0, 0, "host %s is down: %s",
+		    hosts_login(p->hosts, h), hosts_why(p->hosts, h));
 	if (hosts_all_down(p->hosts) && !p->fatal)
 		pool_alert(p, SAY_FATAL, -1, 0, 0, "no host is left to run"
 		    " workers on: stopping, the tasks not run are left for"
@@ -2363,9 +2415,10 @@ pool_resize_host(struct pool *p, const char *name, int n, bool kill,
 			buf_printf(why, "no host %s in this pool", name);
 		return -1;
 	}
-	if (hosts_state(p->hosts, h) == HOST_DOWN) {
+	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h)) {
 		if (why)
-			buf_printf(why, "host %s is down", name);
+			buf_printf(why, "host %s is %s", name,
+			    hosts_gone(p->hosts, h) ? "leaving" : "down");
 		return -1;
 	}
 	if (n < 0 || n > PT_MAX_WORKERS) {
@@ -2880,8 +2933,11 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	if (p->hosts != NULL) {
 		p->hosts_auto = true;
 		p->target = hosts_wanted(p->hosts);
-		p->host_said = xcalloc((size_t)hosts_count(p->hosts) + 1,
+		p->nhost_said = hosts_count(p->hosts) + 1;
+		p->host_said = xcalloc((size_t)p->nhost_said,
 		    sizeof *p->host_said);
+		if (o->slf != NULL)
+			(void)loop_every(p->loop, SLF_CHECK_MS, slf_tick, p);
 	}
 	if ((p->xfer = xfer_new(o, p->hosts, err, errlen)) == NULL &&
 	    err[0] != '\0')

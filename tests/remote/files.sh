@@ -1,6 +1,7 @@
 #!/bin/sh
 # Files of remote tasks (--workdir, --transferfile, --return, --cleanup,
-# --basefile, --trc) against two sshd "hosts", each in its own mount
+# --basefile, --trc) and host files (--slf: a host joins and leaves a
+# running pool) against two sshd "hosts", each in its own mount
 # namespace (tests/remote/remote.sh).  The work directory is under the test
 # user's pooltop runtime directory, a tmpfs private to each host, so a file
 # is there only if pooltop copied it, and a returned file here only if it
@@ -114,6 +115,52 @@ check "... and leaves no half file here" \
     cat {} ::: 'no such file') >/dev/null 2>"$T/e8"
 check "... a failed copy is an attempt: --retries 2 copies twice" \
     [ "$(grep -c "copying 'no such file'" "$T/e8")" -eq 2 ]
+
+# --- --sshloginfile: hosts join and leave a running pool -------------------
+printf '# the hosts\n\n  1/h1  \n' >"$T/slf"
+seq 200 >"$T/items200"
+"$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" --slf "$T/slf" \
+    --joblog "$T/jls" -a "$T/items200" sh -c 'sleep 0.1; echo $1' sh {} \
+    >"$T/os" 2>"$T/es" &
+spid=$!
+on_host() { tail -n +2 "$T/jls" 2>/dev/null | cut -f2 | grep -cx "$1"; }
+check "--slf: the file's host runs tasks" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h1) -gt 0 ]"
+printf '1/h1\n# h2 joins\n1/h2\n' >"$T/slf"
+check "... a host added to the file joins and runs tasks" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h2) -gt 0 ]"
+check "... said as an event" grep -q "host h2 joins the pool" "$T/es"
+printf '1/h2\n' >"$T/slf"
+check "... a host removed from the file leaves once its task ends" \
+    wait_for 30 grep -q "host h1 has left the pool" "$T/es"
+n1=$(on_host h1)
+# no_worker_on HOST: no process of a pooltop worker in HOST's namespace.
+no_worker_on() {
+	eval "_p=\$SSHD_PID_$1"
+	for _q in $(procs_in_ns "$_p"); do
+		tr '\0' ' ' <"/proc/$_q/cmdline" 2>/dev/null
+		echo
+	done | grep -Eq 'pooltop:? worker' && return 1
+	return 0
+}
+check "... and its worker there is gone" wait_for 10 no_worker_on h1
+n2=$(on_host h2)
+check "... while the pool goes on on the other" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h2) -gt $n2 ]"
+check "... and nothing more runs on the one that left" [ "$(on_host h1)" -eq "$n1" ]
+wait "$spid"
+rc=$?
+check "... the run ends: exit 0" [ "$rc" -eq 0 ]
+check "... every item done exactly once" sh -c \
+    "[ \$(tail -n +2 '$T/jls' | cut -f1 | sort -un | wc -l) -eq 200 ] &&
+     [ \$(tail -n +2 '$T/jls' | wc -l) -eq 200 ] &&
+     [ \$(sort -n '$T/os' | uniq | wc -l) -eq 200 ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/es" | tail -20
+
+printf '1/h1\nbad host!\n' >"$T/slf2"
+"$POOLTOP" --headless --slf "$T/slf2" echo ::: x >/dev/null 2>"$T/es2"
+check "--slf: a bad line is refused naming FILE:LINE" \
+    grep -q "slf2:2: 'bad host!': not a host name" "$T/es2"
 
 # --- refused -----------------------------------------------------------------
 "$POOLTOP" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
