@@ -880,7 +880,9 @@ xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
 
 /*
  * A copy for task seq of slot i failed (why names file and host): the
- * attempt failed.  d: how the task itself ended, if it ran.
+ * attempt failed.  d: how the task itself ended, if it ran; a task that
+ * failed on its own keeps its status (its --return file may well be
+ * missing because it failed).
  */
 static void
 xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
@@ -894,7 +896,10 @@ xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
 	if (ran && d != NULL)
 		fd = *d;
 	fd.task_seq = seq;
-	fd.flags = (fd.flags & ~PT_DONE_NOEXEC) | PT_DONE_XFER;
+	if (!ran || d == NULL || (!(d->flags & (PT_DONE_NOEXEC |
+	    PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_REQUEUE)) &&
+	    WIFEXITED(d->wstatus) && WEXITSTATUS(d->wstatus) == 0))
+		fd.flags = (fd.flags & ~PT_DONE_NOEXEC) | PT_DONE_XFER;
 	if (!ran)
 		fd.start_real_ns = real_ns();
 	task_ended(p, i, &fd);

@@ -31,6 +31,15 @@ check "... without it, in the login directory" [ "$(cat "$T/pwd0")" = / ]
 run -S : --workdir /nonexistent pwd ::: x >"$T/pwd1" 2>/dev/null
 check "... a local worker ignores it" [ "$(cat "$T/pwd1")" = "$PWD" ]
 
+(cd "$T" && HOME=$T run -S h1 --workdir . pwd ::: x) >"$T/pwd2" 2>/dev/null
+check "... . beneath HOME: the same path under the login directory there" \
+    [ "$(cat "$T/pwd2")" = / ]
+mkdir -p "$T/here"
+(cd "$T/here" && HOME=/nonexistent run -S h1 --workdir . pwd ::: x) \
+    >"$T/pwd3" 2>/dev/null
+check "... . elsewhere: the same absolute path" \
+    [ "$(cat "$T/pwd3")" = "$T/here" ]
+
 # --- files with awkward names, there and back -------------------------------
 S=$T/src
 mkdir -p "$S/sub dir"
@@ -111,6 +120,10 @@ check "... naming it and the host" \
     grep -q -- "--return 'x.none' from h1: " "$T/e7"
 check "... and leaves no half file here" \
     sh -c "! ls '$S' | grep -q 'x.none'"
+(cd "$S" && run -S h1 --workdir "$WD" --return {}.none \
+    --joblog "$T/jl7" sh -c 'exit 3' ::: y) >/dev/null 2>"$T/e7b"
+check "... but a task that failed on its own keeps its exit status" \
+    [ "$(tail -n +2 "$T/jl7" | cut -f7)" = 3 ]
 (cd "$S" && run -S h1 --workdir "$WD" --retries 2 --tf {} \
     cat {} ::: 'no such file') >/dev/null 2>"$T/e8"
 check "... a failed copy is an attempt: --retries 2 copies twice" \
