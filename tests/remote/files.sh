@@ -129,6 +129,21 @@ check "... but a task that failed on its own keeps its exit status" \
 check "... a failed copy is an attempt: --retries 2 copies twice" \
     [ "$(grep -c "copying 'no such file'" "$T/e8")" -eq 2 ]
 
+# --- --workdir ...: a directory a task, under the login's home ------------
+# From here the test user's home is its runtime directory: private to
+# each host, writable.
+usermod -d "/tmp/pooltop-$RUID" "$RU"
+run -S h1 --workdir ... --cleanup -k pwd ::: a b >"$T/o10" 2>"$T/e10"
+re="^/tmp/pooltop-$RUID/\.pooltop/tmp/[^/]*-[0-9]*-"
+check "--workdir ...: each task in a directory of its own under ~/.pooltop/tmp" \
+    sh -c "grep -q '${re}1\$' '$T/o10' && grep -q '${re}2\$' '$T/o10'"
+check "... removed after the task with --cleanup" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m \
+	find /tmp/pooltop-$RUID/.pooltop/tmp -mindepth 1)\" ]"
+run -S h1 --workdir ... pwd ::: a >"$T/o11" 2>/dev/null
+check "... kept without it" \
+    sh -c "nsenter -t $SSHD_PID_h1 -m test -d \"\$(cat '$T/o11')\""
+
 # --- --sshloginfile: hosts join and leave a running pool -------------------
 printf '# the hosts\n\n  1/h1  \n' >"$T/slf"
 seq 200 >"$T/items200"
