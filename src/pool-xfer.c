@@ -22,6 +22,7 @@
 #include "template.h"
 
 #define XFER_WHY	256
+#define XFER_FINISH_NS	(10 * PT_NSEC)	/* base files removed in this */
 
 struct job {
 	pid_t		 pid;		/* 0: a free place */
@@ -295,8 +296,8 @@ static int
 run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
     size_t len)
 {
-	char	**argv, b[4096], last[XFER_WHY] = "", *s, *e;
-	size_t	  n = 0, i;
+	char	**argv, b[4096], last[XFER_WHY] = "", line[XFER_WHY];
+	size_t	  n = 0, i, cur = 0;
 	ssize_t	  r;
 	int	  ep[2], st;
 	pid_t	  pid;
@@ -330,30 +331,33 @@ run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
 		snprintf(why, len, "fork: %s", strerror(errno));
 		return -1;
 	}
-	/* Its last line: read to the end, keeping it. */
-	while ((r = read(ep[0], b, sizeof b - 1)) != 0) {
+	/* Its last line, which may come in pieces: read to the end. */
+	while ((r = read(ep[0], b, sizeof b)) != 0) {
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		b[r] = '\0';
-		for (s = b; *s != '\0'; s = e + 1) {
-			if ((e = strchr(s, '\n')) == NULL) {
-				strlcpy(last, s, sizeof last);
-				break;
-			}
-			*e = '\0';
-			if (*s != '\0' && *s != '\r')
-				strlcpy(last, s, sizeof last);
+		for (i = 0; i < (size_t)r; i++) {
+			if (b[i] == '\n' || b[i] == '\r') {
+				if (cur > 0) {
+					line[cur] = '\0';
+					strlcpy(last, line, sizeof last);
+				}
+				cur = 0;
+			} else if (cur < sizeof line - 1)
+				line[cur++] = b[i];
 		}
+	}
+	if (cur > 0) {
+		line[cur] = '\0';
+		strlcpy(last, line, sizeof last);
 	}
 	close(ep[0]);
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		continue;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	last[strcspn(last, "\r\n")] = '\0';
 	if (last[0] != '\0')
 		snprintf(why, len, "%s", last);
 	else if (WIFEXITED(st))
@@ -658,7 +662,9 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		    (size_t)(h + 1 - x->nbased) * sizeof *x->based);
 		x->nbased = h + 1;
 	}
-	bases = !x->based[h] && x->o->nbasefiles > 0;
+	/* With a directory per task (...), every task needs them there. */
+	bases = (!x->based[h] || (x->wdflags & PT_CONF_WD_UNIQUE)) &&
+	    x->o->nbasefiles > 0;
 	if (x->ntf == 0 && !bases)
 		return 0;
 	plan_init(x, &pl, h, t);
@@ -718,6 +724,54 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 		return -1;
 	}
 	return 1;
+}
+
+void
+xfer_finish(struct xfer *x)
+{
+	struct xfer_task t;
+	struct plan	 pl;
+	struct job	*j;
+	char		 why[XFER_WHY];
+	int64_t		 end;
+	size_t		 i, live = 0;
+	int		 h;
+	pid_t		 pid;
+
+	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
+	    (x->wdflags & PT_CONF_WD_UNIQUE))
+		return;
+	memset(&t, 0, sizeof t);
+	for (h = 0; h < x->nbased; h++) {
+		if (!x->based[h] || hosts_state(x->hs, h) != HOST_UP)
+			continue;
+		plan_init(x, &pl, h, &t);
+		pl.clean = expand(NULL, 0, x->o->basefiles, x->o->nbasefiles,
+		    &t, &pl.nclean);
+		j = job_new(x);
+		j->host = h;
+		j->done.slot = -1;
+		if (job_start(j, &pl, why, sizeof why) == -1)
+			memset(j, 0, sizeof *j);
+		else
+			live++;
+		files_free(pl.clean, pl.nclean);
+	}
+	/* The end of the run: wait for them, a while. */
+	end = mono_ns() + XFER_FINISH_NS;
+	while (live > 0 && mono_ns() < end) {
+		for (i = 0; i < x->njobs; i++) {
+			j = &x->jobs[i];
+			if (j->pid <= 0 || j->done.slot != -1 ||
+			    ((pid = waitpid(j->pid, NULL, WNOHANG)) == 0))
+				continue;
+			close(j->errfd);
+			memset(j, 0, sizeof *j);
+			live--;
+		}
+		if (live > 0)
+			(void)usleep(10000);
+	}
 }
 
 /* The last line a copy's child wrote on fd. */

@@ -72,6 +72,12 @@ int		 xfer_before(struct xfer *, int h, const struct xfer_task *,
 int		 xfer_after(struct xfer *, int h, const struct xfer_task *,
 		    const struct pt_done *d, char *why, size_t whylen);
 
+/*
+ * The run is over: with --cleanup, remove the base files from each host
+ * that is still up (waits for that, 10 seconds at most).
+ */
+void		 xfer_finish(struct xfer *);
+
 /* A copy that ended, as xfer_reaped() gives it. */
 struct xfer_done {
 	int		 slot;

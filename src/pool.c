@@ -3315,6 +3315,7 @@ pool_free(struct pool *p)
 	keeper_finish();
 	for (i = 0; i < PT_MAX_WORKERS; i++)
 		free(p->w[i].slot);
+	xfer_finish(p->xfer);
 	xfer_free(p->xfer);
 	hosts_free(p->hosts);
 	free(p->host_said);

@@ -97,6 +97,12 @@ chmod 755 "$S/tool.sh"
 check "--basefile: copied before the first task, runnable" \
     [ "$(cat "$T/o4")" = "$(printf 'base 1\nbase 2\nbase 3')" ]
 
+check "... and left there without --cleanup" on h1 test -x "$WD/b/tool.sh"
+(cd "$S" && run -S 1/h1 --workdir "$WD/c" --bf tool.sh --cleanup \
+    ./tool.sh {} ::: 1) >"$T/o4c" 2>"$T/e4c"
+check "--basefile --cleanup: there for the task" [ "$(cat "$T/o4c")" = "base 1" ]
+check "... removed from the host at the end" on h1 test ! -e "$WD/c/tool.sh"
+
 # --- a copy that fails -------------------------------------------------------
 (cd "$S" && run -S h1 --workdir "$WD" --tf {} cat {} ::: 'no such file') \
     >/dev/null 2>"$T/e5"
