@@ -951,6 +951,9 @@ xfer_ended(struct pool *p, struct xfer_done *xd)
 			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 	} else {
 		buf_add(&p->w[i].out, xd->run.data, xd->run.len);
+		/* Paused while its files were copied: it starts paused. */
+		if (p->w[i].paused || p->w[i].tstp || p->w[i].msusp)
+			proto_put(&p->w[i].out, PT_MSG_PAUSE, NULL, 0, NULL, 0);
 		send_pending(p, i);
 	}
 	buf_free(&xd->run);
