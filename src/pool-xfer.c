@@ -375,7 +375,7 @@ send_file(char *const *ssh, const char *wd, const struct xfile *f,
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	struct stat	 st;
-	char		*dir, mode[16];
+	char		*dir, mode[16], size[32];
 	int		 fd, null, r;
 
 	if ((fd = open(f->local, O_RDONLY | O_CLOEXEC)) == -1 ||
@@ -391,6 +391,7 @@ send_file(char *const *ssh, const char *wd, const struct xfile *f,
 		return -1;
 	}
 	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
+	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 	cd_wd(&cmd, wd);
 	dir = dir_of(f->remote);
 	if (strcmp(dir, ".") != 0) {
@@ -402,7 +403,13 @@ send_file(char *const *ssh, const char *wd, const struct xfile *f,
 	/* Under a name of its own, then renamed: never read half done. */
 	buf_addstr(&cmd, "t=");
 	quote(&cmd, f->remote);
-	buf_addstr(&cmd, ".pooltop.$$ && cat > \"$t\" && chmod ");
+	buf_addstr(&cmd, ".pooltop.$$ && trap 'rm -f -- \"$t\"; exit 1'"
+	    " HUP INT TERM PIPE && cat > \"$t\" && ");
+	/* All of it: a copy cut short ends its input early, not in error. */
+	buf_addstr(&cmd, "{ [ $(wc -c < \"$t\") -eq ");
+	buf_addstr(&cmd, size);
+	buf_addstr(&cmd, " ] || { echo 'copy cut short' >&2; false; }; } &&"
+	    " chmod ");
 	buf_addstr(&cmd, mode);
 	buf_addstr(&cmd, " -- \"$t\" && mv -f -- \"$t\" ");
 	quote(&cmd, f->remote);
@@ -818,6 +825,21 @@ xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
 		memset(j, 0, sizeof *j);
 		return true;
 	}
+	return false;
+}
+
+bool
+xfer_cancel(struct xfer *x, int slot)
+{
+	size_t	i;
+
+	for (i = 0; x != NULL && i < x->njobs; i++)
+		if (x->jobs[i].pid > 0 && x->jobs[i].done.slot == slot &&
+		    !x->jobs[i].done.after) {
+			killpg(x->jobs[i].pid, SIGTERM);
+			x->jobs[i].done.cancelled = true;
+			return true;
+		}
 	return false;
 }
 

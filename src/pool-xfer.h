@@ -85,6 +85,7 @@ struct xfer_done {
 	uint64_t	 seq;
 	bool		 after;		/* xfer_after()'s: d is set */
 	bool		 ok;
+	bool		 cancelled;	/* by xfer_cancel() */
 	char		 why[256];	/* what failed, naming file and host */
 	struct buf	 run;		/* xfer_before()'s RUN; the caller's */
 	struct pt_done	 d;
@@ -94,6 +95,11 @@ struct xfer_done {
 bool		 xfer_reaped(struct xfer *, pid_t, int wstatus,
 		    struct xfer_done *);
 bool		 xfer_own(const struct xfer *, pid_t);
+/*
+ * The task of slot i is killed while its files are copied: end the copy
+ * (it is reaped with cancelled set).  false if no copy holds it.
+ */
+bool		 xfer_cancel(struct xfer *, int slot);
 
 /*
  * In the remote worker: make and enter the work directory of task seq

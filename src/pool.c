@@ -935,13 +935,24 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 static void
 xfer_ended(struct pool *p, struct xfer_done *xd)
 {
+	struct pt_done	 d;
 	struct task	*t;
 	int		 i = xd->slot;
 
 	t = xfer_find(p, i, xd->generation, xd->seq);
 	if (t == NULL)
 		;	/* its worker is gone: the task was put back */
-	else if (!xd->ok)
+	else if (xd->cancelled && !xd->after) {
+		/* Killed before it ran: as a task killed. */
+		memset(&d, 0, sizeof d);
+		d.task_seq = xd->seq;
+		d.wstatus = W_EXITCODE(0, SIGTERM);
+		d.flags = PT_DONE_KILLED;
+		d.start_real_ns = real_ns();
+		task_ended(p, i, &d);
+		if (p->w[i].retire && p->w[i].ntasks == 0)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	} else if (!xd->ok)
 		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
 	else if (xd->after) {
 		task_ended(p, i, &xd->d);
@@ -2382,8 +2393,10 @@ pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 			buf_printf(why, "no task runs in slot %d", slot + 1);
 		return -1;
 	}
-	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
 	p->w[slot].paused = false;
+	if (xfer_cancel(p->xfer, slot))
+		return 0;	/* its files were being copied */
+	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
 	return 0;
 }
 

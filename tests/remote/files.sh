@@ -135,6 +135,32 @@ check "... but a task that failed on its own keeps its exit status" \
 check "... a failed copy is an attempt: --retries 2 copies twice" \
     [ "$(grep -c "copying 'no such file'" "$T/e8")" -eq 2 ]
 
+# A task killed while its file is copied (or, on a fast machine, once it
+# runs): it ends killed, at once, and does not run afterwards.
+truncate -s 200M "$S/big"
+(cd "$S" && exec "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+    -S h1 --workdir "$WD/k" --tf {} sh -c 'sleep 60' sh {} ::: big) \
+    >/dev/null 2>"$T/ek" &
+kpid=$!
+check "a task killed during its copy: ctl kill is taken" \
+    wait_for 20 "$POOLTOP" ctl "$kpid" kill 1
+check "... the pool ends at once" wait_for 20 sh -c "! kill -0 $kpid 2>/dev/null"
+wait "$kpid"
+rc=$?
+check "... exit 1, the task killed" sh -c \
+    "[ $rc -eq 1 ] && grep -q 'killed (signal 15)' '$T/ek'"
+check "... and no sleep of it left on the host" \
+    wait_for 10 sh -c "! pgrep -u $RU -x sleep >/dev/null"
+# half_file: a temporary name left, or big but not all of it.
+half_file() {
+	on h1 sh -c "ls -A '$WD/k' | grep -q pooltop ||
+	    { [ -e '$WD/k/big' ] && [ \$(wc -c <'$WD/k/big') -ne 209715200 ]; }"
+}
+whole_or_none() { ! half_file; }
+check "... and no half of its file on the host, under any name" \
+    wait_for 10 whole_or_none
+rm -f "$S/big"
+
 # --- --workdir ...: a directory a task, under the login's home ------------
 # From here the test user's home is its runtime directory: private to
 # each host, writable.
