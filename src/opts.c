@@ -99,6 +99,10 @@ static int	set_halt(struct opts *, const char *, char *, size_t);
 static int	set_termseq(struct opts *, const char *, char *, size_t);
 static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_sshlogin(struct opts *, const char *, char *, size_t);
+static int	set_transfer(struct opts *, const char *, char *, size_t);
+static int	set_return(struct opts *, const char *, char *, size_t);
+static int	set_basefile(struct opts *, const char *, char *, size_t);
+static int	set_trc(struct opts *, const char *, char *, size_t);
 static int	set_delay(struct opts *, const char *, char *, size_t);
 static int	set_load(struct opts *, const char *, char *, size_t);
 static int	set_memfree(struct opts *, const char *, char *, size_t);
@@ -328,6 +332,26 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "remote-pooltop", .key = "remote.pooltop", .type = OPT_STRING,
 	  .off = F(remote_pooltop), .def = "pooltop", .arg = "PATH",
 	  .help = "pooltop on the other hosts" },
+	{ .name = "sshloginfile", .alias = "slf", .key = "remote.sshloginfile",
+	  .type = OPT_STRING, .off = F(slf), .arg = "FILE",
+	  .help = "the -S logins in FILE, re-read when it changes" },
+	{ .name = "workdir", .alias = "wd", .key = "remote.workdir",
+	  .type = OPT_STRING, .off = F(workdir), .arg = "DIR",
+	  .help = "remote tasks' directory (.: this one's, ...: new)" },
+	{ .name = "transferfile", .alias = "tf", .key = "remote.transferfile",
+	  .type = OPT_FUNC, .parse = set_transfer, .arg = "FILE",
+	  .help = "copy FILE (a template) to the host before a task" },
+	{ .name = "return", .key = "remote.return", .type = OPT_FUNC,
+	  .parse = set_return, .arg = "FILE",
+	  .help = "copy FILE (a template) back after the task" },
+	{ .name = "cleanup", .key = "remote.cleanup", .type = OPT_BOOL,
+	  .off = F(cleanup), .value = true,
+	  .help = "remove the copied files from the host after it" },
+	{ .name = "basefile", .alias = "bf", .key = "remote.basefile",
+	  .type = OPT_FUNC, .parse = set_basefile, .arg = "FILE",
+	  .help = "copy FILE to each host before its first task" },
+	{ .name = "trc", .type = OPT_FUNC, .parse = set_trc, .arg = "FILE",
+	  .help = "--transferfile {} --return FILE --cleanup" },
 	{ .name = "help", .letter = 'h', .type = OPT_HELP,
 	  .help = "show this help and exit" },
 	{ .name = "version", .letter = 'V', .type = OPT_VERSION,
@@ -607,6 +631,15 @@ opts_free(struct opts *o)
 	for (i = 0; i < o->nsshlogins; i++)
 		free(o->sshlogins[i]);
 	free(o->sshlogins);
+	for (i = 0; i < o->ntransfers; i++)
+		free(o->transfers[i]);
+	free(o->transfers);
+	for (i = 0; i < o->nreturns; i++)
+		free(o->returns[i]);
+	free(o->returns);
+	for (i = 0; i < o->nbasefiles; i++)
+		free(o->basefiles[i]);
+	free(o->basefiles);
 	free(o->config_file);
 	memset(o, 0, sizeof *o);
 }
@@ -2112,9 +2145,10 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 			o->workers_given = org->cli[i] || org->line[i] != 0;
 	if (o->slurm == SLURM_AUTO)
 		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
-		    o->nsshlogins == 0 && o->persistent == NULL ?
+		    o->nsshlogins == 0 && o->slf == NULL &&
+		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
-	if (o->slurm == SLURM_YES && o->nsshlogins > 0) {
+	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL)) {
 		snprintf(err, errlen, "--slurm and --sshlogin cannot be used"
 		    " together");
 		return -1;
@@ -2125,7 +2159,7 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    " sbatch");
 		return -1;
 	}
-	if (o->nsshlogins == 0 && o->slurm != SLURM_YES)
+	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
 	if (o->persistent != NULL) {
 		snprintf(err, errlen, "--persistent cannot be used with"
@@ -2548,6 +2582,55 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 	}
 	free(copy);
 	return r;
+}
+
+/* Append s to a list of file names; an empty one is refused. */
+static int
+list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
+{
+	if (*s == '\0') {
+		snprintf(err, len, "an empty file name");
+		return -1;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	return 0;
+}
+
+/* --transferfile FILE (repeatable). */
+static int
+set_transfer(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->transfers, &o->ntransfers, s, err, len);
+}
+
+/* --return FILE (repeatable). */
+static int
+set_return(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->returns, &o->nreturns, s, err, len);
+}
+
+/* --basefile FILE (repeatable). */
+static int
+set_basefile(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
+}
+
+/* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
+static int
+set_trc(struct opts *o, const char *s, char *err, size_t len)
+{
+	size_t	i;
+
+	if (set_return(o, s, err, len) == -1)
+		return -1;
+	o->cleanup = true;
+	for (i = 0; i < o->ntransfers; i++)
+		if (strcmp(o->transfers[i], "{}") == 0)
+			return 0;
+	return set_transfer(o, "{}", err, len);
 }
 
 /* --delay SECS[auto] into o. */

@@ -163,6 +163,16 @@ struct opts {
 	size_t		 nsshlogins;
 	char		*ssh;		/* --ssh, split on blanks */
 	char		*remote_pooltop;
+	char		*slf;		/* --sshloginfile, re-read when it
+					   changes */
+	char		*workdir;	/* --workdir, as given; NULL: home */
+	char		**transfers;	/* --transferfile, templates */
+	size_t		 ntransfers;
+	char		**returns;	/* --return, templates */
+	size_t		 nreturns;
+	char		**basefiles;	/* --basefile, paths */
+	size_t		 nbasefiles;
+	bool		 cleanup;	/* --cleanup */
 	enum slurm_mode	 slurm;		/* --slurm; AUTO until parsed */
 	bool		 workers_given;	/* -j set: per host with -S */
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,11 @@ struct host {
 	int64_t		 connect_by;
 	char		 ctlpath[108];
 	char		**argv;		/* to start a worker */
+	char		**sshv;		/* ssh to it, over the master */
 	char		 why[160];	/* why it is down */
+	bool		 gone;		/* left the --slf file: no new workers,
+					   down once its last one ends */
+	bool		 from_file;	/* a line of --slf */
 };
 
 struct hosts {
@@ -53,6 +58,10 @@ struct hosts {
 	int		 nssh;
 	char		*pooltop;	/* quoted for the remote shell */
 	bool		 started;	/* masters started */
+	int		 jslots;	/* -j given, or 0 */
+	char		*slf;		/* --sshloginfile, or NULL */
+	struct stat	 slf_st;	/* as last read */
+	bool		 slf_said;	/* it could not be read: said */
 };
 
 int
@@ -196,7 +205,7 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 
 	if (hosts_parse_login(login, &slots, user, sizeof user, name,
 	    sizeof name, &port, msg, sizeof msg) == -1) {
-		snprintf(err, errlen, "--sshlogin '%s': %s", login, msg);
+		snprintf(err, errlen, "'%s': %s", login, msg);
 		return -1;
 	}
 	if (strcmp(name, ":") == 0) {
@@ -227,11 +236,18 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 		return -1;
 	}
 	ssh_words(hs, h, &h->argv, &n, false);
+	n = 0;
+	ssh_words(hs, h, &h->sshv, &n, false);
+	n = 0;
+	while (h->argv[n] != NULL)
+		n++;
 	vec_add(&h->argv, &n, hs->pooltop);
 	vec_add(&h->argv, &n, "worker");
 	hs->n++;
 	return 0;
 }
+
+static void	host_down(struct host *, const char *);
 
 /*
  * SLURM_JOB_CPUS_PER_NODE ("4(x2),2"): the CPUs of node i of the
@@ -326,16 +342,205 @@ slurm_nodes(struct hosts *hs, const struct opts *o, int jslots, char *err,
 	return 0;
 }
 
+/*
+ * One line of an --slf file: the login, or NULL for a blank line or a
+ * comment.  Trims blanks in place.
+ */
+static char *
+slf_login(char *line)
+{
+	char	*e;
+
+	line += strspn(line, " \t");
+	e = line + strcspn(line, "\r\n");
+	while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*e = '\0';
+	return *line == '\0' || *line == '#' ? NULL : line;
+}
+
+/* The host of this login (without N/) that has not left, or -1. */
+static int
+login_find(const struct hosts *hs, const char *login)
+{
+	const char	*slash = strchr(login, '/');
+	int		 i;
+
+	if (slash != NULL)
+		login = slash + 1;
+	for (i = 0; i < hs->n; i++)
+		if (strcmp(hs->h[i].login, login) == 0 &&
+		    hs->h[i].state != HOST_DOWN)
+			return i;
+	return -1;
+}
+
+/* The first --slf: every line a host, a bad one refused (FILE:LINE). */
+static int
+slf_start(struct hosts *hs, const char *path, char *err, size_t errlen)
+{
+	char	*line = NULL, *l, msg[PATH_MAX + 200];
+	size_t	 cap = 0;
+	FILE	*f;
+	int	 lineno = 0, r = 0;
+
+	hs->slf = xstrdup(path);
+	if ((f = fopen(path, "r")) == NULL || fstat(fileno(f),
+	    &hs->slf_st) == -1) {
+		snprintf(err, errlen, "--sshloginfile %s: %s", path,
+		    strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	while (r == 0 && getline(&line, &cap, f) != -1) {
+		lineno++;
+		if ((l = slf_login(line)) == NULL)
+			continue;
+		if (strcmp(l, ":") != 0 && login_find(hs, l) != -1)
+			continue;	/* given twice: once */
+		if ((r = host_add(hs, l, hs->jslots, msg, sizeof msg)) == -1)
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+		else if (strcmp(l, ":") != 0 &&
+		    strcmp(strchr(l, '/') ? strchr(l, '/') + 1 : l, ":") != 0)
+			hs->h[hs->n - 1].from_file = true;
+	}
+	free(line);
+	fclose(f);
+	if (r == 0 && hs->n == 0 && !hs->local) {
+		snprintf(err, errlen, "--sshloginfile %s: no host in it",
+		    path);
+		r = -1;
+	}
+	return r;
+}
+
+/* Say one line of what a reload did into out. */
+static void __attribute__((format(printf, 2, 3)))
+say(struct buf *out, const char *fmt, ...)
+{
+	char	line[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	buf_addstr(out, line);
+	buf_add(out, "\n", 1);
+}
+
+/* A host of the file is there again, or has a new N/. */
+static void
+slf_keep(struct hosts *hs, int i, const char *l, struct buf *out)
+{
+	struct host	*h = &hs->h[i];
+	int		 slots = 0;
+
+	if (strchr(l, '/') != NULL)
+		slots = atoi(l);
+	if (slots == 0)
+		slots = hs->jslots != 0 ? hs->jslots :
+		    h->ncpu > 0 ? h->ncpu : -1;
+	if (h->gone) {
+		h->gone = false;
+		h->slots = slots;
+		say(out, "host %s is back in %s", h->login, hs->slf);
+	} else if (slots != h->slots && slots > 0) {
+		say(out, "host %s: %d workers (%s)", h->login, slots, hs->slf);
+		h->slots = slots;
+	}
+}
+
+int
+hosts_reload(struct hosts *hs, struct buf *out)
+{
+	struct stat	 st;
+	char		*line = NULL, *l, msg[PATH_MAX + 200];
+	bool		*seen;
+	size_t		 cap = 0;
+	FILE		*f;
+	int		 i, n0, lineno = 0, changes = 0;
+
+	if (hs == NULL || hs->slf == NULL)
+		return 0;
+	if (stat(hs->slf, &st) == -1 || (f = fopen(hs->slf, "r")) == NULL) {
+		if (!hs->slf_said)
+			say(out, "--sshloginfile %s: %s (its hosts stay)",
+			    hs->slf, strerror(errno));
+		hs->slf_said = true;
+		return 0;
+	}
+	hs->slf_said = false;
+	if (st.st_mtim.tv_sec == hs->slf_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == hs->slf_st.st_mtim.tv_nsec &&
+	    st.st_size == hs->slf_st.st_size &&
+	    st.st_ino == hs->slf_st.st_ino) {
+		fclose(f);
+		return 0;
+	}
+	hs->slf_st = st;
+	n0 = hs->n;
+	seen = xcalloc((size_t)n0 + 1, sizeof *seen);
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		if ((l = slf_login(line)) == NULL)
+			continue;
+		if (strcmp(strchr(l, '/') ? strchr(l, '/') + 1 : l, ":") == 0)
+			continue;	/* this machine: as at the start */
+		if ((i = login_find(hs, l)) != -1) {
+			if (i < n0)
+				seen[i] = true;
+			if (hs->h[i].from_file)
+				slf_keep(hs, i, l, out);
+			continue;
+		}
+		if (host_add(hs, l, hs->jslots, msg, sizeof msg) == -1) {
+			say(out, "%s:%d: %s (skipped)", hs->slf, lineno, msg);
+			continue;
+		}
+		hs->h[hs->n - 1].from_file = true;
+		say(out, "host %s joins the pool (%s)", hs->h[hs->n - 1].login,
+		    hs->slf);
+		changes++;
+	}
+	free(line);
+	fclose(f);
+	for (i = 0; i < n0; i++) {
+		struct host *h = &hs->h[i];
+
+		if (seen[i] || !h->from_file || h->gone ||
+		    h->state == HOST_DOWN)
+			continue;
+		h->gone = true;
+		h->slots = 0;
+		say(out, "host %s leaves the pool (not in %s): its workers end"
+		    " after their tasks", h->login, hs->slf);
+		changes++;
+		if (h->live == 0) {
+			strlcpy(h->why, "left the pool", sizeof h->why);
+			host_down(h, NULL);
+		}
+	}
+	free(seen);
+	return changes > 0 || out->len > 0 ? 1 : 0;
+}
+
+bool
+hosts_gone(const struct hosts *hs, int h)
+{
+	return h >= 0 && hs->h[h].gone;
+}
+
 struct hosts *
 hosts_new(const struct opts *o, char *err, size_t errlen)
 {
 	struct hosts	*hs;
-	char		*copy, *p, *w;
+	char		*copy, *p, *w, msg[PATH_MAX + 200];
 	size_t		 i;
 	int		 jslots = o->workers_given ? o->workers : 0;
 
 	err[0] = '\0';
-	if (o->nsshlogins == 0 && o->slurm != SLURM_YES)
+	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return NULL;
 	hs = xcalloc(1, sizeof *hs);
 	if (o->slurm == SLURM_YES) {
@@ -355,10 +560,17 @@ hosts_new(const struct opts *o, char *err, size_t errlen)
 	hs->pooltop = shell_quote(o->remote_pooltop != NULL &&
 	    *o->remote_pooltop != '\0' ? o->remote_pooltop : "pooltop");
 	for (i = 0; i < o->nsshlogins; i++) {
-		if (host_add(hs, o->sshlogins[i], jslots, err, errlen) == -1) {
+		if (host_add(hs, o->sshlogins[i], jslots, msg,
+		    sizeof msg) == -1) {
+			snprintf(err, errlen, "--sshlogin %s", msg);
 			hosts_free(hs);
 			return NULL;
 		}
+	}
+	hs->jslots = jslots;
+	if (o->slf != NULL && slf_start(hs, o->slf, err, errlen) == -1) {
+		hosts_free(hs);
+		return NULL;
 	}
 	if (hs->local && hs->local_slots == 0)
 		hs->local_slots = o->workers;
@@ -383,8 +595,10 @@ hosts_free(struct hosts *hs)
 			(void)unlink(hs->h[i].ctlpath);
 		free(hs->h[i].login);
 		vec_free(hs->h[i].argv);
+		vec_free(hs->h[i].sshv);
 	}
 	free(hs->h);
+	free(hs->slf);
 	vec_free(hs->ssh);
 	free(hs->pooltop);
 	free(hs);
@@ -625,6 +839,12 @@ hosts_worker_argv(struct hosts *hs, int h)
 	return hs->h[h].argv;
 }
 
+char *const *
+hosts_ssh_argv(struct hosts *hs, int h)
+{
+	return hs->h[h].sshv;
+}
+
 void
 hosts_worker_started(struct hosts *hs, int h)
 {
@@ -656,6 +876,11 @@ hosts_worker_ended(struct hosts *hs, int h, bool hello, const char *why)
 	}
 	x = &hs->h[h];
 	x->live--;
+	if (x->gone && x->live == 0 && x->state != HOST_DOWN) {
+		strlcpy(x->why, "left the pool", sizeof x->why);
+		host_down(x, NULL);
+		return true;
+	}
 	if (hello || x->state == HOST_DOWN)
 		return false;
 	if (++x->fails < HOSTS_FAIL_MAX)
@@ -720,7 +945,8 @@ hosts_find(const struct hosts *hs, const char *name)
 
 	if (strcmp(name, ":") == 0)
 		return hs->local ? HOST_LOCAL : HOST_NONE;
-	for (i = 0; i < hs->n; i++)
+	/* The newest: a host that left and came back is a new one. */
+	for (i = hs->n - 1; i >= 0; i--)
 		if (strcmp(hs->h[i].name, name) == 0 ||
 		    strcmp(hs->h[i].login, name) == 0)
 			return i;

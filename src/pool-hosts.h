@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "opts.h"
+#include "util.h"
 
 #define HOST_LOCAL	(-1)	/* this machine, as a host index */
 #define HOST_NONE	(-2)	/* no host can take a worker now */
@@ -72,6 +73,12 @@ bool		 hosts_is_master(const struct hosts *, pid_t);
  */
 char *const	*hosts_worker_argv(struct hosts *, int h);
 
+/*
+ * ssh to host h over its master connection, for a command line that
+ * follows (NULL-terminated, the hosts'): file copies.  NULL on Slurm.
+ */
+char *const	*hosts_ssh_argv(struct hosts *, int h);
+
 /* A worker started on h; its HELLO came (ncpu there); it ended. */
 void		 hosts_worker_started(struct hosts *, int h);
 void		 hosts_worker_hello(struct hosts *, int h, int ncpu);
@@ -94,6 +101,18 @@ int		 hosts_find(const struct hosts *, const char *name);
 void		 hosts_set_slots(struct hosts *, int h, int n);
 /* Every remote host is down and there is no local one. */
 bool		 hosts_all_down(const struct hosts *);
+
+/*
+ * --sshloginfile: if the file changed since it was read, read it again:
+ * a new login joins (its master connection is started by hosts_tick()),
+ * one no longer there leaves (no new workers; down once its last worker
+ * ends, hosts_worker_ended() saying so), a new N/ resizes.  `:` and the
+ * -S logins stay as they were.  What it did, one line each, is appended
+ * to out.  1 when something changed or was said, else 0.
+ */
+int		 hosts_reload(struct hosts *, struct buf *out);
+/* Host h left the --slf file. */
+bool		 hosts_gone(const struct hosts *, int h);
 
 /* Parse one login into its parts (for tests); -1 and err if malformed. */
 int		 hosts_parse_login(const char *, int *slots, char *user,

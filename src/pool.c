@@ -50,6 +50,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pool-hosts.h"
+#include "pool-xfer.h"
 #include "pool-output.h"
 #include "pool-hook.h"
 #include "worker-persist.h"
@@ -81,6 +82,7 @@
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
+#define SLF_CHECK_MS		2000	/* --sshloginfile looked at this often */
 
 struct task {
 	uint64_t		 seq;
@@ -166,6 +168,8 @@ struct pool {
 	bool			 hosts_auto;	/* target follows the hosts' */
 	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
 	bool			*host_said;	/* down, said */
+	int			 nhost_said;	/* hosts join (--slf) */
+	struct xfer		*xfer;		/* remote files; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
 
 	struct wk		 w[PT_MAX_WORKERS];
@@ -246,10 +250,12 @@ static void	pool_dispatch(struct pool *);
 static uint32_t	pool_input(struct pool *);
 static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
+static void	slf_tick(void *);
 static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static void	task_ended(struct pool *, int, const struct pt_done *);
 static void	admit_show(struct pool *, struct pt_shm_header *);
 
 static const int handled_signals[] = {
@@ -833,6 +839,140 @@ task_timeout(const struct pool *p)
 	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
 }
 
+/* The task a copy is for. */
+static void
+xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
+{
+	memset(x, 0, sizeof *x);
+	x->slot = i;
+	x->generation = p->w[i].generation;
+	x->seq = t->seq;
+	x->arg = t->arg;
+	x->args = (const char *const *)t->args;
+	x->nargs = t->nargs;
+}
+
+/* Copies before task t on slot i: xfer_before()'s answer. */
+static int
+xfer_task_before(struct pool *p, int i, const struct task *t,
+    const struct buf *run, char *why, size_t len)
+{
+	struct xfer_task x;
+
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
+		return 0;
+	xfer_task(p, i, t, &x);
+	return xfer_before(p->xfer, p->w[i].host, &x, run, why, len);
+}
+
+/* Task seq of slot i (its worker of generation gen), or NULL. */
+static struct task *
+xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
+{
+	struct task	*t;
+
+	if (i < 0 || i >= p->nw || p->w[i].generation != gen ||
+	    (p->w[i].state != W_IDLE && p->w[i].state != W_BUSY))
+		return NULL;
+	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+		if (t->seq == seq)
+			return t;
+	return NULL;
+}
+
+/*
+ * A copy for task seq of slot i failed (why names file and host): the
+ * attempt failed.  d: how the task itself ended, if it ran; a task that
+ * failed on its own keeps its status (its --return file may well be
+ * missing because it failed).
+ */
+static void
+xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
+    const struct pt_done *d, const char *why)
+{
+	struct pt_done	fd;
+
+	pool_event(p, PT_EV_ERROR, i, seq, 0, "task %llu: %s",
+	    (unsigned long long)seq, why);
+	memset(&fd, 0, sizeof fd);
+	if (ran && d != NULL)
+		fd = *d;
+	fd.task_seq = seq;
+	if (!ran || d == NULL || (!(d->flags & (PT_DONE_NOEXEC |
+	    PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_REQUEUE)) &&
+	    WIFEXITED(d->wstatus) && WEXITSTATUS(d->wstatus) == 0))
+		fd.flags = (fd.flags & ~PT_DONE_NOEXEC) | PT_DONE_XFER;
+	if (!ran)
+		fd.start_real_ns = real_ns();
+	task_ended(p, i, &fd);
+	if (p->w[i].retire && p->w[i].ntasks == 0 &&
+	    p->w[i].state != W_GONE && p->w[i].state != W_FREE)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
+/* After task d ended on slot i: true if a copy holds its end. */
+static bool
+xfer_task_after(struct pool *p, int i, const struct pt_done *d)
+{
+	struct xfer_task x;
+	struct task	*t;
+	char		 why[200];
+	int		 r;
+
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
+		return false;
+	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+		if (t->seq == d->task_seq)
+			break;
+	if (t == NULL)
+		return false;
+	xfer_task(p, i, t, &x);
+	r = xfer_after(p->xfer, p->w[i].host, &x, d, why, sizeof why);
+	if (r == -1)
+		xfer_failed(p, i, d->task_seq, true, d, why);
+	return r != 0;
+}
+
+/* A copy ended: send the task's RUN, end the task, or fail it. */
+static void
+xfer_ended(struct pool *p, struct xfer_done *xd)
+{
+	struct pt_done	 d;
+	struct task	*t;
+	int		 i = xd->slot;
+
+	t = xfer_find(p, i, xd->generation, xd->seq);
+	if (t == NULL)
+		;	/* its worker is gone: the task was put back */
+	else if (xd->cancelled && !xd->after) {
+		/* Killed before it ran: as a task killed. */
+		memset(&d, 0, sizeof d);
+		d.task_seq = xd->seq;
+		d.wstatus = W_EXITCODE(0, SIGTERM);
+		d.flags = PT_DONE_KILLED;
+		d.start_real_ns = real_ns();
+		task_ended(p, i, &d);
+		if (p->w[i].retire && p->w[i].ntasks == 0)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	} else if (!xd->ok)
+		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
+	else if (xd->after) {
+		task_ended(p, i, &xd->d);
+		if (p->w[i].ntasks == 0)
+			p->w[i].task_pgid = 0;
+		if (p->w[i].retire && p->w[i].ntasks == 0)
+			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	} else {
+		buf_add(&p->w[i].out, xd->run.data, xd->run.len);
+		/* Paused while its files were copied: it starts paused. */
+		if (p->w[i].paused || p->w[i].tstp || p->w[i].msusp)
+			proto_put(&p->w[i].out, PT_MSG_PAUSE, NULL, 0, NULL, 0);
+		send_pending(p, i);
+	}
+	buf_free(&xd->run);
+	pool_dispatch(p);
+}
+
 /* Build the RUN message for task t on slot i and send it. */
 static void
 start_task(struct pool *p, int i, struct task *t)
@@ -840,8 +980,9 @@ start_task(struct pool *p, int i, struct task *t)
 	struct wk	*w = &p->w[i];
 	struct expanded	 e;
 	struct pt_run	 run;
-	struct buf	 extra = { 0 };
-	int		 k;
+	struct buf	 extra = { 0 }, msg = { 0 };
+	char		 why[200];
+	int		 k, held;
 
 	memset(&e, 0, sizeof e);
 	if (t->command != NULL || (p->tpl == NULL && p->o->persistent == NULL)) {
@@ -873,9 +1014,13 @@ start_task(struct pool *p, int i, struct task *t)
 	buf_add(&extra, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
 		buf_add(&extra, e.argv[k], strlen(e.argv[k]) + 1);
-	proto_put(&w->out, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
+	proto_put(&msg, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
 	buf_free(&extra);
 	expanded_free(&e);
+	/* --transferfile, --basefile: RUN waits for the copy (pool-xfer.h). */
+	if ((held = xfer_task_before(p, i, t, &msg, why, sizeof why)) == 0)
+		buf_add(&w->out, msg.data, msg.len);
+	buf_free(&msg);
 
 	t->attempts++;
 	t->received = 0;
@@ -893,6 +1038,8 @@ start_task(struct pool *p, int i, struct task *t)
 	if (p->out != NULL && p->tagtpl != NULL)
 		start_tag(p, i, t);
 	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+	if (held == -1)
+		xfer_failed(p, i, t->seq, false, NULL, why);
 }
 
 /* The header's admission state and reason ("holding: load 3.10 >= 2"). */
@@ -1601,11 +1748,14 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 
 	if (d->flags & PT_DONE_NOEXEC)
 		exitval = 127;
+	else if (d->flags & PT_DONE_XFER)
+		exitval = 255;
 	else if (WIFEXITED(d->wstatus))
 		exitval = WEXITSTATUS(d->wstatus);
 	else if (WIFSIGNALED(d->wstatus))
 		sig = WTERMSIG(d->wstatus);
-	ok = !(d->flags & PT_DONE_NOEXEC) && status_ok(d->wstatus);
+	ok = !(d->flags & (PT_DONE_NOEXEC | PT_DONE_XFER)) &&
+	    status_ok(d->wstatus);
 	if (!(d->flags & PT_DONE_REQUEUE) && !t->requeue && !t->no_record)
 		admit_ended(p->admit, ok);
 	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
@@ -1687,6 +1837,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
 			    "killed (signal %d): %s", sig, t->label);
+		else if (d->flags & PT_DONE_XFER)
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
+			    "its files were not copied: %s", t->label);
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
@@ -1766,6 +1919,8 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_add(&strs, "", 1);
 	buf_addstr(&strs, name);
 	buf_add(&strs, "", 1);
+	buf_addstr(&strs, xfer_workdir(p->xfer, &c.flags));
+	buf_add(&strs, "", 1);
 	proto_put(&w->out, PT_MSG_CONF, &c, sizeof c, strs.data, strs.len);
 	buf_free(&strs);
 }
@@ -1819,7 +1974,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof d)
 			break;
 		memcpy(&d, pl, sizeof d);
-		task_ended(p, i, &d);
+		if (!xfer_task_after(p, i, &d))
+			task_ended(p, i, &d);
 		if (w->ntasks == 0)
 			w->task_pgid = 0;	/* it ended: never signal it */
 		if (w->retire && w->ntasks == 0)
@@ -1982,17 +2138,66 @@ remote_lost(struct pool *p, int i, int wstatus)
 		p->target = hosts_wanted(p->hosts);
 }
 
+/*
+ * --sshloginfile: read it again if it changed; hosts join (balanced in
+ * like the others) and leave (their workers retire after their task).
+ */
+static void
+slf_tick(void *arg)
+{
+	struct pool	*p = arg;
+	struct buf	 said = { NULL, 0, 0 };
+	char		*line, *nl;
+	int		 h, n;
+
+	if (p->state == PT_POOL_DONE || p->state == PT_POOL_STOPPING ||
+	    hosts_reload(p->hosts, &said) == 0) {
+		buf_free(&said);
+		return;
+	}
+	buf_add(&said, "", 1);
+	for (line = said.data; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "%s", line);
+	}
+	buf_free(&said);
+	n = hosts_count(p->hosts) + 1;
+	if (n > p->nhost_said) {
+		p->host_said = xreallocarray(p->host_said, (size_t)n,
+		    sizeof *p->host_said);
+		memset(p->host_said + p->nhost_said, 0,
+		    (size_t)(n - p->nhost_said) * sizeof *p->host_said);
+		p->nhost_said = n;
+	}
+	for (h = 0; h < hosts_count(p->hosts); h++) {
+		if (hosts_gone(p->hosts, h))
+			retire_surplus(p, h, 0, false);
+		if (hosts_state(p->hosts, h) == HOST_DOWN)
+			host_is_down(p, h);
+	}
+	if (p->hosts_auto)
+		p->target = hosts_wanted(p->hosts);
+	balance_workers(p);
+	pool_dispatch(p);
+}
+
 /* Host h is down: say so once; with no host left, stop. */
 static void
 host_is_down(struct pool *p, int h)
 {
-	if (p->host_said[h])
+	if (h >= p->nhost_said || p->host_said[h])
 		return;
 	p->host_said[h] = true;
 	if (p->hosts_auto)
 		p->target = hosts_wanted(p->hosts);
-	pool_alert(p, SAY_WARN, -1, 0, 0, "host %s is down: %s",
-	    hosts_login(p->hosts, h), hosts_why(p->hosts, h));
+	if (hosts_gone(p->hosts, h))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "host %s has left the pool",
+		    hosts_login(p->hosts, h));
+	else
+		pool_alert(p, SAY_WARN, -1, 0, 0, "host %s is down: %s",
+		    hosts_login(p->hosts, h), hosts_why(p->hosts, h));
 	if (hosts_all_down(p->hosts) && !p->fatal)
 		pool_alert(p, SAY_FATAL, -1, 0, 0, "no host is left to run"
 		    " workers on: stopping, the tasks not run are left for"
@@ -2113,7 +2318,7 @@ sweep_orphans(struct pool *p)
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
 		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]) ||
-		    hooks_own(p->hooks, kids[i]))
+		    hooks_own(p->hooks, kids[i]) || xfer_own(p->xfer, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
 			killpg(kids[i], SIGKILL);
@@ -2125,6 +2330,7 @@ sweep_orphans(struct pool *p)
 static void
 reap(struct pool *p)
 {
+	struct xfer_done xd;
 	pid_t	pid;
 	int	st, i;
 	bool	sweep = false;
@@ -2137,6 +2343,8 @@ reap(struct pool *p)
 			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
 		else if (hooks_reaped(p->hooks, pid, st))
 			continue;
+		else if (xfer_reaped(p->xfer, pid, st, &xd))
+			xfer_ended(p, &xd);
 		else if (hosts_reaped(p->hosts, pid, st)) {
 			for (i = 0; i < hosts_count(p->hosts); i++)
 				if (hosts_state(p->hosts, i) == HOST_DOWN)
@@ -2226,8 +2434,10 @@ pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 			buf_printf(why, "no task runs in slot %d", slot + 1);
 		return -1;
 	}
-	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
 	p->w[slot].paused = false;
+	if (xfer_cancel(p->xfer, slot))
+		return 0;	/* its files were being copied */
+	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
 	return 0;
 }
 
@@ -2267,9 +2477,10 @@ pool_resize_host(struct pool *p, const char *name, int n, bool kill,
 			buf_printf(why, "no host %s in this pool", name);
 		return -1;
 	}
-	if (hosts_state(p->hosts, h) == HOST_DOWN) {
+	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h)) {
 		if (why)
-			buf_printf(why, "host %s is down", name);
+			buf_printf(why, "host %s is %s", name,
+			    hosts_gone(p->hosts, h) ? "leaving" : "down");
 		return -1;
 	}
 	if (n < 0 || n > PT_MAX_WORKERS) {
@@ -2784,9 +2995,15 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	if (p->hosts != NULL) {
 		p->hosts_auto = true;
 		p->target = hosts_wanted(p->hosts);
-		p->host_said = xcalloc((size_t)hosts_count(p->hosts) + 1,
+		p->nhost_said = hosts_count(p->hosts) + 1;
+		p->host_said = xcalloc((size_t)p->nhost_said,
 		    sizeof *p->host_said);
+		if (o->slf != NULL)
+			(void)loop_every(p->loop, SLF_CHECK_MS, slf_tick, p);
 	}
+	if ((p->xfer = xfer_new(o, p->hosts, err, errlen)) == NULL &&
+	    err[0] != '\0')
+		return -1;
 	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
 	    errlen)) == NULL)
 		return -1;
@@ -3156,6 +3373,8 @@ pool_free(struct pool *p)
 	keeper_finish();
 	for (i = 0; i < PT_MAX_WORKERS; i++)
 		free(p->w[i].slot);
+	xfer_finish(p->xfer);
+	xfer_free(p->xfer);
 	hosts_free(p->hosts);
 	free(p->host_said);
 	admit_free(p->admit);

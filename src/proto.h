@@ -21,7 +21,9 @@
  *
  * supervisor -> worker
  *	CONF	struct pt_conf, then NUL-terminated strings: the shell, the
- *		host name the supervisor knows the worker's machine by
+ *		host name the supervisor knows the worker's machine by, the
+ *		--workdir its tasks run in ("": its login directory; relative:
+ *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N")
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
@@ -74,7 +76,7 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	2
+#define PT_PROTO_VERSION	3
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 
@@ -112,8 +114,10 @@ struct pt_conf {
 	int32_t		nterm;		/* --termseq steps; 0: the default */
 	int32_t		term_sig[PT_CONF_TERM_MAX];
 	int32_t		term_ms[PT_CONF_TERM_MAX];
-	uint32_t	_pad;
+	uint32_t	flags;		/* PT_CONF_* */
 };
+
+#define PT_CONF_WD_UNIQUE	0x1	/* --workdir ...: a directory a task */
 
 struct pt_slotmsg {
 	uint32_t	state;		/* enum pt_slot_state */
@@ -156,6 +160,8 @@ struct pt_out {
 #define PT_DONE_NOEXEC	0x4	/* could not be started; errno in status */
 #define PT_DONE_REQUEUE	0x8	/* never ran (persistent mode: queued in a
 				   program that died): run it again */
+#define PT_DONE_XFER	0x10	/* the supervisor's own: its files were not
+				   copied (pool-xfer.h) */
 
 struct pt_done {
 	uint64_t	task_seq;

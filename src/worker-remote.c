@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -127,6 +128,32 @@ conf_opts(const struct pt_conf *c, const char *shell, struct opts *o)
 	return 0;
 }
 
+/*
+ * --workdir as CONF gives it ("" or NULL: none), made absolute: relative
+ * to the directory the worker starts in (the login's), as the supervisor's
+ * copies over ssh see it.  0, or -1 and errno.
+ */
+static int
+workdir(const char *wd, char *out, size_t len)
+{
+	char	cwd[PATH_MAX];
+
+	out[0] = '\0';
+	if (wd == NULL || *wd == '\0')
+		return 0;
+	if (*wd == '/') {
+		if (strlcpy(out, wd, len) >= len)
+			return errno = ENAMETOOLONG, -1;
+		return 0;
+	}
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return -1;
+	if ((size_t)snprintf(out, len, "%s/%s", strcmp(cwd, "/") == 0 ? "" :
+	    cwd, wd) >= len)
+		return errno = ENAMETOOLONG, -1;
+	return 0;
+}
+
 int
 worker_stdio_main(int argc, char **argv)
 {
@@ -137,7 +164,8 @@ worker_stdio_main(int argc, char **argv)
 	struct pt_conf			c;
 	struct pt_msg			m;
 	struct buf			in;
-	const char			*pl, *shell, *host;
+	const char			*pl, *shell, *host, *wd;
+	static char			 wdir[PATH_MAX];
 	char				name[256], hello[320], err[256];
 	int				r;
 
@@ -172,6 +200,10 @@ worker_stdio_main(int argc, char **argv)
 		    c.version);
 	shell = proto_string(pl + sizeof c, m.len - sizeof c, 0);
 	host = proto_string(pl + sizeof c, m.len - sizeof c, 1);
+	wd = proto_string(pl + sizeof c, m.len - sizeof c, 2);
+	if (workdir(wd, wdir, sizeof wdir) == -1)
+		return refuse("pooltop worker on %s: --workdir %s: %s", name,
+		    wd, strerror(errno));
 	if (conf_opts(&c, shell, &o) == -1 || c.slot >= PT_SHM_MAX_SLOTS)
 		return refuse("pooltop worker on %s: bad CONF", name);
 	if (shm_create(&shm, c.slot + 1, err, sizeof err) == -1)
@@ -192,5 +224,7 @@ worker_stdio_main(int argc, char **argv)
 	wc.own_shm = true;
 	wc.generation = c.generation;
 	wc.opts = &o;
+	wc.workdir = wdir[0] != '\0' ? wdir : NULL;
+	wc.wdflags = c.flags;
 	worker_main(&wc);
 }

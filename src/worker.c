@@ -64,6 +64,7 @@
 #include "text.h"
 #include "worker-group.h"
 #include "cgroup.h"
+#include "pool-xfer.h"
 #include "worker.h"
 
 extern char **environ;
@@ -491,8 +492,10 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
-		error = w->conf->tcg != NULL ?
-		    tcg_enter(w->conf->tcg, w->conf->slot) : 0;
+		error = xfer_enter_workdir(w->conf->workdir,
+		    w->conf->wdflags, r.task_seq);
+		if (error == 0 && w->conf->tcg != NULL)
+			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
 			error = wgroup_spawn(&w->t.g, argv,
 			    (r.flags & PT_RUN_SHELL) != 0, 0);

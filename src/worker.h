@@ -31,6 +31,8 @@ struct worker_conf {
 	bool			 own_shm;	/* shm is the worker's own */
 	const struct buf	*pending;	/* messages read already, or NULL */
 	struct tcg		*tcg;		/* tasks' cgroups, or NULL */
+	const char		*workdir;	/* --workdir, absolute; NULL */
+	uint32_t		 wdflags;	/* PT_CONF_* */
 };
 
 /* Runs in the forked child; never returns. */

@@ -76,8 +76,8 @@ hasnt() { comp "$@" >"$T/got"; ! grep -qx -- "$W" "$T/got"; }
 
 check "bash: complete -p names the function" sh -c \
     "bash -c '. \"$BASHC\"; complete -p pooltop' | grep -q -- '-F _pooltop pooltop\$'"
-W=--workers check "bash: --wor gives --workers" has pooltop --wor
-check "bash: --wor gives only --workers" [ "$(cat "$T/got")" = --workers ]
+W=--workers check "bash: --worke gives --workers" has pooltop --worke
+check "bash: --worke gives only --workers" [ "$(cat "$T/got")" = --workers ]
 W=json check "bash: --log-format gives json" has pooltop --log-format ''
 check "bash: --log-format gives text and json only" \
     [ "$(tr '\n' ' ' <"$T/got")" = "json text " ]
@@ -95,11 +95,11 @@ W=$pid check "bash: ctl NAME: no pool again" hasnt pooltop ctl "$N" ''
 W=$N check "bash: attach: the pool's name" has pooltop attach ''
 W=mono check "bash: attach -t: themes" has pooltop attach -t ''
 W=--workers check "bash: options after an option's argument" \
-    has pooltop -j 2 --theme = mono -a f --wor
+    has pooltop -j 2 --theme = mono -a f --worke
 W=--workers check "bash: no option after the template" \
-    hasnt pooltop -j2 gzip --wor
+    hasnt pooltop -j2 gzip --worke
 W=--workers check "bash: none after a template after options" \
-    hasnt pooltop --theme = mono -j 2 gzip --wor
+    hasnt pooltop --theme = mono -j 2 gzip --worke
 
 # zsh_keys: an interactive zsh in tmux, Tab pressed after a few lines.
 zsh_keys() {

@@ -1,0 +1,877 @@
+/* Files of tasks on other machines: see pool-xfer.h. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "pool-hosts.h"
+#include "pool-input.h"
+#include "pool-xfer.h"
+#include "template.h"
+
+#define XFER_WHY	256
+#define XFER_FINISH_NS	(10 * PT_NSEC)	/* base files removed in this */
+
+struct job {
+	pid_t		 pid;		/* 0: a free place */
+	int		 errfd;		/* its report, read end */
+	int		 host;
+	bool		 bases;		/* it copies the base files */
+	struct xfer_done done;
+};
+
+struct xfer {
+	const struct opts	*o;
+	struct hosts		*hs;
+	char			 wd[PATH_MAX];	/* "" none */
+	uint32_t		 wdflags;
+	struct template		**tf;		/* --transferfile */
+	size_t			 ntf;
+	struct template		**ret;		/* --return */
+	size_t			 nret;
+	bool			*based;		/* per host: bases copied */
+	int			 nbased;	/* hosts join (--slf) */
+	struct job		*jobs;
+	size_t			 njobs;
+};
+
+/* s in single quotes for a POSIX shell, appended to b. */
+static void
+quote(struct buf *b, const char *s)
+{
+	buf_add(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_addstr(b, "'\\''");
+		else
+			buf_add(b, s, 1);
+	}
+	buf_add(b, "'", 1);
+}
+
+/* --workdir as given, resolved: "." and "..." (pool-xfer.h). */
+static int
+workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
+{
+	char		 cwd[PATH_MAX], host[256];
+	const char	*home = getenv("HOME");
+	size_t		 n;
+
+	if (wd == NULL || *wd == '\0')
+		return 0;
+	if (strcmp(wd, "...") == 0) {
+		if (gethostname(host, sizeof host) == -1)
+			strlcpy(host, "localhost", sizeof host);
+		host[sizeof host - 1] = '\0';
+		host[strcspn(host, "/")] = '\0';
+		snprintf(x->wd, sizeof x->wd, ".pooltop/tmp/%s-%ld", host,
+		    (long)getpid());
+		x->wdflags |= PT_CONF_WD_UNIQUE;
+		return 0;
+	}
+	if (strcmp(wd, ".") != 0) {
+		if (strlcpy(x->wd, wd, sizeof x->wd) >= sizeof x->wd) {
+			snprintf(err, errlen, "--workdir: too long");
+			return -1;
+		}
+		return 0;
+	}
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		snprintf(err, errlen, "--workdir .: %s", strerror(errno));
+		return -1;
+	}
+	n = home != NULL ? strlen(home) : 0;
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n > 1 && strncmp(cwd, home, n) == 0 && cwd[n] == '/')
+		strlcpy(x->wd, cwd + n + 1, sizeof x->wd);
+	else if (n > 1 && strncmp(cwd, home, n) == 0 && cwd[n] == '\0')
+		x->wd[0] = '\0';	/* home: the login directory */
+	else
+		strlcpy(x->wd, cwd, sizeof x->wd);
+	return 0;
+}
+
+static int
+compile_all(char **src, size_t n, struct template ***out, size_t *nout,
+    const char *opt, char *err, size_t errlen)
+{
+	char	msg[200];
+	size_t	i;
+
+	*out = xcalloc(n + 1, sizeof **out);
+	for (i = 0; i < n; i++) {
+		if (((*out)[i] = input_tag_compile(src[i], msg,
+		    sizeof msg)) == NULL) {
+			snprintf(err, errlen, "--%s '%s': %s", opt, src[i],
+			    msg);
+			return -1;
+		}
+		(*nout)++;
+	}
+	return 0;
+}
+
+struct xfer *
+xfer_new(const struct opts *o, struct hosts *hs, char *err, size_t errlen)
+{
+	struct xfer	*x;
+	bool		 files;
+
+	err[0] = '\0';
+	files = o->ntransfers > 0 || o->nreturns > 0 || o->nbasefiles > 0;
+	if (hs == NULL || hosts_count(hs) == 0)
+		return NULL;	/* this machine only: nothing to do */
+	if (files && o->slurm == SLURM_YES) {
+		snprintf(err, errlen, "--transferfile, --return and --basefile"
+		    " cannot be used with --slurm: its nodes share the files");
+		return NULL;
+	}
+	if (!files && (o->workdir == NULL || *o->workdir == '\0'))
+		return NULL;
+	x = xcalloc(1, sizeof *x);
+	x->o = o;
+	x->hs = hs;
+	if (workdir_resolve(x, o->workdir, err, errlen) == -1 ||
+	    compile_all(o->transfers, o->ntransfers, &x->tf, &x->ntf,
+	    "transferfile", err, errlen) == -1 ||
+	    compile_all(o->returns, o->nreturns, &x->ret, &x->nret,
+	    "return", err, errlen) == -1) {
+		xfer_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void
+xfer_free(struct xfer *x)
+{
+	size_t	i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->njobs; i++) {
+		if (x->jobs[i].pid > 0) {
+			killpg(x->jobs[i].pid, SIGTERM);
+			(void)waitpid(x->jobs[i].pid, NULL, 0);
+		}
+		if (x->jobs[i].errfd != -1)
+			close(x->jobs[i].errfd);
+		buf_free(&x->jobs[i].done.run);
+	}
+	free(x->jobs);
+	for (i = 0; i < x->ntf; i++)
+		template_free(x->tf[i]);
+	free(x->tf);
+	for (i = 0; i < x->nret; i++)
+		template_free(x->ret[i]);
+	free(x->ret);
+	free(x->based);
+	free(x);
+}
+
+const char *
+xfer_workdir(const struct xfer *x, uint32_t *flags)
+{
+	*flags = x != NULL ? x->wdflags : 0;
+	return x != NULL ? x->wd : "";
+}
+
+/* The work directory of task seq, for the remote shell ("" none). */
+static void
+task_wd(const struct xfer *x, uint64_t seq, char *wd, size_t len)
+{
+	if (x->wdflags & PT_CONF_WD_UNIQUE) {
+		if ((size_t)snprintf(wd, len, "%s-%llu", x->wd,
+		    (unsigned long long)seq) >= len)
+			wd[0] = '\0';	/* cannot be: x->wd is short */
+	} else
+		strlcpy(wd, x->wd, len);
+}
+
+/* The path on the host of a local name: after "/./" if it holds one. */
+static const char *
+remote_path(const char *local)
+{
+	const char	*s;
+
+	if (strncmp(local, "./", 2) == 0 && local[2] != '\0')
+		return local + 2;
+	if ((s = strstr(local, "/./")) != NULL && s[3] != '\0')
+		return s + 3;
+	return local;
+}
+
+/* One file to copy: the local name and the one on the host. */
+struct xfile {
+	char		*local;
+	const char	*remote;	/* into local */
+};
+
+/*
+ * The files of a task: the templates expanded with its arguments.  An
+ * empty name is skipped (an item with no file).
+ */
+static struct xfile *
+expand(struct template **tpl, size_t n, char **more, size_t nmore,
+    const struct xfer_task *t, size_t *count)
+{
+	struct xfile	*f;
+	size_t		 i, k = 0;
+
+	f = xcalloc(n + nmore + 1, sizeof *f);
+	for (i = 0; i < nmore; i++)
+		f[k++].local = xstrdup(more[i]);
+	for (i = 0; i < n; i++) {
+		f[k].local = input_tag(tpl[i], t->arg, t->args, t->nargs,
+		    t->seq, t->slot);
+		if (f[k].local[0] == '\0')
+			free(f[k].local);
+		else
+			k++;
+	}
+	for (i = 0; i < k; i++)
+		f[i].remote = remote_path(f[i].local);
+	*count = k;
+	return f;
+}
+
+static void
+files_free(struct xfile *f, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].local);
+	free(f);
+}
+
+/* "mkdir -p -- WD && cd -- WD && " for the remote shell ("" none). */
+static void
+cd_wd(struct buf *b, const char *wd)
+{
+	if (*wd == '\0')
+		return;
+	buf_addstr(b, "mkdir -p -- ");
+	quote(b, wd);
+	buf_addstr(b, " && cd -- ");
+	quote(b, wd);
+	buf_addstr(b, " && ");
+}
+
+/* The directory part of path (or "."), allocated. */
+static char *
+dir_of(const char *path)
+{
+	const char	*s = strrchr(path, '/');
+	char		*d;
+
+	if (s == NULL)
+		return xstrdup(".");
+	if (s == path)
+		return xstrdup("/");
+	d = xstrdup(path);
+	d[s - path] = '\0';
+	return d;
+}
+
+/*
+ * In the copy's child: run the ssh command of host h with cmd for the
+ * remote shell, in and out its standard input and output.  0, or -1 and
+ * the reason (ssh's last line on stderr, or its status) in why.
+ */
+static int
+run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
+    size_t len)
+{
+	char	**argv, b[4096], last[XFER_WHY] = "", line[XFER_WHY];
+	size_t	  n = 0, i, cur = 0;
+	ssize_t	  r;
+	int	  ep[2], st;
+	pid_t	  pid;
+
+	while (ssh[n] != NULL)
+		n++;
+	argv = xcalloc(n + 2, sizeof *argv);
+	for (i = 0; i < n; i++)
+		argv[i] = ssh[i];
+	argv[n] = (char *)cmd;
+	if (pipe(ep) == -1) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(ep[1], 2);
+		close(ep[0]);
+		close(ep[1]);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	/* Its last line, which may come in pieces: read to the end. */
+	while ((r = read(ep[0], b, sizeof b)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < (size_t)r; i++) {
+			if (b[i] == '\n' || b[i] == '\r') {
+				if (cur > 0) {
+					line[cur] = '\0';
+					strlcpy(last, line, sizeof last);
+				}
+				cur = 0;
+			} else if (cur < sizeof line - 1)
+				line[cur++] = b[i];
+		}
+	}
+	if (cur > 0) {
+		line[cur] = '\0';
+		strlcpy(last, line, sizeof last);
+	}
+	close(ep[0]);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		continue;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (last[0] != '\0')
+		snprintf(why, len, "%s", last);
+	else if (WIFEXITED(st))
+		snprintf(why, len, "ssh exited with status %d",
+		    WEXITSTATUS(st));
+	else
+		snprintf(why, len, "ssh ended by signal %d", WTERMSIG(st));
+	return -1;
+}
+
+/* Copy one file f to the host into wd; 0 or -1 and why. */
+static int
+send_file(char *const *ssh, const char *wd, const struct xfile *f,
+    char *why, size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	struct stat	 st;
+	char		*dir, mode[16], size[32];
+	int		 fd, null, r;
+
+	if ((fd = open(f->local, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
+	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+	cd_wd(&cmd, wd);
+	dir = dir_of(f->remote);
+	if (strcmp(dir, ".") != 0) {
+		buf_addstr(&cmd, "mkdir -p -- ");
+		quote(&cmd, dir);
+		buf_addstr(&cmd, " && ");
+	}
+	free(dir);
+	/* Under a name of its own, then renamed: never read half done. */
+	buf_addstr(&cmd, "t=");
+	quote(&cmd, f->remote);
+	buf_addstr(&cmd, ".pooltop.$$ && trap 'rm -f -- \"$t\"; exit 1'"
+	    " HUP INT TERM PIPE && cat > \"$t\" && ");
+	/* All of it: a copy cut short ends its input early, not in error. */
+	buf_addstr(&cmd, "{ [ $(wc -c < \"$t\") -eq ");
+	buf_addstr(&cmd, size);
+	buf_addstr(&cmd, " ] || { echo 'copy cut short' >&2; false; }; } &&"
+	    " chmod ");
+	buf_addstr(&cmd, mode);
+	buf_addstr(&cmd, " -- \"$t\" && mv -f -- \"$t\" ");
+	quote(&cmd, f->remote);
+	buf_addstr(&cmd, " || { rm -f -- \"$t\"; exit 1; }");
+	buf_add(&cmd, "", 1);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	r = run_ssh(ssh, cmd.data, fd, null, why, len);
+	close(null);
+	close(fd);
+	buf_free(&cmd);
+	return r;
+}
+
+/* mkdir -p dir (its parents too); 0 or an errno. */
+static int
+mkdir_p(char *dir)
+{
+	char	*s, c;
+
+	for (s = dir + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+			*s = c;
+			return errno;
+		}
+		*s = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
+/* mkdir -p the directories of a local path; 0 or -1 (errno). */
+static int
+local_dirs(const char *path)
+{
+	char	*d = dir_of(path);
+	int	 r;
+
+	r = mkdir_p(d);
+	free(d);
+	if (r != 0) {
+		errno = r;
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy one file f back from the host's wd; 0 or -1 and why. */
+static int
+fetch_file(char *const *ssh, const char *wd, const struct xfile *f,
+    char *why, size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	char		 tmp[PATH_MAX];
+	int		 fd, null, r;
+
+	if (local_dirs(f->local) == -1 ||
+	    (size_t)snprintf(tmp, sizeof tmp, "%s.pooltop.%ld", f->local,
+	    (long)getpid()) >= sizeof tmp ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0666)) == -1) {
+		snprintf(why, len, "here: %s", strerror(errno));
+		return -1;
+	}
+	if (*wd != '\0') {
+		buf_addstr(&cmd, "cd -- ");
+		quote(&cmd, wd);
+		buf_addstr(&cmd, " && ");
+	}
+	buf_addstr(&cmd, "cat -- ");
+	quote(&cmd, f->remote);
+	buf_add(&cmd, "", 1);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	r = run_ssh(ssh, cmd.data, null, fd, why, len);
+	close(null);
+	buf_free(&cmd);
+	if (close(fd) == -1 && r == 0) {
+		snprintf(why, len, "here: %s", strerror(errno));
+		r = -1;
+	}
+	if (r == 0 && rename(tmp, f->local) == -1) {
+		snprintf(why, len, "here: %s", strerror(errno));
+		r = -1;
+	}
+	if (r == -1)
+		(void)unlink(tmp);
+	return r;
+}
+
+/* --cleanup: remove the files sent and returned, and a "..." directory. */
+static int
+clean_files(char *const *ssh, const char *wd, bool unique,
+    const struct xfile *a, size_t na, const struct xfile *b, size_t nb,
+    char *why, size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	size_t		 i;
+	int		 null, r;
+
+	if (*wd != '\0') {
+		buf_addstr(&cmd, "cd -- ");
+		quote(&cmd, wd);
+		buf_addstr(&cmd, " && ");
+	}
+	buf_addstr(&cmd, "rm -f --");
+	for (i = 0; i < na + nb; i++) {
+		buf_add(&cmd, " ", 1);
+		quote(&cmd, i < na ? a[i].remote : b[i - na].remote);
+	}
+	if (unique) {
+		buf_addstr(&cmd, "; cd && rm -rf -- ");
+		quote(&cmd, wd);
+	}
+	buf_add(&cmd, "", 1);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	r = run_ssh(ssh, cmd.data, null, null, why, len);
+	close(null);
+	buf_free(&cmd);
+	return r;
+}
+
+/* The kinds of work a copy's child does. */
+struct plan {
+	char *const	*ssh;
+	const char	*host;
+	char		 wd[PATH_MAX];
+	bool		 unique;
+	struct xfile	*send;		/* bases, then the task's */
+	size_t		 nsend;
+	struct xfile	*back;
+	size_t		 nback;
+	struct xfile	*clean;		/* --cleanup: the task's sent */
+	size_t		 nclean;
+	bool		 cleanup;
+};
+
+/* The copy's child: do the plan, say what failed on fd 2, exit. */
+static void __attribute__((noreturn))
+child_run(const struct plan *pl)
+{
+	char	why[XFER_WHY];
+	size_t	i;
+	int	r = 0;
+
+	for (i = 0; r == 0 && i < pl->nsend; i++)
+		if ((r = send_file(pl->ssh, pl->wd, &pl->send[i], why,
+		    sizeof why)) == -1)
+			dprintf(2, "\ncopying '%s' to %s: %s\n",
+			    pl->send[i].local, pl->host, why);
+	for (i = 0; r == 0 && i < pl->nback; i++)
+		if ((r = fetch_file(pl->ssh, pl->wd, &pl->back[i], why,
+		    sizeof why)) == -1)
+			dprintf(2, "\n--return '%s' from %s: %s\n",
+			    pl->back[i].local, pl->host, why);
+	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique) &&
+	    clean_files(pl->ssh, pl->wd, pl->unique, pl->clean, pl->nclean,
+	    pl->back, pl->nback, why, sizeof why) == -1) {
+		dprintf(2, "\n--cleanup on %s: %s\n", pl->host, why);
+		r = -1;
+	}
+	_exit(r == 0 ? 0 : 1);
+}
+
+/* A free place for a job. */
+static struct job *
+job_new(struct xfer *x)
+{
+	size_t	i;
+
+	for (i = 0; i < x->njobs; i++)
+		if (x->jobs[i].pid == 0)
+			break;
+	if (i == x->njobs)
+		x->jobs = xreallocarray(x->jobs, ++x->njobs, sizeof *x->jobs);
+	memset(&x->jobs[i], 0, sizeof x->jobs[i]);
+	x->jobs[i].errfd = -1;
+	return &x->jobs[i];
+}
+
+/* Start the plan's child for job j; 0 or -1 and why. */
+static int
+job_start(struct job *j, const struct plan *pl, char *why, size_t len)
+{
+	sigset_t	set;
+	int		ep[2], sig, null;
+	pid_t		pid;
+
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		(void)setpgid(0, 0);
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		for (sig = 1; sig < NSIG; sig++)
+			(void)signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(ep[1], 2);
+		child_run(pl);
+	}
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	(void)setpgid(pid, pid);
+	set_nonblock(ep[0]);
+	j->pid = pid;
+	j->errfd = ep[0];
+	return 0;
+}
+
+static void
+plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
+{
+	memset(pl, 0, sizeof *pl);
+	pl->ssh = hosts_ssh_argv(x->hs, h);
+	pl->host = hosts_name(x->hs, h);
+	task_wd(x, t->seq, pl->wd, sizeof pl->wd);
+	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
+	pl->cleanup = x->o->cleanup;
+}
+
+static void
+job_task(struct job *j, int h, const struct xfer_task *t)
+{
+	j->host = h;
+	j->done.slot = t->slot;
+	j->done.generation = t->generation;
+	j->done.seq = t->seq;
+}
+
+int
+xfer_before(struct xfer *x, int h, const struct xfer_task *t,
+    const struct buf *run, char *why, size_t len)
+{
+	struct plan	 pl;
+	struct job	*j;
+	bool		 bases;
+	int		 r;
+
+	if (x == NULL || h < 0)
+		return 0;
+	if (h >= x->nbased) {
+		x->based = xreallocarray(x->based, (size_t)h + 1,
+		    sizeof *x->based);
+		memset(x->based + x->nbased, 0,
+		    (size_t)(h + 1 - x->nbased) * sizeof *x->based);
+		x->nbased = h + 1;
+	}
+	/* With a directory per task (...), every task needs them there. */
+	bases = (!x->based[h] || (x->wdflags & PT_CONF_WD_UNIQUE)) &&
+	    x->o->nbasefiles > 0;
+	if (x->ntf == 0 && !bases)
+		return 0;
+	plan_init(x, &pl, h, t);
+	pl.send = expand(x->tf, x->ntf, bases ? x->o->basefiles : NULL,
+	    bases ? x->o->nbasefiles : 0, t, &pl.nsend);
+	if (pl.nsend == 0) {
+		files_free(pl.send, pl.nsend);
+		return 0;
+	}
+	j = job_new(x);
+	job_task(j, h, t);
+	j->bases = bases;
+	buf_add(&j->done.run, run->data, run->len);
+	r = job_start(j, &pl, why, len);
+	files_free(pl.send, pl.nsend);
+	if (r == -1) {
+		buf_free(&j->done.run);
+		memset(j, 0, sizeof *j);
+		return -1;
+	}
+	return 1;
+}
+
+int
+xfer_after(struct xfer *x, int h, const struct xfer_task *t,
+    const struct pt_done *d, char *why, size_t len)
+{
+	struct plan	 pl;
+	struct job	*j;
+	int		 r;
+
+	if (x == NULL || h < 0)
+		return 0;
+	if (x->nret == 0 && !(x->o->cleanup &&
+	    (x->ntf > 0 || (x->wdflags & PT_CONF_WD_UNIQUE))))
+		return 0;
+	plan_init(x, &pl, h, t);
+	/* A task that never ran returns nothing; --cleanup still cleans. */
+	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
+		pl.back = expand(x->ret, x->nret, NULL, 0, t, &pl.nback);
+	if (pl.cleanup)
+		pl.clean = expand(x->tf, x->ntf, NULL, 0, t, &pl.nclean);
+	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique))) {
+		files_free(pl.back, pl.nback);
+		files_free(pl.clean, pl.nclean);
+		return 0;
+	}
+	j = job_new(x);
+	job_task(j, h, t);
+	j->done.after = true;
+	j->done.d = *d;
+	r = job_start(j, &pl, why, len);
+	files_free(pl.back, pl.nback);
+	files_free(pl.clean, pl.nclean);
+	if (r == -1) {
+		memset(j, 0, sizeof *j);
+		return -1;
+	}
+	return 1;
+}
+
+void
+xfer_finish(struct xfer *x)
+{
+	struct xfer_task t;
+	struct plan	 pl;
+	struct job	*j;
+	char		 why[XFER_WHY];
+	int64_t		 end;
+	size_t		 i, live = 0;
+	int		 h;
+	pid_t		 pid;
+
+	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
+	    (x->wdflags & PT_CONF_WD_UNIQUE))
+		return;
+	memset(&t, 0, sizeof t);
+	for (h = 0; h < x->nbased; h++) {
+		if (!x->based[h] || hosts_state(x->hs, h) != HOST_UP)
+			continue;
+		plan_init(x, &pl, h, &t);
+		pl.clean = expand(NULL, 0, x->o->basefiles, x->o->nbasefiles,
+		    &t, &pl.nclean);
+		j = job_new(x);
+		j->host = h;
+		j->done.slot = -1;
+		if (job_start(j, &pl, why, sizeof why) == -1)
+			memset(j, 0, sizeof *j);
+		else
+			live++;
+		files_free(pl.clean, pl.nclean);
+	}
+	/* The end of the run: wait for them, a while. */
+	end = mono_ns() + XFER_FINISH_NS;
+	while (live > 0 && mono_ns() < end) {
+		for (i = 0; i < x->njobs; i++) {
+			j = &x->jobs[i];
+			if (j->pid <= 0 || j->done.slot != -1 ||
+			    ((pid = waitpid(j->pid, NULL, WNOHANG)) == 0))
+				continue;
+			close(j->errfd);
+			memset(j, 0, sizeof *j);
+			live--;
+		}
+		if (live > 0)
+			(void)usleep(10000);
+	}
+}
+
+/* The last line a copy's child wrote on fd. */
+static void
+job_why(int fd, char *why, size_t len)
+{
+	char	 b[4096], *s;
+	ssize_t	 n;
+
+	if ((n = read(fd, b, sizeof b - 1)) <= 0)
+		return;
+	b[n] = '\0';
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+		b[--n] = '\0';
+	s = strrchr(b, '\n');
+	strlcpy(why, s != NULL ? s + 1 : b, len);
+}
+
+bool
+xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
+{
+	struct job	*j;
+	size_t		 i;
+
+	for (i = 0; x != NULL && pid > 0 && i < x->njobs; i++) {
+		j = &x->jobs[i];
+		if (j->pid != pid)
+			continue;
+		*done = j->done;	/* run moves to the caller */
+		done->ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+		done->why[0] = '\0';
+		if (!done->ok) {
+			job_why(j->errfd, done->why, sizeof done->why);
+			if (done->why[0] == '\0')
+				snprintf(done->why, sizeof done->why,
+				    "copying files to or from %s: ended by"
+				    " signal %d", hosts_name(x->hs, j->host),
+				    WIFSIGNALED(wstatus) ?
+				    WTERMSIG(wstatus) : 0);
+		}
+		if (done->ok && j->bases && j->host < x->nbased)
+			x->based[j->host] = true;
+		close(j->errfd);
+		memset(j, 0, sizeof *j);
+		return true;
+	}
+	return false;
+}
+
+bool
+xfer_cancel(struct xfer *x, int slot)
+{
+	size_t	i;
+
+	for (i = 0; x != NULL && i < x->njobs; i++)
+		if (x->jobs[i].pid > 0 && x->jobs[i].done.slot == slot &&
+		    !x->jobs[i].done.after) {
+			killpg(x->jobs[i].pid, SIGTERM);
+			x->jobs[i].done.cancelled = true;
+			return true;
+		}
+	return false;
+}
+
+bool
+xfer_own(const struct xfer *x, pid_t pid)
+{
+	size_t	i;
+
+	for (i = 0; x != NULL && pid > 0 && i < x->njobs; i++)
+		if (x->jobs[i].pid == pid)
+			return true;
+	return false;
+}
+
+int
+xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
+{
+	char	d[PATH_MAX];
+	int	r;
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	if ((flags & PT_CONF_WD_UNIQUE) ?
+	    (size_t)snprintf(d, sizeof d, "%s-%llu", dir,
+	    (unsigned long long)seq) >= sizeof d :
+	    strlcpy(d, dir, sizeof d) >= sizeof d)
+		return ENAMETOOLONG;
+	if (chdir(d) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return errno;
+	if ((r = mkdir_p(d)) != 0)
+		return r;
+	return chdir(d) == -1 ? errno : 0;
+}

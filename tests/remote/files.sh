@@ -1,0 +1,230 @@
+#!/bin/sh
+# Files of remote tasks (--workdir, --transferfile, --return, --cleanup,
+# --basefile, --trc) and host files (--slf: a host joins and leaves a
+# running pool) against two sshd "hosts", each in its own mount
+# namespace (tests/remote/remote.sh).  The work directory is under the test
+# user's pooltop runtime directory, a tmpfs private to each host, so a file
+# is there only if pooltop copied it, and a returned file here only if it
+# came back.  Needs root; SKIP otherwise or without openssh-server.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/remote/remote.sh"
+trap 'remote_stop; cleanup_test' EXIT
+
+ssh_hosts_start 2 || { fail "two sshd hosts start"; finish; }
+mkdir -p "$T/bin"
+cp "$POOLTOP" "$T/bin/pooltop"
+chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
+RP=$T/bin/pooltop
+SSH="ssh -F $SSH_CONFIG"
+WD=/tmp/pooltop-$RUID/wd	# private to each host
+
+run() { "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
+# on HOST CMD...: CMD inside HOST's mount namespace (sees its tmpfs).
+on() { _h=$1; shift; eval "_p=\$SSHD_PID_$_h"; in_ns "$_p" "$@"; }
+
+# --- --workdir --------------------------------------------------------------
+run -S h1 --workdir "$WD/a b" pwd ::: x >"$T/pwd" 2>"$T/pwd.err"
+check "--workdir: the remote task runs there (made for it)" \
+    [ "$(cat "$T/pwd")" = "$WD/a b" ]
+run -S h1 pwd ::: x >"$T/pwd0" 2>/dev/null
+check "... without it, in the login directory" [ "$(cat "$T/pwd0")" = / ]
+run -S : --workdir /nonexistent pwd ::: x >"$T/pwd1" 2>/dev/null
+check "... a local worker ignores it" [ "$(cat "$T/pwd1")" = "$PWD" ]
+
+(cd "$T" && HOME=$T run -S h1 --workdir . pwd ::: x) >"$T/pwd2" 2>/dev/null
+check "... . beneath HOME: the same path under the login directory there" \
+    [ "$(cat "$T/pwd2")" = / ]
+mkdir -p "$T/here"
+(cd "$T/here" && HOME=/nonexistent run -S h1 --workdir . pwd ::: x) \
+    >"$T/pwd3" 2>/dev/null
+check "... . elsewhere: the same absolute path" \
+    [ "$(cat "$T/pwd3")" = "$T/here" ]
+
+# --- files with awkward names, there and back -------------------------------
+S=$T/src
+mkdir -p "$S/sub dir"
+for f in "a b.txt" "it's.dat" "-lead.txt" 'sub dir/"q".txt' 'x$(id).txt'; do
+	head -c 3000 /dev/urandom >"$S/$f"
+	printf '%s\n' "$f"
+done >"$T/names"
+(cd "$S" && run -S 1/h1,1/h2 --workdir "$WD" --trc {}.sum \
+    --joblog "$T/jl" -a "$T/names" sh -c 'cksum <"$1" >"$1.sum"' sh {}) \
+    >"$T/o1" 2>"$T/e1"
+rc=$?
+check "--trc over two hosts: exit 0" [ "$rc" -eq 0 ]
+good=0
+while IFS= read -r f; do
+	[ "$(cksum <"$S/$f")" = "$(cat "$S/$f.sum" 2>/dev/null)" ] &&
+	    good=$((good + 1))
+done <"$T/names"
+check "... each file arrived whole and its result came back ($good/5)" \
+    [ "$good" -eq 5 ]
+h1=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h1)
+h2=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h2)
+check "... on both hosts ($h1 and $h2)" [ "$h1" -gt 0 ] && [ "$h2" -gt 0 ]
+check "... --cleanup left no file on h1" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD' -type f)\" ]"
+check "... nor on h2" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h2 -m find '$WD' -type f)\" ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/e1"
+
+# Without --cleanup, the files stay where the tasks saw them.
+(cd "$S" && run -S h1 --workdir "$WD" --tf {} -a "$T/names" true) \
+    >/dev/null 2>"$T/e2"
+good=0
+while IFS= read -r f; do
+	[ "$(cksum <"$S/$f")" = "$(on h1 cat "$WD/$f" | cksum)" ] &&
+	    good=$((good + 1))
+done <"$T/names"
+check "--transferfile without --cleanup: the files stay, same bytes ($good/5)" \
+    [ "$good" -eq 5 ]
+mode=$(on h1 stat -c %a "$WD/a b.txt")
+check "... with their mode" [ "$mode" = "$(stat -c %a "$S/a b.txt")" ]
+
+# /./: the rest of the path is relative to the work directory.
+mkdir -p "$T/deep/in"
+echo deep >"$T/deep/in/f"
+run -S h1 --workdir "$WD/dot" --tf "$T/deep/./in/f" cat in/f ::: x \
+    >"$T/o3" 2>"$T/e3"
+check "--transferfile DIR/./PATH lands at PATH in the work directory" \
+    [ "$(cat "$T/o3")" = deep ]
+
+# --- --basefile --------------------------------------------------------------
+printf '#!/bin/sh\necho "base $1"\n' >"$S/tool.sh"
+chmod 755 "$S/tool.sh"
+(cd "$S" && run -S 1/h1 --workdir "$WD/b" --bf tool.sh -k ./tool.sh {} \
+    ::: 1 2 3) >"$T/o4" 2>"$T/e4"
+check "--basefile: copied before the first task, runnable" \
+    [ "$(cat "$T/o4")" = "$(printf 'base 1\nbase 2\nbase 3')" ]
+
+check "... and left there without --cleanup" on h1 test -x "$WD/b/tool.sh"
+(cd "$S" && run -S 1/h1 --workdir "$WD/c" --bf tool.sh --cleanup \
+    ./tool.sh {} ::: 1) >"$T/o4c" 2>"$T/e4c"
+check "--basefile --cleanup: there for the task" [ "$(cat "$T/o4c")" = "base 1" ]
+check "... removed from the host at the end" on h1 test ! -e "$WD/c/tool.sh"
+
+# --- a copy that fails -------------------------------------------------------
+(cd "$S" && run -S h1 --workdir "$WD" --tf {} cat {} ::: 'no such file') \
+    >/dev/null 2>"$T/e5"
+rc=$?
+check "a file that cannot be sent fails its task (exit $rc)" [ "$rc" -eq 1 ]
+check "... with an event naming the file and the host" \
+    grep -q "copying 'no such file' to h1: No such file" "$T/e5"
+(cd "$S" && run -S h1 --workdir /proc/nope --tf {} cat {} ::: 'a b.txt') \
+    >/dev/null 2>"$T/e6"
+rc=$?
+check "a file the host refuses fails its task (exit $rc)" [ "$rc" -eq 1 ]
+check "... naming file, host and the host's reason" \
+    grep -q "copying 'a b.txt' to h1: .*/proc/nope" "$T/e6" ||
+    sed 's/^/# /' "$T/e6"
+(cd "$S" && run -S h1 --workdir "$WD" --return {}.none true ::: x) \
+    >/dev/null 2>"$T/e7"
+rc=$?
+check "a --return file missing on the host fails its task (exit $rc)" \
+    [ "$rc" -eq 1 ]
+check "... naming it and the host" \
+    grep -q -- "--return 'x.none' from h1: " "$T/e7"
+check "... and leaves no half file here" \
+    sh -c "! ls '$S' | grep -q 'x.none'"
+(cd "$S" && run -S h1 --workdir "$WD" --return {}.none \
+    --joblog "$T/jl7" sh -c 'exit 3' ::: y) >/dev/null 2>"$T/e7b"
+check "... but a task that failed on its own keeps its exit status" \
+    [ "$(tail -n +2 "$T/jl7" | cut -f7)" = 3 ]
+(cd "$S" && run -S h1 --workdir "$WD" --retries 2 --tf {} \
+    cat {} ::: 'no such file') >/dev/null 2>"$T/e8"
+check "... a failed copy is an attempt: --retries 2 copies twice" \
+    [ "$(grep -c "copying 'no such file'" "$T/e8")" -eq 2 ]
+
+# A task killed while its file is copied (or, on a fast machine, once it
+# runs): it ends killed, at once, and does not run afterwards.
+truncate -s 200M "$S/big"
+(cd "$S" && exec "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+    -S h1 --workdir "$WD/k" --tf {} sh -c 'sleep 60' sh {} ::: big) \
+    >/dev/null 2>"$T/ek" &
+kpid=$!
+check "a task killed during its copy: ctl kill is taken" \
+    wait_for 20 "$POOLTOP" ctl "$kpid" kill 1
+check "... the pool ends at once" wait_for 20 sh -c "! kill -0 $kpid 2>/dev/null"
+wait "$kpid"
+rc=$?
+check "... exit 1, the task killed" sh -c \
+    "[ $rc -eq 1 ] && grep -q 'killed (signal 15)' '$T/ek'"
+check "... and no sleep of it left on the host" \
+    wait_for 10 sh -c "! pgrep -u $RU -x sleep >/dev/null"
+# half_file: a temporary name left, or big but not all of it.
+half_file() {
+	on h1 sh -c "ls -A '$WD/k' | grep -q pooltop ||
+	    { [ -e '$WD/k/big' ] && [ \$(wc -c <'$WD/k/big') -ne 209715200 ]; }"
+}
+whole_or_none() { ! half_file; }
+check "... and no half of its file on the host, under any name" \
+    wait_for 10 whole_or_none
+rm -f "$S/big"
+
+# --- --workdir ...: a directory a task, under the login's home ------------
+# From here the test user's home is its runtime directory: private to
+# each host, writable.
+usermod -d "/tmp/pooltop-$RUID" "$RU"
+run -S h1 --workdir ... --cleanup -k pwd ::: a b >"$T/o10" 2>"$T/e10"
+re="^/tmp/pooltop-$RUID/\.pooltop/tmp/[^/]*-[0-9]*-"
+check "--workdir ...: each task in a directory of its own under ~/.pooltop/tmp" \
+    sh -c "grep -q '${re}1\$' '$T/o10' && grep -q '${re}2\$' '$T/o10'"
+check "... removed after the task with --cleanup" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m \
+	find /tmp/pooltop-$RUID/.pooltop/tmp -mindepth 1)\" ]"
+run -S h1 --workdir ... pwd ::: a >"$T/o11" 2>/dev/null
+check "... kept without it" \
+    sh -c "nsenter -t $SSHD_PID_h1 -m test -d \"\$(cat '$T/o11')\""
+
+# --- --sshloginfile: hosts join and leave a running pool -------------------
+printf '# the hosts\n\n  1/h1  \n' >"$T/slf"
+seq 200 >"$T/items200"
+"$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" --slf "$T/slf" \
+    --joblog "$T/jls" -a "$T/items200" sh -c 'sleep 0.1; echo $1' sh {} \
+    >"$T/os" 2>"$T/es" &
+spid=$!
+on_host() { tail -n +2 "$T/jls" 2>/dev/null | cut -f2 | grep -cx "$1"; }
+check "--slf: the file's host runs tasks" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h1) -gt 0 ]"
+printf '1/h1\n# h2 joins\n1/h2\n' >"$T/slf"
+check "... a host added to the file joins and runs tasks" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h2) -gt 0 ]"
+check "... said as an event" grep -q "host h2 joins the pool" "$T/es"
+printf '1/h2\n' >"$T/slf"
+check "... a host removed from the file leaves once its task ends" \
+    wait_for 30 grep -q "host h1 has left the pool" "$T/es"
+n1=$(on_host h1)
+# no_worker_on HOST: no process of a pooltop worker in HOST's namespace.
+no_worker_on() {
+	eval "_p=\$SSHD_PID_$1"
+	for _q in $(procs_in_ns "$_p"); do
+		tr '\0' ' ' <"/proc/$_q/cmdline" 2>/dev/null
+		echo
+	done | grep -Eq 'pooltop:? worker' && return 1
+	return 0
+}
+check "... and its worker there is gone" wait_for 10 no_worker_on h1
+n2=$(on_host h2)
+check "... while the pool goes on on the other" \
+    wait_for 30 sh -c "[ \$(tail -n +2 '$T/jls' | cut -f2 | grep -cx h2) -gt $n2 ]"
+check "... and nothing more runs on the one that left" [ "$(on_host h1)" -eq "$n1" ]
+wait "$spid"
+rc=$?
+check "... the run ends: exit 0" [ "$rc" -eq 0 ]
+check "... every item done exactly once" sh -c \
+    "[ \$(tail -n +2 '$T/jls' | cut -f1 | sort -un | wc -l) -eq 200 ] &&
+     [ \$(tail -n +2 '$T/jls' | wc -l) -eq 200 ] &&
+     [ \$(sort -n '$T/os' | uniq | wc -l) -eq 200 ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/es" | tail -20
+
+printf '1/h1\nbad host!\n' >"$T/slf2"
+"$POOLTOP" --headless --slf "$T/slf2" echo ::: x >/dev/null 2>"$T/es2"
+check "--slf: a bad line is refused naming FILE:LINE" \
+    grep -q "slf2:2: 'bad host!': not a host name" "$T/es2"
+
+# --- refused -----------------------------------------------------------------
+"$POOLTOP" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
+    --workdir ... echo ::: x >"$T/o9" 2>"$T/e9"
+check "locally, the file options do nothing" [ "$(cat "$T/o9")" = x ]
+
+finish
