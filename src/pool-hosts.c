@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -639,23 +638,6 @@ hosts_wanted(const struct hosts *hs)
 	return n;
 }
 
-/*
- * In a child about to exec: out of our group, killed with us, signals as
- * a new process has them.
- */
-static void
-child_setup(void)
-{
-	sigset_t	set;
-	int		sig;
-
-	(void)setpgid(0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-}
 
 /* Start h's master connection. */
 static void
@@ -677,7 +659,7 @@ master_start(struct hosts *hs, struct host *h, int64_t now)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		child_setup();
+		helper_child_setup(SIGTERM);
 		null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);

@@ -596,8 +596,7 @@ job_new(struct xfer *x)
 static int
 job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 {
-	sigset_t	set;
-	int		ep[2], sig, null;
+	int		ep[2], null;
 	pid_t		pid;
 
 	if (pipe2(ep, O_CLOEXEC) == -1) {
@@ -606,12 +605,7 @@ job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 	}
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
-		(void)setpgid(0, 0);
-		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-		for (sig = 1; sig < NSIG; sig++)
-			(void)signal(sig, SIG_DFL);
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
+		helper_child_setup(SIGTERM);
 		null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);

@@ -1292,15 +1292,7 @@ spawn_failed(struct pool *p, int i, const char *what, int error)
 static void __attribute__((noreturn))
 remote_exec(int sock, int err, char *const *argv)
 {
-	sigset_t	set;
-	int		sig;
-
-	(void)setpgid(0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
+	helper_child_setup(SIGTERM);
 	if (dup2(sock, 0) == -1 || dup2(sock, 1) == -1 || dup2(err, 2) == -1)
 		_exit(127);
 	execvp(argv[0], argv);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,4 +254,18 @@ signal_parse(const char *s)
 			return sig;
 	}
 	return -1;
+}
+
+void
+helper_child_setup(int deathsig)
+{
+	sigset_t	set;
+	int		sig;
+
+	(void)setpgid(0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, deathsig);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 }

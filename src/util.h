@@ -63,4 +63,12 @@ int	 signal_parse(const char *);
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);
 
+/*
+ * In a child of the supervisor about to exec a helper (ssh, srun, a copy):
+ * a process group of its own, deathsig when its parent dies, and signals as
+ * a new process has them (default actions, nothing blocked: the supervisor
+ * blocks those its loop reads).
+ */
+void	helper_child_setup(int deathsig);
+
 #endif
