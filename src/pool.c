@@ -53,6 +53,7 @@
 #include "pool-output.h"
 #include "pool-hook.h"
 #include "worker-persist.h"
+#include "pool-evsample.h"
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
@@ -239,6 +240,8 @@ struct pool {
 	uint64_t		 oom_seen;	/* OOM kills, read each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
+	struct evsample		 evs;		/* persistent items' events */
+	int64_t			 now;		/* mono, read once a turn */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -313,6 +316,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	    AUTO_WINDOW_MAX;
 	p->client_fds = CTL_MAX_CLIENTS;
 	p->halt_status = -1;
+	evsample_init(&p->evs);
 	TAILQ_INIT(&p->ready);
 	TAILQ_INIT(&p->failed_list);
 	TAILQ_INIT(&p->added);
@@ -883,14 +887,15 @@ start_task(struct pool *p, int i, struct task *t)
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
-	w->started_ns = mono_ns();
+	w->started_ns = p->now;
 	p->running++;
 	if (p->out != NULL)
 		output_start_args(p->out, t->seq, t->arg,
 		    (const char *const *)t->args, t->nargs);
 	if (p->out != NULL && p->tagtpl != NULL)
 		start_tag(p, i, t);
-	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+	if (p->o->persistent == NULL || evsample_take(&p->evs, false))
+		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
 }
 
 /* The header's admission state and reason ("holding: load 3.10 >= 2"). */
@@ -1665,7 +1670,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (ok) {
 		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
-		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
+		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
+			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
+			    t->label);
 		task_hook(p, i, t, d, ok, exitval, sig);
 		task_free(t);
 	} else {
@@ -3004,6 +3011,18 @@ hooks_end(struct pool *p, int rc)
 	hooks_wait(p);
 }
 
+/* Say the persistent items' events counted in a window that ended. */
+static void
+events_sampled(struct pool *p, int64_t now)
+{
+	uint64_t	started, done;
+
+	if (evsample_turn(&p->evs, now, &started, &done))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "persistent items' events "
+		    "not logged one by one: task.start %llu, task.done %llu",
+		    (unsigned long long)started, (unsigned long long)done);
+}
+
 /* Run until all work is done or the pool is stopped. */
 int
 pool_run(struct pool *p)
@@ -3011,7 +3030,7 @@ pool_run(struct pool *p)
 	size_t	i;
 	int	rc;
 
-	p->start_ns = mono_ns();
+	p->start_ns = p->now = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	p->state = PT_POOL_RUNNING;
@@ -3024,6 +3043,8 @@ pool_run(struct pool *p)
 	balance_workers(p);
 	publish(p);
 	while (!finished(p)) {
+		p->now = mono_ns();
+		events_sampled(p, p->now);
 		output_check(p);
 		if (p->fatal && p->state != PT_POOL_STOPPING)
 			pool_stop(p, false, NULL);
@@ -3038,6 +3059,7 @@ pool_run(struct pool *p)
 		wait_once(p);
 	}
 done:
+	events_sampled(p, INT64_MAX);
 	p->state = PT_POOL_DONE;
 	publish(p);
 	shutdown_workers(p);
