@@ -523,7 +523,9 @@ publish(struct pool *p)
 {
 	struct pt_shm_header	*h = &p->shm.pub;
 	uint64_t		 queued;
-	int64_t			 now = mono_ns();
+	/* The loop's turn's clock; after the loop, the clock's. */
+	int64_t			 now = p->state == PT_POOL_DONE ? mono_ns() :
+				    p->now;
 	int			 used = p->nw;
 
 	if (p->shm.hdr == NULL)

@@ -111,6 +111,8 @@ struct persist {
 	struct wgroup_sample	 sample;	/* the program's CPU, memory */
 	uint64_t		 mbox_last;	/* last progress taken, packed */
 	int64_t			 next_tick;
+	int64_t			 turn_mono;	/* the clocks, read once a */
+	int64_t			 turn_real;	/* loop turn; 0: not yet */
 };
 
 static void	child_terminate(struct persist *, int64_t);
@@ -118,6 +120,31 @@ static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
 static char	*persist_line(char *const *, bool, size_t *, const char **);
 static bool	persist_is_error(const char *, size_t);
+
+/*
+ * The monotonic clock, read once a loop turn: the first caller after a
+ * wait reads it, the others of the turn take the same value, and
+ * persist_flush() (before each wait) forgets it.  Hundreds of lines can
+ * come and go in one turn.
+ */
+static int64_t
+turn_mono(struct persist *p)
+{
+	if (p->turn_mono == 0) {
+		p->turn_mono = mono_ns();
+		p->turn_real = 0;
+	}
+	return p->turn_mono;
+}
+
+/* The real-time clock, read once a loop turn (see turn_mono()). */
+static int64_t
+turn_real(struct persist *p)
+{
+	if (p->turn_real == 0)
+		p->turn_real = real_ns();
+	return p->turn_real;
+}
 
 /* Is there a program alive that takes or answers lines? */
 static bool
@@ -298,7 +325,7 @@ clock_check(struct persist *p, int64_t now)
 	if (t == NULL || t->clock.start != 0 || t->end_off > p->ch.written)
 		return;
 	wgroup_clock_start(&t->clock, now);
-	t->start_real = real_ns();
+	t->start_real = turn_real(p);
 	p->sample.progress_done = p->sample.progress_total = 0;
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
@@ -907,7 +934,7 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 		slot_write(p, 0, 1);
 		return;
 	}
-	if (broken_fail(p, r->task_seq, mono_ns())) {
+	if (broken_fail(p, r->task_seq, turn_mono(p))) {
 		free(line);
 		return;
 	}
@@ -924,7 +951,7 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 		send_out(p, t->seq, 2, p->held_err.data, p->held_err.len);
 		buf_consume(&p->held_err, p->held_err.len);
 	}
-	prog_maybe_start(p, mono_ns());
+	prog_maybe_start(p, turn_mono(p));
 	prog_feed(p);
 	if (first)
 		slot_write(p, 0, 0);
@@ -1057,12 +1084,13 @@ persist_flush(struct persist *p)
 		else if (n == -1 && errno == EINTR)
 			continue;
 		else {
-			prog_broke(p, "closed its stdin", mono_ns());
+			prog_broke(p, "closed its stdin", turn_mono(p));
 			break;
 		}
 	}
 	if (wrote)
-		clock_check(p, mono_ns());
+		clock_check(p, turn_mono(p));
+	p->turn_mono = p->turn_real = 0;	/* a wait follows */
 }
 
 /* One of the descriptors persist_pollfds() gave is ready. */
@@ -1070,7 +1098,7 @@ void
 persist_ready(struct persist *p, int fd, short revents)
 {
 	struct child	*ch = &p->ch;
-	int64_t		 now = mono_ns();
+	int64_t		 now = turn_mono(p);
 
 	if (revents == 0 || fd == -1)
 		return;
