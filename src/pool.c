@@ -242,6 +242,7 @@ struct pool {
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
 	struct evsample		 evs;		/* persistent items' events */
 	int64_t			 now;		/* mono, read once a turn */
+	struct buf		 scratch;	/* a RUN's strings */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -837,14 +838,78 @@ task_timeout(const struct pool *p)
 	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
 }
 
-/* Build the RUN message for task t on slot i and send it. */
-static void
-start_task(struct pool *p, int i, struct task *t)
+/*
+ * Persistent mode without a template: the item is the line, and the
+ * task's label and command line (shell-quoted item) are made when first
+ * asked for (an event, the joblog), not for every item.
+ */
+static bool
+task_is_line(const struct pool *p, const struct task *t)
 {
-	struct wk	*w = &p->w[i];
+	return t->command == NULL && p->tpl == NULL &&
+	    p->o->persistent != NULL;
+}
+
+/* A task's one-line label (events); made now for a line's. */
+static const char *
+task_label(struct task *t)
+{
+	struct expanded	 e;
+	char		*argv[2] = { t->arg, NULL };
+
+	if (t->label == NULL) {
+		memset(&e, 0, sizeof e);
+		e.argc = 1;
+		e.argv = argv;
+		t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
+	}
+	return t->label;
+}
+
+/* A task's raw command line (the joblog's); made now for a line's. */
+static const char *
+task_cmdline(struct task *t)
+{
+	struct expanded	 e;
+	char		*argv[2] = { t->arg, NULL };
+
+	if (t->cmdline == NULL) {
+		memset(&e, 0, sizeof e);
+		e.argc = 1;
+		e.argv = argv;
+		t->cmdline = expanded_cmdline(&e);
+	}
+	return t->cmdline;
+}
+
+/* Queue task t's RUN on slot i: a line's item, sent as its one argument. */
+static void
+start_line(struct pool *p, int i, struct task *t)
+{
+	struct pt_run	run;
+	size_t		len = strlen(t->arg) + 1;
+
+	free(t->label);
+	free(t->cmdline);
+	t->label = t->cmdline = NULL;
+	memset(&run, 0, sizeof run);
+	run.task_seq = t->seq;
+	run.timeout_ms = t->timeout_ms = task_timeout(p);
+	run.flags = t->named ? PT_RUN_NAMED : 0;
+	run.argc = 1;
+	p->scratch.len = 0;
+	buf_add(&p->scratch, t->arg, len);
+	buf_add(&p->scratch, t->arg, len);
+	proto_put(&p->w[i].out, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
+	    p->scratch.len);
+}
+
+/* Queue task t's RUN on slot i, its template expanded. */
+static void
+start_expanded(struct pool *p, int i, struct task *t)
+{
 	struct expanded	 e;
 	struct pt_run	 run;
-	struct buf	 extra = { 0 };
 	int		 k;
 
 	memset(&e, 0, sizeof e);
@@ -854,11 +919,6 @@ start_task(struct pool *p, int i, struct task *t)
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
 		e.argv[0] = xstrdup(t->command ? t->command : t->arg);
-	} else if (p->tpl == NULL) {
-		/* Persistent mode without a template: the item is the line. */
-		e.argc = 1;
-		e.argv = xcalloc(2, sizeof *e.argv);
-		e.argv[0] = xstrdup(t->arg);
 	} else if (t->args != NULL)
 		template_expand_args(p->tpl, (const char *const *)t->args,
 		    t->nargs, t->seq, i, &e);
@@ -874,12 +934,25 @@ start_task(struct pool *p, int i, struct task *t)
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
-	buf_add(&extra, t->arg, strlen(t->arg) + 1);
+	p->scratch.len = 0;
+	buf_add(&p->scratch, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
-		buf_add(&extra, e.argv[k], strlen(e.argv[k]) + 1);
-	proto_put(&w->out, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
-	buf_free(&extra);
+		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
+	proto_put(&p->w[i].out, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
+	    p->scratch.len);
 	expanded_free(&e);
+}
+
+/* Build the RUN message for task t on slot i and send it. */
+static void
+start_task(struct pool *p, int i, struct task *t)
+{
+	struct wk	*w = &p->w[i];
+
+	if (task_is_line(p, t))
+		start_line(p, i, t);
+	else
+		start_expanded(p, i, t);
 
 	t->attempts++;
 	t->received = 0;
@@ -897,7 +970,7 @@ start_task(struct pool *p, int i, struct task *t)
 	if (p->out != NULL && p->tagtpl != NULL)
 		start_tag(p, i, t);
 	if (p->o->persistent == NULL || evsample_take(&p->evs, false))
-		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", task_label(t));
 }
 
 /* The header's admission state and reason ("holding: load 3.10 >= 2"). */
@@ -1453,7 +1526,7 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 	ready_insert(p, t);
 	pool_event(p, PT_EV_TASK_RETRY, i, t->seq, error, "cannot start (%s),"
 	    " will run again in %lldms: %s", strerror(error), (long long)delay,
-	    t->label);
+	    task_label(t));
 	if (mono_ns() - p->fault_at >= RESPAWN_DELAY_MS * 1000000LL) {
 		p->fault_at = mono_ns();
 		snprintf(why, sizeof why, "starting a task: %s",
@@ -1494,7 +1567,7 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 
 /* A task ended for good: its --on-task-end. */
 static void
-task_hook(struct pool *p, int i, const struct task *t,
+task_hook(struct pool *p, int i, struct task *t,
     const struct pt_done *d, bool ok, int exitval, int sig)
 {
 	struct hook_task	ht;
@@ -1513,7 +1586,7 @@ task_hook(struct pool *p, int i, const struct task *t,
 	ht.sig = sig;
 	ht.wall_ns = d->wall_ns;
 	ht.attempts = t->attempts;
-	ht.command = t->cmdline;
+	ht.command = task_cmdline(t);
 	hooks_task_end(p->hooks, &ht);
 }
 
@@ -1558,7 +1631,7 @@ oom_put_back(struct pool *p, int i, struct task *t, int sig)
 	p->oom_killed++;
 	pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig, "oom-killed, put "
 	    "back; the pool shrinks to %d worker%s (--oom-retry): %s",
-	    p->target - 1, p->target - 1 == 1 ? "" : "s", t->label);
+	    p->target - 1, p->target - 1 == 1 ? "" : "s", task_label(t));
 	t->attempts--;
 	ready_insert(p, t);
 	(void)pool_resize(p, p->target - 1, false, NULL);
@@ -1616,7 +1689,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (p->out != NULL)
 			output_cancel(p->out, t->seq);
 		pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
-		    "%s (will run again)", t->label);
+		    "%s (will run again)", task_label(t));
 		t->attempts--;
 		t->requeue = t->no_record = false;
 		ready_insert(p, t);
@@ -1641,13 +1714,13 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (oom)
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig,
 			    "attempt %d failed (oom-killed), retry in %lldms: %s",
-			    t->attempts, (long long)delay, t->label);
+			    t->attempts, (long long)delay, task_label(t));
 		else
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq,
 			    sig ? sig : exitval, "attempt %d failed (%s %d), "
 			    "retry in %lldms: %s", t->attempts,
 			    sig ? "signal" : "exit", sig ? sig : exitval,
-			    (long long)delay, t->label);
+			    (long long)delay, task_label(t));
 		TAILQ_INSERT_TAIL(&p->ready, t, entry);
 		return;
 	}
@@ -1661,7 +1734,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		/* GNU parallel records a timed-out task with Exitval -1. */
 		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
-		je.command = t->cmdline;
+		je.command = task_cmdline(t);
 		if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 			je.host = hosts_login(p->hosts, p->w[i].host);
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
@@ -1674,7 +1747,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		p->done++;
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
-			    t->label);
+			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
 		task_free(t);
 	} else {
@@ -1682,23 +1755,23 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (d->flags & PT_DONE_TIMEOUT)
 			pool_event(p, PT_EV_TASK_TIMEOUT, i, t->seq, sig,
 			    "timed out after %.3gs: %s",
-			    (double)t->timeout_ms / 1000, t->label);
+			    (double)t->timeout_ms / 1000, task_label(t));
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
-			    "killed (signal %d): %s", sig, t->label);
+			    "killed (signal %d): %s", sig, task_label(t));
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
-			    t->label);
+			    task_label(t));
 		else if (oom) {
 			p->oom_killed++;
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, sig,
-			    "oom-killed: %s", t->label);
+			    "oom-killed: %s", task_label(t));
 		} else
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
-			    t->label);
+			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
@@ -3114,6 +3187,7 @@ pool_free(struct pool *p)
 
 	if (p == NULL)
 		return;
+	buf_free(&p->scratch);
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);
