@@ -93,6 +93,7 @@ struct output {
 	size_t		 nkeys;
 
 	struct otasks	 tasks;
+	struct otask	*last;		/* task_get()'s last answer, or NULL */
 	uint64_t	 next_seq;	/* keep-order: next to print */
 	struct seqrange	*skips;		/* sorted, disjoint, > next_seq */
 	size_t		 nskips;
@@ -411,6 +412,8 @@ static void
 otask_free(struct output *o, struct otask *t)
 {
 	RB_REMOVE(otasks, &o->tasks, t);
+	if (o->last == t)
+		o->last = NULL;
 	spool_drop(o, &t->sp[0]);
 	spool_drop(o, &t->sp[1]);
 	task_close_results(t);
@@ -424,16 +427,19 @@ task_get(struct output *o, uint64_t seq, bool create)
 {
 	struct otask	 key, *t;
 
+	/* A task's output and end come in a row: the same one, often. */
+	if (o->last != NULL && o->last->seq == seq)
+		return o->last;
 	key.seq = seq;
 	if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
-		return t;
+		return o->last = t;
 	t = xcalloc(1, sizeof *t);
 	t->seq = seq;
 	t->state = OT_RUNNING;
 	t->line_start[0] = t->line_start[1] = true;
 	t->resfd[0] = t->resfd[1] = -1;
 	RB_INSERT(otasks, &o->tasks, t);
-	return t;
+	return o->last = t;
 }
 
 /* Is seq recorded as skipped?  Drops ranges below it. */

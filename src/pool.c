@@ -54,6 +54,7 @@
 #include "pool-output.h"
 #include "pool-hook.h"
 #include "worker-persist.h"
+#include "pool-evsample.h"
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
@@ -244,6 +245,9 @@ struct pool {
 	uint64_t		 oom_seen;	/* OOM kills, read each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
+	struct evsample		 evs;		/* persistent items' events */
+	int64_t			 now;		/* mono, read once a turn */
+	struct buf		 scratch;	/* a RUN's strings */
 };
 
 static void	pool_dispatch(struct pool *);
@@ -320,6 +324,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	    AUTO_WINDOW_MAX;
 	p->client_fds = CTL_MAX_CLIENTS;
 	p->halt_status = -1;
+	evsample_init(&p->evs);
 	TAILQ_INIT(&p->ready);
 	TAILQ_INIT(&p->failed_list);
 	TAILQ_INIT(&p->added);
@@ -526,7 +531,9 @@ publish(struct pool *p)
 {
 	struct pt_shm_header	*h = &p->shm.pub;
 	uint64_t		 queued;
-	int64_t			 now = mono_ns();
+	/* The loop's turn's clock; after the loop, the clock's. */
+	int64_t			 now = p->state == PT_POOL_DONE ? mono_ns() :
+				    p->now;
 	int			 used = p->nw;
 
 	if (p->shm.hdr == NULL)
@@ -973,16 +980,79 @@ xfer_ended(struct pool *p, struct xfer_done *xd)
 	pool_dispatch(p);
 }
 
-/* Build the RUN message for task t on slot i and send it. */
-static void
-start_task(struct pool *p, int i, struct task *t)
+/*
+ * Persistent mode without a template: the item is the line, and the
+ * task's label and command line (shell-quoted item) are made when first
+ * asked for (an event, the joblog), not for every item.
+ */
+static bool
+task_is_line(const struct pool *p, const struct task *t)
 {
-	struct wk	*w = &p->w[i];
+	return t->command == NULL && p->tpl == NULL &&
+	    p->o->persistent != NULL;
+}
+
+/* A task's one-line label (events); made now for a line's. */
+static const char *
+task_label(struct task *t)
+{
+	struct expanded	 e;
+	char		*argv[2] = { t->arg, NULL };
+
+	if (t->label == NULL) {
+		memset(&e, 0, sizeof e);
+		e.argc = 1;
+		e.argv = argv;
+		t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
+	}
+	return t->label;
+}
+
+/* A task's raw command line (the joblog's); made now for a line's. */
+static const char *
+task_cmdline(struct task *t)
+{
+	struct expanded	 e;
+	char		*argv[2] = { t->arg, NULL };
+
+	if (t->cmdline == NULL) {
+		memset(&e, 0, sizeof e);
+		e.argc = 1;
+		e.argv = argv;
+		t->cmdline = expanded_cmdline(&e);
+	}
+	return t->cmdline;
+}
+
+/* Queue task t's RUN on slot i: a line's item, sent as its one argument. */
+static void
+start_line(struct pool *p, int i, struct task *t)
+{
+	struct pt_run	run;
+	size_t		len = strlen(t->arg) + 1;
+
+	free(t->label);
+	free(t->cmdline);
+	t->label = t->cmdline = NULL;
+	memset(&run, 0, sizeof run);
+	run.task_seq = t->seq;
+	run.timeout_ms = t->timeout_ms = task_timeout(p);
+	run.flags = t->named ? PT_RUN_NAMED : 0;
+	run.argc = 1;
+	p->scratch.len = 0;
+	buf_add(&p->scratch, t->arg, len);
+	buf_add(&p->scratch, t->arg, len);
+	proto_put(&p->w[i].out, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
+	    p->scratch.len);
+}
+
+/* Task t's RUN on slot i, its template expanded, into msg. */
+static void
+start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
+{
 	struct expanded	 e;
 	struct pt_run	 run;
-	struct buf	 extra = { 0 }, msg = { 0 };
-	char		 why[200];
-	int		 k, held;
+	int		 k;
 
 	memset(&e, 0, sizeof e);
 	if (t->command != NULL || (p->tpl == NULL && p->o->persistent == NULL)) {
@@ -991,11 +1061,6 @@ start_task(struct pool *p, int i, struct task *t)
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
 		e.argv[0] = xstrdup(t->command ? t->command : t->arg);
-	} else if (p->tpl == NULL) {
-		/* Persistent mode without a template: the item is the line. */
-		e.argc = 1;
-		e.argv = xcalloc(2, sizeof *e.argv);
-		e.argv[0] = xstrdup(t->arg);
 	} else if (t->args != NULL)
 		template_expand_args(p->tpl, (const char *const *)t->args,
 		    t->nargs, t->seq, i, &e);
@@ -1011,16 +1076,35 @@ start_task(struct pool *p, int i, struct task *t)
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
 	run.argc = (uint32_t)e.argc;
-	buf_add(&extra, t->arg, strlen(t->arg) + 1);
+	p->scratch.len = 0;
+	buf_add(&p->scratch, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
-		buf_add(&extra, e.argv[k], strlen(e.argv[k]) + 1);
-	proto_put(&msg, PT_MSG_RUN, &run, sizeof run, extra.data, extra.len);
-	buf_free(&extra);
+		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
+	proto_put(msg, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
+	    p->scratch.len);
 	expanded_free(&e);
-	/* --transferfile, --basefile: RUN waits for the copy (pool-xfer.h). */
-	if ((held = xfer_task_before(p, i, t, &msg, why, sizeof why)) == 0)
-		buf_add(&w->out, msg.data, msg.len);
-	buf_free(&msg);
+}
+
+/* Build the RUN message for task t on slot i and send it. */
+static void
+start_task(struct pool *p, int i, struct task *t)
+{
+	struct wk	*w = &p->w[i];
+	struct buf	 msg = { NULL, 0, 0 };
+	char		 why[200];
+	int		 held = 0;
+
+	if (task_is_line(p, t))
+		start_line(p, i, t);
+	else {
+		start_expanded(p, i, t, &msg);
+		/* --transferfile, --basefile: RUN waits for the copy
+		   (pool-xfer.h). */
+		if ((held = xfer_task_before(p, i, t, &msg, why,
+		    sizeof why)) == 0)
+			buf_add(&w->out, msg.data, msg.len);
+		buf_free(&msg);
+	}
 
 	t->attempts++;
 	t->received = 0;
@@ -1030,14 +1114,15 @@ start_task(struct pool *p, int i, struct task *t)
 	TAILQ_INSERT_TAIL(&w->tasks, t, entry);
 	w->ntasks++;
 	w->state = W_BUSY;
-	w->started_ns = mono_ns();
+	w->started_ns = p->now;
 	p->running++;
 	if (p->out != NULL)
 		output_start_args(p->out, t->seq, t->arg,
 		    (const char *const *)t->args, t->nargs);
 	if (p->out != NULL && p->tagtpl != NULL)
 		start_tag(p, i, t);
-	pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", t->label);
+	if (p->o->persistent == NULL || evsample_take(&p->evs, false))
+		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", task_label(t));
 	if (held == -1)
 		xfer_failed(p, i, t->seq, false, NULL, why);
 }
@@ -1595,7 +1680,7 @@ task_fault(struct pool *p, int i, struct task *t, int error)
 	ready_insert(p, t);
 	pool_event(p, PT_EV_TASK_RETRY, i, t->seq, error, "cannot start (%s),"
 	    " will run again in %lldms: %s", strerror(error), (long long)delay,
-	    t->label);
+	    task_label(t));
 	if (mono_ns() - p->fault_at >= RESPAWN_DELAY_MS * 1000000LL) {
 		p->fault_at = mono_ns();
 		snprintf(why, sizeof why, "starting a task: %s",
@@ -1636,7 +1721,7 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 
 /* A task ended for good: its --on-task-end. */
 static void
-task_hook(struct pool *p, int i, const struct task *t,
+task_hook(struct pool *p, int i, struct task *t,
     const struct pt_done *d, bool ok, int exitval, int sig)
 {
 	struct hook_task	ht;
@@ -1655,7 +1740,7 @@ task_hook(struct pool *p, int i, const struct task *t,
 	ht.sig = sig;
 	ht.wall_ns = d->wall_ns;
 	ht.attempts = t->attempts;
-	ht.command = t->cmdline;
+	ht.command = task_cmdline(t);
 	hooks_task_end(p->hooks, &ht);
 }
 
@@ -1700,7 +1785,7 @@ oom_put_back(struct pool *p, int i, struct task *t, int sig)
 	p->oom_killed++;
 	pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig, "oom-killed, put "
 	    "back; the pool shrinks to %d worker%s (--oom-retry): %s",
-	    p->target - 1, p->target - 1 == 1 ? "" : "s", t->label);
+	    p->target - 1, p->target - 1 == 1 ? "" : "s", task_label(t));
 	t->attempts--;
 	ready_insert(p, t);
 	(void)pool_resize(p, p->target - 1, false, NULL);
@@ -1761,7 +1846,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (p->out != NULL)
 			output_cancel(p->out, t->seq);
 		pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
-		    "%s (will run again)", t->label);
+		    "%s (will run again)", task_label(t));
 		t->attempts--;
 		t->requeue = t->no_record = false;
 		ready_insert(p, t);
@@ -1786,13 +1871,13 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (oom)
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig,
 			    "attempt %d failed (oom-killed), retry in %lldms: %s",
-			    t->attempts, (long long)delay, t->label);
+			    t->attempts, (long long)delay, task_label(t));
 		else
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq,
 			    sig ? sig : exitval, "attempt %d failed (%s %d), "
 			    "retry in %lldms: %s", t->attempts,
 			    sig ? "signal" : "exit", sig ? sig : exitval,
-			    (long long)delay, t->label);
+			    (long long)delay, task_label(t));
 		TAILQ_INSERT_TAIL(&p->ready, t, entry);
 		return;
 	}
@@ -1806,7 +1891,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		/* GNU parallel records a timed-out task with Exitval -1. */
 		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 		je.signal = sig;
-		je.command = t->cmdline;
+		je.command = task_cmdline(t);
 		if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 			je.host = hosts_login(p->hosts, p->w[i].host);
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
@@ -1817,7 +1902,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (ok) {
 		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
-		pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s", t->label);
+		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
+			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
+			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
 		task_free(t);
 	} else {
@@ -1825,26 +1912,26 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (d->flags & PT_DONE_TIMEOUT)
 			pool_event(p, PT_EV_TASK_TIMEOUT, i, t->seq, sig,
 			    "timed out after %.3gs: %s",
-			    (double)t->timeout_ms / 1000, t->label);
+			    (double)t->timeout_ms / 1000, task_label(t));
 		else if (d->flags & PT_DONE_KILLED)
 			pool_event(p, PT_EV_TASK_KILLED, i, t->seq, sig,
-			    "killed (signal %d): %s", sig, t->label);
+			    "killed (signal %d): %s", sig, task_label(t));
 		else if (d->flags & PT_DONE_XFER)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
-			    "its files were not copied: %s", t->label);
+			    "its files were not copied: %s", task_label(t));
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
-			    t->label);
+			    task_label(t));
 		else if (oom) {
 			p->oom_killed++;
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, sig,
-			    "oom-killed: %s", t->label);
+			    "oom-killed: %s", task_label(t));
 		} else
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq,
 			    sig ? sig : exitval, "%s %d: %s",
 			    sig ? "signal" : "exit", sig ? sig : exitval,
-			    t->label);
+			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
@@ -3254,6 +3341,18 @@ hooks_end(struct pool *p, int rc)
 	hooks_wait(p);
 }
 
+/* Say the persistent items' events counted in a window that ended. */
+static void
+events_sampled(struct pool *p, int64_t now)
+{
+	uint64_t	started, done;
+
+	if (evsample_turn(&p->evs, now, &started, &done))
+		pool_event(p, PT_EV_INFO, -1, 0, 0, "persistent items' events "
+		    "not logged one by one: task.start %llu, task.done %llu",
+		    (unsigned long long)started, (unsigned long long)done);
+}
+
 /* Run until all work is done or the pool is stopped. */
 int
 pool_run(struct pool *p)
@@ -3261,7 +3360,7 @@ pool_run(struct pool *p)
 	size_t	i;
 	int	rc;
 
-	p->start_ns = mono_ns();
+	p->start_ns = p->now = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
 	p->state = PT_POOL_RUNNING;
@@ -3274,6 +3373,8 @@ pool_run(struct pool *p)
 	balance_workers(p);
 	publish(p);
 	while (!finished(p)) {
+		p->now = mono_ns();
+		events_sampled(p, p->now);
 		output_check(p);
 		if (p->fatal && p->state != PT_POOL_STOPPING)
 			pool_stop(p, false, NULL);
@@ -3289,6 +3390,7 @@ pool_run(struct pool *p)
 		wait_once(p);
 	}
 done:
+	events_sampled(p, INT64_MAX);
 	p->state = PT_POOL_DONE;
 	publish(p);
 	shutdown_workers(p);
@@ -3341,6 +3443,7 @@ pool_free(struct pool *p)
 
 	if (p == NULL)
 		return;
+	buf_free(&p->scratch);
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);

@@ -56,9 +56,9 @@ enum pstate {
 /* A task given to this worker. */
 struct ptask {
 	uint64_t		 seq;
-	char			*line;		/* with its newline */
-	size_t			 len;
-	char			*item;
+	char			*line;		/* with its newline; this */
+	size_t			 len;		/* and item are in the */
+	char			*item;		/* task's allocation */
 	int64_t			 timeout_ns;	/* 0: none */
 	bool			 fed;		/* given to the current program */
 	uint64_t		 end_off;	/* stdin offset after its line */
@@ -111,13 +111,41 @@ struct persist {
 	struct wgroup_sample	 sample;	/* the program's CPU, memory */
 	uint64_t		 mbox_last;	/* last progress taken, packed */
 	int64_t			 next_tick;
+	int64_t			 turn_mono;	/* the clocks, read once a */
+	int64_t			 turn_real;	/* loop turn; 0: not yet */
 };
 
 static void	child_terminate(struct persist *, int64_t);
 static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
-static char	*persist_line(char *const *, bool, size_t *, const char **);
+static size_t	 persist_line_len(char *const *, bool, const char **);
+static void	 persist_line_fill(char *, char *const *, bool);
 static bool	persist_is_error(const char *, size_t);
+
+/*
+ * The monotonic clock, read once a loop turn: the first caller after a
+ * wait reads it, the others of the turn take the same value, and
+ * persist_flush() (before each wait) forgets it.  Hundreds of lines can
+ * come and go in one turn.
+ */
+static int64_t
+turn_mono(struct persist *p)
+{
+	if (p->turn_mono == 0) {
+		p->turn_mono = mono_ns();
+		p->turn_real = 0;
+	}
+	return p->turn_mono;
+}
+
+/* The real-time clock, read once a loop turn (see turn_mono()). */
+static int64_t
+turn_real(struct persist *p)
+{
+	if (p->turn_real == 0)
+		p->turn_real = real_ns();
+	return p->turn_real;
+}
 
 /* Is there a program alive that takes or answers lines? */
 static bool
@@ -226,9 +254,7 @@ send_done(struct persist *p, const struct ptask *t, int wstatus,
 static void
 ptask_free(struct ptask *t)
 {
-	free(t->line);
-	free(t->item);
-	free(t);
+	free(t);	/* line and item with it */
 }
 
 /*
@@ -298,7 +324,7 @@ clock_check(struct persist *p, int64_t now)
 	if (t == NULL || t->clock.start != 0 || t->end_off > p->ch.written)
 		return;
 	wgroup_clock_start(&t->clock, now);
-	t->start_real = real_ns();
+	t->start_real = turn_real(p);
 	p->sample.progress_done = p->sample.progress_total = 0;
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
@@ -893,29 +919,30 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 {
 	struct ptask	*t;
 	const char	*why;
-	size_t		 len;
-	char		*line;
+	size_t		 len, ilen;
+	bool		 shell = (r->flags & PT_RUN_SHELL) != 0;
 	bool		 first = TAILQ_EMPTY(&p->tasks);
 
 	if (p->retiring || p->ending || !p->init_done) {
 		task_refuse(p, r->task_seq, EBUSY, NULL);
 		return;
 	}
-	line = persist_line(argv, (r->flags & PT_RUN_SHELL) != 0, &len, &why);
-	if (line == NULL) {
+	if ((len = persist_line_len(argv, shell, &why)) == 0) {
 		task_refuse(p, r->task_seq, EINVAL, why);
 		slot_write(p, 0, 1);
 		return;
 	}
-	if (broken_fail(p, r->task_seq, mono_ns())) {
-		free(line);
+	if (broken_fail(p, r->task_seq, turn_mono(p)))
 		return;
-	}
-	t = xcalloc(1, sizeof *t);
+	/* One allocation a line: the task, its line, its item. */
+	ilen = strlen(item) + 1;
+	t = xcalloc(1, sizeof *t + len + ilen);
 	t->seq = r->task_seq;
-	t->line = line;
+	t->line = (char *)(t + 1);
+	persist_line_fill(t->line, argv, shell);
 	t->len = len;
-	t->item = xstrdup(item);
+	t->item = t->line + len;
+	memcpy(t->item, item, ilen);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * P_MS : 0;
 	TAILQ_INSERT_TAIL(&p->tasks, t, entry);
 	if (p->feed == NULL)
@@ -924,7 +951,7 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 		send_out(p, t->seq, 2, p->held_err.data, p->held_err.len);
 		buf_consume(&p->held_err, p->held_err.len);
 	}
-	prog_maybe_start(p, mono_ns());
+	prog_maybe_start(p, turn_mono(p));
 	prog_feed(p);
 	if (first)
 		slot_write(p, 0, 0);
@@ -1057,12 +1084,13 @@ persist_flush(struct persist *p)
 		else if (n == -1 && errno == EINTR)
 			continue;
 		else {
-			prog_broke(p, "closed its stdin", mono_ns());
+			prog_broke(p, "closed its stdin", turn_mono(p));
 			break;
 		}
 	}
 	if (wrote)
-		clock_check(p, mono_ns());
+		clock_check(p, turn_mono(p));
+	p->turn_mono = p->turn_real = 0;	/* a wait follows */
 }
 
 /* One of the descriptors persist_pollfds() gave is ready. */
@@ -1070,7 +1098,7 @@ void
 persist_ready(struct persist *p, int fd, short revents)
 {
 	struct child	*ch = &p->ch;
-	int64_t		 now = mono_ns();
+	int64_t		 now = turn_mono(p);
 
 	if (revents == 0 || fd == -1)
 		return;
@@ -1168,27 +1196,42 @@ persist_finished(struct persist *p, int *status)
 	return (p->retiring || p->ending) && TAILQ_EMPTY(&p->tasks);
 }
 
-/* The task line: argv joined by spaces (argv[0] for a shell line), "\n". */
-static char *
-persist_line(char *const *argv, bool shell, size_t *len, const char **why)
+/*
+ * The length of the task line, argv joined by spaces (argv[0] for a shell
+ * line) and "\n"; 0, with *why, if it would hold a newline.
+ */
+static size_t
+persist_line_len(char *const *argv, bool shell, const char **why)
 {
-	struct buf	 b = { 0 };
-	int		 i;
+	size_t	len = 0;
+	int	i;
+
+	for (i = 0; argv[i] != NULL && (i == 0 || !shell); i++) {
+		if (strchr(argv[i], '\n') != NULL) {
+			*why = "the task line holds a newline: not sent to the"
+			    " persistent command";
+			return 0;
+		}
+		len += (i > 0) + strlen(argv[i]);
+	}
+	return len + 1;
+}
+
+/* Write the line persist_line_len() measured into line. */
+static void
+persist_line_fill(char *line, char *const *argv, bool shell)
+{
+	size_t	n;
+	int	i;
 
 	for (i = 0; argv[i] != NULL && (i == 0 || !shell); i++) {
 		if (i > 0)
-			buf_add(&b, " ", 1);
-		buf_addstr(&b, argv[i]);
+			*line++ = ' ';
+		n = strlen(argv[i]);
+		memcpy(line, argv[i], n);
+		line += n;
 	}
-	if (b.len > 0 && memchr(b.data, '\n', b.len) != NULL) {
-		buf_free(&b);
-		*why = "the task line holds a newline: not sent to the"
-		    " persistent command";
-		return NULL;
-	}
-	buf_add(&b, "\n", 1);
-	*len = b.len;
-	return b.data;
+	*line = '\n';
 }
 
 /* Does a result line start with the error marker? */

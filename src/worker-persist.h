@@ -109,7 +109,10 @@ void	persist_end(struct persist *);
 void	persist_pollfds(struct persist *, struct pollfd *, bool reading);
 /* A descriptor persist_pollfds() gave is ready. */
 void	persist_ready(struct persist *, int fd, short revents);
-/* Write what waits for the program's stdin; call before each poll. */
+/*
+ * Write what waits for the program's stdin; call before each poll (the
+ * clocks this module reads once a loop turn are read again after it).
+ */
 void	persist_flush(struct persist *);
 /* The live --init or program, or 0: it owns the worker's children. */
 pid_t	persist_leader(const struct persist *);

@@ -53,6 +53,21 @@ check "--results: one stdout per task" \
     [ "$(cat "$T/res/1/stdout" "$T/res/2/stdout")" = "got x
 got y" ]
 
+# --- events of many items: sampled, every item still in the joblog ---------
+# Past EVSAMPLE_BURST a window, task.start and task.done are counted, not
+# logged one by one; the counted and the logged add up to every item.
+seq 5000 >"$T/many"
+run -j2 --log "$T/mlog" --joblog "$T/mjl" -a "$T/many" --persistent cat \
+    >"$T/out" 2>&1
+check "5000 items: exit 0, 5000 results" [ "$?:$(wc -l <"$T/out")" = "0:5000" ]
+check "... 5000 joblog lines" [ "$(tail -n +2 "$T/mjl" | wc -l)" -eq 5000 ]
+check "... fewer task.done lines than items" \
+    [ "$(awk '$2 == "task.done"' "$T/mlog" | wc -l)" -lt 5000 ]
+check "... logged and counted task.done add up to 5000" \
+    [ "$(awk '$2 == "task.done" { n++ }
+	/items. events not logged one by one/ { n += $NF }
+	END { print n }' "$T/mlog")" -eq 5000 ]
+
 # --- the error marker --------------------------------------------------------
 ERRW='while IFS= read -r l; do case $l in *7) echo "ERROR: no $l" ;;
 	*) echo "ok $l" ;; esac; done'
