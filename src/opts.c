@@ -2352,7 +2352,8 @@ opts_usage(FILE *f)
 	    "       pooltop ls [--json]\n"
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
-	    "       pooltop progress PERCENT | DONE/TOTAL\n\nOptions:\n");
+	    "       pooltop progress PERCENT | DONE/TOTAL\n"
+	    "       pooltop report [--json] JOBLOG\n\nOptions:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

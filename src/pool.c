@@ -57,6 +57,7 @@
 #include "procstat.h"
 #include "proto.h"
 #include "median.h"
+#include "pool-model.h"
 #include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
@@ -156,6 +157,7 @@ struct pool {
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
 	struct median		 runtimes;	/* of the tasks that succeed */
+	struct model		 model;		/* the finished tasks */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
@@ -300,6 +302,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	struct pool	*p = xcalloc(1, sizeof *p);
 	int		 i;
 
+	model_init(&p->model, MODEL_KEEP);
 	p->o = o;
 	p->src = src;
 	p->loop = loop;
@@ -1557,6 +1560,32 @@ oom_put_back(struct pool *p, int i, struct task *t, int sig)
 	(void)pool_resize(p, p->target - 1, false, NULL);
 }
 
+/* Record a task's last attempt in the pool's model. */
+static void
+model_task_ended(struct pool *p, const struct task *t,
+    const struct pt_done *d, int exitval, int sig)
+{
+	struct model_task	mt;
+
+	memset(&mt, 0, sizeof mt);
+	mt.seq = t->seq;
+	mt.start_ns = d->start_real_ns;
+	mt.wall_ns = d->wall_ns;
+	mt.cpu_ns = (d->flags & PT_DONE_NOEXEC) ? 0 : d->user_ns + d->sys_ns;
+	mt.rss_kb = -1;		/* the worker does not report it */
+	mt.exitval = (d->flags & PT_DONE_NOEXEC) ? 127 : exitval;
+	mt.signal = sig;
+	mt.command = t->cmdline;
+	model_add(&p->model, &mt);
+}
+
+/* The record of the pool's finished tasks. */
+const struct model *
+pool_model(const struct pool *p)
+{
+	return &p->model;
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1662,6 +1691,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    "writing joblog %s: %s", p->o->joblog,
 			    strerror(errno));
 	}
+	model_task_ended(p, t, d, (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval,
+	    sig);
 	if (ok) {
 		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
@@ -3109,6 +3140,7 @@ pool_free(struct pool *p)
 	if (p->tagtpl != NULL)
 		template_free(p->tagtpl);
 	median_free(&p->runtimes);
+	model_free(&p->model);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

@@ -82,6 +82,9 @@ int		 pool_run(struct pool *);
 void		 pool_free(struct pool *);
 
 struct pt_shm	*pool_shm(struct pool *);
+/* What the pool's finished tasks measured (pool-model.h). */
+struct model;
+const struct model *pool_model(const struct pool *);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
 int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);

@@ -1,0 +1,269 @@
+/*
+ * Tests of the record of finished tasks (pool-model.c): counts, quantiles,
+ * the slowest tasks, failure groups, span and parallelism, the window, and
+ * the joblog scanner that feeds `pooltop report`.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pool-joblog.h"
+#include "pool-model.h"
+
+#define S	1000000000LL
+#define MS	1000000LL
+
+/* A task of seq, started at start ms, running wall ms, ending as said. */
+static void
+add(struct model *m, uint64_t seq, int64_t start, int64_t wall, int exitval,
+    int sig, const char *cmd)
+{
+	struct model_task	t;
+
+	memset(&t, 0, sizeof t);
+	t.seq = seq;
+	t.start_ns = 1000 * S + start * MS;
+	t.wall_ns = wall * MS;
+	t.cpu_ns = wall * MS / 2;
+	t.rss_kb = -1;
+	t.exitval = exitval;
+	t.signal = sig;
+	t.command = cmd;
+	model_add(m, &t);
+}
+
+static void
+test_empty(void **state)
+{
+	struct model		m;
+	struct model_stats	s;
+
+	(void)state;
+	model_init(&m, 0);
+	model_stats(&m, &s);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.median_ns, 0);
+	assert_int_equal(s.max_ns, 0);
+	assert_int_equal(s.span_ns, 0);
+	assert_true(s.parallelism == 0);
+	assert_int_equal(s.sum_cpu_ns, -1);
+	assert_int_equal(s.max_rss_kb, -1);
+	model_free(&m);
+}
+
+/* Ten tasks of 1..10 s, two at a time: quantiles, span, parallelism. */
+static void
+test_stats(void **state)
+{
+	struct model		m;
+	struct model_stats	s;
+	int64_t			i;
+
+	(void)state;
+	model_init(&m, 0);
+	/* two lanes: lane 0 runs 1,3,5,7,9 s back to back, lane 1 2,4,.. */
+	for (i = 1; i <= 10; i++)
+		add(&m, (uint64_t)i, 0, i * 1000, 0, 0, "x");
+	model_stats(&m, &s);
+	assert_int_equal(s.n, 10);
+	assert_int_equal(s.ok, 10);
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(s.median_ns, 5 * S);	/* the lower middle one */
+	assert_int_equal(s.p90_ns, 9 * S);
+	assert_int_equal(s.max_ns, 10 * S);
+	assert_int_equal(s.sum_wall_ns, 55 * S);
+	assert_int_equal(s.sum_cpu_ns, 55 * S / 2);
+	assert_true(s.cpu_per_wall > 0.49 && s.cpu_per_wall < 0.51);
+	/* all start at once: the span is the longest, 55/10 in parallel */
+	assert_int_equal(s.span_ns, 10 * S);
+	assert_true(s.parallelism > 5.49 && s.parallelism < 5.51);
+	model_free(&m);
+
+	/* back to back, one lane: parallelism 1 */
+	model_init(&m, 0);
+	add(&m, 1, 0, 1000, 0, 0, NULL);
+	add(&m, 2, 1000, 2000, 0, 0, NULL);
+	add(&m, 3, 3000, 500, 0, 0, NULL);
+	model_stats(&m, &s);
+	assert_int_equal(s.span_ns, 3500 * MS);
+	assert_true(s.parallelism > 0.99 && s.parallelism < 1.01);
+	assert_int_equal(s.median_ns, 1 * S);
+	assert_int_equal(s.first_start_ns, 1000 * S);
+	model_free(&m);
+}
+
+/* The slowest are kept longest first, the first among equals first. */
+static void
+test_slowest(void **state)
+{
+	struct model	m;
+	char		cmd[32];
+	int64_t		i;
+
+	(void)state;
+	model_init(&m, 0);
+	for (i = 1; i <= 100; i++) {
+		snprintf(cmd, sizeof cmd, "task %lld", (long long)i);
+		add(&m, (uint64_t)i, i, (i * 37) % 101, 0, 0, cmd);
+	}
+	add(&m, 101, 0, 100, 0, 0, "tie");
+	assert_int_equal(m.nslow, MODEL_SLOWEST);
+	for (i = 1; i < MODEL_SLOWEST; i++)
+		assert_true(m.slow[i - 1].t.wall_ns >= m.slow[i].t.wall_ns);
+	assert_int_equal(m.slow[0].t.wall_ns, 100 * MS);
+	assert_int_not_equal(m.slow[0].t.seq, 101);	/* earlier one first */
+	assert_int_equal(m.slow[1].t.seq, 101);
+	assert_string_equal(m.slow[1].t.command, "tie");
+	assert_int_equal(m.slow[MODEL_SLOWEST - 1].t.wall_ns, 92 * MS);
+	model_free(&m);
+}
+
+/* Failures by exit status, signal and timeout; a sample each. */
+static void
+test_groups(void **state)
+{
+	struct model		m;
+	struct model_stats	s;
+
+	(void)state;
+	model_init(&m, 0);
+	add(&m, 1, 0, 10, 0, 0, "ok");
+	add(&m, 2, 0, 10, 1, 0, "false one");
+	add(&m, 3, 0, 10, 9, 0, "exit 9");
+	add(&m, 4, 0, 10, 1, 0, "false two");
+	add(&m, 5, 0, 10, 0, 9, "kill -9");
+	add(&m, 6, 0, 10, 0, 15, "kill -15");
+	add(&m, 7, 0, 10, -1, 0, "timed out");
+	add(&m, 8, 0, 10, 0, 9, "kill -9 again");
+	model_stats(&m, &s);
+	assert_int_equal(s.failed, 7);
+	assert_int_equal(s.ok, 1);
+	assert_int_equal(m.ngroups, 5);
+	assert_int_equal(m.groups[0].exitval, 1);
+	assert_int_equal(m.groups[0].count, 2);
+	assert_string_equal(m.groups[0].sample.t.command, "false one");
+	assert_int_equal(m.groups[1].exitval, 9);
+	assert_int_equal(m.groups[1].count, 1);
+	assert_int_equal(m.groups[2].signal, 9);
+	assert_int_equal(m.groups[2].count, 2);
+	assert_int_equal(m.groups[2].sample.t.seq, 5);
+	assert_int_equal(m.groups[3].signal, 15);
+	assert_int_equal(m.groups[4].exitval, -1);
+	model_free(&m);
+}
+
+/* A bounded window: quantiles of the last records, counts of all. */
+static void
+test_window(void **state)
+{
+	struct model		m;
+	struct model_stats	s;
+	int64_t			i;
+
+	(void)state;
+	model_init(&m, 4);
+	for (i = 1; i <= 1000; i++)
+		add(&m, (uint64_t)i, i, i < 997 ? 5000 : 10, 0, 0, NULL);
+	model_stats(&m, &s);
+	assert_int_equal(s.n, 1000);
+	assert_int_equal(s.nwin, 4);
+	assert_int_equal(s.median_ns, 10 * MS);	/* the last four */
+	assert_int_equal(s.max_ns, 5000 * MS);	/* of all */
+	assert_int_equal(s.sum_wall_ns, (996 * 5000 + 40) * MS);
+	model_free(&m);
+}
+
+static int	nscanned;
+
+static void
+scanned(void *arg, const struct joblog_entry *e)
+{
+	struct model_task	t;
+
+	memset(&t, 0, sizeof t);
+	t.seq = e->seq;
+	t.start_ns = e->start_real_ns;
+	t.wall_ns = e->runtime_ns;
+	t.cpu_ns = -1;
+	t.exitval = e->exitval;
+	t.signal = e->signal;
+	t.command = e->command;
+	if (nscanned == 1) {
+		assert_non_null(e->host);
+		assert_string_equal(e->host, "box");
+		assert_string_equal(e->command, "two\nlines");
+	} else
+		assert_null(e->host);
+	nscanned++;
+	model_add(arg, &t);
+}
+
+/* GNU parallel's padded columns, a host, a NUL in a command, a cut line. */
+static void
+test_scan(void **state)
+{
+	char		 path[] = "/tmp/test_model.XXXXXX", err[256];
+	struct model	 m;
+	FILE		*f;
+	int		 fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	f = fdopen(fd, "w");
+	fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\t"
+	    "Signal\tCommand\n", f);
+	fputs("1\t:\t1700000000.250\t     1.500\t0\t3\t0\t0\techo a\n", f);
+	fputs("2\tbox\t1700000000.5\t2\t0\t0\t1\t0\ttwo", f);
+	fputc('\0', f);
+	fputs("lines\n", f);
+	fputs("3\t:\t1700000001.000\t   0.250\t0\t0\t0\t9\tkill\n", f);
+	fputs("4\t:\t1700000001", f);	/* cut short: ignored */
+	fclose(f);
+	model_init(&m, 0);
+	nscanned = 0;
+	assert_int_equal(joblog_scan(path, scanned, &m, err, sizeof err), 0);
+	assert_int_equal(nscanned, 3);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(m.failed, 2);
+	assert_int_equal(m.first_start_ns, 1700000000LL * S + 250 * MS);
+	assert_int_equal(m.last_end_ns, 1700000002LL * S + 500 * MS);
+	assert_int_equal(m.slow[0].t.wall_ns, 2 * S);
+	model_free(&m);
+
+	f = fopen(path, "w");
+	fputs("1\t:\t1700000000.250\t1.500\t0\t3\t0\t0\techo a\n", f);
+	fputs("2\t:\tsoon\t1.500\t0\t3\t0\t0\techo b\n", f);
+	fclose(f);
+	model_init(&m, 0);
+	assert_int_equal(joblog_scan(path, scanned, &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2: not a joblog line"));
+	model_free(&m);
+	unlink(path);
+	assert_int_equal(joblog_scan(path, scanned, &m, err, sizeof err), -1);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_slowest),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_scan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
