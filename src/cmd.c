@@ -609,6 +609,25 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		    h->task_cpu_milli % 1000);
 }
 
+/* Is the slot's task marked a straggler (and still running)? */
+static bool
+cmd_straggler(const struct pt_shm_slot *s)
+{
+	return (s->flags & PT_SLOT_STRAGGLER) && s->task_seq != 0 &&
+	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
+	    s->state == PT_SLOT_RETIRING);
+}
+
+/* How long the slot's task has run, in seconds, at the header's update. */
+static double
+cmd_running_s(const struct pt_shm_header *h, const struct pt_shm_slot *s)
+{
+	if (s->task_start_real_ns <= 0 ||
+	    h->update_real_ns < s->task_start_real_ns)
+		return 0;
+	return (double)(h->update_real_ns - s->task_start_real_ns) / 1e9;
+}
+
 /* One slot of status --json. */
 static void
 cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
@@ -636,7 +655,38 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 		cmd_json_field(b, "host", s->host);
 	else
 		buf_addstr(b, "\"host\":null");
-	buf_addstr(b, "}");
+	buf_printf(b, ",\"straggler\":%s}", cmd_straggler(s) ? "true" :
+	    "false");
+}
+
+/*
+ * status "stragglers": the factor, the median the running tasks are
+ * measured against (null while there is none) and the tasks marked.
+ */
+static void
+cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	double			factor;
+	int64_t			median;
+	uint32_t		i;
+	int			n = 0;
+
+	if (pool_straggler_median(p, &factor, &median))
+		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
+		    "%.3f,\"tasks\":[", factor, (double)median / 1e9);
+	else
+		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
+		    "null,\"tasks\":[", factor);
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
+			continue;
+		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
+		    "%.3f}", n++ ? "," : "", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "]}");
 }
 
 /*
@@ -689,7 +739,7 @@ cmd_json_hosts(struct pt_shm *shm, const struct pt_shm_header *h,
 
 /* status --json: the header fields and one object per non-empty slot. */
 static int
-cmd_status_json(struct pt_shm *shm,
+cmd_status_json(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
@@ -699,6 +749,7 @@ cmd_status_json(struct pt_shm *shm,
 	buf_addstr(out, "{");
 	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	cmd_json_hosts(shm, h, out);
+	cmd_json_stragglers(p, shm, h, out);
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)
@@ -830,15 +881,46 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	buf_addstr(b, "\n");
 }
 
+/*
+ * "stragglers (over 3x the median 1.2s): slot 2 task 7 running 9.0s, ..."
+ * when a task is marked.
+ */
+static void
+cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	double			factor;
+	int64_t			median;
+	uint32_t		i;
+	int			n = 0;
+
+	if (!pool_straggler_median(p, &factor, &median))
+		return;
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
+			continue;
+		if (n++ == 0)
+			buf_printf(out, "stragglers (over %gx the median "
+			    "%.3gs):", factor, (double)median / 1e9);
+		buf_printf(out, "%s slot %u task %llu running %.1fs",
+		    n > 1 ? "," : "", i + 1, (unsigned long long)s.task_seq,
+		    cmd_running_s(h, &s));
+	}
+	if (n > 0)
+		buf_addstr(out, "\n");
+}
+
 /* status: a header and one line per non-empty slot. */
 static int
-cmd_status_text(struct pt_shm *shm,
+cmd_status_text(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
 	uint32_t		i;
 
 	cmd_status_text_header(out, h);
+	cmd_status_text_stragglers(p, shm, h, out);
 	buf_addstr(out, "SLOT STATE     WORKER    TASK  TASK#  CPU%    RSS"
 	    "  PROGRESS  COMMAND\n");
 	for (i = 0; i < cmd_nslots(h); i++) {
@@ -868,8 +950,8 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 	if (!shm_header(shm, &h))
 		return cmd_error(out, "cannot read the pool's segment");
 	if (argc == 2)
-		return cmd_status_json(shm, &h, out);
-	return cmd_status_text(shm, &h, out);
+		return cmd_status_json(p, shm, &h, out);
+	return cmd_status_text(p, shm, &h, out);
 }
 
 /* help */

@@ -112,6 +112,7 @@ struct opts {
 	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */
 	double		 timeout_pct;	/* --timeout N% of the median, or 0 */
+	double		 straggler_factor; /* over K x the median: 0 never */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;

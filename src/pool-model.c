@@ -207,3 +207,13 @@ model_free(struct model *m)
 	free(m->win);
 	model_init(m, m->keep);
 }
+
+bool
+model_straggler(size_t nfinished, int64_t median_ns, int64_t elapsed_ns,
+    double factor)
+{
+	if (factor <= 0 || nfinished < MODEL_STRAGGLER_MIN ||
+	    elapsed_ns < MODEL_STRAGGLER_NS)
+		return false;
+	return (double)elapsed_ns > factor * (double)median_ns;
+}

@@ -86,6 +86,18 @@ int64_t	model_quantile(const struct model *, double q);
 /* Back to empty; frees what the model holds. */
 void	model_free(struct model *);
 
+/*
+ * Stragglers.  A running task is one when it has run more than factor
+ * times the median runtime of the finished tasks (the window's), once at
+ * least MODEL_STRAGGLER_MIN tasks have finished, and for at least
+ * MODEL_STRAGGLER_NS whatever the median (so a pool of tasks of a few
+ * milliseconds does not flag every hiccup).  factor 0: never.
+ */
+#define MODEL_STRAGGLER_MIN	3
+#define MODEL_STRAGGLER_NS	1000000000LL
+bool	model_straggler(size_t nfinished, int64_t median_ns, int64_t elapsed_ns,
+	    double factor);
+
 /* Does this task count as failed (nonzero exit, timeout, or a signal)? */
 bool	model_task_failed(const struct model_task *);
 

@@ -85,6 +85,13 @@ struct pt_shm	*pool_shm(struct pool *);
 /* What the pool's finished tasks measured (pool-model.h). */
 struct model;
 const struct model *pool_model(const struct pool *);
+/*
+ * --straggler-factor and the median runtime a running task is measured
+ * against; false while no task can be a straggler (factor 0, or too few
+ * tasks finished).
+ */
+bool		 pool_straggler_median(const struct pool *, double *factor,
+		    int64_t *median_ns);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
 int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);

@@ -182,6 +182,20 @@ test_window(void **state)
 	model_free(&m);
 }
 
+/* A straggler: over factor x the median, enough finished, a second run. */
+static void
+test_straggler(void **state)
+{
+	(void)state;
+	assert_true(model_straggler(3, 2 * S, 7 * S, 3));
+	assert_false(model_straggler(3, 2 * S, 6 * S, 3));	/* not over */
+	assert_false(model_straggler(2, 2 * S, 60 * S, 3));	/* too few */
+	assert_false(model_straggler(3, 2 * S, 60 * S, 0));	/* off */
+	assert_true(model_straggler(100, 1 * MS, 1 * S, 3));
+	assert_false(model_straggler(100, 1 * MS, 999 * MS, 3)); /* < 1 s */
+	assert_true(model_straggler(3, 10 * S, 16 * S, 1.5));
+}
+
 static int	nscanned;
 
 static void
@@ -263,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_straggler),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
