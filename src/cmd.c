@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-model.h"
 #include "pool-admit.h"
 #include "shm.h"
 #include "text.h"
@@ -50,6 +51,7 @@ static int	cmd_retry(struct pool *, int, char **, struct buf *);
 static int	cmd_add(struct pool *, int, char **, struct buf *);
 static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
+static int	cmd_advise(struct pool *, int, char **, struct buf *);
 static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 
 static const struct cmd_entry cmd_table[] = {
@@ -75,6 +77,8 @@ static const struct cmd_entry cmd_table[] = {
 	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
+	{ "advise", "", 0, 0, cmd_advise,
+	  "predicted finish times at other worker counts" },
 	{ "help", "", 0, 0, cmd_helpcmd,
 	  "list the commands" },
 };
@@ -737,6 +741,21 @@ cmd_json_hosts(struct pt_shm *shm, const struct pt_shm_header *h,
 	free(v);
 }
 
+/* status "advice": what-if predictions, or null while there are none. */
+static void
+cmd_json_advice(struct pool *p, struct buf *out)
+{
+	struct model_advice	a;
+
+	if (!pool_advice(p, &a)) {
+		buf_addstr(out, ",\"advice\":null");
+		return;
+	}
+	buf_addstr(out, ",\"advice\":{");
+	model_advice_json(out, &a);
+	buf_addstr(out, "}");
+}
+
 /* status --json: the header fields and one object per non-empty slot. */
 static int
 cmd_status_json(struct pool *p, struct pt_shm *shm,
@@ -750,6 +769,7 @@ cmd_status_json(struct pool *p, struct pt_shm *shm,
 	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	cmd_json_hosts(shm, h, out);
 	cmd_json_stragglers(p, shm, h, out);
+	cmd_json_advice(p, out);
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)
@@ -952,6 +972,23 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 	if (argc == 2)
 		return cmd_status_json(p, shm, &h, out);
 	return cmd_status_text(p, shm, &h, out);
+}
+
+/* advise: the what-if table. */
+static int
+cmd_advise(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	struct model_advice	a;
+
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (!pool_advice(p, &a))
+		return cmd_error(out, "no advice yet: %d tasks must finish "
+		    "first (and all workers be on this machine)",
+		    MODEL_ADVISE_MIN);
+	model_advice_text(out, &a);
+	return 0;
 }
 
 /* help */

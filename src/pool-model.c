@@ -13,6 +13,8 @@
 #include "pool-model.h"
 #include "util.h"
 
+#define ADVISE_GAIN	0.20	/* a finish time changed this much is said */
+
 void
 model_init(struct model *m, size_t keep)
 {
@@ -216,4 +218,188 @@ model_straggler(size_t nfinished, int64_t median_ns, int64_t elapsed_ns,
 	    elapsed_ns < MODEL_STRAGGLER_NS)
 		return false;
 	return (double)elapsed_ns > factor * (double)median_ns;
+}
+
+/* Mean wall and CPU time of the last k tasks of the window. */
+static void
+advise_means(const struct model *m, size_t k, double *wall, double *cpu)
+{
+	const struct model_task	*t;
+	size_t			 i, at;
+	double			 w = 0, c = 0;
+
+	for (i = 0; i < k; i++) {
+		/* the newest is just before head (or at nwin - 1) */
+		at = (m->head + m->nwin - 1 - i) % m->nwin;
+		t = &m->win[at];
+		w += (double)t->wall_ns / 1e9;
+		c += (double)t->cpu_ns / 1e9;
+	}
+	*wall = w / (double)k;
+	*cpu = c / (double)k;
+}
+
+/* X(n): tasks a second at n workers. */
+static double
+advise_rate(const struct model_advice *a, double w0, int n)
+{
+	double	x = (double)n / w0;
+
+	if (a->cpu_rate > 0 && x > a->cpu_rate)
+		x = a->cpu_rate;
+	return x;
+}
+
+bool
+model_advise(const struct model *m, int workers, int cores,
+    int64_t remaining, int max_workers, struct model_advice *a)
+{
+	size_t	 k, i;
+	double	 w0, x;
+	int	 n, lo;
+
+	memset(a, 0, sizeof *a);
+	k = m->nwin < MODEL_ADVISE_LAST ? m->nwin : MODEL_ADVISE_LAST;
+	if (k < MODEL_ADVISE_MIN || !m->cpu_known || workers < 1 ||
+	    cores < 1)
+		return false;
+	advise_means(m, k, &a->task_wall_s, &a->task_cpu_s);
+	if (a->task_wall_s <= 0)
+		a->task_wall_s = 1e-6;
+	a->workers = workers;
+	a->cores = cores;
+	a->busy_cores = (double)workers * a->task_cpu_s / a->task_wall_s;
+	if (a->busy_cores > (double)workers)
+		a->busy_cores = (double)workers;	/* threads: one core each */
+	a->saturated = a->busy_cores >= 0.85 * (double)cores;
+	w0 = a->task_wall_s;
+	if (a->saturated && workers > cores)
+		w0 = a->task_wall_s * (double)cores / (double)workers;
+	a->cpu_rate = a->task_cpu_s > 0 ? (double)cores / a->task_cpu_s : 0;
+	lo = workers - MODEL_ADVISE_BELOW < 1 ? 1 : workers - MODEL_ADVISE_BELOW;
+	for (n = lo; n <= workers + MODEL_ADVISE_ABOVE && n <= max_workers;
+	    n++) {
+		i = a->nsizes++;
+		a->size[i].workers = n;
+		a->size[i].rate = advise_rate(a, w0, n);
+		a->size[i].finish_s = remaining < 0 ? -1 :
+		    (double)remaining / a->size[i].rate;
+		if (a->best == 0 || a->size[i].rate > 1.05 *
+		    advise_rate(a, w0, a->best))
+			a->best = n;
+	}
+	/* The knee: the fewest workers that reach 95% of what the cores do. */
+	if (a->cpu_rate > 0) {
+		x = 0.95 * a->cpu_rate * w0;
+		a->knee = x >= (double)max_workers ? max_workers :
+		    (int)x + ((double)(int)x < x ? 1 : 0);
+		if (a->knee < 1)
+			a->knee = 1;
+	}
+	return true;
+}
+
+/* A duration in seconds as "1h02m", "3m05s", "12.5s". */
+void
+model_fmt_duration(char *b, size_t len, double s)
+{
+	long long	t;
+
+	if (s < 0) {
+		snprintf(b, len, "?");
+		return;
+	}
+	if (s < 60) {
+		snprintf(b, len, "%.1fs", s);
+		return;
+	}
+	t = (long long)(s + 0.5);
+	if (t < 3600)
+		snprintf(b, len, "%lldm%02llds", t / 60, t % 60);
+	else
+		snprintf(b, len, "%lldh%02lldm", t / 3600, t % 3600 / 60);
+}
+
+/* The entry of the current size, or NULL. */
+static const struct model_whatif *
+advice_now(const struct model_advice *a, int n)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nsizes; i++)
+		if (a->size[i].workers == n)
+			return &a->size[i];
+	return NULL;
+}
+
+void
+model_advice_text(struct buf *b, const struct model_advice *a)
+{
+	char	fin[32];
+	size_t	i;
+
+	buf_printf(b, "at %d worker%s: %.3gs wall, %.3gs CPU a task; %.1f of "
+	    "%d cores busy%s\n", a->workers, a->workers == 1 ? "" : "s",
+	    a->task_wall_s, a->task_cpu_s, a->busy_cores, a->cores,
+	    a->saturated ? " (saturated)" : "");
+	buf_printf(b, "WORKERS  TASKS/S   FINISH IN\n");
+	for (i = 0; i < a->nsizes; i++) {
+		model_fmt_duration(fin, sizeof fin, a->size[i].finish_s);
+		buf_printf(b, "%7d %8.3g %11s%s%s\n", a->size[i].workers,
+		    a->size[i].rate, fin,
+		    a->size[i].workers == a->workers ? "  now" : "",
+		    a->size[i].workers == a->best ? "  best" : "");
+	}
+	if (a->knee > 0)
+		buf_printf(b, "more workers stop helping past %d: the %d cores "
+		    "(%.3gs CPU a task) are then busy\n", a->knee, a->cores,
+		    a->task_cpu_s);
+	else
+		buf_printf(b, "more workers keep helping: the tasks use no "
+		    "measurable CPU\n");
+}
+
+void
+model_advice_json(struct buf *b, const struct model_advice *a)
+{
+	size_t	i;
+
+	buf_printf(b, "\"workers\":%d,\"cores\":%d,\"task_wall\":%.3f,"
+	    "\"task_cpu\":%.3f,\"busy_cores\":%.2f,\"saturated\":%s,"
+	    "\"best\":%d,", a->workers, a->cores, a->task_wall_s,
+	    a->task_cpu_s, a->busy_cores, a->saturated ? "true" : "false",
+	    a->best);
+	if (a->knee > 0)
+		buf_printf(b, "\"knee\":%d,", a->knee);
+	else
+		buf_addstr(b, "\"knee\":null,");
+	buf_addstr(b, "\"sizes\":[");
+	for (i = 0; i < a->nsizes; i++) {
+		buf_printf(b, "%s{\"workers\":%d,\"rate\":%.4f,\"finish_in\":",
+		    i ? "," : "", a->size[i].workers, a->size[i].rate);
+		if (a->size[i].finish_s < 0)
+			buf_addstr(b, "null}");
+		else
+			buf_printf(b, "%.3f}", a->size[i].finish_s);
+	}
+	buf_addstr(b, "]");
+}
+
+bool
+model_advice_gain(const struct model_advice *a, int *workers, double *now_s,
+    double *then_s)
+{
+	const struct model_whatif	*now, *best;
+
+	now = advice_now(a, a->workers);
+	best = advice_now(a, a->best);
+	if (now == NULL || best == NULL || now->finish_s <= 0 ||
+	    best->finish_s < 0 || a->best == a->workers)
+		return false;
+	if (best->finish_s > now->finish_s * (1 - ADVISE_GAIN))
+		return false;
+	*workers = a->best;
+	*now_s = now->finish_s;
+	*then_s = best->finish_s;
+	return true;
 }

@@ -98,6 +98,76 @@ void	model_free(struct model *);
 bool	model_straggler(size_t nfinished, int64_t median_ns, int64_t elapsed_ns,
 	    double factor);
 
+/*
+ * The what-if advisor: the finish time at other pool sizes, from what the
+ * last MODEL_ADVISE_LAST finished tasks measured at the current size N:
+ * their mean wall time W and CPU time C.  The cores busy now are
+ * B = N C / W (each running task keeps C / W of a core busy).  Each worker
+ * finishes 1 / W0 tasks a second, W0 being W, or, when the cores are
+ * saturated (B >= 85% of them) with more workers than cores, W K / N, the
+ * time a task would take with a core of its own; the cores finish at most
+ * K / C tasks a second.  So at n workers the pool finishes
+ * X(n) = min(n / W0, K / C) tasks a second, and the R tasks left take
+ * R / X(n).  Sleeping or I/O-bound tasks (C near 0) scale with n; CPU-bound
+ * ones stop at the core count.  The knee is the fewest workers that
+ * reach 95% of K / C; the best size shown is the smallest one no other
+ * beats by more than 5%.
+ * Limits: it knows the cores of this machine only, not what else runs on
+ * them, nor memory or I/O limits; tasks are taken as alike, and the
+ * time left of running tasks is not counted.
+ */
+#define MODEL_ADVISE_MIN	3	/* finished tasks before any advice */
+#define MODEL_ADVISE_LAST	64	/* the tasks measured */
+#define MODEL_ADVISE_BELOW	2	/* sizes shown: N-2 ... */
+#define MODEL_ADVISE_ABOVE	4	/* ... N+4 */
+#define MODEL_ADVISE_SIZES	(MODEL_ADVISE_BELOW + 1 + MODEL_ADVISE_ABOVE)
+
+struct model_whatif {
+	int		 workers;
+	double		 rate;		/* tasks a second */
+	double		 finish_s;	/* to finish the tasks left; -1: the
+					   total is unknown */
+};
+
+struct model_advice {
+	int			 workers;	/* N */
+	int			 cores;		/* K */
+	double			 task_wall_s;	/* W */
+	double			 task_cpu_s;	/* C */
+	double			 busy_cores;	/* B */
+	bool			 saturated;
+	double			 cpu_rate;	/* K / C; 0: no bound */
+	int			 knee;		/* past it more workers hardly
+						   help: 95% of K / C; 0: no
+						   bound known */
+	int			 best;		/* the size shown finishing first */
+	size_t			 nsizes;
+	struct model_whatif	 size[MODEL_ADVISE_SIZES];
+};
+
+/*
+ * Advice for a pool of workers (N >= 1) on cores (K >= 1), with remaining
+ * tasks left (-1: unknown), up to max_workers.  False (and nothing said)
+ * before MODEL_ADVISE_MIN tasks have finished or while a CPU time is
+ * unknown.
+ */
+bool	model_advise(const struct model *, int workers, int cores,
+	    int64_t remaining, int max_workers, struct model_advice *);
+
+/* Seconds as "12.5s", "3m05s", "1h02m"; "?" when negative. */
+void	model_fmt_duration(char *, size_t, double);
+/* The advice as text lines (ctl advise, the dashboard's panel). */
+struct buf;
+void	model_advice_text(struct buf *, const struct model_advice *);
+/* The advice as the members of a JSON object (no braces). */
+void	model_advice_json(struct buf *, const struct model_advice *);
+/*
+ * Would the best size shown finish more than 20% sooner (or later) than
+ * the current one?  Then true, with that size and both finish times.
+ */
+bool	model_advice_gain(const struct model_advice *, int *workers,
+	    double *now_s, double *then_s);
+
 /* Does this task count as failed (nonzero exit, timeout, or a signal)? */
 bool	model_task_failed(const struct model_task *);
 

@@ -1631,6 +1631,20 @@ pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
 	    p->strag_n >= MODEL_STRAGGLER_MIN;
 }
 
+/* What-if advice for the pool as it runs now (pool.h). */
+bool
+pool_advice(const struct pool *p, struct model_advice *a)
+{
+	int64_t	left = -1;
+
+	if (p->hosts != NULL || p->target < 1)
+		return false;	/* other machines' cores are not known */
+	if (p->total_known && p->total - p->skipped >= p->done + p->failed)
+		left = (int64_t)(p->total - p->skipped - p->done - p->failed);
+	return model_advise(&p->model, p->target, ncpu_online(), left,
+	    PT_MAX_WORKERS, a);
+}
+
 /* Record a task's last attempt in the pool's model. */
 static void
 model_task_ended(struct pool *p, int i, const struct task *t,

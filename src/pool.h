@@ -90,6 +90,12 @@ const struct model *pool_model(const struct pool *);
  * against; false while no task can be a straggler (factor 0, or too few
  * tasks finished).
  */
+/*
+ * What-if advice at other pool sizes (pool-model.h); false while there is
+ * none: too few tasks finished, or workers on other machines.
+ */
+struct model_advice;
+bool		 pool_advice(const struct pool *, struct model_advice *);
 bool		 pool_straggler_median(const struct pool *, double *factor,
 		    int64_t *median_ns);
 

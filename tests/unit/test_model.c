@@ -196,6 +196,102 @@ test_straggler(void **state)
 	assert_true(model_straggler(3, 10 * S, 16 * S, 1.5));
 }
 
+/* n tasks of wall and cpu ms each. */
+static void
+fill(struct model *m, int n, int64_t wall, int64_t cpu)
+{
+	struct model_task	t;
+	int			i;
+
+	for (i = 0; i < n; i++) {
+		memset(&t, 0, sizeof t);
+		t.seq = (uint64_t)m->n + 1;
+		t.start_ns = m->n * S;
+		t.wall_ns = wall * MS;
+		t.cpu_ns = cpu * MS;
+		t.rss_kb = -1;
+		model_add(m, &t);
+	}
+}
+
+static double
+rate_at(const struct model_advice *a, int n)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nsizes; i++)
+		if (a->size[i].workers == n)
+			return a->size[i].rate;
+	fail_msg("no size %d", n);
+	return 0;
+}
+
+#define near(x, y)	assert_true((x) > (y) * 0.999 && (x) < (y) * 1.001)
+
+/* CPU-bound tasks: they stop scaling at the core count. */
+static void
+test_advise_cpu(void **state)
+{
+	struct model		m;
+	struct model_advice	a;
+
+	(void)state;
+	model_init(&m, 0);
+	fill(&m, 2, 1000, 1000);
+	assert_false(model_advise(&m, 1, 2, 100, 1000, &a));	/* too few */
+	fill(&m, 10, 1000, 1000);
+	/* at -j1 on 2 cores: 1 task/s, 2 at 2 workers, no more at 4 */
+	assert_true(model_advise(&m, 1, 2, 100, 1000, &a));
+	assert_false(a.saturated);
+	assert_int_equal(a.nsizes, 5);	/* 1 .. 5 */
+	assert_int_equal(a.size[0].workers, 1);
+	near(rate_at(&a, 1), 1.0);
+	near(rate_at(&a, 2), 2.0);
+	near(rate_at(&a, 4), 2.0);
+	near(a.size[1].finish_s, 50.0);
+	assert_int_equal(a.best, 2);
+	assert_int_equal(a.knee, 2);
+	model_free(&m);
+
+	/* at -j4 on 2 cores each task takes twice its CPU: saturated */
+	model_init(&m, 0);
+	fill(&m, 10, 2000, 1000);
+	assert_true(model_advise(&m, 4, 2, -1, 6, &a));
+	assert_true(a.saturated);
+	near(a.busy_cores, 2.0);
+	assert_int_equal(a.size[0].workers, 2);
+	assert_int_equal(a.nsizes, 5);	/* 2 .. 6: capped by max_workers */
+	near(rate_at(&a, 2), 2.0);
+	near(rate_at(&a, 4), 2.0);
+	assert_true(a.size[0].finish_s == -1);	/* total unknown */
+	assert_int_equal(a.best, 2);
+	model_free(&m);
+}
+
+/* Sleeping tasks scale past the core count. */
+static void
+test_advise_sleep(void **state)
+{
+	struct model		m;
+	struct model_advice	a;
+
+	(void)state;
+	model_init(&m, 0);
+	fill(&m, 20, 1000, 1);
+	assert_true(model_advise(&m, 2, 2, 60, 4096, &a));
+	assert_false(a.saturated);
+	near(rate_at(&a, 2), 2.0);
+	near(rate_at(&a, 6), 6.0);
+	near(a.size[a.nsizes - 1].finish_s, 10.0);
+	assert_int_equal(a.best, 6);
+	assert_int_equal(a.knee, 1900);
+	/* only the last tasks count: they now burn CPU */
+	fill(&m, MODEL_ADVISE_LAST, 1000, 1000);
+	assert_true(model_advise(&m, 2, 2, 60, 1000, &a));
+	assert_int_equal(a.best, 2);
+	model_free(&m);
+}
+
 static int	nscanned;
 
 static void
@@ -278,6 +374,8 @@ main(void)
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_straggler),
+		cmocka_unit_test(test_advise_cpu),
+		cmocka_unit_test(test_advise_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
