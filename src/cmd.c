@@ -63,8 +63,9 @@ static const struct cmd_entry cmd_table[] = {
 	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
-	{ "resize", "N|+N|-N [--kill] [--host HOST]", 1, 4, cmd_resize,
-	  "set the worker count; --kill ends surplus tasks at once" },
+	{ "resize", "N|+N|-N|auto [--kill] [--host HOST]", 1, 4, cmd_resize,
+	  "set the worker count (auto: the pool sizes itself); --kill ends "
+	  "surplus tasks at once" },
 	{ "drain", "", 0, 0, cmd_drain,
 	  "start nothing new, let running tasks finish, then end" },
 	{ "stop", "", 0, 0, cmd_stop,
@@ -401,12 +402,12 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 	return cmd_engine_ok(out, &why, done);
 }
 
-/* resize N|+N|-N [--kill] [--host HOST] */
+/* resize N|+N|-N|auto [--kill] [--host HOST] */
 static int
 cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	static const char usage[] =
-	    "usage: resize N|+N|-N [--kill] [--host HOST]";
+	    "usage: resize N|+N|-N|auto [--kill] [--host HOST]";
 	struct buf	 why = { 0 };
 	const char	*count = NULL, *host = NULL;
 	char		 done[48];
@@ -431,6 +432,13 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		return cmd_error(out, "%s", usage);
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
+	if (strcmp(count, "auto") == 0) {
+		if (host != NULL || kill_surplus)
+			return cmd_error(out, "%s", usage);
+		if (pool_auto_set(p, true, &why) != 0)
+			return cmd_engine_error(out, &why, "resize auto");
+		return cmd_engine_ok(out, &why, "workers: auto");
+	}
 	if (host != NULL)
 		return cmd_resize_host(p, host, count, kill_surplus, out);
 	before = pool_target(p);
@@ -442,6 +450,7 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		    " (got %lld)", max, n);
 	if (pool_resize(p, (int)n, kill_surplus, &why) != 0)
 		return cmd_engine_error(out, &why, "resize");
+	(void)pool_auto_set(p, false, NULL);	/* the operator's size */
 	snprintf(done, sizeof done, "workers %d -> %lld", before, n);
 	return cmd_engine_ok(out, &why, done);
 }
@@ -770,6 +779,7 @@ cmd_status_json(struct pool *p, struct pt_shm *shm,
 	cmd_json_hosts(shm, h, out);
 	cmd_json_stragglers(p, shm, h, out);
 	cmd_json_advice(p, out);
+	buf_printf(out, ",\"auto\":%s", pool_auto(p) ? "true" : "false");
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)

@@ -17,6 +17,7 @@
 #define PT_MAX_WORKERS	1024
 #define PT_EXIT_USAGE	255
 #define PT_CHUNKSIZE_AUTO 0	/* --chunksize auto: see pool.c */
+#define PT_WORKERS_AUTO	0	/* -j auto, until opts_parse() sizes it */
 
 enum halt_when { HALT_NEVER = 0, HALT_NOW, HALT_SOON };
 enum halt_what { HALT_FAIL = 0, HALT_SUCCESS, HALT_DONE };
@@ -166,6 +167,9 @@ struct opts {
 	char		*remote_pooltop;
 	enum slurm_mode	 slurm;		/* --slurm; AUTO until parsed */
 	bool		 workers_given;	/* -j set: per host with -S */
+	bool		 workers_auto;	/* -j auto: workers is the first size */
+	int		 workers_min;	/* -j auto's bounds */
+	int		 workers_max;	/* 0 until parsed: 4 x online CPUs */
 
 	char		*config_file;	/* -c, for messages */
 };

@@ -57,6 +57,7 @@
 #include "procstat.h"
 #include "proto.h"
 #include "median.h"
+#include "pool-auto.h"
 #include "pool-model.h"
 #include "pool-input.h"
 #include "pool-source.h"
@@ -83,6 +84,7 @@
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
 #define STRAGGLER_MS		500	/* running tasks checked this often */
+#define AUTO_MS			1000	/* -j auto decides this often */
 
 struct task {
 	uint64_t		 seq;
@@ -161,6 +163,7 @@ struct pool {
 	struct template		*tagtpl;	/* --tagstring, or NULL */
 	struct median		 runtimes;	/* of the tasks that succeed */
 	struct model		 model;		/* the finished tasks */
+	struct autosize		 autosize;	/* -j auto */
 	uint64_t		 strag_n;	/* model.n the median is of */
 	int64_t			 strag_median;	/* its median runtime, ns */
 	struct pt_shm		 shm;
@@ -308,6 +311,11 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	int		 i;
 
 	model_init(&p->model, MODEL_KEEP);
+	p->autosize.on = o->workers_auto;
+	p->autosize.min = o->workers_min > 0 ? o->workers_min : 1;
+	p->autosize.max = o->workers_max > 0 ? o->workers_max :
+	    (4 * ncpu_online() > PT_MAX_WORKERS ? PT_MAX_WORKERS :
+	    4 * ncpu_online());
 	p->o = o;
 	p->src = src;
 	p->loop = loop;
@@ -1621,6 +1629,54 @@ straggler_tick(void *arg)
 	}
 }
 
+/* -j auto: size the pool as the advice and the measures say. */
+static void
+auto_tick(void *arg)
+{
+	struct pool		*p = arg;
+	struct model_advice	 a;
+	char			 why[PT_EVENT_TEXT];
+	int			 to;
+
+	if (!p->autosize.on || p->state != PT_POOL_RUNNING)
+		return;
+	to = autosize_decide(&p->autosize, p->target, mono_ns(),
+	    p->model.n, pool_advice(p, &a) ? &a : NULL, why, sizeof why);
+	if (to == p->target)
+		return;
+	pool_event(p, PT_EV_INFO, -1, 0, to, "auto: %d -> %d workers: %s",
+	    p->target, to, why);
+	(void)pool_resize(p, to, false, NULL);
+}
+
+/* Start or end -j auto (pool.h). */
+int
+pool_auto_set(struct pool *p, bool on, struct buf *why)
+{
+	if (on && p->hosts != NULL) {
+		if (why != NULL)
+			buf_printf(why, "auto cannot size a pool with workers "
+			    "on other machines yet");
+		return -1;
+	}
+	if (on == p->autosize.on)
+		return 0;
+	p->autosize.on = on;
+	p->autosize.prev_n = p->autosize.ceiling = 0;
+	autosize_start(&p->autosize, mono_ns(), p->model.n);
+	pool_event(p, PT_EV_INFO, -1, 0, on, on ? "auto: on, %d to %d "
+	    "workers" : "auto: off (resized by hand; ctl resize auto "
+	    "resumes it)", p->autosize.min, p->autosize.max);
+	return 0;
+}
+
+/* Is the pool sizing itself? */
+bool
+pool_auto(const struct pool *p)
+{
+	return p->autosize.on;
+}
+
 /* The median stragglers are measured against (pool.h). */
 bool
 pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
@@ -2877,6 +2933,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
 	if (p->o->straggler_factor > 0)
 		(void)loop_every(p->loop, STRAGGLER_MS, straggler_tick, p);
+	autosize_start(&p->autosize, mono_ns(), 0);
+	(void)loop_every(p->loop, AUTO_MS, auto_tick, p);
 	if ((o->task_memory > 0 || o->task_cpus > 0) && o->persistent != NULL) {
 		snprintf(err, errlen, "--task-memory and --task-cpus limit "
 		    "tasks, not --persistent programs");

@@ -96,6 +96,12 @@ const struct model *pool_model(const struct pool *);
  */
 struct model_advice;
 bool		 pool_advice(const struct pool *, struct model_advice *);
+/*
+ * -j auto (pool-auto.h): start or end it (a resize by hand ends it); -1
+ * and why when it cannot start.
+ */
+int		 pool_auto_set(struct pool *, bool on, struct buf *why);
+bool		 pool_auto(const struct pool *);
 bool		 pool_straggler_median(const struct pool *, double *factor,
 		    int64_t *median_ns);
 

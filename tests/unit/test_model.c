@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "pool-auto.h"
 #include "pool-joblog.h"
 #include "pool-model.h"
 
@@ -292,6 +293,72 @@ test_advise_sleep(void **state)
 	model_free(&m);
 }
 
+/* -j auto: grow on advice, back off from a growth that did not pay. */
+static void
+test_autosize(void **state)
+{
+	struct autosize		as;
+	struct model_advice	a;
+	char			why[160];
+	int64_t			t = 100 * S;
+
+	(void)state;
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 1;
+	as.max = 8;
+	autosize_start(&as, t, 0);
+	memset(&a, 0, sizeof a);
+	a.best = 6;
+	a.cores = 2;
+	/* too soon, too few tasks: stay */
+	assert_int_equal(autosize_decide(&as, 2, t + S, 100, &a, why,
+	    sizeof why), 2);
+	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 3, &a, why,
+	    sizeof why), 2);
+	/* 10 tasks/s at 2, the advice says 6: grow */
+	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 30, &a, why,
+	    sizeof why), 6);
+	assert_non_null(strstr(why, "the advice expects more at 6"));
+	/* at 6, 10.2 tasks/s: under 5% more, back to 2, never 6 again */
+	t += 3 * S;
+	assert_int_equal(autosize_decide(&as, 6, t + 5 * S, 30 + 51, &a, why,
+	    sizeof why), 2);
+	assert_non_null(strstr(why, "no more than 2 did"));
+	assert_int_equal(as.ceiling, 6);
+	t += 5 * S;
+	a.best = 7;
+	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 81 + 30, &a, why,
+	    sizeof why), 5);		/* under the ceiling */
+	/* saturated cores: no growth; past the knee: shrink to it */
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 1;
+	as.max = 8;
+	autosize_start(&as, 0, 0);
+	a.best = 6;
+	a.saturated = true;
+	assert_int_equal(autosize_decide(&as, 3, 3 * S, 30, &a, why,
+	    sizeof why), 3);
+	a.knee = 2;
+	assert_int_equal(autosize_decide(&as, 3, 3 * S, 30, &a, why,
+	    sizeof why), 2);
+	assert_non_null(strstr(why, "cores are busy"));
+	/* the bounds, and off */
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 4;
+	as.max = 5;
+	autosize_start(&as, 0, 0);
+	memset(&a, 0, sizeof a);
+	a.best = 9;
+	assert_int_equal(autosize_decide(&as, 4, 3 * S, 30, &a, why,
+	    sizeof why), 5);
+	as.on = false;
+	assert_int_equal(autosize_decide(&as, 5, 30 * S, 300, &a, why,
+	    sizeof why), 5);
+}
+
 static int	nscanned;
 
 static void
@@ -376,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_straggler),
 		cmocka_unit_test(test_advise_cpu),
 		cmocka_unit_test(test_advise_sleep),
+		cmocka_unit_test(test_autosize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
