@@ -27,15 +27,34 @@ autosize_clamp(const struct autosize *as, int n)
 	return n;
 }
 
-/* Go from n to to: remember what n measured. */
+/* The advice's rate at n workers, or 0. */
+static double
+advice_rate(const struct model_advice *a, int n)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nsizes; i++)
+		if (a->size[i].workers == n)
+			return a->size[i].rate;
+	return 0;
+}
+
+/* Go from n to to: remember what n measured, and what to should gain. */
 static int
 autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
-    uint64_t finished)
+    uint64_t finished, const struct model_advice *a)
 {
+	double	from_r = advice_rate(a, n), to_r = advice_rate(a, to);
+
 	if (to == n)
 		return n;
 	as->prev_n = n;
 	as->prev_rate = rate;
+	/* Half the gain the advice promised, and 5% at least. */
+	as->need = AUTO_GAIN;
+	if (from_r > 0 && to_r > from_r && 1 + (to_r / from_r - 1) / 2 >
+	    as->need)
+		as->need = 1 + (to_r / from_r - 1) / 2;
 	autosize_start(as, now, finished);
 	return to;
 }
@@ -54,11 +73,14 @@ autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
 		return n;
 	rate = (double)done * 1e9 / (double)(now - as->since_ns);
 	if (as->prev_n > 0 && as->prev_n < n &&
-	    rate < AUTO_GAIN * as->prev_rate) {
-		snprintf(why, len, "%d workers finished %.3g tasks/s, no more "
-		    "than %d did (%.3g/s)", n, rate, as->prev_n,
-		    as->prev_rate);
-		as->ceiling = n;
+	    rate < (as->need > AUTO_GAIN ? as->need : AUTO_GAIN) *
+	    as->prev_rate) {
+		snprintf(why, len, "%d workers finished %.3g tasks/s, not "
+		    "%.2fx the %.3g/s of %d", n, rate, as->need > AUTO_GAIN ?
+		    as->need : AUTO_GAIN, as->prev_rate, as->prev_n);
+		/* Halve the step: the next growth tries at most half as far. */
+		as->ceiling = as->prev_n + ((n - as->prev_n) / 2 > 1 ?
+		    (n - as->prev_n) / 2 : 1);
 		to = autosize_clamp(as, as->prev_n);
 		as->prev_n = 0;		/* a known size: nothing to compare */
 		autosize_start(as, now, finished);
@@ -75,12 +97,12 @@ autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
 	if (to > n) {
 		snprintf(why, len, "%.3g tasks/s at %d, the advice expects more"
 		    " at %d", rate, n, to);
-		return autosize_move(as, n, to, rate, now, finished);
+		return autosize_move(as, n, to, rate, now, finished, a);
 	}
 	if (to < n && a->knee > 0 && n > a->knee) {
 		snprintf(why, len, "the %d cores are busy at %d workers (%.3gs "
 		    "CPU a task)", a->cores, to, a->task_cpu_s);
-		return autosize_move(as, n, to, rate, now, finished);
+		return autosize_move(as, n, to, rate, now, finished, a);
 	}
 	return n;
 }

@@ -3,8 +3,10 @@
  * Every second, once the current size has run long enough to measure
  * (2 seconds and twice as many tasks finished as workers, at least 4), it
  * looks at the throughput measured at this size and at the advice:
- *  - a size it grew to that finished no more than 5% more tasks a second
- *    than the size before: back to that one, and never that large again;
+ *  - a size it grew to that did not gain half what the advice promised
+ *    over the size before (and 5% at least) in tasks finished a second:
+ *    back to that one, and no growth again to half the way there or
+ *    beyond (so the sizes tried close in on the best);
  *  - else the advice's best size, no larger than the knee (where the
  *    cores are busy) nor while the cores are saturated (pressure): grow;
  *  - more workers than the knee: shrink to it.
@@ -28,7 +30,9 @@ struct autosize {
 	int		 min, max;
 	int		 prev_n;	/* the size before the last change */
 	double		 prev_rate;	/* what it measured, tasks a second */
-	int		 ceiling;	/* a size that did not pay; 0: none */
+	double		 need;		/* the gain the size now must show */
+	int		 ceiling;	/* stay under it (a growth that did not
+					   pay); 0: none */
 	int64_t		 since_ns;	/* the last change, mono ns */
 	uint64_t	 since_fin;	/* tasks finished then */
 };

@@ -324,12 +324,31 @@ test_autosize(void **state)
 	t += 3 * S;
 	assert_int_equal(autosize_decide(&as, 6, t + 5 * S, 30 + 51, &a, why,
 	    sizeof why), 2);
-	assert_non_null(strstr(why, "no more than 2 did"));
-	assert_int_equal(as.ceiling, 6);
+	assert_non_null(strstr(why, "not 1.05x the 10/s of 2"));
+	assert_int_equal(as.ceiling, 4);	/* half the way */
 	t += 5 * S;
 	a.best = 7;
 	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 81 + 30, &a, why,
-	    sizeof why), 5);		/* under the ceiling */
+	    sizeof why), 3);		/* under the ceiling */
+	/* the advice promised 3x from 2 to 6: 1.5x is not enough */
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 1;
+	as.max = 8;
+	autosize_start(&as, 0, 0);
+	memset(&a, 0, sizeof a);
+	a.best = 6;
+	a.nsizes = 2;
+	a.size[0].workers = 2;
+	a.size[0].rate = 1;
+	a.size[1].workers = 6;
+	a.size[1].rate = 3;
+	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	    sizeof why), 6);
+	assert_true(as.need > 1.99 && as.need < 2.01);
+	assert_int_equal(autosize_decide(&as, 6, 6 * S, 30 + 45, &a, why,
+	    sizeof why), 2);
+	assert_non_null(strstr(why, "not 2.00x the 10/s of 2"));
 	/* saturated cores: no growth; past the knee: shrink to it */
 	memset(&as, 0, sizeof as);
 	as.on = true;
