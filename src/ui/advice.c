@@ -51,7 +51,7 @@ ui_advice_open(struct ui *ui)
 void
 ui_draw_advice(struct ui *ui)
 {
-	int	 w = ui->cols - 4 > 76 ? 76 : ui->cols - 4;
+	int	 w = ui->cols - 4 > 100 ? 100 : ui->cols - 4;
 	int	 h, x0, y0, y, n = 0;
 	char	*text, *line, *nl, *e;
 
