@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-model.h"
 #include "pool-admit.h"
 #include "shm.h"
 #include "text.h"
@@ -50,6 +51,7 @@ static int	cmd_retry(struct pool *, int, char **, struct buf *);
 static int	cmd_add(struct pool *, int, char **, struct buf *);
 static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
+static int	cmd_advise(struct pool *, int, char **, struct buf *);
 static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 
 static const struct cmd_entry cmd_table[] = {
@@ -61,8 +63,9 @@ static const struct cmd_entry cmd_table[] = {
 	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
-	{ "resize", "N|+N|-N [--kill] [--host HOST]", 1, 4, cmd_resize,
-	  "set the worker count; --kill ends surplus tasks at once" },
+	{ "resize", "N|+N|-N|auto [--kill] [--host HOST]", 1, 4, cmd_resize,
+	  "set the worker count (auto: the pool sizes itself); --kill ends "
+	  "surplus tasks at once" },
 	{ "drain", "", 0, 0, cmd_drain,
 	  "start nothing new, let running tasks finish, then end" },
 	{ "stop", "", 0, 0, cmd_stop,
@@ -75,6 +78,8 @@ static const struct cmd_entry cmd_table[] = {
 	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
+	{ "advise", "", 0, 0, cmd_advise,
+	  "predicted finish times at other worker counts" },
 	{ "help", "", 0, 0, cmd_helpcmd,
 	  "list the commands" },
 };
@@ -397,12 +402,12 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 	return cmd_engine_ok(out, &why, done);
 }
 
-/* resize N|+N|-N [--kill] [--host HOST] */
+/* resize N|+N|-N|auto [--kill] [--host HOST] */
 static int
 cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	static const char usage[] =
-	    "usage: resize N|+N|-N [--kill] [--host HOST]";
+	    "usage: resize N|+N|-N|auto [--kill] [--host HOST]";
 	struct buf	 why = { 0 };
 	const char	*count = NULL, *host = NULL;
 	char		 done[48];
@@ -427,6 +432,13 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		return cmd_error(out, "%s", usage);
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
+	if (strcmp(count, "auto") == 0) {
+		if (host != NULL || kill_surplus)
+			return cmd_error(out, "%s", usage);
+		if (pool_auto_set(p, true, &why) != 0)
+			return cmd_engine_error(out, &why, "resize auto");
+		return cmd_engine_ok(out, &why, "workers: auto");
+	}
 	if (host != NULL)
 		return cmd_resize_host(p, host, count, kill_surplus, out);
 	before = pool_target(p);
@@ -438,6 +450,7 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		    " (got %lld)", max, n);
 	if (pool_resize(p, (int)n, kill_surplus, &why) != 0)
 		return cmd_engine_error(out, &why, "resize");
+	(void)pool_auto_set(p, false, NULL);	/* the operator's size */
 	snprintf(done, sizeof done, "workers %d -> %lld", before, n);
 	return cmd_engine_ok(out, &why, done);
 }
@@ -609,6 +622,25 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		    h->task_cpu_milli % 1000);
 }
 
+/* Is the slot's task marked a straggler (and still running)? */
+static bool
+cmd_straggler(const struct pt_shm_slot *s)
+{
+	return (s->flags & PT_SLOT_STRAGGLER) && s->task_seq != 0 &&
+	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
+	    s->state == PT_SLOT_RETIRING);
+}
+
+/* How long the slot's task has run, in seconds, at the header's update. */
+static double
+cmd_running_s(const struct pt_shm_header *h, const struct pt_shm_slot *s)
+{
+	if (s->task_start_real_ns <= 0 ||
+	    h->update_real_ns < s->task_start_real_ns)
+		return 0;
+	return (double)(h->update_real_ns - s->task_start_real_ns) / 1e9;
+}
+
 /* One slot of status --json. */
 static void
 cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
@@ -636,7 +668,38 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 		cmd_json_field(b, "host", s->host);
 	else
 		buf_addstr(b, "\"host\":null");
-	buf_addstr(b, "}");
+	buf_printf(b, ",\"straggler\":%s}", cmd_straggler(s) ? "true" :
+	    "false");
+}
+
+/*
+ * status "stragglers": the factor, the median the running tasks are
+ * measured against (null while there is none) and the tasks marked.
+ */
+static void
+cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	double			factor;
+	int64_t			median;
+	uint32_t		i;
+	int			n = 0;
+
+	if (pool_straggler_median(p, &factor, &median))
+		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
+		    "%.3f,\"tasks\":[", factor, (double)median / 1e9);
+	else
+		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
+		    "null,\"tasks\":[", factor);
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
+			continue;
+		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
+		    "%.3f}", n++ ? "," : "", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "]}");
 }
 
 /*
@@ -687,9 +750,24 @@ cmd_json_hosts(const struct pt_shm *shm, const struct pt_shm_header *h,
 	free(v);
 }
 
+/* status "advice": what-if predictions, or null while there are none. */
+static void
+cmd_json_advice(struct pool *p, struct buf *out)
+{
+	struct model_advice	a;
+
+	if (!pool_advice(p, &a)) {
+		buf_addstr(out, ",\"advice\":null");
+		return;
+	}
+	buf_addstr(out, ",\"advice\":{");
+	model_advice_json(out, &a);
+	buf_addstr(out, "}");
+}
+
 /* status --json: the header fields and one object per non-empty slot. */
 static int
-cmd_status_json(struct pt_shm *shm,
+cmd_status_json(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
@@ -699,6 +777,9 @@ cmd_status_json(struct pt_shm *shm,
 	buf_addstr(out, "{");
 	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	cmd_json_hosts(shm, h, out);
+	cmd_json_stragglers(p, shm, h, out);
+	cmd_json_advice(p, out);
+	buf_printf(out, ",\"auto\":%s", pool_auto(p) ? "true" : "false");
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || s.state == PT_SLOT_EMPTY)
@@ -830,15 +911,46 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	buf_addstr(b, "\n");
 }
 
+/*
+ * "stragglers (over 3x the median 1.2s): slot 2 task 7 running 9.0s, ..."
+ * when a task is marked.
+ */
+static void
+cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	double			factor;
+	int64_t			median;
+	uint32_t		i;
+	int			n = 0;
+
+	if (!pool_straggler_median(p, &factor, &median))
+		return;
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
+			continue;
+		if (n++ == 0)
+			buf_printf(out, "stragglers (over %gx the median "
+			    "%.3gs):", factor, (double)median / 1e9);
+		buf_printf(out, "%s slot %u task %llu running %.1fs",
+		    n > 1 ? "," : "", i + 1, (unsigned long long)s.task_seq,
+		    cmd_running_s(h, &s));
+	}
+	if (n > 0)
+		buf_addstr(out, "\n");
+}
+
 /* status: a header and one line per non-empty slot. */
 static int
-cmd_status_text(struct pt_shm *shm,
+cmd_status_text(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
 	struct pt_shm_slot	s;
 	uint32_t		i;
 
 	cmd_status_text_header(out, h);
+	cmd_status_text_stragglers(p, shm, h, out);
 	buf_addstr(out, "SLOT STATE     WORKER    TASK  TASK#  CPU%    RSS"
 	    "  PROGRESS  COMMAND\n");
 	for (i = 0; i < cmd_nslots(h); i++) {
@@ -868,8 +980,25 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 	if (!shm_header(shm, &h))
 		return cmd_error(out, "cannot read the pool's segment");
 	if (argc == 2)
-		return cmd_status_json(shm, &h, out);
-	return cmd_status_text(shm, &h, out);
+		return cmd_status_json(p, shm, &h, out);
+	return cmd_status_text(p, shm, &h, out);
+}
+
+/* advise: the what-if table. */
+static int
+cmd_advise(struct pool *p, __attribute__((unused)) int argc,
+    __attribute__((unused)) char **argv, struct buf *out)
+{
+	struct model_advice	a;
+
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (!pool_advice(p, &a))
+		return cmd_error(out, "no advice yet: %d tasks must finish "
+		    "first (and all workers be on this machine)",
+		    MODEL_ADVISE_MIN);
+	model_advice_text(out, &a);
+	return 0;
 }
 
 /* help */

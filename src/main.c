@@ -37,6 +37,7 @@
 #include "shm.h"
 #include "pool-source.h"
 #include "template.h"
+#include "client-report.h"
 #include "ui/ui.h"
 #include "worker.h"
 
@@ -587,6 +588,7 @@ main(int argc, char **argv)
 		{ "progress", progress_main },
 		{ "ctl", ctl_main },
 		{ "attach", ui_attach_main },
+		{ "report", report_main },
 		{ "worker", worker_stdio_main },
 	};
 	size_t	i;

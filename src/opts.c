@@ -125,8 +125,16 @@ static const char *const slurm_modes[] = { "auto", "yes", "no", NULL };
 static const struct opt_entry opt_table[] = {
 	{ .name = "workers", .letter = 'j', .key = "workers", .type = OPT_INT,
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
+	  .word = "auto", .wordval = PT_WORKERS_AUTO,
 	  .defnote = "online CPUs", .arg = "N",
-	  .help = "number of worker processes" },
+	  .help = "number of worker processes; auto: the pool sizes itself" },
+	{ .name = "workers-min", .key = "workers_min", .type = OPT_INT,
+	  .off = F(workers_min), .min = 1, .max = PT_MAX_WORKERS, .def = "1",
+	  .arg = "N", .help = "with -j auto: never fewer workers than N" },
+	{ .name = "workers-max", .key = "workers_max", .type = OPT_INT,
+	  .off = F(workers_max), .min = 1, .max = PT_MAX_WORKERS,
+	  .defnote = "online CPUs x 4", .arg = "N",
+	  .help = "with -j auto: never more workers than N" },
 	{ .name = "config", .letter = 'c', .type = OPT_CONFIG, .arg = "FILE",
 	  .help = "read options from FILE (libconfig syntax)" },
 	{ .name = "arg-file", .letter = 'a', .key = "arg_file",
@@ -183,6 +191,10 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_timeout, .def = "0", .defnote = "none",
 	  .arg = "SECS|N%",
 	  .help = "end a task running over SECS, or N% of the median run" },
+	{ .name = "straggler-factor", .key = "straggler_factor",
+	  .type = OPT_DOUBLE, .off = F(straggler_factor), .min = 0,
+	  .max = 1000, .def = "3", .arg = "K",
+	  .help = "mark a task running over K times the median, 0: never" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
@@ -2176,6 +2188,48 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 	return 0;
 }
 
+/*
+ * -j auto: its bounds, and the size it starts at (the online CPUs, within
+ * them); --workers-min and --workers-max mean nothing without it.
+ */
+static int
+check_auto(struct opts *o, const struct origin *org, char *err,
+    size_t errlen)
+{
+	int	n = ncpu_online();
+	size_t	i;
+
+	if (o->workers != PT_WORKERS_AUTO) {
+		for (i = 0; i < NOPTS; i++) {
+			if ((opt_table[i].off != F(workers_min) &&
+			    opt_table[i].off != F(workers_max)) ||
+			    (!org->cli[i] && org->line[i] == 0))
+				continue;
+			snprintf(err, errlen, "--%s needs -j auto (workers = "
+			    "\"auto\")", opt_table[i].name);
+			return -1;
+		}
+		return 0;
+	}
+	if (o->nsshlogins > 0 || o->slurm == SLURM_YES) {
+		snprintf(err, errlen, "-j auto cannot be used with --%s yet: "
+		    "give -j N", o->slurm == SLURM_YES ? "slurm" : "sshlogin");
+		return -1;
+	}
+	if (o->workers_max == 0)
+		o->workers_max = 4 * n > PT_MAX_WORKERS ? PT_MAX_WORKERS :
+		    (4 * n < o->workers_min ? o->workers_min : 4 * n);
+	if (o->workers_min > o->workers_max) {
+		snprintf(err, errlen, "--workers-min %d is more than "
+		    "--workers-max %d", o->workers_min, o->workers_max);
+		return -1;
+	}
+	o->workers_auto = true;
+	o->workers = n < o->workers_min ? o->workers_min :
+	    n > o->workers_max ? o->workers_max : n;
+	return 0;
+}
+
 /* Options that need another: fail naming the first one set and where. */
 static int
 check_needs(const struct opts *o, const struct origin *org, char *err,
@@ -2305,6 +2359,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	if (r == 0)
 		r = check_remote(o, &org, err, errlen);
 	if (r == 0)
+		r = check_auto(o, &org, err, errlen);
+	if (r == 0)
 		r = check_name(o, &org, err, errlen);
 out:
 	cli_free(&cli);
@@ -2386,7 +2442,8 @@ opts_usage(FILE *f)
 	    "       pooltop ls [--json]\n"
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
-	    "       pooltop progress PERCENT | DONE/TOTAL\n\nOptions:\n");
+	    "       pooltop progress PERCENT | DONE/TOTAL\n"
+	    "       pooltop report [--json] JOBLOG\n\nOptions:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

@@ -17,6 +17,7 @@
 #define PT_MAX_WORKERS	1024
 #define PT_EXIT_USAGE	255
 #define PT_CHUNKSIZE_AUTO 0	/* --chunksize auto: see pool.c */
+#define PT_WORKERS_AUTO	0	/* -j auto, until opts_parse() sizes it */
 
 enum halt_when { HALT_NEVER = 0, HALT_NOW, HALT_SOON };
 enum halt_what { HALT_FAIL = 0, HALT_SUCCESS, HALT_DONE };
@@ -112,6 +113,7 @@ struct opts {
 	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */
 	double		 timeout_pct;	/* --timeout N% of the median, or 0 */
+	double		 straggler_factor; /* over K x the median: 0 never */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;
@@ -175,6 +177,9 @@ struct opts {
 	bool		 cleanup;	/* --cleanup */
 	enum slurm_mode	 slurm;		/* --slurm; AUTO until parsed */
 	bool		 workers_given;	/* -j set: per host with -S */
+	bool		 workers_auto;	/* -j auto: workers is the first size */
+	int		 workers_min;	/* -j auto's bounds */
+	int		 workers_max;	/* 0 until parsed: 4 x online CPUs */
 
 	char		*config_file;	/* -c, for messages */
 };

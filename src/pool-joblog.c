@@ -643,6 +643,123 @@ joblog_read(const char *arg, char *err, size_t errlen)
 	return jp;
 }
 
+/* Parse seconds with up to 9 decimals, after spaces, into ns. */
+static int
+parse_seconds(const char *s, size_t len, int64_t *ns)
+{
+	int64_t	sec = 0, frac = 0, scale = 1000000000;
+	size_t	i = 0, digits = 0;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		if (sec > (INT64_MAX / 1000000000 - 9) / 10)
+			return -1;
+		sec = sec * 10 + (s[i] - '0');
+	}
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (s[i] - '0') * scale;
+			}
+			digits++;
+		}
+	}
+	if (i != len || digits == 0)
+		return -1;
+	*ns = sec * 1000000000 + frac;
+	return 0;
+}
+
+/* Parse one whole line into e (its command in cmd); 1 for the header. */
+static int
+scan_line(const char *line, size_t len, struct joblog_entry *e,
+    struct buf *cmd)
+{
+	const char	*col[9];
+	size_t		 collen[9], i;
+	long long	 seq, receive, exitval, sig;
+	char		 zero = '\0';
+
+	if (len == sizeof JOBLOG_HEADER - 1 &&
+	    memcmp(line, JOBLOG_HEADER, len) == 0)
+		return 1;
+	memset(e, 0, sizeof *e);
+	if (split_line(line, len, col, collen) == -1 ||
+	    parse_field(col[0], collen[0], 1, LLONG_MAX, &seq) == -1 ||
+	    parse_seconds(col[2], collen[2], &e->start_real_ns) == -1 ||
+	    parse_seconds(col[3], collen[3], &e->runtime_ns) == -1 ||
+	    parse_field(col[5], collen[5], 0, LLONG_MAX, &receive) == -1 ||
+	    parse_field(col[6], collen[6], INT_MIN, INT_MAX, &exitval) == -1 ||
+	    parse_field(col[7], collen[7], 0, INT_MAX, &sig) == -1)
+		return -1;
+	e->seq = (uint64_t)seq;
+	e->receive = (uint64_t)receive;
+	e->exitval = (int)exitval;
+	e->signal = (int)sig;
+	cmd->len = 0;
+	buf_add(cmd, col[8], collen[8]);
+	buf_add(cmd, &zero, 1);
+	for (i = 0; i < collen[8]; i++)
+		if (cmd->data[i] == '\0')
+			cmd->data[i] = '\n';
+	e->command = cmd->data;
+	if (collen[1] != 1 || col[1][0] != ':') {
+		buf_add(cmd, col[1], collen[1]);
+		buf_add(cmd, &zero, 1);
+		e->command = cmd->data;
+		e->host = cmd->data + collen[8] + 1;
+	}
+	return 0;
+}
+
+/* Read every line of a joblog in order. */
+int
+joblog_scan(const char *path, void (*fn)(void *, const struct joblog_entry *),
+    void *arg, char *err, size_t errlen)
+{
+	struct joblog_entry	 e;
+	struct buf		 cmd = { NULL, 0, 0 };
+	FILE			*f;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	uint32_t		 lineno = 0;
+	int			 rc = 0, r;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (n == 0 || line[n - 1] != '\n')
+			break;		/* cut short: ignored */
+		if (n == 1)
+			continue;
+		if ((r = scan_line(line, (size_t)n - 1, &e, &cmd)) == -1) {
+			snprintf(err, errlen, "%s:%" PRIu32 ": not a joblog "
+			    "line", path, lineno);
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			fn(arg, &e);
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	buf_free(&cmd);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
 /* Free what joblog_read returned. */
 void
 joblog_past_free(struct joblog_past *jp)

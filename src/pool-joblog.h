@@ -66,4 +66,17 @@ size_t		 joblog_past_failed(const struct joblog_past *, uint64_t **seqs,
 		    char ***commands);
 uint64_t	 joblog_past_max_seq(const struct joblog_past *);
 
+/*
+ * Every line of a joblog, in file order, for `pooltop report`: fn is
+ * called with each entry (its command NUL-terminated with its newlines
+ * back, host NULL for ":", both valid during the call only; receive is
+ * Receive).  "-" reads standard input.  Times may carry up to 9 decimals
+ * and leading spaces (GNU parallel pads them).  A last line without its
+ * newline is ignored, as the reader above does; another malformed line
+ * stops with "FILE:LINE: not a joblog line".  0, or -1 and err.
+ */
+int		 joblog_scan(const char *path,
+		    void (*fn)(void *, const struct joblog_entry *), void *arg,
+		    char *err, size_t errlen);
+
 #endif

@@ -8,12 +8,17 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "loop.h"
 #include "pool.h"
 #include "pool-logger.h"
+#include "pool-model.h"
+#include "shm.h"
+#include "util.h"
 
 struct logger {
 	const struct opts	*o;
@@ -22,7 +27,44 @@ struct logger {
 	bool			 broken;	/* a write failed: no more */
 	uint64_t		 said;		/* tasks finished at the last
 						   progress line, plus one */
+	int			 advised;	/* the size advice last named */
 };
+
+static void	logger_broke(struct logger *, int);
+
+/*
+ * After a progress line: the advice, when another size would change the
+ * finish time by more than 20%, once for each size it names.
+ */
+static void
+logger_advice(struct logger *lg)
+{
+	struct model_advice	a;
+	struct pt_shm_event	ev;
+	double			now_s, then_s;
+	char			now[32], then[32];
+	int			n;
+
+	if (!pool_advice(lg->pool, &a) ||
+	    !model_advice_gain(&a, &n, &now_s, &then_s)) {
+		lg->advised = 0;
+		return;
+	}
+	if (n == lg->advised)
+		return;
+	lg->advised = n;
+	memset(&ev, 0, sizeof ev);
+	ev.type = PT_EV_INFO;
+	ev.real_ns = real_ns();
+	ev.slot = -1;
+	model_fmt_duration(now, sizeof now, now_s);
+	model_fmt_duration(then, sizeof then, then_s);
+	snprintf(ev.text, sizeof ev.text, "advice: %d workers would finish "
+	    "in %s rather than %s at %d (ctl advise)", n, then, now,
+	    a.workers);
+	if (evlog_event(lg->evlog, &ev) == -1)
+		logger_broke(lg, errno);
+}
 
 /* Open the log, if the options ask for one. */
 int
@@ -76,6 +118,8 @@ logger_progress(void *arg)
 	lg->said = st.done + st.failed + 1;
 	if (!lg->broken && evlog_progress(lg->evlog, &st) == -1)
 		logger_broke(lg, errno);
+	if (!lg->broken)
+		logger_advice(lg);
 }
 
 /* Plug the log into the pool's events and the loop. */

@@ -59,6 +59,8 @@
 #include "procstat.h"
 #include "proto.h"
 #include "median.h"
+#include "pool-auto.h"
+#include "pool-model.h"
 #include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
@@ -84,6 +86,8 @@
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
 #define SLF_CHECK_MS		2000	/* --sshloginfile looked at this often */
+#define STRAGGLER_MS		500	/* running tasks checked this often */
+#define AUTO_MS			1000	/* -j auto decides this often */
 
 struct task {
 	uint64_t		 seq;
@@ -130,6 +134,8 @@ struct wk {
 	int		 stops;		/* times found stopped and continued */
 	pid_t		 task_pgid;	/* from STARTED; never the segment's */
 	int64_t		 task_start_real;
+	uint64_t	 task_peak_rss;	/* its task's, as sampled */
+	bool		 straggler;	/* its task runs long (pool-model.h) */
 	uint32_t	 generation;	/* workers the slot has had */
 	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
 	struct pt_shm_slot *slot;	/* what its slot shows: ours alone
@@ -160,6 +166,10 @@ struct pool {
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
 	struct median		 runtimes;	/* of the tasks that succeed */
+	struct model		 model;		/* the finished tasks */
+	struct autosize		 autosize;	/* -j auto */
+	uint64_t		 strag_n;	/* model.n the median is of */
+	int64_t			 strag_median;	/* its median runtime, ns */
 	struct pt_shm		 shm;
 	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
@@ -311,6 +321,12 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	struct pool	*p = xcalloc(1, sizeof *p);
 	int		 i;
 
+	model_init(&p->model, MODEL_KEEP);
+	p->autosize.on = o->workers_auto;
+	p->autosize.min = o->workers_min > 0 ? o->workers_min : 1;
+	p->autosize.max = o->workers_max > 0 ? o->workers_max :
+	    (4 * ncpu_online() > PT_MAX_WORKERS ? PT_MAX_WORKERS :
+	    4 * ncpu_online());
 	p->o = o;
 	p->src = src;
 	p->loop = loop;
@@ -490,6 +506,8 @@ slot_lifecycle(struct pool *p, int i, uint32_t state)
 	    sizeof s->host);
 	s->task_pid = 0;
 	s->task_seq = 0;
+	s->flags &= ~PT_SLOT_STRAGGLER;
+	w->straggler = false;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
 	if (state == PT_SLOT_STARTING) {
@@ -518,6 +536,12 @@ slot_message(struct pool *p, int i, const char *pl, size_t len)
 		w->slot->state = PT_SLOT_IDLE;	/* we say when it left */
 	w->slot->generation = w->generation;
 	w->slot->worker_pid = w->pid;
+	if (w->straggler)
+		w->slot->flags |= PT_SLOT_STRAGGLER;
+	else
+		w->slot->flags &= ~PT_SLOT_STRAGGLER;
+	if (w->slot->rss_bytes > w->task_peak_rss)
+		w->task_peak_rss = w->slot->rss_bytes;
 	slot_publish(p, i);
 }
 
@@ -1791,6 +1815,154 @@ oom_put_back(struct pool *p, int i, struct task *t, int sig)
 	(void)pool_resize(p, p->target - 1, false, NULL);
 }
 
+/* Mark or unmark slot i's task as a straggler; an event when marked. */
+static void
+straggler_set(struct pool *p, int i, bool on, int64_t elapsed)
+{
+	struct wk	*w = &p->w[i];
+	struct task	*t;
+
+	if (w->straggler == on)
+		return;
+	w->straggler = on;
+	if (w->slot != NULL) {
+		if (on)
+			w->slot->flags |= PT_SLOT_STRAGGLER;
+		else
+			w->slot->flags &= ~PT_SLOT_STRAGGLER;
+		slot_publish(p, i);
+	}
+	if (on && (t = TAILQ_FIRST(&w->tasks)) != NULL)
+		pool_event(p, PT_EV_INFO, i, t->seq, 0, "straggler: running "
+		    "%.1fs, over %gx the median %.3gs: %s", (double)elapsed /
+		    1e9, p->o->straggler_factor, (double)p->strag_median / 1e9,
+		    t->label);
+}
+
+/* Mark the tasks running over --straggler-factor times the median. */
+static void
+straggler_tick(void *arg)
+{
+	struct pool	*p = arg;
+	struct wk	*w;
+	int64_t		 now = real_ns(), el;
+	int		 i;
+
+	if (p->model.n != p->strag_n) {
+		p->strag_n = p->model.n;
+		p->strag_median = model_quantile(&p->model, 0.5);
+	}
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->state != W_BUSY || w->ntasks == 0 ||
+		    w->task_start_real <= 0)
+			continue;
+		el = now - w->task_start_real;
+		straggler_set(p, i, model_straggler(p->model.n,
+		    p->strag_median, el, p->o->straggler_factor), el);
+	}
+}
+
+/* -j auto: size the pool as the advice and the measures say. */
+static void
+auto_tick(void *arg)
+{
+	struct pool		*p = arg;
+	struct model_advice	 a;
+	char			 why[PT_EVENT_TEXT];
+	int			 to;
+
+	if (!p->autosize.on || p->state != PT_POOL_RUNNING)
+		return;
+	to = autosize_decide(&p->autosize, p->target, mono_ns(),
+	    p->model.n, pool_advice(p, &a) ? &a : NULL, why, sizeof why);
+	if (to == p->target)
+		return;
+	pool_event(p, PT_EV_INFO, -1, 0, to, "auto: %d -> %d workers: %s",
+	    p->target, to, why);
+	(void)pool_resize(p, to, false, NULL);
+}
+
+/* Start or end -j auto (pool.h). */
+int
+pool_auto_set(struct pool *p, bool on, struct buf *why)
+{
+	if (on && p->hosts != NULL) {
+		if (why != NULL)
+			buf_printf(why, "auto cannot size a pool with workers "
+			    "on other machines yet");
+		return -1;
+	}
+	if (on == p->autosize.on)
+		return 0;
+	p->autosize.on = on;
+	p->autosize.prev_n = p->autosize.ceiling = 0;
+	autosize_start(&p->autosize, mono_ns(), p->model.n);
+	pool_event(p, PT_EV_INFO, -1, 0, on, on ? "auto: on, %d to %d "
+	    "workers" : "auto: off (resized by hand; ctl resize auto "
+	    "resumes it)", p->autosize.min, p->autosize.max);
+	return 0;
+}
+
+/* Is the pool sizing itself? */
+bool
+pool_auto(const struct pool *p)
+{
+	return p->autosize.on;
+}
+
+/* The median stragglers are measured against (pool.h). */
+bool
+pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
+{
+	*factor = p->o->straggler_factor;
+	*median = p->strag_median;
+	return p->o->straggler_factor > 0 &&
+	    p->strag_n >= MODEL_STRAGGLER_MIN;
+}
+
+/* What-if advice for the pool as it runs now (pool.h). */
+bool
+pool_advice(const struct pool *p, struct model_advice *a)
+{
+	int64_t	left = -1;
+
+	if (p->hosts != NULL || p->target < 1)
+		return false;	/* other machines' cores are not known */
+	if (p->total_known && p->total - p->skipped >= p->done + p->failed)
+		left = (int64_t)(p->total - p->skipped - p->done - p->failed);
+	return model_advise(&p->model, p->target, ncpu_online(), left,
+	    PT_MAX_WORKERS, a);
+}
+
+/* Record a task's last attempt in the pool's model. */
+static void
+model_task_ended(struct pool *p, int i, const struct task *t,
+    const struct pt_done *d, int exitval, int sig)
+{
+	struct model_task	mt;
+
+	memset(&mt, 0, sizeof mt);
+	mt.seq = t->seq;
+	mt.start_ns = d->start_real_ns;
+	mt.wall_ns = d->wall_ns;
+	mt.cpu_ns = (d->flags & PT_DONE_NOEXEC) ? 0 : d->user_ns + d->sys_ns;
+	/* The largest the worker's samples saw; none: unknown. */
+	mt.rss_kb = p->w[i].task_peak_rss > 0 ?
+	    (int64_t)(p->w[i].task_peak_rss / 1024) : -1;
+	mt.exitval = (d->flags & PT_DONE_NOEXEC) ? 127 : exitval;
+	mt.signal = sig;
+	mt.command = t->cmdline;
+	model_add(&p->model, &mt);
+}
+
+/* The record of the pool's finished tasks. */
+const struct model *
+pool_model(const struct pool *p)
+{
+	return &p->model;
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -1809,6 +1981,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
 	if (w->ntasks == 0) {
+		straggler_set(p, i, false, 0);
 		if (w->msusp)
 			p->nsusp--;
 		w->paused = w->tstp = w->msusp = w->mkill = false;
@@ -1899,6 +2072,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    "writing joblog %s: %s", p->o->joblog,
 			    strerror(errno));
 	}
+	model_task_ended(p, i, t, d, (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval,
+	    sig);
 	if (ok) {
 		median_add(&p->runtimes, d->wall_ns);
 		p->done++;
@@ -2028,6 +2203,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (st.pid > 1 && w->host == HOST_LOCAL)
 			w->task_pgid = st.pid;	/* a remote pid is not ours */
 		w->task_start_real = st.start_real_ns;
+		w->task_peak_rss = 0;
 		break;
 	case PT_MSG_OUT:
 		if (m->len < sizeof o)
@@ -3092,6 +3268,10 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		(void)loop_every(p->loop, ADMIT_SAMPLE_MS, admit_tick, p);
 	(void)admit_oom_kills(p->admit, &p->oom_seen);
 	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
+	if (p->o->straggler_factor > 0)
+		(void)loop_every(p->loop, STRAGGLER_MS, straggler_tick, p);
+	autosize_start(&p->autosize, mono_ns(), 0);
+	(void)loop_every(p->loop, AUTO_MS, auto_tick, p);
 	if ((o->task_memory > 0 || o->task_cpus > 0) && o->persistent != NULL) {
 		snprintf(err, errlen, "--task-memory and --task-cpus limit "
 		    "tasks, not --persistent programs");
@@ -3463,6 +3643,7 @@ pool_free(struct pool *p)
 	if (p->tagtpl != NULL)
 		template_free(p->tagtpl);
 	median_free(&p->runtimes);
+	model_free(&p->model);
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();

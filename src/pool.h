@@ -82,6 +82,28 @@ int		 pool_run(struct pool *);
 void		 pool_free(struct pool *);
 
 struct pt_shm	*pool_shm(struct pool *);
+/* What the pool's finished tasks measured (pool-model.h). */
+struct model;
+const struct model *pool_model(const struct pool *);
+/*
+ * --straggler-factor and the median runtime a running task is measured
+ * against; false while no task can be a straggler (factor 0, or too few
+ * tasks finished).
+ */
+/*
+ * What-if advice at other pool sizes (pool-model.h); false while there is
+ * none: too few tasks finished, or workers on other machines.
+ */
+struct model_advice;
+bool		 pool_advice(const struct pool *, struct model_advice *);
+/*
+ * -j auto (pool-auto.h): start or end it (a resize by hand ends it); -1
+ * and why when it cannot start.
+ */
+int		 pool_auto_set(struct pool *, bool on, struct buf *why);
+bool		 pool_auto(const struct pool *);
+bool		 pool_straggler_median(const struct pool *, double *factor,
+		    int64_t *median_ns);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
 int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);

@@ -83,6 +83,10 @@
 #define PT_SHM_NEVENTS	128
 #define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
 #define PT_SLOT_NAMED	0x1	/* slot flag: item is the task's name */
+#define PT_SLOT_STRAGGLER 0x2	/* slot flag: its task is a straggler (the
+				   supervisor's mark; a new bit of an old
+				   field, so version 2 still: older readers
+				   ignore it) */
 #define PT_ITEM_MAX	160	/* item shown in a slot */
 #define PT_TAIL_MAX	2048	/* last bytes of task output kept per slot */
 #define PT_EVENT_TEXT	160
@@ -243,7 +247,7 @@ struct pt_shm_slot {
 	uint64_t		tasks_failed;
 	uint64_t		cpu_ticks;	/* cumulative task CPU, clock ticks */
 	uint32_t		tail_len;	/* valid bytes in tail[] */
-	uint32_t		flags;		/* PT_SLOT_NAMED */
+	uint32_t		flags;		/* PT_SLOT_NAMED, _STRAGGLER */
 	char			label[PT_LABEL_MAX];	/* expanded command */
 	char			item[PT_ITEM_MAX];
 	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */

@@ -443,7 +443,12 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	snprintf(b, sizeof b, "%d", (int)s->task_pid);
 	draw_cell(l, y, COL_TPID, busy ? b : "-", base);
 	a = sel || dim ? base : draw_state_attr(ui, s->state);
-	draw_cell(l, y, COL_STATE, shm_slot_state_name(s->state), a);
+	if (busy && (s->flags & PT_SLOT_STRAGGLER)) {
+		/* Running over --straggler-factor times the median. */
+		a = sel || dim ? base : ui->attr[THEME_EVENT_FAIL];
+		draw_cell(l, y, COL_STATE, "slow", a);
+	} else
+		draw_cell(l, y, COL_STATE, shm_slot_state_name(s->state), a);
 	snprintf(b, sizeof b, "%u.%u", s->cpu_permille / 10,
 	    s->cpu_permille % 10);
 	a = sel || dim ? base : draw_cpu_attr(ui, s->cpu_permille);

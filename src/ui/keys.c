@@ -351,6 +351,9 @@ keys_view(struct ui *ui, int ch)
 	case KEY_F(1):
 		ui->mode = UI_MODE_HELP;
 		break;
+	case 'a':
+		ui_advice_open(ui);
+		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
@@ -418,6 +421,13 @@ ui_key(struct ui *ui, int ch)
 	}
 	if (ui->mode == UI_MODE_HELP) {
 		ui->mode = UI_MODE_TABLE;
+		return UI_CONTINUE;
+	}
+	if (ui->mode == UI_MODE_ADVICE) {
+		ui->mode = UI_MODE_TABLE;
+		if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) &&
+		    ui->advice_best > 0)
+			keys_send(ui, "resize %d", ui->advice_best);
 		return UI_CONTINUE;
 	}
 	if (ch != KEY_MOUSE && ch != KEY_RESIZE)

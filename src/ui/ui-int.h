@@ -44,7 +44,7 @@ struct ui_slot {
 	uint64_t		rss[UI_HIST];
 };
 
-enum ui_mode { UI_MODE_TABLE = 0, UI_MODE_DETAIL, UI_MODE_HELP };
+enum ui_mode { UI_MODE_TABLE = 0, UI_MODE_DETAIL, UI_MODE_HELP, UI_MODE_ADVICE };
 
 enum ui_prompt {
 	UI_PROMPT_NONE = 0,
@@ -108,6 +108,12 @@ struct ui {
 	char			 status[UI_STATUS_MAX];
 	bool			 status_error;
 	bool			 quitting;	/* sent drain/stop after q */
+
+	/* the advisor panel ("a"): the pool's `advise` reply */
+	struct buf		 advice;
+	bool			 advice_ok;	/* a table, not an error */
+	int			 advice_best;	/* its best size, 0: none */
+	int64_t			 advice_at;	/* mono ns it was asked */
 };
 
 /* ui.c */
@@ -130,6 +136,11 @@ void	ui_draw_status(struct ui *, int y);
 /* detail.c */
 void	ui_draw_detail(struct ui *);
 void	ui_draw_help(struct ui *);
+
+/* advice.c */
+void	ui_advice_open(struct ui *);
+void	ui_draw_advice(struct ui *);
+void	ui_advice_free(struct ui *);
 
 /* keys.c */
 enum ui_result ui_key(struct ui *, int);

@@ -308,6 +308,8 @@ ui_draw(struct ui *ui)
 		ui_draw_main(ui);
 		if (ui->mode == UI_MODE_HELP)
 			ui_draw_help(ui);
+		else if (ui->mode == UI_MODE_ADVICE)
+			ui_draw_advice(ui);
 	}
 	if (ui->prompt == UI_PROMPT_RESIZE || ui->prompt == UI_PROMPT_FILTER) {
 		move(ui->cur_y, ui->cur_x);
@@ -379,4 +381,5 @@ ui_close(struct ui *ui)
 		fclose(ui->out);
 	ui->own_in = ui->own_out = false;
 	ui_model_free(ui);
+	ui_advice_free(ui);
 }

@@ -77,7 +77,8 @@ hasnt() { comp "$@" >"$T/got"; ! grep -qx -- "$W" "$T/got"; }
 check "bash: complete -p names the function" sh -c \
     "bash -c '. \"$BASHC\"; complete -p pooltop' | grep -q -- '-F _pooltop pooltop\$'"
 W=--workers check "bash: --worke gives --workers" has pooltop --worke
-check "bash: --worke gives only --workers" [ "$(cat "$T/got")" = --workers ]
+check "bash: --worke gives only --workers and its bounds" \
+    [ "$(sort "$T/got" | tr '\n' ' ')" = "--workers --workers-max --workers-min " ]
 W=json check "bash: --log-format gives json" has pooltop --log-format ''
 check "bash: --log-format gives text and json only" \
     [ "$(tr '\n' ' ' <"$T/got")" = "json text " ]

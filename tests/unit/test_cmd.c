@@ -167,10 +167,10 @@ test_errors(void **state)
 		{ "drain now", "error: usage: drain\n" },
 		{ "stop 1", "error: usage: stop\n" },
 		{ "retry x", "error: usage: retry\n" },
-		{ "resize", "error: usage: resize N|+N|-N [--kill] [--host HOST]\n" },
-		{ "resize 1 2", "error: usage: resize N|+N|-N [--kill] [--host HOST]\n" },
-		{ "resize --kill", "error: usage: resize N|+N|-N [--kill] [--host HOST]\n" },
-		{ "resize --kill --kill", "error: usage: resize N|+N|-N [--kill] [--host HOST]\n" },
+		{ "resize", "error: usage: resize N|+N|-N|auto [--kill] [--host HOST]\n" },
+		{ "resize 1 2", "error: usage: resize N|+N|-N|auto [--kill] [--host HOST]\n" },
+		{ "resize --kill", "error: usage: resize N|+N|-N|auto [--kill] [--host HOST]\n" },
+		{ "resize --kill --kill", "error: usage: resize N|+N|-N|auto [--kill] [--host HOST]\n" },
 		{ "kill 0", "error: bad slot '0' (slots count from 1 to 1024)\n" },
 		{ "kill -1", "error: bad slot '-1' (slots count from 1 to 1024)\n" },
 		{ "kill x", "error: bad slot 'x' (slots count from 1 to 1024)\n" },
@@ -235,7 +235,7 @@ test_help(void **state)
 	assert_int_equal(run("help", &out), 0);
 	assert_non_null(strstr(out, "pause [SLOT]"));
 	assert_non_null(strstr(out, "kill SLOT [SIGNAL]"));
-	assert_non_null(strstr(out, "resize N|+N|-N [--kill]"));
+	assert_non_null(strstr(out, "resize N|+N|-N|auto [--kill]"));
 	assert_non_null(strstr(out, "status [--json]"));
 	assert_non_null(strstr(out, "\nretry "));
 	assert_non_null(strstr(out, "\ndrain "));

@@ -143,7 +143,8 @@ static const struct {
 	{ "ui = { them = \"x\"; };\n", "%1$s:1: unknown key 'ui.them' (did "
 	    "you mean 'ui.theme'?)" },
 	{ "ui = 3;\n", "%1$s:1: 'ui' must be a group { ... }" },
-	{ "workers = \"4\";\n", "%1$s:1: 'workers' must be an integer" },
+	{ "workers = \"4\";\n", "%1$s:1: 'workers' must be an integer or "
+	    "\"auto\"" },
 	{ "workers = 0;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
 	    "(got 0)" },
 	{ "workers = -3;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
@@ -692,7 +693,7 @@ test_cli_errors(void **state)
 		{ { "-j" }, "option --workers: requires an argument N" },
 		{ { "--tick" }, "option --tick: requires an argument MS" },
 		{ { "-j", "abc" }, "option --workers: must be an integer "
-		    "(got 'abc')" },
+		    "or 'auto' (got 'abc')" },
 		{ { "-j", "0" }, "option --workers: must be between 1 and 1024 "
 		    "(got 0)" },
 		{ { "-j", "99999999999999999999" }, "option --workers: must be "
@@ -1129,7 +1130,8 @@ test_usage(void **state)
 			print_error("--help lacks --%s\n", expect[i]);
 		assert_non_null(strstr(text, want));
 	}
-	assert_non_null(strstr(text, "(1..1024; default: online CPUs)"));
+	assert_non_null(strstr(text, "(auto or 1..1024; default: online "
+	    "CPUs)"));
 	assert_non_null(strstr(text, "TERM,200,TERM,100,TERM,50,KILL,25"));
 	free(text);
 }

@@ -1,0 +1,108 @@
+/* -j auto's decisions (pool-auto.h); pool.c applies them. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pool-auto.h"
+#include "pool-model.h"
+
+void
+autosize_start(struct autosize *as, int64_t now_ns, uint64_t finished)
+{
+	as->since_ns = now_ns;
+	as->since_fin = finished;
+}
+
+/* Clamp n to the bounds, and under a size that did not pay. */
+static int
+autosize_clamp(const struct autosize *as, int n)
+{
+	if (as->ceiling > 0 && n >= as->ceiling)
+		n = as->ceiling - 1;
+	if (n > as->max)
+		n = as->max;
+	if (n < as->min)
+		n = as->min;
+	return n;
+}
+
+/* The advice's rate at n workers, or 0. */
+static double
+advice_rate(const struct model_advice *a, int n)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nsizes; i++)
+		if (a->size[i].workers == n)
+			return a->size[i].rate;
+	return 0;
+}
+
+/* Go from n to to: remember what n measured, and what to should gain. */
+static int
+autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
+    uint64_t finished, const struct model_advice *a)
+{
+	double	from_r = advice_rate(a, n), to_r = advice_rate(a, to);
+
+	if (to == n)
+		return n;
+	as->prev_n = n;
+	as->prev_rate = rate;
+	/* Half the gain the advice promised, and 5% at least. */
+	as->need = AUTO_GAIN;
+	if (from_r > 0 && to_r > from_r && 1 + (to_r / from_r - 1) / 2 >
+	    as->need)
+		as->need = 1 + (to_r / from_r - 1) / 2;
+	autosize_start(as, now, finished);
+	return to;
+}
+
+int
+autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
+    const struct model_advice *a, char *why, size_t len)
+{
+	uint64_t	done = finished - as->since_fin;
+	double		rate;
+	int		to;
+
+	why[0] = '\0';
+	if (!as->on || now - as->since_ns < AUTO_SETTLE_NS ||
+	    done < (uint64_t)(2 * n < 4 ? 4 : 2 * n))
+		return n;
+	rate = (double)done * 1e9 / (double)(now - as->since_ns);
+	if (as->prev_n > 0 && as->prev_n < n &&
+	    rate < (as->need > AUTO_GAIN ? as->need : AUTO_GAIN) *
+	    as->prev_rate) {
+		snprintf(why, len, "%d workers finished %.3g tasks/s, not "
+		    "%.2fx the %.3g/s of %d", n, rate, as->need > AUTO_GAIN ?
+		    as->need : AUTO_GAIN, as->prev_rate, as->prev_n);
+		/* Halve the step: the next growth tries at most half as far. */
+		as->ceiling = as->prev_n + ((n - as->prev_n) / 2 > 1 ?
+		    (n - as->prev_n) / 2 : 1);
+		to = autosize_clamp(as, as->prev_n);
+		as->prev_n = 0;		/* a known size: nothing to compare */
+		autosize_start(as, now, finished);
+		return to;
+	}
+	if (a == NULL)
+		return n;
+	to = a->best;
+	if (a->knee > 0 && to > a->knee)
+		to = a->knee;
+	if (to > n && a->saturated)
+		to = n;		/* the cores are busy: no growth */
+	to = autosize_clamp(as, to);
+	if (to > n) {
+		snprintf(why, len, "%.3g tasks/s at %d, the advice expects more"
+		    " at %d", rate, n, to);
+		return autosize_move(as, n, to, rate, now, finished, a);
+	}
+	if (to < n && a->knee > 0 && n > a->knee) {
+		snprintf(why, len, "the %d cores are busy at %d workers (%.3gs "
+		    "CPU a task)", a->cores, to, a->task_cpu_s);
+		return autosize_move(as, n, to, rate, now, finished, a);
+	}
+	return n;
+}

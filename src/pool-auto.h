@@ -1,0 +1,50 @@
+/*
+ * -j auto: the pool sizes itself with the what-if advisor (pool-model.h).
+ * Every second, once the current size has run long enough to measure
+ * (2 seconds and twice as many tasks finished as workers, at least 4), it
+ * looks at the throughput measured at this size and at the advice:
+ *  - a size it grew to that did not gain half what the advice promised
+ *    over the size before (and 5% at least) in tasks finished a second:
+ *    back to that one, and no growth again to half the way there or
+ *    beyond (so the sizes tried close in on the best);
+ *  - else the advice's best size, no larger than the knee (where the
+ *    cores are busy) nor while the cores are saturated (pressure): grow;
+ *  - more workers than the knee: shrink to it.
+ * Always within --workers-min and --workers-max.  A resize by hand ends
+ * auto mode (ctl resize auto starts it again).
+ */
+#ifndef PT_POOL_AUTO_H
+#define PT_POOL_AUTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTO_SETTLE_NS	2000000000LL	/* a size runs this long at least */
+#define AUTO_GAIN	1.05		/* a growth must gain 5% */
+
+struct model_advice;
+
+struct autosize {
+	bool		 on;
+	int		 min, max;
+	int		 prev_n;	/* the size before the last change */
+	double		 prev_rate;	/* what it measured, tasks a second */
+	double		 need;		/* the gain the size now must show */
+	int		 ceiling;	/* stay under it (a growth that did not
+					   pay); 0: none */
+	int64_t		 since_ns;	/* the last change, mono ns */
+	uint64_t	 since_fin;	/* tasks finished then */
+};
+
+/* Start (or restart) measuring at this moment. */
+void	autosize_start(struct autosize *, int64_t now_ns, uint64_t finished);
+/*
+ * The size to go to from n (n: stay), with why in why, given the tasks
+ * finished so far and the advice (NULL: none yet).
+ */
+int	autosize_decide(struct autosize *, int n, int64_t now_ns,
+	    uint64_t finished, const struct model_advice *, char *why,
+	    size_t whylen);
+
+#endif
