@@ -110,23 +110,31 @@ zsh_keys() {
 	    "cd $T/cwd && PATH=$T/bin:$PATH HOME=$T zsh -f -i" || return
 	zt send-keys "PS1='%% '; fpath=($T/zfunc \$fpath); autoload -U" \
 	    " compinit; compinit -u -d $T/zcompdump2" Enter
-	# zline KEYS: type KEYS, Tab twice; the screen after in $T/zscreen.
+	# zline KEYS WANT: type KEYS and Tab, Tab again until the screen
+	# shows WANT (an extended regex), at most 10 s; the screen in
+	# $T/zscreen.  Polled, not slept: a loaded machine completes late.
 	zline() {
 		zt send-keys C-u "$1" Tab
-		sleep 0.5
-		zt send-keys Tab
-		sleep 1
-		zt capture-pane -p >"$T/zscreen"
+		_zi=0
+		while [ "$_zi" -lt 100 ]; do
+			zt capture-pane -p >"$T/zscreen"
+			grep -Eq -- "$2" "$T/zscreen" && return 0
+			# Once in a while, the second Tab that lists.
+			[ $((_zi % 10)) -eq 5 ] && zt send-keys Tab
+			sleep 0.1
+			_zi=$((_zi + 1))
+		done
+		return 1
 	}
-	zline "pooltop --log-f"
+	zline "pooltop --log-f" "^json +text"
 	check "zsh keys: --log-f completes to --log-format=" \
 	    grep -q "^% pooltop --log-format=" "$T/zscreen"
 	check "zsh keys: then its values" grep -Eq "^json +text" "$T/zscreen"
 	zt send-keys C-c
-	zline "pooltop ctl $N "
+	zline "pooltop ctl $N " "toggle"
 	check "zsh keys: ctl NAME offers toggle" grep -q "toggle" "$T/zscreen"
 	zt send-keys C-c
-	zline "pooltop attach $N"
+	zline "pooltop attach $N" "^% pooltop attach $N "
 	check "zsh keys: attach completes the pool's name" \
 	    grep -q "^% pooltop attach $N " "$T/zscreen"
 	check "zsh keys: no completion error" sh -c \

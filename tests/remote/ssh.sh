@@ -73,7 +73,7 @@ else
 	sed 's/^/# stderr: /' "$T/err2"
 fi
 check "... and nothing ran them" [ ! -e "$T/pwned" ]
-run -S h1 sh -c 'ls /dev/shm; echo "$POOLTOP_SLOT $PARALLEL_SEQ"' ::: x \
+run -S 1/h1 sh -c 'ls /dev/shm; echo "$POOLTOP_SLOT $PARALLEL_SEQ"' ::: x \
     >"$T/out3" 2>"$T/err3"
 check "a remote task sees no segment of the local pool" \
     sh -c "! grep -q '^pooltop\.0\.' '$T/out3'"
