@@ -38,18 +38,19 @@
  * (inherited by the forked workers): on SIGBUS inside it, anonymous memory
  * is mapped over it so the store completes, and shm_repair(), called on each tick, restores the
  * object's size, maps it again and asks the caller to publish everything
- * anew (the supervisor its header, each worker its slot; the event ring
- * starts again empty).
+ * anew (the supervisor its header and every slot; the event ring starts
+ * again empty).
  *
- * Writers.  Each record has exactly one writer at a time:
- *  - the header and the event ring: the supervisor;
- *  - a slot: its worker, while slot->worker_pid is that worker's pid; the
- *    supervisor writes a slot only to hand it to a new worker or to mark it
- *    exited, i.e. while no worker owns it;
+ * Writers.  Each record has exactly one writer:
+ *  - the header, the event ring and the slots: the supervisor.  A worker
+ *    never writes the segment: it sends what its slot shows (SLOT,
+ *    proto.h) and the supervisor writes that, from its own copy, with the
+ *    fields only it knows (generation, worker pid, host);
  *  - slot->mbox (progress mailbox): the task's `pooltop progress` command,
- *    with single atomic stores, outside the seqlock; the worker copies it
- *    into the slot on each tick.  It is advisory: a late post from a task
- *    that already ended may show for one tick.
+ *    with single atomic stores, outside the seqlock; the worker reads it on
+ *    each tick (a worker started elsewhere reads the same mailbox in a
+ *    segment of its own on its machine).  It is advisory: a late post from
+ *    a task that already ended may show for one tick.
  * slot->tail holds at most PT_TAIL_MAX - 1 bytes (tail_len), so a reader's
  * copy can end it with a NUL.
  *
