@@ -716,6 +716,25 @@ parse_shell(struct parse *ps)
 			break;
 		}
 	}
+	/* The shell would refuse it: say so now, not once per task. */
+	if (!ps->failed && ps->taint == NULL) {
+		switch (frame_top(ps)) {
+		case F_DQ:
+			parse_fail(ps, "a \" is not closed");
+			break;
+		case F_SQ:
+			parse_fail(ps, "a ' is not closed");
+			break;
+		case F_SUB:
+			parse_fail(ps, "a $( is not closed");
+			break;
+		case F_ARITH:
+			parse_fail(ps, "a $(( is not closed");
+			break;
+		default:
+			break;
+		}
+	}
 	lit_flush(ps);
 }
 
@@ -1174,6 +1193,51 @@ may_stand_bare(const struct expansion *x, const struct word *w, size_t j,
 
 
 /*
+ * Shell mode: would leaving out the missing argument of segment j put the
+ * text after it at the start of a shell word, where the shell reads more
+ * into it than inside one?  A '#' there starts a comment (that an item's
+ * newline would end, the rest of the item then read as commands), a '~' a
+ * home directory, a digit a redirection, a word a reserved word or an
+ * assignment.  So: j starts a word (after a blank, an operator or the
+ * line's start; of a run of missing arguments, the first answers), and
+ * what follows it, through missing arguments, is text or {#} {%}.  There
+ * the argument stands for '' instead, which the shell reads as nothing
+ * inside the word.
+ */
+static bool
+missing_opens_word(const struct expansion *x, const struct word *w, size_t j)
+{
+	const struct seg	*s;
+	size_t			 k;
+
+	for (k = j; k-- > 0; ) {
+		s = &w->segs[k];
+		if (seg_missing(x, s))
+			return false;	/* that one answers for both */
+		if (s->tok != T_LIT)
+			return false;
+		if (s->len == 0)
+			continue;
+		if (strchr(" \t\n;&|()<>", s->text[s->len - 1]) == NULL)
+			return false;
+		break;
+	}
+	for (k = j + 1; k < w->nsegs; k++) {
+		s = &w->segs[k];
+		if (seg_missing(x, s))
+			continue;
+		if (s->tok == T_SEQ || s->tok == T_SLOT)
+			return true;
+		if (s->tok != T_LIT)
+			return false;	/* a value: quoted where it must be */
+		if (s->len == 0)
+			continue;
+		return strchr(" \t\n;&|()<>", s->text[0]) == NULL;
+	}
+	return false;
+}
+
+/*
  * End the word being built: it becomes the next argv entry, unless all it
  * had were arguments that do not exist ({3} of two, {} of none): in GNU
  * parallel those leave nothing, so no word for the shell.
@@ -1269,8 +1333,12 @@ expand_seg(struct expansion *x, const struct template *t,
 	if (s->ctx != Q_NONE)
 		x->some = true;		/* quoted: a word, if an empty one */
 	if (s->tok != T_LIT && s->tok != T_SEQ && s->tok != T_SLOT &&
-	    (s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL))
-		return;		/* no such argument: nothing at all */
+	    (s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL)) {
+		/* No such argument: nothing at all, or '' to keep a word. */
+		if (t->shell && s->ctx == Q_NONE && missing_opens_word(x, w, j))
+			buf_add(&x->b, "''", 2);
+		return;
+	}
 	x->some = true;
 	switch (s->tok) {
 	case T_LIT:

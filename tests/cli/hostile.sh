@@ -19,4 +19,20 @@ check "newline item: no tripwire" [ ! -e TRIP8 ]
 check "newline item: exact" [ "$(cat out3)" = "[a
 \$(touch TRIP8)]
 [b]" ]
+
+# A missing argument (-N2, an odd item out) leaves nothing, but never so
+# that what follows starts a word that means more: a '#' there would start
+# a comment that the item's newline ends, the rest of the item run.
+printf "a\0b\0x\ntouch TRIP9 #'\0" |
+    "$POOLTOP" -0 -N2 -j1 --headless -q -k ': ; echo {2}#{1}' >out4 2>/dev/null
+check "missing argument before #: no tripwire" [ ! -e TRIP9 ]
+check "missing argument before #: the item is an argument" \
+    [ "$(cat out4)" = "b#a
+#x
+touch TRIP9 #'" ]
+printf 'a\nb\nc\n' |
+    "$POOLTOP" -N2 -j1 --headless -q -k ': ; echo {2}~ {2}if' >out5 2>/dev/null
+check "missing argument before ~ or a word: said as written" \
+    [ "$(cat out5)" = "b~ bif
+~ if" ]
 finish

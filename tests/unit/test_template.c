@@ -306,15 +306,15 @@ test_detect(void **state)
 		"echo \"a b*|;\" {}", "cp {} {.}.bak", "echo a#b", "echo a~b",
 		"echo '~' '#'", "echo {#} {%}", "sh -c {}", "{}", "echo x=1",
 		"env A=1 prog", "echo \"\"", "a\tb", "echo '\"' \"'\"",
-		"echo {} ]", "echo {a,b}", "echo !",
+		"echo {} ]", "echo {a,b}", "echo !", "echo 'x\\'",
 	};
 	static const char *shell[] = {
 		"echo {} | cat", "a && b", "a & b", "a; b", "a > f", "a < f",
 		"(a)", "echo $HOME", "echo {} `x`", "echo a\\b", "ls *.c",
 		"ls ?", "ls [ab]", "echo ~/x", "echo ~", "echo #c\necho x",
 		"X=1 cmd {}", "_x9=2", "echo a\nb", "echo \"$x\"",
-		"echo {} \"a`b`\"", "echo \"a\\b\"", "echo 'unbalanced",
-		"echo \"unbalanced", "cd {}", "if true", "! false", "eval {}",
+		"echo {} \"a`b`\"", "echo \"a\\b\"", "cd {}", "if true",
+		"! false", "eval {}",
 		"export X", "exit 3", ". ./env", "source x", "umask 022",
 		"ulimit -n 10",
 	};
@@ -347,13 +347,15 @@ test_refused(void **state)
 		"(( {} ))", "[[ {} -eq 1 ]]", "x=$(case a in a) echo {};; esac)",
 		"echo ~{}", "echo ~'{}'", "echo =\"{}\" | cat", "echo `date`",
 		"echo a # comment", "echo a;", "echo a &", "echo a |",
-		"echo {} `date` {.}",
+		"echo {} `date` {.}", "echo 'unbalanced", "echo \"unbalanced",
+		"echo $(x {}", "echo $((1+{#}", "echo \"$(x)", "echo '{}\" {}",
 	};
 	static const char *good[] = {
 		"echo {} `date` {#}", "echo ~/{}", "echo x~{}", "echo x={}",
 		"echo $(echo {}) | cat", "echo \"$(echo \"{}\")\" | cat",
 		"case {} in *) echo;; esac", "echo {} # {}", "echo $$ {} | cat",
 		"echo \"$\" {} | cat", "echo \\`{}\\` | cat",
+		"echo `x \"` {#}", "echo \\' {}", "echo \"'\" {}",
 	};
 	char		 err[256];
 	struct template	*t;
@@ -828,6 +830,15 @@ test_sources(void **state)
 	check_args("echo {} {1} x", false, two, 0, "echo|x");
 	check_args("echo {} {1} x | cat", false, two, 0, "echo   x | cat");
 	check_args("{3}", false, two, 2, "");
+	/*
+	 * ... but never so that what follows starts a word that means more:
+	 * a comment (an item's newline would end it), ~, a redirection's
+	 * digits, a reserved word, an assignment.  Inside a word, nothing.
+	 */
+	check_args("echo {3}#x {3}~ {3}{#}>&2 a{3}#", false, two, 2,
+	    "echo ''#x ''~ ''9>&2 a#");
+	check_args("echo {3}{-3}#x;{3}fi=1 {3}", false, two, 2,
+	    "echo ''#x;''fi=1 ");
 	/* -X: a word holding {} once for each argument. */
 	t = compile_ok("echo x{.}y {1} 'q {}' z");
 	assert_int_equal(template_repeat_words(t), 0);
