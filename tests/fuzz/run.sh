@@ -12,7 +12,7 @@
 # The sources each target links besides itself: one line per target.
 SOURCES='
 fuzz_template	src/template.c src/text.c src/util.c
-fuzz_config	src/opts.c src/pool-admit.c src/cgroup.c src/text.c src/util.c
+fuzz_config	src/opts.c src/pool-admit.c src/cgroup.c src/hosts-login.c src/text.c src/util.c
 fuzz_text	src/text.c src/util.c
 fuzz_columns	src/pool-columns.c src/util.c
 '
