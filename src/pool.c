@@ -1174,6 +1174,19 @@ admit_show(struct pool *p, struct pt_shm_header *h)
 	admit_publish(p->admit, state, (uint32_t)p->nsusp, why, mono_ns(), h);
 }
 
+
+/*
+ * Did busy worker a's task start after b's?  Tasks handed out in one turn
+ * of the loop share its clock: the later in the input is the younger.
+ */
+static bool
+younger(const struct wk *a, const struct wk *b)
+{
+	if (a->started_ns != b->started_ns)
+		return a->started_ns > b->started_ns;
+	return TAILQ_FIRST(&a->tasks)->seq > TAILQ_FIRST(&b->tasks)->seq;
+}
+
 /* --memfree: end the youngest task, to run again; one at a time. */
 static void
 admit_kill_youngest(struct pool *p, const char *why)
@@ -1187,7 +1200,7 @@ admit_kill_youngest(struct pool *p, const char *why)
 			continue;
 		if (p->w[i].mkill)
 			return;
-		if (y == -1 || p->w[i].started_ns > p->w[y].started_ns)
+		if (y == -1 || younger(&p->w[i], &p->w[y]))
 			y = i;
 	}
 	if (y == -1)
@@ -1242,8 +1255,7 @@ admit_memory(struct pool *p)
 
 		if (w->state != W_BUSY || w->paused || w->mkill)
 			continue;
-		for (j = n; j > 0 && p->w[order[j - 1]].started_ns >
-		    w->started_ns; j--)
+		for (j = n; j > 0 && younger(&p->w[order[j - 1]], w); j--)
 			order[j] = order[j - 1];
 		order[j] = i;
 		n++;
