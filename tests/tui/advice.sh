@@ -16,6 +16,7 @@ fi
 ok "dashboard started"
 three_done() { [ "$(json_field $N done)" -ge 3 ] 2>/dev/null; }
 check "three tasks finish" wait_until $LIMIT three_done
+check "the key bar offers the panel" on_screen "= Size a WhatIf "
 key a
 check "a: the panel opens" wait_until $LIMIT on_screen "what if: finish time by worker count"
 check "panel: the measured task" on_screen "at 1 worker: .*s wall, .*s CPU a task"
