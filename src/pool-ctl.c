@@ -95,17 +95,35 @@ ctl_clear_path(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Create, bind and listen on the socket at path; the fd or -1. */
+/*
+ * Create, bind and listen on the socket at path; the fd or -1.  The socket
+ * is bound under a name no reader takes for a pool's (".PID.sock.new"),
+ * made to listen, and only then renamed into place: a `pooltop ls` that
+ * sweeps the directory meanwhile must never find, under a pool's name, a
+ * socket that does not answer yet, for it would remove it as stale.
+ */
 static int
 ctl_bind(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un	sun;
+	const char		*base;
+	char			tmp[CTL_PATH_MAX];
 	mode_t			mask;
 	int			fd, rv;
 
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%.*s.%s.new", (int)(base - path),
+	    path, base) >= sizeof tmp || strlen(tmp) >= sizeof sun.sun_path) {
+		ctl_err(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	if (ctl_clear_path(tmp, err, errlen) == -1)
+		return -1;
+	keeper_keep_socket(tmp);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+	strlcpy(sun.sun_path, tmp, sizeof sun.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		ctl_err(err, errlen, "socket: %s", strerror(errno));
@@ -114,11 +132,12 @@ ctl_bind(const char *path, char *err, size_t errlen)
 	mask = umask(077);
 	rv = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(mask);
-	if (rv == -1 || chmod(path, 0600) == -1 || listen(fd, 128) == -1) {
-		ctl_err(err, errlen, "control socket %s: %s", path,
-		    strerror(errno));
+	if (rv == -1 || chmod(tmp, 0600) == -1 || listen(fd, 128) == -1 ||
+	    rename(tmp, path) == -1) {
+		ctl_err(err, errlen, "control socket %s: %s", rv == -1 ? tmp :
+		    path, strerror(errno));
 		if (rv == 0)
-			unlink(path);
+			unlink(tmp);
 		close(fd);
 		return -1;
 	}
