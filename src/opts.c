@@ -250,6 +250,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "group", .type = OPT_BOOL, .off = F(line_buffer),
 	  .value = false, .defnote = "on",
 	  .help = "print a task's output in one block when it ends" },
+	{ .name = "ungroup", .letter = 'u', .key = "ungroup", .type = OPT_BOOL,
+	  .off = F(ungroup), .value = true,
+	  .help = "pass output through as it comes, untagged, unordered" },
 	{ .name = "results", .key = "results", .type = OPT_STRING,
 	  .off = F(results), .arg = "DIR",
 	  .help = "save output in DIR/SEQ/, print nothing" },
@@ -711,6 +714,21 @@ store_int(struct opts *o, const struct where *w, long long v, char *err,
 	return 0;
 }
 
+/*
+ * The output modes exclude each other, the last one set winning as in
+ * GNU parallel: --ungroup ends --line-buffer, and --line-buffer or --group
+ * ends --ungroup.
+ */
+static void
+output_mode(struct opts *o, const struct opt_entry *e)
+{
+	if (e->off == F(ungroup) && o->ungroup)
+		o->line_buffer = false;
+	else if (e->off == F(line_buffer) &&
+	    (o->line_buffer || strcmp(e->name, "group") == 0))
+		o->ungroup = false;
+}
+
 /* Store a number after checking its bounds. */
 static int
 store_double(struct opts *o, const struct where *w, double v, char *err,
@@ -789,6 +807,7 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	switch (e->type) {
 	case OPT_BOOL:
 		*(bool *)field(o, e) = e->value;
+		output_mode(o, e);
 		return 0;
 	case OPT_INT:
 		if (e->word != NULL && strcmp(arg, e->word) == 0) {
@@ -921,6 +940,7 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 			return fail_key(&w, lc->err, lc->errlen,
 			    "must be true or false");
 		*(bool *)field(lc->o, e) = config_setting_get_bool(s);
+		output_mode(lc->o, e);
 		return 0;
 	case OPT_INT:
 		if (e->word != NULL && t == CONFIG_TYPE_STRING &&
@@ -1775,6 +1795,9 @@ struct cli {
 	struct input	*groups;	/* :::, ::::, with their words */
 	size_t		 ngroups;
 	int		 argi;
+	char		**envv;		/* $POOLTOP's words: options point
+					   into them */
+	int		 envc;
 };
 
 /* The table entry getopt's return value stands for. */
@@ -1918,7 +1941,8 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 	int			 c;
 
 	build_getopt(shortopts, sizeof shortopts, lo);
-	cli->opts = xcalloc(argc + 1, sizeof *cli->opts);
+	cli->opts = xreallocarray(cli->opts, cli->nopts + (size_t)argc + 1,
+	    sizeof *cli->opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
@@ -1931,6 +1955,107 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 		cli_option(cli, e, optarg);
 	}
 	cli->argi = optind;
+	return 0;
+}
+
+/* Add a copy of w to the NULL-terminated vector v of n words. */
+static void
+words_add(char ***v, size_t *n, const char *w)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(w);
+	(*v)[*n] = NULL;
+}
+
+/* Free a NULL-terminated vector of words. */
+static void
+words_free(char **v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Split s into words as a POSIX shell would, without expanding anything
+ * (GNU parallel reads $PARALLEL with Perl's shellwords): blanks separate
+ * words, '...' is taken as it is, and a backslash takes the next byte
+ * literally, outside quotes and inside "...".  The words go to *out, after
+ * a first one naming the variable (getopt's argv[0]); their count is
+ * returned, or -1 with err for a quote left open.
+ */
+static int
+env_words(const char *s, char ***out, char *err, size_t len)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		**v = NULL, q;
+	size_t		 n = 0;
+
+	words_add(&v, &n, "$POOLTOP");
+	for (;;) {
+		s += strspn(s, " \t\n\r\f\v");
+		if (*s == '\0')
+			break;
+		b.len = 0;
+		while (*s != '\0' && strchr(" \t\n\r\f\v", *s) == NULL) {
+			if (*s == '\'' || *s == '"') {
+				q = *s++;
+				while (*s != '\0' && *s != q) {
+					if (q == '"' && *s == '\\' &&
+					    s[1] != '\0')
+						s++;
+					buf_add(&b, s++, 1);
+				}
+				if (*s++ != q) {
+					snprintf(err, len, "$POOLTOP: a %c "
+					    "quote is not closed", q);
+					buf_free(&b);
+					words_free(v);
+					return -1;
+				}
+				continue;
+			}
+			if (*s == '\\' && s[1] != '\0')
+				s++;
+			buf_add(&b, s++, 1);
+		}
+		buf_add(&b, "", 1);
+		words_add(&v, &n, b.data);
+	}
+	buf_free(&b);
+	*out = v;
+	return (int)n;
+}
+
+/*
+ * The options of $POOLTOP, recorded before the command line's so that the
+ * command line wins.  Only options: a word that is not one is an error,
+ * as is anything getopt refuses, each message naming $POOLTOP.
+ */
+static int
+env_scan(struct cli *cli, char *err, size_t len)
+{
+	const char	*s = getenv("POOLTOP");
+	char		 msg[512], word[80];
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if ((cli->envc = env_words(s, &cli->envv, err, len)) == -1) {
+		cli->envc = 0;
+		return -1;
+	}
+	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0) {
+		snprintf(err, len, "$POOLTOP: %s", msg);
+		return -1;
+	}
+	if (cli->argi < cli->envc) {
+		snprintf(err, len, "$POOLTOP: '%s' is not an option (a "
+		    "template or items belong on the command line)",
+		    text_brief(word, sizeof word, cli->envv[cli->argi]));
+		return -1;
+	}
 	return 0;
 }
 
@@ -2030,6 +2155,7 @@ cli_free(struct cli *cli)
 		free(cli->words[i]);
 	free(cli->words);
 	free(cli->opts);
+	words_free(cli->envv);
 }
 
 /* The sources of items the command line gives, as text for messages. */
@@ -2337,7 +2463,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	memset(&cli, 0, sizeof cli);
 	memset(&org, 0, sizeof org);
 	*argi = argc;
-	if (cli_scan(&cli, argc, argv, err, errlen) != 0 ||
+	if (env_scan(&cli, err, errlen) != 0 ||
+	    cli_scan(&cli, argc, argv, err, errlen) != 0 ||
 	    cli_words(&cli, argc, argv) != 0)
 		goto out;
 	*argi = cli.argi;

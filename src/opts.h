@@ -128,6 +128,7 @@ struct opts {
 	char		*tagstring;	/* --tagstring: the tag, a template */
 	bool		 keep_order;
 	bool		 line_buffer;	/* default: group, as GNU parallel */
+	bool		 ungroup;	/* -u: bytes as they come, no tags */
 	char		*results;	/* directory */
 	enum results_layout results_layout;
 

@@ -83,6 +83,7 @@ struct seqrange {
 
 struct output {
 	bool		 tag, keep_order, line_buffer;
+	bool		 ungroup;	/* bytes go out as they come */
 	int		 fd[2];
 	bool		 dead[2];	/* a write failed: stop writing */
 	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
@@ -512,7 +513,8 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	struct output	*o = xcalloc(1, sizeof *o);
 
 	o->tag = opts->tag || opts->tagstring != NULL;
-	o->keep_order = opts->keep_order;
+	o->ungroup = opts->ungroup && opts->results == NULL;
+	o->keep_order = opts->keep_order && !o->ungroup;	/* as GNU's -u */
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
 	o->keys = (const char *const *)opts->result_keys;
@@ -722,7 +724,7 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 	free(t->tag);
 	t->tag = NULL;
 	t->taglen = 0;
-	if (o->tag && o->results == NULL) {
+	if (o->tag && o->results == NULL && !o->ungroup) {
 		t->tag = xasprintf("%s\t", item != NULL ? item : "");
 		t->taglen = strlen(t->tag);
 	}
@@ -765,6 +767,10 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 			close(t->resfd[s]);
 			t->resfd[s] = -1;
 		}
+		return;
+	}
+	if (o->ungroup) {
+		output_write(o, s, p, n);
 		return;
 	}
 	task_put(o, t, s, p, n);
