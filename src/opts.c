@@ -101,6 +101,7 @@ static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_sshlogin(struct opts *, const char *, char *, size_t);
 static int	set_transfer(struct opts *, const char *, char *, size_t);
 static int	set_return(struct opts *, const char *, char *, size_t);
+static int	set_env(struct opts *, const char *, char *, size_t);
 static int	set_basefile(struct opts *, const char *, char *, size_t);
 static int	set_trc(struct opts *, const char *, char *, size_t);
 static int	set_delay(struct opts *, const char *, char *, size_t);
@@ -353,6 +354,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "workdir", .alias = "wd", .key = "remote.workdir",
 	  .type = OPT_STRING, .off = F(workdir), .arg = "DIR",
 	  .help = "remote tasks' directory (.: this one's, ...: new)" },
+	{ .name = "env", .key = "remote.env", .type = OPT_FUNC,
+	  .parse = set_env, .arg = "VAR[,VAR...]",
+	  .help = "give remote tasks VAR's value here (repeatable)" },
 	{ .name = "transferfile", .alias = "tf", .key = "remote.transferfile",
 	  .type = OPT_FUNC, .parse = set_transfer, .arg = "FILE",
 	  .help = "copy FILE (a template) to the host before a task" },
@@ -649,6 +653,9 @@ opts_free(struct opts *o)
 	for (i = 0; i < o->ntransfers; i++)
 		free(o->transfers[i]);
 	free(o->transfers);
+	for (i = 0; i < o->nenvs; i++)
+		free(o->envs[i]);
+	free(o->envs);
 	for (i = 0; i < o->nreturns; i++)
 		free(o->returns[i]);
 	free(o->returns);
@@ -2786,6 +2793,40 @@ static int
 set_transfer(struct opts *o, const char *s, char *err, size_t len)
 {
 	return list_add(&o->transfers, &o->ntransfers, s, err, len);
+}
+
+/*
+ * --env VAR[,VAR...] (repeatable): names of variables whose values here
+ * remote tasks get.  GNU parallel's --env _ (the names in its
+ * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
+ */
+static int
+set_env(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, v[80];
+	int	 r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		if (strcmp(w, "_") == 0) {
+			snprintf(err, len, "'_' (GNU parallel's variables not "
+			    "in ~/.parallel/ignored_vars) is not supported:"
+			    " name the variables");
+			r = -1;
+		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		    "vwxyz0123456789_") != strlen(w)) {
+			snprintf(err, len, "'%s' is not a variable name",
+			    text_brief(v, sizeof v, w));
+			r = -1;
+		} else {
+			o->envs = xreallocarray(o->envs, o->nenvs + 1,
+			    sizeof *o->envs);
+			o->envs[o->nenvs++] = xstrdup(w);
+		}
+	}
+	free(copy);
+	return r;
 }
 
 /* --return FILE (repeatable). */

@@ -171,6 +171,8 @@ struct opts {
 	char		*workdir;	/* --workdir, as given; NULL: home */
 	char		**transfers;	/* --transferfile, templates */
 	size_t		 ntransfers;
+	char		**envs;		/* --env, variable names */
+	size_t		 nenvs;
 	char		**returns;	/* --return, templates */
 	size_t		 nreturns;
 	char		**basefiles;	/* --basefile, paths */
