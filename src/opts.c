@@ -1805,6 +1805,7 @@ struct cli {
 	char		**envv;		/* $POOLTOP's words: options point
 					   into them */
 	int		 envc;
+	size_t		 nenvopts;	/* opts[0..nenvopts) are $POOLTOP's */
 };
 
 /* The table entry getopt's return value stands for. */
@@ -2063,7 +2064,46 @@ env_scan(struct cli *cli, char *err, size_t len)
 		    text_brief(word, sizeof word, cli->envv[cli->argi]));
 		return -1;
 	}
+	cli->nenvopts = cli->nopts;
 	return 0;
+}
+
+/* Say that the option err speaks of came from $POOLTOP. */
+static void
+env_blame(char *err, size_t len)
+{
+	char	msg[1024];
+
+	strlcpy(msg, err, sizeof msg);
+	snprintf(err, len, "$POOLTOP: %s", msg);
+}
+
+/*
+ * --ungroup with --line-buffer or --group, on the command line or in
+ * $POOLTOP: refused, as GNU parallel refuses them.  (Over the config
+ * file's setting, either one wins.)
+ */
+static int
+cli_output_modes(const struct cli *cli, char *err, size_t len)
+{
+	const struct cli_opt	*u = NULL, *other = NULL;
+	size_t			 i;
+
+	for (i = 0; i < cli->nopts; i++) {
+		if (strcmp(cli->opts[i].e->name, "ungroup") == 0)
+			u = &cli->opts[i];
+		else if (strcmp(cli->opts[i].e->name, "line-buffer") == 0 ||
+		    strcmp(cli->opts[i].e->name, "group") == 0)
+			other = &cli->opts[i];
+	}
+	if (u == NULL || other == NULL)
+		return 0;
+	snprintf(err, len, "options --ungroup and --%s cannot be used "
+	    "together%s", other->e->name,
+	    (size_t)(u - cli->opts) < cli->nenvopts ||
+	    (size_t)(other - cli->opts) < cli->nenvopts ?
+	    " (one of them in $POOLTOP)" : "");
+	return -1;
 }
 
 /* Is w a group marker: 1 for ::: or :::+, 2 for :::: or ::::+, else 0? */
@@ -2239,9 +2279,14 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	}
 	if (nsrc > 0)
 		clear_sources(o);
+	if (cli_output_modes(cli, err, len) != 0)
+		return -1;
 	for (i = 0; i < cli->nopts; i++) {
-		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len))
+		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len)) {
+			if (i < cli->nenvopts)
+				env_blame(err, len);
 			return -1;
+		}
 		org->cli[cli->opts[i].e - opt_table] = true;
 	}
 	cli_inputs(o, cli);
