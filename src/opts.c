@@ -2541,6 +2541,11 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		r = check_auto(o, &org, err, errlen);
 	if (r == 0)
 		r = check_name(o, &org, err, errlen);
+	if (r == 0 && o->ungroup && o->results != NULL) {
+		snprintf(err, errlen, "--ungroup cannot be used with --results:"
+		    " one prints the output as it comes, the other saves it");
+		r = -1;
+	}
 out:
 	cli_free(&cli);
 	return r;

@@ -565,7 +565,7 @@ record_open(struct output *o, const char *name, int out_fd, char *err,
 	}
 	o->fd[1] = -1;
 	o->dead[1] = true;
-	o->tag = o->line_buffer = o->ungroup = false;
+	o->line_buffer = o->ungroup = false;
 	return 0;
 }
 
@@ -842,6 +842,25 @@ output_set_tag(struct output *o, uint64_t seq, const char *tag)
 	t->taglen = strlen(t->tag);
 }
 
+/* Hold bytes for a task's record, tagging each line with --tag. */
+static void
+rec_put(struct otask *t, int s, const char *p, size_t n)
+{
+	const char	*nl;
+	size_t		 k;
+
+	while (n > 0) {
+		if (t->tag != NULL && t->line_start[s])
+			buf_add(&t->rec[s], t->tag, t->taglen);
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		buf_add(&t->rec[s], p, k);
+		t->line_start[s] = nl != NULL;
+		p += k;
+		n -= k;
+	}
+}
+
 /* Bytes from a task's stdout (stream 1) or stderr (stream 2). */
 void
 output_data(struct output *o, uint64_t seq, int stream, const char *p,
@@ -864,7 +883,7 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 		return;
 	}
 	if (o->record != RECORD_NONE) {
-		buf_add(&t->rec[s], p, n);
+		rec_put(t, s, p, n);
 		return;
 	}
 	if (o->ungroup) {
@@ -901,7 +920,8 @@ output_result(struct output *o, const struct joblog_entry *e)
 	r.out = &t->rec[0];
 	r.err = &t->rec[1];
 	record_format(&b, o->record, &r);
-	task_put(o, t, 0, b.data, b.len);
+	spool_append(o, &t->sp[0], b.data, b.len);	/* untagged */
+	t->sp[0].complete = t->sp[0].len;
 	buf_free(&b);
 	task_forget_rec(t);
 }

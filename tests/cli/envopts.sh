@@ -247,6 +247,14 @@ chmod +x flaky
 records r6 json --retries 2 ./flaky ::: x </dev/null
 rm -f once
 same "--results FILE.json --retries 2: the last attempt's record only" rec r6
+records r12 csv -k --tag 'echo {}; printf "e\nf" >&2' ::: a 'b c' </dev/null
+same "--results FILE.csv --tag: Stdout and Stderr lines tagged" rec r12
+records r13 json -k --tagstring 'X{}' 'echo {}; printf "e\nf" >&2' ::: a \
+    </dev/null
+same "--results FILE.json --tagstring: likewise" rec r13
+"$POOLTOP_BIN" -q -u --results r14.csv echo ::: x >r14.out 2>&1
+check "-u with --results: refused (255), said" sh -c \
+    "[ $? -eq 255 ] && grep -q 'ungroup cannot be used with --results' r14.out"
 records r7 csv -k ./emit ::: </dev/null
 same "--results FILE.csv, no task: an empty file" rec r7
 PARALLEL='' parallel -k --results -.csv ./emit ::: 1 22 >r8.parallel.csv 2>&1
