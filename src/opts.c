@@ -1986,48 +1986,69 @@ words_free(char **v)
 	free(v);
 }
 
+#define ENV_BLANKS	" \t\n\r\f\v"
+
 /*
- * Split s into words as a POSIX shell would, without expanding anything
- * (GNU parallel reads $PARALLEL with Perl's shellwords): blanks separate
- * words, '...' is taken as it is, and a backslash takes the next byte
- * literally, outside quotes and inside "...".  The words go to *out, after
- * a first one naming the variable (getopt's argv[0]); their count is
- * returned, or -1 with err for a quote left open.
+ * One word of $POOLTOP from *sp into b, *sp moved past it: see
+ * env_words().  -1 with err for a quote left open or a lone backslash.
+ */
+static int
+env_word(const char **sp, struct buf *b, char *err, size_t len)
+{
+	const char	*s = *sp;
+	char		 q = '\0';
+
+	for (; *s != '\0' && (q != '\0' || strchr(ENV_BLANKS, *s) == NULL);
+	    s++) {
+		if (q == '\0' && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (q != '\0' && *s == q)
+			q = '\0';
+		else if (*s == '\\' && s[1] == '\0')
+			break;
+		else if (*s == '\\' && q == '\'') {
+			buf_add(b, s++, 1);	/* kept, with what follows */
+			buf_add(b, s, 1);
+		} else if (*s == '\\')
+			buf_add(b, ++s, 1);
+		else
+			buf_add(b, s, 1);
+	}
+	*sp = s;
+	if (q != '\0')
+		snprintf(err, len, "$POOLTOP: a %c quote is not closed", q);
+	else if (*s == '\\')
+		snprintf(err, len, "$POOLTOP: it ends in a lone backslash");
+	return q != '\0' || *s == '\\' ? -1 : 0;
+}
+
+/*
+ * Split s into words as a POSIX shell would, without expanding anything,
+ * as GNU parallel reads $PARALLEL (Perl's Text::ParseWords::shellwords):
+ * blanks separate words, '...' is taken as it is (but a backslash there
+ * keeps the next byte from closing it, both kept), and a backslash takes
+ * the next byte literally, outside quotes and inside "...".  The words go
+ * to *out, after a first one naming the variable (getopt's argv[0]); their
+ * count is returned, or -1 with err for a quote left open or a lone
+ * backslash at the end (where shellwords gives no word at all).
  */
 static int
 env_words(const char *s, char ***out, char *err, size_t len)
 {
 	struct buf	 b = { NULL, 0, 0 };
-	char		**v = NULL, q;
+	char		**v = NULL;
 	size_t		 n = 0;
 
 	words_add(&v, &n, "$POOLTOP");
 	for (;;) {
-		s += strspn(s, " \t\n\r\f\v");
+		s += strspn(s, ENV_BLANKS);
 		if (*s == '\0')
 			break;
 		b.len = 0;
-		while (*s != '\0' && strchr(" \t\n\r\f\v", *s) == NULL) {
-			if (*s == '\'' || *s == '"') {
-				q = *s++;
-				while (*s != '\0' && *s != q) {
-					if (q == '"' && *s == '\\' &&
-					    s[1] != '\0')
-						s++;
-					buf_add(&b, s++, 1);
-				}
-				if (*s++ != q) {
-					snprintf(err, len, "$POOLTOP: a %c "
-					    "quote is not closed", q);
-					buf_free(&b);
-					words_free(v);
-					return -1;
-				}
-				continue;
-			}
-			if (*s == '\\' && s[1] != '\0')
-				s++;
-			buf_add(&b, s++, 1);
+		if (env_word(&s, &b, err, len) == -1) {
+			buf_free(&b);
+			words_free(v);
+			return -1;
 		}
 		buf_add(&b, "", 1);
 		words_add(&v, &n, b.data);

@@ -54,6 +54,8 @@ both env3 '-k --tagstring "a\"b\\c\$HOME"' echo ::: x
 agree "\$POOLTOP with \"...\" and backslashes, nothing expanded" env3
 both env4 '--tagstring a\\b	-k' echo ::: x y
 agree "\$POOLTOP: a tab separates, \\\\ is one backslash" env4
+both env4b "--tagstring 'a\\'b' -k" echo ::: x
+agree "\$POOLTOP: a backslash in '...' is kept and does not close it" env4b
 both env5 '-k --tagstring E' --tagstring C echo ::: x
 agree "the command line wins over \$POOLTOP" env5
 # slot: its job slot, after a tenth of a second (so two slots are used).
@@ -89,6 +91,8 @@ refused "\$POOLTOP with a template word: refused" '-k echo' \
     "'echo' is not an option" echo ::: x
 refused "\$POOLTOP with a quote left open: refused" "-k 'a" \
     "quote is not closed" echo ::: x
+refused "\$POOLTOP ending in a lone backslash: refused" '-k a\' \
+    "lone backslash" echo ::: x
 refused "\$POOLTOP -j with no argument: refused" '-j' "requires an argument" \
     echo ::: x
 refused "\$POOLTOP -j 0: the bad value named" '-j 0' "workers" echo ::: x
