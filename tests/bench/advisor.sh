@@ -16,6 +16,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-40} LOOP=${2:-300000} S=${3:-0.3} M=5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -8,6 +8,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 NC=${1:-60} LOOP=${2:-200000} NS=${3:-300} S=${4:-0.2}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

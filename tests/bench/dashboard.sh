@@ -13,6 +13,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 SECS=${1:-30} MS=${2:-250} R=${3:-3}
 sock=pt-bench-$$
 tmp=$(mktemp -d)

@@ -21,6 +21,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-20000} P=${2:-2} C=${3:-auto} NS=${4:-1000} R=${5:-3}
 # Debian's own python3 first: a version manager's shim costs a lot per start.
 PY=python3

@@ -12,6 +12,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 POOLTOP_SRCDIR=$top
 export POOLTOP_BIN POOLTOP_SRCDIR
 N=${1:-500} R=${2:-3} S=${3:-2}

@@ -11,6 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
 POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-2000} P=${2:-2} R=${3:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
