@@ -226,9 +226,11 @@ records() {
 	masked "$_n.parallel.$_e" >"$_n.parallel.rec"
 	masked "$_n.pooltop.$_e" >"$_n.pooltop.rec"
 }
+vt=$(printf 'v\vv') ff=$(printf 'f\ff') nel=$(printf 'n\205\240n')
 for ext in csv tsv json CSV; do
-	records r1 "$ext" -k ./emit ::: 1 22 'x y' 'a,"b' '' </dev/null
-	same "--results FILE.$ext, awkward output and items" rec r1
+	records r1 "$ext" -k ./emit ::: 1 22 'x y' 'a,"b' '' "$vt" "$ff" "$nel" \
+	    </dev/null
+	same "--results FILE.$ext, awkward output and items (VT, FF, 0x85)" rec r1
 	same "... exit status" rc r1
 	same "... nothing printed" out r1
 done
