@@ -58,11 +58,13 @@ both env4b "--tagstring 'a\\'b' -k" echo ::: x
 agree "\$POOLTOP: a backslash in '...' is kept and does not close it" env4b
 both env5 '-k --tagstring E' --tagstring C echo ::: x
 agree "the command line wins over \$POOLTOP" env5
-# slot: its job slot, after a tenth of a second (so two slots are used).
-printf '#!/bin/sh\nsleep 0.1\necho "$PARALLEL_JOBSLOT"\n' >slot
+# slot: its job slot, after half a second (so that two slots are used).
+printf '#!/bin/sh\nsleep 0.5\necho "$PARALLEL_JOBSLOT"\n' >slot
 chmod +x slot
-both env6 '-j1' -k -j2 ./slot ::: 1 2
-agree "\$POOLTOP -j1, command line -j2: two slots" env6
+both env6 '-j1' -j2 ./slot ::: 1 2
+sort env6.parallel.out >env6.parallel.slots
+sort env6.pooltop.out >env6.pooltop.slots
+same "\$POOLTOP -j1, command line -j2: two slots" slots env6
 both env7 '-j1 -k' ./slot ::: 1 2
 agree "\$POOLTOP -j1 -k alone applies: one slot" env7
 check "... slot 1 twice" sh -c "printf '1\n1\n' | cmp -s - env7.pooltop.out"
