@@ -322,6 +322,16 @@ tcg_where(const struct tcg *c)
 	return c->where;
 }
 
+void
+tcg_each_pool(const struct tcg *c, void (*fn)(const char *))
+{
+	int	k;
+
+	for (k = 0; k < TCG_N; k++)
+		if (c->h[k].pool != NULL)
+			fn(c->h[k].pool);
+}
+
 int
 tcg_enter(struct tcg *c, int slot)
 {

@@ -45,6 +45,8 @@ struct tcg	*tcg_new(uint64_t mem, double cpus, char *err, size_t errlen);
 void		 tcg_free(struct tcg *);
 /* Where the pool's cgroups are, and the layout ("v1", "v2"), for events. */
 const char	*tcg_where(const struct tcg *);
+/* Call fn with the pool's cgroup directory in each hierarchy it uses. */
+void		 tcg_each_pool(const struct tcg *, void (*fn)(const char *));
 
 /*
  * A worker (forked from the pool): enter slot's cgroup, made with the

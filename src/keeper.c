@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +40,13 @@
 #define KEEPER_NUDGE_MS		20	/* SIGCONT to live workers this often */
 #define KEEPER_REAP_MS		1000	/* supervisor waits this for it */
 #define KEEPER_PATH		4096
+#define KEEPER_CGROUP_MS	2000	/* for a task cgroup to empty */
+
+/* Paths the keeper removes: a list without repeats. */
+struct keep_names {
+	char	**v;
+	size_t	  n;
+};
 
 /* The supervisor's end. */
 static struct {
@@ -54,7 +62,8 @@ struct keep {
 	bool	 finished;		/* told 'X' */
 	bool	 gone;			/* the supervisor is gone */
 	char	 shm[KEEPER_PATH];
-	char	 path[KEEPER_PATH];
+	struct keep_names sockets;	/* control and ssh master sockets */
+	struct keep_names cgroups;	/* the pool's task cgroups */
 	int	*workers;		/* pidfds of live workers */
 	size_t	 nworkers, cap;
 	int	*gfd;			/* pidfds of hooks' group leaders */
@@ -144,6 +153,12 @@ void
 keeper_keep_socket(const char *path)
 {
 	keeper_send('C', path, -1);
+}
+
+void
+keeper_keep_cgroup(const char *dir)
+{
+	keeper_send('D', dir, -1);
 }
 
 void
@@ -378,6 +393,23 @@ keeper_text(char *dst, const char *msg, ssize_t n)
 	dst[len] = '\0';
 }
 
+/* Add a record's text to a list, unless it is there. */
+static void
+keeper_name(struct keep_names *l, const char *msg, ssize_t n)
+{
+	char	text[KEEPER_PATH];
+	size_t	i;
+
+	keeper_text(text, msg, n);
+	if (text[0] != '/')
+		return;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], text) == 0)
+			return;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(text);
+}
+
 /* Read one record: 1, or 0 when none is waiting, -1 at EOF or error. */
 static int
 keeper_recv(struct keep *k)
@@ -408,7 +440,10 @@ keeper_recv(struct keep *k)
 		keeper_text(k->shm, msg, n);
 		break;
 	case 'C':
-		keeper_text(k->path, msg, n);
+		keeper_name(&k->sockets, msg, n);
+		break;
+	case 'D':
+		keeper_name(&k->cgroups, msg, n);
 		break;
 	case 'W':
 		keeper_take_worker(k, &mh);
@@ -497,11 +532,56 @@ keeper_clean(struct keep *k)
 {
 	struct stat	sb;
 
+	size_t		i;
+
 	if (k->shm[0] == '/')
 		shm_unlink(k->shm);
-	if (k->path[0] == '/' && lstat(k->path, &sb) == 0 &&
-	    S_ISSOCK(sb.st_mode) && sb.st_uid == geteuid())
-		unlink(k->path);
+	for (i = 0; i < k->sockets.n; i++)
+		if (lstat(k->sockets.v[i], &sb) == 0 &&
+		    S_ISSOCK(sb.st_mode) && sb.st_uid == geteuid())
+			unlink(k->sockets.v[i]);
+}
+
+/* Remove a pool cgroup's slot.N cgroups, then it: true when it is gone. */
+static bool
+keeper_rmcgroup(const char *pool)
+{
+	struct dirent	*d;
+	DIR		*dp;
+	char		 dir[KEEPER_PATH + 300];
+
+	if ((dp = opendir(pool)) == NULL)
+		return errno == ENOENT;
+	while ((d = readdir(dp)) != NULL) {
+		if (strncmp(d->d_name, "slot.", 5) != 0)
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", pool, d->d_name);
+		(void)rmdir(dir);
+	}
+	closedir(dp);
+	return rmdir(pool) == 0 || errno == ENOENT;
+}
+
+/*
+ * Remove the task cgroups once their tasks have left them (a cgroup with
+ * a process in it cannot be removed): bounded, KEEPER_CGROUP_MS.
+ */
+static void
+keeper_cgroups(struct keep *k)
+{
+	int64_t	limit = mono_ns() + KEEPER_CGROUP_MS * 1000000LL;
+	size_t	i;
+
+	while (k->cgroups.n > 0) {
+		for (i = k->cgroups.n; i-- > 0; )
+			if (keeper_rmcgroup(k->cgroups.v[i])) {
+				free(k->cgroups.v[i]);
+				k->cgroups.v[i] = k->cgroups.v[--k->cgroups.n];
+			}
+		if (k->cgroups.n == 0 || mono_ns() >= limit)
+			break;
+		poll(NULL, 0, KEEPER_NUDGE_MS);
+	}
 }
 
 /* Continue the workers until each has exited (bounded). */
@@ -551,6 +631,7 @@ keeper_main(int sock, pid_t sup)
 		keeper_kill_groups(&k);
 		keeper_clean(&k);
 		keeper_nudge(&k);
+		keeper_cgroups(&k);
 	}
 	_exit(0);
 }

@@ -6,7 +6,8 @@
  * supervisor's group (Ctrl-C, `kill -9 %1`, `timeout -s KILL`, a CI agent
  * killing a group) reaches it.  The supervisor tells it, over a socket and
  * before creating each one, the name of every piece of state that must not
- * outlive the pool (the shared-memory segment, the control socket), and
+ * outlive the pool (the shared-memory segment, the control socket, the ssh
+ * master sockets, the task cgroups), and
  * hands it a pidfd of every worker it forks.
  *
  * When the supervisor is gone without saying it finished (the keeper holds
@@ -14,7 +15,8 @@
  * that state at once, then continues every worker still alive (SIGCONT,
  * again every few milliseconds) until each has exited: a worker stopped by
  * its own task could otherwise never act on its parent-death signal and
- * end its task.  It gives up on a worker after KEEPER_WAIT_MS.
+ * end its task.  It gives up on a worker after KEEPER_WAIT_MS.  Then it
+ * removes the task cgroups, which can go only once their tasks have.
  *
  * The keeper holds nothing else: no terminal, no descriptor of the pool
  * but its socket.  It is pooltop's only process outside the supervisor's
@@ -37,6 +39,11 @@ int	keeper_start(void);
 void	keeper_keep_shm(const char *name);
 /* Remove this socket path if the supervisor dies (before binding it). */
 void	keeper_keep_socket(const char *path);
+/*
+ * Remove this pool cgroup directory (and its slot.N cgroups) if the
+ * supervisor dies, once the tasks in them have ended.
+ */
+void	keeper_keep_cgroup(const char *dir);
 /* A worker was forked: continue it until it ends if the supervisor dies. */
 void	keeper_add_worker(pid_t);
 /*

@@ -3306,6 +3306,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		return -1;
 	/* Before any state exists: see keeper.h. */
 	(void)keeper_start();
+	if (p->tcg != NULL)
+		tcg_each_pool(p->tcg, keeper_keep_cgroup);
 	/* What a worker that dies leaves comes to us: sweep_orphans(). */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	shm_on_create(keeper_keep_shm);

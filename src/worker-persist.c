@@ -918,7 +918,7 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
     char *const *argv)
 {
 	struct ptask	*t;
-	const char	*why;
+	const char	*why = NULL;
 	size_t		 len, ilen;
 	bool		 shell = (r->flags & PT_RUN_SHELL) != 0;
 	bool		 first = TAILQ_EMPTY(&p->tasks);

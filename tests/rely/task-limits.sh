@@ -5,7 +5,8 @@
 #    "oom-killed"; the others finish; its cgroup had the limit.
 #  - --task-cpus 0.5: a busy task is born in its cgroup, with a quota of
 #    half a CPU, and is throttled.
-#  - the pool's cgroups are gone when it ends.
+#  - the pool's cgroups are gone when it ends, and when its supervisor is
+#    killed by SIGKILL (the keeper removes them once the tasks have gone).
 #  - refused at start: with --persistent; as a user who cannot create
 #    cgroups, saying why.
 # Needs root and the v1 memory and cpu controllers; skips, saying why.
@@ -99,6 +100,18 @@ reap "$P" 30
 rc=$?
 check "--task-cpus: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "--task-cpus: no cgroup left" none_left "$P"
+
+# --- SIGKILL of the supervisor: the keeper removes the cgroups ------------
+bg "$POOLTOP_BIN" --headless -j2 --task-cpus 0.5 --task-memory 64M \
+    --log "$T/k.log" sleep ::: 60 60 3 >/dev/null 2>&1
+P=$!
+two_running() { [ "$(grep -c task.start "$T/k.log" 2>/dev/null)" -eq 2 ]; }
+check "SIGKILL: two tasks run in their cgroups" wait_for 20 two_running
+left() { ! none_left "$P"; }
+check "SIGKILL: ... the pool's cgroups exist" left
+kill -KILL "$P"
+reap "$P" 10
+check "SIGKILL: no cgroup left once the tasks have ended" wait_for 20 none_left "$P"
 
 # --- Refusals ---------------------------------------------------------------
 "$POOLTOP_BIN" --headless --task-memory 50M --persistent cat ::: 1 >/dev/null \

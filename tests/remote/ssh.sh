@@ -262,5 +262,7 @@ check "supervisor SIGKILLed: no process of the test user left on the host" \
     wait_for 20 sh -c "! pgrep -u $RU >/dev/null"
 check "... nor an ssh client of the pool here" \
     wait_for 10 sh -c "! pgrep -f '[s]sh -F $SSH_CONFIG' >/dev/null"
+check "... nor its control socket or an ssh master socket" \
+    wait_for 10 sh -c "[ -z \"\$(find '$XDG_RUNTIME_DIR' -name '$pid.*')\" ]"
 
 finish
