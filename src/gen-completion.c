@@ -42,7 +42,7 @@ static const struct {
 
 /* How an option's argument is completed. */
 enum gen_arg { ARG_NONE, ARG_FILE, ARG_DIR, ARG_COMMAND, ARG_THEME,
-    ARG_CHOICES };
+    ARG_VARIABLE, ARG_CHOICES };
 
 /* The kind of argument of option oi. */
 static enum gen_arg
@@ -54,8 +54,11 @@ gen_arg_kind(const struct opt_info *oi)
 		return ARG_CHOICES;
 	if (strcmp(oi->name, "theme") == 0)
 		return ARG_THEME;
-	if (strcmp(oi->arg, "FILE") == 0 || strcmp(oi->arg, "PATH") == 0)
+	if (strcmp(oi->arg, "FILE") == 0 || strcmp(oi->arg, "PATH") == 0 ||
+	    strcmp(oi->arg, "DIR|FILE") == 0)
 		return ARG_FILE;
+	if (strncmp(oi->arg, "VAR", 3) == 0)
+		return ARG_VARIABLE;
 	if (strcmp(oi->arg, "DIR") == 0)
 		return ARG_DIR;
 	if (strcmp(oi->arg, "CMD") == 0)
@@ -211,6 +214,7 @@ gen_bash(int argc, char **argv)
 	gen_bash_branch(ARG_FILE, "COMPREPLY=($(compgen -f -- \"$cur\"))");
 	gen_bash_branch(ARG_DIR, "COMPREPLY=($(compgen -d -- \"$cur\"))");
 	gen_bash_branch(ARG_COMMAND, "COMPREPLY=($(compgen -c -- \"$cur\"))");
+	gen_bash_branch(ARG_VARIABLE, "COMPREPLY=($(compgen -e -- \"$cur\"))");
 	gen_bash_branch(ARG_THEME, "COMPREPLY=($(compgen -W "
 	    "\"$(_pooltop_themes)\" -- \"$cur\") $(compgen -f -- \"$cur\"))");
 	for (i = 0; opts_info(i, &oi); i++) {
@@ -321,6 +325,9 @@ gen_zsh_action(const struct opt_info *oi)
 		break;
 	case ARG_COMMAND:
 		printf("_command_names -e");
+		break;
+	case ARG_VARIABLE:
+		printf("_parameters -g \"*export*\"");
 		break;
 	case ARG_THEME:
 		printf("_pooltop_themes");

@@ -101,6 +101,7 @@ static int	set_range(struct opts *, const char *, char *, size_t);
 static int	set_sshlogin(struct opts *, const char *, char *, size_t);
 static int	set_transfer(struct opts *, const char *, char *, size_t);
 static int	set_return(struct opts *, const char *, char *, size_t);
+static int	set_env(struct opts *, const char *, char *, size_t);
 static int	set_basefile(struct opts *, const char *, char *, size_t);
 static int	set_trc(struct opts *, const char *, char *, size_t);
 static int	set_delay(struct opts *, const char *, char *, size_t);
@@ -250,9 +251,12 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "group", .type = OPT_BOOL, .off = F(line_buffer),
 	  .value = false, .defnote = "on",
 	  .help = "print a task's output in one block when it ends" },
+	{ .name = "ungroup", .letter = 'u', .key = "ungroup", .type = OPT_BOOL,
+	  .off = F(ungroup), .value = true,
+	  .help = "pass output through as it comes, untagged, unordered" },
 	{ .name = "results", .key = "results", .type = OPT_STRING,
-	  .off = F(results), .arg = "DIR",
-	  .help = "save output in DIR/SEQ/, print nothing" },
+	  .off = F(results), .arg = "DIR|FILE",
+	  .help = "save output in DIR/SEQ/ or FILE.csv|.tsv|.json, print nothing" },
 	{ .name = "results-layout", .key = "results_layout", .type = OPT_ENUM,
 	  .off = F(results_layout), .choices = results_layouts, .def = "seq",
 	  .arg = "seq|gnu",
@@ -350,6 +354,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "workdir", .alias = "wd", .key = "remote.workdir",
 	  .type = OPT_STRING, .off = F(workdir), .arg = "DIR",
 	  .help = "remote tasks' directory (.: this one's, ...: new)" },
+	{ .name = "env", .key = "remote.env", .type = OPT_FUNC,
+	  .parse = set_env, .arg = "VAR[,VAR...]",
+	  .help = "give remote tasks VAR's value here (repeatable)" },
 	{ .name = "transferfile", .alias = "tf", .key = "remote.transferfile",
 	  .type = OPT_FUNC, .parse = set_transfer, .arg = "FILE",
 	  .help = "copy FILE (a template) to the host before a task" },
@@ -646,6 +653,9 @@ opts_free(struct opts *o)
 	for (i = 0; i < o->ntransfers; i++)
 		free(o->transfers[i]);
 	free(o->transfers);
+	for (i = 0; i < o->nenvs; i++)
+		free(o->envs[i]);
+	free(o->envs);
 	for (i = 0; i < o->nreturns; i++)
 		free(o->returns[i]);
 	free(o->returns);
@@ -709,6 +719,21 @@ store_int(struct opts *o, const struct where *w, long long v, char *err,
 	}
 	*(int *)field(o, e) = (int)v;
 	return 0;
+}
+
+/*
+ * The output modes exclude each other, the last one set winning as in
+ * GNU parallel: --ungroup ends --line-buffer, and --line-buffer or --group
+ * ends --ungroup.
+ */
+static void
+output_mode(struct opts *o, const struct opt_entry *e)
+{
+	if (e->off == F(ungroup) && o->ungroup)
+		o->line_buffer = false;
+	else if (e->off == F(line_buffer) &&
+	    (o->line_buffer || strcmp(e->name, "group") == 0))
+		o->ungroup = false;
 }
 
 /* Store a number after checking its bounds. */
@@ -789,6 +814,7 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	switch (e->type) {
 	case OPT_BOOL:
 		*(bool *)field(o, e) = e->value;
+		output_mode(o, e);
 		return 0;
 	case OPT_INT:
 		if (e->word != NULL && strcmp(arg, e->word) == 0) {
@@ -921,6 +947,7 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 			return fail_key(&w, lc->err, lc->errlen,
 			    "must be true or false");
 		*(bool *)field(lc->o, e) = config_setting_get_bool(s);
+		output_mode(lc->o, e);
 		return 0;
 	case OPT_INT:
 		if (e->word != NULL && t == CONFIG_TYPE_STRING &&
@@ -1775,6 +1802,10 @@ struct cli {
 	struct input	*groups;	/* :::, ::::, with their words */
 	size_t		 ngroups;
 	int		 argi;
+	char		**envv;		/* $POOLTOP's words: options point
+					   into them */
+	int		 envc;
+	size_t		 nenvopts;	/* opts[0..nenvopts) are $POOLTOP's */
 };
 
 /* The table entry getopt's return value stands for. */
@@ -1918,7 +1949,8 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 	int			 c;
 
 	build_getopt(shortopts, sizeof shortopts, lo);
-	cli->opts = xcalloc(argc + 1, sizeof *cli->opts);
+	cli->opts = xreallocarray(cli->opts, cli->nopts + (size_t)argc + 1,
+	    sizeof *cli->opts);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
@@ -1932,6 +1964,167 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 	}
 	cli->argi = optind;
 	return 0;
+}
+
+/* Add a copy of w to the NULL-terminated vector v of n words. */
+static void
+words_add(char ***v, size_t *n, const char *w)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(w);
+	(*v)[*n] = NULL;
+}
+
+/* Free a NULL-terminated vector of words. */
+static void
+words_free(char **v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+#define ENV_BLANKS	" \t\n\r\f\v"
+
+/*
+ * One word of $POOLTOP from *sp into b, *sp moved past it: see
+ * env_words().  -1 with err for a quote left open or a lone backslash.
+ */
+static int
+env_word(const char **sp, struct buf *b, char *err, size_t len)
+{
+	const char	*s = *sp;
+	char		 q = '\0';
+
+	for (; *s != '\0' && (q != '\0' || strchr(ENV_BLANKS, *s) == NULL);
+	    s++) {
+		if (q == '\0' && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (q != '\0' && *s == q)
+			q = '\0';
+		else if (*s == '\\' && s[1] == '\0')
+			break;
+		else if (*s == '\\' && q == '\'') {
+			buf_add(b, s++, 1);	/* kept, with what follows */
+			buf_add(b, s, 1);
+		} else if (*s == '\\')
+			buf_add(b, ++s, 1);
+		else
+			buf_add(b, s, 1);
+	}
+	*sp = s;
+	if (q != '\0')
+		snprintf(err, len, "$POOLTOP: a %c quote is not closed", q);
+	else if (*s == '\\')
+		snprintf(err, len, "$POOLTOP: it ends in a lone backslash");
+	return q != '\0' || *s == '\\' ? -1 : 0;
+}
+
+/*
+ * Split s into words as a POSIX shell would, without expanding anything,
+ * as GNU parallel reads $PARALLEL (Perl's Text::ParseWords::shellwords):
+ * blanks separate words, '...' is taken as it is (but a backslash there
+ * keeps the next byte from closing it, both kept), and a backslash takes
+ * the next byte literally, outside quotes and inside "...".  The words go
+ * to *out, after a first one naming the variable (getopt's argv[0]); their
+ * count is returned, or -1 with err for a quote left open or a lone
+ * backslash at the end (where shellwords gives no word at all).
+ */
+static int
+env_words(const char *s, char ***out, char *err, size_t len)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		**v = NULL;
+	size_t		 n = 0;
+
+	words_add(&v, &n, "$POOLTOP");
+	for (;;) {
+		s += strspn(s, ENV_BLANKS);
+		if (*s == '\0')
+			break;
+		b.len = 0;
+		if (env_word(&s, &b, err, len) == -1) {
+			buf_free(&b);
+			words_free(v);
+			return -1;
+		}
+		buf_add(&b, "", 1);
+		words_add(&v, &n, b.data);
+	}
+	buf_free(&b);
+	*out = v;
+	return (int)n;
+}
+
+/*
+ * The options of $POOLTOP, recorded before the command line's so that the
+ * command line wins.  Only options: a word that is not one is an error,
+ * as is anything getopt refuses, each message naming $POOLTOP.
+ */
+static int
+env_scan(struct cli *cli, char *err, size_t len)
+{
+	const char	*s = getenv("POOLTOP");
+	char		 msg[512], word[80];
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if ((cli->envc = env_words(s, &cli->envv, err, len)) == -1) {
+		cli->envc = 0;
+		return -1;
+	}
+	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0) {
+		snprintf(err, len, "$POOLTOP: %s", msg);
+		return -1;
+	}
+	if (cli->argi < cli->envc) {
+		snprintf(err, len, "$POOLTOP: '%s' is not an option (a "
+		    "template or items belong on the command line)",
+		    text_brief(word, sizeof word, cli->envv[cli->argi]));
+		return -1;
+	}
+	cli->nenvopts = cli->nopts;
+	return 0;
+}
+
+/* Say that the option err speaks of came from $POOLTOP. */
+static void
+env_blame(char *err, size_t len)
+{
+	char	msg[1024];
+
+	strlcpy(msg, err, sizeof msg);
+	snprintf(err, len, "$POOLTOP: %s", msg);
+}
+
+/*
+ * --ungroup with --line-buffer or --group, on the command line or in
+ * $POOLTOP: refused, as GNU parallel refuses them.  (Over the config
+ * file's setting, either one wins.)
+ */
+static int
+cli_output_modes(const struct cli *cli, char *err, size_t len)
+{
+	const struct cli_opt	*u = NULL, *other = NULL;
+	size_t			 i;
+
+	for (i = 0; i < cli->nopts; i++) {
+		if (strcmp(cli->opts[i].e->name, "ungroup") == 0)
+			u = &cli->opts[i];
+		else if (strcmp(cli->opts[i].e->name, "line-buffer") == 0 ||
+		    strcmp(cli->opts[i].e->name, "group") == 0)
+			other = &cli->opts[i];
+	}
+	if (u == NULL || other == NULL)
+		return 0;
+	snprintf(err, len, "options --ungroup and --%s cannot be used "
+	    "together%s", other->e->name,
+	    (size_t)(u - cli->opts) < cli->nenvopts ||
+	    (size_t)(other - cli->opts) < cli->nenvopts ?
+	    " (one of them in $POOLTOP)" : "");
+	return -1;
 }
 
 /* Is w a group marker: 1 for ::: or :::+, 2 for :::: or ::::+, else 0? */
@@ -2030,6 +2223,7 @@ cli_free(struct cli *cli)
 		free(cli->words[i]);
 	free(cli->words);
 	free(cli->opts);
+	words_free(cli->envv);
 }
 
 /* The sources of items the command line gives, as text for messages. */
@@ -2106,9 +2300,14 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	}
 	if (nsrc > 0)
 		clear_sources(o);
+	if (cli_output_modes(cli, err, len) != 0)
+		return -1;
 	for (i = 0; i < cli->nopts; i++) {
-		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len))
+		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len)) {
+			if (i < cli->nenvopts)
+				env_blame(err, len);
 			return -1;
+		}
 		org->cli[cli->opts[i].e - opt_table] = true;
 	}
 	cli_inputs(o, cli);
@@ -2337,7 +2536,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	memset(&cli, 0, sizeof cli);
 	memset(&org, 0, sizeof org);
 	*argi = argc;
-	if (cli_scan(&cli, argc, argv, err, errlen) != 0 ||
+	if (env_scan(&cli, err, errlen) != 0 ||
+	    cli_scan(&cli, argc, argv, err, errlen) != 0 ||
 	    cli_words(&cli, argc, argv) != 0)
 		goto out;
 	*argi = cli.argi;
@@ -2362,6 +2562,11 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		r = check_auto(o, &org, err, errlen);
 	if (r == 0)
 		r = check_name(o, &org, err, errlen);
+	if (r == 0 && o->ungroup && o->results != NULL) {
+		snprintf(err, errlen, "--ungroup cannot be used with --results:"
+		    " one prints the output as it comes, the other saves it");
+		r = -1;
+	}
 out:
 	cli_free(&cli);
 	return r;
@@ -2659,6 +2864,40 @@ static int
 set_transfer(struct opts *o, const char *s, char *err, size_t len)
 {
 	return list_add(&o->transfers, &o->ntransfers, s, err, len);
+}
+
+/*
+ * --env VAR[,VAR...] (repeatable): names of variables whose values here
+ * remote tasks get.  GNU parallel's --env _ (the names in its
+ * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
+ */
+static int
+set_env(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, v[80];
+	int	 r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		if (strcmp(w, "_") == 0) {
+			snprintf(err, len, "'_' (GNU parallel's variables not "
+			    "in ~/.parallel/ignored_vars) is not supported:"
+			    " name the variables");
+			r = -1;
+		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		    "vwxyz0123456789_") != strlen(w)) {
+			snprintf(err, len, "'%s' is not a variable name",
+			    text_brief(v, sizeof v, w));
+			r = -1;
+		} else {
+			o->envs = xreallocarray(o->envs, o->nenvs + 1,
+			    sizeof *o->envs);
+			o->envs[o->nenvs++] = xstrdup(w);
+		}
+	}
+	free(copy);
+	return r;
 }
 
 /* --return FILE (repeatable). */

@@ -128,6 +128,7 @@ struct opts {
 	char		*tagstring;	/* --tagstring: the tag, a template */
 	bool		 keep_order;
 	bool		 line_buffer;	/* default: group, as GNU parallel */
+	bool		 ungroup;	/* -u: bytes as they come, no tags */
 	char		*results;	/* directory */
 	enum results_layout results_layout;
 
@@ -170,6 +171,8 @@ struct opts {
 	char		*workdir;	/* --workdir, as given; NULL: home */
 	char		**transfers;	/* --transferfile, templates */
 	size_t		 ntransfers;
+	char		**envs;		/* --env, variable names */
+	size_t		 nenvs;
 	char		**returns;	/* --return, templates */
 	size_t		 nreturns;
 	char		**basefiles;	/* --basefile, paths */

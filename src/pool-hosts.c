@@ -56,6 +56,8 @@ struct hosts {
 	char		**ssh;		/* --ssh, split */
 	int		 nssh;
 	char		*pooltop;	/* quoted for the remote shell */
+	char		**envw;		/* --env: VAR=value, quoted likewise */
+	int		 nenvw;
 	bool		 started;	/* masters started */
 	int		 jslots;	/* -j given, or 0 */
 	char		*slf;		/* --sshloginfile, or NULL */
@@ -140,7 +142,7 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 	struct host	*h;
 	char		 user[64], name[256], msg[160], dir[PATH_MAX];
 	const char	*d, *slash;
-	int		 slots, port, n = 0;
+	int		 slots, port, n = 0, i;
 
 	if (hosts_parse_login(login, &slots, user, sizeof user, name,
 	    sizeof name, &port, msg, sizeof msg) == -1) {
@@ -180,6 +182,10 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 	n = 0;
 	while (h->argv[n] != NULL)
 		n++;
+	if (hs->nenvw > 0)
+		vec_add(&h->argv, &n, "env");
+	for (i = 0; i < hs->nenvw; i++)
+		vec_add(&h->argv, &n, hs->envw[i]);
 	vec_add(&h->argv, &n, hs->pooltop);
 	vec_add(&h->argv, &n, "worker");
 	hs->n++;
@@ -470,6 +476,31 @@ hosts_gone(const struct hosts *hs, int h)
 	return h >= 0 && hs->h[h].gone;
 }
 
+/*
+ * --env: each named variable set here as a VAR=value word for the remote
+ * shell, given to `env` before the remote pooltop, so that its workers
+ * and their tasks have it.  A variable not set here stays unset there.
+ */
+static void
+env_words(struct hosts *hs, const struct opts *o)
+{
+	char	*w, *q;
+	size_t	 i, k;
+
+	for (i = 0; i < o->nenvs; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(o->envs[k], o->envs[i]) == 0)
+				break;
+		if (k < i || getenv(o->envs[i]) == NULL)
+			continue;
+		w = xasprintf("%s=%s", o->envs[i], getenv(o->envs[i]));
+		q = shell_quote(w);
+		vec_add(&hs->envw, &hs->nenvw, q);
+		free(q);
+		free(w);
+	}
+}
+
 struct hosts *
 hosts_new(const struct opts *o, char *err, size_t errlen)
 {
@@ -498,6 +529,7 @@ hosts_new(const struct opts *o, char *err, size_t errlen)
 		vec_add(&hs->ssh, &hs->nssh, "ssh");
 	hs->pooltop = shell_quote(o->remote_pooltop != NULL &&
 	    *o->remote_pooltop != '\0' ? o->remote_pooltop : "pooltop");
+	env_words(hs, o);
 	for (i = 0; i < o->nsshlogins; i++) {
 		if (host_add(hs, o->sshlogins[i], jslots, msg,
 		    sizeof msg) == -1) {
@@ -539,6 +571,7 @@ hosts_free(struct hosts *hs)
 	free(hs->h);
 	free(hs->slf);
 	vec_free(hs->ssh);
+	vec_free(hs->envw);
 	free(hs->pooltop);
 	free(hs);
 }

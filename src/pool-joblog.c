@@ -276,8 +276,8 @@ joblog_open(const char *arg, bool keep, char *err, size_t errlen)
 }
 
 /* Seconds with 3 decimals from nanoseconds, rounded (Starttime). */
-static void
-format_start(char *out, size_t len, int64_t ns)
+void
+joblog_format_start(char *out, size_t len, int64_t ns)
 {
 	int64_t	ms;
 
@@ -313,7 +313,7 @@ joblog_write(struct joblog *j, const struct joblog_entry *e)
 	ssize_t		 r;
 	int		 saved;
 
-	format_start(start, sizeof start, e->start_real_ns);
+	joblog_format_start(start, sizeof start, e->start_real_ns);
 	format_runtime(runtime, sizeof runtime, e->runtime_ns);
 	buf_printf(&b, "%" PRIu64 "\t%s\t%s\t%s\t0\t%" PRIu64 "\t%d\t%d\t",
 	    e->seq, e->host != NULL ? e->host : ":", start, runtime,

@@ -42,6 +42,8 @@ struct joblog_entry {
  */
 struct joblog	*joblog_open(const char *path, bool keep, char *err, size_t);
 int		 joblog_write(struct joblog *, const struct joblog_entry *);
+/* A Starttime: seconds since the epoch, rounded to 3 decimals. */
+void		 joblog_format_start(char *out, size_t len, int64_t ns);
 void		 joblog_close(struct joblog *);
 
 /*

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "pool-output.h"
+#include "pool-record.h"
 #include "util.h"
 
 #define SPOOL_MEM_MAX	(1024 * 1024)
@@ -74,6 +75,9 @@ struct otask {
 	bool		 line_start[2];
 	struct spool	 sp[2];		/* stdout, stderr */
 	int		 resfd[2];
+	struct buf	 rec[2];	/* FILE.csv: stdout, stderr held */
+	char		**args;		/* FILE.csv: its V1 ... Vn */
+	size_t		 nargs;
 };
 RB_HEAD(otasks, otask);
 
@@ -83,12 +87,17 @@ struct seqrange {
 
 struct output {
 	bool		 tag, keep_order, line_buffer;
+	bool		 ungroup;	/* bytes go out as they come */
 	int		 fd[2];
 	bool		 dead[2];	/* a write failed: stop writing */
 	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
 	char		*results;
 	int		 resdir;
 	bool		 results_gnu;	/* DIR/1/ITEM/, not DIR/SEQ/ */
+	enum record_kind record;	/* --results FILE.csv: its kind */
+	int		 recfd;		/* FILE, or -1 (-.csv: stdout) */
+	bool		 header_done;	/* FILE's header line is written */
+	bool		 named;		/* --header: keys name V1 ... Vn */
 	const char *const *keys;	/* its levels' names (opts.h) */
 	size_t		 nkeys;
 
@@ -407,11 +416,34 @@ task_close_results(struct otask *t)
 	}
 }
 
+/* Forget the output a task's record holds. */
+static void
+task_forget_rec(struct otask *t)
+{
+	buf_free(&t->rec[0]);
+	buf_free(&t->rec[1]);
+}
+
+/* Forget a task's record arguments. */
+static void
+task_forget_args(struct otask *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nargs; i++)
+		free(t->args[i]);
+	free(t->args);
+	t->args = NULL;
+	t->nargs = 0;
+}
+
 /* Forget a task. */
 static void
 otask_free(struct output *o, struct otask *t)
 {
 	RB_REMOVE(otasks, &o->tasks, t);
+	task_forget_rec(t);
+	task_forget_args(t);
 	if (o->last == t)
 		o->last = NULL;
 	spool_drop(o, &t->sp[0]);
@@ -504,6 +536,39 @@ results_open(struct output *o, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Open --results FILE.csv (.tsv, .json) for the records, refusing a
+ * symbolic link; -.csv is standard output, where nothing else is printed.
+ * Task output then goes to FILE only: standard error gets none.
+ */
+static int
+record_open(struct output *o, const char *name, int out_fd, char *err,
+    size_t errlen)
+{
+	o->record = record_kind(name);
+	o->recfd = -1;
+	if (strncmp(name, "-.", 2) == 0 && strchr(name + 2, '.') == NULL &&
+	    strchr(name + 2, '/') == NULL)
+		o->fd[0] = out_fd;
+	else {
+		o->recfd = open(name, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|
+		    O_CLOEXEC, 0666);
+		if (o->recfd == -1 && errno == ELOOP)
+			snprintf(err, errlen, "results file %s is a symbolic "
+			    "link: refusing to follow it", name);
+		else if (o->recfd == -1)
+			snprintf(err, errlen, "results file %s: %s", name,
+			    strerror(errno));
+		if (o->recfd == -1)
+			return -1;
+		o->fd[0] = o->recfd;
+	}
+	o->fd[1] = -1;
+	o->dead[1] = true;
+	o->line_buffer = o->ungroup = false;
+	return 0;
+}
+
 /* Set up output handling for a run. */
 struct output *
 output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
@@ -512,7 +577,8 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	struct output	*o = xcalloc(1, sizeof *o);
 
 	o->tag = opts->tag || opts->tagstring != NULL;
-	o->keep_order = opts->keep_order;
+	o->ungroup = opts->ungroup && opts->results == NULL;
+	o->keep_order = opts->keep_order && !o->ungroup;	/* as GNU's -u */
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
 	o->keys = (const char *const *)opts->result_keys;
@@ -522,8 +588,15 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	o->resdir = -1;
 	o->spill_fd = -1;
 	o->next_seq = 1;
+	o->recfd = -1;
+	o->named = opts->header;
 	RB_INIT(&o->tasks);
-	if (opts->results != NULL &&
+	if (opts->results != NULL && record_kind(opts->results) != RECORD_NONE) {
+		if (record_open(o, opts->results, out_fd, err, errlen) == -1) {
+			free(o);
+			return NULL;
+		}
+	} else if (opts->results != NULL &&
 	    results_open(o, opts->results, err, errlen) == -1) {
 		free(o);
 		return NULL;
@@ -550,6 +623,8 @@ output_free(struct output *o)
 		close(o->spill_fd);
 	if (o->resdir != -1)
 		close(o->resdir);
+	if (o->recfd != -1)
+		close(o->recfd);
 	free(o->skips);
 	free(o->results);
 	free(o);
@@ -704,6 +779,25 @@ results_start(struct output *o, struct otask *t, const char *item,
 	close(dfd);
 }
 
+/* Keep a task's arguments for its record (args NULL: the item alone). */
+static void
+task_keep_args(struct otask *t, const char *item, const char *const *args,
+    size_t nargs)
+{
+	size_t	i;
+
+	task_forget_args(t);
+	task_forget_rec(t);
+	if (args == NULL) {
+		args = &item;
+		nargs = 1;
+	}
+	t->args = xcalloc(nargs, sizeof *t->args);
+	for (i = 0; i < nargs; i++)
+		t->args[i] = xstrdup(args[i] != NULL ? args[i] : "");
+	t->nargs = nargs;
+}
+
 /* A task (or a new attempt of it) starts. */
 void
 output_start(struct output *o, uint64_t seq, const char *item)
@@ -722,11 +816,13 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 	free(t->tag);
 	t->tag = NULL;
 	t->taglen = 0;
-	if (o->tag && o->results == NULL) {
+	if (o->tag && o->results == NULL && !o->ungroup) {
 		t->tag = xasprintf("%s\t", item != NULL ? item : "");
 		t->taglen = strlen(t->tag);
 	}
 	t->line_start[0] = t->line_start[1] = true;
+	if (o->record != RECORD_NONE)
+		task_keep_args(t, item, args, nargs);
 	if (o->results != NULL && args == NULL)
 		results_start(o, t, item, &one, 1);
 	else if (o->results != NULL)
@@ -744,6 +840,25 @@ output_set_tag(struct output *o, uint64_t seq, const char *tag)
 	free(t->tag);
 	t->tag = xasprintf("%s\t", tag);
 	t->taglen = strlen(t->tag);
+}
+
+/* Hold bytes for a task's record, tagging each line with --tag. */
+static void
+rec_put(struct otask *t, int s, const char *p, size_t n)
+{
+	const char	*nl;
+	size_t		 k;
+
+	while (n > 0) {
+		if (t->tag != NULL && t->line_start[s])
+			buf_add(&t->rec[s], t->tag, t->taglen);
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		buf_add(&t->rec[s], p, k);
+		t->line_start[s] = nl != NULL;
+		p += k;
+		n -= k;
+	}
 }
 
 /* Bytes from a task's stdout (stream 1) or stderr (stream 2). */
@@ -767,9 +882,48 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 		}
 		return;
 	}
+	if (o->record != RECORD_NONE) {
+		rec_put(t, s, p, n);
+		return;
+	}
+	if (o->ungroup) {
+		output_write(o, s, p, n);
+		return;
+	}
 	task_put(o, t, s, p, n);
 	if (task_live(o, t) && t->sp[s].complete != 0)
 		spool_emit(o, &t->sp[s], s, t->sp[s].complete);
+}
+
+/* The record of a task ended for good, the header before the first. */
+void
+output_result(struct output *o, const struct joblog_entry *e)
+{
+	struct otask	*t;
+	struct record	 r;
+	struct buf	 b = { NULL, 0, 0 };
+
+	if (o->record == RECORD_NONE)
+		return;
+	t = task_get(o, e->seq, true);
+	if (!o->header_done && o->record != RECORD_JSON) {
+		record_header(&b, o->record, o->named ? o->keys : NULL,
+		    o->nkeys, t->nargs);
+		output_write(o, 0, b.data, b.len);
+		b.len = 0;
+	}
+	o->header_done = true;
+	memset(&r, 0, sizeof r);
+	r.e = e;
+	r.args = (const char *const *)t->args;
+	r.nargs = t->nargs;
+	r.out = &t->rec[0];
+	r.err = &t->rec[1];
+	record_format(&b, o->record, &r);
+	spool_append(o, &t->sp[0], b.data, b.len);	/* untagged */
+	t->sp[0].complete = t->sp[0].len;
+	buf_free(&b);
+	task_forget_rec(t);
 }
 
 /* A task attempt ended; final: no retry follows. */
@@ -787,6 +941,7 @@ output_end(struct output *o, uint64_t seq, bool final)
 		return;
 	}
 	if (!final) {
+		task_forget_rec(t);
 		if (!o->line_buffer) {
 			spool_drop(o, &t->sp[0]);
 			spool_drop(o, &t->sp[1]);
@@ -807,6 +962,7 @@ output_end(struct output *o, uint64_t seq, bool final)
 static void
 task_drop(struct output *o, struct otask *t)
 {
+	task_forget_rec(t);
 	spool_drop(o, &t->sp[0]);
 	spool_drop(o, &t->sp[1]);
 	t->line_start[0] = t->line_start[1] = true;

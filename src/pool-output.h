@@ -5,7 +5,9 @@
  * are printed as they come, never two tasks inside one line.  --tag: each
  * line starts with the item and a tab.  --keep-order: tasks print in input
  * order (later ones wait, buffered).  --results DIR: DIR/<seq>/stdout and
- * DIR/<seq>/stderr (plus DIR/<seq>/item), nothing printed.
+ * DIR/<seq>/stderr (plus DIR/<seq>/item), nothing printed; --results
+ * FILE.csv, .tsv or .json: one record a task in FILE (pool-record.h).
+ * --ungroup: bytes printed as they come, untagged, in no order.
  * Output of an attempt that will be retried is dropped in group mode.
  */
 #ifndef PT_POOL_OUTPUT_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "opts.h"
+#include "pool-joblog.h"
 
 struct output;
 
@@ -33,6 +36,12 @@ void		 output_start_args(struct output *, uint64_t seq,
 void		 output_set_tag(struct output *, uint64_t seq, const char *tag);
 void		 output_data(struct output *, uint64_t seq, int stream,
 		    const char *, size_t);
+/*
+ * --results FILE.csv/.tsv/.json: the record of a task that ended for good,
+ * its joblog entry with the output held; output_end(final) follows.
+ * Nothing otherwise.
+ */
+void		 output_result(struct output *, const struct joblog_entry *);
 /* final: no retry follows.  Prints what is due. */
 void		 output_end(struct output *, uint64_t seq, bool final);
 /* An attempt ended by the pool (stop, halt, shrink): drop what it holds. */

@@ -1975,6 +1975,24 @@ pool_model(const struct pool *p)
 	return &p->model;
 }
 
+/* The joblog's line (and --results FILE.csv's record) of a finished task. */
+static void
+joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
+    int exitval, int sig, struct joblog_entry *je)
+{
+	memset(je, 0, sizeof *je);
+	je->seq = t->seq;
+	je->start_real_ns = d->start_real_ns;
+	je->runtime_ns = d->wall_ns;
+	je->receive = t->received;
+	/* GNU parallel records a timed-out task with Exitval -1. */
+	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
+	je->signal = sig;
+	je->command = task_cmdline(t);
+	if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
+		je->host = hosts_login(p->hosts, p->w[i].host);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -2044,6 +2062,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 
 	final = ok || (p->o->retries != 0 && t->attempts >= p->o->retries) ||
 	    (d->flags & PT_DONE_KILLED);
+	if (final)
+		joblog_entry_of(p, i, t, d, exitval, sig, &je);
+	if (p->out != NULL && final)
+		output_result(p->out, &je);
 	if (p->out != NULL)
 		output_end(p->out, t->seq, final);
 	if (!final) {
@@ -2068,17 +2090,6 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	}
 
 	if (p->joblog != NULL) {
-		memset(&je, 0, sizeof je);
-		je.seq = t->seq;
-		je.start_real_ns = d->start_real_ns;
-		je.runtime_ns = d->wall_ns;
-		je.receive = t->received;
-		/* GNU parallel records a timed-out task with Exitval -1. */
-		je.exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
-		je.signal = sig;
-		je.command = task_cmdline(t);
-		if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
-			je.host = hosts_login(p->hosts, p->w[i].host);
 		if (joblog_write(p->joblog, &je) == -1 && !p->fatal)
 			pool_alert(p, SAY_FATAL, i, t->seq, errno,
 			    "writing joblog %s: %s", p->o->joblog,

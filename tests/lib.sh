@@ -7,9 +7,11 @@ set -u
 # tap-driver.sh leaves its log open on fd 3: close it, so that a test sees
 # the descriptors a shell has (the open-file limit tests count them).
 exec 3>&-
-: "${POOLTOP:=$(cd "$(dirname "$0")/../.." && pwd)/src/pooltop}"
+: "${POOLTOP_BIN:=$(cd "$(dirname "$0")/../.." && pwd)/src/pooltop}"
+# $POOLTOP holds default options for pooltop: none of the caller's here.
+unset POOLTOP
 : "${POOLTOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-export POOLTOP POOLTOP_SRCDIR
+export POOLTOP_BIN POOLTOP_SRCDIR
 export LC_ALL=C.UTF-8
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pooltop-test.XXXXXX")
@@ -106,13 +108,13 @@ workers_of() {
 	done
 }
 
-# reach_pooltop CMD...: make $POOLTOP executable by the user that CMD (a
+# reach_pooltop CMD...: make $POOLTOP_BIN executable by the user that CMD (a
 # prefix such as `setpriv --reuid=U ...`) runs as.  When the build tree is
 # closed to that user (a clone in a private directory), use a copy in $T.
 reach_pooltop() {
-	"$@" test -x "$POOLTOP" && return 0
+	"$@" test -x "$POOLTOP_BIN" && return 0
 	chmod 711 "$T"
-	cp "$POOLTOP" "$T/pooltop" && chmod 755 "$T/pooltop" || return 1
-	POOLTOP=$T/pooltop
-	"$@" test -x "$POOLTOP"
+	cp "$POOLTOP_BIN" "$T/pooltop" && chmod 755 "$T/pooltop" || return 1
+	POOLTOP_BIN=$T/pooltop
+	"$@" test -x "$POOLTOP_BIN"
 }

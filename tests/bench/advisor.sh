@@ -15,7 +15,8 @@
 #   tests/bench/advisor.sh [N=40] [LOOP=300000] [S=0.3]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-40} LOOP=${2:-300000} S=${3:-0.3} M=5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,7 +25,7 @@ bad=0
 
 # field NAME EXPR: EXPR of the pool's status --json (d).
 field() {
-	"$POOLTOP" ctl "$1" status --json 2>/dev/null | python3 -c '
+	"$POOLTOP_BIN" ctl "$1" status --json 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$2"
@@ -36,14 +37,14 @@ now() { date +%s.%N; }
 run() {
 	local name=$1 size=$2 pid adv t0 t1
 	shift 2
-	"$POOLTOP" --headless -q -j1 --name "$name" "$@" &
+	"$POOLTOP_BIN" --headless -q -j1 --name "$name" "$@" &
 	pid=$!
 	until [ "$(field "$name" 'd["done"]' 2>/dev/null || echo 0)" -ge $M ]; do
 		sleep 0.1
 	done
 	adv=$(field "$name" '" ".join(str(s["finish_in"]) for s in d["advice"]["sizes"] if s["workers"] == '"$size"') + " " + " ".join(str(s["rate"]) for s in d["advice"]["sizes"] if s["workers"] in (2, 4))')
 	t0=$(now)
-	"$POOLTOP" ctl "$name" resize "$size" >/dev/null
+	"$POOLTOP_BIN" ctl "$name" resize "$size" >/dev/null
 	wait "$pid" || true
 	t1=$(now)
 	set -- $adv

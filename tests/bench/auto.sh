@@ -7,7 +7,8 @@
 #   tests/bench/auto.sh [CPU_TASKS=60] [LOOP=200000] [SLEEP_TASKS=300] [S=0.2]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 NC=${1:-60} LOOP=${2:-200000} NS=${3:-300} S=${4:-0.2}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -19,7 +20,7 @@ wall() {
 	local j=$1 s e
 	shift
 	s=$(date +%s.%N)
-	"$POOLTOP" --headless -q -j "$j" "$@" </dev/null >/dev/null 2>&1 || true
+	"$POOLTOP_BIN" --headless -q -j "$j" "$@" </dev/null >/dev/null 2>&1 || true
 	e=$(date +%s.%N)
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'
 }

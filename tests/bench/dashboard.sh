@@ -12,7 +12,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 SECS=${1:-30} MS=${2:-250} R=${3:-3}
 sock=pt-bench-$$
 tmp=$(mktemp -d)
@@ -28,14 +29,14 @@ ticks() {	# utime+stime of pid, in clock ticks
 ticks_sum() { local t=0 p; for p in "$@"; do t=$((t + $(ticks "$p" 2>/dev/null || echo 0))); done; echo $t; }
 
 tmux -L "$sock" new-session -d -x 120 -y 40 -s pt \
-	"$POOLTOP -j64 --refresh $MS 'sleep 600; : {}' ::: \$(seq 1 64)"
+	"$POOLTOP_BIN -j64 --refresh $MS 'sleep 600; : {}' ::: \$(seq 1 64)"
 # Wait for 64 running tasks.
 for _ in $(seq 1 500); do
 	n=$(pgrep -fc '^sleep 600' || true)
 	[ "$n" -ge 64 ] && break
 	sleep 0.05
 done
-sup=$(pgrep -f "^$POOLTOP -j64 --refresh" | head -1)
+sup=$(pgrep -f "^$POOLTOP_BIN -j64 --refresh" | head -1)
 workers=$(pgrep -P "$sup" | tr '\n' ' ')
 sleep 2
 pids=$( (echo "$sup"; echo $workers | tr ' ' '\n'; pgrep -f '^sleep 600') | grep . | paste -sd, )

@@ -20,7 +20,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-20000} P=${2:-2} C=${3:-auto} NS=${4:-1000} R=${5:-3}
 # Debian's own python3 first: a version manager's shim costs a lot per start.
 PY=python3
@@ -66,22 +67,22 @@ command -v parallel >/dev/null 2>&1 && gpok=true
 checks=""
 for _ in $(seq 1 "$R"); do
 	pr_time direct "$tmp/direct" sh -c "$WORKER <'$tmp/items'"
-	pr_time pers1 "$tmp/p1" "$POOLTOP" --headless -q -j1 --chunksize "$C" \
+	pr_time pers1 "$tmp/p1" "$POOLTOP_BIN" --headless -q -j1 --chunksize "$C" \
 	    -a "$tmp/items" --persistent "$WORKER"
-	pr_time pers "$tmp/p" "$POOLTOP" --headless -q -j"$P" --chunksize "$C" \
+	pr_time pers "$tmp/p" "$POOLTOP_BIN" --headless -q -j"$P" --chunksize "$C" \
 	    -a "$tmp/items" --persistent "$WORKER"
-	pr_time persb "$tmp/pb" "$POOLTOP" --headless -q -j"$P" \
+	pr_time persb "$tmp/pb" "$POOLTOP_BIN" --headless -q -j"$P" \
 	    --chunksize "$C" -a "$tmp/items" --persistent "$BATCH"
-	pr_time persh "$tmp/psh" "$POOLTOP" --headless -q -j"$P" \
+	pr_time persh "$tmp/psh" "$POOLTOP_BIN" --headless -q -j"$P" \
 	    --chunksize "$C" -a "$tmp/items" --persistent "$SHW"
 	pr_time pm "$tmp/pm" "$PY" "$tmp/poolmap.py" "$tmp/items" "$P"
 	checks="$checks $(same p) $(same pb) $(same psh) $(same pm)"
-	pr_time normal /dev/null "$POOLTOP" --headless -q -j"$P" \
+	pr_time normal /dev/null "$POOLTOP_BIN" --headless -q -j"$P" \
 	    -a "$tmp/small" expr {} '*' {}
 	$gpok && pr_time gp /dev/null parallel --will-cite -j"$P" \
 	    expr {} '*' {} :::: "$tmp/small"
 	cpu cpu_direct sh -c "$WORKER <'$tmp/items'"
-	cpu cpu_pers1 "$POOLTOP" --headless -q -j1 --chunksize "$C" \
+	cpu cpu_pers1 "$POOLTOP_BIN" --headless -q -j1 --chunksize "$C" \
 	    -a "$tmp/items" --persistent "$WORKER"
 done
 case $checks in *WRONG*) check=WRONG ;; *) check=ok ;; esac

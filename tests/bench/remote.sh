@@ -11,9 +11,10 @@
 #   tests/bench/remote.sh [N=500] [R=3] [SLOTS=2]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 POOLTOP_SRCDIR=$top
-export POOLTOP POOLTOP_SRCDIR
+export POOLTOP_BIN POOLTOP_SRCDIR
 N=${1:-500} R=${2:-3} S=${3:-2}
 # The tests' helpers (temp dir $T, wait_for, the engines).
 . "$top/tests/lib.sh"
@@ -23,7 +24,7 @@ command -v parallel >/dev/null || { echo "GNU parallel is not installed"; exit 1
 ssh_hosts_start 2 >/dev/null || { echo "sshd hosts did not start"; exit 1; }
 slurm_start 2 >/dev/null || { echo "the Slurm cluster did not start"; exit 1; }
 mkdir -p "$T/bin" "$T/w"
-cp "$POOLTOP" "$T/bin/pooltop"
+cp "$POOLTOP_BIN" "$T/bin/pooltop"
 chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
 chmod 777 "$T/w"
 seq 1 "$N" >"$T/w/items"
@@ -37,7 +38,7 @@ as_ru() {
 }
 SSH="ssh -F $SSH_CONFIG"
 for _ in $(seq 1 "$R"); do
-	pr_time pt_ssh /dev/null "$POOLTOP" --headless -q --ssh "$SSH" \
+	pr_time pt_ssh /dev/null "$POOLTOP_BIN" --headless -q --ssh "$SSH" \
 	    --remote-pooltop "$T/bin/pooltop" -S "$S/h1,$S/h2" \
 	    -a "$T/w/items" true
 	pr_time gp_ssh /dev/null parallel --will-cite --ssh "$SSH" \

@@ -10,7 +10,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/paired.sh"
-POOLTOP=${POOLTOP:-$top/_build/plain/src/pooltop}
+POOLTOP_BIN=${POOLTOP_BIN:-$top/_build/plain/src/pooltop}
+unset POOLTOP	# default options: none of the caller's
 N=${1:-2000} P=${2:-2} R=${3:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,7 +24,7 @@ command -v parallel >/dev/null && gp=true
 
 for _ in $(seq 1 "$R"); do
 	pr_time loop /dev/null "$tmp/spawnloop" "$P" "$N" true
-	pr_time pooltop /dev/null "$POOLTOP" --headless -q -j"$P" \
+	pr_time pooltop /dev/null "$POOLTOP_BIN" --headless -q -j"$P" \
 	    -a "$tmp/items" true
 	pr_time xargs /dev/null sh -c "xargs -P$P -n1 true <'$tmp/items'"
 	$gp && pr_time parallel /dev/null parallel --will-cite -j"$P" true \

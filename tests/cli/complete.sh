@@ -8,7 +8,7 @@
 # lines (option, value, ctl command, pool name) without an error.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-COMP=$(dirname "$POOLTOP")/../completion
+COMP=$(dirname "$POOLTOP_BIN")/../completion
 BASHC=$COMP/pooltop
 ZSHC=$COMP/_pooltop
 [ -f "$BASHC" ] && [ -f "$ZSHC" ] ||
@@ -16,7 +16,7 @@ ZSHC=$COMP/_pooltop
 command -v bash >/dev/null 2>&1 || skip "bash is not installed"
 
 # Options --help lists: long names, aliases and letters.
-"$POOLTOP" --help >"$T/help"
+"$POOLTOP_BIN" --help >"$T/help"
 awk '/^  -[A-Za-z0-9], --|^      --/ {
 	s = $0; sub(/^ +/, "", s)
 	if (s ~ /^-[A-Za-z0-9],/) { print substr(s, 1, 2); s = substr(s, 5) }
@@ -37,7 +37,7 @@ done <"$T/opts"
 awk 'index($0, "subs[] = {") { on = 1 } on && /\{ "/ {
 	s = $0; sub(/^[^"]*"/, "", s); sub(/".*/, "", s); print s }
 	on && /};/ { exit }' "$POOLTOP_SRCDIR/src/main.c" >"$T/subs"
-"$POOLTOP" ctl help | awk '/^[a-z-]+ / { print $1 }' >"$T/cmds"
+"$POOLTOP_BIN" ctl help | awk '/^[a-z-]+ / { print $1 }' >"$T/cmds"
 check "main.c lists subcommands" [ "$(wc -l <"$T/subs")" -ge 4 ]
 check "ctl help lists commands" [ "$(wc -l <"$T/cmds")" -ge 8 ]
 for s in $(cat "$T/subs"); do
@@ -53,13 +53,13 @@ done
 
 # A live pool to offer, by ID and by name; `pooltop` found on PATH.
 mkdir "$T/bin" "$T/cwd"
-ln -s "$POOLTOP" "$T/bin/pooltop"
+ln -s "$POOLTOP_BIN" "$T/bin/pooltop"
 : >"$T/cwd/run.conf"
 N="cmp$$"
-bg "$POOLTOP" --headless -q --name "$N" 'sleep 30; : {}' ::: 1
+bg "$POOLTOP_BIN" --headless -q --name "$N" 'sleep 30; : {}' ::: 1
 pid=$!
 check "the pool is listed" wait_for 10 sh -c \
-    "'$POOLTOP' ls | grep -q ' $N '"
+    "'$POOLTOP_BIN' ls | grep -q ' $N '"
 
 # comp WORD...: the words bash's completion offers for the command line
 # WORD... (the last word is the one completed), one a line, sorted.
@@ -164,6 +164,6 @@ else
 	echo "# zsh is not installed: its checks skipped"
 fi
 
-"$POOLTOP" ctl "$pid" stop >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" stop >/dev/null 2>&1
 reap "$pid" 20
 finish

@@ -73,14 +73,14 @@ sock_of() { echo "$XDG_RUNTIME_DIR/pooltop/$1.sock"; }
 client() { perl "$T/ctlclient.pl" "$@"; }
 # status_py PID EXPR: evaluate a python expression over status --json (d).
 status_py() {
-	"$POOLTOP" ctl "$1" status --json 2>/dev/null | "$PY" -c "
+	"$POOLTOP_BIN" ctl "$1" status --json 2>/dev/null | "$PY" -c "
 import json, sys
 d = json.load(sys.stdin)
 s = {x['slot']: x for x in d['slots']}
 print($2)"
 }
 is_py() { [ "$(status_py "$1" "$2")" = "$3" ]; }
-answers() { "$POOLTOP" ctl "$1" status >/dev/null 2>&1; }
+answers() { "$POOLTOP_BIN" ctl "$1" status >/dev/null 2>&1; }
 # Process states of every process in the given process groups.
 group_states() {
 	for g in "$@"; do
@@ -96,7 +96,7 @@ has_no_T() { case "$(group_states "$@")" in *T*) return 1 ;; esac; }
 start_pool() {
 	_items=$(seq -f "x%g" 1 "$3")
 	# shellcheck disable=SC2086
-	"$POOLTOP" --headless -q -j"$4" --name "$1" perl "$T/task.pl" "$2" {} \
+	"$POOLTOP_BIN" --headless -q -j"$4" --name "$1" perl "$T/task.pl" "$2" {} \
 	    ::: $_items >"$T/out.$1" 2>"$T/log.$1" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
@@ -107,61 +107,61 @@ A=ctlA$$
 start_pool "$A" "$T/goA" 6 2
 a=$pid
 check "pool answers status" wait_for 10 answers "$a"
-check "status is text" sh -c "\"$POOLTOP\" ctl $a status | grep -q '^pool $a ($A): running, workers 2/2'"
-check "status by name" sh -c "\"$POOLTOP\" ctl $A status | grep -q '^pool $a '"
+check "status is text" sh -c "\"$POOLTOP_BIN\" ctl $a status | grep -q '^pool $a ($A): running, workers 2/2'"
+check "status by name" sh -c "\"$POOLTOP_BIN\" ctl $A status | grep -q '^pool $a '"
 check "two tasks run" wait_for 10 is_py "$a" "len([x for x in d['slots'] if x['task_pid'] > 0])" 2
 check "status --json header" is_py "$a" "(d['supervisor_pid'], d['name'], d['total'], d['target_workers'])" "($a, '$A', 6, 2)"
-check "ctl --json status" sh -c "\"$POOLTOP\" ctl --json $a status | \"$PY\" -c 'import json,sys; assert json.load(sys.stdin)[\"supervisor_pid\"] == $a'"
+check "ctl --json status" sh -c "\"$POOLTOP_BIN\" ctl --json $a status | \"$PY\" -c 'import json,sys; assert json.load(sys.stdin)[\"supervisor_pid\"] == $a'"
 check "labels in JSON" is_py "$a" "s[1]['label'].startswith('perl ') and s[1]['item'] in ('x1', 'x2')" True
 
 t1=$(status_py "$a" "s[1]['task_pid']")
 t2=$(status_py "$a" "s[2]['task_pid']")
-"$POOLTOP" ctl "$a" pause >"$T/r" 2>&1
+"$POOLTOP_BIN" ctl "$a" pause >"$T/r" 2>&1
 check "pause replies" grep -q "pool paused" "$T/r"
 check "pause: task processes in state T" wait_for 10 states_are T "$t1" "$t2"
 check "pause: state paused" is_py "$a" "d['state']" paused
-"$POOLTOP" ctl "$a" resume >/dev/null
+"$POOLTOP_BIN" ctl "$a" resume >/dev/null
 check "resume: no process in state T" wait_for 10 has_no_T "$t1" "$t2"
-"$POOLTOP" ctl "$a" pause 2 >/dev/null
+"$POOLTOP_BIN" ctl "$a" pause 2 >/dev/null
 check "pause 2: slot 2 stopped" wait_for 10 states_are T "$t2"
 check "pause 2: slot 1 still runs" has_no_T "$t1"
-"$POOLTOP" ctl "$a" resume 2 >/dev/null
+"$POOLTOP_BIN" ctl "$a" resume 2 >/dev/null
 check "resume 2" wait_for 10 has_no_T "$t2"
 
-"$POOLTOP" ctl "$a" kill 9 2>"$T/r"
+"$POOLTOP_BIN" ctl "$a" kill 9 2>"$T/r"
 check "kill of a missing slot exits 1" [ $? -eq 1 ]
 check "... and names the slot" grep -q "^error: no worker in slot 9 (1-2)" "$T/r"
-"$POOLTOP" ctl "$a" kill 1 FOO 2>"$T/r"
+"$POOLTOP_BIN" ctl "$a" kill 1 FOO 2>"$T/r"
 check "bad signal exits 1" [ $? -eq 1 ]
-"$POOLTOP" ctl "$a" frobnicate 2>/dev/null
+"$POOLTOP_BIN" ctl "$a" frobnicate 2>/dev/null
 check "unknown command exits 255" [ $? -eq 255 ]
-"$POOLTOP" ctl 999999999 status 2>/dev/null
+"$POOLTOP_BIN" ctl 999999999 status 2>/dev/null
 check "unknown pool exits 255" [ $? -eq 255 ]
-"$POOLTOP" ctl --json "$a" pause 2>/dev/null
+"$POOLTOP_BIN" ctl --json "$a" pause 2>/dev/null
 check "--json only with status" [ $? -eq 255 ]
 
-"$POOLTOP" ctl "$a" kill 1 >/dev/null
+"$POOLTOP_BIN" ctl "$a" kill 1 >/dev/null
 check "kill 1: the task ends" wait_for 10 sh -c "[ -z \"\$(pgrep -g $t1)\" ]"
 check "kill 1: counted as failed" wait_for 10 is_py "$a" "d['failed']" 1
 check "kill 1: slot 1 takes the next task" wait_for 10 is_py "$a" "s[1]['task_pid'] not in (0, $t1)" True
 t2=$(status_py "$a" "s[2]['task_pid']")
-"$POOLTOP" ctl "$a" kill 2 KILL >/dev/null
+"$POOLTOP_BIN" ctl "$a" kill 2 KILL >/dev/null
 check "kill 2 KILL: the task ends" wait_for 10 sh -c "[ -z \"\$(pgrep -g $t2)\" ]"
 check "kill 2 KILL: failed 2" wait_for 10 is_py "$a" "d['failed']" 2
-"$POOLTOP" ctl "$a" retry >/dev/null
+"$POOLTOP_BIN" ctl "$a" retry >/dev/null
 check "retry queues them again" wait_for 10 is_py "$a" "(d['failed'], d['queued'] + d['running'])" "(0, 6)"
 
-"$POOLTOP" ctl "$a" resize +2 >"$T/r"
+"$POOLTOP_BIN" ctl "$a" resize +2 >"$T/r"
 check "resize +2 replies" grep -q "workers 2 -> 4" "$T/r"
 check "resize +2: status shows 4/4" wait_for 10 is_py "$a" "(d['target_workers'], d['live_workers'])" "(4, 4)"
-check "resize +2: ls shows 4/4" sh -c "\"$POOLTOP\" ls 2>/dev/null | awk '\$1 == $a {print \$4}' | grep -qx 4/4"
+check "resize +2: ls shows 4/4" sh -c "\"$POOLTOP_BIN\" ls 2>/dev/null | awk '\$1 == $a {print \$4}' | grep -qx 4/4"
 
 # Two of our pools live: ctl without an ID refuses to guess.
 B=ctlB$$
 start_pool "$B" "$T/goB" 4 2
 b=$pid
 check "pool B answers" wait_for 10 answers "$b"
-"$POOLTOP" ctl status >/dev/null 2>"$T/r"
+"$POOLTOP_BIN" ctl status >/dev/null 2>"$T/r"
 check "no ID with several pools: 255" [ $? -eq 255 ]
 check "... listing them" grep -q "several live pools" "$T/r"
 
@@ -210,7 +210,7 @@ check "pool A: every item done once" [ "$(sort "$T/out.$A" | tr '\n' ' ')" = "it
 check "pool A: socket removed" [ ! -e "$sa" ]
 
 # --- Pool B: drain ------------------------------------------------------
-"$POOLTOP" ctl "$b" drain >"$T/r"
+"$POOLTOP_BIN" ctl "$b" drain >"$T/r"
 check "drain replies" grep -q "draining" "$T/r"
 check "draining is visible" is_py "$b" "d['state']" draining
 touch "$T/goB"
@@ -224,7 +224,7 @@ start_pool "$C" "$T/goC" 4 2
 c=$pid
 check "pool C answers" wait_for 10 answers "$c"
 check "pool C runs two tasks" wait_for 10 is_py "$c" "d['running']" 2
-"$POOLTOP" ctl "$c" stop >"$T/r"
+"$POOLTOP_BIN" ctl "$c" stop >"$T/r"
 check "stop replies" grep -q "stopping" "$T/r"
 wait "$c"
 check "stopped: no task left" wait_for 5 no_process_with "$T/goC"

@@ -60,7 +60,7 @@ try_key() {
 	*.*)	printf '%s = { %s = %s; };\n' "${1%%.*}" "${1#*.}" "$2" ;;
 	*)	printf '%s = %s;\n' "$1" "$2" ;;
 	esac >"$T/key.conf"
-	"$POOLTOP" -c "$T/key.conf" --check-config >/dev/null 2>"$T/key.err"
+	"$POOLTOP_BIN" -c "$T/key.conf" --check-config >/dev/null 2>"$T/key.err"
 	_rc=$?
 	[ $_rc -eq 0 ] || [ $_rc -eq 255 ]
 }
@@ -89,7 +89,7 @@ conf_keys() {
 	g == "" && /^#[a-z_]+ = / { print substr($1, 2) }' "$CONF"
 }
 
-"$POOLTOP" --help >"$T/help" 2>&1
+"$POOLTOP_BIN" --help >"$T/help" 2>&1
 check "pooltop --help exits 0" [ $? -eq 0 ]
 
 # One line per option: long|letter|alias|lo|hi|default.
@@ -196,7 +196,7 @@ while read -r s; do
 done <"$T/subs"
 
 # Control commands, as `pooltop ctl help` lists them.
-"$POOLTOP" ctl help >"$T/ctlhelp" 2>&1
+"$POOLTOP_BIN" ctl help >"$T/ctlhelp" 2>&1
 check "pooltop ctl help exits 0" [ $? -eq 0 ]
 awk '/^[a-z]+ / && !/^usage/ { print $1 }' "$T/ctlhelp" >"$T/cmds"
 check "ctl help lists commands" [ "$(wc -l <"$T/cmds")" -ge 5 ]
@@ -281,7 +281,7 @@ fi
 # The examples marked "test:" run as shown.  Each becomes a directory
 # $T/ex/N with setup, spec, cmd.K and out.K (roff escapes undone).
 mkdir -p "$T/ex" "$T/bin"
-ln -s "$POOLTOP" "$T/bin/pooltop"
+ln -s "$POOLTOP_BIN" "$T/bin/pooltop"
 awk -v dir="$T/ex" '
 function unroff(s) {
 	gsub(/\\\(aq/, "\047", s); gsub(/\\\(dq/, "\"", s)

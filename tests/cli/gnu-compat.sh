@@ -22,7 +22,7 @@ cd "$T" || exit 99
 run() {
 	_t=$1 _n=$2; shift 2
 	if [ "$_t" = pooltop ]; then
-		"$POOLTOP" --headless -q "$@" >"$_n.$_t.out" 2>"$_n.$_t.err"
+		"$POOLTOP_BIN" --headless -q "$@" >"$_n.$_t.out" 2>"$_n.$_t.err"
 	else
 		parallel "$@" >"$_n.$_t.out" 2>"$_n.$_t.err"
 	fi

@@ -8,7 +8,7 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 # --- Replacement strings and variables; items are data. ---
-"$POOLTOP" --headless -q -j2 --joblog "$T/jl" \
+"$POOLTOP_BIN" --headless -q -j2 --joblog "$T/jl" \
     --on-task-end "printf '%s|%s|%s|%s|%s|%s\n' {#} {} \"\$POOLTOP_RESULT\" \
 \"\$POOLTOP_EXIT\" \"\$POOLTOP_SIGNAL\" \"\$POOLTOP_ITEM\" >>'$T/task'" \
     --on-end "printf '%s %s %s %s\n' \"\$POOLTOP_DONE\" \"\$POOLTOP_FAILED\" \
@@ -28,14 +28,14 @@ check "on-end: counts, exit status, joblog" \
     grep -qxF "1 2 2 $T/jl" "$T/end"
 
 # --- A signal and the duration. ---
-"$POOLTOP" --headless -q --on-task-end \
+"$POOLTOP_BIN" --headless -q --on-task-end \
     "echo \"\$POOLTOP_SIGNAL \$POOLTOP_EXIT \$POOLTOP_DURATION\" >'$T/sig'" \
     sh -c 'kill -TERM $$' ::: x >/dev/null 2>&1
 check "on-task-end: signal 15, exit -1, a duration" \
     grep -Eqx '15 -1 [0-9]+\.[0-9]{3}' "$T/sig"
 
 # --- A hook that fails is an event; the pool goes on and succeeds. ---
-"$POOLTOP" --headless --progress-interval 0 -j1 \
+"$POOLTOP_BIN" --headless --progress-interval 0 -j1 \
     --on-task-end 'exit 4' --on-end 'exit 5' true ::: a b >/dev/null 2>"$T/e"
 check "failing hooks: the run still exits 0" [ $? -eq 0 ]
 check "failing hooks: the task hook's failure is said" \
@@ -45,7 +45,7 @@ check "failing hooks: the end hook's failure is said" \
 check "failing hooks: both tasks ran" [ "$(grep -c task.done "$T/e")" -eq 2 ]
 
 # --- Outside the slots: with -j1 every task ends while hooks are held. ---
-bg "$POOLTOP" --headless --progress-interval 0 -j1 --log "$T/log" \
+bg "$POOLTOP_BIN" --headless --progress-interval 0 -j1 --log "$T/log" \
     --on-task-end "while [ ! -e '$T/go' ]; do sleep 0.02; done" \
     true ::: 1 2 3 >/dev/null 2>&1
 P=$!
@@ -57,14 +57,14 @@ reap $P 20
 check "outside the slots: then it ends, exit 0" [ $? -eq 0 ]
 
 # --- Bounded: a hook past --hook-timeout is ended. ---
-"$POOLTOP" --headless --progress-interval 0 --hook-timeout 1 \
+"$POOLTOP_BIN" --headless --progress-interval 0 --hook-timeout 1 \
     --on-end "sleep 300; echo late >'$T/late'" true ::: a >/dev/null 2>"$T/e"
 check "hook-timeout: the run ends, exit 0" [ $? -eq 0 ]
 check "hook-timeout: said" grep -q "on-end: still running after 1s" "$T/e"
 check "hook-timeout: the hook did not finish" [ ! -e "$T/late" ]
 
 # --- A hook is not left behind when the supervisor is killed. ---
-bg "$POOLTOP" --headless -q -j1 --on-task-end \
+bg "$POOLTOP_BIN" --headless -q -j1 --on-task-end \
     "echo \$\$ >'$T/pg.tmp'; mv '$T/pg.tmp' '$T/pg'; sleep 300 & sleep 301" \
     true ::: a >/dev/null 2>&1
 P=$!
@@ -77,7 +77,7 @@ check "kill -9: the hook's group is ended" wait_for 20 \
     sh -c "[ -z \"\$(pgrep -g $PG)\" ]"
 
 # --- Ctrl-Z stops the hooks with the tasks; fg continues them. ---
-bg "$POOLTOP" --headless -q -j1 --on-task-end \
+bg "$POOLTOP_BIN" --headless -q -j1 --on-task-end \
     "echo \$\$ >'$T/tpg.tmp'; mv '$T/tpg.tmp' '$T/tpg';
     while [ ! -e '$T/tgo' ]; do sleep 0.02; done" true ::: a >/dev/null 2>&1
 P=$!
@@ -104,16 +104,16 @@ items = [ "x" ];
 on_task_end = "echo task {} >>'$T/ctask'";
 on_end = "echo end >>'$T/cend'";
 EOF
-"$POOLTOP" --headless -q -c "$T/c.conf" >/dev/null 2>&1
+"$POOLTOP_BIN" --headless -q -c "$T/c.conf" >/dev/null 2>&1
 check "config on_task_end" grep -qx "task x" "$T/ctask"
 check "config on_end" grep -qx "end" "$T/cend"
 
 # --- A bad template is refused before anything runs. ---
-"$POOLTOP" --headless -q --on-task-end 'echo $(( {} ))' true ::: 1 \
+"$POOLTOP_BIN" --headless -q --on-task-end 'echo $(( {} ))' true ::: 1 \
     >/dev/null 2>"$T/e"
 check "bad on-task-end: exit 255" [ $? -eq 255 ]
 check "bad on-task-end: names the option" grep -q -- "--on-task-end:" "$T/e"
-"$POOLTOP" --check-config --on-task-end 'echo $(( {} ))' true \
+"$POOLTOP_BIN" --check-config --on-task-end 'echo $(( {} ))' true \
     >/dev/null 2>&1
 check "bad on-task-end: --check-config refuses it" [ $? -eq 255 ]
 

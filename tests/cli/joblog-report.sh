@@ -20,7 +20,7 @@ line() { printf '%s\t:\t%s\t%10s\t0\t0\t%s\t%s\t%s\n' "$@"; }
 	line 4 102.000 2.000 0 9 "work d"
 	line 5 104.000 0.500 3 0 "work e"
 } >"$T/hand.log"
-"$POOLTOP" report "$T/hand.log" >"$T/hand.out" 2>"$T/hand.err"
+"$POOLTOP_BIN" report "$T/hand.log" >"$T/hand.out" 2>"$T/hand.err"
 check "report: exit 0" [ $? -eq 0 ]
 check "report: nothing on stderr" [ ! -s "$T/hand.err" ]
 check "report: counts" grep -qx 'tasks      5 (2 succeeded, 3 failed)' "$T/hand.out"
@@ -38,7 +38,7 @@ check "report: and by signal" \
     grep -qx '           signal 9: 1 task, first seq 4: work d' "$T/hand.out"
 
 # The same as JSON.
-"$POOLTOP" report --json "$T/hand.log" >"$T/hand.json"
+"$POOLTOP_BIN" report --json "$T/hand.log" >"$T/hand.json"
 check "report --json: the figures" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -51,39 +51,39 @@ assert g == [(3, 0, 2, 2), (0, 9, 1, 4)], g
 ' "$T/hand.json"
 
 # Standard input, and a header-only joblog.
-"$POOLTOP" report - <"$T/hand.log" >"$T/stdin.out"
+"$POOLTOP_BIN" report - <"$T/hand.log" >"$T/stdin.out"
 check "report -: reads standard input" \
     grep -qx 'tasks      5 (2 succeeded, 3 failed)' "$T/stdin.out"
 echo "$H" >"$T/empty.log"
-"$POOLTOP" report "$T/empty.log" >"$T/empty.out"
+"$POOLTOP_BIN" report "$T/empty.log" >"$T/empty.out"
 check "report: a joblog of no task says so" \
     grep -qx 'tasks      0 (0 succeeded, 0 failed)' "$T/empty.out"
 
 # A command with a terminal escape in it is shown escaped.
 { echo "$H"; line 1 100.000 1.000 0 0 "$(printf 'echo \033[2J')"; } >"$T/esc.log"
-"$POOLTOP" report "$T/esc.log" >"$T/esc.out"
+"$POOLTOP_BIN" report "$T/esc.log" >"$T/esc.out"
 check "report: control bytes of a command are escaped" \
     grep -qF 'echo \x1b[2J' "$T/esc.out"
 
 # Bad input.
-"$POOLTOP" report "$T/nope.log" >/dev/null 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" report "$T/nope.log" >/dev/null 2>"$T/err"; rc=$?
 check "report: a missing joblog: exit 1, named" \
     sh -c "[ $rc -eq 1 ] && grep -q 'nope.log: No such file' '$T/err'"
 { echo "$H"; line 1 100.000 1.000 0 0 "a"; echo "not a line"; } >"$T/bad.log"
-"$POOLTOP" report "$T/bad.log" >/dev/null 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" report "$T/bad.log" >/dev/null 2>"$T/err"; rc=$?
 check "report: a malformed line: exit 1, FILE:LINE" \
     sh -c "[ $rc -eq 1 ] && grep -qF '$T/bad.log:3: not a joblog line' '$T/err'"
-"$POOLTOP" report >/dev/null 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" report >/dev/null 2>"$T/err"; rc=$?
 check "report: no joblog: usage, exit 255" \
     sh -c "[ $rc -eq 255 ] && grep -q 'usage: pooltop report' '$T/err'"
-"$POOLTOP" report --bogus "$T/hand.log" >/dev/null 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" report --bogus "$T/hand.log" >/dev/null 2>"$T/err"; rc=$?
 check "report: an unknown option: exit 255, named" \
     sh -c "[ $rc -eq 255 ] && grep -q 'unknown option --bogus' '$T/err'"
 
 # A joblog pooltop wrote: 6 tasks, 2 failing with exit 3, 1 killed.
-"$POOLTOP" --headless -q -j2 --joblog "$T/pt.log" \
+"$POOLTOP_BIN" --headless -q -j2 --joblog "$T/pt.log" \
     sh -c 'case $0 in f) exit 3;; k) kill -9 $$;; esac' ::: a f b f k c
-"$POOLTOP" report --json "$T/pt.log" >"$T/pt.json"
+"$POOLTOP_BIN" report --json "$T/pt.log" >"$T/pt.json"
 check "report of pooltop's joblog: counts and groups" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -101,7 +101,7 @@ export SHELL=/bin/sh PARALLEL_HOME="$T/parallel-home"
 mkdir -p "$PARALLEL_HOME" && touch "$PARALLEL_HOME/will-cite"
 parallel -j2 --joblog "$T/gnu.log" \
     'case {} in f) exit 3;; k) kill -9 $$;; esac' ::: a f b f k c 2>/dev/null
-"$POOLTOP" report --json "$T/gnu.log" >"$T/gnu.json" 2>"$T/err"
+"$POOLTOP_BIN" report --json "$T/gnu.log" >"$T/gnu.json" 2>"$T/err"
 check "report of GNU parallel's joblog: counts and groups" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -110,7 +110,7 @@ g = sorted((f["exitval"], f["signal"], f["count"]) for f in r["failures"])
 assert g == [(0, 9, 1), (3, 0, 2)], g
 assert r["failures"][0]["sample"]["command"].startswith("case f in")
 ' "$T/gnu.json"
-"$POOLTOP" report "$T/gnu.log" >"$T/gnu.out"
+"$POOLTOP_BIN" report "$T/gnu.log" >"$T/gnu.out"
 check "report of GNU parallel's joblog: text" \
     grep -qx 'tasks      6 (3 succeeded, 3 failed)' "$T/gnu.out"
 

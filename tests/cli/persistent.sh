@@ -9,7 +9,7 @@
 
 EX=$POOLTOP_SRCDIR/conf/examples
 LINE='while IFS= read -r l; do printf "got %s\n" "$l"; done'
-run() { "$POOLTOP" --headless -q "$@"; }
+run() { "$POOLTOP_BIN" --headless -q "$@"; }
 
 # --- 1000 items through a shell line worker --------------------------------
 seq 1000 >"$T/items"
@@ -140,7 +140,7 @@ run -j1 -k --timeout 1 --retries 3 --persistent "$HANG" ::: a hang b \
 check "--timeout on a hanging line: exit 1" [ $? -eq 1 ]
 printf 'r a\nr b\n' >"$T/w"
 check "... the others answered" cmp -s "$T/out" "$T/w"
-"$POOLTOP" --headless -j1 --timeout 0.5 --persistent "$HANG" ::: hang \
+"$POOLTOP_BIN" --headless -j1 --timeout 0.5 --persistent "$HANG" ::: hang \
     >/dev/null 2>"$T/log"
 check "... logged as a timeout" grep -q "task.timeout" "$T/log"
 check "... its sleep is gone" no_process_with "sleep 300.$$"
@@ -156,7 +156,7 @@ sort "$T/init" >"$T/got"
 check "--init ran once in each of 3 workers" cmp -s "$T/got" "$T/w"
 # An --init that always fails: rounds of restarts, then the pool stops
 # (exit 255) with every task left for --resume.
-"$POOLTOP" --headless -j2 --joblog "$T/ijl" \
+"$POOLTOP_BIN" --headless -j2 --joblog "$T/ijl" \
     --init 'echo no database >&2; exit 2' --persistent cat ::: a b c \
     >"$T/out" 2>"$T/log"
 rc=$?
@@ -177,7 +177,7 @@ check "--init failing in one slot: exit 0, all 100 done" \
 # Failing for long in some slots: after 10 failures said one by one, the
 # rest are only in the event log (one pool warning says so).
 rm -f "$T/igo"
-"$POOLTOP" --headless -q -j4 --log "$T/ilog" \
+"$POOLTOP_BIN" --headless -q -j4 --log "$T/ilog" \
     --init 'test "$POOLTOP_SLOT" = 1 || { echo no slot; exit 1; }' \
     --persistent "while read -r l; do while [ ! -e '$T/igo' ]; do sleep 0.05;
 	done; echo \"\$l\"; done" ::: a b >"$T/out" 2>"$T/ierr" &
@@ -225,13 +225,13 @@ BLOCK="while IFS= read -r l; do while [ ! -e '$T/wgo' ]; do sleep 0.02;
 	done; echo \"\$l\"; done"
 for cs in auto 3; do
 	rm -f "$T/wgo"
-	"$POOLTOP" --headless -q -j2 --chunksize "$cs" --name "win$cs$$" \
+	"$POOLTOP_BIN" --headless -q -j2 --chunksize "$cs" --name "win$cs$$" \
 	    --persistent "$BLOCK" ::: 1 2 3 4 5 6 >"$T/out" 2>"$T/err" &
 	wpid=$!
 	_bgpids="${_bgpids:-} $wpid"
 	[ "$cs" = auto ] && want="2 running, 4 queued" || want="6 running, 0 queued"
 	check "--chunksize $cs: $want" wait_for 20 sh -c \
-	    "'$POOLTOP' ctl $wpid status 2>/dev/null | grep -q '$want'"
+	    "'$POOLTOP_BIN' ctl $wpid status 2>/dev/null | grep -q '$want'"
 	touch "$T/wgo"
 	reap "$wpid" 30
 	check "--chunksize $cs: exit 0, all 6 answered" \
@@ -249,13 +249,13 @@ check "--chunksize fast: exit 255, naming what it takes" [ "$?:$(cat "$T/err")" 
 # 1 fails, and 2-5 go back to the pool in their order, ahead of 6-8.
 HANG1="while IFS= read -r l; do echo \"\$l\" >>'$T/seen';
 	[ \"\$l\" = 1 ] && sleep 301.$$; echo \"\$l\"; done"
-"$POOLTOP" --headless -q -j1 --chunksize 5 --persistent "$HANG1" \
+"$POOLTOP_BIN" --headless -q -j1 --chunksize 5 --persistent "$HANG1" \
     ::: 1 2 3 4 5 6 7 8 >"$T/out" 2>"$T/err" &
 kpid=$!
 _bgpids="${_bgpids:-} $kpid"
 check "5 lines in flight to one worker" wait_for 20 sh -c \
-    "'$POOLTOP' ctl $kpid status 2>/dev/null | grep -q '5 running, 3 queued'"
-wk=$("$POOLTOP" ctl "$kpid" status 2>/dev/null | awk '$1 == 1 { print $3 }')
+    "'$POOLTOP_BIN' ctl $kpid status 2>/dev/null | grep -q '5 running, 3 queued'"
+wk=$("$POOLTOP_BIN" ctl "$kpid" status 2>/dev/null | awk '$1 == 1 { print $3 }')
 kill -9 "$wk"
 reap "$kpid" 30
 check "worker killed: exit 1 (item 1 failed)" [ $? -eq 1 ]
@@ -270,17 +270,17 @@ check "... its hanging task is gone" no_process_with "sleep 301.$$"
 # progress with `pooltop progress` (its POOLTOP_TASK names the program).
 SLOW="while IFS= read -r l; do if [ \"\$l\" = slow ]; then
 	echo \$\$ >'$T/slowpid.new'; mv '$T/slowpid.new' '$T/slowpid';
-	'$POOLTOP' progress 3/10;
+	'$POOLTOP_BIN' progress 3/10;
 	while [ ! -e '$T/go' ]; do sleep 0.02; done; fi; echo \"r \$l\"; done"
-"$POOLTOP" --headless -q -j1 -k --name "pers$$" --persistent "$SLOW" \
+"$POOLTOP_BIN" --headless -q -j1 -k --name "pers$$" --persistent "$SLOW" \
     ::: a slow b >"$T/out" 2>"$T/err" &
 pid=$!
 _bgpids="${_bgpids:-} $pid"
-slot_line() { "$POOLTOP" ctl "$pid" status 2>/dev/null | awk '$1 == 1'; }
+slot_line() { "$POOLTOP_BIN" ctl "$pid" status 2>/dev/null | awk '$1 == 1'; }
 slot_has() { slot_line | grep -q -- "$1"; }
 check "ctl: the slow line runs, with its progress" wait_for 20 slot_has "3/10 *slow"
 prog=$(cat "$T/slowpid" 2>/dev/null)
-"$POOLTOP" ctl "$pid" pause >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" pause >/dev/null 2>&1
 # Stopped: state T, or D in vfork() with the child it waits for stopped.
 stopped() {
 	_s=$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)
@@ -289,10 +289,10 @@ stopped() {
 }
 check "ctl pause: the program is stopped" wait_for 20 stopped
 check "... the slot is paused" wait_for 20 slot_has "paused"
-"$POOLTOP" ctl "$pid" resume >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" resume >/dev/null 2>&1
 check "ctl resume: it runs again" wait_for 20 sh -c \
     "[ \"\$(awk '{print \$3}' /proc/$prog/stat)\" != T ]"
-"$POOLTOP" ctl "$pid" kill 1 >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" kill 1 >/dev/null 2>&1
 reap "$pid" 60
 check "ctl kill: that task failed for good (exit 1)" [ $? -eq 1 ]
 printf 'r a\nr b\n' >"$T/w"
@@ -338,14 +338,14 @@ GATE="while IFS= read -r l; do while [ ! -e '$T/gate' ]; do sleep 0.02;
 for how in "" --kill; do
 	# The log of the round before must not pass for this one's.
 	rm -f "$T/gate" "$T/log" "$T/out"
-	"$POOLTOP" --headless -j3 --chunksize 2 -a "$T/i20" \
+	"$POOLTOP_BIN" --headless -j3 --chunksize 2 -a "$T/i20" \
 	    --persistent "$GATE" >"$T/out" 2>"$T/log" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
 	three() { [ -e "$T/log" ] && [ "$(grep -c task.start "$T/log")" -ge 6 ]; }
 	check "resize 1 $how: the pool is full" wait_for 20 three
 	check "resize 1 $how: ctl resize answered" \
-	    "$POOLTOP" ctl "$pid" resize 1 $how
+	    "$POOLTOP_BIN" ctl "$pid" resize 1 $how
 	touch "$T/gate"
 	reap "$pid" 60
 	rc=$?

@@ -95,7 +95,7 @@ table() {
 
 # --- run 1: 10,000 inserts -----------------------------------------------------
 gen 0
-(cd "$EX" && "$POOLTOP" -c pg-upsert.conf --headless -q <"$T/csv") \
+(cd "$EX" && "$POOLTOP_BIN" -c pg-upsert.conf --headless -q <"$T/csv") \
     >"$T/out1" 2>"$T/err1"
 rc=$?
 check "run 1: exit 0" [ $rc -eq 0 ]
@@ -110,7 +110,7 @@ check "run 1: the names that look like SQL arrived as data" \
 
 # --- run 2: changed values, a psql and a worker killed mid-run ----------------
 gen 1
-(cd "$EX" && exec "$POOLTOP" -c pg-upsert.conf --headless --name "pg$$" \
+(cd "$EX" && exec "$POOLTOP_BIN" -c pg-upsert.conf --headless --name "pg$$" \
     --retries 6 <"$T/csv") >"$T/out2" 2>"$T/log2" &
 pid=$!
 _bgpids="${_bgpids:-} $pid"
@@ -118,7 +118,7 @@ results() { [ "$(wc -l <"$T/out2")" -ge "$1" ]; }
 check "run 2: under way" wait_for 60 results 1000
 # Pause the pool so the kills land while tasks are in flight, whatever
 # the speed of the machine; the kills do not wait for the pause.
-"$POOLTOP" ctl "$pid" pause >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" pause >/dev/null 2>&1
 workers=$(workers_of "$pid")
 w1=$(echo "$workers" | sed -n 1p)
 w2=$(echo "$workers" | sed -n 2p)
@@ -130,7 +130,7 @@ check "run 2: one psql and one other worker to kill" \
 before=$(wc -l <"$T/out2")
 check "run 2: not done yet ($before of $N)" [ "$before" -lt "$N" ]
 kill -9 "$victim" "$w2"
-"$POOLTOP" ctl "$pid" resume >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" resume >/dev/null 2>&1
 reap "$pid" 120
 rc=$?
 check "run 2: exit 0 after the kills" [ $rc -eq 0 ]

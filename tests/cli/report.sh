@@ -33,7 +33,7 @@ times() { grep -cF -- "$2" "$1"; }
 # (its runtime directory $RUNDIR when set).
 run_case() {
 	_n=$1.$2; _f=$2; shift 2
-	XDG_RUNTIME_DIR=${RUNDIR:-$XDG_RUNTIME_DIR} "$POOLTOP" --headless \
+	XDG_RUNTIME_DIR=${RUNDIR:-$XDG_RUNTIME_DIR} "$POOLTOP_BIN" --headless \
 	    --log-format "$_f" "$@" >"$T/$_n.out" 2>"$T/$_n.$_f"
 	echo $? >"$T/$_n.rc"
 }
@@ -93,7 +93,7 @@ for fmt in json text; do
 	    once "joblog /dev/full: No space left on device" "$f"
 
 	# Task output that cannot be written, and a log that cannot be.
-	"$POOLTOP" --headless --log-format $fmt -j1 'echo {}' ::: a \
+	"$POOLTOP_BIN" --headless --log-format $fmt -j1 'echo {}' ::: a \
 	    >/dev/full 2>"$T/full.$fmt"
 	check "$fmt: output on /dev/full: exit 255" [ $? -eq 255 ]
 	check "$fmt: output on /dev/full: said once" \
@@ -115,7 +115,7 @@ done
 # stopped the pool is said once, after the dashboard has closed.
 if command -v script >/dev/null 2>&1; then
 	for fmt in json text; do
-		TERM=xterm script -qec "'$POOLTOP' --dashboard --log-format $fmt \
+		TERM=xterm script -qec "'$POOLTOP_BIN' --dashboard --log-format $fmt \
 		    -j1 'echo {}' ::: a >/dev/full 2>'$T/dash.$fmt'" /dev/null \
 		    >/dev/null 2>&1
 		check "$fmt: dashboard, output on /dev/full: exit 255" [ $? -eq 255 ]

@@ -2,7 +2,7 @@
 # SIGKILL of the supervisor leaves no worker, task, grandchild or segment.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-"$POOLTOP" -j3 --headless -q 'sh -c "sleep 86401 & wait"' ::: a b c >/dev/null 2>&1 &
+"$POOLTOP_BIN" -j3 --headless -q 'sh -c "sleep 86401 & wait"' ::: a b c >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
 check "tasks started" wait_for 10 sh -c '[ "$(pgrep -f "^sleep 86401" | wc -l)" -eq 3 ]'

@@ -5,13 +5,13 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 # field PID NAME: a field of pool PID in `pooltop ls --json`.
-field() { "$POOLTOP" ls --json 2>/dev/null | python3 -c '
+field() { "$POOLTOP_BIN" ls --json 2>/dev/null | python3 -c '
 import json,sys
 d=[p for p in json.load(sys.stdin) if str(p["id"]) == sys.argv[1]]
 print(d[0][sys.argv[2]] if d else -1)' "$1" "$2"; }
 field_is() { [ "$(field "$1" "$2")" = "$3" ]; }
 
-"$POOLTOP" -j2 --headless -q 'sleep 3011' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
+"$POOLTOP_BIN" -j2 --headless -q 'sleep 3011' ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
 check "pool listed with 2 workers" wait_for 10 field_is $pid workers 2
@@ -27,7 +27,7 @@ check "busy surplus workers keep running" field_is $pid workers 3
 kill -TERM $pid; wait $pid
 
 # SIGTSTP stops every task process, SIGCONT resumes them.
-"$POOLTOP" -j2 --headless -q 'sh -c "sleep 3012 & sleep 3012; wait"' ::: a b >/dev/null 2>&1 &
+"$POOLTOP_BIN" -j2 --headless -q 'sh -c "sleep 3012 & sleep 3012; wait"' ::: a b >/dev/null 2>&1 &
 pid=$!
 _bgpids="$pid"
 sleeps() { pgrep -f "^sleep 3012" | wc -l; }
@@ -51,14 +51,14 @@ check "no segment left" no_segment $pid
 # until head has exited, so their output is written into a closed pipe.
 HT="echo {}; [ {} -le 3 ] || while [ ! -e '$T/headgone' ]; do sleep 0.02; done"
 seq 200 >"$T/items200"
-{ "$POOLTOP" --headless -j2 --joblog "$T/hjl" -a "$T/items200" "$HT" \
+{ "$POOLTOP_BIN" --headless -j2 --joblog "$T/hjl" -a "$T/items200" "$HT" \
     2>"$T/herr"; echo $? >"$T/hrc"; } | { head -n 3 >"$T/head"; touch "$T/headgone"; }
 check "| head -n 3: head got 3 lines" [ "$(grep -c . "$T/head")" -eq 3 ]
 check "| head -n 3: exit 141, as on SIGPIPE" [ "$(cat "$T/hrc")" = 141 ]
 check "| head -n 3: no error message" sh -c "! grep -qi 'pipe\|error' '$T/herr'"
 check "| head -n 3: the stop is logged" grep -q "output closed by its reader" "$T/herr"
 check "| head -n 3: not everything ran" [ "$(grep -c . "$T/hjl")" -lt 201 ]
-"$POOLTOP" --headless -q -j2 --joblog "$T/hjl" --resume -a "$T/items200" \
+"$POOLTOP_BIN" --headless -q -j2 --joblog "$T/hjl" --resume -a "$T/items200" \
     'echo {}' >"$T/rest"
 awk -F'\t' 'NR > 1 { print $1 }' "$T/hjl" | sort -n >"$T/all"
 check "--resume then runs the rest: every task once in the joblog" \

@@ -11,7 +11,7 @@ S=$((3000 + $$ % 5000))		# a sleep length no other test uses
 
 # js NAME EXPR: evaluate the Python EXPR on NAME's status --json (as d).
 js() {
-	"$POOLTOP" ctl "$1" status --json 2>/dev/null | python3 -c '
+	"$POOLTOP_BIN" ctl "$1" status --json 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$2" 2>/dev/null
@@ -20,12 +20,12 @@ marked() { [ "$(js "$1" 'len(d["stragglers"]["tasks"])')" = 1 ]; }
 
 # Pool "off" (factor 0) first, then "on" (the default, 3): four tasks of
 # no time, then one long one.
-bg "$POOLTOP" --headless --name off$$ --straggler-factor 0 -j2 \
+bg "$POOLTOP_BIN" --headless --name off$$ --straggler-factor 0 -j2 \
     sleep ::: 0 0 0 0 $S 2>"$T/off.err"
 off=$!
 check "factor 0: the pool runs its long task" \
-    wait_for 30 sh -c "'$POOLTOP' ctl off$$ status | grep -q 'sleep $S'"
-bg "$POOLTOP" --headless --name on$$ -j2 sleep ::: 0 0 0 0 $S 2>"$T/on.err"
+    wait_for 30 sh -c "'$POOLTOP_BIN' ctl off$$ status | grep -q 'sleep $S'"
+bg "$POOLTOP_BIN" --headless --name on$$ -j2 sleep ::: 0 0 0 0 $S 2>"$T/on.err"
 on=$!
 check "status --json: the long task is marked, in time" wait_for 60 marked on$$
 check "status --json: the factor and the median" \
@@ -34,7 +34,7 @@ check "status --json: the straggler is task 5, running over a second" \
     [ "$(js on$$ '[(t["task"], t["running"] >= 1) for t in d["stragglers"]["tasks"]]')" = "[(5, True)]" ]
 check "status --json: its slot says straggler, the other not" \
     [ "$(js on$$ 'sorted((s["task"], s["straggler"]) for s in d["slots"])')" = "[(0, False), (5, True)]" ]
-"$POOLTOP" ctl on$$ status >"$T/status"
+"$POOLTOP_BIN" ctl on$$ status >"$T/status"
 check "status: a stragglers line names slot, task, time" \
     grep -Eq '^stragglers \(over 3x the median [0-9.e-]+s\): slot [12] task 5 running [0-9.]+s$' "$T/status"
 check "event: the straggler is said once" \
@@ -43,17 +43,17 @@ check "event: the straggler is said once" \
 check "factor 0: nothing marked" \
     [ "$(js off$$ 'd["stragglers"]')" = "{'factor': 0, 'median': None, 'tasks': []}" ]
 check "factor 0: no event" sh -c "! grep -q straggler '$T/off.err'"
-"$POOLTOP" ctl on$$ stop >/dev/null
-"$POOLTOP" ctl off$$ stop >/dev/null
+"$POOLTOP_BIN" ctl on$$ stop >/dev/null
+"$POOLTOP_BIN" ctl off$$ stop >/dev/null
 reap $on 30
 reap $off 30
 check "pools stopped" no_process_with "sleep $S"
 
 # Bad factors are refused, naming the option.
-"$POOLTOP" --headless --straggler-factor -1 true ::: a 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" --headless --straggler-factor -1 true ::: a 2>"$T/err"; rc=$?
 check "a negative factor: exit 255, named" \
     sh -c "[ $rc -eq 255 ] && grep -q -- '--straggler-factor' '$T/err'"
-"$POOLTOP" --headless --straggler-factor x true ::: a 2>"$T/err"; rc=$?
+"$POOLTOP_BIN" --headless --straggler-factor x true ::: a 2>"$T/err"; rc=$?
 check "a factor that is no number: exit 255, named" \
     sh -c "[ $rc -eq 255 ] && grep -q -- '--straggler-factor' '$T/err'"
 finish

@@ -79,13 +79,13 @@ secs() { echo "$1" | awk '{ split(substr($1, 12, 12), t, ":");
 bg "$incg" $HOG 250 "$T/hog1.end"
 HOGPID=$!
 check "a 250 MiB hog fills the cgroup" wait_for 30 usage_over 240
-bg "$incg" "$POOLTOP" --headless -j2 --log "$T/1.log" --memfree 200M \
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --log "$T/1.log" --memfree 200M \
     touch "$T/one.{}" ::: 1 2 >/dev/null 2>"$T/1.err"
 P=$!
 check "1: holding said, with the cgroup's memory" wait_for 10 grep -q \
     "info admission holding: cgroup memory available [0-9.]*M < 200M" \
     "$T/1.log"
-wait_for 10 "$POOLTOP" ctl "$P" status >"$T/1.st" 2>/dev/null
+wait_for 10 "$POOLTOP_BIN" ctl "$P" status >"$T/1.st" 2>/dev/null
 check "1: ctl status says holding and the memory" grep -q \
     "^admission: holding: cgroup memory available .*; cgroup memory available [0-9.]*M)" \
     "$T/1.st"
@@ -110,7 +110,7 @@ check "1: the summary says how long admission held" \
 
 # --- 2. --memfree under half: the youngest task ends and runs again -------
 # Task 1 keeps 120 MiB; task 2 takes 180 more: under 100 MiB left.
-bg "$incg" "$POOLTOP" --headless -j2 --log "$T/2.log" --joblog "$T/2.jl" \
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --log "$T/2.log" --joblog "$T/2.jl" \
     --memfree 200M $HOG '{}' "$T/hog2.end" ::: 120 180 >/dev/null 2>&1
 P=$!
 # Task 2 is the youngest, in whichever slot's worker was ready first.
@@ -140,12 +140,12 @@ check "2: each task recorded once, succeeded" \
 
 # --- 3. --memsuspend: the youngest stopped, resumed when memory is back ----
 # Three tasks of 100 MiB: about 90 MiB left, under the size: one runs.
-bg "$incg" "$POOLTOP" --headless -j3 --log "$T/3.log" --memsuspend 100M \
+bg "$incg" "$POOLTOP_BIN" --headless -j3 --log "$T/3.log" --memsuspend 100M \
     $HOG 100 "$T/hog3.end.{}" ::: 1 2 3 >/dev/null 2>&1
 P=$!
 check "3: two tasks suspended" wait_for 30 sh -c \
     "[ \$(grep -c 'task suspended in slot' '$T/3.log') -ge 2 ]"
-wait_for 10 "$POOLTOP" ctl "$P" status --json >"$T/3.json" 2>/dev/null
+wait_for 10 "$POOLTOP_BIN" ctl "$P" status --json >"$T/3.json" 2>/dev/null
 check "3: status --json: suspended, with the reason" "$PY" -c "
 import json
 a = json.load(open('$T/3.json'))['admission']
@@ -172,7 +172,7 @@ check "3: three tasks done" [ "$(grep -c task.done "$T/3.log")" -eq 3 ]
 # --- 4. A task the OOM killer ends is said to be oom-killed ----------------
 # 500 MiB in a 400 MiB cgroup without swap: the kernel kills it; the other
 # task finishes; the joblog's Signal is 9, as GNU parallel writes it.
-bg "$incg" "$POOLTOP" --headless -j2 --log "$T/4.log" --joblog "$T/4.jl" \
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --log "$T/4.log" --joblog "$T/4.jl" \
     $HOG '{}' "$T/hog4.end" ::: 500 10 >/dev/null 2>"$T/4.err"
 P=$!
 check "4: the hog is said oom-killed" wait_for 60 grep -q \
@@ -189,7 +189,7 @@ check "4: the summary counts it" grep -q "^pooltop: 1 task oom-killed" "$T/4.err
 # --- 5. --oom-retry: put back, one worker fewer, then it fits --------------
 # Two tasks of 250 MiB at once do not fit in 400 MiB: one is OOM-killed and
 # put back, the pool shrinks to one worker, and both end up done.
-bg "$incg" "$POOLTOP" --headless -j2 --oom-retry --log "$T/5.log" \
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --oom-retry --log "$T/5.log" \
     --joblog "$T/5.jl" $HOG 250 "$T/hog5.end" ::: 1 2 >/dev/null 2>"$T/5.err"
 P=$!
 check "5: one is put back, the pool shrinks" wait_for 60 grep -q \

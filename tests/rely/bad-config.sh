@@ -18,7 +18,7 @@ n=0
 # a file; PATTERN must match stderr.
 case_() {
 	n=$((n + 1))
-	"$POOLTOP" -c "$T/c.conf" --headless "touch $T/ran; : {}" ::: x >"$T/o" 2>"$T/e" &
+	"$POOLTOP_BIN" -c "$T/c.conf" --headless "touch $T/ran; : {}" ::: x >"$T/o" 2>"$T/e" &
 	_p=$!
 	wait "$_p"
 	_rc=$?
@@ -71,7 +71,7 @@ awk -v n="$HUGE_TASKS" 'BEGIN { print "tasks = ("; for (i = 0; i < n; i++) print
 timed_case "$HUGE_TASKS tasks, then a typo" "^pooltop: $F:$((HUGE_TASKS + 3)): unknown key 'wrokers'"
 printf 'workers = 2;\n\000x\n' >"$F"
 case_ "a NUL byte" "^pooltop: $F:2: NUL byte"
-cp "$POOLTOP" "$F"
+cp "$POOLTOP_BIN" "$F"
 case_ "a binary file" "^pooltop: $F(:[0-9]+)?: "
 head -c 65536 /dev/urandom >"$F" 2>/dev/null
 case_ "64 kB of random bytes" "^pooltop: $F(:[0-9]+)?: "

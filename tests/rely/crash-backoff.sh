@@ -13,7 +13,7 @@ WANT="100 200 400 800 1600 3200 5000"
 export ATT="$T/attempts"
 TASK='case $1 in crash) date +%s%3N >>"$ATT"; kill -SEGV $$ ;; *) sleep 0.1 ;; esac'
 
-"$POOLTOP" --headless -j1 --retries 8 --log "$T/log" --joblog "$T/jl" \
+"$POOLTOP_BIN" --headless -j1 --retries 8 --log "$T/log" --joblog "$T/jl" \
     sh -c "$TASK" sh ::: crash a b c d e f >/dev/null 2>&1
 rc=$?
 check "exit status 1: one task failed for good (got $rc)" [ "$rc" -eq 1 ]

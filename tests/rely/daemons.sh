@@ -200,7 +200,7 @@ ended timeout 9 $?
 oneshot ctl-kill
 check "ctl-kill: the pool answers" wait_for 10 answers "$pid"
 for s in $(status_py "$pid" "' '.join(str(k) for k, v in s.items() if v['item'] in '$KINDS'.split())"); do
-	"$POOLTOP" ctl "$pid" kill "$s" >/dev/null
+	"$POOLTOP_BIN" ctl "$pid" kill "$s" >/dev/null
 done
 t0=$(now_ns)
 if wait_for "$LIMIT" all_escapees_gone; then
@@ -217,7 +217,7 @@ ended ctl-kill 8 $?
 # resize 1: 8 workers retire as their tasks end; their escapees end.
 oneshot resize
 check "resize: the pool answers" wait_for 10 answers "$pid"
-"$POOLTOP" ctl "$pid" resize 1 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resize 1 >/dev/null
 touch "$T/go"
 # Slot 1 is kept; the hold task's worker retires when it ends.
 check "resize: the retired workers exited" \
@@ -292,7 +292,7 @@ check "persistent ctl-kill: both programs started" wait_for 20 nrecorded_is $((2
 check "persistent ctl-kill: the pool answers" wait_for 10 answers "$pid"
 p1=$(awk '$2 == 1 { print $1 }' "$T/progs")
 p2=$(awk '$2 == 2 { print $1 }' "$T/progs")
-"$POOLTOP" ctl "$pid" kill 1 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" kill 1 >/dev/null
 check "persistent ctl-kill: slot 1's helpers end" wait_for "$LIMIT" helpers_gone "$p1"
 check "persistent ctl-kill: slot 2's helpers live" helpers_alive "$p2"
 touch "$T/go"
@@ -310,7 +310,7 @@ check "persistent resize: both programs started" wait_for 20 nrecorded_is $((2 *
 check "persistent resize: the pool answers" wait_for 10 answers "$pid"
 p2=$(awk '$2 == 2 { print $1 }' "$T/progs")
 p1=$(awk '$2 == 1 { print $1 }' "$T/progs")
-"$POOLTOP" ctl "$pid" resize 1 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resize 1 >/dev/null
 touch "$T/go"
 check "persistent resize: slot 2 retired" wait_for 20 is_py "$pid" "d['live_workers']" 1
 check "persistent resize: its program's helpers end" wait_for "$LIMIT" helpers_gone "$p2"

@@ -22,7 +22,7 @@ stty_now() {
 # term), check what is left.
 one_run() {
 	stty_now "$T/stty.before" || { fail "$1: cannot read stty"; return; }
-	run_in_tui "$POOLTOP --name $N --refresh 100 -j2 sh -c 'sleep $MARK & wait' ::: a b c"
+	run_in_tui "$POOLTOP_BIN --name $N --refresh 100 -j2 sh -c 'sleep $MARK & wait' ::: a b c"
 	if ! wait_until $LIMIT on_screen "running 2 "; then
 		screen
 		fail "$1: the dashboard did not show two running tasks"

@@ -22,12 +22,12 @@ while [ ! -e "$T/go" ]; do sleep 0.05; done
 EOF
 
 touch "$T/go"
-"$POOLTOP" -0 --headless -j1 -a "$T/items" sh "$T/task.sh" >/dev/null 2>"$T/text"
+"$POOLTOP_BIN" -0 --headless -j1 -a "$T/items" sh "$T/task.sh" >/dev/null 2>"$T/text"
 check "text log: has the events" grep -q "task.done" "$T/text"
 check "text log: no raw control byte" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\001-\\010\\013-\\037\\177]')\" '$T/text'"
 check "text log: ESC written as \\x1b" grep -q 'pw\\x1b]0;PWNEDTITLE\\x07\\x1b\[2J' "$T/text"
 check "text log: invalid UTF-8 as \\xff" grep -q '\\xff\\xfeend' "$T/text"
-"$POOLTOP" -0 --headless -j1 -a "$T/items" --log "$T/json" --log-format json \
+"$POOLTOP_BIN" -0 --headless -j1 -a "$T/items" --log "$T/json" --log-format json \
     sh "$T/task.sh" >/dev/null 2>&1
 check "json log: no raw control byte" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\001-\\010\\013-\\037\\177]')\" '$T/json'"
 check "json log: parses; no raw C0, C1 or bidi control in the file" "$PY" -c '
@@ -43,8 +43,8 @@ rm -f "$T/go"
 run_pool -0 --headless -q -j1 --name "esc$$" -a "$T/items" sh "$T/task.sh" >/dev/null
 check "pool answers" wait_for 20 answers "$pid"
 check "task running" wait_for 20 is_py "$pid" "d['running']" 1
-"$POOLTOP" ctl "$pid" status >"$T/status" 2>&1
-"$POOLTOP" ls >"$T/ls" 2>&1
+"$POOLTOP_BIN" ctl "$pid" status >"$T/status" 2>&1
+"$POOLTOP_BIN" ls >"$T/ls" 2>&1
 check "ctl status shows the task" grep -q "PWNEDTITLE" "$T/status"
 check "ctl status: no raw control byte" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\001-\\010\\013-\\037\\177]')\" '$T/status'"
 check "ls: no raw control byte" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\001-\\010\\013-\\037\\177]')\" '$T/ls'"
@@ -61,7 +61,7 @@ rm -f "$T/go"
 tui_start
 tm select-pane -T "before$$"
 # --results: the output goes to files, so nothing is printed at the end.
-run_in_tui "$POOLTOP -0 --name esc$$ --refresh 100 -j1 --results $T/res -a $T/items sh $T/task.sh"
+run_in_tui "$POOLTOP_BIN -0 --name esc$$ --refresh 100 -j1 --results $T/res -a $T/items sh $T/task.sh"
 check "dashboard: the task runs" wait_until $LIMIT on_screen "running 1 "
 check "dashboard: the worker row shows the label" wait_until $LIMIT on_screen "task.sh"
 key Enter

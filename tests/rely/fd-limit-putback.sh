@@ -62,7 +62,7 @@ once() {
 	    [ "$(sort -n "$T/out" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]
 	lost=$((lost + N - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
 	rm -f "$RAN"
-	"$POOLTOP" --headless -q -j3 --joblog "$T/jl" --resume "$@" \
+	"$POOLTOP_BIN" --headless -q -j3 --joblog "$T/jl" --resume "$@" \
 	    ::: $(seq 1 "$N") >/dev/null 2>&1
 	rc=$?
 	check "$_m: --resume runs nothing (exit $rc)" [ "$rc" -eq 0 ] && [ ! -s "$RAN" ]

@@ -105,11 +105,11 @@ pool() {
 	_l=$1 _m=$2; shift 2
 	if [ "$_m" = dashboard ]; then
 		TERM=xterm script -qec "$(quote prlimit --nofile="$_l" \
-		    "$POOLTOP" --dashboard -j4 --joblog "$T/jl" "$@")" \
+		    "$POOLTOP_BIN" --dashboard -j4 --joblog "$T/jl" "$@")" \
 		    /dev/null </dev/null >"$T/out" 2>&1 &
 	else
 		env --default-signal=INT,QUIT prlimit --nofile="$_l" \
-		    "$POOLTOP" --headless -q -j4 --joblog "$T/jl" "$@" \
+		    "$POOLTOP_BIN" --headless -q -j4 --joblog "$T/jl" "$@" \
 		    >"$T/out" 2>"$T/err" &
 	fi
 	pid=$!
@@ -196,7 +196,7 @@ one() {
 		fi
 		# --resume afterwards: nothing more runs.
 		rm -f "$RAN"
-		prlimit --nofile="$_l" "$POOLTOP" --headless -q -j4 \
+		prlimit --nofile="$_l" "$POOLTOP_BIN" --headless -q -j4 \
 		    --joblog "$T/jl" --resume "$@" ::: $(seq 1 "$N") \
 		    >/dev/null 2>&1
 		_rrc=$?

@@ -21,7 +21,7 @@ lost=0
 limited() {
 	_n=$1 _out=$2; shift 2
 	rm -f "$GO"
-	env --default-signal=INT prlimit --nofile="$_n" "$POOLTOP" --headless -q \
+	env --default-signal=INT prlimit --nofile="$_n" "$POOLTOP_BIN" --headless -q \
 	    "$@" sh -c "$TASK" sh ::: $(seq 1 200) >"$_out" 2>"$T/e" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
@@ -41,7 +41,7 @@ check "32: target lowered to the cap" is_py "$pid" "d['target_workers']" "$cap"
 check "32: warned once, naming the limit" \
     [ "$(grep -c "open file limit 32: workers limited to $cap (of 100)" "$T/e")" -eq 1 ]
 check "32: the control socket answers" answers "$pid"
-"$POOLTOP" ctl "$pid" resize 100 >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" resize 100 >/dev/null 2>&1
 check "32: resize 100 stays at the cap" is_py "$pid" "d['target_workers']" "$cap"
 touch "$GO"
 wait "$pid"

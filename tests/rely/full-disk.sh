@@ -15,7 +15,7 @@ faults=0
 # full_from_start WHAT ARGS...: the file is /dev/full from the start.
 full_from_start() {
 	_what=$1; shift
-	"$POOLTOP" --headless -j2 "$@" sh -c "$TASK" ::: 1 2 3 >"$T/o" 2>"$T/e"
+	"$POOLTOP_BIN" --headless -j2 "$@" sh -c "$TASK" ::: 1 2 3 >"$T/o" 2>"$T/e"
 	rc=$?
 	check "$_what on /dev/full: exit 255 (got $rc)" [ "$rc" -eq 255 ]
 	check "$_what on /dev/full: says no space" grep -q "No space left on device" "$T/e"
@@ -24,7 +24,7 @@ full_from_start() {
 }
 full_from_start joblog --joblog /dev/full
 full_from_start log --log /dev/full
-"$POOLTOP" --headless -q -j2 sh -c "echo {}; $TASK" ::: 1 2 3 >/dev/full 2>"$T/e"
+"$POOLTOP_BIN" --headless -q -j2 sh -c "echo {}; $TASK" ::: 1 2 3 >/dev/full 2>"$T/e"
 rc=$?
 check "stdout on /dev/full: exit 255 (got $rc)" [ "$rc" -eq 255 ]
 check "stdout on /dev/full: says so" grep -q "output: .*No space left on device" "$T/e"
@@ -45,7 +45,7 @@ mkdir "$T/small"
 mid_run() {
 	_what=$1; shift
 	env --default-signal=INT unshare -m sh -c 'mount -t tmpfs -o size=$2 tmpfs "$1" &&
-	    shift 2 && exec "$@"' sh "$T/small" "$SIZE" "$POOLTOP" --headless -j3 "$@" \
+	    shift 2 && exec "$@"' sh "$T/small" "$SIZE" "$POOLTOP_BIN" --headless -j3 "$@" \
 	    sh -c "echo {}; $TASK" ::: $ITEMS >"$T/o" 2>"$T/e"
 	rc=$?
 	check "$_what fills mid-run: exit 255 (got $rc)" [ "$rc" -eq 255 ]
@@ -59,7 +59,7 @@ mid_run() {
 # The joblog: the namespace keeps what it wrote, so copy it out from there.
 env --default-signal=INT unshare -m sh -c 'mount -t tmpfs -o size=16k tmpfs "$1" &&
     "$2" --headless -j3 --joblog "$1/jl" sh -c "$3" ::: $4 >"$5/o" 2>"$5/e"
-    echo $? >"$5/rc"; cp "$1/jl" "$5/jl"' sh "$T/small" "$POOLTOP" ": {}; $TASK" "$ITEMS" "$T"
+    echo $? >"$5/rc"; cp "$1/jl" "$5/jl"' sh "$T/small" "$POOLTOP_BIN" ": {}; $TASK" "$ITEMS" "$T"
 rc=$(cat "$T/rc")
 check "joblog fills mid-run: exit 255 (got $rc)" [ "$rc" -eq 255 ]
 check "joblog fills mid-run: message names it" grep -q "joblog $T/small/jl: No space left on device" "$T/e"
@@ -71,7 +71,7 @@ faults=$((faults + 1))
 # Nothing lost: --resume (on a disk with room) runs exactly the rest.
 tail -n +2 "$T/jl" | grep -a "	" | awk -F'\t' 'NF == 9 {print $1}' | sort -n >"$T/had"
 export RAN="$T/ran"
-"$POOLTOP" --headless -q -j3 --joblog "$T/jl" --resume sh -c ': {}; echo {} >>"$RAN"' ::: $ITEMS >/dev/null 2>&1
+"$POOLTOP_BIN" --headless -q -j3 --joblog "$T/jl" --resume sh -c ': {}; echo {} >>"$RAN"' ::: $ITEMS >/dev/null 2>&1
 check "joblog fills mid-run: --resume completes the run" [ $? -eq 0 ]
 check "--resume ran exactly the unrecorded tasks" \
     [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 1 400 | sort -n | comm -23 - "$T/had" 2>/dev/null | sort -n | tr '\n' ' ')" ] ||

@@ -23,7 +23,7 @@ same() {
 	# shellcheck disable=SC2086
 	p=$(parallel -j1 "$@" ::: $ITEMS 2>&1)
 	# shellcheck disable=SC2086
-	q=$("$POOLTOP" --headless -q -j1 "$@" ::: $ITEMS 2>&1)
+	q=$("$POOLTOP_BIN" --headless -q -j1 "$@" ::: $ITEMS 2>&1)
 	tries=$((tries + 1))
 	[ "$p" = "$q" ] && return 0
 	echo "# template [$*]: GNU parallel printed [$p], pooltop [$q]"
@@ -55,7 +55,7 @@ for tpl in "echo {2}" "echo {3.}" "echo {1#}" "echo {-1 %}" "echo {= s/a/Z/ =}" 
     "echo {#} {=1 s/a/Z/ =}"; do
 	# shellcheck disable=SC2086
 	p=$(parallel -j1 "$tpl" ::: plain 2>&1)
-	"$POOLTOP" --headless -q -j1 "$tpl" ::: plain >"$T/out" 2>"$T/err"
+	"$POOLTOP_BIN" --headless -q -j1 "$tpl" ::: plain >"$T/out" 2>"$T/err"
 	rc=$?
 	tries=$((tries + 1))
 	case $p in *plain*) echo "# GNU parallel appended to [$tpl]: $p"; bad=$((bad + 1));; esac
@@ -71,7 +71,7 @@ for tool in parallel pooltop; do
 	mkdir -p "$T/$tool" && cd "$T/$tool" || exit 99
 	touch x y f1 f2
 	if [ $tool = pooltop ]; then
-		"$POOLTOP" --headless -q -j1 'rm -f f{#}' ::: x y
+		"$POOLTOP_BIN" --headless -q -j1 'rm -f f{#}' ::: x y
 	else
 		parallel -j1 'rm -f f{#}' ::: x y
 	fi

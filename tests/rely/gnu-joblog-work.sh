@@ -24,7 +24,7 @@ tool() {
 	_t=$1; shift
 	tasks=$((tasks + 1))
 	if [ "$_t" = pooltop ]; then
-		"$POOLTOP" --headless -q "$@"
+		"$POOLTOP_BIN" --headless -q "$@"
 	else
 		parallel "$@"
 	fi
@@ -200,7 +200,7 @@ after pooltop int "" "1 2 3 4 5 6 "
 
 writer pooltop ctlstop
 wait_for 20 nmarked_is 3
-"$POOLTOP" ctl "$pid" stop >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" stop >/dev/null 2>&1
 reap "$pid" 30
 after pooltop ctlstop "" "1 2 3 4 5 6 "
 

@@ -48,10 +48,10 @@ run_reader() {
 	: >"$RAN"
 	if [ "$1" = pooltop ]; then
 		if [ "$2" = --retry-failed ]; then
-			"$POOLTOP" --headless -q -j3 --joblog "$T/copy" "$2" >/dev/null 2>&1
+			"$POOLTOP_BIN" --headless -q -j3 --joblog "$T/copy" "$2" >/dev/null 2>&1
 		else
 			# shellcheck disable=SC2086
-			"$POOLTOP" --headless -q -j3 --joblog "$T/copy" "$2" "$TPL" ::: $ITEMS >/dev/null 2>&1
+			"$POOLTOP_BIN" --headless -q -j3 --joblog "$T/copy" "$2" "$TPL" ::: $ITEMS >/dev/null 2>&1
 		fi
 	else
 		if [ "$2" = --retry-failed ]; then

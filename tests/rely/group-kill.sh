@@ -47,7 +47,7 @@ group_kill() {
 
 # timeout -s KILL: timeout signals its child, then its own group.
 timeout_kill() {
-	setsid timeout -s KILL "${GROUP_KILL_AFTER:-3}" "$POOLTOP" --headless -q \
+	setsid timeout -s KILL "${GROUP_KILL_AFTER:-3}" "$POOLTOP_BIN" --headless -q \
 	    -j2 "$oneshot" ::: a b c >/dev/null 2>&1 &
 	tpid=$!
 	_bgpids="${_bgpids:-} $tpid"
@@ -67,9 +67,9 @@ job_kill() {
 	# shellcheck disable=SC2016
 	setsid bash -m -c '
 	    if [ "$2" = pipe ]; then
-		sh -c "echo \$\$ >$3; exec \"\$POOLTOP\" --headless -q -j2 \"\$0\" ::: a b c" "$1" | cat &
+		sh -c "echo \$\$ >$3; exec \"\$POOLTOP_BIN\" --headless -q -j2 \"\$0\" ::: a b c" "$1" | cat &
 	    else
-		sh -c "echo \$\$ >$3; exec \"\$POOLTOP\" --headless -q -j2 \"\$0\" ::: a b c" "$1" &
+		sh -c "echo \$\$ >$3; exec \"\$POOLTOP_BIN\" --headless -q -j2 \"\$0\" ::: a b c" "$1" &
 	    fi
 	    n=0
 	    while [ "$(pgrep -c -f "^sleep $MARK\$")" -lt 2 ] && [ $n -lt 1000 ]; do

@@ -44,7 +44,7 @@ tried=0 trips=0
 # and template; the output must be WANT and no tripwire may exist.
 run() {
 	_name=$1 _ctx=$2 _want=$3; shift 3
-	"$POOLTOP" -0 --headless -q -k -j2 -a items "$@" >out 2>err
+	"$POOLTOP_BIN" -0 --headless -q -k -j2 -a items "$@" >out 2>err
 	_rc=$?
 	check "$_name: exit 0 (got $_rc)" [ "$_rc" -eq 0 ]
 	check "$_name: every item byte-exact" cmp -s "$_want" out

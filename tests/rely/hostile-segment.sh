@@ -21,7 +21,7 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
-SCRIBBLE=${SCRIBBLE:-$(dirname "$POOLTOP")/../tests/rely/scribble}
+SCRIBBLE=${SCRIBBLE:-$(dirname "$POOLTOP_BIN")/../tests/rely/scribble}
 [ -x "$SCRIBBLE" ] || skip "$SCRIBBLE is not built"
 MS=${POOLTOP_HOSTILE_MS:-3000}
 READS=${POOLTOP_HOSTILE_READS:-30}
@@ -37,7 +37,7 @@ echo precious >"$T/decoy"
 
 # A task: records its pid, posts progress, runs a marked grandchild and
 # waits for $GO.
-TASK=": $MARK; echo \$\$ >>\"\$PIDS\"; \"$POOLTOP\" progress 1/2; sleep $MARK & while [ ! -e \"\$GO\" ]; do sleep 0.05; done; kill \$!; echo done"
+TASK=": $MARK; echo \$\$ >>\"\$PIDS\"; \"$POOLTOP_BIN\" progress 1/2; sleep $MARK & while [ ! -e \"\$GO\" ]; do sleep 0.05; done; kill \$!; echo done"
 
 # reader_ok LOG: a reader's stderr shows no crash and no sanitizer report.
 reader_ok() { ! grep -Eq "runtime error|AddressSanitizer|LeakSanitizer|Segmentation|Bus error|Aborted|core dumped" "$1"; }
@@ -45,11 +45,11 @@ bad_reads=0
 # read_once ID: ls, ls --json (valid JSON) and ctl status, each must exit
 # 0 with a clean stderr.
 read_once() {
-	"$POOLTOP" ls >"$T/ls.out" 2>"$T/ls.err"
+	"$POOLTOP_BIN" ls >"$T/ls.out" 2>"$T/ls.err"
 	_a=$?
-	"$POOLTOP" ls --json 2>>"$T/ls.err" | "$PY" -c 'import json, sys; json.load(sys.stdin)' 2>>"$T/ls.err"
+	"$POOLTOP_BIN" ls --json 2>>"$T/ls.err" | "$PY" -c 'import json, sys; json.load(sys.stdin)' 2>>"$T/ls.err"
 	_b=$?
-	"$POOLTOP" ctl "$1" status >/dev/null 2>"$T/ctl.err"
+	"$POOLTOP_BIN" ctl "$1" status >/dev/null 2>"$T/ctl.err"
 	_c=$?
 	if [ $_a -ne 0 ] || [ $_b -ne 0 ] || [ $_c -ne 0 ] ||
 	    ! reader_ok "$T/ls.err" || ! reader_ok "$T/ctl.err"; then
@@ -80,7 +80,7 @@ bad_attach=0
 # clean stderr.
 attach_start() {
 	rm -f "$T/aexit" "$T/aerr"
-	tm send-keys -l "$POOLTOP attach -d 50 $1 2>$T/aerr; echo \$? >$T/aexit.tmp; mv $T/aexit.tmp $T/aexit"
+	tm send-keys -l "$POOLTOP_BIN attach -d 50 $1 2>$T/aerr; echo \$? >$T/aexit.tmp; mv $T/aexit.tmp $T/aexit"
 	tm send-keys Enter
 	wait_for 10 sh -c "tmux -L $TMUX_SOCK capture-pane -p | grep -q 'workers'" || true
 }

@@ -68,7 +68,7 @@ awk -v n="$LINES" 'BEGIN {
 }' >"$T/joblog"
 cp "$T/joblog" "$T/jl"
 t0=$(now_ns)
-"$POOLTOP" --headless -q -j2 --resume --joblog "$T/jl" -a "$T/items" true
+"$POOLTOP_BIN" --headless -q -j2 --resume --joblog "$T/jl" -a "$T/items" true
 readms=$(ms_since "$t0")
 check "--resume of a $LINES-line joblog runs the two tasks left" \
     [ "$(wc -l <"$T/jl")" -eq $((LINES + 1)) ]

@@ -36,7 +36,7 @@ peak() {
 			printf "%d\t:\t1795000000.000\t     0.001\t0\t0\t0\t0\tsh wait.sh %d\n", i, i
 	}' >"$T/jl"
 	rm -f "$T/go"
-	"$POOLTOP" --headless -q -j10 --joblog "$T/jl" --resume -a "$T/items" \
+	"$POOLTOP_BIN" --headless -q -j10 --joblog "$T/jl" --resume -a "$T/items" \
 	    sh "$T/wait.sh" >/dev/null 2>"$T/err.$1" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"

@@ -17,7 +17,7 @@ J=${NO_ZOMBIES_WORKERS:-64}
 
 mkfifo "$T/in"
 exec 3<>"$T/in"		# a writer first, so opening the reader does not block
-"$POOLTOP" --headless -q -j"$J" --joblog "$T/jl" true <"$T/in" 3>&- &
+"$POOLTOP_BIN" --headless -q -j"$J" --joblog "$T/jl" true <"$T/in" 3>&- &
 pid=$!
 _bgpids=$pid
 seq 1 "$N" >&3

@@ -25,16 +25,16 @@ g2=$(status_py "$pid" "s[2]['task_pid']")
 check "each group has three processes" sh -c \
     "[ \$(pgrep -g $g1 | wc -l) -eq 3 ] && [ \$(pgrep -g $g2 | wc -l) -eq 3 ]"
 
-"$POOLTOP" ctl "$pid" pause >/dev/null
+"$POOLTOP_BIN" ctl "$pid" pause >/dev/null
 check "pool pause: every process of both groups in T" wait_for 10 yes_all_T
 check "pool pause: the shells too" sh -c "[ \"\$(for q in \$(pgrep -g $g1) \$(pgrep -g $g2); do awk '{print \$3}' /proc/\$q/stat; done | sort -u | tr -d '\n')\" = T ]"
-"$POOLTOP" ctl "$pid" resume >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resume >/dev/null
 check "pool resume: no process in T" wait_for 10 yes_none_T
 
-"$POOLTOP" ctl "$pid" pause 2 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" pause 2 >/dev/null
 check "slot pause: its whole group in T" wait_for 10 sh -c "[ \"\$(for q in \$(pgrep -g $g2); do awk '{print \$3}' /proc/\$q/stat; done | sort -u | tr -d '\n')\" = T ]"
 check "slot pause: the other group runs" no_T "$(group_states "$g1")"
-"$POOLTOP" ctl "$pid" resume 2 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resume 2 >/dev/null
 check "slot resume: its group runs again" wait_for 10 yes_none_T
 
 kill -TSTP "$pid"

@@ -16,7 +16,7 @@ planted=0
 refused() {
 	rm -f "$T/link"
 	ln -s "$2" "$T/link"
-	"$POOLTOP" --headless -q -j1 "$1" "$T/link" "touch $T/ran; : {}" ::: x >/dev/null 2>"$T/e"
+	"$POOLTOP_BIN" --headless -q -j1 "$1" "$T/link" "touch $T/ran; : {}" ::: x >/dev/null 2>"$T/e"
 	_rc=$?
 	check "$1 at a symlink: exit 255 (got $_rc)" [ "$_rc" -eq 255 ]
 	check "$1 at a symlink: says so" grep -qi "symbolic link\|Too many levels of symbolic links\|not a directory" "$T/e"
@@ -33,7 +33,7 @@ check "nothing written through the results link" [ -z "$(ls "$T/targetdir")" ]
 D=$XDG_RUNTIME_DIR/pooltop
 # bad_dir WHAT: the pool runs without a socket and says why; ctl refuses.
 bad_dir() {
-	"$POOLTOP" --headless -q -j1 --name "pp$$" "sleep 0.3; : {}" ::: x >/dev/null 2>"$T/e" &
+	"$POOLTOP_BIN" --headless -q -j1 --name "pp$$" "sleep 0.3; : {}" ::: x >/dev/null 2>"$T/e" &
 	_p=$!
 	wait "$_p"
 	_rc=$?
@@ -46,7 +46,7 @@ bad_dir() {
 mkdir -m 700 "$T/elsewhere"
 ln -s "$T/elsewhere" "$D"
 bad_dir "control directory is a symlink"
-"$POOLTOP" ctl 1 status >/dev/null 2>"$T/e"
+"$POOLTOP_BIN" ctl 1 status >/dev/null 2>"$T/e"
 check "ctl through a symlinked directory: refused (exit 255)" [ $? -eq 255 ]
 rm -f "$D"
 mkdir -m 777 "$D"

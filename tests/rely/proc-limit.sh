@@ -15,7 +15,7 @@ command -v prlimit >/dev/null 2>&1 || skip "prlimit (util-linux) is needed"
 U=$((40000 + $$ % 20000))	# a uid with no other process
 [ -z "$(pgrep -U "$U")" ] || skip "uid $U is in use"
 as_u() { setpriv --reuid="$U" --regid="$U" --clear-groups "$@"; }
-reach_pooltop as_u || skip "$POOLTOP is not reachable by uid $U"
+reach_pooltop as_u || skip "$POOLTOP_BIN is not reachable by uid $U"
 
 chmod 711 "$T"
 mkdir -m 700 "$T/u" "$T/u/run"
@@ -25,7 +25,7 @@ LIM=${PROC_LIMIT_NPROC:-12}
 
 # Tasks are `sleep 0.ITEM`, exec'd directly: one process each.
 as_u env XDG_RUNTIME_DIR="$T/u/run" prlimit --nproc="$LIM" \
-    "$POOLTOP" --headless -j20 --joblog "$T/u/jl" --log "$T/u/log" \
+    "$POOLTOP_BIN" --headless -j20 --joblog "$T/u/jl" --log "$T/u/log" \
     sleep 0.{} ::: $(seq 1 "$N") >/dev/null 2>"$T/e"
 rc=$?
 check "exit 0: every task succeeded (got $rc)" [ "$rc" -eq 0 ]
@@ -43,7 +43,7 @@ lost=$((N - $(tail -n +2 "$T/u/jl" | cut -f1 | sort -un | wc -l)))
 
 rm -f "$T/u/jl" "$T/u/log"
 as_u env XDG_RUNTIME_DIR="$T/u/run" prlimit --nproc="$LIM" \
-    "$POOLTOP" --headless -j20 --joblog "$T/u/jl" --log "$T/u/log" \
+    "$POOLTOP_BIN" --headless -j20 --joblog "$T/u/jl" --log "$T/u/log" \
     --persistent 'while read -r l; do echo "$l"; done' \
     --max-tasks-per-worker 2 ::: $(seq 1 "$N") >"$T/pout" 2>"$T/e"
 rc=$?

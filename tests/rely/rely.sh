@@ -14,7 +14,7 @@ PY=python3
 # their defaults (a non-interactive shell ignores them in background jobs,
 # and an ignored signal never reaches a signalfd).  Its pid in $pid.
 run_pool() {
-	env --default-signal=INT,QUIT "$POOLTOP" "$@" &
+	env --default-signal=INT,QUIT "$POOLTOP_BIN" "$@" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
 }
@@ -53,14 +53,14 @@ marked_states() { states $(marked); }
 # status_py PID EXPR: a python expression over `pooltop ctl PID status
 # --json` (d, and s: the slots by 1-based number).
 status_py() {
-	"$POOLTOP" ctl "$1" status --json 2>/dev/null | "$PY" -c "
+	"$POOLTOP_BIN" ctl "$1" status --json 2>/dev/null | "$PY" -c "
 import json, sys
 d = json.load(sys.stdin)
 s = {x['slot']: x for x in d['slots']}
 print($2)" 2>/dev/null
 }
 is_py() { [ "$(status_py "$1" "$2")" = "$3" ]; }
-answers() { "$POOLTOP" ctl "$1" status >/dev/null 2>&1; }
+answers() { "$POOLTOP_BIN" ctl "$1" status >/dev/null 2>&1; }
 
 # ms_since NS: milliseconds since a `date +%s%N` reading.
 now_ns() { date +%s%N; }
@@ -86,7 +86,7 @@ figures() { echo "# rely-figures: $*"; }
 # SIGQUIT at their defaults.  Its pid, which is also the session's and the
 # group's id, in $pid.
 run_session() {
-	env --default-signal=INT,QUIT setsid "$POOLTOP" "$@" &
+	env --default-signal=INT,QUIT setsid "$POOLTOP_BIN" "$@" &
 	pid=$!
 	_bgpids="${_bgpids:-} $pid"
 }

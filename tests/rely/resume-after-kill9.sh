@@ -71,7 +71,7 @@ check "no seq recorded twice" [ -z "$(recorded | uniq -d)" ]
 recorded >"$T/before.last"
 export RAN="$T/ran.last"
 : >"$RAN"
-"$POOLTOP" --headless -q -j4 --joblog "$J" --resume -a "$T/items" sh -c "$TASK" sh >/dev/null 2>&1
+"$POOLTOP_BIN" --headless -q -j4 --joblog "$J" --resume -a "$T/items" sh -c "$TASK" sh >/dev/null 2>&1
 rc=$?
 seq 1 "$N" | sort | comm -23 - "$T/before.last" >"$T/want.last"
 check "final --resume ran exactly the unrecorded tasks" \
@@ -85,20 +85,20 @@ lost=$((N - $(recorded | sort -un | wc -l)))
 # --resume with nothing left runs nothing.
 export RAN="$T/ran.none"
 : >"$RAN"
-"$POOLTOP" --headless -q -j4 --joblog "$J" --resume -a "$T/items" sh -c "$TASK" sh >/dev/null 2>&1
+"$POOLTOP_BIN" --headless -q -j4 --joblog "$J" --resume -a "$T/items" sh -c "$TASK" sh >/dev/null 2>&1
 check "--resume of a finished run runs nothing" [ ! -s "$RAN" ]
 
 # --resume-failed runs exactly the failed ones (now made to succeed).
 export RAN="$T/ran.rf"
 : >"$RAN"
-"$POOLTOP" --headless -q -j4 --joblog "$J" --resume-failed -a "$T/items" \
+"$POOLTOP_BIN" --headless -q -j4 --joblog "$J" --resume-failed -a "$T/items" \
     sh -c ": $MARK; echo \"\$1\" >>\"\$RAN\"" sh >/dev/null 2>&1
 rc=$?
 check "--resume-failed ran exactly the failed seqs" \
     [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 10 10 "$N" | tr '\n' ' ')" ]
 check "--resume-failed: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 check "--resume-failed: now none failed (last line wins)" \
-    [ "$("$POOLTOP" --headless -q --joblog "$J" --retry-failed 2>&1; echo $?)" = 0 ]
+    [ "$("$POOLTOP_BIN" --headless -q --joblog "$J" --retry-failed 2>&1; echo $?)" = 0 ]
 
 figures tasks=$N faults=$kills hostile=0 lost=$lost
 finish

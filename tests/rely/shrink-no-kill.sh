@@ -23,7 +23,7 @@ export GO="$T/go1"
 run_pool --headless -q -j8 --joblog "$T/jl1" sh -c "$TASK" ::: $(seq 1 16)
 check "8 tasks running" wait_for 20 ntasks_is 8
 check "pool answers" wait_for 10 answers "$pid"
-"$POOLTOP" ctl "$pid" resize 2 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resize 2 >/dev/null
 check "target 2 at once" wait_for 10 is_py "$pid" "d['target_workers']" 2
 check "all 8 tasks still run" ntasks_is 8
 check "8 workers still live" is_py "$pid" "d['live_workers']" 8
@@ -42,7 +42,7 @@ export GO="$T/go2"
 run_pool --headless -q -j8 --joblog "$T/jl2" sh -c "$TASK" ::: $(seq 1 12)
 check "kill: 8 tasks running" wait_for 20 ntasks_is 8
 check "kill: pool answers" wait_for 10 answers "$pid"
-"$POOLTOP" ctl "$pid" resize 2 --kill >/dev/null
+"$POOLTOP_BIN" ctl "$pid" resize 2 --kill >/dev/null
 check "kill: 6 surplus tasks ended" wait_for 10 ntasks_is 2
 check "kill: 2 workers left" wait_for 10 is_py "$pid" "d['live_workers']" 2
 check "kill: none counted failed" is_py "$pid" "d['failed']" 0

@@ -81,7 +81,7 @@ ntasks=$((ntasks + 2))
 run_pool --headless -q -j2 sh -c "sleep $MARK & wait" ::: a b
 check "KILL paused: tasks started" wait_for 20 nmarked_is 2
 check "KILL paused: the pool answers" wait_for 10 answers "$pid"
-"$POOLTOP" ctl "$pid" pause >/dev/null
+"$POOLTOP_BIN" ctl "$pid" pause >/dev/null
 check "KILL paused: tasks stopped" wait_for 10 sh -c \
     "[ \"\$(for q in \$(pgrep -f '^sleep $MARK\$'); do awk '{print \$3}' /proc/\$q/stat; done | sort -u | tr -d '\n')\" = T ]"
 workers=$(children "$pid")

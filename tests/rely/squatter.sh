@@ -47,7 +47,7 @@ as_bg() {
 	(exec setpriv --reuid "$(id -u "$_u")" --regid "$(id -g "$_u")" \
 	    --clear-groups -- env -u XDG_RUNTIME_DIR HOME=/ "$@") &
 }
-reach_pooltop as "$VI" || skip "$POOLTOP is not executable by $VI"
+reach_pooltop as "$VI" || skip "$POOLTOP_BIN is not executable by $VI"
 chmod 711 "$T"
 V=$T/v
 mkdir "$V"
@@ -70,7 +70,7 @@ check "the squatter holds $((NPIDS + 1)) names and the directory" \
 
 # listed PID NAME: the victim's `pooltop ls` shows pool PID named NAME.
 listed() {
-	as "$VI" "$POOLTOP" ls 2>"$V/lserr" | awk -v p="$1" '$1 == p' |
+	as "$VI" "$POOLTOP_BIN" ls 2>"$V/lserr" | awk -v p="$1" '$1 == p' |
 	    grep -q "$2"
 }
 # unanswered PID: say all we know of a pool that did not answer ctl.
@@ -78,7 +78,7 @@ unanswered() {
 	echo "# pool $n (pid $1) did not answer ctl status:"
 	sed 's/^/#   ctl: /' "$V/ctlerr"
 	sed 's/^/#   pool: /' "$V/err"
-	as "$VI" "$POOLTOP" ls 2>&1 | sed 's/^/#   ls: /'
+	as "$VI" "$POOLTOP_BIN" ls 2>&1 | sed 's/^/#   ls: /'
 	ls -la /tmp/pooltop-"$vuid"* 2>&1 | sed 's/^/#   dir: /'
 	ls -l /proc/"$1"/fd 2>&1 | sed 's/^/#   fd: /'
 	ps -o pid,ppid,pgid,stat,args --ppid "$1" 2>&1 | sed 's/^/#   child: /'
@@ -89,7 +89,7 @@ finished=0
 n=0
 while [ $n -lt "$NPOOLS" ]; do
 	rm -f "$V/go"
-	as_bg "$VI" "$POOLTOP" --headless -q -j2 --name "sq$n" sh -c \
+	as_bg "$VI" "$POOLTOP_BIN" --headless -q -j2 --name "sq$n" sh -c \
 	    "while [ ! -e $V/go ]; do sleep 0.05; done; echo {}" ::: a b \
 	    >"$V/out" 2>"$V/err"
 	p=$!
@@ -100,7 +100,7 @@ while [ $n -lt "$NPOOLS" ]; do
 		wait_for 10 sh -c 'exec "$@" >/dev/null 2>"$0"' "$V/ctlerr" \
 		    setpriv --reuid "$(id -u "$VI")" --regid "$(id -g "$VI")" \
 		    --clear-groups -- env -u XDG_RUNTIME_DIR HOME=/ \
-		    "$POOLTOP" ctl "$p" status && answered=$((answered + 1)) ||
+		    "$POOLTOP_BIN" ctl "$p" status && answered=$((answered + 1)) ||
 		    unanswered "$p"
 	fi
 	touch "$V/go"

@@ -25,17 +25,17 @@ check "self-stopped: nothing left (no T)" wait_for 5 no_marked
 run_pool --headless -q -j3 --name "st$$" sh -c "sleep $MARK & wait" ::: a b c
 check "paused: three tasks" wait_for 20 nmarked_is 3
 check "paused: pool answers" wait_for 10 answers "$pid"
-"$POOLTOP" ctl "$pid" pause >/dev/null
+"$POOLTOP_BIN" ctl "$pid" pause >/dev/null
 check "paused: every task process in T" wait_for 10 all_stopped
 t1=$(status_py "$pid" "s[1]['task_pid']")
 t2=$(status_py "$pid" "s[2]['task_pid']")
-"$POOLTOP" ctl "$pid" kill 1 >/dev/null
+"$POOLTOP_BIN" ctl "$pid" kill 1 >/dev/null
 check "paused + kill: group of slot 1 gone" wait_for 10 sh -c "[ -z \"\$(pgrep -g $t1)\" ]"
-"$POOLTOP" ctl "$pid" kill 2 KILL >/dev/null
+"$POOLTOP_BIN" ctl "$pid" kill 2 KILL >/dev/null
 check "paused + kill KILL: group of slot 2 gone" wait_for 10 sh -c "[ -z \"\$(pgrep -g $t2)\" ]"
 check "paused + kill: counted failed" wait_for 10 is_py "$pid" "d['failed']" 2
 check "paused: slot 3 still stopped" all_stopped
-"$POOLTOP" ctl "$pid" stop >/dev/null
+"$POOLTOP_BIN" ctl "$pid" stop >/dev/null
 wait "$pid"
 check "paused + stop: nothing left" wait_for 5 no_marked
 check "paused + stop: no segment" no_segment "$pid"

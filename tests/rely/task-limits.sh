@@ -16,7 +16,7 @@ PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
 [ "$(id -u)" = 0 ] || skip "needs root to create cgroups"
-"$POOLTOP" --headless -q --task-memory 50M --task-cpus 0.5 true ::: 1 \
+"$POOLTOP_BIN" --headless -q --task-memory 50M --task-cpus 0.5 true ::: 1 \
     >/dev/null 2>"$T/probe"
 [ $? -eq 0 ] || skip "per-task cgroups unavailable: $(cat "$T/probe")"
 
@@ -44,7 +44,7 @@ for i in range(0, n, 4096):
 PYEOF
 
 # --- --task-memory: the big one is OOM-killed, the others finish ----------
-bg "$POOLTOP" --headless -j3 --task-memory 50M --log "$T/m.log" \
+bg "$POOLTOP_BIN" --headless -j3 --task-memory 50M --log "$T/m.log" \
     --joblog "$T/m.jl" "$PY" "$T/hog.py" ::: 200 10 5 >/dev/null 2>"$T/m.err"
 P=$!
 reap "$P" 60
@@ -63,12 +63,12 @@ check "--task-memory: the summary counts it" \
 check "--task-memory: no cgroup left" none_left "$P"
 
 # --- --task-cpus and the limits, seen on a running task -------------------
-bg "$POOLTOP" --headless -j1 --task-cpus 0.5 --task-memory 64M \
+bg "$POOLTOP_BIN" --headless -j1 --task-cpus 0.5 --task-memory 64M \
     --log "$T/c.log" sh -c 'while [ ! -e "$0" ]; do :; done' "$T/stop" ::: 1 \
     >/dev/null 2>&1
 P=$!
 task_pid() { awk '$2 == "task.start" { found = 1 } END { exit !found }' "$T/c.log" &&
-    "$POOLTOP" ctl "$P" status --json 2>/dev/null | "$PY" -c "
+    "$POOLTOP_BIN" ctl "$P" status --json 2>/dev/null | "$PY" -c "
 import json, sys
 s = [x for x in json.load(sys.stdin)['slots'] if x['task_pid']]
 print(s[0]['task_pid'])" >"$T/tpid" 2>/dev/null && [ -s "$T/tpid" ]; }
@@ -84,7 +84,7 @@ check "--task-cpus 0.5: quota 50000 of 100000 us" \
     [ "$(cat "$CD/cpu.cfs_quota_us"):$(cat "$CD/cpu.cfs_period_us")" = "50000:100000" ]
 check "--task-memory 64M: the limit is 64 MiB" \
     [ "$(cat "$MD/memory.limit_in_bytes")" = $((64 << 20)) ]
-"$POOLTOP" ctl "$P" status --json >"$T/c.json" 2>/dev/null
+"$POOLTOP_BIN" ctl "$P" status --json >"$T/c.json" 2>/dev/null
 check "status --json: task_memory and task_cpus" "$PY" -c "
 import json
 d = json.load(open('$T/c.json'))
@@ -102,7 +102,7 @@ check "--task-cpus: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "--task-cpus: no cgroup left" none_left "$P"
 
 # --- SIGKILL of the supervisor: the keeper removes the cgroups ------------
-bg "$POOLTOP" --headless -j2 --task-cpus 0.5 --task-memory 64M \
+bg "$POOLTOP_BIN" --headless -j2 --task-cpus 0.5 --task-memory 64M \
     --log "$T/k.log" sleep ::: 60 60 3 >/dev/null 2>&1
 P=$!
 two_running() { [ "$(grep -c task.start "$T/k.log" 2>/dev/null)" -eq 2 ]; }
@@ -114,7 +114,7 @@ reap "$P" 10
 check "SIGKILL: no cgroup left once the tasks have ended" wait_for 20 none_left "$P"
 
 # --- Refusals ---------------------------------------------------------------
-"$POOLTOP" --headless --task-memory 50M --persistent cat ::: 1 >/dev/null \
+"$POOLTOP_BIN" --headless --task-memory 50M --persistent cat ::: 1 >/dev/null \
     2>"$T/p.err"
 check "--persistent: refused, exit 255" [ $? -eq 255 ]
 check "--persistent: says why" grep -q "limit tasks, not --persistent programs" "$T/p.err"
@@ -126,14 +126,14 @@ if command -v setpriv >/dev/null 2>&1; then
 		chmod 711 "$T"
 		mkdir -m 700 "$T/u"
 		chown "$U:$U" "$T/u"
-		as_u env XDG_RUNTIME_DIR="$T/u" "$POOLTOP" --headless \
+		as_u env XDG_RUNTIME_DIR="$T/u" "$POOLTOP_BIN" --headless \
 		    --task-memory 50M true ::: 1 >/dev/null 2>"$T/u.err"
 		rc=$?
 		check "not root: refused at start, exit 255 (got $rc)" [ "$rc" -eq 255 ]
 		check "not root: says it cannot create the cgroup, and why" \
 		    grep -q "task-memory: cannot create the cgroup .*: Permission denied; per-task limits need root" "$T/u.err"
 	else
-		echo "# $POOLTOP is not reachable by uid $U: not-root refusal not checked"
+		echo "# $POOLTOP_BIN is not reachable by uid $U: not-root refusal not checked"
 	fi
 else
 	echo "# setpriv (util-linux) missing: not-root refusal not checked"

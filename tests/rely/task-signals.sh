@@ -27,14 +27,14 @@ clean() { [ -n "$(sigs "$1")" ] && [ -z "$(sigs "$1" | grep -v "^$ZERO $ZERO\$")
 
 # Started with INT, QUIT, HUP, PIPE, TSTP ignored and USR1, TERM, CHLD blocked.
 env --ignore-signal=INT,QUIT,HUP,PIPE,TSTP --block-signal=USR1,TERM,CHLD \
-    "$POOLTOP" --headless -q -j2 grep -h Sig /proc/self/status {} ::: /dev/null /dev/null >"$T/direct" 2>&1
+    "$POOLTOP_BIN" --headless -q -j2 grep -h Sig /proc/self/status {} ::: /dev/null /dev/null >"$T/direct" 2>&1
 env --ignore-signal=INT,QUIT,HUP,PIPE,TSTP --block-signal=USR1,TERM,CHLD \
     grep -h Sig /proc/self/status >"$T/control"
 check "control: without pooltop they would leak" \
     [ "$(awk '/^SigIgn:/ {print $2}' "$T/control")" != "$ZERO" ]
 check "direct exec: empty mask, nothing ignored" clean "$T/direct"
 env --ignore-signal=INT,QUIT,HUP,PIPE,TSTP --block-signal=USR1,TERM,CHLD \
-    "$POOLTOP" --headless -q -j2 'grep Sig /proc/self/status; sh -c "grep Sig /proc/self/status"; : {}' ::: a b >"$T/shell" 2>&1
+    "$POOLTOP_BIN" --headless -q -j2 'grep Sig /proc/self/status; sh -c "grep Sig /proc/self/status"; : {}' ::: a b >"$T/shell" 2>&1
 check "children of a shell task, and of its child: empty mask, nothing ignored" clean "$T/shell"
 check "four processes checked" [ "$(sigs "$T/shell" | wc -l)" -eq 4 ]
 
@@ -42,7 +42,7 @@ check "four processes checked" [ "$(sigs "$T/shell" | wc -l)" -eq 4 ]
 if command -v tmux >/dev/null 2>&1; then
 	. "$POOLTOP_SRCDIR/tests/tui/tuilib.sh"
 	tui_start
-	run_in_tui "$POOLTOP --refresh 100 -j2 --results $T/res grep -h Sig /proc/self/status {} ::: /dev/null /dev/null"
+	run_in_tui "$POOLTOP_BIN --refresh 100 -j2 --results $T/res grep -h Sig /proc/self/status {} ::: /dev/null /dev/null"
 	check "dashboard run ends" wait_until $LIMIT exited
 	cat "$T"/res/*/stdout >"$T/dash" 2>/dev/null
 	check "dashboard tasks: empty mask, nothing ignored" clean "$T/dash"

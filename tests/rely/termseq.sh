@@ -59,7 +59,7 @@ ready() { grep -q READY "$1" 2>/dev/null; }
 # A custom sequence, started by --timeout (long enough for perl to be
 # ready even on a loaded machine).
 : >"$T/a"
-"$POOLTOP" --headless -q -j1 --timeout 3 --termseq INT,300,HUP,400,USR1,200,KILL,25 \
+"$POOLTOP_BIN" --headless -q -j1 --timeout 3 --termseq INT,300,HUP,400,USR1,200,KILL,25 \
     perl "$T/sig.pl" "$T/a" ::: x >/dev/null 2>&1
 rc=$?
 check "custom: the task failed (timeout), exit 1" [ "$rc" -eq 1 ]
@@ -93,7 +93,7 @@ check "config termseq: task ready" wait_for 20 ready "$T/c"
 kill -TERM "$pid"
 wait "$pid"
 check "config termseq: HUP then KILL" [ "$(seq_of "$T/c")" = "HUP CONT " ]
-"$POOLTOP" --termseq TERM,x --headless true ::: x >/dev/null 2>"$T/e"
+"$POOLTOP_BIN" --termseq TERM,x --headless true ::: x >/dev/null 2>"$T/e"
 check "bad --termseq: exit 255" [ $? -eq 255 ]
 check "bad --termseq: names the option" grep -q termseq "$T/e"
 

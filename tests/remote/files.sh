@@ -12,13 +12,13 @@ trap 'remote_stop; cleanup_test' EXIT
 
 ssh_hosts_start 2 || { fail "two sshd hosts start"; finish; }
 mkdir -p "$T/bin"
-cp "$POOLTOP" "$T/bin/pooltop"
+cp "$POOLTOP_BIN" "$T/bin/pooltop"
 chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
 RP=$T/bin/pooltop
 SSH="ssh -F $SSH_CONFIG"
 WD=/tmp/pooltop-$RUID/wd	# private to each host
 
-run() { "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
+run() { "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
 # on HOST CMD...: CMD inside HOST's mount namespace (sees its tmpfs).
 on() { _h=$1; shift; eval "_p=\$SSHD_PID_$_h"; in_ns "$_p" "$@"; }
 
@@ -138,12 +138,12 @@ check "... a failed copy is an attempt: --retries 2 copies twice" \
 # A task killed while its file is copied (or, on a fast machine, once it
 # runs): it ends killed, at once, and does not run afterwards.
 truncate -s 200M "$S/big"
-(cd "$S" && exec "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+(cd "$S" && exec "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" \
     -S h1 --workdir "$WD/k" --tf {} sh -c 'sleep 60' sh {} ::: big) \
     >/dev/null 2>"$T/ek" &
 kpid=$!
 check "a task killed during its copy: ctl kill is taken" \
-    wait_for 20 "$POOLTOP" ctl "$kpid" kill 1
+    wait_for 20 "$POOLTOP_BIN" ctl "$kpid" kill 1
 check "... the pool ends at once" wait_for 20 sh -c "! kill -0 $kpid 2>/dev/null"
 wait "$kpid"
 rc=$?
@@ -179,7 +179,7 @@ check "... kept without it" \
 # --- --sshloginfile: hosts join and leave a running pool -------------------
 printf '# the hosts\n\n  1/h1  \n' >"$T/slf"
 seq 200 >"$T/items200"
-"$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" --slf "$T/slf" \
+"$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" --slf "$T/slf" \
     --joblog "$T/jls" -a "$T/items200" sh -c 'sleep 0.1; echo $1' sh {} \
     >"$T/os" 2>"$T/es" &
 spid=$!
@@ -218,12 +218,12 @@ check "... every item done exactly once" sh -c \
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/es" | tail -20
 
 printf '1/h1\nbad host!\n' >"$T/slf2"
-"$POOLTOP" --headless --slf "$T/slf2" echo ::: x >/dev/null 2>"$T/es2"
+"$POOLTOP_BIN" --headless --slf "$T/slf2" echo ::: x >/dev/null 2>"$T/es2"
 check "--slf: a bad line is refused naming FILE:LINE" \
     grep -q "slf2:2: 'bad host!': not a host name" "$T/es2"
 
 # --- refused -----------------------------------------------------------------
-"$POOLTOP" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
+"$POOLTOP_BIN" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
     --workdir ... echo ::: x >"$T/o9" 2>"$T/e9"
 check "locally, the file options do nothing" [ "$(cat "$T/o9")" = x ]
 

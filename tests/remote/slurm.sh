@@ -12,7 +12,7 @@
 
 slurm_start 2 || { fail "a two-node Slurm cluster starts"; finish; }
 mkdir -p "$T/bin" "$T/w"
-cp "$POOLTOP" "$T/bin/pooltop"
+cp "$POOLTOP_BIN" "$T/bin/pooltop"
 chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
 chmod 777 "$T/w"
 RP=$T/bin/pooltop

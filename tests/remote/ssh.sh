@@ -6,7 +6,8 @@
 # pause and timeout of a remote task as seen in its /proc, the slots per
 # host, errors that name the host (pooltop missing there, another version),
 # a host lost mid-run (every item done exactly once on the other), and
-# SIGKILL of the supervisor (no process of the pool left on any host).
+# SIGKILL of the supervisor (no process of the pool left on any host),
+# --env's variables on the host, $POOLTOP read here only.
 # Needs root; SKIP otherwise or without openssh-server.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/remote/remote.sh"
@@ -16,22 +17,22 @@ trap 'tui_end; remote_stop; cleanup_test' EXIT
 ssh_hosts_start 2 || { fail "two sshd hosts start"; finish; }
 # The remote hosts' pooltop: a copy the test user may run.
 mkdir -p "$T/bin"
-cp "$POOLTOP" "$T/bin/pooltop"
+cp "$POOLTOP_BIN" "$T/bin/pooltop"
 chmod 755 "$T" "$T/bin" "$T/bin/pooltop"
 RP=$T/bin/pooltop
 SSH="ssh -F $SSH_CONFIG"
 
-run() { "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
+run() { "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@"; }
 # start ARGS...: run in the background; $pid is pooltop's.
 start() {
-	"$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@" &
+	"$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" "$@" &
 	pid=$!
 }
 
 # slots_of POOL: its slots as "state host task_pid progress" lines.
 cat >"$T/slots" <<EOS
 #!/bin/sh
-"$POOLTOP" ctl "\$1" status --json 2>/dev/null | python3 -c '
+"$POOLTOP_BIN" ctl "\$1" status --json 2>/dev/null | python3 -c '
 import json, sys
 for s in json.load(sys.stdin)["slots"]:
     p = s["progress"]
@@ -81,6 +82,38 @@ check "... its worker's own segment there, for pooltop progress" \
     grep -q "^pooltop\.$RUID\." "$T/out3"
 check "... POOLTOP_SLOT and PARALLEL_SEQ set" grep -qx "1 1" "$T/out3"
 
+# --- --env: variables given to remote tasks; $POOLTOP not read there ------
+envval='it'"'"'s $(touch '"$T"'/pwned-env) "q" `id`  two  spaces'
+PT_ENV_A=$envval POOLTOP='--bogus-option' run -S 1/h1 --env PT_ENV_A \
+    echo ::: x >"$T/out10" 2>"$T/err10"
+rc=$?
+check "a bad option in \$POOLTOP: refused (255)" [ "$rc" -eq 255 ]
+check "... the error names \$POOLTOP" grep -q '^pooltop: \$POOLTOP: ' "$T/err10"
+# $POOLTOP itself sent: the remote `pooltop worker` has it and ignores it.
+PT_ENV_A=$envval PT_ENV_B=b PT_ENV_C=c POOLTOP='-k' run -S 1/h1 \
+    --env PT_ENV_A --env PT_ENV_B,PT_ENV_UNSET,POOLTOP sh -c \
+    'printf "%s|%s|%s|%s|%s\n" "$PT_ENV_A" "$PT_ENV_B" \
+    "${PT_ENV_UNSET-unset}" "${PT_ENV_C-unset}" "$POOLTOP"' sh ::: x \
+    >"$T/out10" 2>"$T/err10"
+rc=$?
+check "--env VAR over ssh, \$POOLTOP=-k sent too: exit 0" [ "$rc" -eq 0 ]
+if [ "$(cat "$T/out10")" = "$envval|b|unset|unset|-k" ]; then
+	ok "... the remote task has each named value verbatim, no other"
+else
+	fail "... the remote task has each named value verbatim, no other"
+	sed 's/^/# /' "$T/out10" "$T/err10"
+fi
+check "... and nothing in a value ran" [ ! -e "$T/pwned-env" ]
+check "... the remote worker, \$POOLTOP=-k in its environment, started" \
+    grep -q 'started on h1' "$T/err10"
+PT_ENV_A=here run -S 1/h1 sh -c 'echo "${PT_ENV_A-unset}"' sh ::: x \
+    >"$T/out11" 2>&1
+check "without --env the variable does not reach the host" \
+    grep -qx unset "$T/out11"
+check "--env _ is refused, naming GNU parallel's ignored_vars" sh -c \
+    "$POOLTOP_BIN -S h1 --env _ echo ::: a 2>&1 >/dev/null |
+     grep -q 'ignored_vars'"
+
 # --- the seed's demos (conf/demo.conf: apply_async and map) over the hosts ---
 run -k -c "$POOLTOP_SRCDIR/conf/demo.conf" -S 2/h1,2/h2 --joblog "$T/jl9" \
     >"$T/out9" 2>"$T/err9"
@@ -105,7 +138,7 @@ else
 fi
 tpid=$(slots_of "$pid" | awk '$1 == "running" { print $3 }')
 tui_start
-run_in_tui "$POOLTOP attach $pid"
+run_in_tui "$POOLTOP_BIN attach $pid"
 if wait_until 20 on_screen '^ *SLOT +HOST ' &&
     wait_until 20 on_screen '^ +1 +h1 +[0-9]+ +'"$tpid"' +running'; then
 	ok "the dashboard (attach) shows a HOST column: slot 1 on h1, its pid"
@@ -123,10 +156,10 @@ fi
 key q
 tui_end
 pstate() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
-"$POOLTOP" ctl "$pid" pause 1 >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" pause 1 >/dev/null 2>&1
 check "pause: the remote task is stopped (T in its /proc)" \
     wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" = T ]"
-"$POOLTOP" ctl "$pid" resume 1 >/dev/null 2>&1
+"$POOLTOP_BIN" ctl "$pid" resume 1 >/dev/null 2>&1
 check "resume: it runs again" \
     wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" != T ]"
 touch "$T/go"
@@ -134,7 +167,7 @@ wait "$pid"
 check "... and it ends when told, exit 0" [ $? -eq 0 ]
 rm -f "$T/go"
 
-timeout 60 "$POOLTOP" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+timeout 60 "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" \
     -S h1 --timeout 1 --joblog "$T/jl5" sleep {} ::: 300 >/dev/null 2>&1
 rc=$?
 check "--timeout ends a remote task: exit 1" [ "$rc" -eq 1 ]
@@ -148,18 +181,18 @@ ncpu=$(ssh_on h1 nproc)
 start -S h1 sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" \
     ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1
 check "a host runs as many workers as it has CPUs ($ncpu)" wait_for 20 sh -c \
-    "[ \$($POOLTOP ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq $ncpu ]"
+    "[ \$($POOLTOP_BIN ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq $ncpu ]"
 touch "$T/go"
 wait "$pid"
 rm -f "$T/go"
 start -j 3 -S h1,: sh -c "while [ ! -e $T/go ]; do sleep 0.05; done" \
     ::: 1 2 3 4 5 6 7 8 >/dev/null 2>&1
 check "-j 3 -S h1,: 6 tasks run" wait_for 20 sh -c \
-    "[ \$($POOLTOP ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq 6 ]"
+    "[ \$($POOLTOP_BIN ctl $pid status --json | grep -o '\"state\":\"running\",\"gen' | wc -l) -eq 6 ]"
 # hosts_of POOL: "host workers running" per host, from status --json.
 cat >"$T/hosts" <<EOS
 #!/bin/sh
-"$POOLTOP" ctl "\$1" status --json 2>/dev/null | python3 -c '
+"$POOLTOP_BIN" ctl "\$1" status --json 2>/dev/null | python3 -c '
 import json, sys
 for h in json.load(sys.stdin)["hosts"]:
     print(h["host"] or ":", h["workers"], h["running"])' 2>/dev/null
@@ -167,22 +200,22 @@ EOS
 chmod 755 "$T/hosts"
 check "... 3 workers on h1 and 3 here (status --json hosts)" sh -c \
     "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 3 3 h1 3 3 '"
-"$POOLTOP" ctl "$pid" resize 1 --kill --host h1 >"$T/rs" 2>&1
+"$POOLTOP_BIN" ctl "$pid" resize 1 --kill --host h1 >"$T/rs" 2>&1
 check "ctl resize 1 --kill --host h1: said" grep -q "host h1: workers 3 -> 1" "$T/rs"
 check "... h1 is down to one worker, this machine keeps 3" wait_for 20 sh -c \
     "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 3 3 h1 1 1 '"
-"$POOLTOP" ctl "$pid" resize +1 --host : >"$T/rs" 2>&1
+"$POOLTOP_BIN" ctl "$pid" resize +1 --host : >"$T/rs" 2>&1
 check "ctl resize +1 --host : adds one here" wait_for 20 sh -c \
     "'$T/hosts' $pid | sort | tr '\n' ' ' | grep -qx ': 4 4 h1 1 1 '"
 check "ctl resize --host with an unknown host: refused, named" sh -c \
-    "! $POOLTOP ctl $pid resize 2 --host nosuch >'$T/rs' 2>&1 &&
+    "! $POOLTOP_BIN ctl $pid resize 2 --host nosuch >'$T/rs' 2>&1 &&
      grep -q \"no host 'nosuch'\" '$T/rs'"
 touch "$T/go"
 wait "$pid"
 rm -f "$T/go"
 
 # --- errors that name the host ----------------------------------------------
-timeout 60 "$POOLTOP" --headless --ssh "$SSH" -S h2 \
+timeout 60 "$POOLTOP_BIN" --headless --ssh "$SSH" -S h2 \
     --remote-pooltop /nonexistent/pooltop echo ::: a >/dev/null 2>"$T/err6"
 rc=$?
 check "pooltop missing on the host: exit 255" [ "$rc" -eq 255 ]
@@ -195,13 +228,13 @@ printf 'E\000\000\000\030\000\000\000\001\000\000\000\001\000\000\000\001\000\00
 exec cat >/dev/null
 EOF
 chmod 755 "$T/bin/old-pooltop"
-timeout 60 "$POOLTOP" --headless --ssh "$SSH" -S h1 \
+timeout 60 "$POOLTOP_BIN" --headless --ssh "$SSH" -S h1 \
     --remote-pooltop "$T/bin/old-pooltop" echo ::: a >/dev/null 2>"$T/err7"
 rc=$?
 check "another pooltop version on the host: exit 255" [ "$rc" -eq 255 ]
 check "... the error says which versions" grep -q "0.0.1 there" "$T/err7"
 check "bad -S login: exit 255 and the login named" sh -c \
-    "$POOLTOP -S 'x/h1' echo ::: a 2>&1 >/dev/null | grep -q \"'x/h1'\"; [ \$? -eq 0 ]"
+    "$POOLTOP_BIN -S 'x/h1' echo ::: a 2>&1 >/dev/null | grep -q \"'x/h1'\"; [ \$? -eq 0 ]"
 
 # --- a host lost mid-run ----------------------------------------------------
 seq 60 >"$T/items8"

@@ -7,7 +7,7 @@
 
 N="advice$$"
 tui_start
-run_in_tui "$POOLTOP --refresh 100 --name $N -j1 sleep ::: $(yes 0.3 | head -n 200 | tr '\n' ' ')"
+run_in_tui "$POOLTOP_BIN --refresh 100 --name $N -j1 sleep ::: $(yes 0.3 | head -n 200 | tr '\n' ' ')"
 if ! wait_until $LIMIT on_screen "^ +1 .*sleep 0\.3"; then
 	screen
 	fail "dashboard did not show the run"

@@ -12,9 +12,9 @@ echo "done-$1"
 EOF
 
 check "attach to no pool: exit 255" sh -c \
-    "'$POOLTOP' attach 2147483000 >/dev/null 2>&1; [ \$? = 255 ]"
+    "'$POOLTOP_BIN' attach 2147483000 >/dev/null 2>&1; [ \$? = 255 ]"
 
-bg "$POOLTOP" --headless --name "$N" -j2 sh "$T/task.sh" ::: a b c d e f \
+bg "$POOLTOP_BIN" --headless --name "$N" -j2 sh "$T/task.sh" ::: a b c d e f \
     >"$T/out" 2>"$T/log"
 pool=$!
 if ! wait_until $LIMIT field_is "$N" running 2; then
@@ -23,7 +23,7 @@ if ! wait_until $LIMIT field_is "$N" running 2; then
 fi
 
 tui_start
-run_in_tui "$POOLTOP attach $N"
+run_in_tui "$POOLTOP_BIN attach $N"
 check "attach: dashboard shows the pool" \
     wait_until $LIMIT on_screen "workers 2/2 .*$N"
 check "attach: key bar offers detach" on_screen "^q Detach"
@@ -42,12 +42,12 @@ tasks_stopped() {
 
 key P
 check "P: the pool is paused" \
-    wait_until $LIMIT sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":true'"
+    wait_until $LIMIT sh -c "'$POOLTOP_BIN' ctl $N status --json | grep -q '\"paused\":true'"
 check "P: the header says PAUSED" wait_until $LIMIT on_screen "^ PAUSED "
 check "P: running tasks are stopped" wait_until $LIMIT tasks_stopped
 key P
 check "P again: the pool runs" \
-    wait_until $LIMIT sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":false'"
+    wait_until $LIMIT sh -c "'$POOLTOP_BIN' ctl $N status --json | grep -q '\"paused\":false'"
 # Two presses sent back to back reach the pool as two toggles: it runs.
 # (s first, so that the status line no longer says the pool resumed.)
 key s
@@ -56,7 +56,7 @@ key P P
 check "P P: the second press resumes" \
     wait_until $LIMIT on_screen "^toggle: pool resumed"
 check "P P: the pool runs" \
-    sh -c "'$POOLTOP' ctl $N status --json | grep -q '\"paused\":false'"
+    sh -c "'$POOLTOP_BIN' ctl $N status --json | grep -q '\"paused\":false'"
 
 key q
 check "q: attach exits" wait_until $LIMIT exited
@@ -66,7 +66,7 @@ check "q: the pool keeps running" kill -0 "$pool"
 check "q: the terminal is usable again" terminal_sane
 
 # Attach again and stay: the pool finishes and attach says so.
-run_in_tui "$POOLTOP attach $N"
+run_in_tui "$POOLTOP_BIN attach $N"
 check "attach again" wait_until $LIMIT on_screen "workers 2/2 .*$N"
 check "pool end: attach exits" wait_until $LIMIT exited
 check "pool end: exit status 0" [ "$(exit_status)" = 0 ]

@@ -17,7 +17,7 @@ esac
 EOF
 
 tui_start
-run_in_tui "$POOLTOP --name $N --refresh 100 -j2 sh $T/task.sh ::: quick fail quick $S $S"
+run_in_tui "$POOLTOP_BIN --name $N --refresh 100 -j2 sh $T/task.sh ::: quick fail quick $S $S"
 if ! wait_until $LIMIT on_screen "running 2 +queued 0 +done 2 +failed 1"; then
 	screen
 	fail "dashboard did not show the run"
@@ -125,7 +125,7 @@ cat >"$T/wait.sh" <<EOF
 while ! [ -e $T/go ]; do sleep 0.05; done
 echo "ran \$1"
 EOF
-run_in_tui "$POOLTOP --name $N --refresh 100 -j1 sh $T/wait.sh ::: first second 2>/dev/null"
+run_in_tui "$POOLTOP_BIN --name $N --refresh 100 -j1 sh $T/wait.sh ::: first second 2>/dev/null"
 check "drain: dashboard started" wait_until $LIMIT on_screen "running 1 +queued 1"
 key q
 check "drain: asks finish or kill" wait_until $LIMIT on_screen "finish \(f\), kill them \(k\)"
@@ -146,7 +146,7 @@ cat >"$T/wait2.sh" <<EOF
 [ "\$1" = second ] && while ! [ -e $T/go2 ]; do sleep 0.05; done
 echo "ran \$1"
 EOF
-run_in_tui "$POOLTOP --dashboard --name $N --refresh 100 -j1 sh $T/wait2.sh ::: first second >$T/dout"
+run_in_tui "$POOLTOP_BIN --dashboard --name $N --refresh 100 -j1 sh $T/wait2.sh ::: first second >$T/dout"
 check "--dashboard >file: the dashboard runs" \
     wait_until $LIMIT on_screen "running 1 +queued 0 +done 1"
 check "--dashboard >file: the first task's output is in the file already" \

@@ -13,7 +13,7 @@ alive() { kill -0 "$ID" 2>/dev/null; }
 gone() { ! kill -0 "$ID" 2>/dev/null; }
 
 tui_start
-run_in_tui "$POOLTOP -b --keep-open --name $N -j2 echo {} >$T/id"
+run_in_tui "$POOLTOP_BIN -b --keep-open --name $N -j2 echo {} >$T/id"
 check "detach: the command returns" wait_until $LIMIT exited
 check "detach: exit status 0" [ "$(exit_status)" = 0 ]
 ID=$(cat "$T/id")
@@ -24,7 +24,7 @@ check "detach: it said where the log is" \
 check "detach: the terminal is usable" terminal_sane
 check "detach: the pool runs" alive
 
-run_in_tui "$POOLTOP attach $N"
+run_in_tui "$POOLTOP_BIN attach $N"
 check "attach: the dashboard shows the detached pool" \
     wait_until $LIMIT on_screen "workers 2/2 .*$N"
 key q
@@ -35,11 +35,11 @@ tui_end
 check "the terminal gone: its server has ended" \
     wait_until $LIMIT sh -c "! tmux -L '$TMUX_SOCK' ls >/dev/null 2>&1"
 check "the terminal gone: the pool still runs, open" sh -c \
-    "'$POOLTOP' ctl $N status --json |
+    "'$POOLTOP_BIN' ctl $N status --json |
     grep -q '\"state\":\"running\".*\"input\":\"keep-open\"'"
-"$POOLTOP" ctl "$N" add x >/dev/null
+"$POOLTOP_BIN" ctl "$N" add x >/dev/null
 check "then ctl add works" [ $? -eq 0 ]
-"$POOLTOP" ctl "$N" close >/dev/null
+"$POOLTOP_BIN" ctl "$N" close >/dev/null
 check "ctl close ends it" wait_for 20 gone
 check "its output is in its log" grep -qx x "$XDG_STATE_HOME/pooltop/$N.log"
 

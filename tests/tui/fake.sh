@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
 
-FAKEPOOL=${FAKEPOOL:-$(dirname "$POOLTOP")/../tests/tui/fakepool}
+FAKEPOOL=${FAKEPOOL:-$(dirname "$POOLTOP_BIN")/../tests/tui/fakepool}
 [ -x "$FAKEPOOL" ] || skip "$FAKEPOOL is not built (make check builds it)"
 
 N="fake$$"
@@ -25,7 +25,7 @@ sent() { [ "$(tail -n 1 "$CMDS")" = "$1" ]; }
 
 start_fake
 tui_start
-run_in_tui "$POOLTOP attach $N"
+run_in_tui "$POOLTOP_BIN attach $N"
 check "attach: the fake pool is shown" wait_until $LIMIT on_screen "workers 4/4 .*$N"
 
 # Nothing from the segment reaches the terminal as a control sequence.
@@ -126,7 +126,7 @@ check "q detaches" wait_until $LIMIT exited
 check "q: the fake pool still runs" kill -0 "$fpid"
 
 # NO_COLOR: no colour reaches the terminal and t says why.
-run_in_tui "NO_COLOR=1 $POOLTOP attach $N"
+run_in_tui "NO_COLOR=1 $POOLTOP_BIN attach $N"
 wait_until $LIMIT on_screen "workers 3/3" >/dev/null
 check "NO_COLOR: no colour codes on screen" sh -c \
     "! tmux -L $TMUX_SOCK capture-pane -p -e | grep -Eq '\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5)m'"
@@ -136,7 +136,7 @@ key q
 wait_until $LIMIT exited >/dev/null
 
 # A locale without UTF-8: only ASCII on the screen.
-run_in_tui "LC_ALL=C $POOLTOP attach $N"
+run_in_tui "LC_ALL=C $POOLTOP_BIN attach $N"
 wait_until $LIMIT on_screen "workers 3/3" >/dev/null
 check "C locale: ASCII bars" on_screen "#+\.+ 60/104"
 check "C locale: nothing but ASCII" sh -c \

@@ -7,15 +7,15 @@
 
 N="hk$$"
 tui_start
-run_in_tui "$POOLTOP --keep-open --name $N --refresh 100 -j2 \
+run_in_tui "$POOLTOP_BIN --keep-open --name $N --refresh 100 -j2 \
 --on-task-end 'echo HOOK-{}' --on-end 'echo ENDHOOK-\$POOLTOP_DONE' true"
 check "the dashboard shows the pool" \
     wait_until $LIMIT on_screen "workers 2/2 .*$N"
-"$POOLTOP" ctl "$N" add a b >/dev/null
+"$POOLTOP_BIN" ctl "$N" add a b >/dev/null
 check "the tasks ran" wait_until $LIMIT on_screen " 2/2 "
 check "the dashboard stays whole: no hook output on it" \
     gone_from_screen "HOOK-"
-"$POOLTOP" ctl "$N" close >/dev/null
+"$POOLTOP_BIN" ctl "$N" close >/dev/null
 check "close: pooltop exits" wait_until $LIMIT exited
 check "close: exit status 0" [ "$(exit_status)" = 0 ]
 check "then the hooks' output is printed" sh -c \

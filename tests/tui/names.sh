@@ -17,7 +17,7 @@ tasks = (
 EOF2
 
 tui_start
-run_in_tui "$POOLTOP --refresh 100 -c $T/run.conf"
+run_in_tui "$POOLTOP_BIN --refresh 100 -c $T/run.conf"
 if ! wait_until $LIMIT on_screen "running 2 "; then
 	screen
 	fail "dashboard did not show the run"

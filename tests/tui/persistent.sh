@@ -20,7 +20,7 @@ done
 EOF
 
 tui_start
-run_in_tui "$POOLTOP --name $N --refresh 100 -j2 --persistent 'sh $T/prog.sh' ::: slow1 slow2 x y"
+run_in_tui "$POOLTOP_BIN --name $N --refresh 100 -j2 --persistent 'sh $T/prog.sh' ::: slow1 slow2 x y"
 if ! wait_until $LIMIT on_screen "running 2 +queued 2 +done 0"; then
 	screen
 	fail "dashboard did not show the run"

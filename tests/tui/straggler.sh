@@ -12,7 +12,7 @@ S=$((3000 + $$ % 5000))		# a sleep length no other test uses
 tui_start
 # Three tasks of 2 seconds (the median), then a long one: marked once it
 # has run 6 seconds.
-run_in_tui "$POOLTOP --refresh 100 --name $N --keep-open -j3 sleep ::: 2 2 2 $S"
+run_in_tui "$POOLTOP_BIN --refresh 100 --name $N --keep-open -j3 sleep ::: 2 2 2 $S"
 if ! wait_until $LIMIT on_screen "sleep $S"; then
 	screen
 	fail "dashboard did not show the run"
@@ -24,7 +24,7 @@ check "the long task's row reads slow" \
 check "the event pane says it is a straggler" \
     wait_until $LIMIT on_screen "straggler: running .*sleep $S"
 # A task just started runs under 3 times the median for 6 seconds.
-"$POOLTOP" ctl $N add $((S + 1)) >/dev/null
+"$POOLTOP_BIN" ctl $N add $((S + 1)) >/dev/null
 check "a task just started reads running" \
     wait_until $LIMIT on_screen "^ +[1-3] .* running .*sleep $((S + 1)) *\$"
 check "the straggler still reads slow" \

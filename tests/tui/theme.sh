@@ -13,7 +13,7 @@ printf 'row = "yellow,black";\nrwo = "red,blue";\n' >"$T/typo.theme"
 
 # start ARGS...: run pooltop in the window, its pid recorded in $T/pids.
 start() {
-	run_in_tui "sh -c 'echo \$\$ >>$T/pids; exec \"\$0\" \"\$@\"' $POOLTOP $* 2>$T/err"
+	run_in_tui "sh -c 'echo \$\$ >>$T/pids; exec \"\$0\" \"\$@\"' $POOLTOP_BIN $* 2>$T/err"
 }
 : >"$T/pids"
 
@@ -52,7 +52,7 @@ check "no segment left by the failed starts" [ "$left" = 0 -a -s "$T/pids" ]
 check "the terminal is usable after the failures" terminal_sane
 
 # An unknown key warns on the status line; the dashboard runs.
-run_in_tui "$POOLTOP --name $N --theme $T/typo.theme -j1 sleep ::: 30"
+run_in_tui "$POOLTOP_BIN --name $N --theme $T/typo.theme -j1 sleep ::: 30"
 check "unknown key: the dashboard runs" wait_until $LIMIT on_screen "workers 1/1"
 check "unknown key: a warning names FILE:LINE" \
     on_screen "warning: .*typo\.theme:2: unknown colour key \"rwo\""
@@ -60,7 +60,7 @@ key q k
 check "unknown key: q k ends the run" wait_until $LIMIT exited
 
 # A shipped theme by name.
-run_in_tui "$POOLTOP --name $N --theme contrast -j1 sleep ::: 30"
+run_in_tui "$POOLTOP_BIN --name $N --theme contrast -j1 sleep ::: 30"
 check "contrast: the dashboard runs" wait_until $LIMIT on_screen "workers 1/1"
 key t
 check "t after contrast: back to default" wait_until $LIMIT on_screen "^theme: default"

@@ -3,7 +3,7 @@
 # Sourced by tests/tui/*.sh after tests/lib.sh.
 
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
-[ -x "$POOLTOP" ] || skip "$POOLTOP is not built"
+[ -x "$POOLTOP_BIN" ] || skip "$POOLTOP_BIN is not built"
 
 TMUX_SOCK="pt$$"
 unset TMUX
@@ -57,7 +57,7 @@ exited() { [ -f "$T/exit" ]; }
 exit_status() { cat "$T/exit"; }
 
 # status_json NAME: `pooltop ctl NAME status --json`.
-status_json() { "$POOLTOP" ctl "$1" status --json 2>/dev/null; }
+status_json() { "$POOLTOP_BIN" ctl "$1" status --json 2>/dev/null; }
 
 # json_field NAME FIELD: a numeric top-level field of the status.
 json_field() {
