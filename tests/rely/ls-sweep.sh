@@ -11,7 +11,7 @@ NPOOLS=${POOLTOP_SWEEP_POOLS:-20}
 
 # The sweeper: ls back to back until $T/stop exists.
 bg sh -c 'while [ ! -e "$0/stop" ]; do "$1" ls >/dev/null 2>&1; done' \
-    "$T" "$POOLTOP"
+    "$T" "$POOLTOP_BIN"
 
 answered=0
 clean=0
