@@ -110,8 +110,9 @@ struct task {
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
-	struct fail_tail	 errtail;	/* this attempt's stderr */
-	struct fail_key		 fkey;		/* failed for good: its group */
+	struct fail_tail	*errtail;	/* this attempt's stderr, once
+						   it wrote there */
+	struct fail_key		*fkey;		/* failed for good: its group */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -1136,7 +1137,8 @@ start_task(struct pool *p, int i, struct task *t)
 
 	t->attempts++;
 	t->received = 0;
-	t->errtail.len = 0;
+	if (t->errtail != NULL)
+		t->errtail->len = 0;
 	t->oom_at = p->oom_seen;
 	if (p->tcg != NULL && !tcg_oom_kills(p->tcg, i, &t->oom_at))
 		t->oom_at = 0;		/* its cgroup is made by the worker */
@@ -2126,8 +2128,12 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    sig ? "signal" : "exit", sig ? sig : exitval,
 			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
-		fail_key_set(&t->fkey, (d->flags & PT_DONE_TIMEOUT) ? -1 :
-		    exitval, sig, &t->errtail);
+		if (t->fkey == NULL)
+			t->fkey = xmalloc(sizeof *t->fkey);
+		fail_key_set(t->fkey, (d->flags & PT_DONE_TIMEOUT) ? -1 :
+		    exitval, sig, t->errtail);
+		free(t->errtail);
+		t->errtail = NULL;
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
 	check_halt(p, ok, sig ? 128 + sig : exitval);
@@ -2148,8 +2154,11 @@ count_received(struct wk *w, uint64_t seq, int stream, const char *b,
 			continue;
 		if (stream == 1)
 			t->received += len;
-		else
-			fail_tail_add(&t->errtail, b, len);
+		else {
+			if (t->errtail == NULL)
+				t->errtail = xcalloc(1, sizeof *t->errtail);
+			fail_tail_add(t->errtail, b, len);
+		}
 		return;
 	}
 }
@@ -2872,7 +2881,7 @@ pool_failures(struct pool *p, struct fail_group **groups)
 	m = xcalloc(n > 0 ? n : 1, sizeof *m);
 	i = 0;
 	TAILQ_FOREACH(t, &p->failed_list, entry) {
-		m[i].key = &t->fkey;
+		m[i].key = t->fkey;
 		m[i].seq = t->seq;
 		m[i].item = task_item(t);
 		m[i++].command = task_cmdline(t);
@@ -2918,7 +2927,7 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 	}
 	for (t = TAILQ_FIRST(&p->failed_list); t != NULL; t = next) {
 		next = TAILQ_NEXT(t, entry);
-		if (group == 0 || fail_key_same(&t->fkey, &g[group - 1].key)) {
+		if (group == 0 || fail_key_same(t->fkey, &g[group - 1].key)) {
 			retry_one(p, t);
 			n++;
 		}
@@ -3706,6 +3715,8 @@ task_free(struct task *t)
 	item_clear(&it);
 	free(t->label);
 	free(t->cmdline);
+	free(t->errtail);
+	free(t->fkey);
 	free(t);
 }
 
