@@ -74,7 +74,7 @@ ui_fails_refresh(struct ui *ui)
 	fails_fetch(ui);
 }
 
-/* Draw one line of the reply at row y; group g's lines, if selected. */
+/* Draw one line of the reply at row y, highlighted if selected. */
 static void
 fails_line(struct ui *ui, int y, int x0, int w, const char *line, bool sel)
 {
