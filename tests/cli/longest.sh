@@ -71,7 +71,7 @@ check "commands from a pipe: 3s, 2s, 1s" \
     [ "$(started "$T/n4")" = "echo three|echo two|echo one|" ]
 first=$(tail -n +2 "$T/n4" | sort -t "$TAB" -k3,3n | head -n 1 | cut -f3)
 check "no task starts before the pipe has ended" \
-    awk -v f="$first" -v c="$(cat "$T/closed")" 'BEGIN { exit !(f + 0.0005 >= c) }'
+    awk -v f="$first" -v c="$(cat "$T/closed")" 'BEGIN { exit !(f + 0.01 >= c) }'
 
 # --joblog-in may be the file --joblog rewrites.
 cp "$T/o1" "$T/same"
