@@ -636,8 +636,10 @@ ctl_main(int argc, char **argv)
 		ctl_usage(stderr);
 		return PT_EXIT_USAGE;
 	}
-	if (json && strcmp(argv[0], "status") != 0) {
-		fprintf(stderr, "pooltop ctl: --json applies to status only\n");
+	if (json && strcmp(argv[0], "status") != 0 &&
+	    strcmp(argv[0], "failures") != 0) {
+		fprintf(stderr, "pooltop ctl: --json applies to status and "
+		    "failures only\n");
 		return PT_EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "help") == 0) {

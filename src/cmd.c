@@ -28,6 +28,7 @@
 #include "pool.h"
 #include "pool-model.h"
 #include "pool-admit.h"
+#include "pool-failures.h"
 #include "shm.h"
 #include "text.h"
 
@@ -52,6 +53,8 @@ static int	cmd_add(struct pool *, int, char **, struct buf *);
 static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
 static int	cmd_advise(struct pool *, int, char **, struct buf *);
+static int	cmd_failures(struct pool *, int, char **, struct buf *);
+static int	cmd_retry_failed(struct pool *, int, char **, struct buf *);
 static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 
 static const struct cmd_entry cmd_table[] = {
@@ -72,6 +75,11 @@ static const struct cmd_entry cmd_table[] = {
 	  "end the run: running tasks get the termination sequence" },
 	{ "retry", "", 0, 0, cmd_retry,
 	  "queue the tasks that failed for good again" },
+	{ "retry-failed", "[--group N]", 0, 2, cmd_retry_failed,
+	  "queue again the tasks that failed for good, or those of group N" },
+	{ "failures", "[--json]", 0, 1, cmd_failures,
+	  "the failed tasks grouped by exit status or signal and last "
+	  "stderr line" },
 	{ "add", "[--] ITEM...|-a FILE...", 1, CTL_LINE_MAX, cmd_add,
 	  "queue items after the last (escaped on the way: see pooltop(1))" },
 	{ "close", "", 0, 0, cmd_close,
@@ -501,6 +509,65 @@ cmd_retry(struct pool *p, __attribute__((unused)) int argc,
 	    "failed tasks queued again");
 }
 
+/* retry-failed [--group N] */
+static int
+cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct buf	 why = { 0 };
+	const char	*e;
+	char		*q, *end;
+	unsigned long	 n = 0;
+
+	if (argc == 2 || (argc == 3 && strcmp(argv[1], "--group") != 0))
+		return cmd_error(out, "usage: retry-failed [--group N]");
+	if (argc == 3) {
+		e = argv[2];
+		n = *e >= '1' && *e <= '9' ? strtoul(e, &end, 10) : 0;
+		if (n == 0 || *end != '\0' || n > 1000000) {
+			q = cmd_quote_word(e);
+			cmd_error(out, "bad group %s (a number from `failures')",
+			    q);
+			free(q);
+			return -1;
+		}
+	}
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (pool_retry_group(p, (size_t)n, &why) != 0)
+		return cmd_engine_error(out, &why, "retry-failed");
+	return cmd_engine_ok(out, &why, "failed tasks queued again");
+}
+
+/* failures [--json] */
+static int
+cmd_failures(struct pool *p, int argc, char **argv, struct buf *out)
+{
+	struct fail_group	*g;
+	size_t			 n;
+	char			*q;
+
+	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
+		q = cmd_quote_word(argv[1]);
+		cmd_error(out, "unknown option %s (usage: failures [--json])",
+		    q);
+		free(q);
+		return -1;
+	}
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	n = pool_failures(p, &g);
+	if (argc == 2) {
+		buf_addstr(out, "{\"groups\":");
+		fail_json(out, g, n, 0);
+		buf_addstr(out, "}\n");
+	} else if (n == 0)
+		buf_addstr(out, "no task has failed for good\n");
+	else
+		fail_text(out, g, n, 0, "");
+	fail_groups_free(g, n);
+	return 0;
+}
+
 /* add WORD...: each word is an item written with text_word(). */
 static int
 cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
@@ -765,6 +832,18 @@ cmd_json_advice(struct pool *p, struct buf *out)
 	buf_addstr(out, "}");
 }
 
+/* status "failures": the first FAIL_STATUS failure groups. */
+static void
+cmd_json_failures(struct pool *p, struct buf *out)
+{
+	struct fail_group	*g;
+	size_t			 n = pool_failures(p, &g);
+
+	buf_addstr(out, ",\"failures\":");
+	fail_json(out, g, n, FAIL_STATUS);
+	fail_groups_free(g, n);
+}
+
 /* status --json: the header fields and one object per non-empty slot. */
 static int
 cmd_status_json(struct pool *p, struct pt_shm *shm,
@@ -779,6 +858,7 @@ cmd_status_json(struct pool *p, struct pt_shm *shm,
 	cmd_json_hosts(shm, h, out);
 	cmd_json_stragglers(p, shm, h, out);
 	cmd_json_advice(p, out);
+	cmd_json_failures(p, out);
 	buf_printf(out, ",\"auto\":%s", pool_auto(p) ? "true" : "false");
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {

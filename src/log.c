@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pool-failures.h"
 #include "text.h"
 #include "util.h"
 
@@ -272,8 +273,9 @@ format_duration(char *out, size_t len, int64_t ns)
 static void
 summary_json(FILE *f, const struct run_stats *st)
 {
-	char	when[64];
-	double	speedup;
+	struct buf	b = { NULL, 0, 0 };
+	char		when[64];
+	double		speedup;
 
 	format_time(when, sizeof when, real_ns());
 	fprintf(f, "{\"time\":\"%s\",\"event\":\"summary\",\"done\":%" PRIu64
@@ -293,8 +295,32 @@ summary_json(FILE *f, const struct run_stats *st)
 		    (double)st->held_ns / PT_NSEC);
 	if (st->oom_killed > 0)
 		fprintf(f, ",\"oom_killed\":%" PRIu64, st->oom_killed);
+	if (st->ngroups > 0) {
+		fprintf(f, ",\"failure_groups\":%zu,\"failures\":", st->ngroups);
+		fail_json(&b, st->groups, st->ngroups, FAIL_SUMMARY);
+		fwrite(b.data, 1, b.len, f);
+		buf_free(&b);
+	}
 	fprintf(f, "}\n");
 	fflush(f);
+}
+
+/* The summary's failure groups, the most frequent first. */
+static void
+summary_failures(FILE *f, const struct run_stats *st)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	if (st->ngroups == 0)
+		return;
+	fprintf(f, "pooltop: failure groups: %zu, most frequent first",
+	    st->ngroups);
+	if (st->ngroups > FAIL_SUMMARY)
+		fprintf(f, " (the first %d)", FAIL_SUMMARY);
+	fprintf(f, "\n");
+	fail_text(&b, st->groups, st->ngroups, FAIL_SUMMARY, "pooltop: ");
+	fwrite(b.data, 1, b.len, f);
+	buf_free(&b);
 }
 
 /* Print the end-of-run summary, in the log's format. */
@@ -332,5 +358,6 @@ log_summary(FILE *f, enum log_format format, const struct run_stats *st)
 	if (st->oom_killed > 0)
 		fprintf(f, "pooltop: %" PRIu64 " task%s oom-killed\n",
 		    st->oom_killed, st->oom_killed == 1 ? "" : "s");
+	summary_failures(f, st);
 	fflush(f);
 }

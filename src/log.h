@@ -35,6 +35,8 @@ void		 evlog_close(struct evlog *);
 /* 0, or -1 when the write failed (disk full ...): caller stops the run. */
 int		 evlog_event(struct evlog *, const struct pt_shm_event *);
 
+struct fail_group;
+
 struct run_stats {
 	uint64_t	done, failed, total;	/* total 0: unknown */
 	int64_t		wall_ns;
@@ -44,6 +46,8 @@ struct run_stats {
 	bool		admit;		/* an admission option was set */
 	int64_t		held_ns;	/* ... and admission held this long */
 	uint64_t	oom_killed;	/* tasks the OOM killer ended */
+	const struct fail_group *groups; /* failure groups, or NULL */
+	size_t		ngroups;
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
 /*
@@ -53,7 +57,10 @@ int		 evlog_progress(struct evlog *, const struct run_stats *);
  *         "efficiency":100}
  * With an admission option, a line "pooltop: admission held 12.3s" and
  * "admission_held":12.300 in JSON; with tasks that failed OOM-killed, a
- * line "pooltop: 2 tasks oom-killed" and "oom_killed":2.
+ * line "pooltop: 2 tasks oom-killed" and "oom_killed":2.  With failure
+ * groups (pool-failures.h), the first FAIL_SUMMARY of them: a line
+ * "pooltop: failure groups: N, most frequent first" and two lines per
+ * group, or "failure_groups":N,"failures":[...] in JSON.
  */
 void		 log_summary(FILE *, enum log_format, const struct run_stats *);
 /*

@@ -31,6 +31,7 @@
 #include "client-ls.h"
 #include "opts.h"
 #include "pool.h"
+#include "pool-failures.h"
 #include "pool-hook.h"
 #include "pool-input.h"
 #include "pool-logger.h"
@@ -437,6 +438,7 @@ run_main(int argc, char **argv)
 	struct logger		*log = NULL;
 	struct pool		*p = NULL;
 	struct run_stats	 st;
+	struct fail_group	*groups;
 	char			 err[1024], sock[256];
 	int			 argi = 0, rc = PT_EXIT_USAGE;
 	int			 out_fd = 1, err_fd = 2;
@@ -550,8 +552,12 @@ run_main(int argc, char **argv)
 		spool_copy(spool_err, STDERR_FILENO);
 	spool_out = spool_err = -1;	/* closed by spool_copy() */
 	pool_stats(p, &st);
-	if (!o.quiet)
+	if (!o.quiet) {
+		st.ngroups = pool_failures(p, &groups);
+		st.groups = groups;
 		log_summary(stderr, o.log_format, &st);
+		fail_groups_free(groups, st.ngroups);
+	}
 out:
 	pool_free(p);
 	spool_close(spool_out, spool_err);

@@ -119,6 +119,7 @@ static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const results_layouts[] = { "seq", "gnu", NULL };
+static const char *const task_orders[] = { "input", "longest-first", NULL };
 static const char *const slurm_modes[] = { "auto", "yes", "no", NULL };
 
 #define F(field) offsetof(struct opts, field)
@@ -179,6 +180,13 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "shuf", .key = "shuf", .type = OPT_BOOL, .off = F(shuf),
 	  .value = true,
 	  .help = "run the tasks in a random order (reads all input first)" },
+	{ .name = "order", .key = "order", .type = OPT_ENUM, .off = F(order),
+	  .choices = task_orders, .def = "input", .arg = "input|longest-first",
+	  .help = "longest-first: the longest in --joblog-in first (reads all "
+	  "input first)" },
+	{ .name = "joblog-in", .key = "joblog_in", .type = OPT_STRING,
+	  .off = F(joblog_in), .arg = "FILE",
+	  .help = "an earlier run's joblog, for --order longest-first" },
 	{ .name = "shell", .key = "shell", .type = OPT_STRING, .off = F(shell),
 	  .def = "/bin/sh", .arg = "PATH",
 	  .help = "shell for templates that need one" },

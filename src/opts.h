@@ -41,6 +41,7 @@ struct termseq {
 
 enum log_format { LOG_TEXT = 0, LOG_JSON };
 enum results_layout { RESULTS_SEQ = 0, RESULTS_GNU };
+enum task_order { ORDER_INPUT = 0, ORDER_LONGEST_FIRST };
 enum slurm_mode { SLURM_AUTO = 0, SLURM_YES, SLURM_NO };
 
 /* Admission options (pool-admit.h); all zero: none. */
@@ -91,6 +92,8 @@ struct opts {
 	int		 max_args;	/* -N / -n, when max_args_set */
 	bool		 max_args_set;
 	bool		 shuf;		/* --shuf */
+	enum task_order	 order;		/* --order */
+	char		*joblog_in;	/* --joblog-in: its durations */
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
 	bool		 context_replace; /* -X: -m, repeating {}'s word */

@@ -10,6 +10,7 @@
 
 #include "pool-columns.h"
 #include "pool-input.h"
+#include "pool-joblog.h"
 #include "pool-source.h"
 #include "template.h"
 #include "util.h"
@@ -46,16 +47,13 @@ static struct {
 	bool			 tried;
 } measure;
 
-/* The length of the command a task of these arguments runs. */
-static size_t
-measure_len(void *arg, const char *const *args, size_t nargs)
+/* The template, compiled on first use (after input_header()), or NULL. */
+static struct template *
+measure_template(void)
 {
 	const struct opts	*o = measure.o;
-	struct expanded		 e;
-	char			*cmd, err[256];
-	size_t			 len;
+	char			 err[256];
 
-	(void)arg;
 	if (!measure.tried) {
 		/* After input_header(): {NAME} are written {K} by now. */
 		measure.tried = true;
@@ -69,15 +67,170 @@ measure_len(void *arg, const char *const *args, size_t nargs)
 			measure.t = NULL;
 		}
 	}
-	if (measure.t == NULL)
-		return 0;	/* the pool says why, before any task */
+	return measure.t;	/* NULL: the pool says why, before any task */
+}
+
+/* The command a task of these arguments runs, as the joblog has it. */
+static char *
+measure_cmdline(const char *const *args, size_t nargs, uint64_t seq)
+{
+	struct template	*t;
+	struct expanded	 e;
+	char		*cmd;
+
+	if (measure.o->command == NULL && measure.o->command_argv == NULL)
+		return xstrdup(nargs > 0 ? args[0] : "");
+	if ((t = measure_template()) == NULL)
+		return NULL;
 	memset(&e, 0, sizeof e);
-	template_expand_args(measure.t, args, nargs, 1, 0, &e);
+	template_expand_args(t, args, nargs, seq, 0, &e);
 	cmd = expanded_cmdline(&e);
+	expanded_free(&e);
+	return cmd;
+}
+
+/* The length of the command a task of these arguments runs. */
+static size_t
+measure_len(void *arg, const char *const *args, size_t nargs)
+{
+	char	*cmd;
+	size_t	 len;
+
+	(void)arg;
+	if ((cmd = measure_cmdline(args, nargs, 1)) == NULL)
+		return 0;
 	len = strlen(cmd);
 	free(cmd);
-	expanded_free(&e);
 	return len;
+}
+
+/* One command of --joblog-in and how long it ran. */
+struct ran {
+	char		*command;
+	int64_t		 runtime_ns;
+	size_t		 line;		/* later lines win */
+};
+
+/* --order longest-first: what --joblog-in recorded, by command. */
+static struct {
+	struct ran	*v;
+	size_t		 n;
+} ran;
+
+/* joblog_scan(): keep a line's command and runtime. */
+static void
+ran_add(void *arg, const struct joblog_entry *e)
+{
+	(void)arg;
+	ran.v = xreallocarray(ran.v, ran.n + 1, sizeof *ran.v);
+	ran.v[ran.n].command = xstrdup(e->command);
+	ran.v[ran.n].runtime_ns = e->runtime_ns;
+	ran.v[ran.n].line = ran.n;
+	ran.n++;
+}
+
+/* qsort: by command, the last line first. */
+static int
+ran_cmp(const void *va, const void *vb)
+{
+	const struct ran	*a = va, *b = vb;
+	int			 c;
+
+	if ((c = strcmp(a->command, b->command)) != 0)
+		return c;
+	return a->line > b->line ? -1 : a->line < b->line;
+}
+
+/* bsearch: a command against a line. */
+static int
+ran_find_cmp(const void *key, const void *vb)
+{
+	const struct ran	*b = vb;
+
+	return strcmp(key, b->command);
+}
+
+/* How long a command ran in --joblog-in (its last line), or -1. */
+static int64_t
+ran_lookup(const char *command)
+{
+	const struct ran	*r;
+
+	if (command == NULL || ran.n == 0)
+		return -1;
+	r = bsearch(command, ran.v, ran.n, sizeof *ran.v, ran_find_cmp);
+	if (r == NULL)
+		return -1;
+	while (r > ran.v && strcmp(r[-1].command, command) == 0)
+		r--;		/* the first of equals: the last line */
+	return r->runtime_ns;
+}
+
+/*
+ * An item's weight: how long its command ran in --joblog-in, matched by
+ * the Command column (the template expanded with the item, numbered as
+ * in the input), else by the item itself (items that are commands).
+ */
+static int64_t
+ran_weight(void *arg, const struct item *it)
+{
+	const char	*const *args;
+	char		*cmd;
+	size_t		 nargs;
+	int64_t		 w;
+
+	(void)arg;
+	if (it->command != NULL)
+		return ran_lookup(it->command);
+	args = it->args != NULL ? (const char *const *)it->args :
+	    (const char *const *)&it->arg;
+	nargs = it->args != NULL ? it->nargs : 1;
+	cmd = measure_cmdline(args, nargs, it->seq);
+	w = ran_lookup(cmd);
+	free(cmd);
+	if (w == -1 && it->args == NULL && it->arg != NULL)
+		w = ran_lookup(it->arg);
+	return w;
+}
+
+/* Read --joblog-in (once) for --order longest-first; 0, or -1 and err. */
+static int
+ran_load(const char *path, char *err, size_t errlen)
+{
+	char	e[512];
+
+	if (joblog_scan(path, ran_add, NULL, e, sizeof e) == -1) {
+		snprintf(err, errlen, "--joblog-in: %s", e);
+		return -1;
+	}
+	if (ran.n > 0)
+		qsort(ran.v, ran.n, sizeof *ran.v, ran_cmp);
+	return 0;
+}
+
+/* --order and --joblog-in go together; neither with a renumbering. */
+static int
+order_check(const struct opts *o, char *err, size_t errlen)
+{
+	bool	longest = o->order == ORDER_LONGEST_FIRST;
+
+	if (longest && o->joblog_in == NULL)
+		snprintf(err, errlen, "--order longest-first needs --joblog-in "
+		    "FILE (the joblog of an earlier run)");
+	else if (!longest && o->joblog_in != NULL)
+		snprintf(err, errlen, "--joblog-in is read by --order "
+		    "longest-first only");
+	else if (longest && o->shuf)
+		snprintf(err, errlen, "--order longest-first cannot be used "
+		    "with --shuf");
+	else if (longest && (o->resume || o->resume_failed ||
+	    o->retry_failed))
+		snprintf(err, errlen, "--order longest-first cannot be used "
+		    "with --resume, --resume-failed or --retry-failed: its "
+		    "tasks are numbered anew each run");
+	else
+		return 0;
+	return -1;
 }
 
 /* Wrap the source in columns, groups and a shuffle. */
@@ -91,6 +244,8 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 	size_t		 maxn;
 	bool		 linked = false;
 
+	if (order_check(o, err, errlen) == -1)
+		return -1;
 	if (*src == NULL)
 		return 0;
 	if (o->shuf && (o->resume || o->resume_failed)) {
@@ -133,6 +288,13 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		    o->xargs ? 1 : (size_t)o->workers);
 	} else if (maxn != SIZE_MAX)
 		*src = source_group(*src, maxn);
+	/* Last: a task's weight is its whole command's. */
+	if (o->order == ORDER_LONGEST_FIRST) {
+		if (ran_load(o->joblog_in, err, errlen) == -1)
+			return -1;
+		measure.o = o;
+		*src = source_longest(*src, ran_weight, NULL);
+	}
 	return 0;
 }
 

@@ -105,6 +105,8 @@ struct source {
 	bool			 sub_done;
 	struct item		*all;		/* shuffle: every item */
 	size_t			 nall;
+	source_weight_fn	 weight;	/* ... sorted by it, or NULL */
+	void			*warg;
 
 	/* xargs (-m): all[next, nall) read ahead, with their costs */
 	source_len_fn		 lenfn;
@@ -951,12 +953,83 @@ source_shuffle(struct source *sub)
 	return s;
 }
 
-/* Read all of sub, then shuffle; items renumbered in their new order. */
+/* Every item of sub, those of unknown weight first, then the heaviest. */
+struct source *
+source_longest(struct source *sub, source_weight_fn weight, void *arg)
+{
+	struct source	*s = source_new(SRC_SHUFFLE);
+
+	s->sub = sub;
+	s->weight = weight;
+	s->warg = arg;
+	return s;
+}
+
+/* An item of a sort by weight: where it was, what it weighs. */
+struct weighed {
+	int64_t		 w;	/* -1: unknown */
+	size_t		 pos;
+};
+
+/* qsort: unknown first, then heaviest, then in input order. */
 static int
-shuffle_next(struct source *s, struct item *it)
+weighed_cmp(const void *va, const void *vb)
+{
+	const struct weighed	*a = va, *b = vb;
+
+	if ((a->w < 0) != (b->w < 0))
+		return a->w < 0 ? -1 : 1;
+	if (a->w != b->w)
+		return a->w > b->w ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Sort s->all by the weight of each item (source_longest()). */
+static void
+longest_sort(struct source *s)
+{
+	struct weighed	*v;
+	struct item	*sorted;
+	size_t		 i;
+
+	if (s->nall == 0)
+		return;
+	v = xreallocarray(NULL, s->nall, sizeof *v);
+	for (i = 0; i < s->nall; i++) {
+		v[i].w = s->weight(s->warg, &s->all[i]);
+		v[i].pos = i;
+	}
+	qsort(v, s->nall, sizeof *v, weighed_cmp);
+	sorted = xreallocarray(NULL, s->nall + 1, sizeof *sorted);
+	for (i = 0; i < s->nall; i++)
+		sorted[i] = s->all[v[i].pos];
+	free(s->all);
+	s->all = sorted;
+	free(v);
+}
+
+/* Shuffle s->all (--shuf). */
+static void
+shuffle_all(struct source *s)
 {
 	struct item	 tmp;
 	size_t		 i, j;
+
+	for (i = s->nall; i > 1; i--) {
+		j = arc4random_uniform((uint32_t)i);
+		tmp = s->all[i - 1];
+		s->all[i - 1] = s->all[j];
+		s->all[j] = tmp;
+	}
+}
+
+/*
+ * Read all of sub, then shuffle or sort it; items renumbered in their new
+ * order.
+ */
+static int
+shuffle_next(struct source *s, struct item *it)
+{
 	int		 r;
 
 	while (!s->sub_done) {
@@ -967,12 +1040,10 @@ shuffle_next(struct source *s, struct item *it)
 			return 0;
 		if (r == -1) {
 			s->sub_done = true;
-			for (i = s->nall; i > 1; i--) {
-				j = arc4random_uniform((uint32_t)i);
-				tmp = s->all[i - 1];
-				s->all[i - 1] = s->all[j];
-				s->all[j] = tmp;
-			}
+			if (s->weight != NULL)
+				longest_sort(s);
+			else
+				shuffle_all(s);
 			break;
 		}
 		s->nall++;

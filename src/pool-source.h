@@ -97,6 +97,16 @@ struct source	*source_lines(struct source *sub);
  * the first item comes once sub has ended (--shuf).
  */
 struct source	*source_shuffle(struct source *sub);
+/* How long an item (its seq: its place in sub) may run, ns; -1 unknown. */
+typedef int64_t	(*source_weight_fn)(void *arg, const struct item *);
+/*
+ * Every item of sub (owned), those of unknown weight first, in input
+ * order, then the heaviest first (equal weights in input order),
+ * renumbered in that order: the first item comes once sub has ended
+ * (--order longest-first).  weight is called once per item, then.
+ */
+struct source	*source_longest(struct source *sub, source_weight_fn weight,
+		    void *arg);
 bool		 source_is_product(const struct source *);
 /*
  * --xargs / -m: tasks of as many items of sub (owned) as give a command

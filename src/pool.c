@@ -55,6 +55,7 @@
 #include "pool-hook.h"
 #include "worker-persist.h"
 #include "pool-evsample.h"
+#include "pool-failures.h"
 #include "pool.h"
 #include "procstat.h"
 #include "proto.h"
@@ -97,6 +98,7 @@ struct task {
 	char			*command;	/* whole command, or NULL */
 	bool			 named;		/* arg is its name: show that */
 	int			 attempts;	/* started so far */
+	int			 attempts_base;	/* ... before a `retry` */
 	int			 faults;	/* put back: no resources */
 	int			 stuck;		/* ... with one worker left */
 	int64_t			 not_before;	/* mono ns, for retries */
@@ -108,6 +110,9 @@ struct task {
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
+	struct fail_tail	*errtail;	/* this attempt's stderr, once
+						   it wrote there */
+	struct fail_key		*fkey;		/* failed for good: its group */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -1132,6 +1137,8 @@ start_task(struct pool *p, int i, struct task *t)
 
 	t->attempts++;
 	t->received = 0;
+	if (t->errtail != NULL)
+		t->errtail->len = 0;
 	t->oom_at = p->oom_seen;
 	if (p->tcg != NULL && !tcg_oom_kills(p->tcg, i, &t->oom_at))
 		t->oom_at = 0;		/* its cgroup is made by the worker */
@@ -2060,7 +2067,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		return;
 	}
 
-	final = ok || (p->o->retries != 0 && t->attempts >= p->o->retries) ||
+	final = ok || (p->o->retries != 0 &&
+	    t->attempts - t->attempts_base >= p->o->retries) ||
 	    (d->flags & PT_DONE_KILLED);
 	if (final)
 		joblog_entry_of(p, i, t, d, exitval, sig, &je);
@@ -2072,7 +2080,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		int64_t delay;
 
 		delay = backoff_double(RETRY_DELAY_MS, RETRY_DELAY_MAX_MS,
-		    t->attempts);
+		    t->attempts - t->attempts_base);
 		p->retried++;
 		t->not_before = mono_ns() + delay * 1000000LL;
 		if (oom)
@@ -2131,22 +2139,38 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    sig ? "signal" : "exit", sig ? sig : exitval,
 			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
+		if (t->fkey == NULL)
+			t->fkey = xmalloc(sizeof *t->fkey);
+		fail_key_set(t->fkey, (d->flags & PT_DONE_TIMEOUT) ? -1 :
+		    exitval, sig, t->errtail);
+		free(t->errtail);
+		t->errtail = NULL;
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
 	check_halt(p, ok, sig ? 128 + sig : exitval);
 }
 
-/* Count len bytes of standard output of task seq (the joblog's Receive). */
+/*
+ * Count len bytes of standard output of task seq (the joblog's Receive);
+ * keep the last bytes of its standard error (its failure group's line).
+ */
 static void
-count_received(struct wk *w, uint64_t seq, size_t len)
+count_received(struct wk *w, uint64_t seq, int stream, const char *b,
+    size_t len)
 {
 	struct task	*t;
 
 	TAILQ_FOREACH(t, &w->tasks, entry) {
-		if (t->seq == seq) {
+		if (t->seq != seq)
+			continue;
+		if (stream == 1)
 			t->received += len;
-			return;
+		else {
+			if (t->errtail == NULL)
+				t->errtail = xcalloc(1, sizeof *t->errtail);
+			fail_tail_add(t->errtail, b, len);
 		}
+		return;
 	}
 }
 
@@ -2232,8 +2256,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof o)
 			break;
 		memcpy(&o, pl, sizeof o);
-		if (o.stream == 1)
-			count_received(w, o.task_seq, m->len - sizeof o);
+		count_received(w, o.task_seq, (int)o.stream, pl + sizeof o,
+		    m->len - sizeof o);
 		if (p->out != NULL)
 			output_data(p->out, o.task_seq, (int)o.stream,
 			    pl + sizeof o, m->len - sizeof o);
@@ -2840,32 +2864,99 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	return 0;
 }
 
-/* Queue the tasks that failed for good again. */
-int
-pool_retry_failed(struct pool *p, struct buf *why)
+/* A failed task's item: its argument, or its arguments joined by spaces. */
+static char *
+task_item(const struct task *t)
 {
-	struct task	*t;
-	uint64_t	 n = 0;
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	if (t->args == NULL || t->nargs == 0)
+		return xstrdup(t->arg != NULL ? t->arg : "");
+	for (i = 0; i < t->nargs; i++)
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", t->args[i]);
+	buf_add(&b, "", 1);
+	return b.data;
+}
+
+/* The failure groups of the tasks that failed for good; how many. */
+size_t
+pool_failures(struct pool *p, struct fail_group **groups)
+{
+	struct fail_member	*m;
+	struct task		*t;
+	size_t			 n = 0, i, ng;
+
+	TAILQ_FOREACH(t, &p->failed_list, entry)
+		n++;
+	m = xcalloc(n > 0 ? n : 1, sizeof *m);
+	i = 0;
+	TAILQ_FOREACH(t, &p->failed_list, entry) {
+		m[i].key = t->fkey;
+		m[i].seq = t->seq;
+		m[i].item = task_item(t);
+		m[i++].command = task_cmdline(t);
+	}
+	ng = fail_group(m, n, groups);
+	for (i = 0; i < n; i++)
+		free((char *)m[i].item);
+	free(m);
+	return ng;
+}
+
+/* Queue a failed task again: new attempts, --retries of them. */
+static void
+retry_one(struct pool *p, struct task *t)
+{
+	TAILQ_REMOVE(&p->failed_list, t, entry);
+	t->attempts_base = t->attempts;
+	t->not_before = 0;
+	TAILQ_INSERT_TAIL(&p->ready, t, entry);
+	p->failed--;
+}
+
+/* Queue the tasks of failure group (1-based; 0: all) again. */
+int
+pool_retry_group(struct pool *p, size_t group, struct buf *why)
+{
+	struct fail_group	*g = NULL;
+	struct task		*t, *next;
+	size_t			 ng = 0;
+	uint64_t		 n = 0;
 
 	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED) {
 		if (why)
 			buf_printf(why, "the pool is %s", shm_pool_state_name(p->state));
 		return -1;
 	}
-	while ((t = TAILQ_FIRST(&p->failed_list)) != NULL) {
-		TAILQ_REMOVE(&p->failed_list, t, entry);
-		t->attempts = 0;
-		t->not_before = 0;
-		TAILQ_INSERT_TAIL(&p->ready, t, entry);
-		p->failed--;
-		n++;
+	if (group > 0 && group > (ng = pool_failures(p, &g))) {
+		if (why)
+			buf_printf(why, "no failure group %zu (there %s %zu)",
+			    group, ng == 1 ? "is" : "are", ng);
+		fail_groups_free(g, ng);
+		return -1;
 	}
+	for (t = TAILQ_FIRST(&p->failed_list); t != NULL; t = next) {
+		next = TAILQ_NEXT(t, entry);
+		if (group == 0 || fail_key_same(t->fkey, &g[group - 1].key)) {
+			retry_one(p, t);
+			n++;
+		}
+	}
+	fail_groups_free(g, ng);
 	pool_event(p, PT_EV_INFO, -1, 0, 0, "%llu failed task%s queued again",
 	    (unsigned long long)n, n == 1 ? "" : "s");
 	if (why)
 		buf_printf(why, "%llu failed task%s queued again\n",
 		    (unsigned long long)n, n == 1 ? "" : "s");
 	return 0;
+}
+
+/* Queue the tasks that failed for good again. */
+int
+pool_retry_failed(struct pool *p, struct buf *why)
+{
+	return pool_retry_group(p, 0, why);
 }
 
 /* Why the pool takes no items now, or NULL. */
@@ -3637,6 +3728,8 @@ task_free(struct task *t)
 	item_clear(&it);
 	free(t->label);
 	free(t->cmdline);
+	free(t->errtail);
+	free(t->fkey);
 	free(t);
 }
 

@@ -122,6 +122,15 @@ int	pool_drain(struct pool *, struct buf *why);
 int	pool_stop(struct pool *, bool now, struct buf *why);
 int	pool_retry_failed(struct pool *, struct buf *why);
 /*
+ * Queue again the failed tasks of failure group N (pool-failures.h,
+ * 1-based; 0: every failed task) as new attempts: their attempt numbers
+ * go on from the last, and they have --retries attempts again.
+ */
+int	pool_retry_group(struct pool *, size_t group, struct buf *why);
+/* The failure groups, most frequent first (fail_groups_free()); how many. */
+struct fail_group;
+size_t	pool_failures(struct pool *, struct fail_group **);
+/*
  * Queue n items after the last: numbered when they are taken, after the
  * source's last item (and a past joblog's last task), expanded with the
  * template like the others.  All or none: refused when the pool is

@@ -250,6 +250,7 @@ static const char *const detail_help[][2] = {
 	{ "+ -", "one worker more, one fewer" },
 	{ "=", "set the worker count: N, +N, -N (N! kills surplus)" },
 	{ "r", "retry the tasks that failed" },
+	{ "f", "failure groups; r retries the selected group's tasks" },
 	{ "a", "what if: finish time by worker count; Enter resizes" },
 	{ "s", "sort by the next column" },
 	{ "t", "next theme" },

@@ -613,7 +613,8 @@ ui_draw_keybar(struct ui *ui, int y)
 	static const char *const	 keys[][2] = {
 		{ "q", "Quit" }, { "?", "Help" }, { "p", "Pause" },
 		{ "P", "Pool" }, { "k", "Kill" }, { "+-", "Workers" },
-		{ "=", "Size" }, { "a", "WhatIf" }, { "Enter", "Detail" },
+		{ "=", "Size" }, { "a", "WhatIf" }, { "f", "Failed" },
+		{ "Enter", "Detail" },
 		{ "/", "Filter" },
 		{ "s", "Sort" }, { "t", "Theme" }, { "r", "Retry" },
 	};

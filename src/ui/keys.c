@@ -354,6 +354,9 @@ keys_view(struct ui *ui, int ch)
 	case 'a':
 		ui_advice_open(ui);
 		break;
+	case 'f':
+		ui_fails_open(ui);
+		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
@@ -411,6 +414,39 @@ keys_command(struct ui *ui, int ch)
 	return UI_CONTINUE;
 }
 
+/* A key in the failures view. */
+static void
+keys_fails(struct ui *ui, int ch)
+{
+	int	g;
+
+	switch (ch) {
+	case KEY_UP:
+	case KEY_CTRL('p'):
+		ui_fails_move(ui, -1);
+		break;
+	case KEY_DOWN:
+	case KEY_CTRL('n'):
+	case 'j':
+		ui_fails_move(ui, 1);
+		break;
+	case 'r':
+		if ((g = ui_fails_group(ui)) == 0)
+			ui_statusf(ui, true, "error: no failure group selected");
+		else
+			keys_send(ui, "retry-failed --group %d", g);
+		ui_fails_refresh(ui);
+		break;
+	case KEY_ESC:
+	case 'q':
+	case 'f':
+		ui->mode = UI_MODE_TABLE;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Handle one key. */
 enum ui_result
 ui_key(struct ui *ui, int ch)
@@ -432,6 +468,10 @@ ui_key(struct ui *ui, int ch)
 	}
 	if (ch != KEY_MOUSE && ch != KEY_RESIZE)
 		ui->status[0] = '\0';
+	if (ui->mode == UI_MODE_FAILURES) {
+		keys_fails(ui, ch);
+		return UI_CONTINUE;
+	}
 	if (ui->mode == UI_MODE_DETAIL && (ch == KEY_ESC || ch == '\n' ||
 	    ch == '\r' || ch == KEY_ENTER || ch == 'q')) {
 		ui->mode = UI_MODE_TABLE;

@@ -44,7 +44,8 @@ struct ui_slot {
 	uint64_t		rss[UI_HIST];
 };
 
-enum ui_mode { UI_MODE_TABLE = 0, UI_MODE_DETAIL, UI_MODE_HELP, UI_MODE_ADVICE };
+enum ui_mode { UI_MODE_TABLE = 0, UI_MODE_DETAIL, UI_MODE_HELP, UI_MODE_ADVICE,
+    UI_MODE_FAILURES };
 
 enum ui_prompt {
 	UI_PROMPT_NONE = 0,
@@ -114,6 +115,12 @@ struct ui {
 	bool			 advice_ok;	/* a table, not an error */
 	int			 advice_best;	/* its best size, 0: none */
 	int64_t			 advice_at;	/* mono ns it was asked */
+
+	/* the failures view ("f"): the pool's `failures` reply */
+	struct buf		 fails;
+	int			 fails_n;	/* groups in it */
+	int			 fails_sel;	/* the selected one, 0-based */
+	int64_t			 fails_at;	/* mono ns it was asked */
 };
 
 /* ui.c */
@@ -141,6 +148,14 @@ void	ui_draw_help(struct ui *);
 void	ui_advice_open(struct ui *);
 void	ui_draw_advice(struct ui *);
 void	ui_advice_free(struct ui *);
+
+/* failures.c */
+void	ui_fails_open(struct ui *);
+void	ui_fails_move(struct ui *, int);
+int	ui_fails_group(struct ui *);
+void	ui_fails_refresh(struct ui *);
+void	ui_draw_fails(struct ui *);
+void	ui_fails_free(struct ui *);
 
 /* keys.c */
 enum ui_result ui_key(struct ui *, int);

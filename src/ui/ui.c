@@ -310,6 +310,8 @@ ui_draw(struct ui *ui)
 			ui_draw_help(ui);
 		else if (ui->mode == UI_MODE_ADVICE)
 			ui_draw_advice(ui);
+		else if (ui->mode == UI_MODE_FAILURES)
+			ui_draw_fails(ui);
 	}
 	if (ui->prompt == UI_PROMPT_RESIZE || ui->prompt == UI_PROMPT_FILTER) {
 		move(ui->cur_y, ui->cur_x);
@@ -382,4 +384,5 @@ ui_close(struct ui *ui)
 	ui->own_in = ui->own_out = false;
 	ui_model_free(ui);
 	ui_advice_free(ui);
+	ui_fails_free(ui);
 }

@@ -1,5 +1,6 @@
 /*
- * Item sources: args, ranges, config tasks, files and pipes.  Pipes are fed
+ * Item sources: args, ranges, config tasks, files and pipes, and the
+ * longest-first order.  Pipes are fed
  * by a forked writer; the piecewise writer sends one piece per
  * acknowledgement, so items really are split across reads without any
  * sleep.  Every wait is a bounded poll().
@@ -178,6 +179,47 @@ test_args(void **state)
 	assert_string_equal(g.items[2], "c d");
 	assert_null(source_error(s));
 	got_free(&g);
+	source_free(s);
+}
+
+/* A weight for source_longest(): the item's number; "?" unknown. */
+static int64_t
+weight_of(void *arg, const struct item *it)
+{
+	uint64_t	*seen = arg;
+
+	(*seen)++;
+	if (strcmp(it->arg, "?") == 0)
+		return -1;
+	return strtoll(it->arg, NULL, 10);
+}
+
+/* Unknown first in input order, then the heaviest, ties in input order. */
+static void
+test_longest(void **state)
+{
+	char		*items[] = { "2", "?", "5", "2", "?", "9", "0" };
+	uint64_t	 seen = 0, total;
+	struct source	*s;
+	struct item	 it;
+	const char	*want[] = { "?", "?", "9", "5", "2", "2", "0" };
+	size_t		 i;
+
+	(void)state;
+	s = source_longest(source_args(items, 7), weight_of, &seen);
+	assert_true(source_total(s, &total));
+	assert_int_equal(total, 7);
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(source_next(s, &it), 1);
+		assert_string_equal(it.arg, want[i]);
+		assert_int_equal(it.seq, i + 1);	/* renumbered */
+		item_clear(&it);
+	}
+	assert_int_equal(source_next(s, &it), -1);
+	assert_int_equal(seen, 7);			/* once an item */
+	source_free(s);
+	s = source_longest(source_args(items, 0), weight_of, &seen);
+	assert_int_equal(source_next(s, &it), -1);
 	source_free(s);
 }
 
@@ -711,6 +753,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_longest),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_tasks),
 		cmocka_unit_test(test_pipe_pieces),
