@@ -91,6 +91,11 @@ struct opts {
 	int		 max_args;	/* -N / -n, when max_args_set */
 	bool		 max_args_set;
 	bool		 shuf;		/* --shuf */
+	bool		 pipe;		/* --pipe: blocks of stdin on the
+					   tasks' stdin (pool-block.h) */
+	uint64_t	 block_size;	/* --block; 0: the default */
+	char		*recstart;	/* --recstart, or NULL */
+	char		*recend;	/* --recend, or NULL */
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
 	bool		 context_replace; /* -X: -m, repeating {}'s word */

@@ -91,7 +91,7 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 	size_t		 maxn;
 	bool		 linked = false;
 
-	if (*src == NULL)
+	if (*src == NULL || o->pipe)
 		return 0;
 	if (o->shuf && (o->resume || o->resume_failed)) {
 		snprintf(err, errlen, "--shuf cannot be used with --resume or"

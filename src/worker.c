@@ -421,6 +421,26 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item)
 	return argv;
 }
 
+/*
+ * PT_RUN_STDIN: open the file after argv as the task's stdin (g->in); 0
+ * or an errno.
+ */
+static int
+run_stdin(struct wtask *t, const struct pt_run *r, char **argv,
+    const char *end)
+{
+	const char	*path = argv[r->argc - 1];
+
+	if (!(r->flags & PT_RUN_STDIN))
+		return 0;
+	path += strlen(path) + 1;
+	if (path >= end || memchr(path, '\0', (size_t)(end - path)) == NULL)
+		return EINVAL;
+	if ((t->g.in = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno;
+	return 0;
+}
+
 /* Prepare per-task state, the environment and the progress mailbox. */
 static void
 task_init(struct worker *w, const struct pt_run *r)
@@ -492,8 +512,10 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
-		error = xfer_enter_workdir(w->conf->workdir,
-		    w->conf->wdflags, r.task_seq);
+		error = run_stdin(&w->t, &r, argv, p + len);
+		if (error == 0)
+			error = xfer_enter_workdir(w->conf->workdir,
+			    w->conf->wdflags, r.task_seq);
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
@@ -501,6 +523,10 @@ task_run(struct worker *w, const char *p, size_t len)
 			    (r.flags & PT_RUN_SHELL) != 0, 0);
 		if (w->conf->tcg != NULL)
 			tcg_leave(w->conf->tcg);
+		if (w->t.g.in != -1) {	/* not spawned: still open */
+			close(w->t.g.in);
+			w->t.g.in = -1;
+		}
 		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
 			task_noexec(w, r.task_seq, error,
