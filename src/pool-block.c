@@ -37,11 +37,13 @@ struct blocks {
 	size_t		 cap, len;
 	size_t		 target;	/* this round reads up to here */
 	bool		 reading;	/* a round is under way */
+	bool		 full;		/* ... and complete, not looked at */
 	bool		 eof;
 	size_t		 cut;		/* a block is buf[0, cut); 0: none */
 	uint64_t	 seq;
 	char		*error;
 	char		*warning;
+	uint64_t	 grown_from;	/* the size the warning started at */
 };
 
 /*
@@ -172,12 +174,19 @@ cut_records(const struct blocks *b)
 	return (size_t)i + b->endlen;
 }
 
-/* Read on in this round; true when it is complete (target or EOF). */
+/*
+ * Read on in this round; true when it is complete (target or EOF), and
+ * then the next call starts a new one.
+ */
 static bool
 round_read(struct blocks *b)
 {
 	ssize_t	r;
 
+	if (b->full) {
+		b->full = false;
+		return true;
+	}
 	if (!b->reading) {
 		b->target = b->len + (size_t)(b->bs - b->len % b->bs);
 		b->reading = true;
@@ -204,6 +213,14 @@ round_read(struct blocks *b)
 	return true;
 }
 
+/* Read what is ready in this round; a round completed waits for next. */
+void
+blocks_fill(struct blocks *b)
+{
+	if (b->reading && b->error == NULL && round_read(b))
+		b->full = true;
+}
+
 /* No boundary in a whole round: grow the block size by 30%, as GNU parallel. */
 static void
 blocks_grow(struct blocks *b)
@@ -213,9 +230,11 @@ blocks_grow(struct blocks *b)
 	b->bs = old + (old * 3 + 9) / 10 + 1;
 	if (b->bs > BLOCK_SIZE_MAX)
 		b->bs = BLOCK_SIZE_MAX;
+	if (b->grown_from == 0)
+		b->grown_from = old;
 	free(b->warning);
 	b->warning = xasprintf("a record is longer than %" PRIu64 " bytes:"
-	    " the block size grows to %" PRIu64, old, b->bs);
+	    " the block size grows to %" PRIu64, b->grown_from, b->bs);
 }
 
 /* Decide the next block (b->cut); 0 for nothing yet, -1 for no more. */
@@ -296,15 +315,7 @@ blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *len)
 int
 blocks_fd(const struct blocks *b)
 {
-	return b->eof || b->error != NULL ? -1 : b->fd;
-}
-
-/* The next blocks_next() reads; nothing to do here but not spin. */
-void
-blocks_fill(struct blocks *b)
-{
-	if (b->reading && b->error == NULL)
-		(void)round_read(b);
+	return b->eof || b->full || b->error != NULL ? -1 : b->fd;
 }
 
 const char *
@@ -319,6 +330,7 @@ blocks_take_warning(struct blocks *b)
 	char	*w = b->warning;
 
 	b->warning = NULL;
+	b->grown_from = 0;
 	return w;
 }
 
