@@ -151,7 +151,10 @@ pipe_source(const struct opts *o, struct source **src, char *err,
 	spec.recstart = o->recstart;
 	spec.recend = o->recend;
 	spec.nrec = o->max_args_set ? (size_t)o->max_args : 0;
-	if ((b = blocks_new(fd, name, &spec, err, errlen)) == NULL)
+	spec.jobs = o->workers;
+	b = o->pipe_part ? blocks_new_part(fd, name, &spec, err, errlen) :
+	    blocks_new(fd, name, &spec, err, errlen);
+	if (b == NULL)
 		return -1;
 	*src = source_blocks(b);
 	return 0;

@@ -164,6 +164,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
 	  .type = OPT_BOOL, .off = F(pipe), .value = true,
 	  .help = "cut stdin into blocks, one on each task's stdin" },
+	{ .name = "pipe-part", .key = "pipe_part", .type = OPT_BOOL,
+	  .off = F(pipe_part), .value = true,
+	  .help = "--pipe on ranges of -a FILE, read by the workers" },
 	{ .name = "block", .alias = "block-size", .key = "block",
 	  .type = OPT_FUNC, .parse = set_block, .arg = "SIZE",
 	  .defnote = "one megabyte, 1M",
@@ -2278,12 +2281,25 @@ pipe_misfit(const struct opts *o)
  * items of the input; --block, --recstart and --recend need --pipe.
  */
 static int
-check_pipe(const struct opts *o, const struct origin *org, char *err,
+check_pipe(struct opts *o, const struct origin *org, char *err,
     size_t len)
 {
 	const char	*what;
 	size_t		 i;
 
+	if (o->pipe_part) {
+		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0) {
+			snprintf(err, len, "--pipe-part needs -a FILE (a "
+			    "regular file)");
+			return -1;
+		}
+		if (o->max_args_set) {
+			snprintf(err, len, "--pipe-part cannot be used with"
+			    " -N: blocks are found by size");
+			return -1;
+		}
+		o->pipe = true;
+	}
 	if (!o->pipe) {
 		for (i = 0; i < NOPTS; i++) {
 			if ((opt_table[i].off != F(recstart) &&

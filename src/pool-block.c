@@ -23,6 +23,11 @@
 #include "pool-block.h"
 #include "util.h"
 
+#define PART_READ	(128 * 1024)	/* --pipe-part reads this at a time */
+
+static void	blocks_fail(struct blocks *, const char *, int);
+static ssize_t	sep_from(const struct blocks *, size_t);
+
 struct blocks {
 	int		 fd;
 	int		 oflags;	/* to restore; -1: not changed */
@@ -44,6 +49,9 @@ struct blocks {
 	char		*error;
 	char		*warning;
 	uint64_t	 grown_from;	/* the size the warning started at */
+	bool		 part;		/* --pipe-part: ranges of the file */
+	uint64_t	 pos;		/* ... the next block starts here */
+	uint64_t	 size;		/* ... of the file */
 };
 
 /*
@@ -111,6 +119,102 @@ blocks_new(int fd, const char *name, const struct block_spec *spec,
 	if (b->oflags != -1)
 		fcntl(fd, F_SETFL, b->oflags | O_NONBLOCK);
 	return b;
+}
+
+struct blocks *
+blocks_new_part(int fd, const char *path, const struct block_spec *spec,
+    char *err, size_t errlen)
+{
+	struct blocks	*b;
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--pipe-part: %s is not a regular file",
+		    path);
+		close(fd);
+		return NULL;
+	}
+	b = xcalloc(1, sizeof *b);
+	b->fd = fd;
+	b->oflags = -1;
+	b->name = xstrdup(path);
+	b->bs = spec->size > 0 ? spec->size : BLOCK_SIZE_DEFAULT;
+	b->part = true;
+	b->size = (uint64_t)st.st_size;
+	if (spec->size == 0)	/* GNU parallel's: 10 blocks a job slot */
+		b->bs = 1 + b->size / (uint64_t)(spec->jobs > 0 ?
+		    spec->jobs : 1) / 10;
+	blocks_sep(b, spec);
+	return b;
+}
+
+bool
+blocks_ranges(const struct blocks *b)
+{
+	return b->part;
+}
+
+/*
+ * --pipe-part: the end of the block starting at b->pos: the first record
+ * boundary at or after pos + size, read in 128 KiB pieces from there (as
+ * GNU parallel reads them), or the file's end.
+ */
+static uint64_t
+part_end(struct blocks *b)
+{
+	uint64_t	at = b->pos + b->bs;
+	ssize_t		r, i;
+
+	if (at >= b->size)
+		return b->size;
+	if (b->seplen == 0)
+		return at;
+	b->len = 0;
+	for (;;) {
+		if (b->cap < b->len + PART_READ) {
+			b->cap = b->len + PART_READ;
+			b->buf = xreallocarray(b->buf, b->cap, 1);
+		}
+		r = pread(b->fd, b->buf + b->len, PART_READ,
+		    (off_t)(at + b->len));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			blocks_fail(b, "read", errno);
+			return 0;
+		}
+		if (r == 0)
+			return b->size;
+		b->len += (size_t)r;
+		if ((i = sep_from(b, 0)) != -1)
+			return at + (uint64_t)i + b->endlen;
+	}
+}
+
+/* --pipe-part: the next range; 1, or -1 at the end (or an error). */
+static int
+part_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *off,
+    uint64_t *len)
+{
+	uint64_t	end;
+
+	if (b->pos >= b->size)
+		return -1;
+	end = part_end(b);
+	if (b->error != NULL)
+		return -1;
+	if (b->len > 4 * PART_READ) {	/* a long record: give it back */
+		free(b->buf);
+		b->buf = NULL;
+		b->cap = 0;
+	}
+	b->len = 0;
+	*path = xstrdup(b->name);
+	*off = b->pos;
+	*len = end - b->pos;
+	*seq = ++b->seq;
+	b->pos = end;
+	return 1;
 }
 
 /* Fail: no more blocks. */
@@ -299,10 +403,15 @@ blocks_write(struct blocks *b)
 }
 
 int
-blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *len)
+blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *off,
+    uint64_t *len)
 {
 	int	r;
 
+	*off = 0;
+	if (b->part)
+		return b->error != NULL ? -1 :
+		    part_next(b, path, seq, off, len);
 	if (b->error != NULL || (r = blocks_find(b)) != 1)
 		return b->error != NULL ? -1 : r;
 	*len = b->cut;
@@ -315,7 +424,8 @@ blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *len)
 int
 blocks_fd(const struct blocks *b)
 {
-	return b->eof || b->full || b->error != NULL ? -1 : b->fd;
+	return b->part || b->eof || b->full || b->error != NULL ? -1 :
+	    b->fd;
 }
 
 const char *
@@ -343,7 +453,8 @@ blocks_free(struct blocks *b)
 	if (b->oflags != -1)
 		fcntl(b->fd, F_SETFL, b->oflags);
 	close(b->fd);
-	rmdir(b->dir);
+	if (b->dir != NULL)
+		rmdir(b->dir);
 	free(b->dir);
 	free(b->name);
 	free(b->sep);

@@ -276,9 +276,12 @@ block_next(struct source *s, struct item *it)
 	char		*w;
 	int		 r;
 
-	r = blocks_next(s->blocks, &it->block, &it->seq, &it->block_len);
-	if (r == 1)
+	r = blocks_next(s->blocks, &it->block, &it->seq, &it->block_off,
+	    &it->block_len);
+	if (r == 1) {
 		it->arg = xstrdup("");
+		it->block_keep = blocks_ranges(s->blocks);
+	}
 	if ((w = blocks_take_warning(s->blocks)) != NULL) {
 		free(s->warning);
 		s->warning = w;
@@ -1322,7 +1325,7 @@ item_clear(struct item *it)
 	free(it->args);
 	free(it->arg);
 	free(it->command);
-	if (it->block != NULL)
+	if (it->block != NULL && !it->block_keep)
 		unlink(it->block);
 	free(it->block);
 	memset(it, 0, sizeof *it);

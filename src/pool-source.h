@@ -42,6 +42,9 @@ struct item {
 	size_t	  nargs;
 	char	 *block;	/* --pipe: the file holding the block,
 				   removed by item_clear(); or NULL */
+	bool	  block_keep;	/* --pipe-part: block is the input file,
+				   never removed */
+	uint64_t  block_off;	/* where the block starts in it */
 	uint64_t  block_len;	/* its size */
 };
 

@@ -108,6 +108,8 @@ struct task {
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
 	char			*block;		/* --pipe: its stdin's file */
+	bool			 block_keep;	/* the input (--pipe-part) */
+	uint64_t		 block_off;	/* where its range starts */
 	uint64_t		 block_len;	/* its size: the joblog's Send */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	TAILQ_ENTRY(task)	 entry;
@@ -825,6 +827,8 @@ next_task(struct pool *p)
 		t->command = it.command;
 		t->named = it.named;
 		t->block = it.block;
+		t->block_keep = it.block_keep;
+		t->block_off = it.block_off;
 		t->block_len = it.block_len;
 		return t;
 	}
@@ -1103,7 +1107,10 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	run.task_seq = t->seq;
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0) |
-	    (t->block != NULL ? PT_RUN_STDIN : 0);
+	    (t->block != NULL ? PT_RUN_STDIN : 0) |
+	    (t->block_keep ? PT_RUN_RANGE : 0);
+	run.in_off = t->block_off;
+	run.in_len = t->block_len;
 	run.argc = (uint32_t)e.argc;
 	p->scratch.len = 0;
 	buf_add(&p->scratch, t->arg, strlen(t->arg) + 1);
@@ -3631,7 +3638,8 @@ static void
 task_free(struct task *t)
 {
 	struct item	it = { .arg = t->arg, .args = t->args,
-	    .nargs = t->nargs, .command = t->command, .block = t->block };
+	    .nargs = t->nargs, .command = t->command, .block = t->block,
+	    .block_keep = t->block_keep };
 
 	item_clear(&it);
 	free(t->label);

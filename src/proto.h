@@ -91,12 +91,16 @@ struct pt_msg {
 #define PT_RUN_SHELL	0x1	/* argv[0] is run by the shell */
 #define PT_RUN_NAMED	0x2	/* the item is the task's name (config tasks) */
 #define PT_RUN_STDIN	0x4	/* a last string names the task's stdin */
+#define PT_RUN_RANGE	0x8	/* ... and only in_len bytes from in_off of it
+				   reach it, through a pipe (--pipe-part) */
 
 struct pt_run {
 	uint64_t	task_seq;
 	int64_t		timeout_ms;	/* 0: none */
 	uint32_t	flags;
 	uint32_t	argc;
+	uint64_t	in_off;		/* PT_RUN_RANGE */
+	uint64_t	in_len;
 };
 
 struct pt_hello {

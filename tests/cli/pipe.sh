@@ -123,6 +123,21 @@ if command -v parallel >/dev/null 2>&1 &&
 	_count=$((_count + $(grep -ac '^ok\|^not ok' cases.tap)))
 	_failed=$((_failed + $(grep -ac '^not ok' cases.tap)))
 
+	# --pipe-part: ranges of the file, where GNU parallel cuts them.
+	for c in "lines|" "lines|-j3" "nofinal|--block 500" "crlf|--block 100" \
+	    "nul|--block 64 --recend \\0" "long|--block 1000" \
+	    "fasta|--block 200 --recstart >" "dots|--block 40 --recend *" \
+	    "empty|"; do
+		input=${c%%|*} args=${c#*|}
+		set -f
+		# shellcheck disable=SC2086
+		run parallel part "$input" --pipe-part -a "$input.in" -k $args "$TASK"
+		# shellcheck disable=SC2086
+		run pooltop part "$input" --pipe-part -a "$input.in" -k $args "$TASK"
+		set +f
+		same "--pipe-part $args on $input" part
+	done
+
 	# A task's exit status counts as for any task.
 	run parallel fails lines --pipe -k --block 2k 'wc -l; [ $(wc -l) -lt 0 ]'
 	run pooltop fails lines --pipe -k --block 2k 'wc -l; [ $(wc -l) -lt 0 ]'
@@ -175,6 +190,18 @@ check "--pipe -j4: the $n blocks put together are the input" \
     cmp -s lines.in joined
 check "--pipe: no block is empty" sh -c '! find parts -size 0 | grep -q .'
 
+# --pipe-part: every byte in one task, none copied through pooltop.
+for i in lines nofinal crlf nul long fasta blank; do
+	"$POOLTOP" --headless -q --pipe-part -a "$i.in" -k --block 100 cat \
+	    </dev/null >"$i.part" 2>/dev/null
+	check "--pipe-part -k cat gives $i back byte for byte" \
+	    cmp -s "$i.in" "$i.part"
+done
+# A task that reads none of its range ends all the same.
+"$POOLTOP" --headless -q --pipe-part -a lines.in --block 1k true </dev/null
+check "--pipe-part: tasks that do not read their range end (status $?)" \
+    [ $? -eq 0 ]
+
 # -a FILE is read instead of stdin.
 "$POOLTOP" --headless -q --pipe -k --block 1k -a lines.in cat </dev/null \
     >a.out
@@ -222,6 +249,9 @@ refused "needs --pipe" --recend x echo ::: a
 refused "must be a size" --pipe --block 1Q cat
 refused "less than 2G" --pipe --block 3G cat
 refused "unknown" --round-robin --pipe cat
+refused "needs -a FILE" --pipe-part cat
+refused "not a regular file" --pipe-part -a /dev/null cat
+refused "cannot be used with -N" --pipe-part -a lines.in -N 2 cat
 
 # Bounded memory: 200 MB through a pipe, pooltop's peak RSS stays small
 # (it holds about two blocks, not the stream).
