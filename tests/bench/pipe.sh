@@ -27,7 +27,8 @@ file=$work/data
 lines=$(wc -l <"$file")
 bytes=$(wc -c <"$file")
 has_part=false
-"$POOLTOP" --help 2>/dev/null | grep -q -- '--pipe-part' && has_part=true
+"$POOLTOP" --help >"$work/help" 2>&1 || true
+grep -q -- '--pipe-part' "$work/help" && has_part=true
 
 # sum OUT: the line counts in OUT added up.
 sum() { awk '{ s += $1 } END { print s + 0 }' "$1"; }
