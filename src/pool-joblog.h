@@ -3,8 +3,9 @@
  * header line:  Seq Host Starttime JobRuntime Send Receive Exitval Signal
  * Command.  Starttime is epoch seconds with 3 decimals, JobRuntime seconds
  * with 3 decimals, Host ":", Send the size of its --pipe block (else 0),
- * Receive the bytes the task wrote to its standard output.  "-" (or /dev/stdout) and /dev/stderr name pooltop's
- * own descriptors, and "+FILE" appends to FILE with no header, as in GNU
+ * Receive the bytes the task wrote to its standard output.  "-" (or
+ * /dev/stdout) and /dev/stderr name pooltop's own descriptors, and "+FILE"
+ * appends to FILE with no header, as in GNU
  * parallel; a symbolic link is refused but under /dev.  Each line is
  * written with one write(2) as the task ends, so a killed supervisor leaves
  * whole lines.
