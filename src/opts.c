@@ -167,6 +167,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "pipe-part", .key = "pipe_part", .type = OPT_BOOL,
 	  .off = F(pipe_part), .value = true,
 	  .help = "--pipe on ranges of -a FILE, read by the workers" },
+	{ .name = "cat", .key = "cat", .type = OPT_BOOL,
+	  .off = F(pipe_cat), .value = true,
+	  .help = "with --pipe, {} is a file holding the block, not stdin" },
 	{ .name = "block", .alias = "block-size", .key = "block",
 	  .type = OPT_FUNC, .parse = set_block, .arg = "SIZE",
 	  .defnote = "one megabyte, 1M",
@@ -2293,9 +2296,10 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			    "regular file)");
 			return -1;
 		}
-		if (o->max_args_set) {
+		if (o->max_args_set || o->pipe_cat) {
 			snprintf(err, len, "--pipe-part cannot be used with"
-			    " -N: blocks are found by size");
+			    " %s", o->pipe_cat ? "--cat: its blocks are not "
+			    "files" : "-N: blocks are found by size");
 			return -1;
 		}
 		o->pipe = true;
@@ -2304,6 +2308,7 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 		for (i = 0; i < NOPTS; i++) {
 			if ((opt_table[i].off != F(recstart) &&
 			    opt_table[i].off != F(recend) &&
+			    opt_table[i].off != F(pipe_cat) &&
 			    opt_table[i].parse != set_block) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;

@@ -94,6 +94,7 @@ struct opts {
 	bool		 pipe;		/* --pipe: blocks of stdin on the
 					   tasks' stdin (pool-block.h) */
 	bool		 pipe_part;	/* --pipe-part: ranges of -a FILE */
+	bool		 pipe_cat;	/* --cat: {} names the block's file */
 	uint64_t	 block_size;	/* --block; 0: the default */
 	char		*recstart;	/* --recstart, or NULL */
 	char		*recend;	/* --recend, or NULL */

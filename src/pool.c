@@ -827,6 +827,10 @@ next_task(struct pool *p)
 		t->command = it.command;
 		t->named = it.named;
 		t->block = it.block;
+		if (p->o->pipe_cat) {	/* {} names it; stdin /dev/null */
+			free(t->arg);
+			t->arg = xstrdup(t->block);
+		}
 		t->block_keep = it.block_keep;
 		t->block_off = it.block_off;
 		t->block_len = it.block_len;
@@ -1107,7 +1111,7 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	run.task_seq = t->seq;
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
 	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0) |
-	    (t->block != NULL ? PT_RUN_STDIN : 0) |
+	    (t->block != NULL && !p->o->pipe_cat ? PT_RUN_STDIN : 0) |
 	    (t->block_keep ? PT_RUN_RANGE : 0);
 	run.in_off = t->block_off;
 	run.in_len = t->block_len;
@@ -3253,12 +3257,12 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		    err, errlen) :
 		    template_compile_argv(&o->command, 1, err, errlen);
 	else if (o->command_argv != NULL)
-		p->tpl = (o->pipe ? template_compile_argv_bare :
-		    template_compile_argv)(o->command_argv, o->command_argc,
-		    err, errlen);
+		p->tpl = (o->pipe && !o->pipe_cat ?
+		    template_compile_argv_bare : template_compile_argv)(
+		    o->command_argv, o->command_argc, err, errlen);
 	else if (o->command != NULL)
-		p->tpl = (o->pipe ? template_compile_bare : template_compile)(
-		    o->command, err, errlen);
+		p->tpl = (o->pipe && !o->pipe_cat ? template_compile_bare :
+		    template_compile)(o->command, err, errlen);
 	else
 		return 0;
 	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),

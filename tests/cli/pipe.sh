@@ -138,6 +138,15 @@ if command -v parallel >/dev/null 2>&1 &&
 		same "--pipe-part $args on $input" part
 	done
 
+	# --cat: {} names a file holding the block; stdin is empty.
+	for i in lines nofinal nul crlf empty; do
+		run parallel cat "$i" --pipe --cat -k --block 300 \
+		    'wc -c <{}; md5sum <{}; wc -c'
+		run pooltop cat "$i" --pipe --cat -k --block 300 \
+		    'wc -c <{}; md5sum <{}; wc -c'
+		same "--pipe --cat on $i" cat
+	done
+
 	# A task's exit status counts as for any task.
 	run parallel fails lines --pipe -k --block 2k 'wc -l; [ $(wc -l) -lt 0 ]'
 	run pooltop fails lines --pipe -k --block 2k 'wc -l; [ $(wc -l) -lt 0 ]'
@@ -207,6 +216,13 @@ check "--pipe-part: tasks that do not read their range end (status $?)" \
     >a.out
 check "--pipe -a FILE: the file's blocks" cmp -s lines.in a.out
 
+# --cat: the file is the block, and gone after the task.
+"$POOLTOP" --headless -q --pipe --cat -k --block 1k 'cat {}; echo {} >>names' \
+    <lines.in >cat.out
+check "--cat: {} holds the block" cmp -s lines.in cat.out
+check "--cat: each block's file is removed after its task" \
+    sh -c 'while read -r f; do [ ! -e "$f" ] || exit 1; done <names'
+
 # The block files and their directory are gone afterwards, retries or not.
 check "--pipe: no block file is left in TMPDIR" \
     sh -c '[ -z "$(ls -A "$TMPDIR")" ]'
@@ -252,6 +268,8 @@ refused "unknown" --round-robin --pipe cat
 refused "needs -a FILE" --pipe-part cat
 refused "not a regular file" --pipe-part -a /dev/null cat
 refused "cannot be used with -N" --pipe-part -a lines.in -N 2 cat
+refused "cannot be used with --cat" --pipe-part -a lines.in --cat cat
+refused "needs --pipe" --cat echo ::: a
 
 # Bounded memory: 200 MB through a pipe, pooltop's peak RSS stays small
 # (it holds about two blocks, not the stream).
