@@ -36,6 +36,7 @@
 #include "pool-input.h"
 #include "pool-logger.h"
 #include "shm.h"
+#include "pool-block.h"
 #include "pool-source.h"
 #include "template.h"
 #include "client-report.h"
@@ -127,6 +128,39 @@ file_source(const struct opts *o, const char *path, char *err,
 	return src;
 }
 
+/* --pipe: blocks of -a FILE or stdin; 0 or -1 and err. */
+static int
+pipe_source(const struct opts *o, struct source **src, char *err,
+    size_t errlen)
+{
+	struct block_spec	 spec;
+	struct blocks		*b;
+	const char		*name = "stdin";
+	int			 fd;
+
+	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
+		name = o->arg_file;
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+	} else if ((fd = dup(STDIN_FILENO)) != -1)
+		set_cloexec(fd);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	memset(&spec, 0, sizeof spec);
+	spec.size = o->block_size;
+	spec.recstart = o->recstart;
+	spec.recend = o->recend;
+	spec.nrec = o->max_args_set ? (size_t)o->max_args : 0;
+	spec.jobs = o->workers;
+	b = o->pipe_part ? blocks_new_part(fd, name, &spec, err, errlen) :
+	    blocks_new(fd, name, &spec, err, errlen);
+	if (b == NULL)
+		return -1;
+	*src = source_blocks(b);
+	return 0;
+}
+
 /* The product of the command line's input sources; 0 or -1 and err. */
 static int
 make_product(const struct opts *o, struct source **src, char *err,
@@ -166,6 +200,8 @@ make_items(const struct opts *o, struct source **src, char *err,
 	*src = NULL;
 	if (o->retry_failed)
 		return 0;
+	if (o->pipe)
+		return pipe_source(o, src, err, errlen);
 	if (o->ninputs > 0)
 		return make_product(o, src, err, errlen);
 	if (o->ntasks > 0) {

@@ -114,6 +114,7 @@ static int	set_header(struct opts *, const char *, char *, size_t);
 static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
 static int	set_max_lines(struct opts *, const char *, char *, size_t);
+static int	set_block(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
 
@@ -162,6 +163,25 @@ static const struct opt_entry opt_table[] = {
 	  .help = "N items per task: {} all of them, {1} ... {N} each" },
 	{ .name = "max-replace-args", .letter = 'N', .type = OPT_FUNC,
 	  .parse = set_max_args, .arg = "N", .help = "the same as -n N" },
+	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
+	  .type = OPT_BOOL, .off = F(pipe), .value = true,
+	  .help = "cut stdin into blocks, one on each task's stdin" },
+	{ .name = "pipe-part", .key = "pipe_part", .type = OPT_BOOL,
+	  .off = F(pipe_part), .value = true,
+	  .help = "--pipe on ranges of -a FILE, read by the workers" },
+	{ .name = "cat", .key = "cat", .type = OPT_BOOL,
+	  .off = F(pipe_cat), .value = true,
+	  .help = "with --pipe, {} is a file holding the block, not stdin" },
+	{ .name = "block", .alias = "block-size", .key = "block",
+	  .type = OPT_FUNC, .parse = set_block, .arg = "SIZE",
+	  .defnote = "one megabyte, 1M",
+	  .help = "--pipe: blocks of about SIZE bytes (k M G suffixes)" },
+	{ .name = "recstart", .key = "recstart", .type = OPT_STRING,
+	  .off = F(recstart), .arg = "STR",
+	  .help = "--pipe: a record starts with STR" },
+	{ .name = "recend", .key = "recend", .type = OPT_STRING,
+	  .off = F(recend), .arg = "STR", .defnote = "a newline",
+	  .help = "--pipe: a record ends with STR" },
 	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
 	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
 	  .help = "give a task as many items as fit (-s), spread over -j" },
@@ -2437,6 +2457,93 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 	return 0;
 }
 
+/* What --pipe cannot be used with, or NULL. */
+static const char *
+pipe_misfit(const struct opts *o)
+{
+	if (o->ninputs > 0 || o->nitems > 0 || o->items != NULL)
+		return "items after ::: or ::::";
+	if (o->has_range)
+		return "--range";
+	if (o->ntasks > 0)
+		return "the config file's tasks";
+	if (o->persistent != NULL)
+		return "--persistent";
+	if (o->nsshlogins > 0 || o->slf != NULL || o->slurm == SLURM_YES)
+		return "--sshlogin or --slurm";
+	if (o->colsep != NULL || o->csv || o->header)
+		return "--colsep, --csv or --header";
+	if (o->shuf)
+		return "--shuf";
+	if (o->order == ORDER_LONGEST_FIRST)
+		return "--order longest-first (its tasks are blocks, not "
+		    "commands an old joblog names)";
+	if (opts_fill(o))
+		return "-m, -X, -L or --xargs";
+	if (o->null_sep)
+		return "-0 (give --recend '\\0')";
+	if (o->dry_run)
+		return "--dry-run";
+	if (o->keep_open)
+		return "--keep-open";
+	return NULL;
+}
+
+/*
+ * --pipe: a command, -N at least 1, and none of the options that make
+ * items of the input; --block, --recstart and --recend need --pipe.
+ */
+static int
+check_pipe(struct opts *o, const struct origin *org, char *err,
+    size_t len)
+{
+	const char	*what;
+	size_t		 i;
+
+	if (o->pipe_part) {
+		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0) {
+			snprintf(err, len, "--pipe-part needs -a FILE (a "
+			    "regular file)");
+			return -1;
+		}
+		if (o->max_args_set || o->pipe_cat) {
+			snprintf(err, len, "--pipe-part cannot be used with"
+			    " %s", o->pipe_cat ? "--cat: its blocks are not "
+			    "files" : "-N: blocks are found by size");
+			return -1;
+		}
+		o->pipe = true;
+	}
+	if (!o->pipe) {
+		for (i = 0; i < NOPTS; i++) {
+			if ((opt_table[i].off != F(recstart) &&
+			    opt_table[i].off != F(recend) &&
+			    opt_table[i].off != F(pipe_cat) &&
+			    opt_table[i].parse != set_block) ||
+			    (!org->cli[i] && org->line[i] == 0))
+				continue;
+			snprintf(err, len, "--%s needs --pipe",
+			    opt_table[i].name);
+			return -1;
+		}
+		return 0;
+	}
+	if ((what = pipe_misfit(o)) != NULL) {
+		snprintf(err, len, "--pipe cannot be used with %s", what);
+		return -1;
+	}
+	if (o->command == NULL) {
+		snprintf(err, len, "--pipe needs a command template");
+		return -1;
+	}
+	if (o->max_args_set && o->max_args < 1) {
+		snprintf(err, len, "-N with --pipe must be at least 1 (records"
+		    " a block)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Options that need another: fail naming the first one set and where. */
 static int
 check_needs(const struct opts *o, const struct origin *org, char *err,
@@ -2568,6 +2675,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		r = check_remote(o, &org, err, errlen);
 	if (r == 0)
 		r = check_auto(o, &org, err, errlen);
+	if (r == 0)
+		r = check_pipe(o, &org, err, errlen);
 	if (r == 0)
 		r = check_name(o, &org, err, errlen);
 	if (r == 0 && o->ungroup && o->results != NULL) {
@@ -3044,6 +3153,22 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 	}
 	o->max_args = (int)v;
 	o->max_args_set = true;
+	return 0;
+}
+
+/* --block SIZE: a size as GNU parallel reads it, 1 byte to 2G - 1. */
+static int
+set_block(struct opts *o, const char *s, char *err, size_t len)
+{
+	uint64_t	v;
+
+	if (admit_parse_size(s, &v, err, len) == -1)
+		return -1;
+	if (v > INT32_MAX) {
+		snprintf(err, len, "must be less than 2G (got '%.40s')", s);
+		return -1;
+	}
+	o->block_size = v;
 	return 0;
 }
 

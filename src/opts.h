@@ -94,6 +94,13 @@ struct opts {
 	bool		 shuf;		/* --shuf */
 	enum task_order	 order;		/* --order */
 	char		*joblog_in;	/* --joblog-in: its durations */
+	bool		 pipe;		/* --pipe: blocks of stdin on the
+					   tasks' stdin (pool-block.h) */
+	bool		 pipe_part;	/* --pipe-part: ranges of -a FILE */
+	bool		 pipe_cat;	/* --cat: {} names the block's file */
+	uint64_t	 block_size;	/* --block; 0: the default */
+	char		*recstart;	/* --recstart, or NULL */
+	char		*recend;	/* --recend, or NULL */
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
 	bool		 context_replace; /* -X: -m, repeating {}'s word */

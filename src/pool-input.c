@@ -246,7 +246,7 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 
 	if (order_check(o, err, errlen) == -1)
 		return -1;
-	if (*src == NULL)
+	if (*src == NULL || o->pipe)
 		return 0;
 	if (o->shuf && (o->resume || o->resume_failed)) {
 		snprintf(err, errlen, "--shuf cannot be used with --resume or"

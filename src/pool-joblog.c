@@ -315,9 +315,9 @@ joblog_write(struct joblog *j, const struct joblog_entry *e)
 
 	joblog_format_start(start, sizeof start, e->start_real_ns);
 	format_runtime(runtime, sizeof runtime, e->runtime_ns);
-	buf_printf(&b, "%" PRIu64 "\t%s\t%s\t%s\t0\t%" PRIu64 "\t%d\t%d\t",
-	    e->seq, e->host != NULL ? e->host : ":", start, runtime,
-	    e->receive, e->exitval, e->signal);
+	buf_printf(&b, "%" PRIu64 "\t%s\t%s\t%s\t%" PRIu64 "\t%" PRIu64
+	    "\t%d\t%d\t", e->seq, e->host != NULL ? e->host : ":", start,
+	    runtime, e->send, e->receive, e->exitval, e->signal);
 	at = b.len;
 	buf_addstr(&b, cmd);
 	for (i = at; i < b.len; i++) {

@@ -2,9 +2,10 @@
  * GNU parallel's joblog, written and read.  Columns, tab-separated, with a
  * header line:  Seq Host Starttime JobRuntime Send Receive Exitval Signal
  * Command.  Starttime is epoch seconds with 3 decimals, JobRuntime seconds
- * with 3 decimals, Host ":", Send 0, Receive the bytes the task wrote to
- * its standard output.  "-" (or /dev/stdout) and /dev/stderr name pooltop's
- * own descriptors, and "+FILE" appends to FILE with no header, as in GNU
+ * with 3 decimals, Host ":", Send the size of its --pipe block (else 0),
+ * Receive the bytes the task wrote to its standard output.  "-" (or
+ * /dev/stdout) and /dev/stderr name pooltop's own descriptors, and "+FILE"
+ * appends to FILE with no header, as in GNU
  * parallel; a symbolic link is refused but under /dev.  Each line is
  * written with one write(2) as the task ends, so a killed supervisor leaves
  * whole lines.
@@ -28,6 +29,7 @@ struct joblog_entry {
 	uint64_t	 seq;
 	int64_t		 start_real_ns;
 	int64_t		 runtime_ns;
+	uint64_t	 send;		/* bytes of standard input (--pipe) */
 	uint64_t	 receive;	/* bytes of standard output */
 	int		 exitval;	/* -1: timed out */
 	int		 signal;

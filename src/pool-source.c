@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pool-block.h"
 #include "pool-columns.h"
 #include "pool-source.h"
 #include "util.h"
@@ -33,7 +34,7 @@
 #define SRC_ITEM_MAX	(1024 * 1024)
 
 enum src_type { SRC_ARGS, SRC_RANGE, SRC_TASKS, SRC_FD, SRC_PRODUCT,
-    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS, SRC_LINES };
+    SRC_GROUP, SRC_SHUFFLE, SRC_XARGS, SRC_LINES, SRC_BLOCK };
 
 /* The values of one input source a product holds in memory. */
 struct held {
@@ -120,6 +121,9 @@ struct source {
 	size_t			 xsep;		/* added by one argument more */
 	size_t			*costs;		/* per item in all[] */
 	size_t			 ahead;		/* sum of costs[next, nall) */
+
+	/* block (--pipe) */
+	struct blocks		*blocks;
 };
 
 static void	product_free(struct source *);
@@ -258,6 +262,37 @@ source_fd(int fd, const char *name, char sep)
 }
 
 /* Is s a product of sources (source_product())? */
+struct source *
+source_blocks(struct blocks *b)
+{
+	struct source	*s = source_new(SRC_BLOCK);
+
+	s->blocks = b;
+	return s;
+}
+
+/* The next block as an item: arg "", the block's file and size. */
+static int
+block_next(struct source *s, struct item *it)
+{
+	char		*w;
+	int		 r;
+
+	r = blocks_next(s->blocks, &it->block, &it->seq, &it->block_off,
+	    &it->block_len);
+	if (r == 1) {
+		it->arg = xstrdup("");
+		it->block_keep = blocks_ranges(s->blocks);
+	}
+	if ((w = blocks_take_warning(s->blocks)) != NULL) {
+		free(s->warning);
+		s->warning = w;
+	}
+	if (r == -1 && blocks_error(s->blocks) != NULL && s->error == NULL)
+		s->error = xstrdup(blocks_error(s->blocks));
+	return r;
+}
+
 bool
 source_is_product(const struct source *s)
 {
@@ -277,6 +312,7 @@ source_free(struct source *s)
 	}
 	if (s->type == SRC_PRODUCT)
 		product_free(s);
+	blocks_free(s->blocks);
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		wrapped_free(s);
@@ -1240,6 +1276,8 @@ source_next(struct source *s, struct item *it)
 		return xargs_next(s, it);
 	case SRC_LINES:
 		return lines_next(s, it);
+	case SRC_BLOCK:
+		return block_next(s, it);
 	case SRC_ARGS:
 	case SRC_TASKS:
 		break;
@@ -1267,6 +1305,8 @@ source_fd_get(const struct source *s)
 
 	if (s->type == SRC_PRODUCT)
 		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
+	if (s->type == SRC_BLOCK)
+		return blocks_fd(s->blocks);
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
@@ -1283,6 +1323,8 @@ source_fill(struct source *s)
 
 	if (s->type == SRC_PRODUCT && (sub = product_waiting(s)) != NULL)
 		source_fill(sub);
+	if (s->type == SRC_BLOCK)
+		blocks_fill(s->blocks);
 	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
 	    s->type == SRC_XARGS || s->type == SRC_LINES) && !s->sub_done)
 		source_fill(s->sub);
@@ -1320,6 +1362,7 @@ source_total(const struct source *s, uint64_t *total)
 		return source_total(s->sub, total);
 	case SRC_XARGS:
 	case SRC_LINES:
+	case SRC_BLOCK:
 		return false;
 	}
 	return false;
@@ -1353,5 +1396,8 @@ item_clear(struct item *it)
 	free(it->args);
 	free(it->arg);
 	free(it->command);
+	if (it->block != NULL && !it->block_keep)
+		unlink(it->block);
+	free(it->block);
 	memset(it, 0, sizeof *it);
 }

@@ -40,6 +40,12 @@ struct item {
 	bool	  named;	/* arg is the task's name, not its command */
 	char	**args;		/* product: one per source, or NULL */
 	size_t	  nargs;
+	char	 *block;	/* --pipe: the file holding the block,
+				   removed by item_clear(); or NULL */
+	bool	  block_keep;	/* --pipe-part: block is the input file,
+				   never removed */
+	uint64_t  block_off;	/* where the block starts in it */
+	uint64_t  block_len;	/* its size */
 };
 
 struct source	*source_args(char **items, size_t n);	/* not copied */
@@ -120,6 +126,9 @@ typedef size_t	(*source_len_fn)(void *arg, const char *const *args,
 		    size_t nargs);
 struct source	*source_xargs(struct source *sub, source_len_fn len,
 		    void *arg, size_t maxlen, size_t maxn, size_t jobs);
+struct blocks;
+/* --pipe: each block of b (owned; pool-block.h) one item, arg "". */
+struct source	*source_blocks(struct blocks *b);
 void		 source_free(struct source *);
 
 /*

@@ -109,6 +109,10 @@ struct task {
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
+	char			*block;		/* --pipe: its stdin's file */
+	bool			 block_keep;	/* the input (--pipe-part) */
+	uint64_t		 block_off;	/* where its range starts */
+	uint64_t		 block_len;	/* its size: the joblog's Send */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
@@ -827,6 +831,14 @@ next_task(struct pool *p)
 		t->nargs = it.nargs;
 		t->command = it.command;
 		t->named = it.named;
+		t->block = it.block;
+		if (p->o->pipe_cat) {	/* {} names it; stdin /dev/null */
+			free(t->arg);
+			t->arg = xstrdup(t->block);
+		}
+		t->block_keep = it.block_keep;
+		t->block_off = it.block_off;
+		t->block_len = it.block_len;
 		return t;
 	}
 	return next_added(p);
@@ -1103,12 +1115,18 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
-	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0);
+	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0) |
+	    (t->block != NULL && !p->o->pipe_cat ? PT_RUN_STDIN : 0) |
+	    (t->block_keep ? PT_RUN_RANGE : 0);
+	run.in_off = t->block_off;
+	run.in_len = t->block_len;
 	run.argc = (uint32_t)e.argc;
 	p->scratch.len = 0;
 	buf_add(&p->scratch, t->arg, strlen(t->arg) + 1);
 	for (k = 0; k < e.argc; k++)
 		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
+	if (t->block != NULL)
+		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
 	proto_put(msg, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
 	    p->scratch.len);
 	expanded_free(&e);
@@ -1992,6 +2010,7 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	je->start_real_ns = d->start_real_ns;
 	je->runtime_ns = d->wall_ns;
 	je->receive = t->received;
+	je->send = t->block_len;
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
@@ -2970,6 +2989,8 @@ add_refusal(struct pool *p)
 		return "the pool is stopping: it takes no new items";
 	if (p->closed)
 		return "the pool is closed (ctl close): it takes no new items";
+	if (p->o->pipe)
+		return "the pool reads blocks (--pipe): it takes no items";
 	return NULL;
 }
 
@@ -3338,10 +3359,12 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		    err, errlen) :
 		    template_compile_argv(&o->command, 1, err, errlen);
 	else if (o->command_argv != NULL)
-		p->tpl = template_compile_argv(o->command_argv, o->command_argc,
-		    err, errlen);
+		p->tpl = (o->pipe && !o->pipe_cat ?
+		    template_compile_argv_bare : template_compile_argv)(
+		    o->command_argv, o->command_argc, err, errlen);
 	else if (o->command != NULL)
-		p->tpl = template_compile(o->command, err, errlen);
+		p->tpl = (o->pipe && !o->pipe_cat ? template_compile_bare :
+		    template_compile)(o->command, err, errlen);
 	else
 		return 0;
 	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),
@@ -3723,7 +3746,8 @@ static void
 task_free(struct task *t)
 {
 	struct item	it = { .arg = t->arg, .args = t->args,
-	    .nargs = t->nargs, .command = t->command };
+	    .nargs = t->nargs, .command = t->command, .block = t->block,
+	    .block_keep = t->block_keep };
 
 	item_clear(&it);
 	free(t->label);

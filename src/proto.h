@@ -25,6 +25,7 @@
  *		--workdir its tasks run in ("": its login directory; relative:
  *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N")
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
+ *		and, with PT_RUN_STDIN, the file the task reads as stdin
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
  *	RESUME	SIGCONT it
@@ -76,7 +77,7 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	3
+#define PT_PROTO_VERSION	4
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 
@@ -89,12 +90,17 @@ struct pt_msg {
 
 #define PT_RUN_SHELL	0x1	/* argv[0] is run by the shell */
 #define PT_RUN_NAMED	0x2	/* the item is the task's name (config tasks) */
+#define PT_RUN_STDIN	0x4	/* a last string names the task's stdin */
+#define PT_RUN_RANGE	0x8	/* ... and only in_len bytes from in_off of it
+				   reach it, through a pipe (--pipe-part) */
 
 struct pt_run {
 	uint64_t	task_seq;
 	int64_t		timeout_ms;	/* 0: none */
 	uint32_t	flags;
 	uint32_t	argc;
+	uint64_t	in_off;		/* PT_RUN_RANGE */
+	uint64_t	in_len;
 };
 
 struct pt_hello {

@@ -866,9 +866,13 @@ perl_across_words(char *const *words, int n)
 	return false;
 }
 
-/* Compile a template given as separate words: each word is one argument. */
-struct template *
-template_compile_argv(char *const *words, int n, char *err, size_t errlen)
+/*
+ * Compile a template given as separate words: each word is one argument;
+ * append: " {}" as a last word when it has no replacement string.
+ */
+static struct template *
+compile_argv(char *const *words, int n, bool append, char *err,
+    size_t errlen)
 {
 	struct template	*t;
 	struct parse	 ps;
@@ -910,12 +914,25 @@ template_compile_argv(char *const *words, int n, char *err, size_t errlen)
 		template_free(t);
 		return NULL;
 	}
-	if (ps.nrepl == 0) {
+	if (ps.nrepl == 0 && append) {
 		word_open(&ps);
 		tok_add(&ps, T_ITEM, Q_NONE);
 		t->appended = true;
 	}
 	return t;
+}
+
+struct template *
+template_compile_argv(char *const *words, int n, char *err, size_t errlen)
+{
+	return compile_argv(words, n, true, err, errlen);
+}
+
+struct template *
+template_compile_argv_bare(char *const *words, int n, char *err,
+    size_t errlen)
+{
+	return compile_argv(words, n, false, err, errlen);
 }
 
 /* Free a template. */

@@ -65,6 +65,9 @@ struct template	*template_compile_bare(const char *src, char *err,
  */
 struct template	*template_compile_argv(char *const *words, int n, char *err,
 		    size_t errlen);
+/* The same, with nothing appended (--pipe: the item is on stdin). */
+struct template	*template_compile_argv_bare(char *const *words, int n,
+		    char *err, size_t errlen);
 void		 template_free(struct template *);
 bool		 template_is_shell(const struct template *);
 /*

@@ -80,6 +80,7 @@ wgroup_init(struct wgroup *g, struct wgroup_spawner *sp,
 	g->reaped = false;
 	g->wstatus = 0;
 	g->fd[0] = g->fd[1] = g->fd[2] = -1;
+	g->in = -1;
 	g->spawner = sp;
 	g->out = out;
 	g->arg = arg;
@@ -114,7 +115,8 @@ spawn_pipes(struct wgroup *g, int flags, int *ours, int *theirs)
 {
 	int	p[2], i;
 
-	theirs[0] = g->spawner->devnull;
+	theirs[0] = g->in != -1 ? g->in : g->spawner->devnull;
+	g->in = -1;
 	for (i = 0; i < 3; i++) {
 		if ((i == 0 && !(flags & WG_STDIN)) ||
 		    (i == 2 && (flags & WG_MERGE)))

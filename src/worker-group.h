@@ -81,6 +81,9 @@ struct wgroup {
 	bool			 reaped;	/* the leader; then wstatus */
 	int			 wstatus;
 	int			 fd[3];		/* stdin, stdout, stderr; -1 */
+	int			 in;		/* the next spawn's stdin (its
+						   fd, closed by the spawn)
+						   instead of /dev/null; -1 */
 	struct wgroup_spawner	*spawner;
 	wgroup_out_fn		 out;
 	void			*arg;		/* for out */

@@ -86,8 +86,10 @@ enum { W_ENV_SHM, W_ENV_SLOT, W_ENV_TASK, W_ENV_WORKER, W_ENV_SEQ,
     W_ENV_JOBSLOT, W_NENV };
 
 /* The watches, in the order they are served; the signals come between. */
-enum { W_OUT, W_ERR, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS, W_SOCKOUT,
-    W_NWATCH };
+enum { W_OUT, W_ERR, W_IN, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS,
+    W_SOCKOUT, W_NWATCH };
+
+#define W_SPLICE	(1024 * 1024)	/* a range's bytes moved at once */
 
 /* The task being run. */
 struct wtask {
@@ -102,6 +104,9 @@ struct wtask {
 	int64_t		next_tick;
 	struct wgroup_sample sample;	/* CPU and memory */
 	struct wgroup_tail tail;
+	int		range_fd;	/* PT_RUN_RANGE: the file; -1 */
+	loff_t		range_off;	/* what is left of the range */
+	uint64_t	range_left;
 };
 
 struct worker {
@@ -421,6 +426,65 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item)
 	return argv;
 }
 
+/*
+ * PT_RUN_STDIN: open the file after argv as the task's stdin (g->in); 0
+ * or an errno.
+ */
+static int
+run_stdin(struct wtask *t, const struct pt_run *r, char **argv,
+    const char *end)
+{
+	const char	*path = argv[r->argc - 1];
+	int		 fd;
+
+	if (!(r->flags & PT_RUN_STDIN))
+		return 0;
+	path += strlen(path) + 1;
+	if (path >= end || memchr(path, '\0', (size_t)(end - path)) == NULL)
+		return EINVAL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno;
+	if (r->flags & PT_RUN_RANGE) {
+		t->range_fd = fd;
+		t->range_off = (loff_t)r->in_off;
+		t->range_left = r->in_len;
+	} else
+		t->g.in = fd;
+	return 0;
+}
+
+/* The range is all sent, or no longer wanted: close both ends. */
+static void
+range_close(struct wtask *t)
+{
+	if (t->range_fd != -1)
+		close(t->range_fd);
+	t->range_fd = -1;
+	t->range_left = 0;
+	wgroup_close(&t->g, 0);
+}
+
+/*
+ * The task's stdin pipe has room: move the next bytes of its range there
+ * (splice, no copy through here); at the end of it, or when the task
+ * closed its end, close the pipe.
+ */
+static void
+range_send(struct wtask *t)
+{
+	ssize_t	n;
+	size_t	want = t->range_left < W_SPLICE ? t->range_left : W_SPLICE;
+
+	n = splice(t->range_fd, &t->range_off, t->g.fd[0], NULL, want,
+	    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		t->range_left -= (uint64_t)n;
+	if (n <= 0 || t->range_left == 0)
+		range_close(t);
+}
+
 /* Prepare per-task state, the environment and the progress mailbox. */
 static void
 task_init(struct worker *w, const struct pt_run *r)
@@ -428,6 +492,7 @@ task_init(struct worker *w, const struct pt_run *r)
 	struct wtask	*t = &w->t;
 
 	memset(t, 0, sizeof *t);
+	t->range_fd = -1;
 	t->seq = r->task_seq;
 	wgroup_init(&t->g, &w->spawner, &w->termseq, task_out, w);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * W_MS : 0;
@@ -492,15 +557,26 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
-		error = xfer_enter_workdir(w->conf->workdir,
-		    w->conf->wdflags, r.task_seq);
+		error = run_stdin(&w->t, &r, argv, p + len);
+		if (error == 0)
+			error = xfer_enter_workdir(w->conf->workdir,
+			    w->conf->wdflags, r.task_seq);
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
 			error = wgroup_spawn(&w->t.g, argv,
-			    (r.flags & PT_RUN_SHELL) != 0, 0);
+			    (r.flags & PT_RUN_SHELL) != 0,
+			    w->t.range_fd != -1 ? WG_STDIN : 0);
+		if (error != 0 && w->t.range_fd != -1)
+			range_close(&w->t);
+		else if (w->t.range_fd != -1)	/* fewer, longer splices */
+			(void)fcntl(w->t.g.fd[0], F_SETPIPE_SZ, W_SPLICE);
 		if (w->conf->tcg != NULL)
 			tcg_leave(w->conf->tcg);
+		if (w->t.g.in != -1) {	/* not spawned: still open */
+			close(w->t.g.in);
+			w->t.g.in = -1;
+		}
 		/* A shortage is the pool's to handle: it puts the task back. */
 		if (error != 0)
 			task_noexec(w, r.task_seq, error,
@@ -625,6 +701,7 @@ task_end(struct worker *w)
 
 	wgroup_drain(&t->g, 1);
 	wgroup_drain(&t->g, 2);
+	range_close(t);
 	now = mono_ns();
 	task_unpause(t, now);
 	worker_leftovers(w, t->g.pid, now);
@@ -917,6 +994,8 @@ worker_watches(struct worker *w)
 		loop_set(w->loop, w->watch[W_SOCK], w->sock, POLLIN | out);
 	loop_set(w->loop, w->watch[W_OUT], reading ? w->t.g.fd[1] : -1, POLLIN);
 	loop_set(w->loop, w->watch[W_ERR], reading ? w->t.g.fd[2] : -1, POLLIN);
+	loop_set(w->loop, w->watch[W_IN], w->busy && w->t.range_fd != -1 ?
+	    w->t.g.fd[0] : -1, POLLOUT);
 	if (w->persist == NULL)
 		return;
 	persist_pollfds(w->persist, pp, w->out.len < W_OUT_HIGH);
@@ -981,7 +1060,9 @@ task_ready(int fd, short revents, void *arg)
 	struct worker	*w = arg;
 
 	(void)revents;
-	if (fd == w->t.g.fd[1])
+	if (fd == w->t.g.fd[0] && w->t.range_fd != -1)
+		range_send(&w->t);
+	else if (fd == w->t.g.fd[1])
 		(void)wgroup_read(&w->t.g, 1);
 	else if (fd == w->t.g.fd[2])
 		(void)wgroup_read(&w->t.g, 2);
@@ -1022,6 +1103,7 @@ worker_loop_setup(struct worker *w)
 	w->loop = loop_new();
 	w->watch[W_OUT] = loop_add(w->loop, -1, POLLIN, task_ready, w);
 	w->watch[W_ERR] = loop_add(w->loop, -1, POLLIN, task_ready, w);
+	w->watch[W_IN] = loop_add(w->loop, -1, POLLOUT, task_ready, w);
 	for (i = W_PERSIST; i < W_SOCK; i++)
 		w->watch[i] = loop_add(w->loop, -1, 0, persist_io_cb, w);
 	if (loop_signal(w->loop, SIGTERM, worker_signal, w) == -1 ||
