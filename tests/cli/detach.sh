@@ -122,7 +122,11 @@ check "closed: the pool ends once its task has" wait_for 20 gone "$ID2"
 timeout 30 "$POOLTOP_BIN" -b --joblog "$T/no/such/dir/jl" echo ::: a \
     >"$T/o3" 2>"$T/e3"
 rc=$?
-check "failed start: non-zero" [ $rc -ne 0 ] && [ $rc -ne 124 ]
+if [ $rc -ne 0 ] && [ $rc -ne 124 ]; then
+	ok "failed start: non-zero"
+else
+	fail "failed start: non-zero"
+fi
 check "failed start: the reason" grep -q "no/such/dir" "$T/e3"
 check "failed start: no ID printed" [ ! -s "$T/o3" ]
 

@@ -176,7 +176,11 @@ for t in parallel pooltop; do
 done
 joblogs "--joblog +FILE on a joblog" ja
 joblogs "--joblog +FILE on no file" jn
-check "--joblog +FILE makes no +FILE" [ ! -e +ja.pooltop.jl ] && [ ! -e +jn.pooltop.jl ]
+if [ ! -e +ja.pooltop.jl ] && [ ! -e +jn.pooltop.jl ]; then
+	ok "--joblog +FILE makes no +FILE"
+else
+	fail "--joblog +FILE makes no +FILE"
+fi
 
 # --- --line-buffer ---------------------------------------------------
 both lb -j1 --line-buffer 'printf "a{}\nb{}"' ::: 1 2 </dev/null

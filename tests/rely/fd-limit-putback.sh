@@ -54,10 +54,13 @@ once() {
 	check "$_m: the pool went on with a worker fewer" \
 	    grep -q "starting a task: Too many open files: workers limited to 2 (of 3)" "$T/log"
 	check "$_m: worker 1 ($w1) was retired" wait_for 10 none_alive "$w1"
-	check "$_m: every item ran once, none failed" \
-	    [ "$(tail -n +2 "$T/jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -n | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ] &&
+	if [ "$(tail -n +2 "$T/jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -n | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ] &&
 	    [ "$(tail -n +2 "$T/jl" | wc -l)" -eq "$N" ] &&
-	    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]
+	    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]; then
+		ok "$_m: every item ran once, none failed"
+	else
+		fail "$_m: every item ran once, none failed"
+	fi
 	check "$_m: every item printed once" \
 	    [ "$(sort -n "$T/out" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]
 	lost=$((lost + N - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
@@ -65,7 +68,11 @@ once() {
 	"$POOLTOP_BIN" --headless -q -j3 --joblog "$T/jl" --resume "$@" \
 	    ::: $(seq 1 "$N") >/dev/null 2>&1
 	rc=$?
-	check "$_m: --resume runs nothing (exit $rc)" [ "$rc" -eq 0 ] && [ ! -s "$RAN" ]
+	if [ "$rc" -eq 0 ] && [ ! -s "$RAN" ]; then
+		ok "$_m: --resume runs nothing (exit $rc)"
+	else
+		fail "$_m: --resume runs nothing (exit $rc)"
+	fi
 	check "$_m: nothing left" wait_for 10 gone
 }
 
@@ -92,19 +99,29 @@ starve() {
 	put=$(grep -c "cannot start (Too many open files)" "$T/log")
 	faults=$((faults + put))
 	check "starved: put back 9 times, then stopped ($put)" [ "$put" -eq 9 ]
-	check "starved: only item 1 ran and is in the joblog" \
-	    [ "$(tr '\n' ' ' <"$RAN")" = "1 " ] &&
-	    [ "$(tail -n +2 "$T/jl" | cut -f1,7,8 | tr '\t\n' ',;')" = "1,0,0;" ]
+	if [ "$(tr '\n' ' ' <"$RAN")" = "1 " ] &&
+	    [ "$(tail -n +2 "$T/jl" | cut -f1,7,8 | tr '\t\n' ',;')" = "1,0,0;" ]; then
+		ok "starved: only item 1 ran and is in the joblog"
+	else
+		fail "starved: only item 1 ran and is in the joblog"
+	fi
 	rm -f "$RAN"
 	run_pool --headless -q -j1 --joblog "$T/jl" --resume \
 	    sh -c "$TASK" sh ::: 1 2 3 4 >"$T/out" 2>"$T/err"
 	reap "$pid" 60
 	rc=$?
-	check "starved: --resume exits 0 (got $rc), runs 2 3 4" [ "$rc" -eq 0 ] &&
-	    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "2 3 4 " ]
-	check "starved: the joblog holds each item once, each a success" \
-	    [ "$(tail -n +2 "$T/jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -n | tr '\n' ' ')" = "1 2 3 4 " ] &&
-	    [ "$(tail -n +2 "$T/jl" | wc -l)" -eq 4 ]
+	if [ "$rc" -eq 0 ] &&
+	    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "2 3 4 " ]; then
+		ok "starved: --resume exits 0 (got $rc), runs 2 3 4"
+	else
+		fail "starved: --resume exits 0 (got $rc), runs 2 3 4"
+	fi
+	if [ "$(tail -n +2 "$T/jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -n | tr '\n' ' ')" = "1 2 3 4 " ] &&
+	    [ "$(tail -n +2 "$T/jl" | wc -l)" -eq 4 ]; then
+		ok "starved: the joblog holds each item once, each a success"
+	else
+		fail "starved: the joblog holds each item once, each a success"
+	fi
 	lost=$((lost + 4 - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
 	check "starved: nothing left" wait_for 10 gone
 }

@@ -73,9 +73,12 @@ tail -n +2 "$T/jl" | grep -a "	" | awk -F'\t' 'NF == 9 {print $1}' | sort -n >"$
 export RAN="$T/ran"
 "$POOLTOP_BIN" --headless -q -j3 --joblog "$T/jl" --resume sh -c ': {}; echo {} >>"$RAN"' ::: $ITEMS >/dev/null 2>&1
 check "joblog fills mid-run: --resume completes the run" [ $? -eq 0 ]
-check "--resume ran exactly the unrecorded tasks" \
-    [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 1 400 | sort -n | comm -23 - "$T/had" 2>/dev/null | sort -n | tr '\n' ' ')" ] ||
-    [ "$(cat "$RAN" "$T/had" | sort -n | tr '\n' ' ')" = "$(seq 1 400 | tr '\n' ' ')" ]
+if [ "$(sort -n "$RAN" | tr '\n' ' ')" = "$(seq 1 400 | sort -n | comm -23 - "$T/had" 2>/dev/null | sort -n | tr '\n' ' ')" ] ||
+    [ "$(cat "$RAN" "$T/had" | sort -n | tr '\n' ' ')" = "$(seq 1 400 | tr '\n' ' ')" ]; then
+	ok "--resume ran exactly the unrecorded tasks"
+else
+	fail "--resume ran exactly the unrecorded tasks"
+fi
 lost=$((400 - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
 
 SIZE=16k mid_run log --log "$T/small/log"

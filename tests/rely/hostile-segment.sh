@@ -108,7 +108,11 @@ check "three tasks running" wait_for 20 sh -c "[ \$(cat '$PIDS' 2>/dev/null | wc
 check "the pool answers" wait_for 10 answers "$pid"
 seg=/$(segments "$pid")
 sock="$XDG_RUNTIME_DIR/pooltop/$pid.sock"
-check "its segment and socket exist" [ "$seg" != / ] && [ -S "$sock" ]
+if [ "$seg" != / ] && [ -S "$sock" ]; then
+	ok "its segment and socket exist"
+else
+	fail "its segment and socket exist"
+fi
 rounds=$ATTACHES
 [ "$rounds" -gt 0 ] || rounds=1
 r=0
@@ -136,8 +140,16 @@ while [ $r -lt "$rounds" ]; do
 done
 check "the scribbler ran (and wrote)" grep -Eq "scribble: [1-9][0-9]* writes, [1-9]" "$T/scribble1"
 check "$READS ls, ls --json and ctl status runs: all clean" [ "$bad_reads" -eq 0 ]
-check "$ATTACHES attach sessions: each exited on q" [ "$bad_attach" -eq 0 ] && [ "$attached" -eq "$ATTACHES" ]
-check "ls never removed anything of the live pool" [ ! -e "$T/removed" ] && [ -n "$(segments "$pid")" ] && [ -S "$sock" ]
+if [ "$bad_attach" -eq 0 ] && [ "$attached" -eq "$ATTACHES" ]; then
+	ok "$ATTACHES attach sessions: each exited on q"
+else
+	fail "$ATTACHES attach sessions: each exited on q"
+fi
+if [ ! -e "$T/removed" ] && [ -n "$(segments "$pid")" ] && [ -S "$sock" ]; then
+	ok "ls never removed anything of the live pool"
+else
+	fail "ls never removed anything of the live pool"
+fi
 check "the supervisor lives (no SIGBUS)" kill -0 "$pid"
 check "the decoy group lives" kill -0 "$decoy"
 touch "$GO"
@@ -151,7 +163,11 @@ check "$NTASKS tasks' output" [ "$(grep -c '^done$' "$T/out")" -eq "$NTASKS" ]
 check "no task left running" wait_for 10 no_marked
 check "the decoy group lives on" kill -0 "$decoy"
 check "the decoy file is untouched" [ "$(cat "$T/decoy")" = precious ]
-check "no segment, no socket" wait_for 10 no_segment "$pid" && [ ! -e "$sock" ]
+if wait_for 10 no_segment "$pid" && [ ! -e "$sock" ]; then
+	ok "no segment, no socket"
+else
+	fail "no segment, no socket"
+fi
 w1=$(grep -Eo 'scribble: [0-9]+ writes, [0-9]+' "$T/scribble1" | awk '{n += $2 + $4} END {print n}')
 
 # Run 2: SIGKILL of the supervisor while the segment names the decoy.
@@ -164,7 +180,11 @@ seg=/$(segments "$pid")
 kill -KILL "$pid"
 "$SCRIBBLE" "$seg" fields 200 "$decoy" "$T/decoy" >>"$T/scribble2" 2>&1
 check "run 2: no task left" wait_for 10 no_marked
-check "run 2: no segment, no socket" wait_for 10 no_segment "$pid" && [ ! -e "$XDG_RUNTIME_DIR/pooltop/$pid.sock" ]
+if wait_for 10 no_segment "$pid" && [ ! -e "$XDG_RUNTIME_DIR/pooltop/$pid.sock" ]; then
+	ok "run 2: no segment, no socket"
+else
+	fail "run 2: no segment, no socket"
+fi
 check "run 2: the decoy file is untouched" [ "$(cat "$T/decoy")" = precious ]
 check "run 2: the decoy group lives" kill -0 "$decoy"
 w2=$(grep -Eo 'scribble: [0-9]+ writes' "$T/scribble2" | awk '{n += $2} END {print n}')

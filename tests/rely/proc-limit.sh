@@ -32,9 +32,12 @@ check "exit 0: every task succeeded (got $rc)" [ "$rc" -eq 0 ]
 check "warned once: fork failed, workers limited" \
     [ "$(grep -c "fork: Resource temporarily unavailable: workers limited to [0-9]* (of 20)" "$T/e")" -eq 1 ]
 check "the warning is an event in the log too" grep -q "error fork: Resource temporarily unavailable" "$T/u/log"
-check "all $N recorded once, all succeeded" \
-    [ "$(tail -n +2 "$T/u/jl" | awk -F'\t' '$7 == 0 && $8 == 0 {print $1}' | sort -un | wc -l)" -eq "$N" ] &&
-    [ "$(tail -n +2 "$T/u/jl" | wc -l)" -eq "$N" ]
+if [ "$(tail -n +2 "$T/u/jl" | awk -F'\t' '$7 == 0 && $8 == 0 {print $1}' | sort -un | wc -l)" -eq "$N" ] &&
+    [ "$(tail -n +2 "$T/u/jl" | wc -l)" -eq "$N" ]; then
+	ok "all $N recorded once, all succeeded"
+else
+	fail "all $N recorded once, all succeeded"
+fi
 put=$(grep -c "cannot start (Resource temporarily unavailable)" "$T/u/log")
 echo "# tasks put back for want of a process: $put"
 check "the pool shrank below the limit" grep -q "pool.resize" "$T/u/log"
@@ -48,9 +51,12 @@ as_u env XDG_RUNTIME_DIR="$T/u/run" prlimit --nproc="$LIM" \
     --max-tasks-per-worker 2 ::: $(seq 1 "$N") >"$T/pout" 2>"$T/e"
 rc=$?
 check "persistent: exit 0, every task succeeded (got $rc)" [ "$rc" -eq 0 ]
-check "persistent: all $N recorded once, all succeeded" \
-    [ "$(tail -n +2 "$T/u/jl" | awk -F'\t' '$7 == 0 && $8 == 0 {print $1}' | sort -un | wc -l)" -eq "$N" ] &&
-    [ "$(tail -n +2 "$T/u/jl" | wc -l)" -eq "$N" ]
+if [ "$(tail -n +2 "$T/u/jl" | awk -F'\t' '$7 == 0 && $8 == 0 {print $1}' | sort -un | wc -l)" -eq "$N" ] &&
+    [ "$(tail -n +2 "$T/u/jl" | wc -l)" -eq "$N" ]; then
+	ok "persistent: all $N recorded once, all succeeded"
+else
+	fail "persistent: all $N recorded once, all succeeded"
+fi
 check "persistent: every line answered once" \
     [ "$(sort -n "$T/pout" | tr '\n' ' ')" = "$(seq 1 "$N" | tr '\n' ' ')" ]
 pput=$(grep -c "cannot start (Resource temporarily unavailable)" "$T/u/log")

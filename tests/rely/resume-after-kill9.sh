@@ -63,7 +63,11 @@ while [ $round -lt "$KILLS" ]; do
 		bad_exact=$((bad_exact + 1))
 	fi
 done
-check "after $kills kill -9s: no task process left" [ "$bad_exact" -eq 0 ] && ! tasks_alive
+if [ "$bad_exact" -eq 0 ] && ! tasks_alive; then
+	ok "after $kills kill -9s: no task process left"
+else
+	fail "after $kills kill -9s: no task process left"
+fi
 check "after each kill -9: the joblog holds whole lines only" [ "$bad_whole" -eq 0 ]
 check "no seq recorded twice" [ -z "$(recorded | uniq -d)" ]
 

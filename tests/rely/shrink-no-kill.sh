@@ -50,9 +50,12 @@ touch "$GO"
 wait "$pid"
 rc=$?
 check "kill: run ends with status 0 (got $rc)" [ "$rc" -eq 0 ]
-check "kill: all 12 recorded once, all succeeded" \
-    [ "$(tail -n +2 "$T/jl2" | awk -F'\t' '$7 == 0 {print $1}' | sort -un | wc -l)" -eq 12 ] &&
-    [ "$(tail -n +2 "$T/jl2" | wc -l)" -eq 12 ]
+if [ "$(tail -n +2 "$T/jl2" | awk -F'\t' '$7 == 0 {print $1}' | sort -un | wc -l)" -eq 12 ] &&
+    [ "$(tail -n +2 "$T/jl2" | wc -l)" -eq 12 ]; then
+	ok "kill: all 12 recorded once, all succeeded"
+else
+	fail "kill: all 12 recorded once, all succeeded"
+fi
 lost=$((28 - $(tail -n +2 "$T/jl1" "$T/jl2" | grep -c '^[0-9]')))
 figures tasks=34 faults=6 hostile=0 lost=$lost
 finish

@@ -65,8 +65,11 @@ as "$SQ" sh -c "
 	mkdir -m 777 /tmp/pooltop-$vuid /tmp/pooltop-$vuid.AAAAAA
 	chmod 777 /tmp/pooltop-$vuid /tmp/pooltop-$vuid.AAAAAA"
 nsquat=$(find /dev/shm -maxdepth 1 -name "pooltop.$vuid.*" -user "$SQ" | wc -l)
-check "the squatter holds $((NPIDS + 1)) names and the directory" \
-    [ "$nsquat" -eq $((NPIDS + 1)) ] && [ -d "/tmp/pooltop-$vuid" ]
+if [ "$nsquat" -eq $((NPIDS + 1)) ] && [ -d "/tmp/pooltop-$vuid" ]; then
+	ok "the squatter holds $((NPIDS + 1)) names and the directory"
+else
+	fail "the squatter holds $((NPIDS + 1)) names and the directory"
+fi
 
 # listed PID NAME: the victim's `pooltop ls` shows pool PID named NAME.
 listed() {
@@ -122,9 +125,12 @@ check "$finished of $NPOOLS ran their tasks, exit 0, left nothing" [ "$finished"
 check "each said which directory it uses instead" \
     grep -q "control socket: /tmp/pooltop-$vuid belongs to another uid: using /tmp/pooltop-$vuid\." "$V/err"
 fb=$(find /tmp -maxdepth 1 -name "pooltop-$vuid.*" -user "$VI")
-check "one fallback directory of the victim's, mode 0700" \
-    [ -n "$fb" ] && [ "$(echo "$fb" | wc -l)" -eq 1 ] &&
-    [ "$(stat -c %a "$fb")" = 700 ]
+if [ -n "$fb" ] && [ "$(echo "$fb" | wc -l)" -eq 1 ] &&
+    [ "$(stat -c %a "$fb")" = 700 ]; then
+	ok "one fallback directory of the victim's, mode 0700"
+else
+	fail "one fallback directory of the victim's, mode 0700"
+fi
 check "the squatter's names are untouched" \
     [ "$(find /dev/shm -maxdepth 1 -name "pooltop.$vuid.*" -user "$SQ" | wc -l)" -eq "$nsquat" ]
 check "the squatter's directory is untouched" \

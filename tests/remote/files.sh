@@ -61,7 +61,11 @@ check "... each file arrived whole and its result came back ($good/5)" \
     [ "$good" -eq 5 ]
 h1=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h1)
 h2=$(tail -n +2 "$T/jl" | cut -f2 | grep -cx h2)
-check "... on both hosts ($h1 and $h2)" [ "$h1" -gt 0 ] && [ "$h2" -gt 0 ]
+if [ "$h1" -gt 0 ] && [ "$h2" -gt 0 ]; then
+	ok "... on both hosts ($h1 and $h2)"
+else
+	fail "... on both hosts ($h1 and $h2)"
+fi
 check "... --cleanup left no file on h1" \
     sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD' -type f)\" ]"
 check "... nor on h2" \
@@ -114,9 +118,12 @@ check "... with an event naming the file and the host" \
     >/dev/null 2>"$T/e6"
 rc=$?
 check "a file the host refuses fails its task (exit $rc)" [ "$rc" -eq 1 ]
-check "... naming file, host and the host's reason" \
-    grep -q "copying 'a b.txt' to h1: .*/proc/nope" "$T/e6" ||
-    sed 's/^/# /' "$T/e6"
+if grep -q "copying 'a b.txt' to h1: .*/proc/nope" "$T/e6"; then
+	ok "... naming file, host and the host's reason"
+else
+	fail "... naming file, host and the host's reason"
+	sed 's/^/# /' "$T/e6"
+fi
 (cd "$S" && run -S h1 --workdir "$WD" --return {}.none true ::: x) \
     >/dev/null 2>"$T/e7"
 rc=$?

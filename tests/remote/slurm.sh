@@ -41,8 +41,11 @@ sort -n "$W/out1" >"$W/out1.sorted"
 check "... each item's output once" cmp -s "$W/out1.sorted" "$W/items"
 n1=$(tail -n +2 "$W/jl1" | cut -f2 | grep -cx n1)
 n2=$(tail -n +2 "$W/jl1" | cut -f2 | grep -cx n2)
-check "... the Host column says n1 ($n1) and n2 ($n2), nothing else" \
-    [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 200 ]
+if [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 200 ]; then
+	ok "... the Host column says n1 ($n1) and n2 ($n2), nothing else"
+else
+	fail "... the Host column says n1 ($n1) and n2 ($n2), nothing else"
+fi
 check "... the joblog has each task once" sh -c \
     "[ \$(tail -n +2 '$W/jl1' | cut -f1 | sort -un | wc -l) -eq 200 ]"
 
@@ -68,8 +71,11 @@ wait_for 60 sh -c "[ -n \"\$(pgrep -u $RU -f '^sh -c while \[ ! -e $W/go')\" ] &
     [ -n \"\$(pgrep -u $RU -f '^$RP --headless')\" ]"
 pid=$(pool_pid)
 tpid=$(pgrep -u "$RU" -f "^sh -c while \[ ! -e $W/go" | head -n 1)
-check "a task runs in a step (pool $pid, task $tpid)" \
-    [ -n "$pid" ] && [ -n "$tpid" ]
+if [ -n "$pid" ] && [ -n "$tpid" ]; then
+	ok "a task runs in a step (pool $pid, task $tpid)"
+else
+	fail "a task runs in a step (pool $pid, task $tpid)"
+fi
 as_ru "$RP" ctl "$pid" pause >"$W/pause.out" 2>&1
 if wait_for 10 sh -c "[ \"\$(awk '{ print \$3 }' /proc/$tpid/stat)\" = T ]"; then
 	ok "pause: the task in the step is stopped (T)"

@@ -55,8 +55,11 @@ check "... the joblog has 1000 tasks, each once" sh -c \
      [ \$(tail -n +2 '$T/jl1' | wc -l) -eq 1000 ]"
 n1=$(tail -n +2 "$T/jl1" | cut -f2 | grep -cx h1)
 n2=$(tail -n +2 "$T/jl1" | cut -f2 | grep -cx h2)
-check "... the Host column says h1 ($n1) and h2 ($n2), nothing else" \
-    [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 1000 ]
+if [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && [ $((n1 + n2)) -eq 1000 ]; then
+	ok "... the Host column says h1 ($n1) and h2 ($n2), nothing else"
+else
+	fail "... the Host column says h1 ($n1) and h2 ($n2), nothing else"
+fi
 check "... workers started on both hosts" sh -c \
     "grep -q 'started on h1' '$T/err1' && grep -q 'started on h2' '$T/err1'"
 check "... no process of the pool left on the hosts" \
