@@ -240,8 +240,8 @@ static const struct opt_entry opt_table[] = {
 	  .defnote = "none", .arg = "MAX",
 	  .help = "no start while the 1-minute load is MAX or more" },
 	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
-	  .parse = set_memfree, .defnote = "none", .arg = "SIZE",
-	  .help = "no start below SIZE free; rerun youngest below half" },
+	  .parse = set_memfree, .defnote = "none", .arg = "SIZE|auto",
+	  .help = "no start below SIZE free; auto: the tasks' footprint" },
 	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
 	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
 	  .help = "stop the youngest tasks below twice SIZE free" },
@@ -2398,8 +2398,20 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    " sbatch");
 		return -1;
 	}
+	if (o->admit.memfree_auto && o->persistent != NULL) {
+		snprintf(err, errlen, "--memfree auto cannot be used with "
+		    "--persistent: its items share one program, whose memory "
+		    "is no item's footprint");
+		return -1;
+	}
 	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
+	if (o->admit.memfree_auto) {
+		snprintf(err, errlen, "--memfree auto cannot be used with "
+		    "--%s: it learns what tasks take of this machine's memory",
+		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
+		return -1;
+	}
 	if (o->persistent != NULL) {
 		snprintf(err, errlen, "--persistent cannot be used with"
 		    " --%s yet: run the pool on each machine",
@@ -3064,10 +3076,15 @@ set_load(struct opts *o, const char *s, char *err, size_t len)
 	    len);
 }
 
-/* --memfree SIZE into o. */
+/* --memfree SIZE or auto into o. */
 static int
 set_memfree(struct opts *o, const char *s, char *err, size_t len)
 {
+	o->admit.memfree_auto = strcmp(s, "auto") == 0;
+	if (o->admit.memfree_auto) {
+		o->admit.memfree = 0;
+		return 0;
+	}
 	return admit_parse_size(s, &o->admit.memfree, err, len);
 }
 

@@ -50,6 +50,8 @@ struct admit_opts {
 	bool		delay_auto;	/* ... adapted as GNU parallel's */
 	double		load;		/* --load, 0: not set */
 	uint64_t	memfree;	/* --memfree, bytes, 0: not set */
+	bool		memfree_auto;	/* --memfree auto: the tasks' learned
+					   footprint (pool-admit.h) */
 	uint64_t	memsuspend;	/* --memsuspend, bytes, 0: not set */
 	bool		noswap;
 	double		pressure[3];	/* --max-pressure cpu, memory, io;

@@ -39,6 +39,11 @@ struct admit {
 	char			*cg[ADMIT_CG_LEVELS];	/* the pool's first */
 	int			 ncg;
 	char			*psi_dir;	/* v2 cgroup with *.pressure */
+	uint64_t		 fp_peak[ADMIT_FP_N];	/* a ring */
+	size_t			 fp_n, fp_next;
+	uint64_t		 fp;		/* from fp_peak, 0: none */
+	uint64_t		 fp_reserve;	/* the running tasks' growth */
+	int			 fp_running;
 };
 
 /* Multiply v by a GNU parallel unit letter; false if not one. */
@@ -237,7 +242,7 @@ admit_wanted(const struct admit_opts *o)
 	int	i;
 
 	if (o->delay > 0 || o->load > 0 || o->memfree > 0 ||
-	    o->memsuspend > 0 || o->noswap)
+	    o->memfree_auto || o->memsuspend > 0 || o->noswap)
 		return true;
 	for (i = 0; i < ADMIT_PSI_N; i++)
 		if (o->pressure[i] > 0)
@@ -321,6 +326,62 @@ admit_decide(const struct admit_opts *o, const struct admit_sample *s,
 		}
 	}
 	v->hold = false;
+}
+
+/* --memfree auto, the decision (pool-admit.h). */
+void
+admit_fp_decide(uint64_t fp, uint64_t reserve, int running,
+    uint64_t memsuspend, const struct admit_sample *s,
+    struct admit_verdict *v)
+{
+	char		mem[PT_ADMIT_WHY], f[16], r[16];
+	uint64_t	need = fp + reserve + memsuspend;
+
+	if (fp == 0) {
+		if (running > 0) {
+			v->hold = true;
+			strlcpy(v->why, "memfree auto: one task at a time "
+			    "until one has ended (its footprint)",
+			    sizeof v->why);
+		}
+		return;
+	}
+	if (!s->mem_ok) {
+		v->hold = true;
+		strlcpy(v->why, "memory available unknown", sizeof v->why);
+		return;
+	}
+	if (s->mem_avail >= need)
+		return;
+	v->hold = true;
+	admit_why_mem(s, need, mem, sizeof mem);
+	admit_fmt_size(f, sizeof f, fp);
+	admit_fmt_size(r, sizeof r, reserve);
+	if (snprintf(v->why, sizeof v->why, "%s (footprint %s, %s more for %d"
+	    " running)", mem, f, r, running) >= (int)sizeof v->why)
+		v->why[sizeof v->why - 1] = '\0';	/* cut: said enough */
+}
+
+/* Compare for qsort: ascending. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The pct percentile, nearest rank (pool-admit.h). */
+uint64_t
+admit_percentile(uint64_t *v, size_t n, int pct)
+{
+	size_t	rank;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_u64);
+	rank = ((size_t)pct * n + 99) / 100;	/* ceil(pct/100 n) */
+	return v[rank > 0 ? rank - 1 : 0];
 }
 
 /* --memsuspend: GNU parallel's rule (pool-admit.h). */
@@ -487,7 +548,7 @@ read_machine(struct admit *a, struct admit_sample *s, int64_t now)
 	s->at_ns = now;
 	if (a->o.load > 0 && read_small("/proc/loadavg", buf, sizeof buf) == 0)
 		s->load_ok = sscanf(buf, "%lf", &s->load1) == 1;
-	if (a->o.memfree > 0 || a->o.memsuspend > 0) {
+	if (a->o.memfree > 0 || a->o.memfree_auto || a->o.memsuspend > 0) {
 		if (read_small("/proc/meminfo", buf, sizeof buf) == 0 &&
 		    find_u64(buf, "MemAvailable", &kb)) {
 			s->mem_ok = true;
@@ -594,16 +655,14 @@ admit_free(struct admit *a)
 	free(a);
 }
 
-int
-admit_sample(struct admit *a, int64_t now)
+/* Decide on a->cur; 1 when it just held, -1 when it just opened, else 0. */
+static int
+admit_verdict_now(struct admit *a, bool was, int64_t now)
 {
-	bool	was = a->v.hold;
-
-	if (!a->active)
-		return 0;
-	a->prev = a->cur;
-	read_machine(a, &a->cur, now);
 	admit_decide(&a->o, &a->cur, &a->prev, was, &a->v);
+	if (a->o.memfree_auto && !a->v.hold)
+		admit_fp_decide(a->fp, a->fp_reserve, a->fp_running,
+		    a->o.memsuspend, &a->cur, &a->v);
 	if (a->v.hold && !was) {
 		a->hold_start = now;
 		return 1;
@@ -616,6 +675,19 @@ admit_sample(struct admit *a, int64_t now)
 	}
 	return 0;
 }
+
+int
+admit_sample(struct admit *a, int64_t now)
+{
+	bool	was = a->v.hold;
+
+	if (!a->active)
+		return 0;
+	a->prev = a->cur;
+	read_machine(a, &a->cur, now);
+	return admit_verdict_now(a, was, now);
+}
+
 
 /* OOM kills the pool can see (pool-admit.h). */
 bool
@@ -633,6 +705,52 @@ admit_oom_kills(const struct admit *a, uint64_t *n)
 	}
 	return read_small("/proc/vmstat", buf, sizeof buf) == 0 &&
 	    find_u64(buf, "oom_kill", n);
+}
+
+/* Memory alone, read afresh: the rest stays as sampled. */
+int
+admit_recheck(struct admit *a, int64_t now)
+{
+	struct admit_sample	s;
+
+	if (a == NULL || !a->active || !a->o.memfree_auto)
+		return 0;
+	read_machine(a, &s, now);
+	a->cur.mem_ok = s.mem_ok;
+	a->cur.mem_avail = s.mem_avail;
+	a->cur.mem_cgroup = s.mem_cgroup;
+	return admit_verdict_now(a, a->v.hold, now);
+}
+
+void
+admit_fp_add(struct admit *a, uint64_t peak)
+{
+	uint64_t	tmp[ADMIT_FP_N];
+
+	if (a == NULL || peak == 0 || !a->o.memfree_auto)
+		return;
+	a->fp_peak[a->fp_next] = peak;
+	a->fp_next = (a->fp_next + 1) % ADMIT_FP_N;
+	if (a->fp_n < ADMIT_FP_N)
+		a->fp_n++;
+	memcpy(tmp, a->fp_peak, a->fp_n * sizeof *tmp);
+	a->fp = (uint64_t)((double)admit_percentile(tmp, a->fp_n,
+	    ADMIT_FP_PCT) * ADMIT_FP_MARGIN);
+}
+
+uint64_t
+admit_fp(const struct admit *a)
+{
+	return a != NULL ? a->fp : 0;
+}
+
+void
+admit_fp_running(struct admit *a, uint64_t reserve, int running)
+{
+	if (a == NULL)
+		return;
+	a->fp_reserve = reserve;
+	a->fp_running = running;
 }
 
 bool

@@ -26,6 +26,19 @@
  * avg10 moves in small steps around the bound); load and memory resume as
  * soon as they are back on the right side, as in GNU parallel.
  *
+ * --memfree auto learns the footprint instead: the ADMIT_FP_PCT percentile
+ * of the peak RSS of the last ADMIT_FP_N tasks that ended on their own
+ * (the worker's samples, or getrusage's ru_maxrss if higher), times
+ * ADMIT_FP_MARGIN.  A task starts only while memory available exceeds the
+ * footprint plus what the running tasks may still take (each, the
+ * footprint less its own peak so far): tasks that have just started and
+ * not yet grown are counted at their full size, so free workers cannot
+ * start many at once on memory that is promised.  Until a task has ended
+ * there is no footprint: one task runs at a time.  Since the running
+ * tasks change between samples, the pool asks again before each start
+ * (admit_recheck(), memory read afresh).  Auto never ends a task: it only
+ * holds starts.
+ *
  * Below that: --memfree kills the youngest task (to be run again) when
  * memory available falls below half of memfree; --memsuspend keeps only
  * the oldest tasks running while memory available is below twice its size
@@ -46,6 +59,9 @@
 #define ADMIT_PSI_RESUME	0.8	/* of the bound, to resume */
 #define ADMIT_DELAY_UP		1.3	/* --delay auto: after a failure */
 #define ADMIT_DELAY_DOWN	0.9	/* ... after a success */
+#define ADMIT_FP_N		256	/* --memfree auto: peaks kept */
+#define ADMIT_FP_PCT		90	/* ... the percentile taken */
+#define ADMIT_FP_MARGIN		1.25	/* ... times this */
 
 enum admit_psi { ADMIT_PSI_CPU = 0, ADMIT_PSI_MEMORY, ADMIT_PSI_IO,
 	ADMIT_PSI_N };
@@ -108,6 +124,16 @@ void	admit_decide(const struct admit_opts *, const struct admit_sample *,
  */
 int	admit_mem_running(uint64_t memsuspend, uint64_t mem_avail, int n,
 	    int running);
+/*
+ * --memfree auto, the decision: fp the footprint (0: none known yet),
+ * reserve what the running tasks may still take, running how many run.
+ * Holds with the reason in v, else leaves v as it is.
+ */
+void	admit_fp_decide(uint64_t fp, uint64_t reserve, int running,
+	    uint64_t memsuspend, const struct admit_sample *,
+	    struct admit_verdict *);
+/* The pct percentile of v[0..n) (v is reordered); 0 when n is 0. */
+uint64_t admit_percentile(uint64_t *v, size_t n, int pct);
 /* --memfree: is memory so low that the youngest task must go? */
 bool	admit_mem_kill(uint64_t memfree, const struct admit_sample *);
 
@@ -142,6 +168,19 @@ int64_t		 admit_hold_ns(const struct admit *, int64_t now_ns);
  */
 bool		 admit_may_start(struct admit *, int64_t now_ns, int64_t *at);
 void		 admit_started(struct admit *, int64_t now_ns);
+/*
+ * --memfree auto: a task that ended on its own peaked at peak bytes (0:
+ * unknown, not kept); the footprint learned (0: none yet); the running
+ * tasks' state, given before each sample and each start.
+ */
+void		 admit_fp_add(struct admit *, uint64_t peak);
+uint64_t	 admit_fp(const struct admit *);
+void		 admit_fp_running(struct admit *, uint64_t reserve, int running);
+/*
+ * Decide again before a start, with memory read afresh (--memfree auto;
+ * without it, nothing is read and 0 returned).  Returns as admit_sample().
+ */
+int		 admit_recheck(struct admit *, int64_t now_ns);
 /* A task ended: --delay auto adapts. */
 void		 admit_ended(struct admit *, bool ok);
 double		 admit_delay(const struct admit *);

@@ -1164,6 +1164,7 @@ start_task(struct pool *p, int i, struct task *t)
 	w->ntasks++;
 	w->state = W_BUSY;
 	w->started_ns = p->now;
+	w->task_peak_rss = 0;	/* not its last task's, before STARTED */
 	p->running++;
 	if (p->out != NULL)
 		output_start_args(p->out, t->seq, t->arg,
@@ -1298,17 +1299,35 @@ admit_memory(struct pool *p)
 	}
 }
 
-/* Read the machine: admission holds or opens, memory acts; say so. */
+/*
+ * --memfree auto: tell admission what the running tasks may still take,
+ * each the footprint less its own peak so far.
+ */
 static void
-admit_tick(void *arg)
+fp_running(struct pool *p)
 {
-	struct pool	*p = arg;
-	int64_t		 now = mono_ns();
-	char		 d[32];
+	uint64_t	fp = admit_fp(p->admit), reserve = 0;
+	int		i, running = 0;
 
-	if (p->state == PT_POOL_STARTING || p->state == PT_POOL_DONE)
-		return;
-	switch (admit_sample(p->admit, now)) {
+	for (i = 0; i < p->nw; i++) {
+		const struct wk *w = &p->w[i];
+
+		if (w->state != W_BUSY || w->mkill)
+			continue;
+		running++;
+		if (fp > w->task_peak_rss)
+			reserve += fp - w->task_peak_rss;
+	}
+	admit_fp_running(p->admit, reserve, running);
+}
+
+/* Say that admission just held (rc 1) or opened (-1). */
+static void
+admit_say(struct pool *p, int rc, int64_t now)
+{
+	char	d[32];
+
+	switch (rc) {
 	case 1:
 		strlcpy(p->admit_said, admit_why(p->admit),
 		    sizeof p->admit_said);
@@ -1324,6 +1343,20 @@ admit_tick(void *arg)
 	default:
 		break;
 	}
+}
+
+/* Read the machine: admission holds or opens, memory acts; say so. */
+static void
+admit_tick(void *arg)
+{
+	struct pool	*p = arg;
+	int64_t		 now = mono_ns();
+
+	if (p->state == PT_POOL_STARTING || p->state == PT_POOL_DONE)
+		return;
+	if (p->o->admit.memfree_auto)
+		fp_running(p);
+	admit_say(p, admit_sample(p->admit, now), now);
 	admit_memory(p);
 	publish(p);
 }
@@ -1352,9 +1385,16 @@ tcg_say(struct pool *p)
 static bool
 admit_ok(struct pool *p)
 {
+	int64_t	now;
+
 	if (p->nsusp > 0)
 		return false;
-	return admit_may_start(p->admit, mono_ns(), &p->admit_at);
+	now = mono_ns();
+	if (p->o->admit.memfree_auto) {
+		fp_running(p);
+		admit_say(p, admit_recheck(p->admit, now), now);
+	}
+	return admit_may_start(p->admit, now, &p->admit_at);
 }
 
 /* Hand ready tasks to idle workers. */
@@ -2019,6 +2059,26 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 		je->host = hosts_login(p->hosts, p->w[i].host);
 }
 
+/*
+ * A task's peak memory: the worker's samples, or what getrusage says of
+ * its leader (exact, but blind to what the leader did not wait for), the
+ * larger.  --memfree auto learns from the tasks that ended on their own.
+ */
+static void
+fp_ended(struct pool *p, struct wk *w, const struct task *t,
+    const struct pt_done *d)
+{
+	uint64_t	ru = d->maxrss_kb > 0 ? (uint64_t)d->maxrss_kb * 1024 : 0;
+
+	if (ru > w->task_peak_rss)
+		w->task_peak_rss = ru;
+	if ((d->flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
+	    PT_DONE_REQUEUE | PT_DONE_XFER)) || t->requeue || t->no_record ||
+	    w->mkill)
+		return;
+	admit_fp_add(p->admit, w->task_peak_rss);
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -2036,6 +2096,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		return;
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
+	fp_ended(p, w, t, d);	/* before the worker's flags are cleared */
 	if (w->ntasks == 0) {
 		straggler_set(p, i, false, 0);
 		if (w->msusp)

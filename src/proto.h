@@ -77,7 +77,7 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	4
+#define PT_PROTO_VERSION	5
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 
@@ -177,6 +177,9 @@ struct pt_done {
 	int64_t		wall_ns;	/* excluding time stopped by PAUSE */
 	int64_t		user_ns;
 	int64_t		sys_ns;
+	int64_t		maxrss_kb;	/* the leader's peak RSS and that of
+					   the descendants it waited for
+					   (getrusage's ru_maxrss); 0: none */
 };
 
 /* Queue one message on an output buffer. */

@@ -715,6 +715,7 @@ task_end(struct worker *w)
 	    t->ru.ru_utime.tv_usec * 1000LL;
 	d.sys_ns = t->ru.ru_stime.tv_sec * PT_NSEC +
 	    t->ru.ru_stime.tv_usec * 1000LL;
+	d.maxrss_kb = t->ru.ru_maxrss;
 	w->busy = false;
 	slot_ended(w, status_failed(t->g.wstatus));
 	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);

@@ -18,6 +18,10 @@ bad() {	# bad DESC WANT ARGS...: exit 255 and WANT on stderr
 	check "$bad_d: says '$bad_w'" grep -qF -- "$bad_w" "$T/bad"
 }
 bad "--memfree 10X" "option --memfree: must be a size" --memfree 10X
+bad "--memfree auto with --persistent" "--memfree auto cannot be used with --persistent" \
+    --memfree auto --persistent cat
+bad "--memfree auto with -S" "--memfree auto cannot be used with --sshlogin" \
+    --memfree auto -S nosuchhost
 bad "--memsuspend 0" "option --memsuspend: must be at least 1 byte" \
     --memsuspend 0
 bad "--delay auto alone" "option --delay: 'auto' adapts a duration" \

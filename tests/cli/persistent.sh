@@ -184,8 +184,10 @@ rm -f "$T/igo"
 ipid=$!
 _bgpids="${_bgpids:-} $ipid"
 said() { grep -c "init failed (exit 1): no slot" "$T/ierr"; }
+# Wait for the warning, then for a failure after it (logged, not said).
 check "--init failing for long: failures beyond those said are logged" \
-    wait_for 30 sh -c "[ \$(grep -c 'init failed' '$T/ilog') -gt \
+    wait_for 60 sh -c "grep -q 'later failures are only in the event log' \
+    '$T/ierr' && [ \$(grep -c 'worker [0-9]*: --init failed' '$T/ilog') -gt \
     \$(grep -c 'init failed (exit 1)' '$T/ierr') ]"
 touch "$T/igo"
 reap "$ipid" 30

@@ -203,4 +203,52 @@ check "5: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "5: both recorded once, succeeded" \
     [ "$(tail -n +2 "$T/5.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 " ]
 check "5: the summary counts the kill" grep -q "^pooltop: 1 task oom-killed" "$T/5.err"
+
+# --- 6. --memfree auto: the footprint learned, memory never overcommitted --
+# Six tasks of 100 MiB at -j6 in the 400 MiB cgroup: the first runs alone
+# (no footprint yet); once it has ended, tasks start while the cgroup has
+# room for the footprint of one more on top of what the running ones may
+# still take: two or three run at once (not six, which the OOM killer would
+# cut down), and all six succeed.  Each task says when its memory is
+# touched (r6.N) and holds it until told (e6.N).
+cat >"$T/hog6.py" <<'EOF'
+import os, sys, time
+n = int(sys.argv[1]) << 20
+b = bytearray(n)
+for i in range(0, n, 4096):
+    b[i] = 1
+open(sys.argv[2], "w").close()
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+EOF
+hogs6() { pgrep -f "^$PY $T/hog6.py 100 " | wc -l; }
+ready6() { find "$T" -maxdepth 1 -name 'r6.*' | wc -l; }
+settled6() { [ "$(hogs6)" -eq "$(ready6)" ]; }
+bg "$incg" "$POOLTOP_BIN" --headless -j6 --memfree auto --log "$T/6.log" \
+    --joblog "$T/6.jl" $PY "$T/hog6.py" 100 "$T/r6.{}" "$T/e6.{}" \
+    ::: 1 2 3 4 5 6 >/dev/null 2>"$T/6.err"
+P=$!
+check "6: learning: the first task runs alone" wait_for 30 sh -c \
+    "grep -q 'admission holding: memfree auto: one task at a time' '$T/6.log' && [ -e '$T/r6.1' ]"
+check "6: ... one task, no other started" [ "$(hogs6)" -eq 1 ]
+touch "$T/e6.1"
+check "6: then admission holds on the footprint" wait_for 30 grep -q \
+    "admission holding: cgroup memory available .* (footprint [0-9.]*M, .* more for [0-9]* running)" \
+    "$T/6.log"
+# Those started have touched their memory: how many run at once.
+wait_for 30 settled6
+n6=$(hogs6)
+if [ "$n6" -ge 2 ] && [ "$n6" -le 3 ]; then
+	ok "6: 2 or 3 tasks of 100 MiB at once in 400 MiB, not 6 ($n6)"
+else
+	fail "6: 2 or 3 tasks of 100 MiB at once in 400 MiB, not 6 ($n6)"
+fi
+for i in 2 3 4 5 6; do : >"$T/e6.$i"; done
+reap "$P" 60
+rc=$?
+check "6: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "6: all six recorded once, succeeded" \
+    [ "$(tail -n +2 "$T/6.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 3 4 5 6 " ]
+check "6: none OOM-killed" sh -c "! grep -q oom-killed '$T/6.log' '$T/6.err'"
 finish

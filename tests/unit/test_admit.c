@@ -349,6 +349,54 @@ test_delay_gate(void **state)
 	assert_true(admit_may_start(NULL, PT_NSEC, &at));
 }
 
+/* --memfree auto: nearest-rank percentile, the footprint's decision. */
+static void
+test_footprint(void **state)
+{
+	uint64_t		v[10] = { 9, 1, 8, 2, 7, 3, 6, 4, 5, 10 };
+	uint64_t		one[1] = { 42 };
+	struct admit_sample	s;
+	struct admit_verdict	vd;
+
+	(void)state;
+	assert_true(admit_percentile(v, 10, 90) == 9);
+	assert_true(admit_percentile(v, 10, 100) == 10);
+	assert_true(admit_percentile(v, 10, 50) == 5);
+	assert_true(admit_percentile(one, 1, 90) == 42);
+	assert_true(admit_percentile(v, 0, 90) == 0);
+
+	memset(&s, 0, sizeof s);
+	s.mem_ok = true;
+	s.mem_avail = 1000 * MiB;
+	/* No footprint yet: the first task starts, then one at a time. */
+	memset(&vd, 0, sizeof vd);
+	admit_fp_decide(0, 0, 0, 0, &s, &vd);
+	assert_false(vd.hold);
+	admit_fp_decide(0, 0, 1, 0, &s, &vd);
+	assert_true(vd.hold);
+	assert_non_null(strstr(vd.why, "one task at a time"));
+	/* 400M each: two just started still take 800M; a third waits. */
+	memset(&vd, 0, sizeof vd);
+	admit_fp_decide(400 * MiB, 0, 0, 0, &s, &vd);
+	assert_false(vd.hold);
+	admit_fp_decide(400 * MiB, 400 * MiB, 1, 0, &s, &vd);
+	assert_false(vd.hold);
+	admit_fp_decide(400 * MiB, 800 * MiB, 2, 0, &s, &vd);
+	assert_true(vd.hold);
+	assert_string_equal(vd.why, "MemAvailable 1000M < 1.2G (footprint "
+	    "400M, 800M more for 2 running)");
+	/* --memsuspend adds to what must stay free. */
+	memset(&vd, 0, sizeof vd);
+	admit_fp_decide(400 * MiB, 0, 1, 700 * MiB, &s, &vd);
+	assert_true(vd.hold);
+	/* Memory not read: hold, say so. */
+	memset(&vd, 0, sizeof vd);
+	s.mem_ok = false;
+	admit_fp_decide(400 * MiB, 0, 0, 0, &s, &vd);
+	assert_true(vd.hold);
+	assert_string_equal(vd.why, "memory available unknown");
+}
+
 int
 main(void)
 {
@@ -362,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_mem_running),
 		cmocka_unit_test(test_mem_kill),
+		cmocka_unit_test(test_footprint),
 		cmocka_unit_test(test_delay_gate),
 	};
 
