@@ -412,7 +412,9 @@ blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *off,
 	if (b->part)
 		return b->error != NULL ? -1 :
 		    part_next(b, path, seq, off, len);
-	if (b->error != NULL || (r = blocks_find(b)) != 1)
+	if (b->error != NULL)
+		return -1;
+	if ((r = blocks_find(b)) != 1)
 		return b->error != NULL ? -1 : r;
 	*len = b->cut;
 	if ((*path = blocks_write(b)) == NULL)

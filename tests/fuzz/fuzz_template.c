@@ -232,6 +232,7 @@ unquote_line(const char *s, struct unquoted *u)
 				n--;
 			else
 				uq_add(u, p, 'D');
+			ws = false;	/* in a word, though a $(...) ended */
 			continue;
 		}
 		if (ws && *p == '#') {
