@@ -21,6 +21,7 @@
 
 #define GRAPHS_PANEL_MIN	22	/* columns a panel needs */
 #define GRAPHS_ROWS_MIN		3	/* rows a panel needs: title, 2 */
+#define GRAPHS_TWO_ROWS		11	/* rows for two rows of panels */
 
 enum graphs_panel { GP_RATE, GP_HIST, GP_BUSY, GP_CORES, GP_MEM, GP_N };
 
@@ -102,6 +103,25 @@ graphs_title(const struct ui *ui, enum graphs_panel p, const double *v,
 		    now < 10 ? 1 : 0, now, peak < 10 ? 1 : 0, peak);
 }
 
+/*
+ * The whole run in w columns: squeezed when longer, and when shorter each
+ * sample as wide as the others, so the chart fills its panel.
+ */
+static int
+graphs_fit(const double *v, int n, double *out, int w, bool peak)
+{
+	int	k, i;
+
+	if (n <= 0 || w <= 0)
+		return 0;
+	if (n >= w)
+		return graph_resample(v, n, out, w, peak);
+	k = w / n;
+	for (i = 0; i < n * k; i++)
+		out[i] = v[i / k];
+	return n * k;
+}
+
 /* A time panel: its title, then the whole run as columns. */
 static void
 graphs_time_panel(struct ui *ui, enum graphs_panel p, int y, int x, int w,
@@ -112,13 +132,15 @@ graphs_time_panel(struct ui *ui, enum graphs_panel p, int y, int x, int w,
 		THEME_GRAPH_BUSY, THEME_GRAPH_MEMORY
 	};
 	struct graphs_series		s;
-	double				cols[PT_HIST_SAMPLES], peak;
+	double				cols[PT_HIST_SAMPLES * 2], peak;
 	struct buf			b = { NULL, 0, 0 };
 	char				title[96];
 	int				n, r;
 
 	graphs_series(ui, p, &s);
-	n = graph_resample(s.v, s.n, cols, w, p == GP_MEM);
+	/* A very wide panel draws a chart as wide as the buffer. */
+	n = graphs_fit(s.v, s.n, cols, w < (int)nitems_of(cols) ? w :
+	    (int)nitems_of(cols), p == GP_MEM);
 	peak = graph_max(s.v, s.n);
 	graphs_title(ui, p, s.v, s.n, peak, title, sizeof title);
 	ui_put(y, x, w, title, ui->attr[THEME_GRAPH_TITLE]);
@@ -256,7 +278,7 @@ ui_draw_graphs(struct ui *ui, int y, int h)
 	for (i = y; i < y + h; i++)
 		ui_fill(i, 0, ui->cols, ui->attr[THEME_ROW]);
 	graphs_rule(ui, y);
-	rows = h - 1 >= 2 * (GRAPHS_ROWS_MIN + 6) + 1 ? 2 : 1;
+	rows = h - 1 >= GRAPHS_TWO_ROWS ? 2 : 1;
 	per = ui->cols / GRAPHS_PANEL_MIN;
 	np = per * rows < GP_N ? per * rows : GP_N;
 	per = (np + rows - 1) / rows;
