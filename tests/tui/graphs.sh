@@ -3,7 +3,8 @@
 # table shows the runtimes histogram with each task in its bucket (200ms
 # for sleep 0.21, 1s for sleep 1.05), throughput and busy workers; v shows
 # them over the table's place and back; under LC_ALL=C in ASCII; and an
-# attach to a pool that ran for a while shows the history from its start.
+# attach to a pool that ran for a while shows the history from its start;
+# `pooltop report` on a terminal draws its joblog (and GNU parallel's).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
 
@@ -67,7 +68,7 @@ check "C locale: nothing but ASCII on the screen" \
 check "C locale: ctl close: pooltop exits" wait_until $LIMIT exited
 
 # Attach late: the history comes from the segment, from the pool's start.
-bg "$POOLTOP_BIN" --headless --name "${N}h" -j2 sleep ::: \
+bg "$POOLTOP_BIN" --headless --name "${N}h" -j2 --joblog "$T/h.log" sleep ::: \
     0.21 0.21 0.21 0.21 1.05 1.05 60 60 >/dev/null 2>&1
 pool=$!
 check "headless: 6 tasks end, 2 long ones run" \
@@ -84,5 +85,28 @@ check "attach: q detaches" wait_until $LIMIT exited
 "$POOLTOP_BIN" ctl "${N}h" stop >/dev/null 2>&1
 reap "$pool" 200
 check "the pool ends on stop" [ $? -ne 124 ]
+
+# `pooltop report` on a terminal draws without being asked: bars, charts.
+run_in_tui "clear; LC_ALL=C $POOLTOP_BIN report $T/h.log"
+check "report on a terminal: exits" wait_until $LIMIT exited
+check "report on a terminal: 4 in 200ms-500ms, a full bar" \
+    on_screen "^durations  200ms-500ms +4 #{40}\$"
+check "report on a terminal: 2 in 1s-2s, half of it" \
+    on_screen "^ +1s-2s +2 #{20}\$"
+check "report on a terminal: the throughput chart's axis" \
+    on_screen "^ +0s +[0-9.]+s\$"
+if command -v parallel >/dev/null 2>&1 &&
+    parallel --version 2>/dev/null | grep -q "GNU parallel"; then
+	mkdir -p "$T/ph" && touch "$T/ph/will-cite"
+	SHELL=/bin/sh PARALLEL_HOME="$T/ph" parallel -j2 --joblog "$T/gnu.log" \
+	    sleep ::: 0.21 0.21 0.21 1.05
+	run_in_tui "clear; LC_ALL=C $POOLTOP_BIN report $T/gnu.log"
+	check "report of GNU parallel's joblog on a terminal: exits" \
+	    wait_until $LIMIT exited
+	check "report of GNU parallel's joblog: 3 in 200ms-500ms" \
+	    on_screen "^durations  200ms-500ms +3 #{40}\$"
+	check "report of GNU parallel's joblog: 1 in 1s-2s" \
+	    on_screen "^ +1s-2s +1 #{13}\$"
+fi
 
 finish
