@@ -612,9 +612,16 @@ publish(struct pool *p)
 	h->update_real_ns = real_ns();
 	admit_show(p, h);
 	shm_publish_header(&p->shm);
-	if (p->state == PT_POOL_DONE)
+	/*
+	 * The history goes out on its own tick (a record of 8 KiB, not on
+	 * every task's end); here only when the pool ends or the segment
+	 * was restored.
+	 */
+	if (p->state == PT_POOL_DONE) {
 		history_flush(&p->hist, h->update_real_ns);
-	history_publish(&p->hist, &p->shm, repaired);
+		history_publish(&p->hist, &p->shm, repaired);
+	} else if (repaired)
+		history_publish(&p->hist, &p->shm, true);
 }
 
 /*
