@@ -80,8 +80,8 @@ graphs_series(const struct ui *ui, enum graphs_panel p,
 
 /* A panel's title and the figure after it, "now N, peak M". */
 static void
-graphs_title(const struct ui *ui, enum graphs_panel p, const double *v,
-    int n, double peak, char *buf, size_t len)
+graphs_title(enum graphs_panel p, const double *v, int n, double peak,
+    char *buf, size_t len)
 {
 	static const char *const	names[GP_N] = {
 		"tasks/s", "durations", "busy workers", "busy cores", "memory"
@@ -89,7 +89,6 @@ graphs_title(const struct ui *ui, enum graphs_panel p, const double *v,
 	char				a[16], b[16];
 	double				now = n > 0 ? v[n - 1] : 0;
 
-	(void)ui;
 	if (n == 0) {
 		snprintf(buf, len, "%s", names[p]);
 		return;
@@ -142,7 +141,7 @@ graphs_time_panel(struct ui *ui, enum graphs_panel p, int y, int x, int w,
 	n = graphs_fit(s.v, s.n, cols, w < (int)nitems_of(cols) ? w :
 	    (int)nitems_of(cols), p == GP_MEM);
 	peak = graph_max(s.v, s.n);
-	graphs_title(ui, p, s.v, s.n, peak, title, sizeof title);
+	graphs_title(p, s.v, s.n, peak, title, sizeof title);
 	ui_put(y, x, w, title, ui->attr[THEME_GRAPH_TITLE]);
 	if (n == 0) {
 		ui_put(y + 1, x, w, "no sample yet", ui->attr[THEME_GRAPH_AXIS]);
