@@ -262,7 +262,8 @@ graphs_panel(struct ui *ui, enum graphs_panel p, int y, int x, int w, int h)
 
 /*
  * The graphs in rows [y, y + h): a rule, then the panels, in one row of
- * panels or, given the height (the view), two.  False if they do not fit.
+ * panels, or two from GRAPHS_TWO_ROWS rows under the rule.  False if they
+ * do not fit.
  */
 bool
 ui_draw_graphs(struct ui *ui, int y, int h)
