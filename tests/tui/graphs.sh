@@ -56,8 +56,10 @@ fi
 # ASCII: the C locale.
 run_in_tui "LC_ALL=C $POOLTOP_BIN --refresh 100 --name ${N}a -j3 --keep-open sleep ::: $WORK"
 check "C locale: all 9 tasks end" wait_until $LIMIT done_n ${N}a 9
-check "C locale: the histogram in ASCII" \
-    wait_until $LIMIT hist_line 200ms '#' 6
+# The history goes out on its own tick: wait for all 9 in the histogram.
+check "C locale: the 9 tasks in the histogram" \
+    wait_until $LIMIT on_screen "durations, 9 tasks"
+check "C locale: the histogram in ASCII" hist_line 200ms '#' 6
 check "C locale: 1s-2s in ASCII" hist_line 1s '#' 3
 check "C locale: the rule in ASCII" on_screen "^-- graphs: the whole run"
 screen >"$T/ascii.screen"
