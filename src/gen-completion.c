@@ -36,7 +36,8 @@ static const struct {
 	{ "attach", "-t --theme -d --refresh --delay", "open the dashboard "
 	    "of a running pool" },
 	{ "progress", "", "report a task's progress from inside it" },
-	{ "report", "--json", "summarise a finished run's joblog" },
+	{ "report", "--json --graphs --no-graphs", "summarise a finished run's "
+	    "joblog" },
 	{ "worker", "", "a worker on stdin and stdout (pooltop's own use)" },
 };
 
@@ -203,7 +204,8 @@ gen_bash(int argc, char **argv)
 	    "\t\treturn ;;\n"
 	    "\tprogress)\n\t\treturn ;;\n"
 	    "\treport)\tcase $cur in\n"
-	    "\t\t-*)\tCOMPREPLY=($(compgen -W '--json' -- \"$cur\")) ;;\n"
+	    "\t\t-*)\tCOMPREPLY=($(compgen -W '--json --graphs --no-graphs' "
+	    "-- \"$cur\")) ;;\n"
 	    "\t\t*)\tCOMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	    "\t\tesac\n"
 	    "\t\treturn ;;\n"
@@ -440,7 +442,10 @@ gen_zsh(int argc, char **argv)
 	    "\t\t    '1::pool:_pooltop_pools' ;;\n"
 	    "\tprogress)\n\t\t;;\n"
 	    "\treport)\tshift words; (( CURRENT-- ))\n"
-	    "\t\t_arguments '--json[the report as JSON]' '1:joblog:_files' ;;\n"
+	    "\t\t_arguments '(--graphs --no-graphs)--json[the report as JSON]' "
+	    "'(--json --no-graphs)--graphs[draw the charts]' "
+	    "'(--json --graphs)--no-graphs[figures only]' "
+	    "'1:joblog:_files' ;;\n"
 	    "\t*)\n"
 	    "\t\t_arguments -s -S \\\n");
 	for (i = 0; opts_info(i, &oi); i++)

@@ -2777,7 +2777,7 @@ opts_usage(FILE *f)
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
 	    "       pooltop progress PERCENT | DONE/TOTAL\n"
-	    "       pooltop report [--json] JOBLOG\n\nOptions:\n");
+	    "       pooltop report [--json | --graphs | --no-graphs] JOBLOG\n\nOptions:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

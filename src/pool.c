@@ -62,6 +62,7 @@
 #include "median.h"
 #include "pool-auto.h"
 #include "pool-model.h"
+#include "pool-history.h"
 #include "pool-input.h"
 #include "pool-source.h"
 #include "template.h"
@@ -176,6 +177,7 @@ struct pool {
 	struct template		*tagtpl;	/* --tagstring, or NULL */
 	struct median		 runtimes;	/* of the tasks that succeed */
 	struct model		 model;		/* the finished tasks */
+	struct pool_history	 hist;		/* the segment's history */
 	struct autosize		 autosize;	/* -j auto */
 	uint64_t		 strag_n;	/* model.n the median is of */
 	int64_t			 strag_median;	/* its median runtime, ns */
@@ -568,12 +570,14 @@ publish(struct pool *p)
 	int64_t			 now = p->state == PT_POOL_DONE ? mono_ns() :
 				    p->now;
 	int			 used = p->nw;
+	bool			 repaired = false;
 
 	if (p->shm.hdr == NULL)
 		return;
 	if (now - p->repair_ns >= PUBLISH_CHECK_MS * 1000000LL) {
 		p->repair_ns = now;
 		if (shm_repair(&p->shm) == 1) {
+			repaired = true;
 			slots_publish(p);
 			pool_event(p, PT_EV_ERROR, -1, 0, 0, "the segment %s "
 			    "was truncated by another process: restored",
@@ -608,6 +612,16 @@ publish(struct pool *p)
 	h->update_real_ns = real_ns();
 	admit_show(p, h);
 	shm_publish_header(&p->shm);
+	/*
+	 * The history goes out on its own tick (a record of 8 KiB, not on
+	 * every task's end); here only when the pool ends or the segment
+	 * was restored.
+	 */
+	if (p->state == PT_POOL_DONE) {
+		history_flush(&p->hist, h->update_real_ns);
+		history_publish(&p->hist, &p->shm, repaired);
+	} else if (repaired)
+		history_publish(&p->hist, &p->shm, true);
 }
 
 /*
@@ -2031,6 +2045,7 @@ model_task_ended(struct pool *p, int i, const struct task *t,
 	mt.signal = sig;
 	mt.command = t->cmdline;
 	model_add(&p->model, &mt);
+	history_task(&p->hist, d->wall_ns);
 }
 
 /* The record of the pool's finished tasks. */
@@ -3255,6 +3270,26 @@ rate_tick(void *arg)
 	p->rate_ns = now;
 }
 
+/* Sample the pool for the history: tasks running, their CPU and memory. */
+static void
+history_tick_cb(void *arg)
+{
+	struct pool	*p = arg;
+	uint64_t	 cpu = 0, rss = 0;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++) {
+		const struct pt_shm_slot *s = p->w[i].slot;
+
+		if (p->w[i].state != W_BUSY || s == NULL || s->task_seq == 0)
+			continue;
+		cpu += s->cpu_permille;
+		rss += s->rss_bytes;
+	}
+	history_tick(&p->hist, real_ns(), (uint32_t)p->running, cpu, rss);
+	history_publish(&p->hist, &p->shm, false);
+}
+
 /* Keep the count of OOM kills a task's start is compared with. */
 static void
 oom_tick(void *arg)
@@ -3348,6 +3383,7 @@ setup_signals(struct pool *p)
 	p->src_watch = loop_add(p->loop, -1, 0, source_ready, p);
 	p->deadline = loop_timer(p->loop, NULL, NULL);	/* pool_run() acts */
 	(void)loop_every(p->loop, 1000, rate_tick, p);
+	(void)loop_every(p->loop, HISTORY_TICK_MS, history_tick_cb, p);
 	return 0;
 }
 
@@ -3500,6 +3536,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	p->shm.pub.task_cpu_milli = (uint32_t)(o->task_cpus * 1000 + 0.5);
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
+	history_init(&p->hist, p->shm.pub.start_real_ns, HISTORY_PERIOD_NS);
+	history_publish(&p->hist, &p->shm, true);
 	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)
 		return -1;
 	if (p->retry_seqs != NULL) {

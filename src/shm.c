@@ -130,7 +130,8 @@ shm_segment_size(uint32_t nslots)
 {
 	return sizeof(struct pt_shm_header) +
 	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event) +
-	    (size_t)nslots * sizeof(struct pt_shm_slot);
+	    (size_t)nslots * sizeof(struct pt_shm_slot) +
+	    sizeof(struct pt_shm_history);
 }
 
 void
@@ -231,7 +232,8 @@ shm_attach(struct pt_shm *shm, void *base, size_t size, uint32_t nslots)
 	shm->events = (void *)(p + sizeof(struct pt_shm_header));
 	shm->slots = (void *)(p + sizeof(struct pt_shm_header) +
 	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event));
-	if ((char *)(shm->slots + nslots) != p + size)
+	shm->history = (void *)(shm->slots + nslots);
+	if ((char *)(shm->history + 1) != p + size)
 		abort();	/* shm_segment_size and the layout disagree */
 }
 
@@ -247,6 +249,7 @@ shm_fill_header(struct pt_shm *shm, uint32_t nslots)
 	h->header_size = sizeof(struct pt_shm_header);
 	h->slot_size = sizeof(struct pt_shm_slot);
 	h->event_size = sizeof(struct pt_shm_event);
+	h->history_size = sizeof(struct pt_shm_history);
 	h->nslots = nslots;
 	h->nevents = PT_SHM_NEVENTS;
 	h->uid = (uint32_t)geteuid();
@@ -386,12 +389,14 @@ shm_validate(const char *name, const struct pt_shm_header *h, size_t size,
 	if (h->header_size != sizeof(struct pt_shm_header) ||
 	    h->event_size != sizeof(struct pt_shm_event) ||
 	    h->slot_size != sizeof(struct pt_shm_slot) ||
+	    h->history_size != sizeof(struct pt_shm_history) ||
 	    h->nevents != PT_SHM_NEVENTS)
 		return shm_fail(errbuf, errlen, EPROTO, "segment %s has header/"
-		    "event/slot sizes %u/%u/%u and %u events, expected "
-		    "%zu/%zu/%zu and %d", name, h->header_size, h->event_size,
-		    h->slot_size, h->nevents, sizeof(struct pt_shm_header),
-		    sizeof(struct pt_shm_event), sizeof(struct pt_shm_slot),
+		    "event/slot/history sizes %u/%u/%u/%u and %u events, "
+		    "expected %zu/%zu/%zu/%zu and %d", name, h->header_size,
+		    h->event_size, h->slot_size, h->history_size, h->nevents,
+		    sizeof(struct pt_shm_header), sizeof(struct pt_shm_event),
+		    sizeof(struct pt_shm_slot), sizeof(struct pt_shm_history),
 		    PT_SHM_NEVENTS);
 	if (h->nslots == 0 || h->nslots > PT_SHM_MAX_SLOTS ||
 	    size != shm_segment_size(h->nslots))
@@ -661,6 +666,7 @@ header_ok(const struct pt_shm *shm, const struct pt_shm_header *h)
 	    h->header_size == sizeof(struct pt_shm_header) &&
 	    h->event_size == sizeof(struct pt_shm_event) &&
 	    h->slot_size == sizeof(struct pt_shm_slot) &&
+	    h->history_size == sizeof(struct pt_shm_history) &&
 	    h->nevents == PT_SHM_NEVENTS && h->nslots == shm->nslots &&
 	    h->uid == (uint32_t)geteuid();
 }
@@ -764,6 +770,41 @@ shm_write_slot(struct pt_shm *shm, uint32_t i, const struct pt_shm_slot *src)
 	shm_write_begin(&s->seq);
 	store_words(s, src, sizeof(uint32_t), SHM_SLOT_WORDS);
 	shm_write_end(&s->seq);
+}
+
+void
+shm_write_history(struct pt_shm *shm, const struct pt_shm_history *src)
+{
+	if (shm->history == NULL)
+		return;
+	shm_write_begin(&shm->history->seq);
+	store_words(shm->history, src, sizeof(uint32_t), sizeof *src);
+	shm_write_end(&shm->history->seq);
+}
+
+bool
+shm_read_history(const struct pt_shm *shm, struct pt_shm_history *out)
+{
+	off_t		off = slot_off(shm->nslots);
+	uint32_t	i;
+
+	if (shm->nslots == 0 || !read_stable(shm, off, out, sizeof *out))
+		return false;
+	if (out->nsamples > PT_HIST_SAMPLES)
+		out->nsamples = PT_HIST_SAMPLES;
+	out->start_real_ns = clamp_time(out->start_real_ns);
+	if (out->period_ns <= 0 || out->period_ns >= SHM_TIME_MAX)
+		out->period_ns = 0;
+	for (i = 0; i < out->nsamples; i++) {
+		struct pt_shm_sample *s = &out->samples[i];
+
+		s->real_ns = clamp_time(s->real_ns);
+		if (s->real_ns < (i > 0 ? s[-1].real_ns : out->start_real_ns) ||
+		    (i > 0 && s->finished < s[-1].finished))
+			break;	/* time or count went back: not ours */
+	}
+	out->nsamples = i;
+	return true;
 }
 
 void

@@ -12,8 +12,9 @@
  *	struct pt_shm_header				offset 0
  *	struct pt_shm_event  events[PT_SHM_NEVENTS]	offset header_size
  *	struct pt_shm_slot   slots[nslots]		after the events
+ *	struct pt_shm_history history			after the slots
  *
- * A reader checks magic, version and the three sizes, and refuses anything
+ * A reader checks magic, version and the four sizes, and refuses anything
  * else (shm_open_reader() does this).  `version` (offset 4) and `magic`
  * (offset 8) stay where they are in every future version, so any pooltop
  * can tell a segment it cannot read from one that is not pooltop's.
@@ -80,7 +81,8 @@
 #include <sys/types.h>
 
 #define PT_SHM_MAGIC	0x31504f544c4f4f50ULL	/* "POOLTOP1" little-endian */
-#define PT_SHM_VERSION	2	/* 2: a host per slot; admission, input */
+#define PT_SHM_VERSION	3	/* 2: a host per slot; admission, input;
+				   3: the history record */
 #define PT_SHM_NEVENTS	128
 #define PT_LABEL_MAX	160	/* command label in a slot, bytes incl. NUL */
 #define PT_SLOT_NAMED	0x1	/* slot flag: item is the task's name */
@@ -96,6 +98,8 @@
 #define PT_CMD_MAX	256
 #define PT_SHM_MAX_SLOTS 65536	/* sanity bound on nslots */
 #define PT_ADMIT_WHY	96	/* admission reason, bytes incl. NUL */
+#define PT_HIST_SAMPLES	240	/* samples in the history record */
+#define PT_HIST_BUCKETS	26	/* duration buckets (graph.h) */
 
 /* What admission watches (header admit_watch). */
 #define PT_WATCH_LOAD		0x01
@@ -218,7 +222,7 @@ struct pt_shm_header {
 	char			admit_why[PT_ADMIT_WHY]; /* "load 3.1 >= 2" */
 	uint64_t		task_mem_limit;	/* --task-memory, bytes; 0 none */
 	uint32_t		task_cpu_milli;	/* --task-cpus x 1000; 0 none */
-	uint32_t		_pad3;
+	uint32_t		history_size;	/* from version 3 */
 };
 
 struct pt_shm_event {
@@ -230,6 +234,33 @@ struct pt_shm_event {
 	int32_t			status;		/* exit status, signal, size ... */
 	uint64_t		task_seq;	/* 0: none */
 	char			text[PT_EVENT_TEXT];
+};
+
+/*
+ * The run's history, kept by the supervisor from the pool's start, so a
+ * dashboard attached late sees the whole run: samples of fixed-length
+ * intervals, oldest first.  When all PT_HIST_SAMPLES are used, neighbours
+ * are merged in pairs and period_ns doubles, so the record always covers
+ * the whole run at a resolution of run time / PT_HIST_SAMPLES or better.
+ * And the runtimes of the tasks that ended, counted in log-scale buckets
+ * (graph.h: bucket 0 under 1ms, then 1, 2, 5 ms ... per decade).
+ */
+struct pt_shm_sample {
+	int64_t			real_ns;	/* end of its interval */
+	uint64_t		finished;	/* tasks ended by then */
+	uint32_t		busy_milli;	/* running tasks x 1000, mean */
+	uint32_t		cpu_milli;	/* their CPU, 1000 = 1 core, mean */
+	uint64_t		rss_bytes;	/* their memory added up, peak */
+};
+
+struct pt_shm_history {
+	_Atomic uint32_t	seq;
+	uint32_t		nsamples;	/* samples[0..nsamples) */
+	int64_t			start_real_ns;	/* the first interval's start */
+	int64_t			period_ns;	/* each interval's length */
+	uint64_t		ended;		/* tasks counted in buckets */
+	uint64_t		buckets[PT_HIST_BUCKETS];
+	struct pt_shm_sample	samples[PT_HIST_SAMPLES];
 };
 
 struct pt_shm_slot {
@@ -273,6 +304,7 @@ struct pt_shm {
 	struct pt_shm_header	*hdr;		/* writer: the mapping */
 	struct pt_shm_event	*events;
 	struct pt_shm_slot	*slots;
+	struct pt_shm_history	*history;
 	struct pt_shm_header	 pub;	/* writer: the header, private */
 	dev_t			 dev;	/* writer: the object created */
 	ino_t			 ino;
@@ -320,6 +352,8 @@ void	shm_close(struct pt_shm *);
  */
 void	shm_write_begin(_Atomic uint32_t *);
 void	shm_write_end(_Atomic uint32_t *);
+/* Publish the history record (all but seq) under its seqlock. */
+void	shm_write_history(struct pt_shm *, const struct pt_shm_history *);
 /* Publish a private copy of slot i (all but seq and mbox) under its seqlock. */
 void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
 
@@ -333,6 +367,12 @@ bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);
 bool	shm_read_event(const struct pt_shm *, uint64_t n,
 	    struct pt_shm_event *);	/* n: event number; false if overwritten */
+/*
+ * The history, checked: nsamples at most PT_HIST_SAMPLES, times outside
+ * [0, 2^62) and a period not above 0 made 0, samples whose time or count
+ * goes back cut off there, so a reader can take differences safely.
+ */
+bool	shm_read_history(const struct pt_shm *, struct pt_shm_history *);
 /* Reads and retries (torn copies thrown away) by this process so far. */
 void	shm_read_stats(uint64_t *reads, uint64_t *retries);
 

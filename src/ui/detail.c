@@ -252,6 +252,7 @@ static const char *const detail_help[][2] = {
 	{ "r", "retry the tasks that failed" },
 	{ "f", "failure groups; r retries the selected group's tasks" },
 	{ "a", "what if: finish time by worker count; Enter resizes" },
+	{ "v", "graphs view (v, Esc or q returns); a band shows them too" },
 	{ "s", "sort by the next column" },
 	{ "t", "next theme" },
 	{ "/", "filter workers by command; Esc clears" },

@@ -42,6 +42,8 @@ static const struct draw_coldef {
 	{ "COMMAND",	12, 0,  false, UI_SORT_COMMAND },
 };
 
+#define GRAPHS_BAND_MIN	6	/* free rows the graphs band needs */
+
 struct draw_layout {
 	bool	on[COL_N];
 	int	x[COL_N];
@@ -614,6 +616,7 @@ ui_draw_keybar(struct ui *ui, int y)
 		{ "q", "Quit" }, { "?", "Help" }, { "p", "Pause" },
 		{ "P", "Pool" }, { "k", "Kill" }, { "+-", "Workers" },
 		{ "=", "Size" }, { "a", "WhatIf" }, { "f", "Failed" },
+		{ "v", "Graphs" },
 		{ "Enter", "Detail" },
 		{ "/", "Filter" },
 		{ "s", "Sort" }, { "t", "Theme" }, { "r", "Retry" },
@@ -697,11 +700,24 @@ ui_draw_status(struct ui *ui, int y)
 	}
 }
 
+/*
+ * The free band under the table's rows, for the graphs: what is left of
+ * the table's height after its head and rows (one row for "no workers
+ * yet"), when that is at least GRAPHS_BAND_MIN rows; else 0.
+ */
+static int
+draw_band(const struct ui *ui, int table_h)
+{
+	int	free_h = table_h - 1 - (ui->nrows > 0 ? ui->nrows : 1);
+
+	return free_h >= GRAPHS_BAND_MIN ? free_h : 0;
+}
+
 /* The main screen. */
 void
 ui_draw_main(struct ui *ui)
 {
-	int	avail, ev_h, table_h;
+	int	avail, ev_h, table_h, band;
 
 	draw_header_title(ui);
 	draw_header_counts(ui);
@@ -714,7 +730,15 @@ ui_draw_main(struct ui *ui)
 	else
 		ev_h = 0;
 	table_h = avail - ev_h;
-	draw_table(ui, 3, table_h);
+	if (ui->mode == UI_MODE_GRAPHS) {
+		/* The view: the graphs take the table's place. */
+		if (!ui_draw_graphs(ui, 3, table_h))
+			draw_table(ui, 3, table_h);
+	} else if ((band = draw_band(ui, table_h)) > 0) {
+		draw_table(ui, 3, table_h - band);
+		ui_draw_graphs(ui, 3 + table_h - band, band);
+	} else
+		draw_table(ui, 3, table_h);
 	if (ev_h > 0)
 		draw_events(ui, 3 + table_h, ev_h);
 	ui_draw_status(ui, ui->lines - 2);

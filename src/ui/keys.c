@@ -357,6 +357,9 @@ keys_view(struct ui *ui, int ch)
 	case 'f':
 		ui_fails_open(ui);
 		break;
+	case 'v':
+		ui->mode = UI_MODE_GRAPHS;
+		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
@@ -470,6 +473,11 @@ ui_key(struct ui *ui, int ch)
 		ui->status[0] = '\0';
 	if (ui->mode == UI_MODE_FAILURES) {
 		keys_fails(ui, ch);
+		return UI_CONTINUE;
+	}
+	if (ui->mode == UI_MODE_GRAPHS && (ch == KEY_ESC || ch == 'v' ||
+	    ch == 'q')) {
+		ui->mode = UI_MODE_TABLE;
 		return UI_CONTINUE;
 	}
 	if (ui->mode == UI_MODE_DETAIL && (ch == KEY_ESC || ch == '\n' ||

@@ -143,6 +143,7 @@ ui_sample(struct ui *ui)
 		model_hist_add(&ui->slots[i]);
 	}
 	model_rate(ui);
+	ui_graphs_sample(ui);
 	ui_rows(ui);
 }
 

@@ -67,7 +67,13 @@
 	X(DETAIL_LABEL,		detail_label,		"cyan,default,bold")	\
 	X(DETAIL_VALUE,		detail_value,		"default,default")	\
 	X(HELP,			help,			"black,white")		\
-	X(HELP_KEY,		help_key,		"blue,white,bold")
+	X(HELP_KEY,		help_key,		"blue,white,bold")	\
+	X(GRAPH_TITLE,		graph_title,		"cyan,default,bold")	\
+	X(GRAPH_AXIS,		graph_axis,		"brightblack,default")	\
+	X(GRAPH_RATE,		graph_rate,		"green,default")	\
+	X(GRAPH_BUSY,		graph_busy,		"yellow,default")	\
+	X(GRAPH_MEMORY,		graph_memory,		"magenta,default")	\
+	X(GRAPH_HISTOGRAM,	graph_histogram,	"cyan,default")
 
 #define THEME_ENUM(e, k, d) THEME_##e,
 enum theme_key {

@@ -9,6 +9,7 @@
  *	draw.c	 painting the main screen; detail.c the detail view and help
  *	keys.c	 key handling, the bottom-line prompt, commands to host->send
  *	text.c	 clipping escaped strings (text_cell()) to columns
+ *	graphs.c the graphs band and view, from the history record
  *	attach.c `pooltop attach`
  */
 #ifndef PT_UI_INT_H
@@ -45,7 +46,7 @@ struct ui_slot {
 };
 
 enum ui_mode { UI_MODE_TABLE = 0, UI_MODE_DETAIL, UI_MODE_HELP, UI_MODE_ADVICE,
-    UI_MODE_FAILURES };
+    UI_MODE_FAILURES, UI_MODE_GRAPHS };
 
 enum ui_prompt {
 	UI_PROMPT_NONE = 0,
@@ -116,6 +117,10 @@ struct ui {
 	int			 advice_best;	/* its best size, 0: none */
 	int64_t			 advice_at;	/* mono ns it was asked */
 
+	/* the graphs (band and "v" view): the segment's history record */
+	struct pt_shm_history	 hist;
+	bool			 hist_ok;
+
 	/* the failures view ("f"): the pool's `failures` reply */
 	struct buf		 fails;
 	int			 fails_n;	/* groups in it */
@@ -156,6 +161,10 @@ int	ui_fails_group(struct ui *);
 void	ui_fails_refresh(struct ui *);
 void	ui_draw_fails(struct ui *);
 void	ui_fails_free(struct ui *);
+
+/* graphs.c */
+void	ui_graphs_sample(struct ui *);
+bool	ui_draw_graphs(struct ui *, int y, int h);
 
 /* keys.c */
 enum ui_result ui_key(struct ui *, int);

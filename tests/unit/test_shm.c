@@ -69,6 +69,7 @@ fake_segment(const char *name, uint32_t nslots, struct pt_shm_header **hp,
 	h->header_size = sizeof *h;
 	h->slot_size = sizeof(struct pt_shm_slot);
 	h->event_size = sizeof(struct pt_shm_event);
+	h->history_size = sizeof(struct pt_shm_history);
 	h->nslots = nslots;
 	h->nevents = PT_SHM_NEVENTS;
 	h->uid = (uint32_t)geteuid();
@@ -101,11 +102,14 @@ test_layout(void **state)
 	char		err[256];
 
 	(void)state;
-	assert_int_equal(shm_segment_size(1), 736 + PT_SHM_NEVENTS * 200 + 2536);
+	assert_int_equal(sizeof(struct pt_shm_history), 32 + 26 * 8 + 240 * 32);
+	assert_int_equal(shm_segment_size(1), 736 + PT_SHM_NEVENTS * 200 + 2536 +
+	    sizeof(struct pt_shm_history));
 	assert_int_equal(shm_create(&shm, 3, err, sizeof err), 0);
 	assert_int_equal(shm.size, shm_segment_size(3));
 	assert_ptr_equal((char *)shm.events, (char *)shm.hdr + 736);
-	assert_ptr_equal((char *)(shm.slots + 3), (char *)shm.hdr + shm.size);
+	assert_ptr_equal((char *)(shm.slots + 3), (char *)shm.history);
+	assert_ptr_equal((char *)(shm.history + 1), (char *)shm.hdr + shm.size);
 	assert_int_equal(shm.nslots, 3);
 	shm_close(&shm);
 
