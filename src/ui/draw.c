@@ -608,27 +608,36 @@ draw_events(struct ui *ui, int y, int height)
 	}
 }
 
-/* The key bar: the main keys. */
+/*
+ * The key bar: the main keys, each with its word; when the first ten do
+ * not fit, shorter words, so that an 80-column terminal still shows the
+ * keys of the views (a, f, v).  What is cut is in the help (?).
+ */
 void
 ui_draw_keybar(struct ui *ui, int y)
 {
-	static const char *const	 keys[][2] = {
-		{ "q", "Quit" }, { "?", "Help" }, { "p", "Pause" },
-		{ "P", "Pool" }, { "k", "Kill" }, { "+-", "Workers" },
-		{ "=", "Size" }, { "a", "WhatIf" }, { "f", "Failed" },
-		{ "v", "Graphs" },
-		{ "Enter", "Detail" },
-		{ "/", "Filter" },
-		{ "s", "Sort" }, { "t", "Theme" }, { "r", "Retry" },
+	static const char *const	 keys[][3] = {
+		{ "q", "Quit", "Quit" }, { "?", "Help", "Help" },
+		{ "p", "Pause", "Pause" }, { "P", "Pool", "Pool" },
+		{ "k", "Kill", "Kill" }, { "+-", "Workers", "Wkrs" },
+		{ "=", "Size", "Size" }, { "a", "WhatIf", "What" },
+		{ "f", "Failed", "Fail" }, { "v", "Graphs", "Grph" },
+		{ "Enter", "Detail", "Det" }, { "/", "Filter", "Filt" },
+		{ "s", "Sort", "Sort" }, { "t", "Theme", "Thm" },
+		{ "r", "Retry", "Rtry" },
 	};
 	const char			*label;
 	char				 text[32];
-	size_t				 i;
-	int				 x = 0;
+	size_t				 i, w = 0;
+	int				 x = 0, form;
 
+	/* Shorter words when the long ones would cut the keys up to v. */
+	for (i = 0; i < 10; i++)
+		w += strlen(keys[i][0]) + strlen(keys[i][1]) + 2;
+	form = w <= (size_t)ui->cols ? 1 : 2;
 	ui_fill(y, 0, ui->cols, ui->attr[THEME_KEYBAR]);
 	for (i = 0; i < nitems_of(keys) && x < ui->cols; i++) {
-		label = keys[i][1];
+		label = keys[i][form];
 		if (ui->host.attached && i == 0)
 			label = "Detach";
 		snprintf(text, sizeof text, " %s ", label);

@@ -119,7 +119,13 @@ tm resize-window -x 40 -y 10
 check "40x10: header" wait_until $LIMIT on_screen "^ RUNNING +workers 3/3"
 check "40x10: rows with their command" on_screen "^ +1 running .* fake task 1"
 check "40x10: key bar" on_screen "^q Detach"
+# At 80 columns the key bar's shorter words keep the views' keys.
+tm resize-window -x 80 -y 24
+check "80x24: the key bar shows a, f and v" wait_until $LIMIT on_screen \
+    "^q Detach . Help p Pause P Pool k Kill .- Wkrs = Size a What f Fail v Grph"
 tm resize-window -x 120 -y 40
+check "120x40: the key bar's long words" wait_until $LIMIT on_screen \
+    " a WhatIf f Failed v Graphs Enter Detail"
 
 key q
 check "q detaches" wait_until $LIMIT exited
