@@ -46,6 +46,9 @@ struct run_stats {
 	bool		admit;		/* an admission option was set */
 	int64_t		held_ns;	/* ... and admission held this long */
 	uint64_t	oom_killed;	/* tasks the OOM killer ended */
+	bool		speculate;	/* --speculate was on */
+	uint64_t	spec_started;	/* ... copies it started */
+	uint64_t	spec_won;	/* ... and those that won */
 	const struct fail_group *groups; /* failure groups, or NULL */
 	size_t		ngroups;
 };
