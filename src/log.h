@@ -46,11 +46,11 @@ struct run_stats {
 	bool		admit;		/* an admission option was set */
 	int64_t		held_ns;	/* ... and admission held this long */
 	uint64_t	oom_killed;	/* tasks the OOM killer ended */
+	const struct fail_group *groups; /* failure groups, or NULL */
+	size_t		ngroups;
 	bool		speculate;	/* --speculate was on */
 	uint64_t	spec_started;	/* ... copies it started */
 	uint64_t	spec_won;	/* ... and those that won */
-	const struct fail_group *groups; /* failure groups, or NULL */
-	size_t		ngroups;
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
 /*
