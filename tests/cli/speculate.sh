@@ -200,7 +200,36 @@ check "kill of the copy's slot: both end, one failed task, one line" \
     [ \$(grep -c 'task.killed .*killed (signal' '$T/err6') -eq 1 ]"
 check "kill: no process of either copy left" no_process_with "sleep $S"
 
-# 7. Refusals, each naming what was wrong.
+# 7. --timeout: each copy has its own; the task times out once both did.
+"$POOLTOP_BIN" --headless -j2 --speculate --timeout 3 --joblog "$T/jl7" \
+    sleep ::: 0 0 0 0 $S >/dev/null 2>"$T/err7"
+rc=$?
+check "timeout: the first run's timeout leaves the copy running" \
+    grep -Eq "task 5's first run in slot [12] timed out; its copy runs on" "$T/err7"
+check "timeout: the task timed out once, one joblog line (Exitval -1)" \
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl7")' = '1 2 3 4 5 ' ] &&
+    [ '$(jfield "$T/jl7" 7 5)' = -1 ] &&
+    [ \$(grep -c 'task.timeout' '$T/err7') -eq 1 ]"
+check "timeout: no process left" no_process_with "sleep $S"
+
+# 8. --halt now: a failure elsewhere ends both copies; the task is not
+# recorded (--resume runs it).
+cat >"$T/halt.sh" <<'EOF2'
+case $1 in
+long) sleep "$2" ;;
+late) until grep -q "copy of task 5 started" "$3"; do sleep 0.05; done
+	exit 1 ;;
+esac
+EOF2
+"$POOLTOP_BIN" --headless -j3 --speculate --halt now,fail=1 --joblog "$T/jl8" \
+    --log "$T/log8" sh "$T/halt.sh" {} $S "$T/log8" ::: 0 0 0 0 long late \
+    >/dev/null 2>&1
+rc=$?
+check "halt now: exit 1, the straggler not in the joblog" \
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '1 2 3 4 6 ' ]"
+check "halt now: neither copy is left" no_process_with "sleep $S"
+
+# 9. Refusals, each naming what was wrong.
 refused() {
 	_want=$1; shift
 	"$POOLTOP_BIN" --headless "$@" true ::: a >/dev/null 2>"$T/rerr"
