@@ -151,8 +151,8 @@ struct wk {
 	int64_t		 task_start_real;
 	uint64_t	 task_peak_rss;	/* its task's, as sampled */
 	bool		 straggler;	/* its task runs long (pool-model.h) */
-	uint64_t	 spec_done;	/* copies it ran that ended, not */
-	uint64_t	 spec_failed;	/* counted: done, failed (the slot) */
+	uint64_t	 spec_done;	/* --speculate runs it ended that */
+	uint64_t	 spec_failed;	/* its slot must not count */
 	uint32_t	 generation;	/* workers the slot has had */
 	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
 	struct pt_shm_slot *slot;	/* what its slot shows: ours alone
@@ -547,7 +547,7 @@ slot_lifecycle(struct pool *p, int i, uint32_t state)
 	slot_publish(p, i);
 }
 
-/* Our marks on slot i's copy: a straggler, a copy (--speculate). */
+/* What only we know of slot i's task: a straggler, a copy (--speculate). */
 static void
 slot_marks(struct pool *p, int i)
 {
@@ -2276,15 +2276,29 @@ spec_promote(struct pool *p, int i, struct task *c, struct task *t)
 	}
 }
 
-/* Copy t's end on worker w is not the worker's count (slot_uncount()). */
+/*
+ * A dropped or losing run on slot i is no task the worker finished: out
+ * of its counts, now (the worker's SLOT that counted it came before its
+ * DONE) and in its later SLOTs (slot_uncount()).
+ */
 static void
-spec_uncount(struct wk *w, const struct pt_done *d)
+spec_uncount(struct pool *p, int i, const struct pt_done *d)
 {
+	struct wk	*w = &p->w[i];
+	uint64_t	*n;
+
 	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)) &&
-	    status_ok(d->wstatus))
+	    status_ok(d->wstatus)) {
 		w->spec_done++;
-	else
+		n = w->slot != NULL ? &w->slot->tasks_done : NULL;
+	} else {
 		w->spec_failed++;
+		n = w->slot != NULL ? &w->slot->tasks_failed : NULL;
+	}
+	if (n != NULL && *n > 0) {
+		(*n)--;
+		slot_publish(p, i);
+	}
 }
 
 /* Did this run of a task succeed, ended by no one? */
@@ -2335,7 +2349,7 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 	const char	*how;
 
 	if (t->loser) {
-		spec_uncount(&p->w[i], d);
+		spec_uncount(p, i, d);
 		p->extra--;
 		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's "
 		    "%s in slot %d ended", (unsigned long long)t->seq,
@@ -2350,7 +2364,7 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 		return false;
 	}
 	/* It failed or was ended; the other runs on as the task. */
-	spec_uncount(&p->w[i], d);
+	spec_uncount(p, i, d);
 	p->extra--;
 	t->twin = u->twin = NULL;
 	if (t->copy) {

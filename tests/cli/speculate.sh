@@ -176,6 +176,8 @@ check "resize 1: the copy is ended, the straggler runs on" \
     wait_for 30 shrunk sp$$
 check "resize 1: the copy's process is gone, the straggler's runs" \
     wait_for 10 sh -c "[ \$(pgrep -fc '^sleep $S\$') -eq 1 ]"
+check "resize 1: the ended copy is no failure in any slot's FAIL" \
+    wait_for 10 jis sp$$ 'sum(s["tasks_failed"] for s in d["slots"])' 0
 check "resize 1: no second copy started" \
     jis sp$$ 'd["speculate"]["started"]' 1
 "$POOLTOP_BIN" ctl sp$$ kill "$first" >/dev/null
