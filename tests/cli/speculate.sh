@@ -247,4 +247,12 @@ check "--speculate with --straggler-factor 0: refused" \
     refused "--straggler-factor 0" --speculate --straggler-factor 0
 check "--idempotent alone: refused" refused "--speculate" --idempotent
 check "--results dir was not made" [ ! -e "$T/no" ]
+printf 'speculate = true;\nresults = "%s";\n' "$T/no" >"$T/c.conf"
+check "config speculate with results: refused, naming --idempotent" \
+    refused "--idempotent" -c "$T/c.conf"
+printf 'speculate = true;\nidempotent = true;\n' >"$T/c2.conf"
+"$POOLTOP_BIN" --headless -c "$T/c2.conf" --results "$T/cr" true ::: a \
+    >/dev/null 2>"$T/cerr"
+check "config speculate and idempotent: --results accepted" \
+    sh -c "[ $? -eq 0 ] && [ -d '$T/cr/1' ] && grep -q 'speculate: 0 copies' '$T/cerr'"
 finish
