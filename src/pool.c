@@ -1966,6 +1966,11 @@ straggler_tick(void *arg)
 		if (w->state != W_BUSY || w->ntasks == 0 ||
 		    w->task_start_real <= 0)
 			continue;
+		if (TAILQ_FIRST(&w->tasks)->copy) {
+			/* Its task is marked already, by its first run's. */
+			straggler_set(p, i, false, 0);
+			continue;
+		}
 		el = now - w->task_start_real;
 		straggler_set(p, i, model_straggler(p->model.n,
 		    p->strag_median, el, p->o->straggler_factor), el);

@@ -164,6 +164,9 @@ check "status --json: its slot says copy, the other straggler" \
 "$POOLTOP_BIN" ctl sp$$ status >"$T/status"
 check "status: a copies line names slot and task" \
     grep -Eq '^copies \(--speculate, 1 started, 0 won\): slot [12] task 5 running [0-9.]+s$' "$T/status"
+wait_for 30 jis sp$$ 'd["speculate"]["copies"][0]["running"] >= 1.5' True
+check "a copy run over a second is not itself marked a straggler" \
+    jis sp$$ '[(t["task"], t["slot"] != d["speculate"]["copies"][0]["slot"]) for t in d["stragglers"]["tasks"]]' '[(5, True)]'
 first=$(js sp$$ 'd["stragglers"]["tasks"][0]["slot"]')
 "$POOLTOP_BIN" ctl sp$$ pause "$first" >/dev/null
 check "pause of the straggler's slot: both copies paused" \
