@@ -205,8 +205,9 @@ check "kill of the copy's slot: both end, one failed task, one line" \
     [ \$(grep -c 'task.killed .*killed (signal' '$T/err6') -eq 1 ]"
 check "kill: no process of either copy left" no_process_with "sleep $S"
 
-# 7. --timeout: each copy has its own; the task times out once both did.
-"$POOLTOP_BIN" --headless -j2 --speculate --timeout 3 --joblog "$T/jl7" \
+# 7. --timeout: each copy has its own (the copy starts after a second or
+# so); the task times out once both did.
+"$POOLTOP_BIN" --headless -j2 --speculate --timeout 5 --joblog "$T/jl7" \
     sleep ::: 0 0 0 0 $S >/dev/null 2>"$T/err7"
 rc=$?
 check "timeout: the first run's timeout leaves the copy running" \
@@ -222,7 +223,11 @@ check "timeout: no process left" no_process_with "sleep $S"
 cat >"$T/halt.sh" <<'EOF2'
 case $1 in
 long) sleep "$2" ;;
-late) until grep -q "copy of task 5 started" "$3"; do sleep 0.05; done
+late) n=0
+	until grep -q "copy of task 5 started" "$3"; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		sleep 0.05
+	done
 	exit 1 ;;
 esac
 EOF2
