@@ -698,6 +698,15 @@ cmd_straggler(const struct pt_shm_slot *s)
 	    s->state == PT_SLOT_RETIRING);
 }
 
+/* Is the slot's task running as the copy of a straggler (--speculate)? */
+static bool
+cmd_copy(const struct pt_shm_slot *s)
+{
+	return (s->flags & PT_SLOT_COPY) && s->task_seq != 0 &&
+	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
+	    s->state == PT_SLOT_RETIRING);
+}
+
 /* How long the slot's task has run, in seconds, at the header's update. */
 static double
 cmd_running_s(const struct pt_shm_header *h, const struct pt_shm_slot *s)
@@ -735,8 +744,8 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 		cmd_json_field(b, "host", s->host);
 	else
 		buf_addstr(b, "\"host\":null");
-	buf_printf(b, ",\"straggler\":%s}", cmd_straggler(s) ? "true" :
-	    "false");
+	buf_printf(b, ",\"straggler\":%s,\"copy\":%s}", cmd_straggler(s) ?
+	    "true" : "false", cmd_copy(s) ? "true" : "false");
 }
 
 /*
@@ -761,6 +770,33 @@ cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
 		    "null,\"tasks\":[", factor);
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
+			continue;
+		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
+		    "%.3f}", n++ ? "," : "", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "]}");
+}
+
+/*
+ * status "speculate": on or not, copies started and won, and the copies
+ * running (their slot and task).
+ */
+static void
+cmd_json_speculate(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint64_t		started, won;
+	uint32_t		i;
+	int			n = 0;
+	bool			on = pool_speculate(p, &started, &won);
+
+	buf_printf(out, ",\"speculate\":{\"on\":%s,\"started\":%llu,"
+	    "\"won\":%llu,\"copies\":[", on ? "true" : "false",
+	    (unsigned long long)started, (unsigned long long)won);
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
 			continue;
 		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
 		    "%.3f}", n++ ? "," : "", i + 1,
@@ -857,6 +893,7 @@ cmd_status_json(struct pool *p, struct pt_shm *shm,
 	cmd_json_pool(out, h, shm_pool_state_name(h->state));
 	cmd_json_hosts(shm, h, out);
 	cmd_json_stragglers(p, shm, h, out);
+	cmd_json_speculate(p, shm, h, out);
 	cmd_json_advice(p, out);
 	cmd_json_failures(p, out);
 	buf_printf(out, ",\"auto\":%s", pool_auto(p) ? "true" : "false");
@@ -1021,6 +1058,33 @@ cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
 		buf_addstr(out, "\n");
 }
 
+/*
+ * "copies (--speculate, 2 started, 1 won): slot 3 task 7 running 1.0s"
+ * while --speculate is on and a copy has started.
+ */
+static void
+cmd_status_text_copies(struct pool *p, struct pt_shm *shm,
+    const struct pt_shm_header *h, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint64_t		started, won;
+	uint32_t		i;
+
+	if (!pool_speculate(p, &started, &won) || started == 0)
+		return;
+	buf_printf(out, "copies (--speculate, %llu started, %llu won):",
+	    (unsigned long long)started, (unsigned long long)won);
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
+			continue;
+		buf_printf(out, " slot %u task %llu running %.1fs;", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	if (out->len > 0 && out->data[out->len - 1] == ';')
+		out->len--;
+	buf_addstr(out, "\n");
+}
+
 /* status: a header and one line per non-empty slot. */
 static int
 cmd_status_text(struct pool *p, struct pt_shm *shm,
@@ -1031,6 +1095,7 @@ cmd_status_text(struct pool *p, struct pt_shm *shm,
 
 	cmd_status_text_header(out, h);
 	cmd_status_text_stragglers(p, shm, h, out);
+	cmd_status_text_copies(p, shm, h, out);
 	buf_addstr(out, "SLOT STATE     WORKER    TASK  TASK#  CPU%    RSS"
 	    "  PROGRESS  COMMAND\n");
 	for (i = 0; i < cmd_nslots(h); i++) {

@@ -295,6 +295,9 @@ summary_json(FILE *f, const struct run_stats *st)
 		    (double)st->held_ns / PT_NSEC);
 	if (st->oom_killed > 0)
 		fprintf(f, ",\"oom_killed\":%" PRIu64, st->oom_killed);
+	if (st->speculate)
+		fprintf(f, ",\"copies_started\":%" PRIu64 ",\"copies_won\":%"
+		    PRIu64, st->spec_started, st->spec_won);
 	if (st->ngroups > 0) {
 		fprintf(f, ",\"failure_groups\":%zu,\"failures\":", st->ngroups);
 		fail_json(&b, st->groups, st->ngroups, FAIL_SUMMARY);
@@ -358,6 +361,10 @@ log_summary(FILE *f, enum log_format format, const struct run_stats *st)
 	if (st->oom_killed > 0)
 		fprintf(f, "pooltop: %" PRIu64 " task%s oom-killed\n",
 		    st->oom_killed, st->oom_killed == 1 ? "" : "s");
+	if (st->speculate)
+		fprintf(f, "pooltop: speculate: %" PRIu64 " cop%s started, %"
+		    PRIu64 " won\n", st->spec_started,
+		    st->spec_started == 1 ? "y" : "ies", st->spec_won);
 	summary_failures(f, st);
 	fflush(f);
 }

@@ -48,6 +48,9 @@ struct run_stats {
 	uint64_t	oom_killed;	/* tasks the OOM killer ended */
 	const struct fail_group *groups; /* failure groups, or NULL */
 	size_t		ngroups;
+	bool		speculate;	/* --speculate was on */
+	uint64_t	spec_started;	/* ... copies it started */
+	uint64_t	spec_won;	/* ... and those that won */
 };
 int		 evlog_progress(struct evlog *, const struct run_stats *);
 /*

@@ -224,6 +224,12 @@ static const struct opt_entry opt_table[] = {
 	  .type = OPT_DOUBLE, .off = F(straggler_factor), .min = 0,
 	  .max = 1000, .def = "3", .arg = "K",
 	  .help = "mark a task running over K times the median, 0: never" },
+	{ .name = "speculate", .key = "speculate", .type = OPT_BOOL,
+	  .off = F(speculate), .value = true,
+	  .help = "queue empty: run a straggler's copy on an idle worker" },
+	{ .name = "idempotent", .key = "idempotent", .type = OPT_BOOL,
+	  .off = F(idempotent), .value = true,
+	  .help = "tasks may run twice: lets --speculate save --results" },
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
@@ -2469,6 +2475,44 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 	return 0;
 }
 
+/*
+ * --speculate runs a task twice at once and keeps one run's output: only
+ * where that output is held until the task ends (not --ungroup, nor
+ * --line-buffer), on tasks that run alone (not --pipe's blocks nor
+ * --persistent's lines), and with --results only when the user says the
+ * tasks may run twice (--idempotent).
+ */
+static int
+check_speculate(const struct opts *o, char *err, size_t errlen)
+{
+	const char	*what = NULL;
+
+	if (!o->speculate) {
+		if (!o->idempotent)
+			return 0;
+		snprintf(err, errlen, "--idempotent means something only with "
+		    "--speculate");
+		return -1;
+	}
+	if (o->straggler_factor <= 0)
+		what = "--straggler-factor 0: no task is a straggler";
+	else if (o->ungroup)
+		what = "--ungroup: both copies would print as they run";
+	else if (o->line_buffer)
+		what = "--line-buffer: both copies would print as they run";
+	else if (o->pipe)
+		what = o->pipe_part ? "--pipe-part" : "--pipe";
+	else if (o->persistent != NULL)
+		what = "--persistent";
+	else if (o->results != NULL && !o->idempotent)
+		what = "--results unless the tasks may run twice: say so with "
+		    "--idempotent";
+	if (what == NULL)
+		return 0;
+	snprintf(err, errlen, "--speculate cannot be used with %s", what);
+	return -1;
+}
+
 /* What --pipe cannot be used with, or NULL. */
 static const char *
 pipe_misfit(const struct opts *o)
@@ -2691,6 +2735,8 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 		r = check_pipe(o, &org, err, errlen);
 	if (r == 0)
 		r = check_name(o, &org, err, errlen);
+	if (r == 0)
+		r = check_speculate(o, err, errlen);
 	if (r == 0 && o->ungroup && o->results != NULL) {
 		snprintf(err, errlen, "--ungroup cannot be used with --results:"
 		    " one prints the output as it comes, the other saves it");

@@ -126,6 +126,10 @@ struct opts {
 	double		 timeout;	/* seconds, 0 none */
 	double		 timeout_pct;	/* --timeout N% of the median, or 0 */
 	double		 straggler_factor; /* over K x the median: 0 never */
+	bool		 speculate;	/* a copy of a straggler on an idle
+					   worker once the queue is empty */
+	bool		 idempotent;	/* the user says a task may run twice
+					   (--speculate with --results) */
 	int		 retries;	/* attempts in all, 0: no limit */
 	struct halt_policy halt;
 	struct termseq	 termseq;

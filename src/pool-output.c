@@ -78,6 +78,8 @@ struct otask {
 	struct buf	 rec[2];	/* FILE.csv: stdout, stderr held */
 	char		**args;		/* FILE.csv: its V1 ... Vn */
 	size_t		 nargs;
+	bool		 copy;		/* --speculate: the second copy's,
+					   held apart (output_copy_start) */
 };
 RB_HEAD(otasks, otask);
 
@@ -117,12 +119,14 @@ struct output {
 	int		 error_errno;	/* of a failed stdout/stderr write */
 };
 
-/* Order tasks by seq. */
+/* Order tasks by seq, a task's copy after it. */
 static int
 otask_cmp(struct otask *a, struct otask *b)
 {
 	if (a->seq != b->seq)
 		return a->seq < b->seq ? -1 : 1;
+	if (a->copy != b->copy)
+		return a->copy ? 1 : -1;
 	return 0;
 }
 /* libbsd leaves __unused undefined, so RB_GENERATE_STATIC cannot be used. */
@@ -453,25 +457,34 @@ otask_free(struct output *o, struct otask *t)
 	free(t);
 }
 
-/* Find a task, creating it if asked. */
+/* Find a task or its copy, creating it if asked. */
 static struct otask *
-task_get(struct output *o, uint64_t seq, bool create)
+task_find(struct output *o, uint64_t seq, bool copy, bool create)
 {
 	struct otask	 key, *t;
 
 	/* A task's output and end come in a row: the same one, often. */
-	if (o->last != NULL && o->last->seq == seq)
+	if (o->last != NULL && o->last->seq == seq && o->last->copy == copy)
 		return o->last;
 	key.seq = seq;
+	key.copy = copy;
 	if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
 		return o->last = t;
 	t = xcalloc(1, sizeof *t);
 	t->seq = seq;
+	t->copy = copy;
 	t->state = OT_RUNNING;
 	t->line_start[0] = t->line_start[1] = true;
 	t->resfd[0] = t->resfd[1] = -1;
 	RB_INSERT(otasks, &o->tasks, t);
 	return o->last = t;
+}
+
+/* Find a task, creating it if asked. */
+static struct otask *
+task_get(struct output *o, uint64_t seq, bool create)
+{
+	return task_find(o, seq, false, create);
 }
 
 /* Is seq recorded as skipped?  Drops ranges below it. */
@@ -1049,4 +1062,127 @@ bool
 output_closed(const struct output *o)
 {
 	return o->error_errno == EPIPE;
+}
+
+/* A second copy of task seq starts: its lines get the first's tag. */
+void
+output_copy_start(struct output *o, uint64_t seq)
+{
+	struct otask	*m = task_get(o, seq, false);
+	struct otask	*c = task_find(o, seq, true, true);
+
+	task_drop(o, c);
+	free(c->tag);
+	c->tag = NULL;
+	c->taglen = 0;
+	if (m != NULL && m->tag != NULL) {
+		c->tag = xstrdup(m->tag);
+		c->taglen = m->taglen;
+	}
+}
+
+/* Bytes of the copy of task seq: held, never printed as they come. */
+void
+output_copy_data(struct output *o, uint64_t seq, int stream, const char *p,
+    size_t n)
+{
+	struct otask	*c = task_find(o, seq, true, true);
+	int		 s = stream == 2 ? 1 : 0;
+
+	if (n == 0)
+		return;
+	if (o->record != RECORD_NONE)
+		rec_put(c, s, p, n);
+	else
+		task_put(o, c, s, p, n);	/* --results DIR too */
+}
+
+/* The copy of task seq lost, or was ended: forget its output. */
+void
+output_copy_drop(struct output *o, uint64_t seq)
+{
+	struct otask	*c = task_find(o, seq, true, false);
+
+	if (c != NULL)
+		otask_free(o, c);
+}
+
+/* Write (and consume) all a spool holds to a --results file. */
+static void
+spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
+{
+	char		 chunk[65536];
+	struct extent	*e;
+	size_t		 i, off, k;
+	ssize_t		 r;
+	bool		 ok = true;
+
+	for (i = sp->first; ok && i < sp->next; i++) {
+		e = &sp->ext[i];
+		for (off = 0; ok && off < e->len; off += (size_t)r) {
+			k = e->len - off < sizeof chunk ? e->len - off :
+			    sizeof chunk;
+			if ((r = pread(o->spill_fd, chunk, k,
+			    e->off + (off_t)off)) <= 0) {
+				output_fail(o, "output spill file", "");
+				ok = false;
+			} else if (write_all(fd, chunk, (size_t)r) == -1) {
+				output_fail(o, o->results, name);
+				ok = false;
+			}
+		}
+	}
+	if (ok && sp->mem.len > 0 &&
+	    write_all(fd, sp->mem.data, sp->mem.len) == -1)
+		output_fail(o, o->results, name);
+	spool_drop(o, sp);
+}
+
+/*
+ * --results DIR: the first copy's files are emptied and hold the copy's
+ * output instead.
+ */
+static void
+copy_to_results(struct output *o, struct otask *m, struct otask *c)
+{
+	char	name[64];
+	int	s;
+
+	for (s = 0; s < 2; s++) {
+		if (m->resfd[s] == -1)
+			continue;
+		snprintf(name, sizeof name, "/%" PRIu64 "/%s", m->seq,
+		    s ? "stderr" : "stdout");
+		if (ftruncate(m->resfd[s], 0) == -1 ||
+		    lseek(m->resfd[s], 0, SEEK_SET) == -1) {
+			output_fail(o, o->results, name);
+			continue;
+		}
+		if (c != NULL)
+			spool_to_file(o, &c->sp[s], m->resfd[s], name);
+	}
+}
+
+/* The copy of task seq takes the first's place: the first's output goes. */
+void
+output_copy_wins(struct output *o, uint64_t seq)
+{
+	struct otask	*m = task_get(o, seq, true);
+	struct otask	*c = task_find(o, seq, true, false);
+	int		 s;
+
+	if (o->results != NULL)
+		copy_to_results(o, m, c);
+	else {
+		task_drop(o, m);
+		for (s = 0; c != NULL && s < 2; s++) {
+			m->rec[s] = c->rec[s];
+			memset(&c->rec[s], 0, sizeof c->rec[s]);
+			m->sp[s] = c->sp[s];
+			memset(&c->sp[s], 0, sizeof c->sp[s]);
+			m->line_start[s] = c->line_start[s];
+		}
+	}
+	if (c != NULL)
+		otask_free(o, c);
 }

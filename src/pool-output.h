@@ -46,6 +46,20 @@ void		 output_result(struct output *, const struct joblog_entry *);
 void		 output_end(struct output *, uint64_t seq, bool final);
 /* An attempt ended by the pool (stop, halt, shrink): drop what it holds. */
 void		 output_cancel(struct output *, uint64_t seq);
+/*
+ * --speculate: a second copy of task seq runs beside the first.  Its bytes
+ * are held apart, never printed nor written to --results files while both
+ * run (--ungroup and --line-buffer are refused with --speculate).  When
+ * one copy is left, either the second's output is dropped
+ * (output_copy_drop) or it takes the place of the first's, which is
+ * dropped (output_copy_wins: --results DIR files are emptied and rewritten);
+ * from then on the task is one again: output_data(), output_end().
+ */
+void		 output_copy_start(struct output *, uint64_t seq);
+void		 output_copy_data(struct output *, uint64_t seq, int stream,
+		    const char *, size_t);
+void		 output_copy_drop(struct output *, uint64_t seq);
+void		 output_copy_wins(struct output *, uint64_t seq);
 /* Drop every output not printed yet (--halt now). */
 void		 output_drop_held(struct output *);
 /* A seq that will never run (skipped by --resume): unblocks keep-order. */

@@ -118,6 +118,12 @@ struct task {
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
 	struct fail_key		*fkey;		/* failed for good: its group */
+	struct task		*twin;		/* --speculate: the other copy,
+						   while both run */
+	bool			 copy;		/* the second copy of its task */
+	bool			 loser;		/* the other copy won, or the
+						   pool shrank: being ended */
+	bool			 copied;	/* this attempt had its copy */
 	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
@@ -146,6 +152,8 @@ struct wk {
 	int64_t		 task_start_real;
 	uint64_t	 task_peak_rss;	/* its task's, as sampled */
 	bool		 straggler;	/* its task runs long (pool-model.h) */
+	uint64_t	 spec_done;	/* --speculate runs it ended that */
+	uint64_t	 spec_failed;	/* its slot must not count */
 	uint32_t	 generation;	/* workers the slot has had */
 	char		 why[PT_EVENT_TEXT]; /* WHY: the reason it exits */
 	struct pt_shm_slot *slot;	/* what its slot shows: ours alone
@@ -222,6 +230,9 @@ struct pool {
 	bool			 halt_fired;
 	uint64_t		 done, failed, retried, skipped, running;
 	uint64_t		 finished_attempts;
+	int			 extra;		/* copies running besides their
+						   task (--speculate) */
+	uint64_t		 spec_started, spec_won;
 	int64_t			 task_ns;
 	int64_t			 start_ns;
 	int64_t			 end_ns;	/* the run's end, before hooks */
@@ -282,6 +293,10 @@ static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
 static void	task_ended(struct pool *, int, const struct pt_done *);
 static void	admit_show(struct pool *, struct pt_shm_header *);
+static bool	runs_copy(const struct wk *);
+static void	spec_cancel(struct pool *, int, const char *);
+static int	task_slot(struct pool *, const struct task *);
+static void	slot_end(struct pool *, int, int);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -517,7 +532,7 @@ slot_lifecycle(struct pool *p, int i, uint32_t state)
 	    sizeof s->host);
 	s->task_pid = 0;
 	s->task_seq = 0;
-	s->flags &= ~PT_SLOT_STRAGGLER;
+	s->flags &= ~(PT_SLOT_STRAGGLER | PT_SLOT_COPY);
 	w->straggler = false;
 	s->cpu_permille = 0;
 	s->rss_bytes = 0;
@@ -527,10 +542,44 @@ slot_lifecycle(struct pool *p, int i, uint32_t state)
 		s->tail_len = 0;
 		s->tail[0] = s->label[0] = s->item[0] = '\0';
 		s->flags = 0;
+		w->spec_done = w->spec_failed = 0;
 		s->progress_done = s->progress_total = 0;
 		s->task_start_real_ns = 0;
 	}
 	slot_publish(p, i);
+}
+
+/* What only we know of slot i's task: a straggler, a copy (--speculate). */
+static void
+slot_marks(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+	struct task	*t = TAILQ_FIRST(&w->tasks);
+	uint32_t	 f;
+
+	if (w->slot == NULL)
+		return;
+	f = w->slot->flags & ~(PT_SLOT_STRAGGLER | PT_SLOT_COPY);
+	if (w->straggler)
+		f |= PT_SLOT_STRAGGLER;
+	if (t != NULL && t->copy && !t->loser)
+		f |= PT_SLOT_COPY;
+	w->slot->flags = f;
+}
+
+/*
+ * A copy that lost or was dropped was never a task of its own: take it
+ * out of what the worker counted (each SLOT carries its running totals).
+ */
+static void
+slot_uncount(struct wk *w)
+{
+	struct pt_shm_slot	*s = w->slot;
+
+	s->tasks_done -= s->tasks_done > w->spec_done ? w->spec_done :
+	    s->tasks_done;
+	s->tasks_failed -= s->tasks_failed > w->spec_failed ? w->spec_failed :
+	    s->tasks_failed;
 }
 
 /* A worker's SLOT: what its slot shows, with what only we know. */
@@ -547,10 +596,8 @@ slot_message(struct pool *p, int i, const char *pl, size_t len)
 		w->slot->state = PT_SLOT_IDLE;	/* we say when it left */
 	w->slot->generation = w->generation;
 	w->slot->worker_pid = w->pid;
-	if (w->straggler)
-		w->slot->flags |= PT_SLOT_STRAGGLER;
-	else
-		w->slot->flags &= ~PT_SLOT_STRAGGLER;
+	slot_marks(p, i);
+	slot_uncount(w);
 	if (w->slot->rss_bytes > w->task_peak_rss)
 		w->task_peak_rss = w->slot->rss_bytes;
 	slot_publish(p, i);
@@ -643,7 +690,8 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 		    (host == HOST_ANY || w->host == host))
 			active++;
 	}
-	for (pass = 0; pass < 2 && active > n; pass++) {
+	/* Pass 1: a copy (--speculate) goes before a task of its own. */
+	for (pass = 0; pass < 3 && active > n; pass++) {
 		for (i = p->nw - 1; i >= 0 && active > n; i--) {
 			w = &p->w[i];
 			if (w->retire || w->state == W_FREE ||
@@ -652,9 +700,13 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 				continue;
 			if (pass == 0 && w->state == W_BUSY)
 				continue;
+			if (pass == 1 && !runs_copy(w))
+				continue;
 			w->retire = true;
 			active--;
-			if (w->state == W_BUSY && kill) {
+			if (runs_copy(w))
+				spec_cancel(p, i, "the pool shrinks");
+			else if (w->state == W_BUSY && kill) {
 				TAILQ_FOREACH(t, &w->tasks, entry)
 					t->requeue = true;
 				send_msg(p, i, PT_MSG_KILL, &k, sizeof k);
@@ -1167,7 +1219,10 @@ start_task(struct pool *p, int i, struct task *t)
 		buf_free(&msg);
 	}
 
-	t->attempts++;
+	if (!t->copy) {
+		t->attempts++;
+		t->copied = false;
+	}
 	t->received = 0;
 	if (t->errtail != NULL)
 		t->errtail->len = 0;
@@ -1179,14 +1234,31 @@ start_task(struct pool *p, int i, struct task *t)
 	w->state = W_BUSY;
 	w->started_ns = p->now;
 	w->task_peak_rss = 0;	/* not its last task's, before STARTED */
-	p->running++;
-	if (p->out != NULL)
-		output_start_args(p->out, t->seq, t->arg,
-		    (const char *const *)t->args, t->nargs);
-	if (p->out != NULL && p->tagtpl != NULL)
-		start_tag(p, i, t);
-	if (p->o->persistent == NULL || evsample_take(&p->evs, false))
+	if (t->copy) {
+		/* One task, counted once: its copy is extra. */
+		p->extra++;
+		if (p->out != NULL)
+			output_copy_start(p->out, t->seq);
+	} else {
+		p->running++;
+		if (p->out != NULL)
+			output_start_args(p->out, t->seq, t->arg,
+			    (const char *const *)t->args, t->nargs);
+		if (p->out != NULL && p->tagtpl != NULL)
+			start_tag(p, i, t);
+	}
+	if (!t->copy && (p->o->persistent == NULL ||
+	    evsample_take(&p->evs, false)))
 		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", task_label(t));
+	if (t->copy) {
+		p->spec_started++;
+		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: copy of task "
+		    "%llu started in slot %d, its straggler runs in slot %d: %s",
+		    (unsigned long long)t->seq, i + 1, task_slot(p, t->twin) + 1,
+		    task_label(t));
+		slot_marks(p, i);
+		slot_publish(p, i);
+	}
 	if (held == -1)
 		xfer_failed(p, i, t->seq, false, NULL, why);
 }
@@ -1948,6 +2020,11 @@ straggler_tick(void *arg)
 		if (w->state != W_BUSY || w->ntasks == 0 ||
 		    w->task_start_real <= 0)
 			continue;
+		if (TAILQ_FIRST(&w->tasks)->copy) {
+			/* Its task is marked already, by its first run's. */
+			straggler_set(p, i, false, 0);
+			continue;
+		}
 		el = now - w->task_start_real;
 		straggler_set(p, i, model_straggler(p->model.n,
 		    p->strag_median, el, p->o->straggler_factor), el);
@@ -2000,6 +2077,15 @@ bool
 pool_auto(const struct pool *p)
 {
 	return p->autosize.on;
+}
+
+/* --speculate: copies started and won so far (pool.h). */
+bool
+pool_speculate(const struct pool *p, uint64_t *started, uint64_t *won)
+{
+	*started = p->spec_started;
+	*won = p->spec_won;
+	return p->o->speculate;
 }
 
 /* The median stragglers are measured against (pool.h). */
@@ -2094,6 +2180,290 @@ fp_ended(struct pool *p, struct wk *w, const struct task *t,
 	admit_fp_add(p->admit, w->task_peak_rss);
 }
 
+/*
+ * --speculate.  Once the input is exhausted and nothing waits to start, a
+ * straggler (straggler_tick()) gets a second copy on an idle worker: a
+ * task struct of its own (copy), twinned with the first.  It is one task:
+ * counted once in running (the copy in extra), one attempt, one output,
+ * one joblog line.  The first copy to succeed wins and the other is ended
+ * with the termination sequence (loser): its end is neither a failure nor
+ * an attempt.  A copy that fails while the other runs is dropped, and the
+ * other carries on as the task (promoted, if it was the copy); the task
+ * fails, or is retried, only when the copy left fails too.
+ */
+
+/* The slot whose worker holds task struct t, or -1. */
+static int
+task_slot(struct pool *p, const struct task *t)
+{
+	struct task	*u;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++)
+		TAILQ_FOREACH(u, &p->w[i].tasks, entry)
+			if (u == t)
+				return i;
+	return -1;
+}
+
+/* Does worker w run a copy that may still win? */
+static bool
+runs_copy(const struct wk *w)
+{
+	struct task	*t = TAILQ_FIRST(&w->tasks);
+
+	return w->state == W_BUSY && t != NULL && t->copy && !t->loser;
+}
+
+/* End slot's task with sig (0: the termination sequence). */
+static void
+slot_end(struct pool *p, int slot, int sig)
+{
+	struct pt_kill	k = { sig };
+
+	p->w[slot].paused = false;
+	if (xfer_cancel(p->xfer, slot))
+		return;	/* its files were being copied */
+	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
+}
+
+/* A copy of task t: the item and command, nothing of the first's run. */
+static struct task *
+task_copy_of(const struct task *t)
+{
+	struct task	*c = xcalloc(1, sizeof *c);
+	size_t		 k;
+
+	c->seq = t->seq;
+	c->arg = xstrdup(t->arg);
+	if (t->args != NULL) {
+		c->args = xcalloc(t->nargs, sizeof *c->args);
+		for (k = 0; k < t->nargs; k++)
+			c->args[k] = xstrdup(t->args[k]);
+	}
+	c->nargs = t->nargs;
+	c->command = t->command != NULL ? xstrdup(t->command) : NULL;
+	c->named = t->named;
+	c->copy = true;
+	return c;
+}
+
+/* An idle worker a copy may start on, or -1. */
+static int
+spec_idle(struct pool *p)
+{
+	struct wk	*w;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->state == W_IDLE && w->ntasks == 0 && !w->retire &&
+		    (w->hold_until == 0 || w->hold_until <= mono_ns()))
+			return i;
+	}
+	return -1;
+}
+
+/* The straggler that has run longest and may get a copy, or -1. */
+static int
+spec_candidate(struct pool *p)
+{
+	struct wk	*w;
+	struct task	*t;
+	int		 i, best = -1;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->state != W_BUSY || !w->straggler || w->retire ||
+		    w->paused || w->tstp || w->msusp || w->mkill ||
+		    (t = TAILQ_FIRST(&w->tasks)) == NULL || t->copy ||
+		    t->loser || t->twin != NULL || t->copied || t->requeue ||
+		    t->no_record)
+			continue;
+		if (best == -1 ||
+		    w->task_start_real < p->w[best].task_start_real)
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * Start copies of stragglers on idle workers, the longest-running first,
+ * once the input is exhausted and nothing waits to start (a retry waiting
+ * for its delay counts as waiting); as admission allows.
+ */
+static void
+speculate(struct pool *p)
+{
+	struct task	*t, *c;
+	int		 i, j;
+
+	if (!p->o->speculate || p->state != PT_POOL_RUNNING || p->paused ||
+	    p->fatal || !p->src_done || !TAILQ_EMPTY(&p->added) ||
+	    !TAILQ_EMPTY(&p->ready) || (p->o->keep_open && !p->closed))
+		return;
+	while ((j = spec_idle(p)) != -1 && (i = spec_candidate(p)) != -1) {
+		if (!admit_ok(p))
+			return;
+		t = TAILQ_FIRST(&p->w[i].tasks);
+		c = task_copy_of(t);
+		c->twin = t;
+		t->twin = c;
+		t->copied = true;
+		start_task(p, j, c);
+		admit_started(p->admit, mono_ns());
+		send_pending(p, j);
+	}
+}
+
+/* End the copy slot i runs: its task runs on, and nothing failed. */
+static void
+spec_cancel(struct pool *p, int i, const char *why)
+{
+	struct task	*c = TAILQ_FIRST(&p->w[i].tasks);
+
+	c->loser = true;
+	if (c->twin != NULL)
+		c->twin->twin = NULL;
+	c->twin = NULL;
+	if (p->out != NULL)
+		output_copy_drop(p->out, c->seq);
+	slot_end(p, i, 0);
+	slot_marks(p, i);
+	slot_publish(p, i);
+	pool_event(p, PT_EV_INFO, i, c->seq, 0, "speculate: copy of task %llu "
+	    "in slot %d ended: %s", (unsigned long long)c->seq, i + 1, why);
+}
+
+/* Copy c becomes task t's one run: it takes t's attempts and its output. */
+static void
+spec_promote(struct pool *p, int i, struct task *c, struct task *t)
+{
+	c->copy = false;
+	c->copied = true;
+	c->attempts = t->attempts;
+	c->attempts_base = t->attempts_base;
+	c->faults = t->faults;
+	c->stuck = t->stuck;
+	c->lost = t->lost;
+	c->fkey = t->fkey;
+	t->fkey = NULL;
+	if (p->out != NULL)
+		output_copy_wins(p->out, c->seq);
+	if (i >= 0) {
+		slot_marks(p, i);
+		slot_publish(p, i);
+	}
+}
+
+/*
+ * A dropped or losing run on slot i is no task the worker finished: out
+ * of its counts, now (the worker's SLOT that counted it came before its
+ * DONE) and in its later SLOTs (slot_uncount()).
+ */
+static void
+spec_uncount(struct pool *p, int i, const struct pt_done *d)
+{
+	struct wk	*w = &p->w[i];
+	uint64_t	*n;
+
+	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)) &&
+	    status_ok(d->wstatus)) {
+		w->spec_done++;
+		n = w->slot != NULL ? &w->slot->tasks_done : NULL;
+	} else {
+		w->spec_failed++;
+		n = w->slot != NULL ? &w->slot->tasks_failed : NULL;
+	}
+	if (n != NULL && *n > 0) {
+		(*n)--;
+		slot_publish(p, i);
+	}
+}
+
+/* Did this run of a task succeed, ended by no one? */
+static bool
+spec_ok(const struct task *t, const struct pt_done *d)
+{
+	return !(d->flags & (PT_DONE_NOEXEC | PT_DONE_XFER | PT_DONE_REQUEUE |
+	    PT_DONE_TIMEOUT | PT_DONE_KILLED)) && !t->requeue &&
+	    !t->no_record && status_ok(d->wstatus);
+}
+
+/* Task t's run on slot i won: end the other, which becomes the loser. */
+static void
+spec_win(struct pool *p, int i, struct task *t)
+{
+	struct task	*u = t->twin;
+	int		 j = task_slot(p, u);
+	bool		 by_copy = t->copy;
+
+	t->twin = u->twin = NULL;
+	u->loser = true;
+	if (by_copy) {
+		spec_promote(p, i, t, u);
+		p->spec_won++;
+	} else if (p->out != NULL)
+		output_copy_drop(p->out, t->seq);
+	if (j != -1) {
+		slot_end(p, j, 0);
+		slot_marks(p, j);
+		slot_publish(p, j);
+	}
+	pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu won by "
+	    "its %s in slot %d; the %s in slot %d is ended",
+	    (unsigned long long)t->seq, by_copy ? "copy" : "first run", i + 1,
+	    by_copy ? "first run" : "copy", j + 1);
+}
+
+/*
+ * Settle the end of task t's run on slot i when it has or had a twin:
+ * true when that is all (a loser's end, or a run dropped while its twin
+ * runs on), false when t goes on as the task's attempt (it won, or it is
+ * alone): task_ended() then logs it.
+ */
+static bool
+spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
+{
+	struct task	*u = t->twin;
+	const char	*how;
+
+	if (t->loser) {
+		spec_uncount(p, i, d);
+		p->extra--;
+		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's "
+		    "%s in slot %d ended", (unsigned long long)t->seq,
+		    t->copy ? "copy" : "first run", i + 1);
+		task_free(t);
+		return true;
+	}
+	if (u == NULL)
+		return false;
+	if (spec_ok(t, d)) {
+		spec_win(p, i, t);
+		return false;
+	}
+	/* It failed or was ended; the other runs on as the task. */
+	spec_uncount(p, i, d);
+	p->extra--;
+	t->twin = u->twin = NULL;
+	if (t->copy) {
+		if (p->out != NULL)
+			output_copy_drop(p->out, t->seq);
+	} else
+		spec_promote(p, task_slot(p, u), u, t);
+	how = (d->flags & PT_DONE_TIMEOUT) ? "timed out" :
+	    (d->flags & PT_DONE_KILLED) ? "was killed" :
+	    (t->requeue || t->no_record || (d->flags & PT_DONE_REQUEUE)) ?
+	    "was ended" : "failed";
+	pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's %s in "
+	    "slot %d %s; its %s runs on", (unsigned long long)t->seq,
+	    t->copy ? "copy" : "first run", i + 1, how,
+	    t->copy ? "first run" : "copy");
+	task_free(t);
+	return true;
+}
+
 /* A task attempt ended: log, retry or finish it. */
 static void
 task_ended(struct pool *p, int i, const struct pt_done *d)
@@ -2120,6 +2490,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (w->state == W_BUSY)
 			w->state = W_IDLE;
 	}
+	if (spec_settle(p, i, t, d))
+		return;
 	p->running--;
 	if (d->flags & PT_DONE_REQUEUE)
 		t->requeue = true;
@@ -2269,6 +2641,36 @@ count_received(struct wk *w, uint64_t seq, int stream, const char *b,
 	}
 }
 
+/* Worker w's task struct of seq, or NULL. */
+static struct task *
+worker_task(struct wk *w, uint64_t seq)
+{
+	struct task	*t;
+
+	TAILQ_FOREACH(t, &w->tasks, entry)
+		if (t->seq == seq)
+			return t;
+	return NULL;
+}
+
+/*
+ * Output of task seq from worker w: a loser's is not printed, a copy's is
+ * held apart until one copy is left (pool-output.h).
+ */
+static void
+task_output(struct pool *p, struct wk *w, const struct pt_out *o,
+    const char *b, size_t len)
+{
+	struct task	*t = worker_task(w, o->task_seq);
+
+	if (p->out == NULL || (t != NULL && t->loser))
+		return;
+	if (t != NULL && t->copy)
+		output_copy_data(p->out, o->task_seq, (int)o->stream, b, len);
+	else
+		output_data(p->out, o->task_seq, (int)o->stream, b, len);
+}
+
 /*
  * A remote worker's HELLO: check its versions, learn its host's CPUs, send
  * CONF.  A worker of another version is refused, and its host with it.
@@ -2329,6 +2731,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 	struct pt_done		 d;
 	struct pt_out		 o;
 	struct pt_started	 st;
+	struct task		*t;
 
 	switch (m->type) {
 	case PT_MSG_READY:
@@ -2353,9 +2756,7 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		memcpy(&o, pl, sizeof o);
 		count_received(w, o.task_seq, (int)o.stream, pl + sizeof o,
 		    m->len - sizeof o);
-		if (p->out != NULL)
-			output_data(p->out, o.task_seq, (int)o.stream,
-			    pl + sizeof o, m->len - sizeof o);
+		task_output(p, w, &o, pl + sizeof o, m->len - sizeof o);
 		break;
 	case PT_MSG_SLOT:
 		slot_message(p, i, pl, m->len);
@@ -2371,7 +2772,9 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof d)
 			break;
 		memcpy(&d, pl, sizeof d);
-		if (!xfer_task_after(p, i, &d))
+		/* A loser's --return files are not fetched: it lost. */
+		t = worker_task(w, d.task_seq);
+		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
 		if (w->ntasks == 0)
 			w->task_pgid = 0;	/* it ended: never signal it */
@@ -2519,6 +2922,7 @@ remote_lost(struct pool *p, int i, int wstatus)
 	    (w->hello && hosts_state(p->hosts, w->host) == HOST_DOWN))
 		host_is_down(p, w->host);
 	if ((t = TAILQ_FIRST(&w->tasks)) != NULL && t->lost < LOST_MAX &&
+	    t->twin == NULL && !t->loser && !t->copy &&
 	    p->state != PT_POOL_STOPPING) {
 		t->lost++;
 		t->attempts--;
@@ -2757,9 +3161,9 @@ reap(struct pool *p)
 		sweep_orphans(p);
 }
 
-/* Pause or resume one slot's task. */
+/* Pause or resume one slot's run of its task. */
 static int
-slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
+slot_pause_one(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	struct wk	*w;
 
@@ -2782,6 +3186,21 @@ slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	pool_event(p, pause ? PT_EV_PAUSE : PT_EV_RESUME, slot,
 	    TAILQ_FIRST(&w->tasks)->seq, 0, "task %s in slot %d",
 	    pause ? "paused" : "resumed", slot + 1);
+	return 0;
+}
+
+/* Pause or resume one slot's task: both its copies (--speculate). */
+static int
+slot_pause(struct pool *p, int slot, bool pause, struct buf *why)
+{
+	struct task	*t;
+	int		 j;
+
+	if (slot_pause_one(p, slot, pause, why) == -1)
+		return -1;
+	if ((t = TAILQ_FIRST(&p->w[slot].tasks)) != NULL && t->twin != NULL &&
+	    (j = task_slot(p, t->twin)) != -1)
+		(void)slot_pause_one(p, j, pause, NULL);
 	return 0;
 }
 
@@ -2820,21 +3239,25 @@ pool_pause(struct pool *p, int slot, bool pause, struct buf *why)
 	return 0;
 }
 
-/* End slot's task with sig (0: the termination sequence); it fails. */
+/*
+ * End slot's task with sig (0: the termination sequence); it fails.  Its
+ * other copy (--speculate) is ended too: the task is killed, not a run.
+ */
 int
 pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 {
-	struct pt_kill	k = { sig };
+	struct task	*t;
+	int		 j;
 
 	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
 		if (why)
 			buf_printf(why, "no task runs in slot %d", slot + 1);
 		return -1;
 	}
-	p->w[slot].paused = false;
-	if (xfer_cancel(p->xfer, slot))
-		return 0;	/* its files were being copied */
-	send_msg(p, slot, PT_MSG_KILL, &k, sizeof k);
+	if ((t = TAILQ_FIRST(&p->w[slot].tasks)) != NULL && t->twin != NULL &&
+	    (j = task_slot(p, t->twin)) != -1)
+		slot_end(p, j, sig);
+	slot_end(p, slot, sig);
 	return 0;
 }
 
@@ -3218,7 +3641,7 @@ finished(struct pool *p)
 {
 	struct task	*t;
 
-	if (p->running > 0)
+	if (p->running > 0 || p->extra > 0)
 		return false;
 	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DRAINING ||
 	    p->fatal)
@@ -3605,6 +4028,9 @@ pool_stats(struct pool *p, struct run_stats *st)
 	st->workers = p->max_live;
 	st->rate = p->rate;
 	st->oom_killed = p->oom_killed;
+	st->speculate = p->o->speculate;
+	st->spec_started = p->spec_started;
+	st->spec_won = p->spec_won;
 	if (p->admit != NULL && admit_wanted(&p->o->admit)) {
 		st->admit = true;
 		st->held_ns = admit_held_ns(p->admit, mono_ns());
@@ -3798,6 +4224,7 @@ pool_run(struct pool *p)
 			pool_stop(p, false, NULL);
 		balance_workers(p);
 		pool_dispatch(p);
+		speculate(p);
 		say_idle(p);
 		publish(p);
 		if (finished(p))

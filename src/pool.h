@@ -102,6 +102,12 @@ bool		 pool_advice(const struct pool *, struct model_advice *);
  */
 int		 pool_auto_set(struct pool *, bool on, struct buf *why);
 bool		 pool_auto(const struct pool *);
+/*
+ * --speculate: whether it is on, and how many copies of stragglers were
+ * started and how many of those won (finished first).
+ */
+bool		 pool_speculate(const struct pool *, uint64_t *started,
+		    uint64_t *won);
 bool		 pool_straggler_median(const struct pool *, double *factor,
 		    int64_t *median_ns);
 

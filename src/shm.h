@@ -90,6 +90,8 @@
 				   supervisor's mark; a new bit of an old
 				   field, so version 2 still: older readers
 				   ignore it) */
+#define PT_SLOT_COPY	0x4	/* slot flag: its task is the second copy of
+				   a straggler (--speculate); also a new bit */
 #define PT_ITEM_MAX	160	/* item shown in a slot */
 #define PT_TAIL_MAX	2048	/* last bytes of task output kept per slot */
 #define PT_EVENT_TEXT	160
@@ -279,7 +281,7 @@ struct pt_shm_slot {
 	uint64_t		tasks_failed;
 	uint64_t		cpu_ticks;	/* cumulative task CPU, clock ticks */
 	uint32_t		tail_len;	/* valid bytes in tail[] */
-	uint32_t		flags;		/* PT_SLOT_NAMED, _STRAGGLER */
+	uint32_t		flags;		/* PT_SLOT_NAMED ... _COPY */
 	char			label[PT_LABEL_MAX];	/* expanded command */
 	char			item[PT_ITEM_MAX];
 	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */

@@ -445,7 +445,11 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	snprintf(b, sizeof b, "%d", (int)s->task_pid);
 	draw_cell(l, y, COL_TPID, busy ? b : "-", base);
 	a = sel || dim ? base : draw_state_attr(ui, s->state);
-	if (busy && (s->flags & PT_SLOT_STRAGGLER)) {
+	if (busy && (s->flags & PT_SLOT_COPY)) {
+		/* The second copy of a straggler (--speculate). */
+		a = sel || dim ? base : ui->attr[THEME_STATE_STARTING];
+		draw_cell(l, y, COL_STATE, "copy", a);
+	} else if (busy && (s->flags & PT_SLOT_STRAGGLER)) {
 		/* Running over --straggler-factor times the median. */
 		a = sel || dim ? base : ui->attr[THEME_EVENT_FAIL];
 		draw_cell(l, y, COL_STATE, "slow", a);

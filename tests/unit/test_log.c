@@ -199,7 +199,8 @@ test_json_lines(void **state)
 static void
 test_progress(void **state)
 {
-	struct run_stats	 st = { 120, 2, 1000, 0, 0, 4, 35.1, false, 0, 0, NULL, 0 };
+	struct run_stats	 st = { 120, 2, 1000, 0, 0, 4, 35.1, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	struct evlog		*l;
 	char			 err[256], *path = tpath("progress.log"), *s;
 
@@ -255,7 +256,8 @@ static void
 test_summary(void **state)
 {
 	struct run_stats	 st = { 998, 2, 1000, 12300000000LL,
-				     45600000000LL, 4, 0, false, 0, 0, NULL, 0 };
+				     45600000000LL, 4, 0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	char			*s;
 
 	(void)state;
@@ -267,7 +269,8 @@ test_summary(void **state)
 	free(s);
 
 	st = (struct run_stats){ 1, 0, 5, 2 * PT_NSEC, 2 * PT_NSEC, 1, 0,
-	    false, 0, 0, NULL, 0 };
+	    false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	s = summary(&st);
 	assert_string_equal(s,
 	    "pooltop: 1 of 5 tasks: 1 done, 0 failed in 2.0s wall\n"
@@ -276,7 +279,8 @@ test_summary(void **state)
 	free(s);
 
 	st = (struct run_stats){ 1, 0, 0, 3725 * PT_NSEC, 125 * PT_NSEC, 2,
-	    0, false, 0, 0, NULL, 0 };
+	    0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	s = summary(&st);
 	assert_string_equal(s,
 	    "pooltop: 1 task: 1 done, 0 failed in 1h02m05s wall\n"
@@ -284,15 +288,28 @@ test_summary(void **state)
 	    "workers, efficiency 2%\n");
 	free(s);
 
-	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, 0 };
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	s = summary(&st);
 	assert_string_equal(s,
 	    "pooltop: 0 tasks: 0 done, 0 failed in 0.0s wall\n"
 	    "pooltop: task time 0.0s (a serial run)\n");
 	free(s);
 
+	/* --speculate: copies started and won, said even when none. */
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, 0,
+	    true, 3, 1 };
+	s = summary(&st);
+	assert_non_null(strstr(s, "pooltop: speculate: 3 copies started, "
+	    "1 won\n"));
+	free(s);
+	s = summary_in(LOG_JSON, &st);
+	assert_non_null(strstr(s, ",\"copies_started\":3,\"copies_won\":1}"));
+	free(s);
+
 	/* An admission option: how long it held. */
-	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, true, 12300000000LL, 2, NULL, 0 };
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, true, 12300000000LL, 2, NULL,
+	    0, false, 0, 0 };
 	s = summary(&st);
 	assert_string_equal(s,
 	    "pooltop: 0 tasks: 0 done, 0 failed in 0.0s wall\n"
@@ -307,7 +324,8 @@ static void
 test_summary_json(void **state)
 {
 	struct run_stats	 st = { 998, 2, 1000, 12300000000LL,
-				     45600000000LL, 4, 0, false, 0, 0, NULL, 0 };
+				     45600000000LL, 4, 0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	char			*s;
 
 	(void)state;
@@ -319,13 +337,15 @@ test_summary_json(void **state)
 	    "\"workers\":4,\"speedup\":3.71,\"efficiency\":93}\n");
 	free(s);
 
-	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, 0 };
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	s = summary_in(LOG_JSON, &st);
 	assert_non_null(strstr(s, "\"event\":\"summary\",\"done\":0,"
 	    "\"failed\":0,\"wall\":0.000,\"task_time\":0.000,\"workers\":0}\n"));
 	free(s);
 
-	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, true, 1500000000LL, 1, NULL, 0 };
+	st = (struct run_stats){ 0, 0, 0, 0, 0, 0, 0, true, 1500000000LL, 1, NULL,
+	    0, false, 0, 0 };
 	s = summary_in(LOG_JSON, &st);
 	assert_non_null(strstr(s, "\"workers\":0,\"admission_held\":1.500,"
 	    "\"oom_killed\":1}\n"));
@@ -364,7 +384,8 @@ static void
 test_dev_full(void **state)
 {
 	struct pt_shm_event	 ev;
-	struct run_stats	 st = { 1, 0, 2, 0, 0, 1, 1.0, false, 0, 0, NULL, 0 };
+	struct run_stats	 st = { 1, 0, 2, 0, 0, 1, 1.0, false, 0, 0, NULL, 0,
+	    false, 0, 0 };
 	struct evlog		*l;
 	char			 err[256];
 
