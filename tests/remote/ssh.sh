@@ -240,11 +240,16 @@ check "bad -S login: exit 255 and the login named" sh -c \
     "$POOLTOP_BIN -S 'x/h1' echo ::: a 2>&1 >/dev/null | grep -q \"'x/h1'\"; [ \$? -eq 0 ]"
 
 # --- a host lost mid-run ----------------------------------------------------
+# The tasks wait for a gate the test opens once h2 is gone, so that h2 is
+# killed with tasks running however slow the machine is.
 seq 60 >"$T/items8"
 start -S 2/h1,2/h2 --joblog "$T/jl8" -a "$T/items8" \
-    sh -c 'sleep 0.1; echo $1' sh {} >"$T/out8" 2>"$T/err8"
-wait_for 30 sh -c "grep -q '	h2	' '$T/jl8' 2>/dev/null"
+    sh -c 'while [ ! -e "$2" ]; do sleep 0.05; done; echo $1' sh {} \
+    "$T/gate8" >"$T/out8" 2>"$T/err8"
+check "two tasks run on h2" wait_for 30 sh -c \
+    "[ \$('$T/slots' $pid | grep -c '^running h2 ') -eq 2 ]"
 host_kill h2
+touch "$T/gate8"
 wait "$pid"
 rc=$?
 check "h2 killed mid-run: the run completes, exit 0" [ "$rc" -eq 0 ]
