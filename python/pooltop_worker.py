@@ -35,6 +35,7 @@ MODULE is imported with the current directory first on sys.path, as
 
 import importlib
 import json
+import mmap
 import os
 import signal
 import sys
@@ -125,8 +126,60 @@ def parse_args(argv):
     return opts
 
 
+class Answers:
+    """Answer lines not written yet, in memory shared with the watcher
+    (see watch()): after each item its line is stored there, so that if
+    the process dies in the middle of a block the watcher writes the
+    answers it had, and pooltop blames the item it died on, not the first
+    of the block.  The header holds three counters: the end of the lines
+    stored, the end of those written, and 1 while a write is under way
+    (then what went out is unknown, and the watcher writes nothing)."""
+
+    HDR = 24
+    SIZE = 1 << 20
+
+    def __init__(self, fd=1):
+        self.fd = fd
+        self.mm = mmap.mmap(-1, self.SIZE)      # MAP_SHARED: the watcher
+        self.hv = memoryview(self.mm)[:self.HDR].cast("q")
+        self.hv[0] = self.hv[1] = self.HDR
+        self.off = self.HDR
+
+    def put(self, b):
+        """Store one answer (bytes, newline included)."""
+        n = len(b)
+        if self.off + n > self.SIZE:
+            self.flush()
+            if self.HDR + n > self.SIZE:        # too big to keep: send it
+                self._write(b)
+                return
+        self.mm[self.off:self.off + n] = b
+        self.off += n
+        self.hv[0] = self.off
+
+    def flush(self):
+        """Write every stored answer, in one write when the pipe takes
+        it."""
+        if self.off > self.HDR:
+            self._write(memoryview(self.mm)[self.HDR:self.off])
+            self.off = self.HDR
+            self.hv[0] = self.hv[1] = self.HDR
+
+    def _write(self, b):
+        self.hv[2] = 1
+        _write_all(self.fd, b)
+        self.hv[2] = 0
+
+    def lost(self):
+        """What the watcher writes for a process that died: the answers
+        stored and not written, or nothing if it died in a write."""
+        if self.hv[2] != 0:
+            return b""
+        return bytes(self.mm[self.hv[1]:self.hv[0]])
+
+
 class Worker:
-    """Calls func on the items of a block and encodes their answers."""
+    """Calls func on every item of a block and stores the answers."""
 
     def __init__(self, func, json_in=False, json_out=False, tb=False):
         if json_in:
@@ -136,28 +189,6 @@ class Worker:
         self.json_out = json_out
         self.tb = tb
 
-    def call(self, items):
-        """func of every item, once each, in order; and the ERROR: lines
-        of those that raised, by index (None if none did)."""
-        func = self.func
-        res = []
-        add = res.append
-        errs = None
-        it = iter(items)
-        while True:
-            try:
-                for item in it:
-                    add(func(item))
-                return res, errs
-            except Exception as e:
-                if self.tb:
-                    traceback.print_exc()
-                    sys.stderr.flush()
-                if errs is None:
-                    errs = {}
-                errs[len(res)] = error_line(e)
-                add(None)
-
     def line(self, result):
         """The answer line for a result; ERROR: if it cannot be one."""
         try:
@@ -165,40 +196,44 @@ class Worker:
         except Exception as e:
             return error_line(e)
 
-    def block(self, items):
-        """The answers to a list of items, newline-terminated, as bytes."""
-        res, errs = self.call(items)
-        out = None
-        if errs is None and not self.json_out and \
-                all(type(r) is str for r in res):
-            # The common case: plain str answers, joined as they are.
-            out = "\n".join(res)
-            if out.count("\n") != len(res) - 1 or \
-                    out.startswith(ERROR_MARK) or \
-                    ("\n" + ERROR_MARK) in out:
-                out = None
-        if out is None:
-            lines = list(map(self.line, res))
-            if errs is not None:
-                for i, e in errs.items():
-                    lines[i] = e
-            out = "\n".join(lines)
-        out += "\n"
-        try:
-            return out.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            return "".join(map(self._safe, out[:-1].split("\n"))) \
-                .encode("utf-8", "surrogateescape")
+    def failed(self, e):
+        """The ERROR: line for an exception of func."""
+        if self.tb:
+            traceback.print_exc()
+            sys.stderr.flush()
+        return error_line(e)
 
-    @staticmethod
-    def _safe(line):
-        """A line that can be written: a str with surrogates of its own
-        (not bytes decoded with surrogateescape) fails its item."""
-        try:
-            line.encode("utf-8", "surrogateescape")
-            return line + "\n"
-        except UnicodeEncodeError as e:
-            return error_line(e) + "\n"
+    def block(self, items, answers):
+        """Work the items in order, storing each answer as it is known,
+        then write them.  The loop is written out, answers.put() inlined:
+        it is what a small item costs."""
+        func = self.func
+        plain = not self.json_out
+        mm, hv, size = answers.mm, answers.hv, answers.SIZE
+        off = answers.off
+        for item in items:
+            try:
+                r = func(item)
+            except Exception as e:
+                r = self.failed(e)
+            else:
+                if not (plain and type(r) is str and "\n" not in r and
+                        not r.startswith(ERROR_MARK)):
+                    r = self.line(r)
+            try:
+                b = (r + "\n").encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError as e:     # surrogates of its own
+                b = (error_line(e) + "\n").encode()
+            end = off + len(b)
+            if end > size:
+                answers.off = off
+                answers.put(b)
+                off = answers.off
+                continue
+            mm[off:end] = b
+            off = hv[0] = end
+        answers.off = off
+        answers.flush()
 
 
 def _write_all(fd, b):
@@ -209,8 +244,9 @@ def _write_all(fd, b):
         view = view[n:]
 
 
-def serve(worker, fdin=0, fdout=1):
-    """Answer every line of fdin on fdout until end of file."""
+def serve(worker, answers, fdin=0):
+    """Answer every line of fdin until end of file: the answers of all the
+    lines one read brought are written at once, before the next read."""
     rest = b""
     while True:
         chunk = os.read(fdin, BLOCK)
@@ -223,27 +259,59 @@ def serve(worker, fdin=0, fdout=1):
             rest = chunk
             continue
         rest = chunk[end + 1:]
-        items = chunk[:end].decode("utf-8", "surrogateescape").split("\n")
-        _write_all(fdout, worker.block(items))
+        worker.block(chunk[:end].decode("utf-8", "surrogateescape")
+                     .split("\n"), answers)
     if rest:    # a last line without its newline (not from pooltop)
-        _write_all(fdout, worker.block(
-            [rest.decode("utf-8", "surrogateescape")]))
+        worker.block([rest.decode("utf-8", "surrogateescape")], answers)
 
 
-def main(argv=None):
-    """The command line: python3 -m pooltop_worker MODULE:FUNC ..."""
-    # End quietly when pooltop ends us (SIGTERM) or goes away (SIGPIPE).
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+def _die_with_parent():
+    """Linux: the worker is killed if its watcher dies (not to outlive
+    it holding the pipes)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def watch(answers, pid):
+    """The watcher: wait for the worker process; if it died, write the
+    answers it had stored, then end as it ended."""
+    os.close(0)
+    while True:
+        try:
+            _, st = os.waitpid(pid, 0)
+            break
+        except ChildProcessError:
+            return 1
+    lost = answers.lost()
+    if lost:
+        try:
+            _write_all(1, lost)
+        except OSError:
+            pass
+    if os.WIFSIGNALED(st):
+        sig = os.WTERMSIG(st)
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass        # SIGKILL, SIGSTOP: default already
+        os.kill(os.getpid(), sig)
+        return 128 + sig
+    return os.waitstatus_to_exitcode(st)
+
+
+def run(opts):
+    """Load MODULE:FUNC, run --init, answer stdin: the worker process."""
     prog = "pooltop_worker"
     try:
-        opts = parse_args(sys.argv[1:] if argv is None else argv)
         if "" not in sys.path and os.getcwd() not in sys.path:
             sys.path.insert(0, "")      # as `python3 -m` has it
         func = resolve(opts["func"], "MODULE:FUNC")
         init = resolve(opts["init"], "--init") if opts["init"] else None
     except UsageError as e:
-        print("%s: %s\n%s" % (prog, e, USAGE), file=sys.stderr)
+        print("%s: %s" % (prog, e), file=sys.stderr)
         return 2
     except Exception:
         traceback.print_exc()
@@ -257,12 +325,38 @@ def main(argv=None):
             print("%s: --init %s failed" % (prog, opts["init"]),
                   file=sys.stderr)
             return 3
-    try:
-        serve(Worker(func, opts["json_in"], opts["json_out"],
-                     opts["traceback"]))
-    except KeyboardInterrupt:
-        return 130
+    worker = Worker(func, opts["json_in"], opts["json_out"],
+                    opts["traceback"])
+    serve(worker, opts["answers"])
     return 0
+
+
+def main(argv=None):
+    """The command line: python3 -m pooltop_worker MODULE:FUNC ..."""
+    # End as a plain program does when pooltop ends us (SIGTERM, SIGINT)
+    # or goes away (SIGPIPE): no Python traceback.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    try:
+        opts = parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as e:
+        print("pooltop_worker: %s\n%s" % (e, USAGE), file=sys.stderr)
+        return 2
+    opts["answers"] = answers = Answers()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid != 0:
+        return watch(answers, pid)
+    _die_with_parent()
+    try:
+        code = run(opts)
+    except SystemExit as e:     # func or init called sys.exit()
+        code = 0 if e.code is None else \
+            e.code if isinstance(e.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
