@@ -23,6 +23,8 @@ The line protocol (see PERSISTENT WORKERS in pooltop(1)) is done here:
   (pooltop sends it to that task's stderr and fails it with status 1),
   and the worker goes on.  With ``--traceback`` the traceback goes to
   stderr too.
+* print() in FUNC goes to stderr (pooltop gives it to the task), and
+  FUNC's stdin is /dev/null: the protocol has stdin and stdout to itself.
 * ``--init MODULE:FUNC`` runs once per worker process before the first
   item, as Pool's initializer; an exception there ends the worker with
   status 3 and the traceback on stderr.
@@ -197,7 +199,8 @@ class Worker:
             return error_line(e)
 
     def failed(self, e):
-        """The ERROR: line for an exception of func."""
+        """The ERROR: line for an exception of func or of its result's
+        encoding (a str with surrogates of its own cannot be written)."""
         if self.tb:
             traceback.print_exc()
             sys.stderr.flush()
@@ -208,22 +211,25 @@ class Worker:
         then write them.  The loop is written out, answers.put() inlined:
         it is what a small item costs."""
         func = self.func
+        line = self.line
         plain = not self.json_out
         mm, hv, size = answers.mm, answers.hv, answers.SIZE
         off = answers.off
         for item in items:
             try:
                 r = func(item)
-            except Exception as e:
-                r = self.failed(e)
-            else:
-                if not (plain and type(r) is str and "\n" not in r and
-                        not r.startswith(ERROR_MARK)):
-                    r = self.line(r)
-            try:
+                t = type(r)
+                if t is str and plain:
+                    if "\n" in r or r.startswith(ERROR_MARK):
+                        r = line(r)
+                elif t is int:
+                    r = int.__repr__(r)   # not bool; huge ones raise
+                else:
+                    r = line(r)
                 b = (r + "\n").encode("utf-8", "surrogateescape")
-            except UnicodeEncodeError as e:     # surrogates of its own
-                b = (error_line(e) + "\n").encode()
+            except Exception as e:
+                b = (self.failed(e) + "\n").encode("utf-8",
+                                                  "surrogateescape")
             end = off + len(b)
             if end > size:
                 answers.off = off
@@ -302,9 +308,24 @@ def watch(answers, pid):
     return os.waitstatus_to_exitcode(st)
 
 
+def _own_fds():
+    """Take stdin and stdout for the protocol, on descriptors of their
+    own; fd 0 becomes /dev/null and fd 1 stderr, so that a print() in
+    func, or a program it runs, cannot take items or write false answers.
+    """
+    fdin, fdout = os.dup(0), os.dup(1)          # not inherited
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    return fdin, fdout
+
+
 def run(opts):
     """Load MODULE:FUNC, run --init, answer stdin: the worker process."""
     prog = "pooltop_worker"
+    fdin, opts["answers"].fd = _own_fds()
+    sys.stdout = sys.stderr     # line-buffered: with the task it is for
     try:
         if "" not in sys.path and os.getcwd() not in sys.path:
             sys.path.insert(0, "")      # as `python3 -m` has it
@@ -327,7 +348,7 @@ def run(opts):
             return 3
     worker = Worker(func, opts["json_in"], opts["json_out"],
                     opts["traceback"])
-    serve(worker, opts["answers"])
+    serve(worker, opts["answers"], fdin)
     return 0
 
 
@@ -345,10 +366,13 @@ def main(argv=None):
     opts["answers"] = answers = Answers()
     sys.stdout.flush()
     sys.stderr.flush()
+    watcher = os.getpid()
     pid = os.fork()
     if pid != 0:
         return watch(answers, pid)
     _die_with_parent()
+    if os.getppid() != watcher:
+        os._exit(1)             # it died before we could ask
     try:
         code = run(opts)
     except SystemExit as e:     # func or init called sys.exit()

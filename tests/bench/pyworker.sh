@@ -16,6 +16,8 @@
 #   cat      pooltop --persistent cat: pooltop's own ceiling, no work
 #   alone    python3 -m pooltop_worker sq:work <items, one process, no
 #            pooltop: what the worker itself costs
+#   plain1   worker.py <items, one process, no pooltop: the same for the
+#            plain worker (a write(2) per answer)
 # pooltop runs with its defaults (--chunksize auto).  The targets of issue
 # 12: module >= 1.5x and plain >= 1.0x the rate of Pool.map (the faster of
 # pm and pm1000, round by round) at every size.
@@ -52,7 +54,7 @@ if __name__ == "__main__":
     sys.stdout.write("".join("%d\n" % x for x in out))
 EOF
 
-RUNNERS="pm pm1000 module plain cat alone"
+RUNNERS="pm pm1000 module plain cat alone plain1"
 run() {	# run NAME N: one timed run of NAME over the N items
 	local n=$2 items=$tmp/items.$2 out=$tmp/out.$1
 	case $1 in
@@ -66,6 +68,8 @@ run() {	# run NAME N: one timed run of NAME over the N items
 	    -a "$items" --persistent cat ;;
 	alone) pr_time "$1.$n" "$out" sh -c \
 	    "$PY -m pooltop_worker sq:work <'$items'" ;;
+	plain1) pr_time "$1.$n" "$out" sh -c \
+	    "$PY $top/conf/examples/worker.py <'$items'" ;;
 	esac
 	want=$tmp/want.$n
 	[ "$1" = cat ] && want=$items
@@ -111,6 +115,7 @@ for n in $SIZES; do
 		plain) d="pooltop + worker.py (a write per answer)" ;;
 		cat) d="pooltop + cat (no work)" ;;
 		alone) d="pooltop_worker alone, 1 process" ;;
+		plain1) d="worker.py alone, 1 process" ;;
 		esac
 		rate=$(pr_rate "$n" "$r.$n")
 		printf '  %-44s %8s (%s) %s\n' "$d" "${rate%% *}" \

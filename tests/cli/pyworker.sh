@@ -53,6 +53,11 @@ def picky(item):                # fails on some items, in several ways
 def sq(item):
     return int(item) ** 2
 
+def noisy(item):                # prints, runs a program, reads stdin
+    print("print", item)
+    os.system("echo from a program; cat")
+    return "answer " + item
+
 def crash(item):
     if item == "57":
         os.kill(os.getpid(), signal.SIGKILL)
@@ -169,6 +174,15 @@ run -j1 -k --persistent "$PY -m pooltop_worker --json-out fx:same" \
     ::: a 'b"c' >out 2>&1
 check "--json-out: str results as JSON strings too" \
     [ "$(tr '\n' ' ' <out)" = '"a" "b\"c" ' ]
+
+# print() and programs func runs write to stderr, and cannot read items:
+# the answers stay right.
+run -j2 -k --persistent "$PY -m pooltop_worker fx:noisy" ::: a b c d \
+    >out 2>err
+check "print() in func: exit 0, the 4 answers, in order" \
+    [ "$?:$(tr '\n' ' ' <out)" = "0:answer a answer b answer c answer d " ]
+check "... the printed lines on stderr" \
+    [ "$(grep -c '^print [abcd]$' err):$(grep -c '^from a program$' err)" = "4:4" ]
 
 # A crash of the Python process in the middle of a block of 64 lines:
 # only the item it died on fails; the answers it had go out first.
