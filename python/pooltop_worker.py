@@ -36,12 +36,13 @@ MODULE is imported with the current directory first on sys.path, as
 """
 
 import importlib
-import json
 import mmap
 import os
 import signal
 import sys
-import traceback
+
+# json and traceback are imported when first needed: a program's start is
+# paid once per worker, and matters for a few thousand items.
 
 __all__ = ["main", "encode", "error_line"]
 
@@ -50,7 +51,23 @@ USAGE = ("usage: python3 -m pooltop_worker MODULE:FUNC [--init MODULE:FUNC]"
 ERROR_MARK = "ERROR:"
 BLOCK = 1 << 16         # a pipe's capacity: what one read can bring
 
-_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_dumps = None
+
+
+def _json_dumps(value):
+    """value as JSON text on one line, non-ASCII as it is."""
+    global _dumps
+    if _dumps is None:
+        import json
+        _dumps = json.JSONEncoder(ensure_ascii=False,
+                                  check_circular=False).encode
+    return _dumps(value)
+
+
+def _print_exc():
+    import traceback
+    traceback.print_exc()
+    sys.stderr.flush()
 
 
 class UsageError(Exception):
@@ -73,7 +90,7 @@ def encode(result, json_out=False):
         t = str
     if t is str and not json_out and not _needs_json(result):
         return result
-    return _dumps(result)
+    return _json_dumps(result)
 
 
 def error_line(exc):
@@ -185,6 +202,7 @@ class Worker:
 
     def __init__(self, func, json_in=False, json_out=False, tb=False):
         if json_in:
+            import json
             self.func = lambda item: func(json.loads(item))
         else:
             self.func = func
@@ -202,8 +220,7 @@ class Worker:
         """The ERROR: line for an exception of func or of its result's
         encoding (a str with surrogates of its own cannot be written)."""
         if self.tb:
-            traceback.print_exc()
-            sys.stderr.flush()
+            _print_exc()
         return error_line(e)
 
     def block(self, items, answers):
@@ -271,16 +288,6 @@ def serve(worker, answers, fdin=0):
         worker.block([rest.decode("utf-8", "surrogateescape")], answers)
 
 
-def _die_with_parent():
-    """Linux: the worker is killed if its watcher dies (not to outlive
-    it holding the pipes)."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def watch(answers, pid):
     """The watcher: wait for the worker process; if it died, write the
     answers it had stored, then end as it ended."""
@@ -335,14 +342,14 @@ def run(opts):
         print("%s: %s" % (prog, e), file=sys.stderr)
         return 2
     except Exception:
-        traceback.print_exc()
+        _print_exc()
         print("%s: cannot load %s" % (prog, opts["func"]), file=sys.stderr)
         return 3
     if init is not None:
         try:
             init()
         except Exception:
-            traceback.print_exc()
+            _print_exc()
             print("%s: --init %s failed" % (prog, opts["init"]),
                   file=sys.stderr)
             return 3
@@ -366,13 +373,9 @@ def main(argv=None):
     opts["answers"] = answers = Answers()
     sys.stdout.flush()
     sys.stderr.flush()
-    watcher = os.getpid()
     pid = os.fork()
     if pid != 0:
         return watch(answers, pid)
-    _die_with_parent()
-    if os.getppid() != watcher:
-        os._exit(1)             # it died before we could ask
     try:
         code = run(opts)
     except SystemExit as e:     # func or init called sys.exit()

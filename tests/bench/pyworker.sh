@@ -13,6 +13,8 @@
 #            (python/pooltop_worker.py, from the source tree)
 #   plain    pooltop --persistent conf/examples/worker.py (one write per
 #            answer, the worker a user writes first)
+#   module4k, plain4k  the same with --chunksize 4096: does auto, the
+#            default, leave speed behind?
 #   cat      pooltop --persistent cat: pooltop's own ceiling, no work
 #   alone    python3 -m pooltop_worker sq:work <items, one process, no
 #            pooltop: what the worker itself costs
@@ -54,7 +56,7 @@ if __name__ == "__main__":
     sys.stdout.write("".join("%d\n" % x for x in out))
 EOF
 
-RUNNERS="pm pm1000 module plain cat alone plain1"
+RUNNERS="pm pm1000 module module4k plain plain4k cat alone plain1"
 run() {	# run NAME N: one timed run of NAME over the N items
 	local n=$2 items=$tmp/items.$2 out=$tmp/out.$1
 	case $1 in
@@ -62,8 +64,14 @@ run() {	# run NAME N: one timed run of NAME over the N items
 	pm1000) pr_time "$1.$n" "$out" "$PY" poolmap.py "$items" "$P" 1000 ;;
 	module) pr_time "$1.$n" "$out" "$POOLTOP_BIN" --headless -q -j"$P" \
 	    -a "$items" --persistent "$PY -m pooltop_worker sq:work" ;;
+	module4k) pr_time "$1.$n" "$out" "$POOLTOP_BIN" --headless -q -j"$P" \
+	    --chunksize 4096 -a "$items" \
+	    --persistent "$PY -m pooltop_worker sq:work" ;;
 	plain) pr_time "$1.$n" "$out" "$POOLTOP_BIN" --headless -q -j"$P" \
 	    -a "$items" --persistent "$PY $top/conf/examples/worker.py" ;;
+	plain4k) pr_time "$1.$n" "$out" "$POOLTOP_BIN" --headless -q -j"$P" \
+	    --chunksize 4096 -a "$items" \
+	    --persistent "$PY $top/conf/examples/worker.py" ;;
 	cat) pr_time "$1.$n" "$out" "$POOLTOP_BIN" --headless -q -j"$P" \
 	    -a "$items" --persistent cat ;;
 	alone) pr_time "$1.$n" "$out" sh -c \
@@ -112,7 +120,9 @@ for n in $SIZES; do
 		pm) d="Pool($P).map, default chunksize" ;;
 		pm1000) d="Pool($P).map, chunksize=1000" ;;
 		module) d="pooltop + python3 -m pooltop_worker" ;;
+		module4k) d="... the same, --chunksize 4096" ;;
 		plain) d="pooltop + worker.py (a write per answer)" ;;
+		plain4k) d="... the same, --chunksize 4096" ;;
 		cat) d="pooltop + cat (no work)" ;;
 		alone) d="pooltop_worker alone, 1 process" ;;
 		plain1) d="worker.py alone, 1 process" ;;
