@@ -236,14 +236,13 @@ class Worker:
             try:
                 r = func(item)
                 t = type(r)
-                if t is str and plain:
-                    if "\n" in r or r.startswith(ERROR_MARK):
-                        r = line(r)
-                elif t is int:
-                    r = int.__repr__(r)   # not bool; huge ones raise
+                if t is int:    # not bool; huge ones raise, as str() does
+                    b = b"%d\n" % r
                 else:
-                    r = line(r)
-                b = (r + "\n").encode("utf-8", "surrogateescape")
+                    if t is not str or not plain or "\n" in r or \
+                            r.startswith(ERROR_MARK):
+                        r = line(r)
+                    b = (r + "\n").encode("utf-8", "surrogateescape")
             except Exception as e:
                 b = (self.failed(e) + "\n").encode("utf-8",
                                                   "surrogateescape")
