@@ -289,7 +289,17 @@ def serve(worker, answers, fdin=0):
 
 def watch(answers, pid):
     """The watcher: wait for the worker process; if it died, write the
-    answers it had stored, then end as it ended."""
+    answers it had stored, then end as it ended.  A signal that ends
+    the watcher alone (kill PID) is passed on, not to leave the worker
+    running; pooltop signals the whole process group anyway."""
+    def forward(sig, frame):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, forward)
     os.close(0)
     while True:
         try:

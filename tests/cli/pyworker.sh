@@ -196,6 +196,21 @@ check "... the failed one is 57" \
     [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
 check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
 
+# Used alone, the watcher killed by itself (kill PID) takes the Python
+# process that works the items with it.
+cp fx.py "w$$.py"
+mkfifo fifo
+exec 8<>fifo
+"$PY" -m pooltop_worker "w$$:same" <fifo >/dev/null 2>&1 &
+wpid=$!
+_bgpids="${_bgpids:-} $wpid"
+check "alone: the watcher and its worker process run" wait_for 20 \
+    sh -c "[ \$(pgrep -f 'pooltop_worker w$$:same' | wc -l) -ge 2 ]"
+kill -TERM "$wpid"
+check "... kill -TERM of the watcher: no worker process left behind" \
+    wait_for 20 no_process_with "pooltop_worker w$$:same"
+exec 8>&-
+
 # Usage errors, and a module that cannot load: the program exits, the
 # task fails with the reason.
 "$PY" -m pooltop_worker >/dev/null 2>err
