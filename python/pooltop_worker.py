@@ -152,10 +152,18 @@ class Answers:
     answers it had, and pooltop blames the item it died on, not the first
     of the block.  The header holds three counters: the end of the lines
     stored, the end of those written, and 1 while a write is under way
-    (then what went out is unknown, and the watcher writes nothing)."""
+    (then what went out is unknown, and the watcher writes nothing).
+
+    A block that runs longer than LATE seconds has the answers it made so
+    far written by a thread (see _flusher()), so that a slow item is the
+    oldest unanswered one while it runs: pooltop's clock and --timeout,
+    its stderr and the dashboard are then that item's.  The thread costs
+    the items nothing: it looks at a block counter every LATE seconds,
+    and sleeps while no block runs."""
 
     HDR = 24
     SIZE = 1 << 20
+    LATE = 0.005
 
     def __init__(self, fd=1):
         self.fd = fd
@@ -163,6 +171,60 @@ class Answers:
         self.hv = memoryview(self.mm)[:self.HDR].cast("q")
         self.hv[0] = self.hv[1] = self.HDR
         self.off = self.HDR
+        self.blocks = 0         # blocks begun
+        self.in_block = False
+        self.lock = None        # the flusher's, once it runs
+
+    def start_flusher(self):
+        """Run the flusher thread (in the process that works the items)."""
+        import threading
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.idle = False
+        threading.Thread(target=self._flusher, daemon=True).start()
+
+    def begin(self):
+        """A block begins."""
+        self.blocks += 1
+        self.in_block = True
+        if self.lock is not None and self.idle:
+            self.idle = False
+            self.wake.set()
+
+    def end(self):
+        """A block ends: write what it stored."""
+        self.flush()
+        self.in_block = False
+
+    def _flusher(self):
+        """Write the answers of a block still running LATE seconds after
+        it was seen running; sleep after a quiet tenth of a second."""
+        import time
+        seen, quiet = -1, 0
+        while True:
+            time.sleep(self.LATE)
+            if not self.in_block:
+                quiet += 1
+                if quiet >= 20:
+                    self.wake.clear()
+                    self.idle = True
+                    if not self.in_block:   # else begin() saw idle unset
+                        self.wake.wait()
+                    self.idle = False
+                    quiet = 0
+                continue
+            quiet = 0
+            if self.blocks == seen:
+                with self.lock:
+                    self._send_stored()
+            seen = self.blocks
+
+    def _send_stored(self):
+        """Write the answers stored and not written yet (lock held)."""
+        start, stop = self.hv[1], self.hv[0]
+        if stop > start:
+            self._write(memoryview(self.mm)[start:stop])
+            self.hv[1] = stop
 
     def put(self, b):
         """Store one answer (bytes, newline included)."""
@@ -170,7 +232,7 @@ class Answers:
         if self.off + n > self.SIZE:
             self.flush()
             if self.HDR + n > self.SIZE:        # too big to keep: send it
-                self._write(b)
+                self._locked(self._write, b)
                 return
         self.mm[self.off:self.off + n] = b
         self.off += n
@@ -178,11 +240,21 @@ class Answers:
 
     def flush(self):
         """Write every stored answer, in one write when the pipe takes
-        it."""
-        if self.off > self.HDR:
-            self._write(memoryview(self.mm)[self.HDR:self.off])
-            self.off = self.HDR
-            self.hv[0] = self.hv[1] = self.HDR
+        it, and start the buffer again."""
+        self._locked(self._flush)
+
+    def _flush(self):
+        self.hv[0] = self.off
+        self._send_stored()
+        self.off = self.HDR
+        self.hv[0] = self.hv[1] = self.HDR
+
+    def _locked(self, f, *args):
+        if self.lock is None:
+            f(*args)
+        else:
+            with self.lock:
+                f(*args)
 
     def _write(self, b):
         self.hv[2] = 1
@@ -224,9 +296,9 @@ class Worker:
         return error_line(e)
 
     def block(self, items, answers):
-        """Work the items in order, storing each answer as it is known,
-        then write them.  The loop is written out, answers.put() inlined:
-        it is what a small item costs."""
+        """Work the items in order, storing each answer as it is known
+        (answers.end() writes them).  The loop is written out,
+        answers.put() inlined: it is what a small item costs."""
         func = self.func
         line = self.line
         plain = not self.json_out
@@ -255,7 +327,6 @@ class Worker:
             mm[off:end] = b
             off = hv[0] = end
         answers.off = off
-        answers.flush()
 
 
 def _write_all(fd, b):
@@ -281,10 +352,14 @@ def serve(worker, answers, fdin=0):
             rest = chunk
             continue
         rest = chunk[end + 1:]
+        answers.begin()
         worker.block(chunk[:end].decode("utf-8", "surrogateescape")
                      .split("\n"), answers)
+        answers.end()
     if rest:    # a last line without its newline (not from pooltop)
+        answers.begin()
         worker.block([rest.decode("utf-8", "surrogateescape")], answers)
+        answers.end()
 
 
 def watch(answers, pid):
@@ -364,6 +439,7 @@ def run(opts):
             return 3
     worker = Worker(func, opts["json_in"], opts["json_out"],
                     opts["traceback"])
+    opts["answers"].start_flusher()
     serve(worker, opts["answers"], fdin)
     return 0
 

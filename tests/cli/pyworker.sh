@@ -3,8 +3,9 @@
 # --persistent: answers equal Python's own map of the same function over
 # hostile items (byte for byte, with the encoding the man page gives);
 # exceptions become ERROR: lines and the rest goes on; --init once per
-# worker process; --json-in and --json-out; a crash fails only the item
-# it happened on; usage errors.
+# worker process; --json-in and --json-out; print() kept out of the
+# answers; a crash, and a timeout, fail only the item they happened on;
+# the watcher; usage errors.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 PY=$(command -v python3) || skip "no python3"
@@ -57,6 +58,12 @@ def noisy(item):                # prints, runs a program, reads stdin
     print("print", item)
     os.system("echo from a program; cat")
     return "answer " + item
+
+def slow(item):                 # one item hangs
+    if item == "slow":
+        import time
+        time.sleep(300)
+    return "r " + item
 
 def crash(item):
     if item == "57":
@@ -195,6 +202,16 @@ check "... 199 answers, none twice" \
 check "... the failed one is 57" \
     [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
 check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
+
+# --timeout in a block of 4 lines: the answers made before the slow item
+# go out within milliseconds, so the slow one is the task that times out,
+# not the first of its block.
+run -j1 -k --chunksize 8 --timeout 5 --joblog tjl \
+    --persistent "$PY -m pooltop_worker fx:slow" ::: a b slow c >out 2>/dev/null
+check "a hanging item under --timeout: exit 1 (one failed)" [ $? -eq 1 ]
+check "... the others answered" [ "$(tr '\n' ' ' <out)" = "r a r b r c " ]
+check "... the one timed out (-1 in the joblog) is the hanging one" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $7, $NF }' tjl)" = "-1 slow" ]
 
 # Used alone, the watcher killed by itself (kill PID) takes the Python
 # process that works the items with it.
