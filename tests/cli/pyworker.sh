@@ -1,0 +1,250 @@
+#!/bin/sh
+# The Python worker library (python/pooltop_worker.py) under pooltop
+# --persistent: answers equal Python's own map of the same function over
+# hostile items (byte for byte, with the encoding the man page gives);
+# exceptions become ERROR: lines and the rest goes on; --init once per
+# worker process; --json-in and --json-out; print() kept out of the
+# answers; a crash, and a timeout, fail only the item they happened on;
+# the watcher; usage errors.
+. "$POOLTOP_SRCDIR/tests/lib.sh"
+
+PY=$(command -v python3) || skip "no python3"
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 7))' ||
+    skip "python3 older than 3.7"
+export PYTHONPATH="$POOLTOP_SRCDIR/python"
+run() { "$POOLTOP_BIN" --headless -q "$@"; }
+cd "$T" || exit 1	# fx.py is imported from the current directory
+
+cat >fx.py <<'EOF'
+import json, os, signal
+
+INITS = 0
+
+def init():
+    global INITS
+    INITS += 1
+    with open("inits", "a") as f:
+        f.write("%d\n" % os.getpid())
+
+def who(item):                  # the process, and how often init ran in it
+    return "%d %d" % (os.getpid(), INITS)
+
+def same(item):                 # the item as it came
+    return item
+
+def shape(item):                # a mix of types, all from the item
+    n = len(item)
+    if n % 5 == 0:
+        return {"len": n, "upper": item.upper(), "rev": item[::-1]}
+    if n % 5 == 1:
+        return [n, item, None, n % 2 == 0]
+    if n % 5 == 2:
+        return item.encode("utf-8", "surrogateescape")
+    if n % 5 == 3:
+        return item + "\n" + item
+    return n * 1.5
+
+def picky(item):                # fails on some items, in several ways
+    if item.endswith("3"):
+        raise ValueError("no %s\nat all" % item)
+    if item.endswith("7"):
+        return {1, 2}           # JSON cannot say it
+    return item
+
+def sq(item):
+    return int(item) ** 2
+
+def noisy(item):                # prints, runs a program, reads stdin
+    print("print", item)
+    os.system("echo from a program; cat")
+    return "answer " + item
+
+def slow(item):                 # one item hangs
+    if item == "slow":
+        import time
+        time.sleep(300)
+    return "r " + item
+
+def crash(item):
+    if item == "57":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "r" + item
+EOF
+
+# What map() gives, encoded as pooltop(1) says (written here again, not
+# taken from the module): a str as it is unless it holds a newline or
+# starts with ERROR:, bytes as they are, the rest JSON; an exception is
+# "ERROR: Type: message" with newlines escaped.
+cat >ref.py <<'EOF'
+import json, sys
+import fx
+
+def line(r):
+    if isinstance(r, bytes):
+        r = r.decode("utf-8", "surrogateescape")
+    if isinstance(r, str) and "\n" not in r and not r.startswith("ERROR:"):
+        return r
+    return json.dumps(r, ensure_ascii=False)
+
+def answer(func, item):
+    try:
+        return line(func(item))
+    except Exception as e:
+        msg = "%s: %s" % (type(e).__name__, e)
+        return "ERROR: " + msg.replace("\\", "\\\\").replace("\n", "\\n") \
+            .replace("\r", "\\r")
+
+func = getattr(fx, sys.argv[1])
+data = open(sys.argv[2], "rb").read()
+items = data.decode("utf-8", "surrogateescape").split("\n")[:-1]
+out = "".join(answer(func, i) + "\n" for i in items)
+sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
+EOF
+
+# Hostile items: quotes, shell syntax, unicode, bytes that are not UTF-8,
+# empty lines, a carriage return, the error marker, JSON-looking text,
+# backslashes, and lines longer than a read (64 KiB) and than a pipe.
+{
+	printf '%s\n' "O'Brien; DROP TABLE x" '$(touch pwned) `id` "q"' \
+	    'naïve café ✓ 漢字' '' 'ERROR: not an error' '{"a": 1}' \
+	    'back\slash \n' '' 'tab	in' '"quoted"' 'null' 'ERROR:'
+	printf 'bad \377\376 bytes\n\300\n'
+	printf 'cr at end\r\nmid\rdle\n'
+	head -c 100000 /dev/zero | tr '\0' x; echo
+	head -c 300000 /dev/zero | tr '\0' 'é'; echo
+	seq 1 500
+} >hostile
+HOST=$(wc -l <hostile)
+
+for f in same shape; do
+	"$PY" ref.py $f hostile >"want.$f"
+	run -j3 -k -a hostile --persistent "$PY -m pooltop_worker fx:$f" \
+	    >"out.$f" 2>"err.$f"
+	check "fx:$f over $HOST hostile items: exit 0" [ $? -eq 0 ]
+	check "... every answer as Python's map(), byte for byte, in order" \
+	    cmp -s "out.$f" "want.$f"
+done
+check "... and nothing ran an item" [ ! -e pwned ]
+check "a result starting with ERROR: is a JSON string, not a failure" \
+    grep -qx '"ERROR: not an error"' out.same
+check "a result holding a newline is a JSON string" \
+    grep -q '\\n' out.shape
+
+# Exceptions: ERROR: lines (to the task's stderr), the rest goes on.
+seq 1 100 >i100
+"$PY" ref.py picky i100 >want
+run -j2 -k --joblog jl -a i100 --persistent "$PY -m pooltop_worker fx:picky" \
+    >out 2>err
+check "fx:picky: exit 20 (10 raise, 10 return a set)" [ $? -eq 20 ]
+grep -v '^ERROR: ' want >want.ok
+check "... the 80 others answered, in order" cmp -s out want.ok
+grep '^ERROR: ' want >want.err
+check "... the 20 ERROR: lines on stderr, as map() would raise" \
+    cmp -s err want.err
+check "... ValueError's message on one line" \
+    grep -qx 'ERROR: ValueError: no 13\\nat all' err
+check "... joblog: 20 exit 1" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 == 1' jl | wc -l)" -eq 20 ]
+
+# --init: once in each worker process, before its first item.
+seq 1 300 >i300
+run -j3 -a i300 --persistent "$PY -m pooltop_worker fx:who --init fx:init" \
+    >out 2>&1
+check "--init: exit 0, 300 answers" [ "$?:$(wc -l <out)" = "0:300" ]
+check "... init had run exactly once in the process of every answer" \
+    [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]
+check "... once per process: no pid twice in the init log" \
+    [ -z "$(sort inits | uniq -d)" ]
+awk '{ print $1 }' out | sort -u >pids
+check "... every answering process ran it" \
+    [ -z "$(sort -u inits | comm -13 - pids)" ]
+check "... at most 3 processes (one per worker)" [ "$(wc -l <inits)" -le 3 ]
+rm -f inits
+run -j2 --max-tasks-per-worker 10 -a i100 \
+    --persistent "$PY -m pooltop_worker --init fx:init fx:who" >out 2>&1
+check "--init with --max-tasks-per-worker 10: exit 0" [ $? -eq 0 ]
+check "... at least 10 processes, init run once in each" \
+    [ "$(wc -l <inits)" -ge 10 ] && [ -z "$(sort inits | uniq -d)" ] &&
+    [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]
+check "... none answered more than 10" \
+    [ "$(awk '{ print $1 }' out | sort | uniq -c | sort -n | tail -n 1 |
+    awk '{ print $1 }')" -le 10 ]
+
+# --json-in, --json-out.
+printf '%s\n' 2 '"3"' '[1]' >j
+run -j1 -k -a j --persistent "$PY -m pooltop_worker --json-in fx:sq" \
+    >out 2>err
+check "--json-in: items decoded (\"3\" is a str, [1] fails)" \
+    [ "$?:$(tr '\n' ' ' <out)" = "1:4 9 " ]
+check "... the list's TypeError on stderr" grep -q '^ERROR: TypeError' err
+run -j1 -k --persistent "$PY -m pooltop_worker --json-out fx:same" \
+    ::: a 'b"c' >out 2>&1
+check "--json-out: str results as JSON strings too" \
+    [ "$(tr '\n' ' ' <out)" = '"a" "b\"c" ' ]
+
+# print() and programs func runs write to stderr, and cannot read items:
+# the answers stay right.
+run -j2 -k --persistent "$PY -m pooltop_worker fx:noisy" ::: a b c d \
+    >out 2>err
+check "print() in func: exit 0, the 4 answers, in order" \
+    [ "$?:$(tr '\n' ' ' <out)" = "0:answer a answer b answer c answer d " ]
+check "... the printed lines on stderr" \
+    [ "$(grep -c '^print [abcd]$' err):$(grep -c '^from a program$' err)" = "4:4" ]
+
+# A crash of the Python process in the middle of a block of 64 lines:
+# only the item it died on fails; the answers it had go out first.
+seq 1 200 >i200
+run -j2 --chunksize 64 -a i200 --joblog cjl \
+    --persistent "$PY -m pooltop_worker fx:crash" >out 2>err
+check "a crash on item 57: exit 1 (one item failed)" [ $? -eq 1 ]
+check "... 199 answers, none twice" \
+    [ "$(sort -u out | wc -l):$(wc -l <out)" = "199:199" ]
+check "... the failed one is 57" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
+check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
+
+# --timeout in a block of 4 lines: the answers made before the slow item
+# go out within milliseconds, so the slow one is the task that times out,
+# not the first of its block.
+run -j1 -k --chunksize 8 --timeout 5 --joblog tjl \
+    --persistent "$PY -m pooltop_worker fx:slow" ::: a b slow c >out 2>/dev/null
+check "a hanging item under --timeout: exit 1 (one failed)" [ $? -eq 1 ]
+check "... the others answered" [ "$(tr '\n' ' ' <out)" = "r a r b r c " ]
+check "... the one timed out (-1 in the joblog) is the hanging one" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $7, $NF }' tjl)" = "-1 slow" ]
+
+# Used alone, the watcher killed by itself (kill PID) takes the Python
+# process that works the items with it.
+cp fx.py "w$$.py"
+mkfifo fifo
+exec 8<>fifo
+"$PY" -m pooltop_worker "w$$:same" <fifo >/dev/null 2>&1 &
+wpid=$!
+_bgpids="${_bgpids:-} $wpid"
+check "alone: the watcher and its worker process run" wait_for 20 \
+    sh -c "[ \$(pgrep -f 'pooltop_worker w$$:same' | wc -l) -ge 2 ]"
+kill -TERM "$wpid"
+check "... kill -TERM of the watcher: no worker process left behind" \
+    wait_for 20 no_process_with "pooltop_worker w$$:same"
+exec 8>&-
+
+# Usage errors, and a module that cannot load: the program exits, the
+# task fails with the reason.
+"$PY" -m pooltop_worker >/dev/null 2>err
+check "no MODULE:FUNC: exit 2" [ $? -eq 2 ]
+check "... saying what is missing" grep -q "MODULE:FUNC missing" err
+"$PY" -m pooltop_worker fx >/dev/null 2>err </dev/null
+check "fx without :FUNC: exit 2, named" \
+    [ "$?:$(grep -c "'fx' is not MODULE:FUNC" err)" = "2:1" ]
+"$PY" -m pooltop_worker --bogus fx:same >/dev/null 2>err </dev/null
+check "an unknown option: exit 2, named" \
+    [ "$?:$(grep -c "unknown option --bogus" err)" = "2:1" ]
+run -j1 --persistent "$PY -m pooltop_worker fx:nosuch" ::: a >/dev/null \
+    2>err
+check "a function that does not exist: the task fails" [ $? -eq 1 ]
+check "... saying so" grep -q "has no attribute 'nosuch'" err
+printf '3\n4' | "$PY" -m pooltop_worker fx:sq >out
+check "used alone: a last line without a newline is answered too" \
+    [ "$(tr '\n' ' ' <out)" = "9 16 " ]
+
+finish
