@@ -163,9 +163,12 @@ rm -f inits
 run -j2 --max-tasks-per-worker 10 -a i100 \
     --persistent "$PY -m pooltop_worker --init fx:init fx:who" >out 2>&1
 check "--init with --max-tasks-per-worker 10: exit 0" [ $? -eq 0 ]
-check "... at least 10 processes, init run once in each" \
-    [ "$(wc -l <inits)" -ge 10 ] && [ -z "$(sort inits | uniq -d)" ] &&
-    [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]
+if [ "$(wc -l <inits)" -ge 10 ] && [ -z "$(sort inits | uniq -d)" ] &&
+    [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]; then
+	ok "... at least 10 processes, init run once in each"
+else
+	fail "... at least 10 processes, init run once in each"
+fi
 check "... none answered more than 10" \
     [ "$(awk '{ print $1 }' out | sort | uniq -c | sort -n | tail -n 1 |
     awk '{ print $1 }')" -le 10 ]
