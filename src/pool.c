@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -113,6 +114,7 @@ struct task {
 	bool			 block_keep;	/* the input (--pipe-part) */
 	uint64_t		 block_off;	/* where its range starts */
 	uint64_t		 block_len;	/* its size: the joblog's Send */
+	char			*fifo;		/* --fifo: {}, removed with it */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
@@ -761,6 +763,47 @@ next_added(struct pool *p)
 	return t;
 }
 
+/*
+ * --fifo: {} names a named pipe beside the block's file, made now (0600,
+ * in the blocks' private directory) and removed with the task; the task's
+ * shell copies its stdin (the block) there (fifo_wrap()).  Not made: {}
+ * names a path that is not there, and the task's reading says so.
+ */
+static void
+task_fifo(struct pool *p, struct task *t)
+{
+	t->fifo = xasprintf("%s.fifo", t->block);
+	if (mkfifo(t->fifo, 0600) == -1)
+		pool_alert(p, SAY_WARN, -1, t->seq, 0, "--fifo: %s: %s",
+		    t->fifo, strerror(errno));
+	free(t->arg);
+	t->arg = xstrdup(t->fifo);
+}
+
+/*
+ * --fifo: the command e runs after a background cat has started moving
+ * the task's stdin (the block) into the fifo, as GNU parallel's wrapper
+ * does; the command's own stdin is /dev/null.  A command that never opens
+ * the fifo leaves the cat waiting: it is ended with the task's group.
+ */
+static void
+fifo_wrap(const struct task *t, struct expanded *e)
+{
+	char	*cmd = expanded_cmdline(e), *q = shell_quote(t->fifo);
+	int	 k;
+
+	for (k = 0; k < e->argc; k++)
+		free(e->argv[k]);
+	free(e->argv);
+	e->argv = xcalloc(2, sizeof *e->argv);
+	e->argv[0] = xasprintf("exec 3<&0 </dev/null; cat <&3 >%s 3<&- &"
+	    " exec 3<&-\n%s", q, cmd);
+	e->argc = 1;
+	e->shell = true;
+	free(cmd);
+	free(q);
+}
+
 /* Take the next task: ready queue first, then the source, then adds. */
 static struct task *
 next_task(struct pool *p)
@@ -836,6 +879,8 @@ next_task(struct pool *p)
 			free(t->arg);
 			t->arg = xstrdup(t->block);
 		}
+		if (p->o->pipe_fifo && t->block != NULL)
+			task_fifo(p, t);
 		t->block_keep = it.block_keep;
 		t->block_off = it.block_off;
 		t->block_len = it.block_len;
@@ -1111,6 +1156,8 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
 	free(t->cmdline);
 	t->cmdline = expanded_cmdline(&e);
+	if (t->fifo != NULL)
+		fifo_wrap(t, &e);
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
@@ -3359,11 +3406,11 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		    err, errlen) :
 		    template_compile_argv(&o->command, 1, err, errlen);
 	else if (o->command_argv != NULL)
-		p->tpl = (o->pipe && !o->pipe_cat ?
+		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ?
 		    template_compile_argv_bare : template_compile_argv)(
 		    o->command_argv, o->command_argc, err, errlen);
 	else if (o->command != NULL)
-		p->tpl = (o->pipe && !o->pipe_cat ? template_compile_bare :
+		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ? template_compile_bare :
 		    template_compile)(o->command, err, errlen);
 	else
 		return 0;
@@ -3750,6 +3797,9 @@ task_free(struct task *t)
 	    .block_keep = t->block_keep };
 
 	item_clear(&it);
+	if (t->fifo != NULL)
+		unlink(t->fifo);
+	free(t->fifo);
 	free(t->label);
 	free(t->cmdline);
 	free(t->errtail);
