@@ -65,6 +65,7 @@
 #include "pool-model.h"
 #include "pool-input.h"
 #include "pool-source.h"
+#include "pool-robin.h"
 #include "template.h"
 #include "worker.h"
 
@@ -212,6 +213,10 @@ struct pool {
 	bool			 idle_said;	/* --keep-open: said it waits */
 	bool			 src_done;
 	bool			 src_wait;	/* source needs its fd polled */
+	struct robin		*robin;		/* --round-robin's feeders */
+	struct item		 rr_item;	/* ... the block to deal next */
+	bool			 rr_have;
+	uint64_t		 rr_seq;	/* ... tasks made so far */
 	uint64_t		 total;
 	bool			 total_known;
 
@@ -343,6 +348,8 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	p->loop = loop;
 	p->src_watch = p->deadline = -1;
 	p->target = o->workers;
+	if (o->round_robin)
+		p->robin = robin_new(loop);
 	p->inflight = o->persistent != NULL && o->chunksize > 1 ?
 	    o->chunksize : 1;
 	p->auto_window = o->persistent != NULL &&
@@ -804,6 +811,126 @@ fifo_wrap(const struct task *t, struct expanded *e)
 	free(q);
 }
 
+/*
+ * --round-robin: the next block in p->rr_item, unless one waits there
+ * already; false when there is none now (or any more).
+ */
+static bool
+rr_pull(struct pool *p)
+{
+	int	r;
+
+	if (p->rr_have || p->src_done)
+		return p->rr_have;
+	memset(&p->rr_item, 0, sizeof p->rr_item);
+	r = source_next(p->src, &p->rr_item);
+	source_warn(p);
+	if (r == 0)
+		p->src_wait = true;
+	else if (r == -1) {
+		p->src_done = true;
+		if (source_error(p->src) != NULL)
+			pool_alert(p, SAY_FATAL, -1, 0, 0, "%s",
+			    source_error(p->src));
+		robin_end(p->robin);
+	} else
+		p->rr_have = true;
+	return p->rr_have;
+}
+
+/* --round-robin: the waiting block is dealt; forget it (its file too). */
+static void
+rr_taken(struct pool *p)
+{
+	p->rr_item.block = NULL;	/* the feeder's now */
+	item_clear(&p->rr_item);
+	p->rr_have = false;
+}
+
+/* Is a worker idle, one that could start another round-robin task? */
+static bool
+rr_idle_worker(const struct pool *p)
+{
+	int	i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].state == W_IDLE && !p->w[i].retire &&
+		    p->w[i].ntasks == 0)
+			return true;
+	return false;
+}
+
+/*
+ * --round-robin, each turn: a shrinking pool closes the input of the tasks
+ * of retiring workers (they end when they have read it); blocks go to
+ * the free feeders, unless a task more may start for them, as GNU
+ * parallel starts one a job slot before it deals blocks among them.
+ */
+static void
+rr_pump(struct pool *p)
+{
+	struct task	*t;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].retire)
+			TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+				robin_close(p->robin, t->seq);
+	while (rr_pull(p)) {
+		if (robin_takers(p->robin) < p->target && rr_idle_worker(p))
+			return;
+		if (!robin_deal(p->robin, 0, p->rr_item.block,
+		    p->rr_item.block_len))
+			return;
+		rr_taken(p);
+	}
+}
+
+/*
+ * --round-robin: a new task, while fewer than -j take blocks, whose stdin
+ * is a feeder's pipe, given the waiting block first.
+ */
+static struct task *
+rr_next_task(struct pool *p)
+{
+	struct task	*t;
+	char		 err[256], *fifo;
+
+	if (robin_takers(p->robin) >= p->target || !rr_pull(p))
+		return NULL;
+	fifo = robin_open(p->robin, p->rr_seq + 1, p->rr_item.block, err,
+	    sizeof err);
+	if (fifo == NULL) {
+		pool_alert(p, SAY_FATAL, -1, 0, 0, "%s", err);
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->seq = p->last_seq = ++p->rr_seq;
+	t->arg = xstrdup("");
+	t->block = fifo;		/* its stdin, not a range */
+	if (robin_deal(p->robin, t->seq, p->rr_item.block,
+	    p->rr_item.block_len))
+		rr_taken(p);
+	return t;
+}
+
+/*
+ * --round-robin: task t ended; its feeder goes, the bytes it was given
+ * are its Send, and a block it did not read to the end is lost (said).
+ */
+static void
+rr_task_gone(struct pool *p, int i, struct task *t)
+{
+	uint64_t	lost;
+
+	lost = robin_gone(p->robin, t->seq, &t->block_len);
+	if (lost > 0)
+		pool_alert(p, SAY_WARN, i, t->seq, 0, "--round-robin: task %llu"
+		    " ended before reading its input: %llu bytes of a block"
+		    " are lost", (unsigned long long)t->seq,
+		    (unsigned long long)lost);
+}
+
 /* Take the next task: ready queue first, then the source, then adds. */
 static struct task *
 next_task(struct pool *p)
@@ -812,6 +939,9 @@ next_task(struct pool *p)
 	struct item	 it;
 	int64_t		 now = 0;
 	int		 r;
+
+	if (p->robin != NULL)
+		return rr_next_task(p);
 
 	TAILQ_FOREACH(t, &p->ready, entry) {
 		if (t->not_before != 0) {
@@ -1415,6 +1545,8 @@ pool_dispatch(struct pool *p)
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
 		return;
 	p->src_wait = false;
+	if (p->robin != NULL)
+		rr_pump(p);
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
@@ -2083,6 +2215,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		return;
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
+	if (p->robin != NULL)
+		rr_task_gone(p, i, t);
 	if (w->ntasks == 0) {
 		straggler_set(p, i, false, 0);
 		if (w->msusp)
@@ -2317,6 +2451,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			w->task_pgid = st.pid;	/* a remote pid is not ours */
 		w->task_start_real = st.start_real_ns;
 		w->task_peak_rss = 0;
+		if (p->robin != NULL)
+			robin_started(p->robin, st.task_seq);
 		break;
 	case PT_MSG_OUT:
 		if (m->len < sizeof o)
@@ -3816,6 +3952,9 @@ pool_free(struct pool *p)
 	if (p == NULL)
 		return;
 	buf_free(&p->scratch);
+	robin_free(p->robin);
+	if (p->rr_have)
+		item_clear(&p->rr_item);
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);
