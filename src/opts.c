@@ -2512,6 +2512,24 @@ pipe_only(const struct opt_entry *e)
 	    e->off == F(round_robin) || e->parse == set_block;
 }
 
+/*
+ * What --round-robin cannot be used with, or NULL: its tasks read a pipe
+ * that many blocks go through, so a retry has nothing to read again (GNU
+ * parallel refuses it too) and no file names one block.
+ */
+static const char *
+robin_misfit(const struct opts *o)
+{
+	if (o->retries != 1)
+		return "--retries: a task's input is gone once read";
+	if (o->pipe_cat || o->pipe_fifo)
+		return "--cat or --fifo: a task reads many blocks from its "
+		    "stdin";
+	if (o->header_lines > 0)
+		return "--header";
+	return NULL;
+}
+
 /* What --pipe-part cannot be used with (its blocks are ranges), or NULL. */
 static const char *
 part_misfit(const struct opts *o)
@@ -2586,6 +2604,11 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 	if (o->pipe_fifo && o->pipe_cat) {
 		snprintf(err, len, "--fifo cannot be used with --cat: {} is"
 		    " one or the other");
+		return -1;
+	}
+	if (o->round_robin && (what = robin_misfit(o)) != NULL) {
+		snprintf(err, len, "--round-robin cannot be used with %s",
+		    what);
 		return -1;
 	}
 	return 0;
