@@ -240,6 +240,29 @@ check "resize: three tasks in all" [ "$(wc -l <rs.jl)" -eq 4 ]
 check "resize: every line reached one task" \
     sh -c 'cat rs.[0-9]* | sort | cmp -s - "$(sort sent >sent.s; echo sent.s)"'
 
+# A round-robin task killed: a new one takes its place for the next
+# blocks; no line reaches two tasks.
+N=rk$$
+"$POOLTOP_BIN" --headless -q --pipe --round-robin -j2 --block 10 --name "$N" \
+    --joblog rk.jl 'cat >rk.$POOLTOP_TASK' <feed 2>rk.err &
+pid=$!
+_bgpids="$pid"
+exec 7>feed
+: >sent
+i=0
+check "--round-robin -j2: two tasks" more_until '[ -e rk.2 ]'
+"$POOLTOP_BIN" ctl "$N" kill 1 >/dev/null 2>&1
+check "kill 1: the task ends (joblog)" \
+    wait_for 10 sh -c '[ "$(wc -l <rk.jl)" -eq 2 ]'
+check "kill 1: a third task takes its place" more_until '[ -e rk.3 ]'
+check "kill 1: no fourth task" [ ! -e rk.4 ]
+exec 7>&-
+reap "$pid" 20
+wait "$pid"
+check "kill 1: the pool's status counts the killed task (1: $?)" [ $? -eq 1 ]
+check "kill 1: no line reached two tasks" \
+    sh -c '[ -z "$(cat rk.[0-9]* | sort | uniq -d)" ]'
+
 # Refused, with the reason, exit 255.
 refused() {
 	_want=$1; shift
