@@ -811,6 +811,8 @@ fifo_wrap(const struct task *t, struct expanded *e)
 	free(q);
 }
 
+static bool	admit_ok(struct pool *);
+
 /*
  * --round-robin: the next block in p->rr_item, unless one waits there
  * already; false when there is none now (or any more).
@@ -847,17 +849,26 @@ rr_taken(struct pool *p)
 	p->rr_have = false;
 }
 
-/* Is a worker idle, one that could start another round-robin task? */
+/*
+ * Will a worker soon start another round-robin task: one idle or starting
+ * (and not retiring), or fewer workers than the pool's size (more come)?
+ */
 static bool
-rr_idle_worker(const struct pool *p)
+rr_worker_coming(const struct pool *p)
 {
-	int	i;
+	const struct wk	*w;
+	int		 i, live = 0;
 
-	for (i = 0; i < p->nw; i++)
-		if (p->w[i].state == W_IDLE && !p->w[i].retire &&
-		    p->w[i].ntasks == 0)
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->retire || (w->state != W_STARTING &&
+		    w->state != W_IDLE && w->state != W_BUSY))
+			continue;
+		live++;
+		if (w->state != W_BUSY && w->ntasks == 0)
 			return true;
-	return false;
+	}
+	return live < p->target;
 }
 
 /*
@@ -877,7 +888,10 @@ rr_pump(struct pool *p)
 			TAILQ_FOREACH(t, &p->w[i].tasks, entry)
 				robin_close(p->robin, t->seq);
 	while (rr_pull(p)) {
-		if (robin_takers(p->robin) < p->target && rr_idle_worker(p))
+		/* Not when only admission holds a task back: it may be
+		   waiting for the running ones, which wait for blocks. */
+		if (robin_takers(p->robin) < p->target && rr_worker_coming(p) &&
+		    (robin_takers(p->robin) == 0 || admit_ok(p)))
 			return;
 		if (!robin_deal(p->robin, 0, p->rr_item.block,
 		    p->rr_item.block_len))
