@@ -2242,6 +2242,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	p->running--;
 	if (d->flags & PT_DONE_REQUEUE)
 		t->requeue = true;
+	if (p->robin != NULL)		/* its input is gone: no second run */
+		t->requeue = false;
 	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
@@ -2261,7 +2263,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		admit_ended(p->admit, ok);
 	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
 
-	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
+	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus) &&
+	    p->robin == NULL) {
 		task_fault(p, i, t, d->wstatus);
 		return;
 	}
@@ -2276,7 +2279,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		ready_insert(p, t);
 		return;
 	}
-	if (oom && p->o->oom_retry && p->target > 1) {
+	if (oom && p->o->oom_retry && p->target > 1 && p->robin == NULL) {
 		oom_put_back(p, i, t, sig);
 		return;
 	}
