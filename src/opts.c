@@ -2525,8 +2525,6 @@ robin_misfit(const struct opts *o)
 	if (o->pipe_cat || o->pipe_fifo)
 		return "--cat or --fifo: a task reads many blocks from its "
 		    "stdin";
-	if (o->header_lines > 0)
-		return "--header";
 	return NULL;
 }
 

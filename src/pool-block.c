@@ -71,6 +71,7 @@ struct blocks {
 	size_t		 hdr_lines;	/* --header N: lines still to find */
 	char		*hdr;		/* ... found, each block's head */
 	size_t		 hdrlen;
+	bool		 hdr_apart;	/* not written into the blocks */
 };
 
 /*
@@ -175,6 +176,7 @@ blocks_sep(struct blocks *b, const struct block_spec *spec, char *err,
 		start = "";
 	b->rrs = spec->rrs;
 	b->hdr_lines = spec->header;
+	b->hdr_apart = spec->header_apart;
 	if (spec->regexp)
 		return blocks_regexp(b, end, start, err, errlen);
 	b->sep = xmalloc(strlen(end) + strlen(start) + 1);
@@ -662,7 +664,7 @@ blocks_write(struct blocks *b, uint64_t *len)
 		n = b->regexp ? rrs_regexp(b, b->buf, n, out, &skip) :
 		    rrs_fixed(b, b->buf, n, out, &skip);
 	}
-	if (write_all(fd, b->hdr, b->hdrlen) == -1 ||
+	if ((!b->hdr_apart && write_all(fd, b->hdr, b->hdrlen) == -1) ||
 	    write_all(fd, (out != NULL ? out : b->buf) + skip, n - skip) == -1)
 		error = errno;
 	free(out);
@@ -673,7 +675,7 @@ blocks_write(struct blocks *b, uint64_t *len)
 		free(path);
 		return NULL;
 	}
-	*len = b->hdrlen + n - skip;
+	*len = (b->hdr_apart ? 0 : b->hdrlen) + n - skip;
 	memmove(b->buf, b->buf + b->cut, b->len - b->cut);
 	b->len -= b->cut;
 	b->cut = 0;
@@ -711,6 +713,13 @@ const char *
 blocks_error(const struct blocks *b)
 {
 	return b->error;
+}
+
+const char *
+blocks_header(const struct blocks *b, size_t *len)
+{
+	*len = b->hdrlen;
+	return b->hdr;
 }
 
 char *

@@ -56,6 +56,7 @@ struct block_spec {
 					   their separators (not ranges) */
 	size_t		 header;	/* --header N: the first N lines head
 					   every block (not ranges) */
+	bool		 header_apart;	/* ... kept apart: blocks_header() */
 };
 
 /* Owns fd; name for messages.  NULL and err if the directory fails. */
@@ -76,6 +77,8 @@ int		 blocks_next(struct blocks *, char **path, uint64_t *seq,
 int		 blocks_fd(const struct blocks *);	/* -1: never blocks */
 void		 blocks_fill(struct blocks *);		/* read what is ready */
 const char	*blocks_error(const struct blocks *);
+/* --header N with header_apart: the header read so far (len 0: none). */
+const char	*blocks_header(const struct blocks *, size_t *len);
 /* A warning to say (the block size grew), or NULL; the caller frees. */
 char		*blocks_take_warning(struct blocks *);
 void		 blocks_free(struct blocks *);

@@ -40,6 +40,8 @@ struct feeder {
 	uint64_t	 sent;
 	bool		 closing;	/* close once the block is written */
 	bool		 started;	/* the task has the pipe open */
+	char		*head;		/* --header: written first */
+	size_t		 headlen, headoff;
 };
 
 struct robin {
@@ -58,6 +60,13 @@ robin_new(struct loop *loop)
 
 	r->loop = loop;
 	return r;
+}
+
+/* Has f written all it was given (header and block)? */
+static bool
+feeder_idle(const struct feeder *f)
+{
+	return f->block == NULL && f->headoff == f->headlen;
 }
 
 /* Drop the feeder's block (written or not): close and remove its file. */
@@ -96,8 +105,8 @@ static void
 feeder_watch(struct feeder *f)
 {
 	if (f->watch != -1)
-		loop_set(f->r->loop, f->watch, f->fd, f->block != NULL ?
-		    POLLOUT : 0);
+		loop_set(f->r->loop, f->watch, f->fd, f->block != NULL ||
+		    f->headoff < f->headlen ? POLLOUT : 0);
 }
 
 /* Move what the pipe takes of the block; at its end, free or close. */
@@ -107,6 +116,17 @@ feeder_send(struct feeder *f)
 	ssize_t	n;
 	size_t	want;
 
+	while (f->headoff < f->headlen) {
+		n = write(f->fd, f->head + f->headoff, f->headlen - f->headoff);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			feeder_watch(f);
+			return;
+		}
+		f->headoff += (size_t)n;
+		f->sent += (uint64_t)n;
+	}
 	while (f->block != NULL && f->left > 0) {
 		want = f->left < ROBIN_SPLICE ? (size_t)f->left : ROBIN_SPLICE;
 		n = splice(f->bfd, &f->off, f->fd, NULL, want,
@@ -124,7 +144,7 @@ feeder_send(struct feeder *f)
 	}
 	if (f->block != NULL && f->left == 0)
 		feeder_drop_block(f);
-	if (f->block == NULL && (f->closing || f->r->ended))
+	if (feeder_idle(f) && (f->closing || f->r->ended))
 		feeder_close(f);
 	feeder_watch(f);
 }
@@ -139,8 +159,8 @@ feeder_ready(int fd, short revents, void *arg)
 }
 
 char *
-robin_open(struct robin *r, uint64_t seq, const char *near, char *err,
-    size_t errlen)
+robin_open(struct robin *r, uint64_t seq, const char *near, const char *head,
+    size_t headlen, char *err, size_t errlen)
 {
 	struct feeder	*f;
 	char		*path;
@@ -161,6 +181,11 @@ robin_open(struct robin *r, uint64_t seq, const char *near, char *err,
 	f->fifo = path;
 	f->fd = fd;
 	f->bfd = -1;
+	if (headlen > 0) {
+		f->head = xmalloc(headlen);
+		memcpy(f->head, head, headlen);
+		f->headlen = headlen;
+	}
 	f->watch = loop_add(r->loop, fd, 0, feeder_ready, f);
 	r->f = xreallocarray(r->f, r->n + 1, sizeof *r->f);
 	r->f[r->n++] = f;
@@ -183,7 +208,7 @@ feeder_of(const struct robin *r, uint64_t seq)
 static bool
 feeder_free(const struct feeder *f)
 {
-	return f->fd != -1 && !f->closing && f->block == NULL;
+	return f->fd != -1 && !f->closing && feeder_idle(f);
 }
 
 /* The next free feeder after the last one given a block, or NULL. */
@@ -209,7 +234,7 @@ robin_deal(struct robin *r, uint64_t seq, char *path, uint64_t len)
 	int		 bfd;
 
 	f = seq != 0 ? feeder_of(r, seq) : feeder_next_free(r);
-	if (f == NULL || !feeder_free(f))
+	if (f == NULL || f->fd == -1 || f->closing || f->block != NULL)
 		return false;
 	if ((bfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
@@ -241,7 +266,7 @@ robin_close(struct robin *r, uint64_t seq)
 	if (f == NULL || f->closing)
 		return;
 	f->closing = true;
-	if (f->block == NULL)
+	if (feeder_idle(f))
 		feeder_close(f);
 }
 
@@ -252,7 +277,7 @@ robin_end(struct robin *r)
 
 	r->ended = true;
 	for (i = 0; i < r->n; i++)
-		if (r->f[i]->block == NULL)
+		if (feeder_idle(r->f[i]))
 			feeder_close(r->f[i]);
 }
 
@@ -264,7 +289,7 @@ robin_started(struct robin *r, uint64_t seq)
 	if (f == NULL || f->started)
 		return;
 	f->started = true;
-	if (f->block == NULL && (f->closing || r->ended))
+	if (feeder_idle(f) && (f->closing || r->ended))
 		feeder_close(f);
 }
 
@@ -277,6 +302,7 @@ feeder_free_one(struct feeder *f)
 	feeder_close(f);
 	unlink(f->fifo);
 	free(f->fifo);
+	free(f->head);
 	free(f);
 }
 
@@ -294,7 +320,7 @@ robin_gone(struct robin *r, uint64_t seq, uint64_t *sent)
 		return 0;
 	f = r->f[i];
 	*sent = f->sent;
-	lost = f->left;
+	lost = f->left + (f->headlen - f->headoff);
 	memmove(r->f + i, r->f + i + 1, (r->n - i - 1) * sizeof *r->f);
 	r->n--;
 	if (r->next > i)

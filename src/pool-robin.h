@@ -30,11 +30,12 @@ struct robin	*robin_new(struct loop *);
 /* Close every feeder, remove their pipes and the blocks they held. */
 void		 robin_free(struct robin *);
 /*
- * A feeder for task seq, its pipe made beside the file near; the pipe's
- * path (allocated, the task's stdin), or NULL and err.
+ * A feeder for task seq, its pipe made beside the file near, that writes
+ * head[0, headlen) (--header) before the first block; the pipe's path
+ * (allocated, the task's stdin), or NULL and err.
  */
 char		*robin_open(struct robin *, uint64_t seq, const char *near,
-		    char *err, size_t errlen);
+		    const char *head, size_t headlen, char *err, size_t errlen);
 /*
  * Give the block in file path (len bytes; path is taken) to task seq's
  * feeder, or with seq 0 to the next free one; false (path not taken) when

@@ -65,6 +65,7 @@
 #include "pool-model.h"
 #include "pool-input.h"
 #include "pool-source.h"
+#include "pool-block.h"
 #include "pool-robin.h"
 #include "template.h"
 #include "worker.h"
@@ -908,12 +909,15 @@ static struct task *
 rr_next_task(struct pool *p)
 {
 	struct task	*t;
+	const char	*head;
+	size_t		 headlen;
 	char		 err[256], *fifo;
 
 	if (robin_takers(p->robin) >= p->target || !rr_pull(p))
 		return NULL;
-	fifo = robin_open(p->robin, p->rr_seq + 1, p->rr_item.block, err,
-	    sizeof err);
+	head = blocks_header(source_get_blocks(p->src), &headlen);
+	fifo = robin_open(p->robin, p->rr_seq + 1, p->rr_item.block, head,
+	    headlen, err, sizeof err);
 	if (fifo == NULL) {
 		pool_alert(p, SAY_FATAL, -1, 0, 0, "%s", err);
 		return NULL;

@@ -150,6 +150,16 @@ if command -v parallel >/dev/null 2>&1 &&
 	    cmp -s rrj.parallel.sum rrj.pooltop.sum
 	check "--round-robin: the joblog's Send adds up to the input, as GNU parallel ($(cat rrj.pooltop.send))" \
 	    cmp -s rrj.parallel.send rrj.pooltop.send
+	# --header N: once at the head of each task's input.
+	for t in parallel pooltop; do
+		run "$t" rrh lines --pipe --round-robin -j3 --header 2 --block 2k \
+		    'head -c 4 | tr "\n" ,; echo; wc -c'
+		awk 'NR % 2 == 1 { h[$0]++ } NR % 2 == 0 { s += $1 }
+		    END { for (k in h) print k, h[k]; print s }' "rrh.$t.out" \
+		    >"rrh.$t.sum"
+	done
+	check "--round-robin --header 2: each task's input starts with it once, as GNU parallel ($(tr '\n' ' ' <rrh.pooltop.sum))" \
+	    cmp -s rrh.parallel.sum rrh.pooltop.sum
 	for t in parallel pooltop; do
 		run "$t" rrr lines --pipe --round-robin --retries 2 cat
 	done
@@ -281,7 +291,6 @@ refused "regexp" --pipe --regexp --recend '(' cat
 refused "regexp" --pipe --regexp --recstart 'a**' cat
 refused "cannot be used with --cat" --pipe --fifo --cat cat
 refused "cannot be used with --retries" --pipe --round-robin --retries 2 cat
-refused "cannot be used with --header" --pipe --round-robin --header 1 cat
 refused "cannot be used with --cat or --fifo" --pipe --round-robin --fifo cat
 refused "cannot be used with --rrs or --header" --pipe-part -a lines.in --rrs cat
 refused "cannot be used with --rrs or --header" --pipe-part -a lines.in --header 1 cat
