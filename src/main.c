@@ -153,6 +153,10 @@ pipe_source(const struct opts *o, struct source **src, char *err,
 	spec.recend = o->recend;
 	spec.nrec = o->max_args_set ? (size_t)o->max_args : 0;
 	spec.jobs = o->workers;
+	spec.regexp = o->regexp;
+	spec.rrs = o->rrs;
+	spec.header = (size_t)o->header_lines;
+	spec.header_apart = o->round_robin;	/* once a task */
 	b = o->pipe_part ? blocks_new_part(fd, name, &spec, err, errlen) :
 	    blocks_new(fd, name, &spec, err, errlen);
 	if (b == NULL)

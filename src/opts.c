@@ -156,8 +156,9 @@ static const struct opt_entry opt_table[] = {
 	  .value = true,
 	  .help = "items are CSV records: columns {1} {2} ... (RFC 4180)" },
 	{ .name = "header", .key = "header", .type = OPT_FUNC,
-	  .parse = set_header, .arg = ":",
-	  .help = "the first item names the columns: {NAME}" },
+	  .parse = set_header, .arg = ":|N",
+	  .help = "the first item names the columns: {NAME}; --pipe: the "
+	      "first N lines head every block" },
 	{ .name = "max-args", .letter = 'n', .key = "max_args",
 	  .type = OPT_FUNC, .parse = set_max_args, .arg = "N",
 	  .help = "N items per task: {} all of them, {1} ... {N} each" },
@@ -182,6 +183,18 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "recend", .key = "recend", .type = OPT_STRING,
 	  .off = F(recend), .arg = "STR", .defnote = "a newline",
 	  .help = "--pipe: a record ends with STR" },
+	{ .name = "regexp", .key = "regexp", .type = OPT_BOOL,
+	  .off = F(regexp), .value = true,
+	  .help = "--pipe: --recstart and --recend are regular expressions" },
+	{ .name = "remove-rec-sep", .alias = "rrs", .key = "remove_rec_sep",
+	  .type = OPT_BOOL, .off = F(rrs), .value = true,
+	  .help = "--pipe: remove --recend and --recstart from the blocks" },
+	{ .name = "fifo", .key = "fifo", .type = OPT_BOOL,
+	  .off = F(pipe_fifo), .value = true,
+	  .help = "with --pipe, {} is a named pipe the task reads its block from" },
+	{ .name = "round-robin", .alias = "round", .key = "round_robin",
+	  .type = OPT_BOOL, .off = F(round_robin), .value = true,
+	  .help = "--pipe: -j tasks share the blocks, each stdin open throughout" },
 	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
 	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
 	  .help = "give a task as many items as fit (-s), spread over -j" },
@@ -2527,8 +2540,8 @@ pipe_misfit(const struct opts *o)
 		return "--persistent";
 	if (o->nsshlogins > 0 || o->slf != NULL || o->slurm == SLURM_YES)
 		return "--sshlogin or --slurm";
-	if (o->colsep != NULL || o->csv || o->header)
-		return "--colsep, --csv or --header";
+	if (o->colsep != NULL || o->csv)
+		return "--colsep or --csv";
 	if (o->shuf)
 		return "--shuf";
 	if (o->order == ORDER_LONGEST_FIRST)
@@ -2542,6 +2555,48 @@ pipe_misfit(const struct opts *o)
 		return "--dry-run";
 	if (o->keep_open)
 		return "--keep-open";
+	return NULL;
+}
+
+/* Is e one of the options that need --pipe? */
+static bool
+pipe_only(const struct opt_entry *e)
+{
+	return e->off == F(recstart) || e->off == F(recend) ||
+	    e->off == F(pipe_cat) || e->off == F(regexp) ||
+	    e->off == F(rrs) || e->off == F(pipe_fifo) ||
+	    e->off == F(round_robin) || e->parse == set_block;
+}
+
+/*
+ * What --round-robin cannot be used with, or NULL: its tasks read a pipe
+ * that many blocks go through, so a retry has nothing to read again (GNU
+ * parallel refuses it too) and no file names one block.
+ */
+static const char *
+robin_misfit(const struct opts *o)
+{
+	if (o->retries != 1)
+		return "--retries: a task's input is gone once read";
+	if (o->pipe_cat || o->pipe_fifo)
+		return "--cat or --fifo: a task reads many blocks from its "
+		    "stdin";
+	return NULL;
+}
+
+/* What --pipe-part cannot be used with (its blocks are ranges), or NULL. */
+static const char *
+part_misfit(const struct opts *o)
+{
+	if (o->pipe_cat || o->pipe_fifo)
+		return "--cat or --fifo: its blocks are not files";
+	if (o->max_args_set)
+		return "-N: blocks are found by size";
+	if (o->rrs || o->header_lines > 0)
+		return "--rrs or --header: its blocks are the file's bytes,"
+		    " unchanged";
+	if (o->round_robin)
+		return "--round-robin";
 	return NULL;
 }
 
@@ -2562,28 +2617,31 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			    "regular file)");
 			return -1;
 		}
-		if (o->max_args_set || o->pipe_cat) {
+		if ((what = part_misfit(o)) != NULL) {
 			snprintf(err, len, "--pipe-part cannot be used with"
-			    " %s", o->pipe_cat ? "--cat: its blocks are not "
-			    "files" : "-N: blocks are found by size");
+			    " %s", what);
 			return -1;
 		}
 		o->pipe = true;
 	}
 	if (!o->pipe) {
 		for (i = 0; i < NOPTS; i++) {
-			if ((opt_table[i].off != F(recstart) &&
-			    opt_table[i].off != F(recend) &&
-			    opt_table[i].off != F(pipe_cat) &&
-			    opt_table[i].parse != set_block) ||
+			if (!pipe_only(&opt_table[i]) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
 			snprintf(err, len, "--%s needs --pipe",
 			    opt_table[i].name);
 			return -1;
 		}
+		if (o->header_lines > 0 && !o->header) {
+			snprintf(err, len, "--header %d needs --pipe (give "
+			    "--header : for a line of column names)",
+			    o->header_lines);
+			return -1;
+		}
 		return 0;
 	}
+	o->header = false;	/* --pipe: header_lines, not column names */
 	if ((what = pipe_misfit(o)) != NULL) {
 		snprintf(err, len, "--pipe cannot be used with %s", what);
 		return -1;
@@ -2595,6 +2653,16 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 	if (o->max_args_set && o->max_args < 1) {
 		snprintf(err, len, "-N with --pipe must be at least 1 (records"
 		    " a block)");
+		return -1;
+	}
+	if (o->pipe_fifo && o->pipe_cat) {
+		snprintf(err, len, "--fifo cannot be used with --cat: {} is"
+		    " one or the other");
+		return -1;
+	}
+	if (o->round_robin && (what = robin_misfit(o)) != NULL) {
+		snprintf(err, len, "--round-robin cannot be used with %s",
+		    what);
 		return -1;
 	}
 	return 0;
@@ -3190,16 +3258,30 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 	return 0;
 }
 
-/* --header: only ':' (the first line), as GNU parallel's usual form. */
+/*
+ * --header: ':' (the first line), as GNU parallel's usual form, or (for
+ * --pipe, check_pipe() says) a number of lines.
+ */
 static int
 set_header(struct opts *o, const char *s, char *err, size_t len)
 {
-	if (strcmp(s, ":") != 0) {
-		snprintf(err, len, "'%s': only ':' (the first item is the"
-		    " header) is supported", s);
+	const char	*errstr;
+	long long	 n;
+
+	if (strcmp(s, ":") == 0) {
+		o->header = true;
+		o->header_lines = 1;
+		return 0;
+	}
+	n = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, len, "'%s': give ':' (the first item is the"
+		    " header) or, with --pipe, a number of lines up to 1000000",
+		    s);
 		return -1;
 	}
-	o->header = true;
+	o->header = false;
+	o->header_lines = (int)n;
 	return 0;
 }
 

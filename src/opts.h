@@ -103,6 +103,13 @@ struct opts {
 	uint64_t	 block_size;	/* --block; 0: the default */
 	char		*recstart;	/* --recstart, or NULL */
 	char		*recend;	/* --recend, or NULL */
+	bool		 regexp;	/* --regexp: they are expressions */
+	bool		 rrs;		/* --remove-rec-sep */
+	int		 header_lines;	/* --header N (':' is 1): with --pipe,
+					   the lines at every block's head */
+	bool		 pipe_fifo;	/* --fifo: {} names a named pipe */
+	bool		 round_robin;	/* --round-robin: -j tasks share the
+					   blocks, each stdin open throughout */
 	bool		 multi_args;	/* -m: fill commands, spread over -j */
 	bool		 xargs;		/* --xargs: fill commands */
 	bool		 context_replace; /* -X: -m, repeating {}'s word */

@@ -15,18 +15,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <locale.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pool-block.h"
+#include "pool-columns.h"
 #include "util.h"
 
 #define PART_READ	(128 * 1024)	/* --pipe-part reads this at a time */
 
+/* A record boundary: the separator starts at start, a block ends at cut. */
+struct bound {
+	size_t	start, cut;
+};
+
 static void	blocks_fail(struct blocks *, const char *, int);
-static ssize_t	sep_from(const struct blocks *, size_t);
+static bool	bound_from(const struct blocks *, size_t, struct bound *);
+static bool	bound_last(const struct blocks *, struct bound *);
 
 struct blocks {
 	int		 fd;
@@ -52,6 +61,17 @@ struct blocks {
 	bool		 part;		/* --pipe-part: ranges of the file */
 	uint64_t	 pos;		/* ... the next block starts here */
 	uint64_t	 size;		/* ... of the file */
+	bool		 regexp;	/* --regexp: sep is (recend)recstart */
+	regex_t		 re;		/* ... compiled */
+	regex_t		 re_start;	/* --rrs: recstart alone */
+	regex_t		 re_end;	/* --rrs: recend at the end */
+	locale_t	 cloc;		/* the "C" locale: bytes, not text */
+	bool		 rrs;		/* --remove-rec-sep */
+	size_t		 startlen;	/* of recstart (not --regexp) */
+	size_t		 hdr_lines;	/* --header N: lines still to find */
+	char		*hdr;		/* ... found, each block's head */
+	size_t		 hdrlen;
+	bool		 hdr_apart;	/* not written into the blocks */
 };
 
 /*
@@ -74,9 +94,79 @@ sep_add(struct blocks *b, const char *str)
 	}
 }
 
-/* The separator of records: recend then recstart, GNU parallel's defaults. */
-static void
-blocks_sep(struct blocks *b, const struct block_spec *spec)
+/* Compile fmt (with %s for each of a and b) in the C locale; 0 or -1. */
+static int
+re_make(struct blocks *b, regex_t *re, const char *fmt, const char *x,
+    const char *y, char *err, size_t errlen)
+{
+	locale_t	 old;
+	char		*src, msg[256];
+	int		 r;
+
+	src = xasprintf(fmt, x, y);
+	old = uselocale(b->cloc);
+	r = regcomp(re, src, REG_EXTENDED | REG_NEWLINE);
+	uselocale(old);
+	free(src);
+	if (r == 0)
+		return 0;
+	regerror(r, re, msg, sizeof msg);
+	snprintf(err, errlen, "--recstart/--recend (--regexp): %s", msg);
+	return -1;
+}
+
+/*
+ * --regexp: recend and recstart, Perl escapes rewritten (pool-columns.h),
+ * in one expression whose group 1 is recend: the block is cut at its end.
+ * --recend '' alone cuts anywhere, as GNU parallel's (?s:.).
+ */
+static int
+blocks_regexp(struct blocks *b, const char *end, const char *start,
+    char *err, size_t errlen)
+{
+	char	*e, *s, msg[256];
+	int	 r = -1;
+
+	if (*end == '\0' && *start == '\0')
+		return 0;		/* no separator: cut anywhere */
+	e = columns_regex(end, msg, sizeof msg);
+	s = e == NULL ? NULL : columns_regex(start, msg, sizeof msg);
+	if (e == NULL || s == NULL)
+		snprintf(err, errlen, "--recstart/--recend (--regexp): %s",
+		    msg);
+	else if ((b->cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0)) ==
+	    (locale_t)0)
+		snprintf(err, errlen, "--regexp: newlocale: %s",
+		    strerror(errno));
+	else if (re_make(b, &b->re, "(%s)%s", e, s, err, errlen) == 0) {
+		b->regexp = true;
+		if (!b->rrs)
+			r = 0;
+		else if (re_make(b, &b->re_start, "%s%s", s, "", err,
+		    errlen) == 0) {
+			if (re_make(b, &b->re_end, "(%s)%s", e, "$", err,
+			    errlen) == 0)
+				r = 0;
+			else
+				regfree(&b->re_start);
+		}
+		if (r == -1) {
+			regfree(&b->re);
+			b->regexp = false;
+		}
+	}
+	free(e);
+	free(s);
+	return r;
+}
+
+/*
+ * The separator of records: recend then recstart, GNU parallel's
+ * defaults; 0, or -1 and err for a bad --regexp expression.
+ */
+static int
+blocks_sep(struct blocks *b, const struct block_spec *spec, char *err,
+    size_t errlen)
 {
 	const char	*end = spec->recend, *start = spec->recstart;
 
@@ -84,10 +174,17 @@ blocks_sep(struct blocks *b, const struct block_spec *spec)
 		end = start == NULL ? "\n" : "";
 	if (start == NULL)
 		start = "";
+	b->rrs = spec->rrs;
+	b->hdr_lines = spec->header;
+	b->hdr_apart = spec->header_apart;
+	if (spec->regexp)
+		return blocks_regexp(b, end, start, err, errlen);
 	b->sep = xmalloc(strlen(end) + strlen(start) + 1);
 	sep_add(b, end);
 	b->endlen = b->seplen;
 	sep_add(b, start);
+	b->startlen = b->seplen - b->endlen;
+	return 0;
 }
 
 struct blocks *
@@ -114,7 +211,11 @@ blocks_new(int fd, const char *name, const struct block_spec *spec,
 	b->dir = dir;
 	b->bs = spec->size > 0 ? spec->size : BLOCK_SIZE_DEFAULT;
 	b->nrec = spec->nrec;
-	blocks_sep(b, spec);
+	b->oflags = -1;
+	if (blocks_sep(b, spec, err, errlen) == -1) {
+		blocks_free(b);
+		return NULL;
+	}
 	b->oflags = fcntl(fd, F_GETFL);
 	if (b->oflags != -1)
 		fcntl(fd, F_SETFL, b->oflags | O_NONBLOCK);
@@ -144,7 +245,10 @@ blocks_new_part(int fd, const char *path, const struct block_spec *spec,
 	if (spec->size == 0)	/* GNU parallel's: 10 blocks a job slot */
 		b->bs = 1 + b->size / (uint64_t)(spec->jobs > 0 ?
 		    spec->jobs : 1) / 10;
-	blocks_sep(b, spec);
+	if (blocks_sep(b, spec, err, errlen) == -1) {
+		blocks_free(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -163,11 +267,12 @@ static uint64_t
 part_end(struct blocks *b)
 {
 	uint64_t	at = b->pos + b->bs;
-	ssize_t		r, i;
+	struct bound	bd;
+	ssize_t		r;
 
 	if (at >= b->size)
 		return b->size;
-	if (b->seplen == 0)
+	if (b->seplen == 0 && !b->regexp)
 		return at;
 	b->len = 0;
 	for (;;) {
@@ -186,8 +291,9 @@ part_end(struct blocks *b)
 		if (r == 0)
 			return b->size;
 		b->len += (size_t)r;
-		if ((i = sep_from(b, 0)) != -1)
-			return at + (uint64_t)i + b->endlen;
+		/* GNU parallel: the first string, the last expression. */
+		if (b->regexp ? bound_last(b, &bd) : bound_from(b, 0, &bd))
+			return at + (uint64_t)bd.cut;
 	}
 }
 
@@ -263,19 +369,94 @@ sep_from(const struct blocks *b, size_t from)
 }
 
 /*
+ * --regexp: the leftmost match of re in buf[from, to), bytes as they are
+ * (NULs too: REG_STARTEND), what comes before from seen by ^; pm[0] and
+ * pm[1] hold it.
+ */
+static bool
+re_find(const struct blocks *b, const regex_t *re, const char *buf,
+    size_t from, size_t to, regmatch_t *pm)
+{
+	locale_t	old;
+	int		r;
+
+	pm[0].rm_so = (regoff_t)from;
+	pm[0].rm_eo = (regoff_t)to;
+	old = uselocale(b->cloc);
+	r = regexec(re, buf, 2, pm, REG_STARTEND);
+	uselocale(old);
+	return r == 0;
+}
+
+/* The first boundary starting at or after from. */
+static bool
+bound_from(const struct blocks *b, size_t from, struct bound *bd)
+{
+	regmatch_t	pm[2];
+	ssize_t		i;
+
+	if (from > b->len)
+		return false;
+	if (!b->regexp) {
+		if ((i = sep_from(b, from)) == -1)
+			return false;
+		bd->start = (size_t)i;
+		bd->cut = (size_t)i + b->endlen;
+		return true;
+	}
+	if (!re_find(b, &b->re, b->buf, from, b->len, pm))
+		return false;
+	bd->start = (size_t)pm[0].rm_so;
+	bd->cut = (size_t)pm[1].rm_eo;
+	return true;
+}
+
+/*
+ * The boundary starting last in buf (Perl's greedy /^(.*$recend)$recstart/
+ * finds it): the expression is tried in windows growing back from the end,
+ * each match's start one byte on, so a 1M block costs about one pass.
+ */
+static bool
+bound_last(const struct blocks *b, struct bound *bd)
+{
+	struct bound	m;
+	size_t		win, from;
+	bool		found = false;
+	ssize_t		i;
+
+	if (!b->regexp) {
+		if ((i = sep_last(b)) == -1)
+			return false;
+		bd->start = (size_t)i;
+		bd->cut = (size_t)i + b->endlen;
+		return true;
+	}
+	for (win = 256;; win *= 4) {
+		from = win < b->len ? b->len - win : 0;
+		while (bound_from(b, from, &m)) {
+			*bd = m;
+			found = true;
+			from = m.start + 1;
+		}
+		if (found || win >= b->len)
+			return found;
+	}
+}
+
+/*
  * -N: the end of the first N records, or 0.  As GNU parallel's nindex(),
  * the search starts one byte in, and each next one byte after the last.
  */
 static size_t
 cut_records(const struct blocks *b)
 {
-	ssize_t	i = 0;
-	size_t	k;
+	struct bound	bd = { 0, 0 };
+	size_t		k;
 
 	for (k = 0; k < b->nrec; k++)
-		if ((i = sep_from(b, (size_t)i + 1)) == -1)
+		if (!bound_from(b, bd.start + 1, &bd))
 			return 0;
-	return (size_t)i + b->endlen;
+	return bd.cut;
 }
 
 /*
@@ -345,7 +526,7 @@ blocks_grow(struct blocks *b)
 static int
 blocks_find(struct blocks *b)
 {
-	ssize_t	i;
+	struct bound	bd;
 
 	for (;;) {
 		if (b->nrec > 0 && b->len > 0 && (b->cut = cut_records(b)) > 0)
@@ -358,22 +539,118 @@ blocks_find(struct blocks *b)
 			return 0;
 		if (b->nrec > 0 || b->eof)
 			continue;
-		if ((i = sep_last(b)) != -1 && i + (ssize_t)b->endlen > 0) {
-			b->cut = (size_t)i + b->endlen;
+		if (bound_last(b, &bd) && bd.cut > 0) {
+			b->cut = bd.cut;
 			return 1;
 		}
 		blocks_grow(b);
 	}
 }
 
-/* Write buf[0, cut) to its file and drop it from buf; NULL on error. */
-static char *
-blocks_write(struct blocks *b)
+/*
+ * --header N: read until buf holds N lines, or the input ends (no header
+ * then, as GNU parallel), and take them off as the head of every block;
+ * false while a pipe has no more now.
+ */
+static bool
+header_read(struct blocks *b)
 {
-	char	*path;
-	size_t	 off = 0;
-	ssize_t	 w;
-	int	 fd;
+	const char	*nl;
+	size_t		 at, k;
+
+	for (;;) {
+		for (at = 0, k = 0; k < b->hdr_lines; k++) {
+			nl = memchr(b->buf + at, '\n', b->len - at);
+			if (nl == NULL)
+				break;
+			at = (size_t)(nl - b->buf) + 1;
+		}
+		if (k == b->hdr_lines || b->eof || b->error != NULL)
+			break;
+		if (!round_read(b))
+			return false;
+	}
+	if (k == b->hdr_lines) {
+		b->hdr = xmalloc(at);
+		memcpy(b->hdr, b->buf, at);
+		b->hdrlen = at;
+		memmove(b->buf, b->buf + at, b->len - at);
+		b->len -= at;
+	}
+	b->hdr_lines = 0;
+	return true;
+}
+
+/* --rrs, fixed strings: out gets in[0, n) without separators; its length. */
+static size_t
+rrs_fixed(const struct blocks *b, const char *in, size_t n, char *out,
+    size_t *skip)
+{
+	const char	*p;
+	size_t		 i = 0, o = 0;
+
+	while (b->seplen > 0 && i < n &&
+	    (p = memmem(in + i, n - i, b->sep, b->seplen)) != NULL) {
+		memcpy(out + o, in + i, (size_t)(p - in) - i);
+		o += (size_t)(p - in) - i;
+		i = (size_t)(p - in) + b->seplen;
+	}
+	memcpy(out + o, in + i, n - i);
+	o += n - i;
+	*skip = 0;
+	if (b->startlen > 0 && o >= b->startlen &&
+	    memcmp(out, b->sep + b->endlen, b->startlen) == 0)
+		*skip = b->startlen;
+	if (b->endlen > 0 && o - *skip >= b->endlen &&
+	    memcmp(out + o - b->endlen, b->sep, b->endlen) == 0)
+		o -= b->endlen;
+	return o;
+}
+
+/* --rrs --regexp: the same with the expressions. */
+static size_t
+rrs_regexp(const struct blocks *b, const char *in, size_t n, char *out,
+    size_t *skip)
+{
+	regmatch_t	pm[2];
+	size_t		i = 0, o = 0, so, eo;
+
+	while (i < n && re_find(b, &b->re, in, i, n, pm)) {
+		so = (size_t)pm[0].rm_so;
+		eo = (size_t)pm[0].rm_eo;
+		memcpy(out + o, in + i, so - i);
+		o += so - i;
+		if (eo == so && so < n)		/* empty: step over a byte */
+			out[o++] = in[eo++];
+		i = eo;
+	}
+	if (i < n) {
+		memcpy(out + o, in + i, n - i);
+		o += n - i;
+	}
+	*skip = 0;
+	if (re_find(b, &b->re_start, out, 0, o, pm) && pm[0].rm_so == 0)
+		*skip = (size_t)pm[0].rm_eo;
+	for (i = *skip; i <= o && re_find(b, &b->re_end, out, i, o, pm);
+	    i = (size_t)pm[0].rm_so + 1)
+		if ((size_t)pm[0].rm_eo == o) {
+			o = (size_t)pm[0].rm_so;
+			break;
+		}
+	return o < *skip ? *skip : o;
+}
+
+/*
+ * Write the header and buf[0, cut) (--rrs: without separators) to the
+ * block's file, drop it from buf; the file's name and *len its size, or
+ * NULL on error.
+ */
+static char *
+blocks_write(struct blocks *b, uint64_t *len)
+{
+	char	*path, *out = NULL;
+	size_t	 skip = 0, n = b->cut;
+	int	 fd, error = 0;
 
 	path = xasprintf("%s/%" PRIu64, b->dir, ++b->seq);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -382,20 +659,23 @@ blocks_write(struct blocks *b)
 		free(path);
 		return NULL;
 	}
-	while (off < b->cut) {
-		w = write(fd, b->buf + off, b->cut - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1) {
-			blocks_fail(b, path, errno);
-			close(fd);
-			unlink(path);
-			free(path);
-			return NULL;
-		}
-		off += (size_t)w;
+	if (b->rrs) {
+		out = xmalloc(n > 0 ? n : 1);
+		n = b->regexp ? rrs_regexp(b, b->buf, n, out, &skip) :
+		    rrs_fixed(b, b->buf, n, out, &skip);
 	}
+	if ((!b->hdr_apart && write_all(fd, b->hdr, b->hdrlen) == -1) ||
+	    write_all(fd, (out != NULL ? out : b->buf) + skip, n - skip) == -1)
+		error = errno;
+	free(out);
 	close(fd);
+	if (error != 0) {
+		blocks_fail(b, path, error);
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	*len = (b->hdr_apart ? 0 : b->hdrlen) + n - skip;
 	memmove(b->buf, b->buf + b->cut, b->len - b->cut);
 	b->len -= b->cut;
 	b->cut = 0;
@@ -414,10 +694,11 @@ blocks_next(struct blocks *b, char **path, uint64_t *seq, uint64_t *off,
 		    part_next(b, path, seq, off, len);
 	if (b->error != NULL)
 		return -1;
+	if (b->hdr_lines > 0 && !header_read(b))
+		return b->error != NULL ? -1 : 0;
 	if ((r = blocks_find(b)) != 1)
 		return b->error != NULL ? -1 : r;
-	*len = b->cut;
-	if ((*path = blocks_write(b)) == NULL)
+	if ((*path = blocks_write(b, len)) == NULL)
 		return -1;
 	*seq = b->seq;
 	return 1;
@@ -434,6 +715,13 @@ const char *
 blocks_error(const struct blocks *b)
 {
 	return b->error;
+}
+
+const char *
+blocks_header(const struct blocks *b, size_t *len)
+{
+	*len = b->hdrlen;
+	return b->hdr;
 }
 
 char *
@@ -454,12 +742,23 @@ blocks_free(struct blocks *b)
 		return;
 	if (b->oflags != -1)
 		fcntl(b->fd, F_SETFL, b->oflags);
-	close(b->fd);
+	if (b->fd != -1)
+		close(b->fd);
 	if (b->dir != NULL)
 		rmdir(b->dir);
 	free(b->dir);
 	free(b->name);
 	free(b->sep);
+	free(b->hdr);
+	if (b->regexp) {
+		regfree(&b->re);
+		if (b->rrs) {
+			regfree(&b->re_start);
+			regfree(&b->re_end);
+		}
+	}
+	if (b->cloc != (locale_t)0)
+		freelocale(b->cloc);
 	free(b->buf);
 	free(b->error);
 	free(b->warning);

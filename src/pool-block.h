@@ -11,6 +11,15 @@
  * one last block, as it is (no final newline needed).  Empty input gives
  * no block.
  *
+ * --regexp: recend and recstart are POSIX extended expressions (with the
+ * Perl escapes of pool-columns.h), matched on bytes in the C locale,
+ * newline-sensitive as Perl's /m (REG_NEWLINE); a block ends after the
+ * recend of the boundary that starts last in the buffer, as GNU
+ * parallel's greedy /^(.*$recend)$recstart/ finds it.  --header N: the
+ * first N lines are read first and written at the head of every block.
+ * --rrs: a block's file holds it without recend+recstart wherever they
+ * meet, without a recstart at its start and a recend at its end.
+ *
  * --pipe-part: the blocks of a regular file are ranges of it, found as GNU
  * parallel finds them: a block starts where the last ended and ends at the
  * first record boundary at or after SIZE bytes on (or at the file's end).
@@ -41,6 +50,13 @@ struct block_spec {
 	size_t		 nrec;		/* -N: records a block; 0: by size */
 	int		 jobs;		/* --pipe-part without a size: the
 					   file in 10 blocks a worker */
+	bool		 regexp;	/* --regexp: recstart and recend are
+					   expressions (pool-columns.h) */
+	bool		 rrs;		/* --remove-rec-sep: blocks without
+					   their separators (not ranges) */
+	size_t		 header;	/* --header N: the first N lines head
+					   every block (not ranges) */
+	bool		 header_apart;	/* ... kept apart: blocks_header() */
 };
 
 /* Owns fd; name for messages.  NULL and err if the directory fails. */
@@ -61,6 +77,8 @@ int		 blocks_next(struct blocks *, char **path, uint64_t *seq,
 int		 blocks_fd(const struct blocks *);	/* -1: never blocks */
 void		 blocks_fill(struct blocks *);		/* read what is ready */
 const char	*blocks_error(const struct blocks *);
+/* --header N with header_apart: the header read so far (len 0: none). */
+const char	*blocks_header(const struct blocks *, size_t *len);
 /* A warning to say (the block size grew), or NULL; the caller frees. */
 char		*blocks_take_warning(struct blocks *);
 void		 blocks_free(struct blocks *);

@@ -138,9 +138,9 @@ rewrite_bracket(struct buf *b, const char *p, const char *end)
 	return 0;
 }
 
-/* colsep in POSIX extended syntax; NULL and err if it cannot be. */
-static char *
-rewrite_regex(const char *re, char *err, size_t errlen)
+/* A Perl-flavoured expression in POSIX extended syntax (pool-columns.h). */
+char *
+columns_regex(const char *re, char *err, size_t errlen)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*p, *end, *cls;
@@ -230,7 +230,7 @@ columns_new(const char *colsep, bool csv, char *err, size_t errlen)
 		free(c);
 		return NULL;
 	}
-	if ((re = rewrite_regex(colsep, msg, sizeof msg)) == NULL) {
+	if ((re = columns_regex(colsep, msg, sizeof msg)) == NULL) {
 		snprintf(err, errlen, "--colsep '%s': %s", colsep, msg);
 		free(c);
 		return NULL;

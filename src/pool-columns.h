@@ -33,6 +33,13 @@ struct columns;
 struct columns	*columns_new(const char *colsep, bool csv, char *err,
 		    size_t errlen);
 void		 columns_free(struct columns *);
+
+/*
+ * re, with the Perl escapes above, rewritten in POSIX extended syntax for
+ * regcomp() (also --pipe --regexp's).  Allocated; NULL and a message in
+ * err for a repetition right after another or \D \S \W inside [...].
+ */
+char		*columns_regex(const char *re, char *err, size_t errlen);
 bool		 columns_csv(const struct columns *);
 
 /*

@@ -293,6 +293,12 @@ block_next(struct source *s, struct item *it)
 	return r;
 }
 
+struct blocks *
+source_get_blocks(const struct source *s)
+{
+	return s->type == SRC_BLOCK ? s->blocks : NULL;
+}
+
 bool
 source_is_product(const struct source *s)
 {

@@ -129,6 +129,8 @@ struct source	*source_xargs(struct source *sub, source_len_fn len,
 struct blocks;
 /* --pipe: each block of b (owned; pool-block.h) one item, arg "". */
 struct source	*source_blocks(struct blocks *b);
+/* The blocks of a source_blocks() source, or NULL. */
+struct blocks	*source_get_blocks(const struct source *);
 void		 source_free(struct source *);
 
 /*

@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -65,6 +66,8 @@
 #include "pool-history.h"
 #include "pool-input.h"
 #include "pool-source.h"
+#include "pool-block.h"
+#include "pool-robin.h"
 #include "template.h"
 #include "worker.h"
 
@@ -114,6 +117,7 @@ struct task {
 	bool			 block_keep;	/* the input (--pipe-part) */
 	uint64_t		 block_off;	/* where its range starts */
 	uint64_t		 block_len;	/* its size: the joblog's Send */
+	char			*fifo;		/* --fifo: {}, removed with it */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
@@ -220,6 +224,10 @@ struct pool {
 	bool			 idle_said;	/* --keep-open: said it waits */
 	bool			 src_done;
 	bool			 src_wait;	/* source needs its fd polled */
+	struct robin		*robin;		/* --round-robin's feeders */
+	struct item		 rr_item;	/* ... the block to deal next */
+	bool			 rr_have;
+	uint64_t		 rr_seq;	/* ... tasks made so far */
 	uint64_t		 total;
 	bool			 total_known;
 
@@ -358,6 +366,8 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	p->loop = loop;
 	p->src_watch = p->deadline = -1;
 	p->target = o->workers;
+	if (o->round_robin)
+		p->robin = robin_new(loop);
 	p->inflight = o->persistent != NULL && o->chunksize > 1 ?
 	    o->chunksize : 1;
 	p->auto_window = o->persistent != NULL &&
@@ -827,6 +837,184 @@ next_added(struct pool *p)
 	return t;
 }
 
+/*
+ * --fifo: {} names a named pipe beside the block's file, made now (0600,
+ * in the blocks' private directory) and removed with the task; the task's
+ * shell copies its stdin (the block) there (fifo_wrap()).  Not made: {}
+ * names a path that is not there, and the task's reading says so.
+ */
+static void
+task_fifo(struct pool *p, struct task *t)
+{
+	t->fifo = xasprintf("%s.fifo", t->block);
+	if (mkfifo(t->fifo, 0600) == -1)
+		pool_alert(p, SAY_WARN, -1, t->seq, 0, "--fifo: %s: %s",
+		    t->fifo, strerror(errno));
+	free(t->arg);
+	t->arg = xstrdup(t->fifo);
+}
+
+/*
+ * --fifo: the command e runs after a background cat has started moving
+ * the task's stdin (the block) into the fifo, as GNU parallel's wrapper
+ * does; the command's own stdin is /dev/null.  A command that never opens
+ * the fifo leaves the cat waiting: it is ended with the task's group.
+ */
+static void
+fifo_wrap(const struct task *t, struct expanded *e)
+{
+	char	*cmd = expanded_cmdline(e), *q = shell_quote(t->fifo);
+	int	 k;
+
+	for (k = 0; k < e->argc; k++)
+		free(e->argv[k]);
+	free(e->argv);
+	e->argv = xcalloc(2, sizeof *e->argv);
+	e->argv[0] = xasprintf("exec 3<&0 </dev/null; cat <&3 >%s 3<&- &"
+	    " exec 3<&-\n%s", q, cmd);
+	e->argc = 1;
+	e->shell = true;
+	free(cmd);
+	free(q);
+}
+
+static bool	admit_ok(struct pool *);
+
+/*
+ * --round-robin: the next block in p->rr_item, unless one waits there
+ * already; false when there is none now (or any more).
+ */
+static bool
+rr_pull(struct pool *p)
+{
+	int	r;
+
+	if (p->rr_have || p->src_done)
+		return p->rr_have;
+	memset(&p->rr_item, 0, sizeof p->rr_item);
+	r = source_next(p->src, &p->rr_item);
+	source_warn(p);
+	if (r == 0)
+		p->src_wait = true;
+	else if (r == -1) {
+		p->src_done = true;
+		if (source_error(p->src) != NULL)
+			pool_alert(p, SAY_FATAL, -1, 0, 0, "%s",
+			    source_error(p->src));
+		robin_end(p->robin);
+	} else
+		p->rr_have = true;
+	return p->rr_have;
+}
+
+/* --round-robin: the waiting block is dealt; forget it (its file too). */
+static void
+rr_taken(struct pool *p)
+{
+	p->rr_item.block = NULL;	/* the feeder's now */
+	item_clear(&p->rr_item);
+	p->rr_have = false;
+}
+
+/*
+ * Will a worker soon start another round-robin task: one idle or starting
+ * (and not retiring), or fewer workers than the pool's size (more come)?
+ */
+static bool
+rr_worker_coming(const struct pool *p)
+{
+	const struct wk	*w;
+	int		 i, live = 0;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->retire || (w->state != W_STARTING &&
+		    w->state != W_IDLE && w->state != W_BUSY))
+			continue;
+		live++;
+		if (w->state != W_BUSY && w->ntasks == 0)
+			return true;
+	}
+	return live < p->target;
+}
+
+/*
+ * --round-robin, each turn: a shrinking pool closes the input of the tasks
+ * of retiring workers (they end when they have read it); blocks go to
+ * the free feeders, unless a task more may start for them, as GNU
+ * parallel starts one a job slot before it deals blocks among them.
+ */
+static void
+rr_pump(struct pool *p)
+{
+	struct task	*t;
+	int		 i;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].retire)
+			TAILQ_FOREACH(t, &p->w[i].tasks, entry)
+				robin_close(p->robin, t->seq);
+	while (rr_pull(p)) {
+		/* Not when only admission holds a task back: it may be
+		   waiting for the running ones, which wait for blocks. */
+		if (robin_takers(p->robin) < p->target && rr_worker_coming(p) &&
+		    (robin_takers(p->robin) == 0 || admit_ok(p)))
+			return;
+		if (!robin_deal(p->robin, 0, p->rr_item.block,
+		    p->rr_item.block_len))
+			return;
+		rr_taken(p);
+	}
+}
+
+/*
+ * --round-robin: a new task, while fewer than -j take blocks, whose stdin
+ * is a feeder's pipe, given the waiting block first.
+ */
+static struct task *
+rr_next_task(struct pool *p)
+{
+	struct task	*t;
+	const char	*head;
+	size_t		 headlen;
+	char		 err[256], *fifo;
+
+	if (robin_takers(p->robin) >= p->target || !rr_pull(p))
+		return NULL;
+	head = blocks_header(source_get_blocks(p->src), &headlen);
+	fifo = robin_open(p->robin, p->rr_seq + 1, p->rr_item.block, head,
+	    headlen, err, sizeof err);
+	if (fifo == NULL) {
+		pool_alert(p, SAY_FATAL, -1, 0, 0, "%s", err);
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->seq = p->last_seq = ++p->rr_seq;
+	t->arg = xstrdup("");
+	t->block = fifo;		/* its stdin, not a range */
+	if (robin_deal(p->robin, t->seq, p->rr_item.block,
+	    p->rr_item.block_len))
+		rr_taken(p);
+	return t;
+}
+
+/*
+ * --round-robin: task t ended; its feeder goes, the bytes it was given
+ * are its Send, and a block it did not read to the end is lost (said).
+ */
+static void
+rr_task_gone(struct pool *p, int i, struct task *t)
+{
+	uint64_t	lost;
+
+	lost = robin_gone(p->robin, t->seq, &t->block_len);
+	if (lost > 0)
+		pool_alert(p, SAY_WARN, i, t->seq, 0, "--round-robin: task %llu"
+		    " ended before reading its input: %llu bytes of a block"
+		    " are lost", (unsigned long long)t->seq,
+		    (unsigned long long)lost);
+}
+
 /* Take the next task: ready queue first, then the source, then adds. */
 static struct task *
 next_task(struct pool *p)
@@ -835,6 +1023,9 @@ next_task(struct pool *p)
 	struct item	 it;
 	int64_t		 now = 0;
 	int		 r;
+
+	if (p->robin != NULL)
+		return rr_next_task(p);
 
 	TAILQ_FOREACH(t, &p->ready, entry) {
 		if (t->not_before != 0) {
@@ -902,6 +1093,8 @@ next_task(struct pool *p)
 			free(t->arg);
 			t->arg = xstrdup(t->block);
 		}
+		if (p->o->pipe_fifo && t->block != NULL)
+			task_fifo(p, t);
 		t->block_keep = it.block_keep;
 		t->block_off = it.block_off;
 		t->block_len = it.block_len;
@@ -1177,6 +1370,8 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	t->label = t->named ? xstrdup(t->arg) : expanded_label(&e);
 	free(t->cmdline);
 	t->cmdline = expanded_cmdline(&e);
+	if (t->fifo != NULL)
+		fifo_wrap(t, &e);
 
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
@@ -1494,6 +1689,8 @@ pool_dispatch(struct pool *p)
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
 		return;
 	p->src_wait = false;
+	if (p->robin != NULL)
+		rr_pump(p);
 	for (i = 0; i < p->nw; i++) {
 		struct wk *w = &p->w[i];
 
@@ -2482,6 +2679,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
 	fp_ended(p, w, t, d);	/* before the worker's flags are cleared */
+	if (p->robin != NULL)
+		rr_task_gone(p, i, t);
 	if (w->ntasks == 0) {
 		straggler_set(p, i, false, 0);
 		if (w->msusp)
@@ -2495,6 +2694,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	p->running--;
 	if (d->flags & PT_DONE_REQUEUE)
 		t->requeue = true;
+	if (p->robin != NULL)		/* its input is gone: no second run */
+		t->requeue = false;
 	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
@@ -2514,7 +2715,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		admit_ended(p->admit, ok);
 	oom = sig == SIGKILL && oom_killed(p, i, t, d->flags);
 
-	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus)) {
+	if ((d->flags & PT_DONE_NOEXEC) && resource_shortage(d->wstatus) &&
+	    p->robin == NULL) {
 		task_fault(p, i, t, d->wstatus);
 		return;
 	}
@@ -2529,7 +2731,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		ready_insert(p, t);
 		return;
 	}
-	if (oom && p->o->oom_retry && p->target > 1) {
+	if (oom && p->o->oom_retry && p->target > 1 && p->robin == NULL) {
 		oom_put_back(p, i, t, sig);
 		return;
 	}
@@ -2749,6 +2951,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 			w->task_pgid = st.pid;	/* a remote pid is not ours */
 		w->task_start_real = st.start_real_ns;
 		w->task_peak_rss = 0;
+		if (p->robin != NULL)
+			robin_started(p->robin, st.task_seq);
 		break;
 	case PT_MSG_OUT:
 		if (m->len < sizeof o)
@@ -3879,11 +4083,11 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		    err, errlen) :
 		    template_compile_argv(&o->command, 1, err, errlen);
 	else if (o->command_argv != NULL)
-		p->tpl = (o->pipe && !o->pipe_cat ?
+		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ?
 		    template_compile_argv_bare : template_compile_argv)(
 		    o->command_argv, o->command_argc, err, errlen);
 	else if (o->command != NULL)
-		p->tpl = (o->pipe && !o->pipe_cat ? template_compile_bare :
+		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ? template_compile_bare :
 		    template_compile)(o->command, err, errlen);
 	else
 		return 0;
@@ -4276,6 +4480,9 @@ task_free(struct task *t)
 	    .block_keep = t->block_keep };
 
 	item_clear(&it);
+	if (t->fifo != NULL)
+		unlink(t->fifo);
+	free(t->fifo);
 	free(t->label);
 	free(t->cmdline);
 	free(t->errtail);
@@ -4292,6 +4499,9 @@ pool_free(struct pool *p)
 	if (p == NULL)
 		return;
 	buf_free(&p->scratch);
+	robin_free(p->robin);
+	if (p->rr_have)
+		item_clear(&p->rr_item);
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);

@@ -442,8 +442,13 @@ run_stdin(struct wtask *t, const struct pt_run *r, char **argv,
 	path += strlen(path) + 1;
 	if (path >= end || memchr(path, '\0', (size_t)(end - path)) == NULL)
 		return EINVAL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/*
+	 * Not blocking: a --round-robin named pipe whose writer (the
+	 * supervisor) is gone must give EOF, not hold the worker here.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return errno;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if (r->flags & PT_RUN_RANGE) {
 		t->range_fd = fd;
 		t->range_off = (loff_t)r->in_off;

@@ -5,6 +5,8 @@
 #  (b) GNU parallel --pipe wc -l <FILE
 #  (c) GNU parallel --pipe-part -a FILE wc -l
 #  (d) pooltop --pipe-part -a FILE wc -l, when pooltop has --pipe-part
+#  (e) pooltop --pipe --round-robin and (f) GNU parallel's, when pooltop
+#      has --round-robin (-j tasks share the blocks)
 # each with the default block (1M) and -j P, in R rounds of a b c d, so
 # that a change of load hits each alike.  Prints MB/s (medians over the
 # rounds, with their spread min-max) and the per-round ratios.  Every run's
@@ -37,9 +39,14 @@ pt_pipe() { "$POOLTOP_BIN" --headless -q -j "$P" --pipe wc -l <"$file"; }
 gnu_pipe() { parallel -j "$P" --pipe wc -l <"$file"; }
 gnu_part() { parallel -j "$P" --pipe-part -a "$file" wc -l; }
 pt_part() { "$POOLTOP_BIN" --headless -q -j "$P" --pipe-part -a "$file" wc -l; }
+pt_rr() { "$POOLTOP_BIN" --headless -q -j "$P" --pipe --round-robin wc -l <"$file"; }
+gnu_rr() { parallel -j "$P" --pipe --round-robin wc -l <"$file"; }
+has_rr=false
+grep -q -- '--round-robin' "$work/help" && has_rr=true
 
 runners="pt_pipe gnu_pipe gnu_part"
 $has_part && runners="$runners pt_part"
+$has_rr && runners="$runners pt_rr gnu_rr"
 for r in $(seq "$R"); do
 	for x in $runners; do
 		pr_time "$x" "$work/out" "$x"
@@ -60,6 +67,8 @@ for x in $runners; do
 	gnu_pipe) name="GNU parallel --pipe" ;;
 	gnu_part) name="GNU parallel --pipe-part" ;;
 	pt_part)  name="pooltop --pipe-part" ;;
+	pt_rr)    name="pooltop --pipe --round-robin" ;;
+	gnu_rr)   name="GNU parallel --pipe --round-robin" ;;
 	esac
 	read -r med spread <<<"$(mbs "$x")"
 	printf '%-34s %8s  %s\n' "$name" "$med" "$spread"
@@ -73,4 +82,8 @@ if $has_part; then
 	echo "pooltop --pipe-part / GNU parallel --pipe-part: ${ratio}x (rounds $spread)"
 else
 	echo "pooltop --pipe-part: not there (refused as an unknown option)"
+fi
+if $has_rr; then
+	read -r ratio spread <<<"$(pr_ratio gnu_rr pt_rr)"
+	echo "pooltop --round-robin / GNU parallel --round-robin: ${ratio}x (rounds $spread)"
 fi

@@ -516,7 +516,7 @@ run pooltop dr -j1 --colsep '(?i)x' echo ::: a
 check "documented: --colsep '(?i)x' refused, exit 255" \
     refused dr "--colsep '(?i)x'"
 run pooltop dh -j1 --header 2 echo ::: a
-check "documented: --header takes only ':'" refused dh "only ':'"
+check "documented: --header N (lines) needs --pipe" refused dh "needs --pipe"
 printf 'a,b\r\nc,"d"\r\n' | run pooltop dc -k -j1 --csv 'printf "<%s>" {2}'
 check "documented: --csv takes CRLF records" \
     [ "$(cat dc.pooltop.out)" = "<b><d>" ]

@@ -268,7 +268,6 @@ refused "needs --pipe" --block 1M echo ::: a
 refused "needs --pipe" --recend x echo ::: a
 refused "must be a size" --pipe --block 1Q cat
 refused "less than 2G" --pipe --block 3G cat
-refused "unknown" --round-robin --pipe cat
 refused "needs -a FILE" --pipe-part cat
 refused "not a regular file" --pipe-part -a /dev/null cat
 refused "cannot be used with -N" --pipe-part -a lines.in -N 2 cat
