@@ -196,8 +196,11 @@ check "--round-robin -j3: the tasks' lines are the input's" \
 # --header N: every block begins with the header.
 "$POOLTOP_BIN" --headless -q --pipe --header 2 -N 10 'head -n 2 | tr "\n" ,; echo' \
     <lines.in >hd.out
-check "--header 2: every block's head is the first two lines" \
-    [ "$(sort -u hd.out)" = "1,2," ] && [ "$(wc -l <hd.out)" -eq 500 ]
+if [ "$(sort -u hd.out)" = "1,2," ] && [ "$(wc -l <hd.out)" -eq 500 ]; then
+	ok "--header 2: every block's head is the first two lines"
+else
+	fail "--header 2: every block's head is the first two lines"
+fi
 # --rrs: no newline is left with the default --recend.
 "$POOLTOP_BIN" --headless -q --pipe --rrs -k cat <lines.in >rrs.out
 check "--rrs: the default separator (a newline) is gone" \
