@@ -1518,7 +1518,8 @@ admit_kill_youngest(struct pool *p, const char *why)
 	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
 	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
 	    "%s, under half of --memfree: ending the youngest task, in slot "
-	    "%d, to run it again", why, y + 1);
+	    "%d, %s", why, y + 1, p->robin != NULL ? "to be replaced (the "
+	    "blocks it has not read are lost)" : "to run it again");
 }
 
 /* Stop (suspend) or continue a task for --memsuspend. */
