@@ -176,25 +176,25 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "block", .alias = "block-size", .key = "block",
 	  .type = OPT_FUNC, .parse = set_block, .arg = "SIZE",
 	  .defnote = "one megabyte, 1M",
-	  .help = "--pipe: blocks of about SIZE bytes (k M G suffixes)" },
+	  .help = "with --pipe, blocks of about SIZE bytes (k M G suffixes)" },
 	{ .name = "recstart", .key = "recstart", .type = OPT_STRING,
 	  .off = F(recstart), .arg = "STR",
-	  .help = "--pipe: a record starts with STR" },
+	  .help = "with --pipe, a record starts with STR" },
 	{ .name = "recend", .key = "recend", .type = OPT_STRING,
 	  .off = F(recend), .arg = "STR", .defnote = "a newline",
-	  .help = "--pipe: a record ends with STR" },
+	  .help = "with --pipe, a record ends with STR" },
 	{ .name = "regexp", .key = "regexp", .type = OPT_BOOL,
 	  .off = F(regexp), .value = true,
-	  .help = "--pipe: --recstart and --recend are regular expressions" },
+	  .help = "with --pipe, --recstart and --recend are regular expressions" },
 	{ .name = "remove-rec-sep", .alias = "rrs", .key = "remove_rec_sep",
 	  .type = OPT_BOOL, .off = F(rrs), .value = true,
-	  .help = "--pipe: remove --recend and --recstart from the blocks" },
+	  .help = "with --pipe, remove --recend and --recstart from the blocks" },
 	{ .name = "fifo", .key = "fifo", .type = OPT_BOOL,
 	  .off = F(pipe_fifo), .value = true,
 	  .help = "with --pipe, {} is a named pipe the task reads its block from" },
 	{ .name = "round-robin", .alias = "round", .key = "round_robin",
 	  .type = OPT_BOOL, .off = F(round_robin), .value = true,
-	  .help = "--pipe: -j tasks share the blocks, each stdin open throughout" },
+	  .help = "with --pipe, -j tasks share the blocks, each stdin open" },
 	{ .name = "multiple-args", .letter = 'm', .key = "multiple_args",
 	  .type = OPT_BOOL, .off = F(multi_args), .value = true,
 	  .help = "give a task as many items as fit (-s), spread over -j" },
@@ -2896,7 +2896,8 @@ opts_usage(FILE *f)
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);
 		usage_right(e, right, sizeof right);
-		if (strlen(left) >= col)
+		/* Two blanks at least, or the help reads as one more name. */
+		if (strlen(left) + 2 > col)
 			fprintf(f, "%s\n%-*s%s", left, (int)col, "", e->help);
 		else
 			fprintf(f, "%-*s%s", (int)col, left, e->help);

@@ -278,7 +278,7 @@ part_end(struct blocks *b)
 	for (;;) {
 		if (b->cap < b->len + PART_READ) {
 			b->cap = b->len + PART_READ;
-			b->buf = xreallocarray(b->buf, b->cap, 1);
+			b->buf = xreallocarray(b->buf, b->cap + 1, 1);
 		}
 		r = pread(b->fd, b->buf + b->len, PART_READ,
 		    (off_t)(at + b->len));
@@ -382,6 +382,11 @@ re_find(const struct blocks *b, const regex_t *re, const char *buf,
 
 	pm[0].rm_so = (regoff_t)from;
 	pm[0].rm_eo = (regoff_t)to;
+	/*
+	 * REG_STARTEND bounds the match; a sanitizer's regexec() reads up to
+	 * a NUL all the same: every buffer given here has one at or after to
+	 * (bound_from(), blocks_write()).
+	 */
 	old = uselocale(b->cloc);
 	r = regexec(re, buf, 2, pm, REG_STARTEND);
 	uselocale(old);
@@ -404,6 +409,9 @@ bound_from(const struct blocks *b, size_t from, struct bound *bd)
 		bd->cut = (size_t)i + b->endlen;
 		return true;
 	}
+	if (b->buf == NULL)
+		return false;
+	b->buf[b->len] = '\0';	/* the room is kept (round_read()) */
 	if (!re_find(b, &b->re, b->buf, from, b->len, pm))
 		return false;
 	bd->start = (size_t)pm[0].rm_so;
@@ -478,7 +486,8 @@ round_read(struct blocks *b)
 	}
 	if (b->cap < b->target) {
 		b->cap = b->target;
-		b->buf = xreallocarray(b->buf, b->cap, 1);
+		/* One more: re_find()'s NUL after the bytes. */
+		b->buf = xreallocarray(b->buf, b->cap + 1, 1);
 	}
 	while (b->len < b->target && !b->eof) {
 		r = read(b->fd, b->buf + b->len, b->target - b->len);
@@ -560,6 +569,8 @@ header_read(struct blocks *b)
 
 	for (;;) {
 		for (at = 0, k = 0; k < b->hdr_lines; k++) {
+			if (at >= b->len)	/* nothing read yet: buf NULL */
+				break;
 			nl = memchr(b->buf + at, '\n', b->len - at);
 			if (nl == NULL)
 				break;
@@ -628,6 +639,7 @@ rrs_regexp(const struct blocks *b, const char *in, size_t n, char *out,
 		memcpy(out + o, in + i, n - i);
 		o += n - i;
 	}
+	out[o] = '\0';		/* for re_find(): out has n + 1 bytes */
 	*skip = 0;
 	if (re_find(b, &b->re_start, out, 0, o, pm) && pm[0].rm_so == 0)
 		*skip = (size_t)pm[0].rm_eo;
@@ -660,7 +672,8 @@ blocks_write(struct blocks *b, uint64_t *len)
 		return NULL;
 	}
 	if (b->rrs) {
-		out = xmalloc(n > 0 ? n : 1);
+		out = xmalloc(n + 1);
+		b->buf[b->len] = '\0';	/* for re_find(), after cut */
 		n = b->regexp ? rrs_regexp(b, b->buf, n, out, &skip) :
 		    rrs_fixed(b, b->buf, n, out, &skip);
 	}

@@ -18,7 +18,7 @@ command -v bash >/dev/null 2>&1 || skip "bash is not installed"
 # Options --help lists: long names, aliases and letters.
 "$POOLTOP_BIN" --help >"$T/help"
 awk '/^  -[A-Za-z0-9], --|^      --/ {
-	s = $0; sub(/^ +/, "", s)
+	s = $0; sub(/^ +/, "", s); sub(/  .*/, "", s)	# the names column
 	if (s ~ /^-[A-Za-z0-9],/) { print substr(s, 1, 2); s = substr(s, 5) }
 	n = split(s, w, /[ ,=[]+/)
 	for (i = 1; i <= n && w[i] ~ /^--/; i++) print w[i]
