@@ -11,6 +11,10 @@ out=${BUILD_ROOT:-$top/_build}
 jobs=${JOBS:-2}
 passed=0 failed=0 skipped=0
 status=0
+# What failed, repeated just above the closing line so that a reader who
+# sees only the end of a long log still learns which checks broke.
+failures=$(mktemp "${TMPDIR:-/tmp}/pooltop-failures.XXXXXX") || exit 1
+trap 'rm -f "$failures"' EXIT
 
 note() { printf '\n=== %s\n' "$*"; }
 
@@ -24,6 +28,9 @@ count_results() {
 	# Show the logs of what failed.
 	grep -lE '^:test-result: (FAIL|ERROR|XPASS)' "$dir"/tests/*/*.trs 2>/dev/null | while read -r t; do
 		echo "--- ${t%.trs}.log"; tail -n 60 "${t%.trs}.log"
+		{ echo "--- ${t#"$out"/}"
+		  grep -E '^(not ok|FAIL|ERROR)' "${t%.trs}.log" | head -n 5
+		  tail -n 6 "${t%.trs}.log"; } >>"$failures"
 	done
 }
 
@@ -34,7 +41,8 @@ build_and_check() {
 	note "build $name ($*)"
 	rm -rf "$dir" && mkdir -p "$dir"
 	( cd "$dir" && "$top"/configure -q "$@" && make -j"$jobs" >/dev/null ) || {
-		echo "build $name failed"; failed=$((failed + 1)); status=1; return; }
+		echo "build $name failed"; echo "--- build $name failed" >>"$failures"
+		failed=$((failed + 1)); status=1; return; }
 	note "make check ($name)"
 	( cd "$dir" && make -j"$jobs" check >/dev/null 2>&1 )
 	[ $? -eq 0 ] || status=1
@@ -57,7 +65,9 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 
 if [ "${FUZZ_SECONDS:-60}" != 0 ] && [ -x "$top/tests/fuzz/run.sh" ]; then
 	note "fuzzing (${FUZZ_SECONDS:-60}s per target)"
-	if "$top"/tests/fuzz/run.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+	if "$top"/tests/fuzz/run.sh; then passed=$((passed + 1)); else
+		echo "--- fuzzing (see the fuzz output above)" >>"$failures"
+		failed=$((failed + 1)); status=1; fi
 fi
 
 if [ "${SKIP_DISTCHECK:-0}" != 1 ]; then
@@ -69,9 +79,14 @@ if [ "${SKIP_DISTCHECK:-0}" != 1 ]; then
 		passed=$((passed + 1))
 	else
 		tail -n 40 "$out/distcheck.log"; failed=$((failed + 1)); status=1
+		{ echo "--- make distcheck"; tail -n 6 "$out/distcheck.log"; } >>"$failures"
 	fi
 fi
 
+if [ -s "$failures" ]; then
+	note "what failed (the whole logs are above)"
+	cat "$failures"
+fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
