@@ -50,6 +50,53 @@ remote_user() {
 	_remote_user=true
 }
 
+# sshd $_sp has exited (a zombie too: the shell may not have reaped it).
+_sshd_gone() {
+	_st=$(awk '{ print $3 }' "/proc/$_sp/stat" 2>/dev/null)
+	[ -z "$_st" ] || [ "$_st" = Z ] || [ "$_st" = X ]
+}
+# ... or listens: its address $_hex is in /proc/net/tcp in state 0A, on a
+# socket that is sshd's own (another program may hold the port).
+_sshd_settled() {
+	_sshd_gone && return 0
+	_ino=$(awk -v a="$_hex" '$2 == a && $4 == "0A" { print $10 }' \
+	    /proc/net/tcp)
+	[ -n "$_ino" ] && ls -l "/proc/$_sp/fd" 2>/dev/null |
+	    grep -q "socket:\[$_ino\]"
+}
+
+# _sshd_start I ADDR PORT: start host hI's sshd on ADDR:PORT; fails if
+# sshd exits before it listens (the port was taken).
+_sshd_start() {
+	cat >"$_S/sshd_h$1" <<EOC
+ListenAddress $2:$3
+HostKey $_S/host_key
+PidFile none
+AuthorizedKeysFile $_S/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $RU
+MaxSessions 64
+MaxStartups 64:30:128
+LogLevel ERROR
+EOC
+	_ns_wrap /usr/sbin/sshd -D -e -f "$_S/sshd_h$1" 2>"$_S/sshd_h$1.log" &
+	_sp=$!
+	_hex=$(echo "$2" | awk -F. -v p="$3" \
+	    '{ printf "%02X%02X%02X%02X:%04X", $4, $3, $2, $1, p }')
+	wait_for 20 _sshd_settled
+	if ! _sshd_gone; then
+		_remote_pids="$_remote_pids $_sp"
+		eval "SSHD_PID_h$1=\$_sp"
+		return 0
+	fi
+	kill "$_sp" 2>/dev/null; wait "$_sp" 2>/dev/null
+	return 1
+}
+
 ssh_hosts_start() {
 	_n=$1
 	[ "$(id -u)" = 0 ] || skip "needs root (sshd, users, namespaces)"
@@ -66,28 +113,22 @@ ssh_hosts_start() {
 	SSH_CONFIG=$_S/ssh_config
 	: >"$SSH_CONFIG"
 	: >"$_S/known_hosts"
+	# Each test has its own loopback network (127.A.B.0/24 from its pid),
+	# so two tests running at once never ask for the same address and
+	# port; a port some other program holds anyway is given up for the
+	# next one (sshd exits at once when it cannot bind).
+	_net=127.$(( ($$ / 250) % 250 + 1 )).$(( $$ % 250 + 1 ))
 	_ri=1
 	while [ "$_ri" -le "$_n" ]; do
-		_addr=127.0.0.$((_ri + 1)) _port=$((2200 + _ri + ($$ % 500) * 10))
-		cat >"$_S/sshd_h$_ri" <<EOC
-ListenAddress $_addr:$_port
-HostKey $_S/host_key
-PidFile none
-AuthorizedKeysFile $_S/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-AllowUsers $RU
-MaxSessions 64
-MaxStartups 64:30:128
-LogLevel ERROR
-EOC
-		_ns_wrap /usr/sbin/sshd -D -e -f "$_S/sshd_h$_ri" \
-		    2>"$_S/sshd_h$_ri.log" &
-		_remote_pids="$_remote_pids $!"
-		eval "SSHD_PID_h$_ri=\$!"
+		_addr=$_net.$((_ri + 1)) _port=$((2200 + _ri))
+		_try=0
+		while :; do
+			_sshd_start "$_ri" "$_addr" "$_port" && break
+			_try=$((_try + 1))
+			[ "$_try" -lt 8 ] ||
+			    { cat "$_S/sshd_h$_ri.log" >&2; return 1; }
+			_port=$((_port + 100))
+		done
 		echo "[$_addr]:$_port $(cut -d' ' -f1-2 "$_S/host_key.pub")" \
 		    >>"$_S/known_hosts"
 		cat >>"$SSH_CONFIG" <<EOC
