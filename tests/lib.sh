@@ -45,6 +45,21 @@ skip() {
 	exit 0
 }
 
+# shadow CMD...: run useradd, usermod or userdel, again while another
+# test holds the lock on /etc/passwd or /etc/group (exit 1 or 10, which
+# tests running at once under make -j hit); its last exit status.
+shadow() {
+	_si=0
+	while :; do
+		"$@" 2>/dev/null
+		_src=$?
+		case $_src in 1|10) ;; *) return $_src ;; esac
+		_si=$((_si + 1))
+		[ "$_si" -lt 500 ] || return $_src
+		sleep 0.02
+	done
+}
+
 # check DESC CMD...: run CMD, ok if it succeeds.
 check() { _d=$1; shift; if "$@"; then ok "$_d"; else fail "$_d"; fi; }
 

@@ -23,12 +23,12 @@ NPOOLS=${POOLTOP_SQUAT_POOLS:-10}
 SQ=ptsq$$
 VI=ptvi$$
 users_gone() {
-	userdel "$SQ" 2>/dev/null
-	userdel "$VI" 2>/dev/null
+	shadow userdel "$SQ"
+	shadow userdel "$VI"
 }
 trap 'cleanup_squat; users_gone; cleanup_test' EXIT
-useradd -M -N -s /bin/sh "$SQ" 2>/dev/null || skip "useradd failed"
-useradd -M -N -s /bin/sh "$VI" 2>/dev/null || skip "useradd failed"
+shadow useradd -M -N -s /bin/sh "$SQ" || { fail "useradd $SQ (exit $?)"; finish; }
+shadow useradd -M -N -s /bin/sh "$VI" || { fail "useradd $VI (exit $?)"; finish; }
 vuid=$(id -u "$VI")
 cleanup_squat() {
 	[ -n "${vuid:-}" ] || return 0

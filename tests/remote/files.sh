@@ -171,7 +171,7 @@ rm -f "$S/big"
 # --- --workdir ...: a directory a task, under the login's home ------------
 # From here the test user's home is its runtime directory: private to
 # each host, writable.
-usermod -d "/tmp/pooltop-$RUID" "$RU"
+shadow usermod -d "/tmp/pooltop-$RUID" "$RU"
 run -S h1 --workdir ... --cleanup -k pwd ::: a b >"$T/o10" 2>"$T/e10"
 re="^/tmp/pooltop-$RUID/\.pooltop/tmp/[^/]*-[0-9]*-"
 check "--workdir ...: each task in a directory of its own under ~/.pooltop/tmp" \

@@ -44,8 +44,13 @@ remote_user() {
 	for c in useradd userdel usermod unshare; do
 		command -v $c >/dev/null 2>&1 || skip "$c is not installed"
 	done
-	useradd -M -N -d / -s /bin/sh "$RU" 2>/dev/null || skip "useradd failed"
-	usermod -p '*' "$RU"
+	shadow useradd -M -N -d / -s /bin/sh "$RU" ||
+	    { fail "useradd $RU (exit $?)"; finish; }
+	# Unlocked for key logins, or sshd refuses every one of them.
+	shadow usermod -p '*' "$RU"
+	if [ "$(getent shadow "$RU" | cut -d: -f2)" != '*' ]; then
+		fail "usermod -p '*' $RU"; finish
+	fi
 	RUID=$(id -u "$RU")
 	_remote_user=true
 }
@@ -61,8 +66,12 @@ _sshd_settled() {
 	_sshd_gone && return 0
 	_ino=$(awk -v a="$_hex" '$2 == a && $4 == "0A" { print $10 }' \
 	    /proc/net/tcp)
-	[ -n "$_ino" ] && ls -l "/proc/$_sp/fd" 2>/dev/null |
-	    grep -q "socket:\[$_ino\]"
+	[ -n "$_ino" ] || return 1
+	for _fd in "/proc/$_sp/fd/"*; do
+		[ "$(readlink "$_fd" 2>/dev/null)" = "socket:[$_ino]" ] &&
+		    return 0
+	done
+	return 1
 }
 
 # _sshd_start I ADDR PORT: start host hI's sshd on ADDR:PORT; fails if
@@ -269,7 +278,7 @@ remote_stop() {
 	if $_remote_user; then
 		pkill -9 -u "$RU" 2>/dev/null
 		wait_for 10 sh -c "! pgrep -u $RU >/dev/null"
-		userdel "$RU" 2>/dev/null
+		shadow userdel "$RU"
 		rm -rf "/tmp/pooltop-$RUID"
 		_remote_user=false
 	fi
