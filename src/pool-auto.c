@@ -27,24 +27,12 @@ autosize_clamp(const struct autosize *as, int n)
 	return n;
 }
 
-/* The advice's rate at n workers, or 0. */
-static double
-advice_rate(const struct model_advice *a, int n)
-{
-	size_t	i;
-
-	for (i = 0; i < a->nsizes; i++)
-		if (a->size[i].workers == n)
-			return a->size[i].rate;
-	return 0;
-}
-
 /* Go from n to to: remember what n measured, and what to should gain. */
 static int
 autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
     uint64_t finished, const struct model_advice *a)
 {
-	double	from_r = advice_rate(a, n), to_r = advice_rate(a, to);
+	double	from_r = model_advice_rate(a, n), to_r = model_advice_rate(a, to);
 
 	if (to == n)
 		return n;
@@ -88,7 +76,15 @@ autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
 	}
 	if (a == NULL)
 		return n;
+	/*
+	 * The advice lists a few sizes around n only; its model gains up to
+	 * the knee (to the largest size allowed when the tasks use no CPU),
+	 * so go there in one step rather than four workers a turn: a pool of
+	 * sleeping tasks reaches its size in one settle time, not several.
+	 */
 	to = a->best;
+	if (a->nsizes > 0 && to == a->size[a->nsizes - 1].workers)
+		to = a->knee > 0 ? a->knee : as->max;
 	if (a->knee > 0 && to > a->knee)
 		to = a->knee;
 	if (to > n && a->saturated)

@@ -1,7 +1,7 @@
 /*
  * -j auto: the pool sizes itself with the what-if advisor (pool-model.h).
  * Every second, once the current size has run long enough to measure
- * (2 seconds and twice as many tasks finished as workers, at least 4), it
+ * (a second and twice as many tasks finished as workers, at least 4), it
  * looks at the throughput measured at this size and at the advice:
  *  - a size it grew to that did not gain half what the advice promised
  *    over the size before (and 5% at least) in tasks finished a second:
@@ -9,6 +9,8 @@
  *    beyond (so the sizes tried close in on the best);
  *  - else the advice's best size, no larger than the knee (where the
  *    cores are busy) nor while the cores are saturated (pressure): grow;
+ *    when the best is the largest size the advice lists, straight to
+ *    the knee (the largest size allowed if the tasks use no CPU);
  *  - more workers than the knee: shrink to it.
  * Always within --workers-min and --workers-max.  A resize by hand ends
  * auto mode (ctl resize auto starts it again).
@@ -20,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AUTO_SETTLE_NS	2000000000LL	/* a size runs this long at least */
+#define AUTO_SETTLE_NS	1000000000LL	/* a size runs this long at least */
 #define AUTO_GAIN	1.05		/* a growth must gain 5% */
 
 struct model_advice;

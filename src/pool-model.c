@@ -239,12 +239,14 @@ advise_means(const struct model *m, size_t k, double *wall, double *cpu)
 	*cpu = c / (double)k;
 }
 
-/* X(n): tasks a second at n workers. */
-static double
-advise_rate(const struct model_advice *a, double w0, int n)
+double
+model_advice_rate(const struct model_advice *a, int n)
 {
-	double	x = (double)n / w0;
+	double	x;
 
+	if (a->w0 <= 0)
+		return 0;
+	x = (double)n / a->w0;
 	if (a->cpu_rate > 0 && x > a->cpu_rate)
 		x = a->cpu_rate;
 	return x;
@@ -275,17 +277,18 @@ model_advise(const struct model *m, int workers, int cores,
 	w0 = a->task_wall_s;
 	if (a->saturated && workers > cores)
 		w0 = a->task_wall_s * (double)cores / (double)workers;
+	a->w0 = w0;
 	a->cpu_rate = a->task_cpu_s > 0 ? (double)cores / a->task_cpu_s : 0;
 	lo = workers - MODEL_ADVISE_BELOW < 1 ? 1 : workers - MODEL_ADVISE_BELOW;
 	for (n = lo; n <= workers + MODEL_ADVISE_ABOVE && n <= max_workers;
 	    n++) {
 		i = a->nsizes++;
 		a->size[i].workers = n;
-		a->size[i].rate = advise_rate(a, w0, n);
+		a->size[i].rate = model_advice_rate(a, n);
 		a->size[i].finish_s = remaining < 0 ? -1 :
 		    (double)remaining / a->size[i].rate;
 		if (a->best == 0 || a->size[i].rate > 1.05 *
-		    advise_rate(a, w0, a->best))
+		    model_advice_rate(a, a->best))
 			a->best = n;
 	}
 	/* The knee: the fewest workers that reach 95% of what the cores do. */

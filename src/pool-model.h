@@ -137,6 +137,7 @@ struct model_advice {
 	double			 busy_cores;	/* B */
 	bool			 saturated;
 	double			 cpu_rate;	/* K / C; 0: no bound */
+	double			 w0;		/* W0, seconds */
 	int			 knee;		/* past it more workers hardly
 						   help: 95% of K / C; 0: no
 						   bound known */
@@ -153,6 +154,9 @@ struct model_advice {
  */
 bool	model_advise(const struct model *, int workers, int cores,
 	    int64_t remaining, int max_workers, struct model_advice *);
+
+/* X(n): the tasks a second the advice expects at n workers, any n >= 1. */
+double	model_advice_rate(const struct model_advice *, int n);
 
 /* Seconds as "12.5s", "3m05s", "1h02m"; "?" when negative. */
 void	model_fmt_duration(char *, size_t, double);

@@ -312,7 +312,7 @@ test_autosize(void **state)
 	a.best = 6;
 	a.cores = 2;
 	/* too soon, too few tasks: stay */
-	assert_int_equal(autosize_decide(&as, 2, t + S, 100, &a, why,
+	assert_int_equal(autosize_decide(&as, 2, t + S / 2, 100, &a, why,
 	    sizeof why), 2);
 	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 3, &a, why,
 	    sizeof why), 2);
@@ -343,12 +343,32 @@ test_autosize(void **state)
 	a.size[0].rate = 1;
 	a.size[1].workers = 6;
 	a.size[1].rate = 3;
+	a.w0 = 2;		/* the rates above: 1 a second at 2 ... */
+	a.knee = 6;
 	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
 	    sizeof why), 6);
 	assert_true(as.need > 1.99 && as.need < 2.01);
 	assert_int_equal(autosize_decide(&as, 6, 6 * S, 30 + 45, &a, why,
 	    sizeof why), 2);
 	assert_non_null(strstr(why, "not 2.00x the 10/s of 2"));
+	/* the best is the last size listed: straight to the knee, or to the
+	   maximum when the tasks use no CPU (no knee) */
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 1;
+	as.max = 32;
+	autosize_start(&as, 0, 0);
+	a.best = 6;
+	a.knee = 20;
+	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	    sizeof why), 20);
+	assert_true(as.need > 5.49 && as.need < 5.51); /* 1 + (10 - 1) / 2 */
+	autosize_start(&as, 0, 0);
+	as.prev_n = 0;
+	a.knee = 0;
+	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	    sizeof why), 32);
+	a.knee = 6;
 	/* saturated cores: no growth; past the knee: shrink to it */
 	memset(&as, 0, sizeof as);
 	as.on = true;
