@@ -8,10 +8,9 @@
 #include "pool-model.h"
 
 void
-autosize_start(struct autosize *as, int64_t now_ns, uint64_t finished)
+autosize_start(struct autosize *as, int64_t now_ns)
 {
 	as->since_ns = now_ns;
-	as->since_fin = finished;
 }
 
 /* Clamp n to the bounds, and under a size that did not pay. */
@@ -30,7 +29,7 @@ autosize_clamp(const struct autosize *as, int n)
 /* Go from n to to: remember what n measured, and what to should gain. */
 static int
 autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
-    uint64_t finished, const struct model_advice *a)
+    const struct model_advice *a)
 {
 	double	from_r = model_advice_rate(a, n), to_r = model_advice_rate(a, to);
 
@@ -38,28 +37,32 @@ autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
 		return n;
 	as->prev_n = n;
 	as->prev_rate = rate;
-	/* Half the gain the advice promised, and 5% at least. */
+	/*
+	 * A quarter of the gain the advice promised, and 5% at least: the
+	 * model knows the cores, not what else runs on them, so a growth on
+	 * a machine others share may pay less than promised and still pay.
+	 */
 	as->need = AUTO_GAIN;
-	if (from_r > 0 && to_r > from_r && 1 + (to_r / from_r - 1) / 2 >
+	if (from_r > 0 && to_r > from_r && 1 + (to_r / from_r - 1) / 4 >
 	    as->need)
-		as->need = 1 + (to_r / from_r - 1) / 2;
-	autosize_start(as, now, finished);
+		as->need = 1 + (to_r / from_r - 1) / 4;
+	autosize_start(as, now);
 	return to;
 }
 
 int
-autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
-    const struct model_advice *a, char *why, size_t len)
+autosize_decide(struct autosize *as, int n, int64_t now,
+    const struct autosize_fresh *f, const struct model_advice *a, char *why,
+    size_t len)
 {
-	uint64_t	done = finished - as->since_fin;
 	double		rate;
 	int		to;
 
 	why[0] = '\0';
 	if (!as->on || now - as->since_ns < AUTO_SETTLE_NS ||
-	    done < (uint64_t)(2 * n < 4 ? 4 : 2 * n))
+	    f->n < (size_t)(n < 4 ? 4 : n) || f->wall_s <= 0)
 		return n;
-	rate = (double)done * 1e9 / (double)(now - as->since_ns);
+	rate = (double)n / f->wall_s;	/* Little's law: all n busy */
 	if (as->prev_n > 0 && as->prev_n < n &&
 	    rate < (as->need > AUTO_GAIN ? as->need : AUTO_GAIN) *
 	    as->prev_rate) {
@@ -71,7 +74,7 @@ autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
 		    (n - as->prev_n) / 2 : 1);
 		to = autosize_clamp(as, as->prev_n);
 		as->prev_n = 0;		/* a known size: nothing to compare */
-		autosize_start(as, now, finished);
+		autosize_start(as, now);
 		return to;
 	}
 	if (a == NULL)
@@ -93,12 +96,12 @@ autosize_decide(struct autosize *as, int n, int64_t now, uint64_t finished,
 	if (to > n) {
 		snprintf(why, len, "%.3g tasks/s at %d, the advice expects more"
 		    " at %d", rate, n, to);
-		return autosize_move(as, n, to, rate, now, finished, a);
+		return autosize_move(as, n, to, rate, now, a);
 	}
 	if (to < n && a->knee > 0 && n > a->knee) {
 		snprintf(why, len, "the %d cores are busy at %d workers (%.3gs "
 		    "CPU a task)", a->cores, to, a->task_cpu_s);
-		return autosize_move(as, n, to, rate, now, finished, a);
+		return autosize_move(as, n, to, rate, now, a);
 	}
 	return n;
 }

@@ -1,11 +1,13 @@
 /*
  * -j auto: the pool sizes itself with the what-if advisor (pool-model.h).
  * Every second, once the current size has run long enough to measure
- * (a second and twice as many tasks finished as workers, at least 4), it
- * looks at the throughput measured at this size and at the advice:
- *  - a size it grew to that did not gain half what the advice promised
- *    over the size before (and 5% at least) in tasks finished a second:
- *    back to that one, and no growth again to half the way there or
+ * (a second, and as many tasks started at this size and finished as it has
+ * workers, at least 4), it measures this size's throughput by Little's
+ * law, workers over the mean wall time of those tasks (not the tasks
+ * finished since the change, which counts the tasks the size before
+ * started and so lags a growth), and looks at it and at the advice:
+ *  - a size it grew to that did not gain a quarter of what the advice
+ *    promised over the size before (and 5% at least): back to that one, and no growth again to half the way there or
  *    beyond (so the sizes tried close in on the best);
  *  - else the advice's best size, no larger than the knee (where the
  *    cores are busy) nor while the cores are saturated (pressure): grow;
@@ -36,17 +38,22 @@ struct autosize {
 	int		 ceiling;	/* stay under it (a growth that did not
 					   pay); 0: none */
 	int64_t		 since_ns;	/* the last change, mono ns */
-	uint64_t	 since_fin;	/* tasks finished then */
+};
+
+/* The tasks started since the last change that have finished. */
+struct autosize_fresh {
+	size_t		 n;
+	double		 wall_s;	/* their mean wall time */
 };
 
 /* Start (or restart) measuring at this moment. */
-void	autosize_start(struct autosize *, int64_t now_ns, uint64_t finished);
+void	autosize_start(struct autosize *, int64_t now_ns);
 /*
- * The size to go to from n (n: stay), with why in why, given the tasks
- * finished so far and the advice (NULL: none yet).
+ * The size to go to from n (n: stay), with why in why, given what the
+ * tasks started at this size measured and the advice (NULL: none yet).
  */
 int	autosize_decide(struct autosize *, int n, int64_t now_ns,
-	    uint64_t finished, const struct model_advice *, char *why,
-	    size_t whylen);
+	    const struct autosize_fresh *, const struct model_advice *,
+	    char *why, size_t whylen);
 
 #endif

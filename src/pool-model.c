@@ -239,6 +239,21 @@ advise_means(const struct model *m, size_t k, double *wall, double *cpu)
 	*cpu = c / (double)k;
 }
 
+size_t
+model_since(const struct model *m, int64_t start_ns, double *wall_s)
+{
+	size_t	i, k = 0;
+	double	w = 0;
+
+	for (i = 0; i < m->nwin; i++)
+		if (m->win[i].start_ns >= start_ns) {
+			w += (double)m->win[i].wall_ns / 1e9;
+			k++;
+		}
+	*wall_s = k > 0 ? w / (double)k : 0;
+	return k;
+}
+
 double
 model_advice_rate(const struct model_advice *a, int n)
 {

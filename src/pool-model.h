@@ -155,6 +155,12 @@ struct model_advice {
 bool	model_advise(const struct model *, int workers, int cores,
 	    int64_t remaining, int max_workers, struct model_advice *);
 
+/*
+ * How many tasks of the window started at or after start_ns (wall clock),
+ * and their mean wall time in *wall_s (0 when none).
+ */
+size_t	model_since(const struct model *, int64_t start_ns, double *wall_s);
+
 /* X(n): the tasks a second the advice expects at n workers, any n >= 1. */
 double	model_advice_rate(const struct model_advice *, int n);
 

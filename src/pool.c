@@ -2235,13 +2235,18 @@ auto_tick(void *arg)
 {
 	struct pool		*p = arg;
 	struct model_advice	 a;
+	struct autosize_fresh	 f;
 	char			 why[PT_EVENT_TEXT];
+	int64_t			 now = mono_ns();
 	int			 to;
 
 	if (!p->autosize.on || p->state != PT_POOL_RUNNING)
 		return;
-	to = autosize_decide(&p->autosize, p->target, mono_ns(),
-	    p->model.n, pool_advice(p, &a) ? &a : NULL, why, sizeof why);
+	/* the model's start times are wall clock */
+	f.n = model_since(&p->model, p->autosize.since_ns + real_ns() - now,
+	    &f.wall_s);
+	to = autosize_decide(&p->autosize, p->target, now, &f,
+	    pool_advice(p, &a) ? &a : NULL, why, sizeof why);
 	if (to == p->target)
 		return;
 	pool_event(p, PT_EV_INFO, -1, 0, to, "auto: %d -> %d workers: %s",
@@ -2263,7 +2268,7 @@ pool_auto_set(struct pool *p, bool on, struct buf *why)
 		return 0;
 	p->autosize.on = on;
 	p->autosize.prev_n = p->autosize.ceiling = 0;
-	autosize_start(&p->autosize, mono_ns(), p->model.n);
+	autosize_start(&p->autosize, mono_ns());
 	pool_event(p, PT_EV_INFO, -1, 0, on, on ? "auto: on, %d to %d "
 	    "workers" : "auto: off (resized by hand; ctl resize auto "
 	    "resumes it)", p->autosize.min, p->autosize.max);
@@ -4132,7 +4137,7 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	(void)loop_every(p->loop, OOM_READ_MS, oom_tick, p);
 	if (p->o->straggler_factor > 0)
 		(void)loop_every(p->loop, STRAGGLER_MS, straggler_tick, p);
-	autosize_start(&p->autosize, mono_ns(), 0);
+	autosize_start(&p->autosize, mono_ns());
 	(void)loop_every(p->loop, AUTO_MS, auto_tick, p);
 	if ((o->task_memory > 0 || o->task_cpus > 0) && o->persistent != NULL) {
 		snprintf(err, errlen, "--task-memory and --task-cpus limit "

@@ -293,6 +293,18 @@ test_advise_sleep(void **state)
 	model_free(&m);
 }
 
+/* -j auto at n workers: k fresh tasks finished at rate tasks a second. */
+static int
+decide(struct autosize *as, int n, int64_t now, size_t k, double rate,
+    const struct model_advice *a, char *why, size_t len)
+{
+	struct autosize_fresh	f;
+
+	f.n = k;
+	f.wall_s = rate > 0 ? (double)n / rate : 0;
+	return autosize_decide(as, n, now, &f, a, why, len);
+}
+
 /* -j auto: grow on advice, back off from a growth that did not pay. */
 static void
 test_autosize(void **state)
@@ -307,35 +319,37 @@ test_autosize(void **state)
 	as.on = true;
 	as.min = 1;
 	as.max = 8;
-	autosize_start(&as, t, 0);
+	autosize_start(&as, t);
 	memset(&a, 0, sizeof a);
 	a.best = 6;
 	a.cores = 2;
-	/* too soon, too few tasks: stay */
-	assert_int_equal(autosize_decide(&as, 2, t + S / 2, 100, &a, why,
+	/* too soon, too few fresh tasks (4 at least, n at least): stay */
+	assert_int_equal(decide(&as, 2, t + S / 2, 100, 10, &a, why,
 	    sizeof why), 2);
-	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 3, &a, why,
+	assert_int_equal(decide(&as, 2, t + 3 * S, 3, 10, &a, why,
 	    sizeof why), 2);
+	assert_int_equal(decide(&as, 6, t + 3 * S, 5, 10, &a, why,
+	    sizeof why), 6);
 	/* 10 tasks/s at 2, the advice says 6: grow */
-	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 2, t + 3 * S, 30, 10, &a, why,
 	    sizeof why), 6);
 	assert_non_null(strstr(why, "the advice expects more at 6"));
 	/* at 6, 10.2 tasks/s: under 5% more, back to 2, never 6 again */
 	t += 3 * S;
-	assert_int_equal(autosize_decide(&as, 6, t + 5 * S, 30 + 51, &a, why,
+	assert_int_equal(decide(&as, 6, t + 5 * S, 51, 10.2, &a, why,
 	    sizeof why), 2);
 	assert_non_null(strstr(why, "not 1.05x the 10/s of 2"));
 	assert_int_equal(as.ceiling, 4);	/* half the way */
 	t += 5 * S;
 	a.best = 7;
-	assert_int_equal(autosize_decide(&as, 2, t + 3 * S, 81 + 30, &a, why,
+	assert_int_equal(decide(&as, 2, t + 3 * S, 30, 10, &a, why,
 	    sizeof why), 3);		/* under the ceiling */
-	/* the advice promised 3x from 2 to 6: 1.5x is not enough */
+	/* the advice promised 3x from 2 to 6: 1.4x is not enough */
 	memset(&as, 0, sizeof as);
 	as.on = true;
 	as.min = 1;
 	as.max = 8;
-	autosize_start(&as, 0, 0);
+	autosize_start(&as, 0);
 	memset(&a, 0, sizeof a);
 	a.best = 6;
 	a.nsizes = 2;
@@ -345,28 +359,28 @@ test_autosize(void **state)
 	a.size[1].rate = 3;
 	a.w0 = 2;		/* the rates above: 1 a second at 2 ... */
 	a.knee = 6;
-	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 2, 3 * S, 30, 10, &a, why,
 	    sizeof why), 6);
-	assert_true(as.need > 1.99 && as.need < 2.01);
-	assert_int_equal(autosize_decide(&as, 6, 6 * S, 30 + 45, &a, why,
+	assert_true(as.need > 1.49 && as.need < 1.51); /* 1 + (3 - 1) / 4 */
+	assert_int_equal(decide(&as, 6, 6 * S, 45, 14, &a, why,
 	    sizeof why), 2);
-	assert_non_null(strstr(why, "not 2.00x the 10/s of 2"));
+	assert_non_null(strstr(why, "not 1.50x the 10/s of 2"));
 	/* the best is the last size listed: straight to the knee, or to the
 	   maximum when the tasks use no CPU (no knee) */
 	memset(&as, 0, sizeof as);
 	as.on = true;
 	as.min = 1;
 	as.max = 32;
-	autosize_start(&as, 0, 0);
+	autosize_start(&as, 0);
 	a.best = 6;
 	a.knee = 20;
-	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 2, 3 * S, 30, 10, &a, why,
 	    sizeof why), 20);
-	assert_true(as.need > 5.49 && as.need < 5.51); /* 1 + (10 - 1) / 2 */
-	autosize_start(&as, 0, 0);
+	assert_true(as.need > 3.24 && as.need < 3.26); /* 1 + (10 - 1) / 4 */
+	autosize_start(&as, 0);
 	as.prev_n = 0;
 	a.knee = 0;
-	assert_int_equal(autosize_decide(&as, 2, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 2, 3 * S, 30, 10, &a, why,
 	    sizeof why), 32);
 	a.knee = 6;
 	/* saturated cores: no growth; past the knee: shrink to it */
@@ -374,13 +388,13 @@ test_autosize(void **state)
 	as.on = true;
 	as.min = 1;
 	as.max = 8;
-	autosize_start(&as, 0, 0);
+	autosize_start(&as, 0);
 	a.best = 6;
 	a.saturated = true;
-	assert_int_equal(autosize_decide(&as, 3, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 3, 3 * S, 30, 10, &a, why,
 	    sizeof why), 3);
 	a.knee = 2;
-	assert_int_equal(autosize_decide(&as, 3, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 3, 3 * S, 30, 10, &a, why,
 	    sizeof why), 2);
 	assert_non_null(strstr(why, "cores are busy"));
 	/* the bounds, and off */
@@ -388,14 +402,42 @@ test_autosize(void **state)
 	as.on = true;
 	as.min = 4;
 	as.max = 5;
-	autosize_start(&as, 0, 0);
+	autosize_start(&as, 0);
 	memset(&a, 0, sizeof a);
 	a.best = 9;
-	assert_int_equal(autosize_decide(&as, 4, 3 * S, 30, &a, why,
+	assert_int_equal(decide(&as, 4, 3 * S, 30, 10, &a, why,
 	    sizeof why), 5);
 	as.on = false;
-	assert_int_equal(autosize_decide(&as, 5, 30 * S, 300, &a, why,
+	assert_int_equal(decide(&as, 5, 30 * S, 300, 10, &a, why,
 	    sizeof why), 5);
+}
+
+/* model_since: the tasks started at or after a moment, their mean. */
+static void
+test_since(void **state)
+{
+	struct model		m;
+	struct model_task	t;
+	double			w;
+	int			i;
+
+	(void)state;
+	model_init(&m, 4);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(model_since(&m, 0, &w), 0);
+	assert_true(w == 0);
+	for (i = 1; i <= 6; i++) {
+		t.seq = (uint64_t)i;
+		t.start_ns = i * S;
+		t.wall_ns = i * S;
+		model_add(&m, &t);
+	}
+	/* the window keeps tasks 3..6; those started at 5 s or later: 5, 6 */
+	assert_int_equal(model_since(&m, 5 * S, &w), 2);
+	assert_true(w > 5.49 && w < 5.51);
+	assert_int_equal(model_since(&m, 0, &w), 4);
+	assert_int_equal(model_since(&m, 7 * S, &w), 0);
+	model_free(&m);
 }
 
 static int	nscanned;
@@ -483,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_advise_cpu),
 		cmocka_unit_test(test_advise_sleep),
 		cmocka_unit_test(test_autosize),
+		cmocka_unit_test(test_since),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
