@@ -37,6 +37,8 @@ struct xfer {
 	struct hosts		*hs;
 	char			 wd[PATH_MAX];	/* "" none */
 	uint32_t		 wdflags;
+	struct template		*wdtpl;		/* --workdir with replacement
+						   strings: one a task */
 	struct template		**tf;		/* --transferfile */
 	size_t			 ntf;
 	struct template		**ret;		/* --return */
@@ -65,7 +67,7 @@ quote(struct buf *b, const char *s)
 static int
 workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
 {
-	char		 cwd[PATH_MAX], host[256];
+	char		 cwd[PATH_MAX], host[256], msg[200];
 	const char	*home = getenv("HOME");
 	size_t		 n;
 
@@ -85,6 +87,16 @@ workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
 		if (strlcpy(x->wd, wd, sizeof x->wd) >= sizeof x->wd) {
 			snprintf(err, errlen, "--workdir: too long");
 			return -1;
+		}
+		if ((x->wdtpl = input_tag_compile(wd, msg, sizeof msg)) ==
+		    NULL) {
+			snprintf(err, errlen, "--workdir '%s': %s", wd, msg);
+			return -1;
+		}
+		/* No replacement string: the same directory for all. */
+		if (template_appended(x->wdtpl)) {
+			template_free(x->wdtpl);
+			x->wdtpl = NULL;
 		}
 		return 0;
 	}
@@ -178,6 +190,7 @@ xfer_free(struct xfer *x)
 	for (i = 0; i < x->nret; i++)
 		template_free(x->ret[i]);
 	free(x->ret);
+	template_free(x->wdtpl);
 	free(x->based);
 	free(x);
 }
@@ -186,17 +199,60 @@ const char *
 xfer_workdir(const struct xfer *x, uint32_t *flags)
 {
 	*flags = x != NULL ? x->wdflags : 0;
-	return x != NULL ? x->wd : "";
+	/* One a task: each RUN says it (xfer_task_workdir()). */
+	return x != NULL && x->wdtpl == NULL ? x->wd : "";
 }
 
-/* The work directory of task seq, for the remote shell ("" none). */
+/* A directory for a task, as GNU parallel has it: no "/./" (rsync's mark),
+ * no "/" at the end, no "./" at the start. */
 static void
-task_wd(const struct xfer *x, uint64_t seq, char *wd, size_t len)
+wd_tidy(char *d)
 {
+	char	*s;
+	size_t	 n;
+
+	while ((s = strstr(d, "/./")) != NULL)
+		memmove(s, s + 2, strlen(s + 2) + 1);
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = '\0';
+	while (strncmp(d, "./", 2) == 0)
+		memmove(d, d + 2, strlen(d + 2) + 1);
+}
+
+char *
+xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
+{
+	char	*d;
+
+	if (x == NULL || x->wdtpl == NULL)
+		return NULL;
+	d = input_tag(x->wdtpl, t->arg, t->args, t->nargs, t->seq, t->slot);
+	wd_tidy(d);
+	return d;
+}
+
+bool
+xfer_wd_per_task(const struct xfer *x)
+{
+	return x != NULL &&
+	    (x->wdtpl != NULL || (x->wdflags & PT_CONF_WD_UNIQUE));
+}
+
+/* The work directory of task t, for the remote shell ("" none). */
+static void
+task_wd(const struct xfer *x, const struct xfer_task *t, char *wd,
+    size_t len)
+{
+	char	*d;
+
 	if (x->wdflags & PT_CONF_WD_UNIQUE) {
 		if ((size_t)snprintf(wd, len, "%s-%llu", x->wd,
-		    (unsigned long long)seq) >= len)
+		    (unsigned long long)t->seq) >= len)
 			wd[0] = '\0';	/* cannot be: x->wd is short */
+	} else if ((d = xfer_task_workdir(x, t)) != NULL) {
+		strlcpy(wd, d, len);
+		free(d);
 	} else
 		strlcpy(wd, x->wd, len);
 }
@@ -502,16 +558,45 @@ fetch_file(char *const *ssh, const char *wd, const struct xfile *f,
 	return r;
 }
 
-/* --cleanup: remove the files sent and returned, and a "..." directory. */
+/*
+ * " DIR..." for rmdir: the directories of the relative path f within the
+ * work directory, deepest first ("a/b/c" gives a/b then a).
+ */
+static void
+parents(struct buf *b, const char *f)
+{
+	char	*d = xstrdup(f), *s;
+
+	if (*f == '/') {
+		free(d);
+		return;
+	}
+	while ((s = strrchr(d, '/')) != NULL) {
+		*s = '\0';
+		if (*d == '\0' || strcmp(d, ".") == 0)
+			break;
+		buf_add(b, " ", 1);
+		quote(b, d);
+	}
+	free(d);
+}
+
+/*
+ * --cleanup: remove the files sent and returned, then the directories
+ * their copies made in the work directory, and the work directory of a
+ * task (one of its own: "..." whatever it holds, a --workdir with
+ * replacement strings once empty).
+ */
 static int
-clean_files(char *const *ssh, const char *wd, bool unique,
+clean_files(char *const *ssh, const char *wd, bool unique, bool pertask,
     const struct xfile *a, size_t na, const struct xfile *b, size_t nb,
     char *why, size_t len)
 {
-	struct buf	 cmd = { NULL, 0, 0 };
+	struct buf	 cmd = { NULL, 0, 0 }, dirs = { NULL, 0, 0 };
 	size_t		 i;
 	int		 null, r;
 
+	buf_addstr(&cmd, "( ");
 	if (*wd != '\0') {
 		buf_addstr(&cmd, "cd -- ");
 		quote(&cmd, wd);
@@ -521,16 +606,29 @@ clean_files(char *const *ssh, const char *wd, bool unique,
 	for (i = 0; i < na + nb; i++) {
 		buf_add(&cmd, " ", 1);
 		quote(&cmd, i < na ? a[i].remote : b[i - na].remote);
+		parents(&dirs, i < na ? a[i].remote : b[i - na].remote);
 	}
+	if (dirs.len > 0) {
+		/* Only the empty ones: a file of the task's may be there. */
+		buf_addstr(&cmd, " && { rmdir --");
+		buf_add(&cmd, dirs.data, dirs.len);
+		buf_addstr(&cmd, " 2>/dev/null; true; }");
+	}
+	buf_addstr(&cmd, " )");
 	if (unique) {
-		buf_addstr(&cmd, "; cd && rm -rf -- ");
+		buf_addstr(&cmd, " && rm -rf -- ");
 		quote(&cmd, wd);
+	} else if (pertask && *wd != '\0') {
+		buf_addstr(&cmd, " && { rmdir -- ");
+		quote(&cmd, wd);
+		buf_addstr(&cmd, " 2>/dev/null; true; }");
 	}
 	buf_add(&cmd, "", 1);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	r = run_ssh(ssh, cmd.data, null, null, why, len);
 	close(null);
 	buf_free(&cmd);
+	buf_free(&dirs);
 	return r;
 }
 
@@ -540,6 +638,7 @@ struct plan {
 	const char	*host;
 	char		 wd[PATH_MAX];
 	bool		 unique;
+	bool		 pertask;	/* --workdir with replacement strings */
 	struct xfile	*send;		/* bases, then the task's */
 	size_t		 nsend;
 	struct xfile	*back;
@@ -567,9 +666,10 @@ child_run(const struct plan *pl)
 		    sizeof why)) == -1)
 			dprintf(2, "\n--return '%s' from %s: %s\n",
 			    pl->back[i].local, pl->host, why);
-	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique) &&
-	    clean_files(pl->ssh, pl->wd, pl->unique, pl->clean, pl->nclean,
-	    pl->back, pl->nback, why, sizeof why) == -1) {
+	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique ||
+	    pl->pertask) && clean_files(pl->ssh, pl->wd, pl->unique,
+	    pl->pertask, pl->clean, pl->nclean, pl->back, pl->nback, why,
+	    sizeof why) == -1) {
 		dprintf(2, "\n--cleanup on %s: %s\n", pl->host, why);
 		r = -1;
 	}
@@ -631,8 +731,9 @@ plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
 	memset(pl, 0, sizeof *pl);
 	pl->ssh = hosts_ssh_argv(x->hs, h);
 	pl->host = hosts_name(x->hs, h);
-	task_wd(x, t->seq, pl->wd, sizeof pl->wd);
+	task_wd(x, t, pl->wd, sizeof pl->wd);
 	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
+	pl->pertask = x->wdtpl != NULL;
 	pl->cleanup = x->o->cleanup;
 }
 
@@ -664,7 +765,7 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		x->nbased = h + 1;
 	}
 	/* With a directory per task (...), every task needs them there. */
-	bases = (!x->based[h] || (x->wdflags & PT_CONF_WD_UNIQUE)) &&
+	bases = (!x->based[h] || xfer_wd_per_task(x)) &&
 	    x->o->nbasefiles > 0;
 	if (x->ntf == 0 && !bases)
 		return 0;
@@ -700,15 +801,19 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 	if (x == NULL || h < 0)
 		return 0;
 	if (x->nret == 0 && !(x->o->cleanup &&
-	    (x->ntf > 0 || (x->wdflags & PT_CONF_WD_UNIQUE))))
+	    (x->ntf > 0 || xfer_wd_per_task(x))))
 		return 0;
 	plan_init(x, &pl, h, t);
 	/* A task that never ran returns nothing; --cleanup still cleans. */
 	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
 		pl.back = expand(x->ret, x->nret, NULL, 0, t, &pl.nback);
+	/* With a directory a task, its base files went there too. */
 	if (pl.cleanup)
-		pl.clean = expand(x->tf, x->ntf, NULL, 0, t, &pl.nclean);
-	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique))) {
+		pl.clean = expand(x->tf, x->ntf, pl.pertask ?
+		    x->o->basefiles : NULL, pl.pertask ? x->o->nbasefiles : 0,
+		    t, &pl.nclean);
+	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique ||
+	    pl.pertask))) {
 		files_free(pl.back, pl.nback);
 		files_free(pl.clean, pl.nclean);
 		return 0;
@@ -740,7 +845,7 @@ xfer_finish(struct xfer *x)
 	pid_t		 pid;
 
 	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
-	    (x->wdflags & PT_CONF_WD_UNIQUE))
+	    xfer_wd_per_task(x))
 		return;
 	memset(&t, 0, sizeof t);
 	for (h = 0; h < x->nbased; h++) {
@@ -868,4 +973,17 @@ xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
 	if ((r = mkdir_p(d)) != 0)
 		return r;
 	return chdir(d) == -1 ? errno : 0;
+}
+
+int
+xfer_enter_taskdir(const char *dir, const char *base)
+{
+	char	d[PATH_MAX];
+
+	if (*dir == '/')
+		return xfer_enter_workdir(dir, 0, 0);
+	if ((size_t)snprintf(d, sizeof d, "%s%s%s", base,
+	    *dir != '\0' && strcmp(base, "/") != 0 ? "/" : "", dir) >= sizeof d)
+		return ENAMETOOLONG;
+	return xfer_enter_workdir(d, 0, 0);
 }

@@ -1346,12 +1346,23 @@ start_line(struct pool *p, int i, struct task *t)
 	    p->scratch.len);
 }
 
+/* --workdir with replacement strings: task t's directory on slot i. */
+static char *
+task_workdir(struct pool *p, int i, const struct task *t)
+{
+	struct xfer_task x;
+
+	xfer_task(p, i, t, &x);
+	return xfer_task_workdir(p->xfer, &x);
+}
+
 /* Task t's RUN on slot i, its template expanded, into msg. */
 static void
 start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 {
 	struct expanded	 e;
 	struct pt_run	 run;
+	char		*wd;
 	int		 k;
 
 	memset(&e, 0, sizeof e);
@@ -1388,6 +1399,11 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
 	if (t->block != NULL)
 		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
+	if (p->w[i].host != HOST_LOCAL && (wd = task_workdir(p, i, t)) != NULL) {
+		run.flags |= PT_RUN_WD;
+		buf_add(&p->scratch, wd, strlen(wd) + 1);
+		free(wd);
+	}
 	proto_put(msg, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
 	    p->scratch.len);
 	expanded_free(&e);

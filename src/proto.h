@@ -25,7 +25,10 @@
  *		--workdir its tasks run in ("": its login directory; relative:
  *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N")
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
- *		and, with PT_RUN_STDIN, the file the task reads as stdin
+ *		and, with PT_RUN_STDIN, the file the task reads as stdin,
+ *		with PT_RUN_WD, the directory the task runs in (its own
+ *		--workdir, instead of CONF's: "" the directory the worker
+ *		started in; relative: to it)
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
  *	RESUME	SIGCONT it
@@ -77,7 +80,7 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	5
+#define PT_PROTO_VERSION	6
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 
@@ -93,6 +96,7 @@ struct pt_msg {
 #define PT_RUN_STDIN	0x4	/* a last string names the task's stdin */
 #define PT_RUN_RANGE	0x8	/* ... and only in_len bytes from in_off of it
 				   reach it, through a pipe (--pipe-part) */
+#define PT_RUN_WD	0x10	/* a last string names the task's directory */
 
 struct pt_run {
 	uint64_t	task_seq;

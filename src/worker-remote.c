@@ -165,7 +165,7 @@ worker_stdio_main(int argc, char **argv)
 	struct pt_msg			m;
 	struct buf			in;
 	const char			*pl, *shell, *host, *wd;
-	static char			 wdir[PATH_MAX];
+	static char			 wdir[PATH_MAX], base[PATH_MAX];
 	char				name[256], hello[320], err[256];
 	int				r;
 
@@ -201,6 +201,9 @@ worker_stdio_main(int argc, char **argv)
 	shell = proto_string(pl + sizeof c, m.len - sizeof c, 0);
 	host = proto_string(pl + sizeof c, m.len - sizeof c, 1);
 	wd = proto_string(pl + sizeof c, m.len - sizeof c, 2);
+	if (getcwd(base, sizeof base) == NULL)
+		return refuse("pooltop worker on %s: getcwd: %s", name,
+		    strerror(errno));
 	if (workdir(wd, wdir, sizeof wdir) == -1)
 		return refuse("pooltop worker on %s: --workdir %s: %s", name,
 		    wd, strerror(errno));
@@ -225,6 +228,7 @@ worker_stdio_main(int argc, char **argv)
 	wc.generation = c.generation;
 	wc.opts = &o;
 	wc.workdir = wdir[0] != '\0' ? wdir : NULL;
+	wc.basedir = base;
 	wc.wdflags = c.flags;
 	worker_main(&wc);
 }

@@ -534,6 +534,28 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 	worker_title(w, label);
 }
 
+/*
+ * PT_RUN_WD: the directory the string after argv (and after the stdin
+ * file) names; else CONF's --workdir.  Enter it: 0 or an errno.
+ */
+static int
+run_workdir(const struct worker *w, const struct pt_run *r, char **argv,
+    const char *end)
+{
+	const char	*dir = argv[r->argc - 1];
+
+	if (!(r->flags & PT_RUN_WD))
+		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
+		    r->task_seq);
+	dir += strlen(dir) + 1;
+	if ((r->flags & PT_RUN_STDIN) && dir < end)
+		dir += strnlen(dir, (size_t)(end - dir)) + 1;
+	if (dir >= end || memchr(dir, '\0', (size_t)(end - dir)) == NULL ||
+	    w->conf->basedir == NULL)
+		return EINVAL;
+	return xfer_enter_taskdir(dir, w->conf->basedir);
+}
+
 /* Handle RUN: start the task or report why not. */
 static void
 task_run(struct worker *w, const char *p, size_t len)
@@ -564,8 +586,7 @@ task_run(struct worker *w, const char *p, size_t len)
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
 		error = run_stdin(&w->t, &r, argv, p + len);
 		if (error == 0)
-			error = xfer_enter_workdir(w->conf->workdir,
-			    w->conf->wdflags, r.task_seq);
+			error = run_workdir(w, &r, argv, p + len);
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)

@@ -40,6 +40,21 @@ mkdir -p "$T/here"
 check "... . elsewhere: the same absolute path" \
     [ "$(cat "$T/pwd3")" = "$T/here" ]
 
+# --workdir with replacement strings: a directory a task, as GNU parallel.
+run -S 1/h1 -k --workdir "$WD/t/{#}-{}" pwd ::: 'a b' '$(touch x)' \
+    >"$T/pwdt" 2>"$T/pwdt.err"
+check "--workdir DIR/{#}-{}: each task in its own, the item verbatim" \
+    [ "$(cat "$T/pwdt")" = "$(printf '%s\n' "$WD/t/1-a b" "$WD/t/2-\$(touch x)")" ]
+check "... nothing in the item ran" on h1 test ! -e "$WD/t/2-x"
+run -S 1/h1 -k --workdir "$WD/./s/{%}/{}/" pwd ::: q >"$T/pwds" 2>/dev/null
+check "... {%}, and tidied as GNU parallel: no /./, no / at the end" \
+    [ "$(cat "$T/pwds")" = "$WD/s/1/q" ]
+run -S 1/h1 --workdir '{}' pwd ::: '' >"$T/pwde" 2>/dev/null
+check "... an empty expansion is the login directory" \
+    [ "$(cat "$T/pwde")" = / ]
+run -S : --workdir "$WD/{}" pwd ::: x >"$T/pwdl" 2>/dev/null
+check "... a local worker ignores it too" [ "$(cat "$T/pwdl")" = "$PWD" ]
+
 # --- files with awkward names, there and back -------------------------------
 S=$T/src
 mkdir -p "$S/sub dir"
@@ -106,6 +121,27 @@ check "... and left there without --cleanup" on h1 test -x "$WD/b/tool.sh"
     ./tool.sh {} ::: 1) >"$T/o4c" 2>"$T/e4c"
 check "--basefile --cleanup: there for the task" [ "$(cat "$T/o4c")" = "base 1" ]
 check "... removed from the host at the end" on h1 test ! -e "$WD/c/tool.sh"
+
+# Files and base files in a directory a task; --cleanup empties it.
+(cd "$S" && run -S 1/h1 -k --workdir "$WD/pt/{#}" --bf tool.sh \
+    --tf 'sub dir/"q".txt' sh -c './tool.sh "$(pwd)"; cksum <"$1"' sh \
+    'sub dir/"q".txt' ::: 1 2) >"$T/o12" 2>"$T/e12"
+sum=$(cksum <"$S/sub dir/\"q\".txt")
+check "--workdir DIR/{#} --bf --tf: the files in each task's directory" \
+    [ "$(cat "$T/o12")" = "$(printf 'base %s\n%s\nbase %s\n%s' "$WD/pt/1" \
+    "$sum" "$WD/pt/2" "$sum")" ]
+check "... and left there without --cleanup" sh -c \
+    "nsenter -t $SSHD_PID_h1 -m test -x '$WD/pt/2/tool.sh' &&
+     nsenter -t $SSHD_PID_h1 -m test -f '$WD/pt/1/sub dir/\"q\".txt'"
+(cd "$S" && run -S 1/h1 --workdir "$WD/pc/{#}" --bf tool.sh --trc {}.sum \
+    sh -c './tool.sh x >/dev/null && cksum <"$1" >"$1.sum"' sh {} \
+    ::: 'a b.txt' 'sub dir/"q".txt') >"$T/o13" 2>"$T/e13"
+rc=$?
+check "... with --cleanup: exit 0, the results back" sh -c \
+    "[ $rc -eq 0 ] && [ \"\$(cat '$S/a b.txt.sum')\" = \"\$(cksum <'$S/a b.txt')\" ]"
+check "... every task's directory removed, files, base files and all" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD/pc' -mindepth 1)\" ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/e13"
 
 # --- a copy that fails -------------------------------------------------------
 (cd "$S" && run -S h1 --workdir "$WD" --tf {} cat {} ::: 'no such file') \
@@ -182,6 +218,10 @@ check "... removed after the task with --cleanup" \
 run -S h1 --workdir ... pwd ::: a >"$T/o11" 2>/dev/null
 check "... kept without it" \
     sh -c "nsenter -t $SSHD_PID_h1 -m test -d \"\$(cat '$T/o11')\""
+
+run -S h1 --workdir 'rel/{}' pwd ::: x >"$T/o14" 2>/dev/null
+check "--workdir rel/{}: relative to the login directory" \
+    [ "$(cat "$T/o14")" = "/tmp/pooltop-$RUID/rel/x" ]
 
 # --- --sshloginfile: hosts join and leave a running pool -------------------
 printf '# the hosts\n\n  1/h1  \n' >"$T/slf"
