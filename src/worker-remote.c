@@ -30,6 +30,7 @@
 #include "shm.h"
 #include "util.h"
 #include "worker.h"
+#include "xfer-tree.h"
 
 #define R_READ_MAX	65536	/* a CONF is far smaller */
 #define R_CONF_MS	60000	/* CONF awaited this long */
@@ -169,6 +170,9 @@ worker_stdio_main(int argc, char **argv)
 	char				name[256], hello[320], err[256];
 	int				r;
 
+	/* A file or tree to or from the host (xfer-tree.h). */
+	if (argc == 3 && strncmp(argv[1], "--", 2) == 0)
+		return tree_main(argv[1], argv[2]);
 	if (argc > 1) {
 		fprintf(stderr, "usage: pooltop worker (started by pooltop"
 		    " itself, with the protocol on stdin and stdout)\n");
