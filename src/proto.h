@@ -45,7 +45,12 @@
  *		by line.  The supervisor answers a remote worker that spoke
  *		with an empty one when it sends it nothing else that turn,
  *		so that srun acknowledges at once (see pool.c,
- *		answer_workers()).
+ *		answer_workers()).  `pooltop worker` also sends one when
+ *		it has written nothing for PT_BEAT_MS: a remote worker
+ *		silent for PT_SILENT_MS is lost (its machine, or the way
+ *		to it, is gone, which neither ssh nor srun may notice for
+ *		minutes): the supervisor ends its ssh or srun, puts its
+ *		task back and marks its host down.
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
@@ -83,6 +88,10 @@ enum pt_msg_type {
 #define PT_PROTO_VERSION	6
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
+#define PT_BEAT_MS	1000	/* `pooltop worker` writes at least this
+				   often (a NOP when it has nothing else) */
+#define PT_SILENT_MS	10000	/* one that said HELLO and then nothing
+				   for this long is lost */
 
 #define PT_MSG_MAX	(8U * 1024 * 1024)	/* largest payload accepted */
 

@@ -77,6 +77,7 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_REPAIR_NS	PT_NSEC		/* the mailbox's mapping checked */
 #define W_SLOT_NS	(PT_SLOT_EVERY_MS * W_MS)
+#define W_BEAT_NS	(PT_BEAT_MS * W_MS)
 #define W_HOLD_NS	(5 * W_MS)	/* `pooltop worker`: messages of a
 					   running task held this long */
 #define W_MS		WG_MS
@@ -122,6 +123,8 @@ struct worker {
 	int			 sock_out;	/* where messages go: sock, or
 					   stdout for `pooltop worker` */
 	int64_t			 out_since;	/* mono ns: out was empty before */
+	int64_t			 beat;		/* mono ns: `pooltop worker` last
+						   wrote (proto.h, NOP) */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -1001,6 +1004,8 @@ worker_deadline(struct worker *w)
 		d = wgroup_min(d, w->slot_sent + W_SLOT_NS);
 	if (w->out_since != 0 && w->sock_out != w->sock)
 		d = wgroup_min(d, w->out_since + W_HOLD_NS);
+	if (w->sock_out != w->sock)
+		d = wgroup_min(d, w->beat + W_BEAT_NS);
 	return d == WG_NEVER ? 0 : d;
 }
 
@@ -1062,6 +1067,12 @@ worker_loop(struct worker *w)
 			persist_flush(w->persist);
 		now = mono_ns();
 		slot_send(w, now, false);
+		/* Alive: a silent `pooltop worker` is taken as lost. */
+		if (w->sock_out != w->sock && w->out.len == 0 &&
+		    now - w->beat >= W_BEAT_NS)
+			proto_put(&w->out, PT_MSG_NOP, "\n", 1, NULL, 0);
+		if (w->out.len > 0)
+			w->beat = now;
 		if (!worker_hold(w, now)) {
 			if (w->sock_out != w->sock && w->out.len > 0 &&
 			    w->out.data[w->out.len - 1] != '\n')
