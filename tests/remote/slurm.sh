@@ -60,6 +60,14 @@ else
 fi
 check "... it sees its worker's segment, not the pool's" sh -c \
     "grep -q '^pooltop\.$RUID\.' '$W/out2' && [ \$(grep -c '^pooltop\.' '$W/out2') -eq 1 ]"
+in_alloc --slurm -k --workdir "$W/wd/{#}-{}" pwd ::: a b >"$W/out2w" \
+    2>"$W/err2w"
+if [ "$(cat "$W/out2w")" = "$(printf '%s\n' "$W/wd/1-a" "$W/wd/2-b")" ]; then
+	ok "--workdir with replacement strings in a step: a directory a task"
+else
+	fail "--workdir with replacement strings in a step: a directory a task"
+	sed 's/^/# /' "$W/out2w" "$W/err2w"
+fi
 in_alloc --slurm=no --joblog "$W/jl3" true ::: x >/dev/null 2>&1
 check "--slurm=no: the task runs here (Host :)" sh -c \
     "tail -n 1 '$W/jl3' | cut -f2 | grep -qx ':'"
