@@ -533,7 +533,8 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	char		*dir, mode[16], size[32];
 	int		 fd, null, r;
 
-	if ((fd = open(f->local, O_RDONLY | O_CLOEXEC)) == -1 ||
+	/* Not blocking: a FIFO named must be refused, not waited on. */
+	if ((fd = open(f->local, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		snprintf(why, len, "%s", strerror(errno));
 		if (fd != -1)

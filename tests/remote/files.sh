@@ -200,6 +200,12 @@ mkfifo "$S/withfifo/p"
 rc=$?
 check "a directory holding a FIFO fails its task (exit $rc), naming it" sh -c \
     "[ $rc -eq 1 ] && grep -q \"copying 'withfifo' to h1: withfifo/p: not a regular file\" '$T/e25'"
+(cd "$S" && timeout 60 "$POOLTOP_BIN" --headless --ssh "$SSH" \
+    --remote-pooltop "$RP" -S h1 --workdir "$WD/df" --tf {} true \
+    ::: withfifo/p) >/dev/null 2>"$T/e26"
+rc=$?
+check "... and a FIFO named itself, at once (exit $rc)" sh -c \
+    "[ $rc -eq 1 ] && grep -q \"copying 'withfifo/p' to h1: not a regular file or directory\" '$T/e26'"
 
 # A stream that would write outside its root is refused (a host that
 # answers a --return with one cannot reach anything else here).
