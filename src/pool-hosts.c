@@ -689,6 +689,19 @@ host_down(struct host *h, const char *why)
 }
 
 bool
+hosts_slurm(const struct hosts *hs)
+{
+	return hs != NULL && hs->slurm;
+}
+
+void
+hosts_set_down(struct hosts *hs, int h, const char *why)
+{
+	if (h >= 0 && h < hs->n)
+		host_down(&hs->h[h], why);
+}
+
+bool
 hosts_tick(struct hosts *hs, int64_t now, int64_t *next)
 {
 	struct host	*h;

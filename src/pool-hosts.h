@@ -101,6 +101,9 @@ int		 hosts_find(const struct hosts *, const char *name);
 void		 hosts_set_slots(struct hosts *, int h, int n);
 /* Every remote host is down and there is no local one. */
 bool		 hosts_all_down(const struct hosts *);
+bool		 hosts_slurm(const struct hosts *);	/* srun, not ssh */
+/* h is lost (why: what shows it): no more workers there. */
+void		 hosts_set_down(struct hosts *, int h, const char *why);
 
 /*
  * --sshloginfile: if the file changed since it was read, read it again:

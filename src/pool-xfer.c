@@ -20,6 +20,7 @@
 #include "pool-input.h"
 #include "pool-xfer.h"
 #include "template.h"
+#include "xfer-tree.h"
 
 #define XFER_WHY	256
 #define XFER_FINISH_NS	(10 * PT_NSEC)	/* base files removed in this */
@@ -37,6 +38,8 @@ struct xfer {
 	struct hosts		*hs;
 	char			 wd[PATH_MAX];	/* "" none */
 	uint32_t		 wdflags;
+	struct template		*wdtpl;		/* --workdir with replacement
+						   strings: one a task */
 	struct template		**tf;		/* --transferfile */
 	size_t			 ntf;
 	struct template		**ret;		/* --return */
@@ -45,6 +48,7 @@ struct xfer {
 	int			 nbased;	/* hosts join (--slf) */
 	struct job		*jobs;
 	size_t			 njobs;
+	char			*pooltop;	/* --remote-pooltop, quoted */
 };
 
 /* s in single quotes for a POSIX shell, appended to b. */
@@ -65,7 +69,7 @@ quote(struct buf *b, const char *s)
 static int
 workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
 {
-	char		 cwd[PATH_MAX], host[256];
+	char		 cwd[PATH_MAX], host[256], msg[200];
 	const char	*home = getenv("HOME");
 	size_t		 n;
 
@@ -85,6 +89,16 @@ workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
 		if (strlcpy(x->wd, wd, sizeof x->wd) >= sizeof x->wd) {
 			snprintf(err, errlen, "--workdir: too long");
 			return -1;
+		}
+		if ((x->wdtpl = input_tag_compile(wd, msg, sizeof msg)) ==
+		    NULL) {
+			snprintf(err, errlen, "--workdir '%s': %s", wd, msg);
+			return -1;
+		}
+		/* No replacement string: the same directory for all. */
+		if (template_appended(x->wdtpl)) {
+			template_free(x->wdtpl);
+			x->wdtpl = NULL;
 		}
 		return 0;
 	}
@@ -144,6 +158,8 @@ xfer_new(const struct opts *o, struct hosts *hs, char *err, size_t errlen)
 	x = xcalloc(1, sizeof *x);
 	x->o = o;
 	x->hs = hs;
+	x->pooltop = shell_quote(o->remote_pooltop != NULL &&
+	    *o->remote_pooltop != '\0' ? o->remote_pooltop : "pooltop");
 	if (workdir_resolve(x, o->workdir, err, errlen) == -1 ||
 	    compile_all(o->transfers, o->ntransfers, &x->tf, &x->ntf,
 	    "transferfile", err, errlen) == -1 ||
@@ -178,6 +194,8 @@ xfer_free(struct xfer *x)
 	for (i = 0; i < x->nret; i++)
 		template_free(x->ret[i]);
 	free(x->ret);
+	template_free(x->wdtpl);
+	free(x->pooltop);
 	free(x->based);
 	free(x);
 }
@@ -186,17 +204,60 @@ const char *
 xfer_workdir(const struct xfer *x, uint32_t *flags)
 {
 	*flags = x != NULL ? x->wdflags : 0;
-	return x != NULL ? x->wd : "";
+	/* One a task: each RUN says it (xfer_task_workdir()). */
+	return x != NULL && x->wdtpl == NULL ? x->wd : "";
 }
 
-/* The work directory of task seq, for the remote shell ("" none). */
+/* A directory for a task, as GNU parallel has it: no "/./" (rsync's mark),
+ * no "/" at the end, no "./" at the start. */
 static void
-task_wd(const struct xfer *x, uint64_t seq, char *wd, size_t len)
+wd_tidy(char *d)
 {
+	char	*s;
+	size_t	 n;
+
+	while ((s = strstr(d, "/./")) != NULL)
+		memmove(s, s + 2, strlen(s + 2) + 1);
+	n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = '\0';
+	while (strncmp(d, "./", 2) == 0)
+		memmove(d, d + 2, strlen(d + 2) + 1);
+}
+
+char *
+xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
+{
+	char	*d;
+
+	if (x == NULL || x->wdtpl == NULL)
+		return NULL;
+	d = input_tag(x->wdtpl, t->arg, t->args, t->nargs, t->seq, t->slot);
+	wd_tidy(d);
+	return d;
+}
+
+bool
+xfer_wd_per_task(const struct xfer *x)
+{
+	return x != NULL &&
+	    (x->wdtpl != NULL || (x->wdflags & PT_CONF_WD_UNIQUE));
+}
+
+/* The work directory of task t, for the remote shell ("" none). */
+static void
+task_wd(const struct xfer *x, const struct xfer_task *t, char *wd,
+    size_t len)
+{
+	char	*d;
+
 	if (x->wdflags & PT_CONF_WD_UNIQUE) {
 		if ((size_t)snprintf(wd, len, "%s-%llu", x->wd,
-		    (unsigned long long)seq) >= len)
+		    (unsigned long long)t->seq) >= len)
 			wd[0] = '\0';	/* cannot be: x->wd is short */
+	} else if ((d = xfer_task_workdir(x, t)) != NULL) {
+		strlcpy(wd, d, len);
+		free(d);
 	} else
 		strlcpy(wd, x->wd, len);
 }
@@ -368,25 +429,124 @@ run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
 	return -1;
 }
 
+/* The path on the host of remote, a relative one under wd. */
+static char *
+host_path(const char *wd, const char *remote)
+{
+	if (*wd == '\0' || *remote == '/')
+		return xstrdup(remote);
+	return xasprintf("%s/%s", wd, remote);
+}
+
+/*
+ * In the copy's child: run `pooltop worker MODE PATH` on the host (MODE
+ * --unpack or --remove: fed a stream of local; --pack: its stream
+ * unpacked at local), a helper process here on the other end of the
+ * pipe.  0, or -1 and why: the helper's reason first when it packs (a
+ * file here it could not read), the host's when it unpacks.
+ */
+static int
+run_tree(char *const *ssh, const char *pooltop, const char *mode,
+    const char *path, const char *local, char *why, size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	char		 hwhy[XFER_WHY] = "", swhy[XFER_WHY] = "";
+	bool		 pack = strcmp(mode, "--pack") != 0;	/* here */
+	int		 p[2], rp[2], null, r, st;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || pipe2(rp, O_CLOEXEC) == -1) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		signal(SIGPIPE, SIG_DFL);
+		close(pack ? p[0] : p[1]);
+		close(rp[0]);
+		r = pack ? tree_pack(local, p[1], strcmp(mode, "--remove") == 0,
+		    hwhy, sizeof hwhy) : tree_unpack(local, p[0], hwhy,
+		    sizeof hwhy);
+		if (r == -1)
+			(void)write_all(rp[1], hwhy, strlen(hwhy));
+		_exit(r == 0 ? 0 : 1);
+	}
+	close(rp[1]);
+	if (pid == -1) {
+		close(p[0]);
+		close(p[1]);
+		close(rp[0]);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	close(pack ? p[1] : p[0]);
+	buf_addstr(&cmd, "exec ");
+	buf_addstr(&cmd, pooltop);
+	buf_addstr(&cmd, " worker ");
+	buf_addstr(&cmd, mode);
+	buf_add(&cmd, " ", 1);
+	quote(&cmd, path);
+	buf_add(&cmd, "", 1);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	r = run_ssh(ssh, cmd.data, pack ? p[0] : null, pack ? null : p[1],
+	    swhy, sizeof swhy);
+	close(null);
+	close(pack ? p[0] : p[1]);
+	buf_free(&cmd);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		continue;
+	if ((n = read(rp[0], hwhy, sizeof hwhy - 1)) < 0)
+		n = 0;
+	hwhy[n] = '\0';
+	close(rp[0]);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && r == 0)
+		return 0;
+	if (r == 0 || (pack && hwhy[0] != '\0'))
+		snprintf(why, len, "%s", hwhy[0] != '\0' ? hwhy :
+		    "the copy here ended by a signal");
+	else
+		snprintf(why, len, "%s", swhy);
+	return -1;
+}
+
+/* Copy the directory f to the host into wd, whole; 0 or -1 and why. */
+static int
+send_tree(char *const *ssh, const char *pooltop, const char *wd,
+    const struct xfile *f, char *why, size_t len)
+{
+	char	*path = host_path(wd, f->remote);
+	int	 r;
+
+	r = run_tree(ssh, pooltop, "--unpack", path, f->local, why, len);
+	free(path);
+	return r;
+}
+
 /* Copy one file f to the host into wd; 0 or -1 and why. */
 static int
-send_file(char *const *ssh, const char *wd, const struct xfile *f,
-    char *why, size_t len)
+send_file(char *const *ssh, const char *pooltop, const char *wd,
+    const struct xfile *f, char *why, size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	struct stat	 st;
 	char		*dir, mode[16], size[32];
 	int		 fd, null, r;
 
-	if ((fd = open(f->local, O_RDONLY | O_CLOEXEC)) == -1 ||
+	/* Not blocking: a FIFO named must be refused, not waited on. */
+	if ((fd = open(f->local, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		snprintf(why, len, "%s", strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return send_tree(ssh, pooltop, wd, f, why, len);
+	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, len, "not a regular file");
+		snprintf(why, len, "not a regular file or directory");
 		close(fd);
 		return -1;
 	}
@@ -444,74 +604,80 @@ mkdir_p(char *dir)
 	}
 }
 
-/* mkdir -p the directories of a local path; 0 or -1 (errno). */
+/*
+ * Copy f, a file or a directory, back from the host's wd, whole: each file
+ * under a temporary name until all of it came.  0 or -1 and why.
+ */
 static int
-local_dirs(const char *path)
+fetch_file(char *const *ssh, const char *pooltop, const char *wd,
+    const struct xfile *f, char *why, size_t len)
 {
-	char	*d = dir_of(path);
+	char	*path = host_path(wd, f->remote);
 	int	 r;
 
-	r = mkdir_p(d);
-	free(d);
-	if (r != 0) {
-		errno = r;
-		return -1;
-	}
-	return 0;
-}
-
-/* Copy one file f back from the host's wd; 0 or -1 and why. */
-static int
-fetch_file(char *const *ssh, const char *wd, const struct xfile *f,
-    char *why, size_t len)
-{
-	struct buf	 cmd = { NULL, 0, 0 };
-	char		 tmp[PATH_MAX];
-	int		 fd, null, r;
-
-	if (local_dirs(f->local) == -1 ||
-	    (size_t)snprintf(tmp, sizeof tmp, "%s.pooltop.%ld", f->local,
-	    (long)getpid()) >= sizeof tmp ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0666)) == -1) {
-		snprintf(why, len, "here: %s", strerror(errno));
-		return -1;
-	}
-	if (*wd != '\0') {
-		buf_addstr(&cmd, "cd -- ");
-		quote(&cmd, wd);
-		buf_addstr(&cmd, " && ");
-	}
-	buf_addstr(&cmd, "cat -- ");
-	quote(&cmd, f->remote);
-	buf_add(&cmd, "", 1);
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	r = run_ssh(ssh, cmd.data, null, fd, why, len);
-	close(null);
-	buf_free(&cmd);
-	if (close(fd) == -1 && r == 0) {
-		snprintf(why, len, "here: %s", strerror(errno));
-		r = -1;
-	}
-	if (r == 0 && rename(tmp, f->local) == -1) {
-		snprintf(why, len, "here: %s", strerror(errno));
-		r = -1;
-	}
-	if (r == -1)
-		(void)unlink(tmp);
+	r = run_tree(ssh, pooltop, "--pack", path, f->local, why, len);
+	free(path);
 	return r;
 }
 
-/* --cleanup: remove the files sent and returned, and a "..." directory. */
-static int
-clean_files(char *const *ssh, const char *wd, bool unique,
-    const struct xfile *a, size_t na, const struct xfile *b, size_t nb,
-    char *why, size_t len)
+/*
+ * " DIR..." for rmdir: the directories of the relative path f within the
+ * work directory, deepest first ("a/b/c" gives a/b then a).
+ */
+static void
+parents(struct buf *b, const char *f)
 {
-	struct buf	 cmd = { NULL, 0, 0 };
+	char	*d = xstrdup(f), *s;
+
+	if (*f == '/') {
+		free(d);
+		return;
+	}
+	while ((s = strrchr(d, '/')) != NULL) {
+		*s = '\0';
+		if (*d == '\0' || strcmp(d, ".") == 0)
+			break;
+		buf_add(b, " ", 1);
+		quote(b, d);
+	}
+	free(d);
+}
+
+/*
+ * --cleanup: remove the files sent and returned, then the directories
+ * their copies made in the work directory, and the work directory of a
+ * task (one of its own: "..." whatever it holds, a --workdir with
+ * replacement strings once empty).
+ */
+static int
+clean_files(char *const *ssh, const char *pooltop, const char *wd,
+    bool unique, bool pertask, const struct xfile *a, size_t na,
+    const struct xfile *b, size_t nb, char *why, size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 }, dirs = { NULL, 0, 0 };
+	const struct xfile *f;
+	struct stat	 st;
+	char		*path;
 	size_t		 i;
 	int		 null, r;
 
+	/*
+	 * A directory sent or brought back: what it holds here is what
+	 * goes, files the task made there beside them stay.
+	 */
+	for (i = 0; i < na + nb; i++) {
+		f = i < na ? &a[i] : &b[i - na];
+		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		path = host_path(wd, f->remote);
+		r = run_tree(ssh, pooltop, "--remove", path, f->local, why,
+		    len);
+		free(path);
+		if (r == -1)
+			return -1;
+	}
+
+	buf_addstr(&cmd, "( ");
 	if (*wd != '\0') {
 		buf_addstr(&cmd, "cd -- ");
 		quote(&cmd, wd);
@@ -519,27 +685,45 @@ clean_files(char *const *ssh, const char *wd, bool unique,
 	}
 	buf_addstr(&cmd, "rm -f --");
 	for (i = 0; i < na + nb; i++) {
-		buf_add(&cmd, " ", 1);
-		quote(&cmd, i < na ? a[i].remote : b[i - na].remote);
+		f = i < na ? &a[i] : &b[i - na];
+		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			buf_add(&cmd, " ", 1);
+			quote(&cmd, f->remote);
+		}
+		parents(&dirs, f->remote);
 	}
+	if (dirs.len > 0) {
+		/* Only the empty ones: a file of the task's may be there. */
+		buf_addstr(&cmd, " && { rmdir --");
+		buf_add(&cmd, dirs.data, dirs.len);
+		buf_addstr(&cmd, " 2>/dev/null; true; }");
+	}
+	buf_addstr(&cmd, " )");
 	if (unique) {
-		buf_addstr(&cmd, "; cd && rm -rf -- ");
+		buf_addstr(&cmd, " && rm -rf -- ");
 		quote(&cmd, wd);
+	} else if (pertask && *wd != '\0') {
+		buf_addstr(&cmd, " && { rmdir -- ");
+		quote(&cmd, wd);
+		buf_addstr(&cmd, " 2>/dev/null; true; }");
 	}
 	buf_add(&cmd, "", 1);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	r = run_ssh(ssh, cmd.data, null, null, why, len);
 	close(null);
 	buf_free(&cmd);
+	buf_free(&dirs);
 	return r;
 }
 
 /* The kinds of work a copy's child does. */
 struct plan {
 	char *const	*ssh;
+	const char	*pooltop;	/* quoted */
 	const char	*host;
 	char		 wd[PATH_MAX];
 	bool		 unique;
+	bool		 pertask;	/* --workdir with replacement strings */
 	struct xfile	*send;		/* bases, then the task's */
 	size_t		 nsend;
 	struct xfile	*back;
@@ -558,18 +742,19 @@ child_run(const struct plan *pl)
 	int	r = 0;
 
 	for (i = 0; r == 0 && i < pl->nsend; i++)
-		if ((r = send_file(pl->ssh, pl->wd, &pl->send[i], why,
-		    sizeof why)) == -1)
+		if ((r = send_file(pl->ssh, pl->pooltop, pl->wd, &pl->send[i],
+		    why, sizeof why)) == -1)
 			dprintf(2, "\ncopying '%s' to %s: %s\n",
 			    pl->send[i].local, pl->host, why);
 	for (i = 0; r == 0 && i < pl->nback; i++)
-		if ((r = fetch_file(pl->ssh, pl->wd, &pl->back[i], why,
-		    sizeof why)) == -1)
+		if ((r = fetch_file(pl->ssh, pl->pooltop, pl->wd, &pl->back[i],
+		    why, sizeof why)) == -1)
 			dprintf(2, "\n--return '%s' from %s: %s\n",
 			    pl->back[i].local, pl->host, why);
-	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique) &&
-	    clean_files(pl->ssh, pl->wd, pl->unique, pl->clean, pl->nclean,
-	    pl->back, pl->nback, why, sizeof why) == -1) {
+	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique ||
+	    pl->pertask) && clean_files(pl->ssh, pl->pooltop, pl->wd,
+	    pl->unique, pl->pertask, pl->clean, pl->nclean, pl->back,
+	    pl->nback, why, sizeof why) == -1) {
 		dprintf(2, "\n--cleanup on %s: %s\n", pl->host, why);
 		r = -1;
 	}
@@ -630,9 +815,11 @@ plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
 {
 	memset(pl, 0, sizeof *pl);
 	pl->ssh = hosts_ssh_argv(x->hs, h);
+	pl->pooltop = x->pooltop;
 	pl->host = hosts_name(x->hs, h);
-	task_wd(x, t->seq, pl->wd, sizeof pl->wd);
+	task_wd(x, t, pl->wd, sizeof pl->wd);
 	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
+	pl->pertask = x->wdtpl != NULL;
 	pl->cleanup = x->o->cleanup;
 }
 
@@ -664,7 +851,7 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		x->nbased = h + 1;
 	}
 	/* With a directory per task (...), every task needs them there. */
-	bases = (!x->based[h] || (x->wdflags & PT_CONF_WD_UNIQUE)) &&
+	bases = (!x->based[h] || xfer_wd_per_task(x)) &&
 	    x->o->nbasefiles > 0;
 	if (x->ntf == 0 && !bases)
 		return 0;
@@ -700,15 +887,19 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 	if (x == NULL || h < 0)
 		return 0;
 	if (x->nret == 0 && !(x->o->cleanup &&
-	    (x->ntf > 0 || (x->wdflags & PT_CONF_WD_UNIQUE))))
+	    (x->ntf > 0 || xfer_wd_per_task(x))))
 		return 0;
 	plan_init(x, &pl, h, t);
 	/* A task that never ran returns nothing; --cleanup still cleans. */
 	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
 		pl.back = expand(x->ret, x->nret, NULL, 0, t, &pl.nback);
+	/* With a directory a task, its base files went there too. */
 	if (pl.cleanup)
-		pl.clean = expand(x->tf, x->ntf, NULL, 0, t, &pl.nclean);
-	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique))) {
+		pl.clean = expand(x->tf, x->ntf, pl.pertask ?
+		    x->o->basefiles : NULL, pl.pertask ? x->o->nbasefiles : 0,
+		    t, &pl.nclean);
+	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique ||
+	    pl.pertask))) {
 		files_free(pl.back, pl.nback);
 		files_free(pl.clean, pl.nclean);
 		return 0;
@@ -740,7 +931,7 @@ xfer_finish(struct xfer *x)
 	pid_t		 pid;
 
 	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
-	    (x->wdflags & PT_CONF_WD_UNIQUE))
+	    xfer_wd_per_task(x))
 		return;
 	memset(&t, 0, sizeof t);
 	for (h = 0; h < x->nbased; h++) {
@@ -868,4 +1059,17 @@ xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
 	if ((r = mkdir_p(d)) != 0)
 		return r;
 	return chdir(d) == -1 ? errno : 0;
+}
+
+int
+xfer_enter_taskdir(const char *dir, const char *base)
+{
+	char	d[PATH_MAX];
+
+	if (*dir == '/')
+		return xfer_enter_workdir(dir, 0, 0);
+	if ((size_t)snprintf(d, sizeof d, "%s%s%s", base,
+	    *dir != '\0' && strcmp(base, "/") != 0 ? "/" : "", dir) >= sizeof d)
+		return ENAMETOOLONG;
+	return xfer_enter_workdir(d, 0, 0);
 }

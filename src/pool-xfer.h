@@ -4,7 +4,13 @@
  *
  * --workdir DIR: where a remote task runs.  CONF carries it and the remote
  * worker makes it (mkdir -p) and enters it before each task; a relative DIR
- * is relative to the worker's login directory.  `.` is the directory the
+ * is relative to the worker's login directory.  A DIR with replacement
+ * strings ({}, {#}, {%}, ...) is a directory a task, as GNU parallel has it:
+ * expanded for each task (tidied as GNU parallel does: "/./" made "/", no
+ * "/" at the end, no "./" at the start), sent in its RUN, the base files
+ * copied into it before each task and, with --cleanup, removed after it
+ * with the directory if it is then empty; an empty expansion is the login
+ * directory.  `.` is the directory the
  * pool runs in (relative to $HOME when beneath it, as GNU parallel does);
  * `...` a directory of its own for each task, DIR-N under
  * ~/.pooltop/tmp/HOST-PID of the remote host (task N; HOST and PID the
@@ -45,7 +51,7 @@ struct xfer	*xfer_new(const struct opts *, struct hosts *, char *err,
 		    size_t errlen);
 void		 xfer_free(struct xfer *);	/* kills the copies running */
 
-/* --workdir for CONF ("" none) and its PT_CONF_* flags. */
+/* --workdir for CONF ("" none or one a task) and its PT_CONF_* flags. */
 const char	*xfer_workdir(const struct xfer *, uint32_t *flags);
 
 /* The task a copy is for. */
@@ -57,6 +63,14 @@ struct xfer_task {
 	const char *const	*args;		/* NULL: arg is its one */
 	size_t			 nargs;
 };
+
+/*
+ * The work directory of task t when --workdir has replacement strings
+ * (allocated; "" the login directory), else NULL: RUN carries it.
+ */
+char		*xfer_task_workdir(const struct xfer *, const struct xfer_task *);
+/* Has each task a directory of its own (..., or replacement strings)? */
+bool		 xfer_wd_per_task(const struct xfer *);
 
 /*
  * Before task t on host h: 0 when nothing is to be copied (send run now);
@@ -107,5 +121,10 @@ bool		 xfer_cancel(struct xfer *, int slot);
  */
 int		 xfer_enter_workdir(const char *dir, uint32_t flags,
 		    uint64_t seq);
+/*
+ * The same for a directory a RUN names (PT_RUN_WD): relative to base, the
+ * directory the worker started in; "" is base itself.
+ */
+int		 xfer_enter_taskdir(const char *dir, const char *base);
 
 #endif

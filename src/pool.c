@@ -91,6 +91,9 @@
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
 #define SLF_CHECK_MS		2000	/* --sshloginfile looked at this often */
+#define SILENCE_CHECK_MS	1000	/* remote workers heard from? */
+#define SILENCE_LATE_NS		(3 * 1000000000LL) /* ... the check this
+					   late: we were held up */
 #define STRAGGLER_MS		500	/* running tasks checked this often */
 #define AUTO_MS			1000	/* -j auto decides this often */
 
@@ -165,6 +168,8 @@ struct wk {
 	int		 host;		/* HOST_LOCAL, or the hosts' index */
 	bool		 hello;		/* a remote one said HELLO */
 	bool		 answer;	/* it spoke this turn: answer_workers() */
+	int64_t		 heard;		/* mono ns: a remote one last wrote */
+	bool		 silent;	/* ... so long ago it is taken as lost */
 	int		 errfd;		/* a remote one's ssh stderr; -1 */
 	int		 errwatch;	/* its watch in the loop; -1 */
 	char		 errline[PT_EVENT_TEXT]; /* the last line there */
@@ -205,6 +210,7 @@ struct pool {
 	int			 nhost_said;	/* hosts join (--slf) */
 	struct xfer		*xfer;		/* remote files; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
+	int64_t			 silence_at;	/* silence_tick() ran, mono ns */
 
 	struct wk		 w[PT_MAX_WORKERS];
 	int			 nw;		/* slots ever used: w[0..nw) */
@@ -1346,12 +1352,23 @@ start_line(struct pool *p, int i, struct task *t)
 	    p->scratch.len);
 }
 
+/* --workdir with replacement strings: task t's directory on slot i. */
+static char *
+task_workdir(struct pool *p, int i, const struct task *t)
+{
+	struct xfer_task x;
+
+	xfer_task(p, i, t, &x);
+	return xfer_task_workdir(p->xfer, &x);
+}
+
 /* Task t's RUN on slot i, its template expanded, into msg. */
 static void
 start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 {
 	struct expanded	 e;
 	struct pt_run	 run;
+	char		*wd;
 	int		 k;
 
 	memset(&e, 0, sizeof e);
@@ -1388,6 +1405,11 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
 	if (t->block != NULL)
 		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
+	if (p->w[i].host != HOST_LOCAL && (wd = task_workdir(p, i, t)) != NULL) {
+		run.flags |= PT_RUN_WD;
+		buf_add(&p->scratch, wd, strlen(wd) + 1);
+		free(wd);
+	}
 	proto_put(msg, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
 	    p->scratch.len);
 	expanded_free(&e);
@@ -1867,6 +1889,8 @@ worker_spawn(struct pool *p, int i)
 	keeper_add_worker(pid);
 	set_nonblock(sv[0]);
 	w->hello = false;
+	w->heard = mono_ns();
+	w->silent = false;
 	w->errline[0] = '\0';
 	w->errfd = ep[0];
 	if (host != HOST_LOCAL) {
@@ -1905,8 +1929,8 @@ worker_spawn(struct pool *p, int i)
 		    " pid %ld", i + 1, (long)pid);
 	else
 		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started"
-		    " on %s, ssh pid %ld", i + 1, hosts_name(p->hosts, host),
-		    (long)pid);
+		    " on %s, %s pid %ld", i + 1, hosts_name(p->hosts, host),
+		    hosts_slurm(p->hosts) ? "srun" : "ssh", (long)pid);
 }
 
 /* Start or retire workers until the active count matches the target. */
@@ -3011,6 +3035,7 @@ worker_read(struct pool *p, int i)
 	for (k = 0; k < 4; k++) {
 		r = read(w->fd, tmp, sizeof tmp);
 		if (r > 0) {
+			w->heard = mono_ns();
 			buf_add(&w->in, tmp, (size_t)r);
 			if ((size_t)r < sizeof tmp)
 				break;
@@ -3121,7 +3146,8 @@ remote_lost(struct pool *p, int i, int wstatus)
 	else if (w->errline[0] != '\0')
 		snprintf(why, sizeof why, "%s", w->errline);
 	else
-		snprintf(why, sizeof why, "ssh exited with status %d",
+		snprintf(why, sizeof why, "%s exited with status %d",
+		    hosts_slurm(p->hosts) ? "srun" : "ssh",
 		    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
 		    128 + WTERMSIG(wstatus));
 	if ((!w->hello || w->why[0] != '\0') && !w->retire &&
@@ -3147,6 +3173,42 @@ remote_lost(struct pool *p, int i, int wstatus)
 	}
 	if (p->hosts_auto)
 		p->target = hosts_wanted(p->hosts);
+}
+
+/*
+ * Remote workers fallen silent (proto.h, PT_SILENT_MS): their machine, or
+ * the way to it, is gone, and neither ssh nor srun may say so for minutes
+ * (srun waits for Slurm to find the node not responding).  The host is
+ * marked down and the worker's ssh or srun killed: it is then lost as any
+ * (remote_lost()), its task put back.  A supervisor held up itself
+ * (stopped, starved) heard nothing meanwhile: the clocks start again.
+ */
+static void
+silence_tick(void *arg)
+{
+	struct pool	*p = arg;
+	struct wk	*w;
+	int64_t		 now = mono_ns();
+	int		 i;
+
+	if (p->silence_at != 0 && now - p->silence_at > SILENCE_LATE_NS)
+		for (i = 0; i < p->nw; i++)
+			p->w[i].heard = now;
+	p->silence_at = now;
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->host == HOST_LOCAL || !w->hello || w->silent ||
+		    w->fd == -1 || w->pid <= 0 ||
+		    (w->state != W_IDLE && w->state != W_BUSY) ||
+		    now - w->heard < (int64_t)PT_SILENT_MS * 1000000)
+			continue;
+		w->silent = true;
+		snprintf(w->errline, sizeof w->errline, "no word from it for"
+		    " %d s", PT_SILENT_MS / 1000);
+		hosts_set_down(p->hosts, w->host, w->errline);
+		host_is_down(p, w->host);
+		(void)kill(w->pid, SIGKILL);
+	}
 }
 
 /*
@@ -4122,6 +4184,7 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 		    sizeof *p->host_said);
 		if (o->slf != NULL)
 			(void)loop_every(p->loop, SLF_CHECK_MS, slf_tick, p);
+		(void)loop_every(p->loop, SILENCE_CHECK_MS, silence_tick, p);
 	}
 	if ((p->xfer = xfer_new(o, p->hosts, err, errlen)) == NULL &&
 	    err[0] != '\0')

@@ -25,7 +25,10 @@
  *		--workdir its tasks run in ("": its login directory; relative:
  *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N")
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
- *		and, with PT_RUN_STDIN, the file the task reads as stdin
+ *		and, with PT_RUN_STDIN, the file the task reads as stdin,
+ *		with PT_RUN_WD, the directory the task runs in (its own
+ *		--workdir, instead of CONF's: "" the directory the worker
+ *		started in; relative: to it)
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
  *	RESUME	SIGCONT it
@@ -42,7 +45,12 @@
  *		by line.  The supervisor answers a remote worker that spoke
  *		with an empty one when it sends it nothing else that turn,
  *		so that srun acknowledges at once (see pool.c,
- *		answer_workers()).
+ *		answer_workers()).  `pooltop worker` also sends one when
+ *		it has written nothing for PT_BEAT_MS: a remote worker
+ *		silent for PT_SILENT_MS is lost (its machine, or the way
+ *		to it, is gone, which neither ssh nor srun may notice for
+ *		minutes): the supervisor ends its ssh or srun, puts its
+ *		task back and marks its host down.
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
@@ -77,9 +85,13 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	5
+#define PT_PROTO_VERSION	6
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
+#define PT_BEAT_MS	1000	/* `pooltop worker` writes at least this
+				   often (a NOP when it has nothing else) */
+#define PT_SILENT_MS	10000	/* one that said HELLO and then nothing
+				   for this long is lost */
 
 #define PT_MSG_MAX	(8U * 1024 * 1024)	/* largest payload accepted */
 
@@ -93,6 +105,7 @@ struct pt_msg {
 #define PT_RUN_STDIN	0x4	/* a last string names the task's stdin */
 #define PT_RUN_RANGE	0x8	/* ... and only in_len bytes from in_off of it
 				   reach it, through a pipe (--pipe-part) */
+#define PT_RUN_WD	0x10	/* a last string names the task's directory */
 
 struct pt_run {
 	uint64_t	task_seq;

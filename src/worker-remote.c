@@ -30,6 +30,7 @@
 #include "shm.h"
 #include "util.h"
 #include "worker.h"
+#include "xfer-tree.h"
 
 #define R_READ_MAX	65536	/* a CONF is far smaller */
 #define R_CONF_MS	60000	/* CONF awaited this long */
@@ -165,10 +166,13 @@ worker_stdio_main(int argc, char **argv)
 	struct pt_msg			m;
 	struct buf			in;
 	const char			*pl, *shell, *host, *wd;
-	static char			 wdir[PATH_MAX];
+	static char			 wdir[PATH_MAX], base[PATH_MAX];
 	char				name[256], hello[320], err[256];
 	int				r;
 
+	/* A file or tree to or from the host (xfer-tree.h). */
+	if (argc == 3 && strncmp(argv[1], "--", 2) == 0)
+		return tree_main(argv[1], argv[2]);
 	if (argc > 1) {
 		fprintf(stderr, "usage: pooltop worker (started by pooltop"
 		    " itself, with the protocol on stdin and stdout)\n");
@@ -201,6 +205,9 @@ worker_stdio_main(int argc, char **argv)
 	shell = proto_string(pl + sizeof c, m.len - sizeof c, 0);
 	host = proto_string(pl + sizeof c, m.len - sizeof c, 1);
 	wd = proto_string(pl + sizeof c, m.len - sizeof c, 2);
+	if (getcwd(base, sizeof base) == NULL)
+		return refuse("pooltop worker on %s: getcwd: %s", name,
+		    strerror(errno));
 	if (workdir(wd, wdir, sizeof wdir) == -1)
 		return refuse("pooltop worker on %s: --workdir %s: %s", name,
 		    wd, strerror(errno));
@@ -225,6 +232,7 @@ worker_stdio_main(int argc, char **argv)
 	wc.generation = c.generation;
 	wc.opts = &o;
 	wc.workdir = wdir[0] != '\0' ? wdir : NULL;
+	wc.basedir = base;
 	wc.wdflags = c.flags;
 	worker_main(&wc);
 }

@@ -77,6 +77,7 @@ extern char **environ;
 #define W_TICK_MS	500		/* when the options give none */
 #define W_REPAIR_NS	PT_NSEC		/* the mailbox's mapping checked */
 #define W_SLOT_NS	(PT_SLOT_EVERY_MS * W_MS)
+#define W_BEAT_NS	(PT_BEAT_MS * W_MS)
 #define W_HOLD_NS	(5 * W_MS)	/* `pooltop worker`: messages of a
 					   running task held this long */
 #define W_MS		WG_MS
@@ -122,6 +123,8 @@ struct worker {
 	int			 sock_out;	/* where messages go: sock, or
 					   stdout for `pooltop worker` */
 	int64_t			 out_since;	/* mono ns: out was empty before */
+	int64_t			 beat;		/* mono ns: `pooltop worker` last
+						   wrote (proto.h, NOP) */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -534,6 +537,28 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 	worker_title(w, label);
 }
 
+/*
+ * PT_RUN_WD: the directory the string after argv (and after the stdin
+ * file) names; else CONF's --workdir.  Enter it: 0 or an errno.
+ */
+static int
+run_workdir(const struct worker *w, const struct pt_run *r, char **argv,
+    const char *end)
+{
+	const char	*dir = argv[r->argc - 1];
+
+	if (!(r->flags & PT_RUN_WD))
+		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
+		    r->task_seq);
+	dir += strlen(dir) + 1;
+	if ((r->flags & PT_RUN_STDIN) && dir < end)
+		dir += strnlen(dir, (size_t)(end - dir)) + 1;
+	if (dir >= end || memchr(dir, '\0', (size_t)(end - dir)) == NULL ||
+	    w->conf->basedir == NULL)
+		return EINVAL;
+	return xfer_enter_taskdir(dir, w->conf->basedir);
+}
+
 /* Handle RUN: start the task or report why not. */
 static void
 task_run(struct worker *w, const char *p, size_t len)
@@ -564,8 +589,7 @@ task_run(struct worker *w, const char *p, size_t len)
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
 		error = run_stdin(&w->t, &r, argv, p + len);
 		if (error == 0)
-			error = xfer_enter_workdir(w->conf->workdir,
-			    w->conf->wdflags, r.task_seq);
+			error = run_workdir(w, &r, argv, p + len);
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
@@ -980,6 +1004,8 @@ worker_deadline(struct worker *w)
 		d = wgroup_min(d, w->slot_sent + W_SLOT_NS);
 	if (w->out_since != 0 && w->sock_out != w->sock)
 		d = wgroup_min(d, w->out_since + W_HOLD_NS);
+	if (w->sock_out != w->sock)
+		d = wgroup_min(d, w->beat + W_BEAT_NS);
 	return d == WG_NEVER ? 0 : d;
 }
 
@@ -1041,6 +1067,12 @@ worker_loop(struct worker *w)
 			persist_flush(w->persist);
 		now = mono_ns();
 		slot_send(w, now, false);
+		/* Alive: a silent `pooltop worker` is taken as lost. */
+		if (w->sock_out != w->sock && w->out.len == 0 &&
+		    now - w->beat >= W_BEAT_NS)
+			proto_put(&w->out, PT_MSG_NOP, "\n", 1, NULL, 0);
+		if (w->out.len > 0)
+			w->beat = now;
 		if (!worker_hold(w, now)) {
 			if (w->sock_out != w->sock && w->out.len > 0 &&
 			    w->out.data[w->out.len - 1] != '\n')

@@ -32,6 +32,8 @@ struct worker_conf {
 	const struct buf	*pending;	/* messages read already, or NULL */
 	struct tcg		*tcg;		/* tasks' cgroups, or NULL */
 	const char		*workdir;	/* --workdir, absolute; NULL */
+	const char		*basedir;	/* where it started: a RUN's
+						   relative --workdir's base */
 	uint32_t		 wdflags;	/* PT_CONF_* */
 };
 

@@ -10,6 +10,10 @@
 # system).  The joblog records the node of each task in its Host column;
 # run the script again with --resume to do only what is left.
 #
+# A node that fails mid-run: its tasks run again on the others.  Without
+# --no-kill Slurm ends the whole job once it finds the node down; with it,
+# the pool goes on with the nodes left.
+#
 # Watching it: the pool's control socket and segment live on the node
 # that runs this script (the batch host).  From a shell there
 # (`srun --jobid=$SLURM_JOB_ID --overlap --pty bash`, or ssh to the node
@@ -18,6 +22,7 @@
 # reached directly: the socket is a Unix socket on the batch host.
 #SBATCH --job-name=pooltop
 #SBATCH --output=pooltop-%j.out
+#SBATCH --no-kill
 
 items=${1:?usage: sbatch slurm-job.sh ITEMS-FILE}
 

@@ -40,6 +40,21 @@ mkdir -p "$T/here"
 check "... . elsewhere: the same absolute path" \
     [ "$(cat "$T/pwd3")" = "$T/here" ]
 
+# --workdir with replacement strings: a directory a task, as GNU parallel.
+run -S 1/h1 -k --workdir "$WD/t/{#}-{}" pwd ::: 'a b' '$(touch x)' \
+    >"$T/pwdt" 2>"$T/pwdt.err"
+check "--workdir DIR/{#}-{}: each task in its own, the item verbatim" \
+    [ "$(cat "$T/pwdt")" = "$(printf '%s\n' "$WD/t/1-a b" "$WD/t/2-\$(touch x)")" ]
+check "... nothing in the item ran" on h1 test ! -e "$WD/t/2-x"
+run -S 1/h1 -k --workdir "$WD/./s/{%}/{}/" pwd ::: q >"$T/pwds" 2>/dev/null
+check "... {%}, and tidied as GNU parallel: no /./, no / at the end" \
+    [ "$(cat "$T/pwds")" = "$WD/s/1/q" ]
+run -S 1/h1 --workdir '{}' pwd ::: '' >"$T/pwde" 2>/dev/null
+check "... an empty expansion is the login directory" \
+    [ "$(cat "$T/pwde")" = / ]
+run -S : --workdir "$WD/{}" pwd ::: x >"$T/pwdl" 2>/dev/null
+check "... a local worker ignores it too" [ "$(cat "$T/pwdl")" = "$PWD" ]
+
 # --- files with awkward names, there and back -------------------------------
 S=$T/src
 mkdir -p "$S/sub dir"
@@ -93,6 +108,130 @@ run -S h1 --workdir "$WD/dot" --tf "$T/deep/./in/f" cat in/f ::: x \
 check "--transferfile DIR/./PATH lands at PATH in the work directory" \
     [ "$(cat "$T/o3")" = deep ]
 
+# --- directories, there and back --------------------------------------------
+# listing: each entry's type, mode, name and link target, then the files'
+# sums, of the directory $1 (the same on both sides).
+cat >"$T/listing" <<'EOS'
+#!/bin/sh
+cd "$1" && find . -mindepth 1 -printf '%y %m %p %l\n' | LC_ALL=C sort &&
+    find . -type f -exec cksum {} + | LC_ALL=C sort
+EOS
+chmod 755 "$T/listing"
+D="$S/d ir"
+mkdir -p "$D/sub dir/deep" "$D/ro" "$D/-x"
+head -c 300000 /dev/urandom >"$D/sub dir/deep/big"
+printf 'q\n' >"$D/it's"
+printf 'x\n' >"$D/-x/\$(id) \"q\""
+printf '#!/bin/sh\necho run\n' >"$D/sub dir/run.sh"
+chmod 755 "$D/sub dir/run.sh"
+chmod 604 "$D/it's"
+ln -s "../it's" "$D/sub dir/link"
+echo r >"$D/ro/f"
+chmod 555 "$D/ro"
+chmod 750 "$D/sub dir"
+"$T/listing" "$D" >"$T/dlist"
+(cd "$S" && run -S 1/h1 --workdir "$WD/dt" --tf {} "$T/listing" {} \
+    ::: 'd ir') >"$T/o20" 2>"$T/e20"
+rc=$?
+if [ "$rc" -eq 0 ] && cmp -s "$T/o20" "$T/dlist"; then
+	ok "--transferfile DIR: the tree on the host, names, modes, links, bytes"
+else
+	fail "--transferfile DIR: the tree on the host, names, modes, links, bytes"
+	diff "$T/dlist" "$T/o20" | sed 's/^/# /'
+	sed 's/^/# /' "$T/e20"
+fi
+check "... the link inside is a link there" \
+    on h1 test -L "$WD/dt/d ir/sub dir/link"
+# Again, into what is there: merged, a changed file replaced.
+printf 'changed\n' >"$D/it's"
+chmod 604 "$D/it's"
+"$T/listing" "$D" >"$T/dlist"
+(cd "$S" && run -S 1/h1 --workdir "$WD/dt" --tf {} sh -c \
+    'touch "$1/mine"; "$2" "$1"' sh {} "$T/listing" ::: 'd ir') \
+    >"$T/o21" 2>"$T/e21"
+check "... sent again: the changed file replaced, a file of the host's kept" \
+    sh -c "grep -v mine '$T/o21' | cmp -s - '$T/dlist' &&
+	grep -q '^f 644 ./mine' '$T/o21'"
+
+# --return DIR: a tree the task makes, brought back whole.
+(cd "$S" && run -S 1/h1 --workdir "$WD/dr" --return '{}.out' sh -c '
+	mkdir -p "$1.out/a b/c" && printf "1\n" >"$1.out/a b/c/it'"'"'s" &&
+	head -c 200000 /dev/urandom >"$1.out/a b/big" &&
+	ln -s "a b/big" "$1.out/l" && chmod 711 "$1.out/a b" &&
+	chmod 640 "$1.out/a b/big" && "$2" "$1.out"' sh {} "$T/listing" \
+    ::: res) >"$T/o22" 2>"$T/e22"
+rc=$?
+"$T/listing" "$S/res.out" >"$T/rlist" 2>&1
+if [ "$rc" -eq 0 ] && [ -s "$T/o22" ] && cmp -s "$T/o22" "$T/rlist"; then
+	ok "--return DIR: the task's tree here, names, modes, links, bytes"
+else
+	fail "--return DIR: the task's tree here, names, modes, links, bytes"
+	diff "$T/o22" "$T/rlist" | sed 's/^/# /'
+	sed 's/^/# /' "$T/e22"
+fi
+check "... no temporary name left here" \
+    sh -c "! find '$S/res.out' -name '*.pooltop.*' | grep -q ."
+
+# --trc with directories: what was sent and returned goes, a file of the
+# task's in the sent tree stays with its directories.
+mkdir -p "$S/t1/in"
+echo 1 >"$S/t1/in/a"
+(cd "$S" && run -S 1/h1 --workdir "$WD/dc" --tf {} --return {}.o --cleanup \
+    sh -c 'mkdir -p "$1.o/x" && cp "$1/in/a" "$1.o/x/b" && touch "$1/in/keep"' \
+    sh {} ::: t1) >"$T/o23" 2>"$T/e23"
+rc=$?
+check "--trc-like with a directory: exit 0, the tree back" sh -c \
+    "[ $rc -eq 0 ] && [ \"\$(cat '$S/t1.o/x/b')\" = 1 ]"
+check "... on the host only the task's own file left, in its directories" \
+    sh -c "[ \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD/dc' -mindepth 1 |
+	LC_ALL=C sort | tr '\n' ' ')\" = '$WD/dc/t1 $WD/dc/t1/in $WD/dc/t1/in/keep ' ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/e23"
+
+# /./ in a directory's path, and what cannot be sent.
+mkdir -p "$T/deep/in2/x"
+echo two >"$T/deep/in2/x/f"
+run -S h1 --workdir "$WD/dd" --tf "$T/deep/./in2" cat in2/x/f ::: x \
+    >"$T/o24" 2>"$T/e24"
+check "--transferfile DIR/./SUB: the tree lands at SUB" [ "$(cat "$T/o24")" = two ]
+mkdir -p "$S/withfifo"
+mkfifo "$S/withfifo/p"
+(cd "$S" && run -S h1 --workdir "$WD/df" --tf {} true ::: withfifo) \
+    >/dev/null 2>"$T/e25"
+rc=$?
+check "a directory holding a FIFO fails its task (exit $rc), naming it" sh -c \
+    "[ $rc -eq 1 ] && grep -q \"copying 'withfifo' to h1: withfifo/p: not a regular file\" '$T/e25'"
+(cd "$S" && timeout 60 "$POOLTOP_BIN" --headless --ssh "$SSH" \
+    --remote-pooltop "$RP" -S h1 --workdir "$WD/df" --tf {} true \
+    ::: withfifo/p) >/dev/null 2>"$T/e26"
+rc=$?
+check "... and a FIFO named itself, at once (exit $rc)" sh -c \
+    "[ $rc -eq 1 ] && grep -q \"copying 'withfifo/p' to h1: not a regular file or directory\" '$T/e26'"
+
+# A stream that would write outside its root is refused (a host that
+# answers a --return with one cannot reach anything else here).
+mkdir -p "$T/evil/outside"
+for kind in link dotdot; do
+	python3 - "$kind" "$T/evil/outside" <<'EOP' | "$POOLTOP_BIN" worker \
+	    --unpack "$T/evil/root-$kind" 2>"$T/evil/err-$kind"
+import struct, sys
+out = sys.stdout.buffer
+def e(t, mode, name, data=b""):
+    out.write(struct.pack("=B3xIIIQ", ord(t), mode, len(name), 0, len(data)))
+    out.write(name + data)
+out.write(b"PTTREE1\n")
+e("d", 0o755, b"")
+if sys.argv[1] == "link":
+    e("l", 0o777, b"a", sys.argv[2].encode())
+    e("f", 0o644, b"a/x", b"pwned")
+else:
+    e("f", 0o644, b"../x", b"pwned")
+e("e", 0, b"")
+EOP
+	check "--unpack: an entry through a link or .. is refused ($kind)" \
+	    sh -c "grep -q 'refused an entry' '$T/evil/err-$kind' &&
+		[ -z \"\$(ls '$T/evil/outside')\" ] && [ ! -e '$T/evil/x' ]"
+done
+
 # --- --basefile --------------------------------------------------------------
 printf '#!/bin/sh\necho "base $1"\n' >"$S/tool.sh"
 chmod 755 "$S/tool.sh"
@@ -106,6 +245,27 @@ check "... and left there without --cleanup" on h1 test -x "$WD/b/tool.sh"
     ./tool.sh {} ::: 1) >"$T/o4c" 2>"$T/e4c"
 check "--basefile --cleanup: there for the task" [ "$(cat "$T/o4c")" = "base 1" ]
 check "... removed from the host at the end" on h1 test ! -e "$WD/c/tool.sh"
+
+# Files and base files in a directory a task; --cleanup empties it.
+(cd "$S" && run -S 1/h1 -k --workdir "$WD/pt/{#}" --bf tool.sh \
+    --tf 'sub dir/"q".txt' sh -c './tool.sh "$(pwd)"; cksum <"$1"' sh \
+    'sub dir/"q".txt' ::: 1 2) >"$T/o12" 2>"$T/e12"
+sum=$(cksum <"$S/sub dir/\"q\".txt")
+check "--workdir DIR/{#} --bf --tf: the files in each task's directory" \
+    [ "$(cat "$T/o12")" = "$(printf 'base %s\n%s\nbase %s\n%s' "$WD/pt/1" \
+    "$sum" "$WD/pt/2" "$sum")" ]
+check "... and left there without --cleanup" sh -c \
+    "nsenter -t $SSHD_PID_h1 -m test -x '$WD/pt/2/tool.sh' &&
+     nsenter -t $SSHD_PID_h1 -m test -f '$WD/pt/1/sub dir/\"q\".txt'"
+(cd "$S" && run -S 1/h1 --workdir "$WD/pc/{#}" --bf tool.sh --trc {}.sum \
+    sh -c './tool.sh x >/dev/null && cksum <"$1" >"$1.sum"' sh {} \
+    ::: 'a b.txt' 'sub dir/"q".txt') >"$T/o13" 2>"$T/e13"
+rc=$?
+check "... with --cleanup: exit 0, the results back" sh -c \
+    "[ $rc -eq 0 ] && [ \"\$(cat '$S/a b.txt.sum')\" = \"\$(cksum <'$S/a b.txt')\" ]"
+check "... every task's directory removed, files, base files and all" \
+    sh -c "[ -z \"\$(nsenter -t $SSHD_PID_h1 -m find '$WD/pc' -mindepth 1)\" ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/e13"
 
 # --- a copy that fails -------------------------------------------------------
 (cd "$S" && run -S h1 --workdir "$WD" --tf {} cat {} ::: 'no such file') \
@@ -182,6 +342,10 @@ check "... removed after the task with --cleanup" \
 run -S h1 --workdir ... pwd ::: a >"$T/o11" 2>/dev/null
 check "... kept without it" \
     sh -c "nsenter -t $SSHD_PID_h1 -m test -d \"\$(cat '$T/o11')\""
+
+run -S h1 --workdir 'rel/{}' pwd ::: x >"$T/o14" 2>/dev/null
+check "--workdir rel/{}: relative to the login directory" \
+    [ "$(cat "$T/o14")" = "/tmp/pooltop-$RUID/rel/x" ]
 
 # --- --sshloginfile: hosts join and leave a running pool -------------------
 printf '# the hosts\n\n  1/h1  \n' >"$T/slf"

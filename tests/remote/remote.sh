@@ -15,8 +15,9 @@
 #   slurm_start N               munged, slurmctld and N slurmd nodes n1..nN
 #                               in $T/slurm; exports SLURM_CONF
 #   host_kill HOST              kill -9 every process of sshd host HOST (its
-#                               sshd, sessions, and what runs there): the
-#                               host is lost
+#                               sshd, sessions, and what runs there) or of
+#                               Slurm node HOST (its slurmd, its steps'
+#                               slurmstepd, what they run): the host is lost
 #   remote_stop                 stop every daemon started, by pid (the EXIT
 #                               trap calls it too)
 #   in_ns PID CMD...            run CMD inside the mount namespace of PID
@@ -236,6 +237,7 @@ EOC
 		_ns_wrap /usr/sbin/slurmd -D -N "n$_ri" -f "$SLURM_CONF" \
 		    >"$_W/slurmd.n$_ri.out" 2>&1 &
 		_remote_pids="$_remote_pids $!"
+		eval "SLURMD_PID_n$_ri=\$!"
 		_ri=$((_ri + 1))
 	done
 	wait_for 30 sh -c "[ \"\$(sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')\" -eq $_n ]" ||
@@ -254,7 +256,7 @@ procs_in_ns() {
 }
 
 host_kill() {
-	eval "_hp=\${SSHD_PID_$1:-}"
+	eval "_hp=\${SSHD_PID_$1:-\${SLURMD_PID_$1:-}}"
 	[ -n "$_hp" ] || return 1
 	# Until none is left: a session may fork while we look.
 	wait_for 10 sh -c '

@@ -5,7 +5,8 @@
 # `salloc -N2`.  Checks a run spread over both nodes with the node in the
 # joblog, what a step's task sees, auto-detection and --slurm=no, pause
 # and timeout of a task inside a step, the refusal outside an allocation,
-# and SIGKILL of the supervisor (no step and no process left).
+# SIGKILL of the supervisor (no step and no process left), and a node
+# lost mid-run (its tasks run on the other, each item once).
 # Needs root; SKIP otherwise or without munge and slurm-wlm.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/remote/remote.sh"
@@ -59,6 +60,14 @@ else
 fi
 check "... it sees its worker's segment, not the pool's" sh -c \
     "grep -q '^pooltop\.$RUID\.' '$W/out2' && [ \$(grep -c '^pooltop\.' '$W/out2') -eq 1 ]"
+in_alloc --slurm -k --workdir "$W/wd/{#}-{}" pwd ::: a b >"$W/out2w" \
+    2>"$W/err2w"
+if [ "$(cat "$W/out2w")" = "$(printf '%s\n' "$W/wd/1-a" "$W/wd/2-b")" ]; then
+	ok "--workdir with replacement strings in a step: a directory a task"
+else
+	fail "--workdir with replacement strings in a step: a directory a task"
+	sed 's/^/# /' "$W/out2w" "$W/err2w"
+fi
 in_alloc --slurm=no --joblog "$W/jl3" true ::: x >/dev/null 2>&1
 check "--slurm=no: the task runs here (Host :)" sh -c \
     "tail -n 1 '$W/jl3' | cut -f2 | grep -qx ':'"
@@ -140,5 +149,39 @@ check "supervisor SIGKILLed: no task and no worker left on the nodes" \
 check "... and no pooltop step left in Slurm" wait_for 30 sh -c \
     "[ -z \"\$(squeue -h -s -o '%j' 2>/dev/null | grep pooltop-worker)\" ]"
 wait "$bgpid"
+
+# --- a node lost mid-run (last: the node stays dead) ------------------------
+# Its slurmd, the steps' slurmstepd, the worker and the task killed: srun
+# would wait minutes for Slurm to find the node not responding; the pool
+# hears nothing from the worker and takes it as lost.  --no-kill: Slurm
+# must not end the whole allocation when it finds the node down.  The
+# tasks wait for a gate opened once n2 is gone.
+seq 40 >"$W/items8"
+as_ru timeout 120 salloc -N2 --no-kill -Q "$RP" --headless \
+    --remote-pooltop "$RP" --slurm --joblog "$W/jl8" -a "$W/items8" \
+    sh -c 'while [ ! -e "$2" ]; do sleep 0.05; done; echo $1' sh {} \
+    "$W/gate8" >"$W/out8" 2>"$W/err8" &
+bgpid=$!
+check "a task runs in a step on each node" wait_for 60 sh -c \
+    "[ \$(pgrep -u $RU -f '^sh -c while \\[ ! -e' | wc -l) -eq 2 ]"
+host_kill n2
+touch "$W/gate8"
+wait "$bgpid"
+rc=$?
+check "n2 killed mid-run: the run completes, exit 0" [ "$rc" -eq 0 ]
+sort -n "$W/out8" >"$W/out8.sorted"
+check "... every item's output exactly once" cmp -s "$W/out8.sorted" "$W/items8"
+check "... the joblog has each task once" sh -c \
+    "[ \$(tail -n +2 '$W/jl8' | cut -f1 | sort -un | wc -l) -eq 40 ] &&
+     [ \$(tail -n +2 '$W/jl8' | wc -l) -eq 40 ]"
+# (srun here waits for Slurm, which has not found the node dead yet: the
+# worker's silence says it; were srun to end first, its host would go
+# down as one where no worker starts.)
+why=$(sed -n 's/.*host n2 is down: //p' "$W/err8" | head -n 1)
+check "... n2 is said to be down (${why:-not said})" [ -n "$why" ]
+check "... its task put back to run on n1" \
+    grep -q "worker [0-9]* on n2 lost during task [0-9]*.*: it runs again" \
+    "$W/err8"
+[ "$rc" -eq 0 ] || tail -20 "$W/err8" | sed 's/^/# /'
 
 finish

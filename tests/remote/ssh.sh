@@ -5,8 +5,9 @@
 # Checks a 1000-task run spread over both hosts, hostile items, progress,
 # pause and timeout of a remote task as seen in its /proc, the slots per
 # host, errors that name the host (pooltop missing there, another version),
-# a host lost mid-run (every item done exactly once on the other), and
-# SIGKILL of the supervisor (no process of the pool left on any host),
+# a host lost mid-run (every item done exactly once on the other),
+# SIGKILL of the supervisor (no process of the pool left on any host), a
+# host that stops answering (lost after 10 s of silence),
 # --env's variables on the host, $POOLTOP read here only.
 # Needs root; SKIP otherwise or without openssh-server.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -272,5 +273,32 @@ check "... nor an ssh client of the pool here" \
     wait_for 10 sh -c "! pgrep -f '[s]sh -F $SSH_CONFIG' >/dev/null"
 check "... nor its control socket or an ssh master socket" \
     wait_for 10 sh -c "[ -z \"\$(find '$XDG_RUNTIME_DIR' -name '$pid.*')\" ]"
+
+# --- a host that stops answering (last: h1 is frozen, then killed) -------
+# Every process of h1 stopped (SIGSTOP), its connections left open: ssh
+# notices nothing, as over a dead network.  Its worker says nothing more,
+# and is taken as lost after 10 s; its task runs here.
+seq 10 >"$T/items9"
+start -j 1 -S h1,: --joblog "$T/jl9" -a "$T/items9" \
+    sh -c 'while [ ! -e "$2" ]; do sleep 0.05; done; echo $1' sh {} \
+    "$T/gate9" >"$T/out9" 2>"$T/err9"
+check "a task runs on h1" wait_for 30 sh -c \
+    "'$T/slots' $pid | grep -q '^running h1 '"
+for _q in $(procs_in_ns "$SSHD_PID_h1") $(procs_in_ns "$SSHD_PID_h1"); do
+	kill -STOP "$_q" 2>/dev/null
+done
+touch "$T/gate9"
+wait "$pid"
+rc=$?
+check "h1 frozen mid-run: the run completes, exit 0" [ "$rc" -eq 0 ]
+sort -n "$T/out9" >"$T/out9.sorted"
+check "... every item's output exactly once" cmp -s "$T/out9.sorted" "$T/items9"
+check "... the joblog has each task once, all run here" sh -c \
+    "[ \$(tail -n +2 '$T/jl9' | cut -f1 | sort -un | wc -l) -eq 10 ] &&
+     [ \$(tail -n +2 '$T/jl9' | cut -f2 | grep -cx ':') -eq 10 ]"
+check "... h1 is down: its worker said nothing for 10 s" \
+    grep -q "host h1 is down: no word from it for 10 s" "$T/err9"
+[ "$rc" -eq 0 ] || tail -20 "$T/err9" | sed 's/^/# /'
+host_kill h1
 
 finish
