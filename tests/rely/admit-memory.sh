@@ -21,31 +21,12 @@ PY=python3
 command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
 [ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
 
-# Where our memory cgroup is: v1 "N:memory:/path", else v2 "0::/path".
-CG=
-v1=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
-v1mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' \
-    /proc/self/mountinfo)
-v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
-v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$v1" ] && [ -n "$v1mnt" ]; then
-	CG=$v1mnt${v1%/}/pooltop-test.$$
-	LIMIT=memory.limit_in_bytes USAGE=memory.usage_in_bytes
-elif [ -n "$v2mnt" ] && grep -qw memory "$v2mnt${v2%/}/cgroup.controllers" \
-    2>/dev/null; then
-	CG=$v2mnt${v2%/}/pooltop-test.$$
-	LIMIT=memory.max USAGE=memory.current
-else
-	skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
-fi
+. "$POOLTOP_SRCDIR/tests/cgroup.sh"
+cg_memory_find "pooltop-test.$$" ||
+    skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+LIMIT=$CG_LIMIT USAGE=$CG_USAGE
 mkdir "$CG" 2>/dev/null || skip "cannot create the memory cgroup $CG"
-cg_gone() {
-	for _p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-		kill -9 "$_p" 2>/dev/null
-	done
-	wait_for 10 rmdir "$CG" 2>/dev/null
-	cleanup_test
-}
+cg_gone() { cg_remove; cleanup_test; }
 trap cg_gone EXIT
 echo 400M >"$CG/$LIMIT" 2>/dev/null ||
     skip "cannot set $LIMIT in $CG"
@@ -53,8 +34,7 @@ echo 400M >"$CG/$LIMIT" 2>/dev/null ||
 echo "# memory cgroup $CG, 400 MiB"
 
 # incg CMD...: run CMD inside the cgroup (as the same process: $! is CMD's).
-printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' "$CG" >"$T/incg"
-chmod +x "$T/incg"
+cg_incg "$T/incg"
 incg=$T/incg
 usage_over() { [ "$(cat "$CG/$USAGE")" -gt $(($1 << 20)) ]; }
 
