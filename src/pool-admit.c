@@ -536,29 +536,39 @@ cgroup_avail(const struct admit *a, uint64_t *avail)
 	return true;
 }
 
+/* Read memory available into s's mem_ fields (the lower of the two). */
+static void
+read_mem(struct admit *a, struct admit_sample *s)
+{
+	char		buf[ADMIT_READ_MAX];
+	uint64_t	kb, cg;
+
+	s->mem_ok = s->mem_cgroup = false;
+	s->mem_avail = 0;
+	if (read_small("/proc/meminfo", buf, sizeof buf) == 0 &&
+	    find_u64(buf, "MemAvailable", &kb)) {
+		s->mem_ok = true;
+		s->mem_avail = kb * 1024;
+	}
+	if (cgroup_avail(a, &cg) && (!s->mem_ok || cg < s->mem_avail)) {
+		s->mem_ok = s->mem_cgroup = true;
+		s->mem_avail = cg;
+	}
+}
+
 /* Read what the options watch. */
 static void
 read_machine(struct admit *a, struct admit_sample *s, int64_t now)
 {
 	char		buf[ADMIT_READ_MAX], path[PATH_MAX];
-	uint64_t	kb, cg;
 	int		i;
 
 	memset(s, 0, sizeof *s);
 	s->at_ns = now;
 	if (a->o.load > 0 && read_small("/proc/loadavg", buf, sizeof buf) == 0)
 		s->load_ok = sscanf(buf, "%lf", &s->load1) == 1;
-	if (a->o.memfree > 0 || a->o.memfree_auto || a->o.memsuspend > 0) {
-		if (read_small("/proc/meminfo", buf, sizeof buf) == 0 &&
-		    find_u64(buf, "MemAvailable", &kb)) {
-			s->mem_ok = true;
-			s->mem_avail = kb * 1024;
-		}
-		if (cgroup_avail(a, &cg) && (!s->mem_ok || cg < s->mem_avail)) {
-			s->mem_ok = s->mem_cgroup = true;
-			s->mem_avail = cg;
-		}
-	}
+	if (a->o.memfree > 0 || a->o.memfree_auto || a->o.memsuspend > 0)
+		read_mem(a, s);
 	if (a->o.noswap && read_small("/proc/vmstat", buf, sizeof buf) == 0)
 		s->swap_ok = find_u64(buf, "pswpin", &s->swap_in) &&
 		    find_u64(buf, "pswpout", &s->swap_out);
@@ -707,18 +717,18 @@ admit_oom_kills(const struct admit *a, uint64_t *n)
 	    find_u64(buf, "oom_kill", n);
 }
 
-/* Memory alone, read afresh: the rest stays as sampled. */
+/*
+ * Before a start, only --memfree auto's answer can have changed since the
+ * sample (the running tasks' reserve moves with each start), and it needs
+ * memory alone: that is read afresh; load, swap and pressure stay as
+ * sampled, unread.
+ */
 int
 admit_recheck(struct admit *a, int64_t now)
 {
-	struct admit_sample	s;
-
 	if (a == NULL || !a->active || !a->o.memfree_auto)
 		return 0;
-	read_machine(a, &s, now);
-	a->cur.mem_ok = s.mem_ok;
-	a->cur.mem_avail = s.mem_avail;
-	a->cur.mem_cgroup = s.mem_cgroup;
+	read_mem(a, &a->cur);
 	return admit_verdict_now(a, a->v.hold, now);
 }
 

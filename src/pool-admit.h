@@ -177,8 +177,9 @@ void		 admit_fp_add(struct admit *, uint64_t peak);
 uint64_t	 admit_fp(const struct admit *);
 void		 admit_fp_running(struct admit *, uint64_t reserve, int running);
 /*
- * Decide again before a start, with memory read afresh (--memfree auto;
- * without it, nothing is read and 0 returned).  Returns as admit_sample().
+ * Decide again before a start, with memory read afresh and nothing else
+ * read (--memfree auto; without it, nothing is read and 0 returned).
+ * Returns as admit_sample().
  */
 int		 admit_recheck(struct admit *, int64_t now_ns);
 /* A task ended: --delay auto adapts. */

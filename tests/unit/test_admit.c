@@ -1,10 +1,12 @@
 /*
  * Tests of admission's pure parts (pool-admit.c): the options' syntax, the
  * decision with its reasons and hysteresis, --memsuspend's and --memfree's
- * rules, --delay and its auto mode.
+ * rules, --delay and its auto mode; which files a recheck reads (open() is
+ * wrapped at link time, -Wl,--wrap=open, to count them).
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +20,38 @@
 #include "util.h"
 
 #define MiB	(UINT64_C(1) << 20)
+
+/* Files opened through open() since opened_reset(), by kind. */
+static int	opened_meminfo, opened_other;
+
+int	__real_open(const char *, int, ...);
+int	__wrap_open(const char *, int, ...);
+
+/* Count what admission reads, then open it. */
+int
+__wrap_open(const char *path, int flags, ...)
+{
+	va_list	ap;
+	int	mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (strcmp(path, "/proc/meminfo") == 0 || strstr(path, "/memory.") !=
+	    NULL)
+		opened_meminfo++;
+	else
+		opened_other++;
+	return __real_open(path, flags, mode);
+}
+
+static void
+opened_reset(void)
+{
+	opened_meminfo = opened_other = 0;
+}
 
 /* Sizes: GNU parallel's units, 1024 upper case and 1000 lower case. */
 static void
@@ -395,6 +429,48 @@ test_footprint(void **state)
 	admit_fp_decide(400 * MiB, 0, 0, 0, &s, &vd);
 	assert_true(vd.hold);
 	assert_string_equal(vd.why, "memory available unknown");
+
+}
+
+/*
+ * A recheck before a start reads memory alone: not the load, swap or
+ * pressure the options watch too, which only the sample reads.
+ */
+static void
+test_recheck_reads(void **state)
+{
+	struct admit_opts	 o;
+	struct admit		*a;
+	char			 err[256];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.memfree_auto = true;
+	o.load = 1000;
+	o.noswap = true;
+	a = admit_new(&o, err, sizeof err);
+	assert_non_null(a);
+	opened_reset();
+	assert_int_equal(admit_sample(a, 2 * PT_NSEC), 0);
+	assert_true(opened_meminfo >= 1);
+	assert_int_equal(opened_other, 2);	/* loadavg, vmstat */
+	opened_reset();
+	(void)admit_recheck(a, 3 * PT_NSEC);
+	assert_true(opened_meminfo >= 1);
+	assert_int_equal(opened_other, 0);
+	assert_true(admit_last(a)->mem_ok);
+	assert_true(admit_last(a)->load_ok);	/* as sampled */
+	admit_free(a);
+
+	/* Without --memfree auto, a recheck reads nothing. */
+	o.memfree_auto = false;
+	o.memfree = 1;
+	a = admit_new(&o, err, sizeof err);
+	assert_non_null(a);
+	opened_reset();
+	assert_int_equal(admit_recheck(a, 3 * PT_NSEC), 0);
+	assert_int_equal(opened_meminfo + opened_other, 0);
+	admit_free(a);
 }
 
 int
@@ -412,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_mem_kill),
 		cmocka_unit_test(test_footprint),
 		cmocka_unit_test(test_delay_gate),
+		cmocka_unit_test(test_recheck_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
