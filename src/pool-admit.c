@@ -42,6 +42,7 @@ struct admit {
 	uint64_t		 fp_peak[ADMIT_FP_N];	/* a ring */
 	size_t			 fp_n, fp_next;
 	uint64_t		 fp;		/* from fp_peak, 0: none */
+	bool			 fp_stale;	/* a peak came after fp */
 	uint64_t		 fp_reserve;	/* the running tasks' growth */
 	int			 fp_running;
 };
@@ -671,7 +672,7 @@ admit_verdict_now(struct admit *a, bool was, int64_t now)
 {
 	admit_decide(&a->o, &a->cur, &a->prev, was, &a->v);
 	if (a->o.memfree_auto && !a->v.hold)
-		admit_fp_decide(a->fp, a->fp_reserve, a->fp_running,
+		admit_fp_decide(admit_fp(a), a->fp_reserve, a->fp_running,
 		    a->o.memsuspend, &a->cur, &a->v);
 	if (a->v.hold && !was) {
 		a->hold_start = now;
@@ -732,26 +733,37 @@ admit_recheck(struct admit *a, int64_t now)
 	return admit_verdict_now(a, a->v.hold, now);
 }
 
+/*
+ * Keep the peak; the footprint is computed when admission next asks for
+ * it (admit_fp()): tasks end far more often than a sort is needed.
+ */
 void
 admit_fp_add(struct admit *a, uint64_t peak)
 {
-	uint64_t	tmp[ADMIT_FP_N];
-
 	if (a == NULL || peak == 0 || !a->o.memfree_auto)
 		return;
 	a->fp_peak[a->fp_next] = peak;
 	a->fp_next = (a->fp_next + 1) % ADMIT_FP_N;
 	if (a->fp_n < ADMIT_FP_N)
 		a->fp_n++;
-	memcpy(tmp, a->fp_peak, a->fp_n * sizeof *tmp);
-	a->fp = (uint64_t)((double)admit_percentile(tmp, a->fp_n,
-	    ADMIT_FP_PCT) * ADMIT_FP_MARGIN);
+	a->fp_stale = true;
 }
 
+/* The footprint, from the peaks kept; computed once per new peak. */
 uint64_t
-admit_fp(const struct admit *a)
+admit_fp(struct admit *a)
 {
-	return a != NULL ? a->fp : 0;
+	uint64_t	tmp[ADMIT_FP_N];
+
+	if (a == NULL)
+		return 0;
+	if (a->fp_stale) {
+		memcpy(tmp, a->fp_peak, a->fp_n * sizeof *tmp);
+		a->fp = (uint64_t)((double)admit_percentile(tmp, a->fp_n,
+		    ADMIT_FP_PCT) * ADMIT_FP_MARGIN);
+		a->fp_stale = false;
+	}
+	return a->fp;
 }
 
 void
