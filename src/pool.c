@@ -282,6 +282,7 @@ struct pool {
 	int64_t			 admit_at;	/* --delay: next start, mono */
 	int			 nsusp;		/* tasks --memsuspend stopped */
 	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
+	bool			 rr_mem_said;	/* under half said, no kill */
 	uint64_t		 oom_seen;	/* OOM kills, read each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
@@ -1518,8 +1519,24 @@ admit_kill_youngest(struct pool *p, const char *why)
 	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
 	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
 	    "%s, under half of --memfree: ending the youngest task, in slot "
-	    "%d, %s", why, y + 1, p->robin != NULL ? "to be replaced (the "
-	    "blocks it has not read are lost)" : "to run it again");
+	    "%d, to run it again", why, y + 1);
+}
+
+/*
+ * --memfree under half in a --round-robin pool: a task there reads many
+ * blocks, and one ended would lose those it has not read, so none is
+ * ended; starts stay held (memory is under --memfree too).  Said once
+ * each time memory falls under half.
+ */
+static void
+admit_rr_hold(struct pool *p, const char *why)
+{
+	if (p->rr_mem_said)
+		return;
+	p->rr_mem_said = true;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "%s, under half of --memfree: "
+	    "no task ended in a --round-robin pool (its unread blocks would "
+	    "be lost); starts held", why);
 }
 
 /* Stop (suspend) or continue a task for --memsuspend. */
@@ -1537,8 +1554,9 @@ admit_suspend(struct pool *p, int i, bool suspend, const char *why)
 }
 
 /*
- * --memfree below half its size ends the youngest task; --memsuspend keeps
- * the oldest running and stops the others (admit_mem_running()).
+ * --memfree below half its size ends the youngest task (but in a
+ * --round-robin pool); --memsuspend keeps the oldest running and stops
+ * the others (admit_mem_running()).
  */
 static void
 admit_memory(struct pool *p)
@@ -1553,8 +1571,12 @@ admit_memory(struct pool *p)
 		return;
 	if (admit_mem_kill(o->memfree, s)) {
 		admit_why_mem(s, o->memfree / 2, why, sizeof why);
-		admit_kill_youngest(p, why);
-	}
+		if (p->robin != NULL)
+			admit_rr_hold(p, why);
+		else
+			admit_kill_youngest(p, why);
+	} else
+		p->rr_mem_said = false;
 	if (o->memsuspend == 0)
 		return;
 	/* Tasks not paused by an operator nor being ended, oldest first. */

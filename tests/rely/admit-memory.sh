@@ -12,6 +12,9 @@
 #    "oom-killed", not "signal 9".
 #  - --oom-retry: two tasks of 250 MiB; the one OOM-killed is put back and
 #    the pool shrinks to one worker; both succeed.
+#  - --memfree auto: the footprint learned, memory never overcommitted.
+#  - --memfree 200M in a --round-robin pool under half of it: no task is
+#    ended (it would lose its unread blocks), said once; every block read.
 # Needs root and a memory cgroup (v1, or v2 with the memory controller)
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -240,4 +243,50 @@ check "6: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "6: all six recorded once, succeeded" \
     [ "$(tail -n +2 "$T/6.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 3 4 5 6 " ]
 check "6: none OOM-killed" sh -c "! grep -q oom-killed '$T/6.log' '$T/6.err'"
+
+# --- 7. --memfree in a --round-robin pool: no task ended ------------------
+# Two round-robin tasks keep 120 and 180 MiB (by their task number), as in
+# part 2: under 100 MiB left.  Each reads its input only once told (e7),
+# and saves it.  Part 2's rule would end task 2 and lose its blocks; here
+# no task is ended, it is said once, starts stay held, and the blocks the
+# two tasks read are the input.
+cat >"$T/hog7.py" <<'EOF'
+import mmap, os, sys, time
+task = os.environ["POOLTOP_TASK"]
+n = (120 if task == "1" else 180) << 20
+b = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS |
+              mmap.MAP_POPULATE)
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+data = sys.stdin.buffer.read()
+open(sys.argv[2] + "." + task, "wb").write(data)
+EOF
+seq 1 5000 >"$T/7.in"
+# (A command started with & reads /dev/null unless it redirects itself.)
+bg "$incg" sh -c 'exec "$@" <"$0"' "$T/7.in" "$POOLTOP_BIN" --headless -j2 \
+    --log "$T/7.log" --joblog "$T/7.jl" --memfree 200M --pipe --round-robin \
+    --block 1k $PY "$T/hog7.py" "$T/e7" "$T/7.out" >/dev/null 2>"$T/7.err"
+P=$!
+if wait_for 30 grep -q "cgroup memory available [0-9.]*M < 100M, under half of --memfree: no task ended in a --round-robin pool (its unread blocks would be lost); starts held$" \
+    "$T/7.log"; then
+	ok "7: under half: said, no task ended"
+else
+	fail "7: under half: said, no task ended"
+	sed 's/^/# 7.log: /' "$T/7.log"
+fi
+check "7: ... while admission holds starts" \
+    grep -q "admission holding: cgroup memory available [0-9.]*M < 200M" "$T/7.log"
+touch "$T/e7"
+reap "$P" 60
+rc=$?
+check "7: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "7: no task ended or killed" \
+    sh -c "! grep -Eq 'task\\.killed|ending the youngest' '$T/7.log'"
+check "7: said once" \
+    [ "$(grep -c 'no task ended in a --round-robin pool' "$T/7.log")" -eq 1 ]
+check "7: two tasks, no other started, both succeeded" [ "$(tail -n +2 \
+    "$T/7.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 " ]
+check "7: every block read once (the lines of both are the input)" \
+    sh -c "cat '$T/7.out.1' '$T/7.out.2' | sort -n | cmp -s - '$T/7.in'"
 finish
