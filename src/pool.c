@@ -2308,6 +2308,13 @@ pool_speculate(const struct pool *p, uint64_t *started, uint64_t *won)
 	return p->o->speculate;
 }
 
+/* The run's history (pool.h): the pool's own, never read back. */
+const struct pt_shm_history *
+pool_history(const struct pool *p)
+{
+	return &p->hist.h;
+}
+
 /* The median stragglers are measured against (pool.h). */
 bool
 pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
