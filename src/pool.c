@@ -1517,9 +1517,16 @@ admit_kill_youngest(struct pool *p, const char *why)
 		t->requeue = true;
 	p->w[y].mkill = true;
 	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
-	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
-	    "%s, under half of --memfree: ending the youngest task, in slot "
-	    "%d, to run it again", why, y + 1);
+	t = TAILQ_FIRST(&p->w[y].tasks);
+	/* A copy is extra: ended, it is dropped and its first run goes on. */
+	if (t->copy)
+		pool_event(p, PT_EV_INFO, y, t->seq, 0, "%s, under half of "
+		    "--memfree: ending the copy of task %llu (--speculate), in "
+		    "slot %d", why, (unsigned long long)t->seq, y + 1);
+	else
+		pool_event(p, PT_EV_INFO, y, t->seq, 0, "%s, under half of "
+		    "--memfree: ending the youngest task, in slot %d, to run "
+		    "it again", why, y + 1);
 }
 
 /*
@@ -2679,10 +2686,11 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 			output_copy_drop(p->out, t->seq);
 	} else
 		spec_promote(p, task_slot(p, u), u, t);
+	/* Ended by the pool (--memfree, a shrink) before killed by a user. */
 	how = (d->flags & PT_DONE_TIMEOUT) ? "timed out" :
-	    (d->flags & PT_DONE_KILLED) ? "was killed" :
 	    (t->requeue || t->no_record || (d->flags & PT_DONE_REQUEUE)) ?
-	    "was ended" : "failed";
+	    "was ended" : (d->flags & PT_DONE_KILLED) ? "was killed" :
+	    "failed";
 	pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's %s in "
 	    "slot %d %s; its %s runs on", (unsigned long long)t->seq,
 	    t->copy ? "copy" : "first run", i + 1, how,

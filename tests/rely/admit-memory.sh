@@ -15,6 +15,9 @@
 #  - --memfree auto: the footprint learned, memory never overcommitted.
 #  - --memfree 200M in a --round-robin pool under half of it: no task is
 #    ended (it would lose its unread blocks), said once; every block read.
+#  - --memfree and --memsuspend with --speculate: the copy of a straggler,
+#    the youngest, is the one ended (dropped, not run again) or stopped
+#    (then ended when its first run wins); each task recorded once.
 # Needs root and a memory cgroup (v1, or v2 with the memory controller)
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -289,4 +292,67 @@ check "7: two tasks, no other started, both succeeded" [ "$(tail -n +2 \
     "$T/7.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 " ]
 check "7: every block read once (the lines of both are the input)" \
     sh -c "cat '$T/7.out.1' '$T/7.out.2' | sort -n | cmp -s - '$T/7.in'"
+
+# --- 8. --memfree and --memsuspend with --speculate -----------------------
+# Items 1-3 end at once; item 4 keeps 150 MiB until told (e8): a
+# straggler, whose copy takes 150 MiB more.  --memfree 200M: the copy
+# takes the cgroup under half; it is the youngest, and is ended as a copy
+# (its first run runs on, no second copy); the task is recorded once.
+cat >"$T/hog8.py" <<'EOF'
+import mmap, os, sys, time
+if sys.argv[1] != "4":
+    sys.exit(0)
+b = mmap.mmap(-1, 150 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS |
+              mmap.MAP_POPULATE)
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+EOF
+[ -w "$CG/memory.force_empty" ] && echo 0 >"$CG/memory.force_empty" 2>/dev/null
+[ -w "$CG/memory.reclaim" ] && echo 400M >"$CG/memory.reclaim" 2>/dev/null
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --speculate --memfree 200M \
+    --log "$T/8.log" --joblog "$T/8.jl" $PY "$T/hog8.py" {} "$T/e8" \
+    ::: 1 2 3 4 >/dev/null 2>"$T/8.err"
+P=$!
+if wait_for 60 grep -Eq "speculate: task 4's copy in slot [12] was ended; its first run runs on" \
+    "$T/8.log"; then
+	ok "8: under half, the copy is ended, the first run runs on"
+else
+	fail "8: under half, the copy is ended, the first run runs on"
+	sed 's/^/# 8.log: /' "$T/8.log"
+fi
+check "8: ... said as the copy's end, not a task to run again" \
+    grep -Eq "under half of --memfree: ending the copy of task 4 \\(--speculate\\), in slot [12]" \
+    "$T/8.log"
+touch "$T/e8"
+reap "$P" 60
+rc=$?
+check "8: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "8: each item recorded once, succeeded" [ "$(tail -n +2 "$T/8.jl" |
+    awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 3 4 " ]
+check "8: one copy started, no task killed or run again" sh -c \
+    "grep -q 'speculate: 1 copy started, 0 won' '$T/8.err' &&
+    ! grep -Eq 'task\\.killed|will run again' '$T/8.log'"
+
+# --memsuspend 100M: the copy is the youngest, and stopped; the first run
+# ends and wins: the stopped copy is ended too, and nothing is left.
+rm -f "$T/e8"
+[ -w "$CG/memory.force_empty" ] && echo 0 >"$CG/memory.force_empty" 2>/dev/null
+[ -w "$CG/memory.reclaim" ] && echo 400M >"$CG/memory.reclaim" 2>/dev/null
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --speculate --memsuspend 100M \
+    --log "$T/8s.log" --joblog "$T/8s.jl" $PY "$T/hog8.py" {} "$T/e8" \
+    ::: 1 2 3 4 >/dev/null 2>"$T/8s.err"
+P=$!
+check "8s: the copy is suspended" wait_for 60 grep -Eq \
+    "task=4 task suspended in slot [12]" "$T/8s.log"
+touch "$T/e8"
+reap "$P" 60
+rc=$?
+check "8s: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "8s: the first run won, the stopped copy ended" grep -Eq \
+    "speculate: task 4 won by its first run in slot [12]; the copy in slot [12] is ended" \
+    "$T/8s.log"
+check "8s: each item recorded once, succeeded" [ "$(tail -n +2 "$T/8s.jl" |
+    awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 3 4 " ]
+check "8s: no hog left" no_process_with "$T/hog8.py"
 finish
