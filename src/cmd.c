@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "graph.h"
 #include "opts.h"
 #include "pool.h"
 #include "pool-model.h"
@@ -880,6 +881,52 @@ cmd_json_failures(struct pool *p, struct buf *out)
 	fail_groups_free(g, n);
 }
 
+/*
+ * status "history": the run's history the segment keeps (shm.h): its
+ * samples, oldest first, and the runtimes of the tasks that ended, as
+ * `pooltop report --json`'s histogram (the buckets from the first used to
+ * the last).
+ */
+static void
+cmd_json_history(struct pool *p, struct buf *out)
+{
+	const struct pt_shm_history	*hs = pool_history(p);
+	const struct pt_shm_sample	*s;
+	uint32_t			 i;
+	int				 k, lo = -1, hi = -1;
+
+	buf_printf(out, ",\"history\":{\"start_real_ns\":%lld,\"period\":"
+	    "%.3f,\"ended\":%llu,\"samples\":[", (long long)hs->start_real_ns,
+	    (double)hs->period_ns / 1e9, (unsigned long long)hs->ended);
+	for (i = 0; i < hs->nsamples && i < PT_HIST_SAMPLES; i++) {
+		s = &hs->samples[i];
+		buf_printf(out, "%s{\"real_ns\":%lld,\"finished\":%llu,"
+		    "\"busy\":%u.%03u,\"cpu\":%u.%03u,\"rss\":%llu}",
+		    i > 0 ? "," : "", (long long)s->real_ns,
+		    (unsigned long long)s->finished, s->busy_milli / 1000,
+		    s->busy_milli % 1000, s->cpu_milli / 1000,
+		    s->cpu_milli % 1000, (unsigned long long)s->rss_bytes);
+	}
+	for (k = 0; k < PT_HIST_BUCKETS; k++)
+		if (hs->buckets[k] > 0) {
+			lo = lo < 0 ? k : lo;
+			hi = k;
+		}
+	buf_addstr(out, "],\"histogram\":[");
+	for (k = lo; k >= 0 && k <= hi; k++) {
+		buf_printf(out, "%s{\"from\":%.3f,\"to\":", k > lo ? "," : "",
+		    (double)graph_bucket_lower(k) / 1e9);
+		if (k == PT_HIST_BUCKETS - 1)
+			buf_addstr(out, "null");
+		else
+			buf_printf(out, "%.3f",
+			    (double)graph_bucket_lower(k + 1) / 1e9);
+		buf_printf(out, ",\"count\":%llu}",
+		    (unsigned long long)hs->buckets[k]);
+	}
+	buf_addstr(out, "]}");
+}
+
 /* status --json: the header fields and one object per non-empty slot. */
 static int
 cmd_status_json(struct pool *p, struct pt_shm *shm,
@@ -896,6 +943,7 @@ cmd_status_json(struct pool *p, struct pt_shm *shm,
 	cmd_json_speculate(p, shm, h, out);
 	cmd_json_advice(p, out);
 	cmd_json_failures(p, out);
+	cmd_json_history(p, out);
 	buf_printf(out, ",\"auto\":%s", pool_auto(p) ? "true" : "false");
 	buf_addstr(out, ",\"slots\":[");
 	for (i = 0; i < cmd_nslots(h); i++) {

@@ -42,6 +42,7 @@ struct admit {
 	uint64_t		 fp_peak[ADMIT_FP_N];	/* a ring */
 	size_t			 fp_n, fp_next;
 	uint64_t		 fp;		/* from fp_peak, 0: none */
+	bool			 fp_stale;	/* a peak came after fp */
 	uint64_t		 fp_reserve;	/* the running tasks' growth */
 	int			 fp_running;
 };
@@ -536,29 +537,39 @@ cgroup_avail(const struct admit *a, uint64_t *avail)
 	return true;
 }
 
+/* Read memory available into s's mem_ fields (the lower of the two). */
+static void
+read_mem(struct admit *a, struct admit_sample *s)
+{
+	char		buf[ADMIT_READ_MAX];
+	uint64_t	kb, cg;
+
+	s->mem_ok = s->mem_cgroup = false;
+	s->mem_avail = 0;
+	if (read_small("/proc/meminfo", buf, sizeof buf) == 0 &&
+	    find_u64(buf, "MemAvailable", &kb)) {
+		s->mem_ok = true;
+		s->mem_avail = kb * 1024;
+	}
+	if (cgroup_avail(a, &cg) && (!s->mem_ok || cg < s->mem_avail)) {
+		s->mem_ok = s->mem_cgroup = true;
+		s->mem_avail = cg;
+	}
+}
+
 /* Read what the options watch. */
 static void
 read_machine(struct admit *a, struct admit_sample *s, int64_t now)
 {
 	char		buf[ADMIT_READ_MAX], path[PATH_MAX];
-	uint64_t	kb, cg;
 	int		i;
 
 	memset(s, 0, sizeof *s);
 	s->at_ns = now;
 	if (a->o.load > 0 && read_small("/proc/loadavg", buf, sizeof buf) == 0)
 		s->load_ok = sscanf(buf, "%lf", &s->load1) == 1;
-	if (a->o.memfree > 0 || a->o.memfree_auto || a->o.memsuspend > 0) {
-		if (read_small("/proc/meminfo", buf, sizeof buf) == 0 &&
-		    find_u64(buf, "MemAvailable", &kb)) {
-			s->mem_ok = true;
-			s->mem_avail = kb * 1024;
-		}
-		if (cgroup_avail(a, &cg) && (!s->mem_ok || cg < s->mem_avail)) {
-			s->mem_ok = s->mem_cgroup = true;
-			s->mem_avail = cg;
-		}
-	}
+	if (a->o.memfree > 0 || a->o.memfree_auto || a->o.memsuspend > 0)
+		read_mem(a, s);
 	if (a->o.noswap && read_small("/proc/vmstat", buf, sizeof buf) == 0)
 		s->swap_ok = find_u64(buf, "pswpin", &s->swap_in) &&
 		    find_u64(buf, "pswpout", &s->swap_out);
@@ -661,7 +672,7 @@ admit_verdict_now(struct admit *a, bool was, int64_t now)
 {
 	admit_decide(&a->o, &a->cur, &a->prev, was, &a->v);
 	if (a->o.memfree_auto && !a->v.hold)
-		admit_fp_decide(a->fp, a->fp_reserve, a->fp_running,
+		admit_fp_decide(admit_fp(a), a->fp_reserve, a->fp_running,
 		    a->o.memsuspend, &a->cur, &a->v);
 	if (a->v.hold && !was) {
 		a->hold_start = now;
@@ -707,41 +718,52 @@ admit_oom_kills(const struct admit *a, uint64_t *n)
 	    find_u64(buf, "oom_kill", n);
 }
 
-/* Memory alone, read afresh: the rest stays as sampled. */
+/*
+ * Before a start, only --memfree auto's answer can have changed since the
+ * sample (the running tasks' reserve moves with each start), and it needs
+ * memory alone: that is read afresh; load, swap and pressure stay as
+ * sampled, unread.
+ */
 int
 admit_recheck(struct admit *a, int64_t now)
 {
-	struct admit_sample	s;
-
 	if (a == NULL || !a->active || !a->o.memfree_auto)
 		return 0;
-	read_machine(a, &s, now);
-	a->cur.mem_ok = s.mem_ok;
-	a->cur.mem_avail = s.mem_avail;
-	a->cur.mem_cgroup = s.mem_cgroup;
+	read_mem(a, &a->cur);
 	return admit_verdict_now(a, a->v.hold, now);
 }
 
+/*
+ * Keep the peak; the footprint is computed when admission next asks for
+ * it (admit_fp()): tasks end far more often than a sort is needed.
+ */
 void
 admit_fp_add(struct admit *a, uint64_t peak)
 {
-	uint64_t	tmp[ADMIT_FP_N];
-
 	if (a == NULL || peak == 0 || !a->o.memfree_auto)
 		return;
 	a->fp_peak[a->fp_next] = peak;
 	a->fp_next = (a->fp_next + 1) % ADMIT_FP_N;
 	if (a->fp_n < ADMIT_FP_N)
 		a->fp_n++;
-	memcpy(tmp, a->fp_peak, a->fp_n * sizeof *tmp);
-	a->fp = (uint64_t)((double)admit_percentile(tmp, a->fp_n,
-	    ADMIT_FP_PCT) * ADMIT_FP_MARGIN);
+	a->fp_stale = true;
 }
 
+/* The footprint, from the peaks kept; computed once per new peak. */
 uint64_t
-admit_fp(const struct admit *a)
+admit_fp(struct admit *a)
 {
-	return a != NULL ? a->fp : 0;
+	uint64_t	tmp[ADMIT_FP_N];
+
+	if (a == NULL)
+		return 0;
+	if (a->fp_stale) {
+		memcpy(tmp, a->fp_peak, a->fp_n * sizeof *tmp);
+		a->fp = (uint64_t)((double)admit_percentile(tmp, a->fp_n,
+		    ADMIT_FP_PCT) * ADMIT_FP_MARGIN);
+		a->fp_stale = false;
+	}
+	return a->fp;
 }
 
 void

@@ -170,15 +170,17 @@ bool		 admit_may_start(struct admit *, int64_t now_ns, int64_t *at);
 void		 admit_started(struct admit *, int64_t now_ns);
 /*
  * --memfree auto: a task that ended on its own peaked at peak bytes (0:
- * unknown, not kept); the footprint learned (0: none yet); the running
- * tasks' state, given before each sample and each start.
+ * unknown, not kept); the footprint learned (0: none yet), computed when
+ * asked and kept until the next peak; the running tasks' state, given
+ * before each sample and each start.
  */
 void		 admit_fp_add(struct admit *, uint64_t peak);
-uint64_t	 admit_fp(const struct admit *);
+uint64_t	 admit_fp(struct admit *);
 void		 admit_fp_running(struct admit *, uint64_t reserve, int running);
 /*
- * Decide again before a start, with memory read afresh (--memfree auto;
- * without it, nothing is read and 0 returned).  Returns as admit_sample().
+ * Decide again before a start, with memory read afresh and nothing else
+ * read (--memfree auto; without it, nothing is read and 0 returned).
+ * Returns as admit_sample().
  */
 int		 admit_recheck(struct admit *, int64_t now_ns);
 /* A task ended: --delay auto adapts. */

@@ -288,6 +288,7 @@ struct pool {
 	int64_t			 admit_at;	/* --delay: next start, mono */
 	int			 nsusp;		/* tasks --memsuspend stopped */
 	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
+	bool			 rr_mem_said;	/* under half said, no kill */
 	uint64_t		 oom_seen;	/* OOM kills, read each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
@@ -1538,10 +1539,33 @@ admit_kill_youngest(struct pool *p, const char *why)
 		t->requeue = true;
 	p->w[y].mkill = true;
 	send_msg(p, y, PT_MSG_KILL, &k, sizeof k);
-	pool_event(p, PT_EV_INFO, y, TAILQ_FIRST(&p->w[y].tasks)->seq, 0,
-	    "%s, under half of --memfree: ending the youngest task, in slot "
-	    "%d, %s", why, y + 1, p->robin != NULL ? "to be replaced (the "
-	    "blocks it has not read are lost)" : "to run it again");
+	t = TAILQ_FIRST(&p->w[y].tasks);
+	/* A copy is extra: ended, it is dropped and its first run goes on. */
+	if (t->copy)
+		pool_event(p, PT_EV_INFO, y, t->seq, 0, "%s, under half of "
+		    "--memfree: ending the copy of task %llu (--speculate), in "
+		    "slot %d", why, (unsigned long long)t->seq, y + 1);
+	else
+		pool_event(p, PT_EV_INFO, y, t->seq, 0, "%s, under half of "
+		    "--memfree: ending the youngest task, in slot %d, to run "
+		    "it again", why, y + 1);
+}
+
+/*
+ * --memfree under half in a --round-robin pool: a task there reads many
+ * blocks, and one ended would lose those it has not read, so none is
+ * ended; starts stay held (memory is under --memfree too).  Said once
+ * each time memory falls under half.
+ */
+static void
+admit_rr_hold(struct pool *p, const char *why)
+{
+	if (p->rr_mem_said)
+		return;
+	p->rr_mem_said = true;
+	pool_event(p, PT_EV_INFO, -1, 0, 0, "%s, under half of --memfree: "
+	    "no task ended in a --round-robin pool (its unread blocks would "
+	    "be lost); starts held", why);
 }
 
 /* Stop (suspend) or continue a task for --memsuspend. */
@@ -1559,8 +1583,9 @@ admit_suspend(struct pool *p, int i, bool suspend, const char *why)
 }
 
 /*
- * --memfree below half its size ends the youngest task; --memsuspend keeps
- * the oldest running and stops the others (admit_mem_running()).
+ * --memfree below half its size ends the youngest task (but in a
+ * --round-robin pool); --memsuspend keeps the oldest running and stops
+ * the others (admit_mem_running()).
  */
 static void
 admit_memory(struct pool *p)
@@ -1575,8 +1600,12 @@ admit_memory(struct pool *p)
 		return;
 	if (admit_mem_kill(o->memfree, s)) {
 		admit_why_mem(s, o->memfree / 2, why, sizeof why);
-		admit_kill_youngest(p, why);
-	}
+		if (p->robin != NULL)
+			admit_rr_hold(p, why);
+		else
+			admit_kill_youngest(p, why);
+	} else
+		p->rr_mem_said = false;
 	if (o->memsuspend == 0)
 		return;
 	/* Tasks not paused by an operator nor being ended, oldest first. */
@@ -2315,6 +2344,13 @@ pool_speculate(const struct pool *p, uint64_t *started, uint64_t *won)
 	return p->o->speculate;
 }
 
+/* The run's history (pool.h): the pool's own, never read back. */
+const struct pt_shm_history *
+pool_history(const struct pool *p)
+{
+	return &p->hist.h;
+}
+
 /* The median stragglers are measured against (pool.h). */
 bool
 pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
@@ -2679,10 +2715,11 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 			output_copy_drop(p->out, t->seq);
 	} else
 		spec_promote(p, task_slot(p, u), u, t);
+	/* Ended by the pool (--memfree, a shrink) before killed by a user. */
 	how = (d->flags & PT_DONE_TIMEOUT) ? "timed out" :
-	    (d->flags & PT_DONE_KILLED) ? "was killed" :
 	    (t->requeue || t->no_record || (d->flags & PT_DONE_REQUEUE)) ?
-	    "was ended" : "failed";
+	    "was ended" : (d->flags & PT_DONE_KILLED) ? "was killed" :
+	    "failed";
 	pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's %s in "
 	    "slot %d %s; its %s runs on", (unsigned long long)t->seq,
 	    t->copy ? "copy" : "first run", i + 1, how,

@@ -110,6 +110,11 @@ bool		 pool_speculate(const struct pool *, uint64_t *started,
 		    uint64_t *won);
 bool		 pool_straggler_median(const struct pool *, double *factor,
 		    int64_t *median_ns);
+/*
+ * The run's history as the pool keeps it for the segment (pool-history.h):
+ * its closed samples and the runtimes' buckets.
+ */
+const struct pt_shm_history *pool_history(const struct pool *);
 
 /* Controls.  slot -1 means the whole pool.  0 on success, -1 and a reason. */
 int	pool_pause(struct pool *, int slot, bool pause, struct buf *why);

@@ -17,26 +17,12 @@ PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 [ "$(id -u)" = 0 ] || { echo "needs root (a memory cgroup)" >&2; exit 2; }
 tmp=$(mktemp -d)
-v1=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
-v1mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' \
-    /proc/self/mountinfo)
-v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
-v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$v1" ] && [ -n "$v1mnt" ]; then
-	CG=$v1mnt${v1%/}/pooltop-bench.$$ LIMITF=memory.limit_in_bytes
-elif [ -n "$v2mnt" ] && grep -qw memory "$v2mnt${v2%/}/cgroup.controllers"; then
-	CG=$v2mnt${v2%/}/pooltop-bench.$$ LIMITF=memory.max
-else
-	echo "no memory cgroup controller" >&2; exit 2
-fi
+. "$top/tests/cgroup.sh"
+cg_memory_find "pooltop-bench.$$" || { echo "no memory cgroup controller" >&2; exit 2; }
 mkdir "$CG"
-gone() {
-	for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
-	for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$CG" 2>/dev/null && break; sleep 0.2; done
-	rm -rf "$tmp"
-}
+gone() { cg_remove || true; rm -rf "$tmp"; }
 trap gone EXIT
-echo $((LIMIT << 20)) >"$CG/$LIMITF"
+echo $((LIMIT << 20)) >"$CG/$CG_LIMIT"
 # Swap would let the tasks fit slowly instead of being killed: none.
 [ -e "$CG/memory.memsw.limit_in_bytes" ] &&
     echo $((LIMIT << 20)) >"$CG/memory.memsw.limit_in_bytes" 2>/dev/null || true
@@ -52,8 +38,7 @@ for i in range(0, n, 4096):
     b[i] = 1
 time.sleep(float(sys.argv[2]))
 PYEOF
-printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' "$CG" >"$tmp/incg"
-chmod +x "$tmp/incg"
+cg_incg "$tmp/incg"
 # killed NAME JOBLOG: count the tasks a signal 9 ended.
 killed() { pr_add "$1" "$(tail -n +2 "$2" | awk -F'\t' '$8 == 9' | wc -l)"; }
 pt() { "$tmp/incg" "$POOLTOP_BIN" --headless -q -j "$J" "$@" \

@@ -2,7 +2,7 @@
 # The control socket: every command of `pooltop ctl` against headless pools,
 # then hostile clients (garbage, a 1 MB line, 200 held connections, half
 # lines, another uid); after each the pool still answers and ends its work
-# with the right results.
+# with the right results; the run's history in status --json.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 command -v perl >/dev/null 2>&1 || skip "perl is needed (tasks, raw socket clients)"
@@ -224,6 +224,8 @@ start_pool "$C" "$T/goC" 4 2
 c=$pid
 check "pool C answers" wait_for 10 answers "$c"
 check "pool C runs two tasks" wait_for 10 is_py "$c" "d['running']" 2
+check "status --json history: no task ended, no bucket" is_py "$c" \
+    "(d['history']['ended'], d['history']['histogram'])" "(0, [])"
 "$POOLTOP_BIN" ctl "$c" stop >"$T/r"
 check "stop replies" grep -q "stopping" "$T/r"
 wait "$c"
@@ -231,4 +233,51 @@ check "stopped: no task left" wait_for 5 no_process_with "$T/goC"
 check "stopped: no segment" no_segment "$c"
 check "stopped: no socket" [ ! -e "$(sock_of "$c")" ]
 check "stopped: nothing ran to the end" [ ! -s "$T/out.$C" ]
+# --- Pool H: the run's history in status --json --------------------------
+# Four tasks of 0.3 s and one that waits, at -j2: once a sample counts the
+# four, the history has them in the histogram, and its samples go forward.
+cat >"$T/hist.sh" <<'EOF'
+case $1 in
+w) while [ ! -e "$2" ]; do sleep 0.05; done ;;
+*) sleep "$1" ;;
+esac
+EOF
+"$POOLTOP_BIN" --headless -q -j2 sh "$T/hist.sh" {} "$T/goH" \
+    ::: 0.3 0.3 0.3 0.3 w >/dev/null 2>&1 &
+h=$!
+_bgpids="${_bgpids:-} $h"
+check "pool H: a sample counts the four tasks ended" wait_for 20 is_py "$h" \
+    "d['history']['samples'][-1]['finished'] if d['history']['samples'] else 0" 4
+"$POOLTOP_BIN" ctl "$h" status --json >"$T/h.json"
+if "$PY" - "$T/h.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+h = d['history']
+assert h['ended'] == 4, h
+assert h['period'] >= 1, h
+assert abs(h['start_real_ns'] - d['start_real_ns']) < 1e9, (h, d['start_real_ns'])
+# The histogram: the buckets from the first used to the last, edges
+# joined, every task counted once, none under 0.2 s.
+b = h['histogram']
+assert sum(x['count'] for x in b) == 4, b
+assert b[0]['count'] > 0 and b[-1]['count'] > 0 and b[0]['from'] >= 0.2, b
+assert all(x['to'] == y['from'] for x, y in zip(b, b[1:])), b
+# The samples: time and count go forward, at most 2 busy, the waiter busy.
+s = h['samples']
+t = [h['start_real_ns']] + [x['real_ns'] for x in s]
+assert all(a < b for a, b in zip(t, t[1:])), t
+f = [x['finished'] for x in s]
+assert f == sorted(f) and f[-1] == 4, f
+assert all(0 <= x['busy'] <= 2 and x['cpu'] >= 0 and x['rss'] >= 0 for x in s), s
+assert max(x['busy'] for x in s) >= 1, s
+EOF
+then
+	ok "status --json history: samples and histogram of the run"
+else
+	fail "status --json history: samples and histogram of the run"
+	sed 's/^/# /' "$T/h.json"
+fi
+touch "$T/goH"
+reap "$h" 20
+check "pool H ends with status 0" [ $? -eq 0 ]
 finish

@@ -4,22 +4,12 @@
 # effective parallelism; from a joblog written by hand, by pooltop, and by
 # GNU parallel itself; --json for scripts; bad input refused clearly.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
 
-H=$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')
-# line SEQ START RUNTIME EXIT SIGNAL COMMAND
-line() { printf '%s\t:\t%s\t%10s\t0\t0\t%s\t%s\t%s\n' "$@"; }
-
-# Two lanes: 1+3 s and 2+2 s back to back from t=100, then one of 0.5 s.
-{
-	echo "$H"
-	line 1 100.000 1.000 0 0 "work a"
-	line 2 100.000 2.000 3 0 "work b"
-	line 3 101.000 3.000 0 0 "work c"
-	line 4 102.000 2.000 0 9 "work d"
-	line 5 104.000 0.500 3 0 "work e"
-} >"$T/hand.log"
+. "$POOLTOP_SRCDIR/tests/cli/reportlib.sh"
+hand_log "$T/hand.log"
 "$POOLTOP_BIN" report "$T/hand.log" >"$T/hand.out" 2>"$T/hand.err"
 check "report: exit 0" [ $? -eq 0 ]
 check "report: nothing on stderr" [ ! -s "$T/hand.err" ]
@@ -94,11 +84,7 @@ assert r["span"] > 0 and r["parallelism"] > 0
 ' "$T/pt.json"
 
 # A joblog GNU parallel wrote itself (padded columns): the same run.
-command -v parallel >/dev/null 2>&1 &&
-    parallel --version 2>/dev/null | grep -q "GNU parallel" ||
-    skip "GNU parallel is not installed"
-export SHELL=/bin/sh PARALLEL_HOME="$T/parallel-home"
-mkdir -p "$PARALLEL_HOME" && touch "$PARALLEL_HOME/will-cite"
+need_gnu_parallel
 parallel -j2 --joblog "$T/gnu.log" \
     'case {} in f) exit 3;; k) kill -9 $$;; esac' ::: a f b f k c 2>/dev/null
 "$POOLTOP_BIN" report --json "$T/gnu.log" >"$T/gnu.json" 2>"$T/err"

@@ -11,76 +11,18 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
-cd "$T" || exit 99
-export TMPDIR="$T/tmp"
-mkdir "$TMPDIR"
+. "$POOLTOP_SRCDIR/tests/cli/pipelib.sh"
 
-# Inputs, each a file NAME.in.
-gen_inputs() {
-	seq 1 5000 >lines.in
-	{ seq 1 3000; printf 'no final newline'; } >nofinal.in
-	: >empty.in
-	awk 'BEGIN { for (i = 0; i < 300; i++) printf "row %d\r\n", i }' \
-	    >crlf.in
-	awk 'BEGIN { for (i = 0; i < 200; i++) printf "a%d\0b\0\n", i }' \
-	    >nul.in
-	awk 'BEGIN { for (i = 0; i < 40; i++) {
-		printf "short %d\n", i
-		if (i % 7 == 0) { for (j = 0; j < 3000; j++) printf "x"; print "" }
-	} }' >long.in
-	awk 'BEGIN { for (i = 0; i < 500; i++) printf "r%d.x*y.", i }' >dots.in
-	awk 'BEGIN { for (i = 0; i < 300; i++) printf ">seq%d\nACGT%d\nTTGA\n", i, i }' \
-	    >fasta.in
-	printf '\n\n\nx\n\n' >blank.in
-}
-gen_inputs
+# Inputs, each a file NAME.in: those of pipelib.sh and more.
+pipe_inputs
+awk 'BEGIN { for (i = 0; i < 40; i++) {
+	printf "short %d\n", i
+	if (i % 7 == 0) { for (j = 0; j < 3000; j++) printf "x"; print "" }
+} }' >long.in
+awk 'BEGIN { for (i = 0; i < 500; i++) printf "r%d.x*y.", i }' >dots.in
+printf '\n\n\nx\n\n' >blank.in
 
-# run TOOL NAME INPUT ARGS...: GNU parallel or pooltop (headless, quiet) on
-# INPUT.in; output NAME.TOOL.out, status NAME.TOOL.rc.  TOOL pooltop-pipe:
-# pooltop reading INPUT.in through a pipe, a few bytes at a time.
-run() {
-	_t=$1 _n=$2 _i=$3; shift 3
-	if [ "$_t" = pooltop-pipe ]; then
-		trickle <"$_i.in" | "$POOLTOP_BIN" --headless -q "$@" \
-		    >"$_n.$_t.out" 2>"$_n.$_t.err"
-	elif [ "$_t" = pooltop ]; then
-		"$POOLTOP_BIN" --headless -q "$@" <"$_i.in" >"$_n.$_t.out" \
-		    2>"$_n.$_t.err"
-	else
-		parallel "$@" <"$_i.in" >"$_n.$_t.out" 2>"$_n.$_t.err"
-	fi
-	echo $? >"$_n.$_t.rc"
-}
-
-# trickle: stdin to stdout in pieces of 1000 bytes or less, so that a
-# reader finds a pipe empty now and then.
-trickle() {
-	while dd bs=1000 count=1 2>/dev/null | cat >chunk && [ -s chunk ]; do
-		cat chunk
-	done
-}
-
-# same DESC NAME [TOOL]: GNU parallel's and pooltop's (or TOOL's) output
-# and exit status agree.
-same() {
-	_p=${3:-pooltop}
-	echo $? >/dev/null
-	if cmp -s "$2.parallel.out" "$2.$_p.out" &&
-	    { [ "$_p" != pooltop ] || cmp -s "$2.parallel.rc" "$2.pooltop.rc"; }; then
-		ok "$1: same output and status"
-	else
-		fail "$1: GNU parallel ($(cat "$2.parallel.rc")) " \
-		    "'$(head -c 200 "$2.parallel.out" | od -An -c | tr -s ' \n' '  ')'," \
-		    "pooltop ($(cat "$2.pooltop.rc")) " \
-		    "'$(head -c 200 "$2.pooltop.out" | od -An -c | tr -s ' \n' '  ')'"
-	fi
-}
-
-# The tasks print their block's size and checksum.  (Read whole first: a
-# block is a file here, a pipe in GNU parallel, and `wc -c` reads a
-# file's size without reading it.)
-TASK='cat >b.$$; wc -c <b.$$; md5sum <b.$$; rm -f b.$$'
-# cases: NAME INPUT ARGS (ARGS split on spaces)
+# cases: NAME INPUT ARGS (split on spaces)
 CASES='
 lines		lines	--block 1k
 lines-big	lines	
@@ -101,27 +43,8 @@ n-nofinal	nofinal	-N 1000
 n-blank		blank	-N 2
 k1		lines	--block 10 -j3
 '
-if command -v parallel >/dev/null 2>&1 &&
-    parallel --version 2>/dev/null | grep -q "GNU parallel"; then
-	need_gnu_parallel
-	export PARALLEL_SHELL=/bin/sh
-	set -f
-	printf '%s\n' "$CASES" | while read -r name input args; do
-		[ -n "$name" ] || continue
-		# shellcheck disable=SC2086
-		run parallel "$name" "$input" --pipe -k $args "$TASK"
-		# shellcheck disable=SC2086
-		run pooltop "$name" "$input" --pipe -k $args "$TASK"
-		same "--pipe case $name on $input" "$name"
-		# shellcheck disable=SC2086
-		run pooltop-pipe "$name" "$input" --pipe -k $args "$TASK"
-		same "--pipe case $name on $input through a pipe" "$name" \
-		    pooltop-pipe
-	done >cases.tap
-	set +f
-	cat cases.tap
-	_count=$((_count + $(grep -ac '^ok\|^not ok' cases.tap)))
-	_failed=$((_failed + $(grep -ac '^not ok' cases.tap)))
+if have_gnu_parallel; then
+	pipe_cases --trickle "$CASES"
 
 	# --pipe-part: ranges of the file, where GNU parallel cuts them.
 	for c in "lines|" "lines|-j3" "nofinal|--block 500" "crlf|--block 100" \

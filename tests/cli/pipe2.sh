@@ -10,49 +10,14 @@
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
-cd "$T" || exit 99
-export TMPDIR="$T/tmp"
-mkdir "$TMPDIR"
+. "$POOLTOP_SRCDIR/tests/cli/pipelib.sh"
 
-seq 1 5000 >lines.in
-{ seq 1 3000; printf 'no final newline'; } >nofinal.in
-awk 'BEGIN { for (i = 0; i < 300; i++) printf "row %d\r\n", i }' >crlf.in
-awk 'BEGIN { for (i = 0; i < 200; i++) printf "a%d\0b\0\n", i }' >nul.in
-awk 'BEGIN { for (i = 0; i < 300; i++) printf ">seq%d\nACGT%d\nTTGA\n", i, i }' \
-    >fasta.in
+# Inputs, each a file NAME.in: those of pipelib.sh and more.
+pipe_inputs
 { awk 'BEGIN { for (i = 0; i < 100; i++) printf ">s%d\r\n\0x%d\r\n", i, i }'
   printf '>last\0no newline'; } >hostile.in
 printf 'a1b22c333d' >digits.in
-: >empty.in
 
-# run TOOL NAME INPUT ARGS...: GNU parallel or pooltop on INPUT.in; output
-# NAME.TOOL.out, status NAME.TOOL.rc.
-run() {
-	_t=$1 _n=$2 _i=$3; shift 3
-	if [ "$_t" = pooltop ]; then
-		"$POOLTOP_BIN" --headless -q "$@" <"$_i.in" >"$_n.$_t.out" \
-		    2>"$_n.$_t.err"
-	else
-		parallel "$@" <"$_i.in" >"$_n.$_t.out" 2>"$_n.$_t.err"
-	fi
-	echo $? >"$_n.$_t.rc"
-}
-
-# same DESC NAME: GNU parallel's and pooltop's output and status agree.
-same() {
-	if cmp -s "$2.parallel.out" "$2.pooltop.out" &&
-	    cmp -s "$2.parallel.rc" "$2.pooltop.rc"; then
-		ok "$1: same output and status"
-	else
-		fail "$1: GNU parallel ($(cat "$2.parallel.rc")) " \
-		    "'$(head -c 200 "$2.parallel.out" | od -An -c | tr -s ' \n' '  ')'," \
-		    "pooltop ($(cat "$2.pooltop.rc")) " \
-		    "'$(head -c 200 "$2.pooltop.out" | od -An -c | tr -s ' \n' '  ')'"
-	fi
-}
-
-# The tasks print their block's size and checksum.
-TASK='cat >b.$$; wc -c <b.$$; md5sum <b.$$; rm -f b.$$'
 # The same through --fifo's {}; then what is left on stdin (nothing).
 FTASK='cat {} >b.$$; wc -c <b.$$; md5sum <b.$$; rm -f b.$$; wc -c'
 # cases: NAME INPUT ARGS (split on spaces; @ stands for a space)
@@ -83,27 +48,8 @@ rrs-crlf	crlf	--rrs --recend \r\n --block 100
 rrs-hostile	hostile	--rrs --recstart > --block 100
 rrs-nofinal	nofinal	--rrs --block 500
 '
-if command -v parallel >/dev/null 2>&1 &&
-    parallel --version 2>/dev/null | grep -q "GNU parallel"; then
-	need_gnu_parallel
-	export PARALLEL_SHELL=/bin/sh
-	set -f
-	printf '%s\n' "$CASES" | while read -r name input args; do
-		[ -n "$name" ] || continue
-		args=$(printf '%s' "$args" | tr ' ' '\001')
-		_ifs=$IFS
-		IFS=$(printf '\001')
-		# shellcheck disable=SC2086
-		set -- $(printf '%s' "$args" | tr '@' ' ')
-		IFS=$_ifs
-		run parallel "$name" "$input" --pipe -k "$@" "$TASK"
-		run pooltop "$name" "$input" --pipe -k "$@" "$TASK"
-		same "--pipe $* on $input" "$name"
-	done >cases.tap
-	set +f
-	cat cases.tap
-	_count=$((_count + $(grep -ac '^ok\|^not ok' cases.tap)))
-	_failed=$((_failed + $(grep -ac '^not ok' cases.tap)))
+if have_gnu_parallel; then
+	pipe_cases "$CASES"
 
 	# --pipe-part --regexp: GNU parallel cuts at the last boundary of the
 	# piece it reads after SIZE bytes.

@@ -6,21 +6,12 @@
 # parallel; drawn with --graphs in UTF-8 or ASCII by the locale, figures
 # only with --no-graphs and when the output is not a terminal.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
+. "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
 
-H=$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')
-line() { printf '%s\t:\t%s\t%10s\t0\t0\t%s\t%s\t%s\n' "$@"; }
-
-# Two lanes: 1+3 s and 2+2 s back to back from t=100, then one of 0.5 s.
-{
-	echo "$H"
-	line 1 100.000 1.000 0 0 "work a"
-	line 2 100.000 2.000 3 0 "work b"
-	line 3 101.000 3.000 0 0 "work c"
-	line 4 102.000 2.000 0 9 "work d"
-	line 5 104.000 0.500 3 0 "work e"
-} >"$T/hand.log"
+. "$POOLTOP_SRCDIR/tests/cli/reportlib.sh"
+hand_log "$T/hand.log"
 
 "$POOLTOP_BIN" report --json "$T/hand.log" >"$T/hand.json"
 check "report --json: speedup, histogram, throughput of a known run" python3 -c '
@@ -104,11 +95,7 @@ assert abs(run_mean - serial / span) < 0.05 * serial / span + 0.01, run_mean
 check "report of pooltop's joblog: buckets and speedup" \
     figures "$T/pt.log" "$T/pt.json" "0.2:4,1:2"
 
-command -v parallel >/dev/null 2>&1 &&
-    parallel --version 2>/dev/null | grep -q "GNU parallel" ||
-    skip "GNU parallel is not installed"
-export SHELL=/bin/sh PARALLEL_HOME="$T/parallel-home"
-mkdir -p "$PARALLEL_HOME" && touch "$PARALLEL_HOME/will-cite"
+need_gnu_parallel
 parallel -j3 --joblog "$T/gnu.log" sleep ::: 0.21 0.21 0.21 0.21 1.05 1.05
 "$POOLTOP_BIN" report --json "$T/gnu.log" >"$T/gnu.json"
 check "report of GNU parallel's joblog: buckets and speedup" \

@@ -239,6 +239,83 @@ check "halt now: exit 1, the straggler not in the joblog" \
     sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '1 2 3 4 6 ' ]"
 check "halt now: neither copy is left" no_process_with "sleep $S"
 
+# 8b. --halt soon: a failure elsewhere while a copy runs ends neither;
+# the first to finish wins, once, and nothing new starts.  Both runs of
+# item 5 wait for go8b; item 6 fails once the copy has started.
+cat >"$T/halts.sh" <<'EOF2'
+case $1 in
+long) n=0
+	until [ -e "$2" ]; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		sleep 0.05
+	done ;;
+late) n=0
+	until grep -q "copy of task 5 started" "$3"; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		sleep 0.05
+	done
+	exit 1 ;;
+esac
+EOF2
+bg "$POOLTOP_BIN" --headless --name hs$$ -j3 --speculate --halt soon,fail=1 \
+    --joblog "$T/jl8b" --log "$T/log8b" sh "$T/halts.sh" {} "$T/go8b" \
+    "$T/log8b" ::: 0 0 0 0 long late >/dev/null 2>"$T/err8b"
+pool=$!
+check "halt soon: reached once the copy runs" \
+    wait_for 60 grep -q "halt policy reached (soon)" "$T/log8b"
+draining_copy() { jis "$1" 'd["state"]' draining && copies "$1" 1; }
+check "halt soon: both runs of the straggler go on, draining" \
+    wait_for 10 draining_copy hs$$
+touch "$T/go8b"
+reap $pool 30
+rc=$?
+check "halt soon: exit 1 (one failed), each item recorded once" \
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8b")' = '1 2 3 4 5 6 ' ]"
+check "halt soon: the straggler succeeded, one task.done, a winner said" \
+    sh -c "[ '$(jfield "$T/jl8b" 7 5)' = 0 ] &&
+    [ \$(grep -c 'task.done .*task=5 ' '$T/log8b') -eq 1 ] &&
+    grep -Eq 'speculate: task 5 won by its (copy|first run)' '$T/log8b'"
+check "halt soon: one copy started" \
+    grep -q 'speculate: 1 copy started' "$T/err8b"
+check "halt soon: no process left" no_process_with "$T/go8b"
+
+# 8c. --halt soon before any copy: the straggler is marked while the pool
+# drains, with idle workers, and gets no copy (draining starts nothing).
+cat >"$T/halts2.sh" <<'EOF2'
+case $1 in
+long) n=0
+	until [ -e "$2" ]; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		sleep 0.05
+	done ;;
+f) exit 1 ;;
+esac
+EOF2
+bg "$POOLTOP_BIN" --headless --name hd$$ -j3 --speculate --halt soon,fail=1 \
+    --joblog "$T/jl8c" sh "$T/halts2.sh" {} "$T/go8c" ::: long 0 0 0 f \
+    >/dev/null 2>"$T/err8c"
+pool=$!
+draining_marked() {
+	jis "$1" 'd["state"]' draining &&
+	    jis "$1" '[t["task"] for t in d["stragglers"]["tasks"]]' '[1]'
+}
+alone() {
+	jis "$1" 'd["speculate"]["started"]' 0 && copies "$1" 0 &&
+	    jis "$1" 'd["running"]' 1
+}
+check "halt soon, no copy yet: the straggler is marked while draining" \
+    wait_for 60 draining_marked hd$$
+check "halt soon, no copy yet: none started, the straggler runs alone" \
+    alone hd$$
+touch "$T/go8c"
+reap $pool 30
+rc=$?
+check "halt soon, no copy yet: exit 1, all five recorded once" \
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8c")' = '1 2 3 4 5 ' ] &&
+    [ '$(jfield "$T/jl8c" 7 1)' = 0 ]"
+check "halt soon, no copy yet: the summary says no copy" \
+    grep -q 'speculate: 0 copies' "$T/err8c"
+
 # 9. Refusals, each naming what was wrong.
 refused() {
 	_want=$1; shift

@@ -9,28 +9,41 @@ is never counted and a failure there passes silently.  Such a line must be
 import sys
 
 
-def skip_sq(s, i):
-    """s[i] is a single quote: the index after its closing one."""
-    j = s.find("'", i + 1)
-    return len(s) if j < 0 else j + 1
+def skip_token(s, i, quoted=False):
+    """If a token the scanners step over whole starts at s[i], the index
+    after it, else None.  Such tokens are a backslash and the character it
+    escapes, $( ... ), and, out of double quotes (quoted False), a string
+    in single or double quotes and a comment (a # starting a word); in
+    double quotes (quoted True), a backquoted command."""
+    c = s[i]
+    if c == '\\':
+        return i + 2
+    if s.startswith('$(', i):
+        return skip_paren(s, i + 1)
+    if quoted:
+        if c == '`':
+            j = s.find('`', i + 1)
+            return len(s) if j < 0 else j + 1
+        return None
+    if c == "'":
+        j = s.find("'", i + 1)
+        return len(s) if j < 0 else j + 1
+    if c == '"':
+        return skip_dq(s, i)
+    if c == '#' and (i == 0 or s[i - 1] in ' \t\n'):
+        j = s.find('\n', i)
+        return len(s) if j < 0 else j
+    return None
 
 
 def skip_dq(s, i):
     """s[i] is a double quote: the index after its closing one."""
     i += 1
     while i < len(s):
-        c = s[i]
-        if c == '\\':
-            i += 2
-        elif c == '"':
+        if s[i] == '"':
             return i + 1
-        elif s.startswith('$(', i):
-            i = skip_paren(s, i + 1)
-        elif c == '`':
-            j = s.find('`', i + 1)
-            i = len(s) if j < 0 else j + 1
-        else:
-            i += 1
+        j = skip_token(s, i, quoted=True)
+        i = i + 1 if j is None else j
     return i
 
 
@@ -38,23 +51,13 @@ def skip_paren(s, i):
     """s[i] is '(': the index after its matching ')'."""
     depth = 0
     while i < len(s):
-        c = s[i]
-        if c == '\\':
-            i += 2
+        j = skip_token(s, i)
+        if j is not None:
+            i = j
             continue
-        if c == "'":
-            i = skip_sq(s, i)
-            continue
-        if c == '"':
-            i = skip_dq(s, i)
-            continue
-        if c == '#' and (i == 0 or s[i - 1] in ' \t\n'):
-            j = s.find('\n', i)
-            i = len(s) if j < 0 else j
-            continue
-        if c == '(':
+        if s[i] == '(':
             depth += 1
-        elif c == ')':
+        elif s[i] == ')':
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -67,22 +70,9 @@ def command_end(s, i):
     whether && or || chains it."""
     chained = False
     while i < len(s):
-        c = s[i]
-        if c == '\\':
-            i += 2
-            continue
-        if c == "'":
-            i = skip_sq(s, i)
-            continue
-        if c == '"':
-            i = skip_dq(s, i)
-            continue
-        if s.startswith('$(', i):
-            i = skip_paren(s, i + 1)
-            continue
-        if c == '#' and s[i - 1] in ' \t':
-            j = s.find('\n', i)
-            i = len(s) if j < 0 else j
+        j = skip_token(s, i)
+        if j is not None:
+            i = j
             continue
         if s.startswith('&&', i) or s.startswith('||', i):
             chained = True
@@ -90,7 +80,7 @@ def command_end(s, i):
             while i < len(s) and s[i] in ' \t\n':
                 i += 1
             continue
-        if c in '\n;':
+        if s[i] in '\n;':
             return i, chained
         i += 1
     return i, chained
@@ -101,7 +91,6 @@ def scan(path):
     bad = []
     i = 0
     while i < len(s):
-        c = s[i]
         at_start = i == 0 or s[i - 1] in '\n;' or \
             s[max(0, i - 5):i].rstrip(' \t').endswith(('then', 'else', 'do'))
         line_start = s.rfind('\n', 0, i) + 1
@@ -112,19 +101,8 @@ def scan(path):
                     bad.append(s.count('\n', 0, i) + 1)
                 i = end + 1
                 continue
-        if c == '\\':
-            i += 2
-        elif c == "'":
-            i = skip_sq(s, i)
-        elif c == '"':
-            i = skip_dq(s, i)
-        elif s.startswith('$(', i):
-            i = skip_paren(s, i + 1)
-        elif c == '#' and (i == 0 or s[i - 1] in ' \t\n'):
-            j = s.find('\n', i)
-            i = len(s) if j < 0 else j
-        else:
-            i += 1
+        j = skip_token(s, i)
+        i = i + 1 if j is None else j
     return bad
 
 

@@ -12,6 +12,12 @@
 #    "oom-killed", not "signal 9".
 #  - --oom-retry: two tasks of 250 MiB; the one OOM-killed is put back and
 #    the pool shrinks to one worker; both succeed.
+#  - --memfree auto: the footprint learned, memory never overcommitted.
+#  - --memfree 200M in a --round-robin pool under half of it: no task is
+#    ended (it would lose its unread blocks), said once; every block read.
+#  - --memfree and --memsuspend with --speculate: the copy of a straggler,
+#    the youngest, is the one ended (dropped, not run again) or stopped
+#    (then ended when its first run wins); each task recorded once.
 # Needs root and a memory cgroup (v1, or v2 with the memory controller)
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
@@ -21,31 +27,12 @@ PY=python3
 command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
 [ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
 
-# Where our memory cgroup is: v1 "N:memory:/path", else v2 "0::/path".
-CG=
-v1=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
-v1mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' \
-    /proc/self/mountinfo)
-v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
-v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$v1" ] && [ -n "$v1mnt" ]; then
-	CG=$v1mnt${v1%/}/pooltop-test.$$
-	LIMIT=memory.limit_in_bytes USAGE=memory.usage_in_bytes
-elif [ -n "$v2mnt" ] && grep -qw memory "$v2mnt${v2%/}/cgroup.controllers" \
-    2>/dev/null; then
-	CG=$v2mnt${v2%/}/pooltop-test.$$
-	LIMIT=memory.max USAGE=memory.current
-else
-	skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
-fi
+. "$POOLTOP_SRCDIR/tests/cgroup.sh"
+cg_memory_find "pooltop-test.$$" ||
+    skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+LIMIT=$CG_LIMIT USAGE=$CG_USAGE
 mkdir "$CG" 2>/dev/null || skip "cannot create the memory cgroup $CG"
-cg_gone() {
-	for _p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
-		kill -9 "$_p" 2>/dev/null
-	done
-	wait_for 10 rmdir "$CG" 2>/dev/null
-	cleanup_test
-}
+cg_gone() { cg_remove; cleanup_test; }
 trap cg_gone EXIT
 echo 400M >"$CG/$LIMIT" 2>/dev/null ||
     skip "cannot set $LIMIT in $CG"
@@ -53,8 +40,7 @@ echo 400M >"$CG/$LIMIT" 2>/dev/null ||
 echo "# memory cgroup $CG, 400 MiB"
 
 # incg CMD...: run CMD inside the cgroup (as the same process: $! is CMD's).
-printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' "$CG" >"$T/incg"
-chmod +x "$T/incg"
+cg_incg "$T/incg"
 incg=$T/incg
 usage_over() { [ "$(cat "$CG/$USAGE")" -gt $(($1 << 20)) ]; }
 
@@ -260,4 +246,113 @@ check "6: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
 check "6: all six recorded once, succeeded" \
     [ "$(tail -n +2 "$T/6.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort -u | tr '\n' ' ')" = "1 2 3 4 5 6 " ]
 check "6: none OOM-killed" sh -c "! grep -q oom-killed '$T/6.log' '$T/6.err'"
+
+# --- 7. --memfree in a --round-robin pool: no task ended ------------------
+# Two round-robin tasks keep 120 and 180 MiB (by their task number), as in
+# part 2: under 100 MiB left.  Each reads its input only once told (e7),
+# and saves it.  Part 2's rule would end task 2 and lose its blocks; here
+# no task is ended, it is said once, starts stay held, and the blocks the
+# two tasks read are the input.
+cat >"$T/hog7.py" <<'EOF'
+import mmap, os, sys, time
+task = os.environ["POOLTOP_TASK"]
+n = (120 if task == "1" else 180) << 20
+b = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS |
+              mmap.MAP_POPULATE)
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+data = sys.stdin.buffer.read()
+open(sys.argv[2] + "." + task, "wb").write(data)
+EOF
+seq 1 5000 >"$T/7.in"
+# (A command started with & reads /dev/null unless it redirects itself.)
+bg "$incg" sh -c 'exec "$@" <"$0"' "$T/7.in" "$POOLTOP_BIN" --headless -j2 \
+    --log "$T/7.log" --joblog "$T/7.jl" --memfree 200M --pipe --round-robin \
+    --block 1k $PY "$T/hog7.py" "$T/e7" "$T/7.out" >/dev/null 2>"$T/7.err"
+P=$!
+if wait_for 30 grep -q "cgroup memory available [0-9.]*M < 100M, under half of --memfree: no task ended in a --round-robin pool (its unread blocks would be lost); starts held$" \
+    "$T/7.log"; then
+	ok "7: under half: said, no task ended"
+else
+	fail "7: under half: said, no task ended"
+	sed 's/^/# 7.log: /' "$T/7.log"
+fi
+check "7: ... while admission holds starts" \
+    grep -q "admission holding: cgroup memory available [0-9.]*M < 200M" "$T/7.log"
+touch "$T/e7"
+reap "$P" 60
+rc=$?
+check "7: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "7: no task ended or killed" \
+    sh -c "! grep -Eq 'task\\.killed|ending the youngest' '$T/7.log'"
+check "7: said once" \
+    [ "$(grep -c 'no task ended in a --round-robin pool' "$T/7.log")" -eq 1 ]
+check "7: two tasks, no other started, both succeeded" [ "$(tail -n +2 \
+    "$T/7.jl" | awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 " ]
+check "7: every block read once (the lines of both are the input)" \
+    sh -c "cat '$T/7.out.1' '$T/7.out.2' | sort -n | cmp -s - '$T/7.in'"
+
+# --- 8. --memfree and --memsuspend with --speculate -----------------------
+# Items 1-3 end at once; item 4 keeps 150 MiB until told (e8): a
+# straggler, whose copy takes 150 MiB more.  --memfree 200M: the copy
+# takes the cgroup under half; it is the youngest, and is ended as a copy
+# (its first run runs on, no second copy); the task is recorded once.
+cat >"$T/hog8.py" <<'EOF'
+import mmap, os, sys, time
+if sys.argv[1] != "4":
+    sys.exit(0)
+b = mmap.mmap(-1, 150 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS |
+              mmap.MAP_POPULATE)
+end = time.time() + 60
+while time.time() < end and not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+EOF
+[ -w "$CG/memory.force_empty" ] && echo 0 >"$CG/memory.force_empty" 2>/dev/null
+[ -w "$CG/memory.reclaim" ] && echo 400M >"$CG/memory.reclaim" 2>/dev/null
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --speculate --memfree 200M \
+    --log "$T/8.log" --joblog "$T/8.jl" $PY "$T/hog8.py" {} "$T/e8" \
+    ::: 1 2 3 4 >/dev/null 2>"$T/8.err"
+P=$!
+if wait_for 60 grep -Eq "speculate: task 4's copy in slot [12] was ended; its first run runs on" \
+    "$T/8.log"; then
+	ok "8: under half, the copy is ended, the first run runs on"
+else
+	fail "8: under half, the copy is ended, the first run runs on"
+	sed 's/^/# 8.log: /' "$T/8.log"
+fi
+check "8: ... said as the copy's end, not a task to run again" \
+    grep -Eq "under half of --memfree: ending the copy of task 4 \\(--speculate\\), in slot [12]" \
+    "$T/8.log"
+touch "$T/e8"
+reap "$P" 60
+rc=$?
+check "8: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "8: each item recorded once, succeeded" [ "$(tail -n +2 "$T/8.jl" |
+    awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 3 4 " ]
+check "8: one copy started, no task killed or run again" sh -c \
+    "grep -q 'speculate: 1 copy started, 0 won' '$T/8.err' &&
+    ! grep -Eq 'task\\.killed|will run again' '$T/8.log'"
+
+# --memsuspend 100M: the copy is the youngest, and stopped; the first run
+# ends and wins: the stopped copy is ended too, and nothing is left.
+rm -f "$T/e8"
+[ -w "$CG/memory.force_empty" ] && echo 0 >"$CG/memory.force_empty" 2>/dev/null
+[ -w "$CG/memory.reclaim" ] && echo 400M >"$CG/memory.reclaim" 2>/dev/null
+bg "$incg" "$POOLTOP_BIN" --headless -j2 --speculate --memsuspend 100M \
+    --log "$T/8s.log" --joblog "$T/8s.jl" $PY "$T/hog8.py" {} "$T/e8" \
+    ::: 1 2 3 4 >/dev/null 2>"$T/8s.err"
+P=$!
+check "8s: the copy is suspended" wait_for 60 grep -Eq \
+    "task=4 task suspended in slot [12]" "$T/8s.log"
+touch "$T/e8"
+reap "$P" 60
+rc=$?
+check "8s: the run succeeds (got $rc)" [ "$rc" -eq 0 ]
+check "8s: the first run won, the stopped copy ended" grep -Eq \
+    "speculate: task 4 won by its first run in slot [12]; the copy in slot [12] is ended" \
+    "$T/8s.log"
+check "8s: each item recorded once, succeeded" [ "$(tail -n +2 "$T/8s.jl" |
+    awk -F'\t' '$7 == 0 && $8 == 0 { print $1 }' | sort | tr '\n' ' ')" = "1 2 3 4 " ]
+check "8s: no hog left" no_process_with "$T/hog8.py"
 finish

@@ -1,10 +1,13 @@
 /*
  * Tests of admission's pure parts (pool-admit.c): the options' syntax, the
  * decision with its reasons and hysteresis, --memsuspend's and --memfree's
- * rules, --delay and its auto mode.
+ * rules, --delay and its auto mode; which files a recheck reads and when
+ * --memfree auto's footprint is computed (open() and qsort() are wrapped
+ * at link time, -Wl,--wrap=open,--wrap=qsort, to count them).
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +21,55 @@
 #include "util.h"
 
 #define MiB	(UINT64_C(1) << 20)
+
+/* Files opened through open() since opened_reset(), by kind. */
+static int	opened_meminfo, opened_other;
+
+int	__real_open(const char *, int, ...);
+int	__wrap_open(const char *, int, ...);
+
+/* Count what admission reads, then open it. */
+int
+__wrap_open(const char *path, int flags, ...)
+{
+	va_list	ap;
+	int	mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (strcmp(path, "/proc/meminfo") == 0 || strstr(path, "/memory.") !=
+	    NULL)
+		opened_meminfo++;
+	else
+		opened_other++;
+	return __real_open(path, flags, mode);
+}
+
+/* Sorts since the test set it to 0. */
+static int	sorts;
+
+void	__real_qsort(void *, size_t, size_t, int (*)(const void *,
+	    const void *));
+void	__wrap_qsort(void *, size_t, size_t, int (*)(const void *,
+	    const void *));
+
+/* Count the sorts, then sort. */
+void
+__wrap_qsort(void *v, size_t n, size_t size, int (*cmp)(const void *,
+    const void *))
+{
+	sorts++;
+	__real_qsort(v, n, size, cmp);
+}
+
+static void
+opened_reset(void)
+{
+	opened_meminfo = opened_other = 0;
+}
 
 /* Sizes: GNU parallel's units, 1024 upper case and 1000 lower case. */
 static void
@@ -349,7 +401,11 @@ test_delay_gate(void **state)
 	assert_true(admit_may_start(NULL, PT_NSEC, &at));
 }
 
-/* --memfree auto: nearest-rank percentile, the footprint's decision. */
+/*
+ * --memfree auto: nearest-rank percentile, the footprint's decision; the
+ * footprint computed from the peaks only when asked, and kept until a
+ * new peak arrives.
+ */
 static void
 test_footprint(void **state)
 {
@@ -357,6 +413,10 @@ test_footprint(void **state)
 	uint64_t		one[1] = { 42 };
 	struct admit_sample	s;
 	struct admit_verdict	vd;
+	struct admit_opts	o;
+	struct admit		*a;
+	char			err[256];
+	int			i;
 
 	(void)state;
 	assert_true(admit_percentile(v, 10, 90) == 9);
@@ -395,6 +455,86 @@ test_footprint(void **state)
 	admit_fp_decide(400 * MiB, 0, 0, 0, &s, &vd);
 	assert_true(vd.hold);
 	assert_string_equal(vd.why, "memory available unknown");
+
+	/* The footprint: none until a peak; no sort as tasks end. */
+	memset(&o, 0, sizeof o);
+	o.memfree_auto = true;
+	a = admit_new(&o, err, sizeof err);
+	assert_non_null(a);
+	sorts = 0;
+	assert_true(admit_fp(a) == 0);
+	for (i = 1; i <= 10; i++)
+		admit_fp_add(a, (uint64_t)i * MiB);
+	assert_int_equal(sorts, 0);
+	/* Asked: p90 of 1M..10M is 9M, times the margin; then cached. */
+	assert_true(admit_fp(a) == (uint64_t)(9 * MiB * ADMIT_FP_MARGIN));
+	assert_int_equal(sorts, 1);
+	assert_true(admit_fp(a) == (uint64_t)(9 * MiB * ADMIT_FP_MARGIN));
+	assert_int_equal(sorts, 1);
+	/* An unknown peak is not kept: the cache stands. */
+	admit_fp_add(a, 0);
+	assert_true(admit_fp(a) == (uint64_t)(9 * MiB * ADMIT_FP_MARGIN));
+	assert_int_equal(sorts, 1);
+	/* A new peak: computed again, at the next question only. */
+	admit_fp_add(a, 100 * MiB);
+	assert_int_equal(sorts, 1);
+	assert_true(admit_fp(a) == (uint64_t)(10 * MiB * ADMIT_FP_MARGIN));
+	assert_int_equal(sorts, 2);
+	/* Admission's own decision asks for it (a sample). */
+	admit_fp_add(a, 100 * MiB);
+	(void)admit_sample(a, 2 * PT_NSEC);
+	assert_int_equal(sorts, 3);
+	(void)admit_sample(a, 3 * PT_NSEC);
+	assert_int_equal(sorts, 3);
+	/* The last ADMIT_FP_N peaks only: the large ones age out. */
+	for (i = 0; i < ADMIT_FP_N; i++)
+		admit_fp_add(a, 2 * MiB);
+	assert_int_equal(sorts, 3);
+	assert_true(admit_fp(a) == (uint64_t)(2 * MiB * ADMIT_FP_MARGIN));
+	assert_int_equal(sorts, 4);
+	admit_free(a);
+	assert_true(admit_fp(NULL) == 0);
+}
+
+/*
+ * A recheck before a start reads memory alone: not the load, swap or
+ * pressure the options watch too, which only the sample reads.
+ */
+static void
+test_recheck_reads(void **state)
+{
+	struct admit_opts	 o;
+	struct admit		*a;
+	char			 err[256];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.memfree_auto = true;
+	o.load = 1000;
+	o.noswap = true;
+	a = admit_new(&o, err, sizeof err);
+	assert_non_null(a);
+	opened_reset();
+	assert_int_equal(admit_sample(a, 2 * PT_NSEC), 0);
+	assert_true(opened_meminfo >= 1);
+	assert_int_equal(opened_other, 2);	/* loadavg, vmstat */
+	opened_reset();
+	(void)admit_recheck(a, 3 * PT_NSEC);
+	assert_true(opened_meminfo >= 1);
+	assert_int_equal(opened_other, 0);
+	assert_true(admit_last(a)->mem_ok);
+	assert_true(admit_last(a)->load_ok);	/* as sampled */
+	admit_free(a);
+
+	/* Without --memfree auto, a recheck reads nothing. */
+	o.memfree_auto = false;
+	o.memfree = 1;
+	a = admit_new(&o, err, sizeof err);
+	assert_non_null(a);
+	opened_reset();
+	assert_int_equal(admit_recheck(a, 3 * PT_NSEC), 0);
+	assert_int_equal(opened_meminfo + opened_other, 0);
+	admit_free(a);
 }
 
 int
@@ -412,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_mem_kill),
 		cmocka_unit_test(test_footprint),
 		cmocka_unit_test(test_delay_gate),
+		cmocka_unit_test(test_recheck_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,53 @@
+# A memory cgroup of one's own, for the tests and benchmarks that drive
+# --memfree and friends for real (tests/rely/admit-memory.sh,
+# tests/bench/memfree.sh): never the machine's own memory, which is shared.
+# POSIX sh, sourced; defines functions only, so it fits both a TAP test
+# (tests/lib.sh) and a bash benchmark under set -eu.
+
+# cg_memory_find NAME: where a memory cgroup NAME under our own would be:
+# sets CG (its path; not created), CG_LIMIT and CG_USAGE (its limit and
+# usage files: v1 memory.limit_in_bytes and memory.usage_in_bytes, v2
+# memory.max and memory.current).  Our cgroup is v1 "N:memory:/path" in
+# /proc/self/cgroup, else v2 "0::/path" where the memory controller is
+# enabled.  Returns 1, CG empty, where there is no memory controller.
+cg_memory_find() {
+	CG= CG_LIMIT= CG_USAGE=
+	_cg_v1=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+	_cg_v1mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ {
+		print $5; exit }' /proc/self/mountinfo)
+	_cg_v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	_cg_v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	if [ -n "$_cg_v1" ] && [ -n "$_cg_v1mnt" ]; then
+		CG=$_cg_v1mnt${_cg_v1%/}/$1
+		CG_LIMIT=memory.limit_in_bytes CG_USAGE=memory.usage_in_bytes
+	elif [ -n "$_cg_v2mnt" ] && grep -qw memory \
+	    "$_cg_v2mnt${_cg_v2%/}/cgroup.controllers" 2>/dev/null; then
+		CG=$_cg_v2mnt${_cg_v2%/}/$1
+		CG_LIMIT=memory.max CG_USAGE=memory.current
+	else
+		return 1
+	fi
+}
+
+# cg_incg FILE: write FILE, a script that runs its arguments inside $CG as
+# the same process (so a caller's $! is the command's pid).
+cg_incg() {
+	printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' \
+	    "$CG" >"$1" && chmod +x "$1"
+}
+
+# cg_remove: kill what is left in $CG and remove it (the kernel frees a
+# cgroup a moment after its last process is reaped: tried for 10 s).
+cg_remove() {
+	[ -n "$CG" ] && [ -d "$CG" ] || return 0
+	for _cg_p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+		kill -9 "$_cg_p" 2>/dev/null || :
+	done
+	_cg_i=0
+	while [ "$_cg_i" -lt 50 ]; do
+		rmdir "$CG" 2>/dev/null && return 0
+		sleep 0.2
+		_cg_i=$((_cg_i + 1))
+	done
+	return 1
+}
