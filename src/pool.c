@@ -878,7 +878,7 @@ fifo_wrap(const struct task *t, struct expanded *e)
 	free(q);
 }
 
-static bool	admit_ok(struct pool *);
+static bool	admit_ok(struct pool *, int64_t);
 
 /*
  * --round-robin: the next block in p->rr_item, unless one waits there
@@ -958,7 +958,7 @@ rr_pump(struct pool *p)
 		/* Not when only admission holds a task back: it may be
 		   waiting for the running ones, which wait for blocks. */
 		if (robin_takers(p->robin) < p->target && rr_worker_coming(p) &&
-		    (robin_takers(p->robin) == 0 || admit_ok(p)))
+		    (robin_takers(p->robin) == 0 || admit_ok(p, mono_ns())))
 			return;
 		if (!robin_deal(p->robin, 0, p->rr_item.block,
 		    p->rr_item.block_len))
@@ -1661,17 +1661,14 @@ tcg_say(struct pool *p)
 }
 
 /*
- * May a task start now (pool-admit.h)?  Not while --memsuspend keeps tasks
- * stopped.  When only --delay says no, wake up when it says yes.
+ * May a task start at now (pool-admit.h)?  Not while --memsuspend keeps
+ * tasks stopped.  When only --delay says no, wake up when it says yes.
  */
 static bool
-admit_ok(struct pool *p)
+admit_ok(struct pool *p, int64_t now)
 {
-	int64_t	now;
-
 	if (p->nsusp > 0)
 		return false;
-	now = mono_ns();
 	if (p->o->admit.memfree_auto) {
 		fp_running(p);
 		admit_say(p, admit_recheck(p->admit, now), now);
@@ -1679,16 +1676,22 @@ admit_ok(struct pool *p)
 	return admit_may_start(p->admit, now, &p->admit_at);
 }
 
-/* Hand ready tasks to idle workers. */
+/*
+ * Hand ready tasks to idle workers.  One clock read serves the whole
+ * call: it starts up to hundreds of persistent lines in microseconds, and
+ * a start at now leaves --delay's next one due delay after now.
+ */
 static void
 pool_dispatch(struct pool *p)
 {
 	struct task	*t;
 	bool		 dry = false;
+	int64_t		 now;
 	int		 i;
 
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
 		return;
+	now = mono_ns();
 	p->src_wait = false;
 	if (p->robin != NULL)
 		rr_pump(p);
@@ -1697,10 +1700,10 @@ pool_dispatch(struct pool *p)
 
 		if ((w->state != W_IDLE && w->state != W_BUSY) || w->retire)
 			continue;
-		if (w->hold_until != 0 && w->hold_until > mono_ns())
+		if (w->hold_until != 0 && w->hold_until > now)
 			continue;
 		while (w->ntasks < w->window) {
-			if (!admit_ok(p)) {
+			if (!admit_ok(p, now)) {
 				send_pending(p, i);
 				return;
 			}
@@ -1709,7 +1712,7 @@ pool_dispatch(struct pool *p)
 				break;
 			}
 			start_task(p, i, t);
-			admit_started(p->admit, mono_ns());
+			admit_started(p->admit, now);
 		}
 		/* One write for all the RUNs of this turn; poll does the rest. */
 		send_pending(p, i);
@@ -2312,7 +2315,7 @@ pool_advice(const struct pool *p, struct model_advice *a)
 
 /* Record a task's last attempt in the pool's model. */
 static void
-model_task_ended(struct pool *p, int i, const struct task *t,
+model_task_ended(struct pool *p, int i, struct task *t,
     const struct pt_done *d, int exitval, int sig)
 {
 	struct model_task	mt;
@@ -2327,7 +2330,9 @@ model_task_ended(struct pool *p, int i, const struct task *t,
 	    (int64_t)(p->w[i].task_peak_rss / 1024) : -1;
 	mt.exitval = (d->flags & PT_DONE_NOEXEC) ? 127 : exitval;
 	mt.signal = sig;
-	mt.command = t->cmdline;
+	/* A line's command is made on demand: only for what is kept. */
+	mt.command = t->cmdline != NULL || !model_keeps(&p->model, &mt) ?
+	    t->cmdline : task_cmdline(t);
 	model_add(&p->model, &mt);
 	history_task(&p->hist, d->wall_ns);
 }
@@ -2353,7 +2358,11 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
-	je->command = task_cmdline(t);
+	/* Made on demand for a line: only the joblog and records read it. */
+	if (p->joblog != NULL || (p->out != NULL && output_records(p->out)))
+		je->command = task_cmdline(t);
+	else
+		je->command = t->cmdline;
 	if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 		je->host = hosts_login(p->hosts, p->w[i].host);
 }
@@ -2501,7 +2510,7 @@ speculate(struct pool *p)
 	    !TAILQ_EMPTY(&p->ready) || (p->o->keep_open && !p->closed))
 		return;
 	while ((j = spec_idle(p)) != -1 && (i = spec_candidate(p)) != -1) {
-		if (!admit_ok(p))
+		if (!admit_ok(p, mono_ns()))
 			return;
 		t = TAILQ_FIRST(&p->w[i].tasks);
 		c = task_copy_of(t);
