@@ -108,6 +108,8 @@ struct output {
 
 	struct otasks	 tasks;
 	struct otask	*last;		/* task_get()'s last answer, or NULL */
+	struct otask	*loose;		/* the newest record, not in tasks yet
+					   (then last too): see task_find() */
 	uint64_t	 max_seq;	/* the highest seq task_find() made */
 	struct otask	*spare;		/* freed records, their buffers kept */
 	size_t		 nspare;
@@ -476,7 +478,10 @@ otask_free(struct output *o, struct otask *t)
 {
 	struct spool	sp[2];
 
-	RB_REMOVE(otasks, &o->tasks, t);
+	if (o->loose == t)
+		o->loose = NULL;
+	else
+		RB_REMOVE(otasks, &o->tasks, t);
 	task_forget_rec(t);
 	task_forget_args(t);
 	if (o->last == t)
@@ -517,7 +522,21 @@ otask_new(struct output *o, uint64_t seq, bool copy)
 	return t;
 }
 
-/* Find a task or its copy, creating it if asked. */
+/* Put the loose record in the tree, before a search or a walk. */
+static void
+loose_settle(struct output *o)
+{
+	if (o->loose != NULL)
+		RB_INSERT(otasks, &o->tasks, o->loose);
+	o->loose = NULL;
+}
+
+/*
+ * Find a task or its copy, creating it if asked.  A record made here
+ * stays out of the tree (loose) until another is looked for: a persistent
+ * line's output and end come together, and its record then never costs a
+ * tree insertion and removal.
+ */
 static struct otask *
 task_find(struct output *o, uint64_t seq, bool copy, bool create)
 {
@@ -527,7 +546,10 @@ task_find(struct output *o, uint64_t seq, bool copy, bool create)
 	if (o->last != NULL && o->last->seq == seq && o->last->copy == copy)
 		return o->last;
 	/* A first attempt's seq is above all others: nothing to find. */
-	if (!create || seq <= o->max_seq) {
+	if (seq > o->max_seq && !create)
+		return NULL;
+	loose_settle(o);
+	if (seq <= o->max_seq) {
 		key.seq = seq;
 		key.copy = copy;
 		if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
@@ -536,8 +558,7 @@ task_find(struct output *o, uint64_t seq, bool copy, bool create)
 	if (seq > o->max_seq)
 		o->max_seq = seq;
 	t = otask_new(o, seq, copy);
-	RB_INSERT(otasks, &o->tasks, t);
-	return o->last = t;
+	return o->last = o->loose = t;
 }
 
 /* Find a task, creating it if asked. */
@@ -685,6 +706,7 @@ output_free(struct output *o)
 
 	if (o == NULL)
 		return;
+	loose_settle(o);
 	RB_FOREACH_SAFE(t, otasks, &o->tasks, next) {
 		task_emit_all(o, t);
 		otask_free(o, t);
@@ -887,9 +909,18 @@ void
 output_start_args(struct output *o, uint64_t seq, const char *item,
     const char *const *args, size_t nargs)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t;
 	const char	*one = item != NULL ? item : "";
 
+	/*
+	 * Nothing to keep or open: the record is made with the first bytes
+	 * (a tree insertion fewer per item when output and end come
+	 * together, as a persistent line's do).
+	 */
+	if (!o->tag && o->record == RECORD_NONE && o->results == NULL &&
+	    task_get(o, seq, false) == NULL)
+		return;
+	t = task_get(o, seq, true);
 	free(t->tag);
 	t->tag = NULL;
 	t->taglen = 0;
@@ -1075,6 +1106,7 @@ output_drop_held(struct output *o)
 {
 	struct otask	*t;
 
+	loose_settle(o);
 	RB_FOREACH(t, otasks, &o->tasks)
 		task_drop(o, t);
 }

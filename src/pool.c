@@ -87,6 +87,7 @@
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
+#define TASK_SPARE_MAX		1024	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
@@ -218,6 +219,8 @@ struct pool {
 	struct tasklist		 ready;		/* retries and requeues */
 	struct tasklist		 failed_list;	/* failed for good, for `retry` */
 	struct tasklist		 added;		/* by pool_add(), not numbered */
+	struct tasklist		 spare;		/* freed records: task_new() */
+	size_t			 nspare;
 	size_t			 nadded, added_bytes;
 	uint64_t		 last_seq;	/* highest number given so far */
 	bool			 closed;	/* pool_close(): no more adds */
@@ -299,6 +302,8 @@ static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static struct task *task_new(struct pool *);
+static void	task_recycle(struct pool *, struct task *);
 static void	task_ended(struct pool *, int, const struct pt_done *);
 static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
@@ -378,6 +383,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	p->halt_status = -1;
 	evsample_init(&p->evs);
 	TAILQ_INIT(&p->ready);
+	TAILQ_INIT(&p->spare);
 	TAILQ_INIT(&p->failed_list);
 	TAILQ_INIT(&p->added);
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
@@ -1081,7 +1087,7 @@ next_task(struct pool *p)
 			}
 		}
 		source_warn(p);
-		t = xcalloc(1, sizeof *t);
+		t = task_new(p);
 		t->seq = it.seq;
 		t->arg = it.arg;
 		t->args = it.args;
@@ -2791,7 +2797,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
 			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
-		task_free(t);
+		task_recycle(p, t);
 	} else {
 		p->failed++;
 		if (d->flags & PT_DONE_TIMEOUT)
@@ -4481,9 +4487,10 @@ tasks_free(struct tasklist *l)
 	}
 }
 
-/* Free a task; the strings it took from its item go as an item's do. */
+/* Free what a task holds; the strings it took from its item go as an
+   item's do. */
 static void
-task_free(struct task *t)
+task_clear(struct task *t)
 {
 	struct item	it = { .arg = t->arg, .args = t->args,
 	    .nargs = t->nargs, .command = t->command, .block = t->block,
@@ -4497,7 +4504,45 @@ task_free(struct task *t)
 	free(t->cmdline);
 	free(t->errtail);
 	free(t->fkey);
+}
+
+/* Free a task. */
+static void
+task_free(struct task *t)
+{
+	task_clear(t);
 	free(t);
+}
+
+/*
+ * Free a task that succeeded, keeping its record for task_new(): a
+ * persistent pool ends and starts hundreds of thousands a second.
+ */
+static void
+task_recycle(struct pool *p, struct task *t)
+{
+	task_clear(t);
+	if (p->nspare >= TASK_SPARE_MAX) {
+		free(t);
+		return;
+	}
+	memset(t, 0, sizeof *t);
+	TAILQ_INSERT_HEAD(&p->spare, t, entry);
+	p->nspare++;
+}
+
+/* A zeroed task record, a spare one when there is one. */
+static struct task *
+task_new(struct pool *p)
+{
+	struct task	*t = TAILQ_FIRST(&p->spare);
+
+	if (t == NULL)
+		return xcalloc(1, sizeof *t);
+	TAILQ_REMOVE(&p->spare, t, entry);
+	p->nspare--;
+	memset(&t->entry, 0, sizeof t->entry);
+	return t;
 }
 
 /* Free the pool and remove its segment. */
@@ -4515,6 +4560,7 @@ pool_free(struct pool *p)
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);
+	tasks_free(&p->spare);
 	if (p->out != NULL)
 		output_free(p->out);
 	if (p->joblog != NULL)
