@@ -40,15 +40,24 @@ graph_bucket_lower(int b)
 	return v * step[(b - 1) % 3];
 }
 
+/*
+ * Walk the bounds up from 1ms: most tasks are short, and a persistent
+ * pool buckets hundreds of thousands a second.
+ */
 int
 graph_bucket(int64_t ns)
 {
-	int	b;
+	static const int	step[3] = { 1, 2, 5 };
+	int64_t			decade = MS;
+	int			b;
 
-	for (b = GRAPH_NBUCKETS - 1; b > 0; b--)
-		if (ns >= graph_bucket_lower(b))
-			return b;
-	return 0;
+	for (b = 1; b < GRAPH_NBUCKETS; b++) {
+		if (ns < decade * step[(b - 1) % 3])
+			return b - 1;
+		if ((b - 1) % 3 == 2)
+			decade *= 10;
+	}
+	return GRAPH_NBUCKETS - 1;
 }
 
 void

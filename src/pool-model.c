@@ -61,6 +61,23 @@ slow_add(struct model *m, const struct model_task *t)
 	kept_set(&m->slow[i], t);
 }
 
+bool
+model_keeps(const struct model *m, const struct model_task *t)
+{
+	size_t	i;
+
+	if (m->nslow < MODEL_SLOWEST ||
+	    t->wall_ns > m->slow[MODEL_SLOWEST - 1].t.wall_ns)
+		return true;
+	if (!model_task_failed(t))
+		return false;
+	for (i = 0; i < m->ngroups; i++)
+		if (m->groups[i].signal == t->signal && (t->signal != 0 ||
+		    m->groups[i].exitval == t->exitval))
+			return false;
+	return true;
+}
+
 /* Count a failed task in its group. */
 static void
 group_add(struct model *m, const struct model_task *t)

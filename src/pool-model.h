@@ -80,6 +80,12 @@ struct model_stats {
 void	model_init(struct model *, size_t keep);
 /* Record a finished task (its command is copied where it is kept). */
 void	model_add(struct model *, const struct model_task *);
+/*
+ * Would model_add() keep t's command (t among the slowest so far, or the
+ * first of its failure group)?  A caller that makes commands on demand
+ * makes one only then.
+ */
+bool	model_keeps(const struct model *, const struct model_task *);
 void	model_stats(const struct model *, struct model_stats *);
 /* The value at fraction q (0..1) of the window's runtimes; 0 when empty. */
 int64_t	model_quantile(const struct model *, double q);

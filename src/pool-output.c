@@ -50,6 +50,8 @@
 #define SPOOL_MEM_MAX	(1024 * 1024)
 #define OUTPUT_MEM_MAX	(32 * 1024 * 1024)
 #define PENDING_MAX	(64 * 1024)	/* gathered before one write(2) */
+#define SPARE_MAX	1024	/* task records kept for reuse */
+#define SPOOL_KEEP	4096	/* a spool buffer kept for reuse, at most */
 
 struct extent {
 	off_t	off;
@@ -80,6 +82,7 @@ struct otask {
 	size_t		 nargs;
 	bool		 copy;		/* --speculate: the second copy's,
 					   held apart (output_copy_start) */
+	struct otask	*next_spare;	/* in output's spare list */
 };
 RB_HEAD(otasks, otask);
 
@@ -105,6 +108,11 @@ struct output {
 
 	struct otasks	 tasks;
 	struct otask	*last;		/* task_get()'s last answer, or NULL */
+	struct otask	*loose;		/* the newest record, not in tasks yet
+					   (then last too): see task_find() */
+	uint64_t	 max_seq;	/* the highest seq task_find() made */
+	struct otask	*spare;		/* freed records, their buffers kept */
+	size_t		 nspare;
 	uint64_t	 next_seq;	/* keep-order: next to print */
 	struct seqrange	*skips;		/* sorted, disjoint, > next_seq */
 	size_t		 nskips;
@@ -329,22 +337,32 @@ spool_emit(struct output *o, struct spool *sp, int s, size_t n)
 	o->mem -= n;
 	sp->len -= n;
 	sp->complete = sp->complete > k + n ? sp->complete - k - n : 0;
-	if (sp->len == 0)
+	if (sp->len == 0 && sp->mem.cap > SPOOL_KEEP)
 		buf_free(&sp->mem);
 }
 
-/* Forget everything a spool holds. */
+/*
+ * Forget everything a spool holds; its memory buffer stays, empty, when
+ * it is small (one allocation less for the next task of a busy pool).
+ */
 static void
 spool_drop(struct output *o, struct spool *sp)
 {
-	size_t	i;
+	struct buf	mem = sp->mem;
+	size_t		i;
 
 	for (i = sp->first; i < sp->next; i++)
 		spill_release(o, sp->ext[i].off, sp->ext[i].len);
 	free(sp->ext);
-	o->mem -= sp->mem.len;
-	buf_free(&sp->mem);
+	o->mem -= mem.len;
 	memset(sp, 0, sizeof *sp);
+	if (mem.cap > SPOOL_KEEP)
+		buf_free(&mem);
+	else if (mem.data != NULL) {
+		mem.len = 0;
+		mem.data[0] = '\0';
+		sp->mem = mem;
+	}
 }
 
 /* Add task bytes to a spool, tagging each line with --tag. */
@@ -441,11 +459,29 @@ task_forget_args(struct otask *t)
 	t->nargs = 0;
 }
 
-/* Forget a task. */
+/* Free a task record for good, with its buffers. */
+static void
+otask_release(struct otask *t)
+{
+	buf_free(&t->sp[0].mem);
+	buf_free(&t->sp[1].mem);
+	free(t);
+}
+
+/*
+ * Forget a task.  Its record goes to the spare list, its spools' small
+ * buffers with it: at hundreds of thousands of persistent items a second
+ * a calloc and a free per item, and per spool, cost more than the item.
+ */
 static void
 otask_free(struct output *o, struct otask *t)
 {
-	RB_REMOVE(otasks, &o->tasks, t);
+	struct spool	sp[2];
+
+	if (o->loose == t)
+		o->loose = NULL;
+	else
+		RB_REMOVE(otasks, &o->tasks, t);
 	task_forget_rec(t);
 	task_forget_args(t);
 	if (o->last == t)
@@ -454,10 +490,53 @@ otask_free(struct output *o, struct otask *t)
 	spool_drop(o, &t->sp[1]);
 	task_close_results(t);
 	free(t->tag);
-	free(t);
+	if (o->nspare >= SPARE_MAX) {
+		otask_release(t);
+		return;
+	}
+	memcpy(sp, t->sp, sizeof sp);
+	memset(t, 0, sizeof *t);
+	memcpy(t->sp, sp, sizeof sp);
+	t->next_spare = o->spare;
+	o->spare = t;
+	o->nspare++;
 }
 
-/* Find a task or its copy, creating it if asked. */
+/* A new task record, from the spare list when it can be. */
+static struct otask *
+otask_new(struct output *o, uint64_t seq, bool copy)
+{
+	struct otask	*t = o->spare;
+
+	if (t != NULL) {
+		o->spare = t->next_spare;
+		o->nspare--;
+		t->next_spare = NULL;
+	} else
+		t = xcalloc(1, sizeof *t);
+	t->seq = seq;
+	t->copy = copy;
+	t->state = OT_RUNNING;
+	t->line_start[0] = t->line_start[1] = true;
+	t->resfd[0] = t->resfd[1] = -1;
+	return t;
+}
+
+/* Put the loose record in the tree, before a search or a walk. */
+static void
+loose_settle(struct output *o)
+{
+	if (o->loose != NULL)
+		RB_INSERT(otasks, &o->tasks, o->loose);
+	o->loose = NULL;
+}
+
+/*
+ * Find a task or its copy, creating it if asked.  A record made here
+ * stays out of the tree (loose) until another is looked for: a persistent
+ * line's output and end come together, and its record then never costs a
+ * tree insertion and removal.
+ */
 static struct otask *
 task_find(struct output *o, uint64_t seq, bool copy, bool create)
 {
@@ -466,18 +545,20 @@ task_find(struct output *o, uint64_t seq, bool copy, bool create)
 	/* A task's output and end come in a row: the same one, often. */
 	if (o->last != NULL && o->last->seq == seq && o->last->copy == copy)
 		return o->last;
-	key.seq = seq;
-	key.copy = copy;
-	if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
-		return o->last = t;
-	t = xcalloc(1, sizeof *t);
-	t->seq = seq;
-	t->copy = copy;
-	t->state = OT_RUNNING;
-	t->line_start[0] = t->line_start[1] = true;
-	t->resfd[0] = t->resfd[1] = -1;
-	RB_INSERT(otasks, &o->tasks, t);
-	return o->last = t;
+	/* A first attempt's seq is above all others: nothing to find. */
+	if (seq > o->max_seq && !create)
+		return NULL;
+	loose_settle(o);
+	if (seq <= o->max_seq) {
+		key.seq = seq;
+		key.copy = copy;
+		if ((t = RB_FIND(otasks, &o->tasks, &key)) != NULL || !create)
+			return o->last = t;
+	}
+	if (seq > o->max_seq)
+		o->max_seq = seq;
+	t = otask_new(o, seq, copy);
+	return o->last = o->loose = t;
 }
 
 /* Find a task, creating it if asked. */
@@ -625,9 +706,14 @@ output_free(struct output *o)
 
 	if (o == NULL)
 		return;
+	loose_settle(o);
 	RB_FOREACH_SAFE(t, otasks, &o->tasks, next) {
 		task_emit_all(o, t);
 		otask_free(o, t);
+	}
+	while ((t = o->spare) != NULL) {
+		o->spare = t->next_spare;
+		otask_release(t);
 	}
 	output_flush(o);
 	buf_free(&o->pend[0]);
@@ -823,9 +909,18 @@ void
 output_start_args(struct output *o, uint64_t seq, const char *item,
     const char *const *args, size_t nargs)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t;
 	const char	*one = item != NULL ? item : "";
 
+	/*
+	 * Nothing to keep or open: the record is made with the first bytes
+	 * (a tree insertion fewer per item when output and end come
+	 * together, as a persistent line's do).
+	 */
+	if (!o->tag && o->record == RECORD_NONE && o->results == NULL &&
+	    task_get(o, seq, false) == NULL)
+		return;
+	t = task_get(o, seq, true);
 	free(t->tag);
 	t->tag = NULL;
 	t->taglen = 0;
@@ -906,6 +1001,12 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 	task_put(o, t, s, p, n);
 	if (task_live(o, t) && t->sp[s].complete != 0)
 		spool_emit(o, &t->sp[s], s, t->sp[s].complete);
+}
+
+bool
+output_records(const struct output *o)
+{
+	return o->record != RECORD_NONE;
 }
 
 /* The record of a task ended for good, the header before the first. */
@@ -1005,6 +1106,7 @@ output_drop_held(struct output *o)
 {
 	struct otask	*t;
 
+	loose_settle(o);
 	RB_FOREACH(t, otasks, &o->tasks)
 		task_drop(o, t);
 }
@@ -1178,6 +1280,7 @@ output_copy_wins(struct output *o, uint64_t seq)
 		for (s = 0; c != NULL && s < 2; s++) {
 			m->rec[s] = c->rec[s];
 			memset(&c->rec[s], 0, sizeof c->rec[s]);
+			buf_free(&m->sp[s].mem);	/* kept by task_drop */
 			m->sp[s] = c->sp[s];
 			memset(&c->sp[s], 0, sizeof c->sp[s]);
 			m->line_start[s] = c->line_start[s];

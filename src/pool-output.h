@@ -42,6 +42,8 @@ void		 output_data(struct output *, uint64_t seq, int stream,
  * Nothing otherwise.
  */
 void		 output_result(struct output *, const struct joblog_entry *);
+/* Does output_result() write records (and so read their commands)? */
+bool		 output_records(const struct output *);
 /* final: no retry follows.  Prints what is due. */
 void		 output_end(struct output *, uint64_t seq, bool final);
 /* An attempt ended by the pool (stop, halt, shrink): drop what it holds. */

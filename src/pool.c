@@ -86,7 +86,8 @@
 #define FAULT_TRIES_MAX		10	/* a task that cannot start on one
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
-#define AUTO_WINDOW_MAX		256	/* ... and lines in flight, at most */
+#define AUTO_WINDOW_MAX		1024	/* ... and lines in flight, at most */
+#define TASK_SPARE_MAX		1024	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
@@ -224,6 +225,8 @@ struct pool {
 	struct tasklist		 ready;		/* retries and requeues */
 	struct tasklist		 failed_list;	/* failed for good, for `retry` */
 	struct tasklist		 added;		/* by pool_add(), not numbered */
+	struct tasklist		 spare;		/* freed records: task_new() */
+	size_t			 nspare;
 	size_t			 nadded, added_bytes;
 	uint64_t		 last_seq;	/* highest number given so far */
 	bool			 closed;	/* pool_close(): no more adds */
@@ -306,6 +309,8 @@ static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static struct task *task_new(struct pool *);
+static void	task_recycle(struct pool *, struct task *);
 static void	task_ended(struct pool *, int, const struct pt_done *);
 static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
@@ -385,6 +390,7 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	p->halt_status = -1;
 	evsample_init(&p->evs);
 	TAILQ_INIT(&p->ready);
+	TAILQ_INIT(&p->spare);
 	TAILQ_INIT(&p->failed_list);
 	TAILQ_INIT(&p->added);
 	for (i = 0; i < PT_MAX_WORKERS; i++) {
@@ -885,7 +891,7 @@ fifo_wrap(const struct task *t, struct expanded *e)
 	free(q);
 }
 
-static bool	admit_ok(struct pool *);
+static bool	admit_ok(struct pool *, int64_t);
 
 /*
  * --round-robin: the next block in p->rr_item, unless one waits there
@@ -965,7 +971,7 @@ rr_pump(struct pool *p)
 		/* Not when only admission holds a task back: it may be
 		   waiting for the running ones, which wait for blocks. */
 		if (robin_takers(p->robin) < p->target && rr_worker_coming(p) &&
-		    (robin_takers(p->robin) == 0 || admit_ok(p)))
+		    (robin_takers(p->robin) == 0 || admit_ok(p, mono_ns())))
 			return;
 		if (!robin_deal(p->robin, 0, p->rr_item.block,
 		    p->rr_item.block_len))
@@ -1088,7 +1094,7 @@ next_task(struct pool *p)
 			}
 		}
 		source_warn(p);
-		t = xcalloc(1, sizeof *t);
+		t = task_new(p);
 		t->seq = it.seq;
 		t->arg = it.arg;
 		t->args = it.args;
@@ -1712,17 +1718,14 @@ tcg_say(struct pool *p)
 }
 
 /*
- * May a task start now (pool-admit.h)?  Not while --memsuspend keeps tasks
- * stopped.  When only --delay says no, wake up when it says yes.
+ * May a task start at now (pool-admit.h)?  Not while --memsuspend keeps
+ * tasks stopped.  When only --delay says no, wake up when it says yes.
  */
 static bool
-admit_ok(struct pool *p)
+admit_ok(struct pool *p, int64_t now)
 {
-	int64_t	now;
-
 	if (p->nsusp > 0)
 		return false;
-	now = mono_ns();
 	if (p->o->admit.memfree_auto) {
 		fp_running(p);
 		admit_say(p, admit_recheck(p->admit, now), now);
@@ -1730,16 +1733,22 @@ admit_ok(struct pool *p)
 	return admit_may_start(p->admit, now, &p->admit_at);
 }
 
-/* Hand ready tasks to idle workers. */
+/*
+ * Hand ready tasks to idle workers.  One clock read serves the whole
+ * call: it starts up to hundreds of persistent lines in microseconds, and
+ * a start at now leaves --delay's next one due delay after now.
+ */
 static void
 pool_dispatch(struct pool *p)
 {
 	struct task	*t;
 	bool		 dry = false;
+	int64_t		 now;
 	int		 i;
 
 	if (p->state != PT_POOL_RUNNING || p->paused || p->fatal)
 		return;
+	now = mono_ns();
 	p->src_wait = false;
 	if (p->robin != NULL)
 		rr_pump(p);
@@ -1748,10 +1757,10 @@ pool_dispatch(struct pool *p)
 
 		if ((w->state != W_IDLE && w->state != W_BUSY) || w->retire)
 			continue;
-		if (w->hold_until != 0 && w->hold_until > mono_ns())
+		if (w->hold_until != 0 && w->hold_until > now)
 			continue;
 		while (w->ntasks < w->window) {
-			if (!admit_ok(p)) {
+			if (!admit_ok(p, now)) {
 				send_pending(p, i);
 				return;
 			}
@@ -1760,7 +1769,7 @@ pool_dispatch(struct pool *p)
 				break;
 			}
 			start_task(p, i, t);
-			admit_started(p->admit, mono_ns());
+			admit_started(p->admit, now);
 		}
 		/* One write for all the RUNs of this turn; poll does the rest. */
 		send_pending(p, i);
@@ -2377,7 +2386,7 @@ pool_advice(const struct pool *p, struct model_advice *a)
 
 /* Record a task's last attempt in the pool's model. */
 static void
-model_task_ended(struct pool *p, int i, const struct task *t,
+model_task_ended(struct pool *p, int i, struct task *t,
     const struct pt_done *d, int exitval, int sig)
 {
 	struct model_task	mt;
@@ -2392,7 +2401,9 @@ model_task_ended(struct pool *p, int i, const struct task *t,
 	    (int64_t)(p->w[i].task_peak_rss / 1024) : -1;
 	mt.exitval = (d->flags & PT_DONE_NOEXEC) ? 127 : exitval;
 	mt.signal = sig;
-	mt.command = t->cmdline;
+	/* A line's command is made on demand: only for what is kept. */
+	mt.command = t->cmdline != NULL || !model_keeps(&p->model, &mt) ?
+	    t->cmdline : task_cmdline(t);
 	model_add(&p->model, &mt);
 	history_task(&p->hist, d->wall_ns);
 }
@@ -2418,7 +2429,11 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
-	je->command = task_cmdline(t);
+	/* Made on demand for a line: only the joblog and records read it. */
+	if (p->joblog != NULL || (p->out != NULL && output_records(p->out)))
+		je->command = task_cmdline(t);
+	else
+		je->command = t->cmdline;
 	if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 		je->host = hosts_login(p->hosts, p->w[i].host);
 }
@@ -2566,7 +2581,7 @@ speculate(struct pool *p)
 	    !TAILQ_EMPTY(&p->ready) || (p->o->keep_open && !p->closed))
 		return;
 	while ((j = spec_idle(p)) != -1 && (i = spec_candidate(p)) != -1) {
-		if (!admit_ok(p))
+		if (!admit_ok(p, mono_ns()))
 			return;
 		t = TAILQ_FIRST(&p->w[i].tasks);
 		c = task_copy_of(t);
@@ -2848,7 +2863,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
 			    task_label(t));
 		task_hook(p, i, t, d, ok, exitval, sig);
-		task_free(t);
+		task_recycle(p, t);
 	} else {
 		p->failed++;
 		if (d->flags & PT_DONE_TIMEOUT)
@@ -4577,9 +4592,10 @@ tasks_free(struct tasklist *l)
 	}
 }
 
-/* Free a task; the strings it took from its item go as an item's do. */
+/* Free what a task holds; the strings it took from its item go as an
+   item's do. */
 static void
-task_free(struct task *t)
+task_clear(struct task *t)
 {
 	struct item	it = { .arg = t->arg, .args = t->args,
 	    .nargs = t->nargs, .command = t->command, .block = t->block,
@@ -4593,7 +4609,45 @@ task_free(struct task *t)
 	free(t->cmdline);
 	free(t->errtail);
 	free(t->fkey);
+}
+
+/* Free a task. */
+static void
+task_free(struct task *t)
+{
+	task_clear(t);
 	free(t);
+}
+
+/*
+ * Free a task that succeeded, keeping its record for task_new(): a
+ * persistent pool ends and starts hundreds of thousands a second.
+ */
+static void
+task_recycle(struct pool *p, struct task *t)
+{
+	task_clear(t);
+	if (p->nspare >= TASK_SPARE_MAX) {
+		free(t);
+		return;
+	}
+	memset(t, 0, sizeof *t);
+	TAILQ_INSERT_HEAD(&p->spare, t, entry);
+	p->nspare++;
+}
+
+/* A zeroed task record, a spare one when there is one. */
+static struct task *
+task_new(struct pool *p)
+{
+	struct task	*t = TAILQ_FIRST(&p->spare);
+
+	if (t == NULL)
+		return xcalloc(1, sizeof *t);
+	TAILQ_REMOVE(&p->spare, t, entry);
+	p->nspare--;
+	memset(&t->entry, 0, sizeof t->entry);
+	return t;
 }
 
 /* Free the pool and remove its segment. */
@@ -4611,6 +4665,7 @@ pool_free(struct pool *p)
 	tasks_free(&p->ready);
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);
+	tasks_free(&p->spare);
 	if (p->out != NULL)
 		output_free(p->out);
 	if (p->joblog != NULL)

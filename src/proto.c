@@ -10,13 +10,16 @@ void
 proto_put(struct buf *b, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
 {
-	struct pt_msg	m = { type, (uint32_t)(n + extralen) };
+	struct pt_msg	 m = { type, (uint32_t)(n + extralen) };
+	char		*at;
 
-	buf_add(b, &m, sizeof m);
+	/* One growth check a message: a persistent line makes several. */
+	at = buf_extend(b, sizeof m + n + extralen);
+	memcpy(at, &m, sizeof m);
 	if (n)
-		buf_add(b, p, n);
+		memcpy(at + sizeof m, p, n);
 	if (extralen)
-		buf_add(b, extra, extralen);
+		memcpy(at + sizeof m + n, extra, extralen);
 }
 
 int

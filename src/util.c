@@ -140,9 +140,11 @@ write_all(int fd, const void *p, size_t n)
 	return (ssize_t)off;
 }
 
-void
-buf_add(struct buf *b, const void *p, size_t n)
+char *
+buf_extend(struct buf *b, size_t n)
 {
+	char	*at;
+
 	if (b->len + n + 1 > b->cap) {
 		size_t	cap = b->cap ? b->cap : 256;
 
@@ -151,10 +153,19 @@ buf_add(struct buf *b, const void *p, size_t n)
 		b->data = xreallocarray(b->data, cap, 1);
 		b->cap = cap;
 	}
-	if (n)
-		memcpy(b->data + b->len, p, n);
+	at = b->data + b->len;
 	b->len += n;
 	b->data[b->len] = '\0';
+	return at;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	char	*at = buf_extend(b, n);
+
+	if (n)
+		memcpy(at, p, n);
 }
 
 void

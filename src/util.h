@@ -42,6 +42,8 @@ struct buf {
 	size_t	 cap;
 };
 void	 buf_add(struct buf *, const void *, size_t);
+/* Append n bytes left for the caller to fill: their address. */
+char	*buf_extend(struct buf *, size_t);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

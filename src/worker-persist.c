@@ -45,6 +45,9 @@
 #define P_BROKEN	3		/* deaths in a row: fail tasks at once */
 #define P_BROKE_MS	250		/* to exit after breaking the protocol */
 #define P_TOKEN_BASE	(1ULL << 62)	/* POOLTOP_TASK of a program */
+#define P_SPARE_MAX	512		/* freed tasks kept for reuse */
+#define P_SPARE_MIN	64		/* room a task is made with, at least */
+#define P_SPARE_BYTES	1024		/* ... and kept with, at most */
 
 enum pstate {
 	P_NONE = 0,	/* no child */
@@ -55,6 +58,7 @@ enum pstate {
 
 /* A task given to this worker. */
 struct ptask {
+	size_t			 cap;		/* bytes after the struct */
 	uint64_t		 seq;
 	char			*line;		/* with its newline; this */
 	size_t			 len;		/* and item are in the */
@@ -113,6 +117,11 @@ struct persist {
 	int64_t			 next_tick;
 	int64_t			 turn_mono;	/* the clocks, read once a */
 	int64_t			 turn_real;	/* loop turn; 0: not yet */
+	/* Answers of this turn, for the slot: turn_flush(). */
+	int			 turn_done, turn_failed;
+	bool			 turn_slot;	/* the slot is to be written */
+	struct ptasks		 spare;		/* freed tasks: ptask_new() */
+	int			 nspare;
 };
 
 static void	child_terminate(struct persist *, int64_t);
@@ -188,8 +197,10 @@ slot_write(struct persist *p, int done, int failed)
 	struct ptask		*t = TAILQ_FIRST(&p->tasks);
 
 	s->state = slot_state(p);
-	s->tasks_done += (uint64_t)done;
-	s->tasks_failed += (uint64_t)failed;
+	s->tasks_done += (uint64_t)(done + p->turn_done);
+	s->tasks_failed += (uint64_t)(failed + p->turn_failed);
+	p->turn_done = p->turn_failed = 0;
+	p->turn_slot = false;
 	if (p->state == P_INIT) {
 		s->task_pid = p->ch.g.pid;
 		s->task_seq = 0;
@@ -250,11 +261,37 @@ send_done(struct persist *p, const struct ptask *t, int wstatus,
 	p->c.send(p->c.arg, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 }
 
-/* Free a task. */
+/*
+ * Free a task (line and item with it).  Small ones are kept for
+ * ptask_new(): a busy program answers hundreds of thousands a second.
+ */
 static void
-ptask_free(struct ptask *t)
+ptask_free(struct persist *p, struct ptask *t)
 {
-	free(t);	/* line and item with it */
+	if (p->nspare >= P_SPARE_MAX || t->cap > P_SPARE_BYTES) {
+		free(t);
+		return;
+	}
+	TAILQ_INSERT_HEAD(&p->spare, t, entry);
+	p->nspare++;
+}
+
+/* A zeroed task with room for n bytes after it. */
+static struct ptask *
+ptask_new(struct persist *p, size_t n)
+{
+	struct ptask	*t = TAILQ_FIRST(&p->spare);
+	size_t		 cap = n < P_SPARE_MIN ? P_SPARE_MIN : n;
+
+	if (t != NULL && t->cap >= n) {
+		TAILQ_REMOVE(&p->spare, t, entry);
+		p->nspare--;
+		cap = t->cap;
+		memset(t, 0, sizeof *t);
+	} else
+		t = xcalloc(1, sizeof *t + cap);
+	t->cap = cap;
+	return t;
 }
 
 /*
@@ -309,7 +346,7 @@ requeue_all(struct persist *p, int64_t now)
 	while ((t = TAILQ_LAST(&p->tasks, ptasks)) != NULL) {
 		task_remove(p, t);
 		send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		ptask_free(t);
+		ptask_free(p, t);
 	}
 	p->feed = NULL;
 }
@@ -331,6 +368,14 @@ clock_check(struct persist *p, int64_t now)
 	st.pid = p->ch.g.pid;
 	st.start_real_ns = t->start_real;
 	p->c.send(p->c.arg, PT_MSG_STARTED, &st, sizeof st, NULL, 0);
+}
+
+/* The turn ends: write the slot once for all its answers. */
+static void
+turn_flush(struct persist *p)
+{
+	if (p->turn_slot)
+		slot_write(p, 0, 0);
 }
 
 /* Close the program's stdin: it should finish and exit. */
@@ -371,11 +416,16 @@ task_answered(struct persist *p, int stream, int64_t now)
 		p->ch.doomed = 0;
 	}
 	send_done(p, t, stream == 2 ? W_EXITCODE(1, 0) : 0, flags, now);
-	ptask_free(t);
+	ptask_free(p, t);
 	p->ch.answers++;
 	p->fast_fails = 0;
 	clock_check(p, now);
-	slot_write(p, stream == 2 ? 0 : 1, stream == 2 ? 1 : 0);
+	/* The slot is written once a turn (turn_flush()), not per answer. */
+	if (stream == 2)
+		p->turn_failed++;
+	else
+		p->turn_done++;
+	p->turn_slot = true;
 	close_check(p, now);
 }
 
@@ -665,7 +715,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		if (t != NULL) {
 			task_remove(p, t);
 			task_refuse(p, t->seq, error, NULL);
-			ptask_free(t);
+			ptask_free(p, t);
 		}
 		requeue_all(p, now);
 		p->restart_at = now;
@@ -677,7 +727,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		    strerror(error));
 		task_refuse(p, t->seq, error, why);
 		free(why);
-		ptask_free(t);
+		ptask_free(p, t);
 		slot_write(p, 0, 1);
 	}
 	requeue_all(p, now);
@@ -774,7 +824,7 @@ prog_ended(struct persist *p, int64_t now)
 			slot_write(p, 0, 1);
 		} else	/* the task we ended it for had answered */
 			send_done(p, t, 0, PT_DONE_REQUEUE, now);
-		ptask_free(t);
+		ptask_free(p, t);
 		requeue_all(p, now);
 	} else if (p->ending)
 		requeue_all(p, now);
@@ -863,6 +913,7 @@ persist_new(const struct persist_conf *c)
 
 	p->c = *c;
 	TAILQ_INIT(&p->tasks);
+	TAILQ_INIT(&p->spare);
 	child_reset(p);
 	return p;
 }
@@ -936,7 +987,7 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 		return;
 	/* One allocation a line: the task, its line, its item. */
 	ilen = strlen(item) + 1;
-	t = xcalloc(1, sizeof *t + len + ilen);
+	t = ptask_new(p, len + ilen);
 	t->seq = r->task_seq;
 	t->line = (char *)(t + 1);
 	persist_line_fill(t->line, argv, shell);
@@ -1005,7 +1056,7 @@ persist_kill(struct persist *p, int sig)
 		/* Not with the program yet: it fails here and now. */
 		task_remove(p, t);
 		send_done(p, t, W_EXITCODE(0, SIGKILL), PT_DONE_KILLED, now);
-		ptask_free(t);
+		ptask_free(p, t);
 		slot_write(p, 0, 1);
 		return;
 	}
@@ -1090,6 +1141,7 @@ persist_flush(struct persist *p)
 	}
 	if (wrote)
 		clock_check(p, turn_mono(p));
+	turn_flush(p);
 	p->turn_mono = p->turn_real = 0;	/* a wait follows */
 }
 

@@ -110,8 +110,9 @@ void	persist_pollfds(struct persist *, struct pollfd *, bool reading);
 /* A descriptor persist_pollfds() gave is ready. */
 void	persist_ready(struct persist *, int fd, short revents);
 /*
- * Write what waits for the program's stdin; call before each poll (the
- * clocks this module reads once a loop turn are read again after it).
+ * Write what waits for the program's stdin, and the slot once for the
+ * turn's answers.  Call before each poll (the clocks this module reads
+ * once a loop turn are read again after it).
  */
 void	persist_flush(struct persist *);
 /* The live --init or program, or 0: it owns the worker's children. */

@@ -91,6 +91,8 @@ enum { W_OUT, W_ERR, W_IN, W_PERSIST, W_SOCK = W_PERSIST + PERSIST_NFDS,
     W_SOCKOUT, W_NWATCH };
 
 #define W_SPLICE	(1024 * 1024)	/* a range's bytes moved at once */
+#define RUN_ARGV_SMALL	8		/* argv entries a RUN splits into
+					   without an allocation */
 
 /* The task being run. */
 struct wtask {
@@ -402,10 +404,13 @@ task_noexec(struct worker *w, uint64_t seq, int error, bool counted)
 
 /*
  * Split a RUN payload after struct pt_run: item, then argc strings.  NULL if
- * malformed; the strings point into the payload.
+ * malformed; the strings point into the payload.  The vector is small (of
+ * RUN_ARGV_SMALL entries, the caller's) when it fits, as a persistent
+ * line's always does, else allocated: free it unless it is small.
  */
 static char **
-run_argv(const char *p, size_t len, uint32_t argc, const char **item)
+run_argv(const char *p, size_t len, uint32_t argc, const char **item,
+    char **small)
 {
 	const char	*end = p + len, *nul;
 	char		**argv;
@@ -413,10 +418,12 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item)
 
 	if (argc == 0 || argc > len)
 		return NULL;
-	argv = xreallocarray(NULL, (size_t)argc + 1, sizeof *argv);
+	argv = argc < RUN_ARGV_SMALL ? small :
+	    xreallocarray(NULL, (size_t)argc + 1, sizeof *argv);
 	for (i = 0; i <= argc; i++) {
 		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL) {
-			free(argv);
+			if (argv != small)
+				free(argv);
 			return NULL;
 		}
 		if (i == 0)
@@ -565,7 +572,7 @@ task_run(struct worker *w, const char *p, size_t len)
 {
 	struct pt_run	 r;
 	const char	*item = NULL;
-	char		**argv;
+	char		**argv, *small[RUN_ARGV_SMALL];
 	int		 error;
 
 	if (len < sizeof r) {
@@ -573,7 +580,7 @@ task_run(struct worker *w, const char *p, size_t len)
 		return;
 	}
 	memcpy(&r, p, sizeof r);
-	argv = run_argv(p + sizeof r, len - sizeof r, r.argc, &item);
+	argv = run_argv(p + sizeof r, len - sizeof r, r.argc, &item, small);
 	if (argv == NULL) {
 		task_noexec(w, r.task_seq, EINVAL, false);
 		return;
@@ -614,7 +621,8 @@ task_run(struct worker *w, const char *p, size_t len)
 			task_started(w, argv, item,
 			    (r.flags & PT_RUN_NAMED) != 0);
 	}
-	free(argv);
+	if (argv != small)
+		free(argv);
 }
 
 /* Count the time stopped so far and mark the task running. */

@@ -30,6 +30,7 @@ static void
 test_buckets(void **state)
 {
 	char	l[32];
+	int	b;
 
 	(void)state;
 	assert_int_equal(graph_bucket(-5), 0);
@@ -43,6 +44,12 @@ test_buckets(void **state)
 	assert_int_equal(graph_bucket(100000 * S), GRAPH_NBUCKETS - 1);
 	assert_int_equal(graph_bucket(INT64_MAX), GRAPH_NBUCKETS - 1);
 	assert_true(graph_bucket_lower(GRAPH_NBUCKETS - 1) == 100000 * S);
+	/* Every bound opens its bucket; just below it is the one before. */
+	for (b = 1; b < GRAPH_NBUCKETS; b++) {
+		assert_int_equal(graph_bucket(graph_bucket_lower(b)), b);
+		assert_int_equal(graph_bucket(graph_bucket_lower(b) - 1),
+		    b - 1);
+	}
 	graph_bucket_label(l, sizeof l, 0);
 	assert_string_equal(l, "0");
 	graph_bucket_label(l, sizeof l, 8);

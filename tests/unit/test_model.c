@@ -128,6 +128,41 @@ test_slowest(void **state)
 	model_free(&m);
 }
 
+/*
+ * model_keeps() says yes exactly when model_add() would copy the command:
+ * while the slowest are not all there, for a slower one, and for the
+ * first failure of its group.
+ */
+static void
+test_keeps(void **state)
+{
+	struct model		m;
+	struct model_task	t;
+	int64_t			i;
+
+	(void)state;
+	model_init(&m, 0);
+	memset(&t, 0, sizeof t);
+	for (i = 0; i < MODEL_SLOWEST; i++) {
+		t.wall_ns = 50 * MS;
+		assert_true(model_keeps(&m, &t));
+		add(&m, (uint64_t)i + 1, i, 50, 0, 0, NULL);
+	}
+	t.wall_ns = 50 * MS;		/* as slow as the least: not kept */
+	assert_false(model_keeps(&m, &t));
+	t.wall_ns = 51 * MS;
+	assert_true(model_keeps(&m, &t));
+	t.wall_ns = MS;
+	t.exitval = 2;			/* a first failure of exit 2 */
+	assert_true(model_keeps(&m, &t));
+	add(&m, 20, 20, 1, 2, 0, "two");
+	assert_false(model_keeps(&m, &t));
+	t.exitval = 0;
+	t.signal = 9;			/* a first failure by signal 9 */
+	assert_true(model_keeps(&m, &t));
+	model_free(&m);
+}
+
 /* Failures by exit status, signal and timeout; a sample each. */
 static void
 test_groups(void **state)
@@ -518,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_slowest),
+		cmocka_unit_test(test_keeps),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_scan),

@@ -126,6 +126,64 @@ test_group(void **state)
 	sink_close(&k);
 }
 
+/*
+ * Records are reused (the spare list) and the newest is kept out of the
+ * order tree until another is looked for: many tasks whose output and end
+ * come together, then tasks interleaved, a retried seq below the newest,
+ * and a keep-order run ended newest first must all print as before.
+ */
+static void
+test_reuse(void **state)
+{
+	struct sink	 k;
+	struct buf	 want = { NULL, 0, 0 };
+	char		 line[32], *got;
+	uint64_t	 seq;
+
+	(void)state;
+	sink_open(&k, false, false, false);
+	buf_add(&want, "", 0);
+	for (seq = 1; seq <= 3000; seq++) {
+		output_start(k.out, seq, "i");
+		snprintf(line, sizeof line, "%llu\n", (unsigned long long)seq);
+		feed(&k, seq, 1, line);
+		output_end(k.out, seq, true);
+		buf_addstr(&want, line);
+	}
+	got = sink_read(&k, 0, NULL);
+	assert_string_equal(got, want.data);
+	free(got);
+	/* Interleaved: 3002 is made while 3001, the loose one, runs. */
+	feed(&k, 3001, 1, "x1 ");
+	feed(&k, 3002, 1, "y1 ");
+	feed(&k, 3001, 1, "x2\n");
+	output_end(k.out, 3002, false);	/* a retry follows: dropped */
+	feed(&k, 3002, 1, "y2\n");		/* below the newest seq made */
+	output_end(k.out, 3001, true);
+	output_end(k.out, 3002, true);
+	buf_addstr(&want, "x1 x2\ny2\n");
+	got = sink_read(&k, 0, NULL);
+	assert_string_equal(got, want.data);
+	free(got);
+	sink_close(&k);
+	buf_free(&want);
+
+	sink_open(&k, false, true, false);
+	for (seq = 1; seq <= 50; seq++) {
+		snprintf(line, sizeof line, "%llu\n", (unsigned long long)seq);
+		feed(&k, seq, 1, line);
+	}
+	for (seq = 50; seq >= 2; seq--)
+		output_end(k.out, seq, true);
+	sink_is(&k, 0, "");
+	output_end(k.out, 1, true);
+	got = sink_read(&k, 0, NULL);
+	assert_int_equal(strncmp(got, "1\n2\n3\n", 6), 0);
+	assert_non_null(strstr(got, "49\n50\n"));
+	free(got);
+	sink_close(&k);
+}
+
 /* Check every line of s starts with one of the prefixes and is whole. */
 static void
 assert_lines_unmixed(const char *s)
@@ -616,6 +674,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_line_buffer),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_tag),
