@@ -277,6 +277,8 @@ check "halt soon: the straggler succeeded, one task.done, a winner said" \
     grep -Eq 'speculate: task 5 won by its (copy|first run)' '$T/log8b'"
 check "halt soon: one copy started" \
     grep -q 'speculate: 1 copy started' "$T/err8b"
+[ "$_failed" -eq 0 ] || { echo "# exit $rc"; sed 's/^/# jl: /' "$T/jl8b"
+	grep -E 'task\.|speculate|halt' "$T/log8b" | sed 's/^/# log: /'; }
 check "halt soon: no process left" no_process_with "$T/go8b"
 
 # 8c. --halt soon before any copy: the straggler is marked while the pool
