@@ -240,18 +240,27 @@ check "halt now: exit 1, the straggler not in the joblog" \
 check "halt now: neither copy is left" no_process_with "sleep $S"
 
 # 8b. --halt soon: a failure elsewhere while a copy runs ends neither;
-# the first to finish wins, once, and nothing new starts.  Both runs of
-# item 5 wait for go8b; item 6 fails once the copy has started.
+# the first to finish wins, once, and nothing new starts.  At -j3, item 1
+# (long) waits for go8b in both its runs; item 2 ends at once and item 4
+# (1.3 s) takes its slot; item 3 (1.2 s) ends first and item 5 (late)
+# takes its slot; item 4's slot is then the idle one the copy takes.  A
+# straggler runs over 3x the median of the 3 finished, 3.6 s: long is one
+# at 3.6 s, late (started 1.2 s after it) not yet, so the copy is long's
+# whatever the order of equal start times.  Late fails once the copy has
+# started.
 cat >"$T/halts.sh" <<'EOF2'
 case $1 in
 long) n=0
 	until [ -e "$2" ]; do
-		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		n=$((n + 1)); [ $n -lt 6000 ] || exit 9
 		sleep 0.05
 	done ;;
+zero) ;;
+one) sleep 1.2 ;;
+two) sleep 1.3 ;;
 late) n=0
-	until grep -q "copy of task 5 started" "$3"; do
-		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+	until grep -q "copy of task 1 started" "$3"; do
+		n=$((n + 1)); [ $n -lt 6000 ] || exit 9
 		sleep 0.05
 	done
 	exit 1 ;;
@@ -259,7 +268,7 @@ esac
 EOF2
 bg "$POOLTOP_BIN" --headless --name hs$$ -j3 --speculate --halt soon,fail=1 \
     --joblog "$T/jl8b" --log "$T/log8b" sh "$T/halts.sh" {} "$T/go8b" \
-    "$T/log8b" ::: 0 0 0 0 long late >/dev/null 2>"$T/err8b"
+    "$T/log8b" ::: long zero one two late >/dev/null 2>"$T/err8b"
 pool=$!
 check "halt soon: reached once the copy runs" \
     wait_for 60 grep -q "halt policy reached (soon)" "$T/log8b"
@@ -270,11 +279,11 @@ touch "$T/go8b"
 reap $pool 30
 rc=$?
 check "halt soon: exit 1 (one failed), each item recorded once" \
-    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8b")' = '1 2 3 4 5 6 ' ]"
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8b")' = '1 2 3 4 5 ' ]"
 check "halt soon: the straggler succeeded, one task.done, a winner said" \
-    sh -c "[ '$(jfield "$T/jl8b" 7 5)' = 0 ] &&
-    [ \$(grep -c 'task.done .*task=5 ' '$T/log8b') -eq 1 ] &&
-    grep -Eq 'speculate: task 5 won by its (copy|first run)' '$T/log8b'"
+    sh -c "[ '$(jfield "$T/jl8b" 7 1)' = 0 ] &&
+    [ \$(grep -c 'task.done .*task=1 ' '$T/log8b') -eq 1 ] &&
+    grep -Eq 'speculate: task 1 won by its (copy|first run)' '$T/log8b'"
 check "halt soon: one copy started" \
     grep -q 'speculate: 1 copy started' "$T/err8b"
 [ "$_failed" -eq 0 ] || { echo "# exit $rc"; sed 's/^/# jl: /' "$T/jl8b"
@@ -287,7 +296,7 @@ cat >"$T/halts2.sh" <<'EOF2'
 case $1 in
 long) n=0
 	until [ -e "$2" ]; do
-		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+		n=$((n + 1)); [ $n -lt 6000 ] || exit 9
 		sleep 0.05
 	done ;;
 f) exit 1 ;;
