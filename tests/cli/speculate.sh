@@ -219,24 +219,29 @@ check "timeout: the task timed out once, one joblog line (Exitval -1)" \
 check "timeout: no process left" no_process_with "sleep $S"
 
 # 8. --halt now: a failure elsewhere ends both copies; the task is not
-# recorded (--resume runs it).
+# recorded (--resume runs it).  The items start as in 8b below, so that
+# the copy is long's (task 1), not late's.
 cat >"$T/halt.sh" <<'EOF2'
 case $1 in
 long) sleep "$2" ;;
+zero) ;;
+one) sleep 1.2 ;;
+two) sleep 1.3 ;;
 late) n=0
-	until grep -q "copy of task 5 started" "$3"; do
-		n=$((n + 1)); [ $n -lt 1200 ] || exit 9
+	until grep -q "copy of task 1 started" "$3"; do
+		n=$((n + 1)); [ $n -lt 6000 ] || exit 9
 		sleep 0.05
 	done
 	exit 1 ;;
 esac
 EOF2
 "$POOLTOP_BIN" --headless -j3 --speculate --halt now,fail=1 --joblog "$T/jl8" \
-    --log "$T/log8" sh "$T/halt.sh" {} $S "$T/log8" ::: 0 0 0 0 long late \
+    --log "$T/log8" sh "$T/halt.sh" {} $S "$T/log8" ::: long zero one two late \
     >/dev/null 2>&1
 rc=$?
 check "halt now: exit 1, the straggler not in the joblog" \
-    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '1 2 3 4 6 ' ]"
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '2 3 4 5 ' ] &&
+    grep -q 'copy of task 1 started' '$T/log8'"
 check "halt now: neither copy is left" no_process_with "sleep $S"
 
 # 8b. --halt soon: a failure elsewhere while a copy runs ends neither;
