@@ -268,6 +268,13 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		}
 		source_columns(*src, cols, o->header);
 	}
+	if (opts_trim(o) != 0) {
+		if (!source_is_product(*src)) {
+			one = *src;
+			*src = source_product(&one, &linked, 1);
+		}
+		source_trim(*src, opts_trim(o));
+	}
 	/* As GNU parallel: the items are shuffled, then grouped. */
 	if (o->shuf)
 		*src = source_shuffle(*src);

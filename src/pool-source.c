@@ -91,6 +91,7 @@ struct source {
 	char			**first;	/* the first group's values */
 	size_t			 nhave;		/* of them read */
 	struct columns		*cols;		/* split values, or NULL */
+	int			 trim;		/* TRIM_LEFT | TRIM_RIGHT */
 	bool			 header;	/* first values name columns */
 	bool			 header_done;
 	char			**hdr;		/* per sub: its header line */
@@ -643,6 +644,23 @@ product_split(struct source *s, size_t k, const char *v, char ***args,
 	return -1;
 }
 
+/* --trim: cut the blanks (Perl's \s) off the ends of v, in place. */
+static void
+trim_value(char *v, int how)
+{
+	static const char	 blanks[] = " \t\n\v\f\r";
+	size_t			 len, lead = 0;
+
+	len = strlen(v);
+	if (how & TRIM_RIGHT)
+		while (len > 0 && strchr(blanks, v[len - 1]) != NULL)
+			len--;
+	v[len] = '\0';
+	if (how & TRIM_LEFT)
+		lead = strspn(v, blanks);
+	memmove(v, v + lead, len - lead + 1);
+}
+
 /* Hand out the current combination: 1, or -1 (a bad CSV record). */
 static int
 product_emit(struct source *s, struct item *it)
@@ -664,6 +682,9 @@ product_emit(struct source *s, struct item *it)
 	}
 	it->args = xreallocarray(it->args, it->nargs + 1, sizeof *it->args);
 	it->args[it->nargs] = NULL;
+	/* GNU parallel trims the values it puts in, --tag's too. */
+	for (k = 0; s->trim != 0 && k < it->nargs; k++)
+		trim_value(it->args[k], s->trim);
 	buf_add(&b, "", 0);
 	for (k = 0; k < it->nargs; k++) {
 		if (k > 0)
@@ -673,6 +694,19 @@ product_emit(struct source *s, struct item *it)
 	it->arg = b.data;
 	it->seq = ++s->seq;
 	return 1;
+}
+
+/*
+ * A header line of CRLF input names its last column without the '\r', as
+ * GNU parallel's does (its values keep theirs, but for --trim).
+ */
+static void
+header_chomp(char *h)
+{
+	size_t	len = strlen(h);
+
+	if (len > 0 && h[len - 1] == '\r')
+		h[len - 1] = '\0';
 }
 
 /* The first values were the header: name the columns from them. */
@@ -687,10 +721,14 @@ product_take_header(struct source *s)
 	}
 	s->nhave = 0;
 	s->header_done = true;
-	for (k = 0; k < s->nsubs; k++)
-		if (s->hdr[k] != NULL && product_split(s, k, s->hdr[k],
-		    &s->names, &s->nnames) == -1)
+	for (k = 0; k < s->nsubs; k++) {
+		if (s->hdr[k] == NULL)
+			continue;
+		header_chomp(s->hdr[k]);
+		if (product_split(s, k, s->hdr[k], &s->names,
+		    &s->nnames) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -805,6 +843,14 @@ source_columns(struct source *s, struct columns *cols, bool header)
 	s->header = header;
 	if (header)
 		s->hdr = xcalloc(s->nsubs, sizeof *s->hdr);
+}
+
+/* --trim for a product's values. */
+void
+source_trim(struct source *s, int how)
+{
+	assert(s->type == SRC_PRODUCT);
+	s->trim = how;
 }
 
 /* The header's names: 1, 0 (poll and fill), -1 (no header: the end). */
