@@ -11,11 +11,11 @@
 # PARALLEL, pooltop's documented behaviour is checked instead (the last
 # part).  tests/cli/gnu-compat.sh holds the hand-made cases.  Skipped
 # without GNU parallel.
+# The cases are snippets that `one` evaluates: $ in them is for later.
+# shellcheck disable=SC2016
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
-# The cases are snippets that `one` evaluates: $ in them is for later.
-# shellcheck disable=SC2016
 need_gnu_parallel
 # GNU parallel runs commands with its parent's shell: make it pooltop's.
 export PARALLEL_SHELL=/bin/sh
@@ -307,9 +307,10 @@ same pipe_empty_line 'echo | tool -j2 -N1 --pipe cat | wc -l'
 # par_pipe_no_command: --pipe without a command is cat.
 same pipe_no_command 'seq -w 10 | tool --pipe'
 # par_jobslot_jobnumber_pipe: {#} and {%} with --pipe (the task reads
-# its block: GNU parallel's write to a task that does not may fail).
+# its block: GNU parallel's write to a task that does not may fail; -j1:
+# the first task's slot, see COMPATIBILITY).
 same pipe_seq_slot 'echo foo | tool --pipe -k "cat >/dev/null; echo {#}"
-    echo foo | tool --pipe -k "cat >/dev/null; echo {%}"'
+    echo foo | tool -j1 --pipe -k "cat >/dev/null; echo {%}"'
 # par_recend_recstart_hash: --regexp -N1 with # and a space.
 same pipe_regexp_hash '(echo "#rec1"; echo bar; echo "#rec2") |
     tool -k --regexp --pipe -N1 --recstart "#" "od -c"
@@ -317,6 +318,12 @@ same pipe_regexp_hash '(echo "#rec1"; echo bar; echo "#rec2") |
     tool -k --regexp --pipe -N1 --recstart " " "od -c"
     (echo rec2; echo "bar#"; echo rec2) |
     tool -k --regexp --pipe -N1 --recend "#" "od -c"'
+# par_slow_pipe_regexp: --regexp -N1000, the input not starting with a
+# recstart: its first bytes are a block of their own; nothing lost.
+same pipe_regexp_N 'seq 54000 80000 |
+    tool -N1000 --regexp --pipe --recstart 4 --recend 5 -k cksum
+    seq 54000 80000 |
+    tool -N1000 --regexp --pipe --recstart 4 --recend 5 -k cat | cksum'
 # par_pipe_N1_regexp: --recstart with \n, --regexp or not.
 same pipe_recstart_nl 'printf "begin\n%send\n" "" a b c |
     tool -kN1 --recstart "begin\n" --pipe --regexp "echo JOB{#};cat;echo END"
