@@ -112,6 +112,7 @@ static int	set_pressure(struct opts *, const char *, char *, size_t);
 static int	set_task_memory(struct opts *, const char *, char *, size_t);
 static int	set_header(struct opts *, const char *, char *, size_t);
 static int	set_trim(struct opts *, const char *, char *, size_t);
+static int	set_max_procs(struct opts *, const char *, char *, size_t);
 static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
 static int	set_max_lines(struct opts *, const char *, char *, size_t);
@@ -127,11 +128,15 @@ static const char *const slurm_modes[] = { "auto", "yes", "no", NULL };
 #define F(field) offsetof(struct opts, field)
 
 static const struct opt_entry opt_table[] = {
-	{ .name = "workers", .letter = 'j', .key = "workers", .type = OPT_INT,
+	{ .name = "workers", .letter = 'j', .alias = "jobs", .key = "workers",
+	  .type = OPT_INT,
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
 	  .word = "auto", .wordval = PT_WORKERS_AUTO,
 	  .defnote = "online CPUs", .arg = "N",
 	  .help = "number of worker processes; auto: the pool sizes itself" },
+	{ .name = "max-procs", .letter = 'P', .type = OPT_FUNC,
+	  .parse = set_max_procs, .arg = "N",
+	  .help = "the same as -j N (GNU parallel's and xargs' name)" },
 	{ .name = "workers-min", .key = "workers_min", .type = OPT_INT,
 	  .off = F(workers_min), .min = 1, .max = PT_MAX_WORKERS, .def = "1",
 	  .arg = "N", .help = "with -j auto: never fewer workers than N" },
@@ -1946,9 +1951,7 @@ static const struct gnu_only {
 	{ "arg-sep", 0, "the separators are ::: and :::: only" },
 	{ "argsep", 0, "the separators are ::: and :::: only" },
 	{ "arg-file-sep", 0, "the separators are ::: and :::: only" },
-	{ "jobs", 'P', "use -j N (--workers N)" },
 	{ NULL, 'l', "use -L N" },
-	{ "max-procs", 0, "use -j N (--workers N)" },
 	{ "verbose", 't', "--dry-run prints the commands; the event log"
 	    " (--headless) names each task" },
 	{ "quote", 0, "a template given as several words runs without a"
@@ -3432,6 +3435,26 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 		}
 	snprintf(err, len, "'%s': give n, l, r, lr or rl", s);
 	return -1;
+}
+
+/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
+static int
+set_max_procs(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (strcmp(s, "auto") == 0) {
+		o->workers = PT_WORKERS_AUTO;
+		return 0;
+	}
+	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS) {
+		snprintf(err, len, "'%s': expected auto or an integer from 1"
+		    " to %d (GNU parallel's +N and N%% are not taken)", s,
+		    PT_MAX_WORKERS);
+		return -1;
+	}
+	o->workers = (int)v;
+	return 0;
 }
 
 /* -n N, -N N: items per task. */

@@ -352,6 +352,10 @@ same pipepart_recstart 'tool -k --pipepart -a ten --recend "\n" --recstart 6 \
 same pipepart_joblog 'seq 1000 >f; tool -j2 -k --jl p.jl --pipe-part -a f \
     "echo {#}; wc -l"'
 
+# par_maxproc (with a number): -P, --jobs and --max-procs are -j.
+same max_procs 'seq 1 3 | tool -k -P 2 echo; seq 1 3 | tool -k --jobs 2 echo
+    seq 1 3 | tool -k --max-procs 1 echo max proc'
+
 # --- documented differences ----------------------------------------------
 # run_pooltop NAME SNIPPET: only pooltop; output in NAME/pooltop.out.
 run_pooltop() { one "$1" pooltop "$2"; }
@@ -397,8 +401,7 @@ check "documented: --pipe-part --round-robin refused" \
 # par_empty_string_command_line, par_delimiter, par_xapply, par_maxproc,
 # par_i_t, par_verbose_t, par__arg_sep, par_rpl_that_is_substring...):
 # refused, exit 255, naming what to use instead.
-for o in "-E ole" -r "-d N" "-I XX" --xapply --link "-P 2" "--jobs 2" \
-    "--max-procs 2" -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
+for o in "-E ole" -r "-d N" "-I XX" --xapply --link -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
     --progress --bar --will-cite "--dnr II"; do
 	# shellcheck disable=SC2086
 	"$POOLTOP_BIN" --headless -q $o echo ::: a >gnuonly.out 2>gnuonly.err
