@@ -158,6 +158,12 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "colsep", .key = "colsep", .type = OPT_STRING,
 	  .off = F(colsep), .arg = "REGEX",
 	  .help = "split each item into columns {1} {2} ... at REGEX" },
+	{ .name = "eof", .letter = 'E', .key = "eof", .type = OPT_STRING,
+	  .off = F(eof_str), .arg = "STR",
+	  .help = "an item equal to STR ends its input source (GNU parallel's)" },
+	{ .name = "no-run-if-empty", .letter = 'r', .key = "no_run_if_empty",
+	  .type = OPT_BOOL, .off = F(skip_blank), .value = true,
+	  .help = "items empty or of blanks only run no task" },
 	{ .name = "trim", .key = "trim", .type = OPT_FUNC, .parse = set_trim,
 	  .arg = "n|l|r|lr|rl", .defnote = "lr with --colsep, else n",
 	  .help = "remove blanks at the left, right or both ends of arguments" },
@@ -1940,8 +1946,6 @@ static const struct gnu_only {
 	const char	*instead;
 } gnu_only[] = {
 	{ "delimiter", 'd', "items end at newlines, or at NUL bytes with -0" },
-	{ "eof", 'E', "no end-of-file string: end the input instead" },
-	{ "no-run-if-empty", 'r', "every item runs, an empty one too" },
 	{ "replace", 'I', "the replacement strings are {} {1} ... only" },
 	{ NULL, 'i', "the replacement strings are {} {1} ... only" },
 	{ "xapply", 0, "link input sources with :::+ or ::::+" },
@@ -2679,6 +2683,8 @@ pipe_misfit(const struct opts *o)
 		return "-m, -X, -L or --xargs";
 	if (o->null_sep)
 		return "-0 (give --recend '\\0')";
+	if (o->eof_str != NULL || o->skip_blank)
+		return "-E or -r (they read items, not blocks)";
 	if (o->dry_run)
 		return "--dry-run";
 	if (o->keep_open)

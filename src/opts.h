@@ -91,6 +91,8 @@ struct opts {
 	char		*colsep;	/* --colsep REGEX, or NULL */
 	bool		 csv;		/* --csv */
 	bool		 header;	/* --header : */
+	char		*eof_str;	/* -E STR: the item ending a source */
+	bool		 skip_blank;	/* -r: blank items run no task */
 	int		 trim;		/* --trim: TRIM_LEFT | TRIM_RIGHT */
 	bool		 trim_set;	/* --trim given (else --colsep's lr) */
 	int		 max_args;	/* -N / -n, when max_args_set */

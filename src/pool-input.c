@@ -290,9 +290,15 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		maxn = (size_t)o->max_lines;
 	if (opts_fill(o) && maxn > 0) {
 		measure.o = o;
+		/*
+		 * Only -m and -X spread a short input over -j tasks, as GNU
+		 * parallel's: not --xargs, nor -L alone (which implies -X's
+		 * word repeating, not its spreading).
+		 */
 		*src = source_xargs(*src, measure_len, NULL,
 		    (size_t)o->max_chars, maxn == SIZE_MAX ? 0 : maxn,
-		    o->xargs ? 1 : (size_t)o->workers);
+		    (o->multi_args || o->context_replace) && !o->xargs ?
+		    (size_t)o->workers : 1);
 	} else if (maxn != SIZE_MAX)
 		*src = source_group(*src, maxn);
 	/* Last: a task's weight is its whole command's. */

@@ -91,7 +91,11 @@ struct source {
 	char			**first;	/* the first group's values */
 	size_t			 nhave;		/* of them read */
 	struct columns		*cols;		/* split values, or NULL */
+	char			*eof_str;	/* -E: the item ending it */
+	bool			 skip_blank;	/* -r: blank items dropped */
+	bool			 cut_off;	/* -E met: nothing more */
 	int			 trim;		/* TRIM_LEFT | TRIM_RIGHT */
+	bool			 some_value;	/* a source had a value */
 	bool			 header;	/* first values name columns */
 	bool			 header_done;
 	char			**hdr;		/* per sub: its header line */
@@ -324,6 +328,7 @@ source_free(struct source *s)
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		wrapped_free(s);
 	free(s->name);
+	free(s->eof_str);
 	free(s->buf);
 	free(s->error);
 	free(s->warning);
@@ -601,6 +606,8 @@ product_load(struct source *s)
 			s->hdr[s->loading] = h->v[0];
 			memmove(h->v, h->v + 1, --h->n * sizeof *h->v);
 		}
+		if (h->n > 0)
+			s->some_value = true;
 		if (h->n == 0) {
 			/* An empty source among several: one empty value. */
 			h->v = xcalloc(1, sizeof *h->v);
@@ -766,9 +773,19 @@ product_prepare(struct source *s, bool header_only)
 			s->first[s->nhave++] = sub.arg;
 			sub.arg = NULL;
 			item_clear(&sub);
+			if (!s->header || s->header_done)
+				s->some_value = true;
 		}
 		if (s->done || s->error != NULL)
 			return -1;
+		if (s->seq == 0 && !s->some_value && s->nhave == s->nfirst &&
+		    (!s->header || s->header_done)) {
+			/* Every source empty: no task at all, as in GNU
+			 * parallel (one empty, the others not: its value
+			 * is ""). */
+			s->done = true;
+			return -1;
+		}
 		if (!s->header || s->header_done)
 			return 1;
 		if (product_take_header(s) == -1)
@@ -1306,9 +1323,55 @@ wrapped_free(struct source *s)
 	free(s->costs);
 }
 
+/* -E and -r, as GNU parallel reads each input source. */
+void
+source_filter(struct source *s, const char *eof_str, bool skip_blank)
+{
+	free(s->eof_str);
+	s->eof_str = eof_str != NULL ? xstrdup(eof_str) : NULL;
+	s->skip_blank = skip_blank;
+}
+
+/* Is v empty or only blanks (Perl's /^\s*$/)? */
+static bool
+blank_item(const char *v)
+{
+	return v[strspn(v, " \t\n\v\f\r")] == '\0';
+}
+
+static int	source_next_raw(struct source *, struct item *);
+
 /* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
 int
 source_next(struct source *s, struct item *it)
+{
+	int	r;
+
+	for (;;) {
+		if (s->cut_off) {
+			memset(it, 0, sizeof *it);
+			return -1;
+		}
+		r = source_next_raw(s, it);
+		if (r != 1 || (s->eof_str == NULL && !s->skip_blank))
+			return r;
+		if (s->eof_str != NULL && strcmp(it->arg, s->eof_str) == 0) {
+			/* The rest of this source is not read. */
+			item_clear(it);
+			s->seq--;
+			s->cut_off = true;
+			continue;
+		}
+		if (!s->skip_blank || !blank_item(it->arg))
+			return 1;
+		item_clear(it);
+		s->seq--;	/* numbered as if it had never been */
+	}
+}
+
+/* The next item of the source itself, before -E and -r. */
+static int
+source_next_raw(struct source *s, struct item *it)
 {
 	const struct conf_task	*ct;
 
@@ -1362,7 +1425,8 @@ source_fd_get(const struct source *s)
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
-	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
+	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL ||
+	    s->cut_off)
 		return -1;
 	return s->fd;
 }
@@ -1391,6 +1455,8 @@ source_fill(struct source *s)
 bool
 source_total(const struct source *s, uint64_t *total)
 {
+	if (s->eof_str != NULL || s->skip_blank)
+		return false;	/* -E and -r: not known before reading */
 	switch (s->type) {
 	case SRC_ARGS:
 	case SRC_TASKS:

@@ -169,6 +169,30 @@ same crlf_items 'printf "b\r\nc\r\nd\r\n" | tool -k echo {}a | od -c'
 same nul_in_input 'printf "foo\0not printed" | tool "printf \"<%s>\n\" {}" |
     od -c'
 
+# --- -E, -r ----------------------------------------------------------------
+# par_eof_on_command_line_input_source: -E on ::: items.
+same eof_args 'tool -k -E ole echo ::: foo ole bar'
+# par_test_E: -E ends each input source on its own, one emptied or all.
+same eof_sources 'seq 3 11 >c
+    seq 1 100 | tool -k -E 5 echo :::: - ::: 2 3 4 5 6 7 8 9 10 :::: c
+    seq 1 100 | tool -k -E 3 echo :::: - ::: 2 3 4 5 6 7 8 9 10 :::: c
+    seq 1 100 | tool -k -E 3 echo :::: - ::: 3 4 5 6 7 8 9 10 :::: c
+    seq 3 100 | tool -k -E 3 echo :::: - ::: 3 4 5 6 7 8 9 10 :::: c; echo $?'
+# par_empty_string_command_line, par_no_run_if_empty: -r skips blank
+# items, {#} numbering the others.
+same run_if_empty 'tool -k -r echo {#} {} ::: foo "" " " ole bar
+    echo "  " | tool -r echo; echo "  " | tool --no-run-if-empty echo
+    printf "a
+
+ 
+b
+" | tool -k -r -N2 "echo \"<{1}><{2}>\""'
+# par_trailing_space_line_continuation: -r -L2, and with -E bar.
+same L2_r_eof '(echo foo; echo ""; echo "ole "; echo bar; echo quux) |
+    tool -kr -L2 echo; tool -kr -L2 echo ::: foo "" "ole " bar quux
+    (echo foo; echo ""; echo "ole "; echo bar; echo quux) |
+    tool -kr -L2 -E bar echo; tool -kr -L2 -E bar echo ::: foo "" "ole " bar quux'
+
 # --- -s, -X, -m, -L ----------------------------------------------------
 # par_maxchar_s: --max-chars and -s with -X.
 same max_chars '(echo line 1; echo line 1; echo line 2) |
@@ -392,6 +416,9 @@ run_pooltop res256 'a=$(printf "%0256d" 7); tool --results d echo ::: "$a"
     cat d/1/*/7/stdout'
 check "documented: --results-layout gnu: a long item is nested, not cut" \
     grep -qx "$(printf '%0256d' 7)" res256/pooltop.out
+# par_test_r_with_pipe: -r is refused with --pipe.
+run_pooltop piper 'echo | tool -r -j2 -N1 --pipe cat; echo $?'
+check "documented: -r with --pipe refused" grep -qx 255 piper/pooltop.out
 # par_pipepart_roundrobin: --round-robin is refused with --pipe-part.
 run_pooltop piperr 'seq 10000 >f
     tool -j2 --pipepart -a f --block 14 --round-robin wc; echo $?'
@@ -401,7 +428,7 @@ check "documented: --pipe-part --round-robin refused" \
 # par_empty_string_command_line, par_delimiter, par_xapply, par_maxproc,
 # par_i_t, par_verbose_t, par__arg_sep, par_rpl_that_is_substring...):
 # refused, exit 255, naming what to use instead.
-for o in "-E ole" -r "-d N" "-I XX" --xapply --link -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
+for o in "-d N" "-I XX" --xapply --link -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
     --progress --bar --will-cite "--dnr II"; do
 	# shellcheck disable=SC2086
 	"$POOLTOP_BIN" --headless -q $o echo ::: a >gnuonly.out 2>gnuonly.err
