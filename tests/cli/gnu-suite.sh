@@ -56,21 +56,38 @@ one() {
 }
 
 # same NAME SNIPPET: both tools (side by side), the same output, status
-# and files.
+# and files.  Cases run two at a time (four processes: the machine's
+# cores are kept busy while GNU parallel's Perl starts); settle reports
+# them, in order.
+_pending=
+_pids=
 same() {
 	one "$1" parallel "$2" &
-	_p=$!
-	one "$1" pooltop "$2"
-	wait "$_p"
-	if cmp -s "$1/parallel.out" "$1/pooltop.out" &&
-	    diff -r "$1/parallel" "$1/pooltop" >"$1.diff" 2>&1; then
-		ok "$1: same output, status and files"
-	else
-		fail "$1: same output, status and files"
-		diff "$1/parallel.out" "$1/pooltop.out" >>"$1.diff" 2>&1
-		head -20 "$1.diff" | sed 's/^/# /'
-		sed 's/^/# pooltop: /' "$1/pooltop.err" | head -5
-	fi
+	_pids="$_pids $!"
+	one "$1" pooltop "$2" &
+	_pids="$_pids $!"
+	_pending="$_pending $1"
+	[ "$(echo "$_pending" | wc -w)" -lt 2 ] || settle
+}
+
+# settle: wait for the cases under way, then report each.
+settle() {
+	for _w in $_pids; do
+		wait "$_w"
+	done
+	for _c in $_pending; do
+		if cmp -s "$_c/parallel.out" "$_c/pooltop.out" &&
+		    diff -r "$_c/parallel" "$_c/pooltop" >"$_c.diff" 2>&1; then
+			ok "$_c: same output, status and files"
+		else
+			fail "$_c: same output, status and files"
+			diff "$_c/parallel.out" "$_c/pooltop.out" >>"$_c.diff" 2>&1
+			head -20 "$_c.diff" | sed 's/^/# /'
+			sed 's/^/# pooltop: /' "$_c/pooltop.err" | head -5
+		fi
+	done
+	_pending=
+	_pids=
 }
 
 # --- replacement strings ---------------------------------------------
@@ -379,6 +396,8 @@ same pipepart_joblog 'seq 1000 >f; tool -j2 -k --jl p.jl --pipe-part -a f \
 # par_maxproc (with a number): -P, --jobs and --max-procs are -j.
 same max_procs 'seq 1 3 | tool -k -P 2 echo; seq 1 3 | tool -k --jobs 2 echo
     seq 1 3 | tool -k --max-procs 1 echo max proc'
+
+settle
 
 # --- documented differences ----------------------------------------------
 # run_pooltop NAME SNIPPET: only pooltop; output in NAME/pooltop.out.
