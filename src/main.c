@@ -122,7 +122,8 @@ file_source(const struct opts *o, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	src = source_fd(fd, name, o->null_sep ? '\0' : '\n');
+	src = source_fd(fd, name, o->null_sep ? '\0' : o->delim_set ?
+	    o->delim : '\n');
 	if (o->csv)
 		source_fd_csv(src);
 	return src;

@@ -112,6 +112,7 @@ static int	set_pressure(struct opts *, const char *, char *, size_t);
 static int	set_task_memory(struct opts *, const char *, char *, size_t);
 static int	set_header(struct opts *, const char *, char *, size_t);
 static int	set_trim(struct opts *, const char *, char *, size_t);
+static int	set_delimiter(struct opts *, const char *, char *, size_t);
 static int	set_max_procs(struct opts *, const char *, char *, size_t);
 static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
@@ -152,6 +153,9 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "null", .letter = '0', .key = "null", .type = OPT_BOOL,
 	  .off = F(null_sep), .value = true,
 	  .help = "items are ended by NUL bytes, not newlines" },
+	{ .name = "delimiter", .letter = 'd', .key = "delimiter",
+	  .type = OPT_FUNC, .parse = set_delimiter, .arg = "BYTE",
+	  .help = "items end at BYTE (\\n \\t \\r \\0 \\\\ \\NNN), not newlines" },
 	{ .name = "range", .key = "range", .type = OPT_FUNC, .parse = set_range,
 	  .arg = "FROM:TO[:STEP]",
 	  .help = "items are the integers FROM to TO, by STEP" },
@@ -1945,7 +1949,6 @@ static const struct gnu_only {
 	char		 letter;	/* short letter, or 0 */
 	const char	*instead;
 } gnu_only[] = {
-	{ "delimiter", 'd', "items end at newlines, or at NUL bytes with -0" },
 	{ "replace", 'I', "the replacement strings are {} {1} ... only" },
 	{ NULL, 'i', "the replacement strings are {} {1} ... only" },
 	{ "xapply", 0, "link input sources with :::+ or ::::+" },
@@ -2685,6 +2688,8 @@ pipe_misfit(const struct opts *o)
 		return "-0 (give --recend '\\0')";
 	if (o->eof_str != NULL || o->skip_blank)
 		return "-E or -r (they read items, not blocks)";
+	if (o->delim_set)
+		return "-d (give --recend)";
 	if (o->dry_run)
 		return "--dry-run";
 	if (o->keep_open)
@@ -3441,6 +3446,44 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 		}
 	snprintf(err, len, "'%s': give n, l, r, lr or rl", s);
 	return -1;
+}
+
+/*
+ * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
+ * decoded; one byte only, where GNU parallel takes a string.
+ */
+static int
+set_delimiter(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*p = s;
+	int		 c, n;
+
+	if (*p == '\\' && p[1] != '\0') {
+		p++;
+		if (*p >= '0' && *p <= '7') {
+			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
+			    n++, p++)
+				c = c * 8 + (*p - '0');
+			p--;
+		} else if (*p == 'n')
+			c = '\n';
+		else if (*p == 't')
+			c = '\t';
+		else if (*p == 'r')
+			c = '\r';
+		else
+			c = (unsigned char)*p;	/* \\ and any other */
+	} else
+		c = (unsigned char)*p;
+	if (*p == '\0' || p[1] != '\0' || c > 255) {
+		snprintf(err, len, "'%s': give one byte (or \\n \\t \\r "
+		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
+		    "parallel's only", s);
+		return -1;
+	}
+	o->delim = (char)c;
+	o->delim_set = true;
+	return 0;
 }
 
 /* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */

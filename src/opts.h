@@ -86,6 +86,8 @@ struct opts {
 					   then items and arg_file are unset */
 	size_t		 ninputs;
 	bool		 null_sep;	/* -0 */
+	char		 delim;		/* -d: the byte ending items */
+	bool		 delim_set;	/* ... given */
 	bool		 has_range;
 	long long	 range_from, range_to, range_step;
 	char		*colsep;	/* --colsep REGEX, or NULL */

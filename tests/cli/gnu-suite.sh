@@ -210,6 +210,13 @@ same L2_r_eof '(echo foo; echo ""; echo "ole "; echo bar; echo quux) |
     (echo foo; echo ""; echo "ole "; echo bar; echo quux) |
     tool -kr -L2 -E bar echo; tool -kr -L2 -E bar echo ::: foo "" "ole " bar quux'
 
+# par_delimiter: -d and --delimiter, N, \0, \t (the last item keeps
+# echo's newline).
+same delimiter 'echo "line 1Nline 2Nline 3" | tool -k -d N echo This is
+    echo "line 1Nline 2Nline 3" | tool -k --delimiter N echo This is
+    printf "delimiter NUL line 1\0line 2\0line 3" | tool -k -d "\0" echo
+    printf "delimiter TAB line 1\tline 2\tline 3" | tool -k --delimiter "\t" echo'
+
 # --- -s, -X, -m, -L ----------------------------------------------------
 # par_maxchar_s: --max-chars and -s with -X.
 same max_chars '(echo line 1; echo line 1; echo line 2) |
@@ -438,6 +445,9 @@ check "documented: --results-layout gnu: a long item is nested, not cut" \
 # par_test_r_with_pipe: -r is refused with --pipe.
 run_pooltop piper 'echo | tool -r -j2 -N1 --pipe cat; echo $?'
 check "documented: -r with --pipe refused" grep -qx 255 piper/pooltop.out
+# par_tagstring_with_d: a delimiter of two bytes is refused.
+run_pooltop delim2 '(seq 3; echo; seq 4) | tool -k -d "\n\n" echo; echo $?'
+check "documented: -d '\\n\\n' refused" grep -qx 255 delim2/pooltop.out
 # par_pipepart_roundrobin: --round-robin is refused with --pipe-part.
 run_pooltop piperr 'seq 10000 >f
     tool -j2 --pipepart -a f --block 14 --round-robin wc; echo $?'
@@ -447,7 +457,7 @@ check "documented: --pipe-part --round-robin refused" \
 # par_empty_string_command_line, par_delimiter, par_xapply, par_maxproc,
 # par_i_t, par_verbose_t, par__arg_sep, par_rpl_that_is_substring...):
 # refused, exit 255, naming what to use instead.
-for o in "-d N" "-I XX" --xapply --link -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
+for o in "-I XX" --xapply --link -t --verbose "--arg-sep ,," --plus "--rpl {x}" \
     --progress --bar --will-cite "--dnr II"; do
 	# shellcheck disable=SC2086
 	"$POOLTOP_BIN" --headless -q $o echo ::: a >gnuonly.out 2>gnuonly.err
