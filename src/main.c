@@ -122,7 +122,8 @@ file_source(const struct opts *o, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	src = source_fd(fd, name, o->null_sep ? '\0' : '\n');
+	src = source_fd(fd, name, o->null_sep ? '\0' : o->delim_set ?
+	    o->delim : '\n');
 	if (o->csv)
 		source_fd_csv(src);
 	return src;
@@ -185,6 +186,8 @@ make_product(const struct opts *o, struct source **src, char *err,
 		else if ((subs[i] = file_source(o, o->inputs[i].file, err,
 		    errlen)) == NULL)
 			rc = -1;
+		if (rc == 0)
+			source_filter(subs[i], o->eof_str, o->skip_blank);
 	}
 	if (rc == 0)
 		*src = source_product(subs, linked, o->ninputs);
@@ -218,6 +221,7 @@ make_items(const struct opts *o, struct source **src, char *err,
 	}
 	if (o->nitems > 0 || (o->items != NULL && o->arg_file == NULL)) {
 		*src = source_args(o->items, o->nitems);
+		source_filter(*src, o->eof_str, o->skip_blank);
 		return 0;
 	}
 	if ((isatty(STDIN_FILENO) || o->detach) && o->arg_file == NULL &&
@@ -231,7 +235,11 @@ make_items(const struct opts *o, struct source **src, char *err,
 		return -1;
 	}
 	*src = file_source(o, o->arg_file ? o->arg_file : "-", err, errlen);
-	return *src == NULL ? -1 : 0;
+	if (*src == NULL)
+		return -1;
+	/* GNU parallel applies -E and -r to each input source as read. */
+	source_filter(*src, o->eof_str, o->skip_blank);
+	return 0;
 }
 
 /* Build the task source the options ask for in *src; 0 or -1 and err. */

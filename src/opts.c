@@ -111,6 +111,9 @@ static int	set_memsuspend(struct opts *, const char *, char *, size_t);
 static int	set_pressure(struct opts *, const char *, char *, size_t);
 static int	set_task_memory(struct opts *, const char *, char *, size_t);
 static int	set_header(struct opts *, const char *, char *, size_t);
+static int	set_trim(struct opts *, const char *, char *, size_t);
+static int	set_delimiter(struct opts *, const char *, char *, size_t);
+static int	set_max_procs(struct opts *, const char *, char *, size_t);
 static int	set_timeout(struct opts *, const char *, char *, size_t);
 static int	set_max_args(struct opts *, const char *, char *, size_t);
 static int	set_max_lines(struct opts *, const char *, char *, size_t);
@@ -126,11 +129,15 @@ static const char *const slurm_modes[] = { "auto", "yes", "no", NULL };
 #define F(field) offsetof(struct opts, field)
 
 static const struct opt_entry opt_table[] = {
-	{ .name = "workers", .letter = 'j', .key = "workers", .type = OPT_INT,
+	{ .name = "workers", .letter = 'j', .alias = "jobs", .key = "workers",
+	  .type = OPT_INT,
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
 	  .word = "auto", .wordval = PT_WORKERS_AUTO,
 	  .defnote = "online CPUs", .arg = "N",
 	  .help = "number of worker processes; auto: the pool sizes itself" },
+	{ .name = "max-procs", .letter = 'P', .type = OPT_FUNC,
+	  .parse = set_max_procs, .arg = "N",
+	  .help = "the same as -j N (GNU parallel's and xargs' name)" },
 	{ .name = "workers-min", .key = "workers_min", .type = OPT_INT,
 	  .off = F(workers_min), .min = 1, .max = PT_MAX_WORKERS, .def = "1",
 	  .arg = "N", .help = "with -j auto: never fewer workers than N" },
@@ -146,12 +153,24 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "null", .letter = '0', .key = "null", .type = OPT_BOOL,
 	  .off = F(null_sep), .value = true,
 	  .help = "items are ended by NUL bytes, not newlines" },
+	{ .name = "delimiter", .letter = 'd', .key = "delimiter",
+	  .type = OPT_FUNC, .parse = set_delimiter, .arg = "BYTE",
+	  .help = "items end at BYTE (\\n \\t \\r \\0 \\\\ \\NNN), not newlines" },
 	{ .name = "range", .key = "range", .type = OPT_FUNC, .parse = set_range,
 	  .arg = "FROM:TO[:STEP]",
 	  .help = "items are the integers FROM to TO, by STEP" },
 	{ .name = "colsep", .key = "colsep", .type = OPT_STRING,
 	  .off = F(colsep), .arg = "REGEX",
 	  .help = "split each item into columns {1} {2} ... at REGEX" },
+	{ .name = "eof", .letter = 'E', .key = "eof", .type = OPT_STRING,
+	  .off = F(eof_str), .arg = "STR",
+	  .help = "an item equal to STR ends its input source (GNU parallel's)" },
+	{ .name = "no-run-if-empty", .letter = 'r', .key = "no_run_if_empty",
+	  .type = OPT_BOOL, .off = F(skip_blank), .value = true,
+	  .help = "items empty or of blanks only run no task" },
+	{ .name = "trim", .key = "trim", .type = OPT_FUNC, .parse = set_trim,
+	  .arg = "n|l|r|lr|rl", .defnote = "lr with --colsep, else n",
+	  .help = "remove blanks at the left, right or both ends of arguments" },
 	{ .name = "csv", .key = "csv", .type = OPT_BOOL, .off = F(csv),
 	  .value = true,
 	  .help = "items are CSV records: columns {1} {2} ... (RFC 4180)" },
@@ -167,7 +186,7 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
 	  .type = OPT_BOOL, .off = F(pipe), .value = true,
 	  .help = "cut stdin into blocks, one on each task's stdin" },
-	{ .name = "pipe-part", .key = "pipe_part", .type = OPT_BOOL,
+	{ .name = "pipe-part", .alias = "pipepart", .key = "pipe_part", .type = OPT_BOOL,
 	  .off = F(pipe_part), .value = true,
 	  .help = "--pipe on ranges of -a FILE, read by the workers" },
 	{ .name = "cat", .key = "cat", .type = OPT_BOOL,
@@ -246,7 +265,7 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
-	{ .name = "halt", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
+	{ .name = "halt", .alias = "halt-on-error", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
 	  .def = "never", .arg = "POLICY",
 	  .help = "stop early: never, now|soon,fail|success|done=N[%]" },
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
@@ -326,7 +345,7 @@ static const struct opt_entry opt_table[] = {
 	  .help = "headless progress line every SECS, 0: off" },
 	{ .name = "quiet", .letter = 'q', .key = "quiet", .type = OPT_BOOL,
 	  .off = F(quiet), .value = true, .help = "no event lines on stderr and no summary" },
-	{ .name = "joblog", .key = "joblog", .type = OPT_STRING,
+	{ .name = "joblog", .alias = "jl", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
 	  .help = "record finished tasks in FILE, as GNU parallel" },
 	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .needs = NEED_JOBLOG, .off = F(resume),
@@ -1919,6 +1938,114 @@ build_getopt(char *shortopts, size_t len, struct option *lo)
 	memset(&lo[n], 0, sizeof lo[n]);
 }
 
+/*
+ * GNU parallel options pooltop does not have, that its users reach for:
+ * refused with what to use instead, rather than with a near name of
+ * pooltop's (--link is not --tick).  The man page's COMPATIBILITY WITH
+ * GNU PARALLEL lists them.
+ */
+static const struct gnu_only {
+	const char	*name;		/* long name, or NULL */
+	char		 letter;	/* short letter, or 0 */
+	const char	*instead;
+} gnu_only[] = {
+	{ "replace", 'I', "the replacement strings are {} {1} ... only" },
+	{ NULL, 'i', "the replacement strings are {} {1} ... only" },
+	{ "xapply", 0, "link input sources with :::+ or ::::+" },
+	{ "link", 0, "link input sources with :::+ or ::::+" },
+	{ "plus", 0, "no --plus replacement strings" },
+	{ "rpl", 0, "no replacement strings of one's own" },
+	{ "arg-sep", 0, "the separators are ::: and :::: only" },
+	{ "argsep", 0, "the separators are ::: and :::: only" },
+	{ "arg-file-sep", 0, "the separators are ::: and :::: only" },
+	{ NULL, 'l', "use -L N" },
+	{ "verbose", 't', "--dry-run prints the commands; the event log"
+	    " (--headless) names each task" },
+	{ "quote", 0, "a template given as several words runs without a"
+	    " shell, each word one argument (pooltop's -q is --quiet)" },
+	{ "bar", 0, "the dashboard, or --progress-interval" },
+	{ "eta", 0, "the dashboard, or --progress-interval" },
+	{ "progress", 0, "the dashboard, or --progress-interval" },
+	{ "files", 0, "use --results DIR" },
+	{ "tmpdir", 0, "set TMPDIR" },
+	{ "compress", 0, "no compression of held output" },
+	{ "tmux", 0, "the dashboard" },
+	{ "group-by", 0, "no --group-by" },
+	{ "tee", 0, "no --tee" },
+	{ "filter", 0, "no --filter" },
+	{ "profile", 'J', "use --config FILE" },
+	{ "nonall", 0, "no --nonall" },
+	{ "onall", 0, "no --onall" },
+	{ "semaphore", 0, "no semaphore mode" },
+	{ "fg", 0, "no semaphore mode" },
+	{ "tty", 0, "no --tty" },
+	{ "open-tty", 'o', "no --open-tty" },
+	{ "interactive", 'p', "no --interactive" },
+	{ "max-line-length-allowed", 0, "use -s" },
+	{ "shellquote", 0, "no --shellquote" },
+	{ "basenamereplace", 0, "write {/}" },
+	{ "bnr", 0, "write {/}" },
+	{ "dirnamereplace", 0, "write {//}" },
+	{ "dnr", 0, "write {//}" },
+	{ "extensionreplace", 0, "write {.}" },
+	{ "er", 0, "write {.}" },
+	{ "seqreplace", 0, "write {#}" },
+	{ "slotreplace", 0, "write {%}" },
+	{ "citation", 0, "pooltop shows no citation notice: leave it out" },
+	{ "will-cite", 0, "pooltop shows no citation notice: leave it out" },
+	{ "no-notice", 0, "pooltop shows no citation notice: leave it out" },
+};
+
+/* A GNU parallel option pooltop lacks (name, or letter when name NULL)? */
+static int
+gnu_only_option(const char *name, int letter, char *err, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems_of(gnu_only); i++) {
+		if (name != NULL ? gnu_only[i].name == NULL ||
+		    strcmp(gnu_only[i].name, name) != 0 :
+		    gnu_only[i].letter != letter)
+			continue;
+		if (name != NULL)
+			snprintf(err, len, "option --%s is GNU parallel's, not"
+			    " pooltop's: %s", name, gnu_only[i].instead);
+		else
+			snprintf(err, len, "option -%c is GNU parallel's, not"
+			    " pooltop's: %s", letter, gnu_only[i].instead);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The option getopt_long will read next, if it is a GNU parallel one
+ * pooltop lacks: refused before getopt_long takes it for an abbreviation
+ * of one of pooltop's (--progress for --progress-interval).
+ */
+static int
+gnu_only_ahead(int argc, char **argv, char *err, size_t len)
+{
+	const char	*a;
+	char		 v[80];
+	size_t		 i;
+	int		 k = optind > 0 ? optind : 1;
+
+	if (k >= argc || strncmp(argv[k], "--", 2) != 0 || argv[k][2] == '\0')
+		return 0;
+	a = argv[k] + 2;
+	if (strlen(a) >= sizeof v)
+		return 0;
+	strlcpy(v, a, sizeof v);
+	v[strcspn(v, "=")] = '\0';
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(opt_table[i].name, v) == 0 ||
+		    (opt_table[i].alias != NULL &&
+		    strcmp(opt_table[i].alias, v) == 0))
+			return 0;
+	return gnu_only_option(v, 0, err, len);
+}
+
 /* Message for an option getopt did not know. */
 static int
 bad_option(const char *arg, int optopt_, char *err, size_t len)
@@ -1928,6 +2055,8 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	size_t		 i, n = 0;
 
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
+		if (gnu_only_option(NULL, optopt_, err, len) == -1)
+			return -1;
 		snprintf(err, len, "unknown option -%c", optopt_);
 		return -1;
 	}
@@ -1941,6 +2070,8 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	arg += strspn(arg, "-");
 	text_brief(v, sizeof v, arg);
 	v[strcspn(v, "=")] = '\0';
+	if (gnu_only_option(v, 0, err, len) == -1)
+		return -1;
 	if ((near = suggest(v, names, n)) != NULL)
 		snprintf(err, len, "unknown option '--%s' (did you mean "
 		    "'--%s'?)", v, near);
@@ -2000,7 +2131,11 @@ cli_scan(struct cli *cli, int argc, char **argv, char *err, size_t len)
 	    sizeof *cli->opts);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+	for (;;) {
+		if (gnu_only_ahead(argc, argv, err, len) == -1)
+			return -1;
+		if ((c = getopt_long(argc, argv, shortopts, lo, NULL)) == -1)
+			break;
 		if (c == '?')
 			return bad_option(argv[optind - 1], optopt, err, len);
 		if (c == ':')
@@ -2551,6 +2686,10 @@ pipe_misfit(const struct opts *o)
 		return "-m, -X, -L or --xargs";
 	if (o->null_sep)
 		return "-0 (give --recend '\\0')";
+	if (o->eof_str != NULL || o->skip_blank)
+		return "-E or -r (they read items, not blocks)";
+	if (o->delim_set)
+		return "-d (give --recend)";
 	if (o->dry_run)
 		return "--dry-run";
 	if (o->keep_open)
@@ -3286,6 +3425,87 @@ set_header(struct opts *o, const char *s, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * --trim n|l|r|lr|rl: as GNU parallel's, which --colsep sets to lr unless
+ * --trim is given (opts_trim()).
+ */
+static int
+set_trim(struct opts *o, const char *s, char *err, size_t len)
+{
+	static const struct { const char *name; int bits; } modes[] = {
+		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
+		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems_of(modes); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			o->trim = modes[i].bits;
+			o->trim_set = true;
+			return 0;
+		}
+	snprintf(err, len, "'%s': give n, l, r, lr or rl", s);
+	return -1;
+}
+
+/*
+ * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
+ * decoded; one byte only, where GNU parallel takes a string.
+ */
+static int
+set_delimiter(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*p = s;
+	int		 c, n;
+
+	if (*p == '\\' && p[1] != '\0') {
+		p++;
+		if (*p >= '0' && *p <= '7') {
+			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
+			    n++, p++)
+				c = c * 8 + (*p - '0');
+			p--;
+		} else if (*p == 'n')
+			c = '\n';
+		else if (*p == 't')
+			c = '\t';
+		else if (*p == 'r')
+			c = '\r';
+		else
+			c = (unsigned char)*p;	/* \\ and any other */
+	} else
+		c = (unsigned char)*p;
+	if (*p == '\0' || p[1] != '\0' || c > 255) {
+		snprintf(err, len, "'%s': give one byte (or \\n \\t \\r "
+		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
+		    "parallel's only", s);
+		return -1;
+	}
+	o->delim = (char)c;
+	o->delim_set = true;
+	return 0;
+}
+
+/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
+static int
+set_max_procs(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (strcmp(s, "auto") == 0) {
+		o->workers = PT_WORKERS_AUTO;
+		return 0;
+	}
+	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS) {
+		snprintf(err, len, "'%s': expected auto or an integer from 1"
+		    " to %d (GNU parallel's +N and N%% are not taken)", s,
+		    PT_MAX_WORKERS);
+		return -1;
+	}
+	o->workers = (int)v;
+	return 0;
+}
+
 /* -n N, -N N: items per task. */
 static int
 set_max_args(struct opts *o, const char *s, char *err, size_t len)
@@ -3351,6 +3571,16 @@ set_max_lines(struct opts *o, const char *s, char *err, size_t len)
 }
 
 /* Does the input split into columns? */
+int
+opts_trim(const struct opts *o)
+{
+	if (o->trim_set)
+		return o->trim;
+	/* GNU parallel: --colsep implies --trim lr; --csv or --header alone
+	 * does not. */
+	return o->colsep != NULL ? TRIM_LEFT | TRIM_RIGHT : 0;
+}
+
 bool
 opts_columns(const struct opts *o)
 {

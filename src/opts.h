@@ -86,11 +86,17 @@ struct opts {
 					   then items and arg_file are unset */
 	size_t		 ninputs;
 	bool		 null_sep;	/* -0 */
+	char		 delim;		/* -d: the byte ending items */
+	bool		 delim_set;	/* ... given */
 	bool		 has_range;
 	long long	 range_from, range_to, range_step;
 	char		*colsep;	/* --colsep REGEX, or NULL */
 	bool		 csv;		/* --csv */
 	bool		 header;	/* --header : */
+	char		*eof_str;	/* -E STR: the item ending a source */
+	bool		 skip_blank;	/* -r: blank items run no task */
+	int		 trim;		/* --trim: TRIM_LEFT | TRIM_RIGHT */
+	bool		 trim_set;	/* --trim given (else --colsep's lr) */
 	int		 max_args;	/* -N / -n, when max_args_set */
 	bool		 max_args_set;
 	bool		 shuf;		/* --shuf */
@@ -278,6 +284,14 @@ size_t	opts_max_pos(const struct opts *);
 bool	opts_fill(const struct opts *);
 /* Are words holding {} repeated (-X, or -L without -m or --xargs)? */
 bool	opts_context(const struct opts *);
+/*
+ * --trim: the blanks (space, \t \n \v \f \r) to remove from each end of
+ * every argument, TRIM_LEFT | TRIM_RIGHT; lr with --colsep unless --trim
+ * says otherwise, as in GNU parallel.
+ */
+#define TRIM_LEFT	1
+#define TRIM_RIGHT	2
+int	opts_trim(const struct opts *);
 /* Does the input split into columns (--colsep, --csv or --header)? */
 bool	opts_columns(const struct opts *);
 

@@ -65,6 +65,9 @@ struct blocks {
 	regex_t		 re;		/* ... compiled */
 	regex_t		 re_start;	/* --rrs: recstart alone */
 	regex_t		 re_end;	/* --rrs: recend at the end */
+	regex_t		 re_head;	/* -N: recstart at the start */
+	bool		 has_head;	/* ... compiled (a recstart given) */
+	bool		 head_seen;	/* ... the input's start looked at */
 	locale_t	 cloc;		/* the "C" locale: bytes, not text */
 	bool		 rrs;		/* --remove-rec-sep */
 	size_t		 startlen;	/* of recstart (not --regexp) */
@@ -140,7 +143,12 @@ blocks_regexp(struct blocks *b, const char *end, const char *start,
 		    strerror(errno));
 	else if (re_make(b, &b->re, "(%s)%s", e, s, err, errlen) == 0) {
 		b->regexp = true;
-		if (!b->rrs)
+		if (*start != '\0' && re_make(b, &b->re_head, "^(%s)%s", s,
+		    "", err, errlen) == 0)
+			b->has_head = true;
+		if (*start != '\0' && !b->has_head)
+			r = -1;
+		else if (!b->rrs)
 			r = 0;
 		else if (re_make(b, &b->re_start, "%s%s", s, "", err,
 		    errlen) == 0) {
@@ -152,6 +160,9 @@ blocks_regexp(struct blocks *b, const char *end, const char *start,
 		}
 		if (r == -1) {
 			regfree(&b->re);
+			if (b->has_head)
+				regfree(&b->re_head);
+			b->has_head = false;
 			b->regexp = false;
 		}
 	}
@@ -531,14 +542,51 @@ blocks_grow(struct blocks *b)
 	    " the block size grows to %" PRIu64, b->grown_from, b->bs);
 }
 
+/*
+ * --regexp -N: input that does not start with a recstart has its bytes up
+ * to the first boundary as a block of their own, as GNU parallel makes of
+ * such "garbage" one record (seq 54000 80000 with --recstart 4 --recend 5
+ * gives the block "5" first).  The end of that block, or 0: none (or not
+ * known yet; *decided says whether it is).
+ */
+static size_t
+cut_head(const struct blocks *b, bool *decided)
+{
+	regmatch_t	pm[2];
+	struct bound	bd;
+
+	*decided = false;
+	if (b->buf == NULL)
+		return 0;
+	b->buf[b->len] = '\0';	/* the room is kept (round_read()) */
+	if (re_find(b, &b->re_head, b->buf, 0, b->len, pm) &&
+	    pm[0].rm_so == 0) {
+		*decided = true;	/* it starts with a record */
+		return 0;
+	}
+	if (!bound_from(b, 0, &bd))
+		return 0;		/* read on, or the end decides */
+	*decided = true;
+	return bd.cut;
+}
+
 /* Decide the next block (b->cut); 0 for nothing yet, -1 for no more. */
 static int
 blocks_find(struct blocks *b)
 {
 	struct bound	bd;
+	bool		decided;
 
 	for (;;) {
-		if (b->nrec > 0 && b->len > 0 && (b->cut = cut_records(b)) > 0)
+		if (b->nrec > 0 && b->has_head && !b->head_seen && !b->part &&
+		    b->len > 0) {
+			b->cut = cut_head(b, &decided);
+			b->head_seen = decided || b->eof;
+			if (b->cut > 0)
+				return 1;
+		}
+		if (b->nrec > 0 && b->len > 0 && (b->head_seen ||
+		    !b->has_head || b->part) && (b->cut = cut_records(b)) > 0)
 			return 1;
 		if (b->eof) {
 			b->cut = b->len;
@@ -765,6 +813,8 @@ blocks_free(struct blocks *b)
 	free(b->hdr);
 	if (b->regexp) {
 		regfree(&b->re);
+		if (b->has_head)
+			regfree(&b->re_head);
 		if (b->rrs) {
 			regfree(&b->re_start);
 			regfree(&b->re_end);

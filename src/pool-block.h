@@ -15,7 +15,9 @@
  * Perl escapes of pool-columns.h), matched on bytes in the C locale,
  * newline-sensitive as Perl's /m (REG_NEWLINE); a block ends after the
  * recend of the boundary that starts last in the buffer, as GNU
- * parallel's greedy /^(.*$recend)$recstart/ finds it.  --header N: the
+ * parallel's greedy /^(.*$recend)$recstart/ finds it; with -N, input
+ * not starting with a recstart has its bytes up to the first boundary as
+ * a block of their own, as GNU parallel's.  --header N: the
  * first N lines are read first and written at the head of every block.
  * --rrs: a block's file holds it without recend+recstart wherever they
  * meet, without a recstart at its start and a recend at its end.

@@ -268,6 +268,13 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		}
 		source_columns(*src, cols, o->header);
 	}
+	if (opts_trim(o) != 0) {
+		if (!source_is_product(*src)) {
+			one = *src;
+			*src = source_product(&one, &linked, 1);
+		}
+		source_trim(*src, opts_trim(o));
+	}
 	/* As GNU parallel: the items are shuffled, then grouped. */
 	if (o->shuf)
 		*src = source_shuffle(*src);
@@ -283,9 +290,15 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		maxn = (size_t)o->max_lines;
 	if (opts_fill(o) && maxn > 0) {
 		measure.o = o;
+		/*
+		 * Only -m and -X spread a short input over -j tasks, as GNU
+		 * parallel's: not --xargs, nor -L alone (which implies -X's
+		 * word repeating, not its spreading).
+		 */
 		*src = source_xargs(*src, measure_len, NULL,
 		    (size_t)o->max_chars, maxn == SIZE_MAX ? 0 : maxn,
-		    o->xargs ? 1 : (size_t)o->workers);
+		    (o->multi_args || o->context_replace) && !o->xargs ?
+		    (size_t)o->workers : 1);
 	} else if (maxn != SIZE_MAX)
 		*src = source_group(*src, maxn);
 	/* Last: a task's weight is its whole command's. */

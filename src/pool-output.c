@@ -781,17 +781,84 @@ results_gnu_arg(struct buf *b, const char *item)
  * and the second ...; with keys (a header's names, or "1" ... over groups
  * of items), argument k's level is named keys[k % nkeys] instead.
  */
+/* A level name's value as Perl's <=> sees it: its numeric prefix, or 0. */
+static double
+key_number(const char *s)
+{
+	const char	*p = s + strspn(s, " \t\n\r\f\v");
+	char		*end;
+	double		 d;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		return 0;	/* Perl reads no hex here; strtod would */
+	d = strtod(s, &end);
+	return end == s ? 0 : d;
+}
+
+/*
+ * Does level a sort after level b (0-based places among the keys), by
+ * their names: numerically, then byte for byte?  An empty name is the
+ * level's number, as in the path.
+ */
+static bool
+key_after(const struct output *o, size_t a, size_t b)
+{
+	char	 na[24], nb[24];
+	const char *x = o->keys[a], *y = o->keys[b];
+	double	 dx, dy;
+
+	if (*x == '\0') {
+		snprintf(na, sizeof na, "%zu", a + 1);
+		x = na;
+	}
+	if (*y == '\0') {
+		snprintf(nb, sizeof nb, "%zu", b + 1);
+		y = nb;
+	}
+	dx = key_number(x);
+	dy = key_number(y);
+	if (dx != dy)
+		return dx > dy;
+	return strcmp(x, y) > 0;
+}
+
+/*
+ * The order of the levels of one record (of nkeys arguments): GNU parallel
+ * sorts them by their names, numerically then asciibetically (so --header
+ * names "b" and "a" give a/.../b/...), keeping equal ones in input order.
+ * Allocated.
+ */
+static size_t *
+results_gnu_order(const struct output *o)
+{
+	size_t	*ord, i, j, v;
+
+	ord = xcalloc(o->nkeys > 0 ? o->nkeys : 1, sizeof *ord);
+	for (i = 0; i < o->nkeys; i++) {
+		v = i;
+		for (j = i; j > 0 && key_after(o, ord[j - 1], v); j--)
+			ord[j] = ord[j - 1];
+		ord[j] = v;
+	}
+	return ord;
+}
+
 static char *
 results_gnu_path(const struct output *o, const char *const *args,
     size_t nargs)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*key;
-	size_t		 k;
+	size_t		 k, i, *ord = results_gnu_order(o);
 
-	for (k = 0; k < nargs; k++) {
+	for (i = 0; i < nargs; i++) {
+		/* Argument k at place i: records of nkeys, each sorted. */
+		k = o->nkeys > 0 && i - i % o->nkeys + o->nkeys <= nargs ?
+		    i - i % o->nkeys + ord[i % o->nkeys] : i;
 		key = o->nkeys > 0 ? o->keys[k % o->nkeys] : NULL;
-		if (k > 0)
+		if (i > 0)
 			buf_add(&b, "/", 1);
 		if (key != NULL && *key != '\0')
 			results_gnu_arg(&b, key);	/* a header's name */
@@ -800,6 +867,7 @@ results_gnu_path(const struct output *o, const char *const *args,
 		buf_add(&b, "/", 1);
 		results_gnu_arg(&b, args[k]);
 	}
+	free(ord);
 	return b.data;
 }
 

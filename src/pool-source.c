@@ -91,6 +91,11 @@ struct source {
 	char			**first;	/* the first group's values */
 	size_t			 nhave;		/* of them read */
 	struct columns		*cols;		/* split values, or NULL */
+	char			*eof_str;	/* -E: the item ending it */
+	bool			 skip_blank;	/* -r: blank items dropped */
+	bool			 cut_off;	/* -E met: nothing more */
+	int			 trim;		/* TRIM_LEFT | TRIM_RIGHT */
+	bool			 some_value;	/* a source had a value */
 	bool			 header;	/* first values name columns */
 	bool			 header_done;
 	char			**hdr;		/* per sub: its header line */
@@ -323,6 +328,7 @@ source_free(struct source *s)
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		wrapped_free(s);
 	free(s->name);
+	free(s->eof_str);
 	free(s->buf);
 	free(s->error);
 	free(s->warning);
@@ -600,6 +606,8 @@ product_load(struct source *s)
 			s->hdr[s->loading] = h->v[0];
 			memmove(h->v, h->v + 1, --h->n * sizeof *h->v);
 		}
+		if (h->n > 0)
+			s->some_value = true;
 		if (h->n == 0) {
 			/* An empty source among several: one empty value. */
 			h->v = xcalloc(1, sizeof *h->v);
@@ -643,6 +651,23 @@ product_split(struct source *s, size_t k, const char *v, char ***args,
 	return -1;
 }
 
+/* --trim: cut the blanks (Perl's \s) off the ends of v, in place. */
+static void
+trim_value(char *v, int how)
+{
+	static const char	 blanks[] = " \t\n\v\f\r";
+	size_t			 len, lead = 0;
+
+	len = strlen(v);
+	if (how & TRIM_RIGHT)
+		while (len > 0 && strchr(blanks, v[len - 1]) != NULL)
+			len--;
+	v[len] = '\0';
+	if (how & TRIM_LEFT)
+		lead = strspn(v, blanks);
+	memmove(v, v + lead, len - lead + 1);
+}
+
 /* Hand out the current combination: 1, or -1 (a bad CSV record). */
 static int
 product_emit(struct source *s, struct item *it)
@@ -664,6 +689,9 @@ product_emit(struct source *s, struct item *it)
 	}
 	it->args = xreallocarray(it->args, it->nargs + 1, sizeof *it->args);
 	it->args[it->nargs] = NULL;
+	/* GNU parallel trims the values it puts in, --tag's too. */
+	for (k = 0; s->trim != 0 && k < it->nargs; k++)
+		trim_value(it->args[k], s->trim);
 	buf_add(&b, "", 0);
 	for (k = 0; k < it->nargs; k++) {
 		if (k > 0)
@@ -673,6 +701,19 @@ product_emit(struct source *s, struct item *it)
 	it->arg = b.data;
 	it->seq = ++s->seq;
 	return 1;
+}
+
+/*
+ * A header line of CRLF input names its last column without the '\r', as
+ * GNU parallel's does (its values keep theirs, but for --trim).
+ */
+static void
+header_chomp(char *h)
+{
+	size_t	len = strlen(h);
+
+	if (len > 0 && h[len - 1] == '\r')
+		h[len - 1] = '\0';
 }
 
 /* The first values were the header: name the columns from them. */
@@ -687,10 +728,14 @@ product_take_header(struct source *s)
 	}
 	s->nhave = 0;
 	s->header_done = true;
-	for (k = 0; k < s->nsubs; k++)
-		if (s->hdr[k] != NULL && product_split(s, k, s->hdr[k],
-		    &s->names, &s->nnames) == -1)
+	for (k = 0; k < s->nsubs; k++) {
+		if (s->hdr[k] == NULL)
+			continue;
+		header_chomp(s->hdr[k]);
+		if (product_split(s, k, s->hdr[k], &s->names,
+		    &s->nnames) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -728,9 +773,19 @@ product_prepare(struct source *s, bool header_only)
 			s->first[s->nhave++] = sub.arg;
 			sub.arg = NULL;
 			item_clear(&sub);
+			if (!s->header || s->header_done)
+				s->some_value = true;
 		}
 		if (s->done || s->error != NULL)
 			return -1;
+		if (s->seq == 0 && !s->some_value && s->nhave == s->nfirst &&
+		    (!s->header || s->header_done)) {
+			/* Every source empty: no task at all, as in GNU
+			 * parallel (one empty, the others not: its value
+			 * is ""). */
+			s->done = true;
+			return -1;
+		}
 		if (!s->header || s->header_done)
 			return 1;
 		if (product_take_header(s) == -1)
@@ -805,6 +860,14 @@ source_columns(struct source *s, struct columns *cols, bool header)
 	s->header = header;
 	if (header)
 		s->hdr = xcalloc(s->nsubs, sizeof *s->hdr);
+}
+
+/* --trim for a product's values. */
+void
+source_trim(struct source *s, int how)
+{
+	assert(s->type == SRC_PRODUCT);
+	s->trim = how;
 }
 
 /* The header's names: 1, 0 (poll and fill), -1 (no header: the end). */
@@ -1260,9 +1323,55 @@ wrapped_free(struct source *s)
 	free(s->costs);
 }
 
+/* -E and -r, as GNU parallel reads each input source. */
+void
+source_filter(struct source *s, const char *eof_str, bool skip_blank)
+{
+	free(s->eof_str);
+	s->eof_str = eof_str != NULL ? xstrdup(eof_str) : NULL;
+	s->skip_blank = skip_blank;
+}
+
+/* Is v empty or only blanks (Perl's /^\s*$/)? */
+static bool
+blank_item(const char *v)
+{
+	return v[strspn(v, " \t\n\v\f\r")] == '\0';
+}
+
+static int	source_next_raw(struct source *, struct item *);
+
 /* The next item: 1, 0 (poll source_fd_get() and fill), -1 at the end. */
 int
 source_next(struct source *s, struct item *it)
+{
+	int	r;
+
+	for (;;) {
+		if (s->cut_off) {
+			memset(it, 0, sizeof *it);
+			return -1;
+		}
+		r = source_next_raw(s, it);
+		if (r != 1 || (s->eof_str == NULL && !s->skip_blank))
+			return r;
+		if (s->eof_str != NULL && strcmp(it->arg, s->eof_str) == 0) {
+			/* The rest of this source is not read. */
+			item_clear(it);
+			s->seq--;
+			s->cut_off = true;
+			continue;
+		}
+		if (!s->skip_blank || !blank_item(it->arg))
+			return 1;
+		item_clear(it);
+		s->seq--;	/* numbered as if it had never been */
+	}
+}
+
+/* The next item of the source itself, before -E and -r. */
+static int
+source_next_raw(struct source *s, struct item *it)
 {
 	const struct conf_task	*ct;
 
@@ -1316,7 +1425,8 @@ source_fd_get(const struct source *s)
 	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
 	    s->type == SRC_XARGS || s->type == SRC_LINES)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
-	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL)
+	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL ||
+	    s->cut_off)
 		return -1;
 	return s->fd;
 }
@@ -1345,6 +1455,8 @@ source_fill(struct source *s)
 bool
 source_total(const struct source *s, uint64_t *total)
 {
+	if (s->eof_str != NULL || s->skip_blank)
+		return false;	/* -E and -r: not known before reading */
 	switch (s->type) {
 	case SRC_ARGS:
 	case SRC_TASKS:

@@ -78,6 +78,21 @@ struct columns;
 void		 source_columns(struct source *product, struct columns *cols,
 		    bool header);
 /*
+ * -E and -r on an input source of items (args or fd), as GNU parallel
+ * reads each: an item equal to eof_str (if not NULL) ends the source, the
+ * rest unread; with skip_blank, an item that is empty or only blanks
+ * (space, \t \n \v \f \r) is dropped, the items after it numbered as
+ * if it had never been.  Its total is then unknown.
+ */
+void		 source_filter(struct source *, const char *eof_str,
+		    bool skip_blank);
+/*
+ * --trim: every argument of the product's items loses the blanks (space,
+ * \t \n \v \f \r) at its left (how & TRIM_LEFT) and right (TRIM_RIGHT)
+ * ends, after the columns are split; arg joins the trimmed arguments.
+ */
+void		 source_trim(struct source *product, int how);
+/*
  * The header's column names (of the product s is, or wraps in a group or
  * a shuffle), valid until source_free: 1; 0 not read yet
  * (poll source_fd_get(), source_fill(), ask again); -1 no header (no

@@ -2425,7 +2425,11 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	je->start_real_ns = d->start_real_ns;
 	je->runtime_ns = d->wall_ns;
 	je->receive = t->received;
-	je->send = t->block_len;
+	/*
+	 * Send: the bytes pooltop passed on; --pipe-part's tasks read their
+	 * range of the file themselves, so 0, as GNU parallel writes.
+	 */
+	je->send = t->block_keep ? 0 : t->block_len;
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
