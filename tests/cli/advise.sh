@@ -39,6 +39,15 @@ check "sleeping tasks: 5 workers finish 5 times sooner" \
     [ "$(js 'abs(d["advice"]["sizes"][0]["finish_in"] / d["advice"]["sizes"][4]["finish_in"] - 5) < 0.01')" = True ]
 check "the figures: task wall near 0.2s, a knee past the core count" \
     [ "$(js '0.15 < d["advice"]["task_wall"] < 5 and (d["advice"]["knee"] or 99) > 2')" = True ]
+# Memory and io pressure: in the advice where the kernel gives PSI, with
+# the bound and which one limits (if any); no member where it does not.
+if cat /proc/pressure/memory /proc/pressure/io >/dev/null 2>&1; then
+	check "status --json: the pressure, bound 10%, what limits" \
+	    [ "$(js '[(p["bound"], p["memory"] >= 0, p["io"] >= 0, p["limiting"] in (None, "memory", "io")) for p in [d["advice"]["pressure"]]][0]')" = "(10, True, True, True)" ]
+else
+	check "status --json: no pressure without PSI" \
+	    [ "$(js '"pressure" in d["advice"]')" = False ]
+fi
 "$POOLTOP_BIN" ctl $N advise >"$T/adv" 2>&1
 check "advise: the measured task" grep -Eq '^at 1 worker: .*s wall, .*s CPU a task; [0-9.]+ of [0-9]+ cores busy$' "$T/adv"
 check "advise: a row for now, a row for the best" \
