@@ -9,6 +9,13 @@
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
 
 N=adv$$
+# The pool in a cgroup of its own where it can be: it then reads its own
+# memory and io pressure (which caps the advice over 10%), not the
+# machine's, which other tests running at once raise.
+. "$POOLTOP_SRCDIR/tests/cgroup.sh"
+cg_psi_own "pooltop-psi.$$" "$T/own" || :
+own_gone() { cg_psi_remove; cleanup_test; }
+trap own_gone EXIT
 # js EXPR: the Python EXPR on the pool's status --json (as d).
 js() {
 	"$POOLTOP_BIN" ctl $N status --json 2>/dev/null | python3 -c '
@@ -19,7 +26,7 @@ print(eval(sys.argv[1]))' "$1" 2>/dev/null
 done_at_least() { [ "$(js 'd["done"]')" -ge "$1" ] 2>/dev/null; }
 
 # The first task waits for the gate: nothing finishes before we open it.
-bg "$POOLTOP_BIN" --headless --name $N -j1 --progress-interval 0.2 \
+bg "$T/own" "$POOLTOP_BIN" --headless --name $N -j1 --progress-interval 0.2 \
     sh -c 'case $0 in gate) while [ ! -e "$1" ]; do sleep 0.02; done;; *) sleep $0;; esac' \
     {} "$T/gate" ::: gate $(yes 0.2 | head -n 150 | tr '\n' ' ') 2>"$T/err"
 pid=$!
