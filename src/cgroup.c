@@ -118,7 +118,9 @@ v1_path(const char *ctl, char *path, size_t len)
 		    (b = strchr(a + 1, ':')) == NULL)
 			continue;
 		*b = '\0';
-		if (ctl == NULL ? strcmp(line, "0") == 0 && a[1] == '\0' :
+		/* v2: "0::/path" (line is now "0:", a the first colon) */
+		if (ctl == NULL ? a == line + 1 && line[0] == '0' &&
+		    a[1] == '\0' :
 		    a[1] != '\0' && has_word(a + 1, ctl)) {
 			strlcpy(path, b + 1, len);
 			found = true;

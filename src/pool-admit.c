@@ -45,6 +45,9 @@ struct admit {
 	bool			 fp_stale;	/* a peak came after fp */
 	uint64_t		 fp_reserve;	/* the running tasks' growth */
 	int			 fp_running;
+	int64_t			 psi_at;	/* admit_psi()'s last read */
+	bool			 psi_ok[ADMIT_PSI_N];
+	double			 psi[ADMIT_PSI_N];
 };
 
 /* Multiply v by a GNU parallel unit letter; false if not one. */
@@ -785,6 +788,31 @@ const char *
 admit_why(const struct admit *a)
 {
 	return a->v.why;
+}
+
+bool
+admit_psi(struct admit *a, int64_t now, int i, double *v)
+{
+	char	path[PATH_MAX];
+	int	k;
+
+	if (a == NULL || i < 0 || i >= ADMIT_PSI_N)
+		return false;
+	/* The admission read it at its last sample: the same file. */
+	if (a->active && a->cur.psi_ok[i] &&
+	    now - a->cur.at_ns < ADMIT_SAMPLE_MS * 1000000LL) {
+		*v = a->cur.psi[i];
+		return true;
+	}
+	if (a->psi_at == 0 || now - a->psi_at >= ADMIT_SAMPLE_MS * 1000000LL) {
+		a->psi_at = now;
+		for (k = 0; k < ADMIT_PSI_N; k++) {
+			psi_path(a, k, path, sizeof path);
+			a->psi_ok[k] = read_psi(path, &a->psi[k]);
+		}
+	}
+	*v = a->psi[i];
+	return a->psi_ok[i];
 }
 
 const struct admit_sample *

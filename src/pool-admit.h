@@ -156,6 +156,14 @@ int		 admit_sample(struct admit *, int64_t now_ns);
 bool		 admit_holding(const struct admit *);
 const char	*admit_why(const struct admit *);
 const struct admit_sample *admit_last(const struct admit *);
+/*
+ * The pressure of resource i (an admit_psi) now, some avg10 in percent,
+ * whatever the options (the what-if advice and -j auto read it): the last
+ * sample's when --max-pressure read it, else the file read afresh at most
+ * every ADMIT_SAMPLE_MS.  False when the kernel gives none (or a NULL
+ * admission).
+ */
+bool		 admit_psi(struct admit *, int64_t now_ns, int i, double *);
 /* Time held in all, up to now (the current hold too). */
 int64_t		 admit_held_ns(const struct admit *, int64_t now_ns);
 /* Time the current (or last) hold lasted. */

@@ -55,7 +55,7 @@ autosize_decide(struct autosize *as, int n, int64_t now,
     const struct autosize_fresh *f, const struct model_advice *a, char *why,
     size_t len)
 {
-	double		rate;
+	double		rate, psi;
 	int		to;
 
 	why[0] = '\0';
@@ -92,6 +92,24 @@ autosize_decide(struct autosize *as, int n, int64_t now,
 		to = a->knee;
 	if (to > n && a->saturated)
 		to = n;		/* the cores are busy: no growth */
+	if (a->psi_limited) {
+		/*
+		 * Tasks wait for memory or the disk: no growth, and while
+		 * they wait well past the bound, one worker fewer a decision
+		 * (avg10 lags by seconds: one at a time, each size settling,
+		 * so as not to overshoot).
+		 */
+		psi = a->psi[a->psi_limit];
+		if (psi >= MODEL_PSI_SHRINK * MODEL_PSI_BOUND && n > as->min) {
+			snprintf(why, len, "%s pressure %.1f%% >= %g%% (some "
+			    "avg10): one worker fewer",
+			    model_psi_name(a->psi_limit), psi,
+			    MODEL_PSI_SHRINK * MODEL_PSI_BOUND);
+			return autosize_move(as, n, n - 1, rate, now, a);
+		}
+		if (to > n)
+			to = n;
+	}
 	to = autosize_clamp(as, to);
 	if (to > n) {
 		snprintf(why, len, "%.3g tasks/s at %d, the advice expects more"

@@ -13,7 +13,9 @@
  *    cores are busy) nor while the cores are saturated (pressure): grow;
  *    when the best is the largest size the advice lists, straight to
  *    the knee (the largest size allowed if the tasks use no CPU);
- *  - more workers than the knee: shrink to it.
+ *  - more workers than the knee: shrink to it;
+ *  - memory or I/O pressure over MODEL_PSI_BOUND (the advice's psi_limited):
+ *    no growth; over MODEL_PSI_SHRINK times it, one worker fewer.
  * Always within --workers-min and --workers-max.  A resize by hand ends
  * auto mode (ctl resize auto starts it again).
  */

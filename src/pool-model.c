@@ -278,6 +278,8 @@ model_advice_rate(const struct model_advice *a, int n)
 
 	if (a->w0 <= 0)
 		return 0;
+	if (a->psi_limited && n > a->workers)
+		n = a->workers;		/* pressure: no more than now */
 	x = (double)n / a->w0;
 	if (a->cpu_rate > 0 && x > a->cpu_rate)
 		x = a->cpu_rate;
@@ -334,6 +336,49 @@ model_advise(const struct model *m, int workers, int cores,
 	return true;
 }
 
+const char *
+model_psi_name(int i)
+{
+	return i == MODEL_PSI_IO ? "io" : "memory";
+}
+
+void
+model_advise_pressure(struct model_advice *a, double memory, double io)
+{
+	double	v[MODEL_PSI_N], x;
+	size_t	i;
+	int	k;
+
+	v[MODEL_PSI_MEMORY] = memory;
+	v[MODEL_PSI_IO] = io;
+	a->psi_limited = false;
+	for (k = 0; k < MODEL_PSI_N; k++) {
+		a->psi_known[k] = v[k] >= 0;
+		a->psi[k] = v[k] >= 0 ? v[k] : 0;
+		if (a->psi_known[k] && v[k] > MODEL_PSI_BOUND &&
+		    (!a->psi_limited || v[k] > a->psi[a->psi_limit])) {
+			a->psi_limited = true;
+			a->psi_limit = k;
+		}
+	}
+	if (!a->psi_limited)
+		return;
+	/* The sizes above now finish no sooner (model_advice_rate()). */
+	a->best = 0;
+	for (i = 0; i < a->nsizes; i++) {
+		x = model_advice_rate(a, a->size[i].workers);
+		/* the tasks left: the finish time times the old rate */
+		if (a->size[i].finish_s > 0 && x > 0)
+			a->size[i].finish_s *= a->size[i].rate / x;
+		a->size[i].rate = x;
+		if (a->best == 0 || a->size[i].rate > 1.05 *
+		    model_advice_rate(a, a->best))
+			a->best = a->size[i].workers;
+	}
+	if (a->knee == 0 || a->knee > a->workers)
+		a->knee = a->workers;
+}
+
 /* A duration in seconds as "1h02m", "3m05s", "12.5s". */
 void
 model_fmt_duration(char *b, size_t len, double s)
@@ -385,13 +430,40 @@ model_advice_text(struct buf *b, const struct model_advice *a)
 		    a->size[i].workers == a->workers ? "  now" : "",
 		    a->size[i].workers == a->best ? "  best" : "");
 	}
-	if (a->knee > 0)
+	if (a->psi_limited)
+		buf_printf(b, "more workers stop helping: %s pressure %.1f%% > "
+		    "%g%% (some avg10)\n", model_psi_name(a->psi_limit),
+		    a->psi[a->psi_limit], MODEL_PSI_BOUND);
+	else if (a->knee > 0)
 		buf_printf(b, "more workers stop helping past %d: the %d cores "
 		    "(%.3gs CPU a task) are then busy\n", a->knee, a->cores,
 		    a->task_cpu_s);
 	else
 		buf_printf(b, "more workers keep helping: the tasks use no "
 		    "measurable CPU\n");
+}
+
+/* "pressure":{...}, only when one is known (the kernel has PSI). */
+static void
+advice_json_psi(struct buf *b, const struct model_advice *a)
+{
+	int	k;
+
+	if (!a->psi_known[MODEL_PSI_MEMORY] && !a->psi_known[MODEL_PSI_IO])
+		return;
+	buf_addstr(b, "\"pressure\":{");
+	for (k = 0; k < MODEL_PSI_N; k++) {
+		if (a->psi_known[k])
+			buf_printf(b, "\"%s\":%.2f,", model_psi_name(k),
+			    a->psi[k]);
+		else
+			buf_printf(b, "\"%s\":null,", model_psi_name(k));
+	}
+	buf_printf(b, "\"bound\":%g,\"limiting\":", MODEL_PSI_BOUND);
+	if (a->psi_limited)
+		buf_printf(b, "\"%s\"},", model_psi_name(a->psi_limit));
+	else
+		buf_addstr(b, "null},");
 }
 
 void
@@ -408,6 +480,7 @@ model_advice_json(struct buf *b, const struct model_advice *a)
 		buf_printf(b, "\"knee\":%d,", a->knee);
 	else
 		buf_addstr(b, "\"knee\":null,");
+	advice_json_psi(b, a);
 	buf_addstr(b, "\"sizes\":[");
 	for (i = 0; i < a->nsizes; i++) {
 		buf_printf(b, "%s{\"workers\":%d,\"rate\":%.4f,\"finish_in\":",

@@ -119,14 +119,33 @@ bool	model_straggler(size_t nfinished, int64_t median_ns, int64_t elapsed_ns,
  * reach 95% of K / C; the best size shown is the smallest one no other
  * beats by more than 5%.
  * Limits: it knows the cores of this machine only, not what else runs on
- * them, nor memory or I/O limits; tasks are taken as alike, and the
- * time left of running tasks is not counted.
+ * them; tasks are taken as alike, and the time left of running tasks is
+ * not counted.  Memory and I/O it knows only through their pressure,
+ * given afterwards (model_advise_pressure()).
  */
 #define MODEL_ADVISE_MIN	3	/* finished tasks before any advice */
 #define MODEL_ADVISE_LAST	64	/* the tasks measured */
 #define MODEL_ADVISE_BELOW	2	/* sizes shown: N-2 ... */
 #define MODEL_ADVISE_ABOVE	4	/* ... N+4 */
 #define MODEL_ADVISE_SIZES	(MODEL_ADVISE_BELOW + 1 + MODEL_ADVISE_ABOVE)
+
+/*
+ * Memory and I/O pressure: the PSI "some avg10" of the pool's cgroup or of
+ * the machine, the share of the last 10 seconds in which some task waited
+ * for memory (reclaim, swap-in, refaults) or for I/O.  Above
+ * MODEL_PSI_BOUND percent, more workers stop helping: the tasks already
+ * wait for memory or the disk a tenth of the time, and each worker more
+ * waits too and makes the others wait longer; the bound is low enough to
+ * act before the thrashing (memory "some" over 20-30%, the point where
+ * systemd-oomd and the kernel's own documentation speak of serious
+ * slowdowns), high enough that the page cache filling or a burst of
+ * writeback (a few percent) does not stop a pool from growing.
+ * MODEL_PSI_SHRINK times the bound: -j auto takes workers away.
+ */
+#define MODEL_PSI_BOUND		10.0	/* percent, some avg10 */
+#define MODEL_PSI_SHRINK	2.0
+
+enum model_psi { MODEL_PSI_MEMORY = 0, MODEL_PSI_IO, MODEL_PSI_N };
 
 struct model_whatif {
 	int		 workers;
@@ -148,6 +167,11 @@ struct model_advice {
 						   help: 95% of K / C; 0: no
 						   bound known */
 	int			 best;		/* the size shown finishing first */
+	bool			 psi_known[MODEL_PSI_N];
+	double			 psi[MODEL_PSI_N];	/* some avg10, % */
+	bool			 psi_limited;	/* one is over the bound */
+	int			 psi_limit;	/* which (the highest): a
+						   model_psi */
 	size_t			 nsizes;
 	struct model_whatif	 size[MODEL_ADVISE_SIZES];
 };
@@ -160,6 +184,17 @@ struct model_advice {
  */
 bool	model_advise(const struct model *, int workers, int cores,
 	    int64_t remaining, int max_workers, struct model_advice *);
+
+/*
+ * Give the advice the memory and I/O pressure (some avg10, percent; a
+ * negative value: not known, as where the kernel has no PSI).  A pressure
+ * above MODEL_PSI_BOUND caps the advice at the current size: the sizes
+ * above finish no sooner, knee and best are at most the current size, and
+ * psi_limit says which pressure.  With none known, the advice is as it was.
+ */
+void	model_advise_pressure(struct model_advice *, double memory, double io);
+/* "memory", "io". */
+const char *model_psi_name(int);
 
 /*
  * How many tasks of the window started at or after start_ns (wall clock),

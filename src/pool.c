@@ -2374,14 +2374,24 @@ pool_straggler_median(const struct pool *p, double *factor, int64_t *median)
 bool
 pool_advice(const struct pool *p, struct model_advice *a)
 {
-	int64_t	left = -1;
+	int64_t	left = -1, now;
+	double	mem, io;
 
 	if (p->hosts != NULL || p->target < 1)
 		return false;	/* other machines' cores are not known */
 	if (p->total_known && p->total - p->skipped >= p->done + p->failed)
 		left = (int64_t)(p->total - p->skipped - p->done - p->failed);
-	return model_advise(&p->model, p->target, ncpu_online(), left,
-	    PT_MAX_WORKERS, a);
+	if (!model_advise(&p->model, p->target, ncpu_online(), left,
+	    PT_MAX_WORKERS, a))
+		return false;
+	/* Memory and I/O pressure, where the kernel gives it. */
+	now = mono_ns();
+	if (!admit_psi(p->admit, now, ADMIT_PSI_MEMORY, &mem))
+		mem = -1;
+	if (!admit_psi(p->admit, now, ADMIT_PSI_IO, &io))
+		io = -1;
+	model_advise_pressure(a, mem, io);
+	return true;
 }
 
 /* Record a task's last attempt in the pool's model. */

@@ -51,3 +51,31 @@ cg_remove() {
 	done
 	return 1
 }
+
+# cg_psi_own NAME FILE: a cgroup v2 NAME under our own, so that a pool run
+# in it reads its own pressure (cgroup memory.pressure, io.pressure), not
+# the machine's, which other tests running at once raise; FILE: a script
+# that runs its arguments in it (as the same process).  Sets CG_PSI (the
+# cgroup, removed by cg_psi_remove).  Returns 1, FILE running its arguments
+# where they are, where it cannot (not root, no cgroup v2, no PSI).
+cg_psi_own() {
+	CG_PSI=
+	printf '#!/bin/sh\nexec "$@"\n' >"$2" && chmod +x "$2"
+	_cg_v2=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	_cg_v2mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$_cg_v2mnt" ] && [ "$(id -u)" = 0 ] || return 1
+	mkdir "$_cg_v2mnt${_cg_v2%/}/$1" 2>/dev/null || return 1
+	CG_PSI=$_cg_v2mnt${_cg_v2%/}/$1
+	if ! head -n1 "$CG_PSI/memory.pressure" >/dev/null 2>&1; then
+		cg_psi_remove
+		return 1
+	fi
+	printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "$@"\n' \
+	    "$CG_PSI" >"$2"
+}
+
+# cg_psi_remove: remove $CG_PSI (what cg_remove does for $CG).
+cg_psi_remove() {
+	[ -n "$CG_PSI" ] || return 0
+	CG=$CG_PSI cg_remove
+}

@@ -8,6 +8,13 @@
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
 
 N=auto$$
+# The pool in a cgroup of its own where it can be: it then reads its own
+# memory and io pressure (which caps the advice over 10%), not the
+# machine's, which other tests running at once raise.
+. "$POOLTOP_SRCDIR/tests/cgroup.sh"
+cg_psi_own "pooltop-psi.$$" "$T/own" || :
+own_gone() { cg_psi_remove; cleanup_test; }
+trap own_gone EXIT
 js() {
 	"$POOLTOP_BIN" ctl $N status --json 2>/dev/null | python3 -c '
 import json, sys
@@ -18,7 +25,7 @@ target_is() { [ "$(js 'd["target_workers"]')" = "$1" ]; }
 
 # Sleeping tasks, starting at the online CPUs (at most 5): it must reach
 # --workers-max 5.
-bg "$POOLTOP_BIN" --headless --name $N -j auto --workers-max 5 sleep ::: \
+bg "$T/own" "$POOLTOP_BIN" --headless --name $N -j auto --workers-max 5 sleep ::: \
     $(yes 0.2 | head -n 600 | tr '\n' ' ') 2>"$T/err"
 pid=$!
 check "status --json: auto" wait_for 30 sh -c "[ \"\$(\"$POOLTOP_BIN\" ctl $N status --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"auto\"])')\" = True ]"

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "pool-auto.h"
+#include "util.h"
 #include "pool-joblog.h"
 #include "pool-model.h"
 
@@ -328,6 +329,84 @@ test_advise_sleep(void **state)
 	model_free(&m);
 }
 
+/* Memory or I/O pressure over the bound caps the advice at the size now. */
+static void
+test_advise_pressure(void **state)
+{
+	struct model		m;
+	struct model_advice	a;
+	struct buf		b;
+
+	(void)state;
+	model_init(&m, 0);
+	fill(&m, 20, 1000, 1);		/* sleeping tasks: grow to 6 */
+	memset(&b, 0, sizeof b);
+	/* none known (no PSI): the advice as it was, nothing said */
+	assert_true(model_advise(&m, 2, 2, 60, 4096, &a));
+	model_advise_pressure(&a, -1, -1);
+	assert_false(a.psi_limited);
+	assert_int_equal(a.best, 6);
+	model_advice_text(&b, &a);
+	model_advice_json(&b, &a);
+	buf_add(&b, "", 1);
+	assert_null(strstr(b.data, "pressure"));
+	/* known, under the bound: said in JSON only, nothing capped */
+	buf_free(&b);
+	model_advise_pressure(&a, 3.5, 9.9);
+	assert_false(a.psi_limited);
+	assert_int_equal(a.best, 6);
+	assert_int_equal(a.knee, 1900);
+	model_advice_text(&b, &a);
+	buf_add(&b, "", 1);
+	assert_null(strstr(b.data, "pressure"));
+	buf_free(&b);
+	model_advice_json(&b, &a);
+	buf_add(&b, "", 1);
+	assert_non_null(strstr(b.data, "\"pressure\":{\"memory\":3.50,"
+	    "\"io\":9.90,\"bound\":10,\"limiting\":null},"));
+	/* memory at 23%: no size above 2 is better, knee and best are 2 */
+	assert_true(model_advise(&m, 2, 2, 60, 4096, &a));
+	model_advise_pressure(&a, 23, 12);
+	assert_true(a.psi_limited);
+	assert_int_equal(a.psi_limit, MODEL_PSI_MEMORY);
+	assert_int_equal(a.best, 2);
+	assert_int_equal(a.knee, 2);
+	near(rate_at(&a, 1), 1.0);	/* below: as before */
+	near(rate_at(&a, 6), 2.0);
+	near(a.size[a.nsizes - 1].finish_s, 30.0);	/* 60 tasks at 2/s */
+	buf_free(&b);
+	model_advice_text(&b, &a);
+	buf_add(&b, "", 1);
+	assert_non_null(strstr(b.data, "more workers stop helping: memory "
+	    "pressure 23.0% > 10% (some avg10)"));
+	assert_null(strstr(b.data, "past 1900"));
+	buf_free(&b);
+	model_advice_json(&b, &a);
+	buf_add(&b, "", 1);
+	assert_non_null(strstr(b.data, "\"best\":2,"));
+	assert_non_null(strstr(b.data, "\"knee\":2,"));
+	assert_non_null(strstr(b.data, "\"limiting\":\"memory\"}"));
+	/* io the higher, memory unknown */
+	assert_true(model_advise(&m, 2, 2, 60, 4096, &a));
+	model_advise_pressure(&a, -1, 40);
+	assert_true(a.psi_limited);
+	assert_int_equal(a.psi_limit, MODEL_PSI_IO);
+	buf_free(&b);
+	model_advice_json(&b, &a);
+	buf_add(&b, "", 1);
+	assert_non_null(strstr(b.data, "\"memory\":null,\"io\":40.00,"));
+	/* a knee under the size now stays */
+	model_free(&m);
+	model_init(&m, 0);
+	fill(&m, 10, 2000, 1000);
+	assert_true(model_advise(&m, 4, 2, -1, 6, &a));
+	model_advise_pressure(&a, 50, 0);
+	assert_int_equal(a.knee, 2);
+	assert_int_equal(a.best, 2);
+	buf_free(&b);
+	model_free(&m);
+}
+
 /* -j auto at n workers: k fresh tasks finished at rate tasks a second. */
 static int
 decide(struct autosize *as, int n, int64_t now, size_t k, double rate,
@@ -432,6 +511,36 @@ test_autosize(void **state)
 	assert_int_equal(decide(&as, 3, 3 * S, 30, 10, &a, why,
 	    sizeof why), 2);
 	assert_non_null(strstr(why, "cores are busy"));
+	/* pressure over the bound: no growth; well over it: one fewer a
+	   decision, not under --workers-min */
+	memset(&as, 0, sizeof as);
+	as.on = true;
+	as.min = 2;
+	as.max = 8;
+	autosize_start(&as, 0);
+	memset(&a, 0, sizeof a);
+	a.best = 6;
+	a.knee = 6;
+	a.psi_limited = true;
+	a.psi_limit = MODEL_PSI_IO;
+	a.psi[MODEL_PSI_IO] = 15;
+	assert_int_equal(decide(&as, 3, 3 * S, 30, 10, &a, why,
+	    sizeof why), 3);
+	assert_string_equal(why, "");
+	a.psi[MODEL_PSI_IO] = 25;
+	assert_int_equal(decide(&as, 3, 3 * S, 30, 10, &a, why,
+	    sizeof why), 2);
+	assert_string_equal(why, "io pressure 25.0% >= 20% (some avg10): "
+	    "one worker fewer");
+	/* it settles first, then at the minimum stays */
+	assert_int_equal(decide(&as, 2, 3 * S + S / 2, 30, 10, &a, why,
+	    sizeof why), 2);
+	assert_int_equal(decide(&as, 2, 6 * S, 30, 10, &a, why,
+	    sizeof why), 2);
+	/* back under the bound: grows again */
+	a.psi_limited = false;
+	assert_int_equal(decide(&as, 2, 6 * S, 30, 10, &a, why,
+	    sizeof why), 6);
 	/* the bounds, and off */
 	memset(&as, 0, sizeof as);
 	as.on = true;
@@ -560,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_straggler),
 		cmocka_unit_test(test_advise_cpu),
 		cmocka_unit_test(test_advise_sleep),
+		cmocka_unit_test(test_advise_pressure),
 		cmocka_unit_test(test_autosize),
 		cmocka_unit_test(test_since),
 	};
