@@ -475,6 +475,17 @@ same sshlogin_local 'tool -k -S : echo ::: a b; tool -k --sshlogin : echo ::: c'
 # par_env (parallel-local-0.3s.sh's --env, locally): the variable
 # reaches the task.
 same env_var 'fu=bar; export fu; tool --env fu "echo \$fu {}" ::: x'
+# par_skip_no_halt, par_skip_no_delay (--timeout 1000%, shortened): a
+# task past N% of the median runtime is ended.
+same timeout_percent 'tool -k -j1 --timeout 500% "sleep {}; echo {}" \
+    ::: 0.1 0.1 0.1 0.1 10; echo $?'
+# par_reload_slf_every_second (: for lo), par_fish_wd_trc and
+# par_fish_wd_transfer (on this machine): --sshloginfile; --trc,
+# --transferfile, --return, --basefile, --cleanup leave local files be.
+same sshlogin_files 'echo : >slf; tool --slf slf -k echo ::: a b
+    tool -S : --trc {}.out "wc -l <{} >{}.out" ::: ten; echo $?
+    tool -S : --basefile xy --tf ten --return ten.r --cleanup \
+    "cat {} >{}.r" ::: ten; echo $?; ls'
 # --dry-run of a shell template, and with -X.
 same dryrun 'tool --dry-run -k "echo {}; echo {.}" ::: a.b c
     tool --dry-run -j1 -k -X echo pre{}post ::: a b'
@@ -536,6 +547,11 @@ check "documented: -d does not split ::: items" \
 run_pooltop ujl 'tool -u --jl u.jl echo ::: c; cut -f 6 u.jl'
 check "documented: -u: the joblog's Receive counts the bytes" \
     grep -qx 2 ujl/pooltop.out
+# par_wd_3dot_local: --workdir is for remote tasks only.
+run_pooltop wdlocal 'tool --wd / "pwd; echo {}" ::: OK
+    tool -S : --wd / "pwd; echo {}" ::: OK'
+check "documented: local tasks ignore --workdir" \
+    [ "$(grep -cxF "$T/wdlocal/pooltop" wdlocal/pooltop.out)" = 2 ]
 # bug #42363: --pipe-part refuses --fifo and --cat.
 run_pooltop ppfifo 'seq 100 >f; tool --pipepart -a f --fifo "cat {}"; echo $?
     tool --pipepart -a f --cat "cat {}"; echo $?'
