@@ -486,6 +486,21 @@ same sshlogin_files 'echo : >slf; tool --slf slf -k echo ::: a b
     tool -S : --trc {}.out "wc -l <{} >{}.out" ::: ten; echo $?
     tool -S : --basefile xy --tf ten --return ten.r --cleanup \
     "cat {} >{}.r" ::: ten; echo $?; ls'
+# par_maxargs: -n and --max-args with -m and -X; the other long names
+# (--multiple-args and --context-replace are pooltop's only).
+same long_names '(echo line 1; echo line 1; echo line 2) | tool -k -n2 -m echo
+    (echo line 1; echo line 2; echo line 3) | tool -k --max-args=1 -X echo
+    (echo line 1; echo line 1; echo line 2) | tool --keep-order \
+    --max-replace-args 2 -m echo
+    printf "a\0b\0" | tool -k -0 --lb echo'
+# par__xargs_compat (-E, --eof): the end-of-file item, joined or not.
+same eof_names '(echo include this; echo END; echo not this) |
+    tool -k -EEND echo
+    (echo include this; echo END; echo not this) | tool -k --eof=END echo
+    (echo include this; echo END; echo not this) | tool -k --eof END echo'
+# par_recend_not_regexp with --remove-rec-sep, --bf on this machine.
+same long_names_pipe 'echo "a+b" | tool -k --pipe --remove-rec-sep \
+    --recend "+" -N1 "cat;echo end"; tool -S : --bf xy cat ::: xy'
 # --dry-run of a shell template, and with -X.
 same dryrun 'tool --dry-run -k "echo {}; echo {.}" ::: a.b c
     tool --dry-run -j1 -k -X echo pre{}post ::: a b'
