@@ -23,13 +23,18 @@ cd "$T" || exit 99
 
 # tool ARGS...: the tool of this run ($_tool).  pooltop writes --results
 # in GNU parallel's layout (its own is documented).
+# $_opts: default options, in $POOLTOP for pooltop and $PARALLEL for
+# GNU parallel (see opts).
 tool() {
 	if [ "$_tool" = pooltop ]; then
-		POOLTOP='--results-layout gnu' "$POOLTOP_BIN" --headless -q "$@"
+		POOLTOP="--results-layout gnu $_opts" "$POOLTOP_BIN" --headless -q "$@"
 	else
-		parallel "$@"
+		PARALLEL="$_opts" parallel "$@"
 	fi
 }
+
+# opts WORDS: the default options of the tools run after it in a case.
+opts() { _opts=$*; }
 
 # masked FILE: a joblog with Starttime and JobRuntime masked and its
 # lines in Seq order (tasks end in any order), in place.
@@ -45,6 +50,7 @@ one() {
 	mkdir -p "$1/$2"
 	(
 		cd "$1/$2" || exit 99
+		_opts=
 		seq 10 >ten
 		printf 'x\ny\n' >xy
 		eval "$3"
@@ -404,6 +410,101 @@ same pipepart_joblog 'seq 1000 >f; tool -j2 -k --jl p.jl --pipe-part -a f \
 same max_procs 'seq 1 3 | tool -k -P 2 echo; seq 1 3 | tool -k --jobs 2 echo
     seq 1 3 | tool -k --max-procs 1 echo max proc'
 
+# --- options the cases above leave out ------------------------------------
+# par__jobslot_repl (--shuf): every task runs once, in any order.
+same shuf 'tool --shuf echo ::: 1 2 3 4 5 6 | sort
+    tool -j1 --shuf echo {1}{2} ::: a b ::: 1 2 | sort'
+# par_nice_locally: --nice N runs tasks N steps nicer (nice prints it).
+same nice 'tool --nice 1 "PAR=a sh -c \"echo \\\$PAR {}\"" ::: b
+    tool --nice 3 "nice; echo {}" ::: x'
+# par_test_delimiter, par_z_--match: default options in $PARALLEL are
+# pooltop's $POOLTOP (-d on ::: items: see below).
+same env_options 'opts --load 300%; echo a:b:c | tool -k --load 300% -d : echo
+    opts -k --tag; tool echo ::: a b; opts; tool -k echo ::: c'
+# par_multiline_commands (--timeout 2s, shortened): a task past the limit
+# is ended, fails and prints nothing; then --retry-failed reruns it.
+same timeout 'tool -k --jl j.jl --timeout 1 "sleep {}; echo {}" ::: 0 0.1 5
+    echo $?; tool -k --jl j.jl --retry-failed echo; echo $?'
+# par_children_receive_sig: --termseq: the first signal of the sequence
+# reaches the task (-u), which ends on it.
+same termseq 'echo | tool --termseq INT,200,TERM,100,KILL,25 -u --timeout 1 \
+    "trap \"echo got INT; exit 3\" INT; while :; do sleep 0.1; done"; echo $?'
+# par_read_from_stdin (xargs mode), par_maxchar_s: --xargs fills
+# commands up to -s.
+same xargs 'seq 12 | tool -k --xargs -s 20 echo
+    (echo a b; echo c) | tool -k --xargs echo'
+# par_commandline_with_newline (without the newline): --resume-failed
+# runs the failed tasks again and the new ones, --retry-failed the
+# failed ones only.
+same resume_failed 'tool -k --jl j.jl "echo {}; false {}" ::: a b
+    tool -k --resume --jl j.jl "echo {}; false {}" ::: a b c
+    tool -k --resume-failed --jl j.jl "echo {}; false {}" ::: a b c d
+    tool -k --retry-failed --jl j.jl "echo {}; false {}" ::: a b c d e; echo $?'
+# par_children_receive_sig, par_retries_unreachable (-u): output as it
+# comes, stderr too; -j1 keeps it in order.
+# (the joblog's Receive: see below).
+same ungroup 'tool -j1 -u "echo {}; echo err {} >&2" ::: a b 2>&1
+    tool -j1 --ungroup --jl u.jl echo ::: c; cut -f 1,2,5,7- u.jl; rm u.jl'
+# bug #41613 (parallel-local-10s.sh): --line-buffer, output without a
+# last newline; --group.
+same line_buffer 'tool --line-buffer echo {} O ::: -n; echo
+    tool -k --line-buffer --tag echo ::: a b
+    tool -k --group "echo {}; echo {}" ::: c d'
+# par_load_blocks: --load, --spreadstdin, --recend "\n".
+same load_spreadstdin 'seq 1 1000 |
+    tool -kj2 --load 300% --recend "\n" --spreadstdin gzip -1 | zcat | cksum'
+# par_memfree (parallel-local-30s.sh), --noswap, --memsuspend: limits
+# far from this machine's start the tasks.
+same memory_limits 'tool -k --memfree 1k --noswap echo ::: a b
+    tool -k --memsuspend 1k --delay 0.1 echo ::: e f'
+# bug #42363 (parallel-local22.sh): --fifo and --cat, with --pipe (with
+# --pipe-part: see below).
+same pipe_fifo_cat 'seq 100 | tool --pipe --block 31 -k --fifo "cat {} | wc"
+    seq 100 | tool --pipe --block 31 -k --cat "cat {} | wc"'
+# par_roundrobin_k (smaller): --round-robin: every line reaches one task.
+same round_robin 'seq 100000 | tool -j2 -k --round-robin --pipe --block 100k \
+    "wc -l" | awk "{ s += \$1 } END { print s }"'
+# par_halt_on_error (parallel-local-30s.sh, done=1), --halt success and
+# N% variants.
+same halt_variants 'tool -j1 --halt now,done=1 "echo {}; exit {}" ::: 3 0; echo $?
+    tool -j1 --halt now,success=1 "echo {}; exit {}" ::: 1 0 2; echo $?
+    tool -j1 --halt soon,fail=50% "echo {}; exit {}" ::: 0 1 2 0; echo $?
+    tool -j1 --halt now,success=50% "echo {}; exit {}" ::: 0 2 0 3; echo $?'
+# par_sshlogin (local): -S : runs on this machine.
+same sshlogin_local 'tool -k -S : echo ::: a b; tool -k --sshlogin : echo ::: c'
+# par_env (parallel-local-0.3s.sh's --env, locally): the variable
+# reaches the task.
+same env_var 'fu=bar; export fu; tool --env fu "echo \$fu {}" ::: x'
+# par_skip_no_halt, par_skip_no_delay (--timeout 1000%, shortened): a
+# task past N% of the median runtime is ended.
+same timeout_percent 'tool -k -j1 --timeout 500% "sleep {}; echo {}" \
+    ::: 0.1 0.1 0.1 0.1 10; echo $?'
+# par_reload_slf_every_second (: for lo), par_fish_wd_trc and
+# par_fish_wd_transfer (on this machine): --sshloginfile; --trc,
+# --transferfile, --return, --basefile, --cleanup leave local files be.
+same sshlogin_files 'echo : >slf; tool --slf slf -k echo ::: a b
+    tool -S : --trc {}.out "wc -l <{} >{}.out" ::: ten; echo $?
+    tool -S : --basefile xy --tf ten --return ten.r --cleanup \
+    "cat {} >{}.r" ::: ten; echo $?; ls'
+# par_maxargs: -n and --max-args with -m and -X; the other long names
+# (--multiple-args and --context-replace are pooltop's only).
+same long_names '(echo line 1; echo line 1; echo line 2) | tool -k -n2 -m echo
+    (echo line 1; echo line 2; echo line 3) | tool -k --max-args=1 -X echo
+    (echo line 1; echo line 1; echo line 2) | tool --keep-order \
+    --max-replace-args 2 -m echo
+    printf "a\0b\0" | tool -k -0 --lb echo'
+# par__xargs_compat (-E, --eof): the end-of-file item, joined or not.
+same eof_names '(echo include this; echo END; echo not this) |
+    tool -k -EEND echo
+    (echo include this; echo END; echo not this) | tool -k --eof=END echo
+    (echo include this; echo END; echo not this) | tool -k --eof END echo'
+# par_recend_not_regexp with --remove-rec-sep, --bf on this machine.
+same long_names_pipe 'echo "a+b" | tool -k --pipe --remove-rec-sep \
+    --recend "+" -N1 "cat;echo end"; tool -S : --bf xy cat ::: xy'
+# --dry-run of a shell template, and with -X.
+same dryrun 'tool --dry-run -k "echo {}; echo {.}" ::: a.b c
+    tool --dry-run -j1 -k -X echo pre{}post ::: a b'
+
 settle
 
 # --- documented differences ----------------------------------------------
@@ -453,6 +554,24 @@ run_pooltop piperr 'seq 10000 >f
     tool -j2 --pipepart -a f --block 14 --round-robin wc; echo $?'
 check "documented: --pipe-part --round-robin refused" \
     grep -qx 255 piperr/pooltop.out
+# par_test_delimiter: ::: items are taken whole, -d or not.
+run_pooltop colon_d 'tool -k -d : echo ::: a:b:c'
+check "documented: -d does not split ::: items" \
+    grep -qx a:b:c colon_d/pooltop.out
+# par_*ungroup*: with -u the joblog's Receive counts the bytes.
+run_pooltop ujl 'tool -u --jl u.jl echo ::: c; cut -f 6 u.jl'
+check "documented: -u: the joblog's Receive counts the bytes" \
+    grep -qx 2 ujl/pooltop.out
+# par_wd_3dot_local: --workdir is for remote tasks only.
+run_pooltop wdlocal 'tool --wd / "pwd; echo {}" ::: OK
+    tool -S : --wd / "pwd; echo {}" ::: OK'
+check "documented: local tasks ignore --workdir" \
+    [ "$(grep -cxF "$T/wdlocal/pooltop" wdlocal/pooltop.out)" = 2 ]
+# bug #42363: --pipe-part refuses --fifo and --cat.
+run_pooltop ppfifo 'seq 100 >f; tool --pipepart -a f --fifo "cat {}"; echo $?
+    tool --pipepart -a f --cat "cat {}"; echo $?'
+check "documented: --pipe-part --fifo, --pipe-part --cat refused" \
+    [ "$(grep -c '^255$' ppfifo/pooltop.out)" = 2 ]
 # GNU parallel options pooltop lacks (par_eof_on_command_line_input_source,
 # par_empty_string_command_line, par_delimiter, par_xapply, par_maxproc,
 # par_i_t, par_verbose_t, par__arg_sep, par_rpl_that_is_substring...):
