@@ -262,9 +262,11 @@ check "... the joblog has each task once" sh -c \
 check "... h2 is said to be down" grep -q "host h2 is down" "$T/err8"
 
 # --- SIGKILL of the supervisor ----------------------------------------------
-start -S 2/h1 sleep 1000 ::: 1 2 3 4 >/dev/null 2>&1
-wait_for 30 sh -c "[ \$(pgrep -u $RU -x sleep | wc -l) -eq 2 ]"
-check "two remote tasks run" [ "$(pgrep -u "$RU" -x sleep | wc -l)" -eq 2 ]
+start -S 2/h1 sleep 1000 ::: 1 2 3 4 >/dev/null 2>"$T/err10"
+wait_for 30 sh -c "[ \$(pgrep -u $RU -f '^sleep 1000 ' | wc -l) -eq 2 ]"
+check "two remote tasks run" [ "$(pgrep -u "$RU" -f '^sleep 1000 ' | wc -l)" -eq 2 ]
+[ "$_failed" -eq 0 ] || { pgrep -a -u "$RU" | sed 's/^/# ps: /'
+	tail -n 20 "$T/err10" | sed 's/^/# err: /'; }
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 check "supervisor SIGKILLed: no process of the test user left on the host" \
