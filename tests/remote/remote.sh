@@ -267,6 +267,20 @@ host_kill() {
 		kill -9 $p 2>/dev/null; exit 1' sh "$(readlink "/proc/$_hp/ns/mnt")"
 }
 
+# check_each_once WHAT RC OUT ITEMS JOBLOG: a run that lost a host (WHAT,
+# "h2 killed mid-run") completed with exit 0, printed every item of ITEMS
+# (one number a line) exactly once in OUT, and its joblog has each task
+# exactly once.
+check_each_once() {
+	check "$1: the run completes, exit 0" [ "$2" -eq 0 ]
+	sort -n "$3" >"$3.sorted"
+	check "... every item's output exactly once" cmp -s "$3.sorted" "$4"
+	_n=$(wc -l <"$4")
+	check "... the joblog has each task once" sh -c \
+	    "[ \$(tail -n +2 '$5' | cut -f1 | sort -un | wc -l) -eq $_n ] &&
+	     [ \$(tail -n +2 '$5' | wc -l) -eq $_n ]"
+}
+
 remote_stop() {
 	if [ -n "$_remote_pids" ]; then
 		# shellcheck disable=SC2086

@@ -168,12 +168,7 @@ host_kill n2
 touch "$W/gate8"
 wait "$bgpid"
 rc=$?
-check "n2 killed mid-run: the run completes, exit 0" [ "$rc" -eq 0 ]
-sort -n "$W/out8" >"$W/out8.sorted"
-check "... every item's output exactly once" cmp -s "$W/out8.sorted" "$W/items8"
-check "... the joblog has each task once" sh -c \
-    "[ \$(tail -n +2 '$W/jl8' | cut -f1 | sort -un | wc -l) -eq 40 ] &&
-     [ \$(tail -n +2 '$W/jl8' | wc -l) -eq 40 ]"
+check_each_once "n2 killed mid-run" "$rc" "$W/out8" "$W/items8" "$W/jl8"
 # (srun here waits for Slurm, which has not found the node dead yet: the
 # worker's silence says it; were srun to end first, its host would go
 # down as one where no worker starts.)
