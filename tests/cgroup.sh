@@ -29,6 +29,20 @@ cg_memory_find() {
 	fi
 }
 
+# cg_memory_test NAME: for a TAP test (tests/lib.sh's skip) that thrashes
+# a memory cgroup NAME of its own with a python3 hog: skips, saying why,
+# without python3, root or a memory controller; else sets PY (Debian's own
+# python3 first) and what cg_memory_find sets.
+cg_memory_test() {
+	PY=python3
+	[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+	command -v "$PY" >/dev/null 2>&1 ||
+	    skip "python3 is needed for the memory hog"
+	[ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
+	cg_memory_find "$1" ||
+	    skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+}
+
 # cg_incg FILE: write FILE, a script that runs its arguments inside $CG as
 # the same process (so a caller's $! is the command's pid).
 cg_incg() {

@@ -22,14 +22,8 @@
 # that can be created under the test's own; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
-[ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
-
 . "$POOLTOP_SRCDIR/tests/cgroup.sh"
-cg_memory_find "pooltop-test.$$" ||
-    skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+cg_memory_test "pooltop-test.$$"
 LIMIT=$CG_LIMIT USAGE=$CG_USAGE
 mkdir "$CG" 2>/dev/null || skip "cannot create the memory cgroup $CG"
 cg_gone() { cg_remove; cleanup_test; }

@@ -17,14 +17,8 @@
 # and a v2 cgroup with memory.pressure; skips, saying why, elsewhere.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-command -v "$PY" >/dev/null 2>&1 || skip "python3 is needed for the memory hog"
-[ "$(id -u)" = 0 ] || skip "needs root to create a memory cgroup"
-
 . "$POOLTOP_SRCDIR/tests/cgroup.sh"
-cg_memory_find "pooltop-psi.$$" ||
-    skip "no memory cgroup controller (cgroup v1 memory or v2 memory)"
+cg_memory_test "pooltop-psi.$$"
 # The v2 cgroup whose memory.pressure the pool reads: the memory cgroup
 # itself on a v2 machine, else one of the same name in the v2 hierarchy.
 if [ "$CG_LIMIT" = memory.max ]; then
