@@ -218,41 +218,13 @@ check "timeout: the task timed out once, one joblog line (Exitval -1)" \
     [ \$(grep -c 'task.timeout' '$T/err7') -eq 1 ]"
 check "timeout: no process left" no_process_with "sleep $S"
 
-# 8. --halt now: a failure elsewhere ends both copies; the task is not
-# recorded (--resume runs it).  The items start as in 8b below, so that
-# the copy is long's (task 1), not late's.
-cat >"$T/halt.sh" <<'EOF2'
-case $1 in
-long) sleep "$2" ;;
-zero) ;;
-one) sleep 1.2 ;;
-two) sleep 1.3 ;;
-late) n=0
-	until grep -q "copy of task 1 started" "$3"; do
-		n=$((n + 1)); [ $n -lt 6000 ] || exit 9
-		sleep 0.05
-	done
-	exit 1 ;;
-esac
-EOF2
-"$POOLTOP_BIN" --headless -j3 --speculate --halt now,fail=1 --joblog "$T/jl8" \
-    --log "$T/log8" sh "$T/halt.sh" {} $S "$T/log8" ::: long zero one two late \
-    >/dev/null 2>&1
-rc=$?
-check "halt now: exit 1, the straggler not in the joblog" \
-    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '2 3 4 5 ' ] &&
-    grep -q 'copy of task 1 started' '$T/log8'"
-check "halt now: neither copy is left" no_process_with "sleep $S"
-
-# 8b. --halt soon: a failure elsewhere while a copy runs ends neither;
-# the first to finish wins, once, and nothing new starts.  At -j3, item 1
-# (long) waits for go8b in both its runs; item 2 ends at once and item 4
-# (1.3 s) takes its slot; item 3 (1.2 s) ends first and item 5 (late)
-# takes its slot; item 4's slot is then the idle one the copy takes.  A
-# straggler runs over 3x the median of the 3 finished, 3.6 s: long is one
-# at 3.6 s, late (started 1.2 s after it) not yet, so the copy is long's
-# whatever the order of equal start times.  Late fails once the copy has
-# started.
+# 8 and 8b: at -j3, item 1 (long) waits for the file $2 in both its runs
+# (8 never creates it); item 2 ends at once and item 4 (1.3 s) takes its
+# slot; item 3 (1.2 s) ends first and item 5 (late) takes its slot; item
+# 4's slot is then the idle one the copy takes.  A straggler runs over 3x
+# the median of the 3 finished, 3.6 s: long is one at 3.6 s, late (started
+# 1.2 s after it) not yet, so the copy is long's whatever the order of
+# equal start times.  Late fails once the copy has started.
 cat >"$T/halts.sh" <<'EOF2'
 case $1 in
 long) n=0
@@ -271,6 +243,20 @@ late) n=0
 	exit 1 ;;
 esac
 EOF2
+
+# 8. --halt now: a failure elsewhere ends both copies; the task is not
+# recorded (--resume runs it).
+"$POOLTOP_BIN" --headless -j3 --speculate --halt now,fail=1 --joblog "$T/jl8" \
+    --log "$T/log8" sh "$T/halts.sh" {} "$T/never" "$T/log8" \
+    ::: long zero one two late >/dev/null 2>&1
+rc=$?
+check "halt now: exit 1, the straggler not in the joblog" \
+    sh -c "[ $rc -eq 1 ] && [ '$(seqs "$T/jl8")' = '2 3 4 5 ' ] &&
+    grep -q 'copy of task 1 started' '$T/log8'"
+check "halt now: neither copy is left" no_process_with "$T/halts.sh long"
+
+# 8b. --halt soon: a failure elsewhere while a copy runs ends neither;
+# the first to finish wins, once, and nothing new starts.
 bg "$POOLTOP_BIN" --headless --name hs$$ -j3 --speculate --halt soon,fail=1 \
     --joblog "$T/jl8b" --log "$T/log8b" sh "$T/halts.sh" {} "$T/go8b" \
     "$T/log8b" ::: long zero one two late >/dev/null 2>"$T/err8b"
