@@ -1072,6 +1072,17 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 }
 
 bool
+output_whole(struct output *o, uint64_t seq, int stream, const char *p,
+    size_t n)
+{
+	if (o->tag || o->keep_order || o->results != NULL ||
+	    o->record != RECORD_NONE || task_find(o, seq, false, false) != NULL)
+		return false;
+	output_write(o, stream == 2 ? 1 : 0, p, n);
+	return true;
+}
+
+bool
 output_records(const struct output *o)
 {
 	return o->record != RECORD_NONE;

@@ -144,6 +144,8 @@ struct wk {
 	int		 fd;
 	struct buf	 in;
 	struct buf	 out;
+	struct proto_batch lines;	/* the LINES being filled in out */
+	struct pt_lines	 lines_head;	/* ... and its flags, timeout */
 	struct tasklist	 tasks;		/* in flight, oldest first */
 	int		 ntasks;
 	bool		 retire;	/* exit after the current task */
@@ -768,6 +770,7 @@ send_pending(struct pool *p, int i)
 	r = write(w->fd, w->out.data, w->out.len);
 	if (r > 0) {
 		buf_consume(&w->out, (size_t)r);
+		proto_batch_close(&w->lines);
 		w->answer = false;	/* it is answered */
 	}
 }
@@ -803,6 +806,7 @@ flush_worker(struct pool *p, int i)
 		r = write(w->fd, w->out.data, w->out.len);
 		if (r > 0) {
 			buf_consume(&w->out, (size_t)r);
+			proto_batch_close(&w->lines);
 			continue;
 		}
 		if (r == -1 && errno != EAGAIN && errno != EINTR)
@@ -1337,26 +1341,38 @@ task_cmdline(struct task *t)
 	return t->cmdline;
 }
 
-/* Queue task t's RUN on slot i: a line's item, sent as its one argument. */
+/*
+ * Queue task t's line for slot i: into the LINES message the turn fills
+ * for it, or a new one when its flags or timeout differ.
+ */
 static void
 start_line(struct pool *p, int i, struct task *t)
 {
-	struct pt_run	run;
-	size_t		len = strlen(t->arg) + 1;
+	struct wk	*w = &p->w[i];
+	struct pt_line	 l;
+	size_t		 len = strlen(t->arg);
+	uint32_t	 flags = t->named ? PT_RUN_NAMED : 0;
+	char		*at;
 
-	free(t->label);
-	free(t->cmdline);
-	t->label = t->cmdline = NULL;
-	memset(&run, 0, sizeof run);
-	run.task_seq = t->seq;
-	run.timeout_ms = t->timeout_ms = task_timeout(p);
-	run.flags = t->named ? PT_RUN_NAMED : 0;
-	run.argc = 1;
-	p->scratch.len = 0;
-	buf_add(&p->scratch, t->arg, len);
-	buf_add(&p->scratch, t->arg, len);
-	proto_put(&p->w[i].out, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
-	    p->scratch.len);
+	if (t->label != NULL || t->cmdline != NULL) {
+		free(t->label);
+		free(t->cmdline);
+		t->label = t->cmdline = NULL;
+	}
+	t->timeout_ms = task_timeout(p);
+	if (w->lines_head.flags != flags ||
+	    w->lines_head.timeout_ms != t->timeout_ms) {
+		proto_batch_close(&w->lines);
+		w->lines_head.flags = flags;
+		w->lines_head.timeout_ms = t->timeout_ms;
+	}
+	l.task_seq = t->seq;
+	l.len = (uint32_t)len;
+	l._pad = 0;
+	at = proto_batch_add(&w->out, &w->lines, PT_MSG_LINES, &w->lines_head,
+	    sizeof w->lines_head, sizeof l + len + 1);
+	memcpy(at, &l, sizeof l);
+	memcpy(at + sizeof l, t->arg, len + 1);
 }
 
 /* --workdir with replacement strings: task t's directory on slot i. */
@@ -1943,6 +1959,7 @@ worker_spawn(struct pool *p, int i)
 		p->nw = i + 1;
 	buf_free(&w->in);
 	buf_free(&w->out);
+	proto_batch_close(&w->lines);
 	w->state = W_STARTING;
 	w->pid = pid;
 	w->fd = sv[0];
@@ -3021,6 +3038,75 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_free(&strs);
 }
 
+/* The end of a DONE from worker i (or of an answer): what follows it. */
+static void
+worker_task_done(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->ntasks == 0)
+		w->task_pgid = 0;	/* it ended: never signal it */
+	if (w->retire && w->ntasks == 0)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
+/*
+ * Handle ANSWERS: each record is the OUT and the DONE of a line, and with
+ * PT_ANSWER_NEXT the STARTED of the worker's next one (proto.h).
+ */
+static void
+worker_answers(struct pool *p, int i, const char *pl, size_t len)
+{
+	struct wk		*w = &p->w[i];
+	struct pt_answers	 h;
+	struct pt_answer	 a;
+	struct pt_out		 o;
+	struct pt_done		 d;
+	struct task		*t;
+	const char		*end = pl + len;
+	uint32_t		 k;
+
+	if (len < sizeof h)
+		return;
+	memcpy(&h, pl, sizeof h);
+	pl += sizeof h;
+	memset(&o, 0, sizeof o);
+	memset(&d, 0, sizeof d);
+	for (k = 0; k < h.count; k++) {
+		if ((size_t)(end - pl) < sizeof a)
+			return;
+		memcpy(&a, pl, sizeof a);
+		pl += sizeof a;
+		if ((size_t)(end - pl) < a.len)
+			return;
+		o.task_seq = d.task_seq = a.task_seq;
+		o.stream = (a.flags & PT_ANSWER_ERROR) ? 2 : 1;
+		t = worker_task(w, a.task_seq);
+		if (t != NULL && o.stream == 1)
+			t->received += a.len;
+		else
+			count_received(w, o.task_seq, (int)o.stream, pl, a.len);
+		/* It succeeded: its output is final, often printed at once. */
+		if (p->out != NULL && (o.stream == 2 || t == NULL || t->copy ||
+		    t->loser || !output_whole(p->out, a.task_seq, 1, pl, a.len)))
+			task_output(p, w, &o, pl, a.len);
+		pl += a.len;
+		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
+		d.start_real_ns = a.start_real_ns;
+		d.wall_ns = a.wall_ns;
+		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
+			task_ended(p, i, &d);
+		if ((a.flags & PT_ANSWER_NEXT) && w->ntasks > 0) {
+			w->task_start_real = a.start_real_ns + a.wall_ns;
+			w->task_peak_rss = 0;
+			if (p->robin != NULL)
+				robin_started(p->robin,
+				    TAILQ_FIRST(&w->tasks)->seq);
+		}
+		worker_task_done(p, i);
+	}
+}
+
 /* Handle one message from worker i. */
 static void
 worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
@@ -3076,10 +3162,10 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		t = worker_task(w, d.task_seq);
 		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
-		if (w->ntasks == 0)
-			w->task_pgid = 0;	/* it ended: never signal it */
-		if (w->retire && w->ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		worker_task_done(p, i);
+		break;
+	case PT_MSG_ANSWERS:
+		worker_answers(p, i, pl, m->len);
 		break;
 	default:
 		break;
@@ -3395,6 +3481,7 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	w->fd = -1;
 	buf_free(&w->in);
 	buf_free(&w->out);
+	proto_batch_close(&w->lines);
 	if (!w->retire && p->state != PT_POOL_STOPPING &&
 	    p->state != PT_POOL_DONE && mono_ns() - w->started_ns < PT_NSEC)
 		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
