@@ -87,7 +87,8 @@
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		1024	/* ... and lines in flight, at most */
-#define TASK_SPARE_MAX		1024	/* task records kept for reuse */
+#define W_READ			65536	/* one read from a worker */
+#define TASK_SPARE_MAX		4096	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
@@ -195,7 +196,8 @@ struct pool {
 	struct source		*src;
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
-	struct median		 runtimes;	/* of the tasks that succeed */
+	struct median		 runtimes;	/* of the tasks that succeed,
+						   with --timeout N% */
 	struct model		 model;		/* the finished tasks */
 	struct pool_history	 hist;		/* the segment's history */
 	struct autosize		 autosize;	/* -j auto */
@@ -2888,7 +2890,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	model_task_ended(p, i, t, d, (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval,
 	    sig);
 	if (ok) {
-		median_add(&p->runtimes, d->wall_ns);
+		if (p->o->timeout_pct != 0)	/* its one reader */
+			median_add(&p->runtimes, d->wall_ns);
 		p->done++;
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
@@ -3179,17 +3182,15 @@ worker_read(struct pool *p, int i)
 	struct wk	*w = &p->w[i];
 	struct pt_msg	 m;
 	const char	*pl;
-	char		 tmp[65536];
 	size_t		 off;
 	ssize_t		 r;
 	int		 k;
 
 	for (k = 0; k < 4; k++) {
-		r = read(w->fd, tmp, sizeof tmp);
+		r = buf_read(&w->in, w->fd, W_READ);
 		if (r > 0) {
 			w->heard = mono_ns();
-			buf_add(&w->in, tmp, (size_t)r);
-			if ((size_t)r < sizeof tmp)
+			if ((size_t)r < W_READ)
 				break;
 			continue;
 		}

@@ -48,6 +48,11 @@ void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+/*
+ * One read(2) of at most max bytes from fd, appended in place (no copy
+ * through a buffer of the caller's); read's result, errno as it left it.
+ */
+ssize_t	 buf_read(struct buf *, int fd, size_t max);
 void	 buf_free(struct buf *);
 
 /* Append n bytes to a tail of at most cap bytes, dropping the oldest. */

@@ -45,7 +45,7 @@
 #define P_BROKEN	3		/* deaths in a row: fail tasks at once */
 #define P_BROKE_MS	250		/* to exit after breaking the protocol */
 #define P_TOKEN_BASE	(1ULL << 62)	/* POOLTOP_TASK of a program */
-#define P_SPARE_MAX	512		/* freed tasks kept for reuse */
+#define P_SPARE_MAX	2048		/* freed tasks kept for reuse */
 #define P_SPARE_MIN	64		/* room a task is made with, at least */
 #define P_SPARE_BYTES	1024		/* ... and kept with, at most */
 

@@ -957,14 +957,13 @@ worker_sock(struct worker *w)
 {
 	ssize_t		 n;
 
-	n = read(w->sock, w->rbuf, W_RBUF);
+	n = buf_read(&w->in, w->sock, W_RBUF);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		worker_lost(w);
 		return;
 	}
-	buf_add(&w->in, w->rbuf, (size_t)n);
 	worker_take(w);
 }
 
