@@ -495,7 +495,7 @@ otask_free(struct output *o, struct otask *t)
 		return;
 	}
 	memcpy(sp, t->sp, sizeof sp);
-	memset(t, 0, sizeof *t);
+	mem_zero(t, sizeof *t);
 	memcpy(t->sp, sp, sizeof sp);
 	t->next_spare = o->spare;
 	o->spare = t;

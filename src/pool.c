@@ -4733,7 +4733,7 @@ task_recycle(struct pool *p, struct task *t)
 		free(t);
 		return;
 	}
-	memset(t, 0, sizeof *t);
+	mem_zero(t, sizeof *t);
 	TAILQ_INSERT_HEAD(&p->spare, t, entry);
 	p->nspare++;
 }

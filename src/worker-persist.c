@@ -296,7 +296,7 @@ ptask_new(struct persist *p, size_t n)
 		TAILQ_REMOVE(&p->spare, t, entry);
 		p->nspare--;
 		cap = t->cap;
-		memset(t, 0, sizeof *t);
+		mem_zero(t, sizeof *t);
 	} else
 		t = xcalloc(1, sizeof *t + cap);
 	t->cap = cap;
