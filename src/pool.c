@@ -2175,7 +2175,9 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 	if (wall_ns < 1000)
 		wall_ns = 1000;
 	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;
-	want = AUTO_BUDGET_NS / w->avg_ns;
+	/* A multiplication, not a division, for items that cost nothing. */
+	want = w->avg_ns * max <= AUTO_BUDGET_NS ? max :
+	    AUTO_BUDGET_NS / w->avg_ns;
 	if (want > max)
 		want = max;
 	if (want < 1)
