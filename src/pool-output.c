@@ -495,7 +495,7 @@ otask_free(struct output *o, struct otask *t)
 		return;
 	}
 	memcpy(sp, t->sp, sizeof sp);
-	memset(t, 0, sizeof *t);
+	mem_zero(t, sizeof *t);
 	memcpy(t->sp, sp, sizeof sp);
 	t->next_spare = o->spare;
 	o->spare = t;
@@ -1069,6 +1069,17 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 	task_put(o, t, s, p, n);
 	if (task_live(o, t) && t->sp[s].complete != 0)
 		spool_emit(o, &t->sp[s], s, t->sp[s].complete);
+}
+
+bool
+output_whole(struct output *o, uint64_t seq, int stream, const char *p,
+    size_t n)
+{
+	if (o->tag || o->keep_order || o->results != NULL ||
+	    o->record != RECORD_NONE || task_find(o, seq, false, false) != NULL)
+		return false;
+	output_write(o, stream == 2 ? 1 : 0, p, n);
+	return true;
 }
 
 bool

@@ -37,6 +37,14 @@ void		 output_set_tag(struct output *, uint64_t seq, const char *tag);
 void		 output_data(struct output *, uint64_t seq, int stream,
 		    const char *, size_t);
 /*
+ * The whole output of an attempt that succeeded, given as it ends (a
+ * persistent line's answer): printed at once when nothing orders, tags,
+ * keeps or files it and nothing of it is held yet, without a record of
+ * the task.  true if it was; else the caller gives it to output_data().
+ */
+bool		 output_whole(struct output *, uint64_t seq, int stream,
+		    const char *, size_t);
+/*
  * --results FILE.csv/.tsv/.json: the record of a task that ended for good,
  * its joblog entry with the output held; output_end(final) follows.
  * Nothing otherwise.

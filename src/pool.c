@@ -87,7 +87,8 @@
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		1024	/* ... and lines in flight, at most */
-#define TASK_SPARE_MAX		1024	/* task records kept for reuse */
+#define W_READ			65536	/* one read from a worker */
+#define TASK_SPARE_MAX		4096	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
@@ -144,6 +145,8 @@ struct wk {
 	int		 fd;
 	struct buf	 in;
 	struct buf	 out;
+	struct proto_batch lines;	/* the LINES being filled in out */
+	struct pt_lines	 lines_head;	/* ... and its flags, timeout */
 	struct tasklist	 tasks;		/* in flight, oldest first */
 	int		 ntasks;
 	bool		 retire;	/* exit after the current task */
@@ -193,7 +196,8 @@ struct pool {
 	struct source		*src;
 	struct template		*tpl;
 	struct template		*tagtpl;	/* --tagstring, or NULL */
-	struct median		 runtimes;	/* of the tasks that succeed */
+	struct median		 runtimes;	/* of the tasks that succeed,
+						   with --timeout N% */
 	struct model		 model;		/* the finished tasks */
 	struct pool_history	 hist;		/* the segment's history */
 	struct autosize		 autosize;	/* -j auto */
@@ -768,6 +772,7 @@ send_pending(struct pool *p, int i)
 	r = write(w->fd, w->out.data, w->out.len);
 	if (r > 0) {
 		buf_consume(&w->out, (size_t)r);
+		proto_batch_close(&w->lines);
 		w->answer = false;	/* it is answered */
 	}
 }
@@ -803,6 +808,7 @@ flush_worker(struct pool *p, int i)
 		r = write(w->fd, w->out.data, w->out.len);
 		if (r > 0) {
 			buf_consume(&w->out, (size_t)r);
+			proto_batch_close(&w->lines);
 			continue;
 		}
 		if (r == -1 && errno != EAGAIN && errno != EINTR)
@@ -1337,26 +1343,38 @@ task_cmdline(struct task *t)
 	return t->cmdline;
 }
 
-/* Queue task t's RUN on slot i: a line's item, sent as its one argument. */
+/*
+ * Queue task t's line for slot i: into the LINES message the turn fills
+ * for it, or a new one when its flags or timeout differ.
+ */
 static void
 start_line(struct pool *p, int i, struct task *t)
 {
-	struct pt_run	run;
-	size_t		len = strlen(t->arg) + 1;
+	struct wk	*w = &p->w[i];
+	struct pt_line	 l;
+	size_t		 len = strlen(t->arg);
+	uint32_t	 flags = t->named ? PT_RUN_NAMED : 0;
+	char		*at;
 
-	free(t->label);
-	free(t->cmdline);
-	t->label = t->cmdline = NULL;
-	memset(&run, 0, sizeof run);
-	run.task_seq = t->seq;
-	run.timeout_ms = t->timeout_ms = task_timeout(p);
-	run.flags = t->named ? PT_RUN_NAMED : 0;
-	run.argc = 1;
-	p->scratch.len = 0;
-	buf_add(&p->scratch, t->arg, len);
-	buf_add(&p->scratch, t->arg, len);
-	proto_put(&p->w[i].out, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
-	    p->scratch.len);
+	if (t->label != NULL || t->cmdline != NULL) {
+		free(t->label);
+		free(t->cmdline);
+		t->label = t->cmdline = NULL;
+	}
+	t->timeout_ms = task_timeout(p);
+	if (w->lines_head.flags != flags ||
+	    w->lines_head.timeout_ms != t->timeout_ms) {
+		proto_batch_close(&w->lines);
+		w->lines_head.flags = flags;
+		w->lines_head.timeout_ms = t->timeout_ms;
+	}
+	l.task_seq = t->seq;
+	l.len = (uint32_t)len;
+	l._pad = 0;
+	at = proto_batch_add(&w->out, &w->lines, PT_MSG_LINES, &w->lines_head,
+	    sizeof w->lines_head, sizeof l + len + 1);
+	memcpy(at, &l, sizeof l);
+	memcpy(at + sizeof l, t->arg, len + 1);
 }
 
 /* --workdir with replacement strings: task t's directory on slot i. */
@@ -1943,6 +1961,7 @@ worker_spawn(struct pool *p, int i)
 		p->nw = i + 1;
 	buf_free(&w->in);
 	buf_free(&w->out);
+	proto_batch_close(&w->lines);
 	w->state = W_STARTING;
 	w->pid = pid;
 	w->fd = sv[0];
@@ -2156,7 +2175,9 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 	if (wall_ns < 1000)
 		wall_ns = 1000;
 	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;
-	want = AUTO_BUDGET_NS / w->avg_ns;
+	/* A multiplication, not a division, for items that cost nothing. */
+	want = w->avg_ns * max <= AUTO_BUDGET_NS ? max :
+	    AUTO_BUDGET_NS / w->avg_ns;
 	if (want > max)
 		want = max;
 	if (want < 1)
@@ -2871,7 +2892,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	model_task_ended(p, i, t, d, (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval,
 	    sig);
 	if (ok) {
-		median_add(&p->runtimes, d->wall_ns);
+		if (p->o->timeout_pct != 0)	/* its one reader */
+			median_add(&p->runtimes, d->wall_ns);
 		p->done++;
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
@@ -3021,6 +3043,75 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_free(&strs);
 }
 
+/* The end of a DONE from worker i (or of an answer): what follows it. */
+static void
+worker_task_done(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->ntasks == 0)
+		w->task_pgid = 0;	/* it ended: never signal it */
+	if (w->retire && w->ntasks == 0)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
+/*
+ * Handle ANSWERS: each record is the OUT and the DONE of a line, and with
+ * PT_ANSWER_NEXT the STARTED of the worker's next one (proto.h).
+ */
+static void
+worker_answers(struct pool *p, int i, const char *pl, size_t len)
+{
+	struct wk		*w = &p->w[i];
+	struct pt_answers	 h;
+	struct pt_answer	 a;
+	struct pt_out		 o;
+	struct pt_done		 d;
+	struct task		*t;
+	const char		*end = pl + len;
+	uint32_t		 k;
+
+	if (len < sizeof h)
+		return;
+	memcpy(&h, pl, sizeof h);
+	pl += sizeof h;
+	memset(&o, 0, sizeof o);
+	memset(&d, 0, sizeof d);
+	for (k = 0; k < h.count; k++) {
+		if ((size_t)(end - pl) < sizeof a)
+			return;
+		memcpy(&a, pl, sizeof a);
+		pl += sizeof a;
+		if ((size_t)(end - pl) < a.len)
+			return;
+		o.task_seq = d.task_seq = a.task_seq;
+		o.stream = (a.flags & PT_ANSWER_ERROR) ? 2 : 1;
+		t = worker_task(w, a.task_seq);
+		if (t != NULL && o.stream == 1)
+			t->received += a.len;
+		else
+			count_received(w, o.task_seq, (int)o.stream, pl, a.len);
+		/* It succeeded: its output is final, often printed at once. */
+		if (p->out != NULL && (o.stream == 2 || t == NULL || t->copy ||
+		    t->loser || !output_whole(p->out, a.task_seq, 1, pl, a.len)))
+			task_output(p, w, &o, pl, a.len);
+		pl += a.len;
+		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
+		d.start_real_ns = a.start_real_ns;
+		d.wall_ns = a.wall_ns;
+		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
+			task_ended(p, i, &d);
+		if ((a.flags & PT_ANSWER_NEXT) && w->ntasks > 0) {
+			w->task_start_real = a.start_real_ns + a.wall_ns;
+			w->task_peak_rss = 0;
+			if (p->robin != NULL)
+				robin_started(p->robin,
+				    TAILQ_FIRST(&w->tasks)->seq);
+		}
+		worker_task_done(p, i);
+	}
+}
+
 /* Handle one message from worker i. */
 static void
 worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
@@ -3076,10 +3167,10 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		t = worker_task(w, d.task_seq);
 		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
-		if (w->ntasks == 0)
-			w->task_pgid = 0;	/* it ended: never signal it */
-		if (w->retire && w->ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		worker_task_done(p, i);
+		break;
+	case PT_MSG_ANSWERS:
+		worker_answers(p, i, pl, m->len);
 		break;
 	default:
 		break;
@@ -3093,17 +3184,15 @@ worker_read(struct pool *p, int i)
 	struct wk	*w = &p->w[i];
 	struct pt_msg	 m;
 	const char	*pl;
-	char		 tmp[65536];
 	size_t		 off;
 	ssize_t		 r;
 	int		 k;
 
 	for (k = 0; k < 4; k++) {
-		r = read(w->fd, tmp, sizeof tmp);
+		r = buf_read(&w->in, w->fd, W_READ);
 		if (r > 0) {
 			w->heard = mono_ns();
-			buf_add(&w->in, tmp, (size_t)r);
-			if ((size_t)r < sizeof tmp)
+			if ((size_t)r < W_READ)
 				break;
 			continue;
 		}
@@ -3395,6 +3484,7 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	w->fd = -1;
 	buf_free(&w->in);
 	buf_free(&w->out);
+	proto_batch_close(&w->lines);
 	if (!w->retire && p->state != PT_POOL_STOPPING &&
 	    p->state != PT_POOL_DONE && mono_ns() - w->started_ns < PT_NSEC)
 		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
@@ -4645,7 +4735,7 @@ task_recycle(struct pool *p, struct task *t)
 		free(t);
 		return;
 	}
-	memset(t, 0, sizeof *t);
+	mem_zero(t, sizeof *t);
 	TAILQ_INSERT_HEAD(&p->spare, t, entry);
 	p->nspare++;
 }

@@ -22,6 +22,45 @@ proto_put(struct buf *b, uint32_t type, const void *p, size_t n,
 		memcpy(at + sizeof m + n, extra, extralen);
 }
 
+char *
+proto_batch_add(struct buf *b, struct proto_batch *pb, uint32_t type,
+    const void *head, size_t headlen, size_t n)
+{
+	struct pt_msg	 m = { 0, 0 };
+	uint32_t	 count;
+	char		*at;
+
+	if (pb->open && pb->end == b->len)
+		memcpy(&m, b->data + pb->at, sizeof m);
+	if (!pb->open || pb->end != b->len || m.len + n > PT_MSG_MAX) {
+		pb->at = b->len;
+		m.type = type;
+		m.len = (uint32_t)headlen;
+		at = buf_extend(b, sizeof m + headlen);
+		memcpy(at, &m, sizeof m);
+		memcpy(at + sizeof m, head, headlen);
+		count = 0;
+		memcpy(at + sizeof m, &count, sizeof count);
+		pb->open = true;
+	}
+	at = buf_extend(b, n);
+	pb->end = b->len;
+	/* The header and count in place: the buffer may have moved. */
+	memcpy(&m, b->data + pb->at, sizeof m);
+	m.len += (uint32_t)n;
+	memcpy(b->data + pb->at, &m, sizeof m);
+	memcpy(&count, b->data + pb->at + sizeof m, sizeof count);
+	count++;
+	memcpy(b->data + pb->at + sizeof m, &count, sizeof count);
+	return at;
+}
+
+void
+proto_batch_close(struct proto_batch *pb)
+{
+	pb->open = false;
+}
+
 int
 proto_next(const struct buf *b, size_t off, struct pt_msg *hdr,
     const char **payload)

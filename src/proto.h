@@ -30,6 +30,14 @@
  *		--workdir, instead of CONF's: "" the directory the worker
  *		started in; relative: to it)
  *		(argc 1 and PT_RUN_SHELL: argv[0] is a shell command line)
+ *	LINES	persistent mode's items, many in one message: struct
+ *		pt_lines (how many, their flags and --timeout), then for
+ *		each a struct pt_line (its task_seq and length) and its
+ *		bytes, NUL-terminated: the item, which is also the line
+ *		the program is sent.  Each is what a RUN of argc 1 with
+ *		the item as argv[0] would be.  The supervisor puts one
+ *		LINES per worker and turn, with every line it hands it
+ *		then (proto_batch_add()).
  *	PAUSE	stop the current task's process group (SIGSTOP), clock paused
  *	RESUME	SIGCONT it
  *	KILL	struct pt_kill: sig 0 runs the termination sequence
@@ -54,6 +62,17 @@
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
  *	DONE	struct pt_done
+ *	ANSWERS	persistent mode's answered lines, many in one message:
+ *		struct pt_answers (how many), then for each a struct
+ *		pt_answer and its answer's bytes (the line, newline
+ *		included: its stdout, or with PT_ANSWER_ERROR its stderr,
+ *		exit status 1).  Each stands for an OUT and a DONE of no
+ *		flags and, with PT_ANSWER_NEXT, for the STARTED of the
+ *		worker's next line, which started as the answer ended
+ *		(start_real_ns + wall_ns) in the same program (the pid of
+ *		the last STARTED).  What is
+ *		not that plain (stderr, a line read in pieces, a kill or
+ *		a timeout) still goes as OUT, DONE and STARTED.
  *	WHY	text (no NUL): why the worker is about to exit (its --init
  *		failed); the supervisor reports it as one event.  A worker
  *		never writes to stderr itself.
@@ -74,6 +93,7 @@ enum pt_msg_type {
 	PT_MSG_KILL,
 	PT_MSG_RETIRE,
 	PT_MSG_CONF,
+	PT_MSG_LINES,
 	PT_MSG_READY = 64,
 	PT_MSG_STARTED,
 	PT_MSG_OUT,
@@ -82,10 +102,11 @@ enum pt_msg_type {
 	PT_MSG_HELLO,
 	PT_MSG_SLOT,
 	PT_MSG_NOP,
+	PT_MSG_ANSWERS,
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	6
+#define PT_PROTO_VERSION	7
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 #define PT_BEAT_MS	1000	/* `pooltop worker` writes at least this
@@ -114,6 +135,18 @@ struct pt_run {
 	uint32_t	argc;
 	uint64_t	in_off;		/* PT_RUN_RANGE */
 	uint64_t	in_len;
+};
+
+struct pt_lines {
+	uint32_t	count;		/* struct pt_line records that follow */
+	uint32_t	flags;		/* PT_RUN_NAMED, or 0 */
+	int64_t		timeout_ms;	/* 0: none */
+};
+
+struct pt_line {
+	uint64_t	task_seq;
+	uint32_t	len;		/* bytes that follow, less the NUL */
+	uint32_t	_pad;
 };
 
 struct pt_hello {
@@ -194,6 +227,44 @@ struct pt_done {
 					   the descendants it waited for
 					   (getrusage's ru_maxrss); 0: none */
 };
+
+struct pt_answers {
+	uint32_t	count;		/* struct pt_answer records that follow */
+	uint32_t	_pad;
+};
+
+#define PT_ANSWER_ERROR	0x1	/* an error line: stderr, exit status 1 */
+#define PT_ANSWER_NEXT	0x2	/* the worker's next line started as this
+				   one's answer ended */
+
+struct pt_answer {
+	uint64_t	task_seq;
+	int64_t		start_real_ns;
+	int64_t		wall_ns;	/* excluding time stopped by PAUSE */
+	uint32_t	flags;		/* PT_ANSWER_* */
+	uint32_t	len;		/* bytes that follow */
+};
+
+/*
+ * An open message of records (LINES, ANSWERS) at the end of an output
+ * buffer, which more records join until something else is queued after it
+ * or the buffer is written out.  The caller closes it (proto_batch_close())
+ * whenever it consumes bytes of the buffer.
+ */
+struct proto_batch {
+	size_t		at;	/* offset of its struct pt_msg in the buffer */
+	size_t		end;	/* the buffer's length after its last record */
+	bool		open;
+};
+
+/*
+ * Add a record of n bytes to the open batch of type, or open one (head, of
+ * headlen bytes, starting with its uint32_t count, goes first); returns
+ * where the record's n bytes go.  Counts the record.
+ */
+char	*proto_batch_add(struct buf *, struct proto_batch *, uint32_t type,
+	    const void *head, size_t headlen, size_t n);
+void	 proto_batch_close(struct proto_batch *);
 
 /* Queue one message on an output buffer. */
 void	proto_put(struct buf *, uint32_t type, const void *, size_t,

@@ -201,6 +201,19 @@ buf_consume(struct buf *b, size_t n)
 	b->data[b->len] = '\0';
 }
 
+ssize_t
+buf_read(struct buf *b, int fd, size_t max)
+{
+	size_t	len = b->len;
+	ssize_t	n;
+
+	(void)buf_extend(b, max);
+	n = read(fd, b->data + len, max);
+	b->len = len + (n > 0 ? (size_t)n : 0);
+	b->data[b->len] = '\0';
+	return n;
+}
+
 void
 buf_free(struct buf *b)
 {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define PT_NSEC 1000000000LL
@@ -35,6 +36,22 @@ int	 set_cloexec(int);
 /* Write all of buf, retrying on EINTR and short writes; -1 on error. */
 ssize_t	 write_all(int, const void *, size_t);
 
+/*
+ * Zero a record of a few hundred bytes with plain stores.  The compiler
+ * makes a memset of that size a `rep stos`, slow to start on some CPUs
+ * (tens of cycles on AMD's): too much for a record reset every item.
+ */
+static inline void
+mem_zero(void *p, size_t n)
+{
+	char	*c = p;
+	size_t	 off;
+
+	for (off = 0; off + 64 <= n; off += 64)
+		memset(c + off, 0, 64);
+	memset(c + off, 0, n - off);
+}
+
 /* A growable byte buffer. */
 struct buf {
 	char	*data;
@@ -48,6 +65,11 @@ void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+/*
+ * One read(2) of at most max bytes from fd, appended in place (no copy
+ * through a buffer of the caller's); read's result, errno as it left it.
+ */
+ssize_t	 buf_read(struct buf *, int fd, size_t max);
 void	 buf_free(struct buf *);
 
 /* Append n bytes to a tail of at most cap bytes, dropping the oldest. */

@@ -45,7 +45,7 @@
 #define P_BROKEN	3		/* deaths in a row: fail tasks at once */
 #define P_BROKE_MS	250		/* to exit after breaking the protocol */
 #define P_TOKEN_BASE	(1ULL << 62)	/* POOLTOP_TASK of a program */
-#define P_SPARE_MAX	512		/* freed tasks kept for reuse */
+#define P_SPARE_MAX	2048		/* freed tasks kept for reuse */
 #define P_SPARE_MIN	64		/* room a task is made with, at least */
 #define P_SPARE_BYTES	1024		/* ... and kept with, at most */
 
@@ -63,6 +63,7 @@ struct ptask {
 	char			*line;		/* with its newline; this */
 	size_t			 len;		/* and item are in the */
 	char			*item;		/* task's allocation */
+	size_t			 ilen;
 	int64_t			 timeout_ns;	/* 0: none */
 	bool			 fed;		/* given to the current program */
 	uint64_t		 end_off;	/* stdin offset after its line */
@@ -130,6 +131,7 @@ static void	child_ended(struct persist *);
 static size_t	 persist_line_len(char *const *, bool, const char **);
 static void	 persist_line_fill(char *, char *const *, bool);
 static bool	persist_is_error(const char *, size_t);
+static void	answer_count(struct persist *, int, int64_t, bool);
 
 /*
  * The monotonic clock, read once a loop turn: the first caller after a
@@ -210,8 +212,7 @@ slot_write(struct persist *p, int done, int failed)
 			s->task_seq = t->seq;
 			text_copy(s->label, sizeof s->label, t->line,
 			    t->len - 1);
-			text_copy(s->item, sizeof s->item, t->item,
-			    strlen(t->item));
+			text_copy(s->item, sizeof s->item, t->item, t->ilen);
 			s->task_start_real_ns = t->start_real != 0 ?
 			    t->start_real : real_ns();
 		}
@@ -231,9 +232,10 @@ slot_tail(struct persist *p)
 	p->c.publish(p->c.arg);
 }
 
-/* Send task seq's output on stream (1 stdout, 2 stderr). */
+/* Send task seq's output on stream (1 stdout, 2 stderr); no tail. */
 static void
-send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
+send_out_only(struct persist *p, uint64_t seq, int stream, const char *b,
+    size_t n)
 {
 	struct pt_out	o;
 
@@ -241,6 +243,13 @@ send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
 	o.task_seq = seq;
 	o.stream = (uint32_t)stream;
 	p->c.send(p->c.arg, PT_MSG_OUT, &o, sizeof o, b, n);
+}
+
+/* Send task seq's output on stream (1 stdout, 2 stderr). */
+static void
+send_out(struct persist *p, uint64_t seq, int stream, const char *b, size_t n)
+{
+	send_out_only(p, seq, stream, b, n);
 	wgroup_tail_add(&p->tail, b, n);
 }
 
@@ -287,7 +296,7 @@ ptask_new(struct persist *p, size_t n)
 		TAILQ_REMOVE(&p->spare, t, entry);
 		p->nspare--;
 		cap = t->cap;
-		memset(t, 0, sizeof *t);
+		mem_zero(t, sizeof *t);
 	} else
 		t = xcalloc(1, sizeof *t + cap);
 	t->cap = cap;
@@ -351,18 +360,31 @@ requeue_all(struct persist *p, int64_t now)
 	p->feed = NULL;
 }
 
-/* Start the clock of the oldest task once its line is written. */
+/* Would clock_check() start task t's clock now? */
+static bool
+clock_due(const struct persist *p, const struct ptask *t)
+{
+	return t != NULL && t->fed && t->clock.start == 0 &&
+	    t->end_off <= p->ch.written;
+}
+
+/*
+ * Start the clock of the oldest task once its line is written.  quiet:
+ * the supervisor learns it from the answer before it (PT_ANSWER_NEXT).
+ */
 static void
-clock_check(struct persist *p, int64_t now)
+clock_check(struct persist *p, int64_t now, bool quiet)
 {
 	struct ptask		*t = oldest_fed(p);
 	struct pt_started	 st;
 
-	if (t == NULL || t->clock.start != 0 || t->end_off > p->ch.written)
+	if (!clock_due(p, t))
 		return;
 	wgroup_clock_start(&t->clock, now);
 	t->start_real = turn_real(p);
 	p->sample.progress_done = p->sample.progress_total = 0;
+	if (quiet)
+		return;
 	memset(&st, 0, sizeof st);
 	st.task_seq = t->seq;
 	st.pid = p->ch.g.pid;
@@ -417,9 +439,51 @@ task_answered(struct persist *p, int stream, int64_t now)
 	}
 	send_done(p, t, stream == 2 ? W_EXITCODE(1, 0) : 0, flags, now);
 	ptask_free(p, t);
+	answer_count(p, stream, now, false);
+}
+
+/*
+ * A whole result line in one piece, for the oldest task: one ANSWERS
+ * record for its output, its end and the start of the next line.  A task
+ * doomed (killed, timed out) while it answered takes the long way.
+ */
+static void
+task_answer_line(struct persist *p, int stream, const char *b, size_t n,
+    int64_t now)
+{
+	struct ptask	*t = oldest_fed(p);
+	struct pt_answer a;
+	bool		 next;
+
+	if (t == NULL)
+		return;
+	if (p->ch.doomed == t->seq) {
+		send_out_only(p, t->seq, stream, b, n);
+		task_answered(p, stream, now);
+		return;
+	}
+	task_remove(p, t);
+	next = clock_due(p, oldest_fed(p));
+	memset(&a, 0, sizeof a);
+	a.task_seq = t->seq;
+	a.start_real_ns = t->start_real != 0 ? t->start_real : turn_real(p);
+	a.wall_ns = wgroup_clock_running(&t->clock,
+	    p->paused ? p->paused_at : 0, now);
+	a.flags = (stream == 2 ? PT_ANSWER_ERROR : 0) |
+	    (next ? PT_ANSWER_NEXT : 0);
+	a.len = (uint32_t)n;
+	p->c.answer(p->c.arg, &a, b);
+	ptask_free(p, t);
+	answer_count(p, stream, now, next);
+}
+
+/* The bookkeeping of an answer: counters, the next clock, closing. */
+static void
+answer_count(struct persist *p, int stream, int64_t now, bool quiet)
+{
 	p->ch.answers++;
 	p->fast_fails = 0;
-	clock_check(p, now);
+	clock_check(p, now, quiet);
 	/* The slot is written once a turn (turn_flush()), not per answer. */
 	if (stream == 2)
 		p->turn_failed++;
@@ -446,7 +510,7 @@ line_emit(struct persist *p, const char *b, size_t n, bool nl, int64_t now)
 	int		 s = p->ch.line_stream;
 
 	if (s > 0 && t != NULL && n > 0)
-		send_out(p, t->seq, s, b, n);
+		send_out_only(p, t->seq, s, b, n);
 	if (nl) {
 		p->ch.line_stream = 0;
 		if (s > 0)
@@ -461,10 +525,21 @@ prog_stdout(struct persist *p, const char *b, size_t n, int64_t now)
 	struct child	*ch = &p->ch;
 	const char	*nl;
 	size_t		 len, k;
+	int		 s;
 
+	/* The slot's tail: once for the whole read, not line by line. */
+	wgroup_tail_add(&p->tail, b, n);
 	while (n > 0) {
 		nl = memchr(b, '\n', n);
 		len = nl != NULL ? (size_t)(nl - b) + 1 : n;
+		if (ch->line_stream == 0 && ch->pfx_len == 0 && nl != NULL &&
+		    (s = line_stream(p, b, len)) > 0) {
+			/* A whole line, the common case. */
+			task_answer_line(p, s, b, len, now);
+			b += len;
+			n -= len;
+			continue;
+		}
 		if (ch->line_stream == 0 && ch->pfx_len == 0 &&
 		    (nl != NULL || n >= P_MARK_LEN))
 			ch->line_stream = line_stream(p, b, len);
@@ -963,6 +1038,23 @@ broken_fail(struct persist *p, uint64_t seq, int64_t now)
 	return true;
 }
 
+/* Task t was made: queue it, and start or feed the program. */
+static void
+task_queue(struct persist *p, struct ptask *t, bool first)
+{
+	TAILQ_INSERT_TAIL(&p->tasks, t, entry);
+	if (p->feed == NULL)
+		p->feed = t;
+	if (p->held_err.len > 0) {
+		send_out(p, t->seq, 2, p->held_err.data, p->held_err.len);
+		buf_consume(&p->held_err, p->held_err.len);
+	}
+	prog_maybe_start(p, turn_mono(p));
+	prog_feed(p);
+	if (first)
+		slot_write(p, 0, 0);
+}
+
 /* Handle RUN: queue the task's line for the program. */
 void
 persist_run(struct persist *p, const struct pt_run *r, const char *item,
@@ -986,26 +1078,50 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
 	if (broken_fail(p, r->task_seq, turn_mono(p)))
 		return;
 	/* One allocation a line: the task, its line, its item. */
-	ilen = strlen(item) + 1;
-	t = ptask_new(p, len + ilen);
+	ilen = strlen(item);
+	t = ptask_new(p, len + ilen + 1);
 	t->seq = r->task_seq;
 	t->line = (char *)(t + 1);
 	persist_line_fill(t->line, argv, shell);
 	t->len = len;
 	t->item = t->line + len;
-	memcpy(t->item, item, ilen);
+	t->ilen = ilen;
+	memcpy(t->item, item, ilen + 1);
 	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * P_MS : 0;
-	TAILQ_INSERT_TAIL(&p->tasks, t, entry);
-	if (p->feed == NULL)
-		p->feed = t;
-	if (p->held_err.len > 0) {
-		send_out(p, t->seq, 2, p->held_err.data, p->held_err.len);
-		buf_consume(&p->held_err, p->held_err.len);
+	task_queue(p, t, first);
+}
+
+/* A line of LINES: the item is the line; the flags are RUN's. */
+void
+persist_line(struct persist *p, uint64_t seq, uint32_t flags,
+    int64_t timeout_ms, const char *item, size_t len)
+{
+	struct ptask	*t;
+	bool		 first = TAILQ_EMPTY(&p->tasks);
+
+	(void)flags;	/* PT_RUN_NAMED: the supervisor's business */
+	if (p->retiring || p->ending || !p->init_done) {
+		task_refuse(p, seq, EBUSY, NULL);
+		return;
 	}
-	prog_maybe_start(p, turn_mono(p));
-	prog_feed(p);
-	if (first)
-		slot_write(p, 0, 0);
+	if (memchr(item, '\n', len) != NULL) {
+		task_refuse(p, seq, EINVAL, "the task line holds a newline:"
+		    " not sent to the persistent command");
+		slot_write(p, 0, 1);
+		return;
+	}
+	if (broken_fail(p, seq, turn_mono(p)))
+		return;
+	/* The line is the item and its newline, in the task's allocation. */
+	t = ptask_new(p, len + 1);
+	t->seq = seq;
+	t->line = t->item = (char *)(t + 1);
+	memcpy(t->line, item, len);
+	t->line[len] = '\n';
+	t->len = len + 1;
+	t->ilen = len;
+	t->timeout_ns = timeout_ms > 0 ? timeout_ms * P_MS : 0;
+	task_queue(p, t, first);
 }
 
 /* Handle PAUSE: stop the program's group and the running task's clock. */
@@ -1140,7 +1256,7 @@ persist_flush(struct persist *p)
 		}
 	}
 	if (wrote)
-		clock_check(p, turn_mono(p));
+		clock_check(p, turn_mono(p), false);
 	turn_flush(p);
 	p->turn_mono = p->turn_real = 0;	/* a wait follows */
 }

@@ -63,6 +63,9 @@ struct persist;
 /* Queue a message to the supervisor. */
 typedef void (*persist_send_fn)(void *, uint32_t type, const void *, size_t,
     const void *extra, size_t extralen);
+/* Queue an answered line (ANSWERS): its record, then its a->len bytes. */
+typedef void (*persist_answer_fn)(void *, const struct pt_answer *,
+    const char *);
 /*
  * The child (init or program) that led group pgid was reaped: terminate what
  * is left of the group and the strays it left, without waiting here.
@@ -83,8 +86,9 @@ struct persist_conf {
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
 	void			(*publish)(void *); /* publish shm_slot */
 	persist_send_fn		 send;
+	persist_answer_fn	 answer;
 	persist_linger_fn	 linger;
-	void			*arg;		/* for send and linger */
+	void			*arg;		/* for send, answer, linger */
 };
 
 struct persist	*persist_new(const struct persist_conf *);
@@ -94,6 +98,9 @@ void		 persist_start(struct persist *);
 /* The supervisor's messages. */
 void	persist_run(struct persist *, const struct pt_run *, const char *item,
 	    char *const *argv);
+/* A line of LINES: the item (len bytes, NUL after them) is the line. */
+void	persist_line(struct persist *, uint64_t seq, uint32_t flags,
+	    int64_t timeout_ms, const char *item, size_t len);
 void	persist_pause(struct persist *);
 void	persist_resume(struct persist *);
 void	persist_kill(struct persist *, int sig);

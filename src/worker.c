@@ -133,6 +133,7 @@ struct worker {
 	int			 wake;		/* the next deadline's timer */
 	struct buf		 in;
 	struct buf		 out;
+	struct proto_batch	 answers;	/* the ANSWERS being filled */
 	char			*rbuf;
 	const char		*shell;
 	struct termseq		 termseq;
@@ -342,8 +343,10 @@ worker_flush(struct worker *w)
 
 	while (w->sock != -1 && w->out.len > 0) {
 		n = write(w->sock_out, w->out.data, w->out.len);
-		if (n > 0)
+		if (n > 0) {
 			buf_consume(&w->out, (size_t)n);
+			proto_batch_close(&w->answers);
+		}
 		else if (n == -1 && errno == EAGAIN)
 			return;
 		else if (n != -1 || errno != EINTR)
@@ -829,6 +832,7 @@ worker_lost(struct worker *w)
 		w->sock = w->sock_out = -1;
 	}
 	buf_consume(&w->out, w->out.len);
+	proto_batch_close(&w->answers);
 	worker_end(w);
 }
 
@@ -855,6 +859,44 @@ worker_pause(struct worker *w, bool pause)
 		(pause ? task_pause : task_resume)(w);
 }
 
+/*
+ * Handle LINES: each line to the persistent program (a worker of another
+ * mode refuses them, as it would their RUNs).
+ */
+static void
+task_lines(struct worker *w, const char *p, size_t len)
+{
+	struct pt_lines	 h;
+	struct pt_line	 l;
+	const char	*end = p + len;
+	uint32_t	 k;
+
+	if (len < sizeof h) {
+		worker_lost(w);
+		return;
+	}
+	memcpy(&h, p, sizeof h);
+	p += sizeof h;
+	for (k = 0; k < h.count; k++) {
+		if ((size_t)(end - p) < sizeof l) {
+			worker_lost(w);
+			return;
+		}
+		memcpy(&l, p, sizeof l);
+		p += sizeof l;
+		if ((size_t)(end - p) <= l.len || p[l.len] != '\0') {
+			worker_lost(w);
+			return;
+		}
+		if (w->persist != NULL)
+			persist_line(w->persist, l.task_seq, h.flags,
+			    h.timeout_ms, p, l.len);
+		else
+			task_noexec(w, l.task_seq, EBUSY, false);
+		p += l.len + 1;
+	}
+}
+
 /* Handle one message from the supervisor. */
 static void
 worker_message(struct worker *w, const struct pt_msg *m, const char *p)
@@ -864,6 +906,9 @@ worker_message(struct worker *w, const struct pt_msg *m, const char *p)
 	switch (m->type) {
 	case PT_MSG_RUN:
 		task_run(w, p, m->len);
+		break;
+	case PT_MSG_LINES:
+		task_lines(w, p, m->len);
 		break;
 	case PT_MSG_PAUSE:
 	case PT_MSG_RESUME:
@@ -912,14 +957,13 @@ worker_sock(struct worker *w)
 {
 	ssize_t		 n;
 
-	n = read(w->sock, w->rbuf, W_RBUF);
+	n = buf_read(&w->in, w->sock, W_RBUF);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		worker_lost(w);
 		return;
 	}
-	buf_add(&w->in, w->rbuf, (size_t)n);
 	worker_take(w);
 }
 
@@ -1353,6 +1397,22 @@ persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
 	worker_send(arg, type, p, n, extra, extralen);
 }
 
+/* worker-persist.c's way to queue an answered line (ANSWERS). */
+static void
+persist_answer_cb(void *arg, const struct pt_answer *a, const char *b)
+{
+	struct worker		*w = arg;
+	struct pt_answers	 h = { 0, 0 };
+	char			*at;
+
+	if (w->sock == -1)
+		return;
+	at = proto_batch_add(&w->out, &w->answers, PT_MSG_ANSWERS, &h,
+	    sizeof h, sizeof *a + a->len);
+	memcpy(at, a, sizeof *a);
+	memcpy(at + sizeof *a, b, a->len);
+}
+
 /* worker-persist.c's way to publish the slot it wrote. */
 static void
 persist_publish_cb(void *arg)
@@ -1388,6 +1448,7 @@ worker_persist_setup(struct worker *w)
 	pc.mbox = w->mbox;
 	pc.publish = persist_publish_cb;
 	pc.send = persist_send_cb;
+	pc.answer = persist_answer_cb;
 	pc.linger = persist_linger_cb;
 	pc.arg = w;
 	w->persist = persist_new(&pc);

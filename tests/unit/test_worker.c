@@ -1264,6 +1264,68 @@ struct presult {
 	int		 order;		/* DONE arrived as the order-th */
 };
 
+/* The index of task seq in the batch; it must be there, not done. */
+static int
+pr_find(struct presult *r, int n, uint64_t seq)
+{
+	int	i;
+
+	for (i = 0; i < n && r[i].seq != seq; i++)
+		;
+	assert_true(i < n);
+	assert_false(r[i].done);
+	return i;
+}
+
+/*
+ * An ANSWERS message: each record is task's OUT and DONE and, with
+ * PT_ANSWER_NEXT, the STARTED of the next unanswered one (same program).
+ * Returns how many records it held; *hit if task started started.
+ */
+static int
+pr_answers(struct presult *r, int n, const char *p, size_t len, int *order,
+    uint64_t started, bool *hit)
+{
+	struct pt_answers	 h;
+	struct pt_answer	 a;
+	const char		*end = p + len;
+	uint32_t		 k;
+	int			 i, j;
+
+	assert_true(len >= sizeof h);
+	memcpy(&h, p, sizeof h);
+	p += sizeof h;
+	for (k = 0; k < h.count; k++) {
+		assert_true((size_t)(end - p) >= sizeof a);
+		memcpy(&a, p, sizeof a);
+		p += sizeof a;
+		assert_true((size_t)(end - p) >= a.len);
+		i = pr_find(r, n, a.task_seq);
+		buf_add((a.flags & PT_ANSWER_ERROR) ? &r[i].err : &r[i].out, p,
+		    a.len);
+		p += a.len;
+		memset(&r[i].d, 0, sizeof r[i].d);
+		r[i].d.task_seq = a.task_seq;
+		r[i].d.wstatus = (a.flags & PT_ANSWER_ERROR) ?
+		    W_EXITCODE(1, 0) : 0;
+		r[i].d.start_real_ns = a.start_real_ns;
+		r[i].d.wall_ns = a.wall_ns;
+		r[i].done = true;
+		r[i].order = (*order)++;
+		if (!(a.flags & PT_ANSWER_NEXT))
+			continue;
+		for (j = 0; j < n && (r[j].done || r[j].started); j++)
+			;
+		assert_true(j < n);
+		r[j].started = true;
+		r[j].pid = r[i].pid;
+		if (r[j].seq == started)
+			*hit = true;
+	}
+	assert_true(p == end);
+	return (int)h.count;
+}
+
 /*
  * Read replies until every task of the batch has its DONE, or (started
  * not 0) until task started has its STARTED.
@@ -1277,6 +1339,7 @@ tw_batch_until(struct tw *tw, struct presult *r, int n, uint64_t started)
 	char			*p;
 	int			 i, left, order = 0;
 	uint64_t		 seq;
+	bool			 hit = false;
 
 	for (i = left = 0; i < n; i++) {
 		if (!r[i].done)
@@ -1286,14 +1349,19 @@ tw_batch_until(struct tw *tw, struct presult *r, int n, uint64_t started)
 	}
 	while (left > 0) {
 		assert_int_equal(tw_recv(tw, &m, &p, WAIT_MS), 0);
+		if (m.type == PT_MSG_ANSWERS) {
+			left -= pr_answers(r, n, p, m.len, &order, started,
+			    &hit);
+			free(p);
+			if (hit)
+				return;
+			continue;
+		}
 		assert_true(m.type == PT_MSG_STARTED || m.type == PT_MSG_OUT ||
 		    m.type == PT_MSG_DONE);
 		assert_true(m.len >= sizeof seq);
 		memcpy(&seq, p, sizeof seq);
-		for (i = 0; i < n && r[i].seq != seq; i++)
-			;
-		assert_true(i < n);
-		assert_false(r[i].done);
+		i = pr_find(r, n, seq);
 		if (m.type == PT_MSG_STARTED) {
 			memcpy(&st, p, sizeof st);
 			r[i].started = true;
@@ -1420,6 +1488,66 @@ test_persist_lines(void **state)
 	assert_int_equal(s.tasks_failed, 0);
 	assert_int_equal(s.task_pid, 0);
 	presult_free(r, 1);
+	tw_stop(tw);
+}
+
+/*
+ * LINES: one message of many lines (built with proto_batch_add(), as the
+ * supervisor does), each answered in order; whole stdout lines come back
+ * in ANSWERS, the error marker as an error answer, a line holding a
+ * newline refused alone.
+ */
+static void
+test_persist_lines_msg(void **state)
+{
+	struct tw		*tw = *state;
+	struct presult		 r[6];
+	struct proto_batch	 pb = { 0, 0, false };
+	struct pt_lines		 h = { 0, 0, 0 };
+	struct pt_line		 l;
+	struct buf		 m = { 0 };
+	const char		*lines[] = { "a", "ERROR: no", "", "b\nc",
+				    "d e", "f" };
+	char			*at, want[64];
+	int			 i;
+
+	tw->opts.persistent = (char *)"while read -r l; do echo \"$l\";"
+	    " done";
+	tw_start(tw);
+	for (i = 0; i < 6; i++) {
+		memset(&r[i], 0, sizeof r[i]);
+		r[i].seq = 20 + (uint64_t)i;
+		memset(&l, 0, sizeof l);
+		l.task_seq = r[i].seq;
+		l.len = (uint32_t)strlen(lines[i]);
+		at = proto_batch_add(&m, &pb, PT_MSG_LINES, &h, sizeof h,
+		    sizeof l + l.len + 1);
+		memcpy(at, &l, sizeof l);
+		memcpy(at + sizeof l, lines[i], l.len + 1);
+	}
+	/* One message, six records. */
+	assert_int_equal(m.len, sizeof(struct pt_msg) + sizeof h +
+	    6 * sizeof l + 2 + 10 + 1 + 4 + 4 + 2);
+	assert_int_equal(write_all(tw->fd, m.data, m.len), (ssize_t)m.len);
+	buf_free(&m);
+	tw_batch(tw, r, 6);
+	for (i = 0; i < 6; i++) {
+		if (i == 3) {
+			assert_true(r[i].d.flags & PT_DONE_NOEXEC);
+			assert_int_equal(r[i].d.wstatus, EINVAL);
+			assert_non_null(strstr(r[i].err.data, "newline"));
+			continue;
+		}
+		snprintf(want, sizeof want, "%s\n", lines[i]);
+		assert_string_equal(i == 1 ? r[i].err.data : r[i].out.data,
+		    want);
+		assert_int_equal(WEXITSTATUS(r[i].d.wstatus), i == 1);
+		assert_true(r[i].d.start_real_ns > 0);
+	}
+	/* In order, the refused one aside (it never reached the program). */
+	assert_true(r[0].order < r[1].order && r[1].order < r[2].order &&
+	    r[2].order < r[4].order && r[4].order < r[5].order);
+	presult_free(r, 6);
 	tw_stop(tw);
 }
 
@@ -1900,6 +2028,8 @@ main(int argc, char **argv)
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_lines, tw_setup,
 		    tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_lines_msg,
+		    tw_setup, tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_error, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_crash, tw_setup,
