@@ -500,6 +500,18 @@ field(struct opts *o, const struct opt_entry *e)
 	return (char *)o + e->off;
 }
 
+/* Write a message into err; -1. */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 /* Set err to the message prefixed by its place. */
 static int __attribute__((format(printf, 4, 5)))
 fail_at(const struct where *w, char *err, size_t len, const char *fmt, ...)
@@ -925,8 +937,7 @@ opts_set(struct opts *o, const char *name, const char *arg, char *err,
 		if (strcmp(opt_table[i].name, name) == 0)
 			return apply_arg(o, &opt_table[i], arg, err, len);
 	}
-	snprintf(err, len, "no option --%s", name);
-	return -1;
+	return fail(err, len, "no option --%s", name);
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
@@ -1262,15 +1273,11 @@ store_range(struct opts *o, long long from, long long to, long long step,
 {
 	if (!has_step)
 		step = from <= to ? 1 : -1;
-	if (step == 0) {
-		snprintf(msg, len, "step must not be 0");
-		return -1;
-	}
-	if ((step > 0 && from > to) || (step < 0 && from < to)) {
-		snprintf(msg, len, "step %lld never goes from %lld to %lld",
+	if (step == 0)
+		return fail(msg, len, "step must not be 0");
+	if ((step > 0 && from > to) || (step < 0 && from < to))
+		return fail(msg, len, "step %lld never goes from %lld to %lld",
 		    step, from, to);
-		return -1;
-	}
 	o->has_range = true;
 	o->range_from = from;
 	o->range_to = to;
@@ -1435,9 +1442,8 @@ check_file(struct loadctx *lc)
 		return 0;
 	line = org->tasks_line > org->command_line ? org->tasks_line :
 	    org->command_line;
-	snprintf(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
+	return fail(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
 	    "'command': each task gives its own command", lc->path, line);
-	return -1;
 }
 
 /*
@@ -1768,11 +1774,9 @@ parse_error(struct loadctx *lc, const config_t *cf)
 		text = "nested too deeply";
 	setting_file(lc, config_error_file(cf), file, sizeof file);
 	if (config_error_line(cf) > 0)
-		snprintf(lc->err, lc->errlen, "%s:%d: %s", file,
+		return fail(lc->err, lc->errlen, "%s:%d: %s", file,
 		    config_error_line(cf), text);
-	else
-		snprintf(lc->err, lc->errlen, "%s: %s", file, text);
-	return -1;
+	return fail(lc->err, lc->errlen, "%s: %s", file, text);
 }
 
 /* Read (at most max bytes), pre-scan and parse the file into cf. */
@@ -1786,10 +1790,8 @@ parse_file(struct loadctx *lc, config_t *cf, size_t max)
 	int		 r = -1, nl;
 
 	if ((buf = read_regular(lc->path, max, &len, why,
-	    sizeof why)) == NULL) {
-		snprintf(lc->err, lc->errlen, "%s: %s", lc->path, why);
-		return -1;
-	}
+	    sizeof why)) == NULL)
+		return fail(lc->err, lc->errlen, "%s: %s", lc->path, why);
 	if ((nl = nul_line(buf, len)) != 0)
 		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
 		    lc->path, nl);
@@ -2008,12 +2010,10 @@ gnu_only_option(const char *name, int letter, char *err, size_t len)
 		    gnu_only[i].letter != letter)
 			continue;
 		if (name != NULL)
-			snprintf(err, len, "option --%s is GNU parallel's, not"
-			    " pooltop's: %s", name, gnu_only[i].instead);
-		else
-			snprintf(err, len, "option -%c is GNU parallel's, not"
-			    " pooltop's: %s", letter, gnu_only[i].instead);
-		return -1;
+			return fail(err, len, "option --%s is GNU parallel's, "
+			    "not pooltop's: %s", name, gnu_only[i].instead);
+		return fail(err, len, "option -%c is GNU parallel's, not"
+		    " pooltop's: %s", letter, gnu_only[i].instead);
 	}
 	return 0;
 }
@@ -2057,14 +2057,11 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		if (gnu_only_option(NULL, optopt_, err, len) == -1)
 			return -1;
-		snprintf(err, len, "unknown option -%c", optopt_);
-		return -1;
+		return fail(err, len, "unknown option -%c", optopt_);
 	}
-	if (optopt_ != 0) {
-		snprintf(err, len, "option --%s: takes no argument",
+	if (optopt_ != 0)
+		return fail(err, len, "option --%s: takes no argument",
 		    entry_of_letter(optopt_)->name);
-		return -1;
-	}
 	for (i = 0; i < NOPTS; i++)
 		names[n++] = opt_table[i].name;
 	arg += strspn(arg, "-");
@@ -2073,11 +2070,9 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (gnu_only_option(v, 0, err, len) == -1)
 		return -1;
 	if ((near = suggest(v, names, n)) != NULL)
-		snprintf(err, len, "unknown option '--%s' (did you mean "
+		return fail(err, len, "unknown option '--%s' (did you mean "
 		    "'--%s'?)", v, near);
-	else
-		snprintf(err, len, "unknown or ambiguous option '--%s'", v);
-	return -1;
+	return fail(err, len, "unknown or ambiguous option '--%s'", v);
 }
 
 /* Message for an option missing its argument. */
@@ -2087,11 +2082,9 @@ missing_arg(int optopt_, char *err, size_t len)
 	const struct opt_entry	*e = entry_of_letter(optopt_);
 
 	if (e == NULL)
-		snprintf(err, len, "option requires an argument");
-	else
-		snprintf(err, len, "option --%s: requires an argument %s",
-		    e->name, e->arg);
-	return -1;
+		return fail(err, len, "option requires an argument");
+	return fail(err, len, "option --%s: requires an argument %s",
+	    e->name, e->arg);
 }
 
 /* Act on or record one option. */
@@ -2257,16 +2250,12 @@ env_scan(struct cli *cli, char *err, size_t len)
 		cli->envc = 0;
 		return -1;
 	}
-	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0) {
-		snprintf(err, len, "$POOLTOP: %s", msg);
-		return -1;
-	}
-	if (cli->argi < cli->envc) {
-		snprintf(err, len, "$POOLTOP: '%s' is not an option (a "
+	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0)
+		return fail(err, len, "$POOLTOP: %s", msg);
+	if (cli->argi < cli->envc)
+		return fail(err, len, "$POOLTOP: '%s' is not an option (a "
 		    "template or items belong on the command line)",
 		    text_brief(word, sizeof word, cli->envv[cli->argi]));
-		return -1;
-	}
 	cli->nenvopts = cli->nopts;
 	return 0;
 }
@@ -2301,12 +2290,11 @@ cli_output_modes(const struct cli *cli, char *err, size_t len)
 	}
 	if (u == NULL || other == NULL)
 		return 0;
-	snprintf(err, len, "options --ungroup and --%s cannot be used "
+	return fail(err, len, "options --ungroup and --%s cannot be used "
 	    "together%s", other->e->name,
 	    (size_t)(u - cli->opts) < cli->nenvopts ||
 	    (size_t)(other - cli->opts) < cli->nenvopts ?
 	    " (one of them in $POOLTOP)" : "");
-	return -1;
 }
 
 /* Is w a group marker: 1 for ::: or :::+, 2 for :::: or ::::+, else 0? */
@@ -2475,11 +2463,9 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	const char	*src[3];
 	size_t		 i, nsrc = cli_sources(cli, src);
 
-	if (nsrc > 1) {
-		snprintf(err, len, "%s and %s cannot be used together", src[0],
-		    src[1]);
-		return -1;
-	}
+	if (nsrc > 1)
+		return fail(err, len, "%s and %s cannot be used together",
+		    src[0], src[1]);
 	if (nsrc > 0)
 		clear_sources(o);
 	if (cli_output_modes(cli, err, len) != 0)
@@ -2541,43 +2527,31 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    o->nsshlogins == 0 && o->slf == NULL &&
 		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
-	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL)) {
-		snprintf(err, errlen, "--slurm and --sshlogin cannot be used"
+	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL))
+		return fail(err, errlen, "--slurm and --sshlogin cannot be used"
 		    " together");
-		return -1;
-	}
-	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL) {
-		snprintf(err, errlen, "--slurm: not inside a Slurm allocation"
-		    " (SLURM_JOB_ID is not set): run pooltop under salloc or"
-		    " sbatch");
-		return -1;
-	}
-	if (o->admit.memfree_auto && o->persistent != NULL) {
-		snprintf(err, errlen, "--memfree auto cannot be used with "
+	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL)
+		return fail(err, errlen, "--slurm: not inside a Slurm "
+		    "allocation (SLURM_JOB_ID is not set): run pooltop under "
+		    "salloc or sbatch");
+	if (o->admit.memfree_auto && o->persistent != NULL)
+		return fail(err, errlen, "--memfree auto cannot be used with "
 		    "--persistent: its items share one program, whose memory "
 		    "is no item's footprint");
-		return -1;
-	}
 	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
-	if (o->admit.memfree_auto) {
-		snprintf(err, errlen, "--memfree auto cannot be used with "
+	if (o->admit.memfree_auto)
+		return fail(err, errlen, "--memfree auto cannot be used with "
 		    "--%s: it learns what tasks take of this machine's memory",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
-	if (o->persistent != NULL) {
-		snprintf(err, errlen, "--persistent cannot be used with"
+	if (o->persistent != NULL)
+		return fail(err, errlen, "--persistent cannot be used with"
 		    " --%s yet: run the pool on each machine",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
-	if (o->task_memory > 0 || o->task_cpus > 0) {
-		snprintf(err, errlen, "--task-memory and --task-cpus cannot be"
-		    " used with --%s yet: the cgroups are this machine's",
+	if (o->task_memory > 0 || o->task_cpus > 0)
+		return fail(err, errlen, "--task-memory and --task-cpus cannot "
+		    "be used with --%s yet: the cgroups are this machine's",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
 	return 0;
 }
 
@@ -2598,25 +2572,21 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 			    opt_table[i].off != F(workers_max)) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			snprintf(err, errlen, "--%s needs -j auto (workers = "
-			    "\"auto\")", opt_table[i].name);
-			return -1;
+			return fail(err, errlen, "--%s needs -j auto (workers "
+			    "= \"auto\")", opt_table[i].name);
 		}
 		return 0;
 	}
-	if (o->nsshlogins > 0 || o->slurm == SLURM_YES) {
-		snprintf(err, errlen, "-j auto cannot be used with --%s yet: "
-		    "give -j N", o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
+	if (o->nsshlogins > 0 || o->slurm == SLURM_YES)
+		return fail(err, errlen, "-j auto cannot be used with --%s "
+		    "yet: give -j N",
+		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->workers_max == 0)
 		o->workers_max = 4 * n > PT_MAX_WORKERS ? PT_MAX_WORKERS :
 		    (4 * n < o->workers_min ? o->workers_min : 4 * n);
-	if (o->workers_min > o->workers_max) {
-		snprintf(err, errlen, "--workers-min %d is more than "
+	if (o->workers_min > o->workers_max)
+		return fail(err, errlen, "--workers-min %d is more than "
 		    "--workers-max %d", o->workers_min, o->workers_max);
-		return -1;
-	}
 	o->workers_auto = true;
 	o->workers = n < o->workers_min ? o->workers_min :
 	    n > o->workers_max ? o->workers_max : n;
@@ -2638,9 +2608,8 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 	if (!o->speculate) {
 		if (!o->idempotent)
 			return 0;
-		snprintf(err, errlen, "--idempotent means something only with "
-		    "--speculate");
-		return -1;
+		return fail(err, errlen, "--idempotent means something only "
+		    "with --speculate");
 	}
 	if (o->straggler_factor <= 0)
 		what = "--straggler-factor 0: no task is a straggler";
@@ -2657,8 +2626,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 		    "--idempotent";
 	if (what == NULL)
 		return 0;
-	snprintf(err, errlen, "--speculate cannot be used with %s", what);
-	return -1;
+	return fail(err, errlen, "--speculate cannot be used with %s", what);
 }
 
 /* What --pipe cannot be used with, or NULL. */
@@ -2751,16 +2719,12 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 	size_t		 i;
 
 	if (o->pipe_part) {
-		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0) {
-			snprintf(err, len, "--pipe-part needs -a FILE (a "
+		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0)
+			return fail(err, len, "--pipe-part needs -a FILE (a "
 			    "regular file)");
-			return -1;
-		}
-		if ((what = part_misfit(o)) != NULL) {
-			snprintf(err, len, "--pipe-part cannot be used with"
+		if ((what = part_misfit(o)) != NULL)
+			return fail(err, len, "--pipe-part cannot be used with"
 			    " %s", what);
-			return -1;
-		}
 		o->pipe = true;
 	}
 	if (!o->pipe) {
@@ -2768,42 +2732,29 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			if (!pipe_only(&opt_table[i]) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			snprintf(err, len, "--%s needs --pipe",
+			return fail(err, len, "--%s needs --pipe",
 			    opt_table[i].name);
-			return -1;
 		}
-		if (o->header_lines > 0 && !o->header) {
-			snprintf(err, len, "--header %d needs --pipe (give "
+		if (o->header_lines > 0 && !o->header)
+			return fail(err, len, "--header %d needs --pipe (give "
 			    "--header : for a line of column names)",
 			    o->header_lines);
-			return -1;
-		}
 		return 0;
 	}
 	o->header = false;	/* --pipe: header_lines, not column names */
-	if ((what = pipe_misfit(o)) != NULL) {
-		snprintf(err, len, "--pipe cannot be used with %s", what);
-		return -1;
-	}
-	if (o->command == NULL) {
-		snprintf(err, len, "--pipe needs a command template");
-		return -1;
-	}
-	if (o->max_args_set && o->max_args < 1) {
-		snprintf(err, len, "-N with --pipe must be at least 1 (records"
-		    " a block)");
-		return -1;
-	}
-	if (o->pipe_fifo && o->pipe_cat) {
-		snprintf(err, len, "--fifo cannot be used with --cat: {} is"
+	if ((what = pipe_misfit(o)) != NULL)
+		return fail(err, len, "--pipe cannot be used with %s", what);
+	if (o->command == NULL)
+		return fail(err, len, "--pipe needs a command template");
+	if (o->max_args_set && o->max_args < 1)
+		return fail(err, len, "-N with --pipe must be at least 1 "
+		    "(records a block)");
+	if (o->pipe_fifo && o->pipe_cat)
+		return fail(err, len, "--fifo cannot be used with --cat: {} is"
 		    " one or the other");
-		return -1;
-	}
-	if (o->round_robin && (what = robin_misfit(o)) != NULL) {
-		snprintf(err, len, "--round-robin cannot be used with %s",
+	if (o->round_robin && (what = robin_misfit(o)) != NULL)
+		return fail(err, len, "--round-robin cannot be used with %s",
 		    what);
-		return -1;
-	}
 	return 0;
 }
 
@@ -2830,12 +2781,10 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 		    (n == NEED_PERSISTENT && o->persistent != NULL))
 			continue;
 		if (org->cli[i])
-			snprintf(err, len, "option --%s requires --%s",
+			return fail(err, len, "option --%s requires --%s",
 			    e->name, needed[n].opt);
-		else
-			snprintf(err, len, "%s:%d: '%s' requires '%s'",
-			    org->path, org->line[i], e->key, needed[n].key);
-		return -1;
+		return fail(err, len, "%s:%d: '%s' requires '%s'",
+		    org->path, org->line[i], e->key, needed[n].key);
 	}
 	return 0;
 }
@@ -2873,13 +2822,11 @@ check_ui_mode(struct opts *o, const struct origin *org, char *err,
 		return 0;
 	}
 	if (org->cli[d])
-		snprintf(err, len, "options --headless and --dashboard cannot"
-		    " be used together");
-	else
-		snprintf(err, len, "%s:%d: 'dashboard' cannot be used with"
-		    " 'headless' (line %d)", org->path, org->line[d],
-		    org->line[h]);
-	return -1;
+		return fail(err, len, "options --headless and --dashboard "
+		    "cannot be used together");
+	return fail(err, len, "%s:%d: 'dashboard' cannot be used with"
+	    " 'headless' (line %d)", org->path, org->line[d],
+	    org->line[h]);
 }
 
 /* A pool name made of digits would read as an ID: refuse it. */
@@ -2893,12 +2840,10 @@ check_name(const struct opts *o, const struct origin *org, char *err,
 	    strspn(o->name, "0123456789") != strlen(o->name))
 		return 0;
 	if (org->cli[n])
-		snprintf(err, len, "option --name: '%s' is all digits: it would"
-		    " read as a pool ID", o->name);
-	else
-		snprintf(err, len, "%s:%d: 'name': '%s' is all digits: it would"
-		    " read as a pool ID", org->path, org->line[n], o->name);
-	return -1;
+		return fail(err, len, "option --name: '%s' is all digits: it "
+		    "would read as a pool ID", o->name);
+	return fail(err, len, "%s:%d: 'name': '%s' is all digits: it would"
+	    " read as a pool ID", org->path, org->line[n], o->name);
 }
 
 /* Parse the command line, load -c FILE, apply the command line over it. */
@@ -3105,12 +3050,10 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 		h.count = 1;
 	} else
 		r = parse_halt_rule(s, &h);
-	if (r != 0) {
-		snprintf(err, len, "bad halt policy '%s': expected never, "
+	if (r != 0)
+		return fail(err, len, "bad halt policy '%s': expected never, "
 		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
 		    "or 0, 1, 2", text_brief(v, sizeof v, s));
-		return -1;
-	}
 	*hp = h;
 	return 0;
 }
@@ -3124,25 +3067,19 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 	char		 v[80];
 
 	if (idx % 2 == 0) {
-		if (ts->n == PT_TERMSEQ_MAX) {
-			snprintf(why, len, "more than %d signals",
+		if (ts->n == PT_TERMSEQ_MAX)
+			return fail(why, len, "more than %d signals",
 			    PT_TERMSEQ_MAX);
-			return -1;
-		}
-		if ((ts->sig[ts->n] = signal_parse(w)) == -1) {
-			snprintf(why, len, "unknown signal '%s'",
+		if ((ts->sig[ts->n] = signal_parse(w)) == -1)
+			return fail(why, len, "unknown signal '%s'",
 			    text_brief(v, sizeof v, w));
-			return -1;
-		}
 		ts->wait_ms[ts->n++] = 0;
 		return 0;
 	}
 	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
-	if (errstr != NULL || !isdigit((unsigned char)*w)) {
-		snprintf(why, len, "wait '%s' must be 0..%d ms",
+	if (errstr != NULL || !isdigit((unsigned char)*w))
+		return fail(why, len, "wait '%s' must be 0..%d ms",
 		    text_brief(v, sizeof v, w), TERMSEQ_WAIT_MAX);
-		return -1;
-	}
 	return 0;
 }
 
@@ -3163,12 +3100,10 @@ parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
 	while (r == 0 && (w = strsep(&p, ",")) != NULL)
 		r = termseq_word(w, idx++, &ts, why, sizeof why);
 	free(copy);
-	if (r != 0) {
-		snprintf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
+	if (r != 0)
+		return fail(err, len, "bad termseq '%s': %s (expected SIG,MS,"
 		    "SIG,MS..., e.g. %s)", text_brief(v, sizeof v, s), why,
 		    DEFAULT_TERMSEQ);
-		return -1;
-	}
 	*out = ts;
 	return 0;
 }
@@ -3233,10 +3168,8 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 static int
 list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
 {
-	if (*s == '\0') {
-		snprintf(err, len, "an empty file name");
-		return -1;
-	}
+	if (*s == '\0')
+		return fail(err, len, "an empty file name");
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 	return 0;
@@ -3384,17 +3317,13 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 			r = -1;
 	}
 	free(copy);
-	if (r != 0 || n < 2) {
-		snprintf(err, len, "bad range '%s': expected FROM:TO[:STEP], "
-		    "integers", text_brief(vb, sizeof vb, s));
-		return -1;
-	}
+	if (r != 0 || n < 2)
+		return fail(err, len, "bad range '%s': expected "
+		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
 	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
-	    sizeof msg) != 0) {
-		snprintf(err, len, "bad range '%s': %s",
+	    sizeof msg) != 0)
+		return fail(err, len, "bad range '%s': %s",
 		    text_brief(vb, sizeof vb, s), msg);
-		return -1;
-	}
 	return 0;
 }
 
@@ -3414,12 +3343,10 @@ set_header(struct opts *o, const char *s, char *err, size_t len)
 		return 0;
 	}
 	n = strtonum(s, 0, 1000000, &errstr);
-	if (errstr != NULL) {
-		snprintf(err, len, "'%s': give ':' (the first item is the"
+	if (errstr != NULL)
+		return fail(err, len, "'%s': give ':' (the first item is the"
 		    " header) or, with --pipe, a number of lines up to 1000000",
 		    s);
-		return -1;
-	}
 	o->header = false;
 	o->header_lines = (int)n;
 	return 0;
@@ -3444,8 +3371,7 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 			o->trim_set = true;
 			return 0;
 		}
-	snprintf(err, len, "'%s': give n, l, r, lr or rl", s);
-	return -1;
+	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
 }
 
 /*
@@ -3475,12 +3401,10 @@ set_delimiter(struct opts *o, const char *s, char *err, size_t len)
 			c = (unsigned char)*p;	/* \\ and any other */
 	} else
 		c = (unsigned char)*p;
-	if (*p == '\0' || p[1] != '\0' || c > 255) {
-		snprintf(err, len, "'%s': give one byte (or \\n \\t \\r "
+	if (*p == '\0' || p[1] != '\0' || c > 255)
+		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
 		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
 		    "parallel's only", s);
-		return -1;
-	}
 	o->delim = (char)c;
 	o->delim_set = true;
 	return 0;
@@ -3496,12 +3420,10 @@ set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 		o->workers = PT_WORKERS_AUTO;
 		return 0;
 	}
-	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS) {
-		snprintf(err, len, "'%s': expected auto or an integer from 1"
+	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
+		return fail(err, len, "'%s': expected auto or an integer from 1"
 		    " to %d (GNU parallel's +N and N%% are not taken)", s,
 		    PT_MAX_WORKERS);
-		return -1;
-	}
 	o->workers = (int)v;
 	return 0;
 }
@@ -3512,11 +3434,9 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 {
 	long long	v;
 
-	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000) {
-		snprintf(err, len, "'%s': expected an integer from 0 to"
+	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
+		return fail(err, len, "'%s': expected an integer from 0 to"
 		    " 1000000", s);
-		return -1;
-	}
 	o->max_args = (int)v;
 	o->max_args_set = true;
 	return 0;
@@ -3530,10 +3450,8 @@ set_block(struct opts *o, const char *s, char *err, size_t len)
 
 	if (admit_parse_size(s, &v, err, len) == -1)
 		return -1;
-	if (v > INT32_MAX) {
-		snprintf(err, len, "must be less than 2G (got '%.40s')", s);
-		return -1;
-	}
+	if (v > INT32_MAX)
+		return fail(err, len, "must be less than 2G (got '%.40s')", s);
 	o->block_size = v;
 	return 0;
 }
@@ -3612,21 +3530,15 @@ set_timeout(struct opts *o, const char *s, char *err, size_t len)
 		num[n - 1] = '\0';
 	r = parse_double(num, &v);
 	free(num);
-	if (r != 0) {
-		snprintf(err, len, "must be a number, or N%% (got '%s')",
+	if (r != 0)
+		return fail(err, len, "must be a number, or N%% (got '%s')",
 		    text_brief(vb, sizeof vb, s));
-		return -1;
-	}
-	if (pct && (v <= 0 || v > 1e6)) {
-		snprintf(err, len, "must be a percentage above 0 (got '%s')",
+	if (pct && (v <= 0 || v > 1e6))
+		return fail(err, len, "must be a percentage above 0 (got '%s')",
 		    text_brief(vb, sizeof vb, s));
-		return -1;
-	}
-	if (!pct && (v < 0 || v > 31536000)) {
-		snprintf(err, len, "must be between 0 and 31536000 (got %g)",
+	if (!pct && (v < 0 || v > 31536000))
+		return fail(err, len, "must be between 0 and 31536000 (got %g)",
 		    v);
-		return -1;
-	}
 	o->timeout = pct ? 0 : v;
 	o->timeout_pct = pct ? v : 0;
 	return 0;
