@@ -650,15 +650,22 @@ opts_init(struct opts *o)
 	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
 }
 
+/* Free n strings and the array holding them. */
+static void
+free_list(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* Free the item list. */
 static void
 free_items(struct opts *o)
 {
-	size_t	i;
-
-	for (i = 0; i < o->nitems; i++)
-		free(o->items[i]);
-	free(o->items);
+	free_list(o->items, o->nitems);
 	o->items = NULL;
 	o->nitems = 0;
 }
@@ -682,12 +689,10 @@ free_tasks(struct opts *o)
 static void
 free_inputs(struct input *in, size_t n)
 {
-	size_t	i, k;
+	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < in[i].nitems; k++)
-			free(in[i].items[k]);
-		free(in[i].items);
+		free_list(in[i].items, in[i].nitems);
 		free(in[i].file);
 	}
 	free(in);
@@ -714,32 +719,18 @@ opts_free(struct opts *o)
 	size_t	i;
 
 	clear_sources(o);
-	for (i = 0; i < o->nresult_keys; i++)
-		free(o->result_keys[i]);
-	free(o->result_keys);
+	free_list(o->result_keys, o->nresult_keys);
 	free(o->command);
-	for (i = 0; i < (size_t)o->command_argc; i++)
-		free(o->command_argv[i]);
-	free(o->command_argv);
+	free_list(o->command_argv, o->command_argc);
 	for (i = 0; i < NOPTS; i++) {
 		if (opt_table[i].type == OPT_STRING)
 			free(*(char **)field(o, &opt_table[i]));
 	}
-	for (i = 0; i < o->nsshlogins; i++)
-		free(o->sshlogins[i]);
-	free(o->sshlogins);
-	for (i = 0; i < o->ntransfers; i++)
-		free(o->transfers[i]);
-	free(o->transfers);
-	for (i = 0; i < o->nenvs; i++)
-		free(o->envs[i]);
-	free(o->envs);
-	for (i = 0; i < o->nreturns; i++)
-		free(o->returns[i]);
-	free(o->returns);
-	for (i = 0; i < o->nbasefiles; i++)
-		free(o->basefiles[i]);
-	free(o->basefiles);
+	free_list(o->sshlogins, o->nsshlogins);
+	free_list(o->transfers, o->ntransfers);
+	free_list(o->envs, o->nenvs);
+	free_list(o->returns, o->nreturns);
+	free_list(o->basefiles, o->nbasefiles);
 	free(o->config_file);
 	memset(o, 0, sizeof *o);
 }
@@ -2385,13 +2376,9 @@ cli_words(struct cli *cli, int argc, char **argv)
 static void
 cli_free(struct cli *cli)
 {
-	size_t	i;
-
 	free_inputs(cli->groups, cli->ngroups);
 	free(cli->template);
-	for (i = 0; i < (size_t)cli->nwords; i++)
-		free(cli->words[i]);
-	free(cli->words);
+	free_list(cli->words, cli->nwords);
 	free(cli->opts);
 	words_free(cli->envv);
 }
