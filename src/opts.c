@@ -1068,21 +1068,31 @@ note_source(struct loadctx *lc, const char *key, config_setting_t *s)
 	return 0;
 }
 
-/* command = "template"; */
+/* Store setting s, named key, a string that must not be empty, into *p. */
 static int
-load_command(struct loadctx *lc, config_setting_t *s)
+load_string(struct loadctx *lc, config_setting_t *s, const char *key,
+    char **p)
 {
 	struct where	 w;
 	const char	*str;
 	char		 file[PATH_MAX];
 
-	w = where_of(lc, s, "command", file, sizeof file);
+	w = where_of(lc, s, key, file, sizeof file);
 	if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(&w, lc->err, lc->errlen, "must be a string");
 	if (*str == '\0')
 		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	set_string(&lc->o->command, str);
-	lc->org->command_line = w.line;
+	set_string(p, str);
+	return 0;
+}
+
+/* command = "template"; */
+static int
+load_command(struct loadctx *lc, config_setting_t *s)
+{
+	if (load_string(lc, s, "command", &lc->o->command) != 0)
+		return -1;
+	lc->org->command_line = config_setting_source_line(s);
 	return 0;
 }
 
@@ -1137,19 +1147,9 @@ load_items(struct loadctx *lc, config_setting_t *s)
 static int
 load_items_file(struct loadctx *lc, config_setting_t *s)
 {
-	struct where	 w;
-	const char	*str;
-	char		 file[PATH_MAX];
-
-	w = where_of(lc, s, "items_file", file, sizeof file);
-	if ((str = config_setting_get_string(s)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
-	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	if (note_source(lc, "items_file", s) != 0)
+	if (load_string(lc, s, "items_file", &lc->o->arg_file) != 0)
 		return -1;
-	set_string(&lc->o->arg_file, str);
-	return 0;
+	return note_source(lc, "items_file", s);
 }
 
 /* Report an unknown key, with the nearest known one. */
@@ -1168,25 +1168,6 @@ unknown_key(struct loadctx *lc, config_setting_t *s, const char *key,
 	return fail_at(&w, lc->err, lc->errlen, "unknown key '%s'", key);
 }
 
-/* A string member of a task group, or NULL; -1 if not a string. */
-static int
-task_string(struct loadctx *lc, config_setting_t *m, char **out)
-{
-	struct where	 w;
-	const char	*str;
-	char		 file[PATH_MAX], key[32];
-
-	snprintf(key, sizeof key, "tasks.%s", config_setting_name(m));
-	w = where_of(lc, m, key, file, sizeof file);
-	if ((str = config_setting_get_string(m)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
-	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	free(*out);
-	*out = xstrdup(str);
-	return 0;
-}
-
 /* One task: { command = "..."; name = "..."; } or a string. */
 static int
 load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
@@ -1196,7 +1177,7 @@ load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
 	config_setting_t *m;
 	char		  file[PATH_MAX], key[64];
 	const char	 *str;
-	int		  i;
+	int		  i, r;
 
 	w = where_of(lc, t, "tasks", file, sizeof file);
 	if ((str = config_setting_get_string(t)) != NULL) {
@@ -1211,18 +1192,16 @@ load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
 		    "group { command = \"...\"; name = \"...\"; } or a string",
 		    idx + 1);
 	for (i = 0; (m = config_setting_get_elem(t, i)) != NULL; i++) {
-		if (strcmp(config_setting_name(m), "command") == 0) {
-			if (task_string(lc, m, &ct->command) != 0)
-				return -1;
-		} else if (strcmp(config_setting_name(m), "name") == 0) {
-			if (task_string(lc, m, &ct->name) != 0)
-				return -1;
-		} else {
-			snprintf(key, sizeof key, "tasks.%s",
-			    config_setting_name(m));
+		snprintf(key, sizeof key, "tasks.%s", config_setting_name(m));
+		if (strcmp(key, task_keys[0]) == 0)
+			r = load_string(lc, m, key, &ct->command);
+		else if (strcmp(key, task_keys[1]) == 0)
+			r = load_string(lc, m, key, &ct->name);
+		else
 			return unknown_key(lc, m, key, task_keys,
 			    nitems_of(task_keys));
-		}
+		if (r != 0)
+			return -1;
 	}
 	if (ct->command == NULL)
 		return fail_at(&w, lc->err, lc->errlen,
