@@ -95,31 +95,439 @@ struct opt_entry {
 	const char	 *help;
 };
 
-static int	set_halt(struct opts *, const char *, char *, size_t);
-static int	set_termseq(struct opts *, const char *, char *, size_t);
-static int	set_range(struct opts *, const char *, char *, size_t);
-static int	set_sshlogin(struct opts *, const char *, char *, size_t);
-static int	set_transfer(struct opts *, const char *, char *, size_t);
-static int	set_return(struct opts *, const char *, char *, size_t);
-static int	set_env(struct opts *, const char *, char *, size_t);
-static int	set_basefile(struct opts *, const char *, char *, size_t);
-static int	set_trc(struct opts *, const char *, char *, size_t);
-static int	set_delay(struct opts *, const char *, char *, size_t);
-static int	set_load(struct opts *, const char *, char *, size_t);
-static int	set_memfree(struct opts *, const char *, char *, size_t);
-static int	set_memsuspend(struct opts *, const char *, char *, size_t);
-static int	set_pressure(struct opts *, const char *, char *, size_t);
-static int	set_task_memory(struct opts *, const char *, char *, size_t);
-static int	set_header(struct opts *, const char *, char *, size_t);
-static int	set_trim(struct opts *, const char *, char *, size_t);
-static int	set_delimiter(struct opts *, const char *, char *, size_t);
-static int	set_max_procs(struct opts *, const char *, char *, size_t);
-static int	set_timeout(struct opts *, const char *, char *, size_t);
-static int	set_max_args(struct opts *, const char *, char *, size_t);
-static int	set_max_lines(struct opts *, const char *, char *, size_t);
-static int	set_block(struct opts *, const char *, char *, size_t);
 static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
 		    char *, size_t);
+
+/* Write a message into err; -1. */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
+static int
+parse_ll(const char *s, long long *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	if (errno == ERANGE)
+		return -2;
+	return 0;
+}
+
+/* Parse a whole finite number. */
+static int
+parse_double(const char *s, double *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	*v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(*v))
+		return -1;
+	return 0;
+}
+
+/* Check and store a range; msg gets the reason if it is bad. */
+static int
+store_range(struct opts *o, long long from, long long to, long long step,
+    bool has_step, char *msg, size_t len)
+{
+	if (!has_step)
+		step = from <= to ? 1 : -1;
+	if (step == 0)
+		return fail(msg, len, "step must not be 0");
+	if ((step > 0 && from > to) || (step < 0 && from < to))
+		return fail(msg, len, "step %lld never goes from %lld to %lld",
+		    step, from, to);
+	o->has_range = true;
+	o->range_from = from;
+	o->range_to = to;
+	o->range_step = step;
+	return 0;
+}
+
+/* --halt into o. */
+static int
+set_halt(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_halt(s, &o->halt, err, len);
+}
+
+/* -S LOGIN[,LOGIN...]: appended, each checked. */
+static int
+set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, user[64], host[256], msg[200];
+	int	 slots, port, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		w += strspn(w, " \t");
+		if (*w == '\0')
+			continue;
+		if (hosts_parse_login(w, &slots, user, sizeof user, host,
+		    sizeof host, &port, msg, sizeof msg) == -1) {
+			snprintf(err, len, "'%s': %s", w, msg);
+			r = -1;
+			break;
+		}
+		o->sshlogins = xreallocarray(o->sshlogins, o->nsshlogins + 1,
+		    sizeof *o->sshlogins);
+		o->sshlogins[o->nsshlogins++] = xstrdup(w);
+	}
+	free(copy);
+	return r;
+}
+
+/* Append s to a list of file names; an empty one is refused. */
+static int
+list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
+{
+	if (*s == '\0')
+		return fail(err, len, "an empty file name");
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	return 0;
+}
+
+/* --transferfile FILE (repeatable). */
+static int
+set_transfer(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->transfers, &o->ntransfers, s, err, len);
+}
+
+/*
+ * --env VAR[,VAR...] (repeatable): names of variables whose values here
+ * remote tasks get.  GNU parallel's --env _ (the names in its
+ * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
+ */
+static int
+set_env(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, v[80];
+	int	 r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		if (strcmp(w, "_") == 0) {
+			snprintf(err, len, "'_' (GNU parallel's variables not "
+			    "in ~/.parallel/ignored_vars) is not supported:"
+			    " name the variables");
+			r = -1;
+		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		    "vwxyz0123456789_") != strlen(w)) {
+			snprintf(err, len, "'%s' is not a variable name",
+			    text_brief(v, sizeof v, w));
+			r = -1;
+		} else {
+			o->envs = xreallocarray(o->envs, o->nenvs + 1,
+			    sizeof *o->envs);
+			o->envs[o->nenvs++] = xstrdup(w);
+		}
+	}
+	free(copy);
+	return r;
+}
+
+/* --return FILE (repeatable). */
+static int
+set_return(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->returns, &o->nreturns, s, err, len);
+}
+
+/* --basefile FILE (repeatable). */
+static int
+set_basefile(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
+}
+
+/* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
+static int
+set_trc(struct opts *o, const char *s, char *err, size_t len)
+{
+	size_t	i;
+
+	if (set_return(o, s, err, len) == -1)
+		return -1;
+	o->cleanup = true;
+	for (i = 0; i < o->ntransfers; i++)
+		if (strcmp(o->transfers[i], "{}") == 0)
+			return 0;
+	return set_transfer(o, "{}", err, len);
+}
+
+/* --delay SECS[auto] into o. */
+static int
+set_delay(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
+	    err, len);
+}
+
+/* --load MAX into o, in load units. */
+static int
+set_load(struct opts *o, const char *s, char *err, size_t len)
+{
+	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
+	    len);
+}
+
+/* --memfree SIZE or auto into o. */
+static int
+set_memfree(struct opts *o, const char *s, char *err, size_t len)
+{
+	o->admit.memfree_auto = strcmp(s, "auto") == 0;
+	if (o->admit.memfree_auto) {
+		o->admit.memfree = 0;
+		return 0;
+	}
+	return admit_parse_size(s, &o->admit.memfree, err, len);
+}
+
+/* --memsuspend SIZE into o. */
+static int
+set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memsuspend, err, len);
+}
+
+/* --max-pressure cpu=P,memory=P,io=P into o. */
+static int
+set_pressure(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_pressure(s, o->admit.pressure, err, len);
+}
+
+/* --task-memory SIZE into o. */
+static int
+set_task_memory(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->task_memory, err, len);
+}
+
+/* --termseq into o. */
+static int
+set_termseq(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_termseq(s, &o->termseq, err, len);
+}
+
+/* --range FROM:TO[:STEP] into o. */
+static int
+set_range(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	 v[3];
+	char		*copy, *p, *w, msg[160], vb[80];
+	int		 n = 0, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ":")) != NULL) {
+		if (n == 3 || parse_ll(w, &v[n++]) != 0)
+			r = -1;
+	}
+	free(copy);
+	if (r != 0 || n < 2)
+		return fail(err, len, "bad range '%s': expected "
+		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
+	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
+	    sizeof msg) != 0)
+		return fail(err, len, "bad range '%s': %s",
+		    text_brief(vb, sizeof vb, s), msg);
+	return 0;
+}
+
+/*
+ * --header: ':' (the first line), as GNU parallel's usual form, or (for
+ * --pipe, check_pipe() says) a number of lines.
+ */
+static int
+set_header(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (strcmp(s, ":") == 0) {
+		o->header = true;
+		o->header_lines = 1;
+		return 0;
+	}
+	n = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL)
+		return fail(err, len, "'%s': give ':' (the first item is the"
+		    " header) or, with --pipe, a number of lines up to 1000000",
+		    s);
+	o->header = false;
+	o->header_lines = (int)n;
+	return 0;
+}
+
+/*
+ * --trim n|l|r|lr|rl: as GNU parallel's, which --colsep sets to lr unless
+ * --trim is given (opts_trim()).
+ */
+static int
+set_trim(struct opts *o, const char *s, char *err, size_t len)
+{
+	static const struct { const char *name; int bits; } modes[] = {
+		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
+		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems_of(modes); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			o->trim = modes[i].bits;
+			o->trim_set = true;
+			return 0;
+		}
+	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
+}
+
+/*
+ * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
+ * decoded; one byte only, where GNU parallel takes a string.
+ */
+static int
+set_delimiter(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*p = s;
+	int		 c, n;
+
+	if (*p == '\\' && p[1] != '\0') {
+		p++;
+		if (*p >= '0' && *p <= '7') {
+			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
+			    n++, p++)
+				c = c * 8 + (*p - '0');
+			p--;
+		} else if (*p == 'n')
+			c = '\n';
+		else if (*p == 't')
+			c = '\t';
+		else if (*p == 'r')
+			c = '\r';
+		else
+			c = (unsigned char)*p;	/* \\ and any other */
+	} else
+		c = (unsigned char)*p;
+	if (*p == '\0' || p[1] != '\0' || c > 255)
+		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
+		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
+		    "parallel's only", s);
+	o->delim = (char)c;
+	o->delim_set = true;
+	return 0;
+}
+
+/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
+static int
+set_max_procs(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (strcmp(s, "auto") == 0) {
+		o->workers = PT_WORKERS_AUTO;
+		return 0;
+	}
+	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
+		return fail(err, len, "'%s': expected auto or an integer from 1"
+		    " to %d (GNU parallel's +N and N%% are not taken)", s,
+		    PT_MAX_WORKERS);
+	o->workers = (int)v;
+	return 0;
+}
+
+/* -n N, -N N: items per task. */
+static int
+set_max_args(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
+		return fail(err, len, "'%s': expected an integer from 0 to"
+		    " 1000000", s);
+	o->max_args = (int)v;
+	o->max_args_set = true;
+	return 0;
+}
+
+/* --block SIZE: a size as GNU parallel reads it, 1 byte to 2G - 1. */
+static int
+set_block(struct opts *o, const char *s, char *err, size_t len)
+{
+	uint64_t	v;
+
+	if (admit_parse_size(s, &v, err, len) == -1)
+		return -1;
+	if (v > INT32_MAX)
+		return fail(err, len, "must be less than 2G (got '%.40s')", s);
+	o->block_size = v;
+	return 0;
+}
+
+/* -L N: N lines a task. */
+static int
+set_max_lines(struct opts *o, const char *s, char *err, size_t len)
+{
+	int	n = o->max_args;
+	bool	set = o->max_args_set;
+
+	if (set_max_args(o, s, err, len) != 0)
+		return -1;
+	o->max_lines = o->max_args;
+	o->max_lines_set = true;
+	o->max_args = n;
+	o->max_args_set = set;
+	return 0;
+}
+
+/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
+static int
+set_timeout(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*num = xstrdup(s), vb[80];
+	size_t	 n = strlen(num);
+	bool	 pct = n > 0 && num[n - 1] == '%';
+	double	 v;
+	int	 r;
+
+	if (pct)
+		num[n - 1] = '\0';
+	r = parse_double(num, &v);
+	free(num);
+	if (r != 0)
+		return fail(err, len, "must be a number, or N%% (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+	if (pct && (v <= 0 || v > 1e6))
+		return fail(err, len, "must be a percentage above 0 (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+	if (!pct && (v < 0 || v > 31536000))
+		return fail(err, len, "must be between 0 and 31536000 (got %g)",
+		    v);
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v : 0;
+	return 0;
+}
 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const results_layouts[] = { "seq", "gnu", NULL };
@@ -500,18 +908,6 @@ field(struct opts *o, const struct opt_entry *e)
 	return (char *)o + e->off;
 }
 
-/* Write a message into err; -1. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Set err to the message prefixed by its place. */
 static int __attribute__((format(printf, 4, 5)))
 fail_at(const struct where *w, char *err, size_t len, const char *fmt, ...)
@@ -741,37 +1137,6 @@ set_string(char **p, const char *s)
 {
 	free(*p);
 	*p = xstrdup(s);
-}
-
-/* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
-static int
-parse_ll(const char *s, long long *v)
-{
-	char	*end;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if (errno == ERANGE)
-		return -2;
-	return 0;
-}
-
-/* Parse a whole finite number. */
-static int
-parse_double(const char *s, double *v)
-{
-	char	*end;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	*v = strtod(s, &end);
-	if (*end != '\0' || !isfinite(*v))
-		return -1;
-	return 0;
 }
 
 /* Store an integer after checking its bounds. */
@@ -1233,25 +1598,6 @@ load_tasks(struct loadctx *lc, config_setting_t *s)
 			return -1;
 	}
 	lc->org->tasks_line = w.line;
-	return 0;
-}
-
-/* Check and store a range; msg gets the reason if it is bad. */
-static int
-store_range(struct opts *o, long long from, long long to, long long step,
-    bool has_step, char *msg, size_t len)
-{
-	if (!has_step)
-		step = from <= to ? 1 : -1;
-	if (step == 0)
-		return fail(msg, len, "step must not be 0");
-	if ((step > 0 && from > to) || (step < 0 && from < to))
-		return fail(msg, len, "step %lld never goes from %lld to %lld",
-		    step, from, to);
-	o->has_range = true;
-	o->range_from = from;
-	o->range_to = to;
-	o->range_step = step;
 	return 0;
 }
 
@@ -3097,331 +3443,6 @@ format_termseq(const struct termseq *ts, char *buf, size_t len)
 	}
 }
 
-/* --halt into o. */
-static int
-set_halt(struct opts *o, const char *s, char *err, size_t len)
-{
-	return parse_halt(s, &o->halt, err, len);
-}
-
-/* -S LOGIN[,LOGIN...]: appended, each checked. */
-static int
-set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*copy, *p, *w, user[64], host[256], msg[200];
-	int	 slots, port, r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		w += strspn(w, " \t");
-		if (*w == '\0')
-			continue;
-		if (hosts_parse_login(w, &slots, user, sizeof user, host,
-		    sizeof host, &port, msg, sizeof msg) == -1) {
-			snprintf(err, len, "'%s': %s", w, msg);
-			r = -1;
-			break;
-		}
-		o->sshlogins = xreallocarray(o->sshlogins, o->nsshlogins + 1,
-		    sizeof *o->sshlogins);
-		o->sshlogins[o->nsshlogins++] = xstrdup(w);
-	}
-	free(copy);
-	return r;
-}
-
-/* Append s to a list of file names; an empty one is refused. */
-static int
-list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
-{
-	if (*s == '\0')
-		return fail(err, len, "an empty file name");
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-	return 0;
-}
-
-/* --transferfile FILE (repeatable). */
-static int
-set_transfer(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->transfers, &o->ntransfers, s, err, len);
-}
-
-/*
- * --env VAR[,VAR...] (repeatable): names of variables whose values here
- * remote tasks get.  GNU parallel's --env _ (the names in its
- * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
- */
-static int
-set_env(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*copy, *p, *w, v[80];
-	int	 r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		if (strcmp(w, "_") == 0) {
-			snprintf(err, len, "'_' (GNU parallel's variables not "
-			    "in ~/.parallel/ignored_vars) is not supported:"
-			    " name the variables");
-			r = -1;
-		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
-		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-		    "vwxyz0123456789_") != strlen(w)) {
-			snprintf(err, len, "'%s' is not a variable name",
-			    text_brief(v, sizeof v, w));
-			r = -1;
-		} else {
-			o->envs = xreallocarray(o->envs, o->nenvs + 1,
-			    sizeof *o->envs);
-			o->envs[o->nenvs++] = xstrdup(w);
-		}
-	}
-	free(copy);
-	return r;
-}
-
-/* --return FILE (repeatable). */
-static int
-set_return(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->returns, &o->nreturns, s, err, len);
-}
-
-/* --basefile FILE (repeatable). */
-static int
-set_basefile(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
-}
-
-/* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
-static int
-set_trc(struct opts *o, const char *s, char *err, size_t len)
-{
-	size_t	i;
-
-	if (set_return(o, s, err, len) == -1)
-		return -1;
-	o->cleanup = true;
-	for (i = 0; i < o->ntransfers; i++)
-		if (strcmp(o->transfers[i], "{}") == 0)
-			return 0;
-	return set_transfer(o, "{}", err, len);
-}
-
-/* --delay SECS[auto] into o. */
-static int
-set_delay(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
-	    err, len);
-}
-
-/* --load MAX into o, in load units. */
-static int
-set_load(struct opts *o, const char *s, char *err, size_t len)
-{
-	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
-	    len);
-}
-
-/* --memfree SIZE or auto into o. */
-static int
-set_memfree(struct opts *o, const char *s, char *err, size_t len)
-{
-	o->admit.memfree_auto = strcmp(s, "auto") == 0;
-	if (o->admit.memfree_auto) {
-		o->admit.memfree = 0;
-		return 0;
-	}
-	return admit_parse_size(s, &o->admit.memfree, err, len);
-}
-
-/* --memsuspend SIZE into o. */
-static int
-set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->admit.memsuspend, err, len);
-}
-
-/* --max-pressure cpu=P,memory=P,io=P into o. */
-static int
-set_pressure(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_pressure(s, o->admit.pressure, err, len);
-}
-
-/* --task-memory SIZE into o. */
-static int
-set_task_memory(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->task_memory, err, len);
-}
-
-/* --termseq into o. */
-static int
-set_termseq(struct opts *o, const char *s, char *err, size_t len)
-{
-	return parse_termseq(s, &o->termseq, err, len);
-}
-
-/* --range FROM:TO[:STEP] into o. */
-static int
-set_range(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	 v[3];
-	char		*copy, *p, *w, msg[160], vb[80];
-	int		 n = 0, r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ":")) != NULL) {
-		if (n == 3 || parse_ll(w, &v[n++]) != 0)
-			r = -1;
-	}
-	free(copy);
-	if (r != 0 || n < 2)
-		return fail(err, len, "bad range '%s': expected "
-		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
-	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
-	    sizeof msg) != 0)
-		return fail(err, len, "bad range '%s': %s",
-		    text_brief(vb, sizeof vb, s), msg);
-	return 0;
-}
-
-/*
- * --header: ':' (the first line), as GNU parallel's usual form, or (for
- * --pipe, check_pipe() says) a number of lines.
- */
-static int
-set_header(struct opts *o, const char *s, char *err, size_t len)
-{
-	const char	*errstr;
-	long long	 n;
-
-	if (strcmp(s, ":") == 0) {
-		o->header = true;
-		o->header_lines = 1;
-		return 0;
-	}
-	n = strtonum(s, 0, 1000000, &errstr);
-	if (errstr != NULL)
-		return fail(err, len, "'%s': give ':' (the first item is the"
-		    " header) or, with --pipe, a number of lines up to 1000000",
-		    s);
-	o->header = false;
-	o->header_lines = (int)n;
-	return 0;
-}
-
-/*
- * --trim n|l|r|lr|rl: as GNU parallel's, which --colsep sets to lr unless
- * --trim is given (opts_trim()).
- */
-static int
-set_trim(struct opts *o, const char *s, char *err, size_t len)
-{
-	static const struct { const char *name; int bits; } modes[] = {
-		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
-		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
-	};
-	size_t	i;
-
-	for (i = 0; i < nitems_of(modes); i++)
-		if (strcmp(s, modes[i].name) == 0) {
-			o->trim = modes[i].bits;
-			o->trim_set = true;
-			return 0;
-		}
-	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
-}
-
-/*
- * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
- * decoded; one byte only, where GNU parallel takes a string.
- */
-static int
-set_delimiter(struct opts *o, const char *s, char *err, size_t len)
-{
-	const char	*p = s;
-	int		 c, n;
-
-	if (*p == '\\' && p[1] != '\0') {
-		p++;
-		if (*p >= '0' && *p <= '7') {
-			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
-			    n++, p++)
-				c = c * 8 + (*p - '0');
-			p--;
-		} else if (*p == 'n')
-			c = '\n';
-		else if (*p == 't')
-			c = '\t';
-		else if (*p == 'r')
-			c = '\r';
-		else
-			c = (unsigned char)*p;	/* \\ and any other */
-	} else
-		c = (unsigned char)*p;
-	if (*p == '\0' || p[1] != '\0' || c > 255)
-		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
-		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
-		    "parallel's only", s);
-	o->delim = (char)c;
-	o->delim_set = true;
-	return 0;
-}
-
-/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
-static int
-set_max_procs(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	v;
-
-	if (strcmp(s, "auto") == 0) {
-		o->workers = PT_WORKERS_AUTO;
-		return 0;
-	}
-	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
-		return fail(err, len, "'%s': expected auto or an integer from 1"
-		    " to %d (GNU parallel's +N and N%% are not taken)", s,
-		    PT_MAX_WORKERS);
-	o->workers = (int)v;
-	return 0;
-}
-
-/* -n N, -N N: items per task. */
-static int
-set_max_args(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	v;
-
-	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
-		return fail(err, len, "'%s': expected an integer from 0 to"
-		    " 1000000", s);
-	o->max_args = (int)v;
-	o->max_args_set = true;
-	return 0;
-}
-
-/* --block SIZE: a size as GNU parallel reads it, 1 byte to 2G - 1. */
-static int
-set_block(struct opts *o, const char *s, char *err, size_t len)
-{
-	uint64_t	v;
-
-	if (admit_parse_size(s, &v, err, len) == -1)
-		return -1;
-	if (v > INT32_MAX)
-		return fail(err, len, "must be less than 2G (got '%.40s')", s);
-	o->block_size = v;
-	return 0;
-}
-
 /* Are commands filled with items (-m, -X, --xargs)? */
 bool
 opts_fill(const struct opts *o)
@@ -3436,22 +3457,6 @@ opts_context(const struct opts *o)
 {
 	return o->context_replace ||
 	    (o->max_lines_set && !o->multi_args && !o->xargs);
-}
-
-/* -L N: N lines a task. */
-static int
-set_max_lines(struct opts *o, const char *s, char *err, size_t len)
-{
-	int	n = o->max_args;
-	bool	set = o->max_args_set;
-
-	if (set_max_args(o, s, err, len) != 0)
-		return -1;
-	o->max_lines = o->max_args;
-	o->max_lines_set = true;
-	o->max_args = n;
-	o->max_args_set = set;
-	return 0;
 }
 
 /* Does the input split into columns? */
@@ -3480,32 +3485,4 @@ opts_max_pos(const struct opts *o)
 	if (opts_columns(o) || o->max_args_set || opts_fill(o))
 		return SIZE_MAX;
 	return n;
-}
-
-/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
-static int
-set_timeout(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*num = xstrdup(s), vb[80];
-	size_t	 n = strlen(num);
-	bool	 pct = n > 0 && num[n - 1] == '%';
-	double	 v;
-	int	 r;
-
-	if (pct)
-		num[n - 1] = '\0';
-	r = parse_double(num, &v);
-	free(num);
-	if (r != 0)
-		return fail(err, len, "must be a number, or N%% (got '%s')",
-		    text_brief(vb, sizeof vb, s));
-	if (pct && (v <= 0 || v > 1e6))
-		return fail(err, len, "must be a percentage above 0 (got '%s')",
-		    text_brief(vb, sizeof vb, s));
-	if (!pct && (v < 0 || v > 31536000))
-		return fail(err, len, "must be between 0 and 31536000 (got %g)",
-		    v);
-	o->timeout = pct ? 0 : v;
-	o->timeout_pct = pct ? v : 0;
-	return 0;
 }
