@@ -93,13 +93,9 @@ int
 ui_set_theme(struct ui *ui, const char *name, char *err, size_t errlen)
 {
 	struct theme	t;
-	struct buf	warn = { NULL, 0, 0 };
 
-	if (theme_load(&t, name, &warn, err, errlen) != 0) {
-		buf_free(&warn);
+	if (theme_load(&t, name, NULL, err, errlen) != 0)	/* no warnings */
 		return -1;
-	}
-	buf_free(&warn);
 	ui->theme = t;
 	ui->theme_idx = ui_theme_index(t.name);
 	ui_apply_theme(ui);
