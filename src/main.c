@@ -420,25 +420,12 @@ check_hooks(const struct opts *o)
 static int
 check_template(const struct opts *o)
 {
-	struct template	*t = NULL;
+	struct template	*t;
 	char		 err[512];
 
 	if (o->command == NULL)
 		return check_hooks(o);
-	if (o->persistent != NULL || o->command_argv != NULL)
-		t = o->command_argv != NULL ?
-		    template_compile_argv(o->command_argv, o->command_argc,
-		    err, sizeof err) :
-		    template_compile_argv(&o->command, 1, err, sizeof err);
-	else
-		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
-	    sizeof err) == -1 ||
-	    input_template_mode(t, o, err, sizeof err) == -1)) {
-		template_free(t);
-		t = NULL;
-	}
-	if (t == NULL) {
+	if ((t = input_compile(o, err, sizeof err)) == NULL) {
 		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
 		    o->config_file ? o->config_file : "",
 		    o->config_file ? ": " : "", err);
