@@ -271,28 +271,7 @@ keeper_rlimit(void)
 	}
 }
 
-/* Take the descriptor a 'W' record carried, if any. */
-static void
-keeper_take_worker(struct keep *k, struct msghdr *mh)
-{
-	struct cmsghdr	*c;
-	int		 fd;
-
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(sizeof(int)))
-			continue;
-		memcpy(&fd, CMSG_DATA(c), sizeof fd);
-		if (k->nworkers == k->cap) {
-			k->cap = k->cap ? k->cap * 2 : 16;
-			k->workers = xreallocarray(k->workers, k->cap,
-			    sizeof *k->workers);
-		}
-		k->workers[k->nworkers++] = fd;
-	}
-}
-
-/* The pidfd a record carried, or -1. */
+/* The pidfd a record carried (any more are closed), or -1. */
 static int
 keeper_fd_of(struct msghdr *mh)
 {
@@ -313,18 +292,43 @@ keeper_fd_of(struct msghdr *mh)
 	return fd;
 }
 
+/* Take the pidfd a 'W' record carried, if any. */
+static void
+keeper_take_worker(struct keep *k, struct msghdr *mh)
+{
+	int	fd;
+
+	if ((fd = keeper_fd_of(mh)) == -1)
+		return;
+	if (k->nworkers == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 16;
+		k->workers = xreallocarray(k->workers, k->cap,
+		    sizeof *k->workers);
+	}
+	k->workers[k->nworkers++] = fd;
+}
+
+/* Copy a record's text, NUL-terminated. */
+static void
+keeper_text(char *dst, const char *msg, ssize_t n)
+{
+	size_t	len = n > 1 ? (size_t)n - 1 : 0;
+
+	if (len >= KEEPER_PATH)
+		len = KEEPER_PATH - 1;
+	memcpy(dst, msg + 1, len);
+	dst[len] = '\0';
+}
+
 /* Forget the hook whose leader pid the supervisor has reaped ('g'). */
 static void
 keeper_forget_group(struct keep *k, const char *msg, ssize_t n)
 {
-	char	text[32];
-	size_t	i, len = n > 1 ? (size_t)n - 1 : 0;
+	char	text[KEEPER_PATH];
+	size_t	i;
 	long	pid;
 
-	if (len >= sizeof text)
-		len = sizeof text - 1;
-	memcpy(text, msg + 1, len);
-	text[len] = '\0';
+	keeper_text(text, msg, n);
 	pid = strtol(text, NULL, 10);
 	for (i = 0; i < k->ngroups; i++) {
 		if (k->gpid[i] != pid)
@@ -342,17 +346,13 @@ static void
 keeper_take_group(struct keep *k, const char *msg, ssize_t n,
     struct msghdr *mh)
 {
-	char	text[32];
-	size_t	len = n > 1 ? (size_t)n - 1 : 0;
+	char	text[KEEPER_PATH];
 	long	pid;
 	int	fd;
 
 	if ((fd = keeper_fd_of(mh)) == -1)
 		return;
-	if (len >= sizeof text)
-		len = sizeof text - 1;
-	memcpy(text, msg + 1, len);
-	text[len] = '\0';
+	keeper_text(text, msg, n);
 	if ((pid = strtol(text, NULL, 10)) <= 1) {
 		close(fd);
 		return;
@@ -379,18 +379,6 @@ keeper_kill_groups(struct keep *k)
 		(void)kill(-k->gpid[i], SIGKILL);
 		(void)pidfd_signal(k->gfd[i], SIGKILL);
 	}
-}
-
-/* Copy a record's text, NUL-terminated. */
-static void
-keeper_text(char *dst, const char *msg, ssize_t n)
-{
-	size_t	len = n > 1 ? (size_t)n - 1 : 0;
-
-	if (len >= KEEPER_PATH)
-		len = KEEPER_PATH - 1;
-	memcpy(dst, msg + 1, len);
-	dst[len] = '\0';
 }
 
 /* Add a record's text to a list, unless it is there. */
