@@ -2263,73 +2263,67 @@ build_getopt(char *shortopts, size_t len, struct option *lo)
  * GNU PARALLEL lists them.
  */
 static const struct gnu_only {
-	const char	*name;		/* long name, or NULL */
-	char		 letter;	/* short letter, or 0 */
+	const char	*names[3];	/* long names */
+	const char	*letters;	/* short letters, or NULL */
 	const char	*instead;
 } gnu_only[] = {
-	{ "replace", 'I', "the replacement strings are {} {1} ... only" },
-	{ NULL, 'i', "the replacement strings are {} {1} ... only" },
-	{ "xapply", 0, "link input sources with :::+ or ::::+" },
-	{ "link", 0, "link input sources with :::+ or ::::+" },
-	{ "plus", 0, "no --plus replacement strings" },
-	{ "rpl", 0, "no replacement strings of one's own" },
-	{ "arg-sep", 0, "the separators are ::: and :::: only" },
-	{ "argsep", 0, "the separators are ::: and :::: only" },
-	{ "arg-file-sep", 0, "the separators are ::: and :::: only" },
-	{ NULL, 'l', "use -L N" },
-	{ "verbose", 't', "--dry-run prints the commands; the event log"
+	{ { "replace" }, "Ii", "the replacement strings are {} {1} ... only" },
+	{ { "xapply", "link" }, NULL, "link input sources with :::+ or ::::+" },
+	{ { "plus" }, NULL, "no --plus replacement strings" },
+	{ { "rpl" }, NULL, "no replacement strings of one's own" },
+	{ { "arg-sep", "argsep", "arg-file-sep" }, NULL,
+	    "the separators are ::: and :::: only" },
+	{ { NULL }, "l", "use -L N" },
+	{ { "verbose" }, "t", "--dry-run prints the commands; the event log"
 	    " (--headless) names each task" },
-	{ "quote", 0, "a template given as several words runs without a"
-	    " shell, each word one argument (pooltop's -q is --quiet)" },
-	{ "bar", 0, "the dashboard, or --progress-interval" },
-	{ "eta", 0, "the dashboard, or --progress-interval" },
-	{ "progress", 0, "the dashboard, or --progress-interval" },
-	{ "files", 0, "use --results DIR" },
-	{ "tmpdir", 0, "set TMPDIR" },
-	{ "compress", 0, "no compression of held output" },
-	{ "tmux", 0, "the dashboard" },
-	{ "group-by", 0, "no --group-by" },
-	{ "tee", 0, "no --tee" },
-	{ "filter", 0, "no --filter" },
-	{ "profile", 'J', "use --config FILE" },
-	{ "nonall", 0, "no --nonall" },
-	{ "onall", 0, "no --onall" },
-	{ "semaphore", 0, "no semaphore mode" },
-	{ "fg", 0, "no semaphore mode" },
-	{ "tty", 0, "no --tty" },
-	{ "open-tty", 'o', "no --open-tty" },
-	{ "interactive", 'p', "no --interactive" },
-	{ "max-line-length-allowed", 0, "use -s" },
-	{ "shellquote", 0, "no --shellquote" },
-	{ "basenamereplace", 0, "write {/}" },
-	{ "bnr", 0, "write {/}" },
-	{ "dirnamereplace", 0, "write {//}" },
-	{ "dnr", 0, "write {//}" },
-	{ "extensionreplace", 0, "write {.}" },
-	{ "er", 0, "write {.}" },
-	{ "seqreplace", 0, "write {#}" },
-	{ "slotreplace", 0, "write {%}" },
-	{ "citation", 0, "pooltop shows no citation notice: leave it out" },
-	{ "will-cite", 0, "pooltop shows no citation notice: leave it out" },
-	{ "no-notice", 0, "pooltop shows no citation notice: leave it out" },
+	{ { "quote" }, NULL, "a template given as several words runs without"
+	    " a shell, each word one argument (pooltop's -q is --quiet)" },
+	{ { "bar", "eta", "progress" }, NULL,
+	    "the dashboard, or --progress-interval" },
+	{ { "files" }, NULL, "use --results DIR" },
+	{ { "tmpdir" }, NULL, "set TMPDIR" },
+	{ { "compress" }, NULL, "no compression of held output" },
+	{ { "tmux" }, NULL, "the dashboard" },
+	{ { "group-by" }, NULL, "no --group-by" },
+	{ { "tee" }, NULL, "no --tee" },
+	{ { "filter" }, NULL, "no --filter" },
+	{ { "profile" }, "J", "use --config FILE" },
+	{ { "nonall" }, NULL, "no --nonall" },
+	{ { "onall" }, NULL, "no --onall" },
+	{ { "semaphore", "fg" }, NULL, "no semaphore mode" },
+	{ { "tty" }, NULL, "no --tty" },
+	{ { "open-tty" }, "o", "no --open-tty" },
+	{ { "interactive" }, "p", "no --interactive" },
+	{ { "max-line-length-allowed" }, NULL, "use -s" },
+	{ { "shellquote" }, NULL, "no --shellquote" },
+	{ { "basenamereplace", "bnr" }, NULL, "write {/}" },
+	{ { "dirnamereplace", "dnr" }, NULL, "write {//}" },
+	{ { "extensionreplace", "er" }, NULL, "write {.}" },
+	{ { "seqreplace" }, NULL, "write {#}" },
+	{ { "slotreplace" }, NULL, "write {%}" },
+	{ { "citation", "will-cite", "no-notice" }, NULL,
+	    "pooltop shows no citation notice: leave it out" },
 };
 
 /* A GNU parallel option pooltop lacks (name, or letter when name NULL)? */
 static int
 gnu_only_option(const char *name, int letter, char *err, size_t len)
 {
-	size_t	i;
+	const struct gnu_only	*g;
+	size_t			 i, k;
 
 	for (i = 0; i < nitems_of(gnu_only); i++) {
-		if (name != NULL ? gnu_only[i].name == NULL ||
-		    strcmp(gnu_only[i].name, name) != 0 :
-		    gnu_only[i].letter != letter)
-			continue;
-		if (name != NULL)
-			return fail(err, len, "option --%s is GNU parallel's, "
-			    "not pooltop's: %s", name, gnu_only[i].instead);
-		return fail(err, len, "option -%c is GNU parallel's, not"
-		    " pooltop's: %s", letter, gnu_only[i].instead);
+		g = &gnu_only[i];
+		for (k = 0; name != NULL && k < nitems_of(g->names); k++)
+			if (g->names[k] != NULL &&
+			    strcmp(g->names[k], name) == 0)
+				return fail(err, len, "option --%s is GNU "
+				    "parallel's, not pooltop's: %s", name,
+				    g->instead);
+		if (name == NULL && letter != 0 && g->letters != NULL &&
+		    strchr(g->letters, letter) != NULL)
+			return fail(err, len, "option -%c is GNU parallel's, "
+			    "not pooltop's: %s", letter, g->instead);
 	}
 	return 0;
 }
