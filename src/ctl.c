@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -256,13 +255,7 @@ ctl_socket_of(pid_t pid, char *sock, size_t len)
 int
 ctl_all_digits(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	}
-	return 1;
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
 /* The pid a socket path is named after (<dir>/<pid>.sock), or 0. */
