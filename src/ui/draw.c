@@ -596,10 +596,7 @@ draw_events(struct ui *ui, int y, int height)
 	int			i;
 
 	attrset(ui->attr[THEME_FRAME]);
-	if (ui->utf8)
-		mvhline(y, 0, ACS_HLINE, ui->cols);
-	else
-		mvhline(y, 0, '-', ui->cols);
+	mvhline(y, 0, ui->utf8 ? ACS_HLINE : '-', ui->cols);
 	ui_put(y, 2, 8, " events ", ui->attr[THEME_FRAME]);
 	for (i = 1; i < height; i++) {
 		if (n == 0 || !shm_read_event(ui->host.shm, n, &ev)) {
