@@ -2460,17 +2460,6 @@ words_add(char ***v, size_t *n, const char *w)
 	(*v)[*n] = NULL;
 }
 
-/* Free a NULL-terminated vector of words. */
-static void
-words_free(char **v)
-{
-	size_t	i;
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 #define ENV_BLANKS	" \t\n\r\f\v"
 
 /*
@@ -2532,7 +2521,7 @@ env_words(const char *s, char ***out, char *err, size_t len)
 		b.len = 0;
 		if (env_word(&s, &b, err, len) == -1) {
 			buf_free(&b);
-			words_free(v);
+			free_list(v, n);
 			return -1;
 		}
 		buf_add(&b, "", 1);
@@ -2653,12 +2642,9 @@ cli_groups(struct cli *cli, int argc, char **argv, int i)
 				    NULL, link);
 			if (in != NULL)
 				in->items = xcalloc(1, sizeof *in->items);
-		} else if (kind == 1) {
-			in->items = xreallocarray(in->items, in->nitems + 2,
-			    sizeof *in->items);
-			in->items[in->nitems++] = xstrdup(argv[i]);
-			in->items[in->nitems] = NULL;
-		} else
+		} else if (kind == 1)
+			words_add(&in->items, &in->nitems, argv[i]);
+		else
 			input_add(&cli->groups, &cli->ngroups, argv[i], link);
 	}
 }
@@ -2699,7 +2685,7 @@ cli_free(struct cli *cli)
 	free(cli->template);
 	free_list(cli->words, cli->nwords);
 	free(cli->opts);
-	words_free(cli->envv);
+	free_list(cli->envv, cli->envc);
 }
 
 /* The sources of items the command line gives, as text for messages. */
