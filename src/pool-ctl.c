@@ -375,9 +375,9 @@ ctl_sweep(__attribute__((unused)) void *arg)
 	}
 }
 
-/* Close every client and the listening socket; unlink it. */
-static void
-ctl_shutdown(void)
+/* Close every client and the listening socket; unlink it (idempotent). */
+void
+ctl_close(void)
 {
 	struct ctl_client	*c;
 
@@ -407,7 +407,7 @@ static void
 ctl_at_exit(__attribute__((unused)) struct pool *p,
     __attribute__((unused)) void *arg)
 {
-	ctl_shutdown();
+	ctl_close();
 }
 
 /* Server: create the socket and serve it from the loop. */
@@ -444,11 +444,4 @@ ctl_listen(struct loop *loop, struct pool *p, char *path, size_t pathlen,
 	pool_at_exit(p, ctl_at_exit, NULL);
 	strlcpy(path, sock, pathlen);
 	return 0;
-}
-
-/* Close and unlink the socket (idempotent). */
-void
-ctl_close(void)
-{
-	ctl_shutdown();
 }
