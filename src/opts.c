@@ -95,9 +95,6 @@ struct opt_entry {
 	const char	 *help;
 };
 
-static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
-		    char *, size_t);
-
 /* Write a message into err; -1. */
 static int __attribute__((format(printf, 3, 4)))
 fail(char *err, size_t len, const char *fmt, ...)
@@ -1027,25 +1024,6 @@ opts_info(size_t i, struct opt_info *oi)
 	return true;
 }
 
-/* Fill o with the defaults: the table's, and the CPU count for workers. */
-void
-opts_init(struct opts *o)
-{
-	const struct opt_entry	*e;
-	char			 err[256];
-	size_t			 i;
-	int			 n = ncpu_online();
-
-	memset(o, 0, sizeof *o);
-	for (i = 0; i < NOPTS; i++) {
-		e = &opt_table[i];
-		if (e->def != NULL &&
-		    apply_arg(o, e, e->def, err, sizeof err) != 0)
-			abort();	/* the table's default is not valid */
-	}
-	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
-}
-
 /* Free n strings and the array holding them. */
 static void
 free_list(char **v, size_t n)
@@ -1280,6 +1258,25 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	default:
 		return 0;
 	}
+}
+
+/* Fill o with the defaults: the table's, and the CPU count for workers. */
+void
+opts_init(struct opts *o)
+{
+	const struct opt_entry	*e;
+	char			 err[256];
+	size_t			 i;
+	int			 n = ncpu_online();
+
+	memset(o, 0, sizeof *o);
+	for (i = 0; i < NOPTS; i++) {
+		e = &opt_table[i];
+		if (e->def != NULL &&
+		    apply_arg(o, e, e->def, err, sizeof err) != 0)
+			abort();	/* the table's default is not valid */
+	}
+	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
 }
 
 /* Set the option named name (a long name) to arg, as on the command line. */
