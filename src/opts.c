@@ -877,22 +877,6 @@ struct where {
 	const struct opt_entry	*e;
 };
 
-static int	load_command(struct loadctx *, config_setting_t *);
-static int	load_items(struct loadctx *, config_setting_t *);
-static int	load_items_file(struct loadctx *, config_setting_t *);
-static int	load_tasks(struct loadctx *, config_setting_t *);
-
-/* Config keys that no command-line option has. */
-static const struct {
-	const char	*key;
-	int		(*load)(struct loadctx *, config_setting_t *);
-} conf_only[] = {
-	{ "command", load_command },
-	{ "items", load_items },
-	{ "items_file", load_items_file },
-	{ "tasks", load_tasks },
-};
-
 static const char *const range_keys[] = {
 	"range.from", "range.to", "range.step"
 };
@@ -989,21 +973,6 @@ suggest(const char *name, const char *const *cands, size_t n)
 	if (bestd > SUGGEST_DISTANCE || bestd + 1 >= strlen(name))
 		return NULL;
 	return best;
-}
-
-/* Every config key, table order then config-only; NULL past the end. */
-const char *
-opts_config_key(size_t i)
-{
-	size_t	k;
-
-	for (k = 0; k < NOPTS; k++) {
-		if (opt_table[k].key != NULL && i-- == 0)
-			return opt_table[k].key;
-	}
-	if (i < nitems_of(conf_only))
-		return conf_only[i].key;
-	return NULL;
 }
 
 /* Describe the i-th option of the table; false past the end. */
@@ -1662,6 +1631,32 @@ load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
 	}
 	return load_entry(lc, e, s);
+}
+
+/* Config keys that no command-line option has. */
+static const struct {
+	const char	*key;
+	int		(*load)(struct loadctx *, config_setting_t *);
+} conf_only[] = {
+	{ "command", load_command },
+	{ "items", load_items },
+	{ "items_file", load_items_file },
+	{ "tasks", load_tasks },
+};
+
+/* Every config key, table order then config-only; NULL past the end. */
+const char *
+opts_config_key(size_t i)
+{
+	size_t	k;
+
+	for (k = 0; k < NOPTS; k++) {
+		if (opt_table[k].key != NULL && i-- == 0)
+			return opt_table[k].key;
+	}
+	if (i < nitems_of(conf_only))
+		return conf_only[i].key;
+	return NULL;
 }
 
 /* Every key a file may hold, for suggestions. */
