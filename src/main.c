@@ -468,7 +468,7 @@ run_main(int argc, char **argv)
 	static struct opts	 o;
 	static struct ui_glue	 glue;
 	struct ui_host		 host;
-	struct source		*src;
+	struct source		*src = NULL;
 	struct loop		*loop = NULL;
 	struct logger		*log = NULL;
 	struct pool		*p = NULL;
