@@ -109,8 +109,8 @@ static void
 keeper_send(char type, const char *text, int fd)
 {
 	char		 msg[KEEPER_MSG_MAX];
-	struct iovec	 iov;
-	struct msghdr	 mh;
+	struct iovec	 iov = { .iov_base = msg };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	union {
 		struct cmsghdr	h;
 		char		b[CMSG_SPACE(sizeof(int))];
@@ -124,11 +124,7 @@ keeper_send(char type, const char *text, int fd)
 	msg[0] = type;
 	if (n > 0)
 		memcpy(msg + 1, text, n);
-	iov.iov_base = msg;
 	iov.iov_len = n + 1;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
 	if (fd >= 0) {
 		memset(&cm, 0, sizeof cm);
 		mh.msg_control = cm.b;
@@ -402,22 +398,17 @@ keeper_name(struct keep_names *l, const char *msg, ssize_t n)
 static int
 keeper_recv(struct keep *k)
 {
-	char		 msg[KEEPER_MSG_MAX];
-	struct iovec	 iov;
-	struct msghdr	 mh;
 	union {
 		struct cmsghdr	h;
 		char		b[CMSG_SPACE(sizeof(int)) * 4];
 	}		 cm;
+	char		 msg[KEEPER_MSG_MAX];
+	struct iovec	 iov = { .iov_base = msg, .iov_len = sizeof msg };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cm.b,
+			    .msg_controllen = sizeof cm.b };
 	ssize_t		 n;
 
-	iov.iov_base = msg;
-	iov.iov_len = sizeof msg;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.b;
-	mh.msg_controllen = sizeof cm.b;
 	n = recvmsg(k->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
