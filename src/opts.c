@@ -2793,6 +2793,18 @@ opt_set(const struct opts *o, const struct opt_entry *e,
 	return org->cli[i] || org->line[i] != 0;
 }
 
+/* The index of the option named name. */
+static size_t
+opt_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(opt_table[i].name, name) == 0)
+			break;
+	return i;
+}
+
 /*
  * -j given (per host with -S, as GNU parallel's), and what does not work
  * on other machines yet.
@@ -2801,11 +2813,9 @@ static int
 check_remote(struct opts *o, const struct origin *org, char *err,
     size_t errlen)
 {
-	size_t	i;
+	size_t	i = opt_index("workers");
 
-	for (i = 0; i < NOPTS; i++)
-		if (opt_table[i].off == F(workers) && opt_table[i].letter == 'j')
-			o->workers_given = org->cli[i] || org->line[i] != 0;
+	o->workers_given = org->cli[i] || org->line[i] != 0;
 	if (o->slurm == SLURM_AUTO)
 		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
 		    o->nsshlogins == 0 && o->slf == NULL &&
@@ -3071,18 +3081,6 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 		    org->path, org->line[i], e->key, needed[n].key);
 	}
 	return 0;
-}
-
-/* The index of the option named name. */
-static size_t
-opt_index(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < NOPTS; i++)
-		if (strcmp(opt_table[i].name, name) == 0)
-			break;
-	return i;
 }
 
 /*
