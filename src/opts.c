@@ -164,6 +164,17 @@ set_halt(struct opts *o, const char *s, char *err, size_t len)
 	return parse_halt(s, &o->halt, err, len);
 }
 
+/* Append a copy of s to a list of n strings; an empty name is refused. */
+static int
+list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
+{
+	if (*s == '\0')
+		return fail(err, len, "an empty file name");
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	return 0;
+}
+
 /* -S LOGIN[,LOGIN...]: appended, each checked. */
 static int
 set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
@@ -182,23 +193,10 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 			r = -1;
 			break;
 		}
-		o->sshlogins = xreallocarray(o->sshlogins, o->nsshlogins + 1,
-		    sizeof *o->sshlogins);
-		o->sshlogins[o->nsshlogins++] = xstrdup(w);
+		r = list_add(&o->sshlogins, &o->nsshlogins, w, err, len);
 	}
 	free(copy);
 	return r;
-}
-
-/* Append s to a list of file names; an empty one is refused. */
-static int
-list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
-{
-	if (*s == '\0')
-		return fail(err, len, "an empty file name");
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-	return 0;
 }
 
 /* --transferfile FILE (repeatable). */
@@ -232,11 +230,8 @@ set_env(struct opts *o, const char *s, char *err, size_t len)
 			snprintf(err, len, "'%s' is not a variable name",
 			    text_brief(v, sizeof v, w));
 			r = -1;
-		} else {
-			o->envs = xreallocarray(o->envs, o->nenvs + 1,
-			    sizeof *o->envs);
-			o->envs[o->nenvs++] = xstrdup(w);
-		}
+		} else
+			r = list_add(&o->envs, &o->nenvs, w, err, len);
 	}
 	free(copy);
 	return r;
