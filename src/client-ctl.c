@@ -138,10 +138,9 @@ ctl_find(const char *id, char *shmname, size_t shmlen, char *sock,
 	const struct ctl_pool	*cp;
 	int			 rv = -1;
 
-	if (shm_list(geteuid(), ctl_collect, &ps) == -1 && ps.n == 0) {
-		ctl_err(err, errlen, "cannot list pools: %s", strerror(errno));
-		return -1;
-	}
+	if (shm_list(geteuid(), ctl_collect, &ps) == -1 && ps.n == 0)
+		return ctl_err(err, errlen, "cannot list pools: %s",
+		    strerror(errno));
 	if ((cp = ctl_pick(&ps, id, err, errlen)) == NULL)
 		goto out;
 	if (cp->sock[0] == '\0') {
@@ -198,14 +197,10 @@ ctl_connect(const char *path, char *err, size_t errlen)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
-		ctl_err(err, errlen, "socket path too long: %s", path);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		ctl_err(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
+	    sizeof sun.sun_path)
+		return ctl_err(err, errlen, "socket path too long: %s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return ctl_err(err, errlen, "socket: %s", strerror(errno));
 	/* A blocking connect waits at most this long for a full backlog. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
@@ -296,11 +291,9 @@ ctl_exchange(const char *sock, const char *line, struct buf *reply,
 	char		*req;
 	int		 fd, rv = -1;
 
-	if (strlen(line) >= CTL_LINE_MAX || strchr(line, '\n') != NULL) {
-		ctl_err(err, errlen, "command is not one line of at most %d "
-		    "bytes", CTL_LINE_MAX - 1);
-		return -1;
-	}
+	if (strlen(line) >= CTL_LINE_MAX || strchr(line, '\n') != NULL)
+		return ctl_err(err, errlen, "command is not one line of at "
+		    "most %d bytes", CTL_LINE_MAX - 1);
 	if ((fd = ctl_connect(sock, err, errlen)) == -1)
 		return -1;
 	req = xasprintf("%s\n", line);

@@ -80,16 +80,14 @@ ending(char *buf, size_t len, int exitval, int sig)
 		snprintf(buf, len, "exit %d", exitval);
 }
 
-/* A command, escaped for a terminal line. */
+/* A command (NULL: none), escaped for a terminal line, and the newline. */
 static void
 print_command(const char *cmd)
 {
-	char	*s;
+	char	*s = text_escaped(cmd != NULL ? cmd : "",
+		    cmd != NULL ? strlen(cmd) : 0);
 
-	if (cmd == NULL)
-		return;
-	s = text_escaped(cmd, strlen(cmd));
-	printf("%s", s);
+	printf("%s\n", s);
 	free(s);
 }
 
@@ -293,7 +291,6 @@ report_text(const char *path, const struct model *m, bool draw)
 		    i == 0 ? "slowest   " : "          ", t->seq,
 		    secs(t->wall_ns), how);
 		print_command(t->command);
-		printf("\n");
 	}
 	pics_make(&pics, m);
 	text_speedup(&s);
@@ -308,7 +305,6 @@ report_text(const char *path, const struct model *m, bool draw)
 		    m->groups[i].count, m->groups[i].count == 1 ? "" : "s",
 		    t->seq);
 		print_command(t->command);
-		printf("\n");
 	}
 }
 

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,17 +27,18 @@
 #include "ctl-int.h"
 #include "util.h"
 
-/* Write an error into err. */
-void
+/* Write an error into err; -1. */
+int
 ctl_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list	ap;
 
 	if (err == NULL || errlen == 0)
-		return;
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 /* Is the directory safe: ours, a real directory, no group/other access? */
@@ -47,28 +47,24 @@ ctl_dir_safe(const char *dir, char *err, size_t errlen)
 {
 	struct stat	sb;
 
-	if (lstat(dir, &sb) == -1) {
-		ctl_err(err, errlen, "control directory %s: %s", dir,
+	if (lstat(dir, &sb) == -1)
+		return ctl_err(err, errlen, "control directory %s: %s", dir,
 		    strerror(errno));
-		return -1;
-	}
 	if (S_ISLNK(sb.st_mode))
-		ctl_err(err, errlen, "unsafe control directory %s: it is a "
-		    "symbolic link", dir);
-	else if (!S_ISDIR(sb.st_mode))
-		ctl_err(err, errlen, "unsafe control directory %s: not a "
-		    "directory", dir);
-	else if (sb.st_uid != geteuid())
-		ctl_err(err, errlen, "unsafe control directory %s: owned by "
-		    "uid %u, not %u", dir, (unsigned)sb.st_uid,
+		return ctl_err(err, errlen, "unsafe control directory %s: it "
+		    "is a symbolic link", dir);
+	if (!S_ISDIR(sb.st_mode))
+		return ctl_err(err, errlen, "unsafe control directory %s: not "
+		    "a directory", dir);
+	if (sb.st_uid != geteuid())
+		return ctl_err(err, errlen, "unsafe control directory %s: "
+		    "owned by uid %u, not %u", dir, (unsigned)sb.st_uid,
 		    (unsigned)geteuid());
-	else if ((sb.st_mode & 077) != 0)
-		ctl_err(err, errlen, "unsafe control directory %s: mode %04o "
-		    "gives group or others access (want 0700)", dir,
+	if ((sb.st_mode & 077) != 0)
+		return ctl_err(err, errlen, "unsafe control directory %s: mode "
+		    "%04o gives group or others access (want 0700)", dir,
 		    (unsigned)(sb.st_mode & 07777));
-	else
-		return 0;
-	return -1;
+	return 0;
 }
 
 /* Can $XDG_RUNTIME_DIR hold our directory and sockets? */
@@ -259,13 +255,7 @@ ctl_socket_of(pid_t pid, char *sock, size_t len)
 int
 ctl_all_digits(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	}
-	return 1;
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
 /* The pid a socket path is named after (<dir>/<pid>.sock), or 0. */

@@ -302,13 +302,6 @@ gen_zsh_quoted(const char *s, bool brackets)
 	}
 }
 
-/* Print an option's or a subcommand's description. */
-static void
-gen_zsh_text(const char *s)
-{
-	gen_zsh_quoted(s, true);
-}
-
 /* Print the zsh action for option oi's argument. */
 static void
 gen_zsh_action(const struct opt_info *oi)
@@ -368,7 +361,7 @@ gen_zsh_option(const struct opt_info *oi)
 			printf(",--%s%s", oi->alias, oi->has_arg ? "=" : "");
 		printf("}'[");
 	}
-	gen_zsh_text(oi->help);
+	gen_zsh_quoted(oi->help, true);
 	printf("]");
 	if (oi->has_arg)
 		gen_zsh_action(oi);
@@ -429,7 +422,7 @@ gen_zsh(int argc, char **argv)
 	    "\tcase $words[2] in\n"
 	    "\tls)\tshift words; (( CURRENT-- ))\n"
 	    "\t\t_arguments '--json[");
-	gen_zsh_text(gen_subs[0].help);
+	gen_zsh_quoted(gen_subs[0].help, true);
 	printf(" as JSON]' ;;\n"
 	    "\tctl)\t_pooltop_ctl ;;\n"
 	    "\tattach)\n"
@@ -457,7 +450,7 @@ gen_zsh(int argc, char **argv)
 	    "\t\tsubs=(\n");
 	for (i = 0; i < nitems_of(gen_subs); i++) {
 		printf("\t\t    '%s:", gen_subs[i].name);
-		gen_zsh_text(gen_subs[i].help);
+		gen_zsh_quoted(gen_subs[i].help, true);
 		printf("'\n");
 	}
 	printf("\t\t)\n"

@@ -109,8 +109,8 @@ static void
 keeper_send(char type, const char *text, int fd)
 {
 	char		 msg[KEEPER_MSG_MAX];
-	struct iovec	 iov;
-	struct msghdr	 mh;
+	struct iovec	 iov = { .iov_base = msg };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	union {
 		struct cmsghdr	h;
 		char		b[CMSG_SPACE(sizeof(int))];
@@ -124,11 +124,7 @@ keeper_send(char type, const char *text, int fd)
 	msg[0] = type;
 	if (n > 0)
 		memcpy(msg + 1, text, n);
-	iov.iov_base = msg;
 	iov.iov_len = n + 1;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
 	if (fd >= 0) {
 		memset(&cm, 0, sizeof cm);
 		mh.msg_control = cm.b;
@@ -271,28 +267,7 @@ keeper_rlimit(void)
 	}
 }
 
-/* Take the descriptor a 'W' record carried, if any. */
-static void
-keeper_take_worker(struct keep *k, struct msghdr *mh)
-{
-	struct cmsghdr	*c;
-	int		 fd;
-
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(sizeof(int)))
-			continue;
-		memcpy(&fd, CMSG_DATA(c), sizeof fd);
-		if (k->nworkers == k->cap) {
-			k->cap = k->cap ? k->cap * 2 : 16;
-			k->workers = xreallocarray(k->workers, k->cap,
-			    sizeof *k->workers);
-		}
-		k->workers[k->nworkers++] = fd;
-	}
-}
-
-/* The pidfd a record carried, or -1. */
+/* The pidfd a record carried (any more are closed), or -1. */
 static int
 keeper_fd_of(struct msghdr *mh)
 {
@@ -313,18 +288,43 @@ keeper_fd_of(struct msghdr *mh)
 	return fd;
 }
 
+/* Take the pidfd a 'W' record carried, if any. */
+static void
+keeper_take_worker(struct keep *k, struct msghdr *mh)
+{
+	int	fd;
+
+	if ((fd = keeper_fd_of(mh)) == -1)
+		return;
+	if (k->nworkers == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 16;
+		k->workers = xreallocarray(k->workers, k->cap,
+		    sizeof *k->workers);
+	}
+	k->workers[k->nworkers++] = fd;
+}
+
+/* Copy a record's text, NUL-terminated. */
+static void
+keeper_text(char *dst, const char *msg, ssize_t n)
+{
+	size_t	len = n > 1 ? (size_t)n - 1 : 0;
+
+	if (len >= KEEPER_PATH)
+		len = KEEPER_PATH - 1;
+	memcpy(dst, msg + 1, len);
+	dst[len] = '\0';
+}
+
 /* Forget the hook whose leader pid the supervisor has reaped ('g'). */
 static void
 keeper_forget_group(struct keep *k, const char *msg, ssize_t n)
 {
-	char	text[32];
-	size_t	i, len = n > 1 ? (size_t)n - 1 : 0;
+	char	text[KEEPER_PATH];
+	size_t	i;
 	long	pid;
 
-	if (len >= sizeof text)
-		len = sizeof text - 1;
-	memcpy(text, msg + 1, len);
-	text[len] = '\0';
+	keeper_text(text, msg, n);
 	pid = strtol(text, NULL, 10);
 	for (i = 0; i < k->ngroups; i++) {
 		if (k->gpid[i] != pid)
@@ -342,17 +342,13 @@ static void
 keeper_take_group(struct keep *k, const char *msg, ssize_t n,
     struct msghdr *mh)
 {
-	char	text[32];
-	size_t	len = n > 1 ? (size_t)n - 1 : 0;
+	char	text[KEEPER_PATH];
 	long	pid;
 	int	fd;
 
 	if ((fd = keeper_fd_of(mh)) == -1)
 		return;
-	if (len >= sizeof text)
-		len = sizeof text - 1;
-	memcpy(text, msg + 1, len);
-	text[len] = '\0';
+	keeper_text(text, msg, n);
 	if ((pid = strtol(text, NULL, 10)) <= 1) {
 		close(fd);
 		return;
@@ -381,18 +377,6 @@ keeper_kill_groups(struct keep *k)
 	}
 }
 
-/* Copy a record's text, NUL-terminated. */
-static void
-keeper_text(char *dst, const char *msg, ssize_t n)
-{
-	size_t	len = n > 1 ? (size_t)n - 1 : 0;
-
-	if (len >= KEEPER_PATH)
-		len = KEEPER_PATH - 1;
-	memcpy(dst, msg + 1, len);
-	dst[len] = '\0';
-}
-
 /* Add a record's text to a list, unless it is there. */
 static void
 keeper_name(struct keep_names *l, const char *msg, ssize_t n)
@@ -414,22 +398,17 @@ keeper_name(struct keep_names *l, const char *msg, ssize_t n)
 static int
 keeper_recv(struct keep *k)
 {
-	char		 msg[KEEPER_MSG_MAX];
-	struct iovec	 iov;
-	struct msghdr	 mh;
 	union {
 		struct cmsghdr	h;
 		char		b[CMSG_SPACE(sizeof(int)) * 4];
 	}		 cm;
+	char		 msg[KEEPER_MSG_MAX];
+	struct iovec	 iov = { .iov_base = msg, .iov_len = sizeof msg };
+	struct msghdr	 mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cm.b,
+			    .msg_controllen = sizeof cm.b };
 	ssize_t		 n;
 
-	iov.iov_base = msg;
-	iov.iov_len = sizeof msg;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.b;
-	mh.msg_controllen = sizeof cm.b;
 	n = recvmsg(k->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;

@@ -420,25 +420,12 @@ check_hooks(const struct opts *o)
 static int
 check_template(const struct opts *o)
 {
-	struct template	*t = NULL;
+	struct template	*t;
 	char		 err[512];
 
 	if (o->command == NULL)
 		return check_hooks(o);
-	if (o->persistent != NULL || o->command_argv != NULL)
-		t = o->command_argv != NULL ?
-		    template_compile_argv(o->command_argv, o->command_argc,
-		    err, sizeof err) :
-		    template_compile_argv(&o->command, 1, err, sizeof err);
-	else
-		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
-	    sizeof err) == -1 ||
-	    input_template_mode(t, o, err, sizeof err) == -1)) {
-		template_free(t);
-		t = NULL;
-	}
-	if (t == NULL) {
+	if ((t = input_compile(o, err, sizeof err)) == NULL) {
 		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
 		    o->config_file ? o->config_file : "",
 		    o->config_file ? ": " : "", err);
@@ -481,7 +468,7 @@ run_main(int argc, char **argv)
 	static struct opts	 o;
 	static struct ui_glue	 glue;
 	struct ui_host		 host;
-	struct source		*src;
+	struct source		*src = NULL;
 	struct loop		*loop = NULL;
 	struct logger		*log = NULL;
 	struct pool		*p = NULL;
@@ -498,25 +485,22 @@ run_main(int argc, char **argv)
 	if (opts_parse(&o, argc, argv, &argi, err, sizeof err) == -1 ||
 	    (o.detach && detach_check(&o, err, sizeof err) == -1)) {
 		fprintf(stderr, "pooltop: %s\n", err);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
+		goto out;
 	}
 	if (o.check_config) {
-		if (check_template(&o) == -1) {
-			opts_free(&o);
-			return PT_EXIT_USAGE;
+		if (check_template(&o) == 0) {
+			printf("%s: configuration OK\n", o.config_file ?
+			    o.config_file : "command line");
+			rc = 0;
 		}
-		printf("%s: configuration OK\n", o.config_file ? o.config_file :
-		    "command line");
-		opts_free(&o);
-		return 0;
+		goto out;
 	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
 	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
 		    " or `command`/`tasks` in the config (see pooltop --help)\n");
-		return PT_EXIT_USAGE;
+		goto out;
 	}
 	/* Before --detach forks: the lock is shared with the child. */
 	if (name_taken(&o, &name_lock, err, sizeof err) ||
@@ -524,17 +508,11 @@ run_main(int argc, char **argv)
 	    make_source(&o, &src, err, sizeof err) == -1 ||
 	    input_header(&o, src, err, sizeof err) == -1) {
 		fprintf(stderr, "pooltop: %s\n", err);
-		if (name_lock != -1)
-			close(name_lock);
-		source_free(src);
-		opts_free(&o);
-		return PT_EXIT_USAGE;
+		goto out;
 	}
 	if (o.dry_run) {
 		rc = input_dry_run(&o, src);
-		source_free(src);
-		opts_free(&o);
-		return rc;
+		goto out;
 	}
 	dash = want_dashboard(&o);
 	if (!dash)
@@ -611,8 +589,7 @@ out:
 	spool_close(spool_out, spool_err);
 	logger_close(log);
 	loop_free(loop);
-	if (src != NULL)
-		source_free(src);
+	source_free(src);
 	if (name_lock != -1)
 		close(name_lock);
 	opts_free(&o);

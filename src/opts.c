@@ -95,31 +95,431 @@ struct opt_entry {
 	const char	 *help;
 };
 
-static int	set_halt(struct opts *, const char *, char *, size_t);
-static int	set_termseq(struct opts *, const char *, char *, size_t);
-static int	set_range(struct opts *, const char *, char *, size_t);
-static int	set_sshlogin(struct opts *, const char *, char *, size_t);
-static int	set_transfer(struct opts *, const char *, char *, size_t);
-static int	set_return(struct opts *, const char *, char *, size_t);
-static int	set_env(struct opts *, const char *, char *, size_t);
-static int	set_basefile(struct opts *, const char *, char *, size_t);
-static int	set_trc(struct opts *, const char *, char *, size_t);
-static int	set_delay(struct opts *, const char *, char *, size_t);
-static int	set_load(struct opts *, const char *, char *, size_t);
-static int	set_memfree(struct opts *, const char *, char *, size_t);
-static int	set_memsuspend(struct opts *, const char *, char *, size_t);
-static int	set_pressure(struct opts *, const char *, char *, size_t);
-static int	set_task_memory(struct opts *, const char *, char *, size_t);
-static int	set_header(struct opts *, const char *, char *, size_t);
-static int	set_trim(struct opts *, const char *, char *, size_t);
-static int	set_delimiter(struct opts *, const char *, char *, size_t);
-static int	set_max_procs(struct opts *, const char *, char *, size_t);
-static int	set_timeout(struct opts *, const char *, char *, size_t);
-static int	set_max_args(struct opts *, const char *, char *, size_t);
-static int	set_max_lines(struct opts *, const char *, char *, size_t);
-static int	set_block(struct opts *, const char *, char *, size_t);
-static int	apply_arg(struct opts *, const struct opt_entry *, const char *,
-		    char *, size_t);
+/* Write a message into err; -1. */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
+static int
+parse_ll(const char *s, long long *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -1;
+	if (errno == ERANGE)
+		return -2;
+	return 0;
+}
+
+/* Parse a whole finite number. */
+static int
+parse_double(const char *s, double *v)
+{
+	char	*end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	*v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(*v))
+		return -1;
+	return 0;
+}
+
+/* Check and store a range; msg gets the reason if it is bad. */
+static int
+store_range(struct opts *o, long long from, long long to, long long step,
+    bool has_step, char *msg, size_t len)
+{
+	if (!has_step)
+		step = from <= to ? 1 : -1;
+	if (step == 0)
+		return fail(msg, len, "step must not be 0");
+	if ((step > 0 && from > to) || (step < 0 && from < to))
+		return fail(msg, len, "step %lld never goes from %lld to %lld",
+		    step, from, to);
+	o->has_range = true;
+	o->range_from = from;
+	o->range_to = to;
+	o->range_step = step;
+	return 0;
+}
+
+/* --halt into o. */
+static int
+set_halt(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_halt(s, &o->halt, err, len);
+}
+
+/* Append a copy of s to a list of n strings; an empty name is refused. */
+static int
+list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
+{
+	if (*s == '\0')
+		return fail(err, len, "an empty file name");
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	return 0;
+}
+
+/* -S LOGIN[,LOGIN...]: appended, each checked. */
+static int
+set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, user[64], host[256], msg[200];
+	int	 slots, port, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		w += strspn(w, " \t");
+		if (*w == '\0')
+			continue;
+		if (hosts_parse_login(w, &slots, user, sizeof user, host,
+		    sizeof host, &port, msg, sizeof msg) == -1) {
+			snprintf(err, len, "'%s': %s", w, msg);
+			r = -1;
+			break;
+		}
+		r = list_add(&o->sshlogins, &o->nsshlogins, w, err, len);
+	}
+	free(copy);
+	return r;
+}
+
+/* --transferfile FILE (repeatable). */
+static int
+set_transfer(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->transfers, &o->ntransfers, s, err, len);
+}
+
+/*
+ * --env VAR[,VAR...] (repeatable): names of variables whose values here
+ * remote tasks get.  GNU parallel's --env _ (the names in its
+ * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
+ */
+static int
+set_env(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*copy, *p, *w, v[80];
+	int	 r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
+		if (strcmp(w, "_") == 0) {
+			snprintf(err, len, "'_' (GNU parallel's variables not "
+			    "in ~/.parallel/ignored_vars) is not supported:"
+			    " name the variables");
+			r = -1;
+		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		    "vwxyz0123456789_") != strlen(w)) {
+			snprintf(err, len, "'%s' is not a variable name",
+			    text_brief(v, sizeof v, w));
+			r = -1;
+		} else
+			r = list_add(&o->envs, &o->nenvs, w, err, len);
+	}
+	free(copy);
+	return r;
+}
+
+/* --return FILE (repeatable). */
+static int
+set_return(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->returns, &o->nreturns, s, err, len);
+}
+
+/* --basefile FILE (repeatable). */
+static int
+set_basefile(struct opts *o, const char *s, char *err, size_t len)
+{
+	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
+}
+
+/* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
+static int
+set_trc(struct opts *o, const char *s, char *err, size_t len)
+{
+	size_t	i;
+
+	if (set_return(o, s, err, len) == -1)
+		return -1;
+	o->cleanup = true;
+	for (i = 0; i < o->ntransfers; i++)
+		if (strcmp(o->transfers[i], "{}") == 0)
+			return 0;
+	return set_transfer(o, "{}", err, len);
+}
+
+/* --delay SECS[auto] into o. */
+static int
+set_delay(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
+	    err, len);
+}
+
+/* --load MAX into o, in load units. */
+static int
+set_load(struct opts *o, const char *s, char *err, size_t len)
+{
+	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
+	    len);
+}
+
+/* --memfree SIZE or auto into o. */
+static int
+set_memfree(struct opts *o, const char *s, char *err, size_t len)
+{
+	o->admit.memfree_auto = strcmp(s, "auto") == 0;
+	if (o->admit.memfree_auto) {
+		o->admit.memfree = 0;
+		return 0;
+	}
+	return admit_parse_size(s, &o->admit.memfree, err, len);
+}
+
+/* --memsuspend SIZE into o. */
+static int
+set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->admit.memsuspend, err, len);
+}
+
+/* --max-pressure cpu=P,memory=P,io=P into o. */
+static int
+set_pressure(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_pressure(s, o->admit.pressure, err, len);
+}
+
+/* --task-memory SIZE into o. */
+static int
+set_task_memory(struct opts *o, const char *s, char *err, size_t len)
+{
+	return admit_parse_size(s, &o->task_memory, err, len);
+}
+
+/* --termseq into o. */
+static int
+set_termseq(struct opts *o, const char *s, char *err, size_t len)
+{
+	return parse_termseq(s, &o->termseq, err, len);
+}
+
+/* --range FROM:TO[:STEP] into o. */
+static int
+set_range(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	 v[3];
+	char		*copy, *p, *w, msg[160], vb[80];
+	int		 n = 0, r = 0;
+
+	p = copy = xstrdup(s);
+	while (r == 0 && (w = strsep(&p, ":")) != NULL) {
+		if (n == 3 || parse_ll(w, &v[n++]) != 0)
+			r = -1;
+	}
+	free(copy);
+	if (r != 0 || n < 2)
+		return fail(err, len, "bad range '%s': expected "
+		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
+	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
+	    sizeof msg) != 0)
+		return fail(err, len, "bad range '%s': %s",
+		    text_brief(vb, sizeof vb, s), msg);
+	return 0;
+}
+
+/*
+ * --header: ':' (the first line), as GNU parallel's usual form, or (for
+ * --pipe, check_pipe() says) a number of lines.
+ */
+static int
+set_header(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (strcmp(s, ":") == 0) {
+		o->header = true;
+		o->header_lines = 1;
+		return 0;
+	}
+	n = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL)
+		return fail(err, len, "'%s': give ':' (the first item is the"
+		    " header) or, with --pipe, a number of lines up to 1000000",
+		    s);
+	o->header = false;
+	o->header_lines = (int)n;
+	return 0;
+}
+
+/*
+ * --trim n|l|r|lr|rl: as GNU parallel's, which --colsep sets to lr unless
+ * --trim is given (opts_trim()).
+ */
+static int
+set_trim(struct opts *o, const char *s, char *err, size_t len)
+{
+	static const struct { const char *name; int bits; } modes[] = {
+		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
+		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems_of(modes); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			o->trim = modes[i].bits;
+			o->trim_set = true;
+			return 0;
+		}
+	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
+}
+
+/*
+ * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
+ * decoded; one byte only, where GNU parallel takes a string.
+ */
+static int
+set_delimiter(struct opts *o, const char *s, char *err, size_t len)
+{
+	const char	*p = s;
+	int		 c, n;
+
+	if (*p == '\\' && p[1] != '\0') {
+		p++;
+		if (*p >= '0' && *p <= '7') {
+			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
+			    n++, p++)
+				c = c * 8 + (*p - '0');
+			p--;
+		} else if (*p == 'n')
+			c = '\n';
+		else if (*p == 't')
+			c = '\t';
+		else if (*p == 'r')
+			c = '\r';
+		else
+			c = (unsigned char)*p;	/* \\ and any other */
+	} else
+		c = (unsigned char)*p;
+	if (*p == '\0' || p[1] != '\0' || c > 255)
+		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
+		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
+		    "parallel's only", s);
+	o->delim = (char)c;
+	o->delim_set = true;
+	return 0;
+}
+
+/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
+static int
+set_max_procs(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (strcmp(s, "auto") == 0) {
+		o->workers = PT_WORKERS_AUTO;
+		return 0;
+	}
+	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
+		return fail(err, len, "'%s': expected auto or an integer from 1"
+		    " to %d (GNU parallel's +N and N%% are not taken)", s,
+		    PT_MAX_WORKERS);
+	o->workers = (int)v;
+	return 0;
+}
+
+/* -n N, -N N: items per task. */
+static int
+set_max_args(struct opts *o, const char *s, char *err, size_t len)
+{
+	long long	v;
+
+	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
+		return fail(err, len, "'%s': expected an integer from 0 to"
+		    " 1000000", s);
+	o->max_args = (int)v;
+	o->max_args_set = true;
+	return 0;
+}
+
+/* --block SIZE: a size as GNU parallel reads it, 1 byte to 2G - 1. */
+static int
+set_block(struct opts *o, const char *s, char *err, size_t len)
+{
+	uint64_t	v;
+
+	if (admit_parse_size(s, &v, err, len) == -1)
+		return -1;
+	if (v > INT32_MAX)
+		return fail(err, len, "must be less than 2G (got '%.40s')", s);
+	o->block_size = v;
+	return 0;
+}
+
+/* -L N: N lines a task. */
+static int
+set_max_lines(struct opts *o, const char *s, char *err, size_t len)
+{
+	int	n = o->max_args;
+	bool	set = o->max_args_set;
+
+	if (set_max_args(o, s, err, len) != 0)
+		return -1;
+	o->max_lines = o->max_args;
+	o->max_lines_set = true;
+	o->max_args = n;
+	o->max_args_set = set;
+	return 0;
+}
+
+/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
+static int
+set_timeout(struct opts *o, const char *s, char *err, size_t len)
+{
+	char	*num = xstrdup(s), vb[80];
+	size_t	 n = strlen(num);
+	bool	 pct = n > 0 && num[n - 1] == '%';
+	double	 v;
+	int	 r;
+
+	if (pct)
+		num[n - 1] = '\0';
+	r = parse_double(num, &v);
+	free(num);
+	if (r != 0)
+		return fail(err, len, "must be a number, or N%% (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+	if (pct && (v <= 0 || v > 1e6))
+		return fail(err, len, "must be a percentage above 0 (got '%s')",
+		    text_brief(vb, sizeof vb, s));
+	if (!pct && (v < 0 || v > 31536000))
+		return fail(err, len, "must be between 0 and 31536000 (got %g)",
+		    v);
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v : 0;
+	return 0;
+}
 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const results_layouts[] = { "seq", "gnu", NULL };
@@ -472,22 +872,6 @@ struct where {
 	const struct opt_entry	*e;
 };
 
-static int	load_command(struct loadctx *, config_setting_t *);
-static int	load_items(struct loadctx *, config_setting_t *);
-static int	load_items_file(struct loadctx *, config_setting_t *);
-static int	load_tasks(struct loadctx *, config_setting_t *);
-
-/* Config keys that no command-line option has. */
-static const struct {
-	const char	*key;
-	int		(*load)(struct loadctx *, config_setting_t *);
-} conf_only[] = {
-	{ "command", load_command },
-	{ "items", load_items },
-	{ "items_file", load_items_file },
-	{ "tasks", load_tasks },
-};
-
 static const char *const range_keys[] = {
 	"range.from", "range.to", "range.step"
 };
@@ -586,21 +970,6 @@ suggest(const char *name, const char *const *cands, size_t n)
 	return best;
 }
 
-/* Every config key, table order then config-only; NULL past the end. */
-const char *
-opts_config_key(size_t i)
-{
-	size_t	k;
-
-	for (k = 0; k < NOPTS; k++) {
-		if (opt_table[k].key != NULL && i-- == 0)
-			return opt_table[k].key;
-	}
-	if (i < nitems_of(conf_only))
-		return conf_only[i].key;
-	return NULL;
-}
-
 /* Describe the i-th option of the table; false past the end. */
 bool
 opts_info(size_t i, struct opt_info *oi)
@@ -619,34 +988,22 @@ opts_info(size_t i, struct opt_info *oi)
 	return true;
 }
 
-/* Fill o with the defaults: the table's, and the CPU count for workers. */
-void
-opts_init(struct opts *o)
+/* Free n strings and the array holding them. */
+static void
+free_list(char **v, size_t n)
 {
-	const struct opt_entry	*e;
-	char			 err[256];
-	size_t			 i;
-	int			 n = ncpu_online();
+	size_t	i;
 
-	memset(o, 0, sizeof *o);
-	for (i = 0; i < NOPTS; i++) {
-		e = &opt_table[i];
-		if (e->def != NULL &&
-		    apply_arg(o, e, e->def, err, sizeof err) != 0)
-			abort();	/* the table's default is not valid */
-	}
-	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* Free the item list. */
 static void
 free_items(struct opts *o)
 {
-	size_t	i;
-
-	for (i = 0; i < o->nitems; i++)
-		free(o->items[i]);
-	free(o->items);
+	free_list(o->items, o->nitems);
 	o->items = NULL;
 	o->nitems = 0;
 }
@@ -670,12 +1027,10 @@ free_tasks(struct opts *o)
 static void
 free_inputs(struct input *in, size_t n)
 {
-	size_t	i, k;
+	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < in[i].nitems; k++)
-			free(in[i].items[k]);
-		free(in[i].items);
+		free_list(in[i].items, in[i].nitems);
 		free(in[i].file);
 	}
 	free(in);
@@ -702,32 +1057,18 @@ opts_free(struct opts *o)
 	size_t	i;
 
 	clear_sources(o);
-	for (i = 0; i < o->nresult_keys; i++)
-		free(o->result_keys[i]);
-	free(o->result_keys);
+	free_list(o->result_keys, o->nresult_keys);
 	free(o->command);
-	for (i = 0; i < (size_t)o->command_argc; i++)
-		free(o->command_argv[i]);
-	free(o->command_argv);
+	free_list(o->command_argv, o->command_argc);
 	for (i = 0; i < NOPTS; i++) {
 		if (opt_table[i].type == OPT_STRING)
 			free(*(char **)field(o, &opt_table[i]));
 	}
-	for (i = 0; i < o->nsshlogins; i++)
-		free(o->sshlogins[i]);
-	free(o->sshlogins);
-	for (i = 0; i < o->ntransfers; i++)
-		free(o->transfers[i]);
-	free(o->transfers);
-	for (i = 0; i < o->nenvs; i++)
-		free(o->envs[i]);
-	free(o->envs);
-	for (i = 0; i < o->nreturns; i++)
-		free(o->returns[i]);
-	free(o->returns);
-	for (i = 0; i < o->nbasefiles; i++)
-		free(o->basefiles[i]);
-	free(o->basefiles);
+	free_list(o->sshlogins, o->nsshlogins);
+	free_list(o->transfers, o->ntransfers);
+	free_list(o->envs, o->nenvs);
+	free_list(o->returns, o->nreturns);
+	free_list(o->basefiles, o->nbasefiles);
 	free(o->config_file);
 	memset(o, 0, sizeof *o);
 }
@@ -738,37 +1079,6 @@ set_string(char **p, const char *s)
 {
 	free(*p);
 	*p = xstrdup(s);
-}
-
-/* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
-static int
-parse_ll(const char *s, long long *v)
-{
-	char	*end;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	if (*end != '\0')
-		return -1;
-	if (errno == ERANGE)
-		return -2;
-	return 0;
-}
-
-/* Parse a whole finite number. */
-static int
-parse_double(const char *s, double *v)
-{
-	char	*end;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	*v = strtod(s, &end);
-	if (*end != '\0' || !isfinite(*v))
-		return -1;
-	return 0;
 }
 
 /* Store an integer after checking its bounds. */
@@ -914,6 +1224,25 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	}
 }
 
+/* Fill o with the defaults: the table's, and the CPU count for workers. */
+void
+opts_init(struct opts *o)
+{
+	const struct opt_entry	*e;
+	char			 err[256];
+	size_t			 i;
+	int			 n = ncpu_online();
+
+	memset(o, 0, sizeof *o);
+	for (i = 0; i < NOPTS; i++) {
+		e = &opt_table[i];
+		if (e->def != NULL &&
+		    apply_arg(o, e, e->def, err, sizeof err) != 0)
+			abort();	/* the table's default is not valid */
+	}
+	o->workers = n > PT_MAX_WORKERS ? PT_MAX_WORKERS : n;
+}
+
 /* Set the option named name (a long name) to arg, as on the command line. */
 int
 opts_set(struct opts *o, const char *name, const char *arg, char *err,
@@ -925,8 +1254,7 @@ opts_set(struct opts *o, const char *name, const char *arg, char *err,
 		if (strcmp(opt_table[i].name, name) == 0)
 			return apply_arg(o, &opt_table[i], arg, err, len);
 	}
-	snprintf(err, len, "no option --%s", name);
-	return -1;
+	return fail(err, len, "no option --%s", name);
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
@@ -1066,21 +1394,31 @@ note_source(struct loadctx *lc, const char *key, config_setting_t *s)
 	return 0;
 }
 
-/* command = "template"; */
+/* Store setting s, named key, a string that must not be empty, into *p. */
 static int
-load_command(struct loadctx *lc, config_setting_t *s)
+load_string(struct loadctx *lc, config_setting_t *s, const char *key,
+    char **p)
 {
 	struct where	 w;
 	const char	*str;
 	char		 file[PATH_MAX];
 
-	w = where_of(lc, s, "command", file, sizeof file);
+	w = where_of(lc, s, key, file, sizeof file);
 	if ((str = config_setting_get_string(s)) == NULL)
 		return fail_key(&w, lc->err, lc->errlen, "must be a string");
 	if (*str == '\0')
 		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	set_string(&lc->o->command, str);
-	lc->org->command_line = w.line;
+	set_string(p, str);
+	return 0;
+}
+
+/* command = "template"; */
+static int
+load_command(struct loadctx *lc, config_setting_t *s)
+{
+	if (load_string(lc, s, "command", &lc->o->command) != 0)
+		return -1;
+	lc->org->command_line = config_setting_source_line(s);
 	return 0;
 }
 
@@ -1135,19 +1473,9 @@ load_items(struct loadctx *lc, config_setting_t *s)
 static int
 load_items_file(struct loadctx *lc, config_setting_t *s)
 {
-	struct where	 w;
-	const char	*str;
-	char		 file[PATH_MAX];
-
-	w = where_of(lc, s, "items_file", file, sizeof file);
-	if ((str = config_setting_get_string(s)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
-	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	if (note_source(lc, "items_file", s) != 0)
+	if (load_string(lc, s, "items_file", &lc->o->arg_file) != 0)
 		return -1;
-	set_string(&lc->o->arg_file, str);
-	return 0;
+	return note_source(lc, "items_file", s);
 }
 
 /* Report an unknown key, with the nearest known one. */
@@ -1166,25 +1494,6 @@ unknown_key(struct loadctx *lc, config_setting_t *s, const char *key,
 	return fail_at(&w, lc->err, lc->errlen, "unknown key '%s'", key);
 }
 
-/* A string member of a task group, or NULL; -1 if not a string. */
-static int
-task_string(struct loadctx *lc, config_setting_t *m, char **out)
-{
-	struct where	 w;
-	const char	*str;
-	char		 file[PATH_MAX], key[32];
-
-	snprintf(key, sizeof key, "tasks.%s", config_setting_name(m));
-	w = where_of(lc, m, key, file, sizeof file);
-	if ((str = config_setting_get_string(m)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
-	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
-	free(*out);
-	*out = xstrdup(str);
-	return 0;
-}
-
 /* One task: { command = "..."; name = "..."; } or a string. */
 static int
 load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
@@ -1194,7 +1503,7 @@ load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
 	config_setting_t *m;
 	char		  file[PATH_MAX], key[64];
 	const char	 *str;
-	int		  i;
+	int		  i, r;
 
 	w = where_of(lc, t, "tasks", file, sizeof file);
 	if ((str = config_setting_get_string(t)) != NULL) {
@@ -1209,18 +1518,16 @@ load_task(struct loadctx *lc, config_setting_t *t, struct conf_task *ct,
 		    "group { command = \"...\"; name = \"...\"; } or a string",
 		    idx + 1);
 	for (i = 0; (m = config_setting_get_elem(t, i)) != NULL; i++) {
-		if (strcmp(config_setting_name(m), "command") == 0) {
-			if (task_string(lc, m, &ct->command) != 0)
-				return -1;
-		} else if (strcmp(config_setting_name(m), "name") == 0) {
-			if (task_string(lc, m, &ct->name) != 0)
-				return -1;
-		} else {
-			snprintf(key, sizeof key, "tasks.%s",
-			    config_setting_name(m));
+		snprintf(key, sizeof key, "tasks.%s", config_setting_name(m));
+		if (strcmp(key, task_keys[0]) == 0)
+			r = load_string(lc, m, key, &ct->command);
+		else if (strcmp(key, task_keys[1]) == 0)
+			r = load_string(lc, m, key, &ct->name);
+		else
 			return unknown_key(lc, m, key, task_keys,
 			    nitems_of(task_keys));
-		}
+		if (r != 0)
+			return -1;
 	}
 	if (ct->command == NULL)
 		return fail_at(&w, lc->err, lc->errlen,
@@ -1252,29 +1559,6 @@ load_tasks(struct loadctx *lc, config_setting_t *s)
 			return -1;
 	}
 	lc->org->tasks_line = w.line;
-	return 0;
-}
-
-/* Check and store a range; msg gets the reason if it is bad. */
-static int
-store_range(struct opts *o, long long from, long long to, long long step,
-    bool has_step, char *msg, size_t len)
-{
-	if (!has_step)
-		step = from <= to ? 1 : -1;
-	if (step == 0) {
-		snprintf(msg, len, "step must not be 0");
-		return -1;
-	}
-	if ((step > 0 && from > to) || (step < 0 && from < to)) {
-		snprintf(msg, len, "step %lld never goes from %lld to %lld",
-		    step, from, to);
-		return -1;
-	}
-	o->has_range = true;
-	o->range_from = from;
-	o->range_to = to;
-	o->range_step = step;
 	return 0;
 }
 
@@ -1342,6 +1626,32 @@ load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
 	}
 	return load_entry(lc, e, s);
+}
+
+/* Config keys that no command-line option has. */
+static const struct {
+	const char	*key;
+	int		(*load)(struct loadctx *, config_setting_t *);
+} conf_only[] = {
+	{ "command", load_command },
+	{ "items", load_items },
+	{ "items_file", load_items_file },
+	{ "tasks", load_tasks },
+};
+
+/* Every config key, table order then config-only; NULL past the end. */
+const char *
+opts_config_key(size_t i)
+{
+	size_t	k;
+
+	for (k = 0; k < NOPTS; k++) {
+		if (opt_table[k].key != NULL && i-- == 0)
+			return opt_table[k].key;
+	}
+	if (i < nitems_of(conf_only))
+		return conf_only[i].key;
+	return NULL;
 }
 
 /* Every key a file may hold, for suggestions. */
@@ -1435,9 +1745,8 @@ check_file(struct loadctx *lc)
 		return 0;
 	line = org->tasks_line > org->command_line ? org->tasks_line :
 	    org->command_line;
-	snprintf(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
+	return fail(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
 	    "'command': each task gives its own command", lc->path, line);
-	return -1;
 }
 
 /*
@@ -1768,11 +2077,9 @@ parse_error(struct loadctx *lc, const config_t *cf)
 		text = "nested too deeply";
 	setting_file(lc, config_error_file(cf), file, sizeof file);
 	if (config_error_line(cf) > 0)
-		snprintf(lc->err, lc->errlen, "%s:%d: %s", file,
+		return fail(lc->err, lc->errlen, "%s:%d: %s", file,
 		    config_error_line(cf), text);
-	else
-		snprintf(lc->err, lc->errlen, "%s: %s", file, text);
-	return -1;
+	return fail(lc->err, lc->errlen, "%s: %s", file, text);
 }
 
 /* Read (at most max bytes), pre-scan and parse the file into cf. */
@@ -1786,10 +2093,8 @@ parse_file(struct loadctx *lc, config_t *cf, size_t max)
 	int		 r = -1, nl;
 
 	if ((buf = read_regular(lc->path, max, &len, why,
-	    sizeof why)) == NULL) {
-		snprintf(lc->err, lc->errlen, "%s: %s", lc->path, why);
-		return -1;
-	}
+	    sizeof why)) == NULL)
+		return fail(lc->err, lc->errlen, "%s: %s", lc->path, why);
 	if ((nl = nul_line(buf, len)) != 0)
 		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
 		    lc->path, nl);
@@ -1945,75 +2250,67 @@ build_getopt(char *shortopts, size_t len, struct option *lo)
  * GNU PARALLEL lists them.
  */
 static const struct gnu_only {
-	const char	*name;		/* long name, or NULL */
-	char		 letter;	/* short letter, or 0 */
+	const char	*names[3];	/* long names */
+	const char	*letters;	/* short letters, or NULL */
 	const char	*instead;
 } gnu_only[] = {
-	{ "replace", 'I', "the replacement strings are {} {1} ... only" },
-	{ NULL, 'i', "the replacement strings are {} {1} ... only" },
-	{ "xapply", 0, "link input sources with :::+ or ::::+" },
-	{ "link", 0, "link input sources with :::+ or ::::+" },
-	{ "plus", 0, "no --plus replacement strings" },
-	{ "rpl", 0, "no replacement strings of one's own" },
-	{ "arg-sep", 0, "the separators are ::: and :::: only" },
-	{ "argsep", 0, "the separators are ::: and :::: only" },
-	{ "arg-file-sep", 0, "the separators are ::: and :::: only" },
-	{ NULL, 'l', "use -L N" },
-	{ "verbose", 't', "--dry-run prints the commands; the event log"
+	{ { "replace" }, "Ii", "the replacement strings are {} {1} ... only" },
+	{ { "xapply", "link" }, NULL, "link input sources with :::+ or ::::+" },
+	{ { "plus" }, NULL, "no --plus replacement strings" },
+	{ { "rpl" }, NULL, "no replacement strings of one's own" },
+	{ { "arg-sep", "argsep", "arg-file-sep" }, NULL,
+	    "the separators are ::: and :::: only" },
+	{ { NULL }, "l", "use -L N" },
+	{ { "verbose" }, "t", "--dry-run prints the commands; the event log"
 	    " (--headless) names each task" },
-	{ "quote", 0, "a template given as several words runs without a"
-	    " shell, each word one argument (pooltop's -q is --quiet)" },
-	{ "bar", 0, "the dashboard, or --progress-interval" },
-	{ "eta", 0, "the dashboard, or --progress-interval" },
-	{ "progress", 0, "the dashboard, or --progress-interval" },
-	{ "files", 0, "use --results DIR" },
-	{ "tmpdir", 0, "set TMPDIR" },
-	{ "compress", 0, "no compression of held output" },
-	{ "tmux", 0, "the dashboard" },
-	{ "group-by", 0, "no --group-by" },
-	{ "tee", 0, "no --tee" },
-	{ "filter", 0, "no --filter" },
-	{ "profile", 'J', "use --config FILE" },
-	{ "nonall", 0, "no --nonall" },
-	{ "onall", 0, "no --onall" },
-	{ "semaphore", 0, "no semaphore mode" },
-	{ "fg", 0, "no semaphore mode" },
-	{ "tty", 0, "no --tty" },
-	{ "open-tty", 'o', "no --open-tty" },
-	{ "interactive", 'p', "no --interactive" },
-	{ "max-line-length-allowed", 0, "use -s" },
-	{ "shellquote", 0, "no --shellquote" },
-	{ "basenamereplace", 0, "write {/}" },
-	{ "bnr", 0, "write {/}" },
-	{ "dirnamereplace", 0, "write {//}" },
-	{ "dnr", 0, "write {//}" },
-	{ "extensionreplace", 0, "write {.}" },
-	{ "er", 0, "write {.}" },
-	{ "seqreplace", 0, "write {#}" },
-	{ "slotreplace", 0, "write {%}" },
-	{ "citation", 0, "pooltop shows no citation notice: leave it out" },
-	{ "will-cite", 0, "pooltop shows no citation notice: leave it out" },
-	{ "no-notice", 0, "pooltop shows no citation notice: leave it out" },
+	{ { "quote" }, NULL, "a template given as several words runs without"
+	    " a shell, each word one argument (pooltop's -q is --quiet)" },
+	{ { "bar", "eta", "progress" }, NULL,
+	    "the dashboard, or --progress-interval" },
+	{ { "files" }, NULL, "use --results DIR" },
+	{ { "tmpdir" }, NULL, "set TMPDIR" },
+	{ { "compress" }, NULL, "no compression of held output" },
+	{ { "tmux" }, NULL, "the dashboard" },
+	{ { "group-by" }, NULL, "no --group-by" },
+	{ { "tee" }, NULL, "no --tee" },
+	{ { "filter" }, NULL, "no --filter" },
+	{ { "profile" }, "J", "use --config FILE" },
+	{ { "nonall" }, NULL, "no --nonall" },
+	{ { "onall" }, NULL, "no --onall" },
+	{ { "semaphore", "fg" }, NULL, "no semaphore mode" },
+	{ { "tty" }, NULL, "no --tty" },
+	{ { "open-tty" }, "o", "no --open-tty" },
+	{ { "interactive" }, "p", "no --interactive" },
+	{ { "max-line-length-allowed" }, NULL, "use -s" },
+	{ { "shellquote" }, NULL, "no --shellquote" },
+	{ { "basenamereplace", "bnr" }, NULL, "write {/}" },
+	{ { "dirnamereplace", "dnr" }, NULL, "write {//}" },
+	{ { "extensionreplace", "er" }, NULL, "write {.}" },
+	{ { "seqreplace" }, NULL, "write {#}" },
+	{ { "slotreplace" }, NULL, "write {%}" },
+	{ { "citation", "will-cite", "no-notice" }, NULL,
+	    "pooltop shows no citation notice: leave it out" },
 };
 
 /* A GNU parallel option pooltop lacks (name, or letter when name NULL)? */
 static int
 gnu_only_option(const char *name, int letter, char *err, size_t len)
 {
-	size_t	i;
+	const struct gnu_only	*g;
+	size_t			 i, k;
 
 	for (i = 0; i < nitems_of(gnu_only); i++) {
-		if (name != NULL ? gnu_only[i].name == NULL ||
-		    strcmp(gnu_only[i].name, name) != 0 :
-		    gnu_only[i].letter != letter)
-			continue;
-		if (name != NULL)
-			snprintf(err, len, "option --%s is GNU parallel's, not"
-			    " pooltop's: %s", name, gnu_only[i].instead);
-		else
-			snprintf(err, len, "option -%c is GNU parallel's, not"
-			    " pooltop's: %s", letter, gnu_only[i].instead);
-		return -1;
+		g = &gnu_only[i];
+		for (k = 0; name != NULL && k < nitems_of(g->names); k++)
+			if (g->names[k] != NULL &&
+			    strcmp(g->names[k], name) == 0)
+				return fail(err, len, "option --%s is GNU "
+				    "parallel's, not pooltop's: %s", name,
+				    g->instead);
+		if (name == NULL && letter != 0 && g->letters != NULL &&
+		    strchr(g->letters, letter) != NULL)
+			return fail(err, len, "option -%c is GNU parallel's, "
+			    "not pooltop's: %s", letter, g->instead);
 	}
 	return 0;
 }
@@ -2057,14 +2354,11 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		if (gnu_only_option(NULL, optopt_, err, len) == -1)
 			return -1;
-		snprintf(err, len, "unknown option -%c", optopt_);
-		return -1;
+		return fail(err, len, "unknown option -%c", optopt_);
 	}
-	if (optopt_ != 0) {
-		snprintf(err, len, "option --%s: takes no argument",
+	if (optopt_ != 0)
+		return fail(err, len, "option --%s: takes no argument",
 		    entry_of_letter(optopt_)->name);
-		return -1;
-	}
 	for (i = 0; i < NOPTS; i++)
 		names[n++] = opt_table[i].name;
 	arg += strspn(arg, "-");
@@ -2073,11 +2367,9 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (gnu_only_option(v, 0, err, len) == -1)
 		return -1;
 	if ((near = suggest(v, names, n)) != NULL)
-		snprintf(err, len, "unknown option '--%s' (did you mean "
+		return fail(err, len, "unknown option '--%s' (did you mean "
 		    "'--%s'?)", v, near);
-	else
-		snprintf(err, len, "unknown or ambiguous option '--%s'", v);
-	return -1;
+	return fail(err, len, "unknown or ambiguous option '--%s'", v);
 }
 
 /* Message for an option missing its argument. */
@@ -2087,11 +2379,9 @@ missing_arg(int optopt_, char *err, size_t len)
 	const struct opt_entry	*e = entry_of_letter(optopt_);
 
 	if (e == NULL)
-		snprintf(err, len, "option requires an argument");
-	else
-		snprintf(err, len, "option --%s: requires an argument %s",
-		    e->name, e->arg);
-	return -1;
+		return fail(err, len, "option requires an argument");
+	return fail(err, len, "option --%s: requires an argument %s",
+	    e->name, e->arg);
 }
 
 /* Act on or record one option. */
@@ -2157,17 +2447,6 @@ words_add(char ***v, size_t *n, const char *w)
 	(*v)[*n] = NULL;
 }
 
-/* Free a NULL-terminated vector of words. */
-static void
-words_free(char **v)
-{
-	size_t	i;
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 #define ENV_BLANKS	" \t\n\r\f\v"
 
 /*
@@ -2229,7 +2508,7 @@ env_words(const char *s, char ***out, char *err, size_t len)
 		b.len = 0;
 		if (env_word(&s, &b, err, len) == -1) {
 			buf_free(&b);
-			words_free(v);
+			free_list(v, n);
 			return -1;
 		}
 		buf_add(&b, "", 1);
@@ -2257,16 +2536,12 @@ env_scan(struct cli *cli, char *err, size_t len)
 		cli->envc = 0;
 		return -1;
 	}
-	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0) {
-		snprintf(err, len, "$POOLTOP: %s", msg);
-		return -1;
-	}
-	if (cli->argi < cli->envc) {
-		snprintf(err, len, "$POOLTOP: '%s' is not an option (a "
+	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0)
+		return fail(err, len, "$POOLTOP: %s", msg);
+	if (cli->argi < cli->envc)
+		return fail(err, len, "$POOLTOP: '%s' is not an option (a "
 		    "template or items belong on the command line)",
 		    text_brief(word, sizeof word, cli->envv[cli->argi]));
-		return -1;
-	}
 	cli->nenvopts = cli->nopts;
 	return 0;
 }
@@ -2301,12 +2576,11 @@ cli_output_modes(const struct cli *cli, char *err, size_t len)
 	}
 	if (u == NULL || other == NULL)
 		return 0;
-	snprintf(err, len, "options --ungroup and --%s cannot be used "
+	return fail(err, len, "options --ungroup and --%s cannot be used "
 	    "together%s", other->e->name,
 	    (size_t)(u - cli->opts) < cli->nenvopts ||
 	    (size_t)(other - cli->opts) < cli->nenvopts ?
 	    " (one of them in $POOLTOP)" : "");
-	return -1;
 }
 
 /* Is w a group marker: 1 for ::: or :::+, 2 for :::: or ::::+, else 0? */
@@ -2355,12 +2629,9 @@ cli_groups(struct cli *cli, int argc, char **argv, int i)
 				    NULL, link);
 			if (in != NULL)
 				in->items = xcalloc(1, sizeof *in->items);
-		} else if (kind == 1) {
-			in->items = xreallocarray(in->items, in->nitems + 2,
-			    sizeof *in->items);
-			in->items[in->nitems++] = xstrdup(argv[i]);
-			in->items[in->nitems] = NULL;
-		} else
+		} else if (kind == 1)
+			words_add(&in->items, &in->nitems, argv[i]);
+		else
 			input_add(&cli->groups, &cli->ngroups, argv[i], link);
 	}
 }
@@ -2397,15 +2668,11 @@ cli_words(struct cli *cli, int argc, char **argv)
 static void
 cli_free(struct cli *cli)
 {
-	size_t	i;
-
 	free_inputs(cli->groups, cli->ngroups);
 	free(cli->template);
-	for (i = 0; i < (size_t)cli->nwords; i++)
-		free(cli->words[i]);
-	free(cli->words);
+	free_list(cli->words, cli->nwords);
 	free(cli->opts);
-	words_free(cli->envv);
+	free_list(cli->envv, cli->envc);
 }
 
 /* The sources of items the command line gives, as text for messages. */
@@ -2475,11 +2742,9 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	const char	*src[3];
 	size_t		 i, nsrc = cli_sources(cli, src);
 
-	if (nsrc > 1) {
-		snprintf(err, len, "%s and %s cannot be used together", src[0],
-		    src[1]);
-		return -1;
-	}
+	if (nsrc > 1)
+		return fail(err, len, "%s and %s cannot be used together",
+		    src[0], src[1]);
 	if (nsrc > 0)
 		clear_sources(o);
 	if (cli_output_modes(cli, err, len) != 0)
@@ -2523,6 +2788,18 @@ opt_set(const struct opts *o, const struct opt_entry *e,
 	return org->cli[i] || org->line[i] != 0;
 }
 
+/* The index of the option named name. */
+static size_t
+opt_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(opt_table[i].name, name) == 0)
+			break;
+	return i;
+}
+
 /*
  * -j given (per host with -S, as GNU parallel's), and what does not work
  * on other machines yet.
@@ -2531,53 +2808,39 @@ static int
 check_remote(struct opts *o, const struct origin *org, char *err,
     size_t errlen)
 {
-	size_t	i;
+	size_t	i = opt_index("workers");
 
-	for (i = 0; i < NOPTS; i++)
-		if (opt_table[i].off == F(workers) && opt_table[i].letter == 'j')
-			o->workers_given = org->cli[i] || org->line[i] != 0;
+	o->workers_given = org->cli[i] || org->line[i] != 0;
 	if (o->slurm == SLURM_AUTO)
 		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
 		    o->nsshlogins == 0 && o->slf == NULL &&
 		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
-	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL)) {
-		snprintf(err, errlen, "--slurm and --sshlogin cannot be used"
+	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL))
+		return fail(err, errlen, "--slurm and --sshlogin cannot be used"
 		    " together");
-		return -1;
-	}
-	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL) {
-		snprintf(err, errlen, "--slurm: not inside a Slurm allocation"
-		    " (SLURM_JOB_ID is not set): run pooltop under salloc or"
-		    " sbatch");
-		return -1;
-	}
-	if (o->admit.memfree_auto && o->persistent != NULL) {
-		snprintf(err, errlen, "--memfree auto cannot be used with "
+	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL)
+		return fail(err, errlen, "--slurm: not inside a Slurm "
+		    "allocation (SLURM_JOB_ID is not set): run pooltop under "
+		    "salloc or sbatch");
+	if (o->admit.memfree_auto && o->persistent != NULL)
+		return fail(err, errlen, "--memfree auto cannot be used with "
 		    "--persistent: its items share one program, whose memory "
 		    "is no item's footprint");
-		return -1;
-	}
 	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
-	if (o->admit.memfree_auto) {
-		snprintf(err, errlen, "--memfree auto cannot be used with "
+	if (o->admit.memfree_auto)
+		return fail(err, errlen, "--memfree auto cannot be used with "
 		    "--%s: it learns what tasks take of this machine's memory",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
-	if (o->persistent != NULL) {
-		snprintf(err, errlen, "--persistent cannot be used with"
+	if (o->persistent != NULL)
+		return fail(err, errlen, "--persistent cannot be used with"
 		    " --%s yet: run the pool on each machine",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
-	if (o->task_memory > 0 || o->task_cpus > 0) {
-		snprintf(err, errlen, "--task-memory and --task-cpus cannot be"
-		    " used with --%s yet: the cgroups are this machine's",
+	if (o->task_memory > 0 || o->task_cpus > 0)
+		return fail(err, errlen, "--task-memory and --task-cpus cannot "
+		    "be used with --%s yet: the cgroups are this machine's",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
 	return 0;
 }
 
@@ -2598,25 +2861,21 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 			    opt_table[i].off != F(workers_max)) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			snprintf(err, errlen, "--%s needs -j auto (workers = "
-			    "\"auto\")", opt_table[i].name);
-			return -1;
+			return fail(err, errlen, "--%s needs -j auto (workers "
+			    "= \"auto\")", opt_table[i].name);
 		}
 		return 0;
 	}
-	if (o->nsshlogins > 0 || o->slurm == SLURM_YES) {
-		snprintf(err, errlen, "-j auto cannot be used with --%s yet: "
-		    "give -j N", o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-		return -1;
-	}
+	if (o->nsshlogins > 0 || o->slurm == SLURM_YES)
+		return fail(err, errlen, "-j auto cannot be used with --%s "
+		    "yet: give -j N",
+		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->workers_max == 0)
 		o->workers_max = 4 * n > PT_MAX_WORKERS ? PT_MAX_WORKERS :
 		    (4 * n < o->workers_min ? o->workers_min : 4 * n);
-	if (o->workers_min > o->workers_max) {
-		snprintf(err, errlen, "--workers-min %d is more than "
+	if (o->workers_min > o->workers_max)
+		return fail(err, errlen, "--workers-min %d is more than "
 		    "--workers-max %d", o->workers_min, o->workers_max);
-		return -1;
-	}
 	o->workers_auto = true;
 	o->workers = n < o->workers_min ? o->workers_min :
 	    n > o->workers_max ? o->workers_max : n;
@@ -2638,9 +2897,8 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 	if (!o->speculate) {
 		if (!o->idempotent)
 			return 0;
-		snprintf(err, errlen, "--idempotent means something only with "
-		    "--speculate");
-		return -1;
+		return fail(err, errlen, "--idempotent means something only "
+		    "with --speculate");
 	}
 	if (o->straggler_factor <= 0)
 		what = "--straggler-factor 0: no task is a straggler";
@@ -2657,8 +2915,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 		    "--idempotent";
 	if (what == NULL)
 		return 0;
-	snprintf(err, errlen, "--speculate cannot be used with %s", what);
-	return -1;
+	return fail(err, errlen, "--speculate cannot be used with %s", what);
 }
 
 /* What --pipe cannot be used with, or NULL. */
@@ -2751,16 +3008,12 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 	size_t		 i;
 
 	if (o->pipe_part) {
-		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0) {
-			snprintf(err, len, "--pipe-part needs -a FILE (a "
+		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0)
+			return fail(err, len, "--pipe-part needs -a FILE (a "
 			    "regular file)");
-			return -1;
-		}
-		if ((what = part_misfit(o)) != NULL) {
-			snprintf(err, len, "--pipe-part cannot be used with"
+		if ((what = part_misfit(o)) != NULL)
+			return fail(err, len, "--pipe-part cannot be used with"
 			    " %s", what);
-			return -1;
-		}
 		o->pipe = true;
 	}
 	if (!o->pipe) {
@@ -2768,42 +3021,29 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			if (!pipe_only(&opt_table[i]) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			snprintf(err, len, "--%s needs --pipe",
+			return fail(err, len, "--%s needs --pipe",
 			    opt_table[i].name);
-			return -1;
 		}
-		if (o->header_lines > 0 && !o->header) {
-			snprintf(err, len, "--header %d needs --pipe (give "
+		if (o->header_lines > 0 && !o->header)
+			return fail(err, len, "--header %d needs --pipe (give "
 			    "--header : for a line of column names)",
 			    o->header_lines);
-			return -1;
-		}
 		return 0;
 	}
 	o->header = false;	/* --pipe: header_lines, not column names */
-	if ((what = pipe_misfit(o)) != NULL) {
-		snprintf(err, len, "--pipe cannot be used with %s", what);
-		return -1;
-	}
-	if (o->command == NULL) {
-		snprintf(err, len, "--pipe needs a command template");
-		return -1;
-	}
-	if (o->max_args_set && o->max_args < 1) {
-		snprintf(err, len, "-N with --pipe must be at least 1 (records"
-		    " a block)");
-		return -1;
-	}
-	if (o->pipe_fifo && o->pipe_cat) {
-		snprintf(err, len, "--fifo cannot be used with --cat: {} is"
+	if ((what = pipe_misfit(o)) != NULL)
+		return fail(err, len, "--pipe cannot be used with %s", what);
+	if (o->command == NULL)
+		return fail(err, len, "--pipe needs a command template");
+	if (o->max_args_set && o->max_args < 1)
+		return fail(err, len, "-N with --pipe must be at least 1 "
+		    "(records a block)");
+	if (o->pipe_fifo && o->pipe_cat)
+		return fail(err, len, "--fifo cannot be used with --cat: {} is"
 		    " one or the other");
-		return -1;
-	}
-	if (o->round_robin && (what = robin_misfit(o)) != NULL) {
-		snprintf(err, len, "--round-robin cannot be used with %s",
+	if (o->round_robin && (what = robin_misfit(o)) != NULL)
+		return fail(err, len, "--round-robin cannot be used with %s",
 		    what);
-		return -1;
-	}
 	return 0;
 }
 
@@ -2830,26 +3070,12 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 		    (n == NEED_PERSISTENT && o->persistent != NULL))
 			continue;
 		if (org->cli[i])
-			snprintf(err, len, "option --%s requires --%s",
+			return fail(err, len, "option --%s requires --%s",
 			    e->name, needed[n].opt);
-		else
-			snprintf(err, len, "%s:%d: '%s' requires '%s'",
-			    org->path, org->line[i], e->key, needed[n].key);
-		return -1;
+		return fail(err, len, "%s:%d: '%s' requires '%s'",
+		    org->path, org->line[i], e->key, needed[n].key);
 	}
 	return 0;
-}
-
-/* The index of the option named name. */
-static size_t
-opt_index(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < NOPTS; i++)
-		if (strcmp(opt_table[i].name, name) == 0)
-			break;
-	return i;
 }
 
 /*
@@ -2873,13 +3099,11 @@ check_ui_mode(struct opts *o, const struct origin *org, char *err,
 		return 0;
 	}
 	if (org->cli[d])
-		snprintf(err, len, "options --headless and --dashboard cannot"
-		    " be used together");
-	else
-		snprintf(err, len, "%s:%d: 'dashboard' cannot be used with"
-		    " 'headless' (line %d)", org->path, org->line[d],
-		    org->line[h]);
-	return -1;
+		return fail(err, len, "options --headless and --dashboard "
+		    "cannot be used together");
+	return fail(err, len, "%s:%d: 'dashboard' cannot be used with"
+	    " 'headless' (line %d)", org->path, org->line[d],
+	    org->line[h]);
 }
 
 /* A pool name made of digits would read as an ID: refuse it. */
@@ -2893,12 +3117,10 @@ check_name(const struct opts *o, const struct origin *org, char *err,
 	    strspn(o->name, "0123456789") != strlen(o->name))
 		return 0;
 	if (org->cli[n])
-		snprintf(err, len, "option --name: '%s' is all digits: it would"
-		    " read as a pool ID", o->name);
-	else
-		snprintf(err, len, "%s:%d: 'name': '%s' is all digits: it would"
-		    " read as a pool ID", org->path, org->line[n], o->name);
-	return -1;
+		return fail(err, len, "option --name: '%s' is all digits: it "
+		    "would read as a pool ID", o->name);
+	return fail(err, len, "%s:%d: 'name': '%s' is all digits: it would"
+	    " read as a pool ID", org->path, org->line[n], o->name);
 }
 
 /* Parse the command line, load -c FILE, apply the command line over it. */
@@ -3105,12 +3327,10 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 		h.count = 1;
 	} else
 		r = parse_halt_rule(s, &h);
-	if (r != 0) {
-		snprintf(err, len, "bad halt policy '%s': expected never, "
+	if (r != 0)
+		return fail(err, len, "bad halt policy '%s': expected never, "
 		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
 		    "or 0, 1, 2", text_brief(v, sizeof v, s));
-		return -1;
-	}
 	*hp = h;
 	return 0;
 }
@@ -3124,25 +3344,19 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 	char		 v[80];
 
 	if (idx % 2 == 0) {
-		if (ts->n == PT_TERMSEQ_MAX) {
-			snprintf(why, len, "more than %d signals",
+		if (ts->n == PT_TERMSEQ_MAX)
+			return fail(why, len, "more than %d signals",
 			    PT_TERMSEQ_MAX);
-			return -1;
-		}
-		if ((ts->sig[ts->n] = signal_parse(w)) == -1) {
-			snprintf(why, len, "unknown signal '%s'",
+		if ((ts->sig[ts->n] = signal_parse(w)) == -1)
+			return fail(why, len, "unknown signal '%s'",
 			    text_brief(v, sizeof v, w));
-			return -1;
-		}
 		ts->wait_ms[ts->n++] = 0;
 		return 0;
 	}
 	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
-	if (errstr != NULL || !isdigit((unsigned char)*w)) {
-		snprintf(why, len, "wait '%s' must be 0..%d ms",
+	if (errstr != NULL || !isdigit((unsigned char)*w))
+		return fail(why, len, "wait '%s' must be 0..%d ms",
 		    text_brief(v, sizeof v, w), TERMSEQ_WAIT_MAX);
-		return -1;
-	}
 	return 0;
 }
 
@@ -3163,12 +3377,10 @@ parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
 	while (r == 0 && (w = strsep(&p, ",")) != NULL)
 		r = termseq_word(w, idx++, &ts, why, sizeof why);
 	free(copy);
-	if (r != 0) {
-		snprintf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
+	if (r != 0)
+		return fail(err, len, "bad termseq '%s': %s (expected SIG,MS,"
 		    "SIG,MS..., e.g. %s)", text_brief(v, sizeof v, s), why,
 		    DEFAULT_TERMSEQ);
-		return -1;
-	}
 	*out = ts;
 	return 0;
 }
@@ -3196,348 +3408,6 @@ format_termseq(const struct termseq *ts, char *buf, size_t len)
 	}
 }
 
-/* --halt into o. */
-static int
-set_halt(struct opts *o, const char *s, char *err, size_t len)
-{
-	return parse_halt(s, &o->halt, err, len);
-}
-
-/* -S LOGIN[,LOGIN...]: appended, each checked. */
-static int
-set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*copy, *p, *w, user[64], host[256], msg[200];
-	int	 slots, port, r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		w += strspn(w, " \t");
-		if (*w == '\0')
-			continue;
-		if (hosts_parse_login(w, &slots, user, sizeof user, host,
-		    sizeof host, &port, msg, sizeof msg) == -1) {
-			snprintf(err, len, "'%s': %s", w, msg);
-			r = -1;
-			break;
-		}
-		o->sshlogins = xreallocarray(o->sshlogins, o->nsshlogins + 1,
-		    sizeof *o->sshlogins);
-		o->sshlogins[o->nsshlogins++] = xstrdup(w);
-	}
-	free(copy);
-	return r;
-}
-
-/* Append s to a list of file names; an empty one is refused. */
-static int
-list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
-{
-	if (*s == '\0') {
-		snprintf(err, len, "an empty file name");
-		return -1;
-	}
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = xstrdup(s);
-	return 0;
-}
-
-/* --transferfile FILE (repeatable). */
-static int
-set_transfer(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->transfers, &o->ntransfers, s, err, len);
-}
-
-/*
- * --env VAR[,VAR...] (repeatable): names of variables whose values here
- * remote tasks get.  GNU parallel's --env _ (the names in its
- * ~/.parallel/ignored_vars) is refused, as is a name no shell takes.
- */
-static int
-set_env(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*copy, *p, *w, v[80];
-	int	 r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		if (strcmp(w, "_") == 0) {
-			snprintf(err, len, "'_' (GNU parallel's variables not "
-			    "in ~/.parallel/ignored_vars) is not supported:"
-			    " name the variables");
-			r = -1;
-		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
-		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-		    "vwxyz0123456789_") != strlen(w)) {
-			snprintf(err, len, "'%s' is not a variable name",
-			    text_brief(v, sizeof v, w));
-			r = -1;
-		} else {
-			o->envs = xreallocarray(o->envs, o->nenvs + 1,
-			    sizeof *o->envs);
-			o->envs[o->nenvs++] = xstrdup(w);
-		}
-	}
-	free(copy);
-	return r;
-}
-
-/* --return FILE (repeatable). */
-static int
-set_return(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->returns, &o->nreturns, s, err, len);
-}
-
-/* --basefile FILE (repeatable). */
-static int
-set_basefile(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
-}
-
-/* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
-static int
-set_trc(struct opts *o, const char *s, char *err, size_t len)
-{
-	size_t	i;
-
-	if (set_return(o, s, err, len) == -1)
-		return -1;
-	o->cleanup = true;
-	for (i = 0; i < o->ntransfers; i++)
-		if (strcmp(o->transfers[i], "{}") == 0)
-			return 0;
-	return set_transfer(o, "{}", err, len);
-}
-
-/* --delay SECS[auto] into o. */
-static int
-set_delay(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_delay(s, &o->admit.delay, &o->admit.delay_auto,
-	    err, len);
-}
-
-/* --load MAX into o, in load units. */
-static int
-set_load(struct opts *o, const char *s, char *err, size_t len)
-{
-	long	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return admit_parse_load(s, ncpu > 0 ? ncpu : 1, &o->admit.load, err,
-	    len);
-}
-
-/* --memfree SIZE or auto into o. */
-static int
-set_memfree(struct opts *o, const char *s, char *err, size_t len)
-{
-	o->admit.memfree_auto = strcmp(s, "auto") == 0;
-	if (o->admit.memfree_auto) {
-		o->admit.memfree = 0;
-		return 0;
-	}
-	return admit_parse_size(s, &o->admit.memfree, err, len);
-}
-
-/* --memsuspend SIZE into o. */
-static int
-set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->admit.memsuspend, err, len);
-}
-
-/* --max-pressure cpu=P,memory=P,io=P into o. */
-static int
-set_pressure(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_pressure(s, o->admit.pressure, err, len);
-}
-
-/* --task-memory SIZE into o. */
-static int
-set_task_memory(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->task_memory, err, len);
-}
-
-/* --termseq into o. */
-static int
-set_termseq(struct opts *o, const char *s, char *err, size_t len)
-{
-	return parse_termseq(s, &o->termseq, err, len);
-}
-
-/* --range FROM:TO[:STEP] into o. */
-static int
-set_range(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	 v[3];
-	char		*copy, *p, *w, msg[160], vb[80];
-	int		 n = 0, r = 0;
-
-	p = copy = xstrdup(s);
-	while (r == 0 && (w = strsep(&p, ":")) != NULL) {
-		if (n == 3 || parse_ll(w, &v[n++]) != 0)
-			r = -1;
-	}
-	free(copy);
-	if (r != 0 || n < 2) {
-		snprintf(err, len, "bad range '%s': expected FROM:TO[:STEP], "
-		    "integers", text_brief(vb, sizeof vb, s));
-		return -1;
-	}
-	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
-	    sizeof msg) != 0) {
-		snprintf(err, len, "bad range '%s': %s",
-		    text_brief(vb, sizeof vb, s), msg);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * --header: ':' (the first line), as GNU parallel's usual form, or (for
- * --pipe, check_pipe() says) a number of lines.
- */
-static int
-set_header(struct opts *o, const char *s, char *err, size_t len)
-{
-	const char	*errstr;
-	long long	 n;
-
-	if (strcmp(s, ":") == 0) {
-		o->header = true;
-		o->header_lines = 1;
-		return 0;
-	}
-	n = strtonum(s, 0, 1000000, &errstr);
-	if (errstr != NULL) {
-		snprintf(err, len, "'%s': give ':' (the first item is the"
-		    " header) or, with --pipe, a number of lines up to 1000000",
-		    s);
-		return -1;
-	}
-	o->header = false;
-	o->header_lines = (int)n;
-	return 0;
-}
-
-/*
- * --trim n|l|r|lr|rl: as GNU parallel's, which --colsep sets to lr unless
- * --trim is given (opts_trim()).
- */
-static int
-set_trim(struct opts *o, const char *s, char *err, size_t len)
-{
-	static const struct { const char *name; int bits; } modes[] = {
-		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
-		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
-	};
-	size_t	i;
-
-	for (i = 0; i < nitems_of(modes); i++)
-		if (strcmp(s, modes[i].name) == 0) {
-			o->trim = modes[i].bits;
-			o->trim_set = true;
-			return 0;
-		}
-	snprintf(err, len, "'%s': give n, l, r, lr or rl", s);
-	return -1;
-}
-
-/*
- * -d DELIM: GNU parallel's escapes (\n \t \r \0, \\, and octal \NNN)
- * decoded; one byte only, where GNU parallel takes a string.
- */
-static int
-set_delimiter(struct opts *o, const char *s, char *err, size_t len)
-{
-	const char	*p = s;
-	int		 c, n;
-
-	if (*p == '\\' && p[1] != '\0') {
-		p++;
-		if (*p >= '0' && *p <= '7') {
-			for (c = 0, n = 0; n < 3 && *p >= '0' && *p <= '7';
-			    n++, p++)
-				c = c * 8 + (*p - '0');
-			p--;
-		} else if (*p == 'n')
-			c = '\n';
-		else if (*p == 't')
-			c = '\t';
-		else if (*p == 'r')
-			c = '\r';
-		else
-			c = (unsigned char)*p;	/* \\ and any other */
-	} else
-		c = (unsigned char)*p;
-	if (*p == '\0' || p[1] != '\0' || c > 255) {
-		snprintf(err, len, "'%s': give one byte (or \\n \\t \\r "
-		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
-		    "parallel's only", s);
-		return -1;
-	}
-	o->delim = (char)c;
-	o->delim_set = true;
-	return 0;
-}
-
-/* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
-static int
-set_max_procs(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	v;
-
-	if (strcmp(s, "auto") == 0) {
-		o->workers = PT_WORKERS_AUTO;
-		return 0;
-	}
-	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS) {
-		snprintf(err, len, "'%s': expected auto or an integer from 1"
-		    " to %d (GNU parallel's +N and N%% are not taken)", s,
-		    PT_MAX_WORKERS);
-		return -1;
-	}
-	o->workers = (int)v;
-	return 0;
-}
-
-/* -n N, -N N: items per task. */
-static int
-set_max_args(struct opts *o, const char *s, char *err, size_t len)
-{
-	long long	v;
-
-	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000) {
-		snprintf(err, len, "'%s': expected an integer from 0 to"
-		    " 1000000", s);
-		return -1;
-	}
-	o->max_args = (int)v;
-	o->max_args_set = true;
-	return 0;
-}
-
-/* --block SIZE: a size as GNU parallel reads it, 1 byte to 2G - 1. */
-static int
-set_block(struct opts *o, const char *s, char *err, size_t len)
-{
-	uint64_t	v;
-
-	if (admit_parse_size(s, &v, err, len) == -1)
-		return -1;
-	if (v > INT32_MAX) {
-		snprintf(err, len, "must be less than 2G (got '%.40s')", s);
-		return -1;
-	}
-	o->block_size = v;
-	return 0;
-}
-
 /* Are commands filled with items (-m, -X, --xargs)? */
 bool
 opts_fill(const struct opts *o)
@@ -3552,22 +3422,6 @@ opts_context(const struct opts *o)
 {
 	return o->context_replace ||
 	    (o->max_lines_set && !o->multi_args && !o->xargs);
-}
-
-/* -L N: N lines a task. */
-static int
-set_max_lines(struct opts *o, const char *s, char *err, size_t len)
-{
-	int	n = o->max_args;
-	bool	set = o->max_args_set;
-
-	if (set_max_args(o, s, err, len) != 0)
-		return -1;
-	o->max_lines = o->max_args;
-	o->max_lines_set = true;
-	o->max_args = n;
-	o->max_args_set = set;
-	return 0;
 }
 
 /* Does the input split into columns? */
@@ -3596,38 +3450,4 @@ opts_max_pos(const struct opts *o)
 	if (opts_columns(o) || o->max_args_set || opts_fill(o))
 		return SIZE_MAX;
 	return n;
-}
-
-/* --timeout SECS (0 to a year), or N% of the median runtime (N > 0). */
-static int
-set_timeout(struct opts *o, const char *s, char *err, size_t len)
-{
-	char	*num = xstrdup(s), vb[80];
-	size_t	 n = strlen(num);
-	bool	 pct = n > 0 && num[n - 1] == '%';
-	double	 v;
-	int	 r;
-
-	if (pct)
-		num[n - 1] = '\0';
-	r = parse_double(num, &v);
-	free(num);
-	if (r != 0) {
-		snprintf(err, len, "must be a number, or N%% (got '%s')",
-		    text_brief(vb, sizeof vb, s));
-		return -1;
-	}
-	if (pct && (v <= 0 || v > 1e6)) {
-		snprintf(err, len, "must be a percentage above 0 (got '%s')",
-		    text_brief(vb, sizeof vb, s));
-		return -1;
-	}
-	if (!pct && (v < 0 || v > 31536000)) {
-		snprintf(err, len, "must be between 0 and 31536000 (got %g)",
-		    v);
-		return -1;
-	}
-	o->timeout = pct ? 0 : v;
-	o->timeout_pct = pct ? v : 0;
-	return 0;
 }

@@ -257,12 +257,6 @@ columns_free(struct columns *c)
 	free(c);
 }
 
-bool
-columns_csv(const struct columns *c)
-{
-	return c->csv;
-}
-
 /* Append the n bytes at p as one more column. */
 static void
 col_add(char ***v, size_t *n, const char *p, size_t len)

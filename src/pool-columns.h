@@ -40,7 +40,6 @@ void		 columns_free(struct columns *);
  * err for a repetition right after another or \D \S \W inside [...].
  */
 char		*columns_regex(const char *re, char *err, size_t errlen);
-bool		 columns_csv(const struct columns *);
 
 /*
  * Append the columns of line to (*v, *n) (*v reallocated, each column

@@ -79,19 +79,14 @@ ctl_clear_path(const char *path, char *err, size_t errlen)
 	if (lstat(path, &sb) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		ctl_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return ctl_err(err, errlen, "%s: %s", path, strerror(errno));
 	}
-	if (S_ISSOCK(sb.st_mode) && ctl_answers(path)) {
-		ctl_err(err, errlen, "control socket %s is in use by a live "
-		    "process", path);
-		return -1;
-	}
-	if (sb.st_uid != geteuid() || unlink(path) == -1) {
-		ctl_err(err, errlen, "cannot remove stale %s: %s", path,
+	if (S_ISSOCK(sb.st_mode) && ctl_answers(path))
+		return ctl_err(err, errlen, "control socket %s is in use by a "
+		    "live process", path);
+	if (sb.st_uid != geteuid() || unlink(path) == -1)
+		return ctl_err(err, errlen, "cannot remove stale %s: %s", path,
 		    sb.st_uid != geteuid() ? "not ours" : strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -114,10 +109,9 @@ ctl_bind(const char *path, char *err, size_t errlen)
 	base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
 	if ((size_t)snprintf(tmp, sizeof tmp, "%.*s.%s.new", (int)(base - path),
-	    path, base) >= sizeof tmp || strlen(tmp) >= sizeof sun.sun_path) {
-		ctl_err(err, errlen, "control socket path too long: %s", path);
-		return -1;
-	}
+	    path, base) >= sizeof tmp || strlen(tmp) >= sizeof sun.sun_path)
+		return ctl_err(err, errlen, "control socket path too long: %s",
+		    path);
 	if (ctl_clear_path(tmp, err, errlen) == -1)
 		return -1;
 	keeper_keep_socket(tmp);
@@ -125,10 +119,8 @@ ctl_bind(const char *path, char *err, size_t errlen)
 	sun.sun_family = AF_UNIX;
 	strlcpy(sun.sun_path, tmp, sizeof sun.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		ctl_err(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
+	if (fd == -1)
+		return ctl_err(err, errlen, "socket: %s", strerror(errno));
 	mask = umask(077);
 	rv = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(mask);
@@ -383,9 +375,9 @@ ctl_sweep(__attribute__((unused)) void *arg)
 	}
 }
 
-/* Close every client and the listening socket; unlink it. */
-static void
-ctl_shutdown(void)
+/* Close every client and the listening socket; unlink it (idempotent). */
+void
+ctl_close(void)
 {
 	struct ctl_client	*c;
 
@@ -415,7 +407,7 @@ static void
 ctl_at_exit(__attribute__((unused)) struct pool *p,
     __attribute__((unused)) void *arg)
 {
-	ctl_shutdown();
+	ctl_close();
 }
 
 /* Server: create the socket and serve it from the loop. */
@@ -427,17 +419,14 @@ ctl_listen(struct loop *loop, struct pool *p, char *path, size_t pathlen,
 	char		 sock[CTL_PATH_MAX];
 	int		 fd;
 
-	if (ctl.fd != -1) {
-		ctl_err(err, errlen, "control socket already open");
-		return -1;
-	}
+	if (ctl.fd != -1)
+		return ctl_err(err, errlen, "control socket already open");
 	if ((dir = ctl_dir(1, err, errlen)) == NULL)
 		return -1;
 	if ((size_t)snprintf(sock, sizeof sock, "%s/%ld.sock", dir,
-	    (long)getpid()) >= sizeof sock || strlen(sock) >= pathlen) {
-		ctl_err(err, errlen, "control socket path too long: %s", dir);
-		return -1;
-	}
+	    (long)getpid()) >= sizeof sock || strlen(sock) >= pathlen)
+		return ctl_err(err, errlen, "control socket path too long: %s",
+		    dir);
 	if (ctl_clear_path(sock, err, errlen) == -1)
 		return -1;
 	keeper_keep_socket(sock);
@@ -455,11 +444,4 @@ ctl_listen(struct loop *loop, struct pool *p, char *path, size_t pathlen,
 	pool_at_exit(p, ctl_at_exit, NULL);
 	strlcpy(path, sock, pathlen);
 	return 0;
-}
-
-/* Close and unlink the socket (idempotent). */
-void
-ctl_close(void)
-{
-	ctl_shutdown();
 }

@@ -143,7 +143,7 @@ fail_groups_free(struct fail_group *g, size_t n)
 }
 
 /* How a key ended: "exit N", "signal N" or "timeout". */
-void
+static void
 fail_how(char *buf, size_t len, const struct fail_key *k)
 {
 	if (k->exitval == -1)

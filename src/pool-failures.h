@@ -75,8 +75,6 @@ int	fail_key_same(const struct fail_key *, const struct fail_key *);
 size_t	fail_group(const struct fail_member *, size_t n,
 	    struct fail_group **groups);
 void	fail_groups_free(struct fail_group *, size_t);
-/* How a key ended: "exit N", "signal N" or "timeout". */
-void	fail_how(char *, size_t, const struct fail_key *);
 /*
  * Text, at most max groups (0: all), each line after prefix:
  *   "N  COUNT x HOW: LAST LINE" and "   e.g. task SEQ, item ITEM: COMMAND",

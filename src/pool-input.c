@@ -440,6 +440,27 @@ input_tag(const struct template *tpl, const char *arg,
 	return tag;
 }
 
+/* Compile and check the command template; see pool-input.h. */
+struct template *
+input_compile(const struct opts *o, char *err, size_t errlen)
+{
+	struct template	*t;
+
+	if (o->persistent != NULL || o->command_argv != NULL)
+		t = o->command_argv != NULL ?
+		    template_compile_argv(o->command_argv, o->command_argc,
+		    err, errlen) :
+		    template_compile_argv((char **)&o->command, 1, err, errlen);
+	else
+		t = template_compile(o->command, err, errlen);
+	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
+	    errlen) == -1 || input_template_mode(t, o, err, errlen) == -1)) {
+		template_free(t);
+		t = NULL;
+	}
+	return t;
+}
+
 /* The template as the pool would compile it, or NULL (none, or err). */
 static struct template *
 dry_template(const struct opts *o, bool *bad)
@@ -450,21 +471,7 @@ dry_template(const struct opts *o, bool *bad)
 	*bad = false;
 	if (o->command == NULL)
 		return NULL;
-	if (o->persistent != NULL || o->command_argv != NULL)
-		t = o->command_argv != NULL ?
-		    template_compile_argv(o->command_argv, o->command_argc,
-		    err, sizeof err) :
-		    template_compile_argv((char **)&o->command, 1, err,
-		    sizeof err);
-	else
-		t = template_compile(o->command, err, sizeof err);
-	if (t != NULL && (template_check_pos(t, opts_max_pos(o), err,
-	    sizeof err) == -1 || input_template_mode(t, o, err, sizeof err) ==
-	    -1)) {
-		template_free(t);
-		t = NULL;
-	}
-	if (t == NULL) {
+	if ((t = input_compile(o, err, sizeof err)) == NULL) {
 		fprintf(stderr, "pooltop: command template: %s\n", err);
 		*bad = true;
 	}

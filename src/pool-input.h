@@ -51,6 +51,10 @@ char	*input_tag(const struct template *tpl, const char *arg,
  */
 int	input_template_mode(struct template *, const struct opts *,
 	    char *err, size_t errlen);
+/* o->command compiled and checked ({N}, -X) as --check-config and --dry-run
+   take it (no shell for several words or --persistent); NULL and err. */
+struct template *input_compile(const struct opts *, char *err,
+	    size_t errlen);
 /* Compile --tagstring's template; NULL and err if it does not compile. */
 struct template *input_tag_compile(const char *str, char *err,
 	    size_t errlen);

@@ -30,7 +30,13 @@ struct logger {
 	int			 advised;	/* the size advice last named */
 };
 
-static void	logger_broke(struct logger *, int);
+/* A write failed: the pool stops and says so; nothing more is written. */
+static void
+logger_broke(struct logger *lg, int error)
+{
+	lg->broken = true;
+	pool_log_failed(lg->pool, error);
+}
 
 /*
  * After a progress line: the advice, when another size would change the
@@ -82,14 +88,6 @@ logger_open(struct logger **lp, const struct opts *o, char *err,
 	(*lp)->o = o;
 	(*lp)->evlog = l;
 	return 0;
-}
-
-/* A write failed: the pool stops and says so; nothing more is written. */
-static void
-logger_broke(struct logger *lg, int error)
-{
-	lg->broken = true;
-	pool_log_failed(lg->pool, error);
 }
 
 /* One event: a line. */

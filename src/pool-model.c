@@ -24,7 +24,8 @@ model_init(struct model *m, size_t keep)
 	m->max_rss_kb = -1;
 }
 
-bool
+/* Does this task count as failed (nonzero exit, timeout, or a signal)? */
+static bool
 model_task_failed(const struct model_task *t)
 {
 	return t->exitval != 0 || t->signal != 0;

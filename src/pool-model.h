@@ -219,7 +219,4 @@ void	model_advice_json(struct buf *, const struct model_advice *);
 bool	model_advice_gain(const struct model_advice *, int *workers,
 	    double *now_s, double *then_s);
 
-/* Does this task count as failed (nonzero exit, timeout, or a signal)? */
-bool	model_task_failed(const struct model_task *);
-
 #endif

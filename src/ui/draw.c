@@ -257,8 +257,8 @@ draw_header_bar(struct ui *ui)
 }
 
 /* Does any slot run on another machine?  Then HOST is shown. */
-static bool
-draw_any_host(const struct ui *ui)
+bool
+ui_any_host(const struct ui *ui)
 {
 	uint32_t	i;
 
@@ -277,7 +277,7 @@ draw_layout(const struct ui *ui, struct draw_layout *l)
 
 	for (i = 0; i < COL_N; i++)
 		l->on[i] = true;
-	l->on[COL_HOST] = draw_any_host(ui);
+	l->on[COL_HOST] = ui_any_host(ui);
 	for (;;) {
 		used = 0;
 		for (i = 0; i < COL_N; i++)
@@ -596,10 +596,7 @@ draw_events(struct ui *ui, int y, int height)
 	int			i;
 
 	attrset(ui->attr[THEME_FRAME]);
-	if (ui->utf8)
-		mvhline(y, 0, ACS_HLINE, ui->cols);
-	else
-		mvhline(y, 0, '-', ui->cols);
+	mvhline(y, 0, ui->utf8 ? ACS_HLINE : '-', ui->cols);
 	ui_put(y, 2, 8, " events ", ui->attr[THEME_FRAME]);
 	for (i = 1; i < height; i++) {
 		if (n == 0 || !shm_read_event(ui->host.shm, n, &ev)) {

@@ -17,9 +17,9 @@
 
 #define FAILS_EVERY_NS	1000000000LL
 
-/* Ask the pool for its failure groups; count them. */
-static void
-fails_fetch(struct ui *ui)
+/* Ask the pool for its failure groups (again, after a retry); count them. */
+void
+ui_fails_refresh(struct ui *ui)
 {
 	const char	*line, *nl;
 	int		 rc;
@@ -46,7 +46,7 @@ ui_fails_open(struct ui *ui)
 {
 	ui->mode = UI_MODE_FAILURES;
 	ui->fails_sel = 0;
-	fails_fetch(ui);
+	ui_fails_refresh(ui);
 }
 
 /* Move the selection by delta groups. */
@@ -65,13 +65,6 @@ int
 ui_fails_group(struct ui *ui)
 {
 	return ui->fails_n > 0 ? ui->fails_sel + 1 : 0;
-}
-
-/* Ask again at once (after a retry). */
-void
-ui_fails_refresh(struct ui *ui)
-{
-	fails_fetch(ui);
 }
 
 /* Draw one line of the reply at row y, highlighted if selected. */
@@ -96,7 +89,7 @@ ui_draw_fails(struct ui *ui)
 	char	*text, *line, *nl;
 
 	if (mono_ns() - ui->fails_at >= FAILS_EVERY_NS)
-		fails_fetch(ui);
+		ui_fails_refresh(ui);
 	x0 = (ui->cols - w) / 2;
 	y0 = (ui->lines - h) / 2;
 	if (w < 20 || h < 6)

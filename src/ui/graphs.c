@@ -250,28 +250,15 @@ graphs_rule(struct ui *ui, int y)
 	    ui->cols - 4, what, ui->attr[THEME_FRAME]);
 }
 
-/* Draw one panel. */
-static void
-graphs_panel(struct ui *ui, enum graphs_panel p, int y, int x, int w, int h)
-{
-	if (p == GP_HIST)
-		graphs_hist_panel(ui, y, x, w, h);
-	else
-		graphs_time_panel(ui, p, y, x, w, h);
-}
-
 /*
- * The graphs in rows [y, y + h): a rule, then the panels, in one row of
- * panels, or two from GRAPHS_TWO_ROWS rows under the rule.  False if they
- * do not fit.
+ * The graphs in rows [y, y + h): a rule, then the panels (in the order of
+ * enum graphs_panel), in one row of panels, or two from GRAPHS_TWO_ROWS
+ * rows under the rule.  False if they do not fit.
  */
 bool
 ui_draw_graphs(struct ui *ui, int y, int h)
 {
-	static const enum graphs_panel	order[GP_N] = {
-		GP_RATE, GP_HIST, GP_BUSY, GP_CORES, GP_MEM
-	};
-	int				rows, per, np, i, r, c, pw, ph, x;
+	int	rows, per, np, i, r, c, pw, ph, x;
 
 	if (h < GRAPHS_ROWS_MIN + 1 || ui->cols < GRAPHS_PANEL_MIN)
 		return false;
@@ -284,11 +271,14 @@ ui_draw_graphs(struct ui *ui, int y, int h)
 	per = (np + rows - 1) / rows;
 	ph = (h - 1 - (rows - 1)) / rows;
 	for (i = 0; i < np; i++) {
-		r = i / per;
+		r = y + 1 + i / per * (ph + 1);
 		c = i % per;
 		pw = ui->cols / per;
 		x = c * pw + 1;
-		graphs_panel(ui, order[i], y + 1 + r * (ph + 1), x, pw - 2, ph);
+		if (i == GP_HIST)
+			graphs_hist_panel(ui, r, x, pw - 2, ph);
+		else
+			graphs_time_panel(ui, i, r, x, pw - 2, ph);
 	}
 	return true;
 }

@@ -135,14 +135,9 @@ static void
 keys_resize_one(struct ui *ui, const char *by)
 {
 	const char	*host = NULL;
-	uint32_t	 i;
-	bool		 hosts = false;
 
-	for (i = 0; i < ui->nslots; i++)
-		if (ui->slots[i].s.state != PT_SLOT_EMPTY &&
-		    ui->slots[i].s.host[0] != '\0')
-			hosts = true;
-	if (hosts && ui->sel_slot >= 0 && (uint32_t)ui->sel_slot < ui->nslots) {
+	if (ui_any_host(ui) && ui->sel_slot >= 0 &&
+	    (uint32_t)ui->sel_slot < ui->nslots) {
 		host = ui->slots[ui->sel_slot].s.host;
 		if (host[0] == '\0')
 			host = ":";

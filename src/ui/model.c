@@ -39,13 +39,6 @@ ui_model_free(struct ui *ui)
 	ui->nrows = 0;
 }
 
-/* Is a slot in this state shown in the table? */
-static bool
-ui_slot_shown(uint32_t state)
-{
-	return state != PT_SLOT_EMPTY;
-}
-
 /* Add one CPU and memory sample to a slot's history. */
 static void
 model_hist_add(struct ui_slot *us)
@@ -218,7 +211,7 @@ ui_rows(struct ui *ui)
 	ui->nrows = 0;
 	for (i = 0; i < ui->nslots; i++) {
 		us = &ui->slots[i];
-		if (!us->valid || !ui_slot_shown(us->s.state))
+		if (!us->valid || us->s.state == PT_SLOT_EMPTY)
 			continue;
 		if (ui->filter[0] != '\0' &&
 		    strcasestr(ui_slot_title(&us->s), ui->filter) == NULL &&

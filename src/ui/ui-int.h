@@ -144,6 +144,7 @@ int	ui_hist_get(const struct ui_slot *, int age, uint16_t *, uint64_t *);
 void	ui_draw_main(struct ui *);
 void	ui_draw_keybar(struct ui *, int y);
 void	ui_draw_status(struct ui *, int y);
+bool	ui_any_host(const struct ui *);	/* a slot on another machine? */
 
 /* detail.c */
 void	ui_draw_detail(struct ui *);

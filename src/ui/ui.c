@@ -26,8 +26,6 @@
 static struct ui	ui_the;
 static bool		ui_atexit_set;
 
-static void	ui_draw(struct ui *);
-
 /* Map a theme colour onto what the terminal has (-1: its default). */
 static short
 ui_color(int c, bool *bold)
@@ -93,13 +91,9 @@ int
 ui_set_theme(struct ui *ui, const char *name, char *err, size_t errlen)
 {
 	struct theme	t;
-	struct buf	warn = { NULL, 0, 0 };
 
-	if (theme_load(&t, name, &warn, err, errlen) != 0) {
-		buf_free(&warn);
+	if (theme_load(&t, name, NULL, err, errlen) != 0)	/* no warnings */
 		return -1;
-	}
-	buf_free(&warn);
 	ui->theme = t;
 	ui->theme_idx = ui_theme_index(t.name);
 	ui_apply_theme(ui);
@@ -210,6 +204,40 @@ ui_atexit(void)
 	ui_close(&ui_the);
 }
 
+/* Paint the current mode's screen. */
+static void
+ui_draw(struct ui *ui)
+{
+	char	msg[64];
+
+	if (!ui->open)
+		return;
+	ui->lines = LINES;
+	ui->cols = COLS;
+	erase();
+	if (ui->cols < 20 || ui->lines < 5) {
+		snprintf(msg, sizeof msg, "terminal too small (%dx%d)",
+		    ui->cols, ui->lines);
+		ui_put(0, 0, ui->cols, msg, A_NORMAL);
+	} else if (ui->mode == UI_MODE_DETAIL)
+		ui_draw_detail(ui);
+	else {
+		ui_draw_main(ui);
+		if (ui->mode == UI_MODE_HELP)
+			ui_draw_help(ui);
+		else if (ui->mode == UI_MODE_ADVICE)
+			ui_draw_advice(ui);
+		else if (ui->mode == UI_MODE_FAILURES)
+			ui_draw_fails(ui);
+	}
+	if (ui->prompt == UI_PROMPT_RESIZE || ui->prompt == UI_PROMPT_FILTER) {
+		move(ui->cur_y, ui->cur_x);
+		curs_set(1);
+	} else
+		curs_set(0);
+	refresh();
+}
+
 /* Take the terminal and draw the first screen. */
 struct ui *
 ui_open(const struct ui_host *host, char *err, size_t errlen)
@@ -285,40 +313,6 @@ ui_input(struct ui *ui)
 	if (r == UI_CONTINUE)
 		ui_draw(ui);
 	return r;
-}
-
-/* Paint the current mode's screen. */
-static void
-ui_draw(struct ui *ui)
-{
-	char	msg[64];
-
-	if (!ui->open)
-		return;
-	ui->lines = LINES;
-	ui->cols = COLS;
-	erase();
-	if (ui->cols < 20 || ui->lines < 5) {
-		snprintf(msg, sizeof msg, "terminal too small (%dx%d)",
-		    ui->cols, ui->lines);
-		ui_put(0, 0, ui->cols, msg, A_NORMAL);
-	} else if (ui->mode == UI_MODE_DETAIL)
-		ui_draw_detail(ui);
-	else {
-		ui_draw_main(ui);
-		if (ui->mode == UI_MODE_HELP)
-			ui_draw_help(ui);
-		else if (ui->mode == UI_MODE_ADVICE)
-			ui_draw_advice(ui);
-		else if (ui->mode == UI_MODE_FAILURES)
-			ui_draw_fails(ui);
-	}
-	if (ui->prompt == UI_PROMPT_RESIZE || ui->prompt == UI_PROMPT_FILTER) {
-		move(ui->cur_y, ui->cur_x);
-		curs_set(1);
-	} else
-		curs_set(0);
-	refresh();
 }
 
 /* Sample the segment and redraw. */
