@@ -105,10 +105,15 @@ if command -v parallel >/dev/null 2>&1 &&
 	run_in_tui "clear; LC_ALL=C $POOLTOP_BIN report $T/gnu.log"
 	check "report of GNU parallel's joblog on a terminal: exits" \
 	    wait_until $LIMIT exited
-	check "report of GNU parallel's joblog: 3 in 200ms-500ms" \
-	    on_screen "^durations  200ms-500ms +3 #{40}\$"
-	check "report of GNU parallel's joblog: 1 in 1s-2s" \
-	    on_screen "^ +1s-2s +1 #{13}\$"
+	# Its runtimes include perl's start: under load a 0.21 s task may
+	# take over 0.5 s, so the counts come from the joblog itself.
+	ga=$(awk -F'\t' 'NR > 1 && $4 >= 0.2 && $4 < 0.5' "$T/gnu.log" | wc -l)
+	gb=$(awk -F'\t' 'NR > 1 && $4 >= 1 && $4 < 2' "$T/gnu.log" | wc -l)
+	shown() { [ "$1" -eq 0 ] || on_screen "$2"; }
+	check "report of GNU parallel's joblog: $ga in 200ms-500ms" \
+	    shown "$ga" "^(durations)? +200ms-500ms +$ga #+\$"
+	check "report of GNU parallel's joblog: $gb in 1s-2s" \
+	    shown "$gb" "^ +1s-2s +$gb #+\$"
 fi
 
 finish
