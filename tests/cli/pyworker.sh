@@ -70,6 +70,11 @@ def crash(item):
         os.kill(os.getpid(), signal.SIGKILL)
     return "r" + item
 
+def lone(item):                 # an exception whose message is not UTF-8
+    if item == "2":
+        raise ValueError("bad \ud800 " + item)
+    return item
+
 def crashbig(item):             # answers of 40 KB: the buffer fills
     if item == "57":
         os.kill(os.getpid(), signal.SIGKILL)
@@ -324,6 +329,9 @@ check "--chunksize 1: exit 0, every answer" \
     [ "$?:$(sort -n out | tr '\n' ' ')" = "0:$(seq 1 300 |
     awk '{ printf "%d ", $1 * $1 }')" ]
 
+printf '1\n2\n3\n' | "$PY" -m pooltop_worker fx:lone >out 2>/dev/null
+check "an exception with a lone surrogate: its ERROR: line, the next goes on" \
+    [ "$(tr '\n' ' ' <out)" = '1 ERROR: ValueError: bad \ud800 2 3 ' ]
 printf '3\n4' | "$PY" -m pooltop_worker fx:sq >out
 check "used alone: a last line without a newline is answered too" \
     [ "$(tr '\n' ' ' <out)" = "9 16 " ]
