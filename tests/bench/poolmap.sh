@@ -32,6 +32,8 @@
 #   alone     python3 -m pooltop_worker sq:work <items: one process, no
 #             pooltop (what the module itself costs)
 #   plain1    worker.py <items: the same for the plain worker
+#   module-old, plain-old, alone-old   the older workers (OLD_MODULE,
+#             OLD_PLAIN), run the same way
 #
 # The targets, at every size, at -j2: module >= 1.5x and plain >= 1.0x the
 # item rate of Pool.map (the faster of pm and pm1000 in each round, which
@@ -96,19 +98,30 @@ RUNNERS="$RUNNERS cat"
 for c in $CHUNKS; do
 	RUNNERS="$RUNNERS module@$c plain@$c"
 done
-RUNNERS="$RUNNERS alone plain1"
+RUNNERS="$RUNNERS alone"
+[ -n "$OLD_MODULE" ] && RUNNERS="$RUNNERS alone-old"
+RUNNERS="$RUNNERS plain1"
 [ -n "${ONLY:-}" ] && RUNNERS="pm pm1000 $ONLY"
 
+# timed NAME N CMD...: one run of CMD, its wall time to NAME.N and the
+# CPU time (user + sys) of its whole tree (what it reaped: pooltop its
+# workers, they their programs, Pool its processes) to cpu.NAME.N.
+timed() {
+	local name=$1.$2
+	shift 2
+	pr_time "$name" "$tmp/out" /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@"
+	pr_add "cpu.$name" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/cpu")"
+}
 # pers NAME N CHUNK PYPATH PROG: pooltop --persistent PROG over N items.
 pers() {
-	PYTHONPATH=$4 pr_time "$1.$2" "$tmp/out" "$POOLTOP_BIN" --headless -q \
+	timed "$1" "$2" env PYTHONPATH="$4" "$POOLTOP_BIN" --headless -q \
 	    -j"$P" --chunksize "$3" -a "$tmp/items.$2" --persistent "$5"
 }
 run() {	# run NAME N: one timed run of NAME over the N items, checked
 	local n=$2 items=$tmp/items.$2 want=$tmp/want.$2
 	case $1 in
-	pm) pr_time "$1.$n" "$tmp/out" "$PY" poolmap.py "$items" "$P" default ;;
-	pm1000) pr_time "$1.$n" "$tmp/out" "$PY" poolmap.py "$items" "$P" 1000 ;;
+	pm) timed "$1" "$n" "$PY" poolmap.py "$items" "$P" default ;;
+	pm1000) timed "$1" "$n" "$PY" poolmap.py "$items" "$P" 1000 ;;
 	module) pers "$1" "$n" auto "$tmp/py" "$MODULE" ;;
 	module-old) pers "$1" "$n" auto "$tmp/pyold" "$MODULE" ;;
 	plain) pers "$1" "$n" auto "" "$PLAIN" ;;
@@ -116,9 +129,11 @@ run() {	# run NAME N: one timed run of NAME over the N items, checked
 	cat) pers "$1" "$n" auto "" cat; want=$items ;;
 	module@*) pers "$1" "$n" "${1#*@}" "$tmp/py" "$MODULE" ;;
 	plain@*) pers "$1" "$n" "${1#*@}" "" "$PLAIN" ;;
-	alone) PYTHONPATH=$tmp/py pr_time "$1.$n" "$tmp/out" sh -c \
+	alone) timed "$1" "$n" env PYTHONPATH="$tmp/py" sh -c \
 	    "$MODULE <'$items'" ;;
-	plain1) pr_time "$1.$n" "$tmp/out" sh -c "$PLAIN <'$items'" ;;
+	alone-old) timed "$1" "$n" env PYTHONPATH="$tmp/pyold" sh -c \
+	    "$MODULE <'$items'" ;;
+	plain1) timed "$1" "$n" sh -c "$PLAIN <'$items'" ;;
 	esac
 	sort -n "$tmp/out" | cmp -s - "$want" || echo "$1 at $n" >>"$tmp/wrong"
 }
@@ -195,6 +210,7 @@ desc() {
 	module@*) echo "  module, --chunksize ${1#*@}" ;;
 	plain@*) echo "  worker.py, --chunksize ${1#*@}" ;;
 	alone) echo "pooltop_worker alone, 1 process" ;;
+	alone-old) echo "the older pooltop_worker alone" ;;
 	plain1) echo "worker.py alone, 1 process" ;;
 	esac
 }
@@ -206,20 +222,34 @@ printf 'median (min-max) over the rounds; every answer checked: %s\n' \
     "$([ -e "$tmp/wrong" ] && echo "WRONG: $(tr '\n' ';' <"$tmp/wrong")" || echo ok)"
 verdicts=""
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
+cpu() {	# cpu N NAME: the median CPU time per item in us, all processes
+	_pr_stats "$tmp/t/cpu.$2" | awk -v n="$1" '{ printf "%.2f", $1 * 1e6 / n }'
+}
+has() { [ -e "$tmp/t/$1" ]; }
 for n in $SIZES; do
 	echo
-	printf '%s items%34s %30s\n' "$(echo "$n" | commas)" "items/s" \
-	    "vs the faster Pool.map"
+	printf '%-44s %-31s %-24s %s\n' "$(echo "$n" | commas) items" \
+	    "items/s" "vs the faster Pool.map" "CPU us/item"
 	for r in $RUNNERS; do
-		printf '  %-42s %-30s %s\n' "$(desc "$r")" "$(rate "$n" "$r.$n")" \
-		    "$(rr "$r.$n" "best.$n" | fmt)"
+		printf '  %-42s %-31s %-24s %s\n' "$(desc "$r")" \
+		    "$(rate "$n" "$r.$n")" "$(rr "$r.$n" "best.$n" | fmt)" \
+		    "$(cpu "$n" "$r.$n")"
 	done
-	m=$(rr "module.$n" "best.$n" | med)
-	p=$(rr "plain.$n" "best.$n" | med)
-	c=$(pr_rate "$n" "cat.$n" | med)
-	verdicts="$verdicts$(printf '  %9s items: module %.2fx (1.5x: %s), worker.py %.2fx (1.0x: %s), cat %s items/s (2,000,000: %s)' \
-	    "$(echo "$n" | commas)" "$m" "$(met "$m" 1.5)" "$p" \
-	    "$(met "$p" 1.0)" "$(echo "$c" | commas)" "$(met "$c" 2000000)")
+	v=""
+	if has "module.$n"; then
+		m=$(rr "module.$n" "best.$n" | med)
+		v="$v$(printf ' module %.2fx (1.5x: %s),' "$m" "$(met "$m" 1.5)")"
+	fi
+	if has "plain.$n"; then
+		m=$(rr "plain.$n" "best.$n" | med)
+		v="$v$(printf ' worker.py %.2fx (1.0x: %s),' "$m" "$(met "$m" 1.0)")"
+	fi
+	if has "cat.$n"; then
+		m=$(pr_rate "$n" "cat.$n" | med)
+		v="$v$(printf ' cat %s items/s (2,000,000: %s)' \
+		    "$(echo "$m" | commas)" "$(met "$m" 2000000)")"
+	fi
+	verdicts="$verdicts$(printf '  %9s items:%s' "$(echo "$n" | commas)" "${v%,}")
 "
 done
 
@@ -230,7 +260,7 @@ if [ -n "$CHUNKS" ]; then
 	printf '  %9s %6s  %-24s %s\n' items C module worker.py
 	for n in $SIZES; do
 		for c in $CHUNKS; do
-			[ -e "$tmp/t/module@$c.$n" ] || continue
+			has "module@$c.$n" || continue
 			printf '  %9s %6s  %-24s %s\n' "$(echo "$n" | commas)" "$c" \
 			    "$(rr "module.$n" "module@$c.$n" | fmt)" \
 			    "$(rr "plain.$n" "plain@$c.$n" | fmt)"
@@ -240,12 +270,18 @@ fi
 
 if [ -n "$OLD_MODULE$OLD_PLAIN" ]; then
 	echo
-	echo "this tree's workers over the older ones: rate ratio per round"
+	echo "this tree's workers over the older ones, per round: the rate"
+	echo "ratio, and the CPU time ratio (older over this tree's: above 1.00x"
+	echo "this tree's is faster, or uses less CPU)"
+	printf '  %9s  %-34s %-22s %s\n' items runner rate CPU
 	for n in $SIZES; do
-		[ -e "$tmp/t/module-old.$n" ] && printf '  %9s items: pooltop_worker %s\n' \
-		    "$(echo "$n" | commas)" "$(rr "module.$n" "module-old.$n" | fmt)"
-		[ -e "$tmp/t/plain-old.$n" ] && printf '  %9s items: worker.py %s\n' \
-		    "$(echo "$n" | commas)" "$(rr "plain.$n" "plain-old.$n" | fmt)"
+		for r in module alone plain; do
+			has "$r-old.$n" || continue
+			printf '  %9s  %-34s %-22s %s\n' "$(echo "$n" | commas)" \
+			    "$(desc "$r" | sed 's/ (a write per answer)//')" \
+			    "$(rr "$r.$n" "$r-old.$n" | fmt)" \
+			    "$(rr "cpu.$r.$n" "cpu.$r-old.$n" | fmt)"
+		done
 	done
 	[ -n "$OLD_MODULE" ] && echo "  (older pooltop_worker: $OLD_MODULE)"
 	[ -n "$OLD_PLAIN" ] && echo "  (older worker.py: $OLD_PLAIN)"
