@@ -190,12 +190,14 @@ class Answers:
         self.lock = None        # the flusher's, once it runs
 
     def start_flusher(self):
-        """Run the flusher thread (in the process that works the items)."""
-        import threading
-        self.lock = threading.Lock()
-        self.wake = threading.Event()
+        """Run the flusher thread (in the process that works the items).
+        _thread, not threading: its import is a millisecond a start."""
+        import _thread
+        self.lock = _thread.allocate_lock()
+        self.wake = _thread.allocate_lock()     # held: no wake-up pending
+        self.wake.acquire()
         self.idle = False
-        threading.Thread(target=self._flusher, daemon=True).start()
+        _thread.start_new_thread(self._flusher, ())
 
     def begin(self):
         """A block begins."""
@@ -203,7 +205,10 @@ class Answers:
         self.in_block = True
         if self.lock is not None and self.idle:
             self.idle = False
-            self.wake.set()
+            try:
+                self.wake.release()
+            except RuntimeError:        # a wake-up is pending already
+                pass
 
     def end(self):
         """A block ends: write what it stored."""
@@ -220,10 +225,11 @@ class Answers:
             if not self.in_block:
                 quiet += 1
                 if quiet >= 20:
-                    self.wake.clear()
                     self.idle = True
                     if not self.in_block:   # else begin() saw idle unset
-                        self.wake.wait()
+                        self.wake.acquire()     # until begin() releases
+                    else:               # or did, after: take it back
+                        self.wake.acquire(False)
                     self.idle = False
                     quiet = 0
                 continue

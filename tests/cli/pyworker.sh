@@ -322,6 +322,23 @@ check "alone, one line at a time: its answer comes before the next line" \
 echo 4 >&9
 check "... and the next" wait_for 20 grep -qx 16 ans
 exec 9>&-
+# After a pause (the flusher thread sleeps after a tenth of a second
+# without a block), a block whose second item hangs still has its first
+# answer written while it runs: the block wakes the thread.
+mkfifo two
+"$PY" -m pooltop_worker fx:slow <two >ans2 2>/dev/null &
+spid=$!
+_bgpids="${_bgpids:-} $spid"
+exec 9>two
+echo a >&9
+check "a pause, then a hanging item: the answer before the pause" \
+    wait_for 20 grep -qx 'r a' ans2
+sleep 1		# not a synchronisation: time for the thread to go idle
+printf 'b\nslow\n' >&9
+check "... and the one before the hanging item, while it hangs" \
+    wait_for 20 grep -qx 'r b' ans2
+kill -TERM "$spid" 2>/dev/null	# the watcher passes it on
+exec 9>&-
 seq 1 300 >i300
 timeout 120 "$POOLTOP_BIN" --headless -q -j2 --chunksize 1 -a i300 \
     --persistent "$PY -m pooltop_worker fx:sq" >out 2>/dev/null
