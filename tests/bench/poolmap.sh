@@ -9,15 +9,19 @@
 # Environment: CHUNKS="64 1024 4096", the fixed --chunksize runs set
 # beside auto (the default) for the module and the plain worker ("" for
 # none); OLD_MODULE=FILE, an older pooltop_worker.py run beside this
-# tree's (module-old), to measure a change of the module in the same
-# rounds; OLD_PLAIN=FILE, the same for worker.py (plain-old); MEMSIZES="10000 1000000", the sizes of the memory runs.
+# tree's (module-old, alone-old), to measure a change of the module in
+# the same rounds; OLD_PLAIN=FILE, the same for worker.py (plain-old);
+# MEMSIZES="10000 1000000", the sizes of the memory runs; ONLY="module
+# cat ...", these runners alone beside pm and pm1000 (a quick look).
 #
 # For each size N (the numbers 1..N, squared by the same function), every
 # runner runs once in each of R rounds, in turn (A B C A B C ...); figures
 # are medians over the rounds with their spread (min-max), and a ratio is
 # the median of the per-round ratios of item rates.  Wall time of the
 # whole process, interpreter starts included (Pool.map's own and its
-# workers', pooltop's workers' programs), output to a file; every run's
+# workers', pooltop's workers' programs), output to a file; beside it the
+# CPU time (user + sys, /usr/bin/time: to 10 ms) of the whole process
+# tree per item, which a loaded machine disturbs less.  Every run's
 # output is checked: each item's answer present exactly once.
 #
 #   pm        multiprocessing.Pool(P).map(work, items), default chunksize
@@ -25,8 +29,8 @@
 #   module    pooltop --persistent 'python3 -m pooltop_worker sq:work'
 #             (this tree's python/pooltop_worker.py, byte-compiled as
 #             `make install` does)
-#   plain     pooltop --persistent conf/examples/worker.py (a write(2) and
-#             a flush per answer, the worker a user writes first)
+#   plain     pooltop --persistent conf/examples/worker.py (a write(2) per
+#             answer, the worker a user writes first)
 #   cat       pooltop --persistent cat: pooltop's own ceiling, no work
 #   module@C, plain@C   the same with --chunksize C, for C in CHUNKS
 #   alone     python3 -m pooltop_worker sq:work <items: one process, no
@@ -218,10 +222,14 @@ desc() {
 printf 'squares of 1..N at -j%d; %s cores (nproc); %d paired rounds; %s\n' \
     "$P" "$(nproc)" "$R" "$($PY -V 2>&1)"
 printf 'load average %s at the start, %s at the end\n' "$load0" "$load1"
+answers=ok
+[ -e "$tmp/wrong" ] && answers="WRONG: $(tr '\n' ';' <"$tmp/wrong")"
 printf 'median (min-max) over the rounds; every answer checked: %s\n' \
-    "$([ -e "$tmp/wrong" ] && echo "WRONG: $(tr '\n' ';' <"$tmp/wrong")" || echo ok)"
+    "$answers"
 verdicts=""
-met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
+met() {
+	awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'
+}
 cpu() {	# cpu N NAME: the median CPU time per item in us, all processes
 	_pr_stats "$tmp/t/cpu.$2" | awk -v n="$1" '{ printf "%.2f", $1 * 1e6 / n }'
 }

@@ -347,7 +347,7 @@ check "--chunksize 1: exit 0, every answer" \
     awk '{ printf "%d ", $1 * $1 }')" ]
 
 printf '1\n2\n3\n' | "$PY" -m pooltop_worker fx:lone >out 2>/dev/null
-check "an exception with a lone surrogate: its ERROR: line, the next goes on" \
+check "an exception with a lone surrogate: its ERROR: line, the next on" \
     [ "$(tr '\n' ' ' <out)" = '1 ERROR: ValueError: bad \ud800 2 3 ' ]
 printf '3\n4' | "$PY" -m pooltop_worker fx:sq >out
 check "used alone: a last line without a newline is answered too" \
