@@ -161,9 +161,10 @@ class Answers:
     of the buffer, because every byte past it is zero: the buffer is
     zeroed before it is used again from the start.  An answer being
     copied when the process died may be torn; the bytes not copied yet
-    are zero, so a last line holding a NUL is not written (a NUL in an
-    answer is rare; such an answer, cut short by a crash, fails its item
-    and is retried).  The header holds two counters: the end of the
+    are zero, so a last line holding a NUL is not written (a whole answer
+    with a NUL in it, made just before a crash, then fails its item in
+    place of the next one; NULs in answers are rare).  The header holds
+    two counters: the end of the
     answers written, and 1 while a write is under way (then what went out
     is unknown, and the watcher writes nothing).
 
