@@ -164,9 +164,9 @@ class Answers:
     are zero, so a last line holding a NUL is not written (a whole answer
     with a NUL in it, made just before a crash, then fails its item in
     place of the next one; NULs in answers are rare).  The header holds
-    two counters: the end of the
-    answers written, and 1 while a write is under way (then what went out
-    is unknown, and the watcher writes nothing).
+    two counters: the end of the answers written, and 1 while a write is
+    under way (then what went out is unknown, and the watcher writes
+    nothing).
 
     A block that runs longer than LATE seconds has the answers it made so
     far written by a thread (see _flusher()), so that a slow item is the
