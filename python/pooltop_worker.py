@@ -38,8 +38,11 @@ MODULE is imported with the current directory first on sys.path, as
 import importlib
 import mmap
 import os
-import signal
 import sys
+try:
+    import _signal as signal    # signal without its enums: 2 ms a start
+except ImportError:
+    import signal
 
 # json and traceback are imported when first needed: a program's start is
 # paid once per worker, and matters for a few thousand items.
@@ -147,12 +150,23 @@ def parse_args(argv):
 
 class Answers:
     """Answer lines not written yet, in memory shared with the watcher
-    (see watch()): after each item its line is stored there, so that if
-    the process dies in the middle of a block the watcher writes the
-    answers it had, and pooltop blames the item it died on, not the first
-    of the block.  The header holds three counters: the end of the lines
-    stored, the end of those written, and 1 while a write is under way
-    (then what went out is unknown, and the watcher writes nothing).
+    (see watch()): each answer is stored there as soon as it is made, so
+    that if the process dies in the middle of a block the watcher writes
+    the answers it had, and pooltop blames the item it died on, not the
+    first of the block.
+
+    The answers are appended with the mmap's own write(), one call an
+    item: its position (tell()) is the end of those stored, in this
+    process only.  The watcher finds that end itself, as the last newline
+    of the buffer, because every byte past it is zero: the buffer is
+    zeroed before it is used again from the start.  An answer being
+    copied when the process died may be torn; the bytes not copied yet
+    are zero, so a last line holding a NUL is not written (a whole answer
+    with a NUL in it, made just before a crash, then fails its item in
+    place of the next one; NULs in answers are rare).  The header holds
+    two counters: the end of the answers written, and 1 while a write is
+    under way (then what went out is unknown, and the watcher writes
+    nothing).
 
     A block that runs longer than LATE seconds has the answers it made so
     far written by a thread (see _flusher()), so that a slow item is the
@@ -161,7 +175,7 @@ class Answers:
     the items nothing: it looks at a block counter every LATE seconds,
     and sleeps while no block runs."""
 
-    HDR = 24
+    HDR = 16
     SIZE = 1 << 20
     LATE = 0.005
 
@@ -169,19 +183,22 @@ class Answers:
         self.fd = fd
         self.mm = mmap.mmap(-1, self.SIZE)      # MAP_SHARED: the watcher
         self.hv = memoryview(self.mm)[:self.HDR].cast("q")
-        self.hv[0] = self.hv[1] = self.HDR
-        self.off = self.HDR
+        self.hv[0] = self.HDR
+        self.mm.seek(self.HDR)
+        self.zero = None        # SIZE zero bytes, once the buffer is full
         self.blocks = 0         # blocks begun
         self.in_block = False
         self.lock = None        # the flusher's, once it runs
 
     def start_flusher(self):
-        """Run the flusher thread (in the process that works the items)."""
-        import threading
-        self.lock = threading.Lock()
-        self.wake = threading.Event()
+        """Run the flusher thread (in the process that works the items).
+        _thread, not threading: its import is a millisecond a start."""
+        import _thread
+        self.lock = _thread.allocate_lock()
+        self.wake = _thread.allocate_lock()     # held: no wake-up pending
+        self.wake.acquire()
         self.idle = False
-        threading.Thread(target=self._flusher, daemon=True).start()
+        _thread.start_new_thread(self._flusher, ())
 
     def begin(self):
         """A block begins."""
@@ -189,7 +206,10 @@ class Answers:
         self.in_block = True
         if self.lock is not None and self.idle:
             self.idle = False
-            self.wake.set()
+            try:
+                self.wake.release()
+            except RuntimeError:        # a wake-up is pending already
+                pass
 
     def end(self):
         """A block ends: write what it stored."""
@@ -206,10 +226,11 @@ class Answers:
             if not self.in_block:
                 quiet += 1
                 if quiet >= 20:
-                    self.wake.clear()
                     self.idle = True
                     if not self.in_block:   # else begin() saw idle unset
-                        self.wake.wait()
+                        self.wake.acquire()     # until begin() releases
+                    else:               # or did, after: take it back
+                        self.wake.acquire(False)
                     self.idle = False
                     quiet = 0
                 continue
@@ -220,34 +241,40 @@ class Answers:
             seen = self.blocks
 
     def _send_stored(self):
-        """Write the answers stored and not written yet (lock held)."""
-        start, stop = self.hv[1], self.hv[0]
+        """Write the answers stored and not written yet (lock held).  The
+        items' thread may store more meanwhile (the GIL is let go during
+        the write): past stop, which this does not touch."""
+        start, stop = self.hv[0], self.mm.tell()
         if stop > start:
             self._write(memoryview(self.mm)[start:stop])
-            self.hv[1] = stop
+            self.hv[0] = stop
 
     def put(self, b):
-        """Store one answer (bytes, newline included)."""
-        n = len(b)
-        if self.off + n > self.SIZE:
-            self.flush()
-            if self.HDR + n > self.SIZE:        # too big to keep: send it
-                self._locked(self._write, b)
-                return
-        self.mm[self.off:self.off + n] = b
-        self.off += n
-        self.hv[0] = self.off
+        """Store one answer (bytes, newline included) that did not fit:
+        write the stored ones, start the buffer again, and store it, or
+        write it at once if it is too big to keep."""
+        self._locked(self._restart, b)
+
+    def _restart(self, b):
+        self._send_stored()
+        mm, end = self.mm, self.mm.tell()
+        if self.zero is None:
+            self.zero = mmap.mmap(-1, self.SIZE)    # zero pages, not kept
+        # Zeroed before the written end goes back to the start: the
+        # watcher looks for the stored answers from there to the last
+        # newline.
+        mm[self.HDR:end] = memoryview(self.zero)[:end - self.HDR]
+        self.hv[0] = self.HDR
+        mm.seek(self.HDR)
+        if self.HDR + len(b) > self.SIZE:
+            self._write(b)
+        else:
+            mm.write(b)
 
     def flush(self):
         """Write every stored answer, in one write when the pipe takes
-        it, and start the buffer again."""
-        self._locked(self._flush)
-
-    def _flush(self):
-        self.hv[0] = self.off
-        self._send_stored()
-        self.off = self.HDR
-        self.hv[0] = self.hv[1] = self.HDR
+        it."""
+        self._locked(self._send_stored)
 
     def _locked(self, f, *args):
         if self.lock is None:
@@ -257,16 +284,26 @@ class Answers:
                 f(*args)
 
     def _write(self, b):
-        self.hv[2] = 1
+        self.hv[1] = 1
         _write_all(self.fd, b)
-        self.hv[2] = 0
+        self.hv[1] = 0
 
     def lost(self):
         """What the watcher writes for a process that died: the answers
-        stored and not written, or nothing if it died in a write."""
-        if self.hv[2] != 0:
+        stored and not written, the last one left out if it may be torn
+        (it holds a NUL), or nothing if the process died in a write."""
+        if self.hv[1] != 0:
             return b""
-        return bytes(self.mm[self.hv[1]:self.hv[0]])
+        start = self.hv[0]
+        end = self.mm.rfind(b"\n", start) + 1
+        if end <= start:
+            return b""
+        last = self.mm.rfind(b"\n", start, end - 1) + 1
+        if last < start:
+            last = start
+        if self.mm.find(b"\0", last, end) >= 0:
+            end = last
+        return bytes(self.mm[start:end])
 
 
 class Worker:
@@ -282,51 +319,56 @@ class Worker:
         self.tb = tb
 
     def line(self, result):
-        """The answer line for a result; ERROR: if it cannot be one."""
+        """The answer (bytes, newline included) for a result that is not
+        a plain int or str; ERROR: if it cannot be one."""
         try:
-            return encode(result, self.json_out)
+            return _line_bytes(encode(result, self.json_out))
         except Exception as e:
-            return error_line(e)
+            return self.failed(e, False)
 
-    def failed(self, e):
-        """The ERROR: line for an exception of func or of its result's
-        encoding (a str with surrogates of its own cannot be written)."""
-        if self.tb:
+    def failed(self, e, tb=True):
+        """The ERROR: line (bytes, newline included) for an exception of
+        func (with its traceback on stderr under --traceback) or of its
+        result's encoding."""
+        if tb and self.tb:
             _print_exc()
-        return error_line(e)
+        line = error_line(e)
+        try:
+            return _line_bytes(line)
+        except UnicodeEncodeError:      # a lone surrogate in the message
+            return (line + "\n").encode("utf-8", "backslashreplace")
 
     def block(self, items, answers):
         """Work the items in order, storing each answer as it is known
-        (answers.end() writes them).  The loop is written out,
-        answers.put() inlined: it is what a small item costs."""
+        (answers.end() writes them).  The loop is written out: it is what
+        a small item costs.  An int or a plain str result is encoded here,
+        anything else by line()."""
         func = self.func
         line = self.line
+        store = answers.mm.write
         plain = not self.json_out
-        mm, hv, size = answers.mm, answers.hv, answers.SIZE
-        off = answers.off
         for item in items:
             try:
                 r = func(item)
                 t = type(r)
                 if t is int:    # not bool; huge ones raise, as str() does
                     b = b"%d\n" % r
-                else:
-                    if t is not str or not plain or "\n" in r or \
-                            r.startswith(ERROR_MARK):
-                        r = line(r)
+                elif t is str and plain and "\n" not in r and \
+                        not r.startswith(ERROR_MARK):
                     b = (r + "\n").encode("utf-8", "surrogateescape")
+                else:
+                    b = line(r)
             except Exception as e:
-                b = (self.failed(e) + "\n").encode("utf-8",
-                                                  "surrogateescape")
-            end = off + len(b)
-            if end > size:
-                answers.off = off
+                b = self.failed(e)
+            try:
+                store(b)
+            except ValueError:  # the buffer is full
                 answers.put(b)
-                off = answers.off
-                continue
-            mm[off:end] = b
-            off = hv[0] = end
-        answers.off = off
+
+
+def _line_bytes(line):
+    """An answer line (str, no newline) as the bytes to write."""
+    return (line + "\n").encode("utf-8", "surrogateescape")
 
 
 def _write_all(fd, b):
@@ -472,4 +514,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # The watcher's end: no interpreter teardown, which costs milliseconds
+    # while pooltop waits for the program to end.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

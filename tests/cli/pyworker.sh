@@ -69,6 +69,16 @@ def crash(item):
     if item == "57":
         os.kill(os.getpid(), signal.SIGKILL)
     return "r" + item
+
+def lone(item):                 # an exception whose message is not UTF-8
+    if item == "2":
+        raise ValueError("bad \ud800 " + item)
+    return item
+
+def crashbig(item):             # answers of 40 KB: the buffer fills
+    if item == "57":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item + " " + "x" * 40000
 EOF
 
 # What map() gives, encoded as pooltop(1) says (written here again, not
@@ -206,6 +216,59 @@ check "... the failed one is 57" \
     [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
 check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
 
+# The same with answers of 40 KB: the 1 MiB the answers are kept in fills
+# and starts again twice before the crash.
+run -j1 --chunksize 64 -a i200 --joblog cjl \
+    --persistent "$PY -m pooltop_worker fx:crashbig" >out 2>err
+check "answers of 40 KB, a crash on item 57: exit 1 (one item failed)" \
+    [ $? -eq 1 ]
+check "... 199 whole answers, none twice" [ "$(awk '
+    length($0) == length($1) + 40001 && !seen[$1]++ { n++ } END { print n }
+    ' out):$(wc -l <out)" = "199:199" ]
+check "... the failed one is 57" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
+
+# What the watcher writes for a process that died: what was stored and
+# not written, the last answer left out if a NUL says it may be torn
+# (bytes not copied yet are zero), nothing if it died in a write.
+cat >lost.py <<'EOF'
+import os
+import pooltop_worker as pw
+
+w = os.open("lost.out", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+a = pw.Answers(w)
+written = lambda: open("lost.out", "rb").read()
+a.mm.write(b"one\n")
+a.mm.write(b"two\n")
+assert a.lost() == b"one\ntwo\n", a.lost()
+a.mm.write(b"thr")              # not yet whole: left out
+assert a.lost() == b"one\ntwo\n", a.lost()
+a.mm.write(b"\0e\n")            # torn: its start not copied
+assert a.lost() == b"one\ntwo\n", a.lost()
+a.flush()
+assert written() == b"one\ntwo\nthr\0e\n"
+assert a.lost() == b""
+a.mm.write(b"four\n")
+assert a.lost() == b"four\n", a.lost()
+a.hv[1] = 1                     # in a write: what went out is unknown
+assert a.lost() == b""
+a.hv[1] = 0
+big = b"y" * (a.SIZE // 3) + b"\n"
+for i in range(3):              # the third does not fit: start again
+    if a.mm.tell() + len(big) > a.SIZE:
+        a.put(big)
+    else:
+        a.mm.write(big)
+assert a.lost() == big, len(a.lost())
+assert written()[-(5 + 2 * len(big)):] == b"four\n" + big + big
+a.put(b"z" * a.SIZE + b"\n")    # too big to keep: written at once
+assert a.lost() == b"", len(a.lost())
+assert written().endswith(big + b"z" * a.SIZE + b"\n")
+print("ok")
+EOF
+check "the watcher's answers: stored, not torn, not written twice" \
+    [ "$("$PY" lost.py 2>&1)" = ok ]
+
 # --timeout in a block of 4 lines: the answers made before the slow item
 # go out within milliseconds, so the slow one is the task that times out,
 # not the first of its block.
@@ -246,6 +309,46 @@ run -j1 --persistent "$PY -m pooltop_worker fx:nosuch" ::: a >/dev/null \
     2>err
 check "a function that does not exist: the task fails" [ $? -eq 1 ]
 check "... saying so" grep -q "has no attribute 'nosuch'" err
+# Answers are never held while the input would block: one line at a time
+# has its answer before the next line is written, alone and in pooltop
+# with --chunksize 1 (one line in flight), where holding it would hang.
+mkfifo one
+"$PY" -m pooltop_worker fx:sq <one >ans 2>/dev/null &
+_bgpids="${_bgpids:-} $!"
+exec 9>one
+echo 3 >&9
+check "alone, one line at a time: its answer comes before the next line" \
+    wait_for 20 grep -qx 9 ans
+echo 4 >&9
+check "... and the next" wait_for 20 grep -qx 16 ans
+exec 9>&-
+# After a pause (the flusher thread sleeps after a tenth of a second
+# without a block), a block whose second item hangs still has its first
+# answer written while it runs: the block wakes the thread.
+mkfifo two
+"$PY" -m pooltop_worker fx:slow <two >ans2 2>/dev/null &
+spid=$!
+_bgpids="${_bgpids:-} $spid"
+exec 9>two
+echo a >&9
+check "a pause, then a hanging item: the answer before the pause" \
+    wait_for 20 grep -qx 'r a' ans2
+sleep 1		# not a synchronisation: time for the thread to go idle
+printf 'b\nslow\n' >&9
+check "... and the one before the hanging item, while it hangs" \
+    wait_for 20 grep -qx 'r b' ans2
+kill -TERM "$spid" 2>/dev/null	# the watcher passes it on
+exec 9>&-
+seq 1 300 >i300
+timeout 120 "$POOLTOP_BIN" --headless -q -j2 --chunksize 1 -a i300 \
+    --persistent "$PY -m pooltop_worker fx:sq" >out 2>/dev/null
+check "--chunksize 1: exit 0, every answer" \
+    [ "$?:$(sort -n out | tr '\n' ' ')" = "0:$(seq 1 300 |
+    awk '{ printf "%d ", $1 * $1 }')" ]
+
+printf '1\n2\n3\n' | "$PY" -m pooltop_worker fx:lone >out 2>/dev/null
+check "an exception with a lone surrogate: its ERROR: line, the next on" \
+    [ "$(tr '\n' ' ' <out)" = '1 ERROR: ValueError: bad \ud800 2 3 ' ]
 printf '3\n4' | "$PY" -m pooltop_worker fx:sq >out
 check "used alone: a last line without a newline is answered too" \
     [ "$(tr '\n' ' ' <out)" = "9 16 " ]
