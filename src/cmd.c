@@ -121,6 +121,17 @@ cmd_quote_word(const char *w)
 	return s;
 }
 
+/* An error naming a word from the user (fmt's one %s); always -1. */
+static int
+cmd_error_word(struct buf *out, const char *fmt, const char *w)
+{
+	char	*q = cmd_quote_word(w);
+
+	cmd_error(out, fmt, q);
+	free(q);
+	return -1;
+}
+
 /* Report an engine failure: its reason, or a generic one. */
 static int
 cmd_engine_error(struct buf *out, struct buf *why, const char *what)
@@ -326,16 +337,12 @@ static int
 cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
-	char		*q, done[48];
+	char		 done[48];
 	int		 slot, sig = 0;
 
-	if (argc == 3 && (sig = signal_parse(argv[2])) == -1) {
-		q = cmd_quote_word(argv[2]);
-		cmd_error(out, "unknown signal %s (a name such as TERM or KILL,"
-		    " or 1-64)", q);
-		free(q);
-		return -1;
-	}
+	if (argc == 3 && (sig = signal_parse(argv[2])) == -1)
+		return cmd_error_word(out, "unknown signal %s (a name such as "
+		    "TERM or KILL, or 1-64)", argv[2]);
 	if ((slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (pool_kill(p, slot, sig, &why) != 0)
@@ -355,16 +362,12 @@ cmd_resize_count(const char *arg, long long cur, long long *n,
     struct buf *out)
 {
 	const char	*errstr;
-	char		*q;
 
 	*n = strtonum(arg + (*arg == '+' || *arg == '-'), 0, PT_MAX_WORKERS,
 	    &errstr);
-	if (errstr != NULL) {
-		q = cmd_quote_word(arg);
-		cmd_error(out, "bad worker count %s (N, +N or -N)", q);
-		free(q);
-		return -1;
-	}
+	if (errstr != NULL)
+		return cmd_error_word(out, "bad worker count %s (N, +N or -N)",
+		    arg);
 	if (*arg == '+')
 		*n = cur + *n;
 	else if (*arg == '-')
@@ -393,12 +396,8 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 	long long	 n;
 	int		 before = pool_host_workers(p, host);
 
-	if (before < 0) {
-		q = cmd_quote_word(host);
-		cmd_error(out, "no host %s in this pool", q);
-		free(q);
-		return -1;
-	}
+	if (before < 0)
+		return cmd_error_word(out, "no host %s in this pool", host);
 	if (cmd_resize_count(count, before, &n, out) == -1)
 		return -1;
 	if (pool_resize_host(p, host, (int)n, kill_surplus, &why) != 0)
@@ -516,7 +515,7 @@ cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
 	const char	*e;
-	char		*q, *end;
+	char		*end;
 	unsigned long	 n = 0;
 
 	if (argc == 2 || (argc == 3 && strcmp(argv[1], "--group") != 0))
@@ -524,13 +523,9 @@ cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
 	if (argc == 3) {
 		e = argv[2];
 		n = *e >= '1' && *e <= '9' ? strtoul(e, &end, 10) : 0;
-		if (n == 0 || *end != '\0' || n > 1000000) {
-			q = cmd_quote_word(e);
-			cmd_error(out, "bad group %s (a number from `failures')",
-			    q);
-			free(q);
-			return -1;
-		}
+		if (n == 0 || *end != '\0' || n > 1000000)
+			return cmd_error_word(out, "bad group %s (a number "
+			    "from `failures')", e);
 	}
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
@@ -545,15 +540,10 @@ cmd_failures(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct fail_group	*g;
 	size_t			 n;
-	char			*q;
 
-	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
-		q = cmd_quote_word(argv[1]);
-		cmd_error(out, "unknown option %s (usage: failures [--json])",
-		    q);
-		free(q);
-		return -1;
-	}
+	if (argc == 2 && strcmp(argv[1], "--json") != 0)
+		return cmd_error_word(out, "unknown option %s (usage: "
+		    "failures [--json])", argv[1]);
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	n = pool_failures(p, &g);
@@ -690,20 +680,14 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		    h->task_cpu_milli % 1000);
 }
 
-/* Is the slot's task marked a straggler (and still running)? */
+/*
+ * Is the slot's task still running and marked flag: PT_SLOT_STRAGGLER, or
+ * PT_SLOT_COPY (the copy of a straggler, --speculate)?
+ */
 static bool
-cmd_straggler(const struct pt_shm_slot *s)
+cmd_marked(const struct pt_shm_slot *s, uint32_t flag)
 {
-	return (s->flags & PT_SLOT_STRAGGLER) && s->task_seq != 0 &&
-	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
-	    s->state == PT_SLOT_RETIRING);
-}
-
-/* Is the slot's task running as the copy of a straggler (--speculate)? */
-static bool
-cmd_copy(const struct pt_shm_slot *s)
-{
-	return (s->flags & PT_SLOT_COPY) && s->task_seq != 0 &&
+	return (s->flags & flag) && s->task_seq != 0 &&
 	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
 	    s->state == PT_SLOT_RETIRING);
 }
@@ -745,8 +729,28 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 		cmd_json_field(b, "host", s->host);
 	else
 		buf_addstr(b, "\"host\":null");
-	buf_printf(b, ",\"straggler\":%s,\"copy\":%s}", cmd_straggler(s) ?
-	    "true" : "false", cmd_copy(s) ? "true" : "false");
+	buf_printf(b, ",\"straggler\":%s,\"copy\":%s}",
+	    cmd_marked(s, PT_SLOT_STRAGGLER) ? "true" : "false",
+	    cmd_marked(s, PT_SLOT_COPY) ? "true" : "false");
+}
+
+/* The tasks marked flag (cmd_marked()), and the "]}" that ends their list. */
+static void
+cmd_json_marked(struct pt_shm *shm, const struct pt_shm_header *h,
+    uint32_t flag, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+	int			n = 0;
+
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
+			continue;
+		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
+		    "%.3f}", n++ ? "," : "", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "]}");
 }
 
 /*
@@ -757,11 +761,8 @@ static void
 cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	double			factor;
 	int64_t			median;
-	uint32_t		i;
-	int			n = 0;
 
 	if (pool_straggler_median(p, &factor, &median))
 		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
@@ -769,14 +770,7 @@ cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
 	else
 		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
 		    "null,\"tasks\":[", factor);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
-			continue;
-		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
-		    "%.3f}", n++ ? "," : "", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	buf_addstr(out, "]}");
+	cmd_json_marked(shm, h, PT_SLOT_STRAGGLER, out);
 }
 
 /*
@@ -787,23 +781,13 @@ static void
 cmd_json_speculate(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	uint64_t		started, won;
-	uint32_t		i;
-	int			n = 0;
 	bool			on = pool_speculate(p, &started, &won);
 
 	buf_printf(out, ",\"speculate\":{\"on\":%s,\"started\":%llu,"
 	    "\"won\":%llu,\"copies\":[", on ? "true" : "false",
 	    (unsigned long long)started, (unsigned long long)won);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
-			continue;
-		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
-		    "%.3f}", n++ ? "," : "", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	buf_addstr(out, "]}");
+	cmd_json_marked(shm, h, PT_SLOT_COPY, out);
 }
 
 /*
@@ -1077,6 +1061,29 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 }
 
 /*
+ * " slot 2 task 7 running 9.0s" for each task marked flag (cmd_marked()),
+ * sep between, then a newline; how many.
+ */
+static int
+cmd_text_marked(struct pt_shm *shm, const struct pt_shm_header *h,
+    uint32_t flag, const char *sep, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+	int			n = 0;
+
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
+			continue;
+		buf_printf(out, "%s slot %u task %llu running %.1fs",
+		    n++ > 0 ? sep : "", i + 1, (unsigned long long)s.task_seq,
+		    cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "\n");
+	return n;
+}
+
+/*
  * "stragglers (over 3x the median 1.2s): slot 2 task 7 running 9.0s, ..."
  * when a task is marked.
  */
@@ -1084,26 +1091,16 @@ static void
 cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	double			factor;
 	int64_t			median;
-	uint32_t		i;
-	int			n = 0;
+	size_t			len = out->len;
 
 	if (!pool_straggler_median(p, &factor, &median))
 		return;
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
-			continue;
-		if (n++ == 0)
-			buf_printf(out, "stragglers (over %gx the median "
-			    "%.3gs):", factor, (double)median / 1e9);
-		buf_printf(out, "%s slot %u task %llu running %.1fs",
-		    n > 1 ? "," : "", i + 1, (unsigned long long)s.task_seq,
-		    cmd_running_s(h, &s));
-	}
-	if (n > 0)
-		buf_addstr(out, "\n");
+	buf_printf(out, "stragglers (over %gx the median %.3gs):", factor,
+	    (double)median / 1e9);
+	if (cmd_text_marked(shm, h, PT_SLOT_STRAGGLER, ",", out) == 0)
+		out->len = len;		/* none marked: no line */
 }
 
 /*
@@ -1114,23 +1111,13 @@ static void
 cmd_status_text_copies(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	uint64_t		started, won;
-	uint32_t		i;
 
 	if (!pool_speculate(p, &started, &won) || started == 0)
 		return;
 	buf_printf(out, "copies (--speculate, %llu started, %llu won):",
 	    (unsigned long long)started, (unsigned long long)won);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
-			continue;
-		buf_printf(out, " slot %u task %llu running %.1fs;", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	if (out->len > 0 && out->data[out->len - 1] == ';')
-		out->len--;
-	buf_addstr(out, "\n");
+	cmd_text_marked(shm, h, PT_SLOT_COPY, ";", out);
 }
 
 /* status: a header and one line per non-empty slot. */
@@ -1159,14 +1146,10 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct pt_shm		*shm;
 	struct pt_shm_header	 h;
-	char			*q;
 
-	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
-		q = cmd_quote_word(argv[1]);
-		cmd_error(out, "unknown option %s (usage: status [--json])", q);
-		free(q);
-		return -1;
-	}
+	if (argc == 2 && strcmp(argv[1], "--json") != 0)
+		return cmd_error_word(out, "unknown option %s (usage: "
+		    "status [--json])", argv[1]);
 	if (p == NULL || (shm = pool_shm(p)) == NULL)
 		return cmd_error(out, "no pool to control");
 	/* The header is the pool's own; the slots are its workers' words. */
@@ -1225,16 +1208,12 @@ static int
 cmd_runv(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	const struct cmd_entry	*e;
-	char			*q;
 
 	if (argc < 1)
 		return cmd_error(out, "empty command (try help)");
-	if ((e = cmd_find(argv[0])) == NULL) {
-		q = cmd_quote_word(argv[0]);
-		cmd_error(out, "unknown command %s (try help)", q);
-		free(q);
-		return -1;
-	}
+	if ((e = cmd_find(argv[0])) == NULL)
+		return cmd_error_word(out, "unknown command %s (try help)",
+		    argv[0]);
 	if (argc - 1 < e->min || argc - 1 > e->max) {
 		return cmd_error(out, "usage: %s%s%s", e->name,
 		    *e->usage != '\0' ? " " : "", e->usage);
