@@ -65,20 +65,27 @@ struct hosts {
 	bool		 slf_said;	/* it could not be read: said */
 };
 
-/* s in single quotes for a POSIX shell. */
+void
+hosts_quote(struct buf *b, const char *s)
+{
+	buf_add(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_addstr(b, "'\\''");
+		else
+			buf_add(b, s, 1);
+	}
+	buf_add(b, "'", 1);
+}
+
+/* s in single quotes for a POSIX shell, allocated. */
 static char *
 shell_quote(const char *s)
 {
 	struct buf	b = { NULL, 0, 0 };
 
-	buf_add(&b, "'", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			buf_addstr(&b, "'\\''");
-		else
-			buf_add(&b, s, 1);
-	}
-	buf_add(&b, "'", 2);	/* and the NUL */
+	hosts_quote(&b, s);
+	buf_add(&b, "", 1);
 	return b.data;
 }
 
@@ -176,12 +183,9 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 		free(h->login);
 		return -1;
 	}
-	ssh_words(hs, h, &h->argv, &n, false);
-	n = 0;
 	ssh_words(hs, h, &h->sshv, &n, false);
 	n = 0;
-	while (h->argv[n] != NULL)
-		n++;
+	ssh_words(hs, h, &h->argv, &n, false);
 	if (hs->nenvw > 0)
 		vec_add(&h->argv, &n, "env");
 	for (i = 0; i < hs->nenvw; i++)
@@ -582,12 +586,6 @@ hosts_count(const struct hosts *hs)
 	return hs != NULL ? hs->n : 0;
 }
 
-bool
-hosts_local(const struct hosts *hs)
-{
-	return hs == NULL || hs->local;
-}
-
 /*
  * Host h's share: its slots, or one worker while its CPUs are not known
  * (slots -1 until its first HELLO).
@@ -658,11 +656,10 @@ master_start(struct hosts *hs, struct host *h, int64_t now)
 	h->connect_by = now + HOST_CONNECT_NS;
 }
 
-/* The last line a process wrote on fd (non-blocking), into why. */
-static void
-last_words(int fd, char *why, size_t len)
+void
+hosts_last_words(int fd, char *why, size_t len)
 {
-	char	 b[2048], *s, *e;
+	char	 b[4096], *s, *e;
 	ssize_t	 n;
 
 	if (fd == -1 || (n = read(fd, b, sizeof b - 1)) <= 0)
@@ -757,7 +754,7 @@ hosts_reaped(struct hosts *hs, pid_t pid, int wstatus)
 		if (h->master != pid || pid <= 0)
 			continue;
 		h->master = 0;
-		last_words(h->errfd, why, sizeof why);
+		hosts_last_words(h->errfd, why, sizeof why);
 		close(h->errfd);
 		h->errfd = -1;
 		if (why[0] == '\0')
