@@ -132,46 +132,33 @@ cmd_error_word(struct buf *out, const char *fmt, const char *w)
 	return -1;
 }
 
-/* Report an engine failure: its reason, or a generic one. */
+/*
+ * Report the engine's answer: its own text if it gave one (a failure's
+ * without its "error: "), else "WHAT failed" or done; frees why.
+ */
 static int
-cmd_engine_error(struct buf *out, struct buf *why, const char *what)
+cmd_engine(struct buf *out, struct buf *why, bool failed, const char *s)
 {
-	char	*e, *s = why->data;
+	char	*e = NULL, *t = why->data;
 	size_t	 n = why->len;
 
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
 		n--;
-	if (n > 7 && strncmp(s, "error: ", 7) == 0) {
-		s += 7;
+	if (failed && n > 7 && strncmp(t, "error: ", 7) == 0) {
+		t += 7;
 		n -= 7;
 	}
-	if (n > 0) {
-		e = text_escaped(s, n);
+	if (n > 0)
+		e = text_escaped(t, n);
+	if (failed && e != NULL)
 		cmd_error(out, "%s", e);
-		free(e);
-	} else
-		cmd_error(out, "%s failed", what);
+	else if (failed)
+		cmd_error(out, "%s failed", s);
+	else
+		buf_printf(out, "%s\n", e != NULL ? e : s);
+	free(e);
 	buf_free(why);
-	return -1;
-}
-
-/* Report an engine success: its own message if it gave one, else done. */
-static int
-cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
-{
-	char	*e;
-	size_t	 n = why->len;
-
-	while (n > 0 && (why->data[n - 1] == '\n' || why->data[n - 1] == ' '))
-		n--;
-	if (n > 0) {
-		e = text_escaped(why->data, n);
-		buf_printf(out, "%s\n", e);
-		free(e);
-	} else
-		buf_printf(out, "%s\n", done);
-	buf_free(why);
-	return 0;
+	return failed ? -1 : 0;
 }
 
 /* Split a line into words on blanks; returns the word count. */
@@ -292,14 +279,14 @@ cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	if (pool_pause(p, slot, !resume, &why) != 0)
-		return cmd_engine_error(out, &why, argv[0]);
+		return cmd_engine(out, &why, true, argv[0]);
 	if (slot == -1)
 		snprintf(done, sizeof done, "pool %s", resume ? "resumed" :
 		    "paused");
 	else
 		snprintf(done, sizeof done, "slot %d %s", slot + 1,
 		    resume ? "resumed" : "paused");
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* pause [SLOT] */
@@ -346,14 +333,14 @@ cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
 	if ((slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (pool_kill(p, slot, sig, &why) != 0)
-		return cmd_engine_error(out, &why, "kill");
+		return cmd_engine(out, &why, true, "kill");
 	if (sig == 0)
 		snprintf(done, sizeof done, "slot %d: ending its task",
 		    slot + 1);
 	else
 		snprintf(done, sizeof done, "slot %d: sent signal %d",
 		    slot + 1, sig);
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* Parse N, +N or -N against the current count into *n; -1 on error. */
@@ -401,13 +388,13 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 	if (cmd_resize_count(count, before, &n, out) == -1)
 		return -1;
 	if (pool_resize_host(p, host, (int)n, kill_surplus, &why) != 0)
-		return cmd_engine_error(out, &why, "resize");
+		return cmd_engine(out, &why, true, "resize");
 	q = cmd_quote_word(host);
 	snprintf(done, sizeof done, "host %s: workers %d -> %lld",
 	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789._:-")] == '\0' ? host : q, before, n);
 	free(q);
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* resize N|+N|-N|auto [--kill] [--host HOST] */
@@ -444,8 +431,8 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		if (host != NULL || kill_surplus)
 			return cmd_error(out, "%s", usage);
 		if (pool_auto_set(p, true, &why) != 0)
-			return cmd_engine_error(out, &why, "resize auto");
-		return cmd_engine_ok(out, &why, "workers: auto");
+			return cmd_engine(out, &why, true, "resize auto");
+		return cmd_engine(out, &why, false, "workers: auto");
 	}
 	if (host != NULL)
 		return cmd_resize_host(p, host, count, kill_surplus, out);
@@ -457,10 +444,10 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		return cmd_error(out, "worker count must be between 1 and %lld"
 		    " (got %lld)", max, n);
 	if (pool_resize(p, (int)n, kill_surplus, &why) != 0)
-		return cmd_engine_error(out, &why, "resize");
+		return cmd_engine(out, &why, true, "resize");
 	(void)pool_auto_set(p, false, NULL);	/* the operator's size */
 	snprintf(done, sizeof done, "workers %d -> %lld", before, n);
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* Shared body of the commands without arguments. */
@@ -473,8 +460,8 @@ cmd_simple(struct pool *p, struct buf *out, const char *name,
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	if (fn(p, &why) != 0)
-		return cmd_engine_error(out, &why, name);
-	return cmd_engine_ok(out, &why, done);
+		return cmd_engine(out, &why, true, name);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* drain */
@@ -530,8 +517,8 @@ cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	if (pool_retry_group(p, (size_t)n, &why) != 0)
-		return cmd_engine_error(out, &why, "retry-failed");
-	return cmd_engine_ok(out, &why, "failed tasks queued again");
+		return cmd_engine(out, &why, true, "retry-failed");
+	return cmd_engine(out, &why, false, "failed tasks queued again");
 }
 
 /* failures [--json] */
@@ -581,9 +568,9 @@ cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 		n++;
 	}
 	if (pool_add(p, items, (size_t)n, &why) != 0)
-		rv = cmd_engine_error(out, &why, "add");
+		rv = cmd_engine(out, &why, true, "add");
 	else
-		rv = cmd_engine_ok(out, &why, "added");
+		rv = cmd_engine(out, &why, false, "added");
 out:
 	cmd_freev(n, items);
 	return rv;
