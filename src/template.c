@@ -80,11 +80,14 @@ struct template {
 	size_t		 nwords;
 };
 
-static const struct {
+/* A replacement string's spelling (what follows "{N" in pos_table). */
+struct tokname {
 	const char	*s;
 	size_t		 len;
 	enum tok	 tok;
-} tok_table[] = {
+};
+
+static const struct tokname tok_table[] = {
 	{ "{}", 2, T_ITEM },
 	{ "{.}", 3, T_NOEXT },
 	{ "{/}", 3, T_BASE },
@@ -147,11 +150,7 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 }
 
 /* Positional forms: {1}, {1.}, {-1/} ..., in the order they are tried. */
-static const struct {
-	const char	*s;
-	size_t		 len;
-	enum tok	 tok;
-} pos_table[] = {
+static const struct tokname pos_table[] = {
 	{ "}", 1, T_ITEM },
 	{ ".}", 2, T_NOEXT },
 	{ "/}", 2, T_BASE },
