@@ -610,47 +610,59 @@ hosts_wanted(const struct hosts *hs)
 }
 
 
-/* Start h's master connection. */
-static void
-master_start(struct hosts *hs, struct host *h, int64_t now)
+pid_t
+hosts_spawn(int *errfd, char *why, size_t len)
 {
-	char	**argv = NULL;
-	int	  n = 0, ep[2], null;
-	pid_t	  pid;
+	int	ep[2], null;
+	pid_t	pid;
 
-	(void)hs;
 	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(h->why, sizeof h->why, "pipe: %s", strerror(errno));
-		h->state = HOST_DOWN;
-		return;
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
 	}
-	ssh_words(hs, h, &argv, &n, true);
-	(void)unlink(h->ctlpath);
-	keeper_keep_socket(h->ctlpath);
 	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
+	if ((pid = fork()) == 0) {
 		helper_child_setup(SIGTERM);
 		null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(ep[1], 2);
+		return 0;
+	}
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	(void)setpgid(pid, pid);
+	set_nonblock(ep[0]);
+	*errfd = ep[0];
+	return pid;
+}
+
+/* Start h's master connection. */
+static void
+master_start(struct hosts *hs, struct host *h, int64_t now)
+{
+	char	**argv = NULL;
+	int	  n = 0;
+	pid_t	  pid;
+
+	ssh_words(hs, h, &argv, &n, true);
+	(void)unlink(h->ctlpath);
+	keeper_keep_socket(h->ctlpath);
+	if ((pid = hosts_spawn(&h->errfd, h->why, sizeof h->why)) == 0) {
 		execvp(argv[0], argv);
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	vec_free(argv);
-	close(ep[1]);
 	if (pid == -1) {
-		close(ep[0]);
-		snprintf(h->why, sizeof h->why, "fork: %s", strerror(errno));
 		h->state = HOST_DOWN;
 		return;
 	}
-	(void)setpgid(pid, pid);
 	keeper_add_worker(pid);
-	set_nonblock(ep[0]);
-	h->errfd = ep[0];
 	h->master = pid;
 	h->state = HOST_CONNECTING;
 	h->connect_by = now + HOST_CONNECT_NS;

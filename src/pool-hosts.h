@@ -116,6 +116,13 @@ int		 hosts_reload(struct hosts *, struct buf *out);
 /* Host h left the --slf file. */
 bool		 hosts_gone(const struct hosts *, int h);
 
+/*
+ * Fork a helper (an ssh, a copy) in a process group of its own, stdin
+ * and stdout /dev/null, stderr a pipe whose read end (non-blocking) goes
+ * in *errfd.  0 in the child (which must exec or _exit); in the parent
+ * its pid, or -1 and why.
+ */
+pid_t		 hosts_spawn(int *errfd, char *why, size_t len);
 /* Append s in single quotes, for the remote POSIX shell. */
 void		 hosts_quote(struct buf *, const char *s);
 /*

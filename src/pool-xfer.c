@@ -738,32 +738,13 @@ job_new(struct xfer *x)
 static int
 job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 {
-	int		ep[2], null;
-	pid_t		pid;
+	pid_t	pid;
 
-	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		helper_child_setup(SIGTERM);
-		null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(ep[1], 2);
+	if ((pid = hosts_spawn(&j->errfd, why, len)) == 0)
 		child_run(pl);
-	}
-	close(ep[1]);
-	if (pid == -1) {
-		close(ep[0]);
-		snprintf(why, len, "fork: %s", strerror(errno));
+	if (pid == -1)
 		return -1;
-	}
-	(void)setpgid(pid, pid);
-	set_nonblock(ep[0]);
 	j->pid = pid;
-	j->errfd = ep[0];
 	return 0;
 }
 
