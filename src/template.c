@@ -1348,8 +1348,7 @@ expand_seg(struct expansion *x, const struct template *t,
 
 	if (s->ctx != Q_NONE)
 		x->some = true;		/* quoted: a word, if an empty one */
-	if (s->tok != T_LIT && s->tok != T_SEQ && s->tok != T_SLOT &&
-	    (s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL)) {
+	if (seg_missing(x, s)) {
 		/* No such argument: nothing at all, or '' to keep a word. */
 		if (t->shell && s->ctx == Q_NONE && missing_opens_word(x, w, j))
 			buf_add(&x->b, "''", 2);
