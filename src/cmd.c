@@ -265,7 +265,11 @@ cmd_slot(struct pool *p, const char *arg, struct buf *out)
 	return cmd_error(out, "no worker in slot %lld (1-%d)", n, top);
 }
 
-/* Shared body of pause and resume. */
+/*
+ * Shared body of pause, resume (resume 1) and toggle (-1: resume if the
+ * pool or the slot is paused when the command runs, so that two quick
+ * presses of a key cancel out).
+ */
 static int
 cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
     int resume)
@@ -278,6 +282,8 @@ cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
 		return -1;
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
+	if (resume == -1)
+		resume = pool_paused(p, slot);
 	if (pool_pause(p, slot, !resume, &why) != 0)
 		return cmd_engine(out, &why, true, argv[0]);
 	if (slot == -1)
@@ -303,20 +309,11 @@ cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
 	return cmd_pause_resume(p, argc, argv, out, 1);
 }
 
-/*
- * toggle [SLOT]: pause or resume, decided by the pool's state when the
- * command runs, so that two quick presses of a key cancel out.
- */
+/* toggle [SLOT] */
 static int
 cmd_toggle(struct pool *p, int argc, char **argv, struct buf *out)
 {
-	int	slot = -1;
-
-	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
-		return -1;
-	if (p == NULL)
-		return cmd_error(out, "no pool to control");
-	return cmd_pause_resume(p, argc, argv, out, pool_paused(p, slot));
+	return cmd_pause_resume(p, argc, argv, out, -1);
 }
 
 /* kill SLOT [SIGNAL] */
@@ -551,7 +548,7 @@ static int
 cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	  why = { 0 };
-	char		**items, *q;
+	char		**items;
 	int		  i, n = 0, rv = -1;
 
 	if (p == NULL)
@@ -559,10 +556,8 @@ cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 	items = xcalloc(argc, sizeof *items);
 	for (i = 1; i < argc; i++) {
 		if ((items[n] = text_unword(argv[i])) == NULL) {
-			q = cmd_quote_word(argv[i]);
-			cmd_error(out, "bad item %s (write bytes outside !..~ "
-			    "and %% as %%HH, an empty item as %%)", q);
-			free(q);
+			cmd_error_word(out, "bad item %s (write bytes outside "
+			    "!..~ and %% as %%HH, an empty item as %%)", argv[i]);
 			goto out;
 		}
 		n++;
