@@ -718,23 +718,29 @@ child_run(const struct plan *pl)
 	_exit(r == 0 ? 0 : 1);
 }
 
-/* A free place for a job. */
+/* A free place for a job for task t on host h. */
 static struct job *
-job_new(struct xfer *x)
+job_new(struct xfer *x, int h, const struct xfer_task *t)
 {
-	size_t	i;
+	struct job	*j;
+	size_t		 i;
 
 	for (i = 0; i < x->njobs; i++)
 		if (x->jobs[i].pid == 0)
 			break;
 	if (i == x->njobs)
 		x->jobs = xreallocarray(x->jobs, ++x->njobs, sizeof *x->jobs);
-	memset(&x->jobs[i], 0, sizeof x->jobs[i]);
-	x->jobs[i].errfd = -1;
-	return &x->jobs[i];
+	j = &x->jobs[i];
+	memset(j, 0, sizeof *j);
+	j->errfd = -1;
+	j->host = h;
+	j->done.slot = t->slot;
+	j->done.generation = t->generation;
+	j->done.seq = t->seq;
+	return j;
 }
 
-/* Start the plan's child for job j; 0 or -1 and why. */
+/* Start the plan's child for job j; 0, or -1 and why (j freed). */
 static int
 job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 {
@@ -742,8 +748,11 @@ job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 
 	if ((pid = hosts_spawn(&j->errfd, why, len)) == 0)
 		child_run(pl);
-	if (pid == -1)
+	if (pid == -1) {
+		buf_free(&j->done.run);
+		memset(j, 0, sizeof *j);
 		return -1;
+	}
 	j->pid = pid;
 	return 0;
 }
@@ -759,15 +768,6 @@ plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
 	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
 	pl->pertask = x->wdtpl != NULL;
 	pl->cleanup = x->o->cleanup;
-}
-
-static void
-job_task(struct job *j, int h, const struct xfer_task *t)
-{
-	j->host = h;
-	j->done.slot = t->slot;
-	j->done.generation = t->generation;
-	j->done.seq = t->seq;
 }
 
 int
@@ -800,18 +800,12 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		files_free(pl.send, pl.nsend);
 		return 0;
 	}
-	j = job_new(x);
-	job_task(j, h, t);
+	j = job_new(x, h, t);
 	j->bases = bases;
 	buf_add(&j->done.run, run->data, run->len);
 	r = job_start(j, &pl, why, len);
 	files_free(pl.send, pl.nsend);
-	if (r == -1) {
-		buf_free(&j->done.run);
-		memset(j, 0, sizeof *j);
-		return -1;
-	}
-	return 1;
+	return r == -1 ? -1 : 1;
 }
 
 int
@@ -842,18 +836,13 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 		files_free(pl.clean, pl.nclean);
 		return 0;
 	}
-	j = job_new(x);
-	job_task(j, h, t);
+	j = job_new(x, h, t);
 	j->done.after = true;
 	j->done.d = *d;
 	r = job_start(j, &pl, why, len);
 	files_free(pl.back, pl.nback);
 	files_free(pl.clean, pl.nclean);
-	if (r == -1) {
-		memset(j, 0, sizeof *j);
-		return -1;
-	}
-	return 1;
+	return r == -1 ? -1 : 1;
 }
 
 void
@@ -872,18 +861,14 @@ xfer_finish(struct xfer *x)
 	    xfer_wd_per_task(x))
 		return;
 	memset(&t, 0, sizeof t);
+	t.slot = -1;		/* the jobs are for no task */
 	for (h = 0; h < x->nbased; h++) {
 		if (!x->based[h] || hosts_state(x->hs, h) != HOST_UP)
 			continue;
 		plan_init(x, &pl, h, &t);
 		pl.clean = expand(NULL, 0, x->o->basefiles, x->o->nbasefiles,
 		    &t, &pl.nclean);
-		j = job_new(x);
-		j->host = h;
-		j->done.slot = -1;
-		if (job_start(j, &pl, why, sizeof why) == -1)
-			memset(j, 0, sizeof *j);
-		else
+		if (job_start(job_new(x, h, &t), &pl, why, sizeof why) == 0)
 			live++;
 		files_free(pl.clean, pl.nclean);
 	}
