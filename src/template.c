@@ -775,7 +775,6 @@ template_parse(struct template *t, const char *src, size_t len,
 	return !ps.failed;
 }
 
-/* Compile a template; NULL and a message in err on error. */
 /* Compile src; append " {}" when it has no replacement string and asked. */
 static struct template *
 compile(const char *src, bool append, char *err, size_t errlen)
