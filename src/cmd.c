@@ -557,7 +557,8 @@ cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 	for (i = 1; i < argc; i++) {
 		if ((items[n] = text_unword(argv[i])) == NULL) {
 			cmd_error_word(out, "bad item %s (write bytes outside "
-			    "!..~ and %% as %%HH, an empty item as %%)", argv[i]);
+			    "!..~ and %% as %%HH, an empty item as %%)",
+			    argv[i]);
 			goto out;
 		}
 		n++;
