@@ -47,11 +47,8 @@ static int	cmd_resume(struct pool *, int, char **, struct buf *);
 static int	cmd_toggle(struct pool *, int, char **, struct buf *);
 static int	cmd_kill(struct pool *, int, char **, struct buf *);
 static int	cmd_resize(struct pool *, int, char **, struct buf *);
-static int	cmd_drain(struct pool *, int, char **, struct buf *);
-static int	cmd_stop(struct pool *, int, char **, struct buf *);
-static int	cmd_retry(struct pool *, int, char **, struct buf *);
+static int	cmd_simple(struct pool *, int, char **, struct buf *);
 static int	cmd_add(struct pool *, int, char **, struct buf *);
-static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
 static int	cmd_advise(struct pool *, int, char **, struct buf *);
 static int	cmd_failures(struct pool *, int, char **, struct buf *);
@@ -70,11 +67,11 @@ static const struct cmd_entry cmd_table[] = {
 	{ "resize", "N|+N|-N|auto [--kill] [--host HOST]", 1, 4, cmd_resize,
 	  "set the worker count (auto: the pool sizes itself); --kill ends "
 	  "surplus tasks at once" },
-	{ "drain", "", 0, 0, cmd_drain,
+	{ "drain", "", 0, 0, cmd_simple,
 	  "start nothing new, let running tasks finish, then end" },
-	{ "stop", "", 0, 0, cmd_stop,
+	{ "stop", "", 0, 0, cmd_simple,
 	  "end the run: running tasks get the termination sequence" },
-	{ "retry", "", 0, 0, cmd_retry,
+	{ "retry", "", 0, 0, cmd_simple,
 	  "queue the tasks that failed for good again" },
 	{ "retry-failed", "[--group N]", 0, 2, cmd_retry_failed,
 	  "queue again the tasks that failed for good, or those of group N" },
@@ -83,7 +80,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "stderr line" },
 	{ "add", "[--] ITEM...|-a FILE...", 1, CTL_LINE_MAX, cmd_add,
 	  "queue items after the last (escaped on the way: see pooltop(1))" },
-	{ "close", "", 0, 0, cmd_close,
+	{ "close", "", 0, 0, cmd_simple,
 	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
@@ -447,28 +444,6 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 	return cmd_engine(out, &why, false, done);
 }
 
-/* Shared body of the commands without arguments. */
-static int
-cmd_simple(struct pool *p, struct buf *out, const char *name,
-    int (*fn)(struct pool *, struct buf *), const char *done)
-{
-	struct buf	why = { 0 };
-
-	if (p == NULL)
-		return cmd_error(out, "no pool to control");
-	if (fn(p, &why) != 0)
-		return cmd_engine(out, &why, true, name);
-	return cmd_engine(out, &why, false, done);
-}
-
-/* drain */
-static int
-cmd_drain(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "drain", pool_drain, "draining");
-}
-
 /* pool_stop as the command means it: the termination sequence. */
 static int
 cmd_stop_fn(struct pool *p, struct buf *why)
@@ -476,21 +451,35 @@ cmd_stop_fn(struct pool *p, struct buf *why)
 	return pool_stop(p, false, why);
 }
 
-/* stop */
-static int
-cmd_stop(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "stop", cmd_stop_fn, "stopping");
-}
+/* The commands without arguments: one engine call each. */
+static const struct {
+	const char	*name;
+	int		(*fn)(struct pool *, struct buf *);
+	const char	*done;
+} cmd_simples[] = {
+	{ "drain", pool_drain, "draining" },
+	{ "stop", cmd_stop_fn, "stopping" },
+	{ "retry", pool_retry_failed, "failed tasks queued again" },
+	{ "close", pool_close,
+	  "closed: the queued tasks run, then the pool ends" },
+};
 
-/* retry */
+/* drain, stop, retry, close: their cmd_simples entry. */
 static int
-cmd_retry(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
+cmd_simple(struct pool *p, __attribute__((unused)) int argc, char **argv,
+    struct buf *out)
 {
-	return cmd_simple(p, out, "retry", pool_retry_failed,
-	    "failed tasks queued again");
+	struct buf	why = { 0 };
+	size_t		i;
+
+	for (i = 0; i + 1 < nitems_of(cmd_simples) &&
+	    strcmp(cmd_simples[i].name, argv[0]) != 0; i++)
+		;
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (cmd_simples[i].fn(p, &why) != 0)
+		return cmd_engine(out, &why, true, argv[0]);
+	return cmd_engine(out, &why, false, cmd_simples[i].done);
 }
 
 /* retry-failed [--group N] */
@@ -570,15 +559,6 @@ cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 out:
 	cmd_freev(n, items);
 	return rv;
-}
-
-/* close */
-static int
-cmd_close(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "close", pool_close,
-	    "closed: the queued tasks run, then the pool ends");
 }
 
 /* Append "key":"escaped string", for a NUL-terminated segment field. */
