@@ -43,8 +43,6 @@ struct cmd_entry {
 };
 
 static int	cmd_pause(struct pool *, int, char **, struct buf *);
-static int	cmd_resume(struct pool *, int, char **, struct buf *);
-static int	cmd_toggle(struct pool *, int, char **, struct buf *);
 static int	cmd_kill(struct pool *, int, char **, struct buf *);
 static int	cmd_resize(struct pool *, int, char **, struct buf *);
 static int	cmd_simple(struct pool *, int, char **, struct buf *);
@@ -58,9 +56,9 @@ static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 static const struct cmd_entry cmd_table[] = {
 	{ "pause", "[SLOT]", 0, 1, cmd_pause,
 	  "pause the pool (nothing new starts, tasks stopped) or one task" },
-	{ "resume", "[SLOT]", 0, 1, cmd_resume,
+	{ "resume", "[SLOT]", 0, 1, cmd_pause,
 	  "resume the pool or one task" },
-	{ "toggle", "[SLOT]", 0, 1, cmd_toggle,
+	{ "toggle", "[SLOT]", 0, 1, cmd_pause,
 	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
@@ -263,24 +261,25 @@ cmd_slot(struct pool *p, const char *arg, struct buf *out)
 }
 
 /*
- * Shared body of pause, resume (resume 1) and toggle (-1: resume if the
- * pool or the slot is paused when the command runs, so that two quick
- * presses of a key cancel out).
+ * pause [SLOT], resume [SLOT] and toggle [SLOT]: toggle resumes if the pool
+ * or the slot is paused when the command runs, so that two quick presses
+ * of a key cancel out.
  */
 static int
-cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
-    int resume)
+cmd_pause(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
 	char		 done[32];
-	int		 slot = -1;
+	int		 slot = -1, resume;
 
 	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
-	if (resume == -1)
+	if (strcmp(argv[0], "toggle") == 0)
 		resume = pool_paused(p, slot);
+	else
+		resume = strcmp(argv[0], "resume") == 0;
 	if (pool_pause(p, slot, !resume, &why) != 0)
 		return cmd_engine(out, &why, true, argv[0]);
 	if (slot == -1)
@@ -290,27 +289,6 @@ cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
 		snprintf(done, sizeof done, "slot %d %s", slot + 1,
 		    resume ? "resumed" : "paused");
 	return cmd_engine(out, &why, false, done);
-}
-
-/* pause [SLOT] */
-static int
-cmd_pause(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	return cmd_pause_resume(p, argc, argv, out, 0);
-}
-
-/* resume [SLOT] */
-static int
-cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	return cmd_pause_resume(p, argc, argv, out, 1);
-}
-
-/* toggle [SLOT] */
-static int
-cmd_toggle(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	return cmd_pause_resume(p, argc, argv, out, -1);
 }
 
 /* kill SLOT [SIGNAL] */
