@@ -167,9 +167,8 @@ put(const char *dir, const char *name, const char *s)
 	return e;
 }
 
-/* Does dir/name exist? */
-static bool
-exists(const char *dir, const char *name)
+bool
+cg_exists(const char *dir, const char *name)
 {
 	char		path[PATH_MAX];
 	struct stat	st;
@@ -190,7 +189,7 @@ set_limits(const struct tcg *c, int k, const char *dir)
 		snprintf(v, sizeof v, "%llu", (unsigned long long)c->mem);
 		if ((e = put(dir, "memory.limit_in_bytes", v)) != 0)
 			return e;
-		if (exists(dir, "memory.memsw.limit_in_bytes"))
+		if (cg_exists(dir, "memory.memsw.limit_in_bytes"))
 			return put(dir, "memory.memsw.limit_in_bytes", v);
 		return 0;
 	}
@@ -301,7 +300,7 @@ tcg_new(uint64_t mem, double cpus, char *err, size_t len)
 			    "write access to the pool's cgroup", dir,
 			    strerror(e));
 		}
-		if (k == TCG_MEM && !exists(dir, "memory.oom_control"))
+		if (k == TCG_MEM && !cg_exists(dir, "memory.oom_control"))
 			return refuse(c, k, err, len, "%s has no "
 			    "memory.oom_control", dir);
 		snprintf(c->where + strlen(c->where), sizeof c->where -

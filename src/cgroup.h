@@ -63,6 +63,8 @@ void		 tcg_leave(struct tcg *);
  * there is none.
  */
 bool		 cg_dir(const char *ctl, char *dir, size_t, char *mnt, size_t);
+/* Does dir/name exist? */
+bool		 cg_exists(const char *dir, const char *name);
 
 /* The OOM kills in slot's cgroup so far; false if unknown. */
 bool		 tcg_oom_kills(const struct tcg *, int slot, uint64_t *);

@@ -43,15 +43,10 @@ struct cmd_entry {
 };
 
 static int	cmd_pause(struct pool *, int, char **, struct buf *);
-static int	cmd_resume(struct pool *, int, char **, struct buf *);
-static int	cmd_toggle(struct pool *, int, char **, struct buf *);
 static int	cmd_kill(struct pool *, int, char **, struct buf *);
 static int	cmd_resize(struct pool *, int, char **, struct buf *);
-static int	cmd_drain(struct pool *, int, char **, struct buf *);
-static int	cmd_stop(struct pool *, int, char **, struct buf *);
-static int	cmd_retry(struct pool *, int, char **, struct buf *);
+static int	cmd_simple(struct pool *, int, char **, struct buf *);
 static int	cmd_add(struct pool *, int, char **, struct buf *);
-static int	cmd_close(struct pool *, int, char **, struct buf *);
 static int	cmd_status(struct pool *, int, char **, struct buf *);
 static int	cmd_advise(struct pool *, int, char **, struct buf *);
 static int	cmd_failures(struct pool *, int, char **, struct buf *);
@@ -61,20 +56,20 @@ static int	cmd_helpcmd(struct pool *, int, char **, struct buf *);
 static const struct cmd_entry cmd_table[] = {
 	{ "pause", "[SLOT]", 0, 1, cmd_pause,
 	  "pause the pool (nothing new starts, tasks stopped) or one task" },
-	{ "resume", "[SLOT]", 0, 1, cmd_resume,
+	{ "resume", "[SLOT]", 0, 1, cmd_pause,
 	  "resume the pool or one task" },
-	{ "toggle", "[SLOT]", 0, 1, cmd_toggle,
+	{ "toggle", "[SLOT]", 0, 1, cmd_pause,
 	  "resume the pool or one task if paused, else pause it" },
 	{ "kill", "SLOT [SIGNAL]", 1, 2, cmd_kill,
 	  "end SLOT's task: the termination sequence, or SIGNAL" },
 	{ "resize", "N|+N|-N|auto [--kill] [--host HOST]", 1, 4, cmd_resize,
 	  "set the worker count (auto: the pool sizes itself); --kill ends "
 	  "surplus tasks at once" },
-	{ "drain", "", 0, 0, cmd_drain,
+	{ "drain", "", 0, 0, cmd_simple,
 	  "start nothing new, let running tasks finish, then end" },
-	{ "stop", "", 0, 0, cmd_stop,
+	{ "stop", "", 0, 0, cmd_simple,
 	  "end the run: running tasks get the termination sequence" },
-	{ "retry", "", 0, 0, cmd_retry,
+	{ "retry", "", 0, 0, cmd_simple,
 	  "queue the tasks that failed for good again" },
 	{ "retry-failed", "[--group N]", 0, 2, cmd_retry_failed,
 	  "queue again the tasks that failed for good, or those of group N" },
@@ -83,7 +78,7 @@ static const struct cmd_entry cmd_table[] = {
 	  "stderr line" },
 	{ "add", "[--] ITEM...|-a FILE...", 1, CTL_LINE_MAX, cmd_add,
 	  "queue items after the last (escaped on the way: see pooltop(1))" },
-	{ "close", "", 0, 0, cmd_close,
+	{ "close", "", 0, 0, cmd_simple,
 	  "take no more items: run what is queued, then end" },
 	{ "status", "[--json]", 0, 1, cmd_status,
 	  "one-shot summary of the pool and its workers" },
@@ -121,46 +116,44 @@ cmd_quote_word(const char *w)
 	return s;
 }
 
-/* Report an engine failure: its reason, or a generic one. */
+/* An error naming a word from the user (fmt's one %s); always -1. */
 static int
-cmd_engine_error(struct buf *out, struct buf *why, const char *what)
+cmd_error_word(struct buf *out, const char *fmt, const char *w)
 {
-	char	*e, *s = why->data;
-	size_t	 n = why->len;
+	char	*q = cmd_quote_word(w);
 
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		n--;
-	if (n > 7 && strncmp(s, "error: ", 7) == 0) {
-		s += 7;
-		n -= 7;
-	}
-	if (n > 0) {
-		e = text_escaped(s, n);
-		cmd_error(out, "%s", e);
-		free(e);
-	} else
-		cmd_error(out, "%s failed", what);
-	buf_free(why);
+	cmd_error(out, fmt, q);
+	free(q);
 	return -1;
 }
 
-/* Report an engine success: its own message if it gave one, else done. */
+/*
+ * Report the engine's answer: its own text if it gave one (a failure's
+ * without its "error: "), else "WHAT failed" or done; frees why.
+ */
 static int
-cmd_engine_ok(struct buf *out, struct buf *why, const char *done)
+cmd_engine(struct buf *out, struct buf *why, bool failed, const char *s)
 {
-	char	*e;
+	char	*e = NULL, *t = why->data;
 	size_t	 n = why->len;
 
-	while (n > 0 && (why->data[n - 1] == '\n' || why->data[n - 1] == ' '))
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
 		n--;
-	if (n > 0) {
-		e = text_escaped(why->data, n);
-		buf_printf(out, "%s\n", e);
-		free(e);
-	} else
-		buf_printf(out, "%s\n", done);
+	if (failed && n > 7 && strncmp(t, "error: ", 7) == 0) {
+		t += 7;
+		n -= 7;
+	}
+	if (n > 0)
+		e = text_escaped(t, n);
+	if (failed && e != NULL)
+		cmd_error(out, "%s", e);
+	else if (failed)
+		cmd_error(out, "%s failed", s);
+	else
+		buf_printf(out, "%s\n", e != NULL ? e : s);
+	free(e);
 	buf_free(why);
-	return 0;
+	return failed ? -1 : 0;
 }
 
 /* Split a line into words on blanks; returns the word count. */
@@ -267,58 +260,35 @@ cmd_slot(struct pool *p, const char *arg, struct buf *out)
 	return cmd_error(out, "no worker in slot %lld (1-%d)", n, top);
 }
 
-/* Shared body of pause and resume. */
+/*
+ * pause [SLOT], resume [SLOT] and toggle [SLOT]: toggle resumes if the pool
+ * or the slot is paused when the command runs, so that two quick presses
+ * of a key cancel out.
+ */
 static int
-cmd_pause_resume(struct pool *p, int argc, char **argv, struct buf *out,
-    int resume)
+cmd_pause(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
 	char		 done[32];
-	int		 slot = -1;
+	int		 slot = -1, resume;
 
 	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
+	if (strcmp(argv[0], "toggle") == 0)
+		resume = pool_paused(p, slot);
+	else
+		resume = strcmp(argv[0], "resume") == 0;
 	if (pool_pause(p, slot, !resume, &why) != 0)
-		return cmd_engine_error(out, &why, argv[0]);
+		return cmd_engine(out, &why, true, argv[0]);
 	if (slot == -1)
 		snprintf(done, sizeof done, "pool %s", resume ? "resumed" :
 		    "paused");
 	else
 		snprintf(done, sizeof done, "slot %d %s", slot + 1,
 		    resume ? "resumed" : "paused");
-	return cmd_engine_ok(out, &why, done);
-}
-
-/* pause [SLOT] */
-static int
-cmd_pause(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	return cmd_pause_resume(p, argc, argv, out, 0);
-}
-
-/* resume [SLOT] */
-static int
-cmd_resume(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	return cmd_pause_resume(p, argc, argv, out, 1);
-}
-
-/*
- * toggle [SLOT]: pause or resume, decided by the pool's state when the
- * command runs, so that two quick presses of a key cancel out.
- */
-static int
-cmd_toggle(struct pool *p, int argc, char **argv, struct buf *out)
-{
-	int	slot = -1;
-
-	if (argc == 2 && (slot = cmd_slot(p, argv[1], out)) == -1)
-		return -1;
-	if (p == NULL)
-		return cmd_error(out, "no pool to control");
-	return cmd_pause_resume(p, argc, argv, out, pool_paused(p, slot));
+	return cmd_engine(out, &why, false, done);
 }
 
 /* kill SLOT [SIGNAL] */
@@ -326,27 +296,23 @@ static int
 cmd_kill(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
-	char		*q, done[48];
+	char		 done[48];
 	int		 slot, sig = 0;
 
-	if (argc == 3 && (sig = signal_parse(argv[2])) == -1) {
-		q = cmd_quote_word(argv[2]);
-		cmd_error(out, "unknown signal %s (a name such as TERM or KILL,"
-		    " or 1-64)", q);
-		free(q);
-		return -1;
-	}
+	if (argc == 3 && (sig = signal_parse(argv[2])) == -1)
+		return cmd_error_word(out, "unknown signal %s (a name such as "
+		    "TERM or KILL, or 1-64)", argv[2]);
 	if ((slot = cmd_slot(p, argv[1], out)) == -1)
 		return -1;
 	if (pool_kill(p, slot, sig, &why) != 0)
-		return cmd_engine_error(out, &why, "kill");
+		return cmd_engine(out, &why, true, "kill");
 	if (sig == 0)
 		snprintf(done, sizeof done, "slot %d: ending its task",
 		    slot + 1);
 	else
 		snprintf(done, sizeof done, "slot %d: sent signal %d",
 		    slot + 1, sig);
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* Parse N, +N or -N against the current count into *n; -1 on error. */
@@ -355,16 +321,12 @@ cmd_resize_count(const char *arg, long long cur, long long *n,
     struct buf *out)
 {
 	const char	*errstr;
-	char		*q;
 
 	*n = strtonum(arg + (*arg == '+' || *arg == '-'), 0, PT_MAX_WORKERS,
 	    &errstr);
-	if (errstr != NULL) {
-		q = cmd_quote_word(arg);
-		cmd_error(out, "bad worker count %s (N, +N or -N)", q);
-		free(q);
-		return -1;
-	}
+	if (errstr != NULL)
+		return cmd_error_word(out, "bad worker count %s (N, +N or -N)",
+		    arg);
 	if (*arg == '+')
 		*n = cur + *n;
 	else if (*arg == '-')
@@ -393,22 +355,18 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 	long long	 n;
 	int		 before = pool_host_workers(p, host);
 
-	if (before < 0) {
-		q = cmd_quote_word(host);
-		cmd_error(out, "no host %s in this pool", q);
-		free(q);
-		return -1;
-	}
+	if (before < 0)
+		return cmd_error_word(out, "no host %s in this pool", host);
 	if (cmd_resize_count(count, before, &n, out) == -1)
 		return -1;
 	if (pool_resize_host(p, host, (int)n, kill_surplus, &why) != 0)
-		return cmd_engine_error(out, &why, "resize");
+		return cmd_engine(out, &why, true, "resize");
 	q = cmd_quote_word(host);
 	snprintf(done, sizeof done, "host %s: workers %d -> %lld",
 	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789._:-")] == '\0' ? host : q, before, n);
 	free(q);
-	return cmd_engine_ok(out, &why, done);
+	return cmd_engine(out, &why, false, done);
 }
 
 /* resize N|+N|-N|auto [--kill] [--host HOST] */
@@ -445,8 +403,8 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		if (host != NULL || kill_surplus)
 			return cmd_error(out, "%s", usage);
 		if (pool_auto_set(p, true, &why) != 0)
-			return cmd_engine_error(out, &why, "resize auto");
-		return cmd_engine_ok(out, &why, "workers: auto");
+			return cmd_engine(out, &why, true, "resize auto");
+		return cmd_engine(out, &why, false, "workers: auto");
 	}
 	if (host != NULL)
 		return cmd_resize_host(p, host, count, kill_surplus, out);
@@ -458,32 +416,10 @@ cmd_resize(struct pool *p, int argc, char **argv, struct buf *out)
 		return cmd_error(out, "worker count must be between 1 and %lld"
 		    " (got %lld)", max, n);
 	if (pool_resize(p, (int)n, kill_surplus, &why) != 0)
-		return cmd_engine_error(out, &why, "resize");
+		return cmd_engine(out, &why, true, "resize");
 	(void)pool_auto_set(p, false, NULL);	/* the operator's size */
 	snprintf(done, sizeof done, "workers %d -> %lld", before, n);
-	return cmd_engine_ok(out, &why, done);
-}
-
-/* Shared body of the commands without arguments. */
-static int
-cmd_simple(struct pool *p, struct buf *out, const char *name,
-    int (*fn)(struct pool *, struct buf *), const char *done)
-{
-	struct buf	why = { 0 };
-
-	if (p == NULL)
-		return cmd_error(out, "no pool to control");
-	if (fn(p, &why) != 0)
-		return cmd_engine_error(out, &why, name);
-	return cmd_engine_ok(out, &why, done);
-}
-
-/* drain */
-static int
-cmd_drain(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "drain", pool_drain, "draining");
+	return cmd_engine(out, &why, false, done);
 }
 
 /* pool_stop as the command means it: the termination sequence. */
@@ -493,21 +429,35 @@ cmd_stop_fn(struct pool *p, struct buf *why)
 	return pool_stop(p, false, why);
 }
 
-/* stop */
-static int
-cmd_stop(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "stop", cmd_stop_fn, "stopping");
-}
+/* The commands without arguments: one engine call each. */
+static const struct {
+	const char	*name;
+	int		(*fn)(struct pool *, struct buf *);
+	const char	*done;
+} cmd_simples[] = {
+	{ "drain", pool_drain, "draining" },
+	{ "stop", cmd_stop_fn, "stopping" },
+	{ "retry", pool_retry_failed, "failed tasks queued again" },
+	{ "close", pool_close,
+	  "closed: the queued tasks run, then the pool ends" },
+};
 
-/* retry */
+/* drain, stop, retry, close: their cmd_simples entry. */
 static int
-cmd_retry(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
+cmd_simple(struct pool *p, __attribute__((unused)) int argc, char **argv,
+    struct buf *out)
 {
-	return cmd_simple(p, out, "retry", pool_retry_failed,
-	    "failed tasks queued again");
+	struct buf	why = { 0 };
+	size_t		i;
+
+	for (i = 0; i + 1 < nitems_of(cmd_simples) &&
+	    strcmp(cmd_simples[i].name, argv[0]) != 0; i++)
+		;
+	if (p == NULL)
+		return cmd_error(out, "no pool to control");
+	if (cmd_simples[i].fn(p, &why) != 0)
+		return cmd_engine(out, &why, true, argv[0]);
+	return cmd_engine(out, &why, false, cmd_simples[i].done);
 }
 
 /* retry-failed [--group N] */
@@ -516,7 +466,7 @@ cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	 why = { 0 };
 	const char	*e;
-	char		*q, *end;
+	char		*end;
 	unsigned long	 n = 0;
 
 	if (argc == 2 || (argc == 3 && strcmp(argv[1], "--group") != 0))
@@ -524,19 +474,15 @@ cmd_retry_failed(struct pool *p, int argc, char **argv, struct buf *out)
 	if (argc == 3) {
 		e = argv[2];
 		n = *e >= '1' && *e <= '9' ? strtoul(e, &end, 10) : 0;
-		if (n == 0 || *end != '\0' || n > 1000000) {
-			q = cmd_quote_word(e);
-			cmd_error(out, "bad group %s (a number from `failures')",
-			    q);
-			free(q);
-			return -1;
-		}
+		if (n == 0 || *end != '\0' || n > 1000000)
+			return cmd_error_word(out, "bad group %s (a number "
+			    "from `failures')", e);
 	}
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	if (pool_retry_group(p, (size_t)n, &why) != 0)
-		return cmd_engine_error(out, &why, "retry-failed");
-	return cmd_engine_ok(out, &why, "failed tasks queued again");
+		return cmd_engine(out, &why, true, "retry-failed");
+	return cmd_engine(out, &why, false, "failed tasks queued again");
 }
 
 /* failures [--json] */
@@ -545,15 +491,10 @@ cmd_failures(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct fail_group	*g;
 	size_t			 n;
-	char			*q;
 
-	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
-		q = cmd_quote_word(argv[1]);
-		cmd_error(out, "unknown option %s (usage: failures [--json])",
-		    q);
-		free(q);
-		return -1;
-	}
+	if (argc == 2 && strcmp(argv[1], "--json") != 0)
+		return cmd_error_word(out, "unknown option %s (usage: "
+		    "failures [--json])", argv[1]);
 	if (p == NULL)
 		return cmd_error(out, "no pool to control");
 	n = pool_failures(p, &g);
@@ -574,7 +515,7 @@ static int
 cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct buf	  why = { 0 };
-	char		**items, *q;
+	char		**items;
 	int		  i, n = 0, rv = -1;
 
 	if (p == NULL)
@@ -582,30 +523,20 @@ cmd_add(struct pool *p, int argc, char **argv, struct buf *out)
 	items = xcalloc(argc, sizeof *items);
 	for (i = 1; i < argc; i++) {
 		if ((items[n] = text_unword(argv[i])) == NULL) {
-			q = cmd_quote_word(argv[i]);
-			cmd_error(out, "bad item %s (write bytes outside !..~ "
-			    "and %% as %%HH, an empty item as %%)", q);
-			free(q);
+			cmd_error_word(out, "bad item %s (write bytes outside "
+			    "!..~ and %% as %%HH, an empty item as %%)",
+			    argv[i]);
 			goto out;
 		}
 		n++;
 	}
 	if (pool_add(p, items, (size_t)n, &why) != 0)
-		rv = cmd_engine_error(out, &why, "add");
+		rv = cmd_engine(out, &why, true, "add");
 	else
-		rv = cmd_engine_ok(out, &why, "added");
+		rv = cmd_engine(out, &why, false, "added");
 out:
 	cmd_freev(n, items);
 	return rv;
-}
-
-/* close */
-static int
-cmd_close(struct pool *p, __attribute__((unused)) int argc,
-    __attribute__((unused)) char **argv, struct buf *out)
-{
-	return cmd_simple(p, out, "close", pool_close,
-	    "closed: the queued tasks run, then the pool ends");
 }
 
 /* Append "key":"escaped string", for a NUL-terminated segment field. */
@@ -690,20 +621,14 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		    h->task_cpu_milli % 1000);
 }
 
-/* Is the slot's task marked a straggler (and still running)? */
+/*
+ * Is the slot's task still running and marked flag: PT_SLOT_STRAGGLER, or
+ * PT_SLOT_COPY (the copy of a straggler, --speculate)?
+ */
 static bool
-cmd_straggler(const struct pt_shm_slot *s)
+cmd_marked(const struct pt_shm_slot *s, uint32_t flag)
 {
-	return (s->flags & PT_SLOT_STRAGGLER) && s->task_seq != 0 &&
-	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
-	    s->state == PT_SLOT_RETIRING);
-}
-
-/* Is the slot's task running as the copy of a straggler (--speculate)? */
-static bool
-cmd_copy(const struct pt_shm_slot *s)
-{
-	return (s->flags & PT_SLOT_COPY) && s->task_seq != 0 &&
+	return (s->flags & flag) && s->task_seq != 0 &&
 	    (s->state == PT_SLOT_RUNNING || s->state == PT_SLOT_PAUSED ||
 	    s->state == PT_SLOT_RETIRING);
 }
@@ -745,8 +670,28 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 		cmd_json_field(b, "host", s->host);
 	else
 		buf_addstr(b, "\"host\":null");
-	buf_printf(b, ",\"straggler\":%s,\"copy\":%s}", cmd_straggler(s) ?
-	    "true" : "false", cmd_copy(s) ? "true" : "false");
+	buf_printf(b, ",\"straggler\":%s,\"copy\":%s}",
+	    cmd_marked(s, PT_SLOT_STRAGGLER) ? "true" : "false",
+	    cmd_marked(s, PT_SLOT_COPY) ? "true" : "false");
+}
+
+/* The tasks marked flag (cmd_marked()), and the "]}" that ends their list. */
+static void
+cmd_json_marked(struct pt_shm *shm, const struct pt_shm_header *h,
+    uint32_t flag, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+	int			n = 0;
+
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
+			continue;
+		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
+		    "%.3f}", n++ ? "," : "", i + 1,
+		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "]}");
 }
 
 /*
@@ -757,11 +702,8 @@ static void
 cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	double			factor;
 	int64_t			median;
-	uint32_t		i;
-	int			n = 0;
 
 	if (pool_straggler_median(p, &factor, &median))
 		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
@@ -769,14 +711,7 @@ cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
 	else
 		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
 		    "null,\"tasks\":[", factor);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
-			continue;
-		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
-		    "%.3f}", n++ ? "," : "", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	buf_addstr(out, "]}");
+	cmd_json_marked(shm, h, PT_SLOT_STRAGGLER, out);
 }
 
 /*
@@ -787,23 +722,13 @@ static void
 cmd_json_speculate(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	uint64_t		started, won;
-	uint32_t		i;
-	int			n = 0;
 	bool			on = pool_speculate(p, &started, &won);
 
 	buf_printf(out, ",\"speculate\":{\"on\":%s,\"started\":%llu,"
 	    "\"won\":%llu,\"copies\":[", on ? "true" : "false",
 	    (unsigned long long)started, (unsigned long long)won);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
-			continue;
-		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
-		    "%.3f}", n++ ? "," : "", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	buf_addstr(out, "]}");
+	cmd_json_marked(shm, h, PT_SLOT_COPY, out);
 }
 
 /*
@@ -1077,6 +1002,29 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 }
 
 /*
+ * " slot 2 task 7 running 9.0s" for each task marked flag (cmd_marked()),
+ * sep between, then a newline; how many.
+ */
+static int
+cmd_text_marked(struct pt_shm *shm, const struct pt_shm_header *h,
+    uint32_t flag, const char *sep, struct buf *out)
+{
+	struct pt_shm_slot	s;
+	uint32_t		i;
+	int			n = 0;
+
+	for (i = 0; i < cmd_nslots(h); i++) {
+		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
+			continue;
+		buf_printf(out, "%s slot %u task %llu running %.1fs",
+		    n++ > 0 ? sep : "", i + 1, (unsigned long long)s.task_seq,
+		    cmd_running_s(h, &s));
+	}
+	buf_addstr(out, "\n");
+	return n;
+}
+
+/*
  * "stragglers (over 3x the median 1.2s): slot 2 task 7 running 9.0s, ..."
  * when a task is marked.
  */
@@ -1084,26 +1032,16 @@ static void
 cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	double			factor;
 	int64_t			median;
-	uint32_t		i;
-	int			n = 0;
+	size_t			len = out->len;
 
 	if (!pool_straggler_median(p, &factor, &median))
 		return;
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_straggler(&s))
-			continue;
-		if (n++ == 0)
-			buf_printf(out, "stragglers (over %gx the median "
-			    "%.3gs):", factor, (double)median / 1e9);
-		buf_printf(out, "%s slot %u task %llu running %.1fs",
-		    n > 1 ? "," : "", i + 1, (unsigned long long)s.task_seq,
-		    cmd_running_s(h, &s));
-	}
-	if (n > 0)
-		buf_addstr(out, "\n");
+	buf_printf(out, "stragglers (over %gx the median %.3gs):", factor,
+	    (double)median / 1e9);
+	if (cmd_text_marked(shm, h, PT_SLOT_STRAGGLER, ",", out) == 0)
+		out->len = len;		/* none marked: no line */
 }
 
 /*
@@ -1114,23 +1052,13 @@ static void
 cmd_status_text_copies(struct pool *p, struct pt_shm *shm,
     const struct pt_shm_header *h, struct buf *out)
 {
-	struct pt_shm_slot	s;
 	uint64_t		started, won;
-	uint32_t		i;
 
 	if (!pool_speculate(p, &started, &won) || started == 0)
 		return;
 	buf_printf(out, "copies (--speculate, %llu started, %llu won):",
 	    (unsigned long long)started, (unsigned long long)won);
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_copy(&s))
-			continue;
-		buf_printf(out, " slot %u task %llu running %.1fs;", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
-	}
-	if (out->len > 0 && out->data[out->len - 1] == ';')
-		out->len--;
-	buf_addstr(out, "\n");
+	cmd_text_marked(shm, h, PT_SLOT_COPY, ";", out);
 }
 
 /* status: a header and one line per non-empty slot. */
@@ -1159,14 +1087,10 @@ cmd_status(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	struct pt_shm		*shm;
 	struct pt_shm_header	 h;
-	char			*q;
 
-	if (argc == 2 && strcmp(argv[1], "--json") != 0) {
-		q = cmd_quote_word(argv[1]);
-		cmd_error(out, "unknown option %s (usage: status [--json])", q);
-		free(q);
-		return -1;
-	}
+	if (argc == 2 && strcmp(argv[1], "--json") != 0)
+		return cmd_error_word(out, "unknown option %s (usage: "
+		    "status [--json])", argv[1]);
 	if (p == NULL || (shm = pool_shm(p)) == NULL)
 		return cmd_error(out, "no pool to control");
 	/* The header is the pool's own; the slots are its workers' words. */
@@ -1225,16 +1149,12 @@ static int
 cmd_runv(struct pool *p, int argc, char **argv, struct buf *out)
 {
 	const struct cmd_entry	*e;
-	char			*q;
 
 	if (argc < 1)
 		return cmd_error(out, "empty command (try help)");
-	if ((e = cmd_find(argv[0])) == NULL) {
-		q = cmd_quote_word(argv[0]);
-		cmd_error(out, "unknown command %s (try help)", q);
-		free(q);
-		return -1;
-	}
+	if ((e = cmd_find(argv[0])) == NULL)
+		return cmd_error_word(out, "unknown command %s (try help)",
+		    argv[0]);
 	if (argc - 1 < e->min || argc - 1 > e->max) {
 		return cmd_error(out, "usage: %s%s%s", e->name,
 		    *e->usage != '\0' ? " " : "", e->usage);

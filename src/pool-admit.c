@@ -584,29 +584,17 @@ read_machine(struct admit *a, struct admit_sample *s, int64_t now)
 	}
 }
 
-/* dir/name into buf; false if it does not fit or does not exist. */
-static bool
-cg_file(char *buf, size_t len, const char *mnt, const char *path,
-    const char *name)
-{
-	struct stat	st;
-	int		n;
-
-	n = snprintf(buf, len, "%s%s%s", mnt, path, name);
-	return n >= 0 && (size_t)n < len && stat(buf, &st) == 0;
-}
-
 /* Find the pool's memory cgroup and its ancestors, and a v2 PSI dir. */
 static void
 find_cgroups(struct admit *a)
 {
-	char		 mnt[PATH_MAX], dir[PATH_MAX], f[PATH_MAX], *slash;
+	char		 mnt[PATH_MAX], dir[PATH_MAX], *slash;
 	struct stat	 st;
 
 	if (cg_dir("memory", dir, sizeof dir, mnt, sizeof mnt))
 		a->cg_version = 1;
 	else if (cg_dir(NULL, dir, sizeof dir, mnt, sizeof mnt) &&
-	    cg_file(f, sizeof f, dir, "", "/memory.max"))
+	    cg_exists(dir, "memory.max"))
 		a->cg_version = 2;
 	while (a->cg_version != 0 && a->ncg < ADMIT_CG_LEVELS &&
 	    strlen(dir) > strlen(mnt)) {
@@ -617,8 +605,7 @@ find_cgroups(struct admit *a)
 		*slash = '\0';
 	}
 	if (cg_dir(NULL, dir, sizeof dir, mnt, sizeof mnt) &&
-	    strcmp(dir, mnt) != 0 && cg_file(f, sizeof f, dir, "",
-	    "/cpu.pressure"))
+	    strcmp(dir, mnt) != 0 && cg_exists(dir, "cpu.pressure"))
 		a->psi_dir = xstrdup(dir);
 }
 

@@ -270,6 +270,9 @@ hooks_queue(struct hooks *h, struct hook *k)
 {
 	char	text[256];
 
+	hook_env(k, "POOLTOP_POOL", "%ld", (long)getpid());
+	if (h->o->name != NULL)
+		hook_env(k, "POOLTOP_NAME", "%s", h->o->name);
 	if (h->stopping || h->nwaiting >= HOOK_QUEUE_MAX) {
 		if (!h->stopping && !h->full_said) {
 			snprintf(text, sizeof text, "%s: skipped: %d hooks"
@@ -328,9 +331,6 @@ hooks_task_end(struct hooks *h, const struct hook_task *t)
 	hook_env(k, "POOLTOP_ITEM", "%s", t->item != NULL ? t->item : "");
 	if (t->command != NULL)
 		hook_env(k, "POOLTOP_COMMAND", "%s", t->command);
-	hook_env(k, "POOLTOP_POOL", "%ld", (long)getpid());
-	if (h->o->name != NULL)
-		hook_env(k, "POOLTOP_NAME", "%s", h->o->name);
 	hooks_queue(h, k);
 }
 
@@ -352,9 +352,6 @@ hooks_pool_end(struct hooks *h, const struct hook_run *r)
 	hook_env_secs(k, "POOLTOP_DURATION", r->wall_ns);
 	hook_env(k, "POOLTOP_JOBLOG", "%s", r->joblog != NULL ? r->joblog :
 	    "");
-	hook_env(k, "POOLTOP_POOL", "%ld", (long)getpid());
-	if (h->o->name != NULL)
-		hook_env(k, "POOLTOP_NAME", "%s", h->o->name);
 	h->stopping = false;	/* on-end runs even after a stop */
 	hooks_queue(h, k);
 }

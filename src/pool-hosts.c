@@ -65,20 +65,27 @@ struct hosts {
 	bool		 slf_said;	/* it could not be read: said */
 };
 
-/* s in single quotes for a POSIX shell. */
+void
+hosts_quote(struct buf *b, const char *s)
+{
+	buf_add(b, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			buf_addstr(b, "'\\''");
+		else
+			buf_add(b, s, 1);
+	}
+	buf_add(b, "'", 1);
+}
+
+/* s in single quotes for a POSIX shell, allocated. */
 static char *
 shell_quote(const char *s)
 {
 	struct buf	b = { NULL, 0, 0 };
 
-	buf_add(&b, "'", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			buf_addstr(&b, "'\\''");
-		else
-			buf_add(&b, s, 1);
-	}
-	buf_add(&b, "'", 2);	/* and the NUL */
+	hosts_quote(&b, s);
+	buf_add(&b, "", 1);
 	return b.data;
 }
 
@@ -176,12 +183,9 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 		free(h->login);
 		return -1;
 	}
-	ssh_words(hs, h, &h->argv, &n, false);
-	n = 0;
 	ssh_words(hs, h, &h->sshv, &n, false);
 	n = 0;
-	while (h->argv[n] != NULL)
-		n++;
+	ssh_words(hs, h, &h->argv, &n, false);
 	if (hs->nenvw > 0)
 		vec_add(&h->argv, &n, "env");
 	for (i = 0; i < hs->nenvw; i++)
@@ -582,12 +586,6 @@ hosts_count(const struct hosts *hs)
 	return hs != NULL ? hs->n : 0;
 }
 
-bool
-hosts_local(const struct hosts *hs)
-{
-	return hs == NULL || hs->local;
-}
-
 /*
  * Host h's share: its slots, or one worker while its CPUs are not known
  * (slots -1 until its first HELLO).
@@ -612,57 +610,68 @@ hosts_wanted(const struct hosts *hs)
 }
 
 
-/* Start h's master connection. */
-static void
-master_start(struct hosts *hs, struct host *h, int64_t now)
+pid_t
+hosts_spawn(int *errfd, char *why, size_t len)
 {
-	char	**argv = NULL;
-	int	  n = 0, ep[2], null;
-	pid_t	  pid;
+	int	ep[2], null;
+	pid_t	pid;
 
-	(void)hs;
 	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(h->why, sizeof h->why, "pipe: %s", strerror(errno));
-		h->state = HOST_DOWN;
-		return;
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
 	}
-	ssh_words(hs, h, &argv, &n, true);
-	(void)unlink(h->ctlpath);
-	keeper_keep_socket(h->ctlpath);
 	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
+	if ((pid = fork()) == 0) {
 		helper_child_setup(SIGTERM);
 		null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(ep[1], 2);
+		return 0;
+	}
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	(void)setpgid(pid, pid);
+	set_nonblock(ep[0]);
+	*errfd = ep[0];
+	return pid;
+}
+
+/* Start h's master connection. */
+static void
+master_start(struct hosts *hs, struct host *h, int64_t now)
+{
+	char	**argv = NULL;
+	int	  n = 0;
+	pid_t	  pid;
+
+	ssh_words(hs, h, &argv, &n, true);
+	(void)unlink(h->ctlpath);
+	keeper_keep_socket(h->ctlpath);
+	if ((pid = hosts_spawn(&h->errfd, h->why, sizeof h->why)) == 0) {
 		execvp(argv[0], argv);
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	vec_free(argv);
-	close(ep[1]);
 	if (pid == -1) {
-		close(ep[0]);
-		snprintf(h->why, sizeof h->why, "fork: %s", strerror(errno));
 		h->state = HOST_DOWN;
 		return;
 	}
-	(void)setpgid(pid, pid);
 	keeper_add_worker(pid);
-	set_nonblock(ep[0]);
-	h->errfd = ep[0];
 	h->master = pid;
 	h->state = HOST_CONNECTING;
 	h->connect_by = now + HOST_CONNECT_NS;
 }
 
-/* The last line a process wrote on fd (non-blocking), into why. */
-static void
-last_words(int fd, char *why, size_t len)
+void
+hosts_last_words(int fd, char *why, size_t len)
 {
-	char	 b[2048], *s, *e;
+	char	 b[4096], *s, *e;
 	ssize_t	 n;
 
 	if (fd == -1 || (n = read(fd, b, sizeof b - 1)) <= 0)
@@ -757,7 +766,7 @@ hosts_reaped(struct hosts *hs, pid_t pid, int wstatus)
 		if (h->master != pid || pid <= 0)
 			continue;
 		h->master = 0;
-		last_words(h->errfd, why, sizeof why);
+		hosts_last_words(h->errfd, why, sizeof why);
 		close(h->errfd);
 		h->errfd = -1;
 		if (why[0] == '\0')

@@ -44,7 +44,6 @@ enum host_state { HOST_NEW, HOST_CONNECTING, HOST_UP, HOST_DOWN };
 struct hosts	*hosts_new(const struct opts *, char *err, size_t errlen);
 void		 hosts_free(struct hosts *);
 int		 hosts_count(const struct hosts *);	/* remote ones */
-bool		 hosts_local(const struct hosts *);	/* ":" given */
 
 /*
  * Workers wanted in all: the sum of each host's slots (down hosts count
@@ -116,6 +115,21 @@ void		 hosts_set_down(struct hosts *, int h, const char *why);
 int		 hosts_reload(struct hosts *, struct buf *out);
 /* Host h left the --slf file. */
 bool		 hosts_gone(const struct hosts *, int h);
+
+/*
+ * Fork a helper (an ssh, a copy) in a process group of its own, stdin
+ * and stdout /dev/null, stderr a pipe whose read end (non-blocking) goes
+ * in *errfd.  0 in the child (which must exec or _exit); in the parent
+ * its pid, or -1 and why.
+ */
+pid_t		 hosts_spawn(int *errfd, char *why, size_t len);
+/* Append s in single quotes, for the remote POSIX shell. */
+void		 hosts_quote(struct buf *, const char *s);
+/*
+ * The last line a helper process (an ssh) wrote on fd, non-blocking, into
+ * why; why unchanged when it wrote none.
+ */
+void		 hosts_last_words(int fd, char *why, size_t len);
 
 /* Parse one login into its parts (for tests); -1 and err if malformed. */
 int		 hosts_parse_login(const char *, int *slots, char *user,

@@ -566,12 +566,14 @@ product_free(struct source *s)
 	free(s->at);
 }
 
-/* The next item of sub k: as source_next, taking its error or warning. */
+/*
+ * The next item of sub, one of s's sources: as source_next(), s taking
+ * its error or warning.
+ */
 static int
-product_pull(struct source *s, size_t k, struct item *it)
+sub_next(struct source *s, struct source *sub, struct item *it)
 {
-	struct source	*sub = s->subs[k];
-	int		 r = source_next(sub, it);
+	int	r = source_next(sub, it);
 
 	if (r == -1 && source_error(sub) != NULL)
 		source_fail(s, "%s", source_error(sub));
@@ -580,6 +582,22 @@ product_pull(struct source *s, size_t k, struct item *it)
 		s->warning = source_take_warning(sub);
 	}
 	return r;
+}
+
+/* The arguments joined by spaces, allocated. */
+static char *
+args_joined(char *const *args, size_t n)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 k;
+
+	buf_add(&b, "", 0);
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			buf_add(&b, " ", 1);
+		buf_addstr(&b, args[k]);
+	}
+	return b.data;
 }
 
 /* Read the held sources whole: 1 done, 0 not ready, -1 error. */
@@ -593,7 +611,7 @@ product_load(struct source *s)
 
 	for (; s->loading < s->nsubs; s->loading++) {
 		h = &s->held[s->loading];
-		while ((r = product_pull(s, s->loading, &it)) == 1) {
+		while ((r = sub_next(s, s->subs[s->loading], &it)) == 1) {
 			h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
 			h->v[h->n++] = it.arg;
 			it.arg = NULL;
@@ -672,7 +690,6 @@ trim_value(char *v, int how)
 static int
 product_emit(struct source *s, struct item *it)
 {
-	struct buf	 b = { NULL, 0, 0 };
 	const char	*v;
 	size_t		 k;
 
@@ -692,13 +709,7 @@ product_emit(struct source *s, struct item *it)
 	/* GNU parallel trims the values it puts in, --tag's too. */
 	for (k = 0; s->trim != 0 && k < it->nargs; k++)
 		trim_value(it->args[k], s->trim);
-	buf_add(&b, "", 0);
-	for (k = 0; k < it->nargs; k++) {
-		if (k > 0)
-			buf_add(&b, " ", 1);
-		buf_addstr(&b, it->args[k]);
-	}
-	it->arg = b.data;
+	it->arg = args_joined(it->args, it->nargs);
 	it->seq = ++s->seq;
 	return 1;
 }
@@ -756,7 +767,7 @@ product_prepare(struct source *s, bool header_only)
 		if (s->header_done && header_only)
 			return 1;
 		while (!s->done && s->nhave < s->nfirst) {
-			r = product_pull(s, s->nhave, &sub);
+			r = sub_next(s, s->subs[s->nhave], &sub);
 			if (r == -1 && s->seq == 0 && s->nsubs > 1 &&
 			    s->error == NULL && (!s->header ||
 			    s->header_done)) {
@@ -939,16 +950,7 @@ group_add(struct source *s, struct item *it)
 static int
 group_emit(struct source *s, struct item *it)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	size_t		 k;
-
-	buf_add(&b, "", 0);
-	for (k = 0; k < s->ngargs; k++) {
-		if (k > 0)
-			buf_add(&b, " ", 1);
-		buf_addstr(&b, s->gargs[k]);
-	}
-	it->arg = b.data;
+	it->arg = args_joined(s->gargs, s->ngargs);
 	it->args = xreallocarray(s->gargs, s->ngargs + 1, sizeof *it->args);
 	it->args[s->ngargs] = NULL;
 	it->nargs = s->ngargs;
@@ -956,18 +958,6 @@ group_emit(struct source *s, struct item *it)
 	s->gargs = NULL;
 	s->ngargs = s->gitems = 0;
 	return 1;
-}
-
-/* Take the error or warning of a wrapped source. */
-static void
-wrapped_take(struct source *s, int r)
-{
-	if (r == -1 && source_error(s->sub) != NULL)
-		source_fail(s, "%s", source_error(s->sub));
-	if (r == 1 && s->sub->warning != NULL) {
-		free(s->warning);
-		s->warning = source_take_warning(s->sub);
-	}
 }
 
 /* The next group of items. */
@@ -979,8 +969,7 @@ group_next(struct source *s, struct item *it)
 	int		 r;
 
 	while (!s->sub_done && s->gitems < want) {
-		r = source_next(s->sub, &sub);
-		wrapped_take(s, r);
+		r = sub_next(s, s->sub, &sub);
 		if (r == 0)
 			return 0;
 		if (r == -1) {
@@ -1017,8 +1006,7 @@ lines_next(struct source *s, struct item *it)
 	for (;;) {
 		if (s->all == NULL && s->sub_done)
 			return -1;
-		r = s->sub_done ? -1 : source_next(s->sub, &sub);
-		wrapped_take(s, r);
+		r = s->sub_done ? -1 : sub_next(s, s->sub, &sub);
 		if (r == 0)
 			return 0;
 		if (r == -1) {
@@ -1139,8 +1127,7 @@ shuffle_next(struct source *s, struct item *it)
 
 	while (!s->sub_done) {
 		s->all = xreallocarray(s->all, s->nall + 1, sizeof *s->all);
-		r = source_next(s->sub, &s->all[s->nall]);
-		wrapped_take(s, r);
+		r = sub_next(s, s->sub, &s->all[s->nall]);
 		if (r == 0)
 			return 0;
 		if (r == -1) {
@@ -1230,8 +1217,7 @@ xargs_read(struct source *s)
 		s->all = xreallocarray(s->all, s->nall + 1, sizeof *s->all);
 		s->costs = xreallocarray(s->costs, s->nall + 1,
 		    sizeof *s->costs);
-		r = source_next(s->sub, &s->all[s->nall]);
-		wrapped_take(s, r);
+		r = sub_next(s, s->sub, &s->all[s->nall]);
 		if (r == 0)
 			return 0;
 		if (r == -1) {

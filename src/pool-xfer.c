@@ -51,20 +51,6 @@ struct xfer {
 	char			*pooltop;	/* --remote-pooltop, quoted */
 };
 
-/* s in single quotes for a POSIX shell, appended to b. */
-static void
-quote(struct buf *b, const char *s)
-{
-	buf_add(b, "'", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			buf_addstr(b, "'\\''");
-		else
-			buf_add(b, s, 1);
-	}
-	buf_add(b, "'", 1);
-}
-
 /* --workdir as given, resolved: "." and "..." (pool-xfer.h). */
 static int
 workdir_resolve(struct xfer *x, const char *wd, char *err, size_t errlen)
@@ -237,7 +223,8 @@ xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
 	return d;
 }
 
-bool
+/* Has each task a directory of its own (..., or replacement strings)? */
+static bool
 xfer_wd_per_task(const struct xfer *x)
 {
 	return x != NULL &&
@@ -326,9 +313,9 @@ cd_wd(struct buf *b, const char *wd)
 	if (*wd == '\0')
 		return;
 	buf_addstr(b, "mkdir -p -- ");
-	quote(b, wd);
+	hosts_quote(b, wd);
 	buf_addstr(b, " && cd -- ");
-	quote(b, wd);
+	hosts_quote(b, wd);
 	buf_addstr(b, " && ");
 }
 
@@ -439,18 +426,19 @@ host_path(const char *wd, const char *remote)
 }
 
 /*
- * In the copy's child: run `pooltop worker MODE PATH` on the host (MODE
- * --unpack or --remove: fed a stream of local; --pack: its stream
- * unpacked at local), a helper process here on the other end of the
- * pipe.  0, or -1 and why: the helper's reason first when it packs (a
- * file here it could not read), the host's when it unpacks.
+ * In the copy's child: run `pooltop worker MODE PATH` on the host, PATH
+ * f's there under wd (MODE --unpack, copy f there, or --remove: fed a
+ * stream of f; --pack, copy it back: its stream unpacked at f), a helper
+ * process here on the other end of the pipe.  0, or -1 and why: the
+ * helper's reason first when it packs (a file here it could not read),
+ * the host's when it unpacks.
  */
 static int
 run_tree(char *const *ssh, const char *pooltop, const char *mode,
-    const char *path, const char *local, char *why, size_t len)
+    const char *wd, const struct xfile *f, char *why, size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
-	char		 hwhy[XFER_WHY] = "", swhy[XFER_WHY] = "";
+	char		 hwhy[XFER_WHY] = "", swhy[XFER_WHY] = "", *path;
 	bool		 pack = strcmp(mode, "--pack") != 0;	/* here */
 	int		 p[2], rp[2], null, r, st;
 	ssize_t		 n;
@@ -465,9 +453,9 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 		signal(SIGPIPE, SIG_DFL);
 		close(pack ? p[0] : p[1]);
 		close(rp[0]);
-		r = pack ? tree_pack(local, p[1], strcmp(mode, "--remove") == 0,
-		    hwhy, sizeof hwhy) : tree_unpack(local, p[0], hwhy,
-		    sizeof hwhy);
+		r = pack ? tree_pack(f->local, p[1], strcmp(mode, "--remove") ==
+		    0, hwhy, sizeof hwhy) : tree_unpack(f->local, p[0], false,
+		    hwhy, sizeof hwhy);
 		if (r == -1)
 			(void)write_all(rp[1], hwhy, strlen(hwhy));
 		_exit(r == 0 ? 0 : 1);
@@ -486,7 +474,9 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 	buf_addstr(&cmd, " worker ");
 	buf_addstr(&cmd, mode);
 	buf_add(&cmd, " ", 1);
-	quote(&cmd, path);
+	path = host_path(wd, f->remote);
+	hosts_quote(&cmd, path);
+	free(path);
 	buf_add(&cmd, "", 1);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	r = run_ssh(ssh, cmd.data, pack ? p[0] : null, pack ? null : p[1],
@@ -510,19 +500,6 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 	return -1;
 }
 
-/* Copy the directory f to the host into wd, whole; 0 or -1 and why. */
-static int
-send_tree(char *const *ssh, const char *pooltop, const char *wd,
-    const struct xfile *f, char *why, size_t len)
-{
-	char	*path = host_path(wd, f->remote);
-	int	 r;
-
-	r = run_tree(ssh, pooltop, "--unpack", path, f->local, why, len);
-	free(path);
-	return r;
-}
-
 /* Copy one file f to the host into wd; 0 or -1 and why. */
 static int
 send_file(char *const *ssh, const char *pooltop, const char *wd,
@@ -543,7 +520,7 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return send_tree(ssh, pooltop, wd, f, why, len);
+		return run_tree(ssh, pooltop, "--unpack", wd, f, why, len);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(why, len, "not a regular file or directory");
@@ -556,13 +533,13 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	dir = dir_of(f->remote);
 	if (strcmp(dir, ".") != 0) {
 		buf_addstr(&cmd, "mkdir -p -- ");
-		quote(&cmd, dir);
+		hosts_quote(&cmd, dir);
 		buf_addstr(&cmd, " && ");
 	}
 	free(dir);
 	/* Under a name of its own, then renamed: never read half done. */
 	buf_addstr(&cmd, "t=");
-	quote(&cmd, f->remote);
+	hosts_quote(&cmd, f->remote);
 	buf_addstr(&cmd, ".pooltop.$$ && trap 'rm -f -- \"$t\"; exit 1'"
 	    " HUP INT TERM PIPE && cat > \"$t\" && ");
 	/* All of it: a copy cut short ends its input early, not in error. */
@@ -572,7 +549,7 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	    " chmod ");
 	buf_addstr(&cmd, mode);
 	buf_addstr(&cmd, " -- \"$t\" && mv -f -- \"$t\" ");
-	quote(&cmd, f->remote);
+	hosts_quote(&cmd, f->remote);
 	buf_addstr(&cmd, " || { rm -f -- \"$t\"; exit 1; }");
 	buf_add(&cmd, "", 1);
 	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -605,22 +582,6 @@ mkdir_p(char *dir)
 }
 
 /*
- * Copy f, a file or a directory, back from the host's wd, whole: each file
- * under a temporary name until all of it came.  0 or -1 and why.
- */
-static int
-fetch_file(char *const *ssh, const char *pooltop, const char *wd,
-    const struct xfile *f, char *why, size_t len)
-{
-	char	*path = host_path(wd, f->remote);
-	int	 r;
-
-	r = run_tree(ssh, pooltop, "--pack", path, f->local, why, len);
-	free(path);
-	return r;
-}
-
-/*
  * " DIR..." for rmdir: the directories of the relative path f within the
  * work directory, deepest first ("a/b/c" gives a/b then a).
  */
@@ -638,7 +599,7 @@ parents(struct buf *b, const char *f)
 		if (*d == '\0' || strcmp(d, ".") == 0)
 			break;
 		buf_add(b, " ", 1);
-		quote(b, d);
+		hosts_quote(b, d);
 	}
 	free(d);
 }
@@ -657,7 +618,6 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 	struct buf	 cmd = { NULL, 0, 0 }, dirs = { NULL, 0, 0 };
 	const struct xfile *f;
 	struct stat	 st;
-	char		*path;
 	size_t		 i;
 	int		 null, r;
 
@@ -669,18 +629,14 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 		f = i < na ? &a[i] : &b[i - na];
 		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode))
 			continue;
-		path = host_path(wd, f->remote);
-		r = run_tree(ssh, pooltop, "--remove", path, f->local, why,
-		    len);
-		free(path);
-		if (r == -1)
+		if (run_tree(ssh, pooltop, "--remove", wd, f, why, len) == -1)
 			return -1;
 	}
 
 	buf_addstr(&cmd, "( ");
 	if (*wd != '\0') {
 		buf_addstr(&cmd, "cd -- ");
-		quote(&cmd, wd);
+		hosts_quote(&cmd, wd);
 		buf_addstr(&cmd, " && ");
 	}
 	buf_addstr(&cmd, "rm -f --");
@@ -688,7 +644,7 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 		f = i < na ? &a[i] : &b[i - na];
 		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode)) {
 			buf_add(&cmd, " ", 1);
-			quote(&cmd, f->remote);
+			hosts_quote(&cmd, f->remote);
 		}
 		parents(&dirs, f->remote);
 	}
@@ -701,10 +657,10 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 	buf_addstr(&cmd, " )");
 	if (unique) {
 		buf_addstr(&cmd, " && rm -rf -- ");
-		quote(&cmd, wd);
+		hosts_quote(&cmd, wd);
 	} else if (pertask && *wd != '\0') {
 		buf_addstr(&cmd, " && { rmdir -- ");
-		quote(&cmd, wd);
+		hosts_quote(&cmd, wd);
 		buf_addstr(&cmd, " 2>/dev/null; true; }");
 	}
 	buf_add(&cmd, "", 1);
@@ -747,8 +703,9 @@ child_run(const struct plan *pl)
 			dprintf(2, "\ncopying '%s' to %s: %s\n",
 			    pl->send[i].local, pl->host, why);
 	for (i = 0; r == 0 && i < pl->nback; i++)
-		if ((r = fetch_file(pl->ssh, pl->pooltop, pl->wd, &pl->back[i],
-		    why, sizeof why)) == -1)
+		/* Whole: each file under a temporary name until all came. */
+		if ((r = run_tree(pl->ssh, pl->pooltop, "--pack", pl->wd,
+		    &pl->back[i], why, sizeof why)) == -1)
 			dprintf(2, "\n--return '%s' from %s: %s\n",
 			    pl->back[i].local, pl->host, why);
 	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique ||
@@ -761,52 +718,42 @@ child_run(const struct plan *pl)
 	_exit(r == 0 ? 0 : 1);
 }
 
-/* A free place for a job. */
+/* A free place for a job for task t on host h. */
 static struct job *
-job_new(struct xfer *x)
+job_new(struct xfer *x, int h, const struct xfer_task *t)
 {
-	size_t	i;
+	struct job	*j;
+	size_t		 i;
 
 	for (i = 0; i < x->njobs; i++)
 		if (x->jobs[i].pid == 0)
 			break;
 	if (i == x->njobs)
 		x->jobs = xreallocarray(x->jobs, ++x->njobs, sizeof *x->jobs);
-	memset(&x->jobs[i], 0, sizeof x->jobs[i]);
-	x->jobs[i].errfd = -1;
-	return &x->jobs[i];
+	j = &x->jobs[i];
+	memset(j, 0, sizeof *j);
+	j->errfd = -1;
+	j->host = h;
+	j->done.slot = t->slot;
+	j->done.generation = t->generation;
+	j->done.seq = t->seq;
+	return j;
 }
 
-/* Start the plan's child for job j; 0 or -1 and why. */
+/* Start the plan's child for job j; 0, or -1 and why (j freed). */
 static int
 job_start(struct job *j, const struct plan *pl, char *why, size_t len)
 {
-	int		ep[2], null;
-	pid_t		pid;
+	pid_t	pid;
 
-	if (pipe2(ep, O_CLOEXEC) == -1) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		helper_child_setup(SIGTERM);
-		null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(ep[1], 2);
+	if ((pid = hosts_spawn(&j->errfd, why, len)) == 0)
 		child_run(pl);
-	}
-	close(ep[1]);
 	if (pid == -1) {
-		close(ep[0]);
-		snprintf(why, len, "fork: %s", strerror(errno));
+		buf_free(&j->done.run);
+		memset(j, 0, sizeof *j);
 		return -1;
 	}
-	(void)setpgid(pid, pid);
-	set_nonblock(ep[0]);
 	j->pid = pid;
-	j->errfd = ep[0];
 	return 0;
 }
 
@@ -821,15 +768,6 @@ plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
 	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
 	pl->pertask = x->wdtpl != NULL;
 	pl->cleanup = x->o->cleanup;
-}
-
-static void
-job_task(struct job *j, int h, const struct xfer_task *t)
-{
-	j->host = h;
-	j->done.slot = t->slot;
-	j->done.generation = t->generation;
-	j->done.seq = t->seq;
 }
 
 int
@@ -862,18 +800,12 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		files_free(pl.send, pl.nsend);
 		return 0;
 	}
-	j = job_new(x);
-	job_task(j, h, t);
+	j = job_new(x, h, t);
 	j->bases = bases;
 	buf_add(&j->done.run, run->data, run->len);
 	r = job_start(j, &pl, why, len);
 	files_free(pl.send, pl.nsend);
-	if (r == -1) {
-		buf_free(&j->done.run);
-		memset(j, 0, sizeof *j);
-		return -1;
-	}
-	return 1;
+	return r == -1 ? -1 : 1;
 }
 
 int
@@ -904,18 +836,13 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 		files_free(pl.clean, pl.nclean);
 		return 0;
 	}
-	j = job_new(x);
-	job_task(j, h, t);
+	j = job_new(x, h, t);
 	j->done.after = true;
 	j->done.d = *d;
 	r = job_start(j, &pl, why, len);
 	files_free(pl.back, pl.nback);
 	files_free(pl.clean, pl.nclean);
-	if (r == -1) {
-		memset(j, 0, sizeof *j);
-		return -1;
-	}
-	return 1;
+	return r == -1 ? -1 : 1;
 }
 
 void
@@ -934,18 +861,14 @@ xfer_finish(struct xfer *x)
 	    xfer_wd_per_task(x))
 		return;
 	memset(&t, 0, sizeof t);
+	t.slot = -1;		/* the jobs are for no task */
 	for (h = 0; h < x->nbased; h++) {
 		if (!x->based[h] || hosts_state(x->hs, h) != HOST_UP)
 			continue;
 		plan_init(x, &pl, h, &t);
 		pl.clean = expand(NULL, 0, x->o->basefiles, x->o->nbasefiles,
 		    &t, &pl.nclean);
-		j = job_new(x);
-		j->host = h;
-		j->done.slot = -1;
-		if (job_start(j, &pl, why, sizeof why) == -1)
-			memset(j, 0, sizeof *j);
-		else
+		if (job_start(job_new(x, h, &t), &pl, why, sizeof why) == 0)
 			live++;
 		files_free(pl.clean, pl.nclean);
 	}
@@ -966,22 +889,6 @@ xfer_finish(struct xfer *x)
 	}
 }
 
-/* The last line a copy's child wrote on fd. */
-static void
-job_why(int fd, char *why, size_t len)
-{
-	char	 b[4096], *s;
-	ssize_t	 n;
-
-	if ((n = read(fd, b, sizeof b - 1)) <= 0)
-		return;
-	b[n] = '\0';
-	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
-		b[--n] = '\0';
-	s = strrchr(b, '\n');
-	strlcpy(why, s != NULL ? s + 1 : b, len);
-}
-
 bool
 xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
 {
@@ -996,7 +903,7 @@ xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
 		done->ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
 		done->why[0] = '\0';
 		if (!done->ok) {
-			job_why(j->errfd, done->why, sizeof done->why);
+			hosts_last_words(j->errfd, done->why, sizeof done->why);
 			if (done->why[0] == '\0')
 				snprintf(done->why, sizeof done->why,
 				    "copying files to or from %s: ended by"

@@ -69,8 +69,6 @@ struct xfer_task {
  * (allocated; "" the login directory), else NULL: RUN carries it.
  */
 char		*xfer_task_workdir(const struct xfer *, const struct xfer_task *);
-/* Has each task a directory of its own (..., or replacement strings)? */
-bool		 xfer_wd_per_task(const struct xfer *);
 
 /*
  * Before task t on host h: 0 when nothing is to be copied (send run now);

@@ -80,11 +80,14 @@ struct template {
 	size_t		 nwords;
 };
 
-static const struct {
+/* A replacement string's spelling (what follows "{N" in pos_table). */
+struct tokname {
 	const char	*s;
 	size_t		 len;
 	enum tok	 tok;
-} tok_table[] = {
+};
+
+static const struct tokname tok_table[] = {
 	{ "{}", 2, T_ITEM },
 	{ "{.}", 3, T_NOEXT },
 	{ "{/}", 3, T_BASE },
@@ -147,11 +150,7 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 }
 
 /* Positional forms: {1}, {1.}, {-1/} ..., in the order they are tried. */
-static const struct {
-	const char	*s;
-	size_t		 len;
-	enum tok	 tok;
-} pos_table[] = {
+static const struct tokname pos_table[] = {
 	{ "}", 1, T_ITEM },
 	{ ".}", 2, T_NOEXT },
 	{ "/}", 2, T_BASE },
@@ -776,7 +775,6 @@ template_parse(struct template *t, const char *src, size_t len,
 	return !ps.failed;
 }
 
-/* Compile a template; NULL and a message in err on error. */
 /* Compile src; append " {}" when it has no replacement string and asked. */
 static struct template *
 compile(const char *src, bool append, char *err, size_t errlen)
@@ -1349,8 +1347,7 @@ expand_seg(struct expansion *x, const struct template *t,
 
 	if (s->ctx != Q_NONE)
 		x->some = true;		/* quoted: a word, if an empty one */
-	if (s->tok != T_LIT && s->tok != T_SEQ && s->tok != T_SLOT &&
-	    (s->pos == 0 ? x->nargs == 0 : arg_at(x, s->pos) == NULL)) {
+	if (seg_missing(x, s)) {
 		/* No such argument: nothing at all, or '' to keep a word. */
 		if (t->shell && s->ctx == Q_NONE && missing_opens_word(x, w, j))
 			buf_add(&x->b, "''", 2);

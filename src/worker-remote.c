@@ -178,7 +178,6 @@ worker_stdio_main(int argc, char **argv)
 		    " itself, with the protocol on stdin and stdout)\n");
 		return 2;
 	}
-	(void)argv;
 	if (gethostname(name, sizeof name) == -1)
 		strlcpy(name, "?", sizeof name);
 	name[sizeof name - 1] = '\0';

@@ -70,20 +70,15 @@ strays_free(struct strays *s)
 	free(s);
 }
 
-/* Signal a record's process or group; wake it if stopped. */
+/* Signal a record's process or group (-id); wake it if stopped. */
 static void
 stray_signal(const struct stray *r, int sig)
 {
-	if (r->group)
-		killpg(r->id, sig);
-	else
-		kill(r->id, sig);
-	if (sig != SIGKILL) {
-		if (r->group)
-			killpg(r->id, SIGCONT);
-		else
-			kill(r->id, SIGCONT);
-	}
+	pid_t	id = r->group ? -r->id : r->id;
+
+	kill(id, sig);
+	if (sig != SIGKILL)
+		kill(id, SIGCONT);
 }
 
 /* SIGKILL a record now; give it STRAYS_KILL_MS to be gone. */

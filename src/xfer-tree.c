@@ -258,6 +258,20 @@ struct dmode {
 	mode_t	 mode;
 };
 
+/* tmp_now: path's temporary name, nothing there; 0, or -1 and why. */
+static int
+tmp_name(const char *path, char *why, size_t len)
+{
+	if ((size_t)snprintf(tmp_now, sizeof tmp_now, "%s.pooltop.%ld", path,
+	    (long)getpid()) >= sizeof tmp_now) {
+		tmp_now[0] = '\0';
+		snprintf(why, len, "%s: name too long", path);
+		return -1;
+	}
+	(void)unlink(tmp_now);
+	return 0;
+}
+
 /* A file's bytes from fd into path, under a temporary name first. */
 static int
 get_file(int fd, const char *path, const struct thdr *h, char *why,
@@ -267,13 +281,8 @@ get_file(int fd, const char *path, const struct thdr *h, char *why,
 	uint64_t	 left = h->size;
 	int		 out, r;
 
-	if ((size_t)snprintf(tmp_now, sizeof tmp_now, "%s.pooltop.%ld", path,
-	    (long)getpid()) >= sizeof tmp_now) {
-		tmp_now[0] = '\0';
-		snprintf(why, len, "%s: name too long", path);
+	if (tmp_name(path, why, len) == -1)
 		return -1;
-	}
-	(void)unlink(tmp_now);
 	if ((out = open(tmp_now, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
 		snprintf(why, len, "%s: %s", path, strerror(errno));
@@ -329,13 +338,8 @@ get_link(int fd, const char *path, const struct thdr *h, char *why,
 		return -1;
 	}
 	target[h->size] = '\0';
-	if ((size_t)snprintf(tmp_now, sizeof tmp_now, "%s.pooltop.%ld", path,
-	    (long)getpid()) >= sizeof tmp_now) {
-		tmp_now[0] = '\0';
-		snprintf(why, len, "%s: name too long", path);
+	if (tmp_name(path, why, len) == -1)
 		return -1;
-	}
-	(void)unlink(tmp_now);
 	if (symlink(target, tmp_now) == -1 || rename(tmp_now, path) == -1) {
 		snprintf(why, len, "%s: %s", path, strerror(errno));
 		(void)unlink(tmp_now);
@@ -390,7 +394,7 @@ parent_listed(const char *path, const struct dmode *d, size_t n)
  * collects the directories, in stream order.
  */
 static int
-walk_stream(const char *dest, int fd, bool remove, struct dmode **dirs,
+walk_entries(const char *dest, int fd, bool remove, struct dmode **dirs,
     size_t *ndirs, char *why, size_t len)
 {
 	struct thdr	 h;
@@ -465,48 +469,31 @@ walk_stream(const char *dest, int fd, bool remove, struct dmode **dirs,
 	}
 }
 
-static void
-dirs_free(struct dmode *d, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(d[i].path);
-	free(d);
-}
-
 int
-tree_unpack(const char *dest, int fd, char *why, size_t len)
+tree_unpack(const char *dest, int fd, bool remove, char *why, size_t len)
 {
 	struct dmode	*d = NULL;
 	size_t		 n = 0, i;
 	int		 r;
 
-	r = walk_stream(dest, fd, false, &d, &n, why, len);
-	/* The deepest first: a read-only parent was filled already. */
-	for (i = n; i > 0; i--)
-		if (chmod(d[i - 1].path, d[i - 1].mode) == -1 && r == 0) {
+	r = walk_entries(dest, fd, remove, &d, &n, why, len);
+	/*
+	 * The directories, deepest first: their modes set (a read-only
+	 * parent was filled already), or removed, only the empty ones (a
+	 * file of the task's own stays, with its directories).
+	 */
+	for (i = n; i > 0; i--) {
+		if (remove && r == 0)
+			(void)rmdir(d[i - 1].path);
+		else if (!remove && chmod(d[i - 1].path, d[i - 1].mode) == -1 &&
+		    r == 0) {
 			snprintf(why, len, "%s: %s", d[i - 1].path,
 			    strerror(errno));
 			r = -1;
 		}
-	dirs_free(d, n);
-	return r;
-}
-
-int
-tree_remove(const char *dest, int fd, char *why, size_t len)
-{
-	struct dmode	*d = NULL;
-	size_t		 n = 0, i;
-	int		 r;
-
-	r = walk_stream(dest, fd, true, &d, &n, why, len);
-	/* Only the empty ones: a file of the task's own stays, with its
-	   directories. */
-	for (i = n; r == 0 && i > 0; i--)
-		(void)rmdir(d[i - 1].path);
-	dirs_free(d, n);
+		free(d[i - 1].path);
+	}
+	free(d);
 	return r;
 }
 
@@ -537,9 +524,9 @@ tree_main(const char *mode, const char *path)
 	if (strcmp(mode, "--pack") == 0)
 		r = tree_pack(path, 1, false, why, sizeof why);
 	else if (strcmp(mode, "--unpack") == 0)
-		r = tree_unpack(path, 0, why, sizeof why);
+		r = tree_unpack(path, 0, false, why, sizeof why);
 	else if (strcmp(mode, "--remove") == 0)
-		r = tree_remove(path, 0, why, sizeof why);
+		r = tree_unpack(path, 0, true, why, sizeof why);
 	else {
 		fprintf(stderr, "pooltop worker: unknown mode %s\n", mode);
 		return 2;

@@ -32,17 +32,17 @@
 
 /*
  * Write path as a stream on fd; names_only: its entries without their
- * bytes (for tree_remove()).  0, or -1 and why.
+ * bytes (for tree_unpack()'s remove).  0, or -1 and why.
  */
 int	tree_pack(const char *path, int fd, bool names_only, char *why,
 	    size_t len);
-/* Read a stream from fd and make it at dest.  0, or -1 and why. */
-int	tree_unpack(const char *dest, int fd, char *why, size_t len);
 /*
- * Read a names_only stream from fd: remove those files and links under
- * dest, then the directories that are left empty.  0, or -1 and why.
+ * Read a stream from fd and make it at dest; remove: a names_only stream,
+ * those files and links removed under dest, then the directories that are
+ * left empty.  0, or -1 and why.
  */
-int	tree_remove(const char *dest, int fd, char *why, size_t len);
+int	tree_unpack(const char *dest, int fd, bool remove, char *why,
+	    size_t len);
 
 /* `pooltop worker --pack|--unpack|--remove PATH` on stdin/stdout. */
 int	tree_main(const char *mode, const char *path);
