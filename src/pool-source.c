@@ -1388,7 +1388,7 @@ source_next_raw(struct source *s, struct item *it)
 {
 	const struct conf_task	*ct;
 
-	memset(it, 0, sizeof *it);
+	mem_zero(it, sizeof *it);	/* no rep stos: once an item */
 	switch (s->type) {
 	case SRC_FD:
 		return fd_next(s, it);
