@@ -86,7 +86,7 @@
 #define FAULT_TRIES_MAX		10	/* a task that cannot start on one
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
-#define AUTO_WINDOW_MAX		1024	/* ... and lines in flight, at most */
+#define AUTO_WINDOW_MAX		2048	/* ... and lines in flight, at most */
 #define W_READ			65536	/* one read from a worker */
 #define TASK_SPARE_MAX		4096	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,16 +224,41 @@ struct arena_chunk {
 	char	data[];
 };
 
-/* A chunk of cap bytes with its arena's hold (live 1) when held. */
+static size_t	arena_nmapped;	/* chunks of every arena: arena_chunks() */
+
+/*
+ * A chunk of cap bytes with its arena's hold (live 1) when held.  Mapped,
+ * not malloc'd: chunks come and go every few thousand items, and in the
+ * heap the holes they left were filled by other records, so the heap grew
+ * with the length of the run.
+ */
 static struct arena_chunk *
 arena_chunk_new(size_t cap, bool held)
 {
-	struct arena_chunk	*c = xmalloc(sizeof *c + cap);
+	struct arena_chunk	*c;
 
+	c = mmap(NULL, sizeof *c + cap, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		err(255, "mmap");
+	arena_nmapped++;
 	c->live = held ? 1 : 0;
 	c->used = 0;
 	c->cap = cap;
 	return c;
+}
+
+static void
+arena_chunk_free(struct arena_chunk *c)
+{
+	arena_nmapped--;
+	(void)munmap(c, sizeof *c + c->cap);
+}
+
+size_t
+arena_chunks(void)
+{
+	return arena_nmapped;
 }
 
 char *
@@ -269,7 +295,7 @@ arena_free(char *s)
 		return;
 	memcpy(&c, s - sizeof c, sizeof c);
 	if (--c->live == 0)
-		free(c);
+		arena_chunk_free(c);
 }
 
 void
@@ -279,7 +305,7 @@ arena_release(struct arena *a)
 
 	a->cur = NULL;
 	if (c != NULL && --c->live == 0)
-		free(c);
+		arena_chunk_free(c);
 }
 
 void
