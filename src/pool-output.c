@@ -1075,10 +1075,18 @@ bool
 output_whole(struct output *o, uint64_t seq, int stream, const char *p,
     size_t n)
 {
+	struct buf	*b;
+	int		 s = stream == 2 ? 1 : 0;
+
 	if (o->tag || o->keep_order || o->results != NULL ||
 	    o->record != RECORD_NONE || task_find(o, seq, false, false) != NULL)
 		return false;
-	output_write(o, stream == 2 ? 1 : 0, p, n);
+	/* output_write()'s common case, gathered here without its calls. */
+	b = &o->pend[s];
+	if (o->pend[1 - s].len == 0 && b->len + n < PENDING_MAX && !o->dead[s])
+		buf_add(b, p, n);
+	else
+		output_write(o, s, p, n);
 	return true;
 }
 

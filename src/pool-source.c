@@ -77,6 +77,7 @@ struct source {
 	uint64_t		 total;
 	bool			 csv;		/* quoted newlines are data */
 	bool			 inq;		/* csv: scan is inside quotes */
+	struct arena		*arena;		/* items' strings, or NULL */
 
 	/* product: the first group streams, the other groups are held */
 	struct source		**subs;
@@ -413,7 +414,10 @@ fd_emit(struct source *s, size_t n, size_t skip, struct item *it)
 	}
 	if (s->sep != '\0' && memchr(p, '\0', n) != NULL)
 		it->arg = nul_replaced(s, p, n);
-	else
+	else if (s->arena != NULL) {
+		it->arg = arena_strndup(s->arena, p, n);
+		it->arg_arena = true;
+	} else
 		it->arg = xstrndup(p, n);
 	it->command = NULL;
 	it->seq = ++s->seq;
@@ -909,6 +913,15 @@ source_fd_csv(struct source *s)
 	s->csv = true;
 }
 
+bool
+source_fd_arena(struct source *s, struct arena *a)
+{
+	if (s->type != SRC_FD)
+		return false;
+	s->arena = a;
+	return true;
+}
+
 /* Tasks of n items each (owns sub); n = 0: one item each, no argument. */
 struct source *
 source_group(struct source *sub, size_t n)
@@ -1361,7 +1374,7 @@ source_next_raw(struct source *s, struct item *it)
 {
 	const struct conf_task	*ct;
 
-	memset(it, 0, sizeof *it);
+	mem_zero(it, sizeof *it);	/* no rep stos: once an item */
 	switch (s->type) {
 	case SRC_FD:
 		return fd_next(s, it);
@@ -1498,7 +1511,10 @@ item_clear(struct item *it)
 	for (k = 0; k < it->nargs; k++)
 		free(it->args[k]);
 	free(it->args);
-	free(it->arg);
+	if (it->arg_arena)
+		arena_free(it->arg);
+	else
+		free(it->arg);
 	free(it->command);
 	if (it->block != NULL && !it->block_keep)
 		unlink(it->block);

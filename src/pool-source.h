@@ -32,10 +32,12 @@
 #include "opts.h"
 
 struct source;
+struct arena;
 
 struct item {
 	uint64_t  seq;		/* 1-based position in the input: {#} */
 	char	 *arg;		/* the item (owned by the caller after next) */
+	bool	  arg_arena;	/* arg is an arena's: arena_free() frees it */
 	char	 *command;	/* whole-task command, or NULL: use template */
 	bool	  named;	/* arg is the task's name, not its command */
 	char	**args;		/* product: one per source, or NULL */
@@ -102,6 +104,13 @@ int		 source_header(struct source *, char *const **names,
 		    size_t *n);
 /* An fd source of CSV records: a newline inside "..." does not end one. */
 void		 source_fd_csv(struct source *);
+/*
+ * An fd source's items taken from arena a (item.arg_arena), not malloc'd:
+ * for its one consumer, which frees them with item_clear().  Not for a
+ * source another combines (its items' strings move into the other's).
+ * False (nothing changes) if s is not an fd source.
+ */
+bool		 source_fd_arena(struct source *, struct arena *a);
 /*
  * Tasks of n items of sub each (-N n; owns sub), the last one perhaps
  * fewer: args the items' arguments in turn.  n = 0: one item a task,

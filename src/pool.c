@@ -86,7 +86,7 @@
 #define FAULT_TRIES_MAX		10	/* a task that cannot start on one
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
-#define AUTO_WINDOW_MAX		1024	/* ... and lines in flight, at most */
+#define AUTO_WINDOW_MAX		2048	/* ... and lines in flight, at most */
 #define W_READ			65536	/* one read from a worker */
 #define TASK_SPARE_MAX		4096	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
@@ -102,6 +102,7 @@
 struct task {
 	uint64_t		 seq;
 	char			*arg;
+	bool			 arg_arena;	/* arg is p->arena's */
 	char			**args;		/* per input source, or NULL */
 	size_t			 nargs;
 	char			*command;	/* whole command, or NULL */
@@ -230,6 +231,7 @@ struct pool {
 	struct tasklist		 failed_list;	/* failed for good, for `retry` */
 	struct tasklist		 added;		/* by pool_add(), not numbered */
 	struct tasklist		 spare;		/* freed records: task_new() */
+	struct arena		 arena;		/* items' strings (persistent) */
 	size_t			 nspare;
 	size_t			 nadded, added_bytes;
 	uint64_t		 last_seq;	/* highest number given so far */
@@ -313,6 +315,7 @@ static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
+static void	task_unpin(struct task *);
 static struct task *task_new(struct pool *);
 static void	task_recycle(struct pool *, struct task *);
 static void	task_ended(struct pool *, int, const struct pt_done *);
@@ -379,6 +382,9 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	    4 * ncpu_online());
 	p->o = o;
 	p->src = src;
+	/* A persistent pool takes and frees an item a microsecond. */
+	if (o->persistent != NULL && src != NULL)
+		(void)source_fd_arena(src, &p->arena);
 	p->loop = loop;
 	p->src_watch = p->deadline = -1;
 	p->target = o->workers;
@@ -1073,8 +1079,7 @@ next_task(struct pool *p)
 		return t;
 	}
 	while (!p->src_done) {
-		memset(&it, 0, sizeof it);
-		r = source_next(p->src, &it);
+		r = source_next(p->src, &it);	/* it zeroes it */
 		if (r == 0) {
 			p->src_wait = true;
 			return NULL;
@@ -1103,6 +1108,7 @@ next_task(struct pool *p)
 		t = task_new(p);
 		t->seq = it.seq;
 		t->arg = it.arg;
+		t->arg_arena = it.arg_arena;
 		t->args = it.args;
 		t->nargs = it.nargs;
 		t->command = it.command;
@@ -2856,9 +2862,11 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	final = ok || (p->o->retries != 0 &&
 	    t->attempts - t->attempts_base >= p->o->retries) ||
 	    (d->flags & PT_DONE_KILLED);
-	if (final)
+	/* The entry is read by the joblog and by records alone. */
+	if (final && (p->joblog != NULL || (p->out != NULL &&
+	    output_records(p->out))))
 		joblog_entry_of(p, i, t, d, exitval, sig, &je);
-	if (p->out != NULL && final)
+	if (p->out != NULL && final && output_records(p->out))
 		output_result(p->out, &je);
 	if (p->out != NULL)
 		output_end(p->out, t->seq, final);
@@ -2898,7 +2906,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
 			    task_label(t));
-		task_hook(p, i, t, d, ok, exitval, sig);
+		if (p->o->on_task_end != NULL)
+			task_hook(p, i, t, d, ok, exitval, sig);
 		task_recycle(p, t);
 	} else {
 		p->failed++;
@@ -2932,6 +2941,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		    exitval, sig, t->errtail);
 		free(t->errtail);
 		t->errtail = NULL;
+		task_unpin(t);
 		TAILQ_INSERT_TAIL(&p->failed_list, t, entry);
 	}
 	check_halt(p, ok, sig ? 128 + sig : exitval);
@@ -3099,7 +3109,8 @@ worker_answers(struct pool *p, int i, const char *pl, size_t len)
 		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
 		d.start_real_ns = a.start_real_ns;
 		d.wall_ns = a.wall_ns;
-		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
+		if ((t != NULL && t->loser) || p->xfer == NULL ||
+		    !xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
 		if ((a.flags & PT_ANSWER_NEXT) && w->ntasks > 0) {
 			w->task_start_real = a.start_real_ns + a.wall_ns;
@@ -4701,18 +4712,54 @@ tasks_free(struct tasklist *l)
 static void
 task_clear(struct task *t)
 {
-	struct item	it = { .arg = t->arg, .args = t->args,
-	    .nargs = t->nargs, .command = t->command, .block = t->block,
-	    .block_keep = t->block_keep };
+	struct item	it;
 
-	item_clear(&it);
-	if (t->fifo != NULL)
+	/*
+	 * A persistent line's task holds its item and nothing else: freed
+	 * without the calls that free nothing, a million times a run.
+	 */
+	if (t->args != NULL || t->command != NULL || t->block != NULL) {
+		memset(&it, 0, sizeof it);
+		it.arg = t->arg;
+		it.arg_arena = t->arg_arena;
+		it.args = t->args;
+		it.nargs = t->nargs;
+		it.command = t->command;
+		it.block = t->block;
+		it.block_keep = t->block_keep;
+		item_clear(&it);
+	} else if (t->arg_arena)
+		arena_free(t->arg);
+	else
+		free(t->arg);
+	if (t->fifo != NULL) {
 		unlink(t->fifo);
-	free(t->fifo);
-	free(t->label);
-	free(t->cmdline);
-	free(t->errtail);
-	free(t->fkey);
+		free(t->fifo);
+	}
+	if (t->label != NULL || t->cmdline != NULL) {
+		free(t->label);
+		free(t->cmdline);
+	}
+	if (t->errtail != NULL || t->fkey != NULL) {
+		free(t->errtail);
+		free(t->fkey);
+	}
+}
+
+/*
+ * A task kept to the end (failed, for the report and `retry`): its item
+ * out of the arena, where it would hold a whole chunk.
+ */
+static void
+task_unpin(struct task *t)
+{
+	char	*s = t->arg;
+
+	if (!t->arg_arena)
+		return;
+	t->arg = xstrdup(s);
+	t->arg_arena = false;
+	arena_free(s);
 }
 
 /* Free a task. */
@@ -4770,6 +4817,7 @@ pool_free(struct pool *p)
 	tasks_free(&p->failed_list);
 	tasks_free(&p->added);
 	tasks_free(&p->spare);
+	arena_release(&p->arena);
 	if (p->out != NULL)
 		output_free(p->out);
 	if (p->joblog != NULL)

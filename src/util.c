@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,31 +142,19 @@ write_all(int fd, const void *p, size_t n)
 }
 
 char *
-buf_extend(struct buf *b, size_t n)
+buf_grow(struct buf *b, size_t n)
 {
 	char	*at;
+	size_t	 cap = b->cap ? b->cap : 256;
 
-	if (b->len + n + 1 > b->cap) {
-		size_t	cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->data = xreallocarray(b->data, cap, 1);
-		b->cap = cap;
-	}
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
 	at = b->data + b->len;
 	b->len += n;
 	b->data[b->len] = '\0';
 	return at;
-}
-
-void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	char	*at = buf_extend(b, n);
-
-	if (n)
-		memcpy(at, p, n);
 }
 
 void
@@ -220,6 +209,103 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+#define ARENA_CHUNK	65536
+
+/*
+ * live counts the chunk's strings not freed, plus one while it is its
+ * arena's current chunk.  Each string is preceded by its chunk's address.
+ */
+struct arena_chunk {
+	size_t	live;
+	size_t	used;
+	size_t	cap;
+	char	data[];
+};
+
+static size_t	arena_nmapped;	/* chunks of every arena: arena_chunks() */
+
+/*
+ * A chunk of cap bytes with its arena's hold (live 1) when held.  Mapped,
+ * not malloc'd: chunks come and go every few thousand items, and in the
+ * heap the holes they left were filled by other records, so the heap grew
+ * with the length of the run.
+ */
+static struct arena_chunk *
+arena_chunk_new(size_t cap, bool held)
+{
+	struct arena_chunk	*c;
+
+	c = mmap(NULL, sizeof *c + cap, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		err(255, "mmap");
+	arena_nmapped++;
+	c->live = held ? 1 : 0;
+	c->used = 0;
+	c->cap = cap;
+	return c;
+}
+
+static void
+arena_chunk_free(struct arena_chunk *c)
+{
+	arena_nmapped--;
+	(void)munmap(c, sizeof *c + c->cap);
+}
+
+size_t
+arena_chunks(void)
+{
+	return arena_nmapped;
+}
+
+char *
+arena_strndup(struct arena *a, const char *p, size_t n)
+{
+	struct arena_chunk	*c = a->cur;
+	size_t			 need;
+	char			*s;
+
+	/* Its chunk's address, the bytes, the NUL, aligned for the next. */
+	need = (sizeof c + n + 1 + 7) & ~(size_t)7;
+	if (need > ARENA_CHUNK / 4)
+		c = arena_chunk_new(need, false);	/* its own */
+	else if (c == NULL || c->cap - c->used < need) {
+		arena_release(a);
+		c = a->cur = arena_chunk_new(ARENA_CHUNK, true);
+	}
+	s = c->data + c->used;
+	c->used += need;
+	c->live++;
+	memcpy(s, &c, sizeof c);
+	s += sizeof c;
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+void
+arena_free(char *s)
+{
+	struct arena_chunk	*c;
+
+	if (s == NULL)
+		return;
+	memcpy(&c, s - sizeof c, sizeof c);
+	if (--c->live == 0)
+		arena_chunk_free(c);
+}
+
+void
+arena_release(struct arena *a)
+{
+	struct arena_chunk	*c = a->cur;
+
+	a->cur = NULL;
+	if (c != NULL && --c->live == 0)
+		arena_chunk_free(c);
 }
 
 void

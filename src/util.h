@@ -58,9 +58,34 @@ struct buf {
 	size_t	 len;
 	size_t	 cap;
 };
-void	 buf_add(struct buf *, const void *, size_t);
-/* Append n bytes left for the caller to fill: their address. */
-char	*buf_extend(struct buf *, size_t);
+/* buf_extend() when the buffer is full: it grows first. */
+char	*buf_grow(struct buf *, size_t);
+
+/*
+ * Append n bytes left for the caller to fill: their address.  Inline, as
+ * buf_add(): a persistent pool appends a few bytes many times an item.
+ */
+static inline char *
+buf_extend(struct buf *b, size_t n)
+{
+	char	*at;
+
+	if (b->len + n + 1 > b->cap)
+		return buf_grow(b, n);
+	at = b->data + b->len;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return at;
+}
+
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	char	*at = buf_extend(b, n);
+
+	if (n)
+		memcpy(at, p, n);
+}
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -71,6 +96,27 @@ void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
  */
 ssize_t	 buf_read(struct buf *, int fd, size_t max);
 void	 buf_free(struct buf *);
+
+/*
+ * Strings carved from 64 KiB chunks: a persistent pool takes an item and
+ * frees it hundreds of thousands of times a second, and a malloc and a
+ * free each cost more than the copy.  A chunk is unmapped when the
+ * last of its strings is freed and the arena has moved on to another, so
+ * a string held long (a failed item, kept for the report) holds its whole
+ * chunk: copy such a one out (xstrdup, then arena_free).
+ */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk	*cur;	/* strings are carved from it */
+};
+/* A copy of the n bytes at p (no NUL among them), NUL-terminated. */
+char	*arena_strndup(struct arena *a, const char *p, size_t n);
+/* Free a string of arena_strndup() (of any arena); NULL is ignored. */
+void	 arena_free(char *);
+/* Let the current chunk go once its strings are freed (the arena's end). */
+void	 arena_release(struct arena *a);
+/* Chunks mapped now, of every arena (a leak shows there, not in the heap). */
+size_t	 arena_chunks(void);
 
 /* Append n bytes to a tail of at most cap bytes, dropping the oldest. */
 void	 tail_keep(char *tail, size_t *len, size_t cap, const char *, size_t);

@@ -592,6 +592,69 @@ test_million_lines(void **state)
 	free(path);
 }
 
+/*
+ * Items from an arena (a persistent pool's): each is its line, freed with
+ * item_clear(); with 1000 in flight, freed in turn, few chunks are mapped
+ * at once (each goes once empty) and all go at the end; a line longer than
+ * a quarter chunk has its own; a source that is not a file takes no arena.
+ */
+static void
+test_arena_items(void **state)
+{
+	struct arena	 a = { NULL };
+	struct item	 its[1000];
+	struct source	*s;
+	struct buf	 b = { NULL, 0, 0 };
+	char		*args[] = { "x" };
+	char		 want[32];
+	size_t		 base, use, peak = 0, k, chunks = 0;
+	int		 n, r;
+
+	(void)state;
+	s = source_args(args, 1);
+	assert_false(source_fd_arena(s, &a));
+	source_free(s);
+
+	for (n = 1; n <= 200000; n++)
+		buf_printf(&b, "item %d\n", n);
+	for (k = 0; k < 20000; k++)	/* > ARENA_CHUNK / 4 */
+		buf_add(&b, "L", 1);
+	buf_add(&b, "\n", 1);
+	base = heap_in_use();
+	s = source_fd(file_with("arena", b.data, b.len), "arena", '\n');
+	assert_true(source_fd_arena(s, &a));
+	memset(its, 0, sizeof its);
+	for (n = 1; (r = source_next(s, &its[n % 1000])) == 1; n++) {
+		k = (size_t)(n + 1) % 1000;	/* the oldest in flight */
+		if (n == 200001)
+			assert_int_equal(strlen(its[n % 1000].arg), 20000);
+		else {
+			snprintf(want, sizeof want, "item %d", n);
+			assert_string_equal(its[n % 1000].arg, want);
+		}
+		assert_true(its[n % 1000].arg_arena);
+		item_clear(&its[k]);
+		use = heap_in_use();
+		if (use > base && use - base > peak)
+			peak = use - base;
+		if (arena_chunks() > chunks)
+			chunks = arena_chunks();
+	}
+	assert_int_equal(r, -1);
+	assert_int_equal(n, 200002);
+	for (k = 0; k < 1000; k++)
+		item_clear(&its[k]);
+	arena_release(&a);
+	assert_int_equal(arena_chunks(), 0);
+	/* 1000 strings of 24 bytes span a chunk or two, and the long one. */
+	if (chunks > 4)
+		fail_msg("%zu arena chunks mapped at once", chunks);
+	if (peak >= MIB)
+		fail_msg("arena used %zu bytes of heap", peak);
+	source_free(s);
+	buf_free(&b);
+}
+
 /* Private temp dir; a dead reader must not kill the test. */
 static int
 setup(void **state)
@@ -610,7 +673,7 @@ static int
 teardown(void **state)
 {
 	const char	*names[] = { "f", "off", "long", "mib", "eof", "nul",
-	    "million" };
+	    "million", "arena" };
 	char		*p;
 	size_t		 i;
 
@@ -762,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_pipe_limit_and_nul),
 		cmocka_unit_test(test_million_lines),
+		cmocka_unit_test(test_arena_items),
 		cmocka_unit_test(test_product),
 	};
 
