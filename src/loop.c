@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -272,12 +273,16 @@ loop_next_due(struct loop *l, int64_t now)
 	return best;
 }
 
-/* Run the due timers; ms until the next one (-1: none; 0: one ran). */
-static int
+/*
+ * Run the due timers; ns until the next one (-1: none; 0: one ran).
+ * Nanoseconds, not poll()'s milliseconds: a worker holds its program's
+ * output back for a fraction of one (worker-persist.c).
+ */
+static int64_t
 loop_timers(struct loop *l)
 {
 	struct timer	*t;
-	int64_t		 now = mono_ns(), next = 0, d;
+	int64_t		 now = mono_ns(), next = 0;
 	size_t		 i;
 	bool		 ran = false;
 
@@ -305,9 +310,7 @@ loop_timers(struct loop *l)
 		return -1;
 	if (next <= now)
 		return 0;
-	d = next - now;		/* rounded up, never early, no overflow */
-	d = d / 1000000 + (d % 1000000 != 0);
-	return d > INT32_MAX ? INT32_MAX : (int)d;
+	return next - now;
 }
 
 /* Fill the pollfd array from the watches; the number of entries. */
@@ -337,12 +340,16 @@ int
 loop_once(struct loop *l)
 {
 	struct watch	*w;
+	struct timespec	 ts;
 	size_t		 i, n;
+	int64_t		 d;
 	int		 k;
 
-	k = loop_timers(l);
+	d = loop_timers(l);
+	ts.tv_sec = (time_t)(d / 1000000000);
+	ts.tv_nsec = (long)(d % 1000000000);
 	n = loop_fill(l);	/* it may move l->pf */
-	if (poll(l->pf, n, k) == -1)
+	if (ppoll(l->pf, n, d == -1 ? NULL : &ts, NULL) == -1)
 		return errno == EINTR ? 0 : -1;
 	for (i = 0; i < l->nw; i++) {	/* l->w may move: index it */
 		w = &l->w[i];

@@ -14,8 +14,9 @@
  * default signals, the tasks' environment) and ended with the worker's
  * termination sequence, by worker-group.c.  Nothing here blocks: stdin is written from a
  * buffer when the pipe takes it, stdout is parsed as it comes, partial
- * lines included, and every reply to the supervisor goes through the
- * worker's send queue.
+ * lines included (from a busy program, read in batches: hold_decide()),
+ * and every reply to the supervisor goes through the worker's send
+ * queue.
  */
 #include "config.h"
 
@@ -48,6 +49,10 @@
 #define P_SPARE_MAX	2048		/* freed tasks kept for reuse */
 #define P_SPARE_MIN	64		/* room a task is made with, at least */
 #define P_SPARE_BYTES	1024		/* ... and kept with, at most */
+#define P_HOLD_NS	(1000 * 1000LL)	/* answers read at most this late */
+#define P_HOLD_MIN_NS	(10 * 1000LL)	/* ... when it is worth a timer */
+#define P_HOLD_LINES	16		/* lines it must hold, to wait */
+#define P_HOLD_ANSWERS	4		/* answers a wait should bring */
 
 enum pstate {
 	P_NONE = 0,	/* no child */
@@ -91,6 +96,12 @@ struct child {
 	int		 line_stream;	/* 0: at line start; 1, 2; -1 drop */
 	char		 pfx[P_MARK_LEN];
 	size_t		 pfx_len;
+	/* Reading stdout in batches: hold_decide(). */
+	int64_t		 hold_until;	/* stdout not polled before; 0 */
+	int64_t		 read_at;	/* the last read of stdout */
+	uint64_t	 read_answers;	/* answers by then */
+	uint64_t	 read_left;	/* lines it still held then */
+	int64_t		 per_ns;	/* its time per answer; 0 unknown */
 };
 
 struct persist {
@@ -132,6 +143,7 @@ static size_t	 persist_line_len(char *const *, bool, const char **);
 static void	 persist_line_fill(char *, char *const *, bool);
 static bool	persist_is_error(const char *, size_t);
 static void	answer_count(struct persist *, int, int64_t, bool);
+static void	stdout_read(struct persist *, int64_t);
 
 /*
  * The monotonic clock, read once a loop turn: the first caller after a
@@ -623,6 +635,58 @@ child_read(struct persist *p, int stream, int64_t now)
 	return wgroup_read(&p->ch.g, stream);
 }
 
+/*
+ * The program's stdout was read (n bytes; 0 none, -1 closed): poll it
+ * again at once, or only after a while.  A program that writes each
+ * answer on its own would otherwise wake this worker, and through it the
+ * supervisor, for every answer or few, and each of its writes into the
+ * pipe we wait on would wake us: on a busy machine those wakes and the
+ * switches between processes cost more than the answers.  So while the
+ * program holds enough lines that it cannot run dry, its stdout is left
+ * to fill for about the time it takes to answer half of them (its time
+ * per answer measured between reads), at most P_HOLD_NS, and then read
+ * in one go.  No wait after a full read (more is there), nor for a
+ * program that holds few lines (the window still opening, slow items) or
+ * answers too slowly for a wait to bring several answers, nor while
+ * paused, killed, broken or ending.
+ */
+static void
+hold_decide(struct persist *p, ssize_t n, int64_t now)
+{
+	struct child	*ch = &p->ch;
+	uint64_t	 got = ch->answers - ch->read_answers;
+	uint64_t	 left = ch->nfed > 0 && (uint64_t)ch->nfed > ch->answers ?
+			    (uint64_t)ch->nfed - ch->answers : 0;
+	int64_t		 dt = now - ch->read_at, hold;
+
+	ch->hold_until = 0;
+	/* It was busy all along if it held lines at both reads. */
+	if (ch->read_at != 0 && got > 0 && ch->read_left > 0 && left > 0)
+		ch->per_ns = ch->per_ns == 0 ? dt / (int64_t)got :
+		    (ch->per_ns + dt / (int64_t)got) / 2;
+	else if (left == 0)
+		ch->per_ns /= 2;	/* it may have run dry: wait less */
+	ch->read_at = now;
+	ch->read_answers = ch->answers;
+	ch->read_left = left;
+	if (n <= 0 || (size_t)n >= WG_RBUF || left < P_HOLD_LINES ||
+	    ch->per_ns <= 0 || p->paused || p->state != P_RUN ||
+	    ch->broke != NULL || ch->doomed != 0 || wgroup_ending(&ch->g))
+		return;
+	hold = ch->per_ns * (int64_t)(left / 2);
+	if (hold > P_HOLD_NS)
+		hold = P_HOLD_NS;
+	if (hold >= P_HOLD_MIN_NS && hold / ch->per_ns >= P_HOLD_ANSWERS)
+		ch->hold_until = now + hold;
+}
+
+/* Read the program's stdout as soon as it is ready again. */
+static void
+hold_release(struct persist *p)
+{
+	p->ch.hold_until = 0;
+}
+
 /* Add the time paused so far to the running task's clock. */
 static void
 unpause_clock(struct persist *p, int64_t now)
@@ -645,6 +709,7 @@ child_terminate(struct persist *p, int64_t now)
 
 	if (!wgroup_alive(&ch->g) || wgroup_ending(&ch->g))
 		return;
+	hold_release(p);
 	unpause_clock(p, now);
 	wgroup_close(&ch->g, 0);
 	buf_consume(&ch->inbuf, ch->inbuf.len);
@@ -665,6 +730,7 @@ prog_broke(struct persist *p, const char *what, int64_t now)
 		return;
 	ch->broke = what;
 	ch->broke_deadline = now + P_BROKE_MS * P_MS;
+	hold_release(p);
 	wgroup_close(&ch->g, 0);
 	buf_consume(&ch->inbuf, ch->inbuf.len);
 }
@@ -1132,6 +1198,7 @@ persist_pause(struct persist *p)
 		return;
 	p->paused = true;
 	p->paused_at = mono_ns();
+	hold_release(p);	/* what it answered before shows at once */
 	if (prog_alive(p))
 		wgroup_stop(&p->ch.g);
 	slot_write(p, 0, 0);
@@ -1161,6 +1228,13 @@ persist_kill(struct persist *p, int sig)
 
 	if (t == NULL || sig < 0 || sig >= NSIG)
 		return;
+	if (p->ch.hold_until != 0 && p->ch.g.fd[1] != -1) {
+		/* The answers held back first: the kill is for the next. */
+		stdout_read(p, turn_mono(p));
+		hold_release(p);
+		if ((t = TAILQ_FIRST(&p->tasks)) == NULL)
+			return;
+	}
 	if (sig == SIGSTOP || sig == SIGCONT) {
 		if (sig == SIGSTOP)
 			persist_pause(p);
@@ -1193,6 +1267,7 @@ void
 persist_retire(struct persist *p)
 {
 	p->retiring = true;
+	hold_release(p);
 	close_check(p, mono_ns());
 	slot_write(p, 0, 0);
 }
@@ -1225,7 +1300,7 @@ persist_pollfds(struct persist *p, struct pollfd *pfd, bool reading)
 
 	pfd[0].fd = ch->inbuf.len > 0 ? ch->g.fd[0] : -1;
 	pfd[0].events = POLLOUT;
-	pfd[1].fd = reading ? ch->g.fd[1] : -1;
+	pfd[1].fd = reading && ch->hold_until == 0 ? ch->g.fd[1] : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = reading ? ch->g.fd[2] : -1;
 	pfd[2].events = POLLIN;
@@ -1261,6 +1336,17 @@ persist_flush(struct persist *p)
 	p->turn_mono = p->turn_real = 0;	/* a wait follows */
 }
 
+/* Read the program's stdout once; then hold it back, or not. */
+static void
+stdout_read(struct persist *p, int64_t now)
+{
+	ssize_t	n = child_read(p, 1, now);
+
+	if (n == -1 && p->state == P_RUN)
+		prog_broke(p, "closed its stdout", now);
+	hold_decide(p, n, now);
+}
+
 /* One of the descriptors persist_pollfds() gave is ready. */
 void
 persist_ready(struct persist *p, int fd, short revents)
@@ -1272,10 +1358,9 @@ persist_ready(struct persist *p, int fd, short revents)
 		return;
 	if (fd == ch->g.fd[2])
 		(void)child_read(p, 2, now);
-	else if (fd == ch->g.fd[1]) {
-		if (child_read(p, 1, now) == -1 && p->state == P_RUN)
-			prog_broke(p, "closed its stdout", now);
-	} else if (fd == ch->g.fd[0])
+	else if (fd == ch->g.fd[1])
+		stdout_read(p, now);
+	else if (fd == ch->g.fd[0])
 		persist_flush(p);
 }
 
@@ -1305,6 +1390,11 @@ persist_timers(struct persist *p, int64_t now)
 	struct child	*ch = &p->ch;
 	struct ptask	*t;
 
+	/* Its stdout, held back, is read before a timeout is judged. */
+	if (ch->hold_until != 0 && now >= timeout_at(p) && ch->g.fd[1] != -1)
+		stdout_read(p, now);
+	if (ch->hold_until != 0 && now >= ch->hold_until)
+		hold_release(p);
 	if (wgroup_alive(&ch->g) && p->state != P_NONE) {
 		if (wgroup_ending(&ch->g))
 			wgroup_term_check(&ch->g, now);
@@ -1344,6 +1434,8 @@ persist_deadline(struct persist *p)
 	}
 	if (prog_alive(p))
 		d = wgroup_min(d, p->next_tick);
+	if (ch->hold_until != 0)
+		d = wgroup_min(d, ch->hold_until);
 	if (p->state == P_NONE && p->init_done && !p->ending &&
 	    !TAILQ_EMPTY(&p->tasks))
 		d = wgroup_min(d, p->restart_at);

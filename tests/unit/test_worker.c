@@ -1765,6 +1765,68 @@ test_persist_pause_kill(void **state)
 }
 
 /*
+ * Many lines in flight to a program that writes each answer on its own,
+ * which the worker reads in batches (worker-persist.c, hold_decide()),
+ * and a pause, a resume and a kill amid the stream.  Whatever the timing:
+ * the answers are a prefix of the lines, in order, each once, from one
+ * program; the kill fails the first line not answered when it came (the
+ * program stops at "slow", the last, at the latest), what the program
+ * wrote before it ended answers the lines after it, and the rest go back.
+ */
+static void
+test_persist_stream_kill(void **state)
+{
+	enum { N = 2000 };
+	struct tw	*tw = *state;
+	struct presult	*r = xcalloc(N + 1, sizeof *r);
+	const char	**lines = xcalloc(N + 1, sizeof *lines);
+	char		(*num)[16] = xcalloc(N, sizeof *num);
+	struct pt_kill	 k = { 0 };
+	char		 want[64];
+	int		 i, n;
+	bool		 back;
+
+	tw->opts.persistent = (char *)"while read -r l; do"
+	    " [ \"$l\" = slow ] && sleep 60; echo \"$$ $l\"; done";
+	tw_start(tw);
+	for (i = 0; i < N; i++) {
+		snprintf(num[i], sizeof num[i], "%d", i + 1);
+		lines[i] = num[i];
+	}
+	lines[N] = "slow";
+	tw_pruns(tw, r, N + 1, 1, 0, lines);
+	tw_batch_until(tw, r, N + 1, 50);	/* 49 answered */
+	tw_send(tw, PT_MSG_PAUSE, NULL, 0);
+	tw_send(tw, PT_MSG_RESUME, NULL, 0);
+	tw_send(tw, PT_MSG_KILL, &k, sizeof k);
+	tw_batch(tw, r, N + 1);
+	for (n = 0; n <= N && pr_ok(&r[n]); n++)
+		;
+	assert_true(n >= 49 && n <= N);
+	assert_int_equal(r[n].d.flags, PT_DONE_KILLED);
+	for (i = 0, back = false; i <= N; i++) {
+		if (i == n)
+			continue;
+		if (r[i].d.flags == PT_DONE_REQUEUE) {
+			back = true;
+			continue;
+		}
+		/* What it wrote before it died still answers, in order. */
+		assert_false(back);
+		assert_true(pr_ok(&r[i]));
+		snprintf(want, sizeof want, "%ld %s\n", (long)r[0].pid,
+		    lines[i]);
+		assert_string_equal(r[i].out.data, want);
+		assert_int_equal(r[i].order, i);
+	}
+	presult_free(r, N + 1);
+	free(r);
+	free(lines);
+	free(num);
+	tw_stop(tw);
+}
+
+/*
  * The program dies while paused: its tasks end, and so does the pause (as
  * for the supervisor, which sends no RESUME to a worker without tasks);
  * the next program runs.
@@ -2041,6 +2103,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_persist_pause_kill, tw_setup,
 		    tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_pause_crash,
+		    tw_setup, tw_teardown),
+		cmocka_unit_test_setup_teardown(test_persist_stream_kill,
 		    tw_setup, tw_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_init, tw_setup,
 		    tw_teardown),
