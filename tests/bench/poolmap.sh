@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pooltop --persistent against Python's multiprocessing Pool.map, in one
-# run: the targets of issue 12.  The full run, as the README quotes it:
+# run, with the targets the README states.  The full run, as it quotes it:
 #
 #   tests/bench/poolmap.sh "20000 200000 1000000" 2 5
 #
