@@ -675,10 +675,14 @@ cmd_status_json_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 	    cmd_marked(s, PT_SLOT_COPY) ? "true" : "false");
 }
 
-/* The tasks marked flag (cmd_marked()), and the "]}" that ends their list. */
-static void
-cmd_json_marked(struct pt_shm *shm, const struct pt_shm_header *h,
-    uint32_t flag, struct buf *out)
+/*
+ * The tasks marked flag (cmd_marked()): with json, their objects and the
+ * "]}" that ends the list; else " slot 2 task 7 running 9.0s" for each,
+ * sep between, then a newline.  How many.
+ */
+static int
+cmd_marked_list(struct pt_shm *shm, const struct pt_shm_header *h,
+    uint32_t flag, bool json, const char *sep, struct buf *out)
 {
 	struct pt_shm_slot	s;
 	uint32_t		i;
@@ -687,11 +691,20 @@ cmd_json_marked(struct pt_shm *shm, const struct pt_shm_header *h,
 	for (i = 0; i < cmd_nslots(h); i++) {
 		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
 			continue;
-		buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,\"running\":"
-		    "%.3f}", n++ ? "," : "", i + 1,
-		    (unsigned long long)s.task_seq, cmd_running_s(h, &s));
+		if (json)
+			buf_printf(out, "%s{\"slot\":%u,\"task\":%llu,"
+			    "\"running\":%.3f}", n > 0 ? "," : "", i + 1,
+			    (unsigned long long)s.task_seq,
+			    cmd_running_s(h, &s));
+		else
+			buf_printf(out, "%s slot %u task %llu running %.1fs",
+			    n > 0 ? sep : "", i + 1,
+			    (unsigned long long)s.task_seq,
+			    cmd_running_s(h, &s));
+		n++;
 	}
-	buf_addstr(out, "]}");
+	buf_addstr(out, json ? "]}" : "\n");
+	return n;
 }
 
 /*
@@ -711,7 +724,7 @@ cmd_json_stragglers(struct pool *p, struct pt_shm *shm,
 	else
 		buf_printf(out, ",\"stragglers\":{\"factor\":%g,\"median\":"
 		    "null,\"tasks\":[", factor);
-	cmd_json_marked(shm, h, PT_SLOT_STRAGGLER, out);
+	cmd_marked_list(shm, h, PT_SLOT_STRAGGLER, true, NULL, out);
 }
 
 /*
@@ -728,7 +741,7 @@ cmd_json_speculate(struct pool *p, struct pt_shm *shm,
 	buf_printf(out, ",\"speculate\":{\"on\":%s,\"started\":%llu,"
 	    "\"won\":%llu,\"copies\":[", on ? "true" : "false",
 	    (unsigned long long)started, (unsigned long long)won);
-	cmd_json_marked(shm, h, PT_SLOT_COPY, out);
+	cmd_marked_list(shm, h, PT_SLOT_COPY, true, NULL, out);
 }
 
 /*
@@ -1002,29 +1015,6 @@ cmd_status_text_slot(struct buf *b, uint32_t i, const struct pt_shm_slot *s)
 }
 
 /*
- * " slot 2 task 7 running 9.0s" for each task marked flag (cmd_marked()),
- * sep between, then a newline; how many.
- */
-static int
-cmd_text_marked(struct pt_shm *shm, const struct pt_shm_header *h,
-    uint32_t flag, const char *sep, struct buf *out)
-{
-	struct pt_shm_slot	s;
-	uint32_t		i;
-	int			n = 0;
-
-	for (i = 0; i < cmd_nslots(h); i++) {
-		if (!shm_read_slot(shm, i, &s) || !cmd_marked(&s, flag))
-			continue;
-		buf_printf(out, "%s slot %u task %llu running %.1fs",
-		    n++ > 0 ? sep : "", i + 1, (unsigned long long)s.task_seq,
-		    cmd_running_s(h, &s));
-	}
-	buf_addstr(out, "\n");
-	return n;
-}
-
-/*
  * "stragglers (over 3x the median 1.2s): slot 2 task 7 running 9.0s, ..."
  * when a task is marked.
  */
@@ -1040,7 +1030,7 @@ cmd_status_text_stragglers(struct pool *p, struct pt_shm *shm,
 		return;
 	buf_printf(out, "stragglers (over %gx the median %.3gs):", factor,
 	    (double)median / 1e9);
-	if (cmd_text_marked(shm, h, PT_SLOT_STRAGGLER, ",", out) == 0)
+	if (cmd_marked_list(shm, h, PT_SLOT_STRAGGLER, false, ",", out) == 0)
 		out->len = len;		/* none marked: no line */
 }
 
@@ -1058,7 +1048,7 @@ cmd_status_text_copies(struct pool *p, struct pt_shm *shm,
 		return;
 	buf_printf(out, "copies (--speculate, %llu started, %llu won):",
 	    (unsigned long long)started, (unsigned long long)won);
-	cmd_text_marked(shm, h, PT_SLOT_COPY, ";", out);
+	cmd_marked_list(shm, h, PT_SLOT_COPY, false, ";", out);
 }
 
 /* status: a header and one line per non-empty slot. */
