@@ -22,7 +22,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "keeper.h"
 #include "util.h"
 
@@ -521,26 +521,6 @@ keeper_clean(struct keep *k)
 			unlink(k->sockets.v[i]);
 }
 
-/* Remove a pool cgroup's slot.N cgroups, then it: true when it is gone. */
-static bool
-keeper_rmcgroup(const char *pool)
-{
-	struct dirent	*d;
-	DIR		*dp;
-	char		 dir[KEEPER_PATH + 300];
-
-	if ((dp = opendir(pool)) == NULL)
-		return errno == ENOENT;
-	while ((d = readdir(dp)) != NULL) {
-		if (strncmp(d->d_name, "slot.", 5) != 0)
-			continue;
-		snprintf(dir, sizeof dir, "%s/%s", pool, d->d_name);
-		(void)rmdir(dir);
-	}
-	closedir(dp);
-	return rmdir(pool) == 0 || errno == ENOENT;
-}
-
 /*
  * Remove the task cgroups once their tasks have left them (a cgroup with
  * a process in it cannot be removed): bounded, KEEPER_CGROUP_MS.
@@ -553,7 +533,7 @@ keeper_cgroups(struct keep *k)
 
 	while (k->cgroups.n > 0) {
 		for (i = k->cgroups.n; i-- > 0; )
-			if (keeper_rmcgroup(k->cgroups.v[i])) {
+			if (cg_rmpool(k->cgroups.v[i])) {
 				free(k->cgroups.v[i]);
 				k->cgroups.v[i] = k->cgroups.v[--k->cgroups.n];
 			}
