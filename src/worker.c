@@ -444,20 +444,17 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item,
 }
 
 /*
- * PT_RUN_STDIN: open the file after argv as the task's stdin (g->in); 0
- * or an errno.
+ * PT_RUN_STDIN: open path, the string after argv (NULL: none), as the
+ * task's stdin (g->in); 0 or an errno.
  */
 static int
-run_stdin(struct wtask *t, const struct pt_run *r, char **argv,
-    const char *end)
+run_stdin(struct wtask *t, const struct pt_run *r, const char *path)
 {
-	const char	*path = argv[r->argc - 1];
-	int		 fd;
+	int	fd;
 
 	if (!(r->flags & PT_RUN_STDIN))
 		return 0;
-	path += strlen(path) + 1;
-	if (path >= end || memchr(path, '\0', (size_t)(end - path)) == NULL)
+	if (path == NULL)
 		return EINVAL;
 	/*
 	 * Not blocking: a --round-robin named pipe whose writer (the
@@ -552,23 +549,16 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 }
 
 /*
- * PT_RUN_WD: the directory the string after argv (and after the stdin
- * file) names; else CONF's --workdir.  Enter it: 0 or an errno.
+ * PT_RUN_WD: dir, the string after argv and the stdin file (NULL: none);
+ * else CONF's --workdir.  Enter it: 0 or an errno.
  */
 static int
-run_workdir(const struct worker *w, const struct pt_run *r, char **argv,
-    const char *end)
+run_workdir(const struct worker *w, const struct pt_run *r, const char *dir)
 {
-	const char	*dir = argv[r->argc - 1];
-
 	if (!(r->flags & PT_RUN_WD))
 		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
 		    r->task_seq);
-	dir += strlen(dir) + 1;
-	if ((r->flags & PT_RUN_STDIN) && dir < end)
-		dir += strnlen(dir, (size_t)(end - dir)) + 1;
-	if (dir >= end || memchr(dir, '\0', (size_t)(end - dir)) == NULL ||
-	    w->conf->basedir == NULL)
+	if (dir == NULL || w->conf->basedir == NULL)
 		return EINVAL;
 	return xfer_enter_taskdir(dir, w->conf->basedir);
 }
@@ -578,16 +568,16 @@ static void
 task_run(struct worker *w, const char *p, size_t len)
 {
 	struct pt_run	 r;
-	const char	*item = NULL;
+	const char	*item = NULL, *s = p + sizeof r;
 	char		**argv, *small[RUN_ARGV_SMALL];
-	int		 error;
+	int		 error, i;
 
 	if (len < sizeof r) {
 		worker_lost(w);
 		return;
 	}
 	memcpy(&r, p, sizeof r);
-	argv = run_argv(p + sizeof r, len - sizeof r, r.argc, &item, small);
+	argv = run_argv(s, len - sizeof r, r.argc, &item, small);
 	if (argv == NULL) {
 		task_noexec(w, r.task_seq, EINVAL, false);
 		return;
@@ -601,9 +591,12 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
-		error = run_stdin(&w->t, &r, argv, p + len);
+		/* The strings after item and argv: stdin, directory. */
+		i = (int)r.argc + 1;
+		error = run_stdin(&w->t, &r, proto_string(s, len - sizeof r, i));
 		if (error == 0)
-			error = run_workdir(w, &r, argv, p + len);
+			error = run_workdir(w, &r, proto_string(s, len - sizeof r,
+			    i + ((r.flags & PT_RUN_STDIN) != 0)));
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
@@ -1147,10 +1140,8 @@ task_ready(int fd, short revents, void *arg)
 	(void)revents;
 	if (fd == w->t.g.fd[0] && w->t.range_fd != -1)
 		range_send(&w->t);
-	else if (fd == w->t.g.fd[1])
-		(void)wgroup_read(&w->t.g, 1);
-	else if (fd == w->t.g.fd[2])
-		(void)wgroup_read(&w->t.g, 2);
+	else if (fd == w->t.g.fd[1] || fd == w->t.g.fd[2])
+		(void)wgroup_read(&w->t.g, fd == w->t.g.fd[1] ? 1 : 2);
 }
 
 /* One of the persistent program's descriptors is ready. */
