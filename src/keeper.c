@@ -65,10 +65,10 @@ struct keep {
 	struct keep_names sockets;	/* control and ssh master sockets */
 	struct keep_names cgroups;	/* the pool's task cgroups */
 	int	*workers;		/* pidfds of live workers */
-	size_t	 nworkers, cap;
+	size_t	 nworkers;
 	int	*gfd;			/* pidfds of hooks' group leaders */
 	pid_t	*gpid;			/* ... and their pids */
-	size_t	 ngroups, gcap;
+	size_t	 ngroups;
 };
 
 /* Signals the keeper ignores: the terminal's and the pool's controls. */
@@ -296,11 +296,8 @@ keeper_take_worker(struct keep *k, struct msghdr *mh)
 
 	if ((fd = keeper_fd_of(mh)) == -1)
 		return;
-	if (k->nworkers == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 16;
-		k->workers = xreallocarray(k->workers, k->cap,
-		    sizeof *k->workers);
-	}
+	k->workers = xreallocarray(k->workers, k->nworkers + 1,
+	    sizeof *k->workers);
 	k->workers[k->nworkers++] = fd;
 }
 
@@ -353,11 +350,8 @@ keeper_take_group(struct keep *k, const char *msg, ssize_t n,
 		close(fd);
 		return;
 	}
-	if (k->ngroups == k->gcap) {
-		k->gcap = k->gcap ? k->gcap * 2 : 16;
-		k->gfd = xreallocarray(k->gfd, k->gcap, sizeof *k->gfd);
-		k->gpid = xreallocarray(k->gpid, k->gcap, sizeof *k->gpid);
-	}
+	k->gfd = xreallocarray(k->gfd, k->ngroups + 1, sizeof *k->gfd);
+	k->gpid = xreallocarray(k->gpid, k->ngroups + 1, sizeof *k->gpid);
 	k->gfd[k->ngroups] = fd;
 	k->gpid[k->ngroups++] = (pid_t)pid;
 }
