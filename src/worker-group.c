@@ -1,7 +1,4 @@
-/*
- * The process group a worker runs: spawning, its pipes, signals, the
- * termination sequence, the pause clock and slot text (see worker-group.h).
- */
+/* The process group a worker runs (worker-group.h says what of it). */
 #include "config.h"
 
 #include <sys/types.h>
