@@ -392,30 +392,36 @@ tcg_oom_kills(const struct tcg *c, int slot, uint64_t *n)
 	return true;
 }
 
-/* Remove the slots' cgroups and the pool's, in each hierarchy. */
-void
-tcg_free(struct tcg *c)
+bool
+cg_rmpool(const char *pool)
 {
 	struct dirent	*d;
 	DIR		*dp;
 	char		 dir[PATH_MAX * 2];
-	int		 k;
+
+	if ((dp = opendir(pool)) == NULL)
+		return errno == ENOENT;
+	while ((d = readdir(dp)) != NULL) {
+		if (strncmp(d->d_name, "slot.", 5) != 0)
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", pool, d->d_name);
+		(void)rmdir(dir);
+	}
+	closedir(dp);
+	return rmdir(pool) == 0 || errno == ENOENT;
+}
+
+/* Remove the slots' cgroups and the pool's, in each hierarchy. */
+void
+tcg_free(struct tcg *c)
+{
+	int	k;
 
 	if (c == NULL)
 		return;
 	for (k = 0; k < TCG_N; k++) {
-		if (c->h[k].pool != NULL && c->owner == getpid() &&
-		    (dp = opendir(c->h[k].pool)) != NULL) {
-			while ((d = readdir(dp)) != NULL) {
-				if (strncmp(d->d_name, "slot.", 5) != 0)
-					continue;
-				snprintf(dir, sizeof dir, "%s/%s",
-				    c->h[k].pool, d->d_name);
-				(void)rmdir(dir);
-			}
-			closedir(dp);
-			(void)rmdir(c->h[k].pool);
-		}
+		if (c->h[k].pool != NULL && c->owner == getpid())
+			(void)cg_rmpool(c->h[k].pool);
 		free(c->h[k].pool);
 		free(c->h[k].home);
 	}

@@ -65,6 +65,11 @@ void		 tcg_leave(struct tcg *);
 bool		 cg_dir(const char *ctl, char *dir, size_t, char *mnt, size_t);
 /* Does dir/name exist? */
 bool		 cg_exists(const char *dir, const char *name);
+/*
+ * Remove a pool's cgroup directory: its slot.N cgroups, then it (each
+ * only once no process is in it).  True when it is gone.
+ */
+bool		 cg_rmpool(const char *pool);
 
 /* The OOM kills in slot's cgroup so far; false if unknown. */
 bool		 tcg_oom_kills(const struct tcg *, int slot, uint64_t *);

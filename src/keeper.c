@@ -22,7 +22,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "keeper.h"
 #include "util.h"
 
@@ -65,10 +65,10 @@ struct keep {
 	struct keep_names sockets;	/* control and ssh master sockets */
 	struct keep_names cgroups;	/* the pool's task cgroups */
 	int	*workers;		/* pidfds of live workers */
-	size_t	 nworkers, cap;
+	size_t	 nworkers;
 	int	*gfd;			/* pidfds of hooks' group leaders */
 	pid_t	*gpid;			/* ... and their pids */
-	size_t	 ngroups, gcap;
+	size_t	 ngroups;
 };
 
 /* Signals the keeper ignores: the terminal's and the pool's controls. */
@@ -296,11 +296,8 @@ keeper_take_worker(struct keep *k, struct msghdr *mh)
 
 	if ((fd = keeper_fd_of(mh)) == -1)
 		return;
-	if (k->nworkers == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 16;
-		k->workers = xreallocarray(k->workers, k->cap,
-		    sizeof *k->workers);
-	}
+	k->workers = xreallocarray(k->workers, k->nworkers + 1,
+	    sizeof *k->workers);
 	k->workers[k->nworkers++] = fd;
 }
 
@@ -353,11 +350,8 @@ keeper_take_group(struct keep *k, const char *msg, ssize_t n,
 		close(fd);
 		return;
 	}
-	if (k->ngroups == k->gcap) {
-		k->gcap = k->gcap ? k->gcap * 2 : 16;
-		k->gfd = xreallocarray(k->gfd, k->gcap, sizeof *k->gfd);
-		k->gpid = xreallocarray(k->gpid, k->gcap, sizeof *k->gpid);
-	}
+	k->gfd = xreallocarray(k->gfd, k->ngroups + 1, sizeof *k->gfd);
+	k->gpid = xreallocarray(k->gpid, k->ngroups + 1, sizeof *k->gpid);
 	k->gfd[k->ngroups] = fd;
 	k->gpid[k->ngroups++] = (pid_t)pid;
 }
@@ -521,26 +515,6 @@ keeper_clean(struct keep *k)
 			unlink(k->sockets.v[i]);
 }
 
-/* Remove a pool cgroup's slot.N cgroups, then it: true when it is gone. */
-static bool
-keeper_rmcgroup(const char *pool)
-{
-	struct dirent	*d;
-	DIR		*dp;
-	char		 dir[KEEPER_PATH + 300];
-
-	if ((dp = opendir(pool)) == NULL)
-		return errno == ENOENT;
-	while ((d = readdir(dp)) != NULL) {
-		if (strncmp(d->d_name, "slot.", 5) != 0)
-			continue;
-		snprintf(dir, sizeof dir, "%s/%s", pool, d->d_name);
-		(void)rmdir(dir);
-	}
-	closedir(dp);
-	return rmdir(pool) == 0 || errno == ENOENT;
-}
-
 /*
  * Remove the task cgroups once their tasks have left them (a cgroup with
  * a process in it cannot be removed): bounded, KEEPER_CGROUP_MS.
@@ -553,7 +527,7 @@ keeper_cgroups(struct keep *k)
 
 	while (k->cgroups.n > 0) {
 		for (i = k->cgroups.n; i-- > 0; )
-			if (keeper_rmcgroup(k->cgroups.v[i])) {
+			if (cg_rmpool(k->cgroups.v[i])) {
 				free(k->cgroups.v[i]);
 				k->cgroups.v[i] = k->cgroups.v[--k->cgroups.n];
 			}

@@ -155,8 +155,7 @@ proto_get_slot(const char *p, size_t n, struct pt_shm_slot *s)
 		p += m.tail_len - (sizeof s->tail - 1);
 		m.tail_len = sizeof s->tail - 1;
 	}
-	memcpy(s->tail, p, m.tail_len);
-	s->tail[m.tail_len] = '\0';
+	text_in(s->tail, sizeof s->tail, p, m.tail_len);
 	s->tail_len = m.tail_len;
 	return true;
 }

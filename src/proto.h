@@ -70,9 +70,9 @@
  *		flags and, with PT_ANSWER_NEXT, for the STARTED of the
  *		worker's next line, which started as the answer ended
  *		(start_real_ns + wall_ns) in the same program (the pid of
- *		the last STARTED).  What is
- *		not that plain (stderr, a line read in pieces, a kill or
- *		a timeout) still goes as OUT, DONE and STARTED.
+ *		the last STARTED).  What is not that plain (stderr, a
+ *		line read in pieces, a kill or a timeout) still goes as
+ *		OUT, DONE and STARTED.
  *	WHY	text (no NUL): why the worker is about to exit (its --init
  *		failed); the supervisor reports it as one event.  A worker
  *		never writes to stderr itself.
@@ -276,7 +276,6 @@ void	proto_put(struct buf *, uint32_t type, const void *, size_t,
  * (the next message is at off + sizeof *hdr + hdr->len) and consumes what it
  * took once, at the end: consuming message by message would move the rest
  * of the buffer each time.
- * The caller consumes sizeof(struct pt_msg) + hdr->len afterwards.
  */
 int	proto_next(const struct buf *, size_t off, struct pt_msg *,
 	    const char **payload);

@@ -658,23 +658,12 @@ clamp_time(int64_t t)
 	return t >= 0 && t < SHM_TIME_MAX ? t : 0;
 }
 
-/* Is a header copy still the segment the reader opened? */
-static bool
-header_ok(const struct pt_shm *shm, const struct pt_shm_header *h)
-{
-	return h->magic == PT_SHM_MAGIC && h->version == PT_SHM_VERSION &&
-	    h->header_size == sizeof(struct pt_shm_header) &&
-	    h->event_size == sizeof(struct pt_shm_event) &&
-	    h->slot_size == sizeof(struct pt_shm_slot) &&
-	    h->history_size == sizeof(struct pt_shm_history) &&
-	    h->nevents == PT_SHM_NEVENTS && h->nslots == shm->nslots &&
-	    h->uid == (uint32_t)geteuid();
-}
-
 bool
 shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
 {
-	if (!read_stable(shm, 0, out, sizeof *out) || !header_ok(shm, out))
+	/* Still the segment the reader opened? */
+	if (!read_stable(shm, 0, out, sizeof *out) || out->nslots !=
+	    shm->nslots || shm_validate(shm->name, out, shm->size, NULL, 0) == -1)
 		return false;
 	out->name[sizeof out->name - 1] = '\0';
 	out->command[sizeof out->command - 1] = '\0';

@@ -1,7 +1,4 @@
-/*
- * The process group a worker runs: spawning, its pipes, signals, the
- * termination sequence, the pause clock and slot text (see worker-group.h).
- */
+/* The process group a worker runs (worker-group.h says what of it). */
 #include "config.h"
 
 #include <sys/types.h>
@@ -76,9 +73,7 @@ void
 wgroup_init(struct wgroup *g, struct wgroup_spawner *sp,
     const struct termseq *ts, wgroup_out_fn out, void *arg)
 {
-	g->pid = 0;
-	g->reaped = false;
-	g->wstatus = 0;
+	memset(g, 0, sizeof *g);
 	g->fd[0] = g->fd[1] = g->fd[2] = -1;
 	g->in = -1;
 	g->spawner = sp;

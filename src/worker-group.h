@@ -14,9 +14,7 @@
  *  - sampling its process tree (CPU, memory) no more often than needed;
  *  - the pause clock: time a task spent stopped by PAUSE counts neither
  *    for its timeout nor in its wall time;
- *  - what the slot shows of it: samples, progress, the output tail;
- *  - copying text for the slot (one line, control bytes as spaces, never
- *    half a UTF-8 sequence).
+ *  - what the slot shows of it: samples, progress, the output tail.
  *
  * What a group leaves once its leader is reaped is worker-strays.c's.  The
  * caller passes the clock in (mono_ns()), so every deadline is exact and

@@ -53,6 +53,8 @@
 #define P_HOLD_MIN_NS	(10 * 1000LL)	/* ... when it is worth a timer */
 #define P_HOLD_LINES	16		/* lines it must hold, to wait */
 #define P_HOLD_ANSWERS	4		/* answers a wait should bring */
+#define P_NEWLINE	"the task line holds a newline: not sent to the" \
+			" persistent command"
 
 enum pstate {
 	P_NONE = 0,	/* no child */
@@ -139,7 +141,7 @@ struct persist {
 static void	child_terminate(struct persist *, int64_t);
 static void	prog_start(struct persist *);
 static void	child_ended(struct persist *);
-static size_t	 persist_line_len(char *const *, bool, const char **);
+static size_t	 persist_line_len(char *const *, bool);
 static void	 persist_line_fill(char *, char *const *, bool);
 static bool	persist_is_error(const char *, size_t);
 static void	answer_count(struct persist *, int, int64_t, bool);
@@ -334,11 +336,15 @@ task_remove(struct persist *p, struct ptask *t)
 	}
 }
 
-/* Report a task that cannot be sent, with the reason on its stderr. */
+/*
+ * Report the end of task seq, which is not sent (nor in the list), with
+ * the reason on its stderr.
+ */
 static void
-task_refuse(struct persist *p, uint64_t seq, int error, const char *why)
+task_refuse(struct persist *p, uint64_t seq, int wstatus, uint32_t flags,
+    const char *why)
 {
-	struct pt_done	d;
+	struct ptask	 t;
 	char		*msg;
 
 	if (why != NULL) {
@@ -346,12 +352,9 @@ task_refuse(struct persist *p, uint64_t seq, int error, const char *why)
 		send_out(p, seq, 2, msg, strlen(msg));
 		free(msg);
 	}
-	memset(&d, 0, sizeof d);
-	d.task_seq = seq;
-	d.wstatus = error;
-	d.flags = PT_DONE_NOEXEC;
-	d.start_real_ns = real_ns();
-	p->c.send(p->c.arg, PT_MSG_DONE, &d, sizeof d, NULL, 0);
+	memset(&t, 0, sizeof t);
+	t.seq = seq;
+	send_done(p, &t, wstatus, flags, 0);
 }
 
 /*
@@ -850,30 +853,27 @@ static void
 prog_start_failed(struct persist *p, int error, int64_t now)
 {
 	struct ptask	*t = TAILQ_FIRST(&p->tasks);
-	char		*why;
+	char		*why = NULL;
+	bool		 shortage = resource_shortage(error);
 
-	if (resource_shortage(error)) {
-		if (t != NULL) {
-			task_remove(p, t);
-			task_refuse(p, t->seq, error, NULL);
-			ptask_free(p, t);
-		}
-		requeue_all(p, now);
-		p->restart_at = now;
-		return;
-	}
 	if (t != NULL) {
 		task_remove(p, t);
-		why = xasprintf("cannot start %s: %s", p->c.command,
-		    strerror(error));
-		task_refuse(p, t->seq, error, why);
+		if (!shortage)
+			why = xasprintf("cannot start %s: %s", p->c.command,
+			    strerror(error));
+		task_refuse(p, t->seq, error, PT_DONE_NOEXEC, why);
 		free(why);
 		ptask_free(p, t);
-		slot_write(p, 0, 1);
+		if (!shortage)
+			slot_write(p, 0, 1);
 	}
 	requeue_all(p, now);
-	p->fast_fails++;
-	p->restart_at = now + P_BACKOFF_MAX_MS * P_MS;
+	if (shortage)
+		p->restart_at = now;
+	else {
+		p->fast_fails++;
+		p->restart_at = now + P_BACKOFF_MAX_MS * P_MS;
+	}
 }
 
 /* Start the program (its stdin, stdout and stderr on new pipes). */
@@ -1081,33 +1081,51 @@ persist_start(struct persist *p)
 static bool
 broken_fail(struct persist *p, uint64_t seq, int64_t now)
 {
-	struct ptask	 t;
-	char		*msg;
-	int		 st = p->last_wstatus;
+	char	*why;
+	int	 st = p->last_wstatus;
 
 	if (p->state != P_NONE || p->fast_fails < P_BROKEN ||
 	    now >= p->restart_at)
 		return false;
-	msg = xasprintf("pooltop: persistent command ended %d times in a row"
-	    " without answering (last: %s %d); next start in %lld ms\n",
+	why = xasprintf("persistent command ended %d times in a row without"
+	    " answering (last: %s %d); next start in %lld ms",
 	    p->fast_fails, WIFSIGNALED(st) ? "signal" : "exit status",
 	    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
 	    (long long)((p->restart_at - now) / P_MS));
-	send_out(p, seq, 2, msg, strlen(msg));
-	free(msg);
-	memset(&t, 0, sizeof t);
-	t.seq = seq;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		st = W_EXITCODE(1, 0);
-	send_done(p, &t, st, 0, now);
+	task_refuse(p, seq, st, 0, why);
+	free(why);
 	slot_write(p, 0, 1);
 	return true;
 }
 
-/* Task t was made: queue it, and start or feed the program. */
-static void
-task_queue(struct persist *p, struct ptask *t, bool first)
+/*
+ * May task seq be queued (why: the reason it may not, for its stderr)?
+ * If not, or if the program keeps dying, the task is answered here.
+ */
+static bool
+task_admit(struct persist *p, uint64_t seq, const char *why)
 {
+	if (p->retiring || p->ending || !p->init_done) {
+		task_refuse(p, seq, EBUSY, PT_DONE_NOEXEC, NULL);
+		return false;
+	}
+	if (why != NULL) {
+		task_refuse(p, seq, EINVAL, PT_DONE_NOEXEC, why);
+		slot_write(p, 0, 1);
+		return false;
+	}
+	return !broken_fail(p, seq, turn_mono(p));
+}
+
+/* Task t was made for seq: queue it, and start or feed the program. */
+static void
+task_queue(struct persist *p, struct ptask *t, uint64_t seq,
+    int64_t timeout_ms, bool first)
+{
+	t->seq = seq;
+	t->timeout_ns = timeout_ms > 0 ? timeout_ms * P_MS : 0;
 	TAILQ_INSERT_TAIL(&p->tasks, t, entry);
 	if (p->feed == NULL)
 		p->feed = t;
@@ -1127,34 +1145,22 @@ persist_run(struct persist *p, const struct pt_run *r, const char *item,
     char *const *argv)
 {
 	struct ptask	*t;
-	const char	*why = NULL;
-	size_t		 len, ilen;
 	bool		 shell = (r->flags & PT_RUN_SHELL) != 0;
 	bool		 first = TAILQ_EMPTY(&p->tasks);
+	size_t		 len = persist_line_len(argv, shell), ilen;
 
-	if (p->retiring || p->ending || !p->init_done) {
-		task_refuse(p, r->task_seq, EBUSY, NULL);
-		return;
-	}
-	if ((len = persist_line_len(argv, shell, &why)) == 0) {
-		task_refuse(p, r->task_seq, EINVAL, why);
-		slot_write(p, 0, 1);
-		return;
-	}
-	if (broken_fail(p, r->task_seq, turn_mono(p)))
+	if (!task_admit(p, r->task_seq, len == 0 ? P_NEWLINE : NULL))
 		return;
 	/* One allocation a line: the task, its line, its item. */
 	ilen = strlen(item);
 	t = ptask_new(p, len + ilen + 1);
-	t->seq = r->task_seq;
 	t->line = (char *)(t + 1);
 	persist_line_fill(t->line, argv, shell);
 	t->len = len;
 	t->item = t->line + len;
 	t->ilen = ilen;
 	memcpy(t->item, item, ilen + 1);
-	t->timeout_ns = r->timeout_ms > 0 ? r->timeout_ms * P_MS : 0;
-	task_queue(p, t, first);
+	task_queue(p, t, r->task_seq, r->timeout_ms, first);
 }
 
 /* A line of LINES: the item is the line; the flags are RUN's. */
@@ -1166,28 +1172,17 @@ persist_line(struct persist *p, uint64_t seq, uint32_t flags,
 	bool		 first = TAILQ_EMPTY(&p->tasks);
 
 	(void)flags;	/* PT_RUN_NAMED: the supervisor's business */
-	if (p->retiring || p->ending || !p->init_done) {
-		task_refuse(p, seq, EBUSY, NULL);
-		return;
-	}
-	if (memchr(item, '\n', len) != NULL) {
-		task_refuse(p, seq, EINVAL, "the task line holds a newline:"
-		    " not sent to the persistent command");
-		slot_write(p, 0, 1);
-		return;
-	}
-	if (broken_fail(p, seq, turn_mono(p)))
+	if (!task_admit(p, seq, memchr(item, '\n', len) != NULL ? P_NEWLINE :
+	    NULL))
 		return;
 	/* The line is the item and its newline, in the task's allocation. */
 	t = ptask_new(p, len + 1);
-	t->seq = seq;
 	t->line = t->item = (char *)(t + 1);
 	memcpy(t->line, item, len);
 	t->line[len] = '\n';
 	t->len = len + 1;
 	t->ilen = len;
-	t->timeout_ns = timeout_ms > 0 ? timeout_ms * P_MS : 0;
-	task_queue(p, t, first);
+	task_queue(p, t, seq, timeout_ms, first);
 }
 
 /* Handle PAUSE: stop the program's group and the running task's clock. */
@@ -1236,10 +1231,7 @@ persist_kill(struct persist *p, int sig)
 			return;
 	}
 	if (sig == SIGSTOP || sig == SIGCONT) {
-		if (sig == SIGSTOP)
-			persist_pause(p);
-		else
-			persist_resume(p);
+		(sig == SIGSTOP ? persist_pause : persist_resume)(p);
 		return;
 	}
 	if (!t->fed || !prog_alive(p)) {
@@ -1398,9 +1390,8 @@ persist_timers(struct persist *p, int64_t now)
 	if (wgroup_alive(&ch->g) && p->state != P_NONE) {
 		if (wgroup_ending(&ch->g))
 			wgroup_term_check(&ch->g, now);
-		else if (p->state == P_CLOSING && now >= ch->close_deadline)
-			child_terminate(p, now);
-		else if (ch->broke != NULL && now >= ch->broke_deadline)
+		else if ((p->state == P_CLOSING && now >= ch->close_deadline) ||
+		    (ch->broke != NULL && now >= ch->broke_deadline))
 			child_terminate(p, now);
 		else if (now >= timeout_at(p)) {
 			t = oldest_fed(p);
@@ -1458,20 +1449,17 @@ persist_finished(struct persist *p, int *status)
 
 /*
  * The length of the task line, argv joined by spaces (argv[0] for a shell
- * line) and "\n"; 0, with *why, if it would hold a newline.
+ * line) and "\n"; 0 if it would hold a newline.
  */
 static size_t
-persist_line_len(char *const *argv, bool shell, const char **why)
+persist_line_len(char *const *argv, bool shell)
 {
 	size_t	len = 0;
 	int	i;
 
 	for (i = 0; argv[i] != NULL && (i == 0 || !shell); i++) {
-		if (strchr(argv[i], '\n') != NULL) {
-			*why = "the task line holds a newline: not sent to the"
-			    " persistent command";
+		if (strchr(argv[i], '\n') != NULL)
 			return 0;
-		}
 		len += (i > 0) + strlen(argv[i]);
 	}
 	return len + 1;

@@ -40,12 +40,10 @@ static int
 cpu_count(void)
 {
 	cpu_set_t	set;
-	long		n;
 
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
 		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
+	return ncpu_online();
 }
 
 /* Send one message now. */

@@ -55,21 +55,6 @@ strays_new(int wait_ms)
 	return s;
 }
 
-void
-strays_free(struct strays *s)
-{
-	struct stray	*r;
-
-	if (s == NULL)
-		return;
-	while ((r = TAILQ_FIRST(&s->q)) != NULL) {
-		TAILQ_REMOVE(&s->q, r, entry);
-		free(r);
-	}
-	free(s->kids);
-	free(s);
-}
-
 /* Signal a record's process or group (-id); wake it if stopped. */
 static void
 stray_signal(const struct stray *r, int sig)
@@ -127,6 +112,19 @@ stray_drop(struct strays *s, struct stray *r)
 {
 	TAILQ_REMOVE(&s->q, r, entry);
 	free(r);
+}
+
+void
+strays_free(struct strays *s)
+{
+	struct stray	*r;
+
+	if (s == NULL)
+		return;
+	while ((r = TAILQ_FIRST(&s->q)) != NULL)
+		stray_drop(s, r);
+	free(s->kids);
+	free(s);
 }
 
 void

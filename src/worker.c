@@ -218,10 +218,12 @@ worker_state(const struct worker *w)
 	return w->busy ? PT_SLOT_RUNNING : PT_SLOT_IDLE;
 }
 
-/* The private slot changed: slot_send() tells the supervisor. */
+/* The slot changed (here or in worker-persist.c): slot_send() sends it. */
 static void
-slot_publish(struct worker *w)
+slot_publish(void *arg)
 {
+	struct worker	*w = arg;
+
 	w->slot_dirty = true;
 }
 
@@ -326,11 +328,13 @@ worker_title(struct worker *w, const char *label)
 		    (unsigned long long)w->t.seq, label);
 }
 
-/* Queue a message to the supervisor, unless it is gone. */
+/* Queue a message to the supervisor, unless it is gone (persist_conf send). */
 static void
-worker_send(struct worker *w, uint32_t type, const void *p, size_t n,
+worker_send(void *arg, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
 {
+	struct worker	*w = arg;
+
 	if (w->sock != -1)
 		proto_put(&w->out, type, p, n, extra, extralen);
 }
@@ -440,20 +444,17 @@ run_argv(const char *p, size_t len, uint32_t argc, const char **item,
 }
 
 /*
- * PT_RUN_STDIN: open the file after argv as the task's stdin (g->in); 0
- * or an errno.
+ * PT_RUN_STDIN: open path, the string after argv (NULL: none), as the
+ * task's stdin (g->in); 0 or an errno.
  */
 static int
-run_stdin(struct wtask *t, const struct pt_run *r, char **argv,
-    const char *end)
+run_stdin(struct wtask *t, const struct pt_run *r, const char *path)
 {
-	const char	*path = argv[r->argc - 1];
-	int		 fd;
+	int	fd;
 
 	if (!(r->flags & PT_RUN_STDIN))
 		return 0;
-	path += strlen(path) + 1;
-	if (path >= end || memchr(path, '\0', (size_t)(end - path)) == NULL)
+	if (path == NULL)
 		return EINVAL;
 	/*
 	 * Not blocking: a --round-robin named pipe whose writer (the
@@ -548,23 +549,16 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 }
 
 /*
- * PT_RUN_WD: the directory the string after argv (and after the stdin
- * file) names; else CONF's --workdir.  Enter it: 0 or an errno.
+ * PT_RUN_WD: dir, the string after argv and the stdin file (NULL: none);
+ * else CONF's --workdir.  Enter it: 0 or an errno.
  */
 static int
-run_workdir(const struct worker *w, const struct pt_run *r, char **argv,
-    const char *end)
+run_workdir(const struct worker *w, const struct pt_run *r, const char *dir)
 {
-	const char	*dir = argv[r->argc - 1];
-
 	if (!(r->flags & PT_RUN_WD))
 		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
 		    r->task_seq);
-	dir += strlen(dir) + 1;
-	if ((r->flags & PT_RUN_STDIN) && dir < end)
-		dir += strnlen(dir, (size_t)(end - dir)) + 1;
-	if (dir >= end || memchr(dir, '\0', (size_t)(end - dir)) == NULL ||
-	    w->conf->basedir == NULL)
+	if (dir == NULL || w->conf->basedir == NULL)
 		return EINVAL;
 	return xfer_enter_taskdir(dir, w->conf->basedir);
 }
@@ -574,16 +568,16 @@ static void
 task_run(struct worker *w, const char *p, size_t len)
 {
 	struct pt_run	 r;
-	const char	*item = NULL;
+	const char	*item = NULL, *s = p + sizeof r;
 	char		**argv, *small[RUN_ARGV_SMALL];
-	int		 error;
+	int		 error, i;
 
 	if (len < sizeof r) {
 		worker_lost(w);
 		return;
 	}
 	memcpy(&r, p, sizeof r);
-	argv = run_argv(p + sizeof r, len - sizeof r, r.argc, &item, small);
+	argv = run_argv(s, len - sizeof r, r.argc, &item, small);
 	if (argv == NULL) {
 		task_noexec(w, r.task_seq, EINVAL, false);
 		return;
@@ -597,9 +591,12 @@ task_run(struct worker *w, const char *p, size_t len)
 		w->t.start_real = real_ns();
 		wgroup_clock_start(&w->t.clock, mono_ns());
 		/* Born in its cgroup (cgroup.h): enter, spawn, leave. */
-		error = run_stdin(&w->t, &r, argv, p + len);
+		/* The strings after item and argv: stdin, directory. */
+		i = (int)r.argc + 1;
+		error = run_stdin(&w->t, &r, proto_string(s, len - sizeof r, i));
 		if (error == 0)
-			error = run_workdir(w, &r, argv, p + len);
+			error = run_workdir(w, &r, proto_string(s, len - sizeof r,
+			    i + ((r.flags & PT_RUN_STDIN) != 0)));
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
@@ -628,13 +625,16 @@ task_run(struct worker *w, const char *p, size_t len)
 		free(argv);
 }
 
-/* Count the time stopped so far and mark the task running. */
+/* Count the time stopped so far, mark the task running and show it. */
 static void
-task_unpause(struct wtask *t, int64_t now)
+task_unpause(struct worker *w, int64_t now)
 {
+	struct wtask	*t = &w->t;
+
 	if (t->paused_at != 0) {
 		wgroup_clock_unpause(&t->clock, t->paused_at, now);
 		t->paused_at = 0;
+		slot_update(w);
 	}
 }
 
@@ -660,8 +660,7 @@ task_resume(struct worker *w)
 	if (!w->busy || t->paused_at == 0)
 		return;
 	wgroup_cont(&t->g);
-	task_unpause(t, mono_ns());
-	slot_update(w);
+	task_unpause(w, mono_ns());
 }
 
 /* Handle KILL: sig 0 runs the termination sequence, else signal the group. */
@@ -688,23 +687,15 @@ task_kill(struct worker *w, int sig)
 		return;
 	}
 	wgroup_signal(t->g.pid, sig);
-	if (t->paused_at != 0) {
-		task_unpause(t, now);
-		slot_update(w);
-	}
+	task_unpause(w, now);
 }
 
 /* Start the termination sequence (the task runs again if paused). */
 static void
 task_terminate(struct worker *w, int64_t now)
 {
-	struct wtask	*t = &w->t;
-
-	if (t->paused_at != 0) {
-		task_unpause(t, now);
-		slot_update(w);
-	}
-	wgroup_term_start(&t->g, now);
+	task_unpause(w, now);
+	wgroup_term_start(&w->t.g, now);
 }
 
 /* Who owns the worker's children now: the live task's or program's pid. */
@@ -743,7 +734,7 @@ task_end(struct worker *w)
 	wgroup_drain(&t->g, 2);
 	range_close(t);
 	now = mono_ns();
-	task_unpause(t, now);
+	task_unpause(w, now);
 	worker_leftovers(w, t->g.pid, now);
 	memset(&d, 0, sizeof d);
 	d.task_seq = t->seq;
@@ -871,23 +862,17 @@ task_lines(struct worker *w, const char *p, size_t len)
 	const char	*end = p + len;
 	uint32_t	 k;
 
-	if (len < sizeof h) {
-		worker_lost(w);
-		return;
-	}
+	if (len < sizeof h)
+		goto lost;
 	memcpy(&h, p, sizeof h);
 	p += sizeof h;
 	for (k = 0; k < h.count; k++) {
-		if ((size_t)(end - p) < sizeof l) {
-			worker_lost(w);
-			return;
-		}
+		if ((size_t)(end - p) < sizeof l)
+			goto lost;
 		memcpy(&l, p, sizeof l);
 		p += sizeof l;
-		if ((size_t)(end - p) <= l.len || p[l.len] != '\0') {
-			worker_lost(w);
-			return;
-		}
+		if ((size_t)(end - p) <= l.len || p[l.len] != '\0')
+			goto lost;
 		if (w->persist != NULL)
 			persist_line(w->persist, l.task_seq, h.flags,
 			    h.timeout_ms, p, l.len);
@@ -895,6 +880,9 @@ task_lines(struct worker *w, const char *p, size_t len)
 			task_noexec(w, l.task_seq, EBUSY, false);
 		p += l.len + 1;
 	}
+	return;
+lost:
+	worker_lost(w);
 }
 
 /* Handle one message from the supervisor. */
@@ -1152,10 +1140,8 @@ task_ready(int fd, short revents, void *arg)
 	(void)revents;
 	if (fd == w->t.g.fd[0] && w->t.range_fd != -1)
 		range_send(&w->t);
-	else if (fd == w->t.g.fd[1])
-		(void)wgroup_read(&w->t.g, 1);
-	else if (fd == w->t.g.fd[2])
-		(void)wgroup_read(&w->t.g, 2);
+	else if (fd == w->t.g.fd[1] || fd == w->t.g.fd[2])
+		(void)wgroup_read(&w->t.g, fd == w->t.g.fd[1] ? 1 : 2);
 }
 
 /* One of the persistent program's descriptors is ready. */
@@ -1382,19 +1368,7 @@ worker_take_slot(struct worker *w)
 	s->generation = w->conf->generation;
 	s->worker_pid = getpid();
 	s->state = PT_SLOT_IDLE;
-	s->task_pid = 0;
-	s->task_seq = 0;
-	s->cpu_permille = 0;
-	s->rss_bytes = 0;
 	slot_publish(w);
-}
-
-/* worker-persist.c's way to queue a message to the supervisor. */
-static void
-persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
-    const void *extra, size_t extralen)
-{
-	worker_send(arg, type, p, n, extra, extralen);
 }
 
 /* worker-persist.c's way to queue an answered line (ANSWERS). */
@@ -1411,13 +1385,6 @@ persist_answer_cb(void *arg, const struct pt_answer *a, const char *b)
 	    sizeof h, sizeof *a + a->len);
 	memcpy(at, a, sizeof *a);
 	memcpy(at + sizeof *a, b, a->len);
-}
-
-/* worker-persist.c's way to publish the slot it wrote. */
-static void
-persist_publish_cb(void *arg)
-{
-	slot_publish(arg);
 }
 
 /* worker-persist.c's way to hand over what its ended child left. */
@@ -1446,8 +1413,8 @@ worker_persist_setup(struct worker *w)
 	pc.slot = w->conf->slot;
 	pc.shm_slot = w->slot;
 	pc.mbox = w->mbox;
-	pc.publish = persist_publish_cb;
-	pc.send = persist_send_cb;
+	pc.publish = slot_publish;
+	pc.send = worker_send;
 	pc.answer = persist_answer_cb;
 	pc.linger = persist_linger_cb;
 	pc.arg = w;
