@@ -80,21 +80,22 @@ struct template {
 	size_t		 nwords;
 };
 
-/* A replacement string's spelling (what follows "{N" in pos_table). */
-struct tokname {
+/*
+ * The replacement strings: what follows "{" ({}, {.} ...) or "{N" ({1},
+ * {-1/} ...), in the order they are tried, and the token of each form.
+ */
+static const struct tokname {
 	const char	*s;
-	size_t		 len;
-	enum tok	 tok;
-};
-
-static const struct tokname tok_table[] = {
-	{ "{}", 2, T_ITEM },
-	{ "{.}", 3, T_NOEXT },
-	{ "{/}", 3, T_BASE },
-	{ "{//}", 4, T_DIR },
-	{ "{/.}", 4, T_BASENOEXT },
-	{ "{#}", 3, T_SEQ },
-	{ "{%}", 3, T_SLOT },
+	enum tok	 tok;		/* after "{" */
+	enum tok	 pos_tok;	/* after "{N" */
+} tok_table[] = {
+	{ "}", T_ITEM, T_ITEM },
+	{ ".}", T_NOEXT, T_NOEXT },
+	{ "/}", T_BASE, T_BASE },
+	{ "//}", T_DIR, T_DIR },
+	{ "/.}", T_BASENOEXT, T_BASENOEXT },
+	{ "#}", T_SEQ, T_UNSUP },	/* {N#}: GNU parallel gives "" */
+	{ "%}", T_SLOT, T_UNSUP },
 };
 
 /* Shell lexer frames. */
@@ -149,16 +150,19 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Positional forms: {1}, {1.}, {-1/} ..., in the order they are tried. */
-static const struct tokname pos_table[] = {
-	{ "}", 1, T_ITEM },
-	{ ".}", 2, T_NOEXT },
-	{ "/}", 2, T_BASE },
-	{ "//}", 3, T_DIR },
-	{ "/.}", 3, T_BASENOEXT },
-	{ "#}", 2, T_UNSUP },	/* GNU parallel gives "" */
-	{ "%}", 2, T_UNSUP },
-};
+/* The tok_table entry whose spelling starts at q, or NULL. */
+static const struct tokname *
+match_suffix(const char *q, const char *end)
+{
+	size_t	i, n;
+
+	for (i = 0; i < nitems_of(tok_table); i++) {
+		n = strlen(tok_table[i].s);
+		if ((size_t)(end - q) >= n && memcmp(q, tok_table[i].s, n) == 0)
+			return &tok_table[i];
+	}
+	return NULL;
+}
 
 /*
  * A positional replacement string at p ({N} and {N.} {N/} {N//} {N/.}
@@ -169,10 +173,10 @@ static const struct tokname pos_table[] = {
 static enum tok
 match_positional(const char *p, const char *end, size_t *len, int *pos)
 {
-	const char	*q = p + 1, *num;
-	long		 n = 0;
-	size_t		 i;
-	bool		 neg = false;
+	const struct tokname	*k;
+	const char		*q = p + 1, *num;
+	long			 n = 0;
+	bool			 neg = false;
 
 	if (q < end && *q == '-') {
 		neg = true;
@@ -184,15 +188,11 @@ match_positional(const char *p, const char *end, size_t *len, int *pos)
 		return T_LIT;
 	while (q < end && strchr(" \t\n\r\f\v", *q) != NULL && *q != '\0')
 		q++;
-	for (i = 0; i < nitems_of(pos_table); i++) {
-		if ((size_t)(end - q) >= pos_table[i].len &&
-		    memcmp(q, pos_table[i].s, pos_table[i].len) == 0) {
-			*len = (size_t)(q - p) + pos_table[i].len;
-			*pos = neg ? -(int)n : (int)n;
-			return pos_table[i].tok;
-		}
-	}
-	return T_LIT;
+	if ((k = match_suffix(q, end)) == NULL)
+		return T_LIT;
+	*len = (size_t)(q - p) + strlen(k->s);
+	*pos = neg ? -(int)n : (int)n;
+	return k->pos_tok;
 }
 
 /*
@@ -204,17 +204,14 @@ match_positional(const char *p, const char *end, size_t *len, int *pos)
 static enum tok
 match_tok(const char *p, const char *end, size_t *len, int *pos)
 {
-	const char	*q;
-	size_t		 i;
+	const struct tokname	*k;
+	const char		*q;
 
 	if (*p != '{')
 		return T_LIT;
-	for (i = 0; i < nitems_of(tok_table); i++) {
-		if ((size_t)(end - p) >= tok_table[i].len &&
-		    memcmp(p, tok_table[i].s, tok_table[i].len) == 0) {
-			*len = tok_table[i].len;
-			return tok_table[i].tok;
-		}
+	if ((k = match_suffix(p + 1, end)) != NULL) {
+		*len = 1 + strlen(k->s);
+		return k->tok;
 	}
 	if (end - p >= 4 && p[1] == '=') {
 		for (q = p + 2; q + 1 < end; q++) {
