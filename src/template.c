@@ -691,46 +691,30 @@ shell_step_plain(struct parse *ps)
 static void
 parse_shell(struct parse *ps)
 {
+	static void	(*const step[])(struct parse *) = {
+		[F_TOP] = shell_step_plain,
+		[F_SUB] = shell_step_plain,
+		[F_DQ] = shell_step_dq,
+		[F_SQ] = shell_step_sq,
+		[F_ARITH] = shell_step_arith,
+	};
+	static const char *const unclosed[] = {
+		[F_SUB] = "a $( is not closed",
+		[F_DQ] = "a \" is not closed",
+		[F_SQ] = "a ' is not closed",
+		[F_ARITH] = "a $(( is not closed",
+	};
+
 	word_open(ps);
 	ps->nframes = 0;
 	frame_push(ps, F_TOP);
 	ps->wordstart = true;
 	ps->wordp = ps->p;
-	while (ps->p < ps->end && !ps->failed) {
-		switch (frame_top(ps)) {
-		case F_DQ:
-			shell_step_dq(ps);
-			break;
-		case F_SQ:
-			shell_step_sq(ps);
-			break;
-		case F_ARITH:
-			shell_step_arith(ps);
-			break;
-		default:
-			shell_step_plain(ps);
-			break;
-		}
-	}
+	while (ps->p < ps->end && !ps->failed)
+		step[frame_top(ps)](ps);
 	/* The shell would refuse it: say so now, not once per task. */
-	if (!ps->failed && ps->taint == NULL) {
-		switch (frame_top(ps)) {
-		case F_DQ:
-			parse_fail(ps, "a \" is not closed");
-			break;
-		case F_SQ:
-			parse_fail(ps, "a ' is not closed");
-			break;
-		case F_SUB:
-			parse_fail(ps, "a $( is not closed");
-			break;
-		case F_ARITH:
-			parse_fail(ps, "a $(( is not closed");
-			break;
-		default:
-			break;
-		}
-	}
+	if (!ps->failed && ps->taint == NULL && unclosed[frame_top(ps)] != NULL)
+		parse_fail(ps, "%s", unclosed[frame_top(ps)]);
 	lit_flush(ps);
 }
 
