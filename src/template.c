@@ -143,8 +143,6 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 	if (ps->failed)
 		return;
 	ps->failed = true;
-	if (ps->err == NULL || ps->errlen == 0)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(ps->err, ps->errlen, fmt, ap);
 	va_end(ap);
@@ -768,8 +766,7 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	while (len > 0 && strchr(" \t\n", src[len - 1]) != NULL)
 		len--;
 	if (len == 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "empty command template");
+		snprintf(err, errlen, "empty command template");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);
@@ -786,9 +783,8 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	 * GNU parallel does.
 	 */
 	if (t->shell && strchr(";&|(", src[len - 1]) != NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "template ends with '%c': "
-			    "say where {} goes", src[len - 1]);
+		snprintf(err, errlen, "template ends with '%c': say where {} "
+		    "goes", src[len - 1]);
 		goto fail;
 	}
 	template_clear(t);
@@ -799,9 +795,8 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	}
 	free(with);
 	if (nrepl == 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "template ends in a comment: "
-			    "{} would be ignored");
+		snprintf(err, errlen, "template ends in a comment: {} would be "
+		    "ignored");
 		goto fail;
 	}
 	return t;
@@ -860,14 +855,12 @@ compile_argv(char *const *words, int n, bool append, char *err,
 	int		 i;
 
 	if (n < 1 || words[0][0] == '\0') {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "empty command template");
+		snprintf(err, errlen, "empty command template");
 		return NULL;
 	}
 	if (perl_across_words(words, n)) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "{= ... =} across words: Perl "
-			    "expressions {=...=} are not supported");
+		snprintf(err, errlen, "{= ... =} across words: Perl expressions "
+		    "{=...=} are not supported");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);
