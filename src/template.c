@@ -934,28 +934,19 @@ template_is_shell(const struct template *t)
 static size_t
 base_off(const char *s, size_t len)
 {
-	size_t	i;
+	const char	*slash = memrchr(s, '/', len);
 
-	for (i = len; i > 0; i--) {
-		if (s[i - 1] == '/')
-			return i;
-	}
-	return 0;
+	return slash != NULL ? (size_t)(slash - s) + 1 : 0;
 }
 
 /* Length of s without its extension: a last '.' with no '/' after it. */
 static size_t
 noext_len(const char *s, size_t len)
 {
-	size_t	i;
+	size_t		 b = base_off(s, len);
+	const char	*dot = memrchr(s + b, '.', len - b);
 
-	for (i = len; i > 0; i--) {
-		if (s[i - 1] == '/')
-			return len;
-		if (s[i - 1] == '.')
-			return i - 1;
-	}
-	return len;
+	return dot != NULL ? (size_t)(dot - s) : len;
 }
 
 /* Drop trailing slashes, keeping the first byte (Perl's dirname). */
