@@ -917,13 +917,13 @@ template_free(struct template *t)
 	free(t);
 }
 
-/* Does the template run through a shell? */
 bool
 template_appended(const struct template *t)
 {
 	return t->appended;
 }
 
+/* Does the template run through a shell? */
 bool
 template_is_shell(const struct template *t)
 {
@@ -1472,10 +1472,8 @@ ctrl_byte(unsigned char c)
 char *
 shell_quote(const char *s)
 {
-	struct buf	 b;
+	struct buf	 b = { NULL, 0, 0 };
 
-	memset(&b, 0, sizeof b);
-	buf_add(&b, "", 0);
 	add_shell_value(&b, Q_NONE, s, strlen(s), true);
 	return b.data;
 }
@@ -1485,14 +1483,11 @@ static void
 label_arg(struct buf *b, const char *s)
 {
 	const char	*p;
-	char		*q;
 
 	for (p = s; *p != '\0' && !ctrl_byte((unsigned char)*p); p++)
 		/* nothing */;
 	if (*p == '\0') {
-		q = shell_quote(s);
-		buf_addstr(b, q);
-		free(q);
+		add_shell_value(b, Q_NONE, s, strlen(s), true);
 		return;
 	}
 	/* Control bytes: $'...' keeps the label on one line. */
@@ -1512,20 +1507,17 @@ label_arg(struct buf *b, const char *s)
 char *
 expanded_cmdline(const struct expanded *e)
 {
-	struct buf	 b;
-	char		*q;
+	struct buf	 b = { NULL, 0, 0 };
 	int		 i;
 
 	if (e->shell && e->argc > 0)
 		return xstrdup(e->argv[0]);
-	memset(&b, 0, sizeof b);
 	buf_add(&b, "", 0);
 	for (i = 0; i < e->argc; i++) {
 		if (i > 0)
 			buf_add(&b, " ", 1);
-		q = shell_quote(e->argv[i]);
-		buf_addstr(&b, q);
-		free(q);
+		add_shell_value(&b, Q_NONE, e->argv[i], strlen(e->argv[i]),
+		    true);
 	}
 	return b.data;
 }
@@ -1534,11 +1526,10 @@ expanded_cmdline(const struct expanded *e)
 char *
 expanded_label(const struct expanded *e)
 {
-	struct buf	 b;
+	struct buf	 b = { NULL, 0, 0 };
 	const char	*p;
 	int		 i;
 
-	memset(&b, 0, sizeof b);
 	buf_add(&b, "", 0);
 	if (e->shell && e->argc > 0) {
 		for (p = e->argv[0]; *p != '\0'; p++) {
