@@ -83,11 +83,11 @@ detail_env(struct ui *ui, int y, int slot, const struct pt_shm_slot *s)
 	return detail_field(ui, y, "environment", env, 3);
 }
 
-/* One output line for display: text after the last CR, tabs as spaces. */
+/* One output line, to escape: the text after the last CR, tabs as spaces. */
 static char *
-detail_line(struct ui *ui, const char *p, size_t n)
+detail_line(const char *p, size_t n)
 {
-	char	*tmp, *out;
+	char	*tmp;
 	size_t	 i, start = 0;
 
 	while (n > 0 && p[n - 1] == '\r')
@@ -99,9 +99,7 @@ detail_line(struct ui *ui, const char *p, size_t n)
 	for (i = 0; tmp[i] != '\0'; i++)
 		if (tmp[i] == '\t')
 			tmp[i] = ' ';
-	out = text_cell(tmp, strlen(tmp), ui->utf8);
-	free(tmp);
-	return out;
+	return tmp;
 }
 
 /* The last lines of the task's output that fit in height lines. */
@@ -125,8 +123,8 @@ detail_tail(struct ui *ui, int y, int height, const struct pt_shm_slot *s)
 		start = end;
 		while (start > 0 && s->tail[start - 1] != '\n')
 			start--;
-		line = detail_line(ui, s->tail + start, end - start);
-		ui_put(row--, 1, ui->cols - 1, line, ui->attr[THEME_ROW]);
+		line = detail_line(s->tail + start, end - start);
+		ui_put_esc(ui, row--, 1, ui->cols - 1, line, ui->attr[THEME_ROW]);
 		free(line);
 		if (start == 0)
 			break;

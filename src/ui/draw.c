@@ -50,20 +50,6 @@ struct draw_layout {
 	int	w[COL_N];
 };
 
-/* The pool's title: its name, else its command, escaped. */
-static const char *
-ui_pool_title(const struct ui *ui)
-{
-	static char	 title[PT_CMD_MAX * 4 + 16];
-	const char	*src = ui->hdr.name[0] != '\0' ? ui->hdr.name :
-			    ui->hdr.command;
-	char		*e = text_cell(src, strlen(src), ui->utf8);
-
-	strlcpy(title, e, sizeof title);
-	free(e);
-	return title;
-}
-
 /* The pool's state as shown in the header, and its colour. */
 static const char *
 draw_pool_state(const struct ui *ui, unsigned int *attr)
@@ -134,11 +120,11 @@ draw_header_title(struct ui *ui)
 		x = draw_pair(ui, 0, x, "ETA ", t, a,
 		    ui->attr[THEME_HEADER_TITLE]);
 	}
-	ui_put(0, x, ui->cols - x, ui_pool_title(ui),
-	    ui->attr[THEME_HEADER_TITLE]);
+	/* The pool's title: its name, else its command. */
+	ui_put_esc(ui, 0, x, ui->cols - x, h->name[0] != '\0' ? h->name :
+	    h->command, ui->attr[THEME_HEADER_TITLE]);
 }
 
-/* Header line 2: the task counts. */
 /*
  * Per-host totals when the pool spans machines: "h1 2/3" is 2 tasks
  * running on 3 live workers (":" this machine).  The next column.
@@ -425,21 +411,16 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	bool				 busy = s->task_seq != 0 &&
 					    s->task_pid > 0;
 	unsigned int			 a, base;
-	const char			*title;
-	char				 b[64], *e;
+	char				 b[64];
 
 	base = sel ? ui->attr[THEME_ROW_SELECTED] : dim ?
 	    ui->attr[THEME_ROW_DIM] : ui->attr[THEME_ROW];
 	ui_fill(y, 0, ui->cols, base);
 	snprintf(b, sizeof b, "%d", slot + 1);
 	draw_cell(l, y, COL_SLOT, b, base);
-	if (l->on[COL_HOST]) {
-		e = text_cell(s->host[0] != '\0' ? s->host : "localhost",
-		    strlen(s->host[0] != '\0' ? s->host : "localhost"),
-		    ui->utf8);
-		draw_cell(l, y, COL_HOST, e, base);
-		free(e);
-	}
+	if (l->on[COL_HOST])
+		ui_put_esc(ui, y, l->x[COL_HOST], l->w[COL_HOST],
+		    s->host[0] != '\0' ? s->host : "localhost", base);
 	snprintf(b, sizeof b, "%d", (int)s->worker_pid);
 	draw_cell(l, y, COL_WPID, s->worker_pid > 0 ? b : "-", base);
 	snprintf(b, sizeof b, "%d", (int)s->task_pid);
@@ -479,10 +460,8 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	draw_cell(l, y, COL_DONE, b, base);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)s->tasks_failed);
 	draw_cell(l, y, COL_FAIL, b, base);
-	title = ui_slot_title(s);
-	e = text_cell(title, strlen(title), ui->utf8);
-	draw_cell(l, y, COL_COMMAND, busy ? e : "", base);
-	free(e);
+	ui_put_esc(ui, y, l->x[COL_COMMAND], l->w[COL_COMMAND],
+	    busy ? ui_slot_title(s) : "", base);
 }
 
 /* Keep the selected row on screen. */
@@ -562,7 +541,7 @@ draw_event(struct ui *ui, int y, const struct pt_shm_event *ev)
 {
 	struct tm	tm;
 	time_t		t = (time_t)(ev->real_ns / PT_NSEC);
-	char		ts[16], what[64], *e;
+	char		ts[16], what[64];
 	int		x = 1;
 
 	ui_fill(y, 0, ui->cols, ui->attr[THEME_ROW]);
@@ -582,9 +561,7 @@ draw_event(struct ui *ui, int y, const struct pt_shm_event *ev)
 	else
 		snprintf(what, sizeof what, "%-16s", "");
 	x += ui_put(y, x, ui->cols - x, what, ui->attr[THEME_ROW]);
-	e = text_cell(ev->text, sizeof ev->text, ui->utf8);
-	ui_put(y, x, ui->cols - x, e, ui->attr[THEME_ROW]);
-	free(e);
+	ui_put_esc(ui, y, x, ui->cols - x, ev->text, ui->attr[THEME_ROW]);
 }
 
 /* The event pane: a titled rule and the newest events, newest first. */

@@ -71,13 +71,10 @@ ui_fails_group(struct ui *ui)
 static void
 fails_line(struct ui *ui, int y, int x0, int w, const char *line, bool sel)
 {
-	char	*e = text_cell(line, strlen(line), ui->utf8);
-
 	if (sel)
 		ui_fill(y, x0 + 1, w - 2, ui->attr[THEME_ROW_SELECTED]);
-	ui_put(y, x0 + 2, w - 4, e,
+	ui_put_esc(ui, y, x0 + 2, w - 4, line,
 	    ui->attr[sel ? THEME_ROW_SELECTED : THEME_HELP]);
-	free(e);
 }
 
 /* The view, over the main screen. */

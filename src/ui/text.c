@@ -87,6 +87,18 @@ ui_put(int y, int x, int width, const char *s, unsigned int attr)
 	return col;
 }
 
+/* Draw a string from the segment or a task, escaped (text_cell()). */
+int
+ui_put_esc(const struct ui *ui, int y, int x, int width, const char *raw,
+    unsigned int attr)
+{
+	char	*e = text_cell(raw, strlen(raw), ui->utf8);
+	int	 n = ui_put(y, x, width, e, attr);
+
+	free(e);
+	return n;
+}
+
 /* Fill width columns with blanks. */
 void
 ui_fill(int y, int x, int width, unsigned int attr)

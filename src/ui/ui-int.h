@@ -174,6 +174,8 @@ void	ui_statusf(struct ui *, bool, const char *, ...)
 
 /* text.c */
 int	 ui_put(int y, int x, int width, const char *, unsigned int attr);
+int	 ui_put_esc(const struct ui *, int y, int x, int width, const char *,
+	    unsigned int attr);
 int	 ui_put_wrap(int y, int x, int width, int maxlines, const char *,
 	    unsigned int attr);
 int	 ui_width(const char *);
