@@ -172,33 +172,37 @@ draw_header_hosts(struct ui *ui, int x)
 	return x;
 }
 
+/* A count of header line 2, "label N"; the next column. */
+static int
+draw_count(struct ui *ui, int x, const char *label, uint64_t n,
+    unsigned int vattr)
+{
+	char	s[32];
+
+	snprintf(s, sizeof s, "%llu", (unsigned long long)n);
+	return draw_pair(ui, 1, x, label, s, ui->attr[THEME_HEADER_LABEL],
+	    vattr);
+}
+
+/* Header line 2: the task counts. */
 static void
 draw_header_counts(struct ui *ui)
 {
 	const struct pt_shm_header	*h = &ui->hdr;
 	unsigned int			 l = ui->attr[THEME_HEADER_LABEL];
 	unsigned int			 v = ui->attr[THEME_HEADER_VALUE];
-	char				 n[32];
 	int				 x = 1;
 
 	ui_fill(1, 0, ui->cols, ui->attr[THEME_ROW]);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->running);
-	x = draw_pair(ui, 1, x, "running ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->queued);
-	x = draw_pair(ui, 1, x, "queued ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->done);
-	x = draw_pair(ui, 1, x, "done ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->failed);
-	x = draw_pair(ui, 1, x, "failed ", n, l, h->failed ?
+	x = draw_count(ui, x, "running ", h->running, v);
+	x = draw_count(ui, x, "queued ", h->queued, v);
+	x = draw_count(ui, x, "done ", h->done, v);
+	x = draw_count(ui, x, "failed ", h->failed, h->failed ?
 	    ui->attr[THEME_EVENT_FAIL] : v);
-	if (h->retried) {
-		snprintf(n, sizeof n, "%llu", (unsigned long long)h->retried);
-		x = draw_pair(ui, 1, x, "retried ", n, l, v);
-	}
-	if (h->total_known) {
-		snprintf(n, sizeof n, "%llu", (unsigned long long)h->total);
-		x = draw_pair(ui, 1, x, "total ", n, l, v);
-	}
+	if (h->retried)
+		x = draw_count(ui, x, "retried ", h->retried, v);
+	if (h->total_known)
+		x = draw_count(ui, x, "total ", h->total, v);
 	x = draw_header_hosts(ui, x);
 	/* Why nothing starts: "holding: load 3.10 >= 2" (pool-admit.h). */
 	if (h->admit_state != PT_ADMIT_OFF) {
@@ -291,30 +295,6 @@ draw_layout(const struct ui *ui, struct draw_layout *l)
 	l->w[COL_COMMAND] = ui->cols - l->x[COL_COMMAND];
 }
 
-/* The table's head line, the sort column marked. */
-static void
-draw_table_head(struct ui *ui, const struct draw_layout *l, int y)
-{
-	unsigned int	a;
-	char		name[32];
-	int		i;
-
-	ui_fill(y, 0, ui->cols, ui->attr[THEME_TABLE_HEAD]);
-	for (i = 0; i < COL_N; i++) {
-		if (!l->on[i])
-			continue;
-		a = ui->attr[THEME_TABLE_HEAD];
-		if (draw_cols[i].sort == (int)ui->sort)
-			a = ui->attr[THEME_TABLE_HEAD_SORT];
-		if (draw_cols[i].right)
-			snprintf(name, sizeof name, "%*s", l->w[i],
-			    draw_cols[i].name);
-		else
-			strlcpy(name, draw_cols[i].name, sizeof name);
-		ui_put(y, l->x[i], l->w[i], name, a);
-	}
-}
-
 /* A cell's text, right-aligned if its column is. */
 static void
 draw_cell(const struct draw_layout *l, int y, int col, const char *s,
@@ -330,6 +310,18 @@ draw_cell(const struct draw_layout *l, int y, int col, const char *s,
 		s = tmp;
 	}
 	ui_put(y, l->x[col], l->w[col], s, attr);
+}
+
+/* The table's head line, the sort column marked. */
+static void
+draw_table_head(struct ui *ui, const struct draw_layout *l, int y)
+{
+	int	i;
+
+	ui_fill(y, 0, ui->cols, ui->attr[THEME_TABLE_HEAD]);
+	for (i = 0; i < COL_N; i++)
+		draw_cell(l, y, i, draw_cols[i].name, ui->attr[draw_cols[i].sort
+		    == (int)ui->sort ? THEME_TABLE_HEAD_SORT : THEME_TABLE_HEAD]);
 }
 
 /* The state cell's colour. */
