@@ -68,7 +68,6 @@ enum ui_sort {
 struct ui {
 	bool			 open;
 	struct ui_host		 host;
-	char			 host_theme[1024];
 
 	/* terminal */
 	SCREEN			*screen;
