@@ -403,8 +403,6 @@ keys_command(struct ui *ui, int ch)
 static void
 keys_fails(struct ui *ui, int ch)
 {
-	int	g;
-
 	switch (ch) {
 	case KEY_UP:
 	case KEY_CTRL('p'):
@@ -416,10 +414,11 @@ keys_fails(struct ui *ui, int ch)
 		ui_fails_move(ui, 1);
 		break;
 	case 'r':
-		if ((g = ui_fails_group(ui)) == 0)
+		if (ui->fails_n == 0)
 			ui_statusf(ui, true, "error: no failure group selected");
 		else
-			keys_send(ui, "retry-failed --group %d", g);
+			keys_send(ui, "retry-failed --group %d",
+			    ui->fails_sel + 1);
 		ui_fails_refresh(ui);
 		break;
 	case KEY_ESC:

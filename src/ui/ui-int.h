@@ -132,7 +132,6 @@ int	ui_set_theme(struct ui *, const char *, char *, size_t);
 
 /* model.c */
 void	ui_model_init(struct ui *);
-void	ui_model_free(struct ui *);
 void	ui_sample(struct ui *);
 void	ui_rows(struct ui *);
 int	ui_row_of_slot(const struct ui *, int);
@@ -152,18 +151,14 @@ void	ui_draw_help(struct ui *);
 /* advice.c */
 void	ui_advice_open(struct ui *);
 void	ui_draw_advice(struct ui *);
-void	ui_advice_free(struct ui *);
 
 /* failures.c */
 void	ui_fails_open(struct ui *);
 void	ui_fails_move(struct ui *, int);
-int	ui_fails_group(struct ui *);
 void	ui_fails_refresh(struct ui *);
 void	ui_draw_fails(struct ui *);
-void	ui_fails_free(struct ui *);
 
 /* graphs.c */
-void	ui_graphs_sample(struct ui *);
 bool	ui_draw_graphs(struct ui *, int y, int h);
 
 /* keys.c */

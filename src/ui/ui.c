@@ -368,7 +368,8 @@ ui_close(struct ui *ui)
 	if (ui->own_out)
 		fclose(ui->out);
 	ui->own_in = ui->own_out = false;
-	ui_model_free(ui);
-	ui_advice_free(ui);
-	ui_fails_free(ui);
+	free(ui->slots);
+	free(ui->rows);
+	buf_free(&ui->advice);
+	buf_free(&ui->fails);
 }
