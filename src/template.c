@@ -80,21 +80,22 @@ struct template {
 	size_t		 nwords;
 };
 
-/* A replacement string's spelling (what follows "{N" in pos_table). */
-struct tokname {
+/*
+ * The replacement strings: what follows "{" ({}, {.} ...) or "{N" ({1},
+ * {-1/} ...), in the order they are tried, and the token of each form.
+ */
+static const struct tokname {
 	const char	*s;
-	size_t		 len;
-	enum tok	 tok;
-};
-
-static const struct tokname tok_table[] = {
-	{ "{}", 2, T_ITEM },
-	{ "{.}", 3, T_NOEXT },
-	{ "{/}", 3, T_BASE },
-	{ "{//}", 4, T_DIR },
-	{ "{/.}", 4, T_BASENOEXT },
-	{ "{#}", 3, T_SEQ },
-	{ "{%}", 3, T_SLOT },
+	enum tok	 tok;		/* after "{" */
+	enum tok	 pos_tok;	/* after "{N" */
+} tok_table[] = {
+	{ "}", T_ITEM, T_ITEM },
+	{ ".}", T_NOEXT, T_NOEXT },
+	{ "/}", T_BASE, T_BASE },
+	{ "//}", T_DIR, T_DIR },
+	{ "/.}", T_BASENOEXT, T_BASENOEXT },
+	{ "#}", T_SEQ, T_UNSUP },	/* {N#}: GNU parallel gives "" */
+	{ "%}", T_SLOT, T_UNSUP },
 };
 
 /* Shell lexer frames. */
@@ -142,23 +143,24 @@ parse_fail(struct parse *ps, const char *fmt, ...)
 	if (ps->failed)
 		return;
 	ps->failed = true;
-	if (ps->err == NULL || ps->errlen == 0)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(ps->err, ps->errlen, fmt, ap);
 	va_end(ap);
 }
 
-/* Positional forms: {1}, {1.}, {-1/} ..., in the order they are tried. */
-static const struct tokname pos_table[] = {
-	{ "}", 1, T_ITEM },
-	{ ".}", 2, T_NOEXT },
-	{ "/}", 2, T_BASE },
-	{ "//}", 3, T_DIR },
-	{ "/.}", 3, T_BASENOEXT },
-	{ "#}", 2, T_UNSUP },	/* GNU parallel gives "" */
-	{ "%}", 2, T_UNSUP },
-};
+/* The tok_table entry whose spelling starts at q, or NULL. */
+static const struct tokname *
+match_suffix(const char *q, const char *end)
+{
+	size_t	i, n;
+
+	for (i = 0; i < nitems_of(tok_table); i++) {
+		n = strlen(tok_table[i].s);
+		if ((size_t)(end - q) >= n && memcmp(q, tok_table[i].s, n) == 0)
+			return &tok_table[i];
+	}
+	return NULL;
+}
 
 /*
  * A positional replacement string at p ({N} and {N.} {N/} {N//} {N/.}
@@ -169,10 +171,10 @@ static const struct tokname pos_table[] = {
 static enum tok
 match_positional(const char *p, const char *end, size_t *len, int *pos)
 {
-	const char	*q = p + 1, *num;
-	long		 n = 0;
-	size_t		 i;
-	bool		 neg = false;
+	const struct tokname	*k;
+	const char		*q = p + 1, *num;
+	long			 n = 0;
+	bool			 neg = false;
 
 	if (q < end && *q == '-') {
 		neg = true;
@@ -184,15 +186,11 @@ match_positional(const char *p, const char *end, size_t *len, int *pos)
 		return T_LIT;
 	while (q < end && strchr(" \t\n\r\f\v", *q) != NULL && *q != '\0')
 		q++;
-	for (i = 0; i < nitems_of(pos_table); i++) {
-		if ((size_t)(end - q) >= pos_table[i].len &&
-		    memcmp(q, pos_table[i].s, pos_table[i].len) == 0) {
-			*len = (size_t)(q - p) + pos_table[i].len;
-			*pos = neg ? -(int)n : (int)n;
-			return pos_table[i].tok;
-		}
-	}
-	return T_LIT;
+	if ((k = match_suffix(q, end)) == NULL)
+		return T_LIT;
+	*len = (size_t)(q - p) + strlen(k->s);
+	*pos = neg ? -(int)n : (int)n;
+	return k->pos_tok;
 }
 
 /*
@@ -204,17 +202,14 @@ match_positional(const char *p, const char *end, size_t *len, int *pos)
 static enum tok
 match_tok(const char *p, const char *end, size_t *len, int *pos)
 {
-	const char	*q;
-	size_t		 i;
+	const struct tokname	*k;
+	const char		*q;
 
 	if (*p != '{')
 		return T_LIT;
-	for (i = 0; i < nitems_of(tok_table); i++) {
-		if ((size_t)(end - p) >= tok_table[i].len &&
-		    memcmp(p, tok_table[i].s, tok_table[i].len) == 0) {
-			*len = tok_table[i].len;
-			return tok_table[i].tok;
-		}
+	if ((k = match_suffix(p + 1, end)) != NULL) {
+		*len = 1 + strlen(k->s);
+		return k->tok;
 	}
 	if (end - p >= 4 && p[1] == '=') {
 		for (q = p + 2; q + 1 < end; q++) {
@@ -694,46 +689,30 @@ shell_step_plain(struct parse *ps)
 static void
 parse_shell(struct parse *ps)
 {
+	static void	(*const step[])(struct parse *) = {
+		[F_TOP] = shell_step_plain,
+		[F_SUB] = shell_step_plain,
+		[F_DQ] = shell_step_dq,
+		[F_SQ] = shell_step_sq,
+		[F_ARITH] = shell_step_arith,
+	};
+	static const char *const unclosed[] = {
+		[F_SUB] = "a $( is not closed",
+		[F_DQ] = "a \" is not closed",
+		[F_SQ] = "a ' is not closed",
+		[F_ARITH] = "a $(( is not closed",
+	};
+
 	word_open(ps);
 	ps->nframes = 0;
 	frame_push(ps, F_TOP);
 	ps->wordstart = true;
 	ps->wordp = ps->p;
-	while (ps->p < ps->end && !ps->failed) {
-		switch (frame_top(ps)) {
-		case F_DQ:
-			shell_step_dq(ps);
-			break;
-		case F_SQ:
-			shell_step_sq(ps);
-			break;
-		case F_ARITH:
-			shell_step_arith(ps);
-			break;
-		default:
-			shell_step_plain(ps);
-			break;
-		}
-	}
+	while (ps->p < ps->end && !ps->failed)
+		step[frame_top(ps)](ps);
 	/* The shell would refuse it: say so now, not once per task. */
-	if (!ps->failed && ps->taint == NULL) {
-		switch (frame_top(ps)) {
-		case F_DQ:
-			parse_fail(ps, "a \" is not closed");
-			break;
-		case F_SQ:
-			parse_fail(ps, "a ' is not closed");
-			break;
-		case F_SUB:
-			parse_fail(ps, "a $( is not closed");
-			break;
-		case F_ARITH:
-			parse_fail(ps, "a $(( is not closed");
-			break;
-		default:
-			break;
-		}
-	}
+	if (!ps->failed && ps->taint == NULL && unclosed[frame_top(ps)] != NULL)
+		parse_fail(ps, "%s", unclosed[frame_top(ps)]);
 	lit_flush(ps);
 }
 
@@ -787,8 +766,7 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	while (len > 0 && strchr(" \t\n", src[len - 1]) != NULL)
 		len--;
 	if (len == 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "empty command template");
+		snprintf(err, errlen, "empty command template");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);
@@ -805,9 +783,8 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	 * GNU parallel does.
 	 */
 	if (t->shell && strchr(";&|(", src[len - 1]) != NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "template ends with '%c': "
-			    "say where {} goes", src[len - 1]);
+		snprintf(err, errlen, "template ends with '%c': say where {} "
+		    "goes", src[len - 1]);
 		goto fail;
 	}
 	template_clear(t);
@@ -818,9 +795,8 @@ compile(const char *src, bool append, char *err, size_t errlen)
 	}
 	free(with);
 	if (nrepl == 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "template ends in a comment: "
-			    "{} would be ignored");
+		snprintf(err, errlen, "template ends in a comment: {} would be "
+		    "ignored");
 		goto fail;
 	}
 	return t;
@@ -879,14 +855,12 @@ compile_argv(char *const *words, int n, bool append, char *err,
 	int		 i;
 
 	if (n < 1 || words[0][0] == '\0') {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "empty command template");
+		snprintf(err, errlen, "empty command template");
 		return NULL;
 	}
 	if (perl_across_words(words, n)) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "{= ... =} across words: Perl "
-			    "expressions {=...=} are not supported");
+		snprintf(err, errlen, "{= ... =} across words: Perl expressions "
+		    "{=...=} are not supported");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);
@@ -943,13 +917,13 @@ template_free(struct template *t)
 	free(t);
 }
 
-/* Does the template run through a shell? */
 bool
 template_appended(const struct template *t)
 {
 	return t->appended;
 }
 
+/* Does the template run through a shell? */
 bool
 template_is_shell(const struct template *t)
 {
@@ -960,28 +934,19 @@ template_is_shell(const struct template *t)
 static size_t
 base_off(const char *s, size_t len)
 {
-	size_t	i;
+	const char	*slash = memrchr(s, '/', len);
 
-	for (i = len; i > 0; i--) {
-		if (s[i - 1] == '/')
-			return i;
-	}
-	return 0;
+	return slash != NULL ? (size_t)(slash - s) + 1 : 0;
 }
 
 /* Length of s without its extension: a last '.' with no '/' after it. */
 static size_t
 noext_len(const char *s, size_t len)
 {
-	size_t	i;
+	size_t		 b = base_off(s, len);
+	const char	*dot = memrchr(s + b, '.', len - b);
 
-	for (i = len; i > 0; i--) {
-		if (s[i - 1] == '/')
-			return len;
-		if (s[i - 1] == '.')
-			return i - 1;
-	}
-	return len;
+	return dot != NULL ? (size_t)(dot - s) : len;
 }
 
 /* Drop trailing slashes, keeping the first byte (Perl's dirname). */
@@ -1507,10 +1472,8 @@ ctrl_byte(unsigned char c)
 char *
 shell_quote(const char *s)
 {
-	struct buf	 b;
+	struct buf	 b = { NULL, 0, 0 };
 
-	memset(&b, 0, sizeof b);
-	buf_add(&b, "", 0);
 	add_shell_value(&b, Q_NONE, s, strlen(s), true);
 	return b.data;
 }
@@ -1520,14 +1483,11 @@ static void
 label_arg(struct buf *b, const char *s)
 {
 	const char	*p;
-	char		*q;
 
 	for (p = s; *p != '\0' && !ctrl_byte((unsigned char)*p); p++)
 		/* nothing */;
 	if (*p == '\0') {
-		q = shell_quote(s);
-		buf_addstr(b, q);
-		free(q);
+		add_shell_value(b, Q_NONE, s, strlen(s), true);
 		return;
 	}
 	/* Control bytes: $'...' keeps the label on one line. */
@@ -1547,20 +1507,17 @@ label_arg(struct buf *b, const char *s)
 char *
 expanded_cmdline(const struct expanded *e)
 {
-	struct buf	 b;
-	char		*q;
+	struct buf	 b = { NULL, 0, 0 };
 	int		 i;
 
 	if (e->shell && e->argc > 0)
 		return xstrdup(e->argv[0]);
-	memset(&b, 0, sizeof b);
 	buf_add(&b, "", 0);
 	for (i = 0; i < e->argc; i++) {
 		if (i > 0)
 			buf_add(&b, " ", 1);
-		q = shell_quote(e->argv[i]);
-		buf_addstr(&b, q);
-		free(q);
+		add_shell_value(&b, Q_NONE, e->argv[i], strlen(e->argv[i]),
+		    true);
 	}
 	return b.data;
 }
@@ -1569,11 +1526,10 @@ expanded_cmdline(const struct expanded *e)
 char *
 expanded_label(const struct expanded *e)
 {
-	struct buf	 b;
+	struct buf	 b = { NULL, 0, 0 };
 	const char	*p;
 	int		 i;
 
-	memset(&b, 0, sizeof b);
 	buf_add(&b, "", 0);
 	if (e->shell && e->argc > 0) {
 		for (p = e->argv[0]; *p != '\0'; p++) {

@@ -54,6 +54,7 @@
 
 struct template;
 
+/* NULL and a message in err on error; err may be NULL when errlen is 0. */
 struct template	*template_compile(const char *src, char *err, size_t errlen);
 /* The same, with nothing appended when it has no replacement string. */
 struct template	*template_compile_bare(const char *src, char *err,

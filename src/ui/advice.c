@@ -17,26 +17,21 @@
 static void
 advice_fetch(struct ui *ui)
 {
-	char	*best, *nl, *line;
+	char	*best;
 	int	 rc;
 
 	ui->advice.len = 0;
 	ui->advice_at = mono_ns();
 	ui->advice_best = 0;
-	rc = ui->host.send != NULL ?
-	    ui->host.send(ui->host.arg, "advise", &ui->advice) : -1;
+	rc = ui->host.send(ui->host.arg, "advise", &ui->advice);
 	buf_add(&ui->advice, "", 1);	/* a string */
 	ui->advice_ok = rc == 0;
 	/* The line that ends in "  best" names the size. */
-	for (line = ui->advice.data; ui->advice_ok && line != NULL;
-	    line = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		best = strstr(line, "  best");
-		if (best != NULL && (nl == NULL || best < nl)) {
-			ui->advice_best = atoi(line);
-			break;
-		}
-	}
+	if (!ui->advice_ok || (best = strstr(ui->advice.data, "  best")) == NULL)
+		return;
+	while (best > ui->advice.data && best[-1] != '\n')
+		best--;
+	ui->advice_best = atoi(best);
 }
 
 /* Open the panel. */
@@ -53,48 +48,29 @@ ui_draw_advice(struct ui *ui)
 {
 	int	 w = ui->cols - 4 > 100 ? 100 : ui->cols - 4;
 	int	 h, x0, y0, y, n = 0;
-	char	*text, *line, *nl, *e;
+	char	*text, *p, *line;
 
 	if (mono_ns() - ui->advice_at >= ADVICE_EVERY_NS)
-		advice_fetch(ui);
-	text = xstrdup(ui->advice.data != NULL ? ui->advice.data : "");
-	line = text;
-	if (strncmp(line, "ok\n", 3) == 0)
-		line += 3;
-	for (nl = line; (nl = strchr(nl, '\n')) != NULL; nl++)
+		advice_fetch(ui);	/* the panel opened with one: data is set */
+	for (p = ui->advice.data; (p = strchr(p, '\n')) != NULL; p++)
 		n++;
 	h = n + 5;
 	if (h > ui->lines - 1)
 		h = ui->lines - 1;
 	x0 = (ui->cols - w) / 2;
 	y0 = (ui->lines - h) / 2;
-	if (w < 20 || h < 4) {
-		free(text);
+	if (w < 20 || h < 4)
 		return;
-	}
 	for (y = 0; y < h; y++)
 		ui_fill(y0 + y, x0, w, ui->attr[THEME_HELP]);
 	ui_put(y0, x0 + 2, w - 4, "what if: finish time by worker count",
 	    ui->attr[THEME_HELP_KEY]);
-	for (y = 2; line != NULL && *line != '\0' && y < h - 2; y++) {
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl = '\0';
-		e = text_cell(line, strlen(line), ui->utf8);
-		ui_put(y0 + y, x0 + 2, w - 4, e, ui->attr[THEME_HELP]);
-		free(e);
-		line = nl != NULL ? nl + 1 : NULL;
-	}
-	if (ui->advice_best > 0)
-		ui_put(y0 + h - 1, x0 + 2, w - 4, "Enter: resize to the best; "
-		    "any other key closes", ui->attr[THEME_HELP_KEY]);
-	else
-		ui_put(y0 + h - 1, x0 + 2, w - 4, "any key closes",
-		    ui->attr[THEME_HELP_KEY]);
+	p = text = xstrdup(ui->advice.data);
+	for (y = 2; y < h - 2 && (line = strsep(&p, "\n")) != NULL &&
+	    *line != '\0'; y++)
+		ui_put_esc(ui, y0 + y, x0 + 2, w - 4, line, ui->attr[THEME_HELP]);
 	free(text);
-}
-
-void
-ui_advice_free(struct ui *ui)
-{
-	buf_free(&ui->advice);
+	ui_put(y0 + h - 1, x0 + 2, w - 4, ui->advice_best > 0 ? "Enter: resize "
+	    "to the best; any other key closes" : "any key closes",
+	    ui->attr[THEME_HELP_KEY]);
 }

@@ -45,16 +45,7 @@ struct attach {
 static int
 attach_send(void *arg, const char *line, struct buf *reply)
 {
-	struct attach	*a = arg;
-	char		 err[256];
-	int		 rc;
-
-	err[0] = '\0';
-	rc = ctl_request(a->sock, line, reply, err, sizeof err);
-	if (rc != 0 && reply->len == 0)
-		buf_printf(reply, "error: %s\n", err[0] != '\0' ? err :
-		    "no reply from the pool");
-	return rc;
+	return ctl_request(((struct attach *)arg)->sock, line, reply, NULL, 0);
 }
 
 /* Print the usage line. */
@@ -249,7 +240,6 @@ attach_run(struct attach *a, struct pt_shm_header *h)
 	host.arg = a;
 	host.attached = true;
 	host.theme = a->theme;
-	host.refresh_ms = a->refresh_ms;
 	if ((a->ui = ui_open(&host, err, sizeof err)) == NULL) {
 		fprintf(stderr, "pooltop attach: %s\n", err);
 		return ATTACH_EXIT_USAGE;

@@ -13,20 +13,24 @@
 
 #include "ui/ui-int.h"
 
-/* A "label value" line; the lines used. */
+/* A "label value" line, the value escaped; the lines used. */
 static int
 detail_field(struct ui *ui, int y, const char *label, const char *value,
     int maxlines)
 {
-	int	lw = 14;
+	char	*e;
+	int	 lw = 14, n;
 
 	if (y >= ui->lines - 2 || maxlines <= 0)
 		return 0;
 	if (maxlines > ui->lines - 2 - y)
 		maxlines = ui->lines - 2 - y;
 	ui_put(y, 0, lw, label, ui->attr[THEME_DETAIL_LABEL]);
-	return ui_put_wrap(y, lw, ui->cols - lw, maxlines, value,
+	e = text_cell(value, strlen(value), ui->utf8);
+	n = ui_put_wrap(y, lw, ui->cols - lw, maxlines, e,
 	    ui->attr[THEME_DETAIL_VALUE]);
+	free(e);
+	return n;
 }
 
 /* A history sparkline across the view, scaled to its maximum. */
@@ -83,11 +87,11 @@ detail_env(struct ui *ui, int y, int slot, const struct pt_shm_slot *s)
 	return detail_field(ui, y, "environment", env, 3);
 }
 
-/* One output line for display: text after the last CR, tabs as spaces. */
+/* One output line, to escape: the text after the last CR, tabs as spaces. */
 static char *
-detail_line(struct ui *ui, const char *p, size_t n)
+detail_line(const char *p, size_t n)
 {
-	char	*tmp, *out;
+	char	*tmp;
 	size_t	 i, start = 0;
 
 	while (n > 0 && p[n - 1] == '\r')
@@ -99,9 +103,7 @@ detail_line(struct ui *ui, const char *p, size_t n)
 	for (i = 0; tmp[i] != '\0'; i++)
 		if (tmp[i] == '\t')
 			tmp[i] = ' ';
-	out = text_cell(tmp, strlen(tmp), ui->utf8);
-	free(tmp);
-	return out;
+	return tmp;
 }
 
 /* The last lines of the task's output that fit in height lines. */
@@ -125,8 +127,8 @@ detail_tail(struct ui *ui, int y, int height, const struct pt_shm_slot *s)
 		start = end;
 		while (start > 0 && s->tail[start - 1] != '\n')
 			start--;
-		line = detail_line(ui, s->tail + start, end - start);
-		ui_put(row--, 1, ui->cols - 1, line, ui->attr[THEME_ROW]);
+		line = detail_line(s->tail + start, end - start);
+		ui_put_esc(ui, row--, 1, ui->cols - 1, line, ui->attr[THEME_ROW]);
 		free(line);
 		if (start == 0)
 			break;
@@ -163,13 +165,9 @@ detail_task(struct ui *ui, int y, const struct pt_shm_slot *s)
 	    (unsigned long long)s->tasks_done,
 	    (unsigned long long)s->tasks_failed);
 	y += detail_field(ui, y, "worker pid", b, 1);
-	if (s->host[0] != '\0') {
-		/* Its pids are there; the worker pid is its ssh, here. */
-		char *e = text_cell(s->host, strlen(s->host), ui->utf8);
-
-		y += detail_field(ui, y, "host", e, 1);
-		free(e);
-	}
+	/* Its pids are there; the worker pid is its ssh, here. */
+	if (s->host[0] != '\0')
+		y += detail_field(ui, y, "host", s->host, 1);
 	ui_fmt_duration(t, sizeof t, s->task_pid > 0 &&
 	    s->task_start_real_ns > 0 ? real_ns() - s->task_start_real_ns : -1);
 	ui_fmt_bytes(m, sizeof m, s->rss_bytes);
@@ -196,7 +194,7 @@ ui_draw_detail(struct ui *ui)
 {
 	const struct ui_slot		*us;
 	const struct pt_shm_slot	*s;
-	char				 b[128], *e;
+	char				 b[128];
 	int				 y, slot = ui->sel_slot;
 
 	ui_fill(0, 0, ui->cols, ui->attr[THEME_HEADER]);
@@ -211,18 +209,11 @@ ui_draw_detail(struct ui *ui)
 	    slot + 1, shm_slot_state_name(s->state));
 	ui_put(0, 0, ui->cols, b, ui->attr[THEME_HEADER_TITLE]);
 	y = detail_task(ui, 2, s);
-	e = text_cell(s->item, sizeof s->item, ui->utf8);
 	if (s->flags & PT_SLOT_NAMED)
-		y += detail_field(ui, y, "name", e, 2);
-	free(e);
-	e = text_cell(s->label, sizeof s->label, ui->utf8);
-	y += detail_field(ui, y, "command", e, 4);
-	free(e);
-	if (!(s->flags & PT_SLOT_NAMED)) {
-		e = text_cell(s->item, sizeof s->item, ui->utf8);
-		y += detail_field(ui, y, "item", e, 2);
-		free(e);
-	}
+		y += detail_field(ui, y, "name", s->item, 2);
+	y += detail_field(ui, y, "command", s->label, 4);
+	if (!(s->flags & PT_SLOT_NAMED))
+		y += detail_field(ui, y, "item", s->item, 2);
 	y += detail_env(ui, y, slot, s);
 	if (y < ui->lines - 3)
 		y += detail_history(ui, y, us, false);

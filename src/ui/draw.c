@@ -50,20 +50,6 @@ struct draw_layout {
 	int	w[COL_N];
 };
 
-/* The pool's title: its name, else its command, escaped. */
-static const char *
-ui_pool_title(const struct ui *ui)
-{
-	static char	 title[PT_CMD_MAX * 4 + 16];
-	const char	*src = ui->hdr.name[0] != '\0' ? ui->hdr.name :
-			    ui->hdr.command;
-	char		*e = text_cell(src, strlen(src), ui->utf8);
-
-	strlcpy(title, e, sizeof title);
-	free(e);
-	return title;
-}
-
 /* The pool's state as shown in the header, and its colour. */
 static const char *
 draw_pool_state(const struct ui *ui, unsigned int *attr)
@@ -134,11 +120,11 @@ draw_header_title(struct ui *ui)
 		x = draw_pair(ui, 0, x, "ETA ", t, a,
 		    ui->attr[THEME_HEADER_TITLE]);
 	}
-	ui_put(0, x, ui->cols - x, ui_pool_title(ui),
-	    ui->attr[THEME_HEADER_TITLE]);
+	/* The pool's title: its name, else its command. */
+	ui_put_esc(ui, 0, x, ui->cols - x, h->name[0] != '\0' ? h->name :
+	    h->command, ui->attr[THEME_HEADER_TITLE]);
 }
 
-/* Header line 2: the task counts. */
 /*
  * Per-host totals when the pool spans machines: "h1 2/3" is 2 tasks
  * running on 3 live workers (":" this machine).  The next column.
@@ -186,33 +172,37 @@ draw_header_hosts(struct ui *ui, int x)
 	return x;
 }
 
+/* A count of header line 2, "label N"; the next column. */
+static int
+draw_count(struct ui *ui, int x, const char *label, uint64_t n,
+    unsigned int vattr)
+{
+	char	s[32];
+
+	snprintf(s, sizeof s, "%llu", (unsigned long long)n);
+	return draw_pair(ui, 1, x, label, s, ui->attr[THEME_HEADER_LABEL],
+	    vattr);
+}
+
+/* Header line 2: the task counts. */
 static void
 draw_header_counts(struct ui *ui)
 {
 	const struct pt_shm_header	*h = &ui->hdr;
 	unsigned int			 l = ui->attr[THEME_HEADER_LABEL];
 	unsigned int			 v = ui->attr[THEME_HEADER_VALUE];
-	char				 n[32];
 	int				 x = 1;
 
 	ui_fill(1, 0, ui->cols, ui->attr[THEME_ROW]);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->running);
-	x = draw_pair(ui, 1, x, "running ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->queued);
-	x = draw_pair(ui, 1, x, "queued ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->done);
-	x = draw_pair(ui, 1, x, "done ", n, l, v);
-	snprintf(n, sizeof n, "%llu", (unsigned long long)h->failed);
-	x = draw_pair(ui, 1, x, "failed ", n, l, h->failed ?
+	x = draw_count(ui, x, "running ", h->running, v);
+	x = draw_count(ui, x, "queued ", h->queued, v);
+	x = draw_count(ui, x, "done ", h->done, v);
+	x = draw_count(ui, x, "failed ", h->failed, h->failed ?
 	    ui->attr[THEME_EVENT_FAIL] : v);
-	if (h->retried) {
-		snprintf(n, sizeof n, "%llu", (unsigned long long)h->retried);
-		x = draw_pair(ui, 1, x, "retried ", n, l, v);
-	}
-	if (h->total_known) {
-		snprintf(n, sizeof n, "%llu", (unsigned long long)h->total);
-		x = draw_pair(ui, 1, x, "total ", n, l, v);
-	}
+	if (h->retried)
+		x = draw_count(ui, x, "retried ", h->retried, v);
+	if (h->total_known)
+		x = draw_count(ui, x, "total ", h->total, v);
 	x = draw_header_hosts(ui, x);
 	/* Why nothing starts: "holding: load 3.10 >= 2" (pool-admit.h). */
 	if (h->admit_state != PT_ADMIT_OFF) {
@@ -305,30 +295,6 @@ draw_layout(const struct ui *ui, struct draw_layout *l)
 	l->w[COL_COMMAND] = ui->cols - l->x[COL_COMMAND];
 }
 
-/* The table's head line, the sort column marked. */
-static void
-draw_table_head(struct ui *ui, const struct draw_layout *l, int y)
-{
-	unsigned int	a;
-	char		name[32];
-	int		i;
-
-	ui_fill(y, 0, ui->cols, ui->attr[THEME_TABLE_HEAD]);
-	for (i = 0; i < COL_N; i++) {
-		if (!l->on[i])
-			continue;
-		a = ui->attr[THEME_TABLE_HEAD];
-		if (draw_cols[i].sort == (int)ui->sort)
-			a = ui->attr[THEME_TABLE_HEAD_SORT];
-		if (draw_cols[i].right)
-			snprintf(name, sizeof name, "%*s", l->w[i],
-			    draw_cols[i].name);
-		else
-			strlcpy(name, draw_cols[i].name, sizeof name);
-		ui_put(y, l->x[i], l->w[i], name, a);
-	}
-}
-
 /* A cell's text, right-aligned if its column is. */
 static void
 draw_cell(const struct draw_layout *l, int y, int col, const char *s,
@@ -344,6 +310,18 @@ draw_cell(const struct draw_layout *l, int y, int col, const char *s,
 		s = tmp;
 	}
 	ui_put(y, l->x[col], l->w[col], s, attr);
+}
+
+/* The table's head line, the sort column marked. */
+static void
+draw_table_head(struct ui *ui, const struct draw_layout *l, int y)
+{
+	int	i;
+
+	ui_fill(y, 0, ui->cols, ui->attr[THEME_TABLE_HEAD]);
+	for (i = 0; i < COL_N; i++)
+		draw_cell(l, y, i, draw_cols[i].name, ui->attr[draw_cols[i].sort
+		    == (int)ui->sort ? THEME_TABLE_HEAD_SORT : THEME_TABLE_HEAD]);
 }
 
 /* The state cell's colour. */
@@ -425,21 +403,16 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	bool				 busy = s->task_seq != 0 &&
 					    s->task_pid > 0;
 	unsigned int			 a, base;
-	const char			*title;
-	char				 b[64], *e;
+	char				 b[64];
 
 	base = sel ? ui->attr[THEME_ROW_SELECTED] : dim ?
 	    ui->attr[THEME_ROW_DIM] : ui->attr[THEME_ROW];
 	ui_fill(y, 0, ui->cols, base);
 	snprintf(b, sizeof b, "%d", slot + 1);
 	draw_cell(l, y, COL_SLOT, b, base);
-	if (l->on[COL_HOST]) {
-		e = text_cell(s->host[0] != '\0' ? s->host : "localhost",
-		    strlen(s->host[0] != '\0' ? s->host : "localhost"),
-		    ui->utf8);
-		draw_cell(l, y, COL_HOST, e, base);
-		free(e);
-	}
+	if (l->on[COL_HOST])
+		ui_put_esc(ui, y, l->x[COL_HOST], l->w[COL_HOST],
+		    s->host[0] != '\0' ? s->host : "localhost", base);
 	snprintf(b, sizeof b, "%d", (int)s->worker_pid);
 	draw_cell(l, y, COL_WPID, s->worker_pid > 0 ? b : "-", base);
 	snprintf(b, sizeof b, "%d", (int)s->task_pid);
@@ -479,10 +452,8 @@ draw_row(struct ui *ui, const struct draw_layout *l, int y, int slot)
 	draw_cell(l, y, COL_DONE, b, base);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)s->tasks_failed);
 	draw_cell(l, y, COL_FAIL, b, base);
-	title = ui_slot_title(s);
-	e = text_cell(title, strlen(title), ui->utf8);
-	draw_cell(l, y, COL_COMMAND, busy ? e : "", base);
-	free(e);
+	ui_put_esc(ui, y, l->x[COL_COMMAND], l->w[COL_COMMAND],
+	    busy ? ui_slot_title(s) : "", base);
 }
 
 /* Keep the selected row on screen. */
@@ -562,7 +533,7 @@ draw_event(struct ui *ui, int y, const struct pt_shm_event *ev)
 {
 	struct tm	tm;
 	time_t		t = (time_t)(ev->real_ns / PT_NSEC);
-	char		ts[16], what[64], *e;
+	char		ts[16], what[64];
 	int		x = 1;
 
 	ui_fill(y, 0, ui->cols, ui->attr[THEME_ROW]);
@@ -582,9 +553,7 @@ draw_event(struct ui *ui, int y, const struct pt_shm_event *ev)
 	else
 		snprintf(what, sizeof what, "%-16s", "");
 	x += ui_put(y, x, ui->cols - x, what, ui->attr[THEME_ROW]);
-	e = text_cell(ev->text, sizeof ev->text, ui->utf8);
-	ui_put(y, x, ui->cols - x, e, ui->attr[THEME_ROW]);
-	free(e);
+	ui_put_esc(ui, y, x, ui->cols - x, ev->text, ui->attr[THEME_ROW]);
 }
 
 /* The event pane: a titled rule and the newest events, newest first. */

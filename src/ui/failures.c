@@ -21,21 +21,18 @@
 void
 ui_fails_refresh(struct ui *ui)
 {
-	const char	*line, *nl;
+	const char	*p;
 	int		 rc;
 
 	ui->fails.len = 0;
 	ui->fails_at = mono_ns();
-	rc = ui->host.send != NULL ?
-	    ui->host.send(ui->host.arg, "failures", &ui->fails) : -1;
+	rc = ui->host.send(ui->host.arg, "failures", &ui->fails);
 	buf_add(&ui->fails, "", 1);	/* a string */
 	ui->fails_n = 0;
-	for (line = ui->fails.data; rc == 0 && line != NULL;
-	    line = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		if (isdigit((unsigned char)*line))
+	for (p = ui->fails.data; rc == 0 && *p != '\0'; p++)
+		if ((p == ui->fails.data || p[-1] == '\n') &&
+		    isdigit((unsigned char)*p))
 			ui->fails_n++;
-	}
 	if (ui->fails_sel >= ui->fails_n)
 		ui->fails_sel = ui->fails_n > 0 ? ui->fails_n - 1 : 0;
 }
@@ -60,24 +57,14 @@ ui_fails_move(struct ui *ui, int delta)
 		ui->fails_sel = 0;
 }
 
-/* The selected group's number (1-based), 0 when there is none. */
-int
-ui_fails_group(struct ui *ui)
-{
-	return ui->fails_n > 0 ? ui->fails_sel + 1 : 0;
-}
-
 /* Draw one line of the reply at row y, highlighted if selected. */
 static void
 fails_line(struct ui *ui, int y, int x0, int w, const char *line, bool sel)
 {
-	char	*e = text_cell(line, strlen(line), ui->utf8);
-
 	if (sel)
 		ui_fill(y, x0 + 1, w - 2, ui->attr[THEME_ROW_SELECTED]);
-	ui_put(y, x0 + 2, w - 4, e,
+	ui_put_esc(ui, y, x0 + 2, w - 4, line,
 	    ui->attr[sel ? THEME_ROW_SELECTED : THEME_HELP]);
-	free(e);
 }
 
 /* The view, over the main screen. */
@@ -86,10 +73,10 @@ ui_draw_fails(struct ui *ui)
 {
 	int	 w = ui->cols - 4 > 120 ? 120 : ui->cols - 4;
 	int	 h = ui->lines - 4, x0, y0, y, g = -1, first, shown;
-	char	*text, *line, *nl;
+	char	*text, *p, *line;
 
 	if (mono_ns() - ui->fails_at >= FAILS_EVERY_NS)
-		ui_fails_refresh(ui);
+		ui_fails_refresh(ui);	/* the view opened with one: data is set */
 	x0 = (ui->cols - w) / 2;
 	y0 = (ui->lines - h) / 2;
 	if (w < 20 || h < 6)
@@ -101,14 +88,10 @@ ui_draw_fails(struct ui *ui)
 	/* Two lines a group; scroll so the selected one shows. */
 	shown = (h - 4) / 2;
 	first = ui->fails_sel >= shown ? ui->fails_sel - shown + 1 : 0;
-	text = xstrdup(ui->fails.data != NULL ? ui->fails.data : "");
-	line = text;
-	if (strncmp(line, "ok\n", 3) == 0)
-		line += 3;
-	for (y = 2; line != NULL && *line != '\0' && y < h - 2;
-	    line = nl != NULL ? nl + 1 : NULL) {
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl = '\0';
+	p = text = xstrdup(ui->fails.data);
+	y = 2;
+	while (y < h - 2 && (line = strsep(&p, "\n")) != NULL &&
+	    *line != '\0') {
 		if (isdigit((unsigned char)*line))
 			g++;
 		if (g >= 0 && g < first)
@@ -120,10 +103,4 @@ ui_draw_fails(struct ui *ui)
 	    "Up Down: select; r: retry the group's tasks; Esc: close" :
 	    "Esc: close", ui->attr[THEME_HELP_KEY]);
 	free(text);
-}
-
-void
-ui_fails_free(struct ui *ui)
-{
-	buf_free(&ui->fails);
 }

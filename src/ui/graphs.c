@@ -31,13 +31,6 @@ struct graphs_series {
 	int	n;
 };
 
-/* Read the history record (each tick, with the header). */
-void
-ui_graphs_sample(struct ui *ui)
-{
-	ui->hist_ok = shm_read_history(ui->host.shm, &ui->hist);
-}
-
 /* A panel's series from the samples. */
 static void
 graphs_series(const struct ui *ui, enum graphs_panel p,

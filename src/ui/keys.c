@@ -34,21 +34,13 @@ ui_statusf(struct ui *ui, bool error, const char *fmt, ...)
 	ui->status_error = error;
 }
 
-/* Show a command's reply: its first meaningful line, escaped. */
+/* Show a command's reply: its first line, escaped. */
 static void
 keys_reply(struct ui *ui, const char *line, int rc, const struct buf *reply)
 {
-	char		*text, *nl, *e, *p;
+	const char	*r = reply->data != NULL ? reply->data : "";
+	char		*e = text_cell(r, strcspn(r, "\n"), ui->utf8);
 
-	text = xstrndup(reply->data != NULL ? reply->data : "", reply->len);
-	p = text;
-	if (strncmp(p, "ok\n", 3) == 0)
-		p += 3;
-	else if (strcmp(p, "ok") == 0)
-		p += 2;
-	if ((nl = strchr(p, '\n')) != NULL)
-		*nl = '\0';
-	e = text_cell(p, strlen(p), ui->utf8);
 	if (rc != 0 && *e == '\0')
 		ui_statusf(ui, true, "error: %s failed", line);
 	else if (rc != 0 && strncmp(e, "error", 5) != 0)
@@ -60,7 +52,6 @@ keys_reply(struct ui *ui, const char *line, int rc, const struct buf *reply)
 	else
 		ui_statusf(ui, false, "%s: %s", line, e);
 	free(e);
-	free(text);
 }
 
 /* Send one command line to the pool; 0 if it succeeded. */
@@ -75,10 +66,7 @@ keys_send(struct ui *ui, const char *fmt, ...)
 	va_start(ap, fmt);
 	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (ui->host.send == NULL)
-		rc = -1;
-	else
-		rc = ui->host.send(ui->host.arg, line, &reply);
+	rc = ui->host.send(ui->host.arg, line, &reply);
 	keys_reply(ui, line, rc, &reply);
 	buf_free(&reply);
 	free(line);
@@ -120,9 +108,8 @@ static void
 keys_prompt_start(struct ui *ui, enum ui_prompt p, const char *init)
 {
 	ui->prompt = p;
-	ui->plen = strlcpy(ui->pbuf, init, sizeof ui->pbuf);
-	if (ui->plen >= sizeof ui->pbuf)
-		ui->plen = sizeof ui->pbuf - 1;
+	strlcpy(ui->pbuf, init, sizeof ui->pbuf);
+	ui->plen = strlen(ui->pbuf);
 	ui->status[0] = '\0';
 }
 
@@ -416,8 +403,6 @@ keys_command(struct ui *ui, int ch)
 static void
 keys_fails(struct ui *ui, int ch)
 {
-	int	g;
-
 	switch (ch) {
 	case KEY_UP:
 	case KEY_CTRL('p'):
@@ -429,10 +414,11 @@ keys_fails(struct ui *ui, int ch)
 		ui_fails_move(ui, 1);
 		break;
 	case 'r':
-		if ((g = ui_fails_group(ui)) == 0)
+		if (ui->fails_n == 0)
 			ui_statusf(ui, true, "error: no failure group selected");
 		else
-			keys_send(ui, "retry-failed --group %d", g);
+			keys_send(ui, "retry-failed --group %d",
+			    ui->fails_sel + 1);
 		ui_fails_refresh(ui);
 		break;
 	case KEY_ESC:

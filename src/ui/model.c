@@ -27,18 +27,6 @@ ui_model_init(struct ui *ui)
 	ui->sel_slot = -1;
 }
 
-/* Free the per-slot state. */
-void
-ui_model_free(struct ui *ui)
-{
-	free(ui->slots);
-	free(ui->rows);
-	ui->slots = NULL;
-	ui->rows = NULL;
-	ui->nslots = 0;
-	ui->nrows = 0;
-}
-
 /* Add one CPU and memory sample to a slot's history. */
 static void
 model_hist_add(struct ui_slot *us)
@@ -136,7 +124,7 @@ ui_sample(struct ui *ui)
 		model_hist_add(&ui->slots[i]);
 	}
 	model_rate(ui);
-	ui_graphs_sample(ui);
+	ui->hist_ok = shm_read_history(ui->host.shm, &ui->hist);  /* graphs */
 	ui_rows(ui);
 }
 

@@ -87,17 +87,23 @@ ui_put(int y, int x, int width, const char *s, unsigned int attr)
 	return col;
 }
 
+/* Draw a string from the segment or a task, escaped (text_cell()). */
+int
+ui_put_esc(const struct ui *ui, int y, int x, int width, const char *raw,
+    unsigned int attr)
+{
+	char	*e = text_cell(raw, strlen(raw), ui->utf8);
+	int	 n = ui_put(y, x, width, e, attr);
+
+	free(e);
+	return n;
+}
+
 /* Fill width columns with blanks. */
 void
 ui_fill(int y, int x, int width, unsigned int attr)
 {
-	if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
-		return;
-	if (x + width > COLS)
-		width = COLS - x;
-	attrset(attr);
-	mvhline(y, x, ' ', width);
-	attrset(A_NORMAL);
+	(void)ui_put(y, x, width, "", attr);
 }
 
 /* Format a duration: M:SS, H:MM:SS or Nd HH:MM. */
@@ -149,10 +155,8 @@ ui_spark(char *buf, size_t len, const uint16_t *v, int n, uint16_t max,
 	for (i = 0; i < n; i++) {
 		if (max == 0 || v[i] >= max)
 			lvl = 7;
-		else
+		else	/* v[i] < max: 0-7 */
 			lvl = (int)((uint32_t)v[i] * 8 / max);
-		if (lvl > 7)
-			lvl = 7;
 		one[0] = ascii[lvl];
 		g = utf8 ? blocks[lvl] : one;
 		if (off + strlen(g) + 1 > len)

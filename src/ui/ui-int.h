@@ -68,7 +68,6 @@ enum ui_sort {
 struct ui {
 	bool			 open;
 	struct ui_host		 host;
-	char			 host_theme[1024];
 
 	/* terminal */
 	SCREEN			*screen;
@@ -133,7 +132,6 @@ int	ui_set_theme(struct ui *, const char *, char *, size_t);
 
 /* model.c */
 void	ui_model_init(struct ui *);
-void	ui_model_free(struct ui *);
 void	ui_sample(struct ui *);
 void	ui_rows(struct ui *);
 int	ui_row_of_slot(const struct ui *, int);
@@ -153,18 +151,14 @@ void	ui_draw_help(struct ui *);
 /* advice.c */
 void	ui_advice_open(struct ui *);
 void	ui_draw_advice(struct ui *);
-void	ui_advice_free(struct ui *);
 
 /* failures.c */
 void	ui_fails_open(struct ui *);
 void	ui_fails_move(struct ui *, int);
-int	ui_fails_group(struct ui *);
 void	ui_fails_refresh(struct ui *);
 void	ui_draw_fails(struct ui *);
-void	ui_fails_free(struct ui *);
 
 /* graphs.c */
-void	ui_graphs_sample(struct ui *);
 bool	ui_draw_graphs(struct ui *, int y, int h);
 
 /* keys.c */
@@ -174,6 +168,8 @@ void	ui_statusf(struct ui *, bool, const char *, ...)
 
 /* text.c */
 int	 ui_put(int y, int x, int width, const char *, unsigned int attr);
+int	 ui_put_esc(const struct ui *, int y, int x, int width, const char *,
+	    unsigned int attr);
 int	 ui_put_wrap(int y, int x, int width, int maxlines, const char *,
 	    unsigned int attr);
 int	 ui_width(const char *);

@@ -105,10 +105,10 @@ static int
 ui_load_theme(struct ui *ui, char *err, size_t errlen)
 {
 	struct buf	 warn = { NULL, 0, 0 };
-	char		 path[1024], *nl;
-	const char	*name = ui->host_theme;
+	char		 path[1024];
+	const char	*name = ui->host.theme;
 
-	if (*name == '\0') {
+	if (name == NULL || *name == '\0') {
 		if (theme_find("default", path, sizeof path) != 0) {
 			theme_default(&ui->theme);	/* not installed */
 			return 0;
@@ -119,12 +119,9 @@ ui_load_theme(struct ui *ui, char *err, size_t errlen)
 		buf_free(&warn);
 		return -1;
 	}
-	if (warn.len > 0) {
-		buf_add(&warn, "", 1);
-		if ((nl = strchr(warn.data, '\n')) != NULL)
-			*nl = '\0';
-		ui_statusf(ui, true, "warning: %s", warn.data);
-	}
+	if (warn.len > 0)	/* the first one */
+		ui_statusf(ui, true, "warning: %.*s",
+		    (int)strcspn(warn.data, "\n"), warn.data);
 	buf_free(&warn);
 	ui->theme_idx = ui_theme_index(ui->theme.name);
 	return 0;
@@ -250,11 +247,6 @@ ui_open(const struct ui_host *host, char *err, size_t errlen)
 	}
 	memset(ui, 0, sizeof *ui);
 	ui->host = *host;
-	if (host->theme != NULL)
-		strlcpy(ui->host_theme, host->theme, sizeof ui->host_theme);
-	ui->host.theme = ui->host_theme;
-	if (ui->host.refresh_ms <= 0)
-		ui->host.refresh_ms = 1000;
 	if (ui_load_theme(ui, err, errlen) != 0)
 		return NULL;
 	if (ui_open_tty(ui, err, errlen) != 0)
@@ -376,7 +368,8 @@ ui_close(struct ui *ui)
 	if (ui->own_out)
 		fclose(ui->out);
 	ui->own_in = ui->own_out = false;
-	ui_model_free(ui);
-	ui_advice_free(ui);
-	ui_fails_free(ui);
+	free(ui->slots);
+	free(ui->rows);
+	buf_free(&ui->advice);
+	buf_free(&ui->fails);
 }

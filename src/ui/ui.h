@@ -12,15 +12,19 @@
 #include "shm.h"
 #include "util.h"
 
+/*
+ * Run a command: 0 and the reply's body (no "ok" line), or -1 and an
+ * "error: ..." line in reply, as cmd_run() and ctl_request() do.
+ */
 typedef int (*ui_send_fn)(void *arg, const char *line, struct buf *reply);
 
 struct ui_host {
 	struct pt_shm	*shm;
-	ui_send_fn	 send;
+	ui_send_fn	 send;		/* never NULL */
 	void		*arg;
 	bool		 attached;	/* q detaches and leaves the pool running */
 	const char	*theme;		/* name or path, NULL: default */
-	int		 refresh_ms;
+	int		 refresh_ms;	/* unused: the host's loop keeps the timer */
 };
 
 enum ui_result { UI_CONTINUE = 0, UI_QUIT, UI_DETACH };
