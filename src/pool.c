@@ -1980,7 +1980,7 @@ worker_spawn(struct pool *p, int i)
 	w->started_ns = mono_ns();
 	w->hold_until = 0;
 	w->window = p->auto_window ? 1 : p->inflight;
-	w->avg_ns = 0;
+	w->avg_ns = -1;		/* the first answer pays the program's start */
 	w->stops = 0;
 	w->why[0] = '\0';
 	p->spawn_fails = 0;
@@ -2170,14 +2170,20 @@ task_fault(struct pool *p, int i, struct task *t, int error)
  * bound by round trips, yet a slow task holds back little else; at most
  * max.  It starts at 1 and at most doubles per answer (slow items never
  * pile up on one worker at the start), and shrinks at once when answers
- * slow down.  wall_ns of a pipelined task is the time since
- * the answer before it: the program's time per item.
+ * slow down.  wall_ns of a pipelined task is the time since the answer
+ * before it: the program's time per item.  A worker's first answer is not
+ * measured: its clock ran while the program started (20 ms for Python),
+ * which would hold the window at a line or two for dozens of round trips.
  */
 static void
 window_update(struct wk *w, int64_t wall_ns, int max)
 {
 	int64_t	want;
 
+	if (w->avg_ns < 0) {	/* its clock ran from the program's start */
+		w->avg_ns = 0;
+		return;
+	}
 	if (wall_ns < 1000)
 		wall_ns = 1000;
 	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;
