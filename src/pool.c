@@ -158,7 +158,8 @@ struct wk {
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
-	int64_t		 avg_ns;	/* --chunksize auto: time per task */
+	int64_t		 avg_ns;	/* --chunksize auto: time per task;
+					   -1 before the first answer */
 	int		 stops;		/* times found stopped and continued */
 	pid_t		 task_pgid;	/* from STARTED; never the segment's */
 	int64_t		 task_start_real;
