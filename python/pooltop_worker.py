@@ -35,6 +35,7 @@ MODULE is imported with the current directory first on sys.path, as
 ``python3 -m`` does.  Only the standard library is used.
 """
 
+import gc
 import importlib
 import mmap
 import os
@@ -55,6 +56,7 @@ ERROR_MARK = "ERROR:"
 BLOCK = 1 << 16         # a pipe's capacity: what one read can bring
 
 _dumps = None
+_kept = []
 
 
 def _json_dumps(value):
@@ -166,7 +168,8 @@ class Answers:
     place of the next one; NULs in answers are rare).  The header holds
     two counters: the end of the answers written, and 1 while a write is
     under way (then what went out is unknown, and the watcher writes
-    nothing).
+    nothing) or 2 once the process wrote them all and ends (done(): the
+    watcher then ends at once, without looking through the buffer).
 
     A block that runs longer than LATE seconds has the answers it made so
     far written by a thread (see _flusher()), so that a slow item is the
@@ -288,10 +291,15 @@ class Answers:
         _write_all(self.fd, b)
         self.hv[1] = 0
 
+    def done(self):
+        """The process wrote every answer and ends: nothing is lost."""
+        self.hv[1] = 2
+
     def lost(self):
         """What the watcher writes for a process that died: the answers
         stored and not written, the last one left out if it may be torn
-        (it holds a NUL), or nothing if the process died in a write."""
+        (it holds a NUL), or nothing if the process died in a write or
+        ended after done()."""
         if self.hv[1] != 0:
             return b""
         start = self.hv[0]
@@ -500,11 +508,18 @@ def main(argv=None):
     opts["answers"] = answers = Answers()
     sys.stdout.flush()
     sys.stderr.flush()
+    # The objects made so far out of the collector's sight: a collection
+    # in the worker would otherwise write to (and so copy) every page the
+    # fork left shared with the watcher.  The watcher is kept alive to the
+    # end too (_kept): freeing it is work while pooltop waits.
+    gc.freeze()
+    _kept.append(answers)
     pid = os.fork()
     if pid != 0:
         return watch(answers, pid)
     try:
         code = run(opts)
+        answers.done()
     except SystemExit as e:     # func or init called sys.exit()
         code = 0 if e.code is None else \
             e.code if isinstance(e.code, int) else 1

@@ -158,7 +158,8 @@ struct wk {
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
-	int64_t		 avg_ns;	/* --chunksize auto: time per task */
+	int64_t		 avg_ns;	/* --chunksize auto: time per task;
+					   -1 before the first answer */
 	int		 stops;		/* times found stopped and continued */
 	pid_t		 task_pgid;	/* from STARTED; never the segment's */
 	int64_t		 task_start_real;
@@ -1980,7 +1981,7 @@ worker_spawn(struct pool *p, int i)
 	w->started_ns = mono_ns();
 	w->hold_until = 0;
 	w->window = p->auto_window ? 1 : p->inflight;
-	w->avg_ns = 0;
+	w->avg_ns = -1;		/* the first answer pays the program's start */
 	w->stops = 0;
 	w->why[0] = '\0';
 	p->spawn_fails = 0;
@@ -2170,14 +2171,20 @@ task_fault(struct pool *p, int i, struct task *t, int error)
  * bound by round trips, yet a slow task holds back little else; at most
  * max.  It starts at 1 and at most doubles per answer (slow items never
  * pile up on one worker at the start), and shrinks at once when answers
- * slow down.  wall_ns of a pipelined task is the time since
- * the answer before it: the program's time per item.
+ * slow down.  wall_ns of a pipelined task is the time since the answer
+ * before it: the program's time per item.  A worker's first answer is not
+ * measured: its clock ran while the program started (20 ms for Python),
+ * which would hold the window at a line or two for dozens of round trips.
  */
 static void
 window_update(struct wk *w, int64_t wall_ns, int max)
 {
 	int64_t	want;
 
+	if (w->avg_ns < 0) {	/* its clock ran from the program's start */
+		w->avg_ns = 0;
+		return;
+	}
 	if (wall_ns < 1000)
 		wall_ns = 1000;
 	w->avg_ns = w->avg_ns == 0 ? wall_ns : (7 * w->avg_ns + wall_ns) / 8;

@@ -11,6 +11,9 @@
 # none); OLD_MODULE=FILE, an older pooltop_worker.py run beside this
 # tree's (module-old, alone-old), to measure a change of the module in
 # the same rounds; OLD_PLAIN=FILE, the same for worker.py (plain-old);
+# BASE_BIN=FILE, an older pooltop binary run with the older workers
+# (OLD_MODULE, OLD_PLAIN, else this tree's) in the same rounds
+# (module-base, plain-base): a whole change, before and after, paired;
 # MEMSIZES="10000 1000000", the sizes of the memory runs; ONLY="module
 # cat ...", these runners alone beside pm and pm1000 (a quick look).
 #
@@ -38,6 +41,7 @@
 #   plain1    worker.py <items: the same for the plain worker
 #   module-old, plain-old, alone-old   the older workers (OLD_MODULE,
 #             OLD_PLAIN), run the same way
+#   module-base, plain-base   BASE_BIN with the older workers
 #
 # The targets, at every size, at -j2: module >= 1.5x and plain >= 1.0x the
 # item rate of Pool.map (the faster of pm and pm1000 in each round, which
@@ -55,7 +59,7 @@ unset POOLTOP	# default options: none of the caller's
 SIZES=${1:-20000} P=${2:-2} R=${3:-3}
 CHUNKS=${CHUNKS-64 1024 4096}
 MEMSIZES=${MEMSIZES:-10000 1000000}
-OLD_MODULE=${OLD_MODULE:-} OLD_PLAIN=${OLD_PLAIN:-}
+OLD_MODULE=${OLD_MODULE:-} OLD_PLAIN=${OLD_PLAIN:-} BASE_BIN=${BASE_BIN:-}
 # Debian's own python3 first: a version manager's shim costs a lot per start.
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -74,6 +78,9 @@ if [ -n "$OLD_MODULE" ]; then
 	"$PY" -m py_compile pyold/pooltop_worker.py
 fi
 PLAIN="$PY $top/conf/examples/worker.py"
+OLDPY=$tmp/py BASE_PLAIN=$PLAIN
+[ -n "$OLD_MODULE" ] && OLDPY=$tmp/pyold
+[ -n "$OLD_PLAIN" ] && BASE_PLAIN="$PY $OLD_PLAIN"
 MODULE="$PY -m pooltop_worker sq:work"
 
 cat >sq.py <<'EOF'
@@ -96,8 +103,10 @@ EOF
 
 RUNNERS="pm pm1000 module"
 [ -n "$OLD_MODULE" ] && RUNNERS="$RUNNERS module-old"
+[ -n "$BASE_BIN" ] && RUNNERS="$RUNNERS module-base"
 RUNNERS="$RUNNERS plain"
 [ -n "$OLD_PLAIN" ] && RUNNERS="$RUNNERS plain-old"
+[ -n "$BASE_BIN" ] && RUNNERS="$RUNNERS plain-base"
 RUNNERS="$RUNNERS cat"
 for c in $CHUNKS; do
 	RUNNERS="$RUNNERS module@$c plain@$c"
@@ -116,9 +125,10 @@ timed() {
 	pr_time "$name" "$tmp/out" /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@"
 	pr_add "cpu.$name" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/cpu")"
 }
-# pers NAME N CHUNK PYPATH PROG: pooltop --persistent PROG over N items.
+# pers NAME N CHUNK PYPATH PROG [BIN]: pooltop --persistent PROG over N
+# items.
 pers() {
-	timed "$1" "$2" env PYTHONPATH="$4" "$POOLTOP_BIN" --headless -q \
+	timed "$1" "$2" env PYTHONPATH="$4" "${6:-$POOLTOP_BIN}" --headless -q \
 	    -j"$P" --chunksize "$3" -a "$tmp/items.$2" --persistent "$5"
 }
 run() {	# run NAME N: one timed run of NAME over the N items, checked
@@ -130,6 +140,8 @@ run() {	# run NAME N: one timed run of NAME over the N items, checked
 	module-old) pers "$1" "$n" auto "$tmp/pyold" "$MODULE" ;;
 	plain) pers "$1" "$n" auto "" "$PLAIN" ;;
 	plain-old) pers "$1" "$n" auto "" "$PY $OLD_PLAIN" ;;
+	module-base) pers "$1" "$n" auto "$OLDPY" "$MODULE" "$BASE_BIN" ;;
+	plain-base) pers "$1" "$n" auto "" "$BASE_PLAIN" "$BASE_BIN" ;;
 	cat) pers "$1" "$n" auto "" cat; want=$items ;;
 	module@*) pers "$1" "$n" "${1#*@}" "$tmp/py" "$MODULE" ;;
 	plain@*) pers "$1" "$n" "${1#*@}" "" "$PLAIN" ;;
@@ -210,6 +222,8 @@ desc() {
 	module-old) echo "pooltop + the older pooltop_worker" ;;
 	plain) echo "pooltop + worker.py (a write per answer)" ;;
 	plain-old) echo "pooltop + the older worker.py" ;;
+	module-base) echo "  the same, BASE_BIN, older module" ;;
+	plain-base) echo "  the same, BASE_BIN, older worker.py" ;;
 	cat) echo "pooltop + cat (no work)" ;;
 	module@*) echo "  module, --chunksize ${1#*@}" ;;
 	plain@*) echo "  worker.py, --chunksize ${1#*@}" ;;
@@ -274,6 +288,24 @@ if [ -n "$CHUNKS" ]; then
 			    "$(rr "plain.$n" "plain@$c.$n" | fmt)"
 		done
 	done
+fi
+
+if [ -n "$BASE_BIN" ]; then
+	echo
+	echo "this tree over BASE_BIN (with the older workers), per round: the"
+	echo "rate ratio, and the CPU time ratio (above 1.00x this tree is"
+	echo "faster, or uses less CPU)"
+	printf '  %9s  %-34s %-22s %s\n' items runner rate CPU
+	for n in $SIZES; do
+		for r in module plain; do
+			has "$r.$n" && has "$r-base.$n" || continue
+			printf '  %9s  %-34s %-22s %s\n' "$(echo "$n" | commas)" \
+			    "$(desc "$r" | sed 's/ (a write per answer)//')" \
+			    "$(rr "$r.$n" "$r-base.$n" | fmt)" \
+			    "$(rr "cpu.$r.$n" "cpu.$r-base.$n" | fmt)"
+		done
+	done
+	echo "  (BASE_BIN: $BASE_BIN)"
 fi
 
 if [ -n "$OLD_MODULE$OLD_PLAIN" ]; then

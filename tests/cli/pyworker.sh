@@ -230,7 +230,8 @@ check "... the failed one is 57" \
 
 # What the watcher writes for a process that died: what was stored and
 # not written, the last answer left out if a NUL says it may be torn
-# (bytes not copied yet are zero), nothing if it died in a write.
+# (bytes not copied yet are zero), nothing if it died in a write or
+# after done() (a clean end: the watcher ends at once).
 cat >lost.py <<'EOF'
 import os
 import pooltop_worker as pw
@@ -264,9 +265,13 @@ assert written()[-(5 + 2 * len(big)):] == b"four\n" + big + big
 a.put(b"z" * a.SIZE + b"\n")    # too big to keep: written at once
 assert a.lost() == b"", len(a.lost())
 assert written().endswith(big + b"z" * a.SIZE + b"\n")
+a.mm.write(b"five\n")
+assert a.lost() == b"five\n", a.lost()
+a.done()                        # the process wrote them all and ends
+assert a.lost() == b""
 print("ok")
 EOF
-check "the watcher's answers: stored, not torn, not written twice" \
+check "the watcher's answers: stored, not torn, not written twice, none after done()" \
     [ "$("$PY" lost.py 2>&1)" = ok ]
 
 # --timeout in a block of 4 lines: the answers made before the slow item
