@@ -124,8 +124,8 @@ struct parse {
 
 /* Words that only a shell can run: reserved words and builtins. */
 static const char *shell_words[] = {
-	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
-	"for", "function", "if", "in", "select", "then", "time", "until",
+	"!", "{", "}", "case", "coproc", "do", "done", "elif", "else", "esac",
+	"fi", "for", "function", "if", "in", "select", "then", "time", "until",
 	"while", ".", ":", "alias", "bg", "break", "builtin", "cd", "command",
 	"continue", "declare", "dirs", "disown", "enable", "eval", "exec",
 	"exit", "export", "fc", "fg", "getopts", "hash", "jobs", "let",

@@ -316,7 +316,7 @@ test_detect(void **state)
 		"echo {} \"a`b`\"", "echo \"a\\b\"", "cd {}", "if true",
 		"! false", "eval {}",
 		"export X", "exit 3", ". ./env", "source x", "umask 022",
-		"ulimit -n 10",
+		"ulimit -n 10", "coproc cat {}",
 	};
 	struct template	*t;
 	size_t		 i;
