@@ -95,18 +95,6 @@ struct opt_entry {
 	const char	 *help;
 };
 
-/* Write a message into err; -1. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
 static int
 parse_ll(const char *s, long long *v)
@@ -146,10 +134,10 @@ store_range(struct opts *o, long long from, long long to, long long step,
 	if (!has_step)
 		step = from <= to ? 1 : -1;
 	if (step == 0)
-		return fail(msg, len, "step must not be 0");
+		return errorf(msg, len, "step must not be 0");
 	if ((step > 0 && from > to) || (step < 0 && from < to))
-		return fail(msg, len, "step %lld never goes from %lld to %lld",
-		    step, from, to);
+		return errorf(msg, len, "step %lld never goes from %lld to"
+		    " %lld", step, from, to);
 	o->has_range = true;
 	o->range_from = from;
 	o->range_to = to;
@@ -169,7 +157,7 @@ static int
 list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
 {
 	if (*s == '\0')
-		return fail(err, len, "an empty file name");
+		return errorf(err, len, "an empty file name");
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 	return 0;
@@ -339,11 +327,11 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 	}
 	free(copy);
 	if (r != 0 || n < 2)
-		return fail(err, len, "bad range '%s': expected "
+		return errorf(err, len, "bad range '%s': expected "
 		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
 	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
 	    sizeof msg) != 0)
-		return fail(err, len, "bad range '%s': %s",
+		return errorf(err, len, "bad range '%s': %s",
 		    text_brief(vb, sizeof vb, s), msg);
 	return 0;
 }
@@ -365,7 +353,7 @@ set_header(struct opts *o, const char *s, char *err, size_t len)
 	}
 	n = strtonum(s, 0, 1000000, &errstr);
 	if (errstr != NULL)
-		return fail(err, len, "'%s': give ':' (the first item is the"
+		return errorf(err, len, "'%s': give ':' (the first item is the"
 		    " header) or, with --pipe, a number of lines up to 1000000",
 		    s);
 	o->header = false;
@@ -392,7 +380,7 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 			o->trim_set = true;
 			return 0;
 		}
-	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
+	return errorf(err, len, "'%s': give n, l, r, lr or rl", s);
 }
 
 /*
@@ -423,7 +411,7 @@ set_delimiter(struct opts *o, const char *s, char *err, size_t len)
 	} else
 		c = (unsigned char)*p;
 	if (*p == '\0' || p[1] != '\0' || c > 255)
-		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
+		return errorf(err, len, "'%s': give one byte (or \\n \\t \\r "
 		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
 		    "parallel's only", s);
 	o->delim = (char)c;
@@ -442,9 +430,9 @@ set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 		return 0;
 	}
 	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
-		return fail(err, len, "'%s': expected auto or an integer from 1"
-		    " to %d (GNU parallel's +N and N%% are not taken)", s,
-		    PT_MAX_WORKERS);
+		return errorf(err, len, "'%s': expected auto or an integer"
+		    " from 1 to %d (GNU parallel's +N and N%% are not taken)",
+		    s, PT_MAX_WORKERS);
 	o->workers = (int)v;
 	return 0;
 }
@@ -456,7 +444,7 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 	long long	v;
 
 	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
-		return fail(err, len, "'%s': expected an integer from 0 to"
+		return errorf(err, len, "'%s': expected an integer from 0 to"
 		    " 1000000", s);
 	o->max_args = (int)v;
 	o->max_args_set = true;
@@ -472,7 +460,8 @@ set_block(struct opts *o, const char *s, char *err, size_t len)
 	if (admit_parse_size(s, &v, err, len) == -1)
 		return -1;
 	if (v > INT32_MAX)
-		return fail(err, len, "must be less than 2G (got '%.40s')", s);
+		return errorf(err, len, "must be less than 2G (got '%.40s')",
+		    s);
 	o->block_size = v;
 	return 0;
 }
@@ -508,14 +497,14 @@ set_timeout(struct opts *o, const char *s, char *err, size_t len)
 	r = parse_double(num, &v);
 	free(num);
 	if (r != 0)
-		return fail(err, len, "must be a number, or N%% (got '%s')",
+		return errorf(err, len, "must be a number, or N%% (got '%s')",
 		    text_brief(vb, sizeof vb, s));
 	if (pct && (v <= 0 || v > 1e6))
-		return fail(err, len, "must be a percentage above 0 (got '%s')",
-		    text_brief(vb, sizeof vb, s));
+		return errorf(err, len, "must be a percentage above 0 (got"
+		    " '%s')", text_brief(vb, sizeof vb, s));
 	if (!pct && (v < 0 || v > 31536000))
-		return fail(err, len, "must be between 0 and 31536000 (got %g)",
-		    v);
+		return errorf(err, len, "must be between 0 and 31536000 (got"
+		    " %g)", v);
 	o->timeout = pct ? 0 : v;
 	o->timeout_pct = pct ? v : 0;
 	return 0;
@@ -1254,7 +1243,7 @@ opts_set(struct opts *o, const char *name, const char *arg, char *err,
 		if (strcmp(opt_table[i].name, name) == 0)
 			return apply_arg(o, &opt_table[i], arg, err, len);
 	}
-	return fail(err, len, "no option --%s", name);
+	return errorf(err, len, "no option --%s", name);
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
@@ -1745,7 +1734,7 @@ check_file(struct loadctx *lc)
 		return 0;
 	line = org->tasks_line > org->command_line ? org->tasks_line :
 	    org->command_line;
-	return fail(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
+	return errorf(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
 	    "'command': each task gives its own command", lc->path, line);
 }
 
@@ -2077,9 +2066,9 @@ parse_error(struct loadctx *lc, const config_t *cf)
 		text = "nested too deeply";
 	setting_file(lc, config_error_file(cf), file, sizeof file);
 	if (config_error_line(cf) > 0)
-		return fail(lc->err, lc->errlen, "%s:%d: %s", file,
+		return errorf(lc->err, lc->errlen, "%s:%d: %s", file,
 		    config_error_line(cf), text);
-	return fail(lc->err, lc->errlen, "%s: %s", file, text);
+	return errorf(lc->err, lc->errlen, "%s: %s", file, text);
 }
 
 /* Read (at most max bytes), pre-scan and parse the file into cf. */
@@ -2094,7 +2083,7 @@ parse_file(struct loadctx *lc, config_t *cf, size_t max)
 
 	if ((buf = read_regular(lc->path, max, &len, why,
 	    sizeof why)) == NULL)
-		return fail(lc->err, lc->errlen, "%s: %s", lc->path, why);
+		return errorf(lc->err, lc->errlen, "%s: %s", lc->path, why);
 	if ((nl = nul_line(buf, len)) != 0)
 		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
 		    lc->path, nl);
@@ -2304,12 +2293,12 @@ gnu_only_option(const char *name, int letter, char *err, size_t len)
 		for (k = 0; name != NULL && k < nitems_of(g->names); k++)
 			if (g->names[k] != NULL &&
 			    strcmp(g->names[k], name) == 0)
-				return fail(err, len, "option --%s is GNU "
+				return errorf(err, len, "option --%s is GNU "
 				    "parallel's, not pooltop's: %s", name,
 				    g->instead);
 		if (name == NULL && letter != 0 && g->letters != NULL &&
 		    strchr(g->letters, letter) != NULL)
-			return fail(err, len, "option -%c is GNU parallel's, "
+			return errorf(err, len, "option -%c is GNU parallel's, "
 			    "not pooltop's: %s", letter, g->instead);
 	}
 	return 0;
@@ -2354,10 +2343,10 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		if (gnu_only_option(NULL, optopt_, err, len) == -1)
 			return -1;
-		return fail(err, len, "unknown option -%c", optopt_);
+		return errorf(err, len, "unknown option -%c", optopt_);
 	}
 	if (optopt_ != 0)
-		return fail(err, len, "option --%s: takes no argument",
+		return errorf(err, len, "option --%s: takes no argument",
 		    entry_of_letter(optopt_)->name);
 	for (i = 0; i < NOPTS; i++)
 		names[n++] = opt_table[i].name;
@@ -2367,9 +2356,9 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (gnu_only_option(v, 0, err, len) == -1)
 		return -1;
 	if ((near = suggest(v, names, n)) != NULL)
-		return fail(err, len, "unknown option '--%s' (did you mean "
+		return errorf(err, len, "unknown option '--%s' (did you mean "
 		    "'--%s'?)", v, near);
-	return fail(err, len, "unknown or ambiguous option '--%s'", v);
+	return errorf(err, len, "unknown or ambiguous option '--%s'", v);
 }
 
 /* Message for an option missing its argument. */
@@ -2379,8 +2368,8 @@ missing_arg(int optopt_, char *err, size_t len)
 	const struct opt_entry	*e = entry_of_letter(optopt_);
 
 	if (e == NULL)
-		return fail(err, len, "option requires an argument");
-	return fail(err, len, "option --%s: requires an argument %s",
+		return errorf(err, len, "option requires an argument");
+	return errorf(err, len, "option --%s: requires an argument %s",
 	    e->name, e->arg);
 }
 
@@ -2537,9 +2526,9 @@ env_scan(struct cli *cli, char *err, size_t len)
 		return -1;
 	}
 	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0)
-		return fail(err, len, "$POOLTOP: %s", msg);
+		return errorf(err, len, "$POOLTOP: %s", msg);
 	if (cli->argi < cli->envc)
-		return fail(err, len, "$POOLTOP: '%s' is not an option (a "
+		return errorf(err, len, "$POOLTOP: '%s' is not an option (a "
 		    "template or items belong on the command line)",
 		    text_brief(word, sizeof word, cli->envv[cli->argi]));
 	cli->nenvopts = cli->nopts;
@@ -2576,7 +2565,7 @@ cli_output_modes(const struct cli *cli, char *err, size_t len)
 	}
 	if (u == NULL || other == NULL)
 		return 0;
-	return fail(err, len, "options --ungroup and --%s cannot be used "
+	return errorf(err, len, "options --ungroup and --%s cannot be used "
 	    "together%s", other->e->name,
 	    (size_t)(u - cli->opts) < cli->nenvopts ||
 	    (size_t)(other - cli->opts) < cli->nenvopts ?
@@ -2743,7 +2732,7 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	size_t		 i, nsrc = cli_sources(cli, src);
 
 	if (nsrc > 1)
-		return fail(err, len, "%s and %s cannot be used together",
+		return errorf(err, len, "%s and %s cannot be used together",
 		    src[0], src[1]);
 	if (nsrc > 0)
 		clear_sources(o);
@@ -2817,29 +2806,30 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
 	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL))
-		return fail(err, errlen, "--slurm and --sshlogin cannot be used"
-		    " together");
+		return errorf(err, errlen, "--slurm and --sshlogin cannot be"
+		    " used together");
 	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL)
-		return fail(err, errlen, "--slurm: not inside a Slurm "
+		return errorf(err, errlen, "--slurm: not inside a Slurm "
 		    "allocation (SLURM_JOB_ID is not set): run pooltop under "
 		    "salloc or sbatch");
 	if (o->admit.memfree_auto && o->persistent != NULL)
-		return fail(err, errlen, "--memfree auto cannot be used with "
+		return errorf(err, errlen, "--memfree auto cannot be used with "
 		    "--persistent: its items share one program, whose memory "
 		    "is no item's footprint");
 	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
 	if (o->admit.memfree_auto)
-		return fail(err, errlen, "--memfree auto cannot be used with "
+		return errorf(err, errlen, "--memfree auto cannot be used with "
 		    "--%s: it learns what tasks take of this machine's memory",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->persistent != NULL)
-		return fail(err, errlen, "--persistent cannot be used with"
+		return errorf(err, errlen, "--persistent cannot be used with"
 		    " --%s yet: run the pool on each machine",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->task_memory > 0 || o->task_cpus > 0)
-		return fail(err, errlen, "--task-memory and --task-cpus cannot "
-		    "be used with --%s yet: the cgroups are this machine's",
+		return errorf(err, errlen, "--task-memory and --task-cpus "
+		    "cannot be used with --%s yet: the cgroups are this "
+		    "machine's",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	return 0;
 }
@@ -2861,20 +2851,20 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 			    opt_table[i].off != F(workers_max)) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			return fail(err, errlen, "--%s needs -j auto (workers "
-			    "= \"auto\")", opt_table[i].name);
+			return errorf(err, errlen, "--%s needs -j auto "
+			    "(workers = \"auto\")", opt_table[i].name);
 		}
 		return 0;
 	}
 	if (o->nsshlogins > 0 || o->slurm == SLURM_YES)
-		return fail(err, errlen, "-j auto cannot be used with --%s "
+		return errorf(err, errlen, "-j auto cannot be used with --%s "
 		    "yet: give -j N",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->workers_max == 0)
 		o->workers_max = 4 * n > PT_MAX_WORKERS ? PT_MAX_WORKERS :
 		    (4 * n < o->workers_min ? o->workers_min : 4 * n);
 	if (o->workers_min > o->workers_max)
-		return fail(err, errlen, "--workers-min %d is more than "
+		return errorf(err, errlen, "--workers-min %d is more than "
 		    "--workers-max %d", o->workers_min, o->workers_max);
 	o->workers_auto = true;
 	o->workers = n < o->workers_min ? o->workers_min :
@@ -2897,7 +2887,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 	if (!o->speculate) {
 		if (!o->idempotent)
 			return 0;
-		return fail(err, errlen, "--idempotent means something only "
+		return errorf(err, errlen, "--idempotent means something only "
 		    "with --speculate");
 	}
 	if (o->straggler_factor <= 0)
@@ -2915,7 +2905,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 		    "--idempotent";
 	if (what == NULL)
 		return 0;
-	return fail(err, errlen, "--speculate cannot be used with %s", what);
+	return errorf(err, errlen, "--speculate cannot be used with %s", what);
 }
 
 /* What --pipe cannot be used with, or NULL. */
@@ -3009,11 +2999,11 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 
 	if (o->pipe_part) {
 		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0)
-			return fail(err, len, "--pipe-part needs -a FILE (a "
+			return errorf(err, len, "--pipe-part needs -a FILE (a "
 			    "regular file)");
 		if ((what = part_misfit(o)) != NULL)
-			return fail(err, len, "--pipe-part cannot be used with"
-			    " %s", what);
+			return errorf(err, len, "--pipe-part cannot be used"
+			    " with %s", what);
 		o->pipe = true;
 	}
 	if (!o->pipe) {
@@ -3021,28 +3011,28 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			if (!pipe_only(&opt_table[i]) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			return fail(err, len, "--%s needs --pipe",
+			return errorf(err, len, "--%s needs --pipe",
 			    opt_table[i].name);
 		}
 		if (o->header_lines > 0 && !o->header)
-			return fail(err, len, "--header %d needs --pipe (give "
-			    "--header : for a line of column names)",
+			return errorf(err, len, "--header %d needs --pipe "
+			    "(give --header : for a line of column names)",
 			    o->header_lines);
 		return 0;
 	}
 	o->header = false;	/* --pipe: header_lines, not column names */
 	if ((what = pipe_misfit(o)) != NULL)
-		return fail(err, len, "--pipe cannot be used with %s", what);
+		return errorf(err, len, "--pipe cannot be used with %s", what);
 	if (o->command == NULL)
-		return fail(err, len, "--pipe needs a command template");
+		return errorf(err, len, "--pipe needs a command template");
 	if (o->max_args_set && o->max_args < 1)
-		return fail(err, len, "-N with --pipe must be at least 1 "
+		return errorf(err, len, "-N with --pipe must be at least 1 "
 		    "(records a block)");
 	if (o->pipe_fifo && o->pipe_cat)
-		return fail(err, len, "--fifo cannot be used with --cat: {} is"
-		    " one or the other");
+		return errorf(err, len, "--fifo cannot be used with --cat: {}"
+		    " is one or the other");
 	if (o->round_robin && (what = robin_misfit(o)) != NULL)
-		return fail(err, len, "--round-robin cannot be used with %s",
+		return errorf(err, len, "--round-robin cannot be used with %s",
 		    what);
 	return 0;
 }
@@ -3070,9 +3060,9 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 		    (n == NEED_PERSISTENT && o->persistent != NULL))
 			continue;
 		if (org->cli[i])
-			return fail(err, len, "option --%s requires --%s",
+			return errorf(err, len, "option --%s requires --%s",
 			    e->name, needed[n].opt);
-		return fail(err, len, "%s:%d: '%s' requires '%s'",
+		return errorf(err, len, "%s:%d: '%s' requires '%s'",
 		    org->path, org->line[i], e->key, needed[n].key);
 	}
 	return 0;
@@ -3099,9 +3089,9 @@ check_ui_mode(struct opts *o, const struct origin *org, char *err,
 		return 0;
 	}
 	if (org->cli[d])
-		return fail(err, len, "options --headless and --dashboard "
+		return errorf(err, len, "options --headless and --dashboard "
 		    "cannot be used together");
-	return fail(err, len, "%s:%d: 'dashboard' cannot be used with"
+	return errorf(err, len, "%s:%d: 'dashboard' cannot be used with"
 	    " 'headless' (line %d)", org->path, org->line[d],
 	    org->line[h]);
 }
@@ -3117,9 +3107,9 @@ check_name(const struct opts *o, const struct origin *org, char *err,
 	    strspn(o->name, "0123456789") != strlen(o->name))
 		return 0;
 	if (org->cli[n])
-		return fail(err, len, "option --name: '%s' is all digits: it "
+		return errorf(err, len, "option --name: '%s' is all digits: it "
 		    "would read as a pool ID", o->name);
-	return fail(err, len, "%s:%d: 'name': '%s' is all digits: it would"
+	return errorf(err, len, "%s:%d: 'name': '%s' is all digits: it would"
 	    " read as a pool ID", org->path, org->line[n], o->name);
 }
 
@@ -3328,7 +3318,7 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 	} else
 		r = parse_halt_rule(s, &h);
 	if (r != 0)
-		return fail(err, len, "bad halt policy '%s': expected never, "
+		return errorf(err, len, "bad halt policy '%s': expected never, "
 		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
 		    "or 0, 1, 2", text_brief(v, sizeof v, s));
 	*hp = h;
@@ -3345,17 +3335,17 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 
 	if (idx % 2 == 0) {
 		if (ts->n == PT_TERMSEQ_MAX)
-			return fail(why, len, "more than %d signals",
+			return errorf(why, len, "more than %d signals",
 			    PT_TERMSEQ_MAX);
 		if ((ts->sig[ts->n] = signal_parse(w)) == -1)
-			return fail(why, len, "unknown signal '%s'",
+			return errorf(why, len, "unknown signal '%s'",
 			    text_brief(v, sizeof v, w));
 		ts->wait_ms[ts->n++] = 0;
 		return 0;
 	}
 	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
 	if (errstr != NULL || !isdigit((unsigned char)*w))
-		return fail(why, len, "wait '%s' must be 0..%d ms",
+		return errorf(why, len, "wait '%s' must be 0..%d ms",
 		    text_brief(v, sizeof v, w), TERMSEQ_WAIT_MAX);
 	return 0;
 }
@@ -3378,7 +3368,7 @@ parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
 		r = termseq_word(w, idx++, &ts, why, sizeof why);
 	free(copy);
 	if (r != 0)
-		return fail(err, len, "bad termseq '%s': %s (expected SIG,MS,"
+		return errorf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
 		    "SIG,MS..., e.g. %s)", text_brief(v, sizeof v, s), why,
 		    DEFAULT_TERMSEQ);
 	*out = ts;
