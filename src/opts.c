@@ -176,12 +176,11 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 		if (*w == '\0')
 			continue;
 		if (hosts_parse_login(w, &slots, user, sizeof user, host,
-		    sizeof host, &port, msg, sizeof msg) == -1) {
-			snprintf(err, len, "'%s': %s", w, msg);
-			r = -1;
-			break;
-		}
-		r = list_add(&o->sshlogins, &o->nsshlogins, w, err, len);
+		    sizeof host, &port, msg, sizeof msg) == -1)
+			r = errorf(err, len, "'%s': %s", w, msg);
+		else
+			r = list_add(&o->sshlogins, &o->nsshlogins, w, err,
+			    len);
 	}
 	free(copy);
 	return r;
@@ -207,18 +206,16 @@ set_env(struct opts *o, const char *s, char *err, size_t len)
 
 	p = copy = xstrdup(s);
 	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		if (strcmp(w, "_") == 0) {
-			snprintf(err, len, "'_' (GNU parallel's variables not "
-			    "in ~/.parallel/ignored_vars) is not supported:"
+		if (strcmp(w, "_") == 0)
+			r = errorf(err, len, "'_' (GNU parallel's variables "
+			    "not in ~/.parallel/ignored_vars) is not supported:"
 			    " name the variables");
-			r = -1;
-		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		else if (*w == '\0' || isdigit((unsigned char)*w) ||
 		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-		    "vwxyz0123456789_") != strlen(w)) {
-			snprintf(err, len, "'%s' is not a variable name",
+		    "vwxyz0123456789_") != strlen(w))
+			r = errorf(err, len, "'%s' is not a variable name",
 			    text_brief(v, sizeof v, w));
-			r = -1;
-		} else
+		else
 			r = list_add(&o->envs, &o->nenvs, w, err, len);
 	}
 	free(copy);
@@ -1280,6 +1277,22 @@ where_of(const struct loadctx *lc, const config_setting_t *s,
 	return w;
 }
 
+/* fail_key() at setting s (named key) of the file. */
+static int __attribute__((format(printf, 4, 5)))
+fail_setting(const struct loadctx *lc, const config_setting_t *s,
+    const char *key, const char *fmt, ...)
+{
+	struct where	w;
+	char		file[PATH_MAX], msg[512];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	w = where_of(lc, s, key, file, sizeof file);
+	return fail_key(&w, lc->err, lc->errlen, "%s", msg);
+}
+
 /* A config setting's integer value, if it has one. */
 static bool
 setting_int(const config_setting_t *s, long long *v)
@@ -1369,15 +1382,10 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 static int
 note_source(struct loadctx *lc, const char *key, config_setting_t *s)
 {
-	struct where	w;
-	char		file[PATH_MAX];
-
-	if (lc->src_key != NULL) {
-		w = where_of(lc, s, key, file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen,
-		    "cannot be used with '%s' (line %d): give one source of "
-		    "items", lc->src_key, lc->src_line);
-	}
+	if (lc->src_key != NULL)
+		return fail_setting(lc, s, key, "cannot be used with '%s' "
+		    "(line %d): give one source of items", lc->src_key,
+		    lc->src_line);
 	lc->src_key = key;
 	lc->src_line = config_setting_source_line(s);
 	return 0;
@@ -1388,15 +1396,12 @@ static int
 load_string(struct loadctx *lc, config_setting_t *s, const char *key,
     char **p)
 {
-	struct where	 w;
 	const char	*str;
-	char		 file[PATH_MAX];
 
-	w = where_of(lc, s, key, file, sizeof file);
 	if ((str = config_setting_get_string(s)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
+		return fail_setting(lc, s, key, "must be a string");
 	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
+		return fail_setting(lc, s, key, "must not be empty");
 	set_string(p, str);
 	return 0;
 }
@@ -1446,12 +1451,9 @@ load_items(struct loadctx *lc, config_setting_t *s)
 	lc->o->items = xcalloc(n + 1, sizeof *lc->o->items);
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, i);
-		if ((text = item_text(e)) == NULL) {
-			w = where_of(lc, e, "items", file, sizeof file);
-			return fail_key(&w, lc->err, lc->errlen,
-			    "must hold only strings or numbers (item %d)",
-			    i + 1);
-		}
+		if ((text = item_text(e)) == NULL)
+			return fail_setting(lc, e, "items", "must hold only "
+			    "strings or numbers (item %d)", i + 1);
 		lc->o->items[lc->o->nitems++] = text;
 	}
 	lc->org->items_line = w.line;
@@ -1556,13 +1558,11 @@ static int
 range_member(struct loadctx *lc, config_setting_t *m, long long *v,
     bool *seen)
 {
-	struct where	w;
-	char		file[PATH_MAX], key[32];
+	char	key[32];
 
 	snprintf(key, sizeof key, "range.%s", config_setting_name(m));
-	w = where_of(lc, m, key, file, sizeof file);
 	if (!setting_int(m, v))
-		return fail_key(&w, lc->err, lc->errlen, "must be an integer");
+		return fail_setting(lc, m, key, "must be an integer");
 	*seen = true;
 	return 0;
 }
@@ -1571,14 +1571,12 @@ range_member(struct loadctx *lc, config_setting_t *m, long long *v,
 static int
 load_range_group(struct loadctx *lc, config_setting_t *s)
 {
-	struct where	  w;
 	config_setting_t *m;
 	long long	  v[3] = { 0, 0, 0 };
 	bool		  seen[3] = { false, false, false };
-	char		  file[PATH_MAX], key[64], msg[200];
+	char		  key[64], msg[200];
 	int		  i, k;
 
-	w = where_of(lc, s, "range", file, sizeof file);
 	for (i = 0; (m = config_setting_get_elem(s, i)) != NULL; i++) {
 		snprintf(key, sizeof key, "range.%s", config_setting_name(m));
 		for (k = 0; k < 3; k++) {
@@ -1591,10 +1589,9 @@ load_range_group(struct loadctx *lc, config_setting_t *s)
 			return -1;
 	}
 	if (!seen[0] || !seen[1])
-		return fail_key(&w, lc->err, lc->errlen,
-		    "needs 'from' and 'to'");
+		return fail_setting(lc, s, "range", "needs 'from' and 'to'");
 	if (store_range(lc->o, v[0], v[1], v[2], seen[2], msg, sizeof msg) != 0)
-		return fail_key(&w, lc->err, lc->errlen, "is bad: %s", msg);
+		return fail_setting(lc, s, "range", "is bad: %s", msg);
 	return 0;
 }
 
@@ -1602,18 +1599,13 @@ load_range_group(struct loadctx *lc, config_setting_t *s)
 static int
 load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 {
-	struct where	w;
-	char		file[PATH_MAX];
-
 	if (note_source(lc, "range", s) != 0)
 		return -1;
 	if (config_setting_is_group(s))
 		return load_range_group(lc, s);
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		w = where_of(lc, s, "range", file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen, "must be a "
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail_setting(lc, s, "range", "must be a "
 		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
-	}
 	return load_entry(lc, e, s);
 }
 
@@ -1676,8 +1668,6 @@ static int
 load_key(struct loadctx *lc, config_setting_t *s, const char *key)
 {
 	const char	*keys[NOPTS + nitems_of(conf_only)];
-	struct where	 w;
-	char		 file[PATH_MAX];
 	size_t		 i;
 
 	for (i = 0; i < NOPTS; i++) {
@@ -1695,9 +1685,7 @@ load_key(struct loadctx *lc, config_setting_t *s, const char *key)
 	if (is_key_group(key)) {
 		if (config_setting_is_group(s))
 			return load_group(lc, s, key);
-		w = where_of(lc, s, key, file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen,
-		    "must be a group { ... }");
+		return fail_setting(lc, s, key, "must be a group { ... }");
 	}
 	return unknown_key(lc, s, key, keys, all_keys(keys, nitems_of(keys)));
 }
@@ -1843,25 +1831,21 @@ scan_include(struct scan *sc, const char *file, int line, const char *name,
 	size_t	 len;
 	int	 r = 0, nl;
 
-	if (++sc->count > CONF_INCLUDE_MAX) {
-		snprintf(sc->err, sc->errlen, "%s:%d: more than %d @include "
-		    "directives", file, line, CONF_INCLUDE_MAX);
-		return -1;
-	}
+	if (++sc->count > CONF_INCLUDE_MAX)
+		return errorf(sc->err, sc->errlen, "%s:%d: more than %d "
+		    "@include directives", file, line, CONF_INCLUDE_MAX);
 	if (name[0] == '/' || strcmp(sc->dir, ".") == 0)
 		path = xstrdup(name);
 	else
 		path = xasprintf("%s/%s", sc->dir, name);
 	if ((buf = read_regular(path, CONF_INCLUDE_MAX_SIZE, &len, why,
-	    sizeof why)) == NULL) {
-		snprintf(sc->err, sc->errlen, "%s:%d: cannot include '%s': %s",
-		    file, line, text_brief(vp, sizeof vp, path), why);
-		r = -1;
-	} else if ((nl = nul_line(buf, len)) != 0) {
-		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
+	    sizeof why)) == NULL)
+		r = errorf(sc->err, sc->errlen, "%s:%d: cannot include '%s': "
+		    "%s", file, line, text_brief(vp, sizeof vp, path), why);
+	else if ((nl = nul_line(buf, len)) != 0)
+		r = errorf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
 		    text_brief(vp, sizeof vp, path), nl);
-		r = -1;
-	} else
+	else
 		r = scan_text(sc, text_brief(vp, sizeof vp, path), buf, len,
 		    depth + 1);
 	free(buf);
@@ -1927,11 +1911,10 @@ scan_directive(struct scan *sc, const char *file, const char **pp,
 		*pp = end;
 		return 0;
 	}
-	if (bad) {
-		snprintf(sc->err, sc->errlen, "%s:%d: bad escape in @include "
-		    "name", file, at);
-		r = -1;
-	} else if (depth < CONF_INCLUDE_DEPTH)
+	if (bad)
+		r = errorf(sc->err, sc->errlen, "%s:%d: bad escape in "
+		    "@include name", file, at);
+	else if (depth < CONF_INCLUDE_DEPTH)
 		r = scan_include(sc, file, at, name, depth);
 	free(name);
 	return r;
@@ -1976,29 +1959,23 @@ scan_syntax(struct scan *sc, const char *file, int line, char c)
 	uint32_t	*m;
 
 	if (c == '{' || c == '(' || c == '[') {
-		if (sc->depth == CONF_DEPTH_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: nested more than "
-			    "%d levels deep", file, line, CONF_DEPTH_MAX);
-			return -1;
-		}
+		if (sc->depth == CONF_DEPTH_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: nested more"
+			    " than %d levels deep", file, line, CONF_DEPTH_MAX);
 		sc->members[++sc->depth] = c == '{' ? 0 : SCAN_LIST;
 	} else if ((c == '}' || c == ')' || c == ']') && sc->depth > 0)
 		sc->depth--;
 	else if ((c == '=' || c == ':') &&
 	    *(m = &sc->members[sc->depth]) != SCAN_LIST) {
 		sc->work += *m;
-		if (++*m > CONF_GROUP_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: more than %d "
-			    "settings in one group", file, line,
+		if (++*m > CONF_GROUP_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: more than "
+			    "%d settings in one group", file, line,
 			    CONF_GROUP_MAX);
-			return -1;
-		}
-		if (sc->work > CONF_NAME_WORK_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: too many "
+		if (sc->work > CONF_NAME_WORK_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: too many "
 			    "settings in large groups (more than %d names to "
 			    "compare)", file, line, CONF_NAME_WORK_MAX);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -2085,7 +2062,7 @@ parse_file(struct loadctx *lc, config_t *cf, size_t max)
 	    sizeof why)) == NULL)
 		return errorf(lc->err, lc->errlen, "%s: %s", lc->path, why);
 	if ((nl = nul_line(buf, len)) != 0)
-		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
+		errorf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
 		    lc->path, nl);
 	else if (scan_text(&sc, lc->path, buf, len, 0) == 0) {
 		config_set_include_dir(cf, lc->dir);
@@ -2466,10 +2443,12 @@ env_word(const char **sp, struct buf *b, char *err, size_t len)
 	}
 	*sp = s;
 	if (q != '\0')
-		snprintf(err, len, "$POOLTOP: a %c quote is not closed", q);
-	else if (*s == '\\')
-		snprintf(err, len, "$POOLTOP: it ends in a lone backslash");
-	return q != '\0' || *s == '\\' ? -1 : 0;
+		return errorf(err, len, "$POOLTOP: a %c quote is not closed",
+		    q);
+	if (*s == '\\')
+		return errorf(err, len, "$POOLTOP: it ends in a lone "
+		    "backslash");
+	return 0;
 }
 
 /*
@@ -3138,29 +3117,24 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	if (cli_apply(o, &cli, &org, err, errlen) != 0)
 		goto out;
 	if (cli_template && o->tasks != NULL) {
-		snprintf(err, errlen, "%s:%d: 'tasks' cannot be used with a "
+		errorf(err, errlen, "%s:%d: 'tasks' cannot be used with a "
 		    "command template on the command line", org.path,
 		    org.tasks_line);
 		goto out;
 	}
-	r = check_needs(o, &org, err, errlen);
-	if (r == 0)
-		r = check_ui_mode(o, &org, err, errlen);
-	if (r == 0)
-		r = check_remote(o, &org, err, errlen);
-	if (r == 0)
-		r = check_auto(o, &org, err, errlen);
-	if (r == 0)
-		r = check_pipe(o, &org, err, errlen);
-	if (r == 0)
-		r = check_name(o, &org, err, errlen);
-	if (r == 0)
-		r = check_speculate(o, err, errlen);
-	if (r == 0 && o->ungroup && o->results != NULL) {
-		snprintf(err, errlen, "--ungroup cannot be used with --results:"
-		    " one prints the output as it comes, the other saves it");
-		r = -1;
-	}
+	if (check_needs(o, &org, err, errlen) != 0 ||
+	    check_ui_mode(o, &org, err, errlen) != 0 ||
+	    check_remote(o, &org, err, errlen) != 0 ||
+	    check_auto(o, &org, err, errlen) != 0 ||
+	    check_pipe(o, &org, err, errlen) != 0 ||
+	    check_name(o, &org, err, errlen) != 0 ||
+	    check_speculate(o, err, errlen) != 0)
+		goto out;
+	r = 0;
+	if (o->ungroup && o->results != NULL)
+		r = errorf(err, errlen, "--ungroup cannot be used with "
+		    "--results: one prints the output as it comes, the other "
+		    "saves it");
 out:
 	cli_free(&cli);
 	return r;
