@@ -66,6 +66,7 @@ enum opt_type {
 	OPT_STRING,
 	OPT_ENUM,
 	OPT_FUNC,	/* opt_entry.parse: halt, termseq, range */
+	OPT_LIST,	/* repeatable: each value appended to a list */
 	OPT_CONFIG,	/* -c FILE */
 	OPT_HELP,
 	OPT_VERSION,
@@ -80,6 +81,7 @@ struct opt_entry {
 	const char	 *key;		/* config key; NULL: command line only */
 	enum opt_type	  type;
 	size_t		  off;		/* field in struct opts */
+	size_t		  noff;		/* OPT_LIST: the field of its count */
 	long long	  min, max;	/* OPT_INT and OPT_DOUBLE */
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 	int		(*parse)(struct opts *, const char *, char *, size_t);
@@ -186,13 +188,6 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 	return r;
 }
 
-/* --transferfile FILE (repeatable). */
-static int
-set_transfer(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->transfers, &o->ntransfers, s, err, len);
-}
-
 /*
  * --env VAR[,VAR...] (repeatable): names of variables whose values here
  * remote tasks get.  GNU parallel's --env _ (the names in its
@@ -222,33 +217,19 @@ set_env(struct opts *o, const char *s, char *err, size_t len)
 	return r;
 }
 
-/* --return FILE (repeatable). */
-static int
-set_return(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->returns, &o->nreturns, s, err, len);
-}
-
-/* --basefile FILE (repeatable). */
-static int
-set_basefile(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
-}
-
 /* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
 static int
 set_trc(struct opts *o, const char *s, char *err, size_t len)
 {
 	size_t	i;
 
-	if (set_return(o, s, err, len) == -1)
+	if (list_add(&o->returns, &o->nreturns, s, err, len) == -1)
 		return -1;
 	o->cleanup = true;
 	for (i = 0; i < o->ntransfers; i++)
 		if (strcmp(o->transfers[i], "{}") == 0)
 			return 0;
-	return set_transfer(o, "{}", err, len);
+	return list_add(&o->transfers, &o->ntransfers, "{}", err, len);
 }
 
 /* --delay SECS[auto] into o. */
@@ -810,16 +791,18 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_env, .arg = "VAR[,VAR...]",
 	  .help = "give remote tasks VAR's value here (repeatable)" },
 	{ .name = "transferfile", .alias = "tf", .key = "remote.transferfile",
-	  .type = OPT_FUNC, .parse = set_transfer, .arg = "FILE",
+	  .type = OPT_LIST, .off = F(transfers), .noff = F(ntransfers),
+	  .arg = "FILE",
 	  .help = "copy FILE (a template) to the host before a task" },
-	{ .name = "return", .key = "remote.return", .type = OPT_FUNC,
-	  .parse = set_return, .arg = "FILE",
+	{ .name = "return", .key = "remote.return", .type = OPT_LIST,
+	  .off = F(returns), .noff = F(nreturns), .arg = "FILE",
 	  .help = "copy FILE (a template) back after the task" },
 	{ .name = "cleanup", .key = "remote.cleanup", .type = OPT_BOOL,
 	  .off = F(cleanup), .value = true,
 	  .help = "remove the copied files from the host after it" },
 	{ .name = "basefile", .alias = "bf", .key = "remote.basefile",
-	  .type = OPT_FUNC, .parse = set_basefile, .arg = "FILE",
+	  .type = OPT_LIST, .off = F(basefiles), .noff = F(nbasefiles),
+	  .arg = "FILE",
 	  .help = "copy FILE to each host before its first task" },
 	{ .name = "trc", .type = OPT_FUNC, .parse = set_trc, .arg = "FILE",
 	  .help = "--transferfile {} --return FILE --cleanup" },
@@ -1146,14 +1129,21 @@ store_enum(struct opts *o, const struct where *w, const char *s, char *err,
 	    text_brief(v, sizeof v, s));
 }
 
-/* Run an entry's parse function; its message names the value. */
+/* Run an entry's parse function (or add to its list); say what is wrong. */
 static int
 store_func(struct opts *o, const struct where *w, const char *s, char *err,
     size_t len)
 {
-	char	msg[400];
+	const struct opt_entry	*e = w->e;
+	char			 msg[400];
+	int			 r;
 
-	if (w->e->parse(o, s, msg, sizeof msg) != 0) {
+	if (e->type == OPT_LIST)
+		r = list_add(field(o, e), (size_t *)((char *)o + e->noff), s,
+		    msg, sizeof msg);
+	else
+		r = e->parse(o, s, msg, sizeof msg);
+	if (r != 0) {
 		/* "must ...": name the key, as the typed options do. */
 		if (strncmp(msg, "must ", 5) == 0)
 			return fail_key(w, err, len, "%s", msg);
@@ -1204,6 +1194,7 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	case OPT_ENUM:
 		return store_enum(o, &w, arg, err, len);
 	case OPT_FUNC:
+	case OPT_LIST:
 		return store_func(o, &w, arg, err, len);
 	default:
 		return 0;
