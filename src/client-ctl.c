@@ -203,26 +203,21 @@ ctl_connect(const char *path, char *err, size_t errlen)
 		return errorf(err, errlen, "socket: %s", strerror(errno));
 	/* A blocking connect waits at most this long for a full backlog. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
 		errorf(err, errlen, "cannot connect to %s: %s", path,
 		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
-	    uc.uid != geteuid()) {
+	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    uc.uid != geteuid())
 		errorf(err, errlen, "%s is not served by our uid", path);
-		close(fd);
-		return -1;
-	}
-	if ((pid = ctl_sock_pid(path)) > 0 && uc.pid != pid) {
+	else if ((pid = ctl_sock_pid(path)) > 0 && uc.pid != pid)
 		errorf(err, errlen, "%s is served by pid %ld, not by pool %ld",
 		    path, (long)uc.pid, (long)pid);
-		close(fd);
-		return -1;
+	else {
+		set_nonblock(fd);
+		return fd;
 	}
-	set_nonblock(fd);
-	return fd;
+	close(fd);
+	return -1;
 }
 
 /* Send all of b before deadline. */
