@@ -1737,36 +1737,25 @@ static char *
 read_all(int fd, size_t max, size_t hint, size_t *lenp, char *why,
     size_t whylen)
 {
-	size_t	 cap = (hint < max ? hint : max) + 1, len = 0;
-	char	*buf = xmalloc(cap + 1);
-	ssize_t	 n;
+	struct buf	b = { NULL, 0, 0 };
+	ssize_t		n;
 
-	for (;;) {
-		if (len == cap) {
-			if (len > max)
-				break;
-			cap = cap > max / 2 ? max + 1 : cap * 2;
-			buf = xreallocarray(buf, cap + 1, 1);
-		}
-		if ((n = read(fd, buf + len, cap - len)) == 0)
-			break;
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
+	/* The size fstat() gave (hint) and a byte more (EOF) in one read. */
+	while (b.len <= max && (n = buf_read(&b, fd, b.len < hint ?
+	    hint + 1 - b.len : 65536)) != 0) {
+		if (n == -1 && errno != EINTR) {
 			strlcpy(why, strerror(errno), whylen);
-			free(buf);
+			buf_free(&b);
 			return NULL;
 		}
-		len += n;
 	}
-	if (len > max) {
+	if (b.len > max) {
 		snprintf(why, whylen, "larger than %zu KiB", max / 1024);
-		free(buf);
+		buf_free(&b);
 		return NULL;
 	}
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
+	*lenp = b.len;
+	return b.data;
 }
 
 /* Read a whole regular file of at most max bytes; why gets the reason. */
