@@ -333,16 +333,17 @@ rename_in(char **s, char *const *names, size_t n)
 	*s = r;
 }
 
-/* --results-layout gnu for grouped items: "1", "2" ... per source. */
+/* --results-layout gnu's n level names: names, or "1", "2" ... if NULL. */
 static void
-number_keys(struct opts *o)
+result_keys(struct opts *o, char *const *names, size_t n)
 {
-	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+	size_t	i;
 
 	o->result_keys = xcalloc(n, sizeof *o->result_keys);
-	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
-		o->result_keys[o->nresult_keys] = xasprintf("%zu",
-		    o->nresult_keys + 1);
+	for (i = 0; i < n; i++)
+		o->result_keys[i] = names != NULL ? xstrdup(names[i]) :
+		    xasprintf("%zu", i + 1);
+	o->nresult_keys = n;
 }
 
 /* Read the header, then name the template's columns. */
@@ -356,7 +357,7 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 	if (!o->header || src == NULL) {
 		/* Grouped items: each names its level after its source. */
 		if (!opts_columns(o) && (o->max_args_set || opts_fill(o)))
-			number_keys(o);
+			result_keys(o, NULL, o->ninputs > 0 ? o->ninputs : 1);
 		return 0;
 	}
 	while ((r = source_header(src, &names, &n)) == 0)
@@ -366,10 +367,7 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 			return 0;	/* no input at all */
 		return errorf(err, errlen, "%s", source_error(src));
 	}
-	o->result_keys = xcalloc(n, sizeof *o->result_keys);
-	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
-		o->result_keys[o->nresult_keys] =
-		    xstrdup(names[o->nresult_keys]);
+	result_keys(o, names, n);
 	rename_in(&o->command, names, n);
 	rename_in(&o->tagstring, names, n);
 	for (i = 0; i < o->command_argc; i++)
