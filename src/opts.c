@@ -67,6 +67,7 @@ enum opt_type {
 	OPT_ENUM,
 	OPT_FUNC,	/* opt_entry.parse: halt, termseq, range */
 	OPT_LIST,	/* repeatable: each value appended to a list */
+	OPT_SIZE,	/* bytes, as admit_parse_size() reads them */
 	OPT_CONFIG,	/* -c FILE */
 	OPT_HELP,
 	OPT_VERSION,
@@ -262,25 +263,11 @@ set_memfree(struct opts *o, const char *s, char *err, size_t len)
 	return admit_parse_size(s, &o->admit.memfree, err, len);
 }
 
-/* --memsuspend SIZE into o. */
-static int
-set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->admit.memsuspend, err, len);
-}
-
 /* --max-pressure cpu=P,memory=P,io=P into o. */
 static int
 set_pressure(struct opts *o, const char *s, char *err, size_t len)
 {
 	return admit_parse_pressure(s, o->admit.pressure, err, len);
-}
-
-/* --task-memory SIZE into o. */
-static int
-set_task_memory(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->task_memory, err, len);
 }
 
 /* --termseq into o. */
@@ -647,8 +634,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
 	  .parse = set_memfree, .defnote = "none", .arg = "SIZE|auto",
 	  .help = "no start below SIZE free; auto: the tasks' footprint" },
-	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
-	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
+	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_SIZE,
+	  .off = F(admit.memsuspend), .defnote = "none", .arg = "SIZE",
 	  .help = "stop the youngest tasks below twice SIZE free" },
 	{ .name = "noswap", .key = "noswap", .type = OPT_BOOL,
 	  .off = F(admit.noswap), .value = true,
@@ -657,8 +644,8 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_pressure, .defnote = "none",
 	  .arg = "cpu=P,memory=P,io=P",
 	  .help = "no start while a PSI some avg10 is above P%" },
-	{ .name = "task-memory", .key = "task_memory", .type = OPT_FUNC,
-	  .parse = set_task_memory, .defnote = "none", .arg = "SIZE",
+	{ .name = "task-memory", .key = "task_memory", .type = OPT_SIZE,
+	  .off = F(task_memory), .defnote = "none", .arg = "SIZE",
 	  .help = "limit each task's memory with a cgroup of its own" },
 	{ .name = "task-cpus", .key = "task_cpus", .type = OPT_DOUBLE,
 	  .off = F(task_cpus), .min = 0, .max = PT_MAX_WORKERS, .def = "0",
@@ -1129,7 +1116,7 @@ store_enum(struct opts *o, const struct where *w, const char *s, char *err,
 	    text_brief(v, sizeof v, s));
 }
 
-/* Run an entry's parse function (or add to its list); say what is wrong. */
+/* Run an entry's parse function (or list or size); say what is wrong. */
 static int
 store_func(struct opts *o, const struct where *w, const char *s, char *err,
     size_t len)
@@ -1141,6 +1128,8 @@ store_func(struct opts *o, const struct where *w, const char *s, char *err,
 	if (e->type == OPT_LIST)
 		r = list_add(field(o, e), (size_t *)((char *)o + e->noff), s,
 		    msg, sizeof msg);
+	else if (e->type == OPT_SIZE)
+		r = admit_parse_size(s, field(o, e), msg, sizeof msg);
 	else
 		r = e->parse(o, s, msg, sizeof msg);
 	if (r != 0) {
@@ -1195,6 +1184,7 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 		return store_enum(o, &w, arg, err, len);
 	case OPT_FUNC:
 	case OPT_LIST:
+	case OPT_SIZE:
 		return store_func(o, &w, arg, err, len);
 	default:
 		return 0;
