@@ -2484,16 +2484,6 @@ env_scan(struct cli *cli, char *err, size_t len)
 	return 0;
 }
 
-/* Say that the option err speaks of came from $POOLTOP. */
-static void
-env_blame(char *err, size_t len)
-{
-	char	msg[1024];
-
-	strlcpy(msg, err, sizeof msg);
-	snprintf(err, len, "$POOLTOP: %s", msg);
-}
-
 /*
  * --ungroup with --line-buffer or --group, on the command line or in
  * $POOLTOP: refused, as GNU parallel refuses them.  (Over the config
@@ -2678,6 +2668,7 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
     size_t len)
 {
 	const char	*src[3];
+	char		 msg[1024];
 	size_t		 i, nsrc = cli_sources(cli, src);
 
 	if (nsrc > 1)
@@ -2688,11 +2679,11 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
 	if (cli_output_modes(cli, err, len) != 0)
 		return -1;
 	for (i = 0; i < cli->nopts; i++) {
-		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len)) {
-			if (i < cli->nenvopts)
-				env_blame(err, len);
-			return -1;
-		}
+		/* An option of $POOLTOP's: say so. */
+		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, msg,
+		    sizeof msg) != 0)
+			return errorf(err, len, "%s%s", i < cli->nenvopts ?
+			    "$POOLTOP: " : "", msg);
 		org->cli[cli->opts[i].e - opt_table] = true;
 	}
 	cli_inputs(o, cli);
