@@ -404,36 +404,25 @@ want_dashboard(const struct opts *o)
 	return true;
 }
 
-/* --check-config: --on-task-end must compile. */
-static int
-check_hooks(const struct opts *o)
-{
-	char	err[512];
-
-	if (hooks_check(o, err, sizeof err) == 0)
-		return 0;
-	fprintf(stderr, "pooltop: %s%s%s\n", o->config_file ? o->config_file :
-	    "", o->config_file ? ": " : "", err);
-	return -1;
-}
-
-/* --check-config: the template must compile too. */
+/* --check-config: the template and --on-task-end must compile. */
 static int
 check_template(const struct opts *o)
 {
-	struct template	*t;
+	struct template	*t = NULL;
+	const char	*what = "";
 	char		 err[512];
 
-	if (o->command == NULL)
-		return check_hooks(o);
-	if ((t = input_compile(o, err, sizeof err)) == NULL) {
-		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
-		    o->config_file ? o->config_file : "",
-		    o->config_file ? ": " : "", err);
-		return -1;
+	if (o->command != NULL &&
+	    (t = input_compile(o, err, sizeof err)) == NULL)
+		what = "command template: ";
+	else {
+		template_free(t);
+		if (hooks_check(o, err, sizeof err) == 0)
+			return 0;
 	}
-	template_free(t);
-	return check_hooks(o);
+	fprintf(stderr, "pooltop: %s%s%s%s\n", o->config_file ?
+	    o->config_file : "", o->config_file ? ": " : "", what, err);
+	return -1;
 }
 
 /*
