@@ -102,7 +102,7 @@ ctl_pick(const struct ctl_pools *ps, const char *id, char *err, size_t errlen)
 	size_t			 i, n = 0;
 
 	if (ps->n == 0) {
-		ctl_err(err, errlen, "no live pool");
+		errorf(err, errlen, "no live pool");
 		return NULL;
 	}
 	for (i = 0; i < ps->n; i++) {
@@ -117,13 +117,13 @@ ctl_pick(const struct ctl_pools *ps, const char *id, char *err, size_t errlen)
 		return found;
 	if (n == 0) {
 		e = text_escaped(id, strlen(id));
-		ctl_err(err, errlen, "no live pool with ID or name '%s' "
+		errorf(err, errlen, "no live pool with ID or name '%s' "
 		    "(pooltop ls lists them)", e);
 		free(e);
 		return NULL;
 	}
 	ctl_list_pools(&b, ps, id != NULL && !ctl_all_digits(id) ? id : NULL);
-	ctl_err(err, errlen, "%s: %s; give an ID", id == NULL ?
+	errorf(err, errlen, "%s: %s; give an ID", id == NULL ?
 	    "several live pools" : "several pools have that name", b.data);
 	buf_free(&b);
 	return NULL;
@@ -139,12 +139,12 @@ ctl_find(const char *id, char *shmname, size_t shmlen, char *sock,
 	int			 rv = -1;
 
 	if (shm_list(geteuid(), ctl_collect, &ps) == -1 && ps.n == 0)
-		return ctl_err(err, errlen, "cannot list pools: %s",
+		return errorf(err, errlen, "cannot list pools: %s",
 		    strerror(errno));
 	if ((cp = ctl_pick(&ps, id, err, errlen)) == NULL)
 		goto out;
 	if (cp->sock[0] == '\0') {
-		ctl_err(err, errlen, "pool %ld has no control socket",
+		errorf(err, errlen, "pool %ld has no control socket",
 		    (long)cp->pid);
 		goto out;
 	}
@@ -198,31 +198,26 @@ ctl_connect(const char *path, char *err, size_t errlen)
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
 	    sizeof sun.sun_path)
-		return ctl_err(err, errlen, "socket path too long: %s", path);
+		return errorf(err, errlen, "socket path too long: %s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return ctl_err(err, errlen, "socket: %s", strerror(errno));
+		return errorf(err, errlen, "socket: %s", strerror(errno));
 	/* A blocking connect waits at most this long for a full backlog. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		ctl_err(err, errlen, "cannot connect to %s: %s", path,
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		errorf(err, errlen, "cannot connect to %s: %s", path,
 		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
-	    uc.uid != geteuid()) {
-		ctl_err(err, errlen, "%s is not served by our uid", path);
-		close(fd);
-		return -1;
-	}
-	if ((pid = ctl_sock_pid(path)) > 0 && uc.pid != pid) {
-		ctl_err(err, errlen, "%s is served by pid %ld, not by pool %ld",
+	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    uc.uid != geteuid())
+		errorf(err, errlen, "%s is not served by our uid", path);
+	else if ((pid = ctl_sock_pid(path)) > 0 && uc.pid != pid)
+		errorf(err, errlen, "%s is served by pid %ld, not by pool %ld",
 		    path, (long)uc.pid, (long)pid);
-		close(fd);
-		return -1;
+	else {
+		set_nonblock(fd);
+		return fd;
 	}
-	set_nonblock(fd);
-	return fd;
+	close(fd);
+	return -1;
 }
 
 /* Send all of b before deadline. */
@@ -292,14 +287,14 @@ ctl_exchange(const char *sock, const char *line, struct buf *reply,
 	int		 fd, rv = -1;
 
 	if (strlen(line) >= CTL_LINE_MAX || strchr(line, '\n') != NULL)
-		return ctl_err(err, errlen, "command is not one line of at "
+		return errorf(err, errlen, "command is not one line of at "
 		    "most %d bytes", CTL_LINE_MAX - 1);
 	if ((fd = ctl_connect(sock, err, errlen)) == -1)
 		return -1;
 	req = xasprintf("%s\n", line);
 	if (ctl_send(fd, req, strlen(req), deadline) == -1 ||
 	    ctl_recv(fd, &raw, deadline) == -1)
-		ctl_err(err, errlen, "%s: %s", sock, errno == ETIMEDOUT ?
+		errorf(err, errlen, "%s: %s", sock, errno == ETIMEDOUT ?
 		    "no reply in time" : strerror(errno));
 	else if (raw.len >= 3 && memcmp(raw.data, "ok\n", 3) == 0) {
 		buf_add(reply, raw.data + 3, raw.len - 3);
@@ -308,7 +303,7 @@ ctl_exchange(const char *sock, const char *line, struct buf *reply,
 		buf_add(reply, raw.data, raw.len);
 		rv = 1;
 	} else
-		ctl_err(err, errlen, "%s: malformed reply", sock);
+		errorf(err, errlen, "%s: malformed reply", sock);
 	free(req);
 	buf_free(&raw);
 	close(fd);
@@ -330,7 +325,7 @@ ctl_request(const char *sock, const char *line, struct buf *reply, char *err,
 		snprintf(e, sizeof e, "%.*s", (int)strcspn(reply->data, "\n"),
 		    reply->data);
 	if (rv != 0)
-		ctl_err(err, errlen, "%s", e);
+		errorf(err, errlen, "%s", e);
 	return rv == 0 ? 0 : -1;
 }
 

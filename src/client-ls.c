@@ -39,7 +39,7 @@ struct ls_list {
 	size_t		 n;
 	pid_t		*live;		/* every live pool, listed or not */
 	size_t		 nlive;
-	struct buf	 removed;	/* stale segment names, one a line */
+	struct buf	 removed;	/* which stale segments went, as said */
 };
 
 static const char *ls_heads[LS_NCOLS] = {
@@ -93,7 +93,8 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 		return;
 	}
 	if (!alive) {
-		buf_printf(&l->removed, "segment %s\n", name);
+		buf_printf(&l->removed, "pooltop ls: removed stale segment "
+		    "%s\n", name);
 		return;
 	}
 	lp = ls_add(l, name, pid);
@@ -233,27 +234,22 @@ ls_json(const struct ls_list *l)
 	buf_free(&b);
 }
 
-/* Remove sockets of gone pools; note what went on stderr. */
+/* Remove sockets of gone pools; say on stderr what went, segments first. */
 static void
 ls_cleanup(struct ls_list *l)
 {
 	struct buf	 socks = { 0 };
 	char		*line, *next;
 
-	if (ctl_remove_stale(l->live, l->nlive, &socks) > 0) {
-		for (line = socks.data; *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			*next++ = '\0';
-			buf_printf(&l->removed, "socket %s\n", line);
-		}
-	}
-	buf_free(&socks);
-	for (line = l->removed.data; line != NULL && *line != '\0';
-	    line = next) {
+	(void)ctl_remove_stale(l->live, l->nlive, &socks);
+	if (l->removed.data != NULL)
+		fputs(l->removed.data, stderr);
+	for (line = socks.data; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		*next++ = '\0';
-		fprintf(stderr, "pooltop ls: removed stale %s\n", line);
+		fprintf(stderr, "pooltop ls: removed stale socket %s\n", line);
 	}
+	buf_free(&socks);
 }
 
 /* Print usage of ls. */

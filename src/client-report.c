@@ -403,7 +403,7 @@ report_main(int argc, char **argv)
 	struct model	 m;
 	const char	*path = NULL;
 	char		 err[512];
-	int		 i, json = 0, rc, draw = -1;
+	int		 i, json = 0, draw = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -419,20 +419,17 @@ report_main(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "pooltop report: unknown option %s\n",
 			    argv[i]);
-			report_usage(stderr);
-			return PT_EXIT_USAGE;
+			goto usage;
 		} else if (path != NULL) {
 			fprintf(stderr, "pooltop report: one joblog only, "
 			    "not also %s\n", argv[i]);
-			report_usage(stderr);
-			return PT_EXIT_USAGE;
+			goto usage;
 		} else
 			path = argv[i];
 	}
 	if (path == NULL) {
 		fprintf(stderr, "pooltop report: no joblog given\n");
-		report_usage(stderr);
-		return PT_EXIT_USAGE;
+		goto usage;
 	}
 	model_init(&m, 0);
 	if (joblog_scan(path, report_add, &m, err, sizeof err) == -1) {
@@ -446,6 +443,8 @@ report_main(int argc, char **argv)
 		report_text(path, &m, draw == -1 ? isatty(STDOUT_FILENO) :
 		    draw == 1);
 	model_free(&m);
-	rc = fflush(stdout) == EOF ? 1 : 0;
-	return rc;
+	return fflush(stdout) == EOF ? 1 : 0;
+usage:
+	report_usage(stderr);
+	return PT_EXIT_USAGE;
 }

@@ -27,7 +27,7 @@
 #include "ctl-int.h"
 #include "util.h"
 
-/* Write an error into err; -1. */
+/* errorf() under the name pool-ctl.c still calls it by (ctl-int.h). */
 int
 ctl_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -48,20 +48,20 @@ ctl_dir_safe(const char *dir, char *err, size_t errlen)
 	struct stat	sb;
 
 	if (lstat(dir, &sb) == -1)
-		return ctl_err(err, errlen, "control directory %s: %s", dir,
+		return errorf(err, errlen, "control directory %s: %s", dir,
 		    strerror(errno));
 	if (S_ISLNK(sb.st_mode))
-		return ctl_err(err, errlen, "unsafe control directory %s: it "
+		return errorf(err, errlen, "unsafe control directory %s: it "
 		    "is a symbolic link", dir);
 	if (!S_ISDIR(sb.st_mode))
-		return ctl_err(err, errlen, "unsafe control directory %s: not "
+		return errorf(err, errlen, "unsafe control directory %s: not "
 		    "a directory", dir);
 	if (sb.st_uid != geteuid())
-		return ctl_err(err, errlen, "unsafe control directory %s: "
+		return errorf(err, errlen, "unsafe control directory %s: "
 		    "owned by uid %u, not %u", dir, (unsigned)sb.st_uid,
 		    (unsigned)geteuid());
 	if ((sb.st_mode & 077) != 0)
-		return ctl_err(err, errlen, "unsafe control directory %s: mode "
+		return errorf(err, errlen, "unsafe control directory %s: mode "
 		    "%04o gives group or others access (want 0700)", dir,
 		    (unsigned)(sb.st_mode & 07777));
 	return 0;
@@ -147,14 +147,14 @@ ctl_fallback(char *dir, size_t len, int create, char *err, size_t errlen)
 	if (ctl_fallbacks(found, 1) == 1)
 		strlcpy(dir, found[0], len);
 	else if (!create) {
-		ctl_err(err, errlen, "control directory %s belongs to another "
+		errorf(err, errlen, "control directory %s belongs to another "
 		    "uid and there is no fallback", squat);
 		return NULL;
 	} else {
 		snprintf(dir, len, "%s/pooltop-%u.XXXXXX", CTL_TMP,
 		    (unsigned)geteuid());
 		if (mkdtemp(dir) == NULL) {
-			ctl_err(err, errlen, "control directory %s belongs to "
+			errorf(err, errlen, "control directory %s belongs to "
 			    "another uid, and mkdtemp: %s", squat,
 			    strerror(errno));
 			return NULL;
@@ -162,7 +162,7 @@ ctl_fallback(char *dir, size_t len, int create, char *err, size_t errlen)
 	}
 	if (ctl_dir_safe(dir, err, errlen) == -1)
 		return NULL;
-	ctl_err(err, errlen, "%s belongs to another uid: using %s", squat,
+	errorf(err, errlen, "%s belongs to another uid: using %s", squat,
 	    dir);
 	return dir;
 }
@@ -183,7 +183,7 @@ ctl_dir(int create, char *err, size_t errlen)
 		if (mkdir(dir, 0700) == 0)
 			(void)chmod(dir, 0700);
 		else if (errno != EEXIST) {
-			ctl_err(err, errlen, "cannot create control directory "
+			errorf(err, errlen, "cannot create control directory "
 			    "%s: %s", dir, strerror(errno));
 			return NULL;
 		}

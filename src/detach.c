@@ -54,20 +54,14 @@ reads_stdin(const struct opts *o)
 int
 detach_check(const struct opts *o, char *err, size_t errlen)
 {
-	if (o->dashboard) {
-		snprintf(err, errlen, "--detach runs headless: it cannot show"
-		    " the dashboard (pooltop attach ID shows it)");
-		return -1;
-	}
-	if (o->check_config)
-		return 0;
-	if (reads_stdin(o)) {
-		snprintf(err, errlen, "--detach: the items would come from"
+	if (o->dashboard)
+		return errorf(err, errlen, "--detach runs headless: it cannot"
+		    " show the dashboard (pooltop attach ID shows it)");
+	if (!o->check_config && reads_stdin(o))
+		return errorf(err, errlen, "--detach: the items would come from"
 		    " stdin, which a detached pool does not read; give them"
 		    " after :::, with -a FILE, in the config file, or start"
 		    " with --keep-open and queue them with pooltop ctl ID add");
-		return -1;
-	}
 	return 0;
 }
 
@@ -125,12 +119,12 @@ default_log(const struct opts *o, char *err, size_t errlen)
 	else if (home != NULL && home[0] == '/')
 		dir = xasprintf("%s/.local/state/pooltop", home);
 	else {
-		snprintf(err, errlen, "--detach: neither XDG_STATE_HOME nor"
+		errorf(err, errlen, "--detach: neither XDG_STATE_HOME nor"
 		    " HOME is set to an absolute path: give --log FILE");
 		return NULL;
 	}
 	if (mkdir_parents(dir) == -1) {
-		snprintf(err, errlen, "--detach: state directory %s: %s", dir,
+		errorf(err, errlen, "--detach: state directory %s: %s", dir,
 		    errno == EPERM ? "not a directory of ours (give --log"
 		    " FILE)" : strerror(errno));
 		free(dir);
@@ -160,16 +154,13 @@ child_setup(struct opts *o, char *err, size_t errlen)
 	int	 fd, null;
 	off_t	 off;
 
-	if (setsid() == -1) {
-		snprintf(err, errlen, "--detach: setsid: %s", strerror(errno));
-		return -1;
-	}
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(null, STDIN_FILENO) == -1) {
-		snprintf(err, errlen, "--detach: /dev/null: %s",
+	if (setsid() == -1)
+		return errorf(err, errlen, "--detach: setsid: %s",
 		    strerror(errno));
-		return -1;
-	}
+	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1)
+		return errorf(err, errlen, "--detach: /dev/null: %s",
+		    strerror(errno));
 	if (null != STDIN_FILENO)
 		close(null);
 	path = o->log_file != NULL ? xstrdup(o->log_file) :
@@ -179,14 +170,14 @@ child_setup(struct opts *o, char *err, size_t errlen)
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
-		snprintf(err, errlen, "log file %s: %s", path, errno == ELOOP ?
+		errorf(err, errlen, "log file %s: %s", path, errno == ELOOP ?
 		    "a symbolic link: refusing to follow it" : strerror(errno));
 		free(path);
 		return -1;
 	}
 	off = lseek(fd, 0, SEEK_END);
 	if (dup2(fd, STDOUT_FILENO) == -1 || dup2(fd, STDERR_FILENO) == -1) {
-		snprintf(err, errlen, "log file %s: %s", path,
+		errorf(err, errlen, "log file %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		free(path);
@@ -286,13 +277,12 @@ detach_start(struct opts *o, char *err, size_t errlen)
 	int	pfd[2];
 	pid_t	pid;
 
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "--detach: pipe: %s", strerror(errno));
-		return -1;
-	}
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return errorf(err, errlen, "--detach: pipe: %s",
+		    strerror(errno));
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
-		snprintf(err, errlen, "--detach: fork: %s", strerror(errno));
+		errorf(err, errlen, "--detach: fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;

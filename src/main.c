@@ -104,24 +104,34 @@ progress_main(int argc, char **argv)
 	return 0;
 }
 
+/* Open path, or stdin if it is NULL or "-", and name it; -1 and err. */
+static int
+input_open(const char *path, const char **name, char *err, size_t errlen)
+{
+	int	fd;
+
+	*name = "stdin";
+	if (path != NULL && strcmp(path, "-") != 0) {
+		*name = path;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	} else
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+	if (fd == -1)
+		errorf(err, errlen, "%s: %s", *name, strerror(errno));
+	return fd;
+}
+
 /* A file source: "-" is stdin; NULL and err on error. */
 static struct source *
 file_source(const struct opts *o, const char *path, char *err,
     size_t errlen)
 {
 	struct source	*src;
-	const char	*name = "stdin";
+	const char	*name;
 	int		 fd;
 
-	if (strcmp(path, "-") != 0) {
-		name = path;
-		fd = open(name, O_RDONLY | O_CLOEXEC);
-	} else if ((fd = dup(STDIN_FILENO)) != -1)
-		set_cloexec(fd);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+	if ((fd = input_open(path, &name, err, errlen)) == -1)
 		return NULL;
-	}
 	src = source_fd(fd, name, o->null_sep ? '\0' : o->delim_set ?
 	    o->delim : '\n');
 	if (o->csv)
@@ -136,18 +146,11 @@ pipe_source(const struct opts *o, struct source **src, char *err,
 {
 	struct block_spec	 spec;
 	struct blocks		*b;
-	const char		*name = "stdin";
+	const char		*name;
 	int			 fd;
 
-	if (o->arg_file != NULL && strcmp(o->arg_file, "-") != 0) {
-		name = o->arg_file;
-		fd = open(name, O_RDONLY | O_CLOEXEC);
-	} else if ((fd = dup(STDIN_FILENO)) != -1)
-		set_cloexec(fd);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+	if ((fd = input_open(o->arg_file, &name, err, errlen)) == -1)
 		return -1;
-	}
 	memset(&spec, 0, sizeof spec);
 	spec.size = o->block_size;
 	spec.recstart = o->recstart;
@@ -229,11 +232,9 @@ make_items(const struct opts *o, struct source **src, char *err,
 		*src = source_args(NULL, 0);	/* items come by ctl add */
 		return 0;
 	}
-	if (isatty(STDIN_FILENO) && o->arg_file == NULL) {
-		snprintf(err, errlen, "no items: give them after :::, with -a"
-		    " FILE, in the config file, or on a pipe to stdin");
-		return -1;
-	}
+	if (isatty(STDIN_FILENO) && o->arg_file == NULL)
+		return errorf(err, errlen, "no items: give them after :::, "
+		    "with -a FILE, in the config file, or on a pipe to stdin");
 	*src = file_source(o, o->arg_file ? o->arg_file : "-", err, errlen);
 	if (*src == NULL)
 		return -1;
@@ -403,36 +404,25 @@ want_dashboard(const struct opts *o)
 	return true;
 }
 
-/* --check-config: --on-task-end must compile. */
-static int
-check_hooks(const struct opts *o)
-{
-	char	err[512];
-
-	if (hooks_check(o, err, sizeof err) == 0)
-		return 0;
-	fprintf(stderr, "pooltop: %s%s%s\n", o->config_file ? o->config_file :
-	    "", o->config_file ? ": " : "", err);
-	return -1;
-}
-
-/* --check-config: the template must compile too. */
+/* --check-config: the template and --on-task-end must compile. */
 static int
 check_template(const struct opts *o)
 {
-	struct template	*t;
+	struct template	*t = NULL;
+	const char	*what = "";
 	char		 err[512];
 
-	if (o->command == NULL)
-		return check_hooks(o);
-	if ((t = input_compile(o, err, sizeof err)) == NULL) {
-		fprintf(stderr, "pooltop: %s%scommand template: %s\n",
-		    o->config_file ? o->config_file : "",
-		    o->config_file ? ": " : "", err);
-		return -1;
+	if (o->command != NULL &&
+	    (t = input_compile(o, err, sizeof err)) == NULL)
+		what = "command template: ";
+	else {
+		template_free(t);
+		if (hooks_check(o, err, sizeof err) == 0)
+			return 0;
 	}
-	template_free(t);
-	return check_hooks(o);
+	fprintf(stderr, "pooltop: %s%s%s%s\n", o->config_file ?
+	    o->config_file : "", o->config_file ? ": " : "", what, err);
+	return -1;
 }
 
 /*

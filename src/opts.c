@@ -66,6 +66,8 @@ enum opt_type {
 	OPT_STRING,
 	OPT_ENUM,
 	OPT_FUNC,	/* opt_entry.parse: halt, termseq, range */
+	OPT_LIST,	/* repeatable: each value appended to a list */
+	OPT_SIZE,	/* bytes, as admit_parse_size() reads them */
 	OPT_CONFIG,	/* -c FILE */
 	OPT_HELP,
 	OPT_VERSION,
@@ -80,6 +82,7 @@ struct opt_entry {
 	const char	 *key;		/* config key; NULL: command line only */
 	enum opt_type	  type;
 	size_t		  off;		/* field in struct opts */
+	size_t		  noff;		/* OPT_LIST: the field of its count */
 	long long	  min, max;	/* OPT_INT and OPT_DOUBLE */
 	const char *const *choices;	/* OPT_ENUM, NULL-terminated */
 	int		(*parse)(struct opts *, const char *, char *, size_t);
@@ -94,18 +97,6 @@ struct opt_entry {
 					   --name=ARG gives one): this one */
 	const char	 *help;
 };
-
-/* Write a message into err; -1. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Parse a whole decimal integer; -1 if not one, -2 if out of range. */
 static int
@@ -146,10 +137,10 @@ store_range(struct opts *o, long long from, long long to, long long step,
 	if (!has_step)
 		step = from <= to ? 1 : -1;
 	if (step == 0)
-		return fail(msg, len, "step must not be 0");
+		return errorf(msg, len, "step must not be 0");
 	if ((step > 0 && from > to) || (step < 0 && from < to))
-		return fail(msg, len, "step %lld never goes from %lld to %lld",
-		    step, from, to);
+		return errorf(msg, len, "step %lld never goes from %lld to"
+		    " %lld", step, from, to);
 	o->has_range = true;
 	o->range_from = from;
 	o->range_to = to;
@@ -169,7 +160,7 @@ static int
 list_add(char ***v, size_t *n, const char *s, char *err, size_t len)
 {
 	if (*s == '\0')
-		return fail(err, len, "an empty file name");
+		return errorf(err, len, "an empty file name");
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 	return 0;
@@ -188,22 +179,14 @@ set_sshlogin(struct opts *o, const char *s, char *err, size_t len)
 		if (*w == '\0')
 			continue;
 		if (hosts_parse_login(w, &slots, user, sizeof user, host,
-		    sizeof host, &port, msg, sizeof msg) == -1) {
-			snprintf(err, len, "'%s': %s", w, msg);
-			r = -1;
-			break;
-		}
-		r = list_add(&o->sshlogins, &o->nsshlogins, w, err, len);
+		    sizeof host, &port, msg, sizeof msg) == -1)
+			r = errorf(err, len, "'%s': %s", w, msg);
+		else
+			r = list_add(&o->sshlogins, &o->nsshlogins, w, err,
+			    len);
 	}
 	free(copy);
 	return r;
-}
-
-/* --transferfile FILE (repeatable). */
-static int
-set_transfer(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->transfers, &o->ntransfers, s, err, len);
 }
 
 /*
@@ -219,36 +202,20 @@ set_env(struct opts *o, const char *s, char *err, size_t len)
 
 	p = copy = xstrdup(s);
 	while (r == 0 && (w = strsep(&p, ",")) != NULL) {
-		if (strcmp(w, "_") == 0) {
-			snprintf(err, len, "'_' (GNU parallel's variables not "
-			    "in ~/.parallel/ignored_vars) is not supported:"
+		if (strcmp(w, "_") == 0)
+			r = errorf(err, len, "'_' (GNU parallel's variables "
+			    "not in ~/.parallel/ignored_vars) is not supported:"
 			    " name the variables");
-			r = -1;
-		} else if (*w == '\0' || isdigit((unsigned char)*w) ||
+		else if (*w == '\0' || isdigit((unsigned char)*w) ||
 		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-		    "vwxyz0123456789_") != strlen(w)) {
-			snprintf(err, len, "'%s' is not a variable name",
+		    "vwxyz0123456789_") != strlen(w))
+			r = errorf(err, len, "'%s' is not a variable name",
 			    text_brief(v, sizeof v, w));
-			r = -1;
-		} else
+		else
 			r = list_add(&o->envs, &o->nenvs, w, err, len);
 	}
 	free(copy);
 	return r;
-}
-
-/* --return FILE (repeatable). */
-static int
-set_return(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->returns, &o->nreturns, s, err, len);
-}
-
-/* --basefile FILE (repeatable). */
-static int
-set_basefile(struct opts *o, const char *s, char *err, size_t len)
-{
-	return list_add(&o->basefiles, &o->nbasefiles, s, err, len);
 }
 
 /* --trc FILE: --transferfile {} --return FILE --cleanup, as GNU parallel. */
@@ -257,13 +224,13 @@ set_trc(struct opts *o, const char *s, char *err, size_t len)
 {
 	size_t	i;
 
-	if (set_return(o, s, err, len) == -1)
+	if (list_add(&o->returns, &o->nreturns, s, err, len) == -1)
 		return -1;
 	o->cleanup = true;
 	for (i = 0; i < o->ntransfers; i++)
 		if (strcmp(o->transfers[i], "{}") == 0)
 			return 0;
-	return set_transfer(o, "{}", err, len);
+	return list_add(&o->transfers, &o->ntransfers, "{}", err, len);
 }
 
 /* --delay SECS[auto] into o. */
@@ -296,25 +263,11 @@ set_memfree(struct opts *o, const char *s, char *err, size_t len)
 	return admit_parse_size(s, &o->admit.memfree, err, len);
 }
 
-/* --memsuspend SIZE into o. */
-static int
-set_memsuspend(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->admit.memsuspend, err, len);
-}
-
 /* --max-pressure cpu=P,memory=P,io=P into o. */
 static int
 set_pressure(struct opts *o, const char *s, char *err, size_t len)
 {
 	return admit_parse_pressure(s, o->admit.pressure, err, len);
-}
-
-/* --task-memory SIZE into o. */
-static int
-set_task_memory(struct opts *o, const char *s, char *err, size_t len)
-{
-	return admit_parse_size(s, &o->task_memory, err, len);
 }
 
 /* --termseq into o. */
@@ -339,11 +292,11 @@ set_range(struct opts *o, const char *s, char *err, size_t len)
 	}
 	free(copy);
 	if (r != 0 || n < 2)
-		return fail(err, len, "bad range '%s': expected "
+		return errorf(err, len, "bad range '%s': expected "
 		    "FROM:TO[:STEP], integers", text_brief(vb, sizeof vb, s));
 	if (store_range(o, v[0], v[1], n == 3 ? v[2] : 0, n == 3, msg,
 	    sizeof msg) != 0)
-		return fail(err, len, "bad range '%s': %s",
+		return errorf(err, len, "bad range '%s': %s",
 		    text_brief(vb, sizeof vb, s), msg);
 	return 0;
 }
@@ -365,7 +318,7 @@ set_header(struct opts *o, const char *s, char *err, size_t len)
 	}
 	n = strtonum(s, 0, 1000000, &errstr);
 	if (errstr != NULL)
-		return fail(err, len, "'%s': give ':' (the first item is the"
+		return errorf(err, len, "'%s': give ':' (the first item is the"
 		    " header) or, with --pipe, a number of lines up to 1000000",
 		    s);
 	o->header = false;
@@ -392,7 +345,7 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 			o->trim_set = true;
 			return 0;
 		}
-	return fail(err, len, "'%s': give n, l, r, lr or rl", s);
+	return errorf(err, len, "'%s': give n, l, r, lr or rl", s);
 }
 
 /*
@@ -423,7 +376,7 @@ set_delimiter(struct opts *o, const char *s, char *err, size_t len)
 	} else
 		c = (unsigned char)*p;
 	if (*p == '\0' || p[1] != '\0' || c > 255)
-		return fail(err, len, "'%s': give one byte (or \\n \\t \\r "
+		return errorf(err, len, "'%s': give one byte (or \\n \\t \\r "
 		    "\\0 \\\\ \\NNN); a delimiter of several bytes is GNU "
 		    "parallel's only", s);
 	o->delim = (char)c;
@@ -442,9 +395,9 @@ set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 		return 0;
 	}
 	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
-		return fail(err, len, "'%s': expected auto or an integer from 1"
-		    " to %d (GNU parallel's +N and N%% are not taken)", s,
-		    PT_MAX_WORKERS);
+		return errorf(err, len, "'%s': expected auto or an integer"
+		    " from 1 to %d (GNU parallel's +N and N%% are not taken)",
+		    s, PT_MAX_WORKERS);
 	o->workers = (int)v;
 	return 0;
 }
@@ -456,7 +409,7 @@ set_max_args(struct opts *o, const char *s, char *err, size_t len)
 	long long	v;
 
 	if (parse_ll(s, &v) != 0 || v < 0 || v > 1000000)
-		return fail(err, len, "'%s': expected an integer from 0 to"
+		return errorf(err, len, "'%s': expected an integer from 0 to"
 		    " 1000000", s);
 	o->max_args = (int)v;
 	o->max_args_set = true;
@@ -472,7 +425,8 @@ set_block(struct opts *o, const char *s, char *err, size_t len)
 	if (admit_parse_size(s, &v, err, len) == -1)
 		return -1;
 	if (v > INT32_MAX)
-		return fail(err, len, "must be less than 2G (got '%.40s')", s);
+		return errorf(err, len, "must be less than 2G (got '%.40s')",
+		    s);
 	o->block_size = v;
 	return 0;
 }
@@ -508,14 +462,14 @@ set_timeout(struct opts *o, const char *s, char *err, size_t len)
 	r = parse_double(num, &v);
 	free(num);
 	if (r != 0)
-		return fail(err, len, "must be a number, or N%% (got '%s')",
+		return errorf(err, len, "must be a number, or N%% (got '%s')",
 		    text_brief(vb, sizeof vb, s));
 	if (pct && (v <= 0 || v > 1e6))
-		return fail(err, len, "must be a percentage above 0 (got '%s')",
-		    text_brief(vb, sizeof vb, s));
+		return errorf(err, len, "must be a percentage above 0 (got"
+		    " '%s')", text_brief(vb, sizeof vb, s));
 	if (!pct && (v < 0 || v > 31536000))
-		return fail(err, len, "must be between 0 and 31536000 (got %g)",
-		    v);
+		return errorf(err, len, "must be between 0 and 31536000 (got"
+		    " %g)", v);
 	o->timeout = pct ? 0 : v;
 	o->timeout_pct = pct ? v : 0;
 	return 0;
@@ -680,8 +634,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "memfree", .key = "memfree", .type = OPT_FUNC,
 	  .parse = set_memfree, .defnote = "none", .arg = "SIZE|auto",
 	  .help = "no start below SIZE free; auto: the tasks' footprint" },
-	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_FUNC,
-	  .parse = set_memsuspend, .defnote = "none", .arg = "SIZE",
+	{ .name = "memsuspend", .key = "memsuspend", .type = OPT_SIZE,
+	  .off = F(admit.memsuspend), .defnote = "none", .arg = "SIZE",
 	  .help = "stop the youngest tasks below twice SIZE free" },
 	{ .name = "noswap", .key = "noswap", .type = OPT_BOOL,
 	  .off = F(admit.noswap), .value = true,
@@ -690,8 +644,8 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_pressure, .defnote = "none",
 	  .arg = "cpu=P,memory=P,io=P",
 	  .help = "no start while a PSI some avg10 is above P%" },
-	{ .name = "task-memory", .key = "task_memory", .type = OPT_FUNC,
-	  .parse = set_task_memory, .defnote = "none", .arg = "SIZE",
+	{ .name = "task-memory", .key = "task_memory", .type = OPT_SIZE,
+	  .off = F(task_memory), .defnote = "none", .arg = "SIZE",
 	  .help = "limit each task's memory with a cgroup of its own" },
 	{ .name = "task-cpus", .key = "task_cpus", .type = OPT_DOUBLE,
 	  .off = F(task_cpus), .min = 0, .max = PT_MAX_WORKERS, .def = "0",
@@ -824,16 +778,18 @@ static const struct opt_entry opt_table[] = {
 	  .parse = set_env, .arg = "VAR[,VAR...]",
 	  .help = "give remote tasks VAR's value here (repeatable)" },
 	{ .name = "transferfile", .alias = "tf", .key = "remote.transferfile",
-	  .type = OPT_FUNC, .parse = set_transfer, .arg = "FILE",
+	  .type = OPT_LIST, .off = F(transfers), .noff = F(ntransfers),
+	  .arg = "FILE",
 	  .help = "copy FILE (a template) to the host before a task" },
-	{ .name = "return", .key = "remote.return", .type = OPT_FUNC,
-	  .parse = set_return, .arg = "FILE",
+	{ .name = "return", .key = "remote.return", .type = OPT_LIST,
+	  .off = F(returns), .noff = F(nreturns), .arg = "FILE",
 	  .help = "copy FILE (a template) back after the task" },
 	{ .name = "cleanup", .key = "remote.cleanup", .type = OPT_BOOL,
 	  .off = F(cleanup), .value = true,
 	  .help = "remove the copied files from the host after it" },
 	{ .name = "basefile", .alias = "bf", .key = "remote.basefile",
-	  .type = OPT_FUNC, .parse = set_basefile, .arg = "FILE",
+	  .type = OPT_LIST, .off = F(basefiles), .noff = F(nbasefiles),
+	  .arg = "FILE",
 	  .help = "copy FILE to each host before its first task" },
 	{ .name = "trc", .type = OPT_FUNC, .parse = set_trc, .arg = "FILE",
 	  .help = "--transferfile {} --return FILE --cleanup" },
@@ -1160,14 +1116,23 @@ store_enum(struct opts *o, const struct where *w, const char *s, char *err,
 	    text_brief(v, sizeof v, s));
 }
 
-/* Run an entry's parse function; its message names the value. */
+/* Run an entry's parse function (or list or size); say what is wrong. */
 static int
 store_func(struct opts *o, const struct where *w, const char *s, char *err,
     size_t len)
 {
-	char	msg[400];
+	const struct opt_entry	*e = w->e;
+	char			 msg[400];
+	int			 r;
 
-	if (w->e->parse(o, s, msg, sizeof msg) != 0) {
+	if (e->type == OPT_LIST)
+		r = list_add(field(o, e), (size_t *)((char *)o + e->noff), s,
+		    msg, sizeof msg);
+	else if (e->type == OPT_SIZE)
+		r = admit_parse_size(s, field(o, e), msg, sizeof msg);
+	else
+		r = e->parse(o, s, msg, sizeof msg);
+	if (r != 0) {
 		/* "must ...": name the key, as the typed options do. */
 		if (strncmp(msg, "must ", 5) == 0)
 			return fail_key(w, err, len, "%s", msg);
@@ -1218,6 +1183,8 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 	case OPT_ENUM:
 		return store_enum(o, &w, arg, err, len);
 	case OPT_FUNC:
+	case OPT_LIST:
+	case OPT_SIZE:
 		return store_func(o, &w, arg, err, len);
 	default:
 		return 0;
@@ -1254,7 +1221,7 @@ opts_set(struct opts *o, const char *name, const char *arg, char *err,
 		if (strcmp(opt_table[i].name, name) == 0)
 			return apply_arg(o, &opt_table[i], arg, err, len);
 	}
-	return fail(err, len, "no option --%s", name);
+	return errorf(err, len, "no option --%s", name);
 }
 
 /* Name of a libconfig setting's file, as the user would find it. */
@@ -1289,6 +1256,22 @@ where_of(const struct loadctx *lc, const config_setting_t *s,
 	w.file = buf;
 	w.line = config_setting_source_line(s);
 	return w;
+}
+
+/* fail_key() at setting s (named key) of the file. */
+static int __attribute__((format(printf, 4, 5)))
+fail_setting(const struct loadctx *lc, const config_setting_t *s,
+    const char *key, const char *fmt, ...)
+{
+	struct where	w;
+	char		file[PATH_MAX], msg[512];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	w = where_of(lc, s, key, file, sizeof file);
+	return fail_key(&w, lc->err, lc->errlen, "%s", msg);
 }
 
 /* A config setting's integer value, if it has one. */
@@ -1380,15 +1363,10 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 static int
 note_source(struct loadctx *lc, const char *key, config_setting_t *s)
 {
-	struct where	w;
-	char		file[PATH_MAX];
-
-	if (lc->src_key != NULL) {
-		w = where_of(lc, s, key, file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen,
-		    "cannot be used with '%s' (line %d): give one source of "
-		    "items", lc->src_key, lc->src_line);
-	}
+	if (lc->src_key != NULL)
+		return fail_setting(lc, s, key, "cannot be used with '%s' "
+		    "(line %d): give one source of items", lc->src_key,
+		    lc->src_line);
 	lc->src_key = key;
 	lc->src_line = config_setting_source_line(s);
 	return 0;
@@ -1399,15 +1377,12 @@ static int
 load_string(struct loadctx *lc, config_setting_t *s, const char *key,
     char **p)
 {
-	struct where	 w;
 	const char	*str;
-	char		 file[PATH_MAX];
 
-	w = where_of(lc, s, key, file, sizeof file);
 	if ((str = config_setting_get_string(s)) == NULL)
-		return fail_key(&w, lc->err, lc->errlen, "must be a string");
+		return fail_setting(lc, s, key, "must be a string");
 	if (*str == '\0')
-		return fail_key(&w, lc->err, lc->errlen, "must not be empty");
+		return fail_setting(lc, s, key, "must not be empty");
 	set_string(p, str);
 	return 0;
 }
@@ -1457,12 +1432,9 @@ load_items(struct loadctx *lc, config_setting_t *s)
 	lc->o->items = xcalloc(n + 1, sizeof *lc->o->items);
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(s, i);
-		if ((text = item_text(e)) == NULL) {
-			w = where_of(lc, e, "items", file, sizeof file);
-			return fail_key(&w, lc->err, lc->errlen,
-			    "must hold only strings or numbers (item %d)",
-			    i + 1);
-		}
+		if ((text = item_text(e)) == NULL)
+			return fail_setting(lc, e, "items", "must hold only "
+			    "strings or numbers (item %d)", i + 1);
 		lc->o->items[lc->o->nitems++] = text;
 	}
 	lc->org->items_line = w.line;
@@ -1567,13 +1539,11 @@ static int
 range_member(struct loadctx *lc, config_setting_t *m, long long *v,
     bool *seen)
 {
-	struct where	w;
-	char		file[PATH_MAX], key[32];
+	char	key[32];
 
 	snprintf(key, sizeof key, "range.%s", config_setting_name(m));
-	w = where_of(lc, m, key, file, sizeof file);
 	if (!setting_int(m, v))
-		return fail_key(&w, lc->err, lc->errlen, "must be an integer");
+		return fail_setting(lc, m, key, "must be an integer");
 	*seen = true;
 	return 0;
 }
@@ -1582,14 +1552,12 @@ range_member(struct loadctx *lc, config_setting_t *m, long long *v,
 static int
 load_range_group(struct loadctx *lc, config_setting_t *s)
 {
-	struct where	  w;
 	config_setting_t *m;
 	long long	  v[3] = { 0, 0, 0 };
 	bool		  seen[3] = { false, false, false };
-	char		  file[PATH_MAX], key[64], msg[200];
+	char		  key[64], msg[200];
 	int		  i, k;
 
-	w = where_of(lc, s, "range", file, sizeof file);
 	for (i = 0; (m = config_setting_get_elem(s, i)) != NULL; i++) {
 		snprintf(key, sizeof key, "range.%s", config_setting_name(m));
 		for (k = 0; k < 3; k++) {
@@ -1602,10 +1570,9 @@ load_range_group(struct loadctx *lc, config_setting_t *s)
 			return -1;
 	}
 	if (!seen[0] || !seen[1])
-		return fail_key(&w, lc->err, lc->errlen,
-		    "needs 'from' and 'to'");
+		return fail_setting(lc, s, "range", "needs 'from' and 'to'");
 	if (store_range(lc->o, v[0], v[1], v[2], seen[2], msg, sizeof msg) != 0)
-		return fail_key(&w, lc->err, lc->errlen, "is bad: %s", msg);
+		return fail_setting(lc, s, "range", "is bad: %s", msg);
 	return 0;
 }
 
@@ -1613,18 +1580,13 @@ load_range_group(struct loadctx *lc, config_setting_t *s)
 static int
 load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 {
-	struct where	w;
-	char		file[PATH_MAX];
-
 	if (note_source(lc, "range", s) != 0)
 		return -1;
 	if (config_setting_is_group(s))
 		return load_range_group(lc, s);
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		w = where_of(lc, s, "range", file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen, "must be a "
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail_setting(lc, s, "range", "must be a "
 		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
-	}
 	return load_entry(lc, e, s);
 }
 
@@ -1687,8 +1649,6 @@ static int
 load_key(struct loadctx *lc, config_setting_t *s, const char *key)
 {
 	const char	*keys[NOPTS + nitems_of(conf_only)];
-	struct where	 w;
-	char		 file[PATH_MAX];
 	size_t		 i;
 
 	for (i = 0; i < NOPTS; i++) {
@@ -1706,9 +1666,7 @@ load_key(struct loadctx *lc, config_setting_t *s, const char *key)
 	if (is_key_group(key)) {
 		if (config_setting_is_group(s))
 			return load_group(lc, s, key);
-		w = where_of(lc, s, key, file, sizeof file);
-		return fail_key(&w, lc->err, lc->errlen,
-		    "must be a group { ... }");
+		return fail_setting(lc, s, key, "must be a group { ... }");
 	}
 	return unknown_key(lc, s, key, keys, all_keys(keys, nitems_of(keys)));
 }
@@ -1745,7 +1703,7 @@ check_file(struct loadctx *lc)
 		return 0;
 	line = org->tasks_line > org->command_line ? org->tasks_line :
 	    org->command_line;
-	return fail(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
+	return errorf(lc->err, lc->errlen, "%s:%d: 'tasks' cannot be used with "
 	    "'command': each task gives its own command", lc->path, line);
 }
 
@@ -1769,36 +1727,25 @@ static char *
 read_all(int fd, size_t max, size_t hint, size_t *lenp, char *why,
     size_t whylen)
 {
-	size_t	 cap = (hint < max ? hint : max) + 1, len = 0;
-	char	*buf = xmalloc(cap + 1);
-	ssize_t	 n;
+	struct buf	b = { NULL, 0, 0 };
+	ssize_t		n;
 
-	for (;;) {
-		if (len == cap) {
-			if (len > max)
-				break;
-			cap = cap > max / 2 ? max + 1 : cap * 2;
-			buf = xreallocarray(buf, cap + 1, 1);
-		}
-		if ((n = read(fd, buf + len, cap - len)) == 0)
-			break;
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
+	/* The size fstat() gave (hint) and a byte more (EOF) in one read. */
+	while (b.len <= max && (n = buf_read(&b, fd, b.len < hint ?
+	    hint + 1 - b.len : 65536)) != 0) {
+		if (n == -1 && errno != EINTR) {
 			strlcpy(why, strerror(errno), whylen);
-			free(buf);
+			buf_free(&b);
 			return NULL;
 		}
-		len += n;
 	}
-	if (len > max) {
+	if (b.len > max) {
 		snprintf(why, whylen, "larger than %zu KiB", max / 1024);
-		free(buf);
+		buf_free(&b);
 		return NULL;
 	}
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
+	*lenp = b.len;
+	return b.data;
 }
 
 /* Read a whole regular file of at most max bytes; why gets the reason. */
@@ -1854,25 +1801,21 @@ scan_include(struct scan *sc, const char *file, int line, const char *name,
 	size_t	 len;
 	int	 r = 0, nl;
 
-	if (++sc->count > CONF_INCLUDE_MAX) {
-		snprintf(sc->err, sc->errlen, "%s:%d: more than %d @include "
-		    "directives", file, line, CONF_INCLUDE_MAX);
-		return -1;
-	}
+	if (++sc->count > CONF_INCLUDE_MAX)
+		return errorf(sc->err, sc->errlen, "%s:%d: more than %d "
+		    "@include directives", file, line, CONF_INCLUDE_MAX);
 	if (name[0] == '/' || strcmp(sc->dir, ".") == 0)
 		path = xstrdup(name);
 	else
 		path = xasprintf("%s/%s", sc->dir, name);
 	if ((buf = read_regular(path, CONF_INCLUDE_MAX_SIZE, &len, why,
-	    sizeof why)) == NULL) {
-		snprintf(sc->err, sc->errlen, "%s:%d: cannot include '%s': %s",
-		    file, line, text_brief(vp, sizeof vp, path), why);
-		r = -1;
-	} else if ((nl = nul_line(buf, len)) != 0) {
-		snprintf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
+	    sizeof why)) == NULL)
+		r = errorf(sc->err, sc->errlen, "%s:%d: cannot include '%s': "
+		    "%s", file, line, text_brief(vp, sizeof vp, path), why);
+	else if ((nl = nul_line(buf, len)) != 0)
+		r = errorf(sc->err, sc->errlen, "%s:%d: NUL byte in file",
 		    text_brief(vp, sizeof vp, path), nl);
-		r = -1;
-	} else
+	else
 		r = scan_text(sc, text_brief(vp, sizeof vp, path), buf, len,
 		    depth + 1);
 	free(buf);
@@ -1938,11 +1881,10 @@ scan_directive(struct scan *sc, const char *file, const char **pp,
 		*pp = end;
 		return 0;
 	}
-	if (bad) {
-		snprintf(sc->err, sc->errlen, "%s:%d: bad escape in @include "
-		    "name", file, at);
-		r = -1;
-	} else if (depth < CONF_INCLUDE_DEPTH)
+	if (bad)
+		r = errorf(sc->err, sc->errlen, "%s:%d: bad escape in "
+		    "@include name", file, at);
+	else if (depth < CONF_INCLUDE_DEPTH)
 		r = scan_include(sc, file, at, name, depth);
 	free(name);
 	return r;
@@ -1987,29 +1929,23 @@ scan_syntax(struct scan *sc, const char *file, int line, char c)
 	uint32_t	*m;
 
 	if (c == '{' || c == '(' || c == '[') {
-		if (sc->depth == CONF_DEPTH_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: nested more than "
-			    "%d levels deep", file, line, CONF_DEPTH_MAX);
-			return -1;
-		}
+		if (sc->depth == CONF_DEPTH_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: nested more"
+			    " than %d levels deep", file, line, CONF_DEPTH_MAX);
 		sc->members[++sc->depth] = c == '{' ? 0 : SCAN_LIST;
 	} else if ((c == '}' || c == ')' || c == ']') && sc->depth > 0)
 		sc->depth--;
 	else if ((c == '=' || c == ':') &&
 	    *(m = &sc->members[sc->depth]) != SCAN_LIST) {
 		sc->work += *m;
-		if (++*m > CONF_GROUP_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: more than %d "
-			    "settings in one group", file, line,
+		if (++*m > CONF_GROUP_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: more than "
+			    "%d settings in one group", file, line,
 			    CONF_GROUP_MAX);
-			return -1;
-		}
-		if (sc->work > CONF_NAME_WORK_MAX) {
-			snprintf(sc->err, sc->errlen, "%s:%d: too many "
+		if (sc->work > CONF_NAME_WORK_MAX)
+			return errorf(sc->err, sc->errlen, "%s:%d: too many "
 			    "settings in large groups (more than %d names to "
 			    "compare)", file, line, CONF_NAME_WORK_MAX);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -2077,9 +2013,9 @@ parse_error(struct loadctx *lc, const config_t *cf)
 		text = "nested too deeply";
 	setting_file(lc, config_error_file(cf), file, sizeof file);
 	if (config_error_line(cf) > 0)
-		return fail(lc->err, lc->errlen, "%s:%d: %s", file,
+		return errorf(lc->err, lc->errlen, "%s:%d: %s", file,
 		    config_error_line(cf), text);
-	return fail(lc->err, lc->errlen, "%s: %s", file, text);
+	return errorf(lc->err, lc->errlen, "%s: %s", file, text);
 }
 
 /* Read (at most max bytes), pre-scan and parse the file into cf. */
@@ -2094,9 +2030,9 @@ parse_file(struct loadctx *lc, config_t *cf, size_t max)
 
 	if ((buf = read_regular(lc->path, max, &len, why,
 	    sizeof why)) == NULL)
-		return fail(lc->err, lc->errlen, "%s: %s", lc->path, why);
+		return errorf(lc->err, lc->errlen, "%s: %s", lc->path, why);
 	if ((nl = nul_line(buf, len)) != 0)
-		snprintf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
+		errorf(lc->err, lc->errlen, "%s:%d: NUL byte in file",
 		    lc->path, nl);
 	else if (scan_text(&sc, lc->path, buf, len, 0) == 0) {
 		config_set_include_dir(cf, lc->dir);
@@ -2304,12 +2240,12 @@ gnu_only_option(const char *name, int letter, char *err, size_t len)
 		for (k = 0; name != NULL && k < nitems_of(g->names); k++)
 			if (g->names[k] != NULL &&
 			    strcmp(g->names[k], name) == 0)
-				return fail(err, len, "option --%s is GNU "
+				return errorf(err, len, "option --%s is GNU "
 				    "parallel's, not pooltop's: %s", name,
 				    g->instead);
 		if (name == NULL && letter != 0 && g->letters != NULL &&
 		    strchr(g->letters, letter) != NULL)
-			return fail(err, len, "option -%c is GNU parallel's, "
+			return errorf(err, len, "option -%c is GNU parallel's, "
 			    "not pooltop's: %s", letter, g->instead);
 	}
 	return 0;
@@ -2354,10 +2290,10 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (optopt_ != 0 && entry_of_letter(optopt_) == NULL) {
 		if (gnu_only_option(NULL, optopt_, err, len) == -1)
 			return -1;
-		return fail(err, len, "unknown option -%c", optopt_);
+		return errorf(err, len, "unknown option -%c", optopt_);
 	}
 	if (optopt_ != 0)
-		return fail(err, len, "option --%s: takes no argument",
+		return errorf(err, len, "option --%s: takes no argument",
 		    entry_of_letter(optopt_)->name);
 	for (i = 0; i < NOPTS; i++)
 		names[n++] = opt_table[i].name;
@@ -2367,9 +2303,9 @@ bad_option(const char *arg, int optopt_, char *err, size_t len)
 	if (gnu_only_option(v, 0, err, len) == -1)
 		return -1;
 	if ((near = suggest(v, names, n)) != NULL)
-		return fail(err, len, "unknown option '--%s' (did you mean "
+		return errorf(err, len, "unknown option '--%s' (did you mean "
 		    "'--%s'?)", v, near);
-	return fail(err, len, "unknown or ambiguous option '--%s'", v);
+	return errorf(err, len, "unknown or ambiguous option '--%s'", v);
 }
 
 /* Message for an option missing its argument. */
@@ -2379,8 +2315,8 @@ missing_arg(int optopt_, char *err, size_t len)
 	const struct opt_entry	*e = entry_of_letter(optopt_);
 
 	if (e == NULL)
-		return fail(err, len, "option requires an argument");
-	return fail(err, len, "option --%s: requires an argument %s",
+		return errorf(err, len, "option requires an argument");
+	return errorf(err, len, "option --%s: requires an argument %s",
 	    e->name, e->arg);
 }
 
@@ -2477,10 +2413,12 @@ env_word(const char **sp, struct buf *b, char *err, size_t len)
 	}
 	*sp = s;
 	if (q != '\0')
-		snprintf(err, len, "$POOLTOP: a %c quote is not closed", q);
-	else if (*s == '\\')
-		snprintf(err, len, "$POOLTOP: it ends in a lone backslash");
-	return q != '\0' || *s == '\\' ? -1 : 0;
+		return errorf(err, len, "$POOLTOP: a %c quote is not closed",
+		    q);
+	if (*s == '\\')
+		return errorf(err, len, "$POOLTOP: it ends in a lone "
+		    "backslash");
+	return 0;
 }
 
 /*
@@ -2537,23 +2475,13 @@ env_scan(struct cli *cli, char *err, size_t len)
 		return -1;
 	}
 	if (cli_scan(cli, cli->envc, cli->envv, msg, sizeof msg) != 0)
-		return fail(err, len, "$POOLTOP: %s", msg);
+		return errorf(err, len, "$POOLTOP: %s", msg);
 	if (cli->argi < cli->envc)
-		return fail(err, len, "$POOLTOP: '%s' is not an option (a "
+		return errorf(err, len, "$POOLTOP: '%s' is not an option (a "
 		    "template or items belong on the command line)",
 		    text_brief(word, sizeof word, cli->envv[cli->argi]));
 	cli->nenvopts = cli->nopts;
 	return 0;
-}
-
-/* Say that the option err speaks of came from $POOLTOP. */
-static void
-env_blame(char *err, size_t len)
-{
-	char	msg[1024];
-
-	strlcpy(msg, err, sizeof msg);
-	snprintf(err, len, "$POOLTOP: %s", msg);
 }
 
 /*
@@ -2576,7 +2504,7 @@ cli_output_modes(const struct cli *cli, char *err, size_t len)
 	}
 	if (u == NULL || other == NULL)
 		return 0;
-	return fail(err, len, "options --ungroup and --%s cannot be used "
+	return errorf(err, len, "options --ungroup and --%s cannot be used "
 	    "together%s", other->e->name,
 	    (size_t)(u - cli->opts) < cli->nenvopts ||
 	    (size_t)(other - cli->opts) < cli->nenvopts ?
@@ -2740,21 +2668,22 @@ cli_apply(struct opts *o, struct cli *cli, struct origin *org, char *err,
     size_t len)
 {
 	const char	*src[3];
+	char		 msg[1024];
 	size_t		 i, nsrc = cli_sources(cli, src);
 
 	if (nsrc > 1)
-		return fail(err, len, "%s and %s cannot be used together",
+		return errorf(err, len, "%s and %s cannot be used together",
 		    src[0], src[1]);
 	if (nsrc > 0)
 		clear_sources(o);
 	if (cli_output_modes(cli, err, len) != 0)
 		return -1;
 	for (i = 0; i < cli->nopts; i++) {
-		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, err, len)) {
-			if (i < cli->nenvopts)
-				env_blame(err, len);
-			return -1;
-		}
+		/* An option of $POOLTOP's: say so. */
+		if (apply_arg(o, cli->opts[i].e, cli->opts[i].arg, msg,
+		    sizeof msg) != 0)
+			return errorf(err, len, "%s%s", i < cli->nenvopts ?
+			    "$POOLTOP: " : "", msg);
 		org->cli[cli->opts[i].e - opt_table] = true;
 	}
 	cli_inputs(o, cli);
@@ -2817,29 +2746,30 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		    o->persistent == NULL ?
 		    SLURM_YES : SLURM_NO;
 	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL))
-		return fail(err, errlen, "--slurm and --sshlogin cannot be used"
-		    " together");
+		return errorf(err, errlen, "--slurm and --sshlogin cannot be"
+		    " used together");
 	if (o->slurm == SLURM_YES && getenv("SLURM_JOB_ID") == NULL)
-		return fail(err, errlen, "--slurm: not inside a Slurm "
+		return errorf(err, errlen, "--slurm: not inside a Slurm "
 		    "allocation (SLURM_JOB_ID is not set): run pooltop under "
 		    "salloc or sbatch");
 	if (o->admit.memfree_auto && o->persistent != NULL)
-		return fail(err, errlen, "--memfree auto cannot be used with "
+		return errorf(err, errlen, "--memfree auto cannot be used with "
 		    "--persistent: its items share one program, whose memory "
 		    "is no item's footprint");
 	if (o->nsshlogins == 0 && o->slf == NULL && o->slurm != SLURM_YES)
 		return 0;
 	if (o->admit.memfree_auto)
-		return fail(err, errlen, "--memfree auto cannot be used with "
+		return errorf(err, errlen, "--memfree auto cannot be used with "
 		    "--%s: it learns what tasks take of this machine's memory",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->persistent != NULL)
-		return fail(err, errlen, "--persistent cannot be used with"
+		return errorf(err, errlen, "--persistent cannot be used with"
 		    " --%s yet: run the pool on each machine",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->task_memory > 0 || o->task_cpus > 0)
-		return fail(err, errlen, "--task-memory and --task-cpus cannot "
-		    "be used with --%s yet: the cgroups are this machine's",
+		return errorf(err, errlen, "--task-memory and --task-cpus "
+		    "cannot be used with --%s yet: the cgroups are this "
+		    "machine's",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	return 0;
 }
@@ -2861,20 +2791,20 @@ check_auto(struct opts *o, const struct origin *org, char *err,
 			    opt_table[i].off != F(workers_max)) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			return fail(err, errlen, "--%s needs -j auto (workers "
-			    "= \"auto\")", opt_table[i].name);
+			return errorf(err, errlen, "--%s needs -j auto "
+			    "(workers = \"auto\")", opt_table[i].name);
 		}
 		return 0;
 	}
 	if (o->nsshlogins > 0 || o->slurm == SLURM_YES)
-		return fail(err, errlen, "-j auto cannot be used with --%s "
+		return errorf(err, errlen, "-j auto cannot be used with --%s "
 		    "yet: give -j N",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
 	if (o->workers_max == 0)
 		o->workers_max = 4 * n > PT_MAX_WORKERS ? PT_MAX_WORKERS :
 		    (4 * n < o->workers_min ? o->workers_min : 4 * n);
 	if (o->workers_min > o->workers_max)
-		return fail(err, errlen, "--workers-min %d is more than "
+		return errorf(err, errlen, "--workers-min %d is more than "
 		    "--workers-max %d", o->workers_min, o->workers_max);
 	o->workers_auto = true;
 	o->workers = n < o->workers_min ? o->workers_min :
@@ -2897,7 +2827,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 	if (!o->speculate) {
 		if (!o->idempotent)
 			return 0;
-		return fail(err, errlen, "--idempotent means something only "
+		return errorf(err, errlen, "--idempotent means something only "
 		    "with --speculate");
 	}
 	if (o->straggler_factor <= 0)
@@ -2915,7 +2845,7 @@ check_speculate(const struct opts *o, char *err, size_t errlen)
 		    "--idempotent";
 	if (what == NULL)
 		return 0;
-	return fail(err, errlen, "--speculate cannot be used with %s", what);
+	return errorf(err, errlen, "--speculate cannot be used with %s", what);
 }
 
 /* What --pipe cannot be used with, or NULL. */
@@ -3009,11 +2939,11 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 
 	if (o->pipe_part) {
 		if (o->arg_file == NULL || strcmp(o->arg_file, "-") == 0)
-			return fail(err, len, "--pipe-part needs -a FILE (a "
+			return errorf(err, len, "--pipe-part needs -a FILE (a "
 			    "regular file)");
 		if ((what = part_misfit(o)) != NULL)
-			return fail(err, len, "--pipe-part cannot be used with"
-			    " %s", what);
+			return errorf(err, len, "--pipe-part cannot be used"
+			    " with %s", what);
 		o->pipe = true;
 	}
 	if (!o->pipe) {
@@ -3021,28 +2951,28 @@ check_pipe(struct opts *o, const struct origin *org, char *err,
 			if (!pipe_only(&opt_table[i]) ||
 			    (!org->cli[i] && org->line[i] == 0))
 				continue;
-			return fail(err, len, "--%s needs --pipe",
+			return errorf(err, len, "--%s needs --pipe",
 			    opt_table[i].name);
 		}
 		if (o->header_lines > 0 && !o->header)
-			return fail(err, len, "--header %d needs --pipe (give "
-			    "--header : for a line of column names)",
+			return errorf(err, len, "--header %d needs --pipe "
+			    "(give --header : for a line of column names)",
 			    o->header_lines);
 		return 0;
 	}
 	o->header = false;	/* --pipe: header_lines, not column names */
 	if ((what = pipe_misfit(o)) != NULL)
-		return fail(err, len, "--pipe cannot be used with %s", what);
+		return errorf(err, len, "--pipe cannot be used with %s", what);
 	if (o->command == NULL)
-		return fail(err, len, "--pipe needs a command template");
+		return errorf(err, len, "--pipe needs a command template");
 	if (o->max_args_set && o->max_args < 1)
-		return fail(err, len, "-N with --pipe must be at least 1 "
+		return errorf(err, len, "-N with --pipe must be at least 1 "
 		    "(records a block)");
 	if (o->pipe_fifo && o->pipe_cat)
-		return fail(err, len, "--fifo cannot be used with --cat: {} is"
-		    " one or the other");
+		return errorf(err, len, "--fifo cannot be used with --cat: {}"
+		    " is one or the other");
 	if (o->round_robin && (what = robin_misfit(o)) != NULL)
-		return fail(err, len, "--round-robin cannot be used with %s",
+		return errorf(err, len, "--round-robin cannot be used with %s",
 		    what);
 	return 0;
 }
@@ -3070,9 +3000,9 @@ check_needs(const struct opts *o, const struct origin *org, char *err,
 		    (n == NEED_PERSISTENT && o->persistent != NULL))
 			continue;
 		if (org->cli[i])
-			return fail(err, len, "option --%s requires --%s",
+			return errorf(err, len, "option --%s requires --%s",
 			    e->name, needed[n].opt);
-		return fail(err, len, "%s:%d: '%s' requires '%s'",
+		return errorf(err, len, "%s:%d: '%s' requires '%s'",
 		    org->path, org->line[i], e->key, needed[n].key);
 	}
 	return 0;
@@ -3099,9 +3029,9 @@ check_ui_mode(struct opts *o, const struct origin *org, char *err,
 		return 0;
 	}
 	if (org->cli[d])
-		return fail(err, len, "options --headless and --dashboard "
+		return errorf(err, len, "options --headless and --dashboard "
 		    "cannot be used together");
-	return fail(err, len, "%s:%d: 'dashboard' cannot be used with"
+	return errorf(err, len, "%s:%d: 'dashboard' cannot be used with"
 	    " 'headless' (line %d)", org->path, org->line[d],
 	    org->line[h]);
 }
@@ -3117,9 +3047,9 @@ check_name(const struct opts *o, const struct origin *org, char *err,
 	    strspn(o->name, "0123456789") != strlen(o->name))
 		return 0;
 	if (org->cli[n])
-		return fail(err, len, "option --name: '%s' is all digits: it "
+		return errorf(err, len, "option --name: '%s' is all digits: it "
 		    "would read as a pool ID", o->name);
-	return fail(err, len, "%s:%d: 'name': '%s' is all digits: it would"
+	return errorf(err, len, "%s:%d: 'name': '%s' is all digits: it would"
 	    " read as a pool ID", org->path, org->line[n], o->name);
 }
 
@@ -3148,29 +3078,24 @@ opts_parse(struct opts *o, int argc, char **argv, int *argi, char *err,
 	if (cli_apply(o, &cli, &org, err, errlen) != 0)
 		goto out;
 	if (cli_template && o->tasks != NULL) {
-		snprintf(err, errlen, "%s:%d: 'tasks' cannot be used with a "
+		errorf(err, errlen, "%s:%d: 'tasks' cannot be used with a "
 		    "command template on the command line", org.path,
 		    org.tasks_line);
 		goto out;
 	}
-	r = check_needs(o, &org, err, errlen);
-	if (r == 0)
-		r = check_ui_mode(o, &org, err, errlen);
-	if (r == 0)
-		r = check_remote(o, &org, err, errlen);
-	if (r == 0)
-		r = check_auto(o, &org, err, errlen);
-	if (r == 0)
-		r = check_pipe(o, &org, err, errlen);
-	if (r == 0)
-		r = check_name(o, &org, err, errlen);
-	if (r == 0)
-		r = check_speculate(o, err, errlen);
-	if (r == 0 && o->ungroup && o->results != NULL) {
-		snprintf(err, errlen, "--ungroup cannot be used with --results:"
-		    " one prints the output as it comes, the other saves it");
-		r = -1;
-	}
+	if (check_needs(o, &org, err, errlen) != 0 ||
+	    check_ui_mode(o, &org, err, errlen) != 0 ||
+	    check_remote(o, &org, err, errlen) != 0 ||
+	    check_auto(o, &org, err, errlen) != 0 ||
+	    check_pipe(o, &org, err, errlen) != 0 ||
+	    check_name(o, &org, err, errlen) != 0 ||
+	    check_speculate(o, err, errlen) != 0)
+		goto out;
+	r = 0;
+	if (o->ungroup && o->results != NULL)
+		r = errorf(err, errlen, "--ungroup cannot be used with "
+		    "--results: one prints the output as it comes, the other "
+		    "saves it");
 out:
 	cli_free(&cli);
 	return r;
@@ -3328,7 +3253,7 @@ parse_halt(const char *s, struct halt_policy *hp, char *err, size_t len)
 	} else
 		r = parse_halt_rule(s, &h);
 	if (r != 0)
-		return fail(err, len, "bad halt policy '%s': expected never, "
+		return errorf(err, len, "bad halt policy '%s': expected never, "
 		    "now|soon,fail|success|done=N or =N%% (0 < N%% <= 100), "
 		    "or 0, 1, 2", text_brief(v, sizeof v, s));
 	*hp = h;
@@ -3345,17 +3270,17 @@ termseq_word(const char *w, int idx, struct termseq *ts, char *why,
 
 	if (idx % 2 == 0) {
 		if (ts->n == PT_TERMSEQ_MAX)
-			return fail(why, len, "more than %d signals",
+			return errorf(why, len, "more than %d signals",
 			    PT_TERMSEQ_MAX);
 		if ((ts->sig[ts->n] = signal_parse(w)) == -1)
-			return fail(why, len, "unknown signal '%s'",
+			return errorf(why, len, "unknown signal '%s'",
 			    text_brief(v, sizeof v, w));
 		ts->wait_ms[ts->n++] = 0;
 		return 0;
 	}
 	ts->wait_ms[ts->n - 1] = strtonum(w, 0, TERMSEQ_WAIT_MAX, &errstr);
 	if (errstr != NULL || !isdigit((unsigned char)*w))
-		return fail(why, len, "wait '%s' must be 0..%d ms",
+		return errorf(why, len, "wait '%s' must be 0..%d ms",
 		    text_brief(v, sizeof v, w), TERMSEQ_WAIT_MAX);
 	return 0;
 }
@@ -3378,7 +3303,7 @@ parse_termseq(const char *s, struct termseq *out, char *err, size_t len)
 		r = termseq_word(w, idx++, &ts, why, sizeof why);
 	free(copy);
 	if (r != 0)
-		return fail(err, len, "bad termseq '%s': %s (expected SIG,MS,"
+		return errorf(err, len, "bad termseq '%s': %s (expected SIG,MS,"
 		    "SIG,MS..., e.g. %s)", text_brief(v, sizeof v, s), why,
 		    DEFAULT_TERMSEQ);
 	*out = ts;

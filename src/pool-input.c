@@ -70,23 +70,32 @@ measure_template(void)
 	return measure.t;	/* NULL: the pool says why, before any task */
 }
 
-/* The command a task of these arguments runs, as the joblog has it. */
+/* t expanded for the arguments of task seq, as the joblog has it. */
 static char *
-measure_cmdline(const char *const *args, size_t nargs, uint64_t seq)
+cmdline(const struct template *t, const char *const *args, size_t nargs,
+    uint64_t seq)
 {
-	struct template	*t;
 	struct expanded	 e;
 	char		*cmd;
 
-	if (measure.o->command == NULL && measure.o->command_argv == NULL)
-		return xstrdup(nargs > 0 ? args[0] : "");
-	if ((t = measure_template()) == NULL)
-		return NULL;
 	memset(&e, 0, sizeof e);
 	template_expand_args(t, args, nargs, seq, 0, &e);
 	cmd = expanded_cmdline(&e);
 	expanded_free(&e);
 	return cmd;
+}
+
+/* The command a task of these arguments runs, as the joblog has it. */
+static char *
+measure_cmdline(const char *const *args, size_t nargs, uint64_t seq)
+{
+	struct template	*t;
+
+	if (measure.o->command == NULL && measure.o->command_argv == NULL)
+		return xstrdup(nargs > 0 ? args[0] : "");
+	if ((t = measure_template()) == NULL)
+		return NULL;
+	return cmdline(t, args, nargs, seq);
 }
 
 /* The length of the command a task of these arguments runs. */
@@ -199,10 +208,8 @@ ran_load(const char *path, char *err, size_t errlen)
 {
 	char	e[512];
 
-	if (joblog_scan(path, ran_add, NULL, e, sizeof e) == -1) {
-		snprintf(err, errlen, "--joblog-in: %s", e);
-		return -1;
-	}
+	if (joblog_scan(path, ran_add, NULL, e, sizeof e) == -1)
+		return errorf(err, errlen, "--joblog-in: %s", e);
 	if (ran.n > 0)
 		qsort(ran.v, ran.n, sizeof *ran.v, ran_cmp);
 	return 0;
@@ -215,22 +222,19 @@ order_check(const struct opts *o, char *err, size_t errlen)
 	bool	longest = o->order == ORDER_LONGEST_FIRST;
 
 	if (longest && o->joblog_in == NULL)
-		snprintf(err, errlen, "--order longest-first needs --joblog-in "
-		    "FILE (the joblog of an earlier run)");
-	else if (!longest && o->joblog_in != NULL)
-		snprintf(err, errlen, "--joblog-in is read by --order "
+		return errorf(err, errlen, "--order longest-first needs "
+		    "--joblog-in FILE (the joblog of an earlier run)");
+	if (!longest && o->joblog_in != NULL)
+		return errorf(err, errlen, "--joblog-in is read by --order "
 		    "longest-first only");
-	else if (longest && o->shuf)
-		snprintf(err, errlen, "--order longest-first cannot be used "
-		    "with --shuf");
-	else if (longest && (o->resume || o->resume_failed ||
-	    o->retry_failed))
-		snprintf(err, errlen, "--order longest-first cannot be used "
-		    "with --resume, --resume-failed or --retry-failed: its "
-		    "tasks are numbered anew each run");
-	else
-		return 0;
-	return -1;
+	if (longest && o->shuf)
+		return errorf(err, errlen, "--order longest-first cannot be "
+		    "used with --shuf");
+	if (longest && (o->resume || o->resume_failed || o->retry_failed))
+		return errorf(err, errlen, "--order longest-first cannot be "
+		    "used with --resume, --resume-failed or --retry-failed: "
+		    "its tasks are numbered anew each run");
+	return 0;
 }
 
 /* Wrap the source in columns, groups and a shuffle. */
@@ -248,41 +252,33 @@ input_wrap(const struct opts *o, struct source **src, char *err,
 		return -1;
 	if (*src == NULL || o->pipe)
 		return 0;
-	if (o->shuf && (o->resume || o->resume_failed)) {
-		snprintf(err, errlen, "--shuf cannot be used with --resume or"
-		    " --resume-failed: its tasks are numbered anew each run");
-		return -1;
-	}
-	if (o->ntasks > 0 && o->ninputs == 0 && (what = task_misfit(o))) {
-		snprintf(err, errlen, "%s cannot be used with the config "
+	if (o->shuf && (o->resume || o->resume_failed))
+		return errorf(err, errlen, "--shuf cannot be used with "
+		    "--resume or --resume-failed: its tasks are numbered anew "
+		    "each run");
+	if (o->ntasks > 0 && o->ninputs == 0 && (what = task_misfit(o)))
+		return errorf(err, errlen, "%s cannot be used with the config "
 		    "file's tasks (whole commands, not items)", what);
-		return -1;
+	/* Columns and trimming work on a product's items (of one source). */
+	if ((opts_columns(o) || opts_trim(o) != 0) &&
+	    !source_is_product(*src)) {
+		one = *src;
+		*src = source_product(&one, &linked, 1);
 	}
 	if (opts_columns(o)) {
 		if ((cols = columns_new(o->colsep, o->csv, err, errlen)) ==
 		    NULL)
 			return -1;
-		if (!source_is_product(*src)) {
-			one = *src;
-			*src = source_product(&one, &linked, 1);
-		}
 		source_columns(*src, cols, o->header);
 	}
-	if (opts_trim(o) != 0) {
-		if (!source_is_product(*src)) {
-			one = *src;
-			*src = source_product(&one, &linked, 1);
-		}
+	if (opts_trim(o) != 0)
 		source_trim(*src, opts_trim(o));
-	}
 	/* As GNU parallel: the items are shuffled, then grouped. */
 	if (o->shuf)
 		*src = source_shuffle(*src);
-	if (opts_fill(o) && o->command == NULL) {
-		snprintf(err, errlen, "%s needs a command template",
+	if (opts_fill(o) && o->command == NULL)
+		return errorf(err, errlen, "%s needs a command template",
 		    fill_name(o));
-		return -1;
-	}
 	if (o->max_lines_set)
 		*src = source_lines(*src);
 	maxn = o->max_args_set ? (size_t)o->max_args : SIZE_MAX;
@@ -337,16 +333,17 @@ rename_in(char **s, char *const *names, size_t n)
 	*s = r;
 }
 
-/* --results-layout gnu for grouped items: "1", "2" ... per source. */
+/* --results-layout gnu's n level names: names, or "1", "2" ... if NULL. */
 static void
-number_keys(struct opts *o)
+result_keys(struct opts *o, char *const *names, size_t n)
 {
-	size_t	n = o->ninputs > 0 ? o->ninputs : 1;
+	size_t	i;
 
 	o->result_keys = xcalloc(n, sizeof *o->result_keys);
-	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
-		o->result_keys[o->nresult_keys] = xasprintf("%zu",
-		    o->nresult_keys + 1);
+	for (i = 0; i < n; i++)
+		o->result_keys[i] = names != NULL ? xstrdup(names[i]) :
+		    xasprintf("%zu", i + 1);
+	o->nresult_keys = n;
 }
 
 /* Read the header, then name the template's columns. */
@@ -360,7 +357,7 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 	if (!o->header || src == NULL) {
 		/* Grouped items: each names its level after its source. */
 		if (!opts_columns(o) && (o->max_args_set || opts_fill(o)))
-			number_keys(o);
+			result_keys(o, NULL, o->ninputs > 0 ? o->ninputs : 1);
 		return 0;
 	}
 	while ((r = source_header(src, &names, &n)) == 0)
@@ -368,13 +365,9 @@ input_header(struct opts *o, struct source *src, char *err, size_t errlen)
 	if (r == -1) {
 		if (source_error(src) == NULL)
 			return 0;	/* no input at all */
-		snprintf(err, errlen, "%s", source_error(src));
-		return -1;
+		return errorf(err, errlen, "%s", source_error(src));
 	}
-	o->result_keys = xcalloc(n, sizeof *o->result_keys);
-	for (o->nresult_keys = 0; o->nresult_keys < n; o->nresult_keys++)
-		o->result_keys[o->nresult_keys] =
-		    xstrdup(names[o->nresult_keys]);
+	result_keys(o, names, n);
 	rename_in(&o->command, names, n);
 	rename_in(&o->tagstring, names, n);
 	for (i = 0; i < o->command_argc; i++)
@@ -393,10 +386,9 @@ input_template_mode(struct template *t, const struct opts *o, char *err,
 	if (!o->context_replace && (o->max_lines <= 1 ||
 	    (o->max_args_set && o->max_args <= 1)))
 		return 0;
-	snprintf(err, errlen, "%s needs a template without shell syntax"
-	    " (several words, or one string without $ ; | ...)",
+	return errorf(err, errlen, "%s needs a template without shell "
+	    "syntax (several words, or one string without $ ; | ...)",
 	    o->context_replace ? "-X" : "-L without -m or --xargs");
-	return -1;
 }
 
 /* Compile --tagstring as one word. */
@@ -483,21 +475,15 @@ static void
 dry_print(const struct opts *o, const struct template *t,
     const struct template *tagt, const struct item *it)
 {
-	struct expanded	 e;
-	char		*cmd, *tag = NULL;
+	char	*cmd, *tag = NULL;
 
-	memset(&e, 0, sizeof e);
 	if (it->command != NULL || t == NULL)
 		cmd = xstrdup(it->command != NULL ? it->command : it->arg);
-	else {
-		if (it->args != NULL)
-			template_expand_args(t, (const char *const *)it->args,
-			    it->nargs, it->seq, 0, &e);
-		else
-			template_expand(t, it->arg, it->seq, 0, &e);
-		cmd = expanded_cmdline(&e);
-		expanded_free(&e);
-	}
+	else if (it->args != NULL)
+		cmd = cmdline(t, (const char *const *)it->args, it->nargs,
+		    it->seq);
+	else
+		cmd = cmdline(t, (const char *const *)&it->arg, 1, it->seq);
 	if (tagt != NULL)
 		tag = input_tag(tagt, it->arg, (const char *const *)it->args,
 		    it->nargs, it->seq, 0);

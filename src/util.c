@@ -379,3 +379,14 @@ helper_child_setup(int deathsig)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
+
+int
+errorf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -141,4 +141,8 @@ int	 ncpu_online(void);
  */
 void	helper_child_setup(int deathsig);
 
+/* Format an error into err (of len bytes; NULL if len is 0); -1. */
+int	 errorf(char *err, size_t len, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -180,24 +180,18 @@ theme_parse_color(const char *s, struct theme_color *c,
 
 	for (field = 0; !last; field++) {
 		if (theme_next_field(&p, word, sizeof word, &last) != 0 ||
-		    (last && field == 0)) {
-			snprintf(err, errlen, "bad colour \"%.64s%s\": expected "
-			    "\"fg,bg[,bold|dim|reverse|underline]\"", s,
-			    strlen(s) > 64 ? "..." : "");
-			return -1;
-		}
+		    (last && field == 0))
+			return errorf(err, errlen, "bad colour \"%.64s%s\": "
+			    "expected \"fg,bg[,bold|dim|reverse|underline]\"",
+			    s, strlen(s) > 64 ? "..." : "");
 		if (field < 2 && theme_parse_one(word, field == 0 ? &out.fg :
-		    &out.bg) != 0) {
-			snprintf(err, errlen, "unknown colour \"%s\" (a name "
-			    "such as red or brightred, default, or 0-255)",
-			    word);
-			return -1;
-		}
-		if (field >= 2 && theme_parse_attr(word, &out.attr) != 0) {
-			snprintf(err, errlen, "unknown attribute \"%s\" (bold, "
-			    "dim, reverse or underline)", word);
-			return -1;
-		}
+		    &out.bg) != 0)
+			return errorf(err, errlen, "unknown colour \"%s\" (a "
+			    "name such as red or brightred, default, or "
+			    "0-255)", word);
+		if (field >= 2 && theme_parse_attr(word, &out.attr) != 0)
+			return errorf(err, errlen, "unknown attribute \"%s\" "
+			    "(bold, dim, reverse or underline)", word);
 	}
 	*c = out;
 	return 0;
@@ -277,16 +271,13 @@ theme_apply(struct theme *t, config_setting_t *s, const char *path,
 			    strlen(name) > 64 ? "..." : "");
 		return 0;
 	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		snprintf(err, errlen, "%s:%d: %s: expected a string "
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return errorf(err, errlen, "%s:%d: %s: expected a string "
 		    "\"fg,bg[,attr]\"", path, line, name);
-		return -1;
-	}
 	value = config_setting_get_string(s);
-	if (theme_parse_color(value, &t->c[k], why, sizeof why) != 0) {
-		snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, why);
-		return -1;
-	}
+	if (theme_parse_color(value, &t->c[k], why, sizeof why) != 0)
+		return errorf(err, errlen, "%s:%d: %s: %s", path, line, name,
+		    why);
 	return 0;
 }
 
@@ -349,14 +340,10 @@ theme_load(struct theme *t, const char *name, struct buf *warn,
 		theme_default(t);
 		return 0;
 	}
-	if (theme_find(name, path, sizeof path) != 0) {
-		if (strchr(name, '/') != NULL)
-			snprintf(err, errlen, "%s: %s", name, strerror(ENOENT));
-		else
-			snprintf(err, errlen, "theme \"%s\" not found (looked "
-			    "in ~/.config/pooltop/themes, %s/themes)", name,
-			    PT_DATADIR);
-		return -1;
-	}
-	return theme_load_file(t, path, warn, err, errlen);
+	if (theme_find(name, path, sizeof path) == 0)
+		return theme_load_file(t, path, warn, err, errlen);
+	if (strchr(name, '/') != NULL)
+		return errorf(err, errlen, "%s: %s", name, strerror(ENOENT));
+	return errorf(err, errlen, "theme \"%s\" not found (looked in "
+	    "~/.config/pooltop/themes, %s/themes)", name, PT_DATADIR);
 }
