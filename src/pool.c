@@ -138,7 +138,7 @@ struct task {
 };
 TAILQ_HEAD(tasklist, task);
 
-enum wstate { W_FREE = 0, W_STARTING, W_IDLE, W_BUSY, W_GONE };
+enum wstate { W_FREE = 0, W_STARTING, W_IDLE, W_BUSY };
 
 struct wk {
 	enum wstate	 state;
@@ -205,7 +205,6 @@ struct pool {
 	uint64_t		 strag_n;	/* model.n the median is of */
 	int64_t			 strag_median;	/* its median runtime, ns */
 	struct pt_shm		 shm;
-	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
 	struct loop		*loop;
 	int			 src_watch;	/* the source's, in the loop */
@@ -252,7 +251,6 @@ struct pool {
 	int			 halt_status;	/* -1: none */
 	bool			 halt_fired;
 	uint64_t		 done, failed, retried, skipped, running;
-	uint64_t		 finished_attempts;
 	int			 extra;		/* copies running besides their
 						   task (--speculate) */
 	uint64_t		 spec_started, spec_won;
@@ -719,7 +717,7 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 
 	for (i = 0; i < p->nw; i++) {
 		w = &p->w[i];
-		if (w->state != W_FREE && w->state != W_GONE && !w->retire &&
+		if (w->state != W_FREE && !w->retire &&
 		    (host == HOST_ANY || w->host == host))
 			active++;
 	}
@@ -728,7 +726,6 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 		for (i = p->nw - 1; i >= 0 && active > n; i--) {
 			w = &p->w[i];
 			if (w->retire || w->state == W_FREE ||
-			    w->state == W_GONE ||
 			    (host != HOST_ANY && w->host != host))
 				continue;
 			if (pass == 0 && w->state == W_BUSY)
@@ -1237,8 +1234,7 @@ xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
 	if (!ran)
 		fd.start_real_ns = real_ns();
 	task_ended(p, i, &fd);
-	if (p->w[i].retire && p->w[i].ntasks == 0 &&
-	    p->w[i].state != W_GONE && p->w[i].state != W_FREE)
+	if (p->w[i].retire && p->w[i].ntasks == 0 && p->w[i].state != W_FREE)
 		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 }
 
@@ -2445,13 +2441,6 @@ model_task_ended(struct pool *p, int i, struct task *t,
 	history_task(&p->hist, d->wall_ns);
 }
 
-/* The record of the pool's finished tasks. */
-const struct model *
-pool_model(const struct pool *p)
-{
-	return &p->model;
-}
-
 /* The joblog's line (and --results FILE.csv's record) of a finished task. */
 static void
 joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
@@ -2819,7 +2808,6 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		t->requeue = true;
 	if (p->robin != NULL)		/* its input is gone: no second run */
 		t->requeue = false;
-	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
 		window_update(w, d->wall_ns, p->window_max);
@@ -4418,7 +4406,6 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 void
 pool_set_socket(struct pool *p, const char *path)
 {
-	strlcpy(p->sock, path, sizeof p->sock);
 	strlcpy(p->shm.pub.socket_path, path, sizeof p->shm.pub.socket_path);
 	shm_publish_header(&p->shm);
 }
@@ -4818,21 +4805,16 @@ pool_free(struct pool *p)
 	tasks_free(&p->added);
 	tasks_free(&p->spare);
 	arena_release(&p->arena);
-	if (p->out != NULL)
-		output_free(p->out);
-	if (p->joblog != NULL)
-		joblog_close(p->joblog);
-	if (p->past != NULL)
-		joblog_past_free(p->past);
+	output_free(p->out);
+	joblog_close(p->joblog);
+	joblog_past_free(p->past);
 	for (i = 0; i < p->retry_n; i++)
 		free(p->retry_cmds[i]);
 	free(p->retry_cmds);
 	free(p->retry_seqs);
-	if (p->tpl != NULL)
-		template_free(p->tpl);
+	template_free(p->tpl);
 	hooks_free(p->hooks);
-	if (p->tagtpl != NULL)
-		template_free(p->tagtpl);
+	template_free(p->tagtpl);
 	median_free(&p->runtimes);
 	model_free(&p->model);
 	if (p->shm.hdr != NULL)
