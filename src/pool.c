@@ -1168,6 +1168,18 @@ task_timeout(const struct pool *p)
 	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
 }
 
+/* Worker w's task struct of seq, or NULL. */
+static struct task *
+worker_task(struct wk *w, uint64_t seq)
+{
+	struct task	*t;
+
+	TAILQ_FOREACH(t, &w->tasks, entry)
+		if (t->seq == seq)
+			return t;
+	return NULL;
+}
+
 /* The task a copy is for. */
 static void
 xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
@@ -1198,15 +1210,10 @@ xfer_task_before(struct pool *p, int i, const struct task *t,
 static struct task *
 xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
 {
-	struct task	*t;
-
 	if (i < 0 || i >= p->nw || p->w[i].generation != gen ||
 	    (p->w[i].state != W_IDLE && p->w[i].state != W_BUSY))
 		return NULL;
-	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
-		if (t->seq == seq)
-			return t;
-	return NULL;
+	return worker_task(&p->w[i], seq);
 }
 
 /*
@@ -1247,12 +1254,8 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 	char		 why[200];
 	int		 r;
 
-	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
-		return false;
-	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
-		if (t->seq == d->task_seq)
-			break;
-	if (t == NULL)
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL ||
+	    (t = worker_task(&p->w[i], d->task_seq)) == NULL)
 		return false;
 	xfer_task(p, i, t, &x);
 	r = xfer_after(p->xfer, p->w[i].host, &x, d, why, sizeof why);
@@ -2783,10 +2786,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	int			 exitval = 0, sig = 0;
 	bool			 ok, final, oom;
 
-	TAILQ_FOREACH(t, &w->tasks, entry)
-		if (t->seq == d->task_seq)
-			break;
-	if (t == NULL)
+	if ((t = worker_task(w, d->task_seq)) == NULL)
 		return;
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
@@ -2936,51 +2936,32 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 }
 
 /*
- * Count len bytes of standard output of task seq (the joblog's Receive);
+ * Count len bytes of standard output of task t (the joblog's Receive);
  * keep the last bytes of its standard error (its failure group's line).
+ * t NULL: its worker no longer holds it.
  */
 static void
-count_received(struct wk *w, uint64_t seq, int stream, const char *b,
-    size_t len)
+count_received(struct task *t, int stream, const char *b, size_t len)
 {
-	struct task	*t;
-
-	TAILQ_FOREACH(t, &w->tasks, entry) {
-		if (t->seq != seq)
-			continue;
-		if (stream == 1)
-			t->received += len;
-		else {
-			if (t->errtail == NULL)
-				t->errtail = xcalloc(1, sizeof *t->errtail);
-			fail_tail_add(t->errtail, b, len);
-		}
+	if (t == NULL)
 		return;
+	if (stream == 1)
+		t->received += len;
+	else {
+		if (t->errtail == NULL)
+			t->errtail = xcalloc(1, sizeof *t->errtail);
+		fail_tail_add(t->errtail, b, len);
 	}
 }
 
-/* Worker w's task struct of seq, or NULL. */
-static struct task *
-worker_task(struct wk *w, uint64_t seq)
-{
-	struct task	*t;
-
-	TAILQ_FOREACH(t, &w->tasks, entry)
-		if (t->seq == seq)
-			return t;
-	return NULL;
-}
-
 /*
- * Output of task seq from worker w: a loser's is not printed, a copy's is
- * held apart until one copy is left (pool-output.h).
+ * Output o of task t (or NULL, as above): a loser's is not printed, a
+ * copy's is held apart until one copy is left (pool-output.h).
  */
 static void
-task_output(struct pool *p, struct wk *w, const struct pt_out *o,
+task_output(struct pool *p, struct task *t, const struct pt_out *o,
     const char *b, size_t len)
 {
-	struct task	*t = worker_task(w, o->task_seq);
-
 	if (p->out == NULL || (t != NULL && t->loser))
 		return;
 	if (t != NULL && t->copy)
@@ -3085,14 +3066,11 @@ worker_answers(struct pool *p, int i, const char *pl, size_t len)
 		o.task_seq = d.task_seq = a.task_seq;
 		o.stream = (a.flags & PT_ANSWER_ERROR) ? 2 : 1;
 		t = worker_task(w, a.task_seq);
-		if (t != NULL && o.stream == 1)
-			t->received += a.len;
-		else
-			count_received(w, o.task_seq, (int)o.stream, pl, a.len);
+		count_received(t, (int)o.stream, pl, a.len);
 		/* It succeeded: its output is final, often printed at once. */
 		if (p->out != NULL && (o.stream == 2 || t == NULL || t->copy ||
 		    t->loser || !output_whole(p->out, a.task_seq, 1, pl, a.len)))
-			task_output(p, w, &o, pl, a.len);
+			task_output(p, t, &o, pl, a.len);
 		pl += a.len;
 		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
 		d.start_real_ns = a.start_real_ns;
@@ -3144,9 +3122,10 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof o)
 			break;
 		memcpy(&o, pl, sizeof o);
-		count_received(w, o.task_seq, (int)o.stream, pl + sizeof o,
+		t = worker_task(w, o.task_seq);
+		count_received(t, (int)o.stream, pl + sizeof o,
 		    m->len - sizeof o);
-		task_output(p, w, &o, pl + sizeof o, m->len - sizeof o);
+		task_output(p, t, &o, pl + sizeof o, m->len - sizeof o);
 		break;
 	case PT_MSG_SLOT:
 		slot_message(p, i, pl, m->len);
