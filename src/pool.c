@@ -1216,6 +1216,18 @@ xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
 	return worker_task(&p->w[i], seq);
 }
 
+/* The end of a DONE from worker i (of an answer, of a copy): what follows it. */
+static void
+worker_task_done(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->ntasks == 0)
+		w->task_pgid = 0;	/* it ended: never signal it */
+	if (w->retire && w->ntasks == 0)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
 /*
  * A copy for task seq of slot i failed (why names file and host): the
  * attempt failed.  d: how the task itself ended, if it ran; a task that
@@ -1241,8 +1253,7 @@ xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
 	if (!ran)
 		fd.start_real_ns = real_ns();
 	task_ended(p, i, &fd);
-	if (p->w[i].retire && p->w[i].ntasks == 0 && p->w[i].state != W_FREE)
-		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	worker_task_done(p, i);
 }
 
 /* After task d ended on slot i: true if a copy holds its end. */
@@ -1283,16 +1294,12 @@ xfer_ended(struct pool *p, struct xfer_done *xd)
 		d.flags = PT_DONE_KILLED;
 		d.start_real_ns = real_ns();
 		task_ended(p, i, &d);
-		if (p->w[i].retire && p->w[i].ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		worker_task_done(p, i);
 	} else if (!xd->ok)
 		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
 	else if (xd->after) {
 		task_ended(p, i, &xd->d);
-		if (p->w[i].ntasks == 0)
-			p->w[i].task_pgid = 0;
-		if (p->w[i].retire && p->w[i].ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		worker_task_done(p, i);
 	} else {
 		buf_add(&p->w[i].out, xd->run.data, xd->run.len);
 		/* Paused while its files were copied: it starts paused. */
@@ -3020,18 +3027,6 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_add(&strs, "", 1);
 	proto_put(&w->out, PT_MSG_CONF, &c, sizeof c, strs.data, strs.len);
 	buf_free(&strs);
-}
-
-/* The end of a DONE from worker i (or of an answer): what follows it. */
-static void
-worker_task_done(struct pool *p, int i)
-{
-	struct wk	*w = &p->w[i];
-
-	if (w->ntasks == 0)
-		w->task_pgid = 0;	/* it ended: never signal it */
-	if (w->retire && w->ntasks == 0)
-		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 }
 
 /*
