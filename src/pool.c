@@ -491,6 +491,23 @@ pool_alert(struct pool *p, enum say say, int slot, uint64_t task_seq,
 	va_end(ap);
 }
 
+/* A control refused: why (when the caller wants to know) says why; -1. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct buf *why, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (why == NULL)
+		return -1;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_addstr(why, s);
+	free(s);
+	return -1;
+}
+
 /* Call cb with every event recorded from now on (pool.h). */
 void
 pool_on_event(struct pool *p, pool_event_cb cb, void *arg, bool on_stderr)
@@ -2353,12 +2370,9 @@ auto_tick(void *arg)
 int
 pool_auto_set(struct pool *p, bool on, struct buf *why)
 {
-	if (on && p->hosts != NULL) {
-		if (why != NULL)
-			buf_printf(why, "auto cannot size a pool with workers "
-			    "on other machines yet");
-		return -1;
-	}
+	if (on && p->hosts != NULL)
+		return refuse(why, "auto cannot size a pool with workers on "
+		    "other machines yet");
 	if (on == p->autosize.on)
 		return 0;
 	p->autosize.on = on;
@@ -3568,11 +3582,8 @@ slot_pause_one(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	struct wk	*w;
 
-	if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-		if (why)
-			buf_printf(why, "no task runs in slot %d", slot + 1);
-		return -1;
-	}
+	if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY)
+		return refuse(why, "no task runs in slot %d", slot + 1);
 	w = &p->w[slot];
 	if (!pause && w->msusp) {
 		/* The operator's word wins; memory is looked at again. */
@@ -3650,11 +3661,8 @@ pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 	struct task	*t;
 	int		 j;
 
-	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-		if (why)
-			buf_printf(why, "no task runs in slot %d", slot + 1);
-		return -1;
-	}
+	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY)
+		return refuse(why, "no task runs in slot %d", slot + 1);
 	if ((t = TAILQ_FIRST(&p->w[slot].tasks)) != NULL && t->twin != NULL &&
 	    (j = task_slot(p, t->twin)) != -1)
 		slot_end(p, j, sig);
@@ -3668,12 +3676,9 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 {
 	int	old = p->target;
 
-	if (n < 1 || n > PT_MAX_WORKERS) {
-		if (why)
-			buf_printf(why, "worker count must be between 1 and %d"
-			    " (got %d)", PT_MAX_WORKERS, n);
-		return -1;
-	}
+	if (n < 1 || n > PT_MAX_WORKERS)
+		return refuse(why, "worker count must be between 1 and %d"
+		    " (got %d)", PT_MAX_WORKERS, n);
 	if (p->fd_cap > 0 && n > p->fd_cap)
 		n = p->fd_cap;		/* the open file limit */
 	p->target = n;
@@ -3693,30 +3698,19 @@ pool_resize_host(struct pool *p, const char *name, int n, bool kill,
 {
 	int	h, old;
 
-	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE) {
-		if (why)
-			buf_printf(why, "no host %s in this pool", name);
-		return -1;
-	}
-	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h)) {
-		if (why)
-			buf_printf(why, "host %s is %s", name,
-			    hosts_gone(p->hosts, h) ? "leaving" : "down");
-		return -1;
-	}
-	if (n < 0 || n > PT_MAX_WORKERS) {
-		if (why)
-			buf_printf(why, "worker count must be between 0 and %d"
-			    " (got %d)", PT_MAX_WORKERS, n);
-		return -1;
-	}
+	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE)
+		return refuse(why, "no host %s in this pool", name);
+	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h))
+		return refuse(why, "host %s is %s", name,
+		    hosts_gone(p->hosts, h) ? "leaving" : "down");
+	if (n < 0 || n > PT_MAX_WORKERS)
+		return refuse(why, "worker count must be between 0 and %d"
+		    " (got %d)", PT_MAX_WORKERS, n);
 	old = hosts_slots(p->hosts, h);
 	hosts_set_slots(p->hosts, h, n);
 	if (hosts_wanted(p->hosts) < 1) {
 		hosts_set_slots(p->hosts, h, old);
-		if (why)
-			buf_printf(why, "the pool would have no worker left");
-		return -1;
+		return refuse(why, "the pool would have no worker left");
 	}
 	p->hosts_auto = true;	/* each host's own size again */
 	p->target = hosts_wanted(p->hosts);
@@ -3843,17 +3837,13 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 	size_t			 ng = 0;
 	uint64_t		 n = 0;
 
-	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED) {
-		if (why)
-			buf_printf(why, "the pool is %s", shm_pool_state_name(p->state));
-		return -1;
-	}
+	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED)
+		return refuse(why, "the pool is %s",
+		    shm_pool_state_name(p->state));
 	if (group > 0 && group > (ng = pool_failures(p, &g))) {
-		if (why)
-			buf_printf(why, "no failure group %zu (there %s %zu)",
-			    group, ng == 1 ? "is" : "are", ng);
 		fail_groups_free(g, ng);
-		return -1;
+		return refuse(why, "no failure group %zu (there %s %zu)",
+		    group, ng == 1 ? "is" : "are", ng);
 	}
 	for (t = TAILQ_FIRST(&p->failed_list); t != NULL; t = next) {
 		next = TAILQ_NEXT(t, entry);
@@ -3904,18 +3894,14 @@ pool_add(struct pool *p, char **items, size_t n, struct buf *why)
 
 	for (i = 0; i < n; i++)
 		bytes += strlen(items[i]);
-	if ((no = add_refusal(p)) != NULL) {
-		buf_printf(why, "%s\n", no);
-		return -1;
-	}
+	if ((no = add_refusal(p)) != NULL)
+		return refuse(why, "%s\n", no);
 	if (p->nadded + n > POOL_ADD_MAX_ITEMS ||
-	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES) {
-		buf_printf(why, "too much waiting to start: %zu added items, "
+	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES)
+		return refuse(why, "too much waiting to start: %zu added items, "
 		    "%zu bytes (at most %d items, %d bytes); try again once "
 		    "some have started\n", p->nadded, p->added_bytes,
 		    POOL_ADD_MAX_ITEMS, POOL_ADD_MAX_BYTES);
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		t = xcalloc(1, sizeof *t);
 		t->arg = xstrdup(items[i]);
