@@ -719,6 +719,19 @@ publish(struct pool *p)
 		history_publish(&p->hist, &p->shm, true);
 }
 
+/* Count live workers (of host, or any with HOST_ANY) not retiring. */
+static int
+active_workers(struct pool *p, int host)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].state != W_FREE && !p->w[i].retire &&
+		    (host == HOST_ANY || p->w[i].host == host))
+			n++;
+	return n;
+}
+
 /*
  * Retire workers (of host, or any with HOST_ANY) until n are left: idle or
  * starting ones first, then busy ones, newest slots first; with kill, a
@@ -730,14 +743,8 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 	struct pt_kill	 k = { 0 };
 	struct task	*t;
 	struct wk	*w;
-	int		 i, pass, active = 0;
+	int		 i, pass, active = active_workers(p, host);
 
-	for (i = 0; i < p->nw; i++) {
-		w = &p->w[i];
-		if (w->state != W_FREE && !w->retire &&
-		    (host == HOST_ANY || w->host == host))
-			active++;
-	}
 	/* Pass 1: a copy (--speculate) goes before a task of its own. */
 	for (pass = 0; pass < 3 && active > n; pass++) {
 		for (i = p->nw - 1; i >= 0 && active > n; i--) {
@@ -762,22 +769,6 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 				send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		}
 	}
-}
-
-/* Count live workers that are not retiring. */
-static int
-active_workers(struct pool *p)
-{
-	int	i, n = 0;
-
-	for (i = 0; i < p->nw; i++) {
-		struct wk *w = &p->w[i];
-
-		if ((w->state == W_STARTING || w->state == W_IDLE ||
-		    w->state == W_BUSY) && !w->retire)
-			n++;
-	}
-	return n;
 }
 
 /* Write what is pending for worker i, as much as goes without waiting. */
@@ -967,8 +958,7 @@ rr_worker_coming(const struct pool *p)
 
 	for (i = 0; i < p->nw; i++) {
 		w = &p->w[i];
-		if (w->retire || (w->state != W_STARTING &&
-		    w->state != W_IDLE && w->state != W_BUSY))
+		if (w->retire || w->state == W_FREE)
 			continue;
 		live++;
 		if (w->state != W_BUSY && w->ntasks == 0)
@@ -1846,7 +1836,7 @@ static void
 spawn_failed(struct pool *p, int i, const char *what, int error)
 {
 	char	why[128];
-	int	n = active_workers(p);
+	int	n = active_workers(p, HOST_ANY);
 
 	p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
 	snprintf(why, sizeof why, "%s: %s", what, strerror(error));
@@ -2029,7 +2019,7 @@ balance_workers(struct pool *p)
 		return;
 	if (p->hosts != NULL)
 		(void)hosts_tick(p->hosts, mono_ns(), &p->hosts_next);
-	n = active_workers(p);
+	n = active_workers(p, HOST_ANY);
 	if (n < p->target && p->state != PT_POOL_STOPPING &&
 	    mono_ns() >= p->respawn_after) {
 		for (i = 0; i < PT_MAX_WORKERS && n < p->target; i++) {
