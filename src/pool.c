@@ -2239,6 +2239,18 @@ hook_say(void *arg, uint64_t seq, int status, const char *text)
 }
 
 /*
+ * Was this run of task t cut short by the pool or a user (timeout, kill,
+ * stop, shrink, --memfree), or never run (cannot exec, its files not
+ * copied)?
+ */
+static bool
+run_cut(const struct task *t, uint32_t flags)
+{
+	return (flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
+	    PT_DONE_REQUEUE | PT_DONE_XFER)) || t->requeue || t->no_record;
+}
+
+/*
  * Was a task that died of SIGKILL killed by the kernel's OOM killer?  Yes
  * when no one in the pool ended it (timeout, kill, stop, shrink, --memfree)
  * and the OOM kills the pool can see rose since it started: those of its
@@ -2249,8 +2261,7 @@ oom_killed(struct pool *p, int i, const struct task *t, uint32_t flags)
 {
 	uint64_t	n;
 
-	if ((flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
-	    PT_DONE_REQUEUE)) || t->requeue || t->no_record)
+	if (run_cut(t, flags))
 		return false;
 	if (p->tcg != NULL)
 		return tcg_oom_kills(p->tcg, i, &n) && n > t->oom_at;
@@ -2495,9 +2506,7 @@ fp_ended(struct pool *p, struct wk *w, const struct task *t,
 
 	if (ru > w->task_peak_rss)
 		w->task_peak_rss = ru;
-	if ((d->flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
-	    PT_DONE_REQUEUE | PT_DONE_XFER)) || t->requeue || t->no_record ||
-	    w->mkill)
+	if (run_cut(t, d->flags) || w->mkill)
 		return;
 	admit_fp_add(p->admit, w->task_peak_rss);
 }
@@ -2703,15 +2712,6 @@ spec_uncount(struct pool *p, int i, const struct pt_done *d)
 	}
 }
 
-/* Did this run of a task succeed, ended by no one? */
-static bool
-spec_ok(const struct task *t, const struct pt_done *d)
-{
-	return !(d->flags & (PT_DONE_NOEXEC | PT_DONE_XFER | PT_DONE_REQUEUE |
-	    PT_DONE_TIMEOUT | PT_DONE_KILLED)) && !t->requeue &&
-	    !t->no_record && status_ok(d->wstatus);
-}
-
 /* Task t's run on slot i won: end the other, which becomes the loser. */
 static void
 spec_win(struct pool *p, int i, struct task *t)
@@ -2761,7 +2761,7 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 	}
 	if (u == NULL)
 		return false;
-	if (spec_ok(t, d)) {
+	if (!run_cut(t, d->flags) && status_ok(d->wstatus)) {
 		spec_win(p, i, t);
 		return false;
 	}
