@@ -2299,13 +2299,8 @@ straggler_set(struct pool *p, int i, bool on, int64_t elapsed)
 	if (w->straggler == on)
 		return;
 	w->straggler = on;
-	if (w->slot != NULL) {
-		if (on)
-			w->slot->flags |= PT_SLOT_STRAGGLER;
-		else
-			w->slot->flags &= ~PT_SLOT_STRAGGLER;
-		slot_publish(p, i);
-	}
+	slot_marks(p, i);
+	slot_publish(p, i);
 	if (on && (t = TAILQ_FIRST(&w->tasks)) != NULL)
 		pool_event(p, PT_EV_INFO, i, t->seq, 0, "straggler: running "
 		    "%.1fs, over %gx the median %.3gs: %s", (double)elapsed /
