@@ -458,9 +458,7 @@ pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
 	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
 	if (say == SAY_FATAL)
 		p->fatal = true;
-	if (p->shm.hdr != NULL)
-		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
-		    ev.text);
+	shm_add_event(&p->shm, type, slot, task_seq, status, "%s", ev.text);
 	for (i = 0; i < p->nevents; i++)
 		p->events[i].cb(&ev, p->events[i].arg);
 	if (say != SAY_LOG)
