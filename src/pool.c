@@ -1185,8 +1185,8 @@ worker_task(struct wk *w, uint64_t seq)
 	return NULL;
 }
 
-/* The task a copy is for. */
-static void
+/* x, made the task a copy is for: task t on slot i. */
+static const struct xfer_task *
 xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
 {
 	memset(x, 0, sizeof *x);
@@ -1196,6 +1196,7 @@ xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
 	x->arg = t->arg;
 	x->args = (const char *const *)t->args;
 	x->nargs = t->nargs;
+	return x;
 }
 
 /* Copies before task t on slot i: xfer_before()'s answer. */
@@ -1207,8 +1208,8 @@ xfer_task_before(struct pool *p, int i, const struct task *t,
 
 	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
 		return 0;
-	xfer_task(p, i, t, &x);
-	return xfer_before(p->xfer, p->w[i].host, &x, run, why, len);
+	return xfer_before(p->xfer, p->w[i].host, xfer_task(p, i, t, &x), run,
+	    why, len);
 }
 
 /* Task seq of slot i (its worker of generation gen), or NULL. */
@@ -1273,8 +1274,8 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL ||
 	    (t = worker_task(&p->w[i], d->task_seq)) == NULL)
 		return false;
-	xfer_task(p, i, t, &x);
-	r = xfer_after(p->xfer, p->w[i].host, &x, d, why, sizeof why);
+	r = xfer_after(p->xfer, p->w[i].host, xfer_task(p, i, t, &x), d, why,
+	    sizeof why);
 	if (r == -1)
 		xfer_failed(p, i, d->task_seq, true, d, why);
 	return r != 0;
@@ -1394,22 +1395,13 @@ start_line(struct pool *p, int i, struct task *t)
 	memcpy(at + sizeof l, t->arg, len + 1);
 }
 
-/* --workdir with replacement strings: task t's directory on slot i. */
-static char *
-task_workdir(struct pool *p, int i, const struct task *t)
-{
-	struct xfer_task x;
-
-	xfer_task(p, i, t, &x);
-	return xfer_task_workdir(p->xfer, &x);
-}
-
 /* Task t's RUN on slot i, its template expanded, into msg. */
 static void
 start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 {
 	struct expanded	 e;
 	struct pt_run	 run;
+	struct xfer_task x;
 	char		*wd;
 	int		 k;
 
@@ -1447,7 +1439,9 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
 	if (t->block != NULL)
 		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
-	if (p->w[i].host != HOST_LOCAL && (wd = task_workdir(p, i, t)) != NULL) {
+	/* --workdir with replacement strings: the task's own directory. */
+	if (p->w[i].host != HOST_LOCAL && (wd = xfer_task_workdir(p->xfer,
+	    xfer_task(p, i, t, &x))) != NULL) {
 		run.flags |= PT_RUN_WD;
 		buf_add(&p->scratch, wd, strlen(wd) + 1);
 		free(wd);
