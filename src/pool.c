@@ -306,10 +306,7 @@ struct pool {
 
 static void	pool_dispatch(struct pool *);
 static uint32_t	pool_input(struct pool *);
-static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
-static void	slf_tick(void *);
-static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
@@ -321,7 +318,6 @@ static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
 static void	spec_cancel(struct pool *, int, const char *);
 static int	task_slot(struct pool *, const struct task *);
-static void	slot_end(struct pool *, int, int);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
