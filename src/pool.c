@@ -3197,7 +3197,6 @@ answer_workers(struct pool *p)
 			continue;
 		proto_put(&w->out, PT_MSG_NOP, NULL, 0, NULL, 0);
 		send_pending(p, i);
-		w->answer = false;
 	}
 }
 
