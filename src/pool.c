@@ -2467,11 +2467,7 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
-	/* Made on demand for a line: only the joblog and records read it. */
-	if (p->joblog != NULL || (p->out != NULL && output_records(p->out)))
-		je->command = task_cmdline(t);
-	else
-		je->command = t->cmdline;
+	je->command = task_cmdline(t);
 	if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 		je->host = hosts_login(p->hosts, p->w[i].host);
 }
