@@ -2884,8 +2884,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
 			    task_label(t));
-		if (p->o->on_task_end != NULL)
-			task_hook(p, i, t, d, ok, exitval, sig);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		task_recycle(p, t);
 	} else {
 		p->failed++;
