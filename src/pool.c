@@ -3472,16 +3472,16 @@ child_stopped(struct pool *p, int i, pid_t pid, int sig)
 	    " by signal %d: continued", i + 1, (long)pid, sig);
 }
 
-/* Is pid a worker of ours? */
-static bool
-is_worker(struct pool *p, pid_t pid)
+/* The slot of our worker pid, or -1. */
+static int
+worker_slot(struct pool *p, pid_t pid)
 {
 	int	i;
 
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].pid == pid && p->w[i].state != W_FREE)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /*
@@ -3500,7 +3500,8 @@ sweep_orphans(struct pool *p)
 	n = procstat_children(kids, (int)nitems_of(kids));
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
-		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]) ||
+		    worker_slot(p, kids[i]) != -1 ||
+		    hosts_is_master(p->hosts, kids[i]) ||
 		    hooks_own(p->hooks, kids[i]) || xfer_own(p->xfer, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
@@ -3519,11 +3520,9 @@ reap(struct pool *p)
 	bool	sweep = false;
 
 	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
-		for (i = 0; i < p->nw; i++)
-			if (p->w[i].pid == pid && p->w[i].state != W_FREE)
-				break;
+		i = worker_slot(p, pid);
 		if (WIFSTOPPED(st))
-			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
+			child_stopped(p, i, pid, WSTOPSIG(st));
 		else if (hooks_reaped(p->hooks, pid, st))
 			continue;
 		else if (xfer_reaped(p->xfer, pid, st, &xd))
@@ -3532,7 +3531,7 @@ reap(struct pool *p)
 			for (i = 0; i < hosts_count(p->hosts); i++)
 				if (hosts_state(p->hosts, i) == HOST_DOWN)
 					host_is_down(p, i);
-		} else if (i < p->nw) {
+		} else if (i != -1) {
 			sweep = sweep || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0 || !p->w[i].retire;
 			worker_reaped(p, i, st);
