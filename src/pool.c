@@ -3811,13 +3811,11 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 		return refuse(why, "no failure group %zu (there %s %zu)",
 		    group, ng == 1 ? "is" : "are", ng);
 	}
-	for (t = TAILQ_FIRST(&p->failed_list); t != NULL; t = next) {
-		next = TAILQ_NEXT(t, entry);
+	TAILQ_FOREACH_SAFE(t, &p->failed_list, entry, next)
 		if (group == 0 || fail_key_same(t->fkey, &g[group - 1].key)) {
 			retry_one(p, t);
 			n++;
 		}
-	}
 	fail_groups_free(g, ng);
 	pool_event(p, PT_EV_INFO, -1, 0, 0, "%llu failed task%s queued again",
 	    (unsigned long long)n, n == 1 ? "" : "s");
