@@ -3990,16 +3990,12 @@ handle_signal(int sig, void *arg)
 static bool
 finished(struct pool *p)
 {
-	struct task	*t;
-
 	if (p->running > 0 || p->extra > 0)
 		return false;
 	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DRAINING ||
 	    p->fatal)
 		return true;
-	if (!p->src_done || !TAILQ_EMPTY(&p->added))
-		return false;
-	TAILQ_FOREACH(t, &p->ready, entry)
+	if (!p->src_done || !TAILQ_EMPTY(&p->added) || !TAILQ_EMPTY(&p->ready))
 		return false;
 	return !p->o->keep_open || p->closed;
 }
