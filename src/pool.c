@@ -1230,6 +1230,21 @@ worker_task_done(struct pool *p, int i)
 		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 }
 
+/* End task seq of slot i as a DONE would: wstatus, flags, its start. */
+static void
+task_end_as(struct pool *p, int i, uint64_t seq, int wstatus, uint32_t flags,
+    int64_t start_real_ns)
+{
+	struct pt_done	d;
+
+	memset(&d, 0, sizeof d);
+	d.task_seq = seq;
+	d.wstatus = wstatus;
+	d.flags = flags;
+	d.start_real_ns = start_real_ns;
+	task_ended(p, i, &d);
+}
+
 /*
  * A copy for task seq of slot i failed (why names file and host): the
  * attempt failed.  d: how the task itself ended, if it ran; a task that
@@ -1281,7 +1296,6 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 static void
 xfer_ended(struct pool *p, struct xfer_done *xd)
 {
-	struct pt_done	 d;
 	struct task	*t;
 	int		 i = xd->slot;
 
@@ -1290,12 +1304,8 @@ xfer_ended(struct pool *p, struct xfer_done *xd)
 		;	/* its worker is gone: the task was put back */
 	else if (xd->cancelled && !xd->after) {
 		/* Killed before it ran: as a task killed. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = xd->seq;
-		d.wstatus = W_EXITCODE(0, SIGTERM);
-		d.flags = PT_DONE_KILLED;
-		d.start_real_ns = real_ns();
-		task_ended(p, i, &d);
+		task_end_as(p, i, xd->seq, W_EXITCODE(0, SIGTERM),
+		    PT_DONE_KILLED, real_ns());
 		worker_task_done(p, i);
 	} else if (!xd->ok)
 		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
@@ -3246,7 +3256,6 @@ remote_lost(struct pool *p, int i, int wstatus)
 {
 	struct wk	*w = &p->w[i];
 	struct task	*t;
-	struct pt_done	 d;
 	const char	*name = hosts_name(p->hosts, w->host);
 	char		 why[PT_EVENT_TEXT];
 
@@ -3271,14 +3280,11 @@ remote_lost(struct pool *p, int i, int wstatus)
 	    p->state != PT_POOL_STOPPING) {
 		t->lost++;
 		t->attempts--;
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.flags = PT_DONE_REQUEUE;
 		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, 0, "worker %d on %s"
 		    " lost during task %llu (%s): it runs again", i + 1, name,
 		    (unsigned long long)t->seq, why);
-		task_ended(p, i, &d);
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL),
+		    PT_DONE_REQUEUE, 0);
 	}
 	if (p->hosts_auto)
 		p->target = hosts_wanted(p->hosts);
@@ -3392,7 +3398,6 @@ worker_reaped(struct pool *p, int i, int wstatus)
 {
 	struct wk		*w = &p->w[i];
 	struct task		*t;
-	struct pt_done		 d;
 
 	if (w->fd != -1)
 		worker_read(p, i);
@@ -3416,23 +3421,16 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	w->task_pgid = 0;
 	if ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
 		/* The oldest was running: a failed attempt. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.start_real_ns = w->task_start_real;
 		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
 		    "worker %d (pid %ld) died during task %llu", i + 1,
 		    (long)w->pid, (unsigned long long)t->seq);
-		task_ended(p, i, &d);
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL), 0,
+		    w->task_start_real);
 	}
-	while ((t = TAILQ_LAST(&w->tasks, tasklist)) != NULL) {
-		/* The rest never ran: back to the queue, newest first. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.flags = PT_DONE_REQUEUE;
-		task_ended(p, i, &d);
-	}
+	/* The rest never ran: back to the queue, newest first. */
+	while ((t = TAILQ_LAST(&w->tasks, tasklist)) != NULL)
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL),
+		    PT_DONE_REQUEUE, 0);
 	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
