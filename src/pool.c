@@ -1218,7 +1218,7 @@ xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
 	return worker_task(&p->w[i], seq);
 }
 
-/* The end of a DONE from worker i (of an answer, of a copy): what follows it. */
+/* After a DONE from worker i (an answer's, a copy's): what follows. */
 static void
 worker_task_done(struct pool *p, int i)
 {
