@@ -22,14 +22,6 @@ fail_tail_add(struct fail_tail *t, const char *b, size_t n)
 	tail_keep(t->b, &t->len, sizeof t->b, b, n);
 }
 
-/* Is c blank (space, tab, CR, LF, VT, FF)? */
-static int
-fail_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '\v' || c == '\f';
-}
-
 /* Set key from how a task ended and the last non-blank line of its tail. */
 void
 fail_key_set(struct fail_key *k, int exitval, int signal,
@@ -40,7 +32,7 @@ fail_key_set(struct fail_key *k, int exitval, int signal,
 	memset(k, 0, sizeof *k);
 	k->exitval = exitval;
 	k->signal = signal;
-	while (end > 0 && fail_blank(t->b[end - 1]))
+	while (end > 0 && memchr(" \t\r\n\v\f", t->b[end - 1], 6) != NULL)
 		end--;
 	for (start = end; start > 0 && t->b[start - 1] != '\n'; start--)
 		;

@@ -138,7 +138,7 @@ struct task {
 };
 TAILQ_HEAD(tasklist, task);
 
-enum wstate { W_FREE = 0, W_STARTING, W_IDLE, W_BUSY, W_GONE };
+enum wstate { W_FREE = 0, W_STARTING, W_IDLE, W_BUSY };
 
 struct wk {
 	enum wstate	 state;
@@ -206,7 +206,6 @@ struct pool {
 	uint64_t		 strag_n;	/* model.n the median is of */
 	int64_t			 strag_median;	/* its median runtime, ns */
 	struct pt_shm		 shm;
-	char			 sock[108];	/* control socket, for workers */
 	int64_t			 repair_ns;	/* last segment check */
 	struct loop		*loop;
 	int			 src_watch;	/* the source's, in the loop */
@@ -253,7 +252,6 @@ struct pool {
 	int			 halt_status;	/* -1: none */
 	bool			 halt_fired;
 	uint64_t		 done, failed, retried, skipped, running;
-	uint64_t		 finished_attempts;
 	int			 extra;		/* copies running besides their
 						   task (--speculate) */
 	uint64_t		 spec_started, spec_won;
@@ -309,10 +307,7 @@ struct pool {
 
 static void	pool_dispatch(struct pool *);
 static uint32_t	pool_input(struct pool *);
-static void	worker_spawn(struct pool *, int);
 static void	host_is_down(struct pool *, int);
-static void	slf_tick(void *);
-static void	balance_workers(struct pool *);
 static void	worker_ready(int, short, void *);
 static void	send_msg(struct pool *, int, uint32_t, const void *, size_t);
 static void	task_free(struct task *);
@@ -324,7 +319,6 @@ static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
 static void	spec_cancel(struct pool *, int, const char *);
 static int	task_slot(struct pool *, const struct task *);
-static void	slot_end(struct pool *, int, int);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -461,9 +455,7 @@ pool_vreport(struct pool *p, enum say say, enum pt_event_type type, int slot,
 	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
 	if (say == SAY_FATAL)
 		p->fatal = true;
-	if (p->shm.hdr != NULL)
-		shm_add_event(&p->shm, type, slot, task_seq, status, "%s",
-		    ev.text);
+	shm_add_event(&p->shm, type, slot, task_seq, status, "%s", ev.text);
 	for (i = 0; i < p->nevents; i++)
 		p->events[i].cb(&ev, p->events[i].arg);
 	if (say != SAY_LOG)
@@ -492,6 +484,23 @@ pool_alert(struct pool *p, enum say say, int slot, uint64_t task_seq,
 	va_start(ap, fmt);
 	pool_vreport(p, say, PT_EV_ERROR, slot, task_seq, status, fmt, ap);
 	va_end(ap);
+}
+
+/* A control refused: why (when the caller wants to know) says why; -1. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct buf *why, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (why == NULL)
+		return -1;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_addstr(why, s);
+	free(s);
+	return -1;
 }
 
 /* Call cb with every event recorded from now on (pool.h). */
@@ -705,6 +714,19 @@ publish(struct pool *p)
 		history_publish(&p->hist, &p->shm, true);
 }
 
+/* Count live workers (of host, or any with HOST_ANY) not retiring. */
+static int
+active_workers(struct pool *p, int host)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].state != W_FREE && !p->w[i].retire &&
+		    (host == HOST_ANY || p->w[i].host == host))
+			n++;
+	return n;
+}
+
 /*
  * Retire workers (of host, or any with HOST_ANY) until n are left: idle or
  * starting ones first, then busy ones, newest slots first; with kill, a
@@ -716,20 +738,13 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 	struct pt_kill	 k = { 0 };
 	struct task	*t;
 	struct wk	*w;
-	int		 i, pass, active = 0;
+	int		 i, pass, active = active_workers(p, host);
 
-	for (i = 0; i < p->nw; i++) {
-		w = &p->w[i];
-		if (w->state != W_FREE && w->state != W_GONE && !w->retire &&
-		    (host == HOST_ANY || w->host == host))
-			active++;
-	}
 	/* Pass 1: a copy (--speculate) goes before a task of its own. */
 	for (pass = 0; pass < 3 && active > n; pass++) {
 		for (i = p->nw - 1; i >= 0 && active > n; i--) {
 			w = &p->w[i];
 			if (w->retire || w->state == W_FREE ||
-			    w->state == W_GONE ||
 			    (host != HOST_ANY && w->host != host))
 				continue;
 			if (pass == 0 && w->state == W_BUSY)
@@ -749,22 +764,6 @@ retire_surplus(struct pool *p, int host, int n, bool kill)
 				send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
 		}
 	}
-}
-
-/* Count live workers that are not retiring. */
-static int
-active_workers(struct pool *p)
-{
-	int	i, n = 0;
-
-	for (i = 0; i < p->nw; i++) {
-		struct wk *w = &p->w[i];
-
-		if ((w->state == W_STARTING || w->state == W_IDLE ||
-		    w->state == W_BUSY) && !w->retire)
-			n++;
-	}
-	return n;
 }
 
 /* Write what is pending for worker i, as much as goes without waiting. */
@@ -954,8 +953,7 @@ rr_worker_coming(const struct pool *p)
 
 	for (i = 0; i < p->nw; i++) {
 		w = &p->w[i];
-		if (w->retire || (w->state != W_STARTING &&
-		    w->state != W_IDLE && w->state != W_BUSY))
+		if (w->retire || w->state == W_FREE)
 			continue;
 		live++;
 		if (w->state != W_BUSY && w->ntasks == 0)
@@ -1172,8 +1170,20 @@ task_timeout(const struct pool *p)
 	return ms < 1 ? 1 : ms > 31536000000.0 ? 31536000000LL : (int64_t)ms;
 }
 
-/* The task a copy is for. */
-static void
+/* Worker w's task struct of seq, or NULL. */
+static struct task *
+worker_task(struct wk *w, uint64_t seq)
+{
+	struct task	*t;
+
+	TAILQ_FOREACH(t, &w->tasks, entry)
+		if (t->seq == seq)
+			return t;
+	return NULL;
+}
+
+/* x, made the task a copy is for: task t on slot i. */
+static const struct xfer_task *
 xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
 {
 	memset(x, 0, sizeof *x);
@@ -1183,6 +1193,7 @@ xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
 	x->arg = t->arg;
 	x->args = (const char *const *)t->args;
 	x->nargs = t->nargs;
+	return x;
 }
 
 /* Copies before task t on slot i: xfer_before()'s answer. */
@@ -1194,23 +1205,45 @@ xfer_task_before(struct pool *p, int i, const struct task *t,
 
 	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
 		return 0;
-	xfer_task(p, i, t, &x);
-	return xfer_before(p->xfer, p->w[i].host, &x, run, why, len);
+	return xfer_before(p->xfer, p->w[i].host, xfer_task(p, i, t, &x), run,
+	    why, len);
 }
 
 /* Task seq of slot i (its worker of generation gen), or NULL. */
 static struct task *
 xfer_find(struct pool *p, int i, uint32_t gen, uint64_t seq)
 {
-	struct task	*t;
-
 	if (i < 0 || i >= p->nw || p->w[i].generation != gen ||
 	    (p->w[i].state != W_IDLE && p->w[i].state != W_BUSY))
 		return NULL;
-	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
-		if (t->seq == seq)
-			return t;
-	return NULL;
+	return worker_task(&p->w[i], seq);
+}
+
+/* After a DONE from worker i (an answer's, a copy's): what follows. */
+static void
+worker_task_done(struct pool *p, int i)
+{
+	struct wk	*w = &p->w[i];
+
+	if (w->ntasks == 0)
+		w->task_pgid = 0;	/* it ended: never signal it */
+	if (w->retire && w->ntasks == 0)
+		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+}
+
+/* End task seq of slot i as a DONE would: wstatus, flags, its start. */
+static void
+task_end_as(struct pool *p, int i, uint64_t seq, int wstatus, uint32_t flags,
+    int64_t start_real_ns)
+{
+	struct pt_done	d;
+
+	memset(&d, 0, sizeof d);
+	d.task_seq = seq;
+	d.wstatus = wstatus;
+	d.flags = flags;
+	d.start_real_ns = start_real_ns;
+	task_ended(p, i, &d);
 }
 
 /*
@@ -1238,9 +1271,7 @@ xfer_failed(struct pool *p, int i, uint64_t seq, bool ran,
 	if (!ran)
 		fd.start_real_ns = real_ns();
 	task_ended(p, i, &fd);
-	if (p->w[i].retire && p->w[i].ntasks == 0 &&
-	    p->w[i].state != W_GONE && p->w[i].state != W_FREE)
-		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+	worker_task_done(p, i);
 }
 
 /* After task d ended on slot i: true if a copy holds its end. */
@@ -1252,15 +1283,11 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 	char		 why[200];
 	int		 r;
 
-	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL)
+	if (p->xfer == NULL || p->w[i].host == HOST_LOCAL ||
+	    (t = worker_task(&p->w[i], d->task_seq)) == NULL)
 		return false;
-	TAILQ_FOREACH(t, &p->w[i].tasks, entry)
-		if (t->seq == d->task_seq)
-			break;
-	if (t == NULL)
-		return false;
-	xfer_task(p, i, t, &x);
-	r = xfer_after(p->xfer, p->w[i].host, &x, d, why, sizeof why);
+	r = xfer_after(p->xfer, p->w[i].host, xfer_task(p, i, t, &x), d, why,
+	    sizeof why);
 	if (r == -1)
 		xfer_failed(p, i, d->task_seq, true, d, why);
 	return r != 0;
@@ -1270,7 +1297,6 @@ xfer_task_after(struct pool *p, int i, const struct pt_done *d)
 static void
 xfer_ended(struct pool *p, struct xfer_done *xd)
 {
-	struct pt_done	 d;
 	struct task	*t;
 	int		 i = xd->slot;
 
@@ -1279,22 +1305,14 @@ xfer_ended(struct pool *p, struct xfer_done *xd)
 		;	/* its worker is gone: the task was put back */
 	else if (xd->cancelled && !xd->after) {
 		/* Killed before it ran: as a task killed. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = xd->seq;
-		d.wstatus = W_EXITCODE(0, SIGTERM);
-		d.flags = PT_DONE_KILLED;
-		d.start_real_ns = real_ns();
-		task_ended(p, i, &d);
-		if (p->w[i].retire && p->w[i].ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		task_end_as(p, i, xd->seq, W_EXITCODE(0, SIGTERM),
+		    PT_DONE_KILLED, real_ns());
+		worker_task_done(p, i);
 	} else if (!xd->ok)
 		xfer_failed(p, i, xd->seq, xd->after, &xd->d, xd->why);
 	else if (xd->after) {
 		task_ended(p, i, &xd->d);
-		if (p->w[i].ntasks == 0)
-			p->w[i].task_pgid = 0;
-		if (p->w[i].retire && p->w[i].ntasks == 0)
-			send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
+		worker_task_done(p, i);
 	} else {
 		buf_add(&p->w[i].out, xd->run.data, xd->run.len);
 		/* Paused while its files were copied: it starts paused. */
@@ -1384,22 +1402,13 @@ start_line(struct pool *p, int i, struct task *t)
 	memcpy(at + sizeof l, t->arg, len + 1);
 }
 
-/* --workdir with replacement strings: task t's directory on slot i. */
-static char *
-task_workdir(struct pool *p, int i, const struct task *t)
-{
-	struct xfer_task x;
-
-	xfer_task(p, i, t, &x);
-	return xfer_task_workdir(p->xfer, &x);
-}
-
 /* Task t's RUN on slot i, its template expanded, into msg. */
 static void
 start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 {
 	struct expanded	 e;
 	struct pt_run	 run;
+	struct xfer_task x;
 	char		*wd;
 	int		 k;
 
@@ -1437,7 +1446,9 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 		buf_add(&p->scratch, e.argv[k], strlen(e.argv[k]) + 1);
 	if (t->block != NULL)
 		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
-	if (p->w[i].host != HOST_LOCAL && (wd = task_workdir(p, i, t)) != NULL) {
+	/* --workdir with replacement strings: the task's own directory. */
+	if (p->w[i].host != HOST_LOCAL && (wd = xfer_task_workdir(p->xfer,
+	    xfer_task(p, i, t, &x))) != NULL) {
 		run.flags |= PT_RUN_WD;
 		buf_add(&p->scratch, wd, strlen(wd) + 1);
 		free(wd);
@@ -1824,7 +1835,7 @@ static void
 spawn_failed(struct pool *p, int i, const char *what, int error)
 {
 	char	why[128];
-	int	n = active_workers(p);
+	int	n = active_workers(p, HOST_ANY);
 
 	p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
 	snprintf(why, sizeof why, "%s: %s", what, strerror(error));
@@ -2007,7 +2018,7 @@ balance_workers(struct pool *p)
 		return;
 	if (p->hosts != NULL)
 		(void)hosts_tick(p->hosts, mono_ns(), &p->hosts_next);
-	n = active_workers(p);
+	n = active_workers(p, HOST_ANY);
 	if (n < p->target && p->state != PT_POOL_STOPPING &&
 	    mono_ns() >= p->respawn_after) {
 		for (i = 0; i < PT_MAX_WORKERS && n < p->target; i++) {
@@ -2233,6 +2244,18 @@ hook_say(void *arg, uint64_t seq, int status, const char *text)
 }
 
 /*
+ * Was this run of task t cut short by the pool or a user (timeout, kill,
+ * stop, shrink, --memfree), or never run (cannot exec, its files not
+ * copied)?
+ */
+static bool
+run_cut(const struct task *t, uint32_t flags)
+{
+	return (flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
+	    PT_DONE_REQUEUE | PT_DONE_XFER)) || t->requeue || t->no_record;
+}
+
+/*
  * Was a task that died of SIGKILL killed by the kernel's OOM killer?  Yes
  * when no one in the pool ended it (timeout, kill, stop, shrink, --memfree)
  * and the OOM kills the pool can see rose since it started: those of its
@@ -2243,8 +2266,7 @@ oom_killed(struct pool *p, int i, const struct task *t, uint32_t flags)
 {
 	uint64_t	n;
 
-	if ((flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
-	    PT_DONE_REQUEUE)) || t->requeue || t->no_record)
+	if (run_cut(t, flags))
 		return false;
 	if (p->tcg != NULL)
 		return tcg_oom_kills(p->tcg, i, &n) && n > t->oom_at;
@@ -2282,13 +2304,8 @@ straggler_set(struct pool *p, int i, bool on, int64_t elapsed)
 	if (w->straggler == on)
 		return;
 	w->straggler = on;
-	if (w->slot != NULL) {
-		if (on)
-			w->slot->flags |= PT_SLOT_STRAGGLER;
-		else
-			w->slot->flags &= ~PT_SLOT_STRAGGLER;
-		slot_publish(p, i);
-	}
+	slot_marks(p, i);
+	slot_publish(p, i);
 	if (on && (t = TAILQ_FIRST(&w->tasks)) != NULL)
 		pool_event(p, PT_EV_INFO, i, t->seq, 0, "straggler: running "
 		    "%.1fs, over %gx the median %.3gs: %s", (double)elapsed /
@@ -2354,12 +2371,9 @@ auto_tick(void *arg)
 int
 pool_auto_set(struct pool *p, bool on, struct buf *why)
 {
-	if (on && p->hosts != NULL) {
-		if (why != NULL)
-			buf_printf(why, "auto cannot size a pool with workers "
-			    "on other machines yet");
-		return -1;
-	}
+	if (on && p->hosts != NULL)
+		return refuse(why, "auto cannot size a pool with workers on "
+		    "other machines yet");
 	if (on == p->autosize.on)
 		return 0;
 	p->autosize.on = on;
@@ -2452,13 +2466,6 @@ model_task_ended(struct pool *p, int i, struct task *t,
 	history_task(&p->hist, d->wall_ns);
 }
 
-/* The record of the pool's finished tasks. */
-const struct model *
-pool_model(const struct pool *p)
-{
-	return &p->model;
-}
-
 /* The joblog's line (and --results FILE.csv's record) of a finished task. */
 static void
 joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
@@ -2477,11 +2484,7 @@ joblog_entry_of(struct pool *p, int i, struct task *t, const struct pt_done *d,
 	/* GNU parallel records a timed-out task with Exitval -1. */
 	je->exitval = (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval;
 	je->signal = sig;
-	/* Made on demand for a line: only the joblog and records read it. */
-	if (p->joblog != NULL || (p->out != NULL && output_records(p->out)))
-		je->command = task_cmdline(t);
-	else
-		je->command = t->cmdline;
+	je->command = task_cmdline(t);
 	if (p->hosts != NULL && p->w[i].host != HOST_LOCAL)
 		je->host = hosts_login(p->hosts, p->w[i].host);
 }
@@ -2499,9 +2502,7 @@ fp_ended(struct pool *p, struct wk *w, const struct task *t,
 
 	if (ru > w->task_peak_rss)
 		w->task_peak_rss = ru;
-	if ((d->flags & (PT_DONE_TIMEOUT | PT_DONE_KILLED | PT_DONE_NOEXEC |
-	    PT_DONE_REQUEUE | PT_DONE_XFER)) || t->requeue || t->no_record ||
-	    w->mkill)
+	if (run_cut(t, d->flags) || w->mkill)
 		return;
 	admit_fp_add(p->admit, w->task_peak_rss);
 }
@@ -2707,15 +2708,6 @@ spec_uncount(struct pool *p, int i, const struct pt_done *d)
 	}
 }
 
-/* Did this run of a task succeed, ended by no one? */
-static bool
-spec_ok(const struct task *t, const struct pt_done *d)
-{
-	return !(d->flags & (PT_DONE_NOEXEC | PT_DONE_XFER | PT_DONE_REQUEUE |
-	    PT_DONE_TIMEOUT | PT_DONE_KILLED)) && !t->requeue &&
-	    !t->no_record && status_ok(d->wstatus);
-}
-
 /* Task t's run on slot i won: end the other, which becomes the loser. */
 static void
 spec_win(struct pool *p, int i, struct task *t)
@@ -2765,7 +2757,7 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 	}
 	if (u == NULL)
 		return false;
-	if (spec_ok(t, d)) {
+	if (!run_cut(t, d->flags) && status_ok(d->wstatus)) {
 		spec_win(p, i, t);
 		return false;
 	}
@@ -2801,10 +2793,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	int			 exitval = 0, sig = 0;
 	bool			 ok, final, oom;
 
-	TAILQ_FOREACH(t, &w->tasks, entry)
-		if (t->seq == d->task_seq)
-			break;
-	if (t == NULL)
+	if ((t = worker_task(w, d->task_seq)) == NULL)
 		return;
 	TAILQ_REMOVE(&w->tasks, t, entry);
 	w->ntasks--;
@@ -2826,7 +2815,6 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		t->requeue = true;
 	if (p->robin != NULL)		/* its input is gone: no second run */
 		t->requeue = false;
-	p->finished_attempts++;
 	p->task_ns += d->wall_ns;
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
 		window_update(w, d->wall_ns, p->window_max);
@@ -2913,8 +2901,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		if (p->o->persistent == NULL || evsample_take(&p->evs, true))
 			pool_event(p, PT_EV_TASK_DONE, i, t->seq, 0, "%s",
 			    task_label(t));
-		if (p->o->on_task_end != NULL)
-			task_hook(p, i, t, d, ok, exitval, sig);
+		task_hook(p, i, t, d, ok, exitval, sig);
 		task_recycle(p, t);
 	} else {
 		p->failed++;
@@ -2955,51 +2942,32 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 }
 
 /*
- * Count len bytes of standard output of task seq (the joblog's Receive);
+ * Count len bytes of standard output of task t (the joblog's Receive);
  * keep the last bytes of its standard error (its failure group's line).
+ * t NULL: its worker no longer holds it.
  */
 static void
-count_received(struct wk *w, uint64_t seq, int stream, const char *b,
-    size_t len)
+count_received(struct task *t, int stream, const char *b, size_t len)
 {
-	struct task	*t;
-
-	TAILQ_FOREACH(t, &w->tasks, entry) {
-		if (t->seq != seq)
-			continue;
-		if (stream == 1)
-			t->received += len;
-		else {
-			if (t->errtail == NULL)
-				t->errtail = xcalloc(1, sizeof *t->errtail);
-			fail_tail_add(t->errtail, b, len);
-		}
+	if (t == NULL)
 		return;
+	if (stream == 1)
+		t->received += len;
+	else {
+		if (t->errtail == NULL)
+			t->errtail = xcalloc(1, sizeof *t->errtail);
+		fail_tail_add(t->errtail, b, len);
 	}
 }
 
-/* Worker w's task struct of seq, or NULL. */
-static struct task *
-worker_task(struct wk *w, uint64_t seq)
-{
-	struct task	*t;
-
-	TAILQ_FOREACH(t, &w->tasks, entry)
-		if (t->seq == seq)
-			return t;
-	return NULL;
-}
-
 /*
- * Output of task seq from worker w: a loser's is not printed, a copy's is
- * held apart until one copy is left (pool-output.h).
+ * Output o of task t (or NULL, as above): a loser's is not printed, a
+ * copy's is held apart until one copy is left (pool-output.h).
  */
 static void
-task_output(struct pool *p, struct wk *w, const struct pt_out *o,
+task_output(struct pool *p, struct task *t, const struct pt_out *o,
     const char *b, size_t len)
 {
-	struct task	*t = worker_task(w, o->task_seq);
-
 	if (p->out == NULL || (t != NULL && t->loser))
 		return;
 	if (t != NULL && t->copy)
@@ -3060,18 +3028,6 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_free(&strs);
 }
 
-/* The end of a DONE from worker i (or of an answer): what follows it. */
-static void
-worker_task_done(struct pool *p, int i)
-{
-	struct wk	*w = &p->w[i];
-
-	if (w->ntasks == 0)
-		w->task_pgid = 0;	/* it ended: never signal it */
-	if (w->retire && w->ntasks == 0)
-		send_msg(p, i, PT_MSG_RETIRE, NULL, 0);
-}
-
 /*
  * Handle ANSWERS: each record is the OUT and the DONE of a line, and with
  * PT_ANSWER_NEXT the STARTED of the worker's next one (proto.h).
@@ -3104,14 +3060,11 @@ worker_answers(struct pool *p, int i, const char *pl, size_t len)
 		o.task_seq = d.task_seq = a.task_seq;
 		o.stream = (a.flags & PT_ANSWER_ERROR) ? 2 : 1;
 		t = worker_task(w, a.task_seq);
-		if (t != NULL && o.stream == 1)
-			t->received += a.len;
-		else
-			count_received(w, o.task_seq, (int)o.stream, pl, a.len);
+		count_received(t, (int)o.stream, pl, a.len);
 		/* It succeeded: its output is final, often printed at once. */
 		if (p->out != NULL && (o.stream == 2 || t == NULL || t->copy ||
 		    t->loser || !output_whole(p->out, a.task_seq, 1, pl, a.len)))
-			task_output(p, w, &o, pl, a.len);
+			task_output(p, t, &o, pl, a.len);
 		pl += a.len;
 		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
 		d.start_real_ns = a.start_real_ns;
@@ -3163,9 +3116,10 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof o)
 			break;
 		memcpy(&o, pl, sizeof o);
-		count_received(w, o.task_seq, (int)o.stream, pl + sizeof o,
+		t = worker_task(w, o.task_seq);
+		count_received(t, (int)o.stream, pl + sizeof o,
 		    m->len - sizeof o);
-		task_output(p, w, &o, pl + sizeof o, m->len - sizeof o);
+		task_output(p, t, &o, pl + sizeof o, m->len - sizeof o);
 		break;
 	case PT_MSG_SLOT:
 		slot_message(p, i, pl, m->len);
@@ -3255,7 +3209,6 @@ answer_workers(struct pool *p)
 			continue;
 		proto_put(&w->out, PT_MSG_NOP, NULL, 0, NULL, 0);
 		send_pending(p, i);
-		w->answer = false;
 	}
 }
 
@@ -3310,7 +3263,6 @@ remote_lost(struct pool *p, int i, int wstatus)
 {
 	struct wk	*w = &p->w[i];
 	struct task	*t;
-	struct pt_done	 d;
 	const char	*name = hosts_name(p->hosts, w->host);
 	char		 why[PT_EVENT_TEXT];
 
@@ -3335,14 +3287,11 @@ remote_lost(struct pool *p, int i, int wstatus)
 	    p->state != PT_POOL_STOPPING) {
 		t->lost++;
 		t->attempts--;
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.flags = PT_DONE_REQUEUE;
 		pool_event(p, PT_EV_TASK_RETRY, i, t->seq, 0, "worker %d on %s"
 		    " lost during task %llu (%s): it runs again", i + 1, name,
 		    (unsigned long long)t->seq, why);
-		task_ended(p, i, &d);
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL),
+		    PT_DONE_REQUEUE, 0);
 	}
 	if (p->hosts_auto)
 		p->target = hosts_wanted(p->hosts);
@@ -3456,7 +3405,6 @@ worker_reaped(struct pool *p, int i, int wstatus)
 {
 	struct wk		*w = &p->w[i];
 	struct task		*t;
-	struct pt_done		 d;
 
 	if (w->fd != -1)
 		worker_read(p, i);
@@ -3480,23 +3428,16 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	w->task_pgid = 0;
 	if ((t = TAILQ_FIRST(&w->tasks)) != NULL) {
 		/* The oldest was running: a failed attempt. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.start_real_ns = w->task_start_real;
 		pool_event(p, PT_EV_ERROR, i, t->seq, 0,
 		    "worker %d (pid %ld) died during task %llu", i + 1,
 		    (long)w->pid, (unsigned long long)t->seq);
-		task_ended(p, i, &d);
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL), 0,
+		    w->task_start_real);
 	}
-	while ((t = TAILQ_LAST(&w->tasks, tasklist)) != NULL) {
-		/* The rest never ran: back to the queue, newest first. */
-		memset(&d, 0, sizeof d);
-		d.task_seq = t->seq;
-		d.wstatus = W_EXITCODE(0, SIGKILL);
-		d.flags = PT_DONE_REQUEUE;
-		task_ended(p, i, &d);
-	}
+	/* The rest never ran: back to the queue, newest first. */
+	while ((t = TAILQ_LAST(&w->tasks, tasklist)) != NULL)
+		task_end_as(p, i, t->seq, W_EXITCODE(0, SIGKILL),
+		    PT_DONE_REQUEUE, 0);
 	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
@@ -3536,16 +3477,16 @@ child_stopped(struct pool *p, int i, pid_t pid, int sig)
 	    " by signal %d: continued", i + 1, (long)pid, sig);
 }
 
-/* Is pid a worker of ours? */
-static bool
-is_worker(struct pool *p, pid_t pid)
+/* The slot of our worker pid, or -1. */
+static int
+worker_slot(struct pool *p, pid_t pid)
 {
 	int	i;
 
 	for (i = 0; i < p->nw; i++)
 		if (p->w[i].pid == pid && p->w[i].state != W_FREE)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /*
@@ -3564,7 +3505,8 @@ sweep_orphans(struct pool *p)
 	n = procstat_children(kids, (int)nitems_of(kids));
 	for (i = 0; i < n; i++) {
 		if (kids[i] <= 1 || kids[i] == keeper_pid() ||
-		    is_worker(p, kids[i]) || hosts_is_master(p->hosts, kids[i]) ||
+		    worker_slot(p, kids[i]) != -1 ||
+		    hosts_is_master(p->hosts, kids[i]) ||
 		    hooks_own(p->hooks, kids[i]) || xfer_own(p->xfer, kids[i]))
 			continue;
 		if (getpgid(kids[i]) == kids[i])
@@ -3583,11 +3525,9 @@ reap(struct pool *p)
 	bool	sweep = false;
 
 	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
-		for (i = 0; i < p->nw; i++)
-			if (p->w[i].pid == pid && p->w[i].state != W_FREE)
-				break;
+		i = worker_slot(p, pid);
 		if (WIFSTOPPED(st))
-			child_stopped(p, i < p->nw ? i : -1, pid, WSTOPSIG(st));
+			child_stopped(p, i, pid, WSTOPSIG(st));
 		else if (hooks_reaped(p->hooks, pid, st))
 			continue;
 		else if (xfer_reaped(p->xfer, pid, st, &xd))
@@ -3596,7 +3536,7 @@ reap(struct pool *p)
 			for (i = 0; i < hosts_count(p->hosts); i++)
 				if (hosts_state(p->hosts, i) == HOST_DOWN)
 					host_is_down(p, i);
-		} else if (i < p->nw) {
+		} else if (i != -1) {
 			sweep = sweep || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0 || !p->w[i].retire;
 			worker_reaped(p, i, st);
@@ -3613,11 +3553,8 @@ slot_pause_one(struct pool *p, int slot, bool pause, struct buf *why)
 {
 	struct wk	*w;
 
-	if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-		if (why)
-			buf_printf(why, "no task runs in slot %d", slot + 1);
-		return -1;
-	}
+	if (slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY)
+		return refuse(why, "no task runs in slot %d", slot + 1);
 	w = &p->w[slot];
 	if (!pause && w->msusp) {
 		/* The operator's word wins; memory is looked at again. */
@@ -3695,11 +3632,8 @@ pool_kill(struct pool *p, int slot, int sig, struct buf *why)
 	struct task	*t;
 	int		 j;
 
-	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY) {
-		if (why)
-			buf_printf(why, "no task runs in slot %d", slot + 1);
-		return -1;
-	}
+	if (slot < 0 || slot >= PT_MAX_WORKERS || p->w[slot].state != W_BUSY)
+		return refuse(why, "no task runs in slot %d", slot + 1);
 	if ((t = TAILQ_FIRST(&p->w[slot].tasks)) != NULL && t->twin != NULL &&
 	    (j = task_slot(p, t->twin)) != -1)
 		slot_end(p, j, sig);
@@ -3713,12 +3647,9 @@ pool_resize(struct pool *p, int n, bool kill, struct buf *why)
 {
 	int	old = p->target;
 
-	if (n < 1 || n > PT_MAX_WORKERS) {
-		if (why)
-			buf_printf(why, "worker count must be between 1 and %d"
-			    " (got %d)", PT_MAX_WORKERS, n);
-		return -1;
-	}
+	if (n < 1 || n > PT_MAX_WORKERS)
+		return refuse(why, "worker count must be between 1 and %d"
+		    " (got %d)", PT_MAX_WORKERS, n);
 	if (p->fd_cap > 0 && n > p->fd_cap)
 		n = p->fd_cap;		/* the open file limit */
 	p->target = n;
@@ -3738,30 +3669,19 @@ pool_resize_host(struct pool *p, const char *name, int n, bool kill,
 {
 	int	h, old;
 
-	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE) {
-		if (why)
-			buf_printf(why, "no host %s in this pool", name);
-		return -1;
-	}
-	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h)) {
-		if (why)
-			buf_printf(why, "host %s is %s", name,
-			    hosts_gone(p->hosts, h) ? "leaving" : "down");
-		return -1;
-	}
-	if (n < 0 || n > PT_MAX_WORKERS) {
-		if (why)
-			buf_printf(why, "worker count must be between 0 and %d"
-			    " (got %d)", PT_MAX_WORKERS, n);
-		return -1;
-	}
+	if (p->hosts == NULL || (h = hosts_find(p->hosts, name)) == HOST_NONE)
+		return refuse(why, "no host %s in this pool", name);
+	if (hosts_state(p->hosts, h) == HOST_DOWN || hosts_gone(p->hosts, h))
+		return refuse(why, "host %s is %s", name,
+		    hosts_gone(p->hosts, h) ? "leaving" : "down");
+	if (n < 0 || n > PT_MAX_WORKERS)
+		return refuse(why, "worker count must be between 0 and %d"
+		    " (got %d)", PT_MAX_WORKERS, n);
 	old = hosts_slots(p->hosts, h);
 	hosts_set_slots(p->hosts, h, n);
 	if (hosts_wanted(p->hosts) < 1) {
 		hosts_set_slots(p->hosts, h, old);
-		if (why)
-			buf_printf(why, "the pool would have no worker left");
-		return -1;
+		return refuse(why, "the pool would have no worker left");
 	}
 	p->hosts_auto = true;	/* each host's own size again */
 	p->target = hosts_wanted(p->hosts);
@@ -3888,25 +3808,19 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 	size_t			 ng = 0;
 	uint64_t		 n = 0;
 
-	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED) {
-		if (why)
-			buf_printf(why, "the pool is %s", shm_pool_state_name(p->state));
-		return -1;
-	}
+	if (p->state != PT_POOL_RUNNING && p->state != PT_POOL_PAUSED)
+		return refuse(why, "the pool is %s",
+		    shm_pool_state_name(p->state));
 	if (group > 0 && group > (ng = pool_failures(p, &g))) {
-		if (why)
-			buf_printf(why, "no failure group %zu (there %s %zu)",
-			    group, ng == 1 ? "is" : "are", ng);
 		fail_groups_free(g, ng);
-		return -1;
+		return refuse(why, "no failure group %zu (there %s %zu)",
+		    group, ng == 1 ? "is" : "are", ng);
 	}
-	for (t = TAILQ_FIRST(&p->failed_list); t != NULL; t = next) {
-		next = TAILQ_NEXT(t, entry);
+	TAILQ_FOREACH_SAFE(t, &p->failed_list, entry, next)
 		if (group == 0 || fail_key_same(t->fkey, &g[group - 1].key)) {
 			retry_one(p, t);
 			n++;
 		}
-	}
 	fail_groups_free(g, ng);
 	pool_event(p, PT_EV_INFO, -1, 0, 0, "%llu failed task%s queued again",
 	    (unsigned long long)n, n == 1 ? "" : "s");
@@ -3949,18 +3863,14 @@ pool_add(struct pool *p, char **items, size_t n, struct buf *why)
 
 	for (i = 0; i < n; i++)
 		bytes += strlen(items[i]);
-	if ((no = add_refusal(p)) != NULL) {
-		buf_printf(why, "%s\n", no);
-		return -1;
-	}
+	if ((no = add_refusal(p)) != NULL)
+		return refuse(why, "%s\n", no);
 	if (p->nadded + n > POOL_ADD_MAX_ITEMS ||
-	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES) {
-		buf_printf(why, "too much waiting to start: %zu added items, "
+	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES)
+		return refuse(why, "too much waiting to start: %zu added items, "
 		    "%zu bytes (at most %d items, %d bytes); try again once "
 		    "some have started\n", p->nadded, p->added_bytes,
 		    POOL_ADD_MAX_ITEMS, POOL_ADD_MAX_BYTES);
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		t = xcalloc(1, sizeof *t);
 		t->arg = xstrdup(items[i]);
@@ -4085,16 +3995,12 @@ handle_signal(int sig, void *arg)
 static bool
 finished(struct pool *p)
 {
-	struct task	*t;
-
 	if (p->running > 0 || p->extra > 0)
 		return false;
 	if (p->state == PT_POOL_STOPPING || p->state == PT_POOL_DRAINING ||
 	    p->fatal)
 		return true;
-	if (!p->src_done || !TAILQ_EMPTY(&p->added))
-		return false;
-	TAILQ_FOREACH(t, &p->ready, entry)
+	if (!p->src_done || !TAILQ_EMPTY(&p->added) || !TAILQ_EMPTY(&p->ready))
 		return false;
 	return !p->o->keep_open || p->closed;
 }
@@ -4425,7 +4331,6 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 void
 pool_set_socket(struct pool *p, const char *path)
 {
-	strlcpy(p->sock, path, sizeof p->sock);
 	strlcpy(p->shm.pub.socket_path, path, sizeof p->shm.pub.socket_path);
 	shm_publish_header(&p->shm);
 }
@@ -4825,21 +4730,16 @@ pool_free(struct pool *p)
 	tasks_free(&p->added);
 	tasks_free(&p->spare);
 	arena_release(&p->arena);
-	if (p->out != NULL)
-		output_free(p->out);
-	if (p->joblog != NULL)
-		joblog_close(p->joblog);
-	if (p->past != NULL)
-		joblog_past_free(p->past);
+	output_free(p->out);
+	joblog_close(p->joblog);
+	joblog_past_free(p->past);
 	for (i = 0; i < p->retry_n; i++)
 		free(p->retry_cmds[i]);
 	free(p->retry_cmds);
 	free(p->retry_seqs);
-	if (p->tpl != NULL)
-		template_free(p->tpl);
+	template_free(p->tpl);
 	hooks_free(p->hooks);
-	if (p->tagtpl != NULL)
-		template_free(p->tagtpl);
+	template_free(p->tagtpl);
 	median_free(&p->runtimes);
 	model_free(&p->model);
 	if (p->shm.hdr != NULL)

@@ -82,14 +82,6 @@ int		 pool_run(struct pool *);
 void		 pool_free(struct pool *);
 
 struct pt_shm	*pool_shm(struct pool *);
-/* What the pool's finished tasks measured (pool-model.h). */
-struct model;
-const struct model *pool_model(const struct pool *);
-/*
- * --straggler-factor and the median runtime a running task is measured
- * against; false while no task can be a straggler (factor 0, or too few
- * tasks finished).
- */
 /*
  * What-if advice at other pool sizes (pool-model.h); false while there is
  * none: too few tasks finished, or workers on other machines.
@@ -108,6 +100,11 @@ bool		 pool_auto(const struct pool *);
  */
 bool		 pool_speculate(const struct pool *, uint64_t *started,
 		    uint64_t *won);
+/*
+ * --straggler-factor and the median runtime a running task is measured
+ * against; false while no task can be a straggler (factor 0, or too few
+ * tasks finished).
+ */
 bool		 pool_straggler_median(const struct pool *, double *factor,
 		    int64_t *median_ns);
 /*
