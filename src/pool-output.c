@@ -107,7 +107,7 @@ struct output {
 	size_t		 nkeys;
 
 	struct otasks	 tasks;
-	struct otask	*last;		/* task_get()'s last answer, or NULL */
+	struct otask	*last;		/* task_find()'s last answer, or NULL */
 	struct otask	*loose;		/* the newest record, not in tasks yet
 					   (then last too): see task_find() */
 	uint64_t	 max_seq;	/* the highest seq task_find() made */
@@ -561,13 +561,6 @@ task_find(struct output *o, uint64_t seq, bool copy, bool create)
 	return o->last = o->loose = t;
 }
 
-/* Find a task, creating it if asked. */
-static struct otask *
-task_get(struct output *o, uint64_t seq, bool create)
-{
-	return task_find(o, seq, false, create);
-}
-
 /* Is seq recorded as skipped?  Drops ranges below it. */
 static bool
 skip_take(struct output *o, uint64_t seq)
@@ -590,7 +583,7 @@ release_ready(struct output *o)
 			o->next_seq = o->skips[0].hi + 1;
 			continue;
 		}
-		if ((t = task_get(o, o->next_seq, false)) == NULL)
+		if ((t = task_find(o, o->next_seq, false, false)) == NULL)
 			return;
 		if (t->state == OT_RUNNING) {
 			if (task_live(o, t))
@@ -610,24 +603,21 @@ results_open(struct output *o, const char *dir, char *err, size_t errlen)
 	struct stat	st;
 
 	if (lstat(dir, &st) == -1) {
-		if (errno != ENOENT || mkdir(dir, 0777) == -1) {
-			snprintf(err, errlen, "results directory %s: %s", dir,
-			    strerror(errno));
-			return -1;
-		}
+		if (errno != ENOENT || mkdir(dir, 0777) == -1)
+			goto fail;
 	} else if (S_ISLNK(st.st_mode)) {
 		snprintf(err, errlen, "results directory %s is a symbolic "
 		    "link: refusing to follow it", dir);
 		return -1;
 	}
 	o->resdir = open(dir, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
-	if (o->resdir == -1) {
-		snprintf(err, errlen, "results directory %s: %s", dir,
-		    strerror(errno));
-		return -1;
-	}
+	if (o->resdir == -1)
+		goto fail;
 	o->results = xstrdup(dir);
 	return 0;
+fail:
+	snprintf(err, errlen, "results directory %s: %s", dir, strerror(errno));
+	return -1;
 }
 
 /*
@@ -685,13 +675,9 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	o->recfd = -1;
 	o->named = opts->header;
 	RB_INIT(&o->tasks);
-	if (opts->results != NULL && record_kind(opts->results) != RECORD_NONE) {
-		if (record_open(o, opts->results, out_fd, err, errlen) == -1) {
-			free(o);
-			return NULL;
-		}
-	} else if (opts->results != NULL &&
-	    results_open(o, opts->results, err, errlen) == -1) {
+	if (opts->results != NULL && (record_kind(opts->results) !=
+	    RECORD_NONE ? record_open(o, opts->results, out_fd, err, errlen) :
+	    results_open(o, opts->results, err, errlen)) == -1) {
 		free(o);
 		return NULL;
 	}
@@ -986,9 +972,9 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 	 * together, as a persistent line's do).
 	 */
 	if (!o->tag && o->record == RECORD_NONE && o->results == NULL &&
-	    task_get(o, seq, false) == NULL)
+	    task_find(o, seq, false, false) == NULL)
 		return;
-	t = task_get(o, seq, true);
+	t = task_find(o, seq, false, true);
 	free(t->tag);
 	t->tag = NULL;
 	t->taglen = 0;
@@ -1009,7 +995,7 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 void
 output_set_tag(struct output *o, uint64_t seq, const char *tag)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t = task_find(o, seq, false, true);
 
 	if (t->tag == NULL)
 		return;		/* no tags (--results) */
@@ -1042,7 +1028,7 @@ void
 output_data(struct output *o, uint64_t seq, int stream, const char *p,
     size_t n)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t = task_find(o, seq, false, true);
 	int		 s = stream == 2 ? 1 : 0;
 	char		 name[64];
 
@@ -1106,7 +1092,7 @@ output_result(struct output *o, const struct joblog_entry *e)
 
 	if (o->record == RECORD_NONE)
 		return;
-	t = task_get(o, e->seq, true);
+	t = task_find(o, e->seq, false, true);
 	if (!o->header_done && o->record != RECORD_JSON) {
 		record_header(&b, o->record, o->named ? o->keys : NULL,
 		    o->nkeys, t->nargs);
@@ -1131,7 +1117,8 @@ output_result(struct output *o, const struct joblog_entry *e)
 void
 output_end(struct output *o, uint64_t seq, bool final)
 {
-	struct otask	*t = task_get(o, seq, o->keep_order && final);
+	struct otask	*t = task_find(o, seq, false,
+			    o->keep_order && final);
 
 	if (t == NULL)
 		return;
@@ -1177,7 +1164,7 @@ task_drop(struct output *o, struct otask *t)
 void
 output_cancel(struct output *o, uint64_t seq)
 {
-	struct otask	*t = task_get(o, seq, false);
+	struct otask	*t = task_find(o, seq, false, false);
 
 	if (t == NULL)
 		return;
@@ -1257,7 +1244,7 @@ output_closed(const struct output *o)
 void
 output_copy_start(struct output *o, uint64_t seq)
 {
-	struct otask	*m = task_get(o, seq, false);
+	struct otask	*m = task_find(o, seq, false, false);
 	struct otask	*c = task_find(o, seq, true, true);
 
 	task_drop(o, c);
@@ -1356,7 +1343,7 @@ copy_to_results(struct output *o, struct otask *m, struct otask *c)
 void
 output_copy_wins(struct output *o, uint64_t seq)
 {
-	struct otask	*m = task_get(o, seq, true);
+	struct otask	*m = task_find(o, seq, false, true);
 	struct otask	*c = task_find(o, seq, true, false);
 	int		 s;
 
