@@ -715,19 +715,27 @@ output_free(struct output *o)
 	free(o);
 }
 
+/* Remember a failure on task seq's results file name ("": its directory). */
+static void
+results_fail(struct output *o, uint64_t seq, const char *name)
+{
+	char	path[64];
+
+	snprintf(path, sizeof path, "/%" PRIu64 "%s%s", seq,
+	    *name != '\0' ? "/" : "", name);
+	output_fail(o, o->results, path);
+}
+
 /* Open one results file of a task, refusing symbolic links. */
 static int
 results_file(struct output *o, int dfd, uint64_t seq, const char *name)
 {
-	char	path[64];
 	int	fd;
 
 	fd = openat(dfd, name, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC,
 	    0666);
-	if (fd == -1) {
-		snprintf(path, sizeof path, "/%" PRIu64 "/%s", seq, name);
-		output_fail(o, o->results, path);
-	}
+	if (fd == -1)
+		results_fail(o, seq, name);
 	return fd;
 }
 
@@ -907,7 +915,7 @@ results_note(struct output *o, int dfd, uint64_t seq, const char *name,
 	if ((fd = results_file(o, dfd, seq, name)) == -1)
 		return;
 	if (write_all(fd, text, strlen(text)) == -1)
-		output_fail(o, o->results, name);
+		results_fail(o, seq, name);
 	close(fd);
 }
 
