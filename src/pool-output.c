@@ -53,6 +53,8 @@
 #define SPARE_MAX	1024	/* task records kept for reuse */
 #define SPOOL_KEEP	4096	/* a spool buffer kept for reuse, at most */
 
+static const char *const res_names[2] = { "stdout", "stderr" };
+
 struct extent {
 	off_t	off;
 	size_t	len;
@@ -887,7 +889,7 @@ static int
 results_dir(struct output *o, struct otask *t, const char *const *args,
     size_t nargs)
 {
-	char	name[32], sub[40], *path;
+	char	name[32], *path;
 	int	dfd;
 
 	if (o->results_gnu) {
@@ -898,10 +900,8 @@ results_dir(struct output *o, struct otask *t, const char *const *args,
 		snprintf(name, sizeof name, "%" PRIu64, t->seq);
 		dfd = results_subdir(o->resdir, name);
 	}
-	if (dfd == -1) {
-		snprintf(sub, sizeof sub, "/%" PRIu64, t->seq);
-		output_fail(o, o->results, sub);
-	}
+	if (dfd == -1)
+		results_fail(o, t->seq, "");
 	return dfd;
 }
 
@@ -930,8 +930,8 @@ results_start(struct output *o, struct otask *t, const char *item,
 	task_close_results(t);
 	if ((dfd = results_dir(o, t, args, nargs)) == -1)
 		return;
-	t->resfd[0] = results_file(o, dfd, t->seq, "stdout");
-	t->resfd[1] = results_file(o, dfd, t->seq, "stderr");
+	t->resfd[0] = results_file(o, dfd, t->seq, res_names[0]);
+	t->resfd[1] = results_file(o, dfd, t->seq, res_names[1]);
 	if (o->results_gnu) {
 		snprintf(seq, sizeof seq, "%" PRIu64, t->seq);
 		results_note(o, dfd, t->seq, "seq", seq);
@@ -940,23 +940,27 @@ results_start(struct output *o, struct otask *t, const char *item,
 	close(dfd);
 }
 
-/* Keep a task's arguments for its record (args NULL: the item alone). */
+/* Keep a task's arguments for its record. */
 static void
-task_keep_args(struct otask *t, const char *item, const char *const *args,
-    size_t nargs)
+task_keep_args(struct otask *t, const char *const *args, size_t nargs)
 {
 	size_t	i;
 
 	task_forget_args(t);
 	task_forget_rec(t);
-	if (args == NULL) {
-		args = &item;
-		nargs = 1;
-	}
 	t->args = xcalloc(nargs, sizeof *t->args);
 	for (i = 0; i < nargs; i++)
 		t->args[i] = xstrdup(args[i] != NULL ? args[i] : "");
 	t->nargs = nargs;
+}
+
+/* Tag a task's lines with "tag\t", or with nothing if tag is NULL. */
+static void
+task_set_tag(struct otask *t, const char *tag)
+{
+	free(t->tag);
+	t->tag = tag != NULL ? xasprintf("%s\t", tag) : NULL;
+	t->taglen = tag != NULL ? strlen(t->tag) : 0;
 }
 
 /* A task (or a new attempt of it) starts. */
@@ -983,19 +987,16 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 	    task_find(o, seq, false, false) == NULL)
 		return;
 	t = task_find(o, seq, false, true);
-	free(t->tag);
-	t->tag = NULL;
-	t->taglen = 0;
-	if (o->tag && o->results == NULL && !o->ungroup) {
-		t->tag = xasprintf("%s\t", item != NULL ? item : "");
-		t->taglen = strlen(t->tag);
-	}
+	task_set_tag(t, o->tag && o->results == NULL && !o->ungroup ? one :
+	    NULL);
 	t->line_start[0] = t->line_start[1] = true;
+	if (args == NULL) {
+		args = &one;
+		nargs = 1;
+	}
 	if (o->record != RECORD_NONE)
-		task_keep_args(t, item, args, nargs);
-	if (o->results != NULL && args == NULL)
-		results_start(o, t, item, &one, 1);
-	else if (o->results != NULL)
+		task_keep_args(t, args, nargs);
+	if (o->results != NULL)
 		results_start(o, t, item, args, nargs);
 }
 
@@ -1005,11 +1006,8 @@ output_set_tag(struct output *o, uint64_t seq, const char *tag)
 {
 	struct otask	*t = task_find(o, seq, false, true);
 
-	if (t->tag == NULL)
-		return;		/* no tags (--results) */
-	free(t->tag);
-	t->tag = xasprintf("%s\t", tag);
-	t->taglen = strlen(t->tag);
+	if (t->tag != NULL)	/* else no tags (--results) */
+		task_set_tag(t, tag);
 }
 
 /* Hold bytes for a task's record, tagging each line with --tag. */
@@ -1038,15 +1036,12 @@ output_data(struct output *o, uint64_t seq, int stream, const char *p,
 {
 	struct otask	*t = task_find(o, seq, false, true);
 	int		 s = stream == 2 ? 1 : 0;
-	char		 name[64];
 
 	if (n == 0)
 		return;
 	if (o->results != NULL) {
 		if (t->resfd[s] != -1 && write_all(t->resfd[s], p, n) == -1) {
-			snprintf(name, sizeof name, "/%" PRIu64 "/%s", seq,
-			    s ? "stderr" : "stdout");
-			output_fail(o, o->results, name);
+			results_fail(o, seq, res_names[s]);
 			close(t->resfd[s]);
 			t->resfd[s] = -1;
 		}
@@ -1256,9 +1251,7 @@ output_copy_start(struct output *o, uint64_t seq)
 	struct otask	*c = task_find(o, seq, true, true);
 
 	task_drop(o, c);
-	free(c->tag);
-	c->tag = NULL;
-	c->taglen = 0;
+	task_set_tag(c, NULL);
 	if (m != NULL && m->tag != NULL) {
 		c->tag = xstrdup(m->tag);
 		c->taglen = m->taglen;
@@ -1291,9 +1284,10 @@ output_copy_drop(struct output *o, uint64_t seq)
 		otask_free(o, c);
 }
 
-/* Write (and consume) all a spool holds to a --results file. */
+/* Write (and consume) all a spool holds to task seq's results file s. */
 static void
-spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
+spool_to_file(struct output *o, struct spool *sp, int fd, uint64_t seq,
+    int s)
 {
 	char		 chunk[65536];
 	struct extent	*e;
@@ -1311,14 +1305,14 @@ spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
 				output_fail(o, "output spill file", "");
 				ok = false;
 			} else if (write_all(fd, chunk, (size_t)r) == -1) {
-				output_fail(o, o->results, name);
+				results_fail(o, seq, res_names[s]);
 				ok = false;
 			}
 		}
 	}
 	if (ok && sp->mem.len > 0 &&
 	    write_all(fd, sp->mem.data, sp->mem.len) == -1)
-		output_fail(o, o->results, name);
+		results_fail(o, seq, res_names[s]);
 	spool_drop(o, sp);
 }
 
@@ -1329,21 +1323,16 @@ spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
 static void
 copy_to_results(struct output *o, struct otask *m, struct otask *c)
 {
-	char	name[64];
 	int	s;
 
 	for (s = 0; s < 2; s++) {
 		if (m->resfd[s] == -1)
 			continue;
-		snprintf(name, sizeof name, "/%" PRIu64 "/%s", m->seq,
-		    s ? "stderr" : "stdout");
 		if (ftruncate(m->resfd[s], 0) == -1 ||
-		    lseek(m->resfd[s], 0, SEEK_SET) == -1) {
-			output_fail(o, o->results, name);
-			continue;
-		}
-		if (c != NULL)
-			spool_to_file(o, &c->sp[s], m->resfd[s], name);
+		    lseek(m->resfd[s], 0, SEEK_SET) == -1)
+			results_fail(o, m->seq, res_names[s]);
+		else if (c != NULL)
+			spool_to_file(o, &c->sp[s], m->resfd[s], m->seq, s);
 	}
 }
 
