@@ -54,17 +54,14 @@ struct admit {
 static bool
 size_unit(int c, double *v)
 {
-	const char	*up = "KMGTP", *lo = "kmgtp", *s;
+	const char	*units = "KMGTPkmgtp", *s;
+	int		 i;
 
-	if ((s = strchr(up, c)) != NULL && c != '\0') {
-		*v *= pow(1024, (double)(s - up + 1));
-		return true;
-	}
-	if ((s = strchr(lo, c)) != NULL && c != '\0') {
-		*v *= pow(1000, (double)(s - lo + 1));
-		return true;
-	}
-	return false;
+	if (c == '\0' || (s = strchr(units, c)) == NULL)
+		return false;
+	i = (int)(s - units);	/* upper case 1024-based, lower 1000 */
+	*v *= pow(i < 5 ? 1024 : 1000, (double)(i % 5 + 1));
+	return true;
 }
 
 /* A size: number and an optional unit (pool-admit.h). */
