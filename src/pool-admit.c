@@ -413,29 +413,24 @@ admit_mem_kill(uint64_t memfree, const struct admit_sample *s)
 static int
 read_small(const char *path, char *buf, size_t len)
 {
-	ssize_t	n;
-	int	fd;
-
 	size_t	got = 0;
+	ssize_t	n = 0;
+	int	fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	/* A /proc file may come in several reads. */
 	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		got += (size_t)n;
+		if (n == -1 && errno != EINTR)
+			break;
+		if (n > 0)
+			got += (size_t)n;
 	}
+	e = errno;	/* the caller may say it */
 	close(fd);
+	errno = e;
 	buf[got] = '\0';
-	return 0;
+	return n == -1 ? -1 : 0;
 }
 
 /* The number after the word key at the start of a line of buf. */
