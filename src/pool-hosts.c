@@ -58,7 +58,6 @@ struct hosts {
 	char		*pooltop;	/* quoted for the remote shell */
 	char		**envw;		/* --env: VAR=value, quoted likewise */
 	int		 nenvw;
-	bool		 started;	/* masters started */
 	int		 jslots;	/* -j given, or 0 */
 	char		*slf;		/* --sshloginfile, or NULL */
 	struct stat	 slf_st;	/* as last read */
