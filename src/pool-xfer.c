@@ -774,16 +774,15 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 	plan_init(x, &pl, h, t);
 	pl.send = expand(x->tf, x->ntf, bases ? x->o->basefiles : NULL,
 	    bases ? x->o->nbasefiles : 0, t, &pl.nsend);
-	if (pl.nsend == 0) {
-		files_free(pl.send, pl.nsend);
-		return 0;
+	r = 0;
+	if (pl.nsend > 0) {
+		j = job_new(x, h, t);
+		j->bases = bases;
+		buf_add(&j->done.run, run->data, run->len);
+		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
 	}
-	j = job_new(x, h, t);
-	j->bases = bases;
-	buf_add(&j->done.run, run->data, run->len);
-	r = job_start(j, &pl, why, len);
 	files_free(pl.send, pl.nsend);
-	return r == -1 ? -1 : 1;
+	return r;
 }
 
 int
@@ -808,19 +807,17 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 		pl.clean = expand(x->tf, x->ntf, pl.pertask ?
 		    x->o->basefiles : NULL, pl.pertask ? x->o->nbasefiles : 0,
 		    t, &pl.nclean);
-	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique ||
+	r = 0;
+	if (pl.nback > 0 || (pl.cleanup && (pl.nclean > 0 || pl.unique ||
 	    pl.pertask))) {
-		files_free(pl.back, pl.nback);
-		files_free(pl.clean, pl.nclean);
-		return 0;
+		j = job_new(x, h, t);
+		j->done.after = true;
+		j->done.d = *d;
+		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
 	}
-	j = job_new(x, h, t);
-	j->done.after = true;
-	j->done.d = *d;
-	r = job_start(j, &pl, why, len);
 	files_free(pl.back, pl.nback);
 	files_free(pl.clean, pl.nclean);
-	return r == -1 ? -1 : 1;
+	return r;
 }
 
 void
