@@ -830,7 +830,6 @@ xfer_finish(struct xfer *x)
 	int64_t		 end;
 	size_t		 i, live = 0;
 	int		 h;
-	pid_t		 pid;
 
 	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
 	    xfer_wd_per_task(x))
@@ -853,7 +852,7 @@ xfer_finish(struct xfer *x)
 		for (i = 0; i < x->njobs; i++) {
 			j = &x->jobs[i];
 			if (j->pid <= 0 || j->done.slot != -1 ||
-			    ((pid = waitpid(j->pid, NULL, WNOHANG)) == 0))
+			    waitpid(j->pid, NULL, WNOHANG) == 0)
 				continue;
 			close(j->errfd);
 			memset(j, 0, sizeof *j);
