@@ -54,17 +54,14 @@ struct admit {
 static bool
 size_unit(int c, double *v)
 {
-	const char	*up = "KMGTP", *lo = "kmgtp", *s;
+	const char	*units = "KMGTPkmgtp", *s;
+	int		 i;
 
-	if ((s = strchr(up, c)) != NULL && c != '\0') {
-		*v *= pow(1024, (double)(s - up + 1));
-		return true;
-	}
-	if ((s = strchr(lo, c)) != NULL && c != '\0') {
-		*v *= pow(1000, (double)(s - lo + 1));
-		return true;
-	}
-	return false;
+	if (c == '\0' || (s = strchr(units, c)) == NULL)
+		return false;
+	i = (int)(s - units);	/* upper case 1024-based, lower 1000 */
+	*v *= pow(i < 5 ? 1024 : 1000, (double)(i % 5 + 1));
+	return true;
 }
 
 /* A size: number and an optional unit (pool-admit.h). */
@@ -416,29 +413,24 @@ admit_mem_kill(uint64_t memfree, const struct admit_sample *s)
 static int
 read_small(const char *path, char *buf, size_t len)
 {
-	ssize_t	n;
-	int	fd;
-
 	size_t	got = 0;
+	ssize_t	n = 0;
+	int	fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	/* A /proc file may come in several reads. */
 	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		got += (size_t)n;
+		if (n == -1 && errno != EINTR)
+			break;
+		if (n > 0)
+			got += (size_t)n;
 	}
+	e = errno;	/* the caller may say it */
 	close(fd);
+	errno = e;
 	buf[got] = '\0';
-	return 0;
+	return n == -1 ? -1 : 0;
 }
 
 /* The number after the word key at the start of a line of buf. */

@@ -404,22 +404,27 @@ re_find(const struct blocks *b, const regex_t *re, const char *buf,
 	return r == 0;
 }
 
+/* The boundary of the fixed separator found at i (-1: none). */
+static bool
+bound_at(const struct blocks *b, ssize_t i, struct bound *bd)
+{
+	if (i == -1)
+		return false;
+	bd->start = (size_t)i;
+	bd->cut = (size_t)i + b->endlen;
+	return true;
+}
+
 /* The first boundary starting at or after from. */
 static bool
 bound_from(const struct blocks *b, size_t from, struct bound *bd)
 {
 	regmatch_t	pm[2];
-	ssize_t		i;
 
 	if (from > b->len)
 		return false;
-	if (!b->regexp) {
-		if ((i = sep_from(b, from)) == -1)
-			return false;
-		bd->start = (size_t)i;
-		bd->cut = (size_t)i + b->endlen;
-		return true;
-	}
+	if (!b->regexp)
+		return bound_at(b, sep_from(b, from), bd);
 	if (b->buf == NULL)
 		return false;
 	b->buf[b->len] = '\0';	/* the room is kept (round_read()) */
@@ -441,15 +446,9 @@ bound_last(const struct blocks *b, struct bound *bd)
 	struct bound	m;
 	size_t		win, from;
 	bool		found = false;
-	ssize_t		i;
 
-	if (!b->regexp) {
-		if ((i = sep_last(b)) == -1)
-			return false;
-		bd->start = (size_t)i;
-		bd->cut = (size_t)i + b->endlen;
-		return true;
-	}
+	if (!b->regexp)
+		return bound_at(b, sep_last(b), bd);
 	for (win = 256;; win *= 4) {
 		from = win < b->len ? b->len - win : 0;
 		while (bound_from(b, from, &m)) {

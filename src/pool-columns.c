@@ -204,7 +204,7 @@ columns_new(const char *colsep, bool csv, char *err, size_t errlen)
 {
 	struct columns	*c = xcalloc(1, sizeof *c);
 	char		*re, msg[256];
-	int		 r;
+	int		 r = 0;
 
 	c->csv = csv;
 	if (csv) {
@@ -214,8 +214,7 @@ columns_new(const char *colsep, bool csv, char *err, size_t errlen)
 				snprintf(err, errlen, "with --csv, --colsep is"
 				    " the field separator: one byte, not '%s'",
 				    colsep);
-				free(c);
-				return NULL;
+				goto fail;
 			}
 			c->sep = colsep[0];
 		}
@@ -227,24 +226,22 @@ columns_new(const char *colsep, bool csv, char *err, size_t errlen)
 	}
 	if (*colsep == '\0') {
 		snprintf(err, errlen, "--colsep: an empty expression");
-		free(c);
-		return NULL;
+		goto fail;
 	}
-	if ((re = columns_regex(colsep, msg, sizeof msg)) == NULL) {
-		snprintf(err, errlen, "--colsep '%s': %s", colsep, msg);
-		free(c);
-		return NULL;
-	}
-	if ((r = regcomp(&c->re, re, REG_EXTENDED)) != 0) {
+	if ((re = columns_regex(colsep, msg, sizeof msg)) != NULL &&
+	    (r = regcomp(&c->re, re, REG_EXTENDED)) != 0)
 		regerror(r, &c->re, msg, sizeof msg);
+	if (re == NULL || r != 0) {
 		snprintf(err, errlen, "--colsep '%s': %s", colsep, msg);
 		free(re);
-		free(c);
-		return NULL;
+		goto fail;
 	}
 	free(re);
 	c->have_re = true;
 	return c;
+fail:
+	free(c);
+	return NULL;
 }
 
 void

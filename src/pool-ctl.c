@@ -280,11 +280,9 @@ ctl_read(struct ctl_client *c)
 	if (nl != NULL && (size_t)(nl - c->in.data) < CTL_LINE_MAX)
 		ctl_run(c, (size_t)(nl - c->in.data));
 	else if (nl != NULL || c->in.len > CTL_LINE_MAX) {
-		char	msg[64];
-
-		snprintf(msg, sizeof msg, "request too long (at most %d "
-		    "bytes)", CTL_LINE_MAX);
-		ctl_reply_error(c, msg);
+		buf_printf(&c->out, "error: request too long (at most %d "
+		    "bytes)\n", CTL_LINE_MAX);
+		ctl_reply(c);
 	}
 }
 

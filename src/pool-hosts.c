@@ -58,7 +58,6 @@ struct hosts {
 	char		*pooltop;	/* quoted for the remote shell */
 	char		**envw;		/* --env: VAR=value, quoted likewise */
 	int		 nenvw;
-	bool		 started;	/* masters started */
 	int		 jslots;	/* -j given, or 0 */
 	char		*slf;		/* --sshloginfile, or NULL */
 	struct stat	 slf_st;	/* as last read */
@@ -98,6 +97,19 @@ vec_add(char ***v, int *n, const char *word)
 	(*v)[*n] = NULL;
 }
 
+/* Append the words up to a NULL, each with vec_add(). */
+static void __attribute__((sentinel))
+vec_addl(char ***v, int *n, ...)
+{
+	const char	*w;
+	va_list		 ap;
+
+	va_start(ap, n);
+	while ((w = va_arg(ap, const char *)) != NULL)
+		vec_add(v, n, w);
+	va_end(ap);
+}
+
 static void
 vec_free(char **v)
 {
@@ -118,27 +130,17 @@ ssh_words(const struct hosts *hs, const struct host *h, char ***v, int *n,
 
 	for (i = 0; i < hs->nssh; i++)
 		vec_add(v, n, hs->ssh[i]);
-	vec_add(v, n, "-S");
-	vec_add(v, n, h->ctlpath);
-	vec_add(v, n, "-o");
-	vec_add(v, n, master ? "ControlPersist=no" : "ControlMaster=no");
-	vec_add(v, n, "-o");
-	vec_add(v, n, "BatchMode=yes");
-	if (master) {
-		vec_add(v, n, "-M");
-		vec_add(v, n, "-N");
-		vec_add(v, n, "-o");
-		vec_add(v, n, "ServerAliveInterval=10");
-	}
+	vec_addl(v, n, "-S", h->ctlpath, "-o", master ? "ControlPersist=no" :
+	    "ControlMaster=no", "-o", "BatchMode=yes", (char *)NULL);
+	if (master)
+		vec_addl(v, n, "-M", "-N", "-o", "ServerAliveInterval=10",
+		    (char *)NULL);
 	if (h->port != 0) {
 		snprintf(port, sizeof port, "%d", h->port);
-		vec_add(v, n, "-p");
-		vec_add(v, n, port);
+		vec_addl(v, n, "-p", port, (char *)NULL);
 	}
-	if (h->user[0] != '\0') {
-		vec_add(v, n, "-l");
-		vec_add(v, n, h->user);
-	}
+	if (h->user[0] != '\0')
+		vec_addl(v, n, "-l", h->user, (char *)NULL);
 	vec_add(v, n, h->name);
 }
 
@@ -190,8 +192,7 @@ host_add(struct hosts *hs, const char *login, int jslots, char *err,
 		vec_add(&h->argv, &n, "env");
 	for (i = 0; i < hs->nenvw; i++)
 		vec_add(&h->argv, &n, hs->envw[i]);
-	vec_add(&h->argv, &n, hs->pooltop);
-	vec_add(&h->argv, &n, "worker");
+	vec_addl(&h->argv, &n, hs->pooltop, "worker", (char *)NULL);
 	hs->n++;
 	return 0;
 }
@@ -244,16 +245,9 @@ node_add(struct hosts *hs, const char *node, int jslots, const char *pooltop)
 		h->slots = -1;	/* its first HELLO says */
 	h->errfd = -1;
 	h->state = HOST_UP;	/* no connection to make first */
-	vec_add(&h->argv, &n, "srun");
-	vec_add(&h->argv, &n, "--exclusive");
-	vec_add(&h->argv, &n, "-N1");
-	vec_add(&h->argv, &n, "-n1");
-	vec_add(&h->argv, &n, "-c1");
-	vec_add(&h->argv, &n, "--job-name=pooltop-worker");
-	vec_add(&h->argv, &n, "-w");
-	vec_add(&h->argv, &n, node);
-	vec_add(&h->argv, &n, pooltop);
-	vec_add(&h->argv, &n, "worker");
+	vec_addl(&h->argv, &n, "srun", "--exclusive", "-N1", "-n1", "-c1",
+	    "--job-name=pooltop-worker", "-w", node, pooltop, "worker",
+	    (char *)NULL);
 	hs->n++;
 }
 
@@ -465,10 +459,8 @@ hosts_reload(struct hosts *hs, struct buf *out)
 		say(out, "host %s leaves the pool (not in %s): its workers end"
 		    " after their tasks", h->login, hs->slf);
 		changes++;
-		if (h->live == 0) {
-			strlcpy(h->why, "left the pool", sizeof h->why);
-			host_down(h, NULL);
-		}
+		if (h->live == 0)
+			host_down(h, "left the pool");
 	}
 	free(seen);
 	return changes > 0 || out->len > 0 ? 1 : 0;
@@ -518,10 +510,8 @@ hosts_new(const struct opts *o, char *err, size_t errlen)
 		return NULL;
 	hs = xcalloc(1, sizeof *hs);
 	if (o->slurm == SLURM_YES) {
-		if (slurm_nodes(hs, o, jslots, err, errlen) == -1) {
-			hosts_free(hs);
-			return NULL;
-		}
+		if (slurm_nodes(hs, o, jslots, err, errlen) == -1)
+			goto fail;
 		return hs;
 	}
 	p = copy = xstrdup(o->ssh != NULL && *o->ssh != '\0' ? o->ssh : "ssh");
@@ -538,18 +528,18 @@ hosts_new(const struct opts *o, char *err, size_t errlen)
 		if (host_add(hs, o->sshlogins[i], jslots, msg,
 		    sizeof msg) == -1) {
 			snprintf(err, errlen, "--sshlogin %s", msg);
-			hosts_free(hs);
-			return NULL;
+			goto fail;
 		}
 	}
 	hs->jslots = jslots;
-	if (o->slf != NULL && slf_start(hs, o->slf, err, errlen) == -1) {
-		hosts_free(hs);
-		return NULL;
-	}
+	if (o->slf != NULL && slf_start(hs, o->slf, err, errlen) == -1)
+		goto fail;
 	if (hs->local && hs->local_slots == 0)
 		hs->local_slots = o->workers;
 	return hs;
+fail:
+	hosts_free(hs);
+	return NULL;
 }
 
 void
@@ -854,8 +844,7 @@ hosts_worker_ended(struct hosts *hs, int h, bool hello, const char *why)
 	x = &hs->h[h];
 	x->live--;
 	if (x->gone && x->live == 0 && x->state != HOST_DOWN) {
-		strlcpy(x->why, "left the pool", sizeof x->why);
-		host_down(x, NULL);
+		host_down(x, "left the pool");
 		return true;
 	}
 	if (hello || x->state == HOST_DOWN)

@@ -113,9 +113,7 @@ joblog_lock(int fd, const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
+	/* F_SETLK left fl as it was: ask F_GETLK about the same range. */
 	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK &&
 	    fl.l_pid > 0)
 		snprintf(err, errlen, "joblog %s is in use by another pooltop "
@@ -279,15 +277,12 @@ joblog_open(const char *arg, bool keep, char *err, size_t errlen)
 void
 joblog_format_start(char *out, size_t len, int64_t ns)
 {
-	int64_t	ms;
+	int64_t	ms, a;
 
 	ms = (ns >= 0 ? ns + 500000 : ns - 500000) / 1000000;
-	if (ms < 0)
-		snprintf(out, len, "-%" PRId64 ".%03d", -ms / 1000,
-		    (int)(-ms % 1000));
-	else
-		snprintf(out, len, "%" PRId64 ".%03d", ms / 1000,
-		    (int)(ms % 1000));
+	a = ms < 0 ? -ms : ms;
+	snprintf(out, len, "%s%" PRId64 ".%03d", ms < 0 ? "-" : "", a / 1000,
+	    (int)(a % 1000));
 }
 
 /* "%10.3f" of a duration truncated to the millisecond (JobRuntime). */
@@ -616,14 +611,10 @@ joblog_read(const char *arg, char *err, size_t errlen)
 
 	held = NULL;
 	path = joblog_target(arg, &fd, &append);
-	if (fd != -1) {
-		past_finish(jp);
-		return jp;
-	}
-	if (stat(path, &st) == 0)
+	if (fd == -1 && stat(path, &st) == 0)
 		held = joblog_held(st.st_dev, st.st_ino);
-	else if (errno == ENOENT) {
-		past_finish(jp);
+	else if (fd != -1 || errno == ENOENT) {
+		past_finish(jp);	/* standard output, or none yet */
 		return jp;
 	}
 	if (held != NULL)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,11 +179,8 @@ model_quantile(const struct model *m, double q)
 	for (i = 0; i < m->nwin; i++)
 		v[i] = m->win[i].wall_ns;
 	qsort(v, m->nwin, sizeof *v, cmp_i64);
-	k = (size_t)(q * (double)m->nwin);	/* the rank: q * n, rounded up */
-	if ((double)k < q * (double)m->nwin)
-		k++;
-	if (k > 0)
-		k--;
+	k = (size_t)ceil(q * (double)m->nwin);	/* the rank, 1-based */
+	k = k > 0 ? k - 1 : 0;
 	if (k >= m->nwin)
 		k = m->nwin - 1;
 	r = v[k];

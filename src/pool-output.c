@@ -53,6 +53,8 @@
 #define SPARE_MAX	1024	/* task records kept for reuse */
 #define SPOOL_KEEP	4096	/* a spool buffer kept for reuse, at most */
 
+static const char *const res_names[2] = { "stdout", "stderr" };
+
 struct extent {
 	off_t	off;
 	size_t	len;
@@ -107,7 +109,7 @@ struct output {
 	size_t		 nkeys;
 
 	struct otasks	 tasks;
-	struct otask	*last;		/* task_get()'s last answer, or NULL */
+	struct otask	*last;		/* task_find()'s last answer, or NULL */
 	struct otask	*loose;		/* the newest record, not in tasks yet
 					   (then last too): see task_find() */
 	uint64_t	 max_seq;	/* the highest seq task_find() made */
@@ -561,13 +563,6 @@ task_find(struct output *o, uint64_t seq, bool copy, bool create)
 	return o->last = o->loose = t;
 }
 
-/* Find a task, creating it if asked. */
-static struct otask *
-task_get(struct output *o, uint64_t seq, bool create)
-{
-	return task_find(o, seq, false, create);
-}
-
 /* Is seq recorded as skipped?  Drops ranges below it. */
 static bool
 skip_take(struct output *o, uint64_t seq)
@@ -590,7 +585,7 @@ release_ready(struct output *o)
 			o->next_seq = o->skips[0].hi + 1;
 			continue;
 		}
-		if ((t = task_get(o, o->next_seq, false)) == NULL)
+		if ((t = task_find(o, o->next_seq, false, false)) == NULL)
 			return;
 		if (t->state == OT_RUNNING) {
 			if (task_live(o, t))
@@ -610,24 +605,21 @@ results_open(struct output *o, const char *dir, char *err, size_t errlen)
 	struct stat	st;
 
 	if (lstat(dir, &st) == -1) {
-		if (errno != ENOENT || mkdir(dir, 0777) == -1) {
-			snprintf(err, errlen, "results directory %s: %s", dir,
-			    strerror(errno));
-			return -1;
-		}
+		if (errno != ENOENT || mkdir(dir, 0777) == -1)
+			goto fail;
 	} else if (S_ISLNK(st.st_mode)) {
 		snprintf(err, errlen, "results directory %s is a symbolic "
 		    "link: refusing to follow it", dir);
 		return -1;
 	}
 	o->resdir = open(dir, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
-	if (o->resdir == -1) {
-		snprintf(err, errlen, "results directory %s: %s", dir,
-		    strerror(errno));
-		return -1;
-	}
+	if (o->resdir == -1)
+		goto fail;
 	o->results = xstrdup(dir);
 	return 0;
+fail:
+	snprintf(err, errlen, "results directory %s: %s", dir, strerror(errno));
+	return -1;
 }
 
 /*
@@ -685,13 +677,9 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 	o->recfd = -1;
 	o->named = opts->header;
 	RB_INIT(&o->tasks);
-	if (opts->results != NULL && record_kind(opts->results) != RECORD_NONE) {
-		if (record_open(o, opts->results, out_fd, err, errlen) == -1) {
-			free(o);
-			return NULL;
-		}
-	} else if (opts->results != NULL &&
-	    results_open(o, opts->results, err, errlen) == -1) {
+	if (opts->results != NULL && (record_kind(opts->results) !=
+	    RECORD_NONE ? record_open(o, opts->results, out_fd, err, errlen) :
+	    results_open(o, opts->results, err, errlen)) == -1) {
 		free(o);
 		return NULL;
 	}
@@ -729,19 +717,27 @@ output_free(struct output *o)
 	free(o);
 }
 
+/* Remember a failure on task seq's results file name ("": its directory). */
+static void
+results_fail(struct output *o, uint64_t seq, const char *name)
+{
+	char	path[64];
+
+	snprintf(path, sizeof path, "/%" PRIu64 "%s%s", seq,
+	    *name != '\0' ? "/" : "", name);
+	output_fail(o, o->results, path);
+}
+
 /* Open one results file of a task, refusing symbolic links. */
 static int
 results_file(struct output *o, int dfd, uint64_t seq, const char *name)
 {
-	char	path[64];
 	int	fd;
 
 	fd = openat(dfd, name, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC,
 	    0666);
-	if (fd == -1) {
-		snprintf(path, sizeof path, "/%" PRIu64 "/%s", seq, name);
-		output_fail(o, o->results, path);
-	}
+	if (fd == -1)
+		results_fail(o, seq, name);
 	return fd;
 }
 
@@ -893,7 +889,7 @@ static int
 results_dir(struct output *o, struct otask *t, const char *const *args,
     size_t nargs)
 {
-	char	name[32], sub[40], *path;
+	char	name[32], *path;
 	int	dfd;
 
 	if (o->results_gnu) {
@@ -904,10 +900,8 @@ results_dir(struct output *o, struct otask *t, const char *const *args,
 		snprintf(name, sizeof name, "%" PRIu64, t->seq);
 		dfd = results_subdir(o->resdir, name);
 	}
-	if (dfd == -1) {
-		snprintf(sub, sizeof sub, "/%" PRIu64, t->seq);
-		output_fail(o, o->results, sub);
-	}
+	if (dfd == -1)
+		results_fail(o, t->seq, "");
 	return dfd;
 }
 
@@ -921,7 +915,7 @@ results_note(struct output *o, int dfd, uint64_t seq, const char *name,
 	if ((fd = results_file(o, dfd, seq, name)) == -1)
 		return;
 	if (write_all(fd, text, strlen(text)) == -1)
-		output_fail(o, o->results, name);
+		results_fail(o, seq, name);
 	close(fd);
 }
 
@@ -936,8 +930,8 @@ results_start(struct output *o, struct otask *t, const char *item,
 	task_close_results(t);
 	if ((dfd = results_dir(o, t, args, nargs)) == -1)
 		return;
-	t->resfd[0] = results_file(o, dfd, t->seq, "stdout");
-	t->resfd[1] = results_file(o, dfd, t->seq, "stderr");
+	t->resfd[0] = results_file(o, dfd, t->seq, res_names[0]);
+	t->resfd[1] = results_file(o, dfd, t->seq, res_names[1]);
 	if (o->results_gnu) {
 		snprintf(seq, sizeof seq, "%" PRIu64, t->seq);
 		results_note(o, dfd, t->seq, "seq", seq);
@@ -946,23 +940,27 @@ results_start(struct output *o, struct otask *t, const char *item,
 	close(dfd);
 }
 
-/* Keep a task's arguments for its record (args NULL: the item alone). */
+/* Keep a task's arguments for its record. */
 static void
-task_keep_args(struct otask *t, const char *item, const char *const *args,
-    size_t nargs)
+task_keep_args(struct otask *t, const char *const *args, size_t nargs)
 {
 	size_t	i;
 
 	task_forget_args(t);
 	task_forget_rec(t);
-	if (args == NULL) {
-		args = &item;
-		nargs = 1;
-	}
 	t->args = xcalloc(nargs, sizeof *t->args);
 	for (i = 0; i < nargs; i++)
 		t->args[i] = xstrdup(args[i] != NULL ? args[i] : "");
 	t->nargs = nargs;
+}
+
+/* Tag a task's lines with "tag\t", or with nothing if tag is NULL. */
+static void
+task_set_tag(struct otask *t, const char *tag)
+{
+	free(t->tag);
+	t->tag = tag != NULL ? xasprintf("%s\t", tag) : NULL;
+	t->taglen = tag != NULL ? strlen(t->tag) : 0;
 }
 
 /* A task (or a new attempt of it) starts. */
@@ -986,22 +984,19 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 	 * together, as a persistent line's do).
 	 */
 	if (!o->tag && o->record == RECORD_NONE && o->results == NULL &&
-	    task_get(o, seq, false) == NULL)
+	    task_find(o, seq, false, false) == NULL)
 		return;
-	t = task_get(o, seq, true);
-	free(t->tag);
-	t->tag = NULL;
-	t->taglen = 0;
-	if (o->tag && o->results == NULL && !o->ungroup) {
-		t->tag = xasprintf("%s\t", item != NULL ? item : "");
-		t->taglen = strlen(t->tag);
-	}
+	t = task_find(o, seq, false, true);
+	task_set_tag(t, o->tag && o->results == NULL && !o->ungroup ? one :
+	    NULL);
 	t->line_start[0] = t->line_start[1] = true;
+	if (args == NULL) {
+		args = &one;
+		nargs = 1;
+	}
 	if (o->record != RECORD_NONE)
-		task_keep_args(t, item, args, nargs);
-	if (o->results != NULL && args == NULL)
-		results_start(o, t, item, &one, 1);
-	else if (o->results != NULL)
+		task_keep_args(t, args, nargs);
+	if (o->results != NULL)
 		results_start(o, t, item, args, nargs);
 }
 
@@ -1009,13 +1004,10 @@ output_start_args(struct output *o, uint64_t seq, const char *item,
 void
 output_set_tag(struct output *o, uint64_t seq, const char *tag)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t = task_find(o, seq, false, true);
 
-	if (t->tag == NULL)
-		return;		/* no tags (--results) */
-	free(t->tag);
-	t->tag = xasprintf("%s\t", tag);
-	t->taglen = strlen(t->tag);
+	if (t->tag != NULL)	/* else no tags (--results) */
+		task_set_tag(t, tag);
 }
 
 /* Hold bytes for a task's record, tagging each line with --tag. */
@@ -1042,17 +1034,14 @@ void
 output_data(struct output *o, uint64_t seq, int stream, const char *p,
     size_t n)
 {
-	struct otask	*t = task_get(o, seq, true);
+	struct otask	*t = task_find(o, seq, false, true);
 	int		 s = stream == 2 ? 1 : 0;
-	char		 name[64];
 
 	if (n == 0)
 		return;
 	if (o->results != NULL) {
 		if (t->resfd[s] != -1 && write_all(t->resfd[s], p, n) == -1) {
-			snprintf(name, sizeof name, "/%" PRIu64 "/%s", seq,
-			    s ? "stderr" : "stdout");
-			output_fail(o, o->results, name);
+			results_fail(o, seq, res_names[s]);
 			close(t->resfd[s]);
 			t->resfd[s] = -1;
 		}
@@ -1106,7 +1095,7 @@ output_result(struct output *o, const struct joblog_entry *e)
 
 	if (o->record == RECORD_NONE)
 		return;
-	t = task_get(o, e->seq, true);
+	t = task_find(o, e->seq, false, true);
 	if (!o->header_done && o->record != RECORD_JSON) {
 		record_header(&b, o->record, o->named ? o->keys : NULL,
 		    o->nkeys, t->nargs);
@@ -1131,7 +1120,8 @@ output_result(struct output *o, const struct joblog_entry *e)
 void
 output_end(struct output *o, uint64_t seq, bool final)
 {
-	struct otask	*t = task_get(o, seq, o->keep_order && final);
+	struct otask	*t = task_find(o, seq, false,
+			    o->keep_order && final);
 
 	if (t == NULL)
 		return;
@@ -1177,7 +1167,7 @@ task_drop(struct output *o, struct otask *t)
 void
 output_cancel(struct output *o, uint64_t seq)
 {
-	struct otask	*t = task_get(o, seq, false);
+	struct otask	*t = task_find(o, seq, false, false);
 
 	if (t == NULL)
 		return;
@@ -1257,13 +1247,11 @@ output_closed(const struct output *o)
 void
 output_copy_start(struct output *o, uint64_t seq)
 {
-	struct otask	*m = task_get(o, seq, false);
+	struct otask	*m = task_find(o, seq, false, false);
 	struct otask	*c = task_find(o, seq, true, true);
 
 	task_drop(o, c);
-	free(c->tag);
-	c->tag = NULL;
-	c->taglen = 0;
+	task_set_tag(c, NULL);
 	if (m != NULL && m->tag != NULL) {
 		c->tag = xstrdup(m->tag);
 		c->taglen = m->taglen;
@@ -1296,9 +1284,10 @@ output_copy_drop(struct output *o, uint64_t seq)
 		otask_free(o, c);
 }
 
-/* Write (and consume) all a spool holds to a --results file. */
+/* Write (and consume) all a spool holds to task seq's results file s. */
 static void
-spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
+spool_to_file(struct output *o, struct spool *sp, int fd, uint64_t seq,
+    int s)
 {
 	char		 chunk[65536];
 	struct extent	*e;
@@ -1316,14 +1305,14 @@ spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
 				output_fail(o, "output spill file", "");
 				ok = false;
 			} else if (write_all(fd, chunk, (size_t)r) == -1) {
-				output_fail(o, o->results, name);
+				results_fail(o, seq, res_names[s]);
 				ok = false;
 			}
 		}
 	}
 	if (ok && sp->mem.len > 0 &&
 	    write_all(fd, sp->mem.data, sp->mem.len) == -1)
-		output_fail(o, o->results, name);
+		results_fail(o, seq, res_names[s]);
 	spool_drop(o, sp);
 }
 
@@ -1334,21 +1323,16 @@ spool_to_file(struct output *o, struct spool *sp, int fd, const char *name)
 static void
 copy_to_results(struct output *o, struct otask *m, struct otask *c)
 {
-	char	name[64];
 	int	s;
 
 	for (s = 0; s < 2; s++) {
 		if (m->resfd[s] == -1)
 			continue;
-		snprintf(name, sizeof name, "/%" PRIu64 "/%s", m->seq,
-		    s ? "stderr" : "stdout");
 		if (ftruncate(m->resfd[s], 0) == -1 ||
-		    lseek(m->resfd[s], 0, SEEK_SET) == -1) {
-			output_fail(o, o->results, name);
-			continue;
-		}
-		if (c != NULL)
-			spool_to_file(o, &c->sp[s], m->resfd[s], name);
+		    lseek(m->resfd[s], 0, SEEK_SET) == -1)
+			results_fail(o, m->seq, res_names[s]);
+		else if (c != NULL)
+			spool_to_file(o, &c->sp[s], m->resfd[s], m->seq, s);
 	}
 }
 
@@ -1356,7 +1340,7 @@ copy_to_results(struct output *o, struct otask *m, struct otask *c)
 void
 output_copy_wins(struct output *o, uint64_t seq)
 {
-	struct otask	*m = task_get(o, seq, true);
+	struct otask	*m = task_find(o, seq, false, true);
 	struct otask	*c = task_find(o, seq, true, false);
 	int		 s;
 

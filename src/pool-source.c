@@ -104,7 +104,8 @@ struct source {
 	size_t			 nnames;
 
 	/* group (-N): sub's items, n at a time; shuffle: all of sub's */
-	struct source		*sub;
+	struct source		*sub;		/* set only by the wrappers:
+						   group, shuffle, xargs, lines */
 	size_t			 per;		/* items a task; 0: no args */
 	char			**gargs;	/* the arguments gathered */
 	size_t			 ngargs;
@@ -325,8 +326,7 @@ source_free(struct source *s)
 	if (s->type == SRC_PRODUCT)
 		product_free(s);
 	blocks_free(s->blocks);
-	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS || s->type == SRC_LINES)
+	if (s->sub != NULL)
 		wrapped_free(s);
 	free(s->name);
 	free(s->eof_str);
@@ -893,8 +893,7 @@ source_header(struct source *s, char *const **names, size_t *n)
 
 	*names = NULL;
 	*n = 0;
-	while (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS || s->type == SRC_LINES)
+	while (s->sub != NULL)
 		s = s->sub;
 	if (s->type != SRC_PRODUCT || !s->header)
 		return -1;
@@ -1049,16 +1048,6 @@ lines_next(struct source *s, struct item *it)
 	return 1;
 }
 
-/* Every item of sub, in a random order (owns sub). */
-struct source *
-source_shuffle(struct source *sub)
-{
-	struct source	*s = source_new(SRC_SHUFFLE);
-
-	s->sub = sub;
-	return s;
-}
-
 /* Every item of sub, those of unknown weight first, then the heaviest. */
 struct source *
 source_longest(struct source *sub, source_weight_fn weight, void *arg)
@@ -1066,9 +1055,16 @@ source_longest(struct source *sub, source_weight_fn weight, void *arg)
 	struct source	*s = source_new(SRC_SHUFFLE);
 
 	s->sub = sub;
-	s->weight = weight;
+	s->weight = weight;	/* NULL: shuffled (source_shuffle()) */
 	s->warg = arg;
 	return s;
+}
+
+/* Every item of sub, in a random order (owns sub). */
+struct source *
+source_shuffle(struct source *sub)
+{
+	return source_longest(sub, NULL, NULL);
 }
 
 /* An item of a sort by weight: where it was, what it weighs. */
@@ -1421,8 +1417,7 @@ source_fd_get(const struct source *s)
 		return (sub = product_waiting(s)) ? source_fd_get(sub) : -1;
 	if (s->type == SRC_BLOCK)
 		return blocks_fd(s->blocks);
-	if (s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS || s->type == SRC_LINES)
+	if (s->sub != NULL)
 		return s->sub_done ? -1 : source_fd_get(s->sub);
 	if (s->type != SRC_FD || s->regular || s->eof || s->error != NULL ||
 	    s->cut_off)
@@ -1440,8 +1435,7 @@ source_fill(struct source *s)
 		source_fill(sub);
 	if (s->type == SRC_BLOCK)
 		blocks_fill(s->blocks);
-	if ((s->type == SRC_GROUP || s->type == SRC_SHUFFLE ||
-	    s->type == SRC_XARGS || s->type == SRC_LINES) && !s->sub_done)
+	if (s->sub != NULL && !s->sub_done)
 		source_fill(s->sub);
 	if (source_fd_get(s) == -1 || s->buf == NULL)
 		return;

@@ -306,17 +306,23 @@ files_free(struct xfile *f, size_t n)
 	free(f);
 }
 
+/* Append pre, word quoted for the remote shell, then post. */
+static void
+sh_word(struct buf *b, const char *pre, const char *word, const char *post)
+{
+	buf_addstr(b, pre);
+	hosts_quote(b, word);
+	buf_addstr(b, post);
+}
+
 /* "mkdir -p -- WD && cd -- WD && " for the remote shell ("" none). */
 static void
 cd_wd(struct buf *b, const char *wd)
 {
 	if (*wd == '\0')
 		return;
-	buf_addstr(b, "mkdir -p -- ");
-	hosts_quote(b, wd);
-	buf_addstr(b, " && cd -- ");
-	hosts_quote(b, wd);
-	buf_addstr(b, " && ");
+	sh_word(b, "mkdir -p -- ", wd, " && ");
+	sh_word(b, "cd -- ", wd, " && ");
 }
 
 /* The directory part of path (or "."), allocated. */
@@ -337,8 +343,9 @@ dir_of(const char *path)
 
 /*
  * In the copy's child: run the ssh command of host h with cmd for the
- * remote shell, in and out its standard input and output.  0, or -1 and
- * the reason (ssh's last line on stderr, or its status) in why.
+ * remote shell, in and out its standard input and output (-1: /dev/null).
+ * 0, or -1 and the reason (ssh's last line on stderr, or its status) in
+ * why.
  */
 static int
 run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
@@ -347,7 +354,7 @@ run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
 	char	**argv, b[4096], last[XFER_WHY] = "", line[XFER_WHY];
 	size_t	  n = 0, i, cur = 0;
 	ssize_t	  r;
-	int	  ep[2], st;
+	int	  ep[2], st, null;
 	pid_t	  pid;
 
 	while (ssh[n] != NULL)
@@ -363,8 +370,9 @@ run_ssh(char *const *ssh, const char *cmd, int in, int out, char *why,
 	}
 	if ((pid = fork()) == 0) {
 		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(in, 0);
-		dup2(out, 1);
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		dup2(in != -1 ? in : null, 0);
+		dup2(out != -1 ? out : null, 1);
 		dup2(ep[1], 2);
 		close(ep[0]);
 		close(ep[1]);
@@ -440,7 +448,7 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 	struct buf	 cmd = { NULL, 0, 0 };
 	char		 hwhy[XFER_WHY] = "", swhy[XFER_WHY] = "", *path;
 	bool		 pack = strcmp(mode, "--pack") != 0;	/* here */
-	int		 p[2], rp[2], null, r, st;
+	int		 p[2], rp[2], r, st;
 	ssize_t		 n;
 	pid_t		 pid;
 
@@ -469,19 +477,13 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 		return -1;
 	}
 	close(pack ? p[1] : p[0]);
-	buf_addstr(&cmd, "exec ");
-	buf_addstr(&cmd, pooltop);
-	buf_addstr(&cmd, " worker ");
-	buf_addstr(&cmd, mode);
-	buf_add(&cmd, " ", 1);
+	buf_printf(&cmd, "exec %s worker %s ", pooltop, mode);
 	path = host_path(wd, f->remote);
-	hosts_quote(&cmd, path);
+	sh_word(&cmd, "", path, "");
 	free(path);
 	buf_add(&cmd, "", 1);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	r = run_ssh(ssh, cmd.data, pack ? p[0] : null, pack ? null : p[1],
-	    swhy, sizeof swhy);
-	close(null);
+	r = run_ssh(ssh, cmd.data, pack ? p[0] : -1, pack ? -1 : p[1], swhy,
+	    sizeof swhy);
 	close(pack ? p[0] : p[1]);
 	buf_free(&cmd);
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
@@ -507,8 +509,8 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	struct stat	 st;
-	char		*dir, mode[16], size[32];
-	int		 fd, null, r;
+	char		*dir;
+	int		 fd, r;
 
 	/* Not blocking: a FIFO named must be refused, not waited on. */
 	if ((fd = open(f->local, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
@@ -527,34 +529,22 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 		close(fd);
 		return -1;
 	}
-	snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 07777));
-	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 	cd_wd(&cmd, wd);
 	dir = dir_of(f->remote);
-	if (strcmp(dir, ".") != 0) {
-		buf_addstr(&cmd, "mkdir -p -- ");
-		hosts_quote(&cmd, dir);
-		buf_addstr(&cmd, " && ");
-	}
+	if (strcmp(dir, ".") != 0)
+		sh_word(&cmd, "mkdir -p -- ", dir, " && ");
 	free(dir);
 	/* Under a name of its own, then renamed: never read half done. */
-	buf_addstr(&cmd, "t=");
-	hosts_quote(&cmd, f->remote);
-	buf_addstr(&cmd, ".pooltop.$$ && trap 'rm -f -- \"$t\"; exit 1'"
-	    " HUP INT TERM PIPE && cat > \"$t\" && ");
+	sh_word(&cmd, "t=", f->remote, ".pooltop.$$ && trap 'rm -f -- \"$t\";"
+	    " exit 1' HUP INT TERM PIPE && cat > \"$t\" && ");
 	/* All of it: a copy cut short ends its input early, not in error. */
-	buf_addstr(&cmd, "{ [ $(wc -c < \"$t\") -eq ");
-	buf_addstr(&cmd, size);
-	buf_addstr(&cmd, " ] || { echo 'copy cut short' >&2; false; }; } &&"
-	    " chmod ");
-	buf_addstr(&cmd, mode);
-	buf_addstr(&cmd, " -- \"$t\" && mv -f -- \"$t\" ");
-	hosts_quote(&cmd, f->remote);
-	buf_addstr(&cmd, " || { rm -f -- \"$t\"; exit 1; }");
+	buf_printf(&cmd, "{ [ $(wc -c < \"$t\") -eq %lld ] || { echo 'copy cut"
+	    " short' >&2; false; }; } && chmod %o -- \"$t\" && ",
+	    (long long)st.st_size, (unsigned)(st.st_mode & 07777));
+	sh_word(&cmd, "mv -f -- \"$t\" ", f->remote,
+	    " || { rm -f -- \"$t\"; exit 1; }");
 	buf_add(&cmd, "", 1);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	r = run_ssh(ssh, cmd.data, fd, null, why, len);
-	close(null);
+	r = run_ssh(ssh, cmd.data, fd, -1, why, len);
 	close(fd);
 	buf_free(&cmd);
 	return r;
@@ -598,8 +588,7 @@ parents(struct buf *b, const char *f)
 		*s = '\0';
 		if (*d == '\0' || strcmp(d, ".") == 0)
 			break;
-		buf_add(b, " ", 1);
-		hosts_quote(b, d);
+		sh_word(b, " ", d, "");
 	}
 	free(d);
 }
@@ -619,7 +608,7 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 	const struct xfile *f;
 	struct stat	 st;
 	size_t		 i;
-	int		 null, r;
+	int		 r;
 
 	/*
 	 * A directory sent or brought back: what it holds here is what
@@ -634,18 +623,13 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 	}
 
 	buf_addstr(&cmd, "( ");
-	if (*wd != '\0') {
-		buf_addstr(&cmd, "cd -- ");
-		hosts_quote(&cmd, wd);
-		buf_addstr(&cmd, " && ");
-	}
+	if (*wd != '\0')
+		sh_word(&cmd, "cd -- ", wd, " && ");
 	buf_addstr(&cmd, "rm -f --");
 	for (i = 0; i < na + nb; i++) {
 		f = i < na ? &a[i] : &b[i - na];
-		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode)) {
-			buf_add(&cmd, " ", 1);
-			hosts_quote(&cmd, f->remote);
-		}
+		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode))
+			sh_word(&cmd, " ", f->remote, "");
 		parents(&dirs, f->remote);
 	}
 	if (dirs.len > 0) {
@@ -655,18 +639,12 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 		buf_addstr(&cmd, " 2>/dev/null; true; }");
 	}
 	buf_addstr(&cmd, " )");
-	if (unique) {
-		buf_addstr(&cmd, " && rm -rf -- ");
-		hosts_quote(&cmd, wd);
-	} else if (pertask && *wd != '\0') {
-		buf_addstr(&cmd, " && { rmdir -- ");
-		hosts_quote(&cmd, wd);
-		buf_addstr(&cmd, " 2>/dev/null; true; }");
-	}
+	if (unique)
+		sh_word(&cmd, " && rm -rf -- ", wd, "");
+	else if (pertask && *wd != '\0')
+		sh_word(&cmd, " && { rmdir -- ", wd, " 2>/dev/null; true; }");
 	buf_add(&cmd, "", 1);
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	r = run_ssh(ssh, cmd.data, null, null, why, len);
-	close(null);
+	r = run_ssh(ssh, cmd.data, -1, -1, why, len);
 	buf_free(&cmd);
 	buf_free(&dirs);
 	return r;
@@ -796,16 +774,15 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 	plan_init(x, &pl, h, t);
 	pl.send = expand(x->tf, x->ntf, bases ? x->o->basefiles : NULL,
 	    bases ? x->o->nbasefiles : 0, t, &pl.nsend);
-	if (pl.nsend == 0) {
-		files_free(pl.send, pl.nsend);
-		return 0;
+	r = 0;
+	if (pl.nsend > 0) {
+		j = job_new(x, h, t);
+		j->bases = bases;
+		buf_add(&j->done.run, run->data, run->len);
+		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
 	}
-	j = job_new(x, h, t);
-	j->bases = bases;
-	buf_add(&j->done.run, run->data, run->len);
-	r = job_start(j, &pl, why, len);
 	files_free(pl.send, pl.nsend);
-	return r == -1 ? -1 : 1;
+	return r;
 }
 
 int
@@ -830,19 +807,17 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 		pl.clean = expand(x->tf, x->ntf, pl.pertask ?
 		    x->o->basefiles : NULL, pl.pertask ? x->o->nbasefiles : 0,
 		    t, &pl.nclean);
-	if (pl.nback == 0 && !(pl.cleanup && (pl.nclean > 0 || pl.unique ||
+	r = 0;
+	if (pl.nback > 0 || (pl.cleanup && (pl.nclean > 0 || pl.unique ||
 	    pl.pertask))) {
-		files_free(pl.back, pl.nback);
-		files_free(pl.clean, pl.nclean);
-		return 0;
+		j = job_new(x, h, t);
+		j->done.after = true;
+		j->done.d = *d;
+		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
 	}
-	j = job_new(x, h, t);
-	j->done.after = true;
-	j->done.d = *d;
-	r = job_start(j, &pl, why, len);
 	files_free(pl.back, pl.nback);
 	files_free(pl.clean, pl.nclean);
-	return r == -1 ? -1 : 1;
+	return r;
 }
 
 void
@@ -855,7 +830,6 @@ xfer_finish(struct xfer *x)
 	int64_t		 end;
 	size_t		 i, live = 0;
 	int		 h;
-	pid_t		 pid;
 
 	if (x == NULL || !x->o->cleanup || x->o->nbasefiles == 0 ||
 	    xfer_wd_per_task(x))
@@ -878,7 +852,7 @@ xfer_finish(struct xfer *x)
 		for (i = 0; i < x->njobs; i++) {
 			j = &x->jobs[i];
 			if (j->pid <= 0 || j->done.slot != -1 ||
-			    ((pid = waitpid(j->pid, NULL, WNOHANG)) == 0))
+			    waitpid(j->pid, NULL, WNOHANG) == 0)
 				continue;
 			close(j->errfd);
 			memset(j, 0, sizeof *j);

@@ -33,6 +33,17 @@ struct thdr {
 	uint64_t	size;
 };
 
+/* why: "path: " (none if path is NULL) and errno's text; -1. */
+static int
+why_errno(char *why, size_t len, const char *path)
+{
+	if (path == NULL)
+		snprintf(why, len, "%s", strerror(errno));
+	else
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
 /* --- packing ------------------------------------------------------------ */
 
 static int
@@ -64,13 +75,11 @@ put_file(int fd, const char *path, const struct stat *st, const char *name,
 
 	if (names_only)
 		return put_hdr(fd, T_FILE, st->st_mode, name, 0) == -1 ?
-		    (snprintf(why, len, "%s", strerror(errno)), -1) : 0;
-	if ((in = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+		    why_errno(why, len, NULL) : 0;
+	if ((in = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return why_errno(why, len, path);
 	if (put_hdr(fd, T_FILE, st->st_mode, name, left) == -1) {
-		snprintf(why, len, "%s", strerror(errno));
+		why_errno(why, len, NULL);
 		close(in);
 		return -1;
 	}
@@ -86,7 +95,7 @@ put_file(int fd, const char *path, const struct stat *st, const char *name,
 			break;
 		}
 		if (write_all(fd, b, (size_t)r) == -1) {
-			snprintf(why, len, "%s", strerror(errno));
+			why_errno(why, len, NULL);
 			break;
 		}
 		left -= (uint64_t)r;
@@ -109,10 +118,8 @@ pack_dir(int fd, const char *path, const char *name, bool names_only,
 	char		 *sub, *subname;
 	int		  r = 0;
 
-	if ((d = opendir(path)) == NULL) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if ((d = opendir(path)) == NULL)
+		return why_errno(why, len, path);
 	while (r == 0 && (errno = 0, e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -123,10 +130,8 @@ pack_dir(int fd, const char *path, const char *name, bool names_only,
 		free(sub);
 		free(subname);
 	}
-	if (r == 0 && errno != 0) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		r = -1;
-	}
+	if (r == 0 && errno != 0)
+		r = why_errno(why, len, path);
 	closedir(d);
 	return r;
 }
@@ -140,17 +145,13 @@ pack_entry(int fd, const char *path, const char *name, bool root,
 	char		target[PATH_MAX];
 	ssize_t		n;
 
-	if ((root ? stat(path, &st) : lstat(path, &st)) == -1) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if ((root ? stat(path, &st) : lstat(path, &st)) == -1)
+		return why_errno(why, len, path);
 	if (S_ISREG(st.st_mode))
 		return put_file(fd, path, &st, name, names_only, why, len);
 	if (S_ISDIR(st.st_mode)) {
-		if (put_hdr(fd, T_DIR, st.st_mode, name, 0) == -1) {
-			snprintf(why, len, "%s", strerror(errno));
-			return -1;
-		}
+		if (put_hdr(fd, T_DIR, st.st_mode, name, 0) == -1)
+			return why_errno(why, len, NULL);
 		return pack_dir(fd, path, name, names_only, why, len);
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -162,10 +163,8 @@ pack_entry(int fd, const char *path, const char *name, bool root,
 		}
 		if (put_hdr(fd, T_LINK, 0777, name, names_only ? 0 :
 		    (uint64_t)n) == -1 || (!names_only &&
-		    write_all(fd, target, (size_t)n) == -1)) {
-			snprintf(why, len, "%s", strerror(errno));
-			return -1;
-		}
+		    write_all(fd, target, (size_t)n) == -1))
+			return why_errno(why, len, NULL);
 		return 0;
 	}
 	snprintf(why, len, "%s: not a regular file, directory or symbolic"
@@ -183,9 +182,7 @@ tree_pack(const char *path, int fd, bool names_only, char *why, size_t len)
 		goto fail;
 	return 0;
 fail:
-	if (why[0] == '\0')
-		snprintf(why, len, "%s", strerror(errno));
-	return -1;
+	return why[0] == '\0' ? why_errno(why, len, NULL) : -1;
 }
 
 /* --- unpacking ---------------------------------------------------------- */
@@ -285,7 +282,7 @@ get_file(int fd, const char *path, const struct thdr *h, char *why,
 		return -1;
 	if ((out = open(tmp_now, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		why_errno(why, len, path);
 		tmp_now[0] = '\0';
 		return -1;
 	}
@@ -298,23 +295,23 @@ get_file(int fd, const char *path, const struct thdr *h, char *why,
 		}
 		if (write_all(out, b, left < TREE_BUF ? (size_t)left :
 		    TREE_BUF) == -1) {
-			snprintf(why, len, "%s: %s", path, strerror(errno));
+			why_errno(why, len, path);
 			break;
 		}
 		left -= left < TREE_BUF ? left : TREE_BUF;
 	}
 	free(b);
 	if (left == 0 && fchmod(out, (mode_t)h->mode) == -1)
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		why_errno(why, len, path);
 	else if (left == 0 && close(out) == 0) {
 		out = -1;
 		if (rename(tmp_now, path) == 0) {
 			tmp_now[0] = '\0';
 			return 0;
 		}
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		why_errno(why, len, path);
 	} else if (left == 0)
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		why_errno(why, len, path);
 	if (out != -1)
 		close(out);
 	(void)unlink(tmp_now);
@@ -341,7 +338,7 @@ get_link(int fd, const char *path, const struct thdr *h, char *why,
 	if (tmp_name(path, why, len) == -1)
 		return -1;
 	if (symlink(target, tmp_now) == -1 || rename(tmp_now, path) == -1) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
+		why_errno(why, len, path);
 		(void)unlink(tmp_now);
 		tmp_now[0] = '\0';
 		return -1;
@@ -368,8 +365,7 @@ get_dir(const char *path, bool root, char *why, size_t len)
 			return 0;
 	} else if (errno == EEXIST)
 		errno = ENOTDIR;
-	snprintf(why, len, "%s: %s", path, strerror(errno));
-	return -1;
+	return why_errno(why, len, path);
 }
 
 /*
@@ -432,7 +428,7 @@ walk_entries(const char *dest, int fd, bool remove, struct dmode **dirs,
 			return -1;
 		}
 		if (first && !remove && parents_make(path) == -1) {
-			snprintf(why, len, "%s: %s", path, strerror(errno));
+			why_errno(why, len, path);
 			free(path);
 			return -1;
 		}
@@ -449,11 +445,8 @@ walk_entries(const char *dest, int fd, bool remove, struct dmode **dirs,
 				path = NULL;
 			}
 		} else if (remove) {
-			if (unlink(path) == -1 && errno != ENOENT) {
-				snprintf(why, len, "%s: %s", path,
-				    strerror(errno));
-				r = -1;
-			}
+			if (unlink(path) == -1 && errno != ENOENT)
+				r = why_errno(why, len, path);
 		} else if (h.type == T_FILE)
 			r = get_file(fd, path, &h, why, len);
 		else if (h.type == T_LINK)
@@ -486,11 +479,8 @@ tree_unpack(const char *dest, int fd, bool remove, char *why, size_t len)
 		if (remove && r == 0)
 			(void)rmdir(d[i - 1].path);
 		else if (!remove && chmod(d[i - 1].path, d[i - 1].mode) == -1 &&
-		    r == 0) {
-			snprintf(why, len, "%s: %s", d[i - 1].path,
-			    strerror(errno));
-			r = -1;
-		}
+		    r == 0)
+			r = why_errno(why, len, d[i - 1].path);
 		free(d[i - 1].path);
 	}
 	free(d);
