@@ -83,5 +83,9 @@ lost=$((400 - $(tail -n +2 "$T/jl" | cut -f1 | sort -un | wc -l)))
 
 SIZE=16k mid_run log --log "$T/small/log"
 SIZE=128k mid_run results --results "$T/small/res"
+# Whichever of a task's results files the disk refuses, the message names
+# it as DIR/SEQ/NAME (or DIR/SEQ for its directory).
+check "results fills mid-run: message names DIR/SEQ[/NAME]" \
+    grep -Eq "$T/small/res/[0-9]+(/[a-z]+)?: No space left on device" "$T/e"
 figures tasks=400 faults=$faults hostile=0 lost=$lost
 finish
