@@ -15,9 +15,6 @@
 #define CTL_MAX_DIRS	8	/* directories searched for sockets */
 #define CTL_CLIENT_NS	(10 * PT_NSEC)	/* a client's whole exchange */
 
-/* Write an error into err (may be NULL); -1. */
-int	ctl_err(char *err, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 /* Does a process listen on the socket at path? */
 int	ctl_answers(const char *path);
 /* The safe directories where sockets may be, up to max; how many. */

@@ -27,20 +27,6 @@
 #include "ctl-int.h"
 #include "util.h"
 
-/* errorf() under the name pool-ctl.c still calls it by (ctl-int.h). */
-int
-ctl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Is the directory safe: ours, a real directory, no group/other access? */
 static int
 ctl_dir_safe(const char *dir, char *err, size_t errlen)

@@ -79,13 +79,13 @@ ctl_clear_path(const char *path, char *err, size_t errlen)
 	if (lstat(path, &sb) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		return ctl_err(err, errlen, "%s: %s", path, strerror(errno));
+		return errorf(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	if (S_ISSOCK(sb.st_mode) && ctl_answers(path))
-		return ctl_err(err, errlen, "control socket %s is in use by a "
+		return errorf(err, errlen, "control socket %s is in use by a "
 		    "live process", path);
 	if (sb.st_uid != geteuid() || unlink(path) == -1)
-		return ctl_err(err, errlen, "cannot remove stale %s: %s", path,
+		return errorf(err, errlen, "cannot remove stale %s: %s", path,
 		    sb.st_uid != geteuid() ? "not ours" : strerror(errno));
 	return 0;
 }
@@ -110,7 +110,7 @@ ctl_bind(const char *path, char *err, size_t errlen)
 	base = base != NULL ? base + 1 : path;
 	if ((size_t)snprintf(tmp, sizeof tmp, "%.*s.%s.new", (int)(base - path),
 	    path, base) >= sizeof tmp || strlen(tmp) >= sizeof sun.sun_path)
-		return ctl_err(err, errlen, "control socket path too long: %s",
+		return errorf(err, errlen, "control socket path too long: %s",
 		    path);
 	if (ctl_clear_path(tmp, err, errlen) == -1)
 		return -1;
@@ -120,13 +120,13 @@ ctl_bind(const char *path, char *err, size_t errlen)
 	strlcpy(sun.sun_path, tmp, sizeof sun.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return ctl_err(err, errlen, "socket: %s", strerror(errno));
+		return errorf(err, errlen, "socket: %s", strerror(errno));
 	mask = umask(077);
 	rv = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(mask);
 	if (rv == -1 || chmod(tmp, 0600) == -1 || listen(fd, 128) == -1 ||
 	    rename(tmp, path) == -1) {
-		ctl_err(err, errlen, "control socket %s: %s", rv == -1 ? tmp :
+		errorf(err, errlen, "control socket %s: %s", rv == -1 ? tmp :
 		    path, strerror(errno));
 		if (rv == 0)
 			unlink(tmp);
@@ -418,12 +418,12 @@ ctl_listen(struct loop *loop, struct pool *p, char *path, size_t pathlen,
 	int		 fd;
 
 	if (ctl.fd != -1)
-		return ctl_err(err, errlen, "control socket already open");
+		return errorf(err, errlen, "control socket already open");
 	if ((dir = ctl_dir(1, err, errlen)) == NULL)
 		return -1;
 	if ((size_t)snprintf(sock, sizeof sock, "%s/%ld.sock", dir,
 	    (long)getpid()) >= sizeof sock || strlen(sock) >= pathlen)
-		return ctl_err(err, errlen, "control socket path too long: %s",
+		return errorf(err, errlen, "control socket path too long: %s",
 		    dir);
 	if (ctl_clear_path(sock, err, errlen) == -1)
 		return -1;
