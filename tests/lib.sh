@@ -90,6 +90,28 @@ reap() {
 # bg CMD...: start in the background, remember its pid in $!.
 bg() { "$@" & _bgpids="${_bgpids:-} $!"; }
 
+# group_stopped PGID: process group PGID is stopped: one process at least
+# in state T, every other T, a zombie (a child that ended just before the
+# stop stays Z until its stopped parent reaps it), or a D whose child is T:
+# a shell starts a command with vfork() and waits for its exec in D, so a
+# stop between the two leaves the parent in D until the child runs again.
+group_stopped() {
+	ps -eo pgid=,pid=,ppid=,stat= | awk -v g="$1" '
+	$1 == g { s[$2] = substr($4, 1, 1); pp[$2] = $3 }
+	END {
+		for (c in s)
+			if (s[c] == "T")
+				vfork[pp[c]] = 1
+		for (q in s) {
+			if (s[q] == "T")
+				t++
+			else if (s[q] != "Z" && !(s[q] == "D" && (q in vfork)))
+				bad++
+		}
+		exit !(t > 0 && bad == 0)
+	}'
+}
+
 # Processes whose environment or command line mention the marker.
 pids_with_marker() { pgrep -f -- "$1" || true; }
 no_process_with() { [ -z "$(pgrep -f -- "$1")" ]; }

@@ -87,12 +87,8 @@ PG=$(cat "$T/tpg")
 group_states() {
 	ps -eo pgid=,stat= | awk -v g="$PG" '$1 == g { print substr($2, 1, 1) }'
 }
-# Stopped: every process T, but a zombie: a `sleep 0.02` that ended just
-# before the stop stays Z until its stopped shell reaps it.
-all_stopped() {
-	_s=$(group_states)
-	echo "$_s" | grep -q T && ! echo "$_s" | grep -qv '[TZ]'
-}
+# The hook's shell starts a `sleep 0.02` each 20 ms: see group_stopped.
+all_stopped() { group_stopped "$PG"; }
 none_stopped() { _s=$(group_states); [ -n "$_s" ] && ! echo "$_s" | grep -q T; }
 kill -TSTP $P
 check "SIGTSTP: the hook's group is stopped" wait_for 20 all_stopped

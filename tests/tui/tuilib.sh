@@ -77,14 +77,9 @@ field_is() { [ "$(json_field "$1" "$2")" = "$3" ]; }
 group_states() {
 	ps -eo pgid=,stat= | awk -v g="$1" '$1 == g { print substr($2, 1, 1) }'
 }
-# group_all_stopped PGID / group_none_stopped PGID.  A zombie counts as
-# stopped: a child that ended just before the stop stays Z until its
-# stopped parent reaps it.
-group_all_stopped() {
-	_s=$(group_states "$1")
-	printf '%s\n' "$_s" | grep -q T &&
-	    ! printf '%s\n' "$_s" | grep -qv '[TZ]'
-}
+# group_all_stopped PGID / group_none_stopped PGID (see group_stopped in
+# lib.sh for what counts as stopped).
+group_all_stopped() { group_stopped "$1"; }
 group_none_stopped() {
 	_s=$(group_states "$1")
 	[ -n "$_s" ] && ! printf '%s\n' "$_s" | grep -q T
