@@ -551,7 +551,6 @@ run_main(int argc, char **argv)
 		host.send = ui_send_local;
 		host.arg = p;
 		host.theme = o.theme;
-		host.refresh_ms = o.refresh_ms;
 		glue.ui = ui_open(&host, err, sizeof err);
 		if (glue.ui == NULL) {
 			(void)log_error(o.log_format, err);

@@ -24,7 +24,6 @@ struct ui_host {
 	void		*arg;
 	bool		 attached;	/* q detaches and leaves the pool running */
 	const char	*theme;		/* name or path, NULL: default */
-	int		 refresh_ms;	/* unused: the host's loop keeps the timer */
 };
 
 enum ui_result { UI_CONTINUE = 0, UI_QUIT, UI_DETACH };
