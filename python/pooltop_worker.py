@@ -2,7 +2,9 @@
 
     pooltop --persistent 'python3 -m pooltop_worker mymodule:func' -a items.txt
 
-is what ``Pool(initializer=init).map(func, items)`` becomes: each worker
+(or ``pooltop-py mymodule:func``: python/pooltop-py, the same command
+without the imports of ``-m``, 3-5 ms of each start) is what
+``Pool(initializer=init).map(func, items)`` becomes: each worker
 imports MODULE once and calls FUNC(item) for every line pooltop hands it,
 with the item as a str (the line without its newline; bytes that are not
 UTF-8 arrive as surrogates, as os.fsdecode() gives them).
@@ -48,9 +50,10 @@ except ImportError:
 # json and traceback are imported when first needed: a program's start is
 # paid once per worker, and matters for a few thousand items.
 
-__all__ = ["main", "encode", "error_line"]
+__all__ = ["main", "command", "encode", "error_line"]
 
-USAGE = ("usage: python3 -m pooltop_worker MODULE:FUNC [--init MODULE:FUNC]"
+PROG = "python3 -m pooltop_worker"
+USAGE = ("usage: %s MODULE:FUNC [--init MODULE:FUNC]"
          " [--json-in] [--json-out] [--traceback]")
 ERROR_MARK = "ERROR:"
 BLOCK = 1 << 16         # a pipe's capacity: what one read can bring
@@ -119,14 +122,15 @@ def resolve(spec, what):
     return obj
 
 
-def parse_args(argv):
-    """Options and the function spec from argv (without the program)."""
+def parse_args(argv, prog=PROG):
+    """Options and the function spec from argv (without the program);
+    prog names the command in the usage line of --help."""
     opts = {"init": None, "json_in": False, "json_out": False,
             "traceback": False, "func": None}
     it = iter(argv)
     for a in it:
         if a in ("-h", "--help"):
-            print(USAGE)
+            print(USAGE % prog)
             sys.exit(0)
         elif a == "--init" or a.startswith("--init="):
             v = a[7:] if a.startswith("--init=") else next(it, None)
@@ -494,16 +498,20 @@ def run(opts):
     return 0
 
 
-def main(argv=None):
-    """The command line: python3 -m pooltop_worker MODULE:FUNC ..."""
+def main(argv=None, prog=None):
+    """The command line: python3 -m pooltop_worker MODULE:FUNC ...; prog
+    is the command's name in the usage line.  Returns the exit status
+    (the watcher's; the worker process ends in here)."""
     # End as a plain program does when pooltop ends us (SIGTERM, SIGINT)
     # or goes away (SIGPIPE): no Python traceback.
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     try:
-        opts = parse_args(sys.argv[1:] if argv is None else argv)
+        opts = parse_args(sys.argv[1:] if argv is None else argv,
+                          prog or PROG)
     except UsageError as e:
-        print("pooltop_worker: %s\n%s" % (e, USAGE), file=sys.stderr)
+        print("pooltop_worker: %s\n%s" % (e, USAGE % (prog or PROG)),
+              file=sys.stderr)
         return 2
     opts["answers"] = answers = Answers()
     sys.stdout.flush()
@@ -528,10 +536,16 @@ def main(argv=None):
     os._exit(code)
 
 
-if __name__ == "__main__":
-    code = main()
-    # The watcher's end: no interpreter teardown, which costs milliseconds
-    # while pooltop waits for the program to end.
+def command(prog=None):
+    """The program: main(), then the process (the watcher) ends at once,
+    without the interpreter's teardown, which costs milliseconds while
+    pooltop waits for the program to end.  prog names the command in
+    the usage line; python3 -m pooltop_worker and pooltop-py run this."""
+    code = main(prog=prog)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+if __name__ == "__main__":
+    command()

@@ -32,6 +32,9 @@
 #   module    pooltop --persistent 'python3 -m pooltop_worker sq:work'
 #             (this tree's python/pooltop_worker.py, byte-compiled as
 #             `make install` does)
+#   launcher  pooltop --persistent 'pooltop-py sq:work': the same module
+#             run by python/pooltop-py (its first line naming the same
+#             python3, as `make install` writes it), PYTHONPATH unset
 #   plain     pooltop --persistent conf/examples/worker.py (a write(2) per
 #             answer, the worker a user writes first)
 #   cat       pooltop --persistent cat: pooltop's own ceiling, no work
@@ -72,6 +75,10 @@ cd "$tmp"	# sq.py is imported from the current directory
 mkdir py
 cp "$top/python/pooltop_worker.py" py/
 "$PY" -m py_compile py/pooltop_worker.py
+# pooltop-py as installed: the interpreter on its first line; it finds the
+# module next to itself.
+sed "1s|.*|#!$PY|" "$top/python/pooltop-py" >py/pooltop-py
+chmod +x py/pooltop-py
 if [ -n "$OLD_MODULE" ]; then
 	mkdir pyold
 	cp "$OLD_MODULE" pyold/pooltop_worker.py
@@ -82,6 +89,7 @@ OLDPY=$tmp/py BASE_PLAIN=$PLAIN
 [ -n "$OLD_MODULE" ] && OLDPY=$tmp/pyold
 [ -n "$OLD_PLAIN" ] && BASE_PLAIN="$PY $OLD_PLAIN"
 MODULE="$PY -m pooltop_worker sq:work"
+LAUNCHER="$tmp/py/pooltop-py sq:work"
 
 cat >sq.py <<'EOF'
 def work(item):                 # as in conf/examples/worker.py
@@ -101,7 +109,7 @@ if __name__ == "__main__":
     sys.stdout.write("".join("%d\n" % x for x in out))
 EOF
 
-RUNNERS="pm pm1000 module"
+RUNNERS="pm pm1000 module launcher"
 [ -n "$OLD_MODULE" ] && RUNNERS="$RUNNERS module-old"
 [ -n "$BASE_BIN" ] && RUNNERS="$RUNNERS module-base"
 RUNNERS="$RUNNERS plain"
@@ -137,6 +145,7 @@ run() {	# run NAME N: one timed run of NAME over the N items, checked
 	pm) timed "$1" "$n" "$PY" poolmap.py "$items" "$P" default ;;
 	pm1000) timed "$1" "$n" "$PY" poolmap.py "$items" "$P" 1000 ;;
 	module) pers "$1" "$n" auto "$tmp/py" "$MODULE" ;;
+	launcher) pers "$1" "$n" auto "" "$LAUNCHER" ;;
 	module-old) pers "$1" "$n" auto "$tmp/pyold" "$MODULE" ;;
 	plain) pers "$1" "$n" auto "" "$PLAIN" ;;
 	plain-old) pers "$1" "$n" auto "" "$PY $OLD_PLAIN" ;;
@@ -219,6 +228,7 @@ desc() {
 	pm) echo "Pool($P).map, default chunksize" ;;
 	pm1000) echo "Pool($P).map, chunksize=1000" ;;
 	module) echo "pooltop + python3 -m pooltop_worker" ;;
+	launcher) echo "pooltop + pooltop-py" ;;
 	module-old) echo "pooltop + the older pooltop_worker" ;;
 	plain) echo "pooltop + worker.py (a write per answer)" ;;
 	plain-old) echo "pooltop + the older worker.py" ;;
@@ -262,6 +272,10 @@ for n in $SIZES; do
 		m=$(rr "module.$n" "best.$n" | med)
 		v="$v$(printf ' module %.2fx (1.5x: %s),' "$m" "$(met "$m" 1.5)")"
 	fi
+	if has "launcher.$n"; then
+		m=$(rr "launcher.$n" "best.$n" | med)
+		v="$v$(printf ' pooltop-py %.2fx (1.5x: %s),' "$m" "$(met "$m" 1.5)")"
+	fi
 	if has "plain.$n"; then
 		m=$(rr "plain.$n" "best.$n" | med)
 		v="$v$(printf ' worker.py %.2fx (1.0x: %s),' "$m" "$(met "$m" 1.0)")"
@@ -274,6 +288,23 @@ for n in $SIZES; do
 	verdicts="$verdicts$(printf '  %9s items:%s' "$(echo "$n" | commas)" "${v%,}")
 "
 done
+
+if has "launcher.${SIZES%% *}" && has "module.${SIZES%% *}"; then
+	echo
+	echo "pooltop-py over python3 -m pooltop_worker, per round: the rate"
+	echo "ratio, and the CPU time ratio (above 1.00x pooltop-py is faster,"
+	echo "or uses less CPU); the wall time saved per round, in ms"
+	printf '  %9s  %-22s %-22s %s\n' items rate CPU "ms saved"
+	for n in $SIZES; do
+		paste "$tmp/t/module.$n" "$tmp/t/launcher.$n" |
+		    awk '{ printf "%.6f\n", ($1 - $2) * 1000 }' >"$tmp/t/.ms"
+		printf '  %9s  %-22s %-22s %s\n' "$(echo "$n" | commas)" \
+		    "$(rr "launcher.$n" "module.$n" | fmt)" \
+		    "$(rr "cpu.launcher.$n" "cpu.module.$n" | fmt)" \
+		    "$(_pr_stats "$tmp/t/.ms" |
+		    awk '{ printf "%.1f (%.1f-%.1f)", $1, $2, $3 }')"
+	done
+fi
 
 if [ -n "$CHUNKS" ]; then
 	echo

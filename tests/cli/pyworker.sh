@@ -5,7 +5,9 @@
 # exceptions become ERROR: lines and the rest goes on; --init once per
 # worker process; --json-in and --json-out; print() kept out of the
 # answers; a crash, and a timeout, fail only the item they happened on;
-# the watcher; usage errors.
+# the watcher; usage errors.  pooltop-py, the launcher that runs the
+# module without python3 -m, answers as -m does, from the source tree
+# without PYTHONPATH, and as built by make.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 PY=$(command -v python3) || skip "no python3"
@@ -74,6 +76,11 @@ def lone(item):                 # an exception whose message is not UTF-8
     if item == "2":
         raise ValueError("bad \ud800 " + item)
     return item
+
+def where(item):                # where MODULE was looked for first
+    import sys
+    return "%s %s" % (sys.path[0] == os.getcwd(),
+                      sys.argv[0].endswith("pooltop-py"))
 
 def crashbig(item):             # answers of 40 KB: the buffer fills
     if item == "57":
@@ -357,5 +364,77 @@ check "an exception with a lone surrogate: its ERROR: line, the next on" \
 printf '3\n4' | "$PY" -m pooltop_worker fx:sq >out
 check "used alone: a last line without a newline is answered too" \
     [ "$(tr '\n' ' ' <out)" = "9 16 " ]
+
+# pooltop-py: the same module without -m's imports.  From the source tree
+# it finds pooltop_worker.py next to itself, PYTHONPATH unset; its
+# answers, errors and exit statuses are those of python3 -m.
+L=$POOLTOP_SRCDIR/python/pooltop-py
+lrun() { (unset PYTHONPATH; run "$@"); }
+check "python/pooltop-py is executable" [ -x "$L" ]
+lrun -j3 -k -a hostile --persistent "$PY $L fx:shape" >out 2>err
+check "pooltop-py fx:shape over the hostile items, no PYTHONPATH: exit 0" \
+    [ $? -eq 0 ]
+check "... every answer as python3 -m's, byte for byte, in order" \
+    cmp -s out want.shape
+run -j2 -k --joblog jl -a i100 --persistent "$PY -m pooltop_worker fx:picky" \
+    >out.m 2>err.m
+echo $? >st.m
+lrun -j2 -k --joblog jl -a i100 --persistent "$PY $L fx:picky" >out 2>err
+check "pooltop-py fx:picky: the exit status of -m (20)" \
+    [ "$?:$(cat st.m)" = "20:20" ]
+check "... the same answers" cmp -s out out.m
+check "... the same ERROR: lines on stderr" cmp -s err err.m
+check "... joblog: 20 exit 1" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 == 1' jl | wc -l)" -eq 20 ]
+rm -f inits
+lrun -j3 -a i300 --persistent "$PY $L fx:who --init fx:init" >out 2>&1
+check "pooltop-py --init: exit 0, 300 answers" \
+    [ "$?:$(wc -l <out)" = "0:300" ]
+check "... init had run exactly once in the process of every answer" \
+    [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]
+check "... no process ran it twice" [ -z "$(sort inits | uniq -d)" ]
+check "... at most 3 processes (one per worker)" [ "$(wc -l <inits)" -le 3 ]
+lrun -j2 --chunksize 64 -a i200 --joblog cjl \
+    --persistent "$PY $L fx:crash" >out 2>err
+check "pooltop-py, a crash on item 57 in a block: exit 1" [ $? -eq 1 ]
+check "... the other 199 answered, none twice" \
+    [ "$(sort -u out | wc -l):$(wc -l <out)" = "199:199" ]
+check "... the failed one is 57" \
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
+check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
+run -j1 --persistent "$PY -m pooltop_worker fx:where" ::: a >out.m 2>&1
+lrun -j1 --persistent "$PY $L fx:where" ::: a >out 2>&1
+check "MODULE looked for in the current directory first, as with -m" \
+    [ "$(cat out.m):$(cat out)" = "True False:True True" ]
+"$PY" -m pooltop_worker fx:nosuch </dev/null >/dev/null 2>err.m
+echo $? >st.m
+(unset PYTHONPATH; "$PY" "$L" fx:nosuch </dev/null >/dev/null 2>err)
+check "a function that does not exist: exit 3, as -m" \
+    [ "$?:$(cat st.m)" = "3:3" ]
+check "... the same lines on stderr" cmp -s err err.m
+(unset PYTHONPATH; "$PY" "$L" --bogus fx:same </dev/null >/dev/null 2>err)
+check "an unknown option: exit 2, the error line of -m" \
+    [ "$?:$(head -n 1 err)" = "2:pooltop_worker: unknown option --bogus" ]
+check "... the usage line names pooltop-py" \
+    grep -q '^usage: pooltop-py MODULE:FUNC' err
+# As a command on PATH, through a symbolic link, run by its own first
+# line: the form the man page gives.
+mkdir bin
+ln -s "$L" bin/pooltop-py
+(PATH=$T/bin:$PATH; unset PYTHONPATH
+ run -j2 -a i100 --persistent 'pooltop-py fx:sq' >out 2>err)
+check "pooltop --persistent 'pooltop-py fx:sq', a link on PATH: every answer" \
+    [ "$?:$(sort -n out | tr '\n' ' ')" = "0:$(seq 1 100 |
+    awk '{ printf "%d ", $1 * $1 }')" ]
+# The one make builds (bin_SCRIPTS): the interpreter configure found, the
+# install directory filled in.
+B=$(dirname "$POOLTOP_BIN")/../pooltop-py
+if [ -e "$B" ]; then
+	check "the built pooltop-py is executable" [ -x "$B" ]
+	check "... its interpreter an absolute path" \
+	    [ "$(head -c 3 "$B")" = "#!/" ]
+	check "... the install directory filled in" grep -q '^_LIB = "/' "$B"
+	check "... it answers" [ "$(printf '3\n' | "$B" fx:sq)" = 9 ]
+fi
 
 finish
