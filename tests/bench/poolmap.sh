@@ -321,21 +321,30 @@ if [ -n "$CHUNKS" ]; then
 	done
 fi
 
+# vs_rows SUFFIX RUNNER...: a table, per size and runner, of the rate and
+# CPU time ratios of RUNNER over RUNNER+SUFFIX (BASE_BIN's, the older
+# workers'), per round; a row where both ran.
+vs_rows() {
+	_sfx=$1
+	shift
+	printf '  %9s  %-34s %-22s %s\n' items runner rate CPU
+	for n in $SIZES; do
+		for r in "$@"; do
+			has "$r.$n" && has "$r$_sfx.$n" || continue
+			printf '  %9s  %-34s %-22s %s\n' "$(echo "$n" | commas)" \
+			    "$(desc "$r" | sed 's/ (a write per answer)//')" \
+			    "$(rr "$r.$n" "$r$_sfx.$n" | fmt)" \
+			    "$(rr "cpu.$r.$n" "cpu.$r$_sfx.$n" | fmt)"
+		done
+	done
+}
+
 if [ -n "$BASE_BIN" ]; then
 	echo
 	echo "this tree over BASE_BIN (with the older workers), per round: the"
 	echo "rate ratio, and the CPU time ratio (above 1.00x this tree is"
 	echo "faster, or uses less CPU)"
-	printf '  %9s  %-34s %-22s %s\n' items runner rate CPU
-	for n in $SIZES; do
-		for r in module plain; do
-			has "$r.$n" && has "$r-base.$n" || continue
-			printf '  %9s  %-34s %-22s %s\n' "$(echo "$n" | commas)" \
-			    "$(desc "$r" | sed 's/ (a write per answer)//')" \
-			    "$(rr "$r.$n" "$r-base.$n" | fmt)" \
-			    "$(rr "cpu.$r.$n" "cpu.$r-base.$n" | fmt)"
-		done
-	done
+	vs_rows -base module plain
 	echo "  (BASE_BIN: $BASE_BIN)"
 fi
 
@@ -344,16 +353,7 @@ if [ -n "$OLD_MODULE$OLD_PLAIN" ]; then
 	echo "this tree's workers over the older ones, per round: the rate"
 	echo "ratio, and the CPU time ratio (older over this tree's: above 1.00x"
 	echo "this tree's is faster, or uses less CPU)"
-	printf '  %9s  %-34s %-22s %s\n' items runner rate CPU
-	for n in $SIZES; do
-		for r in module alone plain; do
-			has "$r-old.$n" || continue
-			printf '  %9s  %-34s %-22s %s\n' "$(echo "$n" | commas)" \
-			    "$(desc "$r" | sed 's/ (a write per answer)//')" \
-			    "$(rr "$r.$n" "$r-old.$n" | fmt)" \
-			    "$(rr "cpu.$r.$n" "cpu.$r-old.$n" | fmt)"
-		done
-	done
+	vs_rows -old module alone plain
 	[ -n "$OLD_MODULE" ] && echo "  (older pooltop_worker: $OLD_MODULE)"
 	[ -n "$OLD_PLAIN" ] && echo "  (older worker.py: $OLD_PLAIN)"
 fi

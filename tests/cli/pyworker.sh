@@ -214,14 +214,19 @@ check "... the printed lines on stderr" \
 # A crash of the Python process in the middle of a block of 64 lines:
 # only the item it died on fails; the answers it had go out first.
 seq 1 200 >i200
-run -j2 --chunksize 64 -a i200 --joblog cjl \
-    --persistent "$PY -m pooltop_worker fx:crash" >out 2>err
-check "a crash on item 57: exit 1 (one item failed)" [ $? -eq 1 ]
-check "... 199 answers, none twice" \
-    [ "$(sort -u out | wc -l):$(wc -l <out)" = "199:199" ]
-check "... the failed one is 57" \
-    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
-check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
+# crash_checks WHAT RUN PROGRAM: that run, by RUN (run or lrun).
+crash_checks() {
+	"$2" -j2 --chunksize 64 -a i200 --joblog cjl --persistent "$3" \
+	    >out 2>err
+	check "$1, a crash on item 57 in a block: exit 1" [ $? -eq 1 ]
+	check "... the other 199 answered, none twice" \
+	    [ "$(sort -u out | wc -l):$(wc -l <out)" = "199:199" ]
+	check "... the failed one is 57" \
+	    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
+	check "... killed by signal 9, says its stderr" \
+	    grep -q 'signal 9\|137' err
+}
+crash_checks "python3 -m" run "$PY -m pooltop_worker fx:crash"
 
 # The same with answers of 40 KB: the 1 MiB the answers are kept in fills
 # and starts again twice before the crash.
@@ -394,14 +399,7 @@ check "... init had run exactly once in the process of every answer" \
     [ "$(awk '{ print $2 }' out | sort -u)" = 1 ]
 check "... no process ran it twice" [ -z "$(sort inits | uniq -d)" ]
 check "... at most 3 processes (one per worker)" [ "$(wc -l <inits)" -le 3 ]
-lrun -j2 --chunksize 64 -a i200 --joblog cjl \
-    --persistent "$PY $L fx:crash" >out 2>err
-check "pooltop-py, a crash on item 57 in a block: exit 1" [ $? -eq 1 ]
-check "... the other 199 answered, none twice" \
-    [ "$(sort -u out | wc -l):$(wc -l <out)" = "199:199" ]
-check "... the failed one is 57" \
-    [ "$(awk -F'\t' 'NR > 1 && $7 != 0 { print $NF }' cjl)" = 57 ]
-check "... killed by signal 9, says its stderr" grep -q 'signal 9\|137' err
+crash_checks pooltop-py lrun "$PY $L fx:crash"
 run -j1 --persistent "$PY -m pooltop_worker fx:where" ::: a >out.m 2>&1
 lrun -j1 --persistent "$PY $L fx:where" ::: a >out 2>&1
 check "MODULE looked for in the current directory first, as with -m" \
