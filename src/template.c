@@ -122,13 +122,17 @@ struct parse {
 	bool		 failed;
 };
 
-/* Words that only a shell can run: reserved words and builtins. */
-static const char *shell_words[] = {
-	"!", "{", "}", "case", "coproc", "do", "done", "elif", "else", "esac",
-	"fi", "for", "function", "if", "in", "select", "then", "time", "until",
-	"while", ".", ":", "alias", "bg", "break", "builtin", "cd", "command",
-	"continue", "declare", "dirs", "disown", "enable", "eval", "exec",
-	"exit", "export", "fc", "fg", "getopts", "hash", "jobs", "let",
+/* The shells' reserved words. */
+static const char *const reserved_words[] = {
+	"if", "then", "else", "elif", "fi", "do", "done", "case", "esac",
+	"while", "until", "for", "in", "function", "select", "time", "coproc",
+};
+
+/* The other words only a shell can run: grouping and builtins. */
+static const char *const shell_words[] = {
+	"!", "{", "}", ".", ":", "alias", "bg", "break", "builtin", "cd",
+	"command", "continue", "declare", "dirs", "disown", "enable", "eval",
+	"exec", "exit", "export", "fc", "fg", "getopts", "hash", "jobs", "let",
 	"local", "popd", "pushd", "read", "readonly", "return", "set",
 	"setopt", "shift", "shopt", "source", "times", "trap", "type",
 	"typeset", "ulimit", "umask", "unalias", "unset", "wait",
@@ -361,6 +365,18 @@ needs_shell_chars(const char *s)
 	return q != 0;
 }
 
+/* Is v (len bytes) one of the n words of tab? */
+static bool
+word_in(const char *const *tab, size_t n, const char *v, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(tab[i]) == len && memcmp(tab[i], v, len) == 0)
+			return true;
+	return false;
+}
+
 /* Is the first word an assignment, a reserved word or a shell builtin? */
 static bool
 needs_shell_word(const char *s)
@@ -378,12 +394,8 @@ needs_shell_word(const char *s)
 		if (i < len && s[i] == '=')
 			return true;
 	}
-	for (i = 0; i < nitems_of(shell_words); i++) {
-		if (strlen(shell_words[i]) == len &&
-		    memcmp(shell_words[i], s, len) == 0)
-			return true;
-	}
-	return false;
+	return word_in(reserved_words, nitems_of(reserved_words), s, len) ||
+	    word_in(shell_words, nitems_of(shell_words), s, len);
 }
 
 /* Split a direct-mode template into words. */
@@ -1047,21 +1059,6 @@ all_safe(const char *v, size_t len)
 	return len > 0;
 }
 
-/* Is v one of the shells' reserved words? */
-static bool
-reserved_word(const char *v, size_t len)
-{
-	static const char *const words[] = { "if", "then", "else", "elif",
-	    "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
-	    "function", "select", "time", "coproc", NULL };
-	int	i;
-
-	for (i = 0; words[i] != NULL; i++)
-		if (strlen(words[i]) == len && memcmp(words[i], v, len) == 0)
-			return true;
-	return false;
-}
-
 /* Add v quoted as GNU parallel quotes it (its Q()). */
 static void
 add_gnu_quoted(struct buf *b, const char *v, size_t len)
@@ -1093,7 +1090,8 @@ add_shell_value(struct buf *b, enum qctx ctx, const char *v, size_t len,
 	}
 	if (ctx == Q_DQ)
 		buf_add(b, "\"", 1);
-	if (bare && all_safe(v, len) && !reserved_word(v, len))
+	if (bare && all_safe(v, len) &&
+	    !word_in(reserved_words, nitems_of(reserved_words), v, len))
 		buf_add(b, v, len);
 	else
 		add_gnu_quoted(b, v, len);
