@@ -199,18 +199,32 @@ keeper_pid(void)
 void
 keeper_finish(void)
 {
-	int64_t	limit;
-	pid_t	r;
+	struct pollfd	pfd;
+	int64_t		limit, left;
+	pid_t		r;
 
 	if (keeper.fd == -1)
 		return;
 	keeper_send('X', NULL, -1);
 	close(keeper.fd);
 	keeper.fd = -1;
+	/*
+	 * Wait for it to exit, bounded: a keeper stuck cleaning up does not
+	 * hold the pool's exit.  Its pidfd turns readable the moment it can
+	 * be reaped; without one (an old kernel), look every 2 ms.
+	 */
 	limit = mono_ns() + KEEPER_REAP_MS * 1000000LL;
+	pfd.fd = pidfd_of(keeper.pid);
+	pfd.events = POLLIN;
 	while ((r = waitpid(keeper.pid, NULL, WNOHANG)) == 0 &&
-	    mono_ns() < limit)
-		poll(NULL, 0, 2);
+	    (left = limit - mono_ns()) > 0) {
+		if (pfd.fd != -1)
+			poll(&pfd, 1, (int)((left + 999999) / 1000000));
+		else
+			poll(NULL, 0, 2);
+	}
+	if (pfd.fd != -1)
+		close(pfd.fd);
 	keeper.pid = 0;
 }
 
