@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <sys/param.h>
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
@@ -214,6 +215,7 @@ struct pool {
 	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
 	bool			*host_said;	/* down, said */
 	int			 nhost_said;	/* hosts join (--slf) */
+	bool			 slot_said;	/* a slot not shown, said */
 	struct xfer		*xfer;		/* remote files; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
 	int64_t			 silence_at;	/* silence_tick() ran, mono ns */
@@ -542,8 +544,14 @@ slot_publish(struct pool *p, int i)
 {
 	struct wk	*w = &p->w[i];
 
-	if (w->slot != NULL)
-		shm_write_slot(&p->shm, (uint32_t)i, w->slot);
+	if (w->slot != NULL &&
+	    shm_write_slot(&p->shm, (uint32_t)i, w->slot) == -1 &&
+	    !p->slot_said) {
+		p->slot_said = true;
+		pool_warn(p, PT_EV_ERROR, "worker slot %d and later not shown "
+		    "to readers: shared memory %s: %s", i + 1, p->shm.name,
+		    strerror(errno));
+	}
 }
 
 /* Write every slot ever used again (the segment was restored). */
@@ -4304,6 +4312,11 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	}
 	if (shm_create(&p->shm, PT_MAX_WORKERS, err, errlen) == -1)
 		return -1;
+	if (shm_reserve(&p->shm, (uint32_t)MAX(p->target, 1)) == -1) {
+		snprintf(err, errlen, "segment %s: no memory for %d workers' "
+		    "slots: %s", p->shm.name, p->target, strerror(errno));
+		return -1;
+	}
 	strlcpy(p->shm.pub.name, o->name ? o->name : "", PT_NAME_MAX);
 	strlcpy(p->shm.pub.command, o->command ? o->command :
 	    (o->persistent ? o->persistent : "(task list)"), PT_CMD_MAX);

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <sys/param.h>
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -73,6 +74,7 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
 #define SHM_STALL_NS	PT_NSEC		/* after a give-up: no waiting */
 #define SHM_NAME_TRIES	64		/* random names tried on EEXIST */
 #define SHM_GUARDS	8		/* writer mappings per process */
+#define SHM_RESERVE_SLOTS 8		/* slots given pages at a time */
 #define SHM_TIME_MAX	((int64_t)1 << 62)	/* a reader's times: below */
 
 /* The writers' mappings that SIGBUS may hit, and whether one was hit. */
@@ -281,6 +283,59 @@ shm_check_new(struct pt_shm *shm, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* Offset of slot i. */
+static off_t
+slot_off(uint32_t i)
+{
+	return (off_t)(sizeof(struct pt_shm_header) +
+	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event) +
+	    (size_t)i * sizeof(struct pt_shm_slot));
+}
+
+/*
+ * Give the header, the event ring and the history their pages now, so no
+ * store into them can meet a full tmpfs (SIGBUS); the slots get theirs as
+ * they come into use (shm_reserve_slots).  0, or an errno.
+ */
+static int
+shm_reserve_fixed(const struct pt_shm *shm, int fd)
+{
+	off_t	hist = slot_off(shm->nslots);
+	int	error;
+
+	if ((error = posix_fallocate(fd, 0, slot_off(0))) != 0)
+		return error;
+	return posix_fallocate(fd, hist, (off_t)shm->size - hist);
+}
+
+/*
+ * The same for slots, a few at a time: a pool of two workers pays for the
+ * pages of its slots, not for all nslots of them (2.6 MB zeroed and freed
+ * again took a millisecond of every run).
+ */
+int
+shm_reserve(struct pt_shm *shm, uint32_t n)
+{
+	off_t	from;
+	int	error;
+
+	n = MIN(n, shm->nslots);
+	if (n <= shm->reserved)
+		return 0;
+	if (shm->fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	n = MIN(shm->nslots, roundup(n, SHM_RESERVE_SLOTS));
+	from = slot_off(shm->reserved);
+	if ((error = posix_fallocate(shm->fd, from, slot_off(n) - from)) != 0) {
+		errno = error;
+		return -1;
+	}
+	shm->reserved = n;
+	return 0;
+}
+
 /* Size and map a segment we created. */
 static int
 shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
@@ -289,15 +344,23 @@ shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 	void	*base;
 	int	 error;
 
-	if ((error = posix_fallocate(shm->fd, 0, (off_t)size)) != 0)
-		return shm_fail(errbuf, errlen, error,
-		    "segment %s: cannot reserve %zu bytes: %s", shm->name, size,
-		    strerror(error));
+	if (ftruncate(shm->fd, (off_t)size) == -1)
+		return shm_fail(errbuf, errlen, errno, "segment %s: cannot "
+		    "size it to %zu bytes: %s", shm->name, size,
+		    strerror(errno));
 	base = mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_SHARED, shm->fd, 0);
 	if (base == MAP_FAILED)
 		return shm_fail(errbuf, errlen, errno, "segment %s: mmap: %s",
 		    shm->name, strerror(errno));
 	shm_attach(shm, base, size, nslots);
+	if ((error = shm_reserve_fixed(shm, shm->fd)) != 0) {
+		munmap(base, size);
+		shm->hdr = NULL;
+		return shm_fail(errbuf, errlen, error,
+		    "segment %s: cannot reserve %jd bytes: %s", shm->name,
+		    (intmax_t)(slot_off(0) + (off_t)sizeof *shm->history),
+		    strerror(error));
+	}
 	shm_guard(base, size, true);
 	return 0;
 }
@@ -471,8 +534,10 @@ shm_close(struct pt_shm *shm)
 	shm->hdr = NULL;
 	shm->events = NULL;
 	shm->slots = NULL;
+	shm->history = NULL;
 	shm->fd = -1;
 	shm->size = 0;
+	shm->reserved = 0;
 	shm->nslots = 0;
 	shm->owner = false;
 	shm->creator = 0;
@@ -533,6 +598,11 @@ shm_repair(struct pt_shm *shm)
 	else
 		base = mmap(shm->hdr, shm->size, PROT_READ|PROT_WRITE,
 		    MAP_SHARED|MAP_FIXED, fd, 0);
+	if (base != MAP_FAILED) {
+		/* The object was cut: its pages are holes again. */
+		shm->reserved = 0;
+		(void)shm_reserve_fixed(shm, fd);
+	}
 	if (fd != shm->fd)
 		close(fd);
 	if (base == MAP_FAILED) {
@@ -686,15 +756,6 @@ shm_header(const struct pt_shm *shm, struct pt_shm_header *out)
 	return true;
 }
 
-/* Offset of slot i. */
-static off_t
-slot_off(uint32_t i)
-{
-	return (off_t)(sizeof(struct pt_shm_header) +
-	    PT_SHM_NEVENTS * sizeof(struct pt_shm_event) +
-	    (size_t)i * sizeof(struct pt_shm_slot));
-}
-
 bool
 shm_read_slot(const struct pt_shm *shm, uint32_t i, struct pt_shm_slot *out)
 {
@@ -748,17 +809,20 @@ shm_read_stats(uint64_t *reads, uint64_t *retries)
 	*retries = atomic_load_explicit(&shm_nretries, memory_order_relaxed);
 }
 
-void
+int
 shm_write_slot(struct pt_shm *shm, uint32_t i, const struct pt_shm_slot *src)
 {
 	struct pt_shm_slot	*s;
 
 	if (shm->slots == NULL || i >= shm->nslots)
-		return;
+		return 0;
+	if (i >= shm->reserved && shm_reserve(shm, i + 1) == -1)
+		return -1;
 	s = &shm->slots[i];
 	shm_write_begin(&s->seq);
 	store_words(s, src, sizeof(uint32_t), SHM_SLOT_WORDS);
 	shm_write_end(&s->seq);
+	return 0;
 }
 
 void

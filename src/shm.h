@@ -301,6 +301,8 @@ struct pt_shm {
 	size_t			 size;	/* segment_size(nslots) */
 	bool			 owner;	/* created it; unlinks on close */
 	uint32_t		 nslots;	/* validated length of slots[] */
+	uint32_t		 reserved;	/* writer: slots[0..reserved)
+						   have their pages */
 	pid_t			 creator;	/* shm_create's caller; 0: reader */
 	pid_t			 pid;	/* the <pid> of the name; 0: none */
 	struct pt_shm_header	*hdr;		/* writer: the mapping */
@@ -356,8 +358,16 @@ void	shm_write_begin(_Atomic uint32_t *);
 void	shm_write_end(_Atomic uint32_t *);
 /* Publish the history record (all but seq) under its seqlock. */
 void	shm_write_history(struct pt_shm *, const struct pt_shm_history *);
-/* Publish a private copy of slot i (all but seq and mbox) under its seqlock. */
-void	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
+/*
+ * Publish a private copy of slot i (all but seq and mbox) under its seqlock.
+ * Slots get their memory as they come into use (all of slots[0..i]), so a
+ * small pool does not pay for nslots of them; -1 and errno (ENOSPC: /dev/shm
+ * is full) if slot i has none and cannot get it: it is not written then,
+ * rather than a store meeting SIGBUS.
+ */
+int	shm_write_slot(struct pt_shm *, uint32_t, const struct pt_shm_slot *);
+/* Give slots[0..n) their memory now: 0, or -1 and errno. */
+int	shm_reserve(struct pt_shm *, uint32_t n);
 
 /*
  * The header to act on: in the process that publishes it, its own private

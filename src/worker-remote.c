@@ -212,6 +212,13 @@ worker_stdio_main(int argc, char **argv)
 		return refuse("pooltop worker on %s: bad CONF", name);
 	if (shm_create(&shm, c.slot + 1, err, sizeof err) == -1)
 		return refuse("pooltop worker on %s: %s", name, err);
+	/* The worker reads its slot's mailbox through the mapping. */
+	if (shm_reserve(&shm, c.slot + 1) == -1) {
+		snprintf(err, sizeof err, "segment %s: %s", shm.name,
+		    strerror(errno));
+		shm_close(&shm);
+		return refuse("pooltop worker on %s: %s", name, err);
+	}
 	snprintf(shm.pub.name, sizeof shm.pub.name, "worker %u for %s",
 	    c.slot + 1, host != NULL ? host : "?");
 	strlcpy(shm.pub.command, "pooltop worker", sizeof shm.pub.command);

@@ -5,6 +5,8 @@
 # output (stdout) and --results, on /dev/full from the start and on a tiny
 # tmpfs that fills in mid-run (in a private mount namespace).  Nothing is
 # lost: --resume on the joblog the full disk cut runs exactly the rest.
+# And a full /dev/shm: at the start (exit 255, the segment named), and when
+# a growing pool fills it (an error event; the run completes).
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/rely/rely.sh"
 
@@ -87,5 +89,53 @@ SIZE=128k mid_run results --results "$T/small/res"
 # it as DIR/SEQ/NAME (or DIR/SEQ for its directory).
 check "results fills mid-run: message names DIR/SEQ[/NAME]" \
     grep -Eq "$T/small/res/[0-9]+(/[a-z]+)?: No space left on device" "$T/e"
+
+# /dev/shm full.  The segment gets memory for its header, events and
+# history, and for the starting workers' slots, before anything runs (a
+# clear error when there is none); more slots get theirs as the pool grows
+# (an error event then, and the run goes on).  In a namespace whose
+# /dev/shm is a tiny tmpfs; each case says whether a segment is left there.
+# shm_ns SIZE SCRIPT ARGS...: run SCRIPT (sh) with /dev/shm SIZE big.
+shm_ns() {
+	_size=$1; shift
+	rm -f "$T/rc" "$T/left"
+	T=$T env --default-signal=INT unshare -m sh -c 'mount -t tmpfs -o size=$1 tmpfs /dev/shm &&
+	    shift && eval "$1"; echo $? >"$T/rc"; ls /dev/shm | grep -c "^pooltop\." >"$T/left"' \
+	    sh "$_size" "$@" >"$T/o" 2>"$T/e"
+	rc=$(cat "$T/rc")
+}
+export POOLTOP_BIN TASK
+shm_ns 16k '"$POOLTOP_BIN" --headless -j2 sh -c "$TASK" ::: 1 2 3'
+check "/dev/shm full at start: exit 255 (got $rc)" [ "$rc" -eq 255 ]
+check "/dev/shm full at start: names the segment and ENOSPC" \
+    grep -Eq "segment /pooltop\.[0-9.a-f]+: cannot reserve [0-9]+ bytes: No space left on device" "$T/e"
+check "/dev/shm full at start: no segment left" [ "$(cat "$T/left")" -eq 0 ]
+check "/dev/shm full at start: no task ran" [ ! -s "$T/o" ]
+faults=$((faults + 1))
+shm_ns 128k '"$POOLTOP_BIN" --headless -j2 sh -c "echo {}; $TASK" ::: $(seq 20)'
+check "/dev/shm of 128k: 2 workers run (exit $rc)" [ "$rc" -eq 0 ]
+check "/dev/shm of 128k: 2 workers run every task" [ "$(sort -n "$T/o" | tr '\n' ' ')" = "$(seq 20 | tr '\n' ' ')" ]
+check "/dev/shm of 128k: no segment left" [ "$(cat "$T/left")" -eq 0 ]
+check "/dev/shm of 128k: nothing left" wait_for 10 no_marked
+shm_ns 128k '"$POOLTOP_BIN" --headless -j200 sh -c "echo {}; $TASK" ::: 1 2 3'
+check "/dev/shm too small for -j200: exit 255 (got $rc)" [ "$rc" -eq 255 ]
+check "/dev/shm too small for -j200: says so" \
+    grep -q "no memory for 200 workers' slots: No space left on device" "$T/e"
+check "/dev/shm too small for -j200: no task ran" [ ! -s "$T/o" ]
+check "/dev/shm too small for -j200: no segment left" [ "$(cat "$T/left")" -eq 0 ]
+faults=$((faults + 1))
+# Growing past what /dev/shm holds: resized from inside the namespace (the
+# pool is found by its segment), polled with a bound until it answers.
+shm_ns 128k '"$POOLTOP_BIN" --headless -j2 --name shmgrow sh -c "echo {}; sleep 0.05" ::: $(seq 100) &
+	i=0; until "$POOLTOP_BIN" ctl shmgrow resize 60 >/dev/null 2>&1 || [ $i -ge 300 ]; do
+		sleep 0.05; i=$((i + 1)); done; wait $!'
+check "/dev/shm filled by growing: the run completes (exit $rc)" [ "$rc" -eq 0 ]
+check "/dev/shm filled by growing: every task ran once" [ "$(sort -n "$T/o" | tr '\n' ' ')" = "$(seq 100 | tr '\n' ' ')" ]
+check "/dev/shm filled by growing: says which slots are not shown" \
+    grep -Eq "worker slot [0-9]+ and later not shown to readers: shared memory /pooltop\.[0-9.a-f]+: No space left on device" "$T/e"
+check "/dev/shm filled by growing: no segment left" [ "$(cat "$T/left")" -eq 0 ]
+check "/dev/shm filled by growing: nothing left" wait_for 10 no_marked
+faults=$((faults + 1))
+
 figures tasks=400 faults=$faults hostile=0 lost=$lost
 finish

@@ -350,6 +350,71 @@ test_roundtrip(void **state)
 	shm_close(&shm);
 }
 
+/* Bytes of memory an object has (its allocated blocks, holes not counted). */
+static off_t
+seg_bytes(const struct pt_shm *shm)
+{
+	struct stat	st;
+
+	assert_int_equal(fstat(shm->fd, &st), 0);
+	return (off_t)st.st_blocks * 512;
+}
+
+/*
+ * A segment has memory for its header, event ring and history from the
+ * start, and for slots[0..i] from slot i's first write on: a small pool
+ * does not pay for every slot.  After the object is cut and repaired the
+ * same holds.
+ */
+static void
+test_reserve(void **state)
+{
+	struct pt_shm		shm;
+	struct pt_shm_slot	mine, copy;
+	char			err[256];
+	off_t			fixed, slot = sizeof(struct pt_shm_slot);
+	off_t			page = sysconf(_SC_PAGESIZE);
+	uint32_t		i;
+
+	(void)state;
+	assert_int_equal(shm_create(&shm, 1024, err, sizeof err), 0);
+	fixed = (off_t)(shm_segment_size(0));
+	assert_true(seg_bytes(&shm) >= fixed);
+	assert_true(seg_bytes(&shm) <= fixed + 4 * page);
+	memset(&mine, 0, sizeof mine);
+	mine.state = PT_SLOT_IDLE;
+	/* A pool growing a worker at a time: slots come into use in order. */
+	for (i = 0; i < 40; i++) {
+		mine.generation = i;
+		shm_write_slot(&shm, i, &mine);
+		assert_true(seg_bytes(&shm) >= fixed + (off_t)(i + 1) * slot -
+		    page);
+		assert_true(seg_bytes(&shm) <= fixed + (off_t)(i + 8) * slot +
+		    2 * page);
+		assert_true(shm_read_slot(&shm, i, &copy));
+		assert_int_equal(copy.generation, i);
+	}
+	assert_true(seg_bytes(&shm) < (off_t)shm.size / 4);
+	mine.generation = 1023;
+	shm_write_slot(&shm, 1023, &mine);
+	assert_true(shm_read_slot(&shm, 1023, &copy));
+	assert_int_equal(copy.generation, 1023);
+	assert_true(seg_bytes(&shm) >= (off_t)shm.size - page);
+
+	/* Cut to nothing: the repair gives the fixed parts memory again. */
+	assert_int_equal(ftruncate(shm.fd, 0), 0);
+	assert_int_equal(shm_repair(&shm), 1);
+	assert_true(seg_bytes(&shm) >= fixed);
+	assert_true(seg_bytes(&shm) <= fixed + 4 * page);
+	mine.generation = 77;
+	shm_write_slot(&shm, 700, &mine);
+	assert_true(shm_read_slot(&shm, 700, &copy));
+	assert_int_equal(copy.generation, 77);
+	assert_true(seg_bytes(&shm) >= fixed + slot - page);
+	shm_close(&shm);
+	assert_null(shm.history);
+}
+
 /* Events read back in order; the ring drops the oldest after it wraps. */
 static void
 test_events(void **state)
@@ -919,6 +984,7 @@ main(void)
 		T(test_create_preexisting),
 		T(test_reader_validation),
 		T(test_roundtrip),
+		T(test_reserve),
 		T(test_events),
 		T(test_event_utf8),
 		T(test_mbox),
