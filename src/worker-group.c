@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <paths.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -126,6 +128,34 @@ spawn_pipes(struct wgroup *g, int flags, int *ours, int *theirs)
 	return 0;
 }
 
+/*
+ * argv[0] is a file without "#!": run it as a shell script, as execvp(3),
+ * sh, xargs and GNU parallel do.  POSIX sh, not the user's --shell (the
+ * script is one for sh), and the arguments as "$0" "$@": data, never code.
+ */
+static int
+spawn_script(struct wgroup *g, posix_spawn_file_actions_t *fa,
+    char *const *argv)
+{
+	struct wgroup_spawner	*sp = g->spawner;
+	char			**v;
+	size_t			 n, i;
+	int			 error;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	if ((v = calloc(n + 4, sizeof *v)) == NULL)
+		return ENOMEM;
+	v[0] = (char *)"sh";
+	v[1] = (char *)"-c";
+	v[2] = (char *)"exec \"$0\" \"$@\"";
+	for (i = 0; i < n; i++)
+		v[3 + i] = argv[i];
+	error = posix_spawn(&g->pid, _PATH_BSHELL, fa, sp->attr, v, sp->envp);
+	free(v);
+	return error;
+}
+
 /* Spawn argv with its output on new pipes; 0 or an errno. */
 int
 wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
@@ -144,9 +174,9 @@ wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
 		if (shell)
 			error = posix_spawn(&g->pid, sp->shell, fa, sp->attr,
 			    sh, sp->envp);
-		else
-			error = posix_spawnp(&g->pid, argv[0], fa, sp->attr,
-			    argv, sp->envp);
+		else if ((error = posix_spawnp(&g->pid, argv[0], fa, sp->attr,
+		    argv, sp->envp)) == ENOEXEC)
+			error = spawn_script(g, fa, argv);
 	}
 	for (i = 0; i < 3; i++) {
 		if (theirs[i] != sp->devnull && (i != 2 || !(flags & WG_MERGE)))

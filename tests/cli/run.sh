@@ -16,6 +16,20 @@ printf 'dir/a b.tar.gz\nx/y.c\n' >"$T/items"
 check "replacement strings" [ "$(cat "$T/out3")" = "dir/a b.tar.gz|dir/a b.tar|a b.tar.gz|dir|a b.tar|1
 x/y.c|x/y|y.c|x|y|2" ]
 
+# A program without #! run directly is a shell script (as for execvp(3),
+# sh, xargs and GNU parallel), its arguments data; both ways of giving it.
+printf 'printf "<%%s>" "$@"; echo\n' >"$T/nosb"
+chmod +x "$T/nosb"
+"$POOLTOP_BIN" -j1 --headless -q -k "$T/nosb" {} x ::: a 'b c' '$(id)' >"$T/out4" 2>"$T/err4"
+check "a script without #!, as words: run by sh (exit $?)" \
+    [ "$(cat "$T/out4")" = '<a><x>
+<b c><x>
+<$(id)><x>' ]
+"$POOLTOP_BIN" -j1 --headless -q -k "'$T/nosb' {} x" ::: a 'b c' >"$T/out4" 2>"$T/err4"
+check "a script without #!, as one string: run by sh (exit $?)" \
+    [ "$(cat "$T/out4")" = '<a><x>
+<b c><x>' ]
+
 # Failures: exit status is the number of failed tasks.
 "$POOLTOP_BIN" -j2 --headless -q 'exit {}' ::: 0 1 2 0 3 >/dev/null 2>&1
 check "exit status counts failures (3)" [ $? -eq 3 ]
