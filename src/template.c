@@ -811,6 +811,7 @@ compile(const char *src, bool append, char *err, size_t errlen)
 		    "ignored");
 		goto fail;
 	}
+	t->appended = true;
 	return t;
 
 fail:

@@ -116,6 +116,41 @@ check "crash once on 77, --retries 2: exit 0" [ $? -eq 0 ]
 check "... all 200 answered once" \
     [ "$(sort -u "$T/out" | wc -l) $(wc -l <"$T/out")" = "200 200" ]
 
+# --- how the program is started ----------------------------------------------
+# A command line with no shell syntax is the worker's own child (no sh -c
+# between: one process fewer), as a task's template is; one with shell
+# syntax runs under sh -c.  Each answers with its parent's name.
+printf '#!/bin/sh\nwhile IFS= read -r l; do echo "$l $(cat /proc/$PPID/comm)"; done\n' \
+    >"$T/parent"
+chmod +x "$T/parent"
+run -j1 --persistent "$T/parent" ::: a >"$T/out" 2>&1
+check "plain words: the worker starts the program itself" \
+    [ "$(cat "$T/out")" = "a pooltop" ]
+run -j1 --persistent "'$T/parent' --x='y z'" ::: a >"$T/out" 2>&1
+check "... quoted words too" [ "$(cat "$T/out")" = "a pooltop" ]
+run -j1 --persistent "$T/parent; :" ::: a >"$T/out" 2>&1
+check "shell syntax: sh -c runs it" [ "$(cat "$T/out")" = "a sh" ]
+run -j1 --persistent "X=1 $T/parent" ::: a >"$T/out" 2>&1
+check "an assignment first: sh -c runs it" [ "$(cat "$T/out")" = "a sh" ]
+# So a program killed by a signal is recorded with that signal (under
+# sh -c, dash would report it as exit status 128 + N).
+printf '#!/bin/sh\nread -r l; kill -9 $$\n' >"$T/die9"
+chmod +x "$T/die9"
+run -j1 --joblog "$T/jl9" --persistent "$T/die9" ::: a >/dev/null 2>&1
+check "killed by SIGKILL: the joblog's Signal is 9" \
+    [ "$(awk -F'\t' 'NR == 2 { print $8 }' "$T/jl9")" = 9 ]
+# A file without #! is a shell script, as for sh, xargs and GNU parallel.
+printf 'while IFS= read -r l; do echo "plain $l"; done\n' >"$T/nosb"
+chmod +x "$T/nosb"
+run -j1 --persistent "$T/nosb" ::: a 'b c' >"$T/out" 2>&1
+check "a script without #!: run by sh" \
+    [ "$(sort "$T/out" | tr '\n' ' ')" = "plain a plain b c " ]
+# A program that is not there: each task says why, the run ends.
+run -j2 --persistent "$T/no-such-program" ::: a b c >/dev/null 2>"$T/err"
+check "no such program: exit 3 (all failed)" [ $? -eq 3 ]
+check "... says it cannot start it and why" \
+    grep -q "cannot start $T/no-such-program: No such file or directory" "$T/err"
+
 # A program that will not start answers nothing: every task fails, and
 # the run ends.
 run -j2 --persistent 'exit 3' ::: a b c >/dev/null 2>"$T/err"

@@ -137,6 +137,26 @@ check_expansion(const char *src, const char *item, const char *want)
 	template_free(t);
 }
 
+/* template_appended() says whether " {}" was appended to src. */
+static void
+appended_is(const char *src, bool want)
+{
+	struct template	*t;
+	char		 err[256];
+
+	if ((t = template_compile(src, err, sizeof err)) == NULL)
+		fail_msg("\"%s\": %s", src, err);
+	if (template_appended(t) != want)
+		fail_msg("\"%s\": appended %d, want %d", src,
+		    template_appended(t), want);
+	template_free(t);
+	if ((t = template_compile_bare(src, err, sizeof err)) == NULL)
+		fail_msg("\"%s\" bare: %s", src, err);
+	if (template_appended(t))
+		fail_msg("\"%s\" bare: appended", src);
+	template_free(t);
+}
+
 /*
  * A template with no replacement string at all gets " {}" appended, as GNU
  * parallel does: {#} and {%} count, and so do the positional strings and
@@ -206,6 +226,12 @@ test_append(void **state)
 	check_expansion("echo $h{#}n{}; :", "x", "echo $h7n'x'; :");
 	check_expansion("echo $h{%}{}; :", "x", "echo $h1'x'; :");
 	check_expansion("echo $h{#}.{}; :", "x", "echo $h7.x; :");
+	appended_is("echo", true);
+	appended_is("echo 'a b' \"c\"", true);
+	appended_is("echo a | cat", true);
+	appended_is("echo {}", false);
+	appended_is("echo {#}", false);
+	appended_is("echo {%}; :", false);
 }
 
 /* Compile the words of src (split at '|') as argv; expand for item. */
