@@ -614,6 +614,12 @@ main(int argc, char **argv)
 	size_t	i;
 
 	setlocale(LC_ALL, "");
+	/*
+	 * Numbers are read and written the C way whatever the user's locale
+	 * (a German one writes 1,5): "1.5" in options and config files, '.'
+	 * in the joblog, JSON, logs and reports, as GNU parallel's are.
+	 */
+	setlocale(LC_NUMERIC, "C");
 	setproctitle_init(argc, argv, environ);
 	if (argc > 1 && !has_items_marker(argc, argv)) {
 		for (i = 0; i < nitems_of(subs); i++)
