@@ -90,6 +90,8 @@ struct opt_entry {
 	enum need	  needs;	/* needs another option set */
 	const char	 *word;		/* OPT_INT: a word that stands for */
 	int		  wordval;	/* this value (chunksize "auto": 0) */
+	bool		  cpus;		/* OPT_INT: GNU parallel's N%, +N, -N
+					   of the CPUs too (cpus_form()) */
 	const char	 *def;		/* default, as the option's argument */
 	const char	 *defnote;	/* what --help adds, or says alone */
 	const char	 *arg;		/* argument name; NULL: none */
@@ -384,20 +386,57 @@ set_delimiter(struct opts *o, const char *s, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * GNU parallel's -j forms relative to the online CPUs: N% of them (rounded
+ * up, N may have a fraction), +N or -N more or fewer.  1 and the count in
+ * *out if s is one of them, 0 if it is not, -1 and a message in err if it
+ * is but names no worker or more than PT_MAX_WORKERS.
+ */
+static int
+cpus_form(const char *s, int *out, char *err, size_t len)
+{
+	long long	n, cpus = ncpu_online();
+	double		pct, v;
+	size_t		l = strlen(s);
+	char		num[32];
+
+	if (l > 1 && s[l - 1] == '%' && l < sizeof num) {
+		memcpy(num, s, l - 1);
+		num[l - 1] = '\0';
+		if (num[0] == '+' || num[0] == '-' ||
+		    parse_double(num, &pct) != 0)
+			return 0;
+		v = ceil((double)cpus * pct / 100);
+	} else if ((s[0] == '+' || s[0] == '-') &&
+	    s[1] >= '0' && s[1] <= '9' && parse_ll(s + 1, &n) == 0)
+		v = (double)(s[0] == '+' ? cpus + n : cpus - n);
+	else
+		return 0;
+	if (v < 1 || v > PT_MAX_WORKERS)
+		return errorf(err, len, "'%s' of %lld CPUs is %.0f workers: "
+		    "must be from 1 to %d", s, cpus, v, PT_MAX_WORKERS);
+	*out = (int)v;
+	return 1;
+}
+
 /* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
 static int
 set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 {
 	long long	v;
+	int		r;
 
 	if (strcmp(s, "auto") == 0) {
 		o->workers = PT_WORKERS_AUTO;
 		return 0;
 	}
+	if ((r = cpus_form(s, &o->workers, err, len)) != 0)
+		return r == 1 ? 0 : -1;
 	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
-		return errorf(err, len, "'%s': expected auto or an integer"
-		    " from 1 to %d (GNU parallel's +N and N%% are not taken)",
-		    s, PT_MAX_WORKERS);
+		return errorf(err, len, "'%s': expected auto, an integer"
+		    " from 1 to %d, N%% of the CPUs or +N or -N of them%s",
+		    s, PT_MAX_WORKERS, strcmp(s, "0") == 0 ? " (GNU "
+		    "parallel's 0, as many as possible, is not taken)" : "");
 	o->workers = (int)v;
 	return 0;
 }
@@ -486,9 +525,10 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "workers", .letter = 'j', .alias = "jobs", .key = "workers",
 	  .type = OPT_INT,
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
-	  .word = "auto", .wordval = PT_WORKERS_AUTO,
+	  .word = "auto", .wordval = PT_WORKERS_AUTO, .cpus = true,
 	  .defnote = "online CPUs", .arg = "N",
-	  .help = "number of worker processes; auto: the pool sizes itself" },
+	  .help = "worker processes; N% of the CPUs, +N, -N; auto: it sizes "
+	  "itself" },
 	{ .name = "max-procs", .letter = 'P', .type = OPT_FUNC,
 	  .parse = set_max_procs, .arg = "N",
 	  .help = "the same as -j N (GNU parallel's and xargs' name)" },
@@ -1162,15 +1202,22 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 			*(int *)field(o, e) = e->wordval;
 			return 0;
 		}
+		if (e->cpus && (r = cpus_form(arg, field(o, e), v,
+		    sizeof v)) != 0)
+			return r == 1 ? 0 : fail_at(&w, err, len, "%s", v);
 		if ((r = parse_ll(arg, &ll)) == -1)
 			return fail_at(&w, err, len,
-			    "must be an integer%s%s%s (got '%s')",
+			    "must be an integer%s%s%s%s (got '%s')",
 			    e->word ? " or '" : "", e->word ? e->word : "",
-			    e->word ? "'" : "", text_brief(v, sizeof v, arg));
-		if (r == -2)
+			    e->word ? "'" : "", e->cpus ? ", N% of the CPUs "
+			    "or +N or -N of them" : "",
+			    text_brief(v, sizeof v, arg));
+		if (r == -2 || (e->cpus && ll == 0))
 			return fail_at(&w, err, len,
-			    "must be between %lld and %lld (got %s)", e->min,
-			    e->max, text_brief(v, sizeof v, arg));
+			    "must be between %lld and %lld (got %s%s)", e->min,
+			    e->max, text_brief(v, sizeof v, arg), e->cpus &&
+			    r != -2 && ll == 0 ? ": GNU parallel's 'as many as"
+			    " possible' is not taken" : "");
 		return store_int(o, &w, ll, err, len);
 	case OPT_DOUBLE:
 		if (parse_double(arg, &d) != 0)
@@ -1313,8 +1360,8 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 	struct where	 w;
 	const char	*str;
 	long long	 ll;
-	char		 file[PATH_MAX];
-	int		 t = config_setting_type(s);
+	char		 file[PATH_MAX], msg[200];
+	int		 t = config_setting_type(s), r;
 
 	w = where_of(lc, s, e->key, file, sizeof file);
 	w.e = e;
@@ -1332,10 +1379,21 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 			*(int *)field(lc->o, e) = e->wordval;
 			return 0;
 		}
+		if (e->cpus && t == CONFIG_TYPE_STRING) {
+			r = cpus_form(config_setting_get_string(s),
+			    field(lc->o, e), msg, sizeof msg);
+			if (r == 1)
+				return 0;
+			if (r == -1)
+				return fail_key(&w, lc->err, lc->errlen, "%s",
+				    msg);
+		}
 		if (!setting_int(s, &ll))
 			return fail_key(&w, lc->err, lc->errlen,
-			    "must be an integer%s%s%s", e->word ? " or \"" : "",
-			    e->word ? e->word : "", e->word ? "\"" : "");
+			    "must be an integer%s%s%s%s", e->word ? " or \"" :
+			    "", e->word ? e->word : "", e->word ? "\"" : "",
+			    e->cpus ? ", \"N%\" of the CPUs or \"+N\" or "
+			    "\"-N\" of them" : "");
 		return store_int(lc->o, &w, ll, lc->err, lc->errlen);
 	case OPT_DOUBLE:
 		if (setting_int(s, &ll))

@@ -5,7 +5,7 @@
 # "-", /dev/stderr, +FILE, the quoting of Command), --line-buffer and items
 # holding a NUL byte, several input sources (:::, ::::, -a, :::+), columns
 # (--colsep, --header, --csv), -N, -m, -X, -L, --xargs, -s, --dry-run,
-# --tagstring, --shuf, --timeout N% and --nice.
+# --tagstring, --shuf, --timeout N%, --nice and -j N% +N -N.
 # The deliberate differences are those the man page
 # lists under COMPATIBILITY WITH GNU PARALLEL; where a case meets one, the
 # documented behaviour is checked instead.  Skipped without GNU parallel.
@@ -548,5 +548,49 @@ run pooltop ds -j1 --shuf --joblog ds.jl --resume echo ::: a
 check "documented: --shuf with --resume refused" refused ds "cannot be used"
 run pooltop dt -j1 --tagstring '' echo ::: a
 check "documented: --tagstring '' refused" [ "$(cat dt.pooltop.rc)" = 255 ]
+
+# --- -j as GNU parallel reads it: N, N% of the CPUs (rounded up), +N, -N ---
+# The count each form should give is worked out here; the first that many
+# tasks wait (bounded) until that many have started, so exactly that many
+# slots are busy at once if the tool runs that many workers: the largest
+# {%} is the worker count, whatever the machine's speed.
+ncpu=$(nproc)
+for j in 1 3 50% 100% 150% 75% 1.5% +0 +1 -1 "-$((ncpu - 1))"; do
+	case $j in
+	*%) want=$(awk -v c="$ncpu" -v p="${j%\%}" 'BEGIN {
+		v = c * p / 100; w = int(v); if (w < v) w++; print w }') ;;
+	+*) want=$((ncpu + ${j#+})) ;;
+	-*) want=$((ncpu - ${j#-})) ;;
+	*) want=$j ;;
+	esac
+	for tool in parallel pooltop; do
+		rm -rf bar && mkdir bar
+		run "$tool" "j$j" -j "$j" 'touch bar/{#}; i=0; while [ $(ls bar | wc -l) -lt '"$want"' ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; echo {%}' \
+		    ::: $(seq $((want * 2 + 1)))
+		sort -n "j$j.$tool.out" | tail -1 >"j$j.$tool.max"
+	done
+	check "-j $j ($ncpu CPUs): $want workers" [ "$(cat "j$j.pooltop.max")" = "$want" ]
+	same "-j $j ($ncpu CPUs)" max "j$j"
+done
+# Beyond what there is to run: refused (GNU parallel: "Cannot run any jobs").
+run pooltop jneg -j "-$ncpu" echo ::: a
+check "-j -$ncpu ($ncpu CPUs): refused, exit 255" [ "$(cat jneg.pooltop.rc)" = 255 ]
+check "... saying what the count came to" grep -q "of $ncpu CPUs is 0 workers" jneg.pooltop.err
+run pooltop jbig -j +2000 echo ::: a
+check "-j +2000: refused, beyond 1024" grep -q "must be from 1 to 1024" jbig.pooltop.err
+run pooltop j0 -j 0 echo ::: a
+check "documented: -j 0 refused, saying why" grep -q "as many as possible' is not taken" j0.pooltop.err
+# The config file's key takes the same forms, as strings.
+printf 'workers = "150%%";\n' >jc.conf
+want=$(( (ncpu * 3 + 1) / 2 ))
+rm -rf bar && mkdir bar
+run pooltop jc -c jc.conf 'touch bar/{#}; i=0; while [ $(ls bar | wc -l) -lt '"$want"' ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; echo {%}' \
+    ::: $(seq $((want * 2 + 1)))
+check "config workers = \"150%\" ($ncpu CPUs): $want workers" \
+    [ "$(sort -n jc.pooltop.out | tail -1)" = "$want" ]
+printf 'workers = "-%d";\n' "$ncpu" >jc2.conf
+run pooltop jc2 -c jc2.conf echo ::: a
+check "config workers = \"-$ncpu\": refused with FILE:LINE" \
+    grep -q "jc2.conf:1: 'workers'.* is 0 workers: must be from 1 to 1024" jc2.pooltop.err
 
 finish

@@ -144,7 +144,7 @@ static const struct {
 	    "you mean 'ui.theme'?)" },
 	{ "ui = 3;\n", "%1$s:1: 'ui' must be a group { ... }" },
 	{ "workers = \"4\";\n", "%1$s:1: 'workers' must be an integer or "
-	    "\"auto\"" },
+	    "\"auto\", \"N%\" of the CPUs or \"+N\" or \"-N\" of them" },
 	{ "workers = 0;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
 	    "(got 0)" },
 	{ "workers = -3;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
@@ -693,9 +693,11 @@ test_cli_errors(void **state)
 		{ { "-j" }, "option --workers: requires an argument N" },
 		{ { "--tick" }, "option --tick: requires an argument MS" },
 		{ { "-j", "abc" }, "option --workers: must be an integer "
-		    "or 'auto' (got 'abc')" },
-		{ { "-j", "0" }, "option --workers: must be between 1 and 1024 "
-		    "(got 0)" },
+		    "or 'auto', N% of the CPUs or +N or -N of them (got "
+		    "'abc')" },
+		{ { "-j", "0" }, "option --workers: must be between 1 and "
+		    "1024 (got 0: GNU parallel's 'as many as possible' is not "
+		    "taken)" },
 		{ { "-j", "99999999999999999999" }, "option --workers: must be "
 		    "between 1 and 1024 (got 99999999999999999999)" },
 		{ { "--timeout", "-1" }, "option --timeout: must be between 0 "
