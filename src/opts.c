@@ -2286,6 +2286,8 @@ static const struct gnu_only {
 	    "pooltop shows no citation notice: leave it out" },
 };
 
+static bool	same_but_hyphens(const char *, const char *);
+
 /* A GNU parallel option pooltop lacks (name, or letter when name NULL)? */
 static int
 gnu_only_option(const char *name, int letter, char *err, size_t len)
@@ -2297,7 +2299,7 @@ gnu_only_option(const char *name, int letter, char *err, size_t len)
 		g = &gnu_only[i];
 		for (k = 0; name != NULL && k < nitems_of(g->names); k++)
 			if (g->names[k] != NULL &&
-			    strcmp(g->names[k], name) == 0)
+			    same_but_hyphens(g->names[k], name))
 				return errorf(err, len, "option --%s is GNU "
 				    "parallel's, not pooltop's: %s", name,
 				    g->instead);
@@ -2310,16 +2312,66 @@ gnu_only_option(const char *name, int letter, char *err, size_t len)
 }
 
 /*
- * The option getopt_long will read next, if it is a GNU parallel one
- * pooltop lacks: refused before getopt_long takes it for an abbreviation
- * of one of pooltop's (--progress for --progress-interval).
+ * GNU parallel takes most of its long options with or without their
+ * hyphens (--keeporder, --col-sep) and a few more spellings: those of
+ * options pooltop has are taken too.
+ */
+static const char *const gnu_spellings[][2] = {
+	{ "line-buffered", "line-buffer" }, { "linebuffered", "line-buffer" },
+	{ "result", "results" },
+};
+
+/* Do a and b differ only in hyphens? */
+static bool
+same_but_hyphens(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		while (*a == '-')
+			a++;
+		while (*b == '-')
+			b++;
+		if (*a != *b)
+			return false;
+		if (*a == '\0')
+			return true;
+	}
+}
+
+/* pooltop's name for a GNU parallel spelling v of one of its options. */
+static const char *
+gnu_spelling(const char *v)
+{
+	const char	*found = NULL;
+	size_t		 i;
+
+	for (i = 0; i < nitems_of(gnu_spellings); i++)
+		if (strcmp(gnu_spellings[i][0], v) == 0)
+			return gnu_spellings[i][1];
+	for (i = 0; i < NOPTS; i++) {
+		if (!same_but_hyphens(opt_table[i].name, v) &&
+		    (opt_table[i].alias == NULL ||
+		    !same_but_hyphens(opt_table[i].alias, v)))
+			continue;
+		if (found != NULL)
+			return NULL;	/* two of ours: say neither */
+		found = opt_table[i].name;
+	}
+	return found;
+}
+
+/*
+ * The option getopt_long will read next: a GNU parallel spelling of one
+ * of pooltop's is put in pooltop's (argv[k] then points to a new string);
+ * a GNU parallel option pooltop lacks is refused before getopt_long takes
+ * it for an abbreviation of one of pooltop's (--progress for
+ * --progress-interval).
  */
 static int
 gnu_only_ahead(int argc, char **argv, char *err, size_t len)
 {
-	const char	*a;
+	const char	*a, *ours;
 	char		 v[80];
-	size_t		 i;
+	size_t		 i, n;
 	int		 k = optind > 0 ? optind : 1;
 
 	if (k >= argc || strncmp(argv[k], "--", 2) != 0 || argv[k][2] == '\0')
@@ -2328,13 +2380,18 @@ gnu_only_ahead(int argc, char **argv, char *err, size_t len)
 	if (strlen(a) >= sizeof v)
 		return 0;
 	strlcpy(v, a, sizeof v);
-	v[strcspn(v, "=")] = '\0';
+	n = strcspn(v, "=");
+	v[n] = '\0';
 	for (i = 0; i < NOPTS; i++)
 		if (strcmp(opt_table[i].name, v) == 0 ||
 		    (opt_table[i].alias != NULL &&
 		    strcmp(opt_table[i].alias, v) == 0))
 			return 0;
-	return gnu_only_option(v, 0, err, len);
+	if (gnu_only_option(v, 0, err, len) == -1)
+		return -1;
+	if ((ours = gnu_spelling(v)) != NULL)
+		argv[k] = xasprintf("--%s%s", ours, a + n);
+	return 0;
 }
 
 /* Message for an option getopt did not know. */

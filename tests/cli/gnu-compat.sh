@@ -549,6 +549,39 @@ check "documented: --shuf with --resume refused" refused ds "cannot be used"
 run pooltop dt -j1 --tagstring '' echo ::: a
 check "documented: --tagstring '' refused" [ "$(cat dt.pooltop.rc)" = 255 ]
 
+# --- GNU parallel's other spellings of options pooltop has ---------------
+# It takes long options without their hyphens (or with more), and a few
+# other names: a script written for it runs the same.
+printf 'a,1\nb,2\n' >sp.csv
+sp=0
+for o in "--keeporder" "--linebuffer" "--linebuffered" "--line-buffered" \
+    "--maxargs=2" "--max-args 2" "--maxlines=1" "--tag-string <{}>" \
+    "--norunifempty" "--argfile sp.csv" "--maxchars 100"; do
+	sp=$((sp + 1))
+	# shellcheck disable=SC2086
+	both "sp$sp" -k -j1 $o echo ::: x y z </dev/null
+	agree "spelling $o" "sp$sp"
+done
+both spc -k --col-sep , 'echo {2}{1}' :::: sp.csv </dev/null
+agree "spelling --col-sep" spc
+printf '1\n2\n3\n4\n' | both sprr --roundrobin --pipe -j1 -N1 wc -l
+agree "spelling --roundrobin" sprr
+rm -rf spres
+printf 'a\nb\n' | both sprs --pipe --removerecsep -k -j1 -N1 cat
+agree "spelling --removerecsep" sprs
+run pooltop spr --result spres echo ::: x
+check "spelling --result: the results directory" [ -f spres/1/stdout ]
+for o in resumefailed retryfailed; do
+	rm -f sp.jl
+	run pooltop "sp$o.0" -k --joblog sp.jl 'echo {}; [ {} != y ]' ::: x y
+	run pooltop "sp$o" -k --$o --joblog sp.jl 'echo {}; [ {} != y ]' ::: x y
+	check "spelling --$o: taken, the failed one run again" \
+	    [ "$(cat "sp$o.pooltop.out")" = y ]
+done
+run pooltop spg --groupby 1 echo ::: x
+check "spelling --groupby: refused as --group-by is" \
+    grep -q "GNU parallel's, not pooltop's: no --group-by" spg.pooltop.err
+
 # --- -j as GNU parallel reads it: N, N% of the CPUs (rounded up), +N, -N ---
 # The count each form should give is worked out here; the first that many
 # tasks wait (bounded) until that many have started, so exactly that many
