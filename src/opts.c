@@ -441,6 +441,21 @@ set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * -I {}, --replace {}: what xargs -I and GNU parallel -I name the item by;
+ * pooltop's is {} always, so {} alone is taken (and changes nothing), and
+ * anything else refused rather than run with it as text.
+ */
+static int
+set_replace(struct opts *o, const char *s, char *err, size_t len)
+{
+	(void)o;
+	if (strcmp(s, "{}") != 0)
+		return errorf(err, len, "'%s': only -I {} is taken: the "
+		    "replacement strings are {} {1} ... ({} for the item)", s);
+	return 0;
+}
+
 /* -n N, -N N: items per task. */
 static int
 set_max_args(struct opts *o, const char *s, char *err, size_t len)
@@ -577,6 +592,9 @@ static const struct opt_entry opt_table[] = {
 	  .help = "N items per task: {} all of them, {1} ... {N} each" },
 	{ .name = "max-replace-args", .letter = 'N', .type = OPT_FUNC,
 	  .parse = set_max_args, .arg = "N", .help = "the same as -n N" },
+	{ .name = "replace", .letter = 'I', .type = OPT_FUNC,
+	  .parse = set_replace, .arg = "{}",
+	  .help = "xargs' and GNU parallel's -I {}: {} is the item already" },
 	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
 	  .type = OPT_BOOL, .off = F(pipe), .value = true,
 	  .help = "cut stdin into blocks, one on each task's stdin" },
@@ -2248,7 +2266,8 @@ static const struct gnu_only {
 	const char	*letters;	/* short letters, or NULL */
 	const char	*instead;
 } gnu_only[] = {
-	{ { "replace" }, "Ii", "the replacement strings are {} {1} ... only" },
+	{ { NULL }, "i", "write -I {}: the replacement strings are {} {1} ..."
+	    " only" },
 	{ { "xapply", "link" }, NULL, "link input sources with :::+ or ::::+" },
 	{ { "plus" }, NULL, "no --plus replacement strings" },
 	{ { "rpl" }, NULL, "no replacement strings of one's own" },

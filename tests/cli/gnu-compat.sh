@@ -582,6 +582,19 @@ run pooltop spg --groupby 1 echo ::: x
 check "spelling --groupby: refused as --group-by is" \
     grep -q "GNU parallel's, not pooltop's: no --group-by" spg.pooltop.err
 
+# -I {} (xargs' habit, and GNU parallel's) is taken: {} is the item already.
+printf 'a\nb c\n' | both spI -k -I {} echo 'x{}y'
+agree "-I {}" spI
+printf 'a\nb c\n' | both spI2 -k -I{} echo 'x{}y'
+agree "-I{}" spI2
+printf 'a\n' | both spI3 -k --replace={} echo 'x{}y'
+agree "--replace={}" spI3
+run pooltop spI4 -I % echo x%y ::: a
+check "documented: -I % refused, saying what is taken" \
+    grep -q "only -I {} is taken" spI4.pooltop.err
+run pooltop spI5 -i echo x{}y ::: a
+check "documented: -i refused" [ "$(cat spI5.pooltop.rc)" = 255 ]
+
 # --- -j as GNU parallel reads it: N, N% of the CPUs (rounded up), +N, -N ---
 # The count each form should give is worked out here; the first that many
 # tasks wait (bounded) until that many have started, so exactly that many
