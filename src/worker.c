@@ -47,9 +47,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +66,7 @@
 #include "text.h"
 #include "worker-group.h"
 #include "cgroup.h"
-#include "pool-xfer.h"
+#include "workdir.h"
 #include "worker.h"
 
 extern char **environ;
@@ -110,6 +112,9 @@ struct wtask {
 	int		range_fd;	/* PT_RUN_RANGE: the file; -1 */
 	loff_t		range_off;	/* what is left of the range */
 	uint64_t	range_left;
+	char		dir[PATH_MAX];	/* its --workdir; "": none (last:
+					   task_init() clears what is
+					   before it) */
 };
 
 struct worker {
@@ -510,7 +515,8 @@ task_init(struct worker *w, const struct pt_run *r)
 {
 	struct wtask	*t = &w->t;
 
-	memset(t, 0, sizeof *t);
+	memset(t, 0, offsetof(struct wtask, dir));
+	t->dir[0] = '\0';
 	t->range_fd = -1;
 	t->seq = r->task_seq;
 	wgroup_init(&t->g, &w->spawner, &w->termseq, task_out, w);
@@ -549,18 +555,46 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 }
 
 /*
- * PT_RUN_WD: dir, the string after argv and the stdin file (NULL: none);
- * else CONF's --workdir.  Enter it: 0 or an errno.
+ * The task's directory into t->dir, made: PT_RUN_WD's dir, the string
+ * after argv and the stdin file (NULL: none), else CONF's --workdir.  Its
+ * process enters it (t->g.dir), the worker never does.  0 or an errno.
  */
 static int
-run_workdir(const struct worker *w, const struct pt_run *r, const char *dir)
+run_workdir(struct worker *w, const struct pt_run *r, const char *dir)
 {
-	if (!(r->flags & PT_RUN_WD))
-		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
-		    r->task_seq);
-	if (dir == NULL || w->conf->basedir == NULL)
-		return EINVAL;
-	return xfer_enter_taskdir(dir, w->conf->basedir);
+	struct wtask	*t = &w->t;
+	int		 error;
+
+	if (r->flags & PT_RUN_WD)
+		error = dir == NULL || w->conf->basedir == NULL ? EINVAL :
+		    workdir_join(t->dir, sizeof t->dir, w->conf->basedir, dir);
+	else if (w->conf->workdir != NULL)
+		error = workdir_seq(t->dir, sizeof t->dir, w->conf->workdir,
+		    w->conf->wdflags, r->task_seq);
+	else
+		return 0;
+	if (error == 0)
+		error = workdir_make(t->dir);
+	if (error == 0)
+		t->g.dir = t->dir;
+	return error;
+}
+
+/* The task's directory could not be made or entered: say which. */
+static void
+task_nodir(struct worker *w, uint64_t seq, int error)
+{
+	struct pt_done	d;
+	const char	*dir = w->t.dir;
+
+	memset(&d, 0, sizeof d);
+	d.task_seq = seq;
+	d.wstatus = error;
+	d.flags = PT_DONE_NOEXEC | PT_DONE_WORKDIR;
+	d.start_real_ns = real_ns();
+	w->slot->tasks_failed++;
+	slot_publish(w);
+	worker_send(w, PT_MSG_DONE, &d, sizeof d, dir, strlen(dir) + 1);
 }
 
 /* Handle RUN: start the task or report why not. */
@@ -571,6 +605,7 @@ task_run(struct worker *w, const char *p, size_t len)
 	const char	*item = NULL, *s = p + sizeof r;
 	char		**argv, *small[RUN_ARGV_SMALL];
 	int		 error, i;
+	bool		 nodir = false;
 
 	if (len < sizeof r) {
 		worker_lost(w);
@@ -594,9 +629,10 @@ task_run(struct worker *w, const char *p, size_t len)
 		/* The strings after item and argv: stdin, directory. */
 		i = (int)r.argc + 1;
 		error = run_stdin(&w->t, &r, proto_string(s, len - sizeof r, i));
-		if (error == 0)
-			error = run_workdir(w, &r, proto_string(s, len - sizeof r,
-			    i + ((r.flags & PT_RUN_STDIN) != 0)));
+		if (error == 0 && (error = run_workdir(w, &r,
+		    proto_string(s, len - sizeof r,
+		    i + ((r.flags & PT_RUN_STDIN) != 0)))) != 0)
+			nodir = true;
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
 		if (error == 0)
@@ -614,7 +650,9 @@ task_run(struct worker *w, const char *p, size_t len)
 			w->t.g.in = -1;
 		}
 		/* A shortage is the pool's to handle: it puts the task back. */
-		if (error != 0)
+		if (nodir)
+			task_nodir(w, r.task_seq, error);
+		else if (error != 0)
 			task_noexec(w, r.task_seq, error,
 			    !resource_shortage(error));
 		else
@@ -748,6 +786,10 @@ task_end(struct worker *w)
 	    t->ru.ru_stime.tv_usec * 1000LL;
 	d.maxrss_kb = t->ru.ru_maxrss;
 	w->busy = false;
+	/* --workdir ... here: its directory goes with it, whatever it
+	   left (before DONE: the pool's end finds it gone). */
+	if (w->conf->wdtemp && t->dir[0] != '\0')
+		workdir_remove(t->dir);
 	slot_ended(w, status_failed(t->g.wstatus));
 	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 	worker_title(w, NULL);
@@ -1404,6 +1446,7 @@ worker_persist_setup(struct worker *w)
 	memset(&pc, 0, sizeof pc);
 	pc.command = o->persistent;
 	pc.init = o->init;
+	pc.dir = w->conf->workdir;
 	pc.spawner = &w->spawner;
 	pc.env_task = w->env[W_ENV_TASK];
 	pc.env_task_size = sizeof w->env[W_ENV_TASK];
