@@ -146,6 +146,9 @@ struct worker {
 	posix_spawnattr_t	 attr;
 	struct wgroup_spawner	 spawner;
 	char			**envp;
+	size_t			 pwd_at;	/* envp's PWD (NULL: none) */
+	char			*pwd_was;	/* environ's PWD entry; NULL */
+	char			 pwd[PATH_MAX + 8];	/* a task's PWD= */
 	char			 env[W_NENV][96];	/* worker_env_names' */
 	bool			 busy;		/* t is a live task */
 	struct wtask		 t;
@@ -182,6 +185,7 @@ _Static_assert(nitems_of(worker_env_names) == W_NENV, "task variables");
 static void	worker_lost(struct worker *);
 static void	worker_end(struct worker *);
 static void	task_terminate(struct worker *, int64_t);
+static void	env_pwd(struct worker *, const char *);
 
 /* Is sig in the list? */
 static bool
@@ -635,10 +639,13 @@ task_run(struct worker *w, const char *p, size_t len)
 			nodir = true;
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
-		if (error == 0)
+		if (error == 0) {
+			env_pwd(w, w->t.g.dir);
 			error = wgroup_spawn(&w->t.g, argv,
 			    (r.flags & PT_RUN_SHELL) != 0,
 			    w->t.range_fd != -1 ? WG_STDIN : 0);
+			env_pwd(w, NULL);
+		}
 		if (error != 0 && w->t.range_fd != -1)
 			range_close(&w->t);
 		else if (w->t.range_fd != -1)	/* fewer, longer splices */
@@ -1337,10 +1344,12 @@ worker_env_setup(struct worker *w)
 
 	while (environ != NULL && environ[n] != NULL)
 		n++;
-	w->envp = xreallocarray(NULL, n + nitems_of(worker_env_names) + 1,
+	w->envp = xreallocarray(NULL, n + nitems_of(worker_env_names) + 2,
 	    sizeof *w->envp);
 	for (i = 0; i < n; i++)
-		if (!env_ours(environ[i]))
+		if (strncmp(environ[i], "PWD=", 4) == 0)
+			w->pwd_was = environ[i];
+		else if (!env_ours(environ[i]))
 			w->envp[j++] = environ[i];
 	snprintf(slot, sizeof slot, "%d", c->slot + 1);
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
@@ -1353,7 +1362,23 @@ worker_env_setup(struct worker *w)
 		    worker_env_names[i], val[i]);
 		w->envp[j++] = w->env[i];
 	}
+	w->pwd_at = j;
+	w->envp[j++] = w->pwd_was;
 	w->envp[j] = NULL;
+}
+
+/*
+ * PWD for the next spawn: dir, the task's --workdir (as a shell's cd would
+ * set it), or NULL: the worker's own, as it was.
+ */
+static void
+env_pwd(struct worker *w, const char *dir)
+{
+	if (dir != NULL && (size_t)snprintf(w->pwd, sizeof w->pwd, "PWD=%s",
+	    dir) < sizeof w->pwd)
+		w->envp[w->pwd_at] = w->pwd;
+	else
+		w->envp[w->pwd_at] = w->pwd_was;
 }
 
 /* How tasks start: own group, empty mask, every signal back to default. */
@@ -1447,6 +1472,7 @@ worker_persist_setup(struct worker *w)
 	pc.command = o->persistent;
 	pc.init = o->init;
 	pc.dir = w->conf->workdir;
+	env_pwd(w, pc.dir);	/* the program's, for good */
 	pc.spawner = &w->spawner;
 	pc.env_task = w->env[W_ENV_TASK];
 	pc.env_task_size = sizeof w->env[W_ENV_TASK];
