@@ -218,15 +218,52 @@ workdir_seq(char *d, size_t len, const char *dir, uint32_t flags,
 	return 0;
 }
 
+/*
+ * An absolute path made plain as a shell's cd makes it (cd -L): no "//",
+ * no "." and a ".." takes the component before it away.  In place.
+ */
+static void
+path_clean(char *d)
+{
+	char	*r = d, *w = d, *c;
+	size_t	 n;
+
+	while (*r != '\0') {
+		while (*r == '/')
+			r++;
+		n = strcspn(r, "/");
+		if (n == 0 || (n == 1 && r[0] == '.')) {
+			r += n;
+			continue;
+		}
+		if (n == 2 && r[0] == '.' && r[1] == '.') {
+			while (w > d && w[-1] != '/')
+				w--;
+			if (w > d)
+				w--;	/* the '/' before it */
+			r += n;
+			continue;
+		}
+		c = r;
+		*w++ = '/';
+		memmove(w, c, n);
+		w += n;
+		r = c + n;
+	}
+	if (w == d)
+		*w++ = '/';
+	*w = '\0';
+}
+
 int
 workdir_join(char *d, size_t len, const char *base, const char *rel)
 {
-	if (*rel == '/' || *rel == '\0')
-		return strlcpy(d, *rel == '/' ? rel : base, len) >= len ?
-		    ENAMETOOLONG : 0;
-	if ((size_t)snprintf(d, len, "%s%s%s", base,
-	    strcmp(base, "/") != 0 ? "/" : "", rel) >= len)
+	if (*rel == '/' || *rel == '\0') {
+		if (strlcpy(d, *rel == '/' ? rel : base, len) >= len)
+			return ENAMETOOLONG;
+	} else if ((size_t)snprintf(d, len, "%s/%s", base, rel) >= len)
 		return ENAMETOOLONG;
+	path_clean(d);
 	return 0;
 }
 
