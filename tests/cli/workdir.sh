@@ -5,6 +5,8 @@
 # worker's own relative paths (-a, --joblog, --results, --pipe-part's
 # file) unmoved, --persistent, and the cases that must match GNU parallel
 # side by side (skipped, said, without it).
+# Items and snippets hold $ for later, tool() is called through eval:
+# shellcheck disable=SC2016,SC2317
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 export HOME="$T/home"
