@@ -831,7 +831,7 @@ static const struct opt_entry opt_table[] = {
 	  .help = "the -S logins in FILE, re-read when it changes" },
 	{ .name = "workdir", .alias = "wd", .key = "remote.workdir",
 	  .type = OPT_STRING, .off = F(workdir), .arg = "DIR",
-	  .help = "remote tasks' directory (a template; .: this one's, ...: new)" },
+	  .help = "the tasks' directory, made (a template; .: this one, ...: new)" },
 	{ .name = "env", .key = "remote.env", .type = OPT_FUNC,
 	  .parse = set_env, .arg = "VAR[,VAR...]",
 	  .help = "give remote tasks VAR's value here (repeatable)" },

@@ -20,6 +20,7 @@
 #include "pool-input.h"
 #include "pool-xfer.h"
 #include "template.h"
+#include "workdir.h"
 #include "xfer-tree.h"
 
 #define XFER_WHY	256
@@ -194,23 +195,6 @@ xfer_workdir(const struct xfer *x, uint32_t *flags)
 	return x != NULL && x->wdtpl == NULL ? x->wd : "";
 }
 
-/* A directory for a task, as GNU parallel has it: no "/./" (rsync's mark),
- * no "/" at the end, no "./" at the start. */
-static void
-wd_tidy(char *d)
-{
-	char	*s;
-	size_t	 n;
-
-	while ((s = strstr(d, "/./")) != NULL)
-		memmove(s, s + 2, strlen(s + 2) + 1);
-	n = strlen(d);
-	while (n > 1 && d[n - 1] == '/')
-		d[--n] = '\0';
-	while (strncmp(d, "./", 2) == 0)
-		memmove(d, d + 2, strlen(d + 2) + 1);
-}
-
 char *
 xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
 {
@@ -219,7 +203,7 @@ xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
 	if (x == NULL || x->wdtpl == NULL)
 		return NULL;
 	d = input_tag(x->wdtpl, t->arg, t->args, t->nargs, t->seq, t->slot);
-	wd_tidy(d);
+	workdir_tidy(d);
 	return d;
 }
 
@@ -548,27 +532,6 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	close(fd);
 	buf_free(&cmd);
 	return r;
-}
-
-/* mkdir -p dir (its parents too); 0 or an errno. */
-static int
-mkdir_p(char *dir)
-{
-	char	*s, c;
-
-	for (s = dir + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-			*s = c;
-			return errno;
-		}
-		*s = c;
-		if (c == '\0')
-			return 0;
-	}
 }
 
 /*
@@ -918,39 +881,4 @@ xfer_own(const struct xfer *x, pid_t pid)
 		if (x->jobs[i].pid == pid)
 			return true;
 	return false;
-}
-
-int
-xfer_enter_workdir(const char *dir, uint32_t flags, uint64_t seq)
-{
-	char	d[PATH_MAX];
-	int	r;
-
-	if (dir == NULL || *dir == '\0')
-		return 0;
-	if ((flags & PT_CONF_WD_UNIQUE) ?
-	    (size_t)snprintf(d, sizeof d, "%s-%llu", dir,
-	    (unsigned long long)seq) >= sizeof d :
-	    strlcpy(d, dir, sizeof d) >= sizeof d)
-		return ENAMETOOLONG;
-	if (chdir(d) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return errno;
-	if ((r = mkdir_p(d)) != 0)
-		return r;
-	return chdir(d) == -1 ? errno : 0;
-}
-
-int
-xfer_enter_taskdir(const char *dir, const char *base)
-{
-	char	d[PATH_MAX];
-
-	if (*dir == '/')
-		return xfer_enter_workdir(dir, 0, 0);
-	if ((size_t)snprintf(d, sizeof d, "%s%s%s", base,
-	    *dir != '\0' && strcmp(base, "/") != 0 ? "/" : "", dir) >= sizeof d)
-		return ENAMETOOLONG;
-	return xfer_enter_workdir(d, 0, 0);
 }

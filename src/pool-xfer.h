@@ -3,7 +3,7 @@
  * --workdir, --transferfile, --return, --cleanup and --basefile.
  *
  * --workdir DIR: where a remote task runs.  CONF carries it and the remote
- * worker makes it (mkdir -p) and enters it before each task; a relative DIR
+ * worker makes it (mkdir -p) before each task; a relative DIR
  * is relative to the worker's login directory.  A DIR with replacement
  * strings ({}, {#}, {%}, ...) is a directory a task, as GNU parallel has it:
  * expanded for each task (tidied as GNU parallel does: "/./" made "/", no
@@ -14,8 +14,9 @@
  * pool runs in (relative to $HOME when beneath it, as GNU parallel does);
  * `...` a directory of its own for each task, DIR-N under
  * ~/.pooltop/tmp/HOST-PID of the remote host (task N; HOST and PID the
- * supervisor's), removed after the task with --cleanup.  Local workers
- * ignore it.
+ * supervisor's), removed after the task with --cleanup.  The worker
+ * makes a task's directory and the task enters it (workdir.h, which also
+ * has --workdir for the tasks on this machine).
  *
  * Copies go over the host's master connection (ssh -S its ControlPath), in
  * a child of the supervisor that the loop reaps (xfer_reaped()): the
@@ -112,17 +113,5 @@ bool		 xfer_own(const struct xfer *, pid_t);
  * (it is reaped with cancelled set).  false if no copy holds it.
  */
 bool		 xfer_cancel(struct xfer *, int slot);
-
-/*
- * In the remote worker: make and enter the work directory of task seq
- * (dir absolute; flags from CONF).  0, or an errno.
- */
-int		 xfer_enter_workdir(const char *dir, uint32_t flags,
-		    uint64_t seq);
-/*
- * The same for a directory a RUN names (PT_RUN_WD): relative to base, the
- * directory the worker started in; "" is base itself.
- */
-int		 xfer_enter_taskdir(const char *dir, const char *base);
 
 #endif

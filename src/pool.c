@@ -53,6 +53,7 @@
 #include "loop.h"
 #include "pool-hosts.h"
 #include "pool-xfer.h"
+#include "workdir.h"
 #include "pool-output.h"
 #include "pool-hook.h"
 #include "worker-persist.h"
@@ -217,6 +218,7 @@ struct pool {
 	int			 nhost_said;	/* hosts join (--slf) */
 	bool			 slot_said;	/* a slot not shown, said */
 	struct xfer		*xfer;		/* remote files; NULL: none */
+	struct workdir		*wd;		/* --workdir here; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
 	int64_t			 silence_at;	/* silence_tick() ran, mono ns */
 
@@ -317,6 +319,7 @@ static void	task_unpin(struct task *);
 static struct task *task_new(struct pool *);
 static void	task_recycle(struct pool *, struct task *);
 static void	task_ended(struct pool *, int, const struct pt_done *);
+static void	count_received(struct task *, int, const char *, size_t);
 static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
 static void	spec_cancel(struct pool *, int, const char *);
@@ -1410,9 +1413,13 @@ start_line(struct pool *p, int i, struct task *t)
 	memcpy(at + sizeof l, t->arg, len + 1);
 }
 
-/* Task t's RUN on slot i, its template expanded, into msg. */
-static void
-start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
+/*
+ * Task t's RUN on slot i, its template expanded, into msg; -1 and why when
+ * its --workdir is refused (an item climbing out of it).
+ */
+static int
+start_expanded(struct pool *p, int i, struct task *t, struct buf *msg,
+    char *why, size_t whylen)
 {
 	struct expanded	 e;
 	struct pt_run	 run;
@@ -1455,8 +1462,10 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	if (t->block != NULL)
 		buf_add(&p->scratch, t->block, strlen(t->block) + 1);
 	/* --workdir with replacement strings: the task's own directory. */
-	if (p->w[i].host != HOST_LOCAL && (wd = xfer_task_workdir(p->xfer,
-	    xfer_task(p, i, t, &x))) != NULL) {
+	why[0] = '\0';
+	if ((wd = p->w[i].host != HOST_LOCAL ? xfer_task_workdir(p->xfer,
+	    xfer_task(p, i, t, &x)) : workdir_task(p->wd, xfer_task(p, i, t,
+	    &x), why, whylen)) != NULL) {
 		run.flags |= PT_RUN_WD;
 		buf_add(&p->scratch, wd, strlen(wd) + 1);
 		free(wd);
@@ -1464,6 +1473,19 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg)
 	proto_put(msg, PT_MSG_RUN, &run, sizeof run, p->scratch.data,
 	    p->scratch.len);
 	expanded_free(&e);
+	return why[0] != '\0' ? -1 : 0;
+}
+
+/*
+ * Task t of slot i failed before it ran: its --workdir (why).  As the
+ * worker's PT_DONE_WORKDIR: why is its stderr's last line.
+ */
+static void
+task_nodir(struct pool *p, int i, struct task *t, int error, const char *why)
+{
+	count_received(t, 2, why, strlen(why));
+	task_end_as(p, i, t->seq, error, PT_DONE_NOEXEC | PT_DONE_WORKDIR,
+	    real_ns());
 }
 
 /* Build the RUN message for task t on slot i and send it. */
@@ -1472,16 +1494,17 @@ start_task(struct pool *p, int i, struct task *t)
 {
 	struct wk	*w = &p->w[i];
 	struct buf	 msg = { NULL, 0, 0 };
-	char		 why[200];
+	char		 why[PATH_MAX + 200];
 	int		 held = 0;
 
 	if (task_is_line(p, t))
 		start_line(p, i, t);
 	else {
-		start_expanded(p, i, t, &msg);
+		if (start_expanded(p, i, t, &msg, why, sizeof why) == -1)
+			held = -2;	/* not sent: ended below */
 		/* --transferfile, --basefile: RUN waits for the copy
 		   (pool-xfer.h). */
-		if ((held = xfer_task_before(p, i, t, &msg, why,
+		else if ((held = xfer_task_before(p, i, t, &msg, why,
 		    sizeof why)) == 0)
 			buf_add(&w->out, msg.data, msg.len);
 		buf_free(&msg);
@@ -1529,6 +1552,10 @@ start_task(struct pool *p, int i, struct task *t)
 	}
 	if (held == -1)
 		xfer_failed(p, i, t->seq, false, NULL, why);
+	else if (held == -2) {
+		task_nodir(p, i, t, EPERM, why);
+		worker_task_done(p, i);
+	}
 }
 
 /* The header's admission state and reason ("holding: load 3.10 >= 2"). */
@@ -1964,6 +1991,8 @@ worker_spawn(struct pool *p, int i)
 		wc.opts = p->o;
 		wc.tcg = p->tcg;
 		wc.generation = w->generation;
+		wc.workdir = workdir_fixed(p->wd, &wc.wdflags, &wc.wdtemp);
+		wc.basedir = workdir_base(p->wd);
 		worker_main(&wc);
 	}
 	close(sv[1]);
@@ -2465,7 +2494,8 @@ model_task_ended(struct pool *p, int i, struct task *t,
 	/* The largest the worker's samples saw; none: unknown. */
 	mt.rss_kb = p->w[i].task_peak_rss > 0 ?
 	    (int64_t)(p->w[i].task_peak_rss / 1024) : -1;
-	mt.exitval = (d->flags & PT_DONE_NOEXEC) ? 127 : exitval;
+	mt.exitval = (d->flags & PT_DONE_NOEXEC) &&
+	    !(d->flags & PT_DONE_WORKDIR) ? 127 : exitval;
 	mt.signal = sig;
 	/* A line's command is made on demand: only for what is kept. */
 	mt.command = t->cmdline != NULL || !model_keeps(&p->model, &mt) ?
@@ -2827,7 +2857,9 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 	if (p->auto_window && !(d->flags & (PT_DONE_REQUEUE | PT_DONE_NOEXEC)))
 		window_update(w, d->wall_ns, p->window_max);
 
-	if (d->flags & PT_DONE_NOEXEC)
+	if (d->flags & PT_DONE_WORKDIR)
+		exitval = 255;	/* GNU parallel's `cd DIR || exit 255` */
+	else if (d->flags & PT_DONE_NOEXEC)
 		exitval = 127;
 	else if (d->flags & PT_DONE_XFER)
 		exitval = 255;
@@ -2923,6 +2955,10 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		else if (d->flags & PT_DONE_XFER)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
 			    "its files were not copied: %s", task_label(t));
+		else if ((d->flags & PT_DONE_WORKDIR) && t->errtail != NULL)
+			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
+			    "%.*s: %s", (int)t->errtail->len, t->errtail->b,
+			    task_label(t));
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),
@@ -2982,6 +3018,24 @@ task_output(struct pool *p, struct task *t, const struct pt_out *o,
 		output_copy_data(p->out, o->task_seq, (int)o->stream, b, len);
 	else
 		output_data(p->out, o->task_seq, (int)o->stream, b, len);
+}
+
+/*
+ * A worker could not make or enter task t's directory, named after its
+ * DONE: that is the attempt's stderr (its failure group's line) and what
+ * its event says.
+ */
+static void
+workdir_said(struct task *t, const struct pt_done *d, const char *s,
+    size_t len)
+{
+	const char	*dir = proto_string(s, len, 0);
+	char		*why;
+
+	why = xasprintf("--workdir '%s': %s", dir != NULL ? dir : "?",
+	    strerror(d->wstatus));
+	count_received(t, 2, why, strlen(why));
+	free(why);
 }
 
 /*
@@ -3145,6 +3199,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		memcpy(&d, pl, sizeof d);
 		/* A loser's --return files are not fetched: it lost. */
 		t = worker_task(w, d.task_seq);
+		if (d.flags & PT_DONE_WORKDIR)
+			workdir_said(t, &d, pl + sizeof d, m->len - sizeof d);
 		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
 		worker_task_done(p, i);
@@ -4254,6 +4310,34 @@ setup_template(struct pool *p, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * --workdir for the tasks on this machine, when it may have some.  A
+ * --persistent program's directory is made now: a program that cannot
+ * start there is a pool that cannot run.  0 or -1 and err.
+ */
+static int
+setup_workdir(struct pool *p, char *err, size_t errlen)
+{
+	const char	*d;
+	uint32_t	 flags;
+	bool		 temp;
+	int		 error;
+
+	if (p->hosts != NULL && hosts_slots(p->hosts, HOST_LOCAL) == 0 &&
+	    p->o->slf == NULL)
+		return 0;	/* every task on another host */
+	if ((p->wd = workdir_new(p->o, err, errlen)) == NULL)
+		return err[0] != '\0' ? -1 : 0;
+	d = workdir_fixed(p->wd, &flags, &temp);
+	if (p->o->persistent != NULL && d != NULL &&
+	    (error = workdir_make(d)) != 0) {
+		snprintf(err, errlen, "--workdir '%s': %s", d,
+		    strerror(error));
+		return -1;
+	}
+	return 0;
+}
+
 /* Prepare the segment, signals and I/O; 0 or -1 and the reason in err. */
 int
 pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
@@ -4276,6 +4360,8 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	}
 	if ((p->xfer = xfer_new(o, p->hosts, err, errlen)) == NULL &&
 	    err[0] != '\0')
+		return -1;
+	if (setup_workdir(p, err, errlen) == -1)
 		return -1;
 	if ((p->hooks = hooks_new(p->loop, o, err_fd, hook_say, p, err,
 	    errlen)) == NULL)
@@ -4762,6 +4848,7 @@ pool_free(struct pool *p)
 		free(p->w[i].slot);
 	xfer_finish(p->xfer);
 	xfer_free(p->xfer);
+	workdir_free(p->wd);
 	hosts_free(p->hosts);
 	free(p->host_said);
 	admit_free(p->admit);

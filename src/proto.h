@@ -61,7 +61,8 @@
  *		task back and marks its host down.
  *	STARTED	struct pt_started
  *	OUT	struct pt_out, then the bytes
- *	DONE	struct pt_done
+ *	DONE	struct pt_done; with PT_DONE_WORKDIR, then the directory,
+ *		NUL-terminated
  *	ANSWERS	persistent mode's answered lines, many in one message:
  *		struct pt_answers (how many), then for each a struct
  *		pt_answer and its answer's bytes (the line, newline
@@ -214,6 +215,8 @@ struct pt_out {
 				   program that died): run it again */
 #define PT_DONE_XFER	0x10	/* the supervisor's own: its files were not
 				   copied (pool-xfer.h) */
+#define PT_DONE_WORKDIR	0x20	/* with NOEXEC: its --workdir could not be
+				   made or entered (workdir.h) */
 
 struct pt_done {
 	uint64_t	task_seq;

@@ -70,6 +70,30 @@ spawner_actions(struct wgroup_spawner *sp, const int *fd)
 	return &sp->fa;
 }
 
+/*
+ * The file actions of a spawn into directory dir: fa's dups made anew
+ * (the cached ones stay for the spawns without a directory), then the
+ * chdir, in the child only.  0 or an errno; the caller destroys fa.
+ */
+static int
+dir_actions(posix_spawn_file_actions_t *fa, const int *fd, const char *dir)
+{
+	int	i, error = 0;
+
+	posix_spawn_file_actions_init(fa);
+	for (i = 0; i < 3 && error == 0; i++)
+		error = posix_spawn_file_actions_adddup2(fa, fd[i], i);
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP
+	if (error == 0)
+		error = posix_spawn_file_actions_addchdir_np(fa, dir);
+#else
+	(void)dir;
+	if (error == 0)
+		error = ENOSYS;	/* workdir_new() refused it */
+#endif
+	return error;
+}
+
 /* No group yet, not being ended. */
 void
 wgroup_init(struct wgroup *g, struct wgroup_spawner *sp,
@@ -161,7 +185,7 @@ int
 wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
 {
 	struct wgroup_spawner		*sp = g->spawner;
-	posix_spawn_file_actions_t	*fa;
+	posix_spawn_file_actions_t	*fa = NULL, own;
 	int				 ours[3] = { -1, -1, -1 };
 	int				 theirs[3] = { -1, -1, -1 };
 	char				*sh[4] = { (char *)"sh", (char *)"-c",
@@ -169,8 +193,11 @@ wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
 	int				 error, i;
 
 	error = spawn_pipes(g, flags, ours, theirs);
-	if (error == 0) {
+	if (error == 0 && g->dir != NULL)
+		error = dir_actions(fa = &own, theirs, g->dir);
+	else if (error == 0)
 		fa = spawner_actions(sp, theirs);
+	if (error == 0) {
 		if (shell)
 			error = posix_spawn(&g->pid, sp->shell, fa, sp->attr,
 			    sh, sp->envp);
@@ -178,6 +205,8 @@ wgroup_spawn(struct wgroup *g, char *const *argv, bool shell, int flags)
 		    argv, sp->envp)) == ENOEXEC)
 			error = spawn_script(g, fa, argv);
 	}
+	if (fa == &own)
+		posix_spawn_file_actions_destroy(&own);
 	for (i = 0; i < 3; i++) {
 		if (theirs[i] != sp->devnull && (i != 2 || !(flags & WG_MERGE)))
 			fd_close(&theirs[i]);

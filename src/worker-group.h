@@ -82,6 +82,9 @@ struct wgroup {
 	int			 in;		/* the next spawn's stdin (its
 						   fd, closed by the spawn)
 						   instead of /dev/null; -1 */
+	const char		*dir;		/* the directory the next spawn
+						   enters (its process, never
+						   the worker); NULL: ours */
 	struct wgroup_spawner	*spawner;
 	wgroup_out_fn		 out;
 	void			*arg;		/* for out */
@@ -117,8 +120,8 @@ void	wgroup_spawner_free(struct wgroup_spawner *);
 /* No group yet (pid 0, no pipes); output to out(arg). */
 void	wgroup_init(struct wgroup *, struct wgroup_spawner *,
 	    const struct termseq *, wgroup_out_fn out, void *arg);
-/* Spawn argv (shell: argv[0] is a command line for the shell); 0 or an
-   errno, and then no group and no pipes. */
+/* Spawn argv (shell: argv[0] is a command line for the shell), in g->dir
+   if set; 0 or an errno, and then no group and no pipes. */
 int	wgroup_spawn(struct wgroup *, char *const *argv, bool shell,
 	    int flags);
 /* Read once from stream 1 or 2: bytes read, 0 for none now, -1 closed. */

@@ -33,6 +33,7 @@
 
 #include "backoff.h"
 #include "worker-persist.h"
+#include "workdir.h"
 #include "util.h"
 #include "template.h"
 #include "text.h"
@@ -752,6 +753,16 @@ child_reset(struct persist *p)
 	wgroup_init(&ch->g, p->c.spawner, p->c.termseq, child_out, p);
 }
 
+/* The child's --workdir, made again if it went: 0 or an errno. */
+static int
+child_dir(struct persist *p)
+{
+	if (p->c.dir == NULL)
+		return 0;
+	p->ch.g.dir = p->c.dir;
+	return workdir_make(p->c.dir);
+}
+
 /*
  * Tell the supervisor why --init failed (PT_MSG_WHY), with the last line
  * of its output; the supervisor makes it an event.
@@ -789,7 +800,8 @@ init_start(struct persist *p)
 
 	child_reset(p);
 	strlcpy(p->c.env_task, "POOLTOP_TASK=0", p->c.env_task_size);
-	error = wgroup_spawn(&p->ch.g, argv, true, WG_MERGE);
+	if ((error = child_dir(p)) == 0)
+		error = wgroup_spawn(&p->ch.g, argv, true, WG_MERGE);
 	if (error != 0) {
 		p->init_failed = true;
 		init_report(p, error);
@@ -918,8 +930,9 @@ prog_start(struct persist *p)
 	    (++p->instances & 0xfffff);
 	snprintf(p->c.env_task, p->c.env_task_size, "POOLTOP_TASK=%llu",
 	    (unsigned long long)ch->token);
-	error = wgroup_spawn(&ch->g, shell ? argv : p->direct.argv, shell,
-	    WG_STDIN);
+	if ((error = child_dir(p)) == 0)
+		error = wgroup_spawn(&ch->g, shell ? argv : p->direct.argv,
+		    shell, WG_STDIN);
 	if (error != 0) {
 		prog_start_failed(p, error, mono_ns());
 		return;

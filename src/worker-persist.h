@@ -75,6 +75,10 @@ typedef void (*persist_linger_fn)(void *, pid_t pgid);
 struct persist_conf {
 	const char		*command;	/* run as shell -c command */
 	const char		*init;		/* NULL: none */
+	const char		*dir;		/* --workdir, absolute: where
+						   --init and the program run
+						   (made before each start);
+						   NULL: the worker's */
 	struct wgroup_spawner	*spawner;	/* the tasks' shell, environment */
 	char			*env_task;	/* its POOLTOP_TASK= entry */
 	size_t			 env_task_size;

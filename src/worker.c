@@ -47,9 +47,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +66,7 @@
 #include "text.h"
 #include "worker-group.h"
 #include "cgroup.h"
-#include "pool-xfer.h"
+#include "workdir.h"
 #include "worker.h"
 
 extern char **environ;
@@ -110,6 +112,9 @@ struct wtask {
 	int		range_fd;	/* PT_RUN_RANGE: the file; -1 */
 	loff_t		range_off;	/* what is left of the range */
 	uint64_t	range_left;
+	char		dir[PATH_MAX];	/* its --workdir; "": none (last:
+					   task_init() clears what is
+					   before it) */
 };
 
 struct worker {
@@ -141,6 +146,9 @@ struct worker {
 	posix_spawnattr_t	 attr;
 	struct wgroup_spawner	 spawner;
 	char			**envp;
+	size_t			 pwd_at;	/* envp's PWD (NULL: none) */
+	char			*pwd_was;	/* environ's PWD entry; NULL */
+	char			 pwd[PATH_MAX + 8];	/* a task's PWD= */
 	char			 env[W_NENV][96];	/* worker_env_names' */
 	bool			 busy;		/* t is a live task */
 	struct wtask		 t;
@@ -177,6 +185,7 @@ _Static_assert(nitems_of(worker_env_names) == W_NENV, "task variables");
 static void	worker_lost(struct worker *);
 static void	worker_end(struct worker *);
 static void	task_terminate(struct worker *, int64_t);
+static void	env_pwd(struct worker *, const char *);
 
 /* Is sig in the list? */
 static bool
@@ -510,7 +519,8 @@ task_init(struct worker *w, const struct pt_run *r)
 {
 	struct wtask	*t = &w->t;
 
-	memset(t, 0, sizeof *t);
+	memset(t, 0, offsetof(struct wtask, dir));
+	t->dir[0] = '\0';
 	t->range_fd = -1;
 	t->seq = r->task_seq;
 	wgroup_init(&t->g, &w->spawner, &w->termseq, task_out, w);
@@ -549,18 +559,46 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 }
 
 /*
- * PT_RUN_WD: dir, the string after argv and the stdin file (NULL: none);
- * else CONF's --workdir.  Enter it: 0 or an errno.
+ * The task's directory into t->dir, made: PT_RUN_WD's dir, the string
+ * after argv and the stdin file (NULL: none), else CONF's --workdir.  Its
+ * process enters it (t->g.dir), the worker never does.  0 or an errno.
  */
 static int
-run_workdir(const struct worker *w, const struct pt_run *r, const char *dir)
+run_workdir(struct worker *w, const struct pt_run *r, const char *dir)
 {
-	if (!(r->flags & PT_RUN_WD))
-		return xfer_enter_workdir(w->conf->workdir, w->conf->wdflags,
-		    r->task_seq);
-	if (dir == NULL || w->conf->basedir == NULL)
-		return EINVAL;
-	return xfer_enter_taskdir(dir, w->conf->basedir);
+	struct wtask	*t = &w->t;
+	int		 error;
+
+	if (r->flags & PT_RUN_WD)
+		error = dir == NULL || w->conf->basedir == NULL ? EINVAL :
+		    workdir_join(t->dir, sizeof t->dir, w->conf->basedir, dir);
+	else if (w->conf->workdir != NULL)
+		error = workdir_seq(t->dir, sizeof t->dir, w->conf->workdir,
+		    w->conf->wdflags, r->task_seq);
+	else
+		return 0;
+	if (error == 0)
+		error = workdir_make(t->dir);
+	if (error == 0)
+		t->g.dir = t->dir;
+	return error;
+}
+
+/* The task's directory could not be made or entered: say which. */
+static void
+task_nodir(struct worker *w, uint64_t seq, int error)
+{
+	struct pt_done	d;
+	const char	*dir = w->t.dir;
+
+	memset(&d, 0, sizeof d);
+	d.task_seq = seq;
+	d.wstatus = error;
+	d.flags = PT_DONE_NOEXEC | PT_DONE_WORKDIR;
+	d.start_real_ns = real_ns();
+	w->slot->tasks_failed++;
+	slot_publish(w);
+	worker_send(w, PT_MSG_DONE, &d, sizeof d, dir, strlen(dir) + 1);
 }
 
 /* Handle RUN: start the task or report why not. */
@@ -571,6 +609,7 @@ task_run(struct worker *w, const char *p, size_t len)
 	const char	*item = NULL, *s = p + sizeof r;
 	char		**argv, *small[RUN_ARGV_SMALL];
 	int		 error, i;
+	bool		 nodir = false;
 
 	if (len < sizeof r) {
 		worker_lost(w);
@@ -594,15 +633,19 @@ task_run(struct worker *w, const char *p, size_t len)
 		/* The strings after item and argv: stdin, directory. */
 		i = (int)r.argc + 1;
 		error = run_stdin(&w->t, &r, proto_string(s, len - sizeof r, i));
-		if (error == 0)
-			error = run_workdir(w, &r, proto_string(s, len - sizeof r,
-			    i + ((r.flags & PT_RUN_STDIN) != 0)));
+		if (error == 0 && (error = run_workdir(w, &r,
+		    proto_string(s, len - sizeof r,
+		    i + ((r.flags & PT_RUN_STDIN) != 0)))) != 0)
+			nodir = true;
 		if (error == 0 && w->conf->tcg != NULL)
 			error = tcg_enter(w->conf->tcg, w->conf->slot);
-		if (error == 0)
+		if (error == 0) {
+			env_pwd(w, w->t.g.dir);
 			error = wgroup_spawn(&w->t.g, argv,
 			    (r.flags & PT_RUN_SHELL) != 0,
 			    w->t.range_fd != -1 ? WG_STDIN : 0);
+			env_pwd(w, NULL);
+		}
 		if (error != 0 && w->t.range_fd != -1)
 			range_close(&w->t);
 		else if (w->t.range_fd != -1)	/* fewer, longer splices */
@@ -614,7 +657,9 @@ task_run(struct worker *w, const char *p, size_t len)
 			w->t.g.in = -1;
 		}
 		/* A shortage is the pool's to handle: it puts the task back. */
-		if (error != 0)
+		if (nodir)
+			task_nodir(w, r.task_seq, error);
+		else if (error != 0)
 			task_noexec(w, r.task_seq, error,
 			    !resource_shortage(error));
 		else
@@ -748,6 +793,10 @@ task_end(struct worker *w)
 	    t->ru.ru_stime.tv_usec * 1000LL;
 	d.maxrss_kb = t->ru.ru_maxrss;
 	w->busy = false;
+	/* --workdir ... here: its directory goes with it, whatever it
+	   left (before DONE: the pool's end finds it gone). */
+	if (w->conf->wdtemp && t->dir[0] != '\0')
+		workdir_remove(t->dir);
 	slot_ended(w, status_failed(t->g.wstatus));
 	worker_send(w, PT_MSG_DONE, &d, sizeof d, NULL, 0);
 	worker_title(w, NULL);
@@ -1295,10 +1344,12 @@ worker_env_setup(struct worker *w)
 
 	while (environ != NULL && environ[n] != NULL)
 		n++;
-	w->envp = xreallocarray(NULL, n + nitems_of(worker_env_names) + 1,
+	w->envp = xreallocarray(NULL, n + nitems_of(worker_env_names) + 2,
 	    sizeof *w->envp);
 	for (i = 0; i < n; i++)
-		if (!env_ours(environ[i]))
+		if (strncmp(environ[i], "PWD=", 4) == 0)
+			w->pwd_was = environ[i];
+		else if (!env_ours(environ[i]))
 			w->envp[j++] = environ[i];
 	snprintf(slot, sizeof slot, "%d", c->slot + 1);
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
@@ -1311,7 +1362,23 @@ worker_env_setup(struct worker *w)
 		    worker_env_names[i], val[i]);
 		w->envp[j++] = w->env[i];
 	}
+	w->pwd_at = j;
+	w->envp[j++] = w->pwd_was;
 	w->envp[j] = NULL;
+}
+
+/*
+ * PWD for the next spawn: dir, the task's --workdir (as a shell's cd would
+ * set it), or NULL: the worker's own, as it was.
+ */
+static void
+env_pwd(struct worker *w, const char *dir)
+{
+	if (dir != NULL && (size_t)snprintf(w->pwd, sizeof w->pwd, "PWD=%s",
+	    dir) < sizeof w->pwd)
+		w->envp[w->pwd_at] = w->pwd;
+	else
+		w->envp[w->pwd_at] = w->pwd_was;
 }
 
 /* How tasks start: own group, empty mask, every signal back to default. */
@@ -1404,6 +1471,8 @@ worker_persist_setup(struct worker *w)
 	memset(&pc, 0, sizeof pc);
 	pc.command = o->persistent;
 	pc.init = o->init;
+	pc.dir = w->conf->workdir;
+	env_pwd(w, pc.dir);	/* the program's, for good */
 	pc.spawner = &w->spawner;
 	pc.env_task = w->env[W_ENV_TASK];
 	pc.env_task_size = sizeof w->env[W_ENV_TASK];

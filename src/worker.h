@@ -35,6 +35,9 @@ struct worker_conf {
 	const char		*basedir;	/* where it started: a RUN's
 						   relative --workdir's base */
 	uint32_t		 wdflags;	/* PT_CONF_* */
+	bool			 wdtemp;	/* remove each task's directory
+						   after it (--workdir ...
+						   here) */
 };
 
 /* Runs in the forked child; never returns. */

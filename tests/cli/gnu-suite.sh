@@ -123,6 +123,12 @@ same rpl_X_positional 'tool -j1 -k -X echo {2/.} ::: /a/number1.c \
     a/number2.c number3.c /a/number4 a/number5 number6
     tool -j1 -k -X echo {2/} ::: /a/number1.c a/number2.c
     tool -j1 -k -X echo {2.} ::: /a/number1.c a/number2.c number3.c'
+# par_wd_3dot_local: --workdir for tasks on this machine, -S : or not
+# (its ... form, with paths of each tool's own, is in tests/cli/workdir.sh).
+same wd_local 'tool --wd / "pwd; echo {}" ::: OK
+    tool -S : --wd / "pwd; echo {}" ::: OK'
+same wd_local_rel 'tool -k --wd "sub/{}" "pwd | sed s,.\*/,,; : {#}" ::: a b
+    ls sub'
 # par_rpl_repeats: {.} repeats no more than {} under -X and -m, -s 80.
 same rpl_repeats 'seq 15 | sed "s/\$/.gif/" | tool -j1 -s 80 -kX echo a{}b{.}c{.}
     seq 15 | sed "s/\$/.gif/" | tool -j1 -s 80 -km echo a{}b{.}c{.}'
@@ -562,11 +568,6 @@ check "documented: -d does not split ::: items" \
 run_pooltop ujl 'tool -u --jl u.jl echo ::: c; cut -f 6 u.jl'
 check "documented: -u: the joblog's Receive counts the bytes" \
     grep -qx 2 ujl/pooltop.out
-# par_wd_3dot_local: --workdir is for remote tasks only.
-run_pooltop wdlocal 'tool --wd / "pwd; echo {}" ::: OK
-    tool -S : --wd / "pwd; echo {}" ::: OK'
-check "documented: local tasks ignore --workdir" \
-    [ "$(grep -cxF "$T/wdlocal/pooltop" wdlocal/pooltop.out)" = 2 ]
 # bug #42363: --pipe-part refuses --fifo and --cat.
 run_pooltop ppfifo 'seq 100 >f; tool --pipepart -a f --fifo "cat {}"; echo $?
     tool --pipepart -a f --cat "cat {}"; echo $?'

@@ -28,8 +28,9 @@ check "--workdir: the remote task runs there (made for it)" \
     [ "$(cat "$T/pwd")" = "$WD/a b" ]
 run -S h1 pwd ::: x >"$T/pwd0" 2>/dev/null
 check "... without it, in the login directory" [ "$(cat "$T/pwd0")" = / ]
-run -S : --workdir /nonexistent pwd ::: x >"$T/pwd1" 2>/dev/null
-check "... a local worker ignores it" [ "$(cat "$T/pwd1")" = "$PWD" ]
+run -S : --workdir "$T/lwd" pwd ::: x >"$T/pwd1" 2>/dev/null
+check "... a local worker's task runs there too (as GNU parallel's)" \
+    [ "$(cat "$T/pwd1")" = "$T/lwd" ]
 
 (cd "$T" && HOME=$T run -S h1 --workdir . pwd ::: x) >"$T/pwd2" 2>/dev/null
 check "... . beneath HOME: the same path under the login directory there" \
@@ -52,8 +53,8 @@ check "... {%}, and tidied as GNU parallel: no /./, no / at the end" \
 run -S 1/h1 --workdir '{}' pwd ::: '' >"$T/pwde" 2>/dev/null
 check "... an empty expansion is the login directory" \
     [ "$(cat "$T/pwde")" = / ]
-run -S : --workdir "$WD/{}" pwd ::: x >"$T/pwdl" 2>/dev/null
-check "... a local worker ignores it too" [ "$(cat "$T/pwdl")" = "$PWD" ]
+run -S : --workdir "$T/lwd/{}" pwd ::: x >"$T/pwdl" 2>/dev/null
+check "... and a local worker's in its own" [ "$(cat "$T/pwdl")" = "$T/lwd/x" ]
 
 # --- files with awkward names, there and back -------------------------------
 S=$T/src
@@ -394,7 +395,7 @@ check "--slf: a bad line is refused naming FILE:LINE" \
     grep -q "slf2:2: 'bad host!': not a host name" "$T/es2"
 
 # --- refused -----------------------------------------------------------------
-"$POOLTOP_BIN" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
+HOME=$T "$POOLTOP_BIN" --headless --tf {} --return {}.x --trc {}.y --bf b --cleanup \
     --workdir ... echo ::: x >"$T/o9" 2>"$T/e9"
 check "locally, the file options do nothing" [ "$(cat "$T/o9")" = x ]
 
