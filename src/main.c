@@ -485,6 +485,14 @@ run_main(int argc, char **argv)
 		}
 		goto out;
 	}
+	/*
+	 * --retry-failed with no joblog yet: nothing has failed, and the run
+	 * is an ordinary one that writes the joblog, as GNU parallel's is.
+	 */
+	if (o.retry_failed && o.joblog != NULL && strcmp(o.joblog, "-") != 0 &&
+	    access(o.joblog[0] == '+' ? o.joblog + 1 : o.joblog, F_OK) == -1 &&
+	    errno == ENOENT)
+		o.retry_failed = false;
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
 	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {

@@ -451,8 +451,9 @@ set_replace(struct opts *o, const char *s, char *err, size_t len)
 {
 	(void)o;
 	if (strcmp(s, "{}") != 0)
-		return errorf(err, len, "'%s': only -I {} is taken: the "
-		    "replacement strings are {} {1} ... ({} for the item)", s);
+		return errorf(err, len, "'%s': -I with a string other than {} "
+		    "is GNU parallel's, not pooltop's: the replacement strings "
+		    "are {} {1} ... ({} is the item)", s);
 	return 0;
 }
 

@@ -582,6 +582,18 @@ run pooltop spg --groupby 1 echo ::: x
 check "spelling --groupby: refused as --group-by is" \
     grep -q "GNU parallel's, not pooltop's: no --group-by" spg.pooltop.err
 
+# --retry-failed before there is a joblog: an ordinary run that writes it;
+# run again, nothing has failed: nothing runs.
+for tool in parallel pooltop; do
+	rm -f "rf.$tool.jl"
+	run "$tool" rf1 -k --retry-failed --joblog "rf.$tool.jl" echo ::: a b
+	run "$tool" rf2 -k --retry-failed --joblog "rf.$tool.jl" echo ::: c d
+	tail -n +2 "rf.$tool.jl" | cut -f1,7,8,9 | sort >"rf.$tool.jlc"
+done
+agree "--retry-failed, no joblog yet" rf1
+agree "--retry-failed again, none failed" rf2
+same "--retry-failed: the joblog written" jlc rf
+
 # -I {} (xargs' habit, and GNU parallel's) is taken: {} is the item already.
 printf 'a\nb c\n' | both spI -k -I {} echo 'x{}y'
 agree "-I {}" spI
@@ -590,8 +602,8 @@ agree "-I{}" spI2
 printf 'a\n' | both spI3 -k --replace={} echo 'x{}y'
 agree "--replace={}" spI3
 run pooltop spI4 -I % echo x%y ::: a
-check "documented: -I % refused, saying what is taken" \
-    grep -q "only -I {} is taken" spI4.pooltop.err
+check "documented: -I % refused, saying what to write" \
+    grep -q "other than {} is GNU parallel's, not pooltop's" spI4.pooltop.err
 run pooltop spI5 -i echo x{}y ::: a
 check "documented: -i refused" [ "$(cat spI5.pooltop.rc)" = 255 ]
 
