@@ -4325,6 +4325,7 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	p->shm.pub.task_cpu_milli = (uint32_t)(o->task_cpus * 1000 + 0.5);
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
+	/* An empty record until pool_run() starts it again with the run. */
 	history_init(&p->hist, p->shm.pub.start_real_ns, HISTORY_PERIOD_NS);
 	history_publish(&p->hist, &p->shm, true);
 	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)
@@ -4572,6 +4573,9 @@ pool_run(struct pool *p)
 	p->start_ns = p->now = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
+	/* The history's first interval starts with the run, as the header. */
+	history_init(&p->hist, p->shm.pub.start_real_ns, HISTORY_PERIOD_NS);
+	history_publish(&p->hist, &p->shm, true);
 	p->state = PT_POOL_RUNNING;
 	if (admit_wanted(&p->o->admit))
 		admit_tick(p);		/* before the first start */
