@@ -366,6 +366,21 @@ signal_parse(const char *s)
 	return -1;
 }
 
+bool
+signal_pool_ignored(int sig)
+{
+	static const int	ignored[] = {
+		SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1,
+		SIGUSR2, SIGWINCH, SIGPIPE
+	};
+	size_t			i;
+
+	for (i = 0; i < nitems_of(ignored); i++)
+		if (ignored[i] == sig)
+			return true;
+	return false;
+}
+
 void
 helper_child_setup(int deathsig)
 {

@@ -130,6 +130,17 @@ bool	 resource_shortage(int);
  */
 int	 signal_parse(const char *);
 
+/*
+ * Does a pool's own process (a worker, the keeper) ignore sig?  The
+ * terminal's signals and the pool's controls (INT, QUIT, TSTP, TTIN, TTOU,
+ * HUP, USR1, USR2, WINCH) are for the supervisor, which acts for the whole
+ * pool: a ^C on the terminal reaches the whole foreground group, and must
+ * not kill a worker or the keeper behind the supervisor's back.  A broken
+ * pipe is an EPIPE they read from write(2).  Tasks and hooks get the
+ * default actions back.
+ */
+bool	 signal_pool_ignored(int);
+
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);
 

@@ -157,12 +157,6 @@ static const struct termseq worker_default_termseq = {
 	4, { SIGTERM, SIGTERM, SIGTERM, SIGKILL }, { 200, 100, 50, 25 }
 };
 
-/* Signals the supervisor handles for the whole pool. */
-static const int worker_ignored[] = {
-	SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1, SIGUSR2,
-	SIGWINCH, SIGPIPE
-};
-
 /* Signals raised by a fault in this process; their handlers are kept. */
 static const int worker_sync[] = {
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS
@@ -1204,10 +1198,7 @@ worker_signal_setup(void)
 		if (sig == SIGKILL || sig == SIGSTOP ||
 		    sig_in(sig, worker_sync, nitems_of(worker_sync)))
 			continue;
-		if (sig_in(sig, worker_ignored, nitems_of(worker_ignored)))
-			sa.sa_handler = SIG_IGN;
-		else
-			sa.sa_handler = SIG_DFL;
+		sa.sa_handler = signal_pool_ignored(sig) ? SIG_IGN : SIG_DFL;
 		sigaction(sig, &sa, NULL);	/* fails for reserved ones */
 	}
 }
