@@ -429,6 +429,13 @@ cmd_stop_fn(struct pool *p, struct buf *why)
 	return pool_stop(p, false, why);
 }
 
+/* pool_retry_group as retry means it: every failed task. */
+static int
+cmd_retry_fn(struct pool *p, struct buf *why)
+{
+	return pool_retry_group(p, 0, why);
+}
+
 /* The commands without arguments: one engine call each. */
 static const struct {
 	const char	*name;
@@ -437,7 +444,7 @@ static const struct {
 } cmd_simples[] = {
 	{ "drain", pool_drain, "draining" },
 	{ "stop", cmd_stop_fn, "stopping" },
-	{ "retry", pool_retry_failed, "failed tasks queued again" },
+	{ "retry", cmd_retry_fn, "failed tasks queued again" },
 	{ "close", pool_close,
 	  "closed: the queued tasks run, then the pool ends" },
 };

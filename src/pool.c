@@ -3838,13 +3838,6 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 	return 0;
 }
 
-/* Queue the tasks that failed for good again. */
-int
-pool_retry_failed(struct pool *p, struct buf *why)
-{
-	return pool_retry_group(p, 0, why);
-}
-
 /* Why the pool takes no items now, or NULL. */
 static const char *
 add_refusal(struct pool *p)
