@@ -770,13 +770,12 @@ hosts_reaped(struct hosts *hs, pid_t pid, int wstatus)
 }
 
 int
-hosts_pick(struct hosts *hs, int64_t now)
+hosts_pick(struct hosts *hs)
 {
 	struct host	*h;
 	double		 best = 0, r;
 	int		 i, pick = HOST_NONE, share;
 
-	(void)now;
 	if (hs->local && hs->local_slots > 0) {
 		best = (double)hs->local_live / hs->local_slots;
 		pick = HOST_LOCAL;

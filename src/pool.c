@@ -1918,7 +1918,7 @@ worker_spawn(struct pool *p, int i)
 	pid_t			 pid;
 
 	if (p->hosts != NULL &&
-	    (host = hosts_pick(p->hosts, mono_ns())) == HOST_NONE)
+	    (host = hosts_pick(p->hosts)) == HOST_NONE)
 		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		spawn_failed(p, i, "socketpair", errno);
