@@ -152,16 +152,14 @@ output_fail(struct output *o, const char *what, const char *name)
 		    strerror(errno));
 }
 
-/* Create the spill file: unlinked, in $TMPDIR. */
+/* Create the spill file: unlinked, in $TMPDIR (tmp_dir()). */
 static int
 spill_open(struct output *o)
 {
-	const char	*dir = getenv("TMPDIR");
+	const char	*dir = tmp_dir();
 	char		*path;
 	int		 fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 	fd = open(dir, O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
 	if (fd == -1) {
 		path = xasprintf("%s/pooltop-out.XXXXXX", dir);

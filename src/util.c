@@ -343,6 +343,14 @@ ncpu_online(void)
 	return n < 1 ? 1 : (int)n;
 }
 
+const char *
+tmp_dir(void)
+{
+	const char	*dir = getenv("TMPDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
+
 /* A signal by number (1..NSIG-1), name or SIG-name, any case; -1 if unknown. */
 int
 signal_parse(const char *s)

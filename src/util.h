@@ -141,6 +141,9 @@ int	 signal_parse(const char *);
  */
 bool	 signal_pool_ignored(int);
 
+/* The directory for temporary files: $TMPDIR, or /tmp if unset or empty. */
+const char *tmp_dir(void);
+
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);
 
