@@ -214,10 +214,8 @@ worker_state(const struct worker *w)
 
 /* The slot changed (here or in worker-persist.c): slot_send() sends it. */
 static void
-slot_publish(void *arg)
+slot_publish(struct worker *w)
 {
-	struct worker	*w = arg;
-
 	w->slot_dirty = true;
 }
 
@@ -322,13 +320,11 @@ worker_title(struct worker *w, const char *label)
 		    (unsigned long long)w->t.seq, label);
 }
 
-/* Queue a message to the supervisor, unless it is gone (persist_conf send). */
+/* Queue a message to the supervisor, unless it is gone. */
 static void
-worker_send(void *arg, uint32_t type, const void *p, size_t n,
+worker_send(struct worker *w, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
 {
-	struct worker	*w = arg;
-
 	if (w->sock != -1)
 		proto_put(&w->out, type, p, n, extra, extralen);
 }
@@ -1362,6 +1358,25 @@ worker_take_slot(struct worker *w)
 	slot_publish(w);
 }
 
+/*
+ * worker-persist.c's ways to publish the slot it wrote and to queue a
+ * message: its void * made a worker in one place, so that the compiler
+ * checks the worker at every direct call of slot_publish() and
+ * worker_send().
+ */
+static void
+persist_publish_cb(void *arg)
+{
+	slot_publish(arg);
+}
+
+static void
+persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
+    const void *extra, size_t extralen)
+{
+	worker_send(arg, type, p, n, extra, extralen);
+}
+
 /* worker-persist.c's way to queue an answered line (ANSWERS). */
 static void
 persist_answer_cb(void *arg, const struct pt_answer *a, const char *b)
@@ -1404,8 +1419,8 @@ worker_persist_setup(struct worker *w)
 	pc.slot = w->conf->slot;
 	pc.shm_slot = w->slot;
 	pc.mbox = w->mbox;
-	pc.publish = slot_publish;
-	pc.send = worker_send;
+	pc.publish = persist_publish_cb;
+	pc.send = persist_send_cb;
 	pc.answer = persist_answer_cb;
 	pc.linger = persist_linger_cb;
 	pc.arg = w;
