@@ -540,8 +540,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
 	  .type = OPT_BOOL, .off = F(pipe), .value = true,
 	  .help = "cut stdin into blocks, one on each task's stdin" },
-	{ .name = "pipe-part", .alias = "pipepart", .key = "pipe_part", .type = OPT_BOOL,
-	  .off = F(pipe_part), .value = true,
+	{ .name = "pipe-part", .alias = "pipepart", .key = "pipe_part",
+	  .type = OPT_BOOL, .off = F(pipe_part), .value = true,
 	  .help = "--pipe on ranges of -a FILE, read by the workers" },
 	{ .name = "cat", .key = "cat", .type = OPT_BOOL,
 	  .off = F(pipe_cat), .value = true,
@@ -619,8 +619,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
-	{ .name = "halt", .alias = "halt-on-error", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
-	  .def = "never", .arg = "POLICY",
+	{ .name = "halt", .alias = "halt-on-error", .key = "halt",
+	  .type = OPT_FUNC, .parse = set_halt, .def = "never", .arg = "POLICY",
 	  .help = "stop early: never, now|soon,fail|success|done=N[%]" },
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
@@ -698,17 +698,19 @@ static const struct opt_entry opt_table[] = {
 	  .max = 86400, .def = "10", .arg = "SECS",
 	  .help = "headless progress line every SECS, 0: off" },
 	{ .name = "quiet", .letter = 'q', .key = "quiet", .type = OPT_BOOL,
-	  .off = F(quiet), .value = true, .help = "no event lines on stderr and no summary" },
+	  .off = F(quiet), .value = true,
+	  .help = "no event lines on stderr and no summary" },
 	{ .name = "joblog", .alias = "jl", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
 	  .help = "record finished tasks in FILE, as GNU parallel" },
-	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .needs = NEED_JOBLOG, .off = F(resume),
-	  .value = true, .help = "skip the tasks the joblog records as run" },
-	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
-	  .off = F(resume_failed), .value = true,
+	{ .name = "resume", .key = "resume", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(resume), .value = true,
+	  .help = "skip the tasks the joblog records as run" },
+	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(resume_failed), .value = true,
 	  .help = "like --resume, but run again those that failed" },
-	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
-	  .off = F(retry_failed), .value = true,
+	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(retry_failed), .value = true,
 	  .help = "run again only the failed tasks of the joblog" },
 	{ .name = "keep-open", .key = "keep_open", .type = OPT_BOOL,
 	  .off = F(keep_open), .value = true,
@@ -3177,7 +3179,8 @@ opts_usage(FILE *f)
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
 	    "       pooltop progress PERCENT | DONE/TOTAL\n"
-	    "       pooltop report [--json | --graphs | --no-graphs] JOBLOG\n\nOptions:\n");
+	    "       pooltop report [--json | --graphs | --no-graphs] JOBLOG\n\n"
+	    "Options:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

@@ -5,8 +5,9 @@
  * and not handed out, and scan marks how far it is known to hold no
  * separator.  It reads at most SRC_CHUNK bytes at a time and only when no
  * complete item is buffered, so it never holds more than the current partial
- * item plus one chunk (in a buffer sized in whole chunks).  An item longer than SRC_ITEM_MAX ends the source
- * with an error instead of growing without bound.
+ * item plus one chunk (in a buffer sized in whole chunks).  An item longer
+ * than SRC_ITEM_MAX ends the source with an error instead of growing
+ * without bound.
  *
  * A pipe (anything but a regular file) is made non-blocking and read from
  * the caller's poll loop: source_next() tries one read and returns 0 when
@@ -356,7 +357,10 @@ fd_make_room(struct source *s)
 	}
 }
 
-/* Read one chunk: 1 if something happened (data, EOF, error), 0 if not ready. */
+/*
+ * Read one chunk: 1 if something happened (data, EOF, error), 0 if not
+ * ready.
+ */
 static int
 fd_read(struct source *s)
 {

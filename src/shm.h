@@ -37,10 +37,10 @@
  * Writers map the object shared.  A process that truncates it would kill a
  * writer with SIGBUS on its next store, so shm_create() guards the mapping
  * (inherited by the forked workers): on SIGBUS inside it, anonymous memory
- * is mapped over it so the store completes, and shm_repair(), called on each tick, restores the
- * object's size, maps it again and asks the caller to publish everything
- * anew (the supervisor its header and every slot; the event ring starts
- * again empty).
+ * is mapped over it so the store completes, and shm_repair(), called on
+ * each tick, restores the object's size, maps it again and asks the caller
+ * to publish everything anew (the supervisor its header and every slot;
+ * the event ring starts again empty).
  *
  * Writers.  Each record has exactly one writer:
  *  - the header, the event ring and the slots: the supervisor.  A worker
@@ -338,8 +338,9 @@ int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
 /*
  * Writer, on each tick: if the object was truncated or resized, or a store
  * faulted, restore its size and mapping (through fd, or, when fd is -1 as
- * in a worker, through the name if it still leads to the same object).  1: the caller must publish all
- * it writes again; 0: nothing to do; -1: not repaired yet (try next tick).
+ * in a worker, through the name if it still leads to the same object).
+ * 1: the caller must publish all it writes again; 0: nothing to do; -1:
+ * not repaired yet (try next tick).
  */
 int	shm_repair(struct pt_shm *);
 /* Writer: publish the private header (shm->pub) under the seqlock. */

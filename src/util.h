@@ -1,6 +1,7 @@
 /*
  * Small helpers shared by every module: allocation that never returns NULL,
- * clocks, fd flags, whole-buffer I/O and signal names.  Nothing here knows about pools.
+ * clocks, fd flags, whole-buffer I/O and signal names.  Nothing here knows
+ * about pools.
  */
 #ifndef PT_UTIL_H
 #define PT_UTIL_H

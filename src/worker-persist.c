@@ -12,11 +12,11 @@
  * One child at a time: first --init (once per worker), then the program,
  * restarted as needed.  Both are spawned like tasks (own process group,
  * default signals, the tasks' environment) and ended with the worker's
- * termination sequence, by worker-group.c.  Nothing here blocks: stdin is written from a
- * buffer when the pipe takes it, stdout is parsed as it comes, partial
- * lines included (from a busy program, read in batches: hold_decide()),
- * and every reply to the supervisor goes through the worker's send
- * queue.
+ * termination sequence, by worker-group.c.  Nothing here blocks: stdin is
+ * written from a buffer when the pipe takes it, stdout is parsed as it
+ * comes, partial lines included (from a busy program, read in batches:
+ * hold_decide()), and every reply to the supervisor goes through the
+ * worker's send queue.
  */
 #include "config.h"
 
