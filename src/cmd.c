@@ -363,8 +363,9 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 		return cmd_engine(out, &why, true, "resize");
 	q = cmd_quote_word(host);
 	snprintf(done, sizeof done, "host %s: workers %d -> %lld",
-	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._:-")] == '\0' ? host : q, before, n);
+	    host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-")] == '\0' ? host : q,
+	    before, n);
 	free(q);
 	return cmd_engine(out, &why, false, done);
 }
@@ -624,8 +625,8 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		buf_printf(b, ",\"task_memory\":%llu",
 		    (unsigned long long)h->task_mem_limit);
 	if (h->task_cpu_milli > 0)
-		buf_printf(b, ",\"task_cpus\":%u.%03u", h->task_cpu_milli / 1000,
-		    h->task_cpu_milli % 1000);
+		buf_printf(b, ",\"task_cpus\":%u.%03u",
+		    h->task_cpu_milli / 1000, h->task_cpu_milli % 1000);
 }
 
 /*

@@ -50,10 +50,13 @@
 #define CONF_INCLUDE_MAX_SIZE	(1024 * 1024)		/* each @include */
 #define CONF_INCLUDE_DEPTH	10			/* as libconfig */
 #define CONF_INCLUDE_MAX	64			/* directives in all */
-#define CONF_DEPTH_MAX		64			/* groups and lists nested */
-#define CONF_GROUP_MAX		1000			/* settings in one group */
+#define CONF_DEPTH_MAX		64			/* groups and
+							   lists nested */
+#define CONF_GROUP_MAX		1000			/* settings in
+							   one group */
 #define CONF_NAME_WORK_MAX	2000000			/* see scan_syntax() */
-#define SCAN_LIST		UINT32_MAX		/* a list or array level */
+#define SCAN_LIST		UINT32_MAX		/* a list or
+							   array level */
 #define TERMSEQ_WAIT_MAX	3600000			/* one hour, in ms */
 #define SUGGEST_DISTANCE	3
 
@@ -79,7 +82,8 @@ struct opt_entry {
 	const char	 *name;		/* long option */
 	const char	 *alias;	/* another long name, or NULL */
 	int		  letter;	/* short option, or 0 */
-	const char	 *key;		/* config key; NULL: command line only */
+	const char	 *key;		/* config key; NULL:
+					   command line only */
 	enum opt_type	  type;
 	size_t		  off;		/* field in struct opts */
 	size_t		  noff;		/* OPT_LIST: the field of its count */
@@ -335,7 +339,8 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 {
 	static const struct { const char *name; int bits; } modes[] = {
 		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
-		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
+		{ "lr", TRIM_LEFT | TRIM_RIGHT },
+		{ "rl", TRIM_LEFT | TRIM_RIGHT },
 	};
 	size_t	i;
 
@@ -1079,7 +1084,8 @@ store_double(struct opts *o, const struct where *w, double v, char *err,
 
 	if (!isfinite(v) || v < e->min || v > e->max) {
 		return fail_key(w, err, len,
-		    "must be between %lld and %lld (got %g)", e->min, e->max, v);
+		    "must be between %lld and %lld (got %g)", e->min, e->max,
+		    v);
 	}
 	*(double *)field(o, e) = v;
 	return 0;
@@ -1588,7 +1594,8 @@ load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 		return load_range_group(lc, s);
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail_setting(lc, s, "range", "must be a "
-		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
+		    "\"FROM:TO[:STEP]\" string or a group "
+		    "{ from = N; to = N; }");
 	return load_entry(lc, e, s);
 }
 
@@ -1685,7 +1692,8 @@ load_group(struct loadctx *lc, config_setting_t *g, const char *prefix)
 		if (prefix == NULL)
 			key = xstrdup(config_setting_name(s));
 		else
-			key = xasprintf("%s.%s", prefix, config_setting_name(s));
+			key = xasprintf("%s.%s", prefix,
+			    config_setting_name(s));
 		r = load_key(lc, s, key);
 		free(key);
 		if (r != 0)
@@ -1964,7 +1972,8 @@ scan_text(struct scan *sc, const char *file, const char *p, size_t len,
 	while (p < end) {
 		if (bol && (q = include_open(p, end)) != NULL) {
 			p = q;
-			if (scan_directive(sc, file, &p, end, &line, depth) != 0)
+			if (scan_directive(sc, file, &p, end, &line,
+			    depth) != 0)
 				return -1;
 			bol = false;
 			continue;
@@ -1974,7 +1983,8 @@ scan_text(struct scan *sc, const char *file, const char *p, size_t len,
 			p = skip_string(p + 1, end, &line);
 		else if (*p == '/' && p + 1 < end && p[1] == '*')
 			p = skip_comment(p + 2, end, &line);
-		else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
+		else if (*p == '#' ||
+		    (*p == '/' && p + 1 < end && p[1] == '/')) {
 			while (p < end && *p != '\n')
 				p++;
 		} else {
@@ -2586,7 +2596,8 @@ cli_words(struct cli *cli, int argc, char **argv)
 		int	k;
 
 		cli->nwords = i - cli->argi;
-		cli->words = xcalloc((size_t)cli->nwords + 1, sizeof *cli->words);
+		cli->words = xcalloc((size_t)cli->nwords + 1,
+		    sizeof *cli->words);
 		for (k = 0; k < cli->nwords; k++)
 			cli->words[k] = xstrdup(argv[cli->argi + k]);
 	}

@@ -32,7 +32,8 @@ struct host {
 	int		 slots;		/* N/, -j, or its CPUs; -1: not known */
 	int		 ncpu;		/* from HELLO; 0: not yet */
 	int		 live;		/* workers started, not yet ended */
-	int		 fails;		/* workers in a row that never said HELLO */
+	int		 fails;		/* workers in a row that
+					   never said HELLO */
 	enum host_state	 state;
 	pid_t		 master;	/* 0: none */
 	int		 errfd;		/* the master's stderr, read end */

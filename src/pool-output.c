@@ -97,7 +97,8 @@ struct output {
 	bool		 ungroup;	/* bytes go out as they come */
 	int		 fd[2];
 	bool		 dead[2];	/* a write failed: stop writing */
-	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
+	struct buf	 pend[2];	/* printed, not yet written:
+					   see output_flush */
 	char		*results;
 	int		 resdir;
 	bool		 results_gnu;	/* DIR/1/ITEM/, not DIR/SEQ/ */
@@ -662,7 +663,7 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 
 	o->tag = opts->tag || opts->tagstring != NULL;
 	o->ungroup = opts->ungroup && opts->results == NULL;
-	o->keep_order = opts->keep_order && !o->ungroup;	/* as GNU's -u */
+	o->keep_order = opts->keep_order && !o->ungroup; /* as GNU's -u */
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
 	o->keys = (const char *const *)opts->result_keys;

@@ -65,7 +65,8 @@ struct source {
 
 	/* fd */
 	int			 fd;
-	int			 oflags;	/* file status flags to restore */
+	int			 oflags;	/* file status flags
+						   to restore */
 	char			*name;
 	char			 sep;
 	bool			 regular;
@@ -106,7 +107,8 @@ struct source {
 
 	/* group (-N): sub's items, n at a time; shuffle: all of sub's */
 	struct source		*sub;		/* set only by the wrappers:
-						   group, shuffle, xargs, lines */
+						   group, shuffle, xargs,
+						   lines */
 	size_t			 per;		/* items a task; 0: no args */
 	char			**gargs;	/* the arguments gathered */
 	size_t			 ngargs;
@@ -349,7 +351,10 @@ fd_make_room(struct source *s)
 		s->len = keep;
 		s->start = 0;
 	}
-	/* Room for keep + one chunk, in whole chunks; shrink after a long item. */
+	/*
+	 * Room for keep + one chunk, in whole chunks; shrink after a long
+	 * item.
+	 */
 	want = (keep / SRC_CHUNK + 2) * SRC_CHUNK;
 	if (s->cap < keep + SRC_CHUNK || s->cap > want) {
 		s->cap = want;

@@ -26,7 +26,8 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+char	*xvasprintf(const char *, va_list)
+	    __attribute__((format(printf, 1, 0)));
 
 /* Monotonic and wall clocks in nanoseconds. */
 int64_t	 mono_ns(void);
@@ -90,7 +91,8 @@ buf_add(struct buf *b, const void *p, size_t n)
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+void	 buf_consume(struct buf *, size_t);	/* drop n bytes
+						   from the front */
 /*
  * One read(2) of at most max bytes from fd, appended in place (no copy
  * through a buffer of the caller's); read's result, errno as it left it.

@@ -115,7 +115,8 @@ struct wtask {
 struct worker {
 	const struct worker_conf *conf;
 	struct pt_shm_slot	*slot;		/* &pub */
-	struct pt_shm_slot	 pub;		/* what the slot shows, private */
+	struct pt_shm_slot	 pub;		/* what the slot
+						   shows, private */
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
 	int64_t			 next_repair;
 	bool			 slot_dirty;	/* pub changed since sent */
@@ -124,9 +125,10 @@ struct worker {
 	int			 sock;		/* -1: the supervisor is gone */
 	int			 sock_out;	/* where messages go: sock, or
 					   stdout for `pooltop worker` */
-	int64_t			 out_since;	/* mono ns: out was empty before */
-	int64_t			 beat;		/* mono ns: `pooltop worker` last
-						   wrote (proto.h, NOP) */
+	int64_t			 out_since;	/* mono ns: out was
+						   empty before */
+	int64_t			 beat;		/* mono ns: `pooltop worker`
+						   last wrote (proto.h, NOP) */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -919,7 +921,8 @@ worker_take(struct worker *w)
 	int		 r;
 
 	for (off = 0; w->sock != -1 &&
-	    (r = proto_next(&w->in, off, &m, &p)) != 0; off += sizeof m + m.len) {
+	    (r = proto_next(&w->in, off, &m, &p)) != 0;
+	    off += sizeof m + m.len) {
 		if (r == -1) {
 			worker_lost(w);
 			break;
