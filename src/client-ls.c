@@ -88,8 +88,8 @@ ls_collect(const char *name, const struct pt_shm *shm, bool alive,
 		return;
 	}
 	if (!alive && error != NULL) {
-		fprintf(stderr, "pooltop ls: stale segment %s not removed: %s\n",
-		    name, error);
+		fprintf(stderr, "pooltop ls: stale segment %s not removed: "
+		    "%s\n", name, error);
 		return;
 	}
 	if (!alive) {

@@ -237,7 +237,8 @@ text_series(const struct report_pics *p, const struct model_stats *s,
 	    "(%d intervals of %.3fs)\n", (double)s->n / ((double)s->span_ns /
 	    1e9), peak_rate, p->nbins, p->bin_s);
 	if (draw)
-		text_chart(rate, p->nbins, (double)s->span_ns / 1e9, "/s", utf8);
+		text_chart(rate, p->nbins, (double)s->span_ns / 1e9, "/s",
+		    utf8);
 	printf("running    %.3g tasks on average, %.3g at the peak\n",
 	    s->parallelism, peak_run);
 	if (draw)

@@ -363,8 +363,9 @@ cmd_resize_host(struct pool *p, const char *host, const char *count,
 		return cmd_engine(out, &why, true, "resize");
 	q = cmd_quote_word(host);
 	snprintf(done, sizeof done, "host %s: workers %d -> %lld",
-	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._:-")] == '\0' ? host : q, before, n);
+	    host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-")] == '\0' ? host : q,
+	    before, n);
 	free(q);
 	return cmd_engine(out, &why, false, done);
 }
@@ -429,6 +430,13 @@ cmd_stop_fn(struct pool *p, struct buf *why)
 	return pool_stop(p, false, why);
 }
 
+/* pool_retry_group as retry means it: every failed task. */
+static int
+cmd_retry_fn(struct pool *p, struct buf *why)
+{
+	return pool_retry_group(p, 0, why);
+}
+
 /* The commands without arguments: one engine call each. */
 static const struct {
 	const char	*name;
@@ -437,7 +445,7 @@ static const struct {
 } cmd_simples[] = {
 	{ "drain", pool_drain, "draining" },
 	{ "stop", cmd_stop_fn, "stopping" },
-	{ "retry", pool_retry_failed, "failed tasks queued again" },
+	{ "retry", cmd_retry_fn, "failed tasks queued again" },
 	{ "close", pool_close,
 	  "closed: the queued tasks run, then the pool ends" },
 };
@@ -617,8 +625,8 @@ cmd_json_pool(struct buf *b, const struct pt_shm_header *h, const char *state)
 		buf_printf(b, ",\"task_memory\":%llu",
 		    (unsigned long long)h->task_mem_limit);
 	if (h->task_cpu_milli > 0)
-		buf_printf(b, ",\"task_cpus\":%u.%03u", h->task_cpu_milli / 1000,
-		    h->task_cpu_milli % 1000);
+		buf_printf(b, ",\"task_cpus\":%u.%03u",
+		    h->task_cpu_milli / 1000, h->task_cpu_milli % 1000);
 }
 
 /*

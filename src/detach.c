@@ -146,23 +146,37 @@ tell_parent(const char *s)
 		(void)write_all(ready_fd, s, strlen(s));
 }
 
+/* Put /dev/null on stdin; 0, or -1 and errno with nothing left open. */
+static int
+null_stdin(void)
+{
+	int	null, rc = 0, saved;
+
+	if ((null = open("/dev/null", O_RDONLY)) == -1)
+		return -1;
+	if (null != STDIN_FILENO) {
+		rc = dup2(null, STDIN_FILENO);
+		saved = errno;
+		close(null);
+		errno = saved;
+	}
+	return rc == -1 ? -1 : 0;
+}
+
 /* The child: session, stdin, log; 0 or -1 and err. */
 static int
 child_setup(struct opts *o, char *err, size_t errlen)
 {
 	char	*path, line[PATH_MAX + 64];
-	int	 fd, null;
+	int	 fd;
 	off_t	 off;
 
 	if (setsid() == -1)
 		return errorf(err, errlen, "--detach: setsid: %s",
 		    strerror(errno));
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(null, STDIN_FILENO) == -1)
+	if (null_stdin() == -1)
 		return errorf(err, errlen, "--detach: /dev/null: %s",
 		    strerror(errno));
-	if (null != STDIN_FILENO)
-		close(null);
 	path = o->log_file != NULL ? xstrdup(o->log_file) :
 	    default_log(o, err, errlen);
 	if (path == NULL)

@@ -378,7 +378,8 @@ gen_zsh(int argc, char **argv)
 	printf("#compdef pooltop\n"
 	    "# zsh completion for pooltop(1).  Generated from pooltop's option "
 	    "table by\n# src/gen-completion: edit that, not this.\n\n");
-	printf("# The IDs and names of this user's live pools (the arguments are\n"
+	printf("# The IDs and names of this user's live pools (the arguments "
+	    "are\n"
 	    "# compadd's, from _arguments).\n"
 	    "_pooltop_pools() {\n"
 	    "\tlocal -a pools\n"

@@ -71,12 +71,6 @@ struct keep {
 	size_t	 ngroups;
 };
 
-/* Signals the keeper ignores: the terminal's and the pool's controls. */
-static const int keeper_ignored[] = {
-	SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1, SIGUSR2,
-	SIGWINCH, SIGPIPE
-};
-
 /* pidfd_open(2), which the C library may not wrap. */
 static int
 pidfd_of(pid_t pid)
@@ -228,24 +222,22 @@ keeper_finish(void)
 	keeper.pid = 0;
 }
 
-/* Signals back to default, the pool's ignored, nothing blocked. */
+/* Signals back to default, the pool's ignored (util.h), nothing blocked. */
 static void
 keeper_signals(void)
 {
 	struct sigaction	sa;
 	sigset_t		none;
-	size_t			i;
 	int			sig;
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	for (i = 0; i < nitems_of(keeper_ignored); i++)
-		sigaction(keeper_ignored[i], &sa, NULL);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		sa.sa_handler = signal_pool_ignored(sig) ? SIG_IGN : SIG_DFL;
+		sigaction(sig, &sa, NULL);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -65,8 +65,9 @@ evlog_open(const char *path, enum log_format format, char *err, size_t errlen)
 		    0600);
 		if (fd == -1) {
 			if (errno == ELOOP)
-				snprintf(err, errlen, "log file %s is a symbolic "
-				    "link: refusing to follow it", path);
+				snprintf(err, errlen, "log file %s is a "
+				    "symbolic link: refusing to follow it",
+				    path);
 			else
 				snprintf(err, errlen, "log file %s: %s", path,
 				    strerror(errno));
@@ -299,7 +300,8 @@ summary_json(FILE *f, const struct run_stats *st)
 		fprintf(f, ",\"copies_started\":%" PRIu64 ",\"copies_won\":%"
 		    PRIu64, st->spec_started, st->spec_won);
 	if (st->ngroups > 0) {
-		fprintf(f, ",\"failure_groups\":%zu,\"failures\":", st->ngroups);
+		fprintf(f, ",\"failure_groups\":%zu,\"failures\":",
+		    st->ngroups);
 		fail_json(&b, st->groups, st->ngroups, FAIL_SUMMARY);
 		fwrite(b.data, 1, b.len, f);
 		buf_free(&b);

@@ -59,7 +59,8 @@ progress_main(int argc, char **argv)
 	double		 done, total = 100;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: pooltop progress PERCENT | DONE/TOTAL\n");
+		fprintf(stderr, "usage: pooltop progress PERCENT | "
+		    "DONE/TOTAL\n");
 		return PT_EXIT_USAGE;
 	}
 	if (name == NULL || slot_s == NULL || task_s == NULL) {
@@ -438,8 +439,9 @@ name_taken(const struct opts *o, int *lock, char *err, size_t errlen)
 	if (o->name == NULL || o->name[0] == '\0')
 		return false;
 	if ((pid = ctl_name_live(o->name)) > 0) {
-		snprintf(err, errlen, "--name %s: pool %ld has that name; a name"
-		    " must be unique among live pools", o->name, (long)pid);
+		snprintf(err, errlen, "--name %s: pool %ld has that name; a "
+		    "name must be unique among live pools", o->name,
+		    (long)pid);
 		return true;
 	}
 	if ((*lock = ctl_name_lock(o->name)) == -1 && errno == EWOULDBLOCK) {
@@ -497,7 +499,8 @@ run_main(int argc, char **argv)
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
 	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "pooltop: no command: give a command template,"
-		    " or `command`/`tasks` in the config (see pooltop --help)\n");
+		    " or `command`/`tasks` in the config (see pooltop "
+		    "--help)\n");
 		goto out;
 	}
 	/* Before --detach forks: the lock is shared with the child. */
@@ -545,8 +548,8 @@ run_main(int argc, char **argv)
 			(void)log_error(o.log_format, err);
 			goto out;
 		}
-		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop ctl/attach"
-		    " will not reach this pool)", err);
+		pool_warn(p, PT_EV_ERROR, "control socket: %s (pooltop "
+		    "ctl/attach will not reach this pool)", err);
 	} else {
 		if (err[0] != '\0')	/* a fallback directory: say which */
 			pool_warn(p, PT_EV_INFO, "control socket: %s", err);

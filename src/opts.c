@@ -50,10 +50,13 @@
 #define CONF_INCLUDE_MAX_SIZE	(1024 * 1024)		/* each @include */
 #define CONF_INCLUDE_DEPTH	10			/* as libconfig */
 #define CONF_INCLUDE_MAX	64			/* directives in all */
-#define CONF_DEPTH_MAX		64			/* groups and lists nested */
-#define CONF_GROUP_MAX		1000			/* settings in one group */
+#define CONF_DEPTH_MAX		64			/* groups and
+							   lists nested */
+#define CONF_GROUP_MAX		1000			/* settings in
+							   one group */
 #define CONF_NAME_WORK_MAX	2000000			/* see scan_syntax() */
-#define SCAN_LIST		UINT32_MAX		/* a list or array level */
+#define SCAN_LIST		UINT32_MAX		/* a list or
+							   array level */
 #define TERMSEQ_WAIT_MAX	3600000			/* one hour, in ms */
 #define SUGGEST_DISTANCE	3
 
@@ -79,7 +82,8 @@ struct opt_entry {
 	const char	 *name;		/* long option */
 	const char	 *alias;	/* another long name, or NULL */
 	int		  letter;	/* short option, or 0 */
-	const char	 *key;		/* config key; NULL: command line only */
+	const char	 *key;		/* config key; NULL:
+					   command line only */
 	enum opt_type	  type;
 	size_t		  off;		/* field in struct opts */
 	size_t		  noff;		/* OPT_LIST: the field of its count */
@@ -337,7 +341,8 @@ set_trim(struct opts *o, const char *s, char *err, size_t len)
 {
 	static const struct { const char *name; int bits; } modes[] = {
 		{ "n", 0 }, { "l", TRIM_LEFT }, { "r", TRIM_RIGHT },
-		{ "lr", TRIM_LEFT | TRIM_RIGHT }, { "rl", TRIM_LEFT | TRIM_RIGHT },
+		{ "lr", TRIM_LEFT | TRIM_RIGHT },
+		{ "rl", TRIM_LEFT | TRIM_RIGHT },
 	};
 	size_t	i;
 
@@ -599,8 +604,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "pipe", .alias = "spreadstdin", .key = "pipe",
 	  .type = OPT_BOOL, .off = F(pipe), .value = true,
 	  .help = "cut stdin into blocks, one on each task's stdin" },
-	{ .name = "pipe-part", .alias = "pipepart", .key = "pipe_part", .type = OPT_BOOL,
-	  .off = F(pipe_part), .value = true,
+	{ .name = "pipe-part", .alias = "pipepart", .key = "pipe_part",
+	  .type = OPT_BOOL, .off = F(pipe_part), .value = true,
 	  .help = "--pipe on ranges of -a FILE, read by the workers" },
 	{ .name = "cat", .key = "cat", .type = OPT_BOOL,
 	  .off = F(pipe_cat), .value = true,
@@ -678,8 +683,8 @@ static const struct opt_entry opt_table[] = {
 	{ .name = "retries", .key = "retries", .type = OPT_INT,
 	  .off = F(retries), .min = 0, .max = 1000, .def = "1", .arg = "N",
 	  .help = "make up to N attempts at a task, 0 without limit" },
-	{ .name = "halt", .alias = "halt-on-error", .key = "halt", .type = OPT_FUNC, .parse = set_halt,
-	  .def = "never", .arg = "POLICY",
+	{ .name = "halt", .alias = "halt-on-error", .key = "halt",
+	  .type = OPT_FUNC, .parse = set_halt, .def = "never", .arg = "POLICY",
 	  .help = "stop early: never, now|soon,fail|success|done=N[%]" },
 	{ .name = "termseq", .key = "termseq", .type = OPT_FUNC,
 	  .parse = set_termseq, .def = DEFAULT_TERMSEQ, .arg = "SEQ",
@@ -757,17 +762,19 @@ static const struct opt_entry opt_table[] = {
 	  .max = 86400, .def = "10", .arg = "SECS",
 	  .help = "headless progress line every SECS, 0: off" },
 	{ .name = "quiet", .letter = 'q', .key = "quiet", .type = OPT_BOOL,
-	  .off = F(quiet), .value = true, .help = "no event lines on stderr and no summary" },
+	  .off = F(quiet), .value = true,
+	  .help = "no event lines on stderr and no summary" },
 	{ .name = "joblog", .alias = "jl", .key = "joblog", .type = OPT_STRING,
 	  .off = F(joblog), .arg = "FILE",
 	  .help = "record finished tasks in FILE, as GNU parallel" },
-	{ .name = "resume", .key = "resume", .type = OPT_BOOL, .needs = NEED_JOBLOG, .off = F(resume),
-	  .value = true, .help = "skip the tasks the joblog records as run" },
-	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
-	  .off = F(resume_failed), .value = true,
+	{ .name = "resume", .key = "resume", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(resume), .value = true,
+	  .help = "skip the tasks the joblog records as run" },
+	{ .name = "resume-failed", .key = "resume_failed", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(resume_failed), .value = true,
 	  .help = "like --resume, but run again those that failed" },
-	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL, .needs = NEED_JOBLOG,
-	  .off = F(retry_failed), .value = true,
+	{ .name = "retry-failed", .key = "retry_failed", .type = OPT_BOOL,
+	  .needs = NEED_JOBLOG, .off = F(retry_failed), .value = true,
 	  .help = "run again only the failed tasks of the joblog" },
 	{ .name = "keep-open", .key = "keep_open", .type = OPT_BOOL,
 	  .off = F(keep_open), .value = true,
@@ -1136,7 +1143,8 @@ store_double(struct opts *o, const struct where *w, double v, char *err,
 
 	if (!isfinite(v) || v < e->min || v > e->max) {
 		return fail_key(w, err, len,
-		    "must be between %lld and %lld (got %g)", e->min, e->max, v);
+		    "must be between %lld and %lld (got %g)", e->min, e->max,
+		    v);
 	}
 	*(double *)field(o, e) = v;
 	return 0;
@@ -1663,7 +1671,8 @@ load_range(struct loadctx *lc, const struct opt_entry *e, config_setting_t *s)
 		return load_range_group(lc, s);
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail_setting(lc, s, "range", "must be a "
-		    "\"FROM:TO[:STEP]\" string or a group { from = N; to = N; }");
+		    "\"FROM:TO[:STEP]\" string or a group "
+		    "{ from = N; to = N; }");
 	return load_entry(lc, e, s);
 }
 
@@ -1760,7 +1769,8 @@ load_group(struct loadctx *lc, config_setting_t *g, const char *prefix)
 		if (prefix == NULL)
 			key = xstrdup(config_setting_name(s));
 		else
-			key = xasprintf("%s.%s", prefix, config_setting_name(s));
+			key = xasprintf("%s.%s", prefix,
+			    config_setting_name(s));
 		r = load_key(lc, s, key);
 		free(key);
 		if (r != 0)
@@ -2039,7 +2049,8 @@ scan_text(struct scan *sc, const char *file, const char *p, size_t len,
 	while (p < end) {
 		if (bol && (q = include_open(p, end)) != NULL) {
 			p = q;
-			if (scan_directive(sc, file, &p, end, &line, depth) != 0)
+			if (scan_directive(sc, file, &p, end, &line,
+			    depth) != 0)
 				return -1;
 			bol = false;
 			continue;
@@ -2049,7 +2060,8 @@ scan_text(struct scan *sc, const char *file, const char *p, size_t len,
 			p = skip_string(p + 1, end, &line);
 		else if (*p == '/' && p + 1 < end && p[1] == '*')
 			p = skip_comment(p + 2, end, &line);
-		else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
+		else if (*p == '#' ||
+		    (*p == '/' && p + 1 < end && p[1] == '/')) {
 			while (p < end && *p != '\n')
 				p++;
 		} else {
@@ -2719,7 +2731,8 @@ cli_words(struct cli *cli, int argc, char **argv)
 		int	k;
 
 		cli->nwords = i - cli->argi;
-		cli->words = xcalloc((size_t)cli->nwords + 1, sizeof *cli->words);
+		cli->words = xcalloc((size_t)cli->nwords + 1,
+		    sizeof *cli->words);
 		for (k = 0; k < cli->nwords; k++)
 			cli->words[k] = xstrdup(argv[cli->argi + k]);
 	}
@@ -3312,7 +3325,8 @@ opts_usage(FILE *f)
 	    "       pooltop ctl [--json] [ID] COMMAND [ARGS]\n"
 	    "       pooltop attach [-t THEME] [-d MS] [ID]\n"
 	    "       pooltop progress PERCENT | DONE/TOTAL\n"
-	    "       pooltop report [--json | --graphs | --no-graphs] JOBLOG\n\nOptions:\n");
+	    "       pooltop report [--json | --graphs | --no-graphs] JOBLOG\n\n"
+	    "Options:\n");
 	for (i = 0; i < NOPTS; i++) {
 		e = &opt_table[i];
 		usage_left(e, left, sizeof left);

@@ -69,14 +69,16 @@ struct input {
 	char		**items;	/* after :::, or NULL: a file */
 	size_t		  nitems;
 	char		 *file;		/* after :::: or -a; "-" is stdin */
-	bool		  linked;	/* :::+ or ::::+: paired with the last */
+	bool		  linked;	/* :::+ or ::::+: paired
+					   with the last */
 };
 
 struct opts {
 	/* what to run */
 	char		*command;	/* template; NULL with only `tasks` */
 	char		**command_argv;	/* the template as several words on the
-					   command line: each word one argument */
+					   command line: each word one
+					   argument */
 	int		 command_argc;
 	char		**items;	/* after ::: or config `items` */
 	size_t		 nitems;
@@ -264,7 +266,8 @@ struct opt_info {
 	const char *const *choices;	/* the only values, or NULL */
 	const char	*help;		/* one line */
 };
-bool		 opts_info(size_t i, struct opt_info *);	/* false past end */
+/* Option i's description; false past the end. */
+bool		 opts_info(size_t i, struct opt_info *);
 /* Set one option by its long name, as on the command line; -1 and err. */
 int		 opts_set(struct opts *, const char *name, const char *arg,
 		    char *err, size_t);

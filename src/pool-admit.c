@@ -21,7 +21,8 @@
 
 #define ADMIT_CG_LEVELS	32	/* memory cgroup and its ancestors */
 #define ADMIT_READ_MAX	16384	/* bytes read of a /proc or cgroup file */
-#define ADMIT_NO_LIMIT	(UINT64_C(1) << 60)	/* v1 "unlimited" is near 2^63 */
+#define ADMIT_NO_LIMIT	(UINT64_C(1) << 60)	/* v1 "unlimited"
+						   is near 2^63 */
 
 static const char *const psi_names[ADMIT_PSI_N] = { "cpu", "memory", "io" };
 
@@ -34,7 +35,8 @@ struct admit {
 	int64_t			 held_ns;	/* holds that ended */
 	int64_t			 last_hold_ns;
 	int64_t			 last_start;	/* mono ns of the last start */
-	double			 delay;		/* seconds, --delay auto moves it */
+	double			 delay;		/* seconds, --delay
+						   auto moves it */
 	int			 cg_version;	/* 1, 2; 0: no memory cgroup */
 	char			*cg[ADMIT_CG_LEVELS];	/* the pool's first */
 	int			 ncg;
@@ -154,8 +156,8 @@ admit_parse_load(const char *s, long ncpu, double *out, char *err,
 	if (end == s || !(isdigit((unsigned char)*s) || *s == '.') ||
 	    errno != 0 || (*end != '\0' && strcmp(end, "%") != 0) ||
 	    (sign != 0 && *end == '%') || !(v >= 0) || v > 1e6) {
-		snprintf(err, len, "must be a load: N, N%% of the CPUs, or +N or"
-		    " -N CPUs (got '%.40s')", s - (sign != 0));
+		snprintf(err, len, "must be a load: N, N%% of the CPUs, or "
+		    "+N or -N CPUs (got '%.40s')", s - (sign != 0));
 		return -1;
 	}
 	if (*end == '%')
@@ -165,8 +167,8 @@ admit_parse_load(const char *s, long ncpu, double *out, char *err,
 	if (v < 0.01 && (sign >= 0 || v > -0.005))
 		v = 0.01;
 	if (v < 0) {
-		snprintf(err, len, "leaves no load with %ld CPUs (got '-%.40s')",
-		    ncpu, s);
+		snprintf(err, len, "leaves no load with %ld CPUs "
+		    "(got '-%.40s')", ncpu, s);
 		return -1;
 	}
 	*out = v;
@@ -621,8 +623,8 @@ admit_new(const struct admit_opts *o, char *err, size_t len)
 		psi_path(a, i, path, sizeof path);
 		errno = 0;
 		if (!read_psi(path, &v)) {
-			snprintf(err, len, "--max-pressure: this kernel gives no "
-			    "pressure stall information (%s: %s); it needs "
+			snprintf(err, len, "--max-pressure: this kernel gives "
+			    "no pressure stall information (%s: %s); it needs "
 			    "Linux 4.20 or later built with CONFIG_PSI, not "
 			    "booted with psi=0", path, errno != 0 ?
 			    strerror(errno) : "unreadable");

@@ -184,7 +184,8 @@ void		 admit_started(struct admit *, int64_t now_ns);
  */
 void		 admit_fp_add(struct admit *, uint64_t peak);
 uint64_t	 admit_fp(struct admit *);
-void		 admit_fp_running(struct admit *, uint64_t reserve, int running);
+void		 admit_fp_running(struct admit *, uint64_t reserve,
+		    int running);
 /*
  * Decide again before a start, with memory read afresh and nothing else
  * read (--memfree auto; without it, nothing is read and 0 returned).

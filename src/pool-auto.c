@@ -31,7 +31,8 @@ static int
 autosize_move(struct autosize *as, int n, int to, double rate, int64_t now,
     const struct model_advice *a)
 {
-	double	from_r = model_advice_rate(a, n), to_r = model_advice_rate(a, to);
+	double	from_r = model_advice_rate(a, n);
+	double	to_r = model_advice_rate(a, to);
 
 	if (to == n)
 		return n;

@@ -7,8 +7,9 @@
  * finished since the change, which counts the tasks the size before
  * started and so lags a growth), and looks at it and at the advice:
  *  - a size it grew to that did not gain a quarter of what the advice
- *    promised over the size before (and 5% at least): back to that one, and no growth again to half the way there or
- *    beyond (so the sizes tried close in on the best);
+ *    promised over the size before (and 5% at least): back to that one,
+ *    and no growth again to half the way there or beyond (so the sizes
+ *    tried close in on the best);
  *  - else the advice's best size, no larger than the knee (where the
  *    cores are busy) nor while the cores are saturated (pressure): grow;
  *    when the best is the largest size the advice lists, straight to

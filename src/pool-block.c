@@ -203,11 +203,9 @@ blocks_new(int fd, const char *name, const struct block_spec *spec,
     char *err, size_t errlen)
 {
 	struct blocks	*b;
-	const char	*tmp = getenv("TMPDIR");
+	const char	*tmp = tmp_dir();
 	char		*dir;
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
 	dir = xasprintf("%s/pooltop-pipe.XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
 		snprintf(err, errlen, "--pipe: cannot make a directory in %s:"

@@ -70,7 +70,8 @@ history_close(struct pool_history *hs, int64_t now)
 	s = &hs->h.samples[hs->h.nsamples++];
 	s->real_ns = now;
 	s->finished = hs->h.ended;
-	s->busy_milli = hs->acc_n > 0 ? (uint32_t)(hs->acc_busy / hs->acc_n) : 0;
+	s->busy_milli = hs->acc_n > 0 ?
+	    (uint32_t)(hs->acc_busy / hs->acc_n) : 0;
 	s->cpu_milli = hs->acc_n > 0 ? (uint32_t)(hs->acc_cpu / hs->acc_n) : 0;
 	s->rss_bytes = hs->acc_rss;
 	hs->acc_n = hs->acc_busy = hs->acc_cpu = hs->acc_rss = 0;

@@ -39,7 +39,8 @@ struct hook {
 	char			*env[HOOK_ENV_MAX + 1];
 	pid_t			 pid;		/* 0 until started */
 	int64_t			 deadline;	/* mono ns of the next step */
-	int			 step;		/* of the termseq; -1: none yet */
+	int			 step;		/* of the termseq;
+						   -1: none yet */
 	bool			 timed_out;
 	TAILQ_ENTRY(hook)	 entry;
 };

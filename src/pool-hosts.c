@@ -32,7 +32,8 @@ struct host {
 	int		 slots;		/* N/, -j, or its CPUs; -1: not known */
 	int		 ncpu;		/* from HELLO; 0: not yet */
 	int		 live;		/* workers started, not yet ended */
-	int		 fails;		/* workers in a row that never said HELLO */
+	int		 fails;		/* workers in a row that
+					   never said HELLO */
 	enum host_state	 state;
 	pid_t		 master;	/* 0: none */
 	int		 errfd;		/* the master's stderr, read end */
@@ -770,13 +771,12 @@ hosts_reaped(struct hosts *hs, pid_t pid, int wstatus)
 }
 
 int
-hosts_pick(struct hosts *hs, int64_t now)
+hosts_pick(struct hosts *hs)
 {
 	struct host	*h;
 	double		 best = 0, r;
 	int		 i, pick = HOST_NONE, share;
 
-	(void)now;
 	if (hs->local && hs->local_slots > 0) {
 		best = (double)hs->local_live / hs->local_slots;
 		pick = HOST_LOCAL;

@@ -52,10 +52,11 @@ int		 hosts_count(const struct hosts *);	/* remote ones */
 int		 hosts_wanted(const struct hosts *);
 /*
  * The host for a new worker: the one furthest below its share, HOST_LOCAL,
- * or HOST_NONE when every host with room is still connecting (a master is
- * started for a host's first worker).  Call hosts_tick() to move on.
+ * or HOST_NONE when that one is still connecting or no host takes one.
+ * A choice by shares and states alone: hosts_tick() connects the hosts
+ * and moves their states on in time.
  */
-int		 hosts_pick(struct hosts *, int64_t now);
+int		 hosts_pick(struct hosts *);
 /*
  * Connections: check masters that are connecting; true if one came up or
  * went down (the caller balances workers again).  Sets *next (mono ns) to

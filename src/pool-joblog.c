@@ -40,7 +40,8 @@
 #include "util.h"
 
 #define JOBLOG_HEADER \
-	"Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
+	"Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\t" \
+	"Signal\tCommand"
 
 struct joblog {
 	int			 fd;
@@ -77,7 +78,8 @@ struct joblog_past {
 	struct past_rec	 *recs;		/* the chunk not yet folded */
 	size_t		  n, cap;
 	struct past_runs  runs;		/* sorted, disjoint */
-	struct past_rec	 *fails;	/* every failed line, with its command */
+	struct past_rec	 *fails;	/* every failed line,
+					   with its command */
 	size_t		  nfails, failcap;
 	uint64_t	 *failed_seqs;
 	char		**failed_cmds;

@@ -306,15 +306,16 @@ model_advise(const struct model *m, int workers, int cores,
 	a->workers = workers;
 	a->cores = cores;
 	a->busy_cores = (double)workers * a->task_cpu_s / a->task_wall_s;
-	if (a->busy_cores > (double)workers)
-		a->busy_cores = (double)workers;	/* threads: one core each */
+	if (a->busy_cores > (double)workers)	/* threads: one core each */
+		a->busy_cores = (double)workers;
 	a->saturated = a->busy_cores >= 0.85 * (double)cores;
 	w0 = a->task_wall_s;
 	if (a->saturated && workers > cores)
 		w0 = a->task_wall_s * (double)cores / (double)workers;
 	a->w0 = w0;
 	a->cpu_rate = a->task_cpu_s > 0 ? (double)cores / a->task_cpu_s : 0;
-	lo = workers - MODEL_ADVISE_BELOW < 1 ? 1 : workers - MODEL_ADVISE_BELOW;
+	lo = workers - MODEL_ADVISE_BELOW < 1 ? 1 :
+	    workers - MODEL_ADVISE_BELOW;
 	for (n = lo; n <= workers + MODEL_ADVISE_ABOVE && n <= max_workers;
 	    n++) {
 		i = a->nsizes++;

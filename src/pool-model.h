@@ -166,7 +166,8 @@ struct model_advice {
 	int			 knee;		/* past it more workers hardly
 						   help: 95% of K / C; 0: no
 						   bound known */
-	int			 best;		/* the size shown finishing first */
+	int			 best;		/* the size shown
+						   finishing first */
 	bool			 psi_known[MODEL_PSI_N];
 	double			 psi[MODEL_PSI_N];	/* some avg10, % */
 	bool			 psi_limited;	/* one is over the bound */

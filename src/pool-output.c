@@ -97,7 +97,8 @@ struct output {
 	bool		 ungroup;	/* bytes go out as they come */
 	int		 fd[2];
 	bool		 dead[2];	/* a write failed: stop writing */
-	struct buf	 pend[2];	/* printed, not yet written: see output_flush */
+	struct buf	 pend[2];	/* printed, not yet written:
+					   see output_flush */
 	char		*results;
 	int		 resdir;
 	bool		 results_gnu;	/* DIR/1/ITEM/, not DIR/SEQ/ */
@@ -152,16 +153,14 @@ output_fail(struct output *o, const char *what, const char *name)
 		    strerror(errno));
 }
 
-/* Create the spill file: unlinked, in $TMPDIR. */
+/* Create the spill file: unlinked, in $TMPDIR (tmp_dir()). */
 static int
 spill_open(struct output *o)
 {
-	const char	*dir = getenv("TMPDIR");
+	const char	*dir = tmp_dir();
 	char		*path;
 	int		 fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 	fd = open(dir, O_TMPFILE|O_RDWR|O_CLOEXEC, 0600);
 	if (fd == -1) {
 		path = xasprintf("%s/pooltop-out.XXXXXX", dir);
@@ -664,7 +663,7 @@ output_new(const struct opts *opts, int out_fd, int err_fd, char *err,
 
 	o->tag = opts->tag || opts->tagstring != NULL;
 	o->ungroup = opts->ungroup && opts->results == NULL;
-	o->keep_order = opts->keep_order && !o->ungroup;	/* as GNU's -u */
+	o->keep_order = opts->keep_order && !o->ungroup; /* as GNU's -u */
 	o->line_buffer = opts->line_buffer;
 	o->results_gnu = opts->results_layout == RESULTS_GNU;
 	o->keys = (const char *const *)opts->result_keys;

@@ -21,7 +21,10 @@
 
 struct output;
 
-/* out_fd/err_fd: where stdout/stderr of tasks go (a spool in dashboard mode). */
+/*
+ * out_fd/err_fd: where stdout/stderr of tasks go (a spool in dashboard
+ * mode).
+ */
 struct output	*output_new(const struct opts *, int out_fd, int err_fd,
 		    char *err, size_t errlen);
 void		 output_free(struct output *);	/* flushes what it holds */

@@ -5,8 +5,9 @@
  * and not handed out, and scan marks how far it is known to hold no
  * separator.  It reads at most SRC_CHUNK bytes at a time and only when no
  * complete item is buffered, so it never holds more than the current partial
- * item plus one chunk (in a buffer sized in whole chunks).  An item longer than SRC_ITEM_MAX ends the source
- * with an error instead of growing without bound.
+ * item plus one chunk (in a buffer sized in whole chunks).  An item longer
+ * than SRC_ITEM_MAX ends the source with an error instead of growing
+ * without bound.
  *
  * A pipe (anything but a regular file) is made non-blocking and read from
  * the caller's poll loop: source_next() tries one read and returns 0 when
@@ -64,7 +65,8 @@ struct source {
 
 	/* fd */
 	int			 fd;
-	int			 oflags;	/* file status flags to restore */
+	int			 oflags;	/* file status flags
+						   to restore */
 	char			*name;
 	char			 sep;
 	bool			 regular;
@@ -105,7 +107,8 @@ struct source {
 
 	/* group (-N): sub's items, n at a time; shuffle: all of sub's */
 	struct source		*sub;		/* set only by the wrappers:
-						   group, shuffle, xargs, lines */
+						   group, shuffle, xargs,
+						   lines */
 	size_t			 per;		/* items a task; 0: no args */
 	char			**gargs;	/* the arguments gathered */
 	size_t			 ngargs;
@@ -348,7 +351,10 @@ fd_make_room(struct source *s)
 		s->len = keep;
 		s->start = 0;
 	}
-	/* Room for keep + one chunk, in whole chunks; shrink after a long item. */
+	/*
+	 * Room for keep + one chunk, in whole chunks; shrink after a long
+	 * item.
+	 */
 	want = (keep / SRC_CHUNK + 2) * SRC_CHUNK;
 	if (s->cap < keep + SRC_CHUNK || s->cap > want) {
 		s->cap = want;
@@ -356,7 +362,10 @@ fd_make_room(struct source *s)
 	}
 }
 
-/* Read one chunk: 1 if something happened (data, EOF, error), 0 if not ready. */
+/*
+ * Read one chunk: 1 if something happened (data, EOF, error), 0 if not
+ * ready.
+ */
 static int
 fd_read(struct source *s)
 {

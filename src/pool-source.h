@@ -53,8 +53,11 @@ struct item {
 struct source	*source_args(char **items, size_t n);	/* not copied */
 /* Items of a range are "%lld" strings.  step != 0 (asserted). */
 struct source	*source_range(long long from, long long to, long long step);
-/* Tasks: arg is the task's name (or its command), command its command. */
-struct source	*source_tasks(const struct conf_task *, size_t n); /* not copied */
+/*
+ * Tasks: arg is the task's name (or its command), command its command.
+ * The tasks are not copied.
+ */
+struct source	*source_tasks(const struct conf_task *, size_t n);
 /*
  * fd: a file or pipe; name for messages; sep '\n' or '\0'; owns the fd.  A
  * regular file is read synchronously and counted up front for the total; a

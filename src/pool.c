@@ -73,7 +73,8 @@
 #include "template.h"
 #include "worker.h"
 
-#define RETRY_DELAY_MS		100	/* first retry delay, doubled each time */
+#define RETRY_DELAY_MS		100	/* first retry delay,
+					   doubled each time */
 #define RETRY_DELAY_MAX_MS	5000
 #define RESPAWN_DELAY_MS	200	/* after a worker died young */
 #define PUBLISH_CHECK_MS	200	/* segment size checked this often */
@@ -94,7 +95,8 @@
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
 #define LOST_MAX		3	/* a task's host lost: run elsewhere */
 #define OOM_READ_MS		1000	/* OOM kill count read this often */
-#define SLF_CHECK_MS		2000	/* --sshloginfile looked at this often */
+#define SLF_CHECK_MS		2000	/* --sshloginfile looked
+					   at this often */
 #define SILENCE_CHECK_MS	1000	/* remote workers heard from? */
 #define SILENCE_LATE_NS		(3 * 1000000000LL) /* ... the check this
 					   late: we were held up */
@@ -117,22 +119,26 @@ struct task {
 	uint64_t		 received;	/* stdout bytes, this attempt */
 	int			 lost;		/* its host lost while it ran */
 	bool			 requeue;	/* ended by us: run again */
-	uint64_t		 oom_at;	/* OOM kills seen when it started */
+	uint64_t		 oom_at;	/* OOM kills seen
+						   when it started */
 	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
 	char			*block;		/* --pipe: its stdin's file */
 	bool			 block_keep;	/* the input (--pipe-part) */
 	uint64_t		 block_off;	/* where its range starts */
-	uint64_t		 block_len;	/* its size: the joblog's Send */
-	char			*fifo;		/* --fifo: {}, removed with it */
+	uint64_t		 block_len;	/* its size: the
+						   joblog's Send */
+	char			*fifo;		/* --fifo: {},
+						   removed with it */
 	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
 	struct fail_key		*fkey;		/* failed for good: its group */
 	struct task		*twin;		/* --speculate: the other copy,
 						   while both run */
-	bool			 copy;		/* the second copy of its task */
+	bool			 copy;		/* the second copy
+						   of its task */
 	bool			 loser;		/* the other copy won, or the
 						   pool shrank: being ended */
 	bool			 copied;	/* this attempt had its copy */
@@ -175,9 +181,11 @@ struct wk {
 					   writes the segment's */
 	int		 host;		/* HOST_LOCAL, or the hosts' index */
 	bool		 hello;		/* a remote one said HELLO */
-	bool		 answer;	/* it spoke this turn: answer_workers() */
+	bool		 answer;	/* it spoke this turn:
+					   answer_workers() */
 	int64_t		 heard;		/* mono ns: a remote one last wrote */
-	bool		 silent;	/* ... so long ago it is taken as lost */
+	bool		 silent;	/* ... so long ago it
+					   is taken as lost */
 	int		 errfd;		/* a remote one's ssh stderr; -1 */
 	int		 errwatch;	/* its watch in the loop; -1 */
 	char		 errline[PT_EVENT_TEXT]; /* the last line there */
@@ -211,16 +219,19 @@ struct pool {
 	int64_t			 repair_ns;	/* last segment check */
 	struct loop		*loop;
 	int			 src_watch;	/* the source's, in the loop */
-	struct hosts		*hosts;		/* -S; NULL: this machine only */
+	struct hosts		*hosts;		/* -S; NULL: this
+						   machine only */
 	bool			 hosts_auto;	/* target follows the hosts' */
-	int64_t			 hosts_next;	/* hosts_tick() wanted, mono ns */
+	int64_t			 hosts_next;	/* hosts_tick()
+						   wanted, mono ns */
 	bool			*host_said;	/* down, said */
 	int			 nhost_said;	/* hosts join (--slf) */
 	bool			 slot_said;	/* a slot not shown, said */
 	struct xfer		*xfer;		/* remote files; NULL: none */
 	struct workdir		*wd;		/* --workdir here; NULL: none */
 	int			 deadline;	/* retries, respawns: a timer */
-	int64_t			 silence_at;	/* silence_tick() ran, mono ns */
+	int64_t			 silence_at;	/* silence_tick()
+						   ran, mono ns */
 
 	struct wk		 w[PT_MAX_WORKERS];
 	int			 nw;		/* slots ever used: w[0..nw) */
@@ -232,13 +243,17 @@ struct pool {
 	int			 max_live;
 
 	struct tasklist		 ready;		/* retries and requeues */
-	struct tasklist		 failed_list;	/* failed for good, for `retry` */
-	struct tasklist		 added;		/* by pool_add(), not numbered */
+	struct tasklist		 failed_list;	/* failed for good,
+						   for `retry` */
+	struct tasklist		 added;		/* by pool_add(),
+						   not numbered */
 	struct tasklist		 spare;		/* freed records: task_new() */
-	struct arena		 arena;		/* items' strings (persistent) */
+	struct arena		 arena;		/* items' strings
+						   (persistent) */
 	size_t			 nspare;
 	size_t			 nadded, added_bytes;
-	uint64_t		 last_seq;	/* highest number given so far */
+	uint64_t		 last_seq;	/* highest number
+						   given so far */
 	bool			 closed;	/* pool_close(): no more adds */
 	bool			 idle_said;	/* --keep-open: said it waits */
 	bool			 src_done;
@@ -252,7 +267,8 @@ struct pool {
 
 	enum pt_pool_state	 state;
 	bool			 paused;
-	int			 stop_sig;	/* signal that stopped us, or 0 */
+	int			 stop_sig;	/* signal that
+						   stopped us, or 0 */
 	int			 halt_status;	/* -1: none */
 	bool			 halt_fired;
 	uint64_t		 done, failed, retried, skipped, running;
@@ -261,7 +277,8 @@ struct pool {
 	uint64_t		 spec_started, spec_won;
 	int64_t			 task_ns;
 	int64_t			 start_ns;
-	int64_t			 end_ns;	/* the run's end, before hooks */
+	int64_t			 end_ns;	/* the run's end,
+						   before hooks */
 	int64_t			 respawn_after;
 	int			 fd_cap;	/* cap from RLIMIT_NOFILE */
 	int			 client_fds;	/* control clients at once */
@@ -301,7 +318,8 @@ struct pool {
 	int			 nsusp;		/* tasks --memsuspend stopped */
 	char			 admit_said[PT_ADMIT_WHY]; /* last hold said */
 	bool			 rr_mem_said;	/* under half said, no kill */
-	uint64_t		 oom_seen;	/* OOM kills, read each second */
+	uint64_t		 oom_seen;	/* OOM kills, read
+						   each second */
 	uint64_t		 oom_killed;	/* tasks found OOM-killed */
 	struct tcg		*tcg;		/* --task-memory, --task-cpus */
 	struct evsample		 evs;		/* persistent items' events */
@@ -856,7 +874,9 @@ static struct task *
 next_added(struct pool *p)
 {
 	struct task	*t;
-	uint64_t	 past = p->past != NULL ? joblog_past_max_seq(p->past) : 0;
+	uint64_t	 past;
+
+	past = p->past != NULL ? joblog_past_max_seq(p->past) : 0;
 
 	if (p->fatal || (t = TAILQ_FIRST(&p->added)) == NULL)
 		return NULL;
@@ -1428,8 +1448,9 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg,
 	int		 k;
 
 	memset(&e, 0, sizeof e);
-	if (t->command != NULL || (p->tpl == NULL && p->o->persistent == NULL)) {
-		/* A whole command: config `tasks`, or items with no template. */
+	/* A whole command: config `tasks`, or items with no template. */
+	if (t->command != NULL ||
+	    (p->tpl == NULL && p->o->persistent == NULL)) {
 		e.shell = true;
 		e.argc = 1;
 		e.argv = xcalloc(2, sizeof *e.argv);
@@ -1449,7 +1470,8 @@ start_expanded(struct pool *p, int i, struct task *t, struct buf *msg,
 	memset(&run, 0, sizeof run);
 	run.task_seq = t->seq;
 	run.timeout_ms = t->timeout_ms = task_timeout(p);
-	run.flags = (e.shell ? PT_RUN_SHELL : 0) | (t->named ? PT_RUN_NAMED : 0) |
+	run.flags = (e.shell ? PT_RUN_SHELL : 0) |
+	    (t->named ? PT_RUN_NAMED : 0) |
 	    (t->block != NULL && !p->o->pipe_cat ? PT_RUN_STDIN : 0) |
 	    (t->block_keep ? PT_RUN_RANGE : 0);
 	run.in_off = t->block_off;
@@ -1540,13 +1562,14 @@ start_task(struct pool *p, int i, struct task *t)
 	}
 	if (!t->copy && (p->o->persistent == NULL ||
 	    evsample_take(&p->evs, false)))
-		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s", task_label(t));
+		pool_event(p, PT_EV_TASK_START, i, t->seq, 0, "%s",
+		    task_label(t));
 	if (t->copy) {
 		p->spec_started++;
-		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: copy of task "
-		    "%llu started in slot %d, its straggler runs in slot %d: %s",
-		    (unsigned long long)t->seq, i + 1, task_slot(p, t->twin) + 1,
-		    task_label(t));
+		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: copy of "
+		    "task %llu started in slot %d, its straggler runs in slot "
+		    "%d: %s", (unsigned long long)t->seq, i + 1,
+		    task_slot(p, t->twin) + 1, task_label(t));
 		slot_marks(p, i);
 		slot_publish(p, i);
 	}
@@ -1842,7 +1865,10 @@ pool_dispatch(struct pool *p)
 			start_task(p, i, t);
 			admit_started(p->admit, now);
 		}
-		/* One write for all the RUNs of this turn; poll does the rest. */
+		/*
+		 * One write for all the RUNs of this turn; poll does the
+		 * rest.
+		 */
 		send_pending(p, i);
 		if (dry)
 			return;
@@ -1945,7 +1971,7 @@ worker_spawn(struct pool *p, int i)
 	pid_t			 pid;
 
 	if (p->hosts != NULL &&
-	    (host = hosts_pick(p->hosts, mono_ns())) == HOST_NONE)
+	    (host = hosts_pick(p->hosts)) == HOST_NONE)
 		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		spawn_failed(p, i, "socketpair", errno);
@@ -2037,8 +2063,8 @@ worker_spawn(struct pool *p, int i)
 	if (p->live > p->max_live)
 		p->max_live = p->live;
 	if (host == HOST_LOCAL)
-		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started,"
-		    " pid %ld", i + 1, (long)pid);
+		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d "
+		    "started, pid %ld", i + 1, (long)pid);
 	else
 		pool_event(p, PT_EV_WORKER_START, i, 0, pid, "worker %d started"
 		    " on %s, %s pid %ld", i + 1, hosts_name(p->hosts, host),
@@ -2126,8 +2152,8 @@ check_halt(struct pool *p, bool ok, int exitval)
 	p->halt_fired = true;
 	p->halt_status = h->what == HALT_SUCCESS ? 0 :
 	    halt_exit_status(p, base, exitval);
-	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status, "halt policy reached (%s)",
-	    h->when == HALT_NOW ? "now" : "soon");
+	pool_event(p, PT_EV_STOP, -1, 0, p->halt_status,
+	    "halt policy reached (%s)", h->when == HALT_NOW ? "now" : "soon");
 	if (h->when == HALT_NOW) {
 		/* GNU parallel prints nothing more, even output held by -k. */
 		if (p->out != NULL)
@@ -2536,7 +2562,9 @@ static void
 fp_ended(struct pool *p, struct wk *w, const struct task *t,
     const struct pt_done *d)
 {
-	uint64_t	ru = d->maxrss_kb > 0 ? (uint64_t)d->maxrss_kb * 1024 : 0;
+	uint64_t	ru;
+
+	ru = d->maxrss_kb > 0 ? (uint64_t)d->maxrss_kb * 1024 : 0;
 
 	if (ru > w->task_peak_rss)
 		w->task_peak_rss = ru;
@@ -2787,8 +2815,8 @@ spec_settle(struct pool *p, int i, struct task *t, const struct pt_done *d)
 	if (t->loser) {
 		spec_uncount(p, i, d);
 		p->extra--;
-		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task %llu's "
-		    "%s in slot %d ended", (unsigned long long)t->seq,
+		pool_event(p, PT_EV_INFO, i, t->seq, 0, "speculate: task "
+		    "%llu's %s in slot %d ended", (unsigned long long)t->seq,
 		    t->copy ? "copy" : "first run", i + 1);
 		task_free(t);
 		return true;
@@ -2914,8 +2942,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 		t->not_before = mono_ns() + delay * 1000000LL;
 		if (oom)
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq, sig,
-			    "attempt %d failed (oom-killed), retry in %lldms: %s",
-			    t->attempts, (long long)delay, task_label(t));
+			    "attempt %d failed (oom-killed), retry in %lldms: "
+			    "%s", t->attempts, (long long)delay, task_label(t));
 		else
 			pool_event(p, PT_EV_TASK_RETRY, i, t->seq,
 			    sig ? sig : exitval, "attempt %d failed (%s %d), "
@@ -2932,8 +2960,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    "writing joblog %s: %s", p->o->joblog,
 			    strerror(errno));
 	}
-	model_task_ended(p, i, t, d, (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval,
-	    sig);
+	model_task_ended(p, i, t, d,
+	    (d->flags & PT_DONE_TIMEOUT) ? -1 : exitval, sig);
 	if (ok) {
 		if (p->o->timeout_pct != 0)	/* its one reader */
 			median_add(&p->runtimes, d->wall_ns);
@@ -3125,7 +3153,8 @@ worker_answers(struct pool *p, int i, const char *pl, size_t len)
 		count_received(t, (int)o.stream, pl, a.len);
 		/* It succeeded: its output is final, often printed at once. */
 		if (p->out != NULL && (o.stream == 2 || t == NULL || t->copy ||
-		    t->loser || !output_whole(p->out, a.task_seq, 1, pl, a.len)))
+		    t->loser ||
+		    !output_whole(p->out, a.task_seq, 1, pl, a.len)))
 			task_output(p, t, &o, pl, a.len);
 		pl += a.len;
 		d.wstatus = (a.flags & PT_ANSWER_ERROR) ? W_EXITCODE(1, 0) : 0;
@@ -3296,8 +3325,8 @@ init_failed(struct pool *p, int i)
 	    p->w[i].why[0] != '\0' ? p->w[i].why : "--init failed");
 	if (p->init_fails == INIT_REPORTS_MAX && p->o->headless &&
 	    !log_on_stderr(p))
-		pool_alert(p, SAY_WARN, -1, 0, 0, "--init failed %d times: later"
-		    " failures are only in the event log (worker.exit"
+		pool_alert(p, SAY_WARN, -1, 0, 0, "--init failed %d times: "
+		    "later failures are only in the event log (worker.exit"
 		    " status=3)", INIT_REPORTS_MAX);
 	if (now >= p->init_round_end) {
 		p->init_rounds++;
@@ -3786,9 +3815,11 @@ pool_drain(struct pool *p, struct buf *why)
 int
 pool_stop(struct pool *p, bool now, struct buf *why)
 {
-	struct pt_kill	 k = { now && p->state == PT_POOL_STOPPING ? SIGKILL : 0 };
+	struct pt_kill	 k = { 0 };
 	int		 i;
 
+	if (now && p->state == PT_POOL_STOPPING)
+		k.sig = SIGKILL;
 	(void)why;
 	if (p->state == PT_POOL_DONE)
 		return 0;
@@ -3808,7 +3839,8 @@ pool_stop(struct pool *p, bool now, struct buf *why)
 	}
 	pool_event(p, PT_EV_STOP, -1, 0, k.sig, "stopping: %llu running task%s"
 	    " ended%s", (unsigned long long)p->running,
-	    p->running == 1 ? "" : "s", k.sig == SIGKILL ? " with SIGKILL" : "");
+	    p->running == 1 ? "" : "s",
+	    k.sig == SIGKILL ? " with SIGKILL" : "");
 	return 0;
 }
 
@@ -3894,13 +3926,6 @@ pool_retry_group(struct pool *p, size_t group, struct buf *why)
 	return 0;
 }
 
-/* Queue the tasks that failed for good again. */
-int
-pool_retry_failed(struct pool *p, struct buf *why)
-{
-	return pool_retry_group(p, 0, why);
-}
-
 /* Why the pool takes no items now, or NULL. */
 static const char *
 add_refusal(struct pool *p)
@@ -3931,9 +3956,9 @@ pool_add(struct pool *p, char **items, size_t n, struct buf *why)
 		return refuse(why, "%s\n", no);
 	if (p->nadded + n > POOL_ADD_MAX_ITEMS ||
 	    p->added_bytes + bytes > POOL_ADD_MAX_BYTES)
-		return refuse(why, "too much waiting to start: %zu added items, "
-		    "%zu bytes (at most %d items, %d bytes); try again once "
-		    "some have started\n", p->nadded, p->added_bytes,
+		return refuse(why, "too much waiting to start: %zu added "
+		    "items, %zu bytes (at most %d items, %d bytes); try again "
+		    "once some have started\n", p->nadded, p->added_bytes,
 		    POOL_ADD_MAX_ITEMS, POOL_ADD_MAX_BYTES);
 	for (i = 0; i < n; i++) {
 		t = xcalloc(1, sizeof *t);
@@ -4239,7 +4264,8 @@ setup_io(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 			return -1;
 	}
 	if (o->joblog != NULL) {
-		p->joblog = joblog_open(o->joblog, p->past != NULL, err, errlen);
+		p->joblog = joblog_open(o->joblog, p->past != NULL, err,
+		    errlen);
 		if (p->joblog == NULL)
 			return -1;
 	}
@@ -4299,8 +4325,9 @@ setup_template(struct pool *p, char *err, size_t errlen)
 		    template_compile_argv_bare : template_compile_argv)(
 		    o->command_argv, o->command_argc, err, errlen);
 	else if (o->command != NULL)
-		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ? template_compile_bare :
-		    template_compile)(o->command, err, errlen);
+		p->tpl = (o->pipe && !o->pipe_cat && !o->pipe_fifo ?
+		    template_compile_bare : template_compile)(o->command, err,
+		    errlen);
 	else
 		return 0;
 	if (p->tpl == NULL || template_check_pos(p->tpl, opts_max_pos(o),
@@ -4411,6 +4438,7 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	p->shm.pub.task_cpu_milli = (uint32_t)(o->task_cpus * 1000 + 0.5);
 	p->shm.pub.state = PT_POOL_STARTING;
 	shm_publish_header(&p->shm);
+	/* An empty record until pool_run() starts it again with the run. */
 	history_init(&p->hist, p->shm.pub.start_real_ns, HISTORY_PERIOD_NS);
 	history_publish(&p->hist, &p->shm, true);
 	if (setup_io(p, out_fd, err_fd, err, errlen) == -1)
@@ -4658,6 +4686,9 @@ pool_run(struct pool *p)
 	p->start_ns = p->now = mono_ns();
 	p->shm.pub.start_real_ns = real_ns();
 	shm_publish_header(&p->shm);
+	/* The history's first interval starts with the run, as the header. */
+	history_init(&p->hist, p->shm.pub.start_real_ns, HISTORY_PERIOD_NS);
+	history_publish(&p->hist, &p->shm, true);
 	p->state = PT_POOL_RUNNING;
 	if (admit_wanted(&p->o->admit))
 		admit_tick(p);		/* before the first start */

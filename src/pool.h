@@ -128,7 +128,6 @@ int	pool_resize_host(struct pool *, const char *host, int n,
 int	pool_host_workers(struct pool *, const char *host);
 int	pool_drain(struct pool *, struct buf *why);
 int	pool_stop(struct pool *, bool now, struct buf *why);
-int	pool_retry_failed(struct pool *, struct buf *why);
 /*
  * Queue again the failed tasks of failure group N (pool-failures.h,
  * 1-based; 0: every failed task) as new attempts: their attempt numbers

@@ -186,8 +186,9 @@ children_of_threads(pid_t pid, pid_t *out, int room)
 			d = (struct dirent64 *)(void *)(u.b + off);
 			if (d->d_name[0] < '0' || d->d_name[0] > '9')
 				continue;
-			snprintf(path, sizeof path, "/proc/%ld/task/%.20s/children",
-			    (long)pid, d->d_name);
+			snprintf(path, sizeof path,
+			    "/proc/%ld/task/%.20s/children", (long)pid,
+			    d->d_name);
 			added += read_pids(path, out + added, room - added);
 		}
 	}

@@ -19,7 +19,8 @@ struct procstat {
 	uint64_t	ticks;		/* utime+stime+cutime+cstime of the live
 					   processes: CPU of children they have
 					   reaped stays counted */
-	uint64_t	rss_bytes;	/* sum of RSS (shared pages counted twice) */
+	uint64_t	rss_bytes;	/* sum of RSS (shared
+					   pages counted twice) */
 	int		nprocs;
 };
 

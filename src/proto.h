@@ -220,7 +220,8 @@ struct pt_out {
 
 struct pt_done {
 	uint64_t	task_seq;
-	int32_t		wstatus;	/* as from waitpid(); errno for NOEXEC */
+	int32_t		wstatus;	/* as from waitpid();
+					   errno for NOEXEC */
 	uint32_t	flags;
 	int64_t		start_real_ns;
 	int64_t		wall_ns;	/* excluding time stopped by PAUSE */
@@ -232,7 +233,8 @@ struct pt_done {
 };
 
 struct pt_answers {
-	uint32_t	count;		/* struct pt_answer records that follow */
+	uint32_t	count;		/* struct pt_answer
+					   records that follow */
 	uint32_t	_pad;
 };
 

@@ -275,7 +275,8 @@ shm_check_new(struct pt_shm *shm, char *errbuf, size_t errlen)
 	if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600 ||
 	    st.st_size != 0)
 		return shm_fail(errbuf, errlen, EPERM,
-		    "segment %s: owner %u mode %04o size %jd, expected %u 0600 0",
+		    "segment %s: owner %u mode %04o size %jd, expected "
+		    "%u 0600 0",
 		    name, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
 		    (intmax_t)st.st_size, (unsigned)geteuid());
 	shm->dev = st.st_dev;
@@ -446,9 +447,9 @@ shm_validate(const char *name, const struct pt_shm_header *h, size_t size,
 		return shm_fail(errbuf, errlen, EINVAL,
 		    "segment %s is not a pooltop segment (bad magic)", name);
 	if (h->version != PT_SHM_VERSION)
-		return shm_fail(errbuf, errlen, EPROTO, "segment %s has version "
-		    "%u, this pooltop reads version %d", name, h->version,
-		    PT_SHM_VERSION);
+		return shm_fail(errbuf, errlen, EPROTO, "segment %s has "
+		    "version %u, this pooltop reads version %d", name,
+		    h->version, PT_SHM_VERSION);
 	if (h->header_size != sizeof(struct pt_shm_header) ||
 	    h->event_size != sizeof(struct pt_shm_event) ||
 	    h->slot_size != sizeof(struct pt_shm_slot) ||
@@ -463,8 +464,8 @@ shm_validate(const char *name, const struct pt_shm_header *h, size_t size,
 		    PT_SHM_NEVENTS);
 	if (h->nslots == 0 || h->nslots > PT_SHM_MAX_SLOTS ||
 	    size != shm_segment_size(h->nslots))
-		return shm_fail(errbuf, errlen, EINVAL, "segment %s is %zu bytes "
-		    "for %u slots, expected %zu", name, size, h->nslots,
+		return shm_fail(errbuf, errlen, EINVAL, "segment %s is %zu "
+		    "bytes for %u slots, expected %zu", name, size, h->nslots,
 		    shm_segment_size(h->nslots));
 	if (h->uid != geteuid())
 		return shm_fail(errbuf, errlen, EPERM,
@@ -732,8 +733,9 @@ bool
 shm_read_header(const struct pt_shm *shm, struct pt_shm_header *out)
 {
 	/* Still the segment the reader opened? */
-	if (!read_stable(shm, 0, out, sizeof *out) || out->nslots !=
-	    shm->nslots || shm_validate(shm->name, out, shm->size, NULL, 0) == -1)
+	if (!read_stable(shm, 0, out, sizeof *out) ||
+	    out->nslots != shm->nslots ||
+	    shm_validate(shm->name, out, shm->size, NULL, 0) == -1)
 		return false;
 	out->name[sizeof out->name - 1] = '\0';
 	out->command[sizeof out->command - 1] = '\0';
@@ -909,11 +911,12 @@ shm_mbox_take(struct pt_shm_mbox *m, uint64_t task_seq, uint32_t *done,
 {
 	uint64_t	v;
 
-	if (task_seq == 0 ||
-	    atomic_load_explicit(&m->task_seq, memory_order_acquire) != task_seq)
+	if (task_seq == 0 || atomic_load_explicit(&m->task_seq,
+	    memory_order_acquire) != task_seq)
 		return false;
 	v = atomic_load_explicit(&m->value, memory_order_acquire);
-	if (atomic_load_explicit(&m->task_seq, memory_order_relaxed) != task_seq)
+	if (atomic_load_explicit(&m->task_seq, memory_order_relaxed) !=
+	    task_seq)
 		return false;
 	*done = (uint32_t)(v >> 32);
 	*total = (uint32_t)v;
@@ -1061,7 +1064,8 @@ shm_list(uid_t uid, shm_list_fn fn, void *arg)
 const char *
 shm_pool_state_name(uint32_t s)
 {
-	return s < nitems_of(pool_state_names) ? pool_state_names[s] : "unknown";
+	return s < nitems_of(pool_state_names) ? pool_state_names[s] :
+	    "unknown";
 }
 
 const char *
@@ -1078,7 +1082,8 @@ shm_input_name(uint32_t in)
 const char *
 shm_slot_state_name(uint32_t s)
 {
-	return s < nitems_of(slot_state_names) ? slot_state_names[s] : "unknown";
+	return s < nitems_of(slot_state_names) ? slot_state_names[s] :
+	    "unknown";
 }
 
 const char *

@@ -37,10 +37,10 @@
  * Writers map the object shared.  A process that truncates it would kill a
  * writer with SIGBUS on its next store, so shm_create() guards the mapping
  * (inherited by the forked workers): on SIGBUS inside it, anonymous memory
- * is mapped over it so the store completes, and shm_repair(), called on each tick, restores the
- * object's size, maps it again and asks the caller to publish everything
- * anew (the supervisor its header and every slot; the event ring starts
- * again empty).
+ * is mapped over it so the store completes, and shm_repair(), called on
+ * each tick, restores the object's size, maps it again and asks the caller
+ * to publish everything anew (the supervisor its header and every slot;
+ * the event ring starts again empty).
  *
  * Writers.  Each record has exactly one writer:
  *  - the header, the event ring and the slots: the supervisor.  A worker
@@ -196,12 +196,14 @@ struct pt_shm_header {
 	uint64_t		queued;		/* known waiting tasks */
 	uint64_t		running;
 	uint64_t		done;		/* succeeded */
-	uint64_t		failed;		/* failed for good (after retries) */
+	uint64_t		failed;		/* failed for good
+						   (after retries) */
 	uint64_t		retried;
 	uint64_t		total;		/* 0 when not known yet */
 	uint32_t		total_known;
-	uint32_t		slots_used;	/* slots[0..slots_used) ever used:
-						   readers need not look further */
+	uint32_t		slots_used;	/* slots[0..slots_used) ever
+						   used: readers need not look
+						   further */
 	int64_t			start_real_ns;	/* CLOCK_REALTIME */
 	int64_t			update_real_ns;
 	uint64_t		event_head;	/* events written so far */
@@ -210,7 +212,8 @@ struct pt_shm_header {
 	char			socket_path[108];
 	uint32_t		input;		/* enum pt_input, with
 						   PT_INPUT_KEEP_OPEN_FLAG; was
-						   padding: 0 from older writers */
+						   padding: 0 from older
+						   writers */
 	/* Admission, from version 2 (PT_ADMIT_OFF: none of it is set). */
 	uint32_t		admit_state;	/* enum pt_admit_state */
 	uint32_t		admit_watch;	/* PT_WATCH_*: what is read */
@@ -222,7 +225,8 @@ struct pt_shm_header {
 	uint32_t		_pad2;
 	int64_t			admit_held_ns;	/* time held, in all */
 	char			admit_why[PT_ADMIT_WHY]; /* "load 3.1 >= 2" */
-	uint64_t		task_mem_limit;	/* --task-memory, bytes; 0 none */
+	uint64_t		task_mem_limit;	/* --task-memory,
+						   bytes; 0 none */
 	uint32_t		task_cpu_milli;	/* --task-cpus x 1000; 0 none */
 	uint32_t		history_size;	/* from version 3 */
 };
@@ -233,7 +237,8 @@ struct pt_shm_event {
 	uint64_t		n;		/* event number, from 1 */
 	int64_t			real_ns;
 	int32_t			slot;		/* -1: pool-wide */
-	int32_t			status;		/* exit status, signal, size ... */
+	int32_t			status;		/* exit status,
+						   signal, size ... */
 	uint64_t		task_seq;	/* 0: none */
 	char			text[PT_EVENT_TEXT];
 };
@@ -251,8 +256,10 @@ struct pt_shm_sample {
 	int64_t			real_ns;	/* end of its interval */
 	uint64_t		finished;	/* tasks ended by then */
 	uint32_t		busy_milli;	/* running tasks x 1000, mean */
-	uint32_t		cpu_milli;	/* their CPU, 1000 = 1 core, mean */
-	uint64_t		rss_bytes;	/* their memory added up, peak */
+	uint32_t		cpu_milli;	/* their CPU, 1000
+						   = 1 core, mean */
+	uint64_t		rss_bytes;	/* their memory
+						   added up, peak */
 };
 
 struct pt_shm_history {
@@ -268,26 +275,34 @@ struct pt_shm_history {
 struct pt_shm_slot {
 	_Atomic uint32_t	seq;
 	uint32_t		state;		/* enum pt_slot_state */
-	uint32_t		generation;	/* +1 each time a worker takes it */
+	uint32_t		generation;	/* +1 each time a
+						   worker takes it */
 	int32_t			worker_pid;
-	int32_t			task_pid;	/* also its process group; 0 none */
-	uint32_t		cpu_permille;	/* task group CPU, 1000 = 1 CPU */
+	int32_t			task_pid;	/* also its process
+						   group; 0 none */
+	uint32_t		cpu_permille;	/* task group CPU,
+						   1000 = 1 CPU */
 	uint64_t		rss_bytes;	/* task group resident memory */
-	uint64_t		task_seq;	/* {#} of the current task, 0 none */
+	uint64_t		task_seq;	/* {#} of the current
+						   task, 0 none */
 	uint32_t		progress_done;
-	uint32_t		progress_total;	/* 0: task reports no progress */
+	uint32_t		progress_total;	/* 0: task reports
+						   no progress */
 	int64_t			task_start_real_ns;
 	uint64_t		tasks_done;
 	uint64_t		tasks_failed;
-	uint64_t		cpu_ticks;	/* cumulative task CPU, clock ticks */
+	uint64_t		cpu_ticks;	/* cumulative task
+						   CPU, clock ticks */
 	uint32_t		tail_len;	/* valid bytes in tail[] */
 	uint32_t		flags;		/* PT_SLOT_NAMED ... _COPY */
 	char			label[PT_LABEL_MAX];	/* expanded command */
 	char			item[PT_ITEM_MAX];
-	char			tail[PT_TAIL_MAX];	/* last output bytes, oldest first */
-	char			host[PT_HOST_MAX];	/* "": this machine; else
-						   where the worker runs, and
-						   task_pid is a pid there */
+	char			tail[PT_TAIL_MAX];	/* last output bytes,
+							   oldest first */
+	char			host[PT_HOST_MAX];	/* "": this machine;
+							   else where the worker
+							   runs, and task_pid is
+							   a pid there */
 	struct pt_shm_mbox	mbox;
 };
 
@@ -300,10 +315,12 @@ struct pt_shm {
 	int			 fd;
 	size_t			 size;	/* segment_size(nslots) */
 	bool			 owner;	/* created it; unlinks on close */
-	uint32_t		 nslots;	/* validated length of slots[] */
+	uint32_t		 nslots;	/* validated length
+						   of slots[] */
 	uint32_t		 reserved;	/* writer: slots[0..reserved)
 						   have their pages */
-	pid_t			 creator;	/* shm_create's caller; 0: reader */
+	pid_t			 creator;	/* shm_create's
+						   caller; 0: reader */
 	pid_t			 pid;	/* the <pid> of the name; 0: none */
 	struct pt_shm_header	*hdr;		/* writer: the mapping */
 	struct pt_shm_event	*events;
@@ -326,7 +343,8 @@ pid_t	shm_name_pid(const char *name, uid_t uid);
  * under a new random name each time one exists; fstat-checks owner and
  * mode; maps and guards it.  -1 and errno (and a message in err) on failure.
  */
-int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf, size_t errlen);
+int	shm_create(struct pt_shm *, uint32_t nslots, char *errbuf,
+	    size_t errlen);
 /* Call fn with each name shm_create is about to create (keeper.h). */
 void	shm_on_create(void (*fn)(const char *));
 /*
@@ -338,8 +356,9 @@ int	shm_open_reader(struct pt_shm *, const char *name, bool writable,
 /*
  * Writer, on each tick: if the object was truncated or resized, or a store
  * faulted, restore its size and mapping (through fd, or, when fd is -1 as
- * in a worker, through the name if it still leads to the same object).  1: the caller must publish all
- * it writes again; 0: nothing to do; -1: not repaired yet (try next tick).
+ * in a worker, through the name if it still leads to the same object).
+ * 1: the caller must publish all it writes again; 0: nothing to do; -1:
+ * not repaired yet (try next tick).
  */
 int	shm_repair(struct pt_shm *);
 /* Writer: publish the private header (shm->pub) under the seqlock. */
@@ -378,7 +397,8 @@ bool	shm_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_header(const struct pt_shm *, struct pt_shm_header *);
 bool	shm_read_slot(const struct pt_shm *, uint32_t, struct pt_shm_slot *);
 bool	shm_read_event(const struct pt_shm *, uint64_t n,
-	    struct pt_shm_event *);	/* n: event number; false if overwritten */
+	    struct pt_shm_event *);	/* n: event number; false
+					   if overwritten */
 /*
  * The history, checked: nsamples at most PT_HIST_SAMPLES, times outside
  * [0, 2^62) and a period not above 0 made 0, samples whose time or count

@@ -75,7 +75,8 @@ struct template {
 	bool		 shell;
 	int		 maxpos;	/* largest |N| of the {N} used */
 	bool		 appended;	/* the last word is " {}", appended */
-	bool		 repeat;	/* -X: a word with {} once an argument */
+	bool		 repeat;	/* -X: a word with {}
+					   once an argument */
 	struct word	*words;
 	size_t		 nwords;
 };
@@ -872,8 +873,8 @@ compile_argv(char *const *words, int n, bool append, char *err,
 		return NULL;
 	}
 	if (perl_across_words(words, n)) {
-		snprintf(err, errlen, "{= ... =} across words: Perl expressions "
-		    "{=...=} are not supported");
+		snprintf(err, errlen, "{= ... =} across words: Perl "
+		    "expressions {=...=} are not supported");
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);

@@ -87,7 +87,10 @@ struct expanded {
 	int	  argc;
 	char	**argv;		/* NULL-terminated */
 };
-/* slot is the 0-based slot index; {%} prints slot + 1.  Free with expanded_free. */
+/*
+ * slot is the 0-based slot index; {%} prints slot + 1.  Free with
+ * expanded_free.
+ */
 void	template_expand(const struct template *, const char *item,
 	    uint64_t seq, int slot, struct expanded *);
 /* The same for a task of nargs arguments, one per input source. */

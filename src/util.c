@@ -343,6 +343,14 @@ ncpu_online(void)
 	return n < 1 ? 1 : (int)n;
 }
 
+const char *
+tmp_dir(void)
+{
+	const char	*dir = getenv("TMPDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
+
 /* A signal by number (1..NSIG-1), name or SIG-name, any case; -1 if unknown. */
 int
 signal_parse(const char *s)
@@ -364,6 +372,21 @@ signal_parse(const char *s)
 			return sig;
 	}
 	return -1;
+}
+
+bool
+signal_pool_ignored(int sig)
+{
+	static const int	ignored[] = {
+		SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1,
+		SIGUSR2, SIGWINCH, SIGPIPE
+	};
+	size_t			i;
+
+	for (i = 0; i < nitems_of(ignored); i++)
+		if (ignored[i] == sig)
+			return true;
+	return false;
 }
 
 void

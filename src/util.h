@@ -1,6 +1,7 @@
 /*
  * Small helpers shared by every module: allocation that never returns NULL,
- * clocks, fd flags, whole-buffer I/O and signal names.  Nothing here knows about pools.
+ * clocks, fd flags, whole-buffer I/O and signal names.  Nothing here knows
+ * about pools.
  */
 #ifndef PT_UTIL_H
 #define PT_UTIL_H
@@ -25,7 +26,8 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+char	*xvasprintf(const char *, va_list)
+	    __attribute__((format(printf, 1, 0)));
 
 /* Monotonic and wall clocks in nanoseconds. */
 int64_t	 mono_ns(void);
@@ -89,7 +91,8 @@ buf_add(struct buf *b, const void *p, size_t n)
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+void	 buf_consume(struct buf *, size_t);	/* drop n bytes
+						   from the front */
 /*
  * One read(2) of at most max bytes from fd, appended in place (no copy
  * through a buffer of the caller's); read's result, errno as it left it.
@@ -129,6 +132,20 @@ bool	 resource_shortage(int);
  * with or without SIG, any case; -1 if unknown.
  */
 int	 signal_parse(const char *);
+
+/*
+ * Does a pool's own process (a worker, the keeper) ignore sig?  The
+ * terminal's signals and the pool's controls (INT, QUIT, TSTP, TTIN, TTOU,
+ * HUP, USR1, USR2, WINCH) are for the supervisor, which acts for the whole
+ * pool: a ^C on the terminal reaches the whole foreground group, and must
+ * not kill a worker or the keeper behind the supervisor's back.  A broken
+ * pipe is an EPIPE they read from write(2).  Tasks and hooks get the
+ * default actions back.
+ */
+bool	 signal_pool_ignored(int);
+
+/* The directory for temporary files: $TMPDIR, or /tmp if unset or empty. */
+const char *tmp_dir(void);
 
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);

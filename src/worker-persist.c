@@ -12,11 +12,11 @@
  * One child at a time: first --init (once per worker), then the program,
  * restarted as needed.  Both are spawned like tasks (own process group,
  * default signals, the tasks' environment) and ended with the worker's
- * termination sequence, by worker-group.c.  Nothing here blocks: stdin is written from a
- * buffer when the pipe takes it, stdout is parsed as it comes, partial
- * lines included (from a busy program, read in batches: hold_decide()),
- * and every reply to the supervisor goes through the worker's send
- * queue.
+ * termination sequence, by worker-group.c.  Nothing here blocks: stdin is
+ * written from a buffer when the pipe takes it, stdout is parsed as it
+ * comes, partial lines included (from a busy program, read in batches:
+ * hold_decide()), and every reply to the supervisor goes through the
+ * worker's send queue.
  */
 #include "config.h"
 
@@ -45,8 +45,10 @@
 #define P_MS		WG_MS
 #define P_BACKOFF_MS	100		/* first restart delay after a crash */
 #define P_BACKOFF_MAX_MS 5000
-#define P_BROKEN	3		/* deaths in a row: fail tasks at once */
-#define P_BROKE_MS	250		/* to exit after breaking the protocol */
+#define P_BROKEN	3		/* deaths in a row:
+					   fail tasks at once */
+#define P_BROKE_MS	250		/* to exit after breaking
+					   the protocol */
 #define P_TOKEN_BASE	(1ULL << 62)	/* POOLTOP_TASK of a program */
 #define P_SPARE_MAX	2048		/* freed tasks kept for reuse */
 #define P_SPARE_MIN	64		/* room a task is made with, at least */
@@ -74,8 +76,10 @@ struct ptask {
 	char			*item;		/* task's allocation */
 	size_t			 ilen;
 	int64_t			 timeout_ns;	/* 0: none */
-	bool			 fed;		/* given to the current program */
-	uint64_t		 end_off;	/* stdin offset after its line */
+	bool			 fed;		/* given to the
+						   current program */
+	uint64_t		 end_off;	/* stdin offset
+						   after its line */
 	struct wgroup_clock	 clock;		/* start 0: not started */
 	int64_t			 start_real;
 	TAILQ_ENTRY(ptask)	 entry;
@@ -131,7 +135,8 @@ struct persist {
 	int64_t			 now;		/* for output being read */
 	struct wgroup_tail	 tail;
 	struct wgroup_sample	 sample;	/* the program's CPU, memory */
-	uint64_t		 mbox_last;	/* last progress taken, packed */
+	uint64_t		 mbox_last;	/* last progress
+						   taken, packed */
 	int64_t			 next_tick;
 	int64_t			 turn_mono;	/* the clocks, read once a */
 	int64_t			 turn_real;	/* loop turn; 0: not yet */
@@ -662,7 +667,8 @@ hold_decide(struct persist *p, ssize_t n, int64_t now)
 {
 	struct child	*ch = &p->ch;
 	uint64_t	 got = ch->answers - ch->read_answers;
-	uint64_t	 left = ch->nfed > 0 && (uint64_t)ch->nfed > ch->answers ?
+	uint64_t	 left = ch->nfed > 0 &&
+			    (uint64_t)ch->nfed > ch->answers ?
 			    (uint64_t)ch->nfed - ch->answers : 0;
 	int64_t		 dt = now - ch->read_at, hold;
 
@@ -967,15 +973,15 @@ crash_message(struct persist *p, const struct ptask *t, int st)
 	char	msg[160];
 
 	if (p->ch.broke != NULL && wgroup_ending(&p->ch.g))
-		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
-		    " %s\n", (long)p->ch.g.pid, p->ch.broke);
+		snprintf(msg, sizeof msg, "pooltop: persistent command "
+		    "(pid %ld) %s\n", (long)p->ch.g.pid, p->ch.broke);
 	else if (WIFSIGNALED(st))
-		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
-		    " killed by signal %d before answering\n",
+		snprintf(msg, sizeof msg, "pooltop: persistent command "
+		    "(pid %ld) killed by signal %d before answering\n",
 		    (long)p->ch.g.pid, WTERMSIG(st));
 	else
-		snprintf(msg, sizeof msg, "pooltop: persistent command (pid %ld)"
-		    " exited with status %d before answering\n",
+		snprintf(msg, sizeof msg, "pooltop: persistent command "
+		    "(pid %ld) exited with status %d before answering\n",
 		    (long)p->ch.g.pid, WEXITSTATUS(st));
 	send_out(p, t->seq, 2, msg, strlen(msg));
 }

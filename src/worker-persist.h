@@ -56,7 +56,8 @@
 #define PERSIST_CLOSE_MS	2000	/* to exit after its stdin closed */
 #define PERSIST_EXIT_INIT	3	/* worker exit status: --init failed */
 #define PERSIST_NFDS		3	/* poll entries persist_pollfds fills */
-#define PERSIST_SPAWN_FDS	6	/* the program's three pipes, starting */
+#define PERSIST_SPAWN_FDS	6	/* the program's three
+					   pipes, starting */
 
 struct persist;
 
@@ -73,20 +74,23 @@ typedef void (*persist_answer_fn)(void *, const struct pt_answer *,
 typedef void (*persist_linger_fn)(void *, pid_t pgid);
 
 struct persist_conf {
-	const char		*command;	/* run as shell -c command */
+	const char		*command;	/* run directly or by shell -c */
 	const char		*init;		/* NULL: none */
 	const char		*dir;		/* --workdir, absolute: where
 						   --init and the program run
 						   (made before each start);
 						   NULL: the worker's */
-	struct wgroup_spawner	*spawner;	/* the tasks' shell, environment */
+	struct wgroup_spawner	*spawner;	/* the tasks' shell,
+						   environment */
 	char			*env_task;	/* its POOLTOP_TASK= entry */
 	size_t			 env_task_size;
 	const struct termseq	*termseq;
 	int64_t			 tick_ns;
-	int			 max_tasks;	/* lines per program; 0 no limit */
+	int			 max_tasks;	/* lines per program;
+						   0 no limit */
 	int			 slot;		/* 0-based */
-	struct pt_shm_slot	*shm_slot;	/* private: what the slot shows */
+	struct pt_shm_slot	*shm_slot;	/* private: what
+						   the slot shows */
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
 	void			(*publish)(void *); /* publish shm_slot */
 	persist_send_fn		 send;

@@ -183,7 +183,8 @@ worker_stdio_main(int argc, char **argv)
 	h.version = PT_PROTO_VERSION;
 	h.ncpu = cpu_count();
 	h.pid = (int32_t)getpid();
-	r = snprintf(hello, sizeof hello, "%s%c%s", PACKAGE_VERSION, '\0', name);
+	r = snprintf(hello, sizeof hello, "%s%c%s", PACKAGE_VERSION, '\0',
+	    name);
 	if (send_now(PT_MSG_HELLO, &h, sizeof h, hello, (size_t)r + 1) == -1)
 		return 1;
 	memset(&in, 0, sizeof in);

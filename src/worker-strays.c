@@ -153,7 +153,8 @@ strays_sweep(struct strays *s, pid_t keep, int64_t now)
 	n = procstat_children(s->kids, PROCSTAT_MAX);
 	for (i = 0; i < n; i++) {
 		pid = s->kids[i];
-		if (pid <= 0 || pid == keep || stray_find(s, pid, false) != NULL)
+		if (pid <= 0 || pid == keep ||
+		    stray_find(s, pid, false) != NULL)
 			continue;
 		if ((pgid = getpgid(pid)) == -1)
 			continue;	/* reaped meanwhile */

@@ -120,7 +120,8 @@ struct wtask {
 struct worker {
 	const struct worker_conf *conf;
 	struct pt_shm_slot	*slot;		/* &pub */
-	struct pt_shm_slot	 pub;		/* what the slot shows, private */
+	struct pt_shm_slot	 pub;		/* what the slot
+						   shows, private */
 	struct pt_shm_mbox	*mbox;		/* the slot's, in the segment */
 	int64_t			 next_repair;
 	bool			 slot_dirty;	/* pub changed since sent */
@@ -129,9 +130,10 @@ struct worker {
 	int			 sock;		/* -1: the supervisor is gone */
 	int			 sock_out;	/* where messages go: sock, or
 					   stdout for `pooltop worker` */
-	int64_t			 out_since;	/* mono ns: out was empty before */
-	int64_t			 beat;		/* mono ns: `pooltop worker` last
-						   wrote (proto.h, NOP) */
+	int64_t			 out_since;	/* mono ns: out was
+						   empty before */
+	int64_t			 beat;		/* mono ns: `pooltop worker`
+						   last wrote (proto.h, NOP) */
 	int			 devnull;
 	struct loop		*loop;
 	int			 watch[W_NWATCH];
@@ -163,12 +165,6 @@ struct worker {
 /* GNU parallel's default: TERM,200,TERM,100,TERM,50,KILL,25. */
 static const struct termseq worker_default_termseq = {
 	4, { SIGTERM, SIGTERM, SIGTERM, SIGKILL }, { 200, 100, 50, 25 }
-};
-
-/* Signals the supervisor handles for the whole pool. */
-static const int worker_ignored[] = {
-	SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGUSR1, SIGUSR2,
-	SIGWINCH, SIGPIPE
 };
 
 /* Signals raised by a fault in this process; their handlers are kept. */
@@ -229,10 +225,8 @@ worker_state(const struct worker *w)
 
 /* The slot changed (here or in worker-persist.c): slot_send() sends it. */
 static void
-slot_publish(void *arg)
+slot_publish(struct worker *w)
 {
-	struct worker	*w = arg;
-
 	w->slot_dirty = true;
 }
 
@@ -337,13 +331,11 @@ worker_title(struct worker *w, const char *label)
 		    (unsigned long long)w->t.seq, label);
 }
 
-/* Queue a message to the supervisor, unless it is gone (persist_conf send). */
+/* Queue a message to the supervisor, unless it is gone. */
 static void
-worker_send(void *arg, uint32_t type, const void *p, size_t n,
+worker_send(struct worker *w, uint32_t type, const void *p, size_t n,
     const void *extra, size_t extralen)
 {
-	struct worker	*w = arg;
-
 	if (w->sock != -1)
 		proto_put(&w->out, type, p, n, extra, extralen);
 }
@@ -978,7 +970,8 @@ worker_take(struct worker *w)
 	int		 r;
 
 	for (off = 0; w->sock != -1 &&
-	    (r = proto_next(&w->in, off, &m, &p)) != 0; off += sizeof m + m.len) {
+	    (r = proto_next(&w->in, off, &m, &p)) != 0;
+	    off += sizeof m + m.len) {
 		if (r == -1) {
 			worker_lost(w);
 			break;
@@ -1253,10 +1246,7 @@ worker_signal_setup(void)
 		if (sig == SIGKILL || sig == SIGSTOP ||
 		    sig_in(sig, worker_sync, nitems_of(worker_sync)))
 			continue;
-		if (sig_in(sig, worker_ignored, nitems_of(worker_ignored)))
-			sa.sa_handler = SIG_IGN;
-		else
-			sa.sa_handler = SIG_DFL;
+		sa.sa_handler = signal_pool_ignored(sig) ? SIG_IGN : SIG_DFL;
 		sigaction(sig, &sa, NULL);	/* fails for reserved ones */
 	}
 }
@@ -1438,6 +1428,25 @@ worker_take_slot(struct worker *w)
 	slot_publish(w);
 }
 
+/*
+ * worker-persist.c's ways to publish the slot it wrote and to queue a
+ * message: its void * made a worker in one place, so that the compiler
+ * checks the worker at every direct call of slot_publish() and
+ * worker_send().
+ */
+static void
+persist_publish_cb(void *arg)
+{
+	slot_publish(arg);
+}
+
+static void
+persist_send_cb(void *arg, uint32_t type, const void *p, size_t n,
+    const void *extra, size_t extralen)
+{
+	worker_send(arg, type, p, n, extra, extralen);
+}
+
 /* worker-persist.c's way to queue an answered line (ANSWERS). */
 static void
 persist_answer_cb(void *arg, const struct pt_answer *a, const char *b)
@@ -1482,8 +1491,8 @@ worker_persist_setup(struct worker *w)
 	pc.slot = w->conf->slot;
 	pc.shm_slot = w->slot;
 	pc.mbox = w->mbox;
-	pc.publish = slot_publish;
-	pc.send = worker_send;
+	pc.publish = persist_publish_cb;
+	pc.send = persist_send_cb;
 	pc.answer = persist_answer_cb;
 	pc.linger = persist_linger_cb;
 	pc.arg = w;

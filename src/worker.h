@@ -21,15 +21,20 @@
 #include "util.h"
 
 struct worker_conf {
-	int			 slot;		/* 0-based index in the segment */
+	int			 slot;		/* 0-based index in
+						   the segment */
 	int			 fd;		/* socket to the supervisor */
 	int			 fd_out;	/* fd, or where messages go */
 	pid_t			 supervisor;
-	struct pt_shm		*shm;		/* its slot: written, never read */
-	uint32_t		 generation;	/* the slot's, from the supervisor */
-	const struct opts	*opts;		/* shell, termseq, tick, persistent */
+	struct pt_shm		*shm;		/* its slot: written,
+						   never read */
+	uint32_t		 generation;	/* the slot's, from
+						   the supervisor */
+	const struct opts	*opts;		/* shell, termseq,
+						   tick, persistent */
 	bool			 own_shm;	/* shm is the worker's own */
-	const struct buf	*pending;	/* messages read already, or NULL */
+	const struct buf	*pending;	/* messages read
+						   already, or NULL */
 	struct tcg		*tcg;		/* tasks' cgroups, or NULL */
 	const char		*workdir;	/* --workdir, absolute; NULL */
 	const char		*basedir;	/* where it started: a RUN's

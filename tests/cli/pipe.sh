@@ -150,6 +150,20 @@ check "--cat: each block's file is removed after its task" \
 check "--pipe: no block file is left in TMPDIR" \
     sh -c '[ -z "$(ls -A "$TMPDIR")" ]'
 
+# The blocks' directory is made in $TMPDIR, in /tmp when TMPDIR is empty,
+# and a TMPDIR that cannot take it is named.
+printf 'a\n' | "$POOLTOP_BIN" --headless -q --pipe --cat echo {} >in.tmp
+check "--pipe --cat: the block file is in \$TMPDIR" \
+    grep -q "^$TMPDIR/pooltop-pipe\.[^/]*/1\$" in.tmp
+printf 'a\n' | TMPDIR= "$POOLTOP_BIN" --headless -q --pipe --cat echo {} \
+    >in.tmp
+check "--pipe --cat: in /tmp when TMPDIR is empty" \
+    grep -q '^/tmp/pooltop-pipe\.[^/]*/1$' in.tmp
+printf 'a\n' | TMPDIR="$T/none" "$POOLTOP_BIN" --headless -q --pipe --cat \
+    echo {} >/dev/null 2>none.err
+check "--pipe, TMPDIR missing: 255, and says where" sh -c "[ $? -eq 255 ] &&
+    grep -qF 'cannot make a directory in $T/none:' none.err"
+
 # A {} in the template stands for nothing; none is appended.
 printf 'a\nb\n' | "$POOLTOP_BIN" --headless -q --pipe -k echo x{}y >brace.out
 check "--pipe: {} stands for nothing" [ "$(cat brace.out)" = xy ]

@@ -6,6 +6,7 @@
 # handlers of its own).  Checked from /proc/PID/status (SigBlk, SigIgn) of
 # a task exec'd directly, and of processes a shell task starts (a shell
 # changes its own mask while it forks, so it is read from its children).
+# The pool's own processes (workers, keeper) ignore exactly its list.
 #
 # Signals 32 and 33 are glibc's own (SIGCANCEL, SIGSETXID): glibc's
 # posix_spawn leaves them ignored in the child, and every glibc program
@@ -47,5 +48,34 @@ if command -v tmux >/dev/null 2>&1; then
 	cat "$T"/res/*/stdout >"$T/dash" 2>/dev/null
 	check "dashboard tasks: empty mask, nothing ignored" clean "$T/dash"
 fi
-figures tasks=6 faults=0 hostile=0 lost=0
+
+# The pool's own processes, its workers and the keeper, ignore the
+# terminal's signals and the pool's controls, which are the supervisor's
+# (util.h: signal_pool_ignored), and no other: HUP INT QUIT USR1 USR2 PIPE
+# TSTP TTIN TTOU WINCH, by their Linux numbers.
+own=0
+for n in 1 2 3 10 12 13 20 21 22 28; do
+	own=$((own | 1 << (n - 1)))
+done
+own=$(printf '%016x' "$own")
+run_pool --headless -q -j2 sleep {} ::: "$MARK" "$MARK"
+check "pool: two tasks run" wait_for 20 nmarked_is 2
+# own_ignore: the supervisor's three children each ignore $own (a child
+# sets its signals once it runs: polled).
+own_ignore() {
+	_n=0
+	for _c in $(children "$pid"); do
+		grep Sig "/proc/$_c/status" >"$T/own" 2>/dev/null || return 1
+		[ "$(sigs "$T/own" | cut -d' ' -f2)" = "$own" ] || return 1
+		_n=$((_n + 1))
+	done
+	[ "$_n" -eq 3 ]
+}
+check "two workers and the keeper ignore the pool's signals, no other" \
+    wait_for 10 own_ignore
+kill -TERM "$pid"
+reap "$pid" 20
+check "pool ends on TERM" [ $? -ne 124 ]
+check "its tasks end" wait_for 20 no_marked
+figures tasks=8 faults=0 hostile=0 lost=0
 finish
