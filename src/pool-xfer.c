@@ -462,8 +462,8 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 		close(pack ? p[0] : p[1]);
 		close(rp[0]);
 		r = pack ? tree_pack(f->local, p[1], strcmp(mode, "--remove") ==
-		    0, hwhy, sizeof hwhy) : tree_unpack(f->local, p[0], false,
-		    hwhy, sizeof hwhy);
+		    0, -1, hwhy, sizeof hwhy) : tree_unpack(f->local, p[0],
+		    TREE_LOCAL, -1, hwhy, sizeof hwhy);
 		if (r == -1)
 			(void)write_all(rp[1], hwhy, strlen(hwhy));
 		_exit(r == 0 ? 0 : 1);

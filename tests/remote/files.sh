@@ -232,6 +232,81 @@ EOP
 		[ -z \"\$(ls '$T/evil/outside')\" ] && [ ! -e '$T/evil/x' ]"
 done
 
+# --- what a --return finds here ---------------------------------------------
+# As rsync (GNU parallel's --return): a link here where a directory comes
+# is replaced by the directory, never followed; a file too; an empty
+# directory where a file comes is replaced, one that holds anything stays
+# and the task fails naming it, and --cleanup then leaves the host's copy.
+LC=$WD/lc
+# left_on_h1: what is under $LC on h1, one line, sorted.
+left_on_h1() {
+	on h1 find "$LC" -mindepth 1 | LC_ALL=C sort | sed "s|^$LC/||" | tr '\n' '|'
+}
+mk='mkdir -p "$1.out/sub" && echo a >"$1.out/f" && echo x >"$1.out/sub/x"'
+ret() {	# ret ITEM: --return {}.out of the tree mk makes, rc in $rrc
+	(cd "$S" && run -S h1 --workdir "$LC" --return {}.out --cleanup \
+	    sh -c "$mk" sh {} ::: "$1") >/dev/null 2>"$T/er"
+	rrc=$?
+}
+mkdir -p "$T/outside"
+ln -s "$T/outside" "$S/r1.out"
+ret r1
+check "--return DIR onto a link here to a directory: replaced by the tree (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r1.out' ] && [ -f '$S/r1.out/sub/x' ]"
+check "... nothing written through the link" [ -z "$(ls -A "$T/outside")" ]
+mkdir -p "$S/r2.out"
+ln -s "$T/outside" "$S/r2.out/sub"
+ret r2
+check "... onto a link inside the tree: replaced too, not followed (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r2.out/sub' ] &&
+	[ -f '$S/r2.out/sub/x' ] && [ -z \"\$(ls -A '$T/outside')\" ]"
+echo file >"$S/r3.out"
+ret r3
+check "... onto a file: the file replaced by the tree (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ -f '$S/r3.out/f' ]"
+check "... and --cleanup took each returned tree off the host" \
+    [ -z "$(left_on_h1)" ]
+mkdir -p "$S/r4.out/f/keep"
+mk='echo a >"$1.out"'
+ret r4
+check "a file returned onto a directory here that holds something: fails (exit $rrc), naming it" \
+    sh -c "[ $rrc -eq 1 ] && grep -q 'r4.out/*: a directory that is not empty is in the way' '$T/er'"
+check "... the directory here intact" [ -d "$S/r4.out/f/keep" ]
+on h1 rm -rf "$LC"
+rm -rf "$S/r4.out"; mkdir "$S/r4.out"
+ret r4
+check "... onto an empty directory: replaced by the file (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ -f '$S/r4.out' ]"
+on h1 rm -rf "$LC"
+
+# Modes of what comes back, under umask 027 here: a directory or file
+# that is here keeps its mode and owner (the known bug: an existing
+# directory took the host's mode); one that is made gets the host's mode
+# masked by the umask (special bits off), as cp -r or GNU parallel's
+# rsync without -p.
+mk='mkdir -p "$1.out/sub" "$1.out/new" && echo a >"$1.out/f" &&
+    echo x >"$1.out/sub/x" && echo n >"$1.out/new/n" && chmod 2777 "$1.out" &&
+    chmod 705 "$1.out/sub" && chmod 777 "$1.out/new" && chmod 666 "$1.out/f" &&
+    chmod 4755 "$1.out/sub/x" && chmod 755 "$1.out/new/n"'
+mkdir -p "$S/m.out/sub"
+echo old >"$S/m.out/f"
+chmod 700 "$S/m.out"; chmod 751 "$S/m.out/sub"; chmod 600 "$S/m.out/f"
+chown nobody "$S/m.out"
+(umask 027; ret m)
+modes=$(cd "$S/m.out" && find . -printf '%p %m %u\n' | LC_ALL=C sort | tr '\n' '|')
+check "--return DIR into one here, umask 027: old modes and owner kept, new ones masked" \
+    [ "$modes" = ". 700 nobody|./f 600 root|./new 750 root|./new/n 750 root|./sub 751 root|./sub/x 750 root|" ]
+check "... the files' bytes are the host's" \
+    [ "$(cat "$S/m.out/f")" = a ]
+rm -rf "$S/m.out"
+(umask 027; ret m)
+modes=$(cd "$S/m.out" && find . -printf '%p %m\n' | LC_ALL=C sort | tr '\n' '|')
+check "--return DIR made here, umask 027: the host's modes masked, no special bits" \
+    [ "$modes" = ". 750|./f 640|./new 750|./new/n 750|./sub 700|./sub/x 750|" ]
+[ "$modes" = ". 750|./f 640|./new 750|./new/n 750|./sub 700|./sub/x 750|" ] ||
+    echo "# $modes"
+on h1 rm -rf "$LC"
+
 # --- --basefile --------------------------------------------------------------
 printf '#!/bin/sh\necho "base $1"\n' >"$S/tool.sh"
 chmod 755 "$S/tool.sh"
