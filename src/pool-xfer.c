@@ -31,7 +31,7 @@ struct job {
 	int		 errfd;		/* its report, read end */
 	int		 host;
 	bool		 bases;		/* it copies the base files */
-	int		 baserec;	/* their record (-1): kept if it works */
+	int		 baserec;	/* their record, -1: kept if it works */
 	struct xfer_done done;
 };
 
@@ -994,8 +994,13 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 	r = 0;
 	if (pl.nsend > 0) {
 		/* What goes is written down, for --cleanup. */
-		if (pl.cleanup && (pl.nsend > pl.nbases || pl.pertask))
-			pl.rec = rec_new();
+		if (pl.cleanup && (pl.nsend > pl.nbases || pl.pertask) &&
+		    (pl.rec = rec_new()) == -1) {
+			snprintf(why, len, "a record of the files to send: %s",
+			    strerror(errno));
+			files_free(pl.send, pl.nsend);
+			return -1;
+		}
 		if (pl.cleanup && bases && !pl.pertask)
 			pl.baserec = rec_new();
 		j = job_new(x, h, t);
