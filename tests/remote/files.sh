@@ -392,6 +392,37 @@ check "... onto an empty directory: replaced by the file (exit $rrc)" \
     sh -c "[ $rrc -eq 0 ] && [ -f '$S/r4.out' ]"
 on h1 rm -rf "$LC"
 
+# A file returned onto a link here to a file elsewhere: the link is
+# replaced by the file, the file it pointed to untouched.
+echo keep >"$T/outside/keep"
+ln -s "$T/outside/keep" "$S/r5.out"
+mk='echo host >"$1.out"'
+ret r5
+check "a file returned onto a link here: the link replaced (exit $rrc), its target untouched" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r5.out' ] && [ \"\$(cat '$S/r5.out')\" = host ] &&
+	[ \"\$(cat '$T/outside/keep')\" = keep ]"
+on h1 rm -rf "$LC"
+
+# A directory sent as a base file and deleted here during the run: it
+# is removed from the host at the end all the same (by its record).
+mkdir -p "$S/bdir/in" && echo b >"$S/bdir/in/b"
+rm -f "$T/go"
+(cd "$S" && exec "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+    -S 1/h1 --workdir "$LC" --bf bdir --cleanup sh -c 'n=0
+	until [ -e "$1" ] || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done' \
+    sh "$T/go" ::: 1) >/dev/null 2>"$T/eb" &
+bp=$!
+wait_for 30 on h1 test -f "$LC/bdir/in/b"
+rm -rf "$S/bdir"
+touch "$T/go"
+reap "$bp" 60
+rc=$?
+left=$(left_on_h1)
+check "--basefile DIR deleted here during the run: exit 0 ($rc), removed from the host at the end" \
+    sh -c "[ $rc -eq 0 ] && [ -z '$left' ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/eb"
+on h1 rm -rf "$LC"
+
 # Modes of what comes back, under umask 027 here: a directory or file
 # that is here keeps its mode and owner (the known bug: an existing
 # directory took the host's mode); one that is made gets the host's mode
