@@ -433,6 +433,14 @@ cd_wd(struct buf *b, const char *wd)
 	sh_word(b, "cd -- ", wd, " && ");
 }
 
+/* "cd -- WD && " for the remote shell ("" none). */
+static void
+cd_in(struct buf *b, const char *wd)
+{
+	if (*wd != '\0')
+		sh_word(b, "cd -- ", wd, " && ");
+}
+
 /* The directory part of path (or "."), allocated. */
 static char *
 dir_of(const char *path)
@@ -696,8 +704,32 @@ mkdir_p(char *dir)
 }
 
 /*
- * " DIR..." for rmdir: the directories of the relative path f within the
- * work directory, deepest first ("a/b/c" gives a/b then a).
+ * "[ -L DIR ] || " for each directory of remote, a path relative to the
+ * work directory: what follows runs only if none is a link there now (a
+ * task may have put one where the copy made a directory), so --cleanup
+ * never removes through one.
+ */
+static void
+no_link_on_way(struct buf *b, const char *remote)
+{
+	char	*d, *s;
+
+	if (*remote == '/')
+		return;		/* the user's path on the host, as named */
+	d = xstrdup(remote);
+	for (s = d; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (*d != '\0' && strcmp(d, ".") != 0)
+			sh_word(b, "[ -L ", d, " ] || ");
+		*s = '/';
+	}
+	free(d);
+}
+
+/*
+ * rmdir, for the remote shell, of the directories of the relative path f
+ * within the work directory, deepest first ("a/b/c": a/b then a), each
+ * if it is empty and nothing on its way is a link.
  */
 static void
 parents(struct buf *b, const char *f)
@@ -712,7 +744,9 @@ parents(struct buf *b, const char *f)
 		*s = '\0';
 		if (*d == '\0' || strcmp(d, ".") == 0)
 			break;
-		sh_word(b, " ", d, "");
+		buf_addstr(b, "{ ");
+		no_link_on_way(b, d);
+		sh_word(b, "rmdir -- ", d, " 2>/dev/null; }; ");
 	}
 	free(d);
 }
@@ -727,7 +761,6 @@ clean_tree(char *const *ssh, const char *pooltop, const char *wd,
     size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
-	char		*path;
 	int		 fd, r;
 
 	if ((fd = memfd_create("pooltop-clean", MFD_CLOEXEC)) == -1 ||
@@ -738,10 +771,10 @@ clean_tree(char *const *ssh, const char *pooltop, const char *wd,
 			close(fd);
 		return -1;
 	}
+	cd_in(&cmd, wd);
+	no_link_on_way(&cmd, remote);
 	buf_printf(&cmd, "exec %s worker --remove ", pooltop);
-	path = host_path(wd, remote);
-	sh_word(&cmd, "", path, "");
-	free(path);
+	sh_word(&cmd, "", remote, "");
 	buf_add(&cmd, "", 1);
 	r = run_ssh(ssh, cmd.data, fd, -1, why, len);
 	close(fd);
@@ -769,27 +802,25 @@ clean_files(char *const *ssh, const char *pooltop, const char *wd,
 	int		 r = 0;
 
 	buf_addstr(&cmd, "( ");
-	if (*wd != '\0')
-		sh_word(&cmd, "cd -- ", wd, " && ");
-	buf_addstr(&cmd, "rm -f --");
+	cd_in(&cmd, wd);
 	for (i = 0; i < nrecs; i++)
 		for (at = 0; rec_next(recs[i], &at, &path, &stream, &slen);) {
 			if (r == 0 && tree_stream_root(stream, slen) == 'd')
 				r = clean_tree(ssh, pooltop, wd, path, stream,
 				    slen, why, len);
-			else
-				sh_word(&cmd, " ", path, "");
+			else {
+				buf_addstr(&cmd, "{ ");
+				no_link_on_way(&cmd, path);
+				sh_word(&cmd, "rm -f -- ", path, "; } && ");
+			}
 			parents(&dirs, path);
 			free(path);
 			free(stream);
 		}
-	if (dirs.len > 0) {
-		/* Only the empty ones: a file of the task's may be there. */
-		buf_addstr(&cmd, " && { rmdir --");
-		buf_add(&cmd, dirs.data, dirs.len);
-		buf_addstr(&cmd, " 2>/dev/null; true; }");
-	}
-	buf_addstr(&cmd, " )");
+	/* Only the empty ones: a file of the task's may be there. */
+	buf_addstr(&cmd, "{ ");
+	buf_add(&cmd, dirs.data, dirs.len);
+	buf_addstr(&cmd, "true; } )");
 	if (unique)
 		sh_word(&cmd, " && rm -rf -- ", wd, "");
 	else if (pertask && *wd != '\0')

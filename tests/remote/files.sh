@@ -348,6 +348,24 @@ check "--cleanup: a link the task put where a directory was is not followed (exi
     sh -c "[ $rc -eq 0 ] && [ '$v' = v ]"
 on h1 rm -rf "$LC" "$WD/victim"
 
+# The same for a file sent into a directory the copy made ("sub/f"), and
+# for a directory sent under one ("sub/t"): the task replaces "sub" on the
+# host with a link to a directory holding "f" and "t/x": --cleanup removes
+# nothing through the link, nor the empty directory "t" there.
+mkdir -p "$S/sub/t"
+echo f >"$S/sub/f"
+echo x >"$S/sub/t/x"
+on h1 mkdir -p "$WD/victim/t"
+on h1 sh -c "echo v >'$WD/victim/f' && echo v >'$WD/victim/t/x'"
+(cd "$S" && run -S h1 --workdir "$LC" --tf sub/f --tf sub/t --cleanup sh -c \
+    'rm -rf sub && ln -s "$1/victim" sub' sh "$WD" ::: 1) >/dev/null 2>"$T/ehs"
+rc=$?
+v=$(on h1 find "$WD/victim" | LC_ALL=C sort | tr '\n' ' ')
+check "--cleanup: a link the task put where the copy made a directory is not followed (exit $rc)" \
+    [ "$rc.$v" = "0.$WD/victim $WD/victim/f $WD/victim/t $WD/victim/t/x " ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/ehs"
+on h1 rm -rf "$LC" "$WD/victim"
+
 # --- what a --return finds here ---------------------------------------------
 # As rsync (GNU parallel's --return): a link here where a directory comes
 # is replaced by the directory, never followed; a file too; an empty
