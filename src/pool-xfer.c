@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,7 +32,16 @@ struct job {
 	int		 errfd;		/* its report, read end */
 	int		 host;
 	bool		 bases;		/* it copies the base files */
+	int		 baserec;	/* their record, -1: kept if it works */
 	struct xfer_done done;
+};
+
+/* The record of what a task's copy sent, until its --cleanup. */
+struct sent {
+	int		 slot;
+	uint32_t	 generation;
+	uint64_t	 seq;
+	int		 fd;
 };
 
 struct xfer {
@@ -46,6 +56,9 @@ struct xfer {
 	struct template		**ret;		/* --return */
 	size_t			 nret;
 	bool			*based;		/* per host: bases copied */
+	int			*basesent;	/* per host: their record, -1 */
+	struct sent		*sent;		/* --cleanup: the tasks' */
+	size_t			 nsent;
 	int			 nbased;	/* hosts join (--slf) */
 	struct job		*jobs;
 	size_t			 njobs;
@@ -162,6 +175,7 @@ void
 xfer_free(struct xfer *x)
 {
 	size_t	i;
+	int	h;
 
 	if (x == NULL)
 		return;
@@ -172,9 +186,18 @@ xfer_free(struct xfer *x)
 		}
 		if (x->jobs[i].errfd != -1)
 			close(x->jobs[i].errfd);
+		if (x->jobs[i].pid > 0 && x->jobs[i].baserec != -1)
+			close(x->jobs[i].baserec);
 		buf_free(&x->jobs[i].done.run);
 	}
 	free(x->jobs);
+	for (i = 0; i < x->nsent; i++)
+		close(x->sent[i].fd);
+	free(x->sent);
+	for (h = 0; h < x->nbased; h++)
+		if (x->basesent[h] != -1)
+			close(x->basesent[h]);
+	free(x->basesent);
 	for (i = 0; i < x->ntf; i++)
 		template_free(x->tf[i]);
 	free(x->tf);
@@ -290,6 +313,91 @@ files_free(struct xfile *f, size_t n)
 	free(f);
 }
 
+/*
+ * Records of what went, for --cleanup: in a memory file the supervisor
+ * makes and the copies' children write, one after the other, each a
+ * struct rec, the path on the host (into the work directory) and the
+ * names-only stream of what was sent there (xfer-tree.h).  --cleanup
+ * removes what a record says, whatever the path here has become since.
+ */
+struct rec {
+	uint32_t	pathlen;
+	uint32_t	_pad;
+	uint64_t	streamlen;
+};
+
+/* A new memory file for records, or -1. */
+static int
+rec_new(void)
+{
+	return memfd_create("pooltop-sent", MFD_CLOEXEC);
+}
+
+/* Start the record of remote on fd: the offset it starts at, or -1. */
+static off_t
+rec_begin(int fd, const char *remote)
+{
+	struct rec	r;
+	off_t		at;
+
+	memset(&r, 0, sizeof r);
+	r.pathlen = (uint32_t)strlen(remote);
+	if (fd == -1 || (at = lseek(fd, 0, SEEK_END)) == -1 ||
+	    write_all(fd, &r, sizeof r) == -1 ||
+	    write_all(fd, remote, r.pathlen) == -1)
+		return -1;
+	return at;
+}
+
+/* Its stream was written (by this process or a child): say its length. */
+static void
+rec_end(int fd, off_t at)
+{
+	struct rec	r;
+	off_t		end;
+
+	if (at == -1 || pread(fd, &r, sizeof r, at) != (ssize_t)sizeof r ||
+	    (end = lseek(fd, 0, SEEK_END)) == -1)
+		return;
+	r.streamlen = (uint64_t)(end - at - (off_t)sizeof r) - r.pathlen;
+	(void)pwrite(fd, &r, sizeof r, at);
+}
+
+/* Nothing of it went: forget it. */
+static void
+rec_drop(int fd, off_t at)
+{
+	if (at != -1 && ftruncate(fd, at) == 0)
+		(void)lseek(fd, at, SEEK_SET);
+}
+
+/*
+ * The record at *at on fd: its path and stream (allocated), *at moved to
+ * the next.  1, 0 at the end (or a record cut short: the rest is lost).
+ */
+static int
+rec_next(int fd, off_t *at, char **path, char **stream, size_t *slen)
+{
+	struct rec	r;
+
+	if (fd == -1 || pread(fd, &r, sizeof r, *at) != (ssize_t)sizeof r ||
+	    r.pathlen >= PATH_MAX || r.streamlen > SIZE_MAX / 2)
+		return 0;
+	*path = xmalloc(r.pathlen + 1);
+	*stream = xmalloc(r.streamlen + 1);
+	if (pread(fd, *path, r.pathlen, *at + (off_t)sizeof r) !=
+	    (ssize_t)r.pathlen || pread(fd, *stream, r.streamlen, *at +
+	    (off_t)sizeof r + r.pathlen) != (ssize_t)r.streamlen) {
+		free(*path);
+		free(*stream);
+		return 0;
+	}
+	(*path)[r.pathlen] = '\0';
+	*slen = r.streamlen;
+	*at += (off_t)(sizeof r + r.pathlen + r.streamlen);
+	return 1;
+}
+
 /* Append pre, word quoted for the remote shell, then post. */
 static void
 sh_word(struct buf *b, const char *pre, const char *word, const char *post)
@@ -307,6 +415,14 @@ cd_wd(struct buf *b, const char *wd)
 		return;
 	sh_word(b, "mkdir -p -- ", wd, " && ");
 	sh_word(b, "cd -- ", wd, " && ");
+}
+
+/* "cd -- WD && " for the remote shell ("" none). */
+static void
+cd_in(struct buf *b, const char *wd)
+{
+	if (*wd != '\0')
+		sh_word(b, "cd -- ", wd, " && ");
 }
 
 /* The directory part of path (or "."), allocated. */
@@ -419,15 +535,16 @@ host_path(const char *wd, const char *remote)
 
 /*
  * In the copy's child: run `pooltop worker MODE PATH` on the host, PATH
- * f's there under wd (MODE --unpack, copy f there, or --remove: fed a
- * stream of f; --pack, copy it back: its stream unpacked at f), a helper
- * process here on the other end of the pipe.  0, or -1 and why: the
+ * f's there under wd (MODE --unpack, copy f there: fed a stream of f;
+ * --pack, copy it back: its stream unpacked at f), a helper process here
+ * on the other end of the pipe.  names: -1, or where the helper writes
+ * the names-only stream of what went or came.  0, or -1 and why: the
  * helper's reason first when it packs (a file here it could not read),
  * the host's when it unpacks.
  */
 static int
 run_tree(char *const *ssh, const char *pooltop, const char *mode,
-    const char *wd, const struct xfile *f, char *why, size_t len)
+    const char *wd, const struct xfile *f, int names, char *why, size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	char		 hwhy[XFER_WHY] = "", swhy[XFER_WHY] = "", *path;
@@ -445,9 +562,9 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 		signal(SIGPIPE, SIG_DFL);
 		close(pack ? p[0] : p[1]);
 		close(rp[0]);
-		r = pack ? tree_pack(f->local, p[1], strcmp(mode, "--remove") ==
-		    0, hwhy, sizeof hwhy) : tree_unpack(f->local, p[0], false,
-		    hwhy, sizeof hwhy);
+		r = pack ? tree_pack(f->local, p[1], false, names, hwhy,
+		    sizeof hwhy) : tree_unpack(f->local, p[0], TREE_LOCAL,
+		    names, hwhy, sizeof hwhy);
 		if (r == -1)
 			(void)write_all(rp[1], hwhy, strlen(hwhy));
 		_exit(r == 0 ? 0 : 1);
@@ -486,14 +603,18 @@ run_tree(char *const *ssh, const char *pooltop, const char *mode,
 	return -1;
 }
 
-/* Copy one file f to the host into wd; 0 or -1 and why. */
+/*
+ * Copy one file or directory f to the host into wd, and say what went in
+ * a record on rec (-1 none); 0 or -1 and why.
+ */
 static int
 send_file(char *const *ssh, const char *pooltop, const char *wd,
-    const struct xfile *f, char *why, size_t len)
+    const struct xfile *f, int rec, char *why, size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 };
 	struct stat	 st;
 	char		*dir;
+	off_t		 at;
 	int		 fd, r;
 
 	/* Not blocking: a FIFO named must be refused, not waited on. */
@@ -506,7 +627,12 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return run_tree(ssh, pooltop, "--unpack", wd, f, why, len);
+		/* What went, even if not all of it did. */
+		at = rec_begin(rec, f->remote);
+		r = run_tree(ssh, pooltop, "--unpack", wd, f, at == -1 ? -1 :
+		    rec, why, len);
+		rec_end(rec, at);
+		return r;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(why, len, "not a regular file or directory");
@@ -531,12 +657,42 @@ send_file(char *const *ssh, const char *pooltop, const char *wd,
 	r = run_ssh(ssh, cmd.data, fd, -1, why, len);
 	close(fd);
 	buf_free(&cmd);
+	if (r == 0 && (at = rec_begin(rec, f->remote)) != -1) {
+		if (tree_names_file(rec) == -1)
+			rec_drop(rec, at);
+		else
+			rec_end(rec, at);
+	}
 	return r;
 }
 
 /*
- * " DIR..." for rmdir: the directories of the relative path f within the
- * work directory, deepest first ("a/b/c" gives a/b then a).
+ * "[ -L DIR ] || " for each directory of remote, a path relative to the
+ * work directory: what follows runs only if none is a link there now (a
+ * task may have put one where the copy made a directory), so --cleanup
+ * never removes through one.
+ */
+static void
+no_link_on_way(struct buf *b, const char *remote)
+{
+	char	*d, *s;
+
+	if (*remote == '/')
+		return;		/* the user's path on the host, as named */
+	d = xstrdup(remote);
+	for (s = d; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (*d != '\0' && strcmp(d, ".") != 0)
+			sh_word(b, "[ -L ", d, " ] || ");
+		*s = '/';
+	}
+	free(d);
+}
+
+/*
+ * rmdir, for the remote shell, of the directories of the relative path f
+ * within the work directory, deepest first ("a/b/c": a/b then a), each
+ * if it is empty and nothing on its way is a link.
  */
 static void
 parents(struct buf *b, const char *f)
@@ -551,63 +707,90 @@ parents(struct buf *b, const char *f)
 		*s = '\0';
 		if (*d == '\0' || strcmp(d, ".") == 0)
 			break;
-		sh_word(b, " ", d, "");
+		buf_addstr(b, "{ ");
+		no_link_on_way(b, d);
+		sh_word(b, "rmdir -- ", d, " 2>/dev/null; }; ");
 	}
 	free(d);
 }
 
 /*
- * --cleanup: remove the files sent and returned, then the directories
- * their copies made in the work directory, and the work directory of a
- * task (one of its own: "..." whatever it holds, a --workdir with
- * replacement strings once empty).
+ * --cleanup of a directory sent or brought back: what the record's stream
+ * names goes, files the task made there beside them stay.
+ */
+static int
+clean_tree(char *const *ssh, const char *pooltop, const char *wd,
+    const char *remote, const char *stream, size_t slen, char *why,
+    size_t len)
+{
+	struct buf	 cmd = { NULL, 0, 0 };
+	int		 fd, r;
+
+	if ((fd = memfd_create("pooltop-clean", MFD_CLOEXEC)) == -1 ||
+	    write_all(fd, stream, slen) == -1 || lseek(fd, 0, SEEK_SET) ==
+	    -1) {
+		snprintf(why, len, "%s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	cd_in(&cmd, wd);
+	no_link_on_way(&cmd, remote);
+	buf_printf(&cmd, "exec %s worker --remove ", pooltop);
+	sh_word(&cmd, "", remote, "");
+	buf_add(&cmd, "", 1);
+	r = run_ssh(ssh, cmd.data, fd, -1, why, len);
+	close(fd);
+	buf_free(&cmd);
+	return r;
+}
+
+/*
+ * --cleanup: remove what the records on recs say went there (the files
+ * sent and returned, the trees' entries), then the directories their
+ * copies made in the work directory, and the work directory of a task
+ * (one of its own: "..." whatever it holds, a --workdir with replacement
+ * strings once empty).  By the records, not by the paths here: those may
+ * be gone, or something else now.
  */
 static int
 clean_files(char *const *ssh, const char *pooltop, const char *wd,
-    bool unique, bool pertask, const struct xfile *a, size_t na,
-    const struct xfile *b, size_t nb, char *why, size_t len)
+    bool unique, bool pertask, const int *recs, size_t nrecs, char *why,
+    size_t len)
 {
 	struct buf	 cmd = { NULL, 0, 0 }, dirs = { NULL, 0, 0 };
-	const struct xfile *f;
-	struct stat	 st;
-	size_t		 i;
-	int		 r;
-
-	/*
-	 * A directory sent or brought back: what it holds here is what
-	 * goes, files the task made there beside them stay.
-	 */
-	for (i = 0; i < na + nb; i++) {
-		f = i < na ? &a[i] : &b[i - na];
-		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode))
-			continue;
-		if (run_tree(ssh, pooltop, "--remove", wd, f, why, len) == -1)
-			return -1;
-	}
+	char		*path, *stream;
+	size_t		 i, slen;
+	off_t		 at;
+	int		 r = 0;
 
 	buf_addstr(&cmd, "( ");
-	if (*wd != '\0')
-		sh_word(&cmd, "cd -- ", wd, " && ");
-	buf_addstr(&cmd, "rm -f --");
-	for (i = 0; i < na + nb; i++) {
-		f = i < na ? &a[i] : &b[i - na];
-		if (stat(f->local, &st) == -1 || !S_ISDIR(st.st_mode))
-			sh_word(&cmd, " ", f->remote, "");
-		parents(&dirs, f->remote);
-	}
-	if (dirs.len > 0) {
-		/* Only the empty ones: a file of the task's may be there. */
-		buf_addstr(&cmd, " && { rmdir --");
-		buf_add(&cmd, dirs.data, dirs.len);
-		buf_addstr(&cmd, " 2>/dev/null; true; }");
-	}
-	buf_addstr(&cmd, " )");
+	cd_in(&cmd, wd);
+	for (i = 0; i < nrecs; i++)
+		for (at = 0; rec_next(recs[i], &at, &path, &stream, &slen);) {
+			if (r == 0 && tree_stream_root(stream, slen) == 'd')
+				r = clean_tree(ssh, pooltop, wd, path, stream,
+				    slen, why, len);
+			else {
+				buf_addstr(&cmd, "{ ");
+				no_link_on_way(&cmd, path);
+				sh_word(&cmd, "rm -f -- ", path, "; } && ");
+			}
+			parents(&dirs, path);
+			free(path);
+			free(stream);
+		}
+	/* Only the empty ones: a file of the task's may be there. */
+	buf_addstr(&cmd, "{ ");
+	buf_add(&cmd, dirs.data, dirs.len);
+	buf_addstr(&cmd, "true; } )");
 	if (unique)
 		sh_word(&cmd, " && rm -rf -- ", wd, "");
 	else if (pertask && *wd != '\0')
 		sh_word(&cmd, " && { rmdir -- ", wd, " 2>/dev/null; true; }");
 	buf_add(&cmd, "", 1);
-	r = run_ssh(ssh, cmd.data, -1, -1, why, len);
+	if (r == 0)
+		r = run_ssh(ssh, cmd.data, -1, -1, why, len);
 	buf_free(&cmd);
 	buf_free(&dirs);
 	return r;
@@ -623,11 +806,13 @@ struct plan {
 	bool		 pertask;	/* --workdir with replacement strings */
 	struct xfile	*send;		/* bases, then the task's */
 	size_t		 nsend;
+	size_t		 nbases;	/* of send */
+	int		 rec;		/* record of the task's sent, -1 */
+	int		 baserec;	/* of the bases sent for all, -1 */
 	struct xfile	*back;
 	size_t		 nback;
-	struct xfile	*clean;		/* --cleanup: the task's sent */
-	size_t		 nclean;
-	bool		 cleanup;
+	bool		 cleanup;	/* --cleanup */
+	bool		 cleans;	/* this copy does it: after a task */
 };
 
 /* The copy's child: do the plan, say what failed on fd 2, exit. */
@@ -636,23 +821,33 @@ child_run(const struct plan *pl)
 {
 	char	why[XFER_WHY];
 	size_t	i;
-	int	r = 0;
+	off_t	at;
+	int	r = 0, recs[2] = { pl->rec, -1 };
 
 	for (i = 0; r == 0 && i < pl->nsend; i++)
 		if ((r = send_file(pl->ssh, pl->pooltop, pl->wd, &pl->send[i],
+		    i < pl->nbases && !pl->pertask ? pl->baserec : pl->rec,
 		    why, sizeof why)) == -1)
 			dprintf(2, "\ncopying '%s' to %s: %s\n",
 			    pl->send[i].local, pl->host, why);
-	for (i = 0; r == 0 && i < pl->nback; i++)
+	/* What came back: --cleanup removes it, never what did not. */
+	if (pl->cleans && pl->nback > 0)
+		recs[1] = rec_new();
+	for (i = 0; r == 0 && i < pl->nback; i++) {
 		/* Whole: each file under a temporary name until all came. */
+		at = rec_begin(recs[1], pl->back[i].remote);
 		if ((r = run_tree(pl->ssh, pl->pooltop, "--pack", pl->wd,
-		    &pl->back[i], why, sizeof why)) == -1)
+		    &pl->back[i], at == -1 ? -1 : recs[1], why,
+		    sizeof why)) == -1) {
 			dprintf(2, "\n--return '%s' from %s: %s\n",
 			    pl->back[i].local, pl->host, why);
-	if (pl->cleanup && (pl->nclean + pl->nback > 0 || pl->unique ||
+			rec_drop(recs[1], at);
+		} else
+			rec_end(recs[1], at);
+	}
+	if (pl->cleans && (pl->rec != -1 || recs[1] != -1 || pl->unique ||
 	    pl->pertask) && clean_files(pl->ssh, pl->pooltop, pl->wd,
-	    pl->unique, pl->pertask, pl->clean, pl->nclean, pl->back,
-	    pl->nback, why, sizeof why) == -1) {
+	    pl->unique, pl->pertask, recs, 2, why, sizeof why) == -1) {
 		dprintf(2, "\n--cleanup on %s: %s\n", pl->host, why);
 		r = -1;
 	}
@@ -674,6 +869,7 @@ job_new(struct xfer *x, int h, const struct xfer_task *t)
 	j = &x->jobs[i];
 	memset(j, 0, sizeof *j);
 	j->errfd = -1;
+	j->baserec = -1;
 	j->host = h;
 	j->done.slot = t->slot;
 	j->done.generation = t->generation;
@@ -709,6 +905,54 @@ plan_init(struct xfer *x, struct plan *pl, int h, const struct xfer_task *t)
 	pl->unique = (x->wdflags & PT_CONF_WD_UNIQUE) != 0;
 	pl->pertask = x->wdtpl != NULL;
 	pl->cleanup = x->o->cleanup;
+	pl->rec = pl->baserec = -1;
+}
+
+/* Forget the record of sent i. */
+static void
+sent_drop(struct xfer *x, size_t i)
+{
+	close(x->sent[i].fd);
+	x->sent[i] = x->sent[--x->nsent];
+}
+
+/*
+ * The record of what task t's copy sent, taken (-1 none).  Those of a
+ * worker gone from t's slot go: its tasks were put back.
+ */
+static int
+sent_take(struct xfer *x, const struct xfer_task *t)
+{
+	size_t	i;
+	int	fd = -1;
+
+	for (i = x->nsent; i > 0; i--) {
+		if (x->sent[i - 1].slot != t->slot)
+			continue;
+		if (x->sent[i - 1].generation == t->generation &&
+		    x->sent[i - 1].seq == t->seq) {
+			fd = x->sent[i - 1].fd;
+			x->sent[i - 1].fd = -1;
+			x->sent[i - 1] = x->sent[--x->nsent];
+		} else if (x->sent[i - 1].generation != t->generation)
+			sent_drop(x, i - 1);
+	}
+	return fd;
+}
+
+/* Keep fd, the record of what task t's copy sends. */
+static void
+sent_keep(struct xfer *x, const struct xfer_task *t, int fd)
+{
+	int	old;
+
+	if ((old = sent_take(x, t)) != -1)
+		close(old);
+	x->sent = xreallocarray(x->sent, x->nsent + 1, sizeof *x->sent);
+	x->sent[x->nsent].slot = t->slot;
+	x->sent[x->nsent].generation = t->generation;
+	x->sent[x->nsent].seq = t->seq;
+	x->sent[x->nsent++].fd = fd;
 }
 
 int
@@ -727,7 +971,10 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 		    sizeof *x->based);
 		memset(x->based + x->nbased, 0,
 		    (size_t)(h + 1 - x->nbased) * sizeof *x->based);
-		x->nbased = h + 1;
+		x->basesent = xreallocarray(x->basesent, (size_t)h + 1,
+		    sizeof *x->basesent);
+		while (x->nbased <= h)
+			x->basesent[x->nbased++] = -1;
 	}
 	/* With a directory per task (...), every task needs them there. */
 	bases = (!x->based[h] || xfer_wd_per_task(x)) &&
@@ -737,12 +984,33 @@ xfer_before(struct xfer *x, int h, const struct xfer_task *t,
 	plan_init(x, &pl, h, t);
 	pl.send = expand(x->tf, x->ntf, bases ? x->o->basefiles : NULL,
 	    bases ? x->o->nbasefiles : 0, t, &pl.nsend);
+	pl.nbases = bases ? x->o->nbasefiles : 0;
 	r = 0;
 	if (pl.nsend > 0) {
+		/* What goes is written down, for --cleanup. */
+		if (pl.cleanup && (pl.nsend > pl.nbases || pl.pertask) &&
+		    (pl.rec = rec_new()) == -1) {
+			snprintf(why, len, "a record of the files to send: %s",
+			    strerror(errno));
+			files_free(pl.send, pl.nsend);
+			return -1;
+		}
+		if (pl.cleanup && bases && !pl.pertask)
+			pl.baserec = rec_new();
 		j = job_new(x, h, t);
 		j->bases = bases;
 		buf_add(&j->done.run, run->data, run->len);
 		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
+		if (r == 1) {
+			j->baserec = pl.baserec;
+			if (pl.rec != -1)
+				sent_keep(x, t, pl.rec);
+		} else {
+			if (pl.baserec != -1)
+				close(pl.baserec);
+			if (pl.rec != -1)
+				close(pl.rec);
+		}
 	}
 	files_free(pl.send, pl.nsend);
 	return r;
@@ -758,28 +1026,24 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 
 	if (x == NULL || h < 0)
 		return 0;
-	if (x->nret == 0 && !(x->o->cleanup &&
-	    (x->ntf > 0 || xfer_wd_per_task(x))))
-		return 0;
 	plan_init(x, &pl, h, t);
+	/* What its copy sent (with a directory a task, base files too). */
+	pl.rec = sent_take(x, t);
+	pl.cleans = pl.cleanup;
 	/* A task that never ran returns nothing; --cleanup still cleans. */
 	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
 		pl.back = expand(x->ret, x->nret, NULL, 0, t, &pl.nback);
-	/* With a directory a task, its base files went there too. */
-	if (pl.cleanup)
-		pl.clean = expand(x->tf, x->ntf, pl.pertask ?
-		    x->o->basefiles : NULL, pl.pertask ? x->o->nbasefiles : 0,
-		    t, &pl.nclean);
 	r = 0;
-	if (pl.nback > 0 || (pl.cleanup && (pl.nclean > 0 || pl.unique ||
+	if (pl.nback > 0 || (pl.cleanup && (pl.rec != -1 || pl.unique ||
 	    pl.pertask))) {
 		j = job_new(x, h, t);
 		j->done.after = true;
 		j->done.d = *d;
 		r = job_start(j, &pl, why, len) == -1 ? -1 : 1;
 	}
+	if (pl.rec != -1)
+		close(pl.rec);
 	files_free(pl.back, pl.nback);
-	files_free(pl.clean, pl.nclean);
 	return r;
 }
 
@@ -800,14 +1064,14 @@ xfer_finish(struct xfer *x)
 	memset(&t, 0, sizeof t);
 	t.slot = -1;		/* the jobs are for no task */
 	for (h = 0; h < x->nbased; h++) {
-		if (!x->based[h] || hosts_state(x->hs, h) != HOST_UP)
+		if (!x->based[h] || x->basesent[h] == -1 ||
+		    hosts_state(x->hs, h) != HOST_UP)
 			continue;
 		plan_init(x, &pl, h, &t);
-		pl.clean = expand(NULL, 0, x->o->basefiles, x->o->nbasefiles,
-		    &t, &pl.nclean);
+		pl.rec = x->basesent[h];	/* what went */
+		pl.cleans = true;
 		if (job_start(job_new(x, h, &t), &pl, why, sizeof why) == 0)
 			live++;
-		files_free(pl.clean, pl.nclean);
 	}
 	/* The end of the run: wait for them, a while. */
 	end = mono_ns() + XFER_FINISH_NS;
@@ -824,6 +1088,21 @@ xfer_finish(struct xfer *x)
 		if (live > 0)
 			(void)usleep(10000);
 	}
+}
+
+/* Forget the record of what the copy done sent. */
+static void
+xfer_drop_sent(struct xfer *x, const struct xfer_done *done)
+{
+	struct xfer_task t;
+	int		 fd;
+
+	memset(&t, 0, sizeof t);
+	t.slot = done->slot;
+	t.generation = done->generation;
+	t.seq = done->seq;
+	if ((fd = sent_take(x, &t)) != -1)
+		close(fd);
 }
 
 bool
@@ -850,6 +1129,15 @@ xfer_reaped(struct xfer *x, pid_t pid, int wstatus, struct xfer_done *done)
 		}
 		if (done->ok && j->bases && j->host < x->nbased)
 			x->based[j->host] = true;
+		/* The first record of bases that all went is theirs. */
+		if (done->ok && j->baserec != -1 && j->host < x->nbased &&
+		    x->basesent[j->host] == -1)
+			x->basesent[j->host] = j->baserec;
+		else if (j->baserec != -1)
+			close(j->baserec);
+		/* A task whose files did not all go is not cleaned. */
+		if (!done->ok && !done->after)
+			xfer_drop_sent(x, done);
 		close(j->errfd);
 		memset(j, 0, sizeof *j);
 		return true;

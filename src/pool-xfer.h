@@ -24,10 +24,12 @@
  * (until a copy of them has succeeded on that host) and the task's
  * --transferfile files; its RUN is held until they are there.  After it:
  * the --return files, then with --cleanup the files sent and returned are
- * removed on the host.  A file is written under a temporary name and
- * renamed, so a task never reads half of one.  A path holding `/./` is
- * relative to the work directory from there on (GNU parallel's rsync
- * rule).  Local tasks copy nothing.
+ * removed on the host: what the copies wrote down as they sent or brought
+ * back each one (a file, or a tree's entries), not what the path here has
+ * become since; a --return that failed is not removed.  A file is
+ * written under a temporary name and renamed, so a task never reads half
+ * of one.  A path holding `/./` is relative to the work directory from
+ * there on (GNU parallel's rsync rule).  Local tasks copy nothing.
  */
 #ifndef PT_POOL_XFER_H
 #define PT_POOL_XFER_H

@@ -233,6 +233,243 @@ EOP
 		[ -z \"\$(ls '$T/evil/outside')\" ] && [ ! -e '$T/evil/x' ]"
 done
 
+# --- the local side changes between send and cleanup, or before a return ----
+# --cleanup removes on the host what was sent there, as the sender wrote it
+# down when it sent it, whatever the path here has become since (gone, a
+# file, a directory, a link); nothing here is read at cleanup time, and no
+# link is followed, here or on the host.  Each case: a task on h1 sends
+# ITEM (--tf {} --cleanup), makes a file of its own OWN inside it when it
+# is a directory, and waits for $T/go (at most 60 s); meanwhile the test
+# changes ITEM here (CHANGE), then lets the task end.
+LC=$WD/lc
+mkdir -p "$T/outside"
+midway() {	# midway ITEM CHANGE: rc in $mrc, stderr in $T/em
+	rm -f "$T/go"
+	(cd "$S" && exec "$POOLTOP_BIN" --headless --ssh "$SSH" \
+	    --remote-pooltop "$RP" -S h1 --workdir "$LC" --tf {} --cleanup \
+	    sh -c '[ -d "$2" ] && touch -- "$2/own"; n=0
+		until [ -e "$1" ] || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done' \
+	    sh "$T/go" {} ::: "$1") >/dev/null 2>"$T/em" &
+	_mp=$!
+	wait_for 30 on h1 test -e "$LC/$1/.sent" -o -f "$LC/$1"
+	(cd "$S" && eval "$2")
+	touch "$T/go"
+	reap "$_mp" 60
+	mrc=$?
+}
+# left_on_h1: what is under $LC on h1, one line, sorted.
+left_on_h1() {
+	on h1 find "$LC" -mindepth 1 | LC_ALL=C sort | sed "s|^$LC/||" | tr '\n' '|'
+}
+mkitem() {	# mkitem NAME dir|file: a directory with a marker and a tree
+	rm -rf "$S/$1"
+	if [ "$2" = dir ]; then
+		mkdir -p "$S/$1/in" && : >"$S/$1/.sent" && echo a >"$S/$1/in/a"
+	else
+		echo f >"$S/$1"
+	fi
+}
+
+# The directory deleted here (the known bug: taken for a file, its copy
+# left and the cleanup failed): its tree goes, the task's own file stays
+# with the directory holding it, exit 0, no event.
+mkitem gone dir
+midway gone 'rm -rf gone'
+check "--cleanup of a directory deleted here: exit 0 ($mrc), no event" \
+    sh -c "[ $mrc -eq 0 ] && ! grep -q cleanup '$T/em'"
+check "... what was sent goes on the host, the task's own file stays" \
+    [ "$(left_on_h1)" = "gone|gone/own|" ]
+on h1 rm -rf "$LC"
+[ "$mrc" -eq 0 ] || sed 's/^/# /' "$T/em"
+
+# A directory replaced here by a file: the same.
+mkitem d2f dir
+midway d2f 'rm -rf d2f && echo now a file >d2f'
+left=$(left_on_h1)
+check "... replaced here by a file: exit 0 ($mrc), the tree gone, own file kept" \
+    sh -c "[ $mrc -eq 0 ] && [ '$left' = 'd2f|d2f/own|' ]"
+on h1 rm -rf "$LC"
+
+# A file replaced here by a directory: the file sent goes, nothing else
+# is looked for (the directory's entries were never sent).
+mkitem f2d file
+midway f2d 'rm f2d && mkdir -p f2d/in && echo x >f2d/in/a'
+left=$(left_on_h1)
+check "... a file replaced here by a directory: exit 0 ($mrc), the file gone" \
+    sh -c "[ $mrc -eq 0 ] && [ -z '$left' ]"
+on h1 rm -rf "$LC"
+
+# A directory replaced here by a link to a directory elsewhere, which
+# holds "own" too: the link is not followed (the old cleanup walked
+# $T/outside and removed the host's "own", the task's, and left the tree).
+mkitem d2l dir
+echo o >"$T/outside/own"
+midway d2l 'rm -rf d2l && ln -s "$T/outside" d2l'
+left=$(left_on_h1)
+check "... replaced here by a link to a directory: exit 0 ($mrc), the tree gone, own file kept" \
+    sh -c "[ $mrc -eq 0 ] && [ '$left' = 'd2l|d2l/own|' ]"
+check "... and nothing here touched through the link" \
+    [ "$(cat "$T/outside/own")" = o ]
+on h1 rm -rf "$LC"
+
+# A file replaced here by a link to a file elsewhere: the file sent goes.
+mkitem f2l file
+midway f2l 'rm f2l && ln -s "$T/outside/own" f2l'
+left=$(left_on_h1)
+check "... a file replaced here by a link: exit 0 ($mrc), the file gone" \
+    sh -c "[ $mrc -eq 0 ] && [ -z '$left' ] &&
+	[ \"\$(cat '$T/outside/own')\" = o ]"
+on h1 rm -rf "$LC"
+
+# Awkward names: a leading dash, spaces, a newline, quotes, $( ).
+nl='-d $(id) "q"
+l'
+mkitem "$nl" dir
+midway "$nl" 'rm -rf -- "$nl"'
+# Left: the directory (the task's file is in it) and that file.
+left=$(on h1 find "$LC" -mindepth 1 -printf x | wc -c)
+own=$(on h1 find "$LC" -mindepth 1 -name own -printf x | wc -c)
+check "... a name with a dash, spaces, a newline, deleted here: exit 0 ($mrc), cleaned" \
+    sh -c "[ $mrc -eq 0 ] && [ $own -eq 1 ] && [ $left -eq 2 ]"
+on h1 rm -rf "$LC"
+[ "$mrc" -eq 0 ] || sed 's/^/# /' "$T/em"
+
+# On the host, the task replaces a directory sent with a link to a
+# directory of the host's holding a file of the same name as one sent:
+# --cleanup removes the link's neighbours sent, never what it points to.
+mkitem hl dir
+on h1 mkdir -p "$WD/victim/in"
+on h1 sh -c "echo v >'$WD/victim/in/a'"
+(cd "$S" && run -S h1 --workdir "$LC" --tf {} --cleanup sh -c \
+    'rm -rf "$1/in" && ln -s "$2/victim/in" "$1/in"' sh {} "$WD" ::: hl) \
+    >/dev/null 2>"$T/ehl"
+rc=$?
+v=$(on h1 cat "$WD/victim/in/a")
+check "--cleanup: a link the task put where a directory was is not followed (exit $rc)" \
+    sh -c "[ $rc -eq 0 ] && [ '$v' = v ]"
+on h1 rm -rf "$LC" "$WD/victim"
+
+# The same for a file sent into a directory the copy made ("sub/f"), and
+# for a directory sent under one ("sub/t"): the task replaces "sub" on the
+# host with a link to a directory holding "f" and "t/x": --cleanup removes
+# nothing through the link, nor the empty directory "t" there.
+mkdir -p "$S/sub/t"
+echo f >"$S/sub/f"
+echo x >"$S/sub/t/x"
+on h1 mkdir -p "$WD/victim/t"
+on h1 sh -c "echo v >'$WD/victim/f' && echo v >'$WD/victim/t/x'"
+(cd "$S" && run -S h1 --workdir "$LC" --tf sub/f --tf sub/t --cleanup sh -c \
+    'rm -rf sub && ln -s "$1/victim" sub' sh "$WD" ::: 1) >/dev/null 2>"$T/ehs"
+rc=$?
+v=$(on h1 find "$WD/victim" | LC_ALL=C sort | tr '\n' ' ')
+check "--cleanup: a link the task put where the copy made a directory is not followed (exit $rc)" \
+    [ "$rc.$v" = "0.$WD/victim $WD/victim/f $WD/victim/t $WD/victim/t/x " ]
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/ehs"
+on h1 rm -rf "$LC" "$WD/victim"
+
+# --- what a --return finds here ---------------------------------------------
+# As rsync (GNU parallel's --return): a link here where a directory comes
+# is replaced by the directory, never followed; a file too; an empty
+# directory where a file comes is replaced, one that holds anything stays
+# and the task fails naming it, and --cleanup then leaves the host's copy.
+mk='mkdir -p "$1.out/sub" && echo a >"$1.out/f" && echo x >"$1.out/sub/x"'
+ret() {	# ret ITEM: --return {}.out of the tree mk makes, rc in $rrc
+	(cd "$S" && run -S h1 --workdir "$LC" --return {}.out --cleanup \
+	    sh -c "$mk" sh {} ::: "$1") >/dev/null 2>"$T/er"
+	rrc=$?
+}
+rm -rf "$T/outside" && mkdir -p "$T/outside"
+ln -s "$T/outside" "$S/r1.out"
+ret r1
+check "--return DIR onto a link here to a directory: replaced by the tree (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r1.out' ] && [ -f '$S/r1.out/sub/x' ]"
+check "... nothing written through the link" [ -z "$(ls -A "$T/outside")" ]
+mkdir -p "$S/r2.out"
+ln -s "$T/outside" "$S/r2.out/sub"
+ret r2
+check "... onto a link inside the tree: replaced too, not followed (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r2.out/sub' ] &&
+	[ -f '$S/r2.out/sub/x' ] && [ -z \"\$(ls -A '$T/outside')\" ]"
+echo file >"$S/r3.out"
+ret r3
+check "... onto a file: the file replaced by the tree (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ -f '$S/r3.out/f' ]"
+check "... and --cleanup took each returned tree off the host" \
+    [ -z "$(left_on_h1)" ]
+mkdir -p "$S/r4.out/f/keep"
+mk='echo a >"$1.out"'
+ret r4
+check "a file returned onto a directory here that holds something: fails (exit $rrc), naming it" \
+    sh -c "[ $rrc -eq 1 ] && grep -q 'r4.out/*: a directory that is not empty is in the way' '$T/er'"
+check "... the directory here intact" [ -d "$S/r4.out/f/keep" ]
+check "... and --cleanup leaves the host's file, which did not come back" \
+    on h1 test -f "$LC/r4.out"
+on h1 rm -rf "$LC"
+rm -rf "$S/r4.out"; mkdir "$S/r4.out"
+ret r4
+check "... onto an empty directory: replaced by the file (exit $rrc)" \
+    sh -c "[ $rrc -eq 0 ] && [ -f '$S/r4.out' ]"
+on h1 rm -rf "$LC"
+
+# A file returned onto a link here to a file elsewhere: the link is
+# replaced by the file, the file it pointed to untouched.
+echo keep >"$T/outside/keep"
+ln -s "$T/outside/keep" "$S/r5.out"
+mk='echo host >"$1.out"'
+ret r5
+check "a file returned onto a link here: the link replaced (exit $rrc), its target untouched" \
+    sh -c "[ $rrc -eq 0 ] && [ ! -L '$S/r5.out' ] && [ \"\$(cat '$S/r5.out')\" = host ] &&
+	[ \"\$(cat '$T/outside/keep')\" = keep ]"
+on h1 rm -rf "$LC"
+
+# A directory sent as a base file and deleted here during the run: it
+# is removed from the host at the end all the same (by its record).
+mkdir -p "$S/bdir/in" && echo b >"$S/bdir/in/b"
+rm -f "$T/go"
+(cd "$S" && exec "$POOLTOP_BIN" --headless --ssh "$SSH" --remote-pooltop "$RP" \
+    -S 1/h1 --workdir "$LC" --bf bdir --cleanup sh -c 'n=0
+	until [ -e "$1" ] || [ $n -ge 1200 ]; do sleep 0.05; n=$((n + 1)); done' \
+    sh "$T/go" ::: 1) >/dev/null 2>"$T/eb" &
+bp=$!
+wait_for 30 on h1 test -f "$LC/bdir/in/b"
+rm -rf "$S/bdir"
+touch "$T/go"
+reap "$bp" 60
+rc=$?
+left=$(left_on_h1)
+check "--basefile DIR deleted here during the run: exit 0 ($rc), removed from the host at the end" \
+    sh -c "[ $rc -eq 0 ] && [ -z '$left' ]"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/eb"
+on h1 rm -rf "$LC"
+
+# Modes of what comes back, under umask 027 here: a directory or file
+# that is here keeps its mode and owner (the known bug: an existing
+# directory took the host's mode); one that is made gets the host's mode
+# masked by the umask (special bits off), as cp -r or GNU parallel's
+# rsync without -p.
+mk='mkdir -p "$1.out/sub" "$1.out/new" && echo a >"$1.out/f" &&
+    echo x >"$1.out/sub/x" && echo n >"$1.out/new/n" && chmod 2777 "$1.out" &&
+    chmod 705 "$1.out/sub" && chmod 777 "$1.out/new" && chmod 666 "$1.out/f" &&
+    chmod 4755 "$1.out/sub/x" && chmod 755 "$1.out/new/n"'
+mkdir -p "$S/m.out/sub"
+echo old >"$S/m.out/f"
+chmod 700 "$S/m.out"; chmod 751 "$S/m.out/sub"; chmod 600 "$S/m.out/f"
+chown nobody "$S/m.out"
+(umask 027; ret m)
+modes=$(cd "$S/m.out" && find . -printf '%p %m %u\n' | LC_ALL=C sort | tr '\n' '|')
+check "--return DIR into one here, umask 027: old modes and owner kept, new ones masked" \
+    [ "$modes" = ". 700 nobody|./f 600 root|./new 750 root|./new/n 750 root|./sub 751 root|./sub/x 750 root|" ]
+check "... the files' bytes are the host's" \
+    [ "$(cat "$S/m.out/f")" = a ]
+rm -rf "$S/m.out"
+(umask 027; ret m)
+modes=$(cd "$S/m.out" && find . -printf '%p %m\n' | LC_ALL=C sort | tr '\n' '|')
+check "--return DIR made here, umask 027: the host's modes masked, no special bits" \
+    [ "$modes" = ". 750|./f 640|./new 750|./new/n 750|./sub 700|./sub/x 750|" ]
+[ "$modes" = ". 750|./f 640|./new 750|./new/n 750|./sub 700|./sub/x 750|" ] ||
+    echo "# $modes"
+on h1 rm -rf "$LC"
+
 # --- --basefile --------------------------------------------------------------
 printf '#!/bin/sh\necho "base $1"\n' >"$S/tool.sh"
 chmod 755 "$S/tool.sh"
