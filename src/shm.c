@@ -296,7 +296,7 @@ slot_off(uint32_t i)
 /*
  * Give the header, the event ring and the history their pages now, so no
  * store into them can meet a full tmpfs (SIGBUS); the slots get theirs as
- * they come into use (shm_reserve_slots).  0, or an errno.
+ * they come into use (shm_reserve()).  0, or an errno.
  */
 static int
 shm_reserve_fixed(const struct pt_shm *shm, int fd)
@@ -357,6 +357,9 @@ shm_map_new(struct pt_shm *shm, uint32_t nslots, char *errbuf, size_t errlen)
 	if ((error = shm_reserve_fixed(shm, shm->fd)) != 0) {
 		munmap(base, size);
 		shm->hdr = NULL;
+		shm->events = NULL;
+		shm->slots = NULL;
+		shm->history = NULL;
 		return shm_fail(errbuf, errlen, error,
 		    "segment %s: cannot reserve %jd bytes: %s", shm->name,
 		    (intmax_t)(slot_off(0) + (off_t)sizeof *shm->history),

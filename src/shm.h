@@ -34,6 +34,12 @@
  * <pid> in the segment's name, not what the header says; whether a pool is
  * alive is decided from that process, never from the segment.
  *
+ * Memory.  The object is as long as the layout for nslots, but holds
+ * memory (posix_fallocate) only where the writer gave it: the header, the
+ * event ring and the history when it is made, slots[0..i] from slot i's
+ * first write (shm_reserve()), so that a store never meets a hole of a full
+ * tmpfs.  A reader's pread of a hole reads zeros: an empty slot.
+ *
  * Writers map the object shared.  A process that truncates it would kill a
  * writer with SIGBUS on its next store, so shm_create() guards the mapping
  * (inherited by the forked workers): on SIGBUS inside it, anonymous memory
