@@ -2353,6 +2353,10 @@ static const char *const gnu_spellings[][2] = {
 	{ "result", "results" },
 };
 
+/* The command-line words gnu_only_ahead() put in pooltop's spelling. */
+static char	**spelled;
+static size_t	  nspelled;
+
 /* Do a and b differ only in hyphens? */
 static bool
 same_but_hyphens(const char *a, const char *b)
@@ -2421,8 +2425,16 @@ gnu_only_ahead(int argc, char **argv, char *err, size_t len)
 			return 0;
 	if (gnu_only_option(v, 0, err, len) == -1)
 		return -1;
-	if ((ours = gnu_spelling(v)) != NULL)
+	if ((ours = gnu_spelling(v)) != NULL) {
+		/*
+		 * The word it replaces may be an allocation of someone
+		 * else's (setproctitle_init() copies argv): kept, not freed.
+		 */
+		spelled = xreallocarray(spelled, nspelled + 1,
+		    sizeof *spelled);
+		spelled[nspelled++] = argv[k];
 		argv[k] = xasprintf("--%s%s", ours, a + n);
+	}
 	return 0;
 }
 
