@@ -70,24 +70,11 @@ detach_check(const struct opts *o, char *err, size_t errlen)
  * (EPERM: path is not a directory of ours).
  */
 static int
-mkdir_parents(char *path)
+mkdir_parents(const char *path)
 {
-	char		*s;
 	struct stat	 sb;
 
-	for (s = path + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		return -1;
-	if (lstat(path, &sb) == -1)
+	if (mkdirs(path, 0700, true) == -1 || lstat(path, &sb) == -1)
 		return -1;
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid()) {
 		errno = EPERM;

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,6 +350,26 @@ tmp_dir(void)
 	const char	*dir = getenv("TMPDIR");
 
 	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
+
+int
+mkdirs(const char *path, mode_t mode, bool last)
+{
+	char	*d = xstrdup(path), *s = d;
+	int	 r = 0, saved;
+
+	while (r == 0 && *s != '\0' && (s = strchr(s + 1, '/')) != NULL) {
+		*s = '\0';
+		if (mkdir(d, mode) == -1 && errno != EEXIST)
+			r = -1;
+		*s = '/';
+	}
+	if (r == 0 && last && mkdir(d, mode) == -1 && errno != EEXIST)
+		r = -1;
+	saved = errno;
+	free(d);
+	errno = saved;
+	return r;
 }
 
 /* A signal by number (1..NSIG-1), name or SIG-name, any case; -1 if unknown. */

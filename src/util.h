@@ -147,6 +147,12 @@ bool	 signal_pool_ignored(int);
 /* The directory for temporary files: $TMPDIR, or /tmp if unset or empty. */
 const char *tmp_dir(void);
 
+/*
+ * mkdir -p: path's missing parent directories, and path itself when last,
+ * each made with mode (less the umask); 0, or -1 and errno.
+ */
+int	mkdirs(const char *path, mode_t mode, bool last);
+
 /* Online CPU count, at least 1. */
 int	 ncpu_online(void);
 

@@ -267,42 +267,15 @@ workdir_join(char *d, size_t len, const char *base, const char *rel)
 	return 0;
 }
 
-/* mkdir -p dir (its parents too); 0 or an errno. */
-static int
-mkdir_p(char *dir)
-{
-	char	*s, c;
-
-	for (s = dir + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-			*s = c;
-			return errno;
-		}
-		*s = c;
-		if (c == '\0')
-			return 0;
-	}
-}
-
 int
 workdir_make(const char *d)
 {
 	struct stat	st;
-	char		p[PATH_MAX];
-	int		r;
 
 	if (stat(d, &st) == -1) {
 		if (errno != ENOENT)
 			return errno;
-		if (strlcpy(p, d, sizeof p) >= sizeof p)
-			return ENAMETOOLONG;
-		if ((r = mkdir_p(p)) != 0)
-			return r;
-		if (stat(d, &st) == -1)
+		if (mkdirs(d, 0777, true) == -1 || stat(d, &st) == -1)
 			return errno;
 	}
 	if (!S_ISDIR(st.st_mode))

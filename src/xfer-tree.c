@@ -283,24 +283,6 @@ name_ok(const char *s)
 	}
 }
 
-/* mkdir -p of path's parent directories; 0 or -1 (errno). */
-static int
-parents_make(const char *path)
-{
-	char	*d = xstrdup(path), *s;
-
-	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(d, 0777) == -1 && errno != EEXIST) {
-			free(d);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(d);
-	return 0;
-}
-
 /* A directory of the stream, as found or made at path. */
 struct dmode {
 	char	*path;
@@ -612,7 +594,7 @@ walk_entries(struct unpacker *u)
 			return -1;
 		}
 		if (first && !(u->flags & TREE_REMOVE) &&
-		    parents_make(path) == -1) {
+		    mkdirs(path, 0777, false) == -1) {
 			why_errno(u->why, u->len, path);
 			free(path);
 			return -1;
