@@ -6,6 +6,8 @@
 #   pr_init DIR              keep timings in DIR
 #   pr_time NAME OUT CMD...  run CMD once (stdin /dev/null, stdout to OUT),
 #                            add its wall time in seconds to NAME's list
+#   pr_time_cpu NAME OUT CMD...  the same, and CMD's CPU time (user + sys
+#                            of its whole tree, in seconds) to cpu.NAME
 #   pr_add NAME VALUE        add a figure measured otherwise
 #   pr_med NAME              the median of NAME's figures
 #   pr_range NAME            "min-max" of NAME's figures
@@ -14,14 +16,45 @@
 #                            "min-max"
 
 pr_init() { _pr=$1; mkdir -p "$_pr"; }
-pr_now() { date +%s.%N; }
+# _pr_clock VAR: the time now into VAR, from bash's own clock (no process
+# started to read it: a $(...) forks, date(1) forks and execs, and either
+# adds its cost to every figure); date(1) where bash has none.
+if [ -n "${EPOCHREALTIME:-}" ]; then
+	_pr_clock() { printf -v "$1" '%s' "${EPOCHREALTIME/,/.}"; }
+else
+	_pr_clock() { printf -v "$1" '%s' "$(date +%s.%N)"; }
+fi
+pr_now() { local t; _pr_clock t; echo "$t"; }
 pr_time() {
 	local name=$1 out=$2 s e
 	shift 2
-	s=$(pr_now)
+	_pr_clock s
 	"$@" >"$out" 2>/dev/null </dev/null || true
-	e=$(pr_now)
+	_pr_clock e
 	awk -v s="$s" -v e="$e" 'BEGIN { printf "%.6f\n", e - s }' >>"$_pr/$name"
+}
+# _pr_kids VAR: the user + sys seconds of every child this shell has
+# reaped so far, with the children they reaped (getrusage's
+# RUSAGE_CHILDREN, through the times builtin: to the millisecond, and no
+# process started to read it).
+_pr_kids() {
+	local u s
+	times >"$_pr/.times"
+	{ read -r _; read -r u s; } <"$_pr/.times"
+	printf -v "$1" '%s %s' "${u//,/.}" "${s//,/.}"
+}
+# pr_time_cpu NAME OUT CMD...: pr_time, and the CPU time (user + sys) of
+# CMD's whole tree added to cpu.NAME.
+pr_time_cpu() {
+	local c0 c1
+	_pr_kids c0
+	pr_time "$@"
+	_pr_kids c1
+	awk -v a="$c0" -v b="$c1" 'function sec(x,  m) {
+		m = index(x, "m"); return substr(x, 1, m - 1) * 60 + substr(x, m + 1) + 0 }
+	BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "%.3f\n", sec(y[1]) + sec(y[2]) - sec(x[1]) - sec(x[2]) }' \
+	    >>"$_pr/cpu.$1"
 }
 pr_add() { echo "$2" >>"$_pr/$1"; }
 # _pr_stats FILE: "median min max" of the numbers in FILE.

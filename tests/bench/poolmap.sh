@@ -23,8 +23,10 @@
 # the median of the per-round ratios of item rates.  Wall time of the
 # whole process, interpreter starts included (Pool.map's own and its
 # workers', pooltop's workers' programs), output to a file; beside it the
-# CPU time (user + sys, /usr/bin/time: to 10 ms) of the whole process
-# tree per item, which a loaded machine disturbs less.  Every run's
+# CPU time (user + sys of the whole process tree, to the millisecond) per
+# item, which a loaded machine disturbs less.  Both are read by the
+# shell that starts the command, with nothing else started: from its fork
+# to its reap.  Every run's
 # output is checked: each item's answer present exactly once.
 #
 #   pm        multiprocessing.Pool(P).map(work, items), default chunksize
@@ -126,17 +128,19 @@ RUNNERS="$RUNNERS plain1"
 
 # timed NAME N CMD...: one run of CMD, its wall time to NAME.N and the
 # CPU time (user + sys) of its whole tree (what it reaped: pooltop its
-# workers, they their programs, Pool its processes) to cpu.NAME.N.
+# workers, they their programs, Pool its processes) to cpu.NAME.N.  The
+# command is started by this shell itself, with no program between (no
+# env(1), no time(1), no date(1) to read the clock: each would add an exec
+# to every figure); a PYTHONPATH is given as an assignment on the call.
 timed() {
 	local name=$1.$2
 	shift 2
-	pr_time "$name" "$tmp/out" /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$@"
-	pr_add "cpu.$name" "$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/cpu")"
+	pr_time_cpu "$name" "$tmp/out" "$@"
 }
 # pers NAME N CHUNK PYPATH PROG [BIN]: pooltop --persistent PROG over N
 # items.
 pers() {
-	timed "$1" "$2" env PYTHONPATH="$4" "${6:-$POOLTOP_BIN}" --headless -q \
+	PYTHONPATH="$4" timed "$1" "$2" "${6:-$POOLTOP_BIN}" --headless -q \
 	    -j"$P" --chunksize "$3" -a "$tmp/items.$2" --persistent "$5"
 }
 run() {	# run NAME N: one timed run of NAME over the N items, checked
@@ -154,9 +158,9 @@ run() {	# run NAME N: one timed run of NAME over the N items, checked
 	cat) pers "$1" "$n" auto "" cat; want=$items ;;
 	module@*) pers "$1" "$n" "${1#*@}" "$tmp/py" "$MODULE" ;;
 	plain@*) pers "$1" "$n" "${1#*@}" "" "$PLAIN" ;;
-	alone) timed "$1" "$n" env PYTHONPATH="$tmp/py" sh -c \
+	alone) PYTHONPATH="$tmp/py" timed "$1" "$n" sh -c \
 	    "$MODULE <'$items'" ;;
-	alone-old) timed "$1" "$n" env PYTHONPATH="$tmp/pyold" sh -c \
+	alone-old) PYTHONPATH="$tmp/pyold" timed "$1" "$n" sh -c \
 	    "$MODULE <'$items'" ;;
 	plain1) timed "$1" "$n" sh -c "$PLAIN <'$items'" ;;
 	esac
