@@ -966,23 +966,26 @@ prog_maybe_start(struct persist *p, int64_t now)
 	}
 }
 
-/* The message a task gets when the program ended without answering it. */
+/*
+ * The message a task gets when the program ended without answering it.
+ * The same cause says the same words (no pid): it is the last line of
+ * the task's stderr, which the summary's failure groups are keyed by.
+ */
 static void
 crash_message(struct persist *p, const struct ptask *t, int st)
 {
 	char	msg[160];
 
 	if (p->ch.broke != NULL && wgroup_ending(&p->ch.g))
-		snprintf(msg, sizeof msg, "pooltop: persistent command "
-		    "(pid %ld) %s\n", (long)p->ch.g.pid, p->ch.broke);
+		snprintf(msg, sizeof msg, "pooltop: persistent command %s\n",
+		    p->ch.broke);
 	else if (WIFSIGNALED(st))
 		snprintf(msg, sizeof msg, "pooltop: persistent command "
-		    "(pid %ld) killed by signal %d before answering\n",
-		    (long)p->ch.g.pid, WTERMSIG(st));
+		    "killed by signal %d before answering\n", WTERMSIG(st));
 	else
 		snprintf(msg, sizeof msg, "pooltop: persistent command "
-		    "(pid %ld) exited with status %d before answering\n",
-		    (long)p->ch.g.pid, WEXITSTATUS(st));
+		    "exited with status %d before answering\n",
+		    WEXITSTATUS(st));
 	send_out(p, t->seq, 2, msg, strlen(msg));
 }
 

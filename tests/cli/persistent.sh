@@ -156,6 +156,18 @@ check "... says it cannot start it and why" \
 run -j2 --persistent 'exit 3' ::: a b c >/dev/null 2>"$T/err"
 check "a program that exits at once: exit 3 (all failed)" [ $? -eq 3 ]
 check "... with its status" grep -q "exited with status 3" "$T/err"
+# Each crash says the same words for the same cause (no pid, which would
+# make each its own failure group): one group for the three, by way of
+# exit and by way of a signal.
+for prog in 'exit 3' 'kill -9 $$'; do
+	"$POOLTOP_BIN" --headless -j2 --persistent "$prog" ::: a b c \
+	    >/dev/null 2>"$T/err"
+	check "a program that ends at once ($prog): one failure group" \
+	    grep -qx 'pooltop: failure groups: 1, most frequent first' "$T/err"
+	check "... of the three tasks" \
+	    grep -q '^pooltop: 1  3x .*persistent command .* before answering' \
+	    "$T/err"
+done
 
 # --- --max-tasks-per-worker ---------------------------------------------------
 seq 100 >"$T/i100"
