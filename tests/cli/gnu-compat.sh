@@ -569,6 +569,31 @@ agree "spelling --roundrobin" sprr
 rm -rf spres
 printf 'a\nb\n' | both sprs --pipe --removerecsep -k -j1 -N1 cat
 agree "spelling --removerecsep" sprs
+# --remove-rec-sep without --pipe: taken in each spelling, items untouched,
+# as GNU parallel takes it; from the environment too.  With --recend or
+# --recstart (GNU parallel ignores those as well), the --recend is refused:
+# it needs --pipe.
+for o in --rrs --removerecsep --remove-rec-sep; do
+	both "rr$o" -k -j1 "$o" 'printf "<%s>\n"' ::: 'aXb' 'c d' x </dev/null
+	agree "$o without --pipe: taken, items as they are" "rr$o"
+done
+run pooltop rrnl -j1 --rrs 'printf "<%s>"' ::: "$(printf 'c\nd')"
+check "... a newline (the default --recend) in a ::: item stays" \
+    [ "$(cat rrnl.pooltop.out)" = "$(printf '<c\nd>')" ]
+printf 'a\nb\n' | both rrin -k -j1 --rrs echo
+agree "--rrs without --pipe: items from stdin" rrin
+(
+	export PARALLEL=--rrs POOLTOP=--rrs
+	both rrenv -k -j1 echo ::: a b </dev/null
+)
+agree "--rrs without --pipe from PARALLEL/POOLTOP" rrenv
+run pooltop rrre -j1 --rrs --recend X echo ::: a
+check "documented: --rrs --recend X without --pipe: --recend needs --pipe" \
+    refused rrre "--recend needs --pipe"
+printf 'remove_rec_sep = true;\n' >rr.conf
+run pooltop rrconf -k -j1 --config rr.conf echo ::: a b
+check "remove_rec_sep = true in a config, a run without --pipe: taken" \
+    [ "$(cat rrconf.pooltop.out rrconf.pooltop.rc)" = "$(printf 'a\nb\n0')" ]
 run pooltop spr --result spres echo ::: x
 check "spelling --result: the results directory" [ -f spres/1/stdout ]
 for o in resumefailed retryfailed; do
