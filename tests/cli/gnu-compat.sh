@@ -623,11 +623,13 @@ same "--retry-failed: the joblog written" jlc rf
 # the header alone): nothing ran, so the run is the ordinary one GNU
 # parallel makes without the file (GNU parallel runs the items as commands
 # there: COMPATIBILITY).  Then nothing failed: nothing runs, as in GNU.
-HDR='Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n'
+HDR='Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t'
+HDR="${HDR}Command\\n"
 rm -f re.parallel.jl
 run parallel re -k --retry-failed --joblog re.parallel.jl echo ::: a 'b c'
 tail -n +2 re.parallel.jl | cut -f1,7,8,9 | sort >re.parallel.jlc
 for c in empty header header-blank; do
+	# shellcheck disable=SC2059	# HDR is a format: its \t and \n
 	case $c in
 	empty)		: >re.pooltop.jl ;;
 	header)		printf "$HDR" >re.pooltop.jl ;;
@@ -675,9 +677,10 @@ for c in 'hello world\nfoo\n:1' "${HDR}\\nnot\\ta\\tjoblog\\n:3" \
 	    cmp -s ng$n.jl ng$n.orig"
 done
 printf 'hello world\nfoo\n' >ng.parallel.jl
-run parallel ng --retry-failed --joblog ng.parallel.jl 'touch ng.ran; echo' ::: a
+run parallel ng --retry-failed --joblog ng.parallel.jl 'touch ng.ran; echo' \
+    ::: a
 check "... GNU parallel refuses it too, exit 255, nothing run" \
-    sh -c '[ "$(cat ng.parallel.rc)" = 255 ] && [ ! -e ng.ran ]'
+    sh -c "[ \"\$(cat ng.parallel.rc)\" = 255 ] && [ ! -e ng.ran ]"
 
 # -I {} (xargs' habit, and GNU parallel's) is taken: {} is the item already.
 printf 'a\nb c\n' | both spI -k -I {} echo 'x{}y'

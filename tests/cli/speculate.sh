@@ -329,11 +329,20 @@ cat >"$T/dirtask.sh" <<'EOF'
 i=$1 t=$2 s=$3 win=$4
 [ "$i" = 3 ] || { echo "out-$i"; exit 0; }
 : >"./$$"
-if mkdir "$t/w3" 2>/dev/null; then me=first other=copy; else me=copy other=first; fi
+if mkdir "$t/w3" 2>/dev/null; then
+	me=first other=copy
+else
+	me=copy other=first
+fi
 pwd >"$t/wd.$me"
 : >"$t/wrote.$me"
 # upto TEST...: poll for a minute at most.
-upto() { n=0; until "$@"; do n=$((n + 1)); [ $n -lt 1200 ] || exit 9; sleep 0.05; done; }
+upto() {
+	n=0
+	until "$@"; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9; sleep 0.05
+	done
+}
 upto [ -e "$t/wrote.$other" ]
 ls -A . >"$t/ls.$me"
 echo $$ >"$t/pid.$me"
@@ -366,7 +375,7 @@ for win in copy first copyfails; do
 	    sh -c "[ -s '$T/pid.first' ] && [ -s '$T/pid.copy' ] &&
 	    [ \"\$(cat '$T/ls.first')\" = \"\$(cat '$T/pid.first')\" ] &&
 	    [ \"\$(cat '$T/ls.copy')\" = \"\$(cat '$T/pid.copy')\" ]"
-	check "... ($win): the first run in HOST-PID-3, the copy in HOST-PID-3-2" \
+	check "... ($win): the first run in HOST-PID-3, the copy in ...-3-2" \
 	    sh -c "grep -q '^$tmpd/[^/]*-[0-9]*-3\$' '$T/wd.first' &&
 	    [ \"\$(cat '$T/wd.copy')\" = \"\$(cat '$T/wd.first')-2\" ]"
 	if [ $win = copyfails ]; then
