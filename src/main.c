@@ -34,6 +34,7 @@
 #include "pool-failures.h"
 #include "pool-hook.h"
 #include "pool-input.h"
+#include "pool-joblog.h"
 #include "pool-logger.h"
 #include "shm.h"
 #include "pool-block.h"
@@ -470,7 +471,7 @@ run_main(int argc, char **argv)
 	int			 argi = 0, rc = PT_EXIT_USAGE;
 	int			 out_fd = 1, err_fd = 2;
 	int			 spool_out = -1, spool_err = -1;
-	int			 name_lock = -1;
+	int			 name_lock = -1, recs;
 	bool			 dash;
 
 	opts_init(&o);
@@ -488,13 +489,19 @@ run_main(int argc, char **argv)
 		goto out;
 	}
 	/*
-	 * --retry-failed with no joblog yet: nothing has failed, and the run
-	 * is an ordinary one that writes the joblog, as GNU parallel's is.
+	 * --retry-failed with a joblog that records no task (none yet, an
+	 * empty file, the header alone, standard output): nothing ran, so
+	 * nothing failed, and the run is an ordinary one that writes the
+	 * joblog.  A file that is not a joblog stops it before anything runs.
 	 */
-	if (o.retry_failed && o.joblog != NULL && strcmp(o.joblog, "-") != 0 &&
-	    access(o.joblog[0] == '+' ? o.joblog + 1 : o.joblog, F_OK) == -1 &&
-	    errno == ENOENT)
-		o.retry_failed = false;
+	if (o.retry_failed && o.joblog != NULL) {
+		if ((recs = joblog_records(o.joblog, err, sizeof err)) == -1) {
+			fprintf(stderr, "pooltop: %s\n", err);
+			goto out;
+		}
+		if (recs == 0)
+			o.retry_failed = false;
+	}
 	if (o.command == NULL && o.ntasks == 0 && !o.retry_failed &&
 	    o.persistent == NULL && o.nitems == 0 && o.arg_file == NULL &&
 	    o.ninputs == 0 && !o.keep_open && isatty(STDIN_FILENO)) {

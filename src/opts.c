@@ -625,7 +625,8 @@ static const struct opt_entry opt_table[] = {
 	  .help = "with --pipe, --recstart and --recend are regular expressions" },
 	{ .name = "remove-rec-sep", .alias = "rrs", .key = "remove_rec_sep",
 	  .type = OPT_BOOL, .off = F(rrs), .value = true,
-	  .help = "with --pipe, remove --recend and --recstart from the blocks" },
+	  .help = "with --pipe, remove --recend and --recstart from the blocks"
+	      " (without it, nothing)" },
 	{ .name = "fifo", .key = "fifo", .type = OPT_BOOL,
 	  .off = F(pipe_fifo), .value = true,
 	  .help = "with --pipe, {} is a named pipe the task reads its block from" },
@@ -3044,14 +3045,19 @@ pipe_misfit(const struct opts *o)
 	return NULL;
 }
 
-/* Is e one of the options that need --pipe? */
+/*
+ * Is e one of the options that need --pipe?  Not --remove-rec-sep: GNU
+ * parallel takes it without --pipe, where it removes nothing, and a
+ * PARALLEL or config that sets it for every run should not stop the runs
+ * without --pipe.
+ */
 static bool
 pipe_only(const struct opt_entry *e)
 {
 	return e->off == F(recstart) || e->off == F(recend) ||
 	    e->off == F(pipe_cat) || e->off == F(regexp) ||
-	    e->off == F(rrs) || e->off == F(pipe_fifo) ||
-	    e->off == F(round_robin) || e->parse == set_block;
+	    e->off == F(pipe_fifo) || e->off == F(round_robin) ||
+	    e->parse == set_block;
 }
 
 /*

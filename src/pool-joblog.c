@@ -636,6 +636,71 @@ joblog_read(const char *arg, char *err, size_t errlen)
 	return jp;
 }
 
+/*
+ * Could a last line without its newline be one cut short by a crash: the
+ * start of the header or of a line (its Seq)?  Anything else is not a
+ * joblog, and the file is not overwritten as one that records nothing.
+ */
+static bool
+cut_short(const char *line, size_t len)
+{
+	if (len <= sizeof JOBLOG_HEADER - 1 &&
+	    memcmp(line, JOBLOG_HEADER, len) == 0)
+		return true;
+	return line[0] >= '0' && line[0] <= '9';
+}
+
+/*
+ * Does the joblog record a task?  It stops at the first line that does,
+ * so a long joblog costs its first lines; every line before that must be
+ * blank or the header.
+ */
+int
+joblog_records(const char *arg, char *err, size_t errlen)
+{
+	struct joblog_past	*jp;
+	const char		*path;
+	FILE			*f;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	uint32_t		 lineno = 0;
+	bool			 append;
+	int			 fd, rc = 0;
+
+	path = joblog_target(arg, &fd, &append);
+	if (fd != -1)
+		return 0;	/* standard output or error: nothing to read */
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		return -1;
+	}
+	jp = xcalloc(1, sizeof *jp);
+	while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (line[n - 1] != '\n' && cut_short(line, (size_t)n))
+			break;		/* ignored, as joblog_read() does */
+		if (line[n - 1] == '\n')
+			n--;
+		if (past_add_line(jp, line, (size_t)n, lineno) == -1) {
+			snprintf(err, errlen, "%s:%" PRIu32 ": not a joblog "
+			    "line", path, lineno);
+			rc = -1;
+		} else if (jp->n > 0)
+			rc = 1;
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errlen, "joblog %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	fclose(f);
+	joblog_past_free(jp);
+	return rc;
+}
+
 /* Parse seconds with up to 9 decimals, after spaces, into ns. */
 static int
 parse_seconds(const char *s, size_t len, int64_t *ns)

@@ -57,6 +57,13 @@ void		 joblog_close(struct joblog *);
  * (a timeout in GNU parallel) or a nonzero Signal count as failed.
  */
 struct joblog_past;
+/*
+ * 1 if the joblog records a task, 0 if it records none (missing, empty,
+ * the header only, standard output or error), -1 and err for a line that
+ * is not a joblog's ("FILE:LINE: not a joblog line") or a file that cannot
+ * be read.
+ */
+int		 joblog_records(const char *path, char *err, size_t);
 struct joblog_past *joblog_read(const char *path, char *err, size_t);
 void		 joblog_past_free(struct joblog_past *);
 /* 0 not recorded, 1 recorded ok, 2 recorded failed. */

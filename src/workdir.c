@@ -20,6 +20,8 @@
 #include "util.h"
 #include "workdir.h"
 
+#define WORKDIR_TRIES	64	/* names a `...` directory may take */
+
 struct workdir {
 	char		 base[PATH_MAX];	/* where the pool runs */
 	char		 fixed[PATH_MAX];	/* "" one a task */
@@ -282,6 +284,41 @@ workdir_make(const char *d)
 		return ENOTDIR;
 	/* Said here, naming the directory, rather than as the spawn's. */
 	return access(d, X_OK) == -1 ? errno : 0;
+}
+
+int
+workdir_make_new(char *d, size_t len)
+{
+	char	*slash;
+	size_t	 n = strlen(d);
+	int	 k, error;
+
+	/* The parent, ~/.pooltop/tmp, is shared: made if missing. */
+	if ((slash = strrchr(d, '/')) != NULL && slash != d) {
+		*slash = '\0';
+		error = workdir_make(d);
+		*slash = '/';
+		if (error != 0)
+			return error;
+	}
+	for (k = 1; k <= WORKDIR_TRIES; k++) {
+		if (k > 1 && (size_t)snprintf(d + n, len - n, "-%d", k) >=
+		    len - n) {
+			d[n] = '\0';
+			return ENAMETOOLONG;
+		}
+		if (mkdir(d, 0777) == 0) {
+			if (access(d, X_OK) == 0)
+				return 0;
+			error = errno;		/* a umask without u+x */
+			(void)rmdir(d);
+			return error;
+		}
+		if (errno != EEXIST)
+			return errno;
+	}
+	d[n] = '\0';
+	return EEXIST;
 }
 
 /* nftw(3): remove one entry, deepest first. */

@@ -7,7 +7,9 @@
  * directory pooltop runs in; `.` is that directory (nothing to do); `...`
  * a new directory for each task, $HOME/.pooltop/tmp/HOST-PID-N (HOST this
  * machine's name, PID the supervisor's, N the task), removed after the
- * task whatever it left; a DIR with replacement strings is a directory a
+ * task whatever it left; made anew by each run of the task, so a
+ * --speculate copy beside the first run gets HOST-PID-N-2
+ * (workdir_make_new()); a DIR with replacement strings is a directory a
  * task, expanded with the task's arguments as they are and tidied as GNU
  * parallel does (workdir_tidy()), sent in its RUN (PT_RUN_WD): "" is the
  * directory pooltop runs in.  An item that adds a `..` the template does
@@ -73,6 +75,14 @@ int		 workdir_join(char *d, size_t len, const char *base,
 		    const char *rel);
 /* Make d (mkdir -p) unless it is a directory already: 0 or an errno. */
 int		 workdir_make(const char *d);
+/*
+ * Make d anew for one attempt of a task (`...`): d itself if no other
+ * attempt has it (the task's other copy, --speculate, or a directory left
+ * by another run), else "d-2", "d-3" ... into d (len bytes), so that no
+ * two attempts share one and each removes only its own.  0 with d made, or
+ * an errno with nothing made.
+ */
+int		 workdir_make_new(char *d, size_t len);
 /* Remove d and all it holds (a task's `...` directory); errors ignored. */
 void		 workdir_remove(const char *d);
 

@@ -553,7 +553,10 @@ task_started(struct worker *w, char **argv, const char *item, bool named)
 /*
  * The task's directory into t->dir, made: PT_RUN_WD's dir, the string
  * after argv and the stdin file (NULL: none), else CONF's --workdir.  Its
- * process enters it (t->g.dir), the worker never does.  0 or an errno.
+ * process enters it (t->g.dir), the worker never does.  A temporary one
+ * (`...`) is this attempt's alone: a --speculate copy runs beside the
+ * first with the same seq, and each removes its own when it ends.
+ * 0 or an errno (then no temporary directory is left).
  */
 static int
 run_workdir(struct worker *w, const struct pt_run *r, const char *dir)
@@ -570,7 +573,9 @@ run_workdir(struct worker *w, const struct pt_run *r, const char *dir)
 	else
 		return 0;
 	if (error == 0)
-		error = workdir_make(t->dir);
+		error = w->conf->wdtemp && !(r->flags & PT_RUN_WD) ?
+		    workdir_make_new(t->dir, sizeof t->dir) :
+		    workdir_make(t->dir);
 	if (error == 0)
 		t->g.dir = t->dir;
 	return error;
@@ -638,6 +643,10 @@ task_run(struct worker *w, const char *p, size_t len)
 			    w->t.range_fd != -1 ? WG_STDIN : 0);
 			env_pwd(w, NULL);
 		}
+		/* Not started: its own `...` directory goes now. */
+		if (error != 0 && !nodir && w->conf->wdtemp &&
+		    w->t.dir[0] != '\0')
+			workdir_remove(w->t.dir);
 		if (error != 0 && w->t.range_fd != -1)
 			range_close(&w->t);
 		else if (w->t.range_fd != -1)	/* fewer, longer splices */

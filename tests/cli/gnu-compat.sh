@@ -569,6 +569,31 @@ agree "spelling --roundrobin" sprr
 rm -rf spres
 printf 'a\nb\n' | both sprs --pipe --removerecsep -k -j1 -N1 cat
 agree "spelling --removerecsep" sprs
+# --remove-rec-sep without --pipe: taken in each spelling, items untouched,
+# as GNU parallel takes it; from the environment too.  With --recend or
+# --recstart (GNU parallel ignores those as well), the --recend is refused:
+# it needs --pipe.
+for o in --rrs --removerecsep --remove-rec-sep; do
+	both "rr$o" -k -j1 "$o" 'printf "<%s>\n"' ::: 'aXb' 'c d' x </dev/null
+	agree "$o without --pipe: taken, items as they are" "rr$o"
+done
+run pooltop rrnl -j1 --rrs 'printf "<%s>"' ::: "$(printf 'c\nd')"
+check "... a newline (the default --recend) in a ::: item stays" \
+    [ "$(cat rrnl.pooltop.out)" = "$(printf '<c\nd>')" ]
+printf 'a\nb\n' | both rrin -k -j1 --rrs echo
+agree "--rrs without --pipe: items from stdin" rrin
+(
+	export PARALLEL=--rrs POOLTOP=--rrs
+	both rrenv -k -j1 echo ::: a b </dev/null
+)
+agree "--rrs without --pipe from PARALLEL/POOLTOP" rrenv
+run pooltop rrre -j1 --rrs --recend X echo ::: a
+check "documented: --rrs --recend X without --pipe: --recend needs --pipe" \
+    refused rrre "--recend needs --pipe"
+printf 'remove_rec_sep = true;\n' >rr.conf
+run pooltop rrconf -k -j1 --config rr.conf echo ::: a b
+check "remove_rec_sep = true in a config, a run without --pipe: taken" \
+    [ "$(cat rrconf.pooltop.out rrconf.pooltop.rc)" = "$(printf 'a\nb\n0')" ]
 run pooltop spr --result spres echo ::: x
 check "spelling --result: the results directory" [ -f spres/1/stdout ]
 for o in resumefailed retryfailed; do
@@ -593,6 +618,69 @@ done
 agree "--retry-failed, no joblog yet" rf1
 agree "--retry-failed again, none failed" rf2
 same "--retry-failed: the joblog written" jlc rf
+
+# --retry-failed with a joblog that records no task yet (an empty file,
+# the header alone): nothing ran, so the run is the ordinary one GNU
+# parallel makes without the file (GNU parallel runs the items as commands
+# there: COMPATIBILITY).  Then nothing failed: nothing runs, as in GNU.
+HDR='Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t'
+HDR="${HDR}Command\\n"
+rm -f re.parallel.jl
+run parallel re -k --retry-failed --joblog re.parallel.jl echo ::: a 'b c'
+tail -n +2 re.parallel.jl | cut -f1,7,8,9 | sort >re.parallel.jlc
+for c in empty header header-blank; do
+	# shellcheck disable=SC2059	# HDR is a format: its \t and \n
+	case $c in
+	empty)		: >re.pooltop.jl ;;
+	header)		printf "$HDR" >re.pooltop.jl ;;
+	header-blank)	printf "\\n$HDR\\n" >re.pooltop.jl ;;
+	esac
+	run pooltop re -k --retry-failed --joblog re.pooltop.jl echo ::: a 'b c'
+	agree "--retry-failed, a joblog file recording nothing ($c)" re
+	tail -n +2 re.pooltop.jl | cut -f1,7,8,9 | sort >re.pooltop.jlc
+	same "... ($c): the joblog written as without one" jlc re
+	check "... ($c): the header first, once" \
+	    [ "$(grep -c Seq re.pooltop.jl)$(head -c 3 re.pooltop.jl)" = 1Seq ]
+	run pooltop re2 -k --retry-failed --joblog re.pooltop.jl echo ::: x
+	check "... ($c): run again, nothing has failed: nothing runs" \
+	    [ "$(cat re2.pooltop.out re2.pooltop.rc)" = 0 ]
+done
+# --joblog -: nothing to read back; items run, as in GNU parallel (the
+# lines sorted: the two write a task's output and its joblog line in
+# different orders).
+both rs -k --retry-failed --joblog - echo ::: a b </dev/null
+sed "s/\t[0-9.]*\t *[0-9.]*\t/\tT\tT\t/" rs.parallel.out | sort >rs.parallel.m
+sed "s/\t[0-9.]*\t *[0-9.]*\t/\tT\tT\t/" rs.pooltop.out | sort >rs.pooltop.m
+same "--retry-failed --joblog -: the items run" m rs
+same "--retry-failed --joblog -" rc rs
+
+# A file that is not a joblog: an error naming FILE:LINE, exit 255 as GNU
+# parallel's, nothing run and the file left as it was.  Each spelling of
+# "not a joblog": garbage first, after the header, after a task's line,
+# and a last line without its newline that no crash could have cut.
+n=0
+for c in 'hello world\nfoo\n:1' "${HDR}\\nnot\\ta\\tjoblog\\n:3" \
+    "${HDR}1\t:\t1.000\t0.1\t0\t0\t1\t0\techo x\\nfoo\\n:3" \
+    'hello:1'; do
+	n=$((n + 1))
+	line=${c##*:}
+	# shellcheck disable=SC2059
+	printf "${c%:*}" >ng$n.jl
+	cp ng$n.jl ng$n.orig
+	rm -f ng.ran
+	run pooltop ng$n --retry-failed --joblog ng$n.jl 'touch ng.ran; echo' \
+	    ::: a
+	check "--retry-failed, not a joblog ($n): FILE:LINE named, exit 255" \
+	    refused ng$n "^pooltop: ng$n.jl:$line: not a joblog line"
+	check "... ($n): nothing ran, the file as it was" \
+	    sh -c "[ ! -e ng.ran ] && [ ! -s ng$n.pooltop.out ] &&
+	    cmp -s ng$n.jl ng$n.orig"
+done
+printf 'hello world\nfoo\n' >ng.parallel.jl
+run parallel ng --retry-failed --joblog ng.parallel.jl 'touch ng.ran; echo' \
+    ::: a
+check "... GNU parallel refuses it too, exit 255, nothing run" \
+    sh -c "[ \"\$(cat ng.parallel.rc)\" = 255 ] && [ ! -e ng.ran ]"
 
 # -I {} (xargs' habit, and GNU parallel's) is taken: {} is the item already.
 printf 'a\nb c\n' | both spI -k -I {} echo 'x{}y'

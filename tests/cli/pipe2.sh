@@ -231,7 +231,7 @@ refused() {
 	    sh -c "[ $_rc -eq 255 ] && grep -q -- \"$_want\" refused.err"
 }
 refused "needs --pipe" --regexp echo ::: a
-refused "needs --pipe" --rrs echo ::: a
+# (--rrs without --pipe is taken, as GNU parallel takes it: gnu-compat.sh.)
 refused "needs --pipe" --fifo echo ::: a
 refused "needs --pipe" --round-robin echo ::: a
 refused "needs --pipe" --header 2 echo ::: a

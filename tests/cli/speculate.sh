@@ -6,7 +6,8 @@
 # fails while the other runs is dropped; the task fails only when both
 # did, and --retries counts the task's attempts.  ctl pause and kill act
 # on both copies; a shrink ends the copy first.  Refused where both copies
-# would print as they run, and with --results unless --idempotent.
+# would print as they run, and with --results unless --idempotent.  With
+# --workdir ..., each copy has a directory of its own, removed as it ends.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse JSON"
@@ -317,6 +318,81 @@ check "halt soon, no copy yet: exit 1, all five recorded once" \
     [ '$(jfield "$T/jl8c" 7 1)' = 0 ]"
 check "halt soon, no copy yet: the summary says no copy" \
     grep -q 'speculate: 0 copies' "$T/err8c"
+
+# 10. --workdir ...: each copy of a task in a directory of its own, and
+# each removed when its copy ends, whichever wins or fails first.  Item
+# 3's two runs each write a file named by their pid into `.`, wait for the
+# other to have written its own, and look: each must be alone.  Then the
+# winner ($4) ends: first, copy, or (copyfails) the copy fails at once and
+# the first run, which goes on, looks again once the copy's end is logged.
+cat >"$T/dirtask.sh" <<'EOF'
+i=$1 t=$2 s=$3 win=$4
+[ "$i" = 3 ] || { echo "out-$i"; exit 0; }
+: >"./$$"
+if mkdir "$t/w3" 2>/dev/null; then
+	me=first other=copy
+else
+	me=copy other=first
+fi
+pwd >"$t/wd.$me"
+: >"$t/wrote.$me"
+# upto TEST...: poll for a minute at most.
+upto() {
+	n=0
+	until "$@"; do
+		n=$((n + 1)); [ $n -lt 1200 ] || exit 9; sleep 0.05
+	done
+}
+upto [ -e "$t/wrote.$other" ]
+ls -A . >"$t/ls.$me"
+echo $$ >"$t/pid.$me"
+: >"$t/checked.$me"
+if [ "$win" = copyfails ]; then
+	[ $me = copy ] && exit 3
+	upto grep -q "task 3's copy in slot [0-9]* failed" "$t/logw"
+	ls -A . >"$t/ls2.$me"
+	echo out-3; exit 0
+fi
+if [ "$me" = "$win" ]; then
+	upto [ -e "$t/checked.$other" ]
+	echo out-3; exit 0
+fi
+sleep "$s" & sleep "$s"
+wait
+EOF
+tmpd="$T/home/.pooltop/tmp"
+for win in copy first copyfails; do
+	rm -rf "$T/w3" "$T/wrote."* "$T/checked."* "$T/ls."* "$T/ls2."* \
+	    "$T/pid."* "$T/wd."*
+	HOME="$T/home" "$POOLTOP_BIN" --headless -j2 --speculate --wd ... \
+	    --log "$T/logw" sh "$T/dirtask.sh" {} "$T" $S $win ::: 1 2 3 4 5 6 \
+	    >"$T/outw" 2>"$T/errw"
+	rc=$?
+	check "--wd ... ($win): exit 0, a copy of task 3 started" \
+	    sh -c "[ $rc -eq 0 ] &&
+	    grep -q 'speculate: copy of task 3 started' '$T/logw'"
+	check "... ($win): each run alone in its directory" \
+	    sh -c "[ -s '$T/pid.first' ] && [ -s '$T/pid.copy' ] &&
+	    [ \"\$(cat '$T/ls.first')\" = \"\$(cat '$T/pid.first')\" ] &&
+	    [ \"\$(cat '$T/ls.copy')\" = \"\$(cat '$T/pid.copy')\" ]"
+	check "... ($win): the first run in HOST-PID-3, the copy in ...-3-2" \
+	    sh -c "grep -q '^$tmpd/[^/]*-[0-9]*-3\$' '$T/wd.first' &&
+	    [ \"\$(cat '$T/wd.copy')\" = \"\$(cat '$T/wd.first')-2\" ]"
+	if [ $win = copyfails ]; then
+		check "... ($win): the copy's end left the first run's alone" \
+		    sh -c "[ -s '$T/ls2.first' ] &&
+		    [ \"\$(cat '$T/ls2.first')\" = \"\$(cat '$T/pid.first')\" ]"
+	fi
+	check "... ($win): no directory left" \
+	    sh -c "[ -d '$tmpd' ] && [ -z \"\$(find '$tmpd' -mindepth 1)\" ]"
+	check "... ($win): no process left" no_process_with "sleep $S"
+done
+# A task that cannot start (its command is not there) leaves no directory:
+# each attempt's is its own, so a leftover would stay for good.
+HOME="$T/home" "$POOLTOP_BIN" --headless -q --retries 2 --wd ... \
+    "$T/no-such-cmd" ::: a >/dev/null 2>&1
+check "--wd ...: a task that cannot start leaves no directory" \
+    sh -c "[ -d '$tmpd' ] && [ -z \"\$(find '$tmpd' -mindepth 1)\" ]"
 
 # 9. Refusals, each naming what was wrong.
 refused() {
