@@ -8,9 +8,10 @@
 # local workers, a program that crashes on one item (only that item fails,
 # the rest are handed back and answered), --timeout of one line, an --init
 # that fails on one host (the pool runs on the others), the refusals
-# (--transferfile, --workdir ... and a directory a task), and that no
+# (--transferfile, --workdir ... and a directory a task), that no
 # process of the pool is left on a host once the pool ends or its
-# supervisor is SIGKILLed.
+# supervisor is SIGKILLed, and that `pooltop worker` names both protocols
+# when a CONF is another's.
 # Needs root; SKIP otherwise or without openssh-server.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/remote/remote.sh"
@@ -209,7 +210,11 @@ no_pool_left "after the timeout"
 # --- an --init that fails on one host ---------------------------------------
 fresh
 seq 10 >"$W/items7"
-run -k -S 1/h1,1/h2 --persistent "$P" --init \
+# h2's program starts once the pool has said h1's failure (at most 60 s):
+# the run cannot end before it.
+wait7="n=0; until grep -q 'init failed' '$W/err7' || [ \$n -ge 1200 ]; do
+	sleep 0.05; n=\$((n + 1)); done; exec $P"
+run -k -S 1/h1,1/h2 --persistent "$wait7" --init \
     "[ \"\$(readlink /proc/self/ns/mnt)\" != '$NS_h1' ] || { echo no db; exit 1; }" \
     -a "$W/items7" >"$W/out7" 2>"$W/err7"
 rc=$?
@@ -248,5 +253,22 @@ refused "--workdir with {} and --persistent -S" \
     "a --persistent program serves many" --workdir "$W/d{}"
 check "... and nothing was started on the host" \
     sh -c "! pgrep -u $RU >/dev/null"
+
+# --- CONF of another protocol: `pooltop worker` names both ------------------
+v=$(sed -n 's/^#define PT_PROTO_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$POOLTOP_SRCDIR/src/proto.h")
+o=$(printf '\\%03o' $((v - 1)))
+# CONF (type 6), 4 bytes: a version alone, as an older supervisor's starts.
+printf "\\006\\000\\000\\000\\004\\000\\000\\000$o\\000\\000\\000" |
+    "$POOLTOP_BIN" worker >"$W/why9" 2>&1
+rc=$?
+check "a CONF of protocol $((v - 1)): pooltop worker exits 2, names both" \
+    sh -c "[ $rc -eq 2 ] && grep -aq 'speaks protocol $v, the supervisor $((v - 1)): install the same pooltop version on both' '$W/why9'"
+o=$(printf '\\%03o' "$v")
+printf "\\006\\000\\000\\000\\004\\000\\000\\000$o\\000\\000\\000" |
+    "$POOLTOP_BIN" worker >"$W/why9" 2>&1
+rc=$?
+check "... one of this protocol cut short: exit 2, bad CONF" \
+    sh -c "[ $rc -eq 2 ] && grep -aq 'bad CONF' '$W/why9'"
 
 finish
