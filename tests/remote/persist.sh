@@ -1,17 +1,17 @@
 #!/bin/sh
-# --persistent with workers on other machines (-S): two sshd "hosts"
-# (tests/remote/remote.sh), each in its own mount namespace, so the mount
-# namespace a program reports says where it ran.  Checks answers in order
-# (-k) from programs that ran on the hosts as children of the remote
+# --persistent with workers on other machines (-S, --slf): two sshd
+# "hosts" (tests/remote/remote.sh), each in its own mount namespace, so the
+# mount namespace a program reports says where it ran.  Checks answers in
+# order (-k) from programs that ran on the hosts as children of the remote
 # workers, one program per worker over many lines, --init once per remote
 # worker and in --workdir, --max-tasks-per-worker, -S hosts mixed with
-# local workers, a program that crashes on one item (only that item fails,
-# the rest are handed back and answered), --timeout of one line, an --init
-# that fails on one host (the pool runs on the others), the refusals
-# (--transferfile, --workdir ... and a directory a task), that no
-# process of the pool is left on a host once the pool ends or its
-# supervisor is SIGKILLed, and that `pooltop worker` names both protocols
-# when a CONF is another's.
+# local workers, hosts from --slf, a program that crashes on one item
+# (only that item fails, the rest are handed back and answered), --timeout
+# of one line, an --init that fails on one host (the pool runs on the
+# other), the refusals (--transferfile, --return, --basefile, --workdir
+# ... and a directory a task), that no process of the pool is left on a
+# host once the pool ends or its supervisor is SIGKILLed, and that
+# `pooltop worker` names both protocols when a CONF is another's.
 # Needs root; SKIP otherwise or without openssh-server.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 . "$POOLTOP_SRCDIR/tests/remote/remote.sh"
@@ -227,6 +227,18 @@ check "... h1's failure said, with its output" \
 check "... not as a worker that did not connect" \
     sh -c "! grep -q 'did not connect' '$W/err7'"
 no_pool_left "after --init failed"
+
+# --- hosts from --slf -------------------------------------------------------
+fresh
+echo 1/h2 >"$W/slf"
+seq 5 >"$W/items10"
+run -k --slf "$W/slf" --persistent "$P" -a "$W/items10" >"$W/out10" \
+    2>"$W/err10"
+rc=$?
+check "--slf (1/h2) --persistent: exit 0, in order, answered on h2" sh -c \
+    "[ $rc -eq 0 ] && cut -d' ' -f1 '$W/out10' | cmp -s - '$W/items10' &&
+     [ \$(awk '\$5 == \"$NS_h2\"' '$W/out10' | wc -l) -eq 5 ]"
+no_pool_left "after --slf"
 
 # --- what cannot work, refused ----------------------------------------------
 refused() {
