@@ -194,10 +194,10 @@ no_pool_left "after the crash"
 # --- --timeout of one line --------------------------------------------------
 fresh
 printf '%s\n' a sleep b >"$W/items6"
-run -k -S 1/h1 --timeout 2 --persistent "$P" --joblog "$W/jl6" \
+run -k -S 1/h1 --timeout 5 --persistent "$P" --joblog "$W/jl6" \
     -a "$W/items6" >"$W/out6" 2>"$W/err6"
 rc=$?
-check "--timeout 2, a remote program sleeps on one line: exit 1" [ "$rc" -eq 1 ]
+check "--timeout 5, a remote program sleeps on one line: exit 1" [ "$rc" -eq 1 ]
 check "... the others answered" sh -c \
     "[ \"\$(cut -d' ' -f1 '$W/out6' | tr '\n' ' ')\" = 'a b ' ]"
 check "... its joblog Exitval is -1, the others' 0" sh -c \
