@@ -2903,8 +2903,7 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 	o->workers_given = org->cli[i] || org->line[i] != 0;
 	if (o->slurm == SLURM_AUTO)
 		o->slurm = getenv("SLURM_JOB_ID") != NULL &&
-		    o->nsshlogins == 0 && o->slf == NULL &&
-		    o->persistent == NULL ?
+		    o->nsshlogins == 0 && o->slf == NULL ?
 		    SLURM_YES : SLURM_NO;
 	if (o->slurm == SLURM_YES && (o->nsshlogins > 0 || o->slf != NULL))
 		return errorf(err, errlen, "--slurm and --sshlogin cannot be"
@@ -2923,10 +2922,14 @@ check_remote(struct opts *o, const struct origin *org, char *err,
 		return errorf(err, errlen, "--memfree auto cannot be used with "
 		    "--%s: it learns what tasks take of this machine's memory",
 		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
-	if (o->persistent != NULL)
-		return errorf(err, errlen, "--persistent cannot be used with"
-		    " --%s yet: run the pool on each machine",
-		    o->slurm == SLURM_YES ? "slurm" : "sshlogin");
+	/* Files go with a task's RUN; a program is up before any line. */
+	if (o->persistent != NULL &&
+	    (o->ntransfers > 0 || o->nreturns > 0 || o->nbasefiles > 0))
+		return errorf(err, errlen, "--%s cannot be used with "
+		    "--persistent: files are copied for a task, and the "
+		    "program and --init start before any",
+		    o->ntransfers > 0 ? "transferfile" : o->nreturns > 0 ?
+		    "return" : "basefile");
 	if (o->task_memory > 0 || o->task_cpus > 0)
 		return errorf(err, errlen, "--task-memory and --task-cpus "
 		    "cannot be used with --%s yet: the cgroups are this "

@@ -138,6 +138,14 @@ compile_all(char **src, size_t n, struct template ***out, size_t *nout,
 	return 0;
 }
 
+/* Has each task a directory of its own (..., or replacement strings)? */
+static bool
+xfer_wd_per_task(const struct xfer *x)
+{
+	return x != NULL &&
+	    (x->wdtpl != NULL || (x->wdflags & PT_CONF_WD_UNIQUE));
+}
+
 struct xfer *
 xfer_new(const struct opts *o, struct hosts *hs, char *err, size_t errlen)
 {
@@ -165,6 +173,14 @@ xfer_new(const struct opts *o, struct hosts *hs, char *err, size_t errlen)
 	    "transferfile", err, errlen) == -1 ||
 	    compile_all(o->returns, o->nreturns, &x->ret, &x->nret,
 	    "return", err, errlen) == -1) {
+		xfer_free(x);
+		return NULL;
+	}
+	/* As workdir_new() says it for this machine's. */
+	if (o->persistent != NULL && xfer_wd_per_task(x)) {
+		snprintf(err, errlen, "--workdir '%s' is a directory a task;"
+		    " a --persistent program serves many: give it one"
+		    " directory", o->workdir);
 		xfer_free(x);
 		return NULL;
 	}
@@ -228,14 +244,6 @@ xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
 	d = input_tag(x->wdtpl, t->arg, t->args, t->nargs, t->seq, t->slot);
 	workdir_tidy(d);
 	return d;
-}
-
-/* Has each task a directory of its own (..., or replacement strings)? */
-static bool
-xfer_wd_per_task(const struct xfer *x)
-{
-	return x != NULL &&
-	    (x->wdtpl != NULL || (x->wdflags & PT_CONF_WD_UNIQUE));
 }
 
 /* The work directory of task t, for the remote shell ("" none). */

@@ -3114,6 +3114,18 @@ worker_hello(struct pool *p, int i, const char *pl, size_t len)
 	buf_add(&strs, "", 1);
 	buf_addstr(&strs, xfer_workdir(p->xfer, &c.flags));
 	buf_add(&strs, "", 1);
+	/* Persistent mode: the worker runs --init and the program there. */
+	if (p->o->persistent != NULL) {
+		c.flags |= PT_CONF_PERSISTENT;
+		c.max_tasks = p->o->max_tasks_per_worker;
+		buf_addstr(&strs, p->o->persistent);
+		buf_add(&strs, "", 1);
+		if (p->o->init != NULL) {
+			c.flags |= PT_CONF_INIT;
+			buf_addstr(&strs, p->o->init);
+			buf_add(&strs, "", 1);
+		}
+	}
 	proto_put(&w->out, PT_MSG_CONF, &c, sizeof c, strs.data, strs.len);
 	buf_free(&strs);
 }
@@ -3306,6 +3318,18 @@ answer_workers(struct pool *p)
 }
 
 /*
+ * Did worker w exit as one whose --init failed (on another machine: its ssh
+ * or srun, with the status of the `pooltop worker` there)?
+ */
+static bool
+init_exit(const struct pool *p, const struct wk *w, int wstatus)
+{
+	return p->o->persistent != NULL && p->o->init != NULL &&
+	    w->state == W_STARTING && WIFEXITED(wstatus) &&
+	    WEXITSTATUS(wstatus) == PERSIST_EXIT_INIT;
+}
+
+/*
  * Worker i failed its --init.  Workers are started again in rounds, the
  * pause between rounds doubling from RESPAWN_DELAY_MS to RETRY_DELAY_MAX_MS
  * (a database that is not up yet, a connection limit), for as long as
@@ -3368,7 +3392,9 @@ remote_lost(struct pool *p, int i, int wstatus)
 		    hosts_slurm(p->hosts) ? "srun" : "ssh",
 		    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
 		    128 + WTERMSIG(wstatus));
-	if ((!w->hello || w->why[0] != '\0') && !w->retire &&
+	/* A failed --init is said by init_failed(): it did connect. */
+	if ((!w->hello || (w->why[0] != '\0' && !init_exit(p, w, wstatus))) &&
+	    !w->retire &&
 	    p->state != PT_POOL_STOPPING && p->state != PT_POOL_DONE)
 		pool_event(p, PT_EV_ERROR, i, 0, 0, "worker %d on %s did not"
 		    " connect: %s", i + 1, name, why);
@@ -3540,9 +3566,7 @@ worker_reaped(struct pool *p, int i, int wstatus)
 	if (!w->retire && p->state != PT_POOL_STOPPING &&
 	    p->state != PT_POOL_DONE && mono_ns() - w->started_ns < PT_NSEC)
 		p->respawn_after = mono_ns() + RESPAWN_DELAY_MS * 1000000LL;
-	if (p->o->persistent != NULL && p->o->init != NULL &&
-	    w->state == W_STARTING && !w->retire && WIFEXITED(wstatus) &&
-	    WEXITSTATUS(wstatus) == PERSIST_EXIT_INIT &&
+	if (init_exit(p, w, wstatus) && !w->retire &&
 	    p->state != PT_POOL_STOPPING && p->state != PT_POOL_DONE)
 		init_failed(p, i);
 	pool_event(p, PT_EV_WORKER_EXIT, i, 0,

@@ -6,7 +6,7 @@
  * bytes, in host byte order: both ends run the same pooltop version, which
  * HELLO and CONF check.  A forked worker inherits the pool's configuration
  * (termseq, tick, shell, --init, the persistent command); a worker started
- * elsewhere is sent what it needs in CONF.  The one setting a RUN carries
+ * elsewhere is sent what it needs in CONF, persistent mode included.  The one setting a RUN carries
  * is the task's --timeout (struct pt_run).
  *
  * Connecting a worker started elsewhere: it sends HELLO at once; the
@@ -23,7 +23,10 @@
  *	CONF	struct pt_conf, then NUL-terminated strings: the shell, the
  *		host name the supervisor knows the worker's machine by, the
  *		--workdir its tasks run in ("": its login directory; relative:
- *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N")
+ *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N"),
+		with PT_CONF_PERSISTENT the --persistent program and with
+		PT_CONF_INIT the --init command (run by the shell, in that
+		directory; max_tasks is --max-tasks-per-worker)
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
  *		and, with PT_RUN_STDIN, the file the task reads as stdin,
  *		with PT_RUN_WD, the directory the task runs in (its own
@@ -107,7 +110,7 @@ enum pt_msg_type {
 };
 
 /* Changes with any change of a message's layout or meaning. */
-#define PT_PROTO_VERSION	7
+#define PT_PROTO_VERSION	8
 #define PT_SLOT_EVERY_MS	100	/* SLOT at most this often, but for a
 					   change of state */
 #define PT_BEAT_MS	1000	/* `pooltop worker` writes at least this
@@ -160,7 +163,9 @@ struct pt_hello {
 #define PT_CONF_TERM_MAX	16
 
 struct pt_conf {
-	uint32_t	version;	/* PT_PROTO_VERSION */
+	uint32_t	version;	/* PT_PROTO_VERSION: first in every
+					   version's CONF, checked before
+					   its length */
 	uint32_t	slot;		/* 0-based */
 	uint32_t	generation;
 	int32_t		tick_ms;
@@ -168,9 +173,12 @@ struct pt_conf {
 	int32_t		term_sig[PT_CONF_TERM_MAX];
 	int32_t		term_ms[PT_CONF_TERM_MAX];
 	uint32_t	flags;		/* PT_CONF_* */
+	int32_t		max_tasks;	/* --max-tasks-per-worker; 0: none */
 };
 
 #define PT_CONF_WD_UNIQUE	0x1	/* --workdir ...: a directory a task */
+#define PT_CONF_PERSISTENT	0x2	/* a string names --persistent's CMD */
+#define PT_CONF_INIT		0x4	/* ... and one after it --init's */
 
 struct pt_slotmsg {
 	uint32_t	state;		/* enum pt_slot_state */

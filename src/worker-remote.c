@@ -4,7 +4,8 @@
  * ssh or srun starts it with the stream to the supervisor on its standard
  * input and output.  It says HELLO (protocol and pooltop versions, its host
  * name and CPU count), waits for CONF (the settings a forked worker would
- * have inherited: shell, --termseq, --tick, its slot), checks the version,
+ * have inherited: shell, --termseq, --tick, its slot, and in persistent
+ * mode the program, --init and --max-tasks-per-worker), checks the version,
  * makes a segment of its own for its slot's progress mailbox (so that
  * `pooltop progress` in a task works as it does on the supervisor's
  * machine), and then runs worker_main() like any worker.  When its input
@@ -107,15 +108,33 @@ read_first(struct buf *b, struct pt_msg *m, const char **payload, int ms)
 	}
 }
 
-/* The settings CONF carries, as the options a forked worker would have. */
+/*
+ * The settings CONF carries (c, then its strings s of n bytes), as the
+ * options a forked worker would have.
+ */
 static int
-conf_opts(const struct pt_conf *c, const char *shell, struct opts *o)
+conf_opts(const struct pt_conf *c, const char *s, size_t n, struct opts *o)
 {
-	int	i;
+	const char	*shell = proto_string(s, n, 0);
+	int		 i;
 
 	memset(o, 0, sizeof *o);
 	o->shell = xstrdup(shell != NULL && *shell != '\0' ? shell : "/bin/sh");
 	o->tick_ms = c->tick_ms;
+	/* Persistent mode: the program and --init after the directory. */
+	if (c->flags & PT_CONF_PERSISTENT) {
+		if ((o->persistent = (char *)proto_string(s, n, 3)) == NULL ||
+		    *o->persistent == '\0' || c->max_tasks < 0)
+			return -1;
+		o->persistent = xstrdup(o->persistent);
+		o->max_tasks_per_worker = c->max_tasks;
+	}
+	if (c->flags & PT_CONF_INIT) {
+		if (o->persistent == NULL ||
+		    (o->init = (char *)proto_string(s, n, 4)) == NULL)
+			return -1;
+		o->init = xstrdup(o->init);
+	}
 	if (c->nterm < 0 || c->nterm > PT_CONF_TERM_MAX ||
 	    c->nterm > PT_TERMSEQ_MAX)
 		return -1;
@@ -163,7 +182,7 @@ worker_stdio_main(int argc, char **argv)
 	struct pt_conf			c;
 	struct pt_msg			m;
 	struct buf			in;
-	const char			*pl, *shell, *host, *wd;
+	const char			*pl, *host, *wd;
 	static char			 wdir[PATH_MAX], base[PATH_MAX];
 	char				name[256], hello[320], err[256];
 	int				r;
@@ -191,16 +210,19 @@ worker_stdio_main(int argc, char **argv)
 	r = read_first(&in, &m, &pl, R_CONF_MS);
 	if (r == 0)
 		return 1;	/* nobody there: nothing to say it to */
-	if (r == -1 || m.type != PT_MSG_CONF || m.len < sizeof c)
+	if (r == -1 || m.type != PT_MSG_CONF || m.len < sizeof c.version)
 		return refuse("pooltop worker %s on %s: the supervisor's first"
 		    " message is not CONF (another pooltop version?)",
 		    PACKAGE_VERSION, name);
-	memcpy(&c, pl, sizeof c);
+	/* The version first: another's CONF may be longer or shorter. */
+	memcpy(&c.version, pl, sizeof c.version);
 	if (c.version != PT_PROTO_VERSION)
 		return refuse("pooltop %s on %s speaks protocol %u, the"
-		    " supervisor %u", PACKAGE_VERSION, name, PT_PROTO_VERSION,
-		    c.version);
-	shell = proto_string(pl + sizeof c, m.len - sizeof c, 0);
+		    " supervisor %u: install the same pooltop version on both",
+		    PACKAGE_VERSION, name, PT_PROTO_VERSION, c.version);
+	if (m.len < sizeof c)
+		return refuse("pooltop worker on %s: bad CONF", name);
+	memcpy(&c, pl, sizeof c);
 	host = proto_string(pl + sizeof c, m.len - sizeof c, 1);
 	wd = proto_string(pl + sizeof c, m.len - sizeof c, 2);
 	if (getcwd(base, sizeof base) == NULL)
@@ -209,7 +231,8 @@ worker_stdio_main(int argc, char **argv)
 	if (workdir(wd, wdir, sizeof wdir) == -1)
 		return refuse("pooltop worker on %s: --workdir %s: %s", name,
 		    wd, strerror(errno));
-	if (conf_opts(&c, shell, &o) == -1 || c.slot >= PT_SHM_MAX_SLOTS)
+	if (conf_opts(&c, pl + sizeof c, m.len - sizeof c, &o) == -1 ||
+	    c.slot >= PT_SHM_MAX_SLOTS)
 		return refuse("pooltop worker on %s: bad CONF", name);
 	if (shm_create(&shm, c.slot + 1, err, sizeof err) == -1)
 		return refuse("pooltop worker on %s: %s", name, err);

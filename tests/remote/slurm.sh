@@ -4,7 +4,7 @@
 # tests/remote/remote.sh), the pool run as the test user inside
 # `salloc -N2`.  Checks a run spread over both nodes with the node in the
 # joblog, what a step's task sees, auto-detection and --slurm=no, pause
-# and timeout of a task inside a step, the refusal outside an allocation,
+# and timeout of a task inside a step, --persistent programs in steps, the refusal outside an allocation,
 # SIGKILL of the supervisor (no step and no process left), and a node
 # lost mid-run (its tasks run on the other, each item once).
 # Needs root; SKIP otherwise or without munge and slurm-wlm.
@@ -110,6 +110,34 @@ in_alloc --slurm --timeout 1 --joblog "$W/jl5" sleep {} ::: 300 >/dev/null 2>&1
 rc=$?
 check "--timeout ends a task in a step: exit 1, Exitval -1" sh -c \
     "[ $rc -eq 1 ] && tail -n 1 '$W/jl5' | cut -f7 | grep -qx -- -1"
+
+# --- --persistent in steps (auto-detected): a program per worker -----------
+cat >"$W/prog" <<'EOF'
+#!/bin/sh
+while IFS= read -r l; do
+	[ "$l" = crash ] && exit 7
+	echo "$l ${SLURMD_NODENAME:-here} $$"
+done
+EOF
+chmod 755 "$W/prog"
+printf '%s\n' 1 2 3 crash 5 6 7 8 >"$W/items9"
+in_alloc -k --persistent "$W/prog" --init "echo \$SLURMD_NODENAME >>$W/inits9" \
+    --joblog "$W/jl9" -a "$W/items9" >"$W/out9" 2>"$W/err9"
+rc=$?
+check "--persistent inside salloc, a program crashes on one item: exit 1" \
+    [ "$rc" -eq 1 ]
+if [ "$(cut -d' ' -f1 "$W/out9" | tr '\n' ' ')" = '1 2 3 5 6 7 8 ' ] &&
+    [ "$(awk '$2 ~ /^n[12]$/' "$W/out9" | wc -l)" -eq 7 ]; then
+	ok "... the others answered in order (-k) by programs in steps"
+else
+	fail "... the others answered in order (-k) by programs in steps"
+	sed 's/^/# /' "$W/out9" "$W/err9"
+fi
+check "... the joblog: exit 7 for it alone, every line on a node" sh -c \
+    "[ \"\$(awk -F'\t' 'NR > 1 && \$7 != 0 { print \$1, \$7 }' '$W/jl9')\" = '4 7' ] &&
+     [ \$(tail -n +2 '$W/jl9' | cut -f2 | grep -cE '^n[12]\$') -eq 8 ]"
+check "... --init ran once in each worker, one on each node" sh -c \
+    "[ \"\$(sort '$W/inits9' | tr '\n' ' ')\" = 'n1 n2 ' ]"
 
 # --- more workers than CPUs: the steps that cannot start wait --------------
 # salloc -N2 gives one CPU a node: 2 of the 6 steps start, 4 wait.
