@@ -6,8 +6,8 @@
  * bytes, in host byte order: both ends run the same pooltop version, which
  * HELLO and CONF check.  A forked worker inherits the pool's configuration
  * (termseq, tick, shell, --init, the persistent command); a worker started
- * elsewhere is sent what it needs in CONF, persistent mode included.  The one setting a RUN carries
- * is the task's --timeout (struct pt_run).
+ * elsewhere is sent what it needs in CONF, persistent mode included.  The
+ * one setting a RUN carries is the task's --timeout (struct pt_run).
  *
  * Connecting a worker started elsewhere: it sends HELLO at once; the
  * supervisor checks the version and answers CONF; the worker checks the
@@ -24,9 +24,9 @@
  *		host name the supervisor knows the worker's machine by, the
  *		--workdir its tasks run in ("": its login directory; relative:
  *		to it; with PT_CONF_WD_UNIQUE, task N runs in "DIR-N"),
-		with PT_CONF_PERSISTENT the --persistent program and with
-		PT_CONF_INIT the --init command (run by the shell, in that
-		directory; max_tasks is --max-tasks-per-worker)
+ *		with PT_CONF_PERSISTENT the --persistent program and with
+ *		PT_CONF_INIT the --init command (run by the shell, in that
+ *		directory; max_tasks is --max-tasks-per-worker)
  *	RUN	struct pt_run, then NUL-terminated strings: item, argv[0..argc-1]
  *		and, with PT_RUN_STDIN, the file the task reads as stdin,
  *		with PT_RUN_WD, the directory the task runs in (its own
