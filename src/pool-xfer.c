@@ -239,6 +239,9 @@ xfer_task_workdir(const struct xfer *x, const struct xfer_task *t)
 {
 	char	*d;
 
+	if (x != NULL && (x->wdflags & PT_CONF_WD_UNIQUE) && t->copy)
+		return xasprintf("%s-%llu-2", x->wd,
+		    (unsigned long long)t->seq);
 	if (x == NULL || x->wdtpl == NULL)
 		return NULL;
 	d = input_tag(x->wdtpl, t->arg, t->args, t->nargs, t->seq, t->slot);
@@ -254,8 +257,9 @@ task_wd(const struct xfer *x, const struct xfer_task *t, char *wd,
 	char	*d;
 
 	if (x->wdflags & PT_CONF_WD_UNIQUE) {
-		if ((size_t)snprintf(wd, len, "%s-%llu", x->wd,
-		    (unsigned long long)t->seq) >= len)
+		/* A copy runs while its first run may: not in its directory. */
+		if ((size_t)snprintf(wd, len, "%s-%llu%s", x->wd,
+		    (unsigned long long)t->seq, t->copy ? "-2" : "") >= len)
 			wd[0] = '\0';	/* cannot be: x->wd is short */
 	} else if ((d = xfer_task_workdir(x, t)) != NULL) {
 		strlcpy(wd, d, len);
@@ -1038,8 +1042,9 @@ xfer_after(struct xfer *x, int h, const struct xfer_task *t,
 	/* What its copy sent (with a directory a task, base files too). */
 	pl.rec = sent_take(x, t);
 	pl.cleans = pl.cleanup;
-	/* A task that never ran returns nothing; --cleanup still cleans. */
-	if (!(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
+	/* A task that never ran returns nothing, nor one whose twin won;
+	   --cleanup still cleans. */
+	if (!t->loser && !(d->flags & (PT_DONE_NOEXEC | PT_DONE_REQUEUE)))
 		pl.back = expand(x->ret, x->nret, NULL, 0, t, &pl.nback);
 	r = 0;
 	if (pl.nback > 0 || (pl.cleanup && (pl.rec != -1 || pl.unique ||

@@ -65,11 +65,17 @@ struct xfer_task {
 	const char		*arg;
 	const char *const	*args;		/* NULL: arg is its one */
 	size_t			 nargs;
+	bool			 copy;		/* --speculate's second run:
+						   a ... directory of its own */
+	bool			 loser;		/* its twin won: nothing is
+						   returned, --cleanup cleans */
 };
 
 /*
- * The work directory of task t when --workdir has replacement strings
- * (allocated; "" the login directory), else NULL: RUN carries it.
+ * The work directory of task t when --workdir has replacement strings, or
+ * is ... and t a --speculate copy (DIR-SEQ-2: its first run may still be
+ * in DIR-SEQ) (allocated; "" the login directory), else NULL: RUN
+ * carries it.
  */
 char		*xfer_task_workdir(const struct xfer *, const struct xfer_task *);
 

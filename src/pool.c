@@ -1224,6 +1224,8 @@ xfer_task(struct pool *p, int i, const struct task *t, struct xfer_task *x)
 	x->arg = t->arg;
 	x->args = (const char *const *)t->args;
 	x->nargs = t->nargs;
+	x->copy = t->copy;
+	x->loser = t->loser;
 	return x;
 }
 
@@ -3238,11 +3240,12 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		if (m->len < sizeof d)
 			break;
 		memcpy(&d, pl, sizeof d);
-		/* A loser's --return files are not fetched: it lost. */
+		/* A loser's --return files are not fetched (it lost), but
+		   --cleanup cleans its directory. */
 		t = worker_task(w, d.task_seq);
 		if (d.flags & PT_DONE_WORKDIR)
 			workdir_said(t, &d, pl + sizeof d, m->len - sizeof d);
-		if ((t != NULL && t->loser) || !xfer_task_after(p, i, &d))
+		if (!xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
 		worker_task_done(p, i);
 		break;

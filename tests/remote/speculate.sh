@@ -39,4 +39,32 @@ check "the output once, the copy's" \
     [ "$(grep -c '^out-slow$' "$T/out")" = 1 ]
 check "nothing of the slow first run is left" \
     wait_for 10 no_process_with "sleep $S"
+
+# --workdir ...: a copy on the same host runs in a directory of its own
+# (its first run may still be in DIR-SEQ), and --cleanup removes both.
+# The test user's home: its runtime directory, private to each host.
+shadow usermod -d "/tmp/pooltop-$RUID" "$RU"
+mkdir "$T/mk2"
+chmod 777 "$T/mk2"
+S2=$((S + 1))
+"$POOLTOP_BIN" --headless --ssh "ssh -F $SSH_CONFIG" \
+    --remote-pooltop "$T/bin/pooltop" -S 2/h1 --speculate --wd ... \
+    --cleanup sh -c 'if [ "$1" = slow ] && mkdir "$2/m" 2>/dev/null
+then pwd >"$2/first"; sleep "$3"; else [ "$1" = slow ] && pwd >"$2/copy"; fi
+echo "out-$1"' sh {} "$T/mk2" $S2 ::: a b c d slow >"$T/out2" 2>"$T/err2"
+rc=$?
+check "--wd ..., both runs on one host: exit 0, the copy won" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'speculate: task 5 won by its copy' '$T/err2'"
+check "... the copy ran in another directory than its first run" \
+    sh -c "[ -s '$T/mk2/first' ] && [ -s '$T/mk2/copy' ] &&
+    ! cmp -s '$T/mk2/first' '$T/mk2/copy'"
+gone_on_h1() {
+	for d in "$(cat "$T/mk2/first")" "$(cat "$T/mk2/copy")"; do
+		nsenter -t "$SSHD_PID_h1" -m test -e "$d" && return 1
+	done
+	return 0
+}
+check "... and --cleanup removed both directories" wait_for 10 gone_on_h1
+check "... nothing of the slow first run is left" \
+    wait_for 10 no_process_with "sleep $S2"
 finish
