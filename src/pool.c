@@ -4691,6 +4691,10 @@ fd_budget(struct pool *p)
 		p->client_fds = CTL_MAX_CLIENTS;
 	room = (room - p->client_fds) / per;
 	p->fd_cap = room > PT_MAX_WORKERS ? PT_MAX_WORKERS : (int)room;
+	if (p->o->workers_all && p->target > p->fd_cap) {
+		p->target = p->fd_cap;	/* -j 0: as many as may be */
+		return 0;
+	}
 	snprintf(why, sizeof why, "open file limit %ld", lim);
 	limit_workers(p, p->fd_cap, why);
 	return 0;
