@@ -4512,7 +4512,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	}
 	if (shm_create(&p->shm, PT_MAX_WORKERS, err, errlen) == -1)
 		return -1;
-	if (shm_reserve(&p->shm, (uint32_t)MAX(p->target, 1)) == -1) {
+	/* -j 0: the slots are reserved as workers come (shm_write_slot()). */
+	if (shm_reserve(&p->shm, o->workers_all ? 1 :
+	    (uint32_t)MAX(p->target, 1)) == -1) {
 		snprintf(err, errlen, "segment %s: no memory for %d workers' "
 		    "slots: %s", p->shm.name, p->target, strerror(errno));
 		return -1;
