@@ -3,10 +3,10 @@
 # workers, over 60 items 50; a stream on stdin starts one as each item
 # arrives to find the others busy; --persistent starts a program a worker
 # needed (a window of --chunksize lines each); round-robin a worker a
-# block; a resize up with nothing to run starts none, an add then starts
-# what it needs; -j 0 is the largest pool, started as work comes.  The
-# workers started are counted in the headless log (worker.start events)
-# and by ctl status, never timed.
+# block; --speculate one for a straggler's copy; a resize up with nothing
+# to run starts none, an add then starts what it needs; -j 0 is the
+# largest pool, started as work comes.  The workers started are counted in
+# the headless log (worker.start events) and by ctl status, never timed.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 run() { "$POOLTOP_BIN" --headless "$@"; }
@@ -109,6 +109,44 @@ check "--round-robin -j 50 over 3 blocks: 3 lines counted" \
     [ "$(awk '{ s += $1 } END { print s }' "$T/rout")" = 3 ]
 check "--round-robin -j 50 over 3 blocks starts 3 workers at most ($(starts "$T/log"))" \
     [ "$(starts "$T/log")" -le 3 ]
+
+# --- --speculate: a straggler's copy starts a worker when none is idle. -
+# Items arrive one at a time, each after the last ended: one worker runs
+# them all.  Item 3 is slow on its first run only; once the input ends it
+# is a straggler with no idle worker, so a second worker starts for its
+# copy, which wins.
+S=$((3000 + $$ % 5000))		# a sleep length no other test uses
+cat >"$T/slow3.sh" <<EOF
+#!/bin/sh
+if [ "\$1" = 3 ] && mkdir "$T/m3" 2>/dev/null; then
+	exec sleep $S
+fi
+echo "out-\$1"
+EOF
+chmod +x "$T/slow3.sh"
+mkfifo "$T/sfeed"
+"$POOLTOP_BIN" --headless -j 2 --speculate "$T/slow3.sh" {} <"$T/sfeed" \
+    >"$T/sout" 2>"$T/splog" &
+P=$!
+_bgpids="${_bgpids:-} $P"
+exec 7>"$T/sfeed"
+n=0
+for i in 1 2 4 5; do
+	echo "$i" >&7
+	n=$((n + 1))
+	wait_for 30 sh -c "[ \$(grep -c 'task\.done' '$T/splog') -eq $n ]"
+done
+check "speculate: 4 items one after another, 1 worker ($(starts "$T/splog"))" \
+    starts_are "$T/splog" 1
+echo 3 >&7
+exec 7>&-
+check "speculate: the straggler's copy starts" wait_for 60 \
+    grep -q 'speculate: copy of task 5 started' "$T/splog"
+reap "$P" 60
+check "speculate: exit 0, the copy won" [ $? -eq 0 ]
+check "speculate: a second worker started for the copy ($(starts "$T/splog"))" \
+    starts_are "$T/splog" 2
+check "speculate: no slow first run left" no_process_with "sleep $S"
 
 # --- Resize up with nothing to run starts nothing; work then does. -----
 rm -f "$T/go"

@@ -31,8 +31,8 @@ check "close: the terminal is usable again" terminal_sane
 
 # q on an idle --keep-open pool drains it: nothing runs, so nothing to ask.
 run_in_tui "$POOLTOP_BIN --keep-open --name $N --refresh 100 -j1 true"
-check "q: the dashboard shows the pool" \
-    wait_until $LIMIT on_screen "workers 1/1 .*$N"
+check "q: the dashboard shows the pool (empty: no worker started)" \
+    wait_until $LIMIT on_screen "workers 0/1 .*$N"
 key q
 check "q: pooltop exits" wait_until $LIMIT exited
 check "q: exit status 0" [ "$(exit_status)" = 0 ]
