@@ -79,7 +79,7 @@ check "k: x and y answered" wait_until $LIMIT on_screen "done 2 "
 key +
 check "+: workers 2/3" wait_until $LIMIT on_screen "workers 2/3"
 check "+: nothing queued, no third program" sh -c \
-    "[ \"\$(pgrep -f 'sh $T/prog.sh' | wc -l)\" -lt 3 ]"
+    "[ \"\$(pgrep -fx 'sh $T/prog.sh' | wc -l)\" -lt 3 ]"
 
 # q asks; k kills the programs and their sleeps, and the pool ends.
 spid=$(json_field "$N" supervisor_pid)
