@@ -195,8 +195,16 @@ check "-j 0 over 3 items starts exactly 3 workers ($(starts "$T/log"))" \
     starts_are "$T/log" 3
 run -P 0 true ::: 1 2 >/dev/null 2>"$T/log"
 check "-P 0 is -j 0 ($(starts "$T/log"))" starts_are "$T/log" 2
-check "-j 0 says nothing of an open file limit" \
+(ulimit -n 64 && exec "$POOLTOP_BIN" --headless -j 0 true ::: 1 2 3) \
+    >/dev/null 2>"$T/log"
+rc=$?
+check "-j 0 under ulimit -n 64: exit 0 ($rc), 3 workers ($(starts "$T/log"))" \
+    sh -c "[ $rc -eq 0 ] && [ $(starts "$T/log") -eq 3 ]"
+check "... and no warning of the open file limit: as many as may be" \
     sh -c "! grep -q 'limited to' '$T/log'"
+(ulimit -n 64 && exec "$POOLTOP_BIN" --headless -j 100 true ::: 1 2 3) \
+    >/dev/null 2>"$T/log"
+check "-j 100 under ulimit -n 64 still warns" grep -q 'limited to' "$T/log"
 rm -f "$T/go"
 bg "$POOLTOP_BIN" --headless --keep-open -j 0 "$T/gate.sh" {} ::: a \
     >/dev/null 2>"$T/zlog"
