@@ -424,6 +424,19 @@ cpus_form(const char *s, int *out, char *err, size_t len)
 	return 1;
 }
 
+/*
+ * -j 0, as GNU parallel's: as many at once as there is work for.  Workers
+ * start only for work, so this is the largest pool, PT_MAX_WORKERS (fewer
+ * under the open file limit, quietly: fd_budget()).
+ */
+static int
+workers_all(struct opts *o, int *field)
+{
+	*field = PT_MAX_WORKERS;
+	o->workers_all = true;
+	return 0;
+}
+
 /* -P N, --max-procs N: -j N, under GNU parallel's and xargs' name. */
 static int
 set_max_procs(struct opts *o, const char *s, char *err, size_t len)
@@ -431,17 +444,19 @@ set_max_procs(struct opts *o, const char *s, char *err, size_t len)
 	long long	v;
 	int		r;
 
+	o->workers_all = false;
 	if (strcmp(s, "auto") == 0) {
 		o->workers = PT_WORKERS_AUTO;
 		return 0;
 	}
 	if ((r = cpus_form(s, &o->workers, err, len)) != 0)
 		return r == 1 ? 0 : -1;
+	if (parse_ll(s, &v) == 0 && v == 0)
+		return workers_all(o, &o->workers);
 	if (parse_ll(s, &v) != 0 || v < 1 || v > PT_MAX_WORKERS)
-		return errorf(err, len, "'%s': expected auto, an integer"
-		    " from 1 to %d, N%% of the CPUs or +N or -N of them%s",
-		    s, PT_MAX_WORKERS, strcmp(s, "0") == 0 ? " (GNU "
-		    "parallel's 0, as many as possible, is not taken)" : "");
+		return errorf(err, len, "'%s': expected auto, 0, an integer"
+		    " from 1 to %d, N%% of the CPUs or +N or -N of them",
+		    s, PT_MAX_WORKERS);
 	o->workers = (int)v;
 	return 0;
 }
@@ -548,8 +563,8 @@ static const struct opt_entry opt_table[] = {
 	  .off = F(workers), .min = 1, .max = PT_MAX_WORKERS,
 	  .word = "auto", .wordval = PT_WORKERS_AUTO, .cpus = true,
 	  .defnote = "online CPUs", .arg = "N",
-	  .help = "worker processes; N% of the CPUs, +N, -N; auto: it sizes "
-	  "itself" },
+	  .help = "worker processes at most, started for tasks; N% of the "
+	  "CPUs, +N, -N; 0: as many as tasks; auto: it sizes itself" },
 	{ .name = "max-procs", .letter = 'P', .type = OPT_FUNC,
 	  .parse = set_max_procs, .arg = "N",
 	  .help = "the same as -j N (GNU parallel's and xargs' name)" },
@@ -1226,6 +1241,8 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 		output_mode(o, e);
 		return 0;
 	case OPT_INT:
+		if (e->cpus)
+			o->workers_all = false;
 		if (e->word != NULL && strcmp(arg, e->word) == 0) {
 			*(int *)field(o, e) = e->wordval;
 			return 0;
@@ -1240,12 +1257,13 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 			    e->word ? "'" : "", e->cpus ? ", N% of the CPUs "
 			    "or +N or -N of them" : "",
 			    text_brief(v, sizeof v, arg));
-		if (r == -2 || (e->cpus && ll == 0))
+		if (r == 0 && e->cpus && ll == 0)
+			return workers_all(o, field(o, e));
+		if (r == -2)
 			return fail_at(&w, err, len,
-			    "must be between %lld and %lld (got %s%s)", e->min,
-			    e->max, text_brief(v, sizeof v, arg), e->cpus &&
-			    r != -2 && ll == 0 ? ": GNU parallel's 'as many as"
-			    " possible' is not taken" : "");
+			    "must be between %s%lld and %lld (got %s)",
+			    e->cpus ? "0 (as many as there is work for) or " :
+			    "", e->min, e->max, text_brief(v, sizeof v, arg));
 		return store_int(o, &w, ll, err, len);
 	case OPT_DOUBLE:
 		if (parse_double(arg, &d) != 0)
@@ -1402,6 +1420,8 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 		output_mode(lc->o, e);
 		return 0;
 	case OPT_INT:
+		if (e->cpus)
+			lc->o->workers_all = false;
 		if (e->word != NULL && t == CONFIG_TYPE_STRING &&
 		    strcmp(config_setting_get_string(s), e->word) == 0) {
 			*(int *)field(lc->o, e) = e->wordval;
@@ -1422,6 +1442,8 @@ load_entry(struct loadctx *lc, const struct opt_entry *e,
 			    "", e->word ? e->word : "", e->word ? "\"" : "",
 			    e->cpus ? ", \"N%\" of the CPUs or \"+N\" or "
 			    "\"-N\" of them" : "");
+		if (e->cpus && ll == 0)
+			return workers_all(lc->o, field(lc->o, e));
 		return store_int(lc->o, &w, ll, lc->err, lc->errlen);
 	case OPT_DOUBLE:
 		if (setting_int(s, &ll))
@@ -3313,9 +3335,9 @@ usage_right(const struct opt_entry *e, char *buf, size_t len)
 	char	bounds[64] = "", def[64];
 
 	if (e->type == OPT_INT || e->type == OPT_DOUBLE)
-		snprintf(bounds, sizeof bounds, "%s%s%lld..%lld",
-		    e->word ? e->word : "", e->word ? " or " : "", e->min,
-		    e->max);
+		snprintf(bounds, sizeof bounds, "%s%s%s%lld..%lld",
+		    e->word ? e->word : "", e->word ? " or " : "",
+		    e->cpus ? "0 or " : "", e->min, e->max);
 	usage_default(e, def, sizeof def);
 	if (def[0] != '\0' && bounds[0] != '\0')
 		snprintf(buf, len, " (%s; default: %s)", bounds, def);

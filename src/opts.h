@@ -136,6 +136,8 @@ struct opts {
 
 	/* the pool */
 	int		 workers;	/* -j; default ncpu */
+	bool		 workers_all;	/* -j 0: PT_MAX_WORKERS, quietly
+					   fewer for the open file limit */
 	int		 tick_ms;	/* worker sample period */
 	int		 nice;		/* added to the workers' niceness */
 	double		 timeout;	/* seconds, 0 none */

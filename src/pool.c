@@ -328,6 +328,7 @@ struct pool {
 };
 
 static void	pool_dispatch(struct pool *);
+static struct task *next_fresh(struct pool *);
 static uint32_t	pool_input(struct pool *);
 static void	host_is_down(struct pool *, int);
 static void	worker_ready(int, short, void *);
@@ -342,6 +343,8 @@ static void	admit_show(struct pool *, struct pt_shm_header *);
 static bool	runs_copy(const struct wk *);
 static void	spec_cancel(struct pool *, int, const char *);
 static int	task_slot(struct pool *, const struct task *);
+static int	spec_idle(struct pool *);
+static int	spec_candidate(struct pool *);
 
 static const int handled_signals[] = {
 	SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
@@ -1075,9 +1078,7 @@ static struct task *
 next_task(struct pool *p)
 {
 	struct task	*t;
-	struct item	 it;
 	int64_t		 now = 0;
-	int		 r;
 
 	if (p->robin != NULL)
 		return rr_next_task(p);
@@ -1092,6 +1093,20 @@ next_task(struct pool *p)
 		TAILQ_REMOVE(&p->ready, t, entry);
 		return t;
 	}
+	return next_fresh(p);
+}
+
+/*
+ * A task not run before: the next of --retry-failed's, of the source or
+ * of pool_add()'s; NULL when there is none now.
+ */
+static struct task *
+next_fresh(struct pool *p)
+{
+	struct task	*t;
+	struct item	 it;
+	int		 r;
+
 	if (p->retry_seqs != NULL) {
 		if (p->retry_i >= p->retry_n) {
 			p->src_done = true;
@@ -2073,11 +2088,82 @@ worker_spawn(struct pool *p, int i)
 		    hosts_slurm(p->hosts) ? "srun" : "ssh", (long)pid);
 }
 
-/* Start or retire workers until the active count matches the target. */
+/*
+ * --speculate: one worker more is wanted when a straggler may get a copy
+ * and no worker is idle for it, nor starting.
+ */
+static bool
+spec_wants_worker(struct pool *p)
+{
+	int	i;
+
+	if (!p->o->speculate || !p->src_done || !TAILQ_EMPTY(&p->added) ||
+	    !TAILQ_EMPTY(&p->ready) || (p->o->keep_open && !p->closed))
+		return false;
+	for (i = 0; i < p->nw; i++)
+		if (p->w[i].state == W_STARTING && !p->w[i].retire)
+			return false;
+	return spec_idle(p) == -1 && spec_candidate(p) != -1;
+}
+
+/*
+ * How many workers to start now, of the room (workers the target leaves):
+ * one is started for work, when a task is ready and no worker can take
+ * it, as GNU parallel starts a job slot for a job, not all -j at once
+ * (for 2 items, 2 workers; under --persistent, 2 programs).  What the
+ * workers may still take (a window each; a starting one takes its first)
+ * is counted off the tasks ready now.  Tasks not yet read are read onto
+ * the ready queue to be counted, at most as many as the workers there is
+ * room for would take, which pool_dispatch() would have read for them.
+ * With --round-robin a task is made for each block while fewer than the
+ * target take blocks: the block waiting wants a worker if none is free.
+ */
+static int
+workers_wanted(struct pool *p, int room)
+{
+	struct task	*t;
+	struct wk	*w;
+	int64_t		 now;
+	int		 i, spare = 0, waiting = 0, win, limit;
+
+	if (room <= 0 || p->state != PT_POOL_RUNNING || p->paused || p->fatal)
+		return 0;
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (w->state != W_FREE && !w->retire && w->ntasks < w->window)
+			spare += w->window - w->ntasks;
+	}
+	if (p->robin != NULL)
+		return spare == 0 && robin_takers(p->robin) < p->target &&
+		    rr_pull(p) ? 1 : 0;
+	if (spec_wants_worker(p))
+		return 1;
+	now = mono_ns();
+	if (!admit_ok(p, now))
+		return 0;	/* nothing may start: it wants none yet */
+	win = p->auto_window ? 1 : p->inflight;
+	limit = spare + room * win;
+	TAILQ_FOREACH(t, &p->ready, entry)
+		if ((t->not_before == 0 || t->not_before <= now) &&
+		    ++waiting >= limit)
+			break;
+	while (waiting < limit && (t = next_fresh(p)) != NULL) {
+		TAILQ_INSERT_TAIL(&p->ready, t, entry);
+		waiting++;
+	}
+	if (waiting <= spare)
+		return 0;
+	return (waiting - spare + win - 1) / win;
+}
+
+/*
+ * Start workers for the work waiting, up to the target (workers_wanted());
+ * those above it retire by retire_surplus().
+ */
 static void
 balance_workers(struct pool *p)
 {
-	int	i, n;
+	int	i, n, want;
 
 	if (p->state == PT_POOL_DONE)
 		return;
@@ -2085,14 +2171,15 @@ balance_workers(struct pool *p)
 		(void)hosts_tick(p->hosts, mono_ns(), &p->hosts_next);
 	n = active_workers(p, HOST_ANY);
 	if (n < p->target && p->state != PT_POOL_STOPPING &&
-	    mono_ns() >= p->respawn_after) {
-		for (i = 0; i < PT_MAX_WORKERS && n < p->target; i++) {
+	    mono_ns() >= p->respawn_after &&
+	    (want = workers_wanted(p, p->target - n)) > 0) {
+		for (i = 0; i < PT_MAX_WORKERS && want > 0; i++) {
 			if (p->w[i].state != W_FREE)
 				continue;
 			worker_spawn(p, i);
 			if (p->w[i].state == W_FREE)
 				break;
-			n++;
+			want--;
 		}
 	}
 }
@@ -4452,7 +4539,9 @@ pool_setup(struct pool *p, int out_fd, int err_fd, char *err, size_t errlen)
 	}
 	if (shm_create(&p->shm, PT_MAX_WORKERS, err, errlen) == -1)
 		return -1;
-	if (shm_reserve(&p->shm, (uint32_t)MAX(p->target, 1)) == -1) {
+	/* -j 0: the slots are reserved as workers come (shm_write_slot()). */
+	if (shm_reserve(&p->shm, o->workers_all ? 1 :
+	    (uint32_t)MAX(p->target, 1)) == -1) {
 		snprintf(err, errlen, "segment %s: no memory for %d workers' "
 		    "slots: %s", p->shm.name, p->target, strerror(errno));
 		return -1;
@@ -4631,6 +4720,10 @@ fd_budget(struct pool *p)
 		p->client_fds = CTL_MAX_CLIENTS;
 	room = (room - p->client_fds) / per;
 	p->fd_cap = room > PT_MAX_WORKERS ? PT_MAX_WORKERS : (int)room;
+	if (p->o->workers_all && p->target > p->fd_cap) {
+		p->target = p->fd_cap;	/* -j 0: as many as may be */
+		return 0;
+	}
 	snprintf(why, sizeof why, "open file limit %ld", lim);
 	limit_workers(p, p->fd_cap, why);
 	return 0;
@@ -4731,9 +4824,10 @@ pool_run(struct pool *p)
 		output_check(p);
 		if (p->fatal && p->state != PT_POOL_STOPPING)
 			pool_stop(p, false, NULL);
-		balance_workers(p);
 		pool_dispatch(p);
 		speculate(p);
+		/* After them: what they could not give out wants workers. */
+		balance_workers(p);
 		say_idle(p);
 		publish(p);
 		if (finished(p))

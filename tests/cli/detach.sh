@@ -105,9 +105,11 @@ timeout 30 "$POOLTOP_BIN" -b --keep-open --log "$T/log2" \
     sh -c 'while [ -e "$1" ]; do sleep 0.02; done' sh {} >"$T/id2" 2>/dev/null
 ID2=$(cat "$T/id2")
 _bgpids="$_bgpids $ID2"
+# Empty, it starts no worker: the add starts one, which the log says.
+wait_for 10 sh -c "'$POOLTOP_BIN' ctl '$ID2' status >/dev/null 2>&1"
+"$POOLTOP_BIN" ctl "$ID2" add "$T/hold" >/dev/null
 check "--log FILE: the pool writes there" \
     wait_for 10 grep -q "worker.start" "$T/log2"
-"$POOLTOP_BIN" ctl "$ID2" add "$T/hold" >/dev/null
 "$POOLTOP_BIN" ctl "$ID2" close >/dev/null
 check "status: closed" sh -c \
     "'$POOLTOP_BIN' ctl '$ID2' status | grep -q '^input: closed'"

@@ -97,7 +97,7 @@ refused "\$POOLTOP ending in a lone backslash: refused" '-k a\' \
     "lone backslash" echo ::: x
 refused "\$POOLTOP -j with no argument: refused" '-j' "requires an argument" \
     echo ::: x
-refused "\$POOLTOP -j 0: the bad value named" '-j 0' "workers" echo ::: x
+refused "\$POOLTOP -j 2000: the bad value named" '-j 2000' "workers" echo ::: x
 refused "\$POOLTOP --env _: refused" '--env _' "ignored_vars" echo ::: x
 refused "a bad \$POOLTOP with --check-config" '--bogus' "bogus" \
     --check-config echo ::: x

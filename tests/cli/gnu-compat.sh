@@ -724,8 +724,10 @@ check "-j -$ncpu ($ncpu CPUs): refused, exit 255" [ "$(cat jneg.pooltop.rc)" = 2
 check "... saying what the count came to" grep -q "of $ncpu CPUs is 0 workers" jneg.pooltop.err
 run pooltop jbig -j +2000 echo ::: a
 check "-j +2000: refused, beyond 1024" grep -q "must be from 1 to 1024" jbig.pooltop.err
-run pooltop j0 -j 0 echo ::: a
-check "documented: -j 0 refused, saying why" grep -q "as many as possible' is not taken" j0.pooltop.err
+# -j 0: as many as possible; pooltop starts a worker a task (ondemand.sh).
+run parallel j0 -j 0 -k echo ::: a b c
+run pooltop j0 -j 0 -k echo ::: a b c
+agree "-j 0 (as many as possible) runs every item, as GNU parallel" j0
 # The config file's key takes the same forms, as strings.
 printf 'workers = "150%%";\n' >jc.conf
 want=$(( (ncpu * 3 + 1) / 2 ))

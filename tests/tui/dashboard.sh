@@ -1,8 +1,8 @@
 #!/bin/sh
 # The in-process dashboard driven through tmux: the header's counts match
-# the run, a row's PIDs are live processes, + adds a worker, p pauses and
-# resumes a task, P toggles the pool, k ends a task, a resize redraws, and
-# q leaves nothing behind.
+# the run, a row's PIDs are live processes, + raises the target (and with
+# nothing queued starts no worker), p pauses and resumes a task, P toggles
+# the pool, k ends a task, a resize redraws, and q leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
 
@@ -47,10 +47,12 @@ done
 check "rows: worker and task PIDs are live and match the segment" \
     [ "$rows_ok" = 1 ]
 
-# + raises the live worker count in the segment.
+# + raises the target in the segment; with nothing queued no worker starts
+# for it (workers start for work), so 2 live of 3.
 key +
-check "+: live workers 3 in the segment" wait_until $LIMIT field_is "$N" live_workers 3
-check "+: header shows workers 3/3" wait_until $LIMIT on_screen "workers 3/3"
+check "+: target 3 in the segment" wait_until $LIMIT field_is "$N" target_workers 3
+check "+: header shows workers 2/3" wait_until $LIMIT on_screen "workers 2/3"
+check "+: nothing queued, no third worker" field_is "$N" live_workers 2
 
 # p pauses the selected task (slot 1, the first row): every process of its
 # group is stopped; p again resumes them.
@@ -96,7 +98,7 @@ check "k: the event pane reports the killed task" \
 
 # A resize redraws at the new size, and back.
 tm resize-window -x 60 -y 16
-check "resize: header redrawn" wait_until $LIMIT on_screen "^ RUNNING +workers 3/3"
+check "resize: header redrawn" wait_until $LIMIT on_screen "^ RUNNING +workers 2/3"
 check "resize: key bar on the last line" \
     wait_until $LIMIT sh -c "tmux -L $TMUX_SOCK capture-pane -p | sed -n 16p | grep -q '^q Quit'"
 check "resize: narrow table dropped columns" gone_from_screen "CPU HIST"

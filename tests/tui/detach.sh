@@ -25,8 +25,9 @@ check "detach: the terminal is usable" terminal_sane
 check "detach: the pool runs" alive
 
 run_in_tui "$POOLTOP_BIN attach $N"
+# Open and empty: no worker has started yet (workers start for work).
 check "attach: the dashboard shows the detached pool" \
-    wait_until $LIMIT on_screen "workers 2/2 .*$N"
+    wait_until $LIMIT on_screen "workers 0/2 .*$N"
 key q
 check "q: attach exits" wait_until $LIMIT exited
 check "q: the pool still runs" alive

@@ -9,8 +9,8 @@ N="hk$$"
 tui_start
 run_in_tui "$POOLTOP_BIN --keep-open --name $N --refresh 100 -j2 \
 --on-task-end 'echo HOOK-{}' --on-end 'echo ENDHOOK-\$POOLTOP_DONE' true"
-check "the dashboard shows the pool" \
-    wait_until $LIMIT on_screen "workers 2/2 .*$N"
+check "the dashboard shows the pool (empty: no worker yet)" \
+    wait_until $LIMIT on_screen "workers 0/2 .*$N"
 "$POOLTOP_BIN" ctl "$N" add a b >/dev/null
 check "the tasks ran" wait_until $LIMIT on_screen " 2/2 "
 check "the dashboard stays whole: no hook output on it" \

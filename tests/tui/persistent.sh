@@ -2,7 +2,7 @@
 # The dashboard in persistent mode (--persistent), driven through tmux: a
 # row shows the worker's long-lived program as its task, p pauses and
 # resumes the program's whole process group, k fails the task it is on and
-# a new program takes the lines still queued, + adds a worker, and q then
+# a new program takes the lines still queued, + raises the target, and q then
 # k leaves nothing behind.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tuilib.sh"
@@ -75,11 +75,11 @@ check "k: the header counts one failed" wait_until $LIMIT on_screen "failed 1"
 
 check "k: x and y answered" wait_until $LIMIT on_screen "done 2 "
 
-# + adds a worker.
+# + raises the target; with no line waiting no third program starts.
 key +
-check "+: workers 3/3" wait_until $LIMIT on_screen "workers 3/3"
-check "+: a third program starts" wait_until $LIMIT sh -c \
-    "[ \"\$(pgrep -f 'sh $T/prog.sh' | wc -l)\" -ge 3 ]"
+check "+: workers 2/3" wait_until $LIMIT on_screen "workers 2/3"
+check "+: nothing queued, no third program" sh -c \
+    "[ \"\$(pgrep -fx 'sh $T/prog.sh' | wc -l)\" -lt 3 ]"
 
 # q asks; k kills the programs and their sleeps, and the pool ends.
 spid=$(json_field "$N" supervisor_pid)
