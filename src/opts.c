@@ -1128,8 +1128,9 @@ store_int(struct opts *o, const struct where *w, long long v, char *err,
 
 	if (v < e->min || v > e->max) {
 		return fail_key(w, err, len,
-		    "must be between %lld and %lld (got %lld)", e->min, e->max,
-		    v);
+		    "must be %sbetween %lld and %lld (got %lld)",
+		    e->cpus ? "0 (as many as there is work for) or " : "",
+		    e->min, e->max, v);
 	}
 	*(int *)field(o, e) = (int)v;
 	return 0;
@@ -1261,7 +1262,7 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 			return workers_all(o, field(o, e));
 		if (r == -2)
 			return fail_at(&w, err, len,
-			    "must be between %s%lld and %lld (got %s)",
+			    "must be %sbetween %lld and %lld (got %s)",
 			    e->cpus ? "0 (as many as there is work for) or " :
 			    "", e->min, e->max, text_brief(v, sizeof v, arg));
 		return store_int(o, &w, ll, err, len);

@@ -37,7 +37,7 @@ seq 1 120 | "$POOLTOP_BIN" -j4 --headless -q false >/dev/null 2>&1
 check "exit status capped at 101" [ $? -eq 101 ]
 
 # Bad usage is 255.
-"$POOLTOP_BIN" --workers 0 true ::: a >/dev/null 2>"$T/e255"
+"$POOLTOP_BIN" --workers 2000 true ::: a >/dev/null 2>"$T/e255"
 check "usage error exits 255" [ $? -eq 255 ]
 check "usage error names the option" grep -q workers "$T/e255"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Memory pressure in the advice and in -j auto, for real: a memory cgroup
 # this test creates (40 MiB; never the machine's own memory, which is
-# shared) holds a 28 MiB hog and two readers of a 60 MB file that the
+# shared) holds a 28 MiB hog and three readers of a 60 MB file that the
 # limit keeps evicting, so the tasks in it wait on reclaim and refaults:
 # the cgroup's memory "some avg10" rises past 20%.  A pool of sleeping
 # tasks runs in the same cgroup with -j auto:
@@ -79,8 +79,10 @@ $PY "$T/hog.py" 28 "$T/stop" &
 head -c 60000000 /dev/zero >"$T/big"
 i=0
 while [ ! -e "$T/stop" ] && [ \$i -lt 2000 ]; do
-	cat "$T/big" >/dev/null & cat "$T/big" >/dev/null
-	wait \$!
+	cat "$T/big" >/dev/null & a=\$!
+	cat "$T/big" >/dev/null & b=\$!
+	cat "$T/big" >/dev/null
+	wait \$a \$b
 	i=\$((i + 1))
 done
 EOF
@@ -91,8 +93,15 @@ psi_over() { awk -v v="$(psi_some)" -v b="$1" 'BEGIN { exit !(v > b) }'; }
 
 bg "$incg" "$T/thrash.sh"
 THRASH=$!
-check "the thrashing raises the cgroup's memory pressure past 20%" \
-    wait_for 60 psi_over 20
+# The rest of the test needs the pressure: a machine whose reclaim keeps
+# the cgroup under it (seen once in a whole make -j2 check) cannot test
+# it, which is a skip, not a failure of pooltop.
+if ! wait_for 60 psi_over 20; then
+	: >"$T/stop"
+	reap $THRASH 30
+	skip "the thrashing did not raise the cgroup's memory pressure" \
+	    "past 20% in 60 s (memory some avg10 $(psi_some)%)"
+fi
 echo "# memory some avg10 $(psi_some)%"
 
 N=psi$$

@@ -145,12 +145,12 @@ static const struct {
 	{ "ui = 3;\n", "%1$s:1: 'ui' must be a group { ... }" },
 	{ "workers = \"4\";\n", "%1$s:1: 'workers' must be an integer or "
 	    "\"auto\", \"N%\" of the CPUs or \"+N\" or \"-N\" of them" },
-	{ "workers = 0;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
-	    "(got 0)" },
-	{ "workers = -3;\n", "%1$s:1: 'workers' must be between 1 and 1024 "
-	    "(got -3)" },
-	{ "\nworkers = 5000000000L;\n", "%1$s:2: 'workers' must be between 1 "
-	    "and 1024 (got 5000000000)" },
+	{ "workers = 2000;\n", "%1$s:1: 'workers' must be 0 (as many as "
+	    "there is work for) or between 1 and 1024 (got 2000)" },
+	{ "workers = -3;\n", "%1$s:1: 'workers' must be 0 (as many as there "
+	    "is work for) or between 1 and 1024 (got -3)" },
+	{ "\nworkers = 5000000000L;\n", "%1$s:2: 'workers' must be 0 (as many "
+	    "as there is work for) or between 1 and 1024 (got 5000000000)" },
 	{ "worker = { chunksize = 0; };\n", "%1$s:1: 'worker.chunksize' must "
 	    "be between 1 and 10000 (got 0)" },
 	{ "worker = { chunksize = \"many\"; };\n", "%1$s:1: 'worker.chunksize' "
@@ -578,11 +578,12 @@ test_cli_over_file(void **state)
 	opts_free(&o);
 
 	/* A bad file is reported even when the command line is fine. */
-	path = write_file("g.conf", "workers = 0;\n");
+	path = write_file("g.conf", "workers = 2000;\n");
 	strlcpy(p, path, sizeof p);
 	assert_int_equal(parse(&o, &argi, err, sizeof err, "-c", p, "-j", "2",
 	    NULL), -1);
-	assert_non_null(strstr(err, "'workers' must be between 1 and 1024"));
+	assert_non_null(strstr(err, "'workers' must be 0 (as many as there "
+	    "is work for) or between 1 and 1024"));
 	opts_free(&o);
 
 	path = write_file("t.conf", "tasks = ( \"true\" );\n");
@@ -695,11 +696,11 @@ test_cli_errors(void **state)
 		{ { "-j", "abc" }, "option --workers: must be an integer "
 		    "or 'auto', N% of the CPUs or +N or -N of them (got "
 		    "'abc')" },
-		{ { "-j", "0" }, "option --workers: must be between 1 and "
-		    "1024 (got 0: GNU parallel's 'as many as possible' is not "
-		    "taken)" },
+		{ { "-j", "2000" }, "option --workers: must be 0 (as many as "
+		    "there is work for) or between 1 and 1024 (got 2000)" },
 		{ { "-j", "99999999999999999999" }, "option --workers: must be "
-		    "between 1 and 1024 (got 99999999999999999999)" },
+		    "0 (as many as there is work for) or between 1 and 1024 "
+		    "(got 99999999999999999999)" },
 		{ { "--timeout", "-1" }, "option --timeout: must be between 0 "
 		    "and 31536000 (got -1)" },
 		{ { "--timeout", "nan" }, "option --timeout: must be a number, "
@@ -1132,8 +1133,8 @@ test_usage(void **state)
 			print_error("--help lacks --%s\n", expect[i]);
 		assert_non_null(strstr(text, want));
 	}
-	assert_non_null(strstr(text, "(auto or 1..1024; default: online "
-	    "CPUs)"));
+	assert_non_null(strstr(text, "(auto or 0 or 1..1024; default: "
+	    "online CPUs)"));
 	assert_non_null(strstr(text, "TERM,200,TERM,100,TERM,50,KILL,25"));
 	free(text);
 }
