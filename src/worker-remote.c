@@ -178,10 +178,12 @@ worker_stdio_main(int argc, char **argv)
 	static struct opts		o;
 	static struct pt_shm		shm;
 	static struct worker_conf	wc;
+	/* Static as those: the worker reads on from it (wc.pending) for the
+	   process's life, and a refusal exits with it held. */
+	static struct buf		in;
 	struct pt_hello			h;
 	struct pt_conf			c;
 	struct pt_msg			m;
-	struct buf			in;
 	const char			*pl, *host, *wd;
 	static char			 wdir[PATH_MAX], base[PATH_MAX];
 	char				name[256], hello[320], err[256];

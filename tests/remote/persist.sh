@@ -89,7 +89,10 @@ no_pool_left() {
 seq 200 >"$W/items"
 fresh
 init='echo "$POOLTOP_WORKER $(readlink /proc/self/ns/mnt) $(pwd)" >>'$W/inits
-run -k -S 2/h1 --persistent "$P" --init "$init" --workdir "$W/wd" \
+# "$P 2": a program answers once both workers' have started (each after
+# its --init), or one fast worker could take all 200 before the other ran
+# its --init.
+run -k -S 2/h1 --persistent "$P 2" --init "$init" --workdir "$W/wd" \
     --joblog "$W/jl1" -a "$W/items" >"$W/out1" 2>"$W/err1"
 rc=$?
 check "-S 2/h1 --persistent: exit 0" [ "$rc" -eq 0 ]
