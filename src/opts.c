@@ -424,6 +424,9 @@ cpus_form(const char *s, int *out, char *err, size_t len)
 	return 1;
 }
 
+/* What a count of workers out of range is told 0 also is. */
+#define WORKERS_ZERO	"0 (as many as there is work for) or "
+
 /*
  * -j 0, as GNU parallel's: as many at once as there is work for.  Workers
  * start only for work, so this is the largest pool, PT_MAX_WORKERS (fewer
@@ -1129,8 +1132,7 @@ store_int(struct opts *o, const struct where *w, long long v, char *err,
 	if (v < e->min || v > e->max) {
 		return fail_key(w, err, len,
 		    "must be %sbetween %lld and %lld (got %lld)",
-		    e->cpus ? "0 (as many as there is work for) or " : "",
-		    e->min, e->max, v);
+		    e->cpus ? WORKERS_ZERO : "", e->min, e->max, v);
 	}
 	*(int *)field(o, e) = (int)v;
 	return 0;
@@ -1263,8 +1265,8 @@ apply_arg(struct opts *o, const struct opt_entry *e, const char *arg,
 		if (r == -2)
 			return fail_at(&w, err, len,
 			    "must be %sbetween %lld and %lld (got %s)",
-			    e->cpus ? "0 (as many as there is work for) or " :
-			    "", e->min, e->max, text_brief(v, sizeof v, arg));
+			    e->cpus ? WORKERS_ZERO : "", e->min, e->max,
+			    text_brief(v, sizeof v, arg));
 		return store_int(o, &w, ll, err, len);
 	case OPT_DOUBLE:
 		if (parse_double(arg, &d) != 0)
