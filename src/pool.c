@@ -235,6 +235,8 @@ struct pool {
 
 	struct wk		 w[PT_MAX_WORKERS];
 	int			 nw;		/* slots ever used: w[0..nw) */
+	int			 nw_ready;	/* w[0..nw_ready) set up:
+						   wk_ready() */
 	int			 target;
 	int			 inflight;	/* tasks per worker at once */
 	bool			 auto_window;	/* --chunksize auto */
@@ -393,7 +395,6 @@ struct pool *
 pool_new(const struct opts *o, struct source *src, struct loop *loop)
 {
 	struct pool	*p = xcalloc(1, sizeof *p);
-	int		 i;
 
 	model_init(&p->model, MODEL_KEEP);
 	p->autosize.on = o->workers_auto;
@@ -424,14 +425,29 @@ pool_new(const struct opts *o, struct source *src, struct loop *loop)
 	TAILQ_INIT(&p->spare);
 	TAILQ_INIT(&p->failed_list);
 	TAILQ_INIT(&p->added);
-	for (i = 0; i < PT_MAX_WORKERS; i++) {
-		p->w[i].fd = p->w[i].watch = -1;
-		p->w[i].errfd = p->w[i].errwatch = -1;
-		p->w[i].host = HOST_LOCAL;
-		p->w[i].pool = p;
-	}
 	p->shm.fd = -1;
 	return p;
+}
+
+/*
+ * Set up the slots up to i the first time one is used.  w[] is left as
+ * calloc() gave it until then: the kernel's zero pages, not written before
+ * every fork of the supervisor (1024 slots of ~600 bytes each, 150 pages to
+ * fault in and copy-on-write for a pool that uses two).  A slot not yet set
+ * up reads as free (W_FREE is 0) and is never touched otherwise.
+ */
+static struct wk *
+wk_ready(struct pool *p, int i)
+{
+	for (; p->nw_ready <= i; p->nw_ready++) {
+		struct wk *w = &p->w[p->nw_ready];
+
+		w->fd = w->watch = -1;
+		w->errfd = w->errwatch = -1;
+		w->host = HOST_LOCAL;
+		w->pool = p;
+	}
+	return &p->w[i];
 }
 
 /* How far an event is said. */
@@ -1983,7 +1999,7 @@ static void
 worker_spawn(struct pool *p, int i)
 {
 	struct worker_conf	 wc;
-	struct wk		*w = &p->w[i];
+	struct wk		*w = wk_ready(p, i);
 	int			 sv[2], ep[2] = { -1, -1 }, host = HOST_LOCAL;
 	pid_t			 pid;
 
@@ -4996,7 +5012,7 @@ pool_free(struct pool *p)
 	if (p->shm.hdr != NULL)
 		shm_close(&p->shm);
 	keeper_finish();
-	for (i = 0; i < PT_MAX_WORKERS; i++)
+	for (i = 0; i < (size_t)p->nw_ready; i++)
 		free(p->w[i].slot);
 	xfer_finish(p->xfer);
 	xfer_free(p->xfer);

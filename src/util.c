@@ -225,22 +225,29 @@ struct arena_chunk {
 	char	data[];
 };
 
-static size_t	arena_nmapped;	/* chunks of every arena: arena_chunks() */
+static size_t	arena_nmapped;	/* chunks of every arena in use:
+				   arena_chunks() */
+#define ARENA_SPARE	4	/* whole chunks kept for the next */
+static struct arena_chunk *arena_spare[ARENA_SPARE];
+static int	arena_nspare;
 
 /*
  * A chunk of cap bytes with its arena's hold (live 1) when held.  Mapped,
  * not malloc'd: chunks come and go every few thousand items, and in the
  * heap the holes they left were filled by other records, so the heap grew
- * with the length of the run.
+ * with the length of the run.  A few whole chunks freed are kept and given
+ * again: a chunk mapped anew is sixteen pages to fault in (a microsecond
+ * or more each) and an munmap() with its TLB flush, every 4000 items.
  */
 static struct arena_chunk *
 arena_chunk_new(size_t cap, bool held)
 {
 	struct arena_chunk	*c;
 
-	c = mmap(NULL, sizeof *c + cap, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (c == MAP_FAILED)
+	if (cap == ARENA_CHUNK && arena_nspare > 0)
+		c = arena_spare[--arena_nspare];
+	else if ((c = mmap(NULL, sizeof *c + cap, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		err(255, "mmap");
 	arena_nmapped++;
 	c->live = held ? 1 : 0;
@@ -253,13 +260,22 @@ static void
 arena_chunk_free(struct arena_chunk *c)
 {
 	arena_nmapped--;
-	(void)munmap(c, sizeof *c + c->cap);
+	if (c->cap == ARENA_CHUNK && arena_nspare < ARENA_SPARE)
+		arena_spare[arena_nspare++] = c;
+	else
+		(void)munmap(c, sizeof *c + c->cap);
 }
 
 size_t
 arena_chunks(void)
 {
 	return arena_nmapped;
+}
+
+size_t
+arena_spares(void)
+{
+	return (size_t)arena_nspare;
 }
 
 char *

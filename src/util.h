@@ -103,10 +103,11 @@ void	 buf_free(struct buf *);
 /*
  * Strings carved from 64 KiB chunks: a persistent pool takes an item and
  * frees it hundreds of thousands of times a second, and a malloc and a
- * free each cost more than the copy.  A chunk is unmapped when the
- * last of its strings is freed and the arena has moved on to another, so
- * a string held long (a failed item, kept for the report) holds its whole
- * chunk: copy such a one out (xstrdup, then arena_free).
+ * free each cost more than the copy.  A chunk is let go (kept for reuse,
+ * a few, or unmapped) when the last of its strings is freed and the arena
+ * has moved on to another, so a string held long (a failed item, kept for
+ * the report) holds its whole chunk: copy such a one out (xstrdup, then
+ * arena_free).
  */
 struct arena_chunk;
 struct arena {
@@ -118,8 +119,13 @@ char	*arena_strndup(struct arena *a, const char *p, size_t n);
 void	 arena_free(char *);
 /* Let the current chunk go once its strings are freed (the arena's end). */
 void	 arena_release(struct arena *a);
-/* Chunks mapped now, of every arena (a leak shows there, not in the heap). */
+/*
+ * Chunks in use now, of every arena (a leak shows there, not in the heap);
+ * the few kept for reuse are not counted.
+ */
 size_t	 arena_chunks(void);
+/* Whole chunks freed and kept for reuse now (at most a few). */
+size_t	 arena_spares(void);
 
 /* Append n bytes to a tail of at most cap bytes, dropping the oldest. */
 void	 tail_keep(char *tail, size_t *len, size_t cap, const char *, size_t);

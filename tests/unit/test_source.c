@@ -655,6 +655,39 @@ test_arena_items(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A chunk whose strings are all freed is kept for the next (no new mapping
+ * and its pages already in), a few at most: nine chunks' worth freed keeps
+ * four, and carving as much again takes those four before mapping more.
+ */
+static void
+test_arena_reuse(void **state)
+{
+	struct arena	 a = { NULL };
+	char		*s[5000], line[100];
+	size_t		 k, n = sizeof s / sizeof *s;
+
+	(void)state;
+	memset(line, 'x', sizeof line);
+	for (k = 0; k < n; k++)		/* 5000 x 112 bytes: 9 chunks */
+		s[k] = arena_strndup(&a, line, sizeof line);
+	assert_true(arena_chunks() >= 8);
+	for (k = 0; k < n; k++)
+		arena_free(s[k]);
+	assert_int_equal(arena_chunks(), 1);	/* the current one */
+	assert_int_equal(arena_spares(), 4);	/* of 8 freed */
+	for (k = 0; k < n; k++)
+		s[k] = arena_strndup(&a, line, sizeof line);
+	assert_int_equal(arena_spares(), 0);	/* taken before mapping */
+	for (k = 0; k < n; k++) {
+		assert_memory_equal(s[k], line, sizeof line);
+		arena_free(s[k]);
+	}
+	arena_release(&a);
+	assert_int_equal(arena_chunks(), 0);
+	assert_int_equal(arena_spares(), 4);
+}
+
 /* Private temp dir; a dead reader must not kill the test. */
 static int
 setup(void **state)
@@ -826,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_pipe_limit_and_nul),
 		cmocka_unit_test(test_million_lines),
 		cmocka_unit_test(test_arena_items),
+		cmocka_unit_test(test_arena_reuse),
 		cmocka_unit_test(test_product),
 	};
 
