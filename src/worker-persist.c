@@ -129,6 +129,8 @@ struct persist {
 	bool			 ending;
 	int			 fast_fails;	/* deaths without an answer */
 	int			 last_wstatus;	/* of the last program */
+	int			 start_error;	/* why the last start failed;
+						   0: it started */
 	int64_t			 restart_at;
 	uint64_t		 instances;
 	struct buf		 held_err;
@@ -892,7 +894,14 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 	if (shortage)
 		p->restart_at = now;
 	else {
-		p->fast_fails++;
+		/*
+		 * Not a program that dies now and then: one that cannot be
+		 * run (not found, not executable, its directory gone) fails
+		 * every task at once, saying why, until the next try.
+		 */
+		p->start_error = error;
+		if (++p->fast_fails < P_BROKEN)
+			p->fast_fails = P_BROKEN;
 		p->restart_at = now + P_BACKOFF_MAX_MS * P_MS;
 	}
 }
@@ -943,6 +952,7 @@ prog_start(struct persist *p)
 		prog_start_failed(p, error, mono_ns());
 		return;
 	}
+	p->start_error = 0;
 	p->state = P_RUN;
 	if (p->paused)
 		wgroup_stop(&ch->g);
@@ -1126,9 +1136,12 @@ persist_start(struct persist *p)
 }
 
 /*
- * The program keeps dying before it answers anything: fail a task at once
- * rather than hold it for the restart (a broken command fails every task
- * quickly, as it would without --persistent).
+ * The program keeps dying before it answers anything, or cannot be
+ * started: fail a task at once rather than hold it for the restart (a
+ * broken command fails every task quickly, as it would without
+ * --persistent).  The words are the same for every task failed for one
+ * cause (no count, no delay): the summary's failure groups are keyed by
+ * them.  A program that cannot start says what its first task said.
  */
 static bool
 broken_fail(struct persist *p, uint64_t seq, int64_t now)
@@ -1139,14 +1152,19 @@ broken_fail(struct persist *p, uint64_t seq, int64_t now)
 	if (p->state != P_NONE || p->fast_fails < P_BROKEN ||
 	    now >= p->restart_at)
 		return false;
-	why = xasprintf("persistent command ended %d times in a row without"
-	    " answering (last: %s %d); next start in %lld ms",
-	    p->fast_fails, WIFSIGNALED(st) ? "signal" : "exit status",
-	    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
-	    (long long)((p->restart_at - now) / P_MS));
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		st = W_EXITCODE(1, 0);
-	task_refuse(p, seq, st, 0, why);
+	if (p->start_error != 0) {
+		why = xasprintf("cannot start %s: %s", p->c.command,
+		    strerror(p->start_error));
+		task_refuse(p, seq, p->start_error, PT_DONE_NOEXEC, why);
+	} else {
+		why = xasprintf("persistent command ended %d times in a row"
+		    " without answering (last: %s %d): the line was not sent",
+		    P_BROKEN, WIFSIGNALED(st) ? "signal" : "exit status",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			st = W_EXITCODE(1, 0);
+		task_refuse(p, seq, st, 0, why);
+	}
 	free(why);
 	slot_write(p, 0, 1);
 	return true;

@@ -168,6 +168,34 @@ for prog in 'exit 3' 'kill -9 $$'; do
 	    grep -q '^pooltop: 1  3x .*persistent command .* before answering' \
 	    "$T/err"
 done
+# Past three deaths in a row the command is broken and tasks fail at once,
+# without being sent: in their own group, one for all of them (the words
+# carry no count of deaths or delay before the next start, which differ
+# from task to task), so two groups at most for one cause.
+seq 40 >"$T/i40"
+for prog in 'exit 3' 'kill -9 $$'; do
+	"$POOLTOP_BIN" --headless -j2 -a "$T/i40" --persistent "$prog" \
+	    >/dev/null 2>"$T/err"
+	check "40 tasks, a program that ends at once ($prog): at most two groups" \
+	    grep -Eqx 'pooltop: failure groups: [12], most frequent first' \
+	    "$T/err"
+	check "... the 40 failed in them" [ "$(sed -n \
+	    's/^pooltop: [0-9]  *\([0-9]*\)x .*/\1/p' "$T/err" |
+	    awk '{ n += $1 } END { print n }')" = 40 ]
+done
+check "... those not sent say so" grep -q \
+    '^pooltop: [12]  [0-9]*x signal 9: pooltop: persistent command ended 3 times in a row without answering (last: signal 9): the line was not sent$' \
+    "$T/err"
+# A program that cannot be started fails every task at once with the
+# reason the first one got, exit 127 each, one group: not after waiting
+# out restart delays, not with a wait status it never had.
+"$POOLTOP_BIN" --headless -j2 -a "$T/i40" --persistent "$T/no-such-program" \
+    >/dev/null 2>"$T/err"
+check "no such program, 40 tasks: one failure group" \
+    grep -qx 'pooltop: failure groups: 1, most frequent first' "$T/err"
+check "... all 40 exit 127, saying why" grep -qx \
+    "pooltop: 1  40x exit 127: pooltop: cannot start $T/no-such-program: No such file or directory" \
+    "$T/err"
 
 # --- --max-tasks-per-worker ---------------------------------------------------
 seq 100 >"$T/i100"
