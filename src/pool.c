@@ -103,46 +103,50 @@
 #define STRAGGLER_MS		500	/* running tasks checked this often */
 #define AUTO_MS			1000	/* -j auto decides this often */
 
+/*
+ * Most used first (a persistent pool makes and frees one a microsecond);
+ * the flags last, together (no padding after each).
+ */
 struct task {
 	uint64_t		 seq;
 	char			*arg;
-	bool			 arg_arena;	/* arg is p->arena's */
+	TAILQ_ENTRY(task)	 entry;
 	char			**args;		/* per input source, or NULL */
 	size_t			 nargs;
 	char			*command;	/* whole command, or NULL */
-	bool			 named;		/* arg is its name: show that */
-	int			 attempts;	/* started so far */
-	int			 attempts_base;	/* ... before a `retry` */
-	int			 faults;	/* put back: no resources */
-	int			 stuck;		/* ... with one worker left */
-	int64_t			 not_before;	/* mono ns, for retries */
-	uint64_t		 received;	/* stdout bytes, this attempt */
-	int			 lost;		/* its host lost while it ran */
-	bool			 requeue;	/* ended by us: run again */
-	uint64_t		 oom_at;	/* OOM kills seen
-						   when it started */
-	bool			 no_record;	/* ended by a stop: no joblog */
 	char			*label;
 	char			*cmdline;	/* raw, for the joblog */
+	int64_t			 not_before;	/* mono ns, for retries */
+	uint64_t		 received;	/* stdout bytes, this attempt */
+	uint64_t		 oom_at;	/* OOM kills seen
+						   when it started */
+	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	char			*block;		/* --pipe: its stdin's file */
-	bool			 block_keep;	/* the input (--pipe-part) */
 	uint64_t		 block_off;	/* where its range starts */
 	uint64_t		 block_len;	/* its size: the
 						   joblog's Send */
 	char			*fifo;		/* --fifo: {},
 						   removed with it */
-	int64_t			 timeout_ms;	/* this attempt's, 0: none */
 	struct fail_tail	*errtail;	/* this attempt's stderr, once
 						   it wrote there */
 	struct fail_key		*fkey;		/* failed for good: its group */
 	struct task		*twin;		/* --speculate: the other copy,
 						   while both run */
+	int			 attempts;	/* started so far */
+	int			 attempts_base;	/* ... before a `retry` */
+	int			 faults;	/* put back: no resources */
+	int			 stuck;		/* ... with one worker left */
+	int			 lost;		/* its host lost while it ran */
+	bool			 arg_arena;	/* arg is p->arena's */
+	bool			 named;		/* arg is its name: show that */
+	bool			 requeue;	/* ended by us: run again */
+	bool			 no_record;	/* ended by a stop: no joblog */
+	bool			 block_keep;	/* the input (--pipe-part) */
 	bool			 copy;		/* the second copy
 						   of its task */
 	bool			 loser;		/* the other copy won, or the
 						   pool shrank: being ended */
 	bool			 copied;	/* this attempt had its copy */
-	TAILQ_ENTRY(task)	 entry;
 };
 TAILQ_HEAD(tasklist, task);
 

@@ -13,7 +13,8 @@
 # the same rounds; OLD_PLAIN=FILE, the same for worker.py (plain-old);
 # BASE_BIN=FILE, an older pooltop binary run with the older workers
 # (OLD_MODULE, OLD_PLAIN, else this tree's) in the same rounds
-# (module-base, plain-base): a whole change, before and after, paired;
+# (module-base, plain-base, cat-base): a whole change, before and after,
+# paired;
 # MEMSIZES="10000 1000000", the sizes of the memory runs; ONLY="module
 # cat ...", these runners alone beside pm and pm1000 (a quick look).
 #
@@ -47,6 +48,7 @@
 #   module-old, plain-old, alone-old   the older workers (OLD_MODULE,
 #             OLD_PLAIN), run the same way
 #   module-base, plain-base   BASE_BIN with the older workers
+#   cat-base  BASE_BIN with cat
 #
 # The targets, at every size, at -j2: module >= 1.5x and plain >= 1.0x the
 # item rate of Pool.map (the faster of pm and pm1000 in each round, which
@@ -118,6 +120,7 @@ RUNNERS="$RUNNERS plain"
 [ -n "$OLD_PLAIN" ] && RUNNERS="$RUNNERS plain-old"
 [ -n "$BASE_BIN" ] && RUNNERS="$RUNNERS plain-base"
 RUNNERS="$RUNNERS cat"
+[ -n "$BASE_BIN" ] && RUNNERS="$RUNNERS cat-base"
 for c in $CHUNKS; do
 	RUNNERS="$RUNNERS module@$c plain@$c"
 done
@@ -156,6 +159,7 @@ run() {	# run NAME N: one timed run of NAME over the N items, checked
 	module-base) pers "$1" "$n" auto "$OLDPY" "$MODULE" "$BASE_BIN" ;;
 	plain-base) pers "$1" "$n" auto "" "$BASE_PLAIN" "$BASE_BIN" ;;
 	cat) pers "$1" "$n" auto "" cat; want=$items ;;
+	cat-base) pers "$1" "$n" auto "" cat "$BASE_BIN"; want=$items ;;
 	module@*) pers "$1" "$n" "${1#*@}" "$tmp/py" "$MODULE" ;;
 	plain@*) pers "$1" "$n" "${1#*@}" "" "$PLAIN" ;;
 	alone) PYTHONPATH="$tmp/py" timed "$1" "$n" sh -c \
@@ -238,6 +242,7 @@ desc() {
 	plain-old) echo "pooltop + the older worker.py" ;;
 	module-base) echo "  the same, BASE_BIN, older module" ;;
 	plain-base) echo "  the same, BASE_BIN, older worker.py" ;;
+	cat-base) echo "  the same, BASE_BIN" ;;
 	cat) echo "pooltop + cat (no work)" ;;
 	module@*) echo "  module, --chunksize ${1#*@}" ;;
 	plain@*) echo "  worker.py, --chunksize ${1#*@}" ;;
@@ -348,7 +353,7 @@ if [ -n "$BASE_BIN" ]; then
 	echo "this tree over BASE_BIN (with the older workers), per round: the"
 	echo "rate ratio, and the CPU time ratio (above 1.00x this tree is"
 	echo "faster, or uses less CPU)"
-	vs_rows -base module plain
+	vs_rows -base module plain cat
 	echo "  (BASE_BIN: $BASE_BIN)"
 fi
 
