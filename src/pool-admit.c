@@ -834,6 +834,12 @@ admit_may_start(struct admit *a, int64_t now, int64_t *at)
 	return true;
 }
 
+bool
+admit_paced(const struct admit *a)
+{
+	return a != NULL && a->active && a->delay > 0;
+}
+
 void
 admit_started(struct admit *a, int64_t now)
 {

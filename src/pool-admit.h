@@ -176,6 +176,8 @@ int64_t		 admit_hold_ns(const struct admit *, int64_t now_ns);
  */
 bool		 admit_may_start(struct admit *, int64_t now_ns, int64_t *at);
 void		 admit_started(struct admit *, int64_t now_ns);
+/* Are starts paced by --delay (one at a time, then the delay)? */
+bool		 admit_paced(const struct admit *);
 /*
  * --memfree auto: a task that ended on its own peaked at peak bytes (0:
  * unknown, not kept); the footprint learned (0: none yet), computed when

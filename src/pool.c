@@ -2163,6 +2163,13 @@ workers_wanted(struct pool *p, int room)
 		return 0;	/* nothing may start: it wants none yet */
 	win = p->auto_window ? 1 : p->inflight;
 	limit = spare + room * win;
+	/*
+	 * Under --delay one task starts now and the next one the delay
+	 * later: a worker for that one, if none is free, not one for each
+	 * task waiting (they would wait out the delays idle).
+	 */
+	if (admit_paced(p->admit))
+		limit = 1;
 	TAILQ_FOREACH(t, &p->ready, entry)
 		if ((t->not_before == 0 || t->not_before <= now) &&
 		    ++waiting >= limit)

@@ -5,7 +5,7 @@
 # needed (a window of --chunksize lines each); round-robin a worker a
 # block; --speculate one for a straggler's copy; a resize up with nothing
 # to run starts none, an add then starts what it needs; -j 0 is the
-# largest pool, started as work comes.  The workers started are counted in
+# largest pool, started as work comes; under --delay one at a time.  The workers started are counted in
 # the headless log (worker.start events) and by ctl status, never timed.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
@@ -216,6 +216,22 @@ check "-j 0: ctl status shows the target, 1024 or the open file limit's" \
 "$POOLTOP_BIN" ctl "$P" close >/dev/null 2>&1
 reap "$P" 60
 check "-j 0 keep-open pool: exit 0" [ $? -eq 0 ]
+# --delay: one task starts, the next the delay later, so one worker is
+# wanted at a time (the first task holds its worker: the second, due 30 s
+# later, would want a worker of its own then), not one per task waiting.
+rm -f "$T/go"
+bg "$POOLTOP_BIN" --headless --delay 30 -j 4 "$T/gate.sh" {} ::: a b c \
+    >/dev/null 2>"$T/dlog"
+P=$!
+check "--delay 30 -j 4 over 3 items: the first task starts" \
+    wait_for 30 grep -q 'task\.start.* a$' "$T/dlog"
+check "... on the one worker started ($(status_workers $P))" workers_are $P 1/4
+"$POOLTOP_BIN" ctl "$P" stop >/dev/null 2>&1
+: >"$T/go"
+reap "$P" 60
+check "... stopped: ended" [ $? -ne 124 ]
+check "... 1 worker started in all ($(starts "$T/dlog"))" \
+    starts_are "$T/dlog" 1
 printf 'workers = 0;\n' >"$T/conf"
 run -c "$T/conf" true ::: 1 2 >/dev/null 2>"$T/log"
 check "workers = 0 in a config file is -j 0 ($(starts "$T/log"))" \
