@@ -353,8 +353,9 @@ procstat_children(pid_t *out, int room)
 	size_t	j;
 	int	n = 0;
 
+	/* pooltop's processes run one thread: its children are all. */
 	if (!use_scan())
-		return children_of(self, 0, out, room);
+		return children_of(self, 1, out, room);
 	scan_proc();
 	for (j = 0; j < ntable && n < room; j++)
 		if (table[j].ppid == self)

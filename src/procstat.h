@@ -28,7 +28,8 @@ struct procstat {
 int	procstat_tree(pid_t pid, struct procstat *);
 /*
  * The caller's own children (zombies too, orphans it adopted as a
- * subreaper too), at most room: how many.
+ * subreaper too), at most room: how many.  The caller is single-threaded
+ * (those of other threads are not seen).
  */
 int	procstat_children(pid_t *out, int room);
 /* CPU in permille of one CPU between two samples dt_ns apart (htop's CPU%). */
