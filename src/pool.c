@@ -2621,6 +2621,15 @@ pool_advice(const struct pool *p, struct model_advice *a)
 	return true;
 }
 
+/* The length of the first line of a stderr tail (workdir_said()). */
+static int
+first_line(const struct fail_tail *t)
+{
+	const char	*nl = memchr(t->b, '\n', t->len);
+
+	return nl != NULL ? (int)(nl - t->b) : (int)t->len;
+}
+
 /* Record a task's last attempt in the pool's model. */
 static void
 model_task_ended(struct pool *p, int i, struct task *t,
@@ -3101,7 +3110,7 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    "its files were not copied: %s", task_label(t));
 		else if ((d->flags & PT_DONE_WORKDIR) && t->errtail != NULL)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
-			    "%.*s: %s", (int)t->errtail->len, t->errtail->b,
+			    "%.*s: %s", first_line(t->errtail), t->errtail->b,
 			    task_label(t));
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
@@ -3166,18 +3175,27 @@ task_output(struct pool *p, struct task *t, const struct pt_out *o,
 
 /*
  * A worker could not make or enter task t's directory, named after its
- * DONE: that is the attempt's stderr (its failure group's line) and what
- * its event says.
+ * DONE: that is the attempt's stderr and what its event says.  Where the
+ * directory is the task's own (--workdir with replacement strings, or
+ * ...), a second line says it with the option as given: the last line,
+ * which the summary's failure groups are keyed by, is then the same for
+ * every task that failed for one cause (the event says the first).
  */
 static void
-workdir_said(struct task *t, const struct pt_done *d, const char *s,
-    size_t len)
+workdir_said(struct pool *p, struct task *t, const struct pt_done *d,
+    const char *s, size_t len)
 {
-	const char	*dir = proto_string(s, len, 0);
+	const char	*dir = proto_string(s, len, 0), *as = p->o->workdir;
+	const char	*e = strerror(d->wstatus);
 	char		*why;
 
-	why = xasprintf("--workdir '%s': %s", dir != NULL ? dir : "?",
-	    strerror(d->wstatus));
+	if (dir == NULL)
+		dir = "?";
+	if (as != NULL && strcmp(as, dir) != 0)
+		why = xasprintf("--workdir '%s': %s\n--workdir '%s': %s", dir, e,
+		    as, e);
+	else
+		why = xasprintf("--workdir '%s': %s", dir, e);
 	count_received(t, 2, why, strlen(why));
 	free(why);
 }
@@ -3358,7 +3376,8 @@ worker_msg(struct pool *p, int i, const struct pt_msg *m, const char *pl)
 		   --cleanup cleans its directory. */
 		t = worker_task(w, d.task_seq);
 		if (d.flags & PT_DONE_WORKDIR)
-			workdir_said(t, &d, pl + sizeof d, m->len - sizeof d);
+			workdir_said(p, t, &d, pl + sizeof d,
+			    m->len - sizeof d);
 		if (!xfer_task_after(p, i, &d))
 			task_ended(p, i, &d);
 		worker_task_done(p, i);

@@ -200,8 +200,11 @@ workdir_task(const struct workdir *x, const struct xfer_task *t, char *why,
 	/* Items are data: one may not lead the task out of the template's
 	   directory ("out/{}" with "../../etc"). */
 	if (dotdots(d) > x->climbs) {
+		/* Two lines: the last one, the same for every task refused
+		   so, is what failure groups are keyed by (as a worker's). */
 		snprintf(why, whylen, "--workdir '%s': an item may not add"
-		    " '..' to it (%s)", x->src, d);
+		    " '..' to it (%s)\n--workdir '%s': an item may not add"
+		    " '..' to it", x->src, d, x->src);
 		free(d);
 		return NULL;
 	}

@@ -82,6 +82,9 @@ check "... exit value 255 in the joblog" \
 check "... said, naming --workdir and the directory" \
     grep -q "task.failed .*status=255 --workdir 'out/{}': an item may not add '..' to it (out/../../esc)" e13
 check "... nothing made outside" sh -c "[ ! -e '$T/esc' ] && [ ! -e '$T/deep/esc' ]"
+check "... the two refused: one failure group, saying --workdir as given" \
+    sh -c "grep -qx 'pooltop: failure groups: 1, most frequent first' e13 &&
+    grep -qx \"pooltop: 1  2x exit 255: --workdir 'out/{}': an item may not add '..' to it\" e13"
 run --wd '../up/{}' 'pwd; : {#}' ::: x >o14 2>e14
 check "... while the template's own '..' is the user's" \
     [ "$(cat o14)" = "$T/up/x" ]
@@ -98,6 +101,16 @@ check "... exit value 255 in the joblog" \
     [ "$(tail -n +2 nd.jl | sort -n | cut -f7 | tr '\n' ' ')" = "255 0 " ]
 check "... said, naming the directory and the errno" \
     grep -q "task.failed .*status=255 --workdir '$T/s/afile/sub': Not a directory" e15
+# Tasks failing for one cause, each in its own directory: one failure
+# group, its line saying --workdir as given (the events name each one).
+touch f1 f2 f3
+runv --wd '{}/sub' 'pwd; : {#}' ::: f1 f2 f3 >/dev/null 2>e15b
+check "three files in the way: one failure group" \
+    grep -qx 'pooltop: failure groups: 1, most frequent first' e15b
+check "... its line: --workdir as given and the errno" grep -qx \
+    "pooltop: 1  3x exit 255: --workdir '{}/sub': Not a directory" e15b
+check "... each task's event naming its own directory" \
+    [ "$(grep -c "task.failed .*status=255 --workdir '$T/s/f[123]/sub': Not a directory" e15b)" -eq 3 ]
 runv --wd /proc/self/nope 'pwd; : {}' ::: a >/dev/null 2>e16
 check "... one it may not make: named, with why" \
     grep -q "status=255 --workdir '/proc/self/nope': No such file or directory" e16
