@@ -22,6 +22,14 @@ fail_tail_add(struct fail_tail *t, const char *b, size_t n)
 	tail_keep(t->b, &t->len, sizeof t->b, b, n);
 }
 
+size_t
+fail_tail_first_line(const struct fail_tail *t)
+{
+	const char	*nl = memchr(t->b, '\n', t->len);
+
+	return nl != NULL ? (size_t)(nl - t->b) : t->len;
+}
+
 /* Set key from how a task ended and the last non-blank line of its tail. */
 void
 fail_key_set(struct fail_key *k, int exitval, int signal,

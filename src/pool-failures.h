@@ -61,6 +61,12 @@ struct fail_group {
 /* Keep the last bytes of stderr. */
 void	fail_tail_add(struct fail_tail *, const char *, size_t);
 /*
+ * The length of the tail's first line.  A tail pooltop writes itself may
+ * end with a line that is the same for every task failing for one cause
+ * (the group's), after a first one naming this task's case (its event's).
+ */
+size_t	fail_tail_first_line(const struct fail_tail *);
+/*
  * Set key from how a task ended and its stderr tail: the tail's last line
  * that is not blank, its trailing whitespace trimmed, cut to FAIL_LINE.
  */

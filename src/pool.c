@@ -2621,15 +2621,6 @@ pool_advice(const struct pool *p, struct model_advice *a)
 	return true;
 }
 
-/* The length of the first line of a stderr tail (workdir_said()). */
-static int
-first_line(const struct fail_tail *t)
-{
-	const char	*nl = memchr(t->b, '\n', t->len);
-
-	return nl != NULL ? (int)(nl - t->b) : (int)t->len;
-}
-
 /* Record a task's last attempt in the pool's model. */
 static void
 model_task_ended(struct pool *p, int i, struct task *t,
@@ -3110,8 +3101,8 @@ task_ended(struct pool *p, int i, const struct pt_done *d)
 			    "its files were not copied: %s", task_label(t));
 		else if ((d->flags & PT_DONE_WORKDIR) && t->errtail != NULL)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 255,
-			    "%.*s: %s", first_line(t->errtail), t->errtail->b,
-			    task_label(t));
+			    "%.*s: %s", (int)fail_tail_first_line(t->errtail),
+			    t->errtail->b, task_label(t));
 		else if (d->flags & PT_DONE_NOEXEC)
 			pool_event(p, PT_EV_TASK_FAILED, i, t->seq, 127,
 			    "cannot run: %s: %s", strerror(d->wstatus),

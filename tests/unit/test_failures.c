@@ -51,6 +51,30 @@ test_key_line(void **state)
 	assert_memory_equal(k.line, "a\0b", 3);
 }
 
+/*
+ * A two-line tail (a --workdir failure's): the first line for the event,
+ * the last, the same for every task of one cause, for the key.
+ */
+static void
+test_first_line(void **state)
+{
+	struct fail_tail	t;
+	struct fail_key		k;
+	const char		*s = "--workdir 'd/a': Not a directory\n"
+				    "--workdir 'd/{}': Not a directory";
+
+	(void)state;
+	tail_of(&t, s, strlen(s));
+	assert_int_equal(fail_tail_first_line(&t), 32);
+	fail_key_set(&k, 255, 0, &t);
+	assert_int_equal(k.len, 33);
+	assert_memory_equal(k.line, "--workdir 'd/{}': Not a directory", 33);
+	tail_of(&t, "one line", 8);		/* no newline: all of it */
+	assert_int_equal(fail_tail_first_line(&t), 8);
+	t.len = 0;
+	assert_int_equal(fail_tail_first_line(&t), 0);
+}
+
 /* A line longer than FAIL_LINE keeps its start; the tail its end. */
 static void
 test_key_long(void **state)
@@ -168,6 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_line),
 		cmocka_unit_test(test_key_long),
+		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_key_same),
 		cmocka_unit_test(test_group_order),
 		cmocka_unit_test(test_formats),
