@@ -90,8 +90,6 @@
 					   worker: then the pool stops */
 #define AUTO_BUDGET_NS		10000000LL /* --chunksize auto: work queued */
 #define AUTO_WINDOW_MAX		2048	/* ... and lines in flight, at most */
-#define AUTO_WINDOW_EARLY	1024	/* ... until a worker has given */
-#define AUTO_EARLY_ANSWERS	16384	/* this many answers */
 #define W_READ			65536	/* one read from a worker */
 #define TASK_SPARE_MAX		4096	/* task records kept for reuse */
 #define AUTO_WINDOW_RESULTS	8	/* ... with --results (2 fds a line) */
@@ -172,7 +170,6 @@ struct wk {
 	int64_t		 started_ns;
 	int64_t		 hold_until;	/* mono ns: a task could not start */
 	int		 window;	/* tasks it may hold at once */
-	uint64_t	 answers;	/* --chunksize auto: it gave */
 	int64_t		 avg_ns;	/* --chunksize auto: time per task;
 					   -1 before the first answer */
 	int		 stops;		/* times found stopped and continued */
@@ -2095,7 +2092,6 @@ worker_spawn(struct pool *p, int i)
 	w->started_ns = mono_ns();
 	w->hold_until = 0;
 	w->window = p->auto_window ? 1 : p->inflight;
-	w->answers = 0;
 	w->avg_ns = -1;		/* the first answer pays the program's start */
 	w->stops = 0;
 	w->why[0] = '\0';
@@ -2369,11 +2365,6 @@ task_fault(struct pool *p, int i, struct task *t, int error)
  * before it: the program's time per item.  A worker's first answer is not
  * measured: its clock ran while the program started (20 ms for Python),
  * which would hold the window at a line or two for dozens of round trips.
- * Until a worker has given AUTO_EARLY_ANSWERS answers its window stays
- * under AUTO_WINDOW_EARLY: the records and buffers of lines in flight are
- * memory first touched (a page fault each 4 KiB), which a short run pays
- * in full and a long one amortises: 20,000 items through cat, 1,024 lines
- * in flight are ~6% faster than 2,048, and 1,000,000 the same.
  */
 static void
 window_update(struct wk *w, int64_t wall_ns, int max)
@@ -2396,8 +2387,6 @@ window_update(struct wk *w, int64_t wall_ns, int max)
 		want = 1;
 	if (want > 2LL * w->window)
 		want = 2LL * w->window;
-	if (++w->answers < AUTO_EARLY_ANSWERS && want > AUTO_WINDOW_EARLY)
-		want = AUTO_WINDOW_EARLY;
 	w->window = (int)want;
 }
 
