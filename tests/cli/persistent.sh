@@ -342,6 +342,41 @@ check "... and handed out again in their order" \
     [ "$(tr -d '\n' <"$T/seen")" = "12345678" ]
 check "... its hanging task is gone" no_process_with "sleep 301.$$"
 
+# --- --chunksize auto: lines in flight, bounded --------------------------------
+# A program that answers fast, then stops answering, holds what the pool
+# sent it: under auto at most 2048 lines (an upper bound only: on a slow
+# machine the window is smaller).
+if command -v python3 >/dev/null 2>&1; then
+	cat >"$T/stall.py" <<'EOF'
+import sys, time
+stop = int(sys.argv[1])
+n = 0
+for l in sys.stdin:
+    sys.stdout.write(l)
+    sys.stdout.flush()
+    n += 1
+    if n == stop:
+        time.sleep(302)
+EOF
+	seq 30000 >"$T/many"
+	between() { [ "$1" -le "$2" ] && [ "$2" -le "$3" ]; }
+	"$POOLTOP_BIN" --headless -q -j1 -a "$T/many" \
+	    --persistent "python3 $T/stall.py 5000" >/dev/null 2>&1 &
+	spid=$!
+	_bgpids="${_bgpids:-} $spid"
+	check "auto, stalled after 5000 answers: they are in" wait_for 60 \
+	    sh -c "'$POOLTOP_BIN' ctl $spid status 2>/dev/null |
+		grep -q ' 5000 done'"
+	inflight=$("$POOLTOP_BIN" ctl "$spid" status 2>/dev/null |
+	    awk '$1 == "tasks:" { print $2 }')
+	check "... $inflight lines in flight: 1 to 2048" \
+	    between 1 "${inflight:-0}" 2048
+	kill "$spid"
+	reap "$spid" 30
+	check "... stopped, the program with it" \
+	    no_process_with "$T/stall.py 5000"
+fi
+
 # --- pause, progress and kill through pooltop ctl -------------------------------
 # The program blocks on "slow" until a go file exists, after reporting
 # progress with `pooltop progress` (its POOLTOP_TASK names the program).
