@@ -191,17 +191,24 @@ keeper_pid(void)
 }
 
 void
-keeper_finish(void)
+keeper_release(void)
 {
-	struct pollfd	pfd;
-	int64_t		limit, left;
-	pid_t		r;
-
 	if (keeper.fd == -1)
 		return;
 	keeper_send('X', NULL, -1);
 	close(keeper.fd);
 	keeper.fd = -1;
+}
+
+void
+keeper_reap(void)
+{
+	struct pollfd	pfd;
+	int64_t		limit, left;
+	pid_t		r;
+
+	if (keeper.pid == 0 || keeper.fd != -1)
+		return;
 	/*
 	 * Wait for it to exit, bounded: a keeper stuck cleaning up does not
 	 * hold the pool's exit.  Its pidfd turns readable the moment it can

@@ -57,8 +57,11 @@ void	keeper_drop_group(pid_t);
 pid_t	keeper_pid(void);
 /*
  * The supervisor removed its state itself: tell the keeper to leave without
- * touching anything, and reap it (bounded).
+ * touching anything.  It exits while the supervisor frees what it holds;
+ * keeper_reap() then waits for it (bounded), so that no process of the
+ * pool outlives the supervisor.
  */
-void	keeper_finish(void);
+void	keeper_release(void);
+void	keeper_reap(void);
 
 #endif

@@ -5001,7 +5001,13 @@ task_new(struct pool *p)
 	return t;
 }
 
-/* Free the pool and remove its segment. */
+/*
+ * Free the pool and remove its segment.  The state the keeper would remove
+ * goes first (the segment, transfers, ssh masters, task cgroups; the
+ * control socket went in ctl_close()); then the keeper is let go, and it
+ * exits on the other CPU while the records are freed here (~0.1 ms of a
+ * 20,000-item run); it is reaped last.
+ */
 void
 pool_free(struct pool *p)
 {
@@ -5009,6 +5015,17 @@ pool_free(struct pool *p)
 
 	if (p == NULL)
 		return;
+	output_free(p->out);
+	joblog_close(p->joblog);
+	hooks_free(p->hooks);
+	if (p->shm.hdr != NULL)
+		shm_close(&p->shm);
+	xfer_finish(p->xfer);
+	xfer_free(p->xfer);
+	workdir_free(p->wd);
+	hosts_free(p->hosts);
+	tcg_free(p->tcg);
+	keeper_release();
 	buf_free(&p->scratch);
 	robin_free(p->robin);
 	if (p->rr_have)
@@ -5018,31 +5035,21 @@ pool_free(struct pool *p)
 	tasks_free(&p->added);
 	tasks_free(&p->spare);
 	arena_release(&p->arena);
-	output_free(p->out);
-	joblog_close(p->joblog);
 	joblog_past_free(p->past);
 	for (i = 0; i < p->retry_n; i++)
 		free(p->retry_cmds[i]);
 	free(p->retry_cmds);
 	free(p->retry_seqs);
 	template_free(p->tpl);
-	hooks_free(p->hooks);
 	template_free(p->tagtpl);
 	median_free(&p->runtimes);
 	model_free(&p->model);
-	if (p->shm.hdr != NULL)
-		shm_close(&p->shm);
-	keeper_finish();
 	for (i = 0; i < (size_t)p->nw_ready; i++)
 		free(p->w[i].slot);
-	xfer_finish(p->xfer);
-	xfer_free(p->xfer);
-	workdir_free(p->wd);
-	hosts_free(p->hosts);
 	free(p->host_said);
 	admit_free(p->admit);
-	tcg_free(p->tcg);
 	free(p->exits);
 	free(p->events);
 	free(p);
+	keeper_reap();
 }
