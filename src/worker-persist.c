@@ -900,8 +900,7 @@ prog_start_failed(struct persist *p, int error, int64_t now)
 		 * every task at once, saying why, until the next try.
 		 */
 		p->start_error = error;
-		if (++p->fast_fails < P_BROKEN)
-			p->fast_fails = P_BROKEN;
+		p->fast_fails = P_BROKEN;
 		p->restart_at = now + P_BACKOFF_MAX_MS * P_MS;
 	}
 }
