@@ -5,8 +5,9 @@
 # needed (a window of --chunksize lines each); round-robin a worker a
 # block; --speculate one for a straggler's copy; a resize up with nothing
 # to run starts none, an add then starts what it needs; -j 0 is the
-# largest pool, started as work comes; under --delay one at a time.  The workers started are counted in
-# the headless log (worker.start events) and by ctl status, never timed.
+# largest pool, started as work comes; under --delay one at a time.  The
+# workers started are counted in the headless log (worker.start events)
+# and by ctl status, never timed.
 . "$POOLTOP_SRCDIR/tests/lib.sh"
 
 run() { "$POOLTOP_BIN" --headless "$@"; }
