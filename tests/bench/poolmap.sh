@@ -180,7 +180,8 @@ for n in $SIZES; do
 	# Every other round runs them in the reverse order: a run right
 	# after a Python one starts colder.  The same binary as cat and
 	# cat-base, 20,000 items: 0.94x (0.76-1.06) over 15 rounds in one
-	# order, 1.02x (0.81-1.11) over 16 alternating.
+	# order, 1.02x (0.81-1.11) over 16 alternating; re-run, 16 rounds
+	# each: 0.93x (0.80-1.13) and 0.97x (0.87-1.13).
 	back=$(echo "$RUNNERS" | tr ' ' '\n' | tac | tr '\n' ' ')
 	for k in $(seq 1 "$R"); do
 		order=$RUNNERS
